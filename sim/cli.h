@@ -1,0 +1,21 @@
+/* sim/cli.h: the verbs of the vdcsim command line.
+ * Each verb takes its own argv (argv[0] is the verb) and returns the process
+ * exit code: 0 success, 1 simulation or I/O failure, 2 usage or input error. */
+#ifndef SIM_CLI_H
+#define SIM_CLI_H
+
+enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
+
+int cli_run(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
+int cli_plot(int argc, char **argv);
+int cli_calibrate(int argc, char **argv);
+int cli_validate(int argc, char **argv);
+
+/* True when argv holds -h or --help (verbs print their usage and exit 0). */
+int cli_wants_help(int argc, char **argv);
+/* For a verb whose issue has not landed: says so on stderr, returns CLI_USAGE. */
+int cli_not_available(const char *verb, const char *what);
+
+#endif

@@ -1,0 +1,18 @@
+/* sim/cli_common.c: helpers shared by the verbs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/cli.h"
+
+int cli_wants_help(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--")) break;
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
+  }
+  return 0;
+}
+
+int cli_not_available(const char *verb, const char *what) {
+  fprintf(stderr, "vdcsim %s: not available yet: %s\n", verb, what);
+  return CLI_USAGE;
+}

@@ -1,0 +1,50 @@
+/* sim/profile.h: calibration profiles.
+ * A profile is a YAML file of named costs measured on one machine: shipped
+ * profiles reproduce published testbeds (models/profiles/*.yaml), and
+ * `vdcsim calibrate` writes one for the machine it runs on.  Every quantity
+ * has a value with a unit, and says where it comes from:
+ *
+ *   profile: {name: ..., description: ..., fallback: generic-x86-2020}
+ *   environment: {cpu_model: ..., tsc_hz: ..., kernel: ..., virtualized: ...}
+ *   quantities:
+ *     cpu.clock:          {value: 3.8 GHz, source: "[AA06] testbed"}
+ *     syscall.native:     {value: 200 cycles, spread: 4 cycles, method: ..., source: ...}
+ *     bt.translate_per_instr: {value: 2300 cycles, source: "[AA06] 4.2"}
+ *     ...
+ *
+ * Quantities are read by name in a canonical unit (cycles, ns, bytes, count,
+ * Hz, 1); a quantity the profile lacks is taken from its fallback profile,
+ * and the run says so.  A quantity marked `representative: false` (measured
+ * on a machine that is itself virtualized, say) is still usable but flagged. */
+#ifndef SIM_PROFILE_H
+#define SIM_PROFILE_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim/diag.h"
+
+typedef struct sim_profile sim_profile;
+
+/* Loads a profile by shipped name ("pentium4-2006") or by path (contains
+ * '/' or ends in .yaml), then its fallback chain.  Shipped profiles are looked
+ * up in $VDCSIM_DATADIR/profiles, then the source tree, then the installed
+ * data directory.  0, or negative with every error in diag. */
+int sim_profile_load(const char *name_or_path, sim_profile **out, sim_diag *diag);
+void sim_profile_free(sim_profile *p);
+
+const char *sim_profile_name(const sim_profile *p);
+/* The YAML text of the profile (and its fallbacks), for the HDF5 attributes. */
+const char *sim_profile_text(const sim_profile *p);
+
+/* Value of a quantity in its canonical unit.  0 when found (in this profile or
+ * a fallback), negative when missing everywhere.  *from_fallback, when
+ * non-NULL, tells whether a fallback profile supplied it. */
+int sim_profile_get(const sim_profile *p, const char *key, double *value, bool *from_fallback);
+/* The same, or `dflt` when missing: only for quantities documented optional. */
+double sim_profile_get_or(const sim_profile *p, const char *key, double dflt);
+/* Whether a quantity is marked representative (true when not marked). */
+bool sim_profile_representative(const sim_profile *p, const char *key);
+/* Keys that were read from a fallback, for the run's warning. */
+size_t sim_profile_fallback_keys(const sim_profile *p, const char ***keys);
+
+#endif

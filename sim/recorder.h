@@ -1,0 +1,93 @@
+/* sim/recorder.h: what a run records, apart from what it simulates.
+ * Models emit signals, events and table rows through this interface and never
+ * touch files (the ns-3/OMNeT++ split); the recorder decides what is kept (the
+ * scenario's `record` section) and writes one HDF5 file per run, atomically:
+ * under a temporary name, renamed on success, so a failed or killed run leaves
+ * nothing under the final name.  The layout is documented in DATASETS.md.
+ *
+ * Three kinds of record:
+ *  - entities: every host, guest, vCPU, device and migration gets a small
+ *    integer id, written once as /entities (id, kind, name, parent);
+ *  - signals: time series sampled by the models, written in long format as
+ *    /series/<signal> with columns (time_ns, entity, value) and a unit;
+ *  - tables: fixed-column tables (summaries, migration rounds, request
+ *    latencies), written as compound datasets with a unit per column;
+ *  - events: a log of discrete events, /events (time_ns, type, entity, value0,
+ *    value1), the type names as an attribute.
+ * Every append returns 0 or a negative error (out of memory, write failure);
+ * once an error occurred the recorder stays failed and write() reports it. */
+#ifndef SIM_RECORDER_H
+#define SIM_RECORDER_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/diag.h"
+#include "sim/time.h"
+
+typedef struct sim_recorder sim_recorder;
+typedef struct sim_table sim_table;
+
+typedef enum sim_col_type { SIM_COL_I64, SIM_COL_F64, SIM_COL_STR } sim_col_type;
+/* Width of a string cell, bytes including the terminator (fixed-length
+ * strings read cleanly in h5py, pandas and MATLAB). */
+#define SIM_STR_CELL 64
+
+typedef struct sim_column {
+  const char *name; /* dataset member name, snake_case with unit suffix where it has one */
+  sim_col_type type;
+  const char *unit; /* "ns", "s", "bytes", "bit/s", "cycles", "1" (dimensionless) ... */
+  const char *doc;  /* one line, stored as an attribute */
+} sim_column;
+
+typedef union sim_cell {
+  int64_t i;
+  double f;
+  const char *s;
+} sim_cell;
+
+typedef struct sim_record_config {
+  sim_time sample_interval_ns; /* models sample signals at this interval */
+  int events;                  /* keep the event log */
+  int series;                  /* keep signals */
+  const char *const *signals;  /* names of signals to keep; NULL: all */
+  size_t n_signals;
+  int compression_level;       /* deflate 0-9 */
+} sim_record_config;
+
+sim_recorder *sim_recorder_new(const sim_record_config *config);
+void sim_recorder_free(sim_recorder *rec);
+sim_time sim_recorder_sample_interval(const sim_recorder *rec);
+
+/* Root attributes: version, scenario text, resolved scenario, profile, seed ... */
+int sim_recorder_attr_str(sim_recorder *rec, const char *name, const char *value);
+int sim_recorder_attr_i64(sim_recorder *rec, const char *name, int64_t value);
+int sim_recorder_attr_f64(sim_recorder *rec, const char *name, double value);
+
+/* Registers an entity; returns its id (>= 0) or a negative error.  kind is
+ * "host", "guest", "vcpu", "disk", "nic", "migration"...; parent is an entity
+ * id or -1. */
+int32_t sim_recorder_entity(sim_recorder *rec, const char *kind, const char *name, int32_t parent);
+
+/* Declares a signal; returns its id (>= 0), SIM_SIGNAL_OFF when the record
+ * configuration does not keep it (emitting to it is then a no-op), or a
+ * negative error. */
+#define SIM_SIGNAL_OFF (-1000)
+int sim_recorder_signal(sim_recorder *rec, const char *name, const char *unit, const char *doc);
+int sim_emit(sim_recorder *rec, int signal, int32_t entity, sim_time t, double value);
+
+/* Declares an event type; returns its id (>= 0) or a negative error. */
+int sim_recorder_event_type(sim_recorder *rec, const char *name, const char *doc);
+int sim_record_event(sim_recorder *rec, int type, sim_time t, int32_t entity, double value0,
+                     double value1);
+
+/* Declares a table at an HDF5 path such as "summary/guests" or
+ * "migration/rounds"; NULL when out of memory.  The table belongs to rec. */
+sim_table *sim_recorder_table(sim_recorder *rec, const char *path, const char *doc, size_t n_cols,
+                              const sim_column *cols);
+int sim_table_append(sim_table *table, const sim_cell *row);
+
+/* Writes everything to `path` atomically.  0 on success; on failure a
+ * diagnostic naming the path, and no file under `path`. */
+int sim_recorder_write(sim_recorder *rec, const char *path, sim_diag *diag);
+
+#endif
