@@ -1,0 +1,48 @@
+/* sim/results.h: reading a run's HDF5 result back.
+ * plots/ and validation/ read results only through this interface (never the
+ * models' memory), so what they show is what the file holds.  The layout is
+ * the one sim/recorder.c writes and DATASETS.md documents.  Arrays returned
+ * are allocated with sim_malloc and freed by the caller with sim_free
+ * (string arrays with sim_result_free_strings). */
+#ifndef SIM_RESULTS_H
+#define SIM_RESULTS_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/diag.h"
+
+typedef struct sim_result sim_result;
+
+/* 0, or negative with a diagnostic naming the file. */
+int sim_result_open(const char *path, sim_result **out, sim_diag *diag);
+void sim_result_close(sim_result *r);
+const char *sim_result_path(const sim_result *r);
+
+/* A string attribute of the root group (scenario_name, scenario_text, status
+ * ...); NULL when absent.  Owned by r. */
+const char *sim_result_attr_str(sim_result *r, const char *name);
+/* A numeric attribute of the root group; negative when absent. */
+int sim_result_attr_f64(sim_result *r, const char *name, double *value);
+
+/* Whether a dataset exists at `path` ("summary/guests", "series/progress"). */
+int sim_result_has(sim_result *r, const char *path);
+/* Rows of a table (compound dataset); negative when absent. */
+int sim_result_table_rows(sim_result *r, const char *path, size_t *rows);
+/* A numeric column (integer columns converted), *n values. */
+int sim_result_column_f64(sim_result *r, const char *path, const char *column, double **values,
+                          size_t *n);
+/* A string column. */
+int sim_result_column_str(sim_result *r, const char *path, const char *column, char ***values,
+                          size_t *n);
+void sim_result_free_strings(char **values, size_t n);
+/* The unit of a column ("s", "cycles", "1" ...); NULL when none.  Owned by r. */
+const char *sim_result_column_unit(sim_result *r, const char *path, const char *column);
+
+/* Entity id by name; negative when absent. */
+int sim_result_entity(sim_result *r, const char *name, int32_t *id);
+/* The samples of one signal for one entity, in time order: times in
+ * seconds and values, *n of each. */
+int sim_result_series(sim_result *r, const char *signal, int32_t entity, double **t_s,
+                      double **values, size_t *n);
+
+#endif
