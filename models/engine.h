@@ -8,6 +8,7 @@
 #define MODELS_ENGINE_H
 #include <stdint.h>
 
+#include "models/registry.h"
 #include "sim/diag.h"
 #include "sim/loop.h"
 #include "sim/profile.h"
@@ -21,6 +22,9 @@ typedef void (*engine_progress_fn)(void *ctx, sim_time now, sim_time end);
 typedef struct engine_options {
   engine_progress_fn progress; /* NULL: none */
   void *progress_ctx;
+  /* Where techniques and schedulers are found by name; NULL: the registry
+   * (model_find).  Lets a test run the engine on models with known costs. */
+  const model_entry *(*find_model)(model_kind kind, const char *name);
 } engine_options;
 
 typedef struct engine_stats {

@@ -3,8 +3,26 @@
 
 #include <string.h>
 
+#include "models/migration.h"
+#include "models/scheduler.h"
+#include "models/techniques.h"
+
 static const model_entry registry[] = {
-    {MODEL_TECHNIQUE, "native", NULL},
+    /* virtualization techniques (models/techniques.h) */
+    {MODEL_TECHNIQUE, "native", &technique_native_ops},
+    {MODEL_TECHNIQUE, "container", &technique_container_ops},
+    {MODEL_TECHNIQUE, "bt", &technique_bt_ops},
+    {MODEL_TECHNIQUE, "pv", &technique_pv_ops},
+    {MODEL_TECHNIQUE, "hvm", &technique_hvm_ops},
+    {MODEL_TECHNIQUE, "hvm-ept", &technique_hvm_ept_ops},
+    /* CPU schedulers (models/scheduler.h) */
+    {MODEL_SCHEDULER, "rr", &sched_rr_ops},
+    {MODEL_SCHEDULER, "credit", &sched_credit_ops},
+    /* live migration strategies (models/migration.h) */
+    {MODEL_MIGRATION, "precopy", &migration_precopy_ops},
+    {MODEL_MIGRATION, "stop-and-copy", &migration_stopcopy_ops},
+    {MODEL_MIGRATION, "postcopy", &migration_postcopy_ops},
+    {MODEL_MIGRATION, "container", &migration_container_ops},
 };
 
 const model_entry *model_find(model_kind kind, const char *name) {

@@ -1,12 +1,151 @@
-/* plots/cli_plot.c: the 'plot' verb. */
+/* plots/cli_plot.c: the 'plot' verb: vdcsim plot KIND RESULT.h5... -o OUT.
+ * Parses the options, draws the kind from the results and writes OUT
+ * atomically in the format its extension names (png, svg, pdf).
+ * Exit codes (sim/cli.h): 0 written; 1 out of memory or the output could not
+ * be written; 2 usage or input error (unknown kind or format, a missing
+ * result file, dataset or column). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
+#include "plots/plot.h"
+#include "sim/alloc.h"
 #include "sim/cli.h"
+
+#define DEFAULT_CASES "validation/cases"
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: vdcsim plot KIND RESULT.h5... -o OUT.{png,svg,pdf} [options]\n\n"
+          "Draws a plot from HDF5 results; the output format follows OUT's extension.\n\n"
+          "kinds:\n"
+          "  compare    workloads x techniques, performance relative to native, 95%% CI over\n"
+          "             replications, published values as markers (validation cases)\n"
+          "  breakdown  stacked cycles by mechanism per technique and workload\n"
+          "  migration  one live migration's timeline: guest throughput, rounds, downtime\n"
+          "  series     a per-guest time series (--signal) for chosen guests (--guests)\n"
+          "  cdf        request-latency distributions per guest or technique (--by)\n"
+          "  sweep      a metric against a swept parameter, one line per technique\n\n"
+          "options:\n"
+          "  -o OUT          output file (.png, .svg or .pdf)\n"
+          "  --title TEXT    title (default: the scenario's name)\n"
+          "  --width PX      canvas width in pixels at 200 dpi (default 1600)\n"
+          "  --height PX     canvas height in pixels at 200 dpi (default 1000)\n"
+          "  --guests A,B    guests to draw (series, cdf, migration)\n"
+          "  --signal NAME   signal to draw (series; migration: guest throughput signal)\n"
+          "  --metric COL    summary/guests column (compare, sweep; default\n"
+          "                  relative_to_native), latency column (cdf; default latency_s)\n"
+          "  --param ATTR    sweep: root attribute with the swept value (default sweep_value)\n"
+          "  --by guest|technique   cdf grouping (default guest)\n"
+          "  --cases DIR     validation cases for published markers (compare; default\n"
+          "                  " DEFAULT_CASES " when present)\n"
+          "  --no-published  no published markers\n\n"
+          "exit codes: 0 written, 1 write failure, 2 usage or input error\n");
+}
+
+static int parse_size(const char *opt, const char *s, double *out) {
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s || *end || !(v >= 200 && v <= 20000)) {
+    fprintf(stderr, "vdcsim plot: error: %s takes a size in pixels from 200 to 20000, not '%s'\n",
+            opt, s);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
 
 int cli_plot(int argc, char **argv) {
   if (cli_wants_help(argc, argv)) {
-    printf("usage: vdcsim plot ...  (not available yet)\n");
+    usage(stdout);
     return CLI_OK;
   }
-  return cli_not_available("plot", "this verb lands with its issue");
+  plot_options o;
+  plot_options_init(&o);
+  const char *out = NULL, *kind_name = NULL;
+  int no_published = 0;
+  const char **files = sim_calloc((size_t)argc, sizeof *files);
+  if (!files) {
+    fprintf(stderr, "vdcsim plot: error: out of memory\n");
+    return CLI_FAILURE;
+  }
+  size_t n_files = 0;
+  int rc = CLI_OK;
+  for (int i = 1; i < argc && rc == CLI_OK; i++) {
+    const char *a = argv[i];
+    static const char *const with_value[] = {"-o",      "--title", "--width",  "--height",
+                                             "--guests", "--signal", "--metric", "--param",
+                                             "--by",     "--cases"};
+    int takes = 0;
+    for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+      if (!strcmp(a, with_value[k])) takes = 1;
+    if (takes) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "vdcsim plot: error: %s needs a value\n", a);
+        rc = CLI_USAGE;
+        break;
+      }
+      const char *v = argv[++i];
+      if (!strcmp(a, "-o")) out = v;
+      else if (!strcmp(a, "--title")) o.title = v;
+      else if (!strcmp(a, "--width")) rc = parse_size(a, v, &o.width) ? CLI_USAGE : CLI_OK;
+      else if (!strcmp(a, "--height")) rc = parse_size(a, v, &o.height) ? CLI_USAGE : CLI_OK;
+      else if (!strcmp(a, "--guests")) o.guests = v;
+      else if (!strcmp(a, "--signal")) o.signal = v;
+      else if (!strcmp(a, "--metric")) o.metric = v;
+      else if (!strcmp(a, "--param")) o.param = v;
+      else if (!strcmp(a, "--by")) o.by = v;
+      else o.cases_dir = v;
+    } else if (!strcmp(a, "--no-published")) {
+      no_published = 1;
+    } else if (a[0] == '-' && a[1]) {
+      fprintf(stderr, "vdcsim plot: error: unknown option '%s' (see vdcsim plot --help)\n", a);
+      rc = CLI_USAGE;
+    } else if (!kind_name) {
+      kind_name = a;
+    } else {
+      files[n_files++] = a;
+    }
+  }
+  plot_kind kind = PLOT_COMPARE;
+  if (rc == CLI_OK && !kind_name) {
+    fprintf(stderr, "vdcsim plot: error: no plot kind given\n");
+    usage(stderr);
+    rc = CLI_USAGE;
+  } else if (rc == CLI_OK && plot_kind_from_name(kind_name, &kind) < 0) {
+    fprintf(stderr,
+            "vdcsim plot: error: unknown kind '%s' (compare, breakdown, migration, series, cdf, "
+            "sweep)\n",
+            kind_name);
+    rc = CLI_USAGE;
+  } else if (rc == CLI_OK && n_files == 0) {
+    fprintf(stderr, "vdcsim plot: error: no result file given\n");
+    rc = CLI_USAGE;
+  } else if (rc == CLI_OK && !out) {
+    fprintf(stderr, "vdcsim plot: error: no output file given (-o OUT.png|svg|pdf)\n");
+    rc = CLI_USAGE;
+  } else if (rc == CLI_OK) {
+    plot_format fmt;
+    if (plot_format_from_path(out, &fmt) < 0) {
+      fprintf(stderr, "vdcsim plot: error: %s: unknown output format: use .png, .svg or .pdf\n",
+              out);
+      rc = CLI_USAGE;
+    }
+  }
+  if (rc == CLI_OK) {
+    struct stat st;
+    if (no_published)
+      o.cases_dir = NULL;
+    else if (!o.cases_dir && stat(DEFAULT_CASES, &st) == 0 && S_ISDIR(st.st_mode))
+      o.cases_dir = DEFAULT_CASES;
+    sim_diag diag;
+    sim_diag_init(&diag);
+    int r = plot_files(kind, files, n_files, &o, out, NULL, &diag);
+    sim_diag_print(&diag, stderr);
+    sim_diag_clear(&diag);
+    rc = r == 0 ? CLI_OK : r == PLOT_EINPUT ? CLI_USAGE : CLI_FAILURE;
+  }
+  sim_free(files);
+  return rc;
 }

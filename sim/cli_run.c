@@ -1,12 +1,492 @@
-/* sim/cli_run.c: the 'run' verb. */
+/* sim/cli_run.c: the 'run' verb: simulate scenarios, write one HDF5 result each.
+ *
+ *   vdcsim run [--set K=V]... [--print-resolved] [--quiet] [--calibration P]
+ *              [--seed N] [--run-index N] [--resume] -o OUT.h5|DIR/ SCENARIO.yaml...
+ *
+ * One scenario writes OUT.h5 (or DIR/NAME.h5); several scenarios are a batch:
+ * one result per scenario in DIR, named after the scenario file, one summary
+ * line per run; a failed scenario is reported and the others still run.
+ * Exit codes (sim/cli.h): 0 all ran; 1 a run or its output failed (or, in a
+ * batch, any scenario failed); 2 usage error, or the one scenario given is
+ * invalid.  Results are written atomically by the recorder: a run that fails
+ * or is interrupted (SIGINT, SIGTERM, SIGHUP) leaves nothing under the final
+ * name; a SIGKILL can leave only the hidden temporary file (.NAME.tmp-PID).
+ * --resume skips a scenario whose result exists with status "complete", so an
+ * interrupted batch continues where it stopped.
+ * --seed, --run-index and --calibration are shorthands for --set
+ * simulation.seed=N, simulation.run_index=N and calibration=P, applied after
+ * the --set options.  Datasets never hold wall-clock values (only the root
+ * attributes do), so the same scenario and seed give the same datasets. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "models/engine.h"
+#include "sim/alloc.h"
 #include "sim/cli.h"
+#include "sim/cli_args.h"
+#include "sim/profile.h"
+#include "sim/progress.h"
+#include "sim/recorder.h"
+#include "sim/results.h"
+#include "sim/scenario.h"
+#include "sim/version.h"
+
+typedef struct run_options {
+  sim_overrides set;       /* --set, then the shorthands */
+  int print_resolved;      /* print the resolved scenario instead of running */
+  int quiet;               /* no progress output */
+  int resume;              /* skip complete results */
+  const char *output;      /* -o: a file, or a directory when it ends in '/' or is one */
+  char **scenarios;        /* positional arguments */
+  size_t n_scenarios;
+  char *command_line;      /* argv joined, for the result's attributes */
+} run_options;
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: vdcsim run [options] -o OUT.h5 SCENARIO.yaml\n"
+          "       vdcsim run [options] -o DIR/ SCENARIO.yaml...\n\n"
+          "Simulates each scenario and writes its HDF5 result (layout: DATASETS.md).\n"
+          "Several scenarios form a batch: one DIR/NAME.h5 per scenario file NAME.yaml;\n"
+          "a failed scenario is reported and the others still run.\n\n"
+          "options:\n"
+          "  -o, --output PATH     result file, or directory (ending in '/') for a batch;\n"
+          "                        default: the scenario's simulation.output\n"
+          "  --set PATH=VALUE      override a scenario value (scenarios/SCHEMA.md), repeatable\n"
+          "  --seed N              same as --set simulation.seed=N\n"
+          "  --run-index N         same as --set simulation.run_index=N\n"
+          "  --calibration P       same as --set calibration=P (profile name or path)\n"
+          "  --print-resolved      print each scenario after defaults and overrides; no run\n"
+          "  --resume              skip scenarios whose result exists and is complete\n"
+          "  --quiet               no progress output\n\n"
+          "exit codes: 0 success, 1 a run or its output failed (a batch: any scenario),\n"
+          "            2 usage error or invalid scenario\n");
+}
+
+/* ---- interruption: remove the temporary file, keep nothing partial ---- */
+
+/* The one piece of process-wide state of this verb: the temporary file being
+ * written, for the signal handler (which may only call async-signal-safe
+ * functions: unlink, _exit). */
+static char interrupted_temp[4096];
+
+static void on_signal(int sig) {
+  if (interrupted_temp[0]) unlink(interrupted_temp);
+  _exit(128 + sig);
+}
+
+static void set_temp(const char *path) {
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
+  if (path && strlen(path) < sizeof interrupted_temp)
+    strcpy(interrupted_temp, path);
+  else
+    interrupted_temp[0] = '\0';
+  sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void install_handlers(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+}
+
+/* ---- arguments ---- */
+
+static void options_free(run_options *o) {
+  sim_overrides_free(&o->set);
+  sim_free(o->scenarios);
+  sim_free(o->command_line);
+}
+
+static int parse_args(int argc, char **argv, run_options *o) {
+  memset(o, 0, sizeof *o);
+  o->scenarios = sim_calloc((size_t)argc, sizeof *o->scenarios);
+  size_t len = sizeof "vdcsim";
+  for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
+  o->command_line = sim_malloc(len);
+  if (!o->scenarios || !o->command_line) {
+    fprintf(stderr, "vdcsim run: error: out of memory\n");
+    return CLI_FAILURE;
+  }
+  char *p = o->command_line;
+  p += sprintf(p, "vdcsim");
+  for (int i = 0; i < argc; i++) p += sprintf(p, " %s", argv[i]);
+  /* shorthands apply after every --set: collected first, added at the end */
+  const char *seed = NULL, *run_index = NULL, *calibration = NULL;
+  int only_files = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *value = NULL;
+    if (!only_files && a[0] == '-' && a[1]) {
+      if (!strcmp(a, "--")) {
+        only_files = 1;
+        continue;
+      }
+      if (!strcmp(a, "--print-resolved")) {
+        o->print_resolved = 1;
+        continue;
+      }
+      if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+        o->quiet = 1;
+        continue;
+      }
+      if (!strcmp(a, "--resume")) {
+        o->resume = 1;
+        continue;
+      }
+      char err[256];
+      int took = sim_overrides_take(argc, argv, &i, &o->set, err, sizeof err);
+      if (took < 0) {
+        fprintf(stderr, "vdcsim run: error: %s\n", err);
+        return strcmp(err, "out of memory") ? CLI_USAGE : CLI_FAILURE;
+      }
+      if (took) continue;
+      /* options with a value: "--opt VALUE" or "--opt=VALUE" */
+      static const char *const with_value[] = {"-o", "--output", "--seed", "--run-index",
+                                               "--calibration"};
+      const char *opt = NULL;
+      for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) {
+        size_t n = strlen(with_value[k]);
+        if (!strcmp(a, with_value[k])) {
+          if (i + 1 >= argc) {
+            fprintf(stderr, "vdcsim run: error: %s needs a value\n", a);
+            return CLI_USAGE;
+          }
+          opt = with_value[k];
+          value = argv[++i];
+          break;
+        }
+        if (!strncmp(a, with_value[k], n) && a[n] == '=' && a[1] == '-') {
+          opt = with_value[k];
+          value = a + n + 1;
+          break;
+        }
+      }
+      if (!opt) {
+        fprintf(stderr, "vdcsim run: error: unknown option '%s' (see vdcsim run --help)\n", a);
+        return CLI_USAGE;
+      }
+      if (!strcmp(opt, "-o") || !strcmp(opt, "--output")) {
+        o->output = value;
+      } else if (!strcmp(opt, "--seed")) {
+        seed = value;
+      } else if (!strcmp(opt, "--run-index")) {
+        run_index = value;
+      } else {
+        calibration = value;
+      }
+      continue;
+    }
+    o->scenarios[o->n_scenarios++] = argv[i];
+  }
+  /* the shorthands' values stay in argv: only their keys are built */
+  const struct {
+    const char *key, *value;
+  } shorthands[] = {{"simulation.seed", seed},
+                    {"simulation.run_index", run_index},
+                    {"calibration", calibration}};
+  for (size_t k = 0; k < 3; k++) {
+    if (!shorthands[k].value) continue;
+    char *key = NULL;
+    if (sim_grow((void **)&o->set.items, &o->set.cap, o->set.n + 1, sizeof *o->set.items) < 0 ||
+        !(key = sim_strdup(shorthands[k].key))) {
+      fprintf(stderr, "vdcsim run: error: out of memory\n");
+      return CLI_FAILURE;
+    }
+    o->set.items[o->set.n++] = (sim_override){key, shorthands[k].value};
+  }
+  if (o->output && !*o->output) {
+    fprintf(stderr, "vdcsim run: error: -o needs a file or directory name\n");
+    return CLI_USAGE;
+  }
+  if (o->n_scenarios == 0) {
+    fprintf(stderr, "vdcsim run: error: no scenario given\n");
+    usage(stderr);
+    return CLI_USAGE;
+  }
+  return CLI_OK;
+}
+
+/* ---- output paths ---- */
+
+static int is_directory(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Creates dir and its parents (mkdir -p). */
+static int make_dirs(const char *dir) {
+  char *copy = sim_strdup(dir);
+  if (!copy) return -1;
+  int rc = 0;
+  for (char *p = copy + 1;; p++) {
+    if (*p == '/' || !*p) {
+      char c = *p;
+      *p = '\0';
+      if (*copy && mkdir(copy, 0777) < 0 && errno != EEXIST) rc = -1;
+      *p = c;
+      if (!c || rc < 0) break;
+    }
+  }
+  sim_free(copy);
+  return rc;
+}
+
+/* DIR/NAME.h5 for scenario file .../NAME.yaml. */
+static char *path_in_dir(const char *dir, const char *scenario) {
+  const char *base = strrchr(scenario, '/');
+  base = base ? base + 1 : scenario;
+  size_t stem = strlen(base);
+  if (stem > 5 && !strcmp(base + stem - 5, ".yaml")) stem -= 5;
+  else if (stem > 4 && !strcmp(base + stem - 4, ".yml")) stem -= 4;
+  size_t dl = strlen(dir);
+  int slash = dl > 0 && dir[dl - 1] != '/';
+  size_t len = dl + (size_t)slash + stem + 4;
+  char *out = sim_malloc(len);
+  if (out) snprintf(out, len, "%s%s%.*s.h5", dir, slash ? "/" : "", (int)stem, base);
+  return out;
+}
+
+/* A complete result: an HDF5 file whose status attribute says so. */
+static int result_complete(const char *path) {
+  if (access(path, F_OK) != 0) return 0;
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_result *r = NULL;
+  int ok = 0;
+  if (sim_result_open(path, &r, &d) == 0) {
+    const char *status = sim_result_attr_str(r, "status");
+    ok = status && !strcmp(status, "complete");
+    sim_result_close(r);
+  }
+  sim_diag_clear(&d);
+  return ok;
+}
+
+/* ---- one run ---- */
+
+static double wall_s(clockid_t clock) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ISO 8601, UTC, milliseconds. */
+static void iso_time(char *buf, size_t size) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+/* engine progress -> the progress bar (sim/progress.h) */
+static void show_progress(void *ctx, sim_time now, sim_time end) {
+  sim_progress_update(ctx, (double)now, (double)(end > now ? end : now));
+}
+
+static int set_attrs(sim_recorder *rec, const sim_scenario *sc, const sim_profile *prof,
+                     const run_options *o, const char *start) {
+  int bad = 0;
+  bad |= sim_recorder_attr_str(rec, "vdcsim_version", VDCSIM_VERSION);
+  bad |= sim_recorder_attr_str(rec, "scenario_name", sc->name ? sc->name : "");
+  bad |= sim_recorder_attr_str(rec, "scenario_path", sc->path ? sc->path : "");
+  bad |= sim_recorder_attr_str(rec, "scenario_text", sc->text ? sc->text : "");
+  bad |= sim_recorder_attr_str(rec, "scenario_resolved", sc->resolved_text ? sc->resolved_text : "");
+  bad |= sim_recorder_attr_str(rec, "calibration_name", sim_profile_name(prof));
+  bad |= sim_recorder_attr_str(rec, "calibration_text", sim_profile_text(prof));
+  bad |= sim_recorder_attr_u64(rec, "seed", sc->seed);
+  bad |= sim_recorder_attr_i64(rec, "run_index", sc->run_index);
+  bad |= sim_recorder_attr_i64(rec, "sample_interval_ns", sc->record.sample_interval_ns);
+  bad |= sim_recorder_attr_str(rec, "command_line", o->command_line);
+  bad |= sim_recorder_attr_str(rec, "wall_clock_start", start);
+  return bad ? -1 : 0;
+}
+
+/* Result of one scenario, for the exit code. */
+enum { RUN_OK = 0, RUN_FAILED = 1, RUN_INVALID = 2, RUN_SKIPPED = 3 };
+
+static int run_one(const run_options *o, const char *scenario_path, const char *out_path) {
+  sim_diag diag;
+  sim_diag_init(&diag);
+  sim_scenario *sc = NULL;
+  sim_profile *prof = NULL;
+  sim_recorder *rec = NULL;
+  char *own_out = NULL;
+  int result = RUN_FAILED;
+  double t0 = wall_s(CLOCK_MONOTONIC);
+  char start[40];
+  iso_time(start, sizeof start);
+
+  if (sim_scenario_load(scenario_path, o->set.items, o->set.n, &sc, &diag) < 0) {
+    result = RUN_INVALID;
+    goto done;
+  }
+  if (o->print_resolved) {
+    fputs(sc->resolved_text ? sc->resolved_text : "", stdout);
+    result = RUN_OK;
+    goto done;
+  }
+  if (!out_path) {
+    if (!sc->output) {
+      sim_diag_error(&diag, scenario_path, 0, 0,
+                     "no output: give -o OUT.h5 or set simulation.output in the scenario");
+      result = RUN_INVALID;
+      goto done;
+    }
+    out_path = own_out = sim_strdup(sc->output);
+    if (!own_out) {
+      sim_diag_error(&diag, scenario_path, 0, 0, "out of memory");
+      goto done;
+    }
+  }
+  if (o->resume && result_complete(out_path)) {
+    printf("%s: %s: skipped, result complete\n", scenario_path, out_path);
+    result = RUN_SKIPPED;
+    goto done;
+  }
+  /* the loader made a relative profile path relative to the scenario file */
+  if (sim_profile_load(sc->calibration, &prof, &diag) < 0) {
+    result = RUN_INVALID;
+    goto done;
+  }
+  sim_record_config rc = {
+      .sample_interval_ns = sc->record.sample_interval_ns,
+      .events = sc->record.events,
+      .series = sc->record.series,
+      .signals = (const char *const *)sc->record.signals,
+      .n_signals = sc->record.n_signals,
+      .compression_level = sc->record.compression_level,
+  };
+  if (!(rec = sim_recorder_new(&rc))) {
+    sim_diag_error(&diag, out_path, 0, 0, "cannot record results: out of memory");
+    goto done;
+  }
+  /* open the temporary file now: rows go to disk a chunk at a time */
+  if (sim_recorder_begin(rec, out_path, &diag) < 0) goto done;
+  set_temp(sim_recorder_temp_path(rec));
+  if (set_attrs(rec, sc, prof, o, start) < 0) {
+    sim_recorder_write(rec, out_path, &diag); /* reports the failure, removes the file */
+    goto done;
+  }
+  sim_progress *bar = sim_progress_new(stderr, !o->quiet); /* NULL: no bar, not an error */
+  engine_options eo = {.progress = bar ? show_progress : NULL, .progress_ctx = bar};
+  engine_stats stats = {0, 0};
+  int rc_run = engine_run(sc, prof, rec, &eo, &stats, &diag);
+  sim_progress_finish(bar);
+  if (rc_run < 0) {
+    /* a model stops when an append fails: the recorder knows why */
+    if (sim_recorder_error(rec))
+      sim_diag_error(&diag, out_path, 0, 0, "cannot record results: %s", sim_recorder_error(rec));
+    else if (diag.errors == 0)
+      sim_diag_error(&diag, scenario_path, 0, 0, "the simulation failed (out of memory?)");
+    goto done; /* freeing the recorder removes the temporary file */
+  }
+  char end[40];
+  iso_time(end, sizeof end);
+  sim_recorder_attr_str(rec, "wall_clock_end", end);
+  sim_recorder_attr_i64(rec, "simulated_ns", stats.simulated_ns);
+  sim_recorder_attr_u64(rec, "events_dispatched", stats.events);
+  if (sim_recorder_write(rec, out_path, &diag) < 0) goto done;
+  result = RUN_OK;
+  printf("%s: %s: simulated %.6f s, %llu events, wall %.3f s, complete\n", scenario_path,
+         out_path, sim_time_to_s(stats.simulated_ns), (unsigned long long)stats.events,
+         wall_s(CLOCK_MONOTONIC) - t0);
+done:
+  set_temp(NULL);
+  sim_diag_print(&diag, stderr);
+  if (result == RUN_FAILED || result == RUN_INVALID)
+    printf("%s: %s: %s\n", scenario_path, out_path ? out_path : "(no output)",
+           result == RUN_INVALID ? "invalid, not run" : "failed");
+  fflush(stdout);
+  sim_recorder_free(rec);
+  sim_profile_free(prof);
+  sim_scenario_free(sc);
+  sim_free(own_out);
+  sim_diag_clear(&diag);
+  return result;
+}
 
 int cli_run(int argc, char **argv) {
   if (cli_wants_help(argc, argv)) {
-    printf("usage: vdcsim run ...  (not available yet)\n");
+    usage(stdout);
     return CLI_OK;
   }
-  return cli_not_available("run", "this verb lands with its issue");
+  run_options o;
+  int rc = parse_args(argc, argv, &o);
+  if (rc != CLI_OK) {
+    options_free(&o);
+    return rc;
+  }
+  int batch = o.n_scenarios > 1;
+  int to_dir = o.output && (o.output[strlen(o.output) - 1] == '/' || is_directory(o.output));
+  if (batch && !o.print_resolved && !to_dir) {
+    fprintf(stderr, "vdcsim run: error: several scenarios need -o DIR/ (a directory)\n");
+    options_free(&o);
+    return CLI_USAGE;
+  }
+  char **outs = sim_calloc(o.n_scenarios, sizeof *outs);
+  if (!outs) {
+    fprintf(stderr, "vdcsim run: error: out of memory\n");
+    options_free(&o);
+    return CLI_FAILURE;
+  }
+  rc = CLI_OK;
+  if (to_dir && !o.print_resolved) {
+    if (make_dirs(o.output) < 0) {
+      fprintf(stderr, "%s: error: cannot create the output directory: %s\n", o.output,
+              strerror(errno));
+      rc = CLI_FAILURE;
+    }
+    for (size_t i = 0; i < o.n_scenarios && rc == CLI_OK; i++) {
+      if (!(outs[i] = path_in_dir(o.output, o.scenarios[i]))) {
+        fprintf(stderr, "vdcsim run: error: out of memory\n");
+        rc = CLI_FAILURE;
+      }
+      for (size_t j = 0; j < i && rc == CLI_OK; j++)
+        if (!strcmp(outs[i], outs[j])) {
+          fprintf(stderr, "vdcsim run: error: %s and %s would both write %s\n", o.scenarios[j],
+                  o.scenarios[i], outs[i]);
+          rc = CLI_USAGE;
+        }
+    }
+  } else if (o.output && !o.print_resolved) {
+    if (!(outs[0] = sim_strdup(o.output))) {
+      fprintf(stderr, "vdcsim run: error: out of memory\n");
+      rc = CLI_FAILURE;
+    }
+  }
+  if (rc == CLI_OK) {
+    install_handlers();
+    size_t failed = 0, invalid = 0, ran = 0, skipped = 0;
+    for (size_t i = 0; i < o.n_scenarios; i++) {
+      int r = run_one(&o, o.scenarios[i], outs[i]);
+      if (r == RUN_FAILED) failed++;
+      else if (r == RUN_INVALID) invalid++;
+      else if (r == RUN_SKIPPED) skipped++;
+      else ran++;
+    }
+    if (batch && !o.print_resolved)
+      printf("batch: %zu ran, %zu skipped, %zu failed, %zu invalid\n", ran, skipped, failed,
+             invalid);
+    if (batch) rc = failed || invalid ? CLI_FAILURE : CLI_OK;
+    else rc = invalid ? CLI_USAGE : failed ? CLI_FAILURE : CLI_OK;
+  }
+  for (size_t i = 0; i < o.n_scenarios; i++) sim_free(outs[i]);
+  sim_free(outs);
+  options_free(&o);
+  return rc;
 }

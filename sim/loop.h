@@ -2,11 +2,24 @@
  * Events are ordered by (time, priority, insertion sequence): two events at the
  * same time run in ascending priority, and equal priorities in the order they
  * were scheduled, so the dispatch order never depends on queue layout or
- * platform.  Handles are generation-tagged: a stale handle (event already
+ * platform (ns-3 and OMNeT++ order by the same triple; libuv breaks timer ties
+ * by a start id).  Handles are generation-tagged: a stale handle (event already
  * dispatched or cancelled) is recognised and refused, never confused with a
  * newer event that reused its slot.
- * Complexity: schedule, cancel and reschedule are O(log n) in the number of
- * pending events; dispatch of the earliest is O(log n). */
+ * Units: times are sim_time (int64 ns since the start of the run).
+ * Complexity, with n pending events: schedule, cancel and reschedule are
+ * O(log n); dispatch of the earliest is O(log n), and a dispatch whose
+ * handler schedules one event costs a single sift, not two (the hold
+ * operation); sim_event_is_pending, sim_event_time, sim_loop_next_time and
+ * sim_loop_now are O(1).
+ * Memory: events live in a pool of slots recycled through a free list, so a
+ * loop in steady state allocates nothing per event; the pool and the queue
+ * grow by doubling and never shrink until sim_loop_free.
+ * Invariants (checked by sim_loop_check): the queue is an indexed d-ary
+ * min-heap on (time, priority, sequence) with keys stored inline; every
+ * pending slot knows its heap position and the heap entry at that position
+ * names the slot; no pending event lies before now.
+ * A loop is not thread-safe; distinct loops are independent. */
 #ifndef SIM_LOOP_H
 #define SIM_LOOP_H
 #include <stdbool.h>
@@ -18,7 +31,10 @@
 typedef struct sim_loop sim_loop;
 
 /* Handle of a scheduled event; SIM_EVENT_NONE is never returned for a
- * successfully scheduled event. */
+ * successfully scheduled event.  It packs the slot index (low 32 bits, plus
+ * one) and the slot's generation (high 32 bits), which changes each time the
+ * slot is taken or released: a handle stays refused until its slot has been
+ * reused 2^31 times. */
 typedef uint64_t sim_event_id;
 #define SIM_EVENT_NONE ((sim_event_id)0)
 
@@ -41,7 +57,8 @@ sim_time sim_loop_now(const sim_loop *loop);
 
 /* Schedules fn(loop, ctx, arg) at absolute time `at` (>= now: scheduling in
  * the past is a programming error and asserts).  Returns SIM_EVENT_NONE only
- * when out of memory. */
+ * when out of memory (or with 2^31 - 1 events already pending); the loop is
+ * then unchanged.  Allocates only when the pool of slots must grow. */
 sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_handler fn, void *ctx,
                           uint64_t arg);
 /* Same, `delay` (>= 0) after now. */
@@ -58,9 +75,16 @@ bool sim_event_is_pending(const sim_loop *loop, sim_event_id id);
 sim_time sim_event_time(const sim_loop *loop, sim_event_id id);
 
 /* Dispatches events in order while their time is <= until (SIM_TIME_MAX: no
- * limit).  On SIM_RUN_TIME_LIMIT the clock is advanced to `until`. */
+ * limit; until >= now, asserted).  On SIM_RUN_TIME_LIMIT the clock is advanced
+ * to `until`; on SIM_RUN_EMPTY it stays at the last event dispatched (an empty
+ * loop reports SIM_RUN_EMPTY whatever the limit).  On SIM_RUN_STOPPED the
+ * pending events stay, and a later call resumes where the run stopped.  Not
+ * re-entrant: a handler must not call it (asserted).
+ * Handlers may schedule at now, even with a priority below that of the event
+ * being dispatched: such an event runs next, since nothing pending is earlier. */
 sim_run_status sim_loop_run(sim_loop *loop, sim_time until);
-/* Asks sim_loop_run to return after the current handler. */
+/* Asks sim_loop_run to return after the current handler.  Each run clears the
+ * request when it starts, so a call outside a handler has no effect. */
 void sim_loop_stop(sim_loop *loop);
 
 size_t sim_loop_pending(const sim_loop *loop);
@@ -70,5 +94,13 @@ uint64_t sim_loop_dispatched(const sim_loop *loop);
 typedef void (*sim_trace_fn)(void *ctx, sim_time t, int32_t priority, uint64_t sequence,
                              sim_handler fn, uint64_t arg);
 void sim_loop_set_trace(sim_loop *loop, sim_trace_fn fn, void *ctx);
+
+/* Time of the earliest pending event; SIM_TIME_MAX when none.  O(1). */
+sim_time sim_loop_next_time(const sim_loop *loop);
+
+/* Checks every invariant of the queue (heap order, back-pointers, slot
+ * generations, free list): 0 when all hold, a negative number naming the
+ * first broken one otherwise.  O(n + slots); meant for tests and debugging. */
+int sim_loop_check(const sim_loop *loop);
 
 #endif

@@ -1,21 +1,26 @@
 /* sim/profile.h: calibration profiles.
  * A profile is a YAML file of named costs measured on one machine: shipped
- * profiles reproduce published testbeds (models/profiles/*.yaml), and
+ * profiles reproduce published testbeds (models/profiles/NAME.yaml), and
  * `vdcsim calibrate` writes one for the machine it runs on.  Every quantity
- * has a value with a unit, and says where it comes from:
+ * has a value with a unit, and says where it comes from.  The format (final;
+ * scenarios/SCHEMA.md, "Calibration profiles"):
  *
- *   profile: {name: ..., description: ..., fallback: generic-x86-2020}
- *   environment: {cpu_model: ..., tsc_hz: ..., kernel: ..., virtualized: ...}
+ *   profile: {name: pentium4-2006, description: ..., fallback: OTHER}   # name required
+ *   environment: {cpu_model: ..., tsc_hz: ..., kernel: ..., virtualized: false}
  *   quantities:
  *     cpu.clock:          {value: 3.8 GHz, source: "[AA06] testbed"}
  *     syscall.native:     {value: 200 cycles, spread: 4 cycles, method: ..., source: ...}
- *     bt.translate_per_instr: {value: 2300 cycles, source: "[AA06] 4.2"}
+ *     vmexit.roundtrip:   634 ns          # a bare value is allowed
  *     ...
  *
- * Quantities are read by name in a canonical unit (cycles, ns, bytes, count,
- * Hz, 1); a quantity the profile lacks is taken from its fallback profile,
- * and the run says so.  A quantity marked `representative: false` (measured
- * on a machine that is itself virtualized, say) is still usable but flagged. */
+ * Each quantity: value (required), spread, method, source, representative
+ * (bool, default true).  Units: cycles; ns/us/ms/s; B..TiB; Hz..GHz;
+ * bit/s.., B/s..; percent; or a plain number (count, ratio).
+ * Quantities are read by name in a canonical unit (cycles, ns, bytes, Hz,
+ * bit/s, 1); a quantity the profile lacks is taken from its fallback profile
+ * (chains of at most 16, no cycles), and the run says so.  A quantity marked
+ * `representative: false` (measured on a machine that is itself virtualized,
+ * say) is still usable but flagged. */
 #ifndef SIM_PROFILE_H
 #define SIM_PROFILE_H
 #include <stdbool.h>
@@ -46,5 +51,21 @@ double sim_profile_get_or(const sim_profile *p, const char *key, double dflt);
 bool sim_profile_representative(const sim_profile *p, const char *key);
 /* Keys that were read from a fallback, for the run's warning. */
 size_t sim_profile_fallback_keys(const sim_profile *p, const char ***keys);
+
+/* A time quantity (or one already in cycles) as cycles at the profile's
+ * `cpu.clock`: 0, or negative when the key or the clock is missing, or the
+ * quantity is neither a time nor cycles. */
+int sim_profile_get_cycles(const sim_profile *p, const char *key, double *cycles);
+/* Number of quantities in the profile itself (without fallbacks). */
+size_t sim_profile_count(const sim_profile *p);
+
+/* Finds a shipped data file SUBDIR/NAME.yaml ("profiles", "workloads"):
+ * $VDCSIM_DATADIR/SUBDIR, then the source tree (models/SUBDIR), then the
+ * installed data directory.  0 with *path (sim_malloc'd), -1 when not found,
+ * -2 out of memory. */
+int sim_data_find(const char *subdir, const char *name, char **path);
+/* Reads a regular file of at most 16 MiB into *text (NUL-terminated,
+ * sim_malloc'd).  0, or -1 with errno-style text in err. */
+int sim_read_file(const char *path, char **text, size_t *len, char *err, size_t errlen);
 
 #endif

@@ -62,6 +62,7 @@ sim_time sim_recorder_sample_interval(const sim_recorder *rec);
 int sim_recorder_attr_str(sim_recorder *rec, const char *name, const char *value);
 int sim_recorder_attr_i64(sim_recorder *rec, const char *name, int64_t value);
 int sim_recorder_attr_f64(sim_recorder *rec, const char *name, double value);
+int sim_recorder_attr_u64(sim_recorder *rec, const char *name, uint64_t value);
 
 /* Registers an entity; returns its id (>= 0) or a negative error.  kind is
  * "host", "guest", "vcpu", "disk", "nic", "migration"...; parent is an entity
@@ -85,6 +86,18 @@ int sim_record_event(sim_recorder *rec, int type, sim_time t, int32_t entity, do
 sim_table *sim_recorder_table(sim_recorder *rec, const char *path, const char *doc, size_t n_cols,
                               const sim_column *cols);
 int sim_table_append(sim_table *table, const sim_cell *row);
+
+/* Opens the output early, under its temporary name, so that rows are flushed
+ * to it a chunk at a time during the run instead of held in memory (optional:
+ * write() opens it otherwise).  0, or negative with a diagnostic.  A recorder
+ * freed without a successful write() removes the temporary file. */
+int sim_recorder_begin(sim_recorder *rec, const char *path, sim_diag *diag);
+/* What made the recorder fail (an append, a flush), or NULL while it works.
+ * Owned by rec. */
+const char *sim_recorder_error(const sim_recorder *rec);
+/* The temporary file's path once begun (for a signal handler to remove it),
+ * else NULL. */
+const char *sim_recorder_temp_path(const sim_recorder *rec);
 
 /* Writes everything to `path` atomically.  0 on success; on failure a
  * diagnostic naming the path, and no file under `path`. */

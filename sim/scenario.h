@@ -214,4 +214,15 @@ int sim_scenario_load_text(const char *name, const char *text, size_t len,
                            sim_scenario **out, sim_diag *diag);
 void sim_scenario_free(sim_scenario *s);
 
+/* The names the loader accepts for techniques, I/O paths, schedulers and
+ * migration strategies (fixed lists, scenarios/SCHEMA.md: the core does not
+ * depend on the models; a test checks the model registry against them). */
+typedef enum sim_name_kind {
+  SIM_NAMES_TECHNIQUE,
+  SIM_NAMES_IO_PATH,
+  SIM_NAMES_SCHEDULER,
+  SIM_NAMES_MIGRATION
+} sim_name_kind;
+size_t sim_scenario_known_names(sim_name_kind kind, const char *const **names);
+
 #endif

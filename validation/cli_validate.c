@@ -1,12 +1,219 @@
-/* validation/cli_validate.c: the 'validate' verb. */
+/* validation/cli_validate.c: the 'validate' verb.
+ * Runs the cases of validation/cases (each a scenario, a quantity, a
+ * published value with its source and a tolerance; see validate.h), prints
+ * one aligned line per case (name, simulated, published, error, PASS/FAIL)
+ * and a summary, and exits 1 when any case fails or cannot run, 2 on a usage
+ * error or a malformed case file. */
+#include <dirent.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
+#include "sim/alloc.h"
 #include "sim/cli.h"
+#include "validation/validate.h"
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: vdcsim validate [--case NAME]... [--list] [--source-dir DIR]\n\n"
+          "Runs the validation cases (published measurements: scenario, quantity,\n"
+          "published value, source, tolerance) and prints for each\n"
+          "  NAME  simulated  published  error  PASS|FAIL\n"
+          "then 'N passed, M failed'.  Exits 1 when any case fails.\n\n"
+          "  --case NAME       run only this case (repeatable)\n"
+          "  --list            list the cases with their sources, run nothing\n"
+          "  --source-dir DIR  tree holding validation/cases and the scenarios the\n"
+          "                    cases name (default: $VDCSIM_SOURCE_DIR, the current\n"
+          "                    directory, the build's source tree, the installed data)\n");
+}
+
+static bool has_cases(const char *dir) {
+  char p[4096];
+  struct stat st;
+  snprintf(p, sizeof p, "%s/validation/cases", dir);
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static const char *find_source_dir(const char *given) {
+  if (given) return given;
+  const char *env = getenv("VDCSIM_SOURCE_DIR");
+  if (env && *env && has_cases(env)) return env;
+  if (has_cases(".")) return ".";
+  if (has_cases(VDCSIM_SOURCE_DIR_DEFAULT)) return VDCSIM_SOURCE_DIR_DEFAULT;
+  if (has_cases(VDCSIM_DATADIR_DEFAULT)) return VDCSIM_DATADIR_DEFAULT;
+  return NULL;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The case files of dir, sorted; -1 when the directory cannot be read. */
+static int list_case_files(const char *dir, char ***files, size_t *n) {
+  DIR *d = opendir(dir);
+  if (!d) return -1;
+  char **v = NULL;
+  size_t cap = 0, k = 0;
+  struct dirent *e;
+  int rc = 0;
+  while ((e = readdir(d))) {
+    size_t len = strlen(e->d_name);
+    if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml") || e->d_name[0] == '.') continue;
+    char p[4096];
+    int w = snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+    if (w < 0 || (size_t)w >= sizeof p) continue; /* a path too long to open */
+    if (sim_grow((void **)&v, &cap, k + 1, sizeof *v) || !(v[k] = sim_strdup(p))) {
+      rc = -1;
+      break;
+    }
+    k++;
+  }
+  closedir(d);
+  if (k) qsort(v, k, sizeof *v, cmp_str);
+  *files = v;
+  *n = k;
+  return rc;
+}
+
+static void fmt_num(char *buf, size_t n, double v) {
+  if (isnan(v)) snprintf(buf, n, "nan");
+  else snprintf(buf, n, "%.4g", v);
+}
 
 int cli_validate(int argc, char **argv) {
+  const char *source = NULL;
+  const char **only = NULL;
+  size_t n_only = 0;
+  bool list = false;
   if (cli_wants_help(argc, argv)) {
-    printf("usage: vdcsim validate ...  (not available yet)\n");
+    usage(stdout);
     return CLI_OK;
   }
-  return cli_not_available("validate", "this verb lands with its issue");
+  only = sim_calloc((size_t)argc, sizeof *only);
+  if (!only) return CLI_FAILURE;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--list")) {
+      list = true;
+    } else if (!strcmp(argv[i], "--case") && i + 1 < argc) {
+      only[n_only++] = argv[++i];
+    } else if (!strcmp(argv[i], "--source-dir") && i + 1 < argc) {
+      source = argv[++i];
+    } else {
+      fprintf(stderr, "vdcsim validate: error: unexpected argument '%s'\n\n", argv[i]);
+      usage(stderr);
+      sim_free(only);
+      return CLI_USAGE;
+    }
+  }
+  const char *src = find_source_dir(source);
+  if (!src) {
+    fprintf(stderr, "vdcsim validate: error: no validation/cases directory found; use --source-dir\n");
+    sim_free(only);
+    return CLI_USAGE;
+  }
+  char cases_dir[4096];
+  snprintf(cases_dir, sizeof cases_dir, "%s/validation/cases", src);
+  char **files = NULL;
+  size_t n_files = 0;
+  if (list_case_files(cases_dir, &files, &n_files) < 0) {
+    fprintf(stderr, "vdcsim validate: error: cannot read %s\n", cases_dir);
+    sim_free(only);
+    for (size_t i = 0; i < n_files; i++) sim_free(files[i]);
+    sim_free(files);
+    return CLI_FAILURE;
+  }
+  /* Load every case first: a malformed file is an input error (exit 2). */
+  sim_diag diag;
+  sim_diag_init(&diag);
+  val_case **cases = sim_calloc(n_files ? n_files : 1, sizeof *cases);
+  size_t n_cases = 0;
+  int status = cases ? CLI_OK : CLI_FAILURE;
+  for (size_t i = 0; i < n_files && cases; i++) {
+    val_case *c;
+    if (val_case_load(files[i], &c, &diag) < 0) {
+      status = CLI_USAGE;
+      continue;
+    }
+    bool wanted = n_only == 0;
+    for (size_t k = 0; k < n_only; k++) wanted |= !strcmp(only[k], c->name);
+    if (wanted) cases[n_cases++] = c;
+    else val_case_free(c);
+  }
+  for (size_t k = 0; k < n_only && status == CLI_OK; k++) {
+    bool found = false;
+    for (size_t i = 0; i < n_cases; i++) found |= !strcmp(cases[i]->name, only[k]);
+    if (!found) {
+      sim_diag_error(&diag, NULL, 0, 0, "no validation case named '%s' in %s", only[k], cases_dir);
+      status = CLI_USAGE;
+    }
+  }
+  sim_diag_print(&diag, stderr);
+  sim_diag_clear(&diag);
+  size_t width = 4;
+  for (size_t i = 0; i < n_cases; i++)
+    if (strlen(cases[i]->name) > width) width = strlen(cases[i]->name);
+  if (status == CLI_OK && list) {
+    for (size_t i = 0; i < n_cases; i++)
+      printf("%-*s  %s%s%s\n", (int)width, cases[i]->name, cases[i]->source,
+             cases[i]->description ? "  " : "", cases[i]->description ? cases[i]->description : "");
+  } else if (status == CLI_OK) {
+    val_runner *vr = val_runner_new(src, &diag);
+    size_t passed = 0, failed = 0;
+    if (!vr) {
+      sim_diag_print(&diag, stderr);
+      status = CLI_FAILURE;
+    } else {
+      printf("%-*s  %14s  %14s  %9s  %s\n", (int)width, "case", "simulated", "published", "error",
+             "result");
+    }
+    for (size_t i = 0; vr && i < n_cases; i++) {
+      const val_case *c = cases[i];
+      val_outcome o;
+      sim_diag_clear(&diag);
+      int rc = val_runner_run(vr, c, &o, &diag);
+      char sim[sizeof o.detail], pub[64], err[32];
+      if (c->kind == VAL_RANGE) {
+        char a[32], b[32];
+        fmt_num(a, sizeof a, c->published);
+        fmt_num(b, sizeof b, c->published_max);
+        snprintf(pub, sizeof pub, "%s-%s", a, b);
+      } else if (c->kind == VAL_ORDER) {
+        snprintf(pub, sizeof pub, "increasing");
+      } else {
+        fmt_num(pub, sizeof pub, c->published);
+      }
+      if (rc < 0) {
+        snprintf(sim, sizeof sim, "error");
+        snprintf(err, sizeof err, "-");
+      } else if (c->kind == VAL_ORDER) {
+        snprintf(sim, sizeof sim, "%s", o.detail);
+        snprintf(err, sizeof err, "-");
+      } else {
+        fmt_num(sim, sizeof sim, o.simulated);
+        if (o.error_relative) snprintf(err, sizeof err, "%+.1f%%", o.error * 100);
+        else snprintf(err, sizeof err, "%+.3g", o.error);
+      }
+      bool ok = rc == 0 && o.pass;
+      printf("%-*s  %14s  %14s  %9s  %s%s\n", (int)width, c->name, sim, pub, err,
+             ok ? "PASS" : "FAIL", c->fitted ? "  (fitted)" : "");
+      fflush(stdout);
+      if (rc < 0) sim_diag_print(&diag, stderr);
+      if (ok) passed++;
+      else failed++;
+    }
+    if (vr) {
+      printf("%zu passed, %zu failed\n", passed, failed);
+      if (failed) status = CLI_FAILURE;
+    }
+    val_runner_free(vr);
+  }
+  sim_diag_clear(&diag);
+  for (size_t i = 0; i < n_cases; i++) val_case_free(cases[i]);
+  sim_free(cases);
+  for (size_t i = 0; i < n_files; i++) sim_free(files[i]);
+  sim_free(files);
+  sim_free(only);
+  return status;
 }

@@ -1,0 +1,961 @@
+/* models/engine.c: execution of guests on hosts, by events.
+ * Models: every host has `cores` physical CPUs (pCPUs) and one CPU scheduler
+ * (models/scheduler.h); every guest has vCPUs that advance through their
+ * workload's phases.  A vCPU runs in slices the scheduler grants; at each
+ * dispatch the engine asks the guest's technique (models/technique.h) what
+ * the units of work that fit in the slice cost, in cycles by mechanism, and
+ * what switching the guest onto that pCPU costs when the pCPU last ran
+ * another context (world switch, TLB refill where untagged, shadow-table
+ * rebuild); cycles become time at the host clock.  The same units are charged
+ * through the host's native technique too, so every guest has a cost
+ * relative to native without a native twin in the scenario.
+ *
+ * Units: time in ns (sim_time), work in the workload's units, costs in
+ * cycles, clock in Hz.  A run of c cycles lasts ceil(c * 1e9 / clock) ns.
+ *
+ * Work split and phases: each vCPU of a guest does 1/vcpus of every phase's
+ * units (a phase given by duration instead runs that long on every vCPU) and
+ * moves through the phases on its own; a guest completes when all its vCPUs
+ * have.  A phase with cpu_demand d < 1 runs in bursts of at most d times the
+ * demand period and sleeps (1-d)/d of each burst's length.  Replications do
+ * not change this deterministic model and are simulated once.
+ *
+ * Fitting units into a slice: a technique's cost per unit may change as it
+ * runs (BT's translation cache warms), so on entering a phase the engine
+ * charges a small probe of units to learn the cost per unit, and each later
+ * chunk is sized from the cost per unit of the chunk before.  A run cut short
+ * by a preemption keeps the share of its units and cycles that elapsed.
+ *
+ * Outputs (to the recorder; DATASETS.md): tables summary/guests (time to
+ * complete, units, throughput, relative_to_native, steal, switches, cycles
+ * by mechanism), summary/hosts (busy time, utilisation) and summary/mmu (1D
+ * and 2D page walks of each guest's memory streams); per guest, sampled at
+ * the record interval only when series are kept: progress, cpu_share, steal
+ * and cycles_<mechanism> rates; events guest_start, guest_finish, phase and
+ * context_switch.  relative_to_native is the time the work done would take
+ * on the host's native technique (idle shares included) over the guest's
+ * time from start to completion (or to the end of the run).
+ *
+ * Invariants: a vCPU is BLOCKED (not started, sleeping), RUNNABLE (queued in
+ * the scheduler), RUNNING (on exactly one pCPU) or DONE; steal is the time a
+ * vCPU spends RUNNABLE; every iteration is in index order (hosts, guests,
+ * vCPUs, pCPUs), so runs are deterministic.  The model draws no random
+ * numbers.
+ * Sources: switch and work costs come from the technique model and the
+ * calibration profile; the scheduler's time slice from the profile ([XEN]). */
+#include "models/engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/registry.h"
+#include "models/scheduler.h"
+#include "models/migration.h"
+#include "models/mmu.h"
+#include "models/technique.h"
+#include "models/vcost.h"
+#include "sim/alloc.h"
+
+/* Event priorities at equal times: state changes before samples. */
+enum { PRIO_RUN = 0, PRIO_WAKE = 1, PRIO_SAMPLE = 10 };
+
+typedef enum vcpu_state { V_BLOCKED, V_RUNNABLE, V_RUNNING, V_DONE } vcpu_state;
+
+typedef struct eng eng;
+typedef struct eng_host eng_host;
+
+typedef struct eng_vcpu {
+  uint32_t guest;            /* index of its guest */
+  uint32_t index;            /* index within the guest */
+  int32_t sched_id;          /* id in its host's scheduler */
+  int32_t entity;            /* recorder entity id */
+  vcpu_state state;          /* see invariants */
+  size_t phase;              /* current phase index */
+  double units_left;         /* units of the current phase still to do (units phases) */
+  double units_phase;        /* units of the current phase for this vCPU; 0 for duration phases */
+  sim_time phase_start_ns;   /* ns: when the current phase began */
+  sim_time phase_end_ns;     /* ns: end of a duration phase; SIM_TIME_MAX otherwise */
+  double est_cycles_per_unit; /* cycles: cost of one unit in the last chunk; 0 unknown */
+  double units_done;         /* units completed over the whole run */
+  double native_ns;          /* ns: time the work done would take natively (idle included) */
+  sim_time runnable_since;   /* ns: when it last became RUNNABLE */
+  sim_time steal_ns;         /* ns: total time RUNNABLE */
+  sim_time run_ns;           /* ns: total time RUNNING */
+  double phases_done;        /* phases completed (progress) */
+  /* the current run, valid while RUNNING */
+  int32_t pcpu;              /* pCPU index on its host, -1 */
+  sim_time run_start_ns;     /* ns: dispatch time */
+  sim_time work_start_ns;    /* ns: after the switch cost */
+  sim_time run_end_ns;       /* ns: planned end */
+  double run_units;          /* units charged for the run */
+  cycles_by_mech run_cycles; /* cycles of those units, by mechanism */
+  double run_native_cycles;  /* cycles the same units cost natively */
+  sim_event_id end_ev;       /* the run's end event */
+} eng_vcpu;
+
+typedef struct eng_guest {
+  const sim_guest *spec;     /* from the scenario */
+  const sim_workload *wl;    /* its workload */
+  eng_host *host;            /* where it runs */
+  const technique_ops *tech; /* its technique */
+  void *tech_state;          /* technique's per-guest state */
+  const technique_ops *native; /* the host's native technique, the reference cost */
+  void *native_state;        /* its state for this guest */
+  uint32_t first_vcpu;       /* index of its first vCPU in eng.vcpus */
+  uint32_t vcpus_done;       /* vCPUs in V_DONE */
+  int32_t entity;            /* recorder entity id */
+  sim_time finish_ns;        /* ns: completion time, -1 while running */
+  cycles_by_mech cycles;     /* cycles spent so far, by mechanism */
+  int64_t switches;          /* context switches onto a pCPU, count */
+  /* cumulative values at the previous sample, for interval signals */
+  double prev_run_ns, prev_steal_ns;  /* ns */
+  double prev_cycles[MECH_COUNT];     /* cycles */
+} eng_guest;
+
+typedef struct eng_pcpu {
+  int32_t vcpu;              /* global vCPU index running, -1 idle */
+  int32_t last_guest;        /* guest whose context it holds, -1 none yet */
+  sim_event_id kick_ev;      /* pending dispatch, or SIM_EVENT_NONE */
+} eng_pcpu;
+
+struct eng_host {
+  eng *e;                    /* back pointer */
+  const sim_host *spec;      /* from the scenario */
+  const sim_host_type *type; /* its type */
+  const sim_profile *profile; /* its calibration profile */
+  double clock_hz;           /* Hz */
+  const scheduler_ops *sched; /* its scheduler */
+  void *sched_state;         /* scheduler state */
+  eng_pcpu *pcpus;           /* type->cores entries */
+  uint32_t *vcpu_of_sched;   /* scheduler id -> global vCPU index */
+  size_t n_vcpus;            /* vCPUs on the host */
+  sim_time busy_ns;          /* ns: pCPU time spent running vCPUs, all pCPUs */
+  int32_t entity;            /* recorder entity id */
+};
+
+struct eng {
+  const sim_scenario *sc;    /* the scenario */
+  sim_loop *loop;            /* the event loop */
+  sim_recorder *rec;         /* where results go */
+  const engine_options *opt; /* progress callback, may be NULL */
+  const model_entry *(*find)(model_kind, const char *); /* model lookup by name */
+  eng_host *hosts;           /* sc->n_hosts entries */
+  eng_guest *guests;         /* sc->n_guests entries */
+  eng_vcpu *vcpus;           /* all vCPUs, guest by guest */
+  size_t n_vcpus;            /* count */
+  sim_profile **own_profiles; /* per host type: a profile loaded for it, or NULL */
+  size_t guests_done;        /* guests completed */
+  sim_time end_ns;           /* ns: the run's end (scenario duration), SIM_TIME_MAX: none */
+  sim_time demand_period_ns; /* ns: burst period for phases with cpu_demand < 1 */
+  sim_time sample_ns;        /* ns: sampling interval; 0 when no series are kept */
+  uint64_t dispatches;       /* runs started, for the progress callback */
+  int sig_progress, sig_share, sig_steal; /* signal ids (or SIM_SIGNAL_OFF) */
+  int sig_cycles[MECH_COUNT];  /* signal ids of the cycle rates */
+  int ev_start, ev_finish, ev_phase, ev_switch; /* event type ids */
+  int failed;                /* a recorder call failed: negative code */
+  migration_set *migrations; /* live migrations (models/migration.h); NULL: none */
+  sim_diag *diag;            /* errors */
+};
+
+static double mech_sum(const cycles_by_mech *c) {
+  double s = 0;
+  for (int m = 0; m < MECH_COUNT; m++) s += c->cycles[m];
+  return s;
+}
+
+/* ns that `cycles` take at `clock_hz`, rounded up so any work takes time. */
+static sim_time cycles_to_ns(double cycles, double clock_hz) {
+  if (!(cycles > 0)) return 0;
+  double ns = ceil(cycles * 1e9 / clock_hz - 1e-9);
+  return ns >= 9e18 ? SIM_TIME_MAX / 4 : (sim_time)ns;
+}
+
+static void note_rec(eng *e, int rc) {
+  if (rc < 0 && !e->failed) e->failed = rc;
+}
+
+static const sim_phase *cur_phase(const eng *e, const eng_vcpu *v) {
+  return &e->guests[v->guest].wl->phases[v->phase];
+}
+
+static void dispatch(eng *e, eng_host *h, uint32_t p);
+static void wake_vcpu(eng *e, eng_vcpu *v);
+
+/* Puts v at the start of phase v->phase (skipping empty phases); marks it
+ * DONE past the last phase of a non-repeating workload. */
+static void enter_phase(eng *e, eng_vcpu *v, sim_time now) {
+  eng_guest *g = &e->guests[v->guest];
+  const sim_workload *wl = g->wl;
+  for (size_t tries = 0; tries <= wl->n_phases; tries++) {
+    if (v->phase >= wl->n_phases) {
+      if (!wl->repeat) {
+        v->state = V_DONE;
+        if (++g->vcpus_done == g->spec->vcpus) {
+          g->finish_ns = now;
+          e->guests_done++;
+          note_rec(e, sim_record_event(e->rec, e->ev_finish, now, g->entity,
+                                       sim_time_to_s(now - g->spec->start_ns), 0));
+        }
+        return;
+      }
+      v->phase = 0;
+    }
+    const sim_phase *ph = &wl->phases[v->phase];
+    v->phase_start_ns = now;
+    v->est_cycles_per_unit = 0;
+    if (ph->units > 0) {
+      v->units_phase = ph->units / g->spec->vcpus;
+      v->units_left = v->units_phase;
+      v->phase_end_ns = SIM_TIME_MAX;
+    } else if (ph->duration_ns > 0) {
+      v->units_phase = 0;
+      v->units_left = INFINITY;
+      v->phase_end_ns = now > SIM_TIME_MAX - ph->duration_ns ? SIM_TIME_MAX : now + ph->duration_ns;
+    } else {
+      v->phase++; /* an empty phase */
+      continue;
+    }
+    note_rec(e, sim_record_event(e->rec, e->ev_phase, now, v->entity, (double)v->phase, 0));
+    return;
+  }
+  /* Every phase is empty (the loader forbids it; stay safe): done. */
+  v->phase = wl->n_phases;
+  v->state = V_DONE;
+  if (++g->vcpus_done == g->spec->vcpus) {
+    g->finish_ns = now;
+    e->guests_done++;
+  }
+}
+
+/* Whether v's current phase is complete at `now`. */
+static bool phase_complete(const eng_vcpu *v, sim_time now) {
+  if (v->units_phase > 0) return v->units_left <= v->units_phase * 1e-12;
+  return now >= v->phase_end_ns;
+}
+
+/* Charges `units` of v's phase through its technique and the native one. */
+static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out, double *native) {
+  eng_guest *g = &e->guests[v->guest];
+  const sim_phase *ph = cur_phase(e, v);
+  cycles_by_mech n = {{0}};
+  g->tech->charge(g->tech_state, ph, units, out);
+  g->native->charge(g->native_state, ph, units, &n);
+  *native += mech_sum(&n);
+}
+
+static void dispatch_handler(sim_loop *loop, void *ctx, uint64_t arg) {
+  (void)loop;
+  eng_host *h = ctx;
+  h->pcpus[arg].kick_ev = SIM_EVENT_NONE;
+  if (h->pcpus[arg].vcpu < 0) dispatch(h->e, h, (uint32_t)arg);
+}
+
+/* Applies the elapsed share of v's run up to `now` and ends it. */
+static void finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now) {
+  eng_guest *g = &e->guests[v->guest];
+  double f = 1.0;
+  if (now < v->run_end_ns) {
+    sim_time work = v->run_end_ns - v->work_start_ns;
+    f = now <= v->work_start_ns || work <= 0 ? 0.0 : (double)(now - v->work_start_ns) / (double)work;
+  }
+  double units = v->run_units * f;
+  for (int m = 0; m < MECH_COUNT; m++) g->cycles.cycles[m] += v->run_cycles.cycles[m] * f;
+  if (v->units_phase > 0) {
+    v->units_left -= units;
+    if (f >= 1.0 && v->units_left < 0) v->units_left = 0;
+  }
+  v->units_done += units;
+  double demand = cur_phase(e, v)->cpu_demand;
+  if (!(demand > 0) || demand > 1) demand = 1;
+  v->native_ns += v->run_native_cycles * f * 1e9 / h->clock_hz / demand;
+  sim_time ran = now - v->run_start_ns;
+  v->run_ns += ran;
+  h->busy_ns += ran;
+  h->pcpus[v->pcpu].vcpu = -1;
+  v->pcpu = -1;
+  v->end_ev = SIM_EVENT_NONE;
+}
+
+static void wake_handler(sim_loop *loop, void *ctx, uint64_t arg) {
+  (void)loop;
+  eng *e = ctx;
+  wake_vcpu(e, &e->vcpus[arg]);
+}
+
+static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
+  eng_host *h = ctx;
+  eng *e = h->e;
+  sim_time now = sim_loop_now(loop);
+  uint32_t p = (uint32_t)arg;
+  eng_vcpu *v = &e->vcpus[h->pcpus[p].vcpu];
+  sim_time worked = now - v->work_start_ns;
+  sim_time ran = now - v->run_start_ns;
+  double demand = cur_phase(e, v)->cpu_demand;
+  finish_run(e, h, v, now);
+  if (phase_complete(v, now)) {
+    v->phase++;
+    v->phases_done += 1;
+    enter_phase(e, v, now);
+  }
+  bool runnable = v->state != V_DONE;
+  sim_time sleep = 0;
+  if (runnable && demand > 0 && demand < 1 && worked > 0) {
+    sleep = (sim_time)llround((double)worked * (1 - demand) / demand);
+    if (sleep > 0) runnable = false;
+  }
+  h->sched->account(h->sched_state, v->sched_id, (int32_t)p, ran, runnable, now);
+  if (runnable) {
+    v->state = V_RUNNABLE;
+    v->runnable_since = now;
+  } else if (v->state != V_DONE) {
+    v->state = V_BLOCKED;
+    sim_time at = now > SIM_TIME_MAX - sleep ? SIM_TIME_MAX : now + sleep;
+    if (at <= e->end_ns && !sim_schedule(loop, at, PRIO_WAKE, wake_handler, e, (uint64_t)(v - e->vcpus)))
+      note_rec(e, -1);
+  }
+  dispatch(e, h, p);
+}
+
+/* Asks the scheduler what runs on pCPU p now and starts it. */
+static void dispatch(eng *e, eng_host *h, uint32_t p) {
+  sim_time now = sim_loop_now(e->loop);
+  sched_pick pick = h->sched->pick_next(h->sched_state, (int32_t)p, now);
+  if (pick.vcpu < 0) {
+    /* Idle; a scheduler holding back a capped vCPU asks to be called again
+     * when it may run (models/scheduler.h, retry_at_ns). */
+    eng_pcpu *c = &h->pcpus[p];
+    if (pick.retry_at_ns > 0 && pick.retry_at_ns <= e->end_ns && !c->kick_ev) {
+      c->kick_ev = sim_schedule(e->loop, pick.retry_at_ns < now ? now : pick.retry_at_ns, PRIO_RUN,
+                                dispatch_handler, h, p);
+      if (!c->kick_ev) note_rec(e, -1);
+    }
+    return;
+  }
+  eng_vcpu *v = &e->vcpus[h->vcpu_of_sched[pick.vcpu]];
+  eng_guest *g = &e->guests[v->guest];
+  v->steal_ns += now - v->runnable_since;
+  v->state = V_RUNNING;
+  v->pcpu = (int32_t)p;
+  v->run_start_ns = now;
+  /* World switch when the pCPU held another context. */
+  cycles_by_mech sw = {{0}};
+  if (h->pcpus[p].last_guest != (int32_t)v->guest) {
+    g->tech->switch_in(g->tech_state, &sw);
+    for (int m = 0; m < MECH_COUNT; m++) g->cycles.cycles[m] += sw.cycles[m];
+    g->switches++;
+    note_rec(e, sim_record_event(e->rec, e->ev_switch, now, v->entity, (double)p,
+                                 (double)h->pcpus[p].last_guest));
+    h->pcpus[p].last_guest = (int32_t)v->guest;
+  }
+  double sw_cycles = mech_sum(&sw);
+  v->work_start_ns = now + cycles_to_ns(sw_cycles, h->clock_hz);
+  /* Cycles available for work in the slice, also bounded by a duration
+   * phase's end, a demand burst and the run's end. */
+  double avail = INFINITY;
+  sim_time limit = pick.slice_ns == SIM_TIME_MAX ? SIM_TIME_MAX : now + pick.slice_ns;
+  if (v->phase_end_ns < limit) limit = v->phase_end_ns;
+  const sim_phase *ph = cur_phase(e, v);
+  if (ph->cpu_demand > 0 && ph->cpu_demand < 1) {
+    sim_time burst = (sim_time)llround(ph->cpu_demand * (double)e->demand_period_ns);
+    if (burst < 1) burst = 1;
+    if (now + burst < limit) limit = now + burst;
+  }
+  if (e->end_ns != SIM_TIME_MAX && e->end_ns < limit) limit = e->end_ns;
+  if (limit != SIM_TIME_MAX) avail = (double)(limit - v->work_start_ns) * h->clock_hz * 1e-9;
+  memset(&v->run_cycles, 0, sizeof v->run_cycles);
+  v->run_native_cycles = 0;
+  double units = 0;
+  double left = v->units_left;
+  if (v->est_cycles_per_unit <= 0) {
+    /* Probe: a thousandth of the phase, at most one unit. */
+    double probe = v->units_phase > 0 ? fmin(fmin(left, 1.0), v->units_phase * 1e-3) : 1.0;
+    if (probe > 0) {
+      charge_units(e, v, probe, &v->run_cycles, &v->run_native_cycles);
+      units = probe;
+      double c = mech_sum(&v->run_cycles);
+      v->est_cycles_per_unit = c > 0 ? c / probe : 1e-300;
+    }
+  }
+  double more = fmax(0.0, left - units);
+  if (avail != INFINITY) {
+    double fit = (avail - mech_sum(&v->run_cycles)) / v->est_cycles_per_unit;
+    more = fmin(more, fmax(0.0, fit));
+  }
+  if (more == INFINITY) more = 0; /* a duration phase is always bounded by its end */
+  if (units <= 0 && more <= 0) {
+    /* A switch longer than the slice still lets the vCPU progress, so
+     * over-committed hosts cannot livelock. */
+    more = v->units_phase > 0 ? fmin(left, v->units_phase * 1e-3) : 1.0;
+  }
+  if (more > 0) {
+    cycles_by_mech c = {{0}};
+    charge_units(e, v, more, &c, &v->run_native_cycles);
+    double cs = mech_sum(&c);
+    if (cs > 0) v->est_cycles_per_unit = cs / more;
+    for (int m = 0; m < MECH_COUNT; m++) v->run_cycles.cycles[m] += c.cycles[m];
+    units += more;
+  }
+  v->run_units = units;
+  sim_time work_ns = cycles_to_ns(mech_sum(&v->run_cycles), h->clock_hz);
+  v->run_end_ns = v->work_start_ns + work_ns;
+  /* A duration phase whose work costs nothing still lasts until its end. */
+  if (v->units_phase <= 0 && mech_sum(&v->run_cycles) <= 0 && limit != SIM_TIME_MAX)
+    v->run_end_ns = limit;
+  h->pcpus[p].vcpu = (int32_t)(v - e->vcpus);
+  v->end_ev = sim_schedule(e->loop, v->run_end_ns, PRIO_RUN, run_end_handler, h, p);
+  if (!v->end_ev) note_rec(e, -1);
+  e->dispatches++;
+  if (e->opt && e->opt->progress && (e->dispatches & 4095) == 0)
+    e->opt->progress(e->opt->progress_ctx, now, e->end_ns == SIM_TIME_MAX ? now : e->end_ns);
+}
+
+/* v becomes runnable: queue it and act on the scheduler's kick. */
+static void wake_vcpu(eng *e, eng_vcpu *v) {
+  eng_host *h = e->guests[v->guest].host;
+  sim_time now = sim_loop_now(e->loop);
+  v->state = V_RUNNABLE;
+  v->runnable_since = now;
+  sched_kick k = h->sched->wake(h->sched_state, v->sched_id, now);
+  if (k.pcpu < 0) return;
+  eng_pcpu *c = &h->pcpus[k.pcpu];
+  if (k.at < now) k.at = now;
+  if (c->vcpu >= 0) {
+    eng_vcpu *r = &e->vcpus[c->vcpu];
+    if (r->end_ev && sim_event_time(e->loop, r->end_ev) > k.at) {
+      sim_reschedule(e->loop, r->end_ev, k.at);
+    }
+  } else if (!c->kick_ev) {
+    c->kick_ev = sim_schedule(e->loop, k.at, PRIO_RUN, dispatch_handler, h, (uint64_t)k.pcpu);
+    if (!c->kick_ev) note_rec(e, -1);
+  } else if (sim_event_time(e->loop, c->kick_ev) > k.at) {
+    sim_reschedule(e->loop, c->kick_ev, k.at); /* an idle pCPU's retry, brought forward */
+  }
+}
+
+static void start_handler(sim_loop *loop, void *ctx, uint64_t arg) {
+  eng *e = ctx;
+  eng_guest *g = &e->guests[arg];
+  sim_time now = sim_loop_now(loop);
+  note_rec(e, sim_record_event(e->rec, e->ev_start, now, g->entity, 0, 0));
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    v->phase = 0;
+    enter_phase(e, v, now);
+    if (v->state != V_DONE) wake_vcpu(e, v);
+  }
+}
+
+/* Fraction of the guest's phases done, vCPUs averaged, at `now`. */
+static double guest_progress(const eng *e, const eng_guest *g, sim_time now) {
+  double sum = 0;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    if (v->state == V_DONE) {
+      sum += 1;
+      continue;
+    }
+    if (g->finish_ns < 0 && now < g->spec->start_ns) continue;
+    double frac = 0;
+    if (v->units_phase > 0) {
+      double left = v->units_left;
+      if (v->state == V_RUNNING && now > v->work_start_ns && v->run_end_ns > v->work_start_ns)
+        left -= v->run_units * fmin(1.0, (double)(now - v->work_start_ns) /
+                                             (double)(v->run_end_ns - v->work_start_ns));
+      frac = 1 - left / v->units_phase;
+    } else if (v->phase_end_ns > v->phase_start_ns && v->phase_end_ns != SIM_TIME_MAX) {
+      frac = (double)(now - v->phase_start_ns) / (double)(v->phase_end_ns - v->phase_start_ns);
+    }
+    size_t n = g->wl->n_phases ? g->wl->n_phases : 1;
+    double within = (double)(v->phase % n) + fmin(1.0, fmax(0.0, frac));
+    sum += within / (double)n;
+  }
+  return sum / g->spec->vcpus;
+}
+
+/* Cumulative run time, steal and cycles of guest g as they stand at `now`,
+ * with runs in progress counted pro rata. */
+static void guest_cumulative(const eng *e, const eng_guest *g, sim_time now, double *run_ns,
+                             double *steal_ns, double cycles[MECH_COUNT]) {
+  *run_ns = 0;
+  *steal_ns = 0;
+  for (int m = 0; m < MECH_COUNT; m++) cycles[m] = g->cycles.cycles[m];
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    *run_ns += (double)v->run_ns;
+    *steal_ns += (double)v->steal_ns;
+    if (v->state == V_RUNNABLE) *steal_ns += (double)(now - v->runnable_since);
+    if (v->state == V_RUNNING) {
+      *run_ns += (double)(now - v->run_start_ns);
+      sim_time work = v->run_end_ns - v->work_start_ns;
+      double f = now <= v->work_start_ns || work <= 0
+                     ? 0.0
+                     : fmin(1.0, (double)(now - v->work_start_ns) / (double)work);
+      for (int m = 0; m < MECH_COUNT; m++) cycles[m] += v->run_cycles.cycles[m] * f;
+    }
+  }
+}
+
+static void sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
+  (void)arg;
+  eng *e = ctx;
+  sim_time now = sim_loop_now(loop);
+  double dt = (double)e->sample_ns;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    eng_guest *g = &e->guests[gi];
+    double run_ns, steal_ns, cyc[MECH_COUNT];
+    guest_cumulative(e, g, now, &run_ns, &steal_ns, cyc);
+    note_rec(e, sim_emit(e->rec, e->sig_progress, g->entity, now, guest_progress(e, g, now)));
+    note_rec(e, sim_emit(e->rec, e->sig_share, g->entity, now, (run_ns - g->prev_run_ns) / dt));
+    note_rec(e, sim_emit(e->rec, e->sig_steal, g->entity, now, (steal_ns - g->prev_steal_ns) / dt));
+    for (int m = 0; m < MECH_COUNT; m++) {
+      note_rec(e, sim_emit(e->rec, e->sig_cycles[m], g->entity, now,
+                           (cyc[m] - g->prev_cycles[m]) / (dt * 1e-9)));
+      g->prev_cycles[m] = cyc[m];
+    }
+    g->prev_run_ns = run_ns;
+    g->prev_steal_ns = steal_ns;
+  }
+  bool more = e->end_ns != SIM_TIME_MAX ? now + e->sample_ns <= e->end_ns
+                                        : e->guests_done < e->sc->n_guests;
+  if (more && !sim_schedule_in(loop, e->sample_ns, PRIO_SAMPLE, sample_handler, e, 0))
+    note_rec(e, -1);
+}
+
+/* ---- set-up ---- */
+
+static int setup_host(eng *e, size_t hi, const sim_profile *scenario_profile) {
+  eng_host *h = &e->hosts[hi];
+  const sim_scenario *sc = e->sc;
+  h->e = e;
+  h->spec = &sc->hosts[hi];
+  h->type = &sc->host_types[h->spec->type];
+  uint32_t ti = h->spec->type;
+  if (h->type->calibration && !e->own_profiles[ti]) {
+    if (sim_profile_load(h->type->calibration, &e->own_profiles[ti], e->diag) < 0) return -1;
+  }
+  h->profile = e->own_profiles[ti] ? e->own_profiles[ti] : scenario_profile;
+  h->clock_hz = h->type->clock_hz;
+  if (!(h->clock_hz > 0)) {
+    if (!h->profile || sim_profile_get(h->profile, "cpu.clock", &h->clock_hz, NULL) < 0 ||
+        !(h->clock_hz > 0)) {
+      sim_diag_error(e->diag, sc->path, 0, 0,
+                     "host '%s': no clock: set host_types.%s.clock or cpu.clock in the profile",
+                     h->spec->name, h->type->name);
+      return -1;
+    }
+  }
+  if (h->type->cores == 0) {
+    sim_diag_error(e->diag, sc->path, 0, 0, "host '%s' has no cores", h->spec->name);
+    return -1;
+  }
+  const char *sname = h->type->scheduler ? h->type->scheduler : SCHED_DEFAULT_NAME;
+  const model_entry *me = e->find(MODEL_SCHEDULER, sname);
+  if (!me || !me->ops) {
+    sim_diag_error(e->diag, sc->path, 0, 0, "host type '%s': unknown scheduler '%s'",
+                   h->type->name, sname);
+    return -1;
+  }
+  h->sched = me->ops;
+  if (!(h->sched->modes & SCHED_QUANTUM)) {
+    sim_diag_error(e->diag, sc->path, 0, 0,
+                   "scheduler '%s' has no time-slice mode, which this engine runs", sname);
+    return -1;
+  }
+  if (h->type->fidelity && !strcmp(h->type->fidelity, "fluid") && !(h->sched->modes & SCHED_FLUID))
+    sim_diag_warning(e->diag, sc->path, 0, 0,
+                     "host type '%s': scheduler '%s' simulates time slices; fidelity 'fluid' "
+                     "is not available for it, slices are simulated",
+                     h->type->name, sname);
+  sched_env env = {h->type, h->profile, h->type->cores};
+  if (h->sched->create(&env, &h->sched_state, e->diag) < 0) return -1;
+  h->pcpus = sim_calloc(h->type->cores, sizeof *h->pcpus);
+  if (!h->pcpus) return -1;
+  for (uint32_t p = 0; p < h->type->cores; p++) {
+    h->pcpus[p].vcpu = -1;
+    h->pcpus[p].last_guest = -1;
+  }
+  h->entity = sim_recorder_entity(e->rec, "host", h->spec->name, -1);
+  return h->entity < 0 ? h->entity : 0;
+}
+
+static int setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
+  const sim_scenario *sc = e->sc;
+  eng_guest *g = &e->guests[gi];
+  g->spec = &sc->guests[gi];
+  g->wl = &sc->workloads[g->spec->workload];
+  g->host = &e->hosts[g->spec->host];
+  g->finish_ns = -1;
+  eng_host *h = g->host;
+  const char *tname = g->spec->technique ? g->spec->technique : "native";
+  const model_entry *me = e->find(MODEL_TECHNIQUE, tname);
+  const model_entry *nat = e->find(MODEL_TECHNIQUE, "native");
+  if (!me || !nat || !me->ops || !nat->ops) {
+    sim_diag_error(e->diag, sc->path, 0, 0, "guest '%s': unknown technique '%s'", g->spec->name,
+                   me ? "native" : tname);
+    return -1;
+  }
+  if (g->wl->trace_path) {
+    sim_diag_error(e->diag, sc->path, 0, 0,
+                   "guest '%s': trace-driven workload '%s' is not simulated by this engine",
+                   g->spec->name, g->wl->name);
+    return -1;
+  }
+  if (g->wl->repeat && e->end_ns == SIM_TIME_MAX) {
+    sim_diag_error(e->diag, sc->path, 0, 0,
+                   "guest '%s': workload '%s' repeats forever: set simulation.duration",
+                   g->spec->name, g->wl->name);
+    return -1;
+  }
+  if (g->spec->vcpus == 0) {
+    sim_diag_error(e->diag, sc->path, 0, 0, "guest '%s' has no vCPUs", g->spec->name);
+    return -1;
+  }
+  g->tech = me->ops;
+  technique_env env = {h->profile, h->type, g->spec};
+  if (g->tech->create(&env, &g->tech_state, e->diag) < 0) return -1;
+  g->native = nat->ops;
+  if (g->native->create(&env, &g->native_state, e->diag) < 0) return -1;
+  g->entity = sim_recorder_entity(e->rec, "guest", g->spec->name, h->entity);
+  if (g->entity < 0) return g->entity;
+  g->first_vcpu = *next_vcpu;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    eng_vcpu *v = &e->vcpus[*next_vcpu];
+    v->guest = (uint32_t)gi;
+    v->index = i;
+    v->pcpu = -1;
+    v->state = V_BLOCKED;
+    v->phase_end_ns = SIM_TIME_MAX;
+    int32_t pin = g->spec->pinning ? g->spec->pinning[i] : -1;
+    if (pin >= (int32_t)h->type->cores) {
+      sim_diag_error(e->diag, sc->path, 0, 0, "guest '%s': vCPU %u pinned to CPU %d of %u",
+                     g->spec->name, i, pin, h->type->cores);
+      return -1;
+    }
+    sched_vcpu_info info = {(uint32_t)gi, pin, g->spec->weight, g->spec->cap};
+    if (h->sched->add_vcpu(h->sched_state, &info) < 0) return -1;
+    v->sched_id = (int32_t)h->n_vcpus;
+    h->vcpu_of_sched[h->n_vcpus++] = *next_vcpu;
+    char name[160];
+    snprintf(name, sizeof name, "%s/vcpu%u", g->spec->name, i);
+    v->entity = sim_recorder_entity(e->rec, "vcpu", name, g->entity);
+    if (v->entity < 0) return v->entity;
+    (*next_vcpu)++;
+  }
+  if (!sim_schedule(e->loop, g->spec->start_ns, PRIO_WAKE, start_handler, e, gi)) return -1;
+  return 0;
+}
+
+static int declare_records(eng *e) {
+  sim_recorder *r = e->rec;
+  e->sig_progress = sim_recorder_signal(r, "progress", "1",
+                                        "fraction of the guest's work done (of the current pass when it repeats)");
+  e->sig_share = sim_recorder_signal(r, "cpu_share", "1",
+                                     "CPUs obtained in the interval (1 = one full CPU)");
+  e->sig_steal = sim_recorder_signal(r, "steal", "1",
+                                     "vCPUs runnable but not running, averaged over the interval");
+  bool any = false;
+  int sigs[3] = {e->sig_progress, e->sig_share, e->sig_steal};
+  for (int i = 0; i < 3; i++) {
+    if (sigs[i] < 0 && sigs[i] != SIM_SIGNAL_OFF) return sigs[i];
+    any |= sigs[i] >= 0;
+  }
+  for (int m = 0; m < MECH_COUNT; m++) {
+    char name[64], doc[128];
+    snprintf(name, sizeof name, "cycles_%s", mechanism_names[m]);
+    snprintf(doc, sizeof doc, "rate of cycles spent on %s in the interval", mechanism_names[m]);
+    e->sig_cycles[m] = sim_recorder_signal(r, name, "cycles/s", doc);
+    if (e->sig_cycles[m] < 0 && e->sig_cycles[m] != SIM_SIGNAL_OFF) return e->sig_cycles[m];
+    any |= e->sig_cycles[m] >= 0;
+  }
+  e->sample_ns = any ? sim_recorder_sample_interval(r) : 0;
+  if (e->sample_ns < 0) e->sample_ns = 0;
+  e->ev_start = sim_recorder_event_type(r, "guest_start", "a guest starts its workload");
+  e->ev_finish = sim_recorder_event_type(r, "guest_finish",
+                                         "a guest completes its work; value0 = time taken, s");
+  e->ev_phase = sim_recorder_event_type(r, "phase", "a vCPU enters a phase; value0 = phase index");
+  e->ev_switch = sim_recorder_event_type(
+      r, "context_switch", "a pCPU switches to this vCPU's guest; value0 = pCPU, value1 = previous guest or -1");
+  if (e->ev_start < 0) return e->ev_start;
+  if (e->ev_finish < 0) return e->ev_finish;
+  if (e->ev_phase < 0) return e->ev_phase;
+  return e->ev_switch < 0 ? e->ev_switch : 0;
+}
+
+/* ---- summary tables ---- */
+
+static int write_summary(eng *e, sim_time end) {
+  enum { FIXED = 12 };
+  sim_column all[FIXED + MECH_COUNT + 1];
+  static const sim_column fixed[FIXED] = {
+      {"name", SIM_COL_STR, "", "guest name"},
+      {"host", SIM_COL_STR, "", "host it ran on"},
+      {"technique", SIM_COL_STR, "", "virtualization technique"},
+      {"workload", SIM_COL_STR, "", "workload name"},
+      {"vcpus", SIM_COL_I64, "1", "virtual CPUs"},
+      {"time_to_complete_s", SIM_COL_F64, "s", "from start to completion; NaN if unfinished"},
+      {"units", SIM_COL_F64, "1", "units of work done"},
+      {"throughput_units_per_s", SIM_COL_F64, "1/s", "units done per second since start"},
+      {"relative_to_native", SIM_COL_F64, "1",
+       "throughput relative to the same work on the host's native technique"},
+      {"native_time_s", SIM_COL_F64, "s", "time the work done would take natively"},
+      {"steal_s", SIM_COL_F64, "s", "time vCPUs were runnable but not running, summed"},
+      {"switches", SIM_COL_I64, "1", "context switches onto a pCPU"},
+  };
+  char names[MECH_COUNT][48];
+  char docs[MECH_COUNT][96];
+  memcpy(all, fixed, sizeof fixed);
+  for (int m = 0; m < MECH_COUNT; m++) {
+    snprintf(names[m], sizeof names[m], "cycles_%s", mechanism_names[m]);
+    snprintf(docs[m], sizeof docs[m], "cycles spent on %s", mechanism_names[m]);
+    all[FIXED + m] = (sim_column){names[m], SIM_COL_F64, "cycles", docs[m]};
+  }
+  all[FIXED + MECH_COUNT] = (sim_column){"cycles_total", SIM_COL_F64, "cycles", "all cycles spent"};
+  sim_table *t = sim_recorder_table(e->rec, "summary/guests",
+                                    "per guest: completion, throughput, cycles by mechanism",
+                                    FIXED + MECH_COUNT + 1, all);
+  if (!t) return -1;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    eng_guest *g = &e->guests[gi];
+    double units = 0, native_ns = 0;
+    sim_time steal = 0;
+    for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+      const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+      units += v->units_done;
+      if (v->native_ns > native_ns) native_ns = v->native_ns;
+      steal += v->steal_ns;
+    }
+    sim_time stop = g->finish_ns >= 0 ? g->finish_ns : end;
+    double elapsed = stop > g->spec->start_ns ? (double)(stop - g->spec->start_ns) : 0;
+    sim_cell row[FIXED + MECH_COUNT + 1];
+    row[0].s = g->spec->name;
+    row[1].s = g->host->spec->name;
+    row[2].s = g->tech->name;
+    row[3].s = g->wl->name;
+    row[4].i = g->spec->vcpus;
+    row[5].f = g->finish_ns >= 0 ? (double)(g->finish_ns - g->spec->start_ns) * 1e-9 : NAN;
+    row[6].f = units;
+    row[7].f = elapsed > 0 ? units / (elapsed * 1e-9) : NAN;
+    row[8].f = elapsed > 0 ? native_ns / elapsed : NAN;
+    row[9].f = native_ns * 1e-9;
+    row[10].f = (double)steal * 1e-9;
+    row[11].i = g->switches;
+    for (int m = 0; m < MECH_COUNT; m++) row[FIXED + m].f = g->cycles.cycles[m];
+    row[FIXED + MECH_COUNT].f = mech_sum(&g->cycles);
+    int rc = sim_table_append(t, row);
+    if (rc < 0) return rc;
+  }
+  static const sim_column hcols[] = {
+      {"name", SIM_COL_STR, "", "host name"},
+      {"cores", SIM_COL_I64, "1", "physical CPUs"},
+      {"clock_hz", SIM_COL_F64, "Hz", "core clock"},
+      {"busy_s", SIM_COL_F64, "s", "CPU time spent running vCPUs, all cores"},
+      {"utilisation", SIM_COL_F64, "1", "busy_s / (cores x simulated time)"},
+  };
+  sim_table *ht = sim_recorder_table(e->rec, "summary/hosts", "per host: CPU use",
+                                     sizeof hcols / sizeof hcols[0], hcols);
+  if (!ht) return -1;
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
+    eng_host *h = &e->hosts[hi];
+    sim_cell row[5];
+    row[0].s = h->spec->name;
+    row[1].i = h->type->cores;
+    row[2].f = h->clock_hz;
+    row[3].f = (double)h->busy_ns * 1e-9;
+    row[4].f = end > 0 ? (double)h->busy_ns / ((double)end * h->type->cores) : 0;
+    int rc = sim_table_append(ht, row);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
+
+/* summary/mmu: for each guest whose workload accesses memory, one page walk
+ * of the MMU model (models/mmu.h) on its host, natively (1D) and nested (2D,
+ * EPT/NPT), averaged over its access streams weighted by their TLB misses, so
+ * that [BH08]'s walk lengths and latencies can be read whatever technique
+ * the guest runs. */
+static int write_mmu_table(eng *e) {
+  static const sim_column cols[] = {
+      {"name", SIM_COL_STR, "", "guest name"},
+      {"tlb_misses", SIM_COL_F64, "1", "TLB misses of all the guest's work (4 KiB or its page size)"},
+      {"walk_refs_1d", SIM_COL_F64, "1", "memory references of one native (1D) walk, uncached"},
+      {"walk_refs_2d", SIM_COL_F64, "1", "memory references of one nested (2D) walk, uncached"},
+      {"walk_memory_refs_2d", SIM_COL_F64, "1",
+       "references of one 2D walk not absorbed by the page-walk cache or nested TLB"},
+      {"walk_cycles_1d", SIM_COL_F64, "cycles", "expected cycles of one 1D walk"},
+      {"walk_cycles_2d", SIM_COL_F64, "cycles", "expected cycles of one 2D walk"},
+  };
+  sim_table *t = NULL;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    eng_guest *g = &e->guests[gi];
+    bool any = false;
+    for (size_t k = 0; k < g->wl->n_phases; k++) any |= g->wl->phases[k].n_access > 0;
+    if (!any || !g->host->profile) continue;
+    technique_env env = {g->host->profile, g->host->type, g->spec};
+    vcost c;
+    if (vcost_load(&env, &c, e->diag) < 0) return -1;
+    double misses = 0, r1 = 0, r2 = 0, m2 = 0, c1 = 0, c2 = 0;
+    uint64_t host_page = g->spec->huge_pages ? 2097152u : 4096u;
+    for (size_t k = 0; k < g->wl->n_phases; k++) {
+      const sim_phase *ph = &g->wl->phases[k];
+      double units = ph->units > 0 ? ph->units : 1;
+      for (size_t a = 0; a < ph->n_access; a++) {
+        const sim_access_spec *as = &ph->access[a];
+        double rate = mmu_tlb_miss_rate(&c.mmu, as, as->page_bytes);
+        double w = as->count * units * rate;
+        if (!(w > 0)) continue;
+        mmu_walk w1 = mmu_walk_1d(&c.mmu, as, as->page_bytes, rate);
+        mmu_walk w2 = mmu_walk_2d(&c.mmu, as, as->page_bytes, host_page, rate);
+        misses += w;
+        r1 += w * w1.refs;
+        r2 += w * w2.refs;
+        m2 += w * (w2.refs - w2.refs_cached);
+        c1 += w * w1.cycles;
+        c2 += w * w2.cycles;
+      }
+    }
+    if (!t && !(t = sim_recorder_table(e->rec, "summary/mmu",
+                                       "per guest: page walks of the MMU model, 1D and 2D",
+                                       sizeof cols / sizeof cols[0], cols)))
+      return -1;
+    sim_cell row[7];
+    row[0].s = g->spec->name;
+    row[1].f = misses;
+    row[2].f = misses > 0 ? r1 / misses : NAN;
+    row[3].f = misses > 0 ? r2 / misses : NAN;
+    row[4].f = misses > 0 ? m2 / misses : NAN;
+    row[5].f = misses > 0 ? c1 / misses : NAN;
+    row[6].f = misses > 0 ? c2 / misses : NAN;
+    int rc = sim_table_append(t, row);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
+
+/* At a time limit: close runs and waits in progress at `end`. */
+static void settle(eng *e, sim_time end) {
+  for (size_t i = 0; i < e->n_vcpus; i++) {
+    eng_vcpu *v = &e->vcpus[i];
+    if (v->state == V_RUNNING) {
+      eng_host *h = e->guests[v->guest].host;
+      sim_cancel(e->loop, v->end_ev);
+      finish_run(e, h, v, end);
+      v->state = V_BLOCKED;
+    } else if (v->state == V_RUNNABLE) {
+      v->steal_ns += end - v->runnable_since;
+      v->state = V_BLOCKED;
+    }
+  }
+}
+
+/* ---- live migration hooks (models/migration.h) ---- */
+
+/* The phase a guest runs: its first vCPU's (NULL once done). */
+static const sim_phase *mig_phase(void *ctx, uint32_t guest) {
+  const eng *e = ctx;
+  const eng_guest *g = &e->guests[guest];
+  const eng_vcpu *v = &e->vcpus[g->first_vcpu];
+  return v->phase < g->wl->n_phases ? &g->wl->phases[v->phase] : NULL;
+}
+
+static int32_t mig_entity(void *ctx, uint32_t guest) {
+  const eng *e = ctx;
+  return e->guests[guest].entity;
+}
+
+static void teardown(eng *e) {
+  for (size_t gi = 0; gi < e->sc->n_guests && e->guests; gi++) {
+    eng_guest *g = &e->guests[gi];
+    if (g->tech && g->tech_state) g->tech->destroy(g->tech_state);
+    if (g->native && g->native_state) g->native->destroy(g->native_state);
+  }
+  for (size_t hi = 0; hi < e->sc->n_hosts && e->hosts; hi++) {
+    eng_host *h = &e->hosts[hi];
+    if (h->sched && h->sched_state) h->sched->destroy(h->sched_state);
+    sim_free(h->pcpus);
+    sim_free(h->vcpu_of_sched);
+  }
+  for (size_t t = 0; t < e->sc->n_host_types && e->own_profiles; t++)
+    sim_profile_free(e->own_profiles[t]);
+  sim_free(e->own_profiles);
+  sim_free(e->hosts);
+  sim_free(e->guests);
+  sim_free(e->vcpus);
+  migration_set_free(e->migrations); /* before the loop its events are on */
+  sim_loop_free(e->loop);
+}
+
+int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_recorder *rec,
+               const engine_options *options, engine_stats *stats, sim_diag *diag) {
+  eng e;
+  memset(&e, 0, sizeof e);
+  e.sc = scenario;
+  e.rec = rec;
+  e.opt = options;
+  e.find = options && options->find_model ? options->find_model : model_find;
+  e.diag = diag;
+  size_t errors_before = diag->errors;
+  e.end_ns = scenario->duration_ns > 0 ? scenario->duration_ns : SIM_TIME_MAX;
+  int rc = -1;
+  size_t n_vcpus = 0;
+  for (size_t gi = 0; gi < scenario->n_guests; gi++) n_vcpus += scenario->guests[gi].vcpus;
+  e.n_vcpus = n_vcpus;
+  e.loop = sim_loop_new();
+  e.hosts = sim_calloc(scenario->n_hosts ? scenario->n_hosts : 1, sizeof *e.hosts);
+  e.guests = sim_calloc(scenario->n_guests ? scenario->n_guests : 1, sizeof *e.guests);
+  e.vcpus = sim_calloc(n_vcpus ? n_vcpus : 1, sizeof *e.vcpus);
+  e.own_profiles = sim_calloc(scenario->n_host_types ? scenario->n_host_types : 1,
+                              sizeof *e.own_profiles);
+  if (!e.loop || !e.hosts || !e.guests || !e.vcpus || !e.own_profiles) goto fail;
+  if ((rc = declare_records(&e)) < 0) goto fail;
+  for (size_t hi = 0; hi < scenario->n_hosts; hi++) {
+    size_t nv = 0;
+    for (size_t gi = 0; gi < scenario->n_guests; gi++)
+      if (scenario->guests[gi].host == hi) nv += scenario->guests[gi].vcpus;
+    e.hosts[hi].vcpu_of_sched = sim_calloc(nv ? nv : 1, sizeof *e.hosts[hi].vcpu_of_sched);
+    if (!e.hosts[hi].vcpu_of_sched) goto fail;
+    if ((rc = setup_host(&e, hi, profile)) < 0) goto fail;
+  }
+  /* The demand period: how finely a partly idle vCPU interleaves work and
+   * sleep; the scheduler's tick in Xen credit, 10 ms ([XEN] credit.c). */
+  e.demand_period_ns = (sim_time)(profile ? sim_profile_get_or(profile, "sched.tick", 10e6) : 10e6);
+  if (e.demand_period_ns < 1) e.demand_period_ns = 1;
+  uint32_t next = 0;
+  for (size_t gi = 0; gi < scenario->n_guests; gi++)
+    if ((rc = setup_guest(&e, gi, &next)) < 0) goto fail;
+  /* Live migrations, each scheduled at its `at`.  The engine does not pause,
+   * move, throttle or slow a guest's execution yet (those hooks are NULL);
+   * the migration models still account for all of it in their results. */
+  migration_engine_hooks mig_hooks = {.ctx = &e, .phase = mig_phase, .entity = mig_entity};
+  if ((rc = migration_set_start(scenario, profile, e.loop, rec, &mig_hooks, PRIO_RUN,
+                                &e.migrations, diag)) < 0)
+    goto fail;
+  if (e.sample_ns > 0 && !sim_schedule(e.loop, e.sample_ns, PRIO_SAMPLE, sample_handler, &e, 0))
+    goto fail;
+  sim_loop_run(e.loop, e.end_ns);
+  sim_time end = sim_loop_now(e.loop);
+  if (e.end_ns != SIM_TIME_MAX) {
+    end = e.end_ns;
+    settle(&e, end);
+  }
+  if (!e.failed) e.failed = migration_set_error(e.migrations);
+  if (e.failed) {
+    rc = e.failed;
+    goto fail;
+  }
+  if ((rc = write_summary(&e, end)) < 0) goto fail;
+  if ((rc = write_mmu_table(&e)) < 0) goto fail;
+  if (stats) {
+    stats->events = sim_loop_dispatched(e.loop);
+    stats->simulated_ns = end;
+  }
+  if (options && options->progress) options->progress(options->progress_ctx, end, end);
+  teardown(&e);
+  return 0;
+fail:
+  /* Failures that did not explain themselves (allocation, recorder). */
+  if (diag->errors == errors_before)
+    sim_diag_error(diag, scenario->path, 0, 0, "simulation failed: out of memory or recorder error");
+  teardown(&e);
+  return rc < 0 ? rc : -1;
+}

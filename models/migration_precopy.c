@@ -1,0 +1,157 @@
+/* models/migration_precopy.c: iterative pre-copy live migration.
+ * Models [CL05] sec. 5.3 as implemented in Xen ([XEN] xc_domain_save.c), and
+ * QEMU's parameters ([QEMU] migration/options.c, migration/ram.c):
+ *  - round 0 sends all memory; round k sends the pages dirtied during round
+ *    k-1, skipping those dirtied again within round k (models/dirty.h);
+ *  - Xen-style (spec max_downtime = 0): round 0 runs at the minimum rate, each
+ *    later round at the last round's dirty rate + 50 Mbit/s, capped at the
+ *    maximum (the minimum bounds round 0 only); pre-copy stops when that rate would exceed the
+ *    maximum, when under 256 KiB remains, after max_rounds rounds (Xen: 30),
+ *    when fewer than 50 pages were sent in a round, or when 3x the memory has
+ *    been sent; then the stop-and-copy runs at the maximum rate;
+ *  - QEMU-style (max_downtime > 0): every round at the bandwidth limit (the
+ *    spec's maximum rate); stop when the due pages fit in max_downtime at that
+ *    rate, or after max_rounds;
+ *  - auto-converge (either style): when a round dirties more than half the
+ *    bytes it sent, twice, the guest's vCPUs are throttled, from 20% in 10%
+ *    steps up to 99%, which slows its dirtying in proportion.
+ * Units: ns, bit/s, bytes, pages.  Invariants: the stream's rate is fixed for
+ * a round (Xen sets its rate limit per round); no round runs above max_rate. */
+#include <math.h>
+
+#include "models/migration_impl.h"
+
+/* [CL05] 5.3: "a constant increment of 50 Mbit/sec" over the dirty rate */
+#define PRECOPY_RATE_INCREMENT_BPS 50e6
+/* [CL05] 5.3: stop "when less than 256KB remains to be transferred" */
+#define PRECOPY_SMALL_REMAINDER_BYTES (256.0 * 1024)
+/* [XEN] xc_domain_save.c: last iteration when fewer than 50 pages were sent */
+#define PRECOPY_FEW_PAGES 50.0
+/* [XEN] xc_domain_save.c: never send more than 3x the memory (DEF_MAX_FACTOR) */
+#define PRECOPY_MAX_FACTOR 3.0
+/* [QEMU] migration/options.c: throttle-trigger-threshold 50%, cpu-throttle-
+ * initial 20, cpu-throttle-increment 10, max-cpu-throttle 99; ram.c throttles
+ * after the threshold was exceeded in 2 sync periods */
+#define QEMU_THROTTLE_THRESHOLD 0.5
+#define QEMU_THROTTLE_PERIODS 2
+#define QEMU_THROTTLE_INITIAL 0.20
+#define QEMU_THROTTLE_INCREMENT 0.10
+#define QEMU_THROTTLE_MAX 0.99
+
+static bool qemu_style(const migration *m) { return m->env.spec->max_downtime_ns > 0; }
+
+static int start_round(migration *m, sim_time now) {
+  int rc = mig_sync_groups(m);
+  if (rc) return rc;
+  const sim_migration_spec *s = m->env.spec;
+  double target;
+  if (qemu_style(m))
+    target = s->max_rate_bps; /* [QEMU] max-bandwidth: every round at the limit */
+  else if (m->round == 0)
+    target = s->min_rate_bps; /* [CL05] 5.3: the first round at the minimum rate */
+  else /* [CL05] 5.3: the last round's dirty rate + 50 Mbit/s, capped at the maximum */
+    target = fmin(s->max_rate_bps, m->last_dirty_rate_bps + PRECOPY_RATE_INCREMENT_BPS);
+  mig_net_update(m, now, fmin(target, mig_compress_cap_bps(m)));
+  dirty_plan_round(m->dirty, m->rate_bps / 8, mig_page_wire_bytes(m), mig_zero_wire_bytes(m),
+                   &m->planned);
+  m->round_start_ns = now;
+  m->round_rate_bps = m->rate_bps;
+  m->phase = MIG_PH_ROUND;
+  mig_after(m, now, m->planned.duration_s);
+  return 0;
+}
+
+static int precopy_begin(migration *m, sim_time now) {
+  m->round = 0;
+  return start_round(m, now);
+}
+
+/* [QEMU] ram.c migration_trigger_throttle: a period dirtying more than the
+ * threshold times the bytes it sent counts; the second such period throttles
+ * the guest (again) and the count restarts. */
+static void auto_converge(migration *m, double dirtied_bytes, double sent_bytes) {
+  if (!m->env.spec->auto_converge) return;
+  if (!(dirtied_bytes > sent_bytes * QEMU_THROTTLE_THRESHOLD)) return;
+  if (++m->dirty_high_count < QEMU_THROTTLE_PERIODS) return;
+  m->dirty_high_count = 0;
+  double t = m->throttle == 0 ? QEMU_THROTTLE_INITIAL : m->throttle + QEMU_THROTTLE_INCREMENT;
+  mig_set_throttle(m, fmin(t, QEMU_THROTTLE_MAX));
+}
+
+/* The stop condition met after a round, or NULL to go on. */
+static const char *stop_reason(migration *m, bool *converged) {
+  const sim_migration_spec *s = m->env.spec;
+  double pb = m->env.params.page_bytes;
+  double due_bytes = dirty_due_pages(m->dirty) * pb;
+  double sent_bytes = 0;
+  for (size_t i = 0; i < m->n_rounds; i++) sent_bytes += m->rounds[i].pages * pb;
+  const dirty_round *last = &m->planned;
+  *converged = true;
+  if (qemu_style(m)) {
+    /* [QEMU] migration_iteration_run: complete when the pending bytes take
+     * no longer than the downtime limit at the bandwidth */
+    double bw = fmin(s->max_rate_bps, mig_compress_cap_bps(m));
+    double wire = dirty_due_pages(m->dirty) * mig_page_wire_bytes(m);
+    if (wire * 8 / bw <= sim_time_to_s(s->max_downtime_ns)) return "downtime target met";
+  } else {
+    if (due_bytes < PRECOPY_SMALL_REMAINDER_BYTES) return "under 256 KiB left"; /* [CL05] 5.3 */
+    if (last->pages_sent < PRECOPY_FEW_PAGES) return "under 50 pages sent"; /* [XEN] */
+  }
+  *converged = false;
+  if (!qemu_style(m)) {
+    /* [CL05] 5.3: the next round's rate would exceed the maximum */
+    if (m->last_dirty_rate_bps + PRECOPY_RATE_INCREMENT_BPS > s->max_rate_bps)
+      return "rate above maximum";
+    /* [XEN] xc_domain_save.c: 3x the memory sent */
+    if (sent_bytes > PRECOPY_MAX_FACTOR * (double)m->env.view.memory_bytes)
+      return "3x memory sent";
+  }
+  if (m->round + 1 >= s->max_rounds) return "round limit"; /* [XEN]: 30 rounds */
+  return NULL;
+}
+
+static int end_round(migration *m, sim_time now) {
+  const dirty_round *p = &m->planned;
+  double pb = m->env.params.page_bytes;
+  sim_time dur = now - m->round_start_ns;
+  dirty_commit_round(m->dirty, p);
+  /* [CL05] 5.3: the dirtying rate is the pages dirtied in the round over its
+   * duration (the model's, before rounding to whole ns) */
+  m->last_dirty_rate_bps = p->duration_s > 0 ? p->pages_dirtied * pb * 8 / p->duration_s : 0;
+  migration_round r = {
+      .round = m->round,
+      .start_ns = m->round_start_ns,
+      .duration_ns = dur,
+      .pages = p->pages_sent,
+      .bytes = p->wire_bytes,
+      .rate_bps = m->round_rate_bps,
+      .dirty_rate_bps = m->last_dirty_rate_bps,
+      .pages_skipped = p->pages_skipped,
+      .stop_and_copy = false,
+  };
+  if (m->round == 0) m->summary.first_round_ns = dur;
+  int rc = mig_add_round(m, &r);
+  if (rc) return rc;
+  auto_converge(m, p->pages_dirtied * pb, p->pages_sent * pb);
+  bool converged;
+  const char *why = stop_reason(m, &converged);
+  if (why) {
+    m->summary.stop_reason = why;
+    m->summary.converged = converged;
+    return mig_stop_and_copy(m, now);
+  }
+  m->round++;
+  return start_round(m, now);
+}
+
+static int precopy_act(migration *m, sim_time now) {
+  if (m->phase == MIG_PH_ROUND) return end_round(m, now);
+  return mig_final_act(m, now);
+}
+
+const migration_ops migration_precopy_ops = {
+    .name = "precopy",
+    .summary = "iterative pre-copy, then stop-and-copy ([CL05] 5.3, Xen; QEMU parameters)",
+    .begin = precopy_begin,
+    .act = precopy_act,
+};

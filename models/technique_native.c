@@ -1,0 +1,34 @@
+/* models/technique_native.c: bare metal, the reference every technique is
+ * compared with.
+ * Model: each operation of the mix costs its native cost from the profile
+ * (syscall.native, page_fault.native, fork.native + fork.per_resident_page per
+ * resident page, ...), all charged to MECH_GUEST; memory accesses cost their
+ * data accesses (MECH_GUEST) and 1D page walks on TLB misses (MECH_PAGEWALK,
+ * models/mmu.h).  A switch onto a CPU is a process context switch
+ * (context_switch.native) plus, when the TLB is untagged, its refill.
+ * Units: cycles.  Invariant: no cycle lands outside MECH_GUEST and
+ * MECH_PAGEWALK.  Sources: the profile's native quantities ([AA06] sec. 5
+ * nanobenchmarks, [FE14] testbed, or `vdcsim calibrate`). */
+#include "models/techniques.h"
+#include "models/vcost.h"
+
+static void native_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
+  vstate *s = state;
+  out->cycles[MECH_GUEST] += units * vcost_native_cpu(&s->c, ph);
+  vcost_charge_memory(s, ph, units, VCOST_WALK_1D, out);
+}
+
+static void native_switch_in(void *state, cycles_by_mech *out) {
+  vstate *s = state;
+  out->cycles[MECH_GUEST] += s->c.context_switch;
+  if (!s->c.tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(s);
+}
+
+const technique_ops technique_native_ops = {
+    .name = "native",
+    .summary = "bare metal: every operation at its native cost, 1D page walks",
+    .create = vstate_create,
+    .destroy = vstate_free,
+    .charge = native_charge,
+    .switch_in = native_switch_in,
+};

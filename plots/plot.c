@@ -1,0 +1,295 @@
+/* plots/plot.c: the plot driver and what the kinds share: opening results,
+ * naming what is missing, statistics over replications, layout of title and
+ * legend, and the atomic write of the output.
+ * Units: pixels for geometry; statistics in the units of the data.
+ * Invariants: a kind is drawn on a fresh canvas each attempt, at most twice
+ * (legend inside, then legend in a band), so the output never shows a legend
+ * over data.
+ * Sources: the 95% interval is Student's t (gsl_cdf_tdist_Pinv). */
+#include "plots/plot.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plots/plot_internal.h"
+#include "sim/alloc.h"
+
+static const struct {
+  const char *name;
+  int (*draw)(plot_ctx *x);
+} kinds[PLOT_KIND_COUNT] = {
+    [PLOT_COMPARE] = {"compare", plot_compare},       [PLOT_BREAKDOWN] = {"breakdown", plot_breakdown},
+    [PLOT_MIGRATION] = {"migration", plot_migration}, [PLOT_SERIES] = {"series", plot_series},
+    [PLOT_CDF] = {"cdf", plot_cdf},                   [PLOT_SWEEP] = {"sweep", plot_sweep},
+};
+
+int plot_kind_from_name(const char *name, plot_kind *kind) {
+  for (int i = 0; i < PLOT_KIND_COUNT; i++)
+    if (!strcmp(name, kinds[i].name)) {
+      *kind = (plot_kind)i;
+      return 0;
+    }
+  return -1;
+}
+
+const char *plot_kind_name(plot_kind kind) { return kinds[kind].name; }
+
+void plot_options_init(plot_options *o) {
+  memset(o, 0, sizeof *o);
+  o->width = 1600;
+  o->height = 1000;
+}
+
+int plot_draw(plot_kind kind, sim_result *const *runs, size_t n_runs, const plot_options *o,
+              plot_canvas **out, plot_report *report, sim_diag *diag) {
+  *out = NULL;
+  for (int band = 0; band < 2; band++) {
+    plot_report rep;
+    memset(&rep, 0, sizeof rep);
+    plot_ctx x = {plot_canvas_new(o->width, o->height), runs, n_runs, o, band, &rep, diag};
+    if (!x.c) {
+      sim_diag_error(diag, NULL, 0, 0, "out of memory");
+      return PLOT_ENOMEM;
+    }
+    int rc = kinds[kind].draw(&x);
+    if (rc == PLOT_RETRY_BAND && !band) {
+      plot_canvas_free(x.c);
+      continue;
+    }
+    if (rc == 0 && plot_canvas_failed(x.c)) {
+      sim_diag_error(diag, NULL, 0, 0, "out of memory");
+      rc = PLOT_ENOMEM;
+    }
+    if (rc < 0) {
+      if (rc == PLOT_ENOMEM && !diag->errors) sim_diag_error(diag, NULL, 0, 0, "out of memory");
+      plot_canvas_free(x.c);
+      return rc;
+    }
+    rep.legend_band = band;
+    rep.text_outside = plot_canvas_text_outside(x.c);
+    rep.text_overlaps = plot_canvas_text_overlaps(x.c);
+    if (report) *report = rep;
+    *out = x.c;
+    return 0;
+  }
+  return PLOT_EINPUT; /* not reached: the band attempt never retries */
+}
+
+int plot_files(plot_kind kind, const char *const *paths, size_t n_paths, const plot_options *o,
+               const char *out, plot_report *report, sim_diag *diag) {
+  plot_format fmt;
+  if (plot_format_from_path(out, &fmt) < 0) {
+    sim_diag_error(diag, out, 0, 0, "unknown output format: use .png, .svg or .pdf");
+    return PLOT_EINPUT;
+  }
+  sim_result **runs = sim_calloc(n_paths ? n_paths : 1, sizeof *runs);
+  if (!runs) {
+    sim_diag_error(diag, NULL, 0, 0, "out of memory");
+    return PLOT_ENOMEM;
+  }
+  int rc = 0;
+  for (size_t i = 0; i < n_paths && rc == 0; i++)
+    if (sim_result_open(paths[i], &runs[i], diag) < 0) rc = PLOT_EINPUT;
+  plot_canvas *c = NULL;
+  if (rc == 0) rc = plot_draw(kind, runs, n_paths, o, &c, report, diag);
+  if (rc == 0 && plot_canvas_save(c, out, diag) < 0) rc = PLOT_EIO;
+  plot_canvas_free(c);
+  for (size_t i = 0; i < n_paths; i++)
+    if (runs[i]) sim_result_close(runs[i]);
+  sim_free(runs);
+  return rc;
+}
+
+/* ---- reading ---- */
+
+void plot_run_name(sim_result *r, char *buf, size_t size) {
+  const char *scenario = sim_result_attr_str(r, "scenario_name");
+  double run;
+  int has_run = sim_result_attr_f64(r, "run_index", &run) == 0;
+  if (scenario && has_run)
+    snprintf(buf, size, "run %.0f of scenario '%s'", run, scenario);
+  else if (scenario)
+    snprintf(buf, size, "scenario '%s'", scenario);
+  else
+    snprintf(buf, size, "a run of unknown scenario");
+}
+
+int plot_require(plot_ctx *x, sim_result *r, const char *path) {
+  if (sim_result_has(r, path) > 0) return 0;
+  char who[256];
+  plot_run_name(r, who, sizeof who);
+  sim_diag_error(x->diag, sim_result_path(r), 0, 0,
+                 "no dataset '%s' in this result (written by %s)", path, who);
+  return PLOT_EINPUT;
+}
+
+static int column_error(plot_ctx *x, sim_result *r, const char *table, const char *col) {
+  char who[256];
+  plot_run_name(r, who, sizeof who);
+  if (sim_result_has(r, table) <= 0)
+    sim_diag_error(x->diag, sim_result_path(r), 0, 0,
+                   "no dataset '%s' in this result (written by %s)", table, who);
+  else
+    sim_diag_error(x->diag, sim_result_path(r), 0, 0,
+                   "dataset '%s' has no column '%s' (result written by %s)", table, col, who);
+  return PLOT_EINPUT;
+}
+
+int plot_col_f64(plot_ctx *x, sim_result *r, const char *table, const char *col, double **v,
+                 size_t *n) {
+  if (sim_result_column_f64(r, table, col, v, n) < 0) return column_error(x, r, table, col);
+  return 0;
+}
+
+int plot_col_str(plot_ctx *x, sim_result *r, const char *table, const char *col, char ***v,
+                 size_t *n) {
+  if (sim_result_column_str(r, table, col, v, n) < 0) return column_error(x, r, table, col);
+  return 0;
+}
+
+const char *plot_title_text(plot_ctx *x, const char *fallback) {
+  if (x->o->title) return x->o->title;
+  const char *s = x->n_runs ? sim_result_attr_str(x->runs[0], "scenario_name") : NULL;
+  return s && *s ? s : fallback;
+}
+
+int plot_list_has(const char *list, const char *name) {
+  if (!list) return 1;
+  size_t len = strlen(name);
+  for (const char *p = list; *p;) {
+    const char *end = strchr(p, ',');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    if (n == len && !strncmp(p, name, n)) return 1;
+    if (!end) break;
+    p = end + 1;
+  }
+  return 0;
+}
+
+/* ---- statistics ---- */
+
+void plot_mean_ci95(const double *v, size_t n, double *mean, double *half) {
+  double m = 0;
+  for (size_t i = 0; i < n; i++) m += v[i];
+  m = n ? m / (double)n : 0;
+  *mean = m;
+  *half = 0;
+  if (n < 2) return;
+  double ss = 0;
+  for (size_t i = 0; i < n; i++) ss += (v[i] - m) * (v[i] - m);
+  double sd = sqrt(ss / (double)(n - 1));
+  *half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * sd / sqrt((double)n);
+}
+
+/* ---- names and vectors ---- */
+
+int plot_names_find(const plot_names *s, const char *name) {
+  for (size_t i = 0; i < s->n; i++)
+    if (!strcmp(s->names[i], name)) return (int)i;
+  return -1;
+}
+
+int plot_names_add(plot_names *s, const char *name) {
+  int i = plot_names_find(s, name);
+  if (i >= 0) return i;
+  if (sim_grow((void **)&s->names, &s->cap, s->n + 1, sizeof *s->names) < 0) return -1;
+  char *copy = sim_strdup(name);
+  if (!copy) return -1;
+  s->names[s->n] = copy;
+  return (int)s->n++;
+}
+
+static int technique_cmp(const void *a, const void *b) {
+  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+  int rx = plot_technique_rank(x), ry = plot_technique_rank(y);
+  return rx != ry ? rx - ry : strcmp(x, y);
+}
+
+void plot_names_sort_techniques(plot_names *s) {
+  if (s->n) qsort(s->names, s->n, sizeof *s->names, technique_cmp);
+}
+
+void plot_names_free(plot_names *s) {
+  for (size_t i = 0; i < s->n; i++) sim_free(s->names[i]);
+  sim_free(s->names);
+  memset(s, 0, sizeof *s);
+}
+
+int plot_vec_push(plot_vec *a, double value) {
+  if (sim_grow((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v) < 0) return -1;
+  a->v[a->n++] = value;
+  return 0;
+}
+
+void plot_vec_free(plot_vec *a) {
+  sim_free(a->v);
+  memset(a, 0, sizeof *a);
+}
+
+/* ---- layout ---- */
+
+#define MARGIN 14.0 /* pixels around the whole figure */
+
+plot_box plot_frame(plot_ctx *x, const char *title, const plot_legend_entry *e, size_t n) {
+  double w = plot_canvas_width(x->c), h = plot_canvas_height(x->c);
+  double y = plot_title(x->c, title);
+  if (x->band) {
+    double bh = plot_legend_band_height(x->c, w - 2 * MARGIN, e, n);
+    plot_legend_band(x->c, MARGIN, y, w - 2 * MARGIN, e, n);
+    y += bh;
+  }
+  return (plot_box){MARGIN, y, w - MARGIN, h - MARGIN};
+}
+
+int plot_place_legend(plot_ctx *x, const plot_axes *a, const plot_legend_entry *e, size_t n) {
+  if (x->band || n == 0) return 0;
+  return plot_legend_inside(x->c, a, e, n) == 0 ? 0 : PLOT_RETRY_BAND;
+}
+
+void plot_report_axes(plot_ctx *x, const plot_axes *a) {
+  x->rep->area = a->area;
+  x->rep->y_zero_px = plot_ax_y(a, 0);
+  x->rep->y_px_per_unit = (a->area.y1 - a->area.y0) / (a->ymax - a->ymin);
+}
+
+void plot_polyline(plot_ctx *x, const plot_axes *a, const double *xs, const double *ys, size_t n,
+                   plot_rgb colour, int dash, double width) {
+  cairo_t *cr = plot_canvas_cr(x->c);
+  if (n == 0) return;
+  cairo_save(cr);
+  cairo_rectangle(cr, a->area.x0, a->area.y0, a->area.x1 - a->area.x0, a->area.y1 - a->area.y0);
+  cairo_clip(cr);
+  /* a non-finite sample (a guest not yet started, a rate of nothing)
+   * breaks the line rather than the drawing */
+  double px = 0, py = 0;
+  int pen = 0; /* a previous finite point to draw from */
+  for (size_t i = 0; i < n; i++) {
+    if (!isfinite(xs[i]) || !isfinite(ys[i])) {
+      pen = 0;
+      continue;
+    }
+    double qx = plot_ax_x(a, xs[i]), qy = plot_ax_y(a, ys[i]);
+    if (pen) {
+      cairo_line_to(cr, qx, qy);
+      plot_mark(x->c, fmin(px, qx) - width, fmin(py, qy) - width, fmax(px, qx) + width,
+                fmax(py, qy) + width);
+    } else {
+      cairo_move_to(cr, qx, qy);
+      plot_mark(x->c, qx - width, qy - width, qx + width, qy + width);
+    }
+    pen = 1;
+    px = qx;
+    py = qy;
+  }
+  plot_set_colour(x->c, colour);
+  cairo_set_line_width(cr, width);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  plot_set_dash(x->c, dash);
+  if (dash % 4 == 2) cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND); /* dots, not slivers */
+  cairo_stroke(cr);
+  cairo_restore(cr);
+  x->rep->lines++;
+}

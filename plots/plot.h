@@ -1,0 +1,72 @@
+/* plots/plot.h: the plot kinds of `vdcsim plot`, drawn from HDF5 results.
+ * Every kind reads results only through sim/results.h (what a plot shows is
+ * what the file holds) and draws through plots/canvas.h.  What each kind reads
+ * is documented in plots/README.md.
+ * Units: canvas sizes in pixels at PLOT_DPI; data keep the units of their
+ * columns, converted for display where named (bit/s -> Mbit/s, s -> ms). */
+#ifndef PLOTS_PLOT_H
+#define PLOTS_PLOT_H
+#include <stddef.h>
+
+#include "plots/canvas.h"
+#include "sim/diag.h"
+#include "sim/results.h"
+
+typedef enum plot_kind {
+  PLOT_COMPARE,   /* grouped bars: workloads x techniques, relative to native */
+  PLOT_BREAKDOWN, /* stacked bars of cycles by mechanism */
+  PLOT_MIGRATION, /* one migration's timeline ([CL05] Fig. 8) */
+  PLOT_SERIES,    /* per-guest time series */
+  PLOT_CDF,       /* request-latency distributions */
+  PLOT_SWEEP,     /* a metric against a swept parameter */
+  PLOT_KIND_COUNT
+} plot_kind;
+
+/* 0 and *kind set, or -1 for an unknown name. */
+int plot_kind_from_name(const char *name, plot_kind *kind);
+const char *plot_kind_name(plot_kind kind);
+
+typedef struct plot_options {
+  const char *title;     /* NULL: from the scenario's name */
+  double width, height;  /* canvas, pixels */
+  const char *guests;    /* series/cdf: comma-separated guest names; NULL: all */
+  const char *signal;    /* series: signal name; migration: guest throughput signal */
+  const char *metric;    /* compare/sweep: summary/guests column; cdf: latency column */
+  const char *param;     /* sweep: root attribute holding the swept value */
+  const char *by;        /* cdf: "guest" or "technique" */
+  const char *cases_dir; /* compare: validation cases for published markers; NULL: none */
+} plot_options;
+
+/* Defaults: 1600 x 1000 pixels (8 x 5 in at 200 dpi), everything else NULL. */
+void plot_options_init(plot_options *o);
+
+/* What a drawn plot measured, for tests and for checking a layout. */
+typedef struct plot_report {
+  plot_box area;         /* the (main) plot area, pixels */
+  double y_zero_px;      /* pixel row of y = 0 in the main axes */
+  double y_px_per_unit;  /* pixels per data unit along y (positive upwards) */
+  size_t bars;           /* bars drawn (compare, breakdown) */
+  size_t markers;        /* published-value markers drawn (compare) */
+  size_t lines;          /* lines drawn (series, cdf, sweep, migration) */
+  int legend_band;       /* the legend had to go in a band above the plot */
+  size_t text_outside;   /* texts reaching outside the canvas */
+  size_t text_overlaps;  /* pairs of overlapping texts */
+} plot_report;
+
+enum {
+  PLOT_EIO = -1,    /* output could not be written */
+  PLOT_EINPUT = -2, /* a result, dataset or option is missing or wrong */
+  PLOT_ENOMEM = -3  /* out of memory */
+};
+
+/* Draws `kind` from the open results onto a new canvas (*out, freed by the
+ * caller).  0, or a negative PLOT_E* with diagnostics. */
+int plot_draw(plot_kind kind, sim_result *const *runs, size_t n_runs, const plot_options *o,
+              plot_canvas **out, plot_report *report, sim_diag *diag);
+
+/* Opens the result files, draws, writes `out` atomically (format by its
+ * extension).  0, or a negative PLOT_E* with diagnostics. */
+int plot_files(plot_kind kind, const char *const *paths, size_t n_paths, const plot_options *o,
+               const char *out, plot_report *report, sim_diag *diag);
+
+#endif

@@ -1,0 +1,145 @@
+/* plots/plot_cdf.c: the cdf kind: the empirical distribution of request
+ * latencies, one step line per guest (or per technique with --by technique).
+ * Units: latency shown in ms (us when every latency is under 1 ms); the y
+ * axis is the fraction of requests, 0..1.
+ * Invariants: the curve of n sorted latencies steps by 1/n at each one,
+ * reaching 1 at the largest; technique curves keep their technique colour.
+ * Reads: io/requests (guest, <metric>, default latency_s) and, for
+ * --by technique, summary/guests (name, technique). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plots/plot_internal.h"
+#include "sim/alloc.h"
+
+#define REQUESTS "io/requests"
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int plot_cdf(plot_ctx *x) {
+  const char *col = x->o->metric ? x->o->metric : "latency_s";
+  int by_tech = x->o->by && !strcmp(x->o->by, "technique");
+  if (x->o->by && !by_tech && strcmp(x->o->by, "guest")) {
+    sim_diag_error(x->diag, NULL, 0, 0, "--by takes 'guest' or 'technique', not '%s'", x->o->by);
+    return PLOT_EINPUT;
+  }
+  plot_names groups = {0};
+  plot_vec *vals = NULL;
+  size_t cap = 0;
+  plot_legend_entry *e = NULL;
+  int rc = 0;
+  for (size_t r = 0; r < x->n_runs && rc == 0; r++) {
+    sim_result *res = x->runs[r];
+    char **g = NULL;
+    double *v = NULL;
+    size_t ng = 0, nv = 0;
+    char **sn = NULL, **st = NULL; /* summary/guests: name and technique, row by row */
+    size_t nsn = 0, nst = 0;
+    if ((rc = plot_require(x, res, REQUESTS)) == 0 &&
+        (rc = plot_col_str(x, res, REQUESTS, "guest", &g, &ng)) == 0)
+      rc = plot_col_f64(x, res, REQUESTS, col, &v, &nv);
+    if (rc == 0 && by_tech && (rc = plot_require(x, res, "summary/guests")) == 0 &&
+        (rc = plot_col_str(x, res, "summary/guests", "name", &sn, &nsn)) == 0)
+      rc = plot_col_str(x, res, "summary/guests", "technique", &st, &nst);
+    for (size_t i = 0; rc == 0 && i < ng && i < nv; i++) {
+      if (!plot_list_has(x->o->guests, g[i]) || !isfinite(v[i])) continue;
+      const char *key = g[i];
+      if (by_tech) {
+        key = NULL;
+        for (size_t k = 0; k < nsn && k < nst && !key; k++)
+          if (!strcmp(sn[k], g[i])) key = st[k];
+        if (!key) continue; /* a guest with no summary row */
+      }
+      size_t before = groups.n;
+      int gi = plot_names_add(&groups, key);
+      if (gi < 0) {
+        rc = PLOT_ENOMEM;
+        break;
+      }
+      if (groups.n > before) {
+        if (sim_grow((void **)&vals, &cap, groups.n, sizeof *vals) < 0) {
+          groups.n--; /* keep groups and vals the same length */
+          sim_free(groups.names[groups.n]);
+          rc = PLOT_ENOMEM;
+          break;
+        }
+        memset(&vals[gi], 0, sizeof vals[gi]);
+      }
+      if (plot_vec_push(&vals[gi], v[i])) rc = PLOT_ENOMEM;
+    }
+    if (sn) sim_result_free_strings(sn, nsn);
+    if (st) sim_result_free_strings(st, nst);
+    if (g) sim_result_free_strings(g, ng);
+    sim_free(v);
+  }
+  if (rc == 0 && groups.n == 0) {
+    sim_diag_error(x->diag, x->n_runs ? sim_result_path(x->runs[0]) : NULL, 0, 0,
+                   "no request latencies to plot in '%s'", REQUESTS);
+    rc = PLOT_EINPUT;
+  }
+  if (rc) goto out;
+
+  double vmax = 0;
+  for (size_t i = 0; i < groups.n; i++) {
+    qsort(vals[i].v, vals[i].n, sizeof *vals[i].v, cmp_double);
+    vmax = fmax(vmax, vals[i].v[vals[i].n - 1]);
+  }
+  double k = vmax < 1e-3 ? 1e6 : 1e3; /* display unit per second */
+  const char *xunit = vmax < 1e-3 ? "us" : "ms";
+  e = sim_calloc(groups.n, sizeof *e);
+  if (!e) {
+    rc = PLOT_ENOMEM;
+    goto out;
+  }
+  for (size_t i = 0; i < groups.n; i++)
+    e[i] = (plot_legend_entry){groups.names[i],
+                               by_tech ? plot_technique_colour(groups.names[i]) : plot_palette(i),
+                               PLOT_KEY_LINE, 0};
+  plot_ticks xt, yt;
+  plot_nice_ticks(0, vmax * k, 7, &xt);
+  plot_nice_ticks(0, 1, 6, &yt);
+  char xlabel[96], title[200];
+  snprintf(xlabel, sizeof xlabel, "request latency (%s)", xunit);
+  snprintf(title, sizeof title, "%s: request latency", plot_title_text(x, "requests"));
+  plot_box room = plot_frame(x, x->o->title ? x->o->title : title, e, groups.n);
+  plot_axes_spec spec = {&xt, &yt, xlabel, "fraction of requests", 0};
+  plot_axes a;
+  plot_axes_layout(x->c, room, &spec, &a);
+  plot_axes_draw(x->c, &a, &spec);
+  plot_report_axes(x, &a);
+  for (size_t i = 0; i < groups.n && rc == 0; i++) {
+    /* the step function: (0,0) then up at each sorted latency */
+    size_t n = vals[i].n, m = 2 * n + 1;
+    double *px = sim_malloc(m * sizeof *px), *py = sim_malloc(m * sizeof *py);
+    if (!px || !py) {
+      sim_free(px);
+      sim_free(py);
+      rc = PLOT_ENOMEM;
+      break;
+    }
+    px[0] = vals[i].v[0] * k;
+    py[0] = 0;
+    for (size_t j = 0; j < n; j++) {
+      px[2 * j + 1] = vals[i].v[j] * k;
+      py[2 * j + 1] = (double)j / (double)n;
+      px[2 * j + 2] = vals[i].v[j] * k;
+      py[2 * j + 2] = (double)(j + 1) / (double)n;
+    }
+    plot_polyline(x, &a, px, py, m, e[i].colour, 0, 3.5);
+    sim_free(px);
+    sim_free(py);
+  }
+  if (rc == 0) rc = plot_place_legend(x, &a, e, groups.n);
+
+out:
+  sim_free(e);
+  for (size_t i = 0; i < groups.n && vals; i++) plot_vec_free(&vals[i]);
+  sim_free(vals);
+  plot_names_free(&groups);
+  return rc;
+}

@@ -1,0 +1,89 @@
+/* plots/plot_internal.h: what the plot kinds share (internal to plots/).
+ * A kind is a function drawing onto a fresh canvas; when its legend finds no
+ * corner free of data it returns PLOT_RETRY_BAND and is drawn once more with
+ * the legend in a band under the title, so a legend never covers data.
+ * Units: pixels for geometry; data in the units of their columns. */
+#ifndef PLOTS_PLOT_INTERNAL_H
+#define PLOTS_PLOT_INTERNAL_H
+#include <stddef.h>
+
+#include "plots/canvas.h"
+#include "plots/plot.h"
+
+#define PLOT_RETRY_BAND 1 /* a kind's return: draw again with a legend band */
+
+typedef struct plot_ctx {
+  plot_canvas *c;              /* the canvas being drawn */
+  sim_result *const *runs;     /* the results, in command-line order */
+  size_t n_runs;
+  const plot_options *o;
+  int band;                    /* legend goes in a band above the axes */
+  plot_report *rep;            /* filled as the kind draws */
+  sim_diag *diag;
+} plot_ctx;
+
+int plot_compare(plot_ctx *x);
+int plot_breakdown(plot_ctx *x);
+int plot_migration(plot_ctx *x);
+int plot_series(plot_ctx *x);
+int plot_cdf(plot_ctx *x);
+int plot_sweep(plot_ctx *x);
+
+/* ---- reading results, with messages naming what is missing and where ---- */
+
+/* "run 2 of scenario 'flagship'" or the file name when those are absent. */
+void plot_run_name(sim_result *r, char *buf, size_t size);
+/* 0 when the dataset exists; PLOT_EINPUT with a diagnostic otherwise. */
+int plot_require(plot_ctx *x, sim_result *r, const char *path);
+/* A column (0), or PLOT_EINPUT/PLOT_ENOMEM with a diagnostic. */
+int plot_col_f64(plot_ctx *x, sim_result *r, const char *table, const char *col, double **v,
+                 size_t *n);
+int plot_col_str(plot_ctx *x, sim_result *r, const char *table, const char *col, char ***v,
+                 size_t *n);
+/* The title: --title, else the first run's scenario_name, else `fallback`. */
+const char *plot_title_text(plot_ctx *x, const char *fallback);
+/* Whether a comma-separated list holds name (a NULL list holds everything). */
+int plot_list_has(const char *list, const char *name);
+
+/* ---- statistics ---- */
+
+/* Mean and the half-width of its 95% Student-t confidence interval (0 when
+ * n < 2): t_{0.975, n-1} * s / sqrt(n). */
+void plot_mean_ci95(const double *v, size_t n, double *mean, double *half);
+
+/* ---- a set of names, in insertion order ---- */
+typedef struct plot_names {
+  char **names; /* owned copies */
+  size_t n, cap;
+} plot_names;
+/* Index of name, adding it when new; -1 when out of memory. */
+int plot_names_add(plot_names *s, const char *name);
+int plot_names_find(const plot_names *s, const char *name);
+/* Orders technique names by their fixed rank (plot_technique_rank), then by name. */
+void plot_names_sort_techniques(plot_names *s);
+void plot_names_free(plot_names *s);
+
+/* ---- a growable array of doubles ---- */
+typedef struct plot_vec {
+  double *v; /* values */
+  size_t n, cap;
+} plot_vec;
+int plot_vec_push(plot_vec *a, double value);
+void plot_vec_free(plot_vec *a);
+
+/* ---- layout ---- */
+
+/* Draws the title and, in band mode, the legend under it; returns the room
+ * left for axes. */
+plot_box plot_frame(plot_ctx *x, const char *title, const plot_legend_entry *e, size_t n);
+/* After the data: the legend inside a free corner (0), nothing in band mode
+ * (0, already drawn), or PLOT_RETRY_BAND. */
+int plot_place_legend(plot_ctx *x, const plot_axes *a, const plot_legend_entry *e, size_t n);
+/* Records the main axes' mapping in the report. */
+void plot_report_axes(plot_ctx *x, const plot_axes *a);
+/* Draws a polyline of n points in data coordinates, recording its marks;
+ * `dash` is a dash style of plot_set_dash. */
+void plot_polyline(plot_ctx *x, const plot_axes *a, const double *xs, const double *ys, size_t n,
+                   plot_rgb colour, int dash, double width);
+
+#endif

@@ -1,0 +1,369 @@
+/* sim/profile.c: calibration profiles (see profile.h; format in
+ * scenarios/SCHEMA.md, "Calibration profiles").
+ * A profile holds its quantities sorted by key (binary search), each in its
+ * canonical unit (cycles, ns, bytes, Hz, bit/s, 1) with its unit kind, so a
+ * time can be turned into cycles at `cpu.clock`.  A fallback chain is loaded
+ * eagerly (at most MAX_CHAIN profiles, no cycles).  The record of keys read
+ * from a fallback is the one piece of state a const getter updates: it is a
+ * log for the run's warning, not part of the profile's value. */
+#include "sim/profile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sim/alloc.h"
+#include "sim/units.h"
+#include "sim/version.h"
+#include "sim/yaml.h"
+
+#define MAX_CHAIN 16
+#define MAX_FILE_BYTES (16u << 20)
+
+typedef struct quantity {
+  char *key;            /* dotted name: "syscall.native" */
+  double value;         /* in the canonical unit of kind */
+  sim_unit_kind kind;   /* what the value measures */
+  bool representative;  /* false: measured where it cannot stand for the real machine */
+} quantity;
+
+struct sim_profile {
+  char *name;             /* profile.name */
+  char *path;             /* file it was read from */
+  char *text;             /* its YAML, then its fallbacks' (documents separated by ---) */
+  quantity *q;            /* sorted by key */
+  size_t n;               /* quantities */
+  sim_profile *fallback;  /* NULL: none */
+  const char **fb_keys;   /* keys supplied by a fallback so far (point into fallback q) */
+  size_t n_fb_keys, cap_fb_keys;
+};
+
+int sim_read_file(const char *path, char **text, size_t *len, char *err, size_t errlen) {
+  *text = NULL;
+  *len = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "%s", strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, "not a regular file");
+    fclose(f);
+    return -1;
+  }
+  if (st.st_size > (off_t)MAX_FILE_BYTES) {
+    snprintf(err, errlen, "larger than %u MiB", MAX_FILE_BYTES >> 20);
+    fclose(f);
+    return -1;
+  }
+  size_t size = (size_t)st.st_size;
+  char *buf = sim_malloc(size + 1);
+  if (!buf) {
+    snprintf(err, errlen, "out of memory");
+    fclose(f);
+    return -1;
+  }
+  size_t got = fread(buf, 1, size, f);
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) {
+    snprintf(err, errlen, "read error");
+    sim_free(buf);
+    return -1;
+  }
+  buf[got] = '\0';
+  *text = buf;
+  *len = got;
+  return 0;
+}
+
+static int try_path(const char *dir, const char *mid, const char *subdir, const char *name,
+                    char **path) {
+  if (!dir || !*dir) return -1;
+  size_t n = strlen(dir) + strlen(mid) + strlen(subdir) + strlen(name) + 8;
+  char *p = sim_malloc(n);
+  if (!p) return -2;
+  snprintf(p, n, "%s%s/%s/%s.yaml", dir, mid, subdir, name);
+  if (access(p, R_OK) == 0) {
+    *path = p;
+    return 0;
+  }
+  sim_free(p);
+  return -1;
+}
+
+int sim_data_find(const char *subdir, const char *name, char **path) {
+  *path = NULL;
+  if (!*name || strchr(name, '/') || name[0] == '.') return -1;
+  int rc = try_path(getenv("VDCSIM_DATADIR"), "", subdir, name, path);
+  if (rc != -1) return rc;
+  rc = try_path(VDCSIM_SOURCE_DIR, "/models", subdir, name, path);
+  if (rc != -1) return rc;
+#ifdef VDCSIM_DATADIR_DEFAULT
+  rc = try_path(VDCSIM_DATADIR_DEFAULT, "", subdir, name, path);
+#endif
+  return rc;
+}
+
+void sim_profile_free(sim_profile *p) {
+  while (p) {
+    sim_profile *next = p->fallback;
+    for (size_t i = 0; i < p->n; i++) sim_free(p->q[i].key);
+    sim_free(p->q);
+    sim_free(p->name);
+    sim_free(p->path);
+    sim_free(p->text);
+    sim_free(p->fb_keys);
+    sim_free(p);
+    p = next;
+  }
+}
+
+static int cmp_q(const void *a, const void *b) {
+  return strcmp(((const quantity *)a)->key, ((const quantity *)b)->key);
+}
+
+#define PERR(n, ...) \
+  sim_diag_error(diag, path, (n) ? (n)->line : 0, (n) ? (n)->col : 0, __VA_ARGS__)
+
+static void check_keys(const char *path, const sim_yaml_node *m, const char *const *keys, size_t n,
+                       const char *what, sim_diag *diag) {
+  for (size_t i = 0; i < m->n; i++) {
+    size_t j;
+    for (j = 0; j < n; j++)
+      if (!strcmp(m->pairs[i].key->text, keys[j])) break;
+    if (j == n) PERR(m->pairs[i].key, "unknown key '%s' in %s", m->pairs[i].key->text, what);
+  }
+}
+
+/* Reads one quantity entry into q. */
+static void read_quantity(const char *path, const sim_yaml_node *k, const sim_yaml_node *v,
+                          quantity *q, sim_diag *diag) {
+  q->representative = true;
+  const sim_yaml_node *val = v;
+  if (v->kind == SIM_YAML_MAP) {
+    static const char *const keys[] = {"value", "spread", "method", "source", "representative"};
+    char what[300];
+    snprintf(what, sizeof what, "quantity '%.200s'", k->text);
+    check_keys(path, v, keys, sizeof keys / sizeof keys[0], what, diag);
+    val = sim_yaml_get(v, "value");
+    if (!val) {
+      PERR(v, "quantity '%s' has no 'value'", k->text);
+      return;
+    }
+    const sim_yaml_node *rep = sim_yaml_get(v, "representative");
+    if (rep) {
+      if (rep->kind == SIM_YAML_SCALAR && !strcmp(rep->text, "false"))
+        q->representative = false;
+      else if (rep->kind != SIM_YAML_SCALAR || strcmp(rep->text, "true"))
+        PERR(rep, "'representative' of quantity '%s': expected true or false", k->text);
+    }
+    const sim_yaml_node *spread = sim_yaml_get(v, "spread");
+    if (spread && spread->kind != SIM_YAML_SCALAR) PERR(spread, "'spread' of quantity '%s': expected a quantity", k->text);
+  }
+  if (val->kind != SIM_YAML_SCALAR) {
+    PERR(val, "quantity '%s': expected a value such as \"200 cycles\", found a %s", k->text,
+         sim_yaml_kind_name(val->kind));
+    return;
+  }
+  sim_quantity sq;
+  char e[300];
+  if (sim_quantity_parse(val->text, &sq, e, sizeof e) < 0) {
+    PERR(val, "quantity '%s': expected a value such as \"200 cycles\", %s", k->text, e);
+    return;
+  }
+  q->value = sq.value;
+  q->kind = sq.kind;
+}
+
+static int load_chain(const char *name_or_path, int depth, const char **chain, sim_profile **out,
+                      sim_diag *diag) {
+  *out = NULL;
+  char *path = NULL;
+  size_t nl = strlen(name_or_path);
+  bool is_path = strchr(name_or_path, '/') || (nl > 5 && !strcmp(name_or_path + nl - 5, ".yaml"));
+  if (is_path) {
+    path = sim_strdup(name_or_path);
+    if (!path) {
+      sim_diag_error(diag, NULL, 0, 0, "out of memory");
+      return -1;
+    }
+  } else {
+    int rc = sim_data_find("profiles", name_or_path, &path);
+    if (rc == -2) {
+      sim_diag_error(diag, NULL, 0, 0, "out of memory");
+      return -1;
+    }
+    if (rc < 0) {
+      const char *env = getenv("VDCSIM_DATADIR");
+      sim_diag_error(diag, NULL, 0, 0,
+                     "calibration profile '%s' not found (looked in %s%s%s/models/profiles and %s/profiles)",
+                     name_or_path, env ? env : "", env ? "/profiles, " : "", VDCSIM_SOURCE_DIR,
+                     VDCSIM_DATADIR);
+      return -1;
+    }
+  }
+  size_t errors_before = diag->errors;
+  char *text = NULL;
+  size_t len = 0;
+  char e[300];
+  sim_yaml_node *root = NULL;
+  sim_profile *p = NULL;
+  if (sim_read_file(path, &text, &len, e, sizeof e) < 0) {
+    sim_diag_error(diag, path, 0, 0, "cannot read calibration profile: %s", e);
+    goto fail;
+  }
+  if (sim_yaml_parse(path, text, len, &root, diag) < 0) goto fail;
+  if (!root || root->kind != SIM_YAML_MAP) {
+    PERR(root, "expected a calibration profile (a mapping with profile and quantities)");
+    goto fail;
+  }
+  static const char *const top[] = {"profile", "environment", "quantities"};
+  check_keys(path, root, top, 3, "the calibration profile", diag);
+  p = sim_calloc(1, sizeof *p);
+  if (!p) goto oom;
+  p->path = path;
+  path = NULL;
+  p->text = text;
+  text = NULL;
+  const sim_yaml_node *meta = sim_yaml_get(root, "profile");
+  const sim_yaml_node *nm = meta && meta->kind == SIM_YAML_MAP ? sim_yaml_get(meta, "name") : NULL;
+  if (!nm || nm->kind != SIM_YAML_SCALAR) {
+    PERR(meta ? meta : root, "the calibration profile needs 'profile: {name: ...}'");
+  } else {
+    static const char *const mkeys[] = {"name", "description", "fallback"};
+    check_keys(p->path, meta, mkeys, 3, "'profile'", diag);
+    if (!(p->name = sim_strdup(nm->text))) goto oom;
+  }
+  const sim_yaml_node *env = sim_yaml_get(root, "environment");
+  if (env && env->kind != SIM_YAML_MAP) PERR(env, "'environment': expected a mapping of scalars");
+  const sim_yaml_node *qs = sim_yaml_get(root, "quantities");
+  if (!qs || qs->kind != SIM_YAML_MAP) {
+    PERR(qs ? qs : root, "the calibration profile needs 'quantities' (a mapping)");
+  } else {
+    p->q = sim_calloc(qs->n, sizeof *p->q);
+    if (!p->q) goto oom;
+    for (size_t i = 0; i < qs->n; i++) {
+      quantity *q = &p->q[p->n];
+      if (!(q->key = sim_strdup(qs->pairs[i].key->text))) goto oom;
+      p->n++;
+      read_quantity(p->path, qs->pairs[i].key, qs->pairs[i].value, q, diag);
+    }
+    qsort(p->q, p->n, sizeof *p->q, cmp_q);
+  }
+  const sim_yaml_node *fb = meta && meta->kind == SIM_YAML_MAP ? sim_yaml_get(meta, "fallback") : NULL;
+  if (fb && diag->errors == errors_before) {
+    if (fb->kind != SIM_YAML_SCALAR) {
+      sim_diag_error(diag, p->path, fb->line, fb->col, "'fallback': expected a profile name or path");
+      goto fail;
+    }
+    for (int i = 0; i < depth; i++)
+      if (!strcmp(chain[i], fb->text)) {
+        sim_diag_error(diag, p->path, fb->line, fb->col, "fallback '%s' makes a cycle", fb->text);
+        goto fail;
+      }
+    if (depth + 1 >= MAX_CHAIN) {
+      sim_diag_error(diag, p->path, fb->line, fb->col, "more than %d fallback profiles", MAX_CHAIN);
+      goto fail;
+    }
+    chain[depth] = fb->text;
+    if (load_chain(fb->text, depth + 1, chain, &p->fallback, diag) < 0) goto fail;
+    size_t tl = strlen(p->text) + strlen(p->fallback->text) + 8;
+    char *joined = sim_malloc(tl);
+    if (!joined) goto oom;
+    snprintf(joined, tl, "%s\n---\n%s", p->text, p->fallback->text);
+    sim_free(p->text);
+    p->text = joined;
+  }
+  if (diag->errors > errors_before) goto fail;
+  sim_yaml_free(root);
+  *out = p;
+  return 0;
+oom:
+  sim_diag_error(diag, NULL, 0, 0, "out of memory while reading a calibration profile");
+fail:
+  sim_yaml_free(root);
+  sim_free(text);
+  sim_free(path);
+  sim_profile_free(p);
+  return -1;
+}
+
+int sim_profile_load(const char *name_or_path, sim_profile **out, sim_diag *diag) {
+  const char *chain[MAX_CHAIN];
+  chain[0] = name_or_path;
+  return load_chain(name_or_path, 1, chain, out, diag);
+}
+
+const char *sim_profile_name(const sim_profile *p) { return p->name; }
+const char *sim_profile_text(const sim_profile *p) { return p->text; }
+size_t sim_profile_count(const sim_profile *p) { return p->n; }
+
+static const quantity *find_q(const sim_profile *p, const char *key, const sim_profile **owner) {
+  for (const sim_profile *cur = p; cur; cur = cur->fallback) {
+    quantity probe = {.key = (char *)key};
+    const quantity *q = cur->n ? bsearch(&probe, cur->q, cur->n, sizeof *cur->q, cmp_q) : NULL;
+    if (q) {
+      *owner = cur;
+      return q;
+    }
+  }
+  return NULL;
+}
+
+int sim_profile_get(const sim_profile *p, const char *key, double *value, bool *from_fallback) {
+  const sim_profile *owner;
+  const quantity *q = find_q(p, key, &owner);
+  if (!q) return -1;
+  *value = q->value;
+  if (from_fallback) *from_fallback = owner != p;
+  if (owner != p) {
+    sim_profile *log = (sim_profile *)p; /* see the file comment */
+    size_t i;
+    for (i = 0; i < log->n_fb_keys; i++)
+      if (!strcmp(log->fb_keys[i], q->key)) break;
+    if (i == log->n_fb_keys &&
+        sim_grow((void **)&log->fb_keys, &log->cap_fb_keys, log->n_fb_keys + 1, sizeof *log->fb_keys) == 0)
+      log->fb_keys[log->n_fb_keys++] = q->key;
+  }
+  return 0;
+}
+
+double sim_profile_get_or(const sim_profile *p, const char *key, double dflt) {
+  double v;
+  return sim_profile_get(p, key, &v, NULL) == 0 ? v : dflt;
+}
+
+bool sim_profile_representative(const sim_profile *p, const char *key) {
+  const sim_profile *owner;
+  const quantity *q = find_q(p, key, &owner);
+  return q ? q->representative : true;
+}
+
+size_t sim_profile_fallback_keys(const sim_profile *p, const char ***keys) {
+  *keys = p->fb_keys;
+  return p->n_fb_keys;
+}
+
+int sim_profile_get_cycles(const sim_profile *p, const char *key, double *cycles) {
+  const sim_profile *owner;
+  const quantity *q = find_q(p, key, &owner);
+  if (!q) return -1;
+  double v;
+  sim_profile_get(p, key, &v, NULL); /* logs a fallback read */
+  if (q->kind == SIM_UNIT_CYCLES) {
+    *cycles = v;
+    return 0;
+  }
+  if (q->kind != SIM_UNIT_TIME) return -2;
+  const quantity *clock = find_q(p, "cpu.clock", &owner);
+  if (!clock || clock->kind != SIM_UNIT_FREQ || clock->value <= 0) return -3;
+  double hz;
+  sim_profile_get(p, "cpu.clock", &hz, NULL);
+  *cycles = v * 1e-9 * hz; /* ns x cycles/ns */
+  return 0;
+}

@@ -1,0 +1,894 @@
+/* sim/recorder.c: records a run's signals, events and tables into one HDF5
+ * file (see recorder.h for the interface, DATASETS.md for the layout).
+ *
+ * Model: every output dataset is a one-dimensional, chunked, extendible
+ * compound dataset.  Rows are packed into a byte buffer per dataset (no
+ * padding; HDF5 compound members at the same offsets), and flushed to the file
+ * a chunk at a time once the file is open (sim_recorder_begin), so a long run
+ * holds at most one chunk per dataset in memory.  Without begin(), rows stay
+ * in memory until sim_recorder_write().
+ * Units: times are int64 ns; every column's unit is stored beside it as the
+ * dataset attribute unit_<column>.
+ * Invariants:
+ *  - the file is written under a temporary name in the destination directory
+ *    (.NAME.tmp-PID), closed, fsync'ed and renamed to NAME only when every
+ *    call succeeded; any failure unlinks the temporary file, so NAME is either
+ *    absent or a complete result (status attribute "complete");
+ *  - once a call failed the recorder stays failed: later appends return an
+ *    error and write() reports the first failure;
+ *  - datasets hold no wall-clock value (dataset creation times are not
+ *    tracked), so two runs of the same scenario and seed differ only in the
+ *    wall-clock root attributes.
+ * Every HDF5 call that creates or writes goes through H5_CALL (fault
+ * injection); closes of temporaries in cleanup paths are not counted, since
+ * their failure cannot lose data. */
+#include "sim/recorder.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/alloc.h"
+#include "sim/h5util.h"
+
+/* Target chunk size: large enough for deflate to work well and for readers to
+ * read millions of rows quickly, small enough to keep one per dataset in
+ * memory (the HDF5 documentation suggests chunks of 10 KiB to 1 MiB). */
+#define CHUNK_BYTES ((size_t)128 * 1024)
+
+typedef enum rec_type { REC_I64, REC_I32, REC_F64, REC_STR } rec_type;
+
+typedef struct rec_col {
+  char *name;    /* compound member name */
+  rec_type type; /* storage type */
+  char *unit;    /* unit string, stored as attribute unit_<name> */
+  char *doc;     /* one line, stored as attribute doc_<name> */
+  size_t offset; /* byte offset of the member in a packed row */
+} rec_col;
+
+/* One output dataset (a table, a signal's series, the events, the entities). */
+struct sim_table {
+  sim_recorder *rec;   /* owner */
+  char *path;          /* HDF5 path below the root, e.g. "summary/guests" */
+  char *doc;           /* dataset attribute "doc" */
+  char *unit;          /* dataset attribute "unit" (series only), else NULL */
+  size_t n_cols;       /* columns */
+  rec_col *cols;       /* column descriptors */
+  size_t row_bytes;    /* bytes of one packed row */
+  size_t chunk_rows;   /* rows per flush once the file is open */
+  unsigned char *buf;  /* buffered rows, packed */
+  size_t n_buf;        /* rows in buf */
+  size_t cap_rows;     /* capacity of buf, rows */
+  uint64_t n_written;  /* rows already in the file */
+  hid_t type;          /* compound type (memory and file), -1 before creation */
+  hid_t dset;          /* dataset handle, -1 before creation */
+};
+
+typedef struct rec_signal {
+  char *name;      /* signal name, dataset series/<name> */
+  sim_table *data; /* its dataset */
+} rec_signal;
+
+typedef struct rec_event_type {
+  char *name; /* type name, listed in /events attribute type_names */
+  char *doc;  /* listed in type_docs */
+} rec_event_type;
+
+typedef enum rec_attr_kind { ATTR_STR, ATTR_I64, ATTR_U64, ATTR_F64 } rec_attr_kind;
+typedef struct rec_attr {
+  char *name;         /* root attribute name */
+  rec_attr_kind kind; /* which of the values is set */
+  char *s;            /* ATTR_STR: text (UTF-8) */
+  int64_t i;          /* ATTR_I64 */
+  uint64_t u;         /* ATTR_U64 (seeds span the whole 64-bit range) */
+  double f;           /* ATTR_F64 */
+} rec_attr;
+
+struct sim_recorder {
+  /* configuration (copied) */
+  sim_time sample_interval_ns; /* signals' sampling interval, ns */
+  int keep_events;             /* keep the event log */
+  int keep_series;             /* keep signals */
+  char **signals;              /* names of signals kept; NULL: all */
+  size_t n_signals;            /* entries of signals */
+  int level;                   /* deflate level 0-9 */
+  /* datasets, in declaration order (written in this order) */
+  sim_table **sets;
+  size_t n_sets, cap_sets;
+  sim_table *entities;         /* /entities */
+  sim_table *events;           /* /events, NULL when not kept */
+  rec_signal *sigs;            /* declared kept signals, by id */
+  size_t n_sigs, cap_sigs;
+  rec_event_type *etypes;      /* declared event types, by id */
+  size_t n_etypes, cap_etypes;
+  rec_attr *attrs;             /* root attributes */
+  size_t n_attrs, cap_attrs;
+  /* output */
+  char *final_path;            /* destination, NULL before begin() */
+  char *tmp_path;              /* temporary file, NULL before begin() */
+  hid_t file;                  /* open temporary file, -1 when closed */
+  int committed;               /* renamed to final_path */
+  /* first failure */
+  int failed;                  /* a call failed: the recorder is unusable */
+  char error[512];             /* what failed */
+};
+
+/* ---- failure state ---- */
+
+static void rec_fail(sim_recorder *rec, const char *fmt, ...) SIM_PRINTF(2, 3);
+static void rec_fail(sim_recorder *rec, const char *fmt, ...) {
+  if (rec->failed) return; /* keep the first cause */
+  rec->failed = 1;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(rec->error, sizeof rec->error, fmt, ap);
+  va_end(ap);
+}
+
+/* ---- datasets in memory ---- */
+
+static size_t type_bytes(rec_type t) {
+  switch (t) {
+    case REC_I64: return sizeof(int64_t);
+    case REC_I32: return sizeof(int32_t);
+    case REC_F64: return sizeof(double);
+    case REC_STR: return SIM_STR_CELL;
+  }
+  return 0;
+}
+
+typedef struct col_def {
+  const char *name, *unit, *doc;
+  rec_type type;
+} col_def;
+
+static void table_free(sim_table *t) {
+  if (!t) return;
+  if (t->dset >= 0) H5Dclose(t->dset);
+  if (t->type >= 0) H5Tclose(t->type);
+  for (size_t i = 0; i < t->n_cols; i++) {
+    sim_free(t->cols[i].name);
+    sim_free(t->cols[i].unit);
+    sim_free(t->cols[i].doc);
+  }
+  sim_free(t->cols);
+  sim_free(t->path);
+  sim_free(t->doc);
+  sim_free(t->unit);
+  sim_free(t->buf);
+  sim_free(t);
+}
+
+static int valid_name(const char *s) {
+  if (!s || !*s) return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          *s == '_' || *s == '-' || *s == '.'))
+      return 0;
+  return 1;
+}
+
+/* A dataset path: names separated by single '/', no leading or trailing '/'. */
+static int valid_path(const char *p) {
+  if (!p || !*p || *p == '/') return 0;
+  const char *start = p;
+  for (const char *s = p;; s++) {
+    if (*s == '/' || !*s) {
+      if (s == start) return 0;
+      char part[128];
+      size_t len = (size_t)(s - start);
+      if (len >= sizeof part) return 0;
+      memcpy(part, start, len);
+      part[len] = '\0';
+      if (!valid_name(part)) return 0;
+      if (!*s) return 1;
+      start = s + 1;
+    }
+  }
+}
+
+/* Creates and registers a dataset; NULL (recorder failed) on error. */
+static sim_table *table_new(sim_recorder *rec, const char *path, const char *doc, const char *unit,
+                            size_t n_cols, const col_def *defs) {
+  if (rec->failed) return NULL;
+  for (size_t i = 0; i < rec->n_sets; i++)
+    if (!strcmp(rec->sets[i]->path, path)) {
+      rec_fail(rec, "dataset '%s' declared twice", path);
+      return NULL;
+    }
+  if (sim_grow((void **)&rec->sets, &rec->cap_sets, rec->n_sets + 1, sizeof *rec->sets) < 0) {
+    rec_fail(rec, "out of memory");
+    return NULL;
+  }
+  sim_table *t = sim_calloc(1, sizeof *t);
+  if (!t) {
+    rec_fail(rec, "out of memory");
+    return NULL;
+  }
+  t->rec = rec;
+  t->type = t->dset = -1;
+  t->path = sim_strdup(path);
+  t->doc = sim_strdup(doc ? doc : "");
+  t->unit = unit ? sim_strdup(unit) : NULL;
+  t->cols = sim_calloc(n_cols, sizeof *t->cols);
+  int oom = !t->path || !t->doc || (unit && !t->unit) || !t->cols;
+  if (!oom) {
+    t->n_cols = n_cols;
+    for (size_t i = 0; i < n_cols; i++) {
+      rec_col *c = &t->cols[i];
+      c->type = defs[i].type;
+      c->offset = t->row_bytes;
+      t->row_bytes += type_bytes(c->type);
+      c->name = sim_strdup(defs[i].name);
+      c->unit = sim_strdup(defs[i].unit ? defs[i].unit : "");
+      c->doc = sim_strdup(defs[i].doc ? defs[i].doc : "");
+      if (!c->name || !c->unit || !c->doc) oom = 1;
+    }
+  }
+  if (oom) {
+    table_free(t);
+    rec_fail(rec, "out of memory");
+    return NULL;
+  }
+  t->chunk_rows = CHUNK_BYTES / t->row_bytes;
+  if (t->chunk_rows < 1) t->chunk_rows = 1;
+  rec->sets[rec->n_sets++] = t;
+  return t;
+}
+
+/* ---- HDF5 writing ---- */
+
+/* A variable-length UTF-8 string type (h5py reads it as str). */
+static hid_t vlen_str_type(void) {
+  hid_t t = H5_CALL(H5Tcopy(H5T_C_S1));
+  if (t < 0) return -1;
+  if (H5_CALL(H5Tset_size(t, H5T_VARIABLE)) < 0 || H5_CALL(H5Tset_cset(t, H5T_CSET_UTF8)) < 0) {
+    H5Tclose(t);
+    return -1;
+  }
+  return t;
+}
+
+/* Writes attribute `name` on obj: n strings (n == 1 and !array: a scalar). */
+static int attr_strings(hid_t obj, const char *name, const char *const *values, size_t n,
+                        int array) {
+  hid_t type = -1, space = -1, attr = -1;
+  int rc = -1;
+  if ((type = vlen_str_type()) < 0) goto out;
+  hsize_t dims[1] = {n};
+  space = array ? H5_CALL(H5Screate_simple(1, dims, NULL)) : H5_CALL(H5Screate(H5S_SCALAR));
+  if (space < 0) goto out;
+  if ((attr = H5_CALL(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT))) < 0) goto out;
+  if (n > 0 && H5_CALL(H5Awrite(attr, type, values)) < 0) goto out;
+  rc = 0;
+out:
+  if (attr >= 0) H5Aclose(attr);
+  if (space >= 0) H5Sclose(space);
+  if (type >= 0) H5Tclose(type);
+  return rc;
+}
+
+static int attr_str(hid_t obj, const char *name, const char *value) {
+  return attr_strings(obj, name, &value, 1, 0);
+}
+
+static int attr_num(hid_t obj, const char *name, hid_t type, const void *value) {
+  hid_t space = -1, attr = -1;
+  int rc = -1;
+  if ((space = H5_CALL(H5Screate(H5S_SCALAR))) < 0) goto out;
+  if ((attr = H5_CALL(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT))) < 0) goto out;
+  if (H5_CALL(H5Awrite(attr, type, value)) < 0) goto out;
+  rc = 0;
+out:
+  if (attr >= 0) H5Aclose(attr);
+  if (space >= 0) H5Sclose(space);
+  return rc;
+}
+
+static hid_t compound_type(const sim_table *t) {
+  hid_t type = H5_CALL(H5Tcreate(H5T_COMPOUND, t->row_bytes));
+  if (type < 0) return -1;
+  hid_t str = -1;
+  for (size_t i = 0; i < t->n_cols; i++) {
+    const rec_col *c = &t->cols[i];
+    hid_t member;
+    switch (c->type) {
+      case REC_I64: member = H5T_NATIVE_INT64; break;
+      case REC_I32: member = H5T_NATIVE_INT32; break;
+      case REC_F64: member = H5T_NATIVE_DOUBLE; break;
+      default:
+        if (str < 0) {
+          /* fixed length, NUL-terminated, UTF-8: reads cleanly everywhere */
+          if ((str = H5_CALL(H5Tcopy(H5T_C_S1))) < 0 ||
+              H5_CALL(H5Tset_size(str, SIM_STR_CELL)) < 0 ||
+              H5_CALL(H5Tset_strpad(str, H5T_STR_NULLTERM)) < 0 ||
+              H5_CALL(H5Tset_cset(str, H5T_CSET_UTF8)) < 0)
+            goto fail;
+        }
+        member = str;
+    }
+    if (H5_CALL(H5Tinsert(type, c->name, c->offset, member)) < 0) goto fail;
+  }
+  if (str >= 0) H5Tclose(str);
+  return type;
+fail:
+  if (str >= 0) H5Tclose(str);
+  H5Tclose(type);
+  return -1;
+}
+
+/* Creates t's dataset in the open file, with its attributes. */
+static int table_create(sim_recorder *rec, sim_table *t) {
+  hid_t space = -1, dcpl = -1, lcpl = -1;
+  int rc = -1;
+  if ((t->type = compound_type(t)) < 0) goto out;
+  hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED};
+  if ((space = H5_CALL(H5Screate_simple(1, dims, maxdims))) < 0) goto out;
+  /* chunk: the target size, or fewer rows when the dataset is small (the
+   * whole dataset is then known: it is being created at write time) */
+  hsize_t rows = t->n_buf ? t->n_buf : 1, chunk[1] = {t->chunk_rows};
+  if (rows < chunk[0]) chunk[0] = rows;
+  if ((dcpl = H5_CALL(H5Pcreate(H5P_DATASET_CREATE))) < 0) goto out;
+  if (H5_CALL(H5Pset_chunk(dcpl, 1, chunk)) < 0) goto out;
+  if (rec->level > 0 && (H5_CALL(H5Pset_shuffle(dcpl)) < 0 ||
+                         H5_CALL(H5Pset_deflate(dcpl, (unsigned)rec->level)) < 0))
+    goto out;
+  if (H5_CALL(H5Pset_obj_track_times(dcpl, 0)) < 0) goto out;
+  if ((lcpl = H5_CALL(H5Pcreate(H5P_LINK_CREATE))) < 0) goto out;
+  if (H5_CALL(H5Pset_create_intermediate_group(lcpl, 1)) < 0) goto out;
+  if ((t->dset = H5_CALL(H5Dcreate2(rec->file, t->path, t->type, space, lcpl, dcpl, H5P_DEFAULT))) <
+      0)
+    goto out;
+  if (attr_str(t->dset, "doc", t->doc) < 0) goto out;
+  if (t->unit && attr_str(t->dset, "unit", t->unit) < 0) goto out;
+  for (size_t i = 0; i < t->n_cols; i++) {
+    char name[160];
+    snprintf(name, sizeof name, SIM_H5_UNIT_PREFIX "%s", t->cols[i].name);
+    if (attr_str(t->dset, name, t->cols[i].unit) < 0) goto out;
+    snprintf(name, sizeof name, SIM_H5_DOC_PREFIX "%s", t->cols[i].name);
+    if (attr_str(t->dset, name, t->cols[i].doc) < 0) goto out;
+  }
+  rc = 0;
+out:
+  if (lcpl >= 0) H5Pclose(lcpl);
+  if (dcpl >= 0) H5Pclose(dcpl);
+  if (space >= 0) H5Sclose(space);
+  if (rc < 0) rec_fail(rec, "cannot create dataset /%s", t->path);
+  return rc;
+}
+
+/* Appends the buffered rows of t to its dataset (creating it first). */
+static int table_flush(sim_table *t) {
+  sim_recorder *rec = t->rec;
+  if (rec->failed) return -1;
+  if (t->dset < 0 && table_create(rec, t) < 0) return -1;
+  if (t->n_buf == 0) return 0;
+  hid_t fspace = -1, mspace = -1;
+  int rc = -1;
+  hsize_t size[1] = {t->n_written + t->n_buf}, start[1] = {t->n_written}, count[1] = {t->n_buf};
+  if (H5_CALL(H5Dset_extent(t->dset, size)) < 0) goto out;
+  if ((fspace = H5_CALL(H5Dget_space(t->dset))) < 0) goto out;
+  if (H5_CALL(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL)) < 0) goto out;
+  if ((mspace = H5_CALL(H5Screate_simple(1, count, NULL))) < 0) goto out;
+  if (H5_CALL(H5Dwrite(t->dset, t->type, mspace, fspace, H5P_DEFAULT, t->buf)) < 0) goto out;
+  t->n_written += t->n_buf;
+  t->n_buf = 0;
+  rc = 0;
+out:
+  if (mspace >= 0) H5Sclose(mspace);
+  if (fspace >= 0) H5Sclose(fspace);
+  if (rc < 0) rec_fail(rec, "cannot write dataset /%s", t->path);
+  return rc;
+}
+
+/* Room for one more row: flushes a full chunk when the file is open, else
+ * grows the buffer.  Returns the row to fill (zeroed), NULL on failure. */
+static unsigned char *table_row(sim_table *t) {
+  sim_recorder *rec = t->rec;
+  if (rec->failed) return NULL;
+  if (t->n_buf == t->cap_rows) {
+    if (rec->file >= 0 && t->n_buf >= t->chunk_rows) {
+      if (table_flush(t) < 0) return NULL;
+    } else if (sim_grow((void **)&t->buf, &t->cap_rows, t->n_buf + 1, t->row_bytes) < 0) {
+      rec_fail(rec, "out of memory");
+      return NULL;
+    }
+  }
+  unsigned char *row = t->buf + t->n_buf * t->row_bytes;
+  memset(row, 0, t->row_bytes); /* string padding is deterministic */
+  return row;
+}
+
+static void put_i64(unsigned char *row, const rec_col *c, int64_t v) {
+  memcpy(row + c->offset, &v, sizeof v);
+}
+static void put_i32(unsigned char *row, const rec_col *c, int32_t v) {
+  memcpy(row + c->offset, &v, sizeof v);
+}
+static void put_f64(unsigned char *row, const rec_col *c, double v) {
+  memcpy(row + c->offset, &v, sizeof v);
+}
+/* Truncated to SIM_STR_CELL - 1 bytes; the rest of the cell stays zero. */
+static void put_str(unsigned char *row, const rec_col *c, const char *s) {
+  if (s) memcpy(row + c->offset, s, strnlen(s, SIM_STR_CELL - 1));
+}
+
+/* ---- life cycle ---- */
+
+static const col_def entity_cols[] = {
+    {"id", "1", "entity id, referenced by the entity columns of events and series", REC_I32},
+    {"kind", "1", "host, guest, vcpu, disk, nic, migration ...", REC_STR},
+    {"name", "1", "name from the scenario", REC_STR},
+    {"parent", "1", "id of the containing entity, -1 for none", REC_I32},
+};
+
+static const col_def event_cols[] = {
+    {"time_ns", "ns", "simulated time of the event", REC_I64},
+    {"type", "1", "index into the attribute type_names", REC_I32},
+    {"entity", "1", "entity id (/entities)", REC_I32},
+    {"value0", "type-dependent", "first value, meaning given by type_docs", REC_F64},
+    {"value1", "type-dependent", "second value, meaning given by type_docs", REC_F64},
+};
+
+sim_recorder *sim_recorder_new(const sim_record_config *config) {
+  assert(config);
+  /* The recorder reports its own errors, naming the file: HDF5's automatic
+   * error stack printing would only add noise on stderr. */
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  sim_recorder *rec = sim_calloc(1, sizeof *rec);
+  if (!rec) return NULL;
+  rec->file = -1;
+  rec->sample_interval_ns = config->sample_interval_ns;
+  rec->keep_events = config->events;
+  rec->keep_series = config->series;
+  rec->level = config->compression_level < 0 ? 0
+               : config->compression_level > 9 ? 9
+                                                 : config->compression_level;
+  if (config->signals) {
+    rec->signals = sim_calloc(config->n_signals ? config->n_signals : 1, sizeof *rec->signals);
+    if (!rec->signals) goto fail;
+    for (size_t i = 0; i < config->n_signals; i++) {
+      if (!(rec->signals[i] = sim_strdup(config->signals[i]))) goto fail;
+      rec->n_signals++;
+    }
+  }
+  rec->entities = table_new(rec, SIM_H5_ENTITIES, "every host, guest, vCPU, device and migration",
+                            NULL, sizeof entity_cols / sizeof *entity_cols, entity_cols);
+  if (!rec->entities) goto fail;
+  if (rec->keep_events) {
+    rec->events = table_new(rec, SIM_H5_EVENTS, "log of discrete events", NULL,
+                            sizeof event_cols / sizeof *event_cols, event_cols);
+    if (!rec->events) goto fail;
+  }
+  return rec;
+fail:
+  sim_recorder_free(rec);
+  return NULL;
+}
+
+/* Closes every open handle without counting the calls (cleanup). */
+static void close_all(sim_recorder *rec) {
+  for (size_t i = 0; i < rec->n_sets; i++) {
+    sim_table *t = rec->sets[i];
+    if (t->dset >= 0) H5Dclose(t->dset);
+    if (t->type >= 0) H5Tclose(t->type);
+    t->dset = t->type = -1;
+  }
+  if (rec->file >= 0) H5Fclose(rec->file);
+  rec->file = -1;
+}
+
+void sim_recorder_free(sim_recorder *rec) {
+  if (!rec) return;
+  close_all(rec);
+  if (rec->tmp_path && !rec->committed) unlink(rec->tmp_path);
+  for (size_t i = 0; i < rec->n_sets; i++) table_free(rec->sets[i]);
+  sim_free(rec->sets);
+  for (size_t i = 0; i < rec->n_signals; i++) sim_free(rec->signals[i]);
+  sim_free(rec->signals);
+  for (size_t i = 0; i < rec->n_sigs; i++) sim_free(rec->sigs[i].name);
+  sim_free(rec->sigs);
+  for (size_t i = 0; i < rec->n_etypes; i++) {
+    sim_free(rec->etypes[i].name);
+    sim_free(rec->etypes[i].doc);
+  }
+  sim_free(rec->etypes);
+  for (size_t i = 0; i < rec->n_attrs; i++) {
+    sim_free(rec->attrs[i].name);
+    sim_free(rec->attrs[i].s);
+  }
+  sim_free(rec->attrs);
+  sim_free(rec->final_path);
+  sim_free(rec->tmp_path);
+  sim_free(rec);
+}
+
+sim_time sim_recorder_sample_interval(const sim_recorder *rec) { return rec->sample_interval_ns; }
+
+/* ---- root attributes ---- */
+
+static rec_attr *attr_slot(sim_recorder *rec, const char *name) {
+  if (rec->failed) return NULL;
+  if (!valid_name(name)) {
+    rec_fail(rec, "invalid attribute name '%s'", name ? name : "(null)");
+    return NULL;
+  }
+  for (size_t i = 0; i < rec->n_attrs; i++)
+    if (!strcmp(rec->attrs[i].name, name)) {
+      sim_free(rec->attrs[i].s);
+      rec->attrs[i].s = NULL;
+      return &rec->attrs[i];
+    }
+  if (sim_grow((void **)&rec->attrs, &rec->cap_attrs, rec->n_attrs + 1, sizeof *rec->attrs) < 0)
+    goto oom;
+  rec_attr *a = &rec->attrs[rec->n_attrs];
+  memset(a, 0, sizeof *a);
+  if (!(a->name = sim_strdup(name))) goto oom;
+  rec->n_attrs++;
+  return a;
+oom:
+  rec_fail(rec, "out of memory");
+  return NULL;
+}
+
+int sim_recorder_attr_str(sim_recorder *rec, const char *name, const char *value) {
+  rec_attr *a = attr_slot(rec, name);
+  if (!a) return -1;
+  a->kind = ATTR_STR;
+  if (!(a->s = sim_strdup(value ? value : ""))) {
+    rec_fail(rec, "out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+int sim_recorder_attr_i64(sim_recorder *rec, const char *name, int64_t value) {
+  rec_attr *a = attr_slot(rec, name);
+  if (!a) return -1;
+  a->kind = ATTR_I64;
+  a->i = value;
+  return 0;
+}
+
+int sim_recorder_attr_u64(sim_recorder *rec, const char *name, uint64_t value) {
+  rec_attr *a = attr_slot(rec, name);
+  if (!a) return -1;
+  a->kind = ATTR_U64;
+  a->u = value;
+  return 0;
+}
+
+int sim_recorder_attr_f64(sim_recorder *rec, const char *name, double value) {
+  rec_attr *a = attr_slot(rec, name);
+  if (!a) return -1;
+  a->kind = ATTR_F64;
+  a->f = value;
+  return 0;
+}
+
+/* ---- entities, signals, events, tables ---- */
+
+int32_t sim_recorder_entity(sim_recorder *rec, const char *kind, const char *name, int32_t parent) {
+  sim_table *t = rec->entities;
+  uint64_t id = t->n_written + t->n_buf;
+  assert(parent >= -1 && (uint64_t)(parent + 1) <= id);
+  if (id >= INT32_MAX) {
+    rec_fail(rec, "too many entities");
+    return -1;
+  }
+  unsigned char *row = table_row(t);
+  if (!row) return -1;
+  put_i32(row, &t->cols[0], (int32_t)id);
+  put_str(row, &t->cols[1], kind);
+  put_str(row, &t->cols[2], name);
+  put_i32(row, &t->cols[3], parent);
+  t->n_buf++;
+  return (int32_t)id;
+}
+
+static int signal_kept(const sim_recorder *rec, const char *name) {
+  if (!rec->keep_series) return 0;
+  if (!rec->signals) return 1;
+  for (size_t i = 0; i < rec->n_signals; i++)
+    if (!strcmp(rec->signals[i], name)) return 1;
+  return 0;
+}
+
+int sim_recorder_signal(sim_recorder *rec, const char *name, const char *unit, const char *doc) {
+  if (rec->failed) return -1;
+  if (!valid_name(name)) {
+    rec_fail(rec, "invalid signal name '%s'", name ? name : "(null)");
+    return -1;
+  }
+  if (!signal_kept(rec, name)) return SIM_SIGNAL_OFF;
+  for (size_t i = 0; i < rec->n_sigs; i++)
+    if (!strcmp(rec->sigs[i].name, name)) {
+      /* declared again (by another instance of a model): the same series */
+      if (strcmp(rec->sigs[i].data->unit, unit ? unit : "")) {
+        rec_fail(rec, "signal '%s' declared with units '%s' and '%s'", name,
+                 rec->sigs[i].data->unit, unit ? unit : "");
+        return -1;
+      }
+      return (int)i;
+    }
+  if (sim_grow((void **)&rec->sigs, &rec->cap_sigs, rec->n_sigs + 1, sizeof *rec->sigs) < 0) {
+    rec_fail(rec, "out of memory");
+    return -1;
+  }
+  char path[160];
+  snprintf(path, sizeof path, SIM_H5_SERIES "/%s", name);
+  const col_def cols[] = {
+      {"time_ns", "ns", "simulated time of the sample", REC_I64},
+      {"entity", "1", "entity id (/entities)", REC_I32},
+      {"value", unit ? unit : "", doc, REC_F64},
+  };
+  rec_signal *s = &rec->sigs[rec->n_sigs];
+  if (!(s->name = sim_strdup(name))) {
+    rec_fail(rec, "out of memory");
+    return -1;
+  }
+  if (!(s->data = table_new(rec, path, doc, unit ? unit : "", 3, cols))) {
+    sim_free(s->name);
+    return -1;
+  }
+  return (int)rec->n_sigs++;
+}
+
+int sim_emit(sim_recorder *rec, int signal, int32_t entity, sim_time t, double value) {
+  if (signal == SIM_SIGNAL_OFF) return 0;
+  if (rec->failed) return -1;
+  assert(signal >= 0 && (size_t)signal < rec->n_sigs);
+  sim_table *d = rec->sigs[signal].data;
+  unsigned char *row = table_row(d);
+  if (!row) return -1;
+  put_i64(row, &d->cols[0], t);
+  put_i32(row, &d->cols[1], entity);
+  put_f64(row, &d->cols[2], value);
+  d->n_buf++;
+  return 0;
+}
+
+int sim_recorder_event_type(sim_recorder *rec, const char *name, const char *doc) {
+  if (rec->failed) return -1;
+  if (!valid_name(name)) {
+    rec_fail(rec, "invalid event type name '%s'", name ? name : "(null)");
+    return -1;
+  }
+  for (size_t i = 0; i < rec->n_etypes; i++)
+    if (!strcmp(rec->etypes[i].name, name)) return (int)i;
+  if (sim_grow((void **)&rec->etypes, &rec->cap_etypes, rec->n_etypes + 1, sizeof *rec->etypes) <
+      0) {
+    rec_fail(rec, "out of memory");
+    return -1;
+  }
+  rec_event_type *e = &rec->etypes[rec->n_etypes];
+  e->name = sim_strdup(name);
+  e->doc = sim_strdup(doc ? doc : "");
+  if (!e->name || !e->doc) {
+    sim_free(e->name);
+    sim_free(e->doc);
+    rec_fail(rec, "out of memory");
+    return -1;
+  }
+  return (int)rec->n_etypes++;
+}
+
+int sim_record_event(sim_recorder *rec, int type, sim_time t, int32_t entity, double value0,
+                     double value1) {
+  if (rec->failed) return -1;
+  assert(type >= 0 && (size_t)type < rec->n_etypes);
+  if (!rec->events) return 0;
+  sim_table *d = rec->events;
+  unsigned char *row = table_row(d);
+  if (!row) return -1;
+  put_i64(row, &d->cols[0], t);
+  put_i32(row, &d->cols[1], type);
+  put_i32(row, &d->cols[2], entity);
+  put_f64(row, &d->cols[3], value0);
+  put_f64(row, &d->cols[4], value1);
+  d->n_buf++;
+  return 0;
+}
+
+sim_table *sim_recorder_table(sim_recorder *rec, const char *path, const char *doc, size_t n_cols,
+                              const sim_column *cols) {
+  if (rec->failed) return NULL;
+  if (!valid_path(path) || n_cols == 0 || !strcmp(path, SIM_H5_ENTITIES) ||
+      !strcmp(path, SIM_H5_EVENTS) || !strncmp(path, SIM_H5_SERIES "/", strlen(SIM_H5_SERIES) + 1)) {
+    rec_fail(rec, "invalid or reserved table path '%s'", path ? path : "(null)");
+    return NULL;
+  }
+  col_def *defs = sim_calloc(n_cols, sizeof *defs);
+  if (!defs) {
+    rec_fail(rec, "out of memory");
+    return NULL;
+  }
+  for (size_t i = 0; i < n_cols; i++) {
+    if (!valid_name(cols[i].name)) {
+      sim_free(defs);
+      rec_fail(rec, "table '%s': invalid column name '%s'", path,
+               cols[i].name ? cols[i].name : "(null)");
+      return NULL;
+    }
+    defs[i].name = cols[i].name;
+    defs[i].unit = cols[i].unit;
+    defs[i].doc = cols[i].doc;
+    defs[i].type = cols[i].type == SIM_COL_I64   ? REC_I64
+                   : cols[i].type == SIM_COL_F64 ? REC_F64
+                                                 : REC_STR;
+  }
+  sim_table *t = table_new(rec, path, doc, NULL, n_cols, defs);
+  sim_free(defs);
+  return t;
+}
+
+int sim_table_append(sim_table *table, const sim_cell *row_cells) {
+  unsigned char *row = table_row(table);
+  if (!row) return -1;
+  for (size_t i = 0; i < table->n_cols; i++) {
+    const rec_col *c = &table->cols[i];
+    switch (c->type) {
+      case REC_I64: put_i64(row, c, row_cells[i].i); break;
+      case REC_F64: put_f64(row, c, row_cells[i].f); break;
+      case REC_STR: put_str(row, c, row_cells[i].s); break;
+      case REC_I32: assert(!"tables have no int32 columns"); break;
+    }
+  }
+  table->n_buf++;
+  return 0;
+}
+
+/* ---- the file ---- */
+
+int sim_recorder_begin(sim_recorder *rec, const char *path, sim_diag *diag) {
+  assert(rec->file < 0 && !rec->final_path);
+  if (rec->failed) {
+    sim_diag_error(diag, path, 0, 0, "cannot record results: %s", rec->error);
+    return -1;
+  }
+  const char *slash = strrchr(path, '/');
+  size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+  const char *base = path + dir_len;
+  if (!*base) {
+    sim_diag_error(diag, path, 0, 0, "output path names a directory, not a file");
+    return -1;
+  }
+  size_t len = strlen(path) + 32;
+  rec->final_path = sim_strdup(path);
+  rec->tmp_path = sim_malloc(len);
+  if (!rec->final_path || !rec->tmp_path) {
+    rec_fail(rec, "out of memory");
+    sim_diag_error(diag, path, 0, 0, "cannot record results: out of memory");
+    return -1;
+  }
+  snprintf(rec->tmp_path, len, "%.*s.%s.tmp-%ld", (int)dir_len, path, base, (long)getpid());
+  errno = 0;
+  rec->file = H5_CALL(H5Fcreate(rec->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+  if (rec->file < 0) {
+    rec_fail(rec, "cannot create %s", rec->tmp_path);
+    sim_diag_error(diag, path, 0, 0, "cannot create the results file %s: %s", rec->tmp_path,
+                   errno ? strerror(errno) : "HDF5 error");
+    return -1;
+  }
+  return 0;
+}
+
+const char *sim_recorder_error(const sim_recorder *rec) { return rec->failed ? rec->error : NULL; }
+
+const char *sim_recorder_temp_path(const sim_recorder *rec) {
+  return rec->file >= 0 ? rec->tmp_path : NULL;
+}
+
+static int write_root_attrs(sim_recorder *rec) {
+  for (size_t i = 0; i < rec->n_attrs; i++) {
+    const rec_attr *a = &rec->attrs[i];
+    int rc = a->kind == ATTR_STR   ? attr_str(rec->file, a->name, a->s)
+             : a->kind == ATTR_I64 ? attr_num(rec->file, a->name, H5T_NATIVE_INT64, &a->i)
+             : a->kind == ATTR_U64 ? attr_num(rec->file, a->name, H5T_NATIVE_UINT64, &a->u)
+                                   : attr_num(rec->file, a->name, H5T_NATIVE_DOUBLE, &a->f);
+    if (rc < 0) {
+      rec_fail(rec, "cannot write root attribute %s", a->name);
+      return -1;
+    }
+  }
+  /* the last attribute written: a file renamed to its final name always
+   * carries it (resume skips such files) */
+  if (attr_str(rec->file, "status", "complete") < 0) {
+    rec_fail(rec, "cannot write root attribute status");
+    return -1;
+  }
+  return 0;
+}
+
+static int write_event_types(sim_recorder *rec) {
+  if (!rec->events) return 0;
+  size_t n = rec->n_etypes;
+  const char **names = sim_calloc(n ? n : 1, sizeof *names);
+  const char **docs = sim_calloc(n ? n : 1, sizeof *docs);
+  int rc = -1;
+  if (!names || !docs) {
+    rec_fail(rec, "out of memory");
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++) {
+    names[i] = rec->etypes[i].name;
+    docs[i] = rec->etypes[i].doc;
+  }
+  if (attr_strings(rec->events->dset, "type_names", names, n, 1) < 0 ||
+      attr_strings(rec->events->dset, "type_docs", docs, n, 1) < 0) {
+    rec_fail(rec, "cannot write the event type names");
+    goto out;
+  }
+  rc = 0;
+out:
+  sim_free(names);
+  sim_free(docs);
+  return rc;
+}
+
+/* fsync of a file or directory by path: the data, then the rename, reach the disk. */
+static int sync_path(const char *path, int directory) {
+  int fd = open(path, directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) return -1;
+  int rc = fsync(fd);
+  close(fd);
+  return rc;
+}
+
+int sim_recorder_write(sim_recorder *rec, const char *path, sim_diag *diag) {
+  if (!rec->final_path) {
+    if (sim_recorder_begin(rec, path, diag) < 0) goto fail_reported;
+  } else {
+    assert(!strcmp(path, rec->final_path));
+  }
+  for (size_t i = 0; i < rec->n_sets && !rec->failed; i++) table_flush(rec->sets[i]);
+  if (!rec->failed) write_event_types(rec);
+  if (!rec->failed) write_root_attrs(rec);
+  for (size_t i = 0; i < rec->n_sets && !rec->failed; i++) {
+    sim_table *t = rec->sets[i];
+    if (H5_CALL(H5Dclose(t->dset)) < 0)
+      rec_fail(rec, "cannot close dataset /%s", t->path);
+    else
+      t->dset = -1;
+  }
+  if (!rec->failed) {
+    if (H5_CALL(H5Fclose(rec->file)) < 0)
+      rec_fail(rec, "cannot close the file");
+    else
+      rec->file = -1;
+  }
+  if (rec->failed) goto fail;
+  close_all(rec); /* the compound types */
+  if (sync_path(rec->tmp_path, 0) < 0) {
+    rec_fail(rec, "cannot sync %s: %s", rec->tmp_path, strerror(errno));
+    goto fail;
+  }
+  if (rename(rec->tmp_path, rec->final_path) < 0) {
+    rec_fail(rec, "cannot rename %s: %s", rec->tmp_path, strerror(errno));
+    goto fail;
+  }
+  rec->committed = 1;
+  /* the rename is durable once the directory is synced; a failure here leaves
+   * a complete file, so it is not an error of the run */
+  const char *slash = strrchr(rec->final_path, '/');
+  if (slash) {
+    char *dir = sim_strndup(rec->final_path, (size_t)(slash - rec->final_path) + 1);
+    if (dir) sync_path(dir, 1);
+    sim_free(dir);
+  } else {
+    sync_path(".", 1);
+  }
+  return 0;
+fail:
+  sim_diag_error(diag, path, 0, 0, "cannot write results: %s", rec->error);
+fail_reported:
+  close_all(rec);
+  if (rec->tmp_path) unlink(rec->tmp_path);
+  return -1;
+}

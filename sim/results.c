@@ -1,0 +1,380 @@
+/* sim/results.c: reads a run's HDF5 result (see results.h; layout written by
+ * sim/recorder.c and documented in DATASETS.md).
+ * Units: series times are returned in seconds (stored as int64 ns); other
+ * values as stored, their unit given by the unit_<column> attribute.
+ * Invariants: every HDF5 handle opened by a function is closed before it
+ * returns; strings handed out as "owned by r" live until sim_result_close.
+ * Columns are read by member name through a one-member compound memory type,
+ * so HDF5 converts integer columns to double and the reader does not depend on
+ * the member order or offsets of the file. */
+#include "sim/results.h"
+
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/alloc.h"
+#include "sim/h5util.h"
+#include "sim/recorder.h"
+
+struct sim_result {
+  char *path;     /* file opened */
+  hid_t file;     /* open read-only */
+  char **owned;   /* strings handed out, freed on close */
+  size_t n_owned; /* entries of owned */
+  size_t cap_owned;
+};
+
+int sim_result_open(const char *path, sim_result **out, sim_diag *diag) {
+  *out = NULL;
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported below, naming the file */
+  if (access(path, R_OK) != 0) {
+    sim_diag_error(diag, path, 0, 0, "cannot read the results file");
+    return -1;
+  }
+  if (H5Fis_hdf5(path) <= 0) {
+    sim_diag_error(diag, path, 0, 0, "not an HDF5 results file");
+    return -1;
+  }
+  sim_result *r = sim_calloc(1, sizeof *r);
+  if (!r || !(r->path = sim_strdup(path))) {
+    sim_free(r);
+    sim_diag_error(diag, path, 0, 0, "out of memory");
+    return -1;
+  }
+  r->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (r->file < 0) {
+    sim_diag_error(diag, path, 0, 0, "cannot open the HDF5 results file");
+    sim_result_close(r);
+    return -1;
+  }
+  *out = r;
+  return 0;
+}
+
+void sim_result_close(sim_result *r) {
+  if (!r) return;
+  if (r->file >= 0) H5Fclose(r->file);
+  for (size_t i = 0; i < r->n_owned; i++) sim_free(r->owned[i]);
+  sim_free(r->owned);
+  sim_free(r->path);
+  sim_free(r);
+}
+
+const char *sim_result_path(const sim_result *r) { return r->path; }
+
+/* Keeps s for the life of r; NULL (and s freed) when out of memory. */
+static const char *own(sim_result *r, char *s) {
+  if (!s) return NULL;
+  if (sim_grow((void **)&r->owned, &r->cap_owned, r->n_owned + 1, sizeof *r->owned) < 0) {
+    sim_free(s);
+    return NULL;
+  }
+  r->owned[r->n_owned++] = s;
+  return s;
+}
+
+/* A string attribute of obj (variable or fixed length), sim_malloc'ed; NULL
+ * when absent or not a string. */
+static char *read_attr_str(hid_t obj, const char *name) {
+  if (H5Aexists(obj, name) <= 0) return NULL;
+  hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
+  if (attr < 0) return NULL;
+  char *result = NULL;
+  hid_t ftype = H5Aget_type(attr), mtype = -1;
+  if (ftype < 0 || H5Tget_class(ftype) != H5T_STRING) goto out;
+  /* HDF5 converts no string between character sets: read in the file's */
+  if ((mtype = H5Tcopy(H5T_C_S1)) < 0 || H5Tset_cset(mtype, H5Tget_cset(ftype)) < 0) goto out;
+  if (H5Tis_variable_str(ftype) > 0) {
+    char *vlen = NULL;
+    if (H5Tset_size(mtype, H5T_VARIABLE) < 0 || H5Aread(attr, mtype, &vlen) < 0) goto out;
+    if (vlen) {
+      result = sim_strdup(vlen);
+      H5free_memory(vlen);
+    }
+  } else {
+    size_t size = H5Tget_size(ftype);
+    char *buf = sim_calloc(size + 1, 1);
+    if (!buf) goto out;
+    if (H5Tset_size(mtype, size) < 0 || H5Aread(attr, mtype, buf) < 0) {
+      sim_free(buf);
+      goto out;
+    }
+    result = buf;
+  }
+out:
+  if (mtype >= 0) H5Tclose(mtype);
+  if (ftype >= 0) H5Tclose(ftype);
+  H5Aclose(attr);
+  return result;
+}
+
+const char *sim_result_attr_str(sim_result *r, const char *name) {
+  return own(r, read_attr_str(r->file, name));
+}
+
+int sim_result_attr_f64(sim_result *r, const char *name, double *value) {
+  if (H5Aexists(r->file, name) <= 0) return -1;
+  hid_t attr = H5Aopen(r->file, name, H5P_DEFAULT);
+  if (attr < 0) return -1;
+  int rc = -1;
+  hid_t ftype = H5Aget_type(attr);
+  if (ftype >= 0) {
+    H5T_class_t c = H5Tget_class(ftype);
+    if ((c == H5T_INTEGER || c == H5T_FLOAT) && H5Aread(attr, H5T_NATIVE_DOUBLE, value) >= 0) rc = 0;
+    H5Tclose(ftype);
+  }
+  H5Aclose(attr);
+  return rc;
+}
+
+/* Opens the dataset at path (relative to the root), checking each link first
+ * so a missing group is not an HDF5 error; negative when absent. */
+static hid_t open_dataset(sim_result *r, const char *path) {
+  if (!path || !*path || *path == '/') return -1;
+  size_t len = strlen(path);
+  char *prefix = sim_malloc(len + 1);
+  if (!prefix) return -1;
+  for (size_t i = 0; i <= len; i++) {
+    if (path[i] == '/' || path[i] == '\0') {
+      memcpy(prefix, path, i);
+      prefix[i] = '\0';
+      if (H5Lexists(r->file, prefix, H5P_DEFAULT) <= 0) {
+        sim_free(prefix);
+        return -1;
+      }
+    }
+  }
+  sim_free(prefix);
+  return H5Dopen2(r->file, path, H5P_DEFAULT);
+}
+
+int sim_result_has(sim_result *r, const char *path) {
+  hid_t d = open_dataset(r, path);
+  if (d < 0) return 0;
+  H5Dclose(d);
+  return 1;
+}
+
+static int dataset_rows(hid_t d, size_t *rows) {
+  hid_t space = H5Dget_space(d);
+  if (space < 0) return -1;
+  hsize_t dims[1] = {0};
+  int rc = H5Sget_simple_extent_ndims(space) == 1 && H5Sget_simple_extent_dims(space, dims, NULL) == 1
+               ? 0
+               : -1;
+  H5Sclose(space);
+  *rows = (size_t)dims[0];
+  return rc;
+}
+
+int sim_result_table_rows(sim_result *r, const char *path, size_t *rows) {
+  hid_t d = open_dataset(r, path);
+  if (d < 0) return -1;
+  int rc = dataset_rows(d, rows);
+  H5Dclose(d);
+  return rc;
+}
+
+/* Reads member `column` of every row of d as `member` (elem bytes each) into
+ * a new array; the file member must be a string (string != 0) or a number
+ * (integer or float).  0 or negative. */
+static int read_member(hid_t d, const char *column, hid_t member, size_t elem, int string,
+                       void **out, size_t *n) {
+  *out = NULL;
+  *n = 0;
+  int rc = -1;
+  hid_t ftype = H5Dget_type(d), mtype = -1;
+  void *buf = NULL;
+  size_t rows = 0;
+  if (ftype < 0 || H5Tget_class(ftype) != H5T_COMPOUND) goto out;
+  int idx = H5Tget_member_index(ftype, column);
+  if (idx < 0) goto out;
+  H5T_class_t c = H5Tget_member_class(ftype, (unsigned)idx);
+  if (string ? c != H5T_STRING : (c != H5T_INTEGER && c != H5T_FLOAT)) goto out;
+  if (dataset_rows(d, &rows) < 0) goto out;
+  if (!(buf = sim_calloc(rows ? rows : 1, elem))) goto out;
+  if ((mtype = H5Tcreate(H5T_COMPOUND, elem)) < 0) goto out;
+  if (H5Tinsert(mtype, column, 0, member) < 0) goto out;
+  if (rows && H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) goto out;
+  *out = buf;
+  *n = rows;
+  buf = NULL;
+  rc = 0;
+out:
+  sim_free(buf);
+  if (mtype >= 0) H5Tclose(mtype);
+  if (ftype >= 0) H5Tclose(ftype);
+  return rc;
+}
+
+int sim_result_column_f64(sim_result *r, const char *path, const char *column, double **values,
+                          size_t *n) {
+  hid_t d = open_dataset(r, path);
+  if (d < 0) return -1;
+  void *buf = NULL;
+  int rc = read_member(d, column, H5T_NATIVE_DOUBLE, sizeof(double), 0, &buf, n);
+  H5Dclose(d);
+  *values = buf;
+  return rc;
+}
+
+/* The character set of a string member (HDF5 converts no string between
+ * character sets, so the memory type takes the file's). */
+static H5T_cset_t member_cset(hid_t d, const char *column) {
+  H5T_cset_t cset = H5T_CSET_ASCII;
+  hid_t ftype = H5Dget_type(d);
+  if (ftype < 0) return cset;
+  int idx = H5Tget_member_index(ftype, column);
+  if (idx >= 0) {
+    hid_t m = H5Tget_member_type(ftype, (unsigned)idx);
+    if (m >= 0) {
+      if (H5Tget_class(m) == H5T_STRING) cset = H5Tget_cset(m);
+      H5Tclose(m);
+    }
+  }
+  H5Tclose(ftype);
+  return cset;
+}
+
+static int read_cells(hid_t d, const char *column, char **cells, size_t *n) {
+  hid_t str = H5Tcopy(H5T_C_S1);
+  if (str < 0) return -1;
+  int rc = -1;
+  void *buf = NULL;
+  if (H5Tset_size(str, SIM_STR_CELL) >= 0 && H5Tset_strpad(str, H5T_STR_NULLTERM) >= 0 &&
+      H5Tset_cset(str, member_cset(d, column)) >= 0)
+    rc = read_member(d, column, str, SIM_STR_CELL, 1, &buf, n);
+  H5Tclose(str);
+  *cells = buf;
+  return rc;
+}
+
+int sim_result_column_str(sim_result *r, const char *path, const char *column, char ***values,
+                          size_t *n) {
+  *values = NULL;
+  hid_t d = open_dataset(r, path);
+  if (d < 0) return -1;
+  char *cells = NULL;
+  int rc = read_cells(d, column, &cells, n);
+  H5Dclose(d);
+  if (rc < 0) return -1;
+  char **v = sim_calloc(*n ? *n : 1, sizeof *v);
+  if (!v) {
+    sim_free(cells);
+    return -1;
+  }
+  for (size_t i = 0; i < *n; i++) {
+    if (!(v[i] = sim_strndup(cells + i * SIM_STR_CELL, SIM_STR_CELL - 1))) {
+      sim_result_free_strings(v, i);
+      sim_free(cells);
+      return -1;
+    }
+  }
+  sim_free(cells);
+  *values = v;
+  return 0;
+}
+
+void sim_result_free_strings(char **values, size_t n) {
+  if (!values) return;
+  for (size_t i = 0; i < n; i++) sim_free(values[i]);
+  sim_free(values);
+}
+
+const char *sim_result_column_unit(sim_result *r, const char *path, const char *column) {
+  hid_t d = open_dataset(r, path);
+  if (d < 0) return NULL;
+  size_t len = strlen(SIM_H5_UNIT_PREFIX) + strlen(column) + 1;
+  char *name = sim_malloc(len);
+  char *unit = NULL;
+  if (name) {
+    snprintf(name, len, SIM_H5_UNIT_PREFIX "%s", column);
+    unit = read_attr_str(d, name);
+    sim_free(name);
+  }
+  H5Dclose(d);
+  return own(r, unit);
+}
+
+int sim_result_entity(sim_result *r, const char *name, int32_t *id) {
+  char **names = NULL;
+  double *ids = NULL;
+  size_t n = 0, n_ids = 0;
+  int rc = -1;
+  if (sim_result_column_str(r, SIM_H5_ENTITIES, "name", &names, &n) < 0) return -1;
+  if (sim_result_column_f64(r, SIM_H5_ENTITIES, "id", &ids, &n_ids) == 0 && n_ids == n) {
+    for (size_t i = 0; i < n; i++)
+      if (!strcmp(names[i], name)) {
+        *id = (int32_t)ids[i];
+        rc = 0;
+        break;
+      }
+  }
+  sim_free(ids);
+  sim_result_free_strings(names, n);
+  return rc;
+}
+
+typedef struct sample {
+  int64_t t_ns;  /* sample time, ns */
+  double value;  /* sample value */
+  size_t order;  /* row in the file: keeps equal times in file order */
+} sample;
+
+static int sample_cmp(const void *a, const void *b) {
+  const sample *x = a, *y = b;
+  if (x->t_ns != y->t_ns) return x->t_ns < y->t_ns ? -1 : 1;
+  return x->order < y->order ? -1 : x->order > y->order;
+}
+
+int sim_result_series(sim_result *r, const char *signal, int32_t entity, double **t_s,
+                      double **values, size_t *n) {
+  *t_s = *values = NULL;
+  *n = 0;
+  size_t len = strlen(SIM_H5_SERIES) + strlen(signal) + 2;
+  char *path = sim_malloc(len);
+  if (!path) return -1;
+  snprintf(path, len, SIM_H5_SERIES "/%s", signal);
+  hid_t d = open_dataset(r, path);
+  sim_free(path);
+  if (d < 0) return -1;
+  int64_t *times = NULL;
+  int32_t *ents = NULL;
+  double *vals = NULL, *out_t = NULL, *out_v = NULL;
+  sample *sel = NULL;
+  size_t n_t = 0, n_e = 0, n_v = 0, k = 0;
+  int rc = -1;
+  if (read_member(d, "time_ns", H5T_NATIVE_INT64, sizeof *times, 0, (void **)&times, &n_t) < 0 ||
+      read_member(d, "entity", H5T_NATIVE_INT32, sizeof *ents, 0, (void **)&ents, &n_e) < 0 ||
+      read_member(d, "value", H5T_NATIVE_DOUBLE, sizeof *vals, 0, (void **)&vals, &n_v) < 0 ||
+      n_t != n_e || n_t != n_v)
+    goto out;
+  if (!(sel = sim_calloc(n_t ? n_t : 1, sizeof *sel))) goto out;
+  for (size_t i = 0; i < n_t; i++)
+    if (ents[i] == entity) sel[k++] = (sample){times[i], vals[i], i};
+  qsort(sel, k, sizeof *sel, sample_cmp);
+  out_t = sim_calloc(k ? k : 1, sizeof *out_t);
+  out_v = sim_calloc(k ? k : 1, sizeof *out_v);
+  if (!out_t || !out_v) goto out;
+  for (size_t i = 0; i < k; i++) {
+    out_t[i] = sim_time_to_s(sel[i].t_ns);
+    out_v[i] = sel[i].value;
+  }
+  *t_s = out_t;
+  *values = out_v;
+  *n = k;
+  out_t = out_v = NULL;
+  rc = 0;
+out:
+  H5Dclose(d);
+  sim_free(times);
+  sim_free(ents);
+  sim_free(vals);
+  sim_free(sel);
+  sim_free(out_t);
+  sim_free(out_v);
+  return rc;
+}

@@ -1,0 +1,454 @@
+/* tests/test_engine.c: the execution engine and the rr scheduler.
+ * Scenarios are built in memory and run on a fake technique whose costs are
+ * known (cycles per instruction, per system call, per world switch), at a
+ * 1 GHz clock so that one cycle is one nanosecond: every expected time below
+ * follows from those costs by hand.  Results are read back from the HDF5
+ * file the recorder writes, as validation reads them. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/engine.h"
+#include "models/scheduler.h"
+#include "models/technique.h"
+#include "sim/alloc.h"
+#include "sim/results.h"
+#include "tests/cunit_main.h"
+
+/* ---- fake models ---- */
+
+enum { SWITCH_CYCLES = 500, SYSCALL_EXTRA = 100 };
+
+typedef struct fake_state {
+  int native; /* 1: the native reference (no overheads) */
+} fake_state;
+
+static int fake_create_common(void **state, int native) {
+  fake_state *s = sim_calloc(1, sizeof *s);
+  if (!s) return -1;
+  s->native = native;
+  *state = s;
+  return 0;
+}
+static int fake_create(const technique_env *env, void **state, sim_diag *diag) {
+  (void)env;
+  (void)diag;
+  return fake_create_common(state, 0);
+}
+static int fake_native_create(const technique_env *env, void **state, sim_diag *diag) {
+  (void)env;
+  (void)diag;
+  return fake_create_common(state, 1);
+}
+static void fake_destroy(void *state) { sim_free(state); }
+/* Guest work: instructions x CPI; a virtualized guest pays SYSCALL_EXTRA
+ * cycles of trap per system call. */
+static void fake_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
+  fake_state *s = state;
+  out->cycles[MECH_GUEST] += ph->instructions * ph->cycles_per_instruction * units;
+  if (!s->native) out->cycles[MECH_TRAP] += ph->syscalls * SYSCALL_EXTRA * units;
+}
+static void fake_switch_in(void *state, cycles_by_mech *out) {
+  fake_state *s = state;
+  if (!s->native) out->cycles[MECH_HYPERVISOR] += SWITCH_CYCLES;
+}
+
+static const technique_ops fake_ops = {"fake", "test technique", fake_create, fake_destroy,
+                                       fake_charge, fake_switch_in};
+static const technique_ops fake_native_ops = {"native", "test native", fake_native_create,
+                                              fake_destroy, fake_charge, fake_switch_in};
+
+static const model_entry fake_models[] = {
+    {MODEL_TECHNIQUE, "fake", &fake_ops},
+    {MODEL_TECHNIQUE, "native", &fake_native_ops},
+    {MODEL_SCHEDULER, "rr", &sched_rr_ops},
+};
+
+static const model_entry *fake_find(model_kind kind, const char *name) {
+  for (size_t i = 0; i < sizeof fake_models / sizeof fake_models[0]; i++)
+    if (fake_models[i].kind == kind && !strcmp(fake_models[i].name, name)) return &fake_models[i];
+  return NULL;
+}
+
+/* ---- scenarios in memory ---- */
+
+#define MAX_GUESTS 4
+
+typedef struct test_world {
+  sim_scenario sc;
+  sim_host_type type;
+  sim_host host;
+  sim_workload wl;
+  sim_phase phase;
+  sim_guest guests[MAX_GUESTS];
+  int32_t pins[MAX_GUESTS][2];
+  char names[MAX_GUESTS][16];
+} test_world;
+
+/* A host of `cores` cores at 1 GHz, `n` guests of one vCPU each running
+ * `units` units of 1000 instructions (CPI 1) and 2 system calls. */
+static void world_init(test_world *w, uint32_t cores, size_t n, double units) {
+  memset(w, 0, sizeof *w);
+  w->type = (sim_host_type){.name = "t", .cores = cores, .clock_hz = 1e9, .scheduler = "rr",
+                            .allow_overcommit = true};
+  w->host = (sim_host){.name = "h0", .type = 0};
+  w->phase = (sim_phase){.name = "main", .units = units, .instructions = 1000,
+                         .cycles_per_instruction = 1.0, .syscalls = 2, .cpu_demand = 1.0};
+  w->wl = (sim_workload){.name = "loop", .n_phases = 1, .phases = &w->phase};
+  for (size_t i = 0; i < n; i++) {
+    snprintf(w->names[i], sizeof w->names[i], "g%zu", i);
+    w->guests[i] = (sim_guest){.name = w->names[i], .kind = SIM_GUEST_VM, .technique = "fake",
+                               .host = 0, .vcpus = 1, .weight = 256, .workload = 0};
+  }
+  w->sc = (sim_scenario){.path = "test.yaml", .name = "test", .n_host_types = 1,
+                         .host_types = &w->type, .n_hosts = 1, .hosts = &w->host,
+                         .n_workloads = 1, .workloads = &w->wl, .n_guests = n,
+                         .guests = w->guests};
+}
+
+/* Cycles (= ns at 1 GHz) of one unit under the fake technique. */
+static double unit_cycles(const test_world *w) {
+  return w->phase.instructions * w->phase.cycles_per_instruction + w->phase.syscalls * SYSCALL_EXTRA;
+}
+
+typedef struct run_out {
+  char path[256];
+  sim_result *r;
+  engine_stats st;
+} run_out;
+
+static int run_world(test_world *w, run_out *o, int series) {
+  sim_record_config cfg = {10 * SIM_MS, series, series, NULL, 0, 0};
+  sim_recorder *rec = sim_recorder_new(&cfg);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  sim_diag d;
+  sim_diag_init(&d);
+  engine_options opt = {.find_model = fake_find};
+  int rc = engine_run(&w->sc, NULL, rec, &opt, &o->st, &d);
+  if (rc == 0) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(o->path, sizeof o->path, "%s/test_engine_%ld.h5", tmp && *tmp ? tmp : "/tmp",
+             (long)getpid());
+    rc = sim_recorder_write(rec, o->path, &d);
+  }
+  if (rc == 0) rc = sim_result_open(o->path, &o->r, &d);
+  if (rc != 0) sim_diag_print(&d, stderr);
+  sim_diag_clear(&d);
+  sim_recorder_free(rec);
+  return rc;
+}
+
+static void run_close(run_out *o) {
+  sim_result_close(o->r);
+  o->r = NULL;
+  remove(o->path);
+}
+
+static double col(run_out *o, const char *table, const char *column, size_t row) {
+  double *v = NULL;
+  size_t n = 0;
+  double x = NAN;
+  if (sim_result_column_f64(o->r, table, column, &v, &n) == 0 && row < n) x = v[row];
+  sim_free(v);
+  return x;
+}
+
+/* ---- tests ---- */
+
+/* One guest alone: time = one world switch + units x unit cost, exactly. */
+static void test_exact_timing(void) {
+  test_world w;
+  world_init(&w, 1, 1, 1e6);
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 0), 0);
+  double expect_ns = SWITCH_CYCLES + 1e6 * unit_cycles(&w);
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "time_to_complete_s", 0), expect_ns * 1e-9, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_guest", 0), 1e6 * 1000, 1e-3);
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_trap", 0), 1e6 * 2 * SYSCALL_EXTRA, 1e-3);
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_hypervisor", 0), SWITCH_CYCLES, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_total", 0), expect_ns, 1e-3);
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "units", 0), 1e6, 1e-6);
+  /* native: 1000 cycles a unit, no switch */
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "relative_to_native", 0), 1e9 / expect_ns, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "steal_s", 0), 0, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/hosts", "busy_s", 0), expect_ns * 1e-9, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/hosts", "utilisation", 0), 1.0, 1e-9);
+  /* uncontended: the phase runs in one step, so few events */
+  CU_ASSERT(o.st.events < 10);
+  const char *unit = sim_result_column_unit(o.r, "summary/guests", "time_to_complete_s");
+  CU_ASSERT(unit && !strcmp(unit, "s"));
+  run_close(&o);
+}
+
+/* Two guests on one core: they alternate by 30 ms slices; each switch costs
+ * SWITCH_CYCLES, and the time a guest waits is its steal. */
+static void test_overcommit_steal_and_switches(void) {
+  test_world w;
+  world_init(&w, 1, 2, 1e5); /* 0.12 s of work each: several slices */
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 0), 0);
+  double work_ns = 1e5 * unit_cycles(&w);
+  double sw0 = col(&o, "summary/guests", "switches", 0);
+  double sw1 = col(&o, "summary/guests", "switches", 1);
+  CU_ASSERT(sw0 >= 3 && sw1 >= 3); /* 120 ms in 30 ms slices, alternating */
+  CU_ASSERT(fabs(sw0 - sw1) <= 1);
+  double busy = col(&o, "summary/hosts", "busy_s", 0);
+  CU_ASSERT_DOUBLE_EQUAL(busy, (2 * work_ns + (sw0 + sw1) * SWITCH_CYCLES) * 1e-9, 1e-8);
+  for (size_t g = 0; g < 2; g++) {
+    double ttc = col(&o, "summary/guests", "time_to_complete_s", g);
+    double sw = g ? sw1 : sw0;
+    double steal = col(&o, "summary/guests", "steal_s", g);
+    CU_ASSERT(steal > 0);
+    /* a guest's time is its own running time plus its waiting */
+    CU_ASSERT_DOUBLE_EQUAL(ttc, (work_ns + sw * SWITCH_CYCLES) * 1e-9 + steal, 1e-8);
+    CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_hypervisor", g), sw * SWITCH_CYCLES, 1e-6);
+  }
+  /* the core never idles: the last guest ends when all the work is done */
+  double last = fmax(col(&o, "summary/guests", "time_to_complete_s", 0),
+                     col(&o, "summary/guests", "time_to_complete_s", 1));
+  CU_ASSERT_DOUBLE_EQUAL(last, busy, 1e-8);
+  run_close(&o);
+}
+
+/* Pinning: two guests pinned to core 1 of 2 share it; unpinned, each gets
+ * its own core and never waits. */
+static void test_pinning_respected(void) {
+  test_world w;
+  world_init(&w, 2, 2, 1e5);
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 0), 0);
+  double work_ns = 1e5 * unit_cycles(&w);
+  for (size_t g = 0; g < 2; g++) {
+    CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "steal_s", g), 0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "time_to_complete_s", g),
+                           (work_ns + SWITCH_CYCLES) * 1e-9, 1e-9);
+  }
+  run_close(&o);
+  for (size_t g = 0; g < 2; g++) {
+    w.pins[g][0] = 1;
+    w.guests[g].pinning = w.pins[g];
+  }
+  CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 1), 0);
+  for (size_t g = 0; g < 2; g++) CU_ASSERT(col(&o, "summary/guests", "steal_s", g) > 0.05);
+  double last = fmax(col(&o, "summary/guests", "time_to_complete_s", 0),
+                     col(&o, "summary/guests", "time_to_complete_s", 1));
+  CU_ASSERT(last > 2 * work_ns * 1e-9);
+  /* every context switch happened on core 1 */
+  double *pcpu = NULL, *type = NULL;
+  size_t n = 0, nt = 0;
+  CU_ASSERT_EQUAL(sim_result_column_f64(o.r, "events", "value0", &pcpu, &n), 0);
+  CU_ASSERT_EQUAL(sim_result_column_f64(o.r, "events", "type", &type, &nt), 0);
+  CU_ASSERT_EQUAL(n, nt);
+  /* context_switch is the engine's fourth event type (id 3), value0 its pCPU */
+  size_t switches = 0;
+  for (size_t i = 0; i < n && n == nt; i++)
+    if (type[i] == 3) {
+      switches++;
+      CU_ASSERT_EQUAL(pcpu[i], 1.0);
+    }
+  double sw = col(&o, "summary/guests", "switches", 0) + col(&o, "summary/guests", "switches", 1);
+  CU_ASSERT(sw >= 4);
+  CU_ASSERT_EQUAL((double)switches, sw);
+  sim_free(pcpu);
+  sim_free(type);
+  run_close(&o);
+}
+
+/* Two runs of the same scenario record identical rows. */
+static void test_determinism(void) {
+  test_world w;
+  world_init(&w, 1, 3, 3e4);
+  w.guests[2].start_ns = 7 * SIM_MS;
+  static const char *cols[] = {"time_to_complete_s", "units",   "steal_s",     "switches",
+                               "cycles_total",       "cycles_guest", "relative_to_native"};
+  double first[3][7];
+  for (int run = 0; run < 2; run++) {
+    run_out o;
+    CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 1), 0);
+    for (size_t g = 0; g < 3; g++)
+      for (size_t c = 0; c < 7; c++) {
+        double v = col(&o, "summary/guests", cols[c], g);
+        if (run == 0) first[g][c] = v;
+        else CU_ASSERT_EQUAL(memcmp(&v, &first[g][c], sizeof v), 0);
+      }
+    run_close(&o);
+  }
+  /* the late guest waited for the two others, so it has steal */
+  CU_ASSERT(first[2][2] > 0);
+}
+
+/* A time limit stops the run: unfinished guests report NaN completion and
+ * the work done so far, and progress is sampled up to the end. */
+static void test_duration_limit_and_series(void) {
+  test_world w;
+  world_init(&w, 1, 1, 1e6); /* 1.2 s of work */
+  w.sc.duration_ns = 500 * SIM_MS;
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 1), 0);
+  CU_ASSERT(isnan(col(&o, "summary/guests", "time_to_complete_s", 0)));
+  double units = col(&o, "summary/guests", "units", 0);
+  double expect = (500e6 - SWITCH_CYCLES) / unit_cycles(&w);
+  CU_ASSERT_DOUBLE_EQUAL(units, expect, 1.0);
+  int32_t id;
+  CU_ASSERT_EQUAL_FATAL(sim_result_entity(o.r, "g0", &id), 0);
+  double *t = NULL, *v = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL_FATAL(sim_result_series(o.r, "progress", id, &t, &v, &n), 0);
+  CU_ASSERT_EQUAL(n, 50); /* every 10 ms up to 500 ms */
+  if (n == 50) {
+    CU_ASSERT_DOUBLE_EQUAL(v[n - 1], units / 1e6, 1e-3);
+    for (size_t i = 1; i < n; i++) CU_ASSERT(v[i] > v[i - 1]);
+  }
+  sim_free(t);
+  sim_free(v);
+  CU_ASSERT_EQUAL_FATAL(sim_result_series(o.r, "cpu_share", id, &t, &v, &n), 0);
+  for (size_t i = 0; i < n; i++) CU_ASSERT_DOUBLE_EQUAL(v[i], 1.0, 1e-3);
+  sim_free(t);
+  sim_free(v);
+  run_close(&o);
+}
+
+/* A phase given by duration at half CPU demand: the vCPU alternates bursts
+ * and sleeps, so it uses half a CPU until the phase's end. */
+static void test_partial_demand(void) {
+  test_world w;
+  world_init(&w, 1, 1, 0);
+  w.phase.duration_ns = 100 * SIM_MS;
+  w.phase.cpu_demand = 0.5;
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 1), 0);
+  double ttc = col(&o, "summary/guests", "time_to_complete_s", 0);
+  CU_ASSERT(ttc >= 0.1 && ttc < 0.11);
+  double busy = col(&o, "summary/hosts", "busy_s", 0);
+  CU_ASSERT_DOUBLE_EQUAL(busy, 0.05, 0.006);
+  /* the native reference idles the same share: relative = 1 / overheads */
+  double rel = col(&o, "summary/guests", "relative_to_native", 0);
+  CU_ASSERT(rel > 0.7 && rel < 1.0);
+  int32_t id;
+  double *t = NULL, *v = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL_FATAL(sim_result_entity(o.r, "g0", &id), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_result_series(o.r, "cpu_share", id, &t, &v, &n), 0);
+  CU_ASSERT(n >= 9);
+  for (size_t i = 0; i + 1 < n && i < 9; i++) CU_ASSERT_DOUBLE_EQUAL(v[i], 0.5, 0.06);
+  sim_free(t);
+  sim_free(v);
+  run_close(&o);
+}
+
+/* Every allocation the engine makes may fail: the run then reports an
+ * error and frees what it took (checked by the sanitizers), never crashes. */
+static void test_allocation_failures(void) {
+  test_world w;
+  world_init(&w, 1, 2, 1e4);
+  int succeeded = 0;
+  for (long nth = 1; nth < 400 && !succeeded; nth++) {
+    sim_record_config cfg = {10 * SIM_MS, 1, 1, NULL, 0, 0};
+    sim_recorder *rec = sim_recorder_new(&cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+    sim_diag d;
+    sim_diag_init(&d);
+    engine_options opt = {.find_model = fake_find};
+    sim_fault_arm(SIM_FAULT_ALLOC, nth);
+    int rc = engine_run(&w.sc, NULL, rec, &opt, NULL, &d);
+    bool hit = sim_fault_calls(SIM_FAULT_ALLOC) >= nth;
+    sim_fault_arm(SIM_FAULT_ALLOC, 0);
+    if (!hit) {
+      CU_ASSERT_EQUAL(rc, 0);
+      succeeded = 1;
+    } else if (rc != 0) {
+      CU_ASSERT(d.errors >= 1 || d.oom);
+    }
+    sim_diag_clear(&d);
+    sim_recorder_free(rec);
+  }
+  CU_ASSERT(succeeded);
+}
+
+/* An unknown technique is a diagnostic, not a crash. */
+static void test_unknown_technique(void) {
+  test_world w;
+  world_init(&w, 1, 1, 10);
+  w.guests[0].technique = "nosuch";
+  sim_record_config cfg = {10 * SIM_MS, 0, 0, NULL, 0, 0};
+  sim_recorder *rec = sim_recorder_new(&cfg);
+  sim_diag d;
+  sim_diag_init(&d);
+  engine_options opt = {.find_model = fake_find};
+  CU_ASSERT(engine_run(&w.sc, NULL, rec, &opt, NULL, &d) < 0);
+  CU_ASSERT(d.errors >= 1);
+  CU_ASSERT(d.count && strstr(d.entries[0].message, "nosuch") != NULL);
+  sim_diag_clear(&d);
+  sim_recorder_free(rec);
+}
+
+/* rr by itself: pinned vCPUs only run where pinned; a lone vCPU gets an
+ * unbounded slice; a second one makes slices finite. */
+static void test_rr_scheduler(void) {
+  sim_host_type ht = {.name = "t", .cores = 2};
+  sched_env env = {&ht, NULL, 2};
+  void *s;
+  CU_ASSERT_EQUAL_FATAL(sched_rr_ops.create(&env, &s, NULL), 0);
+  sched_vcpu_info pinned = {0, 1, 256, 0}, free_ = {1, -1, 256, 0};
+  CU_ASSERT_EQUAL(sched_rr_ops.add_vcpu(s, &pinned), 0);
+  CU_ASSERT_EQUAL(sched_rr_ops.add_vcpu(s, &free_), 0);
+  CU_ASSERT_EQUAL(sched_rr_ops.add_vcpu(s, &pinned), 0);
+  sched_kick k = sched_rr_ops.wake(s, 0, 0);
+  CU_ASSERT_EQUAL(k.pcpu, 1);
+  sched_pick p = sched_rr_ops.pick_next(s, 0, 0);
+  CU_ASSERT_EQUAL(p.vcpu, -1); /* vCPU 0 may not run on pCPU 0 */
+  p = sched_rr_ops.pick_next(s, 1, 0);
+  CU_ASSERT_EQUAL(p.vcpu, 0);
+  CU_ASSERT_EQUAL(p.slice_ns, SIM_TIME_MAX);
+  /* vCPU 2 (also pinned to 1) wakes: pCPU 1 is cut one slice after its start */
+  k = sched_rr_ops.wake(s, 2, 5 * SIM_MS);
+  CU_ASSERT_EQUAL(k.pcpu, 1);
+  CU_ASSERT_EQUAL(k.at, 30 * SIM_MS);
+  /* vCPU 1 (unpinned) wakes: pCPU 0 is idle */
+  k = sched_rr_ops.wake(s, 1, 6 * SIM_MS);
+  CU_ASSERT_EQUAL(k.pcpu, 0);
+  CU_ASSERT_EQUAL(sched_rr_ops.pick_next(s, 0, 6 * SIM_MS).vcpu, 1);
+  sched_rr_ops.account(s, 0, 1, 30 * SIM_MS, true, 30 * SIM_MS);
+  p = sched_rr_ops.pick_next(s, 1, 30 * SIM_MS);
+  CU_ASSERT_EQUAL(p.vcpu, 2);
+  CU_ASSERT_EQUAL(p.slice_ns, 30 * SIM_MS); /* vCPU 0 waits for pCPU 1 */
+  sched_rr_ops.destroy(s);
+}
+
+/* Two vCPUs waking together on two idle pCPUs each get an unbounded slice:
+ * the one still queued at the first pick has a pCPU of its own coming. */
+static void test_rr_simultaneous_wakes(void) {
+  sim_host_type ht = {.name = "t", .cores = 2};
+  sched_env env = {&ht, NULL, 2};
+  void *s;
+  CU_ASSERT_EQUAL_FATAL(sched_rr_ops.create(&env, &s, NULL), 0);
+  sched_vcpu_info any = {0, -1, 256, 0};
+  CU_ASSERT_EQUAL(sched_rr_ops.add_vcpu(s, &any), 0);
+  CU_ASSERT_EQUAL(sched_rr_ops.add_vcpu(s, &any), 0);
+  CU_ASSERT_EQUAL(sched_rr_ops.wake(s, 0, 0).pcpu, 0);
+  CU_ASSERT_EQUAL(sched_rr_ops.wake(s, 1, 0).pcpu, 1);
+  sched_pick a = sched_rr_ops.pick_next(s, 0, 0), b = sched_rr_ops.pick_next(s, 1, 0);
+  CU_ASSERT_EQUAL(a.vcpu, 0);
+  CU_ASSERT_EQUAL(b.vcpu, 1);
+  CU_ASSERT_EQUAL(a.slice_ns, SIM_TIME_MAX);
+  CU_ASSERT_EQUAL(b.slice_ns, SIM_TIME_MAX);
+  sched_rr_ops.destroy(s);
+}
+
+int register_tests(void) {
+  static const test_case tests[] = {
+      {"exact timing from cycles and clock", test_exact_timing},
+      {"over-commit: switches and steal", test_overcommit_steal_and_switches},
+      {"pinning respected", test_pinning_respected},
+      {"determinism", test_determinism},
+      {"duration limit and series", test_duration_limit_and_series},
+      {"unknown technique", test_unknown_technique},
+      {"partial CPU demand", test_partial_demand},
+      {"allocation failures", test_allocation_failures},
+      {"rr scheduler protocol", test_rr_scheduler},
+      {"rr simultaneous wakes", test_rr_simultaneous_wakes},
+      {NULL, NULL}};
+  return add_suite("engine", tests);
+}

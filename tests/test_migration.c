@@ -1,0 +1,867 @@
+/* tests/test_migration.c: live migration strategies (models/migration*.c).
+ * The guest is a stand-in that records what the migration asks of it; the
+ * [CL05] web server comes from scenarios/migration-webserver.yaml.  Cases
+ * named "migration ..." are the validation cases of issue 6: the [CL05]
+ * web server, the closed form with a constant dirty rate, a write-heavy
+ * guest that never converges, post-copy's short downtime and long tail. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/migration.h"
+#include "sim/alloc.h"
+#include "sim/loop.h"
+#include "sim/profile.h"
+#include "sim/results.h"
+#include "sim/scenario.h"
+#include "tests/cunit_main.h"
+
+static double rel(double a, double b) { return fabs(a - b) / fmax(fabs(b), 1e-300); }
+
+/* ---- a stand-in guest ---- */
+
+typedef struct fake_guest {
+  sim_dirty_group groups[4]; /* its dirty groups */
+  size_t n_groups;
+  double demand_bps;         /* network demand, bit/s */
+  int pauses, resumes;       /* calls */
+  uint32_t resumed_on;       /* host of the last resume */
+  double throttle;           /* last throttle */
+  double max_throttle;       /* largest throttle asked */
+  double slow;               /* last service share */
+  double min_slow;           /* lowest service share asked */
+  int paused;                /* 1 while stopped */
+} fake_guest;
+
+static size_t fg_groups(void *ctx, const sim_dirty_group **out) {
+  fake_guest *g = ctx;
+  *out = g->groups;
+  return g->n_groups;
+}
+static double fg_demand(void *ctx) { return ((fake_guest *)ctx)->demand_bps; }
+static void fg_pause(void *ctx) {
+  fake_guest *g = ctx;
+  g->pauses++;
+  g->paused = 1;
+}
+static void fg_resume(void *ctx, uint32_t host) {
+  fake_guest *g = ctx;
+  g->resumes++;
+  g->resumed_on = host;
+  g->paused = 0;
+}
+static void fg_throttle(void *ctx, double f) {
+  fake_guest *g = ctx;
+  g->throttle = f;
+  if (f > g->max_throttle) g->max_throttle = f;
+}
+static void fg_slow(void *ctx, double s) {
+  fake_guest *g = ctx;
+  g->slow = s;
+  if (s < g->min_slow) g->min_slow = s;
+}
+
+static void fake_init(fake_guest *g) {
+  memset(g, 0, sizeof *g);
+  g->slow = g->min_slow = 1;
+}
+
+/* The machinery's costs as the test profile gives them. */
+static migration_params test_params(void) {
+  return (migration_params){
+      .page_bytes = 4096,
+      .cpu_state_bytes = 16384,
+      .resume_ns = 10 * SIM_MS,
+      .arp_ns = 5 * SIM_MS,
+      .zero_page_wire_bytes = 16,
+      .compress_ratio = 0.5,
+      .compress_Bps = 200e6,
+      .fault_ns = 20 * SIM_US,
+      .freeze_ns = 50 * SIM_MS,
+      .dump_Bps = 500e6,
+      .restore_Bps = 400e6,
+  };
+}
+
+static sim_migration_spec default_spec(const char *strategy) {
+  return (sim_migration_spec){.name = "m",
+                              .at_ns = SIM_S,
+                              .guest = 0,
+                              .dest_host = 1,
+                              .strategy = (char *)strategy,
+                              .min_rate_bps = 100e6,
+                              .max_rate_bps = 500e6,
+                              .max_downtime_ns = 0,
+                              .max_rounds = 30};
+}
+
+/* A network of three links (source tx, destination rx and tx) of capacity_bps. */
+typedef struct test_net {
+  net_share *ns;
+  int src_tx, dst_rx, dst_tx;
+} test_net;
+
+static test_net make_net(double capacity_bps) {
+  test_net n = {.ns = net_share_new()};
+  CU_ASSERT_PTR_NOT_NULL_FATAL(n.ns);
+  n.src_tx = net_share_link(n.ns, capacity_bps);
+  n.dst_rx = net_share_link(n.ns, capacity_bps);
+  n.dst_tx = net_share_link(n.ns, capacity_bps);
+  return n;
+}
+
+static migration_env make_env(const sim_migration_spec *spec, fake_guest *g, uint64_t memory,
+                              const test_net *net) {
+  migration_env env = {
+      .spec = spec,
+      .guest_name = "guest",
+      .source_name = "source",
+      .dest_name = "destination",
+      .source_host = 0,
+      .dest_host = spec->dest_host,
+      .view = {.ctx = g,
+               .memory_bytes = memory,
+               .resident_bytes = memory,
+               .vcpus = 1,
+               .entity = -1,
+               .dirty_groups = fg_groups,
+               .net_demand_bps = fg_demand,
+               .pause = fg_pause,
+               .resume = fg_resume,
+               .throttle = fg_throttle,
+               .slow = fg_slow},
+      .params = test_params(),
+      .net = net ? net->ns : NULL,
+      .src_tx_link = net ? net->src_tx : -1,
+      .dst_rx_link = net ? net->dst_rx : -1,
+      .dst_tx_link = net ? net->dst_tx : -1,
+      .link_latency_ns = 50 * SIM_US,
+      .sample_interval_ns = 100 * SIM_MS,
+  };
+  return env;
+}
+
+/* Steps a migration to its end, as an engine without the loop would. */
+static void run(migration *m) {
+  sim_time t;
+  int guard = 0;
+  while ((t = migration_next_ns(m)) != SIM_TIME_MAX && guard++ < 10000000)
+    CU_ASSERT_EQUAL(migration_step(m, t), 0);
+  CU_ASSERT(migration_finished(m));
+}
+
+/* ---- the [CL05] web server, from its scenario ---- */
+
+typedef struct cl05_case {
+  sim_scenario *sc;
+  fake_guest guest;
+  test_net net;
+  migration_env env;
+} cl05_case;
+
+/* Loads scenarios/NAME and sets up its migration number `which` on a
+ * stand-in of its guest; the guest's network demand is demand_bps. */
+static int load_scenario(cl05_case *c, const char *name, size_t which, double demand_bps) {
+  const char *src = getenv("VDCSIM_SOURCE_DIR");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/scenarios/%s", src ? src : ".", name);
+  sim_diag d;
+  sim_diag_init(&d);
+  int rc = sim_scenario_load(path, NULL, 0, &c->sc, &d);
+  if (rc) sim_diag_print(&d, stderr);
+  sim_diag_clear(&d);
+  if (rc) return rc;
+  CU_ASSERT_FATAL(which < c->sc->n_migrations);
+  const sim_migration_spec *spec = &c->sc->migrations[which];
+  const sim_guest *guest = &c->sc->guests[spec->guest];
+  const sim_phase *ph = &c->sc->workloads[guest->workload].phases[0];
+  const sim_host_type *ht = &c->sc->host_types[c->sc->hosts[guest->host].type];
+  fake_init(&c->guest);
+  CU_ASSERT_FATAL(ph->n_dirty <= 4);
+  memcpy(c->guest.groups, ph->dirty, ph->n_dirty * sizeof *ph->dirty);
+  c->guest.n_groups = ph->n_dirty;
+  c->guest.demand_bps = demand_bps;
+  c->net = make_net(ht->nics[0].bandwidth_bps);
+  c->env = make_env(spec, &c->guest, guest->memory_bytes, &c->net);
+  c->env.link_latency_ns = ht->nics[0].latency_ns;
+  c->env.view.vcpus = guest->vcpus;
+  /* the machinery's costs from the scenario's shipped profile */
+  sim_profile *prof = NULL;
+  sim_diag_init(&d);
+  rc = sim_profile_load(c->sc->calibration, &prof, &d);
+  if (!rc) rc = migration_params_from_profile(prof, spec, 1, &c->env.params, &d);
+  if (rc) sim_diag_print(&d, stderr);
+  sim_diag_clear(&d);
+  sim_profile_free(prof);
+  if (rc) sim_scenario_free(c->sc);
+  return rc;
+}
+
+/* The [CL05] web server: 100 clients fetching over gigabit Ethernet want
+ * more than the link gives. */
+static int load_cl05(cl05_case *c) {
+  return load_scenario(c, "migration-webserver.yaml", 0, 1e9);
+}
+
+static void free_cl05(cl05_case *c) {
+  net_share_free(c->net.ns);
+  sim_scenario_free(c->sc);
+}
+
+static void test_migration_cl05_webserver(void) {
+  cl05_case c;
+  CU_ASSERT_EQUAL_FATAL(load_cl05(&c), 0);
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&c.env, &m, &d), 0);
+  run(m);
+  const migration_summary *s = migration_get_summary(m);
+  const migration_round *r;
+  size_t n = migration_get_rounds(m, &r);
+  printf("\n  [CL05] web server, per round:\n");
+  printf("  round  start_s  duration_s      pages   bytes_MB  rate_Mbps  dirty_Mbps  skipped\n");
+  for (size_t i = 0; i < n; i++)
+    printf("  %5u %8.3f %11.3f %10.0f %10.2f %10.1f %11.1f %8.0f%s\n", r[i].round,
+           sim_time_to_s(r[i].start_ns), sim_time_to_s(r[i].duration_ns), r[i].pages,
+           r[i].bytes / 1e6, r[i].rate_bps / 1e6, r[i].dirty_rate_bps / 1e6, r[i].pages_skipped,
+           r[i].stop_and_copy ? "  stop-and-copy" : "");
+  printf("  total %.2f s, downtime %.1f ms, %.1f MB, stop: %s, guest %.0f Mbit/s\n",
+         sim_time_to_s(s->total_ns), sim_time_to_s(s->downtime_ns) * 1e3, s->total_bytes / 1e6,
+         s->stop_reason, s->guest_throughput_bps / 1e6);
+  /* [CL05] 6.2, 15% each */
+  CU_ASSERT(rel(r[0].bytes, 776e6) < 0.15);
+  CU_ASSERT(rel(sim_time_to_s(s->first_round_ns), 62) < 0.15);
+  CU_ASSERT(rel(sim_time_to_s(s->remaining_rounds_ns), 9.8) < 0.15);
+  CU_ASSERT(rel(sim_time_to_s(s->downtime_ns), 0.165) < 0.15);
+  /* 870 -> 765 Mbit/s while the stream takes its share of the NIC */
+  CU_ASSERT(rel(s->guest_throughput_bps, 765e6) < 0.15);
+  CU_ASSERT(s->guest_throughput_bps < 870e6);
+  /* Xen's rules: round 0 at the minimum, no round above the maximum, the
+   * final copy at the maximum with the guest stopped */
+  CU_ASSERT_DOUBLE_EQUAL(r[0].rate_bps, 100e6, 1);
+  for (size_t i = 0; i < n; i++) CU_ASSERT(r[i].rate_bps <= 500e6 * (1 + 1e-12));
+  CU_ASSERT(r[n - 1].stop_and_copy);
+  CU_ASSERT_DOUBLE_EQUAL(r[n - 1].rate_bps, 500e6, 1);
+  CU_ASSERT(r[0].pages_skipped > 0);
+  CU_ASSERT_EQUAL(c.guest.pauses, 1);
+  CU_ASSERT_EQUAL(c.guest.resumes, 1);
+  CU_ASSERT_EQUAL(c.guest.resumed_on, 1);
+  CU_ASSERT(c.guest.min_slow < 0.9);
+  CU_ASSERT_DOUBLE_EQUAL(c.guest.slow, 1, 1e-12);
+  migration_free(m);
+  free_cl05(&c);
+}
+
+/* The same run on the event loop gives the same result as stepping. */
+static void test_migration_on_event_loop(void) {
+  cl05_case a, b;
+  CU_ASSERT_EQUAL_FATAL(load_cl05(&a), 0);
+  CU_ASSERT_EQUAL_FATAL(load_cl05(&b), 0);
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *ma, *mb;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&a.env, &ma, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(migration_create(&b.env, &mb, &d), 0);
+  run(ma);
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  CU_ASSERT_EQUAL(migration_attach(mb, loop, 0), 0);
+  sim_loop_run(loop, SIM_TIME_MAX);
+  CU_ASSERT(migration_finished(mb));
+  CU_ASSERT_EQUAL(migration_error(mb), 0);
+  const migration_summary *sa = migration_get_summary(ma), *sb = migration_get_summary(mb);
+  CU_ASSERT_EQUAL(sa->total_ns, sb->total_ns);
+  CU_ASSERT_EQUAL(sa->downtime_ns, sb->downtime_ns);
+  CU_ASSERT_EQUAL(sa->rounds, sb->rounds);
+  CU_ASSERT_EQUAL(sa->total_bytes, sb->total_bytes);
+  CU_ASSERT_EQUAL(sim_loop_pending(loop), 0);
+  migration_free(ma);
+  migration_free(mb);
+  sim_loop_free(loop);
+  free_cl05(&a);
+  free_cl05(&b);
+}
+
+/* ---- the closed form: a constant dirty rate ---- */
+
+/* Block migration of a guest writing disk blocks at a constant rate D and
+ * not rewriting memory: every round k >= 1 sends what the last dirtied, so
+ * with a constant rate R the rounds are V_k = V_0 (D/R)^k. */
+static void test_migration_closed_form(void) {
+  const uint64_t memory = 256ull << 20;
+  const double R = 400e6, D = 120e6; /* bit/s */
+  fake_guest g;
+  fake_init(&g);
+  sim_migration_spec spec = default_spec("precopy");
+  spec.block_migration = true;
+  spec.max_rate_bps = R;
+  spec.max_downtime_ns = 1; /* QEMU style: every round at the limit R */
+  spec.max_rounds = 9;
+  migration_env env = make_env(&spec, &g, memory, NULL);
+  env.view.disk_write_Bps = D / 8;
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  const migration_round *r;
+  size_t n = migration_get_rounds(m, &r);
+  CU_ASSERT_EQUAL_FATAL(n, 10);
+  double v0 = (double)memory, sum = 0;
+  for (size_t k = 0; k < 9; k++) {
+    double vk = v0 * pow(D / R, (double)k);
+    CU_ASSERT(rel(r[k].bytes, vk) < 1e-12);
+    CU_ASSERT(llabs(r[k].duration_ns - (sim_time)ceil(vk * 8 / R * 1e9)) <= 1);
+    CU_ASSERT(rel(r[k].dirty_rate_bps, D) < 1e-6);
+    sum += vk;
+  }
+  CU_ASSERT(rel(sum, v0 * (1 - pow(D / R, 9)) / (1 - D / R)) < 1e-12);
+  /* the stop-and-copy sends V_9 and the CPU state; downtime adds resume + ARP */
+  double v9 = v0 * pow(D / R, 9), cpu = env.params.cpu_state_bytes;
+  CU_ASSERT(rel(r[9].bytes, v9 + cpu) < 1e-12);
+  const migration_summary *s = migration_get_summary(m);
+  sim_time expect = (sim_time)ceil((v9 + cpu) * 8 / R * 1e9) + env.params.resume_ns + env.params.arp_ns;
+  CU_ASSERT(llabs(s->downtime_ns - expect) <= 1);
+  CU_ASSERT_STRING_EQUAL(s->stop_reason, "round limit");
+  CU_ASSERT_FALSE(s->converged);
+  migration_free(m);
+}
+
+/* Xen style with a constant dirty rate: round 0 at the minimum rate, then
+ * every round at D + 50 Mbit/s, geometric from round 1 on; it converges. */
+static void test_migration_closed_form_xen_rates(void) {
+  const uint64_t memory = 512ull << 20;
+  const double D = 40e6, Rmin = 100e6, R = D + 50e6;
+  fake_guest g;
+  fake_init(&g);
+  sim_migration_spec spec = default_spec("precopy");
+  spec.block_migration = true;
+  migration_env env = make_env(&spec, &g, memory, NULL);
+  env.view.disk_write_Bps = D / 8;
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  const migration_round *r;
+  size_t n = migration_get_rounds(m, &r);
+  CU_ASSERT_FATAL(n >= 3);
+  double v1 = (double)memory * D / Rmin;
+  CU_ASSERT(rel(r[0].rate_bps, Rmin) < 1e-12);
+  for (size_t k = 1; k + 1 < n; k++) {
+    CU_ASSERT(rel(r[k].rate_bps, R) < 1e-6);
+    CU_ASSERT(rel(r[k].bytes, v1 * pow(D / R, (double)(k - 1))) < 1e-6);
+  }
+  const migration_summary *s = migration_get_summary(m);
+  CU_ASSERT_STRING_EQUAL(s->stop_reason, "under 256 KiB left");
+  CU_ASSERT(s->converged);
+  CU_ASSERT(r[n - 1].bytes < 256 * 1024 + env.params.cpu_state_bytes);
+  migration_free(m);
+}
+
+/* ---- a write-heavy guest ---- */
+
+static void write_heavy(fake_guest *g) {
+  fake_init(g);
+  /* 400 MB of a 1 GiB guest rewritten twice a second: 1.6 Gbit/s of dirtying */
+  g->groups[0] = (sim_dirty_group){.pages = 97656, .rate_hz = 2};
+  g->groups[1] = (sim_dirty_group){.pages = 2000, .rate_hz = 50};
+  g->n_groups = 2;
+}
+
+static void test_migration_write_heavy_never_converges(void) {
+  fake_guest g;
+  write_heavy(&g);
+  sim_migration_spec spec = default_spec("precopy");
+  test_net net = make_net(1e9);
+  migration_env env = make_env(&spec, &g, 1ull << 30, &net);
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  const migration_summary *s = migration_get_summary(m);
+  CU_ASSERT_FALSE(s->converged);
+  CU_ASSERT_STRING_EQUAL(s->stop_reason, "rate above maximum");
+  /* most of the hot set goes in the stop-and-copy: seconds of downtime */
+  CU_ASSERT(sim_time_to_s(s->downtime_ns) > 3);
+  migration_free(m);
+
+  /* QEMU style without auto-converge: the downtime target is never met */
+  write_heavy(&g);
+  spec.max_downtime_ns = 300 * SIM_MS;
+  spec.max_rate_bps = 800e6;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  s = migration_get_summary(m);
+  CU_ASSERT_STRING_EQUAL(s->stop_reason, "round limit");
+  CU_ASSERT_EQUAL(s->rounds, 31);
+  CU_ASSERT(sim_time_to_s(s->downtime_ns) > 1);
+  CU_ASSERT_EQUAL(g.max_throttle, 0);
+  migration_free(m);
+
+  /* with auto-converge the vCPUs are throttled from 20% in 10% steps until
+   * the dirty rate fits: it converges within the target */
+  write_heavy(&g);
+  spec.auto_converge = true;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  s = migration_get_summary(m);
+  CU_ASSERT_STRING_EQUAL(s->stop_reason, "downtime target met");
+  CU_ASSERT(s->converged);
+  CU_ASSERT(g.max_throttle >= 0.2 - 1e-12 && g.max_throttle <= 0.99);
+  double steps = (g.max_throttle - 0.2) / 0.1; /* whole steps, or the 99% cap */
+  CU_ASSERT(fabs(steps - round(steps)) < 1e-9 || g.max_throttle == 0.99);
+  CU_ASSERT_EQUAL(g.throttle, 0); /* released at the end */
+  CU_ASSERT(s->downtime_ns <= spec.max_downtime_ns + env.params.resume_ns + env.params.arp_ns +
+                                  (sim_time)(env.params.cpu_state_bytes * 8 / 800e6 * 1e9) + 2);
+  migration_free(m);
+  net_share_free(net.ns);
+}
+
+/* scenarios/migration-write-heavy.yaml: pre-copy stops without converging
+ * and stops the guest for seconds; post-copy stops it for milliseconds and
+ * slows it for longer. */
+static void test_migration_write_heavy_scenario(void) {
+  cl05_case pre, post;
+  CU_ASSERT_EQUAL_FATAL(load_scenario(&pre, "migration-write-heavy.yaml", 0, 0), 0);
+  CU_ASSERT_EQUAL_FATAL(load_scenario(&post, "migration-write-heavy.yaml", 1, 0), 0);
+  CU_ASSERT_STRING_EQUAL(pre.env.spec->strategy, "precopy");
+  CU_ASSERT_STRING_EQUAL(post.env.spec->strategy, "postcopy");
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *a, *b;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&pre.env, &a, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(migration_create(&post.env, &b, &d), 0);
+  run(a);
+  run(b);
+  const migration_summary *sa = migration_get_summary(a), *sb = migration_get_summary(b);
+  printf("\n  write-heavy: pre-copy %s, downtime %.2f s, degraded %.2f s; post-copy downtime "
+         "%.1f ms, degraded %.2f s, min service %.2f\n",
+         sa->stop_reason, sim_time_to_s(sa->downtime_ns), sim_time_to_s(sa->degraded_ns),
+         sim_time_to_s(sb->downtime_ns) * 1e3, sim_time_to_s(sb->degraded_ns), sb->min_service);
+  CU_ASSERT_FALSE(sa->converged);
+  CU_ASSERT(sim_time_to_s(sa->downtime_ns) > 1);
+  CU_ASSERT(sim_time_to_s(sb->downtime_ns) < 0.1);
+  CU_ASSERT(sb->degraded_ns > sa->degraded_ns);
+  migration_free(a);
+  migration_free(b);
+  free_cl05(&pre);
+  free_cl05(&post);
+}
+
+/* ---- stop-and-copy, post-copy, container ---- */
+
+static void test_migration_stop_and_copy(void) {
+  /* [CL05] sec. 4: a 512 MB guest alone takes 32 s at 128 Mbit/s */
+  fake_guest g;
+  fake_init(&g);
+  g.groups[0] = (sim_dirty_group){.pages = 1000, .rate_hz = 10};
+  g.n_groups = 1;
+  sim_migration_spec spec = default_spec("stop-and-copy");
+  spec.max_rate_bps = 128e6;
+  migration_env env = make_env(&spec, &g, 512000000, NULL);
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  const migration_summary *s = migration_get_summary(m);
+  CU_ASSERT(rel(sim_time_to_s(s->downtime_ns), 32) < 0.01);
+  CU_ASSERT_EQUAL(s->downtime_ns, s->total_ns);
+  CU_ASSERT_EQUAL(s->rounds, 1);
+  CU_ASSERT(rel(s->total_bytes, 512000000 + env.params.cpu_state_bytes) < 1e-12);
+  migration_free(m);
+}
+
+static void test_migration_postcopy_short_downtime_long_tail(void) {
+  fake_guest g;
+  fake_init(&g);
+  g.groups[0] = (sim_dirty_group){.pages = 20000, .rate_hz = 2};
+  g.groups[1] = (sim_dirty_group){.pages = 3000, .rate_hz = 50};
+  g.n_groups = 2;
+  g.demand_bps = 300e6;
+  sim_migration_spec spec = default_spec("postcopy");
+  test_net net = make_net(1e9);
+  migration_env env = make_env(&spec, &g, 1ull << 30, &net);
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  const migration_summary *s = migration_get_summary(m);
+  /* downtime: CPU state, resume and ARP only: milliseconds */
+  CU_ASSERT(s->downtime_ns < 50 * SIM_MS);
+  CU_ASSERT(s->downtime_ns >= env.params.resume_ns + env.params.arp_ns);
+  /* every page crosses once: the whole memory at (at most) the maximum rate */
+  CU_ASSERT(rel(s->total_bytes, (double)(1ull << 30) + env.params.cpu_state_bytes) < 1e-6);
+  printf("\n  post-copy: total %.3f s, downtime %.3f ms, degraded %.3f s, min service %.3f\n",
+         sim_time_to_s(s->total_ns), sim_time_to_s(s->downtime_ns) * 1e3,
+         sim_time_to_s(s->degraded_ns), g.min_slow);
+  CU_ASSERT(sim_time_to_s(s->total_ns) >= 0.99 * (double)(1ull << 30) * 8 / 500e6);
+  /* the tail: faults slow the guest for seconds after it resumed */
+  CU_ASSERT(sim_time_to_s(s->degraded_ns - s->downtime_ns) > 1);
+  CU_ASSERT(g.min_slow < 0.9);
+  CU_ASSERT_DOUBLE_EQUAL(g.slow, 1, 1e-12);
+  CU_ASSERT_EQUAL(g.resumed_on, 1);
+  /* pre-copy of the same guest: far longer downtime */
+  fake_guest g2 = g;
+  fake_init(&g2);
+  memcpy(g2.groups, g.groups, sizeof g.groups);
+  g2.n_groups = g.n_groups;
+  sim_migration_spec pre = default_spec("precopy");
+  migration_env env2 = make_env(&pre, &g2, 1ull << 30, &net);
+  migration *m2;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env2, &m2, &d), 0);
+  run(m2);
+  CU_ASSERT(migration_get_summary(m2)->downtime_ns > 5 * s->downtime_ns);
+  migration_free(m2);
+  migration_free(m);
+  net_share_free(net.ns);
+}
+
+static void test_migration_container_sequence(void) {
+  fake_guest g;
+  fake_init(&g);
+  sim_migration_spec spec = default_spec("container");
+  const uint64_t mem = 256ull << 20, resident = 100ull << 20;
+  migration_env env = make_env(&spec, &g, mem, NULL);
+  env.view.resident_bytes = resident;
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  const migration_params *p = &env.params;
+  double expect_s = sim_time_to_s(p->freeze_ns) + (double)resident / p->dump_Bps +
+                    ((double)resident + p->cpu_state_bytes) * 8 / spec.max_rate_bps +
+                    (double)resident / p->restore_Bps + sim_time_to_s(p->arp_ns);
+  const migration_summary *s = migration_get_summary(m);
+  CU_ASSERT(fabs(sim_time_to_s(s->downtime_ns) - expect_s) < 4e-9);
+  CU_ASSERT_EQUAL(s->downtime_ns, s->total_ns);
+  CU_ASSERT_EQUAL(g.pauses, 1);
+  CU_ASSERT_EQUAL(g.resumes, 1);
+  migration_free(m);
+}
+
+/* Compression halves the bytes; zero pages cost their header only. */
+static void test_migration_options(void) {
+  fake_guest g;
+  fake_init(&g);
+  sim_migration_spec spec = default_spec("stop-and-copy");
+  const uint64_t mem = 400ull << 20, resident = 100ull << 20;
+  migration_env env = make_env(&spec, &g, mem, NULL);
+  env.view.resident_bytes = resident;
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  double plain = migration_get_summary(m)->total_bytes;
+  migration_free(m);
+  spec.zero_page_elision = true;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  double zero_pages = (double)(mem - resident) / 4096;
+  CU_ASSERT(rel(migration_get_summary(m)->total_bytes,
+                plain - zero_pages * (4096 - env.params.zero_page_wire_bytes)) < 1e-12);
+  migration_free(m);
+  spec.zero_page_elision = false;
+  spec.compress = true;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  CU_ASSERT(rel(migration_get_summary(m)->total_bytes - env.params.cpu_state_bytes,
+                (plain - env.params.cpu_state_bytes) * env.params.compress_ratio) < 1e-12);
+  migration_free(m);
+}
+
+/* Two migrations out of one host share its NIC with each other and the
+ * guests' traffic; rates never exceed the link. */
+static void test_migration_two_share_a_nic(void) {
+  fake_guest a, b;
+  fake_init(&a);
+  fake_init(&b);
+  a.demand_bps = b.demand_bps = 400e6;
+  sim_migration_spec sa = default_spec("precopy"), sb = default_spec("precopy");
+  sa.min_rate_bps = sb.min_rate_bps = 500e6;
+  sa.name = "a";
+  sb.name = "b";
+  test_net net = make_net(1e9);
+  migration_env ea = make_env(&sa, &a, 256ull << 20, &net);
+  migration_env eb = make_env(&sb, &b, 256ull << 20, &net);
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *ma, *mb;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&ea, &ma, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(migration_create(&eb, &mb, &d), 0);
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  CU_ASSERT_EQUAL(migration_attach(ma, loop, 0), 0);
+  CU_ASSERT_EQUAL(migration_attach(mb, loop, 0), 0);
+  sim_loop_run(loop, SIM_TIME_MAX);
+  const migration_round *ra, *rb;
+  migration_get_rounds(ma, &ra);
+  migration_get_rounds(mb, &rb);
+  /* a starts first and gets its 500; b then shares the rest with the guests */
+  CU_ASSERT(rel(ra[0].rate_bps, 500e6) < 1e-9);
+  CU_ASSERT(rb[0].rate_bps < 500e6);
+  CU_ASSERT(ra[0].rate_bps + rb[0].rate_bps <= 1e9 * (1 + 1e-9));
+  CU_ASSERT(migration_get_summary(mb)->guest_throughput_bps < 400e6);
+  migration_free(ma);
+  migration_free(mb);
+  sim_loop_free(loop);
+  net_share_free(net.ns);
+}
+
+/* ---- errors, allocation faults, recording ---- */
+
+static void test_migration_errors(void) {
+  fake_guest g;
+  fake_init(&g);
+  sim_migration_spec spec = default_spec("pre-copy");
+  migration_env env = make_env(&spec, &g, 1 << 20, NULL);
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m = (migration *)&g;
+  CU_ASSERT(migration_create(&env, &m, &d) < 0);
+  CU_ASSERT_PTR_NULL(m);
+  CU_ASSERT_EQUAL(d.errors, 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(d.entries[0].message, "precopy"));
+  sim_diag_clear(&d);
+  spec = default_spec("precopy");
+  g.groups[0] = (sim_dirty_group){.pages = 1000, .rate_hz = 1}; /* 4 MB in 1 MiB */
+  g.n_groups = 1;
+  CU_ASSERT(migration_create(&env, &m, &d) < 0);
+  CU_ASSERT_EQUAL(d.errors, 1);
+  sim_diag_clear(&d);
+}
+
+static void test_migration_allocation_faults(void) {
+  cl05_case c;
+  CU_ASSERT_EQUAL_FATAL(load_cl05(&c), 0);
+  int failures = 0;
+  for (long nth = 1; nth < 200; nth++) {
+    sim_diag d;
+    sim_diag_init(&d);
+    migration *m = NULL;
+    sim_fault_arm(SIM_FAULT_ALLOC, nth);
+    int rc = migration_create(&c.env, &m, &d);
+    if (rc == 0) {
+      sim_time t;
+      while ((t = migration_next_ns(m)) != SIM_TIME_MAX)
+        if (migration_step(m, t)) break;
+    }
+    bool hit = sim_fault_calls(SIM_FAULT_ALLOC) >= nth;
+    sim_fault_arm(SIM_FAULT_ALLOC, 0);
+    if (rc) {
+      CU_ASSERT_PTR_NULL(m);
+      CU_ASSERT(d.errors >= 1);
+      failures++;
+    } else if (hit) {
+      /* a failure during the run finishes the migration with the guest running */
+      CU_ASSERT(migration_finished(m));
+      CU_ASSERT(migration_error(m) < 0);
+      CU_ASSERT_EQUAL(c.guest.paused, 0);
+      failures++;
+    }
+    migration_free(m);
+    sim_diag_clear(&d);
+    if (!hit) break;
+  }
+  CU_ASSERT(failures > 0);
+  free_cl05(&c);
+}
+
+static void test_migration_recorded(void) {
+  char dir[] = "/tmp/vdcsim-test-migration-XXXXXX";
+  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+  char path[128];
+  snprintf(path, sizeof path, "%s/run.h5", dir);
+  sim_record_config cfg = {.sample_interval_ns = 100 * SIM_MS, .events = 1, .series = 1,
+                           .compression_level = 1};
+  sim_recorder *rec = sim_recorder_new(&cfg);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  migration_recording *mr = migration_recording_new(rec);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(mr);
+  cl05_case c;
+  CU_ASSERT_EQUAL_FATAL(load_cl05(&c), 0);
+  c.env.recording = mr;
+  c.env.view.entity = sim_recorder_entity(rec, "guest", "web", -1);
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&c.env, &m, &d), 0);
+  run(m);
+  CU_ASSERT_EQUAL(sim_recorder_write(rec, path, &d), 0);
+  sim_diag_print(&d, stderr);
+  sim_result *res;
+  CU_ASSERT_EQUAL_FATAL(sim_result_open(path, &res, &d), 0);
+  size_t rows = 0;
+  CU_ASSERT_EQUAL(sim_result_table_rows(res, "migration/rounds", &rows), 0);
+  CU_ASSERT_EQUAL(rows, migration_get_summary(m)->rounds);
+  double *v = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL(sim_result_column_f64(res, "migration/summary", "downtime_s", &v, &n), 0);
+  CU_ASSERT_EQUAL_FATAL(n, 1);
+  CU_ASSERT_DOUBLE_EQUAL(v[0], sim_time_to_s(migration_get_summary(m)->downtime_ns), 1e-12);
+  sim_free(v);
+  char **names = NULL;
+  CU_ASSERT_EQUAL(sim_result_column_str(res, "migration/summary", "stop_reason", &names, &n), 0);
+  if (n == 1) CU_ASSERT_STRING_EQUAL(names[0], "rate above maximum");
+  sim_result_free_strings(names, n);
+  CU_ASSERT_STRING_EQUAL(sim_result_column_unit(res, "migration/rounds", "rate_bps"), "bit/s");
+  double *t = NULL;
+  CU_ASSERT_EQUAL(sim_result_series(res, "migration_guest_throughput_bps", c.env.view.entity, &t,
+                                    &v, &n), 0);
+  CU_ASSERT(n > 700); /* 100 ms samples over about 70 s */
+  double lo = INFINITY;
+  for (size_t i = 0; i < n; i++) lo = fmin(lo, v[i]);
+  CU_ASSERT_EQUAL(lo, 0); /* stopped during the downtime */
+  sim_free(t);
+  sim_free(v);
+  int32_t id;
+  CU_ASSERT_EQUAL(sim_result_entity(res, "web-migration", &id), 0);
+  CU_ASSERT_EQUAL(sim_result_series(res, "migration_rate_bps", id, &t, &v, &n), 0);
+  CU_ASSERT(n > 700);
+  sim_free(t);
+  sim_free(v);
+  sim_result_close(res);
+  sim_diag_clear(&d);
+  migration_free(m);
+  migration_recording_free(mr);
+  sim_recorder_free(rec);
+  free_cl05(&c);
+  unlink(path);
+  rmdir(dir);
+}
+
+/* The profile quantities live migration reads, with the test values. */
+static const char test_profile[] =
+    "profile: {name: migration-test}\n"
+    "quantities:\n"
+    "  migration.page_size: {value: 4 KiB, source: test}\n"
+    "  migration.cpu_state: {value: 16 KiB, source: test}\n"
+    "  migration.resume: {value: 10 ms, source: test}\n"
+    "  migration.arp: {value: 5 ms, source: test}\n"
+    "  migration.zero_page_header: {value: 16 B, source: test}\n"
+    "  migration.compress_ratio: {value: 0.5, source: test}\n"
+    "  migration.compress_rate: {value: 1600 Mbit/s, source: test}\n"
+    "  migration.fault: {value: 20 us, source: test}\n"
+    "  container.freeze: {value: 50 ms, source: test}\n"
+    "  container.dump_rate: {value: 4 Gbit/s, source: test}\n"
+    "  container.restore_rate: {value: 3.2 Gbit/s, source: test}\n";
+
+/* The run-level set, as the engine uses it: every migration of the scenario
+ * on one loop, costs from the profile, results in HDF5, the same numbers as
+ * the model stepped alone. */
+static void test_migration_set_from_scenario(void) {
+  char dir[] = "/tmp/vdcsim-test-migset-XXXXXX";
+  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+  char prof_path[128], h5[128];
+  snprintf(prof_path, sizeof prof_path, "%s/migration-test.yaml", dir);
+  snprintf(h5, sizeof h5, "%s/run.h5", dir);
+  FILE *f = fopen(prof_path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs(test_profile, f);
+  fclose(f);
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_profile *prof = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(prof_path, &prof, &d), 0);
+  migration_params p;
+  sim_migration_spec all[4] = {default_spec("precopy"), default_spec("postcopy"),
+                               default_spec("container"), default_spec("precopy")};
+  all[3].compress = all[3].zero_page_elision = true;
+  CU_ASSERT_EQUAL(migration_params_from_profile(prof, all, 4, &p, &d), 0);
+  migration_params t = test_params();
+  CU_ASSERT_EQUAL(memcmp(&p, &t, sizeof p), 0);
+  /* pre-copy alone reads only the common keys */
+  CU_ASSERT_EQUAL(migration_params_from_profile(prof, all, 1, &p, &d), 0);
+  CU_ASSERT_EQUAL(p.fault_ns, 0);
+  CU_ASSERT_EQUAL(p.dump_Bps, 0);
+  CU_ASSERT_EQUAL(p.page_bytes, 4096);
+  cl05_case c;
+  CU_ASSERT_EQUAL_FATAL(load_cl05(&c), 0);
+  sim_record_config cfg = {.sample_interval_ns = 100 * SIM_MS, .events = 1, .series = 1};
+  sim_recorder *rec = sim_recorder_new(&cfg);
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_FATAL(rec && loop);
+  migration_set *set;
+  CU_ASSERT_EQUAL_FATAL(migration_set_start(c.sc, prof, loop, rec, NULL, 0, &set, &d), 0);
+  sim_loop_run(loop, c.sc->duration_ns);
+  CU_ASSERT_EQUAL(migration_set_error(set), 0);
+  migration_set_free(set);
+  sim_loop_free(loop);
+  CU_ASSERT_EQUAL(sim_recorder_write(rec, h5, &d), 0);
+  sim_recorder_free(rec);
+  /* the model alone, with the same guest (network-bound on its NIC) */
+  c.guest.demand_bps = c.sc->host_types[0].nics[0].bandwidth_bps;
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&c.env, &m, &d), 0);
+  run(m);
+  sim_result *res;
+  CU_ASSERT_EQUAL_FATAL(sim_result_open(h5, &res, &d), 0);
+  double *v = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL(sim_result_column_f64(res, "migration/summary", "downtime_s", &v, &n), 0);
+  CU_ASSERT_EQUAL_FATAL(n, 1);
+  CU_ASSERT_DOUBLE_EQUAL(v[0], sim_time_to_s(migration_get_summary(m)->downtime_ns), 1e-12);
+  sim_free(v);
+  CU_ASSERT_EQUAL(sim_result_column_f64(res, "migration/summary", "guest_throughput_bps", &v, &n), 0);
+  CU_ASSERT_EQUAL_FATAL(n, 1);
+  CU_ASSERT(rel(v[0], 765e6) < 0.15);
+  sim_free(v);
+  sim_result_close(res);
+  /* a profile without the keys is refused, naming them */
+  sim_diag_clear(&d);
+  f = fopen(prof_path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs("profile: {name: empty}\nquantities:\n  cpu.clock: {value: 2 GHz, source: test}\n", f);
+  fclose(f);
+  sim_profile *empty = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(prof_path, &empty, &d), 0);
+  loop = sim_loop_new();
+  CU_ASSERT_NOT_EQUAL(migration_set_start(c.sc, empty, loop, NULL, NULL, 0, &set, &d), 0);
+  CU_ASSERT_PTR_NULL(set);
+  CU_ASSERT_EQUAL(d.errors, 4); /* the four keys pre-copy needs */
+  sim_loop_free(loop);
+  sim_profile_free(empty);
+  migration_free(m);
+  sim_profile_free(prof);
+  free_cl05(&c);
+  sim_diag_clear(&d);
+  unlink(prof_path);
+  unlink(h5);
+  rmdir(dir);
+}
+
+int register_tests(void) {
+  static const test_case cases[] = {
+      {"migration [CL05] web server", test_migration_cl05_webserver},
+      {"migration closed form, constant dirty rate", test_migration_closed_form},
+      {"migration closed form with Xen's rates", test_migration_closed_form_xen_rates},
+      {"migration write-heavy guest never converges", test_migration_write_heavy_never_converges},
+      {"migration post-copy: short downtime, long tail",
+       test_migration_postcopy_short_downtime_long_tail},
+      {"migration write-heavy scenario, pre-copy and post-copy",
+       test_migration_write_heavy_scenario},
+      {NULL, NULL}};
+  static const test_case strategies[] = {
+      {"migration stop-and-copy ([CL05] sec. 4)", test_migration_stop_and_copy},
+      {"migration container checkpoint/restore", test_migration_container_sequence},
+      {"migration compression and zero pages", test_migration_options},
+      {"migration two streams share a NIC", test_migration_two_share_a_nic},
+      {"migration on the event loop", test_migration_on_event_loop},
+      {NULL, NULL}};
+  static const test_case machinery[] = {
+      {"migration errors", test_migration_errors},
+      {"migration allocation faults", test_migration_allocation_faults},
+      {"migration recorded to HDF5", test_migration_recorded},
+      {"migration set from a scenario and a profile", test_migration_set_from_scenario},
+      {NULL, NULL}};
+  return add_suite("migration cases", cases) || add_suite("migration strategies", strategies) ||
+         add_suite("migration machinery", machinery);
+}

@@ -1,0 +1,572 @@
+/* tests/test_recorder.c: the HDF5 recorder (sim/recorder.c) and the result
+ * reader (sim/results.c): round trips through a real file, the layout
+ * (chunking, deflate, units), signal selection, flushing in chunks, atomic
+ * writes under HDF5 and allocation faults for N = 1, 2, ... */
+#include <dirent.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sim/alloc.h"
+#include "sim/recorder.h"
+#include "sim/results.h"
+#include "tests/cunit_main.h"
+
+static char dir[64];
+static char out_path[128];
+
+static int suite_init(void) {
+  strcpy(dir, "/tmp/vdcsim-test-recorder-XXXXXX");
+  if (!mkdtemp(dir)) return -1;
+  snprintf(out_path, sizeof out_path, "%s/run.h5", dir);
+  return 0;
+}
+
+/* Number of files in dir. */
+static int dir_entries(void) {
+  DIR *d = opendir(dir);
+  if (!d) return -1;
+  int n = 0;
+  for (struct dirent *e; (e = readdir(d));)
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
+  closedir(d);
+  return n;
+}
+
+static void empty_dir(void) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  char p[512];
+  for (struct dirent *e; (e = readdir(d));)
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+      unlink(p);
+    }
+  closedir(d);
+}
+
+static int suite_clean(void) {
+  empty_dir();
+  return rmdir(dir);
+}
+
+static sim_record_config default_config(void) {
+  sim_record_config c = {.sample_interval_ns = 10 * SIM_MS,
+                         .events = 1,
+                         .series = 1,
+                         .signals = NULL,
+                         .n_signals = 0,
+                         .compression_level = 4};
+  return c;
+}
+
+static const sim_column guest_cols[] = {
+    {"guest", SIM_COL_STR, "1", "guest name"},
+    {"units_done", SIM_COL_I64, "1", "units of work completed"},
+    {"relative_throughput", SIM_COL_F64, "1", "throughput relative to native"},
+};
+
+/* Records a small run: 2 hosts' worth of entities, two signals, events and a
+ * table.  The values follow from i so the test can recompute them.  0, or
+ * negative on the first failure. */
+static int record_sample(sim_recorder *rec) {
+  if (sim_recorder_attr_str(rec, "scenario_name", "sample") < 0) return -1;
+  if (sim_recorder_attr_i64(rec, "seed", 42) < 0) return -1;
+  if (sim_recorder_attr_f64(rec, "wall_clock_start", 1.5e9) < 0) return -1;
+  if (sim_recorder_attr_u64(rec, "big_seed", UINT64_MAX) < 0) return -1;
+  int32_t host = sim_recorder_entity(rec, "host", "h0", -1);
+  if (host < 0) return -1;
+  int32_t g0 = sim_recorder_entity(rec, "guest", "vm0", host);
+  int32_t g1 = sim_recorder_entity(rec, "guest", "vm1", host);
+  if (g0 < 0 || g1 < 0) return -1;
+  int progress = sim_recorder_signal(rec, "progress", "1", "share of the work done");
+  int steal = sim_recorder_signal(rec, "steal", "s", "time runnable but not running");
+  if (progress < 0 && progress != SIM_SIGNAL_OFF) return -1;
+  if (steal < 0 && steal != SIM_SIGNAL_OFF) return -1;
+  int start = sim_recorder_event_type(rec, "guest_start", "value0: vCPUs, value1: unused");
+  int done = sim_recorder_event_type(rec, "guest_done", "value0: units, value1: unused");
+  if (start < 0 || done < 0) return -1;
+  if (sim_record_event(rec, start, 0, g0, 1, 0) < 0) return -1;
+  if (sim_record_event(rec, start, 0, g1, 2, 0) < 0) return -1;
+  for (int i = 0; i <= 10; i++) {
+    sim_time t = i * 10 * SIM_MS;
+    if (sim_emit(rec, progress, g0, t, i / 10.0) < 0) return -1;
+    if (sim_emit(rec, progress, g1, t, i / 20.0) < 0) return -1;
+    if (sim_emit(rec, steal, g1, t, i * 0.001) < 0) return -1;
+  }
+  if (sim_record_event(rec, done, 100 * SIM_MS, g0, 1000, 0) < 0) return -1;
+  sim_table *guests = sim_recorder_table(rec, "summary/guests", "one row per guest", 3, guest_cols);
+  if (!guests) return -1;
+  sim_cell row0[] = {{.s = "vm0"}, {.i = 1000}, {.f = 1.0}};
+  sim_cell row1[] = {{.s = "vm1"}, {.i = 500}, {.f = 0.5}};
+  if (sim_table_append(guests, row0) < 0 || sim_table_append(guests, row1) < 0) return -1;
+  return 0;
+}
+
+static void test_round_trip(void) {
+  empty_dir();
+  sim_record_config c = default_config();
+  sim_recorder *rec = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  CU_ASSERT_EQUAL(sim_recorder_sample_interval(rec), 10 * SIM_MS);
+  CU_ASSERT_EQUAL(record_sample(rec), 0);
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL(sim_recorder_write(rec, out_path, &d), 0);
+  CU_ASSERT_EQUAL(d.errors, 0);
+  sim_recorder_free(rec);
+  CU_ASSERT_EQUAL(dir_entries(), 1); /* the result, no temporary left */
+
+  sim_result *r = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_result_open(out_path, &r, &d), 0);
+  CU_ASSERT_STRING_EQUAL(sim_result_path(r), out_path);
+  const char *status = sim_result_attr_str(r, "status");
+  CU_ASSERT_PTR_NOT_NULL(status);
+  if (status) CU_ASSERT_STRING_EQUAL(status, "complete");
+  const char *name = sim_result_attr_str(r, "scenario_name");
+  if (name) CU_ASSERT_STRING_EQUAL(name, "sample");
+  CU_ASSERT_PTR_NOT_NULL(name);
+  CU_ASSERT_PTR_NULL(sim_result_attr_str(r, "no_such_attribute"));
+  double v = 0;
+  CU_ASSERT_EQUAL(sim_result_attr_f64(r, "seed", &v), 0);
+  CU_ASSERT_EQUAL(v, 42.0);
+  CU_ASSERT_EQUAL(sim_result_attr_f64(r, "wall_clock_start", &v), 0);
+  CU_ASSERT_EQUAL(v, 1.5e9);
+  CU_ASSERT(sim_result_attr_f64(r, "scenario_name", &v) < 0); /* a string, not a number */
+  CU_ASSERT_EQUAL(sim_result_attr_f64(r, "big_seed", &v), 0);
+  CU_ASSERT_DOUBLE_EQUAL(v, 18446744073709551615.0, 1e4);
+
+  int32_t g1 = -1;
+  CU_ASSERT_EQUAL(sim_result_entity(r, "vm1", &g1), 0);
+  CU_ASSERT_EQUAL(g1, 2);
+  CU_ASSERT(sim_result_entity(r, "vm9", &g1) < 0);
+
+  double *t = NULL, *x = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL_FATAL(sim_result_series(r, "progress", g1, &t, &x, &n), 0);
+  CU_ASSERT_EQUAL(n, 11);
+  for (size_t i = 0; i < n && i < 11; i++) {
+    CU_ASSERT_DOUBLE_EQUAL(t[i], i * 0.01, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(x[i], i / 20.0, 1e-12);
+  }
+  sim_free(t);
+  sim_free(x);
+  CU_ASSERT(sim_result_series(r, "absent", g1, &t, &x, &n) < 0);
+
+  CU_ASSERT(sim_result_has(r, "summary/guests"));
+  CU_ASSERT(sim_result_has(r, "events"));
+  CU_ASSERT(sim_result_has(r, "series/steal"));
+  CU_ASSERT(!sim_result_has(r, "summary/hosts"));
+  CU_ASSERT(!sim_result_has(r, "nowhere/at/all"));
+  CU_ASSERT(!sim_result_has(r, "summary")); /* a group, not a dataset */
+  size_t rows = 0;
+  CU_ASSERT_EQUAL(sim_result_table_rows(r, "summary/guests", &rows), 0);
+  CU_ASSERT_EQUAL(rows, 2);
+  CU_ASSERT_EQUAL(sim_result_table_rows(r, "events", &rows), 0);
+  CU_ASSERT_EQUAL(rows, 3);
+
+  double *units = NULL;
+  CU_ASSERT_EQUAL(sim_result_column_f64(r, "summary/guests", "units_done", &units, &n), 0);
+  CU_ASSERT_EQUAL(n, 2);
+  if (n == 2) {
+    CU_ASSERT_EQUAL(units[0], 1000.0);
+    CU_ASSERT_EQUAL(units[1], 500.0);
+  }
+  sim_free(units);
+  CU_ASSERT(sim_result_column_f64(r, "summary/guests", "guest", &units, &n) < 0); /* strings */
+  CU_ASSERT(sim_result_column_f64(r, "summary/guests", "nope", &units, &n) < 0);
+  char **names = NULL;
+  CU_ASSERT_EQUAL(sim_result_column_str(r, "summary/guests", "guest", &names, &n), 0);
+  CU_ASSERT_EQUAL(n, 2);
+  if (n == 2) {
+    CU_ASSERT_STRING_EQUAL(names[0], "vm0");
+    CU_ASSERT_STRING_EQUAL(names[1], "vm1");
+  }
+  sim_result_free_strings(names, n);
+  const char *unit = sim_result_column_unit(r, "series/steal", "value");
+  CU_ASSERT_PTR_NOT_NULL(unit);
+  if (unit) CU_ASSERT_STRING_EQUAL(unit, "s");
+  unit = sim_result_column_unit(r, "events", "time_ns");
+  if (unit) CU_ASSERT_STRING_EQUAL(unit, "ns");
+  CU_ASSERT_PTR_NOT_NULL(unit);
+  CU_ASSERT_PTR_NULL(sim_result_column_unit(r, "events", "nope"));
+  sim_result_close(r);
+  sim_diag_clear(&d);
+}
+
+/* Every dataset: chunked, deflate-compressed, a unit for every column. */
+static void check_layout(hid_t file, const char *path, int deflate) {
+  hid_t ds = H5Dopen2(file, path, H5P_DEFAULT);
+  CU_ASSERT_FATAL(ds >= 0);
+  hid_t dcpl = H5Dget_create_plist(ds);
+  CU_ASSERT_EQUAL(H5Pget_layout(dcpl), H5D_CHUNKED);
+  int found = 0;
+  for (int i = 0; i < H5Pget_nfilters(dcpl); i++) {
+    unsigned flags = 0, cd[8];
+    size_t n_cd = 8;
+    if (H5Pget_filter2(dcpl, (unsigned)i, &flags, &n_cd, cd, 0, NULL, NULL) == H5Z_FILTER_DEFLATE)
+      found = 1;
+  }
+  CU_ASSERT_EQUAL(found, deflate);
+  H5Pclose(dcpl);
+  hid_t type = H5Dget_type(ds);
+  CU_ASSERT_EQUAL(H5Tget_class(type), H5T_COMPOUND);
+  for (int i = 0; i < H5Tget_nmembers(type); i++) {
+    char *m = H5Tget_member_name(type, (unsigned)i);
+    char attr[128];
+    snprintf(attr, sizeof attr, "unit_%s", m);
+    CU_ASSERT(H5Aexists(ds, attr) > 0);
+    H5free_memory(m);
+  }
+  CU_ASSERT(H5Aexists(ds, "doc") > 0);
+  H5Tclose(type);
+  H5Dclose(ds);
+}
+
+static void test_layout(void) {
+  empty_dir();
+  for (int level = 0; level <= 6; level += 6) {
+    sim_record_config c = default_config();
+    c.compression_level = level;
+    sim_recorder *rec = sim_recorder_new(&c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+    CU_ASSERT_EQUAL(record_sample(rec), 0);
+    sim_diag d;
+    sim_diag_init(&d);
+    CU_ASSERT_EQUAL(sim_recorder_write(rec, out_path, &d), 0);
+    sim_recorder_free(rec);
+    sim_diag_clear(&d);
+    hid_t f = H5Fopen(out_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    CU_ASSERT_FATAL(f >= 0);
+    const char *paths[] = {"entities", "events", "series/progress", "series/steal",
+                           "summary/guests"};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) check_layout(f, paths[i], level > 0);
+    hid_t ev = H5Dopen2(f, "events", H5P_DEFAULT);
+    CU_ASSERT(H5Aexists(ev, "type_names") > 0);
+    CU_ASSERT(H5Aexists(ev, "type_docs") > 0);
+    H5Dclose(ev);
+    H5Fclose(f);
+  }
+}
+
+static void test_signal_selection(void) {
+  empty_dir();
+  const char *const keep[] = {"steal"};
+  sim_record_config c = default_config();
+  c.signals = keep;
+  c.n_signals = 1;
+  c.events = 0;
+  sim_recorder *rec = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  CU_ASSERT_EQUAL(sim_recorder_signal(rec, "progress", "1", "x"), SIM_SIGNAL_OFF);
+  CU_ASSERT_EQUAL(sim_emit(rec, SIM_SIGNAL_OFF, 0, 0, 1.0), 0);
+  CU_ASSERT_EQUAL(record_sample(rec), 0);
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL(sim_recorder_write(rec, out_path, &d), 0);
+  sim_recorder_free(rec);
+  sim_result *r = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_result_open(out_path, &r, &d), 0);
+  CU_ASSERT(sim_result_has(r, "series/steal"));
+  CU_ASSERT(!sim_result_has(r, "series/progress"));
+  CU_ASSERT(!sim_result_has(r, "events"));
+  CU_ASSERT(sim_result_has(r, "summary/guests"));
+  sim_result_close(r);
+
+  /* series off: no signal is kept */
+  c = default_config();
+  c.series = 0;
+  rec = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  CU_ASSERT_EQUAL(sim_recorder_signal(rec, "steal", "s", "x"), SIM_SIGNAL_OFF);
+  sim_recorder_free(rec);
+  sim_diag_clear(&d);
+}
+
+/* A long series with the file opened early: written in chunks, all rows back. */
+static void test_flush_in_chunks(void) {
+  empty_dir();
+  sim_record_config c = default_config();
+  sim_recorder *rec = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL_FATAL(sim_recorder_begin(rec, out_path, &d), 0);
+  CU_ASSERT_EQUAL(access(out_path, F_OK), -1); /* only the temporary exists */
+  CU_ASSERT_EQUAL(dir_entries(), 1);
+  int32_t g = sim_recorder_entity(rec, "guest", "vm0", -1);
+  int s = sim_recorder_signal(rec, "cpu_share", "1", "share of a CPU");
+  CU_ASSERT_FATAL(s >= 0);
+  const size_t rows = 200000;
+  int ok = 1;
+  for (size_t i = 0; i < rows; i++)
+    ok &= sim_emit(rec, s, g, (sim_time)i * SIM_MS, (double)(i % 1000) / 1000.0) == 0;
+  CU_ASSERT(ok);
+  CU_ASSERT_EQUAL(sim_recorder_write(rec, out_path, &d), 0);
+  sim_recorder_free(rec);
+  CU_ASSERT_EQUAL(dir_entries(), 1);
+
+  hid_t f = H5Fopen(out_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  CU_ASSERT_FATAL(f >= 0);
+  hid_t ds = H5Dopen2(f, "series/cpu_share", H5P_DEFAULT);
+  hid_t dcpl = H5Dget_create_plist(ds);
+  hsize_t chunk[1] = {0};
+  CU_ASSERT_EQUAL(H5Pget_chunk(dcpl, 1, chunk), 1);
+  CU_ASSERT(chunk[0] > 100 && chunk[0] < rows); /* flushed a chunk at a time */
+  hsize_t bytes = H5Dget_storage_size(ds);
+  CU_ASSERT(bytes > 0 && bytes < rows * 20); /* compressed */
+  H5Pclose(dcpl);
+  H5Dclose(ds);
+  H5Fclose(f);
+
+  sim_result *r = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_result_open(out_path, &r, &d), 0);
+  double *t = NULL, *x = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL(sim_result_series(r, "cpu_share", g, &t, &x, &n), 0);
+  CU_ASSERT_EQUAL(n, rows);
+  int same = n == rows;
+  for (size_t i = 0; same && i < n; i++)
+    same = x[i] == (double)(i % 1000) / 1000.0 && t[i] == sim_time_to_s((sim_time)i * SIM_MS);
+  CU_ASSERT(same);
+  sim_free(t);
+  sim_free(x);
+  sim_result_close(r);
+  sim_diag_clear(&d);
+}
+
+static void test_large_attribute(void) {
+  empty_dir();
+  size_t len = 300000;
+  char *text = malloc(len + 1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+  for (size_t i = 0; i < len; i++) text[i] = (char)('a' + i % 26);
+  text[len] = '\0';
+  sim_record_config c = default_config();
+  sim_recorder *rec = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  CU_ASSERT_EQUAL(sim_recorder_attr_str(rec, "scenario_text", text), 0);
+  CU_ASSERT_EQUAL(sim_recorder_attr_str(rec, "scenario_text", text + 1), 0); /* replaces */
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL(sim_recorder_write(rec, out_path, &d), 0);
+  sim_recorder_free(rec);
+  sim_result *r = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_result_open(out_path, &r, &d), 0);
+  const char *back = sim_result_attr_str(r, "scenario_text");
+  CU_ASSERT_PTR_NOT_NULL(back);
+  if (back) CU_ASSERT(strcmp(back, text + 1) == 0);
+  sim_result_close(r);
+  sim_diag_clear(&d);
+  free(text);
+}
+
+static int diag_mentions(const sim_diag *d, const char *what) {
+  for (size_t i = 0; i < d->count; i++)
+    if ((d->entries[i].file && strstr(d->entries[i].file, what)) ||
+        strstr(d->entries[i].message, what))
+      return 1;
+  return 0;
+}
+
+static void test_errors_reported(void) {
+  empty_dir();
+  sim_diag d;
+  sim_diag_init(&d);
+  /* a directory that does not exist */
+  sim_record_config c = default_config();
+  sim_recorder *rec = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  char bad[256];
+  snprintf(bad, sizeof bad, "%s/missing/run.h5", dir);
+  CU_ASSERT(sim_recorder_write(rec, bad, &d) < 0);
+  CU_ASSERT(d.errors > 0);
+  CU_ASSERT(diag_mentions(&d, bad));
+  sim_recorder_free(rec);
+  sim_diag_clear(&d);
+
+  /* a table declared twice: the recorder fails and says why */
+  rec = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NOT_NULL(sim_recorder_table(rec, "summary/guests", "", 3, guest_cols));
+  CU_ASSERT_PTR_NULL(sim_recorder_table(rec, "summary/guests", "", 3, guest_cols));
+  CU_ASSERT(sim_recorder_entity(rec, "host", "h", -1) < 0); /* failed for good */
+  CU_ASSERT(sim_recorder_write(rec, out_path, &d) < 0);
+  CU_ASSERT(diag_mentions(&d, "declared twice"));
+  CU_ASSERT(diag_mentions(&d, out_path));
+  sim_recorder_free(rec);
+  CU_ASSERT_EQUAL(dir_entries(), 0);
+  sim_diag_clear(&d);
+
+  /* reserved and malformed paths */
+  rec = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NULL(sim_recorder_table(rec, "series/x", "", 3, guest_cols));
+  sim_recorder_free(rec);
+  rec = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NULL(sim_recorder_table(rec, "a//b", "", 3, guest_cols));
+  sim_recorder_free(rec);
+
+  /* the reader: missing and non-HDF5 files */
+  sim_result *r = NULL;
+  CU_ASSERT(sim_result_open(bad, &r, &d) < 0);
+  CU_ASSERT_PTR_NULL(r);
+  char text_path[256];
+  snprintf(text_path, sizeof text_path, "%s/not.h5", dir);
+  FILE *f = fopen(text_path, "w");
+  fputs("not hdf5\n", f);
+  fclose(f);
+  CU_ASSERT(sim_result_open(text_path, &r, &d) < 0);
+  CU_ASSERT(diag_mentions(&d, "not an HDF5"));
+  sim_diag_clear(&d);
+  empty_dir();
+}
+
+/* Records the sample and writes it with the fault armed at n; returns the
+ * write's result (or -1 when recording failed first). */
+static int faulty_run(sim_fault_kind kind, long n, sim_diag *d) {
+  sim_fault_arm(kind, n);
+  sim_record_config c = default_config();
+  int rc = -1;
+  sim_recorder *rec = sim_recorder_new(&c);
+  if (rec) {
+    int recorded = record_sample(rec);
+    rc = sim_recorder_write(rec, out_path, d);
+    if (recorded < 0 && rc == 0) rc = 1; /* an append failure went unreported */
+  } else {
+    sim_diag_error(d, out_path, 0, 0, "out of memory");
+  }
+  sim_recorder_free(rec);
+  sim_fault_arm(kind, 0);
+  return rc;
+}
+
+static void fault_loop(sim_fault_kind kind) {
+  empty_dir();
+  int succeeded = 0;
+  long n;
+  for (n = 1; n < 5000 && !succeeded; n++) {
+    sim_diag d;
+    sim_diag_init(&d);
+    int rc = faulty_run(kind, n, &d);
+    if (rc == 0) {
+      succeeded = 1;
+      /* the fault lay beyond the last call: the file is complete */
+      CU_ASSERT_EQUAL(access(out_path, F_OK), 0);
+    } else {
+      CU_ASSERT_EQUAL(rc, -1);
+      CU_ASSERT(d.errors > 0 || d.oom);
+      if (!d.oom) CU_ASSERT(diag_mentions(&d, out_path));
+      CU_ASSERT_EQUAL(dir_entries(), 0); /* no final file, no temporary */
+    }
+    sim_diag_clear(&d);
+  }
+  CU_ASSERT(succeeded);
+  CU_ASSERT(n > 20); /* the loop did exercise failures */
+  sim_result *r = NULL;
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL_FATAL(sim_result_open(out_path, &r, &d), 0);
+  const char *status = sim_result_attr_str(r, "status");
+  CU_ASSERT(status && !strcmp(status, "complete"));
+  sim_result_close(r);
+  sim_diag_clear(&d);
+  empty_dir();
+}
+
+static void test_hdf5_faults(void) { fault_loop(SIM_FAULT_HDF5); }
+
+/* Faults in the chunks flushed during the run (file opened early): the
+ * failing append reports it, write() refuses, nothing is left. */
+static void test_faults_while_flushing(void) {
+  empty_dir();
+  int succeeded = 0, append_failures = 0;
+  for (long n = 1; n < 2000 && !succeeded; n++) {
+    sim_diag d;
+    sim_diag_init(&d);
+    sim_fault_arm(SIM_FAULT_HDF5, n);
+    sim_record_config c = default_config();
+    sim_recorder *rec = sim_recorder_new(&c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+    int appended = 0;
+    if (sim_recorder_begin(rec, out_path, &d) == 0) {
+      int s = sim_recorder_signal(rec, "cpu_share", "1", "share of a CPU");
+      appended = s >= 0;
+      for (int i = 0; i < 20000 && appended; i++)
+        appended = sim_emit(rec, s, 0, (sim_time)i * SIM_MS, i * 0.5) == 0;
+      if (!appended) {
+        append_failures++;
+        CU_ASSERT_PTR_NOT_NULL(sim_recorder_error(rec));
+      }
+    }
+    int rc = sim_recorder_write(rec, out_path, &d);
+    sim_recorder_free(rec);
+    sim_fault_arm(SIM_FAULT_HDF5, 0);
+    if (rc == 0) {
+      succeeded = 1;
+      CU_ASSERT(appended);
+      CU_ASSERT_EQUAL(access(out_path, F_OK), 0);
+    } else {
+      CU_ASSERT(d.errors > 0);
+      CU_ASSERT(diag_mentions(&d, out_path));
+      CU_ASSERT_EQUAL(dir_entries(), 0);
+    }
+    sim_diag_clear(&d);
+  }
+  CU_ASSERT(succeeded);
+  CU_ASSERT(append_failures > 10); /* the flushes during the run did fail */
+  empty_dir();
+}
+static void test_alloc_faults(void) { fault_loop(SIM_FAULT_ALLOC); }
+
+/* The same records give the same bytes: no wall-clock value in the file. */
+static void test_deterministic_bytes(void) {
+  empty_dir();
+  char paths[2][160];
+  for (int k = 0; k < 2; k++) {
+    snprintf(paths[k], sizeof paths[k], "%s/run%d.h5", dir, k);
+    sim_record_config c = default_config();
+    sim_recorder *rec = sim_recorder_new(&c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+    CU_ASSERT_EQUAL(record_sample(rec), 0);
+    sim_diag d;
+    sim_diag_init(&d);
+    CU_ASSERT_EQUAL(sim_recorder_write(rec, paths[k], &d), 0);
+    sim_recorder_free(rec);
+    sim_diag_clear(&d);
+    if (k == 0) sleep(1); /* a time stamp, if any, would differ */
+  }
+  FILE *a = fopen(paths[0], "rb"), *b = fopen(paths[1], "rb");
+  CU_ASSERT_FATAL(a && b);
+  int same = 1, ca, cb;
+  do {
+    ca = fgetc(a);
+    cb = fgetc(b);
+    if (ca != cb) same = 0;
+  } while (same && ca != EOF);
+  CU_ASSERT(same);
+  fclose(a);
+  fclose(b);
+  empty_dir();
+}
+
+int register_tests(void) {
+  static const test_case tests[] = {
+      {"round trip through recorder and reader", test_round_trip},
+      {"chunked, deflate, units on every dataset", test_layout},
+      {"record config selects signals and events", test_signal_selection},
+      {"long series flushed in chunks", test_flush_in_chunks},
+      {"large string attribute", test_large_attribute},
+      {"errors are reported, nothing left behind", test_errors_reported},
+      {"Nth HDF5 call fails: no file left", test_hdf5_faults},
+      {"Nth allocation fails: no file left", test_alloc_faults},
+      {"Nth HDF5 call fails while flushing during the run", test_faults_while_flushing},
+      {"same records, same bytes", test_deterministic_bytes},
+      {NULL, NULL}};
+  CU_pSuite s = CU_add_suite("recorder", suite_init, suite_clean);
+  if (!s) return -1;
+  for (const test_case *t = tests; t->name; t++)
+    if (!CU_add_test(s, t->name, t->fn)) return -1;
+  return 0;
+}

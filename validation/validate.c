@@ -1,0 +1,514 @@
+/* validation/validate.c: loading, running and judging validation cases.
+ * Models nothing itself: it runs scenarios through the engine and compares a
+ * quantity read back from the HDF5 result with a published measurement (see
+ * validate.h for the case schema).  Units: those of the quantity read;
+ * relative tolerances and errors are fractions.
+ * Invariants: a scenario shared by several cases runs once per runner; every
+ * result file lives in the runner's temporary directory, removed with it. */
+#include "validation/validate.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/engine.h"
+#include "sim/alloc.h"
+#include "sim/profile.h"
+#include "sim/recorder.h"
+#include "sim/scenario.h"
+#include "sim/yaml.h"
+
+/* ---- parsing ---- */
+
+static const char *base_name(const char *path) {
+  const char *s = strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+
+static char *dup_scalar(const char *file, const sim_yaml_node *n, const char *what, sim_diag *d) {
+  if (!n || n->kind != SIM_YAML_SCALAR || !n->text[0]) {
+    sim_diag_error(d, file, n ? n->line : 0, n ? n->col : 0, "%s must be a non-empty string",
+                   what);
+    return NULL;
+  }
+  char *s = sim_strdup(n->text);
+  if (!s) sim_diag_error(d, file, n->line, n->col, "out of memory");
+  return s;
+}
+
+static int get_number(const char *file, const sim_yaml_node *n, const char *what, double *out,
+                      sim_diag *d) {
+  if (!n || n->kind != SIM_YAML_SCALAR) {
+    sim_diag_error(d, file, n ? n->line : 0, n ? n->col : 0, "%s must be a number", what);
+    return -1;
+  }
+  char *end;
+  errno = 0;
+  double v = strtod(n->text, &end);
+  if (end == n->text || *end || errno || !isfinite(v)) {
+    sim_diag_error(d, file, n->line, n->col, "%s must be a number, got '%s'", what, n->text);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+/* Checks that `map` has only the listed keys. */
+static int only_keys(const char *file, const sim_yaml_node *map, const char *const *keys,
+                     const char *where, sim_diag *d) {
+  int rc = 0;
+  for (size_t i = 0; i < map->n; i++) {
+    const sim_yaml_node *k = map->pairs[i].key;
+    bool ok = false;
+    for (const char *const *p = keys; *p; p++) ok |= !strcmp(k->text, *p);
+    if (!ok) {
+      sim_diag_error(d, file, k->line, k->col, "unknown key '%s' in %s", k->text, where);
+      rc = -1;
+    }
+  }
+  return rc;
+}
+
+static int parse_ref(const char *file, const sim_yaml_node *n, const char *where, val_ref *r,
+                     bool need_all, sim_diag *d) {
+  if (!n || n->kind != SIM_YAML_MAP) {
+    sim_diag_error(d, file, n ? n->line : 0, n ? n->col : 0,
+                   "%s must be a mapping {table, column, row}", where);
+    return -1;
+  }
+  static const char *const keys[] = {"table", "column", "row", "key", NULL};
+  int rc = only_keys(file, n, keys, where, d);
+  const char *names[4] = {"table", "column", "row", "key"};
+  char **dst[4] = {&r->table, &r->column, &r->row, &r->key};
+  for (int i = 0; i < 4; i++) {
+    const sim_yaml_node *v = sim_yaml_get(n, names[i]);
+    if (!v) {
+      if (need_all && i < 2) {
+        sim_diag_error(d, file, n->line, n->col, "%s needs '%s'", where, names[i]);
+        rc = -1;
+      }
+      continue;
+    }
+    char what[64];
+    snprintf(what, sizeof what, "%s.%s", where, names[i]);
+    if (!(*dst[i] = dup_scalar(file, v, what, d))) rc = -1;
+  }
+  return rc;
+}
+
+static void free_ref(val_ref *r) {
+  sim_free(r->table);
+  sim_free(r->column);
+  sim_free(r->row);
+  sim_free(r->key);
+}
+
+void val_case_free(val_case *c) {
+  if (!c) return;
+  sim_free(c->path);
+  sim_free(c->name);
+  sim_free(c->description);
+  sim_free(c->source);
+  sim_free(c->scenario);
+  sim_free(c->fitted);
+  free_ref(&c->quantity);
+  free_ref(&c->divisor);
+  for (size_t i = 0; i < c->n_order; i++) sim_free(c->order[i]);
+  sim_free(c->order);
+  sim_free(c);
+}
+
+/* Fills the divisor's missing members from the quantity. */
+static int complete_divisor(val_case *c) {
+  val_ref *q = &c->quantity, *v = &c->divisor;
+  if (!v->table && !(v->table = sim_strdup(q->table))) return -1;
+  if (!v->column && !(v->column = sim_strdup(q->column))) return -1;
+  if (!v->key && !(v->key = sim_strdup(q->key))) return -1;
+  if (!v->row && q->row && !(v->row = sim_strdup(q->row))) return -1;
+  return 0;
+}
+
+static int parse_case(const char *path, const sim_yaml_node *root, val_case *c, sim_diag *d) {
+  if (!root || root->kind != SIM_YAML_MAP) {
+    sim_diag_error(d, path, root ? root->line : 1, root ? root->col : 1,
+                   "a validation case is a mapping (name, source, scenario, quantity, published)");
+    return -1;
+  }
+  static const char *const keys[] = {"name",      "description", "source",    "scenario",
+                                     "quantity",  "divide_by",   "published", "tolerance",
+                                     "order",     "fitted",      NULL};
+  int rc = only_keys(path, root, keys, "a validation case", d);
+  const char *req[] = {"name", "source", "scenario", "quantity"};
+  for (int i = 0; i < 4; i++)
+    if (!sim_yaml_get(root, req[i])) {
+      sim_diag_error(d, path, root->line, root->col, "missing required key '%s'", req[i]);
+      rc = -1;
+    }
+  const sim_yaml_node *n;
+  if ((n = sim_yaml_get(root, "name"))) {
+    if (!(c->name = dup_scalar(path, n, "name", d))) {
+      rc = -1;
+    } else {
+      const char *b = base_name(path);
+      size_t len = strlen(c->name);
+      if (strncmp(b, c->name, len) || strcmp(b + len, ".yaml")) {
+        sim_diag_error(d, path, n->line, n->col, "case name '%s' must match its file name '%s'",
+                       c->name, b);
+        rc = -1;
+      }
+    }
+  }
+  if ((n = sim_yaml_get(root, "description")) && !(c->description = dup_scalar(path, n, "description", d)))
+    rc = -1;
+  if ((n = sim_yaml_get(root, "source")) && !(c->source = dup_scalar(path, n, "source", d))) rc = -1;
+  if ((n = sim_yaml_get(root, "scenario")) && !(c->scenario = dup_scalar(path, n, "scenario", d)))
+    rc = -1;
+  if ((n = sim_yaml_get(root, "fitted")) && !(c->fitted = dup_scalar(path, n, "fitted", d))) rc = -1;
+  if ((n = sim_yaml_get(root, "quantity")) && parse_ref(path, n, "quantity", &c->quantity, true, d))
+    rc = -1;
+  if (!c->quantity.key && !(c->quantity.key = sim_strdup("name"))) return -1;
+  if ((n = sim_yaml_get(root, "divide_by"))) {
+    c->has_divisor = true;
+    if (parse_ref(path, n, "divide_by", &c->divisor, false, d) || (rc == 0 && complete_divisor(c)))
+      rc = -1;
+  }
+  const sim_yaml_node *pub = sim_yaml_get(root, "published");
+  const sim_yaml_node *ord = sim_yaml_get(root, "order");
+  if (!!pub == !!ord) {
+    sim_diag_error(d, path, root->line, root->col,
+                   "a case has exactly one of 'published' (a value or [min, max]) and 'order'");
+    return -1;
+  }
+  if (pub && pub->kind == SIM_YAML_SEQ) {
+    c->kind = VAL_RANGE;
+    if (pub->n != 2) {
+      sim_diag_error(d, path, pub->line, pub->col, "published range must be [min, max]");
+      rc = -1;
+    } else if (get_number(path, pub->items[0], "published min", &c->published, d) ||
+               get_number(path, pub->items[1], "published max", &c->published_max, d)) {
+      rc = -1;
+    } else if (c->published_max < c->published) {
+      sim_diag_error(d, path, pub->line, pub->col, "published range has max < min");
+      rc = -1;
+    }
+  } else if (pub) {
+    c->kind = VAL_VALUE;
+    if (get_number(path, pub, "published", &c->published, d)) rc = -1;
+  } else {
+    c->kind = VAL_ORDER;
+    if (ord->kind != SIM_YAML_SEQ || ord->n < 2) {
+      sim_diag_error(d, path, ord->line, ord->col, "order must list at least two rows");
+      return -1;
+    }
+    if (c->quantity.row) {
+      sim_diag_error(d, path, ord->line, ord->col,
+                     "an order case names its rows in 'order', not in quantity.row");
+      rc = -1;
+    }
+    c->order = sim_calloc(ord->n, sizeof *c->order);
+    if (!c->order) return -1;
+    c->n_order = ord->n;
+    for (size_t i = 0; i < ord->n; i++)
+      if (!(c->order[i] = dup_scalar(path, ord->items[i], "order item", d))) rc = -1;
+  }
+  if (c->kind != VAL_ORDER && !c->quantity.row && sim_yaml_get(root, "quantity")) {
+    const sim_yaml_node *q = sim_yaml_get(root, "quantity");
+    sim_diag_error(d, path, q->line, q->col, "quantity needs 'row'");
+    rc = -1;
+  }
+  const sim_yaml_node *tol = sim_yaml_get(root, "tolerance");
+  if (tol) {
+    static const char *const tkeys[] = {"absolute", "relative", NULL};
+    if (tol->kind != SIM_YAML_MAP || tol->n != 1) {
+      sim_diag_error(d, path, tol->line, tol->col,
+                     "tolerance is {absolute: X} or {relative: X}");
+      return -1;
+    }
+    if (only_keys(path, tol, tkeys, "tolerance", d)) return -1;
+    const sim_yaml_node *a = sim_yaml_get(tol, "absolute"), *r = sim_yaml_get(tol, "relative");
+    double v = 0;
+    if (get_number(path, a ? a : r, a ? "tolerance.absolute" : "tolerance.relative", &v, d))
+      return -1;
+    if (v < 0) {
+      const sim_yaml_node *x = a ? a : r;
+      sim_diag_error(d, path, x->line, x->col, "tolerance must be >= 0");
+      return -1;
+    }
+    if (a) c->tol_abs = v;
+    else c->tol_rel = v;
+  } else if (c->kind == VAL_VALUE) {
+    sim_diag_error(d, path, root->line, root->col, "a case with a published value needs a tolerance");
+    rc = -1;
+  }
+  return rc;
+}
+
+int val_case_load_text(const char *path, const char *text, size_t len, val_case **out,
+                       sim_diag *diag) {
+  *out = NULL;
+  sim_yaml_node *root = NULL;
+  if (sim_yaml_parse(path, text, len, &root, diag) < 0) return -1;
+  val_case *c = sim_calloc(1, sizeof *c);
+  if (!c || !(c->path = sim_strdup(path))) {
+    sim_free(c);
+    sim_yaml_free(root);
+    sim_diag_error(diag, path, 0, 0, "out of memory");
+    return -1;
+  }
+  int rc = parse_case(path, root, c, diag);
+  sim_yaml_free(root);
+  if (rc < 0) {
+    val_case_free(c);
+    return -1;
+  }
+  *out = c;
+  return 0;
+}
+
+int val_case_load(const char *path, val_case **out, sim_diag *diag) {
+  *out = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    sim_diag_error(diag, path, 0, 0, "cannot open: %s", strerror(errno));
+    return -1;
+  }
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  for (;;) {
+    if (sim_grow((void **)&buf, &cap, len + 4097, 1)) {
+      fclose(f);
+      sim_free(buf);
+      sim_diag_error(diag, path, 0, 0, "out of memory");
+      return -1;
+    }
+    size_t got = fread(buf + len, 1, 4096, f);
+    len += got;
+    if (got < 4096) break;
+  }
+  int err = ferror(f);
+  fclose(f);
+  if (err) {
+    sim_free(buf);
+    sim_diag_error(diag, path, 0, 0, "read error");
+    return -1;
+  }
+  buf[len] = '\0';
+  int rc = val_case_load_text(path, buf, len, out, diag);
+  sim_free(buf);
+  return rc;
+}
+
+/* ---- evaluation ---- */
+
+static int read_value(sim_result *r, const val_ref *ref, const char *row, double *out,
+                      const char *case_path, sim_diag *d) {
+  char **keys = NULL;
+  double *vals = NULL;
+  size_t nk = 0, nv = 0;
+  if (sim_result_column_str(r, ref->table, ref->key, &keys, &nk) < 0) {
+    sim_diag_error(d, case_path, 0, 0, "%s: no string column '%s' in table '%s'",
+                   sim_result_path(r), ref->key, ref->table);
+    return -1;
+  }
+  if (sim_result_column_f64(r, ref->table, ref->column, &vals, &nv) < 0 || nv != nk) {
+    sim_diag_error(d, case_path, 0, 0, "%s: no numeric column '%s' in table '%s'",
+                   sim_result_path(r), ref->column, ref->table);
+    sim_result_free_strings(keys, nk);
+    sim_free(vals);
+    return -1;
+  }
+  int rc = -1;
+  for (size_t i = 0; i < nk; i++)
+    if (!strcmp(keys[i], row)) {
+      *out = vals[i];
+      rc = 0;
+      break;
+    }
+  if (rc < 0)
+    sim_diag_error(d, case_path, 0, 0, "%s: table '%s' has no row with %s = '%s'",
+                   sim_result_path(r), ref->table, ref->key, row);
+  sim_result_free_strings(keys, nk);
+  sim_free(vals);
+  return rc;
+}
+
+/* The case's quantity for `row` (its divisor applied). */
+static int quantity(const val_case *c, sim_result *r, const char *row, double *out, sim_diag *d) {
+  double v;
+  if (read_value(r, &c->quantity, row, &v, c->path, d) < 0) return -1;
+  if (c->has_divisor) {
+    double w;
+    const char *drow = c->divisor.row && c->kind != VAL_ORDER ? c->divisor.row : row;
+    if (read_value(r, &c->divisor, drow, &w, c->path, d) < 0) return -1;
+    v = w != 0 ? v / w : NAN;
+  }
+  *out = v;
+  return 0;
+}
+
+int val_case_evaluate(const val_case *c, sim_result *r, val_outcome *out, sim_diag *diag) {
+  memset(out, 0, sizeof *out);
+  if (c->kind == VAL_ORDER) {
+    double prev = 0;
+    size_t in_order = 0, used = 0;
+    out->pass = true;
+    for (size_t i = 0; i < c->n_order; i++) {
+      double v;
+      if (quantity(c, r, c->order[i], &v, diag) < 0) return -1;
+      if (i > 0) {
+        if (v > prev) in_order++;
+        else out->pass = false;
+      }
+      int w = snprintf(out->detail + used, sizeof out->detail - used, "%s%.3g", i ? " < " : "", v);
+      if (w > 0 && (size_t)w < sizeof out->detail - used) used += (size_t)w;
+      prev = v;
+    }
+    out->simulated = (double)in_order / (double)(c->n_order - 1);
+    return 0;
+  }
+  double v;
+  if (quantity(c, r, c->quantity.row, &v, diag) < 0) return -1;
+  out->simulated = v;
+  out->error_relative = c->tol_rel > 0 || (c->tol_abs == 0 && c->kind == VAL_VALUE);
+  if (c->kind == VAL_RANGE) {
+    double dist = v < c->published ? v - c->published : v > c->published_max ? v - c->published_max : 0;
+    double ref = v < c->published ? c->published : c->published_max;
+    out->error = out->error_relative ? (ref != 0 ? dist / fabs(ref) : INFINITY) : dist;
+    double tol = out->error_relative ? c->tol_rel : c->tol_abs;
+    out->pass = isfinite(v) && fabs(out->error) <= tol;
+    return 0;
+  }
+  double diff = v - c->published;
+  if (out->error_relative) {
+    out->error = c->published != 0 ? diff / fabs(c->published) : (diff == 0 ? 0 : INFINITY);
+    out->pass = isfinite(v) && fabs(out->error) <= c->tol_rel;
+  } else {
+    out->error = diff;
+    out->pass = isfinite(v) && fabs(diff) <= c->tol_abs;
+  }
+  return 0;
+}
+
+/* ---- running ---- */
+
+typedef struct val_run {
+  char *scenario;    /* scenario path as the case gives it */
+  char *h5;          /* result file in the runner's directory; NULL when the run failed */
+} val_run;
+
+struct val_runner {
+  char *source_dir;  /* tree the scenario paths are relative to */
+  char *tmpdir;      /* temporary directory of the results */
+  val_run *runs;     /* scenarios run so far */
+  size_t n_runs, cap_runs; /* count, capacity */
+};
+
+val_runner *val_runner_new(const char *source_dir, sim_diag *diag) {
+  val_runner *vr = sim_calloc(1, sizeof *vr);
+  const char *base = getenv("TMPDIR");
+  if (!base || !*base) base = "/tmp";
+  char tmpl[4096];
+  snprintf(tmpl, sizeof tmpl, "%s/vdcsim-validate-XXXXXX", base);
+  if (!vr || !(vr->source_dir = sim_strdup(source_dir))) {
+    sim_free(vr);
+    sim_diag_error(diag, NULL, 0, 0, "out of memory");
+    return NULL;
+  }
+  if (!mkdtemp(tmpl)) {
+    sim_diag_error(diag, NULL, 0, 0, "cannot create a temporary directory under %s: %s", base,
+                   strerror(errno));
+    val_runner_free(vr);
+    return NULL;
+  }
+  if (!(vr->tmpdir = sim_strdup(tmpl))) {
+    rmdir(tmpl);
+    sim_diag_error(diag, NULL, 0, 0, "out of memory");
+    val_runner_free(vr);
+    return NULL;
+  }
+  return vr;
+}
+
+void val_runner_free(val_runner *vr) {
+  if (!vr) return;
+  for (size_t i = 0; i < vr->n_runs; i++) {
+    if (vr->runs[i].h5) remove(vr->runs[i].h5);
+    sim_free(vr->runs[i].h5);
+    sim_free(vr->runs[i].scenario);
+  }
+  sim_free(vr->runs);
+  if (vr->tmpdir) rmdir(vr->tmpdir);
+  sim_free(vr->tmpdir);
+  sim_free(vr->source_dir);
+  sim_free(vr);
+}
+
+/* Runs one scenario into `h5`.  0, or negative with diagnostics. */
+static int run_scenario(const char *scenario_path, const char *h5, sim_diag *diag) {
+  sim_scenario *sc = NULL;
+  sim_profile *prof = NULL;
+  sim_recorder *rec = NULL;
+  int rc = -1;
+  if (sim_scenario_load(scenario_path, NULL, 0, &sc, diag) < 0) goto out;
+  if (sim_profile_load(sc->calibration ? sc->calibration : "pentium4-2006", &prof, diag) < 0)
+    goto out;
+  /* Cases read summary tables: series and events are not kept, so the run
+   * stays fast whatever the scenario records. */
+  sim_record_config cfg = {sc->record.sample_interval_ns, 0, 0, NULL, 0,
+                           sc->record.compression_level};
+  rec = sim_recorder_new(&cfg);
+  if (!rec) {
+    sim_diag_error(diag, scenario_path, 0, 0, "out of memory");
+    goto out;
+  }
+  if (sim_recorder_attr_str(rec, "scenario_name", sc->name ? sc->name : "") < 0 ||
+      sim_recorder_attr_str(rec, "profile", sim_profile_name(prof)) < 0)
+    goto out;
+  engine_stats st;
+  if (engine_run(sc, prof, rec, NULL, &st, diag) < 0) goto out;
+  rc = sim_recorder_write(rec, h5, diag);
+out:
+  sim_recorder_free(rec);
+  sim_profile_free(prof);
+  sim_scenario_free(sc);
+  return rc;
+}
+
+int val_runner_run(val_runner *vr, const val_case *c, val_outcome *out, sim_diag *diag) {
+  val_run *run = NULL;
+  for (size_t i = 0; i < vr->n_runs; i++)
+    if (!strcmp(vr->runs[i].scenario, c->scenario)) run = &vr->runs[i];
+  if (!run) {
+    if (sim_grow((void **)&vr->runs, &vr->cap_runs, vr->n_runs + 1, sizeof *vr->runs)) {
+      sim_diag_error(diag, c->path, 0, 0, "out of memory");
+      return -1;
+    }
+    run = &vr->runs[vr->n_runs];
+    memset(run, 0, sizeof *run);
+    if (!(run->scenario = sim_strdup(c->scenario))) {
+      sim_diag_error(diag, c->path, 0, 0, "out of memory");
+      return -1;
+    }
+    vr->n_runs++;
+    char path[4096], h5[4096];
+    if (c->scenario[0] == '/') snprintf(path, sizeof path, "%s", c->scenario);
+    else snprintf(path, sizeof path, "%s/%s", vr->source_dir, c->scenario);
+    snprintf(h5, sizeof h5, "%s/run%zu.h5", vr->tmpdir, vr->n_runs);
+    if (run_scenario(path, h5, diag) == 0 && !(run->h5 = sim_strdup(h5))) {
+      remove(h5);
+      sim_diag_error(diag, c->path, 0, 0, "out of memory");
+    }
+  }
+  if (!run->h5) {
+    sim_diag_error(diag, c->path, 0, 0, "scenario %s did not run", c->scenario);
+    return -1;
+  }
+  sim_result *r = NULL;
+  if (sim_result_open(run->h5, &r, diag) < 0) return -1;
+  int rc = val_case_evaluate(c, r, out, diag);
+  sim_result_close(r);
+  return rc;
+}
