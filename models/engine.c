@@ -31,10 +31,25 @@
  * by mechanism), summary/hosts (busy time, utilisation) and summary/mmu (1D
  * and 2D page walks of each guest's memory streams); per guest, sampled at
  * the record interval only when series are kept: progress, cpu_share, steal
- * and cycles_<mechanism> rates; events guest_start, guest_finish, phase and
+ * and cycles_<mechanism> rates, and per vCPU vcpu_steal (its share of the
+ * interval spent runnable but not running); events guest_start, guest_finish, phase and
  * context_switch.  relative_to_native is the time the work done would take
  * on the host's native technique (idle shares included) over the guest's
  * time from start to completion (or to the end of the run).
+ *
+ * Fidelity: a host of fidelity `quantum` runs its scheduler's slices on its
+ * pCPUs; one of fidelity `fluid` shares its cores by weighted processor
+ * sharing (models/sched_fluid.c): every runnable vCPU runs on a slot of its
+ * own at `rate` CPUs, its time split into CPU time (rate) and steal (the
+ * rest), and runs are re-planned only when a wake-up or a block changes the
+ * rates.
+ *
+ * Live migration (models/migration.h): a migration pauses its guest's vCPUs
+ * for its downtime and resumes them on the destination host, whose scheduler
+ * and technique state were prepared at set-up; it may throttle the vCPUs
+ * (auto-converge: a share of every demand period asleep) and slow the
+ * guest's progress (its network share, post-copy faults), which then holds
+ * its CPU longer per unit of work.
  *
  * Invariants: a vCPU is BLOCKED (not started, sleeping), RUNNABLE (queued in
  * the scheduler), RUNNING (on exactly one pCPU) or DONE; steal is the time a
@@ -49,6 +64,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/io.h"
 #include "models/registry.h"
 #include "models/scheduler.h"
 #include "models/migration.h"
@@ -67,7 +83,6 @@ typedef struct eng_host eng_host;
 
 typedef struct eng_vcpu {
   uint32_t guest;            /* index of its guest */
-  uint32_t index;            /* index within the guest */
   int32_t sched_id;          /* id in its host's scheduler */
   int32_t entity;            /* recorder entity id */
   vcpu_state state;          /* see invariants */
@@ -78,11 +93,16 @@ typedef struct eng_vcpu {
   sim_time phase_end_ns;     /* ns: end of a duration phase; SIM_TIME_MAX otherwise */
   double est_cycles_per_unit; /* cycles: cost of one unit in the last chunk; 0 unknown */
   double units_done;         /* units completed over the whole run */
+  double io_units;           /* units of an I/O phase done since its unit's I/O was last issued */
+  bool io_wait;              /* BLOCKED waiting for its I/O to complete */
+  sim_time sleep_until_ns;   /* ns: end of its demand sleep while BLOCKED */
   double native_ns;          /* ns: time the work done would take natively (idle included) */
   sim_time runnable_since;   /* ns: when it last became RUNNABLE */
   sim_time steal_ns;         /* ns: total time RUNNABLE */
   sim_time run_ns;           /* ns: total time RUNNING */
-  double phases_done;        /* phases completed (progress) */
+  double prev_steal_ns;      /* ns: steal at the previous sample (vcpu_steal signal) */
+  double rate;               /* CPUs: speed of the current run, 1 except in fluid mode */
+  double want;               /* CPUs: what the current run wants (fluid: its demand), >= rate */
   /* the current run, valid while RUNNING */
   int32_t pcpu;              /* pCPU index on its host, -1 */
   sim_time run_start_ns;     /* ns: dispatch time */
@@ -92,6 +112,10 @@ typedef struct eng_vcpu {
   cycles_by_mech run_cycles; /* cycles of those units, by mechanism */
   double run_native_cycles;  /* cycles the same units cost natively */
   sim_event_id end_ev;       /* the run's end event */
+  /* live migration (models/migration.h) */
+  bool resume_wake;          /* stopped by a pause while runnable, or woken while paused: wake on resume */
+  double run_demand;         /* share of its time the current run was dispatched with (run_demand), (0, 1] */
+  eng_host *stale_on;        /* host whose run queue still holds it since a pause, NULL: none */
 } eng_vcpu;
 
 typedef struct eng_guest {
@@ -111,6 +135,15 @@ typedef struct eng_guest {
   /* cumulative values at the previous sample, for interval signals */
   double prev_run_ns, prev_steal_ns;  /* ns */
   double prev_cycles[MECH_COUNT];     /* cycles */
+  /* live migration (models/migration.h) */
+  bool paused;               /* stopped by a migration (stop-and-copy, downtime) */
+  double throttle;           /* share of its vCPUs' time taken away (auto-converge), [0, 0.99] */
+  double service;            /* share of its unimpeded progress rate it gets, (0, 1] */
+  uint32_t n_homes;          /* hosts it may run on, its own first; 0: it never migrates */
+  uint32_t *home_host;       /* n_homes host indices */
+  void **home_tech;          /* its technique's state on each home (one is tech_state) */
+  void **home_native;        /* the native technique's state on each home */
+  int32_t *home_sched;       /* scheduler id of vCPU i on home k: [k * vcpus + i] */
 } eng_guest;
 
 typedef struct eng_pcpu {
@@ -127,9 +160,12 @@ struct eng_host {
   double clock_hz;           /* Hz */
   const scheduler_ops *sched; /* its scheduler */
   void *sched_state;         /* scheduler state */
-  eng_pcpu *pcpus;           /* type->cores entries */
+  eng_pcpu *pcpus;           /* n_slots entries: pCPUs, or one slot per vCPU in fluid mode */
+  uint32_t n_slots;          /* count */
+  bool fluid;                /* fidelity fluid: sched_fluid_ops, runs at a rate (sched_fluid.c) */
   uint32_t *vcpu_of_sched;   /* scheduler id -> global vCPU index */
   size_t n_vcpus;            /* vCPUs on the host */
+  size_t vcpu_cap;           /* vCPUs that may run on it: its guests' and those migrating to it */
   sim_time busy_ns;          /* ns: pCPU time spent running vCPUs, all pCPUs */
   int32_t entity;            /* recorder entity id */
 };
@@ -151,10 +187,12 @@ struct eng {
   sim_time sample_ns;        /* ns: sampling interval; 0 when no series are kept */
   uint64_t dispatches;       /* runs started, for the progress callback */
   int sig_progress, sig_share, sig_steal; /* signal ids (or SIM_SIGNAL_OFF) */
+  int sig_vsteal;            /* per-vCPU steal signal id (or SIM_SIGNAL_OFF) */
   int sig_cycles[MECH_COUNT];  /* signal ids of the cycle rates */
   int ev_start, ev_finish, ev_phase, ev_switch; /* event type ids */
   int failed;                /* a recorder call failed: negative code */
   migration_set *migrations; /* live migrations (models/migration.h); NULL: none */
+  io_model *io;              /* disks, NICs and I/O paths (models/io.h); NULL: no guest does I/O */
   sim_diag *diag;            /* errors */
 };
 
@@ -179,8 +217,21 @@ static const sim_phase *cur_phase(const eng *e, const eng_vcpu *v) {
   return &e->guests[v->guest].wl->phases[v->phase];
 }
 
+/* Share of its time v's current run may use, (0, 1]: the phase's cpu_demand,
+ * less what a migration's auto-converge throttle takes ([QEMU] cpu-throttle:
+ * the vCPU sleeps that share of every period). */
+static double run_demand(const eng *e, const eng_vcpu *v) {
+  double d = cur_phase(e, v)->cpu_demand;
+  if (!(d > 0) || d > 1) d = 1;
+  return d * (1 - e->guests[v->guest].throttle);
+}
+
 static void dispatch(eng *e, eng_host *h, uint32_t p);
 static void wake_vcpu(eng *e, eng_vcpu *v);
+static void fluid_replan(eng *e, eng_host *h);
+static int setup_homes(eng *e, size_t gi);
+static void teardown_homes(eng_guest *g);
+static void count_host_vcpus(eng *e);
 
 /* Puts v at the start of phase v->phase (skipping empty phases); marks it
  * DONE past the last phase of a non-repeating workload. */
@@ -242,6 +293,56 @@ static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out,
   g->tech->charge(g->tech_state, ph, units, out);
   g->native->charge(g->native_state, ph, units, &n);
   *native += mech_sum(&n);
+  if (e->io && io_phase_has_io(ph)) { /* the I/O path's work on the guest's CPU */
+    out->cycles[MECH_IO] += units * io_unit_cycles(e->io, v->guest, ph, false);
+    *native += units * io_unit_cycles(e->io, v->guest, ph, true);
+  }
+}
+
+/* ---- I/O (models/io.h) ---- */
+
+/* All the requests of v's unit completed: it runs again. */
+static void io_done(void *ctx, uint64_t arg, sim_time now) {
+  eng *e = ctx;
+  eng_vcpu *v = &e->vcpus[arg];
+  v->io_wait = false;
+  if (v->state == V_BLOCKED && now >= v->sleep_until_ns) wake_vcpu(e, v); /* else its sleep's end will */
+}
+
+/* Whether the model lookup knows any model of `kind` (the registry knows
+ * every I/O path the loader accepts). */
+static bool model_names_of(const eng *e, model_kind kind) {
+  static const char *const io_paths[] = {"native", "emulated", "pv", "virtio", "passthrough", "bridge", "nat"};
+  if (kind != MODEL_IO_PATH) return true;
+  for (size_t i = 0; i < sizeof io_paths / sizeof io_paths[0]; i++)
+    if (e->find(kind, io_paths[i])) return true;
+  return false;
+}
+
+/* The I/O model, when some guest's workload does I/O: each such guest with
+ * its I/O path (guests[].io_path) and the native path as reference. */
+static int setup_io(eng *e) {
+  const sim_scenario *sc = e->sc;
+  for (size_t gi = 0; gi < sc->n_guests; gi++) {
+    eng_guest *g = &e->guests[gi];
+    bool any = false;
+    for (size_t k = 0; k < g->wl->n_phases; k++) any |= io_phase_has_io(&g->wl->phases[k]);
+    if (!any) continue;
+    const char *pname = g->spec->io_path ? g->spec->io_path : "native";
+    const model_entry *pe = e->find(MODEL_IO_PATH, pname);
+    const model_entry *ne = e->find(MODEL_IO_PATH, "native");
+    /* A model table without I/O paths (a test's) runs without the I/O model. */
+    if (!model_names_of(e, MODEL_IO_PATH)) continue;
+    if (!pe || !ne || !pe->ops || !ne->ops) {
+      sim_diag_error(e->diag, sc->path, 0, 0, "guest '%s': unknown I/O path '%s'", g->spec->name,
+                     pe ? "native" : pname);
+      return -1;
+    }
+    if (!e->io && !(e->io = io_model_new(e->loop, sc, e->rec, PRIO_RUN))) return -1;
+    int rc = io_model_add_guest(e->io, (uint32_t)gi, g->host->profile, pe->ops, ne->ops, g->entity, e->diag);
+    if (rc < 0) return rc;
+  }
+  return 0;
 }
 
 static void dispatch_handler(sim_loop *loop, void *ctx, uint64_t arg) {
@@ -249,6 +350,7 @@ static void dispatch_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   eng_host *h = ctx;
   h->pcpus[arg].kick_ev = SIM_EVENT_NONE;
   if (h->pcpus[arg].vcpu < 0) dispatch(h->e, h, (uint32_t)arg);
+  if (h->fluid) fluid_replan(h->e, h);
 }
 
 /* Applies the elapsed share of v's run up to `now` and ends it. */
@@ -266,12 +368,17 @@ static void finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now) {
     if (f >= 1.0 && v->units_left < 0) v->units_left = 0;
   }
   v->units_done += units;
+  if (e->io && io_phase_has_io(cur_phase(e, v))) v->io_units += units;
   double demand = cur_phase(e, v)->cpu_demand;
   if (!(demand > 0) || demand > 1) demand = 1;
   v->native_ns += v->run_native_cycles * f * 1e9 / h->clock_hz / demand;
   sim_time ran = now - v->run_start_ns;
-  v->run_ns += ran;
-  h->busy_ns += ran;
+  /* In fluid mode the vCPU held `rate` of a CPU and waited for the rest of
+   * what it wanted. */
+  sim_time got = v->rate >= 1 ? ran : (sim_time)llround((double)ran * v->rate);
+  v->run_ns += got;
+  h->busy_ns += got;
+  if (v->want > v->rate) v->steal_ns += (sim_time)llround((double)ran * (v->want - v->rate));
   h->pcpus[v->pcpu].vcpu = -1;
   v->pcpu = -1;
   v->end_ev = SIM_EVENT_NONE;
@@ -280,6 +387,7 @@ static void finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now) {
 static void wake_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)loop;
   eng *e = ctx;
+  if (e->vcpus[arg].io_wait) return; /* its I/O's completion wakes it */
   wake_vcpu(e, &e->vcpus[arg]);
 }
 
@@ -291,19 +399,35 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   eng_vcpu *v = &e->vcpus[h->pcpus[p].vcpu];
   sim_time worked = now - v->work_start_ns;
   sim_time ran = now - v->run_start_ns;
-  double demand = cur_phase(e, v)->cpu_demand;
+  /* the demand the run was planned with: a throttle set during the run
+   * applies from the next one */
+  double demand = v->run_demand;
   finish_run(e, h, v, now);
+  /* A unit of an I/O phase is done: issue its I/O and wait for it. */
+  int io_n = 0;
+  if (e->io && io_phase_has_io(cur_phase(e, v)) &&
+      v->io_units >= io_units_to_next(e->io, v->guest, cur_phase(e, v)) - 1e-9) {
+    double whole = floor(v->io_units + 1e-9);
+    v->io_units = fmax(0.0, v->io_units - whole);
+    io_n = io_issue_units(e->io, v->guest, cur_phase(e, v), whole, io_done, e, (uint64_t)(v - e->vcpus));
+    if (io_n < 0) note_rec(e, io_n);
+  }
   if (phase_complete(v, now)) {
     v->phase++;
-    v->phases_done += 1;
+    v->io_units = 0;
     enter_phase(e, v, now);
   }
   bool runnable = v->state != V_DONE;
   sim_time sleep = 0;
-  if (runnable && demand > 0 && demand < 1 && worked > 0) {
+  /* Bursts and sleeps of a partial demand; the fluid level runs the vCPU
+   * steadily at no more than its demand instead. */
+  if (runnable && !h->fluid && demand > 0 && demand < 1 && worked > 0) {
     sleep = (sim_time)llround((double)worked * (1 - demand) / demand);
     if (sleep > 0) runnable = false;
   }
+  /* Waiting for its I/O too: it wakes when both the sleep and the I/O are over. */
+  if (io_n > 0 && runnable) runnable = false;
+  v->io_wait = io_n > 0 && v->state != V_DONE;
   h->sched->account(h->sched_state, v->sched_id, (int32_t)p, ran, runnable, now);
   if (runnable) {
     v->state = V_RUNNABLE;
@@ -311,10 +435,13 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   } else if (v->state != V_DONE) {
     v->state = V_BLOCKED;
     sim_time at = now > SIM_TIME_MAX - sleep ? SIM_TIME_MAX : now + sleep;
-    if (at <= e->end_ns && !sim_schedule(loop, at, PRIO_WAKE, wake_handler, e, (uint64_t)(v - e->vcpus)))
+    v->sleep_until_ns = at;
+    if (sleep > 0 && at <= e->end_ns &&
+        !sim_schedule(loop, at, PRIO_WAKE, wake_handler, e, (uint64_t)(v - e->vcpus)))
       note_rec(e, -1);
   }
   dispatch(e, h, p);
+  if (h->fluid) fluid_replan(e, h);
 }
 
 /* Asks the scheduler what runs on pCPU p now and starts it. */
@@ -334,6 +461,13 @@ static void dispatch(eng *e, eng_host *h, uint32_t p) {
   }
   eng_vcpu *v = &e->vcpus[h->vcpu_of_sched[pick.vcpu]];
   eng_guest *g = &e->guests[v->guest];
+  if (g->paused || g->host != h || v->state != V_RUNNABLE) {
+    /* A run-queue entry a migration's pause left behind: drop it. */
+    if (v->stale_on == h) v->stale_on = NULL;
+    h->sched->account(h->sched_state, pick.vcpu, (int32_t)p, 0, false, now);
+    dispatch(e, h, p);
+    return;
+  }
   v->steal_ns += now - v->runnable_since;
   v->state = V_RUNNING;
   v->pcpu = (int32_t)p;
@@ -349,20 +483,33 @@ static void dispatch(eng *e, eng_host *h, uint32_t p) {
     h->pcpus[p].last_guest = (int32_t)v->guest;
   }
   double sw_cycles = mech_sum(&sw);
-  v->work_start_ns = now + cycles_to_ns(sw_cycles, h->clock_hz);
+  /* The speed of this run: the host clock, times the fluid share (which
+   * a partial demand bounds). */
+  v->want = 1.0;
+  if (h->fluid) {
+    double d = run_demand(e, v);
+    v->want = d > 0 && d < 1 ? d : 1.0;
+    h->sched->set_demand(h->sched_state, v->sched_id, v->want);
+  }
+  v->rate = h->fluid ? h->sched->rate(h->sched_state, v->sched_id) : 1.0;
+  if (!(v->rate > 1e-9)) v->rate = 1e-9;
+  /* A migration may slow the guest's progress (g->service): it holds its
+   * CPU while it waits for the network or for faulted pages. */
+  double hz = h->clock_hz * v->rate * g->service;
+  v->work_start_ns = now + cycles_to_ns(sw_cycles, hz);
   /* Cycles available for work in the slice, also bounded by a duration
    * phase's end, a demand burst and the run's end. */
   double avail = INFINITY;
   sim_time limit = pick.slice_ns == SIM_TIME_MAX ? SIM_TIME_MAX : now + pick.slice_ns;
   if (v->phase_end_ns < limit) limit = v->phase_end_ns;
-  const sim_phase *ph = cur_phase(e, v);
-  if (ph->cpu_demand > 0 && ph->cpu_demand < 1) {
-    sim_time burst = (sim_time)llround(ph->cpu_demand * (double)e->demand_period_ns);
+  double run_d = v->run_demand = run_demand(e, v);
+  if (!h->fluid && run_d < 1) {
+    sim_time burst = (sim_time)llround(run_d * (double)e->demand_period_ns);
     if (burst < 1) burst = 1;
     if (now + burst < limit) limit = now + burst;
   }
   if (e->end_ns != SIM_TIME_MAX && e->end_ns < limit) limit = e->end_ns;
-  if (limit != SIM_TIME_MAX) avail = (double)(limit - v->work_start_ns) * h->clock_hz * 1e-9;
+  if (limit != SIM_TIME_MAX) avail = (double)(limit - v->work_start_ns) * hz * 1e-9;
   memset(&v->run_cycles, 0, sizeof v->run_cycles);
   v->run_native_cycles = 0;
   double units = 0;
@@ -370,6 +517,8 @@ static void dispatch(eng *e, eng_host *h, uint32_t p) {
   if (v->est_cycles_per_unit <= 0) {
     /* Probe: a thousandth of the phase, at most one unit. */
     double probe = v->units_phase > 0 ? fmin(fmin(left, 1.0), v->units_phase * 1e-3) : 1.0;
+    if (e->io && io_phase_has_io(cur_phase(e, v)))
+      probe = fmin(probe, io_units_to_next(e->io, v->guest, cur_phase(e, v)) - v->io_units);
     if (probe > 0) {
       charge_units(e, v, probe, &v->run_cycles, &v->run_native_cycles);
       units = probe;
@@ -388,6 +537,10 @@ static void dispatch(eng *e, eng_host *h, uint32_t p) {
      * over-committed hosts cannot livelock. */
     more = v->units_phase > 0 ? fmin(left, v->units_phase * 1e-3) : 1.0;
   }
+  /* An I/O phase runs to the end of the unit that owes a request, where the
+   * I/O is issued. */
+  if (e->io && io_phase_has_io(cur_phase(e, v)))
+    more = fmin(more, fmax(0.0, io_units_to_next(e->io, v->guest, cur_phase(e, v)) - v->io_units - units));
   if (more > 0) {
     cycles_by_mech c = {{0}};
     charge_units(e, v, more, &c, &v->run_native_cycles);
@@ -397,7 +550,7 @@ static void dispatch(eng *e, eng_host *h, uint32_t p) {
     units += more;
   }
   v->run_units = units;
-  sim_time work_ns = cycles_to_ns(mech_sum(&v->run_cycles), h->clock_hz);
+  sim_time work_ns = cycles_to_ns(mech_sum(&v->run_cycles), hz);
   v->run_end_ns = v->work_start_ns + work_ns;
   /* A duration phase whose work costs nothing still lasts until its end. */
   if (v->units_phase <= 0 && mech_sum(&v->run_cycles) <= 0 && limit != SIM_TIME_MAX)
@@ -414,6 +567,11 @@ static void dispatch(eng *e, eng_host *h, uint32_t p) {
 static void wake_vcpu(eng *e, eng_vcpu *v) {
   eng_host *h = e->guests[v->guest].host;
   sim_time now = sim_loop_now(e->loop);
+  if (e->guests[v->guest].paused) { /* a migration stopped it: wake it on resume */
+    v->state = V_BLOCKED;
+    v->resume_wake = true;
+    return;
+  }
   v->state = V_RUNNABLE;
   v->runnable_since = now;
   sched_kick k = h->sched->wake(h->sched_state, v->sched_id, now);
@@ -430,6 +588,22 @@ static void wake_vcpu(eng *e, eng_vcpu *v) {
     if (!c->kick_ev) note_rec(e, -1);
   } else if (sim_event_time(e->loop, c->kick_ev) > k.at) {
     sim_reschedule(e->loop, c->kick_ev, k.at); /* an idle pCPU's retry, brought forward */
+  }
+  if (h->fluid) fluid_replan(e, h);
+}
+
+/* Fluid mode: the rates changed (a wake-up or a block); every running vCPU
+ * whose rate differs ends its run now, keeping the work done, and is
+ * dispatched again at its new rate (models/sched_fluid.c). */
+static void fluid_replan(eng *e, eng_host *h) {
+  sim_time now = sim_loop_now(e->loop);
+  for (uint32_t p = 0; p < h->n_slots; p++) {
+    int32_t vi = h->pcpus[p].vcpu;
+    if (vi < 0) continue;
+    eng_vcpu *r = &e->vcpus[vi];
+    double rate = h->sched->rate(h->sched_state, r->sched_id);
+    if (fabs(rate - r->rate) <= 1e-9 * r->rate || !r->end_ev) continue;
+    if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
   }
 }
 
@@ -486,7 +660,8 @@ static void guest_cumulative(const eng *e, const eng_guest *g, sim_time now, dou
     *steal_ns += (double)v->steal_ns;
     if (v->state == V_RUNNABLE) *steal_ns += (double)(now - v->runnable_since);
     if (v->state == V_RUNNING) {
-      *run_ns += (double)(now - v->run_start_ns);
+      *run_ns += (double)(now - v->run_start_ns) * fmin(1.0, v->rate);
+      *steal_ns += (double)(now - v->run_start_ns) * fmax(0.0, v->want - v->rate);
       sim_time work = v->run_end_ns - v->work_start_ns;
       double f = now <= v->work_start_ns || work <= 0
                      ? 0.0
@@ -515,6 +690,13 @@ static void sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     }
     g->prev_run_ns = run_ns;
     g->prev_steal_ns = steal_ns;
+    for (uint32_t i = 0; i < g->spec->vcpus && e->sig_vsteal >= 0; i++) {
+      eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+      double st = (double)v->steal_ns + (v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0) +
+                  (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * fmax(0.0, v->want - v->rate) : 0);
+      note_rec(e, sim_emit(e->rec, e->sig_vsteal, v->entity, now, (st - v->prev_steal_ns) / dt));
+      v->prev_steal_ns = st;
+    }
   }
   bool more = e->end_ns != SIM_TIME_MAX ? now + e->sample_ns <= e->end_ns
                                         : e->guests_done < e->sc->n_guests;
@@ -557,21 +739,23 @@ static int setup_host(eng *e, size_t hi, const sim_profile *scenario_profile) {
     return -1;
   }
   h->sched = me->ops;
-  if (!(h->sched->modes & SCHED_QUANTUM)) {
-    sim_diag_error(e->diag, sc->path, 0, 0,
-                   "scheduler '%s' has no time-slice mode, which this engine runs", sname);
+  /* fidelity fluid: whatever the scheduler, CPU time is shared as its
+   * weights and caps would share it in the limit (models/sched_fluid.c). */
+  h->fluid = h->type->fidelity && !strcmp(h->type->fidelity, "fluid");
+  if (h->fluid) h->sched = &sched_fluid_ops;
+  if (!(h->sched->modes & (h->fluid ? SCHED_FLUID : SCHED_QUANTUM)) ||
+      (h->fluid && (!h->sched->rate || !h->sched->set_demand))) {
+    sim_diag_error(e->diag, sc->path, 0, 0, "scheduler '%s' has no %s mode", sname,
+                   h->fluid ? "fluid" : "time-slice");
     return -1;
   }
-  if (h->type->fidelity && !strcmp(h->type->fidelity, "fluid") && !(h->sched->modes & SCHED_FLUID))
-    sim_diag_warning(e->diag, sc->path, 0, 0,
-                     "host type '%s': scheduler '%s' simulates time slices; fidelity 'fluid' "
-                     "is not available for it, slices are simulated",
-                     h->type->name, sname);
   sched_env env = {h->type, h->profile, h->type->cores};
   if (h->sched->create(&env, &h->sched_state, e->diag) < 0) return -1;
-  h->pcpus = sim_calloc(h->type->cores, sizeof *h->pcpus);
+  h->n_slots = h->type->cores;
+  if (h->fluid && h->vcpu_cap > h->n_slots) h->n_slots = (uint32_t)h->vcpu_cap;
+  h->pcpus = sim_calloc(h->n_slots, sizeof *h->pcpus);
   if (!h->pcpus) return -1;
-  for (uint32_t p = 0; p < h->type->cores; p++) {
+  for (uint32_t p = 0; p < h->n_slots; p++) {
     h->pcpus[p].vcpu = -1;
     h->pcpus[p].last_guest = -1;
   }
@@ -586,6 +770,7 @@ static int setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   g->wl = &sc->workloads[g->spec->workload];
   g->host = &e->hosts[g->spec->host];
   g->finish_ns = -1;
+  g->service = 1;
   eng_host *h = g->host;
   const char *tname = g->spec->technique ? g->spec->technique : "native";
   const model_entry *me = e->find(MODEL_TECHNIQUE, tname);
@@ -622,8 +807,9 @@ static int setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     eng_vcpu *v = &e->vcpus[*next_vcpu];
     v->guest = (uint32_t)gi;
-    v->index = i;
     v->pcpu = -1;
+    v->rate = 1.0;
+    v->want = 1.0;
     v->state = V_BLOCKED;
     v->phase_end_ns = SIM_TIME_MAX;
     int32_t pin = g->spec->pinning ? g->spec->pinning[i] : -1;
@@ -642,6 +828,7 @@ static int setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
     if (v->entity < 0) return v->entity;
     (*next_vcpu)++;
   }
+  if (setup_homes(e, gi) < 0) return -1;
   if (!sim_schedule(e->loop, g->spec->start_ns, PRIO_WAKE, start_handler, e, gi)) return -1;
   return 0;
 }
@@ -654,9 +841,11 @@ static int declare_records(eng *e) {
                                      "CPUs obtained in the interval (1 = one full CPU)");
   e->sig_steal = sim_recorder_signal(r, "steal", "1",
                                      "vCPUs runnable but not running, averaged over the interval");
+  e->sig_vsteal = sim_recorder_signal(r, "vcpu_steal", "1",
+                                      "share of the interval the vCPU was runnable but not running");
   bool any = false;
-  int sigs[3] = {e->sig_progress, e->sig_share, e->sig_steal};
-  for (int i = 0; i < 3; i++) {
+  int sigs[4] = {e->sig_progress, e->sig_share, e->sig_steal, e->sig_vsteal};
+  for (int i = 0; i < 4; i++) {
     if (sigs[i] < 0 && sigs[i] != SIM_SIGNAL_OFF) return sigs[i];
     any |= sigs[i] >= 0;
   }
@@ -689,7 +878,7 @@ static int write_summary(eng *e, sim_time end) {
   sim_column all[FIXED + MECH_COUNT + 1];
   static const sim_column fixed[FIXED] = {
       {"name", SIM_COL_STR, "", "guest name"},
-      {"host", SIM_COL_STR, "", "host it ran on"},
+      {"host", SIM_COL_STR, "", "host it ran on last (a migration's destination once moved)"},
       {"technique", SIM_COL_STR, "", "virtualization technique"},
       {"workload", SIM_COL_STR, "", "workload name"},
       {"vcpus", SIM_COL_I64, "1", "virtual CPUs"},
@@ -795,17 +984,20 @@ static int write_mmu_table(eng *e) {
     vcost c;
     if (vcost_load(&env, &c, e->diag) < 0) return -1;
     double misses = 0, r1 = 0, r2 = 0, m2 = 0, c1 = 0, c2 = 0;
-    uint64_t host_page = g->spec->huge_pages ? 2097152u : 4096u;
     for (size_t k = 0; k < g->wl->n_phases; k++) {
       const sim_phase *ph = &g->wl->phases[k];
       double units = ph->units > 0 ? ph->units : 1;
       for (size_t a = 0; a < ph->n_access; a++) {
-        const sim_access_spec *as = &ph->access[a];
-        double rate = mmu_tlb_miss_rate(&c.mmu, as, as->page_bytes);
-        double w = as->count * units * rate;
+        /* pages as the techniques charge them (vcost_charge_memory): guest
+         * huge pages back every region, and nested pages match guest pages */
+        sim_access_spec as = ph->access[a];
+        uint64_t page = g->spec->huge_pages ? 2097152u : (as.page_bytes ? as.page_bytes : 4096u);
+        as.page_bytes = page;
+        double rate = mmu_tlb_miss_rate(&c.mmu, &as, page);
+        double w = as.count * units * rate;
         if (!(w > 0)) continue;
-        mmu_walk w1 = mmu_walk_1d(&c.mmu, as, as->page_bytes, rate);
-        mmu_walk w2 = mmu_walk_2d(&c.mmu, as, as->page_bytes, host_page, rate);
+        mmu_walk w1 = mmu_walk_1d(&c.mmu, &as, page, rate);
+        mmu_walk w2 = mmu_walk_2d(&c.mmu, &as, page, page, rate);
         misses += w;
         r1 += w * w1.refs;
         r2 += w * w2.refs;
@@ -863,9 +1055,218 @@ static int32_t mig_entity(void *ctx, uint32_t guest) {
   return e->guests[guest].entity;
 }
 
+/* What a migration does to its guest's execution.  pause stops every vCPU
+ * (a run in progress keeps the work done so far); a vCPU that was queued
+ * stays in its scheduler's run queue, since the scheduler interface has no
+ * removal, and dispatch drops the entry when it comes up.  resume moves the
+ * guest to the host given, where setup_homes registered its vCPUs and created
+ * its technique state beforehand (so a move cannot fail mid-run), and wakes
+ * the vCPUs that were running, queued or due to wake; its later CPU time and
+ * cycles are charged there.  throttle and slow end the guest's runs in
+ * progress so that the next ones run at the new demand or speed. */
+
+/* Ends the guest's runs in progress now; they are dispatched again. */
+static void mig_replan_guest(eng *e, const eng_guest *g) {
+  sim_time now = sim_loop_now(e->loop);
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    if (v->state == V_RUNNING && v->end_ev && sim_event_time(e->loop, v->end_ev) > now)
+      sim_reschedule(e->loop, v->end_ev, now);
+  }
+}
+
+static void mig_pause(void *ctx, uint32_t guest) {
+  eng *e = ctx;
+  eng_guest *g = &e->guests[guest];
+  eng_host *h = g->host;
+  if (g->paused) return;
+  g->paused = true;
+  sim_time now = sim_loop_now(e->loop);
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    if (v->state == V_RUNNING) {
+      int32_t p = v->pcpu;
+      sim_time ran = now - v->run_start_ns;
+      sim_cancel(e->loop, v->end_ev);
+      finish_run(e, h, v, now);
+      if (phase_complete(v, now)) {
+        v->phase++;
+        enter_phase(e, v, now);
+      }
+      h->sched->account(h->sched_state, v->sched_id, p, ran, false, now);
+      if (v->state != V_DONE) {
+        v->state = V_BLOCKED;
+        v->resume_wake = true;
+      }
+      dispatch(e, h, (uint32_t)p);
+    } else if (v->state == V_RUNNABLE) {
+      v->steal_ns += now - v->runnable_since;
+      v->state = V_BLOCKED;
+      v->resume_wake = true;
+      v->stale_on = h;
+    }
+  }
+  if (h->fluid) fluid_replan(e, h);
+}
+
+static void mig_resume(void *ctx, uint32_t guest, uint32_t host) {
+  eng *e = ctx;
+  eng_guest *g = &e->guests[guest];
+  if (!g->paused) return;
+  for (uint32_t k = 0; k < g->n_homes; k++) {
+    if (g->home_host[k] != host) continue;
+    g->host = &e->hosts[host];
+    g->tech_state = g->home_tech[k];
+    g->native_state = g->home_native[k];
+    for (uint32_t i = 0; i < g->spec->vcpus; i++)
+      e->vcpus[g->first_vcpu + i].sched_id = g->home_sched[(size_t)k * g->spec->vcpus + i];
+  }
+  g->paused = false;
+  sim_time now = sim_loop_now(e->loop);
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    if (!v->resume_wake) continue;
+    v->resume_wake = false;
+    if (v->state != V_BLOCKED) continue;
+    if (v->stale_on == g->host) {
+      /* Back where its queue entry still is: it is queued already. */
+      v->stale_on = NULL;
+      v->state = V_RUNNABLE;
+      v->runnable_since = now;
+    } else {
+      wake_vcpu(e, v);
+    }
+  }
+}
+
+static void mig_throttle(void *ctx, uint32_t guest, double fraction) {
+  eng *e = ctx;
+  eng_guest *g = &e->guests[guest];
+  fraction = fmin(0.99, fmax(0.0, fraction));
+  if (fraction == g->throttle) return;
+  g->throttle = fraction;
+  mig_replan_guest(e, g);
+}
+
+static void mig_slow(void *ctx, uint32_t guest, double service) {
+  eng *e = ctx;
+  eng_guest *g = &e->guests[guest];
+  /* a guest that makes no progress at all is paused, not slowed */
+  service = fmin(1.0, fmax(1e-6, service));
+  if (service == g->service) return;
+  g->service = service;
+  mig_replan_guest(e, g);
+}
+
+/* The network throughput the guest would send at if nothing slowed it: the
+ * units per second its vCPUs do at their last measured cost per unit and
+ * their phase's demand, times its phase's bits sent per unit (net messages x
+ * tx bytes), at most its host's first NIC.  Before any unit is costed it is
+ * taken to want the whole NIC. */
+static double mig_net_demand(void *ctx, uint32_t guest) {
+  const eng *e = ctx;
+  const eng_guest *g = &e->guests[guest];
+  const sim_host_type *t = g->host->type;
+  double nic = t->n_nics ? t->nics[0].bandwidth_bps : INFINITY;
+  double bps = 0;
+  bool known = false;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    if (v->state == V_DONE || v->phase >= g->wl->n_phases) continue;
+    const sim_phase *ph = cur_phase(e, v);
+    double bits = ph->net_messages * (double)ph->net_tx_bytes * 8;
+    if (!(bits > 0)) continue;
+    if (!(v->est_cycles_per_unit > 0)) return isfinite(nic) ? nic : 0;
+    double d = ph->cpu_demand > 0 && ph->cpu_demand < 1 ? ph->cpu_demand : 1;
+    bps += g->host->clock_hz * d / v->est_cycles_per_unit * bits;
+    known = true;
+  }
+  return known ? fmin(bps, nic) : 0;
+}
+
+/* vCPUs each host may run: its own guests', and those of guests migrating
+ * to it (each guest counted once per host). */
+static void count_host_vcpus(eng *e) {
+  const sim_scenario *sc = e->sc;
+  for (size_t gi = 0; gi < sc->n_guests; gi++) e->hosts[sc->guests[gi].host].vcpu_cap += sc->guests[gi].vcpus;
+  for (size_t i = 0; i < sc->n_migrations; i++) {
+    const sim_migration_spec *m = &sc->migrations[i];
+    bool seen = m->dest_host == sc->guests[m->guest].host;
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = sc->migrations[j].guest == m->guest && sc->migrations[j].dest_host == m->dest_host;
+    if (!seen) e->hosts[m->dest_host].vcpu_cap += sc->guests[m->guest].vcpus;
+  }
+}
+
+/* For a guest that migrates: its vCPUs registered (blocked) on every
+ * destination's scheduler and its technique state created for every
+ * destination, so that a migration moves it without any allocation. */
+static int setup_homes(eng *e, size_t gi) {
+  const sim_scenario *sc = e->sc;
+  eng_guest *g = &e->guests[gi];
+  uint32_t n = 1;
+  for (size_t i = 0; i < sc->n_migrations; i++)
+    if (sc->migrations[i].guest == gi) n++;
+  if (n == 1) return 0;
+  uint32_t nv = g->spec->vcpus;
+  g->home_host = sim_calloc(n, sizeof *g->home_host);
+  g->home_tech = sim_calloc(n, sizeof *g->home_tech);
+  g->home_native = sim_calloc(n, sizeof *g->home_native);
+  g->home_sched = sim_calloc((size_t)n * nv, sizeof *g->home_sched);
+  if (!g->home_host || !g->home_tech || !g->home_native || !g->home_sched) {
+    sim_free(g->home_host);
+    sim_free(g->home_tech);
+    sim_free(g->home_native);
+    sim_free(g->home_sched);
+    return -1;
+  }
+  g->n_homes = 1;
+  g->home_host[0] = g->spec->host;
+  g->home_tech[0] = g->tech_state;
+  g->home_native[0] = g->native_state;
+  for (uint32_t i = 0; i < nv; i++) g->home_sched[i] = e->vcpus[g->first_vcpu + i].sched_id;
+  for (size_t mi = 0; mi < sc->n_migrations; mi++) {
+    uint32_t d = sc->migrations[mi].dest_host;
+    if (sc->migrations[mi].guest != gi) continue;
+    bool seen = false;
+    for (uint32_t k = 0; k < g->n_homes; k++) seen |= g->home_host[k] == d;
+    if (seen) continue;
+    uint32_t k = g->n_homes++;
+    eng_host *h = &e->hosts[d];
+    g->home_host[k] = d;
+    technique_env env = {h->profile, h->type, g->spec};
+    if (g->tech->create(&env, &g->home_tech[k], e->diag) < 0) return -1;
+    if (g->native->create(&env, &g->home_native[k], e->diag) < 0) return -1;
+    for (uint32_t i = 0; i < nv; i++) {
+      int32_t pin = g->spec->pinning ? g->spec->pinning[i] : -1;
+      if (pin >= (int32_t)h->type->cores) pin = -1; /* a pin the destination lacks */
+      sched_vcpu_info info = {(uint32_t)gi, pin, g->spec->weight, g->spec->cap};
+      if (h->sched->add_vcpu(h->sched_state, &info) < 0) return -1;
+      g->home_sched[(size_t)k * nv + i] = (int32_t)h->n_vcpus;
+      h->vcpu_of_sched[h->n_vcpus++] = g->first_vcpu + i;
+    }
+  }
+  return 0;
+}
+
+static void teardown_homes(eng_guest *g) {
+  for (uint32_t k = 0; k < g->n_homes; k++) {
+    if (g->home_tech[k]) g->tech->destroy(g->home_tech[k]);
+    if (g->home_native[k]) g->native->destroy(g->home_native[k]);
+  }
+  sim_free(g->home_host);
+  sim_free(g->home_tech);
+  sim_free(g->home_native);
+  sim_free(g->home_sched);
+}
+
 static void teardown(eng *e) {
   for (size_t gi = 0; gi < e->sc->n_guests && e->guests; gi++) {
     eng_guest *g = &e->guests[gi];
+    if (g->n_homes) {
+      teardown_homes(g);
+      continue;
+    }
     if (g->tech && g->tech_state) g->tech->destroy(g->tech_state);
     if (g->native && g->native_state) g->native->destroy(g->native_state);
   }
@@ -882,6 +1283,7 @@ static void teardown(eng *e) {
   sim_free(e->guests);
   sim_free(e->vcpus);
   migration_set_free(e->migrations); /* before the loop its events are on */
+  io_model_free(e->io);
   sim_loop_free(e->loop);
 }
 
@@ -908,10 +1310,9 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
                               sizeof *e.own_profiles);
   if (!e.loop || !e.hosts || !e.guests || !e.vcpus || !e.own_profiles) goto fail;
   if ((rc = declare_records(&e)) < 0) goto fail;
+  count_host_vcpus(&e);
   for (size_t hi = 0; hi < scenario->n_hosts; hi++) {
-    size_t nv = 0;
-    for (size_t gi = 0; gi < scenario->n_guests; gi++)
-      if (scenario->guests[gi].host == hi) nv += scenario->guests[gi].vcpus;
+    size_t nv = e.hosts[hi].vcpu_cap;
     e.hosts[hi].vcpu_of_sched = sim_calloc(nv ? nv : 1, sizeof *e.hosts[hi].vcpu_of_sched);
     if (!e.hosts[hi].vcpu_of_sched) goto fail;
     if ((rc = setup_host(&e, hi, profile)) < 0) goto fail;
@@ -923,10 +1324,17 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   uint32_t next = 0;
   for (size_t gi = 0; gi < scenario->n_guests; gi++)
     if ((rc = setup_guest(&e, gi, &next)) < 0) goto fail;
-  /* Live migrations, each scheduled at its `at`.  The engine does not pause,
-   * move, throttle or slow a guest's execution yet (those hooks are NULL);
-   * the migration models still account for all of it in their results. */
-  migration_engine_hooks mig_hooks = {.ctx = &e, .phase = mig_phase, .entity = mig_entity};
+  if ((rc = setup_io(&e)) < 0) goto fail;
+  /* Live migrations, each scheduled at its `at`; they pause, move, throttle
+   * and slow their guests through the hooks (live migration section). */
+  migration_engine_hooks mig_hooks = {.ctx = &e,
+                                      .phase = mig_phase,
+                                      .net_demand_bps = mig_net_demand,
+                                      .pause = mig_pause,
+                                      .resume = mig_resume,
+                                      .throttle = mig_throttle,
+                                      .slow = mig_slow,
+                                      .entity = mig_entity};
   if ((rc = migration_set_start(scenario, profile, e.loop, rec, &mig_hooks, PRIO_RUN,
                                 &e.migrations, diag)) < 0)
     goto fail;
@@ -945,6 +1353,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   }
   if ((rc = write_summary(&e, end)) < 0) goto fail;
   if ((rc = write_mmu_table(&e)) < 0) goto fail;
+  if (e.io && (rc = io_model_write(e.io, end)) < 0) goto fail;
   if (stats) {
     stats->events = sim_loop_dispatched(e.loop);
     stats->simulated_ns = end;

@@ -31,7 +31,8 @@ static const sim_column round_cols[] = {
     {"pages", SIM_COL_F64, "1", "pages sent (expected value)"},
     {"bytes", SIM_COL_F64, "bytes", "bytes on the wire"},
     {"rate_bps", SIM_COL_F64, "bit/s", "wire rate of the round"},
-    {"dirty_rate_bps", SIM_COL_F64, "bit/s", "pages dirtied during the round x page size / duration"},
+    {"dirty_rate_bps", SIM_COL_F64, "bit/s",
+     "pages dirtied during the round x page size / duration"},
     {"pages_skipped", SIM_COL_F64, "1", "due pages dirtied again before their turn (not sent)"},
 };
 enum { N_ROUND_COLS = sizeof round_cols / sizeof round_cols[0] };
@@ -390,11 +391,14 @@ int migration_create(const migration_env *env, migration **out, sim_diag *diag) 
     return -1;
   }
   const migration_params *p = &env->params;
+  bool container = e->ops == &migration_container_ops;
   if (!(p->page_bytes > 0) || !(spec->min_rate_bps > 0) || !(spec->max_rate_bps > 0) ||
-      env->sample_interval_ns <= 0 || (spec->compress && !(p->compress_ratio > 0 && p->compress_Bps > 0))) {
+      env->sample_interval_ns <= 0 ||
+      (spec->compress && !(p->compress_ratio > 0 && p->compress_Bps > 0)) ||
+      (container && !(p->dump_Bps > 0 && p->restore_Bps > 0))) {
     sim_diag_error(diag, NULL, 0, 0,
-                   "migration '%s': page size, rates, sample interval and compression "
-                   "parameters must be > 0",
+                   "migration '%s': page size, rates, sample interval, compression and "
+                   "checkpoint parameters must be > 0",
                    spec->name);
     return -1;
   }
@@ -427,7 +431,8 @@ int migration_create(const migration_env *env, migration **out, sim_diag *diag) 
   if (rc) goto oom;
   if (!env->net && !(m->own_net = net_share_new())) goto oom;
   int links[2];
-  m->mig_flow = net_share_flow(net_of(m), 0, 1, links, path(links, env->src_tx_link, env->dst_rx_link));
+  m->mig_flow =
+      net_share_flow(net_of(m), 0, 1, links, path(links, env->src_tx_link, env->dst_rx_link));
   m->guest_flow = net_share_flow(net_of(m), 0, 1, links, path(links, env->src_tx_link, -1));
   if (m->mig_flow < 0 || m->guest_flow < 0) goto oom;
   if (env->recording) {

@@ -149,7 +149,7 @@ typedef struct migration_env {
   net_share *net;                 /* shared by all traffic of the run */
   int src_tx_link;                /* source NIC, transmit direction */
   int dst_rx_link;                /* destination NIC, receive direction */
-  int dst_tx_link;                /* destination NIC, transmit (the guest's traffic after the switch) */
+  int dst_tx_link;                /* destination NIC, transmit: the guest's traffic later */
   sim_time link_latency_ns;       /* one-way latency source-destination (post-copy faults) */
   migration_recording *recording; /* NULL: record nothing */
   sim_time sample_interval_ns;    /* signal samples while it runs (> 0) */
@@ -206,7 +206,7 @@ typedef struct migration_round {
 
 typedef struct migration_summary {
   sim_time start_ns;           /* when it began */
-  sim_time total_ns;           /* start to the guest running at the destination with all its pages */
+  sim_time total_ns;           /* start to the guest running at the destination, all pages there */
   sim_time downtime_ns;        /* guest stopped */
   double total_bytes;          /* on the wire */
   uint32_t rounds;             /* rounds recorded, stop-and-copy included */

@@ -91,15 +91,26 @@ static void start_step(migration *m, sim_time now) {
 
 static void end_step(migration *m, sim_time now) {
   double dt = sim_time_to_s(now - m->round_start_ns), p = m->push_pages_hz;
-  double n = m->absent_total, faults = 0, pushed = p * dt;
+  double n = m->absent_total, stream = m->rate_bps / 8 / mig_page_wire_bytes(m) * dt;
+  /* expected faults per group, then bounded by the stream: a guest cannot
+   * fault pages in faster than they arrive (it stalls instead), and the
+   * push keeps its small share */
+  double faults = 0;
   for (size_t g = 0; g < m->n_groups; g++) {
-    double r = m->fault_service * m->groups[g].rate_hz, a = m->absent[g];
-    double k = r + p / n;
+    double r = m->fault_service * m->groups[g].rate_hz, a = m->absent[g], k = r + p / n;
+    if (k > 0 && a > 0) faults += r / k * a * -expm1(-k * dt);
+  }
+  double scale = faults > 0.95 * stream ? 0.95 * stream / faults : 1;
+  for (size_t g = 0; g < m->n_groups; g++) {
+    double r = m->fault_service * m->groups[g].rate_hz, a = m->absent[g], k = r + p / n;
     if (k <= 0 || a <= 0) continue;
     double gone = a * -expm1(-k * dt);
-    faults += r / k * gone;
-    m->absent[g] = a - gone;
+    m->absent[g] = a - gone * (p / n + scale * r) / k;
   }
+  faults *= scale;
+  /* the push gets what the faults left of the stream, and the last step
+   * only what is still absent */
+  double pushed = fmax(0, fmin(fmin(p * dt, stream - faults), n - faults));
   m->pushed_pages += pushed;
   m->faulted_pages += faults;
   m->absent_total = fmax(0, n - pushed - faults);

@@ -4,6 +4,10 @@
  * its bandwidth: Ethernet is full duplex), reads the machinery's costs from
  * the calibration profile, gives every migration a view of its guest through
  * the engine's hooks, and schedules it on the loop.
+ * What the scenario does not say is taken conservatively: every page of the
+ * guest's memory counts as written (no zero pages to elide), and a guest has
+ * no disk image of its own (block migration copies nothing but the blocks
+ * the guest writes, and the engine does not report disk writes yet).
  * Units: ns, bit/s, bytes.  Invariants: one migration per scenario entry;
  * the network outlives every migration of the set. */
 #include <math.h>
@@ -43,7 +47,8 @@ static size_t view_groups(void *ctx, const sim_dirty_group **groups) {
 
 static double view_demand(void *ctx) {
   set_guest *v = ctx;
-  if (v->set->hooks.net_demand_bps) return v->set->hooks.net_demand_bps(v->set->hooks.ctx, v->guest);
+  if (v->set->hooks.net_demand_bps)
+    return v->set->hooks.net_demand_bps(v->set->hooks.ctx, v->guest);
   /* Without the engine's word: a phase that sends data is network-bound and
    * would use its whole NIC. */
   const sim_phase *ph = phase_of(v);

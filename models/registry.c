@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "models/io.h"
 #include "models/migration.h"
 #include "models/scheduler.h"
 #include "models/techniques.h"
@@ -18,6 +19,16 @@ static const model_entry registry[] = {
     /* CPU schedulers (models/scheduler.h) */
     {MODEL_SCHEDULER, "rr", &sched_rr_ops},
     {MODEL_SCHEDULER, "credit", &sched_credit_ops},
+    {MODEL_SCHEDULER, "credit2", &sched_credit2_ops},
+    {MODEL_SCHEDULER, "cfs", &sched_cfs_ops},
+    /* I/O paths (models/io.h) */
+    {MODEL_IO_PATH, "emulated", &iopath_emulated_ops},
+    {MODEL_IO_PATH, "pv", &iopath_pv_ops},
+    {MODEL_IO_PATH, "virtio", &iopath_virtio_ops},
+    {MODEL_IO_PATH, "passthrough", &iopath_passthrough_ops},
+    {MODEL_IO_PATH, "bridge", &iopath_bridge_ops},
+    {MODEL_IO_PATH, "nat", &iopath_nat_ops},
+    {MODEL_IO_PATH, "native", &iopath_native_ops},
     /* live migration strategies (models/migration.h) */
     {MODEL_MIGRATION, "precopy", &migration_precopy_ops},
     {MODEL_MIGRATION, "stop-and-copy", &migration_stopcopy_ops},

@@ -6,7 +6,7 @@
  * split evenly among its active vCPUs; running burns credit at the time run.
  * Priorities: BOOST (woken from sleep with credit left, when wake-up boost is
  * on) > UNDER (credit >= 0) > OVER (credit < 0); a pCPU takes the queued vCPU
- * of highest priority, first come first served within one priority.  Boost
+ * of highest priority.  Boost
  * lasts until the accounting tick (10 ms) finds the vCPU running.  A woken
  * vCPU preempts one of lower priority, but not before that one has run for
  * the rate limit (1 ms).  A capped guest's vCPU runs at most its credit and is
@@ -15,7 +15,10 @@
  * Simplifications, on purpose: one run queue per host instead of one per pCPU
  * with load balancing (an idle pCPU always finds queued work, as Xen's work
  * stealing does); accounting is exact to the ns (Xen debits at ticks and, in
- * burn_credits, at each schedule); accounting periods are aligned on
+ * burn_credits, at each schedule); within one priority the vCPU with more
+ * credit goes first (Xen: first come first served), which keeps shares
+ * proportional to weights when every vCPU is busy and the 30 ms slices are
+ * coarse next to the shares; accounting periods are aligned on
  * multiples of the time slice from time 0.  When no other vCPU waits for a
  * pCPU, a vCPU's slice is unbounded (one event instead of one per 30 ms), and
  * a vCPU that wakes up later bounds it again.
@@ -43,7 +46,7 @@ typedef struct cr_vcpu {
   cr_prio prio;       /* current priority */
   bool queued;        /* in the run queue */
   bool running;       /* on a pCPU */
-  bool ran;           /* ran since the last accounting (active) */
+  bool active;        /* earns credit ([XEN] the active list) */
   uint64_t seq;       /* queue order within a priority: smaller first */
   sim_time burned_ns; /* while running: credit burnt up to this time, ns */
   sim_time start_ns;  /* while running: slice start, ns */
@@ -73,8 +76,10 @@ typedef struct cr_state {
   size_t n_vcpus, cap_vcpus; /* count, capacity */
   cr_guest *guests;      /* guests with a vCPU here */
   size_t n_guests, cap_guests; /* count, capacity */
-  uint32_t *active;      /* per guest: active vCPUs, scratch of accounting; cap_guests entries */
+  uint32_t *active;      /* per guest: active vCPUs, scratch of accounting */
   size_t cap_active;     /* capacity of `active` */
+  double *share;         /* per guest: credit of the period, ns, or -1 while not fixed (scratch) */
+  size_t cap_share;      /* capacity of `share` */
   sim_time next_acct_ns; /* ns: next accounting boundary */
   uint64_t seq;          /* enqueue counter */
 } cr_state;
@@ -124,6 +129,7 @@ static void cr_destroy(void *state) {
   sim_free(s->vcpus);
   sim_free(s->guests);
   sim_free(s->active);
+  sim_free(s->share);
   sim_free(s);
 }
 
@@ -134,6 +140,7 @@ static int cr_add_vcpu(void *state, const sched_vcpu_info *info) {
   if (g == s->n_guests) {
     if (sim_grow((void **)&s->guests, &s->cap_guests, s->n_guests + 1, sizeof *s->guests)) return -1;
     if (sim_grow((void **)&s->active, &s->cap_active, s->n_guests + 1, sizeof *s->active)) return -1;
+    if (sim_grow((void **)&s->share, &s->cap_share, s->n_guests + 1, sizeof *s->share)) return -1;
     s->guests[s->n_guests++] = (cr_guest){info->guest, info->weight ? info->weight : 1, info->cap};
   }
   if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->n_vcpus + 1, sizeof *s->vcpus)) return -1;
@@ -151,7 +158,10 @@ static bool parked(const cr_state *s, const cr_vcpu *v) {
 }
 
 /* Debits a running vCPU's credit up to `t`; demotes it to OVER below zero. */
-static void burn(cr_vcpu *v, sim_time t) {
+static void burn(const cr_state *s, cr_vcpu *v, sim_time t) {
+  /* [XEN] csched_tick -> csched_vcpu_acct: a vCPU found running at a tick
+   * joins the active vCPUs that earn credit. */
+  if (t / s->tick_ns != v->burned_ns / s->tick_ns) v->active = true;
   if (t > v->burned_ns) {
     v->credit_ns -= t - v->burned_ns;
     v->burned_ns = t;
@@ -165,32 +175,51 @@ static bool account_period(cr_state *s, sim_time t) {
   double wsum = 0;
   bool any = false;
   for (size_t i = 0; i < s->n_vcpus; i++)
-    if (s->vcpus[i].running) burn(&s->vcpus[i], t);
+    if (s->vcpus[i].running) burn(s, &s->vcpus[i], t);
   /* Active vCPUs per guest, and the active guests' weights. */
   uint32_t *active = s->active;
   for (size_t g = 0; g < s->n_guests; g++) active[g] = 0;
   for (size_t i = 0; i < s->n_vcpus; i++) {
     const cr_vcpu *v = &s->vcpus[i];
-    if (v->queued || v->running || v->ran) {
+    if (v->active) {
       if (active[v->guest]++ == 0) wsum += s->guests[v->guest].weight;
       any = true;
     }
   }
-  double total = (double)s->n_pcpus * (double)s->tslice_ns;
+  /* The period's credit by weight; a guest held back by its cap or by one
+   * CPU per active vCPU gets that bound and its surplus goes to the others
+   * by weight ([XEN] csched_acct: credit_peak, credit_cap, credit_xtra). */
+  double *share = s->share;
+  double left = (double)s->n_pcpus * (double)s->tslice_ns;
+  for (size_t g = 0; g < s->n_guests; g++) share[g] = active[g] ? -1 : 0;
+  for (bool changed = true; changed && wsum > 0;) {
+    changed = false;
+    for (size_t g = 0; g < s->n_guests; g++) {
+      if (share[g] >= 0) continue;
+      const cr_guest *gg = &s->guests[g];
+      double peak = (double)active[g] * (double)s->tslice_ns;
+      if (gg->cap > 0 && gg->cap * (double)s->tslice_ns < peak) peak = gg->cap * (double)s->tslice_ns;
+      if (left * gg->weight / wsum >= peak) {
+        share[g] = peak;
+        left -= peak;
+        wsum -= gg->weight;
+        changed = true;
+      }
+    }
+  }
+  for (size_t g = 0; g < s->n_guests; g++)
+    if (share[g] < 0) share[g] = wsum > 0 ? left * s->guests[g].weight / wsum : 0;
   for (size_t i = 0; i < s->n_vcpus; i++) {
     cr_vcpu *v = &s->vcpus[i];
-    const cr_guest *g = &s->guests[v->guest];
-    if (v->queued || v->running || v->ran) {
-      double share = total * g->weight / wsum;
-      if (g->cap > 0 && share > g->cap * (double)s->tslice_ns) share = g->cap * (double)s->tslice_ns;
-      double fair = share / active[v->guest];
-      if (fair > (double)s->tslice_ns) fair = (double)s->tslice_ns; /* one vCPU, one CPU */
-      v->credit_ns += (int64_t)fair;
+    if (v->active) v->credit_ns += (int64_t)(share[v->guest] / active[v->guest]);
+    /* [XEN] csched_acct: past the upper bound a vCPU stops earning (it is
+     * not using its share: an I/O-bound vCPU) and keeps half its credit. */
+    if (v->credit_ns > s->tslice_ns) {
+      v->active = false;
+      v->credit_ns /= 2;
     }
-    if (v->credit_ns > s->tslice_ns) v->credit_ns = s->tslice_ns;
     if (v->credit_ns < -s->tslice_ns) v->credit_ns = -s->tslice_ns;
     v->prio = v->credit_ns < 0 ? PRI_OVER : PRI_UNDER;
-    v->ran = false;
   }
   return any;
 }
@@ -206,6 +235,9 @@ static void catch_up(cr_state *s, sim_time now) {
 
 static void enqueue(cr_state *s, int32_t v) {
   s->vcpus[v].queued = true;
+  /* A capped vCPU earns (its capped) credit whenever it wants the CPU: its
+   * cap is enforced through that credit. */
+  if (s->guests[s->vcpus[v].guest].cap > 0) s->vcpus[v].active = true;
   s->vcpus[v].seq = ++s->seq;
 }
 
@@ -266,7 +298,7 @@ static sched_kick cr_wake(void *state, int32_t vcpu, sim_time now) {
   for (uint32_t p = 0; p < s->n_pcpus; p++) {
     const cr_pcpu *c = &s->pcpus[p];
     if (!allowed(s, vcpu, (int32_t)p)) continue;
-    if (c->state == CR_KICKED || c->end_ns != SIM_TIME_MAX) return none;
+    if (c->state != CR_RUNNING || c->end_ns != SIM_TIME_MAX) continue;
     if (best < 0 || c->start_ns < s->pcpus[best].start_ns) best = (int32_t)p;
   }
   if (best < 0) return none;
@@ -289,7 +321,9 @@ static sched_pick cr_pick_next(void *state, int32_t pcpu, sim_time now) {
       continue;
     }
     if (best < 0 || v->prio > s->vcpus[best].prio ||
-        (v->prio == s->vcpus[best].prio && v->seq < s->vcpus[best].seq))
+        (v->prio == s->vcpus[best].prio &&
+         (v->credit_ns > s->vcpus[best].credit_ns ||
+          (v->credit_ns == s->vcpus[best].credit_ns && v->seq < s->vcpus[best].seq))))
       best = (int32_t)i;
   }
   if (best < 0) {
@@ -321,9 +355,8 @@ static void cr_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns,
   (void)ran_ns; /* the burn runs from the slice start, kept here */
   catch_up(s, now);
   cr_vcpu *v = &s->vcpus[vcpu];
-  burn(v, now);
+  burn(s, v, now);
   v->running = false;
-  v->ran = true;
   /* [XEN] csched_tick: a boosted vCPU found running at a tick loses it. */
   if (v->prio == PRI_BOOST && now / s->tick_ns != v->start_ns / s->tick_ns)
     v->prio = v->credit_ns < 0 ? PRI_OVER : PRI_UNDER;

@@ -148,7 +148,7 @@ static sched_pick rr_pick_next(void *state, int32_t pcpu, sim_time now) {
     c->state = RR_IDLE;
     c->vcpu = -1;
     c->end_ns = SIM_TIME_MAX;
-    return (sched_pick){-1, 0};
+    return (sched_pick){-1, 0, 0};
   }
   int32_t v = s->queue[i];
   for (size_t k = (size_t)i + 1; k < s->queued; k++) s->queue[k - 1] = s->queue[k];
@@ -158,7 +158,7 @@ static sched_pick rr_pick_next(void *state, int32_t pcpu, sim_time now) {
   c->start_ns = now;
   /* Unbounded unless another queued vCPU will wait for this pCPU. */
   c->end_ns = contended(s, pcpu) ? now + s->timeslice_ns : SIM_TIME_MAX;
-  return (sched_pick){v, c->end_ns == SIM_TIME_MAX ? SIM_TIME_MAX : s->timeslice_ns};
+  return (sched_pick){v, c->end_ns == SIM_TIME_MAX ? SIM_TIME_MAX : s->timeslice_ns, 0};
 }
 
 static void rr_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns, bool runnable,

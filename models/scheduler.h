@@ -90,6 +90,15 @@ typedef struct scheduler_ops {
   sched_pick (*pick_next)(void *state, int32_t pcpu, sim_time now);
   void (*account)(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns, bool runnable,
                   sim_time now);
+  /* FLUID mode only (NULL otherwise): the vCPU's current rate in CPUs
+   * (0..1).  In fluid mode the engine gives every vCPU a slot of its own
+   * (pCPU id = vCPU id, wake kicks that slot, pick_next(v) returns v with an
+   * unbounded slice), runs it at rate x the host clock, and after every wake
+   * and account re-plans the running vCPUs whose rate changed. */
+  double (*rate)(void *state, int32_t vcpu);
+  /* FLUID mode only: the most CPU the vCPU wants now (its phase's
+   * cpu_demand, 0..1]; the engine sets it at each dispatch. */
+  void (*set_demand)(void *state, int32_t vcpu, double cpus);
 } scheduler_ops;
 
 /* The schedulers, registered in models/registry.c. */
@@ -97,6 +106,8 @@ extern const scheduler_ops sched_rr_ops;
 extern const scheduler_ops sched_credit_ops;  /* Xen credit, models/sched_credit.c */
 extern const scheduler_ops sched_credit2_ops; /* Xen credit2, models/sched_credit2.c */
 extern const scheduler_ops sched_cfs_ops;     /* Linux CFS with cgroups, models/sched_cfs.c */
+/* The fluid fidelity of every scheduler (host_types[].fidelity: fluid), models/sched_fluid.c. */
+extern const scheduler_ops sched_fluid_ops;
 
 /* The scheduler used when a host type names none. */
 #define SCHED_DEFAULT_NAME "rr"

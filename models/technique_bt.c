@@ -28,11 +28,14 @@
  *    the fork invalidated (the parent's write-protected PTEs and the
  *    child's fresh tables must be re-shadowed), plus fork.context_switches
  *    shadow-root switches (bt.cr3_switch, MECH_TRAP);
- *  - memory accesses walk the shadow page tables: 1D walks (MECH_PAGEWALK);
+ *  - memory accesses walk the shadow page tables: 1D walks, each lengthened by
+ *    shadow.tlb_miss_extra, the software MMU's per-miss overhead (FITTED to
+ *    [LECT]'s TLB loop, models/profiles/README.md "Software MMU")
+ *    (MECH_PAGEWALK);
  *  - virtual timer interrupts are delivered by a callout (bt.callout each).
- * Switch-in: a world switch (context_switch.native) plus a TLB refill when
- * the TLB is untagged (P4: always) [LECT] "context switches lead to complete
- * flush of TLB".
+ * Switch-in: a world switch (context_switch.native) plus a TLB refill (shadow
+ * walks) when the TLB is untagged (P4: always) [LECT] "context switches lead
+ * to complete flush of TLB".
  * Invariant: the second charge of the same phase costs no translation. */
 #include <math.h>
 
@@ -74,7 +77,7 @@ static void bt_charge(void *state, const sim_phase *ph, double units, cycles_by_
   *h += units * ph->process_creations * resident * c->bt_shadow_fill;
   *t += units * ph->process_creations * c->fork_switches * c->bt_cr3;
 
-  vcost_charge_memory(s, ph, units, VCOST_WALK_1D, out);
+  vcost_charge_memory(s, ph, units, VCOST_WALK_SHADOW, out);
   vcost_charge_timer(c, vcost_total(out) - before, c->bt_callout, out);
 }
 

@@ -19,7 +19,9 @@
  *    resident page whose shadow entry the fork invalidated
  *    (hvm.exit.page_fault + round trip), and fork.context_switches CR3-load
  *    exits (hvm.exit.cr3 + round trip);
- *  - memory accesses walk the shadow page tables: 1D walks (MECH_PAGEWALK);
+ *  - memory accesses walk the shadow page tables: 1D walks, each lengthened by
+ *    shadow.tlb_miss_extra as under BT (the same software MMU; FITTED to
+ *    [LECT], models/profiles/README.md "Software MMU") (MECH_PAGEWALK);
  *  - each virtual timer interrupt costs hvm.interrupt_exits exits with
  *    hvm.exit.interrupt handlers.
  * Switch-in: a world switch plus a TLB refill when untagged (first-generation
@@ -64,7 +66,7 @@ static void hvm_charge(void *state, const sim_phase *ph, double units, cycles_by
   exits(c, units * ph->process_creations * resident, c->hvm_pf, out);
   exits(c, units * ph->process_creations * c->fork_switches, c->hvm_cr3, out);
 
-  vcost_charge_memory(s, ph, units, VCOST_WALK_1D, out);
+  vcost_charge_memory(s, ph, units, VCOST_WALK_SHADOW, out);
   vcost_charge_timer(c, vcost_total(out) - before,
                      c->hvm_irq_exits * (c->hvm_roundtrip + c->hvm_interrupt), out);
 }

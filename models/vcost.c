@@ -82,6 +82,7 @@ static const key_def keys[] = {
     {"bt.pte_write", F(bt_pte_write), CONV_SAME},
     {"bt.shadow_fill", F(bt_shadow_fill), CONV_SAME},
     {"bt.cr3_switch", F(bt_cr3), CONV_SAME},
+    {"shadow.tlb_miss_extra", F(shadow_miss), CONV_SAME},
     {"pv.hypercall", F(pv_hypercall), CONV_SAME},
     {"pv.pte_batch_size", F(pv_batch), CONV_SAME},
     {"pv.pte_validate", F(pv_validate), CONV_SAME},
@@ -193,6 +194,11 @@ void vcost_charge_memory(vstate *s, const sim_phase *ph, double units, vcost_wal
     double miss = mmu_tlb_miss_rate(p, &a, page);
     mmu_walk w = walk == VCOST_WALK_2D ? mmu_walk_2d(p, &a, page, page, miss)
                                        : mmu_walk_1d(p, &a, page, miss);
+    /* a software MMU lengthens every TLB miss by its fitted overhead; it is
+     * part of the miss, so it overlaps the data like the walk does and a TLB
+     * refill after a flush pays it per entry (models/profiles/README.md,
+     * "Software MMU") */
+    if (walk == VCOST_WALK_SHADOW) w.cycles += s->c.shadow_miss;
     /* the page walker and the memory pipeline work side by side: an
      * out-of-order core walks for one access while the data of others is
      * in flight (streams are independent accesses, not pointer chases), so

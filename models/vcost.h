@@ -50,6 +50,9 @@ typedef struct vcost {
   double bt_pte_write;          /* bt.pte_write: store to a traced guest page table, total */
   double bt_shadow_fill;        /* bt.shadow_fill: hidden fault filling a shadow entry */
   double bt_cr3;                /* bt.cr3_switch: guest address-space switch (shadow root) */
+  /* software MMU (shadow page tables: bt, hvm) */
+  double shadow_miss;           /* shadow.tlb_miss_extra: software-MMU overhead of one TLB miss
+                                   on shadow page tables, beyond the hardware 1D walk (FITTED) */
   /* paravirtualization */
   double pv_hypercall;          /* pv.hypercall: one hypercall round trip */
   double pv_batch;              /* pv.pte_batch_size: entries per mmu_update hypercall, count */
@@ -112,11 +115,13 @@ double vcost_resident_pages(const sim_phase *ph);
 /* Native cycles of the ordinary instructions of one unit. */
 double vcost_instr_cycles(const sim_phase *ph);
 
-/* Which walk the memory accesses take. */
-typedef enum vcost_walk { VCOST_WALK_1D, VCOST_WALK_2D } vcost_walk;
+/* Which walk the memory accesses take: 1D on the guest's own tables (native,
+ * container, pv), 1D on shadow tables kept by a software MMU (bt, hvm: the
+ * hardware walk plus shadow.tlb_miss_extra per walk), 2D (EPT/NPT). */
+typedef enum vcost_walk { VCOST_WALK_1D, VCOST_WALK_SHADOW, VCOST_WALK_2D } vcost_walk;
 
 /* Charges `units` units of the memory accesses of ph: data accesses to
- * MECH_GUEST, TLB-miss walks (1D or 2D) to MECH_PAGEWALK as far as they
+ * MECH_GUEST, TLB-miss walks (1D, shadow or 2D) to MECH_PAGEWALK as far as they
  * exceed the data cycles (the walker overlaps the data transfers of other,
  * independent accesses: an access costs max(data, miss rate * walk));
  * records the pages touched and the walk cost in s for switch_in. */

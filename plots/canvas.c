@@ -23,7 +23,6 @@
 #define FONT_FACE "DejaVu Sans"
 #define PAD 14.0         /* pixels between neighbouring elements */
 #define TICK_LEN 10.0    /* pixels */
-#define KEY_W 44.0       /* legend swatch width, pixels */
 
 struct plot_canvas {
   cairo_surface_t *rec;  /* recording surface holding the drawing */
@@ -36,6 +35,9 @@ struct plot_canvas {
   size_t n_marks, cap_marks;
   int failed;            /* a box could not be recorded (out of memory) */
 };
+
+/* Legend swatch width, pixels. */
+static double key_w(const plot_canvas *c) { return 44.0 * c->font_scale; }
 
 /* ---- palette ---- */
 
@@ -448,7 +450,7 @@ static void draw_key(plot_canvas *c, const plot_legend_entry *e, double x, doubl
   plot_set_colour(c, e->colour);
   switch (e->key) {
   case PLOT_KEY_BOX:
-    cairo_rectangle(cr, x, ymid - h * 0.35, KEY_W, h * 0.7);
+    cairo_rectangle(cr, x, ymid - h * 0.35, key_w(c), h * 0.7);
     cairo_fill(cr);
     break;
   case PLOT_KEY_LINE:
@@ -456,17 +458,17 @@ static void draw_key(plot_canvas *c, const plot_legend_entry *e, double x, doubl
     cairo_set_line_width(cr, 4);
     plot_set_dash(c, e->key == PLOT_KEY_DASH ? 1 : e->dash);
     cairo_move_to(cr, x, ymid);
-    cairo_line_to(cr, x + KEY_W, ymid);
+    cairo_line_to(cr, x + key_w(c), ymid);
     cairo_stroke(cr);
     break;
   }
   case PLOT_KEY_MARKER:
     cairo_restore(cr);
-    plot_marker(c, x + KEY_W / 2, ymid, h * 0.7);
+    plot_marker(c, x + key_w(c) / 2, ymid, h * 0.7);
     return;
   case PLOT_KEY_SPAN:
     cairo_set_source_rgba(cr, e->colour.r, e->colour.g, e->colour.b, 0.25);
-    cairo_rectangle(cr, x, ymid - h * 0.35, KEY_W, h * 0.7);
+    cairo_rectangle(cr, x, ymid - h * 0.35, key_w(c), h * 0.7);
     cairo_fill(cr);
     break;
   }
@@ -482,7 +484,7 @@ static void legend_size(plot_canvas *c, const plot_legend_entry *e, size_t n, do
     if (tw > wmax) wmax = tw;
   }
   *row = h * 1.3;
-  *w = PAD + KEY_W + PAD * 0.7 + wmax + PAD;
+  *w = PAD + key_w(c) + PAD * 0.7 + wmax + PAD;
 }
 
 static void legend_draw_at(plot_canvas *c, plot_box b, const plot_legend_entry *e, size_t n,
@@ -500,7 +502,7 @@ static void legend_draw_at(plot_canvas *c, plot_box b, const plot_legend_entry *
     double ymid = b.y0 + PAD * 0.5 + row * ((double)i + 0.5);
     draw_key(c, &e[i], b.x0 + PAD, ymid, row / 1.3);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    plot_text(c, PLOT_FONT_LEGEND, b.x0 + PAD + KEY_W + PAD * 0.7, ymid, 0, 0.5, 0, e[i].label);
+    plot_text(c, PLOT_FONT_LEGEND, b.x0 + PAD + key_w(c) + PAD * 0.7, ymid, 0, 0.5, 0, e[i].label);
   }
 }
 
@@ -544,7 +546,7 @@ static double band(plot_canvas *c, double x0, double y0, double width, const plo
     while (j < n) {
       double tw;
       plot_text_size(c, PLOT_FONT_LEGEND, e[j].label, &tw, &h);
-      double ew = KEY_W + PAD * 0.5 + tw + 2 * PAD;
+      double ew = key_w(c) + PAD * 0.5 + tw + 2 * PAD;
       if (j > i && used + ew > width) break;
       used += ew;
       j++;
@@ -557,8 +559,8 @@ static double band(plot_canvas *c, double x0, double y0, double width, const plo
         plot_text_size(c, PLOT_FONT_LEGEND, e[k].label, &tw, NULL);
         draw_key(c, &e[k], x, y + row / 2, h);
         cairo_set_source_rgb(c->cr, 0, 0, 0);
-        plot_text(c, PLOT_FONT_LEGEND, x + KEY_W + PAD * 0.5, y + row / 2, 0, 0.5, 0, e[k].label);
-        x += KEY_W + PAD * 0.5 + tw + 2 * PAD;
+        plot_text(c, PLOT_FONT_LEGEND, x + key_w(c) + PAD * 0.5, y + row / 2, 0, 0.5, 0, e[k].label);
+        x += key_w(c) + PAD * 0.5 + tw + 2 * PAD;
       }
     }
     y += row;

@@ -126,9 +126,9 @@ typedef enum plot_key {
   PLOT_KEY_SPAN    /* a shaded span of time */
 } plot_key;
 typedef struct plot_legend_entry {
-  const char *label;
-  plot_rgb colour;
-  plot_key key;
+  const char *label; /* text, not owned */
+  plot_rgb colour;   /* of the key */
+  plot_key key;      /* how the key is drawn */
   int dash; /* PLOT_KEY_LINE: the line's dash style (plot_set_dash) */
 } plot_legend_entry;
 

@@ -47,8 +47,8 @@ static void usage(FILE *out) {
 static int parse_size(const char *opt, const char *s, double *out) {
   char *end;
   double v = strtod(s, &end);
-  if (end == s || *end || !(v >= 200 && v <= 20000)) {
-    fprintf(stderr, "vdcsim plot: error: %s takes a size in pixels from 200 to 20000, not '%s'\n",
+  if (end == s || *end || !(v >= 400 && v <= 20000)) {
+    fprintf(stderr, "vdcsim plot: error: %s takes a size in pixels from 400 to 20000, not '%s'\n",
             opt, s);
     return -1;
   }

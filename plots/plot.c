@@ -49,7 +49,7 @@ int plot_draw(plot_kind kind, sim_result *const *runs, size_t n_runs, const plot
   for (int band = 0; band < 2; band++) {
     plot_report rep;
     memset(&rep, 0, sizeof rep);
-    plot_ctx x = {plot_canvas_new(o->width, o->height), runs, n_runs, o, band, &rep, diag};
+    plot_ctx x = {kind, plot_canvas_new(o->width, o->height), runs, n_runs, o, band, &rep, diag};
     if (!x.c) {
       sim_diag_error(diag, NULL, 0, 0, "out of memory");
       return PLOT_ENOMEM;
@@ -122,7 +122,8 @@ int plot_require(plot_ctx *x, sim_result *r, const char *path) {
   char who[256];
   plot_run_name(r, who, sizeof who);
   sim_diag_error(x->diag, sim_result_path(r), 0, 0,
-                 "no dataset '%s' in this result (written by %s)", path, who);
+                 "no dataset '%s' in this result (written by %s); the %s plot reads it", path,
+                 who, plot_kind_name(x->kind));
   return PLOT_EINPUT;
 }
 

@@ -84,6 +84,18 @@ int plot_cdf(plot_ctx *x) {
   }
   if (rc) goto out;
 
+  /* techniques in their fixed order (insertion sort: a handful of groups) */
+  for (size_t i = 1; by_tech && i < groups.n; i++)
+    for (size_t j = i; j > 0 && plot_technique_rank(groups.names[j - 1]) >
+                                    plot_technique_rank(groups.names[j]);
+         j--) {
+      char *tn = groups.names[j];
+      groups.names[j] = groups.names[j - 1];
+      groups.names[j - 1] = tn;
+      plot_vec tv = vals[j];
+      vals[j] = vals[j - 1];
+      vals[j - 1] = tv;
+    }
   double vmax = 0;
   for (size_t i = 0; i < groups.n; i++) {
     qsort(vals[i].v, vals[i].n, sizeof *vals[i].v, cmp_double);

@@ -13,6 +13,7 @@
 #define PLOT_RETRY_BAND 1 /* a kind's return: draw again with a legend band */
 
 typedef struct plot_ctx {
+  plot_kind kind;              /* what is drawn, for messages */
   plot_canvas *c;              /* the canvas being drawn */
   sim_result *const *runs;     /* the results, in command-line order */
   size_t n_runs;
@@ -54,7 +55,7 @@ void plot_mean_ci95(const double *v, size_t n, double *mean, double *half);
 /* ---- a set of names, in insertion order ---- */
 typedef struct plot_names {
   char **names; /* owned copies */
-  size_t n, cap;
+  size_t n, cap; /* names held, slots allocated */
 } plot_names;
 /* Index of name, adding it when new; -1 when out of memory. */
 int plot_names_add(plot_names *s, const char *name);
@@ -65,8 +66,8 @@ void plot_names_free(plot_names *s);
 
 /* ---- a growable array of doubles ---- */
 typedef struct plot_vec {
-  double *v; /* values */
-  size_t n, cap;
+  double *v;     /* values */
+  size_t n, cap; /* values held, slots allocated */
 } plot_vec;
 int plot_vec_push(plot_vec *a, double value);
 void plot_vec_free(plot_vec *a);

@@ -64,6 +64,11 @@ int cli_calibrate(int argc, char **argv) {
       out = argv[++i];
     } else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
       name_opt = argv[++i];
+    } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output") ||
+               !strcmp(argv[i], "--name")) {
+      fprintf(stderr, "vdcsim calibrate: error: %s needs a value\n\n", argv[i]);
+      usage(stderr);
+      return CLI_USAGE;
     } else {
       fprintf(stderr, "vdcsim calibrate: error: unexpected argument '%s'\n\n", argv[i]);
       usage(stderr);

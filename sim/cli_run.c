@@ -18,6 +18,7 @@
  * the --set options.  Datasets never hold wall-clock values (only the root
  * attributes do), so the same scenario and seed give the same datasets. */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,6 +320,41 @@ static int set_attrs(sim_recorder *rec, const sim_scenario *sc, const sim_profil
 /* Result of one scenario, for the exit code. */
 enum { RUN_OK = 0, RUN_FAILED = 1, RUN_INVALID = 2, RUN_SKIPPED = 3 };
 
+/* A profile that lacks a quantity the models read falls back to its named
+ * default profile (sim/profile.h).  The result always lists the quantities
+ * that came from a fallback; for a profile the user gave as a file (one that
+ * `vdcsim calibrate` wrote, say) the run also says so on stderr, so a simulated
+ * machine is never silently part another machine.  Shipped profiles declare
+ * and document their fallbacks (models/profiles/README.md), so for them the
+ * attribute is enough. */
+static void report_fallbacks(const char *profile_ref, const sim_profile *prof, sim_recorder *rec,
+                             sim_diag *diag) {
+  enum { SHOWN = 6 }; /* keys named on stderr; the result lists them all */
+  const char **keys = NULL;
+  size_t n = sim_profile_fallback_keys(prof, &keys);
+  if (n == 0) return;
+  size_t len = 1;
+  for (size_t i = 0; i < n; i++) len += strlen(keys[i]) + 2;
+  char *list = sim_malloc(len);
+  if (!list) return; /* the warning is advisory; the run's result stands */
+  list[0] = '\0';
+  size_t shown_len = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i) strcat(list, ", ");
+    strcat(list, keys[i]);
+    if (i + 1 == SHOWN) shown_len = strlen(list);
+  }
+  if (n <= SHOWN) shown_len = strlen(list);
+  bool user_file = strchr(profile_ref, '/') || strstr(profile_ref, ".yaml");
+  if (user_file)
+    sim_diag_warning(diag, NULL, 0, 0,
+                   "calibration profile '%s' lacks %zu quantit%s, taken from its fallback: %.*s%s",
+                   sim_profile_name(prof), n, n == 1 ? "y" : "ies", (int)shown_len, list,
+                   n > SHOWN ? ", ... (all in the result's calibration_fallback_keys)" : "");
+  sim_recorder_attr_str(rec, "calibration_fallback_keys", list);
+  sim_free(list);
+}
+
 static int run_one(const run_options *o, const char *scenario_path, const char *out_path) {
   sim_diag diag;
   sim_diag_init(&diag);
@@ -395,6 +431,7 @@ static int run_one(const run_options *o, const char *scenario_path, const char *
       sim_diag_error(&diag, scenario_path, 0, 0, "the simulation failed (out of memory?)");
     goto done; /* freeing the recorder removes the temporary file */
   }
+  report_fallbacks(sc->calibration, prof, rec, &diag);
   char end[40];
   iso_time(end, sizeof end);
   sim_recorder_attr_str(rec, "wall_clock_end", end);

@@ -1,31 +1,71 @@
 /* sim/loop.c: the discrete-event loop (see loop.h).
  * Models: a future-event list ordered by (time ns, priority, insertion
  * sequence).  Units: sim_time, int64 ns.
- * Structure: an indexed d-ary min-heap (SIM_HEAP_ARITY, 4 by default) whose
- * 16-byte keys are stored inline in the heap array: the time, and one 64-bit
- * tie-breaker holding the priority (high half) and a 32-bit rank (low half)
- * that orders the pending events as their insertion sequence does.  A sift
- * thus compares keys without leaving the array, and the four children of a
- * node fill exactly one cache line (the array is aligned for it).  A
- * parallel array names each entry's slot; each slot keeps its heap position
- * (the back-pointer that makes cancel and reschedule O(log n)).  Slots hold
- * the handler and the full 64-bit sequence, and are recycled through a LIFO
- * free list, so steady state allocates nothing and a handler that schedules
- * its successor reuses the slot just released, still in cache.
- * Dispatch leaves the dispatched entry at the root as a placeholder that
- * precedes every key; the first event its handler schedules replaces it and
- * sinks from the root (one sift instead of a removal and an insertion: the
- * "hold" operation of Jones 1986), and if it schedules none the placeholder
- * is removed after the handler.
- * Ranks: each schedule or reschedule takes the next rank.  When they run out
- * (after about 2^32 of them), the pending events are renumbered 0..n-1 in
- * rank order, in place and without allocating, which keeps every relative
- * order and so the dispatch order: amortised O(1) per event.
- * A 4-ary heap is half as deep as a binary one and its children share a
- * cache line; LaMarca and Ladner, "The influence of caches on the
- * performance of heaps" (J. Exp. Algorithmics 1, 1996), measured the gain on
- * the hold model.  tests/bench/run compares both arities.
- * Invariants: see loop.h and sim_loop_check. */
+ *
+ * Structure: a d-ary min-heap (SIM_HEAP_ARITY, 4 by default) of 16-byte keys
+ * stored inline: the time, and one 64-bit word holding the priority (high
+ * half, sign bit flipped so that unsigned order is signed order) and the
+ * index of the event's record (low half).  Records hold what an event runs,
+ * its full 64-bit insertion sequence, time and priority; equal (time,
+ * priority) pairs, rare, are ordered by looking the sequences up.  The four
+ * children of a node fill one cache line (the array is aligned for it), and
+ * a descent through a heap larger than the first-level cache prefetches the
+ * next level's groups while it compares the current one.
+ *
+ * Lazy cancellation, as the timers of Redis (ae.c) mark deleted events and
+ * reap them later: cancel marks the heap entry dead in O(1) and leaves it
+ * where it is; a dead entry is discarded when it reaches the root, and when
+ * dead entries outnumber pending ones the heap is compacted (dead entries
+ * dropped, heap rebuilt bottom-up, Floyd, CACM 7(12), 1964): O(n) for more
+ * than n/2 dead entries, so amortised O(1) per cancel.  Reschedule is a
+ * cancel plus an insertion under a fresh record; the handle keeps naming the
+ * record it was issued for (its "home"), whose `link` names the record of
+ * the live entry.  So nothing points from the records into the heap: a sift
+ * moves 16-byte keys and writes nowhere else.  The indexed heap this
+ * replaces kept each event's heap position in its slot and rewrote it at
+ * every level of every sift, a write to a scattered line per level that at
+ * 10^5 pending events missed the caches; tests/bench/run measures both.
+ *
+ * The hold operation (Jones, CACM 29(4), 1986): dispatch leaves a
+ * placeholder at the root that precedes every key; the first event the
+ * handler schedules replaces it and sinks from the root (one sift instead of
+ * a removal and an insertion), and if it schedules none the placeholder is
+ * removed after the handler, bottom-up (Wegener, Theor. Comput. Sci. 118,
+ * 1993: the hole sinks to a leaf along the earliest children and the last
+ * entry rises from there, one comparison a level fewer than a plain sift).
+ *
+ * Records: recycled through a LIFO free list, so steady state allocates
+ * nothing and a handler that schedules its successor reuses the record just
+ * released, still in cache.  A record has two roles, each of which keeps it
+ * from the free list: home of a pending handle (generation odd, `link` names
+ * the record of its live entry, itself unless rescheduled) and holder of a
+ * heap entry (`home` names the home, or is DEAD).  Capacities grow only in
+ * sim_schedule (records >= 3 x pending + 1, heap >= 2 x pending + 1): with
+ * dead <= pending, entries <= 2 x pending and records in use <= pending +
+ * entries, so cancel and reschedule never allocate and never fail.
+ *
+ * Complexity with n pending events: schedule and reschedule O(log n) worst
+ * case, O(1) on average when the new key is a random one among the pending
+ * (it rises a level or two); dispatch O(log n); cancel O(1), plus amortised
+ * O(1) for compaction and O(log n) for the removal of its dead entry.
+ *
+ * Why a heap, and not a calendar or ladder queue (Brown, CACM 31(10), 1988;
+ * Tang, Goh and Thng, ACM TOMACS 15(3), 2005), which are O(1) amortised on
+ * the hold model: their bucket widths are tuned to the increment
+ * distribution and degrade when it changes (a burst of events at one
+ * instant, then a long quiet spell, as migrations produce), and ordering ties
+ * by sequence inside a bucket needs a sort; the heap's O(log n) holds for any
+ * distribution, and without back-pointers its constant is small.  Four
+ * children rather than two halve the depth and share a cache line (LaMarca
+ * and Ladner, "The influence of caches on the performance of heaps", J. Exp.
+ * Algorithmics 1, 1996, measured it on the hold model; tests/bench/run
+ * compares both arities).
+ *
+ * Invariants (sim_loop_check): heap order; the root, when there is one and
+ * no placeholder holds it, is live (so sim_loop_next_time is O(1));
+ * entries = pending + dead (+ the placeholder); dead <= pending; every
+ * pending home's link names a record whose entry names it back; every record
+ * is in use or free, never both. */
 #include "sim/loop.h"
 
 #include <assert.h>
@@ -39,322 +79,306 @@
 #endif
 _Static_assert(SIM_HEAP_ARITY >= 2 && SIM_HEAP_ARITY <= 16, "heap arity out of range");
 
-/* Ranks are renumbered when the next one reaches this (tests lower it to
- * exercise renumbering), or twice the pending count if that is more. */
-#ifndef SIM_LOOP_RANK_LIMIT
-#define SIM_LOOP_RANK_LIMIT UINT32_MAX
-#endif
-
-/* The ordering key of a pending event. */
+/* The ordering key of a heap entry. */
 typedef struct heap_key {
   sim_time time; /* ns: when the event fires */
-  uint64_t tie;  /* (priority + 2^31) << 32 | rank: orders equal times */
+  uint64_t tie;  /* (priority + 2^31) << 32 | record index: orders equal times */
 } heap_key;
-
-#define TIE_PRIO_MASK 0xffffffff00000000u
-#define TIE_RANK_MASK 0x00000000ffffffffu
 
 static inline uint64_t prio_bits(int32_t priority) {
   /* flipping the sign bit maps int32 order onto uint32 order */
   return (uint64_t)((uint32_t)priority ^ 0x80000000u) << 32;
 }
 
-static inline int32_t tie_prio(uint64_t tie) {
-  uint32_t bits = (uint32_t)(tie >> 32) ^ 0x80000000u; /* the priority's two's complement */
-  return bits > INT32_MAX ? (int32_t)(bits - INT32_MAX - 1) - INT32_MAX - 1 : (int32_t)bits;
-}
+static inline uint32_t tie_rec(uint64_t tie) { return (uint32_t)tie; }
 
-/* The bookkeeping half of a slot, kept apart from the payload so that the
- * back-pointer updates of a sift touch a dense array (8 bytes a slot). */
-typedef struct slot_link {
-  uint32_t gen; /* generation: odd while pending, even while free */
-  uint32_t pos; /* pending: heap index of its entry; free: next free slot */
-} slot_link;
+/* Values of event_rec.home besides a record index. */
+#define NO_REC UINT32_MAX       /* holds no heap entry; also the free list's end */
+#define DEAD (UINT32_MAX - 1u)  /* holds a dead heap entry (cancelled or superseded) */
 
-/* What a slot runs. */
-typedef struct slot_payload {
-  sim_handler fn; /* handler */
-  void *ctx;      /* handler's context, not owned */
-  uint64_t arg;   /* handler's argument */
-  uint64_t seq;   /* insertion sequence, loop-wide, from 1 (what the trace reports) */
-} slot_payload;
+/* An event record.  Field roles: see the file comment. */
+typedef struct event_rec {
+  sim_handler fn;  /* handler */
+  void *ctx;       /* handler's context, not owned */
+  uint64_t arg;    /* handler's argument */
+  uint64_t seq;    /* insertion sequence of the entry held, loop-wide, from 1 */
+  sim_time time;   /* ns: time of the entry held */
+  int32_t prio;    /* priority of the entry held */
+  uint32_t gen;    /* handle generation: odd while home of a pending handle */
+  uint32_t link;   /* pending home: record of the live entry; free: next free */
+  uint32_t home;   /* entry held: its handle's home record, DEAD, or NO_REC */
+} event_rec;
 
-#define NO_SLOT UINT32_MAX
-/* Pending events never exceed 2^31 - 1, so that after a renumbering at least
- * 2^31 ranks remain (and slot indices fit the low half of a handle). */
-#define MAX_SLOTS ((size_t)INT32_MAX)
+/* Records never exceed this, so that indices stay below DEAD and fit the low
+ * half of a handle; pending events are limited to a third of it. */
+#define MAX_RECS ((size_t)INT32_MAX)
 /* The key array is aligned so that key 1, and with it every group of
  * siblings, starts on a cache-line boundary (64 bytes on x86-64 and arm64). */
 #define CACHE_LINE 64
 
 struct sim_loop {
-  heap_key *key;         /* pending events' keys, a d-ary min-heap; points into key_mem */
-  uint32_t *key_slot;    /* slot of each heap entry, parallel to key */
-  void *key_mem;         /* allocation behind key (for alignment) */
-  size_t count;          /* entries in the heap: the pending events */
-  size_t heap_cap;       /* entries key and key_slot can hold */
-  slot_link *link;       /* per slot: generation and heap position / free link */
-  slot_payload *payload; /* per slot: handler, context, argument, sequence */
-  size_t slots;          /* slots ever handed out (pending + free) */
-  size_t slot_cap;       /* slots link and payload can hold */
-  uint32_t free_head;    /* first free slot, NO_SLOT when none */
-  uint32_t next_rank;    /* rank of the next event scheduled or rescheduled */
-  sim_time now;          /* ns: time of the event being or last dispatched */
-  uint64_t next_seq;     /* sequence of the next event scheduled or rescheduled */
-  uint64_t dispatched;   /* events dispatched since creation */
-  bool stop;             /* sim_loop_stop was called during this run */
-  bool root_free;        /* key[0] is the dispatched event's placeholder (in count) */
-  bool running;          /* inside sim_loop_run */
-  sim_trace_fn trace;    /* dispatch observer, NULL when none */
-  void *trace_ctx;       /* its context */
+  heap_key *key;       /* heap entries, a d-ary min-heap; points into key_mem */
+  void *key_mem;       /* allocation behind key (for alignment) */
+  size_t count;        /* heap entries, live and dead */
+  size_t dead;         /* dead heap entries */
+  size_t heap_cap;     /* entries key can hold */
+  event_rec *rec;      /* records */
+  size_t recs;         /* records ever handed out (in use + free) */
+  size_t rec_cap;      /* records rec can hold */
+  size_t pending;      /* pending events: live heap entries, pending handles */
+  uint32_t free_head;  /* first free record, NO_REC when none */
+  sim_time now;        /* ns: time of the event being or last dispatched */
+  uint64_t next_seq;   /* sequence of the next event scheduled or rescheduled */
+  uint64_t dispatched; /* events dispatched since creation */
+  bool stop;           /* sim_loop_stop was called during this run */
+  bool running;        /* inside sim_loop_run */
+  bool root_free;      /* key[0] is the dispatched event's placeholder (in count) */
+  sim_trace_fn trace;  /* dispatch observer, NULL when none */
+  void *trace_ctx;     /* its context */
 };
 
 #if defined(__GNUC__)
 #define SIM_RARELY(x) __builtin_expect(!!(x), 0)
-#define SIM_PREFETCH(p) __builtin_prefetch(p)
 #else
 #define SIM_RARELY(x) (x)
-#define SIM_PREFETCH(p) ((void)(p))
 #endif
 
-/* Strict order on keys; never equal for distinct entries (unique ranks).
- * Which of two heap entries comes first is close to a coin toss, so the time
- * comparison must not become a branch (mispredicted half the time): equal
- * times, rare, take the branch, and the common path is a flag the caller
- * turns into a conditional move. */
-static inline bool before(const heap_key *a, const heap_key *b) {
-  if (SIM_RARELY(a->time == b->time)) return a->tie < b->tie;
+/* Order of two entries at the same time: priority, then sequence (looked up:
+ * records do not change while their entry is in the heap, dead or not). */
+static bool tie_before(const event_rec *rec, uint64_t a, uint64_t b) {
+  if ((a ^ b) >> 32) return a < b;
+  return rec[tie_rec(a)].seq < rec[tie_rec(b)].seq;
+}
+
+/* Strict order on entries; never equal for distinct entries (distinct
+ * records, distinct sequences).  Equal times, rare, take a branch; the common
+ * path is a flag.  Which of two siblings comes first is a coin toss, so a
+ * branch on it is mispredicted half the time: GCC 12 turns the selection into
+ * conditional moves in pop_root but not in sift_down (about three
+ * mispredictions a hold step at 10^3 pending, by cachegrind).  Selecting by
+ * masks removed them, but lengthened the dependency chain of a level and was
+ * measured no faster, so the plain form stays. */
+static inline bool before(const event_rec *rec, const heap_key *a, const heap_key *b) {
+  if (SIM_RARELY(a->time == b->time)) return tie_before(rec, a->tie, b->tie);
   return a->time < b->time;
 }
 
-static inline void place(sim_loop *loop, size_t i, heap_key k, uint32_t slot) {
-  loop->key[i] = k;
-  loop->key_slot[i] = slot;
-  loop->link[slot].pos = (uint32_t)i;
-}
-
-/* Heaps from this many entries (512 KiB of keys) on are taken to outgrow
- * the core's cache (L2 is 0.5 to 2 MiB on current x86-64 cores). */
-#define PREFETCH_MIN_ENTRIES ((size_t)1 << 15)
-
-/* Starts loading the children of the `count` siblings starting at `first`
- * (the next level a sift may descend to) while this level is compared: in a
- * heap larger than the cache, the descent is otherwise one memory latency a
- * level, in sequence, since the choice of child is a conditional move the
- * processor cannot run ahead of.  Each group of children is one cache line.
- * In a heap that fits the cache it only costs instructions: skipped there. */
-static inline void prefetch_grandchildren(const heap_key *h, size_t first, size_t count, size_t n) {
-  if (n < PREFETCH_MIN_ENTRIES) return;
-  for (size_t k = 0; k < count; k++) {
-    size_t g = SIM_HEAP_ARITY * (first + k) + 1;
-    if (g < n) SIM_PREFETCH(&h[g]);
-  }
-}
-
 /* Index of the earliest among the `count` siblings starting at `first`. */
-static inline size_t earliest_child(const heap_key *h, size_t first, size_t count) {
+static inline size_t earliest_child(const event_rec *rec, const heap_key *h, size_t first,
+                                    size_t count) {
   size_t best = first;
   if (count == SIM_HEAP_ARITY) {
-    /* a full group: a fixed trip count the compiler unrolls into selects */
+    /* a full group: a fixed trip count the compiler unrolls */
     for (size_t k = 1; k < SIM_HEAP_ARITY; k++)
-      best = before(&h[first + k], &h[best]) ? first + k : best;
+      best = before(rec, &h[first + k], &h[best]) ? first + k : best;
   } else {
-    for (size_t k = 1; k < count; k++) best = before(&h[first + k], &h[best]) ? first + k : best;
+    for (size_t k = 1; k < count; k++)
+      best = before(rec, &h[first + k], &h[best]) ? first + k : best;
   }
   return best;
 }
 
-/* Moves (k, slot) up from hole i: parents later than k move down.  O(log n). */
-static inline void sift_up(sim_loop *loop, size_t i, heap_key k, uint32_t slot) {
+/* Asks for the sibling groups of the next level, from entry `at` on (the
+ * children of all the current siblings: d groups, contiguous), while the
+ * current level is compared, so that the loads of consecutive levels overlap
+ * instead of following one another (measured at 10^6 pending: about 450
+ * instead of 650 ns a hold step).  A prefetch never faults, so the last
+ * groups may run past the array.  Heaps within PREFETCH_MIN_BYTES fit the
+ * first-level cache and skip it. */
+#define PREFETCH_MIN_BYTES (32 * 1024)
+#define PREFETCH_STRIDE (CACHE_LINE / sizeof(heap_key))
+#if defined(__GNUC__)
+#define PREFETCH_GROUPS(h, at, below)                                                \
+  do {                                                                               \
+    if ((at) < (below))                                                              \
+      for (size_t pf = 0; pf < SIM_HEAP_ARITY * SIM_HEAP_ARITY; pf += PREFETCH_STRIDE) \
+        __builtin_prefetch(&(h)[(at) + pf]);                                         \
+  } while (0)
+#else
+#define PREFETCH_GROUPS(h, at, below) ((void)0)
+#endif
+
+/* Moves k up from hole i: parents later than k move down.  O(log n). */
+static inline void sift_up(sim_loop *loop, size_t i, heap_key k) {
   heap_key *h = loop->key;
   while (i > 0) {
     size_t parent = (i - 1) / SIM_HEAP_ARITY;
-    if (!before(&k, &h[parent])) break;
-    place(loop, i, h[parent], loop->key_slot[parent]);
+    if (!before(loop->rec, &k, &h[parent])) break;
+    h[i] = h[parent];
     i = parent;
   }
-  place(loop, i, k, slot);
+  h[i] = k;
 }
 
-/* Moves (k, slot) down from hole i: the earliest child moves up while it
- * precedes k.  O(d log_d n). */
-static void sift_down(sim_loop *loop, size_t i, heap_key k, uint32_t slot) {
+/* Moves k down from hole i: the earliest child moves up while it precedes k.
+ * O(d log_d n). */
+static void sift_down(sim_loop *loop, size_t i, heap_key k) {
   heap_key *h = loop->key;
   size_t n = loop->count;
+  size_t prefetch_below = n * sizeof(heap_key) > PREFETCH_MIN_BYTES ? n : 0;
   for (;;) {
     size_t first = SIM_HEAP_ARITY * i + 1;
     if (first >= n) break;
-    size_t count = n - first < SIM_HEAP_ARITY ? n - first : SIM_HEAP_ARITY;
-    prefetch_grandchildren(h, first, count, n);
-    size_t best = earliest_child(h, first, count);
-    if (!before(&h[best], &k)) break;
-    place(loop, i, h[best], loop->key_slot[best]);
+    PREFETCH_GROUPS(h, SIM_HEAP_ARITY * first + 1, prefetch_below);
+    size_t group = n - first < SIM_HEAP_ARITY ? n - first : SIM_HEAP_ARITY;
+    size_t best = earliest_child(loop->rec, h, first, group);
+    if (!before(loop->rec, &h[best], &k)) break;
+    h[i] = h[best];
     i = best;
   }
-  place(loop, i, k, slot);
+  h[i] = k;
 }
 
-/* Removes the earliest entry.  The last entry, which fills the hole, is
- * usually among the latest, so the hole first sinks to a leaf along the
- * earliest children without comparing them with it, and the entry then
- * rises from there, usually little (Wegener, "Bottom-up heapsort", Theor.
- * Comput. Sci. 118, 1993): one comparison a level fewer than sift_down. */
+/* Removes the root.  The last entry, which fills the hole, is usually among
+ * the latest, so the hole first sinks to a leaf along the earliest children
+ * without comparing them with it, and the entry then rises from there,
+ * usually little (Wegener 1993). */
 static void pop_root(sim_loop *loop) {
   heap_key *h = loop->key;
   size_t n = --loop->count;
   if (n == 0) return;
+  size_t prefetch_below = n * sizeof(heap_key) > PREFETCH_MIN_BYTES ? n : 0;
   size_t i = 0;
   for (;;) {
     size_t first = SIM_HEAP_ARITY * i + 1;
     if (first >= n) break;
-    size_t count = n - first < SIM_HEAP_ARITY ? n - first : SIM_HEAP_ARITY;
-    prefetch_grandchildren(h, first, count, n);
-    size_t best = earliest_child(h, first, count);
-    place(loop, i, h[best], loop->key_slot[best]);
+    PREFETCH_GROUPS(h, SIM_HEAP_ARITY * first + 1, prefetch_below);
+    size_t group = n - first < SIM_HEAP_ARITY ? n - first : SIM_HEAP_ARITY;
+    size_t best = earliest_child(loop->rec, h, first, group);
+    h[i] = h[best];
     i = best;
   }
-  sift_up(loop, i, h[n], loop->key_slot[n]);
+  sift_up(loop, i, h[n]);
 }
 
-/* Re-establishes heap order after the key at index i changed. */
-static void heap_fix(sim_loop *loop, size_t i) {
-  heap_key k = loop->key[i];
-  uint32_t slot = loop->key_slot[i];
-  if (i > 0 && before(&k, &loop->key[(i - 1) / SIM_HEAP_ARITY]))
-    sift_up(loop, i, k, slot);
-  else
-    sift_down(loop, i, k, slot);
+/* ---- records ---- */
+
+/* Puts record r on the free list once neither role keeps it. */
+static inline void settle(sim_loop *loop, uint32_t r) {
+  event_rec *e = &loop->rec[r];
+  if ((e->gen & 1u) || e->home != NO_REC) return;
+  e->link = loop->free_head;
+  loop->free_head = r;
 }
 
-/* Removes the entry at heap index i, filling the hole with the last entry. */
-static void heap_remove(sim_loop *loop, size_t i) {
-  size_t last = --loop->count;
-  if (i == last) return;
-  place(loop, i, loop->key[last], loop->key_slot[last]);
-  heap_fix(loop, i);
+/* A record in neither role: the free list's head, or one never used.  The
+ * capacity rules guarantee one (asserted). */
+static inline uint32_t take_rec(sim_loop *loop) {
+  uint32_t r = loop->free_head;
+  if (r != NO_REC) {
+    loop->free_head = loop->rec[r].link;
+    return r;
+  }
+  assert(loop->recs < loop->rec_cap);
+  r = (uint32_t)loop->recs++;
+  loop->rec[r].gen = 0;
+  loop->rec[r].home = NO_REC;
+  return r;
 }
 
-/* ---- rank renumbering ---- */
-
-static inline uint32_t rank_at(const sim_loop *loop, size_t i) {
-  return (uint32_t)(loop->key[i].tie & TIE_RANK_MASK);
-}
-
-static inline void swap_entries(sim_loop *loop, size_t a, size_t b) {
-  heap_key k = loop->key[a];
-  loop->key[a] = loop->key[b];
-  loop->key[b] = k;
-  uint32_t s = loop->key_slot[a];
-  loop->key_slot[a] = loop->key_slot[b];
-  loop->key_slot[b] = s;
-}
-
-/* Max-heap sift on ranks, for the in-place heapsort below. */
-static void rank_sift(sim_loop *loop, size_t i, size_t n) {
-  for (;;) {
-    size_t c = 2 * i + 1;
-    if (c >= n) return;
-    if (c + 1 < n && rank_at(loop, c + 1) > rank_at(loop, c)) c++;
-    if (rank_at(loop, c) < rank_at(loop, i)) return;
-    swap_entries(loop, i, c);
-    i = c;
+/* Discards dead entries from the root, so that the root is live (under a
+ * placeholder, they wait until it goes). */
+static void reap_root(sim_loop *loop) {
+  while (loop->count && !loop->root_free) {
+    uint32_t r = tie_rec(loop->key[0].tie);
+    if (loop->rec[r].home != DEAD) return;
+    pop_root(loop);
+    loop->dead--;
+    loop->rec[r].home = NO_REC;
+    settle(loop, r);
   }
 }
 
-/* Gives the pending events ranks 0..n-1 in their rank order, then rebuilds
- * the heap: heapsort by rank, O(n log n), no memory (Williams 1964, Floyd
- * 1964 for the rebuild).  Relative orders are unchanged, so is dispatch. */
-static void renumber(sim_loop *loop) {
+/* Drops every dead entry and rebuilds the heap bottom-up (Floyd 1964): O(n). */
+static void compact(sim_loop *loop) {
   if (loop->root_free) {
     loop->root_free = false;
     pop_root(loop);
   }
-  size_t n = loop->count;
-  for (size_t i = n / 2; i-- > 0;) rank_sift(loop, i, n);
-  for (size_t end = n; end > 1;) {
-    swap_entries(loop, 0, --end);
-    rank_sift(loop, 0, end);
+  heap_key *h = loop->key;
+  size_t kept = 0;
+  for (size_t i = 0; i < loop->count; i++) {
+    uint32_t r = tie_rec(h[i].tie);
+    if (loop->rec[r].home == DEAD) {
+      loop->rec[r].home = NO_REC;
+      settle(loop, r);
+    } else {
+      h[kept++] = h[i];
+    }
   }
-  for (size_t i = 0; i < n; i++) loop->key[i].tie = (loop->key[i].tie & TIE_PRIO_MASK) | i;
-  if (n > 1)
-    for (size_t i = (n - 2) / SIM_HEAP_ARITY + 1; i-- > 0;)
-      sift_down(loop, i, loop->key[i], loop->key_slot[i]);
-  for (size_t i = 0; i < n; i++) loop->link[loop->key_slot[i]].pos = (uint32_t)i;
-  loop->next_rank = (uint32_t)n;
+  loop->count = kept;
+  loop->dead = 0;
+  if (kept > 1)
+    for (size_t i = (kept - 2) / SIM_HEAP_ARITY + 1; i-- > 0;) sift_down(loop, i, h[i]);
 }
 
-/* The rank for an event being scheduled or rescheduled; may renumber (and so
- * move heap entries: read positions after calling it). */
-static inline uint32_t take_rank(sim_loop *loop) {
-  if (loop->next_rank >= SIM_LOOP_RANK_LIMIT && loop->next_rank >= 2 * loop->count) renumber(loop);
-  assert(loop->next_rank < UINT32_MAX);
-  return loop->next_rank++;
+/* Restores the invariants after an entry died or left: live root, and dead
+ * entries no more numerous than pending events. */
+static inline void tidy(sim_loop *loop) {
+  if (!loop->dead) return; /* the common case, and the hold model's */
+  reap_root(loop);
+  if (SIM_RARELY(loop->dead > loop->pending)) compact(loop);
 }
 
 /* ---- storage ---- */
 
-/* Key and slot arrays of `cap` entries, key 1 cache-line aligned. */
+/* A key array of `cap` entries, key 1 cache-line aligned. */
 static int heap_realloc(sim_loop *loop, size_t cap) {
-  if (cap > (SIZE_MAX - CACHE_LINE) / sizeof(heap_key)) return -1;
-  uint32_t *key_slot = sim_malloc(cap * sizeof(uint32_t));
-  if (!key_slot) return -1;
+  if (cap > (SIZE_MAX - 2 * CACHE_LINE) / sizeof(heap_key)) return -1;
   char *mem = sim_malloc(cap * sizeof(heap_key) + CACHE_LINE);
-  if (!mem) {
-    sim_free(key_slot);
-    return -1;
-  }
+  if (!mem) return -1;
   uintptr_t first = (uintptr_t)mem + sizeof(heap_key);
   uintptr_t aligned = (first + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
   heap_key *key = (heap_key *)(mem + (aligned - first));
-  if (loop->count) {
-    memcpy(key, loop->key, loop->count * sizeof(heap_key));
-    memcpy(key_slot, loop->key_slot, loop->count * sizeof(uint32_t));
-  }
+  if (loop->count) memcpy(key, loop->key, loop->count * sizeof(heap_key));
   sim_free(loop->key_mem);
-  sim_free(loop->key_slot);
   loop->key_mem = mem;
   loop->key = key;
-  loop->key_slot = key_slot;
   loop->heap_cap = cap;
   return 0;
 }
 
-/* Room for one more slot (and heap entry, since pending <= slots); nothing
- * observable changes when it fails. */
-static int grow_for_slot(sim_loop *loop) {
-  size_t need = loop->slots + 1;
-  if (need > MAX_SLOTS) return -1;
-  if (need > loop->slot_cap) {
-    size_t link_cap = loop->slot_cap, payload_cap = loop->slot_cap;
-    if (sim_grow((void **)&loop->link, &link_cap, need, sizeof(slot_link)) < 0) return -1;
-    if (sim_grow((void **)&loop->payload, &payload_cap, need, sizeof(slot_payload)) < 0) return -1;
-    /* both doubled from the same capacity to the same one */
-    loop->slot_cap = link_cap < payload_cap ? link_cap : payload_cap;
+/* Room for one more pending event, with the margins that let cancel and
+ * reschedule go without allocating; nothing observable changes on failure. */
+static int grow_for_event(sim_loop *loop) {
+  size_t pending = loop->pending + 1;
+  if (pending > MAX_RECS / 3) return -1;
+  size_t need_recs = 3 * pending + 1, need_heap = 2 * pending + 1;
+  if (need_recs > loop->rec_cap &&
+      sim_grow((void **)&loop->rec, &loop->rec_cap, need_recs, sizeof(event_rec)) < 0)
+    return -1;
+  if (loop->rec_cap > MAX_RECS) loop->rec_cap = MAX_RECS;
+  if (need_heap > loop->heap_cap) {
+    size_t cap = loop->heap_cap ? loop->heap_cap : 16;
+    while (cap < need_heap) cap *= 2;
+    if (heap_realloc(loop, cap) < 0) return -1;
   }
-  if (need > loop->heap_cap && heap_realloc(loop, loop->slot_cap) < 0) return -1;
   return 0;
 }
 
 /* ---- handles ---- */
 
-static inline sim_event_id make_id(uint32_t slot, uint32_t gen) {
-  return ((uint64_t)gen << 32) | ((uint64_t)slot + 1);
+static inline sim_event_id make_id(uint32_t r, uint32_t gen) {
+  return ((uint64_t)gen << 32) | ((uint64_t)r + 1);
 }
 
-/* The slot of a pending event, or NO_SLOT when the handle is not pending. */
-static inline uint32_t pending_slot(const sim_loop *loop, sim_event_id id) {
+/* The home record of a pending event, or NO_REC when the handle is not
+ * pending. */
+static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {
   uint64_t low = id & 0xffffffffu;
-  if (low == 0 || low > loop->slots) return NO_SLOT;
-  uint32_t slot = (uint32_t)(low - 1);
+  if (low == 0 || low > loop->recs) return NO_REC;
+  uint32_t r = (uint32_t)(low - 1);
   uint32_t gen = (uint32_t)(id >> 32);
-  if (loop->link[slot].gen != gen || !(gen & 1u)) return NO_SLOT;
-  return slot;
+  if (loop->rec[r].gen != gen || !(gen & 1u)) return NO_REC;
+  return r;
 }
 
-static inline void release_slot(sim_loop *loop, uint32_t slot) {
-  loop->link[slot].gen++;
-  loop->link[slot].pos = loop->free_head;
-  loop->free_head = slot;
+/* Ends pending handle h, whose live entry has left the heap or been marked
+ * dead by the caller. */
+static inline void end_handle(sim_loop *loop, uint32_t h) {
+  loop->rec[h].gen++;
+  loop->pending--;
+  settle(loop, h);
 }
 
 /* ---- the API ---- */
@@ -362,7 +386,7 @@ static inline void release_slot(sim_loop *loop, uint32_t slot) {
 sim_loop *sim_loop_new(void) {
   sim_loop *loop = sim_calloc(1, sizeof *loop);
   if (!loop) return NULL;
-  loop->free_head = NO_SLOT;
+  loop->free_head = NO_REC;
   loop->next_seq = 1;
   return loop;
 }
@@ -371,9 +395,7 @@ void sim_loop_free(sim_loop *loop) {
   if (!loop) return;
   assert(!loop->running);
   sim_free(loop->key_mem);
-  sim_free(loop->key_slot);
-  sim_free(loop->link);
-  sim_free(loop->payload);
+  sim_free(loop->rec);
   sim_free(loop);
 }
 
@@ -383,24 +405,29 @@ sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_han
                           uint64_t arg) {
   assert(fn);
   assert(at >= loop->now && "scheduling in the past");
-  uint32_t slot = loop->free_head;
-  if (slot != NO_SLOT) {
-    loop->free_head = loop->link[slot].pos;
-  } else {
-    if (grow_for_slot(loop) < 0) return SIM_EVENT_NONE;
-    slot = (uint32_t)loop->slots++;
-    loop->link[slot].gen = 0;
-  }
-  uint32_t gen = ++loop->link[slot].gen;
-  loop->payload[slot] = (slot_payload){fn, ctx, arg, loop->next_seq++};
-  heap_key k = {at, prio_bits(priority) | take_rank(loop)};
+  if (SIM_RARELY(2 * loop->pending + 3 > loop->heap_cap || 3 * loop->pending + 4 > loop->rec_cap) &&
+      grow_for_event(loop) < 0)
+    return SIM_EVENT_NONE;
+  uint32_t r = take_rec(loop);
+  event_rec *e = &loop->rec[r];
+  uint32_t gen = ++e->gen;
+  e->fn = fn;
+  e->ctx = ctx;
+  e->arg = arg;
+  e->seq = loop->next_seq++;
+  e->time = at;
+  e->prio = priority;
+  e->link = r;
+  e->home = r;
+  loop->pending++;
+  heap_key k = {at, prio_bits(priority) | r};
   if (loop->root_free) {
     loop->root_free = false;
-    sift_down(loop, 0, k, slot);
+    sift_down(loop, 0, k); /* the hold operation: one sift instead of two */
   } else {
-    sift_up(loop, loop->count++, k, slot);
+    sift_up(loop, loop->count++, k);
   }
-  return make_id(slot, gen);
+  return make_id(r, gen);
 }
 
 sim_event_id sim_schedule_in(sim_loop *loop, sim_time delay, int32_t priority, sim_handler fn,
@@ -410,41 +437,72 @@ sim_event_id sim_schedule_in(sim_loop *loop, sim_time delay, int32_t priority, s
 }
 
 bool sim_cancel(sim_loop *loop, sim_event_id id) {
-  uint32_t slot = pending_slot(loop, id);
-  if (slot == NO_SLOT) return false;
-  heap_remove(loop, loop->link[slot].pos);
-  release_slot(loop, slot);
+  uint32_t h = pending_home(loop, id);
+  if (h == NO_REC) return false;
+  uint32_t c = loop->rec[h].link;
+  loop->rec[c].home = DEAD;
+  loop->dead++;
+  end_handle(loop, h);
+  tidy(loop);
   return true;
 }
 
 bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   assert(at >= loop->now && "rescheduling into the past");
-  uint32_t slot = pending_slot(loop, id);
-  if (slot == NO_SLOT) return false;
-  uint32_t rank = take_rank(loop);
-  size_t i = loop->link[slot].pos;
-  loop->key[i].time = at;
-  loop->key[i].tie = (loop->key[i].tie & TIE_PRIO_MASK) | rank;
-  loop->payload[slot].seq = loop->next_seq++;
-  heap_fix(loop, i);
+  uint32_t h = pending_home(loop, id);
+  if (h == NO_REC) return false;
+  uint32_t c = loop->rec[h].link;
+  /* the new entry needs its own record: the old one stays, dead, in the heap */
+  uint32_t n = take_rec(loop);
+  event_rec *old = &loop->rec[c], *e = &loop->rec[n];
+  e->fn = old->fn;
+  e->ctx = old->ctx;
+  e->arg = old->arg;
+  e->seq = loop->next_seq++;
+  e->time = at;
+  e->prio = old->prio;
+  e->home = h;
+  old->home = DEAD;
+  loop->dead++;
+  loop->rec[h].link = n;
+  assert(loop->count < loop->heap_cap);
+  sift_up(loop, loop->count++, (heap_key){at, prio_bits(e->prio) | n});
+  tidy(loop);
   return true;
 }
 
 bool sim_event_is_pending(const sim_loop *loop, sim_event_id id) {
-  return pending_slot(loop, id) != NO_SLOT;
+  return pending_home(loop, id) != NO_REC;
 }
 
 sim_time sim_event_time(const sim_loop *loop, sim_event_id id) {
-  uint32_t slot = pending_slot(loop, id);
-  return slot == NO_SLOT ? SIM_TIME_MAX : loop->key[loop->link[slot].pos].time;
+  uint32_t h = pending_home(loop, id);
+  return h == NO_REC ? SIM_TIME_MAX : loop->rec[loop->rec[h].link].time;
+}
+
+/* Earliest live time in the subtree at i: heap order lets the search stop at
+ * the first live entry of every path, so it visits only dead entries and
+ * their children. */
+static sim_time earliest_live(const sim_loop *loop, size_t i) {
+  if (i >= loop->count) return SIM_TIME_MAX;
+  if (loop->rec[tie_rec(loop->key[i].tie)].home != DEAD) return loop->key[i].time;
+  sim_time t = SIM_TIME_MAX;
+  for (size_t c = SIM_HEAP_ARITY * i + 1; c <= SIM_HEAP_ARITY * i + SIM_HEAP_ARITY; c++) {
+    sim_time u = earliest_live(loop, c);
+    if (u < t) t = u;
+  }
+  return t;
 }
 
 sim_time sim_loop_next_time(const sim_loop *loop) {
-  if (!loop->root_free) return loop->count ? loop->key[0].time : SIM_TIME_MAX;
-  /* under the placeholder: the earliest of the root's children */
-  if (loop->count <= 1) return SIM_TIME_MAX;
-  size_t n = loop->count - 1;
-  return loop->key[earliest_child(loop->key, 1, n < SIM_HEAP_ARITY ? n : SIM_HEAP_ARITY)].time;
+  if (!loop->root_free) return loop->count ? loop->key[0].time : SIM_TIME_MAX; /* a live root */
+  /* under the placeholder, which dead entries may sit below */
+  sim_time t = SIM_TIME_MAX;
+  for (size_t c = 1; c <= SIM_HEAP_ARITY; c++) {
+    sim_time u = earliest_live(loop, c);
+    if (u < t) t = u;
+  }
+  return t;
 }
 
 sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
@@ -464,22 +522,37 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
       status = SIM_RUN_TIME_LIMIT;
       break;
     }
-    uint32_t slot = loop->key_slot[0];
-    /* the placeholder: time INT64_MIN precedes every event (times are >= 0) */
-    loop->key[0] = (heap_key){INT64_MIN, 0};
-    loop->root_free = true;
-    slot_payload p = loop->payload[slot];
+    uint32_t r = tie_rec(top.tie);
+    event_rec *e = &loop->rec[r];
+    uint32_t h = e->home;
+    sim_handler fn = e->fn;
+    void *ctx = e->ctx;
+    uint64_t arg = e->arg, seq = e->seq;
+    int32_t prio = e->prio;
     /* released before the handler runs: its own handle is stale by then, and
-     * the first event it schedules reuses this slot */
-    release_slot(loop, slot);
+     * the first event it schedules reuses this record */
+    e->home = NO_REC;
+    end_handle(loop, h);
+    if (h != r) settle(loop, r);
+    if (SIM_RARELY(loop->dead > loop->pending)) {
+      /* compaction due: no placeholder then */
+      pop_root(loop);
+      tidy(loop);
+    } else {
+      /* the placeholder: time INT64_MIN precedes every entry (times are >= 0),
+       * and the first event the handler schedules replaces it */
+      loop->key[0] = (heap_key){INT64_MIN, 0};
+      loop->root_free = true;
+    }
     loop->now = top.time;
     loop->dispatched++;
-    if (loop->trace) loop->trace(loop->trace_ctx, top.time, tie_prio(top.tie), p.seq, p.fn, p.arg);
-    p.fn(loop, p.ctx, p.arg);
+    if (loop->trace) loop->trace(loop->trace_ctx, top.time, prio, seq, fn, arg);
+    fn(loop, ctx, arg);
     if (loop->root_free) {
       loop->root_free = false;
       pop_root(loop);
     }
+    tidy(loop);
     if (loop->stop) {
       status = SIM_RUN_STOPPED;
       break;
@@ -491,7 +564,7 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
 
 void sim_loop_stop(sim_loop *loop) { loop->stop = true; }
 
-size_t sim_loop_pending(const sim_loop *loop) { return loop->count - loop->root_free; }
+size_t sim_loop_pending(const sim_loop *loop) { return loop->pending; }
 
 uint64_t sim_loop_dispatched(const sim_loop *loop) { return loop->dispatched; }
 
@@ -501,39 +574,53 @@ void sim_loop_set_trace(sim_loop *loop, sim_trace_fn fn, void *ctx) {
 }
 
 int sim_loop_check(const sim_loop *loop) {
-  if (loop->count > loop->heap_cap || loop->slots > loop->slot_cap) return -1;
-  if (loop->root_free && (!loop->running || loop->count == 0)) return -1;
+  const event_rec *rec = loop->rec;
+  if (loop->count > loop->heap_cap || loop->recs > loop->rec_cap) return -1;
   if (loop->count > 1 && ((uintptr_t)&loop->key[1] % CACHE_LINE) != 0) return -2;
-  /* during a dispatch, entry 0 may be the placeholder: real entries start after it */
-  size_t first = loop->root_free;
-  if (first && (loop->key[0].time != INT64_MIN || loop->key[0].tie != 0)) return -11;
-  size_t pending = 0;
-  for (size_t s = 0; s < loop->slots; s++) {
-    if (!(loop->link[s].gen & 1u)) continue;
-    pending++;
-    size_t pos = loop->link[s].pos;
-    if (pos < first || pos >= loop->count || loop->key_slot[pos] != s) return -3; /* back-pointer */
-  }
-  if (pending != loop->count - first) return -4; /* a heap entry names a free slot */
+  if (loop->root_free && (!loop->running || loop->count == 0)) return -1;
+  if (loop->root_free && (loop->key[0].time != INT64_MIN || loop->key[0].tie != 0)) return -1;
+  size_t first = loop->root_free; /* real entries start after the placeholder */
+  if (loop->count != first + loop->pending + loop->dead) return -3;
+  if (loop->dead > loop->pending) return -3;
+  /* the margins cancel and reschedule rely on */
+  size_t p = loop->pending;
+  if (p && (3 * p + 1 > loop->rec_cap || 2 * p + 1 > loop->heap_cap)) return -3;
+  size_t dead = 0;
   for (size_t i = first; i < loop->count; i++) {
     const heap_key *k = &loop->key[i];
-    if (k->time < loop->now) return -5; /* an event in the past */
-    if (rank_at(loop, i) >= loop->next_rank) return -6;
-    if (loop->payload[loop->key_slot[i]].seq >= loop->next_seq) return -6;
-    if (i == 0) continue;
-    size_t parent = (i - 1) / SIM_HEAP_ARITY;
-    if (before(k, &loop->key[parent])) return -7; /* heap order */
-    if (parent < first) continue;
-    /* ranks order events as their sequences do */
-    bool rank_lt = rank_at(loop, i) < rank_at(loop, parent);
-    bool seq_lt = loop->payload[loop->key_slot[i]].seq < loop->payload[loop->key_slot[parent]].seq;
-    if (rank_lt != seq_lt) return -10;
+    uint32_t r = tie_rec(k->tie);
+    if (r >= loop->recs) return -4;
+    const event_rec *e = &rec[r];
+    if (e->time != k->time || (k->tie >> 32) != (prio_bits(e->prio) >> 32)) return -4;
+    if (e->home == NO_REC) return -4; /* an entry whose record says it holds none */
+    if (e->home == DEAD) {
+      dead++;
+      if (i == 0) return -5; /* a dead root */
+    } else {
+      if (e->home >= loop->recs || !(rec[e->home].gen & 1u) || rec[e->home].link != r) return -6;
+      if (k->time < loop->now) return -7; /* a pending event in the past */
+    }
+    if (e->seq == 0 || e->seq >= loop->next_seq) return -8;
+    if (i > 0 && before(rec, k, &loop->key[(i - 1) / SIM_HEAP_ARITY])) return -9; /* heap order */
   }
-  size_t free_slots = 0;
-  for (uint32_t s = loop->free_head; s != NO_SLOT; s = loop->link[s].pos) {
-    if (s >= loop->slots || (loop->link[s].gen & 1u)) return -8; /* free list */
-    if (++free_slots > loop->slots) return -8;                  /* a cycle */
+  if (dead != loop->dead) return -3;
+  size_t pending = 0, holders = 0, in_use = 0;
+  for (size_t r = 0; r < loop->recs; r++) {
+    const event_rec *e = &rec[r];
+    if (e->home != NO_REC) holders++;
+    if (e->gen & 1u) {
+      pending++;
+      uint32_t c = e->link;
+      if (c >= loop->recs || rec[c].home != r) return -6; /* a home's live entry */
+    }
+    in_use += (e->gen & 1u) || e->home != NO_REC;
   }
-  if (free_slots + pending != loop->slots) return -9; /* a slot lost */
+  if (pending != loop->pending || holders + first != loop->count) return -10;
+  size_t free_recs = 0;
+  for (uint32_t r = loop->free_head; r != NO_REC; r = rec[r].link) {
+    if (r >= loop->recs || (rec[r].gen & 1u) || rec[r].home != NO_REC) return -11; /* free list */
+    if (++free_recs > loop->recs) return -11;                                       /* a cycle */
+  }
+  if (free_recs + in_use != loop->recs) return -12; /* a record lost */
   return 0;
 }

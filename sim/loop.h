@@ -5,20 +5,26 @@
  * platform (ns-3 and OMNeT++ order by the same triple; libuv breaks timer ties
  * by a start id).  Handles are generation-tagged: a stale handle (event already
  * dispatched or cancelled) is recognised and refused, never confused with a
- * newer event that reused its slot.
+ * newer event that reused its record.
  * Units: times are sim_time (int64 ns since the start of the run).
- * Complexity, with n pending events: schedule, cancel and reschedule are
- * O(log n); dispatch of the earliest is O(log n), and a dispatch whose
- * handler schedules one event costs a single sift, not two (the hold
- * operation); sim_event_is_pending, sim_event_time, sim_loop_next_time and
- * sim_loop_now are O(1).
- * Memory: events live in a pool of slots recycled through a free list, so a
- * loop in steady state allocates nothing per event; the pool and the queue
- * grow by doubling and never shrink until sim_loop_free.
- * Invariants (checked by sim_loop_check): the queue is an indexed d-ary
- * min-heap on (time, priority, sequence) with keys stored inline; every
- * pending slot knows its heap position and the heap entry at that position
- * names the slot; no pending event lies before now.
+ * Complexity, with n pending events: schedule and reschedule are O(log n)
+ * (O(1) on average when the new time is a random one among the pending);
+ * cancel is O(1) plus amortised O(log n) for discarding its entry later;
+ * dispatch of the earliest is O(log n), and a dispatch whose handler
+ * schedules one event costs a single sift (the hold operation);
+ * sim_event_is_pending, sim_event_time, sim_loop_now and sim_loop_next_time
+ * are O(1) (the last, inside a handler that has scheduled nothing yet, also
+ * visits the cancelled entries lying just below the root).
+ * Memory: events live in a pool of records recycled through a free list, so
+ * a loop in steady state allocates nothing per event; only sim_schedule
+ * allocates (when the pending count reaches a new high), cancel and
+ * reschedule never do; the pool and the queue grow by doubling and never
+ * shrink until sim_loop_free.
+ * Invariants (checked by sim_loop_check): the queue is a d-ary min-heap on
+ * (time, priority, sequence) with keys stored inline; cancelled and
+ * superseded entries stay in it, marked dead, never more numerous than the
+ * pending events, never at the root; every pending handle names the record
+ * of its one live entry; no pending event lies before now.
  * A loop is not thread-safe; distinct loops are independent. */
 #ifndef SIM_LOOP_H
 #define SIM_LOOP_H
@@ -31,10 +37,11 @@
 typedef struct sim_loop sim_loop;
 
 /* Handle of a scheduled event; SIM_EVENT_NONE is never returned for a
- * successfully scheduled event.  It packs the slot index (low 32 bits, plus
- * one) and the slot's generation (high 32 bits), which changes each time the
- * slot is taken or released: a handle stays refused until its slot has been
- * reused 2^31 times. */
+ * successfully scheduled event.  It packs the index of the event's record
+ * (low 32 bits, plus one) and the record's generation (high 32 bits), which
+ * changes each time the record is taken as a handle or released: a handle
+ * stays refused until its record has been reused 2^31 times.  It stays the
+ * same across reschedules. */
 typedef uint64_t sim_event_id;
 #define SIM_EVENT_NONE ((sim_event_id)0)
 
@@ -57,18 +64,20 @@ sim_time sim_loop_now(const sim_loop *loop);
 
 /* Schedules fn(loop, ctx, arg) at absolute time `at` (>= now: scheduling in
  * the past is a programming error and asserts).  Returns SIM_EVENT_NONE only
- * when out of memory (or with 2^31 - 1 events already pending); the loop is
- * then unchanged.  Allocates only when the pool of slots must grow. */
+ * when out of memory (or with (2^31 - 1) / 3 events already pending); the
+ * loop is then unchanged.  Allocates only when the pending count reaches a
+ * new high and the pool or the queue must grow. */
 sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_handler fn, void *ctx,
                           uint64_t arg);
 /* Same, `delay` (>= 0) after now. */
 sim_event_id sim_schedule_in(sim_loop *loop, sim_time delay, int32_t priority, sim_handler fn,
                              void *ctx, uint64_t arg);
-/* Removes a pending event.  False when the handle is not pending. */
+/* Removes a pending event.  False when the handle is not pending.  Never
+ * allocates. */
 bool sim_cancel(sim_loop *loop, sim_event_id id);
-/* Moves a pending event to time `at` (>= now), keeping its priority; it takes
- * a new insertion sequence, as if cancelled and scheduled anew.  False when
- * the handle is not pending. */
+/* Moves a pending event to time `at` (>= now), keeping its priority and its
+ * handle; it takes a new insertion sequence, as if cancelled and scheduled
+ * anew.  False when the handle is not pending.  Never allocates. */
 bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at);
 bool sim_event_is_pending(const sim_loop *loop, sim_event_id id);
 /* Time of a pending event; SIM_TIME_MAX when not pending. */
@@ -95,12 +104,15 @@ typedef void (*sim_trace_fn)(void *ctx, sim_time t, int32_t priority, uint64_t s
                              sim_handler fn, uint64_t arg);
 void sim_loop_set_trace(sim_loop *loop, sim_trace_fn fn, void *ctx);
 
-/* Time of the earliest pending event; SIM_TIME_MAX when none.  O(1). */
+/* Time of the earliest pending event; SIM_TIME_MAX when none.  O(1) (see
+ * above for the one exception). */
 sim_time sim_loop_next_time(const sim_loop *loop);
 
-/* Checks every invariant of the queue (heap order, back-pointers, slot
- * generations, free list): 0 when all hold, a negative number naming the
- * first broken one otherwise.  O(n + slots); meant for tests and debugging. */
+/* Checks every invariant of the queue (heap order, live root, dead-entry
+ * count and bound, handle-to-entry links, record generations, free list,
+ * capacity margins): 0 when all hold, a negative number naming the first
+ * broken one otherwise.  O(entries + records); meant for tests and
+ * debugging. */
 int sim_loop_check(const sim_loop *loop);
 
 #endif

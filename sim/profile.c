@@ -128,9 +128,9 @@ static int cmp_q(const void *a, const void *b) {
 }
 
 #define PERR(n, ...) \
-  sim_diag_error(diag, path, (n) ? (n)->line : 0, (n) ? (n)->col : 0, __VA_ARGS__)
+  sim_diag_error(diag, file, (n) ? (n)->line : 0, (n) ? (n)->col : 0, __VA_ARGS__)
 
-static void check_keys(const char *path, const sim_yaml_node *m, const char *const *keys, size_t n,
+static void check_keys(const char *file, const sim_yaml_node *m, const char *const *keys, size_t n,
                        const char *what, sim_diag *diag) {
   for (size_t i = 0; i < m->n; i++) {
     size_t j;
@@ -141,7 +141,7 @@ static void check_keys(const char *path, const sim_yaml_node *m, const char *con
 }
 
 /* Reads one quantity entry into q. */
-static void read_quantity(const char *path, const sim_yaml_node *k, const sim_yaml_node *v,
+static void read_quantity(const char *file, const sim_yaml_node *k, const sim_yaml_node *v,
                           quantity *q, sim_diag *diag) {
   q->representative = true;
   const sim_yaml_node *val = v;
@@ -149,7 +149,7 @@ static void read_quantity(const char *path, const sim_yaml_node *k, const sim_ya
     static const char *const keys[] = {"value", "spread", "method", "source", "representative"};
     char what[300];
     snprintf(what, sizeof what, "quantity '%.200s'", k->text);
-    check_keys(path, v, keys, sizeof keys / sizeof keys[0], what, diag);
+    check_keys(file, v, keys, sizeof keys / sizeof keys[0], what, diag);
     val = sim_yaml_get(v, "value");
     if (!val) {
       PERR(v, "quantity '%s' has no 'value'", k->text);
@@ -208,6 +208,7 @@ static int load_chain(const char *name_or_path, int depth, const char **chain, s
     }
   }
   size_t errors_before = diag->errors;
+  const char *file = path; /* for messages; owned by p once p exists */
   char *text = NULL;
   size_t len = 0;
   char e[300];
@@ -223,7 +224,7 @@ static int load_chain(const char *name_or_path, int depth, const char **chain, s
     goto fail;
   }
   static const char *const top[] = {"profile", "environment", "quantities"};
-  check_keys(path, root, top, 3, "the calibration profile", diag);
+  check_keys(file, root, top, 3, "the calibration profile", diag);
   p = sim_calloc(1, sizeof *p);
   if (!p) goto oom;
   p->path = path;

@@ -113,6 +113,8 @@ struct sim_recorder {
   char *final_path;            /* destination, NULL before begin() */
   char *tmp_path;              /* temporary file, NULL before begin() */
   hid_t file;                  /* open temporary file, -1 when closed */
+  hid_t str_type;              /* variable-length UTF-8 string type for attributes, or -1 */
+  hid_t scalar;                /* scalar dataspace for attributes, or -1 */
   int committed;               /* renamed to final_path */
   /* first failure */
   int failed;                  /* a call failed: the recorder is unusable */
@@ -244,50 +246,34 @@ static sim_table *table_new(sim_recorder *rec, const char *path, const char *doc
 
 /* ---- HDF5 writing ---- */
 
-/* A variable-length UTF-8 string type (h5py reads it as str). */
-static hid_t vlen_str_type(void) {
-  hid_t t = H5_CALL(H5Tcopy(H5T_C_S1));
-  if (t < 0) return -1;
-  if (H5_CALL(H5Tset_size(t, H5T_VARIABLE)) < 0 || H5_CALL(H5Tset_cset(t, H5T_CSET_UTF8)) < 0) {
-    H5Tclose(t);
-    return -1;
-  }
-  return t;
-}
-
-/* Writes attribute `name` on obj: n strings (n == 1 and !array: a scalar). */
-static int attr_strings(hid_t obj, const char *name, const char *const *values, size_t n,
-                        int array) {
-  hid_t type = -1, space = -1, attr = -1;
+/* Writes attribute `name` on obj: n strings (n == 1 and !array: a scalar),
+ * as variable-length UTF-8 (h5py reads them as str). */
+static int attr_strings(sim_recorder *rec, hid_t obj, const char *name, const char *const *values,
+                        size_t n, int array) {
+  hid_t space = -1, attr = -1;
   int rc = -1;
-  if ((type = vlen_str_type()) < 0) goto out;
   hsize_t dims[1] = {n};
-  space = array ? H5_CALL(H5Screate_simple(1, dims, NULL)) : H5_CALL(H5Screate(H5S_SCALAR));
-  if (space < 0) goto out;
-  if ((attr = H5_CALL(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT))) < 0) goto out;
-  if (n > 0 && H5_CALL(H5Awrite(attr, type, values)) < 0) goto out;
+  if (array && (space = H5_CALL(H5Screate_simple(1, dims, NULL))) < 0) goto out;
+  attr = H5_CALL(
+      H5Acreate2(obj, name, rec->str_type, array ? space : rec->scalar, H5P_DEFAULT, H5P_DEFAULT));
+  if (attr < 0) goto out;
+  if (n > 0 && H5_CALL(H5Awrite(attr, rec->str_type, values)) < 0) goto out;
   rc = 0;
 out:
   if (attr >= 0) H5Aclose(attr);
   if (space >= 0) H5Sclose(space);
-  if (type >= 0) H5Tclose(type);
   return rc;
 }
 
-static int attr_str(hid_t obj, const char *name, const char *value) {
-  return attr_strings(obj, name, &value, 1, 0);
+static int attr_str(sim_recorder *rec, hid_t obj, const char *name, const char *value) {
+  return attr_strings(rec, obj, name, &value, 1, 0);
 }
 
-static int attr_num(hid_t obj, const char *name, hid_t type, const void *value) {
-  hid_t space = -1, attr = -1;
-  int rc = -1;
-  if ((space = H5_CALL(H5Screate(H5S_SCALAR))) < 0) goto out;
-  if ((attr = H5_CALL(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT))) < 0) goto out;
-  if (H5_CALL(H5Awrite(attr, type, value)) < 0) goto out;
-  rc = 0;
-out:
-  if (attr >= 0) H5Aclose(attr);
-  if (space >= 0) H5Sclose(space);
+static int attr_num(sim_recorder *rec, hid_t obj, const char *name, hid_t type, const void *value) {
+  hid_t attr = H5_CALL(H5Acreate2(obj, name, type, rec->scalar, H5P_DEFAULT, H5P_DEFAULT));
+  if (attr < 0) return -1;
+  int rc = H5_CALL(H5Awrite(attr, type, value)) < 0 ? -1 : 0;
+  H5Aclose(attr);
   return rc;
 }
 
@@ -345,14 +331,14 @@ static int table_create(sim_recorder *rec, sim_table *t) {
   if ((t->dset = H5_CALL(H5Dcreate2(rec->file, t->path, t->type, space, lcpl, dcpl, H5P_DEFAULT))) <
       0)
     goto out;
-  if (attr_str(t->dset, "doc", t->doc) < 0) goto out;
-  if (t->unit && attr_str(t->dset, "unit", t->unit) < 0) goto out;
+  if (attr_str(rec, t->dset, "doc", t->doc) < 0) goto out;
+  if (t->unit && attr_str(rec, t->dset, "unit", t->unit) < 0) goto out;
   for (size_t i = 0; i < t->n_cols; i++) {
     char name[160];
     snprintf(name, sizeof name, SIM_H5_UNIT_PREFIX "%s", t->cols[i].name);
-    if (attr_str(t->dset, name, t->cols[i].unit) < 0) goto out;
+    if (attr_str(rec, t->dset, name, t->cols[i].unit) < 0) goto out;
     snprintf(name, sizeof name, SIM_H5_DOC_PREFIX "%s", t->cols[i].name);
-    if (attr_str(t->dset, name, t->cols[i].doc) < 0) goto out;
+    if (attr_str(rec, t->dset, name, t->cols[i].doc) < 0) goto out;
   }
   rc = 0;
 out:
@@ -443,7 +429,7 @@ sim_recorder *sim_recorder_new(const sim_record_config *config) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   sim_recorder *rec = sim_calloc(1, sizeof *rec);
   if (!rec) return NULL;
-  rec->file = -1;
+  rec->file = rec->str_type = rec->scalar = -1;
   rec->sample_interval_ns = config->sample_interval_ns;
   rec->keep_events = config->events;
   rec->keep_series = config->series;
@@ -480,8 +466,10 @@ static void close_all(sim_recorder *rec) {
     if (t->type >= 0) H5Tclose(t->type);
     t->dset = t->type = -1;
   }
+  if (rec->str_type >= 0) H5Tclose(rec->str_type);
+  if (rec->scalar >= 0) H5Sclose(rec->scalar);
   if (rec->file >= 0) H5Fclose(rec->file);
-  rec->file = -1;
+  rec->file = rec->str_type = rec->scalar = -1;
 }
 
 void sim_recorder_free(sim_recorder *rec) {
@@ -776,6 +764,17 @@ int sim_recorder_begin(sim_recorder *rec, const char *path, sim_diag *diag) {
                    errno ? strerror(errno) : "HDF5 error");
     return -1;
   }
+  /* the types every attribute uses, made once per file */
+  if ((rec->str_type = H5_CALL(H5Tcopy(H5T_C_S1))) < 0 ||
+      H5_CALL(H5Tset_size(rec->str_type, H5T_VARIABLE)) < 0 ||
+      H5_CALL(H5Tset_cset(rec->str_type, H5T_CSET_UTF8)) < 0 ||
+      (rec->scalar = H5_CALL(H5Screate(H5S_SCALAR))) < 0) {
+    rec_fail(rec, "cannot create the attribute types");
+    sim_diag_error(diag, path, 0, 0, "cannot record results: %s", rec->error);
+    close_all(rec);
+    unlink(rec->tmp_path);
+    return -1;
+  }
   return 0;
 }
 
@@ -788,10 +787,11 @@ const char *sim_recorder_temp_path(const sim_recorder *rec) {
 static int write_root_attrs(sim_recorder *rec) {
   for (size_t i = 0; i < rec->n_attrs; i++) {
     const rec_attr *a = &rec->attrs[i];
-    int rc = a->kind == ATTR_STR   ? attr_str(rec->file, a->name, a->s)
-             : a->kind == ATTR_I64 ? attr_num(rec->file, a->name, H5T_NATIVE_INT64, &a->i)
-             : a->kind == ATTR_U64 ? attr_num(rec->file, a->name, H5T_NATIVE_UINT64, &a->u)
-                                   : attr_num(rec->file, a->name, H5T_NATIVE_DOUBLE, &a->f);
+    hid_t f = rec->file;
+    int rc = a->kind == ATTR_STR   ? attr_str(rec, f, a->name, a->s)
+             : a->kind == ATTR_I64 ? attr_num(rec, f, a->name, H5T_NATIVE_INT64, &a->i)
+             : a->kind == ATTR_U64 ? attr_num(rec, f, a->name, H5T_NATIVE_UINT64, &a->u)
+                                   : attr_num(rec, f, a->name, H5T_NATIVE_DOUBLE, &a->f);
     if (rc < 0) {
       rec_fail(rec, "cannot write root attribute %s", a->name);
       return -1;
@@ -799,7 +799,7 @@ static int write_root_attrs(sim_recorder *rec) {
   }
   /* the last attribute written: a file renamed to its final name always
    * carries it (resume skips such files) */
-  if (attr_str(rec->file, "status", "complete") < 0) {
+  if (attr_str(rec, rec->file, "status", "complete") < 0) {
     rec_fail(rec, "cannot write root attribute status");
     return -1;
   }
@@ -820,8 +820,8 @@ static int write_event_types(sim_recorder *rec) {
     names[i] = rec->etypes[i].name;
     docs[i] = rec->etypes[i].doc;
   }
-  if (attr_strings(rec->events->dset, "type_names", names, n, 1) < 0 ||
-      attr_strings(rec->events->dset, "type_docs", docs, n, 1) < 0) {
+  if (attr_strings(rec, rec->events->dset, "type_names", names, n, 1) < 0 ||
+      attr_strings(rec, rec->events->dset, "type_docs", docs, n, 1) < 0) {
     rec_fail(rec, "cannot write the event type names");
     goto out;
   }

@@ -296,6 +296,10 @@ const char *sim_result_column_unit(sim_result *r, const char *path, const char *
     sim_free(name);
   }
   H5Dclose(d);
+  if (unit && !*unit) { /* text columns carry an empty unit: none */
+    sim_free(unit);
+    return NULL;
+  }
   return own(r, unit);
 }
 

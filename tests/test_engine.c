@@ -84,7 +84,7 @@ typedef struct test_world {
   sim_phase phase;
   sim_guest guests[MAX_GUESTS];
   int32_t pins[MAX_GUESTS][2];
-  char names[MAX_GUESTS][16];
+  char names[MAX_GUESTS][24]; /* "g" + a size_t in decimal */
 } test_world;
 
 /* A host of `cores` cores at 1 GHz, `n` guests of one vCPU each running

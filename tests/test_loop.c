@@ -1,6 +1,8 @@
 /* tests/test_loop.c: the discrete-event loop (sim/loop.h).
  * Ordering by (time, priority, sequence), cancel and reschedule from
- * handlers, stale handles, run limits, stop and resume, determinism, and
+ * handlers, lazy cancellation (heavy churn and compaction, a rescheduled
+ * handle's trail of dead entries, the next time under the dispatched event's
+ * placeholder), stale handles, run limits, stop and resume, determinism, and
  * out-of-memory paths.  Every test ends by checking the queue's invariants
  * with sim_loop_check.  Built twice by CMake: as is, and with a binary heap
  * (SIM_HEAP_ARITY=2) so that both arities the benchmark compares are tested. */
@@ -153,6 +155,118 @@ static void test_random_against_reference_sort(void) {
   gsl_rng_free(rng);
 }
 
+/* Heavy churn: 2000 pending events, then 10^5 random cancels, reschedules
+ * (some back to the event's own time) and schedules, so that dead entries
+ * pile up and the heap is compacted dozens of times.  The
+ * churn allocates nothing (the margins reserved by schedule cover it), the
+ * invariants hold throughout, and the dispatch order is the reference
+ * sort's. */
+static void test_cancel_churn_then_compaction_keeps_order(void) {
+  enum { N = 2000, OPS = 100000, CAP = N + OPS };
+  gsl_rng *rng = sim_rng_new(7, 0, sim_rng_stream_id("test_loop", "churn"));
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rng);
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  ref_event *ev = calloc(CAP, sizeof *ev);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+  log_t log = {0};
+  uint64_t order = 0;
+  size_t n = 0, live = 0, broken = 0, wrong = 0;
+  for (; n < N; n++) {
+    ev[n] = (ref_event){(sim_time)gsl_rng_uniform_int(rng, 300),
+                        (int32_t)gsl_rng_uniform_int(rng, 3), order++, n, true, 0};
+    ev[n].id = sim_schedule(loop, ev[n].t, ev[n].prio, note, &log, n);
+    CU_ASSERT_FATAL(ev[n].id != SIM_EVENT_NONE);
+    live++;
+  }
+  sim_fault_arm(SIM_FAULT_ALLOC, 0); /* counts calls without failing any */
+  long schedules_that_grew = 0;
+  for (size_t op = 0; op < OPS; op++) {
+    /* mostly pending events, now and then a stale handle */
+    ref_event *v = &ev[gsl_rng_uniform_int(rng, n)];
+    for (int tries = 0; tries < 8 && !v->live; tries++) v = &ev[gsl_rng_uniform_int(rng, n)];
+    double u = gsl_rng_uniform(rng);
+    if (u < 0.2) {
+      wrong += sim_cancel(loop, v->id) != v->live;
+      live -= v->live;
+      v->live = false;
+    } else if (u < 0.8) {
+      /* a tenth of reschedules keep the time: a new sequence, same key otherwise */
+      sim_time t = gsl_rng_uniform(rng) < 0.1 ? v->t : (sim_time)gsl_rng_uniform_int(rng, 300);
+      wrong += sim_reschedule(loop, v->id, t) != v->live;
+      if (v->live) {
+        v->t = t;
+        v->order = order++;
+        wrong += sim_event_time(loop, v->id) != t;
+      }
+    } else {
+      long before = sim_fault_calls(SIM_FAULT_ALLOC);
+      ev[n] = (ref_event){(sim_time)gsl_rng_uniform_int(rng, 300),
+                          (int32_t)gsl_rng_uniform_int(rng, 3), order++, n, true, 0};
+      ev[n].id = sim_schedule(loop, ev[n].t, ev[n].prio, note, &log, n);
+      CU_ASSERT_FATAL(ev[n].id != SIM_EVENT_NONE);
+      schedules_that_grew += sim_fault_calls(SIM_FAULT_ALLOC) != before;
+      n++;
+      live++;
+    }
+    wrong += sim_loop_pending(loop) != live;
+    if (op % 997 == 0) broken += sim_loop_check(loop) != 0;
+  }
+  /* only schedule allocates, and only when the pending count reaches a new high */
+  CU_ASSERT(sim_fault_calls(SIM_FAULT_ALLOC) <= 2 * schedules_that_grew);
+  CU_ASSERT(schedules_that_grew <= 4);
+  CU_ASSERT_EQUAL(wrong, 0);
+  CU_ASSERT_EQUAL(broken, 0);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (ev[i].live) ev[k++] = ev[i];
+  CU_ASSERT_EQUAL_FATAL(k, live);
+  qsort(ev, live, sizeof *ev, ref_cmp);
+  CU_ASSERT_EQUAL(sim_loop_next_time(loop), live ? ev[0].t : SIM_TIME_MAX);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL_FATAL(log.n, live);
+  size_t mismatches = 0;
+  for (size_t i = 0; i < live; i++)
+    mismatches += log.r[i].arg != ev[i].arg || log.r[i].t != ev[i].t;
+  CU_ASSERT_EQUAL(mismatches, 0);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  free(log.r);
+  free(ev);
+  sim_loop_free(loop);
+  gsl_rng_free(rng);
+}
+
+/* One handle rescheduled many times leaves a trail of superseded entries:
+ * it stays one pending event, fires once at its last time, and a cancel ends
+ * it whatever the trail. */
+static void test_reschedule_trail(void) {
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  log_t log = {0};
+  sim_event_id keep = sim_schedule(loop, 1000, 0, note, &log, 1);
+  sim_event_id gone = sim_schedule(loop, 1000, 0, note, &log, 2);
+  for (sim_time t = 500; t < 1500; t += 7) {
+    CU_ASSERT(sim_reschedule(loop, keep, t));
+    CU_ASSERT(sim_reschedule(loop, gone, 2000 - t));
+  }
+  CU_ASSERT_EQUAL(sim_loop_pending(loop), 2);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  CU_ASSERT(sim_cancel(loop, gone));
+  CU_ASSERT_FALSE(sim_event_is_pending(loop, gone));
+  CU_ASSERT_FALSE(sim_reschedule(loop, gone, 3000));
+  CU_ASSERT_EQUAL(sim_loop_pending(loop), 1);
+  CU_ASSERT_EQUAL(sim_loop_next_time(loop), sim_event_time(loop, keep));
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL_FATAL(log.n, 1);
+  CU_ASSERT_EQUAL(log.r[0].arg, 1);
+  CU_ASSERT_EQUAL(log.r[0].t, 1494); /* 500 + 7 * 142, the last time given */
+  CU_ASSERT_FALSE(sim_event_is_pending(loop, keep));
+  free(log.r);
+  sim_loop_free(loop);
+}
+
 /* ---- cancel and reschedule during dispatch ---- */
 
 typedef struct scene {
@@ -231,13 +345,57 @@ static void test_reschedule_takes_new_sequence(void) {
 
 /* ---- handles ---- */
 
+/* Inside a handler, before it schedules anything, the dispatched event's
+ * place at the root is a placeholder, and the events it cancels may lie just
+ * below it: sim_loop_next_time still names the earliest pending event. */
+typedef struct peek {
+  sim_event_id id[64]; /* handles, by time rank */
+  sim_time seen[3];    /* ns: next time after 0, 10 and 40 cancels */
+  int checks;          /* failed invariant checks */
+} peek;
+
+static void peek_cancel(sim_loop *loop, void *ctx, uint64_t arg) {
+  (void)arg;
+  peek *p = ctx;
+  p->seen[0] = sim_loop_next_time(loop);
+  for (int i = 1; i <= 40; i++) {
+    CU_ASSERT(sim_cancel(loop, p->id[i]));
+    if (i == 10) p->seen[1] = sim_loop_next_time(loop);
+    if (sim_loop_check(loop) != 0) p->checks++;
+  }
+  p->seen[2] = sim_loop_next_time(loop);
+}
+
+static void test_next_time_under_placeholder(void) {
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  peek p = {0};
+  log_t log = {0};
+  p.id[0] = sim_schedule(loop, 1, 0, peek_cancel, &p, 0);
+  for (int i = 1; i < 64; i++) {
+    /* scheduled in reverse time order, so the heap is not sorted by index */
+    int k = 64 - i;
+    p.id[k] = sim_schedule(loop, 10 + k, 0, note, &log, (uint64_t)k);
+  }
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL(p.seen[0], 11);
+  CU_ASSERT_EQUAL(p.seen[1], 21);
+  CU_ASSERT_EQUAL(p.seen[2], 51);
+  CU_ASSERT_EQUAL(p.checks, 0);
+  CU_ASSERT_EQUAL_FATAL(log.n, 23);
+  for (size_t i = 0; i < log.n; i++) CU_ASSERT_EQUAL(log.r[i].arg, 41 + i);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  free(log.r);
+  sim_loop_free(loop);
+}
+
 static void test_stale_handles_are_refused(void) {
   sim_loop *loop = sim_loop_new();
   CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
   log_t log = {0};
   CU_ASSERT_FALSE(sim_cancel(loop, SIM_EVENT_NONE));
   CU_ASSERT_FALSE(sim_event_is_pending(loop, SIM_EVENT_NONE));
-  CU_ASSERT_FALSE(sim_cancel(loop, ((sim_event_id)1 << 32) | 1000)); /* slot never used */
+  CU_ASSERT_FALSE(sim_cancel(loop, ((sim_event_id)1 << 32) | 1000)); /* record never used */
 
   sim_event_id a = sim_schedule(loop, 1, 0, note, &log, 1);
   CU_ASSERT(sim_event_is_pending(loop, a));
@@ -249,10 +407,10 @@ static void test_stale_handles_are_refused(void) {
   CU_ASSERT_FALSE(sim_reschedule(loop, a, 5));
   CU_ASSERT_EQUAL(sim_event_time(loop, a), SIM_TIME_MAX);
 
-  /* the next event reuses the slot: the old handle must not reach it */
+  /* the next event reuses the record: the old handle must not reach it */
   sim_event_id b = sim_schedule(loop, 3, 0, note, &log, 2);
   CU_ASSERT_NOT_EQUAL(a, b);
-  CU_ASSERT_EQUAL(a & 0xffffffffu, b & 0xffffffffu); /* same slot, by design of the pool */
+  CU_ASSERT_EQUAL(a & 0xffffffffu, b & 0xffffffffu); /* same record, by design of the pool */
   CU_ASSERT_FALSE(sim_cancel(loop, a));
   CU_ASSERT_FALSE(sim_reschedule(loop, a, 9));
   CU_ASSERT(sim_event_is_pending(loop, b));
@@ -455,9 +613,9 @@ static void test_out_of_memory(void) {
 }
 
 /* Steady state: equal priorities and many equal times, so the order rests on
- * the sequence; over 10^5 events (and in the test build with a low rank
- * limit, hundreds of rank renumberings) the trace stays strictly ordered by
- * (time, sequence), the invariants hold, and nothing is allocated. */
+ * the sequence (looked up in the records on every tie); over 10^5 events the
+ * trace stays strictly ordered by (time, sequence), the invariants hold, and
+ * nothing is allocated. */
 typedef struct steady {
   sim_time last_t;   /* ns: time of the previous dispatch */
   uint64_t last_seq; /* its sequence */
@@ -533,10 +691,13 @@ int register_tests(void) {
       {"ties: time, then priority, then sequence", test_ties_time_priority_sequence},
       {"randomized against a reference sort", test_random_against_reference_sort},
       {"reschedule takes a new sequence", test_reschedule_takes_new_sequence},
+      {"cancel churn, then compaction, keeps order", test_cancel_churn_then_compaction_keeps_order},
+      {"a rescheduled handle's trail of entries", test_reschedule_trail},
       {NULL, NULL}};
   static const test_case dispatch_tests[] = {
       {"cancel and reschedule during dispatch", test_cancel_and_reschedule_during_dispatch},
       {"stale handles are refused", test_stale_handles_are_refused},
+      {"next time under the dispatched event's placeholder", test_next_time_under_placeholder},
       {"run until a limit", test_run_until_limit},
       {"stop from a handler and resume", test_stop_from_handler_and_resume},
       {"empty run", test_empty_run},

@@ -528,6 +528,18 @@ static void write_series_result(const char *path) {
   write_rec(rec, path);
 }
 
+/* Pixels of colour c in the image. */
+static long count_colour(cairo_surface_t *img, plot_rgb c) {
+  unsigned char *px = cairo_image_surface_get_data(img);
+  int stride = cairo_image_surface_get_stride(img);
+  int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
+  long n = 0;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      if (is_colour(px + y * stride + 4 * x, c)) n++;
+  return n;
+}
+
 static void test_series_and_cdf(void) {
   char in[128], out[128], out2[128], out3[128];
   path_in_tmp(in, sizeof in, "series.h5");
@@ -560,6 +572,12 @@ static void test_series_and_cdf(void) {
   o.by = "technique";
   CU_ASSERT_EQUAL(plot_files(PLOT_CDF, files, 1, &o, out3, &rep, &d), 0);
   CU_ASSERT_EQUAL(rep.lines, 2);
+  /* per technique, each curve in its technique's colour */
+  cairo_surface_t *img = cairo_image_surface_create_from_png(out3);
+  CU_ASSERT(count_colour(img, plot_technique_colour("pv")) > 200);
+  CU_ASSERT(count_colour(img, plot_technique_colour("hvm-ept")) > 200);
+  CU_ASSERT_EQUAL(count_colour(img, plot_technique_colour("bt")), 0);
+  cairo_surface_destroy(img);
   CU_ASSERT_EQUAL(d.errors, 0);
   /* series without --signal: a usage error naming the option */
   o.signal = NULL;

@@ -119,6 +119,7 @@ static void test_errors(void) {
   CU_ASSERT_TRUE(has_message(&d, "unknown key 'extra'"));
   for (size_t i = 0; i < d.count; i++)
     if (strstr(d.entries[i].message, "cyclez")) {
+      CU_ASSERT_TRUE(d.entries[i].file && strstr(d.entries[i].file, "bad.yaml"));
       CU_ASSERT_EQUAL(d.entries[i].line, 3);
       CU_ASSERT_EQUAL(d.entries[i].col, 6);
     }

@@ -64,7 +64,7 @@ static sim_record_config default_config(void) {
 }
 
 static const sim_column guest_cols[] = {
-    {"guest", SIM_COL_STR, "1", "guest name"},
+    {"guest", SIM_COL_STR, "", "guest name"},
     {"units_done", SIM_COL_I64, "1", "units of work completed"},
     {"relative_throughput", SIM_COL_F64, "1", "throughput relative to native"},
 };
@@ -193,6 +193,7 @@ static void test_round_trip(void) {
   if (unit) CU_ASSERT_STRING_EQUAL(unit, "ns");
   CU_ASSERT_PTR_NOT_NULL(unit);
   CU_ASSERT_PTR_NULL(sim_result_column_unit(r, "events", "nope"));
+  CU_ASSERT_PTR_NULL(sim_result_column_unit(r, "summary/guests", "guest")); /* text: "" */
   sim_result_close(r);
   sim_diag_clear(&d);
 }

@@ -155,7 +155,13 @@ int cal_profile_write(FILE *out, const cal_ctx *ctx, const char *name) {
   fprintf(out, "  vmx: %s\n  svm: %s\n", e->vmx ? "true" : "false", e->svm ? "true" : "false");
   put_kv(out, "  ", "kvm_device",
          !e->kvm_dev ? "absent" : e->kvm_usable ? "usable" : "present but not usable");
-  put_kv(out, "  ", "kvm_implementation", e->kvm_impl[0] ? e->kvm_impl : "none loaded");
+  if (e->kvm_dev) {
+    put_kv(out, "  ", "kvm_implementation", e->kvm_impl[0] ? e->kvm_impl : "unknown");
+  } else {
+    snprintf(buf, sizeof buf, "none: no /dev/kvm (kernel modules loaded: %s)",
+             e->kvm_impl[0] ? e->kvm_impl : "none");
+    put_kv(out, "  ", "kvm_implementation", buf);
+  }
   fprintf(out, "  pinned_cpu: %d\n", e->cpu);
   loads(buf, sizeof buf, e->load_before);
   put_kv(out, "  ", "load_average_start", buf);

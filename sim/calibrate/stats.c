@@ -113,15 +113,15 @@ void cal_progress(cal_ctx *ctx, cal_id id) {
   if (!ctx->progress) return;
   const cal_quantity *q = &ctx->q[id];
   if (!q->measured) {
-    fprintf(ctx->progress, "calibrate: %-30s not measured: %s\n", cal_key(id), q->reason);
+    fprintf(ctx->progress, "calibrate: %-34s not measured: %s\n", cal_key(id), q->reason);
   } else if (q->time_primary) {
-    fprintf(ctx->progress, "calibrate: %-30s %12.1f ns  (+- %.1f)  %12.1f cycles\n", cal_key(id),
+    fprintf(ctx->progress, "calibrate: %-34s %12.1f ns  (+- %.1f)  %12.1f cycles\n", cal_key(id),
             q->ns, q->ns_spread, q->cycles);
   } else if (!isnan(q->cycles)) {
-    fprintf(ctx->progress, "calibrate: %-30s %12.1f cycles  (+- %.1f)  %12.1f ns\n", cal_key(id),
+    fprintf(ctx->progress, "calibrate: %-34s %12.1f cycles  (+- %.1f)  %12.1f ns\n", cal_key(id),
             q->cycles, q->cycles_spread, q->ns);
   } else {
-    fprintf(ctx->progress, "calibrate: %-30s %14.4g %s  (+- %.3g)\n", cal_key(id), q->value,
+    fprintf(ctx->progress, "calibrate: %-34s %14.4g %s  (+- %.3g)\n", cal_key(id), q->value,
             cal_unit(id), q->spread);
   }
   fflush(ctx->progress);

@@ -186,6 +186,33 @@ class Run(Case):
             guests = table(f, "summary/guests").set_index("name")
             self.assertEqual(guests.loc["vm1", "technique"], "bt")
 
+    def test_profile_fallback_is_reported(self):
+        # A profile that lacks quantities falls back to its named default, and
+        # the run says so: on stderr and in the result.
+        profile = self.path("partial.yaml")
+        with open(profile, "w") as f:
+            f.write("profile: {name: partial, description: only a clock, "
+                    "fallback: pentium4-2006}\n"
+                    "quantities:\n"
+                    "  cpu.clock: {value: 3.8 GHz, source: test}\n")
+        out = self.path("partial.h5")
+        p = run("--quiet", "--calibration", profile, "-o", out, SMALL)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stderr, r"warning: calibration profile 'partial' lacks \d+ "
+                         r"quantities, taken from its fallback: .*syscall\.native")
+        with h5py.File(out, "r") as f:
+            keys = f.attrs["calibration_fallback_keys"]
+            keys = keys.decode() if isinstance(keys, bytes) else str(keys)
+            self.assertIn("syscall.native", keys.split(", "))
+            self.assertNotIn("cpu.clock", keys.split(", "))
+        # a shipped profile documents its fallback: listed in the result only
+        full = self.path("full.h5")
+        p = run("--quiet", "-o", full, SMALL)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("taken from its fallback", p.stderr)
+        with h5py.File(full, "r") as f:
+            self.assertIn("calibration_fallback_keys", f.attrs)
+
     def test_bad_scenario_exits_2_and_writes_nothing(self):
         out = self.path("bad.h5")
         p = run("-o", out, BAD)

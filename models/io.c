@@ -1,0 +1,602 @@
+/* models/io.c: shared disks and NICs with FCFS or start-time fair queueing
+ * (the model is described in models/io.h).
+ * Units: ns, bytes; a NIC's bandwidth in bit/s, a disk's in bytes/s.
+ * Invariants: a request is in exactly one place: the host queue (waiting),
+ * the disk's positioning stage (admitted, at most queue_depth with the
+ * transfer stage), the transfer stage (one at a time, FIFO) or done; the
+ * SFQ virtual time never decreases.  Every choice is tie-broken by the
+ * submission sequence, so runs are deterministic.  Selecting from the host
+ * queue is O(waiting requests). */
+#include "models/io.h"
+
+#include <math.h>
+
+#include "sim/alloc.h"
+
+typedef enum io_type { IO_DISK, IO_NIC } io_type;
+
+typedef struct io_req {
+  uint32_t flow;     /* guest */
+  uint64_t bytes;    /* size */
+  bool random;       /* disk: random access */
+  double start_tag;  /* SFQ start tag, virtual bytes */
+  uint64_t seq;      /* submission order */
+  io_done_fn fn;     /* completion callback */
+  void *ctx;         /* its context */
+  uint64_t tag;      /* the caller's tag */
+  int32_t next;      /* free list / transfer FIFO link, -1 */
+} io_req;
+
+typedef struct io_flow {
+  uint32_t flow;     /* guest */
+  double finish_tag; /* SFQ finish tag of its last request, virtual bytes */
+} io_flow;
+
+struct io_device {
+  io_type type;          /* disk or NIC */
+  sim_loop *loop;        /* where its events go */
+  int32_t prio;          /* their priority */
+  io_queueing q;         /* host queue discipline */
+  double bw_Bps;         /* bytes/s of the transfer stage or the wire */
+  double iops;           /* disk: random operations per second at full queue; 0: none */
+  sim_time latency_ns;   /* disk: positioning; NIC: wire latency */
+  uint32_t depth;        /* disk: requests admitted at once; NIC: 1 */
+  io_req *reqs;          /* pool of requests */
+  size_t n_reqs, cap_reqs; /* pool size used, capacity */
+  int32_t free_req;      /* free list head, -1 */
+  int32_t *waiting;      /* host queue: request ids, unordered */
+  size_t n_waiting, cap_waiting; /* count, capacity */
+  io_flow *flows;        /* SFQ state per flow */
+  size_t n_flows, cap_flows; /* count, capacity */
+  double vtime;          /* SFQ virtual time: start tag of the last request served */
+  uint32_t admitted;     /* disk: requests past the host queue, not yet done */
+  int32_t xfer_head, xfer_tail; /* transfer stage FIFO (disk) or wire FIFO (NIC) */
+  bool xfer_busy;        /* the transfer stage or the wire is busy */
+  uint64_t seq;          /* submissions */
+  size_t outstanding;    /* submitted, not done */
+};
+
+static io_device *dev_new(sim_loop *loop, io_type type, io_queueing q, int32_t prio) {
+  io_device *d = sim_calloc(1, sizeof *d);
+  if (!d) return NULL;
+  d->type = type;
+  d->loop = loop;
+  d->q = q;
+  d->prio = prio;
+  d->free_req = -1;
+  d->xfer_head = d->xfer_tail = -1;
+  return d;
+}
+
+io_device *io_disk_new(sim_loop *loop, const sim_disk_spec *spec, io_queueing q, int32_t prio) {
+  io_device *d = dev_new(loop, IO_DISK, q, prio);
+  if (!d) return NULL;
+  d->bw_Bps = spec->bandwidth_Bps > 0 ? spec->bandwidth_Bps : INFINITY;
+  d->iops = spec->iops > 0 ? spec->iops : 0;
+  d->latency_ns = spec->latency_ns > 0 ? spec->latency_ns : 0;
+  d->depth = spec->queue_depth ? spec->queue_depth : 1;
+  return d;
+}
+
+io_device *io_nic_new(sim_loop *loop, const sim_nic_spec *spec, io_queueing q, int32_t prio) {
+  io_device *d = dev_new(loop, IO_NIC, q, prio);
+  if (!d) return NULL;
+  d->bw_Bps = spec->bandwidth_bps > 0 ? spec->bandwidth_bps / 8 : INFINITY;
+  d->latency_ns = spec->latency_ns > 0 ? spec->latency_ns : 0;
+  d->depth = 1;
+  return d;
+}
+
+void io_device_free(io_device *d) {
+  if (!d) return;
+  sim_free(d->reqs);
+  sim_free(d->waiting);
+  sim_free(d->flows);
+  sim_free(d);
+}
+
+size_t io_outstanding(const io_device *d) { return d->outstanding; }
+
+static io_flow *flow_of(io_device *d, uint32_t flow) {
+  for (size_t i = 0; i < d->n_flows; i++)
+    if (d->flows[i].flow == flow) return &d->flows[i];
+  if (sim_grow((void **)&d->flows, &d->cap_flows, d->n_flows + 1, sizeof *d->flows)) return NULL;
+  d->flows[d->n_flows] = (io_flow){flow, 0};
+  return &d->flows[d->n_flows++];
+}
+
+static sim_time ns_of(double ns) { return ns >= 9e18 ? SIM_TIME_MAX / 4 : (sim_time)ceil(ns - 1e-9); }
+
+/* Service time of the transfer stage (disk) or the wire (NIC), ns. */
+static sim_time xfer_ns(const io_device *d, const io_req *r) {
+  double t = (double)r->bytes * 1e9 / d->bw_Bps;
+  if (d->type == IO_DISK && r->random && d->iops > 0 && 1e9 / d->iops > t) t = 1e9 / d->iops;
+  return ns_of(t);
+}
+
+static void start_next(io_device *d);
+
+static void done_handler(sim_loop *loop, void *ctx, uint64_t arg) {
+  io_device *d = ctx;
+  io_req *r = &d->reqs[arg];
+  io_done_fn fn = r->fn;
+  void *fctx = r->ctx;
+  uint64_t tag = r->tag;
+  r->next = d->free_req;
+  d->free_req = (int32_t)arg;
+  d->outstanding--;
+  if (d->type == IO_DISK) {
+    d->admitted--;
+    start_next(d); /* a queue-depth slot is free */
+  }
+  fn(fctx, tag, sim_loop_now(loop));
+}
+
+static void xfer_start(io_device *d);
+
+/* The transfer stage (or the wire) finished its request. */
+static void xfer_handler(sim_loop *loop, void *ctx, uint64_t arg) {
+  io_device *d = ctx;
+  d->xfer_busy = false;
+  if (d->type == IO_NIC) {
+    /* The last bit is on the wire: it arrives one latency later; the wire
+     * takes the next frame now. */
+    if (!sim_schedule(loop, sim_loop_now(loop) + d->latency_ns, d->prio, done_handler, d, arg)) {
+      done_handler(loop, d, arg); /* out of memory: complete without the latency */
+    }
+    start_next(d);
+  } else {
+    done_handler(loop, d, arg);
+  }
+  xfer_start(d);
+}
+
+static void xfer_start(io_device *d) {
+  if (d->xfer_busy || d->xfer_head < 0) return;
+  int32_t id = d->xfer_head;
+  d->xfer_head = d->reqs[id].next;
+  if (d->xfer_head < 0) d->xfer_tail = -1;
+  d->xfer_busy = true;
+  sim_time at = sim_loop_now(d->loop) + xfer_ns(d, &d->reqs[id]);
+  if (!sim_schedule(d->loop, at, d->prio, xfer_handler, d, (uint64_t)id)) {
+    d->xfer_busy = false; /* out of memory: served at once */
+    xfer_handler(d->loop, d, (uint64_t)id);
+  }
+}
+
+static void xfer_push(io_device *d, int32_t id) {
+  d->reqs[id].next = -1;
+  if (d->xfer_tail >= 0)
+    d->reqs[d->xfer_tail].next = id;
+  else
+    d->xfer_head = id;
+  d->xfer_tail = id;
+  xfer_start(d);
+}
+
+/* The disk's positioning ended: on to the transfer stage. */
+static void positioned_handler(sim_loop *loop, void *ctx, uint64_t arg) {
+  (void)loop;
+  xfer_push(ctx, (int32_t)arg);
+}
+
+/* Moves requests from the host queue to the device while it has room. */
+static void start_next(io_device *d) {
+  for (;;) {
+    if (!d->n_waiting) return;
+    if (d->type == IO_DISK ? d->admitted >= d->depth : (d->xfer_busy || d->xfer_head >= 0)) return;
+    size_t best = 0;
+    for (size_t i = 1; i < d->n_waiting; i++) {
+      const io_req *a = &d->reqs[d->waiting[i]], *b = &d->reqs[d->waiting[best]];
+      bool better = d->q == IO_FAIR ? a->start_tag < b->start_tag || (a->start_tag == b->start_tag && a->seq < b->seq)
+                                    : a->seq < b->seq;
+      if (better) best = i;
+    }
+    int32_t id = d->waiting[best];
+    d->waiting[best] = d->waiting[--d->n_waiting];
+    if (d->reqs[id].start_tag > d->vtime) d->vtime = d->reqs[id].start_tag;
+    if (d->type == IO_NIC) {
+      xfer_push(d, id);
+      continue;
+    }
+    d->admitted++;
+    if (d->latency_ns <= 0 ||
+        !sim_schedule(d->loop, sim_loop_now(d->loop) + d->latency_ns, d->prio, positioned_handler, d,
+                      (uint64_t)id))
+      xfer_push(d, id);
+  }
+}
+
+int io_submit(io_device *d, uint32_t flow, double weight, uint64_t bytes, bool random, io_done_fn fn,
+              void *ctx, uint64_t tag) {
+  io_flow *f = flow_of(d, flow);
+  if (!f) return -1;
+  if (d->n_waiting == d->cap_waiting &&
+      sim_grow((void **)&d->waiting, &d->cap_waiting, d->n_waiting + 1, sizeof *d->waiting))
+    return -1;
+  int32_t id = d->free_req;
+  if (id < 0) {
+    if (sim_grow((void **)&d->reqs, &d->cap_reqs, d->n_reqs + 1, sizeof *d->reqs)) return -1;
+    id = (int32_t)d->n_reqs++;
+  } else {
+    d->free_req = d->reqs[id].next;
+  }
+  /* SFQ: start = max(virtual time, the flow's last finish); finish = start +
+   * size / weight (a request counts at least one byte). */
+  double start = d->vtime > f->finish_tag ? d->vtime : f->finish_tag;
+  f->finish_tag = start + (double)(bytes ? bytes : 1) / (weight > 0 ? weight : 1);
+  d->reqs[id] = (io_req){flow, bytes, random, start, ++d->seq, fn, ctx, tag, -1};
+  d->waiting[d->n_waiting++] = id;
+  d->outstanding++;
+  start_next(d);
+  return 0;
+}
+
+/* ---- helpers of the I/O paths ---- */
+
+int iopath_quantity(const sim_profile *profile, const char *path, const char *key, double *value,
+                    sim_diag *diag) {
+  if (profile && sim_profile_get(profile, key, value, NULL) == 0) return 0;
+  sim_diag_error(diag, NULL, 0, 0, "I/O path '%s': the calibration profile has no '%s'", path, key);
+  return -1;
+}
+
+double iopath_segments(const sim_profile *profile, uint64_t bytes) {
+  double seg = profile ? sim_profile_get_or(profile, "net.segment", 65536) : 65536;
+  if (!(seg >= 64)) seg = 65536;
+  double n = ceil((double)bytes / seg);
+  return n < 1 ? 1 : n;
+}
+
+/* ---- a scenario's I/O (io_model, for the engine) ---- */
+
+enum { RQ_READ = 0, RQ_WRITE = 1, RQ_NET = 2 };
+static const char *const rq_kind_names[] = {"read", "write", "net"};
+
+typedef struct io_gstate {
+  bool used;             /* registered */
+  uint32_t host;         /* host index */
+  const sim_guest *spec; /* from the scenario */
+  const sim_profile *profile; /* its host's profile */
+  const iopath_ops *path, *native; /* its path, the native reference */
+  int32_t entity;        /* recorder entity */
+  double acc[3];         /* requests owed by kind (read, write, net), fractions carried over */
+  sim_time backend_free_ns; /* ns: when its backend is free */
+  double backend_ns;     /* ns: backend CPU time spent, total */
+  int64_t requests;      /* completed */
+  double bytes;          /* bytes moved by completed requests */
+  double latency_ns;     /* ns: latencies summed */
+  sim_time first_ns, last_ns; /* ns: first issue, last completion (-1: none) */
+} io_gstate;
+
+typedef struct io_unit {
+  io_unit_done_fn done; /* callback */
+  void *ctx;            /* its context */
+  uint64_t arg;         /* its argument */
+  uint32_t pending;     /* requests not complete */
+  int32_t next;         /* free list */
+} io_unit;
+
+typedef struct io_rq {
+  uint32_t guest;     /* scenario index */
+  int32_t unit;       /* io_unit index */
+  int kind;           /* RQ_READ, RQ_WRITE, RQ_NET */
+  int stage;          /* 1 device (net: request), 2 net response, 3 path latency, 4 complete */
+  uint64_t bytes;     /* disk: request size; net: request bytes */
+  uint64_t rx;        /* net: response bytes */
+  bool random;        /* disk: random access */
+  sim_time start_ns;  /* ns: issue */
+  sim_time extra_ns;  /* ns: the path's added latency */
+  int32_t next;       /* free list */
+} io_rq;
+
+typedef struct io_hdev {
+  io_device *disk, *nic; /* the host's first disk and NIC, NULL when absent or not yet made */
+  bool made;             /* created */
+} io_hdev;
+
+struct io_model {
+  sim_loop *loop;        /* the event loop */
+  const sim_scenario *sc; /* the scenario */
+  sim_recorder *rec;     /* where results go */
+  int32_t prio;          /* event priority */
+  io_hdev *hosts;        /* sc->n_hosts entries */
+  io_gstate *guests;     /* sc->n_guests entries */
+  io_unit *units;        /* pool */
+  size_t n_units, cap_units; /* used, capacity */
+  int32_t free_unit;     /* free list head */
+  io_rq *rqs;            /* pool */
+  size_t n_rqs, cap_rqs; /* used, capacity */
+  int32_t free_rq;       /* free list head */
+  sim_table *req_table;  /* io/requests, NULL until the first completion (or not recorded) */
+  int failed;            /* a recorder or allocation failure: negative */
+};
+
+io_model *io_model_new(sim_loop *loop, const sim_scenario *sc, sim_recorder *rec, int32_t prio) {
+  io_model *m = sim_calloc(1, sizeof *m);
+  if (!m) return NULL;
+  m->loop = loop;
+  m->sc = sc;
+  m->rec = rec;
+  m->prio = prio;
+  m->free_unit = m->free_rq = -1;
+  m->hosts = sim_calloc(sc->n_hosts ? sc->n_hosts : 1, sizeof *m->hosts);
+  m->guests = sim_calloc(sc->n_guests ? sc->n_guests : 1, sizeof *m->guests);
+  if (!m->hosts || !m->guests) {
+    io_model_free(m);
+    return NULL;
+  }
+  return m;
+}
+
+void io_model_free(io_model *m) {
+  if (!m) return;
+  for (size_t h = 0; m->hosts && h < m->sc->n_hosts; h++) {
+    io_device_free(m->hosts[h].disk);
+    io_device_free(m->hosts[h].nic);
+  }
+  sim_free(m->hosts);
+  sim_free(m->guests);
+  sim_free(m->units);
+  sim_free(m->rqs);
+  sim_free(m);
+}
+
+/* Exchanges of a phase the I/O model simulates: those with a response.  A
+ * one-way stream (no response bytes) is a bandwidth demand on the NIC, which
+ * the network sharing model serves (models/net_share.h). */
+static double exchanges(const sim_phase *ph) { return ph->net_rx_bytes > 0 ? ph->net_messages : 0; }
+
+bool io_phase_has_io(const sim_phase *ph) {
+  return ph->disk_reads > 0 || ph->disk_writes > 0 || exchanges(ph) > 0;
+}
+
+int io_model_add_guest(io_model *m, uint32_t guest, const sim_profile *profile, const iopath_ops *path,
+                       const iopath_ops *native, int32_t entity, sim_diag *diag) {
+  const sim_guest *spec = &m->sc->guests[guest];
+  const sim_workload *wl = &m->sc->workloads[spec->workload];
+  const sim_host_type *type = &m->sc->host_types[m->sc->hosts[spec->host].type];
+  bool disk = false, net = false;
+  for (size_t k = 0; k < wl->n_phases; k++) {
+    disk |= wl->phases[k].disk_reads > 0 || wl->phases[k].disk_writes > 0;
+    net |= exchanges(&wl->phases[k]) > 0;
+  }
+  if ((disk && !type->n_disks) || (net && !type->n_nics)) {
+    sim_diag_error(diag, m->sc->path, 0, 0, "guest '%s': workload '%s' does %s I/O but host type '%s' has no %s",
+                   spec->name, wl->name, disk && !type->n_disks ? "disk" : "network", type->name,
+                   disk && !type->n_disks ? "disk" : "NIC");
+    return -1;
+  }
+  io_hdev *hd = &m->hosts[spec->host];
+  if (!hd->made && (disk || net)) {
+    io_queueing q = profile && sim_profile_get_or(profile, "io.fair_queueing", 1) < 0.5 ? IO_FCFS : IO_FAIR;
+    if (type->n_disks && !(hd->disk = io_disk_new(m->loop, &type->disks[0], q, m->prio))) return -1;
+    if (type->n_nics && !(hd->nic = io_nic_new(m->loop, &type->nics[0], q, m->prio))) return -1;
+    hd->made = true;
+  }
+  m->guests[guest] = (io_gstate){.used = true, .host = spec->host, .spec = spec, .profile = profile,
+                                 .path = path, .native = native, .entity = entity, .first_ns = -1,
+                                 .last_ns = -1};
+  /* Every cost the workload needs is in the profile: fail now, not mid-run. */
+  iopath_cost c;
+  if (disk && (path->cost(profile, IO_CLASS_DISK, 4096, &c, diag) < 0 ||
+               native->cost(profile, IO_CLASS_DISK, 4096, &c, diag) < 0))
+    return -1;
+  if (net && (path->cost(profile, IO_CLASS_NET, 1, &c, diag) < 0 ||
+              native->cost(profile, IO_CLASS_NET, 1, &c, diag) < 0))
+    return -1;
+  return 0;
+}
+
+/* The cost of one request of kind `kind` of phase ph through `path`. */
+static iopath_cost rq_cost(const io_gstate *g, const iopath_ops *path, const sim_phase *ph, int kind) {
+  iopath_cost c = {0, 0, 0}, c2 = {0, 0, 0};
+  sim_diag quiet = {0};
+  if (kind == RQ_NET) {
+    /* the request out and the response back */
+    path->cost(g->profile, IO_CLASS_NET, ph->net_tx_bytes, &c, &quiet);
+    path->cost(g->profile, IO_CLASS_NET, ph->net_rx_bytes, &c2, &quiet);
+    c.guest_cycles += c2.guest_cycles;
+    c.backend_ns += c2.backend_ns;
+    c.latency_ns += c2.latency_ns;
+  } else {
+    path->cost(g->profile, IO_CLASS_DISK, ph->disk_request_bytes, &c, &quiet);
+  }
+  sim_diag_clear(&quiet);
+  return c;
+}
+
+double io_unit_cycles(const io_model *m, uint32_t guest, const sim_phase *ph, bool native) {
+  const io_gstate *g = &m->guests[guest];
+  if (!g->used || !io_phase_has_io(ph)) return 0;
+  const iopath_ops *path = native ? g->native : g->path;
+  double counts[3] = {ph->disk_reads, ph->disk_writes, exchanges(ph)}, cyc = 0;
+  for (int k = 0; k < 3; k++)
+    if (counts[k] > 0) cyc += counts[k] * rq_cost(g, path, ph, k).guest_cycles;
+  return cyc;
+}
+
+double io_units_to_next(const io_model *m, uint32_t guest, const sim_phase *ph) {
+  const io_gstate *g = &m->guests[guest];
+  double counts[3] = {ph->disk_reads, ph->disk_writes, exchanges(ph)}, best = INFINITY;
+  for (int k = 0; k < 3; k++) {
+    if (!(counts[k] > 0)) continue;
+    double u = ceil((1 - g->acc[k]) / counts[k] - 1e-9);
+    if (u < best) best = u;
+  }
+  return best < 1 ? 1 : best;
+}
+
+static void rq_step(io_model *m, int32_t id);
+
+static void rq_event(sim_loop *loop, void *ctx, uint64_t arg) {
+  (void)loop;
+  rq_step(ctx, (int32_t)arg);
+}
+
+static void rq_device_done(void *ctx, uint64_t tag, sim_time now) {
+  (void)now;
+  io_model *m = ctx;
+  m->rqs[tag].stage++;
+  rq_step(m, (int32_t)tag);
+}
+
+static int record_request(io_model *m, const io_rq *r, sim_time now) {
+  if (!m->sc->record.request_latencies) return 0;
+  if (!m->req_table) {
+    static const sim_column cols[] = {
+        {"guest", SIM_COL_STR, "", "guest name"},
+        {"device", SIM_COL_STR, "", "disk or NIC name"},
+        {"kind", SIM_COL_STR, "", "read, write or net (an exchange: request out, response back)"},
+        {"start_s", SIM_COL_F64, "s", "when the request was issued"},
+        {"latency_s", SIM_COL_F64, "s", "from issue to completion, through the I/O path"},
+        {"bytes", SIM_COL_I64, "bytes", "bytes moved (net: request + response)"},
+    };
+    m->req_table = sim_recorder_table(m->rec, "io/requests", "every I/O request and its latency",
+                                      sizeof cols / sizeof cols[0], cols);
+    if (!m->req_table) return -1;
+  }
+  const io_gstate *g = &m->guests[r->guest];
+  const sim_host_type *t = &m->sc->host_types[m->sc->hosts[g->host].type];
+  sim_cell row[6];
+  row[0].s = g->spec->name;
+  row[1].s = r->kind == RQ_NET ? t->nics[0].name : t->disks[0].name;
+  row[2].s = rq_kind_names[r->kind];
+  row[3].f = sim_time_to_s(r->start_ns);
+  row[4].f = sim_time_to_s(now - r->start_ns);
+  row[5].i = (int64_t)(r->bytes + r->rx);
+  return sim_table_append(m->req_table, row);
+}
+
+/* Advances request id through its stages. */
+static void rq_step(io_model *m, int32_t id) {
+  io_rq *r = &m->rqs[id];
+  io_gstate *g = &m->guests[r->guest];
+  io_hdev *hd = &m->hosts[g->host];
+  sim_time now = sim_loop_now(m->loop);
+  int rc = 0;
+  if (r->stage == 1 || (r->stage == 2 && r->kind == RQ_NET)) {
+    /* to the device; an exchange's response comes back through the NIC */
+    io_device *d = r->kind == RQ_NET ? hd->nic : hd->disk;
+    uint64_t bytes = r->stage == 2 ? r->rx : r->bytes;
+    rc = io_submit(d, r->guest, g->spec->weight, bytes, r->random && r->kind != RQ_NET, rq_device_done, m,
+                   (uint64_t)id);
+    if (rc == 0) return;
+  } else if (r->stage <= 3 && r->extra_ns > 0) {
+    /* the path's added latency */
+    r->stage = 4;
+    if (sim_schedule(m->loop, now + r->extra_ns, m->prio, rq_event, m, (uint64_t)id)) return;
+  } else {
+    /* complete */
+    io_unit *u = &m->units[r->unit];
+    g->requests++;
+    g->bytes += (double)(r->bytes + r->rx);
+    g->latency_ns += (double)(now - r->start_ns);
+    g->last_ns = now;
+    if (record_request(m, r, now) < 0 && !m->failed) m->failed = -1;
+    int32_t uid = r->unit;
+    r->next = m->free_rq;
+    m->free_rq = id;
+    if (--u->pending == 0) {
+      io_unit_done_fn done = u->done;
+      void *ctx = u->ctx;
+      uint64_t arg = u->arg;
+      u->next = m->free_unit;
+      m->free_unit = uid;
+      done(ctx, arg, now);
+    }
+    return;
+  }
+  if (!m->failed) m->failed = -1; /* out of memory: the request is lost, the failure reported */
+}
+
+int io_issue_units(io_model *m, uint32_t guest, const sim_phase *ph, double units, io_unit_done_fn done,
+                   void *ctx, uint64_t arg) {
+  io_gstate *g = &m->guests[guest];
+  if (!g->used || !io_phase_has_io(ph)) return 0;
+  if (m->failed) return m->failed;
+  double counts[3] = {ph->disk_reads, ph->disk_writes, exchanges(ph)};
+  uint32_t n[3], total = 0;
+  for (int k = 0; k < 3; k++) {
+    g->acc[k] += counts[k] * units;
+    double whole = floor(g->acc[k] + 1e-9);
+    n[k] = whole > 0 ? (uint32_t)whole : 0;
+    g->acc[k] -= n[k];
+    total += n[k];
+  }
+  if (!total) return 0;
+  int32_t uid = m->free_unit;
+  if (uid < 0) {
+    if (sim_grow((void **)&m->units, &m->cap_units, m->n_units + 1, sizeof *m->units)) return -1;
+    uid = (int32_t)m->n_units++;
+  } else {
+    m->free_unit = m->units[uid].next;
+  }
+  m->units[uid] = (io_unit){done, ctx, arg, total, -1};
+  sim_time now = sim_loop_now(m->loop);
+  if (g->first_ns < 0) g->first_ns = now;
+  for (int k = 0; k < 3; k++) {
+    if (!n[k]) continue;
+    iopath_cost c = rq_cost(g, g->path, ph, k);
+    for (uint32_t i = 0; i < n[k]; i++) {
+      int32_t id = m->free_rq;
+      if (id < 0) {
+        if (sim_grow((void **)&m->rqs, &m->cap_rqs, m->n_rqs + 1, sizeof *m->rqs)) return -1;
+        id = (int32_t)m->n_rqs++;
+      } else {
+        m->free_rq = m->rqs[id].next;
+      }
+      bool net = k == RQ_NET;
+      m->rqs[id] = (io_rq){guest, uid, k, 1, net ? ph->net_tx_bytes : ph->disk_request_bytes,
+                           net ? ph->net_rx_bytes : 0, ph->disk_random, now,
+                           (sim_time)llround(c.latency_ns), -1};
+      /* The backend serves the guest's requests one at a time. */
+      sim_time bk = (sim_time)llround(c.backend_ns);
+      g->backend_ns += (double)bk;
+      if (bk > 0) {
+        sim_time at = (g->backend_free_ns > now ? g->backend_free_ns : now) + bk;
+        g->backend_free_ns = at;
+        if (!sim_schedule(m->loop, at, m->prio, rq_event, m, (uint64_t)id)) return -1;
+      } else {
+        rq_step(m, id);
+      }
+    }
+  }
+  return (int)total;
+}
+
+int io_model_write(io_model *m, sim_time end) {
+  (void)end;
+  if (m->failed) return m->failed;
+  static const sim_column cols[] = {
+      {"name", SIM_COL_STR, "", "guest name"},
+      {"io_path", SIM_COL_STR, "", "its I/O path"},
+      {"requests", SIM_COL_I64, "1", "I/O requests completed"},
+      {"bytes", SIM_COL_F64, "bytes", "bytes moved by them"},
+      {"requests_per_s", SIM_COL_F64, "1/s", "requests completed per second of I/O activity"},
+      {"bits_per_s", SIM_COL_F64, "bit/s", "bytes moved per second of I/O activity, in bits"},
+      {"mean_latency_s", SIM_COL_F64, "s", "mean latency of a request"},
+      {"backend_cpu_s", SIM_COL_F64, "s", "CPU time of its backend (driver domain, I/O thread, bridge)"},
+  };
+  sim_table *t = NULL;
+  for (size_t i = 0; i < m->sc->n_guests; i++) {
+    const io_gstate *g = &m->guests[i];
+    if (!g->used || g->first_ns < 0) continue;
+    if (!t && !(t = sim_recorder_table(m->rec, "io/guests", "per guest: I/O throughput and latency",
+                                       sizeof cols / sizeof cols[0], cols)))
+      return -1;
+    double span = g->last_ns > g->first_ns ? sim_time_to_s(g->last_ns - g->first_ns) : 0;
+    sim_cell row[8];
+    row[0].s = g->spec->name;
+    row[1].s = g->path->name;
+    row[2].i = g->requests;
+    row[3].f = g->bytes;
+    row[4].f = span > 0 ? (double)g->requests / span : NAN;
+    row[5].f = span > 0 ? g->bytes * 8 / span : NAN;
+    row[6].f = g->requests ? g->latency_ns * 1e-9 / (double)g->requests : NAN;
+    row[7].f = g->backend_ns * 1e-9;
+    int rc = sim_table_append(t, row);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}

@@ -1,0 +1,142 @@
+/* models/io.h: disks and NICs as shared, queueing resources, and the cost of
+ * each I/O path.
+ * A device serves the requests of several guests (flows).  Requests wait in
+ * the host's queue, served first come first served (IO_FCFS) or by
+ * start-time fair queueing (IO_FAIR: Goyal, Vin, Cheng, "Start-time Fair
+ * Queueing", SIGCOMM 1996; each flow gets bandwidth in proportion to its
+ * weight whatever the others submit), then by the device:
+ *  - a disk admits up to queue_depth requests at once; each spends the
+ *    device latency in parallel with the others (positioning, flash access),
+ *    then passes one at a time through the transfer stage, which takes
+ *    max(1/iops, bytes/bandwidth) for a random request and bytes/bandwidth
+ *    for a sequential one.  Unloaded, a random 4 KiB read takes latency +
+ *    1/iops; at full queue the disk sustains min(iops, queue_depth/latency);
+ *  - a NIC transmits one frame at a time at its line rate, and the bytes
+ *    arrive one wire latency after their last bit left.
+ * An I/O path (iopath_*.c, one per technique's way of doing I/O) says what a
+ * request costs on the way: CPU cycles of the guest's vCPU (exits, ring
+ * updates, interrupts), CPU time of a backend (the driver domain, QEMU's I/O
+ * thread, the host's bridge) that serves the guest's requests one at a time,
+ * and latency added besides.  Every cost comes from the calibration profile.
+ * Units: time ns, sizes bytes, rates per second, CPU costs in cycles (guest)
+ * and ns (backend).  Devices never touch files; completions are callbacks. */
+#ifndef MODELS_IO_H
+#define MODELS_IO_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/diag.h"
+#include "sim/loop.h"
+#include "sim/profile.h"
+#include "sim/recorder.h"
+#include "sim/scenario.h"
+
+typedef enum io_queueing { IO_FCFS = 0, IO_FAIR = 1 } io_queueing;
+
+typedef struct io_device io_device;
+
+/* Called when a request completes, at `now`; `tag` as submitted. */
+typedef void (*io_done_fn)(void *ctx, uint64_t tag, sim_time now);
+
+/* A device on `loop`, its events at priority `prio`.  NULL when out of
+ * memory.  The spec is copied. */
+io_device *io_disk_new(sim_loop *loop, const sim_disk_spec *spec, io_queueing q, int32_t prio);
+io_device *io_nic_new(sim_loop *loop, const sim_nic_spec *spec, io_queueing q, int32_t prio);
+void io_device_free(io_device *d);
+
+/* Submits a request of `bytes` for flow `flow` (a guest) of weight `weight`
+ * (> 0, used by IO_FAIR); `random` for a disk's random access.  0, or
+ * negative when out of memory (nothing was queued then). */
+int io_submit(io_device *d, uint32_t flow, double weight, uint64_t bytes, bool random, io_done_fn fn,
+              void *ctx, uint64_t tag);
+/* Requests submitted and not yet complete. */
+size_t io_outstanding(const io_device *d);
+
+/* ---- I/O paths ---- */
+
+typedef enum io_class { IO_CLASS_DISK = 0, IO_CLASS_NET = 1 } io_class;
+
+/* What one request costs on its way through a path. */
+typedef struct iopath_cost {
+  double guest_cycles; /* cycles of the guest's vCPU (driver, exits, interrupts) */
+  double backend_ns;   /* ns of backend CPU (driver domain, I/O thread, bridge), serialised per guest */
+  double latency_ns;   /* ns added to the request besides the backend's work */
+} iopath_cost;
+
+typedef struct iopath_ops {
+  const char *name;    /* as written in scenarios (guests[].io_path) */
+  const char *summary; /* one line */
+  /* The cost of one request of `bytes` (a network request counts its
+   * segments from the bytes); 0, or negative with a diagnostic when a profile
+   * quantity is missing. */
+  int (*cost)(const sim_profile *profile, io_class cls, uint64_t bytes, iopath_cost *out,
+              sim_diag *diag);
+} iopath_ops;
+
+extern const iopath_ops iopath_emulated_ops;   /* models/iopath_emulated.c */
+extern const iopath_ops iopath_pv_ops;         /* models/iopath_pv.c */
+extern const iopath_ops iopath_virtio_ops;     /* models/iopath_virtio.c */
+extern const iopath_ops iopath_passthrough_ops; /* models/iopath_passthrough.c */
+extern const iopath_ops iopath_bridge_ops;     /* models/iopath_container.c */
+extern const iopath_ops iopath_nat_ops;        /* models/iopath_container.c */
+extern const iopath_ops iopath_native_ops;     /* models/iopath_native.c */
+
+/* For the paths: a profile quantity, with a diagnostic naming the path when
+ * it is missing.  0 or negative. */
+int iopath_quantity(const sim_profile *profile, const char *path, const char *key, double *value,
+                    sim_diag *diag);
+/* Segments of a network request of `bytes`: the stack and the backends
+ * handle up to `net.segment` bytes at once (TSO/GSO/GRO, 64 KiB). */
+double iopath_segments(const sim_profile *profile, uint64_t bytes);
+/* The native stack's guest cycles for one request (iopath_native.c); every
+ * path starts from it.  0 or negative with a diagnostic naming `path`. */
+int iopath_native_guest(const sim_profile *profile, const char *path, io_class cls, uint64_t bytes,
+                        double *cycles, sim_diag *diag);
+
+/* ---- a host's I/O, for the engine ----
+ * The engine runs the I/O of a workload phase at the end of the units of
+ * work that owe a request (a run ends there): their disk reads and writes and network exchanges that expect
+ * a response (rx > 0; a one-way stream is a bandwidth demand served by
+ * models/net_share.h, as migrations use it) (fractions
+ * carry over from unit to unit) are issued through the guest's I/O path and
+ * the vCPU waits until they all complete.  A request passes through the
+ * guest's backend (one request at a time, its CPU time charged to the driver
+ * domain or host), then the host's first disk or NIC (an exchange sends its
+ * request bytes and receives its response bytes, one wire latency each),
+ * then the path's added latency.  The path's guest cycles are CPU work of
+ * the unit (mechanism io).  Recorded: table io/requests (one row per request,
+ * when record.request_latencies) and io/guests (per guest). */
+typedef struct io_model io_model;
+/* Called when all the requests of one unit completed. */
+typedef void (*io_unit_done_fn)(void *ctx, uint64_t arg, sim_time now);
+
+/* The I/O of a scenario's hosts; their events at priority `prio`; requests
+ * recorded one by one when the scenario's record.request_latencies is set.
+ * NULL when out of memory. */
+io_model *io_model_new(sim_loop *loop, const sim_scenario *sc, sim_recorder *rec, int32_t prio);
+void io_model_free(io_model *m);
+/* Registers guest `guest` (scenario index) with its path (and the native
+ * path, the reference), its host's calibration profile and its recorder
+ * entity; creates its host's devices on first use (queued fairly unless the
+ * profile's io.fair_queueing is 0: FCFS) and checks that the devices its
+ * workload uses exist.  0 or negative with a diagnostic. */
+int io_model_add_guest(io_model *m, uint32_t guest, const sim_profile *profile, const iopath_ops *path,
+                       const iopath_ops *native, int32_t entity, sim_diag *diag);
+/* Whether a phase does I/O. */
+bool io_phase_has_io(const sim_phase *ph);
+/* Guest cycles of the I/O of one unit of `ph`: through the guest's path, or
+ * through the native path (the reference) when `native`. */
+double io_unit_cycles(const io_model *m, uint32_t guest, const sim_phase *ph, bool native);
+/* Whole units of `ph` after which guest `guest` next issues a request (>= 1:
+ * its fractions carried over count). */
+double io_units_to_next(const io_model *m, uint32_t guest, const sim_phase *ph);
+/* Issues the I/O of `units` whole units of `ph` for guest `guest`;
+ * done(ctx, arg, now) when all complete.  Returns the requests issued (0:
+ * none, and done is not called) or a negative error. */
+int io_issue_units(io_model *m, uint32_t guest, const sim_phase *ph, double units, io_unit_done_fn done,
+                   void *ctx, uint64_t arg);
+/* Writes io/guests (the guests that did I/O) at the end of the run.  0 or
+ * negative. */
+int io_model_write(io_model *m, sim_time end);
+
+#endif

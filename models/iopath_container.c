@@ -1,0 +1,34 @@
+/* models/iopath_container.c: container I/O ("bridge" and "nat").
+ * Models a container's I/O as [FE14] describes it: disk I/O goes through
+ * the host kernel as for a native process (no measurable overhead, [FE14]
+ * sec. IV.D); network traffic crosses a veth pair and the Linux bridge
+ * ("bridge": a per-segment cost in the host's softirq, serialised per
+ * container), and with Docker's default NAT ("nat") also iptables
+ * connection tracking and address translation, per segment.
+ * Units: cycles (guest CPU), ns (host backend).  Profile quantities:
+ * io.bridge.per_segment, io.nat.per_segment (ns), plus the native ones.
+ * Sources: [FE14] sec. IV.C (NAT roughly doubles the TCP round trip;
+ * published-measurements.md sec. 4); models/profiles/README.md. */
+#include "models/io.h"
+
+static int container_cost(const char *path, bool nat, const sim_profile *p, io_class cls, uint64_t bytes,
+                          iopath_cost *out, sim_diag *diag) {
+  *out = (iopath_cost){0, 0, 0};
+  if (iopath_native_guest(p, path, cls, bytes, &out->guest_cycles, diag) < 0) return -1;
+  if (cls == IO_CLASS_DISK) return 0;
+  double seg = iopath_segments(p, bytes), br, nt = 0;
+  if (iopath_quantity(p, path, "io.bridge.per_segment", &br, diag) < 0) return -1;
+  if (nat && iopath_quantity(p, path, "io.nat.per_segment", &nt, diag) < 0) return -1;
+  out->backend_ns = seg * (br + nt);
+  return 0;
+}
+
+static int bridge_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
+  return container_cost("bridge", false, p, cls, bytes, out, diag);
+}
+static int nat_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
+  return container_cost("nat", true, p, cls, bytes, out, diag);
+}
+
+const iopath_ops iopath_bridge_ops = {"bridge", "container: veth pair and Linux bridge", bridge_cost};
+const iopath_ops iopath_nat_ops = {"nat", "container: bridge plus iptables NAT (Docker default)", nat_cost};

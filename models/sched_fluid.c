@@ -1,0 +1,196 @@
+/* models/sched_fluid.c: the fluid fair-share fidelity of every scheduler.
+ * Models CPU sharing as weighted processor sharing, the limit that Xen credit,
+ * credit2 and CFS approach over many slices (CFS's "ideal, precise
+ * multi-tasking CPU", Documentation/scheduler/sched-design-CFS.rst): every
+ * runnable vCPU runs at once, at a rate (in CPUs) given by weighted max-min
+ * fairness over the host's cores: a guest's weight is split evenly over its
+ * runnable vCPUs, no vCPU gets more than its demand (one CPU, or the
+ * cpu_demand of a partly idle phase, which then runs steadily instead of in
+ * bursts and sleeps), and a capped guest's
+ * runnable vCPUs together get at most its cap.  The engine (models/engine.c)
+ * gives every vCPU a slot of its own (pick_next(slot v) runs vCPU v, without
+ * a time limit), runs it at `rate` times the host clock, and re-plans the
+ * running vCPUs whenever a wake-up or a block changes the rates: events only
+ * when rates change, none per slice or tick.
+ *
+ * What the fluid level leaves out, by design: slices, ticks, boost, rate
+ * limits and wake-up latency (a woken vCPU runs at once, at its share), world
+ * switches between guests, and pinning (a pinned vCPU shares the whole host).
+ * The quantum schedulers keep those; scenarios/host-16-guests.yaml runs both.
+ *
+ * Units: rates in CPUs (1 = one full core); weights relative; caps in CPUs.
+ * Invariants: the rates of the runnable vCPUs sum to at most the cores, each
+ * at most 1 and each capped guest's at most its cap; a vCPU's rate is 0 while
+ * it is blocked.  Water-filling is O(n^2) in the vCPUs of one host. */
+#include <stdlib.h>
+
+#include "models/scheduler.h"
+#include "sim/alloc.h"
+
+typedef struct fl_vcpu {
+  uint32_t guest;  /* index into fl_state.guests */
+  bool runnable;   /* queued or running */
+  bool running;    /* picked on its slot */
+  double rate;     /* CPUs: current share, valid while runnable */
+  double demand;   /* CPUs: the most it wants (its phase's cpu_demand), (0, 1] */
+} fl_vcpu;
+
+typedef struct fl_guest {
+  uint32_t id;       /* guest index in the scenario */
+  uint32_t weight;   /* relative share */
+  double cap;        /* CPUs, 0 = uncapped */
+  uint32_t runnable; /* its runnable vCPUs, count */
+} fl_guest;
+
+typedef struct fl_state {
+  uint32_t n_pcpus;            /* cores: the capacity shared, CPUs */
+  fl_vcpu *vcpus;              /* n_vcpus entries */
+  size_t n_vcpus, cap_vcpus;   /* count, capacity */
+  fl_guest *guests;            /* guests with a vCPU here */
+  size_t n_guests, cap_guests; /* count, capacity */
+  bool *fixed;                 /* scratch of the water-filling, cap_fixed entries */
+  size_t cap_fixed;            /* capacity */
+  bool dirty;                  /* rates must be recomputed */
+} fl_state;
+
+static int fl_create(const sched_env *env, void **state, sim_diag *diag) {
+  (void)diag;
+  fl_state *s = sim_calloc(1, sizeof *s);
+  if (!s) return -1;
+  s->n_pcpus = env->n_pcpus;
+  *state = s;
+  return 0;
+}
+
+static void fl_destroy(void *state) {
+  fl_state *s = state;
+  if (!s) return;
+  sim_free(s->vcpus);
+  sim_free(s->guests);
+  sim_free(s->fixed);
+  sim_free(s);
+}
+
+static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
+  fl_state *s = state;
+  size_t g = 0;
+  while (g < s->n_guests && s->guests[g].id != info->guest) g++;
+  if (g == s->n_guests) {
+    if (sim_grow((void **)&s->guests, &s->cap_guests, s->n_guests + 1, sizeof *s->guests)) return -1;
+    s->guests[s->n_guests++] = (fl_guest){info->guest, info->weight ? info->weight : 1, info->cap, 0};
+  }
+  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->n_vcpus + 1, sizeof *s->vcpus)) return -1;
+  if (sim_grow((void **)&s->fixed, &s->cap_fixed, s->n_vcpus + 1, sizeof *s->fixed)) return -1;
+  s->vcpus[s->n_vcpus++] = (fl_vcpu){.guest = (uint32_t)g, .demand = 1.0};
+  return 0;
+}
+
+/* Upper bound of one runnable vCPU's rate: its demand (at most one CPU), or
+ * its part of the cap. */
+static double bound(const fl_state *s, const fl_vcpu *v) {
+  const fl_guest *g = &s->guests[v->guest];
+  double b = v->demand;
+  if (g->cap > 0 && g->cap / g->runnable < b) b = g->cap / g->runnable;
+  return b;
+}
+
+/* Weighted max-min fair rates (water-filling). */
+static void recompute(fl_state *s) {
+  double left = s->n_pcpus, wsum = 0;
+  for (size_t i = 0; i < s->n_vcpus; i++) {
+    fl_vcpu *v = &s->vcpus[i];
+    s->fixed[i] = !v->runnable;
+    v->rate = 0;
+    if (v->runnable) wsum += (double)s->guests[v->guest].weight / s->guests[v->guest].runnable;
+  }
+  for (;;) {
+    bool changed = false;
+    for (size_t i = 0; i < s->n_vcpus; i++) {
+      if (s->fixed[i]) continue;
+      fl_vcpu *v = &s->vcpus[i];
+      double w = (double)s->guests[v->guest].weight / s->guests[v->guest].runnable;
+      double b = bound(s, v);
+      if (left * w / wsum >= b) { /* saturated: give it its bound, share the rest */
+        v->rate = b;
+        s->fixed[i] = true;
+        left -= b;
+        wsum -= w;
+        changed = true;
+      }
+    }
+    if (!changed || wsum <= 0) break;
+  }
+  for (size_t i = 0; i < s->n_vcpus; i++) {
+    if (s->fixed[i]) continue;
+    fl_vcpu *v = &s->vcpus[i];
+    double w = (double)s->guests[v->guest].weight / s->guests[v->guest].runnable;
+    v->rate = wsum > 0 && left > 0 ? left * w / wsum : 0;
+  }
+  s->dirty = false;
+}
+
+static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
+  fl_vcpu *v = &s->vcpus[vcpu];
+  if (v->runnable == on) return;
+  v->runnable = on;
+  if (on)
+    s->guests[v->guest].runnable++;
+  else
+    s->guests[v->guest].runnable--;
+  s->dirty = true;
+}
+
+static sched_kick fl_wake(void *state, int32_t vcpu, sim_time now) {
+  fl_state *s = state;
+  set_runnable(s, vcpu, true);
+  return (sched_kick){vcpu, now}; /* its own slot */
+}
+
+static sched_pick fl_pick_next(void *state, int32_t slot, sim_time now) {
+  fl_state *s = state;
+  (void)now;
+  if (slot < 0 || (size_t)slot >= s->n_vcpus || !s->vcpus[slot].runnable || s->vcpus[slot].running)
+    return (sched_pick){-1, 0, 0};
+  s->vcpus[slot].running = true;
+  return (sched_pick){slot, SIM_TIME_MAX, 0};
+}
+
+static void fl_account(void *state, int32_t vcpu, int32_t slot, sim_time ran_ns, bool runnable,
+                       sim_time now) {
+  fl_state *s = state;
+  (void)slot;
+  (void)ran_ns;
+  (void)now;
+  s->vcpus[vcpu].running = false;
+  set_runnable(s, vcpu, runnable);
+}
+
+static void fl_set_demand(void *state, int32_t vcpu, double cpus) {
+  fl_state *s = state;
+  fl_vcpu *v = &s->vcpus[vcpu];
+  if (!(cpus > 0) || cpus > 1) cpus = 1;
+  if (v->demand != cpus) {
+    v->demand = cpus;
+    s->dirty = true;
+  }
+}
+
+static double fl_rate(void *state, int32_t vcpu) {
+  fl_state *s = state;
+  if (s->dirty) recompute(s);
+  return s->vcpus[vcpu].runnable ? s->vcpus[vcpu].rate : 0;
+}
+
+const scheduler_ops sched_fluid_ops = {
+    .name = "fluid",
+    .summary = "fluid fair share: weighted processor sharing with caps, events only when rates change",
+    .modes = SCHED_FLUID,
+    .create = fl_create,
+    .destroy = fl_destroy,
+    .add_vcpu = fl_add_vcpu,
+    .wake = fl_wake,
+    .pick_next = fl_pick_next,
+    .account = fl_account,
+    .rate = fl_rate,
+    .set_demand = fl_set_demand,
+};

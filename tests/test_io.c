@@ -1,0 +1,195 @@
+/* tests/test_io.c: shared disks and NICs (FCFS and fair queueing) and the
+ * cost of each I/O path (models/io.h).  Devices run on a real event loop;
+ * every expected time follows by hand from the device parameters. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/io.h"
+#include "models/registry.h"
+#include "sim/alloc.h"
+#include "tests/cunit_main.h"
+
+#define MAXR 256
+
+typedef struct log_t {
+  size_t n;                /* completions */
+  uint64_t tag[MAXR];      /* in order */
+  sim_time at[MAXR];       /* when */
+} log_t;
+
+static void on_done(void *ctx, uint64_t tag, sim_time now) {
+  log_t *l = ctx;
+  if (l->n < MAXR) {
+    l->tag[l->n] = tag;
+    l->at[l->n] = now;
+  }
+  l->n++;
+}
+
+/* One random 4 KiB read alone: latency + 1/iops; a full queue sustains the
+ * IOPS; a sequential read is bounded by bandwidth. */
+static void test_disk_service(void) {
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  sim_disk_spec spec = {"d", 100000, 100e6, 80000, 32};
+  io_device *d = io_disk_new(loop, &spec, IO_FCFS, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  log_t l = {0};
+  CU_ASSERT_EQUAL(io_submit(d, 0, 1, 4096, true, on_done, &l, 1), 0);
+  sim_loop_run(loop, SIM_TIME_MAX);
+  CU_ASSERT_EQUAL(l.n, 1);
+  /* 80 us + max(10 us, 4096 B / 100 MB/s = 40.96 us) */
+  CU_ASSERT_EQUAL(l.at[0], 80000 + 40960);
+  /* 200 random 512 B reads: the transfer stage at 1/iops = 10 us each */
+  memset(&l, 0, sizeof l);
+  sim_time t0 = sim_loop_now(loop);
+  for (uint64_t i = 0; i < 200; i++) CU_ASSERT_EQUAL(io_submit(d, 0, 1, 512, true, on_done, &l, i), 0);
+  CU_ASSERT_EQUAL(io_outstanding(d), 200);
+  sim_loop_run(loop, SIM_TIME_MAX);
+  CU_ASSERT_EQUAL(l.n, 200);
+  CU_ASSERT_EQUAL(io_outstanding(d), 0);
+  double iops = 199.0 / ((double)(l.at[199] - l.at[0]) * 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(iops, 100000, 1000);
+  for (size_t i = 0; i < 200; i++) CU_ASSERT_EQUAL(l.tag[i], i); /* FCFS */
+  CU_ASSERT(l.at[0] - t0 >= 80000 + 10000);
+  io_device_free(d);
+  sim_loop_free(loop);
+}
+
+/* A NIC: one frame at a time at line rate, then the wire latency. */
+static void test_nic_line_rate(void) {
+  sim_loop *loop = sim_loop_new();
+  sim_nic_spec spec = {"n", 10e9, 20000};
+  io_device *n = io_nic_new(loop, &spec, IO_FCFS, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+  log_t l = {0};
+  for (uint64_t i = 0; i < 100; i++) CU_ASSERT_EQUAL(io_submit(n, 0, 1, 125000, false, on_done, &l, i), 0);
+  sim_loop_run(loop, SIM_TIME_MAX);
+  CU_ASSERT_EQUAL(l.n, 100);
+  /* 125 kB at 10 Gbit/s = 100 us each, + 20 us wire latency */
+  CU_ASSERT_EQUAL(l.at[0], 100000 + 20000);
+  CU_ASSERT_EQUAL(l.at[99], 100 * 100000 + 20000);
+  io_device_free(n);
+  sim_loop_free(loop);
+}
+
+/* A heavy flow floods the NIC with 100 frames, then a light flow sends one:
+ * FCFS makes it wait behind all of them, fair queueing serves it next. */
+static sim_time light_latency(io_queueing q) {
+  sim_loop *loop = sim_loop_new();
+  sim_nic_spec spec = {"n", 8e9, 0}; /* 1 byte per ns */
+  io_device *n = io_nic_new(loop, &spec, q, 0);
+  log_t heavy = {0}, light = {0};
+  for (uint64_t i = 0; i < 100; i++) io_submit(n, 1, 1, 10000, false, on_done, &heavy, i);
+  io_submit(n, 2, 1, 10000, false, on_done, &light, 0);
+  sim_loop_run(loop, SIM_TIME_MAX);
+  sim_time t = light.n == 1 && heavy.n == 100 ? light.at[0] : -1;
+  io_device_free(n);
+  sim_loop_free(loop);
+  return t;
+}
+
+static void test_fair_queueing(void) {
+  sim_time fcfs = light_latency(IO_FCFS), fair = light_latency(IO_FAIR);
+  CU_ASSERT_EQUAL(fcfs, 101 * 10000);
+  CU_ASSERT(fair > 0 && fair <= 2 * 10000); /* right after the frame in service */
+}
+
+/* Two backlogged flows of weights 1 and 3 share a disk 1:3 under fair
+ * queueing, 1:1 (by arrival) under FCFS. */
+static void test_fair_weights(void) {
+  for (int q = 0; q < 2; q++) {
+    sim_loop *loop = sim_loop_new();
+    sim_disk_spec spec = {"d", 0, 1e9, 0, 1};
+    io_device *d = io_disk_new(loop, &spec, q ? IO_FAIR : IO_FCFS, 0);
+    log_t l = {0};
+    for (uint64_t i = 0; i < 100; i++) {
+      io_submit(d, 1, 1, 1000, false, on_done, &l, 0);
+      io_submit(d, 2, 3, 1000, false, on_done, &l, 1);
+    }
+    sim_loop_run(loop, SIM_TIME_MAX);
+    int first[2] = {0, 0}; /* completions by flow among the first 80 */
+    for (size_t i = 0; i < 80; i++) first[l.tag[i]]++;
+    if (q) {
+      CU_ASSERT(first[1] >= 3 * first[0] - 4 && first[1] <= 3 * first[0] + 4);
+    } else {
+      CU_ASSERT_EQUAL(first[0], first[1]);
+    }
+    io_device_free(d);
+    sim_loop_free(loop);
+  }
+}
+
+/* Allocation failures of a submission leave nothing queued. */
+static void test_submit_oom(void) {
+  sim_loop *loop = sim_loop_new();
+  sim_nic_spec spec = {"n", 1e9, 0};
+  io_device *n = io_nic_new(loop, &spec, IO_FAIR, 0);
+  log_t l = {0};
+  int failures = 0;
+  for (int k = 1; k <= 4; k++) {
+    sim_fault_arm(SIM_FAULT_ALLOC, 1); /* the first allocation of this new flow's submission */
+    if (io_submit(n, (uint32_t)k, 1, 100, false, on_done, &l, 0) < 0) failures++;
+    sim_fault_arm(SIM_FAULT_ALLOC, 0);
+  }
+  CU_ASSERT(failures > 0);
+  sim_loop_run(loop, SIM_TIME_MAX);
+  CU_ASSERT_EQUAL(l.n, 4 - (size_t)failures);
+  CU_ASSERT_EQUAL(io_outstanding(n), 0);
+  io_device_free(n);
+  sim_loop_free(loop);
+}
+
+/* The paths from the shipped profile: passthrough and bridge stay near
+ * native; virtio, PV and emulation cost more CPU; NAT costs more than the
+ * bridge; emulation exits most. */
+static void test_path_costs(void) {
+  sim_profile *p = NULL;
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load("generic-x86-2020", &p, &d), 0);
+  static const char *const names[] = {"native", "passthrough", "bridge", "nat", "virtio", "pv", "emulated"};
+  iopath_cost c[7], n[7];
+  for (int i = 0; i < 7; i++) {
+    const model_entry *me = model_find(MODEL_IO_PATH, names[i]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(me);
+    const iopath_ops *ops = me->ops;
+    CU_ASSERT_STRING_EQUAL(ops->name, names[i]);
+    CU_ASSERT_EQUAL(ops->cost(p, IO_CLASS_DISK, 4096, &c[i], &d), 0);
+    CU_ASSERT_EQUAL(ops->cost(p, IO_CLASS_NET, 200, &n[i], &d), 0);
+  }
+  /* native: no backend, no added latency */
+  CU_ASSERT(c[0].guest_cycles > 0 && c[0].backend_ns == 0 && c[0].latency_ns == 0);
+  /* containers: the native disk path; the network pays the bridge, NAT more */
+  CU_ASSERT_DOUBLE_EQUAL(c[2].guest_cycles, c[0].guest_cycles, 1e-9);
+  CU_ASSERT(n[2].backend_ns > 0 && n[3].backend_ns > n[2].backend_ns);
+  /* passthrough: native work plus interrupt remapping */
+  CU_ASSERT(c[1].backend_ns == 0 && c[1].latency_ns > 0 && c[1].guest_cycles >= c[0].guest_cycles);
+  /* virtio and PV: backends; emulation: the most guest CPU (exits) */
+  CU_ASSERT(c[4].backend_ns > 0 && c[5].backend_ns > 0);
+  for (int i = 0; i < 6; i++) CU_ASSERT(c[6].guest_cycles > c[i].guest_cycles);
+  /* a 64 KiB segment is one; 200 kB are four */
+  iopath_cost big;
+  CU_ASSERT_EQUAL(iopath_nat_ops.cost(p, IO_CLASS_NET, 200000, &big, &d), 0);
+  CU_ASSERT_DOUBLE_EQUAL(big.backend_ns, 4 * n[3].backend_ns, 1e-6);
+  /* a profile without the quantities: an error naming the path */
+  sim_profile_free(p);
+  CU_ASSERT_EQUAL(iopath_virtio_ops.cost(NULL, IO_CLASS_DISK, 4096, &big, &d) < 0, 1);
+  CU_ASSERT(d.errors > 0);
+  sim_diag_clear(&d);
+}
+
+int register_tests(void) {
+  static const test_case tests[] = {
+      {"disk service: latency, IOPS, FCFS order", test_disk_service},
+      {"NIC line rate and wire latency", test_nic_line_rate},
+      {"fair queueing serves a light flow first", test_fair_queueing},
+      {"fair queueing by weight", test_fair_weights},
+      {"allocation failures on submit", test_submit_oom},
+      {"I/O path costs", test_path_costs},
+      {NULL, NULL},
+  };
+  return add_suite("io", tests);
+}

@@ -1,0 +1,478 @@
+/* tests/test_sched.c: the share-based CPU schedulers (credit, credit2, cfs).
+ * Each scheduler is driven through models/scheduler.h by a small harness that
+ * plays the engine's part: pCPUs run what pick_next returns for its slice,
+ * kicks cut runs short or wake idle pCPUs, and vCPUs are either CPU-bound
+ * (always runnable) or I/O-bound (run a short burst, then sleep).  The
+ * harness checks the protocol's invariants at every pick (a pinned vCPU only
+ * on its pCPU, never on two pCPUs, never a vCPU that is not runnable) and
+ * measures, per vCPU, CPU time obtained, time runnable but waiting (steal)
+ * and wake-up latency.  Expected shares follow from weights and caps. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/engine.h"
+#include "models/scheduler.h"
+#include "sim/alloc.h"
+#include "sim/profile.h"
+#include "sim/results.h"
+#include "tests/cunit_main.h"
+
+#define MAX_V 16
+#define MAX_P 4
+
+typedef enum hv_state { HV_BLOCKED, HV_RUNNABLE, HV_RUNNING } hv_state;
+
+typedef struct hvcpu {
+  sim_time burst_ns;  /* I/O-bound: CPU per wake-up; 0: CPU-bound */
+  sim_time sleep_ns;  /* I/O-bound: sleep after each burst */
+  hv_state state;
+  sim_time left_ns;   /* of the current burst */
+  sim_time wake_at;   /* when blocked: next wake-up, SIM_TIME_MAX none */
+  sim_time since;     /* when it became runnable */
+  bool woke;          /* runnable since a wake-up, not yet run */
+  sim_time run_ns, steal_ns;   /* totals */
+  double lat_sum_ns;  /* wake-to-run latencies, summed */
+  long lat_n;         /* their count */
+  int32_t pcpu;       /* where it runs */
+} hvcpu;
+
+typedef struct hpcpu {
+  int32_t vcpu;       /* running, -1 */
+  sim_time start, end; /* run start and end */
+  sim_time kick_at;   /* pending pick on an idle pCPU, SIM_TIME_MAX none */
+} hpcpu;
+
+typedef struct harness {
+  const scheduler_ops *ops;
+  void *st;
+  uint32_t np, nv;
+  hvcpu v[MAX_V];
+  sched_vcpu_info info[MAX_V];
+  hpcpu p[MAX_P];
+  sim_time now;
+  long picks;
+  int violations; /* protocol invariants broken */
+} harness;
+
+static void h_init(harness *h, const scheduler_ops *ops, uint32_t np) {
+  memset(h, 0, sizeof *h);
+  h->ops = ops;
+  h->np = np;
+  for (uint32_t p = 0; p < np; p++) h->p[p] = (hpcpu){-1, 0, 0, SIM_TIME_MAX};
+}
+
+/* Adds a vCPU of guest g (one vCPU per guest unless g repeats). */
+static void h_vcpu(harness *h, uint32_t g, uint32_t weight, double cap, int32_t pin, sim_time burst,
+                   sim_time sleep) {
+  uint32_t i = h->nv++;
+  h->info[i] = (sched_vcpu_info){g, pin, weight, cap};
+  h->v[i] = (hvcpu){.burst_ns = burst, .sleep_ns = sleep, .state = HV_BLOCKED, .wake_at = 0, .pcpu = -1};
+}
+
+static int h_start(harness *h) {
+  sched_env env = {NULL, NULL, h->np};
+  sim_diag d = {0};
+  if (h->ops->create(&env, &h->st, &d) < 0) return -1;
+  for (uint32_t i = 0; i < h->nv; i++)
+    if (h->ops->add_vcpu(h->st, &h->info[i]) < 0) return -1;
+  return 0;
+}
+
+static void h_pick(harness *h, uint32_t p) {
+  hpcpu *c = &h->p[p];
+  sched_pick k = h->ops->pick_next(h->st, (int32_t)p, h->now);
+  h->picks++;
+  if (k.vcpu < 0) {
+    c->vcpu = -1;
+    if (k.retry_at_ns > 0 && k.retry_at_ns < c->kick_at) c->kick_at = k.retry_at_ns < h->now ? h->now : k.retry_at_ns;
+    return;
+  }
+  hvcpu *v = &h->v[k.vcpu];
+  if (v->state != HV_RUNNABLE || (h->info[k.vcpu].pinned >= 0 && h->info[k.vcpu].pinned != (int32_t)p) ||
+      k.slice_ns <= 0)
+    h->violations++;
+  v->steal_ns += h->now - v->since;
+  if (v->woke) {
+    v->lat_sum_ns += (double)(h->now - v->since);
+    v->lat_n++;
+    v->woke = false;
+  }
+  v->state = HV_RUNNING;
+  v->pcpu = (int32_t)p;
+  c->vcpu = k.vcpu;
+  c->start = h->now;
+  c->end = k.slice_ns == SIM_TIME_MAX ? SIM_TIME_MAX : h->now + k.slice_ns;
+  if (v->burst_ns > 0 && h->now + v->left_ns < c->end) c->end = h->now + v->left_ns;
+}
+
+/* Ends the run on p at now; the vCPU blocks when its burst is done. */
+static void h_stop(harness *h, uint32_t p) {
+  hpcpu *c = &h->p[p];
+  hvcpu *v = &h->v[c->vcpu];
+  sim_time ran = h->now - c->start;
+  v->run_ns += ran;
+  bool runnable = true;
+  if (v->burst_ns > 0) {
+    v->left_ns -= ran;
+    if (v->left_ns <= 0) {
+      runnable = false;
+      v->wake_at = h->now + v->sleep_ns;
+    }
+  }
+  h->ops->account(h->st, c->vcpu, (int32_t)p, ran, runnable, h->now);
+  v->state = runnable ? HV_RUNNABLE : HV_BLOCKED;
+  v->since = h->now;
+  v->pcpu = -1;
+  c->vcpu = -1;
+}
+
+static void h_wake(harness *h, uint32_t i) {
+  hvcpu *v = &h->v[i];
+  v->state = HV_RUNNABLE;
+  v->since = h->now;
+  v->woke = true;
+  v->left_ns = v->burst_ns;
+  v->wake_at = SIM_TIME_MAX;
+  sched_kick k = h->ops->wake(h->st, (int32_t)i, h->now);
+  if (k.pcpu < 0) return;
+  if (k.at < h->now) h->violations++;
+  hpcpu *c = &h->p[k.pcpu];
+  if (c->vcpu >= 0) {
+    if (k.at < c->end) c->end = k.at;
+  } else if (k.at < c->kick_at) {
+    c->kick_at = k.at;
+  }
+}
+
+/* Runs until `end`: run ends first, then kicks, then wake-ups, each in index
+ * order at equal times. */
+static void h_run(harness *h, sim_time end) {
+  for (;;) {
+    sim_time t = SIM_TIME_MAX;
+    for (uint32_t p = 0; p < h->np; p++) {
+      if (h->p[p].vcpu >= 0 && h->p[p].end < t) t = h->p[p].end;
+      if (h->p[p].vcpu < 0 && h->p[p].kick_at < t) t = h->p[p].kick_at;
+    }
+    for (uint32_t i = 0; i < h->nv; i++)
+      if (h->v[i].state == HV_BLOCKED && h->v[i].wake_at < t) t = h->v[i].wake_at;
+    if (t > end) t = end;
+    h->now = t;
+    if (t == end) break;
+    bool did = false;
+    for (uint32_t p = 0; p < h->np && !did; p++)
+      if (h->p[p].vcpu >= 0 && h->p[p].end == t) {
+        h_stop(h, p);
+        h_pick(h, p);
+        did = true;
+      }
+    for (uint32_t p = 0; p < h->np && !did; p++)
+      if (h->p[p].vcpu < 0 && h->p[p].kick_at == t) {
+        h->p[p].kick_at = SIM_TIME_MAX;
+        h_pick(h, p);
+        did = true;
+      }
+    for (uint32_t i = 0; i < h->nv && !did; i++)
+      if (h->v[i].state == HV_BLOCKED && h->v[i].wake_at == t) {
+        h_wake(h, i);
+        did = true;
+      }
+  }
+  /* Close the books at `end`. */
+  for (uint32_t p = 0; p < h->np; p++)
+    if (h->p[p].vcpu >= 0) h->v[h->p[p].vcpu].run_ns += end - h->p[p].start;
+  for (uint32_t i = 0; i < h->nv; i++)
+    if (h->v[i].state == HV_RUNNABLE) h->v[i].steal_ns += end - h->v[i].since;
+  /* No vCPU runs on two pCPUs. */
+  for (uint32_t p = 0; p < h->np; p++)
+    for (uint32_t q = p + 1; q < h->np; q++)
+      if (h->p[p].vcpu >= 0 && h->p[p].vcpu == h->p[q].vcpu) h->violations++;
+}
+
+static void h_free(harness *h) { h->ops->destroy(h->st); }
+
+static double share(const harness *h, uint32_t i, sim_time end) {
+  return (double)h->v[i].run_ns / (double)end;
+}
+
+static double mean_latency_ns(const harness *h, uint32_t i) {
+  return h->v[i].lat_n ? h->v[i].lat_sum_ns / (double)h->v[i].lat_n : NAN;
+}
+
+#define SEC ((sim_time)1000000000)
+#define MS ((sim_time)1000000)
+#define US ((sim_time)1000)
+
+static const scheduler_ops *const share_scheds[] = {&sched_credit_ops, &sched_credit2_ops, &sched_cfs_ops};
+#define N_SHARE (sizeof share_scheds / sizeof share_scheds[0])
+
+/* Two CPU-bound guests of weights 256 and 512 on one pCPU: 1/3 and 2/3. */
+static void test_weights_one_pcpu(void) {
+  for (size_t k = 0; k < N_SHARE; k++) {
+    harness h;
+    h_init(&h, share_scheds[k], 1);
+    h_vcpu(&h, 0, 256, 0, -1, 0, 0);
+    h_vcpu(&h, 1, 512, 0, -1, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(h_start(&h), 0);
+    h_run(&h, 30 * SEC);
+    CU_ASSERT_EQUAL(h.violations, 0);
+    double a = share(&h, 0, 30 * SEC), b = share(&h, 1, 30 * SEC);
+    CU_ASSERT(fabs(a + b - 1.0) < 1e-9); /* work conserving */
+    CU_ASSERT(fabs(b / a - 2.0) < 0.04); /* within 2 % */
+    /* steal: each waits while the other runs */
+    CU_ASSERT(llabs(h.v[0].steal_ns - h.v[1].run_ns) < MS);
+    h_free(&h);
+  }
+}
+
+/* Four guests of weights 1:2:2:3 on two pCPUs: 0.25, 0.5, 0.5 and 0.75 CPU. */
+static void test_weights_two_pcpus(void) {
+  static const uint32_t w[4] = {128, 256, 256, 384};
+  for (size_t k = 0; k < N_SHARE; k++) {
+    harness h;
+    h_init(&h, share_scheds[k], 2);
+    for (uint32_t i = 0; i < 4; i++) h_vcpu(&h, i, w[i], 0, -1, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(h_start(&h), 0);
+    h_run(&h, 30 * SEC);
+    CU_ASSERT_EQUAL(h.violations, 0);
+    for (uint32_t i = 0; i < 4; i++) {
+      double want = 2.0 * w[i] / 1024.0;
+      CU_ASSERT(fabs(share(&h, i, 30 * SEC) / want - 1.0) < 0.02);
+    }
+    h_free(&h);
+  }
+}
+
+/* A guest capped at 25 % of a CPU gets no more, alone or not, while an
+ * uncapped neighbour takes the rest. */
+static void test_cap_holds(void) {
+  for (size_t k = 0; k < N_SHARE; k++) {
+    harness h;
+    h_init(&h, share_scheds[k], 1);
+    h_vcpu(&h, 0, 256, 0.25, -1, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(h_start(&h), 0);
+    h_run(&h, 10 * SEC);
+    CU_ASSERT_EQUAL(h.violations, 0);
+    CU_ASSERT(fabs(share(&h, 0, 10 * SEC) - 0.25) < 0.005);
+    h_free(&h);
+
+    h_init(&h, share_scheds[k], 1);
+    h_vcpu(&h, 0, 256, 0.25, -1, 0, 0);
+    h_vcpu(&h, 1, 256, 0, -1, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(h_start(&h), 0);
+    h_run(&h, 10 * SEC);
+    CU_ASSERT(fabs(share(&h, 0, 10 * SEC) - 0.25) < 0.005);
+    CU_ASSERT(fabs(share(&h, 1, 10 * SEC) - 0.75) < 0.005);
+    h_free(&h);
+  }
+}
+
+/* A pinned vCPU runs only on its pCPU; two vCPUs pinned to pCPU 0 share it
+ * while pCPU 1 serves the unpinned one alone. */
+static void test_pinning(void) {
+  for (size_t k = 0; k < N_SHARE; k++) {
+    harness h;
+    h_init(&h, share_scheds[k], 2);
+    h_vcpu(&h, 0, 256, 0, 0, 0, 0);
+    h_vcpu(&h, 1, 256, 0, 0, 0, 0);
+    h_vcpu(&h, 2, 256, 0, -1, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(h_start(&h), 0);
+    h_run(&h, 10 * SEC);
+    CU_ASSERT_EQUAL(h.violations, 0);
+    CU_ASSERT(fabs(share(&h, 0, 10 * SEC) - 0.5) < 0.02);
+    CU_ASSERT(fabs(share(&h, 1, 10 * SEC) - 0.5) < 0.02);
+    CU_ASSERT(share(&h, 2, 10 * SEC) > 0.97);
+    h_free(&h);
+  }
+}
+
+/* Runs an I/O-bound vCPU (0.2 ms of CPU, then 5 ms asleep) beside two
+ * CPU-bound ones on one pCPU; returns its mean wake-up latency, ns. */
+static double io_latency(const scheduler_ops *ops, harness *h) {
+  h_init(h, ops, 1);
+  h_vcpu(h, 0, 256, 0, -1, 0, 0);
+  h_vcpu(h, 1, 256, 0, -1, 0, 0);
+  h_vcpu(h, 2, 256, 0, -1, 200 * US, 5 * MS);
+  if (h_start(h) < 0) return NAN;
+  h_run(h, 10 * SEC);
+  double lat = mean_latency_ns(h, 2);
+  return lat;
+}
+
+/* Xen credit's wake-up boost: the I/O-bound vCPU waits at most the rate
+ * limit with boost, and for CPU-bound neighbours' slices without. */
+static void test_credit_boost(void) {
+  harness h;
+  double with = io_latency(&sched_credit_ops, &h);
+  CU_ASSERT_EQUAL(h.violations, 0);
+  CU_ASSERT(h.v[2].lat_n > 500);
+  h_free(&h);
+  /* the same with boost off, through the validation profile that says so */
+  sim_profile *p = NULL;
+  char path[512];
+  const char *src = getenv("VDCSIM_SOURCE_DIR");
+  snprintf(path, sizeof path, "%s/validation/scenarios/sched-credit-noboost.profile.yaml", src ? src : ".");
+  sim_diag d = {0};
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(path, &p, &d), 0);
+  h_init(&h, &sched_credit_ops, 1);
+  h_vcpu(&h, 0, 256, 0, -1, 0, 0);
+  h_vcpu(&h, 1, 256, 0, -1, 0, 0);
+  h_vcpu(&h, 2, 256, 0, -1, 200 * US, 5 * MS);
+  sched_env env = {NULL, p, 1};
+  CU_ASSERT_EQUAL_FATAL(h.ops->create(&env, &h.st, &d), 0);
+  for (uint32_t i = 0; i < h.nv; i++) CU_ASSERT_EQUAL_FATAL(h.ops->add_vcpu(h.st, &h.info[i]), 0);
+  h_run(&h, 10 * SEC);
+  double without = mean_latency_ns(&h, 2);
+  CU_ASSERT_EQUAL(h.violations, 0);
+  h_free(&h);
+  sim_profile_free(p);
+  CU_ASSERT(with <= 1.0 * MS + 1);
+  CU_ASSERT(without > 5 * with);
+}
+
+/* The fluid level: weighted max-min fair rates with one-CPU, cap and demand
+ * bounds, summing to at most the cores. */
+static void test_fluid_rates(void) {
+  const scheduler_ops *o = &sched_fluid_ops;
+  sched_env env = {NULL, NULL, 2};
+  sim_diag d = {0};
+  void *st = NULL;
+  CU_ASSERT_EQUAL_FATAL(o->create(&env, &st, &d), 0);
+  /* guests: 0 (w128), 1 (w128), 2 (w1024), 3 (w256, cap 0.25), 4 (w256, two vCPUs) */
+  static const sched_vcpu_info in[] = {{0, -1, 128, 0}, {1, -1, 128, 0}, {2, -1, 1024, 0},
+                                       {3, -1, 256, 0.25}, {4, -1, 256, 0}, {4, -1, 256, 0}};
+  for (size_t i = 0; i < 6; i++) CU_ASSERT_EQUAL_FATAL(o->add_vcpu(st, &in[i]), 0);
+  for (int32_t v = 0; v < 3; v++) {
+    sched_kick k = o->wake(st, v, 0);
+    CU_ASSERT_EQUAL(k.pcpu, v); /* its own slot */
+  }
+  /* 2 cores: w1024 saturates at one CPU, the rest is split 0.5 / 0.5 */
+  CU_ASSERT_DOUBLE_EQUAL(o->rate(st, 2), 1.0, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(o->rate(st, 0), 0.5, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(o->rate(st, 1), 0.5, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(o->rate(st, 3), 0.0, 1e-12); /* blocked */
+  /* the capped guest gets its cap, the others share what is left by weight */
+  o->wake(st, 3, 0);
+  o->wake(st, 4, 0);
+  o->wake(st, 5, 0);
+  double sum = 0;
+  for (int32_t v = 0; v < 6; v++) sum += o->rate(st, v);
+  CU_ASSERT_DOUBLE_EQUAL(sum, 2.0, 1e-9);
+  CU_ASSERT(o->rate(st, 3) <= 0.25 + 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(o->rate(st, 4), o->rate(st, 5), 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(o->rate(st, 4) * 2, o->rate(st, 0) * 2, 1e-9); /* 256 over two = 128 each */
+  /* 2 x 1024/1792 > 1: saturated; 0.75 left over four vCPUs of weight 128 */
+  CU_ASSERT_DOUBLE_EQUAL(o->rate(st, 2), 1.0, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(o->rate(st, 0), 0.1875, 1e-12);
+  /* a partial demand bounds the rate and frees the rest for the others */
+  double before = o->rate(st, 0);
+  o->set_demand(st, 2, 0.1);
+  CU_ASSERT_DOUBLE_EQUAL(o->rate(st, 2), 0.1, 1e-12);
+  CU_ASSERT(o->rate(st, 0) > before);
+  /* a block frees its share */
+  sched_pick pk = o->pick_next(st, 0, 0);
+  CU_ASSERT_EQUAL(pk.vcpu, 0);
+  CU_ASSERT_EQUAL(pk.slice_ns, SIM_TIME_MAX);
+  CU_ASSERT_EQUAL(o->pick_next(st, 0, 0).vcpu, -1); /* already running */
+  double r1 = o->rate(st, 1);
+  o->account(st, 0, 0, 0, false, 0);
+  CU_ASSERT_DOUBLE_EQUAL(o->rate(st, 0), 0.0, 1e-12);
+  CU_ASSERT(o->rate(st, 1) > r1);
+  o->destroy(st);
+}
+
+/* ---- the engine at both fidelities ---- */
+
+static const char *const mixed_scenario =
+    "name: mixed\n"
+    "simulation: {duration: 4 s, record: {events: false, series: false}}\n"
+    "calibration: generic-x86-2020\n"
+    "host_types:\n"
+    "  h: {cores: 2, clock: 3 GHz, memory: 16 GiB, scheduler: %s, fidelity: %s, allow_overcommit: true}\n"
+    "hosts: [{name: h0, type: h}]\n"
+    "workloads:\n"
+    "  busy: {repeat: true, phases: [{units: 1M, ops: {instructions: 3000}}]}\n"
+    "  idle: {repeat: true, phases: [{units: 1M, cpu_demand: 10%%, ops: {instructions: 3000}}]}\n"
+    "guests:\n"
+    "  - {name: a, technique: native, memory: 1 GiB, host: h0, workload: busy, weight: 256}\n"
+    "  - {name: b, technique: native, memory: 1 GiB, host: h0, workload: busy, weight: 320}\n"
+    "  - {name: c, technique: native, memory: 1 GiB, host: h0, workload: busy, weight: 256, cap: 20%%}\n"
+    "  - {name: d, technique: native, memory: 1 GiB, host: h0, workload: idle}\n";
+
+/* Runs mixed_scenario; fills relative_to_native of a..d and the events. */
+static int run_mixed(const char *sched, const char *fidelity, double rel[4], uint64_t *events) {
+  char text[2048];
+  snprintf(text, sizeof text, mixed_scenario, sched, fidelity);
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_scenario *sc = NULL;
+  sim_profile *prof = NULL;
+  sim_recorder *rec = NULL;
+  sim_result *r = NULL;
+  char path[256];
+  const char *tmp = getenv("TMPDIR");
+  snprintf(path, sizeof path, "%s/test_sched_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
+  int rc = sim_scenario_load_text("mixed.yaml", text, strlen(text), NULL, 0, &sc, &d);
+  if (rc == 0) rc = sim_profile_load(sc->calibration, &prof, &d);
+  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
+  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
+  engine_stats st = {0};
+  if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
+  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
+  if (rc == 0) rc = sim_result_open(path, &r, &d);
+  double *v = NULL;
+  size_t n = 0;
+  if (rc == 0) rc = sim_result_column_f64(r, "summary/guests", "relative_to_native", &v, &n);
+  if (rc == 0 && n == 4)
+    for (size_t i = 0; i < 4; i++) rel[i] = v[i];
+  if (rc == 0 && n != 4) rc = -1;
+  *events = st.events;
+  if (rc != 0) sim_diag_print(&d, stderr);
+  sim_free(v);
+  sim_result_close(r);
+  remove(path);
+  sim_recorder_free(rec);
+  sim_profile_free(prof);
+  sim_scenario_free(sc);
+  sim_diag_clear(&d);
+  return rc;
+}
+
+/* Both fidelities honour weights, caps and a partial demand on the same
+ * scenario; the fluid level needs far fewer events. */
+static void test_engine_fidelities(void) {
+  static const char *const scheds[] = {"credit", "credit2", "cfs"};
+  double fl[4] = {0};
+  uint64_t fl_events = 0;
+  CU_ASSERT_EQUAL_FATAL(run_mixed("credit", "fluid", fl, &fl_events), 0);
+  /* 2 cores: c capped at 0.2, d wants 0.1; a and b share 1.7 as 256:320 */
+  CU_ASSERT_DOUBLE_EQUAL(fl[2], 0.2, 0.002);
+  CU_ASSERT_DOUBLE_EQUAL(fl[3], 1.0, 0.002); /* d gets all it wants */
+  CU_ASSERT_DOUBLE_EQUAL(fl[0], 1.7 * 256 / 576, 0.005);
+  CU_ASSERT_DOUBLE_EQUAL(fl[1], 1.7 * 320 / 576, 0.005);
+  for (size_t k = 0; k < 3; k++) {
+    double q[4] = {0};
+    uint64_t q_events = 0;
+    CU_ASSERT_EQUAL_FATAL(run_mixed(scheds[k], "quantum", q, &q_events), 0);
+    CU_ASSERT_DOUBLE_EQUAL(q[2], 0.2, 0.01); /* the cap holds */
+    CU_ASSERT(fabs(q[0] - fl[0]) < 0.1);     /* shares within 0.1 CPU of the fluid limit */
+    CU_ASSERT(fabs(q[1] - fl[1]) < 0.1);
+    CU_ASSERT(q_events > 5 * fl_events);
+  }
+}
+
+int register_tests(void) {
+  static const test_case tests[] = {
+      {"weights on one pCPU (2%)", test_weights_one_pcpu},
+      {"weights on two pCPUs (2%)", test_weights_two_pcpus},
+      {"caps hold", test_cap_holds},
+      {"pinning", test_pinning},
+      {"credit wake-up boost", test_credit_boost},
+      {"fluid rates", test_fluid_rates},
+      {"engine: quantum and fluid fidelities", test_engine_fidelities},
+      {NULL, NULL},
+  };
+  return add_suite("sched", tests);
+}
