@@ -411,6 +411,19 @@ static int run_one(const run_options *o, const char *scenario_path, const char *
     sim_diag_error(&diag, out_path, 0, 0, "cannot record results: out of memory");
     goto done;
   }
+  /* The output's directory is made on demand (as for a batch's -o DIR/),
+   * only once the scenario and its profile are known to be good. */
+  const char *slash = strrchr(out_path, '/');
+  if (slash && slash != out_path) {
+    char *dir = sim_strndup(out_path, (size_t)(slash - out_path));
+    int made = dir ? make_dirs(dir) : -1;
+    sim_free(dir);
+    if (made < 0) {
+      sim_diag_error(&diag, out_path, 0, 0, "cannot create the output directory: %s",
+                     strerror(errno));
+      goto done;
+    }
+  }
   /* open the temporary file now: rows go to disk a chunk at a time */
   if (sim_recorder_begin(rec, out_path, &diag) < 0) goto done;
   set_temp(sim_recorder_temp_path(rec));

@@ -186,6 +186,17 @@ class Run(Case):
             guests = table(f, "summary/guests").set_index("name")
             self.assertEqual(guests.loc["vm1", "technique"], "bt")
 
+    def test_output_directory_is_made_on_demand(self):
+        out = self.path("new/sub/small.h5")
+        p = run("--quiet", "-o", out, SMALL)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(f.attrs["status"], "complete")
+        # a bad scenario makes no directory at all
+        p = run("-o", self.path("other/bad.h5"), BAD)
+        self.assertEqual(p.returncode, 2)
+        self.assertFalse(os.path.exists(self.path("other")))
+
     def test_profile_fallback_is_reported(self):
         # A profile that lacks quantities falls back to its named default, and
         # the run says so: on stderr and in the result.
