@@ -37,6 +37,13 @@
  * on the host's native technique (idle shares included) over the guest's
  * time from start to completion (or to the end of the run).
  *
+ * I/O (models/io.h): a phase with disk requests or network exchanges runs
+ * to the end of the unit that owes a request, issues the requests through
+ * the guest's I/O path (its guest cycles are part of the unit's work, under
+ * mechanism io) to its host's shared disk or NIC, and the vCPU waits until
+ * they complete (and its demand sleep, if any, is over); tables io/requests
+ * and io/guests.
+ *
  * Fidelity: a host of fidelity `quantum` runs its scheduler's slices on its
  * pCPUs; one of fidelity `fluid` shares its cores by weighted processor
  * sharing (models/sched_fluid.c): every runnable vCPU runs on a slot of its

@@ -54,6 +54,7 @@ struct io_device {
   bool xfer_busy;        /* the transfer stage or the wire is busy */
   uint64_t seq;          /* submissions */
   size_t outstanding;    /* submitted, not done */
+  int failed;            /* an event could not be scheduled (out of memory): -1, else 0 */
 };
 
 static io_device *dev_new(sim_loop *loop, io_type type, io_queueing q, int32_t prio) {
@@ -96,6 +97,8 @@ void io_device_free(io_device *d) {
 }
 
 size_t io_outstanding(const io_device *d) { return d->outstanding; }
+
+int io_device_error(const io_device *d) { return d->failed; }
 
 static io_flow *flow_of(io_device *d, uint32_t flow) {
   for (size_t i = 0; i < d->n_flows; i++)
@@ -142,7 +145,8 @@ static void xfer_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     /* The last bit is on the wire: it arrives one latency later; the wire
      * takes the next frame now. */
     if (!sim_schedule(loop, sim_loop_now(loop) + d->latency_ns, d->prio, done_handler, d, arg)) {
-      done_handler(loop, d, arg); /* out of memory: complete without the latency */
+      d->failed = -1; /* out of memory: reported; the request completes without the latency */
+      done_handler(loop, d, arg);
     }
     start_next(d);
   } else {
@@ -159,7 +163,8 @@ static void xfer_start(io_device *d) {
   d->xfer_busy = true;
   sim_time at = sim_loop_now(d->loop) + xfer_ns(d, &d->reqs[id]);
   if (!sim_schedule(d->loop, at, d->prio, xfer_handler, d, (uint64_t)id)) {
-    d->xfer_busy = false; /* out of memory: served at once */
+    d->failed = -1; /* out of memory: reported; the request is served at once */
+    d->xfer_busy = false;
     xfer_handler(d->loop, d, (uint64_t)id);
   }
 }
@@ -200,10 +205,13 @@ static void start_next(io_device *d) {
       continue;
     }
     d->admitted++;
-    if (d->latency_ns <= 0 ||
-        !sim_schedule(d->loop, sim_loop_now(d->loop) + d->latency_ns, d->prio, positioned_handler, d,
-                      (uint64_t)id))
+    if (d->latency_ns <= 0) {
       xfer_push(d, id);
+    } else if (!sim_schedule(d->loop, sim_loop_now(d->loop) + d->latency_ns, d->prio, positioned_handler, d,
+                             (uint64_t)id)) {
+      d->failed = -1; /* out of memory: reported; positioned at once */
+      xfer_push(d, id);
+    }
   }
 }
 
@@ -567,6 +575,10 @@ int io_issue_units(io_model *m, uint32_t guest, const sim_phase *ph, double unit
 
 int io_model_write(io_model *m, sim_time end) {
   (void)end;
+  for (size_t h = 0; h < m->sc->n_hosts; h++) {
+    if (m->hosts[h].disk && io_device_error(m->hosts[h].disk)) m->failed = -1;
+    if (m->hosts[h].nic && io_device_error(m->hosts[h].nic)) m->failed = -1;
+  }
   if (m->failed) return m->failed;
   static const sim_column cols[] = {
       {"name", SIM_COL_STR, "", "guest name"},

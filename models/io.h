@@ -51,6 +51,9 @@ int io_submit(io_device *d, uint32_t flow, double weight, uint64_t bytes, bool r
               void *ctx, uint64_t tag);
 /* Requests submitted and not yet complete. */
 size_t io_outstanding(const io_device *d);
+/* 0, or -1 once an event could not be scheduled (out of memory): the
+ * device went on without that delay, and its results are not to be trusted. */
+int io_device_error(const io_device *d);
 
 /* ---- I/O paths ---- */
 

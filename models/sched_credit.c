@@ -2,11 +2,14 @@
  * Models [XEN] xen/common/sched/credit.c (published-measurements.md sec. 6):
  * every vCPU holds credit; every accounting period (one time slice, 30 ms)
  * the host's CPU time is handed out to the active guests in proportion to
- * their weights (256 by default), a guest's allotment limited by its cap, and
+ * their weights (256 by default), a guest's allotment limited by its cap and
+ * by one CPU per active vCPU (the surplus going to the others by weight), and
  * split evenly among its active vCPUs; running burns credit at the time run.
- * Priorities: BOOST (woken from sleep with credit left, when wake-up boost is
- * on) > UNDER (credit >= 0) > OVER (credit < 0); a pCPU takes the queued vCPU
- * of highest priority.  Boost
+ * A vCPU becomes active when a tick finds it running (a capped one whenever
+ * it is runnable) and stops earning when its credit passes one slice's worth
+ * (it does not use its share), keeping half.  Priorities: BOOST (woken from
+ * sleep with credit left, when wake-up boost is on) > UNDER (credit >= 0) >
+ * OVER (credit < 0); a pCPU takes the queued vCPU of highest priority.  Boost
  * lasts until the accounting tick (10 ms) finds the vCPU running.  A woken
  * vCPU preempts one of lower priority, but not before that one has run for
  * the rate limit (1 ms).  A capped guest's vCPU runs at most its credit and is
