@@ -8,9 +8,13 @@
  * index of the event's record (low half).  Records hold what an event runs,
  * its full 64-bit insertion sequence, time and priority; equal (time,
  * priority) pairs, rare, are ordered by looking the sequences up.  The four
- * children of a node fill one cache line (the array is aligned for it), and
- * a descent through a heap larger than the first-level cache prefetches the
- * next level's groups while it compares the current one.
+ * children of a node fill one cache line (the array is aligned for it); a
+ * descent through a heap larger than the first-level cache prefetches the
+ * next level's groups while it compares the current one, and a dispatch
+ * prefetches the records of the root's children, among which is the next
+ * event.  With both, a hold step at 10^5 and 10^6 pending takes 1/1.6 to
+ * 1/2.6 the time of the indexed heap it replaced, for as many instructions; at
+ * 10^3, all in cache, it is some 20% slower (tests/bench/run).
  *
  * Lazy cancellation, as the timers of Redis (ae.c) mark deleted events and
  * reap them later: cancel marks the heap entry dead in O(1) and leaves it
@@ -524,6 +528,17 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
     }
     uint32_t r = tie_rec(top.tie);
     event_rec *e = &loop->rec[r];
+#if defined(__GNUC__)
+    /* The next event dispatched is one of the root's children or one the
+     * handler schedules (whose record, just released, is in cache): asking
+     * for the children's records now lets their loads overlap the handler
+     * and the sift, where the next dispatch would otherwise wait for one.
+     * Measured with the increments drawn beforehand: about 130 instead of
+     * 250 ns a hold step at 10^5 pending, 310 instead of 450 at 10^6. */
+    if (loop->count * sizeof(heap_key) > PREFETCH_MIN_BYTES)
+      for (size_t c = 1; c <= SIM_HEAP_ARITY && c < loop->count; c++)
+        __builtin_prefetch(&loop->rec[tie_rec(loop->key[c].tie)]);
+#endif
     uint32_t h = e->home;
     sim_handler fn = e->fn;
     void *ctx = e->ctx;
