@@ -15,7 +15,7 @@ int cli_validate(int argc, char **argv);
 
 /* True when argv holds -h or --help (verbs print their usage and exit 0). */
 int cli_wants_help(int argc, char **argv);
-/* For a verb whose issue has not landed: says so on stderr, returns CLI_USAGE. */
+/* For a verb this version does not provide: says so on stderr, returns CLI_USAGE. */
 int cli_not_available(const char *verb, const char *what);
 
 #endif

@@ -13,6 +13,6 @@ int cli_wants_help(int argc, char **argv) {
 }
 
 int cli_not_available(const char *verb, const char *what) {
-  fprintf(stderr, "vdcsim %s: not available yet: %s\n", verb, what);
+  fprintf(stderr, "vdcsim %s: not available in this version; %s\n", verb, what);
   return CLI_USAGE;
 }
