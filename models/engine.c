@@ -40,9 +40,13 @@
  * I/O (models/io.h): a phase with disk requests or network exchanges runs
  * to the end of the unit that owes a request, issues the requests through
  * the guest's I/O path (its guest cycles are part of the unit's work, under
- * mechanism io) to its host's shared disk or NIC, and the vCPU waits until
- * they complete (and its demand sleep, if any, is over); tables io/requests
- * and io/guests.
+ * mechanism io) to its host's shared disk or NIC, and goes on running while
+ * at most the phase's io_window units' I/O is in flight; it waits when one
+ * more unit's is (io_window 0: until its unit's I/O completes, a
+ * request/response exchange) and at the end of the phase until all of it
+ * completes (and its demand sleep, if any, is over), so a bulk stream's
+ * protocol work overlaps the wire as a socket buffer lets it; tables
+ * io/requests and io/guests.
  *
  * Fidelity: a host of fidelity `quantum` runs its scheduler's slices on its
  * pCPUs; one of fidelity `fluid` shares its cores by weighted processor
@@ -102,6 +106,9 @@ typedef struct eng_vcpu {
   double units_done;         /* units completed over the whole run */
   double io_units;           /* units of an I/O phase done since its unit's I/O was last issued */
   bool io_wait;              /* BLOCKED waiting for its I/O to complete */
+  uint32_t io_inflight;      /* units whose I/O was issued and has not completed */
+  uint32_t io_limit;         /* units of I/O it may leave in flight and run on: the phase's
+                              * io_window, 0 at the phase's end */
   sim_time sleep_until_ns;   /* ns: end of its demand sleep while BLOCKED */
   double native_ns;          /* ns: time the work done would take natively (idle included) */
   sim_time runnable_since;   /* ns: when it last became RUNNABLE */
@@ -308,10 +315,13 @@ static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out,
 
 /* ---- I/O (models/io.h) ---- */
 
-/* All the requests of v's unit completed: it runs again. */
+/* All the requests of one of v's units completed: it runs again if it waits
+ * for its window to open and now it has. */
 static void io_done(void *ctx, uint64_t arg, sim_time now) {
   eng *e = ctx;
   eng_vcpu *v = &e->vcpus[arg];
+  if (v->io_inflight) v->io_inflight--;
+  if (!v->io_wait || v->io_inflight > v->io_limit) return;
   v->io_wait = false;
   if (v->state == V_BLOCKED && now >= v->sleep_until_ns) wake_vcpu(e, v); /* else its sleep's end will */
 }
@@ -410,16 +420,21 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
    * applies from the next one */
   double demand = v->run_demand;
   finish_run(e, h, v, now);
-  /* A unit of an I/O phase is done: issue its I/O and wait for it. */
+  /* A unit of an I/O phase is done: issue its I/O; wait for it when the
+   * phase's window is full or the phase ends. */
   int io_n = 0;
+  uint32_t io_window = cur_phase(e, v)->io_window;
   if (e->io && io_phase_has_io(cur_phase(e, v)) &&
       v->io_units >= io_units_to_next(e->io, v->guest, cur_phase(e, v)) - 1e-9) {
     double whole = floor(v->io_units + 1e-9);
     v->io_units = fmax(0.0, v->io_units - whole);
     io_n = io_issue_units(e->io, v->guest, cur_phase(e, v), whole, io_done, e, (uint64_t)(v - e->vcpus));
     if (io_n < 0) note_rec(e, io_n);
+    if (io_n > 0) v->io_inflight++;
   }
+  v->io_limit = io_window;
   if (phase_complete(v, now)) {
+    v->io_limit = 0; /* the phase's I/O completes before the next phase */
     v->phase++;
     v->io_units = 0;
     enter_phase(e, v, now);
@@ -433,8 +448,9 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     if (sleep > 0) runnable = false;
   }
   /* Waiting for its I/O too: it wakes when both the sleep and the I/O are over. */
-  if (io_n > 0 && runnable) runnable = false;
-  v->io_wait = io_n > 0 && v->state != V_DONE;
+  bool io_full = v->io_inflight > v->io_limit;
+  if (io_full && runnable) runnable = false;
+  v->io_wait = io_full && v->state != V_DONE;
   h->sched->account(h->sched_state, v->sched_id, (int32_t)p, ran, runnable, now);
   if (runnable) {
     v->state = V_RUNNABLE;

@@ -6,7 +6,9 @@
  * transfer stage), the transfer stage (one at a time, FIFO) or done; the
  * SFQ virtual time never decreases.  Every choice is tie-broken by the
  * submission sequence, so runs are deterministic.  Selecting from the host
- * queue is O(waiting requests). */
+ * queue is O(waiting requests).  A guest may have several issues (io_unit)
+ * in flight at once, each completing on its own: the engine bounds them by
+ * the phase's io_window (models/io.h). */
 #include "models/io.h"
 
 #include <math.h>

@@ -101,8 +101,14 @@ int iopath_native_guest(const sim_profile *profile, const char *path, io_class c
  * work that owe a request (a run ends there): their disk reads and writes and network exchanges that expect
  * a response (rx > 0; a one-way stream is a bandwidth demand served by
  * models/net_share.h, as migrations use it) (fractions
- * carry over from unit to unit) are issued through the guest's I/O path and
- * the vCPU waits until they all complete.  A request passes through the
+ * carry over from unit to unit) are issued through the guest's I/O path, one
+ * io_unit per issue with its own completion callback.  The vCPU runs on
+ * while at most the phase's io_window issues are incomplete and waits when
+ * one more is, and at the end of the phase until all are (models/engine.c):
+ * window 0, the default, serialises CPU work and I/O (request/response, one
+ * exchange at a time); a bulk stream's window is its socket buffer in units,
+ * so the sender's protocol work overlaps the wire and it blocks only when
+ * the buffer is full.  A request passes through the
  * guest's backend (one request at a time, its CPU time charged to the driver
  * domain or host), then the host's first disk or NIC (an exchange sends its
  * request bytes and receives its response bytes, one wire latency each),
@@ -110,7 +116,8 @@ int iopath_native_guest(const sim_profile *profile, const char *path, io_class c
  * the unit (mechanism io).  Recorded: table io/requests (one row per request,
  * when record.request_latencies) and io/guests (per guest). */
 typedef struct io_model io_model;
-/* Called when all the requests of one unit completed. */
+/* Called when all the requests of one issue (io_issue_units) completed;
+ * a guest may have several issues in flight. */
 typedef void (*io_unit_done_fn)(void *ctx, uint64_t arg, sim_time now);
 
 /* The I/O of a scenario's hosts; their events at priority `prio`; requests

@@ -24,7 +24,7 @@ struct migration_recording {
 };
 
 static const sim_column round_cols[] = {
-    {"migration", SIM_COL_STR, "1", "migration name"},
+    {"migration", SIM_COL_STR, "", "migration name"},
     {"round", SIM_COL_I64, "1", "0-based round; the last of a migration is its stop-and-copy"},
     {"start_s", SIM_COL_F64, "s", "round start, simulated time"},
     {"duration_s", SIM_COL_F64, "s", "round duration"},
@@ -38,11 +38,11 @@ static const sim_column round_cols[] = {
 enum { N_ROUND_COLS = sizeof round_cols / sizeof round_cols[0] };
 
 static const sim_column summary_cols[] = {
-    {"migration", SIM_COL_STR, "1", "migration name"},
-    {"guest", SIM_COL_STR, "1", "guest migrated"},
-    {"strategy", SIM_COL_STR, "1", "precopy, stop-and-copy, postcopy, container"},
-    {"source", SIM_COL_STR, "1", "source host"},
-    {"destination", SIM_COL_STR, "1", "destination host"},
+    {"migration", SIM_COL_STR, "", "migration name"},
+    {"guest", SIM_COL_STR, "", "guest migrated"},
+    {"strategy", SIM_COL_STR, "", "precopy, stop-and-copy, postcopy, container"},
+    {"source", SIM_COL_STR, "", "source host"},
+    {"destination", SIM_COL_STR, "", "destination host"},
     {"total_time_s", SIM_COL_F64, "s",
      "start to the guest running at the destination with all its pages"},
     {"downtime_s", SIM_COL_F64, "s", "guest stopped: final copy + CPU state + resume + ARP"},
@@ -51,7 +51,7 @@ static const sim_column summary_cols[] = {
     {"first_round_s", SIM_COL_F64, "s", "duration of round 0"},
     {"remaining_rounds_s", SIM_COL_F64, "s", "end of round 0 to the start of the stop-and-copy"},
     {"converged", SIM_COL_I64, "1", "1: pre-copy stopped because little was left to send"},
-    {"stop_reason", SIM_COL_STR, "1", "stop condition that ended pre-copy"},
+    {"stop_reason", SIM_COL_STR, "", "stop condition that ended pre-copy"},
     {"first_round_bytes", SIM_COL_F64, "bytes", "bytes on the wire in round 0"},
     {"guest_throughput_bps", SIM_COL_F64, "bit/s",
      "mean network throughput of the guest while it ran at the source"},

@@ -12,6 +12,14 @@
  *  - QEMU-style (max_downtime > 0): every round at the bandwidth limit (the
  *    spec's maximum rate); stop when the due pages fit in max_downtime at that
  *    rate, or after max_rounds;
+ *  - block migration: round 0 is the bulk phase, sending the whole local disk
+ *    image besides all memory, and later rounds send the disk blocks written
+ *    meanwhile (the view's disk_write_Bps) with the dirty pages, as QEMU's
+ *    block migration does ([QEMU] migration/block.c: bulk stage, then dirty
+ *    blocks, iterated alongside RAM); at a round-0 rate R it lasts about
+ *    disk / R longer;
+ *  - zero-page elision: round 0 sends a never-written page as its header
+ *    only ([QEMU] ram.c save_zero_page: a flag, no page data);
  *  - auto-converge (either style): when a round dirties more than half the
  *    bytes it sent, twice, the guest's vCPUs are throttled, from 20% in 10%
  *    steps up to 99%, which slows its dirtying in proportion.
@@ -102,8 +110,10 @@ static const char *stop_reason(migration *m, bool *converged) {
     /* [CL05] 5.3: the next round's rate would exceed the maximum */
     if (m->last_dirty_rate_bps + PRECOPY_RATE_INCREMENT_BPS > s->max_rate_bps)
       return "rate above maximum";
-    /* [XEN] xc_domain_save.c: 3x the memory sent */
-    if (sent_bytes > PRECOPY_MAX_FACTOR * (double)m->env.view.memory_bytes)
+    /* [XEN] xc_domain_save.c: 3x the memory sent; a disk image copied by
+     * block migration is sent once in round 0 and not held against it */
+    double disk = s->block_migration ? (double)m->env.view.disk_bytes : 0;
+    if (sent_bytes > PRECOPY_MAX_FACTOR * (double)m->env.view.memory_bytes + disk)
       return "3x memory sent";
   }
   if (m->round + 1 >= s->max_rounds) return "round limit"; /* [XEN]: 30 rounds */

@@ -4,10 +4,12 @@
  * its bandwidth: Ethernet is full duplex), reads the machinery's costs from
  * the calibration profile, gives every migration a view of its guest through
  * the engine's hooks, and schedules it on the loop.
- * What the scenario does not say is taken conservatively: every page of the
- * guest's memory counts as written (no zero pages to elide), and a guest has
- * no disk image of its own (block migration copies nothing but the blocks
- * the guest writes, and the engine does not report disk writes yet).
+ * The guest's memory counts as written except its zero_fraction (zero pages
+ * that zero-page elision sends as headers only, [QEMU] ram.c
+ * save_zero_page), and block migration copies its local disk image (`disk`,
+ * 0: none) in the bulk first round ([QEMU] migration/block.c); disk blocks
+ * the guest writes during the migration are not reported by the engine, so
+ * none are dirtied again.
  * Units: ns, bit/s, bytes.  Invariants: one migration per scenario entry;
  * the network outlives every migration of the set. */
 #include <math.h>
@@ -37,6 +39,13 @@ static const sim_phase *phase_of(const set_guest *v) {
   if (s->hooks.phase) return s->hooks.phase(s->hooks.ctx, v->guest);
   const sim_workload *wl = &s->sc->workloads[s->sc->guests[v->guest].workload];
   return wl->n_phases ? &wl->phases[0] : NULL;
+}
+
+/* Memory ever written: all but the zero pages, at least one byte (0 would
+ * mean "all of it" to the view). */
+static uint64_t resident_bytes(const sim_guest *g) {
+  double r = round((double)g->memory_bytes * (1 - g->zero_fraction));
+  return r >= 1 ? (uint64_t)r : 1;
 }
 
 static size_t view_groups(void *ctx, const sim_dirty_group **groups) {
@@ -126,8 +135,8 @@ int migration_set_start(const sim_scenario *sc, const sim_profile *profile, sim_
         .dest_host = dst,
         .view = {.ctx = &s->views[i],
                  .memory_bytes = g->memory_bytes,
-                 .resident_bytes = g->memory_bytes,
-                 .disk_bytes = 0,
+                 .resident_bytes = resident_bytes(g),
+                 .disk_bytes = g->disk_bytes,
                  .disk_write_Bps = 0,
                  .vcpus = g->vcpus,
                  .entity = s->hooks.entity ? s->hooks.entity(s->hooks.ctx, spec->guest) : -1,

@@ -820,7 +820,7 @@ static void load_workload(ctx *C, const sim_yaml_node *m, const char *key, sim_w
     f->name = dup_or_oom(C, dflt);
     set_what(C, "phase %zu of %.200s", i, saved);
     if (!is_map(C, p, "a phase")) continue;
-    static const char *const pkeys[] = {"name", "units", "duration", "cpu_demand", "ops", "dirty"};
+    static const char *const pkeys[] = {"name", "units", "duration", "cpu_demand", "io_window", "ops", "dirty"};
     CHECK_KEYS(C, p, pkeys);
     get_str(C, p, "name", &f->name);
     set_what(C, "phase '%.100s' of %.200s", f->name ? f->name : "?", saved);
@@ -829,6 +829,8 @@ static void load_workload(ctx *C, const sim_yaml_node *m, const char *key, sim_w
     if ((f->units > 0) == (f->duration_ns > 0) && !C->oom)
       err(C, p, "%s needs exactly one of 'units' and 'duration' greater than 0", C->what);
     get_real(C, p, "cpu_demand", &f->cpu_demand, SIM_UNIT_PERCENT, 1e-9, 1);
+    /* a window beyond a million units is no longer a buffer but a mistake */
+    get_u32(C, p, "io_window", 0, 1000000, &f->io_window);
     const sim_yaml_node *ops = opt(p, "ops");
     if (ops && is_map(C, ops, "an operation mix")) load_ops(C, ops, f);
     const sim_yaml_node *dirty = opt(p, "dirty");
@@ -995,7 +997,7 @@ static void load_guests(ctx *C, const sim_yaml_node *guests) {
     if (nn && nn->kind == SIM_YAML_SCALAR) set_what(C, "guest '%.200s'", nn->text);
     static const char *const keys[] = {"name", "count", "technique", "kind", "io_path", "host", "vcpus",
                                        "memory", "pinning", "weight", "cap", "huge_pages", "workload",
-                                       "start", "replications"};
+                                       "start", "replications", "disk", "zero_fraction"};
     CHECK_KEYS(C, m, keys);
     const char *pattern = nn ? scalar(C, nn, "name", "a guest name") : NULL;
     if (!nn) need(C, m, "name");
@@ -1030,6 +1032,10 @@ static void load_guests(ctx *C, const sim_yaml_node *guests) {
     get_bool(C, m, "huge_pages", &g.huge_pages);
     get_time(C, m, "start", &g.start_ns, 0);
     get_u32(C, m, "replications", 1, 1000, &g.replications);
+    /* migration: the disk image block migration copies, and the memory share
+     * of zero pages that zero-page elision sends as headers only */
+    get_size(C, m, "disk", &g.disk_bytes, 0);
+    get_real(C, m, "zero_fraction", &g.zero_fraction, SIM_UNIT_PERCENT, 0, 0.999);
     const sim_yaml_node *pin = opt(m, "pinning");
     int32_t *pinning = NULL;
     if (pin && is_seq(C, pin, "a list of physical CPUs, one per vCPU")) {
@@ -1517,6 +1523,7 @@ static void write_phase(sim_yaml_writer *w, const sim_phase *f) {
   if (f->units > 0) wq(w, "units", SIM_UNIT_NONE, f->units);
   if (f->duration_ns > 0) wq(w, "duration", SIM_UNIT_TIME, (double)f->duration_ns);
   wq(w, "cpu_demand", SIM_UNIT_NONE, f->cpu_demand);
+  wu(w, "io_window", f->io_window);
   sim_yaml_write_scalar(w, "ops");
   sim_yaml_write_map_start(w, false);
   wq(w, "instructions", SIM_UNIT_NONE, f->instructions);
@@ -1723,6 +1730,8 @@ static int write_resolved(const ctx *C, const sim_scenario *s, char **out) {
     sim_yaml_write_kv(w, "workload", s->workloads[g->workload].name);
     wq(w, "start", SIM_UNIT_TIME, (double)g->start_ns);
     wu(w, "replications", g->replications);
+    if (g->disk_bytes) wq(w, "disk", SIM_UNIT_SIZE, (double)g->disk_bytes);
+    if (g->zero_fraction > 0) wq(w, "zero_fraction", SIM_UNIT_NONE, g->zero_fraction);
     sim_yaml_write_map_end(w);
   }
   sim_yaml_write_seq_end(w);

@@ -102,6 +102,8 @@ typedef struct sim_phase {
   bool disk_random;                    /* random (IOPS-bound) or sequential */
   double net_messages;                 /* request/response exchanges */
   uint64_t net_tx_bytes, net_rx_bytes; /* per exchange */
+  uint32_t io_window;                  /* units: how many units' I/O may be in flight while its vCPU
+                                        * runs on; 0 = it waits for each unit's I/O (request/response) */
   /* memory dirtying while the phase runs */
   size_t n_dirty;
   sim_dirty_group *dirty;
@@ -136,6 +138,8 @@ typedef struct sim_guest {
   uint32_t workload;          /* index into sim_scenario.workloads */
   sim_time start_ns;
   uint32_t replications;      /* independent repetitions with distinct RNG streams */
+  uint64_t disk_bytes;        /* local disk image, bytes; copied by block migration (0: none) */
+  double zero_fraction;       /* share of memory never written (zero pages), [0, 1) */
 } sim_guest;
 
 typedef struct sim_migration_spec {

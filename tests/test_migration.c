@@ -843,6 +843,232 @@ static void test_migration_set_from_scenario(void) {
   rmdir(dir);
 }
 
+
+/* ---- guest keys of migration: its disk image and zero pages ---- */
+
+/* One pre-copy migration of a 1 GiB guest (a hot working set of 2000 pages
+ * at 2 Hz) between two hosts of a 1 Gbit/s NIC, run through the set as the
+ * engine runs it.  %s: more keys of the guest, then of the migration. */
+static const char keys_fmt[] =
+    "name: migration-keys\n"
+    "simulation: {duration: 600 s}\n"
+    "host_types:\n"
+    "  t:\n"
+    "    cores: 1\n"
+    "    clock: 1 GHz\n"
+    "    memory: 8 GiB\n"
+    "    nics: [{name: eth0, bandwidth: 1 Gbit/s, latency: 50 us}]\n"
+    "hosts:\n"
+    "  - {name: src, type: t}\n"
+    "  - {name: dst, type: t}\n"
+    "workloads:\n"
+    "  w:\n"
+    "    phases:\n"
+    "      - {name: main, duration: 600 s, ops: {instructions: 1000},\n"
+    "         dirty: [{pages: 2000, rate: 2 Hz}]}\n"
+    "guests:\n"
+    "  - {name: vm, technique: native, memory: 1 GiB, host: src, workload: w%s}\n"
+    "migrations:\n"
+    "  - {name: m, at: 1 s, guest: vm, to: dst, min_rate: 1 Gbit/s, max_rate: 1 Gbit/s%s}\n";
+
+typedef struct keys_out {
+  double total_s;           /* migration/summary total_time_s */
+  double total_bytes;       /* total_bytes */
+  double first_round_bytes; /* first_round_bytes */
+  double first_round_s;     /* first_round_s */
+  double downtime_s;        /* downtime_s */
+} keys_out;
+
+static double summary_col(sim_result *res, const char *column) {
+  double *v = NULL, x = NAN;
+  size_t n = 0;
+  if (sim_result_column_f64(res, "migration/summary", column, &v, &n) == 0 && n == 1) x = v[0];
+  sim_free(v);
+  return x;
+}
+
+/* Runs the single migration of a loaded scenario through the set, as the
+ * engine does, and reads its summary row back from HDF5. */
+static void run_set(const sim_scenario *sc, const sim_profile *prof, keys_out *out, sim_diag *d) {
+  char dir[] = "/tmp/vdcsim-test-migkeys-XXXXXX";
+  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+  char h5[128];
+  snprintf(h5, sizeof h5, "%s/run.h5", dir);
+  sim_record_config cfg = {.sample_interval_ns = SIM_S, .events = 1, .series = 1};
+  sim_recorder *rec = sim_recorder_new(&cfg);
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_FATAL(rec && loop);
+  migration_set *set = NULL;
+  CU_ASSERT_EQUAL_FATAL(migration_set_start(sc, prof, loop, rec, NULL, 0, &set, d), 0);
+  sim_loop_run(loop, sc->duration_ns);
+  CU_ASSERT_EQUAL(migration_set_error(set), 0);
+  migration_set_free(set);
+  sim_loop_free(loop);
+  CU_ASSERT_EQUAL_FATAL(sim_recorder_write(rec, h5, d), 0);
+  sim_recorder_free(rec);
+  sim_result *res;
+  CU_ASSERT_EQUAL_FATAL(sim_result_open(h5, &res, d), 0);
+  out->total_s = summary_col(res, "total_time_s");
+  out->total_bytes = summary_col(res, "total_bytes");
+  out->first_round_bytes = summary_col(res, "first_round_bytes");
+  out->first_round_s = summary_col(res, "first_round_s");
+  out->downtime_s = summary_col(res, "downtime_s");
+  sim_result_close(res);
+  CU_ASSERT(out->total_s > 0 && out->total_bytes > 0); /* it ran to its end */
+  unlink(h5);
+  rmdir(dir);
+}
+
+/* Loads keys_fmt with the given keys and runs its migration to the end.
+ * 0, or negative (the scenario refused: its messages go to diag). */
+static int run_keys(const char *guest_keys, const char *mig_keys, keys_out *out, sim_diag *d) {
+  char dir[] = "/tmp/vdcsim-test-migkeys-XXXXXX";
+  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+  char prof_path[128], text[4096];
+  snprintf(prof_path, sizeof prof_path, "%s/migration-test.yaml", dir);
+  snprintf(text, sizeof text, keys_fmt, guest_keys, mig_keys);
+  FILE *f = fopen(prof_path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs(test_profile, f);
+  fclose(f);
+  sim_profile *prof = NULL;
+  sim_scenario *sc = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(prof_path, &prof, d), 0);
+  int rc = sim_scenario_load_text("migration-keys.yaml", text, strlen(text), NULL, 0, &sc, d);
+  if (rc == 0) run_set(sc, prof, out, d);
+  else sim_diag_print(d, stderr);
+  sim_scenario_free(sc);
+  sim_profile_free(prof);
+  unlink(prof_path);
+  rmdir(dir);
+  return rc;
+}
+
+/* Block migration of a guest with a 10 GiB disk at 1 Gbit/s: the bulk first
+ * round sends the image too, so time and bytes grow by about disk / rate and
+ * disk; with shared storage (no block_migration) the disk costs nothing. */
+static void test_migration_block_disk(void) {
+  sim_diag d;
+  sim_diag_init(&d);
+  keys_out shared, blk_nodisk, blk;
+  CU_ASSERT_EQUAL_FATAL(run_keys(", disk: 10 GiB", "", &shared, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(run_keys("", ", block_migration: true", &blk_nodisk, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(run_keys(", disk: 10 GiB", ", block_migration: true", &blk, &d), 0);
+  const double disk = 10.0 * (1ull << 30), rate = 1e9;
+  printf("\n  block migration, 10 GiB disk at 1 Gbit/s: total %.2f s -> %.2f s (+%.2f s, "
+         "disk/rate %.2f s), %.3f GB -> %.3f GB (+%.3f GB)\n",
+         blk_nodisk.total_s, blk.total_s, blk.total_s - blk_nodisk.total_s, disk * 8 / rate,
+         blk_nodisk.total_bytes / 1e9, blk.total_bytes / 1e9,
+         (blk.total_bytes - blk_nodisk.total_bytes) / 1e9);
+  /* shared storage: the disk changes nothing */
+  CU_ASSERT_DOUBLE_EQUAL(shared.total_s, blk_nodisk.total_s, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(shared.total_bytes, blk_nodisk.total_bytes, 1e-3);
+  /* the image goes out in round 0 (its bulk phase), once */
+  CU_ASSERT(rel(blk.first_round_bytes - blk_nodisk.first_round_bytes, disk) < 0.01);
+  CU_ASSERT(rel(blk.first_round_s - blk_nodisk.first_round_s, disk * 8 / rate) < 0.01);
+  CU_ASSERT(rel(blk.total_bytes - blk_nodisk.total_bytes, disk) < 0.03);
+  CU_ASSERT(rel(blk.total_s - blk_nodisk.total_s, disk * 8 / rate) < 0.03);
+  /* the guest is stopped only for what is dirty at the end, not the disk */
+  CU_ASSERT(blk.downtime_s < 1.0);
+  sim_diag_clear(&d);
+}
+
+/* Zero-page elision with half the memory zero pages: round 0 sends about
+ * half the bytes (a header per zero page); without elision, or without zero
+ * pages, the bytes are those of every page written. */
+static void test_migration_zero_fraction(void) {
+  sim_diag d;
+  sim_diag_init(&d);
+  keys_out plain, half_sent, half_elided, none_elided;
+  CU_ASSERT_EQUAL_FATAL(run_keys("", "", &plain, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(run_keys(", zero_fraction: 50%", "", &half_sent, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(
+      run_keys(", zero_fraction: 50%", ", zero_page_elision: true", &half_elided, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(run_keys("", ", zero_page_elision: true", &none_elided, &d), 0);
+  printf("\n  zero pages 50%%: round 0 %.1f MB -> %.1f MB with elision (%.1f s -> %.1f s)\n",
+         plain.first_round_bytes / 1e6, half_elided.first_round_bytes / 1e6,
+         plain.first_round_s, half_elided.first_round_s);
+  const double pages = (double)(1ull << 30) / 4096, header = 16;
+  /* half the pages cost 4096 bytes, half their 16-byte header (the hot
+   * group is written memory either way) */
+  CU_ASSERT(rel(half_elided.first_round_bytes,
+                plain.first_round_bytes / 2 + pages / 2 * header) < 0.01);
+  CU_ASSERT(half_elided.first_round_bytes < 0.52 * plain.first_round_bytes);
+  CU_ASSERT(rel(half_elided.first_round_s, plain.first_round_s / 2) < 0.02);
+  CU_ASSERT(half_elided.total_bytes < 0.55 * plain.total_bytes);
+  /* zero pages cost a full page without elision, and elision without zero
+   * pages changes nothing */
+  CU_ASSERT(rel(half_sent.first_round_bytes, plain.first_round_bytes) < 1e-9);
+  CU_ASSERT(rel(none_elided.first_round_bytes, plain.first_round_bytes) < 1e-9);
+  CU_ASSERT(rel(none_elided.total_s, plain.total_s) < 1e-9);
+  sim_diag_clear(&d);
+}
+
+/* The loader refuses values out of range, at their place. */
+static void test_migration_guest_keys_checked(void) {
+  sim_diag d;
+  sim_diag_init(&d);
+  keys_out o;
+  CU_ASSERT_NOT_EQUAL(run_keys(", zero_fraction: 1.5", "", &o, &d), 0);
+  CU_ASSERT_EQUAL(d.errors, 1);
+  sim_diag_clear(&d);
+  CU_ASSERT_NOT_EQUAL(run_keys(", disk: lots", "", &o, &d), 0);
+  CU_ASSERT_EQUAL(d.errors, 1);
+  sim_diag_clear(&d);
+  CU_ASSERT_NOT_EQUAL(run_keys(", zero_fraction: -10%", "", &o, &d), 0);
+  CU_ASSERT_EQUAL(d.errors, 1);
+  sim_diag_clear(&d);
+}
+
+/* The [CL05] web server keeps its numbers: its defaults (no disk, no zero
+ * pages) give through the set what the model alone gives with every page
+ * written, and a disk without block migration or zero pages without
+ * elision change nothing. */
+static void test_migration_cl05_defaults_unchanged(void) {
+  cl05_case c;
+  CU_ASSERT_EQUAL_FATAL(load_cl05(&c), 0);
+  CU_ASSERT_EQUAL(c.sc->guests[0].disk_bytes, 0);
+  CU_ASSERT_EQUAL(c.sc->guests[0].zero_fraction, 0);
+  CU_ASSERT_FALSE(c.sc->migrations[0].block_migration);
+  CU_ASSERT_FALSE(c.sc->migrations[0].zero_page_elision);
+  /* the model alone, the guest network-bound on its NIC as the set takes it */
+  c.guest.demand_bps = c.sc->host_types[0].nics[0].bandwidth_bps;
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&c.env, &m, &d), 0);
+  run(m);
+  const migration_summary *want = migration_get_summary(m);
+  sim_profile *prof = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(c.sc->calibration, &prof, &d), 0);
+  keys_out got;
+  run_set(c.sc, prof, &got, &d);
+  CU_ASSERT_DOUBLE_EQUAL(got.total_s, sim_time_to_s(want->total_ns), 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(got.downtime_s, sim_time_to_s(want->downtime_ns), 1e-9);
+  CU_ASSERT(rel(got.total_bytes, want->total_bytes) < 1e-12);
+  CU_ASSERT(rel(got.first_round_bytes, want->first_round_bytes) < 1e-12);
+  const char *src = getenv("VDCSIM_SOURCE_DIR");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/scenarios/migration-webserver.yaml", src ? src : ".");
+  static const sim_override keys[2] = {{"guests.0.disk", "20 GiB"},
+                                       {"guests.0.zero_fraction", "40%"}};
+  sim_scenario *sc = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(path, keys, 2, &sc, &d), 0);
+  CU_ASSERT_EQUAL(sc->guests[0].disk_bytes, 20ull << 30);
+  CU_ASSERT_DOUBLE_EQUAL(sc->guests[0].zero_fraction, 0.4, 1e-12);
+  keys_out same;
+  run_set(sc, prof, &same, &d);
+  CU_ASSERT_DOUBLE_EQUAL(same.total_s, got.total_s, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(same.downtime_s, got.downtime_s, 1e-12);
+  CU_ASSERT(rel(same.total_bytes, got.total_bytes) < 1e-12);
+  CU_ASSERT(rel(same.first_round_bytes, got.first_round_bytes) < 1e-12);
+  sim_scenario_free(sc);
+  migration_free(m);
+  sim_profile_free(prof);
+  free_cl05(&c);
+  sim_diag_clear(&d);
+}
+
 int register_tests(void) {
   static const test_case cases[] = {
       {"migration [CL05] web server", test_migration_cl05_webserver},
@@ -853,6 +1079,10 @@ int register_tests(void) {
        test_migration_postcopy_short_downtime_long_tail},
       {"migration write-heavy scenario, pre-copy and post-copy",
        test_migration_write_heavy_scenario},
+      {"migration block: a 10 GiB disk at 1 Gbit/s", test_migration_block_disk},
+      {"migration zero-page elision, half the memory zero", test_migration_zero_fraction},
+      {"migration [CL05] defaults unchanged by the new keys",
+       test_migration_cl05_defaults_unchanged},
       {NULL, NULL}};
   static const test_case strategies[] = {
       {"migration stop-and-copy ([CL05] sec. 4)", test_migration_stop_and_copy},
@@ -866,6 +1096,7 @@ int register_tests(void) {
       {"migration allocation faults", test_migration_allocation_faults},
       {"migration recorded to HDF5", test_migration_recorded},
       {"migration set from a scenario and a profile", test_migration_set_from_scenario},
+      {"migration guest keys checked", test_migration_guest_keys_checked},
       {NULL, NULL}};
   return add_suite("migration cases", cases) || add_suite("migration strategies", strategies) ||
          add_suite("migration machinery", machinery);
