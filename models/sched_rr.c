@@ -6,7 +6,8 @@
  * else waits for a pCPU the slice is unbounded, so an uncontended vCPU runs
  * its work in one step (few events); a vCPU that wakes later and finds no
  * idle pCPU cuts the longest-running unbounded slice at one time slice after
- * its start.  Weights and caps are not honoured: this is the baseline until
+ * its start, unless enough pCPUs are already due for a pick to serve every
+ * queued vCPU (each wake of several at once bounds one more slice).  Weights and caps are not honoured: this is the baseline until
  * share-based schedulers (Xen credit/credit2, CFS) are added beside it.
  * Units: ns.  Parameter: the profile quantity `sched.timeslice` (ns), 30 ms
  * when absent, Xen credit's default time slice ([XEN] credit.c, table 6 of
@@ -115,6 +116,10 @@ static sim_time preempt_time(const rr_state *s, const rr_pcpu *c, sim_time now) 
   return at < now ? now : at;
 }
 
+/* Whether a pick is due on pCPU c anyway: a kick is pending or its slice is
+ * bounded. */
+static bool due(const rr_pcpu *c) { return c->state == RR_KICKED || c->end_ns != SIM_TIME_MAX; }
+
 static sched_kick rr_wake(void *state, int32_t vcpu, sim_time now) {
   rr_state *s = state;
   s->queue[s->queued++] = vcpu;
@@ -125,13 +130,23 @@ static sched_kick rr_wake(void *state, int32_t vcpu, sim_time now) {
       s->pcpus[p].state = RR_KICKED;
       return (sched_kick){(int32_t)p, now};
     }
-  /* A pCPU already due for a pick, or whose slice ends anyway, will see it;
-   * else cut the unbounded slice that started first. */
+  /* Every pCPU it may use is busy.  The pCPUs due for a pick each take one
+   * queued vCPU per slice; while the queued vCPUs that may use them (unpinned
+   * or pinned to one of them) outnumber them, bound one more unbounded slice,
+   * the one that started first, so that several vCPUs waking at once are
+   * served by as many pCPUs and none waits behind the others' slices. */
+  size_t n_due = 0, waiting = 0;
+  for (uint32_t p = 0; p < s->n_pcpus; p++)
+    n_due += allowed(s, vcpu, (int32_t)p) && due(&s->pcpus[p]);
+  for (size_t i = 0; i < s->queued; i++) {
+    int32_t pin = s->pinned[s->queue[i]];
+    waiting += pin < 0 || pin == s->pinned[vcpu] || ((uint32_t)pin < s->n_pcpus && due(&s->pcpus[pin]));
+  }
+  if (waiting <= n_due) return none;
   int32_t best = -1;
   for (uint32_t p = 0; p < s->n_pcpus; p++) {
     const rr_pcpu *c = &s->pcpus[p];
-    if (!allowed(s, vcpu, (int32_t)p)) continue;
-    if (c->state == RR_KICKED || c->end_ns != SIM_TIME_MAX) return none;
+    if (!allowed(s, vcpu, (int32_t)p) || due(c)) continue;
     if (best < 0 || c->start_ns < s->pcpus[best].start_ns) best = (int32_t)p;
   }
   if (best < 0) return none;

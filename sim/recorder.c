@@ -751,6 +751,10 @@ int sim_recorder_begin(sim_recorder *rec, const char *path, sim_diag *diag) {
   rec->final_path = sim_strdup(path);
   rec->tmp_path = sim_malloc(len);
   if (!rec->final_path || !rec->tmp_path) {
+    /* no file was created: nothing for the cleanup to unlink, and an unset
+     * tmp_path would name an arbitrary file */
+    sim_free(rec->tmp_path);
+    rec->tmp_path = NULL;
     rec_fail(rec, "out of memory");
     sim_diag_error(diag, path, 0, 0, "cannot record results: out of memory");
     return -1;

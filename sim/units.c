@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,10 +314,13 @@ int sim_parse_freq(const char *text, double *hz, char *err, size_t errlen) {
 int sim_parse_ratio(const char *text, double *ratio, char *err, size_t errlen) {
   sim_quantity q;
   char why[200];
-  if (sim_quantity_parse(text, &q, why, sizeof why) < 0 ||
-      (q.kind != SIM_UNIT_PERCENT && q.kind != SIM_UNIT_NONE)) {
-    if (q.kind != SIM_UNIT_PERCENT && q.kind != SIM_UNIT_NONE)
-      snprintf(why, sizeof why, "found \"%s\"", text);
+  /* q is only set when the parse succeeds: the unit is checked after */
+  bool bad = sim_quantity_parse(text, &q, why, sizeof why) < 0;
+  if (!bad && q.kind != SIM_UNIT_PERCENT && q.kind != SIM_UNIT_NONE) {
+    snprintf(why, sizeof why, "found \"%s\"", text);
+    bad = true;
+  }
+  if (bad) {
     snprintf(err, errlen, "expected a ratio such as 0.2 or \"20%%\", %s", why);
     return -1;
   }

@@ -463,6 +463,36 @@ static void test_engine_fidelities(void) {
   }
 }
 
+/* Four CPU-bound vCPUs fill four pCPUs with unbounded slices; 100 ms later
+ * four more wake at the same instant.  Each newcomer must get a pCPU within
+ * one time slice (30 ms, every running slice bounded, not only the first
+ * one), and over the next 3 s the eight share the four pCPUs evenly: no
+ * vCPU keeps a pCPU to itself while others queue. */
+static void test_simultaneous_wakes_busy_host(void) {
+  static const scheduler_ops *const scheds[] = {&sched_rr_ops, &sched_credit_ops};
+  const sim_time t_wake = 100 * MS, end = t_wake + 3 * SEC;
+  for (size_t k = 0; k < sizeof scheds / sizeof scheds[0]; k++) {
+    harness h;
+    h_init(&h, scheds[k], 4);
+    for (uint32_t i = 0; i < 8; i++) {
+      h_vcpu(&h, i, 256, 0, -1, 0, 0);
+      if (i >= 4) h.v[i].wake_at = t_wake;
+    }
+    CU_ASSERT_EQUAL_FATAL(h_start(&h), 0);
+    h_run(&h, end);
+    CU_ASSERT_EQUAL(h.violations, 0);
+    for (uint32_t i = 4; i < 8; i++) {
+      CU_ASSERT_EQUAL(h.v[i].lat_n, 1);
+      CU_ASSERT(mean_latency_ns(&h, i) <= (double)(30 * MS));
+    }
+    for (uint32_t i = 0; i < 8; i++) {
+      double ran = (double)(h.v[i].run_ns - (i < 4 ? t_wake : 0));
+      CU_ASSERT(fabs(ran / (double)(end - t_wake) - 0.5) < 0.05);
+    }
+    h_free(&h);
+  }
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"weights on one pCPU (2%)", test_weights_one_pcpu},
@@ -472,6 +502,7 @@ int register_tests(void) {
       {"credit wake-up boost", test_credit_boost},
       {"fluid rates", test_fluid_rates},
       {"engine: quantum and fluid fidelities", test_engine_fidelities},
+      {"simultaneous wakes on a busy host", test_simultaneous_wakes_busy_host},
       {NULL, NULL},
   };
   return add_suite("sched", tests);
