@@ -199,7 +199,7 @@ struct eng {
   sim_time end_ns;           /* ns: the run's end (scenario duration), SIM_TIME_MAX: none */
   sim_time demand_period_ns; /* ns: burst period for phases with cpu_demand < 1 */
   sim_time sample_ns;        /* ns: sampling interval; 0 when no series are kept */
-  uint64_t dispatches;       /* runs started, for the progress callback */
+  uint64_t traced;           /* events seen by the progress observer */
   int sig_progress, sig_share, sig_steal; /* signal ids (or SIM_SIGNAL_OFF) */
   int sig_vsteal;            /* per-vCPU steal signal id (or SIM_SIGNAL_OFF) */
   int sig_cycles[MECH_COUNT];  /* signal ids of the cycle rates */
@@ -581,9 +581,21 @@ static void dispatch(eng *e, eng_host *h, uint32_t p) {
   h->pcpus[p].vcpu = (int32_t)(v - e->vcpus);
   v->end_ev = sim_schedule(e->loop, v->run_end_ns, PRIO_RUN, run_end_handler, h, p);
   if (!v->end_ev) note_rec(e, -1);
-  e->dispatches++;
-  if (e->opt && e->opt->progress && (e->dispatches & 4095) == 0)
-    e->opt->progress(e->opt->progress_ctx, now, e->end_ns == SIM_TIME_MAX ? now : e->end_ns);
+}
+
+/* Progress through the loop's dispatch observer, every 1024 events of any
+ * kind (a fluid host dispatches runs rarely, a sampled run mostly samples).
+ * An observer schedules nothing, so the event sequence, and with it every
+ * result, is the same with or without a progress bar. */
+static void progress_observer(void *ctx, sim_time t, int32_t priority, uint64_t sequence,
+                              sim_handler fn, uint64_t arg) {
+  (void)priority;
+  (void)sequence;
+  (void)fn;
+  (void)arg;
+  eng *e = ctx;
+  if ((++e->traced & 1023) == 0)
+    e->opt->progress(e->opt->progress_ctx, t, e->end_ns == SIM_TIME_MAX ? t : e->end_ns);
 }
 
 /* v becomes runnable: queue it and act on the scheduler's kick. */
@@ -1326,6 +1338,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   for (size_t gi = 0; gi < scenario->n_guests; gi++) n_vcpus += scenario->guests[gi].vcpus;
   e.n_vcpus = n_vcpus;
   e.loop = sim_loop_new();
+  if (e.loop && options && options->progress) sim_loop_set_trace(e.loop, progress_observer, &e);
   e.hosts = sim_calloc(scenario->n_hosts ? scenario->n_hosts : 1, sizeof *e.hosts);
   e.guests = sim_calloc(scenario->n_guests ? scenario->n_guests : 1, sizeof *e.guests);
   e.vcpus = sim_calloc(n_vcpus ? n_vcpus : 1, sizeof *e.vcpus);
