@@ -1,0 +1,243 @@
+/* tests/test_trace.c: trace-driven workloads in the engine (models/engine.c,
+ * DATASETS.md "Utilisation traces").  Traces are written to temporary files
+ * and run on a fake technique at 1 GHz (one cycle per nanosecond) whose cost
+ * per unit is known, so the CPU share of each interval follows from the
+ * trace's samples. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/engine.h"
+#include "models/scheduler.h"
+#include "models/technique.h"
+#include "sim/alloc.h"
+#include "sim/results.h"
+#include "tests/cunit_main.h"
+
+/* ---- a fake technique: instructions x CPI cycles per unit, no overheads ---- */
+
+static int fake_create(const technique_env *env, void **state, sim_diag *diag) {
+  (void)env;
+  (void)diag;
+  *state = sim_calloc(1, 1);
+  return *state ? 0 : -1;
+}
+static void fake_destroy(void *state) { sim_free(state); }
+static void fake_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
+  (void)state;
+  out->cycles[MECH_GUEST] += ph->instructions * ph->cycles_per_instruction * units;
+}
+static void fake_switch_in(void *state, cycles_by_mech *out) {
+  (void)state;
+  (void)out;
+}
+static const technique_ops fake_ops = {"native", "test native", fake_create, fake_destroy,
+                                       fake_charge, fake_switch_in};
+static const model_entry fake_models[] = {
+    {MODEL_TECHNIQUE, "native", &fake_ops},
+    {MODEL_SCHEDULER, "rr", &sched_rr_ops},
+};
+static const model_entry *fake_find(model_kind kind, const char *name) {
+  for (size_t i = 0; i < sizeof fake_models / sizeof fake_models[0]; i++)
+    if (fake_models[i].kind == kind && !strcmp(fake_models[i].name, name)) return &fake_models[i];
+  return NULL;
+}
+
+/* ---- one guest on one 1 GHz core following a trace ---- */
+
+typedef struct world {
+  sim_scenario sc;
+  sim_host_type type;
+  sim_host host;
+  sim_workload wl;
+  sim_guest guest;
+  char trace[256]; /* the trace file */
+  char out[256];   /* the HDF5 result */
+} world;
+
+static void world_init(world *w, const char *trace_text) {
+  memset(w, 0, sizeof *w);
+  const char *tmp = getenv("TMPDIR");
+  snprintf(w->trace, sizeof w->trace, "%s/test_trace_%ld.txt", tmp && *tmp ? tmp : "/tmp",
+           (long)getpid());
+  snprintf(w->out, sizeof w->out, "%s/test_trace_%ld.h5", tmp && *tmp ? tmp : "/tmp",
+           (long)getpid());
+  FILE *f = fopen(w->trace, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs(trace_text, f);
+  fclose(f);
+  w->type = (sim_host_type){.name = "t", .cores = 1, .clock_hz = 1e9, .scheduler = "rr"};
+  w->host = (sim_host){.name = "h0", .type = 0};
+  w->wl = (sim_workload){.name = "tr", .trace_path = w->trace, .trace_interval_ns = SIM_S};
+  w->guest = (sim_guest){.name = "g0", .kind = SIM_GUEST_VM, .technique = "native", .host = 0,
+                         .vcpus = 1, .weight = 256, .workload = 0};
+  w->sc = (sim_scenario){.path = "test.yaml", .name = "test", .n_host_types = 1,
+                         .host_types = &w->type, .n_hosts = 1, .hosts = &w->host,
+                         .n_workloads = 1, .workloads = &w->wl, .n_guests = 1,
+                         .guests = &w->guest};
+}
+
+/* Runs w, sampling every second; on success opens the result in *r. */
+static int world_run(world *w, sim_result **r, sim_diag *d) {
+  sim_record_config cfg = {SIM_S, true, true, NULL, 0, 0};
+  sim_recorder *rec = sim_recorder_new(&cfg);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  engine_options opt = {.find_model = fake_find};
+  int rc = engine_run(&w->sc, NULL, rec, &opt, NULL, d);
+  if (rc == 0) rc = sim_recorder_write(rec, w->out, d);
+  if (rc == 0) rc = sim_result_open(w->out, r, d);
+  sim_recorder_free(rec);
+  return rc;
+}
+
+static void world_done(world *w, sim_result *r) {
+  if (r) sim_result_close(r);
+  remove(w->out);
+  remove(w->trace);
+}
+
+static double col(sim_result *r, const char *table, const char *column) {
+  double *v = NULL;
+  size_t n = 0;
+  double x = NAN;
+  if (sim_result_column_f64(r, table, column, &v, &n) == 0 && n > 0) x = v[0];
+  sim_free(v);
+  return x;
+}
+
+/* Runs `text` as a 1 s trace and checks the CPU share of each second
+ * against `share` (n samples) and the completion at n seconds. */
+static void check_trace(const char *text, const double *share, size_t n_share,
+                        const sim_phase *mix) {
+  world w;
+  world_init(&w, text);
+  if (mix) {
+    w.wl.phases = (sim_phase *)mix;
+    w.wl.n_phases = 1;
+  }
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_result *r = NULL;
+  int rc = world_run(&w, &r, &d);
+  if (rc != 0) sim_diag_print(&d, stderr);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  double ttc = col(r, "summary/guests", "time_to_complete_s");
+  /* a partly idle phase ends at the end of its burst's sleep: within one
+   * demand period (10 ms) of the interval's end */
+  CU_ASSERT(ttc >= (double)n_share - 1e-9 && ttc < (double)n_share + 0.011);
+  int32_t id;
+  double *t = NULL, *v = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL_FATAL(sim_result_entity(r, "g0", &id), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_result_series(r, "cpu_share", id, &t, &v, &n), 0);
+  CU_ASSERT(n >= n_share);
+  for (size_t i = 0; i < n_share && i < n; i++) CU_ASSERT_DOUBLE_EQUAL(v[i], share[i], 0.01);
+  /* the work done is CPU time over the unit's cost */
+  double units = col(r, "summary/guests", "units");
+  double cost = mix ? mix->instructions * mix->cycles_per_instruction : 1000;
+  double cpu_s = 0;
+  for (size_t i = 0; i < n_share; i++) cpu_s += share[i];
+  CU_ASSERT_DOUBLE_EQUAL(units * cost / 1e9, cpu_s, 0.01 * n_share);
+  sim_free(t);
+  sim_free(v);
+  sim_diag_clear(&d);
+  world_done(&w, r);
+}
+
+/* PlanetLab format, plain instructions: 100 %, 50 %, idle. */
+static void test_three_samples(void) {
+  static const double share[] = {1.0, 0.5, 0.0};
+  check_trace("100\n50\n0\n", share, 3, NULL);
+}
+
+/* Google derived format (CPU %, memory %): the first column is used, values
+ * above 100 are clamped to one CPU, blank lines skipped; the operation mix is
+ * the workload's first phase. */
+static void test_two_columns_and_mix(void) {
+  static const double share[] = {1.0, 0.25, 0.0, 0.75};
+  sim_phase mix = {.name = "m", .duration_ns = SIM_S, .instructions = 500,
+                   .cycles_per_instruction = 2.0, .cpu_demand = 1.0};
+  check_trace("250 12.5\n25\t103.2\n\n0 0\n75.0 1\n", share, 4, &mix);
+}
+
+/* Runs a trace that must fail; checks an error names the file and line. */
+static void check_error(const char *text, int line) {
+  world w;
+  world_init(&w, text);
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_result *r = NULL;
+  CU_ASSERT(world_run(&w, &r, &d) < 0);
+  int found = 0;
+  for (size_t i = 0; i < d.count; i++)
+    found |= d.entries[i].level == SIM_DIAG_ERROR && d.entries[i].file &&
+             !strcmp(d.entries[i].file, w.trace) && d.entries[i].line == line;
+  CU_ASSERT(found);
+  if (!found) sim_diag_print(&d, stderr);
+  sim_diag_clear(&d);
+  world_done(&w, r);
+}
+
+static void test_malformed_line(void) {
+  check_error("10\n20\nabc\n30\n", 3);
+  check_error("10\n-5\n", 2);
+  check_error("10 20 30\n", 1);
+  check_error("", 0); /* no samples */
+}
+
+static void test_unreadable_file(void) {
+  world w;
+  world_init(&w, "10\n");
+  remove(w.trace);
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_result *r = NULL;
+  CU_ASSERT(world_run(&w, &r, &d) < 0);
+  CU_ASSERT(d.errors > 0 && d.count > 0 && d.entries[0].file &&
+            !strcmp(d.entries[0].file, w.trace));
+  sim_diag_clear(&d);
+  world_done(&w, r);
+}
+
+/* Every allocation of a trace run may fail: the run reports an error and
+ * frees what it took (the expansion too), never crashes. */
+static void test_allocation_failures(void) {
+  world w;
+  world_init(&w, "100\n50\n0\n");
+  int succeeded = 0;
+  for (long nth = 1; nth < 400 && !succeeded; nth++) {
+    sim_record_config cfg = {SIM_S, 1, 1, NULL, 0, 0};
+    sim_recorder *rec = sim_recorder_new(&cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+    sim_diag d;
+    sim_diag_init(&d);
+    engine_options opt = {.find_model = fake_find};
+    sim_fault_arm(SIM_FAULT_ALLOC, nth);
+    int rc = engine_run(&w.sc, NULL, rec, &opt, NULL, &d);
+    bool hit = sim_fault_calls(SIM_FAULT_ALLOC) >= nth;
+    sim_fault_arm(SIM_FAULT_ALLOC, 0);
+    if (!hit) {
+      CU_ASSERT_EQUAL(rc, 0);
+      succeeded = 1;
+    } else if (rc != 0) {
+      CU_ASSERT(d.errors >= 1 || d.oom);
+    }
+    sim_diag_clear(&d);
+    sim_recorder_free(rec);
+  }
+  CU_ASSERT(succeeded);
+  world_done(&w, NULL);
+}
+
+int register_tests(void) {
+  static const test_case tests[] = {
+      {"three samples: shares and completion", test_three_samples},
+      {"two columns, clamping, operation mix", test_two_columns_and_mix},
+      {"malformed line: FILE:LINE", test_malformed_line},
+      {"unreadable file", test_unreadable_file},
+      {"allocation failures", test_allocation_failures},
+      {NULL, NULL}};
+  return add_suite("trace", tests);
+}
