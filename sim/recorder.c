@@ -133,6 +133,7 @@ struct sim_recorder {
   hid_t file;                  /* open temporary file, -1 when closed */
   hid_t str_type;              /* variable-length UTF-8 string type for attributes, or -1 */
   hid_t scalar;                /* scalar dataspace for attributes, or -1 */
+  int owns_tmp;                /* tmp_path is this recorder's to remove: it holds the lock */
   int committed;               /* renamed to final_path */
   /* first failure */
   int failed;                  /* a call failed: the recorder is unusable */
@@ -509,10 +510,16 @@ static void close_all(sim_recorder *rec) {
 
 static void unlock_output(sim_recorder *rec);
 
+/* Removes the temporary file, unless it is another writer's: a recorder that
+ * did not get the lock never touches the name. */
+static void remove_temp(sim_recorder *rec) {
+  if (rec->owns_tmp && !rec->committed) unlink(rec->tmp_path);
+}
+
 void sim_recorder_free(sim_recorder *rec) {
   if (!rec) return;
   close_all(rec);
-  if (rec->tmp_path && !rec->committed) unlink(rec->tmp_path);
+  remove_temp(rec);
   unlock_output(rec);
   for (size_t i = 0; i < rec->n_sets; i++) table_free(rec->sets[i]);
   sim_free(rec->sets);
@@ -1081,9 +1088,10 @@ int sim_recorder_begin(sim_recorder *rec, const char *path, sim_diag *diag) {
   snprintf(rec->tmp_path, len, "%.*s.%s.tmp-%ld", (int)dir_len, path, base, (long)getpid());
   snprintf(rec->lock_path, len, "%.*s.%s.lock", (int)dir_len, path, base);
   if (lock_output(rec, path, diag) < 0) return -1;
+  rec->owns_tmp = 1;
   remove_stale_temps(path, dir_len, base);
   /* a temporary of an earlier process that had our PID: it is dead */
-  unlink(rec->tmp_path);
+  remove_temp(rec);
   out_driver_info info = {.io_errno = &rec->io_errno};
   hid_t fapl = -1;
   int made = (rec->driver = H5_CALL(H5FDregister(&out_class))) >= 0 &&
@@ -1098,7 +1106,7 @@ int sim_recorder_begin(sim_recorder *rec, const char *path, sim_diag *diag) {
     sim_diag_error(diag, path, 0, 0, "cannot create the results file %s: %s", rec->tmp_path,
                    err ? strerror(err) : "HDF5 error");
     close_all(rec);
-    unlink(rec->tmp_path);
+    remove_temp(rec);
     unlock_output(rec);
     return -1;
   }
@@ -1110,7 +1118,7 @@ int sim_recorder_begin(sim_recorder *rec, const char *path, sim_diag *diag) {
     rec_fail(rec, "cannot create the attribute types");
     sim_diag_error(diag, path, 0, 0, "cannot record results: %s", rec->error);
     close_all(rec);
-    unlink(rec->tmp_path);
+    remove_temp(rec);
     unlock_output(rec);
     return -1;
   }
@@ -1246,7 +1254,7 @@ fail:
   sim_diag_error(diag, path, 0, 0, "cannot write results: %s", rec->error);
 fail_reported:
   close_all(rec);
-  if (rec->tmp_path) unlink(rec->tmp_path);
+  remove_temp(rec);
   unlock_output(rec);
   return -1;
 }
