@@ -30,15 +30,16 @@
  *    tracked), so two runs of the same scenario and seed differ only in the
  *    wall-clock root attributes.
  * Every HDF5 call that creates or writes goes through H5_CALL (fault
- * injection); closes of temporaries in cleanup paths are not counted, since
+ * injection), and the closes that complete the file through close_once (the
+ * same count); closes of temporaries in cleanup paths are not counted, since
  * their failure cannot lose data. */
 #include "sim/recorder.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
-#include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
