@@ -3,7 +3,11 @@
  * touch files (the ns-3/OMNeT++ split); the recorder decides what is kept (the
  * scenario's `record` section) and writes one HDF5 file per run, atomically:
  * under a temporary name, renamed on success, so a failed or killed run leaves
- * nothing under the final name.  The layout is documented in DATASETS.md.
+ * nothing under the final name.  The final name is only ever a new file or a
+ * regular file (never a link, device or FIFO), one run at a time writes it (a
+ * lock file beside it), and a disk that refuses a write (ENOSPC, EIO) fails
+ * the run with that cause and leaves no file.  The layout is documented in
+ * DATASETS.md.
  *
  * Three kinds of record:
  *  - entities: every host, guest, vCPU, device and migration gets a small
@@ -87,9 +91,17 @@ sim_table *sim_recorder_table(sim_recorder *rec, const char *path, const char *d
                               const sim_column *cols);
 int sim_table_append(sim_table *table, const sim_cell *row);
 
+/* Whether `path` may receive a result: a new name, or an existing regular
+ * file (replaced).  A symbolic link, a directory, a device, a FIFO or a socket
+ * is refused with a diagnostic naming the path: 0 or negative.  begin() and
+ * write() check it too; a caller may check every output before any run. */
+int sim_recorder_check_target(const char *path, sim_diag *diag);
+
 /* Opens the output early, under its temporary name, so that rows are flushed
  * to it a chunk at a time during the run instead of held in memory (optional:
- * write() opens it otherwise).  0, or negative with a diagnostic.  A recorder
+ * write() opens it otherwise): checks the path, takes the lock (a second
+ * writer of the same output fails here), removes the temporaries of killed
+ * runs of this output.  0, or negative with a diagnostic.  A recorder
  * freed without a successful write() removes the temporary file. */
 int sim_recorder_begin(sim_recorder *rec, const char *path, sim_diag *diag);
 /* What made the recorder fail (an append, a flush), or NULL while it works.
@@ -98,6 +110,10 @@ const char *sim_recorder_error(const sim_recorder *rec);
 /* The temporary file's path once begun (for a signal handler to remove it),
  * else NULL. */
 const char *sim_recorder_temp_path(const sim_recorder *rec);
+/* The output's lock file (.NAME.lock) while this recorder holds it, else
+ * NULL: a signal handler removes it with the temporary file (the lock itself
+ * ends with the process). */
+const char *sim_recorder_lock_path(const sim_recorder *rec);
 
 /* Writes everything to `path` atomically.  0 on success; on failure a
  * diagnostic naming the path, and no file under `path`. */

@@ -1,13 +1,20 @@
 /* tests/test_recorder.c: the HDF5 recorder (sim/recorder.c) and the result
  * reader (sim/results.c): round trips through a real file, the layout
  * (chunking, deflate, units), signal selection, flushing in chunks, atomic
- * writes under HDF5 and allocation faults for N = 1, 2, ... */
+ * writes under HDF5 and allocation faults for N = 1, 2, ..., the output path
+ * (only new or regular files are written), one writer per output, and the
+ * removal of killed runs' temporaries.  Every file is made in a scratch
+ * directory under /tmp. */
+#define _GNU_SOURCE /* mknod, makedev, S_IFMT */
 #include <dirent.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sim/alloc.h"
@@ -296,8 +303,8 @@ static void test_flush_in_chunks(void) {
   sim_diag d;
   sim_diag_init(&d);
   CU_ASSERT_EQUAL_FATAL(sim_recorder_begin(rec, out_path, &d), 0);
-  CU_ASSERT_EQUAL(access(out_path, F_OK), -1); /* only the temporary exists */
-  CU_ASSERT_EQUAL(dir_entries(), 1);
+  CU_ASSERT_EQUAL(access(out_path, F_OK), -1); /* only the temporary and the lock exist */
+  CU_ASSERT_EQUAL(dir_entries(), 2);
   int32_t g = sim_recorder_entity(rec, "guest", "vm0", -1);
   int s = sim_recorder_signal(rec, "cpu_share", "1", "share of a CPU");
   CU_ASSERT_FATAL(s >= 0);
@@ -552,6 +559,151 @@ static void test_deterministic_bytes(void) {
   empty_dir();
 }
 
+/* Writes a small result to path: the write's result, diagnostics in d. */
+static int write_small(const char *path, sim_diag *d) {
+  sim_record_config c = default_config();
+  sim_recorder *rec = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  sim_recorder_entity(rec, "host", "h0", -1);
+  int rc = sim_recorder_write(rec, path, d);
+  sim_recorder_free(rec);
+  return rc;
+}
+
+/* Whether path is still of the file type `type` (S_IFIFO ...), untouched. */
+static int still(const char *path, mode_t type) {
+  struct stat st;
+  return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == type;
+}
+
+/* A FIFO, a symbolic link, a character device, a directory at the output
+ * path: refused with a message, left as they were, nothing else written. */
+static void test_refuses_special_targets(void) {
+  empty_dir();
+  char fifo[160], link[160], real[160], dev[160], sub[160];
+  snprintf(fifo, sizeof fifo, "%s/fifo.h5", dir);
+  snprintf(link, sizeof link, "%s/link.h5", dir);
+  snprintf(real, sizeof real, "%s/real.h5", dir);
+  snprintf(dev, sizeof dev, "%s/null.h5", dir);
+  snprintf(sub, sizeof sub, "%s/sub.h5", dir);
+  sim_diag d;
+  sim_diag_init(&d);
+
+  CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0666), 0);
+  CU_ASSERT(sim_recorder_check_target(fifo, &d) < 0);
+  CU_ASSERT(write_small(fifo, &d) < 0);
+  CU_ASSERT(diag_mentions(&d, "FIFO"));
+  CU_ASSERT(diag_mentions(&d, fifo));
+  CU_ASSERT(still(fifo, S_IFIFO));
+  CU_ASSERT_EQUAL(dir_entries(), 1);
+  sim_diag_clear(&d);
+
+  /* the link is not followed either: its target keeps its bytes */
+  FILE *f = fopen(real, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs("keep", f);
+  fclose(f);
+  CU_ASSERT_EQUAL_FATAL(symlink("real.h5", link), 0);
+  CU_ASSERT(write_small(link, &d) < 0);
+  CU_ASSERT(diag_mentions(&d, "symbolic link"));
+  CU_ASSERT(still(link, S_IFLNK));
+  struct stat st;
+  CU_ASSERT(stat(real, &st) == 0 && st.st_size == 4);
+  CU_ASSERT_EQUAL(dir_entries(), 3);
+  sim_diag_clear(&d);
+
+  /* a device node made here, never a system path (the tests may run as root) */
+  if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) == 0) {
+    CU_ASSERT(write_small(dev, &d) < 0);
+    CU_ASSERT(diag_mentions(&d, "character device"));
+    CU_ASSERT(still(dev, S_IFCHR));
+    CU_ASSERT_EQUAL(dir_entries(), 4);
+    sim_diag_clear(&d);
+    unlink(dev);
+  } else {
+    printf("(character device not tested: mknod: %s) ", strerror(errno));
+  }
+
+  CU_ASSERT_EQUAL_FATAL(mkdir(sub, 0777), 0);
+  CU_ASSERT(write_small(sub, &d) < 0);
+  CU_ASSERT(diag_mentions(&d, "a directory"));
+  CU_ASSERT(still(sub, S_IFDIR));
+  rmdir(sub);
+  sim_diag_clear(&d);
+
+  /* a regular file is replaced, and a new name is written */
+  CU_ASSERT_EQUAL(sim_recorder_check_target(real, &d), 0);
+  CU_ASSERT_EQUAL(write_small(real, &d), 0);
+  CU_ASSERT(stat(real, &st) == 0 && st.st_size > 4);
+  CU_ASSERT_EQUAL(write_small(out_path, &d), 0);
+  CU_ASSERT_EQUAL(d.errors, 0);
+  CU_ASSERT_EQUAL(dir_entries(), 4); /* fifo, link, real, run.h5; no lock, no temporary */
+  sim_diag_clear(&d);
+  empty_dir();
+}
+
+/* A second writer of the same output fails while the first holds it; the
+ * first completes, and the output is free again afterwards. */
+static void test_one_writer_per_output(void) {
+  empty_dir();
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_record_config c = default_config();
+  sim_recorder *first = sim_recorder_new(&c), *second = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(second);
+  CU_ASSERT_EQUAL_FATAL(sim_recorder_begin(first, out_path, &d), 0);
+  CU_ASSERT_PTR_NOT_NULL(sim_recorder_lock_path(first));
+  CU_ASSERT(sim_recorder_begin(second, out_path, &d) < 0);
+  CU_ASSERT(diag_mentions(&d, "another run is writing"));
+  CU_ASSERT(diag_mentions(&d, out_path));
+  CU_ASSERT_PTR_NULL(sim_recorder_lock_path(second));
+  sim_recorder_free(second);
+  CU_ASSERT_EQUAL(dir_entries(), 2); /* the first's temporary and lock */
+  CU_ASSERT_EQUAL(d.errors, 1);
+  sim_recorder_entity(first, "host", "h0", -1);
+  CU_ASSERT_EQUAL(sim_recorder_write(first, out_path, &d), 0);
+  sim_recorder_free(first);
+  CU_ASSERT_EQUAL(dir_entries(), 1); /* the result only */
+  sim_diag_clear(&d);
+  CU_ASSERT_EQUAL(write_small(out_path, &d), 0);
+  CU_ASSERT_EQUAL(d.errors, 0);
+  sim_diag_clear(&d);
+  empty_dir();
+}
+
+/* Temporaries of this output whose process is gone are removed when the
+ * output is opened; a live process's, another output's and names not exactly
+ * .NAME.tmp-PID stay. */
+static void test_stale_temps_removed(void) {
+  empty_dir();
+  pid_t child = fork();
+  CU_ASSERT_FATAL(child >= 0);
+  if (child == 0) _exit(0);
+  CU_ASSERT_EQUAL_FATAL(waitpid(child, NULL, 0), child); /* reaped: the PID is free */
+  char dead[160], live[160], other[160], odd[160];
+  snprintf(dead, sizeof dead, "%s/.run.h5.tmp-%ld", dir, (long)child);
+  snprintf(live, sizeof live, "%s/.run.h5.tmp-%ld", dir, (long)getppid());
+  snprintf(other, sizeof other, "%s/.other.h5.tmp-%ld", dir, (long)child);
+  snprintf(odd, sizeof odd, "%s/.run.h5.tmp-%ldx", dir, (long)child);
+  const char *files[] = {dead, live, other, odd};
+  for (int i = 0; i < 4; i++) {
+    FILE *f = fopen(files[i], "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fclose(f);
+  }
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL(write_small(out_path, &d), 0);
+  CU_ASSERT_EQUAL(access(dead, F_OK), -1);
+  CU_ASSERT_EQUAL(access(live, F_OK), 0);
+  CU_ASSERT_EQUAL(access(other, F_OK), 0);
+  CU_ASSERT_EQUAL(access(odd, F_OK), 0);
+  CU_ASSERT_EQUAL(dir_entries(), 4); /* the result and the three kept */
+  sim_diag_clear(&d);
+  empty_dir();
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"round trip through recorder and reader", test_round_trip},
@@ -564,6 +716,9 @@ int register_tests(void) {
       {"Nth allocation fails: no file left", test_alloc_faults},
       {"Nth HDF5 call fails while flushing during the run", test_faults_while_flushing},
       {"same records, same bytes", test_deterministic_bytes},
+      {"FIFO, symlink, device, directory outputs refused", test_refuses_special_targets},
+      {"a second writer of an output fails", test_one_writer_per_output},
+      {"killed runs' temporaries removed", test_stale_temps_removed},
       {NULL, NULL}};
   CU_pSuite s = CU_add_suite("recorder", suite_init, suite_clean);
   if (!s) return -1;
