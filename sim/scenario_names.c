@@ -10,17 +10,6 @@
 
 #include "sim/alloc.h"
 
-int sim_name_is_pattern(const char *pattern) {
-  for (const char *p = pattern; *p; p++) {
-    if (p[0] == '{' && p[1] == '{') {
-      p++;
-      continue;
-    }
-    if (*p == '{') return 1;
-  }
-  return 0;
-}
-
 int sim_name_expand(const char *pattern, uint64_t i, char *out, size_t len, char *err,
                     size_t errlen) {
   size_t o = 0;
