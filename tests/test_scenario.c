@@ -29,7 +29,7 @@ static bool has_message(const sim_diag *d, const char *part) {
 static sim_scenario *load_text(const char *text, const sim_override *ovs, size_t n, sim_diag *d) {
   sim_diag_init(d);
   sim_scenario *s = NULL;
-  int rc = sim_scenario_load_text("t.yaml", text, strlen(text), ovs, n, &s, d);
+  int rc = sim_scenario_load_text("t.yaml", text, strlen(text), model_vocabulary(), ovs, n, &s, d);
   CU_ASSERT_EQUAL(rc == 0, s != NULL);
   CU_ASSERT_EQUAL(rc == 0, d->errors == 0);
   return s;
@@ -52,7 +52,7 @@ static void test_demo(void) {
   sim_diag d;
   sim_diag_init(&d);
   sim_scenario *s = NULL;
-  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(source_path("scenarios/demo.yaml"), NULL, 0, &s, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(source_path("scenarios/demo.yaml"), model_vocabulary(), NULL, 0, &s, &d), 0);
   CU_ASSERT_EQUAL(s->n_hosts, 1);
   CU_ASSERT_EQUAL(s->n_guests, 6);
   CU_ASSERT_EQUAL(s->duration_ns, 5 * SIM_S);
@@ -186,7 +186,7 @@ static void test_resolved_round_trip(void) {
   sim_diag d;
   sim_scenario *a = NULL;
   sim_diag_init(&d);
-  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(source_path("scenarios/demo.yaml"), NULL, 0, &a, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(source_path("scenarios/demo.yaml"), model_vocabulary(), NULL, 0, &a, &d), 0);
   sim_scenario *b = load_text(a->resolved_text, NULL, 0, &d);
   CU_ASSERT_PTR_NOT_NULL_FATAL(b);
   CU_ASSERT_STRING_EQUAL(a->resolved_text, b->resolved_text);
@@ -218,7 +218,7 @@ static void test_allocation_faults(void) {
     sim_diag_init(&d);
     sim_scenario *s = NULL;
     sim_fault_arm(SIM_FAULT_ALLOC, n);
-    int rc = sim_scenario_load(source_path("scenarios/demo.yaml"), &ov, 1, &s, &d);
+    int rc = sim_scenario_load(source_path("scenarios/demo.yaml"), model_vocabulary(), &ov, 1, &s, &d);
     long calls = sim_fault_calls(SIM_FAULT_ALLOC);
     sim_fault_arm(SIM_FAULT_ALLOC, 0);
     if (rc == 0) {
@@ -248,7 +248,7 @@ static void test_datacenter_10k(void) {
   sim_diag_init(&d);
   sim_scenario *s = NULL;
   clock_t t0 = clock();
-  int rc = sim_scenario_load(source_path("scenarios/datacenter-10k.yaml"), NULL, 0, &s, &d);
+  int rc = sim_scenario_load(source_path("scenarios/datacenter-10k.yaml"), model_vocabulary(), NULL, 0, &s, &d);
   double cpu_s = (double)(clock() - t0) / CLOCKS_PER_SEC;
   sim_diag_print(&d, stderr);
   CU_ASSERT_EQUAL_FATAL(rc, 0);
@@ -322,32 +322,6 @@ static void test_io_window(void) {
   }
 }
 
-/* Every model the registry holds can be named in a scenario. */
-static void test_registry_names_accepted(void) {
-  static const struct {
-    model_kind model;
-    sim_name_kind loader;
-  } kinds[] = {{MODEL_TECHNIQUE, SIM_NAMES_TECHNIQUE},
-               {MODEL_SCHEDULER, SIM_NAMES_SCHEDULER},
-               {MODEL_MIGRATION, SIM_NAMES_MIGRATION},
-               {MODEL_IO_PATH, SIM_NAMES_IO_PATH}};
-  size_t checked = 0;
-  for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-    const char *models[64];
-    size_t n = model_names(kinds[k].model, models, 64);
-    const char *const *known;
-    size_t n_known = sim_scenario_known_names(kinds[k].loader, &known);
-    for (size_t i = 0; i < n && i < 64; i++) {
-      bool found = false;
-      for (size_t j = 0; j < n_known; j++) found |= !strcmp(known[j], models[i]);
-      if (!found) fprintf(stderr, "\n    model '%s' is not accepted by the scenario loader\n", models[i]);
-      CU_ASSERT_TRUE(found);
-      checked++;
-    }
-  }
-  CU_ASSERT(checked >= 6); /* at least the techniques */
-}
-
 int register_tests(void) {
   static const test_case tests[] = {{"demo scenario", test_demo},
                                     {"templates and references", test_templates_and_references},
@@ -359,7 +333,6 @@ int register_tests(void) {
                                     {"10,000 hosts", test_datacenter_10k},
                                     {"sweep block", test_sweep_block},
                                     {"phase io_window", test_io_window},
-                                    {"registry names accepted", test_registry_names_accepted},
                                     {NULL, NULL}};
   return add_suite("scenario", tests);
 }
