@@ -10,6 +10,7 @@
 #include "sim/cli_args.h"
 #include "sim/scenario.h"
 #include "sim/scenario_names.h"
+#include "sim/vocabulary.h"
 #include "models/registry.h"
 #include "tests/cunit_main.h"
 
@@ -322,6 +323,50 @@ static void test_io_window(void) {
   }
 }
 
+/* The loader knows no model: it accepts the names of the vocabulary it is
+ * given, takes a technique's guest kind and default I/O path from it, and a
+ * migration's default strategy is the vocabulary's first. */
+static bool small_word(sim_vocab_kind kind, size_t i, sim_vocab_word *out) {
+  static const char *const names[SIM_VOCAB_KINDS][3] = {
+      {"plain", "boxed", NULL}, {"wire", "pipe", NULL}, {"fifo", NULL, NULL}, {"copy", "move", NULL}};
+  if (i >= 2 || !names[kind][i]) return false;
+  *out = (sim_vocab_word){names[kind][i], NULL, SIM_GUEST_VM};
+  if (kind == SIM_VOCAB_TECHNIQUE) {
+    out->default_io_path = i == 0 ? "wire" : "pipe";
+    out->guest_kind = i == 0 ? SIM_GUEST_NATIVE : SIM_GUEST_CONTAINER;
+  }
+  return true;
+}
+
+static void test_vocabulary_given(void) {
+  static const sim_vocabulary small = {small_word};
+  static const char fmt[] =
+      "simulation: {duration: 1 s}\n"
+      "host_types: {std: {cores: 4, clock: 1 GHz, memory: 8 GiB, scheduler: %s}}\n"
+      "hosts: [{name: \"h{i}\", type: std, count: 2}]\n"
+      "workloads: {w: {phases: [{units: 1, ops: {instructions: 1}}]}}\n"
+      "guests: [{name: g, technique: %s, host: h0, workload: w}]\n"
+      "migrations: [{at: 0.5 s, guest: g, to: h1}]\n";
+  char text[1024];
+  snprintf(text, sizeof text, fmt, "fifo", "boxed");
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_scenario *s = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_scenario_load_text("v.yaml", text, strlen(text), &small, NULL, 0, &s, &d), 0);
+  CU_ASSERT_STRING_EQUAL(s->guests[0].technique, "boxed");
+  CU_ASSERT_STRING_EQUAL(s->guests[0].io_path, "pipe");
+  CU_ASSERT_EQUAL(s->guests[0].kind, SIM_GUEST_CONTAINER);
+  CU_ASSERT_STRING_EQUAL(s->migrations[0].strategy, "copy");
+  sim_scenario_free(s);
+  sim_diag_clear(&d);
+  /* a catalog name the vocabulary lacks is unknown, listed from the vocabulary */
+  snprintf(text, sizeof text, fmt, "credit", "hvm");
+  CU_ASSERT(sim_scenario_load_text("v.yaml", text, strlen(text), &small, NULL, 0, &s, &d) < 0);
+  CU_ASSERT_TRUE(has_message(&d, "unknown scheduler 'credit' in host type 'std' (known: fifo)"));
+  CU_ASSERT_TRUE(has_message(&d, "unknown technique 'hvm' in guest 'g' (known: plain, boxed)"));
+  sim_diag_clear(&d);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"demo scenario", test_demo},
                                     {"templates and references", test_templates_and_references},
@@ -333,6 +378,7 @@ int register_tests(void) {
                                     {"10,000 hosts", test_datacenter_10k},
                                     {"sweep block", test_sweep_block},
                                     {"phase io_window", test_io_window},
+                                    {"vocabulary given by the caller", test_vocabulary_given},
                                     {NULL, NULL}};
   return add_suite("scenario", tests);
 }
