@@ -1,4 +1,5 @@
-/* models/registry.c: the table of models by name (see registry.h). */
+/* models/registry.c: the model catalog (see registry.h).  The rows'
+ * order is the order names are listed in messages. */
 #include "models/registry.h"
 
 #include <string.h>
@@ -8,46 +9,86 @@
 #include "models/scheduler.h"
 #include "models/techniques.h"
 
-static const model_entry registry[] = {
-    /* virtualization techniques (models/techniques.h) */
-    {MODEL_TECHNIQUE, "native", &technique_native_ops},
-    {MODEL_TECHNIQUE, "container", &technique_container_ops},
-    {MODEL_TECHNIQUE, "bt", &technique_bt_ops},
-    {MODEL_TECHNIQUE, "pv", &technique_pv_ops},
-    {MODEL_TECHNIQUE, "hvm", &technique_hvm_ops},
-    {MODEL_TECHNIQUE, "hvm-ept", &technique_hvm_ept_ops},
+static const model_entry catalog[] = {
+    /* virtualization techniques (models/techniques.h), each with the I/O
+     * path its guests use unless they name one (scenarios/SCHEMA.md "guests") */
+    {MODEL_TECHNIQUE, &technique_native_ops, &iopath_native_ops, SIM_GUEST_NATIVE},
+    {MODEL_TECHNIQUE, &technique_container_ops, &iopath_bridge_ops, SIM_GUEST_CONTAINER},
+    {MODEL_TECHNIQUE, &technique_bt_ops, &iopath_emulated_ops, SIM_GUEST_VM},
+    {MODEL_TECHNIQUE, &technique_pv_ops, &iopath_pv_ops, SIM_GUEST_VM},
+    {MODEL_TECHNIQUE, &technique_hvm_ops, &iopath_emulated_ops, SIM_GUEST_VM},
+    {MODEL_TECHNIQUE, &technique_hvm_ept_ops, &iopath_virtio_ops, SIM_GUEST_VM},
     /* CPU schedulers (models/scheduler.h) */
-    {MODEL_SCHEDULER, "rr", &sched_rr_ops},
-    {MODEL_SCHEDULER, "credit", &sched_credit_ops},
-    {MODEL_SCHEDULER, "credit2", &sched_credit2_ops},
-    {MODEL_SCHEDULER, "cfs", &sched_cfs_ops},
+    {MODEL_SCHEDULER, &sched_rr_ops, NULL, SIM_GUEST_VM},
+    {MODEL_SCHEDULER, &sched_credit_ops, NULL, SIM_GUEST_VM},
+    {MODEL_SCHEDULER, &sched_credit2_ops, NULL, SIM_GUEST_VM},
+    {MODEL_SCHEDULER, &sched_cfs_ops, NULL, SIM_GUEST_VM},
     /* I/O paths (models/io.h) */
-    {MODEL_IO_PATH, "emulated", &iopath_emulated_ops},
-    {MODEL_IO_PATH, "pv", &iopath_pv_ops},
-    {MODEL_IO_PATH, "virtio", &iopath_virtio_ops},
-    {MODEL_IO_PATH, "passthrough", &iopath_passthrough_ops},
-    {MODEL_IO_PATH, "bridge", &iopath_bridge_ops},
-    {MODEL_IO_PATH, "nat", &iopath_nat_ops},
-    {MODEL_IO_PATH, "native", &iopath_native_ops},
-    /* live migration strategies (models/migration.h) */
-    {MODEL_MIGRATION, "precopy", &migration_precopy_ops},
-    {MODEL_MIGRATION, "stop-and-copy", &migration_stopcopy_ops},
-    {MODEL_MIGRATION, "postcopy", &migration_postcopy_ops},
-    {MODEL_MIGRATION, "container", &migration_container_ops},
+    {MODEL_IO_PATH, &iopath_emulated_ops, NULL, SIM_GUEST_VM},
+    {MODEL_IO_PATH, &iopath_pv_ops, NULL, SIM_GUEST_VM},
+    {MODEL_IO_PATH, &iopath_virtio_ops, NULL, SIM_GUEST_VM},
+    {MODEL_IO_PATH, &iopath_passthrough_ops, NULL, SIM_GUEST_VM},
+    {MODEL_IO_PATH, &iopath_bridge_ops, NULL, SIM_GUEST_VM},
+    {MODEL_IO_PATH, &iopath_nat_ops, NULL, SIM_GUEST_VM},
+    {MODEL_IO_PATH, &iopath_native_ops, NULL, SIM_GUEST_VM},
+    /* live migration strategies (models/migration.h); the first is the
+     * default of a migration without `strategy` */
+    {MODEL_MIGRATION, &migration_precopy_ops, NULL, SIM_GUEST_VM},
+    {MODEL_MIGRATION, &migration_stopcopy_ops, NULL, SIM_GUEST_VM},
+    {MODEL_MIGRATION, &migration_postcopy_ops, NULL, SIM_GUEST_VM},
+    {MODEL_MIGRATION, &migration_container_ops, NULL, SIM_GUEST_VM},
 };
+#define CATALOG_ROWS (sizeof catalog / sizeof catalog[0])
+
+const char *model_entry_name(const model_entry *e) {
+  switch (e->kind) {
+    case MODEL_TECHNIQUE: return ((const technique_ops *)e->ops)->name;
+    case MODEL_SCHEDULER: return ((const scheduler_ops *)e->ops)->name;
+    case MODEL_MIGRATION: return ((const migration_ops *)e->ops)->name;
+    case MODEL_IO_PATH: return ((const iopath_ops *)e->ops)->name;
+  }
+  return NULL;
+}
 
 const model_entry *model_find(model_kind kind, const char *name) {
-  for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
-    if (registry[i].kind == kind && !strcmp(registry[i].name, name)) return &registry[i];
+  for (size_t i = 0; i < CATALOG_ROWS; i++)
+    if (catalog[i].kind == kind && !strcmp(model_entry_name(&catalog[i]), name)) return &catalog[i];
   return NULL;
 }
 
 size_t model_names(model_kind kind, const char **names, size_t max) {
   size_t n = 0;
-  for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
-    if (registry[i].kind == kind) {
-      if (n < max) names[n] = registry[i].name;
+  for (size_t i = 0; i < CATALOG_ROWS; i++)
+    if (catalog[i].kind == kind) {
+      if (n < max) names[n] = model_entry_name(&catalog[i]);
       n++;
     }
   return n;
+}
+
+const model_entry *model_catalog(size_t *n) {
+  *n = CATALOG_ROWS;
+  return catalog;
+}
+
+/* ---- the vocabulary ---- */
+
+static const model_kind kind_of_vocab[SIM_VOCAB_KINDS] = {MODEL_TECHNIQUE, MODEL_IO_PATH, MODEL_SCHEDULER,
+                                                          MODEL_MIGRATION};
+
+static bool catalog_word(sim_vocab_kind vk, size_t i, sim_vocab_word *out) {
+  model_kind kind = kind_of_vocab[vk];
+  for (size_t r = 0; r < CATALOG_ROWS; r++) {
+    if (catalog[r].kind != kind || i-- > 0) continue;
+    const model_entry *e = &catalog[r];
+    *out = (sim_vocab_word){model_entry_name(e), NULL, e->guest_kind};
+    if (e->default_io_path) out->default_io_path = e->default_io_path->name;
+    return true;
+  }
+  return false;
+}
+
+const sim_vocabulary *model_vocabulary(void) {
+  static const sim_vocabulary vocabulary = {catalog_word};
+  return &vocabulary;
 }

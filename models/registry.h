@@ -1,21 +1,41 @@
-/* models/registry.h: every model, registered by name in one table.
- * A scenario picks a technique, scheduler or migration strategy by name; a new
- * one is one new file plus one row in registry.c. */
+/* models/registry.h: the model catalog, every model of every pluggable kind
+ * in one table.  A row is {kind, ops} (plus, for a technique, the I/O path a
+ * guest gets by default and the kind of guest it runs); a model's name is
+ * its ops table's `name`, written once.  The catalog is the one source of
+ * the names scenarios may use: model_vocabulary() hands them to the loader
+ * (sim/vocabulary.h), so a new model is one new file plus one row in
+ * registry.c, and the loader accepts it with nothing else to change.
+ * Invariants (tests/test_catalog.c): names are unique per kind; a
+ * technique's default I/O path is a catalog I/O path. */
 #ifndef MODELS_REGISTRY_H
 #define MODELS_REGISTRY_H
 #include <stddef.h>
 
+#include "sim/scenario.h"
+#include "sim/vocabulary.h"
+
 typedef enum model_kind { MODEL_TECHNIQUE, MODEL_SCHEDULER, MODEL_MIGRATION, MODEL_IO_PATH } model_kind;
+
+struct iopath_ops;
 
 typedef struct model_entry {
   model_kind kind;
-  const char *name;
-  const void *ops; /* the kind's ops table: technique_ops, scheduler_ops ... */
+  const void *ops; /* the kind's ops table: technique_ops, scheduler_ops, iopath_ops, migration_ops */
+  /* techniques only: */
+  const struct iopath_ops *default_io_path; /* a guest's I/O path without io_path */
+  sim_guest_kind guest_kind;                /* the kind of guest the technique runs */
 } model_entry;
 
+/* The name of an entry: its ops table's `name`. */
+const char *model_entry_name(const model_entry *e);
 /* The entry of that kind and name; NULL when unknown. */
 const model_entry *model_find(model_kind kind, const char *name);
-/* The names of a kind, for error messages and suggestions; returns the count. */
+/* The names of a kind, in catalog order, for error messages and
+ * suggestions; returns the count (names beyond max are counted, not stored). */
 size_t model_names(model_kind kind, const char **names, size_t max);
+/* The whole catalog: *n rows. */
+const model_entry *model_catalog(size_t *n);
+/* The catalog's names as the scenario loader takes them. */
+const sim_vocabulary *model_vocabulary(void);
 
 #endif

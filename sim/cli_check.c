@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/registry.h"
 #include "sim/alloc.h"
 #include "sim/cli.h"
 #include "sim/cli_args.h"
@@ -94,7 +95,7 @@ int cli_check(int argc, char **argv) {
     sim_diag diag;
     sim_diag_init(&diag);
     sim_scenario *s = NULL;
-    int rc = sim_scenario_load(files[f], ovs.items, ovs.n, &s, &diag);
+    int rc = sim_scenario_load(files[f], model_vocabulary(), ovs.items, ovs.n, &s, &diag);
     if (rc == 0 && profiles) rc = check_profiles(s, &diag);
     sim_diag_print(&diag, stderr);
     if (rc == 0 && diag.errors == 0) {

@@ -367,7 +367,7 @@ static int run_one(const run_options *o, const char *scenario_path, const char *
   char start[40];
   iso_time(start, sizeof start);
 
-  if (sim_scenario_load(scenario_path, o->set.items, o->set.n, &sc, &diag) < 0) {
+  if (sim_scenario_load(scenario_path, model_vocabulary(), o->set.items, o->set.n, &sc, &diag) < 0) {
     result = RUN_INVALID;
     goto done;
   }

@@ -1,5 +1,5 @@
 /* sim/scenario.h: a scenario after loading, defaults and overrides.
- * The loader (scenario.c) turns a YAML file into these structs, resolving
+ * The loader (scenario*.c) turns a YAML file into these structs, resolving
  * templates, counts and name patterns, units and references; every quantity
  * below is in the SI base unit its name carries (_ns, _bytes, _hz, _bps ...),
  * so models never parse text.  References between sections are indices into
@@ -83,17 +83,13 @@ typedef struct sim_phase {
   char *name;
   double units;               /* units of work; 0 with duration_ns > 0: run for that long */
   sim_time duration_ns;
-  /* CPU work per unit */
-  double instructions;        /* ordinary guest instructions */
-  double cycles_per_instruction; /* native CPI of those instructions */
-  double syscalls;
-  double rdtsc, cli, cr8_writes, port_io; /* sensitive instructions by kind */
-  double pte_updates;         /* page-table entry writes by the guest kernel */
-  double page_faults;         /* minor faults */
-  double process_creations;   /* fork (+exit+wait) of a process */
-  double call_ret;            /* call/ret pairs (BT: translated indirect control flow) */
-  double divide_faults;       /* exceptions delivered to the guest (divide by zero) */
-  double new_code_bytes;      /* code executed for the first time (BT translation) */
+  /* CPU work per unit: one double per line of sim/opmix.def (instructions,
+   * cycles_per_instruction, syscalls, rdtsc, cli, cr8_writes, port_io,
+   * pte_updates, page_faults, process_creations, call_ret, divide_faults,
+   * new_code_bytes), its unit and meaning given there */
+#define SIM_OPMIX(key, field, parse, dflt, unit, doc) double field;
+#include "sim/opmix.def"
+#undef SIM_OPMIX
   size_t n_access;
   sim_access_spec *access;
   /* I/O per unit */
@@ -119,6 +115,8 @@ typedef struct sim_workload {
   bool repeat;                /* loop over the phases until the run ends */
   char *trace_path;           /* CPU-utilisation trace (PlanetLab/Google format); NULL: none */
   sim_time trace_interval_ns; /* sampling interval of the trace */
+  double *trace_cpu_percent;  /* samples, CPU %, >= 0, read by the loader */
+  size_t n_trace_samples;     /* >= 1 when trace_path is set */
 } sim_workload;
 
 typedef enum sim_guest_kind { SIM_GUEST_VM, SIM_GUEST_CONTAINER, SIM_GUEST_NATIVE } sim_guest_kind;
@@ -207,26 +205,19 @@ typedef struct sim_override {
   const char *value;
 } sim_override;
 
-/* Loads and validates a scenario.  Every error goes to diag as
- * FILE:LINE:COL; returns 0, or a negative value with *out NULL when any
- * error was found. */
-int sim_scenario_load(const char *path, const sim_override *overrides, size_t n_overrides,
-                      sim_scenario **out, sim_diag *diag);
+/* The names of pluggable models (techniques, I/O paths, schedulers,
+ * migration strategies) the loader accepts: sim/vocabulary.h. */
+typedef struct sim_vocabulary sim_vocabulary;
+
+/* Loads and validates a scenario.  Model names are checked against `vocab`
+ * (not NULL).  Every error goes to diag as FILE:LINE:COL; returns 0, or a
+ * negative value with *out NULL when any error was found. */
+int sim_scenario_load(const char *path, const sim_vocabulary *vocab, const sim_override *overrides,
+                      size_t n_overrides, sim_scenario **out, sim_diag *diag);
 /* Same, from text in memory (tests, fuzzing); `name` is used in messages. */
 int sim_scenario_load_text(const char *name, const char *text, size_t len,
-                           const sim_override *overrides, size_t n_overrides,
-                           sim_scenario **out, sim_diag *diag);
+                           const sim_vocabulary *vocab, const sim_override *overrides,
+                           size_t n_overrides, sim_scenario **out, sim_diag *diag);
 void sim_scenario_free(sim_scenario *s);
-
-/* The names the loader accepts for techniques, I/O paths, schedulers and
- * migration strategies (fixed lists, scenarios/SCHEMA.md: the core does not
- * depend on the models; a test checks the model registry against them). */
-typedef enum sim_name_kind {
-  SIM_NAMES_TECHNIQUE,
-  SIM_NAMES_IO_PATH,
-  SIM_NAMES_SCHEDULER,
-  SIM_NAMES_MIGRATION
-} sim_name_kind;
-size_t sim_scenario_known_names(sim_name_kind kind, const char *const **names);
 
 #endif

@@ -10,15 +10,65 @@
 
 #include "sim/alloc.h"
 
-int sim_name_is_pattern(const char *pattern) {
-  for (const char *p = pattern; *p; p++) {
-    if (p[0] == '{' && p[1] == '{') {
-      p++;
-      continue;
+/* The counter at p (just after its '{'): i through the operators, then an
+ * optional ":0W" width, then '}'.  Writes the number to piece and returns the
+ * character after the '}'; NULL with a message in err when malformed. */
+static const char *expand_counter(const char *pattern, const char *p, uint64_t i, char *piece,
+                                  size_t piece_len, char *err, size_t errlen) {
+  const char *q = p;
+  while (*q == ' ') q++;
+  if (*q != 'i') goto bad;
+  q++;
+  uint64_t v = i;
+  for (;;) {
+    while (*q == ' ') q++;
+    char op = *q;
+    if (op != '+' && op != '-' && op != '*' && op != '/' && op != '%') break;
+    q++;
+    while (*q == ' ') q++;
+    if (!isdigit((unsigned char)*q)) goto bad;
+    uint64_t k = 0;
+    while (isdigit((unsigned char)*q)) {
+      if (k > 100000000000ULL) goto bad;
+      k = k * 10 + (uint64_t)(*q++ - '0');
     }
-    if (*p == '{') return 1;
+    if ((op == '/' || op == '%') && k == 0) {
+      snprintf(err, errlen, "name pattern \"%s\": division by zero", pattern);
+      return NULL;
+    }
+    switch (op) {
+      case '+': v += k; break;
+      case '-':
+        if (k > v) {
+          snprintf(err, errlen, "name pattern \"%s\": negative number for instance %llu", pattern,
+                   (unsigned long long)i);
+          return NULL;
+        }
+        v -= k;
+        break;
+      case '*': v *= k; break;
+      case '/': v /= k; break;
+      default: v %= k; break;
+    }
   }
-  return 0;
+  unsigned width = 0;
+  if (*q == ':') {
+    q++;
+    if (*q != '0') goto bad;
+    while (isdigit((unsigned char)*q)) {
+      width = width * 10 + (unsigned)(*q++ - '0');
+      if (width > 20) goto bad;
+    }
+  }
+  while (*q == ' ') q++;
+  if (*q != '}') goto bad;
+  snprintf(piece, piece_len, "%0*llu", (int)width, (unsigned long long)v);
+  return q + 1;
+bad:
+  snprintf(err, errlen,
+           "name pattern \"%s\": expected a counter such as {i}, {i:03} or {i%%40+1:02} after '{'",
+           pattern);
+  return NULL;
 }
 
 int sim_name_expand(const char *pattern, uint64_t i, char *out, size_t len, char *err,
@@ -27,69 +77,21 @@ int sim_name_expand(const char *pattern, uint64_t i, char *out, size_t len, char
   const char *p = pattern;
   while (*p) {
     char piece[48];
-    size_t pl;
     if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
       piece[0] = p[0];
-      pl = 1;
+      piece[1] = '\0';
       p += 2;
     } else if (*p == '}') {
       snprintf(err, errlen, "name pattern \"%s\": a '}' without '{' (write '}}' for a brace)", pattern);
       return -1;
     } else if (*p == '{') {
-      const char *q = p + 1;
-      while (*q == ' ') q++;
-      if (*q != 'i') goto bad;
-      q++;
-      uint64_t v = i;
-      for (;;) {
-        while (*q == ' ') q++;
-        char op = *q;
-        if (op != '+' && op != '-' && op != '*' && op != '/' && op != '%') break;
-        q++;
-        while (*q == ' ') q++;
-        if (!isdigit((unsigned char)*q)) goto bad;
-        uint64_t k = 0;
-        while (isdigit((unsigned char)*q)) {
-          if (k > 100000000000ULL) goto bad;
-          k = k * 10 + (uint64_t)(*q++ - '0');
-        }
-        if ((op == '/' || op == '%') && k == 0) {
-          snprintf(err, errlen, "name pattern \"%s\": division by zero", pattern);
-          return -1;
-        }
-        switch (op) {
-          case '+': v += k; break;
-          case '-':
-            if (k > v) {
-              snprintf(err, errlen, "name pattern \"%s\": negative number for instance %llu",
-                       pattern, (unsigned long long)i);
-              return -1;
-            }
-            v -= k;
-            break;
-          case '*': v *= k; break;
-          case '/': v /= k; break;
-          default: v %= k; break;
-        }
-      }
-      unsigned width = 0;
-      if (*q == ':') {
-        q++;
-        if (*q != '0') goto bad;
-        while (isdigit((unsigned char)*q)) {
-          width = width * 10 + (unsigned)(*q++ - '0');
-          if (width > 20) goto bad;
-        }
-      }
-      while (*q == ' ') q++;
-      if (*q != '}') goto bad;
-      int n = snprintf(piece, sizeof piece, "%0*llu", (int)width, (unsigned long long)v);
-      pl = (size_t)n;
-      p = q + 1;
+      p = expand_counter(pattern, p + 1, i, piece, sizeof piece, err, errlen);
+      if (!p) return -1;
     } else {
       piece[0] = *p++;
-      pl = 1;
+      piece[1] = '\0';
     }
+    size_t pl = strlen(piece);
     if (o + pl + 1 > len) {
       snprintf(err, errlen, "name pattern \"%s\" gives a name longer than %zu bytes", pattern, len - 1);
       return -1;
@@ -99,11 +101,6 @@ int sim_name_expand(const char *pattern, uint64_t i, char *out, size_t len, char
   }
   out[o] = '\0';
   return 0;
-bad:
-  snprintf(err, errlen,
-           "name pattern \"%s\": expected a counter such as {i}, {i:03} or {i%%40+1:02} after '{'",
-           pattern);
-  return -1;
 }
 
 static uint64_t fnv1a(const char *s) {

@@ -13,8 +13,6 @@
  * message in err (malformed pattern, name too long). */
 int sim_name_expand(const char *pattern, uint64_t i, char *out, size_t len, char *err,
                     size_t errlen);
-/* Whether the pattern holds a counter "{...}". */
-int sim_name_is_pattern(const char *pattern);
 
 typedef struct sim_name_index {
   uint32_t *slots;   /* position + 1 per slot; 0 empty */

@@ -79,12 +79,10 @@ int sim_yaml_map_add(sim_yaml_node *map, sim_yaml_node *key, sim_yaml_node *valu
   return 0;
 }
 
-/* Deep copy; *budget counts down the nodes still allowed (NULL: unlimited). */
+/* Deep copy; *budget counts down the nodes still allowed. */
 static sim_yaml_node *copy_node(const sim_yaml_node *n, size_t *budget) {
-  if (budget) {
-    if (*budget == 0) return NULL;
-    (*budget)--;
-  }
+  if (*budget == 0) return NULL;
+  (*budget)--;
   sim_yaml_node *c = new_node(n->kind, n->line, n->col);
   if (!c) return NULL;
   c->origin = n->origin;
@@ -114,8 +112,6 @@ fail:
   sim_yaml_free(c);
   return NULL;
 }
-
-sim_yaml_node *sim_yaml_copy(const sim_yaml_node *n) { return copy_node(n, NULL); }
 
 sim_yaml_pair *sim_yaml_get_pair(const sim_yaml_node *map, const char *key) {
   if (!map || map->kind != SIM_YAML_MAP) return NULL;

@@ -43,8 +43,6 @@ struct sim_yaml_node {
 int sim_yaml_parse(const char *file, const char *text, size_t len, sim_yaml_node **root,
                    sim_diag *diag);
 void sim_yaml_free(sim_yaml_node *n);
-/* A deep copy (positions and origin kept); NULL when out of memory. */
-sim_yaml_node *sim_yaml_copy(const sim_yaml_node *n);
 /* A new scalar; NULL when out of memory. */
 sim_yaml_node *sim_yaml_new_scalar(const char *text, int line, int col);
 

@@ -61,14 +61,14 @@ static const technique_ops fake_native_ops = {"native", "test native", fake_nati
                                               fake_destroy, fake_charge, fake_switch_in};
 
 static const model_entry fake_models[] = {
-    {MODEL_TECHNIQUE, "fake", &fake_ops},
-    {MODEL_TECHNIQUE, "native", &fake_native_ops},
-    {MODEL_SCHEDULER, "rr", &sched_rr_ops},
+    {.kind = MODEL_TECHNIQUE, .ops = &fake_ops},
+    {.kind = MODEL_TECHNIQUE, .ops = &fake_native_ops},
+    {.kind = MODEL_SCHEDULER, .ops = &sched_rr_ops},
 };
 
 static const model_entry *fake_find(model_kind kind, const char *name) {
   for (size_t i = 0; i < sizeof fake_models / sizeof fake_models[0]; i++)
-    if (fake_models[i].kind == kind && !strcmp(fake_models[i].name, name)) return &fake_models[i];
+    if (fake_models[i].kind == kind && !strcmp(model_entry_name(&fake_models[i]), name)) return &fake_models[i];
   return NULL;
 }
 

@@ -47,12 +47,12 @@ static void fake_switch_in(void *state, cycles_by_mech *out) {
 static const technique_ops fake_native_ops = {"native", "test native", fake_create, fake_destroy,
                                               fake_charge, fake_switch_in};
 static const model_entry fake_models[] = {
-    {MODEL_TECHNIQUE, "native", &fake_native_ops},
-    {MODEL_SCHEDULER, "rr", &sched_rr_ops},
+    {.kind = MODEL_TECHNIQUE, .ops = &fake_native_ops},
+    {.kind = MODEL_SCHEDULER, .ops = &sched_rr_ops},
 };
 static const model_entry *fake_find(model_kind kind, const char *name) {
   for (size_t i = 0; i < sizeof fake_models / sizeof fake_models[0]; i++)
-    if (fake_models[i].kind == kind && !strcmp(fake_models[i].name, name)) return &fake_models[i];
+    if (fake_models[i].kind == kind && !strcmp(model_entry_name(&fake_models[i]), name)) return &fake_models[i];
   return kind == MODEL_TECHNIQUE ? NULL : model_find(kind, name); /* I/O paths and the rest */
 }
 
@@ -124,7 +124,7 @@ static int run_text(const char *host_type, const char *dirty, unsigned tx_bytes,
   sim_scenario *sc = NULL;
   sim_recorder *rec = NULL;
   int rc = sim_profile_load(prof_path, &prof, &d);
-  if (rc == 0) rc = sim_scenario_load_text("engine-migration.yaml", text, strlen(text), NULL, 0, &sc, &d);
+  if (rc == 0) rc = sim_scenario_load_text("engine-migration.yaml", text, strlen(text), model_vocabulary(), NULL, 0, &sc, &d);
   if (rc == 0) {
     sim_record_config cfg = {.sample_interval_ns = 100 * SIM_MS, .events = 1, .series = 1};
     rec = sim_recorder_new(&cfg);

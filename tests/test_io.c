@@ -219,7 +219,7 @@ static int run_window(unsigned window, double bps[2], double lat[2], double req[
   char path[256];
   const char *tmp = getenv("TMPDIR");
   snprintf(path, sizeof path, "%s/test_io_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
-  int rc = sim_scenario_load_text("window.yaml", text, strlen(text), NULL, 0, &sc, &d);
+  int rc = sim_scenario_load_text("window.yaml", text, strlen(text), model_vocabulary(), NULL, 0, &sc, &d);
   if (rc == 0) rc = sim_profile_load(sc->calibration, &prof, &d);
   sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
   if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;

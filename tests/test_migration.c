@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "models/registry.h"
 #include "models/migration.h"
 #include "sim/alloc.h"
 #include "sim/loop.h"
@@ -169,7 +170,7 @@ static int load_scenario(cl05_case *c, const char *name, size_t which, double de
   snprintf(path, sizeof path, "%s/scenarios/%s", src ? src : ".", name);
   sim_diag d;
   sim_diag_init(&d);
-  int rc = sim_scenario_load(path, NULL, 0, &c->sc, &d);
+  int rc = sim_scenario_load(path, model_vocabulary(), NULL, 0, &c->sc, &d);
   if (rc) sim_diag_print(&d, stderr);
   sim_diag_clear(&d);
   if (rc) return rc;
@@ -934,7 +935,7 @@ static int run_keys(const char *guest_keys, const char *mig_keys, keys_out *out,
   sim_profile *prof = NULL;
   sim_scenario *sc = NULL;
   CU_ASSERT_EQUAL_FATAL(sim_profile_load(prof_path, &prof, d), 0);
-  int rc = sim_scenario_load_text("migration-keys.yaml", text, strlen(text), NULL, 0, &sc, d);
+  int rc = sim_scenario_load_text("migration-keys.yaml", text, strlen(text), model_vocabulary(), NULL, 0, &sc, d);
   if (rc == 0) run_set(sc, prof, out, d);
   else sim_diag_print(d, stderr);
   sim_scenario_free(sc);
@@ -1053,7 +1054,7 @@ static void test_migration_cl05_defaults_unchanged(void) {
   static const sim_override keys[2] = {{"guests.0.disk", "20 GiB"},
                                        {"guests.0.zero_fraction", "40%"}};
   sim_scenario *sc = NULL;
-  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(path, keys, 2, &sc, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(path, model_vocabulary(), keys, 2, &sc, &d), 0);
   CU_ASSERT_EQUAL(sc->guests[0].disk_bytes, 20ull << 30);
   CU_ASSERT_DOUBLE_EQUAL(sc->guests[0].zero_fraction, 0.4, 1e-12);
   keys_out same;

@@ -1,20 +1,193 @@
-/* tests/test_trace.c: trace-driven workloads in the engine (models/engine.c,
- * DATASETS.md "Utilisation traces").  Traces are written to temporary files
- * and run on a fake technique at 1 GHz (one cycle per nanosecond) whose cost
- * per unit is known, so the CPU share of each interval follows from the
- * trace's samples. */
+/* tests/test_trace.c: CPU-utilisation traces (DATASETS.md "Utilisation
+ * traces"): the reader (sim/trace.c) and the loader that calls it, then
+ * trace-driven workloads in the engine (models/engine.c).  Traces are written
+ * to temporary files and run on a fake technique at 1 GHz (one cycle per
+ * nanosecond) whose cost per unit is known, so the CPU share of each
+ * interval follows from the trace's samples. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "models/engine.h"
+#include "models/registry.h"
 #include "models/scheduler.h"
 #include "models/technique.h"
 #include "sim/alloc.h"
 #include "sim/results.h"
+#include "sim/trace.h"
 #include "tests/cunit_main.h"
+
+/* ---- the reader ---- */
+
+/* Parses text; on success checks the samples against want (n). */
+static void check_parse(const char *text, const double *want, size_t n) {
+  sim_diag d;
+  sim_diag_init(&d);
+  double *v = NULL;
+  size_t got = 0;
+  int rc = sim_trace_parse("t.txt", "w", text, strlen(text), &v, &got, &d);
+  if (rc != 0) sim_diag_print(&d, stderr);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  CU_ASSERT_EQUAL_FATAL(got, n);
+  for (size_t i = 0; i < n; i++) CU_ASSERT_DOUBLE_EQUAL(v[i], want[i], 1e-12);
+  sim_free(v);
+  sim_diag_clear(&d);
+}
+
+static void test_parse_formats(void) {
+  static const double planetlab[] = {12, 0, 100, 7.5};
+  check_parse("12\n0\n100\n7.5\n", planetlab, 4);
+  check_parse("12\n0\n100\n7.5", planetlab, 4); /* no final newline */
+  static const double google[] = {250, 25, 0, 75};
+  check_parse("250 12.5\n25\t103.2\n\n  \n0,0\r\n75.0 1\n", google, 4);
+}
+
+/* Parses text that must fail, with one error at line:col naming the file. */
+static void check_parse_error(const char *text, size_t len, int line, int col, const char *part) {
+  sim_diag d;
+  sim_diag_init(&d);
+  double *v = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL(sim_trace_parse("t.txt", "w", text, len, &v, &n, &d), -1);
+  CU_ASSERT_PTR_NULL(v);
+  CU_ASSERT_EQUAL(n, 0);
+  CU_ASSERT_EQUAL_FATAL(d.count, 1);
+  CU_ASSERT_STRING_EQUAL(d.entries[0].file, "t.txt");
+  CU_ASSERT_EQUAL(d.entries[0].line, line);
+  CU_ASSERT_EQUAL(d.entries[0].col, col);
+  CU_ASSERT_PTR_NOT_NULL(strstr(d.entries[0].message, part));
+  sim_diag_clear(&d);
+}
+
+static void test_parse_errors(void) {
+  static const char *malformed = "malformed trace sample: expected CPU % (a number >= 0)";
+  check_parse_error("10\n20\nabc\n30\n", 13, 3, 1, malformed);
+  check_parse_error("10\n  -5\n", 8, 2, 3, malformed);
+  check_parse_error("10 20 30\n", 9, 1, 7, malformed);
+  check_parse_error("10 x\n", 5, 1, 4, malformed);
+  check_parse_error("inf\n", 4, 1, 1, malformed);
+  check_parse_error("1\n2\0003\n", 6, 2, 2, malformed); /* a NUL byte */
+  check_parse_error("", 0, 0, 0, "trace of workload 'w' has no samples");
+  check_parse_error("\n \n\t\n", 5, 0, 0, "trace of workload 'w' has no samples");
+  char longline[SIM_TRACE_MAX_LINE + 3];
+  memset(longline, ' ', sizeof longline);
+  longline[0] = '5';
+  longline[sizeof longline - 1] = '\n';
+  check_parse_error(longline, sizeof longline, 1, SIM_TRACE_MAX_LINE + 1, "line too long");
+  longline[SIM_TRACE_MAX_LINE] = '\n'; /* the longest line accepted */
+  static const double five[] = {5};
+  sim_diag d;
+  sim_diag_init(&d);
+  double *v = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL(sim_trace_parse("t.txt", "w", longline, SIM_TRACE_MAX_LINE + 1, &v, &n, &d), 0);
+  CU_ASSERT(n == 1 && v && v[0] == five[0]);
+  sim_free(v);
+  sim_diag_clear(&d);
+}
+
+/* A path under TMPDIR for this process. */
+static void temp_path(char *buf, size_t len, const char *what) {
+  const char *tmp = getenv("TMPDIR");
+  snprintf(buf, len, "%s/test_trace_%s_%ld", tmp && *tmp ? tmp : "/tmp", what, (long)getpid());
+}
+
+/* Reading `path` fails with one error naming it. */
+static void check_read_refused(const char *path, const char *part) {
+  sim_diag d;
+  sim_diag_init(&d);
+  double *v = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL(sim_trace_read(path, "w", &v, &n, &d), -1);
+  CU_ASSERT_PTR_NULL(v);
+  CU_ASSERT_EQUAL_FATAL(d.count, 1);
+  CU_ASSERT_STRING_EQUAL(d.entries[0].file, path);
+  CU_ASSERT_PTR_NOT_NULL(strstr(d.entries[0].message, part));
+  sim_diag_clear(&d);
+}
+
+/* A FIFO without a writer or an endless device must not block the reader. */
+static void test_read_regular_files_only(void) {
+  char fifo[256];
+  temp_path(fifo, sizeof fifo, "fifo");
+  remove(fifo);
+  CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+  check_read_refused(fifo, "not a regular file");
+  remove(fifo);
+  check_read_refused("/dev/zero", "not a regular file");
+  check_read_refused(fifo, "cannot read trace of workload 'w'"); /* gone */
+  char file[256];
+  temp_path(file, sizeof file, "file");
+  FILE *f = fopen(file, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs("30\n60 1\n", f);
+  fclose(f);
+  sim_diag d;
+  sim_diag_init(&d);
+  double *v = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL(sim_trace_read(file, "w", &v, &n, &d), 0);
+  CU_ASSERT(n == 2 && v && v[0] == 30 && v[1] == 60);
+  sim_free(v);
+  sim_diag_clear(&d);
+  remove(file);
+}
+
+/* ---- the loader reads the trace of a workload ---- */
+
+static const char trace_scenario[] =
+    "simulation: {duration: 10 s}\n"
+    "host_types: {std: {cores: 1, clock: 1 GHz, memory: 4 GiB}}\n"
+    "hosts: [{name: h0, type: std}]\n"
+    "workloads: {tr: {trace: {file: %s, interval: 1 s}}}\n"
+    "guests: [{name: g0, technique: hvm, host: h0, workload: tr}]\n";
+
+static int load_with_trace(const char *trace_path, sim_scenario **s, sim_diag *d) {
+  char text[1024];
+  snprintf(text, sizeof text, trace_scenario, trace_path);
+  sim_diag_init(d);
+  return sim_scenario_load_text("tr.yaml", text, strlen(text), model_vocabulary(), NULL, 0, s, d);
+}
+
+static void test_loader_reads_trace(void) {
+  char file[256];
+  temp_path(file, sizeof file, "loader");
+  FILE *f = fopen(file, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs("100\n50\n0\n", f);
+  fclose(f);
+  sim_scenario *s = NULL;
+  sim_diag d;
+  CU_ASSERT_EQUAL_FATAL(load_with_trace(file, &s, &d), 0);
+  const sim_workload *w = &s->workloads[0];
+  CU_ASSERT_EQUAL_FATAL(w->n_trace_samples, 3);
+  CU_ASSERT(w->trace_cpu_percent[0] == 100 && w->trace_cpu_percent[1] == 50 && w->trace_cpu_percent[2] == 0);
+  /* the resolved text names the file, not the samples */
+  CU_ASSERT_PTR_NOT_NULL(strstr(s->resolved_text, file));
+  CU_ASSERT_PTR_NULL(strstr(s->resolved_text, "50"));
+  sim_scenario_free(s);
+  sim_diag_clear(&d);
+  /* a malformed trace is an error of the scenario, at the trace's line */
+  f = fopen(file, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs("100\n5O\n", f); /* a letter O: the field "O" at column 2 is wrong */
+  fclose(f);
+  CU_ASSERT(load_with_trace(file, &s, &d) < 0);
+  CU_ASSERT_PTR_NULL(s);
+  CU_ASSERT(d.count >= 1 && d.entries[0].file && !strcmp(d.entries[0].file, file) &&
+            d.entries[0].line == 2 && d.entries[0].col == 2);
+  sim_diag_clear(&d);
+  remove(file);
+  /* and a FIFO is refused, not waited on */
+  CU_ASSERT_EQUAL_FATAL(mkfifo(file, 0600), 0);
+  CU_ASSERT(load_with_trace(file, &s, &d) < 0);
+  CU_ASSERT_PTR_NULL(s);
+  sim_diag_clear(&d);
+  remove(file);
+}
 
 /* ---- a fake technique: instructions x CPI cycles per unit, no overheads ---- */
 
@@ -36,12 +209,12 @@ static void fake_switch_in(void *state, cycles_by_mech *out) {
 static const technique_ops fake_ops = {"native", "test native", fake_create, fake_destroy,
                                        fake_charge, fake_switch_in};
 static const model_entry fake_models[] = {
-    {MODEL_TECHNIQUE, "native", &fake_ops},
-    {MODEL_SCHEDULER, "rr", &sched_rr_ops},
+    {.kind = MODEL_TECHNIQUE, .ops = &fake_ops},
+    {.kind = MODEL_SCHEDULER, .ops = &sched_rr_ops},
 };
 static const model_entry *fake_find(model_kind kind, const char *name) {
   for (size_t i = 0; i < sizeof fake_models / sizeof fake_models[0]; i++)
-    if (fake_models[i].kind == kind && !strcmp(fake_models[i].name, name)) return &fake_models[i];
+    if (fake_models[i].kind == kind && !strcmp(model_entry_name(&fake_models[i]), name)) return &fake_models[i];
   return NULL;
 }
 
@@ -233,6 +406,10 @@ static void test_allocation_failures(void) {
 
 int register_tests(void) {
   static const test_case tests[] = {
+      {"reader: PlanetLab and Google formats", test_parse_formats},
+      {"reader: errors at FILE:LINE:COL", test_parse_errors},
+      {"reader: regular files only", test_read_regular_files_only},
+      {"loader reads the trace", test_loader_reads_trace},
       {"three samples: shares and completion", test_three_samples},
       {"two columns, clamping, operation mix", test_two_columns_and_mix},
       {"malformed line: FILE:LINE", test_malformed_line},

@@ -452,7 +452,7 @@ static int run_scenario(const char *scenario_path, const char *h5, sim_diag *dia
   sim_profile *prof = NULL;
   sim_recorder *rec = NULL;
   int rc = -1;
-  if (sim_scenario_load(scenario_path, NULL, 0, &sc, diag) < 0) goto out;
+  if (sim_scenario_load(scenario_path, model_vocabulary(), NULL, 0, &sc, diag) < 0) goto out;
   if (sim_profile_load(sc->calibration ? sc->calibration : "pentium4-2006", &prof, diag) < 0)
     goto out;
   /* Cases read summary tables: series and events are not kept, so the run

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "models/registry.h"
 #include "sim/alloc.h"
 #include "sim/cli_args.h"
 #include "sim/scenario.h"
@@ -32,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sim_diag d;
   sim_diag_init(&d);
   sim_scenario *s = NULL;
-  sim_scenario_load_text("fuzz.yaml", text, size, n_ov ? &ov : NULL, n_ov, &s, &d);
+  sim_scenario_load_text("fuzz.yaml", text, size, model_vocabulary(), n_ov ? &ov : NULL, n_ov, &s, &d);
   sim_scenario_free(s);
   sim_diag_clear(&d);
   if (n_ov) sim_free((void *)ov.path);

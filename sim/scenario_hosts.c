@@ -1,0 +1,248 @@
+/* sim/scenario_hosts.c: the `host_types` and `hosts` sections
+ * (scenarios/SCHEMA.md): machine types with their NICs and disks, and host
+ * template entries, each expanded into `count` hosts named by its pattern.
+ * Scheduler names come from the vocabulary (sim/vocabulary.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/alloc.h"
+#include "sim/scenario_internal.h"
+#include "sim/suggest.h"
+
+static const char *const fidelities[] = {"quantum", "fluid"};
+static const sim_schema_names fidelity_list = {fidelities, 2, "fidelity"};
+
+/* NIC i of a host type, described by m; `of` is the host type, for messages. */
+static void load_nic(ctx *C, const sim_yaml_node *m, size_t i, const char *of, sim_nic_spec *nic) {
+  nic->latency_ns = 50 * SIM_US;
+  char dflt[32];
+  snprintf(dflt, sizeof dflt, "eth%zu", i);
+  nic->name = sim_schema_strdup(&C->S, dflt);
+  if (!sim_schema_is_map(&C->S, m, "a NIC")) return;
+  static const char *const keys[] = {"name", "bandwidth", "latency"};
+  sim_schema_set_what(&C->S, "NIC %zu of %.200s", i, of);
+  SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
+  sim_schema_str(&C->S, m, "name", &nic->name);
+  if (sim_schema_need(&C->S, m, "bandwidth"))
+    sim_schema_real(&C->S, m, "bandwidth", &nic->bandwidth_bps, SIM_UNIT_RATE, 1, SIM_SCHEMA_HUGE);
+  sim_schema_time(&C->S, m, "latency", &nic->latency_ns, 0);
+}
+
+static void load_disk(ctx *C, const sim_yaml_node *m, size_t i, const char *of, sim_disk_spec *d) {
+  d->latency_ns = 5 * SIM_MS;
+  d->queue_depth = 32;
+  char dflt[32];
+  snprintf(dflt, sizeof dflt, "disk%zu", i);
+  d->name = sim_schema_strdup(&C->S, dflt);
+  if (!sim_schema_is_map(&C->S, m, "a disk")) return;
+  static const char *const keys[] = {"name", "iops", "bandwidth", "latency", "queue_depth"};
+  sim_schema_set_what(&C->S, "disk %zu of %.200s", i, of);
+  SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
+  sim_schema_str(&C->S, m, "name", &d->name);
+  if (sim_schema_need(&C->S, m, "iops"))
+    sim_schema_real(&C->S, m, "iops", &d->iops, SIM_UNIT_NONE, 1e-9, SIM_SCHEMA_HUGE);
+  double bps = 0;
+  if (sim_schema_need(&C->S, m, "bandwidth"))
+    sim_schema_real(&C->S, m, "bandwidth", &bps, SIM_UNIT_RATE, 1, SIM_SCHEMA_HUGE);
+  d->bandwidth_Bps = bps / 8;
+  sim_schema_time(&C->S, m, "latency", &d->latency_ns, 0);
+  sim_schema_u32(&C->S, m, "queue_depth", 1, 65536, &d->queue_depth);
+}
+
+static void load_nics_disks(ctx *C, const sim_yaml_node *ht, sim_host_type *t) {
+  const sim_yaml_node *nics = sim_schema_opt(ht, "nics");
+  char saved[sizeof C->S.what];
+  memcpy(saved, C->S.what, sizeof saved);
+  if (nics && sim_schema_is_seq(&C->S, nics, "a list of NICs")) {
+    t->nics = sim_calloc(nics->n, sizeof *t->nics);
+    if (!t->nics) { sim_schema_nomem(&C->S); return; }
+    t->n_nics = nics->n;
+    for (size_t i = 0; i < nics->n && !C->S.oom; i++) load_nic(C, nics->items[i], i, saved, &t->nics[i]);
+  }
+  const sim_yaml_node *disks = sim_schema_opt(ht, "disks");
+  if (disks && sim_schema_is_seq(&C->S, disks, "a list of disks")) {
+    t->disks = sim_calloc(disks->n, sizeof *t->disks);
+    if (!t->disks) { sim_schema_nomem(&C->S); return; }
+    t->n_disks = disks->n;
+    for (size_t i = 0; i < disks->n && !C->S.oom; i++) load_disk(C, disks->items[i], i, saved, &t->disks[i]);
+  }
+  memcpy(C->S.what, saved, sizeof saved);
+}
+
+/* The MMU keys: 0 (and tlb_tagged "profile") leave the profile's value. */
+static void load_mmu(ctx *C, const sim_yaml_node *m, sim_host_type *t) {
+  sim_schema_u32(&C->S, m, "tlb_entries_4k", 0, 1000000, &t->tlb_entries_4k);
+  sim_schema_u32(&C->S, m, "tlb_entries_2m", 0, 1000000, &t->tlb_entries_2m);
+  sim_schema_u32(&C->S, m, "page_walk_levels", 0, 5, &t->page_walk_levels);
+  if (t->page_walk_levels == 1)
+    sim_schema_error(&C->S, sim_schema_opt(m, "page_walk_levels"),
+                     "'page_walk_levels' in %s must be 0 (from the profile) or 2 to 5, found 1", C->S.what);
+  sim_schema_u32(&C->S, m, "pwc_entries", 0, 1000000, &t->pwc_entries);
+  const sim_yaml_node *tag = sim_schema_opt(m, "tlb_tagged");
+  if (tag) {
+    bool b;
+    if (tag->kind == SIM_YAML_SCALAR && !strcmp(tag->text, "profile"))
+      t->tlb_tagged = -1;
+    else if (sim_schema_parse_bool(&C->S, tag, "tlb_tagged", &b))
+      t->tlb_tagged = b;
+  }
+}
+
+static void load_host_type(ctx *C, const sim_yaml_node *key, const sim_yaml_node *m, sim_host_type *t) {
+  t->tlb_tagged = -1;
+  t->fidelity = sim_schema_strdup(&C->S, "quantum");
+  sim_schema_set_what(&C->S, "host type '%.200s'", key->text);
+  if (!sim_schema_is_map(&C->S, m, "a host type")) return;
+  static const char *const keys[] = {"cores", "clock", "memory", "tlb_entries_4k", "tlb_entries_2m",
+                                     "page_walk_levels", "pwc_entries", "tlb_tagged", "scheduler",
+                                     "fidelity", "allow_overcommit", "calibration", "nics", "disks"};
+  SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
+  if (sim_schema_need(&C->S, m, "cores")) sim_schema_u32(&C->S, m, "cores", 1, 65536, &t->cores);
+  if (sim_schema_need(&C->S, m, "clock"))
+    sim_schema_real(&C->S, m, "clock", &t->clock_hz, SIM_UNIT_FREQ, 1e6, 100e9);
+  if (sim_schema_need(&C->S, m, "memory")) sim_schema_size(&C->S, m, "memory", &t->memory_bytes, 1 << 20);
+  load_mmu(C, m, t);
+  sim_schema_enum_str(&C->S, m, "scheduler", &C->names[SIM_VOCAB_SCHEDULER], &t->scheduler);
+  sim_schema_enum_str(&C->S, m, "fidelity", &fidelity_list, &t->fidelity);
+  sim_schema_bool(&C->S, m, "allow_overcommit", &t->allow_overcommit);
+  sim_schema_str(&C->S, m, "calibration", &t->calibration);
+  scenario_resolve_calibration(C, &t->calibration);
+  load_nics_disks(C, m, t);
+}
+
+void scenario_load_host_types(ctx *C, const sim_yaml_node *types) {
+  sim_scenario *s = C->s;
+  if (!types) {
+    sim_schema_error(&C->S, NULL, "missing section 'host_types'");
+    return;
+  }
+  if (!sim_schema_is_map(&C->S, types, "host types (a mapping from type name to its description)")) return;
+  s->host_types = sim_calloc(types->n, sizeof *s->host_types);
+  if (!s->host_types || sim_name_index_init(&C->type_ix, types->n) < 0) { sim_schema_nomem(&C->S); return; }
+  for (size_t i = 0; i < types->n && !C->S.oom; i++) {
+    const sim_yaml_node *key = types->pairs[i].key;
+    sim_host_type *t = &s->host_types[s->n_host_types];
+    t->name = sim_schema_strdup(&C->S, key->text);
+    if (!t->name) return;
+    s->n_host_types++;
+    if (sim_name_index_add(&C->type_ix, &s->host_types[0].name, sizeof *t, t->name,
+                           (uint32_t)(s->n_host_types - 1)) == -1) {
+      sim_schema_nomem(&C->S);
+      return;
+    }
+    load_host_type(C, key, types->pairs[i].value, t);
+  }
+}
+
+static int grow_hosts(ctx *C, size_t need_n) {
+  if (sim_grow((void **)&C->s->hosts, &C->cap_hosts, need_n, sizeof *C->s->hosts) < 0) return -1;
+  return sim_grow((void **)&C->host_entry, &C->cap_entries, need_n, sizeof *C->host_entry);
+}
+
+/* The host type a host entry names; -1 (with an error) when it is unknown. */
+static long host_type_of(ctx *C, const sim_yaml_node *tn, const char *tname) {
+  sim_scenario *s = C->s;
+  long type = scenario_find_type(C, tname);
+  if (type >= 0) return type;
+  const char **names = sim_malloc((s->n_host_types + 1) * sizeof *names);
+  if (!names) {
+    sim_schema_nomem(&C->S);
+    return -1;
+  }
+  for (size_t i = 0; i < s->n_host_types; i++) names[i] = s->host_types[i].name;
+  const char *near = sim_suggest(tname, names, s->n_host_types);
+  if (near)
+    sim_schema_error(&C->S, tn, "%s has type '%s', which is not in host_types; did you mean '%s'?",
+                     C->S.what, tname, near);
+  else
+    sim_schema_error(&C->S, tn, "%s has type '%s', which is not in host_types", C->S.what, tname);
+  sim_free(names);
+  return -1;
+}
+
+/* Adds the `count` hosts of entry m (name node nn); -1 when loading must stop. */
+static int expand_hosts(ctx *C, const sim_yaml_node *m, const sim_yaml_node *nn, const char *pattern,
+                        uint64_t count, uint32_t type) {
+  sim_scenario *s = C->s;
+  if (s->n_hosts + count > MAX_INSTANCES) {
+    sim_schema_error(&C->S, m, "too many hosts: more than %llu in total", (unsigned long long)MAX_INSTANCES);
+    return -1;
+  }
+  if (grow_hosts(C, s->n_hosts + count) < 0) { sim_schema_nomem(&C->S); return -1; }
+  for (uint64_t i = 0; i < count && !C->S.oom; i++) {
+    char name[NAME_MAX_LEN], e2[400];
+    if (sim_name_expand(pattern, i, name, sizeof name, e2, sizeof e2) < 0) {
+      sim_schema_error(&C->S, nn, "%s", e2);
+      break;
+    }
+    if (!name[0]) {
+      sim_schema_error(&C->S, nn, "a host name must not be empty");
+      break;
+    }
+    sim_host *h = &s->hosts[s->n_hosts];
+    h->name = sim_schema_strdup(&C->S, name);
+    if (!h->name) return -1;
+    h->type = type;
+    C->host_entry[s->n_hosts] = m;
+    long other = sim_name_index_add(&C->host_ix, &s->hosts[0].name, sizeof *h, name, (uint32_t)s->n_hosts);
+    if (other == -1) {
+      sim_free(h->name);
+      sim_schema_nomem(&C->S);
+      return -1;
+    }
+    if (other >= 0) {
+      const sim_yaml_node *o = C->host_entry[other];
+      sim_schema_error_capped(&C->S, CAPPED_NAME_CLASH, nn,
+                              "host name '%s' is already used by the host entry at line %d", name, o->line);
+      sim_free(h->name);
+      continue;
+    }
+    s->n_hosts++;
+  }
+  return 0;
+}
+
+/* One entry of hosts: {name, type, count}; -1 when loading must stop. */
+static int load_host_entry(ctx *C, const sim_yaml_node *m, size_t e) {
+  sim_schema_set_what(&C->S, "host entry %zu", e);
+  if (!sim_schema_is_map(&C->S, m, "a host entry {name, type, count}")) return 0;
+  const sim_yaml_node *nn = sim_schema_opt(m, "name");
+  if (nn && nn->kind == SIM_YAML_SCALAR) sim_schema_set_what(&C->S, "host '%.200s'", nn->text);
+  static const char *const keys[] = {"name", "type", "count"};
+  SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
+  uint64_t count = scenario_get_count(C, m);
+  const char *pattern = nn ? sim_schema_scalar(&C->S, nn, "name", "a host name") : NULL;
+  if (!nn) sim_schema_need(&C->S, m, "name");
+  const sim_yaml_node *tn = sim_schema_need(&C->S, m, "type");
+  const char *tname = tn ? sim_schema_scalar(&C->S, tn, "type", "a host type name") : NULL;
+  long type = tname ? host_type_of(C, tn, tname) : -1;
+  if (C->S.oom) return -1;
+  if (!pattern || type < 0) {
+    C->hosts_incomplete = true;
+    return 0;
+  }
+  if (sim_grow((void **)&C->hrec, &C->cap_hrec, C->n_hrec + 1, sizeof *C->hrec) < 0) {
+    sim_schema_nomem(&C->S);
+    return -1;
+  }
+  entry_rec *rec = &C->hrec[C->n_hrec];
+  memset(rec, 0, sizeof *rec);
+  if (!(rec->pattern = sim_schema_strdup(&C->S, pattern))) return -1;
+  rec->count = count;
+  rec->first = C->s->n_hosts;
+  rec->type = (uint32_t)type;
+  C->n_hrec++;
+  return expand_hosts(C, m, nn, pattern, count, (uint32_t)type);
+}
+
+void scenario_load_hosts(ctx *C, const sim_yaml_node *hosts) {
+  if (!hosts) {
+    sim_schema_error(&C->S, NULL, "missing section 'hosts'");
+    return;
+  }
+  if (!sim_schema_is_seq(&C->S, hosts, "a list of hosts")) return;
+  if (sim_name_index_init(&C->host_ix, 64) < 0) { sim_schema_nomem(&C->S); return; }
+  for (size_t e = 0; e < hosts->n && !C->S.oom; e++)
+    if (load_host_entry(C, hosts->items[e], e) < 0) return;
+  if (C->s->n_hosts == 0 && hosts->n == 0) sim_schema_error(&C->S, hosts, "the scenario has no hosts");
+}

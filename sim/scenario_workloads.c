@@ -1,0 +1,317 @@
+/* sim/scenario_workloads.c: the `workloads` section and workload resolution
+ * (scenarios/SCHEMA.md "workloads"): phases and their operation mix per unit
+ * of work (the op-mix keys come from sim/opmix.def), workload files, shipped
+ * workloads found by name, and CPU-utilisation traces, read here
+ * (sim/trace.h) so that a bad trace is an error of `check`, not of a run. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/alloc.h"
+#include "sim/profile.h"
+#include "sim/scenario_internal.h"
+#include "sim/suggest.h"
+#include "sim/trace.h"
+
+const char *const scenario_access_patterns[3] = {"sequential", "strided", "random"};
+static const sim_schema_names pattern_list = {scenario_access_patterns, 3, "access pattern"};
+
+/* The memory access streams of a phase; `of` names the phase. */
+static void load_access(ctx *C, const sim_yaml_node *mem, const char *of, sim_phase *ph) {
+  ph->access = sim_calloc(mem->n, sizeof *ph->access);
+  if (!ph->access) { sim_schema_nomem(&C->S); return; }
+  ph->n_access = mem->n;
+  for (size_t i = 0; i < mem->n; i++) {
+    const sim_yaml_node *m = mem->items[i];
+    sim_access_spec *a = &ph->access[i];
+    a->pattern = SIM_ACCESS_RANDOM;
+    a->stride_bytes = 64;
+    a->page_bytes = 4096;
+    sim_schema_set_what(&C->S, "memory stream %zu of %.200s", i, of);
+    if (!sim_schema_is_map(&C->S, m, "a memory access stream")) continue;
+    static const char *const keys[] = {"count", "working_set", "pattern", "stride", "page_size", "write_fraction"};
+    SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
+    sim_schema_count(&C->S, m, "count", &a->count);
+    if (sim_schema_need(&C->S, m, "working_set")) sim_schema_size(&C->S, m, "working_set", &a->working_set_bytes, 1);
+    size_t p;
+    if (sim_schema_enum(&C->S, m, "pattern", &pattern_list, &p)) a->pattern = (sim_access_pattern)p;
+    sim_schema_size(&C->S, m, "stride", &a->stride_bytes, 1);
+    sim_schema_size(&C->S, m, "page_size", &a->page_bytes, 1);
+    if (a->page_bytes != 4096 && a->page_bytes != 2097152)
+      sim_schema_error(&C->S, sim_schema_opt(m, "page_size"), "'page_size' in %s must be 4 KiB or 2 MiB", C->S.what);
+    sim_schema_real(&C->S, m, "write_fraction", &a->write_fraction, SIM_UNIT_PERCENT, 0, 1);
+  }
+}
+
+/* Disk requests and network exchanges per unit; `of` names the phase. */
+static void load_io(ctx *C, const sim_yaml_node *ops, const char *of, sim_phase *ph) {
+  const sim_yaml_node *disk = sim_schema_opt(ops, "disk");
+  ph->disk_request_bytes = 4096;
+  ph->disk_random = true;
+  if (disk && sim_schema_is_map(&C->S, disk, "disk requests {reads, writes, request_size, random}")) {
+    sim_schema_set_what(&C->S, "disk requests of %.200s", of);
+    static const char *const dkeys[] = {"reads", "writes", "request_size", "random"};
+    SIM_SCHEMA_CHECK_KEYS(&C->S, disk, dkeys);
+    sim_schema_count(&C->S, disk, "reads", &ph->disk_reads);
+    sim_schema_count(&C->S, disk, "writes", &ph->disk_writes);
+    sim_schema_size(&C->S, disk, "request_size", &ph->disk_request_bytes, 1);
+    sim_schema_bool(&C->S, disk, "random", &ph->disk_random);
+  }
+  const sim_yaml_node *net = sim_schema_opt(ops, "net");
+  if (net && sim_schema_is_map(&C->S, net, "network exchanges {messages, tx, rx}")) {
+    sim_schema_set_what(&C->S, "network exchanges of %.200s", of);
+    static const char *const nkeys[] = {"messages", "tx", "rx"};
+    SIM_SCHEMA_CHECK_KEYS(&C->S, net, nkeys);
+    sim_schema_count(&C->S, net, "messages", &ph->net_messages);
+    sim_schema_size(&C->S, net, "tx", &ph->net_tx_bytes, 0);
+    sim_schema_size(&C->S, net, "rx", &ph->net_rx_bytes, 0);
+  }
+}
+
+/* How each kind of sim/opmix.def line is read. */
+#define OPMIX_COUNT(key, field) sim_schema_count(&C->S, ops, key, &ph->field)
+#define OPMIX_CPI(key, field) sim_schema_real(&C->S, ops, key, &ph->field, SIM_UNIT_NONE, 1e-6, 1e6)
+#define OPMIX_BYTES(key, field) sim_schema_bytes(&C->S, ops, key, &ph->field)
+
+/* The operation mix of a phase (`ops`): the keys of sim/opmix.def, then
+ * memory streams, disk and network. */
+static void load_ops(ctx *C, const sim_yaml_node *ops, sim_phase *ph) {
+  static const char *const keys[] = {
+#define SIM_OPMIX(key, field, parse, dflt, unit, doc) #key,
+#include "sim/opmix.def"
+#undef SIM_OPMIX
+      "memory", "disk", "net"};
+  SIM_SCHEMA_CHECK_KEYS(&C->S, ops, keys);
+#define SIM_OPMIX(key, field, parse, dflt, unit, doc) OPMIX_##parse(#key, field);
+#include "sim/opmix.def"
+#undef SIM_OPMIX
+  char saved[sizeof C->S.what];
+  memcpy(saved, C->S.what, sizeof saved);
+  const sim_yaml_node *mem = sim_schema_opt(ops, "memory");
+  if (mem && sim_schema_is_seq(&C->S, mem, "a list of memory access streams")) load_access(C, mem, saved, ph);
+  if (!C->S.oom) load_io(C, ops, saved, ph);
+  memcpy(C->S.what, saved, sizeof saved);
+}
+
+static void load_dirty(ctx *C, const sim_yaml_node *dirty, sim_phase *f) {
+  f->dirty = sim_calloc(dirty->n, sizeof *f->dirty);
+  if (!f->dirty) { sim_schema_nomem(&C->S); return; }
+  f->n_dirty = dirty->n;
+  for (size_t d = 0; d < dirty->n; d++) {
+    const sim_yaml_node *g = dirty->items[d];
+    if (!sim_schema_is_map(&C->S, g, "a dirty page group {pages, rate}")) continue;
+    static const char *const keys[] = {"pages", "rate"};
+    SIM_SCHEMA_CHECK_KEYS(&C->S, g, keys);
+    double pages = 0;
+    if (sim_schema_need(&C->S, g, "pages")) sim_schema_real(&C->S, g, "pages", &pages, SIM_UNIT_NONE, 0, 1e15);
+    f->dirty[d].pages = (uint64_t)pages;
+    if (sim_schema_need(&C->S, g, "rate"))
+      sim_schema_real(&C->S, g, "rate", &f->dirty[d].rate_hz, SIM_UNIT_FREQ, 0, 1e12);
+  }
+}
+
+/* Phase i of a workload (`of`), from p into f. */
+static void load_phase(ctx *C, const sim_yaml_node *p, size_t i, const char *of, sim_phase *f) {
+#define SIM_OPMIX(key, field, parse, dflt, unit, doc) f->field = dflt;
+#include "sim/opmix.def"
+#undef SIM_OPMIX
+  f->cpu_demand = 1;
+  f->disk_request_bytes = 4096;
+  f->disk_random = true;
+  char dflt[32];
+  snprintf(dflt, sizeof dflt, "phase%zu", i);
+  f->name = sim_schema_strdup(&C->S, dflt);
+  sim_schema_set_what(&C->S, "phase %zu of %.200s", i, of);
+  if (!sim_schema_is_map(&C->S, p, "a phase")) return;
+  static const char *const keys[] = {"name", "units", "duration", "cpu_demand", "io_window", "ops", "dirty"};
+  SIM_SCHEMA_CHECK_KEYS(&C->S, p, keys);
+  sim_schema_str(&C->S, p, "name", &f->name);
+  sim_schema_set_what(&C->S, "phase '%.100s' of %.200s", f->name ? f->name : "?", of);
+  sim_schema_count(&C->S, p, "units", &f->units);
+  sim_schema_time(&C->S, p, "duration", &f->duration_ns, 0);
+  if ((f->units > 0) == (f->duration_ns > 0) && !C->S.oom)
+    sim_schema_error(&C->S, p, "%s needs exactly one of 'units' and 'duration' greater than 0", C->S.what);
+  sim_schema_real(&C->S, p, "cpu_demand", &f->cpu_demand, SIM_UNIT_PERCENT, 1e-9, 1);
+  /* a window beyond a million units is no longer a buffer but a mistake */
+  sim_schema_u32(&C->S, p, "io_window", 0, 1000000, &f->io_window);
+  const sim_yaml_node *ops = sim_schema_opt(p, "ops");
+  if (ops && sim_schema_is_map(&C->S, ops, "an operation mix")) load_ops(C, ops, f);
+  const sim_yaml_node *dirty = sim_schema_opt(p, "dirty");
+  if (dirty && sim_schema_is_seq(&C->S, dirty, "a list of dirty page groups {pages, rate}")) load_dirty(C, dirty, f);
+}
+
+/* A workload's trace {file, interval}: its samples are read now, so that a
+ * malformed trace is an error of the scenario (FILE:LINE:COL in the trace). */
+static void load_trace(ctx *C, const sim_yaml_node *tr, sim_workload *w) {
+  static const char *const keys[] = {"file", "interval"};
+  SIM_SCHEMA_CHECK_KEYS(&C->S, tr, keys);
+  w->trace_interval_ns = 300 * SIM_S;
+  sim_schema_time(&C->S, tr, "interval", &w->trace_interval_ns, 1);
+  const sim_yaml_node *f = sim_schema_need(&C->S, tr, "file");
+  const char *t = f ? sim_schema_scalar(&C->S, f, "file", "a path") : NULL;
+  if (!t || !(w->trace_path = scenario_rel_path(C, t))) return;
+  if (access(w->trace_path, R_OK) != 0) {
+    sim_schema_error(&C->S, f, "trace file '%s' of %s cannot be read", w->trace_path, C->S.what);
+    return;
+  }
+  int rc = sim_trace_read(w->trace_path, w->name ? w->name : "?", &w->trace_cpu_percent,
+                          &w->n_trace_samples, C->S.diag);
+  if (rc == -2 || C->S.diag->oom) sim_schema_nomem(&C->S);
+}
+
+/* Parses a workload mapping into w (zeroed by the caller); `key` is its
+ * name in the scenario, or NULL for a workload file (then `name` is required). */
+static void load_workload(ctx *C, const sim_yaml_node *m, const char *key, sim_workload *w) {
+  sim_schema_set_what(&C->S, "workload '%.200s'", key ? key : "?");
+  if (!sim_schema_is_map(&C->S, m, "a workload")) return;
+  static const char *const keys[] = {"name", "description", "source", "repeat", "trace", "phases"};
+  const sim_yaml_node *nn = key ? sim_schema_opt(m, "name") : sim_schema_need(&C->S, m, "name");
+  const char *name = nn ? sim_schema_scalar(&C->S, nn, "name", "a workload name") : key;
+  if (!name) name = "?";
+  if (key && nn && strcmp(name, key))
+    sim_schema_error(&C->S, nn, "workload '%s' is named '%s'; the name must match its key", key, name);
+  sim_schema_set_what(&C->S, "workload '%.200s'", name);
+  SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
+  w->name = sim_schema_strdup(&C->S, key ? key : name);
+  sim_schema_str(&C->S, m, "description", &w->description);
+  sim_schema_str(&C->S, m, "source", &w->source);
+  sim_schema_bool(&C->S, m, "repeat", &w->repeat);
+  const sim_yaml_node *tr = sim_schema_opt(m, "trace");
+  if (tr && sim_schema_is_map(&C->S, tr, "a trace {file, interval}")) load_trace(C, tr, w);
+  const sim_yaml_node *ph = sim_schema_opt(m, "phases");
+  if (!ph && !tr) {
+    sim_schema_error(&C->S, m, "%s has neither 'phases' nor 'trace'", C->S.what);
+    return;
+  }
+  if (!ph || !sim_schema_is_seq(&C->S, ph, "a list of phases")) return;
+  if (ph->n == 0) sim_schema_error(&C->S, ph, "%s has an empty list of phases", C->S.what);
+  w->phases = sim_calloc(ph->n, sizeof *w->phases);
+  if (!w->phases) { sim_schema_nomem(&C->S); return; }
+  w->n_phases = ph->n;
+  char saved[sizeof C->S.what];
+  memcpy(saved, C->S.what, sizeof saved);
+  for (size_t i = 0; i < ph->n && !C->S.oom; i++) load_phase(C, ph->items[i], i, saved, &w->phases[i]);
+  memcpy(C->S.what, saved, sizeof saved);
+}
+
+static long add_workload_slot(ctx *C, const char *lookup_key) {
+  sim_scenario *s = C->s;
+  size_t cap = C->cap_workloads;
+  if (sim_grow((void **)&s->workloads, &C->cap_workloads, s->n_workloads + 1, sizeof *s->workloads) < 0)
+    return -1;
+  if (sim_grow((void **)&C->wl_key, &cap, s->n_workloads + 1, sizeof *C->wl_key) < 0) return -1;
+  if (cap != C->cap_workloads) {
+    void *p = sim_realloc(C->wl_key, C->cap_workloads * sizeof *C->wl_key);
+    if (!p) return -1;
+    C->wl_key = p;
+  }
+  size_t i = s->n_workloads;
+  memset(&s->workloads[i], 0, sizeof s->workloads[i]);
+  C->wl_key[i] = sim_strdup(lookup_key);
+  if (!C->wl_key[i]) return -1;
+  s->n_workloads++;
+  if (sim_name_index_add(&C->wl_ix, C->wl_key, sizeof *C->wl_key, C->wl_key[i], (uint32_t)i) == -1)
+    return -1;
+  return (long)i;
+}
+
+void scenario_load_workloads(ctx *C, const sim_yaml_node *wls) {
+  if (sim_name_index_init(&C->wl_ix, 16) < 0) { sim_schema_nomem(&C->S); return; }
+  if (!wls || !sim_schema_is_map(&C->S, wls, "workloads (a mapping from workload name to its description)")) return;
+  for (size_t i = 0; i < wls->n && !C->S.oom; i++) {
+    long k = add_workload_slot(C, wls->pairs[i].key->text);
+    if (k < 0) { sim_schema_nomem(&C->S); return; }
+    load_workload(C, wls->pairs[i].value, wls->pairs[i].key->text, &C->s->workloads[k]);
+  }
+}
+
+/* Loads a workload file into a new slot under `lookup`; -1 on error. */
+static long load_workload_file(ctx *C, const sim_yaml_node *at, const char *path, const char *lookup) {
+  char *text = NULL;
+  size_t len = 0;
+  char e[400];
+  if (sim_read_file(path, &text, &len, e, sizeof e) < 0) {
+    if (!text && strstr(e, "memory")) sim_schema_nomem(&C->S);
+    sim_schema_error(&C->S, at, "cannot read workload file '%s': %s", path, e);
+    return -1;
+  }
+  sim_yaml_node *root = NULL;
+  int rc = sim_yaml_parse(path, text, len, &root, C->S.diag);
+  sim_free(text);
+  if (rc < 0) return -1;
+  long k = add_workload_slot(C, lookup);
+  if (k < 0) {
+    sim_yaml_free(root);
+    sim_schema_nomem(&C->S);
+    return -1;
+  }
+  const char *saved_file = C->S.file;
+  char saved_what[sizeof C->S.what];
+  memcpy(saved_what, C->S.what, sizeof saved_what);
+  C->S.file = path;
+  if (!root)
+    sim_schema_error(&C->S, NULL, "empty workload file");
+  else
+    load_workload(C, root, NULL, &C->s->workloads[k]);
+  C->S.file = saved_file;
+  memcpy(C->S.what, saved_what, sizeof saved_what);
+  sim_yaml_free(root);
+  return k;
+}
+
+long scenario_resolve_workload(ctx *C, const sim_yaml_node *v) {
+  sim_scenario *s = C->s;
+  if (v->kind == SIM_YAML_MAP) {
+    static const char *const keys[] = {"file"};
+    SIM_SCHEMA_CHECK_KEYS(&C->S, v, keys);
+    const sim_yaml_node *f = sim_schema_need(&C->S, v, "file");
+    const char *t = f ? sim_schema_scalar(&C->S, f, "file", "a path") : NULL;
+    if (!t) return -1;
+    char *path = scenario_rel_path(C, t);
+    if (!path) return -1;
+    size_t kl = strlen(path) + 6;
+    char *lookup = sim_malloc(kl);
+    if (!lookup) {
+      sim_free(path);
+      sim_schema_nomem(&C->S);
+      return -1;
+    }
+    snprintf(lookup, kl, "file:%s", path);
+    long k = sim_name_index_find(&C->wl_ix, C->wl_key, sizeof *C->wl_key, lookup);
+    if (k < 0) k = load_workload_file(C, f, path, lookup);
+    sim_free(lookup);
+    sim_free(path);
+    return k;
+  }
+  const char *name = sim_schema_scalar(&C->S, v, "workload", "a workload name or {file: PATH}");
+  if (!name) return -1;
+  long k = sim_name_index_find(&C->wl_ix, C->wl_key, sizeof *C->wl_key, name);
+  if (k >= 0) return k;
+  char *path = NULL;
+  int rc = strchr(name, '/') ? -1 : sim_data_find("workloads", name, &path);
+  if (rc == -2) {
+    sim_schema_nomem(&C->S);
+    return -1;
+  }
+  if (rc == 0) {
+    k = load_workload_file(C, v, path, name);
+    sim_free(path);
+    return k;
+  }
+  const char **names = sim_malloc((s->n_workloads + 1) * sizeof *names);
+  if (!names) {
+    sim_schema_nomem(&C->S);
+    return -1;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < s->n_workloads; i++)
+    if (strncmp(C->wl_key[i], "file:", 5)) names[n++] = C->wl_key[i];
+  const char *near = sim_suggest(name, names, n);
+  if (near)
+    sim_schema_error(&C->S, v, "%s uses workload '%s', which is neither in workloads nor shipped; did you mean '%s'?", C->S.what, name, near);
+  else
+    sim_schema_error(&C->S, v, "%s uses workload '%s', which is neither in workloads nor shipped", C->S.what, name);
+  sim_free(names);
+  return -1;
+}
+
