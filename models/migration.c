@@ -517,7 +517,6 @@ int migration_attach(migration *m, sim_loop *loop, int32_t priority) {
 int migration_error(const migration *m) { return m->error; }
 bool migration_finished(const migration *m) { return m->state == MIG_DONE; }
 const migration_summary *migration_get_summary(const migration *m) { return &m->summary; }
-const char *migration_name(const migration *m) { return m->env.spec->name; }
 
 size_t migration_get_rounds(const migration *m, const migration_round **rounds) {
   *rounds = m->rounds;

@@ -222,8 +222,6 @@ typedef struct migration_summary {
 
 const migration_summary *migration_get_summary(const migration *m);
 size_t migration_get_rounds(const migration *m, const migration_round **rounds);
-const char *migration_name(const migration *m);
-
 
 /* ---- the migrations of a run, for the engine (migration_set.c) ---- */
 
