@@ -23,21 +23,21 @@
  *
  * Units: time and virtual time in ns; weights relative (the scenario's
  * `weight`, 256 by default, plays cpu.weight's part: only ratios matter);
- * caps in CPUs.  Profile quantities (optional, Linux defaults when absent):
- * sched.cfs.latency (6 ms), sched.cfs.min_granularity (0.75 ms),
- * sched.cfs.wakeup_granularity (1 ms), sched.cfs.period (100 ms, cpu.max).
+ * caps in CPUs.  Profile quantities (required; the shipped profiles hold
+ * Linux's defaults): sched.cfs.latency (6 ms), sched.cfs.min_granularity
+ * (0.75 ms), sched.cfs.wakeup_granularity (1 ms), sched.cfs.period (100 ms,
+ * cpu.max).  Shared bookkeeping (pCPUs, guests, parameters):
+ * models/sched_common.h.
  * Invariants: a vCPU is queued iff it is runnable and not running; a pCPU is
  * IDLE, KICKED (a pick is due) or RUNNING one vCPU; min_vruntime never
  * decreases. */
 #include <stdlib.h>
 
-#include "models/scheduler.h"
+#include "models/sched_common.h"
 #include "sim/alloc.h"
 
-typedef enum cfs_pstate { CFS_IDLE, CFS_KICKED, CFS_RUNNING } cfs_pstate;
-
 typedef struct cfs_vcpu {
-  uint32_t guest;     /* index into cfs_state.guests */
+  uint32_t guest;     /* index into cfs_state.host.guests and .guests */
   int32_t pinned;     /* pCPU or -1 */
   double weight;      /* the guest's weight over its vCPUs */
   double vruntime;    /* ns of virtual time */
@@ -47,21 +47,13 @@ typedef struct cfs_vcpu {
   sim_time charged_ns; /* while running: charged up to here, ns */
 } cfs_vcpu;
 
+/* A group's quota, beside its cpu.weight (weight) and cpu.max (cap) in
+ * sched_host. */
 typedef struct cfs_guest {
-  uint32_t id;        /* guest index in the scenario */
-  uint32_t weight;    /* cpu.weight */
-  double cap;         /* CPUs; 0 = no cpu.max */
   uint32_t n_vcpus;   /* its vCPUs on this host */
   double runtime;     /* ns of quota left in this period */
   uint32_t running;   /* its vCPUs on a pCPU */
 } cfs_guest;
-
-typedef struct cfs_pcpu {
-  cfs_pstate state;  /* see invariants */
-  int32_t vcpu;      /* running vCPU or -1 */
-  sim_time start_ns; /* ns: run start */
-  sim_time end_ns;   /* ns: planned end or kick; SIM_TIME_MAX while unbounded */
-} cfs_pcpu;
 
 typedef struct cfs_state {
   double latency_ns;     /* ns: sysctl_sched_latency, 6 ms */
@@ -70,37 +62,25 @@ typedef struct cfs_state {
   sim_time period_ns;    /* ns: cpu.max period, 100 ms */
   double ref_weight;     /* weight whose virtual time is real time (256) */
   double min_vruntime;   /* ns: least virtual time of the queue, monotonic */
-  uint32_t n_pcpus;      /* count */
-  cfs_pcpu *pcpus;       /* n_pcpus entries */
+  sched_host host;       /* pCPUs and groups (cpu.weight, cpu.max) */
   cfs_vcpu *vcpus;       /* n_vcpus entries */
   size_t n_vcpus, cap_vcpus;   /* count, capacity */
-  cfs_guest *guests;     /* guests with a vCPU here */
-  size_t n_guests, cap_guests; /* count, capacity */
+  cfs_guest *guests;     /* per group of host.guests: its quota */
+  size_t cap_guests;     /* capacity */
   sim_time next_period_ns; /* ns: next quota refill */
   uint64_t seq;          /* enqueue counter */
   bool weights_split;    /* vCPU weights derived from the guests' (after the last add_vcpu) */
 } cfs_state;
-
-static int param(const sched_env *env, const char *key, double dflt, double lo, double hi, double *out,
-                 sim_diag *diag) {
-  double v = env->profile ? sim_profile_get_or(env->profile, key, dflt) : dflt;
-  if (!(v >= lo && v <= hi)) {
-    sim_diag_error(diag, NULL, 0, 0, "scheduler cfs: %s must be in [%g, %g], got %g", key, lo, hi, v);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
 
 static int cfs_create(const sched_env *env, void **state, sim_diag *diag) {
   double lat, gran, wgran, period;
   /* Linux kernel/sched/fair.c defaults: sysctl_sched_latency 6 ms,
    * sysctl_sched_min_granularity 0.75 ms, sysctl_sched_wakeup_granularity
    * 1 ms; sched-bwc.rst: cpu.max period 100 ms. */
-  if (param(env, "sched.cfs.latency", 6e6, 1e3, 1e12, &lat, diag) < 0 ||
-      param(env, "sched.cfs.min_granularity", 0.75e6, 1e3, 1e12, &gran, diag) < 0 ||
-      param(env, "sched.cfs.wakeup_granularity", 1e6, 0, 1e12, &wgran, diag) < 0 ||
-      param(env, "sched.cfs.period", 100e6, 1e3, 1e12, &period, diag) < 0)
+  if (sched_param(env, "cfs", "sched.cfs.latency", 1e3, 1e12, &lat, diag) < 0 ||
+      sched_param(env, "cfs", "sched.cfs.min_granularity", 1e3, 1e12, &gran, diag) < 0 ||
+      sched_param(env, "cfs", "sched.cfs.wakeup_granularity", 0, 1e12, &wgran, diag) < 0 ||
+      sched_param(env, "cfs", "sched.cfs.period", 1e3, 1e12, &period, diag) < 0)
     return -1;
   cfs_state *s = sim_calloc(1, sizeof *s);
   if (!s) return -1;
@@ -110,13 +90,10 @@ static int cfs_create(const sched_env *env, void **state, sim_diag *diag) {
   s->period_ns = (sim_time)period;
   s->next_period_ns = s->period_ns;
   s->ref_weight = 256;
-  s->n_pcpus = env->n_pcpus;
-  s->pcpus = sim_calloc(env->n_pcpus ? env->n_pcpus : 1, sizeof *s->pcpus);
-  if (!s->pcpus) {
+  if (sched_host_init(&s->host, env->n_pcpus) < 0) {
     sim_free(s);
     return -1;
   }
-  for (uint32_t p = 0; p < s->n_pcpus; p++) s->pcpus[p] = (cfs_pcpu){CFS_IDLE, -1, 0, SIM_TIME_MAX};
   *state = s;
   return 0;
 }
@@ -124,7 +101,7 @@ static int cfs_create(const sched_env *env, void **state, sim_diag *diag) {
 static void cfs_destroy(void *state) {
   cfs_state *s = state;
   if (!s) return;
-  sim_free(s->pcpus);
+  sched_host_free(&s->host);
   sim_free(s->vcpus);
   sim_free(s->guests);
   sim_free(s);
@@ -132,12 +109,12 @@ static void cfs_destroy(void *state) {
 
 static int cfs_add_vcpu(void *state, const sched_vcpu_info *info) {
   cfs_state *s = state;
-  size_t g = 0;
-  while (g < s->n_guests && s->guests[g].id != info->guest) g++;
-  if (g == s->n_guests) {
-    if (sim_grow((void **)&s->guests, &s->cap_guests, s->n_guests + 1, sizeof *s->guests)) return -1;
-    s->guests[s->n_guests++] = (cfs_guest){info->guest, info->weight ? info->weight : 1, info->cap, 0,
-                                           info->cap * (double)s->period_ns, 0};
+  bool added;
+  long g = sched_host_guest(&s->host, info, &added);
+  if (g < 0) return -1;
+  if (added) {
+    if (sim_grow((void **)&s->guests, &s->cap_guests, s->host.n_guests, sizeof *s->guests)) return -1;
+    s->guests[g] = (cfs_guest){0, info->cap * (double)s->period_ns, 0};
   }
   if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->n_vcpus + 1, sizeof *s->vcpus)) return -1;
   s->guests[g].n_vcpus++;
@@ -150,19 +127,16 @@ static int cfs_add_vcpu(void *state, const sched_vcpu_info *info) {
 static void split_weights(cfs_state *s) {
   if (s->weights_split) return;
   for (size_t i = 0; i < s->n_vcpus; i++) {
-    const cfs_guest *g = &s->guests[s->vcpus[i].guest];
-    s->vcpus[i].weight = (double)g->weight / g->n_vcpus;
+    uint32_t g = s->vcpus[i].guest;
+    s->vcpus[i].weight = (double)s->host.guests[g].weight / s->guests[g].n_vcpus;
   }
   s->weights_split = true;
 }
 
-static bool allowed(const cfs_state *s, int32_t v, int32_t p) {
-  return s->vcpus[v].pinned < 0 || s->vcpus[v].pinned == p;
-}
+static bool allowed(const cfs_state *s, int32_t v, int32_t p) { return sched_allowed(s->vcpus[v].pinned, p); }
 
 static bool throttled(const cfs_state *s, const cfs_vcpu *v) {
-  const cfs_guest *g = &s->guests[v->guest];
-  return g->cap > 0 && g->runtime <= 0;
+  return s->host.guests[v->guest].cap > 0 && s->guests[v->guest].runtime <= 0;
 }
 
 /* Charges a running vCPU's virtual time and its group's quota up to t. */
@@ -170,8 +144,7 @@ static void charge(cfs_state *s, cfs_vcpu *v, sim_time t) {
   if (t <= v->charged_ns) return;
   double ran = (double)(t - v->charged_ns);
   v->vruntime += ran * s->ref_weight / v->weight;
-  cfs_guest *g = &s->guests[v->guest];
-  if (g->cap > 0) g->runtime -= ran;
+  if (s->host.guests[v->guest].cap > 0) s->guests[v->guest].runtime -= ran;
   v->charged_ns = t;
 }
 
@@ -182,10 +155,11 @@ static void catch_up(cfs_state *s, sim_time now) {
     for (size_t i = 0; i < s->n_vcpus; i++)
       if (s->vcpus[i].running) charge(s, &s->vcpus[i], t);
     bool any = false;
-    for (size_t g = 0; g < s->n_guests; g++) {
+    for (size_t g = 0; g < s->host.n_guests; g++) {
       cfs_guest *gg = &s->guests[g];
-      if (!(gg->cap > 0)) continue;
-      double quota = gg->cap * (double)s->period_ns;
+      double cap = s->host.guests[g].cap;
+      if (!(cap > 0)) continue;
+      double quota = cap * (double)s->period_ns;
       any |= gg->runtime < quota;
       gg->runtime = gg->runtime + quota > quota ? quota : gg->runtime + quota;
     }
@@ -230,25 +204,21 @@ static sched_kick cfs_wake(void *state, int32_t vcpu, sim_time now) {
   if (v->vruntime < floor_vr) v->vruntime = floor_vr;
   enqueue(s, vcpu);
   sched_kick none = {-1, now};
-  if (throttled(s, v)) {
-    for (uint32_t p = 0; p < s->n_pcpus; p++)
-      if (s->pcpus[p].state == CFS_IDLE && allowed(s, vcpu, (int32_t)p))
-        return (sched_kick){(int32_t)p, s->next_period_ns};
-    return none;
+  int32_t idle = sched_idle_pcpu(&s->host, v->pinned);
+  if (throttled(s, v)) return idle >= 0 ? (sched_kick){idle, s->next_period_ns} : none;
+  if (idle >= 0) {
+    s->host.pcpus[idle].state = SCHED_PCPU_KICKED;
+    return (sched_kick){idle, now};
   }
-  for (uint32_t p = 0; p < s->n_pcpus; p++)
-    if (s->pcpus[p].state == CFS_IDLE && allowed(s, vcpu, (int32_t)p)) {
-      s->pcpus[p].state = CFS_KICKED;
-      return (sched_kick){(int32_t)p, now};
-    }
   /* check_preempt_wakeup: preempt the running vCPU furthest ahead when it
    * leads by more than the wake-up granularity (scaled to the woken weight). */
   double gran = s->wakeup_gran_ns * s->ref_weight / v->weight;
+  sched_pcpu *pcpus = s->host.pcpus;
   int32_t best = -1;
   double best_lead = 0;
-  for (uint32_t p = 0; p < s->n_pcpus; p++) {
-    const cfs_pcpu *c = &s->pcpus[p];
-    if (c->state != CFS_RUNNING || !allowed(s, vcpu, (int32_t)p)) continue;
+  for (uint32_t p = 0; p < s->host.n_pcpus; p++) {
+    const sched_pcpu *c = &pcpus[p];
+    if (c->state != SCHED_PCPU_RUNNING || !allowed(s, vcpu, (int32_t)p)) continue;
     double lead = vruntime_now(s, &s->vcpus[c->vcpu], now) - v->vruntime;
     if (lead > gran && (best < 0 || lead > best_lead)) {
       best = (int32_t)p;
@@ -256,20 +226,15 @@ static sched_kick cfs_wake(void *state, int32_t vcpu, sim_time now) {
     }
   }
   if (best >= 0) {
-    cfs_pcpu *c = &s->pcpus[best];
+    sched_pcpu *c = &pcpus[best];
     if (c->end_ns <= now) return none;
     c->end_ns = now;
     return (sched_kick){best, now};
   }
   /* Otherwise the oldest unbounded run ends after one slice. */
-  for (uint32_t p = 0; p < s->n_pcpus; p++) {
-    const cfs_pcpu *c = &s->pcpus[p];
-    if (!allowed(s, vcpu, (int32_t)p)) continue;
-    if (c->state != CFS_RUNNING || c->end_ns != SIM_TIME_MAX) continue;
-    if (best < 0 || c->start_ns < s->pcpus[best].start_ns) best = (int32_t)p;
-  }
+  best = sched_oldest_unbounded(&s->host, v->pinned);
   if (best < 0) return none;
-  cfs_pcpu *c = &s->pcpus[best];
+  sched_pcpu *c = &pcpus[best];
   sim_time at = c->start_ns + (sim_time)s->latency_ns;
   c->end_ns = at < now ? now : at;
   return (sched_kick){best, c->end_ns};
@@ -279,7 +244,6 @@ static sched_pick cfs_pick_next(void *state, int32_t pcpu, sim_time now) {
   cfs_state *s = state;
   split_weights(s);
   catch_up(s, now);
-  cfs_pcpu *c = &s->pcpus[pcpu];
   int32_t best = -1;
   bool held = false;
   double wsum = 0; /* runnable weight: queued and running */
@@ -303,7 +267,7 @@ static sched_pick cfs_pick_next(void *state, int32_t pcpu, sim_time now) {
       best = (int32_t)i;
   }
   if (best < 0) {
-    *c = (cfs_pcpu){CFS_IDLE, -1, 0, SIM_TIME_MAX};
+    sched_pcpu_idle(&s->host, pcpu);
     return (sched_pick){-1, 0, held ? s->next_period_ns : 0};
   }
   cfs_vcpu *v = &s->vcpus[best];
@@ -322,17 +286,17 @@ static sched_pick cfs_pick_next(void *state, int32_t pcpu, sim_time now) {
   if (waiting || held) {
     double period = s->latency_ns;
     if (nr * s->min_gran_ns > period) period = nr * s->min_gran_ns;
-    double sl = period * v->weight / wsum * (nr < s->n_pcpus ? nr : s->n_pcpus);
+    double sl = period * v->weight / wsum * (nr < s->host.n_pcpus ? nr : s->host.n_pcpus);
     if (sl < s->min_gran_ns) sl = s->min_gran_ns;
     slice = (sim_time)sl;
   }
   if (held && s->next_period_ns - now < slice) slice = s->next_period_ns - now;
-  if (g->cap > 0) {
+  if (s->host.guests[v->guest].cap > 0) {
     double share = g->runtime / g->running;
     sim_time b = share < 1 ? 1 : (sim_time)share;
     if (b < slice) slice = b;
   }
-  *c = (cfs_pcpu){CFS_RUNNING, best, now, slice == SIM_TIME_MAX ? SIM_TIME_MAX : now + slice};
+  sched_pcpu_run(&s->host, pcpu, best, now, slice);
   return (sched_pick){best, slice, 0};
 }
 
@@ -345,7 +309,7 @@ static void cfs_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns
   charge(s, v, now);
   v->running = false;
   s->guests[v->guest].running--;
-  s->pcpus[pcpu] = (cfs_pcpu){CFS_IDLE, -1, 0, SIM_TIME_MAX};
+  sched_pcpu_idle(&s->host, pcpu);
   if (runnable) enqueue(s, vcpu);
   update_min(s, now);
 }

@@ -19,35 +19,30 @@
  * The quantum schedulers keep those; scenarios/host-16-guests.yaml runs both.
  *
  * Units: rates in CPUs (1 = one full core); weights relative; caps in CPUs.
+ * Guests (weight, cap) are kept in models/sched_common.h's host; its pCPUs
+ * are only counted (the capacity shared), never run.
  * Invariants: the rates of the runnable vCPUs sum to at most the cores, each
  * at most 1 and each capped guest's at most its cap; a vCPU's rate is 0 while
  * it is blocked.  Water-filling is O(n^2) in the vCPUs of one host. */
 #include <stdlib.h>
 
-#include "models/scheduler.h"
+#include "models/sched_common.h"
 #include "sim/alloc.h"
 
 typedef struct fl_vcpu {
-  uint32_t guest;  /* index into fl_state.guests */
+  uint32_t guest;  /* index into fl_state.host.guests and .runnable */
   bool runnable;   /* queued or running */
   bool running;    /* picked on its slot */
   double rate;     /* CPUs: current share, valid while runnable */
   double demand;   /* CPUs: the most it wants (its phase's cpu_demand), (0, 1] */
 } fl_vcpu;
 
-typedef struct fl_guest {
-  uint32_t id;       /* guest index in the scenario */
-  uint32_t weight;   /* relative share */
-  double cap;        /* CPUs, 0 = uncapped */
-  uint32_t runnable; /* its runnable vCPUs, count */
-} fl_guest;
-
 typedef struct fl_state {
-  uint32_t n_pcpus;            /* cores: the capacity shared, CPUs */
+  sched_host host;             /* cores (n_pcpus: the capacity shared, CPUs) and guests */
   fl_vcpu *vcpus;              /* n_vcpus entries */
   size_t n_vcpus, cap_vcpus;   /* count, capacity */
-  fl_guest *guests;            /* guests with a vCPU here */
-  size_t n_guests, cap_guests; /* count, capacity */
+  uint32_t *runnable;          /* per guest of host.guests: its runnable vCPUs, count */
+  size_t cap_runnable;         /* capacity */
   bool *fixed;                 /* scratch of the water-filling, cap_fixed entries */
   size_t cap_fixed;            /* capacity */
   bool dirty;                  /* rates must be recomputed */
@@ -57,7 +52,10 @@ static int fl_create(const sched_env *env, void **state, sim_diag *diag) {
   (void)diag;
   fl_state *s = sim_calloc(1, sizeof *s);
   if (!s) return -1;
-  s->n_pcpus = env->n_pcpus;
+  if (sched_host_init(&s->host, env->n_pcpus) < 0) {
+    sim_free(s);
+    return -1;
+  }
   *state = s;
   return 0;
 }
@@ -65,19 +63,21 @@ static int fl_create(const sched_env *env, void **state, sim_diag *diag) {
 static void fl_destroy(void *state) {
   fl_state *s = state;
   if (!s) return;
+  sched_host_free(&s->host);
   sim_free(s->vcpus);
-  sim_free(s->guests);
+  sim_free(s->runnable);
   sim_free(s->fixed);
   sim_free(s);
 }
 
 static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
   fl_state *s = state;
-  size_t g = 0;
-  while (g < s->n_guests && s->guests[g].id != info->guest) g++;
-  if (g == s->n_guests) {
-    if (sim_grow((void **)&s->guests, &s->cap_guests, s->n_guests + 1, sizeof *s->guests)) return -1;
-    s->guests[s->n_guests++] = (fl_guest){info->guest, info->weight ? info->weight : 1, info->cap, 0};
+  bool added;
+  long g = sched_host_guest(&s->host, info, &added);
+  if (g < 0) return -1;
+  if (added) {
+    if (sim_grow((void **)&s->runnable, &s->cap_runnable, s->host.n_guests, sizeof *s->runnable)) return -1;
+    s->runnable[g] = 0;
   }
   if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->n_vcpus + 1, sizeof *s->vcpus)) return -1;
   if (sim_grow((void **)&s->fixed, &s->cap_fixed, s->n_vcpus + 1, sizeof *s->fixed)) return -1;
@@ -88,27 +88,28 @@ static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
 /* Upper bound of one runnable vCPU's rate: its demand (at most one CPU), or
  * its part of the cap. */
 static double bound(const fl_state *s, const fl_vcpu *v) {
-  const fl_guest *g = &s->guests[v->guest];
+  double cap = s->host.guests[v->guest].cap;
+  uint32_t runnable = s->runnable[v->guest];
   double b = v->demand;
-  if (g->cap > 0 && g->cap / g->runnable < b) b = g->cap / g->runnable;
+  if (cap > 0 && cap / runnable < b) b = cap / runnable;
   return b;
 }
 
 /* Weighted max-min fair rates (water-filling). */
 static void recompute(fl_state *s) {
-  double left = s->n_pcpus, wsum = 0;
+  double left = s->host.n_pcpus, wsum = 0;
   for (size_t i = 0; i < s->n_vcpus; i++) {
     fl_vcpu *v = &s->vcpus[i];
     s->fixed[i] = !v->runnable;
     v->rate = 0;
-    if (v->runnable) wsum += (double)s->guests[v->guest].weight / s->guests[v->guest].runnable;
+    if (v->runnable) wsum += (double)s->host.guests[v->guest].weight / s->runnable[v->guest];
   }
   for (;;) {
     bool changed = false;
     for (size_t i = 0; i < s->n_vcpus; i++) {
       if (s->fixed[i]) continue;
       fl_vcpu *v = &s->vcpus[i];
-      double w = (double)s->guests[v->guest].weight / s->guests[v->guest].runnable;
+      double w = (double)s->host.guests[v->guest].weight / s->runnable[v->guest];
       double b = bound(s, v);
       if (left * w / wsum >= b) { /* saturated: give it its bound, share the rest */
         v->rate = b;
@@ -123,7 +124,7 @@ static void recompute(fl_state *s) {
   for (size_t i = 0; i < s->n_vcpus; i++) {
     if (s->fixed[i]) continue;
     fl_vcpu *v = &s->vcpus[i];
-    double w = (double)s->guests[v->guest].weight / s->guests[v->guest].runnable;
+    double w = (double)s->host.guests[v->guest].weight / s->runnable[v->guest];
     v->rate = wsum > 0 && left > 0 ? left * w / wsum : 0;
   }
   s->dirty = false;
@@ -134,9 +135,9 @@ static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
   if (v->runnable == on) return;
   v->runnable = on;
   if (on)
-    s->guests[v->guest].runnable++;
+    s->runnable[v->guest]++;
   else
-    s->guests[v->guest].runnable--;
+    s->runnable[v->guest]--;
   s->dirty = true;
 }
 
