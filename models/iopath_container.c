@@ -16,7 +16,8 @@ static int container_cost(const char *path, bool nat, const sim_profile *p, io_c
   *out = (iopath_cost){0, 0, 0};
   if (iopath_native_guest(p, path, cls, bytes, &out->guest_cycles, diag) < 0) return -1;
   if (cls == IO_CLASS_DISK) return 0;
-  double seg = iopath_segments(p, bytes), br, nt = 0;
+  double seg, br, nt = 0;
+  if (iopath_segments(p, path, bytes, &seg, diag) < 0) return -1;
   if (iopath_quantity(p, path, "io.bridge.per_segment", &br, diag) < 0) return -1;
   if (nat && iopath_quantity(p, path, "io.nat.per_segment", &nt, diag) < 0) return -1;
   out->backend_ns = seg * (br + nt);
