@@ -76,6 +76,11 @@ typedef struct iopath_ops {
               sim_diag *diag);
 } iopath_ops;
 
+/* A new path is one iopath_<name>.c defining its iopath_ops (every cost
+ * through iopath_quantity, so a missing key is an error), its extern below,
+ * its line in models/CMakeLists.txt, one MODEL_IO_PATH row in
+ * models/registry.c, and its keys in models/profiles/README.md ("I/O
+ * paths") and generic-x86-2020. */
 extern const iopath_ops iopath_emulated_ops;   /* models/iopath_emulated.c */
 extern const iopath_ops iopath_pv_ops;         /* models/iopath_pv.c */
 extern const iopath_ops iopath_virtio_ops;     /* models/iopath_virtio.c */

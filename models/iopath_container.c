@@ -7,8 +7,8 @@
  * connection tracking and address translation, per segment.
  * Units: cycles (guest CPU), ns (host backend).  Profile quantities:
  * io.bridge.per_segment, io.nat.per_segment (ns), plus the native ones.
- * Sources: [FE14] sec. IV.C (NAT roughly doubles the TCP round trip;
- * published-measurements.md sec. 4); models/profiles/README.md. */
+ * Sources: [FE14] sec. IV.C (NAT roughly doubles the TCP round trip);
+ * models/profiles/README.md. */
 #include "models/io.h"
 
 static int container_cost(const char *path, bool nat, const sim_profile *p, io_class cls, uint64_t bytes,

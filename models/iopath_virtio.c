@@ -11,8 +11,8 @@
  * io.virtio.net_backend, io.virtio.notify_latency (ns), hvm.exit.roundtrip,
  * hvm.exit.interrupt (cycles), plus the native ones.
  * Sources: [FE14] sec. IV.C-D (KVM adds about 30 us to a TCP round trip;
- * random-read IOPS about half of native with 2-3x the latency),
- * published-measurements.md sec. 4; models/profiles/README.md. */
+ * random-read IOPS about half of native with 2-3x the latency);
+ * models/profiles/README.md. */
 #include "models/io.h"
 
 static int virtio_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
