@@ -26,7 +26,7 @@
  * caps in CPUs.  Profile quantities (required; the shipped profiles hold
  * Linux's defaults): sched.cfs.latency (6 ms), sched.cfs.min_granularity
  * (0.75 ms), sched.cfs.wakeup_granularity (1 ms), sched.cfs.period (100 ms,
- * cpu.max).  Shared bookkeeping (pCPUs, guests, parameters):
+ * cpu.max).  Shared bookkeeping (pCPUs, vCPUs, guests, parameters):
  * models/sched_common.h.
  * Invariants: a vCPU is queued iff it is runnable and not running; a pCPU is
  * IDLE, KICKED (a pick is due) or RUNNING one vCPU; min_vruntime never
@@ -36,14 +36,11 @@
 #include "models/sched_common.h"
 #include "sim/alloc.h"
 
+/* A vCPU's virtual time, beside its group, pinning, queue state and queue
+ * order (seq: at equal virtual time, smaller first) in sched_host. */
 typedef struct cfs_vcpu {
-  uint32_t guest;     /* index into cfs_state.host.guests and .guests */
-  int32_t pinned;     /* pCPU or -1 */
   double weight;      /* the guest's weight over its vCPUs */
   double vruntime;    /* ns of virtual time */
-  bool queued;        /* in the run queue */
-  bool running;       /* on a pCPU */
-  uint64_t seq;       /* order at equal virtual time */
   sim_time charged_ns; /* while running: charged up to here, ns */
 } cfs_vcpu;
 
@@ -63,12 +60,11 @@ typedef struct cfs_state {
   double ref_weight;     /* weight whose virtual time is real time (256) */
   double min_vruntime;   /* ns: least virtual time of the queue, monotonic */
   sched_host host;       /* pCPUs and groups (cpu.weight, cpu.max) */
-  cfs_vcpu *vcpus;       /* n_vcpus entries */
-  size_t n_vcpus, cap_vcpus;   /* count, capacity */
+  cfs_vcpu *vcpus;       /* per vCPU of host.vcpus: its virtual time */
+  size_t cap_vcpus;      /* capacity */
   cfs_guest *guests;     /* per group of host.guests: its quota */
   size_t cap_guests;     /* capacity */
   sim_time next_period_ns; /* ns: next quota refill */
-  uint64_t seq;          /* enqueue counter */
   bool weights_split;    /* vCPU weights derived from the guests' (after the last add_vcpu) */
 } cfs_state;
 
@@ -109,16 +105,16 @@ static void cfs_destroy(void *state) {
 
 static int cfs_add_vcpu(void *state, const sched_vcpu_info *info) {
   cfs_state *s = state;
-  bool added;
-  long g = sched_host_guest(&s->host, info, &added);
+  bool new_guest;
+  long g = sched_host_add_vcpu(&s->host, info, &new_guest);
   if (g < 0) return -1;
-  if (added) {
+  if (new_guest) {
     if (sim_grow((void **)&s->guests, &s->cap_guests, s->host.n_guests, sizeof *s->guests)) return -1;
     s->guests[g] = (cfs_guest){0, info->cap * (double)s->period_ns, 0};
   }
-  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->n_vcpus + 1, sizeof *s->vcpus)) return -1;
+  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->host.n_vcpus, sizeof *s->vcpus)) return -1;
   s->guests[g].n_vcpus++;
-  s->vcpus[s->n_vcpus++] = (cfs_vcpu){.guest = (uint32_t)g, .pinned = info->pinned};
+  s->vcpus[s->host.n_vcpus - 1] = (cfs_vcpu){0};
   s->weights_split = false;
   return 0;
 }
@@ -126,17 +122,21 @@ static int cfs_add_vcpu(void *state, const sched_vcpu_info *info) {
 /* cpu.weight is the group's: each of its vCPUs gets an even part. */
 static void split_weights(cfs_state *s) {
   if (s->weights_split) return;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
-    uint32_t g = s->vcpus[i].guest;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
+    uint32_t g = s->host.vcpus[i].guest;
     s->vcpus[i].weight = (double)s->host.guests[g].weight / s->guests[g].n_vcpus;
   }
   s->weights_split = true;
 }
 
-static bool allowed(const cfs_state *s, int32_t v, int32_t p) { return sched_allowed(s->vcpus[v].pinned, p); }
+/* The host's record of v (group, pinning, queue state). */
+static sched_vcpu *hv(const cfs_state *s, const cfs_vcpu *v) { return &s->host.vcpus[v - s->vcpus]; }
+
+static bool allowed(const cfs_state *s, int32_t v, int32_t p) { return sched_allowed(s->host.vcpus[v].pinned, p); }
 
 static bool throttled(const cfs_state *s, const cfs_vcpu *v) {
-  return s->host.guests[v->guest].cap > 0 && s->guests[v->guest].runtime <= 0;
+  uint32_t g = hv(s, v)->guest;
+  return s->host.guests[g].cap > 0 && s->guests[g].runtime <= 0;
 }
 
 /* Charges a running vCPU's virtual time and its group's quota up to t. */
@@ -144,7 +144,8 @@ static void charge(cfs_state *s, cfs_vcpu *v, sim_time t) {
   if (t <= v->charged_ns) return;
   double ran = (double)(t - v->charged_ns);
   v->vruntime += ran * s->ref_weight / v->weight;
-  if (s->host.guests[v->guest].cap > 0) s->guests[v->guest].runtime -= ran;
+  uint32_t g = hv(s, v)->guest;
+  if (s->host.guests[g].cap > 0) s->guests[g].runtime -= ran;
   v->charged_ns = t;
 }
 
@@ -152,8 +153,8 @@ static void charge(cfs_state *s, cfs_vcpu *v, sim_time t) {
 static void catch_up(cfs_state *s, sim_time now) {
   while (now >= s->next_period_ns) {
     sim_time t = s->next_period_ns;
-    for (size_t i = 0; i < s->n_vcpus; i++)
-      if (s->vcpus[i].running) charge(s, &s->vcpus[i], t);
+    for (size_t i = 0; i < s->host.n_vcpus; i++)
+      if (s->host.vcpus[i].running) charge(s, &s->vcpus[i], t);
     bool any = false;
     for (size_t g = 0; g < s->host.n_guests; g++) {
       cfs_guest *gg = &s->guests[g];
@@ -170,7 +171,7 @@ static void catch_up(cfs_state *s, sim_time now) {
 
 /* Virtual time of v at now (a running vCPU's advances as it runs). */
 static double vruntime_now(const cfs_state *s, const cfs_vcpu *v, sim_time now) {
-  if (!v->running || now <= v->charged_ns) return v->vruntime;
+  if (!hv(s, v)->running || now <= v->charged_ns) return v->vruntime;
   return v->vruntime + (double)(now - v->charged_ns) * s->ref_weight / v->weight;
 }
 
@@ -178,19 +179,14 @@ static double vruntime_now(const cfs_state *s, const cfs_vcpu *v, sim_time now) 
 static void update_min(cfs_state *s, sim_time now) {
   double m = -1;
   bool any = false;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     const cfs_vcpu *v = &s->vcpus[i];
-    if (!v->queued && !v->running) continue;
+    if (!s->host.vcpus[i].queued && !s->host.vcpus[i].running) continue;
     double vr = vruntime_now(s, v, now);
     if (!any || vr < m) m = vr;
     any = true;
   }
   if (any && m > s->min_vruntime) s->min_vruntime = m;
-}
-
-static void enqueue(cfs_state *s, int32_t v) {
-  s->vcpus[v].queued = true;
-  s->vcpus[v].seq = ++s->seq;
 }
 
 static sched_kick cfs_wake(void *state, int32_t vcpu, sim_time now) {
@@ -202,9 +198,10 @@ static sched_kick cfs_wake(void *state, int32_t vcpu, sim_time now) {
   /* place_entity: a sleeper is put at most latency/2 behind. */
   double floor_vr = s->min_vruntime - s->latency_ns / 2;
   if (v->vruntime < floor_vr) v->vruntime = floor_vr;
-  enqueue(s, vcpu);
+  sched_enqueue(&s->host, vcpu);
   sched_kick none = {-1, now};
-  int32_t idle = sched_idle_pcpu(&s->host, v->pinned);
+  int32_t pinned = s->host.vcpus[vcpu].pinned;
+  int32_t idle = sched_idle_pcpu(&s->host, pinned);
   if (throttled(s, v)) return idle >= 0 ? (sched_kick){idle, s->next_period_ns} : none;
   if (idle >= 0) {
     s->host.pcpus[idle].state = SCHED_PCPU_KICKED;
@@ -232,7 +229,7 @@ static sched_kick cfs_wake(void *state, int32_t vcpu, sim_time now) {
     return (sched_kick){best, now};
   }
   /* Otherwise the oldest unbounded run ends after one slice. */
-  best = sched_oldest_unbounded(&s->host, v->pinned);
+  best = sched_oldest_unbounded(&s->host, pinned);
   if (best < 0) return none;
   sched_pcpu *c = &pcpus[best];
   sim_time at = c->start_ns + (sim_time)s->latency_ns;
@@ -248,13 +245,14 @@ static sched_pick cfs_pick_next(void *state, int32_t pcpu, sim_time now) {
   bool held = false;
   double wsum = 0; /* runnable weight: queued and running */
   uint32_t nr = 0;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  const sched_vcpu *h = s->host.vcpus;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     const cfs_vcpu *v = &s->vcpus[i];
-    if (v->running) {
+    if (h[i].running) {
       wsum += v->weight;
       nr++;
     }
-    if (!v->queued) continue;
+    if (!h[i].queued) continue;
     if (throttled(s, v)) {
       held |= allowed(s, (int32_t)i, pcpu);
       continue;
@@ -263,7 +261,7 @@ static sched_pick cfs_pick_next(void *state, int32_t pcpu, sim_time now) {
     nr++;
     if (!allowed(s, (int32_t)i, pcpu)) continue;
     if (best < 0 || v->vruntime < s->vcpus[best].vruntime ||
-        (v->vruntime == s->vcpus[best].vruntime && v->seq < s->vcpus[best].seq))
+        (v->vruntime == s->vcpus[best].vruntime && h[i].seq < h[best].seq))
       best = (int32_t)i;
   }
   if (best < 0) {
@@ -271,17 +269,18 @@ static sched_pick cfs_pick_next(void *state, int32_t pcpu, sim_time now) {
     return (sched_pick){-1, 0, held ? s->next_period_ns : 0};
   }
   cfs_vcpu *v = &s->vcpus[best];
-  v->queued = false;
-  v->running = true;
+  s->host.vcpus[best].queued = false;
+  s->host.vcpus[best].running = true;
   v->charged_ns = now;
-  cfs_guest *g = &s->guests[v->guest];
+  uint32_t gi = s->host.vcpus[best].guest;
+  cfs_guest *g = &s->guests[gi];
   g->running++;
   update_min(s, now);
   /* sched_slice: the period (latency, stretched past latency/min_granularity
    * runnable vCPUs) times its weight's share over the CPUs. */
   bool waiting = false; /* another vCPU waits for this pCPU */
-  for (size_t i = 0; i < s->n_vcpus && !waiting; i++)
-    waiting = s->vcpus[i].queued && !throttled(s, &s->vcpus[i]) && allowed(s, (int32_t)i, pcpu);
+  for (size_t i = 0; i < s->host.n_vcpus && !waiting; i++)
+    waiting = h[i].queued && !throttled(s, &s->vcpus[i]) && allowed(s, (int32_t)i, pcpu);
   sim_time slice = SIM_TIME_MAX;
   if (waiting || held) {
     double period = s->latency_ns;
@@ -291,7 +290,7 @@ static sched_pick cfs_pick_next(void *state, int32_t pcpu, sim_time now) {
     slice = (sim_time)sl;
   }
   if (held && s->next_period_ns - now < slice) slice = s->next_period_ns - now;
-  if (s->host.guests[v->guest].cap > 0) {
+  if (s->host.guests[gi].cap > 0) {
     double share = g->runtime / g->running;
     sim_time b = share < 1 ? 1 : (sim_time)share;
     if (b < slice) slice = b;
@@ -307,10 +306,10 @@ static void cfs_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns
   catch_up(s, now);
   cfs_vcpu *v = &s->vcpus[vcpu];
   charge(s, v, now);
-  v->running = false;
-  s->guests[v->guest].running--;
+  s->host.vcpus[vcpu].running = false;
+  s->guests[s->host.vcpus[vcpu].guest].running--;
   sched_pcpu_idle(&s->host, pcpu);
-  if (runnable) enqueue(s, vcpu);
+  if (runnable) sched_enqueue(&s->host, vcpu);
   update_min(s, now);
 }
 

@@ -72,19 +72,22 @@ int sched_host_init(sched_host *h, uint32_t n_pcpus) {
 
 void sched_host_free(sched_host *h) {
   sim_free(h->pcpus);
+  sim_free(h->vcpus);
   sim_free(h->guests);
   *h = (sched_host){0};
 }
 
-long sched_host_guest(sched_host *h, const sched_vcpu_info *info, bool *added) {
-  *added = false;
+long sched_host_add_vcpu(sched_host *h, const sched_vcpu_info *info, bool *new_guest) {
+  *new_guest = false;
   size_t g = 0;
   while (g < h->n_guests && h->guests[g].id != info->guest) g++;
   if (g == h->n_guests) {
     if (sim_grow((void **)&h->guests, &h->cap_guests, h->n_guests + 1, sizeof *h->guests)) return -1;
     h->guests[h->n_guests++] = (sched_guest){info->guest, info->weight ? info->weight : 1, info->cap};
-    *added = true;
+    *new_guest = true;
   }
+  if (sim_grow((void **)&h->vcpus, &h->cap_vcpus, h->n_vcpus + 1, sizeof *h->vcpus)) return -1;
+  h->vcpus[h->n_vcpus++] = (sched_vcpu){.guest = (uint32_t)g, .pinned = info->pinned};
   return (long)g;
 }
 
@@ -113,8 +116,13 @@ int32_t sched_oldest_unbounded(const sched_host *h, int32_t pinned) {
   return best;
 }
 
-size_t sched_kicked_except(const sched_host *h, int32_t p) {
-  size_t kicked = 0;
+bool sched_contended(const sched_host *h, int32_t p) {
+  size_t unpinned = 0, kicked = 0;
+  for (size_t i = 0; i < h->n_vcpus; i++) {
+    if (!h->vcpus[i].queued) continue;
+    if (h->vcpus[i].pinned == p) return true;
+    unpinned += h->vcpus[i].pinned < 0;
+  }
   for (uint32_t q = 0; q < h->n_pcpus; q++) kicked += (int32_t)q != p && h->pcpus[q].state == SCHED_PCPU_KICKED;
-  return kicked;
+  return unpinned > kicked;
 }

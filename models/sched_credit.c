@@ -30,7 +30,7 @@
  * 30 ms slice, are the same thing scaled); weights relative; caps in CPUs.
  * Profile quantities (required; the shipped profiles hold [XEN]'s defaults):
  * sched.timeslice (30 ms), sched.tick (10 ms), sched.ratelimit (1 ms),
- * sched.credit.boost (flag, 1).  Shared bookkeeping (pCPUs, guests,
+ * sched.credit.boost (flag, 1).  Shared bookkeeping (pCPUs, vCPUs, guests,
  * parameters): models/sched_common.h.
  * Invariants: a vCPU is queued iff it is runnable and not running; credit
  * stays within [-timeslice, +timeslice] after each accounting (Xen's bounds);
@@ -42,15 +42,12 @@
 
 typedef enum cr_prio { PRI_OVER = 0, PRI_UNDER = 1, PRI_BOOST = 2 } cr_prio;
 
+/* A vCPU's credit, beside its guest, pinning, queue state and queue order
+ * (seq: within a priority, smaller first) in sched_host. */
 typedef struct cr_vcpu {
-  uint32_t guest;     /* index into cr_state.host.guests */
-  int32_t pinned;     /* pCPU or -1 */
   int64_t credit_ns;  /* ns of CPU time the vCPU may still use in this period */
   cr_prio prio;       /* current priority */
-  bool queued;        /* in the run queue */
-  bool running;       /* on a pCPU */
   bool active;        /* earns credit ([XEN] the active list) */
-  uint64_t seq;       /* queue order within a priority: smaller first */
   sim_time burned_ns; /* while running: credit burnt up to this time, ns */
   sim_time start_ns;  /* while running: slice start, ns */
 } cr_vcpu;
@@ -60,15 +57,14 @@ typedef struct cr_state {
   sim_time tick_ns;      /* ns: accounting tick that ends a boost, 10 ms [XEN] */
   sim_time ratelimit_ns; /* ns: minimum run before a preemption, 1 ms [XEN] */
   bool boost;            /* wake-up boost on [XEN] */
-  sched_host host;        /* pCPUs and guests (weight, cap) */
-  cr_vcpu *vcpus;        /* n_vcpus entries */
-  size_t n_vcpus, cap_vcpus; /* count, capacity */
+  sched_host host;       /* pCPUs, vCPUs and guests (weight, cap) */
+  cr_vcpu *vcpus;        /* per vCPU of host.vcpus: its credit */
+  size_t cap_vcpus;      /* capacity */
   uint32_t *active;      /* per guest: active vCPUs, scratch of accounting */
   size_t cap_active;     /* capacity of `active` */
   double *share;         /* per guest: credit of the period, ns, or -1 while not fixed (scratch) */
   size_t cap_share;      /* capacity of `share` */
   sim_time next_acct_ns; /* ns: next accounting boundary */
-  uint64_t seq;          /* enqueue counter */
 } cr_state;
 
 static int cr_create(const sched_env *env, void **state, sim_diag *diag) {
@@ -107,22 +103,24 @@ static void cr_destroy(void *state) {
 
 static int cr_add_vcpu(void *state, const sched_vcpu_info *info) {
   cr_state *s = state;
-  bool added;
-  long g = sched_host_guest(&s->host, info, &added);
-  if (g < 0) return -1;
-  if (added && (sim_grow((void **)&s->active, &s->cap_active, s->host.n_guests, sizeof *s->active) ||
-                sim_grow((void **)&s->share, &s->cap_share, s->host.n_guests, sizeof *s->share)))
+  bool new_guest;
+  if (sched_host_add_vcpu(&s->host, info, &new_guest) < 0) return -1;
+  if (new_guest && (sim_grow((void **)&s->active, &s->cap_active, s->host.n_guests, sizeof *s->active) ||
+                    sim_grow((void **)&s->share, &s->cap_share, s->host.n_guests, sizeof *s->share)))
     return -1;
-  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->n_vcpus + 1, sizeof *s->vcpus)) return -1;
-  s->vcpus[s->n_vcpus++] = (cr_vcpu){.guest = (uint32_t)g, .pinned = info->pinned, .prio = PRI_UNDER};
+  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->host.n_vcpus, sizeof *s->vcpus)) return -1;
+  s->vcpus[s->host.n_vcpus - 1] = (cr_vcpu){.prio = PRI_UNDER};
   return 0;
 }
 
-static bool allowed(const cr_state *s, int32_t v, int32_t p) { return sched_allowed(s->vcpus[v].pinned, p); }
+static bool allowed(const cr_state *s, int32_t v, int32_t p) { return sched_allowed(s->host.vcpus[v].pinned, p); }
+
+/* The guest of vCPU v. */
+static const sched_guest *guest_of(const cr_state *s, size_t v) { return &s->host.guests[s->host.vcpus[v].guest]; }
 
 /* A capped guest's vCPU without credit waits for the next accounting. */
-static bool parked(const cr_state *s, const cr_vcpu *v) {
-  return s->host.guests[v->guest].cap > 0 && v->credit_ns <= 0;
+static bool parked(const cr_state *s, size_t v) {
+  return guest_of(s, v)->cap > 0 && s->vcpus[v].credit_ns <= 0;
 }
 
 /* Debits a running vCPU's credit up to `t`; demotes it to OVER below zero. */
@@ -142,15 +140,16 @@ static void burn(const cr_state *s, cr_vcpu *v, sim_time t) {
 static bool account_period(cr_state *s, sim_time t) {
   double wsum = 0;
   bool any = false;
-  for (size_t i = 0; i < s->n_vcpus; i++)
-    if (s->vcpus[i].running) burn(s, &s->vcpus[i], t);
+  for (size_t i = 0; i < s->host.n_vcpus; i++)
+    if (s->host.vcpus[i].running) burn(s, &s->vcpus[i], t);
   /* Active vCPUs per guest, and the active guests' weights. */
   uint32_t *active = s->active;
   for (size_t g = 0; g < s->host.n_guests; g++) active[g] = 0;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     const cr_vcpu *v = &s->vcpus[i];
+    uint32_t g = s->host.vcpus[i].guest;
     if (v->active) {
-      if (active[v->guest]++ == 0) wsum += s->host.guests[v->guest].weight;
+      if (active[g]++ == 0) wsum += s->host.guests[g].weight;
       any = true;
     }
   }
@@ -177,9 +176,10 @@ static bool account_period(cr_state *s, sim_time t) {
   }
   for (size_t g = 0; g < s->host.n_guests; g++)
     if (share[g] < 0) share[g] = wsum > 0 ? left * s->host.guests[g].weight / wsum : 0;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     cr_vcpu *v = &s->vcpus[i];
-    if (v->active) v->credit_ns += (int64_t)(share[v->guest] / active[v->guest]);
+    uint32_t g = s->host.vcpus[i].guest;
+    if (v->active) v->credit_ns += (int64_t)(share[g] / active[g]);
     /* [XEN] csched_acct: past the upper bound a vCPU stops earning (it is
      * not using its share: an I/O-bound vCPU) and keeps half its credit. */
     if (v->credit_ns > s->tslice_ns) {
@@ -202,23 +202,10 @@ static void catch_up(cr_state *s, sim_time now) {
 }
 
 static void enqueue(cr_state *s, int32_t v) {
-  s->vcpus[v].queued = true;
   /* A capped vCPU earns (its capped) credit whenever it wants the CPU: its
    * cap is enforced through that credit. */
-  if (s->host.guests[s->vcpus[v].guest].cap > 0) s->vcpus[v].active = true;
-  s->vcpus[v].seq = ++s->seq;
-}
-
-/* As sched_rr.c: whether a queued vCPU will still wait for pcpu once the
- * pCPUs already due for a pick have taken theirs. */
-static bool contended(const cr_state *s, int32_t pcpu) {
-  size_t unpinned = 0;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
-    if (!s->vcpus[i].queued) continue;
-    if (s->vcpus[i].pinned == pcpu) return true;
-    unpinned += s->vcpus[i].pinned < 0;
-  }
-  return unpinned > sched_kicked_except(&s->host, pcpu);
+  if (guest_of(s, (size_t)v)->cap > 0) s->vcpus[v].active = true;
+  sched_enqueue(&s->host, v);
 }
 
 static sched_kick cr_wake(void *state, int32_t vcpu, sim_time now) {
@@ -229,8 +216,9 @@ static sched_kick cr_wake(void *state, int32_t vcpu, sim_time now) {
   if (s->boost && v->prio == PRI_UNDER) v->prio = PRI_BOOST;
   enqueue(s, vcpu);
   sched_kick none = {-1, now};
-  int32_t idle = sched_idle_pcpu(&s->host, v->pinned);
-  if (parked(s, v)) {
+  int32_t pinned = s->host.vcpus[vcpu].pinned;
+  int32_t idle = sched_idle_pcpu(&s->host, pinned);
+  if (parked(s, (size_t)vcpu)) {
     /* An idle pCPU looks again when accounting refills the credit; it stays
      * IDLE so that a vCPU which may run now still takes it at once. */
     if (idle >= 0) return (sched_kick){idle, s->next_acct_ns};
@@ -261,7 +249,7 @@ static sched_kick cr_wake(void *state, int32_t vcpu, sim_time now) {
     return (sched_kick){best, at};
   }
   /* Same priority: wait for a slice end; bound the oldest unbounded one. */
-  best = sched_oldest_unbounded(&s->host, v->pinned);
+  best = sched_oldest_unbounded(&s->host, pinned);
   if (best < 0) return none;
   sched_pcpu *c = &pcpus[best];
   c->end_ns = c->start_ns + s->tslice_ns < now ? now : c->start_ns + s->tslice_ns;
@@ -273,17 +261,18 @@ static sched_pick cr_pick_next(void *state, int32_t pcpu, sim_time now) {
   catch_up(s, now);
   int32_t best = -1;
   bool held = false; /* a parked vCPU could run here after accounting */
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  const sched_vcpu *hv = s->host.vcpus;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     const cr_vcpu *v = &s->vcpus[i];
-    if (!v->queued || !allowed(s, (int32_t)i, pcpu)) continue;
-    if (parked(s, v)) {
+    if (!hv[i].queued || !allowed(s, (int32_t)i, pcpu)) continue;
+    if (parked(s, i)) {
       held = true;
       continue;
     }
     if (best < 0 || v->prio > s->vcpus[best].prio ||
         (v->prio == s->vcpus[best].prio &&
          (v->credit_ns > s->vcpus[best].credit_ns ||
-          (v->credit_ns == s->vcpus[best].credit_ns && v->seq < s->vcpus[best].seq))))
+          (v->credit_ns == s->vcpus[best].credit_ns && hv[i].seq < hv[best].seq))))
       best = (int32_t)i;
   }
   if (best < 0) {
@@ -291,8 +280,8 @@ static sched_pick cr_pick_next(void *state, int32_t pcpu, sim_time now) {
     return (sched_pick){-1, 0, held ? s->next_acct_ns : 0};
   }
   cr_vcpu *v = &s->vcpus[best];
-  v->queued = false;
-  v->running = true;
+  s->host.vcpus[best].queued = false;
+  s->host.vcpus[best].running = true;
   v->burned_ns = now;
   v->start_ns = now;
   sim_time slice = SIM_TIME_MAX;
@@ -300,10 +289,10 @@ static sched_pick cr_pick_next(void *state, int32_t pcpu, sim_time now) {
     /* Until the tick that will find it running and end the boost. */
     slice = (now / s->tick_ns + 1) * s->tick_ns - now;
     if (slice < s->ratelimit_ns) slice += s->tick_ns;
-  } else if (contended(s, pcpu)) {
+  } else if (sched_contended(&s->host, pcpu)) {
     slice = s->tslice_ns;
   }
-  if (s->host.guests[v->guest].cap > 0 && v->credit_ns < slice) slice = v->credit_ns;
+  if (guest_of(s, (size_t)best)->cap > 0 && v->credit_ns < slice) slice = v->credit_ns;
   if (slice != SIM_TIME_MAX && slice > s->tslice_ns) slice = s->tslice_ns;
   sched_pcpu_run(&s->host, pcpu, best, now, slice);
   return (sched_pick){best, slice, 0};
@@ -316,7 +305,7 @@ static void cr_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns,
   catch_up(s, now);
   cr_vcpu *v = &s->vcpus[vcpu];
   burn(s, v, now);
-  v->running = false;
+  s->host.vcpus[vcpu].running = false;
   /* [XEN] csched_tick: a boosted vCPU found running at a tick loses it. */
   if (v->prio == PRI_BOOST && now / s->tick_ns != v->start_ns / s->tick_ns)
     v->prio = v->credit_ns < 0 ? PRI_OVER : PRI_UNDER;

@@ -23,7 +23,7 @@
  * Profile quantities (required; the shipped profiles hold [XEN]'s defaults):
  * sched.credit2.max_runtime (10 ms), sched.credit2.min_timer (500 us),
  * sched.ratelimit (1 ms), sched.credit2.credit_init (10 ms).  Shared
- * bookkeeping (pCPUs, guests, parameters): models/sched_common.h.
+ * bookkeeping (pCPUs, vCPUs, guests, parameters): models/sched_common.h.
  * Invariants: a vCPU is queued iff it is runnable and not running; a pCPU is
  * IDLE, KICKED (a pick is due) or RUNNING one vCPU; credit <= credit_init +
  * min_timer. */
@@ -33,15 +33,12 @@
 #include "models/sched_common.h"
 #include "sim/alloc.h"
 
+/* A vCPU's credit, beside its guest, pinning, queue state and queue order
+ * (seq: at equal credit, smaller first) in sched_host. */
 typedef struct c2_vcpu {
-  uint32_t guest;     /* index into c2_state.host.guests and .guests */
-  int32_t pinned;     /* pCPU or -1 */
   uint32_t weight;    /* relative share */
   double credit;      /* ns of credit ([XEN] svc->credit) */
-  bool queued;        /* in the run queue */
-  bool running;       /* on a pCPU */
   bool lone;          /* running unbounded: no other vCPU waits for its pCPU */
-  uint64_t seq;       /* queue order at equal credit */
   sim_time burned_ns; /* while running: credit and budget charged up to here, ns */
 } c2_vcpu;
 
@@ -59,12 +56,11 @@ typedef struct c2_state {
   sim_time period_ns;      /* ns: budget replenishment period, 10 ms [XEN] */
   uint32_t max_weight;     /* largest weight on the host */
   sched_host host;          /* pCPUs and guests (cap) */
-  c2_vcpu *vcpus;          /* n_vcpus entries */
-  size_t n_vcpus, cap_vcpus;   /* count, capacity */
+  c2_vcpu *vcpus;          /* per vCPU of host.vcpus: its credit */
+  size_t cap_vcpus;        /* capacity */
   c2_guest *guests;        /* per guest of host.guests: its budget */
   size_t cap_guests;       /* capacity */
   sim_time next_refill_ns; /* ns: next budget replenishment */
-  uint64_t seq;            /* enqueue counter */
 } c2_state;
 
 static int c2_create(const sched_env *env, void **state, sim_diag *diag) {
@@ -109,25 +105,28 @@ static void c2_destroy(void *state) {
 
 static int c2_add_vcpu(void *state, const sched_vcpu_info *info) {
   c2_state *s = state;
-  bool added;
-  long g = sched_host_guest(&s->host, info, &added);
+  bool new_guest;
+  long g = sched_host_add_vcpu(&s->host, info, &new_guest);
   if (g < 0) return -1;
-  if (added) {
+  if (new_guest) {
     if (sim_grow((void **)&s->guests, &s->cap_guests, s->host.n_guests, sizeof *s->guests)) return -1;
     s->guests[g] = (c2_guest){info->cap * (double)s->period_ns, 0};
   }
-  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->n_vcpus + 1, sizeof *s->vcpus)) return -1;
+  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->host.n_vcpus, sizeof *s->vcpus)) return -1;
   uint32_t w = info->weight ? info->weight : 1;
-  s->vcpus[s->n_vcpus++] = (c2_vcpu){.guest = (uint32_t)g, .pinned = info->pinned, .weight = w,
-                                     .credit = s->credit_init};
+  s->vcpus[s->host.n_vcpus - 1] = (c2_vcpu){.weight = w, .credit = s->credit_init};
   if (w > s->max_weight) s->max_weight = w;
   return 0;
 }
 
-static bool allowed(const c2_state *s, int32_t v, int32_t p) { return sched_allowed(s->vcpus[v].pinned, p); }
+/* The host's record of v (guest, pinning, queue state). */
+static sched_vcpu *hv(const c2_state *s, const c2_vcpu *v) { return &s->host.vcpus[v - s->vcpus]; }
+
+static bool allowed(const c2_state *s, int32_t v, int32_t p) { return sched_allowed(s->host.vcpus[v].pinned, p); }
 
 static bool parked(const c2_state *s, const c2_vcpu *v) {
-  return s->host.guests[v->guest].cap > 0 && s->guests[v->guest].budget <= 0;
+  uint32_t g = hv(s, v)->guest;
+  return s->host.guests[g].cap > 0 && s->guests[g].budget <= 0;
 }
 
 /* Charges a running vCPU's credit ([XEN] t2c) and its guest's budget up to t. */
@@ -140,14 +139,15 @@ static void burn(c2_state *s, c2_vcpu *v, sim_time t) {
      * (it reschedules at least every max run time): apply those resets. */
     double k = floor(-v->credit / s->credit_init) + 1;
     v->credit += k * s->credit_init;
-    for (size_t i = 0; i < s->n_vcpus; i++) {
+    for (size_t i = 0; i < s->host.n_vcpus; i++) {
       c2_vcpu *o = &s->vcpus[i];
       if (o == v) continue;
       o->credit += k * s->credit_init;
       if (o->credit > s->credit_init + (double)s->min_timer_ns) o->credit = s->credit_init + (double)s->min_timer_ns;
     }
   }
-  if (s->host.guests[v->guest].cap > 0) s->guests[v->guest].budget -= ran;
+  uint32_t g = hv(s, v)->guest;
+  if (s->host.guests[g].cap > 0) s->guests[g].budget -= ran;
   v->burned_ns = t;
 }
 
@@ -155,8 +155,8 @@ static void burn(c2_state *s, c2_vcpu *v, sim_time t) {
 static void catch_up(c2_state *s, sim_time now) {
   while (now >= s->next_refill_ns) {
     sim_time t = s->next_refill_ns;
-    for (size_t i = 0; i < s->n_vcpus; i++)
-      if (s->vcpus[i].running) burn(s, &s->vcpus[i], t);
+    for (size_t i = 0; i < s->host.n_vcpus; i++)
+      if (s->host.vcpus[i].running) burn(s, &s->vcpus[i], t);
     bool any = false;
     for (size_t g = 0; g < s->host.n_guests; g++) {
       c2_guest *gg = &s->guests[g];
@@ -175,9 +175,9 @@ static void catch_up(c2_state *s, sim_time now) {
  * CREDIT_INIT + CARRYOVER_MAX (= the minimum timer). */
 static void reset_credit(c2_state *s, sim_time now) {
   double top = s->credit_init + (double)s->min_timer_ns;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     c2_vcpu *v = &s->vcpus[i];
-    if (v->running) burn(s, v, now);
+    if (s->host.vcpus[i].running) burn(s, v, now);
     v->credit += s->credit_init;
     if (v->credit > top) v->credit = top;
   }
@@ -185,13 +185,8 @@ static void reset_credit(c2_state *s, sim_time now) {
 
 /* Credit of v as it stands at now (running ones burn as they go). */
 static double credit_now(const c2_state *s, const c2_vcpu *v, sim_time now) {
-  if (!v->running || now <= v->burned_ns) return v->credit;
+  if (!hv(s, v)->running || now <= v->burned_ns) return v->credit;
   return v->credit - (double)(now - v->burned_ns) * s->max_weight / v->weight;
-}
-
-static void enqueue(c2_state *s, int32_t v) {
-  s->vcpus[v].queued = true;
-  s->vcpus[v].seq = ++s->seq;
 }
 
 /* A run that was alone gets company: charge it so far, as a lone run. */
@@ -206,9 +201,10 @@ static sched_kick c2_wake(void *state, int32_t vcpu, sim_time now) {
   c2_state *s = state;
   catch_up(s, now);
   c2_vcpu *v = &s->vcpus[vcpu];
-  enqueue(s, vcpu);
+  sched_enqueue(&s->host, vcpu);
   sched_kick none = {-1, now};
-  int32_t idle = sched_idle_pcpu(&s->host, v->pinned);
+  int32_t pinned = s->host.vcpus[vcpu].pinned;
+  int32_t idle = sched_idle_pcpu(&s->host, pinned);
   if (parked(s, v)) return idle >= 0 ? (sched_kick){idle, s->next_refill_ns} : none;
   if (idle >= 0) {
     s->host.pcpus[idle].state = SCHED_PCPU_KICKED;
@@ -239,7 +235,7 @@ static sched_kick c2_wake(void *state, int32_t vcpu, sim_time now) {
     return (sched_kick){best, at};
   }
   /* Otherwise bound the oldest unbounded run at the maximum run time. */
-  best = sched_oldest_unbounded(&s->host, v->pinned);
+  best = sched_oldest_unbounded(&s->host, pinned);
   if (best < 0) return none;
   sched_pcpu *c = &pcpus[best];
   unbind(s, c, now);
@@ -251,15 +247,16 @@ static sched_kick c2_wake(void *state, int32_t vcpu, sim_time now) {
  * tells whether a parked one was passed over; `skip` is left out. */
 static int32_t best_queued(const c2_state *s, int32_t pcpu, int32_t skip, bool *held) {
   int32_t best = -1;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  const sched_vcpu *h = s->host.vcpus;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     const c2_vcpu *v = &s->vcpus[i];
-    if (!v->queued || (int32_t)i == skip || !allowed(s, (int32_t)i, pcpu)) continue;
+    if (!h[i].queued || (int32_t)i == skip || !allowed(s, (int32_t)i, pcpu)) continue;
     if (parked(s, v)) {
       if (held) *held = true;
       continue;
     }
     if (best < 0 || v->credit > s->vcpus[best].credit ||
-        (v->credit == s->vcpus[best].credit && v->seq < s->vcpus[best].seq))
+        (v->credit == s->vcpus[best].credit && h[i].seq < h[best].seq))
       best = (int32_t)i;
   }
   return best;
@@ -279,11 +276,12 @@ static sched_pick c2_pick_next(void *state, int32_t pcpu, sim_time now) {
     return (sched_pick){-1, 0, held ? s->next_refill_ns : 0};
   }
   c2_vcpu *v = &s->vcpus[best];
-  v->queued = false;
-  v->running = true;
+  s->host.vcpus[best].queued = false;
+  s->host.vcpus[best].running = true;
   v->burned_ns = now;
   v->lone = false;
-  c2_guest *g = &s->guests[v->guest];
+  uint32_t gi = s->host.vcpus[best].guest;
+  c2_guest *g = &s->guests[gi];
   g->running++;
   /* [XEN] csched2_runtime: until its credit meets the next one's. */
   sim_time slice = SIM_TIME_MAX;
@@ -295,7 +293,7 @@ static sched_pick c2_pick_next(void *state, int32_t pcpu, sim_time now) {
   }
   /* A parked vCPU may run here after the next replenishment: look again then. */
   if (held && s->next_refill_ns - now < slice) slice = s->next_refill_ns - now;
-  if (s->host.guests[v->guest].cap > 0) {
+  if (s->host.guests[gi].cap > 0) {
     double share = g->budget / g->running;
     sim_time b = share < 1 ? 1 : (sim_time)share;
     if (b < slice) slice = b;
@@ -312,11 +310,11 @@ static void c2_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns,
   catch_up(s, now);
   c2_vcpu *v = &s->vcpus[vcpu];
   burn(s, v, now);
-  v->running = false;
+  s->host.vcpus[vcpu].running = false;
   v->lone = false;
-  s->guests[v->guest].running--;
+  s->guests[s->host.vcpus[vcpu].guest].running--;
   sched_pcpu_idle(&s->host, pcpu);
-  if (runnable) enqueue(s, vcpu);
+  if (runnable) sched_enqueue(&s->host, vcpu);
 }
 
 const scheduler_ops sched_credit2_ops = {

@@ -30,17 +30,15 @@
 #include "sim/alloc.h"
 
 typedef struct fl_vcpu {
-  uint32_t guest;  /* index into fl_state.host.guests and .runnable */
-  bool runnable;   /* queued or running */
-  bool running;    /* picked on its slot */
+  bool runnable;   /* queued or running (running: in sched_host, picked on its slot) */
   double rate;     /* CPUs: current share, valid while runnable */
   double demand;   /* CPUs: the most it wants (its phase's cpu_demand), (0, 1] */
 } fl_vcpu;
 
 typedef struct fl_state {
   sched_host host;             /* cores (n_pcpus: the capacity shared, CPUs) and guests */
-  fl_vcpu *vcpus;              /* n_vcpus entries */
-  size_t n_vcpus, cap_vcpus;   /* count, capacity */
+  fl_vcpu *vcpus;              /* per vCPU of host.vcpus: its rate */
+  size_t cap_vcpus;            /* capacity */
   uint32_t *runnable;          /* per guest of host.guests: its runnable vCPUs, count */
   size_t cap_runnable;         /* capacity */
   bool *fixed;                 /* scratch of the water-filling, cap_fixed entries */
@@ -72,24 +70,28 @@ static void fl_destroy(void *state) {
 
 static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
   fl_state *s = state;
-  bool added;
-  long g = sched_host_guest(&s->host, info, &added);
+  bool new_guest;
+  long g = sched_host_add_vcpu(&s->host, info, &new_guest);
   if (g < 0) return -1;
-  if (added) {
+  if (new_guest) {
     if (sim_grow((void **)&s->runnable, &s->cap_runnable, s->host.n_guests, sizeof *s->runnable)) return -1;
     s->runnable[g] = 0;
   }
-  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->n_vcpus + 1, sizeof *s->vcpus)) return -1;
-  if (sim_grow((void **)&s->fixed, &s->cap_fixed, s->n_vcpus + 1, sizeof *s->fixed)) return -1;
-  s->vcpus[s->n_vcpus++] = (fl_vcpu){.guest = (uint32_t)g, .demand = 1.0};
+  size_t n = s->host.n_vcpus;
+  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, n, sizeof *s->vcpus)) return -1;
+  if (sim_grow((void **)&s->fixed, &s->cap_fixed, n, sizeof *s->fixed)) return -1;
+  s->vcpus[n - 1] = (fl_vcpu){.demand = 1.0};
   return 0;
 }
+
+/* The index of v's guest in host.guests and runnable. */
+static uint32_t guest_of(const fl_state *s, const fl_vcpu *v) { return s->host.vcpus[v - s->vcpus].guest; }
 
 /* Upper bound of one runnable vCPU's rate: its demand (at most one CPU), or
  * its part of the cap. */
 static double bound(const fl_state *s, const fl_vcpu *v) {
-  double cap = s->host.guests[v->guest].cap;
-  uint32_t runnable = s->runnable[v->guest];
+  double cap = s->host.guests[guest_of(s, v)].cap;
+  uint32_t runnable = s->runnable[guest_of(s, v)];
   double b = v->demand;
   if (cap > 0 && cap / runnable < b) b = cap / runnable;
   return b;
@@ -98,18 +100,18 @@ static double bound(const fl_state *s, const fl_vcpu *v) {
 /* Weighted max-min fair rates (water-filling). */
 static void recompute(fl_state *s) {
   double left = s->host.n_pcpus, wsum = 0;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     fl_vcpu *v = &s->vcpus[i];
     s->fixed[i] = !v->runnable;
     v->rate = 0;
-    if (v->runnable) wsum += (double)s->host.guests[v->guest].weight / s->runnable[v->guest];
+    if (v->runnable) wsum += (double)s->host.guests[guest_of(s, v)].weight / s->runnable[guest_of(s, v)];
   }
   for (;;) {
     bool changed = false;
-    for (size_t i = 0; i < s->n_vcpus; i++) {
+    for (size_t i = 0; i < s->host.n_vcpus; i++) {
       if (s->fixed[i]) continue;
       fl_vcpu *v = &s->vcpus[i];
-      double w = (double)s->host.guests[v->guest].weight / s->runnable[v->guest];
+      double w = (double)s->host.guests[guest_of(s, v)].weight / s->runnable[guest_of(s, v)];
       double b = bound(s, v);
       if (left * w / wsum >= b) { /* saturated: give it its bound, share the rest */
         v->rate = b;
@@ -121,10 +123,10 @@ static void recompute(fl_state *s) {
     }
     if (!changed || wsum <= 0) break;
   }
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     if (s->fixed[i]) continue;
     fl_vcpu *v = &s->vcpus[i];
-    double w = (double)s->host.guests[v->guest].weight / s->runnable[v->guest];
+    double w = (double)s->host.guests[guest_of(s, v)].weight / s->runnable[guest_of(s, v)];
     v->rate = wsum > 0 && left > 0 ? left * w / wsum : 0;
   }
   s->dirty = false;
@@ -135,9 +137,9 @@ static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
   if (v->runnable == on) return;
   v->runnable = on;
   if (on)
-    s->runnable[v->guest]++;
+    s->runnable[guest_of(s, v)]++;
   else
-    s->runnable[v->guest]--;
+    s->runnable[guest_of(s, v)]--;
   s->dirty = true;
 }
 
@@ -150,9 +152,9 @@ static sched_kick fl_wake(void *state, int32_t vcpu, sim_time now) {
 static sched_pick fl_pick_next(void *state, int32_t slot, sim_time now) {
   fl_state *s = state;
   (void)now;
-  if (slot < 0 || (size_t)slot >= s->n_vcpus || !s->vcpus[slot].runnable || s->vcpus[slot].running)
+  if (slot < 0 || (size_t)slot >= s->host.n_vcpus || !s->vcpus[slot].runnable || s->host.vcpus[slot].running)
     return (sched_pick){-1, 0, 0};
-  s->vcpus[slot].running = true;
+  s->host.vcpus[slot].running = true;
   return (sched_pick){slot, SIM_TIME_MAX, 0};
 }
 
@@ -162,7 +164,7 @@ static void fl_account(void *state, int32_t vcpu, int32_t slot, sim_time ran_ns,
   (void)slot;
   (void)ran_ns;
   (void)now;
-  s->vcpus[vcpu].running = false;
+  s->host.vcpus[vcpu].running = false;
   set_runnable(s, vcpu, runnable);
 }
 

@@ -11,7 +11,7 @@
  * share-based schedulers (Xen credit/credit2, CFS) are added beside it.
  * Units: ns.  Parameter: the profile quantity `sched.timeslice` (ns, required;
  * the shipped profiles hold Xen credit's default time slice, 30 ms, [XEN]
- * credit.c).  Shared bookkeeping (pCPUs, parameters): models/sched_common.h.
+ * credit.c).  Shared bookkeeping (pCPUs, vCPUs, parameters): models/sched_common.h.
  * Invariants: a vCPU is in the queue iff it is runnable and not running; a
  * pCPU is IDLE, KICKED (a pick is due) or RUNNING exactly one vCPU. */
 #include <stdlib.h>
@@ -20,12 +20,11 @@
 #include "sim/alloc.h"
 
 typedef struct rr_state {
-  sim_time timeslice_ns;     /* ns: length of one slice under contention */
-  sched_host host;           /* pCPUs (RUNNING: start_ns is the slice start) */
-  int32_t *pinned;           /* per vCPU: its pCPU or -1 */
-  size_t n_vcpus, cap_vcpus; /* vCPUs registered, capacity of `pinned` */
-  int32_t *queue;            /* run queue, FIFO, `queued` vCPU ids; capacity cap_vcpus */
-  size_t queued;             /* count */
+  sim_time timeslice_ns; /* ns: length of one slice under contention */
+  sched_host host;       /* pCPUs (RUNNING: start_ns is the slice start) and vCPUs */
+  int32_t *queue;        /* run queue, FIFO, `queued` vCPU ids (those flagged queued in host) */
+  size_t queued;         /* count */
+  size_t cap_queue;      /* capacity */
 } rr_state;
 
 static int rr_create(const sched_env *env, void **state, sim_diag *diag) {
@@ -46,45 +45,32 @@ static void rr_destroy(void *state) {
   rr_state *s = state;
   if (!s) return;
   sched_host_free(&s->host);
-  sim_free(s->pinned);
   sim_free(s->queue);
   sim_free(s);
 }
 
 static int rr_add_vcpu(void *state, const sched_vcpu_info *info) {
   rr_state *s = state;
-  if (s->n_vcpus == s->cap_vcpus) {
-    size_t cap = s->cap_vcpus, qcap = s->cap_vcpus;
-    if (sim_grow((void **)&s->pinned, &cap, s->n_vcpus + 1, sizeof *s->pinned)) return -1;
-    if (sim_grow((void **)&s->queue, &qcap, s->n_vcpus + 1, sizeof *s->queue)) return -1;
-    s->cap_vcpus = cap < qcap ? cap : qcap;
-  }
-  s->pinned[s->n_vcpus++] = info->pinned;
-  return 0;
+  bool new_guest;
+  if (sched_host_add_vcpu(&s->host, info, &new_guest) < 0) return -1;
+  return sim_grow((void **)&s->queue, &s->cap_queue, s->host.n_vcpus, sizeof *s->queue) ? -1 : 0;
 }
 
-static bool allowed(const rr_state *s, int32_t vcpu, int32_t pcpu) {
-  return sched_allowed(s->pinned[vcpu], pcpu);
+/* The run queue's tail gets v. */
+static void push(rr_state *s, int32_t v) {
+  s->queue[s->queued++] = v;
+  s->host.vcpus[v].queued = true;
 }
+
+static int32_t pinned(const rr_state *s, int32_t vcpu) { return s->host.vcpus[vcpu].pinned; }
+
+static bool allowed(const rr_state *s, int32_t vcpu, int32_t pcpu) { return sched_allowed(pinned(s, vcpu), pcpu); }
 
 /* Position in the queue of the first vCPU allowed on pcpu, or -1; O(queued). */
 static long first_allowed(const rr_state *s, int32_t pcpu) {
   for (size_t i = 0; i < s->queued; i++)
     if (allowed(s, s->queue[i], pcpu)) return (long)i;
   return -1;
-}
-
-/* Whether a queued vCPU will still wait for pcpu once the pCPUs already due
- * for a pick (KICKED) have taken theirs: vCPUs pinned to pcpu always do;
- * unpinned ones when they outnumber those pCPUs.  O(queued + pCPUs). */
-static bool contended(const rr_state *s, int32_t pcpu) {
-  size_t unpinned = 0;
-  for (size_t i = 0; i < s->queued; i++) {
-    int32_t pin = s->pinned[s->queue[i]];
-    if (pin == pcpu) return true;
-    unpinned += pin < 0;
-  }
-  return unpinned > sched_kicked_except(&s->host, pcpu);
 }
 
 /* The time at which the vCPU running on pcpu yields to a waiting one. */
@@ -100,10 +86,10 @@ static bool due(const sched_pcpu *c) { return c->state == SCHED_PCPU_KICKED || c
 
 static sched_kick rr_wake(void *state, int32_t vcpu, sim_time now) {
   rr_state *s = state;
-  s->queue[s->queued++] = vcpu;
+  push(s, vcpu);
   sched_kick none = {-1, now};
   /* An idle pCPU it may use, lowest index first (deterministic). */
-  int32_t idle = sched_idle_pcpu(&s->host, s->pinned[vcpu]);
+  int32_t idle = sched_idle_pcpu(&s->host, pinned(s, vcpu));
   if (idle >= 0) {
     s->host.pcpus[idle].state = SCHED_PCPU_KICKED;
     return (sched_kick){idle, now};
@@ -118,12 +104,12 @@ static sched_kick rr_wake(void *state, int32_t vcpu, sim_time now) {
   for (uint32_t p = 0; p < s->host.n_pcpus; p++)
     n_due += allowed(s, vcpu, (int32_t)p) && due(&pcpus[p]);
   for (size_t i = 0; i < s->queued; i++) {
-    int32_t pin = s->pinned[s->queue[i]];
-    waiting += pin < 0 || pin == s->pinned[vcpu] || ((uint32_t)pin < s->host.n_pcpus && due(&pcpus[pin]));
+    int32_t pin = pinned(s, s->queue[i]);
+    waiting += pin < 0 || pin == pinned(s, vcpu) || ((uint32_t)pin < s->host.n_pcpus && due(&pcpus[pin]));
   }
   if (waiting <= n_due) return none;
   /* No allowed pCPU is idle here, so the candidates are the unbounded runs. */
-  int32_t best = sched_oldest_unbounded(&s->host, s->pinned[vcpu]);
+  int32_t best = sched_oldest_unbounded(&s->host, pinned(s, vcpu));
   if (best < 0) return none;
   sched_pcpu *c = &s->host.pcpus[best];
   c->end_ns = preempt_time(s, c, now);
@@ -140,8 +126,9 @@ static sched_pick rr_pick_next(void *state, int32_t pcpu, sim_time now) {
   int32_t v = s->queue[i];
   for (size_t k = (size_t)i + 1; k < s->queued; k++) s->queue[k - 1] = s->queue[k];
   s->queued--;
+  s->host.vcpus[v].queued = false;
   /* Unbounded unless another queued vCPU will wait for this pCPU. */
-  sim_time slice = contended(s, pcpu) ? s->timeslice_ns : SIM_TIME_MAX;
+  sim_time slice = sched_contended(&s->host, pcpu) ? s->timeslice_ns : SIM_TIME_MAX;
   sched_pcpu_run(&s->host, pcpu, v, now, slice);
   return (sched_pick){v, slice, 0};
 }
@@ -152,7 +139,7 @@ static void rr_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns,
   (void)ran_ns; /* round robin keeps no history */
   (void)now;
   sched_pcpu_idle(&s->host, pcpu);
-  if (runnable) s->queue[s->queued++] = vcpu;
+  if (runnable) push(s, vcpu);
 }
 
 const scheduler_ops sched_rr_ops = {
