@@ -112,8 +112,6 @@ void dirty_set_activity(dirty_model *dm, double activity) {
   dm->activity = activity;
 }
 
-double dirty_activity(const dirty_model *dm) { return dm->activity; }
-
 double dirty_due_pages(const dirty_model *dm) {
   double due = dm->other_due + dm->extra_due + dm->zero_due;
   for (size_t i = 0; i < dm->n_groups; i++) due += dm->group_due[i];

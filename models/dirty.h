@@ -85,7 +85,6 @@ int dirty_set_groups(dirty_model *dm, const sim_dirty_group *groups, size_t n,
                      double stream_pages_hz);
 /* Fraction of time the guest runs, [0, 1]: scales every rate. */
 void dirty_set_activity(dirty_model *dm, double activity);
-double dirty_activity(const dirty_model *dm);
 
 /* Pages due now (dirty, not yet sent since). */
 double dirty_due_pages(const dirty_model *dm);

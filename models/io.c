@@ -246,16 +246,27 @@ int io_submit(io_device *d, uint32_t flow, double weight, uint64_t bytes, bool r
 
 int iopath_quantity(const sim_profile *profile, const char *path, const char *key, double *value,
                     sim_diag *diag) {
-  if (profile && sim_profile_get(profile, key, value, NULL) == 0) return 0;
-  sim_diag_error(diag, NULL, 0, 0, "I/O path '%s': the calibration profile has no '%s'", path, key);
+  if (!profile) {
+    sim_diag_error(diag, NULL, 0, 0, "I/O path '%s': no calibration profile to read '%s' from", path, key);
+    return -1;
+  }
+  if (sim_profile_get(profile, key, value, NULL) == 0) return 0;
+  sim_diag_error(diag, NULL, 0, 0, "I/O path '%s': calibration profile '%s' has no '%s'", path,
+                 sim_profile_name(profile), key);
   return -1;
 }
 
-double iopath_segments(const sim_profile *profile, uint64_t bytes) {
-  double seg = profile ? sim_profile_get_or(profile, "net.segment", 65536) : 65536;
-  if (!(seg >= 64)) seg = 65536;
+int iopath_segments(const sim_profile *profile, const char *path, uint64_t bytes, double *segments,
+                    sim_diag *diag) {
+  double seg;
+  if (iopath_quantity(profile, path, "net.segment", &seg, diag) < 0) return -1;
+  if (!(seg >= 64)) {
+    sim_diag_error(diag, NULL, 0, 0, "I/O path '%s': net.segment must be at least 64 bytes, got %g", path, seg);
+    return -1;
+  }
   double n = ceil((double)bytes / seg);
-  return n < 1 ? 1 : n;
+  *segments = n < 1 ? 1 : n;
+  return 0;
 }
 
 /* ---- a scenario's I/O (io_model, for the engine) ---- */
@@ -379,7 +390,9 @@ int io_model_add_guest(io_model *m, uint32_t guest, const sim_profile *profile, 
   }
   io_hdev *hd = &m->hosts[spec->host];
   if (!hd->made && (disk || net)) {
-    io_queueing q = profile && sim_profile_get_or(profile, "io.fair_queueing", 1) < 0.5 ? IO_FCFS : IO_FAIR;
+    double fair;
+    if (iopath_quantity(profile, path->name, "io.fair_queueing", &fair, diag) < 0) return -1;
+    io_queueing q = fair < 0.5 ? IO_FCFS : IO_FAIR;
     if (type->n_disks && !(hd->disk = io_disk_new(m->loop, &type->disks[0], q, m->prio))) return -1;
     if (type->n_nics && !(hd->nic = io_nic_new(m->loop, &type->nics[0], q, m->prio))) return -1;
     hd->made = true;

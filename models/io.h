@@ -76,6 +76,11 @@ typedef struct iopath_ops {
               sim_diag *diag);
 } iopath_ops;
 
+/* A new path is one iopath_<name>.c defining its iopath_ops (every cost
+ * through iopath_quantity, so a missing key is an error), its extern below,
+ * its line in models/CMakeLists.txt, one MODEL_IO_PATH row in
+ * models/registry.c, and its keys in models/profiles/README.md ("I/O
+ * paths") and generic-x86-2020. */
 extern const iopath_ops iopath_emulated_ops;   /* models/iopath_emulated.c */
 extern const iopath_ops iopath_pv_ops;         /* models/iopath_pv.c */
 extern const iopath_ops iopath_virtio_ops;     /* models/iopath_virtio.c */
@@ -88,9 +93,13 @@ extern const iopath_ops iopath_native_ops;     /* models/iopath_native.c */
  * it is missing.  0 or negative. */
 int iopath_quantity(const sim_profile *profile, const char *path, const char *key, double *value,
                     sim_diag *diag);
-/* Segments of a network request of `bytes`: the stack and the backends
- * handle up to `net.segment` bytes at once (TSO/GSO/GRO, 64 KiB). */
-double iopath_segments(const sim_profile *profile, uint64_t bytes);
+/* Segments of a network request of `bytes` (at least 1) into *segments: the
+ * stack and the backends handle up to `net.segment` bytes at once
+ * (TSO/GSO/GRO, 64 KiB in the shipped profiles).  0, or negative with a
+ * diagnostic naming `path` when the profile lacks net.segment or it is under
+ * 64 bytes. */
+int iopath_segments(const sim_profile *profile, const char *path, uint64_t bytes, double *segments,
+                    sim_diag *diag);
 /* The native stack's guest cycles for one request (iopath_native.c); every
  * path starts from it.  0 or negative with a diagnostic naming `path`. */
 int iopath_native_guest(const sim_profile *profile, const char *path, io_class cls, uint64_t bytes,
@@ -128,7 +137,7 @@ void io_model_free(io_model *m);
 /* Registers guest `guest` (scenario index) with its path (and the native
  * path, the reference), its host's calibration profile and its recorder
  * entity; creates its host's devices on first use (queued fairly unless the
- * profile's io.fair_queueing is 0: FCFS) and checks that the devices its
+ * profile's io.fair_queueing, required, is 0: FCFS) and checks that the devices its
  * workload uses exist.  0 or negative with a diagnostic. */
 int io_model_add_guest(io_model *m, uint32_t guest, const sim_profile *profile, const iopath_ops *path,
                        const iopath_ops *native, int32_t entity, sim_diag *diag);

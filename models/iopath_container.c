@@ -7,8 +7,8 @@
  * connection tracking and address translation, per segment.
  * Units: cycles (guest CPU), ns (host backend).  Profile quantities:
  * io.bridge.per_segment, io.nat.per_segment (ns), plus the native ones.
- * Sources: [FE14] sec. IV.C (NAT roughly doubles the TCP round trip;
- * published-measurements.md sec. 4); models/profiles/README.md. */
+ * Sources: [FE14] sec. IV.C (NAT roughly doubles the TCP round trip);
+ * models/profiles/README.md. */
 #include "models/io.h"
 
 static int container_cost(const char *path, bool nat, const sim_profile *p, io_class cls, uint64_t bytes,
@@ -16,7 +16,8 @@ static int container_cost(const char *path, bool nat, const sim_profile *p, io_c
   *out = (iopath_cost){0, 0, 0};
   if (iopath_native_guest(p, path, cls, bytes, &out->guest_cycles, diag) < 0) return -1;
   if (cls == IO_CLASS_DISK) return 0;
-  double seg = iopath_segments(p, bytes), br, nt = 0;
+  double seg, br, nt = 0;
+  if (iopath_segments(p, path, bytes, &seg, diag) < 0) return -1;
   if (iopath_quantity(p, path, "io.bridge.per_segment", &br, diag) < 0) return -1;
   if (nat && iopath_quantity(p, path, "io.nat.per_segment", &nt, diag) < 0) return -1;
   out->backend_ns = seg * (br + nt);

@@ -24,7 +24,8 @@ static int emulated_cost(const sim_profile *p, io_class cls, uint64_t bytes, iop
       iopath_quantity(p, "emulated", "hvm.exit.interrupt", &irq, diag) < 0 ||
       iopath_quantity(p, "emulated", "io.emulated.device_model", &dm, diag) < 0)
     return -1;
-  double n = cls == IO_CLASS_NET ? iopath_segments(p, bytes) : 1;
+  double n = 1;
+  if (cls == IO_CLASS_NET && iopath_segments(p, "emulated", bytes, &n, diag) < 0) return -1;
   out->guest_cycles += n * (exits * (rt + user) + irq);
   out->backend_ns = n * dm;
   return 0;

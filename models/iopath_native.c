@@ -16,8 +16,11 @@ int iopath_native_guest(const sim_profile *p, const char *path, io_class cls, ui
     if (iopath_quantity(p, path, "io.native.disk_request", &c, diag) < 0) return -1;
     *cycles = c;
   } else {
-    if (iopath_quantity(p, path, "io.native.net_segment", &c, diag) < 0) return -1;
-    *cycles = c * iopath_segments(p, bytes);
+    double n;
+    if (iopath_quantity(p, path, "io.native.net_segment", &c, diag) < 0 ||
+        iopath_segments(p, path, bytes, &n, diag) < 0)
+      return -1;
+    *cycles = c * n;
   }
   return 0;
 }

@@ -22,7 +22,8 @@ static int passthrough_cost(const sim_profile *p, io_class cls, uint64_t bytes, 
       iopath_quantity(p, "passthrough", "io.passthrough.interrupt_remap", &remap, diag) < 0 ||
       iopath_quantity(p, "passthrough", "hvm.exit.interrupt", &irq, diag) < 0)
     return -1;
-  double n = cls == IO_CLASS_NET ? iopath_segments(p, bytes) : 1;
+  double n = 1;
+  if (cls == IO_CLASS_NET && iopath_segments(p, "passthrough", bytes, &n, diag) < 0) return -1;
   out->guest_cycles += n * exits * irq;
   out->latency_ns = n * remap;
   return 0;

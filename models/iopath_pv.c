@@ -27,7 +27,8 @@ static int pv_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_co
       iopath_quantity(p, "pv", "pv.hypercall", &hc, diag) < 0)
     return -1;
   if (!(batch >= 1)) batch = 1;
-  double n = cls == IO_CLASS_NET ? iopath_segments(p, bytes) : 1;
+  double n = 1;
+  if (cls == IO_CLASS_NET && iopath_segments(p, "pv", bytes, &n, diag) < 0) return -1;
   out->guest_cycles += n * (ring + hc / batch);
   out->backend_ns = n * back;
   out->latency_ns = 2 * ev;

@@ -11,8 +11,8 @@
  * io.virtio.net_backend, io.virtio.notify_latency (ns), hvm.exit.roundtrip,
  * hvm.exit.interrupt (cycles), plus the native ones.
  * Sources: [FE14] sec. IV.C-D (KVM adds about 30 us to a TCP round trip;
- * random-read IOPS about half of native with 2-3x the latency),
- * published-measurements.md sec. 4; models/profiles/README.md. */
+ * random-read IOPS about half of native with 2-3x the latency);
+ * models/profiles/README.md. */
 #include "models/io.h"
 
 static int virtio_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
@@ -27,7 +27,8 @@ static int virtio_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopat
       iopath_quantity(p, "virtio", "hvm.exit.interrupt", &irq, diag) < 0)
     return -1;
   if (!(batch >= 1)) batch = 1;
-  double n = cls == IO_CLASS_NET ? iopath_segments(p, bytes) : 1;
+  double n = 1;
+  if (cls == IO_CLASS_NET && iopath_segments(p, "virtio", bytes, &n, diag) < 0) return -1;
   out->guest_cycles += n * (rt + irq) / batch;
   out->backend_ns = n * back;
   out->latency_ns = 2 * lat;

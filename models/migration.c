@@ -98,6 +98,8 @@ migration_recording *migration_recording_new(sim_recorder *rec) {
 
 void migration_recording_free(migration_recording *r) { sim_free(r); }
 
+void *mig_strategy_state(migration *m) { return m->strategy_state; }
+
 /* ---- service share of the guest ---- */
 
 static double service_now(const migration *m) {
@@ -391,11 +393,12 @@ int migration_create(const migration_env *env, migration **out, sim_diag *diag) 
     return -1;
   }
   const migration_params *p = &env->params;
-  bool container = e->ops == &migration_container_ops;
+  const migration_ops *ops = e->ops;
+  bool checkpoint = ops->needs & MIGRATION_NEEDS_CHECKPOINT;
   if (!(p->page_bytes > 0) || !(spec->min_rate_bps > 0) || !(spec->max_rate_bps > 0) ||
       env->sample_interval_ns <= 0 ||
       (spec->compress && !(p->compress_ratio > 0 && p->compress_Bps > 0)) ||
-      (container && !(p->dump_Bps > 0 && p->restore_Bps > 0))) {
+      (checkpoint && !(p->dump_Bps > 0 && p->restore_Bps > 0))) {
     sim_diag_error(diag, NULL, 0, 0,
                    "migration '%s': page size, rates, sample interval, compression and "
                    "checkpoint parameters must be > 0",
@@ -405,7 +408,7 @@ int migration_create(const migration_env *env, migration **out, sim_diag *diag) 
   migration *m = sim_calloc(1, sizeof *m);
   if (!m) goto oom;
   m->env = *env;
-  m->ops = e->ops;
+  m->ops = ops;
   m->state = MIG_WAITING;
   m->action_ns = spec->at_ns;
   m->sample_ns = SIM_TIME_MAX;
@@ -429,6 +432,7 @@ int migration_create(const migration_env *env, migration **out, sim_diag *diag) 
     return -1;
   }
   if (rc) goto oom;
+  if (ops->create && ops->create(m, &m->strategy_state) < 0) goto oom;
   if (!env->net && !(m->own_net = net_share_new())) goto oom;
   int links[2];
   m->mig_flow =
@@ -456,7 +460,7 @@ void migration_free(migration *m) {
   }
   net_share_free(m->own_net);
   dirty_free(m->dirty);
-  sim_free(m->absent);
+  if (m->strategy_state) m->ops->destroy(m->strategy_state);
   sim_free(m->rounds);
   sim_free(m);
 }
@@ -517,7 +521,6 @@ int migration_attach(migration *m, sim_loop *loop, int32_t priority) {
 int migration_error(const migration *m) { return m->error; }
 bool migration_finished(const migration *m) { return m->state == MIG_DONE; }
 const migration_summary *migration_get_summary(const migration *m) { return &m->summary; }
-const char *migration_name(const migration *m) { return m->env.spec->name; }
 
 size_t migration_get_rounds(const migration *m, const migration_round **rounds) {
   *rounds = m->rounds;

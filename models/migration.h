@@ -11,6 +11,13 @@
  *   postcopy       resume at the destination at once, pull pages on fault,
  *                  push the rest in the background (migration_postcopy.c)
  *   container      CRIU: freeze, dump, transfer, restore (migration_container.c)
+ * A strategy keeps what only it uses in a private state of its own
+ * (migration_ops.create/destroy) and says which profile keys beyond the
+ * common ones it reads (migration_ops.needs); migration.c knows strategies
+ * only through their ops.  A new strategy is one migration_<name>.c with its
+ * ops, its extern below, its line in models/CMakeLists.txt, one
+ * MODEL_MIGRATION row in models/registry.c, and its profile keys (if any) in
+ * migration_profile.c and models/profiles/README.md.
  * Which pages are dirty comes from the page-group model (models/dirty.h); the
  * migration stream shares the links it crosses with the guest's own traffic
  * and other migrations (models/net_share.h).
@@ -158,10 +165,24 @@ typedef struct migration_env {
   void *finished_ctx;
 } migration_env;
 
-/* The strategy interface: one ops table a file. */
+/* Profile keys a strategy reads beyond those every one does (a bit set in
+ * migration_ops.needs; migration_params_from_profile). */
+enum {
+  MIGRATION_NEEDS_FAULT = 1u << 0,     /* migration.fault */
+  MIGRATION_NEEDS_CHECKPOINT = 1u << 1 /* container.freeze, .dump_rate, .restore_rate (> 0) */
+};
+
+/* The strategy interface: one ops table a file.  A strategy keeps what only
+ * it uses in a private state of its own type, made by create and reached
+ * through mig_strategy_state (models/migration_impl.h). */
 typedef struct migration_ops {
   const char *name;    /* as written in scenarios */
   const char *summary; /* one line for --help and docs */
+  unsigned needs;      /* MIGRATION_NEEDS_* */
+  /* Its private state for migration m, made when m is created (NULL: the
+   * strategy has none).  0, or negative when out of memory. */
+  int (*create)(const migration *m, void **state);
+  void (*destroy)(void *state); /* NULL when create is */
   /* First action, at spec->at_ns. 0 or negative (out of memory). */
   int (*begin)(migration *m, sim_time now);
   /* The strategy's action due at `now` (migration_action_ns). */
@@ -222,8 +243,6 @@ typedef struct migration_summary {
 
 const migration_summary *migration_get_summary(const migration *m);
 size_t migration_get_rounds(const migration *m, const migration_round **rounds);
-const char *migration_name(const migration *m);
-
 
 /* ---- the migrations of a run, for the engine (migration_set.c) ---- */
 

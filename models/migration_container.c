@@ -10,6 +10,13 @@
  * Units: ns, bit/s, bytes.  Invariant: one round (the transfer). */
 #include "models/migration_impl.h"
 
+/* Its steps besides the shared ones (migration.phase). */
+enum {
+  CONTAINER_PH_FREEZE = MIG_PH_STRATEGY, /* freezing */
+  CONTAINER_PH_DUMP,                     /* dumping the image */
+  CONTAINER_PH_RESTORE                   /* restoring at the destination */
+};
+
 static double image_bytes(const migration *m) {
   const migration_guest_view *v = &m->env.view;
   double bytes = (double)(v->resident_bytes ? v->resident_bytes : v->memory_bytes);
@@ -21,7 +28,7 @@ static int container_begin(migration *m, sim_time now) {
   m->summary.stop_reason = "checkpoint/restore";
   m->summary.converged = true;
   mig_pause(m, now);
-  m->phase = MIG_PH_FREEZE;
+  m->phase = CONTAINER_PH_FREEZE;
   m->action_ns = now + (m->env.params.freeze_ns > 0 ? m->env.params.freeze_ns : 1);
   return 0;
 }
@@ -29,11 +36,11 @@ static int container_begin(migration *m, sim_time now) {
 static int container_act(migration *m, sim_time now) {
   const migration_params *p = &m->env.params;
   switch (m->phase) {
-  case MIG_PH_FREEZE: /* frozen: dump the image */
-    m->phase = MIG_PH_DUMP;
+  case CONTAINER_PH_FREEZE: /* frozen: dump the image */
+    m->phase = CONTAINER_PH_DUMP;
     mig_after(m, now, image_bytes(m) / p->dump_Bps);
     return 0;
-  case MIG_PH_DUMP: { /* dumped: transfer image and task state */
+  case CONTAINER_PH_DUMP: { /* dumped: transfer image and task state */
     mig_net_update(m, now, mig_max_rate_bps(m));
     double ratio = m->env.spec->compress ? p->compress_ratio : 1;
     m->planned.wire_bytes = image_bytes(m) * ratio + p->cpu_state_bytes;
@@ -57,11 +64,11 @@ static int container_act(migration *m, sim_time now) {
     m->summary.first_round_ns = r.duration_ns;
     int rc = mig_add_round(m, &r);
     mig_net_update(m, now, 0);
-    m->phase = MIG_PH_RESTORE;
+    m->phase = CONTAINER_PH_RESTORE;
     mig_after(m, now, image_bytes(m) / p->restore_Bps);
     return rc;
   }
-  case MIG_PH_RESTORE: /* restored: the address moves ([CL05] 3.2) */
+  case CONTAINER_PH_RESTORE: /* restored: the address moves ([CL05] 3.2) */
     m->phase = MIG_PH_RESUME;
     m->action_ns = now + (p->arp_ns > 0 ? p->arp_ns : 1);
     return 0;
@@ -74,6 +81,7 @@ static int container_act(migration *m, sim_time now) {
 const migration_ops migration_container_ops = {
     .name = "container",
     .summary = "CRIU checkpoint/restore: freeze, dump, transfer, restore",
+    .needs = MIGRATION_NEEDS_CHECKPOINT,
     .begin = container_begin,
     .act = container_act,
 };

@@ -1,6 +1,7 @@
 /* models/migration_impl.h: the state every migration strategy shares, and the
  * helpers of migration.c they build on (network share, rounds, recording,
- * pause and resume).  Internal to the migration_*.c files.
+ * pause and resume).  Internal to the migration_*.c files; what only one
+ * strategy uses is in its own file (mig_strategy_state).
  * Units as in migration.h: ns, bit/s, bytes, pages.
  * Invariants: action_ns >= the time of the last step; rate_bps <= the target
  * asked of net_share; downtime accumulates only while the guest is stopped. */
@@ -9,16 +10,12 @@
 #include "models/dirty.h"
 #include "models/migration.h"
 
-/* The strategies' steps (migration.phase). */
+/* The steps of the shared stop-and-copy (migration.phase); a strategy
+ * numbers its own steps from MIG_PH_STRATEGY on. */
 enum {
-  MIG_PH_ROUND,    /* pre-copy round in flight */
   MIG_PH_FINAL,    /* stop-and-copy in flight (guest stopped) */
   MIG_PH_RESUME,   /* resume and ARP at the destination */
-  MIG_PH_SWITCH,   /* post-copy: CPU state in flight */
-  MIG_PH_PUSH,     /* post-copy: background push and faults */
-  MIG_PH_FREEZE,   /* container: freezing */
-  MIG_PH_DUMP,     /* container: dumping the image */
-  MIG_PH_RESTORE   /* container: restoring at the destination */
+  MIG_PH_STRATEGY  /* the first value of a strategy's own steps */
 };
 
 typedef enum mig_state {
@@ -30,6 +27,7 @@ typedef enum mig_state {
 struct migration {
   migration_env env;            /* as given (spec and view borrowed) */
   const migration_ops *ops;     /* the strategy */
+  void *strategy_state;         /* its private state (ops->create), or NULL */
   mig_state state;
   int phase;                    /* the strategy's own step within MIG_RUNNING */
   sim_time action_ns;           /* next strategy action; SIM_TIME_MAX: none */
@@ -47,7 +45,7 @@ struct migration {
   bool switched;                /* the guest runs at the destination */
   sim_time paused_at_ns;        /* when it was stopped */
   double throttle;              /* fraction of vCPU time taken away, [0, 0.99] */
-  double fault_service;         /* post-copy: share of time not stalled on faults, [0, 1] */
+  double fault_service;         /* share of time not stalled on faults (post-copy), [0, 1] */
   /* network */
   int mig_flow;                 /* the migration stream in env.net */
   int guest_flow;               /* the guest's own traffic in env.net */
@@ -64,20 +62,10 @@ struct migration {
   sim_time source_ns;           /* time it ran at the source during the migration */
   double slow_told;             /* the last value given to view.slow */
   net_share *own_net;           /* used when env.net is NULL (every flow unlimited) */
-  /* the round in flight (pre-copy) */
-  uint32_t round;               /* number of the round in flight */
+  /* the transfer in flight (a round, the stop-and-copy, a post-copy step) */
   sim_time round_start_ns;      /* its start */
   dirty_round planned;          /* its plan */
   double round_rate_bps;        /* its wire rate */
-  uint32_t dirty_high_count;    /* [QEMU] auto-converge: periods dirtying > 50% of sent */
-  double last_dirty_rate_bps;   /* dirty rate of the last round */
-  /* post-copy */
-  double *absent;               /* per group: pages neither pushed nor faulted in */
-  double absent_total;          /* all pages not yet at the destination */
-  double pushed_pages;          /* background push so far */
-  double faulted_pages;         /* pulled on fault so far */
-  double push_pages_hz;         /* push rate of the step in flight, pages/s */
-  sim_time push_start_ns;       /* when the background push began */
   /* results */
   migration_round *rounds;
   size_t n_rounds, cap_rounds;
@@ -85,6 +73,8 @@ struct migration {
   int32_t entity;               /* recorder entity of the migration, -1 */
 };
 
+/* The strategy's private state (migration_ops.create). */
+void *mig_strategy_state(migration *m);
 /* Reads the view's dirty groups and passes them on to the dirty model when
  * the phase changed.  0 or negative. */
 int mig_sync_groups(migration *m);

@@ -28,6 +28,34 @@
 #include "models/migration_impl.h"
 #include "sim/alloc.h"
 
+/* Its steps besides the shared resume (migration.phase). */
+enum {
+  POSTCOPY_PH_SWITCH = MIG_PH_STRATEGY, /* CPU state in flight */
+  POSTCOPY_PH_PUSH                      /* background push and faults */
+};
+
+/* What only post-copy keeps (mig_strategy_state). */
+typedef struct postcopy_state {
+  double *absent;         /* per dirty group: pages neither pushed nor faulted in */
+  double absent_total;    /* all pages not yet at the destination */
+  double pushed_pages;    /* background push so far */
+  double faulted_pages;   /* pulled on fault so far */
+  double push_pages_hz;   /* push rate of the step in flight, pages/s */
+  sim_time push_start_ns; /* when the background push began, ns */
+} postcopy_state;
+
+static int postcopy_create(const migration *m, void **state) {
+  (void)m;
+  *state = sim_calloc(1, sizeof(postcopy_state));
+  return *state ? 0 : -1;
+}
+
+static void postcopy_destroy(void *state) {
+  postcopy_state *ps = state;
+  sim_free(ps->absent);
+  sim_free(ps);
+}
+
 /* Time one fault stalls a vCPU, seconds: handling, round trip, the page. */
 static double fault_latency_s(const migration *m) {
   return sim_time_to_s(m->env.params.fault_ns + 2 * m->env.link_latency_ns) +
@@ -39,17 +67,17 @@ static int postcopy_begin(migration *m, sim_time now) {
   mig_net_update(m, now, mig_max_rate_bps(m));
   m->round_start_ns = now;
   m->round_rate_bps = m->rate_bps;
-  m->phase = MIG_PH_SWITCH;
+  m->phase = POSTCOPY_PH_SWITCH;
   mig_after(m, now, m->env.params.cpu_state_bytes * 8 / m->rate_bps);
   return 0;
 }
 
 /* Faults per second over a step of dt at activity a and push rate p. */
-static double fault_rate(const migration *m, double a, double p, double dt) {
-  double f = 0, n = m->absent_total;
+static double fault_rate(const migration *m, const postcopy_state *ps, double a, double p, double dt) {
+  double f = 0, n = ps->absent_total;
   for (size_t g = 0; g < m->n_groups; g++) {
     double r = a * m->groups[g].rate_hz, k = r + p / n;
-    if (k > 0 && m->absent[g] > 0) f += r / k * m->absent[g] * -expm1(-k * dt) / dt;
+    if (k > 0 && ps->absent[g] > 0) f += r / k * ps->absent[g] * -expm1(-k * dt) / dt;
   }
   return f;
 }
@@ -59,67 +87,70 @@ static double fault_rate(const migration *m, double a, double p, double dt) {
  * guest touches fewer pages, so a solves a = 1 / (1 + F(a) L / V) with F
  * proportional to a; faults cannot outrun the stream, which keeps a small
  * share for the push. */
-static double plan_step(migration *m, double *push_pages_hz) {
+static double plan_step(migration *m, const postcopy_state *ps, double *push_pages_hz) {
   double page_hz = m->rate_bps / 8 / mig_page_wire_bytes(m); /* stream, pages/s */
   double dt = sim_time_to_s(m->env.sample_interval_ns);
   double latency = fault_latency_s(m), vcpus = m->env.view.vcpus ? m->env.view.vcpus : 1;
   double a = 1, p = page_hz;
   for (int it = 0; it < 40; it++) {
-    double f1 = fault_rate(m, 1, p, dt); /* faults at full activity, as a guide */
+    double f1 = fault_rate(m, ps, 1, p, dt); /* faults at full activity, as a guide */
     double c = f1 * latency / vcpus;
     double next = c > 0 ? (sqrt(1 + 4 * c) - 1) / (2 * c) : 1; /* a = 1 / (1 + a c) */
-    double f = fault_rate(m, next, p, dt);
+    double f = fault_rate(m, ps, next, p, dt);
     if (f > 0.95 * page_hz) next *= 0.95 * page_hz / f; /* the stream's limit */
     a = 0.5 * (a + next);
-    p = fmax(0.05 * page_hz, page_hz - fault_rate(m, a, p, dt));
+    p = fmax(0.05 * page_hz, page_hz - fault_rate(m, ps, a, p, dt));
   }
-  if (dt > m->absent_total / p) dt = m->absent_total / p; /* the push alone would finish sooner */
+  if (dt > ps->absent_total / p) dt = ps->absent_total / p; /* the push alone would finish sooner */
   m->fault_service = a;
   *push_pages_hz = p;
   return dt;
 }
 
 static void start_step(migration *m, sim_time now) {
+  postcopy_state *ps = mig_strategy_state(m);
   mig_net_update(m, now, mig_max_rate_bps(m));
   double p;
-  double dt = plan_step(m, &p);
-  m->push_pages_hz = p;
+  double dt = plan_step(m, ps, &p);
+  ps->push_pages_hz = p;
   m->round_start_ns = now;
   mig_service_update(m, now);
   mig_after(m, now, dt);
 }
 
 static void end_step(migration *m, sim_time now) {
-  double dt = sim_time_to_s(now - m->round_start_ns), p = m->push_pages_hz;
-  double n = m->absent_total, stream = m->rate_bps / 8 / mig_page_wire_bytes(m) * dt;
+  postcopy_state *ps = mig_strategy_state(m);
+  double dt = sim_time_to_s(now - m->round_start_ns), p = ps->push_pages_hz;
+  double n = ps->absent_total, stream = m->rate_bps / 8 / mig_page_wire_bytes(m) * dt;
   /* expected faults per group, then bounded by the stream: a guest cannot
    * fault pages in faster than they arrive (it stalls instead), and the
    * push keeps its small share */
   double faults = 0;
   for (size_t g = 0; g < m->n_groups; g++) {
-    double r = m->fault_service * m->groups[g].rate_hz, a = m->absent[g], k = r + p / n;
+    double r = m->fault_service * m->groups[g].rate_hz, a = ps->absent[g], k = r + p / n;
     if (k > 0 && a > 0) faults += r / k * a * -expm1(-k * dt);
   }
   double scale = faults > 0.95 * stream ? 0.95 * stream / faults : 1;
   for (size_t g = 0; g < m->n_groups; g++) {
-    double r = m->fault_service * m->groups[g].rate_hz, a = m->absent[g], k = r + p / n;
+    double r = m->fault_service * m->groups[g].rate_hz, a = ps->absent[g], k = r + p / n;
     if (k <= 0 || a <= 0) continue;
     double gone = a * -expm1(-k * dt);
-    m->absent[g] = a - gone * (p / n + scale * r) / k;
+    ps->absent[g] = a - gone * (p / n + scale * r) / k;
   }
   faults *= scale;
   /* the push gets what the faults left of the stream, and the last step
    * only what is still absent */
   double pushed = fmax(0, fmin(fmin(p * dt, stream - faults), n - faults));
-  m->pushed_pages += pushed;
-  m->faulted_pages += faults;
-  m->absent_total = fmax(0, n - pushed - faults);
+  ps->pushed_pages += pushed;
+  ps->faulted_pages += faults;
+  ps->absent_total = fmax(0, n - pushed - faults);
 }
 
 static int postcopy_act(migration *m, sim_time now) {
+  postcopy_state *ps = mig_strategy_state(m);
   double pb = m->env.params.page_bytes;
   switch (m->phase) {
-  case MIG_PH_SWITCH: {
+  case POSTCOPY_PH_SWITCH: {
     migration_round r = {
         .round = 0,
         .start_ns = m->round_start_ns,
@@ -146,29 +177,28 @@ static int postcopy_act(migration *m, sim_time now) {
                                  ? m->env.view.resident_bytes
                                  : m->env.view.memory_bytes) / pb;
     double disk = m->env.spec->block_migration ? (double)m->env.view.disk_bytes / pb : 0;
-    m->absent_total = memory + disk;
+    ps->absent_total = memory + disk;
     if (m->n_groups) {
-      m->absent = sim_calloc(m->n_groups, sizeof *m->absent);
-      if (!m->absent) return -1;
-      for (size_t g = 0; g < m->n_groups; g++) m->absent[g] = (double)m->groups[g].pages;
+      ps->absent = sim_calloc(m->n_groups, sizeof *ps->absent);
+      if (!ps->absent) return -1;
+      for (size_t g = 0; g < m->n_groups; g++) ps->absent[g] = (double)m->groups[g].pages;
     }
     m->summary.stop_reason = "post-copy";
     m->summary.converged = true;
-    m->phase = MIG_PH_PUSH;
-    m->round = 1;
+    m->phase = POSTCOPY_PH_PUSH;
     m->summary.remaining_rounds_ns = 0;
-    m->push_start_ns = now;
+    ps->push_start_ns = now;
     start_step(m, now);
     return 0;
   }
   default: {
     end_step(m, now);
-    if (m->absent_total > 0.5) { /* less than a page left counts as done */
+    if (ps->absent_total > 0.5) { /* less than a page left counts as done */
       start_step(m, now);
       return 0;
     }
-    sim_time start = m->push_start_ns;
-    double pages = m->pushed_pages + m->faulted_pages;
+    sim_time start = ps->push_start_ns;
+    double pages = ps->pushed_pages + ps->faulted_pages;
     double dur_s = sim_time_to_s(now - start);
     migration_round r = {
         .round = 1,
@@ -193,6 +223,9 @@ static int postcopy_act(migration *m, sim_time now) {
 const migration_ops migration_postcopy_ops = {
     .name = "postcopy",
     .summary = "resume at the destination at once, pull pages on fault, push the rest",
+    .needs = MIGRATION_NEEDS_FAULT,
+    .create = postcopy_create,
+    .destroy = postcopy_destroy,
     .begin = postcopy_begin,
     .act = postcopy_act,
 };

@@ -28,6 +28,7 @@
 #include <math.h>
 
 #include "models/migration_impl.h"
+#include "sim/alloc.h"
 
 /* [CL05] 5.3: "a constant increment of 50 Mbit/sec" over the dirty rate */
 #define PRECOPY_RATE_INCREMENT_BPS 50e6
@@ -46,31 +47,50 @@
 #define QEMU_THROTTLE_INCREMENT 0.10
 #define QEMU_THROTTLE_MAX 0.99
 
+/* Its step besides the shared stop-and-copy's (migration.phase). */
+enum { PRECOPY_PH_ROUND = MIG_PH_STRATEGY /* a round in flight */ };
+
+/* What only pre-copy keeps (mig_strategy_state). */
+typedef struct precopy_state {
+  uint32_t round;             /* number of the round in flight */
+  uint32_t dirty_high_count;  /* [QEMU] auto-converge: periods dirtying > 50% of sent */
+  double last_dirty_rate_bps; /* dirty rate of the last round, bit/s */
+} precopy_state;
+
+static int precopy_create(const migration *m, void **state) {
+  (void)m;
+  *state = sim_calloc(1, sizeof(precopy_state));
+  return *state ? 0 : -1;
+}
+
+static void precopy_destroy(void *state) { sim_free(state); }
+
 static bool qemu_style(const migration *m) { return m->env.spec->max_downtime_ns > 0; }
 
 static int start_round(migration *m, sim_time now) {
   int rc = mig_sync_groups(m);
   if (rc) return rc;
   const sim_migration_spec *s = m->env.spec;
+  const precopy_state *ps = mig_strategy_state(m);
   double target;
   if (qemu_style(m))
     target = s->max_rate_bps; /* [QEMU] max-bandwidth: every round at the limit */
-  else if (m->round == 0)
+  else if (ps->round == 0)
     target = s->min_rate_bps; /* [CL05] 5.3: the first round at the minimum rate */
   else /* [CL05] 5.3: the last round's dirty rate + 50 Mbit/s, capped at the maximum */
-    target = fmin(s->max_rate_bps, m->last_dirty_rate_bps + PRECOPY_RATE_INCREMENT_BPS);
+    target = fmin(s->max_rate_bps, ps->last_dirty_rate_bps + PRECOPY_RATE_INCREMENT_BPS);
   mig_net_update(m, now, fmin(target, mig_compress_cap_bps(m)));
   dirty_plan_round(m->dirty, m->rate_bps / 8, mig_page_wire_bytes(m), mig_zero_wire_bytes(m),
                    &m->planned);
   m->round_start_ns = now;
   m->round_rate_bps = m->rate_bps;
-  m->phase = MIG_PH_ROUND;
+  m->phase = PRECOPY_PH_ROUND;
   mig_after(m, now, m->planned.duration_s);
   return 0;
 }
 
 static int precopy_begin(migration *m, sim_time now) {
-  m->round = 0;
+  ((precopy_state *)mig_strategy_state(m))->round = 0;
   return start_round(m, now);
 }
 
@@ -80,8 +100,9 @@ static int precopy_begin(migration *m, sim_time now) {
 static void auto_converge(migration *m, double dirtied_bytes, double sent_bytes) {
   if (!m->env.spec->auto_converge) return;
   if (!(dirtied_bytes > sent_bytes * QEMU_THROTTLE_THRESHOLD)) return;
-  if (++m->dirty_high_count < QEMU_THROTTLE_PERIODS) return;
-  m->dirty_high_count = 0;
+  precopy_state *ps = mig_strategy_state(m);
+  if (++ps->dirty_high_count < QEMU_THROTTLE_PERIODS) return;
+  ps->dirty_high_count = 0;
   double t = m->throttle == 0 ? QEMU_THROTTLE_INITIAL : m->throttle + QEMU_THROTTLE_INCREMENT;
   mig_set_throttle(m, fmin(t, QEMU_THROTTLE_MAX));
 }
@@ -89,6 +110,7 @@ static void auto_converge(migration *m, double dirtied_bytes, double sent_bytes)
 /* The stop condition met after a round, or NULL to go on. */
 static const char *stop_reason(migration *m, bool *converged) {
   const sim_migration_spec *s = m->env.spec;
+  const precopy_state *ps = mig_strategy_state(m);
   double pb = m->env.params.page_bytes;
   double due_bytes = dirty_due_pages(m->dirty) * pb;
   double sent_bytes = 0;
@@ -108,7 +130,7 @@ static const char *stop_reason(migration *m, bool *converged) {
   *converged = false;
   if (!qemu_style(m)) {
     /* [CL05] 5.3: the next round's rate would exceed the maximum */
-    if (m->last_dirty_rate_bps + PRECOPY_RATE_INCREMENT_BPS > s->max_rate_bps)
+    if (ps->last_dirty_rate_bps + PRECOPY_RATE_INCREMENT_BPS > s->max_rate_bps)
       return "rate above maximum";
     /* [XEN] xc_domain_save.c: 3x the memory sent; a disk image copied by
      * block migration is sent once in round 0 and not held against it */
@@ -116,30 +138,31 @@ static const char *stop_reason(migration *m, bool *converged) {
     if (sent_bytes > PRECOPY_MAX_FACTOR * (double)m->env.view.memory_bytes + disk)
       return "3x memory sent";
   }
-  if (m->round + 1 >= s->max_rounds) return "round limit"; /* [XEN]: 30 rounds */
+  if (ps->round + 1 >= s->max_rounds) return "round limit"; /* [XEN]: 30 rounds */
   return NULL;
 }
 
 static int end_round(migration *m, sim_time now) {
+  precopy_state *ps = mig_strategy_state(m);
   const dirty_round *p = &m->planned;
   double pb = m->env.params.page_bytes;
   sim_time dur = now - m->round_start_ns;
   dirty_commit_round(m->dirty, p);
   /* [CL05] 5.3: the dirtying rate is the pages dirtied in the round over its
    * duration (the model's, before rounding to whole ns) */
-  m->last_dirty_rate_bps = p->duration_s > 0 ? p->pages_dirtied * pb * 8 / p->duration_s : 0;
+  ps->last_dirty_rate_bps = p->duration_s > 0 ? p->pages_dirtied * pb * 8 / p->duration_s : 0;
   migration_round r = {
-      .round = m->round,
+      .round = ps->round,
       .start_ns = m->round_start_ns,
       .duration_ns = dur,
       .pages = p->pages_sent,
       .bytes = p->wire_bytes,
       .rate_bps = m->round_rate_bps,
-      .dirty_rate_bps = m->last_dirty_rate_bps,
+      .dirty_rate_bps = ps->last_dirty_rate_bps,
       .pages_skipped = p->pages_skipped,
       .stop_and_copy = false,
   };
-  if (m->round == 0) m->summary.first_round_ns = dur;
+  if (ps->round == 0) m->summary.first_round_ns = dur;
   int rc = mig_add_round(m, &r);
   if (rc) return rc;
   auto_converge(m, p->pages_dirtied * pb, p->pages_sent * pb);
@@ -150,18 +173,20 @@ static int end_round(migration *m, sim_time now) {
     m->summary.converged = converged;
     return mig_stop_and_copy(m, now);
   }
-  m->round++;
+  ps->round++;
   return start_round(m, now);
 }
 
 static int precopy_act(migration *m, sim_time now) {
-  if (m->phase == MIG_PH_ROUND) return end_round(m, now);
+  if (m->phase == PRECOPY_PH_ROUND) return end_round(m, now);
   return mig_final_act(m, now);
 }
 
 const migration_ops migration_precopy_ops = {
     .name = "precopy",
     .summary = "iterative pre-copy, then stop-and-copy ([CL05] 5.3, Xen; QEMU parameters)",
+    .create = precopy_create,
+    .destroy = precopy_destroy,
     .begin = precopy_begin,
     .act = precopy_act,
 };

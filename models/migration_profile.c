@@ -9,12 +9,14 @@
 #include <string.h>
 
 #include "models/migration.h"
+#include "models/registry.h"
 #include "sim/profile.h"
 
 typedef enum { P_BYTES, P_NS, P_RATIO, P_BPS_TO_BYTES } p_kind;
 
-/* Which migrations need a key. */
-typedef enum { N_ALL, N_ZERO, N_COMPRESS, N_POSTCOPY, N_CONTAINER } p_need;
+/* Which migrations need a key: all, those with an option, or those whose
+ * strategy says so (migration_ops.needs). */
+typedef enum { N_ALL, N_ZERO, N_COMPRESS, N_FAULT, N_CHECKPOINT } p_need;
 
 typedef struct p_key {
   const char *key;  /* profile quantity */
@@ -33,20 +35,23 @@ static const p_key keys[] = {
     {"migration.compress_ratio", P_RATIO, offsetof(migration_params, compress_ratio), N_COMPRESS},
     {"migration.compress_rate", P_BPS_TO_BYTES, offsetof(migration_params, compress_Bps),
      N_COMPRESS},
-    {"migration.fault", P_NS, offsetof(migration_params, fault_ns), N_POSTCOPY},
-    {"container.freeze", P_NS, offsetof(migration_params, freeze_ns), N_CONTAINER},
-    {"container.dump_rate", P_BPS_TO_BYTES, offsetof(migration_params, dump_Bps), N_CONTAINER},
+    {"migration.fault", P_NS, offsetof(migration_params, fault_ns), N_FAULT},
+    {"container.freeze", P_NS, offsetof(migration_params, freeze_ns), N_CHECKPOINT},
+    {"container.dump_rate", P_BPS_TO_BYTES, offsetof(migration_params, dump_Bps), N_CHECKPOINT},
     {"container.restore_rate", P_BPS_TO_BYTES, offsetof(migration_params, restore_Bps),
-     N_CONTAINER},
+     N_CHECKPOINT},
 };
 
 static bool needed(p_need need, const sim_migration_spec *specs, size_t n) {
   if (need == N_ALL) return true;
   for (size_t i = 0; i < n; i++) {
     const sim_migration_spec *s = &specs[i];
+    /* an unknown strategy needs nothing here: migration_create reports it */
+    const model_entry *e = model_find(MODEL_MIGRATION, s->strategy);
+    unsigned needs = e && e->ops ? ((const migration_ops *)e->ops)->needs : 0;
     if ((need == N_ZERO && s->zero_page_elision) || (need == N_COMPRESS && s->compress) ||
-        (need == N_POSTCOPY && !strcmp(s->strategy, "postcopy")) ||
-        (need == N_CONTAINER && !strcmp(s->strategy, "container")))
+        (need == N_FAULT && (needs & MIGRATION_NEEDS_FAULT)) ||
+        (need == N_CHECKPOINT && (needs & MIGRATION_NEEDS_CHECKPOINT)))
       return true;
   }
   return false;

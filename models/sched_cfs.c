@@ -23,45 +23,34 @@
  *
  * Units: time and virtual time in ns; weights relative (the scenario's
  * `weight`, 256 by default, plays cpu.weight's part: only ratios matter);
- * caps in CPUs.  Profile quantities (optional, Linux defaults when absent):
- * sched.cfs.latency (6 ms), sched.cfs.min_granularity (0.75 ms),
- * sched.cfs.wakeup_granularity (1 ms), sched.cfs.period (100 ms, cpu.max).
+ * caps in CPUs.  Profile quantities (required; the shipped profiles hold
+ * Linux's defaults): sched.cfs.latency (6 ms), sched.cfs.min_granularity
+ * (0.75 ms), sched.cfs.wakeup_granularity (1 ms), sched.cfs.period (100 ms,
+ * cpu.max).  Shared bookkeeping (pCPUs, vCPUs, guests, parameters):
+ * models/sched_common.h.
  * Invariants: a vCPU is queued iff it is runnable and not running; a pCPU is
  * IDLE, KICKED (a pick is due) or RUNNING one vCPU; min_vruntime never
  * decreases. */
 #include <stdlib.h>
 
-#include "models/scheduler.h"
+#include "models/sched_common.h"
 #include "sim/alloc.h"
 
-typedef enum cfs_pstate { CFS_IDLE, CFS_KICKED, CFS_RUNNING } cfs_pstate;
-
+/* A vCPU's virtual time, beside its group, pinning, queue state and queue
+ * order (seq: at equal virtual time, smaller first) in sched_host. */
 typedef struct cfs_vcpu {
-  uint32_t guest;     /* index into cfs_state.guests */
-  int32_t pinned;     /* pCPU or -1 */
   double weight;      /* the guest's weight over its vCPUs */
   double vruntime;    /* ns of virtual time */
-  bool queued;        /* in the run queue */
-  bool running;       /* on a pCPU */
-  uint64_t seq;       /* order at equal virtual time */
   sim_time charged_ns; /* while running: charged up to here, ns */
 } cfs_vcpu;
 
+/* A group's quota, beside its cpu.weight (weight) and cpu.max (cap) in
+ * sched_host. */
 typedef struct cfs_guest {
-  uint32_t id;        /* guest index in the scenario */
-  uint32_t weight;    /* cpu.weight */
-  double cap;         /* CPUs; 0 = no cpu.max */
   uint32_t n_vcpus;   /* its vCPUs on this host */
   double runtime;     /* ns of quota left in this period */
   uint32_t running;   /* its vCPUs on a pCPU */
 } cfs_guest;
-
-typedef struct cfs_pcpu {
-  cfs_pstate state;  /* see invariants */
-  int32_t vcpu;      /* running vCPU or -1 */
-  sim_time start_ns; /* ns: run start */
-  sim_time end_ns;   /* ns: planned end or kick; SIM_TIME_MAX while unbounded */
-} cfs_pcpu;
 
 typedef struct cfs_state {
   double latency_ns;     /* ns: sysctl_sched_latency, 6 ms */
@@ -70,37 +59,24 @@ typedef struct cfs_state {
   sim_time period_ns;    /* ns: cpu.max period, 100 ms */
   double ref_weight;     /* weight whose virtual time is real time (256) */
   double min_vruntime;   /* ns: least virtual time of the queue, monotonic */
-  uint32_t n_pcpus;      /* count */
-  cfs_pcpu *pcpus;       /* n_pcpus entries */
-  cfs_vcpu *vcpus;       /* n_vcpus entries */
-  size_t n_vcpus, cap_vcpus;   /* count, capacity */
-  cfs_guest *guests;     /* guests with a vCPU here */
-  size_t n_guests, cap_guests; /* count, capacity */
+  sched_host host;       /* pCPUs and groups (cpu.weight, cpu.max) */
+  cfs_vcpu *vcpus;       /* per vCPU of host.vcpus: its virtual time */
+  size_t cap_vcpus;      /* capacity */
+  cfs_guest *guests;     /* per group of host.guests: its quota */
+  size_t cap_guests;     /* capacity */
   sim_time next_period_ns; /* ns: next quota refill */
-  uint64_t seq;          /* enqueue counter */
   bool weights_split;    /* vCPU weights derived from the guests' (after the last add_vcpu) */
 } cfs_state;
-
-static int param(const sched_env *env, const char *key, double dflt, double lo, double hi, double *out,
-                 sim_diag *diag) {
-  double v = env->profile ? sim_profile_get_or(env->profile, key, dflt) : dflt;
-  if (!(v >= lo && v <= hi)) {
-    sim_diag_error(diag, NULL, 0, 0, "scheduler cfs: %s must be in [%g, %g], got %g", key, lo, hi, v);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
 
 static int cfs_create(const sched_env *env, void **state, sim_diag *diag) {
   double lat, gran, wgran, period;
   /* Linux kernel/sched/fair.c defaults: sysctl_sched_latency 6 ms,
    * sysctl_sched_min_granularity 0.75 ms, sysctl_sched_wakeup_granularity
    * 1 ms; sched-bwc.rst: cpu.max period 100 ms. */
-  if (param(env, "sched.cfs.latency", 6e6, 1e3, 1e12, &lat, diag) < 0 ||
-      param(env, "sched.cfs.min_granularity", 0.75e6, 1e3, 1e12, &gran, diag) < 0 ||
-      param(env, "sched.cfs.wakeup_granularity", 1e6, 0, 1e12, &wgran, diag) < 0 ||
-      param(env, "sched.cfs.period", 100e6, 1e3, 1e12, &period, diag) < 0)
+  if (sched_param(env, "cfs", "sched.cfs.latency", 1e3, 1e12, &lat, diag) < 0 ||
+      sched_param(env, "cfs", "sched.cfs.min_granularity", 1e3, 1e12, &gran, diag) < 0 ||
+      sched_param(env, "cfs", "sched.cfs.wakeup_granularity", 0, 1e12, &wgran, diag) < 0 ||
+      sched_param(env, "cfs", "sched.cfs.period", 1e3, 1e12, &period, diag) < 0)
     return -1;
   cfs_state *s = sim_calloc(1, sizeof *s);
   if (!s) return -1;
@@ -110,13 +86,10 @@ static int cfs_create(const sched_env *env, void **state, sim_diag *diag) {
   s->period_ns = (sim_time)period;
   s->next_period_ns = s->period_ns;
   s->ref_weight = 256;
-  s->n_pcpus = env->n_pcpus;
-  s->pcpus = sim_calloc(env->n_pcpus ? env->n_pcpus : 1, sizeof *s->pcpus);
-  if (!s->pcpus) {
+  if (sched_host_init(&s->host, env->n_pcpus) < 0) {
     sim_free(s);
     return -1;
   }
-  for (uint32_t p = 0; p < s->n_pcpus; p++) s->pcpus[p] = (cfs_pcpu){CFS_IDLE, -1, 0, SIM_TIME_MAX};
   *state = s;
   return 0;
 }
@@ -124,7 +97,7 @@ static int cfs_create(const sched_env *env, void **state, sim_diag *diag) {
 static void cfs_destroy(void *state) {
   cfs_state *s = state;
   if (!s) return;
-  sim_free(s->pcpus);
+  sched_host_free(&s->host);
   sim_free(s->vcpus);
   sim_free(s->guests);
   sim_free(s);
@@ -132,16 +105,16 @@ static void cfs_destroy(void *state) {
 
 static int cfs_add_vcpu(void *state, const sched_vcpu_info *info) {
   cfs_state *s = state;
-  size_t g = 0;
-  while (g < s->n_guests && s->guests[g].id != info->guest) g++;
-  if (g == s->n_guests) {
-    if (sim_grow((void **)&s->guests, &s->cap_guests, s->n_guests + 1, sizeof *s->guests)) return -1;
-    s->guests[s->n_guests++] = (cfs_guest){info->guest, info->weight ? info->weight : 1, info->cap, 0,
-                                           info->cap * (double)s->period_ns, 0};
+  bool new_guest;
+  long g = sched_host_add_vcpu(&s->host, info, &new_guest);
+  if (g < 0) return -1;
+  if (new_guest) {
+    if (sim_grow((void **)&s->guests, &s->cap_guests, s->host.n_guests, sizeof *s->guests)) return -1;
+    s->guests[g] = (cfs_guest){0, info->cap * (double)s->period_ns, 0};
   }
-  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->n_vcpus + 1, sizeof *s->vcpus)) return -1;
+  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->host.n_vcpus, sizeof *s->vcpus)) return -1;
   s->guests[g].n_vcpus++;
-  s->vcpus[s->n_vcpus++] = (cfs_vcpu){.guest = (uint32_t)g, .pinned = info->pinned};
+  s->vcpus[s->host.n_vcpus - 1] = (cfs_vcpu){0};
   s->weights_split = false;
   return 0;
 }
@@ -149,20 +122,21 @@ static int cfs_add_vcpu(void *state, const sched_vcpu_info *info) {
 /* cpu.weight is the group's: each of its vCPUs gets an even part. */
 static void split_weights(cfs_state *s) {
   if (s->weights_split) return;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
-    const cfs_guest *g = &s->guests[s->vcpus[i].guest];
-    s->vcpus[i].weight = (double)g->weight / g->n_vcpus;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
+    uint32_t g = s->host.vcpus[i].guest;
+    s->vcpus[i].weight = (double)s->host.guests[g].weight / s->guests[g].n_vcpus;
   }
   s->weights_split = true;
 }
 
-static bool allowed(const cfs_state *s, int32_t v, int32_t p) {
-  return s->vcpus[v].pinned < 0 || s->vcpus[v].pinned == p;
-}
+/* The host's record of v (group, pinning, queue state). */
+static sched_vcpu *hv(const cfs_state *s, const cfs_vcpu *v) { return &s->host.vcpus[v - s->vcpus]; }
+
+static bool allowed(const cfs_state *s, int32_t v, int32_t p) { return sched_allowed(s->host.vcpus[v].pinned, p); }
 
 static bool throttled(const cfs_state *s, const cfs_vcpu *v) {
-  const cfs_guest *g = &s->guests[v->guest];
-  return g->cap > 0 && g->runtime <= 0;
+  uint32_t g = hv(s, v)->guest;
+  return s->host.guests[g].cap > 0 && s->guests[g].runtime <= 0;
 }
 
 /* Charges a running vCPU's virtual time and its group's quota up to t. */
@@ -170,8 +144,8 @@ static void charge(cfs_state *s, cfs_vcpu *v, sim_time t) {
   if (t <= v->charged_ns) return;
   double ran = (double)(t - v->charged_ns);
   v->vruntime += ran * s->ref_weight / v->weight;
-  cfs_guest *g = &s->guests[v->guest];
-  if (g->cap > 0) g->runtime -= ran;
+  uint32_t g = hv(s, v)->guest;
+  if (s->host.guests[g].cap > 0) s->guests[g].runtime -= ran;
   v->charged_ns = t;
 }
 
@@ -179,13 +153,14 @@ static void charge(cfs_state *s, cfs_vcpu *v, sim_time t) {
 static void catch_up(cfs_state *s, sim_time now) {
   while (now >= s->next_period_ns) {
     sim_time t = s->next_period_ns;
-    for (size_t i = 0; i < s->n_vcpus; i++)
-      if (s->vcpus[i].running) charge(s, &s->vcpus[i], t);
+    for (size_t i = 0; i < s->host.n_vcpus; i++)
+      if (s->host.vcpus[i].running) charge(s, &s->vcpus[i], t);
     bool any = false;
-    for (size_t g = 0; g < s->n_guests; g++) {
+    for (size_t g = 0; g < s->host.n_guests; g++) {
       cfs_guest *gg = &s->guests[g];
-      if (!(gg->cap > 0)) continue;
-      double quota = gg->cap * (double)s->period_ns;
+      double cap = s->host.guests[g].cap;
+      if (!(cap > 0)) continue;
+      double quota = cap * (double)s->period_ns;
       any |= gg->runtime < quota;
       gg->runtime = gg->runtime + quota > quota ? quota : gg->runtime + quota;
     }
@@ -196,7 +171,7 @@ static void catch_up(cfs_state *s, sim_time now) {
 
 /* Virtual time of v at now (a running vCPU's advances as it runs). */
 static double vruntime_now(const cfs_state *s, const cfs_vcpu *v, sim_time now) {
-  if (!v->running || now <= v->charged_ns) return v->vruntime;
+  if (!hv(s, v)->running || now <= v->charged_ns) return v->vruntime;
   return v->vruntime + (double)(now - v->charged_ns) * s->ref_weight / v->weight;
 }
 
@@ -204,19 +179,14 @@ static double vruntime_now(const cfs_state *s, const cfs_vcpu *v, sim_time now) 
 static void update_min(cfs_state *s, sim_time now) {
   double m = -1;
   bool any = false;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     const cfs_vcpu *v = &s->vcpus[i];
-    if (!v->queued && !v->running) continue;
+    if (!s->host.vcpus[i].queued && !s->host.vcpus[i].running) continue;
     double vr = vruntime_now(s, v, now);
     if (!any || vr < m) m = vr;
     any = true;
   }
   if (any && m > s->min_vruntime) s->min_vruntime = m;
-}
-
-static void enqueue(cfs_state *s, int32_t v) {
-  s->vcpus[v].queued = true;
-  s->vcpus[v].seq = ++s->seq;
 }
 
 static sched_kick cfs_wake(void *state, int32_t vcpu, sim_time now) {
@@ -228,27 +198,24 @@ static sched_kick cfs_wake(void *state, int32_t vcpu, sim_time now) {
   /* place_entity: a sleeper is put at most latency/2 behind. */
   double floor_vr = s->min_vruntime - s->latency_ns / 2;
   if (v->vruntime < floor_vr) v->vruntime = floor_vr;
-  enqueue(s, vcpu);
+  sched_enqueue(&s->host, vcpu);
   sched_kick none = {-1, now};
-  if (throttled(s, v)) {
-    for (uint32_t p = 0; p < s->n_pcpus; p++)
-      if (s->pcpus[p].state == CFS_IDLE && allowed(s, vcpu, (int32_t)p))
-        return (sched_kick){(int32_t)p, s->next_period_ns};
-    return none;
+  int32_t pinned = s->host.vcpus[vcpu].pinned;
+  int32_t idle = sched_idle_pcpu(&s->host, pinned);
+  if (throttled(s, v)) return idle >= 0 ? (sched_kick){idle, s->next_period_ns} : none;
+  if (idle >= 0) {
+    s->host.pcpus[idle].state = SCHED_PCPU_KICKED;
+    return (sched_kick){idle, now};
   }
-  for (uint32_t p = 0; p < s->n_pcpus; p++)
-    if (s->pcpus[p].state == CFS_IDLE && allowed(s, vcpu, (int32_t)p)) {
-      s->pcpus[p].state = CFS_KICKED;
-      return (sched_kick){(int32_t)p, now};
-    }
   /* check_preempt_wakeup: preempt the running vCPU furthest ahead when it
    * leads by more than the wake-up granularity (scaled to the woken weight). */
   double gran = s->wakeup_gran_ns * s->ref_weight / v->weight;
+  sched_pcpu *pcpus = s->host.pcpus;
   int32_t best = -1;
   double best_lead = 0;
-  for (uint32_t p = 0; p < s->n_pcpus; p++) {
-    const cfs_pcpu *c = &s->pcpus[p];
-    if (c->state != CFS_RUNNING || !allowed(s, vcpu, (int32_t)p)) continue;
+  for (uint32_t p = 0; p < s->host.n_pcpus; p++) {
+    const sched_pcpu *c = &pcpus[p];
+    if (c->state != SCHED_PCPU_RUNNING || !allowed(s, vcpu, (int32_t)p)) continue;
     double lead = vruntime_now(s, &s->vcpus[c->vcpu], now) - v->vruntime;
     if (lead > gran && (best < 0 || lead > best_lead)) {
       best = (int32_t)p;
@@ -256,20 +223,15 @@ static sched_kick cfs_wake(void *state, int32_t vcpu, sim_time now) {
     }
   }
   if (best >= 0) {
-    cfs_pcpu *c = &s->pcpus[best];
+    sched_pcpu *c = &pcpus[best];
     if (c->end_ns <= now) return none;
     c->end_ns = now;
     return (sched_kick){best, now};
   }
   /* Otherwise the oldest unbounded run ends after one slice. */
-  for (uint32_t p = 0; p < s->n_pcpus; p++) {
-    const cfs_pcpu *c = &s->pcpus[p];
-    if (!allowed(s, vcpu, (int32_t)p)) continue;
-    if (c->state != CFS_RUNNING || c->end_ns != SIM_TIME_MAX) continue;
-    if (best < 0 || c->start_ns < s->pcpus[best].start_ns) best = (int32_t)p;
-  }
+  best = sched_oldest_unbounded(&s->host, pinned);
   if (best < 0) return none;
-  cfs_pcpu *c = &s->pcpus[best];
+  sched_pcpu *c = &pcpus[best];
   sim_time at = c->start_ns + (sim_time)s->latency_ns;
   c->end_ns = at < now ? now : at;
   return (sched_kick){best, c->end_ns};
@@ -279,18 +241,18 @@ static sched_pick cfs_pick_next(void *state, int32_t pcpu, sim_time now) {
   cfs_state *s = state;
   split_weights(s);
   catch_up(s, now);
-  cfs_pcpu *c = &s->pcpus[pcpu];
   int32_t best = -1;
   bool held = false;
   double wsum = 0; /* runnable weight: queued and running */
   uint32_t nr = 0;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  const sched_vcpu *h = s->host.vcpus;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     const cfs_vcpu *v = &s->vcpus[i];
-    if (v->running) {
+    if (h[i].running) {
       wsum += v->weight;
       nr++;
     }
-    if (!v->queued) continue;
+    if (!h[i].queued) continue;
     if (throttled(s, v)) {
       held |= allowed(s, (int32_t)i, pcpu);
       continue;
@@ -299,40 +261,41 @@ static sched_pick cfs_pick_next(void *state, int32_t pcpu, sim_time now) {
     nr++;
     if (!allowed(s, (int32_t)i, pcpu)) continue;
     if (best < 0 || v->vruntime < s->vcpus[best].vruntime ||
-        (v->vruntime == s->vcpus[best].vruntime && v->seq < s->vcpus[best].seq))
+        (v->vruntime == s->vcpus[best].vruntime && h[i].seq < h[best].seq))
       best = (int32_t)i;
   }
   if (best < 0) {
-    *c = (cfs_pcpu){CFS_IDLE, -1, 0, SIM_TIME_MAX};
+    sched_pcpu_idle(&s->host, pcpu);
     return (sched_pick){-1, 0, held ? s->next_period_ns : 0};
   }
   cfs_vcpu *v = &s->vcpus[best];
-  v->queued = false;
-  v->running = true;
+  s->host.vcpus[best].queued = false;
+  s->host.vcpus[best].running = true;
   v->charged_ns = now;
-  cfs_guest *g = &s->guests[v->guest];
+  uint32_t gi = s->host.vcpus[best].guest;
+  cfs_guest *g = &s->guests[gi];
   g->running++;
   update_min(s, now);
   /* sched_slice: the period (latency, stretched past latency/min_granularity
    * runnable vCPUs) times its weight's share over the CPUs. */
   bool waiting = false; /* another vCPU waits for this pCPU */
-  for (size_t i = 0; i < s->n_vcpus && !waiting; i++)
-    waiting = s->vcpus[i].queued && !throttled(s, &s->vcpus[i]) && allowed(s, (int32_t)i, pcpu);
+  for (size_t i = 0; i < s->host.n_vcpus && !waiting; i++)
+    waiting = h[i].queued && !throttled(s, &s->vcpus[i]) && allowed(s, (int32_t)i, pcpu);
   sim_time slice = SIM_TIME_MAX;
   if (waiting || held) {
     double period = s->latency_ns;
     if (nr * s->min_gran_ns > period) period = nr * s->min_gran_ns;
-    double sl = period * v->weight / wsum * (nr < s->n_pcpus ? nr : s->n_pcpus);
+    double sl = period * v->weight / wsum * (nr < s->host.n_pcpus ? nr : s->host.n_pcpus);
     if (sl < s->min_gran_ns) sl = s->min_gran_ns;
     slice = (sim_time)sl;
   }
   if (held && s->next_period_ns - now < slice) slice = s->next_period_ns - now;
-  if (g->cap > 0) {
+  if (s->host.guests[gi].cap > 0) {
     double share = g->runtime / g->running;
     sim_time b = share < 1 ? 1 : (sim_time)share;
     if (b < slice) slice = b;
   }
-  *c = (cfs_pcpu){CFS_RUNNING, best, now, slice == SIM_TIME_MAX ? SIM_TIME_MAX : now + slice};
+  sched_pcpu_run(&s->host, pcpu, best, now, slice);
   return (sched_pick){best, slice, 0};
 }
 
@@ -343,10 +306,10 @@ static void cfs_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns
   catch_up(s, now);
   cfs_vcpu *v = &s->vcpus[vcpu];
   charge(s, v, now);
-  v->running = false;
-  s->guests[v->guest].running--;
-  s->pcpus[pcpu] = (cfs_pcpu){CFS_IDLE, -1, 0, SIM_TIME_MAX};
-  if (runnable) enqueue(s, vcpu);
+  s->host.vcpus[vcpu].running = false;
+  s->guests[s->host.vcpus[vcpu].guest].running--;
+  sched_pcpu_idle(&s->host, pcpu);
+  if (runnable) sched_enqueue(&s->host, vcpu);
   update_min(s, now);
 }
 

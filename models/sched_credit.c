@@ -1,5 +1,5 @@
 /* models/sched_credit.c: Xen's credit scheduler ("credit").
- * Models [XEN] xen/common/sched/credit.c (published-measurements.md sec. 6):
+ * Models [XEN] xen/common/sched/credit.c:
  * every vCPU holds credit; every accounting period (one time slice, 30 ms)
  * the host's CPU time is handed out to the active guests in proportion to
  * their weights (256 by default), a guest's allotment limited by its cap and
@@ -28,84 +28,53 @@
  *
  * Units: time and credit in ns of CPU time (Xen's 10 credits per ms, 300 per
  * 30 ms slice, are the same thing scaled); weights relative; caps in CPUs.
- * Profile quantities (optional, [XEN] defaults when absent): sched.timeslice
- * (30 ms), sched.tick (10 ms), sched.ratelimit (1 ms), sched.credit.boost
- * (flag, 1).
+ * Profile quantities (required; the shipped profiles hold [XEN]'s defaults):
+ * sched.timeslice (30 ms), sched.tick (10 ms), sched.ratelimit (1 ms),
+ * sched.credit.boost (flag, 1).  Shared bookkeeping (pCPUs, vCPUs, guests,
+ * parameters): models/sched_common.h.
  * Invariants: a vCPU is queued iff it is runnable and not running; credit
  * stays within [-timeslice, +timeslice] after each accounting (Xen's bounds);
  * a pCPU is IDLE, KICKED (a pick is due) or RUNNING one vCPU. */
 #include <stdlib.h>
 
-#include "models/scheduler.h"
+#include "models/sched_common.h"
 #include "sim/alloc.h"
 
 typedef enum cr_prio { PRI_OVER = 0, PRI_UNDER = 1, PRI_BOOST = 2 } cr_prio;
-typedef enum cr_pstate { CR_IDLE, CR_KICKED, CR_RUNNING } cr_pstate;
 
+/* A vCPU's credit, beside its guest, pinning, queue state and queue order
+ * (seq: within a priority, smaller first) in sched_host. */
 typedef struct cr_vcpu {
-  uint32_t guest;     /* index into cr_state.guests */
-  int32_t pinned;     /* pCPU or -1 */
   int64_t credit_ns;  /* ns of CPU time the vCPU may still use in this period */
   cr_prio prio;       /* current priority */
-  bool queued;        /* in the run queue */
-  bool running;       /* on a pCPU */
   bool active;        /* earns credit ([XEN] the active list) */
-  uint64_t seq;       /* queue order within a priority: smaller first */
   sim_time burned_ns; /* while running: credit burnt up to this time, ns */
   sim_time start_ns;  /* while running: slice start, ns */
 } cr_vcpu;
-
-typedef struct cr_guest {
-  uint32_t id;     /* guest index in the scenario */
-  uint32_t weight; /* relative share */
-  double cap;      /* CPUs, 0 = uncapped */
-} cr_guest;
-
-typedef struct cr_pcpu {
-  cr_pstate state;  /* see invariants */
-  int32_t vcpu;     /* running vCPU or -1 */
-  sim_time start_ns; /* ns: slice start */
-  sim_time end_ns;   /* ns: planned end or kick; SIM_TIME_MAX while unbounded */
-} cr_pcpu;
 
 typedef struct cr_state {
   sim_time tslice_ns;    /* ns: time slice and accounting period, 30 ms [XEN] */
   sim_time tick_ns;      /* ns: accounting tick that ends a boost, 10 ms [XEN] */
   sim_time ratelimit_ns; /* ns: minimum run before a preemption, 1 ms [XEN] */
   bool boost;            /* wake-up boost on [XEN] */
-  uint32_t n_pcpus;      /* count */
-  cr_pcpu *pcpus;        /* n_pcpus entries */
-  cr_vcpu *vcpus;        /* n_vcpus entries */
-  size_t n_vcpus, cap_vcpus; /* count, capacity */
-  cr_guest *guests;      /* guests with a vCPU here */
-  size_t n_guests, cap_guests; /* count, capacity */
+  sched_host host;       /* pCPUs, vCPUs and guests (weight, cap) */
+  cr_vcpu *vcpus;        /* per vCPU of host.vcpus: its credit */
+  size_t cap_vcpus;      /* capacity */
   uint32_t *active;      /* per guest: active vCPUs, scratch of accounting */
   size_t cap_active;     /* capacity of `active` */
   double *share;         /* per guest: credit of the period, ns, or -1 while not fixed (scratch) */
   size_t cap_share;      /* capacity of `share` */
   sim_time next_acct_ns; /* ns: next accounting boundary */
-  uint64_t seq;          /* enqueue counter */
 } cr_state;
-
-static int param(const sched_env *env, const char *key, double dflt, double lo, double hi, double *out,
-                 sim_diag *diag) {
-  double v = env->profile ? sim_profile_get_or(env->profile, key, dflt) : dflt;
-  if (!(v >= lo && v <= hi)) {
-    sim_diag_error(diag, NULL, 0, 0, "scheduler credit: %s must be in [%g, %g], got %g", key, lo, hi, v);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
 
 static int cr_create(const sched_env *env, void **state, sim_diag *diag) {
   double ts, tick, rl, boost;
   /* [XEN] credit.c: CSCHED_DEFAULT_TSLICE_MS 30, CSCHED_TICKS_PER_TSLICE 3,
    * sched_ratelimit_us 1000, wake-up boost always on. */
-  if (param(env, "sched.timeslice", 30e6, 1e3, 1e12, &ts, diag) < 0 ||
-      param(env, "sched.tick", 10e6, 1e3, 1e12, &tick, diag) < 0 ||
-      param(env, "sched.ratelimit", 1e6, 0, 1e12, &rl, diag) < 0 ||
-      param(env, "sched.credit.boost", 1, 0, 1, &boost, diag) < 0)
+  if (sched_param(env, "credit", "sched.timeslice", 1e3, 1e12, &ts, diag) < 0 ||
+      sched_param(env, "credit", "sched.tick", 1e3, 1e12, &tick, diag) < 0 ||
+      sched_param(env, "credit", "sched.ratelimit", 0, 1e12, &rl, diag) < 0 ||
+      sched_param(env, "credit", "sched.credit.boost", 0, 1, &boost, diag) < 0)
     return -1;
   cr_state *s = sim_calloc(1, sizeof *s);
   if (!s) return -1;
@@ -113,14 +82,11 @@ static int cr_create(const sched_env *env, void **state, sim_diag *diag) {
   s->tick_ns = (sim_time)tick;
   s->ratelimit_ns = (sim_time)rl;
   s->boost = boost >= 0.5;
-  s->n_pcpus = env->n_pcpus;
   s->next_acct_ns = s->tslice_ns;
-  s->pcpus = sim_calloc(env->n_pcpus ? env->n_pcpus : 1, sizeof *s->pcpus);
-  if (!s->pcpus) {
+  if (sched_host_init(&s->host, env->n_pcpus) < 0) {
     sim_free(s);
     return -1;
   }
-  for (uint32_t p = 0; p < s->n_pcpus; p++) s->pcpus[p] = (cr_pcpu){CR_IDLE, -1, 0, SIM_TIME_MAX};
   *state = s;
   return 0;
 }
@@ -128,9 +94,8 @@ static int cr_create(const sched_env *env, void **state, sim_diag *diag) {
 static void cr_destroy(void *state) {
   cr_state *s = state;
   if (!s) return;
-  sim_free(s->pcpus);
+  sched_host_free(&s->host);
   sim_free(s->vcpus);
-  sim_free(s->guests);
   sim_free(s->active);
   sim_free(s->share);
   sim_free(s);
@@ -138,26 +103,24 @@ static void cr_destroy(void *state) {
 
 static int cr_add_vcpu(void *state, const sched_vcpu_info *info) {
   cr_state *s = state;
-  size_t g = 0;
-  while (g < s->n_guests && s->guests[g].id != info->guest) g++;
-  if (g == s->n_guests) {
-    if (sim_grow((void **)&s->guests, &s->cap_guests, s->n_guests + 1, sizeof *s->guests)) return -1;
-    if (sim_grow((void **)&s->active, &s->cap_active, s->n_guests + 1, sizeof *s->active)) return -1;
-    if (sim_grow((void **)&s->share, &s->cap_share, s->n_guests + 1, sizeof *s->share)) return -1;
-    s->guests[s->n_guests++] = (cr_guest){info->guest, info->weight ? info->weight : 1, info->cap};
-  }
-  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->n_vcpus + 1, sizeof *s->vcpus)) return -1;
-  s->vcpus[s->n_vcpus++] = (cr_vcpu){.guest = (uint32_t)g, .pinned = info->pinned, .prio = PRI_UNDER};
+  bool new_guest;
+  if (sched_host_add_vcpu(&s->host, info, &new_guest) < 0) return -1;
+  if (new_guest && (sim_grow((void **)&s->active, &s->cap_active, s->host.n_guests, sizeof *s->active) ||
+                    sim_grow((void **)&s->share, &s->cap_share, s->host.n_guests, sizeof *s->share)))
+    return -1;
+  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->host.n_vcpus, sizeof *s->vcpus)) return -1;
+  s->vcpus[s->host.n_vcpus - 1] = (cr_vcpu){.prio = PRI_UNDER};
   return 0;
 }
 
-static bool allowed(const cr_state *s, int32_t v, int32_t p) {
-  return s->vcpus[v].pinned < 0 || s->vcpus[v].pinned == p;
-}
+static bool allowed(const cr_state *s, int32_t v, int32_t p) { return sched_allowed(s->host.vcpus[v].pinned, p); }
+
+/* The guest of vCPU v. */
+static const sched_guest *guest_of(const cr_state *s, size_t v) { return &s->host.guests[s->host.vcpus[v].guest]; }
 
 /* A capped guest's vCPU without credit waits for the next accounting. */
-static bool parked(const cr_state *s, const cr_vcpu *v) {
-  return s->guests[v->guest].cap > 0 && v->credit_ns <= 0;
+static bool parked(const cr_state *s, size_t v) {
+  return guest_of(s, v)->cap > 0 && s->vcpus[v].credit_ns <= 0;
 }
 
 /* Debits a running vCPU's credit up to `t`; demotes it to OVER below zero. */
@@ -177,15 +140,16 @@ static void burn(const cr_state *s, cr_vcpu *v, sim_time t) {
 static bool account_period(cr_state *s, sim_time t) {
   double wsum = 0;
   bool any = false;
-  for (size_t i = 0; i < s->n_vcpus; i++)
-    if (s->vcpus[i].running) burn(s, &s->vcpus[i], t);
+  for (size_t i = 0; i < s->host.n_vcpus; i++)
+    if (s->host.vcpus[i].running) burn(s, &s->vcpus[i], t);
   /* Active vCPUs per guest, and the active guests' weights. */
   uint32_t *active = s->active;
-  for (size_t g = 0; g < s->n_guests; g++) active[g] = 0;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  for (size_t g = 0; g < s->host.n_guests; g++) active[g] = 0;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     const cr_vcpu *v = &s->vcpus[i];
+    uint32_t g = s->host.vcpus[i].guest;
     if (v->active) {
-      if (active[v->guest]++ == 0) wsum += s->guests[v->guest].weight;
+      if (active[g]++ == 0) wsum += s->host.guests[g].weight;
       any = true;
     }
   }
@@ -193,13 +157,13 @@ static bool account_period(cr_state *s, sim_time t) {
    * CPU per active vCPU gets that bound and its surplus goes to the others
    * by weight ([XEN] csched_acct: credit_peak, credit_cap, credit_xtra). */
   double *share = s->share;
-  double left = (double)s->n_pcpus * (double)s->tslice_ns;
-  for (size_t g = 0; g < s->n_guests; g++) share[g] = active[g] ? -1 : 0;
+  double left = (double)s->host.n_pcpus * (double)s->tslice_ns;
+  for (size_t g = 0; g < s->host.n_guests; g++) share[g] = active[g] ? -1 : 0;
   for (bool changed = true; changed && wsum > 0;) {
     changed = false;
-    for (size_t g = 0; g < s->n_guests; g++) {
+    for (size_t g = 0; g < s->host.n_guests; g++) {
       if (share[g] >= 0) continue;
-      const cr_guest *gg = &s->guests[g];
+      const sched_guest *gg = &s->host.guests[g];
       double peak = (double)active[g] * (double)s->tslice_ns;
       if (gg->cap > 0 && gg->cap * (double)s->tslice_ns < peak) peak = gg->cap * (double)s->tslice_ns;
       if (left * gg->weight / wsum >= peak) {
@@ -210,11 +174,12 @@ static bool account_period(cr_state *s, sim_time t) {
       }
     }
   }
-  for (size_t g = 0; g < s->n_guests; g++)
-    if (share[g] < 0) share[g] = wsum > 0 ? left * s->guests[g].weight / wsum : 0;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  for (size_t g = 0; g < s->host.n_guests; g++)
+    if (share[g] < 0) share[g] = wsum > 0 ? left * s->host.guests[g].weight / wsum : 0;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     cr_vcpu *v = &s->vcpus[i];
-    if (v->active) v->credit_ns += (int64_t)(share[v->guest] / active[v->guest]);
+    uint32_t g = s->host.vcpus[i].guest;
+    if (v->active) v->credit_ns += (int64_t)(share[g] / active[g]);
     /* [XEN] csched_acct: past the upper bound a vCPU stops earning (it is
      * not using its share: an I/O-bound vCPU) and keeps half its credit. */
     if (v->credit_ns > s->tslice_ns) {
@@ -237,24 +202,10 @@ static void catch_up(cr_state *s, sim_time now) {
 }
 
 static void enqueue(cr_state *s, int32_t v) {
-  s->vcpus[v].queued = true;
   /* A capped vCPU earns (its capped) credit whenever it wants the CPU: its
    * cap is enforced through that credit. */
-  if (s->guests[s->vcpus[v].guest].cap > 0) s->vcpus[v].active = true;
-  s->vcpus[v].seq = ++s->seq;
-}
-
-/* As sched_rr.c: whether a queued vCPU will still wait for pcpu once the
- * pCPUs already due for a pick have taken theirs. */
-static bool contended(const cr_state *s, int32_t pcpu) {
-  size_t unpinned = 0, kicked = 0;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
-    if (!s->vcpus[i].queued) continue;
-    if (s->vcpus[i].pinned == pcpu) return true;
-    unpinned += s->vcpus[i].pinned < 0;
-  }
-  for (uint32_t p = 0; p < s->n_pcpus; p++) kicked += (int32_t)p != pcpu && s->pcpus[p].state == CR_KICKED;
-  return unpinned > kicked;
+  if (guest_of(s, (size_t)v)->cap > 0) s->vcpus[v].active = true;
+  sched_enqueue(&s->host, v);
 }
 
 static sched_kick cr_wake(void *state, int32_t vcpu, sim_time now) {
@@ -265,32 +216,32 @@ static sched_kick cr_wake(void *state, int32_t vcpu, sim_time now) {
   if (s->boost && v->prio == PRI_UNDER) v->prio = PRI_BOOST;
   enqueue(s, vcpu);
   sched_kick none = {-1, now};
-  if (parked(s, v)) {
+  int32_t pinned = s->host.vcpus[vcpu].pinned;
+  int32_t idle = sched_idle_pcpu(&s->host, pinned);
+  if (parked(s, (size_t)vcpu)) {
     /* An idle pCPU looks again when accounting refills the credit; it stays
      * IDLE so that a vCPU which may run now still takes it at once. */
-    for (uint32_t p = 0; p < s->n_pcpus; p++)
-      if (s->pcpus[p].state == CR_IDLE && allowed(s, vcpu, (int32_t)p))
-        return (sched_kick){(int32_t)p, s->next_acct_ns};
+    if (idle >= 0) return (sched_kick){idle, s->next_acct_ns};
     return none; /* a running pCPU's slice end will see it */
   }
-  for (uint32_t p = 0; p < s->n_pcpus; p++)
-    if (s->pcpus[p].state == CR_IDLE && allowed(s, vcpu, (int32_t)p)) {
-      s->pcpus[p].state = CR_KICKED;
-      return (sched_kick){(int32_t)p, now};
-    }
+  if (idle >= 0) {
+    s->host.pcpus[idle].state = SCHED_PCPU_KICKED;
+    return (sched_kick){idle, now};
+  }
   /* Preempt the lowest-priority running vCPU below it, after the rate limit. */
+  sched_pcpu *pcpus = s->host.pcpus;
   int32_t best = -1;
-  for (uint32_t p = 0; p < s->n_pcpus; p++) {
-    const cr_pcpu *c = &s->pcpus[p];
-    if (c->state != CR_RUNNING || !allowed(s, vcpu, (int32_t)p)) continue;
+  for (uint32_t p = 0; p < s->host.n_pcpus; p++) {
+    const sched_pcpu *c = &pcpus[p];
+    if (c->state != SCHED_PCPU_RUNNING || !allowed(s, vcpu, (int32_t)p)) continue;
     cr_prio rp = s->vcpus[c->vcpu].prio;
     if (rp >= v->prio) continue;
-    if (best < 0 || rp < s->vcpus[s->pcpus[best].vcpu].prio ||
-        (rp == s->vcpus[s->pcpus[best].vcpu].prio && c->start_ns < s->pcpus[best].start_ns))
+    if (best < 0 || rp < s->vcpus[pcpus[best].vcpu].prio ||
+        (rp == s->vcpus[pcpus[best].vcpu].prio && c->start_ns < pcpus[best].start_ns))
       best = (int32_t)p;
   }
   if (best >= 0) {
-    cr_pcpu *c = &s->pcpus[best];
+    sched_pcpu *c = &pcpus[best];
     sim_time at = c->start_ns + s->ratelimit_ns;
     if (at < now) at = now;
     if (at >= c->end_ns) return none;
@@ -298,14 +249,9 @@ static sched_kick cr_wake(void *state, int32_t vcpu, sim_time now) {
     return (sched_kick){best, at};
   }
   /* Same priority: wait for a slice end; bound the oldest unbounded one. */
-  for (uint32_t p = 0; p < s->n_pcpus; p++) {
-    const cr_pcpu *c = &s->pcpus[p];
-    if (!allowed(s, vcpu, (int32_t)p)) continue;
-    if (c->state != CR_RUNNING || c->end_ns != SIM_TIME_MAX) continue;
-    if (best < 0 || c->start_ns < s->pcpus[best].start_ns) best = (int32_t)p;
-  }
+  best = sched_oldest_unbounded(&s->host, pinned);
   if (best < 0) return none;
-  cr_pcpu *c = &s->pcpus[best];
+  sched_pcpu *c = &pcpus[best];
   c->end_ns = c->start_ns + s->tslice_ns < now ? now : c->start_ns + s->tslice_ns;
   return (sched_kick){best, c->end_ns};
 }
@@ -313,29 +259,29 @@ static sched_kick cr_wake(void *state, int32_t vcpu, sim_time now) {
 static sched_pick cr_pick_next(void *state, int32_t pcpu, sim_time now) {
   cr_state *s = state;
   catch_up(s, now);
-  cr_pcpu *c = &s->pcpus[pcpu];
   int32_t best = -1;
   bool held = false; /* a parked vCPU could run here after accounting */
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  const sched_vcpu *hv = s->host.vcpus;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     const cr_vcpu *v = &s->vcpus[i];
-    if (!v->queued || !allowed(s, (int32_t)i, pcpu)) continue;
-    if (parked(s, v)) {
+    if (!hv[i].queued || !allowed(s, (int32_t)i, pcpu)) continue;
+    if (parked(s, i)) {
       held = true;
       continue;
     }
     if (best < 0 || v->prio > s->vcpus[best].prio ||
         (v->prio == s->vcpus[best].prio &&
          (v->credit_ns > s->vcpus[best].credit_ns ||
-          (v->credit_ns == s->vcpus[best].credit_ns && v->seq < s->vcpus[best].seq))))
+          (v->credit_ns == s->vcpus[best].credit_ns && hv[i].seq < hv[best].seq))))
       best = (int32_t)i;
   }
   if (best < 0) {
-    *c = (cr_pcpu){CR_IDLE, -1, 0, SIM_TIME_MAX};
+    sched_pcpu_idle(&s->host, pcpu);
     return (sched_pick){-1, 0, held ? s->next_acct_ns : 0};
   }
   cr_vcpu *v = &s->vcpus[best];
-  v->queued = false;
-  v->running = true;
+  s->host.vcpus[best].queued = false;
+  s->host.vcpus[best].running = true;
   v->burned_ns = now;
   v->start_ns = now;
   sim_time slice = SIM_TIME_MAX;
@@ -343,12 +289,12 @@ static sched_pick cr_pick_next(void *state, int32_t pcpu, sim_time now) {
     /* Until the tick that will find it running and end the boost. */
     slice = (now / s->tick_ns + 1) * s->tick_ns - now;
     if (slice < s->ratelimit_ns) slice += s->tick_ns;
-  } else if (contended(s, pcpu)) {
+  } else if (sched_contended(&s->host, pcpu)) {
     slice = s->tslice_ns;
   }
-  if (s->guests[v->guest].cap > 0 && v->credit_ns < slice) slice = v->credit_ns;
+  if (guest_of(s, (size_t)best)->cap > 0 && v->credit_ns < slice) slice = v->credit_ns;
   if (slice != SIM_TIME_MAX && slice > s->tslice_ns) slice = s->tslice_ns;
-  *c = (cr_pcpu){CR_RUNNING, best, now, slice == SIM_TIME_MAX ? SIM_TIME_MAX : now + slice};
+  sched_pcpu_run(&s->host, pcpu, best, now, slice);
   return (sched_pick){best, slice, 0};
 }
 
@@ -359,11 +305,11 @@ static void cr_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns,
   catch_up(s, now);
   cr_vcpu *v = &s->vcpus[vcpu];
   burn(s, v, now);
-  v->running = false;
+  s->host.vcpus[vcpu].running = false;
   /* [XEN] csched_tick: a boosted vCPU found running at a tick loses it. */
   if (v->prio == PRI_BOOST && now / s->tick_ns != v->start_ns / s->tick_ns)
     v->prio = v->credit_ns < 0 ? PRI_OVER : PRI_UNDER;
-  s->pcpus[pcpu] = (cr_pcpu){CR_IDLE, -1, 0, SIM_TIME_MAX};
+  sched_pcpu_idle(&s->host, pcpu);
   if (runnable) enqueue(s, vcpu);
 }
 

@@ -1,5 +1,5 @@
 /* models/sched_credit2.c: Xen's credit2 scheduler ("credit2").
- * Models [XEN] xen/common/sched/credit2.c (published-measurements.md sec. 6):
+ * Models [XEN] xen/common/sched/credit2.c:
  * every vCPU holds credit, in ns, which running burns at a rate inversely
  * proportional to its weight (t2c: ran x max_weight / weight, weight 256 by
  * default); a pCPU takes the queued vCPU with the most credit, and when that
@@ -20,45 +20,33 @@
  * budget left is shared among a guest's running vCPUs at each pick.
  *
  * Units: time, credit and budget in ns; weights relative; caps in CPUs.
- * Profile quantities (optional, [XEN] defaults when absent):
+ * Profile quantities (required; the shipped profiles hold [XEN]'s defaults):
  * sched.credit2.max_runtime (10 ms), sched.credit2.min_timer (500 us),
- * sched.ratelimit (1 ms), sched.credit2.credit_init (10 ms).
+ * sched.ratelimit (1 ms), sched.credit2.credit_init (10 ms).  Shared
+ * bookkeeping (pCPUs, vCPUs, guests, parameters): models/sched_common.h.
  * Invariants: a vCPU is queued iff it is runnable and not running; a pCPU is
  * IDLE, KICKED (a pick is due) or RUNNING one vCPU; credit <= credit_init +
  * min_timer. */
 #include <math.h>
 #include <stdlib.h>
 
-#include "models/scheduler.h"
+#include "models/sched_common.h"
 #include "sim/alloc.h"
 
-typedef enum c2_pstate { C2_IDLE, C2_KICKED, C2_RUNNING } c2_pstate;
-
+/* A vCPU's credit, beside its guest, pinning, queue state and queue order
+ * (seq: at equal credit, smaller first) in sched_host. */
 typedef struct c2_vcpu {
-  uint32_t guest;     /* index into c2_state.guests */
-  int32_t pinned;     /* pCPU or -1 */
   uint32_t weight;    /* relative share */
   double credit;      /* ns of credit ([XEN] svc->credit) */
-  bool queued;        /* in the run queue */
-  bool running;       /* on a pCPU */
   bool lone;          /* running unbounded: no other vCPU waits for its pCPU */
-  uint64_t seq;       /* queue order at equal credit */
   sim_time burned_ns; /* while running: credit and budget charged up to here, ns */
 } c2_vcpu;
 
+/* A guest's budget, beside its weight and cap in sched_host. */
 typedef struct c2_guest {
-  uint32_t id;        /* guest index in the scenario */
-  double cap;         /* CPUs, 0 = uncapped */
   double budget;      /* ns of CPU time left in this replenishment period */
   uint32_t running;   /* its vCPUs on a pCPU, count */
 } c2_guest;
-
-typedef struct c2_pcpu {
-  c2_pstate state;   /* see invariants */
-  int32_t vcpu;      /* running vCPU or -1 */
-  sim_time start_ns; /* ns: run start */
-  sim_time end_ns;   /* ns: planned end or kick; SIM_TIME_MAX while unbounded */
-} c2_pcpu;
 
 typedef struct c2_state {
   sim_time max_runtime_ns; /* ns: longest run, 10 ms [XEN] CSCHED2_MAX_TIMER */
@@ -67,35 +55,22 @@ typedef struct c2_state {
   double credit_init;      /* ns: credit after a reset, 10 ms [XEN] CSCHED2_CREDIT_INIT */
   sim_time period_ns;      /* ns: budget replenishment period, 10 ms [XEN] */
   uint32_t max_weight;     /* largest weight on the host */
-  uint32_t n_pcpus;        /* count */
-  c2_pcpu *pcpus;          /* n_pcpus entries */
-  c2_vcpu *vcpus;          /* n_vcpus entries */
-  size_t n_vcpus, cap_vcpus;   /* count, capacity */
-  c2_guest *guests;        /* guests with a vCPU here */
-  size_t n_guests, cap_guests; /* count, capacity */
+  sched_host host;          /* pCPUs and guests (cap) */
+  c2_vcpu *vcpus;          /* per vCPU of host.vcpus: its credit */
+  size_t cap_vcpus;        /* capacity */
+  c2_guest *guests;        /* per guest of host.guests: its budget */
+  size_t cap_guests;       /* capacity */
   sim_time next_refill_ns; /* ns: next budget replenishment */
-  uint64_t seq;            /* enqueue counter */
 } c2_state;
-
-static int param(const sched_env *env, const char *key, double dflt, double lo, double hi, double *out,
-                 sim_diag *diag) {
-  double v = env->profile ? sim_profile_get_or(env->profile, key, dflt) : dflt;
-  if (!(v >= lo && v <= hi)) {
-    sim_diag_error(diag, NULL, 0, 0, "scheduler credit2: %s must be in [%g, %g], got %g", key, lo, hi, v);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
 
 static int c2_create(const sched_env *env, void **state, sim_diag *diag) {
   double maxr, mint, rl, init;
   /* [XEN] credit2.c: CSCHED2_MAX_TIMER 10 ms, CSCHED2_MIN_TIMER 500 us,
    * CSCHED2_CREDIT_INIT 10 ms, sched_ratelimit_us 1000. */
-  if (param(env, "sched.credit2.max_runtime", 10e6, 1e3, 1e12, &maxr, diag) < 0 ||
-      param(env, "sched.credit2.min_timer", 500e3, 1, 1e12, &mint, diag) < 0 ||
-      param(env, "sched.ratelimit", 1e6, 0, 1e12, &rl, diag) < 0 ||
-      param(env, "sched.credit2.credit_init", 10e6, 1e3, 1e12, &init, diag) < 0)
+  if (sched_param(env, "credit2", "sched.credit2.max_runtime", 1e3, 1e12, &maxr, diag) < 0 ||
+      sched_param(env, "credit2", "sched.credit2.min_timer", 1, 1e12, &mint, diag) < 0 ||
+      sched_param(env, "credit2", "sched.ratelimit", 0, 1e12, &rl, diag) < 0 ||
+      sched_param(env, "credit2", "sched.credit2.credit_init", 1e3, 1e12, &init, diag) < 0)
     return -1;
   if (mint > maxr) {
     sim_diag_error(diag, NULL, 0, 0, "scheduler credit2: min_timer %g ns exceeds max_runtime %g ns", mint,
@@ -111,13 +86,10 @@ static int c2_create(const sched_env *env, void **state, sim_diag *diag) {
   s->period_ns = 10000000; /* [XEN] CSCHED2_BDGT_REPL_PERIOD: 10 ms */
   s->next_refill_ns = s->period_ns;
   s->max_weight = 1;
-  s->n_pcpus = env->n_pcpus;
-  s->pcpus = sim_calloc(env->n_pcpus ? env->n_pcpus : 1, sizeof *s->pcpus);
-  if (!s->pcpus) {
+  if (sched_host_init(&s->host, env->n_pcpus) < 0) {
     sim_free(s);
     return -1;
   }
-  for (uint32_t p = 0; p < s->n_pcpus; p++) s->pcpus[p] = (c2_pcpu){C2_IDLE, -1, 0, SIM_TIME_MAX};
   *state = s;
   return 0;
 }
@@ -125,7 +97,7 @@ static int c2_create(const sched_env *env, void **state, sim_diag *diag) {
 static void c2_destroy(void *state) {
   c2_state *s = state;
   if (!s) return;
-  sim_free(s->pcpus);
+  sched_host_free(&s->host);
   sim_free(s->vcpus);
   sim_free(s->guests);
   sim_free(s);
@@ -133,27 +105,28 @@ static void c2_destroy(void *state) {
 
 static int c2_add_vcpu(void *state, const sched_vcpu_info *info) {
   c2_state *s = state;
-  size_t g = 0;
-  while (g < s->n_guests && s->guests[g].id != info->guest) g++;
-  if (g == s->n_guests) {
-    if (sim_grow((void **)&s->guests, &s->cap_guests, s->n_guests + 1, sizeof *s->guests)) return -1;
-    s->guests[s->n_guests++] = (c2_guest){info->guest, info->cap, info->cap * (double)s->period_ns, 0};
+  bool new_guest;
+  long g = sched_host_add_vcpu(&s->host, info, &new_guest);
+  if (g < 0) return -1;
+  if (new_guest) {
+    if (sim_grow((void **)&s->guests, &s->cap_guests, s->host.n_guests, sizeof *s->guests)) return -1;
+    s->guests[g] = (c2_guest){info->cap * (double)s->period_ns, 0};
   }
-  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->n_vcpus + 1, sizeof *s->vcpus)) return -1;
+  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->host.n_vcpus, sizeof *s->vcpus)) return -1;
   uint32_t w = info->weight ? info->weight : 1;
-  s->vcpus[s->n_vcpus++] = (c2_vcpu){.guest = (uint32_t)g, .pinned = info->pinned, .weight = w,
-                                     .credit = s->credit_init};
+  s->vcpus[s->host.n_vcpus - 1] = (c2_vcpu){.weight = w, .credit = s->credit_init};
   if (w > s->max_weight) s->max_weight = w;
   return 0;
 }
 
-static bool allowed(const c2_state *s, int32_t v, int32_t p) {
-  return s->vcpus[v].pinned < 0 || s->vcpus[v].pinned == p;
-}
+/* The host's record of v (guest, pinning, queue state). */
+static sched_vcpu *hv(const c2_state *s, const c2_vcpu *v) { return &s->host.vcpus[v - s->vcpus]; }
+
+static bool allowed(const c2_state *s, int32_t v, int32_t p) { return sched_allowed(s->host.vcpus[v].pinned, p); }
 
 static bool parked(const c2_state *s, const c2_vcpu *v) {
-  const c2_guest *g = &s->guests[v->guest];
-  return g->cap > 0 && g->budget <= 0;
+  uint32_t g = hv(s, v)->guest;
+  return s->host.guests[g].cap > 0 && s->guests[g].budget <= 0;
 }
 
 /* Charges a running vCPU's credit ([XEN] t2c) and its guest's budget up to t. */
@@ -166,15 +139,15 @@ static void burn(c2_state *s, c2_vcpu *v, sim_time t) {
      * (it reschedules at least every max run time): apply those resets. */
     double k = floor(-v->credit / s->credit_init) + 1;
     v->credit += k * s->credit_init;
-    for (size_t i = 0; i < s->n_vcpus; i++) {
+    for (size_t i = 0; i < s->host.n_vcpus; i++) {
       c2_vcpu *o = &s->vcpus[i];
       if (o == v) continue;
       o->credit += k * s->credit_init;
       if (o->credit > s->credit_init + (double)s->min_timer_ns) o->credit = s->credit_init + (double)s->min_timer_ns;
     }
   }
-  c2_guest *g = &s->guests[v->guest];
-  if (g->cap > 0) g->budget -= ran;
+  uint32_t g = hv(s, v)->guest;
+  if (s->host.guests[g].cap > 0) s->guests[g].budget -= ran;
   v->burned_ns = t;
 }
 
@@ -182,13 +155,14 @@ static void burn(c2_state *s, c2_vcpu *v, sim_time t) {
 static void catch_up(c2_state *s, sim_time now) {
   while (now >= s->next_refill_ns) {
     sim_time t = s->next_refill_ns;
-    for (size_t i = 0; i < s->n_vcpus; i++)
-      if (s->vcpus[i].running) burn(s, &s->vcpus[i], t);
+    for (size_t i = 0; i < s->host.n_vcpus; i++)
+      if (s->host.vcpus[i].running) burn(s, &s->vcpus[i], t);
     bool any = false;
-    for (size_t g = 0; g < s->n_guests; g++) {
+    for (size_t g = 0; g < s->host.n_guests; g++) {
       c2_guest *gg = &s->guests[g];
-      if (!(gg->cap > 0)) continue;
-      double quota = gg->cap * (double)s->period_ns;
+      double cap = s->host.guests[g].cap;
+      if (!(cap > 0)) continue;
+      double quota = cap * (double)s->period_ns;
       any |= gg->budget < quota;
       gg->budget = gg->budget + quota > quota ? quota : gg->budget + quota;
     }
@@ -201,9 +175,9 @@ static void catch_up(c2_state *s, sim_time now) {
  * CREDIT_INIT + CARRYOVER_MAX (= the minimum timer). */
 static void reset_credit(c2_state *s, sim_time now) {
   double top = s->credit_init + (double)s->min_timer_ns;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     c2_vcpu *v = &s->vcpus[i];
-    if (v->running) burn(s, v, now);
+    if (s->host.vcpus[i].running) burn(s, v, now);
     v->credit += s->credit_init;
     if (v->credit > top) v->credit = top;
   }
@@ -211,17 +185,12 @@ static void reset_credit(c2_state *s, sim_time now) {
 
 /* Credit of v as it stands at now (running ones burn as they go). */
 static double credit_now(const c2_state *s, const c2_vcpu *v, sim_time now) {
-  if (!v->running || now <= v->burned_ns) return v->credit;
+  if (!hv(s, v)->running || now <= v->burned_ns) return v->credit;
   return v->credit - (double)(now - v->burned_ns) * s->max_weight / v->weight;
 }
 
-static void enqueue(c2_state *s, int32_t v) {
-  s->vcpus[v].queued = true;
-  s->vcpus[v].seq = ++s->seq;
-}
-
 /* A run that was alone gets company: charge it so far, as a lone run. */
-static void unbind(c2_state *s, c2_pcpu *c, sim_time now) {
+static void unbind(c2_state *s, const sched_pcpu *c, sim_time now) {
   c2_vcpu *r = &s->vcpus[c->vcpu];
   if (!r->lone) return;
   burn(s, r, now);
@@ -232,26 +201,23 @@ static sched_kick c2_wake(void *state, int32_t vcpu, sim_time now) {
   c2_state *s = state;
   catch_up(s, now);
   c2_vcpu *v = &s->vcpus[vcpu];
-  enqueue(s, vcpu);
+  sched_enqueue(&s->host, vcpu);
   sched_kick none = {-1, now};
-  if (parked(s, v)) {
-    for (uint32_t p = 0; p < s->n_pcpus; p++)
-      if (s->pcpus[p].state == C2_IDLE && allowed(s, vcpu, (int32_t)p))
-        return (sched_kick){(int32_t)p, s->next_refill_ns};
-    return none;
+  int32_t pinned = s->host.vcpus[vcpu].pinned;
+  int32_t idle = sched_idle_pcpu(&s->host, pinned);
+  if (parked(s, v)) return idle >= 0 ? (sched_kick){idle, s->next_refill_ns} : none;
+  if (idle >= 0) {
+    s->host.pcpus[idle].state = SCHED_PCPU_KICKED;
+    return (sched_kick){idle, now};
   }
-  for (uint32_t p = 0; p < s->n_pcpus; p++)
-    if (s->pcpus[p].state == C2_IDLE && allowed(s, vcpu, (int32_t)p)) {
-      s->pcpus[p].state = C2_KICKED;
-      return (sched_kick){(int32_t)p, now};
-    }
   /* [XEN] runq_tickle: preempt the running vCPU with the least credit, if
    * the woken one has more. */
+  sched_pcpu *pcpus = s->host.pcpus;
   int32_t best = -1;
   double best_credit = 0;
-  for (uint32_t p = 0; p < s->n_pcpus; p++) {
-    const c2_pcpu *c = &s->pcpus[p];
-    if (c->state != C2_RUNNING || !allowed(s, vcpu, (int32_t)p)) continue;
+  for (uint32_t p = 0; p < s->host.n_pcpus; p++) {
+    const sched_pcpu *c = &pcpus[p];
+    if (c->state != SCHED_PCPU_RUNNING || !allowed(s, vcpu, (int32_t)p)) continue;
     double cr = credit_now(s, &s->vcpus[c->vcpu], now);
     if (cr >= v->credit) continue;
     if (best < 0 || cr < best_credit) {
@@ -260,7 +226,7 @@ static sched_kick c2_wake(void *state, int32_t vcpu, sim_time now) {
     }
   }
   if (best >= 0) {
-    c2_pcpu *c = &s->pcpus[best];
+    sched_pcpu *c = &pcpus[best];
     unbind(s, c, now);
     sim_time at = c->start_ns + s->ratelimit_ns;
     if (at < now) at = now;
@@ -269,14 +235,9 @@ static sched_kick c2_wake(void *state, int32_t vcpu, sim_time now) {
     return (sched_kick){best, at};
   }
   /* Otherwise bound the oldest unbounded run at the maximum run time. */
-  for (uint32_t p = 0; p < s->n_pcpus; p++) {
-    const c2_pcpu *c = &s->pcpus[p];
-    if (!allowed(s, vcpu, (int32_t)p)) continue;
-    if (c->state != C2_RUNNING || c->end_ns != SIM_TIME_MAX) continue;
-    if (best < 0 || c->start_ns < s->pcpus[best].start_ns) best = (int32_t)p;
-  }
+  best = sched_oldest_unbounded(&s->host, pinned);
   if (best < 0) return none;
-  c2_pcpu *c = &s->pcpus[best];
+  sched_pcpu *c = &pcpus[best];
   unbind(s, c, now);
   c->end_ns = c->start_ns + s->max_runtime_ns < now ? now : c->start_ns + s->max_runtime_ns;
   return (sched_kick){best, c->end_ns};
@@ -286,15 +247,16 @@ static sched_kick c2_wake(void *state, int32_t vcpu, sim_time now) {
  * tells whether a parked one was passed over; `skip` is left out. */
 static int32_t best_queued(const c2_state *s, int32_t pcpu, int32_t skip, bool *held) {
   int32_t best = -1;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  const sched_vcpu *h = s->host.vcpus;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     const c2_vcpu *v = &s->vcpus[i];
-    if (!v->queued || (int32_t)i == skip || !allowed(s, (int32_t)i, pcpu)) continue;
+    if (!h[i].queued || (int32_t)i == skip || !allowed(s, (int32_t)i, pcpu)) continue;
     if (parked(s, v)) {
       if (held) *held = true;
       continue;
     }
     if (best < 0 || v->credit > s->vcpus[best].credit ||
-        (v->credit == s->vcpus[best].credit && v->seq < s->vcpus[best].seq))
+        (v->credit == s->vcpus[best].credit && h[i].seq < h[best].seq))
       best = (int32_t)i;
   }
   return best;
@@ -303,7 +265,6 @@ static int32_t best_queued(const c2_state *s, int32_t pcpu, int32_t skip, bool *
 static sched_pick c2_pick_next(void *state, int32_t pcpu, sim_time now) {
   c2_state *s = state;
   catch_up(s, now);
-  c2_pcpu *c = &s->pcpus[pcpu];
   bool held = false;
   int32_t best = best_queued(s, pcpu, -1, &held);
   if (best >= 0 && s->vcpus[best].credit <= 0) {
@@ -311,15 +272,16 @@ static sched_pick c2_pick_next(void *state, int32_t pcpu, sim_time now) {
     best = best_queued(s, pcpu, -1, NULL);
   }
   if (best < 0) {
-    *c = (c2_pcpu){C2_IDLE, -1, 0, SIM_TIME_MAX};
+    sched_pcpu_idle(&s->host, pcpu);
     return (sched_pick){-1, 0, held ? s->next_refill_ns : 0};
   }
   c2_vcpu *v = &s->vcpus[best];
-  v->queued = false;
-  v->running = true;
+  s->host.vcpus[best].queued = false;
+  s->host.vcpus[best].running = true;
   v->burned_ns = now;
   v->lone = false;
-  c2_guest *g = &s->guests[v->guest];
+  uint32_t gi = s->host.vcpus[best].guest;
+  c2_guest *g = &s->guests[gi];
   g->running++;
   /* [XEN] csched2_runtime: until its credit meets the next one's. */
   sim_time slice = SIM_TIME_MAX;
@@ -331,13 +293,13 @@ static sched_pick c2_pick_next(void *state, int32_t pcpu, sim_time now) {
   }
   /* A parked vCPU may run here after the next replenishment: look again then. */
   if (held && s->next_refill_ns - now < slice) slice = s->next_refill_ns - now;
-  if (g->cap > 0) {
+  if (s->host.guests[gi].cap > 0) {
     double share = g->budget / g->running;
     sim_time b = share < 1 ? 1 : (sim_time)share;
     if (b < slice) slice = b;
   }
   v->lone = slice == SIM_TIME_MAX;
-  *c = (c2_pcpu){C2_RUNNING, best, now, slice == SIM_TIME_MAX ? SIM_TIME_MAX : now + slice};
+  sched_pcpu_run(&s->host, pcpu, best, now, slice);
   return (sched_pick){best, slice, 0};
 }
 
@@ -348,11 +310,11 @@ static void c2_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns,
   catch_up(s, now);
   c2_vcpu *v = &s->vcpus[vcpu];
   burn(s, v, now);
-  v->running = false;
+  s->host.vcpus[vcpu].running = false;
   v->lone = false;
-  s->guests[v->guest].running--;
-  s->pcpus[pcpu] = (c2_pcpu){C2_IDLE, -1, 0, SIM_TIME_MAX};
-  if (runnable) enqueue(s, vcpu);
+  s->guests[s->host.vcpus[vcpu].guest].running--;
+  sched_pcpu_idle(&s->host, pcpu);
+  if (runnable) sched_enqueue(&s->host, vcpu);
 }
 
 const scheduler_ops sched_credit2_ops = {

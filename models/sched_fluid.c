@@ -19,35 +19,28 @@
  * The quantum schedulers keep those; scenarios/host-16-guests.yaml runs both.
  *
  * Units: rates in CPUs (1 = one full core); weights relative; caps in CPUs.
+ * Guests (weight, cap) are kept in models/sched_common.h's host; its pCPUs
+ * are only counted (the capacity shared), never run.
  * Invariants: the rates of the runnable vCPUs sum to at most the cores, each
  * at most 1 and each capped guest's at most its cap; a vCPU's rate is 0 while
  * it is blocked.  Water-filling is O(n^2) in the vCPUs of one host. */
 #include <stdlib.h>
 
-#include "models/scheduler.h"
+#include "models/sched_common.h"
 #include "sim/alloc.h"
 
 typedef struct fl_vcpu {
-  uint32_t guest;  /* index into fl_state.guests */
-  bool runnable;   /* queued or running */
-  bool running;    /* picked on its slot */
+  bool runnable;   /* queued or running (running: in sched_host, picked on its slot) */
   double rate;     /* CPUs: current share, valid while runnable */
   double demand;   /* CPUs: the most it wants (its phase's cpu_demand), (0, 1] */
 } fl_vcpu;
 
-typedef struct fl_guest {
-  uint32_t id;       /* guest index in the scenario */
-  uint32_t weight;   /* relative share */
-  double cap;        /* CPUs, 0 = uncapped */
-  uint32_t runnable; /* its runnable vCPUs, count */
-} fl_guest;
-
 typedef struct fl_state {
-  uint32_t n_pcpus;            /* cores: the capacity shared, CPUs */
-  fl_vcpu *vcpus;              /* n_vcpus entries */
-  size_t n_vcpus, cap_vcpus;   /* count, capacity */
-  fl_guest *guests;            /* guests with a vCPU here */
-  size_t n_guests, cap_guests; /* count, capacity */
+  sched_host host;             /* cores (n_pcpus: the capacity shared, CPUs) and guests */
+  fl_vcpu *vcpus;              /* per vCPU of host.vcpus: its rate */
+  size_t cap_vcpus;            /* capacity */
+  uint32_t *runnable;          /* per guest of host.guests: its runnable vCPUs, count */
+  size_t cap_runnable;         /* capacity */
   bool *fixed;                 /* scratch of the water-filling, cap_fixed entries */
   size_t cap_fixed;            /* capacity */
   bool dirty;                  /* rates must be recomputed */
@@ -57,7 +50,10 @@ static int fl_create(const sched_env *env, void **state, sim_diag *diag) {
   (void)diag;
   fl_state *s = sim_calloc(1, sizeof *s);
   if (!s) return -1;
-  s->n_pcpus = env->n_pcpus;
+  if (sched_host_init(&s->host, env->n_pcpus) < 0) {
+    sim_free(s);
+    return -1;
+  }
   *state = s;
   return 0;
 }
@@ -65,50 +61,57 @@ static int fl_create(const sched_env *env, void **state, sim_diag *diag) {
 static void fl_destroy(void *state) {
   fl_state *s = state;
   if (!s) return;
+  sched_host_free(&s->host);
   sim_free(s->vcpus);
-  sim_free(s->guests);
+  sim_free(s->runnable);
   sim_free(s->fixed);
   sim_free(s);
 }
 
 static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
   fl_state *s = state;
-  size_t g = 0;
-  while (g < s->n_guests && s->guests[g].id != info->guest) g++;
-  if (g == s->n_guests) {
-    if (sim_grow((void **)&s->guests, &s->cap_guests, s->n_guests + 1, sizeof *s->guests)) return -1;
-    s->guests[s->n_guests++] = (fl_guest){info->guest, info->weight ? info->weight : 1, info->cap, 0};
+  bool new_guest;
+  long g = sched_host_add_vcpu(&s->host, info, &new_guest);
+  if (g < 0) return -1;
+  if (new_guest) {
+    if (sim_grow((void **)&s->runnable, &s->cap_runnable, s->host.n_guests, sizeof *s->runnable)) return -1;
+    s->runnable[g] = 0;
   }
-  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, s->n_vcpus + 1, sizeof *s->vcpus)) return -1;
-  if (sim_grow((void **)&s->fixed, &s->cap_fixed, s->n_vcpus + 1, sizeof *s->fixed)) return -1;
-  s->vcpus[s->n_vcpus++] = (fl_vcpu){.guest = (uint32_t)g, .demand = 1.0};
+  size_t n = s->host.n_vcpus;
+  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, n, sizeof *s->vcpus)) return -1;
+  if (sim_grow((void **)&s->fixed, &s->cap_fixed, n, sizeof *s->fixed)) return -1;
+  s->vcpus[n - 1] = (fl_vcpu){.demand = 1.0};
   return 0;
 }
+
+/* The index of v's guest in host.guests and runnable. */
+static uint32_t guest_of(const fl_state *s, const fl_vcpu *v) { return s->host.vcpus[v - s->vcpus].guest; }
 
 /* Upper bound of one runnable vCPU's rate: its demand (at most one CPU), or
  * its part of the cap. */
 static double bound(const fl_state *s, const fl_vcpu *v) {
-  const fl_guest *g = &s->guests[v->guest];
+  double cap = s->host.guests[guest_of(s, v)].cap;
+  uint32_t runnable = s->runnable[guest_of(s, v)];
   double b = v->demand;
-  if (g->cap > 0 && g->cap / g->runnable < b) b = g->cap / g->runnable;
+  if (cap > 0 && cap / runnable < b) b = cap / runnable;
   return b;
 }
 
 /* Weighted max-min fair rates (water-filling). */
 static void recompute(fl_state *s) {
-  double left = s->n_pcpus, wsum = 0;
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  double left = s->host.n_pcpus, wsum = 0;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     fl_vcpu *v = &s->vcpus[i];
     s->fixed[i] = !v->runnable;
     v->rate = 0;
-    if (v->runnable) wsum += (double)s->guests[v->guest].weight / s->guests[v->guest].runnable;
+    if (v->runnable) wsum += (double)s->host.guests[guest_of(s, v)].weight / s->runnable[guest_of(s, v)];
   }
   for (;;) {
     bool changed = false;
-    for (size_t i = 0; i < s->n_vcpus; i++) {
+    for (size_t i = 0; i < s->host.n_vcpus; i++) {
       if (s->fixed[i]) continue;
       fl_vcpu *v = &s->vcpus[i];
-      double w = (double)s->guests[v->guest].weight / s->guests[v->guest].runnable;
+      double w = (double)s->host.guests[guest_of(s, v)].weight / s->runnable[guest_of(s, v)];
       double b = bound(s, v);
       if (left * w / wsum >= b) { /* saturated: give it its bound, share the rest */
         v->rate = b;
@@ -120,10 +123,10 @@ static void recompute(fl_state *s) {
     }
     if (!changed || wsum <= 0) break;
   }
-  for (size_t i = 0; i < s->n_vcpus; i++) {
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
     if (s->fixed[i]) continue;
     fl_vcpu *v = &s->vcpus[i];
-    double w = (double)s->guests[v->guest].weight / s->guests[v->guest].runnable;
+    double w = (double)s->host.guests[guest_of(s, v)].weight / s->runnable[guest_of(s, v)];
     v->rate = wsum > 0 && left > 0 ? left * w / wsum : 0;
   }
   s->dirty = false;
@@ -134,9 +137,9 @@ static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
   if (v->runnable == on) return;
   v->runnable = on;
   if (on)
-    s->guests[v->guest].runnable++;
+    s->runnable[guest_of(s, v)]++;
   else
-    s->guests[v->guest].runnable--;
+    s->runnable[guest_of(s, v)]--;
   s->dirty = true;
 }
 
@@ -149,9 +152,9 @@ static sched_kick fl_wake(void *state, int32_t vcpu, sim_time now) {
 static sched_pick fl_pick_next(void *state, int32_t slot, sim_time now) {
   fl_state *s = state;
   (void)now;
-  if (slot < 0 || (size_t)slot >= s->n_vcpus || !s->vcpus[slot].runnable || s->vcpus[slot].running)
+  if (slot < 0 || (size_t)slot >= s->host.n_vcpus || !s->vcpus[slot].runnable || s->host.vcpus[slot].running)
     return (sched_pick){-1, 0, 0};
-  s->vcpus[slot].running = true;
+  s->host.vcpus[slot].running = true;
   return (sched_pick){slot, SIM_TIME_MAX, 0};
 }
 
@@ -161,7 +164,7 @@ static void fl_account(void *state, int32_t vcpu, int32_t slot, sim_time ran_ns,
   (void)slot;
   (void)ran_ns;
   (void)now;
-  s->vcpus[vcpu].running = false;
+  s->host.vcpus[vcpu].running = false;
   set_runnable(s, vcpu, runnable);
 }
 

@@ -9,55 +9,33 @@
  * its start, unless enough pCPUs are already due for a pick to serve every
  * queued vCPU (each wake of several at once bounds one more slice).  Weights and caps are not honoured: this is the baseline until
  * share-based schedulers (Xen credit/credit2, CFS) are added beside it.
- * Units: ns.  Parameter: the profile quantity `sched.timeslice` (ns), 30 ms
- * when absent, Xen credit's default time slice ([XEN] credit.c, table 6 of
- * published-measurements.md).
+ * Units: ns.  Parameter: the profile quantity `sched.timeslice` (ns, required;
+ * the shipped profiles hold Xen credit's default time slice, 30 ms, [XEN]
+ * credit.c).  Shared bookkeeping (pCPUs, vCPUs, parameters): models/sched_common.h.
  * Invariants: a vCPU is in the queue iff it is runnable and not running; a
  * pCPU is IDLE, KICKED (a pick is due) or RUNNING exactly one vCPU. */
 #include <stdlib.h>
 
-#include "models/scheduler.h"
+#include "models/sched_common.h"
 #include "sim/alloc.h"
-
-typedef enum rr_pcpu_state { RR_IDLE, RR_KICKED, RR_RUNNING } rr_pcpu_state;
-
-typedef struct rr_pcpu {
-  rr_pcpu_state state; /* see the invariants above */
-  int32_t vcpu;        /* vCPU running (RR_RUNNING), else -1 */
-  sim_time start_ns;   /* ns: when the running vCPU's slice started */
-  sim_time end_ns;     /* ns: when its slice ends; SIM_TIME_MAX while unbounded */
-} rr_pcpu;
 
 typedef struct rr_state {
   sim_time timeslice_ns; /* ns: length of one slice under contention */
-  uint32_t n_pcpus;      /* count */
-  rr_pcpu *pcpus;        /* n_pcpus entries */
-  int32_t *pinned;       /* per vCPU: its pCPU or -1 */
-  size_t n_vcpus, cap_vcpus; /* vCPUs registered, capacity of `pinned` */
-  int32_t *queue;        /* run queue, FIFO, `queued` vCPU ids; capacity cap_vcpus */
+  sched_host host;       /* pCPUs (RUNNING: start_ns is the slice start) and vCPUs */
+  int32_t *queue;        /* run queue, FIFO, `queued` vCPU ids (those flagged queued in host) */
   size_t queued;         /* count */
+  size_t cap_queue;      /* capacity */
 } rr_state;
 
 static int rr_create(const sched_env *env, void **state, sim_diag *diag) {
-  double ts = env->profile ? sim_profile_get_or(env->profile, "sched.timeslice", 30e6) : 30e6;
-  if (!(ts >= 1.0) || ts > 1e12) {
-    sim_diag_error(diag, NULL, 0, 0, "scheduler rr: sched.timeslice must be in [1 ns, 1000 s], got %g ns",
-                   ts);
-    return -1;
-  }
+  double ts;
+  if (sched_param(env, "rr", "sched.timeslice", 1.0, 1e12, &ts, diag) < 0) return -1;
   rr_state *s = sim_calloc(1, sizeof *s);
   if (!s) return -1;
   s->timeslice_ns = (sim_time)ts;
-  s->n_pcpus = env->n_pcpus;
-  s->pcpus = sim_calloc(env->n_pcpus ? env->n_pcpus : 1, sizeof *s->pcpus);
-  if (!s->pcpus) {
+  if (sched_host_init(&s->host, env->n_pcpus) < 0) {
     sim_free(s);
     return -1;
-  }
-  for (uint32_t p = 0; p < s->n_pcpus; p++) {
-    s->pcpus[p].state = RR_IDLE;
-    s->pcpus[p].vcpu = -1;
-    s->pcpus[p].end_ns = SIM_TIME_MAX;
   }
   *state = s;
   return 0;
@@ -66,27 +44,27 @@ static int rr_create(const sched_env *env, void **state, sim_diag *diag) {
 static void rr_destroy(void *state) {
   rr_state *s = state;
   if (!s) return;
-  sim_free(s->pcpus);
-  sim_free(s->pinned);
+  sched_host_free(&s->host);
   sim_free(s->queue);
   sim_free(s);
 }
 
 static int rr_add_vcpu(void *state, const sched_vcpu_info *info) {
   rr_state *s = state;
-  if (s->n_vcpus == s->cap_vcpus) {
-    size_t cap = s->cap_vcpus, qcap = s->cap_vcpus;
-    if (sim_grow((void **)&s->pinned, &cap, s->n_vcpus + 1, sizeof *s->pinned)) return -1;
-    if (sim_grow((void **)&s->queue, &qcap, s->n_vcpus + 1, sizeof *s->queue)) return -1;
-    s->cap_vcpus = cap < qcap ? cap : qcap;
-  }
-  s->pinned[s->n_vcpus++] = info->pinned;
-  return 0;
+  bool new_guest;
+  if (sched_host_add_vcpu(&s->host, info, &new_guest) < 0) return -1;
+  return sim_grow((void **)&s->queue, &s->cap_queue, s->host.n_vcpus, sizeof *s->queue) ? -1 : 0;
 }
 
-static bool allowed(const rr_state *s, int32_t vcpu, int32_t pcpu) {
-  return s->pinned[vcpu] < 0 || s->pinned[vcpu] == pcpu;
+/* The run queue's tail gets v. */
+static void push(rr_state *s, int32_t v) {
+  s->queue[s->queued++] = v;
+  s->host.vcpus[v].queued = true;
 }
+
+static int32_t pinned(const rr_state *s, int32_t vcpu) { return s->host.vcpus[vcpu].pinned; }
+
+static bool allowed(const rr_state *s, int32_t vcpu, int32_t pcpu) { return sched_allowed(pinned(s, vcpu), pcpu); }
 
 /* Position in the queue of the first vCPU allowed on pcpu, or -1; O(queued). */
 static long first_allowed(const rr_state *s, int32_t pcpu) {
@@ -95,22 +73,8 @@ static long first_allowed(const rr_state *s, int32_t pcpu) {
   return -1;
 }
 
-/* Whether a queued vCPU will still wait for pcpu once the pCPUs already due
- * for a pick (KICKED) have taken theirs: vCPUs pinned to pcpu always do;
- * unpinned ones when they outnumber those pCPUs.  O(queued + pCPUs). */
-static bool contended(const rr_state *s, int32_t pcpu) {
-  size_t unpinned = 0, kicked = 0;
-  for (size_t i = 0; i < s->queued; i++) {
-    int32_t pin = s->pinned[s->queue[i]];
-    if (pin == pcpu) return true;
-    unpinned += pin < 0;
-  }
-  for (uint32_t p = 0; p < s->n_pcpus; p++) kicked += (int32_t)p != pcpu && s->pcpus[p].state == RR_KICKED;
-  return unpinned > kicked;
-}
-
 /* The time at which the vCPU running on pcpu yields to a waiting one. */
-static sim_time preempt_time(const rr_state *s, const rr_pcpu *c, sim_time now) {
+static sim_time preempt_time(const rr_state *s, const sched_pcpu *c, sim_time now) {
   sim_time at = c->start_ns > SIM_TIME_MAX - s->timeslice_ns ? SIM_TIME_MAX
                                                               : c->start_ns + s->timeslice_ns;
   return at < now ? now : at;
@@ -118,62 +82,55 @@ static sim_time preempt_time(const rr_state *s, const rr_pcpu *c, sim_time now) 
 
 /* Whether a pick is due on pCPU c anyway: a kick is pending or its slice is
  * bounded. */
-static bool due(const rr_pcpu *c) { return c->state == RR_KICKED || c->end_ns != SIM_TIME_MAX; }
+static bool due(const sched_pcpu *c) { return c->state == SCHED_PCPU_KICKED || c->end_ns != SIM_TIME_MAX; }
 
 static sched_kick rr_wake(void *state, int32_t vcpu, sim_time now) {
   rr_state *s = state;
-  s->queue[s->queued++] = vcpu;
+  push(s, vcpu);
   sched_kick none = {-1, now};
   /* An idle pCPU it may use, lowest index first (deterministic). */
-  for (uint32_t p = 0; p < s->n_pcpus; p++)
-    if (s->pcpus[p].state == RR_IDLE && allowed(s, vcpu, (int32_t)p)) {
-      s->pcpus[p].state = RR_KICKED;
-      return (sched_kick){(int32_t)p, now};
-    }
+  int32_t idle = sched_idle_pcpu(&s->host, pinned(s, vcpu));
+  if (idle >= 0) {
+    s->host.pcpus[idle].state = SCHED_PCPU_KICKED;
+    return (sched_kick){idle, now};
+  }
   /* Every pCPU it may use is busy.  The pCPUs due for a pick each take one
    * queued vCPU per slice; while the queued vCPUs that may use them (unpinned
    * or pinned to one of them) outnumber them, bound one more unbounded slice,
    * the one that started first, so that several vCPUs waking at once are
    * served by as many pCPUs and none waits behind the others' slices. */
   size_t n_due = 0, waiting = 0;
-  for (uint32_t p = 0; p < s->n_pcpus; p++)
-    n_due += allowed(s, vcpu, (int32_t)p) && due(&s->pcpus[p]);
+  const sched_pcpu *pcpus = s->host.pcpus;
+  for (uint32_t p = 0; p < s->host.n_pcpus; p++)
+    n_due += allowed(s, vcpu, (int32_t)p) && due(&pcpus[p]);
   for (size_t i = 0; i < s->queued; i++) {
-    int32_t pin = s->pinned[s->queue[i]];
-    waiting += pin < 0 || pin == s->pinned[vcpu] || ((uint32_t)pin < s->n_pcpus && due(&s->pcpus[pin]));
+    int32_t pin = pinned(s, s->queue[i]);
+    waiting += pin < 0 || pin == pinned(s, vcpu) || ((uint32_t)pin < s->host.n_pcpus && due(&pcpus[pin]));
   }
   if (waiting <= n_due) return none;
-  int32_t best = -1;
-  for (uint32_t p = 0; p < s->n_pcpus; p++) {
-    const rr_pcpu *c = &s->pcpus[p];
-    if (!allowed(s, vcpu, (int32_t)p) || due(c)) continue;
-    if (best < 0 || c->start_ns < s->pcpus[best].start_ns) best = (int32_t)p;
-  }
+  /* No allowed pCPU is idle here, so the candidates are the unbounded runs. */
+  int32_t best = sched_oldest_unbounded(&s->host, pinned(s, vcpu));
   if (best < 0) return none;
-  rr_pcpu *c = &s->pcpus[best];
+  sched_pcpu *c = &s->host.pcpus[best];
   c->end_ns = preempt_time(s, c, now);
   return (sched_kick){best, c->end_ns};
 }
 
 static sched_pick rr_pick_next(void *state, int32_t pcpu, sim_time now) {
   rr_state *s = state;
-  rr_pcpu *c = &s->pcpus[pcpu];
   long i = first_allowed(s, pcpu);
   if (i < 0) {
-    c->state = RR_IDLE;
-    c->vcpu = -1;
-    c->end_ns = SIM_TIME_MAX;
+    sched_pcpu_idle(&s->host, pcpu);
     return (sched_pick){-1, 0, 0};
   }
   int32_t v = s->queue[i];
   for (size_t k = (size_t)i + 1; k < s->queued; k++) s->queue[k - 1] = s->queue[k];
   s->queued--;
-  c->state = RR_RUNNING;
-  c->vcpu = v;
-  c->start_ns = now;
+  s->host.vcpus[v].queued = false;
   /* Unbounded unless another queued vCPU will wait for this pCPU. */
-  c->end_ns = contended(s, pcpu) ? now + s->timeslice_ns : SIM_TIME_MAX;
-  return (sched_pick){v, c->end_ns == SIM_TIME_MAX ? SIM_TIME_MAX : s->timeslice_ns, 0};
+  sim_time slice = sched_contended(&s->host, pcpu) ? s->timeslice_ns : SIM_TIME_MAX;
+  sched_pcpu_run(&s->host, pcpu, v, now, slice);
+  return (sched_pick){v, slice, 0};
 }
 
 static void rr_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns, bool runnable,
@@ -181,11 +138,8 @@ static void rr_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns,
   rr_state *s = state;
   (void)ran_ns; /* round robin keeps no history */
   (void)now;
-  rr_pcpu *c = &s->pcpus[pcpu];
-  c->state = RR_IDLE;
-  c->vcpu = -1;
-  c->end_ns = SIM_TIME_MAX;
-  if (runnable) s->queue[s->queued++] = vcpu;
+  sched_pcpu_idle(&s->host, pcpu);
+  if (runnable) push(s, vcpu);
 }
 
 const scheduler_ops sched_rr_ops = {

@@ -27,8 +27,10 @@
  * returns -1 only when no queued vCPU may run on p.
  * Units: times in ns (sim_time); weights are relative shares; caps in CPUs.
  *
- * A new scheduler (credit, credit2, CFS) is one sched_<name>.c defining a
- * scheduler_ops and one MODEL_SCHEDULER row in models/registry.c. */
+ * A new scheduler is one sched_<name>.c defining a scheduler_ops (its
+ * policy; parameters, pCPUs and guests come from models/sched_common.h), its
+ * extern below, its line in models/CMakeLists.txt and one MODEL_SCHEDULER row
+ * in models/registry.c; its profile keys go in models/profiles/README.md. */
 #ifndef MODELS_SCHEDULER_H
 #define MODELS_SCHEDULER_H
 #include <stdbool.h>

@@ -12,6 +12,7 @@
 
 #include "models/registry.h"
 #include "models/migration.h"
+#include "models/registry.h"
 #include "sim/alloc.h"
 #include "sim/loop.h"
 #include "sim/profile.h"
@@ -552,6 +553,52 @@ static void test_migration_container_sequence(void) {
   migration_free(m);
 }
 
+/* Every registered strategy: its private state comes and goes in pairs
+ * (create with destroy), and two migrations of it stepped in turn keep apart:
+ * each ends as it does alone. */
+static void test_migration_strategies_keep_state_apart(void) {
+  const char *names[16];
+  size_t n = model_names(MODEL_MIGRATION, names, 16);
+  CU_ASSERT_FATAL(n >= 4 && n <= 16);
+  for (size_t i = 0; i < n; i++) {
+    const migration_ops *ops = model_find(MODEL_MIGRATION, names[i])->ops;
+    CU_ASSERT_EQUAL(ops->create == NULL, ops->destroy == NULL);
+    sim_migration_spec spec = default_spec(names[i]);
+    const uint64_t mem = 256ull << 20;
+    fake_guest alone_g, g[2];
+    fake_init(&alone_g);
+    migration_env env = make_env(&spec, &alone_g, mem, NULL);
+    sim_diag d;
+    sim_diag_init(&d);
+    migration *alone, *m[2];
+    CU_ASSERT_EQUAL_FATAL(migration_create(&env, &alone, &d), 0);
+    run(alone);
+    for (int k = 0; k < 2; k++) {
+      fake_init(&g[k]);
+      env = make_env(&spec, &g[k], mem, NULL);
+      CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m[k], &d), 0);
+    }
+    for (int guard = 0; guard < 10000000; guard++) {
+      sim_time t0 = migration_next_ns(m[0]), t1 = migration_next_ns(m[1]);
+      if (t0 == SIM_TIME_MAX && t1 == SIM_TIME_MAX) break;
+      int k = t1 < t0;
+      CU_ASSERT_EQUAL(migration_step(m[k], k ? t1 : t0), 0);
+    }
+    const migration_summary *a = migration_get_summary(alone);
+    for (int k = 0; k < 2; k++) {
+      const migration_summary *s = migration_get_summary(m[k]);
+      CU_ASSERT(migration_finished(m[k]));
+      CU_ASSERT_EQUAL(s->total_ns, a->total_ns);
+      CU_ASSERT_EQUAL(s->downtime_ns, a->downtime_ns);
+      CU_ASSERT_EQUAL(s->rounds, a->rounds);
+      CU_ASSERT_DOUBLE_EQUAL(s->total_bytes, a->total_bytes, 0);
+      migration_free(m[k]);
+    }
+    migration_free(alone);
+    sim_diag_clear(&d);
+  }
+}
+
 /* Compression halves the bytes; zero pages cost their header only. */
 static void test_migration_options(void) {
   fake_guest g;
@@ -1088,6 +1135,7 @@ int register_tests(void) {
   static const test_case strategies[] = {
       {"migration stop-and-copy ([CL05] sec. 4)", test_migration_stop_and_copy},
       {"migration container checkpoint/restore", test_migration_container_sequence},
+      {"migration strategies keep their state apart", test_migration_strategies_keep_state_apart},
       {"migration compression and zero pages", test_migration_options},
       {"migration two streams share a NIC", test_migration_two_share_a_nic},
       {"migration on the event loop", test_migration_on_event_loop},

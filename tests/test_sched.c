@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "models/engine.h"
+#include "models/sched_common.h"
 #include "models/scheduler.h"
 #include "sim/alloc.h"
 #include "sim/profile.h"
@@ -48,6 +49,7 @@ typedef struct hpcpu {
 typedef struct harness {
   const scheduler_ops *ops;
   void *st;
+  sim_profile *profile; /* the shipped generic profile the scheduler reads its parameters from */
   uint32_t np, nv;
   hvcpu v[MAX_V];
   sched_vcpu_info info[MAX_V];
@@ -73,8 +75,9 @@ static void h_vcpu(harness *h, uint32_t g, uint32_t weight, double cap, int32_t 
 }
 
 static int h_start(harness *h) {
-  sched_env env = {NULL, NULL, h->np};
   sim_diag d = {0};
+  if (sim_profile_load("generic-x86-2020", &h->profile, &d) < 0) return -1;
+  sched_env env = {NULL, h->profile, h->np};
   if (h->ops->create(&env, &h->st, &d) < 0) return -1;
   for (uint32_t i = 0; i < h->nv; i++)
     if (h->ops->add_vcpu(h->st, &h->info[i]) < 0) return -1;
@@ -191,7 +194,10 @@ static void h_run(harness *h, sim_time end) {
       if (h->p[p].vcpu >= 0 && h->p[p].vcpu == h->p[q].vcpu) h->violations++;
 }
 
-static void h_free(harness *h) { h->ops->destroy(h->st); }
+static void h_free(harness *h) {
+  h->ops->destroy(h->st);
+  sim_profile_free(h->profile);
+}
 
 static double share(const harness *h, uint32_t i, sim_time end) {
   return (double)h->v[i].run_ns / (double)end;
@@ -493,6 +499,59 @@ static void test_simultaneous_wakes_busy_host(void) {
   }
 }
 
+/* A scheduler parameter the profile lacks is an error naming the key and the
+ * profile, for every scheduler that reads one; none takes a default. */
+static void test_missing_parameter(void) {
+  char path[] = "/tmp/test_sched_XXXXXX";
+  int fd = mkstemp(path);
+  CU_ASSERT_FATAL(fd >= 0);
+  static const char text[] = "profile: {name: bare-machine}\nquantities:\n  cpu.clock: 3 GHz\n";
+  CU_ASSERT_FATAL(write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
+  close(fd);
+  sim_profile *p = NULL;
+  sim_diag d = {0};
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(path, &p, &d), 0);
+  static const struct {
+    const scheduler_ops *ops;
+    const char *first_key; /* the first parameter it reads */
+  } cases[] = {{&sched_rr_ops, "sched.timeslice"},
+               {&sched_credit_ops, "sched.timeslice"},
+               {&sched_credit2_ops, "sched.credit2.max_runtime"},
+               {&sched_cfs_ops, "sched.cfs.latency"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    sched_env env = {NULL, p, 2};
+    void *st = NULL;
+    sim_diag_clear(&d);
+    CU_ASSERT(cases[i].ops->create(&env, &st, &d) < 0);
+    CU_ASSERT_PTR_NULL(st);
+    CU_ASSERT_EQUAL_FATAL(d.errors, 1);
+    const char *msg = d.entries[0].message;
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, cases[i].first_key));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "bare-machine"));
+  }
+  sim_diag_clear(&d);
+  sim_profile_free(p);
+  unlink(path);
+}
+
+/* The values a host without any profile gets are those generic-x86-2020
+ * holds: the two cannot drift apart. */
+static void test_no_profile_values(void) {
+  const char *keys[32];
+  double values[32];
+  size_t n = sched_no_profile_values(keys, values, 32);
+  CU_ASSERT_FATAL(n > 0 && n <= 32);
+  sim_profile *p = NULL;
+  sim_diag d = {0};
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load("generic-x86-2020", &p, &d), 0);
+  for (size_t i = 0; i < n; i++) {
+    double v = -1;
+    CU_ASSERT_EQUAL(sim_profile_get(p, keys[i], &v, NULL), 0);
+    CU_ASSERT_DOUBLE_EQUAL(v, values[i], 1e-9 * values[i]);
+  }
+  sim_profile_free(p);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"weights on one pCPU (2%)", test_weights_one_pcpu},
@@ -503,6 +562,8 @@ int register_tests(void) {
       {"fluid rates", test_fluid_rates},
       {"engine: quantum and fluid fidelities", test_engine_fidelities},
       {"simultaneous wakes on a busy host", test_simultaneous_wakes_busy_host},
+      {"a missing parameter is an error", test_missing_parameter},
+      {"values without a profile are generic-x86-2020's", test_no_profile_values},
       {NULL, NULL},
   };
   return add_suite("sched", tests);
