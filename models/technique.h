@@ -34,6 +34,13 @@ typedef struct cycles_by_mech {
   double cycles[MECH_COUNT]; /* cycles, by mechanism */
 } cycles_by_mech;
 
+/* Sum of the cycles in c, all mechanisms, in mechanism order. */
+static inline double cycles_total(const cycles_by_mech *c) {
+  double t = 0;
+  for (int m = 0; m < MECH_COUNT; m++) t += c->cycles[m];
+  return t;
+}
+
 /* What a technique is created with. */
 typedef struct technique_env {
   const sim_profile *profile;     /* the host's calibration profile */
