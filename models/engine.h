@@ -3,7 +3,8 @@
  * from the registry, drives every vCPU through its workload's phases by
  * events, charges each mechanism's cycles through the technique and MMU
  * models, and emits signals, events and summary rows to the recorder.  It
- * never touches files. */
+ * writes no file (results go to the recorder) and reads none but the trace of
+ * each trace-driven workload, once, at set-up (models/engine_setup.c). */
 #ifndef MODELS_ENGINE_H
 #define MODELS_ENGINE_H
 #include <stdint.h>
