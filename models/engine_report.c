@@ -262,10 +262,9 @@ int eng_write_mmu_table(eng *e) {
       const sim_phase *ph = &g->wl->phases[k];
       double units = ph->units > 0 ? ph->units : 1;
       for (size_t a = 0; a < ph->n_access; a++) {
-        /* pages as the techniques charge them (vcost_charge_memory): guest
-         * huge pages back every region, and nested pages match guest pages */
+        /* pages as the techniques charge them (vcost_charge_memory) */
         sim_access_spec as = ph->access[a];
-        uint64_t page = g->spec->huge_pages ? 2097152u : (as.page_bytes ? as.page_bytes : 4096u);
+        uint64_t page = mmu_guest_page_bytes(as.page_bytes, g->spec->huge_pages);
         as.page_bytes = page;
         double rate = mmu_tlb_miss_rate(&c.mmu, &as, page);
         double w = as.count * units * rate;

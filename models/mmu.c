@@ -25,6 +25,11 @@
 /* Page-table pages are 4 KiB on x86 at every level. */
 static double fanout(const mmu_params *p) { return 4096.0 / p->pte_bytes; }
 
+uint64_t mmu_guest_page_bytes(uint64_t page_bytes, bool huge_pages) {
+  if (huge_pages) return 2097152u;
+  return page_bytes ? page_bytes : 4096u;
+}
+
 unsigned mmu_walk_refs_2d(unsigned n, unsigned m) { return n * m + n + m; }
 
 unsigned mmu_levels(const mmu_params *p, uint64_t page_bytes) {

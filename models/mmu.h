@@ -40,6 +40,11 @@ typedef struct mmu_params {
   double bandwidth_bytes_per_cycle; /* sustained DRAM bandwidth of one core, bytes/cycle */
 } mmu_params;
 
+/* Bytes of the pages a guest maps a stream of page_bytes with (0: 4 KiB):
+ * a guest that backs its memory with huge pages maps every region with
+ * 2 MiB pages; its nested (EPT/NPT) pages are as large as its own. */
+uint64_t mmu_guest_page_bytes(uint64_t page_bytes, bool huge_pages);
+
 /* Memory references of one 2D walk: n guest levels over m nested levels
  * ([BH08] sec. 2: n*m + n + m; 24 for 4 over 4). */
 unsigned mmu_walk_refs_2d(unsigned n, unsigned m);

@@ -187,8 +187,7 @@ void vcost_charge_memory(vstate *s, const sim_phase *ph, double units, vcost_wal
   double pages = 0, walk_sum = 0, walk_n = 0;
   for (size_t i = 0; i < ph->n_access; i++) {
     sim_access_spec a = ph->access[i];
-    /* guest huge pages back every region with 2 MiB pages, nested pages too */
-    uint64_t page = s->huge_pages ? 2097152u : (a.page_bytes ? a.page_bytes : 4096u);
+    uint64_t page = mmu_guest_page_bytes(a.page_bytes, s->huge_pages);
     a.page_bytes = page;
     double n = a.count * units;
     double miss = mmu_tlb_miss_rate(p, &a, page);
@@ -255,6 +254,6 @@ double vcost_native_cpu(const vcost *c, const sim_phase *ph) {
 }
 
 double vcost_tlb_refill(const vstate *s) {
-  return mmu_refill_cycles(&s->c.mmu, s->pages_touched, s->huge_pages ? 2097152u : 4096u,
+  return mmu_refill_cycles(&s->c.mmu, s->pages_touched, mmu_guest_page_bytes(0, s->huge_pages),
                            s->walk_cycles);
 }

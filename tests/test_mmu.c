@@ -129,6 +129,15 @@ static void test_huge_pages_shorten_walks_and_extend_reach(void) {
   CU_ASSERT(mmu_tlb_miss_rate(&p, &a, 2 * MiB) < mmu_tlb_miss_rate(&p, &a, 4096));
 }
 
+/* A guest's page size: its stream's (4 KiB unless given), or 2 MiB for every
+ * stream when it backs its memory with huge pages. */
+static void test_guest_page_bytes(void) {
+  CU_ASSERT_EQUAL(mmu_guest_page_bytes(0, false), 4096);
+  CU_ASSERT_EQUAL(mmu_guest_page_bytes(2 * MiB, false), 2 * MiB);
+  CU_ASSERT_EQUAL(mmu_guest_page_bytes(0, true), 2 * MiB);
+  CU_ASSERT_EQUAL(mmu_guest_page_bytes(4096, true), 2 * MiB);
+}
+
 static void test_guest_only_pwc_leaves_21_of_24(void) {
   mmu_params p = bh08();
   p.pwc_nested = false;
@@ -219,6 +228,7 @@ int register_tests(void) {
       {"misses and walks never fall when W grows", test_misses_never_fall_when_ws_grows},
       {"2D walk references n*m+n+m", test_2d_walk_references},
       {"huge pages shorten walks, extend reach", test_huge_pages_shorten_walks_and_extend_reach},
+      {"guest page bytes", test_guest_page_bytes},
       {"guest-only PWC leaves 21 of 24", test_guest_only_pwc_leaves_21_of_24},
       {"2D walk latency 3.9-4.6x native", test_2d_walk_latency_several_times_native},
       {"load cycles follow the hierarchy", test_load_cycles_follow_the_hierarchy},
