@@ -507,10 +507,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
     if (!e.hosts[hi].vcpu_of_sched) goto fail;
     if ((rc = eng_setup_host(&e, hi, profile)) < 0) goto fail;
   }
-  /* The demand period: how finely a partly idle vCPU interleaves work and
-   * sleep; the scheduler's tick in Xen credit, 10 ms ([XEN] credit.c). */
-  e.demand_period_ns = (sim_time)(profile ? sim_profile_get_or(profile, "sched.tick", 10e6) : 10e6);
-  if (e.demand_period_ns < 1) e.demand_period_ns = 1;
+  if ((rc = eng_setup_demand_period(&e, profile)) < 0) goto fail;
   uint32_t next = 0;
   for (size_t gi = 0; gi < scenario->n_guests; gi++)
     if ((rc = eng_setup_guest(&e, gi, &next)) < 0) goto fail;

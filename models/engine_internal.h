@@ -64,8 +64,9 @@ typedef struct eng_vcpu {
   double run_native_cycles;  /* cycles the same units cost natively */
   sim_event_id end_ev;       /* the run's end event */
   /* live migration (models/migration.h) */
-  bool resume_wake;          /* stopped by a pause while runnable, or woken while paused: wake on resume */
-  double run_demand;         /* share of its time the current run was dispatched with (run_demand), (0, 1] */
+  bool resume_wake; /* stopped by a pause while runnable, or woken while paused: wake on resume */
+  double
+      run_demand; /* share of its time the current run was dispatched with (run_demand), (0, 1] */
   eng_host *stale_on;        /* host whose run queue still holds it since a pause, NULL: none */
 } eng_vcpu;
 
@@ -121,6 +122,15 @@ struct eng_host {
   int32_t entity;            /* recorder entity id */
 };
 
+/* A technique's cost table on hosts of one (profile, host type): loaded once,
+ * shared by every guest of the technique on such hosts. */
+typedef struct eng_params {
+  const technique_ops *ops;   /* the technique */
+  const sim_profile *profile; /* the hosts' profile */
+  uint32_t host_type;         /* index of the hosts' type */
+  void *params;               /* what ops->load made */
+} eng_params;
+
 struct eng {
   const sim_scenario *sc;    /* the scenario */
   sim_loop *loop;            /* the event loop */
@@ -147,6 +157,8 @@ struct eng {
   sim_diag *diag;            /* errors */
   sim_workload *trace_wl;    /* sc->n_workloads entries: each trace-driven workload expanded
                               * (phases owned, one per sample), built on first use; others zero */
+  eng_params *params;        /* technique cost tables loaded so far */
+  size_t n_params, params_cap; /* entries used, allocated */
 };
 
 /* ---- engine.c: the state machine ---- */
@@ -180,6 +192,10 @@ int eng_setup_host(eng *e, size_t hi, const sim_profile *scenario_profile);
 /* Guest gi: its workload, technique states, vCPUs (from *next_vcpu on), its
  * migration homes and its start event. */
 int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu);
+/* The demand period (e->demand_period_ns): how finely a partly idle vCPU
+ * interleaves work and sleep, the scheduler's tick in Xen credit, 10 ms
+ * ([XEN] credit.c): sched.tick of the scenario's profile. */
+int eng_setup_demand_period(eng *e, const sim_profile *profile);
 /* The I/O model, when some guest's workload does I/O. */
 int eng_setup_io(eng *e);
 /* Frees everything set-up made (what exists of it after a failure too). */

@@ -21,7 +21,6 @@
 
 #include "models/engine_internal.h"
 #include "models/mmu.h"
-#include "models/vcost.h"
 
 /* Fraction of the guest's phases done, vCPUs averaged, at `now`. */
 static double guest_progress(const eng *e, const eng_guest *g, sim_time now) {
@@ -254,9 +253,9 @@ int eng_write_mmu_table(eng *e) {
     bool any = false;
     for (size_t k = 0; k < g->wl->n_phases; k++) any |= g->wl->phases[k].n_access > 0;
     if (!any || !g->host->profile) continue;
-    technique_env env = {g->host->profile, g->host->type, g->spec};
-    vcost c;
-    if (vcost_load(&env, &c, e->diag) < 0) return -1;
+    mmu_params mmu;
+    if (mmu_params_load(g->host->profile, g->host->type, g->host->clock_hz, &mmu, e->diag) < 0)
+      return -1;
     double misses = 0, r1 = 0, r2 = 0, m2 = 0, c1 = 0, c2 = 0;
     for (size_t k = 0; k < g->wl->n_phases; k++) {
       const sim_phase *ph = &g->wl->phases[k];
@@ -266,11 +265,11 @@ int eng_write_mmu_table(eng *e) {
         sim_access_spec as = ph->access[a];
         uint64_t page = mmu_guest_page_bytes(as.page_bytes, g->spec->huge_pages);
         as.page_bytes = page;
-        double rate = mmu_tlb_miss_rate(&c.mmu, &as, page);
+        double rate = mmu_tlb_miss_rate(&mmu, &as, page);
         double w = as.count * units * rate;
         if (!(w > 0)) continue;
-        mmu_walk w1 = mmu_walk_1d(&c.mmu, &as, page, rate);
-        mmu_walk w2 = mmu_walk_2d(&c.mmu, &as, page, page, rate);
+        mmu_walk w1 = mmu_walk_1d(&mmu, &as, page, rate);
+        mmu_walk w2 = mmu_walk_2d(&mmu, &as, page, page, rate);
         misses += w;
         r1 += w * w1.refs;
         r2 += w * w2.refs;

@@ -34,7 +34,8 @@
 /* Whether the model lookup knows any model of `kind` (the registry knows
  * every I/O path the loader accepts). */
 static bool model_names_of(const eng *e, model_kind kind) {
-  static const char *const io_paths[] = {"native", "emulated", "pv", "virtio", "passthrough", "bridge", "nat"};
+  static const char *const io_paths[] = {"native",      "emulated", "pv", "virtio",
+                                         "passthrough", "bridge",   "nat"};
   if (kind != MODEL_IO_PATH) return true;
   for (size_t i = 0; i < sizeof io_paths / sizeof io_paths[0]; i++)
     if (e->find(kind, io_paths[i])) return true;
@@ -61,7 +62,8 @@ int eng_setup_io(eng *e) {
       return -1;
     }
     if (!e->io && !(e->io = io_model_new(e->loop, sc, e->rec, PRIO_RUN))) return -1;
-    int rc = io_model_add_guest(e->io, (uint32_t)gi, g->host->profile, pe->ops, ne->ops, g->entity, e->diag);
+    int rc = io_model_add_guest(e->io, (uint32_t)gi, g->host->profile, pe->ops, ne->ops, g->entity,
+                                e->diag);
     if (rc < 0) return rc;
   }
   return 0;
@@ -235,11 +237,55 @@ static int trace_expand(eng *e, uint32_t wi) {
   return 0;
 }
 
+int eng_setup_demand_period(eng *e, const sim_profile *profile) {
+  double tick = 0;
+  if (!profile || sim_profile_get(profile, "sched.tick", &tick, NULL) < 0 || !(tick >= 1)) {
+    sim_diag_error(e->diag, profile ? sim_profile_name(profile) : e->sc->path, 0, 0,
+                   "calibration profile lacks quantity 'sched.tick' (at least 1 ns): the burst "
+                   "period of a partial cpu_demand");
+    return -1;
+  }
+  e->demand_period_ns = (sim_time)tick;
+  return 0;
+}
+
+/* ---- technique cost tables and states ---- */
+
+/* The cost table of technique ops on host h: loaded on first use, then
+ * shared by every guest of ops on hosts of the same profile and type. */
+static int tech_params(eng *e, const technique_ops *ops, const eng_host *h, void **params) {
+  for (size_t i = 0; i < e->n_params; i++) {
+    const eng_params *p = &e->params[i];
+    if (p->ops == ops && p->profile == h->profile && p->host_type == h->spec->type) {
+      *params = p->params;
+      return 0;
+    }
+  }
+  if (sim_grow((void **)&e->params, &e->params_cap, e->n_params + 1, sizeof *e->params) < 0)
+    return -1;
+  if (ops->load(h->profile, h->type, params, e->diag) < 0) return -1;
+  e->params[e->n_params++] = (eng_params){ops, h->profile, h->spec->type, *params};
+  return 0;
+}
+
+/* A state of technique ops for guest g on host h. */
+static int tech_state_new(eng *e, const technique_ops *ops, const eng_host *h, const sim_guest *g,
+                          void **state) {
+  void *params = NULL;
+  if (tech_params(e, ops, h, &params) < 0) return -1;
+  return ops->create(params, g, state, e->diag);
+}
+
+static void tech_state_free(const technique_ops *ops, void *state) {
+  if (state) ops->destroy(state);
+}
+
 /* vCPUs each host may run: its own guests', and those of guests migrating
  * to it (each guest counted once per host). */
 void eng_count_host_vcpus(eng *e) {
   const sim_scenario *sc = e->sc;
-  for (size_t gi = 0; gi < sc->n_guests; gi++) e->hosts[sc->guests[gi].host].vcpu_cap += sc->guests[gi].vcpus;
+  for (size_t gi = 0; gi < sc->n_guests; gi++)
+    e->hosts[sc->guests[gi].host].vcpu_cap += sc->guests[gi].vcpus;
   for (size_t i = 0; i < sc->n_migrations; i++) {
     const sim_migration_spec *m = &sc->migrations[i];
     bool seen = m->dest_host == sc->guests[m->guest].host;
@@ -285,9 +331,8 @@ static int setup_homes(eng *e, size_t gi) {
     uint32_t k = g->n_homes++;
     eng_host *h = &e->hosts[d];
     g->home_host[k] = d;
-    technique_env env = {h->profile, h->type, g->spec};
-    if (g->tech->create(&env, &g->home_tech[k], e->diag) < 0) return -1;
-    if (g->native->create(&env, &g->home_native[k], e->diag) < 0) return -1;
+    if (tech_state_new(e, g->tech, h, g->spec, &g->home_tech[k]) < 0) return -1;
+    if (tech_state_new(e, g->native, h, g->spec, &g->home_native[k]) < 0) return -1;
     for (uint32_t i = 0; i < nv; i++) {
       int32_t pin = g->spec->pinning ? g->spec->pinning[i] : -1;
       if (pin >= (int32_t)h->type->cores) pin = -1; /* a pin the destination lacks */
@@ -302,8 +347,8 @@ static int setup_homes(eng *e, size_t gi) {
 
 static void teardown_homes(eng_guest *g) {
   for (uint32_t k = 0; k < g->n_homes; k++) {
-    if (g->home_tech[k]) g->tech->destroy(g->home_tech[k]);
-    if (g->home_native[k]) g->native->destroy(g->home_native[k]);
+    tech_state_free(g->tech, g->home_tech[k]);
+    tech_state_free(g->native, g->home_native[k]);
   }
   sim_free(g->home_host);
   sim_free(g->home_tech);
@@ -343,10 +388,9 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
     return -1;
   }
   g->tech = me->ops;
-  technique_env env = {h->profile, h->type, g->spec};
-  if (g->tech->create(&env, &g->tech_state, e->diag) < 0) return -1;
+  if (tech_state_new(e, g->tech, h, g->spec, &g->tech_state) < 0) return -1;
   g->native = nat->ops;
-  if (g->native->create(&env, &g->native_state, e->diag) < 0) return -1;
+  if (tech_state_new(e, g->native, h, g->spec, &g->native_state) < 0) return -1;
   g->entity = sim_recorder_entity(e->rec, "guest", g->spec->name, h->entity);
   if (g->entity < 0) return g->entity;
   g->first_vcpu = *next_vcpu;
@@ -386,9 +430,11 @@ void eng_teardown(eng *e) {
       teardown_homes(g);
       continue;
     }
-    if (g->tech && g->tech_state) g->tech->destroy(g->tech_state);
-    if (g->native && g->native_state) g->native->destroy(g->native_state);
+    if (g->tech) tech_state_free(g->tech, g->tech_state);
+    if (g->native) tech_state_free(g->native, g->native_state);
   }
+  for (size_t i = 0; i < e->n_params; i++) e->params[i].ops->free_params(e->params[i].params);
+  sim_free(e->params);
   for (size_t hi = 0; hi < e->sc->n_hosts && e->hosts; hi++) {
     eng_host *h = &e->hosts[hi];
     if (h->sched && h->sched_state) h->sched->destroy(h->sched_state);

@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/diag.h"
+#include "sim/profile.h"
 #include "sim/scenario.h"
 
 /* Number of cache levels between the core and DRAM that the model knows. */
@@ -39,6 +41,13 @@ typedef struct mmu_params {
   double line_bytes;         /* cache line, bytes */
   double bandwidth_bytes_per_cycle; /* sustained DRAM bandwidth of one core, bytes/cycle */
 } mmu_params;
+
+/* Reads the parameters from `profile` (tlb.*, pwc.*, ntlb.*, mem.*; latencies
+ * converted to cycles at clock_hz, the bandwidth to bytes per cycle), then
+ * applies the MMU figures host_type sets (NULL: none).  0, or negative with
+ * one error per missing quantity, naming it and the profile. */
+int mmu_params_load(const sim_profile *profile, const sim_host_type *host_type, double clock_hz,
+                    mmu_params *p, sim_diag *diag);
 
 /* Bytes of the pages a guest maps a stream of page_bytes with (0: 4 KiB):
  * a guest that backs its memory with huge pages maps every region with
