@@ -19,7 +19,8 @@
  * interval.  The guest completes at the trace's end unless the workload
  * repeats.  Cost: one sim_phase (232 bytes on x86-64) per sample per
  * trace-driven workload, 66 KB for a 288-sample day, none per guest, and
- * one pass over the file.  An unreadable file or a malformed line fails the
+ * one pass over the file (trace_read_samples, the only file the engine
+ * reads).  An unreadable file or a malformed line fails the
  * run with a FILE:LINE message. */
 #include <errno.h>
 #include <math.h>
@@ -155,11 +156,68 @@ static int trace_parse_line(const char *line, double *cpu) {
   return 1;
 }
 
-/* Builds e->trace_wl[wi] from the trace file of workload wi, once: one
- * duration phase per sample, of the trace's interval, with the operation mix
- * of the workload's first phase (plain instructions at CPI 1 when it has
- * none) and cpu_demand = sample / 100 clamped to [TRACE_IDLE_DEMAND, 1].
- * Errors go to the diag as FILE:LINE. */
+/* Reads the samples of workload src's trace file: the CPU % of each line
+ * (trace_parse_line), blank lines skipped.  0 with *cpu_percent
+ * (sim_malloc'd) and *n >= 1, or -1 with a FILE:LINE error in diag.  The
+ * only file the engine reads. */
+static int trace_read_samples(const sim_workload *src, double **cpu_percent, size_t *n,
+                              sim_diag *diag) {
+  FILE *f = fopen(src->trace_path, "r");
+  if (!f) {
+    sim_diag_error(diag, src->trace_path, 0, 0, "cannot read trace of workload '%s': %s",
+                   src->name, strerror(errno));
+    return -1;
+  }
+  size_t count = 0, cap = 0;
+  double *cpu = NULL;
+  char line[512];
+  int rc = 0;
+  for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
+    size_t len = strlen(line);
+    if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
+      sim_diag_error(diag, src->trace_path, lineno, 0, "line too long for a trace sample");
+      rc = -1;
+      break;
+    }
+    double v = 0;
+    int got = trace_parse_line(line, &v);
+    if (got < 0) {
+      sim_diag_error(diag, src->trace_path, lineno, 0,
+                     "malformed trace sample: expected CPU %% (a number >= 0), optionally "
+                     "followed by memory %%");
+      rc = -1;
+      break;
+    }
+    if (!got) continue;
+    if (sim_grow((void **)&cpu, &cap, count + 1, sizeof *cpu) < 0) {
+      rc = -1;
+      break;
+    }
+    cpu[count++] = v;
+  }
+  if (!rc && ferror(f)) {
+    sim_diag_error(diag, src->trace_path, 0, 0, "error reading trace: %s", strerror(errno));
+    rc = -1;
+  }
+  fclose(f);
+  if (!rc && count == 0) {
+    sim_diag_error(diag, src->trace_path, 0, 0, "trace of workload '%s' has no samples",
+                   src->name);
+    rc = -1;
+  }
+  if (rc < 0) {
+    sim_free(cpu);
+    return -1;
+  }
+  *cpu_percent = cpu;
+  *n = count;
+  return 0;
+}
+
+/* Builds e->trace_wl[wi] from the trace of workload wi, once: one duration
+ * phase per sample, of the trace's interval, with the operation mix of the
+ * workload's first phase (plain instructions at CPI 1 when it has none) and
+ * cpu_demand = sample / 100 clamped to [TRACE_IDLE_DEMAND, 1]. */
 static int trace_expand(eng *e, uint32_t wi) {
   const sim_workload *src = &e->sc->workloads[wi];
   sim_workload *w = &e->trace_wl[wi];
@@ -173,64 +231,20 @@ static int trace_expand(eng *e, uint32_t wi) {
                    src->name);
     return -1;
   }
-  FILE *f = fopen(src->trace_path, "r");
-  if (!f) {
-    sim_diag_error(e->diag, src->trace_path, 0, 0, "cannot read trace of workload '%s': %s",
-                   src->name, strerror(errno));
+  double *cpu = NULL;
+  size_t n = 0;
+  if (trace_read_samples(src, &cpu, &n, e->diag) < 0) return -1;
+  sim_phase *ph = sim_malloc(n * sizeof *ph);
+  if (!ph) {
+    sim_free(cpu);
     return -1;
   }
-  size_t n = 0, cap = 0;
-  sim_phase *ph = NULL;
-  char line[512];
-  int rc = 0;
-  for (int lineno = 1; fgets(line, sizeof line, f); lineno++) {
-    size_t len = strlen(line);
-    if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
-      sim_diag_error(e->diag, src->trace_path, lineno, 0, "line too long for a trace sample");
-      rc = -1;
-      break;
-    }
-    double cpu = 0;
-    int got = trace_parse_line(line, &cpu);
-    if (got < 0) {
-      sim_diag_error(e->diag, src->trace_path, lineno, 0,
-                     "malformed trace sample: expected CPU %% (a number >= 0), optionally "
-                     "followed by memory %%");
-      rc = -1;
-      break;
-    }
-    if (!got) continue;
-    if (n == cap) {
-      size_t nc = cap ? 2 * cap : 64;
-      sim_phase *np = sim_realloc(ph, nc * sizeof *np);
-      if (!np) {
-        rc = -1;
-        break;
-      }
-      ph = np;
-      cap = nc;
-    }
-    double d = cpu / 100;
-    ph[n] = mix;
-    ph[n].cpu_demand = d > 1 ? 1 : d < TRACE_IDLE_DEMAND ? TRACE_IDLE_DEMAND : d;
-    n++;
+  for (size_t i = 0; i < n; i++) {
+    double d = cpu[i] / 100;
+    ph[i] = mix;
+    ph[i].cpu_demand = d > 1 ? 1 : d < TRACE_IDLE_DEMAND ? TRACE_IDLE_DEMAND : d;
   }
-  if (!rc && ferror(f)) {
-    sim_diag_error(e->diag, src->trace_path, 0, 0, "error reading trace: %s", strerror(errno));
-    rc = -1;
-  }
-  fclose(f);
-  if (!rc && n == 0) {
-    sim_diag_error(e->diag, src->trace_path, 0, 0, "trace of workload '%s' has no samples",
-                   src->name);
-    rc = -1;
-  }
-  if (rc < 0) {
-    sim_free(ph);
-    return -1;
-  }
-  sim_phase *fit = n < cap ? sim_realloc(ph, n * sizeof *ph) : NULL; /* drop the growth slack */
-  if (fit) ph = fit;
+  sim_free(cpu);
   *w = *src;
   w->phases = ph;
   w->n_phases = n;
