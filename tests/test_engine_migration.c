@@ -1,5 +1,5 @@
 /* tests/test_engine_migration.c: what a live migration does to a guest the
- * engine runs (models/engine.c live migration hooks, models/migration.h).
+ * engine runs (models/engine_migration.c, models/migration.h).
  * Scenarios are YAML text run on two hosts of one 1 GHz core with the fake
  * native technique of tests/fixtures.h, of known cost (one cycle an
  * instruction, no switch cost), so a unit of 1000 instructions takes exactly
