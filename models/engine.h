@@ -3,7 +3,8 @@
  * from the registry, drives every vCPU through its workload's phases by
  * events, charges each mechanism's cycles through the technique and MMU
  * models, and emits signals, events and summary rows to the recorder.  It
- * never touches files. */
+ * touches no file: the loader has read every input (trace samples included)
+ * and the recorder writes the result. */
 #ifndef MODELS_ENGINE_H
 #define MODELS_ENGINE_H
 #include <stdint.h>

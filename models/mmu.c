@@ -21,9 +21,55 @@
 #include "models/mmu.h"
 
 #include <math.h>
+#include <string.h>
+
+#include "models/vcost.h"
+
+#define F(field) offsetof(mmu_params, field)
+static const vcost_key mmu_keys[] = {
+    {"tlb.entries.4k", F(tlb_entries_4k), VCOST_SAME},
+    {"tlb.entries.2m", F(tlb_entries_2m), VCOST_SAME},
+    {"tlb.walk.levels", F(walk_levels), VCOST_SAME},
+    {"tlb.pte_bytes", F(pte_bytes), VCOST_SAME},
+    {"pwc.entries", F(pwc_entries), VCOST_SAME},
+    {"pwc.hit", F(pwc_hit_cycles), VCOST_SAME},
+    {"pwc.nested", F(pwc_nested), VCOST_BOOL},
+    {"ntlb.entries", F(ntlb_entries), VCOST_SAME},
+    {"ntlb.hit", F(ntlb_hit_cycles), VCOST_SAME},
+    {"mem.cache.l1", F(cache_bytes[0]), VCOST_SAME},
+    {"mem.cache.l2", F(cache_bytes[1]), VCOST_SAME},
+    {"mem.cache.llc", F(cache_bytes[2]), VCOST_SAME},
+    {"mem.latency.l1", F(cache_cycles[0]), VCOST_NS},
+    {"mem.latency.l2", F(cache_cycles[1]), VCOST_NS},
+    {"mem.latency.llc", F(cache_cycles[2]), VCOST_NS},
+    {"mem.latency.dram", F(dram_cycles), VCOST_NS},
+    {"mem.line", F(line_bytes), VCOST_SAME},
+    {"mem.bandwidth", F(bandwidth_bytes_per_cycle), VCOST_BITRATE},
+};
+#undef F
+
+int mmu_params_load(const sim_profile *profile, const sim_host_type *host_type, double clock_hz,
+                    mmu_params *p, sim_diag *diag) {
+  memset(p, 0, sizeof *p);
+  if (vcost_read(profile, clock_hz, mmu_keys, sizeof mmu_keys / sizeof mmu_keys[0], p, diag))
+    return -1;
+  const sim_host_type *h = host_type;
+  if (h) {
+    if (h->tlb_entries_4k) p->tlb_entries_4k = h->tlb_entries_4k;
+    if (h->tlb_entries_2m) p->tlb_entries_2m = h->tlb_entries_2m;
+    if (h->page_walk_levels) p->walk_levels = h->page_walk_levels;
+    if (h->pwc_entries) p->pwc_entries = h->pwc_entries;
+  }
+  return 0;
+}
 
 /* Page-table pages are 4 KiB on x86 at every level. */
 static double fanout(const mmu_params *p) { return 4096.0 / p->pte_bytes; }
+
+uint64_t mmu_guest_page_bytes(uint64_t page_bytes, bool huge_pages) {
+  if (huge_pages) return 2097152u;
+  return page_bytes ? page_bytes : 4096u;
+}
 
 unsigned mmu_walk_refs_2d(unsigned n, unsigned m) { return n * m + n + m; }
 

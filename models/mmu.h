@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/diag.h"
+#include "sim/profile.h"
 #include "sim/scenario.h"
 
 /* Number of cache levels between the core and DRAM that the model knows. */
@@ -39,6 +41,18 @@ typedef struct mmu_params {
   double line_bytes;         /* cache line, bytes */
   double bandwidth_bytes_per_cycle; /* sustained DRAM bandwidth of one core, bytes/cycle */
 } mmu_params;
+
+/* Reads the parameters from `profile` (tlb.*, pwc.*, ntlb.*, mem.*; latencies
+ * converted to cycles at clock_hz, the bandwidth to bytes per cycle), then
+ * applies the MMU figures host_type sets (NULL: none).  0, or negative with
+ * one error per missing quantity, naming it and the profile. */
+int mmu_params_load(const sim_profile *profile, const sim_host_type *host_type, double clock_hz,
+                    mmu_params *p, sim_diag *diag);
+
+/* Bytes of the pages a guest maps a stream of page_bytes with (0: 4 KiB):
+ * a guest that backs its memory with huge pages maps every region with
+ * 2 MiB pages; its nested (EPT/NPT) pages are as large as its own. */
+uint64_t mmu_guest_page_bytes(uint64_t page_bytes, bool huge_pages);
 
 /* Memory references of one 2D walk: n guest levels over m nested levels
  * ([BH08] sec. 2: n*m + n + m; 24 for 4 over 4). */

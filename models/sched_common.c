@@ -11,45 +11,14 @@
 #include "sim/alloc.h"
 #include "sim/profile.h"
 
-/* The parameters' values in their sources, for a host without any
- * calibration profile (a scenario built in memory by the engine's tests).
- * They are the values generic-x86-2020 holds; tests/test_sched.c checks that
- * the two agree.  A profile that lacks a key never falls back to them. */
-static const struct {
-  const char *key; /* profile quantity */
-  double value;    /* its canonical unit */
-} no_profile_values[] = {
-    {"sched.timeslice", 30e6},              /* ns, [XEN] credit.c CSCHED_DEFAULT_TSLICE_MS */
-    {"sched.tick", 10e6},                   /* ns, [XEN] credit.c: 3 ticks per time slice */
-    {"sched.ratelimit", 1e6},               /* ns, [XEN] sched_ratelimit_us 1000 */
-    {"sched.credit.boost", 1},              /* flag, [XEN] credit.c: boost always on */
-    {"sched.credit2.max_runtime", 10e6},    /* ns, [XEN] credit2.c CSCHED2_MAX_TIMER */
-    {"sched.credit2.min_timer", 500e3},     /* ns, [XEN] credit2.c CSCHED2_MIN_TIMER */
-    {"sched.credit2.credit_init", 10e6},    /* ns, [XEN] credit2.c CSCHED2_CREDIT_INIT */
-    {"sched.cfs.latency", 6e6},             /* ns, Linux sysctl_sched_latency */
-    {"sched.cfs.min_granularity", 0.75e6},  /* ns, Linux sysctl_sched_min_granularity */
-    {"sched.cfs.wakeup_granularity", 1e6},  /* ns, Linux sysctl_sched_wakeup_granularity */
-    {"sched.cfs.period", 100e6},            /* ns, Linux sched-bwc.rst cpu.max period */
-};
-
-size_t sched_no_profile_values(const char **keys, double *values, size_t max) {
-  size_t n = sizeof no_profile_values / sizeof no_profile_values[0];
-  for (size_t i = 0; i < n && i < max; i++) {
-    keys[i] = no_profile_values[i].key;
-    values[i] = no_profile_values[i].value;
-  }
-  return n;
-}
-
 int sched_param(const sched_env *env, const char *sched, const char *key, double lo, double hi, double *out,
                 sim_diag *diag) {
   double v = 0;
   if (!env->profile) {
-    size_t i = 0, n = sizeof no_profile_values / sizeof no_profile_values[0];
-    while (i < n && strcmp(no_profile_values[i].key, key)) i++;
-    assert(i < n); /* every parameter a scheduler reads is in the table */
-    v = no_profile_values[i].value;
-  } else if (sim_profile_get(env->profile, key, &v, NULL) < 0) {
+    sim_diag_error(diag, NULL, 0, 0, "scheduler %s: no calibration profile to read '%s' from", sched, key);
+    return -1;
+  }
+  if (sim_profile_get(env->profile, key, &v, NULL) < 0) {
     sim_diag_error(diag, NULL, 0, 0, "scheduler %s: calibration profile '%s' has no '%s'", sched,
                    sim_profile_name(env->profile), key);
     return -1;

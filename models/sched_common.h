@@ -29,15 +29,10 @@
 
 /* Reads the profile quantity `key` (its canonical unit) for scheduler
  * `sched` into *out and checks lo <= value <= hi.  0, or -1 with a
- * diagnostic when the profile (or its fallbacks) lacks it or it is out of
- * range. */
+ * diagnostic when there is no profile, the profile (or its fallbacks) lacks
+ * it, or it is out of range: a scheduler never runs on made-up values. */
 int sched_param(const sched_env *env, const char *sched, const char *key, double lo, double hi, double *out,
                 sim_diag *diag);
-/* A host with no calibration profile at all (env->profile NULL: a scenario
- * built in memory) gets the parameters' values in their sources ([XEN],
- * Linux), the ones generic-x86-2020 holds.  Copies up to `max` keys and values
- * out and returns how many there are, for the test that they agree. */
-size_t sched_no_profile_values(const char **keys, double *values, size_t max);
 
 typedef enum sched_pcpu_state { SCHED_PCPU_IDLE, SCHED_PCPU_KICKED, SCHED_PCPU_RUNNING } sched_pcpu_state;
 

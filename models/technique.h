@@ -34,19 +34,31 @@ typedef struct cycles_by_mech {
   double cycles[MECH_COUNT]; /* cycles, by mechanism */
 } cycles_by_mech;
 
-/* What a technique is created with. */
-typedef struct technique_env {
-  const sim_profile *profile;     /* the host's calibration profile */
-  const sim_host_type *host_type; /* clock, MMU parameters (0: from the profile) */
-  const sim_guest *guest;
-} technique_env;
+/* Sum of the cycles in c, all mechanisms, in mechanism order. */
+static inline double cycles_total(const cycles_by_mech *c) {
+  double t = 0;
+  for (int m = 0; m < MECH_COUNT; m++) t += c->cycles[m];
+  return t;
+}
 
+/* A technique in three parts: its cost table, read from the profile once per
+ * (profile, host type) and shared by every guest of the technique on such
+ * hosts (load, free_params); the state it keeps per guest (create, destroy);
+ * the work it charges through that state (charge, switch_in). */
 typedef struct technique_ops {
   const char *name;    /* as written in scenarios: native, container, bt, pv, hvm, hvm-ept */
   const char *summary; /* one line for --help and docs */
-  /* Per-guest state (translation cache, shadow tables...).  0, or negative
-   * with a diagnostic (a quantity missing from the profile, say). */
-  int (*create)(const technique_env *env, void **state, sim_diag *diag);
+  /* Reads the technique's own cost table from `profile`, converted at the
+   * clock of host_type when it has one (else cpu.clock), with the MMU figures
+   * host_type sets (host_type may be NULL).  0, or negative with one error
+   * per quantity missing from the profile, naming it and the profile: no
+   * cost has a default. */
+  int (*load)(const sim_profile *profile, const sim_host_type *host_type, void **params,
+              sim_diag *diag);
+  void (*free_params)(void *params);
+  /* Per-guest state over params (translation cache, TLB contents...); params
+   * outlives it.  0, or negative with a diagnostic. */
+  int (*create)(const void *params, const sim_guest *guest, void **state, sim_diag *diag);
   void (*destroy)(void *state);
   /* Adds to *out the cycles that `units` units of `phase` cost on one vCPU.
    * May update state (BT's translation cache warms up). */

@@ -38,61 +38,172 @@
  * to complete flush of TLB".
  * Invariant: the second charge of the same phase costs no translation. */
 #include <math.h>
+#include <stddef.h>
 
 #include "models/techniques.h"
 #include "models/vcost.h"
+#include "sim/alloc.h"
+
+typedef struct bt_params {
+  native_costs c;           /* native costs */
+  double translate;         /* bt.translate_per_instr: per guest instruction translated */
+  double instr_bytes;       /* bt.bytes_per_instr: mean guest instruction length, bytes */
+  double tc_bytes;          /* bt.tc_bytes: translation-cache capacity (guest code), bytes */
+  double callout;           /* bt.callout: exit from the TC to the VMM and back */
+  double tc_rdtsc, tc_cli, tc_cr8, tc_in; /* bt.tc_emulate.*: in-TC emulation */
+  double trap;              /* bt.trap_emulate: trap-and-emulate of a not yet adapted instr */
+  double adapt;             /* bt.adapt_threshold: traps before adaptive BT retranslates, count */
+  double syscall;           /* bt.syscall_extra: VMM mediation of a system call */
+  double callret;           /* bt.callret: call/ret pair in translated code */
+  double page_fault;        /* bt.page_fault: guest page fault, total */
+  double exception;         /* bt.exception: divide fault, total */
+  double pte_write;         /* bt.pte_write: store to a traced guest page table, total */
+  double shadow_fill;       /* bt.shadow_fill: hidden fault filling a shadow entry */
+  double cr3;               /* bt.cr3_switch: guest address-space switch (shadow root) */
+  double shadow_miss;       /* shadow.tlb_miss_extra: software-MMU overhead of one TLB miss on
+                               shadow page tables, beyond the hardware 1D walk (FITTED) */
+} bt_params;
+
+#define F(field) offsetof(bt_params, field)
+static const vcost_key bt_keys[] = {
+    {"bt.translate_per_instr", F(translate), VCOST_SAME},
+    {"bt.bytes_per_instr", F(instr_bytes), VCOST_SAME},
+    {"bt.tc_bytes", F(tc_bytes), VCOST_SAME},
+    {"bt.callout", F(callout), VCOST_SAME},
+    {"bt.tc_emulate.rdtsc", F(tc_rdtsc), VCOST_SAME},
+    {"bt.tc_emulate.cli", F(tc_cli), VCOST_SAME},
+    {"bt.tc_emulate.cr8", F(tc_cr8), VCOST_SAME},
+    {"bt.tc_emulate.in", F(tc_in), VCOST_SAME},
+    {"bt.trap_emulate", F(trap), VCOST_SAME},
+    {"bt.adapt_threshold", F(adapt), VCOST_SAME},
+    {"bt.syscall_extra", F(syscall), VCOST_SAME},
+    {"bt.callret", F(callret), VCOST_SAME},
+    {"bt.page_fault", F(page_fault), VCOST_SAME},
+    {"bt.exception", F(exception), VCOST_SAME},
+    {"bt.pte_write", F(pte_write), VCOST_SAME},
+    {"bt.shadow_fill", F(shadow_fill), VCOST_SAME},
+    {"bt.cr3_switch", F(cr3), VCOST_SAME},
+    {"shadow.tlb_miss_extra", F(shadow_miss), VCOST_SAME},
+};
+#undef F
+
+/* A phase whose code is in the translation cache. */
+typedef struct tc_entry {
+  const sim_phase *phase;   /* by identity */
+  double bytes;             /* guest code translated, bytes */
+} tc_entry;
+
+typedef struct bt_state {
+  vstate mem;               /* its memory accesses and TLB */
+  const bt_params *p;
+  tc_entry *tc;             /* translation cache contents */
+  size_t tc_n, tc_cap;      /* entries used, allocated */
+  double tc_used;           /* bytes in the translation cache */
+  double traps_seen;        /* sensitive traps seen before adaptation, count */
+} bt_state;
+
+static int bt_load(const sim_profile *profile, const sim_host_type *host_type, void **params,
+                   sim_diag *diag) {
+  return vcost_table_load(profile, host_type, sizeof(bt_params), bt_keys,
+                          sizeof bt_keys / sizeof bt_keys[0], params, diag);
+}
+
+static int bt_create(const void *params, const sim_guest *g, void **state, sim_diag *diag) {
+  bt_state *s = sim_calloc(1, sizeof *s);
+  if (!s) {
+    sim_diag_error(diag, NULL, 0, 0, "out of memory creating the BT state");
+    return -1;
+  }
+  s->p = params;
+  vstate_init(&s->mem, &s->p->c, g);
+  *state = s;
+  return 0;
+}
+
+static void bt_destroy(void *state) {
+  bt_state *s = state;
+  if (!s) return;
+  sim_free(s->tc);
+  sim_free(s);
+}
+
+/* The translation cache: cycles to translate the code of ph not yet in the
+ * cache (its new_code_bytes, once per phase), flushing the cache when full
+ * [AA06] sec. 3.  0 when already translated, or on out of memory (the phase
+ * is then translated again next time). */
+static double bt_translate(bt_state *s, const sim_phase *ph) {
+  if (ph->new_code_bytes <= 0) return 0;
+  for (size_t i = 0; i < s->tc_n; i++)
+    if (s->tc[i].phase == ph) return 0;
+  double bytes = ph->new_code_bytes;
+  if (s->tc_used + bytes > s->p->tc_bytes) {
+    /* full: flush everything, as a translation cache does, and start over */
+    s->tc_n = 0;
+    s->tc_used = 0;
+  }
+  if (sim_grow((void **)&s->tc, &s->tc_cap, s->tc_n + 1, sizeof *s->tc) == 0) {
+    s->tc[s->tc_n].phase = ph;
+    s->tc[s->tc_n].bytes = bytes;
+    s->tc_n++;
+    s->tc_used += bytes;
+  }
+  return bytes / s->p->instr_bytes * s->p->translate;
+}
 
 static void bt_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
-  vstate *s = state;
-  const vcost *c = &s->c;
-  double before = vcost_total(out);
+  bt_state *s = state;
+  const bt_params *b = s->p;
+  const native_costs *c = &b->c;
+  double before = cycles_total(out);
   double *g = &out->cycles[MECH_GUEST], *t = &out->cycles[MECH_TRAP];
   double *x = &out->cycles[MECH_TRANSLATE], *h = &out->cycles[MECH_HYPERVISOR];
 
-  *x += vcost_translate(s, ph);
+  *x += bt_translate(s, ph);
   *g += units * (vcost_instr_cycles(ph) + ph->call_ret * c->callret);
-  *x += units * ph->call_ret * fmax(0.0, c->bt_callret - c->callret);
+  *x += units * ph->call_ret * fmax(0.0, b->callret - c->callret);
 
-  *t += units * (ph->rdtsc * c->bt_tc_rdtsc + ph->cli * c->bt_tc_cli +
-                 ph->cr8_writes * c->bt_tc_cr8 + ph->port_io * c->bt_tc_in);
+  *t += units * (ph->rdtsc * b->tc_rdtsc + ph->cli * b->tc_cli +
+                 ph->cr8_writes * b->tc_cr8 + ph->port_io * b->tc_in);
 
   *g += units * ph->syscalls * c->syscall;
-  *t += units * ph->syscalls * c->bt_syscall;
+  *t += units * ph->syscalls * b->syscall;
 
   /* adaptive BT: the first PTE writes trap, later ones are emulated in place */
   double writes = units * ph->pte_updates;
-  double trapped = fmin(writes, fmax(0.0, c->bt_adapt - s->traps_seen));
+  double trapped = fmin(writes, fmax(0.0, b->adapt - s->traps_seen));
   s->traps_seen += trapped;
-  *t += trapped * c->bt_trap;
+  *t += trapped * b->trap;
   *g += (writes - trapped) * c->pte_write;
-  *h += (writes - trapped) * fmax(0.0, c->bt_pte_write - c->pte_write);
+  *h += (writes - trapped) * fmax(0.0, b->pte_write - c->pte_write);
 
   *g += units * ph->page_faults * c->page_fault;
-  *h += units * ph->page_faults * fmax(0.0, c->bt_page_fault - c->page_fault);
+  *h += units * ph->page_faults * fmax(0.0, b->page_fault - c->page_fault);
   *g += units * ph->divide_faults * c->exception;
-  *t += units * ph->divide_faults * fmax(0.0, c->bt_exception - c->exception);
+  *t += units * ph->divide_faults * fmax(0.0, b->exception - c->exception);
 
   double resident = vcost_resident_pages(ph);
   *g += units * ph->process_creations * (c->fork + c->fork_per_page * resident);
-  *h += units * ph->process_creations * resident * c->bt_shadow_fill;
-  *t += units * ph->process_creations * c->fork_switches * c->bt_cr3;
+  *h += units * ph->process_creations * resident * b->shadow_fill;
+  *t += units * ph->process_creations * c->fork_switches * b->cr3;
 
-  vcost_charge_memory(s, ph, units, VCOST_WALK_SHADOW, out);
-  vcost_charge_timer(c, vcost_total(out) - before, c->bt_callout, out);
+  vcost_charge_memory(&s->mem, ph, units, VCOST_WALK_1D, b->shadow_miss, out);
+  vcost_charge_timer(c, cycles_total(out) - before, b->callout, out);
 }
 
 static void bt_switch_in(void *state, cycles_by_mech *out) {
-  vstate *s = state;
-  out->cycles[MECH_HYPERVISOR] += s->c.context_switch;
-  if (!s->c.tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(s);
+  bt_state *s = state;
+  out->cycles[MECH_HYPERVISOR] += s->p->c.context_switch;
+  if (!s->p->c.tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(&s->mem);
 }
 
 const technique_ops technique_bt_ops = {
     .name = "bt",
     .summary = "binary translation: translation cache, in-TC emulation, VMM-mediated syscalls, "
                "shadow page tables",
-    .create = vstate_create,
-    .destroy = vstate_free,
+    .load = bt_load,
+    .free_params = vcost_table_free,
+    .create = bt_create,
+    .destroy = bt_destroy,
     .charge = bt_charge,
     .switch_in = bt_switch_in,
 };

@@ -10,32 +10,74 @@
  * RandomAccess run at native speed in Docker.
  * Units: cycles; the set-up quantities are ns, converted at cpu.clock.
  * Invariant: after the set-up, a container's cycles equal native's. */
+#include <stddef.h>
+
 #include "models/techniques.h"
 #include "models/vcost.h"
+#include "sim/alloc.h"
+
+typedef struct container_params {
+  native_costs c;           /* native costs: a container runs on the host kernel */
+  double namespace_ns;      /* container.namespace_create, ns (once, at start) */
+  double cgroup_ns;         /* container.cgroup_enter, ns (once, at start) */
+} container_params;
+
+static const vcost_key container_keys[] = {
+    {"container.namespace_create", offsetof(container_params, namespace_ns), VCOST_SAME},
+    {"container.cgroup_enter", offsetof(container_params, cgroup_ns), VCOST_SAME},
+};
+
+typedef struct container_state {
+  vstate mem;               /* its memory accesses and TLB */
+  const container_params *p;
+  bool started;             /* the set-up is charged (first charge done) */
+} container_state;
+
+static int container_load(const sim_profile *profile, const sim_host_type *host_type,
+                          void **params, sim_diag *diag) {
+  return vcost_table_load(profile, host_type, sizeof(container_params), container_keys,
+                          sizeof container_keys / sizeof container_keys[0], params, diag);
+}
+
+static int container_create(const void *params, const sim_guest *g, void **state, sim_diag *diag) {
+  container_state *s = sim_malloc(sizeof *s);
+  if (!s) {
+    sim_diag_error(diag, NULL, 0, 0, "out of memory creating the container state");
+    return -1;
+  }
+  s->p = params;
+  vstate_init(&s->mem, &s->p->c, g);
+  s->started = false;
+  *state = s;
+  return 0;
+}
 
 static void container_charge(void *state, const sim_phase *ph, double units,
                              cycles_by_mech *out) {
-  vstate *s = state;
+  container_state *s = state;
+  const container_params *p = s->p;
   if (!s->started) {
     s->started = true;
-    out->cycles[MECH_HYPERVISOR] += (s->c.ct_namespace_ns + s->c.ct_cgroup_ns) * 1e-9 * s->c.clock_hz;
+    out->cycles[MECH_HYPERVISOR] += (p->namespace_ns + p->cgroup_ns) * 1e-9 * p->c.clock_hz;
   }
-  out->cycles[MECH_GUEST] += units * vcost_native_cpu(&s->c, ph);
-  vcost_charge_memory(s, ph, units, VCOST_WALK_1D, out);
+  out->cycles[MECH_GUEST] += units * vcost_native_cpu(&p->c, ph);
+  vcost_charge_memory(&s->mem, ph, units, VCOST_WALK_1D, 0, out);
 }
 
 static void container_switch_in(void *state, cycles_by_mech *out) {
-  vstate *s = state;
+  container_state *s = state;
   /* a switch between host processes: the same as natively */
-  out->cycles[MECH_GUEST] += s->c.context_switch;
-  if (!s->c.tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(s);
+  out->cycles[MECH_GUEST] += s->p->c.context_switch;
+  if (!s->p->c.tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(&s->mem);
 }
 
 const technique_ops technique_container_ops = {
     .name = "container",
     .summary = "OS container: native paths on the shared host kernel, namespace/cgroup set-up",
-    .create = vstate_create,
-    .destroy = vstate_free,
+    .load = container_load,
+    .free_params = vcost_table_free,
+    .create = container_create,
+    .destroy = sim_free,
     .charge = container_charge,
     .switch_in = container_switch_in,
 };

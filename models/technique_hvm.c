@@ -25,61 +25,104 @@
  *  - each virtual timer interrupt costs hvm.interrupt_exits exits with
  *    hvm.exit.interrupt handlers.
  * Switch-in: a world switch plus a TLB refill when untagged (first-generation
- * VT-x flushes the TLB on every world switch). */
+ * VT-x flushes the TLB on every world switch).
+ * Also holds the exit costs and charges technique_hvm_ept.c shares
+ * (models/technique_hvm.h). */
+#include "models/technique_hvm.h"
 #include "models/techniques.h"
-#include "models/vcost.h"
 
-/* n exits with handler cycles each: round trips to MECH_TRAP, handlers to
+typedef struct hvm_params {
+  native_costs c;           /* native costs */
+  hvm_exit_costs x;         /* VM exits shared with hvm-ept */
+  double pf;                /* hvm.exit.page_fault: handler of a page-fault exit */
+  double pte;               /* hvm.exit.pte_write: handler of a traced PTE write */
+  double cr3;               /* hvm.exit.cr3: handler of a CR3 load exit (shadow root) */
+  double shadow_miss;       /* shadow.tlb_miss_extra: software-MMU overhead of one TLB miss on
+                               shadow page tables, beyond the hardware 1D walk (FITTED) */
+} hvm_params;
+
+static const vcost_key hvm_keys[] = {
+    HVM_EXIT_KEYS(hvm_params, x),
+    {"hvm.exit.page_fault", offsetof(hvm_params, pf), VCOST_SAME},
+    {"hvm.exit.pte_write", offsetof(hvm_params, pte), VCOST_SAME},
+    {"hvm.exit.cr3", offsetof(hvm_params, cr3), VCOST_SAME},
+    {"shadow.tlb_miss_extra", offsetof(hvm_params, shadow_miss), VCOST_SAME},
+};
+
+/* n exits with `handler` cycles each: round trips to MECH_TRAP, handlers to
  * MECH_HYPERVISOR. */
-static void exits(const vcost *c, double n, double handler, cycles_by_mech *out) {
-  out->cycles[MECH_TRAP] += n * c->hvm_roundtrip;
+static void hvm_exits(const hvm_exit_costs *x, double n, double handler, cycles_by_mech *out) {
+  out->cycles[MECH_TRAP] += n * x->roundtrip;
   out->cycles[MECH_HYPERVISOR] += n * handler;
 }
 
+void hvm_charge_exiting_ops(const hvm_exit_costs *x, const native_costs *c, const sim_phase *ph,
+                            double units, cycles_by_mech *out) {
+  double *g = &out->cycles[MECH_GUEST];
+  if (x->tpr_shadow)
+    *g += units * ph->cr8_writes * c->cr8;
+  else
+    hvm_exits(x, units * ph->cr8_writes, x->cr8, out);
+  if (x->rdtsc_exiting)
+    hvm_exits(x, units * ph->rdtsc, x->rdtsc, out);
+  else
+    *g += units * ph->rdtsc * c->rdtsc;
+  out->cycles[MECH_TRAP] += units * ph->port_io * x->user;
+}
+
+double hvm_timer_irq_cycles(const hvm_exit_costs *x) {
+  return x->irq_exits * (x->roundtrip + x->interrupt);
+}
+
+static int hvm_load(const sim_profile *profile, const sim_host_type *host_type, void **params,
+                    sim_diag *diag) {
+  return vcost_table_load(profile, host_type, sizeof(hvm_params), hvm_keys,
+                          sizeof hvm_keys / sizeof hvm_keys[0], params, diag);
+}
+
+/* The table of an hvm guest's state: the native costs vstate points to are
+ * the first member of its hvm_params. */
+static const hvm_params *hvm_of(const vstate *s) { return (const hvm_params *)s->c; }
+
 static void hvm_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
   vstate *s = state;
-  const vcost *c = &s->c;
-  double before = vcost_total(out);
+  const hvm_params *v = hvm_of(s);
+  const native_costs *c = s->c;
+  const hvm_exit_costs *x = &v->x;
+  double before = cycles_total(out);
   double *g = &out->cycles[MECH_GUEST];
 
   *g += units * (vcost_instr_cycles(ph) + ph->call_ret * c->callret + ph->cli * c->cli +
                  ph->syscalls * c->syscall);
-  if (c->hvm_tpr_shadow)
-    *g += units * ph->cr8_writes * c->cr8;
-  else
-    exits(c, units * ph->cr8_writes, c->hvm_cr8, out);
-  if (c->hvm_rdtsc_exiting)
-    exits(c, units * ph->rdtsc, c->hvm_rdtsc, out);
-  else
-    *g += units * ph->rdtsc * c->rdtsc;
-  out->cycles[MECH_TRAP] += units * ph->port_io * c->hvm_user;
+  hvm_charge_exiting_ops(x, c, ph, units, out);
 
   *g += units * ph->pte_updates * c->pte_write;
-  exits(c, units * ph->pte_updates, c->hvm_pte, out);
+  hvm_exits(x, units * ph->pte_updates, v->pte, out);
   *g += units * ph->page_faults * c->page_fault;
-  exits(c, units * ph->page_faults, c->hvm_pf, out);
+  hvm_exits(x, units * ph->page_faults, v->pf, out);
   *g += units * ph->divide_faults * c->exception;
-  out->cycles[MECH_TRAP] += units * ph->divide_faults * c->hvm_exception;
+  out->cycles[MECH_TRAP] += units * ph->divide_faults * x->exception;
 
   double resident = vcost_resident_pages(ph);
   *g += units * ph->process_creations * (c->fork + c->fork_per_page * resident);
-  exits(c, units * ph->process_creations * resident, c->hvm_pf, out);
-  exits(c, units * ph->process_creations * c->fork_switches, c->hvm_cr3, out);
+  hvm_exits(x, units * ph->process_creations * resident, v->pf, out);
+  hvm_exits(x, units * ph->process_creations * c->fork_switches, v->cr3, out);
 
-  vcost_charge_memory(s, ph, units, VCOST_WALK_SHADOW, out);
-  vcost_charge_timer(c, vcost_total(out) - before,
-                     c->hvm_irq_exits * (c->hvm_roundtrip + c->hvm_interrupt), out);
+  vcost_charge_memory(s, ph, units, VCOST_WALK_1D, v->shadow_miss, out);
+  vcost_charge_timer(c, cycles_total(out) - before, hvm_timer_irq_cycles(x), out);
 }
 
 static void hvm_switch_in(void *state, cycles_by_mech *out) {
   vstate *s = state;
-  out->cycles[MECH_HYPERVISOR] += s->c.context_switch;
-  if (!s->c.tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(s);
+  out->cycles[MECH_HYPERVISOR] += s->c->context_switch;
+  if (!s->c->tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(s);
 }
 
 const technique_ops technique_hvm_ops = {
     .name = "hvm",
     .summary = "hardware assistance, 1st generation: VM exits by reason, shadow paging",
+    .load = hvm_load,
+    .free_params = vcost_table_free,
     .create = vstate_create,
     .destroy = vstate_free,
     .charge = hvm_charge,

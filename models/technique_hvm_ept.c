@@ -17,54 +17,75 @@
  *  - virtual timer interrupts: hvm.interrupt_exits exits each.
  * Switch-in: a world switch; the TLB is tagged (VPID), so no refill unless
  * the profile says the TLB is untagged. */
+#include "models/technique_hvm.h"
 #include "models/techniques.h"
-#include "models/vcost.h"
 
-static void exits(const vcost *c, double n, double handler, cycles_by_mech *out) {
-  out->cycles[MECH_TRAP] += n * c->hvm_roundtrip;
-  out->cycles[MECH_HYPERVISOR] += n * handler;
+typedef struct ept_params {
+  native_costs c;           /* native costs */
+  hvm_exit_costs x;         /* VM exits (models/technique_hvm.h) */
+  double cpu_eff;           /* hvm.untuned.cpu_efficiency: ratio in (0, 1], instruction
+                               throughput of the guest CPU model vs the host */
+} ept_params;
+
+static const vcost_key ept_keys[] = {
+    HVM_EXIT_KEYS(ept_params, x),
+    {"hvm.untuned.cpu_efficiency", offsetof(ept_params, cpu_eff), VCOST_SAME},
+};
+
+static int ept_load(const sim_profile *profile, const sim_host_type *host_type, void **params,
+                    sim_diag *diag) {
+  if (vcost_table_load(profile, host_type, sizeof(ept_params), ept_keys,
+                       sizeof ept_keys / sizeof ept_keys[0], params, diag) < 0)
+    return -1;
+  const ept_params *p = *params;
+  if (!(p->cpu_eff > 0)) { /* a guest CPU that runs no instruction never completes */
+    sim_diag_error(diag, vcost_profile_name(profile), 0, 0,
+                   "calibration profile: 'hvm.untuned.cpu_efficiency' must be > 0");
+    vcost_table_free(*params);
+    *params = NULL;
+    return -1;
+  }
+  return 0;
 }
+
+/* The table of an hvm-ept guest's state: the native costs vstate points to
+ * are the first member of its ept_params. */
+static const ept_params *ept_of(const vstate *s) { return (const ept_params *)s->c; }
 
 static void ept_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
   vstate *s = state;
-  const vcost *c = &s->c;
-  double before = vcost_total(out);
+  const ept_params *v = ept_of(s);
+  const native_costs *c = s->c;
+  const hvm_exit_costs *x = &v->x;
+  double before = cycles_total(out);
   double *g = &out->cycles[MECH_GUEST];
-  double eff = c->hvm_cpu_eff > 0 ? c->hvm_cpu_eff : 1.0;
 
-  *g += units * (vcost_instr_cycles(ph) / eff + ph->call_ret * c->callret + ph->cli * c->cli +
-                 ph->syscalls * c->syscall);
-  if (c->hvm_tpr_shadow)
-    *g += units * ph->cr8_writes * c->cr8;
-  else
-    exits(c, units * ph->cr8_writes, c->hvm_cr8, out);
-  if (c->hvm_rdtsc_exiting)
-    exits(c, units * ph->rdtsc, c->hvm_rdtsc, out);
-  else
-    *g += units * ph->rdtsc * c->rdtsc;
-  out->cycles[MECH_TRAP] += units * ph->port_io * c->hvm_user;
+  *g += units * (vcost_instr_cycles(ph) / v->cpu_eff + ph->call_ret * c->callret +
+                 ph->cli * c->cli + ph->syscalls * c->syscall);
+  hvm_charge_exiting_ops(x, c, ph, units, out);
 
   double resident = vcost_resident_pages(ph);
   *g += units * (ph->pte_updates * c->pte_write + ph->page_faults * c->page_fault +
                  ph->process_creations * (c->fork + c->fork_per_page * resident) +
                  ph->divide_faults * c->exception);
-  out->cycles[MECH_TRAP] += units * ph->divide_faults * c->hvm_exception;
+  out->cycles[MECH_TRAP] += units * ph->divide_faults * x->exception;
 
-  vcost_charge_memory(s, ph, units, VCOST_WALK_2D, out);
-  vcost_charge_timer(c, vcost_total(out) - before,
-                     c->hvm_irq_exits * (c->hvm_roundtrip + c->hvm_interrupt), out);
+  vcost_charge_memory(s, ph, units, VCOST_WALK_2D, 0, out);
+  vcost_charge_timer(c, cycles_total(out) - before, hvm_timer_irq_cycles(x), out);
 }
 
 static void ept_switch_in(void *state, cycles_by_mech *out) {
   vstate *s = state;
-  out->cycles[MECH_HYPERVISOR] += s->c.context_switch;
-  if (!s->c.tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(s);
+  out->cycles[MECH_HYPERVISOR] += s->c->context_switch;
+  if (!s->c->tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(s);
 }
 
 const technique_ops technique_hvm_ept_ops = {
     .name = "hvm-ept",
     .summary = "hardware assistance, 2nd generation: EPT/NPT 2D page walks, tagged TLB, "
                "no page-table exits",
+    .load = ept_load,
+    .free_params = vcost_table_free,
     .create = vstate_create,
     .destroy = vstate_free,
     .charge = ept_charge,

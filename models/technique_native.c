@@ -12,21 +12,29 @@
 #include "models/techniques.h"
 #include "models/vcost.h"
 
+/* Its cost table is the native costs alone. */
+static int native_load(const sim_profile *profile, const sim_host_type *host_type, void **params,
+                       sim_diag *diag) {
+  return vcost_table_load(profile, host_type, sizeof(native_costs), NULL, 0, params, diag);
+}
+
 static void native_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
   vstate *s = state;
-  out->cycles[MECH_GUEST] += units * vcost_native_cpu(&s->c, ph);
-  vcost_charge_memory(s, ph, units, VCOST_WALK_1D, out);
+  out->cycles[MECH_GUEST] += units * vcost_native_cpu(s->c, ph);
+  vcost_charge_memory(s, ph, units, VCOST_WALK_1D, 0, out);
 }
 
 static void native_switch_in(void *state, cycles_by_mech *out) {
   vstate *s = state;
-  out->cycles[MECH_GUEST] += s->c.context_switch;
-  if (!s->c.tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(s);
+  out->cycles[MECH_GUEST] += s->c->context_switch;
+  if (!s->c->tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(s);
 }
 
 const technique_ops technique_native_ops = {
     .name = "native",
     .summary = "bare metal: every operation at its native cost, 1D page walks",
+    .load = native_load,
+    .free_params = vcost_table_free,
     .create = vstate_create,
     .destroy = vstate_free,
     .charge = native_charge,

@@ -22,53 +22,100 @@
  *    an iret hypercall (pv.hypercall each).
  * Switch-in: a world switch (context_switch.native) plus a TLB refill when
  * untagged.  Invariant: no shadow page tables, so no hidden faults. */
+#include <stddef.h>
+
 #include "models/techniques.h"
 #include "models/vcost.h"
 
+typedef struct pv_params {
+  native_costs c;           /* native costs */
+  double hypercall;         /* pv.hypercall: one hypercall round trip */
+  double batch;             /* pv.pte_batch_size: entries per mmu_update hypercall, count >= 1 */
+  double validate;          /* pv.pte_validate: validation of one entry by the hypervisor */
+  double syscall;           /* pv.syscall_extra: fast trap handler vs native */
+  double page_fault;        /* pv.page_fault_extra: fault bounced through the hypervisor */
+  double cr3;               /* pv.cr3_switch: new_baseptr hypercall work beyond the call */
+  double sensitive;         /* pv.sensitive_op: PV-op replacing cli/cr8 (hypercall-free) */
+} pv_params;
+
+#define F(field) offsetof(pv_params, field)
+static const vcost_key pv_keys[] = {
+    {"pv.hypercall", F(hypercall), VCOST_SAME},
+    {"pv.pte_batch_size", F(batch), VCOST_SAME},
+    {"pv.pte_validate", F(validate), VCOST_SAME},
+    {"pv.syscall_extra", F(syscall), VCOST_SAME},
+    {"pv.page_fault_extra", F(page_fault), VCOST_SAME},
+    {"pv.cr3_switch", F(cr3), VCOST_SAME},
+    {"pv.sensitive_op", F(sensitive), VCOST_SAME},
+};
+#undef F
+
+static int pv_load(const sim_profile *profile, const sim_host_type *host_type, void **params,
+                   sim_diag *diag) {
+  if (vcost_table_load(profile, host_type, sizeof(pv_params), pv_keys,
+                       sizeof pv_keys / sizeof pv_keys[0], params, diag) < 0)
+    return -1;
+  const pv_params *p = *params;
+  if (!(p->batch >= 1)) { /* a batch holds at least the update that starts it */
+    sim_diag_error(diag, vcost_profile_name(profile), 0, 0,
+                   "calibration profile: 'pv.pte_batch_size' must be at least 1");
+    vcost_table_free(*params);
+    *params = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+/* The table of a PV guest's state: the native costs vstate points to are the
+ * first member of its pv_params. */
+static const pv_params *pv_of(const vstate *s) { return (const pv_params *)s->c; }
+
 /* Cycles of n validated page-table entry updates in batched hypercalls. */
-static double pv_pte_batched(const vcost *c, double n) {
-  double batch = c->pv_batch >= 1 ? c->pv_batch : 1;
-  return n * c->pv_validate + n / batch * c->pv_hypercall;
+static double pv_pte_batched(const pv_params *p, double n) {
+  return n * p->validate + n / p->batch * p->hypercall;
 }
 
 static void pv_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
   vstate *s = state;
-  const vcost *c = &s->c;
-  double before = vcost_total(out);
+  const pv_params *v = pv_of(s);
+  const native_costs *c = s->c;
+  double before = cycles_total(out);
   double *g = &out->cycles[MECH_GUEST], *t = &out->cycles[MECH_TRAP];
   double *hc = &out->cycles[MECH_HYPERCALL];
 
   *g += units * (vcost_instr_cycles(ph) + ph->call_ret * c->callret + ph->rdtsc * c->rdtsc);
   *g += units * ph->syscalls * c->syscall;
-  *t += units * ph->syscalls * c->pv_syscall;
-  *hc += units * (ph->cli + ph->cr8_writes) * c->pv_sensitive;
+  *t += units * ph->syscalls * v->syscall;
+  *hc += units * (ph->cli + ph->cr8_writes) * v->sensitive;
   *g += units * ph->port_io * c->port_io;
-  *hc += units * ph->port_io * c->pv_hypercall;
+  *hc += units * ph->port_io * v->hypercall;
 
   *g += units * ph->pte_updates * c->pte_write;
-  *hc += pv_pte_batched(c, units * ph->pte_updates);
+  *hc += pv_pte_batched(v, units * ph->pte_updates);
   *g += units * (ph->page_faults * c->page_fault + ph->divide_faults * c->exception);
-  *t += units * (ph->page_faults + ph->divide_faults) * c->pv_page_fault;
+  *t += units * (ph->page_faults + ph->divide_faults) * v->page_fault;
 
   double resident = vcost_resident_pages(ph);
   *g += units * ph->process_creations * (c->fork + c->fork_per_page * resident);
-  *hc += pv_pte_batched(c, units * ph->process_creations * resident);
-  *hc += units * ph->process_creations * c->fork_switches * (c->pv_hypercall + c->pv_cr3);
+  *hc += pv_pte_batched(v, units * ph->process_creations * resident);
+  *hc += units * ph->process_creations * c->fork_switches * (v->hypercall + v->cr3);
 
-  vcost_charge_memory(s, ph, units, VCOST_WALK_1D, out);
-  vcost_charge_timer(c, vcost_total(out) - before, c->pv_hypercall, out);
+  vcost_charge_memory(s, ph, units, VCOST_WALK_1D, 0, out);
+  vcost_charge_timer(c, cycles_total(out) - before, v->hypercall, out);
 }
 
 static void pv_switch_in(void *state, cycles_by_mech *out) {
   vstate *s = state;
-  out->cycles[MECH_HYPERVISOR] += s->c.context_switch;
-  if (!s->c.tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(s);
+  out->cycles[MECH_HYPERVISOR] += s->c->context_switch;
+  if (!s->c->tlb_tagged) out->cycles[MECH_PAGEWALK] += vcost_tlb_refill(s);
 }
 
 const technique_ops technique_pv_ops = {
     .name = "pv",
     .summary = "paravirtualization (Xen): fast syscall handlers, batched validated page-table "
                "hypercalls, guest-owned page tables",
+    .load = pv_load,
+    .free_params = vcost_table_free,
     .create = vstate_create,
     .destroy = vstate_free,
     .charge = pv_charge,

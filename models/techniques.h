@@ -1,6 +1,9 @@
 /* models/techniques.h: the virtualization technique models, one per file
- * (technique_<name>.c), each registered by name in registry.c.  Their shared
- * cost struct and state are in models/vcost.h, the MMU model in models/mmu.h. */
+ * (technique_<name>.c), each registered by name in registry.c.  Each reads its
+ * own cost table (models/technique.h, load); what they share is in
+ * models/vcost.h (native costs, reading a table, the memory state of a
+ * guest) and models/technique_hvm.h (the VM exits of hvm and hvm-ept); the
+ * MMU model is models/mmu.h. */
 #ifndef MODELS_TECHNIQUES_H
 #define MODELS_TECHNIQUES_H
 #include "models/technique.h"

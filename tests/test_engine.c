@@ -1,9 +1,10 @@
 /* tests/test_engine.c: the execution engine and the rr scheduler.
- * Scenarios are built in memory and run on a fake technique whose costs are
- * known (cycles per instruction, per system call, per world switch), at a
- * 1 GHz clock so that one cycle is one nanosecond: every expected time below
- * follows from those costs by hand.  Results are read back from the HDF5
- * file the recorder writes, as validation reads them. */
+ * Scenarios are built in memory and run on the fake technique of
+ * tests/fixtures.h, whose costs are known (cycles per instruction, per
+ * system call, per world switch), at a 1 GHz clock so that one cycle is one
+ * nanosecond: every expected time below follows from those costs by hand.
+ * Results are read back from the HDF5 file the recorder writes, as
+ * validation reads them. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,65 +13,10 @@
 
 #include "models/engine.h"
 #include "models/scheduler.h"
-#include "models/technique.h"
 #include "sim/alloc.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
-
-/* ---- fake models ---- */
-
-enum { SWITCH_CYCLES = 500, SYSCALL_EXTRA = 100 };
-
-typedef struct fake_state {
-  int native; /* 1: the native reference (no overheads) */
-} fake_state;
-
-static int fake_create_common(void **state, int native) {
-  fake_state *s = sim_calloc(1, sizeof *s);
-  if (!s) return -1;
-  s->native = native;
-  *state = s;
-  return 0;
-}
-static int fake_create(const technique_env *env, void **state, sim_diag *diag) {
-  (void)env;
-  (void)diag;
-  return fake_create_common(state, 0);
-}
-static int fake_native_create(const technique_env *env, void **state, sim_diag *diag) {
-  (void)env;
-  (void)diag;
-  return fake_create_common(state, 1);
-}
-static void fake_destroy(void *state) { sim_free(state); }
-/* Guest work: instructions x CPI; a virtualized guest pays SYSCALL_EXTRA
- * cycles of trap per system call. */
-static void fake_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
-  fake_state *s = state;
-  out->cycles[MECH_GUEST] += ph->instructions * ph->cycles_per_instruction * units;
-  if (!s->native) out->cycles[MECH_TRAP] += ph->syscalls * SYSCALL_EXTRA * units;
-}
-static void fake_switch_in(void *state, cycles_by_mech *out) {
-  fake_state *s = state;
-  if (!s->native) out->cycles[MECH_HYPERVISOR] += SWITCH_CYCLES;
-}
-
-static const technique_ops fake_ops = {"fake", "test technique", fake_create, fake_destroy,
-                                       fake_charge, fake_switch_in};
-static const technique_ops fake_native_ops = {"native", "test native", fake_native_create,
-                                              fake_destroy, fake_charge, fake_switch_in};
-
-static const model_entry fake_models[] = {
-    {.kind = MODEL_TECHNIQUE, .ops = &fake_ops},
-    {.kind = MODEL_TECHNIQUE, .ops = &fake_native_ops},
-    {.kind = MODEL_SCHEDULER, .ops = &sched_rr_ops},
-};
-
-static const model_entry *fake_find(model_kind kind, const char *name) {
-  for (size_t i = 0; i < sizeof fake_models / sizeof fake_models[0]; i++)
-    if (fake_models[i].kind == kind && !strcmp(model_entry_name(&fake_models[i]), name)) return &fake_models[i];
-  return NULL;
-}
+#include "tests/fixtures.h"
 
 /* ---- scenarios in memory ---- */
 
@@ -110,7 +56,8 @@ static void world_init(test_world *w, uint32_t cores, size_t n, double units) {
 
 /* Cycles (= ns at 1 GHz) of one unit under the fake technique. */
 static double unit_cycles(const test_world *w) {
-  return w->phase.instructions * w->phase.cycles_per_instruction + w->phase.syscalls * SYSCALL_EXTRA;
+  return w->phase.instructions * w->phase.cycles_per_instruction +
+         w->phase.syscalls * FX_SYSCALL_EXTRA;
 }
 
 typedef struct run_out {
@@ -125,8 +72,10 @@ static int run_world(test_world *w, run_out *o, int series) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
   sim_diag d;
   sim_diag_init(&d);
-  engine_options opt = {.find_model = fake_find};
-  int rc = engine_run(&w->sc, NULL, rec, &opt, &o->st, &d);
+  engine_options opt = {.find_model = fx_find_model};
+  sim_profile *prof = fx_fake_profile();
+  int rc = engine_run(&w->sc, prof, rec, &opt, &o->st, &d);
+  sim_profile_free(prof);
   if (rc == 0) {
     const char *tmp = getenv("TMPDIR");
     snprintf(o->path, sizeof o->path, "%s/test_engine_%ld.h5", tmp && *tmp ? tmp : "/tmp",
@@ -147,12 +96,7 @@ static void run_close(run_out *o) {
 }
 
 static double col(run_out *o, const char *table, const char *column, size_t row) {
-  double *v = NULL;
-  size_t n = 0;
-  double x = NAN;
-  if (sim_result_column_f64(o->r, table, column, &v, &n) == 0 && row < n) x = v[row];
-  sim_free(v);
-  return x;
+  return fx_col(o->r, table, column, row);
 }
 
 /* ---- tests ---- */
@@ -163,11 +107,13 @@ static void test_exact_timing(void) {
   world_init(&w, 1, 1, 1e6);
   run_out o;
   CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 0), 0);
-  double expect_ns = SWITCH_CYCLES + 1e6 * unit_cycles(&w);
-  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "time_to_complete_s", 0), expect_ns * 1e-9, 1e-9);
+  double expect_ns = FX_SWITCH_CYCLES + 1e6 * unit_cycles(&w);
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "time_to_complete_s", 0), expect_ns * 1e-9,
+                         1e-9);
   CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_guest", 0), 1e6 * 1000, 1e-3);
-  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_trap", 0), 1e6 * 2 * SYSCALL_EXTRA, 1e-3);
-  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_hypervisor", 0), SWITCH_CYCLES, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_trap", 0), 1e6 * 2 * FX_SYSCALL_EXTRA,
+                         1e-3);
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_hypervisor", 0), FX_SWITCH_CYCLES, 1e-9);
   CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_total", 0), expect_ns, 1e-3);
   CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "units", 0), 1e6, 1e-6);
   /* native: 1000 cycles a unit, no switch */
@@ -183,7 +129,7 @@ static void test_exact_timing(void) {
 }
 
 /* Two guests on one core: they alternate by 30 ms slices; each switch costs
- * SWITCH_CYCLES, and the time a guest waits is its steal. */
+ * FX_SWITCH_CYCLES, and the time a guest waits is its steal. */
 static void test_overcommit_steal_and_switches(void) {
   test_world w;
   world_init(&w, 1, 2, 1e5); /* 0.12 s of work each: several slices */
@@ -195,15 +141,16 @@ static void test_overcommit_steal_and_switches(void) {
   CU_ASSERT(sw0 >= 3 && sw1 >= 3); /* 120 ms in 30 ms slices, alternating */
   CU_ASSERT(fabs(sw0 - sw1) <= 1);
   double busy = col(&o, "summary/hosts", "busy_s", 0);
-  CU_ASSERT_DOUBLE_EQUAL(busy, (2 * work_ns + (sw0 + sw1) * SWITCH_CYCLES) * 1e-9, 1e-8);
+  CU_ASSERT_DOUBLE_EQUAL(busy, (2 * work_ns + (sw0 + sw1) * FX_SWITCH_CYCLES) * 1e-9, 1e-8);
   for (size_t g = 0; g < 2; g++) {
     double ttc = col(&o, "summary/guests", "time_to_complete_s", g);
     double sw = g ? sw1 : sw0;
     double steal = col(&o, "summary/guests", "steal_s", g);
     CU_ASSERT(steal > 0);
     /* a guest's time is its own running time plus its waiting */
-    CU_ASSERT_DOUBLE_EQUAL(ttc, (work_ns + sw * SWITCH_CYCLES) * 1e-9 + steal, 1e-8);
-    CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_hypervisor", g), sw * SWITCH_CYCLES, 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(ttc, (work_ns + sw * FX_SWITCH_CYCLES) * 1e-9 + steal, 1e-8);
+    CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "cycles_hypervisor", g), sw * FX_SWITCH_CYCLES,
+                           1e-6);
   }
   /* the core never idles: the last guest ends when all the work is done */
   double last = fmax(col(&o, "summary/guests", "time_to_complete_s", 0),
@@ -223,7 +170,7 @@ static void test_pinning_respected(void) {
   for (size_t g = 0; g < 2; g++) {
     CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "steal_s", g), 0, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "time_to_complete_s", g),
-                           (work_ns + SWITCH_CYCLES) * 1e-9, 1e-9);
+                           (work_ns + FX_SWITCH_CYCLES) * 1e-9, 1e-9);
   }
   run_close(&o);
   for (size_t g = 0; g < 2; g++) {
@@ -289,7 +236,7 @@ static void test_duration_limit_and_series(void) {
   CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 1), 0);
   CU_ASSERT(isnan(col(&o, "summary/guests", "time_to_complete_s", 0)));
   double units = col(&o, "summary/guests", "units", 0);
-  double expect = (500e6 - SWITCH_CYCLES) / unit_cycles(&w);
+  double expect = (500e6 - FX_SWITCH_CYCLES) / unit_cycles(&w);
   CU_ASSERT_DOUBLE_EQUAL(units, expect, 1.0);
   int32_t id;
   CU_ASSERT_EQUAL_FATAL(sim_result_entity(o.r, "g0", &id), 0);
@@ -344,15 +291,16 @@ static void test_allocation_failures(void) {
   test_world w;
   world_init(&w, 1, 2, 1e4);
   int succeeded = 0;
+  sim_profile *prof = fx_fake_profile();
   for (long nth = 1; nth < 400 && !succeeded; nth++) {
     sim_record_config cfg = {10 * SIM_MS, 1, 1, NULL, 0, 0};
     sim_recorder *rec = sim_recorder_new(&cfg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
     sim_diag d;
     sim_diag_init(&d);
-    engine_options opt = {.find_model = fake_find};
+    engine_options opt = {.find_model = fx_find_model};
     sim_fault_arm(SIM_FAULT_ALLOC, nth);
-    int rc = engine_run(&w.sc, NULL, rec, &opt, NULL, &d);
+    int rc = engine_run(&w.sc, prof, rec, &opt, NULL, &d);
     bool hit = sim_fault_calls(SIM_FAULT_ALLOC) >= nth;
     sim_fault_arm(SIM_FAULT_ALLOC, 0);
     if (!hit) {
@@ -365,6 +313,7 @@ static void test_allocation_failures(void) {
     sim_recorder_free(rec);
   }
   CU_ASSERT(succeeded);
+  sim_profile_free(prof);
 }
 
 /* An unknown technique is a diagnostic, not a crash. */
@@ -376,21 +325,92 @@ static void test_unknown_technique(void) {
   sim_recorder *rec = sim_recorder_new(&cfg);
   sim_diag d;
   sim_diag_init(&d);
-  engine_options opt = {.find_model = fake_find};
-  CU_ASSERT(engine_run(&w.sc, NULL, rec, &opt, NULL, &d) < 0);
+  engine_options opt = {.find_model = fx_find_model};
+  sim_profile *prof = fx_fake_profile();
+  CU_ASSERT(engine_run(&w.sc, prof, rec, &opt, NULL, &d) < 0);
+  sim_profile_free(prof);
   CU_ASSERT(d.errors >= 1);
   CU_ASSERT(d.count && strstr(d.entries[0].message, "nosuch") != NULL);
   sim_diag_clear(&d);
   sim_recorder_free(rec);
 }
 
+/* The burst period of a partial demand is the profile's sched.tick: a
+ * profile without it fails the run with an error naming it. */
+static void test_demand_period_required(void) {
+  test_world w;
+  world_init(&w, 1, 1, 10);
+  sim_record_config cfg = {10 * SIM_MS, 0, 0, NULL, 0, 0};
+  sim_recorder *rec = sim_recorder_new(&cfg);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  sim_diag d;
+  sim_diag_init(&d);
+  engine_options opt = {.find_model = fx_find_model};
+  sim_profile *prof = fx_profile_text("profile: {name: tickless}\nquantities:\n"
+                                      "  cpu.clock: {value: 1 GHz, source: test}\n"
+                                      "  sched.timeslice: {value: 30 ms, source: test}\n");
+  CU_ASSERT(engine_run(&w.sc, prof, rec, &opt, NULL, &d) < 0);
+  CU_ASSERT(d.count >= 1 && strstr(d.entries[0].message, "'sched.tick'") &&
+            !strcmp(d.entries[0].file, "tickless"));
+  sim_profile_free(prof);
+  sim_diag_clear(&d);
+  sim_recorder_free(rec);
+}
+
+/* Cost tables loaded by a run of w: each load of a fake notes itself. */
+static size_t tables_loaded(test_world *w) {
+  sim_record_config cfg = {10 * SIM_MS, 0, 0, NULL, 0, 0};
+  sim_recorder *rec = sim_recorder_new(&cfg);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  sim_diag d;
+  sim_diag_init(&d);
+  engine_options opt = {.find_model = fx_find_model};
+  sim_profile *prof = fx_fake_profile();
+  CU_ASSERT_EQUAL(engine_run(&w->sc, prof, rec, &opt, NULL, &d), 0);
+  sim_profile_free(prof);
+  size_t n = 0;
+  for (size_t i = 0; i < d.count; i++)
+    n += d.entries[i].level == SIM_DIAG_NOTE && !strcmp(d.entries[i].message, FX_FAKE_LOADED);
+  sim_diag_clear(&d);
+  sim_recorder_free(rec);
+  return n;
+}
+
+/* A technique's costs are loaded once per host type, whatever the number of
+ * its guests there: the guests' technique and the native reference, once
+ * each. */
+static void test_costs_loaded_once_per_host_type(void) {
+  test_world w;
+  world_init(&w, 2, MAX_GUESTS, 10);
+  CU_ASSERT_EQUAL(tables_loaded(&w), 2);
+  /* half the guests on a host of a second type: twice as many */
+  sim_host_type types[2] = {w.type, w.type};
+  types[1].name = "t2";
+  sim_host hosts[2] = {w.host, {.name = "h1", .type = 1}};
+  w.sc.host_types = types;
+  w.sc.n_host_types = 2;
+  w.sc.hosts = hosts;
+  w.sc.n_hosts = 2;
+  for (size_t g = MAX_GUESTS / 2; g < MAX_GUESTS; g++) w.guests[g].host = 1;
+  CU_ASSERT_EQUAL(tables_loaded(&w), 4);
+  /* a second host of the first type adds none */
+  types[1] = types[0];
+  hosts[1].type = 0;
+  w.sc.n_host_types = 1;
+  CU_ASSERT_EQUAL(tables_loaded(&w), 2);
+}
+
 /* rr by itself: pinned vCPUs only run where pinned; a lone vCPU gets an
  * unbounded slice; a second one makes slices finite. */
 static void test_rr_scheduler(void) {
   sim_host_type ht = {.name = "t", .cores = 2};
-  sched_env env = {&ht, NULL, 2};
+  sim_profile *prof = fx_fake_profile();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(prof);
+  sched_env env = {&ht, prof, 2};
   void *s;
-  CU_ASSERT_EQUAL_FATAL(sched_rr_ops.create(&env, &s, NULL), 0);
+  sim_diag d = {0};
+  CU_ASSERT_EQUAL_FATAL(sched_rr_ops.create(&env, &s, &d), 0);
+  sim_profile_free(prof); /* the scheduler keeps its parameters, not the profile */
   sched_vcpu_info pinned = {0, 1, 256, 0}, free_ = {1, -1, 256, 0};
   CU_ASSERT_EQUAL(sched_rr_ops.add_vcpu(s, &pinned), 0);
   CU_ASSERT_EQUAL(sched_rr_ops.add_vcpu(s, &free_), 0);
@@ -421,9 +441,13 @@ static void test_rr_scheduler(void) {
  * the one still queued at the first pick has a pCPU of its own coming. */
 static void test_rr_simultaneous_wakes(void) {
   sim_host_type ht = {.name = "t", .cores = 2};
-  sched_env env = {&ht, NULL, 2};
+  sim_profile *prof = fx_fake_profile();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(prof);
+  sched_env env = {&ht, prof, 2};
   void *s;
-  CU_ASSERT_EQUAL_FATAL(sched_rr_ops.create(&env, &s, NULL), 0);
+  sim_diag d = {0};
+  CU_ASSERT_EQUAL_FATAL(sched_rr_ops.create(&env, &s, &d), 0);
+  sim_profile_free(prof); /* the scheduler keeps its parameters, not the profile */
   sched_vcpu_info any = {0, -1, 256, 0};
   CU_ASSERT_EQUAL(sched_rr_ops.add_vcpu(s, &any), 0);
   CU_ASSERT_EQUAL(sched_rr_ops.add_vcpu(s, &any), 0);
@@ -446,6 +470,8 @@ int register_tests(void) {
       {"duration limit and series", test_duration_limit_and_series},
       {"unknown technique", test_unknown_technique},
       {"partial CPU demand", test_partial_demand},
+      {"costs loaded once per host type", test_costs_loaded_once_per_host_type},
+      {"demand period required", test_demand_period_required},
       {"allocation failures", test_allocation_failures},
       {"rr scheduler protocol", test_rr_scheduler},
       {"rr simultaneous wakes", test_rr_simultaneous_wakes},

@@ -1,9 +1,9 @@
 /* tests/test_engine_migration.c: what a live migration does to a guest the
- * engine runs (models/engine.c live migration hooks, models/migration.h).
- * Scenarios are YAML text run on two hosts of one 1 GHz core with a fake
- * native technique of known cost (one cycle an instruction, no switch cost),
- * so a unit of 1000 instructions takes exactly 1 us and a guest's time
- * without migration is known by hand.  Checked: a pre-copy migration delays
+ * engine runs (models/engine_migration.c, models/migration.h).
+ * Scenarios are YAML text run on two hosts of one 1 GHz core with the fake
+ * native technique of tests/fixtures.h, of known cost (one cycle an
+ * instruction, no switch cost), so a unit of 1000 instructions takes exactly
+ * 1 us and a guest's time without migration is known by hand.  Checked: a pre-copy migration delays
  * the guest's completion by its downtime and moves it (its later CPU time is
  * charged at the destination, which summary/guests reports), on both the
  * quantum and the fluid fidelity; auto-converge lowers its progress rate
@@ -20,41 +20,12 @@
 #include "models/engine.h"
 #include "models/registry.h"
 #include "models/scheduler.h"
-#include "models/technique.h"
 #include "sim/alloc.h"
 #include "sim/profile.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
 #include "tests/cunit_main.h"
-
-/* ---- a technique of known cost: instructions x CPI cycles, nothing else ---- */
-
-static int fake_create(const technique_env *env, void **state, sim_diag *diag) {
-  (void)env;
-  (void)diag;
-  *state = sim_malloc(1);
-  return *state ? 0 : -1;
-}
-static void fake_destroy(void *state) { sim_free(state); }
-static void fake_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
-  (void)state;
-  out->cycles[MECH_GUEST] += ph->instructions * ph->cycles_per_instruction * units;
-}
-static void fake_switch_in(void *state, cycles_by_mech *out) {
-  (void)state;
-  (void)out;
-}
-static const technique_ops fake_native_ops = {"native", "test native", fake_create, fake_destroy,
-                                              fake_charge, fake_switch_in};
-static const model_entry fake_models[] = {
-    {.kind = MODEL_TECHNIQUE, .ops = &fake_native_ops},
-    {.kind = MODEL_SCHEDULER, .ops = &sched_rr_ops},
-};
-static const model_entry *fake_find(model_kind kind, const char *name) {
-  for (size_t i = 0; i < sizeof fake_models / sizeof fake_models[0]; i++)
-    if (fake_models[i].kind == kind && !strcmp(model_entry_name(&fake_models[i]), name)) return &fake_models[i];
-  return kind == MODEL_TECHNIQUE ? NULL : model_find(kind, name); /* I/O paths and the rest */
-}
+#include "tests/fixtures.h"
 
 static const char test_profile[] =
     "profile: {name: engine-migration-test, fallback: generic-x86-2020}\n"
@@ -124,11 +95,13 @@ static int run_text(const char *host_type, const char *dirty, unsigned tx_bytes,
   sim_scenario *sc = NULL;
   sim_recorder *rec = NULL;
   int rc = sim_profile_load(prof_path, &prof, &d);
-  if (rc == 0) rc = sim_scenario_load_text("engine-migration.yaml", text, strlen(text), model_vocabulary(), NULL, 0, &sc, &d);
+  if (rc == 0)
+    rc = sim_scenario_load_text("engine-migration.yaml", text, strlen(text), model_vocabulary(),
+                                NULL, 0, &sc, &d);
   if (rc == 0) {
     sim_record_config cfg = {.sample_interval_ns = 100 * SIM_MS, .events = 1, .series = 1};
     rec = sim_recorder_new(&cfg);
-    engine_options opt = {.find_model = fake_find};
+    engine_options opt = {.find_model = fx_find_model};
     engine_stats st;
     rc = rec ? engine_run(sc, prof, rec, &opt, &st, &d) : -1;
   }
@@ -151,18 +124,15 @@ static void run_close(run_out *o) {
 }
 
 static double col(run_out *o, const char *table, const char *column, size_t row) {
-  double *v = NULL;
-  size_t n = 0;
-  double x = NAN;
-  if (sim_result_column_f64(o->r, table, column, &v, &n) == 0 && row < n) x = v[row];
-  sim_free(v);
-  return x;
+  return fx_col(o->r, table, column, row);
 }
 
-static bool str_is(run_out *o, const char *table, const char *column, size_t row, const char *want) {
+static bool str_is(run_out *o, const char *table, const char *column, size_t row,
+                   const char *want) {
   char **v = NULL;
   size_t n = 0;
-  bool ok = sim_result_column_str(o->r, table, column, &v, &n) == 0 && row < n && !strcmp(v[row], want);
+  bool ok =
+      sim_result_column_str(o->r, table, column, &v, &n) == 0 && row < n && !strcmp(v[row], want);
   sim_result_free_strings(v, n);
   return ok;
 }
@@ -331,7 +301,8 @@ static void test_net_demand_from_phase(void) {
 static void check_contended_move(const char *sched) {
   char type[96];
   snprintf(type, sizeof type, "    scheduler: %s\n    allow_overcommit: true\n", sched);
-  const char *rival = "  - {name: rival, technique: native, vcpus: 1, memory: 64 MB, host: src, workload: w}\n";
+  const char *rival =
+      "  - {name: rival, technique: native, vcpus: 1, memory: 64 MB, host: src, workload: w}\n";
   char with_mig[512];
   snprintf(with_mig, sizeof with_mig,
            "%smigrations:\n  - {name: mig, at: 2 s, guest: vm, to: dst, strategy: precopy,"

@@ -534,22 +534,20 @@ static void test_missing_parameter(void) {
   unlink(path);
 }
 
-/* The values a host without any profile gets are those generic-x86-2020
- * holds: the two cannot drift apart. */
-static void test_no_profile_values(void) {
-  const char *keys[32];
-  double values[32];
-  size_t n = sched_no_profile_values(keys, values, 32);
-  CU_ASSERT_FATAL(n > 0 && n <= 32);
-  sim_profile *p = NULL;
-  sim_diag d = {0};
-  CU_ASSERT_EQUAL_FATAL(sim_profile_load("generic-x86-2020", &p, &d), 0);
-  for (size_t i = 0; i < n; i++) {
-    double v = -1;
-    CU_ASSERT_EQUAL(sim_profile_get(p, keys[i], &v, NULL), 0);
-    CU_ASSERT_DOUBLE_EQUAL(v, values[i], 1e-9 * values[i]);
+/* A scheduler that reads parameters refuses to run without a profile: it
+ * never falls back to values of its own. */
+static void test_no_profile_refused(void) {
+  const scheduler_ops *ops[] = {&sched_rr_ops, &sched_credit_ops, &sched_credit2_ops, &sched_cfs_ops};
+  for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+    sched_env env = {NULL, NULL, 2};
+    sim_diag d = {0};
+    void *st = NULL;
+    CU_ASSERT(ops[i]->create(&env, &st, &d) < 0);
+    CU_ASSERT_PTR_NULL(st);
+    CU_ASSERT_EQUAL_FATAL(d.errors, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.entries[0].message, "no calibration profile"));
+    sim_diag_clear(&d);
   }
-  sim_profile_free(p);
 }
 
 int register_tests(void) {
@@ -563,7 +561,7 @@ int register_tests(void) {
       {"engine: quantum and fluid fidelities", test_engine_fidelities},
       {"simultaneous wakes on a busy host", test_simultaneous_wakes_busy_host},
       {"a missing parameter is an error", test_missing_parameter},
-      {"values without a profile are generic-x86-2020's", test_no_profile_values},
+      {"no profile, no scheduler", test_no_profile_refused},
       {NULL, NULL},
   };
   return add_suite("sched", tests);

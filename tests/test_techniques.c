@@ -1,8 +1,11 @@
 /* tests/test_techniques.c: the six technique models (models/technique_*.c).
  * Per-operation costs by mechanism must be the profile's composition for
  * each [AA06] nanobenchmark; BT translates code only on first execution;
- * containers cost what native costs; the shipped profiles hold every
- * quantity; the [LECT] loops come out in the published order. */
+ * containers cost what native costs; each technique reads its own keys
+ * and the shared ones, once per profile, and a missing one is an error
+ * naming it; the shipped profiles hold every quantity; the [LECT] loops come
+ * out in the published order.  Costs are the made-up ones of
+ * tests/fixtures.h, loaded through a profile as a run loads them. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,284 +17,239 @@
 #include "models/vcost.h"
 #include "sim/profile.h"
 #include "tests/cunit_main.h"
+#include "tests/fixtures.h"
 
-#define MiB (1024ull * 1024ull)
+#define K(costs, key) fx_cost(&(costs), (key))
 
-/* Distinct made-up costs, so that a cost charged to the wrong operation or
- * mechanism shows.  Timer interrupts are off (timer_hz 0) unless a test
- * turns them on. */
-static vcost test_costs(void) {
-  vcost c;
-  memset(&c, 0, sizeof c);
-  c.clock_hz = 1e9;
-  c.syscall = 200;
-  c.page_fault = 1000;
-  c.fork = 50000;
-  c.fork_per_page = 10;
-  c.fork_switches = 2;
-  c.context_switch = 3000;
-  c.rdtsc = 30;
-  c.cli = 60;
-  c.cr8 = 140;
-  c.port_io = 3000;
-  c.callret = 11;
-  c.exception = 900;
-  c.pte_write = 1;
-  c.tlb_tagged = false;
-  c.mmu.tlb_entries_4k = 64;
-  c.mmu.tlb_entries_2m = 32;
-  c.mmu.walk_levels = 4;
-  c.mmu.pte_bytes = 8;
-  c.mmu.pwc_entries = 24;
-  c.mmu.pwc_hit_cycles = 2;
-  c.mmu.pwc_nested = true;
-  c.mmu.ntlb_entries = 16;
-  c.mmu.ntlb_hit_cycles = 2;
-  c.mmu.cache_bytes[0] = 32768;
-  c.mmu.cache_cycles[0] = 4;
-  c.mmu.cache_bytes[1] = 1 << 20;
-  c.mmu.cache_cycles[1] = 14;
-  c.mmu.dram_cycles = 200;
-  c.mmu.line_bytes = 64;
-  c.mmu.bandwidth_bytes_per_cycle = 4;
-  c.ct_namespace_ns = 1000;
-  c.ct_cgroup_ns = 500;
-  c.bt_translate = 2300;
-  c.bt_instr_bytes = 4;
-  c.bt_tc_bytes = 1 << 20;
-  c.bt_callout = 1254;
-  c.bt_tc_rdtsc = 216;
-  c.bt_tc_cli = 7;
-  c.bt_tc_cr8 = 35;
-  c.bt_tc_in = 214;
-  c.bt_trap = 2030;
-  c.bt_adapt = 5;
-  c.bt_syscall = 2000;
-  c.bt_callret = 51;
-  c.bt_page_fault = 3927;
-  c.bt_exception = 3223;
-  c.bt_pte_write = 391;
-  c.bt_shadow_fill = 2834;
-  c.bt_cr3 = 1300;
-  c.shadow_miss = 7;
-  c.pv_hypercall = 700;
-  c.pv_batch = 32;
-  c.pv_validate = 150;
-  c.pv_syscall = 3;
-  c.pv_page_fault = 800;
-  c.pv_cr3 = 900;
-  c.pv_sensitive = 9;
-  c.hvm_roundtrip = 2409;
-  c.hvm_user = 15826;
-  c.hvm_pf = 7740;
-  c.hvm_pte = 10323;
-  c.hvm_cr3 = 2100;
-  c.hvm_cr8 = 1100;
-  c.hvm_rdtsc = 450;
-  c.hvm_interrupt = 1900;
-  c.hvm_irq_exits = 2;
-  c.hvm_tpr_shadow = true;
-  c.hvm_rdtsc_exiting = false;
-  c.hvm_exception = 125;
-  c.hvm_cpu_eff = 1;
-  return c;
-}
-
-static void *make(const vcost *c) {
-  void *s = NULL;
-  CU_ASSERT_FATAL(vstate_new(c, NULL, &s) == 0);
-  return s;
-}
-
-/* Cycles of `units` units of ph under technique t with costs c (fresh state). */
-static cycles_by_mech run(const technique_ops *t, const vcost *c, const sim_phase *ph, double units) {
-  cycles_by_mech out;
-  memset(&out, 0, sizeof out);
-  void *s = make(c);
-  t->charge(s, ph, units, &out);
-  t->destroy(s);
+/* Cycles of `units` units of ph under technique t with the costs c (loaded
+ * from a profile holding them, fresh state). */
+static cycles_by_mech run(const technique_ops *t, const fx_costs *c, const sim_phase *ph,
+                          double units) {
+  sim_profile *p = fx_costs_profile(c, "test");
+  cycles_by_mech out = fx_charge(t, p, ph, units);
+  sim_profile_free(p);
   return out;
 }
 
-static double total(const cycles_by_mech *m) { return vcost_total(m); }
-
-static sim_phase op_phase(void) {
-  sim_phase ph;
-  memset(&ph, 0, sizeof ph);
-  ph.name = "op";
-  ph.cycles_per_instruction = 1;
-  return ph;
+/* A technique opened on the costs c for guest g (NULL: 4 KiB pages). */
+typedef struct tech_on {
+  sim_profile *p;
+  fx_tech t;
+} tech_on;
+static void *open_on(tech_on *o, const technique_ops *ops, const fx_costs *c, const sim_guest *g) {
+  o->p = fx_costs_profile(c, "test");
+  fx_tech_open(&o->t, ops, o->p, g);
+  return o->t.state;
+}
+static void close_on(tech_on *o) {
+  fx_tech_close(&o->t);
+  sim_profile_free(o->p);
 }
 
+/* The MMU parameters of the costs c, as the techniques load them. */
+static mmu_params mmu_of(const fx_costs *c) {
+  sim_profile *p = fx_costs_profile(c, "test");
+  sim_diag d;
+  sim_diag_init(&d);
+  mmu_params m;
+  CU_ASSERT_FATAL(mmu_params_load(p, NULL, K(*c, "cpu.clock"), &m, &d) == 0);
+  sim_diag_clear(&d);
+  sim_profile_free(p);
+  return m;
+}
+
+static double total(const cycles_by_mech *m) { return cycles_total(m); }
+
 static void near(double a, double b, unsigned line) {
-  CU_assertImplementation(fabs(a - b) <= 1e-6 * (fabs(b) + 1), line, "NEAR", __FILE__, "", CU_FALSE);
+  CU_assertImplementation(fabs(a - b) <= 1e-6 * (fabs(b) + 1), line, "NEAR", __FILE__, "",
+                          CU_FALSE);
 }
 #define NEAR(a, b) near((a), (b), __LINE__)
 
 static void test_syscall_by_technique(void) {
-  vcost c = test_costs();
-  sim_phase ph = op_phase();
+  fx_costs c;
+  fx_costs_init(&c);
+  sim_phase ph = fx_op_phase();
   ph.syscalls = 1;
   cycles_by_mech n = run(&technique_native_ops, &c, &ph, 1000);
-  NEAR(n.cycles[MECH_GUEST], 1000 * c.syscall);
-  NEAR(total(&n), 1000 * c.syscall);
+  NEAR(n.cycles[MECH_GUEST], 1000 * K(c, "syscall.native"));
+  NEAR(total(&n), 1000 * K(c, "syscall.native"));
   cycles_by_mech b = run(&technique_bt_ops, &c, &ph, 1000);
-  NEAR(b.cycles[MECH_GUEST], 1000 * c.syscall);
-  NEAR(b.cycles[MECH_TRAP], 1000 * c.bt_syscall);
-  NEAR(total(&b), 1000 * (c.syscall + c.bt_syscall));
+  NEAR(b.cycles[MECH_GUEST], 1000 * K(c, "syscall.native"));
+  NEAR(b.cycles[MECH_TRAP], 1000 * K(c, "bt.syscall_extra"));
+  NEAR(total(&b), 1000 * (K(c, "syscall.native") + K(c, "bt.syscall_extra")));
   cycles_by_mech h = run(&technique_hvm_ops, &c, &ph, 1000);
-  NEAR(total(&h), 1000 * c.syscall); /* no exit: native [AA06] */
+  NEAR(total(&h), 1000 * K(c, "syscall.native")); /* no exit: native [AA06] */
   cycles_by_mech p = run(&technique_pv_ops, &c, &ph, 1000);
-  NEAR(total(&p), 1000 * (c.syscall + c.pv_syscall));
-  NEAR(p.cycles[MECH_TRAP], 1000 * c.pv_syscall);
+  NEAR(total(&p), 1000 * (K(c, "syscall.native") + K(c, "pv.syscall_extra")));
+  NEAR(p.cycles[MECH_TRAP], 1000 * K(c, "pv.syscall_extra"));
 }
 
 static void test_sensitive_instructions_by_technique(void) {
-  vcost c = test_costs();
-  sim_phase ph = op_phase();
+  fx_costs c;
+  fx_costs_init(&c);
+  sim_phase ph = fx_op_phase();
   ph.port_io = 1;
   cycles_by_mech n = run(&technique_native_ops, &c, &ph, 1), b = run(&technique_bt_ops, &c, &ph, 1),
-                 h = run(&technique_hvm_ops, &c, &ph, 1), e = run(&technique_hvm_ept_ops, &c, &ph, 1);
-  NEAR(total(&n), c.port_io);
-  NEAR(b.cycles[MECH_TRAP], c.bt_tc_in); /* emulated in the translation cache */
-  NEAR(total(&b), c.bt_tc_in);
-  NEAR(h.cycles[MECH_TRAP], c.hvm_user); /* exit to the user-level device model */
-  NEAR(total(&e), c.hvm_user);
-  CU_ASSERT(total(&b) < total(&n) && total(&n) < total(&h)); /* [AA06]: BT 15x faster, HW 5x slower */
+                 h = run(&technique_hvm_ops, &c, &ph, 1),
+                 e = run(&technique_hvm_ept_ops, &c, &ph, 1);
+  NEAR(total(&n), K(c, "port_io.native"));
+  NEAR(b.cycles[MECH_TRAP], K(c, "bt.tc_emulate.in")); /* emulated in the translation cache */
+  NEAR(total(&b), K(c, "bt.tc_emulate.in"));
+  NEAR(h.cycles[MECH_TRAP], K(c, "hvm.exit.user")); /* exit to the user-level device model */
+  NEAR(total(&e), K(c, "hvm.exit.user"));
+  CU_ASSERT(total(&b) < total(&n) &&
+            total(&n) < total(&h)); /* [AA06]: BT 15x faster, HW 5x slower */
 
-  ph = op_phase();
+  ph = fx_op_phase();
   ph.cr8_writes = 1;
   b = run(&technique_bt_ops, &c, &ph, 1);
   h = run(&technique_hvm_ops, &c, &ph, 1);
-  NEAR(total(&b), c.bt_tc_cr8);
-  NEAR(total(&h), c.cr8); /* TPR shadow */
-  c.hvm_tpr_shadow = false;
+  NEAR(total(&b), K(c, "bt.tc_emulate.cr8"));
+  NEAR(total(&h), K(c, "cr8.native")); /* TPR shadow */
+  fx_cost_set(&c, "hvm.tpr_shadow", 0);
   h = run(&technique_hvm_ops, &c, &ph, 1);
-  NEAR(h.cycles[MECH_TRAP], c.hvm_roundtrip);
-  NEAR(h.cycles[MECH_HYPERVISOR], c.hvm_cr8);
+  NEAR(h.cycles[MECH_TRAP], K(c, "hvm.exit.roundtrip"));
+  NEAR(h.cycles[MECH_HYPERVISOR], K(c, "hvm.exit.cr8"));
 
-  c = test_costs();
-  ph = op_phase();
+  fx_costs_init(&c);
+  ph = fx_op_phase();
   ph.rdtsc = 1;
   ph.cli = 1;
   b = run(&technique_bt_ops, &c, &ph, 1);
-  NEAR(total(&b), c.bt_tc_rdtsc + c.bt_tc_cli);
+  NEAR(total(&b), K(c, "bt.tc_emulate.rdtsc") + K(c, "bt.tc_emulate.cli"));
   cycles_by_mech p = run(&technique_pv_ops, &c, &ph, 1);
-  NEAR(p.cycles[MECH_GUEST], c.rdtsc);
-  NEAR(p.cycles[MECH_HYPERCALL], c.pv_sensitive);
+  NEAR(p.cycles[MECH_GUEST], K(c, "rdtsc.native"));
+  NEAR(p.cycles[MECH_HYPERCALL], K(c, "pv.sensitive_op"));
   h = run(&technique_hvm_ops, &c, &ph, 1);
-  NEAR(total(&h), c.rdtsc + c.cli);
+  NEAR(total(&h), K(c, "rdtsc.native") + K(c, "cli.native"));
 }
 
 static void test_memory_management_by_technique(void) {
-  vcost c = test_costs();
-  c.bt_adapt = 0; /* steady state: already adapted */
-  sim_phase ph = op_phase();
+  fx_costs c;
+  fx_costs_init(&c);
+  fx_cost_set(&c, "bt.adapt_threshold", 0); /* steady state: already adapted */
+  sim_phase ph = fx_op_phase();
   ph.page_faults = 1;
   cycles_by_mech b = run(&technique_bt_ops, &c, &ph, 1), h = run(&technique_hvm_ops, &c, &ph, 1),
-                 e = run(&technique_hvm_ept_ops, &c, &ph, 1), p = run(&technique_pv_ops, &c, &ph, 1);
-  NEAR(total(&b), c.bt_page_fault);
-  NEAR(b.cycles[MECH_GUEST], c.page_fault);
-  NEAR(total(&h), c.page_fault + c.hvm_roundtrip + c.hvm_pf);
-  NEAR(h.cycles[MECH_TRAP], c.hvm_roundtrip);
-  NEAR(total(&e), c.page_fault); /* guest-owned tables under EPT */
-  NEAR(total(&p), c.page_fault + c.pv_page_fault);
+                 e = run(&technique_hvm_ept_ops, &c, &ph, 1),
+                 p = run(&technique_pv_ops, &c, &ph, 1);
+  NEAR(total(&b), K(c, "bt.page_fault"));
+  NEAR(b.cycles[MECH_GUEST], K(c, "page_fault.native"));
+  NEAR(total(&h),
+       K(c, "page_fault.native") + K(c, "hvm.exit.roundtrip") + K(c, "hvm.exit.page_fault"));
+  NEAR(h.cycles[MECH_TRAP], K(c, "hvm.exit.roundtrip"));
+  NEAR(total(&e), K(c, "page_fault.native")); /* guest-owned tables under EPT */
+  NEAR(total(&p), K(c, "page_fault.native") + K(c, "pv.page_fault_extra"));
 
-  ph = op_phase();
+  ph = fx_op_phase();
   ph.pte_updates = 1;
   b = run(&technique_bt_ops, &c, &ph, 64);
   h = run(&technique_hvm_ops, &c, &ph, 64);
   e = run(&technique_hvm_ept_ops, &c, &ph, 64);
   p = run(&technique_pv_ops, &c, &ph, 64);
-  NEAR(total(&b), 64 * c.bt_pte_write);
-  NEAR(total(&h), 64 * (c.pte_write + c.hvm_roundtrip + c.hvm_pte));
-  NEAR(total(&e), 64 * c.pte_write);
+  NEAR(total(&b), 64 * K(c, "bt.pte_write"));
+  NEAR(total(&h),
+       64 * (K(c, "pte_write.native") + K(c, "hvm.exit.roundtrip") + K(c, "hvm.exit.pte_write")));
+  NEAR(total(&e), 64 * K(c, "pte_write.native"));
   /* two batched mmu_update hypercalls of 32 validated entries */
-  NEAR(p.cycles[MECH_HYPERCALL], 64 * c.pv_validate + 2 * c.pv_hypercall);
-  NEAR(p.cycles[MECH_GUEST], 64 * c.pte_write);
+  NEAR(p.cycles[MECH_HYPERCALL], 64 * K(c, "pv.pte_validate") + 2 * K(c, "pv.hypercall"));
+  NEAR(p.cycles[MECH_GUEST], 64 * K(c, "pte_write.native"));
 
-  ph = op_phase();
+  ph = fx_op_phase();
   ph.divide_faults = 1;
   b = run(&technique_bt_ops, &c, &ph, 1);
   h = run(&technique_hvm_ops, &c, &ph, 1);
-  NEAR(total(&b), c.bt_exception);
-  NEAR(total(&h), c.exception + c.hvm_exception);
+  NEAR(total(&b), K(c, "bt.exception"));
+  NEAR(total(&h), K(c, "exception.native") + K(c, "hvm.exception_extra"));
 
-  ph = op_phase();
+  ph = fx_op_phase();
   ph.call_ret = 1;
   b = run(&technique_bt_ops, &c, &ph, 1);
   h = run(&technique_hvm_ops, &c, &ph, 1);
-  NEAR(total(&b), c.bt_callret);
-  NEAR(total(&h), c.callret);
+  NEAR(total(&b), K(c, "bt.callret"));
+  NEAR(total(&h), K(c, "callret.native"));
 }
 
 static void test_adaptive_bt_traps_then_emulates(void) {
-  vcost c = test_costs();
-  sim_phase ph = op_phase();
+  fx_costs c;
+  fx_costs_init(&c);
+  sim_phase ph = fx_op_phase();
   ph.pte_updates = 1;
-  void *s = make(&c);
+  tech_on o;
+  void *s = open_on(&o, &technique_bt_ops, &c, NULL);
   cycles_by_mech first = {0}, later = {0};
-  technique_bt_ops.charge(s, &ph, c.bt_adapt, &first);
-  technique_bt_ops.charge(s, &ph, c.bt_adapt, &later);
-  technique_bt_ops.destroy(s);
-  NEAR(first.cycles[MECH_TRAP], c.bt_adapt * c.bt_trap);
+  technique_bt_ops.charge(s, &ph, K(c, "bt.adapt_threshold"), &first);
+  technique_bt_ops.charge(s, &ph, K(c, "bt.adapt_threshold"), &later);
+  close_on(&o);
+  NEAR(first.cycles[MECH_TRAP], K(c, "bt.adapt_threshold") * K(c, "bt.trap_emulate"));
   NEAR(later.cycles[MECH_TRAP], 0);
-  NEAR(total(&later), c.bt_adapt * c.bt_pte_write);
+  NEAR(total(&later), K(c, "bt.adapt_threshold") * K(c, "bt.pte_write"));
 }
 
 static void test_fork_by_technique(void) {
-  vcost c = test_costs();
-  sim_phase ph = op_phase();
+  fx_costs c;
+  fx_costs_init(&c);
+  sim_phase ph = fx_op_phase();
   sim_access_spec a = {.count = 0, .working_set_bytes = 4 * MiB, .pattern = SIM_ACCESS_RANDOM,
                        .page_bytes = 4096};
   ph.process_creations = 1;
   ph.n_access = 1;
   ph.access = &a;
-  double pages = 1024, native = c.fork + c.fork_per_page * pages;
+  double pages = 1024, native = K(c, "fork.native") + K(c, "fork.per_resident_page") * pages;
   CU_ASSERT_DOUBLE_EQUAL(vcost_resident_pages(&ph), pages, 1e-9);
   cycles_by_mech n = run(&technique_native_ops, &c, &ph, 1), b = run(&technique_bt_ops, &c, &ph, 1),
-                 h = run(&technique_hvm_ops, &c, &ph, 1), e = run(&technique_hvm_ept_ops, &c, &ph, 1),
+                 h = run(&technique_hvm_ops, &c, &ph, 1),
+                 e = run(&technique_hvm_ept_ops, &c, &ph, 1),
                  p = run(&technique_pv_ops, &c, &ph, 1);
   NEAR(total(&n), native);
-  NEAR(total(&b), native + pages * c.bt_shadow_fill + c.fork_switches * c.bt_cr3);
-  NEAR(total(&h), native + (pages + c.fork_switches) * c.hvm_roundtrip + pages * c.hvm_pf +
-                      c.fork_switches * c.hvm_cr3);
+  NEAR(total(&b), native + pages * K(c, "bt.shadow_fill") +
+                      K(c, "fork.context_switches") * K(c, "bt.cr3_switch"));
+  NEAR(total(&h), native + (pages + K(c, "fork.context_switches")) * K(c, "hvm.exit.roundtrip") +
+                      pages * K(c, "hvm.exit.page_fault") +
+                      K(c, "fork.context_switches") * K(c, "hvm.exit.cr3"));
   NEAR(total(&e), native);
-  NEAR(total(&p), native + pages * c.pv_validate + pages / c.pv_batch * c.pv_hypercall +
-                      c.fork_switches * (c.pv_hypercall + c.pv_cr3));
+  NEAR(total(&p),
+       native + pages * K(c, "pv.pte_validate") +
+           pages / K(c, "pv.pte_batch_size") * K(c, "pv.hypercall") +
+           K(c, "fork.context_switches") * (K(c, "pv.hypercall") + K(c, "pv.cr3_switch")));
   CU_ASSERT(total(&h) > total(&b) && total(&b) > total(&p) && total(&p) > total(&n));
 }
 
 static void test_bt_translates_on_first_execution_only(void) {
-  vcost c = test_costs();
-  sim_phase ph = op_phase();
+  fx_costs c;
+  fx_costs_init(&c);
+  sim_phase ph = fx_op_phase();
   ph.instructions = 100;
   ph.new_code_bytes = 4096;
-  void *s = make(&c);
+  tech_on bt;
+  void *s = open_on(&bt, &technique_bt_ops, &c, NULL);
   cycles_by_mech first = {0}, second = {0};
   technique_bt_ops.charge(s, &ph, 10, &first);
   technique_bt_ops.charge(s, &ph, 10, &second);
-  NEAR(first.cycles[MECH_TRANSLATE], 4096 / c.bt_instr_bytes * c.bt_translate);
+  NEAR(first.cycles[MECH_TRANSLATE],
+       4096 / K(c, "bt.bytes_per_instr") * K(c, "bt.translate_per_instr"));
   NEAR(second.cycles[MECH_TRANSLATE], 0);
   CU_ASSERT(total(&second) < total(&first));
   NEAR(first.cycles[MECH_GUEST], second.cycles[MECH_GUEST]);
   /* another phase is translated too; code beyond the cache flushes it */
   sim_phase other = ph;
-  other.new_code_bytes = c.bt_tc_bytes; /* does not fit beside ph: flush */
+  other.new_code_bytes = K(c, "bt.tc_bytes"); /* does not fit beside ph: flush */
   cycles_by_mech o = {0}, again = {0};
   technique_bt_ops.charge(s, &other, 1, &o);
   CU_ASSERT(o.cycles[MECH_TRANSLATE] > 0);
   technique_bt_ops.charge(s, &ph, 1, &again); /* flushed: translated again */
   NEAR(again.cycles[MECH_TRANSLATE], first.cycles[MECH_TRANSLATE]);
-  technique_bt_ops.destroy(s);
+  close_on(&bt);
   /* other techniques never translate */
   cycles_by_mech h = run(&technique_hvm_ops, &c, &ph, 10);
   NEAR(h.cycles[MECH_TRANSLATE], 0);
 }
 
 static void test_container_costs_native_after_setup(void) {
-  vcost c = test_costs();
-  sim_phase ph = op_phase();
+  fx_costs c;
+  fx_costs_init(&c);
+  sim_phase ph = fx_op_phase();
   sim_access_spec a = {.count = 3, .working_set_bytes = 64 * MiB, .pattern = SIM_ACCESS_RANDOM,
                        .page_bytes = 4096};
   ph.instructions = 1000;
@@ -300,22 +258,28 @@ static void test_container_costs_native_after_setup(void) {
   ph.pte_updates = 3;
   ph.n_access = 1;
   ph.access = &a;
-  void *s = make(&c);
+  tech_on o;
+  void *s = open_on(&o, &technique_container_ops, &c, NULL);
   cycles_by_mech first = {0}, second = {0};
   technique_container_ops.charge(s, &ph, 100, &first);
   technique_container_ops.charge(s, &ph, 100, &second);
-  technique_container_ops.destroy(s);
+  close_on(&o);
   cycles_by_mech n = run(&technique_native_ops, &c, &ph, 100);
   for (int m = 0; m < MECH_COUNT; m++) NEAR(second.cycles[m], n.cycles[m]);
-  NEAR(total(&first) - total(&n), (c.ct_namespace_ns + c.ct_cgroup_ns) * 1e-9 * c.clock_hz);
-  NEAR(first.cycles[MECH_HYPERVISOR], (c.ct_namespace_ns + c.ct_cgroup_ns) * 1e-9 * c.clock_hz);
+  NEAR(total(&first) - total(&n),
+       (K(c, "container.namespace_create") + K(c, "container.cgroup_enter")) * 1e-9 *
+           K(c, "cpu.clock"));
+  NEAR(first.cycles[MECH_HYPERVISOR],
+       (K(c, "container.namespace_create") + K(c, "container.cgroup_enter")) * 1e-9 *
+           K(c, "cpu.clock"));
 }
 
 static void test_tlb_loop_walks_by_technique(void) {
-  vcost c = test_costs();
+  fx_costs c;
+  fx_costs_init(&c);
   /* stores drain fast: the walks, not the memory, pace the loop */
-  c.mmu.bandwidth_bytes_per_cycle = 64;
-  sim_phase ph = op_phase();
+  fx_cost_set(&c, "mem.bandwidth", 64 * 8 * K(c, "cpu.clock"));
+  sim_phase ph = fx_op_phase();
   sim_access_spec a = {.count = 1, .working_set_bytes = 32 * MiB, .pattern = SIM_ACCESS_STRIDED,
                        .stride_bytes = 4097, .page_bytes = 4096, .write_fraction = 1};
   ph.instructions = 8;
@@ -330,73 +294,87 @@ static void test_tlb_loop_walks_by_technique(void) {
   /* shadow tables: a 1D walk plus the software MMU's overhead on every miss
    * (one miss per access: a new page each time); the guest's own tables (pv):
    * native walks */
-  double miss = mmu_tlb_miss_rate(&c.mmu, &a, 4096);
+  mmu_params mmu = mmu_of(&c);
+  double miss = mmu_tlb_miss_rate(&mmu, &a, 4096);
   CU_ASSERT(miss > 0.99);
-  NEAR(b.cycles[MECH_PAGEWALK], n.cycles[MECH_PAGEWALK] + 1000 * miss * c.shadow_miss);
-  NEAR(h.cycles[MECH_PAGEWALK], n.cycles[MECH_PAGEWALK] + 1000 * miss * c.shadow_miss);
+  NEAR(b.cycles[MECH_PAGEWALK],
+       n.cycles[MECH_PAGEWALK] + 1000 * miss * K(c, "shadow.tlb_miss_extra"));
+  NEAR(h.cycles[MECH_PAGEWALK],
+       n.cycles[MECH_PAGEWALK] + 1000 * miss * K(c, "shadow.tlb_miss_extra"));
   NEAR(v.cycles[MECH_PAGEWALK], n.cycles[MECH_PAGEWALK]);
   NEAR(b.cycles[MECH_GUEST] + b.cycles[MECH_TRANSLATE], n.cycles[MECH_GUEST]);
   /* without the overhead, shadow walks cost exactly what native walks cost */
-  vcost z = c;
-  z.shadow_miss = 0;
+  fx_costs z = c;
+  fx_cost_set(&z, "shadow.tlb_miss_extra", 0);
   cycles_by_mech bz = run(&technique_bt_ops, &z, &ph, 1000);
   NEAR(bz.cycles[MECH_PAGEWALK], n.cycles[MECH_PAGEWALK]);
   CU_ASSERT(e.cycles[MECH_PAGEWALK] > 2 * n.cycles[MECH_PAGEWALK]); /* 2D */
   NEAR(e.cycles[MECH_GUEST], n.cycles[MECH_GUEST]);
   /* huge pages shrink the 2D walk */
-  vstate *s = make(&c);
-  s->huge_pages = true;
+  sim_guest huge = {.name = "huge", .huge_pages = true};
+  tech_on o;
+  void *s = open_on(&o, &technique_hvm_ept_ops, &c, &huge);
   cycles_by_mech eh = {0};
   technique_hvm_ept_ops.charge(s, &ph, 1000, &eh);
   CU_ASSERT(eh.cycles[MECH_PAGEWALK] < e.cycles[MECH_PAGEWALK]);
-  technique_hvm_ept_ops.destroy(s);
+  close_on(&o);
 }
 
 /* The software MMU's overhead lengthens the walk, which overlaps the data in
  * flight: a data-bound stream hides it as it hides the walk; a TLB refill
  * after a flush pays it per reloaded entry. */
 static void test_shadow_miss_overlaps_and_refills(void) {
-  vcost c = test_costs();
-  sim_phase ph = op_phase();
+  fx_costs c;
+  fx_costs_init(&c);
+  sim_phase ph = fx_op_phase();
   sim_access_spec a = {.count = 1, .working_set_bytes = 256 * MiB, .pattern = SIM_ACCESS_RANDOM,
                        .page_bytes = 4096};
   ph.n_access = 1;
   ph.access = &a;
-  double miss = mmu_tlb_miss_rate(&c.mmu, &a, 4096);
-  double data = mmu_data_cycles(&c.mmu, &a), w1 = mmu_walk_1d(&c.mmu, &a, 4096, miss).cycles;
+  mmu_params mmu = mmu_of(&c);
+  double miss = mmu_tlb_miss_rate(&mmu, &a, 4096);
+  double data = mmu_data_cycles(&mmu, &a), w1 = mmu_walk_1d(&mmu, &a, 4096, miss).cycles;
   /* data-bound with or without the overhead: nothing exposed */
-  c.shadow_miss = 0.5 * (data / miss - w1);
-  CU_ASSERT_FATAL(c.shadow_miss > 0);
-  cycles_by_mech n = run(&technique_native_ops, &c, &ph, 100), h = run(&technique_hvm_ops, &c, &ph, 100);
+  fx_cost_set(&c, "shadow.tlb_miss_extra", 0.5 * (data / miss - w1));
+  CU_ASSERT_FATAL(K(c, "shadow.tlb_miss_extra") > 0);
+  cycles_by_mech n = run(&technique_native_ops, &c, &ph, 100),
+                 h = run(&technique_hvm_ops, &c, &ph, 100);
   NEAR(h.cycles[MECH_PAGEWALK], 0);
   NEAR(total(&h), total(&n));
   /* beyond the data: exposed in full */
-  c.shadow_miss = 2.0 * (data / miss - w1) + 50;
+  fx_cost_set(&c, "shadow.tlb_miss_extra", 2.0 * (data / miss - w1) + 50);
   h = run(&technique_hvm_ops, &c, &ph, 100);
-  NEAR(h.cycles[MECH_PAGEWALK], 100 * (miss * (w1 + c.shadow_miss) - data));
+  NEAR(h.cycles[MECH_PAGEWALK], 100 * (miss * (w1 + K(c, "shadow.tlb_miss_extra")) - data));
   /* refill after a flush (untagged TLB): one shadow walk per TLB entry */
-  void *sb = make(&c), *sn = make(&c);
+  tech_on ob, on;
+  void *sb = open_on(&ob, &technique_bt_ops, &c, NULL),
+       *sn = open_on(&on, &technique_native_ops, &c, NULL);
   cycles_by_mech wb = {0}, wn = {0}, rb = {0}, rn = {0};
   technique_bt_ops.charge(sb, &ph, 10, &wb);
   technique_native_ops.charge(sn, &ph, 10, &wn);
   technique_bt_ops.switch_in(sb, &rb);
   technique_native_ops.switch_in(sn, &rn);
-  technique_bt_ops.destroy(sb);
-  technique_native_ops.destroy(sn);
-  NEAR(rb.cycles[MECH_PAGEWALK] - rn.cycles[MECH_PAGEWALK], c.mmu.tlb_entries_4k * c.shadow_miss);
+  close_on(&ob);
+  close_on(&on);
+  NEAR(rb.cycles[MECH_PAGEWALK] - rn.cycles[MECH_PAGEWALK],
+       K(c, "tlb.entries.4k") * K(c, "shadow.tlb_miss_extra"));
 }
 
 static void test_walks_overlap_data_in_flight(void) {
-  vcost c = test_costs();
-  sim_phase ph = op_phase();
+  fx_costs c;
+  fx_costs_init(&c);
+  sim_phase ph = fx_op_phase();
   sim_access_spec a = {.count = 1, .working_set_bytes = 256 * MiB, .pattern = SIM_ACCESS_RANDOM,
                        .page_bytes = 4096};
   ph.n_access = 1;
   ph.access = &a;
-  double miss = mmu_tlb_miss_rate(&c.mmu, &a, 4096);
-  double data = mmu_data_cycles(&c.mmu, &a);
-  double w1 = mmu_walk_1d(&c.mmu, &a, 4096, miss).cycles, w2 = mmu_walk_2d(&c.mmu, &a, 4096, 4096, miss).cycles;
-  cycles_by_mech n = run(&technique_native_ops, &c, &ph, 100), e = run(&technique_hvm_ept_ops, &c, &ph, 100);
+  mmu_params mmu = mmu_of(&c);
+  double miss = mmu_tlb_miss_rate(&mmu, &a, 4096);
+  double data = mmu_data_cycles(&mmu, &a);
+  double w1 = mmu_walk_1d(&mmu, &a, 4096, miss).cycles;
+  double w2 = mmu_walk_2d(&mmu, &a, 4096, 4096, miss).cycles;
+  cycles_by_mech n = run(&technique_native_ops, &c, &ph, 100),
+                 e = run(&technique_hvm_ept_ops, &c, &ph, 100);
   /* an access costs the busier of memory and page walker */
   NEAR(total(&n), 100 * fmax(data, miss * w1));
   NEAR(total(&e), 100 * fmax(data, miss * w2));
@@ -406,8 +384,9 @@ static void test_walks_overlap_data_in_flight(void) {
 }
 
 static void test_switch_in_refills_untagged_tlb(void) {
-  vcost c = test_costs();
-  sim_phase ph = op_phase();
+  fx_costs c;
+  fx_costs_init(&c);
+  sim_phase ph = fx_op_phase();
   sim_access_spec a = {.count = 1, .working_set_bytes = 32 * MiB, .pattern = SIM_ACCESS_RANDOM,
                        .page_bytes = 4096};
   ph.n_access = 1;
@@ -415,13 +394,14 @@ static void test_switch_in_refills_untagged_tlb(void) {
   const technique_ops *ts[] = {&technique_hvm_ops, &technique_hvm_ept_ops};
   for (int i = 0; i < 2; i++) {
     for (int tagged = 0; tagged < 2; tagged++) {
-      c.tlb_tagged = tagged;
-      void *s = make(&c);
+      fx_cost_set(&c, "tlb.tagged", tagged);
+      tech_on o;
+      void *s = open_on(&o, ts[i], &c, NULL);
       cycles_by_mech w = {0}, sw = {0};
       ts[i]->charge(s, &ph, 10, &w);
       ts[i]->switch_in(s, &sw);
-      ts[i]->destroy(s);
-      NEAR(sw.cycles[MECH_HYPERVISOR], c.context_switch);
+      close_on(&o);
+      NEAR(sw.cycles[MECH_HYPERVISOR], K(c, "context_switch.native"));
       if (tagged) {
         NEAR(sw.cycles[MECH_PAGEWALK], 0);
       } else {
@@ -432,40 +412,49 @@ static void test_switch_in_refills_untagged_tlb(void) {
 }
 
 static void test_timer_interrupts_cost_exits(void) {
-  vcost c = test_costs();
-  c.timer_hz = 1000;
-  sim_phase ph = op_phase();
+  fx_costs c;
+  fx_costs_init(&c);
+  fx_cost_set(&c, "timer.hz", 1000);
+  sim_phase ph = fx_op_phase();
   ph.instructions = 1e6; /* 1 ms at 1 GHz: one tick */
-  cycles_by_mech n = run(&technique_native_ops, &c, &ph, 1), h = run(&technique_hvm_ops, &c, &ph, 1),
-                 b = run(&technique_bt_ops, &c, &ph, 1);
+  cycles_by_mech n = run(&technique_native_ops, &c, &ph, 1),
+                 h = run(&technique_hvm_ops, &c, &ph, 1), b = run(&technique_bt_ops, &c, &ph, 1);
   NEAR(total(&n), 1e6);
-  NEAR(h.cycles[MECH_TRAP], c.hvm_irq_exits * (c.hvm_roundtrip + c.hvm_interrupt));
-  NEAR(b.cycles[MECH_TRAP], c.bt_callout);
+  NEAR(h.cycles[MECH_TRAP],
+       K(c, "hvm.interrupt_exits") * (K(c, "hvm.exit.roundtrip") + K(c, "hvm.exit.interrupt")));
+  NEAR(b.cycles[MECH_TRAP], K(c, "bt.callout"));
 }
 
-/* Profiles shipped in the source tree. */
-static int load_profile(const char *name, sim_profile **p) {
-  const char *src = getenv("VDCSIM_SOURCE_DIR");
-  char path[4096];
-  snprintf(path, sizeof path, "%s/models/profiles/%s.yaml", src ? src : ".", name);
-  sim_diag d;
-  sim_diag_init(&d);
-  int rc = sim_profile_load(path, p, &d);
-  if (rc < 0) sim_diag_print(&d, stderr);
-  sim_diag_clear(&d);
-  return rc;
+static const technique_ops *const all_techniques[] = {
+    &technique_native_ops, &technique_container_ops, &technique_bt_ops,
+    &technique_pv_ops,     &technique_hvm_ops,       &technique_hvm_ept_ops};
+enum { N_TECHNIQUES = sizeof all_techniques / sizeof all_techniques[0] };
+
+/* Whether some error in d names `key` and the profile `profile`. */
+static bool reported(const sim_diag *d, const char *key, const char *profile) {
+  char quoted[128];
+  snprintf(quoted, sizeof quoted, "'%s'", key);
+  for (size_t i = 0; i < d->count; i++)
+    if (d->entries[i].level == SIM_DIAG_ERROR && strstr(d->entries[i].message, quoted) &&
+        d->entries[i].file && !strcmp(d->entries[i].file, profile))
+      return true;
+  return false;
 }
 
 static void test_shipped_profiles_hold_every_quantity(void) {
-  const char *names[] = {"generic-x86-2020", "pentium4-2006", "xeon-e5-2014", "opteron-2008"};
-  for (int i = 0; i < 4; i++) {
-    sim_profile *p = NULL;
-    CU_ASSERT_FATAL(load_profile(names[i], &p) == 0);
-    technique_env env = {p, NULL, NULL};
+  const char *names[] = {"generic-x86-2020", "pentium4-2006", "xeon-e5-2014", "opteron-2008",
+                         "xen-pe2650-2005"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    sim_profile *p = fx_shipped_profile(names[i]);
     sim_diag d;
     sim_diag_init(&d);
-    vcost c;
-    CU_ASSERT(vcost_load(&env, &c, &d) == 0);
+    for (size_t t = 0; t < N_TECHNIQUES; t++) {
+      void *params = NULL;
+      CU_ASSERT(all_techniques[t]->load(p, NULL, &params, &d) == 0);
+      if (params) all_techniques[t]->free_params(params);
+    }
+    native_costs c;
+    CU_ASSERT(native_costs_load(p, NULL, &c, &d) == 0);
     if (d.count) sim_diag_print(&d, stderr);
     CU_ASSERT(c.clock_hz > 1e8);
     CU_ASSERT(c.mmu.dram_cycles > c.mmu.cache_cycles[0]);
@@ -475,33 +464,147 @@ static void test_shipped_profiles_hold_every_quantity(void) {
 }
 
 static void test_missing_quantity_is_reported_by_name(void) {
-  char path[] = "/tmp/vdcsim-test-profile-XXXXXX";
-  int fd = mkstemp(path);
-  CU_ASSERT_FATAL(fd >= 0);
-  FILE *f = fdopen(fd, "w");
-  CU_ASSERT_FATAL(f != NULL);
-  fputs("profile: {name: partial}\nquantities:\n  cpu.clock: {value: 2 GHz, source: test}\n"
-        "  syscall.native: {value: 100 cycles, source: test}\n",
-        f);
-  fclose(f);
-  sim_profile *p = NULL;
+  sim_profile *p = fx_profile_text(
+      "profile: {name: partial}\nquantities:\n  cpu.clock: {value: 2 GHz, source: test}\n"
+      "  syscall.native: {value: 100 cycles, source: test}\n");
   sim_diag d;
   sim_diag_init(&d);
-  int rc = sim_profile_load(path, &p, &d);
-  remove(path);
-  CU_ASSERT_FATAL(rc == 0);
-  technique_env env = {p, NULL, NULL};
-  void *st = NULL;
-  CU_ASSERT(technique_bt_ops.create(&env, &st, &d) < 0);
-  CU_ASSERT_PTR_NULL(st);
+  void *params = NULL;
+  CU_ASSERT(technique_bt_ops.load(p, NULL, &params, &d) < 0);
+  CU_ASSERT_PTR_NULL(params);
   CU_ASSERT(d.errors > 10);
-  bool named_fault = false, named_syscall = false;
-  for (size_t i = 0; i < d.count; i++) {
-    named_fault |= strstr(d.entries[i].message, "'page_fault.native'") != NULL;
-    named_syscall |= strstr(d.entries[i].message, "'syscall.native'") != NULL;
+  CU_ASSERT(reported(&d, "page_fault.native", "partial"));
+  CU_ASSERT(reported(&d, "tlb.entries.4k", "partial")); /* the MMU's */
+  CU_ASSERT(reported(&d, "bt.callout", "partial"));
+  CU_ASSERT(!reported(&d, "syscall.native", "partial")); /* present: not reported */
+  CU_ASSERT(!reported(&d, "pv.hypercall", "partial"));   /* another technique's */
+  sim_diag_clear(&d);
+  sim_profile_free(p);
+}
+
+/* A technique needs its own keys and the shared ones, no other technique's;
+ * a key none may lack has no default. */
+static void test_each_technique_requires_its_own_keys(void) {
+  static const struct {
+    const char *key;
+    const technique_ops *needs; /* the one technique that reads it */
+  } own[] = {
+      {"container.cgroup_enter", &technique_container_ops},
+      {"bt.tc_emulate.in", &technique_bt_ops},
+      {"pv.pte_batch_size", &technique_pv_ops},
+      {"hvm.exit.pte_write", &technique_hvm_ops},
+      {"hvm.untuned.cpu_efficiency", &technique_hvm_ept_ops},
+  };
+  for (size_t k = 0; k < sizeof own / sizeof own[0]; k++) {
+    fx_costs c;
+    fx_costs_init(&c);
+    fx_cost_remove(&c, own[k].key);
+    sim_profile *p = fx_costs_profile(&c, "lacking");
+    for (size_t t = 0; t < N_TECHNIQUES; t++) {
+      sim_diag d;
+      sim_diag_init(&d);
+      void *params = NULL;
+      int rc = all_techniques[t]->load(p, NULL, &params, &d);
+      if (all_techniques[t] == own[k].needs) {
+        CU_ASSERT(rc < 0);
+        CU_ASSERT(d.errors == 1);
+        CU_ASSERT(reported(&d, own[k].key, "lacking"));
+      } else {
+        CU_ASSERT(rc == 0);
+        all_techniques[t]->free_params(params);
+      }
+      sim_diag_clear(&d);
+    }
+    sim_profile_free(p);
   }
-  CU_ASSERT(named_fault);
-  CU_ASSERT(!named_syscall); /* present: not reported */
+  /* the shared keys: every technique needs them */
+  fx_costs c;
+  fx_costs_init(&c);
+  fx_cost_remove(&c, "timer.hz");
+  sim_profile *p = fx_costs_profile(&c, "lacking");
+  for (size_t t = 0; t < N_TECHNIQUES; t++) {
+    sim_diag d;
+    sim_diag_init(&d);
+    void *params = NULL;
+    CU_ASSERT(all_techniques[t]->load(p, NULL, &params, &d) < 0);
+    CU_ASSERT(reported(&d, "timer.hz", "lacking"));
+    sim_diag_clear(&d);
+  }
+  sim_profile_free(p);
+}
+
+/* Values no machine has are errors naming the key, not replaced by others. */
+static void test_invalid_values_are_reported(void) {
+  static const struct {
+    const char *key;
+    const technique_ops *ops;
+  } bad[] = {
+      {"pv.pte_batch_size", &technique_pv_ops},               /* no batch of 0 entries */
+      {"hvm.untuned.cpu_efficiency", &technique_hvm_ept_ops}, /* a CPU that never runs */
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    fx_costs c;
+    fx_costs_init(&c);
+    fx_cost_set(&c, bad[k].key, 0);
+    sim_profile *p = fx_costs_profile(&c, "zero");
+    sim_diag d;
+    sim_diag_init(&d);
+    void *params = NULL;
+    CU_ASSERT(bad[k].ops->load(p, NULL, &params, &d) < 0);
+    CU_ASSERT_PTR_NULL(params);
+    CU_ASSERT(reported(&d, bad[k].key, "zero"));
+    sim_diag_clear(&d);
+    sim_profile_free(p);
+  }
+}
+
+/* The host type's clock converts ns, and its MMU figures replace the
+ * profile's. */
+static void test_host_type_overrides_the_profile(void) {
+  fx_costs c;
+  fx_costs_init(&c);
+  sim_profile *p = fx_costs_profile(&c, "test");
+  sim_host_type h = {.name = "fast", .clock_hz = 2e9, .tlb_entries_4k = 1536, .tlb_tagged = 1};
+  sim_diag d;
+  sim_diag_init(&d);
+  native_costs n;
+  CU_ASSERT_FATAL(native_costs_load(p, &h, &n, &d) == 0);
+  CU_ASSERT_DOUBLE_EQUAL(n.clock_hz, 2e9, 0);
+  NEAR(n.mmu.dram_cycles, 2 * K(c, "mem.latency.dram"));
+  CU_ASSERT_DOUBLE_EQUAL(n.mmu.tlb_entries_4k, 1536, 0);
+  CU_ASSERT_DOUBLE_EQUAL(n.mmu.tlb_entries_2m, K(c, "tlb.entries.2m"), 0);
+  CU_ASSERT(n.tlb_tagged);
+  h.tlb_tagged = -1; /* unset: the profile's */
+  CU_ASSERT_FATAL(native_costs_load(p, &h, &n, &d) == 0);
+  CU_ASSERT(!n.tlb_tagged);
+  sim_diag_clear(&d);
+  sim_profile_free(p);
+}
+
+/* Guests of one technique share its cost table, not their state: BT's
+ * translation cache warms per guest. */
+static void test_guests_share_costs_not_state(void) {
+  fx_costs c;
+  fx_costs_init(&c);
+  sim_profile *p = fx_costs_profile(&c, "test");
+  sim_diag d;
+  sim_diag_init(&d);
+  void *params = NULL, *a = NULL, *b = NULL;
+  CU_ASSERT_FATAL(technique_bt_ops.load(p, NULL, &params, &d) == 0);
+  CU_ASSERT_FATAL(technique_bt_ops.create(params, NULL, &a, &d) == 0);
+  CU_ASSERT_FATAL(technique_bt_ops.create(params, NULL, &b, &d) == 0);
+  sim_phase ph = fx_op_phase();
+  ph.new_code_bytes = 4096;
+  cycles_by_mech first_a = {0}, again_a = {0}, first_b = {0};
+  technique_bt_ops.charge(a, &ph, 1, &first_a);
+  technique_bt_ops.charge(a, &ph, 1, &again_a);
+  technique_bt_ops.charge(b, &ph, 1, &first_b);
+  CU_ASSERT(first_a.cycles[MECH_TRANSLATE] > 0);
+  NEAR(again_a.cycles[MECH_TRANSLATE], 0);
+  NEAR(first_b.cycles[MECH_TRANSLATE], first_a.cycles[MECH_TRANSLATE]);
+  technique_bt_ops.destroy(a);
+  technique_bt_ops.destroy(b);
+  technique_bt_ops.free_params(params);
   sim_diag_clear(&d);
   sim_profile_free(p);
 }
@@ -519,25 +622,15 @@ static void test_registry_names_every_technique(void) {
 
 /* Native / technique throughput of one [LECT] loop on the P4 profile. */
 static double ratio(sim_profile *p, const technique_ops *t, const sim_phase *ph, double units) {
-  technique_env env = {p, NULL, NULL};
-  sim_diag d;
-  sim_diag_init(&d);
-  void *sn = NULL, *st = NULL;
-  CU_ASSERT_FATAL(technique_native_ops.create(&env, &sn, &d) == 0);
-  CU_ASSERT_FATAL(t->create(&env, &st, &d) == 0);
-  cycles_by_mech n = {0}, v = {0};
-  technique_native_ops.charge(sn, ph, units, &n);
-  t->charge(st, ph, units, &v);
-  technique_native_ops.destroy(sn);
-  t->destroy(st);
-  sim_diag_clear(&d);
+  cycles_by_mech n = fx_charge(&technique_native_ops, p, ph, units);
+  cycles_by_mech v = fx_charge(t, p, ph, units);
   return total(&n) / total(&v);
 }
 
 static void test_lect_loops_order(void) {
-  sim_profile *p = NULL;
-  CU_ASSERT_FATAL(load_profile("pentium4-2006", &p) == 0);
-  sim_phase compute = op_phase(), getppid = op_phase(), fork = op_phase(), tlb = op_phase();
+  sim_profile *p = fx_shipped_profile("pentium4-2006");
+  sim_phase compute = fx_op_phase(), getppid = fx_op_phase(), fork = fx_op_phase(),
+            tlb = fx_op_phase();
   compute.instructions = 3;
   compute.cycles_per_instruction = 0.5;
   getppid.instructions = 100;
@@ -548,11 +641,17 @@ static void test_lect_loops_order(void) {
   fork.process_creations = 1;
   fork.n_access = 1;
   fork.access = &fa;
-  sim_access_spec ta[2] = {
-      {.count = 1, .working_set_bytes = 32 * MiB, .pattern = SIM_ACCESS_SEQUENTIAL, .stride_bytes = 1,
-       .page_bytes = 4096},
-      {.count = 1, .working_set_bytes = 32 * MiB, .pattern = SIM_ACCESS_STRIDED, .stride_bytes = 4097,
-       .page_bytes = 4096, .write_fraction = 1}};
+  sim_access_spec ta[2] = {{.count = 1,
+                            .working_set_bytes = 32 * MiB,
+                            .pattern = SIM_ACCESS_SEQUENTIAL,
+                            .stride_bytes = 1,
+                            .page_bytes = 4096},
+                           {.count = 1,
+                            .working_set_bytes = 32 * MiB,
+                            .pattern = SIM_ACCESS_STRIDED,
+                            .stride_bytes = 4097,
+                            .page_bytes = 4096,
+                            .write_fraction = 1}};
   tlb.instructions = 8;
   tlb.n_access = 2;
   tlb.access = ta;
@@ -562,21 +661,23 @@ static void test_lect_loops_order(void) {
   CU_ASSERT(ratio(p, &technique_hvm_ops, &compute, u) > 0.9);
   CU_ASSERT(ratio(p, &technique_pv_ops, &compute, u) > 0.9);
   /* getppid: BT pays every call, HW runs it natively, PV near native */
-  double bt_g = ratio(p, &technique_bt_ops, &getppid, u), hw_g = ratio(p, &technique_hvm_ops, &getppid, u);
+  double bt_g = ratio(p, &technique_bt_ops, &getppid, u),
+         hw_g = ratio(p, &technique_hvm_ops, &getppid, u);
   CU_ASSERT(bt_g < 0.35 && bt_g > 0.15);
   CU_ASSERT(hw_g > 0.9);
   CU_ASSERT(ratio(p, &technique_pv_ops, &getppid, u) > 0.9);
   /* fork: HW (exits on every shadow fill) below BT, both far below native */
-  double bt_f = ratio(p, &technique_bt_ops, &fork, 1000), hw_f = ratio(p, &technique_hvm_ops, &fork, 1000);
+  double bt_f = ratio(p, &technique_bt_ops, &fork, 1000),
+         hw_f = ratio(p, &technique_hvm_ops, &fork, 1000);
   CU_ASSERT(hw_f < bt_f);
   CU_ASSERT(bt_f < 0.25);
   CU_ASSERT(ratio(p, &technique_pv_ops, &fork, 1000) > bt_f);
   CU_ASSERT(ratio(p, &technique_hvm_ept_ops, &fork, 1000) > 0.9);
   /* TLB loop, on a host with nested paging (the Pentium 4 has none): 2D
    * walks cost far more than BT's 1D walks on shadow tables */
-  sim_profile *x = NULL;
-  CU_ASSERT_FATAL(load_profile("generic-x86-2020", &x) == 0);
-  double ept_t = ratio(x, &technique_hvm_ept_ops, &tlb, u), bt_t = ratio(x, &technique_bt_ops, &tlb, u);
+  sim_profile *x = fx_shipped_profile("generic-x86-2020");
+  double ept_t = ratio(x, &technique_hvm_ept_ops, &tlb, u),
+         bt_t = ratio(x, &technique_bt_ops, &tlb, u);
   CU_ASSERT(ept_t < 0.8 * bt_t);
   /* shadow walks cost a native walk plus shadow.tlb_miss_extra per miss */
   CU_ASSERT(bt_t < 0.95 && bt_t > 0.75);
@@ -605,6 +706,10 @@ int register_tests(void) {
       {"timer interrupts cost exits", test_timer_interrupts_cost_exits},
       {"shipped profiles hold every quantity", test_shipped_profiles_hold_every_quantity},
       {"missing quantity reported by name", test_missing_quantity_is_reported_by_name},
+      {"each technique requires its own keys", test_each_technique_requires_its_own_keys},
+      {"invalid values reported", test_invalid_values_are_reported},
+      {"host type overrides the profile", test_host_type_overrides_the_profile},
+      {"guests share costs, not state", test_guests_share_costs_not_state},
       {"registry names every technique", test_registry_names_every_technique},
       {"[LECT] loops in the published order", test_lect_loops_order},
       {NULL, NULL}};

@@ -13,12 +13,11 @@
 
 #include "models/engine.h"
 #include "models/registry.h"
-#include "models/scheduler.h"
-#include "models/technique.h"
 #include "sim/alloc.h"
 #include "sim/results.h"
 #include "sim/trace.h"
 #include "tests/cunit_main.h"
+#include "tests/fixtures.h"
 
 /* ---- the reader ---- */
 
@@ -189,35 +188,6 @@ static void test_loader_reads_trace(void) {
   remove(file);
 }
 
-/* ---- a fake technique: instructions x CPI cycles per unit, no overheads ---- */
-
-static int fake_create(const technique_env *env, void **state, sim_diag *diag) {
-  (void)env;
-  (void)diag;
-  *state = sim_calloc(1, 1);
-  return *state ? 0 : -1;
-}
-static void fake_destroy(void *state) { sim_free(state); }
-static void fake_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
-  (void)state;
-  out->cycles[MECH_GUEST] += ph->instructions * ph->cycles_per_instruction * units;
-}
-static void fake_switch_in(void *state, cycles_by_mech *out) {
-  (void)state;
-  (void)out;
-}
-static const technique_ops fake_ops = {"native", "test native", fake_create, fake_destroy,
-                                       fake_charge, fake_switch_in};
-static const model_entry fake_models[] = {
-    {.kind = MODEL_TECHNIQUE, .ops = &fake_ops},
-    {.kind = MODEL_SCHEDULER, .ops = &sched_rr_ops},
-};
-static const model_entry *fake_find(model_kind kind, const char *name) {
-  for (size_t i = 0; i < sizeof fake_models / sizeof fake_models[0]; i++)
-    if (fake_models[i].kind == kind && !strcmp(model_entry_name(&fake_models[i]), name)) return &fake_models[i];
-  return NULL;
-}
-
 /* ---- one guest on one 1 GHz core following a trace ---- */
 
 typedef struct world {
@@ -228,6 +198,7 @@ typedef struct world {
   sim_guest guest;
   char trace[256]; /* the trace file */
   char out[256];   /* the HDF5 result */
+  double *samples; /* the trace as the loader reads it */
 } world;
 
 static void world_init(world *w, const char *trace_text) {
@@ -241,9 +212,15 @@ static void world_init(world *w, const char *trace_text) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(f);
   fputs(trace_text, f);
   fclose(f);
+  size_t n = 0;
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL_FATAL(sim_trace_read(w->trace, "tr", &w->samples, &n, &d), 0);
+  sim_diag_clear(&d);
   w->type = (sim_host_type){.name = "t", .cores = 1, .clock_hz = 1e9, .scheduler = "rr"};
   w->host = (sim_host){.name = "h0", .type = 0};
-  w->wl = (sim_workload){.name = "tr", .trace_path = w->trace, .trace_interval_ns = SIM_S};
+  w->wl = (sim_workload){.name = "tr", .trace_path = w->trace, .trace_interval_ns = SIM_S,
+                         .trace_cpu_percent = w->samples, .n_trace_samples = n};
   w->guest = (sim_guest){.name = "g0", .kind = SIM_GUEST_VM, .technique = "native", .host = 0,
                          .vcpus = 1, .weight = 256, .workload = 0};
   w->sc = (sim_scenario){.path = "test.yaml", .name = "test", .n_host_types = 1,
@@ -257,8 +234,11 @@ static int world_run(world *w, sim_result **r, sim_diag *d) {
   sim_record_config cfg = {SIM_S, true, true, NULL, 0, 0};
   sim_recorder *rec = sim_recorder_new(&cfg);
   CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
-  engine_options opt = {.find_model = fake_find};
-  int rc = engine_run(&w->sc, NULL, rec, &opt, NULL, d);
+  engine_options opt = {.find_model = fx_find_model};
+  sim_profile *profile = fx_fake_profile();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
+  int rc = engine_run(&w->sc, profile, rec, &opt, NULL, d);
+  sim_profile_free(profile);
   if (rc == 0) rc = sim_recorder_write(rec, w->out, d);
   if (rc == 0) rc = sim_result_open(w->out, r, d);
   sim_recorder_free(rec);
@@ -269,6 +249,7 @@ static void world_done(world *w, sim_result *r) {
   if (r) sim_result_close(r);
   remove(w->out);
   remove(w->trace);
+  sim_free(w->samples);
 }
 
 static double col(sim_result *r, const char *table, const char *column) {
@@ -335,41 +316,19 @@ static void test_two_columns_and_mix(void) {
   check_trace("250 12.5\n25\t103.2\n\n0 0\n75.0 1\n", share, 4, &mix);
 }
 
-/* Runs a trace that must fail; checks an error names the file and line. */
-static void check_error(const char *text, int line) {
-  world w;
-  world_init(&w, text);
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_result *r = NULL;
-  CU_ASSERT(world_run(&w, &r, &d) < 0);
-  int found = 0;
-  for (size_t i = 0; i < d.count; i++)
-    found |= d.entries[i].level == SIM_DIAG_ERROR && d.entries[i].file &&
-             !strcmp(d.entries[i].file, w.trace) && d.entries[i].line == line;
-  CU_ASSERT(found);
-  if (!found) sim_diag_print(&d, stderr);
-  sim_diag_clear(&d);
-  world_done(&w, r);
-}
-
-static void test_malformed_line(void) {
-  check_error("10\n20\nabc\n30\n", 3);
-  check_error("10\n-5\n", 2);
-  check_error("10 20 30\n", 1);
-  check_error("", 0); /* no samples */
-}
-
-static void test_unreadable_file(void) {
+/* The engine reads no file: a trace-driven workload whose samples the loader
+ * did not fill is refused, with an error naming the trace, not read again. */
+static void test_engine_needs_loaded_samples(void) {
   world w;
   world_init(&w, "10\n");
-  remove(w.trace);
+  w.wl.trace_cpu_percent = NULL;
+  w.wl.n_trace_samples = 0;
   sim_diag d;
   sim_diag_init(&d);
   sim_result *r = NULL;
   CU_ASSERT(world_run(&w, &r, &d) < 0);
   CU_ASSERT(d.errors > 0 && d.count > 0 && d.entries[0].file &&
-            !strcmp(d.entries[0].file, w.trace));
+            !strcmp(d.entries[0].file, w.trace) && strstr(d.entries[0].message, "no samples"));
   sim_diag_clear(&d);
   world_done(&w, r);
 }
@@ -386,9 +345,11 @@ static void test_allocation_failures(void) {
     CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
     sim_diag d;
     sim_diag_init(&d);
-    engine_options opt = {.find_model = fake_find};
+    engine_options opt = {.find_model = fx_find_model};
+    sim_profile *profile = fx_fake_profile();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(profile);
     sim_fault_arm(SIM_FAULT_ALLOC, nth);
-    int rc = engine_run(&w.sc, NULL, rec, &opt, NULL, &d);
+    int rc = engine_run(&w.sc, profile, rec, &opt, NULL, &d);
     bool hit = sim_fault_calls(SIM_FAULT_ALLOC) >= nth;
     sim_fault_arm(SIM_FAULT_ALLOC, 0);
     if (!hit) {
@@ -399,6 +360,7 @@ static void test_allocation_failures(void) {
     }
     sim_diag_clear(&d);
     sim_recorder_free(rec);
+    sim_profile_free(profile);
   }
   CU_ASSERT(succeeded);
   world_done(&w, NULL);
@@ -412,8 +374,7 @@ int register_tests(void) {
       {"loader reads the trace", test_loader_reads_trace},
       {"three samples: shares and completion", test_three_samples},
       {"two columns, clamping, operation mix", test_two_columns_and_mix},
-      {"malformed line: FILE:LINE", test_malformed_line},
-      {"unreadable file", test_unreadable_file},
+      {"engine: samples come from the loader", test_engine_needs_loaded_samples},
       {"allocation failures", test_allocation_failures},
       {NULL, NULL}};
   return add_suite("trace", tests);

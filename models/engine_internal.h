@@ -1,0 +1,221 @@
+/* models/engine_internal.h: the engine's state, shared by its files and by
+ * nothing else (models/engine.h is the public interface).
+ *   engine.c           the run loop and the vCPU state machine: dispatch,
+ *                      runs and their ends, wake-ups, phases, charging
+ *   engine_setup.c     hosts, guests, migration homes, I/O, trace workloads;
+ *                      teardown
+ *   engine_report.c    what is recorded: signals, events, sampling, the
+ *                      summary tables (guests, hosts, mmu)
+ *   engine_migration.c the hooks through which live migrations act on guests
+ * Units: ns (sim_time), cycles, Hz, as in every field's comment.
+ * Invariants: see engine.c (vCPU states, index-order iteration). */
+#ifndef MODELS_ENGINE_INTERNAL_H
+#define MODELS_ENGINE_INTERNAL_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/engine.h"
+#include "models/io.h"
+#include "models/migration.h"
+#include "models/scheduler.h"
+#include "models/technique.h"
+
+/* Event priorities at equal times: state changes before samples. */
+enum { PRIO_RUN = 0, PRIO_WAKE = 1, PRIO_SAMPLE = 10 };
+
+/* See engine.c, "Invariants". */
+typedef enum vcpu_state { V_BLOCKED, V_RUNNABLE, V_RUNNING, V_DONE } vcpu_state;
+
+typedef struct eng eng;
+typedef struct eng_host eng_host;
+
+typedef struct eng_vcpu {
+  uint32_t guest;            /* index of its guest */
+  int32_t sched_id;          /* id in its host's scheduler */
+  int32_t entity;            /* recorder entity id */
+  vcpu_state state;          /* see invariants */
+  size_t phase;              /* current phase index */
+  double units_left;         /* units of the current phase still to do (units phases) */
+  double units_phase;        /* units of the current phase for this vCPU; 0 for duration phases */
+  sim_time phase_start_ns;   /* ns: when the current phase began */
+  sim_time phase_end_ns;     /* ns: end of a duration phase; SIM_TIME_MAX otherwise */
+  double est_cycles_per_unit; /* cycles: cost of one unit in the last chunk; 0 unknown */
+  double units_done;         /* units completed over the whole run */
+  double io_units;           /* units of an I/O phase done since its unit's I/O was last issued */
+  bool io_wait;              /* BLOCKED waiting for its I/O to complete */
+  uint32_t io_inflight;      /* units whose I/O was issued and has not completed */
+  uint32_t io_limit;         /* units of I/O it may leave in flight and run on: the phase's
+                              * io_window, 0 at the phase's end */
+  sim_time sleep_until_ns;   /* ns: end of its demand sleep while BLOCKED */
+  double native_ns;          /* ns: time the work done would take natively (idle included) */
+  sim_time runnable_since;   /* ns: when it last became RUNNABLE */
+  sim_time steal_ns;         /* ns: total time RUNNABLE */
+  sim_time run_ns;           /* ns: total time RUNNING */
+  double prev_steal_ns;      /* ns: steal at the previous sample (vcpu_steal signal) */
+  double rate;               /* CPUs: speed of the current run, 1 except in fluid mode */
+  double want;               /* CPUs: what the current run wants (fluid: its demand), >= rate */
+  /* the current run, valid while RUNNING */
+  int32_t pcpu;              /* pCPU index on its host, -1 */
+  sim_time run_start_ns;     /* ns: dispatch time */
+  sim_time work_start_ns;    /* ns: after the switch cost */
+  sim_time run_end_ns;       /* ns: planned end */
+  double run_units;          /* units charged for the run */
+  cycles_by_mech run_cycles; /* cycles of those units, by mechanism */
+  double run_native_cycles;  /* cycles the same units cost natively */
+  sim_event_id end_ev;       /* the run's end event */
+  /* live migration (models/migration.h) */
+  bool resume_wake; /* stopped by a pause while runnable, or woken while paused: wake on resume */
+  double
+      run_demand; /* share of its time the current run was dispatched with (run_demand), (0, 1] */
+  eng_host *stale_on;        /* host whose run queue still holds it since a pause, NULL: none */
+} eng_vcpu;
+
+typedef struct eng_guest {
+  const sim_guest *spec;     /* from the scenario */
+  const sim_workload *wl;    /* its workload */
+  eng_host *host;            /* where it runs */
+  const technique_ops *tech; /* its technique */
+  void *tech_state;          /* technique's per-guest state */
+  const technique_ops *native; /* the host's native technique, the reference cost */
+  void *native_state;        /* its state for this guest */
+  uint32_t first_vcpu;       /* index of its first vCPU in eng.vcpus */
+  uint32_t vcpus_done;       /* vCPUs in V_DONE */
+  int32_t entity;            /* recorder entity id */
+  sim_time finish_ns;        /* ns: completion time, -1 while running */
+  cycles_by_mech cycles;     /* cycles spent so far, by mechanism */
+  int64_t switches;          /* context switches onto a pCPU, count */
+  /* cumulative values at the previous sample, for interval signals */
+  double prev_run_ns, prev_steal_ns;  /* ns */
+  double prev_cycles[MECH_COUNT];     /* cycles */
+  /* live migration (models/migration.h) */
+  bool paused;               /* stopped by a migration (stop-and-copy, downtime) */
+  double throttle;           /* share of its vCPUs' time taken away (auto-converge), [0, 0.99] */
+  double service;            /* share of its unimpeded progress rate it gets, (0, 1] */
+  uint32_t n_homes;          /* hosts it may run on, its own first; 0: it never migrates */
+  uint32_t *home_host;       /* n_homes host indices */
+  void **home_tech;          /* its technique's state on each home (one is tech_state) */
+  void **home_native;        /* the native technique's state on each home */
+  int32_t *home_sched;       /* scheduler id of vCPU i on home k: [k * vcpus + i] */
+} eng_guest;
+
+typedef struct eng_pcpu {
+  int32_t vcpu;              /* global vCPU index running, -1 idle */
+  int32_t last_guest;        /* guest whose context it holds, -1 none yet */
+  sim_event_id kick_ev;      /* pending dispatch, or SIM_EVENT_NONE */
+} eng_pcpu;
+
+struct eng_host {
+  eng *e;                    /* back pointer */
+  const sim_host *spec;      /* from the scenario */
+  const sim_host_type *type; /* its type */
+  const sim_profile *profile; /* its calibration profile */
+  double clock_hz;           /* Hz */
+  const scheduler_ops *sched; /* its scheduler */
+  void *sched_state;         /* scheduler state */
+  eng_pcpu *pcpus;           /* n_slots entries: pCPUs, or one slot per vCPU in fluid mode */
+  uint32_t n_slots;          /* count */
+  bool fluid;                /* fidelity fluid: sched_fluid_ops, runs at a rate (sched_fluid.c) */
+  uint32_t *vcpu_of_sched;   /* scheduler id -> global vCPU index */
+  size_t n_vcpus;            /* vCPUs on the host */
+  size_t vcpu_cap;           /* vCPUs that may run on it: its guests' and those migrating to it */
+  sim_time busy_ns;          /* ns: pCPU time spent running vCPUs, all pCPUs */
+  int32_t entity;            /* recorder entity id */
+};
+
+/* A technique's cost table on hosts of one (profile, host type): loaded once,
+ * shared by every guest of the technique on such hosts. */
+typedef struct eng_params {
+  const technique_ops *ops;   /* the technique */
+  const sim_profile *profile; /* the hosts' profile */
+  uint32_t host_type;         /* index of the hosts' type */
+  void *params;               /* what ops->load made */
+} eng_params;
+
+struct eng {
+  const sim_scenario *sc;    /* the scenario */
+  sim_loop *loop;            /* the event loop */
+  sim_recorder *rec;         /* where results go */
+  const engine_options *opt; /* progress callback, may be NULL */
+  const model_entry *(*find)(model_kind, const char *); /* model lookup by name */
+  eng_host *hosts;           /* sc->n_hosts entries */
+  eng_guest *guests;         /* sc->n_guests entries */
+  eng_vcpu *vcpus;           /* all vCPUs, guest by guest */
+  size_t n_vcpus;            /* count */
+  sim_profile **own_profiles; /* per host type: a profile loaded for it, or NULL */
+  size_t guests_done;        /* guests completed */
+  sim_time end_ns;           /* ns: the run's end (scenario duration), SIM_TIME_MAX: none */
+  sim_time demand_period_ns; /* ns: burst period for phases with cpu_demand < 1 */
+  sim_time sample_ns;        /* ns: sampling interval; 0 when no series are kept */
+  uint64_t traced;           /* events seen by the progress observer */
+  int sig_progress, sig_share, sig_steal; /* signal ids (or SIM_SIGNAL_OFF) */
+  int sig_vsteal;            /* per-vCPU steal signal id (or SIM_SIGNAL_OFF) */
+  int sig_cycles[MECH_COUNT];  /* signal ids of the cycle rates */
+  int ev_start, ev_finish, ev_phase, ev_switch; /* event type ids */
+  int failed;                /* a recorder call failed: negative code */
+  migration_set *migrations; /* live migrations (models/migration.h); NULL: none */
+  io_model *io;              /* disks, NICs and I/O paths (models/io.h); NULL: no guest does I/O */
+  sim_diag *diag;            /* errors */
+  sim_workload *trace_wl;    /* sc->n_workloads entries: each trace-driven workload expanded
+                              * (phases owned, one per sample), built on first use; others zero */
+  eng_params *params;        /* technique cost tables loaded so far */
+  size_t n_params, params_cap; /* entries used, allocated */
+};
+
+/* ---- engine.c: the state machine ---- */
+
+/* Notes the first failed recorder (or scheduling) call: negative rc. */
+void eng_note_rec(eng *e, int rc);
+/* The phase v is in. */
+const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v);
+/* Puts v at the start of phase v->phase (skipping empty phases); marks it
+ * DONE past the last phase of a non-repeating workload. */
+void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now);
+/* Whether v's current phase is complete at `now`. */
+bool eng_phase_complete(const eng_vcpu *v, sim_time now);
+/* Applies the elapsed share of v's run on h up to `now` and ends it. */
+void eng_finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now);
+/* Asks h's scheduler what runs on pCPU p now and starts it. */
+void eng_dispatch(eng *e, eng_host *h, uint32_t p);
+/* v becomes runnable: queue it and act on the scheduler's kick. */
+void eng_wake_vcpu(eng *e, eng_vcpu *v);
+/* Fluid mode: ends now every run on h whose rate changed. */
+void eng_fluid_replan(eng *e, eng_host *h);
+/* Event: guest `arg` starts its workload. */
+void eng_start_handler(sim_loop *loop, void *ctx, uint64_t arg);
+
+/* ---- engine_setup.c ---- */
+
+/* vCPUs each host may run (eng_host.vcpu_cap), before the hosts are set up. */
+void eng_count_host_vcpus(eng *e);
+/* Host hi: its profile, clock, scheduler and pCPUs. */
+int eng_setup_host(eng *e, size_t hi, const sim_profile *scenario_profile);
+/* Guest gi: its workload, technique states, vCPUs (from *next_vcpu on), its
+ * migration homes and its start event. */
+int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu);
+/* The demand period (e->demand_period_ns): how finely a partly idle vCPU
+ * interleaves work and sleep, the scheduler's tick in Xen credit, 10 ms
+ * ([XEN] credit.c): sched.tick of the scenario's profile. */
+int eng_setup_demand_period(eng *e, const sim_profile *profile);
+/* The I/O model, when some guest's workload does I/O. */
+int eng_setup_io(eng *e);
+/* Frees everything set-up made (what exists of it after a failure too). */
+void eng_teardown(eng *e);
+
+/* ---- engine_report.c ---- */
+
+/* Declares the signals and event types; sets e->sample_ns. */
+int eng_declare_records(eng *e);
+/* Event: one sample of every guest's signals, every e->sample_ns. */
+void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg);
+/* Tables summary/guests and summary/hosts at the run's end `end`. */
+int eng_write_summary(eng *e, sim_time end);
+/* Table summary/mmu. */
+int eng_write_mmu_table(eng *e);
+
+/* ---- engine_migration.c ---- */
+
+/* The hooks through which live migrations pause, move, throttle and slow
+ * the guests of e. */
+migration_engine_hooks eng_migration_hooks(eng *e);
+
+#endif

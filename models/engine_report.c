@@ -1,0 +1,297 @@
+/* models/engine_report.c: what the engine records: its signals and event
+ * types, the periodic samples of every guest, and the summary tables at the
+ * run's end.
+ *
+ * Outputs (to the recorder; DATASETS.md): tables summary/guests (time to
+ * complete, units, throughput, relative_to_native, steal, switches, cycles
+ * by mechanism), summary/hosts (busy time, utilisation) and summary/mmu (1D
+ * and 2D page walks of each guest's memory streams); per guest, sampled at
+ * the record interval only when series are kept: progress, cpu_share, steal
+ * and cycles_<mechanism> rates, and per vCPU vcpu_steal (its share of the
+ * interval spent runnable but not running); events guest_start, guest_finish, phase and
+ * context_switch.  relative_to_native is the time the work done would take
+ * on the host's native technique (idle shares included) over the guest's
+ * time from start to completion (or to the end of the run).
+ * Units: as in each column's and signal's declaration.
+ * Invariants: sampling schedules nothing but itself, so results are the same
+ * with or without series. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/engine_internal.h"
+#include "models/mmu.h"
+
+/* Fraction of the guest's phases done, vCPUs averaged, at `now`. */
+static double guest_progress(const eng *e, const eng_guest *g, sim_time now) {
+  double sum = 0;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    if (v->state == V_DONE) {
+      sum += 1;
+      continue;
+    }
+    if (g->finish_ns < 0 && now < g->spec->start_ns) continue;
+    double frac = 0;
+    if (v->units_phase > 0) {
+      double left = v->units_left;
+      if (v->state == V_RUNNING && now > v->work_start_ns && v->run_end_ns > v->work_start_ns)
+        left -= v->run_units * fmin(1.0, (double)(now - v->work_start_ns) /
+                                             (double)(v->run_end_ns - v->work_start_ns));
+      frac = 1 - left / v->units_phase;
+    } else if (v->phase_end_ns > v->phase_start_ns && v->phase_end_ns != SIM_TIME_MAX) {
+      frac = (double)(now - v->phase_start_ns) / (double)(v->phase_end_ns - v->phase_start_ns);
+    }
+    size_t n = g->wl->n_phases ? g->wl->n_phases : 1;
+    double within = (double)(v->phase % n) + fmin(1.0, fmax(0.0, frac));
+    sum += within / (double)n;
+  }
+  return sum / g->spec->vcpus;
+}
+
+/* Cumulative run time, steal and cycles of guest g as they stand at `now`,
+ * with runs in progress counted pro rata. */
+static void guest_cumulative(const eng *e, const eng_guest *g, sim_time now, double *run_ns,
+                             double *steal_ns, double cycles[MECH_COUNT]) {
+  *run_ns = 0;
+  *steal_ns = 0;
+  for (int m = 0; m < MECH_COUNT; m++) cycles[m] = g->cycles.cycles[m];
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    *run_ns += (double)v->run_ns;
+    *steal_ns += (double)v->steal_ns;
+    if (v->state == V_RUNNABLE) *steal_ns += (double)(now - v->runnable_since);
+    if (v->state == V_RUNNING) {
+      *run_ns += (double)(now - v->run_start_ns) * fmin(1.0, v->rate);
+      *steal_ns += (double)(now - v->run_start_ns) * fmax(0.0, v->want - v->rate);
+      sim_time work = v->run_end_ns - v->work_start_ns;
+      double f = now <= v->work_start_ns || work <= 0
+                     ? 0.0
+                     : fmin(1.0, (double)(now - v->work_start_ns) / (double)work);
+      for (int m = 0; m < MECH_COUNT; m++) cycles[m] += v->run_cycles.cycles[m] * f;
+    }
+  }
+}
+
+void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
+  (void)arg;
+  eng *e = ctx;
+  sim_time now = sim_loop_now(loop);
+  double dt = (double)e->sample_ns;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    eng_guest *g = &e->guests[gi];
+    double run_ns, steal_ns, cyc[MECH_COUNT];
+    guest_cumulative(e, g, now, &run_ns, &steal_ns, cyc);
+    eng_note_rec(e, sim_emit(e->rec, e->sig_progress, g->entity, now, guest_progress(e, g, now)));
+    eng_note_rec(e, sim_emit(e->rec, e->sig_share, g->entity, now, (run_ns - g->prev_run_ns) / dt));
+    eng_note_rec(e, sim_emit(e->rec, e->sig_steal, g->entity, now, (steal_ns - g->prev_steal_ns) / dt));
+    for (int m = 0; m < MECH_COUNT; m++) {
+      eng_note_rec(e, sim_emit(e->rec, e->sig_cycles[m], g->entity, now,
+                           (cyc[m] - g->prev_cycles[m]) / (dt * 1e-9)));
+      g->prev_cycles[m] = cyc[m];
+    }
+    g->prev_run_ns = run_ns;
+    g->prev_steal_ns = steal_ns;
+    for (uint32_t i = 0; i < g->spec->vcpus && e->sig_vsteal >= 0; i++) {
+      eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+      double st = (double)v->steal_ns + (v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0) +
+                  (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * fmax(0.0, v->want - v->rate) : 0);
+      eng_note_rec(e, sim_emit(e->rec, e->sig_vsteal, v->entity, now, (st - v->prev_steal_ns) / dt));
+      v->prev_steal_ns = st;
+    }
+  }
+  bool more = e->end_ns != SIM_TIME_MAX ? now + e->sample_ns <= e->end_ns
+                                        : e->guests_done < e->sc->n_guests;
+  if (more && !sim_schedule_in(loop, e->sample_ns, PRIO_SAMPLE, eng_sample_handler, e, 0))
+    eng_note_rec(e, -1);
+}
+
+int eng_declare_records(eng *e) {
+  sim_recorder *r = e->rec;
+  e->sig_progress = sim_recorder_signal(r, "progress", "1",
+                                        "fraction of the guest's work done (of the current pass when it repeats)");
+  e->sig_share = sim_recorder_signal(r, "cpu_share", "1",
+                                     "CPUs obtained in the interval (1 = one full CPU)");
+  e->sig_steal = sim_recorder_signal(r, "steal", "1",
+                                     "vCPUs runnable but not running, averaged over the interval");
+  e->sig_vsteal = sim_recorder_signal(r, "vcpu_steal", "1",
+                                      "share of the interval the vCPU was runnable but not running");
+  bool any = false;
+  int sigs[4] = {e->sig_progress, e->sig_share, e->sig_steal, e->sig_vsteal};
+  for (int i = 0; i < 4; i++) {
+    if (sigs[i] < 0 && sigs[i] != SIM_SIGNAL_OFF) return sigs[i];
+    any |= sigs[i] >= 0;
+  }
+  for (int m = 0; m < MECH_COUNT; m++) {
+    char name[64], doc[128];
+    snprintf(name, sizeof name, "cycles_%s", mechanism_names[m]);
+    snprintf(doc, sizeof doc, "rate of cycles spent on %s in the interval", mechanism_names[m]);
+    e->sig_cycles[m] = sim_recorder_signal(r, name, "cycles/s", doc);
+    if (e->sig_cycles[m] < 0 && e->sig_cycles[m] != SIM_SIGNAL_OFF) return e->sig_cycles[m];
+    any |= e->sig_cycles[m] >= 0;
+  }
+  e->sample_ns = any ? sim_recorder_sample_interval(r) : 0;
+  if (e->sample_ns < 0) e->sample_ns = 0;
+  e->ev_start = sim_recorder_event_type(r, "guest_start", "a guest starts its workload");
+  e->ev_finish = sim_recorder_event_type(r, "guest_finish",
+                                         "a guest completes its work; value0 = time taken, s");
+  e->ev_phase = sim_recorder_event_type(r, "phase", "a vCPU enters a phase; value0 = phase index");
+  e->ev_switch = sim_recorder_event_type(
+      r, "context_switch", "a pCPU switches to this vCPU's guest; value0 = pCPU, value1 = previous guest or -1");
+  if (e->ev_start < 0) return e->ev_start;
+  if (e->ev_finish < 0) return e->ev_finish;
+  if (e->ev_phase < 0) return e->ev_phase;
+  return e->ev_switch < 0 ? e->ev_switch : 0;
+}
+
+/* ---- summary tables ---- */
+
+int eng_write_summary(eng *e, sim_time end) {
+  enum { FIXED = 12 };
+  sim_column all[FIXED + MECH_COUNT + 1];
+  static const sim_column fixed[FIXED] = {
+      {"name", SIM_COL_STR, "", "guest name"},
+      {"host", SIM_COL_STR, "", "host it ran on last (a migration's destination once moved)"},
+      {"technique", SIM_COL_STR, "", "virtualization technique"},
+      {"workload", SIM_COL_STR, "", "workload name"},
+      {"vcpus", SIM_COL_I64, "1", "virtual CPUs"},
+      {"time_to_complete_s", SIM_COL_F64, "s", "from start to completion; NaN if unfinished"},
+      {"units", SIM_COL_F64, "1", "units of work done"},
+      {"throughput_units_per_s", SIM_COL_F64, "1/s", "units done per second since start"},
+      {"relative_to_native", SIM_COL_F64, "1",
+       "throughput relative to the same work on the host's native technique"},
+      {"native_time_s", SIM_COL_F64, "s", "time the work done would take natively"},
+      {"steal_s", SIM_COL_F64, "s", "time vCPUs were runnable but not running, summed"},
+      {"switches", SIM_COL_I64, "1", "context switches onto a pCPU"},
+  };
+  char names[MECH_COUNT][48];
+  char docs[MECH_COUNT][96];
+  memcpy(all, fixed, sizeof fixed);
+  for (int m = 0; m < MECH_COUNT; m++) {
+    snprintf(names[m], sizeof names[m], "cycles_%s", mechanism_names[m]);
+    snprintf(docs[m], sizeof docs[m], "cycles spent on %s", mechanism_names[m]);
+    all[FIXED + m] = (sim_column){names[m], SIM_COL_F64, "cycles", docs[m]};
+  }
+  all[FIXED + MECH_COUNT] = (sim_column){"cycles_total", SIM_COL_F64, "cycles", "all cycles spent"};
+  sim_table *t = sim_recorder_table(e->rec, "summary/guests",
+                                    "per guest: completion, throughput, cycles by mechanism",
+                                    FIXED + MECH_COUNT + 1, all);
+  if (!t) return -1;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    eng_guest *g = &e->guests[gi];
+    double units = 0, native_ns = 0;
+    sim_time steal = 0;
+    for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+      const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+      units += v->units_done;
+      if (v->native_ns > native_ns) native_ns = v->native_ns;
+      steal += v->steal_ns;
+    }
+    sim_time stop = g->finish_ns >= 0 ? g->finish_ns : end;
+    double elapsed = stop > g->spec->start_ns ? (double)(stop - g->spec->start_ns) : 0;
+    sim_cell row[FIXED + MECH_COUNT + 1];
+    row[0].s = g->spec->name;
+    row[1].s = g->host->spec->name;
+    row[2].s = g->tech->name;
+    row[3].s = g->wl->name;
+    row[4].i = g->spec->vcpus;
+    row[5].f = g->finish_ns >= 0 ? (double)(g->finish_ns - g->spec->start_ns) * 1e-9 : NAN;
+    row[6].f = units;
+    row[7].f = elapsed > 0 ? units / (elapsed * 1e-9) : NAN;
+    row[8].f = elapsed > 0 ? native_ns / elapsed : NAN;
+    row[9].f = native_ns * 1e-9;
+    row[10].f = (double)steal * 1e-9;
+    row[11].i = g->switches;
+    for (int m = 0; m < MECH_COUNT; m++) row[FIXED + m].f = g->cycles.cycles[m];
+    row[FIXED + MECH_COUNT].f = cycles_total(&g->cycles);
+    int rc = sim_table_append(t, row);
+    if (rc < 0) return rc;
+  }
+  static const sim_column hcols[] = {
+      {"name", SIM_COL_STR, "", "host name"},
+      {"cores", SIM_COL_I64, "1", "physical CPUs"},
+      {"clock_hz", SIM_COL_F64, "Hz", "core clock"},
+      {"busy_s", SIM_COL_F64, "s", "CPU time spent running vCPUs, all cores"},
+      {"utilisation", SIM_COL_F64, "1", "busy_s / (cores x simulated time)"},
+  };
+  sim_table *ht = sim_recorder_table(e->rec, "summary/hosts", "per host: CPU use",
+                                     sizeof hcols / sizeof hcols[0], hcols);
+  if (!ht) return -1;
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
+    eng_host *h = &e->hosts[hi];
+    sim_cell row[5];
+    row[0].s = h->spec->name;
+    row[1].i = h->type->cores;
+    row[2].f = h->clock_hz;
+    row[3].f = (double)h->busy_ns * 1e-9;
+    row[4].f = end > 0 ? (double)h->busy_ns / ((double)end * h->type->cores) : 0;
+    int rc = sim_table_append(ht, row);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
+
+/* summary/mmu: for each guest whose workload accesses memory, one page walk
+ * of the MMU model (models/mmu.h) on its host, natively (1D) and nested (2D,
+ * EPT/NPT), averaged over its access streams weighted by their TLB misses, so
+ * that [BH08]'s walk lengths and latencies can be read whatever technique
+ * the guest runs. */
+int eng_write_mmu_table(eng *e) {
+  static const sim_column cols[] = {
+      {"name", SIM_COL_STR, "", "guest name"},
+      {"tlb_misses", SIM_COL_F64, "1", "TLB misses of all the guest's work (4 KiB or its page size)"},
+      {"walk_refs_1d", SIM_COL_F64, "1", "memory references of one native (1D) walk, uncached"},
+      {"walk_refs_2d", SIM_COL_F64, "1", "memory references of one nested (2D) walk, uncached"},
+      {"walk_memory_refs_2d", SIM_COL_F64, "1",
+       "references of one 2D walk not absorbed by the page-walk cache or nested TLB"},
+      {"walk_cycles_1d", SIM_COL_F64, "cycles", "expected cycles of one 1D walk"},
+      {"walk_cycles_2d", SIM_COL_F64, "cycles", "expected cycles of one 2D walk"},
+  };
+  sim_table *t = NULL;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    eng_guest *g = &e->guests[gi];
+    bool any = false;
+    for (size_t k = 0; k < g->wl->n_phases; k++) any |= g->wl->phases[k].n_access > 0;
+    if (!any || !g->host->profile) continue;
+    mmu_params mmu;
+    if (mmu_params_load(g->host->profile, g->host->type, g->host->clock_hz, &mmu, e->diag) < 0)
+      return -1;
+    double misses = 0, r1 = 0, r2 = 0, m2 = 0, c1 = 0, c2 = 0;
+    for (size_t k = 0; k < g->wl->n_phases; k++) {
+      const sim_phase *ph = &g->wl->phases[k];
+      double units = ph->units > 0 ? ph->units : 1;
+      for (size_t a = 0; a < ph->n_access; a++) {
+        /* pages as the techniques charge them (vcost_charge_memory) */
+        sim_access_spec as = ph->access[a];
+        uint64_t page = mmu_guest_page_bytes(as.page_bytes, g->spec->huge_pages);
+        as.page_bytes = page;
+        double rate = mmu_tlb_miss_rate(&mmu, &as, page);
+        double w = as.count * units * rate;
+        if (!(w > 0)) continue;
+        mmu_walk w1 = mmu_walk_1d(&mmu, &as, page, rate);
+        mmu_walk w2 = mmu_walk_2d(&mmu, &as, page, page, rate);
+        misses += w;
+        r1 += w * w1.refs;
+        r2 += w * w2.refs;
+        m2 += w * (w2.refs - w2.refs_cached);
+        c1 += w * w1.cycles;
+        c2 += w * w2.cycles;
+      }
+    }
+    if (!t && !(t = sim_recorder_table(e->rec, "summary/mmu",
+                                       "per guest: page walks of the MMU model, 1D and 2D",
+                                       sizeof cols / sizeof cols[0], cols)))
+      return -1;
+    sim_cell row[7];
+    row[0].s = g->spec->name;
+    row[1].f = misses;
+    row[2].f = misses > 0 ? r1 / misses : NAN;
+    row[3].f = misses > 0 ? r2 / misses : NAN;
+    row[4].f = misses > 0 ? m2 / misses : NAN;
+    row[5].f = misses > 0 ? c1 / misses : NAN;
+    row[6].f = misses > 0 ? c2 / misses : NAN;
+    int rc = sim_table_append(t, row);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}

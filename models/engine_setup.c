@@ -1,0 +1,387 @@
+/* models/engine_setup.c: the engine's set-up and teardown: hosts (profile,
+ * clock, scheduler, pCPUs), guests (workload, technique states, vCPUs
+ * registered with their host's scheduler, start event), the homes of guests
+ * that migrate, the I/O model, and trace-driven workloads.
+ * Units: ns, Hz, as in models/engine_internal.h.
+ * Invariants: everything a run may need is allocated here, before the loop
+ * runs (a migration moves a guest without allocating); teardown frees
+ * whatever exists, also after a failure part-way.
+ *
+ * Trace-driven workloads (DATASETS.md "Utilisation traces"): the loader
+ * reads a workload's trace (sim/trace.h: one CPU % per sample); at set-up
+ * the engine expands the samples into a phase list it owns, shared by every
+ * guest of that workload: one phase per sample, lasting the trace interval,
+ * with cpu_demand = sample / 100 clamped to (0, 1] and the operation mix of
+ * the workload's first phase (the work done per unit of CPU time; plain
+ * instructions at CPI 1 when it has no phases).  An idle (0) sample runs at
+ * a demand of 1/1000 (its timer ticks): the vCPU sleeps nearly all the
+ * interval.  The guest completes at the trace's end unless the workload
+ * repeats.  Cost: one sim_phase (232 bytes on x86-64) per sample per
+ * trace-driven workload, 66 KB for a 288-sample day, none per guest.  The
+ * engine reads no file. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/engine_internal.h"
+#include "models/registry.h"
+#include "sim/alloc.h"
+
+/* Whether the model lookup knows any model of `kind` (the registry knows
+ * every I/O path the loader accepts). */
+static bool model_names_of(const eng *e, model_kind kind) {
+  static const char *const io_paths[] = {"native",      "emulated", "pv", "virtio",
+                                         "passthrough", "bridge",   "nat"};
+  if (kind != MODEL_IO_PATH) return true;
+  for (size_t i = 0; i < sizeof io_paths / sizeof io_paths[0]; i++)
+    if (e->find(kind, io_paths[i])) return true;
+  return false;
+}
+
+/* The I/O model, when some guest's workload does I/O: each such guest with
+ * its I/O path (guests[].io_path) and the native path as reference. */
+int eng_setup_io(eng *e) {
+  const sim_scenario *sc = e->sc;
+  for (size_t gi = 0; gi < sc->n_guests; gi++) {
+    eng_guest *g = &e->guests[gi];
+    bool any = false;
+    for (size_t k = 0; k < g->wl->n_phases; k++) any |= io_phase_has_io(&g->wl->phases[k]);
+    if (!any) continue;
+    const char *pname = g->spec->io_path ? g->spec->io_path : "native";
+    const model_entry *pe = e->find(MODEL_IO_PATH, pname);
+    const model_entry *ne = e->find(MODEL_IO_PATH, "native");
+    /* A model table without I/O paths (a test's) runs without the I/O model. */
+    if (!model_names_of(e, MODEL_IO_PATH)) continue;
+    if (!pe || !ne || !pe->ops || !ne->ops) {
+      sim_diag_error(e->diag, sc->path, 0, 0, "guest '%s': unknown I/O path '%s'", g->spec->name,
+                     pe ? "native" : pname);
+      return -1;
+    }
+    if (!e->io && !(e->io = io_model_new(e->loop, sc, e->rec, PRIO_RUN))) return -1;
+    int rc = io_model_add_guest(e->io, (uint32_t)gi, g->host->profile, pe->ops, ne->ops, g->entity,
+                                e->diag);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
+
+int eng_setup_host(eng *e, size_t hi, const sim_profile *scenario_profile) {
+  eng_host *h = &e->hosts[hi];
+  const sim_scenario *sc = e->sc;
+  h->e = e;
+  h->spec = &sc->hosts[hi];
+  h->type = &sc->host_types[h->spec->type];
+  uint32_t ti = h->spec->type;
+  if (h->type->calibration && !e->own_profiles[ti]) {
+    if (sim_profile_load(h->type->calibration, &e->own_profiles[ti], e->diag) < 0) return -1;
+  }
+  h->profile = e->own_profiles[ti] ? e->own_profiles[ti] : scenario_profile;
+  h->clock_hz = h->type->clock_hz;
+  if (!(h->clock_hz > 0)) {
+    if (!h->profile || sim_profile_get(h->profile, "cpu.clock", &h->clock_hz, NULL) < 0 ||
+        !(h->clock_hz > 0)) {
+      sim_diag_error(e->diag, sc->path, 0, 0,
+                     "host '%s': no clock: set host_types.%s.clock or cpu.clock in the profile",
+                     h->spec->name, h->type->name);
+      return -1;
+    }
+  }
+  if (h->type->cores == 0) {
+    sim_diag_error(e->diag, sc->path, 0, 0, "host '%s' has no cores", h->spec->name);
+    return -1;
+  }
+  const char *sname = h->type->scheduler ? h->type->scheduler : SCHED_DEFAULT_NAME;
+  const model_entry *me = e->find(MODEL_SCHEDULER, sname);
+  if (!me || !me->ops) {
+    sim_diag_error(e->diag, sc->path, 0, 0, "host type '%s': unknown scheduler '%s'",
+                   h->type->name, sname);
+    return -1;
+  }
+  h->sched = me->ops;
+  /* fidelity fluid: whatever the scheduler, CPU time is shared as its
+   * weights and caps would share it in the limit (models/sched_fluid.c). */
+  h->fluid = h->type->fidelity && !strcmp(h->type->fidelity, "fluid");
+  if (h->fluid) h->sched = &sched_fluid_ops;
+  if (!(h->sched->modes & (h->fluid ? SCHED_FLUID : SCHED_QUANTUM)) ||
+      (h->fluid && (!h->sched->rate || !h->sched->set_demand))) {
+    sim_diag_error(e->diag, sc->path, 0, 0, "scheduler '%s' has no %s mode", sname,
+                   h->fluid ? "fluid" : "time-slice");
+    return -1;
+  }
+  sched_env env = {h->type, h->profile, h->type->cores};
+  if (h->sched->create(&env, &h->sched_state, e->diag) < 0) return -1;
+  h->n_slots = h->type->cores;
+  if (h->fluid && h->vcpu_cap > h->n_slots) h->n_slots = (uint32_t)h->vcpu_cap;
+  h->pcpus = sim_calloc(h->n_slots, sizeof *h->pcpus);
+  if (!h->pcpus) return -1;
+  for (uint32_t p = 0; p < h->n_slots; p++) {
+    h->pcpus[p].vcpu = -1;
+    h->pcpus[p].last_guest = -1;
+  }
+  h->entity = sim_recorder_entity(e->rec, "host", h->spec->name, -1);
+  return h->entity < 0 ? h->entity : 0;
+}
+
+/* ---- trace-driven workloads ---- */
+
+/* The demand of an idle trace sample: the vCPU runs a 1/1000 share (its
+ * timer ticks) and sleeps the rest of the interval, so an idle interval
+ * costs a few events per demand period, like any partly idle phase. */
+#define TRACE_IDLE_DEMAND 1e-3
+
+/* Builds e->trace_wl[wi] from the samples the loader read for workload wi
+ * (sim/trace.h), once: one duration phase per sample, of the trace's
+ * interval, with the operation mix of the workload's first phase (plain
+ * instructions at CPI 1 when it has none) and cpu_demand = sample / 100
+ * clamped to [TRACE_IDLE_DEMAND, 1]. */
+static int trace_expand(eng *e, uint32_t wi) {
+  const sim_workload *src = &e->sc->workloads[wi];
+  sim_workload *w = &e->trace_wl[wi];
+  if (w->phases) return 0;
+  sim_phase mix = {.instructions = 1000, .cycles_per_instruction = 1.0};
+  if (src->n_phases) mix = src->phases[0];
+  mix.units = 0;
+  mix.duration_ns = src->trace_interval_ns;
+  if (mix.duration_ns <= 0) {
+    sim_diag_error(e->diag, src->trace_path, 0, 0, "trace of workload '%s' has no interval",
+                   src->name);
+    return -1;
+  }
+  const double *cpu = src->trace_cpu_percent;
+  size_t n = src->n_trace_samples;
+  if (!cpu || n == 0) {
+    sim_diag_error(e->diag, src->trace_path, 0, 0, "trace of workload '%s' has no samples",
+                   src->name);
+    return -1;
+  }
+  sim_phase *ph = sim_malloc(n * sizeof *ph);
+  if (!ph) return -1;
+  for (size_t i = 0; i < n; i++) {
+    double d = cpu[i] / 100;
+    ph[i] = mix;
+    ph[i].cpu_demand = d > 1 ? 1 : d < TRACE_IDLE_DEMAND ? TRACE_IDLE_DEMAND : d;
+  }
+  *w = *src;
+  w->phases = ph;
+  w->n_phases = n;
+  return 0;
+}
+
+int eng_setup_demand_period(eng *e, const sim_profile *profile) {
+  double tick = 0;
+  if (!profile || sim_profile_get(profile, "sched.tick", &tick, NULL) < 0 || !(tick >= 1)) {
+    sim_diag_error(e->diag, profile ? sim_profile_name(profile) : e->sc->path, 0, 0,
+                   "calibration profile lacks quantity 'sched.tick' (at least 1 ns): the burst "
+                   "period of a partial cpu_demand");
+    return -1;
+  }
+  e->demand_period_ns = (sim_time)tick;
+  return 0;
+}
+
+/* ---- technique cost tables and states ---- */
+
+/* The cost table of technique ops on host h: loaded on first use, then
+ * shared by every guest of ops on hosts of the same profile and type. */
+static int tech_params(eng *e, const technique_ops *ops, const eng_host *h, void **params) {
+  for (size_t i = 0; i < e->n_params; i++) {
+    const eng_params *p = &e->params[i];
+    if (p->ops == ops && p->profile == h->profile && p->host_type == h->spec->type) {
+      *params = p->params;
+      return 0;
+    }
+  }
+  if (sim_grow((void **)&e->params, &e->params_cap, e->n_params + 1, sizeof *e->params) < 0)
+    return -1;
+  if (ops->load(h->profile, h->type, params, e->diag) < 0) return -1;
+  e->params[e->n_params++] = (eng_params){ops, h->profile, h->spec->type, *params};
+  return 0;
+}
+
+/* A state of technique ops for guest g on host h. */
+static int tech_state_new(eng *e, const technique_ops *ops, const eng_host *h, const sim_guest *g,
+                          void **state) {
+  void *params = NULL;
+  if (tech_params(e, ops, h, &params) < 0) return -1;
+  return ops->create(params, g, state, e->diag);
+}
+
+static void tech_state_free(const technique_ops *ops, void *state) {
+  if (state) ops->destroy(state);
+}
+
+/* vCPUs each host may run: its own guests', and those of guests migrating
+ * to it (each guest counted once per host). */
+void eng_count_host_vcpus(eng *e) {
+  const sim_scenario *sc = e->sc;
+  for (size_t gi = 0; gi < sc->n_guests; gi++)
+    e->hosts[sc->guests[gi].host].vcpu_cap += sc->guests[gi].vcpus;
+  for (size_t i = 0; i < sc->n_migrations; i++) {
+    const sim_migration_spec *m = &sc->migrations[i];
+    bool seen = m->dest_host == sc->guests[m->guest].host;
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = sc->migrations[j].guest == m->guest && sc->migrations[j].dest_host == m->dest_host;
+    if (!seen) e->hosts[m->dest_host].vcpu_cap += sc->guests[m->guest].vcpus;
+  }
+}
+
+/* For a guest that migrates: its vCPUs registered (blocked) on every
+ * destination's scheduler and its technique state created for every
+ * destination, so that a migration moves it without any allocation. */
+static int setup_homes(eng *e, size_t gi) {
+  const sim_scenario *sc = e->sc;
+  eng_guest *g = &e->guests[gi];
+  uint32_t n = 1;
+  for (size_t i = 0; i < sc->n_migrations; i++)
+    if (sc->migrations[i].guest == gi) n++;
+  if (n == 1) return 0;
+  uint32_t nv = g->spec->vcpus;
+  g->home_host = sim_calloc(n, sizeof *g->home_host);
+  g->home_tech = sim_calloc(n, sizeof *g->home_tech);
+  g->home_native = sim_calloc(n, sizeof *g->home_native);
+  g->home_sched = sim_calloc((size_t)n * nv, sizeof *g->home_sched);
+  if (!g->home_host || !g->home_tech || !g->home_native || !g->home_sched) {
+    sim_free(g->home_host);
+    sim_free(g->home_tech);
+    sim_free(g->home_native);
+    sim_free(g->home_sched);
+    return -1;
+  }
+  g->n_homes = 1;
+  g->home_host[0] = g->spec->host;
+  g->home_tech[0] = g->tech_state;
+  g->home_native[0] = g->native_state;
+  for (uint32_t i = 0; i < nv; i++) g->home_sched[i] = e->vcpus[g->first_vcpu + i].sched_id;
+  for (size_t mi = 0; mi < sc->n_migrations; mi++) {
+    uint32_t d = sc->migrations[mi].dest_host;
+    if (sc->migrations[mi].guest != gi) continue;
+    bool seen = false;
+    for (uint32_t k = 0; k < g->n_homes; k++) seen |= g->home_host[k] == d;
+    if (seen) continue;
+    uint32_t k = g->n_homes++;
+    eng_host *h = &e->hosts[d];
+    g->home_host[k] = d;
+    if (tech_state_new(e, g->tech, h, g->spec, &g->home_tech[k]) < 0) return -1;
+    if (tech_state_new(e, g->native, h, g->spec, &g->home_native[k]) < 0) return -1;
+    for (uint32_t i = 0; i < nv; i++) {
+      int32_t pin = g->spec->pinning ? g->spec->pinning[i] : -1;
+      if (pin >= (int32_t)h->type->cores) pin = -1; /* a pin the destination lacks */
+      sched_vcpu_info info = {(uint32_t)gi, pin, g->spec->weight, g->spec->cap};
+      if (h->sched->add_vcpu(h->sched_state, &info) < 0) return -1;
+      g->home_sched[(size_t)k * nv + i] = (int32_t)h->n_vcpus;
+      h->vcpu_of_sched[h->n_vcpus++] = g->first_vcpu + i;
+    }
+  }
+  return 0;
+}
+
+static void teardown_homes(eng_guest *g) {
+  for (uint32_t k = 0; k < g->n_homes; k++) {
+    tech_state_free(g->tech, g->home_tech[k]);
+    tech_state_free(g->native, g->home_native[k]);
+  }
+  sim_free(g->home_host);
+  sim_free(g->home_tech);
+  sim_free(g->home_native);
+  sim_free(g->home_sched);
+}
+
+int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
+  const sim_scenario *sc = e->sc;
+  eng_guest *g = &e->guests[gi];
+  g->spec = &sc->guests[gi];
+  g->wl = &sc->workloads[g->spec->workload];
+  g->host = &e->hosts[g->spec->host];
+  g->finish_ns = -1;
+  g->service = 1;
+  eng_host *h = g->host;
+  const char *tname = g->spec->technique ? g->spec->technique : "native";
+  const model_entry *me = e->find(MODEL_TECHNIQUE, tname);
+  const model_entry *nat = e->find(MODEL_TECHNIQUE, "native");
+  if (!me || !nat || !me->ops || !nat->ops) {
+    sim_diag_error(e->diag, sc->path, 0, 0, "guest '%s': unknown technique '%s'", g->spec->name,
+                   me ? "native" : tname);
+    return -1;
+  }
+  if (g->wl->trace_path) {
+    if (trace_expand(e, g->spec->workload) < 0) return -1;
+    g->wl = &e->trace_wl[g->spec->workload];
+  }
+  if (g->wl->repeat && e->end_ns == SIM_TIME_MAX) {
+    sim_diag_error(e->diag, sc->path, 0, 0,
+                   "guest '%s': workload '%s' repeats forever: set simulation.duration",
+                   g->spec->name, g->wl->name);
+    return -1;
+  }
+  if (g->spec->vcpus == 0) {
+    sim_diag_error(e->diag, sc->path, 0, 0, "guest '%s' has no vCPUs", g->spec->name);
+    return -1;
+  }
+  g->tech = me->ops;
+  if (tech_state_new(e, g->tech, h, g->spec, &g->tech_state) < 0) return -1;
+  g->native = nat->ops;
+  if (tech_state_new(e, g->native, h, g->spec, &g->native_state) < 0) return -1;
+  g->entity = sim_recorder_entity(e->rec, "guest", g->spec->name, h->entity);
+  if (g->entity < 0) return g->entity;
+  g->first_vcpu = *next_vcpu;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    eng_vcpu *v = &e->vcpus[*next_vcpu];
+    v->guest = (uint32_t)gi;
+    v->pcpu = -1;
+    v->rate = 1.0;
+    v->want = 1.0;
+    v->state = V_BLOCKED;
+    v->phase_end_ns = SIM_TIME_MAX;
+    int32_t pin = g->spec->pinning ? g->spec->pinning[i] : -1;
+    if (pin >= (int32_t)h->type->cores) {
+      sim_diag_error(e->diag, sc->path, 0, 0, "guest '%s': vCPU %u pinned to CPU %d of %u",
+                     g->spec->name, i, pin, h->type->cores);
+      return -1;
+    }
+    sched_vcpu_info info = {(uint32_t)gi, pin, g->spec->weight, g->spec->cap};
+    if (h->sched->add_vcpu(h->sched_state, &info) < 0) return -1;
+    v->sched_id = (int32_t)h->n_vcpus;
+    h->vcpu_of_sched[h->n_vcpus++] = *next_vcpu;
+    char name[160];
+    snprintf(name, sizeof name, "%s/vcpu%u", g->spec->name, i);
+    v->entity = sim_recorder_entity(e->rec, "vcpu", name, g->entity);
+    if (v->entity < 0) return v->entity;
+    (*next_vcpu)++;
+  }
+  if (setup_homes(e, gi) < 0) return -1;
+  if (!sim_schedule(e->loop, g->spec->start_ns, PRIO_WAKE, eng_start_handler, e, gi)) return -1;
+  return 0;
+}
+
+void eng_teardown(eng *e) {
+  for (size_t gi = 0; gi < e->sc->n_guests && e->guests; gi++) {
+    eng_guest *g = &e->guests[gi];
+    if (g->n_homes) {
+      teardown_homes(g);
+      continue;
+    }
+    if (g->tech) tech_state_free(g->tech, g->tech_state);
+    if (g->native) tech_state_free(g->native, g->native_state);
+  }
+  for (size_t i = 0; i < e->n_params; i++) e->params[i].ops->free_params(e->params[i].params);
+  sim_free(e->params);
+  for (size_t hi = 0; hi < e->sc->n_hosts && e->hosts; hi++) {
+    eng_host *h = &e->hosts[hi];
+    if (h->sched && h->sched_state) h->sched->destroy(h->sched_state);
+    sim_free(h->pcpus);
+    sim_free(h->vcpu_of_sched);
+  }
+  for (size_t t = 0; t < e->sc->n_host_types && e->own_profiles; t++)
+    sim_profile_free(e->own_profiles[t]);
+  sim_free(e->own_profiles);
+  sim_free(e->hosts);
+  sim_free(e->guests);
+  sim_free(e->vcpus);
+  for (size_t wi = 0; wi < e->sc->n_workloads && e->trace_wl; wi++)
+    sim_free(e->trace_wl[wi].phases); /* shallow copies: the mix's arrays are the scenario's */
+  sim_free(e->trace_wl);
+  migration_set_free(e->migrations); /* before the loop its events are on */
+  io_model_free(e->io);
+  sim_loop_free(e->loop);
+}
