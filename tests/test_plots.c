@@ -16,7 +16,7 @@
 #include "plots/plot.h"
 #include "plots/plot_internal.h"
 #include "sim/alloc.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 #include "sim/recorder.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"

@@ -1,4 +1,4 @@
-/* sim/cli_run.c: the 'run' verb: simulate scenarios, write one HDF5 result each.
+/* sim/cli/cli_run.c: the 'run' verb: simulate scenarios, write one HDF5 result each.
  *
  *   vdcsim run [--set K=V]... [--print-resolved] [--quiet] [--calibration P]
  *              [--seed N] [--run-index N] [--resume] -o OUT.h5|DIR/ SCENARIO.yaml...
@@ -6,7 +6,7 @@
  * One scenario writes OUT.h5 (or DIR/NAME.h5); several scenarios are a batch:
  * one result per scenario in DIR, named after the scenario file, one summary
  * line per run; a failed scenario is reported and the others still run.
- * Exit codes (sim/cli.h): 0 all ran; 1 a run or its output failed (or, in a
+ * Exit codes (sim/cli/cli.h): 0 all ran; 1 a run or its output failed (or, in a
  * batch, any scenario failed); 2 usage error, or the one scenario given is
  * invalid.  Results are written atomically by the recorder: a run that fails
  * or is interrupted (SIGINT, SIGTERM, SIGHUP) leaves nothing under the final
@@ -29,7 +29,7 @@
 
 #include "models/engine.h"
 #include "sim/alloc.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 #include "sim/cli_args.h"
 #include "sim/profile.h"
 #include "sim/progress.h"

@@ -1,4 +1,4 @@
-/* validation/cli_validate.c: the 'validate' verb.
+/* sim/cli/cli_validate.c: the 'validate' verb.
  * Runs the cases of validation/cases (each a scenario, a quantity, a
  * published value with its source and a tolerance; see validate.h), prints
  * one aligned line per case (name, simulated, published, error, PASS/FAIL)
@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 
 #include "sim/alloc.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
+#include "sim/version.h"
 #include "validation/validate.h"
 
 static void usage(FILE *out) {
@@ -41,8 +42,8 @@ static const char *find_source_dir(const char *given) {
   const char *env = getenv("VDCSIM_SOURCE_DIR");
   if (env && *env && has_cases(env)) return env;
   if (has_cases(".")) return ".";
-  if (has_cases(VDCSIM_SOURCE_DIR_DEFAULT)) return VDCSIM_SOURCE_DIR_DEFAULT;
-  if (has_cases(VDCSIM_DATADIR_DEFAULT)) return VDCSIM_DATADIR_DEFAULT;
+  if (has_cases(VDCSIM_SOURCE_DIR)) return VDCSIM_SOURCE_DIR;
+  if (has_cases(VDCSIM_DATADIR)) return VDCSIM_DATADIR;
   return NULL;
 }
 

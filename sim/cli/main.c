@@ -1,11 +1,11 @@
-/* sim/main.c: the vdcsim executable: dispatches to a verb.
+/* sim/cli/main.c: the vdcsim executable: dispatches to a verb.
  * Exit codes (README.md): 0 success, 1 simulation or I/O failure, 2 usage or
  * input error. */
 #include <stdio.h>
 #include <string.h>
 
 #include "sim/alloc.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 #include "sim/version.h"
 
 typedef struct verb {

@@ -1,7 +1,7 @@
-/* plots/cli_plot.c: the 'plot' verb: vdcsim plot KIND RESULT.h5... -o OUT.
+/* sim/cli/cli_plot.c: the 'plot' verb: vdcsim plot KIND RESULT.h5... -o OUT.
  * Parses the options, draws the kind from the results and writes OUT
  * atomically in the format its extension names (png, svg, pdf).
- * Exit codes (sim/cli.h): 0 written; 1 out of memory or the output could not
+ * Exit codes (sim/cli/cli.h): 0 written; 1 out of memory or the output could not
  * be written; 2 usage or input error (unknown kind or format, a missing
  * result file, dataset or column). */
 #include <stdio.h>
@@ -11,7 +11,7 @@
 
 #include "plots/plot.h"
 #include "sim/alloc.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 
 #define DEFAULT_CASES "validation/cases"
 
