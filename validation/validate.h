@@ -1,8 +1,8 @@
 /* validation/validate.h: published measurements as executable cases.
  * A case (validation/cases/NAME.yaml) names a scenario, the quantity to read
  * from the scenario's HDF5 result, the published value with its source and a
- * tolerance.  The harness runs the scenario through the engine, writes the
- * result with the recorder, reads the quantity back through sim/results.h
+ * tolerance.  The harness runs the scenario through the run pipeline of
+ * `vdcsim run` (models/run.h), reads the quantity back through sim/results.h
  * (validation reads HDF5 only, as plots do) and compares.  Schema of a case:
  *
  *   name: lect-getppid-bt            # must equal the file's base name
