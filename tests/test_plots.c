@@ -17,6 +17,7 @@
 #include "plots/plot_internal.h"
 #include "sim/alloc.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_plot.h"
 #include "sim/recorder.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
@@ -407,41 +408,89 @@ static void test_compare_bar_heights(void) {
 }
 
 static void test_compare_published_markers(void) {
-  char in[128], out[128], cases[128], yaml[160];
+  char in[128], out[128];
   path_in_tmp(in, sizeof in, "pub.h5");
   path_in_tmp(out, sizeof out, "pub.svg");
-  path_in_tmp(cases, sizeof cases, "cases");
   write_compare(in, 0, 0);
-  CU_ASSERT_FATAL(mkdir(cases, 0755) == 0 || errno == EEXIST);
-  snprintf(yaml, sizeof yaml, "%s/bt-web.yaml", cases);
-  FILE *f = fopen(yaml, "w");
-  fprintf(f, "name: bt-web\nworkload: web\ntechnique: bt\npublished: 0.6\nsource: AA06\n");
-  fclose(f);
-  snprintf(yaml, sizeof yaml, "%s/other.yaml", cases);
-  f = fopen(yaml, "w"); /* a case of another quantity marks no bar */
-  fprintf(f, "workload: web\ntechnique: pv\nmetric: time_to_complete_s\npublished: 9\n");
-  fclose(f);
-  snprintf(yaml, sizeof yaml, "%s/hvm.yaml", cases);
-  f = fopen(yaml, "w"); /* validation's own form: the guest row it reads names the bar */
-  fprintf(f, "name: hvm\nquantity: {table: summary/guests, row: hvm, column: relative_to_native}\n"
-             "published: [0.4, 0.5]\n");
-  fclose(f);
-  snprintf(yaml, sizeof yaml, "%s/ratio.yaml", cases);
-  f = fopen(yaml, "w"); /* a ratio of two rows is no bar's value */
-  fprintf(f, "quantity: {table: summary/guests, row: pv, column: relative_to_native}\n"
-             "divide_by: {row: bt}\npublished: 1.4\n");
-  fclose(f);
+  const plot_published marks[] = {
+      {"bt", "relative_to_native", 0.6, 0.6},    /* a value on the bt guests' bar */
+      {"hvm", "relative_to_native", 0.5, 0.4},   /* a range, given either way round */
+      {"pv", "time_to_complete_s", 9, 9},        /* another metric: no bar of this plot */
+      {"no-such-guest", "relative_to_native", 1, 1},
+      {"native", "relative_to_native", 1, 1}};   /* native is the reference line, not a bar */
   plot_options o;
   plot_options_init(&o);
-  o.cases_dir = cases;
+  o.published = marks;
+  o.n_published = sizeof marks / sizeof marks[0];
   const char *files[1] = {in};
   plot_report rep;
   sim_diag d;
   sim_diag_init(&d);
   CU_ASSERT_EQUAL(plot_files(PLOT_COMPARE, files, 1, &o, out, &rep, &d), 0);
+  /* both workloads have a guest named bt and one named hvm: the first row of
+   * each name marks its bar */
   CU_ASSERT_EQUAL(rep.markers, 2);
   CU_ASSERT_EQUAL(rep.text_outside, 0);
+  o.metric = "time_to_complete_s";
+  CU_ASSERT_EQUAL(plot_files(PLOT_COMPARE, files, 1, &o, out, &rep, &d), 0);
+  CU_ASSERT_EQUAL(rep.markers, 1);
+  CU_ASSERT_EQUAL(d.errors, 0);
   sim_diag_clear(&d);
+}
+
+static void write_case(const char *dir, const char *name, const char *body) {
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s.yaml", dir, name);
+  FILE *f = fopen(path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fprintf(f, "name: %s\nsource: \"[LECT]\"\nscenario: s.yaml\n%s", name, body);
+  fclose(f);
+}
+
+/* The plot verb reads markers from validation cases through validation's
+ * loader: which cases mark a bar, and that a broken case is skipped. */
+static void test_markers_from_cases(void) {
+  char cases[128];
+  path_in_tmp(cases, sizeof cases, "cases");
+  CU_ASSERT_FATAL(mkdir(cases, 0755) == 0 || errno == EEXIST);
+  write_case(cases, "a-value",
+             "quantity: {table: summary/guests, row: bt, column: relative_to_native}\n"
+             "published: 0.6\ntolerance: {absolute: 0.1}\n");
+  write_case(cases, "b-range",
+             "quantity: {table: summary/guests, row: hvm, column: relative_to_native}\n"
+             "published: [0.4, 0.5]\n");
+  write_case(cases, "c-ratio", /* a ratio of two rows is no bar's value */
+             "quantity: {table: summary/guests, row: pv, column: relative_to_native}\n"
+             "divide_by: {row: bt}\npublished: 1.4\ntolerance: {relative: 0.1}\n");
+  write_case(cases, "d-order", /* an order is no value */
+             "quantity: {table: summary/guests, column: relative_to_native}\norder: [hvm, bt]\n");
+  write_case(cases, "e-other-table",
+             "quantity: {table: summary/hosts, row: h0, column: utilisation}\n"
+             "published: 0.5\ntolerance: {absolute: 0.1}\n");
+  write_case(cases, "f-broken", "quantity: [not a mapping]\npublished: 1\n");
+  cli_markers m;
+  CU_ASSERT_EQUAL_FATAL(cli_markers_load(cases, &m), 0);
+  CU_ASSERT_EQUAL(m.n_cases, 5); /* the broken one is skipped */
+  CU_ASSERT_EQUAL_FATAL(m.n_marks, 2);
+  CU_ASSERT_STRING_EQUAL(m.marks[0].guest, "bt");
+  CU_ASSERT_STRING_EQUAL(m.marks[0].metric, "relative_to_native");
+  CU_ASSERT(m.marks[0].lo == 0.6 && m.marks[0].hi == 0.6);
+  CU_ASSERT_STRING_EQUAL(m.marks[1].guest, "hvm");
+  CU_ASSERT(m.marks[1].lo == 0.4 && m.marks[1].hi == 0.5);
+  cli_markers_free(&m);
+  char absent[160];
+  path_in_tmp(absent, sizeof absent, "no-cases-here");
+  CU_ASSERT_EQUAL(cli_markers_load(absent, &m), 0);
+  CU_ASSERT_EQUAL(m.n_marks, 0);
+  cli_markers_free(&m);
+  /* and the verb draws with them */
+  char in[128], out[128];
+  path_in_tmp(in, sizeof in, "cases.h5");
+  path_in_tmp(out, sizeof out, "cases.png");
+  write_compare(in, 0, 0);
+  const char *argv[] = {"plot", "compare", in, "-o", out, "--cases", cases, NULL};
+  CU_ASSERT_EQUAL(cli_plot(7, (char **)argv), 0);
+  CU_ASSERT_EQUAL(access(out, F_OK), 0);
 }
 
 /* ---- the other kinds ---- */
@@ -854,6 +903,7 @@ int register_tests(void) {
       {"formats by extension, atomic", test_formats_by_extension},
       {"compare bar heights match the data", test_compare_bar_heights},
       {"compare published markers", test_compare_published_markers},
+      {"markers from validation cases", test_markers_from_cases},
       {"breakdown stacks match the data", test_breakdown_stacks},
       {"series and cdf", test_series_and_cdf},
       {"sweep lines", test_sweep_lines},

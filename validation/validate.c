@@ -8,6 +8,7 @@
  * result file lives in the runner's temporary directory, removed with it. */
 #include "validation/validate.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -297,6 +298,43 @@ int val_case_load(const char *path, val_case **out, sim_diag *diag) {
   int rc = val_case_load_text(path, buf, len, out, diag);
   sim_free(buf);
   return rc;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int val_case_files(const char *dir, char ***files, size_t *n) {
+  *files = NULL;
+  *n = 0;
+  DIR *d = opendir(dir);
+  if (!d) return -1;
+  char **v = NULL;
+  size_t cap = 0, k = 0;
+  struct dirent *e;
+  int rc = 0;
+  while ((e = readdir(d))) {
+    size_t len = strlen(e->d_name);
+    if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml") || e->d_name[0] == '.') continue;
+    char p[4096];
+    int w = snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+    if (w < 0 || (size_t)w >= sizeof p) continue; /* a path too long to open */
+    if (sim_grow((void **)&v, &cap, k + 1, sizeof *v) || !(v[k] = sim_strdup(p))) {
+      rc = -1;
+      break;
+    }
+    k++;
+  }
+  closedir(d);
+  if (k) qsort(v, k, sizeof *v, cmp_str);
+  *files = v;
+  *n = k;
+  return rc;
+}
+
+void val_case_files_free(char **files, size_t n) {
+  for (size_t i = 0; i < n; i++) sim_free(files[i]);
+  sim_free(files);
 }
 
 /* ---- evaluation ---- */
