@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "models/engine.h"
+#include "models/registry.h"
 #include "sim/alloc.h"
 #include "sim/profile.h"
 #include "sim/progress.h"
@@ -61,8 +62,27 @@ static void show_progress(void *ctx, sim_time now, sim_time end) {
   sim_progress_update(ctx, (double)now, (double)(end > now ? end : now));
 }
 
+/* The technique names in catalog order, comma-separated ("native,container,
+ * ..."): plots order and colour techniques by it.  NULL when out of memory. */
+static char *technique_list(void) {
+  enum { MAX_TECHNIQUES = 64 };
+  const char *names[MAX_TECHNIQUES];
+  size_t n = model_names(MODEL_TECHNIQUE, names, MAX_TECHNIQUES);
+  if (n > MAX_TECHNIQUES) n = MAX_TECHNIQUES;
+  size_t len = 1;
+  for (size_t i = 0; i < n; i++) len += strlen(names[i]) + 1;
+  char *list = sim_malloc(len);
+  if (!list) return NULL;
+  list[0] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    if (i) strcat(list, ",");
+    strcat(list, names[i]);
+  }
+  return list;
+}
+
 static int set_attrs(sim_recorder *rec, const sim_scenario *sc, const sim_profile *prof,
-                     const run_request *req, const char *start) {
+                     const run_request *req, const char *start, const char *techniques) {
   int bad = 0;
   bad |= sim_recorder_attr_str(rec, "vdcsim_version", VDCSIM_VERSION);
   bad |= sim_recorder_attr_str(rec, "scenario_name", sc->name ? sc->name : "");
@@ -76,6 +96,7 @@ static int set_attrs(sim_recorder *rec, const sim_scenario *sc, const sim_profil
   bad |= sim_recorder_attr_i64(rec, "sample_interval_ns", sc->record.sample_interval_ns);
   bad |= sim_recorder_attr_str(rec, "command_line", req->command_line ? req->command_line : "");
   bad |= sim_recorder_attr_str(rec, "wall_clock_start", start);
+  bad |= sim_recorder_attr_str(rec, "techniques", techniques);
   return bad ? -1 : 0;
 }
 
@@ -128,6 +149,7 @@ int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
   sim_scenario *own_sc = NULL;
   sim_profile *prof = NULL;
   sim_recorder *rec = NULL;
+  char *techniques = NULL;
   const char *out = req->output;
   const sim_scenario *sc = req->scenario;
 
@@ -170,7 +192,11 @@ int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
   /* open the temporary file now: rows go to disk a chunk at a time */
   if (sim_recorder_begin(rec, out, diag) < 0) goto done;
   tell_temp(req, sim_recorder_temp_path(rec));
-  if (set_attrs(rec, sc, prof, req, start) < 0) {
+  if (!(techniques = technique_list())) {
+    sim_diag_error(diag, out, 0, 0, "cannot record results: out of memory");
+    goto done; /* freeing the recorder removes the temporary file */
+  }
+  if (set_attrs(rec, sc, prof, req, start, techniques) < 0) {
     sim_recorder_write(rec, out, diag); /* reports the failure, removes the file */
     goto done;
   }
@@ -200,6 +226,7 @@ int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
 done:
   tell_temp(req, NULL);
   sim_recorder_free(rec);
+  sim_free(techniques);
   sim_profile_free(prof);
   sim_scenario_free(own_sc);
   res->wall_s = wall_s() - t0;

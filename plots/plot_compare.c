@@ -88,13 +88,13 @@ int plot_compare(plot_ctx *x) {
       }
   }
   size_t nw = workloads.n, nt = techs.n;
-  /* techniques in their fixed order: remap row indices after sorting */
+  /* techniques in their order (plot_technique_rank): remap row indices after sorting */
   int *tmap = NULL;
   if (rc == 0) {
     plot_names sorted = {0};
     for (size_t i = 0; i < nt && rc == 0; i++)
       if (plot_names_add(&sorted, techs.names[i]) < 0) rc = PLOT_ENOMEM;
-    plot_names_sort_techniques(&sorted);
+    if (rc == 0) rc = plot_names_sort_techniques(x, &sorted);
     tmap = sim_calloc(nt ? nt : 1, sizeof *tmap);
     cells = sim_calloc(nw * nt > 0 ? nw * nt : 1, sizeof *cells);
     if (!tmap || !cells) rc = PLOT_ENOMEM;
@@ -128,11 +128,11 @@ int plot_compare(plot_ctx *x) {
   }
   size_t ne = 0;
   for (size_t i = 0; i < nt; i++)
-    e[ne++] = (plot_legend_entry){techs.names[i], plot_technique_colour(techs.names[i]),
+    e[ne++] = (plot_legend_entry){techs.names[i], plot_technique_colour(x, techs.names[i]),
                                   PLOT_KEY_BOX, 0};
   int any_marker = n_pub > 0;
   if (relative)
-    e[ne++] = (plot_legend_entry){"native = 1", plot_technique_colour("native"), PLOT_KEY_DASH, 0};
+    e[ne++] = (plot_legend_entry){"native = 1", plot_technique_colour(x, "native"), PLOT_KEY_DASH, 0};
   if (any_marker)
     e[ne++] = (plot_legend_entry){"published", (plot_rgb){0, 0, 0}, PLOT_KEY_MARKER, 0};
 
@@ -165,7 +165,7 @@ int plot_compare(plot_ctx *x) {
       plot_mean_ci95(c->values.v, c->values.n, &m, &h);
       double bx0 = round(gx + bw * (double)ti), bx1 = round(gx + bw * (double)(ti + 1)) - 2;
       double by = round(plot_ax_y(&a, m));
-      plot_set_colour(x->c, plot_technique_colour(techs.names[ti]));
+      plot_set_colour(x->c, plot_technique_colour(x, techs.names[ti]));
       cairo_rectangle(cr, bx0, by, bx1 - bx0, y0 - by);
       cairo_fill(cr);
       plot_mark(x->c, bx0, by, bx1, y0);
@@ -217,7 +217,7 @@ int plot_compare(plot_ctx *x) {
     cairo_save(cr);
     cairo_set_dash(cr, d, 2, 0);
     cairo_set_line_width(cr, 2.5);
-    plot_set_colour(x->c, plot_technique_colour("native"));
+    plot_set_colour(x->c, plot_technique_colour(x, "native"));
     cairo_move_to(cr, a.area.x0, y1);
     cairo_line_to(cr, a.area.x1, y1);
     cairo_stroke(cr);

@@ -1,6 +1,6 @@
 /* tests/test_run.c: the run pipeline (models/run.c): a scenario file or a
  * loaded scenario to an HDF5 result, with its overrides, its root
- * attributes, summary-only recording, the output's directory made on
+ * attributes (the techniques' catalog order among them), summary-only recording, the output's directory made on
  * demand, the temporary file announced and withdrawn, and nothing left
  * behind by an invalid scenario. */
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "models/registry.h"
 #include "models/run.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
@@ -59,6 +60,18 @@ static void test_file_to_result(void) {
   CU_ASSERT_STRING_EQUAL(sim_result_attr_str(r, "scenario_name"), "small");
   CU_ASSERT_STRING_EQUAL(sim_result_attr_str(r, "command_line"), "vdcsim run small.yaml");
   CU_ASSERT_STRING_EQUAL(sim_result_attr_str(r, "calibration_name"), "pentium4-2006");
+  /* the techniques in catalog order, for the plots */
+  const char *names[16];
+  size_t n = model_names(MODEL_TECHNIQUE, names, 16);
+  CU_ASSERT_FATAL(n >= 2 && n <= 16);
+  char want[512] = "";
+  for (size_t i = 0; i < n; i++) {
+    if (i) strcat(want, ",");
+    strcat(want, names[i]);
+  }
+  const char *listed = sim_result_attr_str(r, "techniques");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(listed);
+  CU_ASSERT_STRING_EQUAL(listed, want);
   double v;
   CU_ASSERT(sim_result_attr_f64(r, "seed", &v) == 0 && v == 42); /* the override applied */
   CU_ASSERT(sim_result_attr_f64(r, "events_dispatched", &v) == 0 && v == (double)res.events);
