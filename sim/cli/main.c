@@ -1,4 +1,5 @@
-/* sim/cli/main.c: the vdcsim executable: dispatches to a verb.
+/* sim/cli/main.c: the vdcsim executable: gives the core the folders of the
+ * shipped data (sim/profile.h), then dispatches to a verb.
  * Exit codes (README.md): 0 success, 1 simulation or I/O failure, 2 usage or
  * input error. */
 #include <stdio.h>
