@@ -53,26 +53,13 @@ static const plot_rgb okabe_ito[8] = {
     {0.800, 0.475, 0.655}, /* reddish purple #CC79A7 */
 };
 
-/* One fixed colour per technique; the order is the order of legends and of
- * bars within a group: the reference first, then by generation. */
-static const struct {
-  const char *name;
-  int colour; /* index into okabe_ito */
-} techniques[] = {
-    {"native", 0}, {"container", 3}, {"bt", 1}, {"pv", 2}, {"hvm", 6}, {"hvm-ept", 5},
-};
-#define N_TECHNIQUES (sizeof techniques / sizeof techniques[0])
-
-plot_rgb plot_technique_colour(const char *technique) {
-  for (size_t i = 0; i < N_TECHNIQUES; i++)
-    if (technique && !strcmp(technique, techniques[i].name)) return okabe_ito[techniques[i].colour];
-  return (plot_rgb){0.6, 0.6, 0.6};
-}
-
-int plot_technique_rank(const char *technique) {
-  for (size_t i = 0; i < N_TECHNIQUES; i++)
-    if (technique && !strcmp(technique, techniques[i].name)) return (int)i;
-  return (int)N_TECHNIQUES;
+plot_rgb plot_technique_palette(size_t position) {
+  /* Black for the first (native, the reference, the colour of the frame),
+   * then the colours that tell bars apart best side by side; with the
+   * catalog's order: native, container, bt, pv, hvm, hvm-ept. */
+  static const int order[PLOT_TECHNIQUE_COLOURS] = {0, 3, 1, 2, 6, 5, 7, 4};
+  if (position >= PLOT_TECHNIQUE_COLOURS) return (plot_rgb){0.6, 0.6, 0.6};
+  return okabe_ito[order[position]];
 }
 
 plot_rgb plot_mechanism_colour(const char *mechanism) {

@@ -5,8 +5,8 @@
  * box of every text it drew and of every data mark, so that a legend can be
  * put where it covers no data and tests can check that no text leaves the
  * canvas.  Ticks follow Heckbert's "nice numbers" (Graphics Gems, 1990); the
- * palette is Okabe & Ito's colour-blind-safe set (2008), with one fixed colour
- * per technique across every plot.
+ * palette is Okabe & Ito's colour-blind-safe set (2008); a technique's colour
+ * follows its position in the catalog order, so it is the same in every plot.
  * Units: every coordinate and size here is in pixels, y growing downwards. */
 #ifndef PLOTS_CANVAS_H
 #define PLOTS_CANVAS_H
@@ -22,12 +22,12 @@ typedef struct plot_rgb {
   double r, g, b; /* each 0..1 */
 } plot_rgb;
 
-/* The fixed colour of a technique (native, container, bt, pv, hvm, hvm-ept);
- * a neutral grey for any other name. */
-plot_rgb plot_technique_colour(const char *technique);
-/* Rank of a technique in the fixed order of legends and groups; unknown names
- * sort after the known ones. */
-int plot_technique_rank(const char *technique);
+/* The colour of the technique at `position` in the techniques' order (the
+ * catalog order a result records, plots/README.md): a fixed sequence of the
+ * palette, black first for the reference technique; a neutral grey past its
+ * end (PLOT_TECHNIQUE_COLOURS). */
+#define PLOT_TECHNIQUE_COLOURS 8
+plot_rgb plot_technique_palette(size_t position);
 /* The colour of a mechanism of models/technique.h (guest, trap ...). */
 plot_rgb plot_mechanism_colour(const char *mechanism);
 /* The i-th Okabe-Ito colour (cycling), for series that are not techniques. */

@@ -43,13 +43,33 @@ void plot_options_init(plot_options *o) {
   o->height = 1000;
 }
 
+static int drawn(plot_kind kind, sim_result *const *runs, size_t n_runs, const plot_options *o,
+                 plot_names *techniques, plot_canvas **out, plot_report *report,
+                 sim_diag *diag);
+
 int plot_draw(plot_kind kind, sim_result *const *runs, size_t n_runs, const plot_options *o,
               plot_canvas **out, plot_report *report, sim_diag *diag) {
   *out = NULL;
+  plot_names techniques;
+  if (plot_techniques_read(runs, n_runs, &techniques) < 0) {
+    plot_names_free(&techniques);
+    sim_diag_error(diag, NULL, 0, 0, "out of memory");
+    return PLOT_ENOMEM;
+  }
+  int rc = drawn(kind, runs, n_runs, o, &techniques, out, report, diag);
+  plot_names_free(&techniques);
+  return rc;
+}
+
+/* plot_draw with the techniques' order read. */
+static int drawn(plot_kind kind, sim_result *const *runs, size_t n_runs, const plot_options *o,
+                 plot_names *techniques, plot_canvas **out, plot_report *report,
+                 sim_diag *diag) {
   for (int band = 0; band < 2; band++) {
     plot_report rep;
     memset(&rep, 0, sizeof rep);
-    plot_ctx x = {kind, plot_canvas_new(o->width, o->height), runs, n_runs, o, band, &rep, diag};
+    plot_ctx x = {kind, techniques, plot_canvas_new(o->width, o->height), runs, n_runs, o, band,
+                  &rep, diag};
     if (!x.c) {
       sim_diag_error(diag, NULL, 0, 0, "out of memory");
       return PLOT_ENOMEM;
@@ -203,14 +223,68 @@ int plot_names_add(plot_names *s, const char *name) {
   return (int)s->n++;
 }
 
-static int technique_cmp(const void *a, const void *b) {
-  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-  int rx = plot_technique_rank(x), ry = plot_technique_rank(y);
-  return rx != ry ? rx - ry : strcmp(x, y);
+/* ---- techniques: order and colour ---- */
+
+static int compare_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-void plot_names_sort_techniques(plot_names *s) {
-  if (s->n) qsort(s->names, s->n, sizeof *s->names, technique_cmp);
+int plot_techniques_read(sim_result *const *runs, size_t n_runs, plot_names *order) {
+  memset(order, 0, sizeof *order);
+  const char *listed = NULL;
+  for (size_t r = 0; r < n_runs && !listed; r++) listed = sim_result_attr_str(runs[r], "techniques");
+  for (const char *p = listed; p && *p;) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    char *name = sim_strndup(p, len);
+    int added = name ? plot_names_add(order, name) : -1;
+    sim_free(name);
+    if (added < 0) return PLOT_ENOMEM;
+    p = end ? end + 1 : p + len;
+  }
+  return 0;
+}
+
+int plot_techniques_note(plot_ctx *x, const plot_names *met) {
+  plot_names unlisted = {0};
+  int rc = 0;
+  for (size_t i = 0; i < met->n && rc == 0; i++)
+    if (plot_names_find(x->techniques, met->names[i]) < 0 &&
+        plot_names_add(&unlisted, met->names[i]) < 0)
+      rc = PLOT_ENOMEM;
+  if (unlisted.n) qsort(unlisted.names, unlisted.n, sizeof *unlisted.names, compare_str);
+  for (size_t i = 0; i < unlisted.n && rc == 0; i++)
+    if (plot_names_add(x->techniques, unlisted.names[i]) < 0) rc = PLOT_ENOMEM;
+  plot_names_free(&unlisted);
+  return rc;
+}
+
+size_t plot_technique_rank(const plot_ctx *x, const char *technique) {
+  int i = technique ? plot_names_find(x->techniques, technique) : -1;
+  return i >= 0 ? (size_t)i : x->techniques->n;
+}
+
+plot_rgb plot_technique_colour(const plot_ctx *x, const char *technique) {
+  size_t rank = plot_technique_rank(x, technique);
+  return plot_technique_palette(rank < x->techniques->n ? rank : PLOT_TECHNIQUE_COLOURS);
+}
+
+/* Whether technique a goes after b: by rank (names noted: distinct ranks). */
+static int technique_after(const plot_ctx *x, const char *a, const char *b) {
+  size_t ra = plot_technique_rank(x, a), rb = plot_technique_rank(x, b);
+  return ra > rb;
+}
+
+int plot_names_sort_techniques(plot_ctx *x, plot_names *s) {
+  if (plot_techniques_note(x, s) < 0) return PLOT_ENOMEM;
+  /* a handful of names, and qsort takes no context: insertion sort */
+  for (size_t i = 1; i < s->n; i++)
+    for (size_t j = i; j > 0 && technique_after(x, s->names[j - 1], s->names[j]); j--) {
+      char *t = s->names[j];
+      s->names[j] = s->names[j - 1];
+      s->names[j - 1] = t;
+    }
+  return 0;
 }
 
 void plot_names_free(plot_names *s) {

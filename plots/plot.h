@@ -26,6 +26,16 @@ typedef enum plot_kind {
 int plot_kind_from_name(const char *name, plot_kind *kind);
 const char *plot_kind_name(plot_kind kind);
 
+/* A published value the compare kind marks: on the bar of the guest row
+ * (summary/guests, by name) it was measured for, when the plotted metric is
+ * its column.  Plots take these from their caller (the plot verb reads them
+ * from validation cases): a plot reads results only. */
+typedef struct plot_published {
+  const char *guest;  /* summary/guests row, by its name column */
+  const char *metric; /* summary/guests column the value is of */
+  double lo, hi;      /* the value (lo == hi) or range [lo, hi], in the metric's unit */
+} plot_published;
+
 typedef struct plot_options {
   const char *title;     /* NULL: from the scenario's name */
   double width, height;  /* canvas, pixels */
@@ -34,7 +44,8 @@ typedef struct plot_options {
   const char *metric;    /* compare/sweep: summary/guests column; cdf: latency column */
   const char *param;     /* sweep: root attribute holding the swept value */
   const char *by;        /* cdf: "guest" or "technique" */
-  const char *cases_dir; /* compare: validation cases for published markers; NULL: none */
+  const plot_published *published; /* compare: published values to mark; NULL: none */
+  size_t n_published;
 } plot_options;
 
 /* Defaults: 1600 x 1000 pixels (8 x 5 in at 200 dpi), everything else NULL. */

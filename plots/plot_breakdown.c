@@ -66,11 +66,11 @@ int plot_breakdown(plot_ctx *x) {
   }
   if (rc) goto out;
 
-  /* techniques in their fixed order */
+  /* techniques in their order (plot_technique_rank) */
   plot_names sorted = {0};
   for (size_t i = 0; i < techs.n; i++)
     if (plot_names_add(&sorted, techs.names[i]) < 0) rc = PLOT_ENOMEM;
-  plot_names_sort_techniques(&sorted);
+  if (rc == 0) rc = plot_names_sort_techniques(x, &sorted);
   size_t nw = workloads.n, nt = techs.n;
   st = sim_calloc(nw * nt, sizeof *st);
   if (!st) rc = PLOT_ENOMEM;
@@ -203,7 +203,7 @@ int plot_breakdown(plot_ctx *x) {
       }
       /* the technique's own colour as a strip under its bar ties it to the
        * other plots */
-      plot_set_colour(x->c, plot_technique_colour(techs.names[ti]));
+      plot_set_colour(x->c, plot_technique_colour(x, techs.names[ti]));
       cairo_rectangle(cr, bx0, a.area.y1 + 3, bx1 - bx0, 7);
       cairo_fill(cr);
       cairo_set_source_rgb(cr, 0, 0, 0);

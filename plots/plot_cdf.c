@@ -84,10 +84,11 @@ int plot_cdf(plot_ctx *x) {
   }
   if (rc) goto out;
 
-  /* techniques in their fixed order (insertion sort: a handful of groups) */
+  /* techniques in their order (insertion sort: a handful of groups) */
+  if (by_tech && (rc = plot_techniques_note(x, &groups)) != 0) goto out;
   for (size_t i = 1; by_tech && i < groups.n; i++)
-    for (size_t j = i; j > 0 && plot_technique_rank(groups.names[j - 1]) >
-                                    plot_technique_rank(groups.names[j]);
+    for (size_t j = i; j > 0 && plot_technique_rank(x, groups.names[j - 1]) >
+                                    plot_technique_rank(x, groups.names[j]);
          j--) {
       char *tn = groups.names[j];
       groups.names[j] = groups.names[j - 1];
@@ -110,7 +111,7 @@ int plot_cdf(plot_ctx *x) {
   }
   for (size_t i = 0; i < groups.n; i++)
     e[i] = (plot_legend_entry){groups.names[i],
-                               by_tech ? plot_technique_colour(groups.names[i]) : plot_palette(i),
+                               by_tech ? plot_technique_colour(x, groups.names[i]) : plot_palette(i),
                                PLOT_KEY_LINE, 0};
   plot_ticks xt, yt;
   plot_nice_ticks(0, vmax * k, 7, &xt);

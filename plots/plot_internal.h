@@ -12,8 +12,15 @@
 
 #define PLOT_RETRY_BAND 1 /* a kind's return: draw again with a legend band */
 
+/* ---- a set of names, in insertion order ---- */
+typedef struct plot_names {
+  char **names; /* owned copies */
+  size_t n, cap; /* names held, slots allocated */
+} plot_names;
+
 typedef struct plot_ctx {
   plot_kind kind;              /* what is drawn, for messages */
+  plot_names *techniques;      /* the techniques' order (plot_technique_rank) */
   plot_canvas *c;              /* the canvas being drawn */
   sim_result *const *runs;     /* the results, in command-line order */
   size_t n_runs;
@@ -52,16 +59,28 @@ int plot_list_has(const char *list, const char *name);
  * n < 2): t_{0.975, n-1} * s / sqrt(n). */
 void plot_mean_ci95(const double *v, size_t n, double *mean, double *half);
 
-/* ---- a set of names, in insertion order ---- */
-typedef struct plot_names {
-  char **names; /* owned copies */
-  size_t n, cap; /* names held, slots allocated */
-} plot_names;
+/* ---- names ---- */
 /* Index of name, adding it when new; -1 when out of memory. */
 int plot_names_add(plot_names *s, const char *name);
 int plot_names_find(const plot_names *s, const char *name);
-/* Orders technique names by their fixed rank (plot_technique_rank), then by name. */
-void plot_names_sort_techniques(plot_names *s);
+/* Orders technique names by their rank, noting them first
+ * (plot_techniques_note).  0, or PLOT_ENOMEM. */
+int plot_names_sort_techniques(plot_ctx *x, plot_names *s);
+
+/* ---- techniques: order and colour ---- */
+
+/* The order of legends, groups and bars starts with the techniques a result
+ * lists in its root attribute `techniques` (the catalog order of the models,
+ * written by every run): read here.  0, or PLOT_ENOMEM. */
+int plot_techniques_read(sim_result *const *runs, size_t n_runs, plot_names *order);
+/* Appends to the order the techniques of `met` it lacks, by name, so that a
+ * kind gives every technique it draws a place (and a colour) before drawing.
+ * 0, or PLOT_ENOMEM. */
+int plot_techniques_note(plot_ctx *x, const plot_names *met);
+/* A technique's position in that order; a name not noted comes after all. */
+size_t plot_technique_rank(const plot_ctx *x, const char *technique);
+/* Its colour: plot_technique_palette at its rank; grey when not noted. */
+plot_rgb plot_technique_colour(const plot_ctx *x, const char *technique);
 void plot_names_free(plot_names *s);
 
 /* ---- a growable array of doubles ---- */

@@ -18,6 +18,9 @@
 #include "plots/plot_internal.h"
 #include "sim/alloc.h"
 
+/* The guest's throughput: black, as the frame; it stands for no technique. */
+static const plot_rgb THROUGHPUT_COLOUR = {0, 0, 0};
+
 #define SUMMARY "migration/summary"
 #define ROUNDS "migration/rounds"
 #define THROUGHPUT "migration_guest_throughput_bps"
@@ -158,7 +161,7 @@ int plot_migration(plot_ctx *x) {
   size_t ne = 0, ne_top;
   if (have_series)
     e[ne++] = (plot_legend_entry){series_bps ? "guest throughput" : sig,
-                                  plot_technique_colour("native"), PLOT_KEY_LINE, 0};
+                                  THROUGHPUT_COLOUR, PLOT_KEY_LINE, 0};
   e[ne++] = (plot_legend_entry){"first round", span_first, PLOT_KEY_SPAN, 0};
   if (count > 2) e[ne++] = (plot_legend_entry){"further rounds", span_rest, PLOT_KEY_SPAN, 0};
   e[ne++] = (plot_legend_entry){"downtime", span_down, PLOT_KEY_SPAN, 0};
@@ -214,7 +217,7 @@ int plot_migration(plot_ctx *x) {
   fmt_duration(down[m], d1, sizeof d1);
   snprintf(buf, sizeof buf, "downtime %s", d1);
   span_note(x, &top, start[last], t_down1, buf, 2);
-  if (have_series) plot_polyline(x, &top, tt, tv, nt, plot_technique_colour("native"), 0, 3);
+  if (have_series) plot_polyline(x, &top, tt, tv, nt, THROUGHPUT_COLOUR, 0, 3);
 
   /* per round: rate and dirty rate as steps over the round, bytes above */
   for (size_t i = first; i <= last; i++) {

@@ -95,6 +95,12 @@ int plot_series(plot_ctx *x) {
   int by_technique = 1;
   for (size_t i = 0; i < nl; i++)
     if (!lines[i].technique[0]) by_technique = 0;
+  plot_names met = {0}; /* the techniques drawn, each given its place in the order */
+  for (size_t i = 0; by_technique && i < nl && rc == 0; i++)
+    if (plot_names_add(&met, lines[i].technique) < 0) rc = PLOT_ENOMEM;
+  if (rc == 0 && by_technique) rc = plot_techniques_note(x, &met);
+  plot_names_free(&met);
+  if (rc) goto out;
   e = sim_calloc(nl, sizeof *e);
   if (!e) {
     rc = PLOT_ENOMEM;
@@ -119,7 +125,7 @@ int plot_series(plot_ctx *x) {
     for (size_t j = 0; by_technique && j < i; j++)
       if (!strcmp(lines[i].technique, lines[j].technique)) same++;
     e[i] = (plot_legend_entry){lines[i].label,
-                               by_technique ? plot_technique_colour(lines[i].technique)
+                               by_technique ? plot_technique_colour(x, lines[i].technique)
                                             : plot_palette(i),
                                PLOT_KEY_LINE, by_technique ? same : (int)(i / 7)};
   }

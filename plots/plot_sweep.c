@@ -80,11 +80,11 @@ int plot_sweep(plot_ctx *x) {
   }
   if (rc) goto out;
 
-  /* techniques in their fixed order */
+  /* techniques in their order (plot_technique_rank) */
   plot_names sorted = {0};
   for (size_t i = 0; i < techs.n && rc == 0; i++)
     if (plot_names_add(&sorted, techs.names[i]) < 0) rc = PLOT_ENOMEM;
-  plot_names_sort_techniques(&sorted);
+  if (rc == 0) rc = plot_names_sort_techniques(x, &sorted);
   for (size_t i = 0; i < np; i++) pts[i].tech = plot_names_find(&sorted, techs.names[pts[i].tech]);
   plot_names_free(&techs);
   techs = sorted;
@@ -124,7 +124,7 @@ int plot_sweep(plot_ctx *x) {
   for (size_t t = 1; t <= techs.n; t++)
     if (tech_start[t] < tech_start[t - 1]) tech_start[t] = tech_start[t - 1];
   for (size_t t = 0; t < techs.n; t++)
-    e[t] = (plot_legend_entry){techs.names[t], plot_technique_colour(techs.names[t]), PLOT_KEY_LINE, 0};
+    e[t] = (plot_legend_entry){techs.names[t], plot_technique_colour(x, techs.names[t]), PLOT_KEY_LINE, 0};
 
   plot_ticks xt, yt;
   plot_nice_ticks(xmin, xmax, 7, &xt);

@@ -1,7 +1,9 @@
-/* sim/cli_args.h: command-line options shared by the verbs that load
- * scenarios (check, run, sweep): `--set PATH=VALUE` overrides, given as two
- * arguments (`--set a.b=c`) or one (`--set=a.b=c`).  The path language is
- * described in scenarios/SCHEMA.md ("Overrides"). */
+/* sim/cli_args.h: `--set PATH=VALUE` overrides as command lines give them:
+ * two arguments (`--set a.b=c`) or one (`--set=a.b=c`), parsed into the
+ * scenario loader's sim_override list.  Used by the verbs that load
+ * scenarios (check, run) and by the loader's tests and fuzzer, so it stays in
+ * the core.  The path language is described in scenarios/SCHEMA.md
+ * ("Overrides"). */
 #ifndef SIM_CLI_ARGS_H
 #define SIM_CLI_ARGS_H
 #include <stddef.h>

@@ -5,9 +5,12 @@
  * time can be turned into cycles at `cpu.clock`.  A fallback chain is loaded
  * eagerly (at most MAX_CHAIN profiles, no cycles).  The record of keys read
  * from a fallback is the one piece of state a const getter updates: it is a
- * log for the run's warning, not part of the profile's value. */
+ * log for the run's warning, not part of the profile's value.  Shipped
+ * profiles are found along a search path the program installs (profile.h):
+ * the core names no directory of its own. */
 #include "sim/profile.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +20,6 @@
 
 #include "sim/alloc.h"
 #include "sim/units.h"
-#include "sim/version.h"
 #include "sim/yaml.h"
 
 #define MAX_CHAIN 16
@@ -81,13 +83,30 @@ int sim_read_file(const char *path, char **text, size_t *len, char *err, size_t 
   return 0;
 }
 
-static int try_path(const char *dir, const char *mid, const char *subdir, const char *name,
-                    char **path) {
+/* The search path of the lookups that take none (profile.h). */
+static sim_data_path installed_path;
+static bool path_installed;
+
+void sim_data_path_install(const sim_data_path *path) {
+  assert(path->n <= SIM_DATA_PATH_MAX);
+  installed_path = *path;
+  path_installed = true;
+}
+
+static sim_data_path current_path(void) {
+  if (path_installed) return installed_path;
+  sim_data_path env = {{NULL}, 0};
+  const char *dir = getenv("VDCSIM_DATADIR");
+  if (dir) env.dirs[env.n++] = dir;
+  return env;
+}
+
+static int try_path(const char *dir, const char *subdir, const char *name, char **path) {
   if (!dir || !*dir) return -1;
-  size_t n = strlen(dir) + strlen(mid) + strlen(subdir) + strlen(name) + 8;
+  size_t n = strlen(dir) + strlen(subdir) + strlen(name) + 8;
   char *p = sim_malloc(n);
   if (!p) return -2;
-  snprintf(p, n, "%s%s/%s/%s.yaml", dir, mid, subdir, name);
+  snprintf(p, n, "%s/%s/%s.yaml", dir, subdir, name);
   if (access(p, R_OK) == 0) {
     *path = p;
     return 0;
@@ -96,17 +115,39 @@ static int try_path(const char *dir, const char *mid, const char *subdir, const 
   return -1;
 }
 
-int sim_data_find(const char *subdir, const char *name, char **path) {
+int sim_data_find_in(const sim_data_path *search, const char *subdir, const char *name,
+                     char **path) {
   *path = NULL;
   if (!*name || strchr(name, '/') || name[0] == '.') return -1;
-  int rc = try_path(getenv("VDCSIM_DATADIR"), "", subdir, name, path);
-  if (rc != -1) return rc;
-  rc = try_path(VDCSIM_SOURCE_DIR, "/models", subdir, name, path);
-  if (rc != -1) return rc;
-#ifdef VDCSIM_DATADIR_DEFAULT
-  rc = try_path(VDCSIM_DATADIR_DEFAULT, "", subdir, name, path);
-#endif
-  return rc;
+  for (size_t i = 0; i < search->n; i++) {
+    int rc = try_path(search->dirs[i], subdir, name, path);
+    if (rc != -1) return rc;
+  }
+  return -1;
+}
+
+int sim_data_find(const char *subdir, const char *name, char **path) {
+  sim_data_path search = current_path();
+  return sim_data_find_in(&search, subdir, name, path);
+}
+
+/* "A/profiles, B/profiles and C/profiles": where a shipped profile was looked for. */
+static void not_found(const sim_data_path *search, const char *name, sim_diag *diag) {
+  char places[2048] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < search->n && used < sizeof places; i++) {
+    const char *sep = i == 0 ? "" : i + 1 == search->n ? " and " : ", ";
+    int w = snprintf(places + used, sizeof places - used, "%s%s/profiles", sep,
+                     search->dirs[i] ? search->dirs[i] : "");
+    if (w > 0) used += (size_t)w;
+  }
+  if (search->n)
+    sim_diag_error(diag, NULL, 0, 0, "calibration profile '%s' not found (looked in %s)", name,
+                   places);
+  else
+    sim_diag_error(diag, NULL, 0, 0,
+                   "calibration profile '%s' not found (no data directory given: set VDCSIM_DATADIR)",
+                   name);
 }
 
 void sim_profile_free(sim_profile *p) {
@@ -180,8 +221,8 @@ static void read_quantity(const char *file, const sim_yaml_node *k, const sim_ya
   q->kind = sq.kind;
 }
 
-static int load_chain(const char *name_or_path, int depth, const char **chain, sim_profile **out,
-                      sim_diag *diag) {
+static int load_chain(const sim_data_path *search, const char *name_or_path, int depth,
+                      const char **chain, sim_profile **out, sim_diag *diag) {
   *out = NULL;
   char *path = NULL;
   size_t nl = strlen(name_or_path);
@@ -193,17 +234,13 @@ static int load_chain(const char *name_or_path, int depth, const char **chain, s
       return -1;
     }
   } else {
-    int rc = sim_data_find("profiles", name_or_path, &path);
+    int rc = sim_data_find_in(search, "profiles", name_or_path, &path);
     if (rc == -2) {
       sim_diag_error(diag, NULL, 0, 0, "out of memory");
       return -1;
     }
     if (rc < 0) {
-      const char *env = getenv("VDCSIM_DATADIR");
-      sim_diag_error(diag, NULL, 0, 0,
-                     "calibration profile '%s' not found (looked in %s%s%s/models/profiles and %s/profiles)",
-                     name_or_path, env ? env : "", env ? "/profiles, " : "", VDCSIM_SOURCE_DIR,
-                     VDCSIM_DATADIR);
+      not_found(search, name_or_path, diag);
       return -1;
     }
   }
@@ -272,7 +309,7 @@ static int load_chain(const char *name_or_path, int depth, const char **chain, s
       goto fail;
     }
     chain[depth] = fb->text;
-    if (load_chain(fb->text, depth + 1, chain, &p->fallback, diag) < 0) goto fail;
+    if (load_chain(search, fb->text, depth + 1, chain, &p->fallback, diag) < 0) goto fail;
     size_t tl = strlen(p->text) + strlen(p->fallback->text) + 8;
     char *joined = sim_malloc(tl);
     if (!joined) goto oom;
@@ -294,10 +331,16 @@ fail:
   return -1;
 }
 
-int sim_profile_load(const char *name_or_path, sim_profile **out, sim_diag *diag) {
+int sim_profile_load_in(const sim_data_path *path, const char *name_or_path, sim_profile **out,
+                        sim_diag *diag) {
   const char *chain[MAX_CHAIN];
   chain[0] = name_or_path;
-  return load_chain(name_or_path, 1, chain, out, diag);
+  return load_chain(path, name_or_path, 1, chain, out, diag);
+}
+
+int sim_profile_load(const char *name_or_path, sim_profile **out, sim_diag *diag) {
+  sim_data_path search = current_path();
+  return sim_profile_load_in(&search, name_or_path, out, diag);
 }
 
 const char *sim_profile_name(const sim_profile *p) { return p->name; }

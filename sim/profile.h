@@ -30,10 +30,31 @@
 
 typedef struct sim_profile sim_profile;
 
-/* Loads a profile by shipped name ("pentium4-2006") or by path (contains
- * '/' or ends in .yaml), then its fallback chain.  Shipped profiles are looked
- * up in $VDCSIM_DATADIR/profiles, then the source tree, then the installed
- * data directory.  0, or negative with every error in diag. */
+/* Where shipped data files are found: directories tried in order, each
+ * holding profiles/NAME.yaml and workloads/NAME.yaml.  The core knows no
+ * such directory itself: the program gives its search path (sim/cli/ gives
+ * $VDCSIM_DATADIR, then the source tree's models/, then the installed data
+ * directory).  Empty entries are skipped. */
+#define SIM_DATA_PATH_MAX 8
+typedef struct sim_data_path {
+  const char *dirs[SIM_DATA_PATH_MAX]; /* tried in order; not owned, must outlive the path's use */
+  size_t n;                            /* entries of dirs in use */
+} sim_data_path;
+
+/* Makes `path` (copied; its strings are not) the search path of the lookups
+ * that take none (sim_profile_load, sim_data_find).  The program calls it
+ * once, before anything loads; until then that path is $VDCSIM_DATADIR
+ * alone.  It is the one process-wide setting of the core, kept only while
+ * callers below the program (the scenario loader's workloads, the engine's
+ * per-host-type profiles) take no search path of their own. */
+void sim_data_path_install(const sim_data_path *path);
+
+/* Loads a profile by shipped name ("pentium4-2006", looked up along `path`)
+ * or by path (contains '/' or ends in .yaml), then its fallback chain.  0, or
+ * negative with every error in diag. */
+int sim_profile_load_in(const sim_data_path *path, const char *name_or_path, sim_profile **out,
+                        sim_diag *diag);
+/* The same along the installed search path. */
 int sim_profile_load(const char *name_or_path, sim_profile **out, sim_diag *diag);
 void sim_profile_free(sim_profile *p);
 
@@ -59,10 +80,12 @@ int sim_profile_get_cycles(const sim_profile *p, const char *key, double *cycles
 /* Number of quantities in the profile itself (without fallbacks). */
 size_t sim_profile_count(const sim_profile *p);
 
-/* Finds a shipped data file SUBDIR/NAME.yaml ("profiles", "workloads"):
- * $VDCSIM_DATADIR/SUBDIR, then the source tree (models/SUBDIR), then the
- * installed data directory.  0 with *path (sim_malloc'd), -1 when not found,
- * -2 out of memory. */
+/* Finds a shipped data file SUBDIR/NAME.yaml ("profiles", "workloads") in
+ * the first directory of `search` that has it.  0 with *path (sim_malloc'd),
+ * -1 when not found (or NAME is no plain file name), -2 out of memory. */
+int sim_data_find_in(const sim_data_path *search, const char *subdir, const char *name,
+                     char **path);
+/* The same along the installed search path. */
 int sim_data_find(const char *subdir, const char *name, char **path);
 /* Reads a regular file of at most 16 MiB into *text (NUL-terminated,
  * sim_malloc'd).  0, or -1 with errno-style text in err. */

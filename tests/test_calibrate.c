@@ -14,8 +14,8 @@
 #include <yaml.h>
 
 #include "sim/alloc.h"
-#include "sim/calibrate/calibrate.h"
-#include "sim/calibrate/kvm.h"
+#include "sim/cli/calibrate/calibrate.h"
+#include "sim/cli/calibrate/kvm.h"
 #include "sim/profile.h"
 #include "sim/rng.h"
 #include "tests/cunit_main.h"

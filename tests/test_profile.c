@@ -1,8 +1,10 @@
 /* tests/test_profile.c: calibration profiles (sim/profile.c): units, lookup,
- * fallback chains and their warning, cycles from times, errors, faults. */
+ * fallback chains and their warning, cycles from times, errors, faults, the
+ * search path of shipped profiles. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sim/alloc.h"
@@ -149,6 +151,56 @@ static void test_shipped(void) {
   }
 }
 
+/* Shipped names are looked up along a search path, first directory first;
+ * a name found nowhere names every place looked in. */
+static void test_search_path(void) {
+  char a[128], b[128], path[400];
+  snprintf(a, sizeof a, "%s/first", dir);
+  snprintf(b, sizeof b, "%s/second", dir);
+  const char *const made[] = {a, b};
+  for (int i = 0; i < 2; i++) {
+    snprintf(path, sizeof path, "%s/profiles", made[i]);
+    CU_ASSERT_FATAL(mkdir(made[i], 0755) == 0 && mkdir(path, 0755) == 0);
+    snprintf(path, sizeof path, "%s/profiles/here.yaml", made[i]);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f, "profile: {name: from-%s}\nquantities: {cpu.clock: 1 GHz}\n", i ? "second" : "first");
+    fclose(f);
+  }
+  sim_data_path search = {{"", b, a}, 3}; /* an empty entry is skipped */
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_profile *p = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load_in(&search, "here", &p, &d), 0);
+  CU_ASSERT_STRING_EQUAL(sim_profile_name(p), "from-second");
+  sim_profile_free(p);
+  char *found = NULL;
+  CU_ASSERT_EQUAL(sim_data_find_in(&search, "profiles", "../here", &found), -1);
+  CU_ASSERT_EQUAL(sim_data_find_in(&search, "workloads", "here", &found), -1);
+  CU_ASSERT_PTR_NULL(found);
+  CU_ASSERT_EQUAL(sim_profile_load_in(&search, "nowhere", &p, &d), -1);
+  snprintf(path, sizeof path, "(looked in /profiles, %s/profiles and %s/profiles)", b, a);
+  CU_ASSERT_TRUE(has_message(&d, path));
+  sim_diag_clear(&d);
+  /* the installed path serves the lookups that take none */
+  sim_data_path first = {{a}, 1};
+  sim_data_path_install(&first);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load("here", &p, &d), 0);
+  CU_ASSERT_STRING_EQUAL(sim_profile_name(p), "from-first");
+  sim_profile_free(p);
+  CU_ASSERT_EQUAL(sim_profile_load("pentium4-2006", &p, &d), -1); /* not along this path */
+  sim_diag_clear(&d);
+  sim_data_path env = {{getenv("VDCSIM_DATADIR")}, 1}; /* back to what the suite was given */
+  sim_data_path_install(&env);
+  for (int i = 0; i < 2; i++) {
+    snprintf(path, sizeof path, "%s/profiles/here.yaml", made[i]);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/profiles", made[i]);
+    rmdir(path);
+    rmdir(made[i]);
+  }
+}
+
 static void test_allocation_faults(void) {
   long n;
   for (n = 1; n < 100000; n++) {
@@ -173,6 +225,7 @@ int register_tests(void) {
                                     {"errors", test_errors},
                                     {"shipped profiles", test_shipped},
                                     {"allocation faults", test_allocation_faults},
+                                    {"search path", test_search_path},
                                     {NULL, NULL}};
   CU_pSuite s = CU_add_suite("profile", setup, teardown);
   if (!s) return -1;

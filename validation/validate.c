@@ -1,5 +1,6 @@
 /* validation/validate.c: loading, running and judging validation cases.
- * Models nothing itself: it runs scenarios through the engine and compares a
+ * Models nothing itself: it runs scenarios through the run pipeline
+ * (models/run.h, the one `vdcsim run` uses) and compares a
  * quantity read back from the HDF5 result with a published measurement (see
  * validate.h for the case schema).  Units: those of the quantity read;
  * relative tolerances and errors are fractions.
@@ -7,6 +8,7 @@
  * result file lives in the runner's temporary directory, removed with it. */
 #include "validation/validate.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,11 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "models/engine.h"
+#include "models/run.h"
 #include "sim/alloc.h"
-#include "sim/profile.h"
-#include "sim/recorder.h"
-#include "sim/scenario.h"
 #include "sim/yaml.h"
 
 /* ---- parsing ---- */
@@ -301,6 +300,43 @@ int val_case_load(const char *path, val_case **out, sim_diag *diag) {
   return rc;
 }
 
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int val_case_files(const char *dir, char ***files, size_t *n) {
+  *files = NULL;
+  *n = 0;
+  DIR *d = opendir(dir);
+  if (!d) return -1;
+  char **v = NULL;
+  size_t cap = 0, k = 0;
+  struct dirent *e;
+  int rc = 0;
+  while ((e = readdir(d))) {
+    size_t len = strlen(e->d_name);
+    if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml") || e->d_name[0] == '.') continue;
+    char p[4096];
+    int w = snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+    if (w < 0 || (size_t)w >= sizeof p) continue; /* a path too long to open */
+    if (sim_grow((void **)&v, &cap, k + 1, sizeof *v) || !(v[k] = sim_strdup(p))) {
+      rc = -1;
+      break;
+    }
+    k++;
+  }
+  closedir(d);
+  if (k) qsort(v, k, sizeof *v, cmp_str);
+  *files = v;
+  *n = k;
+  return rc;
+}
+
+void val_case_files_free(char **files, size_t n) {
+  for (size_t i = 0; i < n; i++) sim_free(files[i]);
+  sim_free(files);
+}
+
 /* ---- evaluation ---- */
 
 static int read_value(sim_result *r, const val_ref *ref, const char *row, double *out,
@@ -446,37 +482,6 @@ void val_runner_free(val_runner *vr) {
   sim_free(vr);
 }
 
-/* Runs one scenario into `h5`.  0, or negative with diagnostics. */
-static int run_scenario(const char *scenario_path, const char *h5, sim_diag *diag) {
-  sim_scenario *sc = NULL;
-  sim_profile *prof = NULL;
-  sim_recorder *rec = NULL;
-  int rc = -1;
-  if (sim_scenario_load(scenario_path, model_vocabulary(), NULL, 0, &sc, diag) < 0) goto out;
-  if (sim_profile_load(sc->calibration ? sc->calibration : "pentium4-2006", &prof, diag) < 0)
-    goto out;
-  /* Cases read summary tables: series and events are not kept, so the run
-   * stays fast whatever the scenario records. */
-  sim_record_config cfg = {sc->record.sample_interval_ns, 0, 0, NULL, 0,
-                           sc->record.compression_level};
-  rec = sim_recorder_new(&cfg);
-  if (!rec) {
-    sim_diag_error(diag, scenario_path, 0, 0, "out of memory");
-    goto out;
-  }
-  if (sim_recorder_attr_str(rec, "scenario_name", sc->name ? sc->name : "") < 0 ||
-      sim_recorder_attr_str(rec, "profile", sim_profile_name(prof)) < 0)
-    goto out;
-  engine_stats st;
-  if (engine_run(sc, prof, rec, NULL, &st, diag) < 0) goto out;
-  rc = sim_recorder_write(rec, h5, diag);
-out:
-  sim_recorder_free(rec);
-  sim_profile_free(prof);
-  sim_scenario_free(sc);
-  return rc;
-}
-
 int val_runner_run(val_runner *vr, const val_case *c, val_outcome *out, sim_diag *diag) {
   val_run *run = NULL;
   for (size_t i = 0; i < vr->n_runs; i++)
@@ -497,7 +502,11 @@ int val_runner_run(val_runner *vr, const val_case *c, val_outcome *out, sim_diag
     if (c->scenario[0] == '/') snprintf(path, sizeof path, "%s", c->scenario);
     else snprintf(path, sizeof path, "%s/%s", vr->source_dir, c->scenario);
     snprintf(h5, sizeof h5, "%s/run%zu.h5", vr->tmpdir, vr->n_runs);
-    if (run_scenario(path, h5, diag) == 0 && !(run->h5 = sim_strdup(h5))) {
+    /* Cases read summary tables: series and events are not kept, so the run
+     * stays fast whatever the scenario records. */
+    run_request req = {.scenario_path = path, .output = h5, .summary_only = true};
+    run_result res;
+    if (run_scenario(&req, &res, diag) == 0 && !(run->h5 = sim_strdup(h5))) {
       remove(h5);
       sim_diag_error(diag, c->path, 0, 0, "out of memory");
     }

@@ -1,8 +1,8 @@
 /* validation/validate.h: published measurements as executable cases.
  * A case (validation/cases/NAME.yaml) names a scenario, the quantity to read
  * from the scenario's HDF5 result, the published value with its source and a
- * tolerance.  The harness runs the scenario through the engine, writes the
- * result with the recorder, reads the quantity back through sim/results.h
+ * tolerance.  The harness runs the scenario through the run pipeline of
+ * `vdcsim run` (models/run.h), reads the quantity back through sim/results.h
  * (validation reads HDF5 only, as plots do) and compares.  Schema of a case:
  *
  *   name: lect-getppid-bt            # must equal the file's base name
@@ -70,6 +70,12 @@ int val_case_load(const char *path, val_case **out, sim_diag *diag);
 int val_case_load_text(const char *path, const char *text, size_t len, val_case **out,
                        sim_diag *diag);
 void val_case_free(val_case *c);
+/* The case files of dir (NAME.yaml, hidden files aside), sorted by name so
+ * that what reads them does not depend on the directory's order.  0, or -1
+ * when dir cannot be read or memory runs out (*files then holds what was
+ * found).  Freed with val_case_files_free. */
+int val_case_files(const char *dir, char ***files, size_t *n);
+void val_case_files_free(char **files, size_t n);
 
 /* The outcome of a case. */
 typedef struct val_outcome {

@@ -27,7 +27,7 @@ import yaml
 VDCSIM = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# Quantities and their units, as sim/calibrate/README.md documents them.
+# Quantities and their units, as sim/cli/calibrate/README.md documents them.
 UNITS = {
     "cpu.clock": "Hz",
     "syscall.native": "cycles",
@@ -58,7 +58,7 @@ ALWAYS = ["cpu.clock", "syscall.native", "page_fault.native", "fork.native",
           "fork.native.large", "fork.per_resident_page", "mem.latency.l1",
           "mem.latency.l2", "mem.latency.dram", "tlb.chase.4k", "mem.bandwidth",
           "context_switch.native"]
-# What a hypervisor distorts (sim/calibrate/env.c, cal_judge).
+# What a hypervisor distorts (sim/cli/calibrate/env.c, cal_judge).
 GUEST_AFFECTED = ["syscall.native", "page_fault.native", "fork.native",
                   "context_switch.native", "mem.latency.dram", "tlb.chase.4k"]
 

@@ -1,4 +1,4 @@
-/* sim/calibrate/chase.c: pointer chains and large regions for latency and
+/* sim/cli/calibrate/chase.c: pointer chains and large regions for latency and
  * page-walk measurements.
  * A pointer chase (lmbench's lat_mem_rd) makes each load depend on the one
  * before, so the time per hop is the load-to-use latency of wherever the chain
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "sim/alloc.h"
-#include "sim/calibrate/calibrate.h"
+#include "sim/cli/calibrate/calibrate.h"
 
 #define HUGE_2M ((size_t)2 << 20)
 

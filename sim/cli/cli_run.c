@@ -1,4 +1,4 @@
-/* sim/cli_run.c: the 'run' verb: simulate scenarios, write one HDF5 result each.
+/* sim/cli/cli_run.c: the 'run' verb: simulate scenarios, write one HDF5 result each.
  *
  *   vdcsim run [--set K=V]... [--print-resolved] [--quiet] [--calibration P]
  *              [--seed N] [--run-index N] [--resume] -o OUT.h5|DIR/ SCENARIO.yaml...
@@ -6,7 +6,7 @@
  * One scenario writes OUT.h5 (or DIR/NAME.h5); several scenarios are a batch:
  * one result per scenario in DIR, named after the scenario file, one summary
  * line per run; a failed scenario is reported and the others still run.
- * Exit codes (sim/cli.h): 0 all ran; 1 a run or its output failed (or, in a
+ * Exit codes (sim/cli/cli.h): 0 all ran; 1 a run or its output failed (or, in a
  * batch, any scenario failed); 2 usage error, or the one scenario given is
  * invalid.  Results are written atomically by the recorder: a run that fails
  * or is interrupted (SIGINT, SIGTERM, SIGHUP) leaves nothing under the final
@@ -16,7 +16,9 @@
  * --seed, --run-index and --calibration are shorthands for --set
  * simulation.seed=N, simulation.run_index=N and calibration=P, applied after
  * the --set options.  Datasets never hold wall-clock values (only the root
- * attributes do), so the same scenario and seed give the same datasets. */
+ * attributes do), so the same scenario and seed give the same datasets.
+ * Each run goes through the run pipeline (models/run.h); this verb decides
+ * outputs, batches, --resume and interruption. */
 #include <errno.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -24,19 +26,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "models/engine.h"
+#include "models/registry.h"
+#include "models/run.h"
 #include "sim/alloc.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 #include "sim/cli_args.h"
-#include "sim/profile.h"
-#include "sim/progress.h"
-#include "sim/recorder.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
-#include "sim/version.h"
 
 typedef struct run_options {
   sim_overrides set;       /* --set, then the shorthands */
@@ -278,109 +276,38 @@ static int result_complete(const char *path) {
 
 /* ---- one run ---- */
 
-static double wall_s(clockid_t clock) {
-  struct timespec ts;
-  clock_gettime(clock, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+/* The run's temporary file, for the signal handler (models/run.h). */
+static void note_temp(void *ctx, const char *temp_path) {
+  (void)ctx;
+  set_temp(temp_path);
 }
 
-/* ISO 8601, UTC, milliseconds. */
-static void iso_time(char *buf, size_t size) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
-}
-
-/* engine progress -> the progress bar (sim/progress.h) */
-static void show_progress(void *ctx, sim_time now, sim_time end) {
-  sim_progress_update(ctx, (double)now, (double)(end > now ? end : now));
-}
-
-static int set_attrs(sim_recorder *rec, const sim_scenario *sc, const sim_profile *prof,
-                     const run_options *o, const char *start) {
-  int bad = 0;
-  bad |= sim_recorder_attr_str(rec, "vdcsim_version", VDCSIM_VERSION);
-  bad |= sim_recorder_attr_str(rec, "scenario_name", sc->name ? sc->name : "");
-  bad |= sim_recorder_attr_str(rec, "scenario_path", sc->path ? sc->path : "");
-  bad |= sim_recorder_attr_str(rec, "scenario_text", sc->text ? sc->text : "");
-  bad |= sim_recorder_attr_str(rec, "scenario_resolved", sc->resolved_text ? sc->resolved_text : "");
-  bad |= sim_recorder_attr_str(rec, "calibration_name", sim_profile_name(prof));
-  bad |= sim_recorder_attr_str(rec, "calibration_text", sim_profile_text(prof));
-  bad |= sim_recorder_attr_u64(rec, "seed", sc->seed);
-  bad |= sim_recorder_attr_i64(rec, "run_index", sc->run_index);
-  bad |= sim_recorder_attr_i64(rec, "sample_interval_ns", sc->record.sample_interval_ns);
-  bad |= sim_recorder_attr_str(rec, "command_line", o->command_line);
-  bad |= sim_recorder_attr_str(rec, "wall_clock_start", start);
-  return bad ? -1 : 0;
-}
-
-/* Result of one scenario, for the exit code. */
-enum { RUN_OK = 0, RUN_FAILED = 1, RUN_INVALID = 2, RUN_SKIPPED = 3 };
-
-/* A profile that lacks a quantity the models read falls back to its named
- * default profile (sim/profile.h).  The result always lists the quantities
- * that came from a fallback; for a profile the user gave as a file (one that
- * `vdcsim calibrate` wrote, say) the run also says so on stderr, so a simulated
- * machine is never silently part another machine.  Shipped profiles declare
- * and document their fallbacks (models/profiles/README.md), so for them the
- * attribute is enough. */
-static void report_fallbacks(const char *profile_ref, const sim_profile *prof, sim_recorder *rec,
-                             sim_diag *diag) {
-  enum { SHOWN = 6 }; /* keys named on stderr; the result lists them all */
-  const char **keys = NULL;
-  size_t n = sim_profile_fallback_keys(prof, &keys);
-  if (n == 0) return;
-  size_t len = 1;
-  for (size_t i = 0; i < n; i++) len += strlen(keys[i]) + 2;
-  char *list = sim_malloc(len);
-  if (!list) return; /* the warning is advisory; the run's result stands */
-  list[0] = '\0';
-  size_t shown_len = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (i) strcat(list, ", ");
-    strcat(list, keys[i]);
-    if (i + 1 == SHOWN) shown_len = strlen(list);
-  }
-  if (n <= SHOWN) shown_len = strlen(list);
-  bool user_file = strchr(profile_ref, '/') || strstr(profile_ref, ".yaml");
-  if (user_file)
-    sim_diag_warning(diag, NULL, 0, 0,
-                   "calibration profile '%s' lacks %zu quantit%s, taken from its fallback: %.*s%s",
-                   sim_profile_name(prof), n, n == 1 ? "y" : "ies", (int)shown_len, list,
-                   n > SHOWN ? ", ... (all in the result's calibration_fallback_keys)" : "");
-  sim_recorder_attr_str(rec, "calibration_fallback_keys", list);
-  sim_free(list);
-}
+/* What became of one scenario, for the exit code. */
+enum { RAN = 0, FAILED = 1, INVALID = 2, SKIPPED = 3 };
 
 static int run_one(const run_options *o, const char *scenario_path, const char *out_path) {
   sim_diag diag;
   sim_diag_init(&diag);
   sim_scenario *sc = NULL;
-  sim_profile *prof = NULL;
-  sim_recorder *rec = NULL;
   char *own_out = NULL;
-  int result = RUN_FAILED;
-  double t0 = wall_s(CLOCK_MONOTONIC);
-  char start[40];
-  iso_time(start, sizeof start);
+  int result = FAILED;
 
+  /* loaded here, not by the pipeline: --print-resolved, the scenario's own
+   * output and --resume are decided before anything runs */
   if (sim_scenario_load(scenario_path, model_vocabulary(), o->set.items, o->set.n, &sc, &diag) < 0) {
-    result = RUN_INVALID;
+    result = INVALID;
     goto done;
   }
   if (o->print_resolved) {
     fputs(sc->resolved_text ? sc->resolved_text : "", stdout);
-    result = RUN_OK;
+    result = RAN;
     goto done;
   }
   if (!out_path) {
     if (!sc->output) {
       sim_diag_error(&diag, scenario_path, 0, 0,
                      "no output: give -o OUT.h5 or set simulation.output in the scenario");
-      result = RUN_INVALID;
+      result = INVALID;
       goto done;
     }
     out_path = own_out = sim_strdup(sc->output);
@@ -391,79 +318,28 @@ static int run_one(const run_options *o, const char *scenario_path, const char *
   }
   if (o->resume && result_complete(out_path)) {
     printf("%s: %s: skipped, result complete\n", scenario_path, out_path);
-    result = RUN_SKIPPED;
+    result = SKIPPED;
     goto done;
   }
-  /* the loader made a relative profile path relative to the scenario file */
-  if (sim_profile_load(sc->calibration, &prof, &diag) < 0) {
-    result = RUN_INVALID;
-    goto done;
-  }
-  sim_record_config rc = {
-      .sample_interval_ns = sc->record.sample_interval_ns,
-      .events = sc->record.events,
-      .series = sc->record.series,
-      .signals = (const char *const *)sc->record.signals,
-      .n_signals = sc->record.n_signals,
-      .compression_level = sc->record.compression_level,
+  run_request req = {
+      .scenario = sc,
+      .output = out_path,
+      .progress = !o->quiet,
+      .command_line = o->command_line,
+      .on_temp = note_temp,
   };
-  if (!(rec = sim_recorder_new(&rc))) {
-    sim_diag_error(&diag, out_path, 0, 0, "cannot record results: out of memory");
-    goto done;
-  }
-  /* The output's directory is made on demand (as for a batch's -o DIR/),
-   * only once the scenario and its profile are known to be good. */
-  const char *slash = strrchr(out_path, '/');
-  if (slash && slash != out_path) {
-    char *dir = sim_strndup(out_path, (size_t)(slash - out_path));
-    int made = dir ? make_dirs(dir) : -1;
-    sim_free(dir);
-    if (made < 0) {
-      sim_diag_error(&diag, out_path, 0, 0, "cannot create the output directory: %s",
-                     strerror(errno));
-      goto done;
-    }
-  }
-  /* open the temporary file now: rows go to disk a chunk at a time */
-  if (sim_recorder_begin(rec, out_path, &diag) < 0) goto done;
-  set_temp(sim_recorder_temp_path(rec));
-  if (set_attrs(rec, sc, prof, o, start) < 0) {
-    sim_recorder_write(rec, out_path, &diag); /* reports the failure, removes the file */
-    goto done;
-  }
-  sim_progress *bar = sim_progress_new(stderr, !o->quiet); /* NULL: no bar, not an error */
-  engine_options eo = {.progress = bar ? show_progress : NULL, .progress_ctx = bar};
-  engine_stats stats = {0, 0};
-  int rc_run = engine_run(sc, prof, rec, &eo, &stats, &diag);
-  sim_progress_finish(bar);
-  if (rc_run < 0) {
-    /* a model stops when an append fails: the recorder knows why */
-    if (sim_recorder_error(rec))
-      sim_diag_error(&diag, out_path, 0, 0, "cannot record results: %s", sim_recorder_error(rec));
-    else if (diag.errors == 0)
-      sim_diag_error(&diag, scenario_path, 0, 0, "the simulation failed (out of memory?)");
-    goto done; /* freeing the recorder removes the temporary file */
-  }
-  report_fallbacks(sc->calibration, prof, rec, &diag);
-  char end[40];
-  iso_time(end, sizeof end);
-  sim_recorder_attr_str(rec, "wall_clock_end", end);
-  sim_recorder_attr_i64(rec, "simulated_ns", stats.simulated_ns);
-  sim_recorder_attr_u64(rec, "events_dispatched", stats.events);
-  if (sim_recorder_write(rec, out_path, &diag) < 0) goto done;
-  result = RUN_OK;
-  printf("%s: %s: simulated %.6f s, %llu events, wall %.3f s, complete\n", scenario_path,
-         out_path, sim_time_to_s(stats.simulated_ns), (unsigned long long)stats.events,
-         wall_s(CLOCK_MONOTONIC) - t0);
+  run_result res;
+  run_scenario(&req, &res, &diag);
+  result = res.status == RUN_OK ? RAN : res.status == RUN_INVALID ? INVALID : FAILED;
+  if (result == RAN)
+    printf("%s: %s: simulated %.6f s, %llu events, wall %.3f s, complete\n", scenario_path,
+           out_path, sim_time_to_s(res.simulated_ns), (unsigned long long)res.events, res.wall_s);
 done:
-  set_temp(NULL);
   sim_diag_print(&diag, stderr);
-  if (result == RUN_FAILED || result == RUN_INVALID)
+  if (result == FAILED || result == INVALID)
     printf("%s: %s: %s\n", scenario_path, out_path ? out_path : "(no output)",
-           result == RUN_INVALID ? "invalid, not run" : "failed");
+           result == INVALID ? "invalid, not run" : "failed");
   fflush(stdout);
-  sim_recorder_free(rec);
-  sim_profile_free(prof);
   sim_scenario_free(sc);
   sim_free(own_out);
   sim_diag_clear(&diag);
@@ -524,9 +400,9 @@ int cli_run(int argc, char **argv) {
     size_t failed = 0, invalid = 0, ran = 0, skipped = 0;
     for (size_t i = 0; i < o.n_scenarios; i++) {
       int r = run_one(&o, o.scenarios[i], outs[i]);
-      if (r == RUN_FAILED) failed++;
-      else if (r == RUN_INVALID) invalid++;
-      else if (r == RUN_SKIPPED) skipped++;
+      if (r == FAILED) failed++;
+      else if (r == INVALID) invalid++;
+      else if (r == SKIPPED) skipped++;
       else ran++;
     }
     if (batch && !o.print_resolved)

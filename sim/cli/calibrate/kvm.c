@@ -1,4 +1,4 @@
-/* sim/calibrate/kvm.c: VM exits and 2D page walks, measured through /dev/kvm.
+/* sim/cli/calibrate/kvm.c: VM exits and 2D page walks, measured through /dev/kvm.
  * A minimal guest driven straight through the KVM ioctl API (no QEMU): one
  * vCPU in 64-bit long mode on its own identity-mapped page tables.  Three
  * measurements:
@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "sim/alloc.h"
-#include "sim/calibrate/calibrate.h"
-#include "sim/calibrate/kvm.h"
+#include "sim/cli/calibrate/calibrate.h"
+#include "sim/cli/calibrate/kvm.h"
 
 #define MIB2 ((uint64_t)2 << 20)
 #define GIB1 ((uint64_t)1 << 30)

@@ -1,10 +1,9 @@
-/* validation/cli_validate.c: the 'validate' verb.
+/* sim/cli/cli_validate.c: the 'validate' verb.
  * Runs the cases of validation/cases (each a scenario, a quantity, a
  * published value with its source and a tolerance; see validate.h), prints
  * one aligned line per case (name, simulated, published, error, PASS/FAIL)
  * and a summary, and exits 1 when any case fails or cannot run, 2 on a usage
  * error or a malformed case file. */
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +11,8 @@
 #include <sys/stat.h>
 
 #include "sim/alloc.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
+#include "sim/version.h"
 #include "validation/validate.h"
 
 static void usage(FILE *out) {
@@ -41,40 +41,9 @@ static const char *find_source_dir(const char *given) {
   const char *env = getenv("VDCSIM_SOURCE_DIR");
   if (env && *env && has_cases(env)) return env;
   if (has_cases(".")) return ".";
-  if (has_cases(VDCSIM_SOURCE_DIR_DEFAULT)) return VDCSIM_SOURCE_DIR_DEFAULT;
-  if (has_cases(VDCSIM_DATADIR_DEFAULT)) return VDCSIM_DATADIR_DEFAULT;
+  if (has_cases(VDCSIM_SOURCE_DIR)) return VDCSIM_SOURCE_DIR;
+  if (has_cases(VDCSIM_DATADIR)) return VDCSIM_DATADIR;
   return NULL;
-}
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The case files of dir, sorted; -1 when the directory cannot be read. */
-static int list_case_files(const char *dir, char ***files, size_t *n) {
-  DIR *d = opendir(dir);
-  if (!d) return -1;
-  char **v = NULL;
-  size_t cap = 0, k = 0;
-  struct dirent *e;
-  int rc = 0;
-  while ((e = readdir(d))) {
-    size_t len = strlen(e->d_name);
-    if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml") || e->d_name[0] == '.') continue;
-    char p[4096];
-    int w = snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-    if (w < 0 || (size_t)w >= sizeof p) continue; /* a path too long to open */
-    if (sim_grow((void **)&v, &cap, k + 1, sizeof *v) || !(v[k] = sim_strdup(p))) {
-      rc = -1;
-      break;
-    }
-    k++;
-  }
-  closedir(d);
-  if (k) qsort(v, k, sizeof *v, cmp_str);
-  *files = v;
-  *n = k;
-  return rc;
 }
 
 static void fmt_num(char *buf, size_t n, double v) {
@@ -117,11 +86,10 @@ int cli_validate(int argc, char **argv) {
   snprintf(cases_dir, sizeof cases_dir, "%s/validation/cases", src);
   char **files = NULL;
   size_t n_files = 0;
-  if (list_case_files(cases_dir, &files, &n_files) < 0) {
+  if (val_case_files(cases_dir, &files, &n_files) < 0) {
     fprintf(stderr, "vdcsim validate: error: cannot read %s\n", cases_dir);
     sim_free(only);
-    for (size_t i = 0; i < n_files; i++) sim_free(files[i]);
-    sim_free(files);
+    val_case_files_free(files, n_files);
     return CLI_FAILURE;
   }
   /* Load every case first: a malformed file is an input error (exit 2). */
@@ -212,8 +180,7 @@ int cli_validate(int argc, char **argv) {
   sim_diag_clear(&diag);
   for (size_t i = 0; i < n_cases; i++) val_case_free(cases[i]);
   sim_free(cases);
-  for (size_t i = 0; i < n_files; i++) sim_free(files[i]);
-  sim_free(files);
+  val_case_files_free(files, n_files);
   sim_free(only);
   return status;
 }

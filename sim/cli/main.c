@@ -1,11 +1,14 @@
-/* sim/main.c: the vdcsim executable: dispatches to a verb.
+/* sim/cli/main.c: the vdcsim executable: gives the core the folders of the
+ * shipped data (sim/profile.h), then dispatches to a verb.
  * Exit codes (README.md): 0 success, 1 simulation or I/O failure, 2 usage or
  * input error. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/alloc.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
+#include "sim/profile.h"
 #include "sim/version.h"
 
 typedef struct verb {
@@ -24,7 +27,7 @@ static int cli_version(int argc, char **argv) {
 static const verb verbs[] = {
     {"run", cli_run, "simulate one scenario, or a batch, and write HDF5 results"},
     {"check", cli_check, "validate scenario files without running them"},
-    {"sweep", cli_sweep, "expand a parameter sweep and run it (local, MPI, Slurm)"},
+    {"sweep", cli_sweep, "run a parameter sweep (not available in this version)"},
     {"plot", cli_plot, "draw comparison plots from HDF5 results"},
     {"calibrate", cli_calibrate, "measure costs on this machine, write a calibration profile"},
     {"validate", cli_validate, "run the validation cases against published measurements"},
@@ -43,6 +46,18 @@ static void usage(FILE *out) {
           "\nexit codes: 0 success, 1 simulation or I/O failure, 2 usage or input error\n");
 }
 
+/* Where shipped profiles and workloads are found, in this order:
+ * $VDCSIM_DATADIR, the models/ folder of the source tree this binary was
+ * built from, the installed data directory. */
+static void install_data_path(void) {
+  sim_data_path path = {{NULL}, 0};
+  const char *env = getenv("VDCSIM_DATADIR");
+  if (env) path.dirs[path.n++] = env;
+  path.dirs[path.n++] = VDCSIM_SOURCE_DIR "/models";
+  path.dirs[path.n++] = VDCSIM_DATADIR;
+  sim_data_path_install(&path);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -57,6 +72,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "vdcsim: error: VDCSIM_FAULT_ALLOC/VDCSIM_FAULT_HDF5 must be a whole number\n");
     return CLI_USAGE;
   }
+  install_data_path();
   for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
     if (!strcmp(argv[1], verbs[i].name)) return verbs[i].run(argc - 1, argv + 1);
   fprintf(stderr, "vdcsim: error: unknown verb '%s'\n\n", argv[1]);

@@ -1,6 +1,6 @@
-/* sim/cli_calibrate.c: the 'calibrate' verb.
+/* sim/cli/cli_calibrate.c: the 'calibrate' verb.
  * `vdcsim calibrate [--quick] [--name NAME] -o PROFILE.yaml` measures this
- * machine (sim/calibrate/) and writes a calibration profile that
+ * machine (sim/cli/calibrate/) and writes a calibration profile that
  * `vdcsim run --calibration PROFILE.yaml` or a scenario's `calibration:` key
  * can use.  The process is pinned to the CPU it starts on for the whole run
  * (so TSC readings and caches are one CPU's), and restored afterwards. */
@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "sim/alloc.h"
-#include "sim/calibrate/calibrate.h"
-#include "sim/cli.h"
+#include "sim/cli/calibrate/calibrate.h"
+#include "sim/cli/cli.h"
 #include "sim/rng.h"
 
 static void usage(FILE *out) {

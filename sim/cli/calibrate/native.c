@@ -1,4 +1,4 @@
-/* sim/calibrate/native.c: native costs of this machine, measured.
+/* sim/cli/calibrate/native.c: native costs of this machine, measured.
  * What the simulator charges for a guest operation run natively: a system
  * call, a page fault, a process creation, a context switch, memory latency
  * at each level, a page walk, sequential bandwidth, and what a container start
@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sim/calibrate/calibrate.h"
+#include "sim/cli/calibrate/calibrate.h"
 
 #define PAGE_4K ((size_t)4096)
 

@@ -1,4 +1,4 @@
-/* sim/calibrate/calibrate.h: `vdcsim calibrate`, measuring this machine's costs.
+/* sim/cli/calibrate/calibrate.h: `vdcsim calibrate`, measuring this machine's costs.
  * Microbenchmarks time one operation in batches, repeat the batch, and keep
  * the median and the spread (median absolute deviation) over repetitions, in
  * TSC cycles (rdtsc, fenced) and in ns (clock_gettime, CLOCK_MONOTONIC_RAW).
@@ -6,7 +6,7 @@
  * frequency) they give back the measured wall time.  Every quantity is either
  * measured or marked missing with the reason; nothing is filled with a guess,
  * and quantities that a virtualized host distorts are marked not
- * representative.  Keys and meanings: sim/calibrate/README.md.
+ * representative.  Keys and meanings: sim/cli/calibrate/README.md.
  * Invariant: a quantity with measured == true has value > 0 (or >= 0 for a
  * difference that is below the noise), reps >= 1, and a method text. */
 #ifndef SIM_CALIBRATE_CALIBRATE_H
@@ -110,7 +110,7 @@ typedef struct cal_ctx {
   cal_quantity q[CAL_COUNT]; /* the results */
 } cal_ctx;
 
-/* ---- names (profile.c side: sim/calibrate/profile_writer.c) ---- */
+/* ---- names (profile.c side: sim/cli/calibrate/profile_writer.c) ---- */
 const char *cal_key(cal_id id);
 /* Unit of `value` in the profile: "cycles", "ns", "Hz", "B/s" or "" (ratio). */
 const char *cal_unit(cal_id id);

@@ -1,4 +1,4 @@
-/* sim/cli_check.c: the 'check' verb: loads and validates scenarios without
+/* sim/cli/cli_check.c: the 'check' verb: loads and validates scenarios without
  * running them, including their calibration profiles.  One line per valid
  * file on stdout; every error as FILE:LINE:COL on stderr; exit 2 when any
  * file has an error. */
@@ -7,7 +7,7 @@
 
 #include "models/registry.h"
 #include "sim/alloc.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 #include "sim/cli_args.h"
 #include "sim/diag.h"
 #include "sim/profile.h"

@@ -1,4 +1,4 @@
-/* sim/calibrate/stats.c: clocks and statistics of the calibration.
+/* sim/cli/calibrate/stats.c: clocks and statistics of the calibration.
  * Units: TSC cycles (rdtsc between lfences, so the read is ordered with the
  * work it brackets) and ns (CLOCK_MONOTONIC_RAW, not slewed by NTP).
  * Medians and median absolute deviations, not means and standard deviations:
@@ -13,7 +13,7 @@
 #include <x86intrin.h>
 
 #include "sim/alloc.h"
-#include "sim/calibrate/calibrate.h"
+#include "sim/cli/calibrate/calibrate.h"
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;

@@ -1,4 +1,4 @@
-/* sim/calibrate/env.c: where a calibration runs.
+/* sim/cli/calibrate/env.c: where a calibration runs.
  * Records what a reader needs to judge the numbers: the CPU, the kernel,
  * the caches (which size the latency chains), and above all whether this
  * machine is itself a virtual machine and what backs /dev/kvm, since inside
@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "sim/alloc.h"
-#include "sim/calibrate/calibrate.h"
+#include "sim/cli/calibrate/calibrate.h"
 
 /* First line of a small file, without its newline; "" when unreadable. */
 static void read_line(const char *path, char *buf, size_t len) {

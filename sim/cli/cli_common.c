@@ -1,8 +1,8 @@
-/* sim/cli_common.c: helpers shared by the verbs. */
+/* sim/cli/cli_common.c: helpers shared by the verbs. */
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 
 int cli_wants_help(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {

@@ -1,10 +1,10 @@
-/* sim/cli_sweep.c: the 'sweep' verb.
+/* sim/cli/cli_sweep.c: the 'sweep' verb.
  * Sweeps are not run by this version: a scenario's `sweep:` section is
  * checked by the loader (every point must be a valid scenario), and single
  * points run with `vdcsim run --set path=value`. */
 #include <stdio.h>
 
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 
 int cli_sweep(int argc, char **argv) {
   if (cli_wants_help(argc, argv)) {

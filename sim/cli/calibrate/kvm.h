@@ -1,4 +1,4 @@
-/* sim/calibrate/kvm.h: the pieces of the KVM benchmark that need no /dev/kvm.
+/* sim/cli/calibrate/kvm.h: the pieces of the KVM benchmark that need no /dev/kvm.
  * A minimal 64-bit guest: identity-mapped page tables (4 KiB or 2 MiB leaves)
  * built in guest memory, a few bytes of hand-assembled code, and the decoding
  * of the exits the host sees.  Kept apart from kvm.c's ioctl driving so they

@@ -1,17 +1,22 @@
-/* plots/cli_plot.c: the 'plot' verb: vdcsim plot KIND RESULT.h5... -o OUT.
+/* sim/cli/cli_plot.c: the 'plot' verb: vdcsim plot KIND RESULT.h5... -o OUT.
  * Parses the options, draws the kind from the results and writes OUT
  * atomically in the format its extension names (png, svg, pdf).
- * Exit codes (sim/cli.h): 0 written; 1 out of memory or the output could not
+ * Exit codes (sim/cli/cli.h): 0 written; 1 out of memory or the output could not
  * be written; 2 usage or input error (unknown kind or format, a missing
- * result file, dataset or column). */
+ * result file, dataset or column).  The compare kind's published markers
+ * come from validation cases, loaded here with validation's own loader
+ * (cli_plot.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sim/cli/cli_plot.h"
+
 #include "plots/plot.h"
 #include "sim/alloc.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
+#include "validation/validate.h"
 
 #define DEFAULT_CASES "validation/cases"
 
@@ -44,6 +49,42 @@ static void usage(FILE *out) {
           "exit codes: 0 written, 1 write failure, 2 usage or input error\n");
 }
 
+int cli_markers_load(const char *dir, cli_markers *m) {
+  memset(m, 0, sizeof *m);
+  char **files = NULL;
+  size_t n_files = 0;
+  if (val_case_files(dir, &files, &n_files) < 0 && n_files == 0) {
+    val_case_files_free(files, n_files);
+    return 0; /* no cases: no marks */
+  }
+  m->cases = sim_calloc(n_files ? n_files : 1, sizeof *m->cases);
+  m->marks = sim_calloc(n_files ? n_files : 1, sizeof *m->marks);
+  int rc = m->cases && m->marks ? 0 : -1;
+  for (size_t i = 0; i < n_files && rc == 0; i++) {
+    sim_diag diag;
+    sim_diag_init(&diag);
+    val_case *c = NULL;
+    int loaded = val_case_load(files[i], &c, &diag);
+    sim_diag_clear(&diag);
+    if (loaded < 0) continue;
+    m->cases[m->n_cases++] = c;
+    const val_ref *q = &c->quantity;
+    if ((c->kind == VAL_VALUE || c->kind == VAL_RANGE) && !c->has_divisor &&
+        !strcmp(q->table, "summary/guests") && !strcmp(q->key, "name") && q->row)
+      m->marks[m->n_marks++] = (plot_published){
+          q->row, q->column, c->published, c->kind == VAL_RANGE ? c->published_max : c->published};
+  }
+  val_case_files_free(files, n_files);
+  return rc;
+}
+
+void cli_markers_free(cli_markers *m) {
+  for (size_t i = 0; i < m->n_cases; i++) val_case_free(m->cases[i]);
+  sim_free(m->cases);
+  sim_free(m->marks);
+  memset(m, 0, sizeof *m);
+}
+
 static int parse_size(const char *opt, const char *s, double *out) {
   char *end;
   double v = strtod(s, &end);
@@ -63,7 +104,7 @@ int cli_plot(int argc, char **argv) {
   }
   plot_options o;
   plot_options_init(&o);
-  const char *out = NULL, *kind_name = NULL;
+  const char *out = NULL, *kind_name = NULL, *cases_dir = NULL;
   int no_published = 0;
   const char **files = sim_calloc((size_t)argc, sizeof *files);
   if (!files) {
@@ -96,7 +137,7 @@ int cli_plot(int argc, char **argv) {
       else if (!strcmp(a, "--metric")) o.metric = v;
       else if (!strcmp(a, "--param")) o.param = v;
       else if (!strcmp(a, "--by")) o.by = v;
-      else o.cases_dir = v;
+      else cases_dir = v;
     } else if (!strcmp(a, "--no-published")) {
       no_published = 1;
     } else if (a[0] == '-' && a[1]) {
@@ -136,15 +177,24 @@ int cli_plot(int argc, char **argv) {
   if (rc == CLI_OK) {
     struct stat st;
     if (no_published)
-      o.cases_dir = NULL;
-    else if (!o.cases_dir && stat(DEFAULT_CASES, &st) == 0 && S_ISDIR(st.st_mode))
-      o.cases_dir = DEFAULT_CASES;
-    sim_diag diag;
-    sim_diag_init(&diag);
-    int r = plot_files(kind, files, n_files, &o, out, NULL, &diag);
-    sim_diag_print(&diag, stderr);
-    sim_diag_clear(&diag);
-    rc = r == 0 ? CLI_OK : r == PLOT_EINPUT ? CLI_USAGE : CLI_FAILURE;
+      cases_dir = NULL;
+    else if (!cases_dir && stat(DEFAULT_CASES, &st) == 0 && S_ISDIR(st.st_mode))
+      cases_dir = DEFAULT_CASES;
+    cli_markers marks = {0};
+    if (kind == PLOT_COMPARE && cases_dir && cli_markers_load(cases_dir, &marks) < 0) {
+      fprintf(stderr, "vdcsim plot: error: out of memory\n");
+      rc = CLI_FAILURE;
+    } else {
+      o.published = marks.marks;
+      o.n_published = marks.n_marks;
+      sim_diag diag;
+      sim_diag_init(&diag);
+      int r = plot_files(kind, files, n_files, &o, out, NULL, &diag);
+      sim_diag_print(&diag, stderr);
+      sim_diag_clear(&diag);
+      rc = r == 0 ? CLI_OK : r == PLOT_EINPUT ? CLI_USAGE : CLI_FAILURE;
+    }
+    cli_markers_free(&marks);
   }
   sim_free(files);
   return rc;

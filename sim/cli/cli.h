@@ -1,8 +1,8 @@
-/* sim/cli.h: the verbs of the vdcsim command line.
+/* sim/cli/cli.h: the verbs of the vdcsim command line.
  * Each verb takes its own argv (argv[0] is the verb) and returns the process
  * exit code: 0 success, 1 simulation or I/O failure, 2 usage or input error. */
-#ifndef SIM_CLI_H
-#define SIM_CLI_H
+#ifndef SIM_CLI_CLI_H
+#define SIM_CLI_CLI_H
 
 enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
 

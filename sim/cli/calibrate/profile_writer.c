@@ -1,4 +1,4 @@
-/* sim/calibrate/profile_writer.c: a calibration as a profile YAML file.
+/* sim/cli/calibrate/profile_writer.c: a calibration as a profile YAML file.
  * The schema of the shipped profiles (scenarios/SCHEMA.md, "Calibration
  * profiles"): `profile` (name, description, fallback), `environment`
  * (free-form scalars, with `created`) and `quantities`, each with a `value`
@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "sim/alloc.h"
-#include "sim/calibrate/calibrate.h"
+#include "sim/cli/calibrate/calibrate.h"
 #include "sim/version.h"
 
 static const struct {
@@ -121,7 +121,7 @@ int cal_profile_write(FILE *out, const cal_ctx *ctx, const char *name) {
   const cal_env *e = ctx->env;
   char buf[512];
   fprintf(out, "# Calibration profile of the machine it was measured on, written by\n"
-               "# `vdcsim calibrate`.  Quantities and methods: sim/calibrate/README.md.\n");
+               "# `vdcsim calibrate`.  Quantities and methods: sim/cli/calibrate/README.md.\n");
   fprintf(out, "profile:\n");
   put_kv(out, "  ", "name", name);
   char hv[128] = "";

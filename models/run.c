@@ -1,0 +1,235 @@
+/* models/run.c: one simulation run, from a scenario to its HDF5 result (see
+ * run.h).  Models nothing itself: it loads what the engine needs, records
+ * through the recorder and writes the result's root attributes.
+ * Units: simulated ns; wall-clock s (durations) and ISO 8601 UTC (instants).
+ * Invariants: the output's directory is made only once the scenario and its
+ * profile are known to be good; the temporary file exists only between
+ * on_temp(path) and on_temp(NULL). */
+#include "models/run.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "models/engine.h"
+#include "models/registry.h"
+#include "sim/alloc.h"
+#include "sim/profile.h"
+#include "sim/progress.h"
+#include "sim/recorder.h"
+#include "sim/version.h"
+
+static double wall_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ISO 8601, UTC, milliseconds. */
+static void iso_time(char *buf, size_t size) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+/* Creates dir and its parents (mkdir -p). */
+static int make_dirs(const char *dir) {
+  char *copy = sim_strdup(dir);
+  if (!copy) return -1;
+  int rc = 0;
+  for (char *p = copy + 1;; p++) {
+    if (*p == '/' || !*p) {
+      char c = *p;
+      *p = '\0';
+      if (*copy && mkdir(copy, 0777) < 0 && errno != EEXIST) rc = -1;
+      *p = c;
+      if (!c || rc < 0) break;
+    }
+  }
+  sim_free(copy);
+  return rc;
+}
+
+/* engine progress -> the progress bar (sim/progress.h) */
+static void show_progress(void *ctx, sim_time now, sim_time end) {
+  sim_progress_update(ctx, (double)now, (double)(end > now ? end : now));
+}
+
+/* The technique names in catalog order, comma-separated ("native,container,
+ * ..."): plots order and colour techniques by it.  NULL when out of memory. */
+static char *technique_list(void) {
+  enum { MAX_TECHNIQUES = 64 };
+  const char *names[MAX_TECHNIQUES];
+  size_t n = model_names(MODEL_TECHNIQUE, names, MAX_TECHNIQUES);
+  if (n > MAX_TECHNIQUES) n = MAX_TECHNIQUES;
+  size_t len = 1;
+  for (size_t i = 0; i < n; i++) len += strlen(names[i]) + 1;
+  char *list = sim_malloc(len);
+  if (!list) return NULL;
+  list[0] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    if (i) strcat(list, ",");
+    strcat(list, names[i]);
+  }
+  return list;
+}
+
+static int set_attrs(sim_recorder *rec, const sim_scenario *sc, const sim_profile *prof,
+                     const run_request *req, const char *start, const char *techniques) {
+  int bad = 0;
+  bad |= sim_recorder_attr_str(rec, "vdcsim_version", VDCSIM_VERSION);
+  bad |= sim_recorder_attr_str(rec, "scenario_name", sc->name ? sc->name : "");
+  bad |= sim_recorder_attr_str(rec, "scenario_path", sc->path ? sc->path : "");
+  bad |= sim_recorder_attr_str(rec, "scenario_text", sc->text ? sc->text : "");
+  bad |= sim_recorder_attr_str(rec, "scenario_resolved", sc->resolved_text ? sc->resolved_text : "");
+  bad |= sim_recorder_attr_str(rec, "calibration_name", sim_profile_name(prof));
+  bad |= sim_recorder_attr_str(rec, "calibration_text", sim_profile_text(prof));
+  bad |= sim_recorder_attr_u64(rec, "seed", sc->seed);
+  bad |= sim_recorder_attr_i64(rec, "run_index", sc->run_index);
+  bad |= sim_recorder_attr_i64(rec, "sample_interval_ns", sc->record.sample_interval_ns);
+  bad |= sim_recorder_attr_str(rec, "command_line", req->command_line ? req->command_line : "");
+  bad |= sim_recorder_attr_str(rec, "wall_clock_start", start);
+  bad |= sim_recorder_attr_str(rec, "techniques", techniques);
+  return bad ? -1 : 0;
+}
+
+/* A profile that lacks a quantity the models read falls back to its named
+ * default profile (sim/profile.h).  The result always lists the quantities
+ * that came from a fallback; for a profile the user gave as a file (one that
+ * `vdcsim calibrate` wrote, say) the run also warns, so a simulated machine
+ * is never silently part another machine.  Shipped profiles declare and
+ * document their fallbacks (models/profiles/README.md), so for them the
+ * attribute is enough. */
+static void report_fallbacks(const char *profile_ref, const sim_profile *prof, sim_recorder *rec,
+                             sim_diag *diag) {
+  enum { SHOWN = 6 }; /* keys named in the warning; the result lists them all */
+  const char **keys = NULL;
+  size_t n = sim_profile_fallback_keys(prof, &keys);
+  if (n == 0) return;
+  size_t len = 1;
+  for (size_t i = 0; i < n; i++) len += strlen(keys[i]) + 2;
+  char *list = sim_malloc(len);
+  if (!list) return; /* the warning is advisory; the run's result stands */
+  list[0] = '\0';
+  size_t shown_len = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i) strcat(list, ", ");
+    strcat(list, keys[i]);
+    if (i + 1 == SHOWN) shown_len = strlen(list);
+  }
+  if (n <= SHOWN) shown_len = strlen(list);
+  bool user_file = strchr(profile_ref, '/') || strstr(profile_ref, ".yaml");
+  if (user_file)
+    sim_diag_warning(diag, NULL, 0, 0,
+                   "calibration profile '%s' lacks %zu quantit%s, taken from its fallback: %.*s%s",
+                   sim_profile_name(prof), n, n == 1 ? "y" : "ies", (int)shown_len, list,
+                   n > SHOWN ? ", ... (all in the result's calibration_fallback_keys)" : "");
+  sim_recorder_attr_str(rec, "calibration_fallback_keys", list);
+  sim_free(list);
+}
+
+static void tell_temp(const run_request *req, const char *path) {
+  if (req->on_temp) req->on_temp(req->temp_ctx, path);
+}
+
+int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
+  assert(req->output && (req->scenario || req->scenario_path));
+  memset(res, 0, sizeof *res);
+  res->status = RUN_FAILED;
+  double t0 = wall_s();
+  char start[40];
+  iso_time(start, sizeof start);
+  sim_scenario *own_sc = NULL;
+  sim_profile *prof = NULL;
+  sim_recorder *rec = NULL;
+  char *techniques = NULL;
+  const char *out = req->output;
+  const sim_scenario *sc = req->scenario;
+
+  if (!sc) {
+    if (sim_scenario_load(req->scenario_path, model_vocabulary(), req->overrides, req->n_overrides,
+                          &own_sc, diag) < 0) {
+      res->status = RUN_INVALID;
+      goto done;
+    }
+    sc = own_sc;
+  }
+  /* the loader made a relative profile path relative to the scenario file */
+  if (sim_profile_load(sc->calibration, &prof, diag) < 0) {
+    res->status = RUN_INVALID;
+    goto done;
+  }
+  sim_record_config rc = {
+      .sample_interval_ns = sc->record.sample_interval_ns,
+      .events = req->summary_only ? 0 : sc->record.events,
+      .series = req->summary_only ? 0 : sc->record.series,
+      .signals = req->summary_only ? NULL : (const char *const *)sc->record.signals,
+      .n_signals = req->summary_only ? 0 : sc->record.n_signals,
+      .compression_level = sc->record.compression_level,
+  };
+  if (!(rec = sim_recorder_new(&rc))) {
+    sim_diag_error(diag, out, 0, 0, "cannot record results: out of memory");
+    goto done;
+  }
+  /* The output's directory is made on demand (as for a batch's -o DIR/),
+   * only once the scenario and its profile are known to be good. */
+  const char *slash = strrchr(out, '/');
+  if (slash && slash != out) {
+    char *dir = sim_strndup(out, (size_t)(slash - out));
+    int made = dir ? make_dirs(dir) : -1;
+    sim_free(dir);
+    if (made < 0) {
+      sim_diag_error(diag, out, 0, 0, "cannot create the output directory: %s", strerror(errno));
+      goto done;
+    }
+  }
+  /* open the temporary file now: rows go to disk a chunk at a time */
+  if (sim_recorder_begin(rec, out, diag) < 0) goto done;
+  tell_temp(req, sim_recorder_temp_path(rec));
+  if (!(techniques = technique_list())) {
+    sim_diag_error(diag, out, 0, 0, "cannot record results: out of memory");
+    goto done; /* freeing the recorder removes the temporary file */
+  }
+  if (set_attrs(rec, sc, prof, req, start, techniques) < 0) {
+    sim_recorder_write(rec, out, diag); /* reports the failure, removes the file */
+    goto done;
+  }
+  sim_progress *bar = sim_progress_new(stderr, req->progress); /* NULL: no bar, not an error */
+  engine_options eo = {.progress = bar ? show_progress : NULL, .progress_ctx = bar};
+  engine_stats stats = {0, 0};
+  int rc_run = engine_run(sc, prof, rec, &eo, &stats, diag);
+  sim_progress_finish(bar);
+  res->events = stats.events;
+  res->simulated_ns = stats.simulated_ns;
+  if (rc_run < 0) {
+    /* a model stops when an append fails: the recorder knows why */
+    if (sim_recorder_error(rec))
+      sim_diag_error(diag, out, 0, 0, "cannot record results: %s", sim_recorder_error(rec));
+    else if (diag->errors == 0)
+      sim_diag_error(diag, sc->path, 0, 0, "the simulation failed (out of memory?)");
+    goto done; /* freeing the recorder removes the temporary file */
+  }
+  report_fallbacks(sc->calibration, prof, rec, diag);
+  char end[40];
+  iso_time(end, sizeof end);
+  sim_recorder_attr_str(rec, "wall_clock_end", end);
+  sim_recorder_attr_i64(rec, "simulated_ns", stats.simulated_ns);
+  sim_recorder_attr_u64(rec, "events_dispatched", stats.events);
+  if (sim_recorder_write(rec, out, diag) < 0) goto done;
+  res->status = RUN_OK;
+done:
+  tell_temp(req, NULL);
+  sim_recorder_free(rec);
+  sim_free(techniques);
+  sim_profile_free(prof);
+  sim_scenario_free(own_sc);
+  res->wall_s = wall_s() - t0;
+  return res->status == RUN_OK ? 0 : -1;
+}

@@ -1,0 +1,60 @@
+/* models/run.h: one simulation run, from a scenario to its HDF5 result.
+ * The one pipeline every caller uses (`vdcsim run`, `vdcsim validate`, a
+ * sweep's points): scenario -> calibration profile -> recorder -> engine ->
+ * result file, with the result's root attributes (DATASETS.md).  It sits
+ * at the models layer so that validation and the command line share it.
+ * Units: simulated time in ns; wall-clock time in s.
+ * Invariants: the result is written atomically (sim/recorder.h): on any
+ * failure nothing is left under the output's name; the datasets depend only
+ * on the scenario, its overrides and its profile, never on the wall clock
+ * (only root attributes hold wall-clock values). */
+#ifndef MODELS_RUN_H
+#define MODELS_RUN_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/diag.h"
+#include "sim/scenario.h"
+#include "sim/time.h"
+
+typedef enum run_status {
+  RUN_OK = 0,      /* the result is written */
+  RUN_FAILED = 1,  /* the simulation or its output failed */
+  RUN_INVALID = 2  /* the scenario or a profile is invalid: nothing ran */
+} run_status;
+
+/* Told the temporary file's path once the result is opened, and NULL when it
+ * is gone (written or removed), so that a signal handler can remove it. */
+typedef void (*run_temp_fn)(void *ctx, const char *temp_path);
+
+typedef struct run_request {
+  /* The scenario: loaded from scenario_path with the overrides (the seed and
+   * the run index are overrides too: simulation.seed, simulation.run_index),
+   * unless `scenario` is given already loaded. */
+  const char *scenario_path;
+  const sim_scenario *scenario;     /* NULL: load scenario_path */
+  const sim_override *overrides;    /* applied when loading scenario_path */
+  size_t n_overrides;
+  const char *output;               /* the result file (required); its directory is made */
+  bool summary_only;                /* record the summary tables only: no series, no event log */
+  bool progress;                    /* a progress bar on stderr, when it is a terminal */
+  const char *command_line;         /* root attribute command_line; NULL: "" */
+  run_temp_fn on_temp;              /* NULL: not told */
+  void *temp_ctx;                   /* passed to on_temp */
+} run_request;
+
+typedef struct run_result {
+  run_status status;     /* what happened */
+  uint64_t events;       /* events dispatched */
+  sim_time simulated_ns; /* simulated time reached, ns */
+  double wall_s;         /* wall-clock duration of the call, s */
+} run_result;
+
+/* Runs the request.  0 with res->status RUN_OK, or negative with
+ * res->status RUN_FAILED or RUN_INVALID and every message in diag (warnings,
+ * such as fallback quantities of a profile given as a file, may come with
+ * success). */
+int run_scenario(const run_request *req, run_result *res, sim_diag *diag);
+
+#endif
