@@ -26,6 +26,9 @@ typedef struct engine_options {
   /* Where techniques and schedulers are found by name; NULL: the registry
    * (model_find).  Lets a test run the engine on models with known costs. */
   const model_entry *(*find_model)(model_kind kind, const char *name);
+  /* Where host types' shipped calibration profiles are found by name
+   * (host_types[].calibration); NULL: only profiles given by path. */
+  const sim_data_path *data_path;
 } engine_options;
 
 typedef struct engine_stats {

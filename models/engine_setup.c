@@ -74,7 +74,9 @@ int eng_setup_host(eng *e, size_t hi, const sim_profile *scenario_profile) {
   h->type = &sc->host_types[h->spec->type];
   uint32_t ti = h->spec->type;
   if (h->type->calibration && !e->own_profiles[ti]) {
-    if (sim_profile_load(h->type->calibration, &e->own_profiles[ti], e->diag) < 0) return -1;
+    static const sim_data_path nowhere = {{NULL}, 0};
+    const sim_data_path *search = e->opt && e->opt->data_path ? e->opt->data_path : &nowhere;
+    if (sim_profile_load(search, h->type->calibration, &e->own_profiles[ti], e->diag) < 0) return -1;
   }
   h->profile = e->own_profiles[ti] ? e->own_profiles[ti] : scenario_profile;
   h->clock_hz = h->type->clock_hz;

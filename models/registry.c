@@ -88,7 +88,6 @@ static bool catalog_word(sim_vocab_kind vk, size_t i, sim_vocab_word *out) {
   return false;
 }
 
-const sim_vocabulary *model_vocabulary(void) {
-  static const sim_vocabulary vocabulary = {catalog_word};
-  return &vocabulary;
+sim_vocabulary model_vocabulary(const sim_data_path *data_path) {
+  return (sim_vocabulary){catalog_word, data_path};
 }

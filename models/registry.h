@@ -35,7 +35,9 @@ const model_entry *model_find(model_kind kind, const char *name);
 size_t model_names(model_kind kind, const char **names, size_t max);
 /* The whole catalog: *n rows. */
 const model_entry *model_catalog(size_t *n);
-/* The catalog's names as the scenario loader takes them. */
-const sim_vocabulary *model_vocabulary(void);
+/* The catalog's names as the scenario loader takes them, with `data_path`
+ * (not copied: it must outlive the vocabulary's use; NULL: none) as where
+ * shipped workloads are found. */
+sim_vocabulary model_vocabulary(const sim_data_path *data_path);
 
 #endif

@@ -140,7 +140,7 @@ static void tell_temp(const run_request *req, const char *path) {
 }
 
 int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
-  assert(req->output && (req->scenario || req->scenario_path));
+  assert(req->output && req->data_path && (req->scenario || req->scenario_path));
   memset(res, 0, sizeof *res);
   res->status = RUN_FAILED;
   double t0 = wall_s();
@@ -154,15 +154,16 @@ int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
   const sim_scenario *sc = req->scenario;
 
   if (!sc) {
-    if (sim_scenario_load(req->scenario_path, model_vocabulary(), req->overrides, req->n_overrides,
-                          &own_sc, diag) < 0) {
+    sim_vocabulary vocab = model_vocabulary(req->data_path);
+    if (sim_scenario_load(req->scenario_path, &vocab, req->overrides, req->n_overrides, &own_sc,
+                          diag) < 0) {
       res->status = RUN_INVALID;
       goto done;
     }
     sc = own_sc;
   }
   /* the loader made a relative profile path relative to the scenario file */
-  if (sim_profile_load(sc->calibration, &prof, diag) < 0) {
+  if (sim_profile_load(req->data_path, sc->calibration, &prof, diag) < 0) {
     res->status = RUN_INVALID;
     goto done;
   }
@@ -202,7 +203,8 @@ int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
     goto done;
   }
   sim_progress *bar = sim_progress_new(stderr, req->progress); /* NULL: no bar, not an error */
-  engine_options eo = {.progress = bar ? show_progress : NULL, .progress_ctx = bar};
+  engine_options eo = {.progress = bar ? show_progress : NULL, .progress_ctx = bar,
+                       .data_path = req->data_path};
   engine_stats stats = {0, 0};
   int rc_run = engine_run(sc, prof, rec, &eo, &stats, diag);
   sim_progress_finish(bar);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "sim/diag.h"
+#include "sim/profile.h"
 #include "sim/scenario.h"
 #include "sim/time.h"
 
@@ -34,6 +35,7 @@ typedef struct run_request {
    * unless `scenario` is given already loaded. */
   const char *scenario_path;
   const sim_scenario *scenario;     /* NULL: load scenario_path */
+  const sim_data_path *data_path;   /* where shipped profiles and workloads are found (required) */
   const sim_override *overrides;    /* applied when loading scenario_path */
   size_t n_overrides;
   const char *output;               /* the result file (required); its directory is made */

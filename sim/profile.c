@@ -83,21 +83,10 @@ int sim_read_file(const char *path, char **text, size_t *len, char *err, size_t 
   return 0;
 }
 
-/* The search path of the lookups that take none (profile.h). */
-static sim_data_path installed_path;
-static bool path_installed;
-
-void sim_data_path_install(const sim_data_path *path) {
-  assert(path->n <= SIM_DATA_PATH_MAX);
-  installed_path = *path;
-  path_installed = true;
-}
-
-static sim_data_path current_path(void) {
-  if (path_installed) return installed_path;
+sim_data_path sim_data_path_from_env(void) {
   sim_data_path env = {{NULL}, 0};
   const char *dir = getenv("VDCSIM_DATADIR");
-  if (dir) env.dirs[env.n++] = dir;
+  if (dir && *dir) env.dirs[env.n++] = dir;
   return env;
 }
 
@@ -115,8 +104,7 @@ static int try_path(const char *dir, const char *subdir, const char *name, char 
   return -1;
 }
 
-int sim_data_find_in(const sim_data_path *search, const char *subdir, const char *name,
-                     char **path) {
+int sim_data_find(const sim_data_path *search, const char *subdir, const char *name, char **path) {
   *path = NULL;
   if (!*name || strchr(name, '/') || name[0] == '.') return -1;
   for (size_t i = 0; i < search->n; i++) {
@@ -124,11 +112,6 @@ int sim_data_find_in(const sim_data_path *search, const char *subdir, const char
     if (rc != -1) return rc;
   }
   return -1;
-}
-
-int sim_data_find(const char *subdir, const char *name, char **path) {
-  sim_data_path search = current_path();
-  return sim_data_find_in(&search, subdir, name, path);
 }
 
 /* "A/profiles, B/profiles and C/profiles": where a shipped profile was looked for. */
@@ -234,7 +217,7 @@ static int load_chain(const sim_data_path *search, const char *name_or_path, int
       return -1;
     }
   } else {
-    int rc = sim_data_find_in(search, "profiles", name_or_path, &path);
+    int rc = sim_data_find(search, "profiles", name_or_path, &path);
     if (rc == -2) {
       sim_diag_error(diag, NULL, 0, 0, "out of memory");
       return -1;
@@ -331,16 +314,11 @@ fail:
   return -1;
 }
 
-int sim_profile_load_in(const sim_data_path *path, const char *name_or_path, sim_profile **out,
-                        sim_diag *diag) {
+int sim_profile_load(const sim_data_path *path, const char *name_or_path, sim_profile **out,
+                     sim_diag *diag) {
   const char *chain[MAX_CHAIN];
   chain[0] = name_or_path;
   return load_chain(path, name_or_path, 1, chain, out, diag);
-}
-
-int sim_profile_load(const char *name_or_path, sim_profile **out, sim_diag *diag) {
-  sim_data_path search = current_path();
-  return sim_profile_load_in(&search, name_or_path, out, diag);
 }
 
 const char *sim_profile_name(const sim_profile *p) { return p->name; }

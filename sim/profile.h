@@ -41,21 +41,15 @@ typedef struct sim_data_path {
   size_t n;                            /* entries of dirs in use */
 } sim_data_path;
 
-/* Makes `path` (copied; its strings are not) the search path of the lookups
- * that take none (sim_profile_load, sim_data_find).  The program calls it
- * once, before anything loads; until then that path is $VDCSIM_DATADIR
- * alone.  It is the one process-wide setting of the core, kept only while
- * callers below the program (the scenario loader's workloads, the engine's
- * per-host-type profiles) take no search path of their own. */
-void sim_data_path_install(const sim_data_path *path);
+/* The search path $VDCSIM_DATADIR alone (empty when it is not set): what a
+ * tool without a data directory of its own (a test) looks along. */
+sim_data_path sim_data_path_from_env(void);
 
 /* Loads a profile by shipped name ("pentium4-2006", looked up along `path`)
  * or by path (contains '/' or ends in .yaml), then its fallback chain.  0, or
  * negative with every error in diag. */
-int sim_profile_load_in(const sim_data_path *path, const char *name_or_path, sim_profile **out,
-                        sim_diag *diag);
-/* The same along the installed search path. */
-int sim_profile_load(const char *name_or_path, sim_profile **out, sim_diag *diag);
+int sim_profile_load(const sim_data_path *path, const char *name_or_path, sim_profile **out,
+                     sim_diag *diag);
 void sim_profile_free(sim_profile *p);
 
 const char *sim_profile_name(const sim_profile *p);
@@ -83,10 +77,7 @@ size_t sim_profile_count(const sim_profile *p);
 /* Finds a shipped data file SUBDIR/NAME.yaml ("profiles", "workloads") in
  * the first directory of `search` that has it.  0 with *path (sim_malloc'd),
  * -1 when not found (or NAME is no plain file name), -2 out of memory. */
-int sim_data_find_in(const sim_data_path *search, const char *subdir, const char *name,
-                     char **path);
-/* The same along the installed search path. */
-int sim_data_find(const char *subdir, const char *name, char **path);
+int sim_data_find(const sim_data_path *search, const char *subdir, const char *name, char **path);
 /* Reads a regular file of at most 16 MiB into *text (NUL-terminated,
  * sim_malloc'd).  0, or -1 with errno-style text in err. */
 int sim_read_file(const char *path, char **text, size_t *len, char *err, size_t errlen);

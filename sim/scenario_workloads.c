@@ -288,7 +288,10 @@ long scenario_resolve_workload(ctx *C, const sim_yaml_node *v) {
   long k = sim_name_index_find(&C->wl_ix, C->wl_key, sizeof *C->wl_key, name);
   if (k >= 0) return k;
   char *path = NULL;
-  int rc = strchr(name, '/') ? -1 : sim_data_find("workloads", name, &path);
+  const sim_data_path *data = C->src->vocab->data_path;
+  int rc = strchr(name, '/') || !data
+               ? -1
+               : sim_data_find(data, "workloads", name, &path);
   if (rc == -2) {
     sim_schema_nomem(&C->S);
     return -1;

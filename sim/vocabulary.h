@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sim/profile.h"
 #include "sim/scenario.h"
 
 typedef enum sim_vocab_kind {
@@ -35,6 +36,9 @@ typedef struct sim_vocab_word {
 struct sim_vocabulary {
   /* The i-th word of `kind` (i from 0): true with *out set, false past the last. */
   bool (*word)(sim_vocab_kind kind, size_t i, sim_vocab_word *out);
+  /* Where the models' shipped workloads (DIR/workloads/NAME.yaml) are looked
+   * up when a scenario names one; NULL: only inline workloads and files. */
+  const sim_data_path *data_path;
 };
 
 #endif

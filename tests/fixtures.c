@@ -9,6 +9,7 @@
 
 #include "sim/alloc.h"
 #include "tests/cunit_main.h"
+#include "tests/test_data.h"
 
 /* ---- calibration profiles ---- */
 
@@ -96,7 +97,7 @@ sim_profile *fx_profile_text(const char *yaml) {
   sim_profile *p = NULL;
   sim_diag d;
   sim_diag_init(&d);
-  int rc = sim_profile_load(path, &p, &d);
+  int rc = sim_profile_load(test_data_path(), path, &p, &d);
   remove(path);
   if (rc < 0) sim_diag_print(&d, stderr);
   sim_diag_clear(&d);
@@ -141,7 +142,7 @@ sim_profile *fx_shipped_profile(const char *name) {
   sim_profile *p = NULL;
   sim_diag d;
   sim_diag_init(&d);
-  int rc = sim_profile_load(path, &p, &d);
+  int rc = sim_profile_load(test_data_path(), path, &p, &d);
   if (rc < 0) sim_diag_print(&d, stderr);
   sim_diag_clear(&d);
   CU_ASSERT_FATAL(rc == 0);

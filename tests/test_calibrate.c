@@ -19,6 +19,7 @@
 #include "sim/profile.h"
 #include "sim/rng.h"
 #include "tests/cunit_main.h"
+#include "tests/test_data.h"
 
 static void test_median_mad_odd_and_even(void) {
   double odd[] = {5, 1, 3, 2, 4}, med, mad;
@@ -393,7 +394,7 @@ static void test_save_is_atomic(void) {
   sim_profile *prof = NULL;
   sim_diag diag;
   sim_diag_init(&diag);
-  CU_ASSERT_EQUAL_FATAL(sim_profile_load(path, &prof, &diag), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(test_data_path(), path, &prof, &diag), 0);
   double v;
   bool fb = true;
   CU_ASSERT_EQUAL(sim_profile_get(prof, "syscall.native", &v, &fb), 0);

@@ -10,6 +10,7 @@
 #include "models/registry.h"
 #include "sim/scenario.h"
 #include "tests/cunit_main.h"
+#include "tests/test_data.h"
 
 /* A scenario with one model of each kind named by the %s: scheduler,
  * technique, I/O path line ("" for the default) and migration strategy. */
@@ -36,7 +37,7 @@ static int load(const choice *c, sim_scenario **s, sim_diag *d) {
   snprintf(text, sizeof text, scenario_fmt, c->scheduler, c->technique, io, c->strategy);
   sim_diag_init(d);
   *s = NULL;
-  return sim_scenario_load_text("catalog.yaml", text, strlen(text), model_vocabulary(), NULL, 0, s, d);
+  return sim_scenario_load_text("catalog.yaml", text, strlen(text), test_vocabulary(), NULL, 0, s, d);
 }
 
 static const choice defaults = {"credit", "hvm", NULL, "precopy"};
@@ -160,7 +161,7 @@ static void test_default_io_paths(void) {
 
 /* The vocabulary lists each kind's names in catalog order, as model_names does. */
 static void test_vocabulary_matches_catalog(void) {
-  const sim_vocabulary *v = model_vocabulary();
+  const sim_vocabulary *v = test_vocabulary();
   static const struct {
     sim_vocab_kind vocab;
     model_kind model;

@@ -26,6 +26,7 @@
 #include "sim/scenario.h"
 #include "tests/cunit_main.h"
 #include "tests/fixtures.h"
+#include "tests/test_data.h"
 
 static const char test_profile[] =
     "profile: {name: engine-migration-test, fallback: generic-x86-2020}\n"
@@ -94,9 +95,9 @@ static int run_text(const char *host_type, const char *dirty, unsigned tx_bytes,
   sim_profile *prof = NULL;
   sim_scenario *sc = NULL;
   sim_recorder *rec = NULL;
-  int rc = sim_profile_load(prof_path, &prof, &d);
+  int rc = sim_profile_load(test_data_path(), prof_path, &prof, &d);
   if (rc == 0)
-    rc = sim_scenario_load_text("engine-migration.yaml", text, strlen(text), model_vocabulary(),
+    rc = sim_scenario_load_text("engine-migration.yaml", text, strlen(text), test_vocabulary(),
                                 NULL, 0, &sc, &d);
   if (rc == 0) {
     sim_record_config cfg = {.sample_interval_ns = 100 * SIM_MS, .events = 1, .series = 1};

@@ -13,6 +13,7 @@
 #include "sim/alloc.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/test_data.h"
 
 #define MAXR 256
 
@@ -152,7 +153,7 @@ static void test_path_costs(void) {
   sim_profile *p = NULL;
   sim_diag d;
   sim_diag_init(&d);
-  CU_ASSERT_EQUAL_FATAL(sim_profile_load("generic-x86-2020", &p, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(test_data_path(), "generic-x86-2020", &p, &d), 0);
   static const char *const names[] = {"native", "passthrough", "bridge", "nat", "virtio", "pv", "emulated"};
   iopath_cost c[7], n[7];
   for (int i = 0; i < 7; i++) {
@@ -219,8 +220,8 @@ static int run_window(unsigned window, double bps[2], double lat[2], double req[
   char path[256];
   const char *tmp = getenv("TMPDIR");
   snprintf(path, sizeof path, "%s/test_io_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
-  int rc = sim_scenario_load_text("window.yaml", text, strlen(text), model_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) rc = sim_profile_load(sc->calibration, &prof, &d);
+  int rc = sim_scenario_load_text("window.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
+  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
   sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
   if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
   engine_stats st = {0};

@@ -19,6 +19,7 @@
 #include "sim/results.h"
 #include "sim/scenario.h"
 #include "tests/cunit_main.h"
+#include "tests/test_data.h"
 
 static double rel(double a, double b) { return fabs(a - b) / fmax(fabs(b), 1e-300); }
 
@@ -171,7 +172,7 @@ static int load_scenario(cl05_case *c, const char *name, size_t which, double de
   snprintf(path, sizeof path, "%s/scenarios/%s", src ? src : ".", name);
   sim_diag d;
   sim_diag_init(&d);
-  int rc = sim_scenario_load(path, model_vocabulary(), NULL, 0, &c->sc, &d);
+  int rc = sim_scenario_load(path, test_vocabulary(), NULL, 0, &c->sc, &d);
   if (rc) sim_diag_print(&d, stderr);
   sim_diag_clear(&d);
   if (rc) return rc;
@@ -192,7 +193,7 @@ static int load_scenario(cl05_case *c, const char *name, size_t which, double de
   /* the machinery's costs from the scenario's shipped profile */
   sim_profile *prof = NULL;
   sim_diag_init(&d);
-  rc = sim_profile_load(c->sc->calibration, &prof, &d);
+  rc = sim_profile_load(test_data_path(), c->sc->calibration, &prof, &d);
   if (!rc) rc = migration_params_from_profile(prof, spec, 1, &c->env.params, &d);
   if (rc) sim_diag_print(&d, stderr);
   sim_diag_clear(&d);
@@ -822,7 +823,7 @@ static void test_migration_set_from_scenario(void) {
   sim_diag d;
   sim_diag_init(&d);
   sim_profile *prof = NULL;
-  CU_ASSERT_EQUAL_FATAL(sim_profile_load(prof_path, &prof, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(test_data_path(), prof_path, &prof, &d), 0);
   migration_params p;
   sim_migration_spec all[4] = {default_spec("precopy"), default_spec("postcopy"),
                                default_spec("container"), default_spec("precopy")};
@@ -875,7 +876,7 @@ static void test_migration_set_from_scenario(void) {
   fputs("profile: {name: empty}\nquantities:\n  cpu.clock: {value: 2 GHz, source: test}\n", f);
   fclose(f);
   sim_profile *empty = NULL;
-  CU_ASSERT_EQUAL_FATAL(sim_profile_load(prof_path, &empty, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(test_data_path(), prof_path, &empty, &d), 0);
   loop = sim_loop_new();
   CU_ASSERT_NOT_EQUAL(migration_set_start(c.sc, empty, loop, NULL, NULL, 0, &set, &d), 0);
   CU_ASSERT_PTR_NULL(set);
@@ -981,8 +982,8 @@ static int run_keys(const char *guest_keys, const char *mig_keys, keys_out *out,
   fclose(f);
   sim_profile *prof = NULL;
   sim_scenario *sc = NULL;
-  CU_ASSERT_EQUAL_FATAL(sim_profile_load(prof_path, &prof, d), 0);
-  int rc = sim_scenario_load_text("migration-keys.yaml", text, strlen(text), model_vocabulary(), NULL, 0, &sc, d);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(test_data_path(), prof_path, &prof, d), 0);
+  int rc = sim_scenario_load_text("migration-keys.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, d);
   if (rc == 0) run_set(sc, prof, out, d);
   else sim_diag_print(d, stderr);
   sim_scenario_free(sc);
@@ -1088,7 +1089,7 @@ static void test_migration_cl05_defaults_unchanged(void) {
   run(m);
   const migration_summary *want = migration_get_summary(m);
   sim_profile *prof = NULL;
-  CU_ASSERT_EQUAL_FATAL(sim_profile_load(c.sc->calibration, &prof, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(test_data_path(), c.sc->calibration, &prof, &d), 0);
   keys_out got;
   run_set(c.sc, prof, &got, &d);
   CU_ASSERT_DOUBLE_EQUAL(got.total_s, sim_time_to_s(want->total_ns), 1e-9);
@@ -1101,7 +1102,7 @@ static void test_migration_cl05_defaults_unchanged(void) {
   static const sim_override keys[2] = {{"guests.0.disk", "20 GiB"},
                                        {"guests.0.zero_fraction", "40%"}};
   sim_scenario *sc = NULL;
-  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(path, model_vocabulary(), keys, 2, &sc, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(path, test_vocabulary(), keys, 2, &sc, &d), 0);
   CU_ASSERT_EQUAL(sc->guests[0].disk_bytes, 20ull << 30);
   CU_ASSERT_DOUBLE_EQUAL(sc->guests[0].zero_fraction, 0.4, 1e-12);
   keys_out same;

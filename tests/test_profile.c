@@ -10,6 +10,7 @@
 #include "sim/alloc.h"
 #include "sim/profile.h"
 #include "tests/cunit_main.h"
+#include "tests/test_data.h"
 
 static char dir[64];
 
@@ -65,7 +66,7 @@ static void test_chain(void) {
   sim_diag d;
   sim_diag_init(&d);
   sim_profile *p = NULL;
-  CU_ASSERT_EQUAL_FATAL(sim_profile_load(path_of("top.yaml"), &p, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(test_data_path(), path_of("top.yaml"), &p, &d), 0);
   CU_ASSERT_STRING_EQUAL(sim_profile_name(p), "top");
   CU_ASSERT_EQUAL(sim_profile_count(p), 3);
   double v;
@@ -109,12 +110,12 @@ static void test_errors(void) {
   write_file("loop-a.yaml", text);
   snprintf(text, sizeof text, "profile: {name: b, fallback: %s}\nquantities: {y: 1 ns}\n", path_of("loop-a.yaml"));
   write_file("loop-b.yaml", text);
-  CU_ASSERT_EQUAL(sim_profile_load(path_of("loop-a.yaml"), &p, &d), -1);
+  CU_ASSERT_EQUAL(sim_profile_load(test_data_path(), path_of("loop-a.yaml"), &p, &d), -1);
   CU_ASSERT_PTR_NULL(p);
   CU_ASSERT_TRUE(has_message(&d, "makes a cycle"));
   sim_diag_clear(&d);
   write_file("bad.yaml", "profile: {name: bad}\nquantities:\n  a: 200 cyclez\n  b: {spread: 1 ns}\n  c: [1]\nextra: 1\n");
-  CU_ASSERT_EQUAL(sim_profile_load(path_of("bad.yaml"), &p, &d), -1);
+  CU_ASSERT_EQUAL(sim_profile_load(test_data_path(), path_of("bad.yaml"), &p, &d), -1);
   CU_ASSERT_EQUAL(d.errors, 4);
   CU_ASSERT_TRUE(has_message(&d, "unknown unit 'cyclez'; did you mean 'cycles'?"));
   CU_ASSERT_TRUE(has_message(&d, "quantity 'b' has no 'value'"));
@@ -126,7 +127,7 @@ static void test_errors(void) {
       CU_ASSERT_EQUAL(d.entries[i].col, 6);
     }
   sim_diag_clear(&d);
-  CU_ASSERT_EQUAL(sim_profile_load("no-such-profile", &p, &d), -1);
+  CU_ASSERT_EQUAL(sim_profile_load(test_data_path(), "no-such-profile", &p, &d), -1);
   CU_ASSERT_TRUE(has_message(&d, "calibration profile 'no-such-profile' not found"));
   sim_diag_clear(&d);
 }
@@ -138,7 +139,7 @@ static void test_shipped(void) {
     sim_diag d;
     sim_diag_init(&d);
     sim_profile *p = NULL;
-    int rc = sim_profile_load(names[i], &p, &d);
+    int rc = sim_profile_load(test_data_path(), names[i], &p, &d);
     sim_diag_print(&d, stderr);
     CU_ASSERT_EQUAL(rc, 0);
     if (p) {
@@ -171,27 +172,24 @@ static void test_search_path(void) {
   sim_diag d;
   sim_diag_init(&d);
   sim_profile *p = NULL;
-  CU_ASSERT_EQUAL_FATAL(sim_profile_load_in(&search, "here", &p, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(&search, "here", &p, &d), 0);
   CU_ASSERT_STRING_EQUAL(sim_profile_name(p), "from-second");
   sim_profile_free(p);
   char *found = NULL;
-  CU_ASSERT_EQUAL(sim_data_find_in(&search, "profiles", "../here", &found), -1);
-  CU_ASSERT_EQUAL(sim_data_find_in(&search, "workloads", "here", &found), -1);
+  CU_ASSERT_EQUAL(sim_data_find(&search, "profiles", "../here", &found), -1);
+  CU_ASSERT_EQUAL(sim_data_find(&search, "workloads", "here", &found), -1);
   CU_ASSERT_PTR_NULL(found);
-  CU_ASSERT_EQUAL(sim_profile_load_in(&search, "nowhere", &p, &d), -1);
+  CU_ASSERT_EQUAL(sim_profile_load(&search, "nowhere", &p, &d), -1);
   snprintf(path, sizeof path, "(looked in /profiles, %s/profiles and %s/profiles)", b, a);
   CU_ASSERT_TRUE(has_message(&d, path));
   sim_diag_clear(&d);
-  /* the installed path serves the lookups that take none */
+  /* only the path given is searched */
   sim_data_path first = {{a}, 1};
-  sim_data_path_install(&first);
-  CU_ASSERT_EQUAL_FATAL(sim_profile_load("here", &p, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(&first, "here", &p, &d), 0);
   CU_ASSERT_STRING_EQUAL(sim_profile_name(p), "from-first");
   sim_profile_free(p);
-  CU_ASSERT_EQUAL(sim_profile_load("pentium4-2006", &p, &d), -1); /* not along this path */
+  CU_ASSERT_EQUAL(sim_profile_load(&first, "pentium4-2006", &p, &d), -1); /* not along this path */
   sim_diag_clear(&d);
-  sim_data_path env = {{getenv("VDCSIM_DATADIR")}, 1}; /* back to what the suite was given */
-  sim_data_path_install(&env);
   for (int i = 0; i < 2; i++) {
     snprintf(path, sizeof path, "%s/profiles/here.yaml", made[i]);
     unlink(path);
@@ -208,7 +206,7 @@ static void test_allocation_faults(void) {
     sim_diag_init(&d);
     sim_profile *p = NULL;
     sim_fault_arm(SIM_FAULT_ALLOC, n);
-    int rc = sim_profile_load(path_of("top.yaml"), &p, &d);
+    int rc = sim_profile_load(test_data_path(), path_of("top.yaml"), &p, &d);
     sim_fault_arm(SIM_FAULT_ALLOC, 0);
     sim_diag_clear(&d);
     if (rc == 0) {

@@ -12,6 +12,7 @@
 #include "models/run.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/test_data.h"
 
 static char tmpdir[64];
 static char small[512]; /* tests/e2e/small.yaml */
@@ -39,7 +40,7 @@ static void test_file_to_result(void) {
   snprintf(out, sizeof out, "%s/made/on/demand.h5", tmpdir);
   sim_override seed = {"simulation.seed", "42"};
   temp_log tl = {"", 0, 0};
-  run_request req = {.scenario_path = small, .overrides = &seed, .n_overrides = 1,
+  run_request req = {.scenario_path = small, .data_path = test_data_path(), .overrides = &seed, .n_overrides = 1,
                      .output = out, .command_line = "vdcsim run small.yaml",
                      .on_temp = log_temp, .temp_ctx = &tl};
   run_result res;
@@ -87,8 +88,8 @@ static void test_loaded_summary_only(void) {
   sim_scenario *sc = NULL;
   sim_diag d;
   sim_diag_init(&d);
-  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(small, model_vocabulary(), NULL, 0, &sc, &d), 0);
-  run_request req = {.scenario = sc, .output = out, .summary_only = true};
+  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(small, test_vocabulary(), NULL, 0, &sc, &d), 0);
+  run_request req = {.scenario = sc, .data_path = test_data_path(), .output = out, .summary_only = true};
   run_result res;
   CU_ASSERT_EQUAL_FATAL(run_scenario(&req, &res, &d), 0);
   sim_result *r = NULL;
@@ -106,7 +107,7 @@ static void test_invalid_writes_nothing(void) {
   char bad[512], out[128];
   scenario_path(bad, sizeof bad, "bad.yaml");
   snprintf(out, sizeof out, "%s/invalid/bad.h5", tmpdir);
-  run_request req = {.scenario_path = bad, .output = out};
+  run_request req = {.scenario_path = bad, .data_path = test_data_path(), .output = out};
   run_result res;
   sim_diag d;
   sim_diag_init(&d);
@@ -120,7 +121,7 @@ static void test_invalid_writes_nothing(void) {
   sim_diag_clear(&d);
   /* a profile that does not exist: invalid too */
   sim_override cal = {"calibration", "no-such-profile"};
-  run_request req2 = {.scenario_path = small, .overrides = &cal, .n_overrides = 1, .output = out};
+  run_request req2 = {.scenario_path = small, .data_path = test_data_path(), .overrides = &cal, .n_overrides = 1, .output = out};
   CU_ASSERT(run_scenario(&req2, &res, &d) < 0);
   CU_ASSERT_EQUAL(res.status, RUN_INVALID);
   CU_ASSERT_NOT_EQUAL(access(out, F_OK), 0);

@@ -13,6 +13,7 @@
 #include "sim/vocabulary.h"
 #include "models/registry.h"
 #include "tests/cunit_main.h"
+#include "tests/test_data.h"
 
 static char *source_path(const char *rel) {
   const char *dir = getenv("VDCSIM_SOURCE_DIR");
@@ -30,7 +31,7 @@ static bool has_message(const sim_diag *d, const char *part) {
 static sim_scenario *load_text(const char *text, const sim_override *ovs, size_t n, sim_diag *d) {
   sim_diag_init(d);
   sim_scenario *s = NULL;
-  int rc = sim_scenario_load_text("t.yaml", text, strlen(text), model_vocabulary(), ovs, n, &s, d);
+  int rc = sim_scenario_load_text("t.yaml", text, strlen(text), test_vocabulary(), ovs, n, &s, d);
   CU_ASSERT_EQUAL(rc == 0, s != NULL);
   CU_ASSERT_EQUAL(rc == 0, d->errors == 0);
   return s;
@@ -53,7 +54,7 @@ static void test_demo(void) {
   sim_diag d;
   sim_diag_init(&d);
   sim_scenario *s = NULL;
-  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(source_path("scenarios/demo.yaml"), model_vocabulary(), NULL, 0, &s, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(source_path("scenarios/demo.yaml"), test_vocabulary(), NULL, 0, &s, &d), 0);
   CU_ASSERT_EQUAL(s->n_hosts, 1);
   CU_ASSERT_EQUAL(s->n_guests, 6);
   CU_ASSERT_EQUAL(s->duration_ns, 5 * SIM_S);
@@ -187,7 +188,7 @@ static void test_resolved_round_trip(void) {
   sim_diag d;
   sim_scenario *a = NULL;
   sim_diag_init(&d);
-  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(source_path("scenarios/demo.yaml"), model_vocabulary(), NULL, 0, &a, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(source_path("scenarios/demo.yaml"), test_vocabulary(), NULL, 0, &a, &d), 0);
   sim_scenario *b = load_text(a->resolved_text, NULL, 0, &d);
   CU_ASSERT_PTR_NOT_NULL_FATAL(b);
   CU_ASSERT_STRING_EQUAL(a->resolved_text, b->resolved_text);
@@ -219,7 +220,7 @@ static void test_allocation_faults(void) {
     sim_diag_init(&d);
     sim_scenario *s = NULL;
     sim_fault_arm(SIM_FAULT_ALLOC, n);
-    int rc = sim_scenario_load(source_path("scenarios/demo.yaml"), model_vocabulary(), &ov, 1, &s, &d);
+    int rc = sim_scenario_load(source_path("scenarios/demo.yaml"), test_vocabulary(), &ov, 1, &s, &d);
     long calls = sim_fault_calls(SIM_FAULT_ALLOC);
     sim_fault_arm(SIM_FAULT_ALLOC, 0);
     if (rc == 0) {
@@ -249,7 +250,7 @@ static void test_datacenter_10k(void) {
   sim_diag_init(&d);
   sim_scenario *s = NULL;
   clock_t t0 = clock();
-  int rc = sim_scenario_load(source_path("scenarios/datacenter-10k.yaml"), model_vocabulary(), NULL, 0, &s, &d);
+  int rc = sim_scenario_load(source_path("scenarios/datacenter-10k.yaml"), test_vocabulary(), NULL, 0, &s, &d);
   double cpu_s = (double)(clock() - t0) / CLOCKS_PER_SEC;
   sim_diag_print(&d, stderr);
   CU_ASSERT_EQUAL_FATAL(rc, 0);
@@ -339,7 +340,7 @@ static bool small_word(sim_vocab_kind kind, size_t i, sim_vocab_word *out) {
 }
 
 static void test_vocabulary_given(void) {
-  static const sim_vocabulary small = {small_word};
+  static const sim_vocabulary small = {small_word, NULL};
   static const char fmt[] =
       "simulation: {duration: 1 s}\n"
       "host_types: {std: {cores: 4, clock: 1 GHz, memory: 8 GiB, scheduler: %s}}\n"

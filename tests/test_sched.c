@@ -20,6 +20,7 @@
 #include "sim/profile.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/test_data.h"
 
 #define MAX_V 16
 #define MAX_P 4
@@ -76,7 +77,7 @@ static void h_vcpu(harness *h, uint32_t g, uint32_t weight, double cap, int32_t 
 
 static int h_start(harness *h) {
   sim_diag d = {0};
-  if (sim_profile_load("generic-x86-2020", &h->profile, &d) < 0) return -1;
+  if (sim_profile_load(test_data_path(), "generic-x86-2020", &h->profile, &d) < 0) return -1;
   sched_env env = {NULL, h->profile, h->np};
   if (h->ops->create(&env, &h->st, &d) < 0) return -1;
   for (uint32_t i = 0; i < h->nv; i++)
@@ -321,7 +322,7 @@ static void test_credit_boost(void) {
   const char *src = getenv("VDCSIM_SOURCE_DIR");
   snprintf(path, sizeof path, "%s/validation/scenarios/sched-credit-noboost.profile.yaml", src ? src : ".");
   sim_diag d = {0};
-  CU_ASSERT_EQUAL_FATAL(sim_profile_load(path, &p, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(test_data_path(), path, &p, &d), 0);
   h_init(&h, &sched_credit_ops, 1);
   h_vcpu(&h, 0, 256, 0, -1, 0, 0);
   h_vcpu(&h, 1, 256, 0, -1, 0, 0);
@@ -420,8 +421,8 @@ static int run_mixed(const char *sched, const char *fidelity, double rel[4], uin
   char path[256];
   const char *tmp = getenv("TMPDIR");
   snprintf(path, sizeof path, "%s/test_sched_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
-  int rc = sim_scenario_load_text("mixed.yaml", text, strlen(text), model_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) rc = sim_profile_load(sc->calibration, &prof, &d);
+  int rc = sim_scenario_load_text("mixed.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
+  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
   sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
   if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
   engine_stats st = {0};
@@ -510,7 +511,7 @@ static void test_missing_parameter(void) {
   close(fd);
   sim_profile *p = NULL;
   sim_diag d = {0};
-  CU_ASSERT_EQUAL_FATAL(sim_profile_load(path, &p, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(test_data_path(), path, &p, &d), 0);
   static const struct {
     const scheduler_ops *ops;
     const char *first_key; /* the first parameter it reads */

@@ -18,6 +18,7 @@
 #include "sim/trace.h"
 #include "tests/cunit_main.h"
 #include "tests/fixtures.h"
+#include "tests/test_data.h"
 
 /* ---- the reader ---- */
 
@@ -148,7 +149,7 @@ static int load_with_trace(const char *trace_path, sim_scenario **s, sim_diag *d
   char text[1024];
   snprintf(text, sizeof text, trace_scenario, trace_path);
   sim_diag_init(d);
-  return sim_scenario_load_text("tr.yaml", text, strlen(text), model_vocabulary(), NULL, 0, s, d);
+  return sim_scenario_load_text("tr.yaml", text, strlen(text), test_vocabulary(), NULL, 0, s, d);
 }
 
 static void test_loader_reads_trace(void) {

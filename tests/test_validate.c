@@ -15,6 +15,7 @@
 #include "sim/results.h"
 #include "tests/cunit_main.h"
 #include "validation/validate.h"
+#include "tests/test_data.h"
 
 static val_case *load(const char *path, const char *text, sim_diag *d) {
   val_case *c = NULL;
@@ -286,7 +287,7 @@ static void test_runner_missing_scenario(void) {
                      "published: 1\ntolerance: {absolute: 0.1}\n",
                      &d);
   CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-  val_runner *vr = val_runner_new("/nonexistent-source", &d);
+  val_runner *vr = val_runner_new("/nonexistent-source", test_data_path(), &d);
   CU_ASSERT_PTR_NOT_NULL_FATAL(vr);
   val_outcome o;
   CU_ASSERT(val_runner_run(vr, c, &o, &d) < 0);
@@ -310,7 +311,7 @@ static void test_runner_end_to_end(void) {
   sim_diag_init(&d);
   val_case *c = NULL;
   CU_ASSERT_EQUAL_FATAL(val_case_load(path, &c, &d), 0);
-  val_runner *vr = val_runner_new(src, &d);
+  val_runner *vr = val_runner_new(src, test_data_path(), &d);
   CU_ASSERT_PTR_NOT_NULL_FATAL(vr);
   val_outcome o;
   int rc = val_runner_run(vr, c, &o, &d);

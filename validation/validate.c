@@ -437,13 +437,15 @@ typedef struct val_run {
 
 struct val_runner {
   char *source_dir;  /* tree the scenario paths are relative to */
+  sim_data_path data; /* where shipped profiles and workloads are found */
   char *tmpdir;      /* temporary directory of the results */
   val_run *runs;     /* scenarios run so far */
   size_t n_runs, cap_runs; /* count, capacity */
 };
 
-val_runner *val_runner_new(const char *source_dir, sim_diag *diag) {
+val_runner *val_runner_new(const char *source_dir, const sim_data_path *data, sim_diag *diag) {
   val_runner *vr = sim_calloc(1, sizeof *vr);
+  if (vr) vr->data = *data;
   const char *base = getenv("TMPDIR");
   if (!base || !*base) base = "/tmp";
   char tmpl[4096];
@@ -504,7 +506,8 @@ int val_runner_run(val_runner *vr, const val_case *c, val_outcome *out, sim_diag
     snprintf(h5, sizeof h5, "%s/run%zu.h5", vr->tmpdir, vr->n_runs);
     /* Cases read summary tables: series and events are not kept, so the run
      * stays fast whatever the scenario records. */
-    run_request req = {.scenario_path = path, .output = h5, .summary_only = true};
+    run_request req = {.scenario_path = path, .data_path = &vr->data, .output = h5,
+                       .summary_only = true};
     run_result res;
     if (run_scenario(&req, &res, diag) == 0 && !(run->h5 = sim_strdup(h5))) {
       remove(h5);

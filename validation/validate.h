@@ -27,6 +27,7 @@
 #include <stddef.h>
 
 #include "sim/diag.h"
+#include "sim/profile.h"
 #include "sim/results.h"
 
 /* One value in a result: a column of a table at the row whose key column
@@ -94,8 +95,9 @@ int val_case_evaluate(const val_case *c, sim_result *r, val_outcome *out, sim_di
 /* A set of runs: each scenario of the cases runs once, its HDF5 result kept
  * in a temporary directory until val_runner_free. */
 typedef struct val_runner val_runner;
-/* source_dir: the tree the cases' scenario paths are relative to. */
-val_runner *val_runner_new(const char *source_dir, sim_diag *diag);
+/* source_dir: the tree the cases' scenario paths are relative to; data:
+ * where shipped profiles and workloads are found (copied). */
+val_runner *val_runner_new(const char *source_dir, const sim_data_path *data, sim_diag *diag);
 void val_runner_free(val_runner *vr);
 /* Runs (or reuses) the case's scenario and evaluates it.  0, or negative
  * with diagnostics (scenario error, run failure, missing quantity). */

@@ -4,6 +4,8 @@
 #ifndef SIM_CLI_CLI_H
 #define SIM_CLI_CLI_H
 
+#include "sim/profile.h"
+
 enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
 
 int cli_run(int argc, char **argv);
@@ -13,6 +15,10 @@ int cli_plot(int argc, char **argv);
 int cli_calibrate(int argc, char **argv);
 int cli_validate(int argc, char **argv);
 
+/* Where shipped profiles and workloads are found, in this order:
+ * $VDCSIM_DATADIR, the models/ folder of the source tree this binary was
+ * built from, the installed data directory.  Its strings are static. */
+sim_data_path cli_data_path(void);
 /* True when argv holds -h or --help (verbs print their usage and exit 0). */
 int cli_wants_help(int argc, char **argv);
 /* For a verb this version does not provide: says so on stderr, returns CLI_USAGE. */

@@ -27,7 +27,7 @@ static void usage(FILE *out) {
 }
 
 /* Loads the scenario's profile and each host type's override; 0 or -1. */
-static int check_profiles(const sim_scenario *s, sim_diag *diag) {
+static int check_profiles(const sim_data_path *data, const sim_scenario *s, sim_diag *diag) {
   int rc = 0;
   for (size_t i = 0; i <= s->n_host_types; i++) {
     const char *name = i == 0 ? s->calibration : s->host_types[i - 1].calibration;
@@ -39,7 +39,7 @@ static int check_profiles(const sim_scenario *s, sim_diag *diag) {
     }
     if (seen) continue;
     sim_profile *p = NULL;
-    if (sim_profile_load(name, &p, diag) < 0)
+    if (sim_profile_load(data, name, &p, diag) < 0)
       rc = -1;
     else
       sim_profile_free(p);
@@ -91,12 +91,14 @@ int cli_check(int argc, char **argv) {
     return CLI_USAGE;
   }
   int status = CLI_OK;
+  sim_data_path data = cli_data_path();
+  sim_vocabulary vocab = model_vocabulary(&data);
   for (size_t f = 0; f < n_files; f++) {
     sim_diag diag;
     sim_diag_init(&diag);
     sim_scenario *s = NULL;
-    int rc = sim_scenario_load(files[f], model_vocabulary(), ovs.items, ovs.n, &s, &diag);
-    if (rc == 0 && profiles) rc = check_profiles(s, &diag);
+    int rc = sim_scenario_load(files[f], &vocab, ovs.items, ovs.n, &s, &diag);
+    if (rc == 0 && profiles) rc = check_profiles(&data, s, &diag);
     sim_diag_print(&diag, stderr);
     if (rc == 0 && diag.errors == 0) {
       printf("%s: ok (%zu host%s, %zu guest%s, %zu workload%s, %zu migration%s; calibration %s)\n",

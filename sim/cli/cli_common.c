@@ -4,6 +4,17 @@
 
 #include "sim/cli/cli.h"
 
+#include <stdlib.h>
+
+#include "sim/version.h"
+
+sim_data_path cli_data_path(void) {
+  sim_data_path path = sim_data_path_from_env();
+  path.dirs[path.n++] = VDCSIM_SOURCE_DIR "/models";
+  path.dirs[path.n++] = VDCSIM_DATADIR;
+  return path;
+}
+
 int cli_wants_help(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--")) break;

@@ -294,7 +294,9 @@ static int run_one(const run_options *o, const char *scenario_path, const char *
 
   /* loaded here, not by the pipeline: --print-resolved, the scenario's own
    * output and --resume are decided before anything runs */
-  if (sim_scenario_load(scenario_path, model_vocabulary(), o->set.items, o->set.n, &sc, &diag) < 0) {
+  sim_data_path data = cli_data_path();
+  sim_vocabulary vocab = model_vocabulary(&data);
+  if (sim_scenario_load(scenario_path, &vocab, o->set.items, o->set.n, &sc, &diag) < 0) {
     result = INVALID;
     goto done;
   }
@@ -323,6 +325,7 @@ static int run_one(const run_options *o, const char *scenario_path, const char *
   }
   run_request req = {
       .scenario = sc,
+      .data_path = &data,
       .output = out_path,
       .progress = !o->quiet,
       .command_line = o->command_line,

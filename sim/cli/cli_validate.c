@@ -127,7 +127,8 @@ int cli_validate(int argc, char **argv) {
       printf("%-*s  %s%s%s\n", (int)width, cases[i]->name, cases[i]->source,
              cases[i]->description ? "  " : "", cases[i]->description ? cases[i]->description : "");
   } else if (status == CLI_OK) {
-    val_runner *vr = val_runner_new(src, &diag);
+    sim_data_path data = cli_data_path();
+    val_runner *vr = val_runner_new(src, &data, &diag);
     size_t passed = 0, failed = 0;
     if (!vr) {
       sim_diag_print(&diag, stderr);

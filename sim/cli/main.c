@@ -46,18 +46,6 @@ static void usage(FILE *out) {
           "\nexit codes: 0 success, 1 simulation or I/O failure, 2 usage or input error\n");
 }
 
-/* Where shipped profiles and workloads are found, in this order:
- * $VDCSIM_DATADIR, the models/ folder of the source tree this binary was
- * built from, the installed data directory. */
-static void install_data_path(void) {
-  sim_data_path path = {{NULL}, 0};
-  const char *env = getenv("VDCSIM_DATADIR");
-  if (env) path.dirs[path.n++] = env;
-  path.dirs[path.n++] = VDCSIM_SOURCE_DIR "/models";
-  path.dirs[path.n++] = VDCSIM_DATADIR;
-  sim_data_path_install(&path);
-}
-
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -72,7 +60,6 @@ int main(int argc, char **argv) {
     fprintf(stderr, "vdcsim: error: VDCSIM_FAULT_ALLOC/VDCSIM_FAULT_HDF5 must be a whole number\n");
     return CLI_USAGE;
   }
-  install_data_path();
   for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
     if (!strcmp(argv[1], verbs[i].name)) return verbs[i].run(argc - 1, argv + 1);
   fprintf(stderr, "vdcsim: error: unknown verb '%s'\n\n", argv[1]);

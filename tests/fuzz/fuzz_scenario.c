@@ -12,6 +12,7 @@
 #include "sim/alloc.h"
 #include "sim/cli_args.h"
 #include "sim/scenario.h"
+#include "tests/test_data.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sim_diag d;
   sim_diag_init(&d);
   sim_scenario *s = NULL;
-  sim_scenario_load_text("fuzz.yaml", text, size, model_vocabulary(), n_ov ? &ov : NULL, n_ov, &s, &d);
+  sim_scenario_load_text("fuzz.yaml", text, size, test_vocabulary(), n_ov ? &ov : NULL, n_ov, &s, &d);
   sim_scenario_free(s);
   sim_diag_clear(&d);
   if (n_ov) sim_free((void *)ov.path);
