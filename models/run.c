@@ -135,8 +135,10 @@ static void report_fallbacks(const char *profile_ref, const sim_profile *prof, s
   sim_free(list);
 }
 
-static void tell_temp(const run_request *req, const char *path) {
-  if (req->on_temp) req->on_temp(req->temp_ctx, path);
+static void tell_temp(const run_request *req, const sim_recorder *rec) {
+  if (req->on_temp)
+    req->on_temp(req->temp_ctx, rec ? sim_recorder_temp_path(rec) : NULL,
+                 rec ? sim_recorder_lock_path(rec) : NULL);
 }
 
 int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
@@ -193,7 +195,7 @@ int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
   }
   /* open the temporary file now: rows go to disk a chunk at a time */
   if (sim_recorder_begin(rec, out, diag) < 0) goto done;
-  tell_temp(req, sim_recorder_temp_path(rec));
+  tell_temp(req, rec);
   if (!(techniques = technique_list())) {
     sim_diag_error(diag, out, 0, 0, "cannot record results: out of memory");
     goto done; /* freeing the recorder removes the temporary file */

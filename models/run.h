@@ -25,9 +25,10 @@ typedef enum run_status {
   RUN_INVALID = 2  /* the scenario or a profile is invalid: nothing ran */
 } run_status;
 
-/* Told the temporary file's path once the result is opened, and NULL when it
- * is gone (written or removed), so that a signal handler can remove it. */
-typedef void (*run_temp_fn)(void *ctx, const char *temp_path);
+/* Told the temporary file's path and the output's lock file once the result
+ * is opened, and NULLs when they are gone (written or removed), so that a
+ * signal handler can remove them. */
+typedef void (*run_temp_fn)(void *ctx, const char *temp_path, const char *lock_path);
 
 typedef struct run_request {
   /* The scenario: loaded from scenario_path with the overrides (the seed and

@@ -24,22 +24,24 @@ static void scenario_path(char *buf, size_t size, const char *name) {
 
 /* What on_temp was told: the paths in order. */
 typedef struct temp_log {
-  char first[512]; /* the first path told, "" when none */
+  char first[512]; /* the first temporary path told, "" when none */
+  char lock[512];  /* the first lock path told, "" when none */
   int calls;       /* calls in all */
-  int last_null;   /* the last call withdrew the file */
+  int last_null;   /* the last call withdrew both files */
 } temp_log;
 
-static void log_temp(void *ctx, const char *path) {
+static void log_temp(void *ctx, const char *path, const char *lock) {
   temp_log *t = ctx;
   if (t->calls++ == 0 && path) snprintf(t->first, sizeof t->first, "%s", path);
-  t->last_null = path == NULL;
+  if (t->calls == 1 && lock) snprintf(t->lock, sizeof t->lock, "%s", lock);
+  t->last_null = path == NULL && lock == NULL;
 }
 
 static void test_file_to_result(void) {
   char out[128];
   snprintf(out, sizeof out, "%s/made/on/demand.h5", tmpdir);
   sim_override seed = {"simulation.seed", "42"};
-  temp_log tl = {"", 0, 0};
+  temp_log tl = {"", "", 0, 0};
   run_request req = {.scenario_path = small, .data_path = test_data_path(), .overrides = &seed, .n_overrides = 1,
                      .output = out, .command_line = "vdcsim run small.yaml",
                      .on_temp = log_temp, .temp_ctx = &tl};
@@ -54,8 +56,9 @@ static void test_file_to_result(void) {
   CU_ASSERT(res.simulated_ns > 0);
   CU_ASSERT(res.wall_s >= 0);
   /* the temporary file was announced, then withdrawn, and is gone */
-  CU_ASSERT(tl.calls == 2 && tl.last_null && tl.first[0]);
+  CU_ASSERT(tl.calls == 2 && tl.last_null && tl.first[0] && tl.lock[0]);
   CU_ASSERT_NOT_EQUAL(access(tl.first, F_OK), 0);
+  CU_ASSERT_NOT_EQUAL(access(tl.lock, F_OK), 0); /* the lock is gone with the rename */
   sim_result *r = NULL;
   CU_ASSERT_EQUAL_FATAL(sim_result_open(out, &r, &d), 0);
   CU_ASSERT_STRING_EQUAL(sim_result_attr_str(r, "scenario_name"), "small");

@@ -73,21 +73,32 @@ static void usage(FILE *out) {
 /* The one piece of process-wide state of this verb: the temporary file being
  * written, for the signal handler (which may only call async-signal-safe
  * functions: unlink, _exit). */
-static char interrupted_temp[4096];
+static char interrupted_temp[4096], interrupted_lock[4096];
 
+/* Async-signal-safe: removes the run's temporary and lock files, says why
+ * the program stops (write(2) only), and exits 128 + sig. */
 static void on_signal(int sig) {
   if (interrupted_temp[0]) unlink(interrupted_temp);
+  if (interrupted_lock[0]) unlink(interrupted_lock);
+  static const char msg[] = "vdcsim: interrupted: no result written\n";
+  ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+  (void)ignored;
   _exit(128 + sig);
 }
 
-static void set_temp(const char *path) {
+static void copy_path(char *dst, size_t cap, const char *path) {
+  if (path && strlen(path) < cap)
+    strcpy(dst, path);
+  else
+    dst[0] = '\0';
+}
+
+static void set_temp(const char *temp_path, const char *lock_path) {
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
-  if (path && strlen(path) < sizeof interrupted_temp)
-    strcpy(interrupted_temp, path);
-  else
-    interrupted_temp[0] = '\0';
+  copy_path(interrupted_temp, sizeof interrupted_temp, temp_path);
+  copy_path(interrupted_lock, sizeof interrupted_lock, lock_path);
   sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -277,9 +288,9 @@ static int result_complete(const char *path) {
 /* ---- one run ---- */
 
 /* The run's temporary file, for the signal handler (models/run.h). */
-static void note_temp(void *ctx, const char *temp_path) {
+static void note_temp(void *ctx, const char *temp_path, const char *lock_path) {
   (void)ctx;
-  set_temp(temp_path);
+  set_temp(temp_path, lock_path);
 }
 
 /* What became of one scenario, for the exit code. */

@@ -49,8 +49,8 @@ def table(f, path):
 
 
 def leftovers(directory):
-    """Temporary files the recorder may have left: .NAME.tmp-PID."""
-    return [n for n in os.listdir(directory) if ".tmp-" in n]
+    """Files a run may have left: its temporary .NAME.tmp-PID and lock .NAME.lock."""
+    return [n for n in os.listdir(directory) if ".tmp-" in n or n.endswith(".lock")]
 
 
 def datasets(f):
@@ -352,9 +352,11 @@ class Kill(Case):
         self.assertIsNone(proc.poll(), "the long run ended before it could be interrupted")
         time.sleep(0.3)
         proc.send_signal(sig)
-        proc.communicate(timeout=30)
+        _, err = proc.communicate(timeout=30)
         self.assertNotEqual(proc.returncode, 0)
         self.assertFalse(os.path.exists(out))
+        if sig != signal.SIGKILL:
+            self.assertIn("interrupted", err)
         return leftovers(self.dir)
 
     def test_sigkill_leaves_no_final_file(self):
