@@ -22,7 +22,7 @@
  *    fails instead of silently losing one result; temporaries of the same
  *    output left by killed runs (their PID gone) are removed under the lock;
  *  - a write the disk refuses (ENOSPC, EIO) never reaches HDF5 as an error
- *    (see "the file driver" below): the recorder fails with the errno's text
+ *    (sim/h5_out_driver.c): the recorder fails with the errno's text
  *    and discards the file;
  *  - once a call failed the recorder stays failed: later appends return an
  *    error and write() reports the first failure;
@@ -36,21 +36,20 @@
 #include "sim/recorder.h"
 
 #include <assert.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "sim/alloc.h"
+#include "sim/h5_out_driver.h"
 #include "sim/h5util.h"
+#include "sim/recorder_output.h"
 
 /* Target chunk size: large enough for deflate to work well and for readers to
  * read millions of rows quickly, small enough to keep one per dataset in
@@ -509,7 +508,8 @@ static void close_all(sim_recorder *rec) {
   rec->file = rec->str_type = rec->scalar = rec->driver = -1;
 }
 
-static void unlock_output(sim_recorder *rec);
+/* Removes and releases the output's lock, when held. */
+static void unlock_output(sim_recorder *rec) { sim_output_unlock(rec->lock_path, &rec->lock_fd); }
 
 /* Removes the temporary file, unless it is another writer's: a recorder that
  * did not get the lock never touches the name. */
@@ -779,287 +779,6 @@ int sim_table_append(sim_table *table, const sim_cell *row_cells) {
   return 0;
 }
 
-/* ---- the file driver ----
- * HDF5 1.10 does not survive a write the disk refuses while it closes a file:
- * H5Fclose fails, leaves the file's identifier half destroyed, and the
- * library crashes when it closes it again at exit (HDF5 issue HDFFV-11052).
- * So the recorder's file goes through this driver: plain POSIX I/O like
- * HDF5's own sec2 driver (same feature flags, same file layout), except that
- * a write never fails as far as HDF5 can tell.  The first refused write's
- * errno is kept in the recorder (io_errno), later writes are dropped, and the
- * recorder checks io_errno after every step: the run fails with the cause
- * (ENOSPC, EIO ...) and the file is discarded, never renamed. */
-
-/* What the file access property list carries to out_open. */
-typedef struct out_driver_info {
-  int *io_errno; /* the recorder's io_errno */
-} out_driver_info;
-
-typedef struct out_file {
-  H5FD_t pub;    /* HDF5's part of every driver's file; must come first */
-  int fd;        /* the temporary file */
-  haddr_t eoa;   /* end of the address space HDF5 allocated, bytes */
-  haddr_t eof;   /* end of the data written (or dropped after a failure), bytes */
-  dev_t dev;     /* identity of the file, for out_cmp */
-  ino_t ino;     /* ditto */
-  int *io_errno; /* the recorder's: errno of the first refused write, 0 while none */
-} out_file;
-
-/* Largest address an off_t reaches, as sec2 allows. */
-#define OUT_MAXADDR ((((haddr_t)1) << (8 * sizeof(off_t) - 1)) - 1)
-
-static void out_refused(out_file *f, int err) {
-  if (!*f->io_errno) *f->io_errno = err ? err : EIO;
-}
-
-static H5FD_t *out_open(const char *name, unsigned flags, hid_t fapl, haddr_t maxaddr) {
-  const out_driver_info *info = H5Pget_driver_info(fapl);
-  if (!info || !name || !*name || maxaddr == 0 || maxaddr == HADDR_UNDEF) return NULL;
-  /* never through a symbolic link; a new file is always a new inode (the
-   * recorder removed its own stale temporary first) */
-  int oflags = O_RDWR | O_NOFOLLOW | O_CLOEXEC;
-  if (flags & H5F_ACC_CREAT) oflags |= O_CREAT | O_EXCL;
-  if (flags & H5F_ACC_TRUNC) oflags |= O_TRUNC;
-  int fd = open(name, oflags, 0666);
-  if (fd < 0) {
-    /* HDF5 first tries to open an existing file: ENOENT there is expected */
-    if (flags & H5F_ACC_CREAT) *info->io_errno = errno;
-    return NULL;
-  }
-  struct stat st;
-  out_file *f = NULL;
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(f = sim_calloc(1, sizeof *f))) {
-    if (flags & H5F_ACC_CREAT) *info->io_errno = f ? errno : ENOMEM;
-    close(fd);
-    return NULL;
-  }
-  f->fd = fd;
-  f->eof = (haddr_t)st.st_size;
-  f->dev = st.st_dev;
-  f->ino = st.st_ino;
-  f->io_errno = info->io_errno;
-  return &f->pub;
-}
-
-static herr_t out_close(H5FD_t *file) {
-  out_file *f = (out_file *)file;
-  if (close(f->fd) < 0) out_refused(f, errno); /* NFS reports late write errors here */
-  sim_free(f);
-  return 0;
-}
-
-static int out_cmp(const H5FD_t *a, const H5FD_t *b) {
-  const out_file *f = (const out_file *)a, *g = (const out_file *)b;
-  if (f->dev != g->dev) return f->dev < g->dev ? -1 : 1;
-  if (f->ino != g->ino) return f->ino < g->ino ? -1 : 1;
-  return 0;
-}
-
-static herr_t out_query(const H5FD_t *file, unsigned long *flags) {
-  (void)file;
-  /* sec2's optimisations: the same allocation pattern, the same layout */
-  if (flags)
-    *flags = H5FD_FEAT_AGGREGATE_METADATA | H5FD_FEAT_ACCUMULATE_METADATA | H5FD_FEAT_DATA_SIEVE |
-             H5FD_FEAT_AGGREGATE_SMALLDATA | H5FD_FEAT_DEFAULT_VFD_COMPATIBLE;
-  return 0;
-}
-
-static haddr_t out_get_eoa(const H5FD_t *file, H5FD_mem_t type) {
-  (void)type;
-  return ((const out_file *)file)->eoa;
-}
-
-static herr_t out_set_eoa(H5FD_t *file, H5FD_mem_t type, haddr_t addr) {
-  (void)type;
-  ((out_file *)file)->eoa = addr;
-  return 0;
-}
-
-static haddr_t out_get_eof(const H5FD_t *file, H5FD_mem_t type) {
-  (void)type;
-  return ((const out_file *)file)->eof;
-}
-
-/* Reads what is there; past the end of the file, or once the disk failed (the
- * file is lost anyway), zeros. */
-static herr_t out_read(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size,
-                       void *buffer) {
-  (void)type;
-  (void)dxpl;
-  out_file *f = (out_file *)file;
-  unsigned char *p = buffer;
-  while (size > 0) {
-    ssize_t n = pread(f->fd, p, size, (off_t)addr);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) out_refused(f, errno);
-    if (n <= 0) {
-      memset(p, 0, size);
-      break;
-    }
-    p += n;
-    addr += (haddr_t)n;
-    size -= (size_t)n;
-  }
-  return 0;
-}
-
-static herr_t out_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size,
-                        const void *buffer) {
-  (void)type;
-  (void)dxpl;
-  out_file *f = (out_file *)file;
-  if (addr + size > f->eof) f->eof = addr + size;
-  const unsigned char *p = buffer;
-  while (size > 0 && !*f->io_errno) {
-    ssize_t n = pwrite(f->fd, p, size, (off_t)addr);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      out_refused(f, n < 0 ? errno : ENOSPC);
-      break;
-    }
-    p += n;
-    addr += (haddr_t)n;
-    size -= (size_t)n;
-  }
-  return 0;
-}
-
-/* At flush and close: the file ends where HDF5's address space ends. */
-static herr_t out_truncate(H5FD_t *file, hid_t dxpl, hbool_t closing) {
-  (void)dxpl;
-  (void)closing;
-  out_file *f = (out_file *)file;
-  if (f->eoa != f->eof) {
-    if (!*f->io_errno && ftruncate(f->fd, (off_t)f->eoa) < 0) out_refused(f, errno);
-    f->eof = f->eoa;
-  }
-  return 0;
-}
-
-static const H5FD_class_t out_class = {
-    .name = "vdcsim_output",
-    .maxaddr = OUT_MAXADDR,
-    .fc_degree = H5F_CLOSE_WEAK,
-    .fapl_size = sizeof(out_driver_info), /* copied and freed by HDF5 */
-    .open = out_open,
-    .close = out_close,
-    .cmp = out_cmp,
-    .query = out_query,
-    .get_eoa = out_get_eoa,
-    .set_eoa = out_set_eoa,
-    .get_eof = out_get_eof,
-    .read = out_read,
-    .write = out_write,
-    .truncate = out_truncate,
-    .fl_map = H5FD_FLMAP_DICHOTOMY,
-};
-
-/* ---- the output path, its lock, stale temporaries ---- */
-
-int sim_recorder_check_target(const char *path, sim_diag *diag) {
-  const char *slash = strrchr(path, '/');
-  if (!*(slash ? slash + 1 : path)) {
-    sim_diag_error(diag, path, 0, 0, "output path names a directory, not a file");
-    return -1;
-  }
-  struct stat st;
-  if (lstat(path, &st) < 0) {
-    if (errno == ENOENT) return 0; /* a new file (its directory may be made later) */
-    sim_diag_error(diag, path, 0, 0, "cannot use the output path: %s", strerror(errno));
-    return -1;
-  }
-  const char *what = S_ISREG(st.st_mode)    ? NULL
-                     : S_ISLNK(st.st_mode)  ? "a symbolic link"
-                     : S_ISDIR(st.st_mode)  ? "a directory"
-                     : S_ISCHR(st.st_mode)  ? "a character device"
-                     : S_ISBLK(st.st_mode)  ? "a block device"
-                     : S_ISFIFO(st.st_mode) ? "a FIFO"
-                     : S_ISSOCK(st.st_mode) ? "a socket"
-                                            : "not a regular file";
-  if (!what) return 0;
-  sim_diag_error(diag, path, 0, 0,
-                 "the output path is %s, not a regular file: refusing to replace it "
-                 "(give the path of a new or a regular file)",
-                 what);
-  return -1;
-}
-
-/* Takes .NAME.lock, exclusively.  The holder unlinks it before releasing it,
- * so a run that opened the old file re-checks that the name still leads to
- * what it locked, and starts over with the new file otherwise. */
-static int lock_output(sim_recorder *rec, const char *path, sim_diag *diag) {
-  for (int attempt = 0; attempt < 16; attempt++) {
-    int fd = open(rec->lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
-    if (fd < 0) {
-      rec_fail(rec, "cannot create the lock file %s: %s", rec->lock_path, strerror(errno));
-      sim_diag_error(diag, path, 0, 0, "cannot record results: %s", rec->error);
-      return -1;
-    }
-    struct stat held, named;
-    if (fstat(fd, &held) < 0 || !S_ISREG(held.st_mode)) {
-      close(fd);
-      rec_fail(rec, "the lock file %s is not a regular file", rec->lock_path);
-      sim_diag_error(diag, path, 0, 0, "cannot record results: %s", rec->error);
-      return -1;
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-      int err = errno;
-      close(fd);
-      if (err == EWOULDBLOCK)
-        rec_fail(rec, "another run is writing this output (%s is locked)", rec->lock_path);
-      else
-        rec_fail(rec, "cannot lock %s: %s", rec->lock_path, strerror(err));
-      sim_diag_error(diag, path, 0, 0, "cannot record results: %s", rec->error);
-      return -1;
-    }
-    if (lstat(rec->lock_path, &named) == 0 && named.st_dev == held.st_dev &&
-        named.st_ino == held.st_ino) {
-      rec->lock_fd = fd;
-      return 0;
-    }
-    close(fd); /* released and removed by its holder since we opened it */
-  }
-  rec_fail(rec, "cannot lock %s: it keeps being replaced", rec->lock_path);
-  sim_diag_error(diag, path, 0, 0, "cannot record results: %s", rec->error);
-  return -1;
-}
-
-/* Removed while still held: see lock_output. */
-static void unlock_output(sim_recorder *rec) {
-  if (rec->lock_fd < 0) return;
-  unlink(rec->lock_path);
-  close(rec->lock_fd);
-  rec->lock_fd = -1;
-}
-
-/* Removes .BASE.tmp-PID in dir (dir_len bytes of path; none: the current
- * directory) for every PID that no longer exists: the temporaries of killed
- * runs (SIGKILL cannot be caught).  Called under the output's lock, so no live
- * run is writing one of them; only regular files named exactly so go. */
-static void remove_stale_temps(const char *path, size_t dir_len, const char *base) {
-  char *dir = dir_len ? sim_strndup(path, dir_len) : NULL;
-  if (dir_len && !dir) return; /* best effort: the run itself does not depend on it */
-  DIR *d = opendir(dir ? dir : ".");
-  sim_free(dir);
-  if (!d) return;
-  size_t base_len = strlen(base);
-  for (struct dirent *e; (e = readdir(d));) {
-    const char *name = e->d_name;
-    if (name[0] != '.' || strncmp(name + 1, base, base_len) ||
-        strncmp(name + 1 + base_len, ".tmp-", 5))
-      continue;
-    const char *digits = name + 1 + base_len + 5;
-    size_t n_digits = strspn(digits, "0123456789");
-    if (n_digits == 0 || n_digits > 9 || digits[n_digits] || digits[0] == '0') continue;
-    pid_t pid = (pid_t)strtol(digits, NULL, 10);
-    if (pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH) continue;
-    struct stat st;
-    if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
-      unlinkat(dirfd(d), name, 0);
-  }
-  closedir(d);
-}
-
 /* ---- the file ---- */
 
 int sim_recorder_begin(sim_recorder *rec, const char *path, sim_diag *diag) {
@@ -1088,16 +807,20 @@ int sim_recorder_begin(sim_recorder *rec, const char *path, sim_diag *diag) {
   }
   snprintf(rec->tmp_path, len, "%.*s.%s.tmp-%ld", (int)dir_len, path, base, (long)getpid());
   snprintf(rec->lock_path, len, "%.*s.%s.lock", (int)dir_len, path, base);
-  if (lock_output(rec, path, diag) < 0) return -1;
+  char why[sizeof rec->error];
+  if (sim_output_lock(rec->lock_path, &rec->lock_fd, why, sizeof why) < 0) {
+    rec_fail(rec, "%s", why);
+    sim_diag_error(diag, path, 0, 0, "cannot record results: %s", rec->error);
+    return -1;
+  }
   rec->owns_tmp = 1;
-  remove_stale_temps(path, dir_len, base);
+  sim_output_remove_stale_temps(path, dir_len, base);
   /* a temporary of an earlier process that had our PID: it is dead */
   remove_temp(rec);
-  out_driver_info info = {.io_errno = &rec->io_errno};
   hid_t fapl = -1;
-  int made = (rec->driver = H5_CALL(H5FDregister(&out_class))) >= 0 &&
+  int made = (rec->driver = H5_CALL(sim_h5_out_driver_register())) >= 0 &&
              (fapl = H5_CALL(H5Pcreate(H5P_FILE_ACCESS))) >= 0 &&
-             H5_CALL(H5Pset_driver(fapl, rec->driver, &info)) >= 0 &&
+             H5_CALL(sim_h5_out_driver_use(fapl, rec->driver, &rec->io_errno)) >= 0 &&
              (rec->file = H5_CALL(H5Fcreate(rec->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl))) >= 0;
   if (fapl >= 0) H5Pclose(fapl);
   if (!made) {
