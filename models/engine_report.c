@@ -11,7 +11,9 @@
  * interval spent runnable but not running); events guest_start, guest_finish, phase and
  * context_switch.  relative_to_native is the time the work done would take
  * on the host's native technique (idle shares included) over the guest's
- * time from start to completion (or to the end of the run).
+ * time from start to completion (or to the end of the run).  Live
+ * migrations not finished by the run's end get their migration/summary row
+ * here (status unfinished; models/migration.h).
  * Units: as in each column's and signal's declaration.
  * Invariants: sampling schedules nothing but itself, so results are the same
  * with or without series. */
@@ -147,6 +149,10 @@ int eng_declare_records(eng *e) {
 /* ---- summary tables ---- */
 
 int eng_write_summary(eng *e, sim_time end) {
+  /* a live migration still running at the end keeps its row (status
+   * unfinished) beside its completed rounds */
+  int mig_rc = migration_set_record_unfinished(e->migrations, end);
+  if (mig_rc < 0) return mig_rc;
   enum { FIXED = 12 };
   sim_column all[FIXED + MECH_COUNT + 1];
   static const sim_column fixed[FIXED] = {

@@ -159,6 +159,9 @@ static int trace_expand(eng *e, uint32_t wi) {
   }
   sim_phase *ph = sim_malloc(n * sizeof *ph);
   if (!ph) return -1;
+  /* every sample is a copy of the source phase: it keeps its name, the
+   * identity of the code it runs (vcost_code_id), so code translated for
+   * one sample is not translated again for the next */
   for (size_t i = 0; i < n; i++) {
     double d = cpu[i] / 100;
     ph[i] = mix;

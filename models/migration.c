@@ -57,6 +57,8 @@ static const sim_column summary_cols[] = {
      "mean network throughput of the guest while it ran at the source"},
     {"min_service", SIM_COL_F64, "1", "lowest service share of the guest (0: stopped)"},
     {"degraded_s", SIM_COL_F64, "s", "time the guest ran below full service, downtime included"},
+    {"status", SIM_COL_STR, "",
+     "complete, failed, or unfinished (still running, or not begun, at the run's end)"},
 };
 enum { N_SUMMARY_COLS = sizeof summary_cols / sizeof summary_cols[0] };
 
@@ -255,6 +257,61 @@ int mig_add_round(migration *m, const migration_round *r) {
   return sim_table_append(rec->rounds, row);
 }
 
+/* Appends the migration's row to migration/summary with `status`; times not
+ * reached yet are NaN. */
+static int append_summary(const migration *m, const char *status) {
+  migration_recording *rec = m->env.recording;
+  if (!rec) return 0;
+  const migration_summary *s = &m->summary;
+  bool done = m->state == MIG_DONE;
+  bool past_first = m->n_rounds > 0;
+  sim_cell row[N_SUMMARY_COLS] = {
+      {.s = m->env.spec->name},
+      {.s = m->env.guest_name},
+      {.s = m->ops->name},
+      {.s = m->env.source_name},
+      {.s = m->env.dest_name},
+      {.f = done ? sim_time_to_s(s->total_ns) : NAN},
+      {.f = sim_time_to_s(s->downtime_ns)},
+      {.f = s->total_bytes},
+      {.i = s->rounds},
+      {.f = past_first ? sim_time_to_s(s->first_round_ns) : NAN},
+      {.f = done ? sim_time_to_s(s->remaining_rounds_ns) : NAN},
+      {.i = s->converged},
+      {.s = s->stop_reason ? s->stop_reason : ""},
+      {.f = s->first_round_bytes},
+      {.f = s->guest_throughput_bps},
+      {.f = s->min_service},
+      {.f = sim_time_to_s(s->degraded_ns)},
+      {.s = status},
+  };
+  return sim_table_append(rec->summary, row);
+}
+
+int migration_record_unfinished(migration *m, sim_time now) {
+  if (m->state == MIG_DONE) return 0;
+  migration_summary *s = &m->summary;
+  if (m->state == MIG_RUNNING) {
+    /* what it stands at now: stopped, degraded and source time so far
+     * (accounted here, not through update_service: the run is over, nothing
+     * may be told to the guest or emitted) */
+    if (m->paused) {
+      s->downtime_ns += now - m->paused_at_ns;
+      m->paused_at_ns = now;
+    }
+    if (m->service < 1 - 1e-9) s->degraded_ns += now - m->service_since_ns;
+    if (m->at_source) {
+      m->source_bits += m->guest_bps_since * sim_time_to_s(now - m->service_since_ns);
+      m->source_ns += now - m->service_since_ns;
+    }
+    m->service_since_ns = now;
+    if (m->n_rounds) s->first_round_bytes = m->rounds[0].bytes;
+    s->guest_throughput_bps =
+        m->source_ns > 0 ? m->source_bits / sim_time_to_s(m->source_ns) : 0;
+  }
+  return append_summary(m, "unfinished");
+}
+
 int mig_finish(migration *m, sim_time now) {
   if (m->state == MIG_DONE) return 0;
   m->state = MIG_DONE;
@@ -278,30 +335,8 @@ int mig_finish(migration *m, sim_time now) {
   update_service(m, now);
   s->guest_throughput_bps = m->source_ns > 0 ? m->source_bits / sim_time_to_s(m->source_ns) : 0;
   mig_event(m, now, MIG_EV_END, sim_time_to_s(s->total_ns), s->total_bytes);
-  migration_recording *rec = m->env.recording;
-  int rc = 0;
-  if (rec) {
-    sim_cell row[N_SUMMARY_COLS] = {
-        {.s = m->env.spec->name},
-        {.s = m->env.guest_name},
-        {.s = m->ops->name},
-        {.s = m->env.source_name},
-        {.s = m->env.dest_name},
-        {.f = sim_time_to_s(s->total_ns)},
-        {.f = sim_time_to_s(s->downtime_ns)},
-        {.f = s->total_bytes},
-        {.i = s->rounds},
-        {.f = sim_time_to_s(s->first_round_ns)},
-        {.f = sim_time_to_s(s->remaining_rounds_ns)},
-        {.i = s->converged},
-        {.s = s->stop_reason ? s->stop_reason : ""},
-        {.f = s->first_round_bytes},
-        {.f = s->guest_throughput_bps},
-        {.f = s->min_service},
-        {.f = sim_time_to_s(s->degraded_ns)},
-    };
-    rc = sim_table_append(rec->summary, row);
-  }
+  int rc = append_summary(m, s->stop_reason && !strcmp(s->stop_reason, "failed") ? "failed"
+                                                                                  : "complete");
   if (m->env.finished) m->env.finished(m->env.finished_ctx, m);
   return rc;
 }

@@ -62,6 +62,10 @@
  *     min_service (1)       lowest service share the guest had (0: stopped)
  *     degraded_s (s)        time the guest ran below full service (downtime
  *                           included)
+ *     status (str)          complete, failed, or unfinished: still running (or
+ *                           not begun) at the run's end; then total_time_s and
+ *                           remaining_rounds_s are NaN and the others stand as
+ *                           at the end, its completed rounds in migration/rounds
  *   signals (entity: the migration for the rate, the guest for the others):
  *     migration_rate_bps              rate of the migration stream, bit/s
  *     migration_guest_throughput_bps  the guest's own network throughput, bit/s
@@ -211,6 +215,11 @@ int migration_attach(migration *m, sim_loop *loop, int32_t priority);
 int migration_error(const migration *m);
 
 bool migration_finished(const migration *m);
+/* At the run's end (`now`), a migration still running or not yet begun
+ * appends its summary row with status "unfinished": its completed rounds
+ * are already in migration/rounds; the times it has not reached are NaN.
+ * Nothing is done to the guest.  0, or negative (recorder). */
+int migration_record_unfinished(migration *m, sim_time now);
 
 /* The result, for tests and the engine's own summary. */
 typedef struct migration_round {
@@ -273,8 +282,10 @@ int migration_set_start(const sim_scenario *sc, const sim_profile *profile, sim_
                         migration_set **out, sim_diag *diag);
 /* First error of any migration during the run (recorder, memory), or 0. */
 int migration_set_error(const migration_set *s);
-/* Frees the set (before the loop it was scheduled on).  A migration still
- * running at the run's end leaves no summary row. */
+/* Records the migrations that had not finished by the run's end `now`
+ * (migration_record_unfinished).  0, or negative (recorder). */
+int migration_set_record_unfinished(migration_set *s, sim_time now);
+/* Frees the set (before the loop it was scheduled on). */
 void migration_set_free(migration_set *s);
 
 #endif

@@ -177,6 +177,15 @@ int migration_set_error(const migration_set *s) {
   return 0;
 }
 
+int migration_set_record_unfinished(migration_set *s, sim_time now) {
+  if (!s) return 0;
+  for (size_t i = 0; i < s->n; i++) {
+    int rc = migration_record_unfinished(s->migs[i], now);
+    if (rc < 0) return rc;
+  }
+  return 0;
+}
+
 void migration_set_free(migration_set *s) {
   if (!s) return;
   for (size_t i = 0; i < s->n; i++) migration_free(s->migs[i]);

@@ -87,9 +87,9 @@ static const vcost_key bt_keys[] = {
 };
 #undef F
 
-/* A phase whose code is in the translation cache. */
+/* Code in the translation cache. */
 typedef struct tc_entry {
-  const sim_phase *phase;   /* by identity */
+  const void *code;         /* its identity (vcost_code_id): a phase and its trace samples */
   double bytes;             /* guest code translated, bytes */
 } tc_entry;
 
@@ -128,13 +128,14 @@ static void bt_destroy(void *state) {
 }
 
 /* The translation cache: cycles to translate the code of ph not yet in the
- * cache (its new_code_bytes, once per phase), flushing the cache when full
+ * cache (its new_code_bytes, once per code identity: a trace's samples share
+ * their source phase's code), flushing the cache when full
  * [AA06] sec. 3.  0 when already translated, or on out of memory (the phase
  * is then translated again next time). */
 static double bt_translate(bt_state *s, const sim_phase *ph) {
   if (ph->new_code_bytes <= 0) return 0;
   for (size_t i = 0; i < s->tc_n; i++)
-    if (s->tc[i].phase == ph) return 0;
+    if (s->tc[i].code == vcost_code_id(ph)) return 0;
   double bytes = ph->new_code_bytes;
   if (s->tc_used + bytes > s->p->tc_bytes) {
     /* full: flush everything, as a translation cache does, and start over */
@@ -142,7 +143,7 @@ static double bt_translate(bt_state *s, const sim_phase *ph) {
     s->tc_used = 0;
   }
   if (sim_grow((void **)&s->tc, &s->tc_cap, s->tc_n + 1, sizeof *s->tc) == 0) {
-    s->tc[s->tc_n].phase = ph;
+    s->tc[s->tc_n].code = vcost_code_id(ph);
     s->tc[s->tc_n].bytes = bytes;
     s->tc_n++;
     s->tc_used += bytes;

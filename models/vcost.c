@@ -111,6 +111,10 @@ double vcost_instr_cycles(const sim_phase *ph) {
   return ph->instructions * (ph->cycles_per_instruction > 0 ? ph->cycles_per_instruction : 1.0);
 }
 
+const void *vcost_code_id(const sim_phase *ph) {
+  return ph->name ? (const void *)ph->name : (const void *)ph;
+}
+
 double vcost_resident_pages(const sim_phase *ph) {
   double pages = 0;
   for (size_t i = 0; i < ph->n_access; i++)

@@ -83,6 +83,13 @@ void vcost_table_free(void *table);
 /* Native cycles of the ordinary instructions of one unit. */
 double vcost_instr_cycles(const sim_phase *ph);
 
+/* The identity of the code a phase runs, for caches of translated code: the
+ * phase's name string, which every copy of the phase shares (the engine
+ * expands a trace into one copy of its source phase per sample: the same
+ * code, models/engine_setup.c trace_expand), and which distinct phases do
+ * not (each has its own); a phase without a name is its own identity. */
+const void *vcost_code_id(const sim_phase *ph);
+
 /* Pages a page fault or fork touches: the resident pages of the phase's
  * process, the sum of its access streams' working sets, in 4 KiB pages. */
 double vcost_resident_pages(const sim_phase *ph);

@@ -164,12 +164,12 @@ typedef struct cl05_case {
   migration_env env;
 } cl05_case;
 
-/* Loads scenarios/NAME and sets up its migration number `which` on a
+/* Loads NAME (relative to the source tree) and sets up its migration number `which` on a
  * stand-in of its guest; the guest's network demand is demand_bps. */
 static int load_scenario(cl05_case *c, const char *name, size_t which, double demand_bps) {
   const char *src = getenv("VDCSIM_SOURCE_DIR");
   char path[1024];
-  snprintf(path, sizeof path, "%s/scenarios/%s", src ? src : ".", name);
+  snprintf(path, sizeof path, "%s/%s", src ? src : ".", name);
   sim_diag d;
   sim_diag_init(&d);
   int rc = sim_scenario_load(path, test_vocabulary(), NULL, 0, &c->sc, &d);
@@ -205,7 +205,7 @@ static int load_scenario(cl05_case *c, const char *name, size_t which, double de
 /* The [CL05] web server: 100 clients fetching over gigabit Ethernet want
  * more than the link gives. */
 static int load_cl05(cl05_case *c) {
-  return load_scenario(c, "migration-webserver.yaml", 0, 1e9);
+  return load_scenario(c, "validation/scenarios/cl05-webserver.yaml", 0, 1e9);
 }
 
 static void free_cl05(cl05_case *c) {
@@ -334,11 +334,13 @@ static void test_migration_closed_form(void) {
   migration_free(m);
 }
 
-/* Xen style with a constant dirty rate: round 0 at the minimum rate, then
- * every round at D + 50 Mbit/s, geometric from round 1 on; it converges. */
+/* Xen style with a constant dirty rate below the minimum rate: the rate
+ * limit never falls below the minimum ([XEN] mbit_rate only rises), so every
+ * round runs at Rmin and the rounds are V_k = V_0 (D/Rmin)^k until fewer than
+ * 50 pages are sent or skipped. */
 static void test_migration_closed_form_xen_rates(void) {
   const uint64_t memory = 512ull << 20;
-  const double D = 40e6, Rmin = 100e6, R = D + 50e6;
+  const double D = 40e6, Rmin = 100e6;
   fake_guest g;
   fake_init(&g);
   sim_migration_spec spec = default_spec("precopy");
@@ -353,17 +355,119 @@ static void test_migration_closed_form_xen_rates(void) {
   const migration_round *r;
   size_t n = migration_get_rounds(m, &r);
   CU_ASSERT_FATAL(n >= 3);
-  double v1 = (double)memory * D / Rmin;
-  CU_ASSERT(rel(r[0].rate_bps, Rmin) < 1e-12);
-  for (size_t k = 1; k + 1 < n; k++) {
-    CU_ASSERT(rel(r[k].rate_bps, R) < 1e-6);
-    CU_ASSERT(rel(r[k].bytes, v1 * pow(D / R, (double)(k - 1))) < 1e-6);
+  for (size_t k = 0; k + 1 < n; k++) {
+    CU_ASSERT(rel(r[k].rate_bps, Rmin) < 1e-12);
+    CU_ASSERT(rel(r[k].bytes, (double)memory * pow(D / Rmin, (double)k)) < 1e-6);
   }
   const migration_summary *s = migration_get_summary(m);
-  CU_ASSERT_STRING_EQUAL(s->stop_reason, "under 256 KiB left");
+  CU_ASSERT_STRING_EQUAL(s->stop_reason, "under 50 pages sent or skipped");
   CU_ASSERT(s->converged);
-  CU_ASSERT(r[n - 1].bytes < 256 * 1024 + env.params.cpu_state_bytes);
+  CU_ASSERT(r[n - 2].pages + r[n - 2].pages_skipped < 50);
+  CU_ASSERT(r[n - 3].pages + r[n - 3].pages_skipped >= 50);
   migration_free(m);
+}
+
+/* [XEN] print_stats: the rate limit rises to the dirty rate + 50 Mbit/s only
+ * when a round dirtied faster than it; it never falls, and it stays within
+ * [min_rate, max_rate] whatever the guest does. */
+static void test_migration_xen_rate_limit(void) {
+  fake_guest g;
+  fake_init(&g);
+  g.groups[0] = (sim_dirty_group){.pages = 3000, .rate_hz = 4}; /* 393 Mbit/s raw */
+  g.groups[1] = (sim_dirty_group){.pages = 20000, .rate_hz = 0.01};
+  g.n_groups = 2;
+  sim_migration_spec spec = default_spec("precopy");
+  migration_env env = make_env(&spec, &g, 1ull << 30, NULL);
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  const migration_round *r;
+  size_t n = migration_get_rounds(m, &r);
+  CU_ASSERT_FATAL(n >= 3);
+  for (size_t k = 0; k + 1 < n; k++) {
+    CU_ASSERT(r[k].rate_bps >= spec.min_rate_bps * (1 - 1e-12));
+    CU_ASSERT(r[k].rate_bps <= spec.max_rate_bps * (1 + 1e-12));
+    if (k == 0) continue;
+    double expect = r[k - 1].dirty_rate_bps > r[k - 1].rate_bps
+                        ? fmin(spec.max_rate_bps, r[k - 1].dirty_rate_bps + 50e6)
+                        : r[k - 1].rate_bps;
+    CU_ASSERT(rel(r[k].rate_bps, expect) < 1e-9);
+    CU_ASSERT(r[k].rate_bps >= r[k - 1].rate_bps * (1 - 1e-12));
+  }
+  migration_free(m);
+}
+
+/* A hot writable working set that rewrites itself faster than the rounds
+ * can shrink it stays dirty until the round limit, and what it leaves goes
+ * out with the guest stopped: the downtime grows with the working set
+ * ([CL05] sec. 6), instead of pre-copy iterating to a tiny remainder. */
+static void test_migration_downtime_grows_with_wws(void) {
+  const double hot_pages[] = {2000, 4000, 8000};
+  double last_downtime = 0;
+  for (size_t i = 0; i < 3; i++) {
+    fake_guest g;
+    fake_init(&g);
+    /* every hot page rewritten 10 times a second: dirty rates of 655 Mbit/s
+     * to 2.6 Gbit/s, more than the 500 Mbit/s maximum */
+    g.groups[0] = (sim_dirty_group){.pages = hot_pages[i], .rate_hz = 10};
+    g.n_groups = 1;
+    sim_migration_spec spec = default_spec("precopy");
+    test_net net = make_net(1e9);
+    migration_env env = make_env(&spec, &g, 1ull << 30, &net);
+    sim_diag d;
+    sim_diag_init(&d);
+    migration *m;
+    CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+    run(m);
+    const migration_summary *s = migration_get_summary(m);
+    double down = sim_time_to_s(s->downtime_ns);
+    printf("\n  hot set %.0f pages: %s, downtime %.3f s", hot_pages[i], s->stop_reason, down);
+    CU_ASSERT_FALSE(s->converged);
+    /* more than resume + ARP + the CPU state: hot pages go in the final copy */
+    CU_ASSERT(down > 2 * sim_time_to_s(env.params.resume_ns + env.params.arp_ns));
+    CU_ASSERT(down > last_downtime * 1.5);
+    last_downtime = down;
+    migration_free(m);
+    net_share_free(net.ns);
+  }
+  /* the largest working set: about half of it left for the stop-and-copy */
+  CU_ASSERT(last_downtime > 0.25 * hot_pages[2] * 4096 * 8 / 500e6);
+}
+
+/* QEMU style over a path slower than the bandwidth limit: the stop test
+ * uses the bandwidth the last round achieved ([QEMU] migration.c
+ * migration_update_counters), so the downtime stays near the target. */
+static void test_migration_qemu_achieved_bandwidth(void) {
+  fake_guest g;
+  fake_init(&g);
+  g.groups[0] = (sim_dirty_group){.pages = 20000, .rate_hz = 1}; /* 655 Mbit/s raw */
+  g.n_groups = 1;
+  sim_migration_spec spec = default_spec("precopy");
+  spec.max_downtime_ns = 300 * SIM_MS;
+  spec.max_rate_bps = 10e9; /* ten times the NIC */
+  test_net net = make_net(1e9);
+  migration_env env = make_env(&spec, &g, 2ull << 30, &net);
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  const migration_summary *s = migration_get_summary(m);
+  const migration_round *r;
+  size_t n = migration_get_rounds(m, &r);
+  for (size_t k = 0; k < n; k++) CU_ASSERT(r[k].rate_bps <= 1e9 * (1 + 1e-12));
+  if (s->converged) {
+    /* met: the final copy fits the target at the NIC's rate */
+    double copy_s = sim_time_to_s(r[n - 1].duration_ns);
+    CU_ASSERT(copy_s <= 0.3 + env.params.cpu_state_bytes * 8 / 1e9 + 1e-6);
+  } else {
+    CU_ASSERT_STRING_EQUAL(s->stop_reason, "round limit");
+  }
+  CU_ASSERT(sim_time_to_s(s->downtime_ns) < 0.3 + 0.05);
+  migration_free(m);
+  net_share_free(net.ns);
 }
 
 /* ---- a write-heavy guest ---- */
@@ -389,7 +493,7 @@ static void test_migration_write_heavy_never_converges(void) {
   run(m);
   const migration_summary *s = migration_get_summary(m);
   CU_ASSERT_FALSE(s->converged);
-  CU_ASSERT_STRING_EQUAL(s->stop_reason, "rate above maximum");
+  CU_ASSERT_STRING_EQUAL(s->stop_reason, "rate at maximum, not shrinking");
   /* most of the hot set goes in the stop-and-copy: seconds of downtime */
   CU_ASSERT(sim_time_to_s(s->downtime_ns) > 3);
   migration_free(m);
@@ -431,8 +535,8 @@ static void test_migration_write_heavy_never_converges(void) {
  * slows it for longer. */
 static void test_migration_write_heavy_scenario(void) {
   cl05_case pre, post;
-  CU_ASSERT_EQUAL_FATAL(load_scenario(&pre, "migration-write-heavy.yaml", 0, 0), 0);
-  CU_ASSERT_EQUAL_FATAL(load_scenario(&post, "migration-write-heavy.yaml", 1, 0), 0);
+  CU_ASSERT_EQUAL_FATAL(load_scenario(&pre, "scenarios/migration-write-heavy.yaml", 0, 0), 0);
+  CU_ASSERT_EQUAL_FATAL(load_scenario(&post, "scenarios/migration-write-heavy.yaml", 1, 0), 0);
   CU_ASSERT_STRING_EQUAL(pre.env.spec->strategy, "precopy");
   CU_ASSERT_STRING_EQUAL(post.env.spec->strategy, "postcopy");
   sim_diag d;
@@ -763,7 +867,7 @@ static void test_migration_recorded(void) {
   sim_free(v);
   char **names = NULL;
   CU_ASSERT_EQUAL(sim_result_column_str(res, "migration/summary", "stop_reason", &names, &n), 0);
-  if (n == 1) CU_ASSERT_STRING_EQUAL(names[0], "rate above maximum");
+  if (n == 1) CU_ASSERT_STRING_EQUAL(names[0], "round limit");
   sim_result_free_strings(names, n);
   CU_ASSERT_STRING_EQUAL(sim_result_column_unit(res, "migration/rounds", "rate_bps"), "bit/s");
   double *t = NULL;
@@ -1098,7 +1202,7 @@ static void test_migration_cl05_defaults_unchanged(void) {
   CU_ASSERT(rel(got.first_round_bytes, want->first_round_bytes) < 1e-12);
   const char *src = getenv("VDCSIM_SOURCE_DIR");
   char path[1024];
-  snprintf(path, sizeof path, "%s/scenarios/migration-webserver.yaml", src ? src : ".");
+  snprintf(path, sizeof path, "%s/validation/scenarios/cl05-webserver.yaml", src ? src : ".");
   static const sim_override keys[2] = {{"guests.0.disk", "20 GiB"},
                                        {"guests.0.zero_fraction", "40%"}};
   sim_scenario *sc = NULL;
@@ -1123,6 +1227,11 @@ int register_tests(void) {
       {"migration [CL05] web server", test_migration_cl05_webserver},
       {"migration closed form, constant dirty rate", test_migration_closed_form},
       {"migration closed form with Xen's rates", test_migration_closed_form_xen_rates},
+      {"migration Xen rate limit: rises only, within [min, max]", test_migration_xen_rate_limit},
+      {"migration QEMU downtime target at the achieved bandwidth",
+       test_migration_qemu_achieved_bandwidth},
+      {"migration downtime grows with the writable working set",
+       test_migration_downtime_grows_with_wws},
       {"migration write-heavy guest never converges", test_migration_write_heavy_never_converges},
       {"migration post-copy: short downtime, long tail",
        test_migration_postcopy_short_downtime_long_tail},

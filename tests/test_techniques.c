@@ -232,8 +232,14 @@ static void test_bt_translates_on_first_execution_only(void) {
   NEAR(second.cycles[MECH_TRANSLATE], 0);
   CU_ASSERT(total(&second) < total(&first));
   NEAR(first.cycles[MECH_GUEST], second.cycles[MECH_GUEST]);
+  /* a copy of the phase (a trace sample of it) runs the same code */
+  sim_phase sample = ph;
+  cycles_by_mech copy = {0};
+  technique_bt_ops.charge(s, &sample, 10, &copy);
+  NEAR(copy.cycles[MECH_TRANSLATE], 0);
   /* another phase is translated too; code beyond the cache flushes it */
   sim_phase other = ph;
+  other.name = (char *)"other";
   other.new_code_bytes = K(c, "bt.tc_bytes"); /* does not fit beside ph: flush */
   cycles_by_mech o = {0}, again = {0};
   technique_bt_ops.charge(s, &other, 1, &o);
