@@ -64,19 +64,23 @@ plot_rgb plot_technique_palette(size_t position) {
 
 plot_rgb plot_mechanism_colour(const char *mechanism) {
   /* The guest's own work is the neutral base of each stack; the overheads
-   * take the saturated colours. */
+   * take Paul Tol's colour-blind-safe "muted" set, none of which is a
+   * technique's colour (techniques keep Okabe-Ito's for every plot). */
   static const struct {
     const char *name;
     plot_rgb colour;
   } mech[] = {
-      {"guest", {0.80, 0.80, 0.80}},        {"trap", {0.835, 0.369, 0.000}},
-      {"translate", {0.902, 0.624, 0.000}}, {"pagewalk", {0.000, 0.447, 0.698}},
-      {"hypercall", {0.337, 0.706, 0.914}}, {"hypervisor", {0.800, 0.475, 0.655}},
-      {"io", {0.000, 0.620, 0.451}},
+      {"guest", {0.867, 0.867, 0.867}},     /* pale grey #DDDDDD */
+      {"trap", {0.800, 0.400, 0.467}},      /* rose #CC6677 */
+      {"translate", {0.867, 0.800, 0.467}}, /* sand #DDCC77 */
+      {"pagewalk", {0.200, 0.133, 0.533}},  /* indigo #332288 */
+      {"hypercall", {0.267, 0.667, 0.600}}, /* teal #44AA99 */
+      {"hypervisor", {0.533, 0.133, 0.333}}, /* wine #882255 */
+      {"io", {0.600, 0.600, 0.200}},        /* olive #999933 */
   };
   for (size_t i = 0; i < sizeof mech / sizeof mech[0]; i++)
     if (mechanism && !strcmp(mechanism, mech[i].name)) return mech[i].colour;
-  return okabe_ito[4];
+  return (plot_rgb){0.667, 0.267, 0.600}; /* Tol's purple #AA4499 for an unknown one */
 }
 
 plot_rgb plot_palette(size_t i) {
@@ -453,6 +457,10 @@ static void draw_key(plot_canvas *c, const plot_legend_entry *e, double x, doubl
     cairo_restore(cr);
     plot_marker(c, x + key_w(c) / 2, ymid, h * 0.7);
     return;
+  case PLOT_KEY_RANGE:
+    cairo_restore(cr);
+    plot_range_key(c, x + key_w(c) / 2, ymid + h * 0.4, ymid - h * 0.4, h * 0.6);
+    return;
   case PLOT_KEY_SPAN:
     cairo_set_source_rgba(cr, e->colour.r, e->colour.g, e->colour.b, 0.25);
     cairo_rectangle(cr, x, ymid - h * 0.35, key_w(c), h * 0.7);
@@ -581,6 +589,27 @@ void plot_marker(plot_canvas *c, double x, double y, double size) {
   cairo_stroke(cr);
   cairo_restore(cr);
   plot_mark(c, x - r, y - r, x + r, y + r);
+}
+
+void plot_range_key(plot_canvas *c, double x, double y_lo, double y_hi, double width) {
+  cairo_t *cr = c->cr;
+  double r = width / 2;
+  if (y_lo - y_hi < 6) { /* a tolerance too thin to see still reads as a range */
+    double mid = (y_lo + y_hi) / 2;
+    y_lo = mid + 3;
+    y_hi = mid - 3;
+  }
+  cairo_save(cr);
+  cairo_rectangle(cr, x - r, y_hi, width, y_lo - y_hi);
+  cairo_set_source_rgba(cr, 1, 1, 1, 0.6);
+  cairo_fill_preserve(cr);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_line_width(cr, 2.5);
+  double d[2] = {6, 4};
+  cairo_set_dash(cr, d, 2, 0);
+  cairo_stroke(cr);
+  cairo_restore(cr);
+  plot_mark(c, x - r, y_hi, x + r, y_lo);
 }
 
 /* ---- output ---- */

@@ -123,7 +123,8 @@ typedef enum plot_key {
   PLOT_KEY_LINE,   /* solid line */
   PLOT_KEY_DASH,   /* dashed line */
   PLOT_KEY_MARKER, /* a published-value marker */
-  PLOT_KEY_SPAN    /* a shaded span of time */
+  PLOT_KEY_SPAN,   /* a shaded span of time */
+  PLOT_KEY_RANGE   /* a published range without a point (plot_range_key) */
 } plot_key;
 typedef struct plot_legend_entry {
   const char *label; /* text, not owned */
@@ -144,6 +145,9 @@ void plot_legend_band(plot_canvas *c, double x0, double y0, double width,
 
 /* Draws the published-value marker (a hollow diamond) centred at (x, y). */
 void plot_marker(plot_canvas *c, double x, double y, double size);
+/* Draws a published range with no point (a qualitative source): a hollow
+ * bracket from y_lo to y_hi (pixels, y_lo below) centred on x, `width` wide. */
+void plot_range_key(plot_canvas *c, double x, double y_lo, double y_hi, double width);
 void plot_set_colour(plot_canvas *c, plot_rgb colour);
 /* Line dash styles that tell apart lines of one colour: 0 solid, 1 dashed,
  * 2 dotted, 3 dash-dot (cycling). */

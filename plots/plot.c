@@ -126,7 +126,8 @@ int plot_files(plot_kind kind, const char *const *paths, size_t n_paths, const p
 /* ---- reading ---- */
 
 void plot_run_name(sim_result *r, char *buf, size_t size) {
-  const char *scenario = sim_result_attr_str(r, "scenario_name");
+  const char *scenario = NULL;
+  if (sim_result_attr_text(r, "scenario_name", &scenario) < 0) scenario = NULL;
   double run;
   int has_run = sim_result_attr_f64(r, "run_index", &run) == 0;
   if (scenario && has_run)
@@ -173,8 +174,68 @@ int plot_col_str(plot_ctx *x, sim_result *r, const char *table, const char *col,
 
 const char *plot_title_text(plot_ctx *x, const char *fallback) {
   if (x->o->title) return x->o->title;
-  const char *s = x->n_runs ? sim_result_attr_str(x->runs[0], "scenario_name") : NULL;
+  const char *s = NULL;
+  if (x->n_runs && sim_result_attr_text(x->runs[0], "scenario_name", &s) < 0) s = NULL;
   return s && *s ? s : fallback;
+}
+
+int plot_attr(plot_ctx *x, sim_result *r, const char *name, const char **value) {
+  int rc = sim_result_attr_text(r, name, value);
+  if (rc >= 0) return rc;
+  sim_diag_error(x->diag, sim_result_path(r), 0, 0, "cannot read the root attribute '%s'", name);
+  return PLOT_ENOMEM;
+}
+
+/* Whether a line of resolved scenario text is one that differs between
+ * replications: the seed and the run index. */
+static int replication_line(const char *line, size_t len) {
+  while (len && (*line == ' ' || *line == '\t')) line++, len--;
+  return (len >= 5 && !strncmp(line, "seed:", 5)) || (len >= 10 && !strncmp(line, "run_index:", 10));
+}
+
+/* Whether two resolved scenarios are equal apart from seed and run index. */
+static int same_but_replication(const char *a, const char *b) {
+  for (;;) {
+    const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+    size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
+    int skip_a = replication_line(a, la), skip_b = replication_line(b, lb);
+    if (skip_a || skip_b) {
+      if (skip_a) a = ea ? ea + 1 : a + la;
+      if (skip_b) b = eb ? eb + 1 : b + lb;
+      continue;
+    }
+    if (la != lb || strncmp(a, b, la)) return 0;
+    if (!ea || !eb) return !ea && !eb;
+    a = ea + 1;
+    b = eb + 1;
+  }
+}
+
+int plot_require_replications(plot_ctx *x) {
+  static const char *const attrs[] = {"scenario_name", "calibration_name", "scenario_resolved"};
+  for (size_t r = 1; r < x->n_runs; r++)
+    for (size_t k = 0; k < sizeof attrs / sizeof attrs[0]; k++) {
+      const char *a = NULL, *b = NULL;
+      if (plot_attr(x, x->runs[0], attrs[k], &a) < 0 || plot_attr(x, x->runs[r], attrs[k], &b) < 0)
+        return PLOT_ENOMEM;
+      int same = k == 2 ? (!a && !b) || (a && b && same_but_replication(a, b))
+                        : (!a && !b) || (a && b && !strcmp(a, b));
+      if (same) continue;
+      if (k == 2)
+        sim_diag_error(x->diag, sim_result_path(x->runs[r]), 0, 0,
+                       "not a replication of %s: the resolved scenarios differ in more than "
+                       "seed and run_index; the %s plot pools replications of one scenario "
+                       "(plot the runs separately)",
+                       sim_result_path(x->runs[0]), plot_kind_name(x->kind));
+      else
+        sim_diag_error(x->diag, sim_result_path(x->runs[r]), 0, 0,
+                       "not a replication of %s: %s is '%s' there and '%s' here; the %s plot "
+                       "pools replications of one scenario (plot the runs separately)",
+                       sim_result_path(x->runs[0]), attrs[k], a ? a : "(none)", b ? b : "(none)",
+                       plot_kind_name(x->kind));
+      return PLOT_EINPUT;
+    }
+  return 0;
 }
 
 int plot_list_has(const char *list, const char *name) {
@@ -232,7 +293,8 @@ static int compare_str(const void *a, const void *b) {
 int plot_techniques_read(sim_result *const *runs, size_t n_runs, plot_names *order) {
   memset(order, 0, sizeof *order);
   const char *listed = NULL;
-  for (size_t r = 0; r < n_runs && !listed; r++) listed = sim_result_attr_str(runs[r], "techniques");
+  for (size_t r = 0; r < n_runs && !listed; r++)
+    if (sim_result_attr_text(runs[r], "techniques", &listed) < 0) return PLOT_ENOMEM;
   for (const char *p = listed; p && *p;) {
     const char *end = strchr(p, ',');
     size_t len = end ? (size_t)(end - p) : strlen(p);

@@ -33,7 +33,11 @@ const char *plot_kind_name(plot_kind kind);
 typedef struct plot_published {
   const char *guest;  /* summary/guests row, by its name column */
   const char *metric; /* summary/guests column the value is of */
+  const char *calibration; /* the testbed: calibration profile the case's guest ran with;
+                            * marked only on runs whose calibration_name is this */
   double lo, hi;      /* the value (lo == hi) or range [lo, hi], in the metric's unit */
+  int qualitative;    /* the source gives no precise number: [lo, hi] is the value
+                       * within its tolerance, drawn as a range without a point */
 } plot_published;
 
 typedef struct plot_options {

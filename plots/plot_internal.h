@@ -48,6 +48,13 @@ int plot_col_f64(plot_ctx *x, sim_result *r, const char *table, const char *col,
                  size_t *n);
 int plot_col_str(plot_ctx *x, sim_result *r, const char *table, const char *col, char ***v,
                  size_t *n);
+/* A root string attribute: 1 and *value set, 0 when absent, PLOT_ENOMEM
+ * with a diagnostic when it cannot be read. */
+int plot_attr(plot_ctx *x, sim_result *r, const char *name, const char **value);
+/* 0 when the runs are replications of one scenario (same scenario_name,
+ * calibration_name and resolved text apart from seed and run_index);
+ * PLOT_EINPUT with a diagnostic naming the first difference otherwise. */
+int plot_require_replications(plot_ctx *x);
 /* The title: --title, else the first run's scenario_name, else `fallback`. */
 const char *plot_title_text(plot_ctx *x, const char *fallback);
 /* Whether a comma-separated list holds name (a NULL list holds everything). */

@@ -76,24 +76,31 @@ static const char *own(sim_result *r, char *s) {
   return s;
 }
 
-/* A string attribute of obj (variable or fixed length), sim_malloc'ed; NULL
- * when absent or not a string. */
-static char *read_attr_str(hid_t obj, const char *name) {
-  if (H5Aexists(obj, name) <= 0) return NULL;
+/* A string attribute of obj (variable or fixed length) into *out,
+ * sim_malloc'ed: 1 when read, 0 when absent or not a string, negative when
+ * out of memory or HDF5 fails to read it. */
+static int read_attr_text(hid_t obj, const char *name, char **out) {
+  *out = NULL;
+  htri_t exists = H5Aexists(obj, name);
+  if (exists == 0) return 0;
+  if (exists < 0) return -1;
   hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
-  if (attr < 0) return NULL;
-  char *result = NULL;
+  if (attr < 0) return -1;
+  int rc = -1;
   hid_t ftype = H5Aget_type(attr), mtype = -1;
-  if (ftype < 0 || H5Tget_class(ftype) != H5T_STRING) goto out;
+  if (ftype < 0) goto out;
+  if (H5Tget_class(ftype) != H5T_STRING) {
+    rc = 0;
+    goto out;
+  }
   /* HDF5 converts no string between character sets: read in the file's */
   if ((mtype = H5Tcopy(H5T_C_S1)) < 0 || H5Tset_cset(mtype, H5Tget_cset(ftype)) < 0) goto out;
   if (H5Tis_variable_str(ftype) > 0) {
     char *vlen = NULL;
     if (H5Tset_size(mtype, H5T_VARIABLE) < 0 || H5Aread(attr, mtype, &vlen) < 0) goto out;
-    if (vlen) {
-      result = sim_strdup(vlen);
-      H5free_memory(vlen);
-    }
+    *out = sim_strdup(vlen ? vlen : "");
+    if (vlen) H5free_memory(vlen);
+    if (*out) rc = 1;
   } else {
     size_t size = H5Tget_size(ftype);
     char *buf = sim_calloc(size + 1, 1);
@@ -102,17 +109,33 @@ static char *read_attr_str(hid_t obj, const char *name) {
       sim_free(buf);
       goto out;
     }
-    result = buf;
+    *out = buf;
+    rc = 1;
   }
 out:
   if (mtype >= 0) H5Tclose(mtype);
   if (ftype >= 0) H5Tclose(ftype);
   H5Aclose(attr);
-  return result;
+  return rc;
+}
+
+/* read_attr_text that folds absence and failure into NULL. */
+static char *read_attr_str(hid_t obj, const char *name) {
+  char *s = NULL;
+  return read_attr_text(obj, name, &s) > 0 ? s : NULL;
 }
 
 const char *sim_result_attr_str(sim_result *r, const char *name) {
   return own(r, read_attr_str(r->file, name));
+}
+
+int sim_result_attr_text(sim_result *r, const char *name, const char **value) {
+  *value = NULL;
+  char *s = NULL;
+  int rc = read_attr_text(r->file, name, &s);
+  if (rc <= 0) return rc;
+  if (!(*value = own(r, s))) return -1;
+  return 1;
 }
 
 int sim_result_attr_f64(sim_result *r, const char *name, double *value) {

@@ -21,6 +21,10 @@ const char *sim_result_path(const sim_result *r);
 /* A string attribute of the root group (scenario_name, scenario_text, status
  * ...); NULL when absent.  Owned by r. */
 const char *sim_result_attr_str(sim_result *r, const char *name);
+/* The same, telling an absent attribute from a failure: 1 and *value set
+ * (owned by r) when present, 0 and *value NULL when absent or not a string,
+ * negative (*value NULL) when out of memory or the attribute is unreadable. */
+int sim_result_attr_text(sim_result *r, const char *name, const char **value);
 /* A numeric attribute of the root group; negative when absent. */
 int sim_result_attr_f64(sim_result *r, const char *name, double *value);
 

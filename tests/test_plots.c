@@ -59,6 +59,7 @@ static sim_recorder *new_recorder(const char *scenario, int run) {
   sim_recorder_attr_str(rec, "scenario_name", scenario);
   sim_recorder_attr_i64(rec, "run_index", run);
   sim_recorder_attr_str(rec, "techniques", SHIPPED_ORDER);
+  sim_recorder_attr_str(rec, "calibration_name", "test-profile");
   return rec;
 }
 
@@ -430,11 +431,13 @@ static void test_compare_published_markers(void) {
   path_in_tmp(out, sizeof out, "pub.svg");
   write_compare(in, 0, 0);
   const plot_published marks[] = {
-      {"bt", "relative_to_native", 0.6, 0.6},    /* a value on the bt guests' bar */
-      {"hvm", "relative_to_native", 0.5, 0.4},   /* a range, given either way round */
-      {"pv", "time_to_complete_s", 9, 9},        /* another metric: no bar of this plot */
-      {"no-such-guest", "relative_to_native", 1, 1},
-      {"native", "relative_to_native", 1, 1}};   /* native is the reference line, not a bar */
+      {"bt", "relative_to_native", "test-profile", 0.6, 0.6, 0},  /* a value on bt's bar */
+      {"hvm", "relative_to_native", "test-profile", 0.5, 0.4, 0}, /* a range, either way round */
+      {"pv", "time_to_complete_s", "test-profile", 9, 9, 0}, /* another metric: not this plot */
+      {"no-such-guest", "relative_to_native", "test-profile", 1, 1, 0},
+      {"native", "relative_to_native", "test-profile", 1, 1, 0}, /* native: the line */
+      {"bt", "relative_to_native", "other-testbed", 0.2, 0.2, 0}, /* measured elsewhere */
+      {"pv", "relative_to_native", NULL, 0.9, 0.9, 0}}; /* testbed unknown: no mark */
   plot_options o;
   plot_options_init(&o);
   o.published = marks;
@@ -448,6 +451,14 @@ static void test_compare_published_markers(void) {
    * each name marks its bar */
   CU_ASSERT_EQUAL(rep.markers, 2);
   CU_ASSERT_EQUAL(rep.text_outside, 0);
+  /* a qualitative source is a range without a point, still one mark */
+  const plot_published vague[] = {{"bt", "relative_to_native", "test-profile", 0.5, 0.7, 1}};
+  o.published = vague;
+  o.n_published = 1;
+  CU_ASSERT_EQUAL(plot_files(PLOT_COMPARE, files, 1, &o, out, &rep, &d), 0);
+  CU_ASSERT_EQUAL(rep.markers, 1);
+  o.published = marks;
+  o.n_published = sizeof marks / sizeof marks[0];
   o.metric = "time_to_complete_s";
   CU_ASSERT_EQUAL(plot_files(PLOT_COMPARE, files, 1, &o, out, &rep, &d), 0);
   CU_ASSERT_EQUAL(rep.markers, 1);
@@ -467,9 +478,23 @@ static void write_case(const char *dir, const char *name, const char *body) {
 /* The plot verb reads markers from validation cases through validation's
  * loader: which cases mark a bar, and that a broken case is skipped. */
 static void test_markers_from_cases(void) {
-  char cases[128];
-  path_in_tmp(cases, sizeof cases, "cases");
+  /* a source tree of its own: cases in tree/validation/cases, their
+   * scenario tree/s.yaml (case paths are relative to the tree) */
+  char tree[128], cases[160], scenario[160];
+  path_in_tmp(tree, sizeof tree, "tree");
+  snprintf(cases, sizeof cases, "%s/validation", tree);
+  CU_ASSERT_FATAL(mkdir(tree, 0755) == 0 || errno == EEXIST);
   CU_ASSERT_FATAL(mkdir(cases, 0755) == 0 || errno == EEXIST);
+  snprintf(cases, sizeof cases, "%s/validation/cases", tree);
+  CU_ASSERT_FATAL(mkdir(cases, 0755) == 0 || errno == EEXIST);
+  snprintf(scenario, sizeof scenario, "%s/s.yaml", tree);
+  FILE *sf = fopen(scenario, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(sf);
+  fprintf(sf, "name: s\ncalibration: old-profile\n"
+              "host_types: {new: {cores: 1, calibration: test-profile}, old: {cores: 1}}\n"
+              "hosts: [{name: h1, type: new}, {name: h0, type: old}]\n"
+              "guests: [{name: bt, host: h1}, {name: hvm, host: h0}]\n");
+  fclose(sf);
   write_case(cases, "a-value",
              "quantity: {table: summary/guests, row: bt, column: relative_to_native}\n"
              "published: 0.6\ntolerance: {absolute: 0.1}\n");
@@ -492,8 +517,29 @@ static void test_markers_from_cases(void) {
   CU_ASSERT_STRING_EQUAL(m.marks[0].guest, "bt");
   CU_ASSERT_STRING_EQUAL(m.marks[0].metric, "relative_to_native");
   CU_ASSERT(m.marks[0].lo == 0.6 && m.marks[0].hi == 0.6);
+  CU_ASSERT(!m.marks[0].qualitative);
+  /* the testbed: the guest's host type's calibration, else the scenario's */
+  CU_ASSERT_STRING_EQUAL(m.marks[0].calibration, "test-profile");
   CU_ASSERT_STRING_EQUAL(m.marks[1].guest, "hvm");
   CU_ASSERT(m.marks[1].lo == 0.4 && m.marks[1].hi == 0.5);
+  CU_ASSERT_STRING_EQUAL(m.marks[1].calibration, "old-profile");
+  cli_markers_free(&m);
+  /* a source that says it is qualitative becomes its tolerance's range */
+  write_case(cases, "g-vague",
+             "quantity: {table: summary/guests, row: bt, column: relative_to_native}\n"
+             "published: 0.3\ntolerance: {absolute: 0.1}\n");
+  char vague[256];
+  snprintf(vague, sizeof vague, "%s/g-vague.yaml", cases);
+  FILE *vf = fopen(vague, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(vf);
+  fprintf(vf, "name: g-vague\nsource: \"[LECT] qualitative in the source\"\nscenario: s.yaml\n"
+              "quantity: {table: summary/guests, row: bt, column: relative_to_native}\n"
+              "published: 0.3\ntolerance: {absolute: 0.1}\n");
+  fclose(vf);
+  CU_ASSERT_EQUAL_FATAL(cli_markers_load(cases, &m), 0);
+  CU_ASSERT_EQUAL_FATAL(m.n_marks, 3);
+  CU_ASSERT(m.marks[2].qualitative);
+  CU_ASSERT(fabs(m.marks[2].lo - 0.2) < 1e-12 && fabs(m.marks[2].hi - 0.4) < 1e-12);
   cli_markers_free(&m);
   char absent[160];
   path_in_tmp(absent, sizeof absent, "no-cases-here");
