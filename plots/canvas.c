@@ -122,17 +122,50 @@ void plot_nice_ticks(double min, double max, int target, plot_ticks *t) {
   double frac = -floor(log10(d));
   t->decimals = frac > 0 ? (int)frac : 0;
   t->n = (size_t)floor((t->hi - t->lo) / d + 0.5) + 1;
+  t->log = 0;
+}
+
+void plot_log_ticks(double min, double max, plot_ticks *t) {
+  double lo = floor(log10(min) + 1e-9), hi = ceil(log10(max) - 1e-9);
+  if (hi <= lo) hi = lo + 1;
+  double step = ceil((hi - lo) / 8); /* at most about eight labelled decades */
+  hi = lo + ceil((hi - lo) / step) * step;
+  t->lo = lo;
+  t->hi = hi;
+  t->step = step;
+  t->decimals = lo < 0 ? (int)-lo : 0;
+  t->n = (size_t)((hi - lo) / step + 0.5) + 1;
+  t->log = 1;
+}
+
+double plot_tick_value(const plot_ticks *t, size_t i) {
+  double v = t->lo + (double)i * t->step;
+  return t->log ? pow(10, v) : v;
 }
 
 void plot_tick_label(const plot_ticks *t, double v, char *buf, size_t size) {
+  static const char prefix[] = "kMGTPE";
+  if (t->log) { /* a power of ten */
+    int e = (int)lround(log10(v));
+    if (e >= 4) {
+      int k = e / 3 > 6 ? 6 : e / 3;
+      snprintf(buf, size, "%.0f%c", pow(10, e - 3 * k), prefix[k - 1]);
+    } else {
+      snprintf(buf, size, "%.*f", e < 0 ? -e : 0, pow(10, e));
+    }
+    return;
+  }
   if (fabs(v) < t->step * 1e-9) v = 0; /* no "-0" */
   double big = fmax(fabs(t->lo), fabs(t->hi));
+  if (v == 0 && big >= 1e4) { /* "0", never "0k" */
+    snprintf(buf, size, "0");
+    return;
+  }
   if (big < 1e4) {
     snprintf(buf, size, "%.*f", t->decimals, v);
     return;
   }
   /* large values with an SI prefix: "2.5G" reads better than "2500000000" */
-  static const char prefix[] = "kMGTPE";
   int k = (int)floor(log10(big) / 3); /* 1: k, 2: M ... */
   if (k > 6) k = 6;
   double scale = pow(10, 3 * k);
@@ -282,10 +315,12 @@ void plot_set_dash(plot_canvas *c, int style) {
 /* ---- axes ---- */
 
 double plot_ax_x(const plot_axes *a, double x) {
+  if (a->xlog) x = x > 0 ? log10(x) : a->xmin - (a->xmax - a->xmin); /* <= 0: off the left */
   return a->area.x0 + (x - a->xmin) / (a->xmax - a->xmin) * (a->area.x1 - a->area.x0);
 }
 
 double plot_ax_y(const plot_axes *a, double y) {
+  if (a->ylog) y = y > 0 ? log10(y) : a->ymin - (a->ymax - a->ymin); /* <= 0: below */
   return a->area.y1 - (y - a->ymin) / (a->ymax - a->ymin) * (a->area.y1 - a->area.y0);
 }
 
@@ -294,7 +329,7 @@ static double max_tick_width(plot_canvas *c, const plot_ticks *t) {
   char buf[64];
   for (size_t i = 0; i < t->n; i++) {
     double w;
-    plot_tick_label(t, t->lo + (double)i * t->step, buf, sizeof buf);
+    plot_tick_label(t, plot_tick_value(t, i), buf, sizeof buf);
     plot_text_size(c, PLOT_FONT_TICK, buf, &w, NULL);
     if (w > wmax) wmax = w;
   }
@@ -317,7 +352,8 @@ void plot_axes_layout(plot_canvas *c, plot_box room, const plot_axes_spec *spec,
   if (spec->xticks) { /* the last tick label is centred on the right edge */
     char buf[64];
     double w;
-    plot_tick_label(spec->xticks, spec->xticks->hi, buf, sizeof buf);
+    plot_tick_label(spec->xticks, plot_tick_value(spec->xticks, spec->xticks->n - 1), buf,
+                    sizeof buf);
     plot_text_size(c, PLOT_FONT_TICK, buf, &w, NULL);
     right = fmax(right, w / 2 + 4);
   }
@@ -330,13 +366,16 @@ void plot_axes_layout(plot_canvas *c, plot_box room, const plot_axes_spec *spec,
   out->area.x1 = round(out->area.x1);
   out->area.y0 = round(out->area.y0);
   out->area.y1 = round(out->area.y1);
+  out->xlog = out->ylog = 0;
   if (spec->yticks) {
     out->ymin = spec->yticks->lo;
     out->ymax = spec->yticks->hi;
+    out->ylog = spec->yticks->log;
   }
   if (spec->xticks) {
     out->xmin = spec->xticks->lo;
     out->xmax = spec->xticks->hi;
+    out->xlog = spec->xticks->log;
   }
 }
 
@@ -349,13 +388,13 @@ void plot_axes_draw(plot_canvas *c, const plot_axes *a, const plot_axes_spec *sp
   cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
   if (spec->yticks)
     for (size_t i = 0; i < spec->yticks->n; i++) {
-      double y = round(plot_ax_y(a, spec->yticks->lo + (double)i * spec->yticks->step)) + 0.5;
+      double y = round(plot_ax_y(a, plot_tick_value(spec->yticks, i))) + 0.5;
       cairo_move_to(cr, a->area.x0, y);
       cairo_line_to(cr, a->area.x1, y);
     }
   if (spec->xticks)
     for (size_t i = 0; i < spec->xticks->n; i++) {
-      double x = round(plot_ax_x(a, spec->xticks->lo + (double)i * spec->xticks->step)) + 0.5;
+      double x = round(plot_ax_x(a, plot_tick_value(spec->xticks, i))) + 0.5;
       cairo_move_to(cr, x, a->area.y0);
       cairo_line_to(cr, x, a->area.y1);
     }
@@ -373,7 +412,7 @@ void plot_axes_draw(plot_canvas *c, const plot_axes *a, const plot_axes_spec *sp
   double label_left = a->area.x0;
   if (spec->yticks)
     for (size_t i = 0; i < spec->yticks->n; i++) {
-      double v = spec->yticks->lo + (double)i * spec->yticks->step;
+      double v = plot_tick_value(spec->yticks, i);
       double y = plot_ax_y(a, v);
       cairo_set_source_rgb(cr, 0, 0, 0);
       cairo_move_to(cr, a->area.x0 - TICK_LEN, round(y) + (i == 0 ? 1 : 0.5));
@@ -385,7 +424,7 @@ void plot_axes_draw(plot_canvas *c, const plot_axes *a, const plot_axes_spec *sp
     }
   if (spec->xticks)
     for (size_t i = 0; i < spec->xticks->n; i++) {
-      double v = spec->xticks->lo + (double)i * spec->xticks->step;
+      double v = plot_tick_value(spec->xticks, i);
       double x = plot_ax_x(a, v);
       cairo_set_source_rgb(cr, 0, 0, 0);
       cairo_move_to(cr, round(x), a->area.y1);

@@ -42,11 +42,17 @@ typedef struct plot_ticks {
   double step;   /* distance between ticks (data units) */
   int decimals;  /* digits after the point that tell ticks apart */
   size_t n;      /* ticks from lo to hi inclusive */
+  int log;       /* logarithmic: lo, hi and step are powers of ten (exponents) */
 } plot_ticks;
 /* Loose labelling of [min, max] with about `target` ticks (Heckbert). */
 void plot_nice_ticks(double min, double max, int target, plot_ticks *t);
-/* The label of tick value v: "0.25", "5000"; from 10^4 on with an SI prefix
- * ("20k", "2.5G"). */
+/* Decades covering [min, max] (both > 0) for a logarithmic axis, a tick
+ * at each decade (every second or more when there are many). */
+void plot_log_ticks(double min, double max, plot_ticks *t);
+/* The data value of tick i (10^exponent on a logarithmic axis). */
+double plot_tick_value(const plot_ticks *t, size_t i);
+/* The label of tick value v (a data value): "0.25", "5000"; from 10^4 on
+ * with an SI prefix ("20k", "2.5G"); 0 is always "0", never "0k". */
 void plot_tick_label(const plot_ticks *t, double v, char *buf, size_t size);
 
 typedef enum plot_font {
@@ -97,7 +103,8 @@ int plot_canvas_failed(const plot_canvas *c);
 typedef struct plot_axes {
   plot_box area;      /* the plot area, pixels */
   double xmin, xmax;  /* data range along x (data units) */
-  double ymin, ymax;  /* data range along y (data units) */
+  double ymin, ymax;  /* data range along y (data units; log10 of them on a log axis) */
+  int xlog, ylog;     /* logarithmic axes (set by plot_axes_layout from the ticks) */
 } plot_axes;
 double plot_ax_x(const plot_axes *a, double x);
 double plot_ax_y(const plot_axes *a, double y);

@@ -48,6 +48,8 @@ typedef struct plot_options {
   const char *metric;    /* compare/sweep: summary/guests column; cdf: latency column */
   const char *param;     /* sweep: root attribute holding the swept value */
   const char *by;        /* cdf: "guest" or "technique" */
+  const char *group;     /* series: "technique", "workload" or "none" (NULL: by the count) */
+  int log;               /* breakdown: logarithmic y axis; cdf: logarithmic x axis */
   const plot_published *published; /* compare: published values to mark; NULL: none */
   size_t n_published;
 } plot_options;

@@ -52,15 +52,19 @@ static plot_rgb colour_of(const char *technique) {
   return plot_technique_palette(PLOT_TECHNIQUE_COLOURS);
 }
 
-static sim_recorder *new_recorder(const char *scenario, int run) {
+static sim_recorder *new_recorder_on(const char *scenario, int run, const char *calibration) {
   sim_record_config cfg = {SIM_MS, 0, 1, NULL, 0, 1};
   sim_recorder *rec = sim_recorder_new(&cfg);
   CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
   sim_recorder_attr_str(rec, "scenario_name", scenario);
   sim_recorder_attr_i64(rec, "run_index", run);
   sim_recorder_attr_str(rec, "techniques", SHIPPED_ORDER);
-  sim_recorder_attr_str(rec, "calibration_name", "test-profile");
+  sim_recorder_attr_str(rec, "calibration_name", calibration);
   return rec;
+}
+
+static sim_recorder *new_recorder(const char *scenario, int run) {
+  return new_recorder_on(scenario, run, "test-profile");
 }
 
 static void add_guests(sim_recorder *rec, const guest_row *rows, size_t n) {
@@ -110,8 +114,10 @@ static const char *const techs5[5] = {"container", "bt", "pv", "hvm", "hvm-ept"}
 static const double rel_web[5] = {0.95, 0.55, 0.80, 0.45, 0.90};
 static const double rel_cpu[5] = {0.99, 0.92, 0.97, 0.96, 0.98};
 
-static void write_compare(const char *path, int run, double jitter) {
-  sim_recorder *rec = new_recorder("flagship", run);
+/* The flagship's shape, run with `calibration` as scenario `scenario`. */
+static void write_compare_on(const char *path, int run, double jitter, const char *scenario,
+                             const char *calibration) {
+  sim_recorder *rec = new_recorder_on(scenario, run, calibration);
   guest_row rows[12];
   size_t n = 0;
   for (int w = 0; w < 2; w++) {
@@ -127,6 +133,10 @@ static void write_compare(const char *path, int run, double jitter) {
   }
   add_guests(rec, rows, n);
   write_rec(rec, path);
+}
+
+static void write_compare(const char *path, int run, double jitter) {
+  write_compare_on(path, run, jitter, "flagship", "test-profile");
 }
 
 /* ---- drawing layer ---- */
@@ -168,6 +178,29 @@ static void test_nice_ticks_cover_and_step(void) {
   plot_nice_ticks(0, 9.3e4, 6, &t);
   plot_tick_label(&t, 4e4, buf, sizeof buf);
   CU_ASSERT_STRING_EQUAL(buf, "40k");
+  /* no tick of any SI-prefixed axis reads "0k" or "0M": zero is "0" */
+  const double tops[] = {9.3e4, 2.7e6, 1.2e9, 5e5};
+  for (size_t k = 0; k < sizeof tops / sizeof tops[0]; k++) {
+    plot_nice_ticks(0, tops[k], 6, &t);
+    for (size_t i = 0; i < t.n; i++) {
+      plot_tick_label(&t, plot_tick_value(&t, i), buf, sizeof buf);
+      CU_ASSERT(!(buf[0] == '0' && (buf[1] == 'k' || buf[1] == 'M' || buf[1] == 'G')));
+      CU_ASSERT(strcmp(buf, "0.0k") && strcmp(buf, "0.0M"));
+    }
+  }
+  plot_nice_ticks(0, 2.7e6, 6, &t);
+  plot_tick_label(&t, 0, buf, sizeof buf);
+  CU_ASSERT_STRING_EQUAL(buf, "0");
+  /* logarithmic: decades, labelled as numbers */
+  plot_log_ticks(2e-5, 3e-3, &t);
+  CU_ASSERT(t.log && t.lo == -5 && t.hi == -2 && t.n == 4);
+  plot_tick_label(&t, plot_tick_value(&t, 0), buf, sizeof buf);
+  CU_ASSERT_STRING_EQUAL(buf, "0.00001");
+  plot_tick_label(&t, plot_tick_value(&t, 3), buf, sizeof buf);
+  CU_ASSERT_STRING_EQUAL(buf, "0.01");
+  plot_log_ticks(1, 2e6, &t);
+  plot_tick_label(&t, plot_tick_value(&t, t.n - 1), buf, sizeof buf);
+  CU_ASSERT_STRING_EQUAL(buf, "10M");
 }
 
 static void test_palette_by_position(void) {
@@ -185,6 +218,19 @@ static void test_palette_by_position(void) {
   CU_ASSERT_DOUBLE_EQUAL(bt.r * 255, 230, 1);
   CU_ASSERT_DOUBLE_EQUAL(bt.g * 255, 159, 1);
   CU_ASSERT_DOUBLE_EQUAL(ept.b * 255, 178, 1);
+  /* mechanisms have colours of their own: none is a technique's, none
+   * repeats another mechanism's */
+  for (size_t m = 0; m < 7; m++) {
+    plot_rgb a = plot_mechanism_colour(mechs[m]);
+    for (size_t i = 0; i < PLOT_TECHNIQUE_COLOURS; i++) {
+      plot_rgb b = plot_technique_palette(i);
+      CU_ASSERT(fabs(a.r - b.r) + fabs(a.g - b.g) + fabs(a.b - b.b) > 0.15);
+    }
+    for (size_t k = 0; k < m; k++) {
+      plot_rgb b = plot_mechanism_colour(mechs[k]);
+      CU_ASSERT(fabs(a.r - b.r) + fabs(a.g - b.g) + fabs(a.b - b.b) > 0.3);
+    }
+  }
   /* past the palette: grey */
   plot_rgb past = plot_technique_palette(PLOT_TECHNIQUE_COLOURS);
   CU_ASSERT(past.r == past.g && past.g == past.b && past.r > 0.3);
@@ -245,7 +291,7 @@ static double ink(cairo_surface_t *img, int x0, int y0, int x1, int y1) {
 static void test_legend_avoids_data(void) {
   plot_canvas *c = plot_canvas_new(1600, 1000);
   CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-  plot_axes a = {{100, 100, 1500, 900}, 0, 1, 0, 1};
+  plot_axes a = {{100, 100, 1500, 900}, 0, 1, 0, 1, 0, 0};
   plot_legend_entry e[2] = {{"bt", colour_of("bt"), PLOT_KEY_BOX, 0},
                             {"pv", colour_of("pv"), PLOT_KEY_BOX, 0}};
   /* data everywhere but the lower left quarter */
@@ -661,6 +707,39 @@ static void test_breakdown_stacks(void) {
   int ht = run_height(img, xb + 3, base - hg, trap);
   CU_ASSERT(fabs(ht - 6e8 / 1.15e9 * rep.y_px_per_unit) <= 2.0);
   cairo_surface_destroy(img);
+  CU_ASSERT_EQUAL(rep.text_overlaps, 0); /* technique names across, staggered, not over */
+  /* --log: the same bars on decades */
+  o.log = 1;
+  CU_ASSERT_EQUAL_FATAL(plot_files(PLOT_BREAKDOWN, files, 1, &o, out, &rep, &d), 0);
+  CU_ASSERT_EQUAL(rep.bars, 12);
+  CU_ASSERT_EQUAL(rep.text_outside, 0);
+  CU_ASSERT_EQUAL(rep.text_overlaps, 0);
+  sim_diag_clear(&d);
+}
+
+/* Results of another calibration or scenario are no replications: the
+ * plots that pool them refuse, naming what differs. */
+static void test_refuses_non_replications(void) {
+  char a[128], b[128], c[128], out[128];
+  path_in_tmp(a, sizeof a, "rep-a.h5");
+  path_in_tmp(b, sizeof b, "rep-b.h5");
+  path_in_tmp(c, sizeof c, "rep-c.h5");
+  path_in_tmp(out, sizeof out, "rep.png");
+  write_compare(a, 0, 0);
+  write_compare_on(b, 1, 0.01, "flagship", "pentium4-2006");
+  write_compare_on(c, 1, 0.01, "other-scenario", "test-profile");
+  plot_options o;
+  plot_options_init(&o);
+  const char *other_cal[2] = {a, b}, *other_scen[2] = {a, c};
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL(plot_files(PLOT_COMPARE, other_cal, 2, &o, out, NULL, &d), PLOT_EINPUT);
+  CU_ASSERT(d.errors > 0);
+  CU_ASSERT_EQUAL(access(out, F_OK), -1);
+  sim_diag_clear(&d);
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL(plot_files(PLOT_BREAKDOWN, other_scen, 2, &o, out, NULL, &d), PLOT_EINPUT);
+  CU_ASSERT_EQUAL(access(out, F_OK), -1);
   sim_diag_clear(&d);
 }
 
@@ -1034,6 +1113,7 @@ int register_tests(void) {
       {"compare bar heights match the data", test_compare_bar_heights},
       {"compare published markers", test_compare_published_markers},
       {"markers from validation cases", test_markers_from_cases},
+      {"non-replications are refused", test_refuses_non_replications},
       {"technique order from the results", test_technique_order},
       {"breakdown stacks match the data", test_breakdown_stacks},
       {"series and cdf", test_series_and_cdf},

@@ -46,6 +46,9 @@ static void usage(FILE *out) {
           "                  relative_to_native), latency column (cdf; default latency_s)\n"
           "  --param ATTR    sweep: root attribute with the swept value (default sweep_value)\n"
           "  --by guest|technique   cdf grouping (default guest)\n"
+          "  --group technique|workload|none   series: one panel per technique or\n"
+          "                  workload, or all lines in one (default: panels when many)\n"
+          "  --log           logarithmic y (breakdown) or x axis (cdf)\n"
           "  --cases DIR     validation cases for published markers (compare; default\n"
           "                  " DEFAULT_CASES " when present)\n"
           "  --no-published  no published markers\n\n"
@@ -193,7 +196,7 @@ int cli_plot(int argc, char **argv) {
     const char *a = argv[i];
     static const char *const with_value[] = {"-o",      "--title", "--width",  "--height",
                                              "--guests", "--signal", "--metric", "--param",
-                                             "--by",     "--cases"};
+                                             "--by",     "--cases", "--group"};
     int takes = 0;
     for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
       if (!strcmp(a, with_value[k])) takes = 1;
@@ -213,9 +216,18 @@ int cli_plot(int argc, char **argv) {
       else if (!strcmp(a, "--metric")) o.metric = v;
       else if (!strcmp(a, "--param")) o.param = v;
       else if (!strcmp(a, "--by")) o.by = v;
+      else if (!strcmp(a, "--group")) {
+        o.group = v;
+        if (strcmp(v, "technique") && strcmp(v, "workload") && strcmp(v, "none")) {
+          fprintf(stderr, "vdcsim plot: error: --group takes technique, workload or none, not '%s'\n", v);
+          rc = CLI_USAGE;
+        }
+      }
       else cases_dir = v;
     } else if (!strcmp(a, "--no-published")) {
       no_published = 1;
+    } else if (!strcmp(a, "--log")) {
+      o.log = 1;
     } else if (a[0] == '-' && a[1]) {
       fprintf(stderr, "vdcsim plot: error: unknown option '%s' (see vdcsim plot --help)\n", a);
       rc = CLI_USAGE;
