@@ -612,6 +612,23 @@ void plot_legend_band(plot_canvas *c, double x0, double y0, double width,
   band(c, x0, y0, width, e, n, 1);
 }
 
+void plot_legend_column(plot_canvas *c, double x0, double y0, double width,
+                        const plot_legend_entry *e, size_t n) {
+  double y = y0;
+  for (size_t i = 0; i < n; i++) {
+    char label[160];
+    double h;
+    plot_fit_text(c, PLOT_FONT_LEGEND, e[i].label, width - key_w(c) - PAD * 0.5, label,
+                  sizeof label);
+    plot_text_size(c, PLOT_FONT_LEGEND, label, NULL, &h);
+    double row = h * 1.3;
+    draw_key(c, &e[i], x0, y + row / 2, h);
+    cairo_set_source_rgb(c->cr, 0, 0, 0);
+    plot_text(c, PLOT_FONT_LEGEND, x0 + key_w(c) + PAD * 0.5, y + row / 2, 0, 0.5, 0, label);
+    y += row;
+  }
+}
+
 void plot_marker(plot_canvas *c, double x, double y, double size) {
   cairo_t *cr = c->cr;
   double r = size / 2;

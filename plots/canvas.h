@@ -150,6 +150,10 @@ double plot_legend_band_height(plot_canvas *c, double width, const plot_legend_e
 void plot_legend_band(plot_canvas *c, double x0, double y0, double width,
                       const plot_legend_entry *e, size_t n);
 
+/* Draws a legend as a column, one entry per row, left-aligned from (x0, y0),
+ * labels shortened with "..." to fit `width`. */
+void plot_legend_column(plot_canvas *c, double x0, double y0, double width,
+                        const plot_legend_entry *e, size_t n);
 /* Draws the published-value marker (a hollow diamond) centred at (x, y). */
 void plot_marker(plot_canvas *c, double x, double y, double size);
 /* Draws a published range with no point (a qualitative source): a hollow

@@ -68,8 +68,17 @@ static int drawn(plot_kind kind, sim_result *const *runs, size_t n_runs, const p
   for (int band = 0; band < 2; band++) {
     plot_report rep;
     memset(&rep, 0, sizeof rep);
-    plot_ctx x = {kind, techniques, plot_canvas_new(o->width, o->height), runs, n_runs, o, band,
-                  &rep, diag};
+    plot_ctx x;
+    memset(&x, 0, sizeof x);
+    x.kind = kind;
+    x.techniques = techniques;
+    x.c = plot_canvas_new(o->width, o->height);
+    x.runs = runs;
+    x.n_runs = n_runs;
+    x.o = o;
+    x.band = band;
+    x.rep = &rep;
+    x.diag = diag;
     if (!x.c) {
       sim_diag_error(diag, NULL, 0, 0, "out of memory");
       return PLOT_ENOMEM;
@@ -349,6 +358,28 @@ int plot_names_sort_techniques(plot_ctx *x, plot_names *s) {
   return 0;
 }
 
+void plot_variant(plot_rgb base, size_t j, plot_rgb *colour, int *dash) {
+  *dash = (int)(j % 4);
+  switch (j % 3) {
+  case 0:
+    *colour = base;
+    break;
+  case 1: /* darker; black has no darker: a dark grey */
+    if (base.r + base.g + base.b < 0.05) *colour = (plot_rgb){0.35, 0.35, 0.35};
+    else *colour = (plot_rgb){base.r * 0.6, base.g * 0.6, base.b * 0.6};
+    break;
+  default: /* lighter */
+    *colour = (plot_rgb){base.r + (1 - base.r) * 0.45, base.g + (1 - base.g) * 0.45,
+                         base.b + (1 - base.b) * 0.45};
+  }
+}
+
+plot_rgb plot_neutral(size_t i) {
+  static const double level[3] = {0.25, 0.45, 0.62};
+  double g = level[i % 3];
+  return (plot_rgb){g, g, g};
+}
+
 void plot_names_free(plot_names *s) {
   for (size_t i = 0; i < s->n; i++) sim_free(s->names[i]);
   sim_free(s->names);
@@ -429,4 +460,14 @@ void plot_polyline(plot_ctx *x, const plot_axes *a, const double *xs, const doub
   cairo_stroke(cr);
   cairo_restore(cr);
   x->rep->lines++;
+  for (size_t i = 0; i < x->n_line_styles; i++) {
+    plot_rgb o = x->line_colour[i];
+    if (x->line_dash[i] % 4 == dash % 4 &&
+        fabs(o.r - colour.r) + fabs(o.g - colour.g) + fabs(o.b - colour.b) < 0.02)
+      x->rep->style_clashes++;
+  }
+  if (x->n_line_styles < sizeof x->line_colour / sizeof x->line_colour[0]) {
+    x->line_colour[x->n_line_styles] = colour;
+    x->line_dash[x->n_line_styles++] = dash;
+  }
 }

@@ -65,6 +65,7 @@ typedef struct plot_report {
   size_t bars;           /* bars drawn (compare, breakdown) */
   size_t markers;        /* published-value markers drawn (compare) */
   size_t lines;          /* lines drawn (series, cdf, sweep, migration) */
+  size_t style_clashes;  /* pairs of lines drawn in the same colour and dash style */
   int legend_band;       /* the legend had to go in a band above the plot */
   size_t text_outside;   /* texts reaching outside the canvas */
   size_t text_overlaps;  /* pairs of overlapping texts */

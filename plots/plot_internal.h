@@ -27,6 +27,9 @@ typedef struct plot_ctx {
   const plot_options *o;
   int band;                    /* legend goes in a band above the axes */
   plot_report *rep;            /* filled as the kind draws */
+  plot_rgb line_colour[64];    /* the styles of the first lines drawn, to count clashes */
+  int line_dash[64];
+  size_t n_line_styles;
   sim_diag *diag;
 } plot_ctx;
 
@@ -89,6 +92,13 @@ size_t plot_technique_rank(const plot_ctx *x, const char *technique);
 /* Its colour: plot_technique_palette at its rank; grey when not noted. */
 plot_rgb plot_technique_colour(const plot_ctx *x, const char *technique);
 void plot_names_free(plot_names *s);
+/* The j-th curve of one colour (several guests of one technique): the
+ * colour, then darker and lighter shades of it, each with its own dash
+ * style, so no two curves of a plot look alike (up to 12 of one colour). */
+void plot_variant(plot_rgb base, size_t j, plot_rgb *colour, int *dash);
+/* The colour of curves that stand for no technique (a guest whose technique
+ * is unknown): greys, which no technique or mechanism uses. */
+plot_rgb plot_neutral(size_t i);
 
 /* ---- a growable array of doubles ---- */
 typedef struct plot_vec {

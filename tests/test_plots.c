@@ -586,6 +586,7 @@ static void test_markers_from_cases(void) {
   CU_ASSERT_EQUAL_FATAL(m.n_marks, 3);
   CU_ASSERT(m.marks[2].qualitative);
   CU_ASSERT(fabs(m.marks[2].lo - 0.2) < 1e-12 && fabs(m.marks[2].hi - 0.4) < 1e-12);
+  unlink(vague); /* the directory is kept with VDCSIM_TEST_PLOTS_DIR: leave it as found */
   cli_markers_free(&m);
   char absent[160];
   path_in_tmp(absent, sizeof absent, "no-cases-here");
@@ -829,6 +830,80 @@ static void test_series_and_cdf(void) {
   o.signal = NULL;
   CU_ASSERT_EQUAL(plot_files(PLOT_SERIES, files, 1, &o, out, &rep, &d), PLOT_EINPUT);
   CU_ASSERT(d.errors == 1 && strstr(d.entries[0].message, "--signal"));
+  sim_diag_clear(&d);
+}
+
+/* Twelve guests of three techniques, a signal in bit/s (SI ticks) and
+ * request latencies for each. */
+static void write_many_guests(const char *path) {
+  sim_recorder *rec = new_recorder("crowd", 0);
+  int32_t host = sim_recorder_entity(rec, "host", "h0", -1);
+  int sig = sim_recorder_signal(rec, "net_bps", "bit/s", "rate");
+  CU_ASSERT_FATAL(sig >= 0);
+  static const char *const techs[3] = {"pv", "hvm", "bt"};
+  guest_row rows[12];
+  static char names[12][16];
+  sim_column cols[2] = {{"guest", SIM_COL_STR, "", "guest"},
+                        {"latency_s", SIM_COL_F64, "s", "latency"}};
+  for (int g = 0; g < 12; g++) {
+    snprintf(names[g], sizeof names[g], "g%02d", g);
+    int32_t id = sim_recorder_entity(rec, "guest", names[g], host);
+    for (int i = 0; i <= 50; i++)
+      sim_emit(rec, sig, id, (sim_time)i * 100 * SIM_MS, 1e8 * (1 + g) * (1 + 0.1 * sin(i + g)));
+    rows[g] = (guest_row){names[g], techs[g % 3], g < 6 ? "web" : "db", 0.9, {1}};
+  }
+  add_guests(rec, rows, 12);
+  sim_table *t = sim_recorder_table(rec, "io/requests", "requests", 2, cols);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+  for (int i = 0; i < 1200; i++) {
+    sim_cell row[2];
+    row[0].s = names[i % 12];
+    row[1].f = 1e-4 * (1 + i % 12) * (1 + (i % 37) / 20.0);
+    sim_table_append(t, row);
+  }
+  write_rec(rec, path);
+}
+
+/* Many guests: small multiples by default, every line its own look, no text
+ * out of the canvas or over other text; the cdf from the fastest request,
+ * on a log axis too. */
+static void test_many_guests(void) {
+  char in[128], out[128];
+  path_in_tmp(in, sizeof in, "crowd.h5");
+  path_in_tmp(out, sizeof out, "crowd.png");
+  write_many_guests(in);
+  plot_options o;
+  plot_options_init(&o);
+  o.signal = "net_bps";
+  const char *files[1] = {in};
+  plot_report rep;
+  sim_diag d;
+  sim_diag_init(&d);
+  static const char *const groups[4] = {NULL, "technique", "workload", "none"};
+  for (int k = 0; k < 4; k++) {
+    o.group = groups[k];
+    CU_ASSERT_EQUAL_FATAL(plot_files(PLOT_SERIES, files, 1, &o, out, &rep, &d), 0);
+    CU_ASSERT_EQUAL(rep.lines, 12);
+    CU_ASSERT_EQUAL(rep.style_clashes, 0);
+    CU_ASSERT_EQUAL(rep.text_outside, 0);
+    CU_ASSERT_EQUAL(rep.text_overlaps, 0);
+    /* by default (12 guests) one panel per technique: legends beside, not a band */
+    if (k < 3) CU_ASSERT_EQUAL(rep.legend_band, 0);
+  }
+  o.group = "by-colour";
+  CU_ASSERT_EQUAL(plot_files(PLOT_SERIES, files, 1, &o, out, &rep, &d), PLOT_EINPUT);
+  sim_diag_clear(&d);
+  sim_diag_init(&d);
+  plot_options_init(&o);
+  for (int log = 0; log < 2; log++) {
+    o.log = log;
+    CU_ASSERT_EQUAL_FATAL(plot_files(PLOT_CDF, files, 1, &o, out, &rep, &d), 0);
+    CU_ASSERT_EQUAL(rep.lines, 12);
+    CU_ASSERT_EQUAL(rep.style_clashes, 0);
+    CU_ASSERT_EQUAL(rep.text_outside, 0);
+    CU_ASSERT_EQUAL(rep.text_overlaps, 0);
+  }
+  CU_ASSERT_EQUAL(d.errors, 0);
   sim_diag_clear(&d);
 }
 
@@ -1117,6 +1192,7 @@ int register_tests(void) {
       {"technique order from the results", test_technique_order},
       {"breakdown stacks match the data", test_breakdown_stacks},
       {"series and cdf", test_series_and_cdf},
+      {"many guests: panels, distinct lines", test_many_guests},
       {"sweep lines", test_sweep_lines},
       {"migration timeline", test_migration_timeline},
       {"missing inputs are named", test_missing_inputs_named},
