@@ -975,12 +975,15 @@ static void write_migration_result(const char *path, int with_series) {
   srow[2].s = "precopy";
   srow[3].f = 0.165;
   sim_table_append(summary, srow);
-  if (with_series) {
+  if (with_series) { /* 2: a guest without network I/O, throughput 0 */
     int sig = sim_recorder_signal(rec, "migration_guest_throughput_bps", "bit/s", "");
-    for (int i = 0; i <= 1000; i++) {
+    int svc = sim_recorder_signal(rec, "migration_guest_service", "1", "");
+    for (int i = 100; i <= 1000; i++) { /* sampled while it migrates, as the models do */
       double t = i * 0.1;
-      double v = t < 10 ? 870e6 : t < 81.8 ? 765e6 : t < 81.965 ? 0 : 870e6;
+      double share = t < 81.8 ? 0.88 : t < 81.965 ? 0 : 1;
+      double v = with_series == 2 ? 0 : 870e6 * share;
       sim_emit(rec, sig, g, (sim_time)i * 100 * SIM_MS, v);
+      sim_emit(rec, svc, g, (sim_time)i * 100 * SIM_MS, share);
     }
   }
   write_rec(rec, path);
@@ -1001,14 +1004,27 @@ static void test_migration_timeline(void) {
   sim_diag_init(&d);
   const char *files[1] = {in};
   CU_ASSERT_EQUAL(plot_files(PLOT_MIGRATION, files, 1, &o, out, &rep, &d), 0);
-  CU_ASSERT_EQUAL(rep.lines, 1 + 2 * 5);
+  /* throughput, its level before the migration (throughput / service share),
+   * and one step line each for the rate and the dirty rate over the rounds */
+  CU_ASSERT_EQUAL(rep.lines, 4);
+  CU_ASSERT_EQUAL(rep.style_clashes, 0);
   check_png(out, &rep, 1600, 1000);
   /* the 500 Mbit/s stop-and-copy rate is drawn at its height: the axis maps
    * Mbit/s to pixels */
   CU_ASSERT(rep.y_px_per_unit * 500 < rep.area.y1 - rep.area.y0 + 1);
+  /* without the throughput, or a throughput of nothing: the data sent */
   files[0] = in2;
   CU_ASSERT_EQUAL(plot_files(PLOT_MIGRATION, files, 1, &o, out2, &rep, &d), 0);
-  CU_ASSERT_EQUAL(rep.lines, 2 * 5);
+  CU_ASSERT_EQUAL(rep.lines, 3);
+  CU_ASSERT_EQUAL(rep.text_overlaps, 0);
+  char in3[128], out3[128];
+  path_in_tmp(in3, sizeof in3, "mig-idle.h5");
+  path_in_tmp(out3, sizeof out3, "migration-idle.png");
+  write_migration_result(in3, 2);
+  files[0] = in3;
+  CU_ASSERT_EQUAL(plot_files(PLOT_MIGRATION, files, 1, &o, out3, &rep, &d), 0);
+  CU_ASSERT_EQUAL(rep.lines, 3);
+  check_png(out3, &rep, 1600, 1000);
   CU_ASSERT_EQUAL(d.errors, 0);
   sim_diag_clear(&d);
 }
