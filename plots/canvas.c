@@ -64,19 +64,23 @@ plot_rgb plot_technique_palette(size_t position) {
 
 plot_rgb plot_mechanism_colour(const char *mechanism) {
   /* The guest's own work is the neutral base of each stack; the overheads
-   * take the saturated colours. */
+   * take Paul Tol's colour-blind-safe "muted" set, none of which is a
+   * technique's colour (techniques keep Okabe-Ito's for every plot). */
   static const struct {
     const char *name;
     plot_rgb colour;
   } mech[] = {
-      {"guest", {0.80, 0.80, 0.80}},        {"trap", {0.835, 0.369, 0.000}},
-      {"translate", {0.902, 0.624, 0.000}}, {"pagewalk", {0.000, 0.447, 0.698}},
-      {"hypercall", {0.337, 0.706, 0.914}}, {"hypervisor", {0.800, 0.475, 0.655}},
-      {"io", {0.000, 0.620, 0.451}},
+      {"guest", {0.867, 0.867, 0.867}},     /* pale grey #DDDDDD */
+      {"trap", {0.800, 0.400, 0.467}},      /* rose #CC6677 */
+      {"translate", {0.867, 0.800, 0.467}}, /* sand #DDCC77 */
+      {"pagewalk", {0.200, 0.133, 0.533}},  /* indigo #332288 */
+      {"hypercall", {0.267, 0.667, 0.600}}, /* teal #44AA99 */
+      {"hypervisor", {0.533, 0.133, 0.333}}, /* wine #882255 */
+      {"io", {0.600, 0.600, 0.200}},        /* olive #999933 */
   };
   for (size_t i = 0; i < sizeof mech / sizeof mech[0]; i++)
     if (mechanism && !strcmp(mechanism, mech[i].name)) return mech[i].colour;
-  return okabe_ito[4];
+  return (plot_rgb){0.667, 0.267, 0.600}; /* Tol's purple #AA4499 for an unknown one */
 }
 
 plot_rgb plot_palette(size_t i) {
@@ -118,17 +122,50 @@ void plot_nice_ticks(double min, double max, int target, plot_ticks *t) {
   double frac = -floor(log10(d));
   t->decimals = frac > 0 ? (int)frac : 0;
   t->n = (size_t)floor((t->hi - t->lo) / d + 0.5) + 1;
+  t->log = 0;
+}
+
+void plot_log_ticks(double min, double max, plot_ticks *t) {
+  double lo = floor(log10(min) + 1e-9), hi = ceil(log10(max) - 1e-9);
+  if (hi <= lo) hi = lo + 1;
+  double step = ceil((hi - lo) / 8); /* at most about eight labelled decades */
+  hi = lo + ceil((hi - lo) / step) * step;
+  t->lo = lo;
+  t->hi = hi;
+  t->step = step;
+  t->decimals = lo < 0 ? (int)-lo : 0;
+  t->n = (size_t)((hi - lo) / step + 0.5) + 1;
+  t->log = 1;
+}
+
+double plot_tick_value(const plot_ticks *t, size_t i) {
+  double v = t->lo + (double)i * t->step;
+  return t->log ? pow(10, v) : v;
 }
 
 void plot_tick_label(const plot_ticks *t, double v, char *buf, size_t size) {
+  static const char prefix[] = "kMGTPE";
+  if (t->log) { /* a power of ten */
+    int e = (int)lround(log10(v));
+    if (e >= 4) {
+      int k = e / 3 > 6 ? 6 : e / 3;
+      snprintf(buf, size, "%.0f%c", pow(10, e - 3 * k), prefix[k - 1]);
+    } else {
+      snprintf(buf, size, "%.*f", e < 0 ? -e : 0, pow(10, e));
+    }
+    return;
+  }
   if (fabs(v) < t->step * 1e-9) v = 0; /* no "-0" */
   double big = fmax(fabs(t->lo), fabs(t->hi));
+  if (v == 0 && big >= 1e4) { /* "0", never "0k" */
+    snprintf(buf, size, "0");
+    return;
+  }
   if (big < 1e4) {
     snprintf(buf, size, "%.*f", t->decimals, v);
     return;
   }
   /* large values with an SI prefix: "2.5G" reads better than "2500000000" */
-  static const char prefix[] = "kMGTPE";
   int k = (int)floor(log10(big) / 3); /* 1: k, 2: M ... */
   if (k > 6) k = 6;
   double scale = pow(10, 3 * k);
@@ -278,10 +315,12 @@ void plot_set_dash(plot_canvas *c, int style) {
 /* ---- axes ---- */
 
 double plot_ax_x(const plot_axes *a, double x) {
+  if (a->xlog) x = x > 0 ? log10(x) : a->xmin - (a->xmax - a->xmin); /* <= 0: off the left */
   return a->area.x0 + (x - a->xmin) / (a->xmax - a->xmin) * (a->area.x1 - a->area.x0);
 }
 
 double plot_ax_y(const plot_axes *a, double y) {
+  if (a->ylog) y = y > 0 ? log10(y) : a->ymin - (a->ymax - a->ymin); /* <= 0: below */
   return a->area.y1 - (y - a->ymin) / (a->ymax - a->ymin) * (a->area.y1 - a->area.y0);
 }
 
@@ -290,7 +329,7 @@ static double max_tick_width(plot_canvas *c, const plot_ticks *t) {
   char buf[64];
   for (size_t i = 0; i < t->n; i++) {
     double w;
-    plot_tick_label(t, t->lo + (double)i * t->step, buf, sizeof buf);
+    plot_tick_label(t, plot_tick_value(t, i), buf, sizeof buf);
     plot_text_size(c, PLOT_FONT_TICK, buf, &w, NULL);
     if (w > wmax) wmax = w;
   }
@@ -313,7 +352,8 @@ void plot_axes_layout(plot_canvas *c, plot_box room, const plot_axes_spec *spec,
   if (spec->xticks) { /* the last tick label is centred on the right edge */
     char buf[64];
     double w;
-    plot_tick_label(spec->xticks, spec->xticks->hi, buf, sizeof buf);
+    plot_tick_label(spec->xticks, plot_tick_value(spec->xticks, spec->xticks->n - 1), buf,
+                    sizeof buf);
     plot_text_size(c, PLOT_FONT_TICK, buf, &w, NULL);
     right = fmax(right, w / 2 + 4);
   }
@@ -326,13 +366,16 @@ void plot_axes_layout(plot_canvas *c, plot_box room, const plot_axes_spec *spec,
   out->area.x1 = round(out->area.x1);
   out->area.y0 = round(out->area.y0);
   out->area.y1 = round(out->area.y1);
+  out->xlog = out->ylog = 0;
   if (spec->yticks) {
     out->ymin = spec->yticks->lo;
     out->ymax = spec->yticks->hi;
+    out->ylog = spec->yticks->log;
   }
   if (spec->xticks) {
     out->xmin = spec->xticks->lo;
     out->xmax = spec->xticks->hi;
+    out->xlog = spec->xticks->log;
   }
 }
 
@@ -345,13 +388,13 @@ void plot_axes_draw(plot_canvas *c, const plot_axes *a, const plot_axes_spec *sp
   cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
   if (spec->yticks)
     for (size_t i = 0; i < spec->yticks->n; i++) {
-      double y = round(plot_ax_y(a, spec->yticks->lo + (double)i * spec->yticks->step)) + 0.5;
+      double y = round(plot_ax_y(a, plot_tick_value(spec->yticks, i))) + 0.5;
       cairo_move_to(cr, a->area.x0, y);
       cairo_line_to(cr, a->area.x1, y);
     }
   if (spec->xticks)
     for (size_t i = 0; i < spec->xticks->n; i++) {
-      double x = round(plot_ax_x(a, spec->xticks->lo + (double)i * spec->xticks->step)) + 0.5;
+      double x = round(plot_ax_x(a, plot_tick_value(spec->xticks, i))) + 0.5;
       cairo_move_to(cr, x, a->area.y0);
       cairo_line_to(cr, x, a->area.y1);
     }
@@ -369,7 +412,7 @@ void plot_axes_draw(plot_canvas *c, const plot_axes *a, const plot_axes_spec *sp
   double label_left = a->area.x0;
   if (spec->yticks)
     for (size_t i = 0; i < spec->yticks->n; i++) {
-      double v = spec->yticks->lo + (double)i * spec->yticks->step;
+      double v = plot_tick_value(spec->yticks, i);
       double y = plot_ax_y(a, v);
       cairo_set_source_rgb(cr, 0, 0, 0);
       cairo_move_to(cr, a->area.x0 - TICK_LEN, round(y) + (i == 0 ? 1 : 0.5));
@@ -381,7 +424,7 @@ void plot_axes_draw(plot_canvas *c, const plot_axes *a, const plot_axes_spec *sp
     }
   if (spec->xticks)
     for (size_t i = 0; i < spec->xticks->n; i++) {
-      double v = spec->xticks->lo + (double)i * spec->xticks->step;
+      double v = plot_tick_value(spec->xticks, i);
       double x = plot_ax_x(a, v);
       cairo_set_source_rgb(cr, 0, 0, 0);
       cairo_move_to(cr, round(x), a->area.y1);
@@ -452,6 +495,10 @@ static void draw_key(plot_canvas *c, const plot_legend_entry *e, double x, doubl
   case PLOT_KEY_MARKER:
     cairo_restore(cr);
     plot_marker(c, x + key_w(c) / 2, ymid, h * 0.7);
+    return;
+  case PLOT_KEY_RANGE:
+    cairo_restore(cr);
+    plot_range_key(c, x + key_w(c) / 2, ymid + h * 0.4, ymid - h * 0.4, h * 0.6);
     return;
   case PLOT_KEY_SPAN:
     cairo_set_source_rgba(cr, e->colour.r, e->colour.g, e->colour.b, 0.25);
@@ -565,6 +612,23 @@ void plot_legend_band(plot_canvas *c, double x0, double y0, double width,
   band(c, x0, y0, width, e, n, 1);
 }
 
+void plot_legend_column(plot_canvas *c, double x0, double y0, double width,
+                        const plot_legend_entry *e, size_t n) {
+  double y = y0;
+  for (size_t i = 0; i < n; i++) {
+    char label[160];
+    double h;
+    plot_fit_text(c, PLOT_FONT_LEGEND, e[i].label, width - key_w(c) - PAD * 0.5, label,
+                  sizeof label);
+    plot_text_size(c, PLOT_FONT_LEGEND, label, NULL, &h);
+    double row = h * 1.3;
+    draw_key(c, &e[i], x0, y + row / 2, h);
+    cairo_set_source_rgb(c->cr, 0, 0, 0);
+    plot_text(c, PLOT_FONT_LEGEND, x0 + key_w(c) + PAD * 0.5, y + row / 2, 0, 0.5, 0, label);
+    y += row;
+  }
+}
+
 void plot_marker(plot_canvas *c, double x, double y, double size) {
   cairo_t *cr = c->cr;
   double r = size / 2;
@@ -581,6 +645,27 @@ void plot_marker(plot_canvas *c, double x, double y, double size) {
   cairo_stroke(cr);
   cairo_restore(cr);
   plot_mark(c, x - r, y - r, x + r, y + r);
+}
+
+void plot_range_key(plot_canvas *c, double x, double y_lo, double y_hi, double width) {
+  cairo_t *cr = c->cr;
+  double r = width / 2;
+  if (y_lo - y_hi < 6) { /* a tolerance too thin to see still reads as a range */
+    double mid = (y_lo + y_hi) / 2;
+    y_lo = mid + 3;
+    y_hi = mid - 3;
+  }
+  cairo_save(cr);
+  cairo_rectangle(cr, x - r, y_hi, width, y_lo - y_hi);
+  cairo_set_source_rgba(cr, 1, 1, 1, 0.6);
+  cairo_fill_preserve(cr);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_line_width(cr, 2.5);
+  double d[2] = {6, 4};
+  cairo_set_dash(cr, d, 2, 0);
+  cairo_stroke(cr);
+  cairo_restore(cr);
+  plot_mark(c, x - r, y_hi, x + r, y_lo);
 }
 
 /* ---- output ---- */

@@ -42,11 +42,17 @@ typedef struct plot_ticks {
   double step;   /* distance between ticks (data units) */
   int decimals;  /* digits after the point that tell ticks apart */
   size_t n;      /* ticks from lo to hi inclusive */
+  int log;       /* logarithmic: lo, hi and step are powers of ten (exponents) */
 } plot_ticks;
 /* Loose labelling of [min, max] with about `target` ticks (Heckbert). */
 void plot_nice_ticks(double min, double max, int target, plot_ticks *t);
-/* The label of tick value v: "0.25", "5000"; from 10^4 on with an SI prefix
- * ("20k", "2.5G"). */
+/* Decades covering [min, max] (both > 0) for a logarithmic axis, a tick
+ * at each decade (every second or more when there are many). */
+void plot_log_ticks(double min, double max, plot_ticks *t);
+/* The data value of tick i (10^exponent on a logarithmic axis). */
+double plot_tick_value(const plot_ticks *t, size_t i);
+/* The label of tick value v (a data value): "0.25", "5000"; from 10^4 on
+ * with an SI prefix ("20k", "2.5G"); 0 is always "0", never "0k". */
 void plot_tick_label(const plot_ticks *t, double v, char *buf, size_t size);
 
 typedef enum plot_font {
@@ -97,7 +103,8 @@ int plot_canvas_failed(const plot_canvas *c);
 typedef struct plot_axes {
   plot_box area;      /* the plot area, pixels */
   double xmin, xmax;  /* data range along x (data units) */
-  double ymin, ymax;  /* data range along y (data units) */
+  double ymin, ymax;  /* data range along y (data units; log10 of them on a log axis) */
+  int xlog, ylog;     /* logarithmic axes (set by plot_axes_layout from the ticks) */
 } plot_axes;
 double plot_ax_x(const plot_axes *a, double x);
 double plot_ax_y(const plot_axes *a, double y);
@@ -123,7 +130,8 @@ typedef enum plot_key {
   PLOT_KEY_LINE,   /* solid line */
   PLOT_KEY_DASH,   /* dashed line */
   PLOT_KEY_MARKER, /* a published-value marker */
-  PLOT_KEY_SPAN    /* a shaded span of time */
+  PLOT_KEY_SPAN,   /* a shaded span of time */
+  PLOT_KEY_RANGE   /* a published range without a point (plot_range_key) */
 } plot_key;
 typedef struct plot_legend_entry {
   const char *label; /* text, not owned */
@@ -142,8 +150,15 @@ double plot_legend_band_height(plot_canvas *c, double width, const plot_legend_e
 void plot_legend_band(plot_canvas *c, double x0, double y0, double width,
                       const plot_legend_entry *e, size_t n);
 
+/* Draws a legend as a column, one entry per row, left-aligned from (x0, y0),
+ * labels shortened with "..." to fit `width`. */
+void plot_legend_column(plot_canvas *c, double x0, double y0, double width,
+                        const plot_legend_entry *e, size_t n);
 /* Draws the published-value marker (a hollow diamond) centred at (x, y). */
 void plot_marker(plot_canvas *c, double x, double y, double size);
+/* Draws a published range with no point (a qualitative source): a hollow
+ * bracket from y_lo to y_hi (pixels, y_lo below) centred on x, `width` wide. */
+void plot_range_key(plot_canvas *c, double x, double y_lo, double y_hi, double width);
 void plot_set_colour(plot_canvas *c, plot_rgb colour);
 /* Line dash styles that tell apart lines of one colour: 0 solid, 1 dashed,
  * 2 dotted, 3 dash-dot (cycling). */

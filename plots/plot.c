@@ -68,8 +68,17 @@ static int drawn(plot_kind kind, sim_result *const *runs, size_t n_runs, const p
   for (int band = 0; band < 2; band++) {
     plot_report rep;
     memset(&rep, 0, sizeof rep);
-    plot_ctx x = {kind, techniques, plot_canvas_new(o->width, o->height), runs, n_runs, o, band,
-                  &rep, diag};
+    plot_ctx x;
+    memset(&x, 0, sizeof x);
+    x.kind = kind;
+    x.techniques = techniques;
+    x.c = plot_canvas_new(o->width, o->height);
+    x.runs = runs;
+    x.n_runs = n_runs;
+    x.o = o;
+    x.band = band;
+    x.rep = &rep;
+    x.diag = diag;
     if (!x.c) {
       sim_diag_error(diag, NULL, 0, 0, "out of memory");
       return PLOT_ENOMEM;
@@ -126,7 +135,8 @@ int plot_files(plot_kind kind, const char *const *paths, size_t n_paths, const p
 /* ---- reading ---- */
 
 void plot_run_name(sim_result *r, char *buf, size_t size) {
-  const char *scenario = sim_result_attr_str(r, "scenario_name");
+  const char *scenario = NULL;
+  if (sim_result_attr_text(r, "scenario_name", &scenario) < 0) scenario = NULL;
   double run;
   int has_run = sim_result_attr_f64(r, "run_index", &run) == 0;
   if (scenario && has_run)
@@ -173,8 +183,68 @@ int plot_col_str(plot_ctx *x, sim_result *r, const char *table, const char *col,
 
 const char *plot_title_text(plot_ctx *x, const char *fallback) {
   if (x->o->title) return x->o->title;
-  const char *s = x->n_runs ? sim_result_attr_str(x->runs[0], "scenario_name") : NULL;
+  const char *s = NULL;
+  if (x->n_runs && sim_result_attr_text(x->runs[0], "scenario_name", &s) < 0) s = NULL;
   return s && *s ? s : fallback;
+}
+
+int plot_attr(plot_ctx *x, sim_result *r, const char *name, const char **value) {
+  int rc = sim_result_attr_text(r, name, value);
+  if (rc >= 0) return rc;
+  sim_diag_error(x->diag, sim_result_path(r), 0, 0, "cannot read the root attribute '%s'", name);
+  return PLOT_ENOMEM;
+}
+
+/* Whether a line of resolved scenario text is one that differs between
+ * replications: the seed and the run index. */
+static int replication_line(const char *line, size_t len) {
+  while (len && (*line == ' ' || *line == '\t')) line++, len--;
+  return (len >= 5 && !strncmp(line, "seed:", 5)) || (len >= 10 && !strncmp(line, "run_index:", 10));
+}
+
+/* Whether two resolved scenarios are equal apart from seed and run index. */
+static int same_but_replication(const char *a, const char *b) {
+  for (;;) {
+    const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+    size_t la = ea ? (size_t)(ea - a) : strlen(a), lb = eb ? (size_t)(eb - b) : strlen(b);
+    int skip_a = replication_line(a, la), skip_b = replication_line(b, lb);
+    if (skip_a || skip_b) {
+      if (skip_a) a = ea ? ea + 1 : a + la;
+      if (skip_b) b = eb ? eb + 1 : b + lb;
+      continue;
+    }
+    if (la != lb || strncmp(a, b, la)) return 0;
+    if (!ea || !eb) return !ea && !eb;
+    a = ea + 1;
+    b = eb + 1;
+  }
+}
+
+int plot_require_replications(plot_ctx *x) {
+  static const char *const attrs[] = {"scenario_name", "calibration_name", "scenario_resolved"};
+  for (size_t r = 1; r < x->n_runs; r++)
+    for (size_t k = 0; k < sizeof attrs / sizeof attrs[0]; k++) {
+      const char *a = NULL, *b = NULL;
+      if (plot_attr(x, x->runs[0], attrs[k], &a) < 0 || plot_attr(x, x->runs[r], attrs[k], &b) < 0)
+        return PLOT_ENOMEM;
+      int same = k == 2 ? (!a && !b) || (a && b && same_but_replication(a, b))
+                        : (!a && !b) || (a && b && !strcmp(a, b));
+      if (same) continue;
+      if (k == 2)
+        sim_diag_error(x->diag, sim_result_path(x->runs[r]), 0, 0,
+                       "not a replication of %s: the resolved scenarios differ in more than "
+                       "seed and run_index; the %s plot pools replications of one scenario "
+                       "(plot the runs separately)",
+                       sim_result_path(x->runs[0]), plot_kind_name(x->kind));
+      else
+        sim_diag_error(x->diag, sim_result_path(x->runs[r]), 0, 0,
+                       "not a replication of %s: %s is '%s' there and '%s' here; the %s plot "
+                       "pools replications of one scenario (plot the runs separately)",
+                       sim_result_path(x->runs[0]), attrs[k], a ? a : "(none)", b ? b : "(none)",
+                       plot_kind_name(x->kind));
+      return PLOT_EINPUT;
+    }
+  return 0;
 }
 
 int plot_list_has(const char *list, const char *name) {
@@ -232,7 +302,8 @@ static int compare_str(const void *a, const void *b) {
 int plot_techniques_read(sim_result *const *runs, size_t n_runs, plot_names *order) {
   memset(order, 0, sizeof *order);
   const char *listed = NULL;
-  for (size_t r = 0; r < n_runs && !listed; r++) listed = sim_result_attr_str(runs[r], "techniques");
+  for (size_t r = 0; r < n_runs && !listed; r++)
+    if (sim_result_attr_text(runs[r], "techniques", &listed) < 0) return PLOT_ENOMEM;
   for (const char *p = listed; p && *p;) {
     const char *end = strchr(p, ',');
     size_t len = end ? (size_t)(end - p) : strlen(p);
@@ -285,6 +356,28 @@ int plot_names_sort_techniques(plot_ctx *x, plot_names *s) {
       s->names[j - 1] = t;
     }
   return 0;
+}
+
+void plot_variant(plot_rgb base, size_t j, plot_rgb *colour, int *dash) {
+  *dash = (int)(j % 4);
+  switch (j % 3) {
+  case 0:
+    *colour = base;
+    break;
+  case 1: /* darker; black has no darker: a dark grey */
+    if (base.r + base.g + base.b < 0.05) *colour = (plot_rgb){0.35, 0.35, 0.35};
+    else *colour = (plot_rgb){base.r * 0.6, base.g * 0.6, base.b * 0.6};
+    break;
+  default: /* lighter */
+    *colour = (plot_rgb){base.r + (1 - base.r) * 0.45, base.g + (1 - base.g) * 0.45,
+                         base.b + (1 - base.b) * 0.45};
+  }
+}
+
+plot_rgb plot_neutral(size_t i) {
+  static const double level[3] = {0.25, 0.45, 0.62};
+  double g = level[i % 3];
+  return (plot_rgb){g, g, g};
 }
 
 void plot_names_free(plot_names *s) {
@@ -367,4 +460,14 @@ void plot_polyline(plot_ctx *x, const plot_axes *a, const double *xs, const doub
   cairo_stroke(cr);
   cairo_restore(cr);
   x->rep->lines++;
+  for (size_t i = 0; i < x->n_line_styles; i++) {
+    plot_rgb o = x->line_colour[i];
+    if (x->line_dash[i] % 4 == dash % 4 &&
+        fabs(o.r - colour.r) + fabs(o.g - colour.g) + fabs(o.b - colour.b) < 0.02)
+      x->rep->style_clashes++;
+  }
+  if (x->n_line_styles < sizeof x->line_colour / sizeof x->line_colour[0]) {
+    x->line_colour[x->n_line_styles] = colour;
+    x->line_dash[x->n_line_styles++] = dash;
+  }
 }

@@ -33,7 +33,11 @@ const char *plot_kind_name(plot_kind kind);
 typedef struct plot_published {
   const char *guest;  /* summary/guests row, by its name column */
   const char *metric; /* summary/guests column the value is of */
+  const char *calibration; /* the testbed: calibration profile the case's guest ran with;
+                            * marked only on runs whose calibration_name is this */
   double lo, hi;      /* the value (lo == hi) or range [lo, hi], in the metric's unit */
+  int qualitative;    /* the source gives no precise number: [lo, hi] is the value
+                       * within its tolerance, drawn as a range without a point */
 } plot_published;
 
 typedef struct plot_options {
@@ -44,6 +48,8 @@ typedef struct plot_options {
   const char *metric;    /* compare/sweep: summary/guests column; cdf: latency column */
   const char *param;     /* sweep: root attribute holding the swept value */
   const char *by;        /* cdf: "guest" or "technique" */
+  const char *group;     /* series: "technique", "workload" or "none" (NULL: by the count) */
+  int log;               /* breakdown: logarithmic y axis; cdf: logarithmic x axis */
   const plot_published *published; /* compare: published values to mark; NULL: none */
   size_t n_published;
 } plot_options;
@@ -59,6 +65,7 @@ typedef struct plot_report {
   size_t bars;           /* bars drawn (compare, breakdown) */
   size_t markers;        /* published-value markers drawn (compare) */
   size_t lines;          /* lines drawn (series, cdf, sweep, migration) */
+  size_t style_clashes;  /* pairs of lines drawn in the same colour and dash style */
   int legend_band;       /* the legend had to go in a band above the plot */
   size_t text_outside;   /* texts reaching outside the canvas */
   size_t text_overlaps;  /* pairs of overlapping texts */

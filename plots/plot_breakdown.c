@@ -5,7 +5,10 @@
  * of its native guest (native = 1), or by its largest bar when there is no
  * native guest, so workloads of different lengths share one axis.
  * Invariants: the stack order is the mechanism order of models/technique.h,
- * guest work at the bottom; replications are averaged per mechanism.
+ * guest work at the bottom; replications (of one scenario only) are averaged
+ * per mechanism.  Mechanism colours are never technique colours.  With
+ * --log the y axis is logarithmic and a stack's boundaries are placed at
+ * their cumulative values.
  * Reads: summary/guests (workload, technique, cycles_<mechanism>). */
 #include <math.h>
 #include <stdio.h>
@@ -32,7 +35,7 @@ int plot_breakdown(plot_ctx *x) {
   memset(rc_, 0, sizeof rc_);
   stack *st = NULL;
   plot_legend_entry *e = NULL;
-  int rc = 0;
+  int rc = plot_require_replications(x);
 
   for (size_t r = 0; r < x->n_runs && rc == 0; r++) {
     sim_result *res = x->runs[r];
@@ -154,10 +157,25 @@ int plot_breakdown(plot_ctx *x) {
   }
 
   plot_ticks yt;
-  plot_nice_ticks(0, ymax * 1.04, 6, &yt);
-  /* under each bar its technique (vertical when it does not fit across),
-   * under each group its workload */
-  double slot_w = 0, tech_w = 0, th;
+  if (x->o->log) { /* from the smallest stack boundary: every segment shows */
+    double ymin = ymax;
+    for (size_t wi = 0; wi < nw; wi++)
+      for (size_t ti = 0; ti < nt; ti++) {
+        stack *s = &st[wi * nt + ti];
+        double base = 0;
+        for (size_t m = 0; m < N_MECH && s->n; m++) {
+          base += s->sum[m] / (double)s->n * scale[wi];
+          if (base > 0) ymin = fmin(ymin, base);
+        }
+      }
+    if (!(ymax > 0)) ymax = ymin = 1;
+    plot_log_ticks(ymin, ymax * 1.04, &yt);
+  } else {
+    plot_nice_ticks(0, ymax * 1.04, 6, &yt);
+  }
+  /* under each bar its technique, across (in two staggered rows when they
+   * do not fit side by side), under each group its workload */
+  double slot_w = 0, tech_w = 0, th = 0;
   plot_text_size(x->c, PLOT_FONT_TICK, "0", NULL, &th);
   for (size_t ti = 0; ti < nt; ti++) {
     double w;
@@ -170,8 +188,10 @@ int plot_breakdown(plot_ctx *x) {
   plot_axes a;
   plot_axes_layout(x->c, room, &spec, &a);
   slot_w = (a.area.x1 - a.area.x0) / (double)nw * 0.85 / (double)nt;
-  int vertical = tech_w > slot_w * 0.95;
-  double rows = (vertical ? tech_w / (th * 1.15) + 0.6 : 1.2) + (nw > 1 ? 1.0 : 0);
+  /* label rows: a label may span as many slots as there are rows */
+  int stagger = (int)ceil(tech_w * 1.08 / slot_w);
+  stagger = stagger < 1 ? 1 : stagger > 3 ? 3 : stagger;
+  double rows = stagger * 1.1 + 0.1 + (nw > 1 ? 1.0 : 0);
   spec.x_category_rows = rows;
   plot_axes_layout(x->c, room, &spec, &a);
   a.xmin = 0;
@@ -192,26 +212,29 @@ int plot_breakdown(plot_ctx *x) {
         for (size_t m = 0; m < N_MECH; m++) {
           double v = s->sum[m] / (double)s->n * scale[wi];
           if (v <= 0) continue;
-          double ylo = round(plot_ax_y(&a, base)), yhi = round(plot_ax_y(&a, base + v));
+          /* on a log axis the first segment starts at the axis */
+          double ylo = base > 0 || !a.ylog ? round(plot_ax_y(&a, base)) : a.area.y1;
+          double yhi = round(plot_ax_y(&a, base + v));
+          ylo = fmin(ylo, a.area.y1);
           plot_set_colour(x->c, plot_mechanism_colour(mechs[m]));
           cairo_rectangle(cr, bx0, yhi, bx1 - bx0, ylo - yhi);
           cairo_fill(cr);
           base += v;
         }
-        plot_mark(x->c, bx0, plot_ax_y(&a, base), bx1, plot_ax_y(&a, 0));
+        plot_mark(x->c, bx0, plot_ax_y(&a, base), bx1, a.area.y1);
         x->rep->bars++;
       }
-      /* the technique's own colour as a strip under its bar ties it to the
-       * other plots */
-      plot_set_colour(x->c, plot_technique_colour(x, techs.names[ti]));
-      cairo_rectangle(cr, bx0, a.area.y1 + 3, bx1 - bx0, 7);
-      cairo_fill(cr);
+      /* the name alone: technique colours are the other plots' bars, and
+       * next to mechanism colours a strip of them would read as one */
+      char label[64];
+      plot_fit_text(x->c, PLOT_FONT_TICK, techs.names[ti], slot_w * stagger * 0.96, label,
+                    sizeof label);
+      double ly = a.area.y1 + 8 + (double)(ti % (size_t)stagger) * th * 1.1;
       cairo_set_source_rgb(cr, 0, 0, 0);
-      plot_text(x->c, PLOT_FONT_TICK, (bx0 + bx1) / 2, a.area.y1 + 14, 0.5, 0,
-                vertical, techs.names[ti]);
+      plot_text(x->c, PLOT_FONT_TICK, (bx0 + bx1) / 2, ly, 0.5, 0, 0, label);
     }
     if (nw > 1) {
-      double ty = a.area.y1 + 14 + (vertical ? tech_w : th) + th * 0.3;
+      double ty = a.area.y1 + 8 + th * 1.1 * stagger + th * 0.3;
       cairo_set_source_rgb(cr, 0, 0, 0);
       char label[128];
       plot_fit_text(x->c, PLOT_FONT_TICK, workloads.names[wi], gw * 0.95, label, sizeof label);

@@ -29,6 +29,8 @@ int plot_cdf(plot_ctx *x) {
     return PLOT_EINPUT;
   }
   plot_names groups = {0};
+  plot_names tnames = {0}; /* --by guest: the guests' techniques */
+  plot_vec gtech = {0};     /* per group: index into tnames, -1 when unknown */
   plot_vec *vals = NULL;
   size_t cap = 0;
   plot_legend_entry *e = NULL;
@@ -46,6 +48,10 @@ int plot_cdf(plot_ctx *x) {
     if (rc == 0 && by_tech && (rc = plot_require(x, res, "summary/guests")) == 0 &&
         (rc = plot_col_str(x, res, "summary/guests", "name", &sn, &nsn)) == 0)
       rc = plot_col_str(x, res, "summary/guests", "technique", &st, &nst);
+    else if (rc == 0 && !by_tech && sim_result_has(res, "summary/guests") > 0 &&
+             (sim_result_column_str(res, "summary/guests", "name", &sn, &nsn) < 0 ||
+              sim_result_column_str(res, "summary/guests", "technique", &st, &nst) < 0))
+      nsn = nst = 0; /* techniques unknown: the curves are grey */
     for (size_t i = 0; rc == 0 && i < ng && i < nv; i++) {
       if (!plot_list_has(x->o->guests, g[i]) || !isfinite(v[i])) continue;
       const char *key = g[i];
@@ -55,6 +61,9 @@ int plot_cdf(plot_ctx *x) {
           if (!strcmp(sn[k], g[i])) key = st[k];
         if (!key) continue; /* a guest with no summary row */
       }
+      const char *tech = NULL; /* the guest's technique: its curve's colour */
+      for (size_t k = 0; !by_tech && k < nsn && k < nst && !tech; k++)
+        if (!strcmp(sn[k], g[i])) tech = st[k];
       size_t before = groups.n;
       int gi = plot_names_add(&groups, key);
       if (gi < 0) {
@@ -69,6 +78,8 @@ int plot_cdf(plot_ctx *x) {
           break;
         }
         memset(&vals[gi], 0, sizeof vals[gi]);
+        int ti = tech ? plot_names_add(&tnames, tech) : -1;
+        if ((tech && ti < 0) || plot_vec_push(&gtech, ti)) rc = PLOT_ENOMEM;
       }
       if (plot_vec_push(&vals[gi], v[i])) rc = PLOT_ENOMEM;
     }
@@ -97,36 +108,73 @@ int plot_cdf(plot_ctx *x) {
       vals[j] = vals[j - 1];
       vals[j - 1] = tv;
     }
-  double vmax = 0;
+  double vmin = INFINITY, vmax = 0;
   for (size_t i = 0; i < groups.n; i++) {
     qsort(vals[i].v, vals[i].n, sizeof *vals[i].v, cmp_double);
+    vmin = fmin(vmin, vals[i].v[0]);
     vmax = fmax(vmax, vals[i].v[vals[i].n - 1]);
   }
   double k = vmax < 1e-3 ? 1e6 : 1e3; /* display unit per second */
   const char *xunit = vmax < 1e-3 ? "us" : "ms";
-  e = sim_calloc(groups.n, sizeof *e);
+  /* a guest's curve in its technique's colour, guests of one technique in
+   * its shades and dashes (plot_variant): no two curves alike */
+  if (!by_tech && (rc = plot_techniques_note(x, &tnames)) != 0) goto out;
+  e = sim_calloc(groups.n + 2, sizeof *e);
   if (!e) {
     rc = PLOT_ENOMEM;
     goto out;
   }
-  for (size_t i = 0; i < groups.n; i++)
-    e[i] = (plot_legend_entry){groups.names[i],
-                               by_tech ? plot_technique_colour(x, groups.names[i]) : plot_palette(i),
-                               PLOT_KEY_LINE, 0};
+  for (size_t i = 0; i < groups.n; i++) {
+    plot_rgb colour;
+    int dash = 0;
+    if (by_tech) {
+      colour = plot_technique_colour(x, groups.names[i]);
+    } else {
+      int ti = (int)gtech.v[i];
+      size_t same = 0;
+      for (size_t j = 0; j < i; j++)
+        if ((int)gtech.v[j] == ti) same++;
+      plot_variant(ti >= 0 ? plot_technique_colour(x, tnames.names[ti]) : plot_neutral(0), same,
+                   &colour, &dash);
+    }
+    e[i] = (plot_legend_entry){groups.names[i], colour, PLOT_KEY_LINE, dash};
+  }
   plot_ticks xt, yt;
-  plot_nice_ticks(0, vmax * k, 7, &xt);
+  if (x->o->log && vmin > 0) {
+    plot_log_ticks(vmin * k, vmax * k, &xt);
+  } else { /* from the fastest request, not 0: latencies rarely start near it */
+    plot_nice_ticks(vmin * k, vmax * k, 7, &xt);
+    if (xt.lo < 0) plot_nice_ticks(0, vmax * k, 7, &xt);
+  }
   plot_nice_ticks(0, 1, 6, &yt);
   char xlabel[96], title[200];
-  snprintf(xlabel, sizeof xlabel, "request latency (%s)", xunit);
+  snprintf(xlabel, sizeof xlabel, "request latency (%s%s)", xunit, xt.log ? ", log scale" : "");
   snprintf(title, sizeof title, "%s: request latency", plot_title_text(x, "requests"));
   plot_box room = plot_frame(x, x->o->title ? x->o->title : title, e, groups.n);
-  plot_axes_spec spec = {&xt, &yt, xlabel, "fraction of requests", 0};
+  plot_axes_spec spec = {&xt, &yt, xlabel, "fraction of requests (cumulative)", 0};
   plot_axes a;
   plot_axes_layout(x->c, room, &spec, &a);
   plot_axes_draw(x->c, &a, &spec);
   plot_report_axes(x, &a);
+  cairo_t *cr = plot_canvas_cr(x->c);
+  /* the percentiles marked: p50 and p99 as dotted levels, labelled at the left */
+  static const double pct[2] = {0.50, 0.99};
+  static const char *const pct_name[2] = {"p50", "p99"};
+  for (size_t q = 0; q < 2; q++) {
+    double y = round(plot_ax_y(&a, pct[q])) + 0.5, d[2] = {2, 5};
+    cairo_save(cr);
+    cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+    cairo_set_line_width(cr, 1.5);
+    cairo_set_dash(cr, d, 2, 0);
+    cairo_move_to(cr, a.area.x0, y);
+    cairo_line_to(cr, a.area.x1, y);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    plot_text(x->c, PLOT_FONT_NOTE, a.area.x0 + 8, y - 3, 0, 1, 0, pct_name[q]);
+  }
   for (size_t i = 0; i < groups.n && rc == 0; i++) {
-    /* the step function: (0,0) then up at each sorted latency */
+    /* the step function: (first, 0) then up at each sorted latency */
     size_t n = vals[i].n, m = 2 * n + 1;
     double *px = sim_malloc(m * sizeof *px), *py = sim_malloc(m * sizeof *py);
     if (!px || !py) {
@@ -143,7 +191,20 @@ int plot_cdf(plot_ctx *x) {
       px[2 * j + 2] = vals[i].v[j] * k;
       py[2 * j + 2] = (double)(j + 1) / (double)n;
     }
-    plot_polyline(x, &a, px, py, m, e[i].colour, 0, 3.5);
+    plot_polyline(x, &a, px, py, m, e[i].colour, e[i].dash, 3.5);
+    /* each curve's own p50 and p99: a dot where it crosses the level */
+    for (size_t q = 0; q < 2; q++) {
+      size_t idx = (size_t)ceil(pct[q] * (double)n);
+      idx = idx < 1 ? 0 : idx - 1;
+      double cx = plot_ax_x(&a, vals[i].v[idx] * k), cy = plot_ax_y(&a, pct[q]);
+      cairo_arc(cr, cx, cy, 6, 0, 2 * PLOT_PI);
+      plot_set_colour(x->c, e[i].colour);
+      cairo_fill_preserve(cr);
+      cairo_set_source_rgb(cr, 1, 1, 1);
+      cairo_set_line_width(cr, 1.5);
+      cairo_stroke(cr);
+      plot_mark(x->c, cx - 6, cy - 6, cx + 6, cy + 6);
+    }
     sim_free(px);
     sim_free(py);
   }
@@ -151,6 +212,8 @@ int plot_cdf(plot_ctx *x) {
 
 out:
   sim_free(e);
+  plot_names_free(&tnames);
+  plot_vec_free(&gtech);
   for (size_t i = 0; i < groups.n && vals; i++) plot_vec_free(&vals[i]);
   sim_free(vals);
   plot_names_free(&groups);

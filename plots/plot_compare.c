@@ -23,6 +23,7 @@ typedef struct published {
   size_t workload, technique; /* the bar it marks: indices into workloads and (before
                                * sorting) techs, those of the guest's row */
   double lo, hi;              /* the published value (lo == hi) or range, metric's unit */
+  int qualitative;            /* a range with no point (plot_published) */
 } published;
 
 /* The values of one bar: every row with that workload and technique. */
@@ -39,7 +40,10 @@ int plot_compare(plot_ctx *x) {
   size_t n_pub = 0;
   cell *cells = NULL;
   const char *unit = NULL;
-  int rc = 0;
+  const char *calibration = NULL; /* the runs' testbed profile (one: replications) */
+  int rc = plot_require_replications(x);
+  if (rc == 0 && x->n_runs && plot_attr(x, x->runs[0], "calibration_name", &calibration) < 0)
+    rc = PLOT_ENOMEM;
 
   for (size_t r = 0; r < x->n_runs && rc == 0; r++) {
     sim_result *res = x->runs[r];
@@ -79,11 +83,13 @@ int plot_compare(plot_ctx *x) {
     rc = PLOT_ENOMEM;
   for (size_t p = 0; p < x->o->n_published && rc == 0; p++) {
     const plot_published *in = &x->o->published[p];
-    int gi = strcmp(in->metric, metric) ? -1 : plot_names_find(&guests, in->guest);
+    /* a value measured on another testbed is not this run's to meet */
+    int same_testbed = calibration && in->calibration && !strcmp(calibration, in->calibration);
+    int gi = strcmp(in->metric, metric) || !same_testbed ? -1 : plot_names_find(&guests, in->guest);
     for (size_t i = 0; gi >= 0 && i < rows_g.n; i++)
       if ((int)rows_g.v[i] == gi) {
         pub[n_pub++] = (published){(size_t)rows_w.v[i], (size_t)rows_t.v[i],
-                                   fmin(in->lo, in->hi), fmax(in->lo, in->hi)};
+                                   fmin(in->lo, in->hi), fmax(in->lo, in->hi), in->qualitative};
         break;
       }
   }
@@ -121,7 +127,7 @@ int plot_compare(plot_ctx *x) {
   plot_nice_ticks(0, ymax * 1.04, 6, &yt);
 
   /* legend: techniques, then the reference and the markers when shown */
-  plot_legend_entry *e = sim_calloc(nt + 2, sizeof *e);
+  plot_legend_entry *e = sim_calloc(nt + 3, sizeof *e);
   if (!e) {
     rc = PLOT_ENOMEM;
     goto out;
@@ -130,11 +136,15 @@ int plot_compare(plot_ctx *x) {
   for (size_t i = 0; i < nt; i++)
     e[ne++] = (plot_legend_entry){techs.names[i], plot_technique_colour(x, techs.names[i]),
                                   PLOT_KEY_BOX, 0};
-  int any_marker = n_pub > 0;
+  int any_marker = 0, any_qualitative = 0;
+  for (size_t i = 0; i < n_pub; i++) *(pub[i].qualitative ? &any_qualitative : &any_marker) = 1;
   if (relative)
     e[ne++] = (plot_legend_entry){"native = 1", plot_technique_colour(x, "native"), PLOT_KEY_DASH, 0};
   if (any_marker)
     e[ne++] = (plot_legend_entry){"published", (plot_rgb){0, 0, 0}, PLOT_KEY_MARKER, 0};
+  if (any_qualitative)
+    e[ne++] = (plot_legend_entry){"published, qualitative (range)", (plot_rgb){0, 0, 0},
+                                  PLOT_KEY_RANGE, 0};
 
   char ylabel[160];
   if (relative)
@@ -171,22 +181,35 @@ int plot_compare(plot_ctx *x) {
       plot_mark(x->c, bx0, by, bx1, y0);
       x->rep->bars++;
       double cx = (bx0 + bx1) / 2;
-      if (h > 0) { /* 95% confidence interval of the mean */
+      if (h > 0) { /* 95% confidence interval of the mean, clipped to the plot area:
+                    * an end beyond it gets no cap, so the cut reads as open */
         double lo = plot_ax_y(&a, m - h), hi = plot_ax_y(&a, m + h), cap = bw * 0.2;
+        double clo = fmin(lo, a.area.y1), chi = fmax(hi, a.area.y0);
         cairo_set_source_rgb(cr, 0, 0, 0);
         cairo_set_line_width(cr, 2.5);
-        cairo_move_to(cr, cx, lo);
-        cairo_line_to(cr, cx, hi);
-        cairo_move_to(cr, cx - cap, lo);
-        cairo_line_to(cr, cx + cap, lo);
-        cairo_move_to(cr, cx - cap, hi);
-        cairo_line_to(cr, cx + cap, hi);
+        cairo_move_to(cr, cx, clo);
+        cairo_line_to(cr, cx, chi);
+        if (clo == lo) {
+          cairo_move_to(cr, cx - cap, lo);
+          cairo_line_to(cr, cx + cap, lo);
+        }
+        if (chi == hi) {
+          cairo_move_to(cr, cx - cap, hi);
+          cairo_line_to(cr, cx + cap, hi);
+        }
         cairo_stroke(cr);
-        plot_mark(x->c, cx - cap, hi, cx + cap, lo);
+        plot_mark(x->c, cx - cap, chi, cx + cap, clo);
       }
       for (size_t p = 0; p < n_pub; p++)
         if (pub[p].workload == wi && (size_t)tmap[pub[p].technique] == ti) {
           double size = fmin(bw * 0.6, 30);
+          if (pub[p].qualitative) { /* a range and no point: the source gives none */
+            double ylo = plot_ax_y(&a, fmax(pub[p].lo, a.ymin)), yhi = plot_ax_y(&a, pub[p].hi);
+            plot_range_key(x->c, cx, ylo, yhi, size);
+            plot_mark(x->c, cx - size / 2, yhi, cx + size / 2, ylo);
+            x->rep->markers++;
+            continue;
+          }
           if (pub[p].hi > pub[p].lo) { /* a published range: its span, then the diamond */
             double ylo = plot_ax_y(&a, pub[p].lo), yhi = plot_ax_y(&a, pub[p].hi);
             cairo_set_source_rgb(cr, 1, 1, 1);

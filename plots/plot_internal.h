@@ -27,6 +27,9 @@ typedef struct plot_ctx {
   const plot_options *o;
   int band;                    /* legend goes in a band above the axes */
   plot_report *rep;            /* filled as the kind draws */
+  plot_rgb line_colour[64];    /* the styles of the first lines drawn, to count clashes */
+  int line_dash[64];
+  size_t n_line_styles;
   sim_diag *diag;
 } plot_ctx;
 
@@ -48,6 +51,13 @@ int plot_col_f64(plot_ctx *x, sim_result *r, const char *table, const char *col,
                  size_t *n);
 int plot_col_str(plot_ctx *x, sim_result *r, const char *table, const char *col, char ***v,
                  size_t *n);
+/* A root string attribute: 1 and *value set, 0 when absent, PLOT_ENOMEM
+ * with a diagnostic when it cannot be read. */
+int plot_attr(plot_ctx *x, sim_result *r, const char *name, const char **value);
+/* 0 when the runs are replications of one scenario (same scenario_name,
+ * calibration_name and resolved text apart from seed and run_index);
+ * PLOT_EINPUT with a diagnostic naming the first difference otherwise. */
+int plot_require_replications(plot_ctx *x);
 /* The title: --title, else the first run's scenario_name, else `fallback`. */
 const char *plot_title_text(plot_ctx *x, const char *fallback);
 /* Whether a comma-separated list holds name (a NULL list holds everything). */
@@ -82,6 +92,13 @@ size_t plot_technique_rank(const plot_ctx *x, const char *technique);
 /* Its colour: plot_technique_palette at its rank; grey when not noted. */
 plot_rgb plot_technique_colour(const plot_ctx *x, const char *technique);
 void plot_names_free(plot_names *s);
+/* The j-th curve of one colour (several guests of one technique): the
+ * colour, then darker and lighter shades of it, each with its own dash
+ * style, so no two curves of a plot look alike (up to 12 of one colour). */
+void plot_variant(plot_rgb base, size_t j, plot_rgb *colour, int *dash);
+/* The colour of curves that stand for no technique (a guest whose technique
+ * is unknown): greys, which no technique or mechanism uses. */
+plot_rgb plot_neutral(size_t i);
 
 /* ---- a growable array of doubles ---- */
 typedef struct plot_vec {

@@ -76,24 +76,31 @@ static const char *own(sim_result *r, char *s) {
   return s;
 }
 
-/* A string attribute of obj (variable or fixed length), sim_malloc'ed; NULL
- * when absent or not a string. */
-static char *read_attr_str(hid_t obj, const char *name) {
-  if (H5Aexists(obj, name) <= 0) return NULL;
+/* A string attribute of obj (variable or fixed length) into *out,
+ * sim_malloc'ed: 1 when read, 0 when absent or not a string, negative when
+ * out of memory or HDF5 fails to read it. */
+static int read_attr_text(hid_t obj, const char *name, char **out) {
+  *out = NULL;
+  htri_t exists = H5Aexists(obj, name);
+  if (exists == 0) return 0;
+  if (exists < 0) return -1;
   hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
-  if (attr < 0) return NULL;
-  char *result = NULL;
+  if (attr < 0) return -1;
+  int rc = -1;
   hid_t ftype = H5Aget_type(attr), mtype = -1;
-  if (ftype < 0 || H5Tget_class(ftype) != H5T_STRING) goto out;
+  if (ftype < 0) goto out;
+  if (H5Tget_class(ftype) != H5T_STRING) {
+    rc = 0;
+    goto out;
+  }
   /* HDF5 converts no string between character sets: read in the file's */
   if ((mtype = H5Tcopy(H5T_C_S1)) < 0 || H5Tset_cset(mtype, H5Tget_cset(ftype)) < 0) goto out;
   if (H5Tis_variable_str(ftype) > 0) {
     char *vlen = NULL;
     if (H5Tset_size(mtype, H5T_VARIABLE) < 0 || H5Aread(attr, mtype, &vlen) < 0) goto out;
-    if (vlen) {
-      result = sim_strdup(vlen);
-      H5free_memory(vlen);
-    }
+    *out = sim_strdup(vlen ? vlen : "");
+    if (vlen) H5free_memory(vlen);
+    if (*out) rc = 1;
   } else {
     size_t size = H5Tget_size(ftype);
     char *buf = sim_calloc(size + 1, 1);
@@ -102,17 +109,33 @@ static char *read_attr_str(hid_t obj, const char *name) {
       sim_free(buf);
       goto out;
     }
-    result = buf;
+    *out = buf;
+    rc = 1;
   }
 out:
   if (mtype >= 0) H5Tclose(mtype);
   if (ftype >= 0) H5Tclose(ftype);
   H5Aclose(attr);
-  return result;
+  return rc;
+}
+
+/* read_attr_text that folds absence and failure into NULL. */
+static char *read_attr_str(hid_t obj, const char *name) {
+  char *s = NULL;
+  return read_attr_text(obj, name, &s) > 0 ? s : NULL;
 }
 
 const char *sim_result_attr_str(sim_result *r, const char *name) {
   return own(r, read_attr_str(r->file, name));
+}
+
+int sim_result_attr_text(sim_result *r, const char *name, const char **value) {
+  *value = NULL;
+  char *s = NULL;
+  int rc = read_attr_text(r->file, name, &s);
+  if (rc <= 0) return rc;
+  if (!(*value = own(r, s))) return -1;
+  return 1;
 }
 
 int sim_result_attr_f64(sim_result *r, const char *name, double *value) {
@@ -381,4 +404,189 @@ out:
   sim_free(out_t);
   sim_free(out_v);
   return rc;
+}
+
+/* ---- every table, generically ---- */
+
+typedef struct path_list {
+  char **paths; /* sim_malloc'ed */
+  size_t n, cap;
+  int failed;   /* out of memory while visiting */
+} path_list;
+
+/* Visits links rather than objects (H5Lvisit is the same in every HDF5
+ * version), keeping those that lead to a dataset. */
+static herr_t visit_dataset(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+  path_list *l = data;
+  if (info->type != H5L_TYPE_HARD) return 0;
+  hid_t obj = H5Oopen(group, name, H5P_DEFAULT);
+  if (obj < 0) return -1;
+  int is_dataset = H5Iget_type(obj) == H5I_DATASET;
+  H5Oclose(obj);
+  if (!is_dataset) return 0;
+  char *copy = sim_strdup(name);
+  if (!copy || sim_grow((void **)&l->paths, &l->cap, l->n + 1, sizeof *l->paths) < 0) {
+    sim_free(copy);
+    l->failed = 1;
+    return 1; /* stops the visit */
+  }
+  l->paths[l->n++] = copy;
+  return 0;
+}
+
+static int path_cmp(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sim_result_tables(sim_result *r, char ***paths, size_t *n) {
+  path_list l = {0};
+  *paths = NULL;
+  *n = 0;
+  herr_t v = H5Lvisit(r->file, H5_INDEX_NAME, H5_ITER_INC, visit_dataset, &l);
+  if (v < 0 || l.failed) {
+    sim_result_free_strings(l.paths, l.n);
+    return -1;
+  }
+  if (l.n) qsort(l.paths, l.n, sizeof *l.paths, path_cmp);
+  *paths = l.paths;
+  *n = l.n;
+  return 0;
+}
+
+void sim_result_columns_free(sim_result_column_info *cols, size_t n) {
+  if (!cols) return;
+  for (size_t i = 0; i < n; i++) {
+    sim_free(cols[i].name);
+    sim_free(cols[i].unit);
+  }
+  sim_free(cols);
+}
+
+int sim_result_columns(sim_result *r, const char *path, sim_result_column_info **cols,
+                       size_t *n) {
+  *cols = NULL;
+  *n = 0;
+  hid_t d = open_dataset(r, path);
+  if (d < 0) return -1;
+  int rc = -1;
+  hid_t ftype = H5Dget_type(d);
+  sim_result_column_info *c = NULL;
+  int members = 0;
+  if (ftype < 0 || H5Tget_class(ftype) != H5T_COMPOUND) goto out;
+  if ((members = H5Tget_nmembers(ftype)) < 0) goto out;
+  if (!(c = sim_calloc(members ? (size_t)members : 1, sizeof *c))) goto out;
+  for (int i = 0; i < members; i++) {
+    char *name = H5Tget_member_name(ftype, (unsigned)i);
+    if (!name) goto out;
+    c[i].name = sim_strdup(name);
+    H5free_memory(name);
+    if (!c[i].name) goto out;
+    hid_t m = H5Tget_member_type(ftype, (unsigned)i);
+    if (m < 0) goto out;
+    H5T_class_t cls = H5Tget_class(m);
+    int is_signed = cls == H5T_INTEGER && H5Tget_sign(m) == H5T_SGN_2;
+    H5Tclose(m);
+    if (cls == H5T_STRING) c[i].type = SIM_RESULT_TEXT;
+    else if (cls == H5T_FLOAT) c[i].type = SIM_RESULT_REAL;
+    else if (is_signed) c[i].type = SIM_RESULT_INTEGER;
+    else goto out; /* the recorder writes no other member type */
+    size_t len = strlen(SIM_H5_UNIT_PREFIX) + strlen(c[i].name) + 1;
+    char *attr = sim_malloc(len);
+    if (!attr) goto out;
+    snprintf(attr, len, SIM_H5_UNIT_PREFIX "%s", c[i].name);
+    int got = read_attr_text(d, attr, &c[i].unit);
+    sim_free(attr);
+    if (got < 0) goto out;
+    if (!c[i].unit && !(c[i].unit = sim_strdup(""))) goto out;
+  }
+  *cols = c;
+  *n = (size_t)members;
+  c = NULL;
+  rc = 0;
+out:
+  sim_result_columns_free(c, members > 0 ? (size_t)members : 0);
+  if (ftype >= 0) H5Tclose(ftype);
+  H5Dclose(d);
+  return rc;
+}
+
+int sim_result_column_i64(sim_result *r, const char *path, const char *column, int64_t **values,
+                          size_t *n) {
+  hid_t d = open_dataset(r, path);
+  *values = NULL;
+  if (d < 0) return -1;
+  void *buf = NULL;
+  int rc = read_member(d, column, H5T_NATIVE_INT64, sizeof(int64_t), 0, &buf, n);
+  H5Dclose(d);
+  *values = buf;
+  return rc;
+}
+
+int sim_result_table_attr_strings(sim_result *r, const char *path, const char *name,
+                                  char ***values, size_t *n) {
+  *values = NULL;
+  *n = 0;
+  hid_t d = open_dataset(r, path);
+  if (d < 0) return -1;
+  int rc = -1;
+  hid_t attr = -1, ftype = -1, space = -1, mtype = -1;
+  char **raw = NULL, **out = NULL;
+  hssize_t count = 0;
+  htri_t exists = H5Aexists(d, name);
+  if (exists <= 0) {
+    rc = exists == 0 ? 0 : -1;
+    goto done;
+  }
+  if ((attr = H5Aopen(d, name, H5P_DEFAULT)) < 0 || (ftype = H5Aget_type(attr)) < 0 ||
+      H5Tget_class(ftype) != H5T_STRING || H5Tis_variable_str(ftype) <= 0)
+    goto done;
+  if ((space = H5Aget_space(attr)) < 0 || (count = H5Sget_simple_extent_npoints(space)) < 0)
+    goto done;
+  if ((mtype = H5Tcopy(H5T_C_S1)) < 0 || H5Tset_size(mtype, H5T_VARIABLE) < 0 ||
+      H5Tset_cset(mtype, H5Tget_cset(ftype)) < 0)
+    goto done;
+  raw = sim_calloc(count ? (size_t)count : 1, sizeof *raw);
+  out = sim_calloc(count ? (size_t)count : 1, sizeof *out);
+  if (!raw || !out || (count && H5Aread(attr, mtype, raw) < 0)) goto done;
+  rc = 1;
+  for (hssize_t i = 0; i < count; i++)
+    if (!(out[i] = sim_strdup(raw[i] ? raw[i] : ""))) rc = -1;
+  for (hssize_t i = 0; i < count; i++) H5free_memory(raw[i]);
+  if (rc == 1) {
+    *values = out;
+    *n = (size_t)count;
+    out = NULL;
+  }
+done:
+  sim_result_free_strings(out, (size_t)count);
+  sim_free(raw);
+  if (mtype >= 0) H5Tclose(mtype);
+  if (space >= 0) H5Sclose(space);
+  if (ftype >= 0) H5Tclose(ftype);
+  if (attr >= 0) H5Aclose(attr);
+  H5Dclose(d);
+  return rc;
+}
+
+/* A root integer attribute read as `mem` (an integer memory type). */
+static int attr_int(sim_result *r, const char *name, hid_t mem, void *value) {
+  if (H5Aexists(r->file, name) <= 0) return -1;
+  hid_t attr = H5Aopen(r->file, name, H5P_DEFAULT);
+  if (attr < 0) return -1;
+  int rc = -1;
+  hid_t ftype = H5Aget_type(attr);
+  if (ftype >= 0) {
+    if (H5Tget_class(ftype) == H5T_INTEGER && H5Aread(attr, mem, value) >= 0) rc = 0;
+    H5Tclose(ftype);
+  }
+  H5Aclose(attr);
+  return rc;
+}
+
+int sim_result_attr_u64(sim_result *r, const char *name, uint64_t *value) {
+  return attr_int(r, name, H5T_NATIVE_UINT64, value);
+}
+
+int sim_result_attr_i64(sim_result *r, const char *name, int64_t *value) {
+  return attr_int(r, name, H5T_NATIVE_INT64, value);
 }

@@ -21,6 +21,10 @@ const char *sim_result_path(const sim_result *r);
 /* A string attribute of the root group (scenario_name, scenario_text, status
  * ...); NULL when absent.  Owned by r. */
 const char *sim_result_attr_str(sim_result *r, const char *name);
+/* The same, telling an absent attribute from a failure: 1 and *value set
+ * (owned by r) when present, 0 and *value NULL when absent or not a string,
+ * negative (*value NULL) when out of memory or the attribute is unreadable. */
+int sim_result_attr_text(sim_result *r, const char *name, const char **value);
 /* A numeric attribute of the root group; negative when absent. */
 int sim_result_attr_f64(sim_result *r, const char *name, double *value);
 
@@ -37,6 +41,43 @@ int sim_result_column_str(sim_result *r, const char *path, const char *column, c
 void sim_result_free_strings(char **values, size_t n);
 /* The unit of a column ("s", "cycles", "1" ...); NULL when none.  Owned by r. */
 const char *sim_result_column_unit(sim_result *r, const char *path, const char *column);
+
+/* ---- every table, generically (vdcsim export) ---- */
+
+typedef enum sim_result_type {
+  SIM_RESULT_TEXT,    /* a string column */
+  SIM_RESULT_INTEGER, /* a signed integer column (read exactly: sim_result_column_i64) */
+  SIM_RESULT_REAL     /* a floating-point column */
+} sim_result_type;
+
+typedef struct sim_result_column_info {
+  char *name;           /* member name */
+  sim_result_type type; /* how to read it */
+  char *unit;           /* its unit_<name> attribute, "" when none or text */
+} sim_result_column_info;
+
+/* The paths of every dataset of the result ("entities", "series/steal"), in
+ * byte order of the path.  0, or negative when out of memory or unreadable;
+ * freed with sim_result_free_strings. */
+int sim_result_tables(sim_result *r, char ***paths, size_t *n);
+/* The columns of a table, in member order.  0, or negative when the table is
+ * absent, not a compound table, or memory runs out; freed with
+ * sim_result_columns_free. */
+int sim_result_columns(sim_result *r, const char *path, sim_result_column_info **cols,
+                       size_t *n);
+void sim_result_columns_free(sim_result_column_info *cols, size_t n);
+/* An integer column as int64 (exact where doubles are not: time_ns). */
+int sim_result_column_i64(sim_result *r, const char *path, const char *column, int64_t **values,
+                          size_t *n);
+/* A string-array attribute of a table (events' type_names): 1 and the
+ * strings (freed with sim_result_free_strings), 0 when absent, negative on
+ * failure. */
+int sim_result_table_attr_strings(sim_result *r, const char *path, const char *name,
+                                  char ***values, size_t *n);
+/* A numeric root attribute as an exact integer (seed is uint64, run_index
+ * int64): 0, or negative when absent or not an integer. */
+int sim_result_attr_u64(sim_result *r, const char *name, uint64_t *value);
+int sim_result_attr_i64(sim_result *r, const char *name, int64_t *value);
 
 /* Entity id by name; negative when absent. */
 int sim_result_entity(sim_result *r, const char *name, int32_t *id);

@@ -52,14 +52,19 @@ static plot_rgb colour_of(const char *technique) {
   return plot_technique_palette(PLOT_TECHNIQUE_COLOURS);
 }
 
-static sim_recorder *new_recorder(const char *scenario, int run) {
+static sim_recorder *new_recorder_on(const char *scenario, int run, const char *calibration) {
   sim_record_config cfg = {SIM_MS, 0, 1, NULL, 0, 1};
   sim_recorder *rec = sim_recorder_new(&cfg);
   CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
   sim_recorder_attr_str(rec, "scenario_name", scenario);
   sim_recorder_attr_i64(rec, "run_index", run);
   sim_recorder_attr_str(rec, "techniques", SHIPPED_ORDER);
+  sim_recorder_attr_str(rec, "calibration_name", calibration);
   return rec;
+}
+
+static sim_recorder *new_recorder(const char *scenario, int run) {
+  return new_recorder_on(scenario, run, "test-profile");
 }
 
 static void add_guests(sim_recorder *rec, const guest_row *rows, size_t n) {
@@ -109,8 +114,10 @@ static const char *const techs5[5] = {"container", "bt", "pv", "hvm", "hvm-ept"}
 static const double rel_web[5] = {0.95, 0.55, 0.80, 0.45, 0.90};
 static const double rel_cpu[5] = {0.99, 0.92, 0.97, 0.96, 0.98};
 
-static void write_compare(const char *path, int run, double jitter) {
-  sim_recorder *rec = new_recorder("flagship", run);
+/* The flagship's shape, run with `calibration` as scenario `scenario`. */
+static void write_compare_on(const char *path, int run, double jitter, const char *scenario,
+                             const char *calibration) {
+  sim_recorder *rec = new_recorder_on(scenario, run, calibration);
   guest_row rows[12];
   size_t n = 0;
   for (int w = 0; w < 2; w++) {
@@ -126,6 +133,10 @@ static void write_compare(const char *path, int run, double jitter) {
   }
   add_guests(rec, rows, n);
   write_rec(rec, path);
+}
+
+static void write_compare(const char *path, int run, double jitter) {
+  write_compare_on(path, run, jitter, "flagship", "test-profile");
 }
 
 /* ---- drawing layer ---- */
@@ -167,6 +178,29 @@ static void test_nice_ticks_cover_and_step(void) {
   plot_nice_ticks(0, 9.3e4, 6, &t);
   plot_tick_label(&t, 4e4, buf, sizeof buf);
   CU_ASSERT_STRING_EQUAL(buf, "40k");
+  /* no tick of any SI-prefixed axis reads "0k" or "0M": zero is "0" */
+  const double tops[] = {9.3e4, 2.7e6, 1.2e9, 5e5};
+  for (size_t k = 0; k < sizeof tops / sizeof tops[0]; k++) {
+    plot_nice_ticks(0, tops[k], 6, &t);
+    for (size_t i = 0; i < t.n; i++) {
+      plot_tick_label(&t, plot_tick_value(&t, i), buf, sizeof buf);
+      CU_ASSERT(!(buf[0] == '0' && (buf[1] == 'k' || buf[1] == 'M' || buf[1] == 'G')));
+      CU_ASSERT(strcmp(buf, "0.0k") && strcmp(buf, "0.0M"));
+    }
+  }
+  plot_nice_ticks(0, 2.7e6, 6, &t);
+  plot_tick_label(&t, 0, buf, sizeof buf);
+  CU_ASSERT_STRING_EQUAL(buf, "0");
+  /* logarithmic: decades, labelled as numbers */
+  plot_log_ticks(2e-5, 3e-3, &t);
+  CU_ASSERT(t.log && t.lo == -5 && t.hi == -2 && t.n == 4);
+  plot_tick_label(&t, plot_tick_value(&t, 0), buf, sizeof buf);
+  CU_ASSERT_STRING_EQUAL(buf, "0.00001");
+  plot_tick_label(&t, plot_tick_value(&t, 3), buf, sizeof buf);
+  CU_ASSERT_STRING_EQUAL(buf, "0.01");
+  plot_log_ticks(1, 2e6, &t);
+  plot_tick_label(&t, plot_tick_value(&t, t.n - 1), buf, sizeof buf);
+  CU_ASSERT_STRING_EQUAL(buf, "10M");
 }
 
 static void test_palette_by_position(void) {
@@ -184,6 +218,19 @@ static void test_palette_by_position(void) {
   CU_ASSERT_DOUBLE_EQUAL(bt.r * 255, 230, 1);
   CU_ASSERT_DOUBLE_EQUAL(bt.g * 255, 159, 1);
   CU_ASSERT_DOUBLE_EQUAL(ept.b * 255, 178, 1);
+  /* mechanisms have colours of their own: none is a technique's, none
+   * repeats another mechanism's */
+  for (size_t m = 0; m < 7; m++) {
+    plot_rgb a = plot_mechanism_colour(mechs[m]);
+    for (size_t i = 0; i < PLOT_TECHNIQUE_COLOURS; i++) {
+      plot_rgb b = plot_technique_palette(i);
+      CU_ASSERT(fabs(a.r - b.r) + fabs(a.g - b.g) + fabs(a.b - b.b) > 0.15);
+    }
+    for (size_t k = 0; k < m; k++) {
+      plot_rgb b = plot_mechanism_colour(mechs[k]);
+      CU_ASSERT(fabs(a.r - b.r) + fabs(a.g - b.g) + fabs(a.b - b.b) > 0.3);
+    }
+  }
   /* past the palette: grey */
   plot_rgb past = plot_technique_palette(PLOT_TECHNIQUE_COLOURS);
   CU_ASSERT(past.r == past.g && past.g == past.b && past.r > 0.3);
@@ -244,7 +291,7 @@ static double ink(cairo_surface_t *img, int x0, int y0, int x1, int y1) {
 static void test_legend_avoids_data(void) {
   plot_canvas *c = plot_canvas_new(1600, 1000);
   CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-  plot_axes a = {{100, 100, 1500, 900}, 0, 1, 0, 1};
+  plot_axes a = {{100, 100, 1500, 900}, 0, 1, 0, 1, 0, 0};
   plot_legend_entry e[2] = {{"bt", colour_of("bt"), PLOT_KEY_BOX, 0},
                             {"pv", colour_of("pv"), PLOT_KEY_BOX, 0}};
   /* data everywhere but the lower left quarter */
@@ -430,11 +477,13 @@ static void test_compare_published_markers(void) {
   path_in_tmp(out, sizeof out, "pub.svg");
   write_compare(in, 0, 0);
   const plot_published marks[] = {
-      {"bt", "relative_to_native", 0.6, 0.6},    /* a value on the bt guests' bar */
-      {"hvm", "relative_to_native", 0.5, 0.4},   /* a range, given either way round */
-      {"pv", "time_to_complete_s", 9, 9},        /* another metric: no bar of this plot */
-      {"no-such-guest", "relative_to_native", 1, 1},
-      {"native", "relative_to_native", 1, 1}};   /* native is the reference line, not a bar */
+      {"bt", "relative_to_native", "test-profile", 0.6, 0.6, 0},  /* a value on bt's bar */
+      {"hvm", "relative_to_native", "test-profile", 0.5, 0.4, 0}, /* a range, either way round */
+      {"pv", "time_to_complete_s", "test-profile", 9, 9, 0}, /* another metric: not this plot */
+      {"no-such-guest", "relative_to_native", "test-profile", 1, 1, 0},
+      {"native", "relative_to_native", "test-profile", 1, 1, 0}, /* native: the line */
+      {"bt", "relative_to_native", "other-testbed", 0.2, 0.2, 0}, /* measured elsewhere */
+      {"pv", "relative_to_native", NULL, 0.9, 0.9, 0}}; /* testbed unknown: no mark */
   plot_options o;
   plot_options_init(&o);
   o.published = marks;
@@ -448,6 +497,14 @@ static void test_compare_published_markers(void) {
    * each name marks its bar */
   CU_ASSERT_EQUAL(rep.markers, 2);
   CU_ASSERT_EQUAL(rep.text_outside, 0);
+  /* a qualitative source is a range without a point, still one mark */
+  const plot_published vague[] = {{"bt", "relative_to_native", "test-profile", 0.5, 0.7, 1}};
+  o.published = vague;
+  o.n_published = 1;
+  CU_ASSERT_EQUAL(plot_files(PLOT_COMPARE, files, 1, &o, out, &rep, &d), 0);
+  CU_ASSERT_EQUAL(rep.markers, 1);
+  o.published = marks;
+  o.n_published = sizeof marks / sizeof marks[0];
   o.metric = "time_to_complete_s";
   CU_ASSERT_EQUAL(plot_files(PLOT_COMPARE, files, 1, &o, out, &rep, &d), 0);
   CU_ASSERT_EQUAL(rep.markers, 1);
@@ -467,9 +524,23 @@ static void write_case(const char *dir, const char *name, const char *body) {
 /* The plot verb reads markers from validation cases through validation's
  * loader: which cases mark a bar, and that a broken case is skipped. */
 static void test_markers_from_cases(void) {
-  char cases[128];
-  path_in_tmp(cases, sizeof cases, "cases");
+  /* a source tree of its own: cases in tree/validation/cases, their
+   * scenario tree/s.yaml (case paths are relative to the tree) */
+  char tree[128], cases[160], scenario[160];
+  path_in_tmp(tree, sizeof tree, "tree");
+  snprintf(cases, sizeof cases, "%s/validation", tree);
+  CU_ASSERT_FATAL(mkdir(tree, 0755) == 0 || errno == EEXIST);
   CU_ASSERT_FATAL(mkdir(cases, 0755) == 0 || errno == EEXIST);
+  snprintf(cases, sizeof cases, "%s/validation/cases", tree);
+  CU_ASSERT_FATAL(mkdir(cases, 0755) == 0 || errno == EEXIST);
+  snprintf(scenario, sizeof scenario, "%s/s.yaml", tree);
+  FILE *sf = fopen(scenario, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(sf);
+  fprintf(sf, "name: s\ncalibration: old-profile\n"
+              "host_types: {new: {cores: 1, calibration: test-profile}, old: {cores: 1}}\n"
+              "hosts: [{name: h1, type: new}, {name: h0, type: old}]\n"
+              "guests: [{name: bt, host: h1}, {name: hvm, host: h0}]\n");
+  fclose(sf);
   write_case(cases, "a-value",
              "quantity: {table: summary/guests, row: bt, column: relative_to_native}\n"
              "published: 0.6\ntolerance: {absolute: 0.1}\n");
@@ -492,8 +563,30 @@ static void test_markers_from_cases(void) {
   CU_ASSERT_STRING_EQUAL(m.marks[0].guest, "bt");
   CU_ASSERT_STRING_EQUAL(m.marks[0].metric, "relative_to_native");
   CU_ASSERT(m.marks[0].lo == 0.6 && m.marks[0].hi == 0.6);
+  CU_ASSERT(!m.marks[0].qualitative);
+  /* the testbed: the guest's host type's calibration, else the scenario's */
+  CU_ASSERT_STRING_EQUAL(m.marks[0].calibration, "test-profile");
   CU_ASSERT_STRING_EQUAL(m.marks[1].guest, "hvm");
   CU_ASSERT(m.marks[1].lo == 0.4 && m.marks[1].hi == 0.5);
+  CU_ASSERT_STRING_EQUAL(m.marks[1].calibration, "old-profile");
+  cli_markers_free(&m);
+  /* a source that says it is qualitative becomes its tolerance's range */
+  write_case(cases, "g-vague",
+             "quantity: {table: summary/guests, row: bt, column: relative_to_native}\n"
+             "published: 0.3\ntolerance: {absolute: 0.1}\n");
+  char vague[256];
+  snprintf(vague, sizeof vague, "%s/g-vague.yaml", cases);
+  FILE *vf = fopen(vague, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(vf);
+  fprintf(vf, "name: g-vague\nsource: \"[LECT] qualitative in the source\"\nscenario: s.yaml\n"
+              "quantity: {table: summary/guests, row: bt, column: relative_to_native}\n"
+              "published: 0.3\ntolerance: {absolute: 0.1}\n");
+  fclose(vf);
+  CU_ASSERT_EQUAL_FATAL(cli_markers_load(cases, &m), 0);
+  CU_ASSERT_EQUAL_FATAL(m.n_marks, 3);
+  CU_ASSERT(m.marks[2].qualitative);
+  CU_ASSERT(fabs(m.marks[2].lo - 0.2) < 1e-12 && fabs(m.marks[2].hi - 0.4) < 1e-12);
+  unlink(vague); /* the directory is kept with VDCSIM_TEST_PLOTS_DIR: leave it as found */
   cli_markers_free(&m);
   char absent[160];
   path_in_tmp(absent, sizeof absent, "no-cases-here");
@@ -615,6 +708,39 @@ static void test_breakdown_stacks(void) {
   int ht = run_height(img, xb + 3, base - hg, trap);
   CU_ASSERT(fabs(ht - 6e8 / 1.15e9 * rep.y_px_per_unit) <= 2.0);
   cairo_surface_destroy(img);
+  CU_ASSERT_EQUAL(rep.text_overlaps, 0); /* technique names across, staggered, not over */
+  /* --log: the same bars on decades */
+  o.log = 1;
+  CU_ASSERT_EQUAL_FATAL(plot_files(PLOT_BREAKDOWN, files, 1, &o, out, &rep, &d), 0);
+  CU_ASSERT_EQUAL(rep.bars, 12);
+  CU_ASSERT_EQUAL(rep.text_outside, 0);
+  CU_ASSERT_EQUAL(rep.text_overlaps, 0);
+  sim_diag_clear(&d);
+}
+
+/* Results of another calibration or scenario are no replications: the
+ * plots that pool them refuse, naming what differs. */
+static void test_refuses_non_replications(void) {
+  char a[128], b[128], c[128], out[128];
+  path_in_tmp(a, sizeof a, "rep-a.h5");
+  path_in_tmp(b, sizeof b, "rep-b.h5");
+  path_in_tmp(c, sizeof c, "rep-c.h5");
+  path_in_tmp(out, sizeof out, "rep.png");
+  write_compare(a, 0, 0);
+  write_compare_on(b, 1, 0.01, "flagship", "pentium4-2006");
+  write_compare_on(c, 1, 0.01, "other-scenario", "test-profile");
+  plot_options o;
+  plot_options_init(&o);
+  const char *other_cal[2] = {a, b}, *other_scen[2] = {a, c};
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL(plot_files(PLOT_COMPARE, other_cal, 2, &o, out, NULL, &d), PLOT_EINPUT);
+  CU_ASSERT(d.errors > 0);
+  CU_ASSERT_EQUAL(access(out, F_OK), -1);
+  sim_diag_clear(&d);
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL(plot_files(PLOT_BREAKDOWN, other_scen, 2, &o, out, NULL, &d), PLOT_EINPUT);
+  CU_ASSERT_EQUAL(access(out, F_OK), -1);
   sim_diag_clear(&d);
 }
 
@@ -707,6 +833,80 @@ static void test_series_and_cdf(void) {
   sim_diag_clear(&d);
 }
 
+/* Twelve guests of three techniques, a signal in bit/s (SI ticks) and
+ * request latencies for each. */
+static void write_many_guests(const char *path) {
+  sim_recorder *rec = new_recorder("crowd", 0);
+  int32_t host = sim_recorder_entity(rec, "host", "h0", -1);
+  int sig = sim_recorder_signal(rec, "net_bps", "bit/s", "rate");
+  CU_ASSERT_FATAL(sig >= 0);
+  static const char *const techs[3] = {"pv", "hvm", "bt"};
+  guest_row rows[12];
+  static char names[12][16];
+  sim_column cols[2] = {{"guest", SIM_COL_STR, "", "guest"},
+                        {"latency_s", SIM_COL_F64, "s", "latency"}};
+  for (int g = 0; g < 12; g++) {
+    snprintf(names[g], sizeof names[g], "g%02d", g);
+    int32_t id = sim_recorder_entity(rec, "guest", names[g], host);
+    for (int i = 0; i <= 50; i++)
+      sim_emit(rec, sig, id, (sim_time)i * 100 * SIM_MS, 1e8 * (1 + g) * (1 + 0.1 * sin(i + g)));
+    rows[g] = (guest_row){names[g], techs[g % 3], g < 6 ? "web" : "db", 0.9, {1}};
+  }
+  add_guests(rec, rows, 12);
+  sim_table *t = sim_recorder_table(rec, "io/requests", "requests", 2, cols);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+  for (int i = 0; i < 1200; i++) {
+    sim_cell row[2];
+    row[0].s = names[i % 12];
+    row[1].f = 1e-4 * (1 + i % 12) * (1 + (i % 37) / 20.0);
+    sim_table_append(t, row);
+  }
+  write_rec(rec, path);
+}
+
+/* Many guests: small multiples by default, every line its own look, no text
+ * out of the canvas or over other text; the cdf from the fastest request,
+ * on a log axis too. */
+static void test_many_guests(void) {
+  char in[128], out[128];
+  path_in_tmp(in, sizeof in, "crowd.h5");
+  path_in_tmp(out, sizeof out, "crowd.png");
+  write_many_guests(in);
+  plot_options o;
+  plot_options_init(&o);
+  o.signal = "net_bps";
+  const char *files[1] = {in};
+  plot_report rep;
+  sim_diag d;
+  sim_diag_init(&d);
+  static const char *const groups[4] = {NULL, "technique", "workload", "none"};
+  for (int k = 0; k < 4; k++) {
+    o.group = groups[k];
+    CU_ASSERT_EQUAL_FATAL(plot_files(PLOT_SERIES, files, 1, &o, out, &rep, &d), 0);
+    CU_ASSERT_EQUAL(rep.lines, 12);
+    CU_ASSERT_EQUAL(rep.style_clashes, 0);
+    CU_ASSERT_EQUAL(rep.text_outside, 0);
+    CU_ASSERT_EQUAL(rep.text_overlaps, 0);
+    /* by default (12 guests) one panel per technique: legends beside, not a band */
+    if (k < 3) CU_ASSERT_EQUAL(rep.legend_band, 0);
+  }
+  o.group = "by-colour";
+  CU_ASSERT_EQUAL(plot_files(PLOT_SERIES, files, 1, &o, out, &rep, &d), PLOT_EINPUT);
+  sim_diag_clear(&d);
+  sim_diag_init(&d);
+  plot_options_init(&o);
+  for (int log = 0; log < 2; log++) {
+    o.log = log;
+    CU_ASSERT_EQUAL_FATAL(plot_files(PLOT_CDF, files, 1, &o, out, &rep, &d), 0);
+    CU_ASSERT_EQUAL(rep.lines, 12);
+    CU_ASSERT_EQUAL(rep.style_clashes, 0);
+    CU_ASSERT_EQUAL(rep.text_outside, 0);
+    CU_ASSERT_EQUAL(rep.text_overlaps, 0);
+  }
+  CU_ASSERT_EQUAL(d.errors, 0);
+  sim_diag_clear(&d);
+}
+
 static void test_sweep_lines(void) {
   char files_buf[4][128], out[128];
   const char *files[4];
@@ -775,12 +975,15 @@ static void write_migration_result(const char *path, int with_series) {
   srow[2].s = "precopy";
   srow[3].f = 0.165;
   sim_table_append(summary, srow);
-  if (with_series) {
+  if (with_series) { /* 2: a guest without network I/O, throughput 0 */
     int sig = sim_recorder_signal(rec, "migration_guest_throughput_bps", "bit/s", "");
-    for (int i = 0; i <= 1000; i++) {
+    int svc = sim_recorder_signal(rec, "migration_guest_service", "1", "");
+    for (int i = 100; i <= 1000; i++) { /* sampled while it migrates, as the models do */
       double t = i * 0.1;
-      double v = t < 10 ? 870e6 : t < 81.8 ? 765e6 : t < 81.965 ? 0 : 870e6;
+      double share = t < 81.8 ? 0.88 : t < 81.965 ? 0 : 1;
+      double v = with_series == 2 ? 0 : 870e6 * share;
       sim_emit(rec, sig, g, (sim_time)i * 100 * SIM_MS, v);
+      sim_emit(rec, svc, g, (sim_time)i * 100 * SIM_MS, share);
     }
   }
   write_rec(rec, path);
@@ -801,14 +1004,27 @@ static void test_migration_timeline(void) {
   sim_diag_init(&d);
   const char *files[1] = {in};
   CU_ASSERT_EQUAL(plot_files(PLOT_MIGRATION, files, 1, &o, out, &rep, &d), 0);
-  CU_ASSERT_EQUAL(rep.lines, 1 + 2 * 5);
+  /* throughput, its level before the migration (throughput / service share),
+   * and one step line each for the rate and the dirty rate over the rounds */
+  CU_ASSERT_EQUAL(rep.lines, 4);
+  CU_ASSERT_EQUAL(rep.style_clashes, 0);
   check_png(out, &rep, 1600, 1000);
   /* the 500 Mbit/s stop-and-copy rate is drawn at its height: the axis maps
    * Mbit/s to pixels */
   CU_ASSERT(rep.y_px_per_unit * 500 < rep.area.y1 - rep.area.y0 + 1);
+  /* without the throughput, or a throughput of nothing: the data sent */
   files[0] = in2;
   CU_ASSERT_EQUAL(plot_files(PLOT_MIGRATION, files, 1, &o, out2, &rep, &d), 0);
-  CU_ASSERT_EQUAL(rep.lines, 2 * 5);
+  CU_ASSERT_EQUAL(rep.lines, 3);
+  CU_ASSERT_EQUAL(rep.text_overlaps, 0);
+  char in3[128], out3[128];
+  path_in_tmp(in3, sizeof in3, "mig-idle.h5");
+  path_in_tmp(out3, sizeof out3, "migration-idle.png");
+  write_migration_result(in3, 2);
+  files[0] = in3;
+  CU_ASSERT_EQUAL(plot_files(PLOT_MIGRATION, files, 1, &o, out3, &rep, &d), 0);
+  CU_ASSERT_EQUAL(rep.lines, 3);
+  check_png(out3, &rep, 1600, 1000);
   CU_ASSERT_EQUAL(d.errors, 0);
   sim_diag_clear(&d);
 }
@@ -988,9 +1204,11 @@ int register_tests(void) {
       {"compare bar heights match the data", test_compare_bar_heights},
       {"compare published markers", test_compare_published_markers},
       {"markers from validation cases", test_markers_from_cases},
+      {"non-replications are refused", test_refuses_non_replications},
       {"technique order from the results", test_technique_order},
       {"breakdown stacks match the data", test_breakdown_stacks},
       {"series and cdf", test_series_and_cdf},
+      {"many guests: panels, distinct lines", test_many_guests},
       {"sweep lines", test_sweep_lines},
       {"migration timeline", test_migration_timeline},
       {"missing inputs are named", test_missing_inputs_named},

@@ -1,7 +1,9 @@
 #!/bin/sh
 # tests/test_plots_scenarios.sh: end-to-end: the shipped scenarios run and
-# their plots render (the flagship's compare and breakdown, a migration
-# timeline, a series), and the plot verb's exit codes hold for the real binary.
+# every plot kind renders from them in every format (the flagship's compare
+# and breakdown, migration timelines, series in panels, latency cdfs), and
+# the plot verb's exit codes hold for the real binary: results that are no
+# replications of one scenario are refused.
 # usage: test_plots_scenarios.sh VDCSIM SOURCE_DIR WORK_DIR
 set -u
 vdcsim=$1
@@ -25,6 +27,37 @@ is_png() { # is_png FILE
 }
 check 0 "run flagship" "$vdcsim" run scenarios/compare-techniques.yaml -o "$work/flagship.h5"
 check 0 "run migration" "$vdcsim" run scenarios/migration-webserver.yaml -o "$work/mig.h5"
+check 0 "run replication" "$vdcsim" run scenarios/compare-techniques.yaml --run-index 1 \
+  -o "$work/flagship-1.h5"
+check 0 "run other testbed" "$vdcsim" run scenarios/compare-techniques.yaml \
+  --calibration pentium4-2006 -o "$work/flagship-p4.h5"
+check 0 "run 16 guests" "$vdcsim" run scenarios/host-16-guests.yaml -o "$work/host16.h5"
+check 0 "run write-heavy" "$vdcsim" run scenarios/migration-write-heavy.yaml -o "$work/heavy.h5"
+for ext in png svg pdf; do
+  check 0 "compare $ext" "$vdcsim" plot compare "$work/flagship.h5" "$work/flagship-1.h5" \
+    -o "$work/all-compare.$ext"
+  check 0 "breakdown $ext" "$vdcsim" plot breakdown "$work/flagship.h5" --log \
+    -o "$work/all-breakdown.$ext"
+  check 0 "migration $ext" "$vdcsim" plot migration "$work/heavy.h5" -o "$work/all-migration.$ext"
+  check 0 "series $ext" "$vdcsim" plot series "$work/host16.h5" --signal cpu_share \
+    -o "$work/all-series.$ext"
+  check 0 "cdf $ext" "$vdcsim" plot cdf "$work/host16.h5" --log -o "$work/all-cdf.$ext"
+done
+for kind in compare breakdown migration series cdf; do
+  is_png "$work/all-$kind.png"
+  grep -q "<svg" "$work/all-$kind.svg" || { echo "FAIL: all-$kind.svg"; fail=1; }
+  [ "$(head -c 5 "$work/all-$kind.pdf")" = "%PDF-" ] || { echo "FAIL: all-$kind.pdf"; fail=1; }
+  # fonts embedded in the PDF (cairo subsets them), none left to the viewer
+  grep -aq "FontFile" "$work/all-$kind.pdf" || { echo "FAIL: all-$kind.pdf has no embedded font"; fail=1; }
+done
+check 0 "series by workload" "$vdcsim" plot series "$work/host16.h5" --signal steal \
+  --group workload -o "$work/series-workload.png"
+check 2 "series group" "$vdcsim" plot series "$work/host16.h5" --signal steal \
+  --group colour -o "$work/none.png"
+# another calibration is no replication: refused, naming the difference
+check 2 "not replications" "$vdcsim" plot compare "$work/flagship.h5" "$work/flagship-p4.h5" \
+  -o "$work/none.png"
+grep -q "calibration_name" "$work/out.txt" || { echo "FAIL: message names the calibration"; fail=1; }
 check 0 "compare plot" "$vdcsim" plot compare "$work/flagship.h5" -o "$work/compare.png"
 is_png "$work/compare.png"
 check 0 "breakdown plot" "$vdcsim" plot breakdown "$work/flagship.h5" -o "$work/breakdown.pdf"

@@ -12,6 +12,7 @@ int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_plot(int argc, char **argv);
+int cli_export(int argc, char **argv);
 int cli_calibrate(int argc, char **argv);
 int cli_validate(int argc, char **argv);
 

@@ -6,6 +6,7 @@
  * result file, dataset or column).  The compare kind's published markers
  * come from validation cases, loaded here with validation's own loader
  * (cli_plot.h). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include "plots/plot.h"
 #include "sim/alloc.h"
 #include "sim/cli/cli.h"
+#include "sim/diag.h"
+#include "sim/yaml.h"
 #include "validation/validate.h"
 
 #define DEFAULT_CASES "validation/cases"
@@ -43,10 +46,64 @@ static void usage(FILE *out) {
           "                  relative_to_native), latency column (cdf; default latency_s)\n"
           "  --param ATTR    sweep: root attribute with the swept value (default sweep_value)\n"
           "  --by guest|technique   cdf grouping (default guest)\n"
+          "  --group technique|workload|none   series: one panel per technique or\n"
+          "                  workload, or all lines in one (default: panels when many)\n"
+          "  --log           logarithmic y (breakdown) or x axis (cdf)\n"
           "  --cases DIR     validation cases for published markers (compare; default\n"
           "                  " DEFAULT_CASES " when present)\n"
           "  --no-published  no published markers\n\n"
           "exit codes: 0 written, 1 write failure, 2 usage or input error\n");
+}
+
+/* The item of a sequence of mappings whose `name` is name; NULL when none. */
+static const sim_yaml_node *named_item(const sim_yaml_node *seq, const char *name) {
+  for (size_t i = 0; seq && seq->kind == SIM_YAML_SEQ && i < seq->n; i++) {
+    const sim_yaml_node *n = sim_yaml_get(seq->items[i], "name");
+    if (n && n->kind == SIM_YAML_SCALAR && !strcmp(n->text, name)) return seq->items[i];
+  }
+  return NULL;
+}
+
+static const char *scalar_of(const sim_yaml_node *map, const char *key) {
+  const sim_yaml_node *n = sim_yaml_get(map, key);
+  return n && n->kind == SIM_YAML_SCALAR ? n->text : NULL;
+}
+
+/* The calibration profile guest `guest` of the scenario at `path` runs with:
+ * its host's type's `calibration` when it has one, else the scenario's.  A
+ * new string, or NULL when the file cannot be read (then no mark: the
+ * testbed is unknown). */
+static char *guest_testbed(const char *path, const char *guest) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *text = NULL, *result = NULL;
+  size_t len = 0, cap = 0;
+  for (;;) {
+    if (sim_grow((void **)&text, &cap, len + 4097, 1) < 0) break;
+    size_t got = fread(text + len, 1, 4096, f);
+    len += got;
+    if (got < 4096) break;
+  }
+  int read_ok = text && !ferror(f);
+  fclose(f);
+  sim_yaml_node *root = NULL;
+  sim_diag diag;
+  sim_diag_init(&diag);
+  if (read_ok && sim_yaml_parse(path, text, len, &root, &diag) == 0 && root) {
+    const char *calibration = scalar_of(root, "calibration");
+    const sim_yaml_node *g = named_item(sim_yaml_get(root, "guests"), guest);
+    const char *host = g ? scalar_of(g, "host") : NULL;
+    const sim_yaml_node *h = host ? named_item(sim_yaml_get(root, "hosts"), host) : NULL;
+    const char *type = h ? scalar_of(h, "type") : NULL;
+    const sim_yaml_node *t = type ? sim_yaml_get(sim_yaml_get(root, "host_types"), type) : NULL;
+    const char *own = t ? scalar_of(t, "calibration") : NULL;
+    if (own) calibration = own;
+    if (calibration) result = sim_strdup(calibration);
+  }
+  sim_yaml_free(root);
+  sim_diag_clear(&diag);
+  sim_free(text);
+  return result;
 }
 
 int cli_markers_load(const char *dir, cli_markers *m) {
@@ -59,7 +116,8 @@ int cli_markers_load(const char *dir, cli_markers *m) {
   }
   m->cases = sim_calloc(n_files ? n_files : 1, sizeof *m->cases);
   m->marks = sim_calloc(n_files ? n_files : 1, sizeof *m->marks);
-  int rc = m->cases && m->marks ? 0 : -1;
+  m->testbeds = sim_calloc(n_files ? n_files : 1, sizeof *m->testbeds);
+  int rc = m->cases && m->marks && m->testbeds ? 0 : -1;
   for (size_t i = 0; i < n_files && rc == 0; i++) {
     sim_diag diag;
     sim_diag_init(&diag);
@@ -70,9 +128,28 @@ int cli_markers_load(const char *dir, cli_markers *m) {
     m->cases[m->n_cases++] = c;
     const val_ref *q = &c->quantity;
     if ((c->kind == VAL_VALUE || c->kind == VAL_RANGE) && !c->has_divisor &&
-        !strcmp(q->table, "summary/guests") && !strcmp(q->key, "name") && q->row)
-      m->marks[m->n_marks++] = (plot_published){
-          q->row, q->column, c->published, c->kind == VAL_RANGE ? c->published_max : c->published};
+        !strcmp(q->table, "summary/guests") && !strcmp(q->key, "name") && q->row) {
+      /* the case's scenario path is relative to the source tree, dir/../.. */
+      size_t len = strlen(dir) + strlen(c->scenario) + 8;
+      char *scenario = sim_malloc(len);
+      if (!scenario) {
+        rc = -1;
+        break;
+      }
+      snprintf(scenario, len, "%s/../../%s", dir, c->scenario);
+      char *testbed = guest_testbed(scenario, q->row);
+      sim_free(scenario);
+      double lo = c->published, hi = c->kind == VAL_RANGE ? c->published_max : c->published;
+      int qualitative = c->source && strstr(c->source, "qualitative") != NULL;
+      if (qualitative) { /* the value within its tolerance: what the source supports */
+        double tol = fmax(c->tol_abs, c->tol_rel * fabs(c->published));
+        lo -= tol;
+        hi += tol;
+      }
+      m->testbeds[m->n_marks] = testbed;
+      m->marks[m->n_marks++] =
+          (plot_published){q->row, q->column, testbed, lo, hi, qualitative};
+    }
   }
   val_case_files_free(files, n_files);
   return rc;
@@ -80,6 +157,8 @@ int cli_markers_load(const char *dir, cli_markers *m) {
 
 void cli_markers_free(cli_markers *m) {
   for (size_t i = 0; i < m->n_cases; i++) val_case_free(m->cases[i]);
+  for (size_t i = 0; m->testbeds && i < m->n_marks; i++) sim_free(m->testbeds[i]);
+  sim_free(m->testbeds);
   sim_free(m->cases);
   sim_free(m->marks);
   memset(m, 0, sizeof *m);
@@ -117,7 +196,7 @@ int cli_plot(int argc, char **argv) {
     const char *a = argv[i];
     static const char *const with_value[] = {"-o",      "--title", "--width",  "--height",
                                              "--guests", "--signal", "--metric", "--param",
-                                             "--by",     "--cases"};
+                                             "--by",     "--cases", "--group"};
     int takes = 0;
     for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
       if (!strcmp(a, with_value[k])) takes = 1;
@@ -137,9 +216,18 @@ int cli_plot(int argc, char **argv) {
       else if (!strcmp(a, "--metric")) o.metric = v;
       else if (!strcmp(a, "--param")) o.param = v;
       else if (!strcmp(a, "--by")) o.by = v;
+      else if (!strcmp(a, "--group")) {
+        o.group = v;
+        if (strcmp(v, "technique") && strcmp(v, "workload") && strcmp(v, "none")) {
+          fprintf(stderr, "vdcsim plot: error: --group takes technique, workload or none, not '%s'\n", v);
+          rc = CLI_USAGE;
+        }
+      }
       else cases_dir = v;
     } else if (!strcmp(a, "--no-published")) {
       no_published = 1;
+    } else if (!strcmp(a, "--log")) {
+      o.log = 1;
     } else if (a[0] == '-' && a[1]) {
       fprintf(stderr, "vdcsim plot: error: unknown option '%s' (see vdcsim plot --help)\n", a);
       rc = CLI_USAGE;

@@ -29,6 +29,7 @@ static const verb verbs[] = {
     {"check", cli_check, "validate scenario files without running them"},
     {"sweep", cli_sweep, "run a parameter sweep (not available in this version)"},
     {"plot", cli_plot, "draw comparison plots from HDF5 results"},
+    {"export", cli_export, "write HDF5 results as tidy CSV tables"},
     {"calibrate", cli_calibrate, "measure costs on this machine, write a calibration profile"},
     {"validate", cli_validate, "run the validation cases against published measurements"},
     {"version", cli_version, "print the version"},
