@@ -205,7 +205,7 @@ static int load_scenario(cl05_case *c, const char *name, size_t which, double de
 /* The [CL05] web server: 100 clients fetching over gigabit Ethernet want
  * more than the link gives. */
 static int load_cl05(cl05_case *c) {
-  return load_scenario(c, "validation/scenarios/cl05-webserver.yaml", 0, 1e9);
+  return load_scenario(c, "scenarios/migration-webserver.yaml", 0, 1e9);
 }
 
 static void free_cl05(cl05_case *c) {
@@ -1202,7 +1202,7 @@ static void test_migration_cl05_defaults_unchanged(void) {
   CU_ASSERT(rel(got.first_round_bytes, want->first_round_bytes) < 1e-12);
   const char *src = getenv("VDCSIM_SOURCE_DIR");
   char path[1024];
-  snprintf(path, sizeof path, "%s/validation/scenarios/cl05-webserver.yaml", src ? src : ".");
+  snprintf(path, sizeof path, "%s/scenarios/migration-webserver.yaml", src ? src : ".");
   static const sim_override keys[2] = {{"guests.0.disk", "20 GiB"},
                                        {"guests.0.zero_fraction", "40%"}};
   sim_scenario *sc = NULL;
