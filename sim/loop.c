@@ -2,74 +2,90 @@
  * Models: a future-event list ordered by (time ns, priority, insertion
  * sequence).  Units: sim_time, int64 ns.
  *
- * Structure: a d-ary min-heap (SIM_HEAP_ARITY, 4 by default) of 16-byte keys
- * stored inline: the time, and one 64-bit word holding the priority (high
- * half, sign bit flipped so that unsigned order is signed order) and the
- * index of the event's record (low half).  Records hold what an event runs,
- * its full 64-bit insertion sequence, time and priority; equal (time,
- * priority) pairs, rare, are ordered by looking the sequences up.  The four
- * children of a node fill one cache line (the array is aligned for it); a
- * descent through a heap larger than the first-level cache prefetches the
- * next level's groups while it compares the current one, and a dispatch
- * prefetches the records of the root's children, among which is the next
- * event.  With both, a hold step at 10^5 and 10^6 pending takes 1/1.6 to
- * 1/2.6 the time of the indexed heap it replaced, for as many instructions; at
- * 10^3, all in cache, it is some 20% slower (tests/bench/run).
+ * Structure: two tiers split at a time, the horizon.  Entries before it lie
+ * in a small d-ary min-heap (the near heap) that orders them exactly;
+ * entries at or after it lie unsorted in the far tier, a ladder of one rung
+ * (Tang, Goh and Thng, "Ladder queue", ACM TOMACS 15(3), 2005): buckets of
+ * equal width 2^shift ns that cover [horizon, rung end), and an unsorted top
+ * list for the rest.  Every near entry precedes every far one in time, so the
+ * near heap's root is the earliest event.  When the near heap runs dry the
+ * rung's next bucket moves into it, entry by entry, and the horizon advances
+ * by one bucket; when the rung is used up, the top list is spread into a new
+ * rung whose width gives about BUCKET_FILL entries a bucket.  Events of equal
+ * time are never split between the tiers (the horizon is a time), so the
+ * near heap orders every tie by priority then sequence, whatever the
+ * buckets: the dispatch order is that of one sorted list.
+ * An event thus moves at most twice (top to bucket, bucket to near heap) at
+ * O(1) each, and its heap operations are on a heap of a bucket or two, not of
+ * everything pending: at 10^5 and 10^6 pending, a hold step costs a fraction
+ * of the single heap's and takes a few cache misses instead of one a level
+ * (tests/bench/run measures both).  Distributions the buckets cannot split,
+ * all events at one instant, or a few far outliers that stretch the width,
+ * put many events in one bucket: the near heap then holds them and the
+ * costs are those of one heap, O(log n), never worse.
+ *
+ * The near heap: 16-byte keys stored inline: the time, and one 64-bit word
+ * holding the priority (high half, sign bit flipped so that unsigned order is
+ * signed order) and the index of the event's record (low half).  Records
+ * hold what an event runs, its full 64-bit insertion sequence, time and
+ * priority; equal (time, priority) pairs, rare, are ordered by looking the
+ * sequences up (a tie-breaking key between priority and sequence would be
+ * looked up the same way, at no cost to the common path).  The four children
+ * of a node fill one cache line (the array is aligned for it); a descent
+ * through a heap larger than the first-level cache prefetches the next
+ * level's groups while it compares the current one.
+ *
+ * The far tier holds record indices only, in singly linked lists threaded
+ * through far_next, an array parallel to the records (4 bytes an event, so
+ * walking a bucket touches few lines); moving a bucket into the near heap
+ * reads each record's time and priority, loads that do not depend on each
+ * other and so overlap, and leaves the records in cache for their dispatch.
  *
  * Lazy cancellation, as the timers of Redis (ae.c) mark deleted events and
- * reap them later: cancel marks the heap entry dead in O(1) and leaves it
- * where it is; a dead entry is discarded when it reaches the root, and when
- * dead entries outnumber pending ones the heap is compacted (dead entries
- * dropped, heap rebuilt bottom-up, Floyd, CACM 7(12), 1964): O(n) for more
- * than n/2 dead entries, so amortised O(1) per cancel.  Reschedule is a
- * cancel plus an insertion under a fresh record; the handle keeps naming the
- * record it was issued for (its "home"), whose `link` names the record of
- * the live entry.  So nothing points from the records into the heap: a sift
- * moves 16-byte keys and writes nowhere else.  The indexed heap this
- * replaces kept each event's heap position in its slot and rewrote it at
- * every level of every sift, a write to a scattered line per level that at
- * 10^5 pending events missed the caches; tests/bench/run measures both.
+ * reap them later: cancel marks the entry dead in O(1) and leaves it where
+ * it is; a dead entry is discarded when it reaches the near heap's root or
+ * when its bucket or the top list is moved, and when dead entries outnumber
+ * pending ones everything is compacted (dead entries dropped, near heap
+ * rebuilt bottom-up, Floyd, CACM 7(12), 1964): O(n) for more than n/2 dead
+ * entries, so amortised O(1) per cancel.  Reschedule is a cancel plus an
+ * insertion under a fresh record; the handle keeps naming the record it was
+ * issued for (its "home"), whose `link` names the record of the live entry.
+ * So nothing points from the records into the queue: a sift moves 16-byte
+ * keys and writes nowhere else.
  *
  * The hold operation (Jones, CACM 29(4), 1986): dispatch leaves a
  * placeholder at the root that precedes every key; the first event the
- * handler schedules replaces it and sinks from the root (one sift instead of
- * a removal and an insertion), and if it schedules none the placeholder is
- * removed after the handler, bottom-up (Wegener, Theor. Comput. Sci. 118,
- * 1993: the hole sinks to a leaf along the earliest children and the last
- * entry rises from there, one comparison a level fewer than a plain sift).
+ * handler schedules before the horizon replaces it and sinks from the root
+ * (one sift instead of a removal and an insertion), and if it schedules none
+ * there the placeholder is removed after the handler, bottom-up (Wegener,
+ * Theor. Comput. Sci. 118, 1993: the hole sinks to a leaf along the earliest
+ * children and the last entry rises from there, one comparison a level fewer
+ * than a plain sift).
  *
  * Records: recycled through a LIFO free list, so steady state allocates
  * nothing and a handler that schedules its successor reuses the record just
  * released, still in cache.  A record has two roles, each of which keeps it
  * from the free list: home of a pending handle (generation odd, `link` names
- * the record of its live entry, itself unless rescheduled) and holder of a
- * heap entry (`home` names the home, or is DEAD).  Capacities grow only in
- * sim_schedule (records >= 3 x pending + 1, heap >= 2 x pending + 1): with
- * dead <= pending, entries <= 2 x pending and records in use <= pending +
- * entries, so cancel and reschedule never allocate and never fail.
+ * the record of its live entry, itself unless rescheduled) and holder of an
+ * entry (`home` names the home, or is DEAD).  Capacities grow only in
+ * sim_schedule (records >= 3 x pending + 1, near heap >= 2 x pending + 1,
+ * buckets >= (2 x pending + 1) / BUCKET_FILL + 1): with dead <= pending,
+ * entries <= 2 x pending and records in use <= pending + entries, so cancel,
+ * reschedule and dispatch never allocate and never fail.
  *
- * Complexity with n pending events: schedule and reschedule O(log n) worst
- * case, O(1) on average when the new key is a random one among the pending
- * (it rises a level or two); dispatch O(log n); cancel O(1), plus amortised
- * O(1) for compaction and O(log n) for the removal of its dead entry.
+ * Complexity with n pending events and b entries a bucket: schedule and
+ * reschedule O(1) into the far tier, O(log b) into the near heap; dispatch
+ * O(log b) plus amortised O(1) for the moves; cancel O(1), plus amortised
+ * O(1) for compaction and for discarding its dead entry.  With b near n (see
+ * above), the heap's O(log n).
  *
- * Why a heap, and not a calendar or ladder queue (Brown, CACM 31(10), 1988;
- * Tang, Goh and Thng, ACM TOMACS 15(3), 2005), which are O(1) amortised on
- * the hold model: their bucket widths are tuned to the increment
- * distribution and degrade when it changes (a burst of events at one
- * instant, then a long quiet spell, as migrations produce), and ordering ties
- * by sequence inside a bucket needs a sort; the heap's O(log n) holds for any
- * distribution, and without back-pointers its constant is small.  Four
- * children rather than two halve the depth and share a cache line (LaMarca
- * and Ladner, "The influence of caches on the performance of heaps", J. Exp.
- * Algorithmics 1, 1996, measured it on the hold model; tests/bench/run
- * compares both arities).
- *
- * Invariants (sim_loop_check): heap order; the root, when there is one and
- * no placeholder holds it, is live (so sim_loop_next_time is O(1));
- * entries = pending + dead (+ the placeholder); dead <= pending; every
- * pending home's link names a record whose entry names it back; every record
- * is in use or free, never both. */
+ * Invariants (sim_loop_check): near heap order; every near entry's time is
+ * before the horizon, every bucket entry's time within its bucket, every top
+ * entry's at or after the rung's end; the near root, when there is one and
+ * no placeholder holds it, is live, and the near heap is empty only with the
+ * far tier (so sim_loop_next_time is O(1)); entries = pending + dead (+ the
+ * placeholder); dead <= pending; every pending home's link names a record
+ * whose entry names it back; every record is in use or free, never both. */
 #include "sim/loop.h"
 
 #include <assert.h>
@@ -83,7 +99,14 @@
 #endif
 _Static_assert(SIM_HEAP_ARITY >= 2 && SIM_HEAP_ARITY <= 16, "heap arity out of range");
 
-/* The ordering key of a heap entry. */
+/* Entries a bucket is made to hold on average when a rung is made: fewer
+ * make more moves of nearly empty buckets, more a deeper near heap
+ * (tests/bench/run; 8 to 64 are within a few percent of each other). */
+#ifndef SIM_BUCKET_FILL
+#define SIM_BUCKET_FILL 16
+#endif
+
+/* The ordering key of a near-heap entry. */
 typedef struct heap_key {
   sim_time time; /* ns: when the event fires */
   uint64_t tie;  /* (priority + 2^31) << 32 | record index: orders equal times */
@@ -97,8 +120,8 @@ static inline uint64_t prio_bits(int32_t priority) {
 static inline uint32_t tie_rec(uint64_t tie) { return (uint32_t)tie; }
 
 /* Values of event_rec.home besides a record index. */
-#define NO_REC UINT32_MAX       /* holds no heap entry; also the free list's end */
-#define DEAD (UINT32_MAX - 1u)  /* holds a dead heap entry (cancelled or superseded) */
+#define NO_REC UINT32_MAX       /* holds no entry; also the end of every list */
+#define DEAD (UINT32_MAX - 1u)  /* holds a dead entry (cancelled or superseded) */
 
 /* An event record.  Field roles: see the file comment. */
 typedef struct event_rec {
@@ -120,17 +143,36 @@ typedef struct event_rec {
  * siblings, starts on a cache-line boundary (64 bytes on x86-64 and arm64). */
 #define CACHE_LINE 64
 
+/* Times are compared with the horizon and the rung as unsigned numbers:
+ * every event time is >= 0 (>= now), so the rung's end, at most the latest
+ * time plus one bucket width <= 2^63, never overflows. */
 struct sim_loop {
-  heap_key *key;       /* heap entries, a d-ary min-heap; points into key_mem */
+  heap_key *key;       /* near heap, a d-ary min-heap; points into key_mem */
   void *key_mem;       /* allocation behind key (for alignment) */
-  size_t count;        /* heap entries, live and dead */
-  size_t dead;         /* dead heap entries */
+  size_t count;        /* near entries, live and dead (and the placeholder) */
+  size_t dead;         /* dead entries, near and far */
   size_t heap_cap;     /* entries key can hold */
   event_rec *rec;      /* records */
+  uint32_t *far_next;  /* per record: next record in its bucket or top list */
   size_t recs;         /* records ever handed out (in use + free) */
-  size_t rec_cap;      /* records rec can hold */
-  size_t pending;      /* pending events: live heap entries, pending handles */
+  size_t rec_cap;      /* records rec and far_next can hold */
+  size_t pending;      /* pending events: live entries, pending handles */
   uint32_t free_head;  /* first free record, NO_REC when none */
+  /* the far tier */
+  uint64_t horizon;    /* ns: near entries are before it, far ones at or after */
+  uint64_t rung_base;  /* ns: start of bucket 0 */
+  uint64_t rung_end;   /* ns: end of the last bucket; the top list starts here */
+  unsigned shift;      /* log2 of the bucket width in ns */
+  uint32_t *bucket;    /* first record of each bucket, NO_REC when empty */
+  size_t buckets;      /* buckets in the rung */
+  size_t next_bucket;  /* the bucket that moves next; earlier ones are empty */
+  size_t bucket_cap;   /* buckets `bucket` can hold */
+  size_t far;          /* far entries, live and dead */
+  uint32_t top;        /* first record of the top list, NO_REC when empty */
+  size_t top_count;    /* entries in the top list, live and dead */
+  uint64_t top_min;    /* ns: earliest time in the top list (UINT64_MAX if none) */
+  uint64_t top_max;    /* ns: latest time in the top list (0 if none) */
+  /* the run */
   sim_time now;        /* ns: time of the event being or last dispatched */
   uint64_t next_seq;   /* sequence of the next event scheduled or rescheduled */
   uint64_t dispatched; /* events dispatched since creation */
@@ -148,7 +190,7 @@ struct sim_loop {
 #endif
 
 /* Order of two entries at the same time: priority, then sequence (looked up:
- * records do not change while their entry is in the heap, dead or not). */
+ * records do not change while their entry is queued, dead or not). */
 static bool tie_before(const event_rec *rec, uint64_t a, uint64_t b) {
   if ((a ^ b) >> 32) return a < b;
   return rec[tie_rec(a)].seq < rec[tie_rec(b)].seq;
@@ -156,12 +198,7 @@ static bool tie_before(const event_rec *rec, uint64_t a, uint64_t b) {
 
 /* Strict order on entries; never equal for distinct entries (distinct
  * records, distinct sequences).  Equal times, rare, take a branch; the common
- * path is a flag.  Which of two siblings comes first is a coin toss, so a
- * branch on it is mispredicted half the time: GCC 12 turns the selection into
- * conditional moves in pop_root but not in sift_down (about three
- * mispredictions a hold step at 10^3 pending, by cachegrind).  Selecting by
- * masks removed them, but lengthened the dependency chain of a level and was
- * measured no faster, so the plain form stays. */
+ * path is a flag. */
 static inline bool before(const event_rec *rec, const heap_key *a, const heap_key *b) {
   if (SIM_RARELY(a->time == b->time)) return tie_before(rec, a->tie, b->tie);
   return a->time < b->time;
@@ -185,8 +222,7 @@ static inline size_t earliest_child(const event_rec *rec, const heap_key *h, siz
 /* Asks for the sibling groups of the next level, from entry `at` on (the
  * children of all the current siblings: d groups, contiguous), while the
  * current level is compared, so that the loads of consecutive levels overlap
- * instead of following one another (measured at 10^6 pending: about 450
- * instead of 650 ns a hold step).  A prefetch never faults, so the last
+ * instead of following one another.  A prefetch never faults, so the last
  * groups may run past the array.  Heaps within PREFETCH_MIN_BYTES fit the
  * first-level cache and skip it. */
 #define PREFETCH_MIN_BYTES (32 * 1024)
@@ -255,6 +291,14 @@ static void pop_root(sim_loop *loop) {
   sift_up(loop, i, h[n]);
 }
 
+/* Rebuilds the near heap's order bottom-up (Floyd 1964): O(count). */
+static void heapify(sim_loop *loop) {
+  heap_key *h = loop->key;
+  size_t n = loop->count;
+  if (n > 1)
+    for (size_t i = (n - 2) / SIM_HEAP_ARITY + 1; i-- > 0;) sift_down(loop, i, h[i]);
+}
+
 /* ---- records ---- */
 
 /* Puts record r on the free list once neither role keeps it. */
@@ -263,6 +307,13 @@ static inline void settle(sim_loop *loop, uint32_t r) {
   if ((e->gen & 1u) || e->home != NO_REC) return;
   e->link = loop->free_head;
   loop->free_head = r;
+}
+
+/* Frees the dead entry of record r, which has left the queue. */
+static inline void drop_dead(sim_loop *loop, uint32_t r) {
+  loop->dead--;
+  loop->rec[r].home = NO_REC;
+  settle(loop, r);
 }
 
 /* A record in neither role: the free list's head, or one never used.  The
@@ -280,20 +331,128 @@ static inline uint32_t take_rec(sim_loop *loop) {
   return r;
 }
 
-/* Discards dead entries from the root, so that the root is live (under a
- * placeholder, they wait until it goes). */
-static void reap_root(sim_loop *loop) {
-  while (loop->count && !loop->root_free) {
-    uint32_t r = tie_rec(loop->key[0].tie);
-    if (loop->rec[r].home != DEAD) return;
-    pop_root(loop);
-    loop->dead--;
-    loop->rec[r].home = NO_REC;
-    settle(loop, r);
+/* ---- the far tier ---- */
+
+/* Files record r's entry, at time t >= horizon, in its bucket or the top
+ * list. */
+static inline void far_insert(sim_loop *loop, uint32_t r, sim_time t) {
+  uint64_t u = (uint64_t)t;
+  loop->far++;
+  if (u < loop->rung_end) {
+    size_t b = (size_t)((u - loop->rung_base) >> loop->shift);
+    loop->far_next[r] = loop->bucket[b];
+    loop->bucket[b] = r;
+  } else {
+    loop->far_next[r] = loop->top;
+    loop->top = r;
+    loop->top_count++;
+    if (u < loop->top_min) loop->top_min = u;
+    if (u > loop->top_max) loop->top_max = u;
   }
 }
 
-/* Drops every dead entry and rebuilds the heap bottom-up (Floyd 1964): O(n). */
+/* Spreads the top list over a new rung starting at its earliest time, with
+ * about SIM_BUCKET_FILL entries a bucket; dead entries go.  The rung must be
+ * used up and the top list not empty. */
+static void spread_top(sim_loop *loop) {
+  assert(loop->next_bucket == loop->buckets && loop->top != NO_REC);
+  uint64_t span = loop->top_max - loop->top_min;
+  size_t want = loop->top_count / SIM_BUCKET_FILL;
+  if (want > loop->bucket_cap) want = loop->bucket_cap;
+  if (want < 1) want = 1;
+  unsigned shift = 0;
+  while ((span >> shift) >= want) shift++;
+  size_t n = (size_t)(span >> shift) + 1; /* <= want */
+  loop->rung_base = loop->top_min;
+  loop->shift = shift;
+  loop->buckets = n;
+  loop->next_bucket = 0;
+  loop->horizon = loop->rung_base;
+  /* at most top_max + 2^shift <= 2^64 - 1, since top_max < 2^63 */
+  loop->rung_end = loop->rung_base + ((uint64_t)n << shift);
+  for (size_t b = 0; b < n; b++) loop->bucket[b] = NO_REC;
+  uint32_t r = loop->top;
+  loop->top = NO_REC;
+  loop->top_count = 0;
+  loop->top_min = UINT64_MAX;
+  loop->top_max = 0;
+  while (r != NO_REC) {
+    uint32_t next = loop->far_next[r];
+    loop->far--;
+    if (loop->rec[r].home == DEAD)
+      drop_dead(loop, r);
+    else
+      far_insert(loop, r, loop->rec[r].time);
+    r = next;
+  }
+}
+
+/* Moves far entries into the empty near heap, bucket by bucket, until it
+ * holds one or the far tier is empty; the horizon follows. */
+static void refill(sim_loop *loop) {
+  assert(loop->count == 0 && !loop->root_free);
+  heap_key *h = loop->key;
+  const event_rec *rec = loop->rec;
+  while (loop->count == 0 && loop->far) {
+    if (loop->next_bucket == loop->buckets) spread_top(loop);
+    size_t b = loop->next_bucket++;
+    uint32_t r = loop->bucket[b];
+    loop->bucket[b] = NO_REC;
+    loop->horizon = loop->rung_base + ((uint64_t)loop->next_bucket << loop->shift);
+    size_t n = 0;
+    while (r != NO_REC) {
+      uint32_t next = loop->far_next[r];
+      loop->far--;
+      if (rec[r].home == DEAD)
+        drop_dead(loop, r);
+      else
+        h[n++] = (heap_key){rec[r].time, prio_bits(rec[r].prio) | r};
+      r = next;
+    }
+    loop->count = n;
+    heapify(loop);
+  }
+}
+
+/* Drops the dead entries of list *head; returns how many stayed. */
+static size_t purge_list(sim_loop *loop, uint32_t *head) {
+  size_t kept = 0;
+  uint32_t *link = head;
+  while (*link != NO_REC) {
+    uint32_t r = *link;
+    if (loop->rec[r].home == DEAD) {
+      *link = loop->far_next[r];
+      loop->far--;
+      drop_dead(loop, r);
+    } else {
+      link = &loop->far_next[r];
+      kept++;
+    }
+  }
+  return kept;
+}
+
+/* ---- keeping the invariants ---- */
+
+/* Discards dead entries from the near root, refilling the near heap when it
+ * runs dry, so that the root is live (under a placeholder, they wait until it
+ * goes). */
+static void reap_root(sim_loop *loop) {
+  while (!loop->root_free) {
+    if (loop->count == 0) {
+      if (!loop->far) return;
+      refill(loop);
+      continue;
+    }
+    uint32_t r = tie_rec(loop->key[0].tie);
+    if (loop->rec[r].home != DEAD) return;
+    pop_root(loop);
+    drop_dead(loop, r);
+  }
+}
+
+/* Drops every dead entry, near (the heap then rebuilt bottom-up) and far:
+ * O(entries). */
 static void compact(sim_loop *loop) {
   if (loop->root_free) {
     loop->root_free = false;
@@ -303,25 +462,28 @@ static void compact(sim_loop *loop) {
   size_t kept = 0;
   for (size_t i = 0; i < loop->count; i++) {
     uint32_t r = tie_rec(h[i].tie);
-    if (loop->rec[r].home == DEAD) {
-      loop->rec[r].home = NO_REC;
-      settle(loop, r);
-    } else {
+    if (loop->rec[r].home == DEAD)
+      drop_dead(loop, r);
+    else
       h[kept++] = h[i];
-    }
   }
   loop->count = kept;
-  loop->dead = 0;
-  if (kept > 1)
-    for (size_t i = (kept - 2) / SIM_HEAP_ARITY + 1; i-- > 0;) sift_down(loop, i, h[i]);
+  heapify(loop);
+  for (size_t b = loop->next_bucket; b < loop->buckets; b++) purge_list(loop, &loop->bucket[b]);
+  loop->top_count = purge_list(loop, &loop->top);
+  assert(loop->dead == 0);
 }
 
-/* Restores the invariants after an entry died or left: live root, and dead
- * entries no more numerous than pending events. */
-static inline void tidy(sim_loop *loop) {
-  if (!loop->dead) return; /* the common case, and the hold model's */
+/* Restores the invariants after an entry died or left, or the near heap ran
+ * dry: live root, and dead entries no more numerous than pending events. */
+static void tidy_slow(sim_loop *loop) {
+  if (loop->dead > loop->pending) compact(loop);
   reap_root(loop);
-  if (SIM_RARELY(loop->dead > loop->pending)) compact(loop);
+}
+
+static inline void tidy(sim_loop *loop) {
+  /* the common case, and the hold model's: nothing dead, a near entry left */
+  if (SIM_RARELY(loop->dead || loop->count == 0)) tidy_slow(loop);
 }
 
 /* ---- storage ---- */
@@ -342,21 +504,39 @@ static int heap_realloc(sim_loop *loop, size_t cap) {
   return 0;
 }
 
-/* Room for one more pending event, with the margins that let cancel and
- * reschedule go without allocating; nothing observable changes on failure. */
+/* Buckets a rung may need with `pending` events pending. */
+static inline size_t buckets_for(size_t pending) {
+  return (2 * pending + 1) / SIM_BUCKET_FILL + 1;
+}
+
+/* Room for one more pending event, with the margins that let cancel,
+ * reschedule and dispatch go without allocating; nothing observable changes
+ * on failure. */
 static int grow_for_event(sim_loop *loop) {
   size_t pending = loop->pending + 1;
   if (pending > MAX_RECS / 3) return -1;
   size_t need_recs = 3 * pending + 1, need_heap = 2 * pending + 1;
-  if (need_recs > loop->rec_cap &&
-      sim_grow((void **)&loop->rec, &loop->rec_cap, need_recs, sizeof(event_rec)) < 0)
-    return -1;
-  if (loop->rec_cap > MAX_RECS) loop->rec_cap = MAX_RECS;
+  if (need_recs > loop->rec_cap) {
+    size_t cap = loop->rec_cap ? loop->rec_cap : 16;
+    while (cap < need_recs) cap *= 2;
+    if (cap > MAX_RECS) cap = MAX_RECS;
+    event_rec *rec = sim_realloc(loop->rec, cap * sizeof *rec);
+    if (!rec) return -1;
+    loop->rec = rec;
+    uint32_t *next = sim_realloc(loop->far_next, cap * sizeof *next);
+    if (!next) return -1; /* rec larger than needed: harmless, rec_cap unchanged */
+    loop->far_next = next;
+    loop->rec_cap = cap;
+  }
   if (need_heap > loop->heap_cap) {
     size_t cap = loop->heap_cap ? loop->heap_cap : 16;
     while (cap < need_heap) cap *= 2;
     if (heap_realloc(loop, cap) < 0) return -1;
   }
+  size_t need_buckets = buckets_for(pending);
+  if (need_buckets > loop->bucket_cap &&
+      sim_grow((void **)&loop->bucket, &loop->bucket_cap, need_buckets, sizeof *loop->bucket) < 0)
+    return -1;
   return 0;
 }
 
@@ -377,7 +557,7 @@ static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {
   return r;
 }
 
-/* Ends pending handle h, whose live entry has left the heap or been marked
+/* Ends pending handle h, whose live entry has left the queue or been marked
  * dead by the caller. */
 static inline void end_handle(sim_loop *loop, uint32_t h) {
   loop->rec[h].gen++;
@@ -391,6 +571,8 @@ sim_loop *sim_loop_new(void) {
   sim_loop *loop = sim_calloc(1, sizeof *loop);
   if (!loop) return NULL;
   loop->free_head = NO_REC;
+  loop->top = NO_REC;
+  loop->top_min = UINT64_MAX;
   loop->next_seq = 1;
   return loop;
 }
@@ -400,6 +582,8 @@ void sim_loop_free(sim_loop *loop) {
   assert(!loop->running);
   sim_free(loop->key_mem);
   sim_free(loop->rec);
+  sim_free(loop->far_next);
+  sim_free(loop->bucket);
   sim_free(loop);
 }
 
@@ -409,7 +593,8 @@ sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_han
                           uint64_t arg) {
   assert(fn);
   assert(at >= loop->now && "scheduling in the past");
-  if (SIM_RARELY(2 * loop->pending + 3 > loop->heap_cap || 3 * loop->pending + 4 > loop->rec_cap) &&
+  if (SIM_RARELY(2 * loop->pending + 3 > loop->heap_cap || 3 * loop->pending + 4 > loop->rec_cap ||
+                 buckets_for(loop->pending + 1) > loop->bucket_cap) &&
       grow_for_event(loop) < 0)
     return SIM_EVENT_NONE;
   uint32_t r = take_rec(loop);
@@ -424,12 +609,17 @@ sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_han
   e->link = r;
   e->home = r;
   loop->pending++;
-  heap_key k = {at, prio_bits(priority) | r};
-  if (loop->root_free) {
-    loop->root_free = false;
-    sift_down(loop, 0, k); /* the hold operation: one sift instead of two */
+  if ((uint64_t)at < loop->horizon) {
+    heap_key k = {at, prio_bits(priority) | r};
+    if (loop->root_free) {
+      loop->root_free = false;
+      sift_down(loop, 0, k); /* the hold operation: one sift instead of two */
+    } else {
+      sift_up(loop, loop->count++, k);
+    }
   } else {
-    sift_up(loop, loop->count++, k);
+    far_insert(loop, r, at);
+    if (SIM_RARELY(loop->count == 0)) refill(loop); /* no placeholder: it is counted */
   }
   return make_id(r, gen);
 }
@@ -456,7 +646,7 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   uint32_t h = pending_home(loop, id);
   if (h == NO_REC) return false;
   uint32_t c = loop->rec[h].link;
-  /* the new entry needs its own record: the old one stays, dead, in the heap */
+  /* the new entry needs its own record: the old one stays, dead, queued */
   uint32_t n = take_rec(loop);
   event_rec *old = &loop->rec[c], *e = &loop->rec[n];
   e->fn = old->fn;
@@ -469,8 +659,12 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   old->home = DEAD;
   loop->dead++;
   loop->rec[h].link = n;
-  assert(loop->count < loop->heap_cap);
-  sift_up(loop, loop->count++, (heap_key){at, prio_bits(e->prio) | n});
+  if ((uint64_t)at < loop->horizon) {
+    assert(loop->count < loop->heap_cap);
+    sift_up(loop, loop->count++, (heap_key){at, prio_bits(e->prio) | n});
+  } else {
+    far_insert(loop, n, at);
+  }
   tidy(loop);
   return true;
 }
@@ -484,9 +678,9 @@ sim_time sim_event_time(const sim_loop *loop, sim_event_id id) {
   return h == NO_REC ? SIM_TIME_MAX : loop->rec[loop->rec[h].link].time;
 }
 
-/* Earliest live time in the subtree at i: heap order lets the search stop at
- * the first live entry of every path, so it visits only dead entries and
- * their children. */
+/* Earliest live time in the near subtree at i: heap order lets the search
+ * stop at the first live entry of every path, so it visits only dead entries
+ * and their children. */
 static sim_time earliest_live(const sim_loop *loop, size_t i) {
   if (i >= loop->count) return SIM_TIME_MAX;
   if (loop->rec[tie_rec(loop->key[i].tie)].home != DEAD) return loop->key[i].time;
@@ -498,6 +692,14 @@ static sim_time earliest_live(const sim_loop *loop, size_t i) {
   return t;
 }
 
+/* Earliest live time in far list `r`; SIM_TIME_MAX when none. */
+static sim_time earliest_live_in_list(const sim_loop *loop, uint32_t r) {
+  sim_time t = SIM_TIME_MAX;
+  for (; r != NO_REC; r = loop->far_next[r])
+    if (loop->rec[r].home != DEAD && loop->rec[r].time < t) t = loop->rec[r].time;
+  return t;
+}
+
 sim_time sim_loop_next_time(const sim_loop *loop) {
   if (!loop->root_free) return loop->count ? loop->key[0].time : SIM_TIME_MAX; /* a live root */
   /* under the placeholder, which dead entries may sit below */
@@ -506,7 +708,14 @@ sim_time sim_loop_next_time(const sim_loop *loop) {
     sim_time u = earliest_live(loop, c);
     if (u < t) t = u;
   }
-  return t;
+  if (t != SIM_TIME_MAX) return t;
+  /* nothing live before the horizon: the first bucket with a live entry, or
+   * the top list */
+  for (size_t b = loop->next_bucket; b < loop->buckets; b++) {
+    t = earliest_live_in_list(loop, loop->bucket[b]);
+    if (t != SIM_TIME_MAX) return t;
+  }
+  return earliest_live_in_list(loop, loop->top);
 }
 
 sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
@@ -516,7 +725,7 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
   loop->stop = false;
   sim_run_status status;
   for (;;) {
-    if (loop->count == 0) {
+    if (loop->count == 0) { /* and so the far tier is empty too */
       status = SIM_RUN_EMPTY;
       break;
     }
@@ -532,9 +741,7 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
     /* The next event dispatched is one of the root's children or one the
      * handler schedules (whose record, just released, is in cache): asking
      * for the children's records now lets their loads overlap the handler
-     * and the sift, where the next dispatch would otherwise wait for one.
-     * Measured with the increments drawn beforehand: about 130 instead of
-     * 250 ns a hold step at 10^5 pending, 310 instead of 450 at 10^6. */
+     * and the sift, where the next dispatch would otherwise wait for one. */
     if (loop->count * sizeof(heap_key) > PREFETCH_MIN_BYTES)
       for (size_t c = 1; c <= SIM_HEAP_ARITY && c < loop->count; c++)
         __builtin_prefetch(&loop->rec[tie_rec(loop->key[c].tie)]);
@@ -555,7 +762,8 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
       tidy(loop);
     } else {
       /* the placeholder: time INT64_MIN precedes every entry (times are >= 0),
-       * and the first event the handler schedules replaces it */
+       * and the first event the handler schedules before the horizon
+       * replaces it */
       loop->key[0] = (heap_key){INT64_MIN, 0};
       loop->root_free = true;
     }
@@ -588,6 +796,39 @@ void sim_loop_set_trace(sim_loop *loop, sim_trace_fn fn, void *ctx) {
   loop->trace_ctx = ctx;
 }
 
+/* Checks one queued entry of record r (near or far): 0, or the number of the
+ * broken invariant; counts it when dead. */
+static int check_entry(const sim_loop *loop, uint32_t r, sim_time t, size_t *dead) {
+  const event_rec *rec = loop->rec;
+  if (r >= loop->recs) return -4;
+  const event_rec *e = &rec[r];
+  if (e->time != t) return -4;
+  if (e->home == NO_REC) return -4; /* an entry whose record says it holds none */
+  if (e->home == DEAD) {
+    ++*dead;
+  } else {
+    if (e->home >= loop->recs || !(rec[e->home].gen & 1u) || rec[e->home].link != r) return -6;
+    if (t < loop->now) return -7; /* a pending event in the past */
+  }
+  if (e->seq == 0 || e->seq >= loop->next_seq) return -8;
+  return 0;
+}
+
+/* Checks far list `r`: every entry's time in [lo, hi) and valid; counts its
+ * entries into *n (and the dead ones into *dead). */
+static int check_list(const sim_loop *loop, uint32_t r, uint64_t lo, uint64_t hi, size_t *n,
+                      size_t *dead) {
+  for (; r != NO_REC; r = loop->far_next[r]) {
+    if (r >= loop->recs) return -13;
+    if (++*n > loop->recs) return -13; /* a cycle */
+    uint64_t u = (uint64_t)loop->rec[r].time;
+    if (u < lo || u >= hi) return -13; /* in the wrong bucket */
+    int err = check_entry(loop, r, loop->rec[r].time, dead);
+    if (err) return err;
+  }
+  return 0;
+}
+
 int sim_loop_check(const sim_loop *loop) {
   const event_rec *rec = loop->rec;
   if (loop->count > loop->heap_cap || loop->recs > loop->rec_cap) return -1;
@@ -595,29 +836,43 @@ int sim_loop_check(const sim_loop *loop) {
   if (loop->root_free && (!loop->running || loop->count == 0)) return -1;
   if (loop->root_free && (loop->key[0].time != INT64_MIN || loop->key[0].tie != 0)) return -1;
   size_t first = loop->root_free; /* real entries start after the placeholder */
-  if (loop->count != first + loop->pending + loop->dead) return -3;
+  if (loop->count + loop->far != first + loop->pending + loop->dead) return -3;
   if (loop->dead > loop->pending) return -3;
-  /* the margins cancel and reschedule rely on */
+  /* the margins cancel, reschedule and dispatch rely on */
   size_t p = loop->pending;
-  if (p && (3 * p + 1 > loop->rec_cap || 2 * p + 1 > loop->heap_cap)) return -3;
+  if (p && (3 * p + 1 > loop->rec_cap || 2 * p + 1 > loop->heap_cap ||
+            buckets_for(p) > loop->bucket_cap))
+    return -3;
   size_t dead = 0;
   for (size_t i = first; i < loop->count; i++) {
     const heap_key *k = &loop->key[i];
     uint32_t r = tie_rec(k->tie);
-    if (r >= loop->recs) return -4;
-    const event_rec *e = &rec[r];
-    if (e->time != k->time || (k->tie >> 32) != (prio_bits(e->prio) >> 32)) return -4;
-    if (e->home == NO_REC) return -4; /* an entry whose record says it holds none */
-    if (e->home == DEAD) {
-      dead++;
-      if (i == 0) return -5; /* a dead root */
-    } else {
-      if (e->home >= loop->recs || !(rec[e->home].gen & 1u) || rec[e->home].link != r) return -6;
-      if (k->time < loop->now) return -7; /* a pending event in the past */
-    }
-    if (e->seq == 0 || e->seq >= loop->next_seq) return -8;
+    int err = check_entry(loop, r, k->time, &dead);
+    if (err) return err;
+    if ((k->tie >> 32) != (prio_bits(rec[r].prio) >> 32)) return -4;
+    if (i == 0 && rec[r].home == DEAD) return -5; /* a dead root */
+    if ((uint64_t)k->time >= loop->horizon) return -13; /* a near entry past the horizon */
     if (i > 0 && before(rec, k, &loop->key[(i - 1) / SIM_HEAP_ARITY])) return -9; /* heap order */
   }
+  /* the far tier: the rung's geometry, then every list */
+  if (loop->count == first && !loop->root_free && loop->far) return -5; /* a dry near heap */
+  if (loop->buckets > loop->bucket_cap || loop->next_bucket > loop->buckets) return -13;
+  if (loop->buckets &&
+      (loop->rung_end != loop->rung_base + ((uint64_t)loop->buckets << loop->shift) ||
+       loop->horizon != loop->rung_base + ((uint64_t)loop->next_bucket << loop->shift)))
+    return -13;
+  size_t far = 0;
+  for (size_t b = 0; b < loop->buckets; b++) {
+    if (b < loop->next_bucket && loop->bucket[b] != NO_REC) return -13; /* a moved bucket */
+    uint64_t lo = loop->rung_base + ((uint64_t)b << loop->shift);
+    int err = check_list(loop, loop->bucket[b], lo, lo + ((uint64_t)1 << loop->shift), &far, &dead);
+    if (err) return err;
+  }
+  size_t in_buckets = far, top_min = loop->top_min, top_max = loop->top_max;
+  if (top_min < loop->rung_end) return -13;
+  int err = check_list(loop, loop->top, top_min, top_max + 1, &far, &dead);
+  if (err) return err;
+  if (far - in_buckets != loop->top_count || far != loop->far) return -13;
   if (dead != loop->dead) return -3;
   size_t pending = 0, holders = 0, in_use = 0;
   for (size_t r = 0; r < loop->recs; r++) {
@@ -630,7 +885,7 @@ int sim_loop_check(const sim_loop *loop) {
     }
     in_use += (e->gen & 1u) || e->home != NO_REC;
   }
-  if (pending != loop->pending || holders + first != loop->count) return -10;
+  if (pending != loop->pending || holders + first != loop->count + loop->far) return -10;
   size_t free_recs = 0;
   for (uint32_t r = loop->free_head; r != NO_REC; r = rec[r].link) {
     if (r >= loop->recs || (rec[r].gen & 1u) || rec[r].home != NO_REC) return -11; /* free list */
