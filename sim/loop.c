@@ -99,11 +99,27 @@
 #endif
 _Static_assert(SIM_HEAP_ARITY >= 2 && SIM_HEAP_ARITY <= 16, "heap arity out of range");
 
-/* Entries a bucket is made to hold on average when a rung is made: fewer
- * make more moves of nearly empty buckets, more a deeper near heap
- * (tests/bench/run; 8 to 64 are within a few percent of each other). */
+/* Tuning, measured with tests/bench/run on the hold model (the unit tests
+ * also build the loop with tiny values, to reach every path often).
+ * SIM_FIRST_SPREAD: buckets a first rung gets per entry spread into it.  Its
+ * width is the entries' span over that; with exponential increments the
+ * events near now are some ln(n) times denser than the average, so one
+ * bucket an entry left about 15 entries in the buckets moved first at 10^5
+ * pending, and two leave about 11, for a few percent fewer instructions.
+ * SPLIT_ABOVE: a bucket with more entries is split into a finer rung of about
+ * SIM_BUCKET_FILL entries a bucket.  SORTED_MAX: the largest near tier kept
+ * as a sorted run rather than a heap. */
+#ifndef SIM_FIRST_SPREAD
+#define SIM_FIRST_SPREAD 2
+#endif
 #ifndef SIM_BUCKET_FILL
-#define SIM_BUCKET_FILL 16
+#define SIM_BUCKET_FILL 8
+#endif
+#ifndef SPLIT_ABOVE
+#define SPLIT_ABOVE (4 * SIM_BUCKET_FILL)
+#endif
+#ifndef SORTED_MAX
+#define SORTED_MAX 32
 #endif
 
 /* The ordering key of a near-heap entry. */
@@ -143,9 +159,22 @@ typedef struct event_rec {
  * siblings, starts on a cache-line boundary (64 bytes on x86-64 and arm64). */
 #define CACHE_LINE 64
 
-/* Times are compared with the horizon and the rung as unsigned numbers:
- * every event time is >= 0 (>= now), so the rung's end, at most the latest
- * time plus one bucket width <= 2^63, never overflows. */
+/* Rungs below the first: each splits one crowded bucket of the rung above
+ * (Tang et al. 2005 allow 8). */
+#define MAX_RUNGS 8
+
+/* A rung of equal buckets.  Times are compared with rungs and the horizon as
+ * unsigned numbers: every event time is >= 0 (>= now), so a rung's end, at
+ * most the latest time plus one bucket width <= 2^63, never overflows. */
+typedef struct rung {
+  uint64_t base;      /* ns: start of its first bucket */
+  uint64_t end;       /* ns: end of its last bucket */
+  unsigned shift;     /* log2 of the bucket width in ns */
+  size_t first;       /* index of its first bucket in the loop's bucket array */
+  size_t buckets;     /* buckets in the rung */
+  size_t next;        /* the bucket that moves next; earlier ones are empty */
+} rung;
+
 struct sim_loop {
   heap_key *key;       /* near heap, a d-ary min-heap; points into key_mem */
   void *key_mem;       /* allocation behind key (for alignment) */
@@ -160,13 +189,12 @@ struct sim_loop {
   uint32_t free_head;  /* first free record, NO_REC when none */
   /* the far tier */
   uint64_t horizon;    /* ns: near entries are before it, far ones at or after */
-  uint64_t rung_base;  /* ns: start of bucket 0 */
-  uint64_t rung_end;   /* ns: end of the last bucket; the top list starts here */
-  unsigned shift;      /* log2 of the bucket width in ns */
-  uint32_t *bucket;    /* first record of each bucket, NO_REC when empty */
-  size_t buckets;      /* buckets in the rung */
-  size_t next_bucket;  /* the bucket that moves next; earlier ones are empty */
+  rung rung[MAX_RUNGS]; /* the ladder: rung k + 1 spans the bucket rung k moved last */
+  unsigned rungs;      /* rungs in use; the last is the finest */
+  uint32_t *bucket;    /* first record of each bucket, NO_REC when empty; rung
+                          by rung, each after the one above */
   size_t bucket_cap;   /* buckets `bucket` can hold */
+  size_t room;         /* pending events the capacities allow (see grow_for_event) */
   size_t far;          /* far entries, live and dead */
   uint32_t top;        /* first record of the top list, NO_REC when empty */
   size_t top_count;    /* entries in the top list, live and dead */
@@ -179,6 +207,7 @@ struct sim_loop {
   bool stop;           /* sim_loop_stop was called during this run */
   bool running;        /* inside sim_loop_run */
   bool root_free;      /* key[0] is the dispatched event's placeholder (in count) */
+  bool sorted;         /* the near tier is a sorted run, not a heap */
   sim_trace_fn trace;  /* dispatch observer, NULL when none */
   void *trace_ctx;     /* its context */
 };
@@ -291,12 +320,63 @@ static void pop_root(sim_loop *loop) {
   sift_up(loop, i, h[n]);
 }
 
+/* ---- the near tier: a sorted run or a heap ----
+ * A bucket of at most SORTED_MAX entries moved into the empty near tier is
+ * sorted (insertion sort, quadratic but on a few entries) into a run latest
+ * first: dispatch then takes the last entry in O(1), and an event scheduled
+ * before the horizon is inserted from the end, past the entries earlier than
+ * it, few when it comes soon.  A larger bucket, or a run that would grow past
+ * SORTED_MAX, makes a heap instead (and stays one until the tier runs dry),
+ * so that many events at one instant cost O(log n) each, not O(n). */
+
 /* Rebuilds the near heap's order bottom-up (Floyd 1964): O(count). */
 static void heapify(sim_loop *loop) {
   heap_key *h = loop->key;
   size_t n = loop->count;
   if (n > 1)
     for (size_t i = (n - 2) / SIM_HEAP_ARITY + 1; i-- > 0;) sift_down(loop, i, h[i]);
+}
+
+/* Sorts the near run, latest first (insertion sort). */
+static void sort_run(sim_loop *loop) {
+  heap_key *h = loop->key;
+  for (size_t i = 1; i < loop->count; i++) {
+    heap_key k = h[i];
+    size_t j = i;
+    for (; j > 0 && before(loop->rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
+    h[j] = k;
+  }
+}
+
+/* The earliest near entry; the near tier must not be empty. */
+static inline const heap_key *near_first(const sim_loop *loop) {
+  return loop->sorted ? &loop->key[loop->count - 1] : &loop->key[0];
+}
+
+/* Inserts k into the near tier (not through the placeholder). */
+static inline void near_insert(sim_loop *loop, heap_key k) {
+  assert(loop->count < loop->heap_cap);
+  if (loop->sorted) {
+    if (SIM_RARELY(loop->count >= SORTED_MAX)) {
+      loop->sorted = false;
+      heapify(loop);
+    } else {
+      heap_key *h = loop->key;
+      size_t j = loop->count++;
+      for (; j > 0 && before(loop->rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
+      h[j] = k;
+      return;
+    }
+  }
+  sift_up(loop, loop->count++, k);
+}
+
+/* Removes the earliest near entry. */
+static inline void near_pop(sim_loop *loop) {
+  if (loop->sorted)
+    loop->count--;
+  else
+    pop_root(loop);
 }
 
 /* ---- records ---- */
@@ -333,49 +413,54 @@ static inline uint32_t take_rec(sim_loop *loop) {
 
 /* ---- the far tier ---- */
 
+/* Files record r's entry, at time u beyond every rung, in the top list. */
+static void top_insert(sim_loop *loop, uint32_t r, uint64_t u) {
+  loop->far_next[r] = loop->top;
+  loop->top = r;
+  loop->top_count++;
+  if (u < loop->top_min) loop->top_min = u;
+  if (u > loop->top_max) loop->top_max = u;
+}
+
 /* Files record r's entry, at time t >= horizon, in its bucket or the top
  * list. */
 static inline void far_insert(sim_loop *loop, uint32_t r, sim_time t) {
   uint64_t u = (uint64_t)t;
   loop->far++;
-  if (u < loop->rung_end) {
-    size_t b = (size_t)((u - loop->rung_base) >> loop->shift);
-    loop->far_next[r] = loop->bucket[b];
-    loop->bucket[b] = r;
-  } else {
-    loop->far_next[r] = loop->top;
-    loop->top = r;
-    loop->top_count++;
-    if (u < loop->top_min) loop->top_min = u;
-    if (u > loop->top_max) loop->top_max = u;
+  /* the finest rung that reaches u: rungs are nested, each below the
+   * horizon's bucket of the one above */
+  for (unsigned k = loop->rungs; k-- > 0;) {
+    const rung *g = &loop->rung[k];
+    if (u < g->end) {
+      size_t b = g->first + (size_t)((u - g->base) >> g->shift);
+      loop->far_next[r] = loop->bucket[b];
+      loop->bucket[b] = r;
+      return;
+    }
   }
+  top_insert(loop, r, u);
 }
 
-/* Spreads the top list over a new rung starting at its earliest time, with
- * about SIM_BUCKET_FILL entries a bucket; dead entries go.  The rung must be
- * used up and the top list not empty. */
-static void spread_top(sim_loop *loop) {
-  assert(loop->next_bucket == loop->buckets && loop->top != NO_REC);
-  uint64_t span = loop->top_max - loop->top_min;
-  size_t want = loop->top_count / SIM_BUCKET_FILL;
-  if (want > loop->bucket_cap) want = loop->bucket_cap;
-  if (want < 1) want = 1;
-  unsigned shift = 0;
-  while ((span >> shift) >= want) shift++;
-  size_t n = (size_t)(span >> shift) + 1; /* <= want */
-  loop->rung_base = loop->top_min;
-  loop->shift = shift;
-  loop->buckets = n;
-  loop->next_bucket = 0;
-  loop->horizon = loop->rung_base;
-  /* at most top_max + 2^shift <= 2^64 - 1, since top_max < 2^63 */
-  loop->rung_end = loop->rung_base + ((uint64_t)n << shift);
-  for (size_t b = 0; b < n; b++) loop->bucket[b] = NO_REC;
-  uint32_t r = loop->top;
-  loop->top = NO_REC;
-  loop->top_count = 0;
-  loop->top_min = UINT64_MAX;
-  loop->top_max = 0;
+/* Makes rung `k` over [base, base + 2^(shift + log2 buckets)), its buckets
+ * empty, from bucket `first` on; the horizon is its start. */
+static void make_rung(sim_loop *loop, unsigned k, uint64_t base, unsigned shift, size_t buckets,
+                      size_t first) {
+  rung *g = &loop->rung[k];
+  g->base = base;
+  g->shift = shift;
+  g->buckets = buckets;
+  g->first = first;
+  g->next = 0;
+  /* at most the latest time + 2^shift <= 2^64 - 1, since times are < 2^63 */
+  g->end = base + ((uint64_t)buckets << shift);
+  for (size_t b = 0; b < buckets; b++) loop->bucket[first + b] = NO_REC;
+  loop->rungs = k + 1;
+  loop->horizon = base;
+}
+
+/* Files the entries of far list r anew (after a new rung was made), dropping
+ * the dead. */
+static void refile(sim_loop *loop, uint32_t r) {
   while (r != NO_REC) {
     uint32_t next = loop->far_next[r];
     loop->far--;
@@ -387,18 +472,49 @@ static void spread_top(sim_loop *loop) {
   }
 }
 
+/* Spreads the top list over a new first rung starting at its earliest time,
+ * SIM_FIRST_SPREAD buckets an entry (as the bucket array allows); dead
+ * entries go.  Every rung must
+ * be used up and the top list not empty. */
+static void spread_top(sim_loop *loop) {
+  assert(loop->rungs == 0 && loop->top != NO_REC);
+  uint64_t span = loop->top_max - loop->top_min;
+  size_t want = loop->top_count * SIM_FIRST_SPREAD;
+  if (want > loop->bucket_cap / 2) want = loop->bucket_cap / 2; /* the rest for finer rungs */
+  if (want < 1) want = 1;
+  unsigned shift = 0;
+  while ((span >> shift) >= want) shift++;
+  make_rung(loop, 0, loop->top_min, shift, (size_t)(span >> shift) + 1, 0);
+  uint32_t r = loop->top;
+  loop->top = NO_REC;
+  loop->top_count = 0;
+  loop->top_min = UINT64_MAX;
+  loop->top_max = 0;
+  refile(loop, r);
+}
+
 /* Moves far entries into the empty near heap, bucket by bucket, until it
- * holds one or the far tier is empty; the horizon follows. */
+ * holds one or the far tier is empty; the horizon follows.  A crowded bucket
+ * is split into a finer rung instead (Tang et al. 2005), as long as its width
+ * and the bucket array allow: so the near heap stays small even where the
+ * rung's width, set by the whole span, is too coarse for the events near
+ * now (with exponential increments, the earliest buckets are the fullest). */
 static void refill(sim_loop *loop) {
   assert(loop->count == 0 && !loop->root_free);
   heap_key *h = loop->key;
   const event_rec *rec = loop->rec;
   while (loop->count == 0 && loop->far) {
-    if (loop->next_bucket == loop->buckets) spread_top(loop);
-    size_t b = loop->next_bucket++;
+    while (loop->rungs && loop->rung[loop->rungs - 1].next == loop->rung[loop->rungs - 1].buckets)
+      loop->rungs--; /* used up: the horizon is already its end */
+    if (loop->rungs == 0) spread_top(loop);
+    unsigned k = loop->rungs - 1;
+    rung *g = &loop->rung[k];
+    size_t b = g->first + g->next++;
     uint32_t r = loop->bucket[b];
     loop->bucket[b] = NO_REC;
-    loop->horizon = loop->rung_base + ((uint64_t)loop->next_bucket << loop->shift);
+    uint64_t start = loop->horizon;
+    loop->horizon = g->base + ((uint64_t)g->next << g->shift);
+    /* the live entries into the key array, the dead ones out */
     size_t n = 0;
     while (r != NO_REC) {
       uint32_t next = loop->far_next[r];
@@ -409,8 +525,23 @@ static void refill(sim_loop *loop) {
         h[n++] = (heap_key){rec[r].time, prio_bits(rec[r].prio) | r};
       r = next;
     }
+    if (SIM_RARELY(n > SPLIT_ABOVE) && g->shift > 0 && k + 1 < MAX_RUNGS) {
+      /* about SIM_BUCKET_FILL entries a bucket */
+      unsigned split = 1;
+      while (split < g->shift && ((size_t)SIM_BUCKET_FILL << split) < n) split++;
+      size_t first = g->first + g->buckets;
+      if (first + ((size_t)1 << split) <= loop->bucket_cap) {
+        make_rung(loop, k + 1, start, g->shift - split, (size_t)1 << split, first);
+        for (size_t i = 0; i < n; i++) far_insert(loop, tie_rec(h[i].tie), h[i].time);
+        continue;
+      }
+    }
     loop->count = n;
-    heapify(loop);
+    loop->sorted = n <= SORTED_MAX;
+    if (loop->sorted)
+      sort_run(loop);
+    else
+      heapify(loop);
   }
 }
 
@@ -444,9 +575,9 @@ static void reap_root(sim_loop *loop) {
       refill(loop);
       continue;
     }
-    uint32_t r = tie_rec(loop->key[0].tie);
+    uint32_t r = tie_rec(near_first(loop)->tie);
     if (loop->rec[r].home != DEAD) return;
-    pop_root(loop);
+    near_pop(loop);
     drop_dead(loop, r);
   }
 }
@@ -468,8 +599,11 @@ static void compact(sim_loop *loop) {
       h[kept++] = h[i];
   }
   loop->count = kept;
-  heapify(loop);
-  for (size_t b = loop->next_bucket; b < loop->buckets; b++) purge_list(loop, &loop->bucket[b]);
+  if (!loop->sorted) heapify(loop); /* a run stays sorted */
+  for (unsigned k = 0; k < loop->rungs; k++) {
+    const rung *g = &loop->rung[k];
+    for (size_t b = g->next; b < g->buckets; b++) purge_list(loop, &loop->bucket[g->first + b]);
+  }
   loop->top_count = purge_list(loop, &loop->top);
   assert(loop->dead == 0);
 }
@@ -504,40 +638,52 @@ static int heap_realloc(sim_loop *loop, size_t cap) {
   return 0;
 }
 
-/* Buckets a rung may need with `pending` events pending. */
-static inline size_t buckets_for(size_t pending) {
-  return (2 * pending + 1) / SIM_BUCKET_FILL + 1;
-}
+/* Buckets the rungs may use with `pending` events pending: the first rung at
+ * most half of them, SIM_FIRST_SPREAD an entry while the top list holds no
+ * more than pending + 2 (that is, few dead), and the finer ones what is
+ * left. */
+static inline size_t buckets_for(size_t pending) { return 2 * SIM_FIRST_SPREAD * (pending + 2); }
 
 /* Room for one more pending event, with the margins that let cancel,
- * reschedule and dispatch go without allocating; nothing observable changes
- * on failure. */
+ * reschedule and dispatch go without allocating: the room doubles, and every
+ * array grows to it at once, so growth is rare and all in one call.  Nothing
+ * observable changes on failure. */
 static int grow_for_event(sim_loop *loop) {
-  size_t pending = loop->pending + 1;
-  if (pending > MAX_RECS / 3) return -1;
-  size_t need_recs = 3 * pending + 1, need_heap = 2 * pending + 1;
-  if (need_recs > loop->rec_cap) {
-    size_t cap = loop->rec_cap ? loop->rec_cap : 16;
-    while (cap < need_recs) cap *= 2;
-    if (cap > MAX_RECS) cap = MAX_RECS;
-    event_rec *rec = sim_realloc(loop->rec, cap * sizeof *rec);
+  if (loop->pending + 1 > MAX_RECS / 3) return -1;
+  size_t room = loop->room ? 2 * loop->room : 8;
+  if (room > MAX_RECS / 3) room = MAX_RECS / 3;
+  size_t recs = 3 * room + 1, keys = 2 * room + 1, buckets = buckets_for(room);
+  if (recs > loop->rec_cap) {
+    event_rec *rec = sim_realloc(loop->rec, recs * sizeof *rec);
     if (!rec) return -1;
     loop->rec = rec;
-    uint32_t *next = sim_realloc(loop->far_next, cap * sizeof *next);
+    uint32_t *next = sim_realloc(loop->far_next, recs * sizeof *next);
     if (!next) return -1; /* rec larger than needed: harmless, rec_cap unchanged */
     loop->far_next = next;
-    loop->rec_cap = cap;
+    loop->rec_cap = recs;
   }
-  if (need_heap > loop->heap_cap) {
-    size_t cap = loop->heap_cap ? loop->heap_cap : 16;
-    while (cap < need_heap) cap *= 2;
-    if (heap_realloc(loop, cap) < 0) return -1;
+  if (keys > loop->heap_cap && heap_realloc(loop, keys) < 0) return -1;
+  if (buckets > loop->bucket_cap) {
+    uint32_t *bucket = sim_realloc(loop->bucket, buckets * sizeof *bucket);
+    if (!bucket) return -1;
+    loop->bucket = bucket;
+    loop->bucket_cap = buckets;
   }
-  size_t need_buckets = buckets_for(pending);
-  if (need_buckets > loop->bucket_cap &&
-      sim_grow((void **)&loop->bucket, &loop->bucket_cap, need_buckets, sizeof *loop->bucket) < 0)
-    return -1;
+  loop->room = room;
   return 0;
+}
+
+/* An empty loop (no placeholder either: it is counted) forgets its rungs,
+ * so that the events scheduled next wait in the top list, to be spread over
+ * a rung made for them all when the first is wanted. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void forget_rungs(sim_loop *loop) {
+  loop->rungs = 0;
+  loop->horizon = (uint64_t)loop->now;
+  loop->top_min = UINT64_MAX; /* bounds that compaction may have left */
+  loop->top_max = 0;
 }
 
 /* ---- handles ---- */
@@ -593,9 +739,7 @@ sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_han
                           uint64_t arg) {
   assert(fn);
   assert(at >= loop->now && "scheduling in the past");
-  if (SIM_RARELY(2 * loop->pending + 3 > loop->heap_cap || 3 * loop->pending + 4 > loop->rec_cap ||
-                 buckets_for(loop->pending + 1) > loop->bucket_cap) &&
-      grow_for_event(loop) < 0)
+  if (SIM_RARELY(loop->pending >= loop->room) && grow_for_event(loop) < 0)
     return SIM_EVENT_NONE;
   uint32_t r = take_rec(loop);
   event_rec *e = &loop->rec[r];
@@ -615,11 +759,11 @@ sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_han
       loop->root_free = false;
       sift_down(loop, 0, k); /* the hold operation: one sift instead of two */
     } else {
-      sift_up(loop, loop->count++, k);
+      near_insert(loop, k);
     }
   } else {
+    if (SIM_RARELY(loop->count == 0 && loop->far == 0)) forget_rungs(loop);
     far_insert(loop, r, at);
-    if (SIM_RARELY(loop->count == 0)) refill(loop); /* no placeholder: it is counted */
   }
   return make_id(r, gen);
 }
@@ -660,8 +804,7 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   loop->dead++;
   loop->rec[h].link = n;
   if ((uint64_t)at < loop->horizon) {
-    assert(loop->count < loop->heap_cap);
-    sift_up(loop, loop->count++, (heap_key){at, prio_bits(e->prio) | n});
+    near_insert(loop, (heap_key){at, prio_bits(e->prio) | n});
   } else {
     far_insert(loop, n, at);
   }
@@ -701,7 +844,11 @@ static sim_time earliest_live_in_list(const sim_loop *loop, uint32_t r) {
 }
 
 sim_time sim_loop_next_time(const sim_loop *loop) {
-  if (!loop->root_free) return loop->count ? loop->key[0].time : SIM_TIME_MAX; /* a live root */
+  if (!loop->root_free) {
+    if (loop->count) return near_first(loop)->time; /* live (see tidy) */
+    /* all in the top list, none dead (see sim_schedule), or none at all */
+    return loop->far ? (sim_time)loop->top_min : SIM_TIME_MAX;
+  }
   /* under the placeholder, which dead entries may sit below */
   sim_time t = SIM_TIME_MAX;
   for (size_t c = 1; c <= SIM_HEAP_ARITY; c++) {
@@ -711,9 +858,12 @@ sim_time sim_loop_next_time(const sim_loop *loop) {
   if (t != SIM_TIME_MAX) return t;
   /* nothing live before the horizon: the first bucket with a live entry, or
    * the top list */
-  for (size_t b = loop->next_bucket; b < loop->buckets; b++) {
-    t = earliest_live_in_list(loop, loop->bucket[b]);
-    if (t != SIM_TIME_MAX) return t;
+  for (unsigned k = loop->rungs; k-- > 0;) {
+    const rung *g = &loop->rung[k];
+    for (size_t b = g->next; b < g->buckets; b++) {
+      t = earliest_live_in_list(loop, loop->bucket[g->first + b]);
+      if (t != SIM_TIME_MAX) return t;
+    }
   }
   return earliest_live_in_list(loop, loop->top);
 }
@@ -725,11 +875,14 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
   loop->stop = false;
   sim_run_status status;
   for (;;) {
-    if (loop->count == 0) { /* and so the far tier is empty too */
-      status = SIM_RUN_EMPTY;
-      break;
+    if (SIM_RARELY(loop->count == 0)) {
+      if (loop->far == 0) {
+        status = SIM_RUN_EMPTY;
+        break;
+      }
+      refill(loop); /* events scheduled into an empty loop */
     }
-    heap_key top = loop->key[0];
+    heap_key top = *near_first(loop);
     if (top.time > until) {
       loop->now = until;
       status = SIM_RUN_TIME_LIMIT;
@@ -756,7 +909,12 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
     e->home = NO_REC;
     end_handle(loop, h);
     if (h != r) settle(loop, r);
-    if (SIM_RARELY(loop->dead > loop->pending)) {
+    if (loop->sorted) {
+      /* taken off the run's end; the tier refilled now if that was the last,
+       * so that sim_loop_next_time stays O(1) in the handler */
+      loop->count--;
+      tidy(loop);
+    } else if (SIM_RARELY(loop->dead > loop->pending)) {
       /* compaction due: no placeholder then */
       pop_root(loop);
       tidy(loop);
@@ -833,7 +991,7 @@ int sim_loop_check(const sim_loop *loop) {
   const event_rec *rec = loop->rec;
   if (loop->count > loop->heap_cap || loop->recs > loop->rec_cap) return -1;
   if (loop->count > 1 && ((uintptr_t)&loop->key[1] % CACHE_LINE) != 0) return -2;
-  if (loop->root_free && (!loop->running || loop->count == 0)) return -1;
+  if (loop->root_free && (!loop->running || loop->count == 0 || loop->sorted)) return -1;
   if (loop->root_free && (loop->key[0].time != INT64_MIN || loop->key[0].tie != 0)) return -1;
   size_t first = loop->root_free; /* real entries start after the placeholder */
   if (loop->count + loop->far != first + loop->pending + loop->dead) return -3;
@@ -850,26 +1008,51 @@ int sim_loop_check(const sim_loop *loop) {
     int err = check_entry(loop, r, k->time, &dead);
     if (err) return err;
     if ((k->tie >> 32) != (prio_bits(rec[r].prio) >> 32)) return -4;
-    if (i == 0 && rec[r].home == DEAD) return -5; /* a dead root */
+    if (k == near_first(loop) && rec[r].home == DEAD) return -5; /* a dead root */
     if ((uint64_t)k->time >= loop->horizon) return -13; /* a near entry past the horizon */
-    if (i > 0 && before(rec, k, &loop->key[(i - 1) / SIM_HEAP_ARITY])) return -9; /* heap order */
+    if (loop->sorted) {
+      if (loop->count > SORTED_MAX) return -9;
+      if (i > 0 && !before(rec, k, &loop->key[i - 1])) return -9; /* run order, latest first */
+    } else if (i > 0 && before(rec, k, &loop->key[(i - 1) / SIM_HEAP_ARITY])) {
+      return -9; /* heap order */
+    }
   }
   /* the far tier: the rung's geometry, then every list */
-  if (loop->count == first && !loop->root_free && loop->far) return -5; /* a dry near heap */
-  if (loop->buckets > loop->bucket_cap || loop->next_bucket > loop->buckets) return -13;
-  if (loop->buckets &&
-      (loop->rung_end != loop->rung_base + ((uint64_t)loop->buckets << loop->shift) ||
-       loop->horizon != loop->rung_base + ((uint64_t)loop->next_bucket << loop->shift)))
-    return -13;
+  /* a dry near heap: only while events scheduled into an empty loop wait in
+   * the top list, none dead, the earliest named */
+  if (loop->count == 0 && loop->far &&
+      (loop->rungs || loop->far != loop->top_count || loop->dead ||
+       (sim_time)loop->top_min != earliest_live_in_list(loop, loop->top)))
+    return -5;
+  if (loop->rungs > MAX_RUNGS) return -13;
   size_t far = 0;
-  for (size_t b = 0; b < loop->buckets; b++) {
-    if (b < loop->next_bucket && loop->bucket[b] != NO_REC) return -13; /* a moved bucket */
-    uint64_t lo = loop->rung_base + ((uint64_t)b << loop->shift);
-    int err = check_list(loop, loop->bucket[b], lo, lo + ((uint64_t)1 << loop->shift), &far, &dead);
-    if (err) return err;
+  for (unsigned k = 0; k < loop->rungs; k++) {
+    const rung *g = &loop->rung[k];
+    if (g->next > g->buckets || g->first + g->buckets > loop->bucket_cap) return -13;
+    if (g->end != g->base + ((uint64_t)g->buckets << g->shift)) return -13;
+    if (k > 0) {
+      /* nested: rung k spans the bucket rung k - 1 moved last, after its buckets */
+      const rung *up = &loop->rung[k - 1];
+      if (up->next == 0 || g->first != up->first + up->buckets || g->shift >= up->shift ||
+          g->base != up->base + ((uint64_t)(up->next - 1) << up->shift) ||
+          g->end != up->base + ((uint64_t)up->next << up->shift))
+        return -13;
+    }
+    for (size_t b = 0; b < g->buckets; b++) {
+      uint32_t head = loop->bucket[g->first + b];
+      if (b < g->next && head != NO_REC) return -13; /* a moved bucket */
+      uint64_t lo = g->base + ((uint64_t)b << g->shift);
+      int err = check_list(loop, head, lo, lo + ((uint64_t)1 << g->shift), &far, &dead);
+      if (err) return err;
+    }
+  }
+  if (loop->rungs) {
+    const rung *g = &loop->rung[loop->rungs - 1];
+    if (loop->horizon != g->base + ((uint64_t)g->next << g->shift)) return -13;
   }
   size_t in_buckets = far, top_min = loop->top_min, top_max = loop->top_max;
-  if (top_min < loop->rung_end) return -13;
+  if (loop->rungs && top_min < loop->rung[0].end) return -13;
+  if (loop->horizon > top_min) return -13;
   int err = check_list(loop, loop->top, top_min, top_max + 1, &far, &dead);
   if (err) return err;
   if (far - in_buckets != loop->top_count || far != loop->far) return -13;
