@@ -1,4 +1,9 @@
-/* sim/loop.c: the discrete-event loop (see loop.h).
+/* tests/bench/loop_heap.c: the benchmark's baseline, the event loop as it
+ * was before the ladder of buckets (one 4-ary heap over every pending event),
+ * implementing the same sim/loop.h.  bench_hold_heap links it in place of
+ * sim/loop.c so that tests/bench/run can give the ratio of the two in one
+ * invocation; it is not part of the library.  The rest of this comment is
+ * the loop's own, as it was.
  * Models: a future-event list ordered by (time ns, priority, insertion
  * sequence).  Units: sim_time, int64 ns.
  *
