@@ -191,6 +191,11 @@ struct sim_loop {
   uint64_t horizon;    /* ns: near entries are before it, far ones at or after */
   rung rung[MAX_RUNGS]; /* the ladder: rung k + 1 spans the bucket rung k moved last */
   unsigned rungs;      /* rungs in use; the last is the finest */
+  /* the finest rung, copied for far_insert's common case (see set_finest) */
+  uint64_t fine_end;   /* ns: its end; 0 when there is no rung */
+  uint64_t fine_base;  /* ns: its start */
+  unsigned fine_shift; /* its log2 bucket width */
+  uint32_t *fine_head; /* its first bucket in `bucket` */
   uint32_t *bucket;    /* first record of each bucket, NO_REC when empty; rung
                           by rung, each after the one above */
   size_t bucket_cap;   /* buckets `bucket` can hold */
@@ -322,8 +327,7 @@ static void pop_root(sim_loop *loop) {
 
 /* ---- the near tier: a sorted run or a heap ----
  * A bucket of at most SORTED_MAX entries moved into the empty near tier is
- * sorted (insertion sort, quadratic but on a few entries) into a run latest
- * first: dispatch then takes the last entry in O(1), and an event scheduled
+ * sorted into a run latest first: dispatch then takes the last entry in O(1), and an event scheduled
  * before the horizon is inserted from the end, past the entries earlier than
  * it, few when it comes soon.  A larger bucket, or a run that would grow past
  * SORTED_MAX, makes a heap instead (and stays one until the tier runs dry),
@@ -335,17 +339,6 @@ static void heapify(sim_loop *loop) {
   size_t n = loop->count;
   if (n > 1)
     for (size_t i = (n - 2) / SIM_HEAP_ARITY + 1; i-- > 0;) sift_down(loop, i, h[i]);
-}
-
-/* Sorts the near run, latest first (insertion sort). */
-static void sort_run(sim_loop *loop) {
-  heap_key *h = loop->key;
-  for (size_t i = 1; i < loop->count; i++) {
-    heap_key k = h[i];
-    size_t j = i;
-    for (; j > 0 && before(loop->rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
-    h[j] = k;
-  }
 }
 
 /* The earliest near entry; the near tier must not be empty. */
@@ -424,11 +417,24 @@ static void top_insert(sim_loop *loop, uint32_t r, uint64_t u) {
 
 /* Files record r's entry, at time t >= horizon, in its bucket or the top
  * list. */
+static void far_insert_coarse(sim_loop *loop, uint32_t r, uint64_t u);
+
 static inline void far_insert(sim_loop *loop, uint32_t r, sim_time t) {
   uint64_t u = (uint64_t)t;
   loop->far++;
-  /* the finest rung that reaches u: rungs are nested, each below the
-   * horizon's bucket of the one above */
+  if (u < loop->fine_end) {
+    uint32_t *head = loop->fine_head + ((u - loop->fine_base) >> loop->fine_shift);
+    loop->far_next[r] = *head;
+    *head = r;
+    return;
+  }
+  far_insert_coarse(loop, r, u);
+}
+
+/* far_insert beyond the finest rung: the finest rung above that reaches u
+ * (rungs are nested, each below the horizon's bucket of the one above), or
+ * the top list. */
+static void far_insert_coarse(sim_loop *loop, uint32_t r, uint64_t u) {
   for (unsigned k = loop->rungs; k-- > 0;) {
     const rung *g = &loop->rung[k];
     if (u < g->end) {
@@ -439,6 +445,20 @@ static inline void far_insert(sim_loop *loop, uint32_t r, sim_time t) {
     }
   }
   top_insert(loop, r, u);
+}
+
+/* Copies the finest rung for far_insert, after the rungs or the bucket array
+ * changed. */
+static void set_finest(sim_loop *loop) {
+  if (loop->rungs == 0) {
+    loop->fine_end = 0; /* nothing is below it */
+    return;
+  }
+  const rung *g = &loop->rung[loop->rungs - 1];
+  loop->fine_end = g->end;
+  loop->fine_base = g->base;
+  loop->fine_shift = g->shift;
+  loop->fine_head = loop->bucket + g->first;
 }
 
 /* Makes rung `k` over [base, base + 2^(shift + log2 buckets)), its buckets
@@ -456,6 +476,7 @@ static void make_rung(sim_loop *loop, unsigned k, uint64_t base, unsigned shift,
   for (size_t b = 0; b < buckets; b++) loop->bucket[first + b] = NO_REC;
   loop->rungs = k + 1;
   loop->horizon = base;
+  set_finest(loop);
 }
 
 /* Files the entries of far list r anew (after a new rung was made), dropping
@@ -504,44 +525,53 @@ static void refill(sim_loop *loop) {
   heap_key *h = loop->key;
   const event_rec *rec = loop->rec;
   while (loop->count == 0 && loop->far) {
-    while (loop->rungs && loop->rung[loop->rungs - 1].next == loop->rung[loop->rungs - 1].buckets)
-      loop->rungs--; /* used up: the horizon is already its end */
+    if (loop->rungs && loop->rung[loop->rungs - 1].next == loop->rung[loop->rungs - 1].buckets) {
+      /* used up: the horizon is already its end */
+      while (loop->rungs && loop->rung[loop->rungs - 1].next == loop->rung[loop->rungs - 1].buckets)
+        loop->rungs--;
+      set_finest(loop);
+    }
     if (loop->rungs == 0) spread_top(loop);
-    unsigned k = loop->rungs - 1;
-    rung *g = &loop->rung[k];
+    unsigned fine = loop->rungs - 1;
+    rung *g = &loop->rung[fine];
     size_t b = g->first + g->next++;
     uint32_t r = loop->bucket[b];
     loop->bucket[b] = NO_REC;
     uint64_t start = loop->horizon;
     loop->horizon = g->base + ((uint64_t)g->next << g->shift);
-    /* the live entries into the key array, the dead ones out */
-    size_t n = 0;
+    /* the live entries into the key array, the first SORTED_MAX of them
+     * sorted latest first as they come (insertion sort: quadratic, but on a
+     * few), the dead ones out */
+    size_t n = 0, seen = 0;
     while (r != NO_REC) {
       uint32_t next = loop->far_next[r];
-      loop->far--;
-      if (rec[r].home == DEAD)
+      seen++;
+      if (rec[r].home == DEAD) {
         drop_dead(loop, r);
-      else
-        h[n++] = (heap_key){rec[r].time, prio_bits(rec[r].prio) | r};
+      } else {
+        heap_key k = {rec[r].time, prio_bits(rec[r].prio) | r};
+        size_t j = n++;
+        if (j < SORTED_MAX)
+          for (; j > 0 && before(rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
+        h[j] = k;
+      }
       r = next;
     }
-    if (SIM_RARELY(n > SPLIT_ABOVE) && g->shift > 0 && k + 1 < MAX_RUNGS) {
+    loop->far -= seen;
+    if (SIM_RARELY(n > SPLIT_ABOVE) && g->shift > 0 && fine + 1 < MAX_RUNGS) {
       /* about SIM_BUCKET_FILL entries a bucket */
       unsigned split = 1;
       while (split < g->shift && ((size_t)SIM_BUCKET_FILL << split) < n) split++;
       size_t first = g->first + g->buckets;
       if (first + ((size_t)1 << split) <= loop->bucket_cap) {
-        make_rung(loop, k + 1, start, g->shift - split, (size_t)1 << split, first);
+        make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
         for (size_t i = 0; i < n; i++) far_insert(loop, tie_rec(h[i].tie), h[i].time);
         continue;
       }
     }
     loop->count = n;
     loop->sorted = n <= SORTED_MAX;
-    if (loop->sorted)
-      sort_run(loop);
-    else
-      heapify(loop);
+    if (!loop->sorted) heapify(loop);
   }
 }
 
@@ -648,6 +678,9 @@ static inline size_t buckets_for(size_t pending) { return 2 * SIM_FIRST_SPREAD *
  * reschedule and dispatch go without allocating: the room doubles, and every
  * array grows to it at once, so growth is rare and all in one call.  Nothing
  * observable changes on failure. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
 static int grow_for_event(sim_loop *loop) {
   if (loop->pending + 1 > MAX_RECS / 3) return -1;
   size_t room = loop->room ? 2 * loop->room : 8;
@@ -668,6 +701,7 @@ static int grow_for_event(sim_loop *loop) {
     if (!bucket) return -1;
     loop->bucket = bucket;
     loop->bucket_cap = buckets;
+    set_finest(loop);
   }
   loop->room = room;
   return 0;
@@ -681,9 +715,26 @@ __attribute__((noinline, cold))
 #endif
 static void forget_rungs(sim_loop *loop) {
   loop->rungs = 0;
+  set_finest(loop);
   loop->horizon = (uint64_t)loop->now;
   loop->top_min = UINT64_MAX; /* bounds that compaction may have left */
   loop->top_max = 0;
+}
+
+/* Queues a new event's key k in the near tier: through the dispatched
+ * event's placeholder when it is there (the hold operation: one sift instead
+ * of two), else as an insertion.  Apart from sim_schedule, so that the far
+ * tier's path, the common one, stays short. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void schedule_near(sim_loop *loop, heap_key k) {
+  if (loop->root_free) {
+    loop->root_free = false;
+    sift_down(loop, 0, k);
+  } else {
+    near_insert(loop, k);
+  }
 }
 
 /* ---- handles ---- */
@@ -754,15 +805,9 @@ sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_han
   e->home = r;
   loop->pending++;
   if ((uint64_t)at < loop->horizon) {
-    heap_key k = {at, prio_bits(priority) | r};
-    if (loop->root_free) {
-      loop->root_free = false;
-      sift_down(loop, 0, k); /* the hold operation: one sift instead of two */
-    } else {
-      near_insert(loop, k);
-    }
+    schedule_near(loop, (heap_key){at, prio_bits(priority) | r});
   } else {
-    if (SIM_RARELY(loop->count == 0 && loop->far == 0)) forget_rungs(loop);
+    if (SIM_RARELY(loop->count == 0) && loop->far == 0) forget_rungs(loop);
     far_insert(loop, r, at);
   }
   return make_id(r, gen);
@@ -882,7 +927,7 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
       }
       refill(loop); /* events scheduled into an empty loop */
     }
-    heap_key top = *near_first(loop);
+    heap_key top = loop->sorted ? loop->key[loop->count - 1] : loop->key[0];
     if (top.time > until) {
       loop->now = until;
       status = SIM_RUN_TIME_LIMIT;
@@ -890,15 +935,6 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
     }
     uint32_t r = tie_rec(top.tie);
     event_rec *e = &loop->rec[r];
-#if defined(__GNUC__)
-    /* The next event dispatched is one of the root's children or one the
-     * handler schedules (whose record, just released, is in cache): asking
-     * for the children's records now lets their loads overlap the handler
-     * and the sift, where the next dispatch would otherwise wait for one. */
-    if (loop->count * sizeof(heap_key) > PREFETCH_MIN_BYTES)
-      for (size_t c = 1; c <= SIM_HEAP_ARITY && c < loop->count; c++)
-        __builtin_prefetch(&loop->rec[tie_rec(loop->key[c].tie)]);
-#endif
     uint32_t h = e->home;
     sim_handler fn = e->fn;
     void *ctx = e->ctx;
@@ -914,7 +950,19 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
        * so that sim_loop_next_time stays O(1) in the handler */
       loop->count--;
       tidy(loop);
-    } else if (SIM_RARELY(loop->dead > loop->pending)) {
+      goto dispatch;
+    }
+#if defined(__GNUC__)
+    /* A large heap (of events the buckets could not part): the next event
+     * dispatched is one of the root's children or one the handler schedules
+     * (whose record, just released, is in cache); asking for the children's
+     * records now lets their loads overlap the handler and the sift, where
+     * the next dispatch would otherwise wait for one. */
+    if (loop->count * sizeof(heap_key) > PREFETCH_MIN_BYTES)
+      for (size_t c = 1; c <= SIM_HEAP_ARITY && c < loop->count; c++)
+        __builtin_prefetch(&loop->rec[tie_rec(loop->key[c].tie)]);
+#endif
+    if (SIM_RARELY(loop->dead > loop->pending)) {
       /* compaction due: no placeholder then */
       pop_root(loop);
       tidy(loop);
@@ -925,6 +973,7 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
       loop->key[0] = (heap_key){INT64_MIN, 0};
       loop->root_free = true;
     }
+  dispatch:
     loop->now = top.time;
     loop->dispatched++;
     if (loop->trace) loop->trace(loop->trace_ctx, top.time, prio, seq, fn, arg);
@@ -1049,6 +1098,11 @@ int sim_loop_check(const sim_loop *loop) {
   if (loop->rungs) {
     const rung *g = &loop->rung[loop->rungs - 1];
     if (loop->horizon != g->base + ((uint64_t)g->next << g->shift)) return -13;
+    if (loop->fine_end != g->end || loop->fine_base != g->base || loop->fine_shift != g->shift ||
+        loop->fine_head != loop->bucket + g->first)
+      return -13; /* a stale copy of the finest rung */
+  } else if (loop->fine_end != 0) {
+    return -13;
   }
   size_t in_buckets = far, top_min = loop->top_min, top_max = loop->top_max;
   if (loop->rungs && top_min < loop->rung[0].end) return -13;
