@@ -3,64 +3,68 @@
  * sequence).  Units: sim_time, int64 ns.
  *
  * Structure: two tiers split at a time, the horizon.  Entries before it lie
- * in a small d-ary min-heap (the near heap) that orders them exactly;
- * entries at or after it lie unsorted in the far tier, a ladder of one rung
- * (Tang, Goh and Thng, "Ladder queue", ACM TOMACS 15(3), 2005): buckets of
- * equal width 2^shift ns that cover [horizon, rung end), and an unsorted top
- * list for the rest.  Every near entry precedes every far one in time, so the
- * near heap's root is the earliest event.  When the near heap runs dry the
- * rung's next bucket moves into it, entry by entry, and the horizon advances
- * by one bucket; when the rung is used up, the top list is spread into a new
- * rung whose width gives about BUCKET_FILL entries a bucket.  Events of equal
- * time are never split between the tiers (the horizon is a time), so the
- * near heap orders every tie by priority then sequence, whatever the
+ * in the near tier, which orders them exactly; entries at or after it lie
+ * unsorted in the far tier, a ladder queue (Tang, Goh and Thng, "Ladder
+ * queue", ACM TOMACS 15(3), 2005): rungs of buckets of equal width 2^shift ns,
+ * each rung below the first spanning the bucket the rung above moved last,
+ * and an unsorted top list beyond the first rung.  Every near entry precedes
+ * every far one in time, so the near tier's first entry is the earliest
+ * event.  When the near tier runs dry, the finest rung's next bucket moves
+ * into it and the horizon advances by one bucket; a crowded bucket (more than
+ * SPLIT_ABOVE entries) is split into a finer rung instead; when the rungs
+ * are used up, the top list is spread over a new first rung.  Events of
+ * equal time are never split between the tiers (the horizon is a time), so
+ * the near tier orders every tie by priority then sequence, whatever the
  * buckets: the dispatch order is that of one sorted list.
- * An event thus moves at most twice (top to bucket, bucket to near heap) at
- * O(1) each, and its heap operations are on a heap of a bucket or two, not of
- * everything pending: at 10^5 and 10^6 pending, a hold step costs a fraction
- * of the single heap's and takes a few cache misses instead of one a level
- * (tests/bench/run measures both).  Distributions the buckets cannot split,
- * all events at one instant, or a few far outliers that stretch the width,
- * put many events in one bucket: the near heap then holds them and the
- * costs are those of one heap, O(log n), never worse.
  *
- * The near heap: 16-byte keys stored inline: the time, and one 64-bit word
- * holding the priority (high half, sign bit flipped so that unsigned order is
- * signed order) and the index of the event's record (low half).  Records
- * hold what an event runs, its full 64-bit insertion sequence, time and
- * priority; equal (time, priority) pairs, rare, are ordered by looking the
- * sequences up (a tie-breaking key between priority and sequence would be
- * looked up the same way, at no cost to the common path).  The four children
- * of a node fill one cache line (the array is aligned for it); a descent
- * through a heap larger than the first-level cache prefetches the next
- * level's groups while it compares the current one.
+ * The near tier is a sorted run (latest first, so that dispatch takes the
+ * last entry) when the bucket it came from held at most SORTED_MAX entries,
+ * and a d-ary min-heap (SIM_HEAP_ARITY, 4 by default) otherwise, or once
+ * insertions before the horizon grow a run past SORTED_MAX; it stays a heap
+ * until it runs dry.  So many events at one instant, which no bucket can
+ * part, cost O(log n) each, as in one heap, never O(n).
+ * Near entries are 16-byte keys: the time, and one 64-bit word holding the
+ * priority (high half, sign bit flipped so that unsigned order is signed
+ * order) and the index of the event's record (low half).  Records hold what
+ * an event runs, its full 64-bit insertion sequence, time and priority;
+ * equal (time, priority) pairs, rare, are ordered by looking the sequences
+ * up (a tie-breaking key between priority and sequence would be looked up
+ * the same way, at no cost to the common path).  In a heap, the four
+ * children of a node fill one cache line (the array is aligned for it); a
+ * descent through a heap larger than the first-level cache prefetches the
+ * next level's groups while it compares the current one.
  *
  * The far tier holds record indices only, in singly linked lists threaded
  * through far_next, an array parallel to the records (4 bytes an event, so
- * walking a bucket touches few lines); moving a bucket into the near heap
+ * walking a bucket touches few lines); moving a bucket into the near tier
  * reads each record's time and priority, loads that do not depend on each
  * other and so overlap, and leaves the records in cache for their dispatch.
+ * An event thus moves at most a few times (top to a rung, to finer rungs, to
+ * the near tier) at O(1) each, and is then ordered among the few entries of
+ * its bucket, not among everything pending: at 10^5 and 10^6 pending a hold
+ * step costs well under half the single heap's, instructions and time alike
+ * (tests/bench/run measures both).
  *
  * Lazy cancellation, as the timers of Redis (ae.c) mark deleted events and
  * reap them later: cancel marks the entry dead in O(1) and leaves it where
- * it is; a dead entry is discarded when it reaches the near heap's root or
+ * it is; a dead entry is discarded when it becomes the near tier's first or
  * when its bucket or the top list is moved, and when dead entries outnumber
- * pending ones everything is compacted (dead entries dropped, near heap
+ * pending ones everything is compacted (dead entries dropped, a near heap
  * rebuilt bottom-up, Floyd, CACM 7(12), 1964): O(n) for more than n/2 dead
  * entries, so amortised O(1) per cancel.  Reschedule is a cancel plus an
  * insertion under a fresh record; the handle keeps naming the record it was
  * issued for (its "home"), whose `link` names the record of the live entry.
- * So nothing points from the records into the queue: a sift moves 16-byte
- * keys and writes nowhere else.
+ * So nothing points from the records into the queue: moving an entry moves a
+ * 16-byte key or a 4-byte link and writes nowhere else.
  *
- * The hold operation (Jones, CACM 29(4), 1986): dispatch leaves a
- * placeholder at the root that precedes every key; the first event the
- * handler schedules before the horizon replaces it and sinks from the root
- * (one sift instead of a removal and an insertion), and if it schedules none
- * there the placeholder is removed after the handler, bottom-up (Wegener,
- * Theor. Comput. Sci. 118, 1993: the hole sinks to a leaf along the earliest
- * children and the last entry rises from there, one comparison a level fewer
- * than a plain sift).
+ * The hold operation (Jones, CACM 29(4), 1986), in a near heap: dispatch
+ * leaves a placeholder at the root that precedes every key; the first event
+ * the handler schedules before the horizon replaces it and sinks from the
+ * root (one sift instead of a removal and an insertion), and if it schedules
+ * none there the placeholder is removed after the handler, bottom-up
+ * (Wegener, Theor. Comput. Sci. 118, 1993: the hole sinks to a leaf along
+ * the earliest children and the last entry rises from there, one comparison
+ * a level fewer than a plain sift).
  *
  * Records: recycled through a LIFO free list, so steady state allocates
  * nothing and a handler that schedules its successor reuses the record just
@@ -68,24 +72,27 @@
  * from the free list: home of a pending handle (generation odd, `link` names
  * the record of its live entry, itself unless rescheduled) and holder of an
  * entry (`home` names the home, or is DEAD).  Capacities grow only in
- * sim_schedule (records >= 3 x pending + 1, near heap >= 2 x pending + 1,
- * buckets >= (2 x pending + 1) / BUCKET_FILL + 1): with dead <= pending,
- * entries <= 2 x pending and records in use <= pending + entries, so cancel,
- * reschedule and dispatch never allocate and never fail.
+ * sim_schedule, all together (records >= 3 x pending + 1, near keys >= 2 x
+ * pending + 1, buckets: see buckets_for): with dead <= pending, entries <=
+ * 2 x pending and records in use <= pending + entries, so cancel, reschedule
+ * and dispatch never allocate and never fail.
  *
  * Complexity with n pending events and b entries a bucket: schedule and
- * reschedule O(1) into the far tier, O(log b) into the near heap; dispatch
- * O(log b) plus amortised O(1) for the moves; cancel O(1), plus amortised
- * O(1) for compaction and for discarding its dead entry.  With b near n (see
- * above), the heap's O(log n).
+ * reschedule O(1) into the far tier, O(b) into a sorted run (b <=
+ * SORTED_MAX) or O(log b) into a heap; dispatch O(1) from a run, O(log b)
+ * from a heap, plus amortised O(1) for the moves and O(b) to sort a bucket;
+ * cancel O(1), plus amortised O(1) for compaction and for discarding its
+ * dead entry.  With b near n (see above), the heap's O(log n).
  *
- * Invariants (sim_loop_check): near heap order; every near entry's time is
+ * Invariants (sim_loop_check): run or heap order; every near entry's time is
  * before the horizon, every bucket entry's time within its bucket, every top
- * entry's at or after the rung's end; the near root, when there is one and
- * no placeholder holds it, is live, and the near heap is empty only with the
- * far tier (so sim_loop_next_time is O(1)); entries = pending + dead (+ the
- * placeholder); dead <= pending; every pending home's link names a record
- * whose entry names it back; every record is in use or free, never both. */
+ * entry's at or after the first rung's end, rungs nested; the near tier's
+ * first entry, when there is one and no placeholder holds it, is live, and
+ * the near tier is empty only with the far tier or while events scheduled
+ * into an empty loop wait in the top list (so sim_loop_next_time is O(1));
+ * entries = pending + dead (+ the placeholder); dead <= pending; every
+ * pending home's link names a record whose entry names it back; every
+ * record is in use or free, never both. */
 #include "sim/loop.h"
 
 #include <assert.h>
@@ -122,7 +129,7 @@ _Static_assert(SIM_HEAP_ARITY >= 2 && SIM_HEAP_ARITY <= 16, "heap arity out of r
 #define SORTED_MAX 32
 #endif
 
-/* The ordering key of a near-heap entry. */
+/* The ordering key of a near entry (in a sorted run or a heap). */
 typedef struct heap_key {
   sim_time time; /* ns: when the event fires */
   uint64_t tie;  /* (priority + 2^31) << 32 | record index: orders equal times */
@@ -176,7 +183,7 @@ typedef struct rung {
 } rung;
 
 struct sim_loop {
-  heap_key *key;       /* near heap, a d-ary min-heap; points into key_mem */
+  heap_key *key;       /* near tier, a sorted run or a heap; points into key_mem */
   void *key_mem;       /* allocation behind key (for alignment) */
   size_t count;        /* near entries, live and dead (and the placeholder) */
   size_t dead;         /* dead entries, near and far */
@@ -514,10 +521,10 @@ static void spread_top(sim_loop *loop) {
   refile(loop, r);
 }
 
-/* Moves far entries into the empty near heap, bucket by bucket, until it
+/* Moves far entries into the empty near tier, bucket by bucket, until it
  * holds one or the far tier is empty; the horizon follows.  A crowded bucket
  * is split into a finer rung instead (Tang et al. 2005), as long as its width
- * and the bucket array allow: so the near heap stays small even where the
+ * and the bucket array allow: so the near tier stays small even where the
  * rung's width, set by the whole span, is too coarse for the events near
  * now (with exponential increments, the earliest buckets are the fullest). */
 static void refill(sim_loop *loop) {
@@ -595,7 +602,7 @@ static size_t purge_list(sim_loop *loop, uint32_t *head) {
 
 /* ---- keeping the invariants ---- */
 
-/* Discards dead entries from the near root, refilling the near heap when it
+/* Discards dead entries from the near root, refilling the near tier when it
  * runs dry, so that the root is live (under a placeholder, they wait until it
  * goes). */
 static void reap_root(sim_loop *loop) {
@@ -638,7 +645,7 @@ static void compact(sim_loop *loop) {
   assert(loop->dead == 0);
 }
 
-/* Restores the invariants after an entry died or left, or the near heap ran
+/* Restores the invariants after an entry died or left, or the near tier ran
  * dry: live root, and dead entries no more numerous than pending events. */
 static void tidy_slow(sim_loop *loop) {
   if (loop->dead > loop->pending) compact(loop);
@@ -913,6 +920,31 @@ sim_time sim_loop_next_time(const sim_loop *loop) {
   return earliest_live_in_list(loop, loop->top);
 }
 
+/* Takes the dispatched event, the root, out of a near heap. */
+static void leave_heap_root(sim_loop *loop) {
+#if defined(__GNUC__)
+  /* A large heap (of events the buckets could not part): the next event
+   * dispatched is one of the root's children or one the handler schedules
+   * (whose record, just released, is in cache); asking for the children's
+   * records now lets their loads overlap the handler and the sift, where the
+   * next dispatch would otherwise wait for one. */
+  if (loop->count * sizeof(heap_key) > PREFETCH_MIN_BYTES)
+    for (size_t c = 1; c <= SIM_HEAP_ARITY && c < loop->count; c++)
+      __builtin_prefetch(&loop->rec[tie_rec(loop->key[c].tie)]);
+#endif
+  if (SIM_RARELY(loop->dead > loop->pending)) {
+    /* compaction due: no placeholder then */
+    pop_root(loop);
+    tidy(loop);
+  } else {
+    /* the placeholder: time INT64_MIN precedes every entry (times are >= 0),
+     * and the first event the handler schedules before the horizon replaces
+     * it */
+    loop->key[0] = (heap_key){INT64_MIN, 0};
+    loop->root_free = true;
+  }
+}
+
 sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
   assert(!loop->running && "sim_loop_run is not re-entrant");
   assert(until >= loop->now);
@@ -927,7 +959,7 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
       }
       refill(loop); /* events scheduled into an empty loop */
     }
-    heap_key top = loop->sorted ? loop->key[loop->count - 1] : loop->key[0];
+    heap_key top = *near_first(loop);
     if (top.time > until) {
       loop->now = until;
       status = SIM_RUN_TIME_LIMIT;
@@ -950,30 +982,9 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
        * so that sim_loop_next_time stays O(1) in the handler */
       loop->count--;
       tidy(loop);
-      goto dispatch;
-    }
-#if defined(__GNUC__)
-    /* A large heap (of events the buckets could not part): the next event
-     * dispatched is one of the root's children or one the handler schedules
-     * (whose record, just released, is in cache); asking for the children's
-     * records now lets their loads overlap the handler and the sift, where
-     * the next dispatch would otherwise wait for one. */
-    if (loop->count * sizeof(heap_key) > PREFETCH_MIN_BYTES)
-      for (size_t c = 1; c <= SIM_HEAP_ARITY && c < loop->count; c++)
-        __builtin_prefetch(&loop->rec[tie_rec(loop->key[c].tie)]);
-#endif
-    if (SIM_RARELY(loop->dead > loop->pending)) {
-      /* compaction due: no placeholder then */
-      pop_root(loop);
-      tidy(loop);
     } else {
-      /* the placeholder: time INT64_MIN precedes every entry (times are >= 0),
-       * and the first event the handler schedules before the horizon
-       * replaces it */
-      loop->key[0] = (heap_key){INT64_MIN, 0};
-      loop->root_free = true;
+      leave_heap_root(loop);
     }
-  dispatch:
     loop->now = top.time;
     loop->dispatched++;
     if (loop->trace) loop->trace(loop->trace_ctx, top.time, prio, seq, fn, arg);
@@ -1067,7 +1078,7 @@ int sim_loop_check(const sim_loop *loop) {
     }
   }
   /* the far tier: the rung's geometry, then every list */
-  /* a dry near heap: only while events scheduled into an empty loop wait in
+  /* a dry near tier: only while events scheduled into an empty loop wait in
    * the top list, none dead, the earliest named */
   if (loop->count == 0 && loop->far &&
       (loop->rungs || loop->far != loop->top_count || loop->dead ||
