@@ -2,74 +2,97 @@
  * Models: a future-event list ordered by (time ns, priority, insertion
  * sequence).  Units: sim_time, int64 ns.
  *
- * Structure: a d-ary min-heap (SIM_HEAP_ARITY, 4 by default) of 16-byte keys
- * stored inline: the time, and one 64-bit word holding the priority (high
- * half, sign bit flipped so that unsigned order is signed order) and the
- * index of the event's record (low half).  Records hold what an event runs,
- * its full 64-bit insertion sequence, time and priority; equal (time,
- * priority) pairs, rare, are ordered by looking the sequences up.  The four
+ * Structure: two tiers split at a time, the horizon.  Entries before it lie
+ * in the near tier, which orders them exactly; entries at or after it lie
+ * unsorted in the far tier, a ladder queue (Tang, Goh and Thng, "Ladder
+ * queue", ACM TOMACS 15(3), 2005): rungs of buckets of equal width 2^shift ns,
+ * each rung below the first spanning the bucket the rung above moved last,
+ * and an unsorted top list beyond the first rung.  Every near entry precedes
+ * every far one in time, so the near tier's first entry is the earliest
+ * event.  When the near tier runs dry, the finest rung's next bucket moves
+ * into it and the horizon advances by one bucket; a crowded bucket (more than
+ * SPLIT_ABOVE entries) is split into a finer rung instead; when the rungs
+ * are used up, the top list is spread over a new first rung.  Events of
+ * equal time are never split between the tiers (the horizon is a time), so
+ * the near tier orders every tie by priority then sequence, whatever the
+ * buckets: the dispatch order is that of one sorted list.
+ *
+ * The near tier is a sorted run (latest first, so that dispatch takes the
+ * last entry) when the bucket it came from held at most SORTED_MAX entries,
+ * and a d-ary min-heap (SIM_HEAP_ARITY, 4 by default) otherwise, or once
+ * insertions before the horizon grow a run past SORTED_MAX; it stays a heap
+ * until it runs dry.  So many events at one instant, which no bucket can
+ * part, cost O(log n) each, as in one heap, never O(n).
+ * Near entries are 16-byte keys: the time, and one 64-bit word holding the
+ * priority (high half, sign bit flipped so that unsigned order is signed
+ * order) and the index of the event's record (low half).  Records hold what
+ * an event runs, its full 64-bit insertion sequence, time and priority;
+ * equal (time, priority) pairs, rare, are ordered by looking the sequences
+ * up (a tie-breaking key between priority and sequence would be looked up
+ * the same way, at no cost to the common path).  In a heap, the four
  * children of a node fill one cache line (the array is aligned for it); a
  * descent through a heap larger than the first-level cache prefetches the
- * next level's groups while it compares the current one, and a dispatch
- * prefetches the records of the root's children, among which is the next
- * event.  With both, a hold step at 10^5 and 10^6 pending takes 1/1.6 to
- * 1/2.6 the time of the indexed heap it replaced, for as many instructions; at
- * 10^3, all in cache, it is some 20% slower (tests/bench/run).
+ * next level's groups while it compares the current one.
+ *
+ * The far tier holds record indices only, in singly linked lists threaded
+ * through far_next, an array parallel to the records (4 bytes an event, so
+ * walking a bucket touches few lines); moving a bucket into the near tier
+ * reads each record's time and priority, loads that do not depend on each
+ * other and so overlap, and leaves the records in cache for their dispatch.
+ * An event thus moves at most a few times (top to a rung, to finer rungs, to
+ * the near tier) at O(1) each, and is then ordered among the few entries of
+ * its bucket, not among everything pending: at 10^5 and 10^6 pending a hold
+ * step costs well under half the single heap's, instructions and time alike
+ * (tests/bench/run measures both).
  *
  * Lazy cancellation, as the timers of Redis (ae.c) mark deleted events and
- * reap them later: cancel marks the heap entry dead in O(1) and leaves it
- * where it is; a dead entry is discarded when it reaches the root, and when
- * dead entries outnumber pending ones the heap is compacted (dead entries
- * dropped, heap rebuilt bottom-up, Floyd, CACM 7(12), 1964): O(n) for more
- * than n/2 dead entries, so amortised O(1) per cancel.  Reschedule is a
- * cancel plus an insertion under a fresh record; the handle keeps naming the
- * record it was issued for (its "home"), whose `link` names the record of
- * the live entry.  So nothing points from the records into the heap: a sift
- * moves 16-byte keys and writes nowhere else.  The indexed heap this
- * replaces kept each event's heap position in its slot and rewrote it at
- * every level of every sift, a write to a scattered line per level that at
- * 10^5 pending events missed the caches; tests/bench/run measures both.
+ * reap them later: cancel marks the entry dead in O(1) and leaves it where
+ * it is; a dead entry is discarded when it becomes the near tier's first or
+ * when its bucket or the top list is moved, and when dead entries outnumber
+ * pending ones everything is compacted (dead entries dropped, a near heap
+ * rebuilt bottom-up, Floyd, CACM 7(12), 1964): O(n) for more than n/2 dead
+ * entries, so amortised O(1) per cancel.  Reschedule is a cancel plus an
+ * insertion under a fresh record; the handle keeps naming the record it was
+ * issued for (its "home"), whose `link` names the record of the live entry.
+ * So nothing points from the records into the queue: moving an entry moves a
+ * 16-byte key or a 4-byte link and writes nowhere else.
  *
- * The hold operation (Jones, CACM 29(4), 1986): dispatch leaves a
- * placeholder at the root that precedes every key; the first event the
- * handler schedules replaces it and sinks from the root (one sift instead of
- * a removal and an insertion), and if it schedules none the placeholder is
- * removed after the handler, bottom-up (Wegener, Theor. Comput. Sci. 118,
- * 1993: the hole sinks to a leaf along the earliest children and the last
- * entry rises from there, one comparison a level fewer than a plain sift).
+ * The hold operation (Jones, CACM 29(4), 1986), in a near heap: dispatch
+ * leaves a placeholder at the root that precedes every key; the first event
+ * the handler schedules before the horizon replaces it and sinks from the
+ * root (one sift instead of a removal and an insertion), and if it schedules
+ * none there the placeholder is removed after the handler, bottom-up
+ * (Wegener, Theor. Comput. Sci. 118, 1993: the hole sinks to a leaf along
+ * the earliest children and the last entry rises from there, one comparison
+ * a level fewer than a plain sift).
  *
  * Records: recycled through a LIFO free list, so steady state allocates
  * nothing and a handler that schedules its successor reuses the record just
  * released, still in cache.  A record has two roles, each of which keeps it
  * from the free list: home of a pending handle (generation odd, `link` names
- * the record of its live entry, itself unless rescheduled) and holder of a
- * heap entry (`home` names the home, or is DEAD).  Capacities grow only in
- * sim_schedule (records >= 3 x pending + 1, heap >= 2 x pending + 1): with
- * dead <= pending, entries <= 2 x pending and records in use <= pending +
- * entries, so cancel and reschedule never allocate and never fail.
+ * the record of its live entry, itself unless rescheduled) and holder of an
+ * entry (`home` names the home, or is DEAD).  Capacities grow only in
+ * sim_schedule, all together (records >= 3 x pending + 1, near keys >= 2 x
+ * pending + 1, buckets: see buckets_for): with dead <= pending, entries <=
+ * 2 x pending and records in use <= pending + entries, so cancel, reschedule
+ * and dispatch never allocate and never fail.
  *
- * Complexity with n pending events: schedule and reschedule O(log n) worst
- * case, O(1) on average when the new key is a random one among the pending
- * (it rises a level or two); dispatch O(log n); cancel O(1), plus amortised
- * O(1) for compaction and O(log n) for the removal of its dead entry.
+ * Complexity with n pending events and b entries a bucket: schedule and
+ * reschedule O(1) into the far tier, O(b) into a sorted run (b <=
+ * SORTED_MAX) or O(log b) into a heap; dispatch O(1) from a run, O(log b)
+ * from a heap, plus amortised O(1) for the moves and O(b) to sort a bucket;
+ * cancel O(1), plus amortised O(1) for compaction and for discarding its
+ * dead entry.  With b near n (see above), the heap's O(log n).
  *
- * Why a heap, and not a calendar or ladder queue (Brown, CACM 31(10), 1988;
- * Tang, Goh and Thng, ACM TOMACS 15(3), 2005), which are O(1) amortised on
- * the hold model: their bucket widths are tuned to the increment
- * distribution and degrade when it changes (a burst of events at one
- * instant, then a long quiet spell, as migrations produce), and ordering ties
- * by sequence inside a bucket needs a sort; the heap's O(log n) holds for any
- * distribution, and without back-pointers its constant is small.  Four
- * children rather than two halve the depth and share a cache line (LaMarca
- * and Ladner, "The influence of caches on the performance of heaps", J. Exp.
- * Algorithmics 1, 1996, measured it on the hold model; tests/bench/run
- * compares both arities).
- *
- * Invariants (sim_loop_check): heap order; the root, when there is one and
- * no placeholder holds it, is live (so sim_loop_next_time is O(1));
+ * Invariants (sim_loop_check): run or heap order; every near entry's time is
+ * before the horizon, every bucket entry's time within its bucket, every top
+ * entry's at or after the first rung's end, rungs nested; the near tier's
+ * first entry, when there is one and no placeholder holds it, is live, and
+ * the near tier is empty only with the far tier or while events scheduled
+ * into an empty loop wait in the top list (so sim_loop_next_time is O(1));
  * entries = pending + dead (+ the placeholder); dead <= pending; every
- * pending home's link names a record whose entry names it back; every record
- * is in use or free, never both. */
+ * pending home's link names a record whose entry names it back; every
+ * record is in use or free, never both. */
 #include "sim/loop.h"
 
 #include <assert.h>
@@ -83,7 +106,30 @@
 #endif
 _Static_assert(SIM_HEAP_ARITY >= 2 && SIM_HEAP_ARITY <= 16, "heap arity out of range");
 
-/* The ordering key of a heap entry. */
+/* Tuning, measured with tests/bench/run on the hold model (the unit tests
+ * also build the loop with tiny values, to reach every path often).
+ * SIM_FIRST_SPREAD: buckets a first rung gets per entry spread into it.  Its
+ * width is the entries' span over that; with exponential increments the
+ * events near now are some ln(n) times denser than the average, so one
+ * bucket an entry left about 15 entries in the buckets moved first at 10^5
+ * pending, and two leave about 11, for a few percent fewer instructions.
+ * SPLIT_ABOVE: a bucket with more entries is split into a finer rung of about
+ * SIM_BUCKET_FILL entries a bucket.  SORTED_MAX: the largest near tier kept
+ * as a sorted run rather than a heap. */
+#ifndef SIM_FIRST_SPREAD
+#define SIM_FIRST_SPREAD 2
+#endif
+#ifndef SIM_BUCKET_FILL
+#define SIM_BUCKET_FILL 8
+#endif
+#ifndef SPLIT_ABOVE
+#define SPLIT_ABOVE (4 * SIM_BUCKET_FILL)
+#endif
+#ifndef SORTED_MAX
+#define SORTED_MAX 32
+#endif
+
+/* The ordering key of a near entry (in a sorted run or a heap). */
 typedef struct heap_key {
   sim_time time; /* ns: when the event fires */
   uint64_t tie;  /* (priority + 2^31) << 32 | record index: orders equal times */
@@ -97,8 +143,8 @@ static inline uint64_t prio_bits(int32_t priority) {
 static inline uint32_t tie_rec(uint64_t tie) { return (uint32_t)tie; }
 
 /* Values of event_rec.home besides a record index. */
-#define NO_REC UINT32_MAX       /* holds no heap entry; also the free list's end */
-#define DEAD (UINT32_MAX - 1u)  /* holds a dead heap entry (cancelled or superseded) */
+#define NO_REC UINT32_MAX       /* holds no entry; also the end of every list */
+#define DEAD (UINT32_MAX - 1u)  /* holds a dead entry (cancelled or superseded) */
 
 /* An event record.  Field roles: see the file comment. */
 typedef struct event_rec {
@@ -120,23 +166,62 @@ typedef struct event_rec {
  * siblings, starts on a cache-line boundary (64 bytes on x86-64 and arm64). */
 #define CACHE_LINE 64
 
+/* Rungs below the first: each splits one crowded bucket of the rung above
+ * (Tang et al. 2005 allow 8). */
+#define MAX_RUNGS 8
+
+/* A rung of equal buckets.  Times are compared with rungs and the horizon as
+ * unsigned numbers: every event time is >= 0 (>= now), so a rung's end, at
+ * most the latest time plus one bucket width <= 2^63, never overflows. */
+typedef struct rung {
+  uint64_t base;      /* ns: start of its first bucket */
+  uint64_t end;       /* ns: end of its last bucket */
+  unsigned shift;     /* log2 of the bucket width in ns */
+  size_t first;       /* index of its first bucket in the loop's bucket array */
+  size_t buckets;     /* buckets in the rung */
+  size_t next;        /* the bucket that moves next; earlier ones are empty */
+} rung;
+
 struct sim_loop {
-  heap_key *key;       /* heap entries, a d-ary min-heap; points into key_mem */
+  heap_key *key;       /* near tier, a sorted run or a heap; points into key_mem */
   void *key_mem;       /* allocation behind key (for alignment) */
-  size_t count;        /* heap entries, live and dead */
-  size_t dead;         /* dead heap entries */
+  size_t count;        /* near entries, live and dead (and the placeholder) */
+  size_t dead;         /* dead entries, near and far */
   size_t heap_cap;     /* entries key can hold */
   event_rec *rec;      /* records */
+  uint32_t *far_next;  /* per record: next record in its bucket or top list */
   size_t recs;         /* records ever handed out (in use + free) */
-  size_t rec_cap;      /* records rec can hold */
-  size_t pending;      /* pending events: live heap entries, pending handles */
+  size_t rec_cap;      /* records rec and far_next can hold */
+  size_t pending;      /* pending events: live entries, pending handles */
   uint32_t free_head;  /* first free record, NO_REC when none */
+  /* the far tier */
+  uint64_t horizon;    /* ns: near entries are before it, far ones at or after */
+  rung rung[MAX_RUNGS]; /* the ladder: rung k + 1 spans the bucket rung k moved last */
+  unsigned rungs;      /* rungs in use; the last is the finest */
+  /* the finest rung, copied for far_insert's common case (see set_finest) */
+  uint64_t fine_end;   /* ns: its end; 0 when there is no rung */
+  uint64_t fine_base;  /* ns: its start */
+  unsigned fine_shift; /* its log2 bucket width */
+  uint32_t *fine_head; /* its first bucket in `bucket` */
+  uint32_t *bucket;    /* first record of each bucket, NO_REC when empty; rung
+                          by rung, each after the one above */
+  size_t bucket_cap;   /* buckets `bucket` can hold */
+  size_t room;         /* pending events the capacities allow (see grow_for_event) */
+  size_t far;          /* far entries, live and dead */
+  uint32_t ahead;      /* the next bucket's entry to prefetch, NO_REC if none
+                          (see sim_loop_run; a hint, possibly stale) */
+  uint32_t top;        /* first record of the top list, NO_REC when empty */
+  size_t top_count;    /* entries in the top list, live and dead */
+  uint64_t top_min;    /* ns: earliest time in the top list (UINT64_MAX if none) */
+  uint64_t top_max;    /* ns: latest time in the top list (0 if none) */
+  /* the run */
   sim_time now;        /* ns: time of the event being or last dispatched */
   uint64_t next_seq;   /* sequence of the next event scheduled or rescheduled */
   uint64_t dispatched; /* events dispatched since creation */
   bool stop;           /* sim_loop_stop was called during this run */
   bool running;        /* inside sim_loop_run */
   bool root_free;      /* key[0] is the dispatched event's placeholder (in count) */
+  bool sorted;         /* the near tier is a sorted run, not a heap */
   sim_trace_fn trace;  /* dispatch observer, NULL when none */
   void *trace_ctx;     /* its context */
 };
@@ -148,7 +233,7 @@ struct sim_loop {
 #endif
 
 /* Order of two entries at the same time: priority, then sequence (looked up:
- * records do not change while their entry is in the heap, dead or not). */
+ * records do not change while their entry is queued, dead or not). */
 static bool tie_before(const event_rec *rec, uint64_t a, uint64_t b) {
   if ((a ^ b) >> 32) return a < b;
   return rec[tie_rec(a)].seq < rec[tie_rec(b)].seq;
@@ -156,12 +241,7 @@ static bool tie_before(const event_rec *rec, uint64_t a, uint64_t b) {
 
 /* Strict order on entries; never equal for distinct entries (distinct
  * records, distinct sequences).  Equal times, rare, take a branch; the common
- * path is a flag.  Which of two siblings comes first is a coin toss, so a
- * branch on it is mispredicted half the time: GCC 12 turns the selection into
- * conditional moves in pop_root but not in sift_down (about three
- * mispredictions a hold step at 10^3 pending, by cachegrind).  Selecting by
- * masks removed them, but lengthened the dependency chain of a level and was
- * measured no faster, so the plain form stays. */
+ * path is a flag. */
 static inline bool before(const event_rec *rec, const heap_key *a, const heap_key *b) {
   if (SIM_RARELY(a->time == b->time)) return tie_before(rec, a->tie, b->tie);
   return a->time < b->time;
@@ -185,8 +265,7 @@ static inline size_t earliest_child(const event_rec *rec, const heap_key *h, siz
 /* Asks for the sibling groups of the next level, from entry `at` on (the
  * children of all the current siblings: d groups, contiguous), while the
  * current level is compared, so that the loads of consecutive levels overlap
- * instead of following one another (measured at 10^6 pending: about 450
- * instead of 650 ns a hold step).  A prefetch never faults, so the last
+ * instead of following one another.  A prefetch never faults, so the last
  * groups may run past the array.  Heaps within PREFETCH_MIN_BYTES fit the
  * first-level cache and skip it. */
 #define PREFETCH_MIN_BYTES (32 * 1024)
@@ -255,6 +334,53 @@ static void pop_root(sim_loop *loop) {
   sift_up(loop, i, h[n]);
 }
 
+/* ---- the near tier: a sorted run or a heap ----
+ * A bucket of at most SORTED_MAX entries moved into the empty near tier is
+ * sorted into a run latest first: dispatch then takes the last entry in O(1), and an event scheduled
+ * before the horizon is inserted from the end, past the entries earlier than
+ * it, few when it comes soon.  A larger bucket, or a run that would grow past
+ * SORTED_MAX, makes a heap instead (and stays one until the tier runs dry),
+ * so that many events at one instant cost O(log n) each, not O(n). */
+
+/* Rebuilds the near heap's order bottom-up (Floyd 1964): O(count). */
+static void heapify(sim_loop *loop) {
+  heap_key *h = loop->key;
+  size_t n = loop->count;
+  if (n > 1)
+    for (size_t i = (n - 2) / SIM_HEAP_ARITY + 1; i-- > 0;) sift_down(loop, i, h[i]);
+}
+
+/* The earliest near entry; the near tier must not be empty. */
+static inline const heap_key *near_first(const sim_loop *loop) {
+  return loop->sorted ? &loop->key[loop->count - 1] : &loop->key[0];
+}
+
+/* Inserts k into the near tier (not through the placeholder). */
+static inline void near_insert(sim_loop *loop, heap_key k) {
+  assert(loop->count < loop->heap_cap);
+  if (loop->sorted) {
+    if (SIM_RARELY(loop->count >= SORTED_MAX)) {
+      loop->sorted = false;
+      heapify(loop);
+    } else {
+      heap_key *h = loop->key;
+      size_t j = loop->count++;
+      for (; j > 0 && before(loop->rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
+      h[j] = k;
+      return;
+    }
+  }
+  sift_up(loop, loop->count++, k);
+}
+
+/* Removes the earliest near entry. */
+static inline void near_pop(sim_loop *loop) {
+  if (loop->sorted)
+    loop->count--;
+  else
+    pop_root(loop);
+}
+
 /* ---- records ---- */
 
 /* Puts record r on the free list once neither role keeps it. */
@@ -263,6 +389,13 @@ static inline void settle(sim_loop *loop, uint32_t r) {
   if ((e->gen & 1u) || e->home != NO_REC) return;
   e->link = loop->free_head;
   loop->free_head = r;
+}
+
+/* Frees the dead entry of record r, which has left the queue. */
+static inline void drop_dead(sim_loop *loop, uint32_t r) {
+  loop->dead--;
+  loop->rec[r].home = NO_REC;
+  settle(loop, r);
 }
 
 /* A record in neither role: the free list's head, or one never used.  The
@@ -280,20 +413,217 @@ static inline uint32_t take_rec(sim_loop *loop) {
   return r;
 }
 
-/* Discards dead entries from the root, so that the root is live (under a
- * placeholder, they wait until it goes). */
-static void reap_root(sim_loop *loop) {
-  while (loop->count && !loop->root_free) {
-    uint32_t r = tie_rec(loop->key[0].tie);
-    if (loop->rec[r].home != DEAD) return;
-    pop_root(loop);
-    loop->dead--;
-    loop->rec[r].home = NO_REC;
-    settle(loop, r);
+/* ---- the far tier ---- */
+
+/* Files record r's entry, at time u beyond every rung, in the top list. */
+static void top_insert(sim_loop *loop, uint32_t r, uint64_t u) {
+  loop->far_next[r] = loop->top;
+  loop->top = r;
+  loop->top_count++;
+  if (u < loop->top_min) loop->top_min = u;
+  if (u > loop->top_max) loop->top_max = u;
+}
+
+/* Files record r's entry, at time t >= horizon, in its bucket or the top
+ * list. */
+static void far_insert_coarse(sim_loop *loop, uint32_t r, uint64_t u);
+
+static inline void far_insert(sim_loop *loop, uint32_t r, sim_time t) {
+  uint64_t u = (uint64_t)t;
+  loop->far++;
+  if (u < loop->fine_end) {
+    uint32_t *head = loop->fine_head + ((u - loop->fine_base) >> loop->fine_shift);
+    loop->far_next[r] = *head;
+    *head = r;
+    return;
+  }
+  far_insert_coarse(loop, r, u);
+}
+
+/* far_insert beyond the finest rung: the finest rung above that reaches u
+ * (rungs are nested, each below the horizon's bucket of the one above), or
+ * the top list. */
+static void far_insert_coarse(sim_loop *loop, uint32_t r, uint64_t u) {
+  for (unsigned k = loop->rungs; k-- > 0;) {
+    const rung *g = &loop->rung[k];
+    if (u < g->end) {
+      size_t b = g->first + (size_t)((u - g->base) >> g->shift);
+      loop->far_next[r] = loop->bucket[b];
+      loop->bucket[b] = r;
+      return;
+    }
+  }
+  top_insert(loop, r, u);
+}
+
+/* Copies the finest rung for far_insert, after the rungs or the bucket array
+ * changed. */
+static void set_finest(sim_loop *loop) {
+  if (loop->rungs == 0) {
+    loop->fine_end = 0; /* nothing is below it */
+    return;
+  }
+  const rung *g = &loop->rung[loop->rungs - 1];
+  loop->fine_end = g->end;
+  loop->fine_base = g->base;
+  loop->fine_shift = g->shift;
+  loop->fine_head = loop->bucket + g->first;
+}
+
+/* Makes rung `k` over [base, base + 2^(shift + log2 buckets)), its buckets
+ * empty, from bucket `first` on; the horizon is its start. */
+static void make_rung(sim_loop *loop, unsigned k, uint64_t base, unsigned shift, size_t buckets,
+                      size_t first) {
+  rung *g = &loop->rung[k];
+  g->base = base;
+  g->shift = shift;
+  g->buckets = buckets;
+  g->first = first;
+  g->next = 0;
+  /* at most the latest time + 2^shift <= 2^64 - 1, since times are < 2^63 */
+  g->end = base + ((uint64_t)buckets << shift);
+  for (size_t b = 0; b < buckets; b++) loop->bucket[first + b] = NO_REC;
+  loop->rungs = k + 1;
+  loop->horizon = base;
+  set_finest(loop);
+}
+
+/* Files the entries of far list r anew (after a new rung was made), dropping
+ * the dead. */
+static void refile(sim_loop *loop, uint32_t r) {
+  while (r != NO_REC) {
+    uint32_t next = loop->far_next[r];
+    loop->far--;
+    if (loop->rec[r].home == DEAD)
+      drop_dead(loop, r);
+    else
+      far_insert(loop, r, loop->rec[r].time);
+    r = next;
   }
 }
 
-/* Drops every dead entry and rebuilds the heap bottom-up (Floyd 1964): O(n). */
+/* Spreads the top list over a new first rung starting at its earliest time,
+ * SIM_FIRST_SPREAD buckets an entry (as the bucket array allows); dead
+ * entries go.  Every rung must
+ * be used up and the top list not empty. */
+static void spread_top(sim_loop *loop) {
+  assert(loop->rungs == 0 && loop->top != NO_REC);
+  uint64_t span = loop->top_max - loop->top_min;
+  size_t want = loop->top_count * SIM_FIRST_SPREAD;
+  if (want > loop->bucket_cap / 2) want = loop->bucket_cap / 2; /* the rest for finer rungs */
+  if (want < 1) want = 1;
+  unsigned shift = 0;
+  while ((span >> shift) >= want) shift++;
+  make_rung(loop, 0, loop->top_min, shift, (size_t)(span >> shift) + 1, 0);
+  uint32_t r = loop->top;
+  loop->top = NO_REC;
+  loop->top_count = 0;
+  loop->top_min = UINT64_MAX;
+  loop->top_max = 0;
+  refile(loop, r);
+}
+
+/* Moves far entries into the empty near tier, bucket by bucket, until it
+ * holds one or the far tier is empty; the horizon follows.  A crowded bucket
+ * is split into a finer rung instead (Tang et al. 2005), as long as its width
+ * and the bucket array allow: so the near tier stays small even where the
+ * rung's width, set by the whole span, is too coarse for the events near
+ * now (with exponential increments, the earliest buckets are the fullest). */
+static void refill(sim_loop *loop) {
+  assert(loop->count == 0 && !loop->root_free);
+  heap_key *h = loop->key;
+  const event_rec *rec = loop->rec;
+  while (loop->count == 0 && loop->far) {
+    if (loop->rungs && loop->rung[loop->rungs - 1].next == loop->rung[loop->rungs - 1].buckets) {
+      /* used up: the horizon is already its end */
+      while (loop->rungs && loop->rung[loop->rungs - 1].next == loop->rung[loop->rungs - 1].buckets)
+        loop->rungs--;
+      set_finest(loop);
+    }
+    if (loop->rungs == 0) spread_top(loop);
+    unsigned fine = loop->rungs - 1;
+    rung *g = &loop->rung[fine];
+    size_t b = g->first + g->next++;
+    uint32_t r = loop->bucket[b];
+    loop->bucket[b] = NO_REC;
+    uint64_t start = loop->horizon;
+    loop->horizon = g->base + ((uint64_t)g->next << g->shift);
+    /* the live entries into the key array, the first SORTED_MAX of them
+     * sorted latest first as they come (insertion sort: quadratic, but on a
+     * few), the dead ones out */
+    size_t n = 0, seen = 0;
+    while (r != NO_REC) {
+      uint32_t next = loop->far_next[r];
+      seen++;
+      if (rec[r].home == DEAD) {
+        drop_dead(loop, r);
+      } else {
+        heap_key k = {rec[r].time, prio_bits(rec[r].prio) | r};
+        size_t j = n++;
+        if (j < SORTED_MAX)
+          for (; j > 0 && before(rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
+        h[j] = k;
+      }
+      r = next;
+    }
+    loop->far -= seen;
+    if (SIM_RARELY(n > SPLIT_ABOVE) && g->shift > 0 && fine + 1 < MAX_RUNGS) {
+      /* about SIM_BUCKET_FILL entries a bucket */
+      unsigned split = 1;
+      while (split < g->shift && ((size_t)SIM_BUCKET_FILL << split) < n) split++;
+      size_t first = g->first + g->buckets;
+      if (first + ((size_t)1 << split) <= loop->bucket_cap) {
+        make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
+        for (size_t i = 0; i < n; i++) far_insert(loop, tie_rec(h[i].tie), h[i].time);
+        continue;
+      }
+    }
+    loop->count = n;
+    loop->sorted = n <= SORTED_MAX;
+    if (!loop->sorted) heapify(loop);
+    loop->ahead = g->next < g->buckets ? loop->bucket[g->first + g->next] : NO_REC;
+  }
+}
+
+/* Drops the dead entries of list *head; returns how many stayed. */
+static size_t purge_list(sim_loop *loop, uint32_t *head) {
+  size_t kept = 0;
+  uint32_t *link = head;
+  while (*link != NO_REC) {
+    uint32_t r = *link;
+    if (loop->rec[r].home == DEAD) {
+      *link = loop->far_next[r];
+      loop->far--;
+      drop_dead(loop, r);
+    } else {
+      link = &loop->far_next[r];
+      kept++;
+    }
+  }
+  return kept;
+}
+
+/* ---- keeping the invariants ---- */
+
+/* Discards dead entries from the near root, refilling the near tier when it
+ * runs dry, so that the root is live (under a placeholder, they wait until it
+ * goes). */
+static void reap_root(sim_loop *loop) {
+  while (!loop->root_free) {
+    if (loop->count == 0) {
+      if (!loop->far) return;
+      refill(loop);
+      continue;
+    }
+    uint32_t r = tie_rec(near_first(loop)->tie);
+    if (loop->rec[r].home != DEAD) return;
+    near_pop(loop);
+    drop_dead(loop, r);
+  }
+}
+
+/* Drops every dead entry, near (the heap then rebuilt bottom-up) and far:
+ * O(entries). */
 static void compact(sim_loop *loop) {
   if (loop->root_free) {
     loop->root_free = false;
@@ -303,25 +633,31 @@ static void compact(sim_loop *loop) {
   size_t kept = 0;
   for (size_t i = 0; i < loop->count; i++) {
     uint32_t r = tie_rec(h[i].tie);
-    if (loop->rec[r].home == DEAD) {
-      loop->rec[r].home = NO_REC;
-      settle(loop, r);
-    } else {
+    if (loop->rec[r].home == DEAD)
+      drop_dead(loop, r);
+    else
       h[kept++] = h[i];
-    }
   }
   loop->count = kept;
-  loop->dead = 0;
-  if (kept > 1)
-    for (size_t i = (kept - 2) / SIM_HEAP_ARITY + 1; i-- > 0;) sift_down(loop, i, h[i]);
+  if (!loop->sorted) heapify(loop); /* a run stays sorted */
+  for (unsigned k = 0; k < loop->rungs; k++) {
+    const rung *g = &loop->rung[k];
+    for (size_t b = g->next; b < g->buckets; b++) purge_list(loop, &loop->bucket[g->first + b]);
+  }
+  loop->top_count = purge_list(loop, &loop->top);
+  assert(loop->dead == 0);
 }
 
-/* Restores the invariants after an entry died or left: live root, and dead
- * entries no more numerous than pending events. */
-static inline void tidy(sim_loop *loop) {
-  if (!loop->dead) return; /* the common case, and the hold model's */
+/* Restores the invariants after an entry died or left, or the near tier ran
+ * dry: live root, and dead entries no more numerous than pending events. */
+static void tidy_slow(sim_loop *loop) {
+  if (loop->dead > loop->pending) compact(loop);
   reap_root(loop);
-  if (SIM_RARELY(loop->dead > loop->pending)) compact(loop);
+}
+
+static inline void tidy(sim_loop *loop) {
+  /* the common case, and the hold model's: nothing dead, a near entry left */
+  if (SIM_RARELY(loop->dead || loop->count == 0)) tidy_slow(loop);
 }
 
 /* ---- storage ---- */
@@ -342,22 +678,73 @@ static int heap_realloc(sim_loop *loop, size_t cap) {
   return 0;
 }
 
-/* Room for one more pending event, with the margins that let cancel and
- * reschedule go without allocating; nothing observable changes on failure. */
+/* Buckets the rungs may use with `pending` events pending: the first rung at
+ * most half of them, SIM_FIRST_SPREAD an entry while the top list holds no
+ * more than pending + 2 (that is, few dead), and the finer ones what is
+ * left. */
+static inline size_t buckets_for(size_t pending) { return 2 * SIM_FIRST_SPREAD * (pending + 2); }
+
+/* Room for one more pending event, with the margins that let cancel,
+ * reschedule and dispatch go without allocating: the room doubles, and every
+ * array grows to it at once, so growth is rare and all in one call.  Nothing
+ * observable changes on failure. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
 static int grow_for_event(sim_loop *loop) {
-  size_t pending = loop->pending + 1;
-  if (pending > MAX_RECS / 3) return -1;
-  size_t need_recs = 3 * pending + 1, need_heap = 2 * pending + 1;
-  if (need_recs > loop->rec_cap &&
-      sim_grow((void **)&loop->rec, &loop->rec_cap, need_recs, sizeof(event_rec)) < 0)
-    return -1;
-  if (loop->rec_cap > MAX_RECS) loop->rec_cap = MAX_RECS;
-  if (need_heap > loop->heap_cap) {
-    size_t cap = loop->heap_cap ? loop->heap_cap : 16;
-    while (cap < need_heap) cap *= 2;
-    if (heap_realloc(loop, cap) < 0) return -1;
+  if (loop->pending + 1 > MAX_RECS / 3) return -1;
+  size_t room = loop->room ? 2 * loop->room : 8;
+  if (room > MAX_RECS / 3) room = MAX_RECS / 3;
+  size_t recs = 3 * room + 1, keys = 2 * room + 1, buckets = buckets_for(room);
+  if (recs > loop->rec_cap) {
+    event_rec *rec = sim_realloc(loop->rec, recs * sizeof *rec);
+    if (!rec) return -1;
+    loop->rec = rec;
+    uint32_t *next = sim_realloc(loop->far_next, recs * sizeof *next);
+    if (!next) return -1; /* rec larger than needed: harmless, rec_cap unchanged */
+    loop->far_next = next;
+    loop->rec_cap = recs;
   }
+  if (keys > loop->heap_cap && heap_realloc(loop, keys) < 0) return -1;
+  if (buckets > loop->bucket_cap) {
+    uint32_t *bucket = sim_realloc(loop->bucket, buckets * sizeof *bucket);
+    if (!bucket) return -1;
+    loop->bucket = bucket;
+    loop->bucket_cap = buckets;
+    set_finest(loop);
+  }
+  loop->room = room;
   return 0;
+}
+
+/* An empty loop (no placeholder either: it is counted) forgets its rungs,
+ * so that the events scheduled next wait in the top list, to be spread over
+ * a rung made for them all when the first is wanted. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void forget_rungs(sim_loop *loop) {
+  loop->rungs = 0;
+  set_finest(loop);
+  loop->horizon = (uint64_t)loop->now;
+  loop->top_min = UINT64_MAX; /* bounds that compaction may have left */
+  loop->top_max = 0;
+}
+
+/* Queues a new event's key k in the near tier: through the dispatched
+ * event's placeholder when it is there (the hold operation: one sift instead
+ * of two), else as an insertion.  Apart from sim_schedule, so that the far
+ * tier's path, the common one, stays short. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void schedule_near(sim_loop *loop, heap_key k) {
+  if (loop->root_free) {
+    loop->root_free = false;
+    sift_down(loop, 0, k);
+  } else {
+    near_insert(loop, k);
+  }
 }
 
 /* ---- handles ---- */
@@ -377,7 +764,7 @@ static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {
   return r;
 }
 
-/* Ends pending handle h, whose live entry has left the heap or been marked
+/* Ends pending handle h, whose live entry has left the queue or been marked
  * dead by the caller. */
 static inline void end_handle(sim_loop *loop, uint32_t h) {
   loop->rec[h].gen++;
@@ -391,6 +778,9 @@ sim_loop *sim_loop_new(void) {
   sim_loop *loop = sim_calloc(1, sizeof *loop);
   if (!loop) return NULL;
   loop->free_head = NO_REC;
+  loop->top = NO_REC;
+  loop->top_min = UINT64_MAX;
+  loop->ahead = NO_REC;
   loop->next_seq = 1;
   return loop;
 }
@@ -400,6 +790,8 @@ void sim_loop_free(sim_loop *loop) {
   assert(!loop->running);
   sim_free(loop->key_mem);
   sim_free(loop->rec);
+  sim_free(loop->far_next);
+  sim_free(loop->bucket);
   sim_free(loop);
 }
 
@@ -409,8 +801,7 @@ sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_han
                           uint64_t arg) {
   assert(fn);
   assert(at >= loop->now && "scheduling in the past");
-  if (SIM_RARELY(2 * loop->pending + 3 > loop->heap_cap || 3 * loop->pending + 4 > loop->rec_cap) &&
-      grow_for_event(loop) < 0)
+  if (SIM_RARELY(loop->pending >= loop->room) && grow_for_event(loop) < 0)
     return SIM_EVENT_NONE;
   uint32_t r = take_rec(loop);
   event_rec *e = &loop->rec[r];
@@ -424,12 +815,11 @@ sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_han
   e->link = r;
   e->home = r;
   loop->pending++;
-  heap_key k = {at, prio_bits(priority) | r};
-  if (loop->root_free) {
-    loop->root_free = false;
-    sift_down(loop, 0, k); /* the hold operation: one sift instead of two */
+  if ((uint64_t)at < loop->horizon) {
+    schedule_near(loop, (heap_key){at, prio_bits(priority) | r});
   } else {
-    sift_up(loop, loop->count++, k);
+    if (SIM_RARELY(loop->count == 0) && loop->far == 0) forget_rungs(loop);
+    far_insert(loop, r, at);
   }
   return make_id(r, gen);
 }
@@ -456,7 +846,7 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   uint32_t h = pending_home(loop, id);
   if (h == NO_REC) return false;
   uint32_t c = loop->rec[h].link;
-  /* the new entry needs its own record: the old one stays, dead, in the heap */
+  /* the new entry needs its own record: the old one stays, dead, queued */
   uint32_t n = take_rec(loop);
   event_rec *old = &loop->rec[c], *e = &loop->rec[n];
   e->fn = old->fn;
@@ -469,8 +859,11 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   old->home = DEAD;
   loop->dead++;
   loop->rec[h].link = n;
-  assert(loop->count < loop->heap_cap);
-  sift_up(loop, loop->count++, (heap_key){at, prio_bits(e->prio) | n});
+  if ((uint64_t)at < loop->horizon) {
+    near_insert(loop, (heap_key){at, prio_bits(e->prio) | n});
+  } else {
+    far_insert(loop, n, at);
+  }
   tidy(loop);
   return true;
 }
@@ -484,9 +877,9 @@ sim_time sim_event_time(const sim_loop *loop, sim_event_id id) {
   return h == NO_REC ? SIM_TIME_MAX : loop->rec[loop->rec[h].link].time;
 }
 
-/* Earliest live time in the subtree at i: heap order lets the search stop at
- * the first live entry of every path, so it visits only dead entries and
- * their children. */
+/* Earliest live time in the near subtree at i: heap order lets the search
+ * stop at the first live entry of every path, so it visits only dead entries
+ * and their children. */
 static sim_time earliest_live(const sim_loop *loop, size_t i) {
   if (i >= loop->count) return SIM_TIME_MAX;
   if (loop->rec[tie_rec(loop->key[i].tie)].home != DEAD) return loop->key[i].time;
@@ -498,15 +891,62 @@ static sim_time earliest_live(const sim_loop *loop, size_t i) {
   return t;
 }
 
+/* Earliest live time in far list `r`; SIM_TIME_MAX when none. */
+static sim_time earliest_live_in_list(const sim_loop *loop, uint32_t r) {
+  sim_time t = SIM_TIME_MAX;
+  for (; r != NO_REC; r = loop->far_next[r])
+    if (loop->rec[r].home != DEAD && loop->rec[r].time < t) t = loop->rec[r].time;
+  return t;
+}
+
 sim_time sim_loop_next_time(const sim_loop *loop) {
-  if (!loop->root_free) return loop->count ? loop->key[0].time : SIM_TIME_MAX; /* a live root */
+  if (!loop->root_free) {
+    if (loop->count) return near_first(loop)->time; /* live (see tidy) */
+    /* all in the top list, none dead (see sim_schedule), or none at all */
+    return loop->far ? (sim_time)loop->top_min : SIM_TIME_MAX;
+  }
   /* under the placeholder, which dead entries may sit below */
   sim_time t = SIM_TIME_MAX;
   for (size_t c = 1; c <= SIM_HEAP_ARITY; c++) {
     sim_time u = earliest_live(loop, c);
     if (u < t) t = u;
   }
-  return t;
+  if (t != SIM_TIME_MAX) return t;
+  /* nothing live before the horizon: the first bucket with a live entry, or
+   * the top list */
+  for (unsigned k = loop->rungs; k-- > 0;) {
+    const rung *g = &loop->rung[k];
+    for (size_t b = g->next; b < g->buckets; b++) {
+      t = earliest_live_in_list(loop, loop->bucket[g->first + b]);
+      if (t != SIM_TIME_MAX) return t;
+    }
+  }
+  return earliest_live_in_list(loop, loop->top);
+}
+
+/* Takes the dispatched event, the root, out of a near heap. */
+static void leave_heap_root(sim_loop *loop) {
+#if defined(__GNUC__)
+  /* A large heap (of events the buckets could not part): the next event
+   * dispatched is one of the root's children or one the handler schedules
+   * (whose record, just released, is in cache); asking for the children's
+   * records now lets their loads overlap the handler and the sift, where the
+   * next dispatch would otherwise wait for one. */
+  if (loop->count * sizeof(heap_key) > PREFETCH_MIN_BYTES)
+    for (size_t c = 1; c <= SIM_HEAP_ARITY && c < loop->count; c++)
+      __builtin_prefetch(&loop->rec[tie_rec(loop->key[c].tie)]);
+#endif
+  if (SIM_RARELY(loop->dead > loop->pending)) {
+    /* compaction due: no placeholder then */
+    pop_root(loop);
+    tidy(loop);
+  } else {
+    /* the placeholder: time INT64_MIN precedes every entry (times are >= 0),
+     * and the first event the handler schedules before the horizon replaces
+     * it */
+    loop->key[0] = (heap_key){INT64_MIN, 0};
+    loop->root_free = true;
+  }
 }
 
 sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
@@ -516,11 +956,14 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
   loop->stop = false;
   sim_run_status status;
   for (;;) {
-    if (loop->count == 0) {
-      status = SIM_RUN_EMPTY;
-      break;
+    if (SIM_RARELY(loop->count == 0)) {
+      if (loop->far == 0) {
+        status = SIM_RUN_EMPTY;
+        break;
+      }
+      refill(loop); /* events scheduled into an empty loop */
     }
-    heap_key top = loop->key[0];
+    heap_key top = *near_first(loop);
     if (top.time > until) {
       loop->now = until;
       status = SIM_RUN_TIME_LIMIT;
@@ -528,17 +971,6 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
     }
     uint32_t r = tie_rec(top.tie);
     event_rec *e = &loop->rec[r];
-#if defined(__GNUC__)
-    /* The next event dispatched is one of the root's children or one the
-     * handler schedules (whose record, just released, is in cache): asking
-     * for the children's records now lets their loads overlap the handler
-     * and the sift, where the next dispatch would otherwise wait for one.
-     * Measured with the increments drawn beforehand: about 130 instead of
-     * 250 ns a hold step at 10^5 pending, 310 instead of 450 at 10^6. */
-    if (loop->count * sizeof(heap_key) > PREFETCH_MIN_BYTES)
-      for (size_t c = 1; c <= SIM_HEAP_ARITY && c < loop->count; c++)
-        __builtin_prefetch(&loop->rec[tie_rec(loop->key[c].tie)]);
-#endif
     uint32_t h = e->home;
     sim_handler fn = e->fn;
     void *ctx = e->ctx;
@@ -549,15 +981,27 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
     e->home = NO_REC;
     end_handle(loop, h);
     if (h != r) settle(loop, r);
-    if (SIM_RARELY(loop->dead > loop->pending)) {
-      /* compaction due: no placeholder then */
-      pop_root(loop);
+    if (loop->sorted) {
+#if defined(__GNUC__)
+      /* One step along the next bucket's list a dispatch, asking for its
+       * records: the list is a chain of dependent loads, which by the time
+       * the run is used up have come in while the handlers ran, instead of
+       * one after the other when the bucket moves (at 10^6 pending, a miss
+       * beyond the second-level cache each).  Links of a list changed since
+       * are still record indices or NO_REC, so a stale hint only wastes a
+       * prefetch. */
+      uint32_t a = loop->ahead;
+      if (a != NO_REC) {
+        __builtin_prefetch(&loop->rec[a]);
+        loop->ahead = loop->far_next[a];
+      }
+#endif
+      /* taken off the run's end; the tier refilled now if that was the last,
+       * so that sim_loop_next_time stays O(1) in the handler */
+      loop->count--;
       tidy(loop);
     } else {
-      /* the placeholder: time INT64_MIN precedes every entry (times are >= 0),
-       * and the first event the handler schedules replaces it */
-      loop->key[0] = (heap_key){INT64_MIN, 0};
-      loop->root_free = true;
+      leave_heap_root(loop);
     }
     loop->now = top.time;
     loop->dispatched++;
@@ -588,36 +1032,113 @@ void sim_loop_set_trace(sim_loop *loop, sim_trace_fn fn, void *ctx) {
   loop->trace_ctx = ctx;
 }
 
+/* Checks one queued entry of record r (near or far): 0, or the number of the
+ * broken invariant; counts it when dead. */
+static int check_entry(const sim_loop *loop, uint32_t r, sim_time t, size_t *dead) {
+  const event_rec *rec = loop->rec;
+  if (r >= loop->recs) return -4;
+  const event_rec *e = &rec[r];
+  if (e->time != t) return -4;
+  if (e->home == NO_REC) return -4; /* an entry whose record says it holds none */
+  if (e->home == DEAD) {
+    ++*dead;
+  } else {
+    if (e->home >= loop->recs || !(rec[e->home].gen & 1u) || rec[e->home].link != r) return -6;
+    if (t < loop->now) return -7; /* a pending event in the past */
+  }
+  if (e->seq == 0 || e->seq >= loop->next_seq) return -8;
+  return 0;
+}
+
+/* Checks far list `r`: every entry's time in [lo, hi) and valid; counts its
+ * entries into *n (and the dead ones into *dead). */
+static int check_list(const sim_loop *loop, uint32_t r, uint64_t lo, uint64_t hi, size_t *n,
+                      size_t *dead) {
+  for (; r != NO_REC; r = loop->far_next[r]) {
+    if (r >= loop->recs) return -13;
+    if (++*n > loop->recs) return -13; /* a cycle */
+    uint64_t u = (uint64_t)loop->rec[r].time;
+    if (u < lo || u >= hi) return -13; /* in the wrong bucket */
+    int err = check_entry(loop, r, loop->rec[r].time, dead);
+    if (err) return err;
+  }
+  return 0;
+}
+
 int sim_loop_check(const sim_loop *loop) {
   const event_rec *rec = loop->rec;
   if (loop->count > loop->heap_cap || loop->recs > loop->rec_cap) return -1;
   if (loop->count > 1 && ((uintptr_t)&loop->key[1] % CACHE_LINE) != 0) return -2;
-  if (loop->root_free && (!loop->running || loop->count == 0)) return -1;
+  if (loop->root_free && (!loop->running || loop->count == 0 || loop->sorted)) return -1;
   if (loop->root_free && (loop->key[0].time != INT64_MIN || loop->key[0].tie != 0)) return -1;
   size_t first = loop->root_free; /* real entries start after the placeholder */
-  if (loop->count != first + loop->pending + loop->dead) return -3;
+  if (loop->count + loop->far != first + loop->pending + loop->dead) return -3;
   if (loop->dead > loop->pending) return -3;
-  /* the margins cancel and reschedule rely on */
+  /* the margins cancel, reschedule and dispatch rely on */
   size_t p = loop->pending;
-  if (p && (3 * p + 1 > loop->rec_cap || 2 * p + 1 > loop->heap_cap)) return -3;
+  if (p && (3 * p + 1 > loop->rec_cap || 2 * p + 1 > loop->heap_cap ||
+            buckets_for(p) > loop->bucket_cap))
+    return -3;
   size_t dead = 0;
   for (size_t i = first; i < loop->count; i++) {
     const heap_key *k = &loop->key[i];
     uint32_t r = tie_rec(k->tie);
-    if (r >= loop->recs) return -4;
-    const event_rec *e = &rec[r];
-    if (e->time != k->time || (k->tie >> 32) != (prio_bits(e->prio) >> 32)) return -4;
-    if (e->home == NO_REC) return -4; /* an entry whose record says it holds none */
-    if (e->home == DEAD) {
-      dead++;
-      if (i == 0) return -5; /* a dead root */
-    } else {
-      if (e->home >= loop->recs || !(rec[e->home].gen & 1u) || rec[e->home].link != r) return -6;
-      if (k->time < loop->now) return -7; /* a pending event in the past */
+    int err = check_entry(loop, r, k->time, &dead);
+    if (err) return err;
+    if ((k->tie >> 32) != (prio_bits(rec[r].prio) >> 32)) return -4;
+    if (k == near_first(loop) && rec[r].home == DEAD) return -5; /* a dead root */
+    if ((uint64_t)k->time >= loop->horizon) return -13; /* a near entry past the horizon */
+    if (loop->sorted) {
+      if (loop->count > SORTED_MAX) return -9;
+      if (i > 0 && !before(rec, k, &loop->key[i - 1])) return -9; /* run order, latest first */
+    } else if (i > 0 && before(rec, k, &loop->key[(i - 1) / SIM_HEAP_ARITY])) {
+      return -9; /* heap order */
     }
-    if (e->seq == 0 || e->seq >= loop->next_seq) return -8;
-    if (i > 0 && before(rec, k, &loop->key[(i - 1) / SIM_HEAP_ARITY])) return -9; /* heap order */
   }
+  /* the far tier: the rung's geometry, then every list */
+  /* a dry near tier: only while events scheduled into an empty loop wait in
+   * the top list, none dead, the earliest named */
+  if (loop->count == 0 && loop->far &&
+      (loop->rungs || loop->far != loop->top_count || loop->dead ||
+       (sim_time)loop->top_min != earliest_live_in_list(loop, loop->top)))
+    return -5;
+  if (loop->rungs > MAX_RUNGS) return -13;
+  size_t far = 0;
+  for (unsigned k = 0; k < loop->rungs; k++) {
+    const rung *g = &loop->rung[k];
+    if (g->next > g->buckets || g->first + g->buckets > loop->bucket_cap) return -13;
+    if (g->end != g->base + ((uint64_t)g->buckets << g->shift)) return -13;
+    if (k > 0) {
+      /* nested: rung k spans the bucket rung k - 1 moved last, after its buckets */
+      const rung *up = &loop->rung[k - 1];
+      if (up->next == 0 || g->first != up->first + up->buckets || g->shift >= up->shift ||
+          g->base != up->base + ((uint64_t)(up->next - 1) << up->shift) ||
+          g->end != up->base + ((uint64_t)up->next << up->shift))
+        return -13;
+    }
+    for (size_t b = 0; b < g->buckets; b++) {
+      uint32_t head = loop->bucket[g->first + b];
+      if (b < g->next && head != NO_REC) return -13; /* a moved bucket */
+      uint64_t lo = g->base + ((uint64_t)b << g->shift);
+      int err = check_list(loop, head, lo, lo + ((uint64_t)1 << g->shift), &far, &dead);
+      if (err) return err;
+    }
+  }
+  if (loop->rungs) {
+    const rung *g = &loop->rung[loop->rungs - 1];
+    if (loop->horizon != g->base + ((uint64_t)g->next << g->shift)) return -13;
+    if (loop->fine_end != g->end || loop->fine_base != g->base || loop->fine_shift != g->shift ||
+        loop->fine_head != loop->bucket + g->first)
+      return -13; /* a stale copy of the finest rung */
+  } else if (loop->fine_end != 0) {
+    return -13;
+  }
+  size_t in_buckets = far, top_min = loop->top_min, top_max = loop->top_max;
+  if (loop->rungs && top_min < loop->rung[0].end) return -13;
+  if (loop->horizon > top_min) return -13;
+  int err = check_list(loop, loop->top, top_min, top_max + 1, &far, &dead);
+  if (err) return err;
+  if (far - in_buckets != loop->top_count || far != loop->far) return -13;
   if (dead != loop->dead) return -3;
   size_t pending = 0, holders = 0, in_use = 0;
   for (size_t r = 0; r < loop->recs; r++) {
@@ -630,7 +1151,7 @@ int sim_loop_check(const sim_loop *loop) {
     }
     in_use += (e->gen & 1u) || e->home != NO_REC;
   }
-  if (pending != loop->pending || holders + first != loop->count) return -10;
+  if (pending != loop->pending || holders + first != loop->count + loop->far) return -10;
   size_t free_recs = 0;
   for (uint32_t r = loop->free_head; r != NO_REC; r = rec[r].link) {
     if (r >= loop->recs || (rec[r].gen & 1u) || rec[r].home != NO_REC) return -11; /* free list */

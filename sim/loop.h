@@ -7,24 +7,27 @@
  * dispatched or cancelled) is recognised and refused, never confused with a
  * newer event that reused its record.
  * Units: times are sim_time (int64 ns since the start of the run).
- * Complexity, with n pending events: schedule and reschedule are O(log n)
- * (O(1) on average when the new time is a random one among the pending);
- * cancel is O(1) plus amortised O(log n) for discarding its entry later;
- * dispatch of the earliest is O(log n), and a dispatch whose handler
- * schedules one event costs a single sift (the hold operation);
- * sim_event_is_pending, sim_event_time, sim_loop_now and sim_loop_next_time
- * are O(1) (the last, inside a handler that has scheduled nothing yet, also
- * visits the cancelled entries lying just below the root).
+ * Complexity, with n pending events: schedule and reschedule are O(1)
+ * amortised when the times pending spread over many distinct instants (the
+ * events are kept in time buckets, and ordered exactly only among the few
+ * that share the earliest bucket), and O(log n) otherwise (many events at one
+ * instant); dispatch of the earliest likewise; cancel is O(1) plus amortised
+ * O(1) for discarding its entry later; sim_event_is_pending, sim_event_time,
+ * sim_loop_now and sim_loop_next_time are O(1) (the last, inside a handler
+ * that has scheduled nothing yet, also visits the cancelled entries that lie
+ * first, and when none is live before the next bucket, the buckets up to
+ * the first live entry).
  * Memory: events live in a pool of records recycled through a free list, so
  * a loop in steady state allocates nothing per event; only sim_schedule
  * allocates (when the pending count reaches a new high), cancel and
- * reschedule never do; the pool and the queue grow by doubling and never
- * shrink until sim_loop_free.
- * Invariants (checked by sim_loop_check): the queue is a d-ary min-heap on
- * (time, priority, sequence) with keys stored inline; cancelled and
- * superseded entries stay in it, marked dead, never more numerous than the
- * pending events, never at the root; every pending handle names the record
- * of its one live entry; no pending event lies before now.
+ * reschedule never do; the pool, the queue and its buckets grow by doubling
+ * and never shrink until sim_loop_free.
+ * Invariants (checked by sim_loop_check): the queue orders (time, priority,
+ * sequence) exactly among the entries before a horizon, and keeps every
+ * later one in the bucket of its time; cancelled and superseded entries stay
+ * in it, marked dead, never more numerous than the pending events, never
+ * first; every pending handle names the record of its one live entry; no
+ * pending event lies before now.
  * A loop is not thread-safe; distinct loops are independent. */
 #ifndef SIM_LOOP_H
 #define SIM_LOOP_H
@@ -108,7 +111,8 @@ void sim_loop_set_trace(sim_loop *loop, sim_trace_fn fn, void *ctx);
  * above for the one exception). */
 sim_time sim_loop_next_time(const sim_loop *loop);
 
-/* Checks every invariant of the queue (heap order, live root, dead-entry
+/* Checks every invariant of the queue (order before the horizon, every
+ * later entry in its bucket, nested rungs, live first entry, dead-entry
  * count and bound, handle-to-entry links, record generations, free list,
  * capacity margins): 0 when all hold, a negative number naming the first
  * broken one otherwise.  O(entries + records); meant for tests and

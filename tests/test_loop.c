@@ -212,8 +212,10 @@ static void test_cancel_churn_then_compaction_keeps_order(void) {
     wrong += sim_loop_pending(loop) != live;
     if (op % 997 == 0) broken += sim_loop_check(loop) != 0;
   }
-  /* only schedule allocates, and only when the pending count reaches a new high */
-  CU_ASSERT(sim_fault_calls(SIM_FAULT_ALLOC) <= 2 * schedules_that_grew);
+  /* only schedule allocates, and only when the pending count reaches a new
+   * high: then every array at once (records, their list links, the near
+   * heap, the buckets) */
+  CU_ASSERT(sim_fault_calls(SIM_FAULT_ALLOC) <= 4 * schedules_that_grew);
   CU_ASSERT(schedules_that_grew <= 4);
   CU_ASSERT_EQUAL(wrong, 0);
   CU_ASSERT_EQUAL(broken, 0);
@@ -339,6 +341,263 @@ static void test_reschedule_takes_new_sequence(void) {
   CU_ASSERT_EQUAL_FATAL(log.n, 2);
   CU_ASSERT_EQUAL(log.r[0].arg, 1);
   CU_ASSERT_EQUAL(log.r[1].arg, 0);
+  free(log.r);
+  sim_loop_free(loop);
+}
+
+/* ---- the ladder: long runs against a reference queue ---- */
+
+/* The reference: a binary heap on (time, priority, sequence), written
+ * independently of the loop, with cancelled and superseded entries skipped
+ * lazily (an entry counts while its sequence is its event's current one). */
+typedef struct ref_key {
+  sim_time t;   /* ns */
+  int32_t prio; /* priority */
+  uint64_t seq; /* the loop's sequence, counted the same way */
+  uint64_t uid; /* event identity */
+} ref_key;
+
+typedef struct ref_heap {
+  ref_key *k;     /* heap entries */
+  size_t n, cap;  /* entries used, allocated */
+} ref_heap;
+
+static bool ref_before(const ref_key *a, const ref_key *b) {
+  if (a->t != b->t) return a->t < b->t;
+  if (a->prio != b->prio) return a->prio < b->prio;
+  return a->seq < b->seq;
+}
+
+static void ref_push(ref_heap *h, ref_key k) {
+  if (h->n == h->cap) {
+    h->cap = h->cap ? 2 * h->cap : 1024;
+    h->k = realloc(h->k, h->cap * sizeof *h->k);
+    if (!h->k) abort();
+  }
+  size_t i = h->n++;
+  while (i > 0 && ref_before(&k, &h->k[(i - 1) / 2])) {
+    h->k[i] = h->k[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  h->k[i] = k;
+}
+
+static void ref_pop(ref_heap *h) {
+  ref_key last = h->k[--h->n];
+  size_t i = 0;
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= h->n) break;
+    if (c + 1 < h->n && ref_before(&h->k[c + 1], &h->k[c])) c++;
+    if (!ref_before(&h->k[c], &last)) break;
+    h->k[i] = h->k[c];
+    i = c;
+  }
+  if (h->n) h->k[i] = last;
+}
+
+/* A run: events with increments from one distribution; handlers schedule,
+ * cancel and reschedule others.  The trace must follow the reference pop for
+ * pop, and sim_loop_next_time, asked inside every handler, its minimum. */
+enum { LADDER_EVENTS = 40000 };
+typedef enum spread { EXPONENTIAL, INSTANTS, OUTLIERS, UNIFORM, SPREADS } spread;
+
+typedef struct ladder {
+  sim_loop *loop;
+  gsl_rng *rng;
+  spread kind;            /* increment distribution */
+  ref_heap ref;           /* the reference queue */
+  uint64_t *cur_seq;      /* per uid: sequence of its live entry, 0 when none */
+  sim_event_id *id;       /* per uid: its handle */
+  uint64_t uids;          /* uids handed out */
+  uint64_t next_seq;      /* the loop's next sequence, as the reference counts */
+  size_t left;            /* dispatches before the run stops scheduling */
+  size_t mismatches;      /* dispatches or next times unlike the reference */
+  size_t broken;          /* failed invariant checks */
+} ladder;
+
+/* Drops stale entries from the reference's top. */
+static void ref_clean(ladder *l) {
+  while (l->ref.n && l->cur_seq[l->ref.k[0].uid] != l->ref.k[0].seq) ref_pop(&l->ref);
+}
+
+static sim_time ladder_delay(ladder *l) {
+  switch (l->kind) {
+  case EXPONENTIAL:
+    return (sim_time)gsl_ran_exponential(l->rng, 1e9);
+  case INSTANTS: /* massive ties: a handful of instants, most of them now */
+    return (sim_time)gsl_rng_uniform_int(l->rng, 4) * 1000 * (gsl_rng_uniform(l->rng) < 0.3);
+  case OUTLIERS: /* mostly near, now and then near the end of time */
+    if (gsl_rng_uniform(l->rng) < 0.01)
+      return (SIM_TIME_MAX - sim_loop_now(l->loop)) - (sim_time)gsl_rng_uniform_int(l->rng, 3);
+    return (sim_time)gsl_rng_uniform_int(l->rng, 5000);
+  default:
+    return (sim_time)gsl_rng_uniform_int(l->rng, 1u << 30);
+  }
+}
+
+static void ladder_step(sim_loop *loop, void *ctx, uint64_t uid);
+
+static void ladder_schedule(ladder *l, sim_time at) {
+  uint64_t uid = l->uids++;
+  int32_t prio = (int32_t)gsl_rng_uniform_int(l->rng, 3) - 1;
+  l->id[uid] = sim_schedule(l->loop, at, prio, ladder_step, l, uid);
+  if (l->id[uid] == SIM_EVENT_NONE) abort();
+  l->cur_seq[uid] = l->next_seq;
+  ref_push(&l->ref, (ref_key){at, prio, l->next_seq++, uid});
+}
+
+static void ladder_trace(void *ctx, sim_time t, int32_t prio, uint64_t seq, sim_handler fn,
+                         uint64_t uid) {
+  (void)fn;
+  ladder *l = ctx;
+  ref_clean(l);
+  if (!l->ref.n) {
+    l->mismatches++;
+    return;
+  }
+  ref_key k = l->ref.k[0];
+  l->mismatches += k.t != t || k.prio != prio || k.seq != seq || k.uid != uid;
+  ref_pop(&l->ref);
+  l->cur_seq[uid] = 0;
+}
+
+static void ladder_step(sim_loop *loop, void *ctx, uint64_t uid) {
+  (void)uid;
+  ladder *l = ctx;
+  ref_clean(l);
+  l->mismatches += sim_loop_next_time(loop) != (l->ref.n ? l->ref.k[0].t : SIM_TIME_MAX);
+  if (sim_loop_dispatched(loop) % 4093 == 0) l->broken += sim_loop_check(loop) != 0;
+  if (l->left == 0 || l->uids + 2 > 2 * LADDER_EVENTS) return;
+  l->left--;
+  /* mostly one successor (the hold model), sometimes none or two */
+  double u = gsl_rng_uniform(l->rng);
+  int successors = u < 0.1 ? 0 : u < 0.2 ? 2 : 1;
+  for (int i = 0; i < successors; i++) ladder_schedule(l, sim_loop_now(loop) + ladder_delay(l));
+  /* and a cancel or a reschedule of a random event, pending or not */
+  uint64_t v = gsl_rng_uniform_int(l->rng, l->uids);
+  bool live = l->cur_seq[v] != 0;
+  if (gsl_rng_uniform(l->rng) < 0.1) {
+    l->mismatches += sim_cancel(loop, l->id[v]) != live;
+    l->cur_seq[v] = 0;
+  } else if (gsl_rng_uniform(l->rng) < 0.2) {
+    sim_time at = sim_loop_now(loop) + ladder_delay(l);
+    l->mismatches += sim_reschedule(loop, l->id[v], at) != live;
+    if (live) {
+      /* the reference's copy: the same priority, a new sequence */
+      int32_t prio = 0;
+      for (size_t i = 0; i < l->ref.n; i++)
+        if (l->ref.k[i].uid == v && l->ref.k[i].seq == l->cur_seq[v]) prio = l->ref.k[i].prio;
+      l->cur_seq[v] = l->next_seq;
+      ref_push(&l->ref, (ref_key){at, prio, l->next_seq++, v});
+      l->mismatches += sim_event_time(loop, l->id[v]) != at;
+    }
+  }
+}
+
+static void run_ladder(spread kind, size_t initial) {
+  ladder l = {0};
+  l.loop = sim_loop_new();
+  l.rng = sim_rng_new(11 + kind, 0, sim_rng_stream_id("test_loop", "ladder"));
+  l.cur_seq = calloc(2 * LADDER_EVENTS, sizeof *l.cur_seq);
+  l.id = calloc(2 * LADDER_EVENTS, sizeof *l.id);
+  CU_ASSERT_FATAL(l.loop && l.rng && l.cur_seq && l.id);
+  l.kind = kind;
+  l.next_seq = 1;
+  l.left = LADDER_EVENTS - initial;
+  sim_loop_set_trace(l.loop, ladder_trace, &l);
+  for (size_t i = 0; i < initial; i++) ladder_schedule(&l, ladder_delay(&l));
+  CU_ASSERT_EQUAL(sim_loop_check(l.loop), 0);
+  ref_clean(&l);
+  CU_ASSERT_EQUAL(sim_loop_next_time(l.loop), l.ref.n ? l.ref.k[0].t : SIM_TIME_MAX);
+  CU_ASSERT_EQUAL(sim_loop_run(l.loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  ref_clean(&l);
+  CU_ASSERT_EQUAL(l.ref.n, 0);
+  CU_ASSERT(sim_loop_dispatched(l.loop) > LADDER_EVENTS / 2);
+  CU_ASSERT_EQUAL(l.mismatches, 0);
+  CU_ASSERT_EQUAL(l.broken, 0);
+  CU_ASSERT_EQUAL(sim_loop_check(l.loop), 0);
+  free(l.ref.k);
+  free(l.cur_seq);
+  free(l.id);
+  gsl_rng_free(l.rng);
+  sim_loop_free(l.loop);
+}
+
+/* Exponential increments, the hold model's: the first rung's earliest
+ * buckets are crowded and split into finer rungs. */
+static void test_ladder_exponential(void) { run_ladder(EXPONENTIAL, 5000); }
+/* Massive ties: thousands of events at each of a few instants, most of them
+ * at now, in buckets that cannot be split. */
+static void test_ladder_instants(void) { run_ladder(INSTANTS, 5000); }
+/* Outliers at the end of time (up to SIM_TIME_MAX) stretch the first rung's
+ * width over everything else. */
+static void test_ladder_outliers(void) { run_ladder(OUTLIERS, 5000); }
+/* A large pending set: 20000 at once, uniform over a second. */
+static void test_ladder_large_uniform(void) { run_ladder(UNIFORM, 20000); }
+
+/* FIFO under massive ties: 10^5 events at one time and priority, and as
+ * many scheduled at that same time by their handlers, run in the order they
+ * were scheduled. */
+typedef struct fifo {
+  uint64_t next_arg; /* argument expected next */
+  uint64_t given;    /* arguments handed out */
+  size_t disorder;   /* dispatches out of scheduling order */
+} fifo;
+
+static void fifo_step(sim_loop *loop, void *ctx, uint64_t arg) {
+  fifo *f = ctx;
+  f->disorder += arg != f->next_arg++;
+  if (arg % 2 == 0 && sim_schedule(loop, sim_loop_now(loop), 3, fifo_step, f, f->given++) ==
+                          SIM_EVENT_NONE)
+    abort();
+}
+
+static void test_fifo_under_massive_ties(void) {
+  enum { N = 100000 };
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  fifo f = {0};
+  for (; f.given < N;)
+    CU_ASSERT_FATAL(sim_schedule(loop, 5 * SIM_S, 3, fifo_step, &f, f.given++) != SIM_EVENT_NONE);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL(f.disorder, 0);
+  CU_ASSERT_EQUAL(f.next_arg, f.given);
+  CU_ASSERT(f.given >= 2 * N - 1);
+  CU_ASSERT_EQUAL(sim_loop_now(loop), 5 * SIM_S);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  sim_loop_free(loop);
+}
+
+/* Growth and shrink: the pending set grows to 30000, drains to a few, and
+ * grows again; the second growth allocates nothing, and every event runs in
+ * time order (distinct times). */
+static void test_growth_and_shrink(void) {
+  enum { N = 30000 };
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  log_t log = {0};
+  /* times 10^6 * (i * 7919 mod N): distinct, scheduled in no order */
+  for (uint64_t i = 0; i < N; i++)
+    CU_ASSERT_FATAL(sim_schedule(loop, SIM_MS * (sim_time)((i * 7919) % N), 0, note, &log, i) !=
+                    SIM_EVENT_NONE);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  /* drain all but the last 5 */
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_MS * (N - 6)), SIM_RUN_TIME_LIMIT);
+  CU_ASSERT_EQUAL(sim_loop_pending(loop), 5);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  sim_fault_arm(SIM_FAULT_ALLOC, 0); /* counts calls without failing any */
+  for (uint64_t i = 0; i < N - 5; i++)
+    CU_ASSERT_FATAL(sim_schedule(loop, SIM_MS * (sim_time)(N + (i * 7919) % (N - 5)), 0, note,
+                                 &log, N + i) != SIM_EVENT_NONE);
+  CU_ASSERT_EQUAL(sim_fault_calls(SIM_FAULT_ALLOC), 0);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL_FATAL(log.n, 2 * N - 5);
+  size_t disorder = 0;
+  for (size_t i = 0; i < log.n; i++) disorder += log.r[i].t != SIM_MS * (sim_time)i;
+  CU_ASSERT_EQUAL(disorder, 0);
   free(log.r);
   sim_loop_free(loop);
 }
@@ -707,9 +966,17 @@ int register_tests(void) {
 #endif
       {NULL, NULL}};
   static const test_case memory_tests[] = {
+      {"growth and shrink", test_growth_and_shrink},
       {"out of memory at every allocation", test_out_of_memory},
       {"steady state allocates nothing", test_steady_state_allocates_nothing},
       {NULL, NULL}};
-  return add_suite("loop order", order_tests) || add_suite("loop dispatch", dispatch_tests) ||
+  static const test_case ladder_tests[] = {
+      {"exponential increments against a reference", test_ladder_exponential},
+      {"massive ties at a few instants against a reference", test_ladder_instants},
+      {"outliers at the end of time against a reference", test_ladder_outliers},
+      {"a large uniform pending set against a reference", test_ladder_large_uniform},
+      {"FIFO order under massive ties", test_fifo_under_massive_ties},
+      {NULL, NULL}};
+  return add_suite("loop order", order_tests) || add_suite("loop ladder", ladder_tests) || add_suite("loop dispatch", dispatch_tests) ||
          add_suite("loop memory", memory_tests);
 }
