@@ -448,7 +448,8 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
     eng_host *h = &e->hosts[hi];
     dc->load[hi] = (dc_host_load){capacity_hz(h), 0, h->type->memory_bytes, 0,
                                   dc->hosts[hi].has_power ? &dc->hosts[hi].power : NULL, dc->hosts[hi].on};
-    dc->excluded[hi] = dc->excluded_under[hi] = !dc->hosts[hi].on;
+    dc->excluded[hi] = false; /* a VM leaving an overloaded host may wake a switched-off one */
+    dc->excluded_under[hi] = !dc->hosts[hi].on;
   }
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
     dc_vm_load vm = vm_load(dc, (uint32_t)gi);
@@ -488,6 +489,8 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
   place(dc, sel, n_sel, "overload", false);
   for (size_t k = 0; k < dc->n_moves; k++) dc->excluded_under[dc->moves_dst[k]] = true;
   if (!dc->underload) return;
+  /* emptying a host onto a switched-off one saves nothing [BB12] */
+  for (size_t hi = 0; hi < nh; hi++) dc->excluded[hi] |= !dc->load[hi].active;
   /* underloaded hosts: all VMs leave, or none; the hosts tried are no destinations */
   for (;;) {
     long u = dc->underload->pick(dc->load, nh, dc->excluded_under);
