@@ -557,6 +557,40 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 
 /* ---- set-up and results ---- */
 
+/* Initial placement [BB12, Section 5]: before any guest starts, each goes
+ * where the placement policy puts it (in decreasing order of its first
+ * phase's demand when the policy sorts), all hosts empty and off; a guest no
+ * host can take stays where the scenario put it.  A guest that has not
+ * started is moved as a migration's resume moves it, without cost. */
+static void place_at_start(struct eng_dc *dc, uint32_t *g) {
+  eng *e = dc->e;
+  size_t nh = e->sc->n_hosts, ng = e->sc->n_guests;
+  for (size_t hi = 0; hi < nh; hi++) {
+    eng_host *h = &e->hosts[hi];
+    dc->load[hi] = (dc_host_load){capacity_hz(h), 0, h->type->memory_bytes, 0,
+                                  dc->hosts[hi].has_power ? &dc->hosts[hi].power : NULL, false};
+  }
+  for (size_t gi = 0; gi < ng; gi++) {
+    const eng_guest *eg = &e->guests[gi];
+    double d = eg->wl->n_phases ? eg->wl->phases[0].cpu_demand : 1;
+    dc->guests[gi].demand_cpus = (d > 0 && d <= 1 ? d : 1) * eg->spec->vcpus;
+    g[gi] = (uint32_t)gi;
+  }
+  if (dc->placement->decreasing) sort_by_demand(dc, g, ng);
+  for (size_t k = 0; k < ng; k++) {
+    dc_vm_load vm = vm_load(dc, g[k]);
+    long d = dc->placement->choose(dc->load, nh, NULL, &vm, admit, dc);
+    if (d < 0) d = (long)e->sc->guests[g[k]].host;
+    take(dc, (size_t)d, &vm, +1);
+    dc->load[d].active = true;
+    if ((uint32_t)d != e->sc->guests[g[k]].host) {
+      dc->hooks.pause(dc->hooks.ctx, g[k]);
+      dc->hooks.resume(dc->hooks.ctx, g[k], (uint32_t)d);
+    }
+  }
+  for (size_t gi = 0; gi < ng; gi++) dc->guests[gi].demand_cpus = 0;
+}
+
 int eng_dc_start(eng *e, const sim_profile *profile) {
   const sim_scenario *sc = e->sc;
   if (!sc->datacenter.enabled) return 0;
@@ -613,15 +647,24 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
       hs->power = (dc_power_model){ops, t->power.idle_w, t->power.max_w, {0}};
       memcpy(hs->power.table_w, t->power.table_w, sizeof hs->power.table_w);
     }
-    /* a host without guests at the start is off when hosts may be off */
-    hs->on = !dc->spec->switch_off;
-    for (size_t gi = 0; gi < sc->n_guests && !hs->on; gi++) hs->on = sc->guests[gi].host == hi;
   }
   dc->hooks = eng_migration_hooks(e);
+  if (dc->spec->place_at_start) {
+    uint32_t *g = sim_malloc(ng * sizeof *g);
+    if (!g) return -1;
+    place_at_start(dc, g);
+    sim_free(g);
+  }
+  /* a host without guests at the start is off when hosts may be off */
+  for (size_t hi = 0; hi < nh; hi++) {
+    dc->hosts[hi].on = !dc->spec->switch_off;
+    for (size_t gi = 0; gi < sc->n_guests && !dc->hosts[hi].on; gi++)
+      dc->hosts[hi].on = e->guests[gi].host == &e->hosts[hi];
+  }
   if (sc->n_migrations == 0 && !(dc->recording = migration_recording_new(e->rec))) return -1;
   if (declare_tables(dc) < 0) return -1;
   for (size_t gi = 0; gi < sc->n_guests; gi++) {
-    int rc = place_row(dc, 0, (uint32_t)gi, sc->guests[gi].host);
+    int rc = place_row(dc, 0, (uint32_t)gi, (uint32_t)(e->guests[gi].host - e->hosts));
     if (rc < 0) return rc;
   }
   if (dc->spec->interval_ns < e->end_ns &&

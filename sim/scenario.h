@@ -183,6 +183,7 @@ typedef struct sim_datacenter_spec {
   const char *vm_selection;   /* VM selection policy: mmt, mc, mu, rs */
   const char *strategy;       /* migration strategy of consolidation migrations */
   bool switch_off;            /* empty hosts are switched off, and on again when needed */
+  bool place_at_start;        /* guests are placed by the placement policy before they start */
 } sim_datacenter_spec;
 
 typedef struct sim_record_spec {

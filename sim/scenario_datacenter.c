@@ -49,7 +49,7 @@ void scenario_load_datacenter(ctx *C, const sim_yaml_node *dcm) {
   sim_schema_set_what(&C->S, "the datacenter section");
   if (!sim_schema_is_map(&C->S, dcm, "the datacenter section (a mapping)")) return;
   static const char *const keys[] = {"interval", "placement", "overload", "underload",
-                                     "vm_selection", "strategy", "switch_off"};
+                                     "vm_selection", "strategy", "switch_off", "place_at_start"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, dcm, keys);
   dc->enabled = true;
   dc->interval_ns = 300 * SIM_S; /* the paper's interval [BB12, Section 8.2] */
@@ -59,6 +59,7 @@ void scenario_load_datacenter(ctx *C, const sim_yaml_node *dcm) {
   dc->vm_selection = policy(C, dcm, "vm_selection", SIM_VOCAB_VM_SELECTION);
   dc->strategy = policy(C, dcm, "strategy", SIM_VOCAB_MIGRATION);
   sim_schema_bool(&C->S, dcm, "switch_off", &dc->switch_off);
+  sim_schema_bool(&C->S, dcm, "place_at_start", &dc->place_at_start);
   const sim_yaml_node *u = sim_schema_opt(dcm, "underload");
   if (!(u && u->kind == SIM_YAML_SCALAR && !strcmp(u->text, "none")))
     dc->underload = policy(C, dcm, "underload", SIM_VOCAB_UNDERLOAD);

@@ -203,10 +203,38 @@ static void test_underload_switches_off(void) {
   run_close(&on);
 }
 
+/* The same three guests placed by PABFD before they start: the first goes
+ * to h0 (all hosts equal and off), the others follow it (10 W more each
+ * against 120 W to wake a host), so no migration and no shutdown follow:
+ * one host at 0.3, 130 W, all hour. */
+static void test_place_at_start(void) {
+  static const char guests[] = "  - {name: a, technique: native, host: h2, workload: w20}\n"
+                               "  - {name: b, technique: native, host: h1, workload: w20}\n"
+                               "  - {name: c, technique: native, host: h2, workload: w20}\n";
+  run_out o;
+  char buf[SIM_STR_CELL];
+  CU_ASSERT_EQUAL_FATAL(run_text("3600 s", 2, 3, guests, "placement: pabfd, place_at_start: true", &o), 0);
+  CU_ASSERT_EQUAL_FATAL(rows(&o, "datacenter/placement"), 3);
+  for (size_t g = 0; g < 3; g++) {
+    CU_ASSERT_EQUAL(col(&o, "datacenter/placement", "time_s", g), 0);
+    CU_ASSERT_STRING_EQUAL(str(&o, "datacenter/placement", "host", g, buf, sizeof buf), "h0");
+    CU_ASSERT_STRING_EQUAL(str(&o, "summary/guests", "host", g, buf, sizeof buf), "h0");
+  }
+  CU_ASSERT_EQUAL(col(&o, "summary/datacenter", "migrations", 0), 0);
+  CU_ASSERT_EQUAL(col(&o, "summary/datacenter", "shutdowns", 0), 0);
+  CU_ASSERT_EQUAL(col(&o, "datacenter/hosts", "active_s", 1), 0);
+  double kwh = col(&o, "summary/datacenter", "energy_kwh", 0);
+  CU_ASSERT(fabs(kwh - 130.0 * 3600 / 3.6e6) < 0.01 * kwh);
+  /* the guests did their work on h0 */
+  CU_ASSERT(fabs(col(&o, "summary/hosts", "busy_s", 0) - 3 * 0.2 * 3600) < 1);
+  run_close(&o);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"energy of a host at a known load", test_energy_at_known_load},
                                     {"an overloaded host loses its smallest VM", test_overload_moves_smallest},
                                     {"underloaded hosts are emptied and switched off", test_underload_switches_off},
+                                    {"placement before the guests start", test_place_at_start},
                                     {NULL, NULL}};
   return add_suite("datacenter", tests);
 }
