@@ -518,6 +518,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   if ((rc = migration_set_start(scenario, profile, e.loop, rec, &mig_hooks, PRIO_RUN,
                                 &e.migrations, diag)) < 0)
     goto fail;
+  if ((rc = eng_dc_start(&e, profile)) < 0) goto fail; /* dynamic consolidation (engine_dc.c) */
   if (e.sample_ns > 0 && !sim_schedule(e.loop, e.sample_ns, PRIO_SAMPLE, eng_sample_handler, &e, 0))
     goto fail;
   sim_loop_run(e.loop, e.end_ns);
@@ -533,6 +534,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   }
   if ((rc = eng_write_summary(&e, end)) < 0) goto fail;
   if ((rc = eng_write_mmu_table(&e)) < 0) goto fail;
+  if ((rc = eng_dc_finish(&e, end)) < 0) goto fail;
   if (e.io && (rc = io_model_write(e.io, end)) < 0) goto fail;
   if (stats) {
     stats->events = sim_loop_dispatched(e.loop);

@@ -7,6 +7,7 @@
  *   engine_report.c    what is recorded: signals, events, sampling, the
  *                      summary tables (guests, hosts, mmu)
  *   engine_migration.c the hooks through which live migrations act on guests
+ *   engine_dc.c        dynamic consolidation of a `datacenter` section [BB12]
  * Units: ns (sim_time), cycles, Hz, as in every field's comment.
  * Invariants: see engine.c (vCPU states, index-order iteration). */
 #ifndef MODELS_ENGINE_INTERNAL_H
@@ -28,6 +29,7 @@ typedef enum vcpu_state { V_BLOCKED, V_RUNNABLE, V_RUNNING, V_DONE } vcpu_state;
 
 typedef struct eng eng;
 typedef struct eng_host eng_host;
+struct eng_dc;
 
 typedef struct eng_vcpu {
   uint32_t guest;            /* index of its guest */
@@ -159,6 +161,7 @@ struct eng {
                               * (phases owned, one per sample), built on first use; others zero */
   eng_params *params;        /* technique cost tables loaded so far */
   size_t n_params, params_cap; /* entries used, allocated */
+  struct eng_dc *dc;         /* dynamic consolidation (engine_dc.c); NULL: none */
 };
 
 /* ---- engine.c: the state machine ---- */
@@ -217,5 +220,14 @@ int eng_write_mmu_table(eng *e);
 /* The hooks through which live migrations pause, move, throttle and slow
  * the guests of e. */
 migration_engine_hooks eng_migration_hooks(eng *e);
+
+/* ---- engine_dc.c ---- */
+
+/* The consolidation controller of the scenario's datacenter section, its
+ * first interval scheduled (nothing without the section): 0 or negative. */
+int eng_dc_start(eng *e, const sim_profile *profile);
+/* Its tables at the run's end `end` (nothing without the section). */
+int eng_dc_finish(eng *e, sim_time end);
+void eng_dc_free(struct eng_dc *dc);
 
 #endif

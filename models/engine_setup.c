@@ -220,6 +220,11 @@ static void tech_state_free(const technique_ops *ops, void *state) {
  * to it (each guest counted once per host). */
 void eng_count_host_vcpus(eng *e) {
   const sim_scenario *sc = e->sc;
+  if (sc->datacenter.enabled) { /* consolidation may bring any guest to any host */
+    for (size_t hi = 0; hi < sc->n_hosts; hi++)
+      for (size_t gi = 0; gi < sc->n_guests; gi++) e->hosts[hi].vcpu_cap += sc->guests[gi].vcpus;
+    return;
+  }
   for (size_t gi = 0; gi < sc->n_guests; gi++)
     e->hosts[sc->guests[gi].host].vcpu_cap += sc->guests[gi].vcpus;
   for (size_t i = 0; i < sc->n_migrations; i++) {
@@ -233,11 +238,13 @@ void eng_count_host_vcpus(eng *e) {
 
 /* For a guest that migrates: its vCPUs registered (blocked) on every
  * destination's scheduler and its technique state created for every
- * destination, so that a migration moves it without any allocation. */
+ * destination, so that a migration moves it without any allocation.  Under
+ * dynamic consolidation (engine_dc.c) every host is a destination. */
 static int setup_homes(eng *e, size_t gi) {
   const sim_scenario *sc = e->sc;
   eng_guest *g = &e->guests[gi];
-  uint32_t n = 1;
+  bool everywhere = sc->datacenter.enabled;
+  uint32_t n = everywhere ? (uint32_t)sc->n_hosts + 1 : 1;
   for (size_t i = 0; i < sc->n_migrations; i++)
     if (sc->migrations[i].guest == gi) n++;
   if (n == 1) return 0;
@@ -258,9 +265,10 @@ static int setup_homes(eng *e, size_t gi) {
   g->home_tech[0] = g->tech_state;
   g->home_native[0] = g->native_state;
   for (uint32_t i = 0; i < nv; i++) g->home_sched[i] = e->vcpus[g->first_vcpu + i].sched_id;
-  for (size_t mi = 0; mi < sc->n_migrations; mi++) {
-    uint32_t d = sc->migrations[mi].dest_host;
-    if (sc->migrations[mi].guest != gi) continue;
+  for (size_t mi = 0; mi < sc->n_migrations + (everywhere ? sc->n_hosts : 0); mi++) {
+    bool scripted = mi < sc->n_migrations;
+    uint32_t d = scripted ? sc->migrations[mi].dest_host : (uint32_t)(mi - sc->n_migrations);
+    if (scripted && sc->migrations[mi].guest != gi) continue;
     bool seen = false;
     for (uint32_t k = 0; k < g->n_homes; k++) seen |= g->home_host[k] == d;
     if (seen) continue;
@@ -387,6 +395,7 @@ void eng_teardown(eng *e) {
     sim_free(e->trace_wl[wi].phases); /* shallow copies: the mix's arrays are the scenario's */
   sim_free(e->trace_wl);
   migration_set_free(e->migrations); /* before the loop its events are on */
+  eng_dc_free(e->dc);
   io_model_free(e->io);
   sim_loop_free(e->loop);
 }

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "models/datacenter.h"
 #include "models/io.h"
 #include "models/migration.h"
 #include "models/scheduler.h"
@@ -71,12 +72,97 @@ const model_entry *model_catalog(size_t *n) {
   return catalog;
 }
 
+/* ---- the data-center policies and power models ---- */
+
+static const dc_model_entry dc_catalog[] = {
+    /* initial placement and re-placement of migrated VMs; the first is the
+     * default of a `datacenter` section without `placement` */
+    {MODEL_PLACEMENT, &placement_pabfd_ops},
+    {MODEL_PLACEMENT, &placement_first_fit_ops},
+    {MODEL_PLACEMENT, &placement_best_fit_ops},
+    {MODEL_PLACEMENT, &placement_worst_fit_ops},
+    /* overload detection; the first is the default */
+    {MODEL_OVERLOAD, &overload_thr_ops},
+    {MODEL_OVERLOAD, &overload_iqr_ops},
+    {MODEL_OVERLOAD, &overload_mad_ops},
+    {MODEL_OVERLOAD, &overload_lr_ops},
+    {MODEL_OVERLOAD, &overload_lrr_ops},
+    /* underload detection */
+    {MODEL_UNDERLOAD, &underload_least_utilized_ops},
+    /* VM selection; the first is the default */
+    {MODEL_VM_SELECTION, &vmselect_mmt_ops},
+    {MODEL_VM_SELECTION, &vmselect_mc_ops},
+    {MODEL_VM_SELECTION, &vmselect_mu_ops},
+    {MODEL_VM_SELECTION, &vmselect_rs_ops},
+    /* host power models */
+    {MODEL_POWER, &power_linear_ops},
+    {MODEL_POWER, &power_cubic_ops},
+    {MODEL_POWER, &power_specpower_ops},
+    {MODEL_POWER, &power_hp_ml110_g4_ops},
+    {MODEL_POWER, &power_hp_ml110_g5_ops},
+};
+#define DC_CATALOG_ROWS (sizeof dc_catalog / sizeof dc_catalog[0])
+
+const char *dc_model_entry_name(const dc_model_entry *e) {
+  switch (e->kind) {
+    case MODEL_PLACEMENT: return ((const dc_placement_ops *)e->ops)->name;
+    case MODEL_OVERLOAD: return ((const dc_overload_ops *)e->ops)->name;
+    case MODEL_UNDERLOAD: return ((const dc_underload_ops *)e->ops)->name;
+    case MODEL_VM_SELECTION: return ((const dc_vmselect_ops *)e->ops)->name;
+    case MODEL_POWER: return ((const dc_power_ops *)e->ops)->name;
+  }
+  return NULL;
+}
+
+const void *dc_model_find(dc_model_kind kind, const char *name) {
+  for (size_t i = 0; i < DC_CATALOG_ROWS; i++)
+    if (dc_catalog[i].kind == kind && !strcmp(dc_model_entry_name(&dc_catalog[i]), name)) return dc_catalog[i].ops;
+  return NULL;
+}
+
+size_t dc_model_names(dc_model_kind kind, const char **names, size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < DC_CATALOG_ROWS; i++)
+    if (dc_catalog[i].kind == kind) {
+      if (n < max) names[n] = dc_model_entry_name(&dc_catalog[i]);
+      n++;
+    }
+  return n;
+}
+
+const dc_model_entry *dc_model_catalog(size_t *n) {
+  *n = DC_CATALOG_ROWS;
+  return dc_catalog;
+}
+
 /* ---- the vocabulary ---- */
 
-static const model_kind kind_of_vocab[SIM_VOCAB_KINDS] = {MODEL_TECHNIQUE, MODEL_IO_PATH, MODEL_SCHEDULER,
-                                                          MODEL_MIGRATION};
+static const model_kind kind_of_vocab[SIM_VOCAB_GUEST_KINDS] = {MODEL_TECHNIQUE, MODEL_IO_PATH, MODEL_SCHEDULER,
+                                                                MODEL_MIGRATION};
+static const dc_model_kind dc_kind_of_vocab[SIM_VOCAB_KINDS - SIM_VOCAB_GUEST_KINDS] = {
+    MODEL_PLACEMENT, MODEL_OVERLOAD, MODEL_UNDERLOAD, MODEL_VM_SELECTION, MODEL_POWER, MODEL_POWER, MODEL_POWER};
+
+/* Whether row e belongs to vocabulary kind vk: power models split by the keys they take. */
+static bool dc_in_vocab(const dc_model_entry *e, sim_vocab_kind vk) {
+  if (e->kind != dc_kind_of_vocab[vk - SIM_VOCAB_GUEST_KINDS]) return false;
+  if (e->kind != MODEL_POWER) return true;
+  dc_power_form form = ((const dc_power_ops *)e->ops)->form;
+  return (vk == SIM_VOCAB_POWER_IDLE_MAX && form == DC_POWER_IDLE_MAX) ||
+         (vk == SIM_VOCAB_POWER_TABLE && form == DC_POWER_TABLE) ||
+         (vk == SIM_VOCAB_POWER_SHIPPED && form == DC_POWER_SHIPPED);
+}
+
+static bool dc_catalog_word(sim_vocab_kind vk, size_t i, sim_vocab_word *out) {
+  for (size_t r = 0; r < DC_CATALOG_ROWS; r++) {
+    if (!dc_in_vocab(&dc_catalog[r], vk) || i-- > 0) continue;
+    *out = (sim_vocab_word){dc_model_entry_name(&dc_catalog[r]), NULL, SIM_GUEST_VM};
+    return true;
+  }
+  return false;
+}
 
 static bool catalog_word(sim_vocab_kind vk, size_t i, sim_vocab_word *out) {
+  if (vk >= SIM_VOCAB_GUEST_KINDS) return dc_catalog_word(vk, i, out);
   model_kind kind = kind_of_vocab[vk];
   for (size_t r = 0; r < CATALOG_ROWS; r++) {
     if (catalog[r].kind != kind || i-- > 0) continue;

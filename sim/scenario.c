@@ -31,8 +31,9 @@ static const char *const synonyms[][2] = {
 };
 
 /* What the vocabulary's kinds are called in messages. */
-static const char *const vocab_what[SIM_VOCAB_KINDS] = {"technique", "I/O path", "scheduler",
-                                                        "migration strategy"};
+static const char *const vocab_what[SIM_VOCAB_KINDS] = {
+    "technique", "I/O path", "scheduler", "migration strategy", "placement policy", "overload detector",
+    "underload detector", "VM selection policy", "power model", "power model", "power model"};
 
 /* Copies the vocabulary into the context's name lists. */
 static void take_vocabulary(ctx *C, const sim_vocabulary *vocab) {
@@ -46,10 +47,19 @@ static void take_vocabulary(ctx *C, const sim_vocabulary *vocab) {
       if (k == SIM_VOCAB_TECHNIQUE) C->techniques[n] = word;
       n++;
     }
-    /* every kind has a word: a technique is required, a strategy has a default */
-    assert(n > 0 || k == SIM_VOCAB_SCHEDULER || k == SIM_VOCAB_IO_PATH);
+    /* a technique is required and a strategy has a default: they have words;
+     * the other kinds may have none (then no scenario may name one) */
+    assert(n > 0 || (k != SIM_VOCAB_TECHNIQUE && k != SIM_VOCAB_MIGRATION));
     C->names[k] = (sim_schema_names){C->words[k], n, vocab_what[k]};
   }
+  /* the power models of every kind in one list, for `power.model` */
+  size_t n = 0;
+  for (int k = SIM_VOCAB_POWER_IDLE_MAX; k <= SIM_VOCAB_POWER_SHIPPED; k++)
+    for (size_t i = 0; i < C->names[k].n && n < SIM_VOCAB_MAX_WORDS; i++) {
+      C->power_kind[n] = (sim_vocab_kind)k;
+      C->power_words[n++] = C->words[k][i];
+    }
+  C->power_names = (sim_schema_names){C->power_words, n, "power model"};
 }
 
 /* ---------- helpers the sections share ---------- */
@@ -206,7 +216,7 @@ static int set_defaults(ctx *C, sim_scenario *s) {
  * no meaning of their own. */
 static void check_top_keys(ctx *C, const sim_yaml_node *root) {
   static const char *const keys[] = {"name", "description", "simulation", "calibration", "host_types",
-                                     "hosts", "workloads", "guests", "migrations", "sweep"};
+                                     "hosts", "workloads", "guests", "migrations", "datacenter", "sweep"};
   sim_schema_set_what(&C->S, "the scenario");
   for (size_t i = 0; i < root->n; i++) {
     const sim_yaml_node *k = root->pairs[i].key;
@@ -255,6 +265,7 @@ static void load_sections(ctx *C, sim_yaml_node *root, bool sweep_point) {
   if (!C->S.oom) scenario_load_workloads(C, sim_schema_opt(root, "workloads"));
   if (!C->S.oom) scenario_load_guests(C, sim_schema_opt(root, "guests"));
   if (!C->S.oom) scenario_load_migrations(C, sim_schema_opt(root, "migrations"));
+  if (!C->S.oom) scenario_load_datacenter(C, sim_schema_opt(root, "datacenter"));
   if (!C->S.oom && !sweep_point) scenario_load_sweep(C, sim_schema_opt(root, "sweep"), root);
   if (!C->S.oom) check_endless(C, root);
 }

@@ -29,6 +29,17 @@ typedef struct sim_disk_spec {
   uint32_t queue_depth;   /* requests served concurrently */
 } sim_disk_spec;
 
+#define SIM_POWER_TABLE_POINTS 11 /* power at 0 %, 10 %, ... 100 % CPU load */
+
+/* A host type's power model; model NULL: none given (no energy accounted). */
+typedef struct sim_power_spec {
+  const char *model;          /* power model by name, one of the vocabulary's words (static, not owned) */
+  double idle_w, max_w;       /* W at 0 % and 100 % load (models taking idle and max) */
+  double table_w[SIM_POWER_TABLE_POINTS]; /* W at 0, 10, ... 100 % (models taking a table) */
+  sim_time boot_time_ns;      /* ns: a switched-off host takes this long to come up (drawing max_w
+                               * or the table's last value) */
+} sim_power_spec;
+
 typedef struct sim_host_type {
   char *name;
   uint32_t cores;             /* physical CPUs (hyperthreads off) */
@@ -48,6 +59,7 @@ typedef struct sim_host_type {
   sim_nic_spec *nics;
   size_t n_disks;
   sim_disk_spec *disks;
+  sim_power_spec power;       /* its power draw; power.model NULL: none */
 } sim_host_type;
 
 typedef struct sim_host {
@@ -155,6 +167,25 @@ typedef struct sim_migration_spec {
   uint32_t max_rounds;        /* Xen: 30 */
 } sim_migration_spec;
 
+/* Dynamic VM consolidation [BB12] (scenarios/SCHEMA.md "datacenter"):
+ * enabled when the scenario has a `datacenter` section.  Policy names are
+ * vocabulary words (static, not owned). */
+typedef struct sim_datacenter_spec {
+  bool enabled;               /* the scenario has the section */
+  sim_time interval_ns;       /* ns: consolidation interval (300 s) */
+  const char *placement;      /* placement policy: pabfd, first-fit, best-fit, worst-fit */
+  const char *overload;       /* overload detector: thr, iqr, mad, lr, lrr */
+  double threshold;           /* static threshold (thr) or fallback threshold, (0, 1];
+                               * 0: the detector's default */
+  double safety;              /* the detector's safety parameter s, >= 0 (thr takes none);
+                               * -1: the detector's default */
+  const char *underload;      /* underload detector; NULL: hosts are not emptied */
+  const char *vm_selection;   /* VM selection policy: mmt, mc, mu, rs */
+  const char *strategy;       /* migration strategy of consolidation migrations */
+  bool switch_off;            /* empty hosts are switched off, and on again when needed */
+  bool place_at_start;        /* guests are placed by the placement policy before they start */
+} sim_datacenter_spec;
+
 typedef struct sim_record_spec {
   sim_time sample_interval_ns;
   bool events;
@@ -194,6 +225,7 @@ typedef struct sim_scenario {
   sim_guest *guests;
   size_t n_migrations;
   sim_migration_spec *migrations;
+  sim_datacenter_spec datacenter; /* dynamic consolidation; datacenter.enabled false: none */
   size_t n_sweep_axes;
   sim_sweep_axis *sweep;
   uint32_t sweep_replications;

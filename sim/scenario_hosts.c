@@ -1,8 +1,11 @@
 /* sim/scenario_hosts.c: the `host_types` and `hosts` sections
- * (scenarios/SCHEMA.md): machine types with their NICs and disks, and host
- * template entries, each expanded into `count` hosts named by its pattern.
- * Scheduler names come from the vocabulary (sim/vocabulary.h). */
+ * (scenarios/SCHEMA.md): machine types with their NICs, disks and power
+ * model, and host template entries, each expanded into `count` hosts named
+ * by its pattern.  Scheduler and power-model names come from the vocabulary
+ * (sim/vocabulary.h), with the keys each power model takes.  Power in W. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/alloc.h"
@@ -88,6 +91,89 @@ static void load_mmu(ctx *C, const sim_yaml_node *m, sim_host_type *t) {
   }
 }
 
+/* A power, "86" or "86 W", into *out (W, >= 0); false with an error otherwise. */
+static bool parse_watts(ctx *C, const sim_yaml_node *v, const char *key, double *out) {
+  const char *t = sim_schema_scalar(&C->S, v, key, "a power such as \"86 W\"");
+  if (!t) return false;
+  char *end;
+  double w = strtod(t, &end);
+  while (*end == ' ') end++;
+  if (*end == 'W' && end[1] == '\0') end++;
+  if (end == t || *end || !isfinite(w) || w < 0) {
+    sim_schema_error(&C->S, v, "'%s' in %s must be a power in W such as \"86 W\", found '%s'", key, C->S.what, t);
+    return false;
+  }
+  *out = w;
+  return true;
+}
+
+/* table: SIM_POWER_TABLE_POINTS powers, none below the one before. */
+static void load_power_table(ctx *C, const sim_yaml_node *tn, sim_power_spec *p) {
+  if (!sim_schema_is_seq(&C->S, tn, "a list of powers at 0 %, 10 %, ... 100 % load")) return;
+  if (tn->n != SIM_POWER_TABLE_POINTS) {
+    sim_schema_error(&C->S, tn,
+                     "'table' in %s must have %d values (power at 0 %%, 10 %%, ... 100 %% load), found %zu",
+                     C->S.what, SIM_POWER_TABLE_POINTS, tn->n);
+    return;
+  }
+  for (size_t i = 0; i < tn->n; i++) {
+    if (!parse_watts(C, tn->items[i], "table", &p->table_w[i])) return;
+    if (!(p->table_w[i] > 0)) {
+      sim_schema_error(&C->S, tn->items[i], "value %zu of 'table' in %s must be above 0 W", i, C->S.what);
+      return;
+    }
+    /* a server draws no less under more load: a falling curve is a typo */
+    if (i > 0 && p->table_w[i] < p->table_w[i - 1]) {
+      sim_schema_error(&C->S, tn->items[i],
+                       "value %zu of 'table' in %s (%g W at %zu %%) is below the one before (%g W): "
+                       "the table must not decrease",
+                       i, C->S.what, p->table_w[i], i * 10, p->table_w[i - 1]);
+      return;
+    }
+  }
+}
+
+/* power: {model, idle, max | table, boot_time}: the keys the model takes. */
+static void load_power(ctx *C, const sim_yaml_node *ht, sim_host_type *t) {
+  const sim_yaml_node *m = sim_schema_opt(ht, "power");
+  if (!m) return;
+  char saved[sizeof C->S.what];
+  memcpy(saved, C->S.what, sizeof saved);
+  sim_schema_set_what(&C->S, "power of %.200s", saved);
+  if (sim_schema_is_map(&C->S, m, "a power model {model, ...}")) {
+    static const char *const keys[] = {"model", "idle", "max", "table", "boot_time"};
+    SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
+    size_t i;
+    if (sim_schema_need(&C->S, m, "model") && sim_schema_enum(&C->S, m, "model", &C->power_names, &i)) {
+      sim_power_spec *p = &t->power;
+      p->model = C->power_words[i];
+      sim_vocab_kind takes = C->power_kind[i];
+      static const char *const param_keys[] = {"idle", "max", "table"};
+      for (size_t k = 0; k < 3; k++) {
+        const sim_yaml_node *v = sim_schema_opt(m, param_keys[k]);
+        bool wanted = k < 2 ? takes == SIM_VOCAB_POWER_IDLE_MAX : takes == SIM_VOCAB_POWER_TABLE;
+        if (v && !wanted)
+          sim_schema_error(&C->S, v, "'%s' in %s: the power model '%s' takes %s", param_keys[k], C->S.what,
+                           p->model,
+                           takes == SIM_VOCAB_POWER_SHIPPED       ? "no parameters (its measured table is built in)"
+                           : takes == SIM_VOCAB_POWER_TABLE    ? "'table', not idle/max"
+                                                         : "'idle' and 'max', not a table");
+      }
+      if (takes == SIM_VOCAB_POWER_IDLE_MAX) {
+        const sim_yaml_node *idle = sim_schema_need(&C->S, m, "idle"), *max = sim_schema_need(&C->S, m, "max");
+        if (idle && max && parse_watts(C, idle, "idle", &p->idle_w) && parse_watts(C, max, "max", &p->max_w) &&
+            p->max_w < p->idle_w)
+          sim_schema_error(&C->S, max, "'max' in %s (%g W) is below 'idle' (%g W)", C->S.what, p->max_w, p->idle_w);
+      } else if (takes == SIM_VOCAB_POWER_TABLE) {
+        const sim_yaml_node *tn = sim_schema_need(&C->S, m, "table");
+        if (tn) load_power_table(C, tn, p);
+      }
+      sim_schema_time(&C->S, m, "boot_time", &p->boot_time_ns, 0);
+    }
+  }
+  memcpy(C->S.what, saved, sizeof saved);
+}
+
 static void load_host_type(ctx *C, const sim_yaml_node *key, const sim_yaml_node *m, sim_host_type *t) {
   t->tlb_tagged = -1;
   t->fidelity = sim_schema_strdup(&C->S, "quantum");
@@ -95,7 +181,7 @@ static void load_host_type(ctx *C, const sim_yaml_node *key, const sim_yaml_node
   if (!sim_schema_is_map(&C->S, m, "a host type")) return;
   static const char *const keys[] = {"cores", "clock", "memory", "tlb_entries_4k", "tlb_entries_2m",
                                      "page_walk_levels", "pwc_entries", "tlb_tagged", "scheduler",
-                                     "fidelity", "allow_overcommit", "calibration", "nics", "disks"};
+                                     "fidelity", "allow_overcommit", "calibration", "nics", "disks", "power"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
   if (sim_schema_need(&C->S, m, "cores")) sim_schema_u32(&C->S, m, "cores", 1, 65536, &t->cores);
   if (sim_schema_need(&C->S, m, "clock"))
@@ -108,6 +194,7 @@ static void load_host_type(ctx *C, const sim_yaml_node *key, const sim_yaml_node
   sim_schema_str(&C->S, m, "calibration", &t->calibration);
   scenario_resolve_calibration(C, &t->calibration);
   load_nics_disks(C, m, t);
+  load_power(C, m, t);
 }
 
 void scenario_load_host_types(ctx *C, const sim_yaml_node *types) {

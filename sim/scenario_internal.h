@@ -6,6 +6,7 @@
  *   scenario_workloads.c  workloads, phases, operation mixes, workload files, traces
  *   scenario_guests.c     guests (templates, host assignment, over-commitment)
  *   scenario_migrations.c migrations
+ *   scenario_datacenter.c the datacenter section (dynamic consolidation)
  *   scenario_sweep.c      the sweep block (each point loaded to check it)
  *   scenario_overrides.c  --set paths applied to the YAML tree
  *   scenario_resolved.c   the resolved YAML text
@@ -66,6 +67,10 @@ typedef struct ctx {
   const char *words[SIM_VOCAB_KINDS][SIM_VOCAB_MAX_WORDS];
   sim_schema_names names[SIM_VOCAB_KINDS];
   sim_vocab_word techniques[SIM_VOCAB_MAX_WORDS];
+  /* the power models of the three SIM_VOCAB_POWER_* kinds in one list, each with its kind */
+  const char *power_words[SIM_VOCAB_MAX_WORDS];
+  sim_vocab_kind power_kind[SIM_VOCAB_MAX_WORDS];
+  sim_schema_names power_names;
   sim_name_index type_ix, host_ix, wl_ix, guest_ix;
   size_t cap_hosts, cap_guests, cap_workloads;
   const sim_yaml_node **host_entry;  /* per host: its entry in hosts: (messages) */
@@ -99,6 +104,7 @@ void scenario_load_workloads(ctx *C, const sim_yaml_node *wls);
 long scenario_resolve_workload(ctx *C, const sim_yaml_node *v);
 void scenario_load_guests(ctx *C, const sim_yaml_node *guests);
 void scenario_load_migrations(ctx *C, const sim_yaml_node *migs);
+void scenario_load_datacenter(ctx *C, const sim_yaml_node *dc);
 void scenario_load_sweep(ctx *C, const sim_yaml_node *sw, sim_yaml_node *root);
 
 /* scenario_overrides.c */

@@ -5,9 +5,10 @@
  * catalog is a name scenarios accept, with no list to keep in step.
  * Invariants: the words of a kind are in catalog order (the order error
  * messages list them in), unique, at most SIM_VOCAB_MAX_WORDS; a technique's
- * default I/O path is a word of SIM_VOCAB_IO_PATH.  Models of these kinds
- * take no per-kind keys of their own today: their parameters come from the
- * calibration profile. */
+ * default I/O path is a word of SIM_VOCAB_IO_PATH.  Models of the guest
+ * kinds take no per-kind keys of their own: their parameters come from the
+ * calibration profile; power models are split into kinds by the keys they
+ * take, and the detectors' default thresholds are the models' own. */
 #ifndef SIM_VOCABULARY_H
 #define SIM_VOCABULARY_H
 #include <stdbool.h>
@@ -21,6 +22,15 @@ typedef enum sim_vocab_kind {
   SIM_VOCAB_IO_PATH,   /* guests[].io_path */
   SIM_VOCAB_SCHEDULER, /* host_types.*.scheduler */
   SIM_VOCAB_MIGRATION, /* migrations[].strategy */
+  SIM_VOCAB_GUEST_KINDS, /* (the kinds above act on guests; those below on the data center) */
+  SIM_VOCAB_PLACEMENT = SIM_VOCAB_GUEST_KINDS, /* datacenter.placement */
+  SIM_VOCAB_OVERLOAD,     /* datacenter.overload.policy */
+  SIM_VOCAB_UNDERLOAD,    /* datacenter.underload */
+  SIM_VOCAB_VM_SELECTION, /* datacenter.vm_selection */
+  /* host_types.*.power.model: one kind per set of keys a power model takes */
+  SIM_VOCAB_POWER_IDLE_MAX, /* idle and max */
+  SIM_VOCAB_POWER_TABLE,    /* a table of SIM_POWER_TABLE_POINTS values */
+  SIM_VOCAB_POWER_SHIPPED,  /* none: its measured table is built in */
   SIM_VOCAB_KINDS
 } sim_vocab_kind;
 

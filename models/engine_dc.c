@@ -1,0 +1,786 @@
+/* models/engine_dc.c: dynamic VM consolidation in a run [BB12]: the
+ * controller of a scenario's `datacenter` section (scenarios/SCHEMA.md).
+ *
+ * Every interval it reads what each host and guest did over the interval
+ * (the engine's per-host busy time and per-vCPU run and steal time), adds it
+ * to their utilisation histories, charges each host's energy from its power
+ * model, and then runs the policies (models/datacenter.h): the overload
+ * detector on every switched-on host, the VM selection on each overloaded
+ * one until it no longer is, the placement of the selected VMs, then the
+ * underload detector, whose host is emptied only if every one of its VMs can
+ * be placed elsewhere.  Each move is a live migration of the strategy the
+ * section names (models/migration.h), on a network of the hosts' first NICs
+ * that the migration streams share, with the guests' own traffic weighed in
+ * as the scripted migrations do.  The guest changes host when its migration
+ * resumes it (engine_migration.c); every guest may be moved to any host, so
+ * set-up prepared it a home on each (engine_setup.c).  Empty hosts are
+ * switched off (they draw nothing) and switched on, after their boot time,
+ * when a VM is placed on them.
+ *
+ * Measures [BB12, Section 8.3]:
+ *   energy      integral of each host's power over its utilisation, kWh
+ *   SLATAH      mean over hosts of the share of their active time spent at
+ *               100 % utilisation (an interval whose busy time is >= 99 % of
+ *               the host's capacity counts whole)
+ *   PDM         mean over VMs of the CPU time lost to migrations (10 % of
+ *               what the VM ran while migrating) over the CPU time it
+ *               requested (ran + waited runnable)
+ *   SLAV        SLATAH x PDM;  ESV = energy x SLAV
+ * Output (sim/recorder.h; DATASETS.md "Data center"):
+ *   summary/datacenter   one row: energy, migrations, shutdowns, SLA metrics
+ *   datacenter/hosts     per host: energy, active and 100 % time, boots
+ *   datacenter/migrations one row per consolidation migration
+ *   datacenter/placement guest-to-host mapping: a row at the start and at
+ *                        every move
+ * Units: ns internally; s, W, kWh, bytes in tables.  Utilisation is a share
+ * of a host's capacity (cores x clock); a VM's demand is in Hz (its CPU
+ * share times its host's clock).
+ * Invariants: at most one migration per guest at a time; the policies see a
+ * copy of the loads, changed as moves are decided, so the state the engine
+ * runs is touched only by the migrations. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/datacenter.h"
+#include "models/engine_internal.h"
+#include "models/registry.h"
+#include "sim/alloc.h"
+#include "sim/rng.h"
+
+enum { PRIO_DC = 5 }; /* after the runs and wake-ups due at the same time, before samples */
+
+#define FULL_UTILISATION 0.99 /* an interval at or above this share of capacity counts as 100 % */
+#define MIGRATION_DEGRADATION 0.1 /* share of a VM's CPU lost while it migrates [BB12, Section 8.3] */
+
+typedef struct dc_hstate {
+  double hist[DC_HISTORY_MAX]; /* requested utilisation per interval, oldest first */
+  size_t n_hist;               /* samples kept */
+  bool on;                     /* switched on */
+  sim_time booted_ns;          /* ns: its boot ends (on) */
+  sim_time prev_busy_ns;       /* ns: busy time at the previous interval */
+  bool has_power;              /* its type has a power model */
+  dc_power_model power;        /* the model, when it has one */
+  double energy_j;             /* J */
+  double active_s, full_s;     /* s: switched on; at 100 % utilisation */
+  int64_t shutdowns, boots;    /* count */
+} dc_hstate;
+
+typedef struct dc_gstate {
+  double hist[DC_HISTORY_MAX]; /* requested CPUs per interval, oldest first (MC) */
+  size_t n_hist;
+  double prev_want_ns;         /* ns: run + steal at the previous interval, all vCPUs */
+  double demand_cpus;          /* CPUs it requested over the last interval */
+  bool migrating;              /* a consolidation migration of it is under way */
+  double run_at_start_ns;      /* ns: its run time when that migration started */
+  double degraded_s;           /* CPU s lost to migrations */
+} dc_gstate;
+
+typedef struct dc_mig {
+  struct eng_dc *dc;           /* owner */
+  uint32_t guest, src, dst;    /* scenario indices */
+  const char *reason;          /* "overload" or "underload" */
+  sim_migration_spec spec;     /* what migration_create is given (kept: it keeps a pointer) */
+  char name[SIM_STR_CELL];
+  migration *m;
+} dc_mig;
+
+struct eng_dc {
+  eng *e;
+  const sim_datacenter_spec *spec;
+  const dc_placement_ops *placement;
+  const dc_overload_ops *overload;
+  const dc_underload_ops *underload; /* NULL: hosts are not emptied */
+  const dc_vmselect_ops *select;
+  double threshold, safety;          /* the detector's, defaults resolved */
+  gsl_rng *rng;                      /* the selection's own stream */
+  dc_hstate *hosts;                  /* per host */
+  dc_gstate *guests;                 /* per guest */
+  migration_engine_hooks hooks;      /* how migrations act on guests */
+  migration_params params;           /* the machinery's costs, from the profile */
+  net_share *net;                    /* the hosts' first NICs */
+  int *tx_link, *rx_link;            /* per host; -1: no NIC */
+  migration_recording *recording;    /* migration/rounds and /summary; NULL when scripted ones own them */
+  dc_mig **migs;                     /* every consolidation migration */
+  size_t n_migs, cap_migs;
+  sim_table *t_migs, *t_place;
+  sim_time last_ns;                  /* ns: the previous interval's end */
+  /* scratch of one consolidation, per host or guest */
+  dc_host_load *load;
+  bool *excluded, *excluded_under;
+  dc_vm_candidate *cand;             /* the VM selection's candidates */
+  uint32_t *moves_guest, *moves_dst; /* decided moves */
+  size_t n_moves;
+  const char **moves_reason;
+};
+
+/* ---- measuring ---- */
+
+static double want_ns(const eng *e, const eng_guest *g) {
+  double t = 0;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    t += (double)v->run_ns + (double)v->steal_ns;
+  }
+  return t;
+}
+
+static double run_ns(const eng *e, const eng_guest *g) {
+  double t = 0;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) t += (double)e->vcpus[g->first_vcpu + i].run_ns;
+  return t;
+}
+
+static void push(double *hist, size_t *n, double x) {
+  if (*n == DC_HISTORY_MAX) {
+    memmove(hist, hist + 1, (DC_HISTORY_MAX - 1) * sizeof *hist);
+    (*n)--;
+  }
+  hist[(*n)++] = x;
+}
+
+static double capacity_hz(const eng_host *h) { return h->type->cores * h->clock_hz; }
+
+/* Energy, activity and 100 % time of every host from the last interval's end
+ * to `now`; with `sample`, the utilisation histories grow by one. */
+static void account(struct eng_dc *dc, sim_time now, bool sample) {
+  eng *e = dc->e;
+  double dt = (double)(now - dc->last_ns) * 1e-9;
+  if (!(dt > 0)) return;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    dc_gstate *gs = &dc->guests[gi];
+    double w = want_ns(e, &e->guests[gi]);
+    gs->demand_cpus = (w - gs->prev_want_ns) * 1e-9 / dt;
+    gs->prev_want_ns = w;
+    if (sample) push(gs->hist, &gs->n_hist, gs->demand_cpus);
+  }
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
+    eng_host *h = &e->hosts[hi];
+    dc_hstate *hs = &dc->hosts[hi];
+    double busy = (double)(h->busy_ns - hs->prev_busy_ns) * 1e-9 / (dt * h->type->cores);
+    hs->prev_busy_ns = h->busy_ns;
+    if (!hs->on) continue;
+    /* while it boots it draws its full power and runs nothing [BB12 assumes it instant] */
+    double boot_s = hs->booted_ns > dc->last_ns ? (double)(fmin(hs->booted_ns, now) - dc->last_ns) * 1e-9 : 0;
+    if (hs->has_power)
+      hs->energy_j += dc_power_watts(&hs->power, 1) * boot_s + dc_power_watts(&hs->power, busy) * (dt - boot_s);
+    hs->active_s += dt;
+    if (busy >= FULL_UTILISATION) hs->full_s += dt;
+    if (!sample) continue;
+    double requested = 0; /* Hz */
+    for (size_t gi = 0; gi < e->sc->n_guests; gi++)
+      if (e->guests[gi].host == h) requested += dc->guests[gi].demand_cpus * h->clock_hz;
+    push(hs->hist, &hs->n_hist, requested / capacity_hz(h));
+  }
+  dc->last_ns = now;
+}
+
+/* ---- recording ---- */
+
+static int place_row(struct eng_dc *dc, sim_time now, uint32_t guest, uint32_t host) {
+  sim_cell row[3];
+  row[0].f = (double)now * 1e-9;
+  row[1].s = dc->e->sc->guests[guest].name;
+  row[2].s = dc->e->sc->hosts[host].name;
+  return sim_table_append(dc->t_place, row);
+}
+
+static int declare_tables(struct eng_dc *dc) {
+  static const sim_column mcols[] = {
+      {"start_s", SIM_COL_F64, "s", "when the migration started"},
+      {"guest", SIM_COL_STR, "", "guest moved"},
+      {"reason", SIM_COL_STR, "", "overload or underload: which detector chose its host"},
+      {"source", SIM_COL_STR, "", "host it left"},
+      {"destination", SIM_COL_STR, "", "host it went to"},
+      {"bytes", SIM_COL_F64, "bytes", "on the wire, all rounds"},
+      {"duration_s", SIM_COL_F64, "s", "start to the guest running at the destination"},
+      {"downtime_s", SIM_COL_F64, "s", "guest stopped"},
+  };
+  static const sim_column pcols[] = {
+      {"time_s", SIM_COL_F64, "s", "from then on"},
+      {"guest", SIM_COL_STR, "", "guest"},
+      {"host", SIM_COL_STR, "", "the host it runs on"},
+  };
+  sim_recorder *r = dc->e->rec;
+  dc->t_migs = sim_recorder_table(r, "datacenter/migrations", "consolidation migrations, one row each",
+                                  sizeof mcols / sizeof mcols[0], mcols);
+  dc->t_place = sim_recorder_table(r, "datacenter/placement", "guest-to-host mapping over time",
+                                   sizeof pcols / sizeof pcols[0], pcols);
+  return dc->t_migs && dc->t_place ? 0 : -1;
+}
+
+/* ---- migrations ---- */
+
+static size_t view_groups(void *ctx, const sim_dirty_group **groups) {
+  dc_mig *m = ctx;
+  const sim_phase *ph = m->dc->hooks.phase(m->dc->hooks.ctx, m->guest);
+  *groups = ph ? ph->dirty : NULL;
+  return ph ? ph->n_dirty : 0;
+}
+
+static double view_demand(void *ctx) {
+  dc_mig *m = ctx;
+  return m->dc->hooks.net_demand_bps(m->dc->hooks.ctx, m->guest);
+}
+
+static void view_pause(void *ctx) {
+  dc_mig *m = ctx;
+  m->dc->hooks.pause(m->dc->hooks.ctx, m->guest);
+}
+
+static void view_resume(void *ctx, uint32_t host) {
+  dc_mig *m = ctx;
+  m->dc->hooks.resume(m->dc->hooks.ctx, m->guest, host);
+}
+
+static void view_throttle(void *ctx, double fraction) {
+  dc_mig *m = ctx;
+  m->dc->hooks.throttle(m->dc->hooks.ctx, m->guest, fraction);
+}
+
+static void view_slow(void *ctx, double service) {
+  dc_mig *m = ctx;
+  m->dc->hooks.slow(m->dc->hooks.ctx, m->guest, service);
+}
+
+/* A migration has ended: the guest runs on its destination. */
+static void migration_done(void *ctx, migration *mig) {
+  dc_mig *m = ctx;
+  struct eng_dc *dc = m->dc;
+  eng *e = dc->e;
+  dc_gstate *gs = &dc->guests[m->guest];
+  gs->migrating = false;
+  gs->degraded_s += MIGRATION_DEGRADATION * (run_ns(e, &e->guests[m->guest]) - gs->run_at_start_ns) * 1e-9;
+  const migration_summary *s = migration_get_summary(mig);
+  const sim_scenario *sc = e->sc;
+  sim_cell row[8];
+  row[0].f = (double)s->start_ns * 1e-9;
+  row[1].s = sc->guests[m->guest].name;
+  row[2].s = m->reason;
+  row[3].s = sc->hosts[m->src].name;
+  row[4].s = sc->hosts[m->dst].name;
+  row[5].f = s->total_bytes;
+  row[6].f = (double)s->total_ns * 1e-9;
+  row[7].f = (double)s->downtime_ns * 1e-9;
+  eng_note_rec(e, sim_table_append(dc->t_migs, row));
+  eng_note_rec(e, place_row(dc, sim_loop_now(e->loop), m->guest, m->dst));
+}
+
+static uint64_t resident_bytes(const sim_guest *g) {
+  double r = round((double)g->memory_bytes * (1 - g->zero_fraction));
+  return r >= 1 ? (uint64_t)r : 1;
+}
+
+/* Starts the migration of guest gi to host dst at `at`; 0 or negative. */
+static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const char *reason, sim_time at) {
+  eng *e = dc->e;
+  const sim_scenario *sc = e->sc;
+  uint32_t src = (uint32_t)(e->guests[gi].host - e->hosts);
+  if (sim_grow((void **)&dc->migs, &dc->cap_migs, dc->n_migs + 1, sizeof *dc->migs) < 0) return -1;
+  dc_mig *m = sim_calloc(1, sizeof *m);
+  if (!m) return -1;
+  dc->migs[dc->n_migs++] = m;
+  *m = (dc_mig){.dc = dc, .guest = gi, .src = src, .dst = dst, .reason = reason};
+  snprintf(m->name, sizeof m->name, "dc%zu-%s", dc->n_migs, sc->guests[gi].name);
+  /* the rates and stop conditions a scripted migration has by default
+   * (scenarios/SCHEMA.md "migrations") */
+  m->spec = (sim_migration_spec){.name = m->name, .at_ns = at, .guest = gi, .dest_host = dst,
+                                 .strategy = (char *)dc->spec->strategy, .min_rate_bps = 100e6,
+                                 .max_rate_bps = 500e6, .max_rounds = 30};
+  const sim_guest *g = &sc->guests[gi];
+  const sim_host_type *st = &sc->host_types[sc->hosts[src].type], *dt = &sc->host_types[sc->hosts[dst].type];
+  migration_env env = {
+      .spec = &m->spec,
+      .guest_name = g->name,
+      .source_name = sc->hosts[src].name,
+      .dest_name = sc->hosts[dst].name,
+      .source_host = src,
+      .dest_host = dst,
+      .view = {.ctx = m,
+               .memory_bytes = g->memory_bytes,
+               .resident_bytes = resident_bytes(g),
+               .disk_bytes = g->disk_bytes,
+               .vcpus = g->vcpus,
+               .entity = e->guests[gi].entity,
+               .dirty_groups = view_groups,
+               .net_demand_bps = view_demand,
+               .pause = view_pause,
+               .resume = view_resume,
+               .throttle = view_throttle,
+               .slow = view_slow},
+      .params = dc->params,
+      .net = dc->net,
+      .src_tx_link = dc->tx_link[src],
+      .dst_rx_link = dc->rx_link[dst],
+      .dst_tx_link = dc->tx_link[dst],
+      .link_latency_ns = (st->n_nics ? st->nics[0].latency_ns : 0) + (dt->n_nics ? dt->nics[0].latency_ns : 0),
+      .recording = dc->recording,
+      .sample_interval_ns = sc->record.sample_interval_ns > 0 ? sc->record.sample_interval_ns : dc->spec->interval_ns,
+      .finished = migration_done,
+      .finished_ctx = m,
+  };
+  if (migration_create(&env, &m->m, e->diag) < 0) return -1;
+  if (migration_attach(m->m, e->loop, PRIO_RUN) < 0) return -1;
+  dc->guests[gi].migrating = true;
+  dc->guests[gi].run_at_start_ns = run_ns(e, &e->guests[gi]);
+  return 0;
+}
+
+/* ---- the policies on the current loads ---- */
+
+/* The longest migration of host hi's guests: memory over its NIC's rate
+ * [BB12, Section 7.1], s (0 without a NIC). */
+static double max_migration_s(const struct eng_dc *dc, size_t hi) {
+  const eng *e = dc->e;
+  const sim_host_type *t = e->hosts[hi].type;
+  if (!t->n_nics) return 0;
+  double longest = 0;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++)
+    if (e->guests[gi].host == &e->hosts[hi])
+      longest = fmax(longest, (double)e->sc->guests[gi].memory_bytes * 8 / t->nics[0].bandwidth_bps);
+  return longest;
+}
+
+/* Whether host hi is overloaded at the load in dc->load (its last history
+ * sample replaced by that load). */
+static bool overloaded_at(struct eng_dc *dc, size_t hi, double used_hz) {
+  const dc_hstate *hs = &dc->hosts[hi];
+  double u[DC_HISTORY_MAX];
+  size_t n = hs->n_hist;
+  memcpy(u, hs->hist, n * sizeof *u);
+  if (n == 0) n = 1;
+  u[n - 1] = used_hz / dc->load[hi].capacity_hz;
+  dc_host_history h = {u, n, max_migration_s(dc, hi), (double)dc->spec->interval_ns * 1e-9};
+  return dc->overload->overloaded(&h, dc->threshold, dc->safety);
+}
+
+static bool admit(void *ctx, size_t host, const dc_vm_load *vm) {
+  struct eng_dc *dc = ctx;
+  return !overloaded_at(dc, host, dc->load[host].used_hz + vm->demand_hz);
+}
+
+static dc_vm_load vm_load(const struct eng_dc *dc, uint32_t gi) {
+  const eng *e = dc->e;
+  return (dc_vm_load){dc->guests[gi].demand_cpus * e->guests[gi].host->clock_hz, e->sc->guests[gi].memory_bytes};
+}
+
+static void take(struct eng_dc *dc, size_t host, const dc_vm_load *vm, double sign) {
+  dc->load[host].used_hz += sign * vm->demand_hz;
+  if (sign > 0)
+    dc->load[host].used_bytes += vm->memory_bytes;
+  else
+    dc->load[host].used_bytes -= vm->memory_bytes;
+}
+
+/* Sorts guests g[0..n-1] by decreasing demand (stable: ties keep their order). */
+static void sort_by_demand(const struct eng_dc *dc, uint32_t *g, size_t n) {
+  for (size_t i = 1; i < n; i++) /* insertion sort: few VMs move at once */
+    for (size_t j = i; j > 0 && dc->guests[g[j]].demand_cpus > dc->guests[g[j - 1]].demand_cpus; j--) {
+      uint32_t t = g[j];
+      g[j] = g[j - 1];
+      g[j - 1] = t;
+    }
+}
+
+/* Places guests g[0..n-1] (off their hosts in dc->load already) avoiding
+ * dc->excluded; with `all`, either every one finds a host or none moves
+ * (their loads are put back).  Returns how many were placed. */
+static size_t place(struct eng_dc *dc, uint32_t *g, size_t n, const char *reason, bool all) {
+  eng *e = dc->e;
+  if (dc->placement->decreasing) sort_by_demand(dc, g, n);
+  size_t first = dc->n_moves, placed = 0;
+  for (size_t i = 0; i < n; i++) {
+    dc_vm_load vm = vm_load(dc, g[i]);
+    long d = dc->placement->choose(dc->load, e->sc->n_hosts, dc->excluded, &vm, admit, dc);
+    if (d < 0) {
+      if (all) break;
+      take(dc, (size_t)(e->guests[g[i]].host - e->hosts), &vm, +1); /* it stays */
+      continue;
+    }
+    take(dc, (size_t)d, &vm, +1);
+    dc->load[d].active = true;
+    dc->moves_guest[dc->n_moves] = g[i];
+    dc->moves_dst[dc->n_moves] = (uint32_t)d;
+    dc->moves_reason[dc->n_moves++] = reason;
+    placed++;
+  }
+  if (all && placed < n) { /* undo: they all stay */
+    for (size_t k = first; k < dc->n_moves; k++) {
+      dc_vm_load vm = vm_load(dc, dc->moves_guest[k]);
+      take(dc, dc->moves_dst[k], &vm, -1);
+      dc->load[dc->moves_dst[k]].active = dc->hosts[dc->moves_dst[k]].on;
+    }
+    dc->n_moves = first;
+    for (size_t i = 0; i < n; i++) {
+      dc_vm_load vm = vm_load(dc, g[i]);
+      take(dc, (size_t)(e->guests[g[i]].host - e->hosts), &vm, +1);
+    }
+    return 0;
+  }
+  return placed;
+}
+
+/* Whether a migration to or from host hi is under way (or waits for a boot). */
+static bool migrating_at(const struct eng_dc *dc, size_t hi) {
+  for (size_t k = 0; k < dc->n_migs; k++)
+    if (!migration_finished(dc->migs[k]->m) && (dc->migs[k]->src == hi || dc->migs[k]->dst == hi)) return true;
+  return false;
+}
+
+/* The guests on host hi that may move now (not migrating, not done), into g; their count. */
+static size_t movable(const struct eng_dc *dc, size_t hi, uint32_t *g) {
+  const eng *e = dc->e;
+  size_t n = 0;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    const eng_guest *eg = &e->guests[gi];
+    if (eg->host == &e->hosts[hi] && !dc->guests[gi].migrating && eg->finish_ns < 0) g[n++] = (uint32_t)gi;
+  }
+  return n;
+}
+
+/* One consolidation [BB12, Section 5]: decides the moves into dc->moves_*. */
+static void consolidate(struct eng_dc *dc, uint32_t *g) {
+  eng *e = dc->e;
+  size_t nh = e->sc->n_hosts;
+  dc->n_moves = 0;
+  for (size_t hi = 0; hi < nh; hi++) {
+    eng_host *h = &e->hosts[hi];
+    dc->load[hi] = (dc_host_load){capacity_hz(h), 0, h->type->memory_bytes, 0,
+                                  dc->hosts[hi].has_power ? &dc->hosts[hi].power : NULL, dc->hosts[hi].on};
+    dc->excluded[hi] = false; /* a VM leaving an overloaded host may wake a switched-off one */
+    dc->excluded_under[hi] = !dc->hosts[hi].on;
+  }
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    dc_vm_load vm = vm_load(dc, (uint32_t)gi);
+    take(dc, (size_t)(e->guests[gi].host - e->hosts), &vm, +1);
+  }
+  /* a guest on its way holds its place at the destination too */
+  for (size_t k = 0; k < dc->n_migs; k++)
+    if (!migration_finished(dc->migs[k]->m)) {
+      dc_vm_load vm = vm_load(dc, dc->migs[k]->guest);
+      take(dc, dc->migs[k]->dst, &vm, +1);
+    }
+  /* overloaded hosts: VMs leave each until it is not overloaded */
+  size_t n_sel = 0;
+  uint32_t *sel = g + e->sc->n_guests; /* the second half of the scratch */
+  for (size_t hi = 0; hi < nh; hi++) {
+    if (!dc->hosts[hi].on || dc->hosts[hi].n_hist == 0 || !overloaded_at(dc, hi, dc->load[hi].used_hz)) continue;
+    dc->excluded[hi] = dc->excluded_under[hi] = true;
+    size_t n = movable(dc, hi, g);
+    dc_vm_candidate *cand = dc->cand;
+    while (n > 0 && overloaded_at(dc, hi, dc->load[hi].used_hz)) {
+      size_t nc = n;
+      for (size_t k = 0; k < nc; k++) {
+        const dc_gstate *gs = &dc->guests[g[k]];
+        const sim_host_type *t = e->hosts[hi].type;
+        double bw = t->n_nics ? t->nics[0].bandwidth_bps : INFINITY;
+        cand[k] = (dc_vm_candidate){(double)e->sc->guests[g[k]].memory_bytes * 8 / bw,
+                                    gs->demand_cpus * e->hosts[hi].clock_hz / dc->load[hi].capacity_hz, gs->hist,
+                                    gs->n_hist};
+      }
+      size_t k = dc->select->select(cand, nc, dc->rng);
+      dc_vm_load vm = vm_load(dc, g[k]);
+      take(dc, hi, &vm, -1);
+      sel[n_sel++] = g[k];
+      g[k] = g[--n];
+    }
+  }
+  place(dc, sel, n_sel, "overload", false);
+  for (size_t k = 0; k < dc->n_moves; k++) dc->excluded_under[dc->moves_dst[k]] = true;
+  if (!dc->underload) return;
+  /* emptying a host onto a switched-off one saves nothing [BB12] */
+  for (size_t hi = 0; hi < nh; hi++) dc->excluded[hi] |= !dc->load[hi].active;
+  /* underloaded hosts: all VMs leave, or none; the hosts tried are no destinations */
+  for (;;) {
+    long u = dc->underload->pick(dc->load, nh, dc->excluded_under);
+    if (u < 0) break;
+    dc->excluded_under[u] = dc->excluded[u] = true;
+    size_t n = movable(dc, (size_t)u, g);
+    if (n == 0 || migrating_at(dc, (size_t)u)) continue; /* [BB12]: not while VMs come or go */
+    for (size_t i = 0; i < n; i++) {
+      dc_vm_load vm = vm_load(dc, g[i]);
+      take(dc, (size_t)u, &vm, -1);
+    }
+    size_t before = dc->n_moves;
+    if (place(dc, g, n, "underload", true) == 0) continue;
+    for (size_t k = before; k < dc->n_moves; k++) dc->excluded_under[dc->moves_dst[k]] = true;
+  }
+}
+
+/* ---- the interval ---- */
+
+static void switch_off_empty(struct eng_dc *dc) {
+  eng *e = dc->e;
+  if (!dc->spec->switch_off) return;
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
+    dc_hstate *hs = &dc->hosts[hi];
+    if (!hs->on) continue;
+    bool used = false;
+    for (size_t gi = 0; gi < e->sc->n_guests && !used; gi++) used = e->guests[gi].host == &e->hosts[hi];
+    for (size_t k = 0; k < dc->n_migs && !used; k++)
+      used = dc->migs[k]->dst == hi && !migration_finished(dc->migs[k]->m);
+    if (used) continue;
+    hs->on = false;
+    hs->shutdowns++;
+  }
+}
+
+static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
+  (void)arg;
+  struct eng_dc *dc = ctx;
+  eng *e = dc->e;
+  sim_time now = sim_loop_now(loop);
+  account(dc, now, true);
+  switch_off_empty(dc);
+  uint32_t *g = sim_malloc(2 * (e->sc->n_guests ? e->sc->n_guests : 1) * sizeof *g);
+  if (!g) {
+    eng_note_rec(e, -1);
+    return;
+  }
+  consolidate(dc, g);
+  sim_free(g);
+  for (size_t k = 0; k < dc->n_moves && !e->failed; k++) {
+    uint32_t d = dc->moves_dst[k];
+    dc_hstate *hs = &dc->hosts[d];
+    if (!hs->on) { /* switched on for it: the move waits for the boot */
+      hs->on = true;
+      hs->boots++;
+      hs->booted_ns = now + e->sc->host_types[e->sc->hosts[d].type].power.boot_time_ns;
+    }
+    sim_time at = hs->booted_ns > now ? hs->booted_ns : now;
+    eng_note_rec(e, start_migration(dc, dc->moves_guest[k], d, dc->moves_reason[k], at));
+  }
+  sim_time next = now + dc->spec->interval_ns;
+  if (next < e->end_ns && !sim_schedule(loop, next, PRIO_DC, interval_handler, dc, 0)) eng_note_rec(e, -1);
+}
+
+/* ---- set-up and results ---- */
+
+/* Initial placement [BB12, Section 5]: before any guest starts, each goes
+ * where the placement policy puts it (in decreasing order of its first
+ * phase's demand when the policy sorts), all hosts empty and off; a guest no
+ * host can take stays where the scenario put it.  A guest that has not
+ * started is moved as a migration's resume moves it, without cost. */
+static void place_at_start(struct eng_dc *dc, uint32_t *g) {
+  eng *e = dc->e;
+  size_t nh = e->sc->n_hosts, ng = e->sc->n_guests;
+  for (size_t hi = 0; hi < nh; hi++) {
+    eng_host *h = &e->hosts[hi];
+    dc->load[hi] = (dc_host_load){capacity_hz(h), 0, h->type->memory_bytes, 0,
+                                  dc->hosts[hi].has_power ? &dc->hosts[hi].power : NULL, false};
+  }
+  for (size_t gi = 0; gi < ng; gi++) {
+    const eng_guest *eg = &e->guests[gi];
+    double d = eg->wl->n_phases ? eg->wl->phases[0].cpu_demand : 1;
+    dc->guests[gi].demand_cpus = (d > 0 && d <= 1 ? d : 1) * eg->spec->vcpus;
+    g[gi] = (uint32_t)gi;
+  }
+  if (dc->placement->decreasing) sort_by_demand(dc, g, ng);
+  for (size_t k = 0; k < ng; k++) {
+    dc_vm_load vm = vm_load(dc, g[k]);
+    long d = dc->placement->choose(dc->load, nh, NULL, &vm, admit, dc);
+    if (d < 0) d = (long)e->sc->guests[g[k]].host;
+    take(dc, (size_t)d, &vm, +1);
+    dc->load[d].active = true;
+    if ((uint32_t)d != e->sc->guests[g[k]].host) {
+      dc->hooks.pause(dc->hooks.ctx, g[k]);
+      dc->hooks.resume(dc->hooks.ctx, g[k], (uint32_t)d);
+    }
+  }
+  for (size_t gi = 0; gi < ng; gi++) dc->guests[gi].demand_cpus = 0;
+}
+
+int eng_dc_start(eng *e, const sim_profile *profile) {
+  const sim_scenario *sc = e->sc;
+  if (!sc->datacenter.enabled) return 0;
+  if (e->end_ns == SIM_TIME_MAX) {
+    sim_diag_error(e->diag, sc->path, 0, 0, "the datacenter section needs simulation.duration");
+    return -1;
+  }
+  struct eng_dc *dc = e->dc = sim_calloc(1, sizeof *dc);
+  if (!dc) return -1;
+  dc->e = e;
+  dc->spec = &sc->datacenter;
+  dc->placement = dc_model_find(MODEL_PLACEMENT, dc->spec->placement);
+  dc->overload = dc_model_find(MODEL_OVERLOAD, dc->spec->overload);
+  dc->underload = dc->spec->underload ? dc_model_find(MODEL_UNDERLOAD, dc->spec->underload) : NULL;
+  dc->select = dc_model_find(MODEL_VM_SELECTION, dc->spec->vm_selection);
+  if (!dc->placement || !dc->overload || !dc->select || (dc->spec->underload && !dc->underload)) {
+    sim_diag_error(e->diag, sc->path, 0, 0, "datacenter: a policy is not in the catalog");
+    return -1;
+  }
+  dc->threshold = dc->spec->threshold > 0 ? dc->spec->threshold : dc->overload->default_threshold;
+  dc->safety = dc->spec->safety >= 0 ? dc->spec->safety : dc->overload->default_safety;
+  sim_migration_spec probe = {.strategy = (char *)dc->spec->strategy};
+  if (migration_params_from_profile(profile, &probe, 1, &dc->params, e->diag)) return -1;
+  size_t nh = sc->n_hosts, ng = sc->n_guests ? sc->n_guests : 1;
+  dc->rng = sim_rng_new(sc->seed, sc->run_index, sim_rng_stream_id("datacenter", "vm_selection"));
+  dc->hosts = sim_calloc(nh, sizeof *dc->hosts);
+  dc->guests = sim_calloc(ng, sizeof *dc->guests);
+  dc->load = sim_calloc(nh, sizeof *dc->load);
+  dc->excluded = sim_calloc(nh, sizeof *dc->excluded);
+  dc->excluded_under = sim_calloc(nh, sizeof *dc->excluded_under);
+  dc->cand = sim_calloc(ng, sizeof *dc->cand);
+  dc->moves_guest = sim_calloc(ng, sizeof *dc->moves_guest);
+  dc->moves_dst = sim_calloc(ng, sizeof *dc->moves_dst);
+  dc->moves_reason = sim_calloc(ng, sizeof *dc->moves_reason);
+  dc->tx_link = sim_calloc(nh, sizeof *dc->tx_link);
+  dc->rx_link = sim_calloc(nh, sizeof *dc->rx_link);
+  dc->net = net_share_new();
+  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->cand ||
+      !dc->moves_guest || !dc->moves_dst || !dc->moves_reason || !dc->tx_link || !dc->rx_link || !dc->net)
+    return -1;
+  for (size_t hi = 0; hi < nh; hi++) {
+    const sim_host_type *t = &sc->host_types[sc->hosts[hi].type];
+    dc->tx_link[hi] = dc->rx_link[hi] = -1;
+    if (t->n_nics) {
+      dc->tx_link[hi] = net_share_link(dc->net, t->nics[0].bandwidth_bps);
+      dc->rx_link[hi] = net_share_link(dc->net, t->nics[0].bandwidth_bps);
+      if (dc->tx_link[hi] < 0 || dc->rx_link[hi] < 0) return -1;
+    }
+    dc_hstate *hs = &dc->hosts[hi];
+    if (t->power.model) {
+      const dc_power_ops *ops = dc_model_find(MODEL_POWER, t->power.model);
+      if (!ops) return -1;
+      hs->has_power = true;
+      hs->power = (dc_power_model){ops, t->power.idle_w, t->power.max_w, {0}};
+      memcpy(hs->power.table_w, t->power.table_w, sizeof hs->power.table_w);
+    }
+  }
+  dc->hooks = eng_migration_hooks(e);
+  if (dc->spec->place_at_start) {
+    uint32_t *g = sim_malloc(ng * sizeof *g);
+    if (!g) return -1;
+    place_at_start(dc, g);
+    sim_free(g);
+  }
+  /* a host without guests at the start is off when hosts may be off */
+  for (size_t hi = 0; hi < nh; hi++) {
+    dc->hosts[hi].on = !dc->spec->switch_off;
+    for (size_t gi = 0; gi < sc->n_guests && !dc->hosts[hi].on; gi++)
+      dc->hosts[hi].on = e->guests[gi].host == &e->hosts[hi];
+  }
+  if (sc->n_migrations == 0 && !(dc->recording = migration_recording_new(e->rec))) return -1;
+  if (declare_tables(dc) < 0) return -1;
+  for (size_t gi = 0; gi < sc->n_guests; gi++) {
+    int rc = place_row(dc, 0, (uint32_t)gi, (uint32_t)(e->guests[gi].host - e->hosts));
+    if (rc < 0) return rc;
+  }
+  if (dc->spec->interval_ns < e->end_ns &&
+      !sim_schedule(e->loop, dc->spec->interval_ns, PRIO_DC, interval_handler, dc, 0))
+    return -1;
+  return 0;
+}
+
+int eng_dc_finish(eng *e, sim_time end) {
+  struct eng_dc *dc = e->dc;
+  if (!dc) return 0;
+  account(dc, end, false);
+  const sim_scenario *sc = e->sc;
+  static const sim_column hcols[] = {
+      {"name", SIM_COL_STR, "", "host name"},
+      {"power_model", SIM_COL_STR, "", "its type's power model, empty: none"},
+      {"energy_kwh", SIM_COL_F64, "kWh", "energy drawn over the run"},
+      {"active_s", SIM_COL_F64, "s", "time switched on"},
+      {"full_s", SIM_COL_F64, "s", "time at 100 % utilisation (SLATAH's numerator)"},
+      {"shutdowns", SIM_COL_I64, "1", "times switched off"},
+      {"boots", SIM_COL_I64, "1", "times switched on"},
+  };
+  sim_table *ht = sim_recorder_table(e->rec, "datacenter/hosts", "per host: energy and SLA time",
+                                     sizeof hcols / sizeof hcols[0], hcols);
+  if (!ht) return -1;
+  double energy_j = 0, slatah = 0, pdm = 0;
+  int64_t shutdowns = 0;
+  size_t n_active = 0, n_vms = 0;
+  for (size_t hi = 0; hi < sc->n_hosts; hi++) {
+    const dc_hstate *hs = &dc->hosts[hi];
+    const char *pm = sc->host_types[sc->hosts[hi].type].power.model;
+    sim_cell row[7];
+    row[0].s = sc->hosts[hi].name;
+    row[1].s = pm ? pm : "";
+    row[2].f = hs->energy_j / 3.6e6;
+    row[3].f = hs->active_s;
+    row[4].f = hs->full_s;
+    row[5].i = hs->shutdowns;
+    row[6].i = hs->boots;
+    int rc = sim_table_append(ht, row);
+    if (rc < 0) return rc;
+    energy_j += hs->energy_j;
+    shutdowns += hs->shutdowns;
+    if (hs->active_s > 0) {
+      slatah += hs->full_s / hs->active_s; /* [BB12, eq. (12)] */
+      n_active++;
+    }
+  }
+  for (size_t gi = 0; gi < sc->n_guests; gi++) {
+    double requested_s = want_ns(e, &e->guests[gi]) * 1e-9;
+    if (!(requested_s > 0)) continue;
+    pdm += dc->guests[gi].degraded_s / requested_s; /* [BB12, eq. (13)] */
+    n_vms++;
+  }
+  slatah = n_active ? slatah / (double)n_active : 0;
+  pdm = n_vms ? pdm / (double)n_vms : 0;
+  int64_t finished = 0;
+  for (size_t k = 0; k < dc->n_migs; k++) finished += migration_finished(dc->migs[k]->m);
+  static const sim_column cols[] = {
+      {"energy_kwh", SIM_COL_F64, "kWh", "energy of all hosts"},
+      {"migrations", SIM_COL_I64, "1", "consolidation migrations started"},
+      {"migrations_finished", SIM_COL_I64, "1", "of them, finished by the run's end"},
+      {"shutdowns", SIM_COL_I64, "1", "hosts switched off"},
+      {"slatah", SIM_COL_F64, "1", "SLA time per active host: mean share of active time at 100 %"},
+      {"pdm", SIM_COL_F64, "1", "performance degradation due to migrations, mean over VMs"},
+      {"slav", SIM_COL_F64, "1", "SLATAH x PDM"},
+      {"esv", SIM_COL_F64, "kWh", "energy x SLAV"},
+      {"interval_s", SIM_COL_F64, "s", "consolidation interval"},
+      {"placement", SIM_COL_STR, "", "placement policy"},
+      {"overload", SIM_COL_STR, "", "overload detector"},
+      {"threshold", SIM_COL_F64, "1", "its threshold (static or fallback)"},
+      {"safety", SIM_COL_F64, "1", "its safety parameter"},
+      {"vm_selection", SIM_COL_STR, "", "VM selection policy"},
+  };
+  sim_table *t = sim_recorder_table(e->rec, "summary/datacenter", "dynamic consolidation: energy and SLA [BB12]",
+                                    sizeof cols / sizeof cols[0], cols);
+  if (!t) return -1;
+  double kwh = energy_j / 3.6e6;
+  sim_cell row[14];
+  row[0].f = kwh;
+  row[1].i = (int64_t)dc->n_migs;
+  row[2].i = finished;
+  row[3].i = shutdowns;
+  row[4].f = slatah;
+  row[5].f = pdm;
+  row[6].f = slatah * pdm;
+  row[7].f = kwh * slatah * pdm;
+  row[8].f = (double)dc->spec->interval_ns * 1e-9;
+  row[9].s = dc->spec->placement;
+  row[10].s = dc->spec->overload;
+  row[11].f = dc->threshold;
+  row[12].f = dc->safety;
+  row[13].s = dc->spec->vm_selection;
+  return sim_table_append(t, row);
+}
+
+void eng_dc_free(struct eng_dc *dc) {
+  if (!dc) return;
+  for (size_t k = 0; k < dc->n_migs; k++) {
+    migration_free(dc->migs[k]->m);
+    sim_free(dc->migs[k]);
+  }
+  sim_free(dc->migs);
+  migration_recording_free(dc->recording);
+  net_share_free(dc->net);
+  if (dc->rng) gsl_rng_free(dc->rng);
+  sim_free(dc->hosts);
+  sim_free(dc->guests);
+  sim_free(dc->load);
+  sim_free(dc->excluded);
+  sim_free(dc->excluded_under);
+  sim_free(dc->cand);
+  sim_free(dc->moves_guest);
+  sim_free(dc->moves_dst);
+  sim_free(dc->moves_reason);
+  sim_free(dc->tx_link);
+  sim_free(dc->rx_link);
+  sim_free(dc);
+}

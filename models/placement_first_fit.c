@@ -1,0 +1,22 @@
+/* models/placement_first_fit.c: first-fit placement: a VM goes to the
+ * first switched-on host (in scenario order) its CPU demand and memory fit
+ * on, else to the first switched-off one; VMs are taken in arrival order.
+ * The baseline bin-packing heuristic [BB12, Section 7.4]. */
+#include "models/datacenter.h"
+
+bool dc_fits(const dc_host_load *h, const dc_vm_load *vm) {
+  return h->used_hz + vm->demand_hz <= h->capacity_hz && h->used_bytes + vm->memory_bytes <= h->memory_bytes;
+}
+
+static long first_fit(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_vm_load *vm,
+                      dc_admit_fn admit, void *ctx) {
+  for (int pass = 0; pass < 2; pass++) /* switched-on hosts first: no host is woken needlessly */
+    for (size_t i = 0; i < n; i++) {
+      if ((excluded && excluded[i]) || hosts[i].active != (pass == 0) || !dc_fits(&hosts[i], vm)) continue;
+      if (admit && !admit(ctx, i, vm)) continue;
+      return (long)i;
+    }
+  return -1;
+}
+
+const dc_placement_ops placement_first_fit_ops = {"first-fit", false, first_fit};

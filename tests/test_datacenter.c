@@ -1,0 +1,240 @@
+/* tests/test_datacenter.c: dynamic consolidation in a run
+ * (models/engine_dc.c): scenarios of a few one- or two-core hosts with a
+ * linear power model (100 W idle, 200 W busy) and guests of constant CPU
+ * demand (a repeating phase at cpu_demand, fluid fidelity), on the fake
+ * native technique of tests/fixtures.h.  Checked against hand-computed
+ * values: the energy of a host at a known load; an overloaded host (THR)
+ * loses the VM with the smallest memory (MMT) to a host that is switched on
+ * for it, and the SLA metrics see the overload and the migration; lightly
+ * loaded hosts are emptied onto one and switched off, which saves energy
+ * against the same run with hosts kept on; the mapping over time and the
+ * engine's own summary/guests agree on where each guest ended. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/engine.h"
+#include "models/registry.h"
+#include "sim/profile.h"
+#include "sim/results.h"
+#include "sim/scenario.h"
+#include "tests/cunit_main.h"
+#include "tests/fixtures.h"
+#include "tests/test_data.h"
+
+static const char test_profile[] =
+    "profile: {name: datacenter-test, fallback: generic-x86-2020}\n"
+    "quantities:\n"
+    "  migration.page_size: {value: 4 KiB, source: test}\n"
+    "  migration.cpu_state: {value: 16 KiB, source: test}\n"
+    "  migration.resume: {value: 10 ms, source: test}\n"
+    "  migration.arp: {value: 5 ms, source: test}\n";
+
+/* %u cores; %s more host-type lines; hosts; guests; the datacenter section. */
+static const char scenario_fmt[] =
+    "name: datacenter\n"
+    "simulation: {duration: %s}\n"
+    "host_types:\n"
+    "  t:\n"
+    "    cores: %u\n"
+    "    clock: 1 GHz\n"
+    "    memory: 8 GB\n"
+    "    fidelity: fluid\n"
+    "    allow_overcommit: true\n"
+    "    nics: [{bandwidth: 1 Gbit/s}]\n"
+    "    power: {model: linear, idle: 100 W, max: 200 W}\n"
+    "hosts: [{name: \"h{i}\", type: t, count: %u}]\n"
+    "workloads:\n"
+    "  w20: {repeat: true, phases: [{duration: 1 s, cpu_demand: 0.2, ops: {instructions: 1000, cpi: 1.0}}]}\n"
+    "  w50: {repeat: true, phases: [{duration: 1 s, cpu_demand: 0.5, ops: {instructions: 1000, cpi: 1.0}}]}\n"
+    "guests:\n"
+    "%s"
+    "datacenter: {%s}\n";
+
+typedef struct run_out {
+  char dir[64];
+  char h5[128];
+  sim_result *r;
+} run_out;
+
+static int run_text(const char *duration, unsigned cores, unsigned hosts, const char *guests,
+                    const char *datacenter, run_out *o) {
+  char text[4096];
+  snprintf(text, sizeof text, scenario_fmt, duration, cores, hosts, guests, datacenter);
+  snprintf(o->dir, sizeof o->dir, "/tmp/vdcsim-test-dc-XXXXXX");
+  if (!mkdtemp(o->dir)) return -1;
+  char prof_path[128];
+  snprintf(prof_path, sizeof prof_path, "%s/profile.yaml", o->dir);
+  snprintf(o->h5, sizeof o->h5, "%s/run.h5", o->dir);
+  FILE *f = fopen(prof_path, "w");
+  if (!f) return -1;
+  fputs(test_profile, f);
+  fclose(f);
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_profile *prof = NULL;
+  sim_scenario *sc = NULL;
+  sim_recorder *rec = NULL;
+  int rc = sim_profile_load(test_data_path(), prof_path, &prof, &d);
+  if (rc == 0) rc = sim_scenario_load_text("dc.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
+  if (rc == 0) {
+    sim_record_config cfg = {.sample_interval_ns = 10 * SIM_S, .events = 1, .series = 0};
+    rec = sim_recorder_new(&cfg);
+    engine_options opt = {.find_model = fx_find_model};
+    engine_stats st;
+    rc = rec ? engine_run(sc, prof, rec, &opt, &st, &d) : -1;
+  }
+  if (rc == 0) rc = sim_recorder_write(rec, o->h5, &d);
+  if (rc == 0) rc = sim_result_open(o->h5, &o->r, &d);
+  if (rc != 0) sim_diag_print(&d, stderr);
+  sim_diag_clear(&d);
+  sim_recorder_free(rec);
+  sim_scenario_free(sc);
+  sim_profile_free(prof);
+  unlink(prof_path);
+  return rc;
+}
+
+static void run_close(run_out *o) {
+  sim_result_close(o->r);
+  o->r = NULL;
+  unlink(o->h5);
+  rmdir(o->dir);
+}
+
+static double col(run_out *o, const char *table, const char *column, size_t row) {
+  return fx_col(o->r, table, column, row);
+}
+
+/* Row `row` of a string column, into buf ("" when absent). */
+static const char *str(run_out *o, const char *table, const char *column, size_t row, char *buf, size_t len) {
+  char **v = NULL;
+  size_t n = 0;
+  buf[0] = '\0';
+  if (sim_result_column_str(o->r, table, column, &v, &n) == 0 && row < n) snprintf(buf, len, "%s", v[row]);
+  sim_result_free_strings(v, n);
+  return buf;
+}
+
+static size_t rows(run_out *o, const char *table) {
+  size_t n = 0;
+  return sim_result_table_rows(o->r, table, &n) == 0 ? n : 0;
+}
+
+/* One core at half load for 1000 s: 150 W, 0.15 MJ = 0.04167 kWh. */
+static void test_energy_at_known_load(void) {
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(run_text("1000 s", 1, 1, "  - {name: a, technique: native, host: h0, workload: w50}\n",
+                                 "interval: 300 s", &o),
+                        0);
+  double kwh = col(&o, "summary/datacenter", "energy_kwh", 0);
+  CU_ASSERT(fabs(kwh - 150.0 * 1000 / 3.6e6) < 0.01 * kwh);
+  CU_ASSERT_EQUAL(col(&o, "summary/datacenter", "migrations", 0), 0); /* nowhere to go */
+  CU_ASSERT_EQUAL(col(&o, "summary/datacenter", "slatah", 0), 0);
+  CU_ASSERT_EQUAL(col(&o, "datacenter/hosts", "active_s", 0), 1000);
+  CU_ASSERT_EQUAL(rows(&o, "datacenter/placement"), 1);
+  run_close(&o);
+}
+
+/* Two guests at 0.5 of the one core of h0: it is overloaded (THR 0.8); MMT
+ * sends the one with less memory to h1, switched on for it. */
+static void test_overload_moves_smallest(void) {
+  run_out o;
+  char buf[SIM_STR_CELL];
+  CU_ASSERT_EQUAL_FATAL(run_text("1000 s", 1, 2,
+                                 "  - {name: big, technique: native, memory: 512 MB, host: h0, workload: w50}\n"
+                                 "  - {name: small, technique: native, memory: 64 MB, host: h0, workload: w50}\n",
+                                 "interval: 300 s, overload: {policy: thr, threshold: 0.8}, vm_selection: mmt", &o),
+                        0);
+  CU_ASSERT_EQUAL_FATAL(rows(&o, "datacenter/migrations"), 1);
+  CU_ASSERT_STRING_EQUAL(str(&o, "datacenter/migrations", "guest", 0, buf, sizeof buf), "small");
+  CU_ASSERT_STRING_EQUAL(str(&o, "datacenter/migrations", "reason", 0, buf, sizeof buf), "overload");
+  CU_ASSERT_STRING_EQUAL(str(&o, "datacenter/migrations", "destination", 0, buf, sizeof buf), "h1");
+  CU_ASSERT_EQUAL(col(&o, "datacenter/migrations", "start_s", 0), 300);
+  /* 64 MB at the pre-copy's 100 Mbit/s first round: about 5.4 s */
+  double dur = col(&o, "datacenter/migrations", "duration_s", 0);
+  CU_ASSERT(dur > 5 && dur < 7);
+  CU_ASSERT(col(&o, "datacenter/migrations", "bytes", 0) >= 64e6);
+  CU_ASSERT_EQUAL(col(&o, "datacenter/hosts", "boots", 1), 1);
+  /* after the move each host is at 0.5: no further migration (PABFD would
+   * overload the other), and nothing is switched off */
+  CU_ASSERT_EQUAL(col(&o, "summary/datacenter", "shutdowns", 0), 0);
+  /* h0 ran full for the first interval (and until the move): SLATAH and PDM see it */
+  CU_ASSERT(col(&o, "datacenter/hosts", "full_s", 0) >= 300);
+  CU_ASSERT(col(&o, "summary/datacenter", "slatah", 0) > 0.1);
+  CU_ASSERT(col(&o, "summary/datacenter", "pdm", 0) > 0);
+  CU_ASSERT(fabs(col(&o, "summary/datacenter", "slav", 0) -
+                 col(&o, "summary/datacenter", "slatah", 0) * col(&o, "summary/datacenter", "pdm", 0)) < 1e-15);
+  /* the mapping and the engine's summary agree */
+  CU_ASSERT_EQUAL(rows(&o, "datacenter/placement"), 3);
+  CU_ASSERT_STRING_EQUAL(str(&o, "datacenter/placement", "host", 2, buf, sizeof buf), "h1");
+  CU_ASSERT_STRING_EQUAL(str(&o, "summary/guests", "host", 1, buf, sizeof buf), "h1");
+  run_close(&o);
+}
+
+/* Three guests at 0.2 of a core on three two-core hosts: the underload
+ * detector empties hosts onto one (0.3 of its capacity), the other two are
+ * switched off, and the data center draws less than with all kept on. */
+static void test_underload_switches_off(void) {
+  static const char guests[] = "  - {name: a, technique: native, host: h0, workload: w20}\n"
+                               "  - {name: b, technique: native, host: h1, workload: w20}\n"
+                               "  - {name: c, technique: native, host: h2, workload: w20}\n";
+  run_out on, off;
+  char buf[SIM_STR_CELL], last[SIM_STR_CELL];
+  CU_ASSERT_EQUAL_FATAL(run_text("3600 s", 2, 3, guests, "switch_off: true", &off), 0);
+  CU_ASSERT_EQUAL_FATAL(run_text("3600 s", 2, 3, guests, "switch_off: false", &on), 0);
+  CU_ASSERT_EQUAL(col(&off, "summary/datacenter", "shutdowns", 0), 2);
+  CU_ASSERT_EQUAL(col(&off, "summary/datacenter", "migrations", 0), 2);
+  CU_ASSERT_STRING_EQUAL(str(&off, "datacenter/migrations", "reason", 0, buf, sizeof buf), "underload");
+  /* every guest's last placement is the same host */
+  size_t n = rows(&off, "datacenter/placement");
+  CU_ASSERT_EQUAL_FATAL(n, 5);
+  str(&off, "datacenter/placement", "host", 4, last, sizeof last);
+  CU_ASSERT_STRING_EQUAL(str(&off, "datacenter/placement", "host", 3, buf, sizeof buf), last);
+  for (int g = 0; g < 3; g++) CU_ASSERT_STRING_EQUAL(str(&off, "summary/guests", "host", (size_t)g, buf, sizeof buf), last);
+  /* one host at 0.3 all hour (150 W... 130 W) against three at 0.1 (110 W each) */
+  double e_off = col(&off, "summary/datacenter", "energy_kwh", 0), e_on = col(&on, "summary/datacenter", "energy_kwh", 0);
+  CU_ASSERT(e_off < 0.5 * e_on);
+  CU_ASSERT(fabs(e_on - 3 * 110.0 * 3600 / 3.6e6) < 0.02 * e_on);
+  CU_ASSERT_EQUAL(col(&on, "summary/datacenter", "shutdowns", 0), 0);
+  run_close(&off);
+  run_close(&on);
+}
+
+/* The same three guests placed by PABFD before they start: the first goes
+ * to h0 (all hosts equal and off), the others follow it (10 W more each
+ * against 120 W to wake a host), so no migration and no shutdown follow:
+ * one host at 0.3, 130 W, all hour. */
+static void test_place_at_start(void) {
+  static const char guests[] = "  - {name: a, technique: native, host: h2, workload: w20}\n"
+                               "  - {name: b, technique: native, host: h1, workload: w20}\n"
+                               "  - {name: c, technique: native, host: h2, workload: w20}\n";
+  run_out o;
+  char buf[SIM_STR_CELL];
+  CU_ASSERT_EQUAL_FATAL(run_text("3600 s", 2, 3, guests, "placement: pabfd, place_at_start: true", &o), 0);
+  CU_ASSERT_EQUAL_FATAL(rows(&o, "datacenter/placement"), 3);
+  for (size_t g = 0; g < 3; g++) {
+    CU_ASSERT_EQUAL(col(&o, "datacenter/placement", "time_s", g), 0);
+    CU_ASSERT_STRING_EQUAL(str(&o, "datacenter/placement", "host", g, buf, sizeof buf), "h0");
+    CU_ASSERT_STRING_EQUAL(str(&o, "summary/guests", "host", g, buf, sizeof buf), "h0");
+  }
+  CU_ASSERT_EQUAL(col(&o, "summary/datacenter", "migrations", 0), 0);
+  CU_ASSERT_EQUAL(col(&o, "summary/datacenter", "shutdowns", 0), 0);
+  CU_ASSERT_EQUAL(col(&o, "datacenter/hosts", "active_s", 1), 0);
+  double kwh = col(&o, "summary/datacenter", "energy_kwh", 0);
+  CU_ASSERT(fabs(kwh - 130.0 * 3600 / 3.6e6) < 0.01 * kwh);
+  /* the guests did their work on h0 */
+  CU_ASSERT(fabs(col(&o, "summary/hosts", "busy_s", 0) - 3 * 0.2 * 3600) < 1);
+  run_close(&o);
+}
+
+int register_tests(void) {
+  static const test_case tests[] = {{"energy of a host at a known load", test_energy_at_known_load},
+                                    {"an overloaded host loses its smallest VM", test_overload_moves_smallest},
+                                    {"underloaded hosts are emptied and switched off", test_underload_switches_off},
+                                    {"placement before the guests start", test_place_at_start},
+                                    {NULL, NULL}};
+  return add_suite("datacenter", tests);
+}
