@@ -4,6 +4,7 @@
  * not instances), so loading the text gives the same scenario.  Trace
  * samples are not written: the trace file is named, as in the scenario. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "sim/scenario_internal.h"
 #include "sim/units.h"
@@ -171,7 +172,52 @@ static void write_nics_disks(sim_yaml_writer *w, const sim_host_type *t) {
   }
 }
 
-static void write_host_types(sim_yaml_writer *w, const sim_scenario *s) {
+/* The shortest of %.15g .. %.17g that reads back as v, then `suffix`. */
+static void format_exact(char *buf, size_t size, double v, const char *suffix) {
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(buf, size, "%.*g%s", digits, v, suffix);
+    if (strtod(buf, NULL) == v) return;
+  }
+}
+
+static void write_watts(sim_yaml_writer *w, const char *key, double watts) {
+  char buf[48];
+  format_exact(buf, sizeof buf, watts, " W");
+  sim_yaml_write_kv(w, key, buf);
+}
+
+static void write_ratio(sim_yaml_writer *w, const char *key, double v) {
+  char buf[48];
+  format_exact(buf, sizeof buf, v, "");
+  sim_yaml_write_kv(w, key, buf);
+}
+
+/* power: the keys its model takes (sim/scenario_hosts.c load_power). */
+static void write_power(sim_yaml_writer *w, const ctx *C, const sim_power_spec *p) {
+  sim_vocab_kind takes = SIM_VOCAB_POWER_SHIPPED;
+  for (size_t i = 0; i < C->power_names.n; i++)
+    if (C->power_words[i] == p->model) takes = C->power_kind[i];
+  sim_yaml_write_scalar(w, "power");
+  sim_yaml_write_map_start(w, true);
+  sim_yaml_write_kv(w, "model", p->model);
+  if (takes == SIM_VOCAB_POWER_IDLE_MAX) {
+    write_watts(w, "idle", p->idle_w);
+    write_watts(w, "max", p->max_w);
+  } else if (takes == SIM_VOCAB_POWER_TABLE) {
+    sim_yaml_write_scalar(w, "table");
+    sim_yaml_write_seq_start(w, true);
+    for (size_t i = 0; i < SIM_POWER_TABLE_POINTS; i++) {
+      char buf[48];
+      format_exact(buf, sizeof buf, p->table_w[i], " W");
+      sim_yaml_write_scalar(w, buf);
+    }
+    sim_yaml_write_seq_end(w);
+  }
+  wq(w, "boot_time", SIM_UNIT_TIME, (double)p->boot_time_ns);
+  sim_yaml_write_map_end(w);
+}
+
+static void write_host_types(sim_yaml_writer *w, const ctx *C, const sim_scenario *s) {
   sim_yaml_write_scalar(w, "host_types");
   sim_yaml_write_map_start(w, false);
   for (size_t i = 0; i < s->n_host_types; i++) {
@@ -191,6 +237,7 @@ static void write_host_types(sim_yaml_writer *w, const sim_scenario *s) {
     wb(w, "allow_overcommit", t->allow_overcommit);
     if (t->calibration) sim_yaml_write_kv(w, "calibration", t->calibration);
     write_nics_disks(w, t);
+    if (t->power.model) write_power(w, C, &t->power);
     sim_yaml_write_map_end(w);
   }
   sim_yaml_write_map_end(w);
@@ -274,6 +321,26 @@ static void write_migrations(sim_yaml_writer *w, const sim_scenario *s) {
   sim_yaml_write_seq_end(w);
 }
 
+/* datacenter: every key, defaults filled in (sim/scenario_datacenter.c). */
+static void write_datacenter(sim_yaml_writer *w, const sim_datacenter_spec *dc) {
+  sim_yaml_write_scalar(w, "datacenter");
+  sim_yaml_write_map_start(w, false);
+  wq(w, "interval", SIM_UNIT_TIME, (double)dc->interval_ns);
+  sim_yaml_write_kv(w, "placement", dc->placement);
+  sim_yaml_write_scalar(w, "overload");
+  sim_yaml_write_map_start(w, true);
+  sim_yaml_write_kv(w, "policy", dc->overload);
+  if (dc->threshold > 0) write_ratio(w, "threshold", dc->threshold);
+  if (dc->safety >= 0) write_ratio(w, "safety", dc->safety);
+  sim_yaml_write_map_end(w);
+  sim_yaml_write_kv(w, "underload", dc->underload ? dc->underload : "none");
+  sim_yaml_write_kv(w, "vm_selection", dc->vm_selection);
+  sim_yaml_write_kv(w, "strategy", dc->strategy);
+  wb(w, "switch_off", dc->switch_off);
+  wb(w, "place_at_start", dc->place_at_start);
+  sim_yaml_write_map_end(w);
+}
+
 static void write_sweep(sim_yaml_writer *w, const sim_scenario *s) {
   sim_yaml_write_scalar(w, "sweep");
   sim_yaml_write_map_start(w, false);
@@ -301,7 +368,7 @@ int scenario_write_resolved(const ctx *C, const sim_scenario *s, char **out) {
   if (s->description) sim_yaml_write_kv(w, "description", s->description);
   write_simulation(w, s);
   sim_yaml_write_kv(w, "calibration", s->calibration);
-  write_host_types(w, s);
+  write_host_types(w, C, s);
   write_hosts(w, C, s);
   write_workloads(w, s);
   sim_yaml_write_scalar(w, "guests");
@@ -309,6 +376,7 @@ int scenario_write_resolved(const ctx *C, const sim_scenario *s, char **out) {
   for (size_t i = 0; i < C->n_grec; i++) write_guest(w, &C->grec[i], s);
   sim_yaml_write_seq_end(w);
   if (s->n_migrations) write_migrations(w, s);
+  if (s->datacenter.enabled) write_datacenter(w, &s->datacenter);
   if (s->n_sweep_axes) write_sweep(w, s);
   sim_yaml_write_map_end(w);
   int rc = sim_yaml_writer_finish(w, out);
