@@ -97,6 +97,8 @@ void scenario_load_workloads(ctx *C, const sim_yaml_node *wls);
 /* The workload a guest entry names (a name, shipped or in workloads, or
  * {file: PATH}); -1 when it cannot be resolved. */
 long scenario_resolve_workload(ctx *C, const sim_yaml_node *v);
+/* Frees a workload's request spec (NULL: nothing); sim_scenario_free's part. */
+void scenario_free_requests(sim_requests *rq);
 void scenario_load_guests(ctx *C, const sim_yaml_node *guests);
 void scenario_load_migrations(ctx *C, const sim_yaml_node *migs);
 void scenario_load_sweep(ctx *C, const sim_yaml_node *sw, sim_yaml_node *root);
