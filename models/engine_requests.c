@@ -23,7 +23,9 @@
  * record.request_latencies) and summary/requests (one row per
  * request-driven guest: count, mean and exact percentiles of the response
  * time from every completed request, sorted; throughput; Little's law
- * L = lambda W with L the time-average number in the guest).
+ * L = lambda W with L the time-average number in the guest).  The
+ * percentiles are exact: every response time is kept in memory until the
+ * run's end, 8 bytes per completed request (80 MB for 10 million).
  * Units: ns inside, s in the summary.
  * Invariants: in_system = queued + requests on vCPUs; a vCPU holds at most
  * one request; iteration over vCPUs is in index order. */

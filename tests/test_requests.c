@@ -6,7 +6,8 @@
  * by hand: queueing behind the vCPU, c vCPUs serving one FIFO queue, closed
  * loops with think times.  Drawn demand: the same seed gives the same
  * request table, another seed another one.  Results are read back from the
- * HDF5 file, as validation and plots read them. */
+ * HDF5 file, as validation and plots read them.  The loader's `requests`
+ * section: what it builds, and what it refuses. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +15,13 @@
 #include <unistd.h>
 
 #include "models/engine.h"
+#include "models/registry.h"
 #include "sim/alloc.h"
 #include "sim/results.h"
+#include "sim/scenario_internal.h"
 #include "tests/cunit_main.h"
 #include "tests/fixtures.h"
+#include "tests/test_data.h"
 
 typedef struct req_world {
   sim_scenario sc;
@@ -246,6 +250,100 @@ static void test_seed_reproduces(void) {
   sim_free(c);
 }
 
+/* ---- the loader's requests section ---- */
+
+#define SCENARIO_HEAD                                                              \
+  "name: t\nsimulation: {duration: 1 s}\ncalibration: generic-x86-2020\n"         \
+  "host_types: {x: {cores: 2, clock: 1 GHz, memory: 4 GiB, scheduler: rr}}\n"      \
+  "hosts: [{name: h, type: x}]\n"                                                 \
+  "guests: [{name: g, technique: native, memory: 1 GiB, host: h, workload: w}]\n"
+
+/* Loads SCENARIO_HEAD + `workload` (the text of workload w); *diag keeps errors. */
+static sim_scenario *load(const char *workload, sim_diag *diag) {
+  char text[4096];
+  snprintf(text, sizeof text, SCENARIO_HEAD "workloads:\n  w:\n%s", workload);
+  sim_scenario *s = NULL;
+  sim_diag_init(diag);
+  sim_scenario_load_text("t.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &s, diag);
+  return s;
+}
+
+static void free_scenario(sim_scenario *s) {
+  for (size_t i = 0; s && i < s->n_workloads; i++) {
+    scenario_free_requests(s->workloads[i].requests);
+    s->workloads[i].requests = NULL;
+  }
+  sim_scenario_free(s);
+}
+
+static void test_loader_builds_requests(void) {
+  sim_diag d;
+  sim_scenario *s = load("    requests:\n"
+                         "      count: 10\n"
+                         "      ops:\n"
+                         "        instructions: {dist: exponential, mean: 2M}\n"
+                         "        syscalls: 7\n"
+                         "        net: {messages: 1, tx: {dist: uniform, min: 1 KiB, max: 3 KiB}, rx: 100 B}\n"
+                         "      arrivals: {process: mmpp2, rates: [100/s, 2 kHz], mean_sojourn: [1 s, 10 ms]}\n",
+                         &d);
+  if (!s) sim_diag_print(&d, stderr);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  const sim_workload *w = &s->workloads[0];
+  CU_ASSERT_PTR_NOT_NULL_FATAL(w->requests);
+  const sim_requests *rq = w->requests;
+  CU_ASSERT_EQUAL(rq->count, 10);
+  CU_ASSERT_EQUAL(rq->process, SIM_ARRIVALS_MMPP2);
+  CU_ASSERT_DOUBLE_EQUAL(rq->mmpp_rate_per_s[1], 2000, 1e-9);
+  CU_ASSERT_EQUAL(rq->mmpp_sojourn_ns[1], 10 * SIM_MS);
+  /* the mean request is the workload's one phase; constants are not drawn */
+  CU_ASSERT_EQUAL_FATAL(w->n_phases, 1);
+  CU_ASSERT_DOUBLE_EQUAL(w->phases[0].instructions, 2e6, 1e-6);
+  CU_ASSERT_DOUBLE_EQUAL(w->phases[0].syscalls, 7, 0);
+  CU_ASSERT_EQUAL(w->phases[0].net_tx_bytes, 2048);
+  CU_ASSERT_EQUAL(w->phases[0].units, 1);
+  CU_ASSERT_EQUAL_FATAL(rq->n_draws, 2);
+  CU_ASSERT_EQUAL(rq->draws[0].offset, offsetof(sim_phase, instructions));
+  CU_ASSERT_EQUAL(rq->draws[1].offset, offsetof(sim_phase, net_tx_bytes));
+  CU_ASSERT_TRUE(rq->draws[1].u64 && rq->draws[1].whole);
+  free_scenario(s);
+  sim_diag_clear(&d);
+}
+
+/* Each bad requests section: refused, the first message containing `says`. */
+static void refused(const char *workload, const char *says) {
+  sim_diag d;
+  sim_scenario *s = load(workload, &d);
+  CU_ASSERT_PTR_NULL(s);
+  CU_ASSERT_TRUE_FATAL(d.count >= 1);
+  CU_ASSERT(d.entries[0].line > 0);
+  if (!strstr(d.entries[0].message, says))
+    fprintf(stderr, "\nmessage '%s' lacks '%s'\n", d.entries[0].message, says);
+  CU_ASSERT_PTR_NOT_NULL(strstr(d.entries[0].message, says));
+  free_scenario(s);
+  sim_diag_clear(&d);
+}
+
+static void test_loader_refuses(void) {
+  refused("    requests: {ops: {instructions: 1}}\n", "exactly one of 'arrivals'");
+  refused("    requests: {ops: {instructions: 1}, arrivals: {process: poisson, rate: 1/s}, clients: {count: 1}}\n",
+          "exactly one of 'arrivals'");
+  refused("    requests: {ops: {instructions: 1}, arrivals: {process: posson, rate: 1/s}}\n", "poisson");
+  refused("    requests: {ops: {instructions: 1}, arrivals: {process: poisson}}\n", "'rate'");
+  refused("    requests: {ops: {instructions: 1}, arrivals: {process: poisson, rate: 0/s}}\n", "greater than 0");
+  refused("    requests: {ops: {instructions: 1}, arrivals: {process: poisson, rate: 5 GiB}}\n", "2000/s");
+  refused("    requests: {ops: {instructions: 1}, arrivals: {process: mmpp2, rates: [1/s], mean_sojourn: [1 s, 1 s]}}\n",
+          "found 1 values");
+  refused("    requests: {ops: {instructions: 1}, arrivals: {process: trace, file: /nonexistent}}\n", "cannot be read");
+  refused("    requests: {ops: {instructions: 1}, clients: {count: 0}}\n", "'count'");
+  refused("    requests: {ops: {instrucions: 1}, clients: {count: 1}}\n", "instructions");
+  refused("    requests: {ops: {instructions: 1}, clients: {count: 1}, rate: 3}\n", "'rate'");
+  refused("    requests: {ops: {net: {messages: 1, tx: 1 KiB}}, clients: {count: 1}}\n", "'rx'");
+  refused("    requests: {count: 2.5, ops: {instructions: 1}, clients: {count: 1}}\n", "whole number");
+  refused("    requests: {ops: {instructions: 1}, clients: {count: 1}}\n"
+          "    phases: [{units: 1}]\n",
+          "takes no 'phases'");
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"requests queue behind one vCPU", test_queue_behind_one_vcpu},
@@ -254,6 +352,8 @@ int register_tests(void) {
       {"a duration cuts arrivals", test_duration_cuts_arrivals},
       {"an endless stream is refused", test_endless_refused},
       {"a seed reproduces its requests", test_seed_reproduces},
+      {"the loader builds requests", test_loader_builds_requests},
+      {"the loader refuses bad requests", test_loader_refuses},
       {NULL, NULL}};
   return add_suite("requests", tests);
 }
