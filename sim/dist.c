@@ -260,8 +260,12 @@ static bool parse_samples(sim_schema *S, const sim_yaml_node *m, sim_unit_kind k
   else
     strcpy(path, t);
   int rc = sim_dist_read_values(S, f, path, scale, &d->values, &d->n);
-  sim_free(path);
-  if (rc < 0) return false;
+  if (rc < 0) {
+    sim_free(path);
+    return false;
+  }
+  d->samples_path = path;
+  if (u && !(d->samples_unit = sim_schema_strdup(S, u->text))) return false;
   qsort(d->values, d->n, sizeof *d->values, cmp_double);
   return true;
 }
@@ -562,9 +566,90 @@ double sim_dist_cdf(const sim_dist *d, double x) {
   return 0;
 }
 
+/* A value of the distribution's kind as text that reads back exactly. */
+static void format_value(const sim_dist *d, double v, char *buf, size_t len) {
+  const char *unit = d->kind == SIM_UNIT_TIME ? " ns" : d->kind == SIM_UNIT_SIZE ? " B" : "";
+  snprintf(buf, len, "%.17g%s", v, unit);
+}
+
+static void write_value(sim_yaml_writer *w, const sim_dist *d, const char *key, double v) {
+  char buf[64];
+  format_value(d, v, buf, sizeof buf);
+  sim_yaml_write_kv(w, key, buf);
+}
+
+static void write_plain(sim_yaml_writer *w, const char *key, double v) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.17g", v);
+  sim_yaml_write_kv(w, key, buf);
+}
+
+void sim_dist_write(sim_yaml_writer *w, const sim_dist *d) {
+  char buf[64];
+  if (d->family == SIM_DIST_DETERMINISTIC) {
+    format_value(d, d->a, buf, sizeof buf);
+    sim_yaml_write_scalar(w, buf);
+    return;
+  }
+  sim_yaml_write_map_start(w, true);
+  sim_yaml_write_kv(w, "dist", sim_dist_family_names[d->family]);
+  switch (d->family) {
+    case SIM_DIST_EXPONENTIAL: write_value(w, d, "mean", d->a); break;
+    case SIM_DIST_UNIFORM:
+      write_value(w, d, "min", d->a);
+      write_value(w, d, "max", d->b);
+      break;
+    case SIM_DIST_NORMAL:
+      write_value(w, d, "mean", d->a);
+      write_value(w, d, "sd", d->b);
+      write_value(w, d, "min", d->c);
+      break;
+    case SIM_DIST_LOGNORMAL:
+      write_plain(w, "mu", d->a);
+      write_plain(w, "sigma", d->b);
+      break;
+    case SIM_DIST_GAMMA:
+      write_plain(w, "shape", d->a);
+      write_value(w, d, "mean", d->a * d->b);
+      break;
+    case SIM_DIST_WEIBULL:
+      write_plain(w, "shape", d->a);
+      write_value(w, d, "scale", d->b);
+      break;
+    case SIM_DIST_PARETO:
+      write_plain(w, "alpha", d->a);
+      write_value(w, d, "min", d->b);
+      break;
+    case SIM_DIST_EMPIRICAL:
+      if (d->probs) {
+        sim_yaml_write_scalar(w, "cdf");
+        sim_yaml_write_seq_start(w, true);
+        for (size_t i = 0; i < d->n; i++) {
+          sim_yaml_write_seq_start(w, true);
+          format_value(d, d->values[i], buf, sizeof buf);
+          sim_yaml_write_scalar(w, buf);
+          snprintf(buf, sizeof buf, "%.17g", d->probs[i]);
+          sim_yaml_write_scalar(w, buf);
+          sim_yaml_write_seq_end(w);
+        }
+        sim_yaml_write_seq_end(w);
+      } else {
+        sim_yaml_write_kv(w, "samples", d->samples_path ? d->samples_path : "");
+        if (d->samples_unit) sim_yaml_write_kv(w, "unit", d->samples_unit);
+      }
+      break;
+    case SIM_DIST_DETERMINISTIC:
+    case SIM_DIST_FAMILIES: assert(0); break;
+  }
+  sim_yaml_write_map_end(w);
+}
+
 void sim_dist_free(sim_dist *d) {
   sim_free(d->values);
   sim_free(d->probs);
+  sim_free(d->samples_path);
+  sim_free(d->samples_unit);
+  d->samples_path = d->samples_unit = NULL;
   d->values = d->probs = NULL;
   d->n = 0;
 }

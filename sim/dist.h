@@ -52,6 +52,8 @@ typedef struct sim_dist {
   size_t n;          /* empirical: points (cdf) or samples */
   double *values;    /* empirical: n values, non-decreasing */
   double *probs;     /* empirical cdf: P(X <= values[i]), non-decreasing, last 1; NULL for samples */
+  char *samples_path; /* empirical samples: the file read (resolved), for the resolved scenario */
+  char *samples_unit; /* empirical samples: its `unit` as written; NULL: none */
 } sim_dist;
 
 /* A deterministic distribution of `value`. */
@@ -84,6 +86,10 @@ double sim_dist_mean(const sim_dist *d);
 double sim_dist_variance(const sim_dist *d);
 /* P(X <= x). */
 double sim_dist_cdf(const sim_dist *d, double x);
+/* Writes d as a scenario would (a bare quantity, or {dist: ...} with its
+ * parameters in the canonical unit of its kind), so that reading the text
+ * back gives the same distribution. */
+void sim_dist_write(sim_yaml_writer *w, const sim_dist *d);
 /* Frees the tables of d (not d). */
 void sim_dist_free(sim_dist *d);
 

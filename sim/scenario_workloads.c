@@ -373,6 +373,120 @@ static void load_requests(ctx *C, const sim_yaml_node *m, sim_workload *w) {
   memcpy(C->S.what, saved, sizeof saved);
 }
 
+/* ---- the resolved text of a requests section ---- */
+
+/* Writes `key`: its draw when the request draws it, else the constant the
+ * mean request holds. */
+static void write_request_quantity(sim_yaml_writer *w, const sim_requests *rq, const sim_phase *ph,
+                                   const char *key, sim_unit_kind kind, bool u64, size_t offset) {
+  sim_yaml_write_scalar(w, key);
+  for (size_t i = 0; i < rq->n_draws; i++)
+    if (rq->draws[i].offset == offset) {
+      sim_dist_write(w, &rq->draws[i].dist);
+      return;
+    }
+  double v = u64 ? (double)*(const uint64_t *)((const char *)ph + offset) : *(const double *)((const char *)ph + offset);
+  sim_dist c = sim_dist_constant(kind, v);
+  sim_dist_write(w, &c);
+}
+
+static void write_kq(sim_yaml_writer *w, const char *key, sim_unit_kind kind, double v) {
+  char buf[64];
+  sim_format_quantity(kind, v, buf, sizeof buf);
+  sim_yaml_write_kv(w, key, buf);
+}
+
+static void write_request_ops(sim_yaml_writer *w, const sim_requests *rq, const sim_phase *ph) {
+  sim_yaml_write_scalar(w, "ops");
+  sim_yaml_write_map_start(w, false);
+#define SIM_OPMIX(key, field, parse, dflt, unit, doc) \
+  write_request_quantity(w, rq, ph, #key, REQ_KIND_##parse, false, offsetof(sim_phase, field));
+#include "sim/opmix.def"
+#undef SIM_OPMIX
+  if (ph->n_access) {
+    sim_yaml_write_scalar(w, "memory");
+    sim_yaml_write_seq_start(w, false);
+    for (size_t i = 0; i < ph->n_access; i++) {
+      const sim_access_spec *a = &ph->access[i];
+      sim_yaml_write_map_start(w, true);
+      write_kq(w, "count", SIM_UNIT_NONE, a->count);
+      write_kq(w, "working_set", SIM_UNIT_SIZE, (double)a->working_set_bytes);
+      sim_yaml_write_kv(w, "pattern", scenario_access_patterns[a->pattern]);
+      write_kq(w, "stride", SIM_UNIT_SIZE, (double)a->stride_bytes);
+      write_kq(w, "page_size", SIM_UNIT_SIZE, (double)a->page_bytes);
+      write_kq(w, "write_fraction", SIM_UNIT_NONE, a->write_fraction);
+      sim_yaml_write_map_end(w);
+    }
+    sim_yaml_write_seq_end(w);
+  }
+  sim_yaml_write_scalar(w, "disk");
+  sim_yaml_write_map_start(w, true);
+  write_request_quantity(w, rq, ph, "reads", SIM_UNIT_NONE, false, offsetof(sim_phase, disk_reads));
+  write_request_quantity(w, rq, ph, "writes", SIM_UNIT_NONE, false, offsetof(sim_phase, disk_writes));
+  write_request_quantity(w, rq, ph, "request_size", SIM_UNIT_SIZE, true, offsetof(sim_phase, disk_request_bytes));
+  sim_yaml_write_kv(w, "random", ph->disk_random ? "true" : "false");
+  sim_yaml_write_map_end(w);
+  sim_yaml_write_scalar(w, "net");
+  sim_yaml_write_map_start(w, true);
+  write_request_quantity(w, rq, ph, "messages", SIM_UNIT_NONE, false, offsetof(sim_phase, net_messages));
+  write_request_quantity(w, rq, ph, "tx", SIM_UNIT_SIZE, true, offsetof(sim_phase, net_tx_bytes));
+  write_request_quantity(w, rq, ph, "rx", SIM_UNIT_SIZE, true, offsetof(sim_phase, net_rx_bytes));
+  sim_yaml_write_map_end(w);
+  sim_yaml_write_map_end(w);
+}
+
+static void write_rate(sim_yaml_writer *w, const char *key, double per_s) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.17g/s", per_s);
+  if (key)
+    sim_yaml_write_kv(w, key, buf);
+  else
+    sim_yaml_write_scalar(w, buf);
+}
+
+void scenario_write_requests(sim_yaml_writer *w, const sim_workload *wl) {
+  const sim_requests *rq = wl->requests;
+  char buf[64];
+  sim_yaml_write_scalar(w, "requests");
+  sim_yaml_write_map_start(w, false);
+  snprintf(buf, sizeof buf, "%.17g", rq->count);
+  sim_yaml_write_kv(w, "count", buf);
+  write_request_ops(w, rq, &wl->phases[0]);
+  if (rq->process == SIM_ARRIVALS_CLOSED) {
+    sim_yaml_write_scalar(w, "clients");
+    sim_yaml_write_map_start(w, true);
+    snprintf(buf, sizeof buf, "%u", rq->clients);
+    sim_yaml_write_kv(w, "count", buf);
+    sim_yaml_write_scalar(w, "think");
+    sim_dist_write(w, &rq->think);
+    sim_yaml_write_map_end(w);
+  } else {
+    sim_yaml_write_scalar(w, "arrivals");
+    sim_yaml_write_map_start(w, true);
+    sim_yaml_write_kv(w, "process", arrival_processes[rq->process - SIM_ARRIVALS_POISSON]);
+    if (rq->process == SIM_ARRIVALS_POISSON || rq->process == SIM_ARRIVALS_DETERMINISTIC) {
+      write_rate(w, "rate", rq->rate_per_s);
+    } else if (rq->process == SIM_ARRIVALS_TRACE) {
+      sim_yaml_write_kv(w, "file", rq->trace_path);
+      write_kq(w, "interval", SIM_UNIT_TIME, (double)rq->trace_interval_ns);
+    } else {
+      sim_yaml_write_scalar(w, "rates");
+      sim_yaml_write_seq_start(w, true);
+      for (int k = 0; k < 2; k++) write_rate(w, NULL, rq->mmpp_rate_per_s[k]);
+      sim_yaml_write_seq_end(w);
+      sim_yaml_write_scalar(w, "mean_sojourn");
+      sim_yaml_write_seq_start(w, true);
+      for (int k = 0; k < 2; k++) {
+        sim_format_quantity(SIM_UNIT_TIME, (double)rq->mmpp_sojourn_ns[k], buf, sizeof buf);
+        sim_yaml_write_scalar(w, buf);
+      }
+      sim_yaml_write_seq_end(w);
+    }
+    sim_yaml_write_map_end(w);
+  }
+  sim_yaml_write_map_end(w);
+}
+
 void scenario_free_requests(sim_requests *rq) {
   if (!rq) return;
   for (size_t i = 0; i < rq->n_draws; i++) sim_dist_free(&rq->draws[i].dist);

@@ -344,6 +344,92 @@ static void test_loader_refuses(void) {
           "takes no 'phases'");
 }
 
+/* The requests section written for the resolved text reads back the same. */
+static void roundtrip(const char *workload) {
+  sim_diag d;
+  sim_scenario *s = load(workload, &d);
+  if (!s) sim_diag_print(&d, stderr);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  sim_yaml_writer *w = sim_yaml_writer_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+  sim_yaml_write_map_start(w, false);
+  sim_yaml_write_scalar(w, "workloads");
+  sim_yaml_write_map_start(w, false);
+  sim_yaml_write_scalar(w, "w");
+  sim_yaml_write_map_start(w, false);
+  scenario_write_requests(w, &s->workloads[0]);
+  sim_yaml_write_map_end(w);
+  sim_yaml_write_map_end(w);
+  sim_yaml_write_map_end(w);
+  char *text = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_yaml_writer_finish(w, &text), 0);
+  sim_yaml_writer_free(w);
+  char full[8192];
+  snprintf(full, sizeof full, SCENARIO_HEAD "%s", text);
+  sim_free(text);
+  sim_scenario *t = NULL;
+  sim_diag d2;
+  sim_diag_init(&d2);
+  sim_scenario_load_text("r.yaml", full, strlen(full), test_vocabulary(), NULL, 0, &t, &d2);
+  if (!t) {
+    sim_diag_print(&d2, stderr);
+    fprintf(stderr, "%s\n", full);
+  }
+  CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+  const sim_requests *a = s->workloads[0].requests, *b = t->workloads[0].requests;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+  CU_ASSERT_EQUAL(a->count, b->count);
+  CU_ASSERT_EQUAL(a->process, b->process);
+  CU_ASSERT_EQUAL(a->rate_per_s, b->rate_per_s);
+  CU_ASSERT_EQUAL(a->mmpp_rate_per_s[1], b->mmpp_rate_per_s[1]);
+  CU_ASSERT_EQUAL(a->mmpp_sojourn_ns[0], b->mmpp_sojourn_ns[0]);
+  CU_ASSERT_EQUAL(a->clients, b->clients);
+  CU_ASSERT_EQUAL(a->think.family, b->think.family);
+  CU_ASSERT_EQUAL(a->think.a, b->think.a);
+  CU_ASSERT_EQUAL_FATAL(a->n_draws, b->n_draws);
+  for (size_t i = 0; i < a->n_draws; i++) {
+    const sim_dist *x = &a->draws[i].dist, *y = &b->draws[i].dist;
+    CU_ASSERT_EQUAL(a->draws[i].offset, b->draws[i].offset);
+    CU_ASSERT_EQUAL(x->family, y->family);
+    CU_ASSERT_DOUBLE_EQUAL(x->a, y->a, 1e-12 * fabs(x->a));
+    CU_ASSERT_DOUBLE_EQUAL(x->b, y->b, 1e-12 * fabs(x->b));
+    CU_ASSERT_EQUAL(x->c, y->c);
+    CU_ASSERT_EQUAL_FATAL(x->n, y->n);
+    for (size_t k = 0; k < x->n; k++) CU_ASSERT_EQUAL(x->values[k], y->values[k]);
+  }
+  const sim_phase *p = &s->workloads[0].phases[0], *q = &t->workloads[0].phases[0];
+  CU_ASSERT_DOUBLE_EQUAL(p->instructions, q->instructions, 1e-9 * p->instructions);
+  CU_ASSERT_EQUAL(p->syscalls, q->syscalls);
+  CU_ASSERT_EQUAL(p->cycles_per_instruction, q->cycles_per_instruction);
+  CU_ASSERT_EQUAL(p->net_rx_bytes, q->net_rx_bytes);
+  CU_ASSERT_EQUAL(p->disk_request_bytes, q->disk_request_bytes);
+  CU_ASSERT_EQUAL(p->n_access, q->n_access);
+  free_scenario(s);
+  free_scenario(t);
+  sim_diag_clear(&d);
+  sim_diag_clear(&d2);
+}
+
+static void test_resolved_roundtrip(void) {
+  roundtrip("    requests:\n"
+            "      count: 10\n"
+            "      ops:\n"
+            "        instructions: {dist: lognormal, mean: 2M, sd: 1M}\n"
+            "        cpi: 1.3\n"
+            "        syscalls: {dist: gamma, shape: 2, mean: 10}\n"
+            "        page_faults: {dist: empirical, cdf: [[0, 0], [3, 0.5], [9, 1]]}\n"
+            "        memory: [{count: 100, working_set: 1 MiB}]\n"
+            "        disk: {reads: {dist: weibull, shape: 1.5, scale: 2}, request_size: {dist: pareto, alpha: 2.5, min: 4 KiB}}\n"
+            "        net: {messages: 1, tx: {dist: normal, mean: 2 KiB, sd: 1 KiB, min: 100 B}, rx: {dist: uniform, min: 1 B, max: 9 KiB}}\n"
+            "      arrivals: {process: mmpp2, rates: [100/s, 2 kHz], mean_sojourn: [1 s, 10 ms]}\n");
+  roundtrip("    requests:\n"
+            "      ops: {instructions: {dist: exponential, mean: 1M}}\n"
+            "      clients: {count: 7, think: {dist: exponential, mean: 3 ms}}\n");
+  roundtrip("    requests:\n"
+            "      ops: {instructions: 5k}\n"
+            "      arrivals: {process: deterministic, rate: 1/3 ms}\n");
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"requests queue behind one vCPU", test_queue_behind_one_vcpu},
@@ -354,6 +440,7 @@ int register_tests(void) {
       {"a seed reproduces its requests", test_seed_reproduces},
       {"the loader builds requests", test_loader_builds_requests},
       {"the loader refuses bad requests", test_loader_refuses},
+      {"the resolved requests read back the same", test_resolved_roundtrip},
       {NULL, NULL}};
   return add_suite("requests", tests);
 }
