@@ -229,6 +229,9 @@ void eng_requests_start(eng *e, eng_guest *g, sim_time now);
 bool eng_request_cpu_done(eng *e, eng_vcpu *v, sim_time now);
 /* v's I/O completed: the same when its request waited for it. */
 bool eng_request_io_done(eng *e, eng_vcpu *v, sim_time now);
+/* Its progress signal at `now`: requests completed over requests.count, or
+ * without a count the share of the run's duration gone. */
+double eng_requests_progress(const eng *e, const eng_guest *g, sim_time now);
 /* Table summary/requests (when some guest is request-driven). */
 int eng_requests_write(eng *e, sim_time end);
 void eng_requests_free(eng_guest *g);

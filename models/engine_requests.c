@@ -366,6 +366,14 @@ bool eng_request_io_done(eng *e, eng_vcpu *v, sim_time now) {
   return take_next(e, g, v, now);
 }
 
+double eng_requests_progress(const eng *e, const eng_guest *g, sim_time now) {
+  const eng_reqs *q = g->rq;
+  if (q->spec->count > 0) return (double)q->completed / q->spec->count;
+  sim_time start = g->spec->start_ns;
+  if (now <= start || e->end_ns <= start) return 0;
+  return fmin(1.0, (double)(now - start) / (double)(e->end_ns - start));
+}
+
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
