@@ -37,6 +37,11 @@
  * protocol work overlaps the wire as a socket buffer lets it; tables
  * io/requests and io/guests.
  *
+ * Requests (engine_requests.c): a request-driven guest's vCPU serves one
+ * request at a time as a one-unit phase of its own (eng_vcpu.req_ph); when
+ * its CPU work and I/O are done it takes the next request or idles
+ * (BLOCKED) until one arrives.
+ *
  * Fidelity: a host of fidelity `quantum` runs its scheduler's slices on its
  * pCPUs; one of fidelity `fluid` shares its cores by weighted processor
  * sharing (models/sched_fluid.c): every runnable vCPU runs on a slot of its
@@ -52,8 +57,8 @@
  * Invariants: a vCPU is BLOCKED (not started, sleeping), RUNNABLE (queued in
  * the scheduler), RUNNING (on exactly one pCPU) or DONE; steal is the time a
  * vCPU spends RUNNABLE; every iteration is in index order (hosts, guests,
- * vCPUs, pCPUs), so runs are deterministic.  The model draws no random
- * numbers.
+ * vCPUs, pCPUs), so runs are deterministic.  Only request-driven guests
+ * draw random numbers (engine_requests.c), each from its own streams.
  * Sources: switch and work costs come from the technique model and the
  * calibration profile; the scheduler's time slice from the profile ([XEN]). */
 #include <math.h>
@@ -75,6 +80,7 @@ void eng_note_rec(eng *e, int rc) {
 }
 
 const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v) {
+  if (v->req_ph) return v->req_ph;
   return &e->guests[v->guest].wl->phases[v->phase];
 }
 
@@ -163,6 +169,7 @@ static void io_done(void *ctx, uint64_t arg, sim_time now) {
   if (v->io_inflight) v->io_inflight--;
   if (!v->io_wait || v->io_inflight > v->io_limit) return;
   v->io_wait = false;
+  if (v->req_ph && !eng_request_io_done(e, v, now)) return; /* its request done, none waits */
   if (v->state == V_BLOCKED && now >= v->sleep_until_ns) eng_wake_vcpu(e, v); /* else its sleep's end will */
 }
 
@@ -237,13 +244,18 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     if (io_n > 0) v->io_inflight++;
   }
   v->io_limit = io_window;
+  bool idle = false; /* a request-driven vCPU without a request */
   if (eng_phase_complete(v, now)) {
     v->io_limit = 0; /* the phase's I/O completes before the next phase */
-    v->phase++;
     v->io_units = 0;
-    eng_enter_phase(e, v, now);
+    if (v->req_ph) {
+      idle = !eng_request_cpu_done(e, v, now);
+    } else {
+      v->phase++;
+      eng_enter_phase(e, v, now);
+    }
   }
-  bool runnable = v->state != V_DONE;
+  bool runnable = v->state != V_DONE && !idle;
   sim_time sleep = 0;
   /* Bursts and sleeps of a partial demand; the fluid level runs the vCPU
    * steadily at no more than its demand instead. */
@@ -451,6 +463,10 @@ void eng_start_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   eng_guest *g = &e->guests[arg];
   sim_time now = sim_loop_now(loop);
   eng_note_rec(e, sim_record_event(e->rec, e->ev_start, now, g->entity, 0, 0));
+  if (g->rq) {
+    eng_requests_start(e, g, now);
+    return;
+  }
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
     v->phase = 0;
@@ -535,6 +551,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   if ((rc = eng_write_summary(&e, end)) < 0) goto fail;
   if ((rc = eng_write_mmu_table(&e)) < 0) goto fail;
   if ((rc = eng_dc_finish(&e, end)) < 0) goto fail;
+  if ((rc = eng_requests_write(&e, end)) < 0) goto fail;
   if (e.io && (rc = io_model_write(e.io, end)) < 0) goto fail;
   if (stats) {
     stats->events = sim_loop_dispatched(e.loop);

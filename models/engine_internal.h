@@ -8,6 +8,8 @@
  *                      summary tables (guests, hosts, mmu)
  *   engine_migration.c the hooks through which live migrations act on guests
  *   engine_dc.c        dynamic consolidation of a `datacenter` section [BB12]
+ *   engine_requests.c  request-driven guests: arrivals, the guest's request
+ *                      queue served by its vCPUs, response times
  * Units: ns (sim_time), cycles, Hz, as in every field's comment.
  * Invariants: see engine.c (vCPU states, index-order iteration). */
 #ifndef MODELS_ENGINE_INTERNAL_H
@@ -30,6 +32,7 @@ typedef enum vcpu_state { V_BLOCKED, V_RUNNABLE, V_RUNNING, V_DONE } vcpu_state;
 typedef struct eng eng;
 typedef struct eng_host eng_host;
 struct eng_dc;
+typedef struct eng_reqs eng_reqs; /* engine_requests.c */
 
 typedef struct eng_vcpu {
   uint32_t guest;            /* index of its guest */
@@ -70,6 +73,8 @@ typedef struct eng_vcpu {
   double
       run_demand; /* share of its time the current run was dispatched with (run_demand), (0, 1] */
   eng_host *stale_on;        /* host whose run queue still holds it since a pause, NULL: none */
+  sim_phase *req_ph;         /* request-driven guest: the phase of its request (engine_requests.c);
+                              * NULL: it follows its workload's phases */
 } eng_vcpu;
 
 typedef struct eng_guest {
@@ -98,6 +103,7 @@ typedef struct eng_guest {
   void **home_tech;          /* its technique's state on each home (one is tech_state) */
   void **home_native;        /* the native technique's state on each home */
   int32_t *home_sched;       /* scheduler id of vCPU i on home k: [k * vcpus + i] */
+  eng_reqs *rq;              /* request-driven guest's queue and statistics; NULL: phases */
 } eng_guest;
 
 typedef struct eng_pcpu {
@@ -214,6 +220,24 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg);
 int eng_write_summary(eng *e, sim_time end);
 /* Table summary/mmu. */
 int eng_write_mmu_table(eng *e);
+
+/* ---- engine_requests.c ---- */
+
+/* Guest g's request state (its workload has requests), after its vCPUs. */
+int eng_requests_setup(eng *e, eng_guest *g);
+/* g starts at `now`: its vCPUs idle, its arrivals or clients begin. */
+void eng_requests_start(eng *e, eng_guest *g, sim_time now);
+/* v finished its request's CPU work: the request completes (unless it
+ * waits for its I/O) and v takes the next; whether v has a request now. */
+bool eng_request_cpu_done(eng *e, eng_vcpu *v, sim_time now);
+/* v's I/O completed: the same when its request waited for it. */
+bool eng_request_io_done(eng *e, eng_vcpu *v, sim_time now);
+/* Its progress signal at `now`: requests completed over requests.count, or
+ * without a count the share of the run's duration gone. */
+double eng_requests_progress(const eng *e, const eng_guest *g, sim_time now);
+/* Table summary/requests (when some guest is request-driven). */
+int eng_requests_write(eng *e, sim_time end);
+void eng_requests_free(eng_guest *g);
 
 /* ---- engine_migration.c ---- */
 

@@ -24,8 +24,10 @@
 #include "models/engine_internal.h"
 #include "models/mmu.h"
 
-/* Fraction of the guest's phases done, vCPUs averaged, at `now`. */
+/* Fraction of the guest's phases done, vCPUs averaged, at `now` (a
+ * request-driven guest: engine_requests.c). */
 static double guest_progress(const eng *e, const eng_guest *g, sim_time now) {
+  if (g->rq) return eng_requests_progress(e, g, now);
   double sum = 0;
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];

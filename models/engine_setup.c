@@ -363,6 +363,7 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
     (*next_vcpu)++;
   }
   if (setup_homes(e, gi) < 0) return -1;
+  if (g->wl->requests && eng_requests_setup(e, g) < 0) return -1;
   if (!sim_schedule(e->loop, g->spec->start_ns, PRIO_WAKE, eng_start_handler, e, gi)) return -1;
   return 0;
 }
@@ -370,6 +371,7 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
 void eng_teardown(eng *e) {
   for (size_t gi = 0; gi < e->sc->n_guests && e->guests; gi++) {
     eng_guest *g = &e->guests[gi];
+    eng_requests_free(g);
     if (g->n_homes) {
       teardown_homes(g);
       continue;

@@ -120,6 +120,7 @@ static void free_workload(sim_workload *w) {
   sim_free(w->source);
   sim_free(w->trace_path);
   sim_free(w->trace_cpu_percent);
+  scenario_free_requests(w->requests);
   for (size_t k = 0; k < w->n_phases; k++) {
     sim_free(w->phases[k].name);
     sim_free(w->phases[k].access);

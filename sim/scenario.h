@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "sim/diag.h"
+#include "sim/dist.h"
 #include "sim/time.h"
 
 typedef struct sim_nic_spec {
@@ -118,6 +119,42 @@ typedef struct sim_phase {
   double cpu_demand;          /* share of its vCPUs' time the phase wants, (0,1]; 1 = CPU-bound */
 } sim_phase;
 
+/* How requests arrive at a guest (scenarios/SCHEMA.md "requests"). */
+typedef enum sim_arrival_process {
+  SIM_ARRIVALS_CLOSED,        /* clients: each issues its next request a think time after its last */
+  SIM_ARRIVALS_POISSON,       /* open loop, exponential gaps at rate_per_s */
+  SIM_ARRIVALS_DETERMINISTIC, /* open loop, gaps of exactly 1 / rate_per_s */
+  SIM_ARRIVALS_TRACE,         /* open loop, Poisson at a rate read from a file, piecewise constant */
+  SIM_ARRIVALS_MMPP2          /* open loop, two-state Markov-modulated Poisson */
+} sim_arrival_process;
+
+/* A quantity of a request's operation mix drawn per request: the field of
+ * sim_phase at `offset` is set to a draw of `dist`. */
+typedef struct sim_request_draw {
+  size_t offset;              /* offsetof(sim_phase, field) */
+  bool whole;                 /* rounded to the nearest whole number (I/O counts, sizes) */
+  bool u64;                   /* the field is a uint64_t (a size), else a double */
+  double min;                 /* draws below it are raised to it (a request size is at least 1 byte) */
+  sim_dist dist;              /* in the field's unit (count, or bytes) */
+} sim_request_draw;
+
+/* A request-driven workload: what one request does and how requests come. */
+typedef struct sim_requests {
+  double count;               /* requests the guest issues, then it completes; 0: until the run ends */
+  sim_arrival_process process;
+  double rate_per_s;          /* poisson, deterministic: arrivals per second */
+  double mmpp_rate_per_s[2];  /* mmpp2: arrival rate in each state, per second */
+  sim_time mmpp_sojourn_ns[2]; /* mmpp2: mean time spent in each state (exponential), ns */
+  char *trace_path;           /* trace: file of rates, per second, one per line */
+  sim_time trace_interval_ns; /* trace: time each rate holds */
+  double *trace_rate_per_s;   /* trace: the rates, read by the loader */
+  size_t n_trace;             /* trace: number of rates (>= 1) */
+  uint32_t clients;           /* closed: clients, each with one request at a time */
+  sim_dist think;             /* closed: think time between a response and the next request, ns */
+  size_t n_draws;             /* quantities drawn per request */
+  sim_request_draw *draws;
+} sim_requests;
+
 typedef struct sim_workload {
   char *name;
   char *description;
@@ -129,6 +166,7 @@ typedef struct sim_workload {
   sim_time trace_interval_ns; /* sampling interval of the trace */
   double *trace_cpu_percent;  /* samples, CPU %, >= 0, read by the loader */
   size_t n_trace_samples;     /* >= 1 when trace_path is set */
+  sim_requests *requests;     /* request-driven (then phases[0] is the mean request, units 1); NULL: none */
 } sim_workload;
 
 typedef enum sim_guest_kind { SIM_GUEST_VM, SIM_GUEST_CONTAINER, SIM_GUEST_NATIVE } sim_guest_kind;

@@ -102,6 +102,12 @@ void scenario_load_workloads(ctx *C, const sim_yaml_node *wls);
 /* The workload a guest entry names (a name, shipped or in workloads, or
  * {file: PATH}); -1 when it cannot be resolved. */
 long scenario_resolve_workload(ctx *C, const sim_yaml_node *v);
+/* Frees a workload's request spec (NULL: nothing); sim_scenario_free's part. */
+void scenario_free_requests(sim_requests *rq);
+/* Writes `requests: {...}` of request-driven workload wl for the resolved
+ * text, so that loading it back gives the same requests (scenario_resolved.c's
+ * part, in place of `repeat` and `phases`). */
+void scenario_write_requests(sim_yaml_writer *w, const sim_workload *wl);
 void scenario_load_guests(ctx *C, const sim_yaml_node *guests);
 void scenario_load_migrations(ctx *C, const sim_yaml_node *migs);
 void scenario_load_datacenter(ctx *C, const sim_yaml_node *dc);

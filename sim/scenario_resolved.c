@@ -97,19 +97,24 @@ static void write_workloads(sim_yaml_writer *w, const sim_scenario *s) {
     sim_yaml_write_map_start(w, false);
     if (wl->description) sim_yaml_write_kv(w, "description", wl->description);
     if (wl->source) sim_yaml_write_kv(w, "source", wl->source);
-    wb(w, "repeat", wl->repeat);
-    if (wl->trace_path) {
-      sim_yaml_write_scalar(w, "trace");
-      sim_yaml_write_map_start(w, true);
-      sim_yaml_write_kv(w, "file", wl->trace_path);
-      wq(w, "interval", SIM_UNIT_TIME, (double)wl->trace_interval_ns);
-      sim_yaml_write_map_end(w);
-    }
-    if (wl->n_phases) {
-      sim_yaml_write_scalar(w, "phases");
-      sim_yaml_write_seq_start(w, false);
-      for (size_t k = 0; k < wl->n_phases; k++) write_phase(w, &wl->phases[k]);
-      sim_yaml_write_seq_end(w);
+    if (wl->requests) {
+      /* the requests section, not the mean-request phase made from it */
+      scenario_write_requests(w, wl);
+    } else {
+      wb(w, "repeat", wl->repeat);
+      if (wl->trace_path) {
+        sim_yaml_write_scalar(w, "trace");
+        sim_yaml_write_map_start(w, true);
+        sim_yaml_write_kv(w, "file", wl->trace_path);
+        wq(w, "interval", SIM_UNIT_TIME, (double)wl->trace_interval_ns);
+        sim_yaml_write_map_end(w);
+      }
+      if (wl->n_phases) {
+        sim_yaml_write_scalar(w, "phases");
+        sim_yaml_write_seq_start(w, false);
+        for (size_t k = 0; k < wl->n_phases; k++) write_phase(w, &wl->phases[k]);
+        sim_yaml_write_seq_end(w);
+      }
     }
     sim_yaml_write_map_end(w);
   }
