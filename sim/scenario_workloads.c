@@ -282,7 +282,9 @@ static void load_arrivals(ctx *C, const sim_yaml_node *a, sim_requests *rq) {
   size_t p;
   if (!sim_schema_need(&C->S, a, "process") || !sim_schema_enum(&C->S, a, "process", &list, &p)) return;
   rq->process = (sim_arrival_process)(p + SIM_ARRIVALS_POISSON);
-  sim_schema_set_what(&C->S, "the %s arrivals of %.200s", arrival_processes[p], C->S.what);
+  char of[sizeof C->S.what];
+  memcpy(of, C->S.what, sizeof of); /* the message names what holds the arrivals */
+  sim_schema_set_what(&C->S, "the %s arrivals of %.200s", arrival_processes[p], of);
   if (rq->process == SIM_ARRIVALS_POISSON || rq->process == SIM_ARRIVALS_DETERMINISTIC) {
     static const char *const keys[] = {"process", "rate"};
     SIM_SCHEMA_CHECK_KEYS(&C->S, a, keys);
