@@ -4,8 +4,7 @@
  *
  * Structure: two tiers split at a time, the horizon.  Entries before it lie
  * in the near tier, which orders them exactly; entries at or after it lie
- * unsorted in the far tier, a ladder queue (Tang, Goh and Thng, "Ladder
- * queue", ACM TOMACS 15(3), 2005): rungs of buckets of equal width 2^shift ns,
+ * unsorted in the far tier, a ladder queue [TANG05]: rungs of buckets of equal width 2^shift ns,
  * each rung below the first spanning the bucket the rung above moved last,
  * and an unsorted top list beyond the first rung.  Every near entry precedes
  * every far one in time, so the near tier's first entry is the earliest
@@ -167,7 +166,7 @@ typedef struct event_rec {
 #define CACHE_LINE 64
 
 /* Rungs below the first: each splits one crowded bucket of the rung above
- * (Tang et al. 2005 allow 8). */
+ * ([TANG05] allows 8). */
 #define MAX_RUNGS 8
 
 /* A rung of equal buckets.  Times are compared with rungs and the horizon as
@@ -525,7 +524,7 @@ static void spread_top(sim_loop *loop) {
 
 /* Moves far entries into the empty near tier, bucket by bucket, until it
  * holds one or the far tier is empty; the horizon follows.  A crowded bucket
- * is split into a finer rung instead (Tang et al. 2005), as long as its width
+ * is split into a finer rung instead ([TANG05]), as long as its width
  * and the bucket array allow: so the near tier stays small even where the
  * rung's width, set by the whole span, is too coarse for the events near
  * now (with exponential increments, the earliest buckets are the fullest). */

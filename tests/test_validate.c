@@ -42,6 +42,7 @@ static void test_parse_good_case(void) {
                      "description: one line\n"
                      "source: \"[AA06] sec. 5\"\n"
                      "scenario: validation/scenarios/s.yaml\n"
+                     "kind: prediction\n"
                      "quantity: {table: summary/guests, row: a, column: cycles_total}\n"
                      "divide_by: {column: units}\n"
                      "published: 51\n"
@@ -68,22 +69,22 @@ static void test_parse_errors_have_positions(void) {
   sim_diag d;
   /* an unknown key, reported where it stands */
   val_case *c = load("v/a.yaml",
-                     "name: a\nsource: s\nscenario: x.yaml\n"
+                     "name: a\nsource: s\nscenario: x.yaml\nkind: input-echo\n"
                      "quantity: {table: t, column: c, row: r}\n"
                      "published: 1\ntolerance: {absolute: 0.1}\n"
                      "tolerence: 3\n",
                      &d);
   CU_ASSERT_PTR_NULL(c);
-  CU_ASSERT(has_error(&d, 7, 1, "unknown key 'tolerence'"));
+  CU_ASSERT(has_error(&d, 8, 1, "unknown key 'tolerence'"));
   sim_diag_clear(&d);
   /* a published value that is not a number */
   c = load("v/a.yaml",
-           "name: a\nsource: s\nscenario: x.yaml\n"
+           "name: a\nsource: s\nscenario: x.yaml\nkind: input-echo\n"
            "quantity: {table: t, column: c, row: r}\n"
            "published: lots\ntolerance: {absolute: 0.1}\n",
            &d);
   CU_ASSERT_PTR_NULL(c);
-  CU_ASSERT(has_error(&d, 5, 12, "published must be a number"));
+  CU_ASSERT(has_error(&d, 6, 12, "published must be a number"));
   sim_diag_clear(&d);
   /* a name that is not the file's */
   c = load("v/a.yaml",
@@ -96,21 +97,21 @@ static void test_parse_errors_have_positions(void) {
   sim_diag_clear(&d);
   /* an unknown key inside quantity */
   c = load("v/a.yaml",
-           "name: a\nsource: s\nscenario: x.yaml\n"
+           "name: a\nsource: s\nscenario: x.yaml\nkind: input-echo\n"
            "quantity: {table: t, column: c, row: r, rows: 2}\n"
            "published: 1\ntolerance: {absolute: 0.1}\n",
            &d);
   CU_ASSERT_PTR_NULL(c);
-  CU_ASSERT(has_error(&d, 4, 41, "unknown key 'rows'"));
+  CU_ASSERT(has_error(&d, 5, 41, "unknown key 'rows'"));
   sim_diag_clear(&d);
   /* a range upside down, and no tolerance needed for it */
   c = load("v/a.yaml",
-           "name: a\nsource: s\nscenario: x.yaml\n"
+           "name: a\nsource: s\nscenario: x.yaml\nkind: input-echo\n"
            "quantity: {table: t, column: c, row: r}\n"
            "published: [4.6, 3.9]\n",
            &d);
   CU_ASSERT_PTR_NULL(c);
-  CU_ASSERT(has_error(&d, 5, 12, "max < min"));
+  CU_ASSERT(has_error(&d, 6, 12, "max < min"));
   sim_diag_clear(&d);
   /* a value without tolerance; missing source */
   c = load("v/a.yaml",
@@ -124,7 +125,7 @@ static void test_parse_errors_have_positions(void) {
   sim_diag_clear(&d);
   /* both published and order */
   c = load("v/a.yaml",
-           "name: a\nsource: s\nscenario: x.yaml\n"
+           "name: a\nsource: s\nscenario: x.yaml\nkind: input-echo\n"
            "quantity: {table: t, column: c}\n"
            "published: 1\norder: [x, y]\n",
            &d);
@@ -138,42 +139,229 @@ static void test_parse_errors_have_positions(void) {
   sim_diag_clear(&d);
 }
 
-/* Every shipped case file loads. */
+/* kind is required and one of four words; the per-case rules of kinds. */
+static void test_kinds_per_case(void) {
+  sim_diag d;
+  const char *head = "source: \"[AA06] sec. 5\"\nscenario: x.yaml\n"
+                     "quantity: {table: t, column: c, row: r}\npublished: 1\n"
+                     "tolerance: {absolute: 0.1}\n";
+  char text[1024];
+  /* missing */
+  snprintf(text, sizeof text, "name: a\n%s", head);
+  val_case *c = load("v/a.yaml", text, &d);
+  CU_ASSERT_PTR_NULL(c);
+  CU_ASSERT(has_error(&d, 1, 1, "missing required key 'kind'"));
+  sim_diag_clear(&d);
+  /* unknown, reported where it stands */
+  snprintf(text, sizeof text, "name: a\n%skind: guess\n", head);
+  c = load("v/a.yaml", text, &d);
+  CU_ASSERT_PTR_NULL(c);
+  CU_ASSERT(has_error(&d, 7, 7, "kind must be prediction, fitted"));
+  sim_diag_clear(&d);
+  /* a fitted case without its inputs */
+  snprintf(text, sizeof text, "name: a\n%skind: fitted\n", head);
+  c = load("v/a.yaml", text, &d);
+  CU_ASSERT_PTR_NULL(c);
+  CU_ASSERT(has_error(&d, 7, 7, "lists the fitted inputs"));
+  sim_diag_clear(&d);
+  /* a prediction using an input fitted to itself */
+  snprintf(text, sizeof text,
+           "name: a\n%skind: prediction\nfitted_inputs:\n  - {input: p bt.x, fitted_to: b}\n"
+           "  - {input: p bt.y, fitted_to: a}\n",
+           head);
+  c = load("v/a.yaml", text, &d);
+  CU_ASSERT_PTR_NULL(c);
+  CU_ASSERT(has_error(&d, 10, 5, "fitted to itself"));
+  CU_ASSERT_EQUAL(d.errors, 1);
+  sim_diag_clear(&d);
+  /* the same as a fitted case loads, with its inputs */
+  snprintf(text, sizeof text,
+           "name: a\n%skind: fitted\nfitted_inputs:\n  - {input: p bt.y, fitted_to: a}\n"
+           "fitted: \"why\"\n",
+           head);
+  c = load("v/a.yaml", text, &d);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+  CU_ASSERT_EQUAL(c->evidence, VAL_FITTED);
+  CU_ASSERT_EQUAL(c->n_fits, 1);
+  CU_ASSERT_STRING_EQUAL(c->fits[0].input, "p bt.y");
+  CU_ASSERT_STRING_EQUAL(c->fits[0].fitted_to, "a");
+  CU_ASSERT(!c->qualitative);
+  val_case_free(c);
+  sim_diag_clear(&d);
+  /* 'fitted' prose on a case that is not fitted; an entry without fitted_to */
+  snprintf(text, sizeof text,
+           "name: a\n%skind: input-echo\nfitted: \"why\"\nfitted_inputs: [{input: k}]\n", head);
+  c = load("v/a.yaml", text, &d);
+  CU_ASSERT_PTR_NULL(c);
+  CU_ASSERT(has_error(&d, 8, 9, "kind fitted only"));
+  CU_ASSERT(has_error(&d, 9, 17, "needs 'input' and 'fitted_to'"));
+  sim_diag_clear(&d);
+  /* an order is qualitative, and cannot say otherwise */
+  c = load("v/o.yaml",
+           "name: o\nsource: s\nscenario: x.yaml\nkind: prediction\n"
+           "quantity: {table: t, column: c}\norder: [x, y]\n",
+           &d);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+  CU_ASSERT(c->qualitative);
+  val_case_free(c);
+  sim_diag_clear(&d);
+  c = load("v/o.yaml",
+           "name: o\nsource: s\nscenario: x.yaml\nkind: prediction\nqualitative: false\n"
+           "quantity: {table: t, column: c}\norder: [x, y]\n",
+           &d);
+  CU_ASSERT_PTR_NULL(c);
+  CU_ASSERT(has_error(&d, 5, 14, "an order case is qualitative"));
+  sim_diag_clear(&d);
+}
+
+/* Loads a case for the cross-case rules (the text must be valid alone). */
+static val_case *case_of(const char *name, const char *source, const char *scenario,
+                         const char *published, const char *kind_and_fits) {
+  char path[64], text[1024];
+  snprintf(path, sizeof path, "v/%s.yaml", name);
+  snprintf(text, sizeof text,
+           "name: %s\nsource: \"%s\"\nscenario: %s\n"
+           "quantity: {table: t, column: c, row: r}\npublished: %s\ntolerance: {relative: 0.1}\n%s",
+           name, source, scenario, published, kind_and_fits);
+  sim_diag d;
+  val_case *c = load(path, text, &d);
+  if (!c) sim_diag_print(&d, stderr);
+  sim_diag_clear(&d);
+  return c;
+}
+
+/* Errors of the rules across cs at file:line whose message contains `what`. */
+static int errors_of_check(val_case *const *cs, size_t n, const char *file, int line,
+                           const char *what) {
+  sim_diag d;
+  sim_diag_init(&d);
+  int rc = val_cases_check(cs, n, &d);
+  int found = 0;
+  for (size_t i = 0; i < d.count; i++)
+    found += d.entries[i].level == SIM_DIAG_ERROR && !strcmp(d.entries[i].file, file) &&
+             d.entries[i].line == line && strstr(d.entries[i].message, what) != NULL;
+  CU_ASSERT_EQUAL(rc < 0, d.errors > 0);
+  sim_diag_clear(&d);
+  return found;
+}
+
+static void test_kinds_across_cases(void) {
+  const char *fit_src = "kind: fitted\nfitted_inputs: [{input: prof k.eff, fitted_to: fit}]\n";
+  val_case *fit = case_of("fit", "[FE14] Table I", "s1.yaml", "0.83", fit_src);
+  /* a prediction of another quantity of the same source, in the fit's scenario,
+   * that does not list the fit: flagged at its kind */
+  val_case *p1 = case_of("p1", "[FE14] Table I", "s1.yaml", "0.97", "kind: prediction\n");
+  /* the same, listing it: accepted */
+  val_case *p2 = case_of("p2", "[FE14] Table I", "s1.yaml", "0.97",
+                         "kind: prediction\nfitted_inputs: [{input: prof k.eff, fitted_to: fit}]\n");
+  /* another scenario, or another source: not concerned */
+  val_case *p3 = case_of("p3", "[FE14] Table I", "s2.yaml", "0.97", "kind: prediction\n");
+  val_case *p4 = case_of("p4", "[LECT] loops", "s1.yaml", "0.97", "kind: prediction\n");
+  CU_ASSERT_FATAL(fit && p1 && p2 && p3 && p4);
+  val_case *all[] = {fit, p1, p2, p3, p4};
+  CU_ASSERT_EQUAL(errors_of_check(all, 5, "v/p1.yaml", 7, "lists that input"), 1);
+  CU_ASSERT_EQUAL(errors_of_check(all, 5, "v/p2.yaml", 7, "lists that input"), 0);
+  val_case *ok[] = {fit, p2, p3, p4};
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL(val_cases_check(ok, 4, &d), 0);
+  sim_diag_clear(&d);
+  /* a fit to a citation of the prediction's source counts the same */
+  val_case *cit = case_of("cit", "[CL05] sec. 6.2", "s3.yaml", "62",
+                          "kind: fitted\nfitted_inputs: [{input: sc hot, fitted_to: \"[CL05] sec. 6.2\"}]\n");
+  val_case *p5 = case_of("p5", "[CL05] sec. 6.2", "s3.yaml", "9.8", "kind: prediction\n");
+  CU_ASSERT_FATAL(cit && p5);
+  val_case *mig[] = {cit, p5};
+  CU_ASSERT_EQUAL(errors_of_check(mig, 2, "v/p5.yaml", 7, "lists that input"), 1);
+  /* a prediction using an input fitted to the same published quantity under another name */
+  val_case *twin = case_of("twin", "[FE14] Table I", "s2.yaml", "0.83",
+                           "kind: prediction\nfitted_inputs: [{input: prof k.eff, fitted_to: fit}]\n");
+  /* a fitted_to that names no case */
+  val_case *stray = case_of("stray", "[FE14] Table I", "s2.yaml", "0.5",
+                            "kind: fitted\nfitted_inputs: [{input: prof k, fitted_to: nosuch}]\n");
+  CU_ASSERT_FATAL(twin && stray);
+  val_case *more[] = {fit, twin, stray};
+  CU_ASSERT_EQUAL(errors_of_check(more, 3, "v/twin.yaml", 8, "same published quantity"), 1);
+  CU_ASSERT_EQUAL(errors_of_check(more, 3, "v/stray.yaml", 8, "neither a case nor a citation"), 1);
+  val_case *list[] = {fit, p1, p2, p3, p4, cit, p5, twin, stray};
+  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) val_case_free(list[i]);
+}
+
+/* The summary: kinds counted, errors of quantitative predictions alone. */
+static void test_summary(void) {
+  val_case *c[5];
+  c[0] = case_of("a", "s", "x.yaml", "1", "kind: prediction\n");
+  c[1] = case_of("b", "s", "x.yaml", "1", "kind: prediction\n");
+  c[2] = case_of("c", "s", "x.yaml", "1", "kind: prediction\nqualitative: true\n");
+  c[3] = case_of("d", "s", "x.yaml", "1", "kind: fitted\nfitted_inputs: [{input: k, fitted_to: d}]\n");
+  c[4] = case_of("e", "s", "x.yaml", "1", "kind: prediction\n");
+  for (int i = 0; i < 5; i++) CU_ASSERT_PTR_NOT_NULL_FATAL(c[i]);
+  val_outcome o[5];
+  memset(o, 0, sizeof o);
+  o[0].relative_error = -0.10; /* quantitative prediction */
+  o[1].relative_error = 0.02;  /* quantitative prediction */
+  o[2].relative_error = 0.90;  /* qualitative: not in the figures */
+  o[3].relative_error = 0.50;  /* fitted: not in the figures */
+  o[4].relative_error = 0.70;  /* did not run: not in the figures */
+  bool ran[5] = {true, true, true, true, false};
+  val_summary s;
+  val_summarize(c, o, ran, 5, &s);
+  CU_ASSERT_EQUAL(s.by_evidence[VAL_PREDICTION], 4);
+  CU_ASSERT_EQUAL(s.by_evidence[VAL_FITTED], 1);
+  CU_ASSERT_EQUAL(s.by_evidence[VAL_INPUT_ECHO], 0);
+  CU_ASSERT_EQUAL(s.quantitative_predictions, 2);
+  CU_ASSERT_EQUAL(s.qualitative_predictions, 1);
+  CU_ASSERT_DOUBLE_EQUAL(s.median_abs_error, 0.06, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(s.worst_abs_error, 0.10, 1e-12);
+  CU_ASSERT_EQUAL(s.worst, 0);
+  val_summarize(c + 2, o + 2, ran + 2, 2, &s);
+  CU_ASSERT_EQUAL(s.quantitative_predictions, 0);
+  CU_ASSERT(isnan(s.median_abs_error));
+  for (int i = 0; i < 5; i++) val_case_free(c[i]);
+}
+
+/* Every shipped case file loads, and the set obeys the rules across cases. */
 static void test_shipped_cases_load(void) {
   const char *src = getenv("VDCSIM_SOURCE_DIR");
   CU_ASSERT_PTR_NOT_NULL_FATAL(src);
   char dir[4096];
   snprintf(dir, sizeof dir, "%s/validation/cases", src);
-  DIR *dh = opendir(dir);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(dh);
-  struct dirent *e;
-  size_t n = 0, values = 0, orders = 0;
-  while ((e = readdir(dh))) {
-    size_t len = strlen(e->d_name);
-    if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml")) continue;
-    char path[4096 + 256];
-    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+  char **files = NULL;
+  size_t n_files = 0;
+  CU_ASSERT_EQUAL_FATAL(val_case_files(dir, &files, &n_files), 0);
+  val_case **cases = sim_calloc(n_files ? n_files : 1, sizeof *cases);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(cases);
+  size_t n = 0, values = 0, orders = 0, predictions = 0;
+  for (size_t i = 0; i < n_files; i++) {
     sim_diag d;
     sim_diag_init(&d);
     val_case *c = NULL;
-    int rc = val_case_load(path, &c, &d);
+    int rc = val_case_load(files[i], &c, &d);
     if (rc) sim_diag_print(&d, stderr);
     CU_ASSERT_EQUAL(rc, 0);
     if (c) {
-      n++;
+      cases[n++] = c;
       values += c->kind != VAL_ORDER;
       orders += c->kind == VAL_ORDER;
+      predictions += c->evidence == VAL_PREDICTION;
       /* the scenario it names exists */
       char sc[8192];
       snprintf(sc, sizeof sc, "%s/%s", src, c->scenario);
       CU_ASSERT_EQUAL(access(sc, R_OK), 0);
     }
-    val_case_free(c);
     sim_diag_clear(&d);
   }
-  closedir(dh);
+  sim_diag d;
+  sim_diag_init(&d);
+  int rc = val_cases_check(cases, n, &d);
+  if (rc) sim_diag_print(&d, stderr);
+  CU_ASSERT_EQUAL(rc, 0);
+  sim_diag_clear(&d);
   CU_ASSERT(n >= 20);
-  CU_ASSERT(values > 0 && orders > 0);
+  CU_ASSERT(values > 0 && orders > 0 && predictions > 0);
+  for (size_t i = 0; i < n; i++) val_case_free(cases[i]);
+  sim_free(cases);
+  val_case_files_free(files, n_files);
 }
 
 /* ---- judging on a result file ---- */
@@ -214,7 +402,7 @@ static int write_result(void) {
 static int judge(const char *name, const char *body, val_outcome *o) {
   char path[128], text[1024];
   snprintf(path, sizeof path, "v/%s.yaml", name);
-  snprintf(text, sizeof text, "name: %s\nsource: s\nscenario: x.yaml\n%s", name, body);
+  snprintf(text, sizeof text, "name: %s\nsource: s\nscenario: x.yaml\nkind: prediction\n%s", name, body);
   sim_diag d;
   val_case *c = load(path, text, &d);
   if (!c) sim_diag_print(&d, stderr);
@@ -239,6 +427,7 @@ static void test_judge_values(void) {
   CU_ASSERT_DOUBLE_EQUAL(o.simulated, 2, 0);
   CU_ASSERT_DOUBLE_EQUAL(o.error, -0.05, 1e-12);
   CU_ASSERT(!o.error_relative);
+  CU_ASSERT_DOUBLE_EQUAL(o.relative_error, -0.05 / 2.05, 1e-12); /* relative whatever the tolerance */
   /* relative: 3 vs 2.5 is +20% > 15% */
   CU_ASSERT_EQUAL(judge("rel", "quantity: {table: summary/guests, column: x, row: c}\n"
                                "published: 2.5\ntolerance: {relative: 0.15}\n", &o), 0);
@@ -260,6 +449,7 @@ static void test_judge_values(void) {
                                   "published: [3.9, 4.6]\n", &o), 0);
   CU_ASSERT(!o.pass);
   CU_ASSERT_DOUBLE_EQUAL(o.error, -1.9, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(o.relative_error, -1.9 / 3.9, 1e-12); /* over the nearer bound */
   /* orderings */
   CU_ASSERT_EQUAL(judge("ord", "quantity: {table: summary/guests, column: x}\n"
                                "order: [a, b, c]\n", &o), 0);
@@ -282,7 +472,7 @@ static void test_judge_values(void) {
 static void test_runner_missing_scenario(void) {
   sim_diag d;
   val_case *c = load("v/m.yaml",
-                     "name: m\nsource: s\nscenario: validation/scenarios/no-such-file.yaml\n"
+                     "name: m\nsource: s\nscenario: validation/scenarios/no-such-file.yaml\nkind: prediction\n"
                      "quantity: {table: t, column: c, row: r}\n"
                      "published: 1\ntolerance: {absolute: 0.1}\n",
                      &d);
@@ -333,6 +523,9 @@ int register_tests(void) {
   static const test_case parse[] = {
       {"good case", test_parse_good_case},
       {"errors carry FILE:LINE:COL", test_parse_errors_have_positions},
+      {"kinds: per case", test_kinds_per_case},
+      {"kinds: rules across cases", test_kinds_across_cases},
+      {"kinds: summary", test_summary},
       {"shipped cases load", test_shipped_cases_load},
       {NULL, NULL}};
   static const test_case judge_tests[] = {

@@ -98,6 +98,102 @@ static int parse_ref(const char *file, const sim_yaml_node *n, const char *where
   return rc;
 }
 
+static const char *const evidence_names[VAL_N_EVIDENCE] = {"prediction", "fitted", "input-echo",
+                                                           "by-construction"};
+
+const char *val_evidence_name(val_evidence e) {
+  return e < VAL_N_EVIDENCE ? evidence_names[e] : "?";
+}
+
+static int parse_kind(const char *path, const sim_yaml_node *n, val_case *c, sim_diag *d) {
+  c->kind_line = n->line;
+  c->kind_col = n->col;
+  if (n->kind == SIM_YAML_SCALAR)
+    for (int e = 0; e < VAL_N_EVIDENCE; e++)
+      if (!strcmp(n->text, evidence_names[e])) {
+        c->evidence = (val_evidence)e;
+        return 0;
+      }
+  sim_diag_error(d, path, n->line, n->col,
+                 "kind must be prediction, fitted, input-echo or by-construction, got '%s'",
+                 n->kind == SIM_YAML_SCALAR ? n->text : "a collection");
+  return -1;
+}
+
+/* fitted_inputs: a sequence of {input, fitted_to}. */
+static int parse_fits(const char *path, const sim_yaml_node *n, val_case *c, sim_diag *d) {
+  if (n->kind != SIM_YAML_SEQ) {
+    sim_diag_error(d, path, n->line, n->col,
+                   "fitted_inputs must be a sequence of {input, fitted_to}");
+    return -1;
+  }
+  if (n->n && !(c->fits = sim_calloc(n->n, sizeof *c->fits))) {
+    sim_diag_error(d, path, n->line, n->col, "out of memory");
+    return -1;
+  }
+  int rc = 0;
+  static const char *const keys[] = {"input", "fitted_to", NULL};
+  for (size_t i = 0; i < n->n; i++) {
+    const sim_yaml_node *e = n->items[i];
+    val_fit *f = &c->fits[c->n_fits++];
+    f->line = e->line;
+    f->col = e->col;
+    if (e->kind != SIM_YAML_MAP) {
+      sim_diag_error(d, path, e->line, e->col, "a fitted input is a mapping {input, fitted_to}");
+      rc = -1;
+      continue;
+    }
+    if (only_keys(path, e, keys, "a fitted input", d)) rc = -1;
+    const sim_yaml_node *in = sim_yaml_get(e, "input"), *to = sim_yaml_get(e, "fitted_to");
+    if (!in || !to) {
+      sim_diag_error(d, path, e->line, e->col, "a fitted input needs 'input' and 'fitted_to'");
+      rc = -1;
+      continue;
+    }
+    if (!(f->input = dup_scalar(path, in, "input", d))) rc = -1;
+    if (!(f->fitted_to = dup_scalar(path, to, "fitted_to", d))) rc = -1;
+  }
+  return rc;
+}
+
+/* The per-case rules of a case's kind (validate.h; cross-case ones in
+ * val_cases_check). */
+static int check_kind(const char *path, const sim_yaml_node *root, val_case *c, sim_diag *d) {
+  int rc = 0;
+  const sim_yaml_node *q = sim_yaml_get(root, "qualitative");
+  if (q) {
+    if (q->kind != SIM_YAML_SCALAR || (strcmp(q->text, "true") && strcmp(q->text, "false"))) {
+      sim_diag_error(d, path, q->line, q->col, "qualitative must be true or false");
+      rc = -1;
+    } else {
+      c->qualitative = !strcmp(q->text, "true");
+      if (!c->qualitative && c->kind == VAL_ORDER) {
+        sim_diag_error(d, path, q->line, q->col, "an order case is qualitative");
+        rc = -1;
+      }
+    }
+  }
+  if (c->kind == VAL_ORDER) c->qualitative = true;
+  if (c->evidence == VAL_FITTED && c->n_fits == 0) {
+    sim_diag_error(d, path, c->kind_line, c->kind_col,
+                   "a fitted case lists the fitted inputs in 'fitted_inputs'");
+    rc = -1;
+  }
+  const sim_yaml_node *why = sim_yaml_get(root, "fitted");
+  if (why && c->evidence != VAL_FITTED) {
+    sim_diag_error(d, path, why->line, why->col, "'fitted' explains a case of kind fitted only");
+    rc = -1;
+  }
+  for (size_t i = 0; i < c->n_fits && c->evidence == VAL_PREDICTION; i++)
+    if (c->fits[i].fitted_to && c->name && !strcmp(c->fits[i].fitted_to, c->name)) {
+      sim_diag_error(d, path, c->fits[i].line, c->fits[i].col,
+                     "a prediction cannot use an input fitted to itself ('%s'): its kind is fitted",
+                     c->fits[i].input ? c->fits[i].input : "?");
+      rc = -1;
+    }
+  return rc;
+}
+
 static void free_ref(val_ref *r) {
   sim_free(r->table);
   sim_free(r->column);
@@ -113,6 +209,11 @@ void val_case_free(val_case *c) {
   sim_free(c->source);
   sim_free(c->scenario);
   sim_free(c->fitted);
+  for (size_t i = 0; i < c->n_fits; i++) {
+    sim_free(c->fits[i].input);
+    sim_free(c->fits[i].fitted_to);
+  }
+  sim_free(c->fits);
   free_ref(&c->quantity);
   free_ref(&c->divisor);
   for (size_t i = 0; i < c->n_order; i++) sim_free(c->order[i]);
@@ -138,10 +239,11 @@ static int parse_case(const char *path, const sim_yaml_node *root, val_case *c, 
   }
   static const char *const keys[] = {"name",      "description", "source",    "scenario",
                                      "quantity",  "divide_by",   "published", "tolerance",
-                                     "order",     "fitted",      NULL};
+                                     "order",     "fitted",      "kind",
+                                     "qualitative", "fitted_inputs", NULL};
   int rc = only_keys(path, root, keys, "a validation case", d);
-  const char *req[] = {"name", "source", "scenario", "quantity"};
-  for (int i = 0; i < 4; i++)
+  const char *req[] = {"name", "source", "scenario", "quantity", "kind"};
+  for (int i = 0; i < 5; i++)
     if (!sim_yaml_get(root, req[i])) {
       sim_diag_error(d, path, root->line, root->col, "missing required key '%s'", req[i]);
       rc = -1;
@@ -166,6 +268,8 @@ static int parse_case(const char *path, const sim_yaml_node *root, val_case *c, 
   if ((n = sim_yaml_get(root, "scenario")) && !(c->scenario = dup_scalar(path, n, "scenario", d)))
     rc = -1;
   if ((n = sim_yaml_get(root, "fitted")) && !(c->fitted = dup_scalar(path, n, "fitted", d))) rc = -1;
+  if ((n = sim_yaml_get(root, "kind")) && parse_kind(path, n, c, d)) rc = -1;
+  if ((n = sim_yaml_get(root, "fitted_inputs")) && parse_fits(path, n, c, d)) rc = -1;
   if ((n = sim_yaml_get(root, "quantity")) && parse_ref(path, n, "quantity", &c->quantity, true, d))
     rc = -1;
   if (!c->quantity.key && !(c->quantity.key = sim_strdup("name"))) return -1;
@@ -242,7 +346,126 @@ static int parse_case(const char *path, const sim_yaml_node *root, val_case *c, 
     sim_diag_error(d, path, root->line, root->col, "a case with a published value needs a tolerance");
     rc = -1;
   }
+  if (sim_yaml_get(root, "kind") && check_kind(path, root, c, d)) rc = -1;
   return rc;
+}
+
+/* ---- rules across cases ---- */
+
+/* Length of the leading citation key of a source ("[CL05] sec. 6.2" -> 6, with
+ * the brackets), 0 when it does not open with one. */
+static size_t source_key_len(const char *s) {
+  if (!s || s[0] != '[') return 0;
+  const char *e = strchr(s, ']');
+  return e ? (size_t)(e - s) + 1 : 0;
+}
+
+static bool same_source_key(const char *a, const char *b) {
+  size_t n = source_key_len(a);
+  return n > 0 && n == source_key_len(b) && !strncmp(a, b, n);
+}
+
+static const val_case *find_case(val_case *const *cases, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (cases[i]->name && !strcmp(cases[i]->name, name)) return cases[i];
+  return NULL;
+}
+
+/* Whether two cases give the same published quantity: one source, one value. */
+static bool same_published(const val_case *a, const val_case *b) {
+  return a->kind == b->kind && a->kind != VAL_ORDER && !strcmp(a->source, b->source) &&
+         a->published == b->published &&
+         (a->kind != VAL_RANGE || a->published_max == b->published_max);
+}
+
+static bool lists_fit(const val_case *c, const val_fit *f) {
+  for (size_t i = 0; i < c->n_fits; i++)
+    if (!strcmp(c->fits[i].input, f->input) && !strcmp(c->fits[i].fitted_to, f->fitted_to))
+      return true;
+  return false;
+}
+
+int val_cases_check(val_case *const *cases, size_t n, sim_diag *diag) {
+  int rc = 0;
+  for (size_t i = 0; i < n; i++) {
+    const val_case *c = cases[i];
+    for (size_t k = 0; k < c->n_fits; k++) {
+      const val_fit *f = &c->fits[k];
+      if (f->fitted_to[0] == '[') continue;
+      const val_case *t = find_case(cases, n, f->fitted_to);
+      if (!t) {
+        sim_diag_error(diag, c->path, f->line, f->col,
+                       "fitted_to '%s' is neither a case nor a citation '[KEY] ...'", f->fitted_to);
+        rc = -1;
+      } else if (c->evidence == VAL_PREDICTION && t != c && same_published(c, t)) {
+        sim_diag_error(diag, c->path, f->line, f->col,
+                       "a prediction cannot use an input fitted to the same published quantity "
+                       "(case '%s': same source and value): its kind is fitted",
+                       t->name);
+        rc = -1;
+      }
+    }
+  }
+  /* A prediction sharing its scenario with a fitted case whose fit targets the
+   * prediction's source. */
+  for (size_t i = 0; i < n; i++) {
+    const val_case *p = cases[i];
+    if (p->evidence != VAL_PREDICTION) continue;
+    for (size_t j = 0; j < n; j++) {
+      const val_case *f = cases[j];
+      if (f->evidence != VAL_FITTED || strcmp(f->scenario, p->scenario)) continue;
+      for (size_t k = 0; k < f->n_fits; k++) {
+        const val_fit *fit = &f->fits[k];
+        const val_case *t = fit->fitted_to[0] == '[' ? NULL : find_case(cases, n, fit->fitted_to);
+        const char *target_source = t ? t->source : fit->fitted_to;
+        if (!same_source_key(target_source, p->source) || lists_fit(p, fit)) continue;
+        sim_diag_error(diag, p->path, p->kind_line, p->kind_col,
+                       "a prediction that runs %s, where fitted case '%s' has '%s' fitted to "
+                       "'%s' of the same source, lists that input in fitted_inputs",
+                       p->scenario, f->name, fit->input, fit->fitted_to);
+        rc = -1;
+      }
+    }
+  }
+  return rc;
+}
+
+/* ---- summary ---- */
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+void val_summarize(val_case *const *cases, const val_outcome *outcomes, const bool *evaluated,
+                   size_t n, val_summary *out) {
+  memset(out, 0, sizeof *out);
+  out->median_abs_error = out->worst_abs_error = NAN;
+  double *errs = sim_calloc(n ? n : 1, sizeof *errs);
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    const val_case *c = cases[i];
+    out->by_evidence[c->evidence]++;
+    if (c->evidence != VAL_PREDICTION) continue;
+    if (c->qualitative) {
+      out->qualitative_predictions++;
+      continue;
+    }
+    double e = fabs(outcomes[i].relative_error);
+    if (!evaluated[i] || !isfinite(e)) continue;
+    if (!(out->worst_abs_error >= e)) {
+      out->worst_abs_error = e;
+      out->worst = i;
+    }
+    if (errs) errs[m] = e;
+    m++;
+  }
+  out->quantitative_predictions = m;
+  if (errs && m) {
+    qsort(errs, m, sizeof *errs, cmp_double);
+    out->median_abs_error = m % 2 ? errs[m / 2] : 0.5 * (errs[m / 2 - 1] + errs[m / 2]);
+  }
+  sim_free(errs);
 }
 
 int val_case_load_text(const char *path, const char *text, size_t len, val_case **out,
@@ -403,6 +626,7 @@ int val_case_evaluate(const val_case *c, sim_result *r, val_outcome *out, sim_di
       prev = v;
     }
     out->simulated = (double)in_order / (double)(c->n_order - 1);
+    out->relative_error = NAN;
     return 0;
   }
   double v;
@@ -412,12 +636,14 @@ int val_case_evaluate(const val_case *c, sim_result *r, val_outcome *out, sim_di
   if (c->kind == VAL_RANGE) {
     double dist = v < c->published ? v - c->published : v > c->published_max ? v - c->published_max : 0;
     double ref = v < c->published ? c->published : c->published_max;
+    out->relative_error = ref != 0 ? dist / fabs(ref) : NAN;
     out->error = out->error_relative ? (ref != 0 ? dist / fabs(ref) : INFINITY) : dist;
     double tol = out->error_relative ? c->tol_rel : c->tol_abs;
     out->pass = isfinite(v) && fabs(out->error) <= tol;
     return 0;
   }
   double diff = v - c->published;
+  out->relative_error = c->published != 0 ? diff / fabs(c->published) : NAN;
   if (out->error_relative) {
     out->error = c->published != 0 ? diff / fabs(c->published) : (diff == 0 ? 0 : INFINITY);
     out->pass = isfinite(v) && fabs(out->error) <= c->tol_rel;

@@ -17,7 +17,24 @@
  *   tolerance: {absolute: 0.10}        # or {relative: 0.15}; optional for a range
  *   order: [getppid-bt, getppid-hvm]   # instead of published: the quantity must
  *                                      # increase strictly along these rows
- *   fitted: "why a constant was fitted to this case"   # only when one was
+ *   kind: prediction                   # prediction | fitted | input-echo | by-construction
+ *   qualitative: true                  # optional: the source gives an order or a
+ *                                      # yes/no, not a number (implied by `order`)
+ *   fitted_inputs:                     # inputs of the run fitted to a measurement
+ *     - {input: "pentium4-2006 bt.syscall_extra", fitted_to: aa06-nano-syscall-bt}
+ *   fitted: "why a constant was fitted to this case"   # only with kind: fitted
+ *
+ * What a case proves (its kind, validation/README.md "Kinds"):
+ *   prediction       the value follows from mechanisms and inputs none of which
+ *                    was fitted to this published quantity;
+ *   fitted           an input was fitted to this quantity (or to the same
+ *                    measurement under another name): the case checks only
+ *                    that the model charges what it was given;
+ *   input-echo       the quantity is (arithmetic on) a value the scenario sets;
+ *   by-construction  the model makes the quantity hold by definition.
+ * A fitted_to is a case name or, for a measurement no case holds, a citation
+ * ("[CL05] sec. 6.2 ...").  val_cases_check enforces the rules that keep a
+ * prediction from resting on a fit to its own target.
  *
  * Units: whatever the quantity's column holds; tolerance.relative is a
  * fraction (0.15 = 15 %). */
@@ -45,6 +62,25 @@ typedef enum val_kind {
   VAL_ORDER  /* strict increase along `order` */
 } val_kind;
 
+/* What a case proves; the YAML key is `kind`. */
+typedef enum val_evidence {
+  VAL_PREDICTION,      /* no input fitted to the published quantity */
+  VAL_FITTED,          /* an input was fitted to it */
+  VAL_INPUT_ECHO,      /* the quantity restates the scenario's own values */
+  VAL_BY_CONSTRUCTION, /* the model holds it by definition */
+  VAL_N_EVIDENCE       /* count of the kinds above */
+} val_evidence;
+
+/* The YAML word of a kind ("prediction", "input-echo" ...). */
+const char *val_evidence_name(val_evidence e);
+
+/* One fitted input the case's run uses. */
+typedef struct val_fit {
+  char *input;      /* the profile key or workload/scenario value, "xeon-e5-2014 io.nat.per_segment" */
+  char *fitted_to;  /* a case name, or a citation "[KEY] ..." of a measurement no case holds */
+  int line, col;    /* position of the entry in the case file */
+} val_fit;
+
 typedef struct val_case {
   char *path;        /* case file */
   char *name;        /* case name (file base name) */
@@ -52,6 +88,11 @@ typedef struct val_case {
   char *source;      /* citation key and place, "[AA06] Table 2" */
   char *scenario;    /* scenario path relative to the source tree */
   char *fitted;      /* NULL, or why a constant was fitted to this case */
+  val_evidence evidence; /* the case's `kind` */
+  int kind_line, kind_col; /* position of `kind` in the case file */
+  bool qualitative;  /* an order or a yes/no: no error enters the prediction figures */
+  val_fit *fits;     /* fitted_inputs */
+  size_t n_fits;     /* count */
   val_kind kind;     /* see val_kind */
   val_ref quantity;  /* what to read */
   bool has_divisor;  /* quantity is divided by `divisor` */
@@ -71,6 +112,18 @@ int val_case_load(const char *path, val_case **out, sim_diag *diag);
 int val_case_load_text(const char *path, const char *text, size_t len, val_case **out,
                        sim_diag *diag);
 void val_case_free(val_case *c);
+/* The rules across cases (validation/README.md "Kinds"), each error at
+ * FILE:LINE:COL of the offending case:
+ *  - a fitted_to that is not a citation names a case of the set;
+ *  - a prediction has no input fitted to the same published quantity: a case
+ *    with the same `source` and the same published value or range;
+ *  - a prediction that runs the scenario of a fitted case F, where F lists an
+ *    input fitted to a quantity of the prediction's source (same leading
+ *    citation key), lists that input (same input and fitted_to) itself: the
+ *    fit may reach it, so it must say so.
+ * 0, or negative with one error per violation. */
+int val_cases_check(val_case *const *cases, size_t n, sim_diag *diag);
+
 /* The case files of dir (NAME.yaml, hidden files aside), sorted by name so
  * that what reads them does not depend on the directory's order.  0, or -1
  * when dir cannot be read or memory runs out (*files then holds what was
@@ -84,6 +137,9 @@ typedef struct val_outcome {
   double error;      /* signed: absolute difference, or relative (fraction) when the
                       * tolerance is relative; distance outside a range; 0 for order */
   bool error_relative; /* `error` is a fraction */
+  double relative_error; /* VAL_VALUE: (simulated - published) / |published|; VAL_RANGE: the
+                          * distance outside the range over the nearer bound (0 inside);
+                          * NaN for an order or a published 0 */
   bool pass;         /* within tolerance / in order */
   char detail[256];  /* VAL_ORDER: the values in order, "0.25 < 0.95" */
 } val_outcome;
@@ -91,6 +147,21 @@ typedef struct val_outcome {
 /* Reads the case's quantity from an open result and judges it.  0, or
  * negative with a diagnostic when the result lacks the table, column or row. */
 int val_case_evaluate(const val_case *c, sim_result *r, val_outcome *out, sim_diag *diag);
+
+/* What a run of cases shows, by kind. */
+typedef struct val_summary {
+  size_t by_evidence[VAL_N_EVIDENCE]; /* cases of each kind */
+  size_t qualitative_predictions;     /* predictions that give an order or a yes/no */
+  size_t quantitative_predictions;    /* predictions with a relative error (evaluated) */
+  double median_abs_error;            /* median |relative_error| of those, fraction; NaN if none */
+  double worst_abs_error;             /* the largest of them, fraction; NaN if none */
+  size_t worst;                       /* index of that case in the arrays given */
+} val_summary;
+
+/* Summarizes n cases and their outcomes; evaluated[i] false for a case that
+ * could not run (it counts in its kind, not in the error figures). */
+void val_summarize(val_case *const *cases, const val_outcome *outcomes, const bool *evaluated,
+                   size_t n, val_summary *out);
 
 /* A set of runs: each scenario of the cases runs once, its HDF5 result kept
  * in a temporary directory until val_runner_free. */

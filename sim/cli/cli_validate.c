@@ -1,8 +1,10 @@
 /* sim/cli/cli_validate.c: the 'validate' verb.
  * Runs the cases of validation/cases (each a scenario, a quantity, a
  * published value with its source and a tolerance; see validate.h), prints
- * one aligned line per case (name, simulated, published, error, PASS/FAIL)
- * and a summary, and exits 1 when any case fails or cannot run, 2 on a usage
+ * one aligned line per case (name, simulated, published, error, PASS/FAIL,
+ * and its kind unless it is a prediction), then what the run shows by kind
+ * (counts, the median and worst |error| of the quantitative predictions),
+ * and last 'N passed, M failed'; exits 1 when any case fails or cannot run, 2 on a usage
  * error or a malformed case file. */
 #include <math.h>
 #include <stdio.h>
@@ -20,8 +22,10 @@ static void usage(FILE *out) {
           "usage: vdcsim validate [--case NAME]... [--list] [--source-dir DIR]\n\n"
           "Runs the validation cases (published measurements: scenario, quantity,\n"
           "published value, source, tolerance) and prints for each\n"
-          "  NAME  simulated  published  error  PASS|FAIL\n"
-          "then 'N passed, M failed'.  Exits 1 when any case fails.\n\n"
+          "  NAME  simulated  published  error  PASS|FAIL  [(KIND)]\n"
+          "then the cases per kind (prediction, fitted, input-echo, by-construction),\n"
+          "the median and worst |error| of the quantitative predictions, and last\n"
+          "'N passed, M failed'.  Exits 1 when any case fails.\n\n"
           "  --case NAME       run only this case (repeatable)\n"
           "  --list            list the cases with their sources, run nothing\n"
           "  --source-dir DIR  tree holding validation/cases and the scenarios the\n"
@@ -49,6 +53,25 @@ static const char *find_source_dir(const char *given) {
 static void fmt_num(char *buf, size_t n, double v) {
   if (isnan(v)) snprintf(buf, n, "nan");
   else snprintf(buf, n, "%.4g", v);
+}
+
+/* What the cases prove: counts per kind, then the error of the quantitative
+ * predictions alone (fitted, echoed and constructed cases prove nothing about
+ * fidelity, and an order has no error). */
+static void print_summary(val_case *const *cases, const val_outcome *outcomes,
+                          const bool *evaluated, size_t n) {
+  val_summary s;
+  val_summarize(cases, outcomes, evaluated, n, &s);
+  printf("kinds:");
+  for (int e = 0; e < VAL_N_EVIDENCE; e++)
+    printf("%s %zu %s", e ? "," : "", s.by_evidence[e], val_evidence_name((val_evidence)e));
+  printf(" (predictions: %zu quantitative, %zu qualitative)\n", s.quantitative_predictions,
+         s.qualitative_predictions);
+  if (s.quantitative_predictions)
+    printf("quantitative predictions: median |error| %.1f%%, worst %.1f%% (%s)\n",
+           s.median_abs_error * 100, s.worst_abs_error * 100, cases[s.worst]->name);
+  else
+    printf("quantitative predictions: none\n");
 }
 
 int cli_validate(int argc, char **argv) {
@@ -100,14 +123,20 @@ int cli_validate(int argc, char **argv) {
   int status = cases ? CLI_OK : CLI_FAILURE;
   for (size_t i = 0; i < n_files && cases; i++) {
     val_case *c;
-    if (val_case_load(files[i], &c, &diag) < 0) {
-      status = CLI_USAGE;
-      continue;
+    if (val_case_load(files[i], &c, &diag) < 0) status = CLI_USAGE;
+    else cases[n_cases++] = c;
+  }
+  /* The rules across cases hold for the whole set, whichever cases run. */
+  if (status == CLI_OK && val_cases_check(cases, n_cases, &diag) < 0) status = CLI_USAGE;
+  if (n_only) {
+    size_t kept = 0;
+    for (size_t i = 0; i < n_cases; i++) {
+      bool wanted = false;
+      for (size_t k = 0; k < n_only; k++) wanted |= !strcmp(only[k], cases[i]->name);
+      if (wanted) cases[kept++] = cases[i];
+      else val_case_free(cases[i]);
     }
-    bool wanted = n_only == 0;
-    for (size_t k = 0; k < n_only; k++) wanted |= !strcmp(only[k], c->name);
-    if (wanted) cases[n_cases++] = c;
-    else val_case_free(c);
+    n_cases = kept;
   }
   for (size_t k = 0; k < n_only && status == CLI_OK; k++) {
     bool found = false;
@@ -130,7 +159,13 @@ int cli_validate(int argc, char **argv) {
     sim_data_path data = cli_data_path();
     val_runner *vr = val_runner_new(src, &data, &diag);
     size_t passed = 0, failed = 0;
-    if (!vr) {
+    val_outcome *outcomes = sim_calloc(n_cases ? n_cases : 1, sizeof *outcomes);
+    bool *evaluated = sim_calloc(n_cases ? n_cases : 1, sizeof *evaluated);
+    if (!outcomes || !evaluated) {
+      val_runner_free(vr);
+      vr = NULL;
+      status = CLI_FAILURE;
+    } else if (!vr) {
       sim_diag_print(&diag, stderr);
       status = CLI_FAILURE;
     } else {
@@ -140,8 +175,11 @@ int cli_validate(int argc, char **argv) {
     for (size_t i = 0; vr && i < n_cases; i++) {
       const val_case *c = cases[i];
       val_outcome o;
+      memset(&o, 0, sizeof o);
       sim_diag_clear(&diag);
       int rc = val_runner_run(vr, c, &o, &diag);
+      outcomes[i] = o;
+      evaluated[i] = rc == 0;
       char sim[sizeof o.detail], pub[64], err[32];
       if (c->kind == VAL_RANGE) {
         char a[32], b[32];
@@ -165,18 +203,22 @@ int cli_validate(int argc, char **argv) {
         else snprintf(err, sizeof err, "%+.3g", o.error);
       }
       bool ok = rc == 0 && o.pass;
-      printf("%-*s  %14s  %14s  %9s  %s%s\n", (int)width, c->name, sim, pub, err,
-             ok ? "PASS" : "FAIL", c->fitted ? "  (fitted)" : "");
+      printf("%-*s  %14s  %14s  %9s  %s", (int)width, c->name, sim, pub, err, ok ? "PASS" : "FAIL");
+      if (c->evidence != VAL_PREDICTION) printf("  (%s)", val_evidence_name(c->evidence));
+      printf("\n");
       fflush(stdout);
       if (rc < 0) sim_diag_print(&diag, stderr);
       if (ok) passed++;
       else failed++;
     }
     if (vr) {
+      print_summary(cases, outcomes, evaluated, n_cases);
       printf("%zu passed, %zu failed\n", passed, failed);
       if (failed) status = CLI_FAILURE;
     }
     val_runner_free(vr);
+    sim_free(outcomes);
+    sim_free(evaluated);
   }
   sim_diag_clear(&diag);
   for (size_t i = 0; i < n_cases; i++) val_case_free(cases[i]);
