@@ -517,7 +517,7 @@ static void write_case(const char *dir, const char *name, const char *body) {
   snprintf(path, sizeof path, "%s/%s.yaml", dir, name);
   FILE *f = fopen(path, "w");
   CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-  fprintf(f, "name: %s\nsource: \"[LECT]\"\nscenario: s.yaml\n%s", name, body);
+  fprintf(f, "name: %s\nsource: \"[LECT]\"\nscenario: s.yaml\nkind: prediction\n%s", name, body);
   fclose(f);
 }
 
@@ -578,7 +578,7 @@ static void test_markers_from_cases(void) {
   snprintf(vague, sizeof vague, "%s/g-vague.yaml", cases);
   FILE *vf = fopen(vague, "w");
   CU_ASSERT_PTR_NOT_NULL_FATAL(vf);
-  fprintf(vf, "name: g-vague\nsource: \"[LECT] qualitative in the source\"\nscenario: s.yaml\n"
+  fprintf(vf, "name: g-vague\nsource: \"[LECT] qualitative in the source\"\nscenario: s.yaml\nkind: prediction\n"
               "quantity: {table: summary/guests, row: bt, column: relative_to_native}\n"
               "published: 0.3\ntolerance: {absolute: 0.1}\n");
   fclose(vf);

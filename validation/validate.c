@@ -99,7 +99,7 @@ static int parse_ref(const char *file, const sim_yaml_node *n, const char *where
 }
 
 static const char *const evidence_names[VAL_N_EVIDENCE] = {"prediction", "fitted", "input-echo",
-                                                           "by-construction"};
+                                                           "by-construction", "analytic"};
 
 const char *val_evidence_name(val_evidence e) {
   return e < VAL_N_EVIDENCE ? evidence_names[e] : "?";
@@ -115,7 +115,7 @@ static int parse_kind(const char *path, const sim_yaml_node *n, val_case *c, sim
         return 0;
       }
   sim_diag_error(d, path, n->line, n->col,
-                 "kind must be prediction, fitted, input-echo or by-construction, got '%s'",
+                 "kind must be prediction, fitted, input-echo, by-construction or analytic, got '%s'",
                  n->kind == SIM_YAML_SCALAR ? n->text : "a collection");
   return -1;
 }

@@ -17,7 +17,7 @@
  *   tolerance: {absolute: 0.10}        # or {relative: 0.15}; optional for a range
  *   order: [getppid-bt, getppid-hvm]   # instead of published: the quantity must
  *                                      # increase strictly along these rows
- *   kind: prediction                   # prediction | fitted | input-echo | by-construction
+ *   kind: prediction                   # prediction | fitted | input-echo | by-construction | analytic
  *   qualitative: true                  # optional: the source gives an order or a
  *                                      # yes/no, not a number (implied by `order`)
  *   fitted_inputs:                     # inputs of the run fitted to a measurement
@@ -31,7 +31,11 @@
  *                    measurement under another name): the case checks only
  *                    that the model charges what it was given;
  *   input-echo       the quantity is (arithmetic on) a value the scenario sets;
- *   by-construction  the model makes the quantity hold by definition.
+ *   by-construction  the model makes the quantity hold by definition;
+ *   analytic         a closed form of queueing theory (M/M/1, Erlang C, mean
+ *                    value analysis) checks the simulation machinery: no
+ *                    published measurement, no evidence about what
+ *                    virtualization costs.
  * A fitted_to is a case name or, for a measurement no case holds, a citation
  * ("[CL05] sec. 6.2 ...").  val_cases_check enforces the rules that keep a
  * prediction from resting on a fit to its own target.
@@ -68,6 +72,7 @@ typedef enum val_evidence {
   VAL_FITTED,          /* an input was fitted to it */
   VAL_INPUT_ECHO,      /* the quantity restates the scenario's own values */
   VAL_BY_CONSTRUCTION, /* the model holds it by definition */
+  VAL_ANALYTIC,        /* a closed form checks the simulation machinery */
   VAL_N_EVIDENCE       /* count of the kinds above */
 } val_evidence;
 

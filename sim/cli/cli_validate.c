@@ -20,11 +20,12 @@
 static void usage(FILE *out) {
   fprintf(out,
           "usage: vdcsim validate [--case NAME]... [--list] [--source-dir DIR]\n\n"
-          "Runs the validation cases (published measurements: scenario, quantity,\n"
-          "published value, source, tolerance) and prints for each\n"
+          "Runs the validation cases (published measurements or closed forms:\n"
+          "scenario, quantity, value, source, tolerance) and prints for each\n"
           "  NAME  simulated  published  error  PASS|FAIL  [(KIND)]\n"
-          "then the cases per kind (prediction, fitted, input-echo, by-construction),\n"
-          "the median and worst |error| of the quantitative predictions, and last\n"
+          "then the cases per kind (prediction, fitted, input-echo, by-construction,\n"
+          "analytic), the median and worst |error| of the quantitative predictions,\n"
+          "and last\n"
           "'N passed, M failed'.  Exits 1 when any case fails.\n\n"
           "  --case NAME       run only this case (repeatable)\n"
           "  --list            list the cases with their sources, run nothing\n"
