@@ -50,8 +50,13 @@ int plot_cdf(plot_ctx *x) {
       rc = plot_col_str(x, res, "summary/guests", "technique", &st, &nst);
     else if (rc == 0 && !by_tech && sim_result_has(res, "summary/guests") > 0 &&
              (sim_result_column_str(res, "summary/guests", "name", &sn, &nsn) < 0 ||
-              sim_result_column_str(res, "summary/guests", "technique", &st, &nst) < 0))
-      nsn = nst = 0; /* techniques unknown: the curves are grey */
+              sim_result_column_str(res, "summary/guests", "technique", &st, &nst) < 0)) {
+      /* techniques unknown: the curves are grey */
+      if (sn) sim_result_free_strings(sn, nsn);
+      if (st) sim_result_free_strings(st, nst);
+      sn = st = NULL;
+      nsn = nst = 0;
+    }
     for (size_t i = 0; rc == 0 && i < ng && i < nv; i++) {
       if (!plot_list_has(x->o->guests, g[i]) || !isfinite(v[i])) continue;
       const char *key = g[i];
