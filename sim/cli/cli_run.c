@@ -11,8 +11,10 @@
  * invalid.  Results are written atomically by the recorder: a run that fails
  * or is interrupted (SIGINT, SIGTERM, SIGHUP) leaves nothing under the final
  * name; a SIGKILL can leave only the hidden temporary file (.NAME.tmp-PID).
- * --resume skips a scenario whose result exists with status "complete", so an
- * interrupted batch continues where it stopped.
+ * --resume skips a scenario whose result exists with status "complete" and
+ * the same run_key (models/run.h: the resolved scenario with its overrides,
+ * the profile, seed, run index, version), so an interrupted batch continues
+ * where it stopped and a result made with other overrides is run again.
  * --seed, --run-index and --calibration are shorthands for --set
  * simulation.seed=N, simulation.run_index=N and calibration=P, applied after
  * the --set options.  Datasets never hold wall-clock values (only the root
@@ -62,7 +64,8 @@ static void usage(FILE *out) {
           "  --run-index N         same as --set simulation.run_index=N\n"
           "  --calibration P       same as --set calibration=P (profile name or path)\n"
           "  --print-resolved      print each scenario after defaults and overrides; no run\n"
-          "  --resume              skip scenarios whose result exists and is complete\n"
+          "  --resume              skip scenarios whose result is complete and has the same\n"
+          "                        run_key (same resolved scenario, profile, seed, run index)\n"
           "  --quiet               no progress output\n\n"
           "exit codes: 0 success, 1 a run or its output failed (a batch: any scenario),\n"
           "            2 usage error or invalid scenario\n");
@@ -269,22 +272,6 @@ static char *path_in_dir(const char *dir, const char *scenario) {
   return out;
 }
 
-/* A complete result: an HDF5 file whose status attribute says so. */
-static int result_complete(const char *path) {
-  if (access(path, F_OK) != 0) return 0;
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_result *r = NULL;
-  int ok = 0;
-  if (sim_result_open(path, &r, &d) == 0) {
-    const char *status = sim_result_attr_str(r, "status");
-    ok = status && !strcmp(status, "complete");
-    sim_result_close(r);
-  }
-  sim_diag_clear(&d);
-  return ok;
-}
-
 /* ---- one run ---- */
 
 /* The run's temporary file, for the signal handler (models/run.h). */
@@ -329,7 +316,8 @@ static int run_one(const run_options *o, const char *scenario_path, const char *
       goto done;
     }
   }
-  if (o->resume && result_complete(out_path)) {
+  char key[RUN_KEY_LEN];
+  if (o->resume && run_key_of(sc, &data, key, &diag) == 0 && run_result_current(out_path, key)) {
     printf("%s: %s: skipped, result complete\n", scenario_path, out_path);
     result = SKIPPED;
     goto done;

@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""tests/e2e/test_sweep.py VDCSIM GROUP: `vdcsim sweep` and `vdcsim collect`
+end to end on scenarios/sweep-migration.yaml (made short with --set).
+GROUP Identical: -j 1, -j 2 and mpirun -np 3 give byte-identical summaries.
+GROUP Resume: a sweep killed with SIGKILL and run again gives the summary of
+an uninterrupted sweep; a rerun skips every run.
+GROUP Bad: bad sweep input is a usage error (exit 2) that writes nothing.
+GROUP Slurm: the Slurm array on a running cluster (skipped, exit 77, without)."""
+import os, shutil, signal, subprocess, sys, tempfile, time, unittest
+
+VDCSIM = os.path.abspath(sys.argv[1])
+SRC = os.environ["VDCSIM_SOURCE_DIR"]
+SCEN = os.path.join(SRC, "scenarios", "sweep-migration.yaml")
+SHORT = ["--set", "simulation.duration=20 s", "--quiet"]
+
+
+def sweep(out, *args, check=True):
+    p = subprocess.run([VDCSIM, "sweep", SCEN, "-o", out + "/", *SHORT, *args],
+                       capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise AssertionError(p.stdout + p.stderr)
+    return p
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class Identical(unittest.TestCase):
+    def test_executors_give_the_same_summary(self):
+        with tempfile.TemporaryDirectory() as t:
+            sweep(t + "/j1", "-j", "1")
+            sweep(t + "/j2", "-j", "2")
+            ref = read(t + "/j1/summary.h5")
+            self.assertEqual(ref, read(t + "/j2/summary.h5"))
+            self.assertEqual(read(t + "/j1/summary.csv"), read(t + "/j2/summary.csv"))
+            # shards by hand, then collect
+            for k in range(3):
+                sweep(t + "/sh", "--shard", "%d/3" % k)
+            c = subprocess.run([VDCSIM, "collect", t + "/sh/", "-o", t + "/sh.h5"], capture_output=True, text=True)
+            self.assertEqual(c.returncode, 0, c.stderr)
+            self.assertEqual(ref, read(t + "/sh.h5"))
+            if shutil.which("mpirun"):
+                p = subprocess.run(["mpirun", "-np", "3", "--allow-run-as-root", "--oversubscribe",
+                                    VDCSIM, "sweep", SCEN, "-o", t + "/mpi/", "--mpi", *SHORT],
+                                   capture_output=True, text=True, timeout=600)
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                self.assertEqual(ref, read(t + "/mpi/summary.h5"))
+
+    def test_summary_has_parameters_in_si_and_cis(self):
+        import h5py
+        with tempfile.TemporaryDirectory() as t:
+            sweep(t + "/s", "-j", "2")
+            with h5py.File(t + "/s/summary.h5") as f:
+                runs, pts = f["runs"], f["points"]
+                self.assertEqual(len(runs), 27)
+                self.assertEqual(len(pts), 9)
+                bw = runs["host_types.node.nics.eth0.bandwidth"]
+                self.assertEqual(sorted(set(bw)), [5e8, 1e9, 1e10])
+                unit = runs.attrs["unit_host_types.node.nics.eth0.bandwidth"]
+                self.assertEqual(unit.decode() if isinstance(unit, bytes) else unit, "bit/s")
+                self.assertTrue((pts["replications"] == 3).all())
+                self.assertTrue((pts["migration_downtime_s_ci95"] >= 0).all())
+
+
+class Resume(unittest.TestCase):
+    def test_kill_and_resume(self):
+        with tempfile.TemporaryDirectory() as t:
+            sweep(t + "/ref", "-j", "2")
+            p = subprocess.Popen([VDCSIM, "sweep", SCEN, "-o", t + "/k/", "-j", "1", *SHORT],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            deadline = time.time() + 60
+            while time.time() < deadline and len([n for n in os.listdir(t + "/k") if n.endswith(".h5")] if os.path.isdir(t + "/k") else []) < 5:
+                time.sleep(0.02)
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            self.assertFalse(os.path.exists(t + "/k/summary.h5"))
+            r = sweep(t + "/k", "-j", "2")
+            self.assertIn("current (skipped)", r.stdout)
+            self.assertEqual(read(t + "/ref/summary.h5"), read(t + "/k/summary.h5"))
+            again = sweep(t + "/k", "-j", "2")
+            self.assertIn("0 ran, 27 current", again.stdout)
+            # other overrides: another run key, so every run runs again
+            other = sweep(t + "/k", "-j", "2", "--set", "guests.vm.memory=256 MB")
+            self.assertIn("27 ran", other.stdout)
+
+
+class Bad(unittest.TestCase):
+    def test_bad_shard_and_mpi(self):
+        with tempfile.TemporaryDirectory() as t:
+            for args in (["--shard", "3/2"], ["--shard", "x"], ["-j", "0"]):
+                p = sweep(t + "/o", *args, check=False)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertFalse(os.path.exists(t + "/o"))
+
+    def test_bad_sweep_file(self):
+        with tempfile.TemporaryDirectory() as t:
+            f = os.path.join(t, "s.yaml")
+            with open(f, "w") as w:
+                w.write("base: %s\naxes:\n  - {path: guests.vm.vcpus, values: [1, 0]}\n" % SCEN)
+            p = subprocess.run([VDCSIM, "sweep", f, "-o", t + "/o/"], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(f + ":3:", p.stderr)
+            self.assertFalse(os.path.exists(t + "/o"))
+
+
+class Slurm(unittest.TestCase):
+    def test_array(self):
+        if subprocess.run(["sinfo"], capture_output=True).returncode != 0:
+            raise unittest.SkipTest("no Slurm cluster answers")
+        with tempfile.TemporaryDirectory(dir="/var/tmp") as t:
+            sweep(t + "/ref", "-j", "2")
+            p = sweep(t + "/sl", "--slurm", "--array-size", "4")
+            self.assertIn("submitted", p.stdout)
+            deadline = time.time() + 600
+            while time.time() < deadline and not os.path.exists(t + "/sl/summary.h5"):
+                time.sleep(1)
+            self.assertEqual(read(t + "/ref/summary.h5"), read(t + "/sl/summary.h5"))
+
+
+if __name__ == "__main__":
+    group = sys.argv[2]
+    suite = unittest.TestLoader().loadTestsFromTestCase(globals()[group])
+    res = unittest.TextTestRunner(verbosity=2).run(suite)
+    if res.skipped and res.wasSuccessful() and not res.testsRun - len(res.skipped):
+        sys.exit(77)
+    sys.exit(0 if res.wasSuccessful() else 1)
