@@ -663,6 +663,23 @@ void sim_sweep_free(sim_sweep *sw) {
   sim_free(sw);
 }
 
+sim_sweep *sim_sweep_replications(uint32_t n) {
+  sim_sweep *sw = sim_calloc(1, sizeof *sw);
+  if (!sw) return NULL;
+  sw->replications = n;
+  sw->points = sim_calloc(1, sizeof *sw->points);
+  if (sw->points) {
+    sw->n_points = 1;
+    sw->points[0].name = sim_strdup("");
+    sw->points[0].values = sim_calloc(1, sizeof *sw->points[0].values);
+  }
+  if (!sw->points || !sw->points[0].name || !sw->points[0].values) {
+    sim_sweep_free(sw);
+    return NULL;
+  }
+  return sw;
+}
+
 uint64_t sim_sweep_runs(const sim_sweep *sw) { return (uint64_t)sw->n_points * sw->replications; }
 
 size_t sim_sweep_point_overrides(const sim_sweep *sw, size_t point, sim_override *ovs) {

@@ -62,6 +62,9 @@ int sim_sweep_parse(sim_schema *S, const sim_yaml_node *def, sim_sweep **out);
  * `base: SCENARIO` plus the sweep keys.  0, or -1 with errors in diag. */
 int sim_sweep_load_file(const char *path, sim_sweep **out, sim_diag *diag);
 void sim_sweep_free(sim_sweep *sw);
+/* A sweep of one point (the scenario as it is) and n replications
+ * (`vdcsim run --replications N`); NULL when out of memory. */
+sim_sweep *sim_sweep_replications(uint32_t n);
 
 /* The SI unit name of a kind: "s", "bytes", "bit/s", "Hz", "1", "cycles". */
 const char *sim_sweep_unit_name(sim_unit_kind kind);

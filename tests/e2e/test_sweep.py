@@ -102,7 +102,42 @@ class Resume(unittest.TestCase):
             self.assertIn("27 ran", other.stdout)
 
 
+    def test_run_resume_compares_the_key(self):
+        small = os.path.join(SRC, "tests", "e2e", "small.yaml")
+        with tempfile.TemporaryDirectory() as t:
+            out = t + "/o.h5"
+            run = lambda *a: subprocess.run([VDCSIM, "run", small, "-o", out, "--quiet", "--resume", *a],
+                                            capture_output=True, text=True)
+            self.assertNotIn("skipped", run().stdout)
+            self.assertIn("skipped", run().stdout)
+            # a result made with other overrides is stale: it runs again
+            self.assertNotIn("skipped", run("--set", "guests.vm0.vcpus=2").stdout)
+            self.assertIn("skipped", run("--set", "guests.vm0.vcpus=2").stdout)
+
+    def test_run_replications(self):
+        import pandas as pd
+        small = os.path.join(SRC, "tests", "e2e", "small.yaml")
+        with tempfile.TemporaryDirectory() as t:
+            p = subprocess.run([VDCSIM, "run", small, "-o", t + "/r.h5", "--replications", "3", "--quiet"],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(sorted(os.listdir(t + "/r")), ["p000000-r0000.h5", "p000000-r0001.h5",
+                             "p000000-r0002.h5", "summary.csv", "summary.h5"])
+            d = pd.read_csv(t + "/r/summary.csv")
+            self.assertEqual(sorted(set(d["replication"])), [0, 1, 2])
+            self.assertEqual(list(d["guest"][:2]), ["vm0", "vm1"])
+
+
 class Bad(unittest.TestCase):
+    def test_a_failed_run_is_reported_and_the_others_run(self):
+        with tempfile.TemporaryDirectory() as t:
+            os.makedirs(t + "/f/p000001-r0000.h5")  # no result can be written there
+            p = sweep(t + "/f", "-j", "2", check=False)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("run 3 (point 1, replication 0): failed", p.stderr)
+            self.assertIn("26 ran", p.stdout)
+            self.assertFalse(os.path.exists(t + "/f/summary.h5"))
+
     def test_bad_shard_and_mpi(self):
         with tempfile.TemporaryDirectory() as t:
             for args in (["--shard", "3/2"], ["--shard", "x"], ["-j", "0"]):
