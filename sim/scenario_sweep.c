@@ -1,8 +1,9 @@
 /* sim/scenario_sweep.c: the `sweep` block (scenarios/SCHEMA.md "sweep"),
  * read by sim/sweep.c.  The loader checks what a sweep can get wrong before
  * anything runs: every swept path names a key of the scenario, and every
- * value (each alone) and every named point gives a valid scenario (at most
- * MAX_SWEEP_CHECKS loads per file).  The scenario keeps one axis per swept
+ * point gives a valid scenario (the first MAX_SWEEP_CHECKS points); an
+ * invalid point's error names the values that are invalid alone, else the
+ * point.  The scenario keeps one axis per swept
  * path with its distinct values, for the resolved text. */
 #include <stdio.h>
 #include <string.h>
@@ -51,24 +52,53 @@ static sim_yaml_node at(int line, int col) {
   return n;
 }
 
-/* Checks the value of parameter k at point p, when no earlier point had the
- * same text; -1 when out of memory. */
-static int check_value(ctx *C, const sim_sweep *sw, size_t k, size_t p) {
-  const sim_sweep_value *v = &sw->points[p].values[k];
-  if (!v->text) return 0;
+/* Whether the value of parameter k at point p was met at an earlier point
+ * (it was then checked, alone, already). */
+static bool seen_before(const sim_sweep *sw, size_t k, size_t p) {
+  const char *t = sw->points[p].values[k].text;
   for (size_t q = 0; q < p; q++) {
-    const char *t = sw->points[q].values[k].text;
-    if (t && !strcmp(t, v->text)) return 0;
+    const char *u = sw->points[q].values[k].text;
+    if (u && !strcmp(u, t)) return true;
   }
-  if (C->sweep_checks++ >= MAX_SWEEP_CHECKS) return 0;
+  return false;
+}
+
+/* Checks point p whole; when it is invalid, blames the values that are
+ * invalid alone, else the point.  -1 when out of memory. */
+static int check_point(ctx *C, const sim_sweep *sw, size_t p, sim_override *ovs) {
+  size_t n = sim_sweep_point_overrides(sw, p, ovs);
   char msg[900];
-  sim_override ov = {sw->params[k].path, v->text};
-  int rc = check_sweep_point(C, &ov, 1, msg, sizeof msg);
+  int rc = check_sweep_point(C, ovs, n, msg, sizeof msg);
   if (rc == -2) return -1;
-  if (rc < 0) {
-    sim_yaml_node n = at(v->line, v->col);
-    sim_schema_error(&C->S, &n, "sweep value %s of '%s' gives an invalid scenario: %s", v->text,
-                     sw->params[k].path, msg);
+  if (rc == 0) return 0;
+  bool blamed = false;
+  for (size_t k = 0; k < sw->n_params; k++) {
+    const sim_sweep_value *v = &sw->points[p].values[k];
+    if (!v->text) continue;
+    if (seen_before(sw, k, p)) {
+      blamed = true; /* reported with the earlier point, or valid there */
+      continue;
+    }
+    char alone[900];
+    sim_override ov = {sw->params[k].path, v->text};
+    int r = check_sweep_point(C, &ov, 1, alone, sizeof alone);
+    if (r == -2) return -1;
+    if (r < 0) {
+      sim_yaml_node where = at(v->line, v->col);
+      sim_schema_error(&C->S, &where, "sweep value %s of '%s' gives an invalid scenario: %s", v->text,
+                       sw->params[k].path, alone);
+      blamed = true;
+    }
+  }
+  if (!blamed) {
+    const sim_sweep_value *v = NULL;
+    for (size_t k = 0; k < sw->n_params && !v; k++)
+      if (sw->points[p].values[k].text) v = &sw->points[p].values[k];
+    sim_yaml_node where = at(v ? v->line : 0, v ? v->col : 0);
+    if (sw->points[p].name[0])
+      sim_schema_error(&C->S, &where, "sweep point '%s' gives an invalid scenario: %s", sw->points[p].name, msg);
+    else
+      sim_schema_error(&C->S, &where, "sweep point %zu gives an invalid scenario: %s", p, msg);
   }
   return 0;
 }
@@ -100,7 +130,7 @@ void scenario_load_sweep(ctx *C, const sim_yaml_node *sw_node, sim_yaml_node *ro
   if (!sw_node) return;
   sim_sweep *sw = NULL;
   if (sim_sweep_parse(&C->S, sw_node, &sw) < 0) return;
-  size_t errors = C->S.diag->errors;
+  bool paths_ok = true;
   for (size_t k = 0; k < sw->n_params && !C->S.oom; k++) {
     sim_yaml_node *parent;
     char last[NAME_MAX_LEN];
@@ -109,29 +139,15 @@ void scenario_load_sweep(ctx *C, const sim_yaml_node *sw_node, sim_yaml_node *ro
     if (!parent || (!target && parent->kind != SIM_YAML_MAP)) {
       sim_yaml_node n = at(sw->params[k].line, sw->params[k].col);
       sim_schema_error(&C->S, &n, "sweep path '%s' names no key of the scenario", sw->params[k].path);
-      continue; /* its values would each fail the same way */
+      paths_ok = false;
     }
-    for (size_t p = 0; p < sw->n_points && !C->S.oom; p++)
-      if (sw->points[p].name[0] == '\0' && check_value(C, sw, k, p) < 0) sim_schema_nomem(&C->S);
   }
-  /* a named point is checked whole: its values go together */
+  /* points only when every path exists: a wrong path would fail each one;
+   * a point is checked whole, since zipped values go together */
   sim_override *ovs = sim_malloc((sw->n_params + 1) * sizeof *ovs);
   if (!ovs) sim_schema_nomem(&C->S);
-  for (size_t p = 0; ovs && p < sw->n_points && C->S.diag->errors == errors && !C->S.oom; p++) {
-    if (sw->points[p].name[0] == '\0' || C->sweep_checks++ >= MAX_SWEEP_CHECKS) continue;
-    size_t n = sim_sweep_point_overrides(sw, p, ovs);
-    char msg[900];
-    int rc = check_sweep_point(C, ovs, n, msg, sizeof msg);
-    if (rc == -2) {
-      sim_schema_nomem(&C->S);
-    } else if (rc < 0) {
-      const sim_sweep_value *v = NULL;
-      for (size_t k = 0; k < sw->n_params && !v; k++)
-        if (sw->points[p].values[k].text) v = &sw->points[p].values[k];
-      sim_yaml_node where = at(v ? v->line : 0, v ? v->col : 0);
-      sim_schema_error(&C->S, &where, "sweep point '%s' gives an invalid scenario: %s", sw->points[p].name, msg);
-    }
-  }
+  for (size_t p = 0; ovs && paths_ok && p < sw->n_points && !C->S.oom; p++)
+    if (C->sweep_checks++ < MAX_SWEEP_CHECKS && check_point(C, sw, p, ovs) < 0) sim_schema_nomem(&C->S);
   sim_free(ovs);
   if (!C->S.oom && keep_axes(C, sw) < 0) sim_schema_nomem(&C->S);
   sim_sweep_free(sw);

@@ -13,7 +13,7 @@ import os, re, shutil, signal, subprocess, sys, tempfile, time, unittest
 VDCSIM = os.path.abspath(sys.argv[1])
 SRC = os.environ["VDCSIM_SOURCE_DIR"]
 SCEN = os.path.join(SRC, "scenarios", "sweep-migration.yaml")
-SHORT = ["--set", "simulation.duration=20 s", "--quiet"]
+SHORT = ["--quiet"]
 
 
 def sweep(out, *args, check=True):
@@ -58,6 +58,15 @@ class Identical(unittest.TestCase):
                 self.assertEqual(unit.decode() if isinstance(unit, bytes) else unit, "bit/s")
                 self.assertTrue((pts["replications"] == 3).all())
                 ci = pts["units_ci95"]
+                self.assertTrue(((ci >= 0) | (ci != ci)).all())
+            for metric in ("migration_downtime_s", "migration_total_time_s", "relative_to_native"):
+                png = t + "/%s.png" % metric
+                p = subprocess.run([VDCSIM, "plot", "sweep", t + "/s/summary.h5", "-o", png, "--metric", metric,
+                                    "--by", "workloads.writer.phases.write.dirty.0.rate"], capture_output=True, text=True)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertGreater(os.path.getsize(png), 1000)
+            with h5py.File(t + "/s/summary.h5") as f:
+                ci = f["points"]["units_ci95"]
                 self.assertTrue(((ci >= 0) | (ci != ci)).all())
                 self.assertTrue((ci == ci).any())
 
