@@ -45,12 +45,20 @@ static void members_free(members *m) {
   m->n = 0;
 }
 
+/* Whether the file holds the table "group/name" (its group checked first:
+ * a result without migrations has no migration group). */
+static bool table_exists(hid_t f, const char *table) {
+  char group[64];
+  snprintf(group, sizeof group, "%.*s", (int)strcspn(table, "/"), table);
+  return H5Lexists(f, group, H5P_DEFAULT) > 0 && H5Lexists(f, table, H5P_DEFAULT) > 0;
+}
+
 static void list_members(const char *path, const char *table, members *m) {
   m->n = 0;
   hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) return;
-  if (H5Lexists(f, "migration", H5P_DEFAULT) > 0 || strcmp(table, MIGRATIONS)) {
-    if (H5Lexists(f, table, H5P_DEFAULT) > 0) {
+  {
+    if (table_exists(f, table)) {
       hid_t d = H5Dopen2(f, table, H5P_DEFAULT);
       hid_t t = d >= 0 ? H5Dget_type(d) : -1;
       int n = t >= 0 ? H5Tget_nmembers(t) : 0;
@@ -86,22 +94,68 @@ typedef struct table_data {
 static void table_free(table_data *t, const members *m) {
   for (size_t i = 0; i < m->n; i++) {
     sim_free(t->f[i]);
-    if (t->s[i]) sim_result_free_strings(t->s[i], t->rows);
+    if (t->s[i]) sim_free(t->s[i][0]);
+    sim_free(t->s[i]);
   }
   memset(t, 0, sizeof *t);
 }
 
-static void table_read(sim_result *r, const char *table, const members *m, table_data *t) {
+/* The whole table in one read (a read per column would convert the table
+ * once per column): numbers as doubles, texts as cells of SIM_STR_CELL.
+ * A table or member that is absent is left empty (NaN, ""). */
+static void table_read(const char *path, const char *table, const members *m, table_data *t) {
   memset(t, 0, sizeof *t);
-  if (sim_result_table_rows(r, table, &t->rows) < 0) t->rows = 0;
-  for (size_t i = 0; i < m->n && t->rows; i++) {
-    size_t n = 0;
+  if (!m->n) return;
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return;
+  hid_t d = -1, space = -1, mem = -1, str = -1;
+  unsigned char *buf = NULL;
+  if (!table_exists(f, table)) goto out;
+  if ((d = H5Dopen2(f, table, H5P_DEFAULT)) < 0) goto out;
+  space = H5Dget_space(d);
+  hssize_t rows = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+  if (rows <= 0) goto out;
+  str = H5Tcopy(H5T_C_S1);
+  H5Tset_size(str, SIM_STR_CELL);
+  H5Tset_strpad(str, H5T_STR_NULLTERM);
+  H5Tset_cset(str, H5T_CSET_UTF8);
+  size_t row = 0, off[MAX_COLS];
+  for (size_t i = 0; i < m->n; i++) {
+    off[i] = row;
+    row += m->is_str[i] ? SIM_STR_CELL : sizeof(double);
+  }
+  mem = H5Tcreate(H5T_COMPOUND, row);
+  for (size_t i = 0; i < m->n; i++)
+    H5Tinsert(mem, m->name[i], off[i], m->is_str[i] ? str : H5T_NATIVE_DOUBLE);
+  buf = sim_malloc((size_t)rows * row);
+  if (!buf || H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) goto out;
+  t->rows = (size_t)rows;
+  for (size_t i = 0; i < m->n; i++) {
     if (m->is_str[i]) {
-      if (sim_result_column_str(r, table, m->name[i], &t->s[i], &n) < 0 || n != t->rows) t->s[i] = NULL;
-    } else if (sim_result_column_f64(r, table, m->name[i], &t->f[i], &n) < 0 || n != t->rows) {
-      t->f[i] = NULL;
+      t->s[i] = sim_calloc(t->rows, sizeof *t->s[i]);
+      char *cells = sim_calloc(t->rows, SIM_STR_CELL);
+      if (!t->s[i] || !cells) {
+        sim_free(cells);
+        sim_free(t->s[i]);
+        t->s[i] = NULL;
+        continue;
+      }
+      for (size_t r = 0; r < t->rows; r++) {
+        t->s[i][r] = cells + r * SIM_STR_CELL;
+        memcpy(t->s[i][r], buf + r * row + off[i], SIM_STR_CELL);
+        t->s[i][r][SIM_STR_CELL - 1] = '\0';
+      }
+    } else if ((t->f[i] = sim_malloc(t->rows * sizeof(double)))) {
+      for (size_t r = 0; r < t->rows; r++) memcpy(&t->f[i][r], buf + r * row + off[i], sizeof(double));
     }
   }
+out:
+  sim_free(buf);
+  if (mem >= 0) H5Tclose(mem);
+  if (str >= 0) H5Tclose(str);
+  if (space >= 0) H5Sclose(space);
+  if (d >= 0) H5Dclose(d);
+  H5Fclose(f);
 }
 
 static size_t member_ix(const members *m, const char *name) {
@@ -325,8 +379,8 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv) {
       const char *vsi = sim_result_attr_str(r, "sweep_values_si"), *vtx = sim_result_attr_str(r, "sweep_values");
       const char *pname = sim_result_attr_str(r, "sweep_point_name");
       table_data g, m;
-      table_read(r, GUESTS, &gm, &g);
-      table_read(r, MIGRATIONS, &mm, &m);
+      table_read(files[f].path, GUESTS, &gm, &g);
+      table_read(files[f].path, MIGRATIONS, &mm, &m);
       size_t *order = sim_calloc(g.rows + 1, sizeof *order);
       for (size_t i = 0; order && i < g.rows; i++) order[i] = i;
       if (order && guest_name != SIZE_MAX && g.s[guest_name]) {

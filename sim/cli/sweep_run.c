@@ -6,6 +6,7 @@
 #include "sim/cli/sweep_run.h"
 
 #include <errno.h>
+#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,9 @@ done:
 int sweep_run_local(const sweep_job *job, const uint64_t *runs, size_t n_runs, unsigned workers,
                     bool progress, sweep_counts *counts) {
   if (workers == 0) workers = 1;
+  /* the HDF5 library is initialised once, here, not in every worker: a
+   * worker inherits it (no file is open at the fork) */
+  H5open();
   sim_progress *bar = sim_progress_new(stderr, progress);
   size_t next = 0, done = 0, running = 0;
   int rc = 0;
