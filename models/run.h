@@ -71,8 +71,9 @@ int run_scenario(const run_request *req, run_result *res, sim_diag *diag);
 
 /* The run key: 16 hex digits of a 64-bit FNV-1a hash of everything a run's
  * datasets depend on: the resolved scenario text (overrides applied; its
- * `sweep` section left out, so that extending a sweep keeps the keys of its
- * old points), the profile's text, the seed, the run index and the version.
+ * `sweep` section left out, so that adding replications or named points to
+ * a sweep keeps the results it has), the profile's text, the seed, the run
+ * index and the version.
  * Stored as the root attribute run_key; a result is reused (--resume, a
  * rerun sweep) only when its key matches. */
 #define RUN_KEY_LEN 17 /* 16 hex digits and the terminator */

@@ -414,7 +414,7 @@ static int run_replications(const run_options *o) {
       if (h5 && csv) {
         snprintf(h5, len, "%s/summary.h5", dir);
         snprintf(csv, len, "%s/summary.csv", dir);
-        rc = sweep_collect(dir, h5, csv);
+        rc = sweep_collect(dir, h5, csv, 1, o->replications);
         if (rc == CLI_OK) printf("summary: %s, %s\n", h5, csv);
       } else {
         rc = CLI_FAILURE;

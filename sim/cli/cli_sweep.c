@@ -49,8 +49,9 @@ static void usage(FILE *out) {
           "  --shard K/N           only the runs r with r %% N == K (0 <= K < N)\n"
           "  --mpi                 distribute the runs over MPI ranks (under mpirun)\n"
           "  --slurm               write DIR/sweep.sbatch and DIR/collect.sbatch, submit both\n"
-          "  --array-size N        Slurm array tasks (default: min(runs, 100))\n"
-          "  --sbatch-arg ARG      an #SBATCH line for both scripts, repeatable (--time=1:00:00)\n"
+          "  --array-size N        Slurm array tasks (default: the runs, at most 100)\n"
+          "  --sbatch-arg ARG      an #SBATCH line for both scripts, repeatable\n"
+          "                        (--sbatch-arg=--time=1:00:00)\n"
           "  --no-submit           write the Slurm scripts only\n"
           "  --set PATH=VALUE      override a scenario value for every run, repeatable\n"
           "  --quiet               no progress bar\n\n"
@@ -98,18 +99,22 @@ static int parse_args(int argc, char **argv, sweep_options *o) {
     else if (a[0] == '-' && a[1]) {
       static const char *const with_value[] = {"-o", "--output", "-j", "--jobs", "--shard",
                                                "--array-size", "--sbatch-arg"};
-      const char *opt = NULL;
-      for (size_t k = 0; k < sizeof with_value / sizeof *with_value && !opt; k++)
+      /* "--opt VALUE" or "--opt=VALUE" */
+      const char *opt = NULL, *v = NULL;
+      for (size_t k = 0; k < sizeof with_value / sizeof *with_value && !opt; k++) {
+        size_t n = strlen(with_value[k]);
         if (!strcmp(a, with_value[k])) opt = with_value[k];
+        else if (!strncmp(a, with_value[k], n) && a[n] == '=' && a[1] == '-') opt = with_value[k], v = a + n + 1;
+      }
       if (!opt) {
         fprintf(stderr, "vdcsim sweep: error: unknown option '%s' (see vdcsim sweep --help)\n", a);
         return CLI_USAGE;
       }
-      if (i + 1 >= argc) {
+      if (!v && i + 1 >= argc) {
         fprintf(stderr, "vdcsim sweep: error: %s needs a value\n", a);
         return CLI_USAGE;
       }
-      const char *v = argv[++i];
+      if (!v) v = argv[++i];
       char *end;
       if (!strcmp(opt, "-o") || !strcmp(opt, "--output")) {
         o->dir = v;
@@ -242,7 +247,8 @@ static int slurm(const sweep_options *o, const sim_sweep *sw) {
   fprintf(f, "exec '%s' sweep '%s' -o '%s/' --quiet --shard \"$SLURM_ARRAY_TASK_ID/%lu\"", exe, file, dir, tasks);
   for (size_t i = 0; i < o->set.n; i++) fprintf(f, " --set '%s=%s'", o->set.items[i].path, o->set.items[i].value);
   fprintf(f, "\n");
-  fprintf(c, "exec '%s' collect '%s/' -o '%s/summary.h5' --csv '%s/summary.csv'\n", exe, dir, dir, dir);
+  fprintf(c, "exec '%s' collect '%s/' -o '%s/summary.h5' --csv '%s/summary.csv' --points %zu --replications %u\n",
+          exe, dir, dir, dir, sw->n_points, sw->replications);
   int bad = fclose(f) | fclose(c);
   if (bad) return CLI_FAILURE;
   printf("wrote %s (%lu array tasks) and %s\n", path, tasks, collect_path);
@@ -347,7 +353,7 @@ int cli_sweep(int argc, char **argv) {
     char h5[PATH_MAX + 32], csv[PATH_MAX + 32];
     snprintf(h5, sizeof h5, "%s/summary.h5", o.dir);
     snprintf(csv, sizeof csv, "%s/summary.csv", o.dir);
-    rc = sweep_collect(o.dir, h5, csv);
+    rc = sweep_collect(o.dir, h5, csv, sw->n_points, sw->replications);
     if (rc == CLI_OK) printf("summary: %s, %s\n", h5, csv);
   }
 out:

@@ -9,6 +9,7 @@
 #include <gsl/gsl_cdf.h>
 #include <hdf5.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,7 +207,8 @@ static void sort_by_name(size_t *order, size_t n, char *const *names) {
     }
 }
 
-int sweep_collect(const char *dir, const char *out_h5, const char *csv) {
+int sweep_collect(const char *dir, const char *out_h5, const char *csv, uint64_t points,
+                  uint64_t replications) {
   DIR *d = opendir(dir);
   if (!d) {
     fprintf(stderr, "%s: error: cannot read the sweep directory\n", dir);
@@ -220,6 +222,7 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv) {
     unsigned long long p, r;
     int used = 0;
     if (sscanf(e->d_name, "p%llu-r%llu.h5%n", &p, &r, &used) != 2 || e->d_name[used] != '\0') continue;
+    if (points && (p >= points || r >= replications)) continue; /* not of this sweep (any more) */
     size_t len = strlen(dir) + strlen(e->d_name) + 2;
     char *path = sim_malloc(len);
     if (!path || sim_grow((void **)&files, &cap, n_files + 1, sizeof *files) < 0) {
@@ -237,6 +240,13 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv) {
   }
   if (rc != CLI_OK) goto out_files;
   qsort(files, n_files, sizeof *files, cmp_run);
+  if (!points) {
+    /* inferred: the points and replications the names reach */
+    for (size_t i = 0; i < n_files; i++) {
+      if (files[i].point >= points) points = files[i].point + 1;
+      if (files[i].rep >= replications) replications = files[i].rep + 1;
+    }
+  }
 
   /* the columns, from the first run */
   members gm = {0}, mm = {0};
@@ -301,9 +311,13 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv) {
     if (cols[i].name[0]) rc_cols[i].name = cols[i].name;
     rc_cols[i].unit = cols[i].c.unit ? cols[i].c.unit : cols[i].unit;
   }
-  if (total > 0 && (double)n_files != total) {
+  /* every (point, replication) once: the names are unique, so a count will do;
+   * a run's sweep_runs tells when the last points are missing altogether */
+  double expected = (double)points * (double)replications;
+  if (total > expected) expected = total;
+  if ((double)n_files != expected) {
     fprintf(stderr, "%s: error: %zu of the sweep's %.0f runs have a result: run the sweep again to complete it\n",
-            dir, n_files, total);
+            dir, n_files, expected);
     rc = CLI_FAILURE;
   }
 

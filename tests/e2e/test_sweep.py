@@ -111,6 +111,22 @@ class Resume(unittest.TestCase):
             self.assertIn("27 ran", other.stdout)
 
 
+    def test_more_replications_reuse_the_results(self):
+        with tempfile.TemporaryDirectory() as t:
+            f = os.path.join(t, "s.yaml")
+            for reps, expect in ((1, "9 ran, 0 current"), (2, "9 ran, 9 current")):
+                with open(f, "w") as w:
+                    w.write("base: %s\nreplications: %d\naxes:\n"
+                            "  - {path: guests.vm.memory, values: [256 MB, 512 MB, 768 MB]}\n"
+                            "  - {path: migrations.move.max_rate, from: 500 Mbit/s, to: 2 Gbit/s, steps: 3}\n"
+                            % (SCEN, reps))
+                p = subprocess.run([VDCSIM, "sweep", f, "-o", t + "/o/", "--quiet"], capture_output=True, text=True)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertIn(expect, p.stdout)
+            lst = subprocess.run([VDCSIM, "sweep", f, "--list"], capture_output=True, text=True).stdout
+            self.assertIn("9 points x 2 replications = 18 runs", lst)
+            self.assertIn("     4  guests.vm.memory=512 MB  migrations.move.max_rate=1250 Mbit/s", lst)
+
     def test_run_resume_compares_the_key(self):
         small = os.path.join(SRC, "tests", "e2e", "small.yaml")
         with tempfile.TemporaryDirectory() as t:
