@@ -1,10 +1,14 @@
 /* tests/test_sweep.c: sim/sweep.c: a sweep definition to its points (order,
- * zips, ranges, samples, named points), its errors, and --shard. */
+ * zips, ranges, samples, named points), its errors, and --shard; and the run
+ * key a sweep resumes by (models/run.h run_key). */
 #include <math.h>
 #include <string.h>
 
+#include "models/registry.h"
+#include "models/run.h"
 #include "sim/sweep.h"
 #include "tests/cunit_main.h"
+#include "tests/test_data.h"
 
 /* Parses `text` (the map of a sweep section); NULL with errors in *d. */
 static sim_sweep *parse(const char *text, sim_diag *d) {
@@ -118,12 +122,58 @@ static void test_shards(void) {
   }
 }
 
+static const char scenario[] =
+    "name: k\nsimulation: {duration: 0 s, seed: 1}\ncalibration: pentium4-2006\n"
+    "host_types:\n  p4: {cores: 4, clock: 3.8 GHz, memory: 8 GiB}\n"
+    "hosts:\n  - {name: h0, type: p4}\n"
+    "workloads:\n  loop:\n    phases:\n      - {name: main, units: 2e4, ops: {instructions: 1000}}\n"
+    "guests:\n  - {name: vm0, technique: pv, vcpus: 1, memory: 1 GiB, host: h0, workload: loop}\n";
+
+/* The key of `text` with one override (NULL: none) into key. */
+static void key_of(const char *text, const char *path, const char *value, char key[RUN_KEY_LEN]) {
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_override ov = {path, value};
+  sim_scenario *sc = NULL;
+  key[0] = '\0';
+  int rc = sim_scenario_load_text("k.yaml", text, strlen(text), test_vocabulary(), &ov, path ? 1 : 0, &sc, &d);
+  sim_diag_print(&d, stderr);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  CU_ASSERT_EQUAL(run_key_of(sc, test_data_path(), key, &d), 0);
+  CU_ASSERT_EQUAL(strlen(key), 16);
+  sim_scenario_free(sc);
+  sim_diag_clear(&d);
+}
+
+static void test_run_key(void) {
+  char a[RUN_KEY_LEN], b[RUN_KEY_LEN], c[RUN_KEY_LEN], e[RUN_KEY_LEN];
+  key_of(scenario, NULL, NULL, a);
+  key_of(scenario, NULL, NULL, b);
+  CU_ASSERT_STRING_EQUAL(a, b);
+  /* what the datasets depend on changes it: a value, the run index, the seed, the profile */
+  key_of(scenario, "guests.vm0.vcpus", "2", c);
+  CU_ASSERT_STRING_NOT_EQUAL(a, c);
+  key_of(scenario, "simulation.run_index", "1", c);
+  CU_ASSERT_STRING_NOT_EQUAL(a, c);
+  key_of(scenario, "simulation.seed", "2", c);
+  CU_ASSERT_STRING_NOT_EQUAL(a, c);
+  key_of(scenario, "calibration", "xen-pe2650-2005", c);
+  CU_ASSERT_STRING_NOT_EQUAL(a, c);
+  /* a sweep section does not: more replications keep the results */
+  char with_sweep[2048];
+  snprintf(with_sweep, sizeof with_sweep, "%ssweep:\n  replications: 4\n  axes:\n"
+           "    - {path: guests.vm0.vcpus, values: [1, 2]}\n", scenario);
+  key_of(with_sweep, NULL, NULL, e);
+  CU_ASSERT_STRING_EQUAL(a, e);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"cartesian product and zip", test_cartesian_and_zip},
                                     {"ranges and named points", test_ranges_and_named_points},
                                     {"Sobol and Latin hypercube samples", test_samples},
                                     {"errors", test_errors},
                                     {"shards", test_shards},
+                                    {"run key", test_run_key},
                                     {NULL, NULL}};
   return add_suite("sweep", tests);
 }
