@@ -154,8 +154,8 @@ static int range_end(reader *R, const sim_yaml_node *a, const char *key, double 
   return 0;
 }
 
-/* Reads one axis map into a new axis; `steps_needed`: a range needs steps
- * (not in sample mode).  -1 when it could not be read. */
+/* Reads one axis map into a new axis; in a sample (`sample`) a range has no
+ * steps (the sample draws its values later).  -1 when it could not be read. */
 static int read_axis(reader *R, const sim_yaml_node *a, bool sample) {
   sim_schema *S = R->S;
   if (!sim_schema_is_map(S, a, "a sweep axis {path, values} or {path, from, to, steps, scale}"))
