@@ -21,6 +21,7 @@
 #include "sim/profile.h"
 #include "sim/progress.h"
 #include "sim/recorder.h"
+#include "sim/results.h"
 #include "sim/version.h"
 
 static double wall_s(void) {
@@ -81,6 +82,68 @@ static char *technique_list(void) {
   return list;
 }
 
+/* FNV-1a, 64 bits, over n bytes, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const void *data, size_t n) {
+  const unsigned char *p = data;
+  for (size_t i = 0; i < n; i++) {
+    h ^= p[i];
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+/* A string and its terminator, so that ("ab","c") and ("a","bc") differ. */
+static uint64_t fnv1a_str(uint64_t h, const char *s) { return fnv1a(h, s ? s : "", strlen(s ? s : "") + 1); }
+
+void run_key(const sim_scenario *sc, const sim_profile *prof, char key[RUN_KEY_LEN]) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  const char *text = sc->resolved_text ? sc->resolved_text : "";
+  /* the top-level `sweep:` block, up to the next top-level key, is left out */
+  const char *sw = strncmp(text, "sweep:", 6) ? strstr(text, "\nsweep:") : text;
+  if (sw) {
+    if (sw != text) sw++;
+    const char *next = sw;
+    while ((next = strchr(next, '\n')) && next[1] && (next[1] == ' ' || next[1] == '-')) next++;
+    h = fnv1a(h, text, (size_t)(sw - text));
+    if (next) h = fnv1a(h, next + 1, strlen(next + 1));
+    h = fnv1a(h, "", 1);
+  } else {
+    h = fnv1a_str(h, text);
+  }
+  h = fnv1a_str(h, sim_profile_text(prof));
+  uint64_t seed = sc->seed, run_index = sc->run_index;
+  h = fnv1a(h, &seed, sizeof seed);
+  h = fnv1a(h, &run_index, sizeof run_index);
+  h = fnv1a_str(h, VDCSIM_VERSION);
+  snprintf(key, RUN_KEY_LEN, "%016llx", (unsigned long long)h);
+}
+
+int run_key_of(const sim_scenario *sc, const sim_data_path *data_path, char key[RUN_KEY_LEN],
+               sim_diag *diag) {
+  sim_profile *prof = NULL;
+  if (sim_profile_load(data_path, sc->calibration, &prof, diag) < 0) return -1;
+  run_key(sc, prof, key);
+  sim_profile_free(prof);
+  return 0;
+}
+
+bool run_result_current(const char *path, const char *key) {
+  struct stat st;
+  if (stat(path, &st) != 0) return false;
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_result *r = NULL;
+  bool ok = false;
+  if (sim_result_open(path, &r, &d) == 0) {
+    const char *status = sim_result_attr_str(r, "status");
+    const char *stored = sim_result_attr_str(r, "run_key");
+    ok = status && !strcmp(status, "complete") && stored && !strcmp(stored, key);
+    sim_result_close(r);
+  }
+  sim_diag_clear(&d);
+  return ok;
+}
+
 static int set_attrs(sim_recorder *rec, const sim_scenario *sc, const sim_profile *prof,
                      const run_request *req, const char *start, const char *techniques) {
   int bad = 0;
@@ -97,6 +160,12 @@ static int set_attrs(sim_recorder *rec, const sim_scenario *sc, const sim_profil
   bad |= sim_recorder_attr_str(rec, "command_line", req->command_line ? req->command_line : "");
   bad |= sim_recorder_attr_str(rec, "wall_clock_start", start);
   bad |= sim_recorder_attr_str(rec, "techniques", techniques);
+  char key[RUN_KEY_LEN];
+  run_key(sc, prof, key);
+  bad |= sim_recorder_attr_str(rec, "run_key", key);
+  for (size_t i = 0; i < req->n_attrs; i++)
+    bad |= req->attrs[i].str ? sim_recorder_attr_str(rec, req->attrs[i].name, req->attrs[i].str)
+                             : sim_recorder_attr_f64(rec, req->attrs[i].name, req->attrs[i].f64);
   return bad ? -1 : 0;
 }
 

@@ -30,6 +30,13 @@ typedef enum run_status {
  * signal handler can remove them. */
 typedef void (*run_temp_fn)(void *ctx, const char *temp_path, const char *lock_path);
 
+/* An extra root attribute of the result (a sweep's point, say). */
+typedef struct run_attr {
+  const char *name;
+  const char *str;  /* a string attribute; NULL: the number f64 */
+  double f64;
+} run_attr;
+
 typedef struct run_request {
   /* The scenario: loaded from scenario_path with the overrides (the seed and
    * the run index are overrides too: simulation.seed, simulation.run_index),
@@ -45,6 +52,8 @@ typedef struct run_request {
   const char *command_line;         /* root attribute command_line; NULL: "" */
   run_temp_fn on_temp;              /* NULL: not told */
   void *temp_ctx;                   /* passed to on_temp */
+  const run_attr *attrs;            /* extra root attributes; may be NULL */
+  size_t n_attrs;
 } run_request;
 
 typedef struct run_result {
@@ -59,5 +68,20 @@ typedef struct run_result {
  * such as fallback quantities of a profile given as a file, may come with
  * success). */
 int run_scenario(const run_request *req, run_result *res, sim_diag *diag);
+
+/* The run key: 16 hex digits of a 64-bit FNV-1a hash of everything a run's
+ * datasets depend on: the resolved scenario text (overrides applied; its
+ * `sweep` section left out, so that adding replications or named points to
+ * a sweep keeps the results it has), the profile's text, the seed, the run
+ * index and the version.
+ * Stored as the root attribute run_key; a result is reused (--resume, a
+ * rerun sweep) only when its key matches. */
+#define RUN_KEY_LEN 17 /* 16 hex digits and the terminator */
+void run_key(const sim_scenario *sc, const sim_profile *prof, char key[RUN_KEY_LEN]);
+/* The same, loading the scenario's profile; 0, or negative with diag. */
+int run_key_of(const sim_scenario *sc, const sim_data_path *data_path, char key[RUN_KEY_LEN],
+               sim_diag *diag);
+/* Whether `path` holds a complete result whose run_key is `key`. */
+bool run_result_current(const char *path, const char *key);
 
 #endif

@@ -1,5 +1,14 @@
 /* plots/plot_sweep.c: the sweep kind: a summary metric against a swept
- * parameter, one line per technique, from one result per sweep point.
+ * parameter.  Two inputs:
+ *  - a collected sweep summary (`vdcsim collect`, DATASETS.md "Sweep
+ *    summary"): its `points` table gives each point's mean (<metric>_mean)
+ *    and 95% interval (<metric>_ci95) of any metric, guest or migration
+ *    (--metric migration_downtime_s); x is a swept parameter's column
+ *    (--param, default the first swept parameter); one line per value of
+ *    --by (default technique: any column of `points`), with its interval as
+ *    a shaded band.  An axis whose values are all positive and span a
+ *    decade or more is drawn in log10 (its label says so);
+ *  - one result per sweep point (older layout), described below.
  * Units: x in the swept parameter's unit (root attribute sweep_unit when
  * present); y in the metric's unit.
  * Invariants: points at the same swept value (replications, several guests
@@ -8,6 +17,7 @@
  * Reads: root attribute <param> (default sweep_value; sweep_param names it),
  * summary/guests (technique, <metric>, default relative_to_native). */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +39,203 @@ static int cmp_point(const void *a, const void *b) {
   return (p->x > q->x) - (p->x < q->x);
 }
 
+#define POINTS "points"
+
+/* One point of a line of the summary mode. */
+typedef struct spoint {
+  int group;   /* index into the group names */
+  double x, y, h; /* x, mean, interval half-width (0: none) */
+} spoint;
+
+static int cmp_spoint(const void *a, const void *b) {
+  const spoint *p = a, *q = b;
+  if (p->group != q->group) return p->group - q->group;
+  return (p->x > q->x) - (p->x < q->x);
+}
+
+/* Whether values are all positive and span a decade or more: drawn as log10. */
+static bool wants_log(const double *v, size_t n, size_t stride) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t i = 0; i < n; i++) {
+    double t = v[i * stride];
+    if (!(t > 0)) return false;
+    lo = fmin(lo, t);
+    hi = fmax(hi, t);
+  }
+  return n > 1 && hi / lo >= 10;
+}
+
+static int plot_sweep_summary(plot_ctx *x, sim_result *res) {
+  const char *metric = x->o->metric ? x->o->metric : "relative_to_native";
+  const char *by = x->o->by ? x->o->by : "technique";
+  char param_buf[256] = "";
+  const char *param = x->o->param;
+  if (!param) {
+    const char *params = sim_result_attr_str(res, "sweep_params");
+    snprintf(param_buf, sizeof param_buf, "%.*s", params ? (int)strcspn(params, "\n") : 0, params ? params : "");
+    param = param_buf;
+  }
+  if (!*param) {
+    sim_diag_error(x->diag, sim_result_path(res), 0, 0, "this summary sweeps no parameter: name a column with --param");
+    return PLOT_EINPUT;
+  }
+  char mean_col[300], ci_col[300];
+  snprintf(mean_col, sizeof mean_col, "%s_mean", metric);
+  snprintf(ci_col, sizeof ci_col, "%s_ci95", metric);
+  double *xs = NULL, *ms = NULL, *cs = NULL, *gf = NULL;
+  char **gs = NULL;
+  size_t n = 0, k = 0;
+  spoint *pts = NULL;
+  plot_names groups = {0};
+  plot_legend_entry *e = NULL;
+  double *lx = NULL, *ly = NULL;
+  int rc = plot_col_f64(x, res, POINTS, param, &xs, &n);
+  if (rc == 0) rc = plot_col_f64(x, res, POINTS, mean_col, &ms, &k);
+  if (rc == 0) rc = plot_col_f64(x, res, POINTS, ci_col, &cs, &k);
+  /* the grouping column: text, or numbers named by their value */
+  if (rc == 0 && sim_result_column_str(res, POINTS, by, &gs, &k) < 0) {
+    gs = NULL;
+    rc = plot_col_f64(x, res, POINTS, by, &gf, &k);
+  }
+  if (rc) goto out;
+  pts = sim_calloc(n ? n : 1, sizeof *pts);
+  if (!pts) {
+    rc = PLOT_ENOMEM;
+    goto out;
+  }
+  size_t np = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!isfinite(xs[i]) || !isfinite(ms[i])) continue;
+    char name[64];
+    if (gs) snprintf(name, sizeof name, "%s", gs[i]);
+    else snprintf(name, sizeof name, "%s = %g", by, gf[i]);
+    int g = plot_names_add(&groups, name);
+    if (g < 0) {
+      rc = PLOT_ENOMEM;
+      goto out;
+    }
+    pts[np++] = (spoint){g, xs[i], ms[i], isfinite(cs[i]) ? cs[i] : 0};
+  }
+  if (np == 0) {
+    sim_diag_error(x->diag, sim_result_path(res), 0, 0, "no point with a finite '%s' to plot", mean_col);
+    rc = PLOT_EINPUT;
+    goto out;
+  }
+  /* techniques in their order and colours; other groups in the palette */
+  bool by_technique = !strcmp(by, "technique");
+  if (by_technique) {
+    plot_names sorted = {0};
+    for (size_t i = 0; i < groups.n && rc == 0; i++)
+      if (plot_names_add(&sorted, groups.names[i]) < 0) rc = PLOT_ENOMEM;
+    if (rc == 0) rc = plot_names_sort_techniques(x, &sorted);
+    for (size_t i = 0; i < np && rc == 0; i++) pts[i].group = plot_names_find(&sorted, groups.names[pts[i].group]);
+    plot_names_free(&groups);
+    groups = sorted;
+    if (rc) goto out;
+  }
+  qsort(pts, np, sizeof *pts, cmp_spoint);
+  bool logx = wants_log(&pts[0].x, np, sizeof *pts / sizeof(double));
+  bool logy = true;
+  for (size_t i = 0; i < np && logy; i++) logy = pts[i].y - pts[i].h > 0;
+  if (logy) {
+    double lo = INFINITY, hi = 0;
+    for (size_t i = 0; i < np; i++) lo = fmin(lo, pts[i].y), hi = fmax(hi, pts[i].y);
+    logy = hi / lo >= 10;
+  }
+  /* equal (group, x): the mean of their means (other swept parameters) */
+  size_t nm = 0;
+  for (size_t i = 0; i < np;) {
+    size_t j = i;
+    double sy = 0, hmax = 0;
+    while (j < np && pts[j].group == pts[i].group && pts[j].x == pts[i].x) sy += pts[j].y, hmax = fmax(hmax, pts[j].h), j++;
+    pts[nm] = (spoint){pts[i].group, pts[i].x, sy / (double)(j - i), hmax};
+    nm++;
+    i = j;
+  }
+  lx = sim_malloc(nm * sizeof *lx);
+  ly = sim_malloc(nm * sizeof *ly);
+  e = sim_calloc(groups.n ? groups.n : 1, sizeof *e);
+  if (!lx || !ly || !e) {
+    rc = PLOT_ENOMEM;
+    goto out;
+  }
+  double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+  for (size_t i = 0; i < nm; i++) {
+    double lo = pts[i].y - pts[i].h, hi = pts[i].y + pts[i].h;
+    if (logx) pts[i].x = log10(pts[i].x);
+    if (logy) lo = log10(lo), hi = log10(hi), pts[i].y = log10(pts[i].y);
+    pts[i].h = hi - pts[i].y; /* upper half-width in drawn units */
+    lx[i] = lo;               /* lower end, drawn units (reused below) */
+    xmin = fmin(xmin, pts[i].x);
+    xmax = fmax(xmax, pts[i].x);
+    ymin = fmin(ymin, lo);
+    ymax = fmax(ymax, hi);
+  }
+  if (!logy && ymin > 0) ymin = 0;
+  for (size_t g = 0; g < groups.n; g++)
+    e[g] = (plot_legend_entry){groups.names[g],
+                               by_technique ? plot_technique_colour(x, groups.names[g]) : plot_palette(g),
+                               PLOT_KEY_LINE, 0};
+  plot_ticks xt, yt;
+  plot_nice_ticks(xmin, xmax > xmin ? xmax : xmin + 1, 7, &xt);
+  plot_nice_ticks(ymin, ymax > ymin ? ymax * (ymax > 0 ? 1.05 : 0.95) : ymin + 1, 6, &yt);
+  const char *xunit = sim_result_column_unit(res, POINTS, param), *yunit = sim_result_column_unit(res, POINTS, mean_col);
+  char xlabel[400], ylabel[400];
+  bool xu = xunit && *xunit && strcmp(xunit, "1"), yu = yunit && *yunit && strcmp(yunit, "1");
+  snprintf(xlabel, sizeof xlabel, "%s%s%s%s%s", logx ? "log10 " : "", param, xu ? " (" : "", xu ? xunit : "", xu ? ")" : "");
+  snprintf(ylabel, sizeof ylabel, "%s%s%s%s%s", logy ? "log10 " : "", metric, yu ? " (" : "", yu ? yunit : "", yu ? ")" : "");
+  plot_box room = plot_frame(x, plot_title_text(x, "sweep"), e, groups.n);
+  plot_axes_spec spec = {&xt, &yt, xlabel, ylabel, 0};
+  plot_axes a;
+  plot_axes_layout(x->c, room, &spec, &a);
+  plot_axes_draw(x->c, &a, &spec);
+  plot_report_axes(x, &a);
+  cairo_t *cr = plot_canvas_cr(x->c);
+  for (size_t i = 0, s0 = 0; i <= nm; i++) {
+    if (i < nm && pts[i].group == pts[s0].group) continue;
+    size_t cnt = i - s0;
+    plot_rgb col = e[pts[s0].group].colour;
+    /* the 95% band: upper ends left to right, lower ends back */
+    cairo_new_path(cr);
+    for (size_t j = s0; j < i; j++) cairo_line_to(cr, plot_ax_x(&a, pts[j].x), plot_ax_y(&a, pts[j].y + pts[j].h));
+    for (size_t j = i; j-- > s0;) cairo_line_to(cr, plot_ax_x(&a, pts[j].x), plot_ax_y(&a, lx[j]));
+    cairo_close_path(cr);
+    cairo_set_source_rgba(cr, col.r, col.g, col.b, 0.2);
+    cairo_fill(cr);
+    double *bx = sim_malloc(cnt * sizeof *bx);
+    if (!bx) {
+      rc = PLOT_ENOMEM;
+      goto out;
+    }
+    for (size_t j = 0; j < cnt; j++) bx[j] = pts[s0 + j].x, ly[j] = pts[s0 + j].y;
+    plot_polyline(x, &a, bx, ly, cnt, col, 0, 3.5);
+    for (size_t j = 0; j < cnt; j++) {
+      double px = plot_ax_x(&a, bx[j]), py = plot_ax_y(&a, ly[j]);
+      plot_set_colour(x->c, col);
+      cairo_arc(cr, px, py, 7, 0, 2 * PLOT_PI);
+      cairo_fill(cr);
+      plot_mark(x->c, px - 7, py - 7, px + 7, py + 7);
+    }
+    sim_free(bx);
+    s0 = i;
+  }
+  rc = plot_place_legend(x, &a, e, groups.n);
+out:
+  sim_free(xs);
+  sim_free(ms);
+  sim_free(cs);
+  sim_free(gf);
+  if (gs) sim_result_free_strings(gs, k);
+  sim_free(pts);
+  sim_free(lx);
+  sim_free(ly);
+  sim_free(e);
+  plot_names_free(&groups);
+  return rc;
+}
+
 int plot_sweep(plot_ctx *x) {
+  if (x->n_runs == 1 && sim_result_has(x->runs[0], POINTS) > 0) return plot_sweep_summary(x, x->runs[0]);
   const char *param = x->o->param ? x->o->param : "sweep_value";
   const char *metric = x->o->metric ? x->o->metric : "relative_to_native";
   plot_names techs = {0};

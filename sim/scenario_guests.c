@@ -71,7 +71,15 @@ static void read_settings(ctx *C, guest_entry *ge) {
   }
   sim_schema_bool(&C->S, m, "huge_pages", &g->huge_pages);
   sim_schema_time(&C->S, m, "start", &g->start_ns, 0);
-  sim_schema_u32(&C->S, m, "replications", 1, 1000, &g->replications);
+  /* replications are runs, not guests: simulation-wide (a sweep's
+   * replications, `vdcsim run --replications N`).  The resolved text still
+   * writes 1 here, so 1 is read back; any other value is refused. */
+  const sim_yaml_node *reps = sim_schema_opt(m, "replications");
+  if (reps && !(reps->kind == SIM_YAML_SCALAR && !strcmp(reps->text, "1")))
+    sim_schema_error(&C->S, reps,
+                     "'replications' of %s is not a guest setting: replications are runs of the whole "
+                     "scenario: use sweep: {replications: N} or vdcsim run --replications N",
+                     C->S.what);
   /* migration: the disk image block migration copies, and the memory share
    * of zero pages that zero-page elision sends as headers only */
   sim_schema_size(&C->S, m, "disk", &g->disk_bytes, 0);

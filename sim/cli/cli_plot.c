@@ -34,7 +34,9 @@ static void usage(FILE *out) {
           "  migration  one live migration's timeline: guest throughput, rounds, downtime\n"
           "  series     a per-guest time series (--signal) for chosen guests (--guests)\n"
           "  cdf        request-latency distributions per guest or technique (--by)\n"
-          "  sweep      a metric against a swept parameter, one line per technique\n\n"
+          "  sweep      a metric against a swept parameter, one line per technique (or --by);\n"
+          "             from a collected summary (vdcsim collect): means with 95%% CI bands,\n"
+          "             log10 axes for values spanning a decade\n\n"
           "options:\n"
           "  -o OUT          output file (.png, .svg or .pdf)\n"
           "  --title TEXT    title (default: the scenario's name)\n"
@@ -44,8 +46,11 @@ static void usage(FILE *out) {
           "  --signal NAME   signal to draw (series; migration: guest throughput signal)\n"
           "  --metric COL    summary/guests column (compare, sweep; default\n"
           "                  relative_to_native), latency column (cdf; default latency_s)\n"
-          "  --param ATTR    sweep: root attribute with the swept value (default sweep_value)\n"
-          "  --by guest|technique   cdf grouping (default guest)\n"
+          "  --param ATTR    sweep: root attribute with the swept value (default sweep_value);\n"
+          "                  of a collected summary: the x column (default the first swept\n"
+          "                  parameter); --x is the same\n"
+          "  --by guest|technique   cdf grouping (default guest); sweep summary: one line\n"
+          "                  per value of this column (default technique)\n"
           "  --group technique|workload|none   series: one panel per technique or\n"
           "                  workload, or all lines in one (default: panels when many)\n"
           "  --log           logarithmic y (breakdown) or x axis (cdf)\n"
@@ -196,7 +201,7 @@ int cli_plot(int argc, char **argv) {
     const char *a = argv[i];
     static const char *const with_value[] = {"-o",      "--title", "--width",  "--height",
                                              "--guests", "--signal", "--metric", "--param",
-                                             "--by",     "--cases", "--group"};
+                                             "--by",     "--cases", "--group",  "--x"};
     int takes = 0;
     for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
       if (!strcmp(a, with_value[k])) takes = 1;
@@ -215,6 +220,7 @@ int cli_plot(int argc, char **argv) {
       else if (!strcmp(a, "--signal")) o.signal = v;
       else if (!strcmp(a, "--metric")) o.metric = v;
       else if (!strcmp(a, "--param")) o.param = v;
+      else if (!strcmp(a, "--x")) o.param = v;
       else if (!strcmp(a, "--by")) o.by = v;
       else if (!strcmp(a, "--group")) {
         o.group = v;

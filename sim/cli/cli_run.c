@@ -1,7 +1,8 @@
 /* sim/cli/cli_run.c: the 'run' verb: simulate scenarios, write one HDF5 result each.
  *
  *   vdcsim run [--set K=V]... [--print-resolved] [--quiet] [--calibration P]
- *              [--seed N] [--run-index N] [--resume] -o OUT.h5|DIR/ SCENARIO.yaml...
+ *              [--seed N] [--run-index N] [--resume] [--replications N]
+ *              -o OUT.h5|DIR/ SCENARIO.yaml...
  *
  * One scenario writes OUT.h5 (or DIR/NAME.h5); several scenarios are a batch:
  * one result per scenario in DIR, named after the scenario file, one summary
@@ -11,8 +12,10 @@
  * invalid.  Results are written atomically by the recorder: a run that fails
  * or is interrupted (SIGINT, SIGTERM, SIGHUP) leaves nothing under the final
  * name; a SIGKILL can leave only the hidden temporary file (.NAME.tmp-PID).
- * --resume skips a scenario whose result exists with status "complete", so an
- * interrupted batch continues where it stopped.
+ * --resume skips a scenario whose result exists with status "complete" and
+ * the same run_key (models/run.h: the resolved scenario with its overrides,
+ * the profile, seed, run index, version), so an interrupted batch continues
+ * where it stopped and a result made with other overrides is run again.
  * --seed, --run-index and --calibration are shorthands for --set
  * simulation.seed=N, simulation.run_index=N and calibration=P, applied after
  * the --set options.  Datasets never hold wall-clock values (only the root
@@ -35,12 +38,16 @@
 #include "sim/cli_args.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
+#include "sim/sweep.h"
+#include "sim/cli/sweep_collect.h"
+#include "sim/cli/sweep_run.h"
 
 typedef struct run_options {
   sim_overrides set;       /* --set, then the shorthands */
   int print_resolved;      /* print the resolved scenario instead of running */
   int quiet;               /* no progress output */
   int resume;              /* skip complete results */
+  unsigned replications;   /* --replications N; 0: not given */
   const char *output;      /* -o: a file, or a directory when it ends in '/' or is one */
   char **scenarios;        /* positional arguments */
   size_t n_scenarios;
@@ -62,7 +69,12 @@ static void usage(FILE *out) {
           "  --run-index N         same as --set simulation.run_index=N\n"
           "  --calibration P       same as --set calibration=P (profile name or path)\n"
           "  --print-resolved      print each scenario after defaults and overrides; no run\n"
-          "  --resume              skip scenarios whose result exists and is complete\n"
+          "  --replications N      run N independent replications (run index 0..N-1) of one\n"
+          "                        scenario: -o OUT.h5 becomes directory OUT/ with one result\n"
+          "                        per replication (OUT/p000000-rRRRR.h5) and OUT/summary.h5,\n"
+          "                        OUT/summary.csv (mean and 95%% CI; vdcsim collect)\n"
+          "  --resume              skip scenarios whose result is complete and has the same\n"
+          "                        run_key (same resolved scenario, profile, seed, run index)\n"
           "  --quiet               no progress output\n\n"
           "exit codes: 0 success, 1 a run or its output failed (a batch: any scenario),\n"
           "            2 usage error or invalid scenario\n");
@@ -165,7 +177,7 @@ static int parse_args(int argc, char **argv, run_options *o) {
       if (took) continue;
       /* options with a value: "--opt VALUE" or "--opt=VALUE" */
       static const char *const with_value[] = {"-o", "--output", "--seed", "--run-index",
-                                               "--calibration"};
+                                               "--calibration", "--replications"};
       const char *opt = NULL;
       for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) {
         size_t n = strlen(with_value[k]);
@@ -194,6 +206,15 @@ static int parse_args(int argc, char **argv, run_options *o) {
         seed = value;
       } else if (!strcmp(opt, "--run-index")) {
         run_index = value;
+      } else if (!strcmp(opt, "--replications")) {
+        char *end;
+        unsigned long n = strtoul(value, &end, 10);
+        if (end == value || *end || value[0] == '-' || n == 0 || n > SIM_SWEEP_MAX_REPLICATIONS) {
+          fprintf(stderr, "vdcsim run: error: --replications takes a whole number from 1 to %u, not '%s'\n",
+                  SIM_SWEEP_MAX_REPLICATIONS, value);
+          return CLI_USAGE;
+        }
+        o->replications = (unsigned)n;
       } else {
         calibration = value;
       }
@@ -269,22 +290,6 @@ static char *path_in_dir(const char *dir, const char *scenario) {
   return out;
 }
 
-/* A complete result: an HDF5 file whose status attribute says so. */
-static int result_complete(const char *path) {
-  if (access(path, F_OK) != 0) return 0;
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_result *r = NULL;
-  int ok = 0;
-  if (sim_result_open(path, &r, &d) == 0) {
-    const char *status = sim_result_attr_str(r, "status");
-    ok = status && !strcmp(status, "complete");
-    sim_result_close(r);
-  }
-  sim_diag_clear(&d);
-  return ok;
-}
-
 /* ---- one run ---- */
 
 /* The run's temporary file, for the signal handler (models/run.h). */
@@ -329,7 +334,8 @@ static int run_one(const run_options *o, const char *scenario_path, const char *
       goto done;
     }
   }
-  if (o->resume && result_complete(out_path)) {
+  char key[RUN_KEY_LEN];
+  if (o->resume && run_key_of(sc, &data, key, &diag) == 0 && run_result_current(out_path, key)) {
     printf("%s: %s: skipped, result complete\n", scenario_path, out_path);
     result = SKIPPED;
     goto done;
@@ -360,6 +366,70 @@ done:
   return result;
 }
 
+/* --replications N: a sweep of one point (sim/cli/sweep_run.h) into the
+ * directory OUT/ for -o OUT.h5 (or the scenario's output), then its summary. */
+static int run_replications(const run_options *o) {
+  sim_diag diag;
+  sim_diag_init(&diag);
+  sim_data_path data = cli_data_path();
+  sim_vocabulary vocab = model_vocabulary(&data);
+  sim_scenario *sc = NULL;
+  int rc = CLI_OK;
+  if (sim_scenario_load(o->scenarios[0], &vocab, o->set.items, o->set.n, &sc, &diag) < 0) rc = CLI_USAGE;
+  const char *out = o->output ? o->output : sc ? sc->output : NULL;
+  if (rc == CLI_OK && !out)
+    sim_diag_error(&diag, o->scenarios[0], 0, 0,
+                   "no output: give -o OUT.h5 or set simulation.output in the scenario"), rc = CLI_USAGE;
+  sim_diag_print(&diag, stderr);
+  sim_diag_clear(&diag);
+  char *dir = NULL;
+  sim_sweep *sw = NULL;
+  uint64_t *runs = NULL;
+  if (rc == CLI_OK) {
+    size_t len = strlen(out);
+    if (len > 3 && !strcmp(out + len - 3, ".h5")) len -= 3;
+    dir = sim_strndup(out, len);
+    sw = sim_sweep_replications(o->replications);
+    runs = sim_malloc(o->replications * sizeof *runs);
+    if (!dir || !sw || !runs || make_dirs(dir) < 0) {
+      fprintf(stderr, "vdcsim run: error: cannot prepare %s: %s\n", dir ? dir : out, strerror(errno));
+      rc = CLI_FAILURE;
+    }
+  }
+  if (rc == CLI_OK) {
+    for (unsigned i = 0; i < o->replications; i++) runs[i] = i;
+    sweep_job job = {sw, o->scenarios[0], o->set.items, o->set.n, dir, o->command_line};
+    sweep_counts counts = {0, 0, 0, 0};
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int exec = sweep_run_local(&job, runs, o->replications, cores > 0 ? (unsigned)cores : 1, !o->quiet, &counts);
+    printf("%s: %u replications: %llu ran, %llu current (skipped), %llu failed, %llu invalid\n",
+           o->scenarios[0], o->replications, (unsigned long long)counts.ran,
+           (unsigned long long)counts.skipped, (unsigned long long)counts.failed,
+           (unsigned long long)counts.invalid);
+    fflush(stdout);
+    rc = exec < 0 || counts.failed || counts.invalid ? CLI_FAILURE : CLI_OK;
+    if (rc == CLI_OK) {
+      size_t len = strlen(dir) + 16;
+      char *h5 = sim_malloc(len), *csv = sim_malloc(len);
+      if (h5 && csv) {
+        snprintf(h5, len, "%s/summary.h5", dir);
+        snprintf(csv, len, "%s/summary.csv", dir);
+        rc = sweep_collect(dir, h5, csv, 1, o->replications);
+        if (rc == CLI_OK) printf("summary: %s, %s\n", h5, csv);
+      } else {
+        rc = CLI_FAILURE;
+      }
+      sim_free(h5);
+      sim_free(csv);
+    }
+  }
+  sim_free(runs);
+  sim_sweep_free(sw);
+  sim_free(dir);
+  sim_scenario_free(sc);
+  return rc;
+}
+
 int cli_run(int argc, char **argv) {
   if (cli_wants_help(argc, argv)) {
     usage(stdout);
@@ -368,6 +438,13 @@ int cli_run(int argc, char **argv) {
   run_options o;
   int rc = parse_args(argc, argv, &o);
   if (rc != CLI_OK) {
+    options_free(&o);
+    return rc;
+  }
+  if (o.replications && !o.print_resolved) {
+    rc = o.n_scenarios == 1 ? run_replications(&o) : CLI_USAGE;
+    if (o.n_scenarios != 1)
+      fprintf(stderr, "vdcsim run: error: --replications takes one scenario\n");
     options_free(&o);
     return rc;
   }

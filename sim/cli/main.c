@@ -27,7 +27,8 @@ static int cli_version(int argc, char **argv) {
 static const verb verbs[] = {
     {"run", cli_run, "simulate one scenario, or a batch, and write HDF5 results"},
     {"check", cli_check, "validate scenario files without running them"},
-    {"sweep", cli_sweep, "run a parameter sweep (not available in this version)"},
+    {"sweep", cli_sweep, "run a parameter sweep or replications: locally, under MPI, or on Slurm"},
+    {"collect", cli_collect, "gather a sweep's results into one summary table (HDF5, CSV)"},
     {"plot", cli_plot, "draw comparison plots from HDF5 results"},
     {"export", cli_export, "write HDF5 results as tidy CSV tables"},
     {"calibrate", cli_calibrate, "measure costs on this machine, write a calibration profile"},
