@@ -602,10 +602,10 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   if (!dc) return -1;
   dc->e = e;
   dc->spec = &sc->datacenter;
-  dc->placement = dc_model_find(MODEL_PLACEMENT, dc->spec->placement);
-  dc->overload = dc_model_find(MODEL_OVERLOAD, dc->spec->overload);
-  dc->underload = dc->spec->underload ? dc_model_find(MODEL_UNDERLOAD, dc->spec->underload) : NULL;
-  dc->select = dc_model_find(MODEL_VM_SELECTION, dc->spec->vm_selection);
+  dc->placement = model_ops(MODEL_PLACEMENT, dc->spec->placement);
+  dc->overload = model_ops(MODEL_OVERLOAD, dc->spec->overload);
+  dc->underload = dc->spec->underload ? model_ops(MODEL_UNDERLOAD, dc->spec->underload) : NULL;
+  dc->select = model_ops(MODEL_VM_SELECTION, dc->spec->vm_selection);
   if (!dc->placement || !dc->overload || !dc->select || (dc->spec->underload && !dc->underload)) {
     sim_diag_error(e->diag, sc->path, 0, 0, "datacenter: a policy is not in the catalog");
     return -1;
@@ -641,7 +641,7 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
     }
     dc_hstate *hs = &dc->hosts[hi];
     if (t->power.model) {
-      const dc_power_ops *ops = dc_model_find(MODEL_POWER, t->power.model);
+      const dc_power_ops *ops = model_ops(MODEL_POWER, t->power.model);
       if (!ops) return -1;
       hs->has_power = true;
       hs->power = (dc_power_model){ops, t->power.idle_w, t->power.max_w, {0}};

@@ -38,6 +38,31 @@ static const model_entry catalog[] = {
     {MODEL_MIGRATION, &migration_stopcopy_ops, NULL, SIM_GUEST_VM},
     {MODEL_MIGRATION, &migration_postcopy_ops, NULL, SIM_GUEST_VM},
     {MODEL_MIGRATION, &migration_container_ops, NULL, SIM_GUEST_VM},
+    /* data-center placement ([BB12]; models/datacenter.h), initial and of
+     * migrated VMs; the first is the default of a `datacenter` section */
+    {MODEL_PLACEMENT, &placement_pabfd_ops, NULL, SIM_GUEST_VM},
+    {MODEL_PLACEMENT, &placement_first_fit_ops, NULL, SIM_GUEST_VM},
+    {MODEL_PLACEMENT, &placement_best_fit_ops, NULL, SIM_GUEST_VM},
+    {MODEL_PLACEMENT, &placement_worst_fit_ops, NULL, SIM_GUEST_VM},
+    /* overload detection; the first is the default */
+    {MODEL_OVERLOAD, &overload_thr_ops, NULL, SIM_GUEST_VM},
+    {MODEL_OVERLOAD, &overload_iqr_ops, NULL, SIM_GUEST_VM},
+    {MODEL_OVERLOAD, &overload_mad_ops, NULL, SIM_GUEST_VM},
+    {MODEL_OVERLOAD, &overload_lr_ops, NULL, SIM_GUEST_VM},
+    {MODEL_OVERLOAD, &overload_lrr_ops, NULL, SIM_GUEST_VM},
+    /* underload detection */
+    {MODEL_UNDERLOAD, &underload_least_utilized_ops, NULL, SIM_GUEST_VM},
+    /* VM selection; the first is the default */
+    {MODEL_VM_SELECTION, &vmselect_mmt_ops, NULL, SIM_GUEST_VM},
+    {MODEL_VM_SELECTION, &vmselect_mc_ops, NULL, SIM_GUEST_VM},
+    {MODEL_VM_SELECTION, &vmselect_mu_ops, NULL, SIM_GUEST_VM},
+    {MODEL_VM_SELECTION, &vmselect_rs_ops, NULL, SIM_GUEST_VM},
+    /* host power models */
+    {MODEL_POWER, &power_linear_ops, NULL, SIM_GUEST_VM},
+    {MODEL_POWER, &power_cubic_ops, NULL, SIM_GUEST_VM},
+    {MODEL_POWER, &power_specpower_ops, NULL, SIM_GUEST_VM},
+    {MODEL_POWER, &power_hp_ml110_g4_ops, NULL, SIM_GUEST_VM},
+    {MODEL_POWER, &power_hp_ml110_g5_ops, NULL, SIM_GUEST_VM},
 };
 #define CATALOG_ROWS (sizeof catalog / sizeof catalog[0])
 
@@ -47,6 +72,11 @@ const char *model_entry_name(const model_entry *e) {
     case MODEL_SCHEDULER: return ((const scheduler_ops *)e->ops)->name;
     case MODEL_MIGRATION: return ((const migration_ops *)e->ops)->name;
     case MODEL_IO_PATH: return ((const iopath_ops *)e->ops)->name;
+    case MODEL_PLACEMENT: return ((const dc_placement_ops *)e->ops)->name;
+    case MODEL_OVERLOAD: return ((const dc_overload_ops *)e->ops)->name;
+    case MODEL_UNDERLOAD: return ((const dc_underload_ops *)e->ops)->name;
+    case MODEL_VM_SELECTION: return ((const dc_vmselect_ops *)e->ops)->name;
+    case MODEL_POWER: return ((const dc_power_ops *)e->ops)->name;
   }
   return NULL;
 }
@@ -55,6 +85,11 @@ const model_entry *model_find(model_kind kind, const char *name) {
   for (size_t i = 0; i < CATALOG_ROWS; i++)
     if (catalog[i].kind == kind && !strcmp(model_entry_name(&catalog[i]), name)) return &catalog[i];
   return NULL;
+}
+
+const void *model_ops(model_kind kind, const char *name) {
+  const model_entry *e = model_find(kind, name);
+  return e ? e->ops : NULL;
 }
 
 size_t model_names(model_kind kind, const char **names, size_t max) {
@@ -72,79 +107,17 @@ const model_entry *model_catalog(size_t *n) {
   return catalog;
 }
 
-/* ---- the data-center policies and power models ---- */
-
-static const dc_model_entry dc_catalog[] = {
-    /* initial placement and re-placement of migrated VMs; the first is the
-     * default of a `datacenter` section without `placement` */
-    {MODEL_PLACEMENT, &placement_pabfd_ops},
-    {MODEL_PLACEMENT, &placement_first_fit_ops},
-    {MODEL_PLACEMENT, &placement_best_fit_ops},
-    {MODEL_PLACEMENT, &placement_worst_fit_ops},
-    /* overload detection; the first is the default */
-    {MODEL_OVERLOAD, &overload_thr_ops},
-    {MODEL_OVERLOAD, &overload_iqr_ops},
-    {MODEL_OVERLOAD, &overload_mad_ops},
-    {MODEL_OVERLOAD, &overload_lr_ops},
-    {MODEL_OVERLOAD, &overload_lrr_ops},
-    /* underload detection */
-    {MODEL_UNDERLOAD, &underload_least_utilized_ops},
-    /* VM selection; the first is the default */
-    {MODEL_VM_SELECTION, &vmselect_mmt_ops},
-    {MODEL_VM_SELECTION, &vmselect_mc_ops},
-    {MODEL_VM_SELECTION, &vmselect_mu_ops},
-    {MODEL_VM_SELECTION, &vmselect_rs_ops},
-    /* host power models */
-    {MODEL_POWER, &power_linear_ops},
-    {MODEL_POWER, &power_cubic_ops},
-    {MODEL_POWER, &power_specpower_ops},
-    {MODEL_POWER, &power_hp_ml110_g4_ops},
-    {MODEL_POWER, &power_hp_ml110_g5_ops},
-};
-#define DC_CATALOG_ROWS (sizeof dc_catalog / sizeof dc_catalog[0])
-
-const char *dc_model_entry_name(const dc_model_entry *e) {
-  switch (e->kind) {
-    case MODEL_PLACEMENT: return ((const dc_placement_ops *)e->ops)->name;
-    case MODEL_OVERLOAD: return ((const dc_overload_ops *)e->ops)->name;
-    case MODEL_UNDERLOAD: return ((const dc_underload_ops *)e->ops)->name;
-    case MODEL_VM_SELECTION: return ((const dc_vmselect_ops *)e->ops)->name;
-    case MODEL_POWER: return ((const dc_power_ops *)e->ops)->name;
-  }
-  return NULL;
-}
-
-const void *dc_model_find(dc_model_kind kind, const char *name) {
-  for (size_t i = 0; i < DC_CATALOG_ROWS; i++)
-    if (dc_catalog[i].kind == kind && !strcmp(dc_model_entry_name(&dc_catalog[i]), name)) return dc_catalog[i].ops;
-  return NULL;
-}
-
-size_t dc_model_names(dc_model_kind kind, const char **names, size_t max) {
-  size_t n = 0;
-  for (size_t i = 0; i < DC_CATALOG_ROWS; i++)
-    if (dc_catalog[i].kind == kind) {
-      if (n < max) names[n] = dc_model_entry_name(&dc_catalog[i]);
-      n++;
-    }
-  return n;
-}
-
-const dc_model_entry *dc_model_catalog(size_t *n) {
-  *n = DC_CATALOG_ROWS;
-  return dc_catalog;
-}
-
 /* ---- the vocabulary ---- */
 
-static const model_kind kind_of_vocab[SIM_VOCAB_GUEST_KINDS] = {MODEL_TECHNIQUE, MODEL_IO_PATH, MODEL_SCHEDULER,
-                                                                MODEL_MIGRATION};
-static const dc_model_kind dc_kind_of_vocab[SIM_VOCAB_KINDS - SIM_VOCAB_GUEST_KINDS] = {
-    MODEL_PLACEMENT, MODEL_OVERLOAD, MODEL_UNDERLOAD, MODEL_VM_SELECTION, MODEL_POWER, MODEL_POWER, MODEL_POWER};
+static const model_kind kind_of_vocab[SIM_VOCAB_KINDS] = {
+    MODEL_TECHNIQUE, MODEL_IO_PATH,      MODEL_SCHEDULER, MODEL_MIGRATION, MODEL_PLACEMENT,
+    MODEL_OVERLOAD,  MODEL_UNDERLOAD,    MODEL_VM_SELECTION, MODEL_POWER,  MODEL_POWER,
+    MODEL_POWER};
 
-/* Whether row e belongs to vocabulary kind vk: power models split by the keys they take. */
-static bool dc_in_vocab(const dc_model_entry *e, sim_vocab_kind vk) {
-  if (e->kind != dc_kind_of_vocab[vk - SIM_VOCAB_GUEST_KINDS]) return false;
+/* Whether row e is a word of vocabulary kind vk: power models are split by
+ * the keys they take (scenarios/SCHEMA.md "power"). */
+static bool in_vocab(const model_entry *e, sim_vocab_kind vk) {
+  if (e->kind != kind_of_vocab[vk]) return false;
   if (e->kind != MODEL_POWER) return true;
   dc_power_form form = ((const dc_power_ops *)e->ops)->form;
   return (vk == SIM_VOCAB_POWER_IDLE_MAX && form == DC_POWER_IDLE_MAX) ||
@@ -152,20 +125,9 @@ static bool dc_in_vocab(const dc_model_entry *e, sim_vocab_kind vk) {
          (vk == SIM_VOCAB_POWER_SHIPPED && form == DC_POWER_SHIPPED);
 }
 
-static bool dc_catalog_word(sim_vocab_kind vk, size_t i, sim_vocab_word *out) {
-  for (size_t r = 0; r < DC_CATALOG_ROWS; r++) {
-    if (!dc_in_vocab(&dc_catalog[r], vk) || i-- > 0) continue;
-    *out = (sim_vocab_word){dc_model_entry_name(&dc_catalog[r]), NULL, SIM_GUEST_VM};
-    return true;
-  }
-  return false;
-}
-
 static bool catalog_word(sim_vocab_kind vk, size_t i, sim_vocab_word *out) {
-  if (vk >= SIM_VOCAB_GUEST_KINDS) return dc_catalog_word(vk, i, out);
-  model_kind kind = kind_of_vocab[vk];
   for (size_t r = 0; r < CATALOG_ROWS; r++) {
-    if (catalog[r].kind != kind || i-- > 0) continue;
+    if (!in_vocab(&catalog[r], vk) || i-- > 0) continue;
     const model_entry *e = &catalog[r];
     *out = (sim_vocab_word){model_entry_name(e), NULL, e->guest_kind};
     if (e->default_io_path) out->default_io_path = e->default_io_path->name;

@@ -14,13 +14,25 @@
 #include "sim/scenario.h"
 #include "sim/vocabulary.h"
 
-typedef enum model_kind { MODEL_TECHNIQUE, MODEL_SCHEDULER, MODEL_MIGRATION, MODEL_IO_PATH } model_kind;
+typedef enum model_kind {
+  MODEL_TECHNIQUE,    /* technique_ops (models/technique.h): per guest */
+  MODEL_SCHEDULER,    /* scheduler_ops (models/scheduler.h): per host */
+  MODEL_MIGRATION,    /* migration_ops (models/migration.h) */
+  MODEL_IO_PATH,      /* iopath_ops (models/io.h): per guest */
+  /* the data center (models/datacenter.h): a `datacenter` section and
+   * host types' `power` name them */
+  MODEL_PLACEMENT,    /* dc_placement_ops */
+  MODEL_OVERLOAD,     /* dc_overload_ops */
+  MODEL_UNDERLOAD,    /* dc_underload_ops */
+  MODEL_VM_SELECTION, /* dc_vmselect_ops */
+  MODEL_POWER         /* dc_power_ops */
+} model_kind;
 
 struct iopath_ops;
 
 typedef struct model_entry {
   model_kind kind;
-  const void *ops; /* the kind's ops table: technique_ops, scheduler_ops, iopath_ops, migration_ops */
+  const void *ops; /* the kind's ops table (see model_kind) */
   /* techniques only: */
   const struct iopath_ops *default_io_path; /* a guest's I/O path without io_path */
   sim_guest_kind guest_kind;                /* the kind of guest the technique runs */
@@ -30,37 +42,14 @@ typedef struct model_entry {
 const char *model_entry_name(const model_entry *e);
 /* The entry of that kind and name; NULL when unknown. */
 const model_entry *model_find(model_kind kind, const char *name);
+/* Its ops table; NULL when unknown. */
+const void *model_ops(model_kind kind, const char *name);
 /* The names of a kind, in catalog order, for error messages and
  * suggestions; returns the count (names beyond max are counted, not stored). */
 size_t model_names(model_kind kind, const char **names, size_t max);
 /* The whole catalog: *n rows. */
 const model_entry *model_catalog(size_t *n);
 
-/* The data-center policies of dynamic consolidation and the power models
- * (models/datacenter.h), in a table of their own: their kinds act on the
- * data center, not on a guest, and a scenario names them in its
- * `datacenter` section and host types' `power`. */
-typedef enum dc_model_kind {
-  MODEL_PLACEMENT,    /* dc_placement_ops */
-  MODEL_OVERLOAD,     /* dc_overload_ops */
-  MODEL_UNDERLOAD,    /* dc_underload_ops */
-  MODEL_VM_SELECTION, /* dc_vmselect_ops */
-  MODEL_POWER         /* dc_power_ops */
-} dc_model_kind;
-
-typedef struct dc_model_entry {
-  dc_model_kind kind;
-  const void *ops; /* the kind's ops table */
-} dc_model_entry;
-
-/* The name of an entry: its ops table's `name`. */
-const char *dc_model_entry_name(const dc_model_entry *e);
-/* The ops table of that kind and name; NULL when unknown. */
-const void *dc_model_find(dc_model_kind kind, const char *name);
-/* The names of a kind, in table order; returns the count (as model_names). */
-size_t dc_model_names(dc_model_kind kind, const char **names, size_t max);
-/* The whole table: *n rows. */
-const dc_model_entry *dc_model_catalog(size_t *n);
 /* The catalog's names as the scenario loader takes them, with `data_path`
  * (not copied: it must outlive the vocabulary's use; NULL: none) as where
  * shipped workloads are found. */

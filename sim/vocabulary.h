@@ -22,8 +22,8 @@ typedef enum sim_vocab_kind {
   SIM_VOCAB_IO_PATH,   /* guests[].io_path */
   SIM_VOCAB_SCHEDULER, /* host_types.*.scheduler */
   SIM_VOCAB_MIGRATION, /* migrations[].strategy */
-  SIM_VOCAB_GUEST_KINDS, /* (the kinds above act on guests; those below on the data center) */
-  SIM_VOCAB_PLACEMENT = SIM_VOCAB_GUEST_KINDS, /* datacenter.placement */
+  /* the kinds below act on the data center */
+  SIM_VOCAB_PLACEMENT,    /* datacenter.placement */
   SIM_VOCAB_OVERLOAD,     /* datacenter.overload.policy */
   SIM_VOCAB_UNDERLOAD,    /* datacenter.underload */
   SIM_VOCAB_VM_SELECTION, /* datacenter.vm_selection */

@@ -6,41 +6,61 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/datacenter.h"
 #include "models/io.h"
 #include "models/registry.h"
 #include "sim/scenario.h"
 #include "tests/cunit_main.h"
 #include "tests/test_data.h"
 
-/* A scenario with one model of each kind named by the %s: scheduler,
- * technique, I/O path line ("" for the default) and migration strategy. */
+/* A scenario with one model of each kind named by the %s: scheduler, power
+ * model (with the keys it takes), technique, I/O path line ("" for the
+ * default), migration strategy, placement, overload detector, underload
+ * detector and VM selection. */
 static const char scenario_fmt[] =
     "simulation: {duration: 1 s}\n"
     "host_types:\n"
-    "  std: {cores: 8, clock: 2 GHz, memory: 32 GiB, scheduler: %s}\n"
+    "  std: {cores: 8, clock: 2 GHz, memory: 32 GiB, scheduler: %s, power: %s}\n"
     "hosts: [{name: \"h{i}\", type: std, count: 2}]\n"
     "workloads:\n"
     "  w: {phases: [{units: 100, ops: {instructions: 1000}}]}\n"
     "guests:\n"
     "  - {name: g, technique: %s, %s host: h0, workload: w}\n"
     "migrations:\n"
-    "  - {at: 0.5 s, guest: g, to: h1, strategy: %s}\n";
+    "  - {at: 0.5 s, guest: g, to: h1, strategy: %s}\n"
+    "datacenter: {placement: %s, overload: %s, underload: %s, vm_selection: %s}\n";
 
 typedef struct choice {
-  const char *scheduler, *technique, *io_path, *strategy;
+  const char *scheduler, *power, *technique, *io_path, *strategy;
+  const char *placement, *overload, *underload, *vm_selection;
 } choice;
 
+/* power: {model: NAME, ...} with the keys the model takes. */
+static void power_yaml(const char *name, char *buf, size_t len) {
+  const dc_power_ops *ops = model_ops(MODEL_POWER, name);
+  if (ops && ops->form == DC_POWER_IDLE_MAX)
+    snprintf(buf, len, "{model: %s, idle: 90 W, max: 150 W}", name);
+  else if (ops && ops->form == DC_POWER_TABLE)
+    snprintf(buf, len, "{model: %s, table: [90 W, 95 W, 100 W, 105 W, 110 W, 115 W, 120 W, 125 W, "
+             "130 W, 140 W, 150 W]}", name);
+  else
+    snprintf(buf, len, "{model: %s}", name);
+}
+
 static int load(const choice *c, sim_scenario **s, sim_diag *d) {
-  char io[80] = "";
+  char io[80] = "", power[200];
   if (c->io_path) snprintf(io, sizeof io, "io_path: %s,", c->io_path);
+  power_yaml(c->power, power, sizeof power);
   char text[2048];
-  snprintf(text, sizeof text, scenario_fmt, c->scheduler, c->technique, io, c->strategy);
+  snprintf(text, sizeof text, scenario_fmt, c->scheduler, power, c->technique, io, c->strategy,
+           c->placement, c->overload, c->underload, c->vm_selection);
   sim_diag_init(d);
   *s = NULL;
   return sim_scenario_load_text("catalog.yaml", text, strlen(text), test_vocabulary(), NULL, 0, s, d);
 }
 
-static const choice defaults = {"credit", "hvm", NULL, "precopy"};
+static const choice defaults = {"credit", "linear", "hvm", NULL, "precopy",
+                                "pabfd", "thr", "least-utilized", "mmt"};
 
 /* The choice with the model of `kind` replaced by `name`. */
 static choice with(model_kind kind, const char *name) {
@@ -50,6 +70,11 @@ static choice with(model_kind kind, const char *name) {
     case MODEL_SCHEDULER: c.scheduler = name; break;
     case MODEL_IO_PATH: c.io_path = name; break;
     case MODEL_MIGRATION: c.strategy = name; break;
+    case MODEL_PLACEMENT: c.placement = name; break;
+    case MODEL_OVERLOAD: c.overload = name; break;
+    case MODEL_UNDERLOAD: c.underload = name; break;
+    case MODEL_VM_SELECTION: c.vm_selection = name; break;
+    case MODEL_POWER: c.power = name; break;
   }
   return c;
 }
@@ -61,11 +86,18 @@ static const char *chosen(const sim_scenario *s, model_kind kind) {
     case MODEL_SCHEDULER: return s->host_types[0].scheduler;
     case MODEL_IO_PATH: return s->guests[0].io_path;
     case MODEL_MIGRATION: return s->migrations[0].strategy;
+    case MODEL_PLACEMENT: return s->datacenter.placement;
+    case MODEL_OVERLOAD: return s->datacenter.overload;
+    case MODEL_UNDERLOAD: return s->datacenter.underload;
+    case MODEL_VM_SELECTION: return s->datacenter.vm_selection;
+    case MODEL_POWER: return s->host_types[0].power.model;
   }
   return NULL;
 }
 
-static const model_kind kinds[] = {MODEL_TECHNIQUE, MODEL_SCHEDULER, MODEL_IO_PATH, MODEL_MIGRATION};
+static const model_kind kinds[] = {MODEL_TECHNIQUE, MODEL_SCHEDULER,   MODEL_IO_PATH,
+                                   MODEL_MIGRATION, MODEL_PLACEMENT,   MODEL_OVERLOAD,
+                                   MODEL_UNDERLOAD, MODEL_VM_SELECTION, MODEL_POWER};
 
 static void test_every_entry_loads(void) {
   size_t n;

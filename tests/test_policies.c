@@ -215,7 +215,7 @@ static void test_underload(void) {
 
 static void test_catalog_names(void) {
   static const struct {
-    dc_model_kind kind;
+    model_kind kind;
     const char *name;
     const void *ops;
   } named[] = {{MODEL_PLACEMENT, "pabfd", &placement_pabfd_ops},
@@ -225,10 +225,10 @@ static void test_catalog_names(void) {
                {MODEL_VM_SELECTION, "mc", &vmselect_mc_ops},
                {MODEL_POWER, "hp-ml110-g5", &power_hp_ml110_g5_ops}};
   for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
-    CU_ASSERT_PTR_EQUAL(dc_model_find(named[i].kind, named[i].name), named[i].ops);
-  CU_ASSERT_PTR_NULL(dc_model_find(MODEL_OVERLOAD, "pabfd"));
+    CU_ASSERT_PTR_EQUAL(model_ops(named[i].kind, named[i].name), named[i].ops);
+  CU_ASSERT_PTR_NULL(model_ops(MODEL_OVERLOAD, "pabfd"));
   const char *names[8];
-  CU_ASSERT_EQUAL(dc_model_names(MODEL_OVERLOAD, names, 8), 5);
+  CU_ASSERT_EQUAL(model_names(MODEL_OVERLOAD, names, 8), 5);
   CU_ASSERT_STRING_EQUAL(names[0], "thr"); /* the default */
   /* the paper's defaults */
   CU_ASSERT_EQUAL(overload_thr_ops.default_threshold, 0.8);
