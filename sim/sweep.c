@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "sim/alloc.h"
+#include "sim/dist.h"
 #include "sim/rng.h"
 
 /* One axis as read: its parameter and its values in order. */
@@ -102,8 +103,13 @@ static void note_value(reader *R, size_t pi, sim_sweep_value *v, const sim_yaml_
   char err[200];
   v->si = NAN;
   if (sim_quantity_parse(v->text, &q, err, sizeof err) < 0) {
-    p->numeric = false;
-    return;
+    /* an event rate such as "2000/s" (arrival rates) is a frequency, in Hz */
+    double per_s;
+    if (!strchr(v->text, '/') || sim_parse_per_second(v->text, &per_s, err, sizeof err) < 0) {
+      p->numeric = false;
+      return;
+    }
+    q = (sim_quantity){.value = per_s, .kind = SIM_UNIT_FREQ};
   }
   v->si = to_si(&q);
   if (p->kind == (sim_unit_kind)-1) {

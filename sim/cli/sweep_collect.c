@@ -21,6 +21,8 @@
 
 #define GUESTS "summary/guests"
 #define MIGRATIONS "migration/summary"
+#define REQUESTS "summary/requests"     /* per request-driven guest, joined on its name */
+#define DATACENTER "summary/datacenter" /* one row per run, on every guest's row */
 #define MAX_COLS 256
 
 typedef struct run_file {
@@ -76,7 +78,15 @@ static void list_members(const char *path, const char *table, members *m) {
 }
 
 /* A column of the runs table, and where its value comes from. */
-typedef enum src { SRC_POINT, SRC_REP, SRC_POINT_NAME, SRC_PARAM, SRC_GUEST, SRC_MIGRATION } src;
+typedef enum src {
+  SRC_POINT, SRC_REP, SRC_POINT_NAME, SRC_PARAM, SRC_GUEST, SRC_MIGRATION, SRC_REQUESTS, SRC_DATACENTER
+} src;
+
+/* The table a metric column comes from. */
+static const char *source_table(src from) {
+  return from == SRC_GUEST ? GUESTS : from == SRC_MIGRATION ? MIGRATIONS : from == SRC_REQUESTS ? REQUESTS
+         : from == SRC_DATACENTER ? DATACENTER : NULL;
+}
 typedef struct col {
   sim_column c;
   src from;
@@ -249,9 +259,11 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv, uint64_t
   }
 
   /* the columns, from the first run */
-  members gm = {0}, mm = {0};
+  members gm = {0}, mm = {0}, rm = {0}, dm = {0};
   list_members(files[0].path, GUESTS, &gm);
   list_members(files[0].path, MIGRATIONS, &mm);
+  list_members(files[0].path, REQUESTS, &rm);
+  list_members(files[0].path, DATACENTER, &dm);
   sim_diag diag;
   sim_diag_init(&diag);
   sim_result *first = NULL;
@@ -262,6 +274,8 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv, uint64_t
     goto out_members;
   }
   char *params = sim_strdup(sim_result_attr_str(first, "sweep_params") ? sim_result_attr_str(first, "sweep_params") : "");
+  /* the techniques in catalog order, which the plots colour by */
+  char *techniques = sim_strdup(sim_result_attr_str(first, "techniques") ? sim_result_attr_str(first, "techniques") : "");
   char *units = sim_strdup(sim_result_attr_str(first, "sweep_units") ? sim_result_attr_str(first, "sweep_units") : "");
   double total = 0;
   if (sim_result_attr_f64(first, "sweep_runs", &total) < 0) total = 0;
@@ -295,13 +309,24 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv, uint64_t
     *c = (col){{NULL, mm.is_str[i] ? SIM_COL_STR : SIM_COL_F64, NULL, "migration/summary column (of the guest's migration)"}, SRC_MIGRATION, i, mm.name[i], "", ""};
     snprintf(c->name, sizeof c->name, "migration_%s", mm.name[i]);
   }
+  size_t req_guest = member_ix(&rm, "name");
+  for (size_t i = 0; i < rm.n && nc < 2 * MAX_COLS; i++) {
+    if (i == req_guest) continue;
+    col *c = &cols[nc++];
+    *c = (col){{NULL, rm.is_str[i] ? SIM_COL_STR : SIM_COL_F64, NULL, "summary/requests column (of the guest)"}, SRC_REQUESTS, i, rm.name[i], "", ""};
+    snprintf(c->name, sizeof c->name, "requests_%s", rm.name[i]);
+  }
+  for (size_t i = 0; i < dm.n && nc < 2 * MAX_COLS; i++) {
+    col *c = &cols[nc++];
+    *c = (col){{NULL, dm.is_str[i] ? SIM_COL_STR : SIM_COL_F64, NULL, "summary/datacenter column (of the run)"}, SRC_DATACENTER, i, dm.name[i], "", ""};
+    snprintf(c->name, sizeof c->name, "datacenter_%s", dm.name[i]);
+  }
   sim_column *rc_cols = sim_calloc(nc, sizeof *rc_cols);
   /* units from the first run */
   if (sim_result_open(files[0].path, &first, &diag) == 0) {
     for (size_t i = 0; i < nc; i++) {
-      const char *u = NULL;
-      if (cols[i].from == SRC_GUEST) u = sim_result_column_unit(first, GUESTS, cols[i].member);
-      if (cols[i].from == SRC_MIGRATION) u = sim_result_column_unit(first, MIGRATIONS, cols[i].member);
+      const char *table = source_table(cols[i].from);
+      const char *u = table ? sim_result_column_unit(first, table, cols[i].member) : NULL;
       if (u) snprintf(cols[i].unit, sizeof cols[i].unit, "%s", u);
     }
     sim_result_close(first);
@@ -327,7 +352,7 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv, uint64_t
   /* the points table: keys, then mean and ci95 of each numeric metric */
   size_t n_metrics = 0, metric_col[2 * MAX_COLS];
   for (size_t i = 0; i < nc; i++)
-    if ((cols[i].from == SRC_GUEST || cols[i].from == SRC_MIGRATION) && cols[i].c.type == SIM_COL_F64)
+    if (source_table(cols[i].from) && cols[i].c.type == SIM_COL_F64)
       metric_col[n_metrics++] = i;
   size_t n_keys = 0, key_col[MAX_COLS];
   for (size_t i = 0; i < nc; i++)
@@ -392,9 +417,11 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv, uint64_t
       }
       const char *vsi = sim_result_attr_str(r, "sweep_values_si"), *vtx = sim_result_attr_str(r, "sweep_values");
       const char *pname = sim_result_attr_str(r, "sweep_point_name");
-      table_data g, m;
+      table_data g, m, rq, dc;
       table_read(files[f].path, GUESTS, &gm, &g);
       table_read(files[f].path, MIGRATIONS, &mm, &m);
+      table_read(files[f].path, REQUESTS, &rm, &rq);
+      table_read(files[f].path, DATACENTER, &dm, &dc);
       size_t *order = sim_calloc(g.rows + 1, sizeof *order);
       for (size_t i = 0; order && i < g.rows; i++) order[i] = i;
       if (order && guest_name != SIZE_MAX && g.s[guest_name]) {
@@ -412,6 +439,10 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv, uint64_t
         size_t mr = SIZE_MAX;
         for (size_t k = 0; mig_guest != SIZE_MAX && m.s[mig_guest] && k < m.rows && mr == SIZE_MAX; k++)
           if (!strcmp(m.s[mig_guest][k], gname)) mr = k;
+        size_t rr = SIZE_MAX; /* the guest's row of summary/requests */
+        for (size_t k = 0; req_guest != SIZE_MAX && rq.s[req_guest] && k < rq.rows && rr == SIZE_MAX; k++)
+          if (!strcmp(rq.s[req_guest][k], gname)) rr = k;
+        size_t dr = dc.rows ? 0 : SIZE_MAX;
         size_t metric = 0;
         for (size_t i = 0; i < nc; i++) {
           const col *c = &cols[i];
@@ -436,6 +467,14 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv, uint64_t
             case SRC_MIGRATION:
               if (c->c.type == SIM_COL_STR) s = mr != SIZE_MAX && m.s[c->index] ? m.s[c->index][mr] : "";
               else v = mr != SIZE_MAX && m.f[c->index] ? m.f[c->index][mr] : NAN;
+              break;
+            case SRC_REQUESTS:
+              if (c->c.type == SIM_COL_STR) s = rr != SIZE_MAX && rq.s[c->index] ? rq.s[c->index][rr] : "";
+              else v = rr != SIZE_MAX && rq.f[c->index] ? rq.f[c->index][rr] : NAN;
+              break;
+            case SRC_DATACENTER:
+              if (c->c.type == SIM_COL_STR) s = dr != SIZE_MAX && dc.s[c->index] ? dc.s[c->index][dr] : "";
+              else v = dr != SIZE_MAX && dc.f[c->index] ? dc.f[c->index][dr] : NAN;
               break;
           }
           if (c->c.type == SIM_COL_F64) row[i].f = v;
@@ -467,6 +506,8 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv, uint64_t
       sim_free(order);
       table_free(&g, &gm);
       table_free(&m, &mm);
+      table_free(&rq, &rm);
+      table_free(&dc, &dm);
       sim_result_close(r);
     }
     /* the point's rows: one per guest of its first replication */
@@ -512,6 +553,7 @@ int sweep_collect(const char *dir, const char *out_h5, const char *csv, uint64_t
   if (rec && rc != CLI_FAILURE) {
     sim_recorder_attr_str(rec, "sweep_params", params ? params : "");
     sim_recorder_attr_str(rec, "sweep_units", units ? units : "");
+    if (techniques && techniques[0]) sim_recorder_attr_str(rec, "techniques", techniques);
     if (sim_recorder_write(rec, out_h5, &diag) < 0) rc = CLI_FAILURE;
   }
 out_write:
@@ -524,10 +566,13 @@ out_write:
   sim_free(rc_cols);
   sim_free(cols);
   sim_free(params);
+  sim_free(techniques);
   sim_free(units);
 out_members:
   members_free(&gm);
   members_free(&mm);
+  members_free(&rm);
+  members_free(&dm);
 out_files:
   for (size_t i = 0; i < n_files; i++) sim_free(files[i].path);
   sim_free(files);

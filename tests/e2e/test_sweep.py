@@ -6,6 +6,7 @@ GROUP Mpi: mpirun -np 3 --mpi gives the same summary (skipped, exit 77,
 without mpirun or without MPI support).
 GROUP Resume: a sweep killed with SIGKILL and run again gives the summary of
 an uninterrupted sweep; a rerun skips every run.
+GROUP Tables: summary/requests and summary/datacenter rows reach the runs table.
 GROUP Bad: bad sweep input is a usage error (exit 2) that writes nothing.
 GROUP Slurm: the Slurm array on a running cluster (skipped, exit 77, without)."""
 import os, re, shutil, signal, subprocess, sys, tempfile, time, unittest
@@ -69,6 +70,40 @@ class Identical(unittest.TestCase):
                 ci = f["points"]["units_ci95"]
                 self.assertTrue(((ci >= 0) | (ci != ci)).all())
                 self.assertTrue((ci == ci).any())
+
+
+class Tables(unittest.TestCase):
+    def test_requests_and_datacenter_summaries_are_collected(self):
+        """A request-driven guest's summary/requests row and a run's
+        summary/datacenter row reach the collected runs table unchanged."""
+        import h5py
+        cases = [("web-latency.yaml", "summary/requests", "requests_", "name"),
+                 ("planetlab-consolidation.yaml", "summary/datacenter", "datacenter_", None)]
+        for scen, table, prefix, key in cases:
+            compared = 0
+            with tempfile.TemporaryDirectory() as t:
+                f = os.path.join(t, "s.yaml")
+                with open(f, "w") as out:
+                    out.write("base: %s\nreplications: 2\n" % os.path.join(SRC, "scenarios", scen))
+                p = subprocess.run([VDCSIM, "sweep", f, "-o", t + "/o/", "--quiet", "--set",
+                                    "simulation.duration=2 s"], capture_output=True, text=True)
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                runs = h5py.File(t + "/o/summary.h5")["runs"][()]
+                for rep in (0, 1):
+                    res = h5py.File(t + "/o/p000000-r%04d.h5" % rep)[table][()]
+                    rows = runs[runs["replication"] == rep]
+                    for name in res.dtype.names:
+                        if name == key or res.dtype[name].kind not in "fi":
+                            continue
+                        for r in res:
+                            mine = rows[rows["guest"] == r[key]] if key else rows
+                            self.assertTrue(len(mine) >= 1)
+                            got = mine[prefix + name]
+                            want = float(r[name])
+                            self.assertTrue(all((g == want) or (g != g and want != want) for g in got),
+                                            (scen, name, got, want))
+                            compared += 1
+            self.assertGreater(compared, 10, scen)
 
 
 class Mpi(unittest.TestCase):
