@@ -11,6 +11,11 @@ enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_USAGE = 2 };
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
+/* `vdcsim check` of a separate sweep file: its keys, its base scenario and
+ * every point, as `vdcsim sweep` checks them; prints 'FILE: ok (...)' or the
+ * errors.  CLI_OK or CLI_USAGE. */
+struct sim_overrides;
+int cli_sweep_check_file(const char *path, const struct sim_overrides *set);
 int cli_collect(int argc, char **argv);
 int cli_plot(int argc, char **argv);
 int cli_export(int argc, char **argv);

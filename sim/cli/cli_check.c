@@ -12,13 +12,16 @@
 #include "sim/diag.h"
 #include "sim/profile.h"
 #include "sim/scenario.h"
+#include "sim/sweep.h"
 
 static void usage(FILE *out) {
   fprintf(out,
           "usage: vdcsim check [--set PATH=VALUE]... [--print-resolved] [--no-profiles] FILE...\n\n"
           "Validates scenario files without running them: schema, units, references,\n"
-          "over-commitment and calibration profiles.  Prints 'FILE: ok (...)' per valid\n"
-          "file, or every error as FILE:LINE:COL: error: ...; exits 2 on any error.\n\n"
+          "over-commitment and calibration profiles.  A sweep file (base: SCENARIO)\n"
+          "is checked with its base scenario and every point.  Prints 'FILE: ok (...)'\n"
+          "per valid file, or every error as FILE:LINE:COL: error: ...; exits 2 on any\n"
+          "error.\n\n"
           "  --set PATH=VALUE  override a value before validation (guests.web-1.vcpus=4,\n"
           "                    hosts.0.count=10, simulation.seed=7); repeatable\n"
           "  --print-resolved  print each scenario after defaults and overrides\n"
@@ -94,6 +97,10 @@ int cli_check(int argc, char **argv) {
   sim_data_path data = cli_data_path();
   sim_vocabulary vocab = model_vocabulary(&data);
   for (size_t f = 0; f < n_files; f++) {
+    if (sim_sweep_is_file(files[f])) {
+      if (cli_sweep_check_file(files[f], &ovs) != CLI_OK) status = CLI_USAGE;
+      continue;
+    }
     sim_diag diag;
     sim_diag_init(&diag);
     sim_scenario *s = NULL;

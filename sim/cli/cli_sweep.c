@@ -199,6 +199,31 @@ static int check_points(const sim_sweep *sw, const char *scenario, const sim_ove
   return rc;
 }
 
+int cli_sweep_check_file(const char *path, const sim_overrides *set) {
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_sweep *sw = NULL;
+  int rc = CLI_OK;
+  if (sim_sweep_load_file(path, &sw, &d) < 0) {
+    rc = CLI_USAGE;
+  } else {
+    sim_data_path data = cli_data_path();
+    sim_vocabulary vocab = model_vocabulary(&data);
+    sim_scenario *s = NULL;
+    if (sim_scenario_load(sw->base, &vocab, set->items, set->n, &s, &d) < 0) rc = CLI_USAGE;
+    sim_scenario_free(s);
+  }
+  sim_diag_print(&d, stderr);
+  sim_diag_clear(&d);
+  if (rc == CLI_OK) rc = check_points(sw, sw->base, set);
+  if (rc == CLI_OK)
+    printf("%s: ok (sweep of %zu point%s x %u replication%s over %s)\n", path, sw->n_points,
+           sw->n_points == 1 ? "" : "s", (unsigned)sw->replications, sw->replications == 1 ? "" : "s",
+           sw->base);
+  sim_sweep_free(sw);
+  return rc;
+}
+
 static int make_dirs(const char *dir) {
   char buf[PATH_MAX];
   if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) return -1;
