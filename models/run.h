@@ -45,7 +45,16 @@ typedef struct run_request {
   const char *command_line;         /* root attribute command_line; NULL: "" */
   run_temp_fn on_temp;              /* NULL: not told */
   void *temp_ctx;                   /* passed to on_temp */
+  /* Guards: a run that passes one fails (RUN_FAILED) with a message and
+   * writes nothing.  Besides these, a run fails when simulated time stays put
+   * over RUN_STALL_EVENTS consecutive events (plus RUN_STALL_PER_ENTITY per
+   * vCPU, host and migration): a loop that makes no progress. */
+  uint64_t max_events;              /* events dispatched at most; 0: no limit */
+  double max_wall_s;                /* wall-clock seconds of the simulation at most; 0: no limit */
 } run_request;
+
+#define RUN_STALL_EVENTS 10000000ULL
+#define RUN_STALL_PER_ENTITY 64ULL
 
 typedef struct run_result {
   run_status status;     /* what happened */

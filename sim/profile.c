@@ -12,6 +12,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +47,12 @@ struct sim_profile {
 int sim_read_file(const char *path, char **text, size_t *len, char *err, size_t errlen) {
   *text = NULL;
   *len = 0;
-  FILE *f = fopen(path, "rb");
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
   if (!f) {
     snprintf(err, errlen, "%s", strerror(errno));
+    if (fd >= 0) close(fd);
     return -1;
   }
   struct stat st;

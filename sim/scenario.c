@@ -235,6 +235,25 @@ static void check_endless(ctx *C, const sim_yaml_node *root) {
   }
 }
 
+/* Samples taken over the run, one row per host and guest each: a bound on
+ * what the sampler and the result file are asked to hold. */
+#define MAX_SAMPLE_ROWS 1e9
+static void check_samples(ctx *C, const sim_yaml_node *root) {
+  const sim_scenario *s = C->s;
+  if (s->duration_ns <= 0 || s->record.sample_interval_ns <= 0) return;
+  double samples = (double)(s->duration_ns / s->record.sample_interval_ns);
+  double entities = (double)(s->n_hosts + s->n_guests);
+  double rows = samples * (entities > 1 ? entities : 1);
+  if (rows <= MAX_SAMPLE_ROWS) return;
+  const sim_yaml_node *sim = sim_schema_opt(root, "simulation");
+  const sim_yaml_node *rec = sim && sim->kind == SIM_YAML_MAP ? sim_schema_opt(sim, "record") : NULL;
+  const sim_yaml_node *at = rec && rec->kind == SIM_YAML_MAP ? sim_schema_opt(rec, "sample_interval") : NULL;
+  sim_schema_error(&C->S, at ? at : sim ? sim : root,
+                   "simulation.record.sample_interval asks for %.3g samples of %.0f hosts and guests "
+                   "over the run (more than %.0g rows): sample less often",
+                   samples, entities, MAX_SAMPLE_ROWS);
+}
+
 /* The schema walk of a parsed, overridden, non-empty root mapping. */
 static void load_sections(ctx *C, sim_yaml_node *root, bool sweep_point) {
   sim_scenario *s = C->s;
@@ -257,6 +276,7 @@ static void load_sections(ctx *C, sim_yaml_node *root, bool sweep_point) {
   if (!C->S.oom) scenario_load_migrations(C, sim_schema_opt(root, "migrations"));
   if (!C->S.oom && !sweep_point) scenario_load_sweep(C, sim_schema_opt(root, "sweep"), root);
   if (!C->S.oom) check_endless(C, root);
+  if (!C->S.oom) check_samples(C, root);
 }
 
 /* Parses the text, applies the overrides and walks the tree. */

@@ -1,7 +1,8 @@
 /* sim/cli/cli_run.c: the 'run' verb: simulate scenarios, write one HDF5 result each.
  *
  *   vdcsim run [--set K=V]... [--print-resolved] [--quiet] [--calibration P]
- *              [--seed N] [--run-index N] [--resume] -o OUT.h5|DIR/ SCENARIO.yaml...
+ *              [--seed N] [--run-index N] [--resume] [--max-events N] [--max-wall S]
+ *              -o OUT.h5|DIR/ SCENARIO.yaml...
  *
  * One scenario writes OUT.h5 (or DIR/NAME.h5); several scenarios are a batch:
  * one result per scenario in DIR, named after the scenario file, one summary
@@ -18,7 +19,9 @@
  * the --set options.  Datasets never hold wall-clock values (only the root
  * attributes do), so the same scenario and seed give the same datasets.
  * Each run goes through the run pipeline (models/run.h); this verb decides
- * outputs, batches, --resume and interruption. */
+ * outputs, batches, --resume and interruption.
+ * --max-events and --max-wall end a run that passes them as failed (exit 1,
+ * nothing written), as does a run whose simulated time stops advancing. */
 #include <errno.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -45,6 +48,8 @@ typedef struct run_options {
   char **scenarios;        /* positional arguments */
   size_t n_scenarios;
   char *command_line;      /* argv joined, for the result's attributes */
+  uint64_t max_events;     /* --max-events; 0: no limit */
+  double max_wall_s;       /* --max-wall, s; 0: no limit */
 } run_options;
 
 static void usage(FILE *out) {
@@ -63,7 +68,9 @@ static void usage(FILE *out) {
           "  --calibration P       same as --set calibration=P (profile name or path)\n"
           "  --print-resolved      print each scenario after defaults and overrides; no run\n"
           "  --resume              skip scenarios whose result exists and is complete\n"
-          "  --quiet               no progress output\n\n"
+          "  --quiet               no progress output\n"
+          "  --max-events N        fail a run that needs more than N events\n"
+          "  --max-wall SECONDS    fail a run that takes longer than SECONDS of wall-clock time\n\n"
           "exit codes: 0 success, 1 a run or its output failed (a batch: any scenario),\n"
           "            2 usage error or invalid scenario\n");
 }
@@ -120,6 +127,28 @@ static void options_free(run_options *o) {
   sim_free(o->command_line);
 }
 
+/* --max-events N (a whole number >= 1) or --max-wall SECONDS (> 0). */
+static int parse_guard(const char *opt, const char *value, run_options *o) {
+  char *end = NULL;
+  errno = 0;
+  if (!strcmp(opt, "--max-events")) {
+    unsigned long long n = *value == '-' ? 0 : strtoull(value, &end, 10);
+    if (end && end != value && !*end && !errno && n > 0) {
+      o->max_events = n;
+      return 0;
+    }
+  } else {
+    double s = strtod(value, &end);
+    if (end != value && !*end && s > 0 && s <= 1e9) {
+      o->max_wall_s = s;
+      return 0;
+    }
+  }
+  fprintf(stderr, "vdcsim run: error: %s needs a %s, found '%s'\n", opt,
+          strcmp(opt, "--max-events") ? "number of seconds > 0" : "whole number >= 1", value);
+  return -1;
+}
+
 static int parse_args(int argc, char **argv, run_options *o) {
   memset(o, 0, sizeof *o);
   o->scenarios = sim_calloc((size_t)argc, sizeof *o->scenarios);
@@ -165,7 +194,7 @@ static int parse_args(int argc, char **argv, run_options *o) {
       if (took) continue;
       /* options with a value: "--opt VALUE" or "--opt=VALUE" */
       static const char *const with_value[] = {"-o", "--output", "--seed", "--run-index",
-                                               "--calibration"};
+                                               "--calibration", "--max-events", "--max-wall"};
       const char *opt = NULL;
       for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) {
         size_t n = strlen(with_value[k]);
@@ -194,6 +223,8 @@ static int parse_args(int argc, char **argv, run_options *o) {
         seed = value;
       } else if (!strcmp(opt, "--run-index")) {
         run_index = value;
+      } else if (!strcmp(opt, "--max-events") || !strcmp(opt, "--max-wall")) {
+        if (parse_guard(opt, value, o) < 0) return CLI_USAGE;
       } else {
         calibration = value;
       }
@@ -341,6 +372,8 @@ static int run_one(const run_options *o, const char *scenario_path, const char *
       .progress = !o->quiet,
       .command_line = o->command_line,
       .on_temp = note_temp,
+      .max_events = o->max_events,
+      .max_wall_s = o->max_wall_s,
   };
   run_result res;
   run_scenario(&req, &res, &diag);
