@@ -110,7 +110,7 @@ static void watch_dispatch(void *ctx, sim_time t, int32_t priority, uint64_t seq
     watch_stop(w, t, "the run needs more than %.0f events (--max-events)", (double)w->max_events);
     return;
   }
-  if ((w->events & 1023) == 0) {
+  if ((w->events & 1023) == 1) { /* the first dispatch, then every 1024th */
     if (w->bar) sim_progress_update(w->bar, (double)t, (double)(w->end_ns == SIM_TIME_MAX ? t : w->end_ns));
     if (w->max_wall_s > 0 && wall_s() - w->wall_start > w->max_wall_s)
       watch_stop(w, t, "the run took longer than %g s of wall-clock time (--max-wall)", w->max_wall_s);
@@ -235,6 +235,8 @@ int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
   }
   /* the loader made a relative profile path relative to the scenario file */
   if (sim_profile_load(req->data_path, sc->calibration, &prof, diag) < 0) {
+    sim_diag_add(diag, SIM_DIAG_NOTE, sc->path, sc->calibration_line, sc->calibration_col,
+                 "the scenario's calibration profile is '%s'", sc->calibration);
     res->status = RUN_INVALID;
     goto done;
   }
@@ -277,7 +279,8 @@ int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
   run_watch watch = {.bar = bar, .diag = diag, .path = sc->path,
                      .end_ns = sc->duration_ns > 0 ? sc->duration_ns : SIM_TIME_MAX,
                      .max_events = req->max_events, .max_wall_s = req->max_wall_s,
-                     .wall_start = t0, .last_t = -1, .stall_limit = stall_limit(sc)};
+                     .wall_start = t0, .last_t = -1,
+                     .stall_limit = req->stall_events ? req->stall_events : stall_limit(sc)};
   engine_options eo = {.data_path = req->data_path, .watch_loop = watch_loop, .watch_ctx = &watch};
   engine_stats stats = {0, 0};
   int rc_run = engine_run(sc, prof, rec, &eo, &stats, diag);

@@ -51,6 +51,8 @@ typedef struct run_request {
    * vCPU, host and migration): a loop that makes no progress. */
   uint64_t max_events;              /* events dispatched at most; 0: no limit */
   double max_wall_s;                /* wall-clock seconds of the simulation at most; 0: no limit */
+  uint64_t stall_events;            /* consecutive events at one time that stop the run; 0: the
+                                     * default above */
 } run_request;
 
 #define RUN_STALL_EVENTS 10000000ULL

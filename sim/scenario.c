@@ -235,6 +235,34 @@ static void check_endless(ctx *C, const sim_yaml_node *root) {
   }
 }
 
+/* A run until every guest's work is done must end within the time a scenario
+ * may give (SIM_SCHEMA_MAX_TIME): the instructions alone, at the fastest
+ * clock a host may have, bound each guest's time from below. */
+static void check_work_ends(ctx *C, const sim_yaml_node *root) {
+  const sim_scenario *s = C->s;
+  if (s->duration_ns != 0) return;
+  for (size_t i = 0; i < s->n_guests; i++) {
+    const sim_guest *g = &s->guests[i];
+    const sim_workload *w = &s->workloads[g->workload];
+    double hz = s->host_types[s->hosts[g->host].type].clock_hz;
+    if (!(hz > 0)) hz = 100e9; /* the profile's clock: at most the fastest a host type may say */
+    double ns = (double)g->start_ns;
+    for (size_t k = 0; k < w->n_phases; k++) {
+      const sim_phase *ph = &w->phases[k];
+      ns += ph->duration_ns > 0 ? (double)ph->duration_ns
+                                : ph->units * ph->instructions * ph->cycles_per_instruction / hz * 1e9;
+    }
+    if (!(ns <= (double)SIM_SCHEMA_MAX_TIME)) {
+      const sim_yaml_node *sim = sim_schema_opt(root, "simulation");
+      sim_schema_error(&C->S, sim ? sim : root,
+                       "guest '%s' runs workload '%s', whose work takes more than 1e9 s of simulated "
+                       "time (about %.3g s): set simulation.duration",
+                       g->name, w->name, ns / 1e9);
+      return;
+    }
+  }
+}
+
 /* Samples taken over the run, one row per host and guest each: a bound on
  * what the sampler and the result file are asked to hold. */
 #define MAX_SAMPLE_ROWS 1e9
@@ -267,6 +295,11 @@ static void load_sections(ctx *C, sim_yaml_node *root, bool sweep_point) {
   sim_schema_str(&C->S, root, "name", &s->name);
   sim_schema_str(&C->S, root, "description", &s->description);
   sim_schema_str(&C->S, root, "calibration", &s->calibration);
+  const sim_yaml_node *cal = sim_schema_opt(root, "calibration");
+  if (cal && !cal->origin) {
+    s->calibration_line = cal->line;
+    s->calibration_col = cal->col;
+  }
   scenario_resolve_calibration(C, &s->calibration);
   scenario_load_simulation(C, sim_schema_opt(root, "simulation"));
   if (!C->S.oom) scenario_load_host_types(C, sim_schema_opt(root, "host_types"));
@@ -277,6 +310,7 @@ static void load_sections(ctx *C, sim_yaml_node *root, bool sweep_point) {
   if (!C->S.oom && !sweep_point) scenario_load_sweep(C, sim_schema_opt(root, "sweep"), root);
   if (!C->S.oom) check_endless(C, root);
   if (!C->S.oom) check_samples(C, root);
+  if (!C->S.oom) check_work_ends(C, root);
 }
 
 /* Parses the text, applies the overrides and walks the tree. */

@@ -48,6 +48,7 @@ typedef struct run_options {
   char **scenarios;        /* positional arguments */
   size_t n_scenarios;
   char *command_line;      /* argv joined, for the result's attributes */
+  char *calibration_abs;   /* --calibration PATH made absolute: it names a file from here */
   uint64_t max_events;     /* --max-events; 0: no limit */
   double max_wall_s;       /* --max-wall, s; 0: no limit */
 } run_options;
@@ -125,6 +126,22 @@ static void options_free(run_options *o) {
   sim_overrides_free(&o->set);
   sim_free(o->scenarios);
   sim_free(o->command_line);
+  sim_free(o->calibration_abs);
+}
+
+/* A relative path given on the command line names a file from the current
+ * directory, where a scenario's own calibration path is relative to the
+ * scenario: the loader gets it absolute.  NULL when out of memory. */
+static char *from_here(const char *value, char **own) {
+  size_t n = strlen(value);
+  bool is_path = strchr(value, '/') || (n > 5 && !strcmp(value + n - 5, ".yaml"));
+  if (!is_path || value[0] == '/') return (char *)value;
+  char cwd[4096];
+  if (!getcwd(cwd, sizeof cwd)) return (char *)value; /* left relative: the loader reports it */
+  size_t len = strlen(cwd) + n + 2;
+  if (!(*own = sim_malloc(len))) return NULL;
+  snprintf(*own, len, "%s/%s", cwd, value);
+  return *own;
 }
 
 /* --max-events N (a whole number >= 1) or --max-wall SECONDS (> 0). */
@@ -233,6 +250,10 @@ static int parse_args(int argc, char **argv, run_options *o) {
     o->scenarios[o->n_scenarios++] = argv[i];
   }
   /* the shorthands' values stay in argv: only their keys are built */
+  if (calibration && !(calibration = from_here(calibration, &o->calibration_abs))) {
+    fprintf(stderr, "vdcsim run: error: out of memory\n");
+    return CLI_FAILURE;
+  }
   const struct {
     const char *key, *value;
   } shorthands[] = {{"simulation.seed", seed},
