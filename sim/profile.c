@@ -177,8 +177,8 @@ static const char *const positive_keys[] = {
     "cpu.clock", "mem.line", "mem.bandwidth", "tlb.walk.levels", "tlb.pte_bytes",
     "bt.bytes_per_instr", "migration.page_size"};
 
-/* The range every quantity keeps: costs (cycles, times) are never negative,
- * and the quantities above are greater than 0. */
+/* The quantities above are greater than 0 (no quantity is negative: the
+ * unit parser refuses a negative value). */
 static void check_range(const char *file, const sim_yaml_node *k, const sim_yaml_node *val,
                         const quantity *q, sim_diag *diag) {
   for (size_t i = 0; i < sizeof positive_keys / sizeof *positive_keys; i++)
@@ -186,8 +186,6 @@ static void check_range(const char *file, const sim_yaml_node *k, const sim_yaml
       if (!(q->value > 0)) PERR(val, "quantity '%s' must be greater than 0, found \"%s\"", k->text, val->text);
       return;
     }
-  if ((q->kind == SIM_UNIT_CYCLES || q->kind == SIM_UNIT_TIME) && q->value < 0)
-    PERR(val, "quantity '%s' is a cost and cannot be negative, found \"%s\"", k->text, val->text);
 }
 
 /* Reads one quantity entry into q. */
