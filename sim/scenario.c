@@ -14,6 +14,7 @@
 #include "sim/scenario.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,21 +237,32 @@ static void check_endless(ctx *C, const sim_yaml_node *root) {
 }
 
 /* A run until every guest's work is done must end within the time a scenario
- * may give (SIM_SCHEMA_MAX_TIME): the instructions alone, at the fastest
- * clock a host may have, bound each guest's time from below. */
+ * may give (SIM_SCHEMA_MAX_TIME).  Each guest's time is bounded from below by
+ * its instructions at the host's clock (the fastest a host type may have when
+ * the profile gives it) plus its bytes on the host's first NIC and disk at
+ * their line rates. */
 static void check_work_ends(ctx *C, const sim_yaml_node *root) {
   const sim_scenario *s = C->s;
   if (s->duration_ns != 0) return;
   for (size_t i = 0; i < s->n_guests; i++) {
     const sim_guest *g = &s->guests[i];
     const sim_workload *w = &s->workloads[g->workload];
-    double hz = s->host_types[s->hosts[g->host].type].clock_hz;
-    if (!(hz > 0)) hz = 100e9; /* the profile's clock: at most the fastest a host type may say */
+    const sim_host_type *ht = &s->host_types[s->hosts[g->host].type];
+    double hz = ht->clock_hz > 0 ? ht->clock_hz : 100e9; /* the profile's: at most the fastest */
+    double net_Bps = ht->n_nics ? ht->nics[0].bandwidth_bps / 8 : INFINITY;
+    double disk_Bps = ht->n_disks ? ht->disks[0].bandwidth_Bps : INFINITY;
     double ns = (double)g->start_ns;
     for (size_t k = 0; k < w->n_phases; k++) {
       const sim_phase *ph = &w->phases[k];
-      ns += ph->duration_ns > 0 ? (double)ph->duration_ns
-                                : ph->units * ph->instructions * ph->cycles_per_instruction / hz * 1e9;
+      if (ph->duration_ns > 0) {
+        ns += (double)ph->duration_ns;
+        continue;
+      }
+      double net_bytes = ph->net_messages * ((double)ph->net_tx_bytes + (double)ph->net_rx_bytes);
+      double disk_bytes = (ph->disk_reads + ph->disk_writes) * (double)ph->disk_request_bytes;
+      double unit_s = ph->instructions * ph->cycles_per_instruction / hz + net_bytes / net_Bps +
+                      disk_bytes / disk_Bps;
+      ns += ph->units * unit_s * 1e9;
     }
     if (!(ns <= (double)SIM_SCHEMA_MAX_TIME)) {
       const sim_yaml_node *sim = sim_schema_opt(root, "simulation");
