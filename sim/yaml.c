@@ -324,7 +324,7 @@ static void resolve_merges(parser *P, sim_yaml_node *map) {
         }
       }
     }
-    sim_yaml_free(merges[m].key);
+    bury(P, merges[m].key); /* an anchor may name the key too */
     bury(P, v);
   }
   sim_free(merges);
@@ -453,8 +453,8 @@ static sim_yaml_node *parse_node(parser *P, yaml_event_t *ev, size_t depth) {
         }
         if (k->kind != SIM_YAML_SCALAR) {
           ERR(P, kl, kc, "a mapping key must be a plain value, found a %s", sim_yaml_kind_name(k->kind));
-          sim_yaml_free(k);
-          sim_yaml_free(v);
+          bury(P, k); /* anchors may point into the pair: it outlives the parse */
+          bury(P, v);
           continue;
         }
         if (sim_yaml_map_add(n, k, v) < 0) {

@@ -224,12 +224,31 @@ static void test_bad_bytes_and_self_alias(void) {
   sim_diag_clear(&d);
 }
 
+/* A pair the parser drops (a key that is not a plain value, a merge key)
+ * may hold an anchor: a later alias copies it, never freed memory (the
+ * sanitizer build checks the "never"). */
+static void test_anchor_in_dropped_pair(void) {
+  sim_diag d;
+  sim_yaml_node *root = parse("a: {[1]: &v {x: 1}}\nb: *v\n", &d);
+  CU_ASSERT_TRUE(has_message(&d, "a mapping key must be a plain value", 1));
+  CU_ASSERT_EQUAL(d.errors, 1); /* the alias found its anchor */
+  sim_yaml_free(root);
+  sim_diag_clear(&d);
+  root = parse("a: {&k <<: {x: 1}}\nb: [*k]\n", &d);
+  CU_ASSERT_EQUAL(d.errors, 0);
+  const sim_yaml_node *b = root ? sim_yaml_get(root, "b") : NULL;
+  CU_ASSERT(b && b->kind == SIM_YAML_SEQ && b->n == 1 && !strcmp(b->items[0]->text, "<<"));
+  sim_yaml_free(root);
+  sim_diag_clear(&d);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"positions", test_positions},
                                     {"aliases and merge keys", test_alias_and_merge},
                                     {"merge of an anchored inline map", test_merge_of_anchored_inline_map},
                                     {"errors", test_errors},
                                     {"bad bytes, self-referencing alias", test_bad_bytes_and_self_alias},
+                                    {"anchor in a dropped pair", test_anchor_in_dropped_pair},
                                     {"limits", test_limits},
                                     {"writer round trip", test_writer_round_trip},
                                     {"allocation faults", test_allocation_faults},
