@@ -508,6 +508,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   e.n_vcpus = n_vcpus;
   e.loop = sim_loop_new();
   if (e.loop && options && options->progress) sim_loop_set_trace(e.loop, progress_observer, &e);
+  if (e.loop && options && options->watch_loop) options->watch_loop(options->watch_ctx, e.loop);
   e.hosts = sim_calloc(scenario->n_hosts ? scenario->n_hosts : 1, sizeof *e.hosts);
   e.guests = sim_calloc(scenario->n_guests ? scenario->n_guests : 1, sizeof *e.guests);
   e.vcpus = sim_calloc(n_vcpus ? n_vcpus : 1, sizeof *e.vcpus);
@@ -537,7 +538,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   if ((rc = eng_dc_start(&e, profile)) < 0) goto fail; /* dynamic consolidation (engine_dc.c) */
   if (e.sample_ns > 0 && !sim_schedule(e.loop, e.sample_ns, PRIO_SAMPLE, eng_sample_handler, &e, 0))
     goto fail;
-  sim_loop_run(e.loop, e.end_ns);
+  if (sim_loop_run(e.loop, e.end_ns) == SIM_RUN_STOPPED) goto fail; /* the watcher said why */
   sim_time end = sim_loop_now(e.loop);
   if (e.end_ns != SIM_TIME_MAX) {
     end = e.end_ns;

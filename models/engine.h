@@ -29,6 +29,12 @@ typedef struct engine_options {
   /* Where host types' shipped calibration profiles are found by name
    * (host_types[].calibration); NULL: only profiles given by path. */
   const sim_data_path *data_path;
+  /* Called once with the event loop before anything is scheduled, so that a
+   * caller may observe every dispatch (sim_loop_set_trace, which replaces the
+   * progress observer) and stop the loop (sim_loop_stop): a run whose loop
+   * was stopped fails, with the caller's message.  NULL: none. */
+  void (*watch_loop)(void *ctx, sim_loop *loop);
+  void *watch_ctx;
 } engine_options;
 
 typedef struct engine_stats {

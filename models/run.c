@@ -58,9 +58,78 @@ static int make_dirs(const char *dir) {
   return rc;
 }
 
-/* engine progress -> the progress bar (sim/progress.h) */
-static void show_progress(void *ctx, sim_time now, sim_time end) {
-  sim_progress_update(ctx, (double)now, (double)(end > now ? end : now));
+/* What watches the event loop (engine_options.watch_loop): the progress bar
+ * and the run's guards (run.h).  An observer schedules nothing, so the event
+ * sequence, and every result, is the same whatever it watches. */
+typedef struct run_watch {
+  sim_loop *loop;
+  sim_progress *bar;       /* NULL: none */
+  sim_diag *diag;
+  const char *path;        /* the scenario, for messages */
+  sim_time end_ns;         /* the run's end; SIM_TIME_MAX: until the work is done */
+  uint64_t events;         /* dispatches seen */
+  uint64_t max_events;     /* 0: no limit */
+  double max_wall_s;       /* 0: no limit */
+  double wall_start;       /* wall_s() when the run began */
+  sim_time last_t;         /* time of the previous dispatch */
+  uint64_t same_t;         /* consecutive dispatches at last_t */
+  uint64_t stall_limit;    /* consecutive dispatches at one time that mean no progress */
+  bool stopped;
+} run_watch;
+
+static void watch_stop(run_watch *w, sim_time t, const char *fmt, double value) {
+  w->stopped = true;
+  char why[200];
+  snprintf(why, sizeof why, fmt, value);
+  sim_diag_error(w->diag, w->path, 0, 0, "%s, at simulated time %lld ns; no result written", why,
+                 (long long)t);
+  sim_loop_stop(w->loop);
+}
+
+static void watch_dispatch(void *ctx, sim_time t, int32_t priority, uint64_t sequence,
+                           sim_handler fn, uint64_t arg) {
+  (void)priority;
+  (void)sequence;
+  (void)fn;
+  (void)arg;
+  run_watch *w = ctx;
+  if (w->stopped) return;
+  w->events++;
+  if (t == w->last_t) {
+    if (++w->same_t > w->stall_limit) {
+      watch_stop(w, t,
+                 "the simulation makes no progress: simulated time stayed put over %.0f consecutive "
+                 "events (a repeating phase whose work costs nothing?)",
+                 (double)w->same_t);
+      return;
+    }
+  } else {
+    w->last_t = t;
+    w->same_t = 1;
+  }
+  if (w->max_events && w->events > w->max_events) {
+    watch_stop(w, t, "the run needs more than %.0f events (--max-events)", (double)w->max_events);
+    return;
+  }
+  if ((w->events & 1023) == 1) { /* the first dispatch, then every 1024th */
+    if (w->bar) sim_progress_update(w->bar, (double)t, (double)(w->end_ns == SIM_TIME_MAX ? t : w->end_ns));
+    if (w->max_wall_s > 0 && wall_s() - w->wall_start > w->max_wall_s)
+      watch_stop(w, t, "the run took longer than %g s of wall-clock time (--max-wall)", w->max_wall_s);
+  }
+}
+
+static void watch_loop(void *ctx, sim_loop *loop) {
+  run_watch *w = ctx;
+  w->loop = loop;
+  sim_loop_set_trace(loop, watch_dispatch, w);
+}
+
+/* Consecutive dispatches at one simulated time that mean no progress: every
+ * vCPU, host and migration may act a bounded number of times at one instant. */
+static uint64_t stall_limit(const sim_scenario *sc) {
+  uint64_t entities = sc->n_hosts + sc->n_migrations;
+  for (size_t i = 0; i < sc->n_guests; i++) entities += sc->guests[i].vcpus;
+  return RUN_STALL_EVENTS + RUN_STALL_PER_ENTITY * entities;
 }
 
 /* The technique names in catalog order, comma-separated ("native,container,
@@ -235,6 +304,8 @@ int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
   }
   /* the loader made a relative profile path relative to the scenario file */
   if (sim_profile_load(req->data_path, sc->calibration, &prof, diag) < 0) {
+    sim_diag_add(diag, SIM_DIAG_NOTE, sc->path, sc->calibration_line, sc->calibration_col,
+                 "the scenario's calibration profile is '%s'", sc->calibration);
     res->status = RUN_INVALID;
     goto done;
   }
@@ -274,8 +345,12 @@ int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
     goto done;
   }
   sim_progress *bar = sim_progress_new(stderr, req->progress); /* NULL: no bar, not an error */
-  engine_options eo = {.progress = bar ? show_progress : NULL, .progress_ctx = bar,
-                       .data_path = req->data_path};
+  run_watch watch = {.bar = bar, .diag = diag, .path = sc->path,
+                     .end_ns = sc->duration_ns > 0 ? sc->duration_ns : SIM_TIME_MAX,
+                     .max_events = req->max_events, .max_wall_s = req->max_wall_s,
+                     .wall_start = t0, .last_t = -1,
+                     .stall_limit = req->stall_events ? req->stall_events : stall_limit(sc)};
+  engine_options eo = {.data_path = req->data_path, .watch_loop = watch_loop, .watch_ctx = &watch};
   engine_stats stats = {0, 0};
   int rc_run = engine_run(sc, prof, rec, &eo, &stats, diag);
   sim_progress_finish(bar);

@@ -54,7 +54,18 @@ typedef struct run_request {
   void *temp_ctx;                   /* passed to on_temp */
   const run_attr *attrs;            /* extra root attributes; may be NULL */
   size_t n_attrs;
+  /* Guards: a run that passes one fails (RUN_FAILED) with a message and
+   * writes nothing.  Besides these, a run fails when simulated time stays put
+   * over RUN_STALL_EVENTS consecutive events (plus RUN_STALL_PER_ENTITY per
+   * vCPU, host and migration): a loop that makes no progress. */
+  uint64_t max_events;              /* events dispatched at most; 0: no limit */
+  double max_wall_s;                /* wall-clock seconds of the simulation at most; 0: no limit */
+  uint64_t stall_events;            /* consecutive events at one time that stop the run; 0: the
+                                     * default above */
 } run_request;
+
+#define RUN_STALL_EVENTS 10000000ULL
+#define RUN_STALL_PER_ENTITY 64ULL
 
 typedef struct run_result {
   run_status status;     /* what happened */

@@ -12,6 +12,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +47,12 @@ struct sim_profile {
 int sim_read_file(const char *path, char **text, size_t *len, char *err, size_t errlen) {
   *text = NULL;
   *len = 0;
-  FILE *f = fopen(path, "rb");
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
   if (!f) {
     snprintf(err, errlen, "%s", strerror(errno));
+    if (fd >= 0) close(fd);
     return -1;
   }
   struct stat st;
@@ -164,6 +168,26 @@ static void check_keys(const char *file, const sim_yaml_node *m, const char *con
   }
 }
 
+/* Quantities the models divide by or step with, which no model checks when
+ * it reads them: 0 would stall a run or divide by zero
+ * (models/profiles/README.md lists what each means).  The schedulers,
+ * I/O paths and techniques check their own (sched_param, iopath_quantity,
+ * the technique's cost table). */
+static const char *const positive_keys[] = {
+    "cpu.clock", "mem.line", "mem.bandwidth", "tlb.walk.levels", "tlb.pte_bytes",
+    "bt.bytes_per_instr", "migration.page_size"};
+
+/* The quantities above are greater than 0 (no quantity is negative: the
+ * unit parser refuses a negative value). */
+static void check_range(const char *file, const sim_yaml_node *k, const sim_yaml_node *val,
+                        const quantity *q, sim_diag *diag) {
+  for (size_t i = 0; i < sizeof positive_keys / sizeof *positive_keys; i++)
+    if (!strcmp(k->text, positive_keys[i])) {
+      if (!(q->value > 0)) PERR(val, "quantity '%s' must be greater than 0, found \"%s\"", k->text, val->text);
+      return;
+    }
+}
+
 /* Reads one quantity entry into q. */
 static void read_quantity(const char *file, const sim_yaml_node *k, const sim_yaml_node *v,
                           quantity *q, sim_diag *diag) {
@@ -202,6 +226,7 @@ static void read_quantity(const char *file, const sim_yaml_node *k, const sim_ya
   }
   q->value = sq.value;
   q->kind = sq.kind;
+  check_range(file, k, val, q, diag);
 }
 
 static int load_chain(const sim_data_path *search, const char *name_or_path, int depth,
@@ -292,7 +317,19 @@ static int load_chain(const sim_data_path *search, const char *name_or_path, int
       goto fail;
     }
     chain[depth] = fb->text;
-    if (load_chain(search, fb->text, depth + 1, chain, &p->fallback, diag) < 0) goto fail;
+    /* a fallback given as a relative path is relative to this profile's file */
+    size_t fl = strlen(fb->text);
+    bool fb_path = strchr(fb->text, '/') || (fl > 5 && !strcmp(fb->text + fl - 5, ".yaml"));
+    const char *slash = strrchr(p->path, '/');
+    char *fb_name = NULL;
+    if (fb_path && fb->text[0] != '/' && slash) {
+      size_t dl = (size_t)(slash - p->path);
+      if (!(fb_name = sim_malloc(dl + fl + 2))) goto oom;
+      snprintf(fb_name, dl + fl + 2, "%.*s/%s", (int)dl, p->path, fb->text);
+    }
+    int fb_rc = load_chain(search, fb_name ? fb_name : fb->text, depth + 1, chain, &p->fallback, diag);
+    sim_free(fb_name);
+    if (fb_rc < 0) goto fail;
     size_t tl = strlen(p->text) + strlen(p->fallback->text) + 8;
     char *joined = sim_malloc(tl);
     if (!joined) goto oom;
@@ -314,11 +351,39 @@ fail:
   return -1;
 }
 
+static const quantity *find_q(const sim_profile *p, const char *key, const sim_profile **owner);
+
+/* Whether every cost in cycles the profile gives (its own or its
+ * fallbacks') is 0: a machine on which no operation takes time. */
+static bool all_costs_zero(const sim_profile *p) {
+  size_t costs = 0;
+  for (const sim_profile *cur = p; cur; cur = cur->fallback)
+    for (size_t i = 0; i < cur->n; i++) {
+      const sim_profile *owner;
+      const quantity *q = &cur->q[i];
+      if (q->kind != SIM_UNIT_CYCLES) continue;
+      if (find_q(p, q->key, &owner) != q) continue; /* hidden by an earlier profile */
+      costs++;
+      if (q->value != 0) return false;
+    }
+  return costs > 0;
+}
+
 int sim_profile_load(const sim_data_path *path, const char *name_or_path, sim_profile **out,
                      sim_diag *diag) {
   const char *chain[MAX_CHAIN];
   chain[0] = name_or_path;
-  return load_chain(path, name_or_path, 1, chain, out, diag);
+  int rc = load_chain(path, name_or_path, 1, chain, out, diag);
+  if (rc == 0 && all_costs_zero(*out)) {
+    sim_diag_error(diag, (*out)->path, 0, 0,
+                   "calibration profile '%s': every cost in cycles is 0, so no operation would "
+                   "take any time",
+                   (*out)->name ? (*out)->name : "?");
+    sim_profile_free(*out);
+    *out = NULL;
+    return -1;
+  }
+  return rc;
 }
 
 const char *sim_profile_name(const sim_profile *p) { return p->name; }

@@ -14,6 +14,7 @@
 #include "sim/scenario.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,64 @@ static void check_endless(ctx *C, const sim_yaml_node *root) {
   }
 }
 
+/* A run until every guest's work is done must end within the time a scenario
+ * may give (SIM_SCHEMA_MAX_TIME).  Each guest's time is bounded from below by
+ * its instructions at the host's clock (the fastest a host type may have when
+ * the profile gives it) plus its bytes on the host's first NIC and disk at
+ * their line rates. */
+static void check_work_ends(ctx *C, const sim_yaml_node *root) {
+  const sim_scenario *s = C->s;
+  if (s->duration_ns != 0) return;
+  for (size_t i = 0; i < s->n_guests; i++) {
+    const sim_guest *g = &s->guests[i];
+    const sim_workload *w = &s->workloads[g->workload];
+    const sim_host_type *ht = &s->host_types[s->hosts[g->host].type];
+    double hz = ht->clock_hz > 0 ? ht->clock_hz : 100e9; /* the profile's: at most the fastest */
+    double net_Bps = ht->n_nics ? ht->nics[0].bandwidth_bps / 8 : INFINITY;
+    double disk_Bps = ht->n_disks ? ht->disks[0].bandwidth_Bps : INFINITY;
+    double ns = (double)g->start_ns;
+    for (size_t k = 0; k < w->n_phases; k++) {
+      const sim_phase *ph = &w->phases[k];
+      if (ph->duration_ns > 0) {
+        ns += (double)ph->duration_ns;
+        continue;
+      }
+      double net_bytes = ph->net_messages * ((double)ph->net_tx_bytes + (double)ph->net_rx_bytes);
+      double disk_bytes = (ph->disk_reads + ph->disk_writes) * (double)ph->disk_request_bytes;
+      double unit_s = ph->instructions * ph->cycles_per_instruction / hz + net_bytes / net_Bps +
+                      disk_bytes / disk_Bps;
+      ns += ph->units * unit_s * 1e9;
+    }
+    if (!(ns <= (double)SIM_SCHEMA_MAX_TIME)) {
+      const sim_yaml_node *sim = sim_schema_opt(root, "simulation");
+      sim_schema_error(&C->S, sim ? sim : root,
+                       "guest '%s' runs workload '%s', whose work takes more than 1e9 s of simulated "
+                       "time (about %.3g s): set simulation.duration",
+                       g->name, w->name, ns / 1e9);
+      return;
+    }
+  }
+}
+
+/* Samples taken over the run, one row per host and guest each: a bound on
+ * what the sampler and the result file are asked to hold. */
+#define MAX_SAMPLE_ROWS 1e9
+static void check_samples(ctx *C, const sim_yaml_node *root) {
+  const sim_scenario *s = C->s;
+  if (s->duration_ns <= 0 || s->record.sample_interval_ns <= 0) return;
+  double samples = (double)(s->duration_ns / s->record.sample_interval_ns);
+  double entities = (double)(s->n_hosts + s->n_guests);
+  double rows = samples * (entities > 1 ? entities : 1);
+  if (rows <= MAX_SAMPLE_ROWS) return;
+  const sim_yaml_node *sim = sim_schema_opt(root, "simulation");
+  const sim_yaml_node *rec = sim && sim->kind == SIM_YAML_MAP ? sim_schema_opt(sim, "record") : NULL;
+  const sim_yaml_node *at = rec && rec->kind == SIM_YAML_MAP ? sim_schema_opt(rec, "sample_interval") : NULL;
+  sim_schema_error(&C->S, at ? at : sim ? sim : root,
+                   "simulation.record.sample_interval asks for %.3g samples of %.0f hosts and guests "
+                   "over the run (more than %.0g rows): sample less often",
+                   samples, entities, MAX_SAMPLE_ROWS);
+}
+
 /* The schema walk of a parsed, overridden, non-empty root mapping. */
 static void load_sections(ctx *C, sim_yaml_node *root, bool sweep_point) {
   sim_scenario *s = C->s;
@@ -259,6 +318,11 @@ static void load_sections(ctx *C, sim_yaml_node *root, bool sweep_point) {
   sim_schema_str(&C->S, root, "name", &s->name);
   sim_schema_str(&C->S, root, "description", &s->description);
   sim_schema_str(&C->S, root, "calibration", &s->calibration);
+  const sim_yaml_node *cal = sim_schema_opt(root, "calibration");
+  if (cal && !cal->origin) {
+    s->calibration_line = cal->line;
+    s->calibration_col = cal->col;
+  }
   scenario_resolve_calibration(C, &s->calibration);
   scenario_load_simulation(C, sim_schema_opt(root, "simulation"));
   if (!C->S.oom) scenario_load_host_types(C, sim_schema_opt(root, "host_types"));
@@ -269,6 +333,8 @@ static void load_sections(ctx *C, sim_yaml_node *root, bool sweep_point) {
   if (!C->S.oom) scenario_load_datacenter(C, sim_schema_opt(root, "datacenter"));
   if (!C->S.oom && !sweep_point) scenario_load_sweep(C, sim_schema_opt(root, "sweep"), root);
   if (!C->S.oom) check_endless(C, root);
+  if (!C->S.oom) check_samples(C, root);
+  if (!C->S.oom) check_work_ends(C, root);
 }
 
 /* Parses the text, applies the overrides and walks the tree. */

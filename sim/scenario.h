@@ -253,6 +253,7 @@ typedef struct sim_scenario {
   char *output;               /* default output path; NULL: given on the command line */
   sim_record_spec record;
   char *calibration;          /* profile name (shipped) or path */
+  int calibration_line, calibration_col; /* where the file names it; 0: the default or --set */
   size_t n_host_types;
   sim_host_type *host_types;
   size_t n_hosts;

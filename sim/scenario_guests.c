@@ -162,6 +162,46 @@ static long host_of(ctx *C, const guest_entry *ge, uint64_t i, const char *name)
   return -1;
 }
 
+/* A guest whose workload reads or writes a disk, or exchanges messages,
+ * needs a host type with a disk, or a NIC (models/io.h). */
+static void check_devices(ctx *C, const guest_entry *ge, const char *name, long host) {
+  const sim_scenario *s = C->s;
+  const sim_workload *w = &s->workloads[ge->g.workload];
+  const sim_host_type *ht = &s->host_types[s->hosts[host].type];
+  bool disk = false, net = false;
+  for (size_t k = 0; k < w->n_phases; k++) {
+    const sim_phase *ph = &w->phases[k];
+    disk |= ph->disk_reads > 0 || ph->disk_writes > 0;
+    net |= ph->net_messages > 0 && ph->net_rx_bytes > 0; /* an exchange has a response */
+  }
+  bool no_disk = disk && !ht->n_disks, no_nic = net && !ht->n_nics;
+  if (no_disk || no_nic)
+    sim_schema_error_capped(&C->S, CAPPED_NO_DEVICE, ge->hv,
+                            "guest '%s' runs workload '%s', which does %s I/O, on host '%s', whose type '%s' has no %s",
+                            name, w->name, no_disk ? "disk" : "network", s->hosts[host].name, ht->name,
+                            no_disk ? "disk" : "NIC");
+}
+
+/* Every dirty page group of a phase lies in the guest's memory (4 KiB pages,
+ * models/dirty.h). */
+static void check_dirty_fit(ctx *C, const guest_entry *ge, const sim_yaml_node *wv) {
+  const sim_workload *w = &C->s->workloads[ge->g.workload];
+  uint64_t memory_pages = ge->g.memory_bytes / 4096;
+  for (size_t k = 0; k < w->n_phases; k++) {
+    uint64_t pages = 0;
+    for (size_t d = 0; d < w->phases[k].n_dirty; d++)
+      if (__builtin_add_overflow(pages, w->phases[k].dirty[d].pages, &pages)) pages = UINT64_MAX;
+    if (pages > memory_pages) {
+      sim_schema_error(&C->S, wv,
+                       "%s runs workload '%s', whose phase '%s' dirties %llu pages, more than the "
+                       "guest's memory holds (%llu pages of 4 KiB)",
+                       C->S.what, w->name, w->phases[k].name ? w->phases[k].name : "?",
+                       (unsigned long long)pages, (unsigned long long)memory_pages);
+      return;
+    }
+  }
+}
+
 /* Adds instance `name` on `host`; -1 when out of memory. */
 static int add_guest(ctx *C, const guest_entry *ge, const char *name, long host) {
   sim_scenario *s = C->s;
@@ -184,6 +224,7 @@ static int add_guest(ctx *C, const guest_entry *ge, const char *name, long host)
     return -1;
   }
   s->n_guests++;
+  check_devices(C, ge, name, host);
   for (uint32_t v = 0; ge->pinning && v < vcpus; v++)
     if (ge->pinning[v] >= (int32_t)ht->cores) {
       sim_schema_error_capped(&C->S, CAPPED_PINNING, ge->pin, "guest '%s' is pinned to CPU %d, but host '%s' has %u cores",
@@ -266,6 +307,7 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   if (C->S.oom || read_host(C, ge) < 0) return -1;
   if (!ge->pattern || wl < 0 || !ge->ok) return 0;
   ge->g.workload = (uint32_t)wl;
+  check_dirty_fit(C, ge, wv);
   if (add_entry(C, ge) < 0) return -1;
   expand_guests(C, ge);
   return 0;
@@ -283,9 +325,11 @@ static void check_overcommit(ctx *C) {
     sim_schema_nomem(&C->S);
     return;
   }
+  /* sums saturate: a total past 2^64 is over any host's size all the same */
   for (size_t i = 0; i < s->n_guests; i++) {
-    vcpus_on[s->guests[i].host] += s->guests[i].vcpus;
-    mem_on[s->guests[i].host] += s->guests[i].memory_bytes;
+    uint32_t h = s->guests[i].host;
+    if (__builtin_add_overflow(vcpus_on[h], s->guests[i].vcpus, &vcpus_on[h])) vcpus_on[h] = UINT64_MAX;
+    if (__builtin_add_overflow(mem_on[h], s->guests[i].memory_bytes, &mem_on[h])) mem_on[h] = UINT64_MAX;
   }
   for (size_t h = 0; h < s->n_hosts; h++) {
     const sim_host_type *ht = &s->host_types[s->hosts[h].type];

@@ -34,7 +34,7 @@
 #define NAME_MAX_LEN 256
 
 /* Kinds of error capped at SIM_SCHEMA_MAX_SIMILAR per file (sim_schema_error_capped). */
-enum { CAPPED_NAME_CLASH, CAPPED_BAD_HOST, CAPPED_OVERCOMMIT, CAPPED_PINNING };
+enum { CAPPED_NAME_CLASH, CAPPED_BAD_HOST, CAPPED_OVERCOMMIT, CAPPED_PINNING, CAPPED_NO_DEVICE };
 
 /* What one load reads: the file and what is applied to it. */
 typedef struct scenario_source {

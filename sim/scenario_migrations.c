@@ -13,6 +13,14 @@ static bool read_settings(ctx *C, const sim_yaml_node *m, sim_migration_spec *mg
   bool ok = true;
   if (!sim_schema_need(&C->S, m, "at")) ok = false;
   sim_schema_time(&C->S, m, "at", &mg->at_ns, 0);
+  if (C->s->duration_ns > 0 && mg->at_ns >= C->s->duration_ns) {
+    char at[48], end[48];
+    sim_format_quantity(SIM_UNIT_TIME, (double)mg->at_ns, at, sizeof at);
+    sim_format_quantity(SIM_UNIT_TIME, (double)C->s->duration_ns, end, sizeof end);
+    sim_schema_error(&C->S, sim_schema_opt(m, "at"), "%s starts at %s, not before the run ends (simulation.duration: %s)",
+                     C->S.what, at, end);
+    ok = false;
+  }
   const sim_schema_names *strategies = &C->names[SIM_VOCAB_MIGRATION];
   *strategy = strategies->names[0];
   size_t si;

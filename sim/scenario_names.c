@@ -36,8 +36,9 @@ static const char *expand_counter(const char *pattern, const char *p, uint64_t i
       snprintf(err, errlen, "name pattern \"%s\": division by zero", pattern);
       return NULL;
     }
+    bool wraps = false;
     switch (op) {
-      case '+': v += k; break;
+      case '+': wraps = __builtin_add_overflow(v, k, &v); break;
       case '-':
         if (k > v) {
           snprintf(err, errlen, "name pattern \"%s\": negative number for instance %llu", pattern,
@@ -46,9 +47,14 @@ static const char *expand_counter(const char *pattern, const char *p, uint64_t i
         }
         v -= k;
         break;
-      case '*': v *= k; break;
+      case '*': wraps = __builtin_mul_overflow(v, k, &v); break;
       case '/': v /= k; break;
       default: v %= k; break;
+    }
+    if (wraps) {
+      snprintf(err, errlen, "name pattern \"%s\": number too large for instance %llu", pattern,
+               (unsigned long long)i);
+      return NULL;
     }
   }
   unsigned width = 0;

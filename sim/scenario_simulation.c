@@ -3,6 +3,7 @@
  * and what the recorder keeps.  Defaults are set by scenario.c before. */
 #include <stdint.h>
 
+#include "sim/alloc.h"
 #include "sim/scenario_internal.h"
 
 static void load_record(ctx *C, const sim_yaml_node *rec) {
@@ -33,5 +34,10 @@ void scenario_load_simulation(ctx *C, const sim_yaml_node *sim) {
   sim_schema_uint(&C->S, sim, "seed", 0, UINT64_MAX, &s->seed);
   sim_schema_u32(&C->S, sim, "run_index", 0, UINT32_MAX, &s->run_index);
   sim_schema_str(&C->S, sim, "output", &s->output);
+  if (s->output && !*s->output) {
+    sim_schema_error(&C->S, sim_schema_opt(sim, "output"), "'output' in simulation is empty; give a file name or leave it out");
+    sim_free(s->output);
+    s->output = NULL;
+  }
   load_record(C, sim_schema_opt(sim, "record"));
 }

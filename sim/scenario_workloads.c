@@ -146,6 +146,34 @@ static void load_phase(ctx *C, const sim_yaml_node *p, size_t i, const char *of,
   if (dirty && sim_schema_is_seq(&C->S, dirty, "a list of dirty page groups {pages, rate}")) load_dirty(C, dirty, f);
 }
 
+/* Whether a phase of units asks for no work at all: no operation (the CPI
+ * alone is no work), no memory access, no I/O.  Such a phase ends the instant
+ * it starts. */
+static bool phase_costs_nothing(const sim_phase *f) {
+  if (f->duration_ns > 0) return false;
+#define OPMIX_ZERO_COUNT(field) f->field == 0
+#define OPMIX_ZERO_BYTES(field) f->field == 0
+#define OPMIX_ZERO_CPI(field) true
+#define SIM_OPMIX(key, field, parse, dflt, unit, doc) if (!(OPMIX_ZERO_##parse(field))) return false;
+#include "sim/opmix.def"
+#undef SIM_OPMIX
+  for (size_t i = 0; i < f->n_access; i++)
+    if (f->access[i].count > 0) return false;
+  return f->disk_reads == 0 && f->disk_writes == 0 && f->net_messages == 0;
+}
+
+/* A repeating workload whose every phase costs nothing would repeat forever
+ * at one instant of simulated time. */
+static void check_repeat_costs(ctx *C, const sim_yaml_node *m, const sim_workload *w) {
+  if (!w->repeat || w->n_phases == 0) return;
+  for (size_t i = 0; i < w->n_phases; i++)
+    if (!phase_costs_nothing(&w->phases[i])) return;
+  sim_schema_error(&C->S, sim_schema_opt(m, "repeat"),
+                   "%s repeats, but none of its phases asks for any work (no ops, memory or I/O, no "
+                   "duration): it would repeat forever without simulated time passing",
+                   C->S.what);
+}
+
 /* A workload's trace {file, interval}: its samples are read now, so that a
  * malformed trace is an error of the scenario (FILE:LINE:COL in the trace). */
 static void load_trace(ctx *C, const sim_yaml_node *tr, sim_workload *w) {
@@ -541,6 +569,7 @@ static void load_workload(ctx *C, const sim_yaml_node *m, const char *key, sim_w
   memcpy(saved, C->S.what, sizeof saved);
   for (size_t i = 0; i < ph->n && !C->S.oom; i++) load_phase(C, ph->items[i], i, saved, &w->phases[i]);
   memcpy(C->S.what, saved, sizeof saved);
+  if (!C->S.oom) check_repeat_costs(C, m, w);
 }
 
 static long add_workload_slot(ctx *C, const char *lookup_key) {

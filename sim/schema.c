@@ -160,6 +160,11 @@ void sim_schema_time(sim_schema *S, const sim_yaml_node *map, const char *key, s
     sim_schema_error(S, v, "'%s' in %s must be at least %s, found \"%s\"", key, S->what, m, t);
     return;
   }
+  if (x > SIM_SCHEMA_MAX_TIME) {
+    sim_schema_error(S, v, "'%s' in %s must be at most 1e9 s (about 31 years), found \"%s\"", key,
+                     S->what, t);
+    return;
+  }
   *out = x;
 }
 

@@ -21,9 +21,12 @@
 #include "sim/yaml.h"
 
 #define SIM_SCHEMA_WHAT_LEN 320       /* "phase 'p' of workload 'w'" */
-#define SIM_SCHEMA_CAPPED_KINDS 4     /* kinds of error reported at most SIM_SCHEMA_MAX_SIMILAR times */
+#define SIM_SCHEMA_CAPPED_KINDS 5     /* kinds of error reported at most SIM_SCHEMA_MAX_SIMILAR times */
 #define SIM_SCHEMA_MAX_SIMILAR 20
 #define SIM_SCHEMA_HUGE 1e301         /* an upper bound meaning "no upper bound" */
+/* The longest time a file may give, ns (1e9 s): sums of a few times stay far
+ * from the end of sim_time, so no model's arithmetic on times overflows. */
+#define SIM_SCHEMA_MAX_TIME ((sim_time)1000000000000000000LL)
 
 typedef struct sim_schema {
   const char *file;                /* file being read, for messages about nodes without an origin */

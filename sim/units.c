@@ -215,12 +215,8 @@ int sim_quantity_parse(const char *text, sim_quantity *q, char *err, size_t errl
   q->value = v * factor;
   q->is_exact = 0;
   q->exact = 0;
-  if (is_exact && ifactor) {
-    if (ex == 0 || ifactor <= UINT64_MAX / ex) {
-      q->exact = ex * ifactor;
-      q->is_exact = 1;
-    }
-  }
+  if (is_exact && ifactor && !__builtin_mul_overflow(ex, ifactor, &q->exact)) q->is_exact = 1;
+  if (!q->is_exact) q->exact = 0;
   if (!isfinite(q->value)) {
     snprintf(err, errlen, "found \"%s\", which is out of range", text);
     return -1;
@@ -292,8 +288,10 @@ int sim_parse_size(const char *text, uint64_t *bytes, char *err, size_t errlen) 
     snprintf(err, errlen, "size \"%s\" is too large (at most 16 EiB)", text);
     return -1;
   }
-  *bytes = q.is_exact ? q.exact : (uint64_t)llround(q.value);
-  if (!q.is_exact && q.value >= 9.2e18) *bytes = (uint64_t)q.value;
+  /* llround stops at INT64_MAX: a larger inexact size converts directly */
+  if (q.is_exact) *bytes = q.exact;
+  else if (q.value >= 9.2e18) *bytes = (uint64_t)q.value;
+  else *bytes = (uint64_t)llround(q.value);
   return 0;
 }
 

@@ -148,6 +148,11 @@ typedef struct parser {
   sim_yaml_node **graveyard; /* merge-key values: anchors may point into them */
   size_t n_graveyard, cap_graveyard;
   size_t budget;             /* nodes still allowed */
+  const char *text;          /* the input, for the position of a bad byte */
+  size_t len;
+  /* anchors of the collections being read, by depth (NULL: none): an alias
+   * to one of them would make a node include itself */
+  const char *open_anchor[SIM_YAML_MAX_DEPTH + 2];
   bool fatal;                /* parsing cannot go on (syntax error, limit, out of memory) */
 } parser;
 
@@ -161,9 +166,26 @@ static void oom(parser *P) {
 static int next_event(parser *P, yaml_event_t *ev) {
   if (yaml_parser_parse(&P->yp, ev)) return 0;
   const yaml_mark_t *m = &P->yp.problem_mark;
-  if (P->yp.error == YAML_MEMORY_ERROR)
+  if (P->yp.error == YAML_MEMORY_ERROR) {
     oom(P);
-  else if (P->yp.context)
+  } else if (P->yp.error == YAML_READER_ERROR) {
+    /* a bad byte (invalid UTF-8, a control character): the reader knows
+     * only its offset; lines and columns are counted here, in bytes */
+    size_t off = P->yp.problem_offset < P->len ? P->yp.problem_offset : P->len;
+    int line = 1, col = 1;
+    for (size_t i = 0; i < off; i++) {
+      if (P->text[i] == '\n') {
+        line++;
+        col = 1;
+      } else {
+        col++;
+      }
+    }
+    if (P->yp.problem_value >= 0 && P->yp.problem_value <= 0xff)
+      ERR(P, line, col, "invalid YAML: %s (byte 0x%02x)", P->yp.problem, P->yp.problem_value);
+    else
+      ERR(P, line, col, "invalid YAML: %s", P->yp.problem ? P->yp.problem : "bad character");
+  } else if (P->yp.context)
     ERR(P, (int)m->line + 1, (int)m->column + 1, "invalid YAML: %s %s", P->yp.problem,
         P->yp.context);
   else
@@ -302,7 +324,7 @@ static void resolve_merges(parser *P, sim_yaml_node *map) {
         }
       }
     }
-    sim_yaml_free(merges[m].key);
+    bury(P, merges[m].key); /* an anchor may name the key too */
     bury(P, v);
   }
   sim_free(merges);
@@ -330,6 +352,13 @@ static sim_yaml_node *parse_alias(parser *P, yaml_event_t *ev, size_t depth) {
     c->col = col;
     return c;
   }
+  for (size_t d = 1; d < depth && d < sizeof P->open_anchor / sizeof *P->open_anchor; d++)
+    if (P->open_anchor[d] && !strcmp(P->open_anchor[d], name)) {
+      ERR(P, line, col, "alias '*%s' refers to the node that holds it: a node cannot include itself", name);
+      sim_yaml_node *n = sim_yaml_new_scalar("", line, col);
+      if (!n) oom(P);
+      return n;
+    }
   ERR(P, line, col, "alias '*%s' refers to no anchor defined before it", name);
   sim_yaml_node *n = sim_yaml_new_scalar("", line, col);
   if (!n) oom(P);
@@ -375,6 +404,7 @@ static sim_yaml_node *parse_node(parser *P, yaml_event_t *ev, size_t depth) {
         oom(P);
         break;
       }
+      P->open_anchor[depth] = (const char *)ev->data.sequence_start.anchor;
       for (;;) {
         yaml_event_t item;
         if (next_event(P, &item) < 0) break;
@@ -390,6 +420,7 @@ static sim_yaml_node *parse_node(parser *P, yaml_event_t *ev, size_t depth) {
           break;
         }
       }
+      P->open_anchor[depth] = NULL;
       if (!P->fatal) add_anchor(P, ev->data.sequence_start.anchor, n);
       break;
     }
@@ -399,6 +430,7 @@ static sim_yaml_node *parse_node(parser *P, yaml_event_t *ev, size_t depth) {
         oom(P);
         break;
       }
+      P->open_anchor[depth] = (const char *)ev->data.mapping_start.anchor;
       for (;;) {
         yaml_event_t kev;
         if (next_event(P, &kev) < 0) break;
@@ -421,8 +453,8 @@ static sim_yaml_node *parse_node(parser *P, yaml_event_t *ev, size_t depth) {
         }
         if (k->kind != SIM_YAML_SCALAR) {
           ERR(P, kl, kc, "a mapping key must be a plain value, found a %s", sim_yaml_kind_name(k->kind));
-          sim_yaml_free(k);
-          sim_yaml_free(v);
+          bury(P, k); /* anchors may point into the pair: it outlives the parse */
+          bury(P, v);
           continue;
         }
         if (sim_yaml_map_add(n, k, v) < 0) {
@@ -434,6 +466,7 @@ static sim_yaml_node *parse_node(parser *P, yaml_event_t *ev, size_t depth) {
       }
       if (!P->fatal) resolve_merges(P, n);
       if (!P->fatal) check_duplicates(P, n);
+      P->open_anchor[depth] = NULL;
       if (!P->fatal) add_anchor(P, ev->data.mapping_start.anchor, n);
       break;
     }
@@ -458,6 +491,8 @@ int sim_yaml_parse(const char *file, const char *text, size_t len, sim_yaml_node
   P.file = file;
   P.diag = diag;
   P.budget = NODE_LIMIT;
+  P.text = text;
+  P.len = len;
   size_t errors_before = diag->errors;
   if (!yaml_parser_initialize(&P.yp)) {
     sim_diag_error(diag, file, 0, 0, "out of memory while reading YAML");

@@ -213,23 +213,21 @@ static void check_precopy_moves(const char *fid) {
 }
 
 /* A migration still running when the run ends keeps its summary row
- * (status unfinished) beside the rounds it completed; one not yet begun
- * gets a row too. */
+ * (status unfinished) beside the rounds it completed.  (One that would
+ * begin at or after the end is refused by the loader.) */
 static void test_unfinished_recorded(void) {
   run_out o;
   CU_ASSERT_EQUAL_FATAL(
       run_text(quantum, calm, 0,
                "migrations:\n  - {name: slow, at: 2 s, guest: vm, to: dst, strategy: precopy,"
-               " min_rate: 8 Mbit/s, max_rate: 8 Mbit/s}\n"
-               "  - {name: late, at: 100 s, guest: vm, to: dst, strategy: precopy}\n",
+               " min_rate: 8 Mbit/s, max_rate: 8 Mbit/s}\n",
                &o),
       0);
   size_t rows = 0;
   CU_ASSERT_EQUAL(sim_result_table_rows(o.r, "migration/summary", &rows), 0);
-  CU_ASSERT_EQUAL_FATAL(rows, 2);
+  CU_ASSERT_EQUAL_FATAL(rows, 1);
   CU_ASSERT(str_is(&o, "migration/summary", "migration", 0, "slow"));
   CU_ASSERT(str_is(&o, "migration/summary", "status", 0, "unfinished"));
-  CU_ASSERT(str_is(&o, "migration/summary", "status", 1, "unfinished"));
   CU_ASSERT(isnan(col(&o, "migration/summary", "total_time_s", 0)));
   /* at most 64 MiB at 8 Mbit/s, less what round 0 skipped: it ended before
    * the run's 60 s; round 1 did not */
@@ -238,7 +236,6 @@ static void test_unfinished_recorded(void) {
   CU_ASSERT(first > 45 && first < 58);
   CU_ASSERT_EQUAL(sim_result_table_rows(o.r, "migration/rounds", &rows), 0);
   CU_ASSERT_EQUAL(rows, 1);
-  CU_ASSERT_EQUAL(col(&o, "migration/summary", "rounds", 1), 0);
   /* the guest never left its host */
   CU_ASSERT(str_is(&o, "summary/guests", "host", 0, "src"));
   run_close(&o);

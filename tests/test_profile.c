@@ -35,7 +35,8 @@ static int setup(void) {
 }
 
 static int teardown(void) {
-  static const char *const files[] = {"base.yaml", "top.yaml", "loop-a.yaml", "loop-b.yaml", "bad.yaml"};
+  static const char *const files[] = {"base.yaml", "top.yaml", "loop-a.yaml", "loop-b.yaml", "bad.yaml",
+                                      "ranges.yaml", "free.yaml", "rel.yaml"};
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) unlink(path_of(files[i]));
   return rmdir(dir);
 }
@@ -132,6 +133,42 @@ static void test_errors(void) {
   sim_diag_clear(&d);
 }
 
+/* Ranges: a clock of 0, a negative cost, a profile of free operations; a
+ * relative fallback is found beside the profile, whatever the directory. */
+static void test_ranges_and_relative_fallback(void) {
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_profile *p = NULL;
+  write_file("ranges.yaml", "profile: {name: r}\nquantities:\n  cpu.clock: 0 GHz\n  syscall.native: -5 cycles\n"
+                            "  pv.syscall_extra: 0 cycles\n  x.count: 0\n");
+  CU_ASSERT_EQUAL(sim_profile_load(test_data_path(), path_of("ranges.yaml"), &p, &d), -1);
+  CU_ASSERT_EQUAL(d.errors, 2); /* a 0 cost and a 0 count are fine */
+  CU_ASSERT_TRUE(has_message(&d, "quantity 'cpu.clock' must be greater than 0"));
+  for (size_t i = 0; i < d.count; i++)
+    if (strstr(d.entries[i].message, "cpu.clock")) CU_ASSERT(d.entries[i].line == 3 && d.entries[i].col == 14);
+  CU_ASSERT_TRUE(has_message(&d, "quantity 'syscall.native'")); /* the unit parser: no negatives */
+  sim_diag_clear(&d);
+  write_file("free.yaml", "profile: {name: free}\nquantities:\n  cpu.clock: 1 GHz\n  a: 0 cycles\n  b: 0 cycles\n");
+  CU_ASSERT_EQUAL(sim_profile_load(test_data_path(), path_of("free.yaml"), &p, &d), -1);
+  CU_ASSERT_TRUE(has_message(&d, "every cost in cycles is 0"));
+  sim_diag_clear(&d);
+  /* one cost given by the fallback is enough; the fallback is "free.yaml"
+   * beside rel.yaml, read from a working directory where it is not */
+  write_file("rel.yaml", "profile: {name: rel, fallback: ./free.yaml}\nquantities:\n  b: 3 cycles\n");
+  char cwd[512];
+  CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+  CU_ASSERT_EQUAL_FATAL(chdir("/"), 0);
+  int rc = sim_profile_load(test_data_path(), path_of("rel.yaml"), &p, &d);
+  CU_ASSERT_EQUAL(chdir(cwd), 0);
+  sim_diag_print(&d, stderr);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  double v = -1;
+  CU_ASSERT(sim_profile_get(p, "a", &v, NULL) == 0 && v == 0);
+  CU_ASSERT(sim_profile_get(p, "b", &v, NULL) == 0 && v == 3);
+  sim_profile_free(p);
+  sim_diag_clear(&d);
+}
+
 /* Shipped profiles (models/profiles) load, with their fallbacks. */
 static void test_shipped(void) {
   static const char *const names[] = {"pentium4-2006", "xeon-e5-2014", "generic-x86-2020"};
@@ -221,6 +258,7 @@ static void test_allocation_faults(void) {
 int register_tests(void) {
   static const test_case tests[] = {{"fallback chain, units, cycles", test_chain},
                                     {"errors", test_errors},
+                                    {"ranges, relative fallback", test_ranges_and_relative_fallback},
                                     {"shipped profiles", test_shipped},
                                     {"allocation faults", test_allocation_faults},
                                     {"search path", test_search_path},

@@ -254,7 +254,9 @@ static void test_seed_reproduces(void) {
 
 #define SCENARIO_HEAD                                                              \
   "name: t\nsimulation: {duration: 1 s}\ncalibration: generic-x86-2020\n"         \
-  "host_types: {x: {cores: 2, clock: 1 GHz, memory: 4 GiB, scheduler: rr}}\n"      \
+  "host_types: {x: {cores: 2, clock: 1 GHz, memory: 4 GiB, scheduler: rr,"         \
+  " nics: [{bandwidth: 1 Gbit/s}],"                                                \
+  " disks: [{iops: 20000, bandwidth: 500 MB/s, latency: 100 us}]}}\n"              \
   "hosts: [{name: h, type: x}]\n"                                                 \
   "guests: [{name: g, technique: native, memory: 1 GiB, host: h, workload: w}]\n"
 

@@ -1,8 +1,9 @@
 /* tests/test_run.c: the run pipeline (models/run.c): a scenario file or a
  * loaded scenario to an HDF5 result, with its overrides, its root
  * attributes (the techniques' catalog order among them), summary-only recording, the output's directory made on
- * demand, the temporary file announced and withdrawn, and nothing left
- * behind by an invalid scenario. */
+ * demand, the temporary file announced and withdrawn, nothing left
+ * behind by an invalid scenario, and the guards (events, wall clock, a loop
+ * without progress) that end a run as failed with nothing written. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,70 @@ static void test_invalid_writes_nothing(void) {
   sim_diag_clear(&d);
 }
 
+/* A run stopped by a guard: failed, a message, no result, no temporary. */
+static void expect_stopped(run_request *req, const char *words) {
+  temp_log tl = {"", "", 0, 0};
+  req->on_temp = log_temp;
+  req->temp_ctx = &tl;
+  run_result res;
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT(run_scenario(req, &res, &d) < 0);
+  CU_ASSERT_EQUAL(res.status, RUN_FAILED);
+  CU_ASSERT_EQUAL(d.errors, 1);
+  bool said = false;
+  for (size_t i = 0; i < d.count; i++) said |= strstr(d.entries[i].message, words) != NULL;
+  CU_ASSERT(said);
+  CU_ASSERT_NOT_EQUAL(access(req->output, F_OK), 0);
+  CU_ASSERT(tl.first[0] && tl.last_null);
+  CU_ASSERT_NOT_EQUAL(access(tl.first, F_OK), 0);
+  sim_diag_clear(&d);
+}
+
+static void test_guards(void) {
+  char out[128];
+  snprintf(out, sizeof out, "%s/guarded.h5", tmpdir);
+  /* small.yaml needs more than 10 events (15) */
+  run_request req = {.scenario_path = small, .data_path = test_data_path(), .output = out,
+                     .max_events = 10};
+  expect_stopped(&req, "--max-events");
+  /* a wall-clock limit no run meets: stopped at its first check */
+  sim_override longer = {"simulation.duration", "1000 s"};
+  run_request req2 = {.scenario_path = small, .data_path = test_data_path(), .output = out,
+                      .overrides = &longer, .n_overrides = 1, .max_wall_s = 1e-9};
+  expect_stopped(&req2, "--max-wall");
+  /* the same limits, not reached: the run completes */
+  run_request req3 = {.scenario_path = small, .data_path = test_data_path(), .output = out,
+                      .max_events = 100000000, .max_wall_s = 1000};
+  run_result res;
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL(run_scenario(&req3, &res, &d), 0);
+  CU_ASSERT_EQUAL(access(out, F_OK), 0);
+  unlink(out);
+  sim_diag_clear(&d);
+}
+
+/* A repeating phase that costs nothing (the loader refuses it; made here in
+ * the loaded scenario) stops on the progress watchdog instead of spinning. */
+static void test_no_progress(void) {
+  char out[128];
+  snprintf(out, sizeof out, "%s/stalled.h5", tmpdir);
+  sim_scenario *sc = NULL;
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_override dur = {"simulation.duration", "1 s"};
+  CU_ASSERT_EQUAL_FATAL(sim_scenario_load(small, test_vocabulary(), &dur, 1, &sc, &d), 0);
+  sim_workload *w = &sc->workloads[0];
+  w->repeat = true;
+  w->phases[0].instructions = w->phases[0].syscalls = w->phases[0].pte_updates = 0;
+  run_request req = {.scenario = sc, .data_path = test_data_path(), .output = out,
+                     .stall_events = 100000};
+  expect_stopped(&req, "no progress");
+  sim_scenario_free(sc);
+  sim_diag_clear(&d);
+}
+
 static int suite_init(void) {
   scenario_path(small, sizeof small, "small.yaml");
   snprintf(tmpdir, sizeof tmpdir, "/tmp/vdcsim-run-XXXXXX");
@@ -148,6 +213,8 @@ int register_tests(void) {
       {"scenario file to result, overrides and attributes", test_file_to_result},
       {"loaded scenario, summary tables only", test_loaded_summary_only},
       {"an invalid scenario or profile writes nothing", test_invalid_writes_nothing},
+      {"--max-events and --max-wall end a run, nothing written", test_guards},
+      {"a loop without progress ends the run, nothing written", test_no_progress},
       {NULL, NULL}};
   CU_pSuite s = CU_add_suite("run", suite_init, suite_clean);
   if (!s) return -1;

@@ -192,11 +192,63 @@ static void test_allocation_faults(void) {
   CU_ASSERT_TRUE(n > 10 && n < 10000);
 }
 
+/* A byte the reader refuses is reported where it is; an alias inside the
+ * node it names says so. */
+static void test_bad_bytes_and_self_alias(void) {
+  sim_diag d;
+  static const char utf8[] = "a: 1\nb: x\xff\n";
+  sim_diag_init(&d);
+  sim_yaml_node *root = NULL;
+  CU_ASSERT(sim_yaml_parse("t.yaml", utf8, sizeof utf8 - 1, &root, &d) < 0);
+  CU_ASSERT(d.count == 1 && d.entries[0].line == 2 && d.entries[0].col == 5);
+  sim_yaml_free(root);
+  sim_diag_clear(&d);
+  static const char nul[] = "a: 1\nbb: c\0d\n";
+  root = NULL;
+  CU_ASSERT(sim_yaml_parse("t.yaml", nul, sizeof nul - 1, &root, &d) < 0);
+  CU_ASSERT(d.count == 1 && d.entries[0].line == 2 && d.entries[0].col == 6);
+  sim_yaml_free(root);
+  sim_diag_clear(&d);
+  root = parse("a: &a {b: 1, <<: *a}\n", &d);
+  CU_ASSERT_TRUE(has_message(&d, "refers to the node that holds it", 1));
+  sim_yaml_free(root);
+  sim_diag_clear(&d);
+  root = parse("a: &a [1, [*a]]\n", &d);
+  CU_ASSERT_TRUE(has_message(&d, "refers to the node that holds it", 1));
+  sim_yaml_free(root);
+  sim_diag_clear(&d);
+  /* after its node ends, the anchor is an ordinary one */
+  root = parse("a: &a [1]\nb: [*a, *a]\n", &d);
+  CU_ASSERT_EQUAL(d.errors, 0);
+  sim_yaml_free(root);
+  sim_diag_clear(&d);
+}
+
+/* A pair the parser drops (a key that is not a plain value, a merge key)
+ * may hold an anchor: a later alias copies it, never freed memory (the
+ * sanitizer build checks the "never"). */
+static void test_anchor_in_dropped_pair(void) {
+  sim_diag d;
+  sim_yaml_node *root = parse("a: {[1]: &v {x: 1}}\nb: *v\n", &d);
+  CU_ASSERT_TRUE(has_message(&d, "a mapping key must be a plain value", 1));
+  CU_ASSERT_EQUAL(d.errors, 1); /* the alias found its anchor */
+  sim_yaml_free(root);
+  sim_diag_clear(&d);
+  root = parse("a: {&k <<: {x: 1}}\nb: [*k]\n", &d);
+  CU_ASSERT_EQUAL(d.errors, 0);
+  const sim_yaml_node *b = root ? sim_yaml_get(root, "b") : NULL;
+  CU_ASSERT(b && b->kind == SIM_YAML_SEQ && b->n == 1 && !strcmp(b->items[0]->text, "<<"));
+  sim_yaml_free(root);
+  sim_diag_clear(&d);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"positions", test_positions},
                                     {"aliases and merge keys", test_alias_and_merge},
                                     {"merge of an anchored inline map", test_merge_of_anchored_inline_map},
                                     {"errors", test_errors},
+                                    {"bad bytes, self-referencing alias", test_bad_bytes_and_self_alias},
+                                    {"anchor in a dropped pair", test_anchor_in_dropped_pair},
                                     {"limits", test_limits},
                                     {"writer round trip", test_writer_round_trip},
                                     {"allocation faults", test_allocation_faults},

@@ -42,9 +42,12 @@ static int check_profiles(const sim_data_path *data, const sim_scenario *s, sim_
     }
     if (seen) continue;
     sim_profile *p = NULL;
-    if (sim_profile_load(data, name, &p, diag) < 0)
+    if (sim_profile_load(data, name, &p, diag) < 0) {
       rc = -1;
-    else
+      if (i == 0)
+        sim_diag_add(diag, SIM_DIAG_NOTE, s->path, s->calibration_line, s->calibration_col,
+                     "the scenario's calibration profile is '%s'", name);
+    } else
       sim_profile_free(p);
   }
   return rc;

@@ -2,6 +2,7 @@
  *
  *   vdcsim run [--set K=V]... [--print-resolved] [--quiet] [--calibration P]
  *              [--seed N] [--run-index N] [--resume] [--replications N]
+ *              [--max-events N] [--max-wall S]
  *              -o OUT.h5|DIR/ SCENARIO.yaml...
  *
  * One scenario writes OUT.h5 (or DIR/NAME.h5); several scenarios are a batch:
@@ -21,7 +22,9 @@
  * the --set options.  Datasets never hold wall-clock values (only the root
  * attributes do), so the same scenario and seed give the same datasets.
  * Each run goes through the run pipeline (models/run.h); this verb decides
- * outputs, batches, --resume and interruption. */
+ * outputs, batches, --resume and interruption.
+ * --max-events and --max-wall end a run that passes them as failed (exit 1,
+ * nothing written), as does a run whose simulated time stops advancing. */
 #include <errno.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -52,6 +55,9 @@ typedef struct run_options {
   char **scenarios;        /* positional arguments */
   size_t n_scenarios;
   char *command_line;      /* argv joined, for the result's attributes */
+  char *calibration_abs;   /* --calibration PATH made absolute: it names a file from here */
+  uint64_t max_events;     /* --max-events; 0: no limit */
+  double max_wall_s;       /* --max-wall, s; 0: no limit */
 } run_options;
 
 static void usage(FILE *out) {
@@ -75,7 +81,9 @@ static void usage(FILE *out) {
           "                        OUT/summary.csv (mean and 95%% CI; vdcsim collect)\n"
           "  --resume              skip scenarios whose result is complete and has the same\n"
           "                        run_key (same resolved scenario, profile, seed, run index)\n"
-          "  --quiet               no progress output\n\n"
+          "  --quiet               no progress output\n"
+          "  --max-events N        fail a run that needs more than N events\n"
+          "  --max-wall SECONDS    fail a run that takes longer than SECONDS of wall-clock time\n\n"
           "exit codes: 0 success, 1 a run or its output failed (a batch: any scenario),\n"
           "            2 usage error or invalid scenario\n");
 }
@@ -130,6 +138,44 @@ static void options_free(run_options *o) {
   sim_overrides_free(&o->set);
   sim_free(o->scenarios);
   sim_free(o->command_line);
+  sim_free(o->calibration_abs);
+}
+
+/* A relative path given on the command line names a file from the current
+ * directory, where a scenario's own calibration path is relative to the
+ * scenario: the loader gets it absolute.  NULL when out of memory. */
+static char *from_here(const char *value, char **own) {
+  size_t n = strlen(value);
+  bool is_path = strchr(value, '/') || (n > 5 && !strcmp(value + n - 5, ".yaml"));
+  if (!is_path || value[0] == '/') return (char *)value;
+  char cwd[4096];
+  if (!getcwd(cwd, sizeof cwd)) return (char *)value; /* left relative: the loader reports it */
+  size_t len = strlen(cwd) + n + 2;
+  if (!(*own = sim_malloc(len))) return NULL;
+  snprintf(*own, len, "%s/%s", cwd, value);
+  return *own;
+}
+
+/* --max-events N (a whole number >= 1) or --max-wall SECONDS (> 0). */
+static int parse_guard(const char *opt, const char *value, run_options *o) {
+  char *end = NULL;
+  errno = 0;
+  if (!strcmp(opt, "--max-events")) {
+    unsigned long long n = *value == '-' ? 0 : strtoull(value, &end, 10);
+    if (end && end != value && !*end && !errno && n > 0) {
+      o->max_events = n;
+      return 0;
+    }
+  } else {
+    double s = strtod(value, &end);
+    if (end != value && !*end && s > 0 && s <= 1e9) {
+      o->max_wall_s = s;
+      return 0;
+    }
+  }
+  fprintf(stderr, "vdcsim run: error: %s needs a %s, found '%s'\n", opt,
+          strcmp(opt, "--max-events") ? "number of seconds > 0" : "whole number >= 1", value);
+  return -1;
 }
 
 static int parse_args(int argc, char **argv, run_options *o) {
@@ -177,7 +223,8 @@ static int parse_args(int argc, char **argv, run_options *o) {
       if (took) continue;
       /* options with a value: "--opt VALUE" or "--opt=VALUE" */
       static const char *const with_value[] = {"-o", "--output", "--seed", "--run-index",
-                                               "--calibration", "--replications"};
+                                               "--calibration", "--replications", "--max-events",
+                                               "--max-wall"};
       const char *opt = NULL;
       for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++) {
         size_t n = strlen(with_value[k]);
@@ -215,6 +262,8 @@ static int parse_args(int argc, char **argv, run_options *o) {
           return CLI_USAGE;
         }
         o->replications = (unsigned)n;
+      } else if (!strcmp(opt, "--max-events") || !strcmp(opt, "--max-wall")) {
+        if (parse_guard(opt, value, o) < 0) return CLI_USAGE;
       } else {
         calibration = value;
       }
@@ -223,6 +272,10 @@ static int parse_args(int argc, char **argv, run_options *o) {
     o->scenarios[o->n_scenarios++] = argv[i];
   }
   /* the shorthands' values stay in argv: only their keys are built */
+  if (calibration && !(calibration = from_here(calibration, &o->calibration_abs))) {
+    fprintf(stderr, "vdcsim run: error: out of memory\n");
+    return CLI_FAILURE;
+  }
   const struct {
     const char *key, *value;
   } shorthands[] = {{"simulation.seed", seed},
@@ -347,6 +400,8 @@ static int run_one(const run_options *o, const char *scenario_path, const char *
       .progress = !o->quiet,
       .command_line = o->command_line,
       .on_temp = note_temp,
+      .max_events = o->max_events,
+      .max_wall_s = o->max_wall_s,
   };
   run_result res;
   run_scenario(&req, &res, &diag);

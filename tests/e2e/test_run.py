@@ -235,6 +235,36 @@ class Run(Case):
         self.assertIn("error", p.stderr)
         self.assertEqual(os.listdir(self.dir), [])
 
+    def test_guards_end_a_run_with_exit_1_and_nothing_written(self):
+        out = self.path("guarded.h5")
+        p = run("--quiet", "--max-events", "10", "-o", out, SMALL)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertRegex(p.stderr, r"small\.yaml: error: the run needs more than 10 events "
+                         r"\(--max-events\), at simulated time \d+ ns; no result written")
+        p = run("--quiet", "--max-wall", "1e-9", "--set", "simulation.duration=1000 s", "-o", out,
+                SMALL)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("(--max-wall)", p.stderr)
+        self.assertEqual(os.listdir(self.dir), [])
+        # bad values are usage errors; limits not reached change nothing
+        self.assertEqual(run("--max-events", "0", "-o", out, SMALL).returncode, 2)
+        self.assertEqual(run("--max-wall", "-1", "-o", out, SMALL).returncode, 2)
+        p = run("--quiet", "--max-events", "1000000", "--max-wall", "600", "-o", out, SMALL)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.exists(out))
+
+    def test_calibration_path_is_relative_to_the_current_directory(self):
+        with open(self.path("mine.yaml"), "w") as f:
+            f.write("profile: {name: mine, fallback: pentium4-2006}\n"
+                    "quantities:\n  cpu.clock: 3.8 GHz\n")
+        out = self.path("mine.h5")
+        p = subprocess.run([VDCSIM, "run", "--quiet", "--calibration", "mine.yaml", "-o", out,
+                            SMALL], capture_output=True, text=True, cwd=self.dir)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with h5py.File(out, "r") as f:
+            name = f.attrs["calibration_name"]
+            self.assertEqual(name.decode() if isinstance(name, bytes) else str(name), "mine")
+
     def test_usage_errors(self):
         self.assertEqual(run().returncode, 2)
         self.assertEqual(run("--no-such-option", SMALL).returncode, 2)
