@@ -40,24 +40,6 @@ static void iso_time(char *buf, size_t size) {
   snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
-/* Creates dir and its parents (mkdir -p). */
-static int make_dirs(const char *dir) {
-  char *copy = sim_strdup(dir);
-  if (!copy) return -1;
-  int rc = 0;
-  for (char *p = copy + 1;; p++) {
-    if (*p == '/' || !*p) {
-      char c = *p;
-      *p = '\0';
-      if (*copy && mkdir(copy, 0777) < 0 && errno != EEXIST) rc = -1;
-      *p = c;
-      if (!c || rc < 0) break;
-    }
-  }
-  sim_free(copy);
-  return rc;
-}
-
 /* What watches the event loop (engine_options.watch_loop): the progress bar
  * and the run's guards (run.h).  An observer schedules nothing, so the event
  * sequence, and every result, is the same whatever it watches. */
@@ -326,7 +308,7 @@ int run_scenario(const run_request *req, run_result *res, sim_diag *diag) {
   const char *slash = strrchr(out, '/');
   if (slash && slash != out) {
     char *dir = sim_strndup(out, (size_t)(slash - out));
-    int made = dir ? make_dirs(dir) : -1;
+    int made = dir ? sim_output_make_dirs(dir) : -1;
     sim_free(dir);
     if (made < 0) {
       sim_diag_error(diag, out, 0, 0, "cannot create the output directory: %s", strerror(errno));

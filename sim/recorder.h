@@ -96,6 +96,9 @@ int sim_table_append(sim_table *table, const sim_cell *row);
  * is refused with a diagnostic naming the path: 0 or negative.  begin() and
  * write() check it too; a caller may check every output before any run. */
 int sim_recorder_check_target(const char *path, sim_diag *diag);
+/* Creates directory `dir` and its parents (mkdir -p), for an output's
+ * directory; 0, or -1 with errno set. */
+int sim_output_make_dirs(const char *dir);
 
 /* Opens the output early, under its temporary name, so that rows are flushed
  * to it a chunk at a time during the run instead of held in memory (optional:

@@ -84,6 +84,23 @@ int sim_output_lock(const char *lock_path, int *fd_out, char *err, size_t errlen
   return -1;
 }
 
+int sim_output_make_dirs(const char *dir) {
+  char *copy = sim_strdup(dir);
+  if (!copy) return -1;
+  int rc = 0;
+  for (char *p = copy + 1;; p++) {
+    if (*p == '/' || !*p) {
+      char c = *p;
+      *p = '\0';
+      if (*copy && mkdir(copy, 0777) < 0 && errno != EEXIST) rc = -1;
+      *p = c;
+      if (!c || rc < 0) break;
+    }
+  }
+  sim_free(copy);
+  return rc;
+}
+
 void sim_output_unlock(const char *lock_path, int *fd) {
   if (*fd < 0) return;
   unlink(lock_path);

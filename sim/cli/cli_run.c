@@ -37,6 +37,7 @@
 #include "models/registry.h"
 #include "models/run.h"
 #include "sim/alloc.h"
+#include "sim/recorder.h"
 #include "sim/cli/cli.h"
 #include "sim/cli_args.h"
 #include "sim/results.h"
@@ -310,24 +311,6 @@ static int is_directory(const char *path) {
   return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Creates dir and its parents (mkdir -p). */
-static int make_dirs(const char *dir) {
-  char *copy = sim_strdup(dir);
-  if (!copy) return -1;
-  int rc = 0;
-  for (char *p = copy + 1;; p++) {
-    if (*p == '/' || !*p) {
-      char c = *p;
-      *p = '\0';
-      if (*copy && mkdir(copy, 0777) < 0 && errno != EEXIST) rc = -1;
-      *p = c;
-      if (!c || rc < 0) break;
-    }
-  }
-  sim_free(copy);
-  return rc;
-}
-
 /* DIR/NAME.h5 for scenario file .../NAME.yaml. */
 static char *path_in_dir(const char *dir, const char *scenario) {
   const char *base = strrchr(scenario, '/');
@@ -446,7 +429,7 @@ static int run_replications(const run_options *o) {
     dir = sim_strndup(out, len);
     sw = sim_sweep_replications(o->replications);
     runs = sim_malloc(o->replications * sizeof *runs);
-    if (!dir || !sw || !runs || make_dirs(dir) < 0) {
+    if (!dir || !sw || !runs || sim_output_make_dirs(dir) < 0) {
       fprintf(stderr, "vdcsim run: error: cannot prepare %s: %s\n", dir ? dir : out, strerror(errno));
       rc = CLI_FAILURE;
     }
@@ -518,7 +501,7 @@ int cli_run(int argc, char **argv) {
   }
   rc = CLI_OK;
   if (to_dir && !o.print_resolved) {
-    if (make_dirs(o.output) < 0) {
+    if (sim_output_make_dirs(o.output) < 0) {
       fprintf(stderr, "%s: error: cannot create the output directory: %s\n", o.output,
               strerror(errno));
       rc = CLI_FAILURE;

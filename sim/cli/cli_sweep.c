@@ -24,6 +24,7 @@
 
 #include "models/registry.h"
 #include "sim/alloc.h"
+#include "sim/recorder.h"
 #include "sim/cli/cli.h"
 #include "sim/cli/sweep_collect.h"
 #include "sim/cli/sweep_run.h"
@@ -224,21 +225,6 @@ int cli_sweep_check_file(const char *path, const sim_overrides *set) {
   return rc;
 }
 
-static int make_dirs(const char *dir) {
-  char buf[PATH_MAX];
-  if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) return -1;
-  for (char *p = buf + 1;; p++) {
-    if (*p == '/' || !*p) {
-      char c = *p;
-      *p = '\0';
-      if (mkdir(buf, 0777) < 0 && errno != EEXIST) return -1;
-      *p = c;
-      if (!c) break;
-    }
-  }
-  return 0;
-}
-
 /* DIR/sweep.sbatch and DIR/collect.sbatch; submitted unless no_submit. */
 static int slurm(const sweep_options *o, const sim_sweep *sw) {
   char exe[PATH_MAX], file[PATH_MAX], dir[PATH_MAX];
@@ -344,7 +330,7 @@ int cli_sweep(int argc, char **argv) {
     list_points(sw);
     goto out;
   }
-  if (make_dirs(o.dir) < 0) {
+  if (sim_output_make_dirs(o.dir) < 0) {
     fprintf(stderr, "%s: error: cannot create the sweep directory: %s\n", o.dir, strerror(errno));
     rc = CLI_FAILURE;
     goto out;
