@@ -208,6 +208,7 @@ static int set_defaults(ctx *C, sim_scenario *s) {
   s->record.series = true;
   s->record.compression_level = 4;
   s->sweep_replications = 1;
+  s->replications = 1;
   if (!(s->path = sim_schema_strdup(&C->S, C->src->name)) ||
       !(s->text = sim_strndup(C->src->text, C->src->len)))
     return -1;
@@ -331,7 +332,16 @@ static void load_sections(ctx *C, sim_yaml_node *root, bool sweep_point) {
   if (!C->S.oom) scenario_load_guests(C, sim_schema_opt(root, "guests"));
   if (!C->S.oom) scenario_load_migrations(C, sim_schema_opt(root, "migrations"));
   if (!C->S.oom) scenario_load_datacenter(C, sim_schema_opt(root, "datacenter"));
-  if (!C->S.oom && !sweep_point) scenario_load_sweep(C, sim_schema_opt(root, "sweep"), root);
+  if (!C->S.oom && C->s->replications > 1 && sim_schema_opt(root, "sweep")) {
+    /* a sweep runs its own replications of every point: its points are not
+     * checked, since every one would repeat this error */
+    const sim_yaml_node *sim = sim_schema_opt(root, "simulation");
+    sim_schema_error(&C->S, sim ? sim_schema_opt(sim, "replications") : root,
+                     "simulation.replications with a sweep section: give the sweep's replications "
+                     "(sweep: {replications: N}) instead");
+  } else if (!C->S.oom && !sweep_point) {
+    scenario_load_sweep(C, sim_schema_opt(root, "sweep"), root);
+  }
   if (!C->S.oom) check_endless(C, root);
   if (!C->S.oom) check_samples(C, root);
   if (!C->S.oom) check_work_ends(C, root);

@@ -185,7 +185,6 @@ typedef struct sim_guest {
   bool huge_pages;            /* guest backs memory with 2 MiB pages (and 2 MiB nested pages) */
   uint32_t workload;          /* index into sim_scenario.workloads */
   sim_time start_ns;
-  uint32_t replications;      /* independent repetitions with distinct RNG streams */
   uint64_t disk_bytes;        /* local disk image, bytes; copied by block migration (0: none) */
   double zero_fraction;       /* share of memory never written (zero pages), [0, 1) */
 } sim_guest;
@@ -250,6 +249,7 @@ typedef struct sim_scenario {
   sim_time duration_ns;       /* 0: until every guest's work is done */
   uint64_t seed;
   uint32_t run_index;
+  uint32_t replications;      /* `vdcsim run` runs this many replications (run index 0..n-1), 1..100000 */
   char *output;               /* default output path; NULL: given on the command line */
   sim_record_spec record;
   char *calibration;          /* profile name (shipped) or path */

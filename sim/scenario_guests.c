@@ -58,7 +58,6 @@ static void read_settings(ctx *C, guest_entry *ge) {
   g->vcpus = 1;
   g->memory_bytes = 1ULL << 30;
   g->weight = 256;
-  g->replications = 1;
   read_technique(C, ge);
   sim_schema_u32(&C->S, m, "vcpus", 1, 4096, &g->vcpus);
   sim_schema_size(&C->S, m, "memory", &g->memory_bytes, 1 << 20);
@@ -71,14 +70,13 @@ static void read_settings(ctx *C, guest_entry *ge) {
   }
   sim_schema_bool(&C->S, m, "huge_pages", &g->huge_pages);
   sim_schema_time(&C->S, m, "start", &g->start_ns, 0);
-  /* replications are runs, not guests: simulation-wide (a sweep's
-   * replications, `vdcsim run --replications N`).  The resolved text still
-   * writes 1 here, so 1 is read back; any other value is refused. */
+  /* replications are runs of the whole scenario, not guests */
   const sim_yaml_node *reps = sim_schema_opt(m, "replications");
-  if (reps && !(reps->kind == SIM_YAML_SCALAR && !strcmp(reps->text, "1")))
+  if (reps)
     sim_schema_error(&C->S, reps,
                      "'replications' of %s is not a guest setting: replications are runs of the whole "
-                     "scenario: use sweep: {replications: N} or vdcsim run --replications N",
+                     "scenario: use simulation.replications, sweep: {replications: N} or vdcsim run "
+                     "--replications N",
                      C->S.what);
   /* migration: the disk image block migration copies, and the memory share
    * of zero pages that zero-page elision sends as headers only */

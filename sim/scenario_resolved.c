@@ -129,6 +129,7 @@ static void write_simulation(sim_yaml_writer *w, const sim_scenario *s) {
   wq(w, "duration", SIM_UNIT_TIME, (double)s->duration_ns);
   wu(w, "seed", s->seed);
   wu(w, "run_index", s->run_index);
+  wu(w, "replications", s->replications);
   if (s->output) sim_yaml_write_kv(w, "output", s->output);
   sim_yaml_write_scalar(w, "record");
   sim_yaml_write_map_start(w, false);
@@ -296,7 +297,6 @@ static void write_guest(sim_yaml_writer *w, const entry_rec *r, const sim_scenar
   wb(w, "huge_pages", g->huge_pages);
   sim_yaml_write_kv(w, "workload", s->workloads[g->workload].name);
   wq(w, "start", SIM_UNIT_TIME, (double)g->start_ns);
-  wu(w, "replications", g->replications);
   if (g->disk_bytes) wq(w, "disk", SIM_UNIT_SIZE, (double)g->disk_bytes);
   if (g->zero_fraction > 0) wq(w, "zero_fraction", SIM_UNIT_NONE, g->zero_fraction);
   sim_yaml_write_map_end(w);

@@ -27,12 +27,15 @@ static void load_record(ctx *C, const sim_yaml_node *rec) {
 void scenario_load_simulation(ctx *C, const sim_yaml_node *sim) {
   sim_scenario *s = C->s;
   if (!sim || !sim_schema_is_map(&C->S, sim, "the simulation section")) return;
-  static const char *const keys[] = {"duration", "seed", "run_index", "output", "record"};
+  static const char *const keys[] = {"duration", "seed", "run_index", "replications", "output", "record"};
   sim_schema_set_what(&C->S, "simulation");
   SIM_SCHEMA_CHECK_KEYS(&C->S, sim, keys);
   sim_schema_time(&C->S, sim, "duration", &s->duration_ns, 0);
   sim_schema_uint(&C->S, sim, "seed", 0, UINT64_MAX, &s->seed);
   sim_schema_u32(&C->S, sim, "run_index", 0, UINT32_MAX, &s->run_index);
+  /* replications of the whole scenario: runs with run index 0..n-1, so each
+   * draws from its own random streams (vdcsim run; a sweep has its own) */
+  sim_schema_u32(&C->S, sim, "replications", 1, 100000, &s->replications);
   sim_schema_str(&C->S, sim, "output", &s->output);
   if (s->output && !*s->output) {
     sim_schema_error(&C->S, sim_schema_opt(sim, "output"), "'output' in simulation is empty; give a file name or leave it out");

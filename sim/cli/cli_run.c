@@ -337,6 +337,8 @@ static void note_temp(void *ctx, const char *temp_path, const char *lock_path) {
 /* What became of one scenario, for the exit code. */
 enum { RAN = 0, FAILED = 1, INVALID = 2, SKIPPED = 3 };
 
+static int run_replications(const run_options *o, unsigned replications);
+
 static int run_one(const run_options *o, const char *scenario_path, const char *out_path) {
   sim_diag diag;
   sim_diag_init(&diag);
@@ -356,6 +358,23 @@ static int run_one(const run_options *o, const char *scenario_path, const char *
     fputs(sc->resolved_text ? sc->resolved_text : "", stdout);
     result = RAN;
     goto done;
+  }
+  if (sc->replications > 1) {
+    /* simulation.replications: as --replications, for one scenario at a time */
+    if (o->n_scenarios > 1) {
+      sim_diag_error(&diag, scenario_path, 0, 0,
+                     "simulation.replications is %u: a scenario with replications runs alone "
+                     "(vdcsim run SCENARIO.yaml -o OUT.h5), not in a batch",
+                     (unsigned)sc->replications);
+      result = INVALID;
+      goto done;
+    }
+    sim_diag_print(&diag, stderr);
+    unsigned n = sc->replications;
+    sim_scenario_free(sc);
+    sim_diag_clear(&diag);
+    int rc = run_replications(o, n);
+    return rc == CLI_OK ? RAN : rc == CLI_USAGE ? INVALID : FAILED;
   }
   if (!out_path) {
     if (!sc->output) {
@@ -404,9 +423,10 @@ done:
   return result;
 }
 
-/* --replications N: a sweep of one point (sim/cli/sweep_run.h) into the
- * directory OUT/ for -o OUT.h5 (or the scenario's output), then its summary. */
-static int run_replications(const run_options *o) {
+/* --replications N (or simulation.replications: N): a sweep of one point
+ * (sim/cli/sweep_run.h) into the directory OUT/ for -o OUT.h5 (or the
+ * scenario's output), then its summary. */
+static int run_replications(const run_options *o, unsigned replications) {
   sim_diag diag;
   sim_diag_init(&diag);
   sim_data_path data = cli_data_path();
@@ -427,21 +447,21 @@ static int run_replications(const run_options *o) {
     size_t len = strlen(out);
     if (len > 3 && !strcmp(out + len - 3, ".h5")) len -= 3;
     dir = sim_strndup(out, len);
-    sw = sim_sweep_replications(o->replications);
-    runs = sim_malloc(o->replications * sizeof *runs);
+    sw = sim_sweep_replications(replications);
+    runs = sim_malloc(replications * sizeof *runs);
     if (!dir || !sw || !runs || sim_output_make_dirs(dir) < 0) {
       fprintf(stderr, "vdcsim run: error: cannot prepare %s: %s\n", dir ? dir : out, strerror(errno));
       rc = CLI_FAILURE;
     }
   }
   if (rc == CLI_OK) {
-    for (unsigned i = 0; i < o->replications; i++) runs[i] = i;
+    for (unsigned i = 0; i < replications; i++) runs[i] = i;
     sweep_job job = {sw, o->scenarios[0], o->set.items, o->set.n, dir, o->command_line};
     sweep_counts counts = {0, 0, 0, 0};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int exec = sweep_run_local(&job, runs, o->replications, cores > 0 ? (unsigned)cores : 1, !o->quiet, &counts);
+    int exec = sweep_run_local(&job, runs, replications, cores > 0 ? (unsigned)cores : 1, !o->quiet, &counts);
     printf("%s: %u replications: %llu ran, %llu current (skipped), %llu failed, %llu invalid\n",
-           o->scenarios[0], o->replications, (unsigned long long)counts.ran,
+           o->scenarios[0], replications, (unsigned long long)counts.ran,
            (unsigned long long)counts.skipped, (unsigned long long)counts.failed,
            (unsigned long long)counts.invalid);
     fflush(stdout);
@@ -452,7 +472,7 @@ static int run_replications(const run_options *o) {
       if (h5 && csv) {
         snprintf(h5, len, "%s/summary.h5", dir);
         snprintf(csv, len, "%s/summary.csv", dir);
-        rc = sweep_collect(dir, h5, csv, 1, o->replications);
+        rc = sweep_collect(dir, h5, csv, 1, replications);
         if (rc == CLI_OK) printf("summary: %s, %s\n", h5, csv);
       } else {
         rc = CLI_FAILURE;
@@ -480,7 +500,7 @@ int cli_run(int argc, char **argv) {
     return rc;
   }
   if (o.replications && !o.print_resolved) {
-    rc = o.n_scenarios == 1 ? run_replications(&o) : CLI_USAGE;
+    rc = o.n_scenarios == 1 ? run_replications(&o, o.replications) : CLI_USAGE;
     if (o.n_scenarios != 1)
       fprintf(stderr, "vdcsim run: error: --replications takes one scenario\n");
     options_free(&o);

@@ -200,6 +200,17 @@ static int check_points(const sim_sweep *sw, const char *scenario, const sim_ove
   return rc;
 }
 
+/* A sweep file's base with simulation.replications > 1: refused, since the
+ * sweep file's own `replications` says how often each point runs. */
+static bool base_has_replications(const char *sweep_file, const sim_scenario *base, sim_diag *d) {
+  if (base->replications <= 1) return false;
+  sim_diag_error(d, sweep_file, 0, 0,
+                 "its base scenario %s has simulation.replications %u: give the replications in the "
+                 "sweep file (replications: N) instead",
+                 base->path, (unsigned)base->replications);
+  return true;
+}
+
 int cli_sweep_check_file(const char *path, const sim_overrides *set) {
   sim_diag d;
   sim_diag_init(&d);
@@ -212,6 +223,7 @@ int cli_sweep_check_file(const char *path, const sim_overrides *set) {
     sim_vocabulary vocab = model_vocabulary(&data);
     sim_scenario *s = NULL;
     if (sim_scenario_load(sw->base, &vocab, set->items, set->n, &s, &d) < 0) rc = CLI_USAGE;
+    else if (base_has_replications(path, s, &d)) rc = CLI_USAGE;
     sim_scenario_free(s);
   }
   sim_diag_print(&d, stderr);
@@ -320,6 +332,7 @@ int cli_sweep(int argc, char **argv) {
     sim_vocabulary vocab = model_vocabulary(&data);
     sim_scenario *s = NULL;
     if (sim_scenario_load(scenario, &vocab, o.set.items, o.set.n, &s, &d) < 0) rc = CLI_USAGE;
+    else if (sw->base && base_has_replications(o.file, s, &d)) rc = CLI_USAGE;
     sim_scenario_free(s);
   }
   sim_diag_print(&d, stderr);

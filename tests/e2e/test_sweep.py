@@ -186,6 +186,28 @@ class Resume(unittest.TestCase):
             d = pd.read_csv(t + "/r/summary.csv")
             self.assertEqual(sorted(set(d["replication"])), [0, 1, 2])
             self.assertEqual(list(d["guest"][:2]), ["vm0", "vm1"])
+            # simulation.replications does the same as --replications, byte for byte
+            p = subprocess.run([VDCSIM, "run", small, "-o", t + "/s.h5", "--quiet",
+                                "--set", "simulation.replications=3"], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(sorted(os.listdir(t + "/s")), sorted(os.listdir(t + "/r")))
+            self.assertEqual(read(t + "/r/summary.csv"), read(t + "/s/summary.csv"))
+            # in a batch it is refused, not ignored
+            for name in ("a.yaml", "b.yaml"):
+                shutil.copy(small, os.path.join(t, name))
+            p = subprocess.run([VDCSIM, "run", t + "/a.yaml", t + "/b.yaml", "-o", t + "/b/", "--quiet",
+                                "--set", "simulation.replications=2"], capture_output=True, text=True)
+            self.assertNotEqual(p.returncode, 0)  # a batch's failures exit 1
+            self.assertIn("runs alone", p.stderr)
+            self.assertFalse(os.listdir(t + "/b"))
+            # a sweep file's base may not have its own replications
+            f = os.path.join(t, "sw.yaml")
+            with open(f, "w") as w:
+                w.write("base: %s\naxes:\n  - {path: guests.vm0.vcpus, values: [1, 2]}\n" % small)
+            p = subprocess.run([VDCSIM, "sweep", f, "-o", t + "/sw/", "--quiet",
+                                "--set", "simulation.replications=2"], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("give the replications in the sweep file", p.stderr)
 
 
 class Bad(unittest.TestCase):
