@@ -425,7 +425,7 @@ int eng_requests_write(eng *e, sim_time end) {
     sim_time stop = g->finish_ns >= 0 ? g->finish_ns : end;
     area_to(q, stop > q->area_since ? stop : q->area_since);
     double T = (double)(stop - g->spec->start_ns) * 1e-9;
-    qsort(q->response_ns, q->n_resp, sizeof *q->response_ns, cmp_double);
+    if (q->n_resp > 1) qsort(q->response_ns, q->n_resp, sizeof *q->response_ns, cmp_double);
     double sum = 0;
     for (size_t k = 0; k < q->n_resp; k++) sum += q->response_ns[k];
     double n = (double)q->n_resp;
