@@ -38,7 +38,9 @@ static char *dup_scalar(sim_schema *S, const sim_yaml_node *n, const char *what)
     sim_schema_error(S, n, "%s must be a non-empty string", what);
     return NULL;
   }
-  return sim_schema_strdup(S, n->text);
+  char *s = sim_strdup(n->text);
+  if (!s) sim_schema_error(S, n, "out of memory");
+  return s;
 }
 
 static int get_number(sim_schema *S, const sim_yaml_node *n, const char *what, double *out) {
