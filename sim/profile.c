@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "sim/alloc.h"
+#include "sim/schema.h"
 #include "sim/units.h"
 #include "sim/yaml.h"
 
@@ -155,19 +156,6 @@ static int cmp_q(const void *a, const void *b) {
   return strcmp(((const quantity *)a)->key, ((const quantity *)b)->key);
 }
 
-#define PERR(n, ...) \
-  sim_diag_error(diag, file, (n) ? (n)->line : 0, (n) ? (n)->col : 0, __VA_ARGS__)
-
-static void check_keys(const char *file, const sim_yaml_node *m, const char *const *keys, size_t n,
-                       const char *what, sim_diag *diag) {
-  for (size_t i = 0; i < m->n; i++) {
-    size_t j;
-    for (j = 0; j < n; j++)
-      if (!strcmp(m->pairs[i].key->text, keys[j])) break;
-    if (j == n) PERR(m->pairs[i].key, "unknown key '%s' in %s", m->pairs[i].key->text, what);
-  }
-}
-
 /* Quantities the models divide by or step with, which no model checks when
  * it reads them: 0 would stall a run or divide by zero
  * (models/profiles/README.md lists what each means).  The schedulers,
@@ -179,54 +167,52 @@ static const char *const positive_keys[] = {
 
 /* The quantities above are greater than 0 (no quantity is negative: the
  * unit parser refuses a negative value). */
-static void check_range(const char *file, const sim_yaml_node *k, const sim_yaml_node *val,
-                        const quantity *q, sim_diag *diag) {
+static void check_range(sim_schema *S, const sim_yaml_node *k, const sim_yaml_node *val,
+                        const quantity *q) {
   for (size_t i = 0; i < sizeof positive_keys / sizeof *positive_keys; i++)
     if (!strcmp(k->text, positive_keys[i])) {
-      if (!(q->value > 0)) PERR(val, "quantity '%s' must be greater than 0, found \"%s\"", k->text, val->text);
+      if (!(q->value > 0))
+        sim_schema_error(S, val, "quantity '%s' must be greater than 0, found \"%s\"", k->text,
+                         val->text);
       return;
     }
 }
 
-/* Reads one quantity entry into q. */
-static void read_quantity(const char *file, const sim_yaml_node *k, const sim_yaml_node *v,
-                          quantity *q, sim_diag *diag) {
+/* Reads one quantity entry into q: a bare value, or a mapping with one.
+ * The value keeps its own unit (any kind sim_quantity_parse knows), so no
+ * typed getter of the schema helper applies to it. */
+static void read_quantity(sim_schema *S, const sim_yaml_node *k, const sim_yaml_node *v,
+                          quantity *q) {
   q->representative = true;
   const sim_yaml_node *val = v;
   if (v->kind == SIM_YAML_MAP) {
     static const char *const keys[] = {"value", "spread", "method", "source", "representative"};
-    char what[300];
-    snprintf(what, sizeof what, "quantity '%.200s'", k->text);
-    check_keys(file, v, keys, sizeof keys / sizeof keys[0], what, diag);
-    val = sim_yaml_get(v, "value");
+    sim_schema_set_what(S, "quantity '%.200s'", k->text);
+    SIM_SCHEMA_CHECK_KEYS(S, v, keys);
+    val = sim_schema_opt(v, "value");
     if (!val) {
-      PERR(v, "quantity '%s' has no 'value'", k->text);
+      sim_schema_error(S, v, "quantity '%s' has no 'value'", k->text);
       return;
     }
-    const sim_yaml_node *rep = sim_yaml_get(v, "representative");
-    if (rep) {
-      if (rep->kind == SIM_YAML_SCALAR && !strcmp(rep->text, "false"))
-        q->representative = false;
-      else if (rep->kind != SIM_YAML_SCALAR || strcmp(rep->text, "true"))
-        PERR(rep, "'representative' of quantity '%s': expected true or false", k->text);
-    }
-    const sim_yaml_node *spread = sim_yaml_get(v, "spread");
-    if (spread && spread->kind != SIM_YAML_SCALAR) PERR(spread, "'spread' of quantity '%s': expected a quantity", k->text);
+    const sim_yaml_node *rep = sim_schema_opt(v, "representative");
+    if (rep) sim_schema_parse_bool(S, rep, "representative", &q->representative);
+    const sim_yaml_node *spread = sim_schema_opt(v, "spread");
+    if (spread) sim_schema_scalar(S, spread, "spread", "a quantity");
   }
   if (val->kind != SIM_YAML_SCALAR) {
-    PERR(val, "quantity '%s': expected a value such as \"200 cycles\", found a %s", k->text,
-         sim_yaml_kind_name(val->kind));
+    sim_schema_error(S, val, "quantity '%s': expected a value such as \"200 cycles\", found a %s",
+                     k->text, sim_yaml_kind_name(val->kind));
     return;
   }
   sim_quantity sq;
   char e[300];
   if (sim_quantity_parse(val->text, &sq, e, sizeof e) < 0) {
-    PERR(val, "quantity '%s': expected a value such as \"200 cycles\", %s", k->text, e);
+    sim_schema_error(S, val, "quantity '%s': expected a value such as \"200 cycles\", %s", k->text, e);
     return;
   }
   q->value = sq.value;
   q->kind = sq.kind;
-  check_range(file, k, val, q, diag);
+  check_range(S, k, val, q);
 }
 
 static int load_chain(const sim_data_path *search, const char *name_or_path, int depth,
@@ -253,7 +239,8 @@ static int load_chain(const sim_data_path *search, const char *name_or_path, int
     }
   }
   size_t errors_before = diag->errors;
-  const char *file = path; /* for messages; owned by p once p exists */
+  sim_schema S; /* messages name the file read; path, then p->path, outlive S */
+  sim_schema_init(&S, path, diag);
   char *text = NULL;
   size_t len = 0;
   char e[300];
@@ -265,55 +252,59 @@ static int load_chain(const sim_data_path *search, const char *name_or_path, int
   }
   if (sim_yaml_parse(path, text, len, &root, diag) < 0) goto fail;
   if (!root || root->kind != SIM_YAML_MAP) {
-    PERR(root, "expected a calibration profile (a mapping with profile and quantities)");
+    sim_schema_error(&S, root, "expected a calibration profile (a mapping with profile and quantities)");
     goto fail;
   }
   static const char *const top[] = {"profile", "environment", "quantities"};
-  check_keys(file, root, top, 3, "the calibration profile", diag);
+  sim_schema_set_what(&S, "the calibration profile");
+  SIM_SCHEMA_CHECK_KEYS(&S, root, top);
   p = sim_calloc(1, sizeof *p);
   if (!p) goto oom;
   p->path = path;
   path = NULL;
   p->text = text;
   text = NULL;
-  const sim_yaml_node *meta = sim_yaml_get(root, "profile");
-  const sim_yaml_node *nm = meta && meta->kind == SIM_YAML_MAP ? sim_yaml_get(meta, "name") : NULL;
-  if (!nm || nm->kind != SIM_YAML_SCALAR) {
-    PERR(meta ? meta : root, "the calibration profile needs 'profile: {name: ...}'");
+  const sim_yaml_node *meta = sim_schema_opt(root, "profile");
+  if (meta && !sim_schema_is_map(&S, meta, "'profile'")) {
+    meta = NULL;
   } else {
     static const char *const mkeys[] = {"name", "description", "fallback"};
-    check_keys(p->path, meta, mkeys, 3, "'profile'", diag);
-    if (!(p->name = sim_strdup(nm->text))) goto oom;
+    sim_schema_set_what(&S, "'profile'");
+    if (meta) SIM_SCHEMA_CHECK_KEYS(&S, meta, mkeys);
+    const sim_yaml_node *nm = meta ? sim_schema_opt(meta, "name") : NULL;
+    const char *name = nm ? sim_schema_scalar(&S, nm, "name", "a profile name") : NULL;
+    if (!nm)
+      sim_schema_error(&S, meta ? meta : root, "the calibration profile needs 'profile: {name: ...}'");
+    else if (name && !(p->name = sim_strdup(name)))
+      goto oom;
   }
-  const sim_yaml_node *env = sim_yaml_get(root, "environment");
-  if (env && env->kind != SIM_YAML_MAP) PERR(env, "'environment': expected a mapping of scalars");
-  const sim_yaml_node *qs = sim_yaml_get(root, "quantities");
-  if (!qs || qs->kind != SIM_YAML_MAP) {
-    PERR(qs ? qs : root, "the calibration profile needs 'quantities' (a mapping)");
-  } else {
+  const sim_yaml_node *env = sim_schema_opt(root, "environment");
+  if (env) sim_schema_is_map(&S, env, "'environment'");
+  const sim_yaml_node *qs = sim_schema_opt(root, "quantities");
+  if (!qs) {
+    sim_schema_error(&S, root, "the calibration profile needs 'quantities' (a mapping)");
+  } else if (sim_schema_is_map(&S, qs, "'quantities'")) {
     p->q = sim_calloc(qs->n, sizeof *p->q);
     if (!p->q) goto oom;
     for (size_t i = 0; i < qs->n; i++) {
       quantity *q = &p->q[p->n];
       if (!(q->key = sim_strdup(qs->pairs[i].key->text))) goto oom;
       p->n++;
-      read_quantity(p->path, qs->pairs[i].key, qs->pairs[i].value, q, diag);
+      read_quantity(&S, qs->pairs[i].key, qs->pairs[i].value, q);
     }
     qsort(p->q, p->n, sizeof *p->q, cmp_q);
   }
-  const sim_yaml_node *fb = meta && meta->kind == SIM_YAML_MAP ? sim_yaml_get(meta, "fallback") : NULL;
+  const sim_yaml_node *fb = meta ? sim_schema_opt(meta, "fallback") : NULL;
   if (fb && diag->errors == errors_before) {
-    if (fb->kind != SIM_YAML_SCALAR) {
-      sim_diag_error(diag, p->path, fb->line, fb->col, "'fallback': expected a profile name or path");
-      goto fail;
-    }
+    sim_schema_set_what(&S, "'profile'");
+    if (!sim_schema_scalar(&S, fb, "fallback", "a profile name or path")) goto fail;
     for (int i = 0; i < depth; i++)
       if (!strcmp(chain[i], fb->text)) {
-        sim_diag_error(diag, p->path, fb->line, fb->col, "fallback '%s' makes a cycle", fb->text);
+        sim_schema_error(&S, fb, "fallback '%s' makes a cycle", fb->text);
         goto fail;
       }
     if (depth + 1 >= MAX_CHAIN) {
-      sim_diag_error(diag, p->path, fb->line, fb->col, "more than %d fallback profiles", MAX_CHAIN);
+      sim_schema_error(&S, fb, "more than %d fallback profiles", MAX_CHAIN);
       goto fail;
     }
     chain[depth] = fb->text;

@@ -133,6 +133,40 @@ static void test_errors(void) {
   sim_diag_clear(&d);
 }
 
+/* A misspelt key, at any level, is refused where it is written with the key
+ * it most likely means; a bad 'representative' says what it found. */
+static void test_unknown_key_suggestions(void) {
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_profile *p = NULL;
+  write_file("typo.yaml", "profile: {name: t, descripton: x}\nquantities:\n"
+                          "  cpu.clock: {value: 1 GHz, sorce: \"[AA06]\"}\n"
+                          "  a: {value: 3 cycles, representative: maybe}\nquantites: {}\n");
+  CU_ASSERT_EQUAL(sim_profile_load(test_data_path(), path_of("typo.yaml"), &p, &d), -1);
+  CU_ASSERT_PTR_NULL(p);
+  CU_ASSERT_EQUAL(d.errors, 4);
+  static const struct {
+    const char *message;
+    int line, col;
+  } want[] = {
+      {"unknown key 'descripton' in 'profile'; did you mean 'description'?", 1, 20},
+      {"unknown key 'sorce' in quantity 'cpu.clock'; did you mean 'source'?", 3, 29},
+      {"'representative' in quantity 'a': expected true or false, found \"maybe\"", 4, 40},
+      {"unknown key 'quantites' in the calibration profile; did you mean 'quantities'?", 5, 1}};
+  for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
+    bool found = false;
+    for (size_t i = 0; i < d.count; i++)
+      if (!strcmp(d.entries[i].message, want[w].message)) {
+        found = true;
+        CU_ASSERT_EQUAL(d.entries[i].line, want[w].line);
+        CU_ASSERT_EQUAL(d.entries[i].col, want[w].col);
+        CU_ASSERT_TRUE(d.entries[i].file && strstr(d.entries[i].file, "typo.yaml"));
+      }
+    CU_ASSERT_TRUE(found);
+  }
+  sim_diag_clear(&d);
+}
+
 /* Ranges: a clock of 0, a negative cost, a profile of free operations; a
  * relative fallback is found beside the profile, whatever the directory. */
 static void test_ranges_and_relative_fallback(void) {
@@ -258,6 +292,7 @@ static void test_allocation_faults(void) {
 int register_tests(void) {
   static const test_case tests[] = {{"fallback chain, units, cycles", test_chain},
                                     {"errors", test_errors},
+                                    {"unknown keys get suggestions", test_unknown_key_suggestions},
                                     {"ranges, relative fallback", test_ranges_and_relative_fallback},
                                     {"shipped profiles", test_shipped},
                                     {"allocation faults", test_allocation_faults},

@@ -139,6 +139,29 @@ static void test_parse_errors_have_positions(void) {
   sim_diag_clear(&d);
 }
 
+/* A misspelt key, in the case or in any of its mappings, is refused where it
+ * is written, with the key it most likely means. */
+static void test_unknown_keys_get_suggestions(void) {
+  sim_diag d;
+  val_case *c = load("v/a.yaml",
+                     "name: a\nsource: s\nscenario: x.yaml\nkind: fitted\n"
+                     "quantity: {table: t, colum: c, row: r}\n"
+                     "divide_by: {tabel: u}\n"
+                     "published: 1\ntolerance: {relativ: 0.1}\n"
+                     "fitted_inputs: [{input: k, fited_to: b}]\n"
+                     "tolerence: 3\n",
+                     &d);
+  CU_ASSERT_PTR_NULL(c);
+  CU_ASSERT(has_error(&d, 5, 22, "unknown key 'colum' in quantity; did you mean 'column'?"));
+  CU_ASSERT(has_error(&d, 6, 13, "unknown key 'tabel' in divide_by; did you mean 'table'?"));
+  CU_ASSERT(has_error(&d, 8, 13, "unknown key 'relativ' in tolerance; did you mean 'relative'?"));
+  CU_ASSERT(has_error(&d, 9, 28,
+                      "unknown key 'fited_to' in a fitted input; did you mean 'fitted_to'?"));
+  CU_ASSERT(has_error(&d, 10, 1,
+                      "unknown key 'tolerence' in a validation case; did you mean 'tolerance'?"));
+  sim_diag_clear(&d);
+}
+
 /* kind is required and one of four words; the per-case rules of kinds. */
 static void test_kinds_per_case(void) {
   sim_diag d;
@@ -156,7 +179,15 @@ static void test_kinds_per_case(void) {
   snprintf(text, sizeof text, "name: a\n%skind: guess\n", head);
   c = load("v/a.yaml", text, &d);
   CU_ASSERT_PTR_NULL(c);
-  CU_ASSERT(has_error(&d, 7, 7, "kind must be prediction, fitted"));
+  CU_ASSERT(has_error(&d, 7, 7,
+                      "unknown kind 'guess' in a validation case (known: prediction, fitted, "
+                      "input-echo, by-construction, analytic)"));
+  sim_diag_clear(&d);
+  /* misspelt, with the kind it most likely means */
+  snprintf(text, sizeof text, "name: a\n%skind: predicton\n", head);
+  c = load("v/a.yaml", text, &d);
+  CU_ASSERT_PTR_NULL(c);
+  CU_ASSERT(has_error(&d, 7, 7, "unknown kind 'predicton' in a validation case; did you mean 'prediction'?"));
   sim_diag_clear(&d);
   /* a fitted case without its inputs */
   snprintf(text, sizeof text, "name: a\n%skind: fitted\n", head);
@@ -523,6 +554,7 @@ int register_tests(void) {
   static const test_case parse[] = {
       {"good case", test_parse_good_case},
       {"errors carry FILE:LINE:COL", test_parse_errors_have_positions},
+      {"unknown keys get suggestions", test_unknown_keys_get_suggestions},
       {"kinds: per case", test_kinds_per_case},
       {"kinds: rules across cases", test_kinds_across_cases},
       {"kinds: summary", test_summary},

@@ -18,82 +18,78 @@
 
 #include "models/run.h"
 #include "sim/alloc.h"
+#include "sim/schema.h"
 #include "sim/yaml.h"
 
-/* ---- parsing ---- */
+/* ---- parsing ----
+ * Through the schema helper (sim/schema.h): every message is at
+ * FILE:LINE:COL of the node at fault and unknown keys get a "did you mean".
+ * Published values and tolerances are plain numbers (any sign, no unit), a
+ * form no typed getter reads, so get_number reads them. */
 
 static const char *base_name(const char *path) {
   const char *s = strrchr(path, '/');
   return s ? s + 1 : path;
 }
 
-static char *dup_scalar(const char *file, const sim_yaml_node *n, const char *what, sim_diag *d) {
+/* A copy of the non-empty string n, `what` naming it in the message. */
+static char *dup_scalar(sim_schema *S, const sim_yaml_node *n, const char *what) {
   if (!n || n->kind != SIM_YAML_SCALAR || !n->text[0]) {
-    sim_diag_error(d, file, n ? n->line : 0, n ? n->col : 0, "%s must be a non-empty string",
-                   what);
+    sim_schema_error(S, n, "%s must be a non-empty string", what);
     return NULL;
   }
   char *s = sim_strdup(n->text);
-  if (!s) sim_diag_error(d, file, n->line, n->col, "out of memory");
+  if (!s) sim_schema_error(S, n, "out of memory");
   return s;
 }
 
-static int get_number(const char *file, const sim_yaml_node *n, const char *what, double *out,
-                      sim_diag *d) {
+static int get_number(sim_schema *S, const sim_yaml_node *n, const char *what, double *out) {
   if (!n || n->kind != SIM_YAML_SCALAR) {
-    sim_diag_error(d, file, n ? n->line : 0, n ? n->col : 0, "%s must be a number", what);
+    sim_schema_error(S, n, "%s must be a number", what);
     return -1;
   }
   char *end;
   errno = 0;
   double v = strtod(n->text, &end);
   if (end == n->text || *end || errno || !isfinite(v)) {
-    sim_diag_error(d, file, n->line, n->col, "%s must be a number, got '%s'", what, n->text);
+    sim_schema_error(S, n, "%s must be a number, got '%s'", what, n->text);
     return -1;
   }
   *out = v;
   return 0;
 }
 
-/* Checks that `map` has only the listed keys. */
-static int only_keys(const char *file, const sim_yaml_node *map, const char *const *keys,
-                     const char *where, sim_diag *d) {
-  int rc = 0;
-  for (size_t i = 0; i < map->n; i++) {
-    const sim_yaml_node *k = map->pairs[i].key;
-    bool ok = false;
-    for (const char *const *p = keys; *p; p++) ok |= !strcmp(k->text, *p);
-    if (!ok) {
-      sim_diag_error(d, file, k->line, k->col, "unknown key '%s' in %s", k->text, where);
-      rc = -1;
-    }
-  }
-  return rc;
+/* Whether `map` has only the listed keys (the others reported, with the key
+ * each most likely means); S->what names the map. */
+static bool keys_ok(sim_schema *S, const sim_yaml_node *map, const char *const *keys, size_t n) {
+  size_t before = S->diag->errors;
+  sim_schema_check_keys(S, map, keys, n);
+  return S->diag->errors == before;
 }
+#define KEYS_OK(S, map, arr) keys_ok(S, map, arr, sizeof arr / sizeof arr[0])
 
-static int parse_ref(const char *file, const sim_yaml_node *n, const char *where, val_ref *r,
-                     bool need_all, sim_diag *d) {
-  if (!n || n->kind != SIM_YAML_MAP) {
-    sim_diag_error(d, file, n ? n->line : 0, n ? n->col : 0,
-                   "%s must be a mapping {table, column, row}", where);
+static int parse_ref(sim_schema *S, const sim_yaml_node *n, const char *where, val_ref *r,
+                     bool need_all) {
+  if (n->kind != SIM_YAML_MAP) {
+    sim_schema_error(S, n, "%s must be a mapping {table, column, row}", where);
     return -1;
   }
-  static const char *const keys[] = {"table", "column", "row", "key", NULL};
-  int rc = only_keys(file, n, keys, where, d);
-  const char *names[4] = {"table", "column", "row", "key"};
+  static const char *const keys[] = {"table", "column", "row", "key"};
+  sim_schema_set_what(S, "%s", where);
+  int rc = KEYS_OK(S, n, keys) ? 0 : -1;
   char **dst[4] = {&r->table, &r->column, &r->row, &r->key};
   for (int i = 0; i < 4; i++) {
-    const sim_yaml_node *v = sim_yaml_get(n, names[i]);
+    const sim_yaml_node *v = sim_yaml_get(n, keys[i]);
     if (!v) {
       if (need_all && i < 2) {
-        sim_diag_error(d, file, n->line, n->col, "%s needs '%s'", where, names[i]);
+        sim_schema_error(S, n, "%s needs '%s'", where, keys[i]);
         rc = -1;
       }
       continue;
     }
     char what[64];
-    snprintf(what, sizeof what, "%s.%s", where, names[i]);
-    if (!(*dst[i] = dup_scalar(file, v, what, d))) rc = -1;
+    snprintf(what, sizeof what, "%s.%s", where, keys[i]);
+    if (!(*dst[i] = dup_scalar(S, v, what))) rc = -1;
   }
   return rc;
 }
@@ -105,88 +101,79 @@ const char *val_evidence_name(val_evidence e) {
   return e < VAL_N_EVIDENCE ? evidence_names[e] : "?";
 }
 
-static int parse_kind(const char *path, const sim_yaml_node *n, val_case *c, sim_diag *d) {
+static int parse_kind(sim_schema *S, const sim_yaml_node *root, val_case *c) {
+  const sim_yaml_node *n = sim_yaml_get(root, "kind");
   c->kind_line = n->line;
   c->kind_col = n->col;
-  if (n->kind == SIM_YAML_SCALAR)
-    for (int e = 0; e < VAL_N_EVIDENCE; e++)
-      if (!strcmp(n->text, evidence_names[e])) {
-        c->evidence = (val_evidence)e;
-        return 0;
-      }
-  sim_diag_error(d, path, n->line, n->col,
-                 "kind must be prediction, fitted, input-echo, by-construction or analytic, got '%s'",
-                 n->kind == SIM_YAML_SCALAR ? n->text : "a collection");
-  return -1;
+  static const sim_schema_names kinds = {evidence_names, VAL_N_EVIDENCE, "kind"};
+  size_t e;
+  if (!sim_schema_enum(S, root, "kind", &kinds, &e)) {
+    if (sim_yaml_is_null(n)) sim_schema_error(S, n, "'kind' in %s: expected a name", S->what);
+    return -1;
+  }
+  c->evidence = (val_evidence)e;
+  return 0;
 }
 
 /* fitted_inputs: a sequence of {input, fitted_to}. */
-static int parse_fits(const char *path, const sim_yaml_node *n, val_case *c, sim_diag *d) {
-  if (n->kind != SIM_YAML_SEQ) {
-    sim_diag_error(d, path, n->line, n->col,
-                   "fitted_inputs must be a sequence of {input, fitted_to}");
-    return -1;
-  }
+static int parse_fits(sim_schema *S, const sim_yaml_node *n, val_case *c) {
+  if (!sim_schema_is_seq(S, n, "fitted_inputs, a sequence of {input, fitted_to},")) return -1;
   if (n->n && !(c->fits = sim_calloc(n->n, sizeof *c->fits))) {
-    sim_diag_error(d, path, n->line, n->col, "out of memory");
+    sim_schema_error(S, n, "out of memory");
     return -1;
   }
   int rc = 0;
-  static const char *const keys[] = {"input", "fitted_to", NULL};
+  static const char *const keys[] = {"input", "fitted_to"};
+  sim_schema_set_what(S, "a fitted input");
   for (size_t i = 0; i < n->n; i++) {
     const sim_yaml_node *e = n->items[i];
     val_fit *f = &c->fits[c->n_fits++];
     f->line = e->line;
     f->col = e->col;
-    if (e->kind != SIM_YAML_MAP) {
-      sim_diag_error(d, path, e->line, e->col, "a fitted input is a mapping {input, fitted_to}");
+    if (!sim_schema_is_map(S, e, "a fitted input {input, fitted_to}")) {
       rc = -1;
       continue;
     }
-    if (only_keys(path, e, keys, "a fitted input", d)) rc = -1;
+    if (!KEYS_OK(S, e, keys)) rc = -1;
     const sim_yaml_node *in = sim_yaml_get(e, "input"), *to = sim_yaml_get(e, "fitted_to");
     if (!in || !to) {
-      sim_diag_error(d, path, e->line, e->col, "a fitted input needs 'input' and 'fitted_to'");
+      sim_schema_error(S, e, "a fitted input needs 'input' and 'fitted_to'");
       rc = -1;
       continue;
     }
-    if (!(f->input = dup_scalar(path, in, "input", d))) rc = -1;
-    if (!(f->fitted_to = dup_scalar(path, to, "fitted_to", d))) rc = -1;
+    if (!(f->input = dup_scalar(S, in, "input"))) rc = -1;
+    if (!(f->fitted_to = dup_scalar(S, to, "fitted_to"))) rc = -1;
   }
   return rc;
 }
 
 /* The per-case rules of a case's kind (validate.h; cross-case ones in
  * val_cases_check). */
-static int check_kind(const char *path, const sim_yaml_node *root, val_case *c, sim_diag *d) {
+static int check_kind(sim_schema *S, const sim_yaml_node *root, val_case *c) {
   int rc = 0;
   const sim_yaml_node *q = sim_yaml_get(root, "qualitative");
   if (q) {
-    if (q->kind != SIM_YAML_SCALAR || (strcmp(q->text, "true") && strcmp(q->text, "false"))) {
-      sim_diag_error(d, path, q->line, q->col, "qualitative must be true or false");
+    if (!sim_schema_parse_bool(S, q, "qualitative", &c->qualitative)) {
       rc = -1;
-    } else {
-      c->qualitative = !strcmp(q->text, "true");
-      if (!c->qualitative && c->kind == VAL_ORDER) {
-        sim_diag_error(d, path, q->line, q->col, "an order case is qualitative");
-        rc = -1;
-      }
+    } else if (!c->qualitative && c->kind == VAL_ORDER) {
+      sim_schema_error(S, q, "an order case is qualitative");
+      rc = -1;
     }
   }
   if (c->kind == VAL_ORDER) c->qualitative = true;
   if (c->evidence == VAL_FITTED && c->n_fits == 0) {
-    sim_diag_error(d, path, c->kind_line, c->kind_col,
-                   "a fitted case lists the fitted inputs in 'fitted_inputs'");
+    sim_schema_error(S, sim_yaml_get(root, "kind"),
+                     "a fitted case lists the fitted inputs in 'fitted_inputs'");
     rc = -1;
   }
   const sim_yaml_node *why = sim_yaml_get(root, "fitted");
   if (why && c->evidence != VAL_FITTED) {
-    sim_diag_error(d, path, why->line, why->col, "'fitted' explains a case of kind fitted only");
+    sim_schema_error(S, why, "'fitted' explains a case of kind fitted only");
     rc = -1;
   }
   for (size_t i = 0; i < c->n_fits && c->evidence == VAL_PREDICTION; i++)
     if (c->fits[i].fitted_to && c->name && !strcmp(c->fits[i].fitted_to, c->name)) {
-      sim_diag_error(d, path, c->fits[i].line, c->fits[i].col,
+      sim_diag_error(S->diag, S->file, c->fits[i].line, c->fits[i].col,
                      "a prediction cannot use an input fitted to itself ('%s'): its kind is fitted",
                      c->fits[i].input ? c->fits[i].input : "?");
       rc = -1;
@@ -231,122 +218,119 @@ static int complete_divisor(val_case *c) {
   return 0;
 }
 
-static int parse_case(const char *path, const sim_yaml_node *root, val_case *c, sim_diag *d) {
+static int parse_case(sim_schema *S, const sim_yaml_node *root, val_case *c) {
   if (!root || root->kind != SIM_YAML_MAP) {
-    sim_diag_error(d, path, root ? root->line : 1, root ? root->col : 1,
+    sim_diag_error(S->diag, S->file, root ? root->line : 1, root ? root->col : 1,
                    "a validation case is a mapping (name, source, scenario, quantity, published)");
     return -1;
   }
   static const char *const keys[] = {"name",      "description", "source",    "scenario",
                                      "quantity",  "divide_by",   "published", "tolerance",
                                      "order",     "fitted",      "kind",
-                                     "qualitative", "fitted_inputs", NULL};
-  int rc = only_keys(path, root, keys, "a validation case", d);
+                                     "qualitative", "fitted_inputs"};
+  sim_schema_set_what(S, "a validation case");
+  int rc = KEYS_OK(S, root, keys) ? 0 : -1;
   const char *req[] = {"name", "source", "scenario", "quantity", "kind"};
   for (int i = 0; i < 5; i++)
     if (!sim_yaml_get(root, req[i])) {
-      sim_diag_error(d, path, root->line, root->col, "missing required key '%s'", req[i]);
+      sim_schema_error(S, root, "missing required key '%s'", req[i]);
       rc = -1;
     }
   const sim_yaml_node *n;
   if ((n = sim_yaml_get(root, "name"))) {
-    if (!(c->name = dup_scalar(path, n, "name", d))) {
+    if (!(c->name = dup_scalar(S, n, "name"))) {
       rc = -1;
     } else {
-      const char *b = base_name(path);
+      const char *b = base_name(S->file);
       size_t len = strlen(c->name);
       if (strncmp(b, c->name, len) || strcmp(b + len, ".yaml")) {
-        sim_diag_error(d, path, n->line, n->col, "case name '%s' must match its file name '%s'",
-                       c->name, b);
+        sim_schema_error(S, n, "case name '%s' must match its file name '%s'", c->name, b);
         rc = -1;
       }
     }
   }
-  if ((n = sim_yaml_get(root, "description")) && !(c->description = dup_scalar(path, n, "description", d)))
+  if ((n = sim_yaml_get(root, "description")) && !(c->description = dup_scalar(S, n, "description")))
     rc = -1;
-  if ((n = sim_yaml_get(root, "source")) && !(c->source = dup_scalar(path, n, "source", d))) rc = -1;
-  if ((n = sim_yaml_get(root, "scenario")) && !(c->scenario = dup_scalar(path, n, "scenario", d)))
-    rc = -1;
-  if ((n = sim_yaml_get(root, "fitted")) && !(c->fitted = dup_scalar(path, n, "fitted", d))) rc = -1;
-  if ((n = sim_yaml_get(root, "kind")) && parse_kind(path, n, c, d)) rc = -1;
-  if ((n = sim_yaml_get(root, "fitted_inputs")) && parse_fits(path, n, c, d)) rc = -1;
-  if ((n = sim_yaml_get(root, "quantity")) && parse_ref(path, n, "quantity", &c->quantity, true, d))
+  if ((n = sim_yaml_get(root, "source")) && !(c->source = dup_scalar(S, n, "source"))) rc = -1;
+  if ((n = sim_yaml_get(root, "scenario")) && !(c->scenario = dup_scalar(S, n, "scenario"))) rc = -1;
+  if ((n = sim_yaml_get(root, "fitted")) && !(c->fitted = dup_scalar(S, n, "fitted"))) rc = -1;
+  if (sim_yaml_get(root, "kind") && parse_kind(S, root, c)) rc = -1;
+  if ((n = sim_yaml_get(root, "fitted_inputs")) && parse_fits(S, n, c)) rc = -1;
+  if ((n = sim_yaml_get(root, "quantity")) && parse_ref(S, n, "quantity", &c->quantity, true))
     rc = -1;
   if (!c->quantity.key && !(c->quantity.key = sim_strdup("name"))) return -1;
   if ((n = sim_yaml_get(root, "divide_by"))) {
     c->has_divisor = true;
-    if (parse_ref(path, n, "divide_by", &c->divisor, false, d) || (rc == 0 && complete_divisor(c)))
+    if (parse_ref(S, n, "divide_by", &c->divisor, false) || (rc == 0 && complete_divisor(c)))
       rc = -1;
   }
+  sim_schema_set_what(S, "a validation case");
   const sim_yaml_node *pub = sim_yaml_get(root, "published");
   const sim_yaml_node *ord = sim_yaml_get(root, "order");
   if (!!pub == !!ord) {
-    sim_diag_error(d, path, root->line, root->col,
-                   "a case has exactly one of 'published' (a value or [min, max]) and 'order'");
+    sim_schema_error(S, root,
+                     "a case has exactly one of 'published' (a value or [min, max]) and 'order'");
     return -1;
   }
   if (pub && pub->kind == SIM_YAML_SEQ) {
     c->kind = VAL_RANGE;
     if (pub->n != 2) {
-      sim_diag_error(d, path, pub->line, pub->col, "published range must be [min, max]");
+      sim_schema_error(S, pub, "published range must be [min, max]");
       rc = -1;
-    } else if (get_number(path, pub->items[0], "published min", &c->published, d) ||
-               get_number(path, pub->items[1], "published max", &c->published_max, d)) {
+    } else if (get_number(S, pub->items[0], "published min", &c->published) ||
+               get_number(S, pub->items[1], "published max", &c->published_max)) {
       rc = -1;
     } else if (c->published_max < c->published) {
-      sim_diag_error(d, path, pub->line, pub->col, "published range has max < min");
+      sim_schema_error(S, pub, "published range has max < min");
       rc = -1;
     }
   } else if (pub) {
     c->kind = VAL_VALUE;
-    if (get_number(path, pub, "published", &c->published, d)) rc = -1;
+    if (get_number(S, pub, "published", &c->published)) rc = -1;
   } else {
     c->kind = VAL_ORDER;
     if (ord->kind != SIM_YAML_SEQ || ord->n < 2) {
-      sim_diag_error(d, path, ord->line, ord->col, "order must list at least two rows");
+      sim_schema_error(S, ord, "order must list at least two rows");
       return -1;
     }
     if (c->quantity.row) {
-      sim_diag_error(d, path, ord->line, ord->col,
-                     "an order case names its rows in 'order', not in quantity.row");
+      sim_schema_error(S, ord, "an order case names its rows in 'order', not in quantity.row");
       rc = -1;
     }
     c->order = sim_calloc(ord->n, sizeof *c->order);
     if (!c->order) return -1;
     c->n_order = ord->n;
     for (size_t i = 0; i < ord->n; i++)
-      if (!(c->order[i] = dup_scalar(path, ord->items[i], "order item", d))) rc = -1;
+      if (!(c->order[i] = dup_scalar(S, ord->items[i], "order item"))) rc = -1;
   }
   if (c->kind != VAL_ORDER && !c->quantity.row && sim_yaml_get(root, "quantity")) {
-    const sim_yaml_node *q = sim_yaml_get(root, "quantity");
-    sim_diag_error(d, path, q->line, q->col, "quantity needs 'row'");
+    sim_schema_error(S, sim_yaml_get(root, "quantity"), "quantity needs 'row'");
     rc = -1;
   }
   const sim_yaml_node *tol = sim_yaml_get(root, "tolerance");
   if (tol) {
-    static const char *const tkeys[] = {"absolute", "relative", NULL};
+    static const char *const tkeys[] = {"absolute", "relative"};
     if (tol->kind != SIM_YAML_MAP || tol->n != 1) {
-      sim_diag_error(d, path, tol->line, tol->col,
-                     "tolerance is {absolute: X} or {relative: X}");
+      sim_schema_error(S, tol, "tolerance is {absolute: X} or {relative: X}");
       return -1;
     }
-    if (only_keys(path, tol, tkeys, "tolerance", d)) return -1;
+    sim_schema_set_what(S, "tolerance");
+    if (!KEYS_OK(S, tol, tkeys)) return -1;
     const sim_yaml_node *a = sim_yaml_get(tol, "absolute"), *r = sim_yaml_get(tol, "relative");
     double v = 0;
-    if (get_number(path, a ? a : r, a ? "tolerance.absolute" : "tolerance.relative", &v, d))
-      return -1;
+    if (get_number(S, a ? a : r, a ? "tolerance.absolute" : "tolerance.relative", &v)) return -1;
     if (v < 0) {
-      const sim_yaml_node *x = a ? a : r;
-      sim_diag_error(d, path, x->line, x->col, "tolerance must be >= 0");
+      sim_schema_error(S, a ? a : r, "tolerance must be >= 0");
       return -1;
     }
     if (a) c->tol_abs = v;
     else c->tol_rel = v;
   } else if (c->kind == VAL_VALUE) {
-    sim_diag_error(d, path, root->line, root->col, "a case with a published value needs a tolerance");
+    sim_schema_error(S, root, "a case with a published value needs a tolerance");
     rc = -1;
   }
-  if (sim_yaml_get(root, "kind") && check_kind(path, root, c, d)) rc = -1;
+  sim_schema_set_what(S, "a validation case");
+  if (sim_yaml_get(root, "kind") && check_kind(S, root, c)) rc = -1;
   return rc;
 }
 
@@ -480,7 +464,9 @@ int val_case_load_text(const char *path, const char *text, size_t len, val_case 
     sim_diag_error(diag, path, 0, 0, "out of memory");
     return -1;
   }
-  int rc = parse_case(path, root, c, diag);
+  sim_schema S;
+  sim_schema_init(&S, path, diag);
+  int rc = parse_case(&S, root, c);
   sim_yaml_free(root);
   if (rc < 0) {
     val_case_free(c);
