@@ -50,6 +50,21 @@ static int drawn(plot_kind kind, sim_result *const *runs, size_t n_runs, const p
 int plot_draw(plot_kind kind, sim_result *const *runs, size_t n_runs, const plot_options *o,
               plot_canvas **out, plot_report *report, sim_diag *diag) {
   *out = NULL;
+  /* a result left by a run that did not finish is never drawn as if it had */
+  for (size_t i = 0; i < n_runs; i++) {
+    const char *status = NULL;
+    int got = sim_result_attr_text(runs[i], "status", &status);
+    if (got < 0) {
+      sim_diag_error(diag, NULL, 0, 0, "out of memory");
+      return PLOT_ENOMEM;
+    }
+    if (got == 0 || strcmp(status, "complete")) {
+      sim_diag_error(diag, sim_result_path(runs[i]), 0, 0,
+                     "not a complete result (status '%s'): its run did not finish; run it again",
+                     got ? status : "none");
+      return PLOT_EINPUT;
+    }
+  }
   plot_names techniques;
   if (plot_techniques_read(runs, n_runs, &techniques) < 0) {
     plot_names_free(&techniques);

@@ -253,6 +253,22 @@ class Run(Case):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(os.path.exists(out))
 
+    def test_plots_refuse_an_incomplete_result(self):
+        """A result whose status is not 'complete' (a run that did not
+        finish) is refused by the plots: exit 2, a message, no image."""
+        out = self.path("r.h5")
+        self.assertEqual(run("--quiet", "-o", out, SMALL).returncode, 0)
+        png = self.path("c.png")
+        ok = subprocess.run([VDCSIM, "plot", "compare", out, "-o", png], capture_output=True, text=True)
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        os.remove(png)
+        with h5py.File(out, "r+") as f:
+            f.attrs["status"] = "running"
+        bad = subprocess.run([VDCSIM, "plot", "compare", out, "-o", png], capture_output=True, text=True)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("not a complete result (status 'running')", bad.stderr)
+        self.assertFalse(os.path.exists(png))
+
     def test_calibration_path_is_relative_to_the_current_directory(self):
         with open(self.path("mine.yaml"), "w") as f:
             f.write("profile: {name: mine, fallback: pentium4-2006}\n"
