@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "models/engine.h"
 #include "sim/alloc.h"
 #include "tests/cunit_main.h"
 #include "tests/test_data.h"
@@ -291,4 +292,50 @@ double fx_col(sim_result *r, const char *table, const char *column, size_t row) 
   if (sim_result_column_f64(r, table, column, &v, &n) == 0 && row < n) x = v[row];
   sim_free(v);
   return x;
+}
+
+/* ---- whole runs through the engine ---- */
+
+int fx_run_text(const char *tag, const char *profile_yaml, const char *name, const char *text,
+                const sim_record_config *cfg, fx_run *o) {
+  o->r = NULL;
+  snprintf(o->dir, sizeof o->dir, "/tmp/%s-XXXXXX", tag);
+  if (!mkdtemp(o->dir)) return -1;
+  char prof_path[128];
+  snprintf(prof_path, sizeof prof_path, "%s/profile.yaml", o->dir);
+  snprintf(o->h5, sizeof o->h5, "%s/run.h5", o->dir);
+  FILE *f = fopen(prof_path, "w");
+  if (!f) return -1;
+  fputs(profile_yaml, f);
+  fclose(f);
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_profile *prof = NULL;
+  sim_scenario *sc = NULL;
+  sim_recorder *rec = NULL;
+  int rc = sim_profile_load(test_data_path(), prof_path, &prof, &d);
+  if (rc == 0)
+    rc = sim_scenario_load_text(name, text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
+  if (rc == 0) {
+    rec = sim_recorder_new(cfg);
+    engine_options opt = {.find_model = fx_find_model};
+    engine_stats st;
+    rc = rec ? engine_run(sc, prof, rec, &opt, &st, &d) : -1;
+  }
+  if (rc == 0) rc = sim_recorder_write(rec, o->h5, &d);
+  if (rc == 0) rc = sim_result_open(o->h5, &o->r, &d);
+  if (rc != 0) sim_diag_print(&d, stderr);
+  sim_diag_clear(&d);
+  sim_recorder_free(rec);
+  sim_scenario_free(sc);
+  sim_profile_free(prof);
+  unlink(prof_path);
+  return rc;
+}
+
+void fx_run_close(fx_run *o) {
+  if (o->r) sim_result_close(o->r);
+  o->r = NULL;
+  unlink(o->h5);
+  rmdir(o->dir);
 }

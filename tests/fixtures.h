@@ -15,6 +15,7 @@
 #include "models/registry.h"
 #include "models/technique.h"
 #include "sim/profile.h"
+#include "sim/recorder.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
 
@@ -99,5 +100,23 @@ sim_phase fx_op_phase(void);
 
 /* Value of row `row` of a numeric column, NaN when absent. */
 double fx_col(sim_result *r, const char *table, const char *column, size_t row);
+
+/* ---- whole runs through the engine ---- */
+
+/* A run's temporary directory, its result file and the result opened. */
+typedef struct fx_run {
+  char dir[64];  /* mkdtemp directory holding profile.yaml and run.h5 */
+  char h5[128];  /* the result */
+  sim_result *r; /* opened after a successful run; NULL otherwise */
+} fx_run;
+
+/* Runs scenario `text` (messages name it `name`) on the calibration profile
+ * `profile_yaml`, written to a new temporary directory whose name starts
+ * with `tag`, with the fake techniques (fx_find_model), recording as `cfg`
+ * says; then opens the result in o->r.  0, or nonzero with the diagnostics
+ * printed.  fx_run_close removes what it made. */
+int fx_run_text(const char *tag, const char *profile_yaml, const char *name, const char *text,
+                const sim_record_config *cfg, fx_run *o);
+void fx_run_close(fx_run *o);
 
 #endif

@@ -53,56 +53,17 @@ static const char scenario_fmt[] =
     "%s"
     "datacenter: {%s}\n";
 
-typedef struct run_out {
-  char dir[64];
-  char h5[128];
-  sim_result *r;
-} run_out;
+typedef fx_run run_out;
 
 static int run_text(const char *duration, unsigned cores, unsigned hosts, const char *guests,
                     const char *datacenter, run_out *o) {
   char text[4096];
   snprintf(text, sizeof text, scenario_fmt, duration, cores, hosts, guests, datacenter);
-  snprintf(o->dir, sizeof o->dir, "/tmp/vdcsim-test-dc-XXXXXX");
-  if (!mkdtemp(o->dir)) return -1;
-  char prof_path[128];
-  snprintf(prof_path, sizeof prof_path, "%s/profile.yaml", o->dir);
-  snprintf(o->h5, sizeof o->h5, "%s/run.h5", o->dir);
-  FILE *f = fopen(prof_path, "w");
-  if (!f) return -1;
-  fputs(test_profile, f);
-  fclose(f);
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_profile *prof = NULL;
-  sim_scenario *sc = NULL;
-  sim_recorder *rec = NULL;
-  int rc = sim_profile_load(test_data_path(), prof_path, &prof, &d);
-  if (rc == 0) rc = sim_scenario_load_text("dc.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) {
-    sim_record_config cfg = {.sample_interval_ns = 10 * SIM_S, .events = 1, .series = 0};
-    rec = sim_recorder_new(&cfg);
-    engine_options opt = {.find_model = fx_find_model};
-    engine_stats st;
-    rc = rec ? engine_run(sc, prof, rec, &opt, &st, &d) : -1;
-  }
-  if (rc == 0) rc = sim_recorder_write(rec, o->h5, &d);
-  if (rc == 0) rc = sim_result_open(o->h5, &o->r, &d);
-  if (rc != 0) sim_diag_print(&d, stderr);
-  sim_diag_clear(&d);
-  sim_recorder_free(rec);
-  sim_scenario_free(sc);
-  sim_profile_free(prof);
-  unlink(prof_path);
-  return rc;
+  sim_record_config cfg = {.sample_interval_ns = 10 * SIM_S, .events = 1, .series = 0};
+  return fx_run_text("vdcsim-test-dc", test_profile, "dc.yaml", text, &cfg, o);
 }
 
-static void run_close(run_out *o) {
-  sim_result_close(o->r);
-  o->r = NULL;
-  unlink(o->h5);
-  rmdir(o->dir);
-}
+static void run_close(run_out *o) { fx_run_close(o); }
 
 static double col(run_out *o, const char *table, const char *column, size_t row) {
   return fx_col(o->r, table, column, row);

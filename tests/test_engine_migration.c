@@ -70,59 +70,18 @@ static const char scenario_fmt[] =
 #define WORK_S 10.0 /* 1e7 units x 1000 cycles at 1 GHz */
 #define AT_S 2.0    /* the migrations' start */
 
-typedef struct run_out {
-  char dir[64];
-  char h5[128];
-  sim_result *r;
-} run_out;
+typedef fx_run run_out;
 
 static int run_text(const char *host_type, const char *dirty, unsigned tx_bytes,
                     const char *migration, run_out *o) {
   char text[4096], net[96] = "";
   if (tx_bytes) snprintf(net, sizeof net, ", net: {messages: 1, tx: %u B, rx: 0 B}", tx_bytes);
   snprintf(text, sizeof text, scenario_fmt, host_type, net, dirty, migration);
-  snprintf(o->dir, sizeof o->dir, "/tmp/vdcsim-test-engmig-XXXXXX");
-  if (!mkdtemp(o->dir)) return -1;
-  char prof_path[128];
-  snprintf(prof_path, sizeof prof_path, "%s/profile.yaml", o->dir);
-  snprintf(o->h5, sizeof o->h5, "%s/run.h5", o->dir);
-  FILE *f = fopen(prof_path, "w");
-  if (!f) return -1;
-  fputs(test_profile, f);
-  fclose(f);
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_profile *prof = NULL;
-  sim_scenario *sc = NULL;
-  sim_recorder *rec = NULL;
-  int rc = sim_profile_load(test_data_path(), prof_path, &prof, &d);
-  if (rc == 0)
-    rc = sim_scenario_load_text("engine-migration.yaml", text, strlen(text), test_vocabulary(),
-                                NULL, 0, &sc, &d);
-  if (rc == 0) {
-    sim_record_config cfg = {.sample_interval_ns = 100 * SIM_MS, .events = 1, .series = 1};
-    rec = sim_recorder_new(&cfg);
-    engine_options opt = {.find_model = fx_find_model};
-    engine_stats st;
-    rc = rec ? engine_run(sc, prof, rec, &opt, &st, &d) : -1;
-  }
-  if (rc == 0) rc = sim_recorder_write(rec, o->h5, &d);
-  if (rc == 0) rc = sim_result_open(o->h5, &o->r, &d);
-  if (rc != 0) sim_diag_print(&d, stderr);
-  sim_diag_clear(&d);
-  sim_recorder_free(rec);
-  sim_scenario_free(sc);
-  sim_profile_free(prof);
-  unlink(prof_path);
-  return rc;
+  sim_record_config cfg = {.sample_interval_ns = 100 * SIM_MS, .events = 1, .series = 1};
+  return fx_run_text("vdcsim-test-engmig", test_profile, "engine-migration.yaml", text, &cfg, o);
 }
 
-static void run_close(run_out *o) {
-  sim_result_close(o->r);
-  o->r = NULL;
-  unlink(o->h5);
-  rmdir(o->dir);
-}
+static void run_close(run_out *o) { fx_run_close(o); }
 
 static double col(run_out *o, const char *table, const char *column, size_t row) {
   return fx_col(o->r, table, column, row);
