@@ -131,6 +131,11 @@ typedef bool (*dc_admit_fn)(void *ctx, size_t host, const dc_vm_load *vm);
 
 /* Whether vm fits on h: CPU and memory. */
 bool dc_fits(const dc_host_load *h, const dc_vm_load *vm);
+/* Best and worst fit: among the admitted hosts vm fits on, switched-on ones
+ * first, the one with the least (tightest) or the most CPU left over after
+ * it, ties to the first; -1 when none. */
+long dc_choose_by_room(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_vm_load *vm,
+                       dc_admit_fn admit, void *ctx, bool tightest);
 
 typedef struct dc_placement_ops {
   const char *name;
