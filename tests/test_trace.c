@@ -157,17 +157,18 @@ static void test_loader_reads_trace(void) {
   temp_path(file, sizeof file, "loader");
   FILE *f = fopen(file, "w");
   CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-  fputs("100\n50\n0\n", f);
+  fputs("100\n37.5\n0\n", f);
   fclose(f);
   sim_scenario *s = NULL;
   sim_diag d;
   CU_ASSERT_EQUAL_FATAL(load_with_trace(file, &s, &d), 0);
   const sim_workload *w = &s->workloads[0];
   CU_ASSERT_EQUAL_FATAL(w->n_trace_samples, 3);
-  CU_ASSERT(w->trace_cpu_percent[0] == 100 && w->trace_cpu_percent[1] == 50 && w->trace_cpu_percent[2] == 0);
-  /* the resolved text names the file, not the samples */
+  CU_ASSERT(w->trace_cpu_percent[0] == 100 && w->trace_cpu_percent[1] == 37.5 && w->trace_cpu_percent[2] == 0);
+  /* the resolved text names the file, not the samples (a sample with a
+     decimal point: the file name holds a PID, never a point and digits) */
   CU_ASSERT_PTR_NOT_NULL(strstr(s->resolved_text, file));
-  CU_ASSERT_PTR_NULL(strstr(s->resolved_text, "50"));
+  CU_ASSERT_PTR_NULL(strstr(s->resolved_text, "37.5"));
   sim_scenario_free(s);
   sim_diag_clear(&d);
   /* a malformed trace is an error of the scenario, at the trace's line */
