@@ -154,39 +154,70 @@ int vstate_create(const void *params, const sim_guest *g, void **state, sim_diag
 
 void vstate_free(void *state) { sim_free(state); }
 
+/* One access of stream a: its data cycles and the walk cycles the data does
+ * not hide; adds its pages and walk to *pages and *walk_sum. */
+static void access_costs(const vstate *s, sim_access_spec a, vcost_walk walk, double miss_extra,
+                         double *data, double *walk_exposed, double *pages, double *walk_sum) {
+  const mmu_params *p = &s->c->mmu;
+  uint64_t page = mmu_guest_page_bytes(a.page_bytes, s->huge_pages);
+  a.page_bytes = page;
+  double miss = mmu_tlb_miss_rate(p, &a, page);
+  mmu_walk w = walk == VCOST_WALK_2D ? mmu_walk_2d(p, &a, page, page, miss) : mmu_walk_1d(p, &a, page, miss);
+  /* a software MMU lengthens every TLB miss by its fitted overhead; it is
+   * part of the miss, so it overlaps the data like the walk does and a TLB
+   * refill after a flush pays it per entry (models/profiles/README.md,
+   * "Software MMU") */
+  if (miss_extra > 0) w.cycles += miss_extra;
+  /* the page walker and the memory pipeline work side by side: an
+   * out-of-order core walks for one access while the data of others is
+   * in flight (streams are independent accesses, not pointer chases), so
+   * an access costs the busier of the two; the walk cycles beyond the
+   * data's are the exposed page-walk cost */
+  *data = mmu_data_cycles(p, &a);
+  *walk_exposed = fmax(0.0, miss * w.cycles - *data);
+  *pages += ceil((double)a.working_set_bytes / (double)page);
+  *walk_sum += w.cycles;
+}
+
+/* Fills the memo of s for ph's streams (at most VCOST_MEMO_STREAMS). */
+static void remember_streams(vstate *s, const sim_phase *ph, vcost_walk walk, double miss_extra) {
+  double pages = 0, walk_sum = 0;
+  for (size_t i = 0; i < ph->n_access; i++)
+    access_costs(s, ph->access[i], walk, miss_extra, &s->memo_data[i], &s->memo_walk_exposed[i], &pages,
+                 &walk_sum);
+  s->memo_access = ph->access;
+  s->memo_n = ph->n_access;
+  s->memo_walk = walk;
+  s->memo_miss_extra = miss_extra;
+  s->memo_pages = pages;
+  s->memo_walk_cycles = walk_sum / (double)ph->n_access;
+}
+
 void vcost_charge_memory(vstate *s, const sim_phase *ph, double units, vcost_walk walk,
                          double miss_extra, cycles_by_mech *out) {
-  const mmu_params *p = &s->c->mmu;
-  double pages = 0, walk_sum = 0, walk_n = 0;
+  if (ph->n_access == 0) return;
+  if (ph->n_access <= VCOST_MEMO_STREAMS) {
+    if (s->memo_access != ph->access || s->memo_n != ph->n_access || s->memo_walk != walk ||
+        s->memo_miss_extra != miss_extra)
+      remember_streams(s, ph, walk, miss_extra);
+    for (size_t i = 0; i < ph->n_access; i++) {
+      double n = ph->access[i].count * units;
+      out->cycles[MECH_GUEST] += n * s->memo_data[i];
+      out->cycles[MECH_PAGEWALK] += n * s->memo_walk_exposed[i];
+    }
+    s->pages_touched = s->memo_pages;
+    s->walk_cycles = s->memo_walk_cycles;
+    return;
+  }
+  double pages = 0, walk_sum = 0;
   for (size_t i = 0; i < ph->n_access; i++) {
-    sim_access_spec a = ph->access[i];
-    uint64_t page = mmu_guest_page_bytes(a.page_bytes, s->huge_pages);
-    a.page_bytes = page;
-    double n = a.count * units;
-    double miss = mmu_tlb_miss_rate(p, &a, page);
-    mmu_walk w = walk == VCOST_WALK_2D ? mmu_walk_2d(p, &a, page, page, miss)
-                                       : mmu_walk_1d(p, &a, page, miss);
-    /* a software MMU lengthens every TLB miss by its fitted overhead; it is
-     * part of the miss, so it overlaps the data like the walk does and a TLB
-     * refill after a flush pays it per entry (models/profiles/README.md,
-     * "Software MMU") */
-    if (miss_extra > 0) w.cycles += miss_extra;
-    /* the page walker and the memory pipeline work side by side: an
-     * out-of-order core walks for one access while the data of others is
-     * in flight (streams are independent accesses, not pointer chases), so
-     * an access costs the busier of the two; the walk cycles beyond the
-     * data's are the exposed page-walk cost */
-    double data = mmu_data_cycles(p, &a), walk_exposed = fmax(0.0, miss * w.cycles - data);
+    double data, walk_exposed, n = ph->access[i].count * units;
+    access_costs(s, ph->access[i], walk, miss_extra, &data, &walk_exposed, &pages, &walk_sum);
     out->cycles[MECH_GUEST] += n * data;
     out->cycles[MECH_PAGEWALK] += n * walk_exposed;
-    pages += ceil((double)a.working_set_bytes / (double)page);
-    walk_sum += w.cycles;
-    walk_n += 1;
   }
-  if (walk_n > 0) {
-    s->pages_touched = pages;
-    s->walk_cycles = walk_sum / walk_n;
-  }
+  s->pages_touched = pages;
+  s->walk_cycles = walk_sum / (double)ph->n_access;
 }
 
 double vcost_tlb_refill(const vstate *s) {

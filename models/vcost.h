@@ -106,13 +106,31 @@ void vcost_charge_timer(const native_costs *c, double cycles, double irq_cycles,
 
 /* ---- the memory model of one guest ---- */
 
+/* Which walk a TLB miss takes: 1D on page tables the hardware walks (the
+ * guest's own: native, container, pv; or shadow tables: bt, hvm), 2D under
+ * EPT/NPT. */
+typedef enum vcost_walk { VCOST_WALK_1D, VCOST_WALK_2D } vcost_walk;
+
 /* What every technique keeps per guest: where its accesses go and what a TLB
  * refill costs after a flush. */
+#define VCOST_MEMO_STREAMS 4 /* memory streams of a phase whose per-access costs a state remembers */
+
 typedef struct vstate {
   const native_costs *c;    /* the technique's table (shared, not owned) */
   bool huge_pages;          /* guest backs memory with 2 MiB pages, nested pages too */
   double pages_touched;     /* distinct pages of the last phase charged, for TLB refills */
   double walk_cycles;       /* cycles of one walk in the last phase charged */
+  /* The per-access costs of the streams last charged.  They depend on the
+   * streams, the table and the walk kind only, never on the units charged,
+   * and a guest charges the same phase at every event of its run: the walk
+   * model is evaluated once per phase instead of once per event. */
+  const sim_access_spec *memo_access;         /* the streams they belong to; NULL: none */
+  size_t memo_n;                              /* how many */
+  vcost_walk memo_walk;                        /* the walk they were computed for */
+  double memo_miss_extra;                     /* cycles, the software-MMU extra they include */
+  double memo_data[VCOST_MEMO_STREAMS];       /* cycles of one access's data, per stream */
+  double memo_walk_exposed[VCOST_MEMO_STREAMS]; /* cycles of one access's exposed walk, per stream */
+  double memo_pages, memo_walk_cycles;        /* pages_touched and walk_cycles they give */
 } vstate;
 
 /* The state of guest g (NULL: 4 KiB pages) over table c. */
@@ -122,10 +140,6 @@ void vstate_init(vstate *s, const native_costs *c, const sim_guest *g);
 int vstate_create(const void *params, const sim_guest *g, void **state, sim_diag *diag);
 void vstate_free(void *state);
 
-/* Which walk a TLB miss takes: 1D on page tables the hardware walks (the
- * guest's own: native, container, pv; or shadow tables: bt, hvm), 2D under
- * EPT/NPT. */
-typedef enum vcost_walk { VCOST_WALK_1D, VCOST_WALK_2D } vcost_walk;
 
 /* Charges `units` units of the memory accesses of ph: data accesses to
  * MECH_GUEST, TLB-miss walks to MECH_PAGEWALK as far as they exceed the data
