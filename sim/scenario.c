@@ -5,12 +5,15 @@
  * scenario_internal.h), that converts every quantity to its SI unit
  * (sim/schema.h), expands host and guest templates (name patterns with
  * counters), resolves references through hash indices, checks ranges and
- * over-commitment -> resolved YAML text (scenario_resolved.c).
+ * over-commitment -> canonical order (hosts, host types, workloads and
+ * guests by name, migrations by start: see "canonical order" below) ->
+ * resolved YAML text (scenario_resolved.c).
  * Errors are collected, never fatal to the walk (every error of a file is
  * reported), except running out of memory, which stops it.  Names of
  * techniques, I/O paths, schedulers and migration strategies come from the
  * vocabulary the caller passes (sim/vocabulary.h): the core knows no model.
- * Complexity: O(hosts + guests) expected; name lookups hash (FNV-1a). */
+ * Complexity: O(hosts + guests) expected for the walk, name lookups hash
+ * (FNV-1a); the canonical order sorts, O(n log n). */
 #include "sim/scenario.h"
 
 #include <assert.h>
@@ -182,6 +185,205 @@ void sim_scenario_free(sim_scenario *s) {
   sim_free(s);
 }
 
+/* ---------- canonical order ----------
+ * The engine sets entities up, numbers their events, fills run queues and
+ * writes result rows in the order of the scenario's arrays, and simultaneous
+ * events are ordered by those numbers.  So that no result depends on where an
+ * entry stands in the file, the arrays are put in an order of their names:
+ * hosts as soon as their section is read (a guest spread over hosts takes
+ * them in this order), host types, workloads, guests and migrations once the
+ * whole file has loaded without error (messages keep the file's order).
+ * Names of hosts, guests, host types and workload keys are unique then, so
+ * each order is total.  Names compare byte by byte (strcmp): "web10" comes
+ * before "web2"; any fixed order would do. */
+
+typedef struct named_pos {
+  const char *name;
+  uint32_t pos;              /* position in the file's order */
+} named_pos;
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(((const named_pos *)a)->name, ((const named_pos *)b)->name);
+}
+
+/* The permutation that sorts n >= 1 names, read through (names, stride) as
+ * the name index reads them: order[new] = old, then inverse[old] = new in the
+ * same allocation (order + n).  NULL out of memory. */
+static uint32_t *name_order(char *const *names, size_t stride, size_t n) {
+  named_pos *keys = sim_malloc(n * sizeof *keys);
+  uint32_t *order = sim_malloc(2 * n * sizeof *order);
+  if (!keys || !order) {
+    sim_free(keys);
+    sim_free(order);
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++)
+    keys[i] = (named_pos){*(char *const *)((const char *)names + i * stride), (uint32_t)i};
+  qsort(keys, n, sizeof *keys, by_name);
+  for (size_t i = 0; i < n; i++) {
+    order[i] = keys[i].pos;
+    order[n + keys[i].pos] = (uint32_t)i;
+  }
+  sim_free(keys);
+  return order;
+}
+
+/* Rearranges n elements of `size` bytes so that element i is the one that
+ * was at order[i]; -1 out of memory (arr unchanged). */
+static int permute(void *arr, size_t n, size_t size, const uint32_t *order) {
+  char *was = sim_malloc(n * size);
+  if (!was) return -1;
+  memcpy(was, arr, n * size);
+  for (size_t i = 0; i < n; i++) memcpy((char *)arr + i * size, was + (size_t)order[i] * size, size);
+  sim_free(was);
+  return 0;
+}
+
+/* Hosts by name, before guests refer to them: the per-host entries of
+ * messages move along, entries' first instances are renumbered and the name
+ * index is built anew. */
+static void canonical_hosts(ctx *C) {
+  sim_scenario *s = C->s;
+  size_t n = s->n_hosts;
+  if (n < 2) return;
+  uint32_t *order = name_order(&s->hosts[0].name, sizeof *s->hosts, n);
+  if (!order || permute(s->hosts, n, sizeof *s->hosts, order) < 0 ||
+      permute(C->host_entry, n, sizeof *C->host_entry, order) < 0) {
+    sim_free(order);
+    sim_schema_nomem(&C->S);
+    return;
+  }
+  const uint32_t *inverse = order + n;
+  for (size_t i = 0; i < C->n_hrec; i++) C->hrec[i].first = inverse[C->hrec[i].first];
+  sim_free(order);
+  sim_name_index_free(&C->host_ix);
+  if (sim_name_index_init(&C->host_ix, n) < 0) {
+    sim_schema_nomem(&C->S);
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (sim_name_index_add(&C->host_ix, &s->hosts[0].name, sizeof *s->hosts, s->hosts[i].name, (uint32_t)i) == -1) {
+      sim_schema_nomem(&C->S);
+      return;
+    }
+}
+
+/* Host types by name; hosts and host entries follow. */
+static int canonical_host_types(ctx *C) {
+  sim_scenario *s = C->s;
+  size_t n = s->n_host_types;
+  if (n < 2) return 0;
+  uint32_t *order = name_order(&s->host_types[0].name, sizeof *s->host_types, n);
+  if (!order || permute(s->host_types, n, sizeof *s->host_types, order) < 0) {
+    sim_free(order);
+    return -1;
+  }
+  const uint32_t *inverse = order + n;
+  for (size_t i = 0; i < s->n_hosts; i++) s->hosts[i].type = inverse[s->hosts[i].type];
+  for (size_t i = 0; i < C->n_hrec; i++) C->hrec[i].type = inverse[C->hrec[i].type];
+  sim_free(order);
+  return 0;
+}
+
+/* Workloads by lookup key (the name, or "file:PATH"), which is unique: they
+ * are otherwise in the order guests first name shipped workloads and files. */
+static int canonical_workloads(ctx *C) {
+  sim_scenario *s = C->s;
+  size_t n = s->n_workloads;
+  if (n < 2) return 0;
+  uint32_t *order = name_order(C->wl_key, sizeof *C->wl_key, n);
+  if (!order || permute(s->workloads, n, sizeof *s->workloads, order) < 0 ||
+      permute(C->wl_key, n, sizeof *C->wl_key, order) < 0) {
+    sim_free(order);
+    return -1;
+  }
+  const uint32_t *inverse = order + n;
+  for (size_t i = 0; i < s->n_guests; i++) s->guests[i].workload = inverse[s->guests[i].workload];
+  sim_free(order);
+  return 0;
+}
+
+/* Guests by name; migrations and guest entries follow. */
+static int canonical_guests(ctx *C) {
+  sim_scenario *s = C->s;
+  size_t n = s->n_guests;
+  if (n < 2) return 0;
+  uint32_t *order = name_order(&s->guests[0].name, sizeof *s->guests, n);
+  if (!order || permute(s->guests, n, sizeof *s->guests, order) < 0) {
+    sim_free(order);
+    return -1;
+  }
+  const uint32_t *inverse = order + n;
+  for (size_t i = 0; i < s->n_migrations; i++) s->migrations[i].guest = inverse[s->migrations[i].guest];
+  for (size_t i = 0; i < C->n_grec; i++) C->grec[i].first = inverse[C->grec[i].first];
+  sim_free(order);
+  return 0;
+}
+
+static int cmp_time(sim_time a, sim_time b) { return (a > b) - (a < b); }
+static int cmp_real(double a, double b) { return (a > b) - (a < b); }
+
+/* A migration with the names it refers to, for sorting. */
+typedef struct migration_key {
+  sim_migration_spec m;
+  const char *guest, *dest;  /* names of its guest and destination host */
+} migration_key;
+
+/* By start time, then guest, destination and name, then every setting:
+ * migrations that compare equal are alike in everything, so which comes
+ * first cannot matter. */
+static int by_start(const void *pa, const void *pb) {
+  const migration_key *a = pa, *b = pb;
+  int c = cmp_time(a->m.at_ns, b->m.at_ns);
+  if (!c) c = strcmp(a->guest, b->guest);
+  if (!c) c = strcmp(a->dest, b->dest);
+  if (!c) c = strcmp(a->m.name, b->m.name);
+  if (!c) c = strcmp(a->m.strategy, b->m.strategy);
+  if (!c) c = cmp_real(a->m.min_rate_bps, b->m.min_rate_bps);
+  if (!c) c = cmp_real(a->m.max_rate_bps, b->m.max_rate_bps);
+  if (!c) c = cmp_time(a->m.max_downtime_ns, b->m.max_downtime_ns);
+  if (!c) c = cmp_real(a->m.max_rounds, b->m.max_rounds);
+  if (!c) c = cmp_real(a->m.auto_converge, b->m.auto_converge);
+  if (!c) c = cmp_real(a->m.compress, b->m.compress);
+  if (!c) c = cmp_real(a->m.zero_page_elision, b->m.zero_page_elision);
+  if (!c) c = cmp_real(a->m.block_migration, b->m.block_migration);
+  return c;
+}
+
+static int canonical_migrations(ctx *C) {
+  sim_scenario *s = C->s;
+  size_t n = s->n_migrations;
+  if (n < 2) return 0;
+  migration_key *keys = sim_malloc(n * sizeof *keys);
+  if (!keys) return -1;
+  for (size_t i = 0; i < n; i++)
+    keys[i] = (migration_key){s->migrations[i], s->guests[s->migrations[i].guest].name,
+                              s->hosts[s->migrations[i].dest_host].name};
+  qsort(keys, n, sizeof *keys, by_start);
+  for (size_t i = 0; i < n; i++) s->migrations[i] = keys[i].m;
+  sim_free(keys);
+  return 0;
+}
+
+/* Template entries by their first instance, which is unique: the resolved
+ * text lists them in this order. */
+static int by_first(const void *a, const void *b) {
+  size_t x = ((const entry_rec *)a)->first, y = ((const entry_rec *)b)->first;
+  return (x > y) - (x < y);
+}
+
+/* The order of a loaded scenario (hosts are in theirs already); the name
+ * indices are not read after this. */
+static void canonical_order(ctx *C) {
+  if (canonical_host_types(C) < 0 || canonical_workloads(C) < 0 || canonical_guests(C) < 0 ||
+      canonical_migrations(C) < 0) {
+    sim_schema_nomem(&C->S);
+    return;
+  }
+  if (C->n_hrec > 1) qsort(C->hrec, C->n_hrec, sizeof *C->hrec, by_first);
+  if (C->n_grec > 1) qsort(C->grec, C->n_grec, sizeof *C->grec, by_first);
+}
+
 /* ---------- the pipeline ---------- */
 
 static char *dir_of(const char *path) {
@@ -328,6 +530,7 @@ static void load_sections(ctx *C, sim_yaml_node *root, bool sweep_point) {
   scenario_load_simulation(C, sim_schema_opt(root, "simulation"));
   if (!C->S.oom) scenario_load_host_types(C, sim_schema_opt(root, "host_types"));
   if (!C->S.oom) scenario_load_hosts(C, sim_schema_opt(root, "hosts"));
+  if (!C->S.oom && C->S.diag->errors == C->errors_before) canonical_hosts(C);
   if (!C->S.oom) scenario_load_workloads(C, sim_schema_opt(root, "workloads"));
   if (!C->S.oom) scenario_load_guests(C, sim_schema_opt(root, "guests"));
   if (!C->S.oom) scenario_load_migrations(C, sim_schema_opt(root, "migrations"));
@@ -395,6 +598,7 @@ int scenario_load_source(const scenario_source *src, bool sweep_point, sim_scena
   ctx context;
   ctx *C = &context;
   memset(C, 0, sizeof *C);
+  C->errors_before = errors_before;
   sim_schema_init(&C->S, src->name, diag);
   C->S.synonyms = synonyms;
   C->S.n_synonyms = sizeof synonyms / sizeof synonyms[0];
@@ -408,6 +612,7 @@ int scenario_load_source(const scenario_source *src, bool sweep_point, sim_scena
     load_tree(C, sweep_point);
   if (C->S.suppressed)
     sim_diag_add(diag, SIM_DIAG_NOTE, src->name, 0, 0, "%zu similar errors not shown", C->S.suppressed);
+  if (!C->S.oom && diag->errors == errors_before) canonical_order(C);
   if (!C->S.oom && diag->errors == errors_before && scenario_write_resolved(C, s, &s->resolved_text) < 0)
     sim_schema_nomem(&C->S);
   bool failed = C->S.oom || diag->errors > errors_before;

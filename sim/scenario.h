@@ -4,6 +4,10 @@
  * below is in the SI base unit its name carries (_ns, _bytes, _hz, _bps ...),
  * so models never parse text.  References between sections are indices into
  * the scenario's arrays, checked by the loader: a model may trust them.
+ * The arrays are in a canonical order, whatever the file's: hosts, host
+ * types, workloads (by lookup key) and guests by name (strcmp), migrations by
+ * start, then guest name (sim/scenario.c "canonical order"), so nothing
+ * downstream depends on where an entry stands in the file.
  * The schema (every key, unit, default and range) is documented in
  * scenarios/SCHEMA.md. */
 #ifndef SIM_SCENARIO_H

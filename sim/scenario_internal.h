@@ -60,6 +60,7 @@ typedef struct entry_rec {
 
 typedef struct ctx {
   sim_schema S;              /* file, diagnostics, what is being read, out of memory */
+  size_t errors_before;      /* diagnostics' error count when this load began */
   const scenario_source *src;
   sim_scenario *s;
   char *dir;                 /* directory of the scenario, for relative paths ("" = cwd) */

@@ -1,8 +1,11 @@
 /* sim/scenario_resolved.c: the resolved scenario as YAML (--print-resolved,
  * and stored with the results): every default filled in, every quantity in
  * a unit that reads back to the same value, templates as written (entries,
- * not instances), so loading the text gives the same scenario.  Trace
- * samples are not written: the trace file is named, as in the scenario. */
+ * not instances), so loading the text gives the same scenario.  Entries,
+ * workloads and migrations come in the loaded scenario's canonical order
+ * (sim/scenario.c), so a file whose lists are permuted resolves to the same
+ * text.  Trace samples are not written: the trace file is named, as in the
+ * scenario. */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -67,6 +67,9 @@ static const char scenario_fmt[] =
     "  - {name: vm, technique: native, vcpus: 1, memory: 64 MB, host: src, workload: w}\n"
     "%s";
 
+/* Result rows are in name order: hosts dst, src; guests rival, vm. */
+enum { DST_ROW = 0, SRC_ROW = 1, RIVAL_ROW = 0, VM_ROW = 1 };
+
 #define WORK_S 10.0 /* 1e7 units x 1000 cycles at 1 GHz */
 #define AT_S 2.0    /* the migrations' start */
 
@@ -154,8 +157,8 @@ static void check_precopy_moves(const char *fid) {
   CU_ASSERT(total > 1 && AT_S + total < WORK_S);
   CU_ASSERT_DOUBLE_EQUAL(ttc - WORK_S, down, 1e-4);
   CU_ASSERT(str_is(&o, "summary/guests", "host", 0, "dst"));
-  double busy_src = col(&o, "summary/hosts", "busy_s", 0);
-  double busy_dst = col(&o, "summary/hosts", "busy_s", 1);
+  double busy_src = col(&o, "summary/hosts", "busy_s", SRC_ROW);
+  double busy_dst = col(&o, "summary/hosts", "busy_s", DST_ROW);
   /* the work is split at the switch-over: before it at the source (less the
    * downtime the guest stood still), after it at the destination */
   double stop = AT_S + total - down; /* the guest stopped here */
@@ -254,7 +257,7 @@ static void test_postcopy_tail_slows(void) {
   CU_ASSERT(tail < 0.99 * before);
   CU_ASSERT(tail > 0);
   CU_ASSERT(str_is(&o, "summary/guests", "host", 0, "dst"));
-  CU_ASSERT(col(&o, "summary/hosts", "busy_s", 1) > WORK_S - AT_S - total);
+  CU_ASSERT(col(&o, "summary/hosts", "busy_s", DST_ROW) > WORK_S - AT_S - total);
   run_close(&o);
 }
 
@@ -299,16 +302,16 @@ static void check_contended_move(const char *sched) {
            rival);
   run_out o;
   CU_ASSERT_EQUAL_FATAL(run_text(type, calm, 0, rival, &o), 0);
-  double shared_rival = col(&o, "summary/guests", "time_to_complete_s", 1);
+  double shared_rival = col(&o, "summary/guests", "time_to_complete_s", RIVAL_ROW);
   CU_ASSERT(shared_rival > 1.9 * WORK_S); /* two guests, one core */
   run_close(&o);
   CU_ASSERT_EQUAL_FATAL(run_text(type, calm, 0, with_mig, &o), 0);
   double total = col(&o, "migration/summary", "total_time_s", 0);
   double down = col(&o, "migration/summary", "downtime_s", 0);
-  double vm = col(&o, "summary/guests", "time_to_complete_s", 0);
-  double rv = col(&o, "summary/guests", "time_to_complete_s", 1);
-  CU_ASSERT(str_is(&o, "summary/guests", "host", 0, "dst"));
-  CU_ASSERT(str_is(&o, "summary/guests", "host", 1, "src"));
+  double vm = col(&o, "summary/guests", "time_to_complete_s", VM_ROW);
+  double rv = col(&o, "summary/guests", "time_to_complete_s", RIVAL_ROW);
+  CU_ASSERT(str_is(&o, "summary/guests", "host", VM_ROW, "dst"));
+  CU_ASSERT(str_is(&o, "summary/guests", "host", RIVAL_ROW, "src"));
   CU_ASSERT(rv < shared_rival - 1);
   /* vm had about half the core until it stopped, then a core of its own */
   double stop = AT_S + total - down;

@@ -203,11 +203,11 @@ static const char *const window_scenario =
     "            ops: {instructions: 1000, net: {messages: 1, tx: 64 KiB, rx: 64 B}}}]}\n"
     "  rr: {phases: [{units: 500, ops: {instructions: 2000, net: {messages: 1, tx: 100 B, rx: 200 B}}}]}\n"
     "guests:\n"
-    "  - {name: s, technique: native, io_path: native, memory: 1 GiB, host: h0, workload: stream}\n"
+    "  - {name: bulk, technique: native, io_path: native, memory: 1 GiB, host: h0, workload: stream}\n"
     "  - {name: r, technique: native, io_path: native, memory: 1 GiB, host: h1, workload: rr}\n";
 
 /* Runs window_scenario with the stream's window; fills io/guests' bits_per_s,
- * mean_latency_s and requests of s and r. */
+ * mean_latency_s and requests of bulk and r (rows in name order). */
 static int run_window(unsigned window, double bps[2], double lat[2], double req[2]) {
   char text[2048];
   snprintf(text, sizeof text, window_scenario, window);
@@ -245,7 +245,7 @@ static int run_window(unsigned window, double bps[2], double lat[2], double req[
   char **names = NULL;
   size_t nn = 0;
   if (rc == 0 && (rc = sim_result_column_str(r, "io/guests", "name", &names, &nn)) == 0 &&
-      (nn != 2 || strcmp(names[0], "s") || strcmp(names[1], "r")))
+      (nn != 2 || strcmp(names[0], "bulk") || strcmp(names[1], "r")))
     rc = -1;
   if (names) sim_result_free_strings(names, nn);
   if (rc != 0) sim_diag_print(&d, stderr);

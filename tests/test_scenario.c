@@ -60,16 +60,17 @@ static void test_demo(void) {
   CU_ASSERT_EQUAL(s->duration_ns, 5 * SIM_S);
   CU_ASSERT_DOUBLE_EQUAL(s->host_types[0].clock_hz, 3.8e9, 1);
   CU_ASSERT_STRING_EQUAL(s->calibration, "pentium4-2006");
-  static const char *const techs[] = {"native", "container", "bt", "pv", "hvm", "hvm-ept"};
-  static const char *const io[] = {"native", "bridge", "emulated", "pv", "emulated", "virtio"};
+  /* guests are in name order, whatever the file's order (bt, container, hvm, hvm-ept, native, pv) */
+  static const char *const techs[] = {"bt", "container", "hvm", "hvm-ept", "native", "pv"};
+  static const char *const io[] = {"emulated", "bridge", "emulated", "virtio", "native", "pv"};
   for (size_t i = 0; i < 6; i++) {
     CU_ASSERT_STRING_EQUAL(s->guests[i].technique, techs[i]);
     CU_ASSERT_STRING_EQUAL(s->guests[i].io_path, io[i]);
     CU_ASSERT_EQUAL(s->guests[i].memory_bytes, 1ULL << 30); /* from the merged anchor */
   }
-  CU_ASSERT_EQUAL(s->guests[0].kind, SIM_GUEST_NATIVE);
+  CU_ASSERT_EQUAL(s->guests[4].kind, SIM_GUEST_NATIVE);
   CU_ASSERT_EQUAL(s->guests[1].kind, SIM_GUEST_CONTAINER);
-  CU_ASSERT_EQUAL(s->guests[2].kind, SIM_GUEST_VM);
+  CU_ASSERT_EQUAL(s->guests[0].kind, SIM_GUEST_VM);
   CU_ASSERT_DOUBLE_EQUAL(s->workloads[0].phases[0].units, 1e7, 1e-6);
   CU_ASSERT_PTR_NOT_NULL(s->resolved_text);
   sim_scenario_free(s);
@@ -84,11 +85,14 @@ static void test_templates_and_references(void) {
   CU_ASSERT_STRING_EQUAL(s->hosts[0].name, "r0-h00");
   CU_ASSERT_STRING_EQUAL(s->hosts[7].name, "r1-h03");
   CU_ASSERT_EQUAL(s->n_guests, 13);
-  for (size_t i = 0; i < 8; i++) CU_ASSERT_EQUAL(s->guests[i].host, i); /* pattern follows i */
+  /* guests in name order: ct0 .. ct4, then vm0 .. vm7 */
+  CU_ASSERT_STRING_EQUAL(s->guests[0].name, "ct0");
+  CU_ASSERT_STRING_EQUAL(s->guests[5].name, "vm0");
+  for (size_t i = 0; i < 8; i++) CU_ASSERT_EQUAL(s->guests[5 + i].host, i); /* pattern follows i */
   /* spread: round-robin over r1-h00 .. r1-h03 (hosts 4..7) */
-  for (size_t i = 0; i < 5; i++) CU_ASSERT_EQUAL(s->guests[8 + i].host, 4 + i % 4);
+  for (size_t i = 0; i < 5; i++) CU_ASSERT_EQUAL(s->guests[i].host, 4 + i % 4);
   CU_ASSERT_EQUAL(s->n_migrations, 1);
-  CU_ASSERT_EQUAL(s->migrations[0].guest, 3);
+  CU_ASSERT_EQUAL(s->migrations[0].guest, 8); /* vm3 */
   CU_ASSERT_EQUAL(s->migrations[0].dest_host, 4);
   CU_ASSERT_DOUBLE_EQUAL(s->migrations[0].max_rate_bps, 500e6, 1); /* [CL05] default */
   CU_ASSERT_STRING_EQUAL(s->migrations[0].name, "vm3-to-r1-h00");
@@ -120,8 +124,8 @@ static void test_overrides(void) {
   sim_scenario *s = load_text(base, ovs, 4, &d);
   CU_ASSERT_PTR_NOT_NULL_FATAL(s);
   CU_ASSERT_EQUAL(s->seed, 7);
-  CU_ASSERT_EQUAL(s->guests[0].vcpus, 2);
-  CU_ASSERT_EQUAL(s->guests[8].vcpus, 1);
+  CU_ASSERT_EQUAL(s->guests[5].vcpus, 2); /* vm0 */
+  CU_ASSERT_EQUAL(s->guests[0].vcpus, 1); /* ct0 */
   CU_ASSERT_EQUAL(s->n_hosts, 12);
   CU_ASSERT_EQUAL(s->host_types[0].memory_bytes, 64ULL << 30);
   CU_ASSERT_PTR_NOT_NULL(strstr(s->resolved_text, "seed: 7"));
