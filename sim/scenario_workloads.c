@@ -6,7 +6,9 @@
  * request-driven workloads (`requests`: an operation mix drawn per request
  * from distributions, sim/dist.h, and how requests arrive), whose mean
  * request becomes the workload's one phase (units 1), so that every model
- * that looks at a workload's phases sees what its requests do on average. */
+ * that looks at a workload's phases sees what its requests do on average.
+ * A phase's dirty page groups may count their pages as a random process
+ * (`process: poisson`, models/dirty.h). */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -99,6 +101,12 @@ static void load_ops(ctx *C, const sim_yaml_node *ops, sim_phase *ph) {
   memcpy(C->S.what, saved, sizeof saved);
 }
 
+/* A dirty group's `process`, by sim_dirty_process: "expected" counts the
+ * expected distinct pages (the default), "poisson" draws them
+ * (models/dirty.h). */
+static const char *const dirty_processes[] = {"expected", "poisson"};
+static const sim_schema_names dirty_process_list = {dirty_processes, 2, "dirty-page process"};
+
 static void load_dirty(ctx *C, const sim_yaml_node *dirty, sim_phase *f) {
   f->dirty = sim_calloc(dirty->n, sizeof *f->dirty);
   if (!f->dirty) { sim_schema_nomem(&C->S); return; }
@@ -106,13 +114,16 @@ static void load_dirty(ctx *C, const sim_yaml_node *dirty, sim_phase *f) {
   for (size_t d = 0; d < dirty->n; d++) {
     const sim_yaml_node *g = dirty->items[d];
     if (!sim_schema_is_map(&C->S, g, "a dirty page group {pages, rate}")) continue;
-    static const char *const keys[] = {"pages", "rate"};
+    static const char *const keys[] = {"pages", "rate", "process"};
     SIM_SCHEMA_CHECK_KEYS(&C->S, g, keys);
     double pages = 0;
     if (sim_schema_need(&C->S, g, "pages")) sim_schema_real(&C->S, g, "pages", &pages, SIM_UNIT_NONE, 0, 1e15);
     f->dirty[d].pages = (uint64_t)pages;
     if (sim_schema_need(&C->S, g, "rate"))
       sim_schema_real(&C->S, g, "rate", &f->dirty[d].rate_hz, SIM_UNIT_FREQ, 0, 1e12);
+    size_t process;
+    if (sim_schema_opt(g, "process") && sim_schema_enum(&C->S, g, "process", &dirty_process_list, &process))
+      f->dirty[d].process = (sim_dirty_process)process;
   }
 }
 
