@@ -132,6 +132,11 @@ typedef struct sim_phase {
   size_t n_dirty;
   sim_dirty_group *dirty;
   double cpu_demand;          /* share of its vCPUs' time the phase wants, (0,1]; 1 = CPU-bound */
+  /* random phase length (scenarios/SCHEMA.md "Distributions") */
+  sim_dist length;            /* when not deterministic: the phase's units (a count) or duration (ns),
+                               * drawn each time the phase starts; units or duration_ns holds its
+                               * mean (duration rounded to ns).  Deterministic (the zero value): units
+                               * or duration_ns every time */
 } sim_phase;
 
 /* How requests arrive at a guest (scenarios/SCHEMA.md "requests"). */

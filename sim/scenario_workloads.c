@@ -127,6 +127,32 @@ static void load_dirty(ctx *C, const sim_yaml_node *dirty, sim_phase *f) {
   }
 }
 
+/* A phase's `units` or `duration`: a scalar as always, or a distribution of
+ * the length, drawn each time the phase starts, whose mean stands for the
+ * length wherever one value is needed (estimates, checks). */
+static void load_length(ctx *C, const sim_yaml_node *p, sim_phase *f) {
+  const sim_yaml_node *units = sim_schema_opt(p, "units"), *duration = sim_schema_opt(p, "duration");
+  if (units && units->kind == SIM_YAML_MAP) {
+    if (sim_dist_parse(&C->S, p, "units", SIM_UNIT_NONE, C->dir, &f->length)) f->units = sim_dist_mean(&f->length);
+  } else {
+    sim_schema_count(&C->S, p, "units", &f->units);
+  }
+  if (duration && duration->kind == SIM_YAML_MAP) {
+    sim_dist length;
+    if (sim_dist_parse(&C->S, p, "duration", SIM_UNIT_TIME, C->dir, &length)) {
+      double mean = sim_dist_mean(&length);
+      f->duration_ns = mean >= 9e18 ? SIM_TIME_MAX : (sim_time)llround(mean);
+      /* with units given too, the phase is an error (load_phase) */
+      if (f->units > 0)
+        sim_dist_free(&length);
+      else
+        f->length = length;
+    }
+  } else {
+    sim_schema_time(&C->S, p, "duration", &f->duration_ns, 0);
+  }
+}
+
 /* Phase i of a workload (`of`), from p into f. */
 static void load_phase(ctx *C, const sim_yaml_node *p, size_t i, const char *of, sim_phase *f) {
 #define SIM_OPMIX(key, field, parse, dflt, unit, doc) f->field = dflt;
@@ -144,8 +170,7 @@ static void load_phase(ctx *C, const sim_yaml_node *p, size_t i, const char *of,
   SIM_SCHEMA_CHECK_KEYS(&C->S, p, keys);
   sim_schema_str(&C->S, p, "name", &f->name);
   sim_schema_set_what(&C->S, "phase '%.100s' of %.200s", f->name ? f->name : "?", of);
-  sim_schema_count(&C->S, p, "units", &f->units);
-  sim_schema_time(&C->S, p, "duration", &f->duration_ns, 0);
+  load_length(C, p, f);
   if ((f->units > 0) == (f->duration_ns > 0) && !C->S.oom)
     sim_schema_error(&C->S, p, "%s needs exactly one of 'units' and 'duration' greater than 0", C->S.what);
   sim_schema_real(&C->S, p, "cpu_demand", &f->cpu_demand, SIM_UNIT_PERCENT, 1e-9, 1);

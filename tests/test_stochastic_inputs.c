@@ -2,7 +2,8 @@
  * random processes rather than constants, each drawing from its own stream
  * (sim/rng.h): a disk's access time and a NIC's jitter (models/io.h, read by
  * sim/scenario_hosts.c) and a dirty page group's writes (models/dirty.h,
- * `process` read by sim/scenario_workloads.c).  Sample means are checked
+ * `process` read by sim/scenario_workloads.c) and a phase's length (read
+ * by sim/scenario_workloads.c).  Sample means are checked
  * against the distribution's analytic mean within 5 standard errors (a
  * false failure about once in 3.5 million runs); a draw is checked to depend
  * on the seed and only on it. */
@@ -369,6 +370,41 @@ static void test_dirty_process_loaded(void) {
   sim_diag_clear(&d);
 }
 
+/* ---- phase lengths ---- */
+
+/* A phase's units or duration written as a distribution: its mean stands
+ * for the length, the distribution is kept for the draws. */
+static void test_phase_length_loaded(void) {
+  static const char *const text =
+      "host_types:\n"
+      "  std: {cores: 4, clock: 2 GHz, memory: 16 GiB}\n"
+      "hosts: [{name: h0, type: std}]\n"
+      "workloads:\n"
+      "  w:\n"
+      "    phases:\n"
+      "      - {units: {dist: exponential, mean: 1000}, ops: {instructions: 1000}}\n"
+      "      - {duration: {dist: uniform, min: 1 s, max: 3 s}, ops: {instructions: 1000}}\n"
+      "      - {units: 5, ops: {instructions: 1000}}\n"
+      "guests:\n"
+      "  - {name: g, technique: pv, memory: 1 GiB, host: h0, workload: w}\n";
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_scenario *sc = NULL;
+  CU_ASSERT_EQUAL_FATAL(load(text, &sc, &d), 0);
+  const sim_phase *ph = sc->workloads[0].phases;
+  CU_ASSERT_EQUAL(ph[0].length.family, SIM_DIST_EXPONENTIAL);
+  CU_ASSERT_EQUAL(ph[0].units, 1000);
+  CU_ASSERT_EQUAL(ph[0].duration_ns, 0);
+  CU_ASSERT_EQUAL(ph[1].length.family, SIM_DIST_UNIFORM);
+  CU_ASSERT_EQUAL(ph[1].length.kind, SIM_UNIT_TIME);
+  CU_ASSERT_EQUAL(ph[1].duration_ns, 2 * SIM_S);
+  CU_ASSERT_EQUAL(ph[1].units, 0);
+  CU_ASSERT_EQUAL(ph[2].length.family, SIM_DIST_DETERMINISTIC);
+  CU_ASSERT_EQUAL(ph[2].units, 5);
+  sim_scenario_free(sc);
+  sim_diag_clear(&d);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"disk access time drawn per request", test_disk_access_time},
@@ -379,6 +415,7 @@ int register_tests(void) {
       {"Poisson page writes: round sizes vary around the expected ones", test_dirty_poisson_rounds},
       {"Poisson page writes: a paused guest dirties nothing", test_dirty_poisson_paused},
       {"a dirty group's process is read", test_dirty_process_loaded},
+      {"a phase's length read as a distribution", test_phase_length_loaded},
       {NULL, NULL},
   };
   return add_suite("stochastic_inputs", tests);
