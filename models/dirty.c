@@ -1,13 +1,21 @@
 /* models/dirty.c: the page-group dirty-page model; the derivation of every
  * formula is in dirty.h.  Units: pages, seconds, Hz, bytes.  Invariants: due
- * page counts are >= 0; a round's sent + skipped pages equal its due pages. */
+ * page counts are >= 0; a round's sent + skipped pages equal its due pages;
+ * a group counted by a random process draws from its own stream, created
+ * when the group is first set. */
 #include "models/dirty.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
 
 #include "sim/alloc.h"
+#include "sim/rng.h"
 
 struct dirty_model {
   double memory_pages;   /* guest memory, pages */
@@ -22,6 +30,15 @@ struct dirty_model {
   double extra_due;      /* due pages outside memory's groups: stream and disk blocks */
   double zero_due;       /* due pages never written: sent in round 0 only */
   double activity;       /* fraction of time the guest runs, [0, 1] */
+  /* random page writes (SIM_DIRTY_POISSON groups) */
+  sim_dirty_process *group_process; /* how each group's dirtied pages are counted */
+  double *group_drawn;   /* pages each group dirtied in the planned round (drawn or expected) */
+  bool drawn_valid;      /* group_drawn belongs to the current groups' last planned round */
+  gsl_rng **streams;     /* by group index: "<guest>/dirty/<index>", NULL until a random group uses it */
+  size_t n_streams;      /* length of streams */
+  char *guest;           /* whose streams; NULL: dirty_set_streams not called */
+  uint64_t seed;         /* scenario seed of the streams */
+  uint32_t run_index;    /* run index of the streams */
 };
 
 double dirty_distinct_pages(double pages, double rate_hz, double t_s) {
@@ -55,7 +72,41 @@ void dirty_free(dirty_model *dm) {
   sim_free(dm->group_pages);
   sim_free(dm->group_rate_hz);
   sim_free(dm->group_due);
+  sim_free(dm->group_process);
+  sim_free(dm->group_drawn);
+  for (size_t i = 0; i < dm->n_streams; i++)
+    if (dm->streams[i]) gsl_rng_free(dm->streams[i]);
+  sim_free(dm->streams);
+  sim_free(dm->guest);
   sim_free(dm);
+}
+
+int dirty_set_streams(dirty_model *dm, uint64_t seed, uint32_t run_index, const char *guest) {
+  assert(!dm->guest && "the streams are set once");
+  size_t len = strlen(guest) + 1;
+  if (!(dm->guest = sim_malloc(len))) return -2;
+  memcpy(dm->guest, guest, len);
+  dm->seed = seed;
+  dm->run_index = run_index;
+  return 0;
+}
+
+/* The stream of group index i, created on first use; NULL when out of memory. */
+static gsl_rng *group_stream(dirty_model *dm, size_t i) {
+  assert(dm->guest && "a random dirty-page process needs dirty_set_streams");
+  if (i >= dm->n_streams) {
+    gsl_rng **grown = sim_realloc(dm->streams, (i + 1) * sizeof *grown);
+    if (!grown) return NULL;
+    for (size_t k = dm->n_streams; k <= i; k++) grown[k] = NULL;
+    dm->streams = grown;
+    dm->n_streams = i + 1;
+  }
+  if (!dm->streams[i]) {
+    char purpose[48];
+    snprintf(purpose, sizeof purpose, "dirty/%zu", i);
+    dm->streams[i] = sim_rng_new(dm->seed, dm->run_index, sim_rng_stream_id(dm->guest, purpose));
+  }
+  return dm->streams[i];
 }
 
 int dirty_set_groups(dirty_model *dm, const sim_dirty_group *groups, size_t n,
@@ -68,21 +119,30 @@ int dirty_set_groups(dirty_model *dm, const sim_dirty_group *groups, size_t n,
   if (total > dm->memory_pages || !isfinite(stream_pages_hz) || stream_pages_hz < 0) return -1;
   if (n > dm->cap_groups) {
     double *p = sim_malloc(n * sizeof *p), *r = sim_malloc(n * sizeof *r),
-           *d = sim_malloc(n * sizeof *d);
-    if (!p || !r || !d) {
+           *d = sim_malloc(n * sizeof *d), *drawn = sim_malloc(n * sizeof *drawn);
+    sim_dirty_process *proc = sim_malloc(n * sizeof *proc);
+    if (!p || !r || !d || !drawn || !proc) {
       sim_free(p);
       sim_free(r);
       sim_free(d);
+      sim_free(drawn);
+      sim_free(proc);
       return -2;
     }
     sim_free(dm->group_pages);
     sim_free(dm->group_rate_hz);
     sim_free(dm->group_due);
+    sim_free(dm->group_drawn);
+    sim_free(dm->group_process);
     dm->group_pages = p;
     dm->group_rate_hz = r;
     dm->group_due = d;
+    dm->group_drawn = drawn;
+    dm->group_process = proc;
     dm->cap_groups = n;
   }
+  for (size_t i = 0; i < n; i++)
+    if (groups[i].process == SIM_DIRTY_POISSON && !group_stream(dm, i)) return -2;
   /* Due pages are taken to be spread evenly over the written memory: a new
    * group starts with the due share of its pages (all of them in round 0). */
   double mem_due = dm->other_due;
@@ -99,8 +159,10 @@ int dirty_set_groups(dirty_model *dm, const sim_dirty_group *groups, size_t n,
     dm->group_pages[i] = (double)groups[i].pages;
     dm->group_rate_hz[i] = groups[i].rate_hz;
     dm->group_due[i] = dm->group_pages[i] * share;
+    dm->group_process[i] = groups[i].process;
     in_groups += dm->group_due[i];
   }
+  dm->drawn_valid = false;
   dm->other_due = fmax(0, mem_due - in_groups);
   dm->n_groups = n;
   dm->stream_hz = stream_pages_hz;
@@ -133,14 +195,38 @@ static double round_bytes(const dirty_model *dm, double t, double page_wire_byte
   return pages * page_wire_bytes + dm->zero_due * zero_wire_bytes;
 }
 
-static void fill_dirtied(const dirty_model *dm, double t, dirty_round *out) {
+/* Distinct pages group i dirties in t seconds at the current activity: the
+ * expectation (1), or for a Poisson process of writes a draw.  Each page's
+ * writes are then independent Poisson counts of mean r t (a thinning of
+ * the group's process at rate P r, uniform over its pages), so a page is
+ * dirtied with probability 1 - e^{-rt} independently of the others: the
+ * count is Binomial(P, 1 - e^{-rt}), whose mean is (1). */
+static double group_dirtied(dirty_model *dm, size_t i, double t) {
+  double rate = dm->group_rate_hz[i] * dm->activity;
+  if (dm->group_process[i] != SIM_DIRTY_POISSON) return dirty_distinct_pages(dm->group_pages[i], rate, t);
+  double p = -expm1(-rate * t);
+  if (!(p > 0)) return 0;
+  gsl_rng *r = dm->streams[i];
+  double drawn = 0, left = dm->group_pages[i];
+  /* gsl_ran_binomial takes an unsigned int: a larger group is drawn in parts */
+  for (; left > 0; left -= UINT_MAX) {
+    unsigned int n = left > UINT_MAX ? UINT_MAX : (unsigned int)left;
+    drawn += gsl_ran_binomial(r, p, n);
+  }
+  return drawn;
+}
+
+static void fill_dirtied(dirty_model *dm, double t, dirty_round *out) {
   double dirtied = dm->stream_hz * dm->activity * t;
-  for (size_t i = 0; i < dm->n_groups; i++)
-    dirtied += dirty_distinct_pages(dm->group_pages[i], dm->group_rate_hz[i] * dm->activity, t);
+  for (size_t i = 0; i < dm->n_groups; i++) {
+    dm->group_drawn[i] = group_dirtied(dm, i, t);
+    dirtied += dm->group_drawn[i];
+  }
+  dm->drawn_valid = true;
   out->pages_dirtied = dirtied;
 }
 
-void dirty_plan_round(const dirty_model *dm, double rate_Bps, double page_wire_bytes,
+void dirty_plan_round(dirty_model *dm, double rate_Bps, double page_wire_bytes,
                       double zero_wire_bytes, dirty_round *out) {
   assert(rate_Bps > 0 && page_wire_bytes > 0 && zero_wire_bytes >= 0);
   /* (3) by bisection on g(T) = T R - bytes(T), increasing in T; the root lies
@@ -176,7 +262,11 @@ void dirty_commit_round(dirty_model *dm, const dirty_round *round) {
   dm->other_due = 0;
   dm->extra_due = dm->stream_hz * dm->activity * t;
   dm->zero_due = 0;
+  /* a random group's count is the one its round was planned with (a draw
+   * again only when the groups changed since) */
   for (size_t i = 0; i < dm->n_groups; i++)
-    dm->group_due[i] =
-        dirty_distinct_pages(dm->group_pages[i], dm->group_rate_hz[i] * dm->activity, t);
+    dm->group_due[i] = dm->group_process[i] == SIM_DIRTY_POISSON
+                           ? (dm->drawn_valid ? dm->group_drawn[i] : group_dirtied(dm, i, t))
+                           : dirty_distinct_pages(dm->group_pages[i], dm->group_rate_hz[i] * dm->activity, t);
+  dm->drawn_valid = false;
 }

@@ -36,6 +36,15 @@
  *    series of pre-copy with a constant dirty rate D = w c.
  * The guest's activity a in [0, 1] (1 running, 1 - throttle when throttled,
  * 0 paused) scales every rate.
+ * Random writes: a group may instead count its dirtied pages as a random
+ * process (SIM_DIRTY_POISSON: its writes arrive as a Poisson process of rate
+ * P r, each picking a page uniformly in the group).  The pages then get
+ * independent Poisson write counts of mean r T, so the distinct pages of a
+ * round are Binomial(P, 1 - e^{-rT}): random, with mean (1).  The round's
+ * length (3) and skipped pages (2) stay expected values; only the set left
+ * for the next round is drawn, from the group's stream
+ * "<guest>/dirty/<index>" (index in the phase's list), so round sizes vary
+ * from seed to seed around the deterministic ones.
  *
  * Units: pages (4 KiB unless the caller says otherwise), seconds, Hz, bytes.
  * Invariants: every count is >= 0; the groups' pages sum to at most the
@@ -75,6 +84,11 @@ typedef struct dirty_round {
 dirty_model *dirty_new(double memory_pages, double resident_pages, double extra_pages);
 void dirty_free(dirty_model *dm);
 
+/* Names the random streams of groups counted by a random process: those of
+ * guest `guest` (copied) under (seed, run_index), sim/rng.h.  Needed, once,
+ * before any such group is set.  0, or -2 when out of memory. */
+int dirty_set_streams(dirty_model *dm, uint64_t seed, uint32_t run_index, const char *guest);
+
 /* Sets the page groups of the current workload phase and the stream rate
  * (pages/s).  0, -1 when the groups hold more pages than memory
  * or a value is negative or not finite, -2 when out of memory.  Due pages
@@ -93,11 +107,13 @@ double dirty_due_pages(const dirty_model *dm);
 double dirty_write_rate(const dirty_model *dm);
 
 /* Plans the next round at a wire rate of rate_Bps bytes/s, each page costing
- * page_wire_bytes and each zero page zero_wire_bytes on the wire.  Does not
- * change the model. */
-void dirty_plan_round(const dirty_model *dm, double rate_Bps, double page_wire_bytes,
+ * page_wire_bytes and each zero page zero_wire_bytes on the wire.  Changes
+ * nothing the model counts; a group counted by a random process draws its
+ * dirtied pages here, kept for dirty_commit_round. */
+void dirty_plan_round(dirty_model *dm, double rate_Bps, double page_wire_bytes,
                       double zero_wire_bytes, dirty_round *out);
-/* Applies a planned round: the pages dirtied in it become due. */
+/* Applies a planned round: the pages dirtied in it become due (for a random
+ * group, the count drawn when the round was planned). */
 void dirty_commit_round(dirty_model *dm, const dirty_round *round);
 
 #endif

@@ -5,15 +5,20 @@
  * the disk's positioning stage (admitted, at most queue_depth with the
  * transfer stage), the transfer stage (one at a time, FIFO) or done; the
  * SFQ virtual time never decreases.  Every choice is tie-broken by the
- * submission sequence, so runs are deterministic.  Selecting from the host
+ * submission sequence, so runs are deterministic; a random access time or
+ * jitter draws from the device's own stream (io_device_seed), in the order
+ * the device serves requests.  Selecting from the host
  * queue is O(waiting requests).  A guest may have several issues (io_unit)
  * in flight at once, each completing on its own: the engine bounds them by
  * the phase's io_window (models/io.h). */
 #include "models/io.h"
 
+#include <assert.h>
 #include <math.h>
+#include <stdio.h>
 
 #include "sim/alloc.h"
+#include "sim/rng.h"
 
 typedef enum io_type { IO_DISK, IO_NIC } io_type;
 
@@ -42,6 +47,10 @@ struct io_device {
   double bw_Bps;         /* bytes/s of the transfer stage or the wire */
   double iops;           /* disk: random operations per second at full queue; 0: none */
   sim_time latency_ns;   /* disk: positioning; NIC: wire latency */
+  sim_dist delay;        /* disk: positioning time, NIC: jitter added to the wire latency, drawn per
+                          * request or message when `random` (tables borrowed from the spec) */
+  bool random;           /* delay is a distribution, not a constant: draws from `rng` */
+  gsl_rng *rng;          /* its stream (io_device_seed); NULL until seeded */
   uint32_t depth;        /* disk: requests admitted at once; NIC: 1 */
   io_req *reqs;          /* pool of requests */
   size_t n_reqs, cap_reqs; /* pool size used, capacity */
@@ -78,6 +87,8 @@ io_device *io_disk_new(sim_loop *loop, const sim_disk_spec *spec, io_queueing q,
   d->iops = spec->iops > 0 ? spec->iops : 0;
   d->latency_ns = spec->latency_ns > 0 ? spec->latency_ns : 0;
   d->depth = spec->queue_depth ? spec->queue_depth : 1;
+  d->delay = spec->latency_dist;
+  d->random = spec->latency_dist.family != SIM_DIST_DETERMINISTIC;
   return d;
 }
 
@@ -87,11 +98,33 @@ io_device *io_nic_new(sim_loop *loop, const sim_nic_spec *spec, io_queueing q, i
   d->bw_Bps = spec->bandwidth_bps > 0 ? spec->bandwidth_bps / 8 : INFINITY;
   d->latency_ns = spec->latency_ns > 0 ? spec->latency_ns : 0;
   d->depth = 1;
+  d->delay = spec->jitter;
+  d->random = spec->jitter.family != SIM_DIST_DETERMINISTIC || spec->jitter.a > 0;
   return d;
+}
+
+int io_device_seed(io_device *d, uint64_t seed, uint32_t run_index, const char *host, const char *device) {
+  if (!d->random || d->rng) return 0;
+  char purpose[256];
+  snprintf(purpose, sizeof purpose, "%s/%s", device, d->type == IO_DISK ? "access" : "jitter");
+  d->rng = sim_rng_new(seed, run_index, sim_rng_stream_id(host, purpose));
+  return d->rng ? 0 : -1;
+}
+
+/* The device's delay for one request (disk: positioning) or message (NIC:
+ * jitter), ns: a draw when it is random, rounded to the nearest ns so the
+ * mean is kept (a heavy tail's rare draw beyond the clock's range held
+ * within it, as ns_of does). */
+static sim_time delay_ns(io_device *d) {
+  if (!d->random) return d->type == IO_DISK ? d->latency_ns : 0;
+  assert(d->rng && "a random device delay needs io_device_seed");
+  double ns = sim_dist_sample(&d->delay, d->rng);
+  return ns >= 9e18 ? SIM_TIME_MAX / 4 : (sim_time)llround(ns);
 }
 
 void io_device_free(io_device *d) {
   if (!d) return;
+  if (d->rng) gsl_rng_free(d->rng);
   sim_free(d->reqs);
   sim_free(d->waiting);
   sim_free(d->flows);
@@ -144,9 +177,9 @@ static void xfer_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   io_device *d = ctx;
   d->xfer_busy = false;
   if (d->type == IO_NIC) {
-    /* The last bit is on the wire: it arrives one latency later; the wire
-     * takes the next frame now. */
-    if (!sim_schedule(loop, sim_loop_now(loop) + d->latency_ns, d->prio, done_handler, d, arg)) {
+    /* The last bit is on the wire: it arrives one latency (and its jitter)
+     * later; the wire takes the next frame now. */
+    if (!sim_schedule(loop, sim_loop_now(loop) + d->latency_ns + delay_ns(d), d->prio, done_handler, d, arg)) {
       d->failed = -1; /* out of memory: reported; the request completes without the latency */
       done_handler(loop, d, arg);
     }
@@ -207,9 +240,10 @@ static void start_next(io_device *d) {
       continue;
     }
     d->admitted++;
-    if (d->latency_ns <= 0) {
+    sim_time positioning = delay_ns(d);
+    if (positioning <= 0) {
       xfer_push(d, id);
-    } else if (!sim_schedule(d->loop, sim_loop_now(d->loop) + d->latency_ns, d->prio, positioned_handler, d,
+    } else if (!sim_schedule(d->loop, sim_loop_now(d->loop) + positioning, d->prio, positioned_handler, d,
                              (uint64_t)id)) {
       d->failed = -1; /* out of memory: reported; positioned at once */
       xfer_push(d, id);
@@ -393,8 +427,16 @@ int io_model_add_guest(io_model *m, uint32_t guest, const sim_profile *profile, 
     double fair;
     if (iopath_quantity(profile, path->name, "io.fair_queueing", &fair, diag) < 0) return -1;
     io_queueing q = fair < 0.5 ? IO_FCFS : IO_FAIR;
-    if (type->n_disks && !(hd->disk = io_disk_new(m->loop, &type->disks[0], q, m->prio))) return -1;
-    if (type->n_nics && !(hd->nic = io_nic_new(m->loop, &type->nics[0], q, m->prio))) return -1;
+    /* a device's random delays draw from the stream of its host and name */
+    const char *host = m->sc->hosts[spec->host].name;
+    uint64_t seed = m->sc->seed;
+    uint32_t run = m->sc->run_index;
+    if (type->n_disks && (!(hd->disk = io_disk_new(m->loop, &type->disks[0], q, m->prio)) ||
+                          io_device_seed(hd->disk, seed, run, host, type->disks[0].name) < 0))
+      return -1;
+    if (type->n_nics && (!(hd->nic = io_nic_new(m->loop, &type->nics[0], q, m->prio)) ||
+                         io_device_seed(hd->nic, seed, run, host, type->nics[0].name) < 0))
+      return -1;
     hd->made = true;
   }
   m->guests[guest] = (io_gstate){.used = true, .host = spec->host, .spec = spec, .profile = profile,

@@ -13,6 +13,12 @@
  *    1/iops; at full queue the disk sustains min(iops, queue_depth/latency);
  *  - a NIC transmits one frame at a time at its line rate, and the bytes
  *    arrive one wire latency after their last bit left.
+ * A disk's latency may be a distribution (sim/dist.h): each request's
+ * positioning time is then drawn as it is admitted, from the stream
+ * "<host>/<disk>/access"; a NIC's jitter, drawn for each message it carries
+ * (an exchange's request and its response are two), is added to its wire
+ * latency, from the stream "<host>/<nic>/jitter".  The devices are the
+ * host's, shared by its guests, so the streams are the host's too.
  * An I/O path (iopath_*.c, one per technique's way of doing I/O) says what a
  * request costs on the way: CPU cycles of the guest's vCPU (exits, ring
  * updates, interrupts), CPU time of a backend (the driver domain, QEMU's I/O
@@ -43,6 +49,12 @@ typedef void (*io_done_fn)(void *ctx, uint64_t tag, sim_time now);
 io_device *io_disk_new(sim_loop *loop, const sim_disk_spec *spec, io_queueing q, int32_t prio);
 io_device *io_nic_new(sim_loop *loop, const sim_nic_spec *spec, io_queueing q, int32_t prio);
 void io_device_free(io_device *d);
+/* Gives device d its random stream, for `device` (its name) on `host`,
+ * when its delay (a disk's access time, a NIC's jitter) is a distribution;
+ * a device with random delays must have one before its first request.  The
+ * distribution's tables are borrowed from the spec given to io_*_new,
+ * which must outlive d.  0, or -1 when out of memory. */
+int io_device_seed(io_device *d, uint64_t seed, uint32_t run_index, const char *host, const char *device);
 
 /* Submits a request of `bytes` for flow `flow` (a guest) of weight `weight`
  * (> 0, used by IO_FAIR); `random` for a disk's random access.  0, or

@@ -24,6 +24,9 @@ typedef struct sim_nic_spec {
   char *name;
   double bandwidth_bps;   /* line rate, bit/s */
   sim_time latency_ns;    /* one-way wire + switch latency */
+  /* stochastic delay (scenarios/SCHEMA.md "Distributions") */
+  sim_dist jitter;        /* ns: added to the wire latency of each message, drawn per message from the
+                           * stream "<host>/<nic>/jitter"; deterministic 0 (the zero value): none */
 } sim_nic_spec;
 
 typedef struct sim_disk_spec {
@@ -32,6 +35,10 @@ typedef struct sim_disk_spec {
   double bandwidth_Bps;   /* sequential bandwidth, bytes/s */
   sim_time latency_ns;    /* service latency of one request, unloaded */
   uint32_t queue_depth;   /* requests served concurrently */
+  /* stochastic access time (scenarios/SCHEMA.md "Distributions") */
+  sim_dist latency_dist;  /* ns: when not deterministic, each request's positioning time is drawn
+                           * from it (stream "<host>/<disk>/access") and latency_ns is its mean
+                           * rounded; deterministic (the zero value): latency_ns for every request */
 } sim_disk_spec;
 
 #define SIM_POWER_TABLE_POINTS 11 /* power at 0 %, 10 %, ... 100 % CPU load */
@@ -88,10 +95,18 @@ typedef struct sim_access_spec {
   double write_fraction;      /* share of accesses that are stores, [0,1] */
 } sim_access_spec;
 
+/* How a dirty page group's writes are counted (models/dirty.h). */
+typedef enum sim_dirty_process {
+  SIM_DIRTY_EXPECTED = 0,     /* the expected distinct pages, a deterministic fluid count */
+  SIM_DIRTY_POISSON           /* writes a Poisson process picking pages uniformly: a random count */
+} sim_dirty_process;
+
 /* A group of pages rewritten at its own rate (dirty-page model, migration). */
 typedef struct sim_dirty_group {
   uint64_t pages;             /* 4 KiB pages in the group */
   double rate_hz;             /* rewrites of each page per second while running */
+  /* random page writes */
+  sim_dirty_process process;  /* how its dirtied pages are counted; the zero value: expected */
 } sim_dirty_group;
 
 /* One phase of a workload: an operation mix per unit of work and how many
@@ -121,6 +136,11 @@ typedef struct sim_phase {
   size_t n_dirty;
   sim_dirty_group *dirty;
   double cpu_demand;          /* share of its vCPUs' time the phase wants, (0,1]; 1 = CPU-bound */
+  /* random phase length (scenarios/SCHEMA.md "Distributions") */
+  sim_dist length;            /* when not deterministic: the phase's units (a count) or duration (ns),
+                               * drawn each time the phase starts; units or duration_ns holds its
+                               * mean (duration rounded to ns).  Deterministic (the zero value): units
+                               * or duration_ns every time */
 } sim_phase;
 
 /* How requests arrive at a guest (scenarios/SCHEMA.md "requests"). */

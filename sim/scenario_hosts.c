@@ -2,7 +2,10 @@
  * (scenarios/SCHEMA.md): machine types with their NICs, disks and power
  * model, and host template entries, each expanded into `count` hosts named
  * by its pattern.  Scheduler and power-model names come from the vocabulary
- * (sim/vocabulary.h), with the keys each power model takes.  Power in W. */
+ * (sim/vocabulary.h), with the keys each power model takes.  A disk's
+ * latency (its access time) and a NIC's jitter may be distributions
+ * (sim/dist.h), drawn per request or message by models/io.c.  Power in W,
+ * times in ns. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,17 +21,20 @@ static const sim_schema_names fidelity_list = {fidelities, 2, "fidelity"};
 /* NIC i of a host type, described by m; `of` is the host type, for messages. */
 static void load_nic(ctx *C, const sim_yaml_node *m, size_t i, const char *of, sim_nic_spec *nic) {
   nic->latency_ns = 50 * SIM_US;
+  nic->jitter = sim_dist_constant(SIM_UNIT_TIME, 0);
   char dflt[32];
   snprintf(dflt, sizeof dflt, "eth%zu", i);
   nic->name = sim_schema_strdup(&C->S, dflt);
   if (!sim_schema_is_map(&C->S, m, "a NIC")) return;
-  static const char *const keys[] = {"name", "bandwidth", "latency"};
+  static const char *const keys[] = {"name", "bandwidth", "latency", "jitter"};
   sim_schema_set_what(&C->S, "NIC %zu of %.200s", i, of);
   SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
   sim_schema_str(&C->S, m, "name", &nic->name);
   if (sim_schema_need(&C->S, m, "bandwidth"))
     sim_schema_real(&C->S, m, "bandwidth", &nic->bandwidth_bps, SIM_UNIT_RATE, 1, SIM_SCHEMA_HUGE);
   sim_schema_time(&C->S, m, "latency", &nic->latency_ns, 0);
+  /* a delay: sim_dist_parse accepts no negative time */
+  sim_dist_parse(&C->S, m, "jitter", SIM_UNIT_TIME, C->dir, &nic->jitter);
 }
 
 static void load_disk(ctx *C, const sim_yaml_node *m, size_t i, const char *of, sim_disk_spec *d) {
@@ -48,7 +54,15 @@ static void load_disk(ctx *C, const sim_yaml_node *m, size_t i, const char *of, 
   if (sim_schema_need(&C->S, m, "bandwidth"))
     sim_schema_real(&C->S, m, "bandwidth", &bps, SIM_UNIT_RATE, 1, SIM_SCHEMA_HUGE);
   d->bandwidth_Bps = bps / 8;
-  sim_schema_time(&C->S, m, "latency", &d->latency_ns, 0);
+  /* a scalar latency is read as before; a mapping is a distribution of the
+   * access time, drawn per request, its mean the nominal latency */
+  const sim_yaml_node *lat = sim_schema_opt(m, "latency");
+  if (lat && lat->kind == SIM_YAML_MAP) {
+    if (sim_dist_parse(&C->S, m, "latency", SIM_UNIT_TIME, C->dir, &d->latency_dist))
+      d->latency_ns = (sim_time)llround(sim_dist_mean(&d->latency_dist));
+  } else {
+    sim_schema_time(&C->S, m, "latency", &d->latency_ns, 0);
+  }
   sim_schema_u32(&C->S, m, "queue_depth", 1, 65536, &d->queue_depth);
 }
 

@@ -6,7 +6,9 @@
  * request-driven workloads (`requests`: an operation mix drawn per request
  * from distributions, sim/dist.h, and how requests arrive), whose mean
  * request becomes the workload's one phase (units 1), so that every model
- * that looks at a workload's phases sees what its requests do on average. */
+ * that looks at a workload's phases sees what its requests do on average.
+ * A phase's dirty page groups may count their pages as a random process
+ * (`process: poisson`, models/dirty.h). */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -99,6 +101,12 @@ static void load_ops(ctx *C, const sim_yaml_node *ops, sim_phase *ph) {
   memcpy(C->S.what, saved, sizeof saved);
 }
 
+/* A dirty group's `process`, by sim_dirty_process: "expected" counts the
+ * expected distinct pages (the default), "poisson" draws them
+ * (models/dirty.h). */
+static const char *const dirty_processes[] = {"expected", "poisson"};
+static const sim_schema_names dirty_process_list = {dirty_processes, 2, "dirty-page process"};
+
 static void load_dirty(ctx *C, const sim_yaml_node *dirty, sim_phase *f) {
   f->dirty = sim_calloc(dirty->n, sizeof *f->dirty);
   if (!f->dirty) { sim_schema_nomem(&C->S); return; }
@@ -106,13 +114,42 @@ static void load_dirty(ctx *C, const sim_yaml_node *dirty, sim_phase *f) {
   for (size_t d = 0; d < dirty->n; d++) {
     const sim_yaml_node *g = dirty->items[d];
     if (!sim_schema_is_map(&C->S, g, "a dirty page group {pages, rate}")) continue;
-    static const char *const keys[] = {"pages", "rate"};
+    static const char *const keys[] = {"pages", "rate", "process"};
     SIM_SCHEMA_CHECK_KEYS(&C->S, g, keys);
     double pages = 0;
     if (sim_schema_need(&C->S, g, "pages")) sim_schema_real(&C->S, g, "pages", &pages, SIM_UNIT_NONE, 0, 1e15);
     f->dirty[d].pages = (uint64_t)pages;
     if (sim_schema_need(&C->S, g, "rate"))
       sim_schema_real(&C->S, g, "rate", &f->dirty[d].rate_hz, SIM_UNIT_FREQ, 0, 1e12);
+    size_t process;
+    if (sim_schema_opt(g, "process") && sim_schema_enum(&C->S, g, "process", &dirty_process_list, &process))
+      f->dirty[d].process = (sim_dirty_process)process;
+  }
+}
+
+/* A phase's `units` or `duration`: a scalar as always, or a distribution of
+ * the length, drawn each time the phase starts, whose mean stands for the
+ * length wherever one value is needed (estimates, checks). */
+static void load_length(ctx *C, const sim_yaml_node *p, sim_phase *f) {
+  const sim_yaml_node *units = sim_schema_opt(p, "units"), *duration = sim_schema_opt(p, "duration");
+  if (units && units->kind == SIM_YAML_MAP) {
+    if (sim_dist_parse(&C->S, p, "units", SIM_UNIT_NONE, C->dir, &f->length)) f->units = sim_dist_mean(&f->length);
+  } else {
+    sim_schema_count(&C->S, p, "units", &f->units);
+  }
+  if (duration && duration->kind == SIM_YAML_MAP) {
+    sim_dist length;
+    if (sim_dist_parse(&C->S, p, "duration", SIM_UNIT_TIME, C->dir, &length)) {
+      double mean = sim_dist_mean(&length);
+      f->duration_ns = mean >= 9e18 ? SIM_TIME_MAX : (sim_time)llround(mean);
+      /* with units given too, the phase is an error (load_phase) */
+      if (f->units > 0)
+        sim_dist_free(&length);
+      else
+        f->length = length;
+    }
+  } else {
+    sim_schema_time(&C->S, p, "duration", &f->duration_ns, 0);
   }
 }
 
@@ -133,8 +170,7 @@ static void load_phase(ctx *C, const sim_yaml_node *p, size_t i, const char *of,
   SIM_SCHEMA_CHECK_KEYS(&C->S, p, keys);
   sim_schema_str(&C->S, p, "name", &f->name);
   sim_schema_set_what(&C->S, "phase '%.100s' of %.200s", f->name ? f->name : "?", of);
-  sim_schema_count(&C->S, p, "units", &f->units);
-  sim_schema_time(&C->S, p, "duration", &f->duration_ns, 0);
+  load_length(C, p, f);
   if ((f->units > 0) == (f->duration_ns > 0) && !C->S.oom)
     sim_schema_error(&C->S, p, "%s needs exactly one of 'units' and 'duration' greater than 0", C->S.what);
   sim_schema_real(&C->S, p, "cpu_demand", &f->cpu_demand, SIM_UNIT_PERCENT, 1e-9, 1);

@@ -37,7 +37,8 @@ static void on_done(void *ctx, uint64_t tag, sim_time now) {
 static void test_disk_service(void) {
   sim_loop *loop = sim_loop_new();
   CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
-  sim_disk_spec spec = {"d", 100000, 100e6, 80000, 32};
+  sim_disk_spec spec = {.name = "d", .iops = 100000, .bandwidth_Bps = 100e6, .latency_ns = 80000,
+                        .queue_depth = 32};
   io_device *d = io_disk_new(loop, &spec, IO_FCFS, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(d);
   log_t l = {0};
@@ -65,7 +66,7 @@ static void test_disk_service(void) {
 /* A NIC: one frame at a time at line rate, then the wire latency. */
 static void test_nic_line_rate(void) {
   sim_loop *loop = sim_loop_new();
-  sim_nic_spec spec = {"n", 10e9, 20000};
+  sim_nic_spec spec = {.name = "n", .bandwidth_bps = 10e9, .latency_ns = 20000};
   io_device *n = io_nic_new(loop, &spec, IO_FCFS, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(n);
   log_t l = {0};
@@ -83,7 +84,7 @@ static void test_nic_line_rate(void) {
  * FCFS makes it wait behind all of them, fair queueing serves it next. */
 static sim_time light_latency(io_queueing q) {
   sim_loop *loop = sim_loop_new();
-  sim_nic_spec spec = {"n", 8e9, 0}; /* 1 byte per ns */
+  sim_nic_spec spec = {.name = "n", .bandwidth_bps = 8e9}; /* 1 byte per ns */
   io_device *n = io_nic_new(loop, &spec, q, 0);
   log_t heavy = {0}, light = {0};
   for (uint64_t i = 0; i < 100; i++) io_submit(n, 1, 1, 10000, false, on_done, &heavy, i);
@@ -106,7 +107,7 @@ static void test_fair_queueing(void) {
 static void test_fair_weights(void) {
   for (int q = 0; q < 2; q++) {
     sim_loop *loop = sim_loop_new();
-    sim_disk_spec spec = {"d", 0, 1e9, 0, 1};
+    sim_disk_spec spec = {.name = "d", .bandwidth_Bps = 1e9, .queue_depth = 1};
     io_device *d = io_disk_new(loop, &spec, q ? IO_FAIR : IO_FCFS, 0);
     log_t l = {0};
     for (uint64_t i = 0; i < 100; i++) {
@@ -129,7 +130,7 @@ static void test_fair_weights(void) {
 /* Allocation failures of a submission leave nothing queued. */
 static void test_submit_oom(void) {
   sim_loop *loop = sim_loop_new();
-  sim_nic_spec spec = {"n", 1e9, 0};
+  sim_nic_spec spec = {.name = "n", .bandwidth_bps = 1e9};
   io_device *n = io_nic_new(loop, &spec, IO_FAIR, 0);
   log_t l = {0};
   int failures = 0;
