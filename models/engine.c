@@ -113,16 +113,27 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
       v->phase = 0;
     }
     const sim_phase *ph = &wl->phases[v->phase];
+    double units = ph->units;
+    sim_time duration_ns = ph->duration_ns;
+    if (ph->length.family != SIM_DIST_DETERMINISTIC) {
+      /* a random length, drawn each time a vCPU starts the phase: its share
+       * of units, or its duration (sim/scenario.h) */
+      double x = sim_dist_sample(&ph->length, g->length_rng);
+      if (units > 0)
+        units = x;
+      else
+        duration_ns = x >= 9e18 ? SIM_TIME_MAX : (sim_time)llround(x);
+    }
     v->phase_start_ns = now;
     v->est_cycles_per_unit = 0;
-    if (ph->units > 0) {
-      v->units_phase = ph->units / g->spec->vcpus;
+    if (units > 0) {
+      v->units_phase = units / g->spec->vcpus;
       v->units_left = v->units_phase;
       v->phase_end_ns = SIM_TIME_MAX;
-    } else if (ph->duration_ns > 0) {
+    } else if (duration_ns > 0) {
       v->units_phase = 0;
       v->units_left = INFINITY;
-      v->phase_end_ns = now > SIM_TIME_MAX - ph->duration_ns ? SIM_TIME_MAX : now + ph->duration_ns;
+      v->phase_end_ns = now > SIM_TIME_MAX - duration_ns ? SIM_TIME_MAX : now + duration_ns;
     } else {
       v->phase++; /* an empty phase */
       continue;

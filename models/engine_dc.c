@@ -293,6 +293,8 @@ static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const c
   migration_env env = {
       .spec = &m->spec,
       .guest_name = g->name,
+      .seed = sc->seed,
+      .run_index = sc->run_index,
       .source_name = sc->hosts[src].name,
       .dest_name = sc->hosts[dst].name,
       .source_host = src,

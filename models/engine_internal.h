@@ -104,6 +104,7 @@ typedef struct eng_guest {
   void **home_native;        /* the native technique's state on each home */
   int32_t *home_sched;       /* scheduler id of vCPU i on home k: [k * vcpus + i] */
   eng_reqs *rq;              /* request-driven guest's queue and statistics; NULL: phases */
+  gsl_rng *length_rng;       /* "<guest>/phase_length": its phases' random lengths; NULL: none has one */
 } eng_guest;
 
 typedef struct eng_pcpu {

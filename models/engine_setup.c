@@ -27,6 +27,7 @@
 #include "models/engine_internal.h"
 #include "models/registry.h"
 #include "sim/alloc.h"
+#include "sim/rng.h"
 
 /* Whether the model lookup knows any model of `kind` (the registry knows
  * every I/O path the loader accepts). */
@@ -145,6 +146,7 @@ static int trace_expand(eng *e, uint32_t wi) {
   if (src->n_phases) mix = src->phases[0];
   mix.units = 0;
   mix.duration_ns = src->trace_interval_ns;
+  mix.length = (sim_dist){0}; /* the trace gives every sample's length */
   if (mix.duration_ns <= 0) {
     sim_diag_error(e->diag, src->trace_path, 0, 0, "trace of workload '%s' has no interval",
                    src->name);
@@ -364,6 +366,12 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   }
   if (setup_homes(e, gi) < 0) return -1;
   if (g->wl->requests && eng_requests_setup(e, g) < 0) return -1;
+  bool random_length = false;
+  for (size_t k = 0; k < g->wl->n_phases; k++)
+    random_length |= g->wl->phases[k].length.family != SIM_DIST_DETERMINISTIC;
+  if (random_length && !(g->length_rng = sim_rng_new(sc->seed, sc->run_index,
+                                                     sim_rng_stream_id(g->spec->name, "phase_length"))))
+    return -1;
   if (!sim_schedule(e->loop, g->spec->start_ns, PRIO_WAKE, eng_start_handler, e, gi)) return -1;
   return 0;
 }
@@ -372,6 +380,7 @@ void eng_teardown(eng *e) {
   for (size_t gi = 0; gi < e->sc->n_guests && e->guests; gi++) {
     eng_guest *g = &e->guests[gi];
     eng_requests_free(g);
+    if (g->length_rng) gsl_rng_free(g->length_rng);
     if (g->n_homes) {
       teardown_homes(g);
       continue;

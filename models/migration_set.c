@@ -129,6 +129,8 @@ int migration_set_start(const sim_scenario *sc, const sim_profile *profile, sim_
     migration_env env = {
         .spec = spec,
         .guest_name = g->name,
+        .seed = sc->seed,
+        .run_index = sc->run_index,
         .source_name = sc->hosts[src].name,
         .dest_name = sc->hosts[dst].name,
         .source_host = src,

@@ -129,6 +129,7 @@ static void free_workload(sim_workload *w) {
     sim_free(w->phases[k].name);
     sim_free(w->phases[k].access);
     sim_free(w->phases[k].dirty);
+    sim_dist_free(&w->phases[k].length);
   }
   sim_free(w->phases);
 }
@@ -140,8 +141,14 @@ static void free_host_types(sim_scenario *s) {
     sim_free(t->scheduler);
     sim_free(t->fidelity);
     sim_free(t->calibration);
-    for (size_t k = 0; k < t->n_nics; k++) sim_free(t->nics[k].name);
-    for (size_t k = 0; k < t->n_disks; k++) sim_free(t->disks[k].name);
+    for (size_t k = 0; k < t->n_nics; k++) {
+      sim_free(t->nics[k].name);
+      sim_dist_free(&t->nics[k].jitter);
+    }
+    for (size_t k = 0; k < t->n_disks; k++) {
+      sim_free(t->disks[k].name);
+      sim_dist_free(&t->disks[k].latency_dist);
+    }
     sim_free(t->nics);
     sim_free(t->disks);
   }

@@ -72,8 +72,13 @@ static void write_ops(sim_yaml_writer *w, const sim_phase *f) {
 static void write_phase(sim_yaml_writer *w, const sim_phase *f) {
   sim_yaml_write_map_start(w, false);
   sim_yaml_write_kv(w, "name", f->name);
-  if (f->units > 0) wq(w, "units", SIM_UNIT_NONE, f->units);
-  if (f->duration_ns > 0) wq(w, "duration", SIM_UNIT_TIME, (double)f->duration_ns);
+  if (f->length.family != SIM_DIST_DETERMINISTIC) {
+    sim_yaml_write_scalar(w, f->units > 0 ? "units" : "duration");
+    sim_dist_write(w, &f->length);
+  } else {
+    if (f->units > 0) wq(w, "units", SIM_UNIT_NONE, f->units);
+    if (f->duration_ns > 0) wq(w, "duration", SIM_UNIT_TIME, (double)f->duration_ns);
+  }
   wq(w, "cpu_demand", SIM_UNIT_NONE, f->cpu_demand);
   wu(w, "io_window", f->io_window);
   write_ops(w, f);
@@ -84,6 +89,7 @@ static void write_phase(sim_yaml_writer *w, const sim_phase *f) {
       sim_yaml_write_map_start(w, true);
       wu(w, "pages", f->dirty[i].pages);
       wq(w, "rate", SIM_UNIT_FREQ, f->dirty[i].rate_hz);
+      if (f->dirty[i].process == SIM_DIRTY_POISSON) sim_yaml_write_kv(w, "process", "poisson");
       sim_yaml_write_map_end(w);
     }
     sim_yaml_write_seq_end(w);
@@ -160,6 +166,11 @@ static void write_nics_disks(sim_yaml_writer *w, const sim_host_type *t) {
       sim_yaml_write_kv(w, "name", t->nics[k].name);
       wq(w, "bandwidth", SIM_UNIT_RATE, t->nics[k].bandwidth_bps);
       wq(w, "latency", SIM_UNIT_TIME, (double)t->nics[k].latency_ns);
+      const sim_dist *jitter = &t->nics[k].jitter;
+      if (jitter->family != SIM_DIST_DETERMINISTIC || jitter->a > 0) {
+        sim_yaml_write_scalar(w, "jitter");
+        sim_dist_write(w, jitter);
+      }
       sim_yaml_write_map_end(w);
     }
     sim_yaml_write_seq_end(w);
@@ -173,7 +184,12 @@ static void write_nics_disks(sim_yaml_writer *w, const sim_host_type *t) {
       sim_yaml_write_kv(w, "name", d->name);
       wq(w, "iops", SIM_UNIT_NONE, d->iops);
       wq(w, "bandwidth", SIM_UNIT_RATE, d->bandwidth_Bps * 8);
-      wq(w, "latency", SIM_UNIT_TIME, (double)d->latency_ns);
+      if (d->latency_dist.family != SIM_DIST_DETERMINISTIC) {
+        sim_yaml_write_scalar(w, "latency");
+        sim_dist_write(w, &d->latency_dist);
+      } else {
+        wq(w, "latency", SIM_UNIT_TIME, (double)d->latency_ns);
+      }
       wu(w, "queue_depth", d->queue_depth);
       sim_yaml_write_map_end(w);
     }

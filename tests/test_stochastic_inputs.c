@@ -405,6 +405,68 @@ static void test_phase_length_loaded(void) {
   sim_diag_clear(&d);
 }
 
+/* One guest, one vCPU, running a phase of `length` units of 1000
+ * instructions; the units it did (summary/guests), or NaN. */
+static double phase_units_run(const char *length, unsigned seed) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "name: length\n"
+           "simulation: {seed: %u, record: {events: false, series: false}}\n"
+           "calibration: generic-x86-2020\n"
+           "host_types: {h: {cores: 1, clock: 3 GHz, memory: 16 GiB, scheduler: credit}}\n"
+           "hosts: [{name: h0, type: h}]\n"
+           "workloads: {w: {phases: [{units: %s, ops: {instructions: 1000}}]}}\n"
+           "guests: [{name: g, technique: native, memory: 1 GiB, host: h0, workload: w}]\n",
+           seed, length);
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_scenario *sc = NULL;
+  sim_profile *prof = NULL;
+  sim_recorder *rec = NULL;
+  sim_result *r = NULL;
+  char path[256];
+  const char *tmp = getenv("TMPDIR");
+  snprintf(path, sizeof path, "%s/test_stochastic_len_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
+  int rc = load(text, &sc, &d);
+  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
+  sim_record_config cfg = {.sample_interval_ns = 100 * SIM_MS};
+  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
+  engine_stats st = {0};
+  if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
+  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
+  if (rc == 0) rc = sim_result_open(path, &r, &d);
+  double units = NAN, *v = NULL;
+  size_t n = 0;
+  if (rc == 0 && sim_result_column_f64(r, "summary/guests", "units", &v, &n) == 0 && n == 1) units = v[0];
+  sim_free(v);
+  if (rc != 0) sim_diag_print(&d, stderr);
+  sim_result_close(r);
+  remove(path);
+  sim_recorder_free(rec);
+  sim_profile_free(prof);
+  sim_scenario_free(sc);
+  sim_diag_clear(&d);
+  return units;
+}
+
+/* The units a run does are drawn: over 40 seeds their mean is the
+ * distribution's within 5 standard errors; the same seed repeats the draw,
+ * another changes it; a constant length is that length. */
+static void test_phase_length_drawn(void) {
+  enum { RUNS = 40 };
+  double u[RUNS], mean, se;
+  for (unsigned s = 0; s < RUNS; s++) {
+    u[s] = phase_units_run("{dist: exponential, mean: 100000}", s + 1);
+    CU_ASSERT_FATAL(u[s] > 0);
+  }
+  mean_se(u, RUNS, &mean, &se);
+  CU_ASSERT(se > 0);
+  CU_ASSERT(fabs(mean - 100000) < 5 * se);
+  CU_ASSERT_EQUAL(phase_units_run("{dist: exponential, mean: 100000}", 1), u[0]);
+  CU_ASSERT(u[0] != u[1]);
+  CU_ASSERT_DOUBLE_EQUAL(phase_units_run("100000", 1), 100000, 1e-6);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"disk access time drawn per request", test_disk_access_time},
@@ -416,6 +478,7 @@ int register_tests(void) {
       {"Poisson page writes: a paused guest dirties nothing", test_dirty_poisson_paused},
       {"a dirty group's process is read", test_dirty_process_loaded},
       {"a phase's length read as a distribution", test_phase_length_loaded},
+      {"a phase's length drawn when it starts", test_phase_length_drawn},
       {NULL, NULL},
   };
   return add_suite("stochastic_inputs", tests);
