@@ -24,6 +24,8 @@ static const struct {
     [PLOT_COMPARE] = {"compare", plot_compare},       [PLOT_BREAKDOWN] = {"breakdown", plot_breakdown},
     [PLOT_MIGRATION] = {"migration", plot_migration}, [PLOT_SERIES] = {"series", plot_series},
     [PLOT_CDF] = {"cdf", plot_cdf},                   [PLOT_SWEEP] = {"sweep", plot_sweep},
+    [PLOT_LATENCY] = {"latency", plot_latency},       [PLOT_HEATMAP] = {"heatmap", plot_heatmap},
+    [PLOT_ENERGY] = {"energy", plot_energy},          [PLOT_TIMELINE] = {"timeline", plot_timeline},
 };
 
 int plot_kind_from_name(const char *name, plot_kind *kind) {
@@ -115,6 +117,7 @@ static int drawn(plot_kind kind, sim_result *const *runs, size_t n_runs, const p
     rep.legend_band = band;
     rep.text_outside = plot_canvas_text_outside(x.c);
     rep.text_overlaps = plot_canvas_text_overlaps(x.c);
+    rep.legend_covers = plot_canvas_legend_covers(x.c);
     if (report) *report = rep;
     *out = x.c;
     return 0;

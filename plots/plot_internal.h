@@ -39,6 +39,10 @@ int plot_migration(plot_ctx *x);
 int plot_series(plot_ctx *x);
 int plot_cdf(plot_ctx *x);
 int plot_sweep(plot_ctx *x);
+int plot_latency(plot_ctx *x);
+int plot_heatmap(plot_ctx *x);
+int plot_energy(plot_ctx *x);
+int plot_timeline(plot_ctx *x);
 
 /* ---- reading results, with messages naming what is missing and where ---- */
 
