@@ -270,11 +270,19 @@ int plot_energy(plot_ctx *x) {
   /* the category labels under the last panel, one line per field */
   const plot_axes *last = &a[N_METRICS - 1];
   cairo_set_source_rgb(cr, 0, 0, 0);
+  /* many policies: the smaller note font before shortening names with "..." */
+  plot_font font = PLOT_FONT_TICK;
+  for (size_t c = 0; c < nc; c++)
+    for (size_t l = 0; l < lines; l++) {
+      double w;
+      plot_text_size(x->c, PLOT_FONT_TICK, cats[c].label[l], &w, NULL);
+      if (w > gw * 0.95) font = PLOT_FONT_NOTE;
+    }
   for (size_t c = 0; c < nc; c++)
     for (size_t l = 0; l < lines; l++) {
       char label[64];
-      plot_fit_text(x->c, PLOT_FONT_TICK, cats[c].label[l], gw * 0.95, label, sizeof label);
-      plot_text(x->c, PLOT_FONT_TICK, last->area.x0 + gw * ((double)c + 0.5),
+      plot_fit_text(x->c, font, cats[c].label[l], gw * 0.95, label, sizeof label);
+      plot_text(x->c, font, last->area.x0 + gw * ((double)c + 0.5),
                 last->area.y1 + 14 + (double)l * th * 1.15, 0.5, 0, 0, label);
     }
 out:
