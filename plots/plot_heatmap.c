@@ -3,7 +3,7 @@
  * unit at the right).  A host's utilisation in a sample interval is the CPUs
  * its guests obtained (their cpu_share samples, summed) over its cores; a
  * guest counts on the host it was placed on at the middle of the interval.
- * Units: time in s, min or h by the run's length; utilisation in % of the
+ * Units: time in s, min or h by the run's length (plot_time_ticks); utilisation in % of the
  * host's cores (0..100).
  * Invariants: at most one image row per pixel row and one column per pixel
  * column: many hosts (10,000) are binned into rows of consecutive hosts (in
@@ -15,8 +15,10 @@
  * Reads: summary/hosts (name, cores); series/cpu_share (time_ns, entity,
  * value); entities (id, kind, name, parent); datacenter/placement (time_s,
  * guest, host) when present, else each guest's parent in entities (the host
- * it started on; a scripted migration's move is not followed); root
- * attribute sample_interval_ns. */
+ * it started on) and, for scripted migrations, migration/summary (migration,
+ * guest, destination) with the migration_switchover events of /events (the
+ * guest counts on its destination from then on; without events it stays
+ * on its first host); root attribute sample_interval_ns. */
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -31,6 +33,7 @@
 #define SHARE "series/cpu_share"
 #define ENTITIES "entities"
 #define PLACEMENT "datacenter/placement"
+#define MIGRATIONS "migration/summary"
 #define NAMED_ROWS 40 /* up to this many hosts, each row is labelled by its host's name */
 
 /* A name and where it came from, for lookups by name. */
@@ -86,6 +89,9 @@ int plot_heatmap(plot_ctx *x) {
   }
   sim_result *res = x->runs[0];
   char **hname = NULL, **ename = NULL, **ekind = NULL, **pguest = NULL, **phost = NULL;
+  char **mname = NULL, **mguest = NULL, **mdest = NULL; /* scripted migrations */
+  size_t nmig = 0;
+  double *resumed = NULL; /* s: when each scripted migration resumed its guest */
   double *cores = NULL, *eid = NULL, *eparent = NULL, *pt = NULL, *st = NULL, *se = NULL,
          *sv = NULL;
   size_t nh = 0, ne = 0, nk = 0, np = 0, npg = 0, nph = 0, ns = 0, nse = 0, nsv = 0, tmp = 0;
@@ -158,8 +164,16 @@ int plot_heatmap(plot_ctx *x) {
       if (g >= 0) moves[nm++] = (move){(int32_t)g, pt[i], find_named(hosts, nh, phost[i])};
     }
   } else {
-    moves = sim_malloc((ne ? ne : 1) * sizeof *moves);
-    if (!moves) {
+    /* each guest's first host, then the destination of each scripted
+     * migration from the moment it resumed the guest there */
+    if (sim_result_has(res, MIGRATIONS) > 0 &&
+        ((rc = plot_col_str(x, res, MIGRATIONS, "migration", &mname, &nmig)) ||
+         (rc = plot_col_str(x, res, MIGRATIONS, "guest", &mguest, &tmp)) ||
+         (rc = plot_col_str(x, res, MIGRATIONS, "destination", &mdest, &tmp))))
+      goto out;
+    moves = sim_malloc((ne + nmig + 1) * sizeof *moves);
+    resumed = sim_malloc((nmig + 1) * sizeof *resumed);
+    if (!moves || !resumed) {
       rc = PLOT_ENOMEM;
       goto out;
     }
@@ -167,6 +181,12 @@ int plot_heatmap(plot_ctx *x) {
       if (!strcmp(ekind[i], "guest") && eparent[i] >= 0 && (size_t)eparent[i] < ne)
         moves[nm++] = (move){(int32_t)eid[i], -INFINITY,
                              find_named(hosts, nh, ename[(size_t)eparent[i]])};
+    if (nmig && (rc = plot_switchovers(x, res, mname, nmig, resumed))) goto out;
+    for (size_t i = 0; i < nmig; i++) {
+      long g = find_named(guests, ng, mguest[i]);
+      if (g >= 0 && isfinite(resumed[i]))
+        moves[nm++] = (move){(int32_t)g, resumed[i], find_named(hosts, nh, mdest[i])};
+    }
   }
   qsort(moves, nm, sizeof *moves, cmp_move);
   for (size_t i = 0; i < ne; i++) first_move[i] = nm;
@@ -182,8 +202,10 @@ int plot_heatmap(plot_ctx *x) {
   }
   size_t n_samples = (size_t)(kmax - kmin + 1);
   double t0 = (double)(kmin - 1) * dt_ns * 1e-9, t1 = (double)kmax * dt_ns * 1e-9;
-  double tunit = t1 >= 7200 ? 3600 : t1 >= 120 ? 60 : 1;
-  const char *tname = t1 >= 7200 ? "h" : t1 >= 120 ? "min" : "s";
+  double tunit;
+  const char *tname;
+  plot_ticks xt, yt;
+  plot_time_ticks(t0, t1, &tunit, &tname, &xt);
 
   /* layout: names at the left when few hosts, the colour bar at the right */
   double name_w = 0;
@@ -201,8 +223,6 @@ int plot_heatmap(plot_ctx *x) {
   double bar_w = 36, bar_room = 14 + bar_w + 10 + 10 + bar_label_w + 14 + tick_h * 1.4;
   room.x1 -= bar_room;
   room.x0 += name_w;
-  plot_ticks xt, yt;
-  plot_nice_ticks(t0 / tunit, t1 / tunit, 7, &xt);
   plot_nice_ticks(0, (double)nh, 6, &yt);
   snprintf(xlabel, sizeof xlabel, "time (%s)", tname);
   /* named rows need no axis label: the names say what a row is */
@@ -316,6 +336,10 @@ out:
   if (ekind) sim_result_free_strings(ekind, nk);
   if (pguest) sim_result_free_strings(pguest, npg);
   if (phost) sim_result_free_strings(phost, nph);
+  if (mname) sim_result_free_strings(mname, nmig);
+  if (mguest) sim_result_free_strings(mguest, nmig);
+  if (mdest) sim_result_free_strings(mdest, nmig);
+  sim_free(resumed);
   sim_free(cores);
   sim_free(eid);
   sim_free(eparent);

@@ -103,38 +103,6 @@ static int read_datacenter(plot_ctx *x, sim_result *res, int by_route, plot_name
   return rc;
 }
 
-/* The time each migration's guest resumed at its destination: the
- * migration_switchover events of /events, by the migration's name; NaN
- * where the run kept none. */
-static int switchovers(plot_ctx *x, sim_result *res, char **names, size_t n, double *at) {
-  for (size_t i = 0; i < n; i++) at[i] = NAN;
-  if (sim_result_has(res, "events") <= 0) return 0;
-  char **types = NULL, **ename = NULL;
-  size_t nt = 0, ne = 0, nev = 0, k = 0;
-  double *t = NULL, *type = NULL, *ent = NULL;
-  int rc = sim_result_table_attr_strings(res, "events", "type_names", &types, &nt);
-  if (rc <= 0) return rc < 0 ? PLOT_ENOMEM : 0;
-  long sw = -1;
-  for (size_t i = 0; i < nt; i++)
-    if (!strcmp(types[i], "migration_switchover")) sw = (long)i;
-  rc = 0;
-  if (sw >= 0 && (rc = plot_col_f64(x, res, "events", "time_ns", &t, &nev)) == 0 &&
-      (rc = plot_col_f64(x, res, "events", "type", &type, &k)) == 0 &&
-      (rc = plot_col_f64(x, res, "events", "entity", &ent, &k)) == 0)
-    rc = plot_col_str(x, res, "entities", "name", &ename, &ne);
-  for (size_t i = 0; rc == 0 && sw >= 0 && i < nev && i < k; i++) {
-    if ((long)type[i] != sw || ent[i] < 0 || (size_t)ent[i] >= ne) continue;
-    for (size_t m = 0; m < n; m++)
-      if (!strcmp(names[m], ename[(size_t)ent[i]])) at[m] = t[i] * 1e-9;
-  }
-  sim_result_free_strings(types, nt);
-  if (ename) sim_result_free_strings(ename, ne);
-  sim_free(t);
-  sim_free(type);
-  sim_free(ent);
-  return rc;
-}
-
 /* Scripted migrations (migration/summary and its rounds). */
 static int read_scripted(plot_ctx *x, sim_result *res, int by_route, plot_names *rows,
                          plot_names *reasons, span **out, size_t *n_out) {
@@ -156,7 +124,7 @@ static int read_scripted(plot_ctx *x, sim_result *res, int by_route, plot_names 
   resume = rc == 0 ? sim_malloc((n ? n : 1) * sizeof *resume) : NULL;
   *out = rc == 0 ? sim_calloc(n ? n : 1, sizeof **out) : NULL;
   if (rc == 0 && (!*out || !resume)) rc = PLOT_ENOMEM;
-  if (rc == 0) rc = switchovers(x, res, mig, n, resume);
+  if (rc == 0) rc = plot_switchovers(x, res, mig, n, resume);
   for (size_t i = 0; rc == 0 && i < n && i < ng && i < nst && i < ns && i < nd; i++) {
     double first = INFINITY, last = -INFINITY;
     for (size_t j = 0; j < nr && j < nrm; j++)
@@ -238,8 +206,10 @@ int plot_timeline(plot_ctx *x) {
   double t_end = 0, run_s;
   if (sim_result_attr_f64(res, "simulated_ns", &run_s) == 0) t_end = run_s * 1e-9;
   for (size_t i = 0; i < ns; i++) t_end = fmax(t_end, spans[i].end);
-  double tunit = t_end >= 7200 ? 3600 : t_end >= 120 ? 60 : 1;
-  const char *tname = t_end >= 7200 ? "h" : t_end >= 120 ? "min" : "s";
+  double tunit;
+  const char *tname;
+  plot_ticks xt, yt, ct;
+  plot_time_ticks(0, t_end, &tunit, &tname, &xt);
   /* legend: reasons, then the downtime */
   e = sim_calloc(reasons.n + 1, sizeof *e);
   cx = sim_malloc((2 * ns + 2) * sizeof *cx);
@@ -270,8 +240,6 @@ int plot_timeline(plot_ctx *x) {
     name_w = fmax(name_w, fmin(w, 0.3 * (room.x1 - room.x0)));
   }
   double split = room.y0 + (room.y1 - room.y0) * 0.7;
-  plot_ticks xt, yt, ct;
-  plot_nice_ticks(0, t_end / tunit, 7, &xt);
   plot_nice_ticks(0, (double)rows.n, 6, &yt);
   snprintf(xlabel, sizeof xlabel, "time (%s)", tname);
   snprintf(ylabel, sizeof ylabel, "%s (%zu, in order of first migration)",

@@ -498,24 +498,55 @@ static void test_timeline(void) {
   check_refused(PLOT_TIMELINE, nope, 1, &o, "made no migration");
 }
 
-/* A run whose only migration is scripted: migration/summary and rounds. */
-static void test_timeline_scripted(void) {
-  char in[128], out[128];
+/* The colour of pixel (x, y) of a PNG. */
+static plot_rgb pixel(const char *png, double x, double y) {
+  cairo_surface_t *img = cairo_image_surface_create_from_png(png);
+  CU_ASSERT_EQUAL_FATAL(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+  const unsigned char *p = cairo_image_surface_get_data(img) +
+                           (int)y * cairo_image_surface_get_stride(img) + 4 * (int)x;
+  plot_rgb c = {p[2] / 255.0, p[1] / 255.0, p[0] / 255.0};
+  cairo_surface_destroy(img);
+  return c;
+}
+
+static int near(plot_rgb a, plot_rgb b) {
+  return fabs(a.r - b.r) + fabs(a.g - b.g) + fabs(a.b - b.b) < 0.03;
+}
+
+/* A run whose only migration is scripted (migration/summary, its rounds
+ * and its switch-over event): a guest taking a host's one core moves from
+ * host a to host b at 1500 s, halfway through ten 300 s samples. */
+static void test_scripted_migration(void) {
+  char in[128], out[128], heat[128];
   path_in_tmp(in, sizeof in, "scripted.h5");
   path_in_tmp(out, sizeof out, "timeline-scripted.svg");
+  path_in_tmp(heat, sizeof heat, "heatmap-scripted.png");
   sim_recorder *rec = new_recorder("scripted", 0, NULL);
+  int32_t a = sim_recorder_entity(rec, "host", "a", -1);
+  sim_recorder_entity(rec, "host", "b", -1);
+  int32_t web = sim_recorder_entity(rec, "guest", "web", a);
+  int32_t mig = sim_recorder_entity(rec, "migration", "m0", web);
+  int sw = sim_recorder_event_type(rec, "migration_switchover", "resumed");
+  CU_ASSERT_FATAL(sw >= 0);
+  sim_record_event(rec, sw, (sim_time)1500 * SIM_S, mig, 0.2, 0);
+  int share = sim_recorder_signal(rec, "cpu_share", "1", "");
+  for (int k = 1; k <= 10; k++) sim_emit(rec, share, web, (sim_time)(k * INTERVAL_S * 1e9), 1.0);
+  sim_column hc[2] = {{"name", SIM_COL_STR, "", ""}, {"cores", SIM_COL_I64, "1", ""}};
+  sim_table *hosts = table(rec, "summary/hosts", 2, hc);
+  sim_table_append(hosts, (sim_cell[]){{.s = "a"}, {.i = 1}});
+  sim_table_append(hosts, (sim_cell[]){{.s = "b"}, {.i = 1}});
   sim_column rc[3] = {{"migration", SIM_COL_STR, "", ""}, {"start_s", SIM_COL_F64, "s", ""},
                       {"duration_s", SIM_COL_F64, "s", ""}};
   sim_table *rounds = table(rec, "migration/rounds", 3, rc);
-  sim_table_append(rounds, (sim_cell[]){{.s = "m0"}, {.f = 10}, {.f = 60}});
-  sim_table_append(rounds, (sim_cell[]){{.s = "m0"}, {.f = 70}, {.f = 0.2}});
+  sim_table_append(rounds, (sim_cell[]){{.s = "m0"}, {.f = 1000}, {.f = 490}});
+  sim_table_append(rounds, (sim_cell[]){{.s = "m0"}, {.f = 1499.8}, {.f = 0.2}});
   sim_column sc[7] = {{"migration", SIM_COL_STR, "", ""},   {"guest", SIM_COL_STR, "", ""},
                       {"strategy", SIM_COL_STR, "", ""},    {"source", SIM_COL_STR, "", ""},
                       {"destination", SIM_COL_STR, "", ""}, {"total_time_s", SIM_COL_F64, "s", ""},
                       {"downtime_s", SIM_COL_F64, "s", ""}};
   sim_table *ms = table(rec, "migration/summary", 7, sc);
   sim_table_append(ms, (sim_cell[]){{.s = "m0"}, {.s = "web"}, {.s = "precopy"}, {.s = "a"},
-                                    {.s = "b"}, {.f = 60.2}, {.f = 0.2}});
+                                    {.s = "b"}, {.f = 500}, {.f = 0.2}});
   write_rec(rec, in);
   plot_options o;
   plot_options_init(&o);
@@ -525,8 +556,16 @@ static void test_timeline_scripted(void) {
   sim_diag_init(&d);
   CU_ASSERT_EQUAL(plot_files(PLOT_TIMELINE, files, 1, &o, out, &rep, &d), 0);
   CU_ASSERT_EQUAL(rep.bars, 1);
-  CU_ASSERT_EQUAL(d.errors, 0);
   check_magic(out, "<?xml");
+  /* the heat map follows the move: host a (bottom row) full, then b (top) */
+  CU_ASSERT_EQUAL(plot_files(PLOT_HEATMAP, files, 1, &o, heat, &rep, &d), 0);
+  plot_rgb full = {0.993, 0.906, 0.144}, idle = {0.267, 0.005, 0.329};
+  double w = rep.area.x1 - rep.area.x0, h = rep.area.y1 - rep.area.y0;
+  CU_ASSERT(near(pixel(heat, rep.area.x0 + 0.25 * w, rep.area.y0 + 0.75 * h), full));
+  CU_ASSERT(near(pixel(heat, rep.area.x0 + 0.25 * w, rep.area.y0 + 0.25 * h), idle));
+  CU_ASSERT(near(pixel(heat, rep.area.x0 + 0.75 * w, rep.area.y0 + 0.75 * h), idle));
+  CU_ASSERT(near(pixel(heat, rep.area.x0 + 0.75 * w, rep.area.y0 + 0.25 * h), full));
+  CU_ASSERT_EQUAL(d.errors, 0);
   sim_diag_clear(&d);
 }
 
@@ -664,7 +703,7 @@ int register_tests(void) {
       {"heatmap: 10,000 hosts binned", test_heatmap_many_hosts},
       {"energy: policies from results and summaries", test_energy},
       {"timeline: consolidation migrations by reason", test_timeline},
-      {"timeline: a scripted migration", test_timeline_scripted},
+      {"scripted migration: timeline, heatmap follows the move", test_scripted_migration},
       {"cdf pools replications, refuses others", test_cdf_pools_replications},
       {"legends never cover data, every kind", test_legends_never_cover_data},
       {NULL, NULL}};
