@@ -33,6 +33,8 @@ struct plot_canvas {
   size_t n_texts, cap_texts;
   plot_box *marks;       /* boxes of data marks, pixels */
   size_t n_marks, cap_marks;
+  plot_box *legends;     /* boxes of legends drawn (inside, band, column, colour bar), pixels */
+  size_t n_legends, cap_legends;
   int failed;            /* a box could not be recorded (out of memory) */
 };
 
@@ -202,6 +204,7 @@ void plot_canvas_free(plot_canvas *c) {
   if (c->rec) cairo_surface_destroy(c->rec);
   sim_free(c->texts);
   sim_free(c->marks);
+  sim_free(c->legends);
   sim_free(c);
 }
 
@@ -279,6 +282,28 @@ void plot_mark(plot_canvas *c, double x0, double y0, double x1, double y1) {
 
 static int boxes_overlap(plot_box a, plot_box b, double slack) {
   return a.x0 < b.x1 - slack && b.x0 < a.x1 - slack && a.y0 < b.y1 - slack && b.y0 < a.y1 - slack;
+}
+
+void plot_legend_record(plot_canvas *c, plot_box b) {
+  push_box(c, &c->legends, &c->n_legends, &c->cap_legends, b);
+}
+
+size_t plot_canvas_marks(const plot_canvas *c, const plot_box **boxes) {
+  *boxes = c->marks;
+  return c->n_marks;
+}
+
+size_t plot_canvas_legends(const plot_canvas *c, const plot_box **boxes) {
+  *boxes = c->legends;
+  return c->n_legends;
+}
+
+size_t plot_canvas_legend_covers(const plot_canvas *c) {
+  size_t n = 0;
+  for (size_t l = 0; l < c->n_legends; l++)
+    for (size_t i = 0; i < c->n_marks; i++)
+      if (boxes_overlap(c->legends[l], c->marks[i], 0)) n++;
+  return n;
 }
 
 size_t plot_canvas_text_outside(const plot_canvas *c) {
@@ -532,6 +557,7 @@ static void legend_draw_at(plot_canvas *c, plot_box b, const plot_legend_entry *
   cairo_set_line_width(cr, 1.5);
   cairo_stroke(cr);
   cairo_restore(cr);
+  plot_legend_record(c, b);
   for (size_t i = 0; i < n; i++) {
     double ymid = b.y0 + PAD * 0.5 + row * ((double)i + 0.5);
     draw_key(c, &e[i], b.x0 + PAD, ymid, row / 1.3);
@@ -609,7 +635,8 @@ double plot_legend_band_height(plot_canvas *c, double width, const plot_legend_e
 
 void plot_legend_band(plot_canvas *c, double x0, double y0, double width,
                       const plot_legend_entry *e, size_t n) {
-  band(c, x0, y0, width, e, n, 1);
+  double h = band(c, x0, y0, width, e, n, 1);
+  if (n) plot_legend_record(c, (plot_box){x0, y0, x0 + width, y0 + h});
 }
 
 void plot_legend_column(plot_canvas *c, double x0, double y0, double width,
@@ -627,6 +654,7 @@ void plot_legend_column(plot_canvas *c, double x0, double y0, double width,
     plot_text(c, PLOT_FONT_LEGEND, x0 + key_w(c) + PAD * 0.5, y + row / 2, 0, 0.5, 0, label);
     y += row;
   }
+  if (n) plot_legend_record(c, (plot_box){x0, y0, x0 + width, y});
 }
 
 void plot_marker(plot_canvas *c, double x, double y, double size) {

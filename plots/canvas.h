@@ -96,6 +96,15 @@ void plot_mark(plot_canvas *c, double x0, double y0, double x1, double y1);
  * overlap (both should be 0 in a readable plot). */
 size_t plot_canvas_text_outside(const plot_canvas *c);
 size_t plot_canvas_text_overlaps(const plot_canvas *c);
+/* The recorded boxes of data marks and of legends (every legend this layer
+ * draws, and colour bars a kind records with plot_legend_record); owned by
+ * the canvas, valid until the next drawing call.  For tests of layout. */
+size_t plot_canvas_marks(const plot_canvas *c, const plot_box **boxes);
+size_t plot_canvas_legends(const plot_canvas *c, const plot_box **boxes);
+/* Pairs (legend box, data mark box) that overlap: 0 when no legend covers data. */
+size_t plot_canvas_legend_covers(const plot_canvas *c);
+/* Records a legend's box (a key drawn by a kind itself, such as a colour bar). */
+void plot_legend_record(plot_canvas *c, plot_box b);
 /* Whether the canvas ran out of memory while recording boxes. */
 int plot_canvas_failed(const plot_canvas *c);
 

@@ -24,6 +24,8 @@ static const struct {
     [PLOT_COMPARE] = {"compare", plot_compare},       [PLOT_BREAKDOWN] = {"breakdown", plot_breakdown},
     [PLOT_MIGRATION] = {"migration", plot_migration}, [PLOT_SERIES] = {"series", plot_series},
     [PLOT_CDF] = {"cdf", plot_cdf},                   [PLOT_SWEEP] = {"sweep", plot_sweep},
+    [PLOT_LATENCY] = {"latency", plot_latency},       [PLOT_HEATMAP] = {"heatmap", plot_heatmap},
+    [PLOT_ENERGY] = {"energy", plot_energy},          [PLOT_TIMELINE] = {"timeline", plot_timeline},
 };
 
 int plot_kind_from_name(const char *name, plot_kind *kind) {
@@ -115,6 +117,7 @@ static int drawn(plot_kind kind, sim_result *const *runs, size_t n_runs, const p
     rep.legend_band = band;
     rep.text_outside = plot_canvas_text_outside(x.c);
     rep.text_overlaps = plot_canvas_text_overlaps(x.c);
+    rep.legend_covers = plot_canvas_legend_covers(x.c);
     if (report) *report = rep;
     *out = x.c;
     return 0;
@@ -275,6 +278,38 @@ int plot_list_has(const char *list, const char *name) {
   return 0;
 }
 
+/* The time each migration's guest resumed at its destination: the
+ * migration_switchover events of /events, by the migration's name; NaN
+ * where the run kept none. */
+int plot_switchovers(plot_ctx *x, sim_result *res, char **names, size_t n, double *at) {
+  for (size_t i = 0; i < n; i++) at[i] = NAN;
+  if (sim_result_has(res, "events") <= 0) return 0;
+  char **types = NULL, **ename = NULL;
+  size_t nt = 0, ne = 0, nev = 0, k = 0;
+  double *t = NULL, *type = NULL, *ent = NULL;
+  int rc = sim_result_table_attr_strings(res, "events", "type_names", &types, &nt);
+  if (rc <= 0) return rc < 0 ? PLOT_ENOMEM : 0;
+  long sw = -1;
+  for (size_t i = 0; i < nt; i++)
+    if (!strcmp(types[i], "migration_switchover")) sw = (long)i;
+  rc = 0;
+  if (sw >= 0 && (rc = plot_col_f64(x, res, "events", "time_ns", &t, &nev)) == 0 &&
+      (rc = plot_col_f64(x, res, "events", "type", &type, &k)) == 0 &&
+      (rc = plot_col_f64(x, res, "events", "entity", &ent, &k)) == 0)
+    rc = plot_col_str(x, res, "entities", "name", &ename, &ne);
+  for (size_t i = 0; rc == 0 && sw >= 0 && i < nev && i < k; i++) {
+    if ((long)type[i] != sw || ent[i] < 0 || (size_t)ent[i] >= ne) continue;
+    for (size_t m = 0; m < n; m++)
+      if (!strcmp(names[m], ename[(size_t)ent[i]])) at[m] = t[i] * 1e-9;
+  }
+  sim_result_free_strings(types, nt);
+  if (ename) sim_result_free_strings(ename, ne);
+  sim_free(t);
+  sim_free(type);
+  sim_free(ent);
+  return rc;
+}
+
 /* ---- statistics ---- */
 
 void plot_mean_ci95(const double *v, size_t n, double *mean, double *half) {
@@ -430,6 +465,32 @@ plot_box plot_frame(plot_ctx *x, const char *title, const plot_legend_entry *e, 
 int plot_place_legend(plot_ctx *x, const plot_axes *a, const plot_legend_entry *e, size_t n) {
   if (x->band || n == 0) return 0;
   return plot_legend_inside(x->c, a, e, n) == 0 ? 0 : PLOT_RETRY_BAND;
+}
+
+void plot_time_ticks(double t0_s, double t1_s, double *unit_s, const char **name, plot_ticks *t) {
+  static const double hour_steps[] = {1, 2, 3, 6, 12, 24, 48}, minute_steps[] = {1, 2, 5, 10, 15, 30};
+  double span = t1_s - t0_s;
+  const double *steps = NULL;
+  size_t n_steps = 0;
+  if (span >= 7200) {
+    *unit_s = 3600, *name = "h", steps = hour_steps, n_steps = sizeof hour_steps / sizeof *hour_steps;
+  } else if (span >= 120) {
+    *unit_s = 60, *name = "min", steps = minute_steps, n_steps = sizeof minute_steps / sizeof *minute_steps;
+  } else {
+    *unit_s = 1, *name = "s";
+  }
+  double lo = t0_s / *unit_s, hi = t1_s / *unit_s;
+  plot_nice_ticks(lo, hi, 7, t);
+  if (!steps) return;
+  size_t k = 0; /* the first clock step giving at most eight ticks */
+  while (k + 1 < n_steps && (hi - lo) / steps[k] > 8) k++;
+  double d = steps[k];
+  t->lo = floor(lo / d) * d;
+  t->hi = ceil(hi / d - 1e-9) * d;
+  if (t->hi <= t->lo) t->hi = t->lo + d;
+  t->step = d;
+  t->decimals = 0;
+  t->n = (size_t)floor((t->hi - t->lo) / d + 0.5) + 1;
 }
 
 void plot_report_axes(plot_ctx *x, const plot_axes *a) {

@@ -19,6 +19,10 @@ typedef enum plot_kind {
   PLOT_SERIES,    /* per-guest time series */
   PLOT_CDF,       /* request-latency distributions */
   PLOT_SWEEP,     /* a metric against a swept parameter */
+  PLOT_LATENCY,   /* response-time percentiles against offered load (a sweep summary) */
+  PLOT_HEATMAP,   /* host CPU utilisation over time, hosts by rows */
+  PLOT_ENERGY,    /* energy and SLA metrics per consolidation policy */
+  PLOT_TIMELINE,  /* every migration as a bar over time, downtime marked */
   PLOT_KIND_COUNT
 } plot_kind;
 
@@ -69,6 +73,7 @@ typedef struct plot_report {
   int legend_band;       /* the legend had to go in a band above the plot */
   size_t text_outside;   /* texts reaching outside the canvas */
   size_t text_overlaps;  /* pairs of overlapping texts */
+  size_t legend_covers;  /* pairs (legend box, data mark) that overlap (plot_canvas_legend_covers) */
 } plot_report;
 
 enum {

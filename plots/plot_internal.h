@@ -39,6 +39,10 @@ int plot_migration(plot_ctx *x);
 int plot_series(plot_ctx *x);
 int plot_cdf(plot_ctx *x);
 int plot_sweep(plot_ctx *x);
+int plot_latency(plot_ctx *x);
+int plot_heatmap(plot_ctx *x);
+int plot_energy(plot_ctx *x);
+int plot_timeline(plot_ctx *x);
 
 /* ---- reading results, with messages naming what is missing and where ---- */
 
@@ -58,6 +62,12 @@ int plot_attr(plot_ctx *x, sim_result *r, const char *name, const char **value);
  * calibration_name and resolved text apart from seed and run_index);
  * PLOT_EINPUT with a diagnostic naming the first difference otherwise. */
 int plot_require_replications(plot_ctx *x);
+/* The times (s) at which migrations, by name (migration/summary's
+ * `migration`), resumed their guest at the destination: their
+ * migration_switchover events in /events (entities name the migration);
+ * NaN for a migration without one or when the run kept no events.  at has
+ * n slots.  0, or PLOT_EINPUT/PLOT_ENOMEM with a diagnostic. */
+int plot_switchovers(plot_ctx *x, sim_result *r, char **migrations, size_t n, double *at);
 /* The title: --title, else the first run's scenario_name, else `fallback`. */
 const char *plot_title_text(plot_ctx *x, const char *fallback);
 /* Whether a comma-separated list holds name (a NULL list holds everything). */
@@ -116,6 +126,11 @@ plot_box plot_frame(plot_ctx *x, const char *title, const plot_legend_entry *e, 
 /* After the data: the legend inside a free corner (0), nothing in band mode
  * (0, already drawn), or PLOT_RETRY_BAND. */
 int plot_place_legend(plot_ctx *x, const plot_axes *a, const plot_legend_entry *e, size_t n);
+/* A time axis over [t0_s, t1_s] seconds: its display unit (*unit_s seconds
+ * per unit, *name "s", "min" or "h", by the span's length) and ticks on
+ * steps a clock reads (hours by 1, 2, 3, 6, 12 or 24; minutes by 1, 2, 5,
+ * 10, 15 or 30; seconds by nice numbers), about seven of them. */
+void plot_time_ticks(double t0_s, double t1_s, double *unit_s, const char **name, plot_ticks *t);
 /* Records the main axes' mapping in the report. */
 void plot_report_axes(plot_ctx *x, const plot_axes *a);
 /* Draws a polyline of n points in data coordinates, recording its marks;
