@@ -256,35 +256,60 @@ int eng_write_mmu_table(eng *e) {
       {"walk_cycles_2d", SIM_COL_F64, "cycles", "expected cycles of one 2D walk"},
   };
   sim_table *t = NULL;
+  /* A row depends on the workload, the host type (and its profile) and the
+   * guest's page size only: the guests of a template share it, so a few
+   * remembered rows spare the walk model thousands of re-evaluations. */
+  enum { REMEMBERED = 8 };
+  struct mmu_row {
+    const sim_workload *wl;
+    const sim_host_type *type;
+    const sim_profile *profile;
+    bool huge_pages;
+    double misses, r1, r2, m2, c1, c2;
+  } rows[REMEMBERED];
+  size_t n_rows = 0, next_row = 0;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
     eng_guest *g = &e->guests[gi];
     bool any = false;
     for (size_t k = 0; k < g->wl->n_phases; k++) any |= g->wl->phases[k].n_access > 0;
     if (!any || !g->host->profile) continue;
-    mmu_params mmu;
-    if (mmu_params_load(g->host->profile, g->host->type, g->host->clock_hz, &mmu, e->diag) < 0)
-      return -1;
+    const struct mmu_row *known = NULL;
+    for (size_t r = 0; r < n_rows && !known; r++)
+      if (rows[r].wl == g->wl && rows[r].type == g->host->type && rows[r].profile == g->host->profile &&
+          rows[r].huge_pages == g->spec->huge_pages)
+        known = &rows[r];
     double misses = 0, r1 = 0, r2 = 0, m2 = 0, c1 = 0, c2 = 0;
-    for (size_t k = 0; k < g->wl->n_phases; k++) {
-      const sim_phase *ph = &g->wl->phases[k];
-      double units = ph->units > 0 ? ph->units : 1;
-      for (size_t a = 0; a < ph->n_access; a++) {
-        /* pages as the techniques charge them (vcost_charge_memory) */
-        sim_access_spec as = ph->access[a];
-        uint64_t page = mmu_guest_page_bytes(as.page_bytes, g->spec->huge_pages);
-        as.page_bytes = page;
-        double rate = mmu_tlb_miss_rate(&mmu, &as, page);
-        double w = as.count * units * rate;
-        if (!(w > 0)) continue;
-        mmu_walk w1 = mmu_walk_1d(&mmu, &as, page, rate);
-        mmu_walk w2 = mmu_walk_2d(&mmu, &as, page, page, rate);
-        misses += w;
-        r1 += w * w1.refs;
-        r2 += w * w2.refs;
-        m2 += w * (w2.refs - w2.refs_cached);
-        c1 += w * w1.cycles;
-        c2 += w * w2.cycles;
+    if (known) {
+      misses = known->misses, r1 = known->r1, r2 = known->r2, m2 = known->m2, c1 = known->c1, c2 = known->c2;
+    } else {
+      mmu_params mmu;
+      if (mmu_params_load(g->host->profile, g->host->type, g->host->clock_hz, &mmu, e->diag) < 0)
+        return -1;
+      for (size_t k = 0; k < g->wl->n_phases; k++) {
+        const sim_phase *ph = &g->wl->phases[k];
+        double units = ph->units > 0 ? ph->units : 1;
+        for (size_t a = 0; a < ph->n_access; a++) {
+          /* pages as the techniques charge them (vcost_charge_memory) */
+          sim_access_spec as = ph->access[a];
+          uint64_t page = mmu_guest_page_bytes(as.page_bytes, g->spec->huge_pages);
+          as.page_bytes = page;
+          double rate = mmu_tlb_miss_rate(&mmu, &as, page);
+          double w = as.count * units * rate;
+          if (!(w > 0)) continue;
+          mmu_walk w1 = mmu_walk_1d(&mmu, &as, page, rate);
+          mmu_walk w2 = mmu_walk_2d(&mmu, &as, page, page, rate);
+          misses += w;
+          r1 += w * w1.refs;
+          r2 += w * w2.refs;
+          m2 += w * (w2.refs - w2.refs_cached);
+          c1 += w * w1.cycles;
+          c2 += w * w2.cycles;
+        }
       }
+      rows[next_row] = (struct mmu_row){g->wl, g->host->type, g->host->profile, g->spec->huge_pages,
+                                        misses, r1, r2, m2, c1, c2};
+      next_row = (next_row + 1) % REMEMBERED;
+      if (n_rows < REMEMBERED) n_rows++;
     }
     if (!t && !(t = sim_recorder_table(e->rec, "summary/mmu",
                                        "per guest: page walks of the MMU model, 1D and 2D",
