@@ -1,6 +1,8 @@
 /* tests/test_recorder.c: the HDF5 recorder (sim/recorder.c) and the result
  * reader (sim/results.c): round trips through a real file, the layout
- * (chunking, deflate, units), signal selection, flushing in chunks, atomic
+ * (chunking, deflate, units), signal selection, flushing in chunks, the
+ * recorder's own shuffle and deflate of whole chunks read back by HDF5 at
+ * every level, atomic
  * writes under HDF5 and allocation faults for N = 1, 2, ..., the output path
  * (only new or regular files are written), one writer per output, and the
  * removal of killed runs' temporaries.  Every file is made in a scratch
@@ -291,6 +293,143 @@ static void test_signal_selection(void) {
   CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
   CU_ASSERT_EQUAL(sim_recorder_signal(rec, "steal", "s", "x"), SIM_SIGNAL_OFF);
   sim_recorder_free(rec);
+  sim_diag_clear(&d);
+}
+
+/* Rows of a 128 KiB chunk of a series (20-byte rows). */
+#define CHUNK_TEST_ROWS 6553
+
+/* The value of row i of the series written by test_chunks_every_level: long
+ * stretches where a byte plane of a chunk is one byte repeated (a time that
+ * stays put, a value that is 0), and stretches where every plane varies.  In
+ * the zero stretches, one row of a chunk differs: its second row or its
+ * last, the rows the comparison of whole 40-byte blocks leaves out. */
+static sim_time chunk_test_time(size_t i) { return (sim_time)(i / 20000) * SIM_S; }
+static int32_t chunk_test_entity(size_t i) { return (int32_t)(i % 2); } /* repeats every 40 bytes */
+static double chunk_test_value(size_t i) {
+  size_t in_chunk = i % CHUNK_TEST_ROWS, chunk = i / CHUNK_TEST_ROWS;
+  if ((i / 30000) % 2 == 0) return (double)(i % 977) / 977.0 + (double)i;
+  return (chunk % 2 ? in_chunk == 1 : in_chunk == CHUNK_TEST_ROWS - 1) ? 2.5 : 0.0;
+}
+
+/* The recorder shuffles and deflates whole chunks itself and writes them as
+ * they are: at every level, with the file opened early (chunks flushed
+ * during the run, the last one short) or at write time (one chunk), HDF5
+ * reads every row back (its inflate checks each chunk's checksum), and the
+ * datasets still declare the shuffle and deflate filters readers apply. */
+static void test_chunks_every_level(void) {
+  const size_t sizes[] = {95000, 5, 1};
+  for (int level = 1; level <= 9; level++)
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+      empty_dir();
+      size_t rows = sizes[k];
+      sim_record_config c = default_config();
+      c.compression_level = level;
+      sim_recorder *rec = sim_recorder_new(&c);
+      CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+      sim_diag d;
+      sim_diag_init(&d);
+      if (rows > 1000) CU_ASSERT_EQUAL_FATAL(sim_recorder_begin(rec, out_path, &d), 0);
+      for (int e = 0; e < 3; e++) sim_recorder_entity(rec, "guest", e ? "vm1" : "vm0", -1);
+      int s = sim_recorder_signal(rec, "progress", "1", "x");
+      CU_ASSERT_FATAL(s >= 0);
+      int ok = 1;
+      for (size_t i = 0; i < rows; i++)
+        ok &= sim_emit(rec, s, chunk_test_entity(i), chunk_test_time(i), chunk_test_value(i)) == 0;
+      CU_ASSERT(ok);
+      CU_ASSERT_EQUAL_FATAL(sim_recorder_write(rec, out_path, &d), 0);
+      sim_recorder_free(rec);
+      sim_diag_clear(&d);
+
+      hid_t f = H5Fopen(out_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+      CU_ASSERT_FATAL(f >= 0);
+      check_layout(f, "series/progress", 1);
+      check_layout(f, "entities", 1);
+      hid_t ds = H5Dopen2(f, "series/progress", H5P_DEFAULT);
+      if (rows > 1000) {
+        hid_t dcpl = H5Dget_create_plist(ds);
+        hsize_t chunk[1] = {0};
+        H5Pget_chunk(dcpl, 1, chunk);
+        CU_ASSERT_EQUAL(chunk[0], CHUNK_TEST_ROWS); /* the rows chunk_test_value aims at */
+        H5Pclose(dcpl);
+      }
+      hid_t space = H5Dget_space(ds);
+      CU_ASSERT_EQUAL((size_t)H5Sget_simple_extent_npoints(space), rows);
+      typedef struct {
+        int64_t t;
+        int32_t e;
+        double v;
+      } row_t;
+      hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(row_t));
+      H5Tinsert(mt, "time_ns", HOFFSET(row_t, t), H5T_NATIVE_INT64);
+      H5Tinsert(mt, "entity", HOFFSET(row_t, e), H5T_NATIVE_INT32);
+      H5Tinsert(mt, "value", HOFFSET(row_t, v), H5T_NATIVE_DOUBLE);
+      row_t *back = sim_calloc(rows, sizeof *back);
+      CU_ASSERT_FATAL(back != NULL);
+      CU_ASSERT_EQUAL(H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, back), 0);
+      size_t wrong = 0;
+      for (size_t i = 0; i < rows; i++)
+        wrong += back[i].t != chunk_test_time(i) || back[i].e != chunk_test_entity(i) ||
+                 back[i].v != chunk_test_value(i);
+      CU_ASSERT_EQUAL(wrong, 0);
+      if (rows > 1000) CU_ASSERT(H5Dget_storage_size(ds) < rows * 20 / 2); /* compressed */
+      sim_free(back);
+      H5Tclose(mt);
+      H5Sclose(space);
+      H5Dclose(ds);
+      /* the entity names (64-byte string cells) back too */
+      sim_result *r = NULL;
+      H5Fclose(f);
+      CU_ASSERT_EQUAL_FATAL(sim_result_open(out_path, &r, &d), 0);
+      int32_t id = -1;
+      CU_ASSERT_EQUAL(sim_result_entity(r, "vm1", &id), 0);
+      CU_ASSERT_EQUAL(id, 1);
+      sim_result_close(r);
+      sim_diag_clear(&d);
+    }
+}
+
+/* Incompressible rows (every byte of the value drawn from an LCG, entities
+ * that change a plane every other row): the deflate stream outgrows its
+ * first bound, and every bit comes back. */
+static void test_chunks_incompressible(void) {
+  empty_dir();
+  sim_record_config c = default_config();
+  c.compression_level = 9;
+  sim_recorder *rec = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL_FATAL(sim_recorder_begin(rec, out_path, &d), 0);
+  int s = sim_recorder_signal(rec, "noise", "1", "x");
+  const size_t rows = 3 * CHUNK_TEST_ROWS + 17;
+  uint64_t *bits = sim_calloc(rows, sizeof *bits), x = 12345;
+  CU_ASSERT_FATAL(bits != NULL && s >= 0);
+  int ok = 1;
+  for (size_t i = 0; i < rows; i++) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    bits[i] = x;
+    double v;
+    memcpy(&v, &bits[i], sizeof v);
+    ok &= sim_emit(rec, s, (int32_t)(i % 2), (sim_time)(x >> 1), v) == 0;
+  }
+  CU_ASSERT(ok);
+  CU_ASSERT_EQUAL_FATAL(sim_recorder_write(rec, out_path, &d), 0);
+  sim_recorder_free(rec);
+  hid_t f = H5Fopen(out_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  CU_ASSERT_FATAL(f >= 0);
+  hid_t ds = H5Dopen2(f, "series/noise", H5P_DEFAULT);
+  uint64_t *back = sim_calloc(rows, sizeof *back);
+  CU_ASSERT_FATAL(back != NULL);
+  hid_t vt = H5Tcreate(H5T_COMPOUND, sizeof(double)); /* the value alone, its bits compared */
+  H5Tinsert(vt, "value", 0, H5T_NATIVE_DOUBLE);
+  CU_ASSERT_EQUAL(H5Dread(ds, vt, H5S_ALL, H5S_ALL, H5P_DEFAULT, back), 0);
+  CU_ASSERT(memcmp(back, bits, rows * sizeof *bits) == 0);
+  H5Tclose(vt);
+  sim_free(back);
+  sim_free(bits);
+  H5Dclose(ds);
+  H5Fclose(f);
   sim_diag_clear(&d);
 }
 
@@ -708,6 +847,8 @@ int register_tests(void) {
   static const test_case tests[] = {
       {"round trip through recorder and reader", test_round_trip},
       {"chunked, deflate, units on every dataset", test_layout},
+      {"own shuffle and deflate of chunks, every level", test_chunks_every_level},
+      {"own deflate of incompressible chunks", test_chunks_incompressible},
       {"record config selects signals and events", test_signal_selection},
       {"long series flushed in chunks", test_flush_in_chunks},
       {"large string attribute", test_large_attribute},

@@ -2,7 +2,9 @@
  * Case files are parsed from text (errors must name FILE:LINE:COL), every
  * shipped case under validation/cases must load, and cases are judged on an
  * HDF5 result written by the recorder with known rows, read back through
- * sim/results.h as the validate verb reads it. */
+ * sim/results.h as the validate verb reads it; replications are judged on
+ * their mean and its confidence interval over several such results, and
+ * every result's summary/requests on Little's law. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -136,6 +138,36 @@ static void test_parse_errors_have_positions(void) {
   c = load("v/a.yaml", "name: a\nsource: [unclosed\n", &d);
   CU_ASSERT_PTR_NULL(c);
   CU_ASSERT(d.errors >= 1 && d.entries[0].line >= 1);
+  sim_diag_clear(&d);
+}
+
+/* replications: a whole number 1..VAL_MAX_REPLICATIONS, only with a published value. */
+static void test_parse_replications(void) {
+  const char *head = "name: r\nsource: s\nscenario: x.yaml\nkind: analytic\n"
+                     "quantity: {table: t, column: c, row: r}\n";
+  char text[512];
+  sim_diag d;
+  snprintf(text, sizeof text, "%spublished: 1\ntolerance: {relative: 0.02}\nreplications: 10\n", head);
+  val_case *c = load("v/r.yaml", text, &d);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+  CU_ASSERT_EQUAL(c->replications, 10);
+  val_case_free(c);
+  sim_diag_clear(&d);
+  /* without the key: one run */
+  snprintf(text, sizeof text, "%spublished: 1\ntolerance: {relative: 0.02}\n", head);
+  c = load("v/r.yaml", text, &d);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+  CU_ASSERT_EQUAL(c->replications, 1);
+  val_case_free(c);
+  sim_diag_clear(&d);
+  snprintf(text, sizeof text, "%spublished: 1\ntolerance: {relative: 0.02}\nreplications: 0\n", head);
+  CU_ASSERT_PTR_NULL(load("v/r.yaml", text, &d));
+  CU_ASSERT(d.errors >= 1 && d.entries[0].line == 8);
+  sim_diag_clear(&d);
+  /* a range has no one value for an interval to cover */
+  snprintf(text, sizeof text, "%spublished: [1, 2]\nreplications: 5\n", head);
+  CU_ASSERT_PTR_NULL(load("v/r.yaml", text, &d));
+  CU_ASSERT(has_error(&d, 7, 15, "replications need a published value"));
   sim_diag_clear(&d);
 }
 
@@ -399,8 +431,17 @@ static void test_shipped_cases_load(void) {
 
 static char result_path[256];
 
-/* A result with summary/guests rows a, b, c: x = 1, 2, 3 and y = 10, 10, 0. */
-static int write_result(void) {
+/* The path of result file k of this process. */
+static void result_name(char *path, size_t n, int k) {
+  const char *tmp = getenv("TMPDIR");
+  snprintf(path, n, "%s/test_validate_%ld_%d.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid(), k);
+}
+
+/* A result with summary/guests rows a, b, c: x = 1, xb, 3 and y = 10, 10, 0;
+ * with requests, also summary/requests row w: L = in_system, lambda W =
+ * lambda_w. */
+static int write_result_at(const char *path, double xb, bool requests, double in_system,
+                           double lambda_w) {
   sim_record_config cfg = {SIM_S, 0, 0, NULL, 0, 0};
   sim_recorder *rec = sim_recorder_new(&cfg);
   if (!rec) return -1;
@@ -409,24 +450,38 @@ static int write_result(void) {
                                     {"y", SIM_COL_I64, "1", "y"}};
   sim_table *t = sim_recorder_table(rec, "summary/guests", "test", 3, cols);
   const char *names[] = {"a", "b", "c"};
-  double xs[] = {1, 2, 3};
+  double xs[] = {1, xb, 3};
   int64_t ys[] = {10, 10, 0};
-  for (int i = 0; i < 3 && t; i++) {
+  int rc = t ? 0 : -1;
+  for (int i = 0; i < 3 && rc == 0; i++) {
     sim_cell row[3];
     row[0].s = names[i];
     row[1].f = xs[i];
     row[2].i = ys[i];
-    if (sim_table_append(t, row)) return -1;
+    rc = sim_table_append(t, row);
   }
-  const char *tmp = getenv("TMPDIR");
-  snprintf(result_path, sizeof result_path, "%s/test_validate_%ld.h5",
-           tmp && *tmp ? tmp : "/tmp", (long)getpid());
+  if (requests && rc == 0) {
+    static const sim_column rcols[] = {{"name", SIM_COL_STR, "", "guest"},
+                                       {"mean_in_system", SIM_COL_F64, "1", "L"},
+                                       {"little_lambda_w", SIM_COL_F64, "1", "lambda W"}};
+    sim_table *q = sim_recorder_table(rec, "summary/requests", "test", 3, rcols);
+    sim_cell row[3];
+    row[0].s = "w";
+    row[1].f = in_system;
+    row[2].f = lambda_w;
+    rc = q ? sim_table_append(q, row) : -1;
+  }
   sim_diag d;
   sim_diag_init(&d);
-  int rc = t ? sim_recorder_write(rec, result_path, &d) : -1;
+  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
   sim_diag_clear(&d);
   sim_recorder_free(rec);
   return rc;
+}
+
+static int write_result(void) {
+  result_name(result_path, sizeof result_path, 0);
+  return write_result_at(result_path, 2, false, 0, 0);
 }
 
 /* Judges a case text on the result; returns the rc of evaluate. */
@@ -441,7 +496,7 @@ static int judge(const char *name, const char *body, val_outcome *o) {
   sim_diag_clear(&d);
   sim_result *r = NULL;
   CU_ASSERT_EQUAL_FATAL(sim_result_open(result_path, &r, &d), 0);
-  int rc = val_case_evaluate(c, r, o, &d);
+  int rc = val_case_evaluate(c, &r, 1, o, &d);
   sim_diag_clear(&d);
   sim_result_close(r);
   val_case_free(c);
@@ -499,6 +554,98 @@ static void test_judge_values(void) {
   remove(result_path);
 }
 
+/* Judges a case text on n results whose x of row b are xb[0..n-1] (each
+ * with a summary/requests row of L = in_system, lambda W = 1 when requests). */
+static int judge_runs(const char *body, const double *xb, int n, bool requests, double in_system,
+                      val_outcome *o) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "name: reps\nsource: s\nscenario: x.yaml\nkind: analytic\n"
+           "quantity: {table: summary/guests, column: x, row: b}\n%s", body);
+  sim_diag d;
+  val_case *c = load("v/reps.yaml", text, &d);
+  if (!c) sim_diag_print(&d, stderr);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+  sim_result *runs[16] = {NULL};
+  char paths[16][256];
+  int rc = 0;
+  for (int k = 0; k < n && rc == 0; k++) {
+    result_name(paths[k], sizeof paths[k], k + 1);
+    rc = write_result_at(paths[k], xb[k], requests, in_system, 1);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    rc = sim_result_open(paths[k], &runs[k], &d);
+  }
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  rc = val_case_evaluate(c, runs, (size_t)n, o, &d);
+  for (int k = 0; k < n; k++) {
+    sim_result_close(runs[k]);
+    remove(paths[k]);
+  }
+  sim_diag_clear(&d);
+  val_case_free(c);
+  return rc;
+}
+
+/* Replications: the mean must be within tolerance AND its 95% Student-t
+ * interval must hold the published value. */
+static void test_judge_replications(void) {
+  val_outcome o;
+  const char *body = "published: 1\ntolerance: {relative: 0.02}\nreplications: 4\n";
+  /* mean 1.01 (+1%, within 2%), sd 0.001: the interval 1.01 +- 0.0016 misses 1 */
+  const double tight[] = {1.009, 1.011, 1.009, 1.011};
+  CU_ASSERT_EQUAL(judge_runs(body, tight, 4, false, 0, &o), 0);
+  CU_ASSERT_EQUAL(o.runs, 4);
+  CU_ASSERT_DOUBLE_EQUAL(o.simulated, 1.01, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(o.error, 0.01, 1e-12);
+  /* t(0.975, 3) = 3.182446, sd = sqrt(4e-6/3) */
+  double half = 3.182446 * sqrt(4e-6 / 3) / 2;
+  CU_ASSERT_DOUBLE_EQUAL(o.ci_low, 1.01 - half, 1e-6);
+  CU_ASSERT_DOUBLE_EQUAL(o.ci_high, 1.01 + half, 1e-6);
+  CU_ASSERT(!o.ci_covers);
+  CU_ASSERT(!o.pass);
+  /* the same mean with a spread whose interval reaches 1: passes */
+  const double wide[] = {0.99, 1.03, 1.00, 1.02};
+  CU_ASSERT_EQUAL(judge_runs(body, wide, 4, false, 0, &o), 0);
+  CU_ASSERT_DOUBLE_EQUAL(o.simulated, 1.01, 1e-12);
+  CU_ASSERT(o.ci_low <= 1 && 1 <= o.ci_high);
+  CU_ASSERT(o.ci_covers);
+  CU_ASSERT(o.pass);
+  /* an interval that covers does not save a mean beyond the tolerance */
+  const double off[] = {0.9, 1.2, 0.95, 1.05};
+  CU_ASSERT_EQUAL(judge_runs(body, off, 4, false, 0, &o), 0);
+  CU_ASSERT_DOUBLE_EQUAL(o.error, 0.025, 1e-12);
+  CU_ASSERT(o.ci_covers);
+  CU_ASSERT(!o.pass);
+  /* one run: no interval, judged on its value alone */
+  const double one[] = {1.01};
+  CU_ASSERT_EQUAL(judge_runs("published: 1\ntolerance: {relative: 0.02}\n", one, 1, false, 0, &o), 0);
+  CU_ASSERT(isnan(o.ci_low) && isnan(o.ci_high));
+  CU_ASSERT(o.pass);
+}
+
+/* Little's law on every run: a run whose L differs from lambda W beyond
+ * VAL_LITTLE_TOLERANCE fails the case, whatever its quantity. */
+static void test_judge_little(void) {
+  val_outcome o;
+  const char *body = "published: 1\ntolerance: {relative: 0.02}\nreplications: 2\n";
+  const double xs[] = {0.99, 1.01};
+  CU_ASSERT_EQUAL(judge_runs(body, xs, 2, true, 1, &o), 0);
+  CU_ASSERT(o.pass);
+  CU_ASSERT_EQUAL(o.little.guests, 2); /* one guest in each of two runs */
+  CU_ASSERT_DOUBLE_EQUAL(o.little.worst, 0, 0);
+  CU_ASSERT_STRING_EQUAL(o.little.worst_guest, "w");
+  CU_ASSERT(val_little_holds(&o.little));
+  CU_ASSERT_EQUAL(judge_runs(body, xs, 2, true, 1.001, &o), 0);
+  CU_ASSERT_DOUBLE_EQUAL(o.little.worst, 0.001, 1e-12);
+  CU_ASSERT(!val_little_holds(&o.little));
+  CU_ASSERT(o.ci_covers); /* the quantity is right: Little's law alone fails it */
+  CU_ASSERT(!o.pass);
+  /* a result without summary/requests checks nothing */
+  CU_ASSERT_EQUAL(judge_runs(body, xs, 2, false, 0, &o), 0);
+  CU_ASSERT_EQUAL(o.little.guests, 0);
+  CU_ASSERT(o.pass);
+}
+
 /* A case whose scenario does not exist fails with a diagnostic. */
 static void test_runner_missing_scenario(void) {
   sim_diag d;
@@ -550,11 +697,50 @@ static void test_runner_end_to_end(void) {
   sim_diag_clear(&d);
 }
 
+/* Replications through the runner: the scenario runs with run index 0..N-1,
+ * whose draws differ, and every run is checked on Little's law once. */
+static void test_runner_replications(void) {
+  const char *src = getenv("VDCSIM_SOURCE_DIR");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+  sim_diag d;
+  val_case *c = load("v/mm1-reps.yaml",
+                     "name: mm1-reps\nsource: s\nkind: analytic\n"
+                     "scenario: validation/scenarios/queue-mm1.yaml\n"
+                     "quantity: {table: summary/requests, row: mm1, column: mean_response_s}\n"
+                     "published: 0.002\ntolerance: {relative: 0.02}\nreplications: 3\n",
+                     &d);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+  val_runner *vr = val_runner_new(src, test_data_path(), &d);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(vr);
+  val_outcome o;
+  int rc = val_runner_run(vr, c, &o, &d);
+  if (rc) sim_diag_print(&d, stderr);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  CU_ASSERT_EQUAL(o.runs, 3);
+  CU_ASSERT(o.ci_low < o.simulated && o.simulated < o.ci_high); /* the runs differ */
+  CU_ASSERT_DOUBLE_EQUAL(o.simulated, 0.002, 0.002 * 0.02);
+  CU_ASSERT_EQUAL(o.little.guests, 3);
+  val_little l;
+  size_t runs;
+  val_runner_little(vr, &l, &runs);
+  CU_ASSERT_EQUAL(runs, 3);
+  /* a case without replications reuses run 0: no fourth run */
+  c->replications = 1;
+  CU_ASSERT_EQUAL(val_runner_run(vr, c, &o, &d), 0);
+  val_runner_little(vr, &l, &runs);
+  CU_ASSERT_EQUAL(runs, 3);
+  CU_ASSERT(val_little_holds(&l));
+  val_runner_free(vr);
+  val_case_free(c);
+  sim_diag_clear(&d);
+}
+
 int register_tests(void) {
   static const test_case parse[] = {
       {"good case", test_parse_good_case},
       {"errors carry FILE:LINE:COL", test_parse_errors_have_positions},
       {"unknown keys get suggestions", test_unknown_keys_get_suggestions},
+      {"replications", test_parse_replications},
       {"kinds: per case", test_kinds_per_case},
       {"kinds: rules across cases", test_kinds_across_cases},
       {"kinds: summary", test_summary},
@@ -562,8 +748,11 @@ int register_tests(void) {
       {NULL, NULL}};
   static const test_case judge_tests[] = {
       {"values, ratios, ranges, orders", test_judge_values},
+      {"replications: mean and interval", test_judge_replications},
+      {"Little's law on every run", test_judge_little},
       {"missing scenario", test_runner_missing_scenario},
       {"a shipped case end to end", test_runner_end_to_end},
+      {"replications through the runner", test_runner_replications},
       {NULL, NULL}};
   return add_suite("case files", parse) || add_suite("judging", judge_tests);
 }

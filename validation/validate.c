@@ -4,12 +4,18 @@
  * quantity read back from the HDF5 result with a published measurement (see
  * validate.h for the case schema).  Units: those of the quantity read;
  * relative tolerances and errors are fractions.
- * Invariants: a scenario shared by several cases runs once per runner; every
- * result file lives in the runner's temporary directory, removed with it. */
+ * Invariants: a (scenario, run index) shared by several cases runs once per
+ * runner; every result file lives in the runner's temporary directory,
+ * removed with it.
+ * Sources: the 95% interval of a mean over replications is Student's t
+ * (gsl_cdf_tdist_Pinv), as `plot compare` and a sweep's summary give it. */
 #include "validation/validate.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,7 +233,7 @@ static int parse_case(sim_schema *S, const sim_yaml_node *root, val_case *c) {
   static const char *const keys[] = {"name",      "description", "source",    "scenario",
                                      "quantity",  "divide_by",   "published", "tolerance",
                                      "order",     "fitted",      "kind",
-                                     "qualitative", "fitted_inputs"};
+                                     "qualitative", "fitted_inputs", "replications"};
   sim_schema_set_what(S, "a validation case");
   int rc = KEYS_OK(S, root, keys) ? 0 : -1;
   const char *req[] = {"name", "source", "scenario", "quantity", "kind"};
@@ -331,6 +337,18 @@ static int parse_case(sim_schema *S, const sim_yaml_node *root, val_case *c) {
   }
   sim_schema_set_what(S, "a validation case");
   if (sim_yaml_get(root, "kind") && check_kind(S, root, c)) rc = -1;
+  c->replications = 1;
+  if ((n = sim_yaml_get(root, "replications"))) {
+    size_t before = S->diag->errors;
+    sim_schema_u32(S, root, "replications", 1, VAL_MAX_REPLICATIONS, &c->replications);
+    if (S->diag->errors != before) {
+      rc = -1;
+    } else if (c->replications > 1 && c->kind != VAL_VALUE) {
+      /* a range or an order has no single value an interval could cover */
+      sim_schema_error(S, n, "replications need a published value, not a range or an order");
+      rc = -1;
+    }
+  }
   return rc;
 }
 
@@ -594,29 +612,9 @@ static int quantity(const val_case *c, sim_result *r, const char *row, double *o
   return 0;
 }
 
-int val_case_evaluate(const val_case *c, sim_result *r, val_outcome *out, sim_diag *diag) {
-  memset(out, 0, sizeof *out);
-  if (c->kind == VAL_ORDER) {
-    double prev = 0;
-    size_t in_order = 0, used = 0;
-    out->pass = true;
-    for (size_t i = 0; i < c->n_order; i++) {
-      double v;
-      if (quantity(c, r, c->order[i], &v, diag) < 0) return -1;
-      if (i > 0) {
-        if (v > prev) in_order++;
-        else out->pass = false;
-      }
-      int w = snprintf(out->detail + used, sizeof out->detail - used, "%s%.3g", i ? " < " : "", v);
-      if (w > 0 && (size_t)w < sizeof out->detail - used) used += (size_t)w;
-      prev = v;
-    }
-    out->simulated = (double)in_order / (double)(c->n_order - 1);
-    out->relative_error = NAN;
-    return 0;
-  }
-  double v;
-  if (quantity(c, r, c->quantity.row, &v, diag) < 0) return -1;
+/* Judges one value (the mean of the runs' values) against the published
+ * value or range. */
+static void judge_value(const val_case *c, double v, val_outcome *out) {
   out->simulated = v;
   out->error_relative = c->tol_rel > 0 || (c->tol_abs == 0 && c->kind == VAL_VALUE);
   if (c->kind == VAL_RANGE) {
@@ -626,7 +624,7 @@ int val_case_evaluate(const val_case *c, sim_result *r, val_outcome *out, sim_di
     out->error = out->error_relative ? (ref != 0 ? dist / fabs(ref) : INFINITY) : dist;
     double tol = out->error_relative ? c->tol_rel : c->tol_abs;
     out->pass = isfinite(v) && fabs(out->error) <= tol;
-    return 0;
+    return;
   }
   double diff = v - c->published;
   out->relative_error = c->published != 0 ? diff / fabs(c->published) : NAN;
@@ -637,6 +635,105 @@ int val_case_evaluate(const val_case *c, sim_result *r, val_outcome *out, sim_di
     out->error = diff;
     out->pass = isfinite(v) && fabs(diff) <= c->tol_abs;
   }
+}
+
+static void judge_order(const val_case *c, const double *v, val_outcome *out) {
+  size_t in_order = 0, used = 0;
+  out->pass = true;
+  for (size_t i = 0; i < c->n_order; i++) {
+    if (i > 0) {
+      if (v[i] > v[i - 1]) in_order++;
+      else out->pass = false;
+    }
+    int w = snprintf(out->detail + used, sizeof out->detail - used, "%s%.3g", i ? " < " : "", v[i]);
+    if (w > 0 && (size_t)w < sizeof out->detail - used) used += (size_t)w;
+  }
+  out->simulated = (double)in_order / (double)(c->n_order - 1);
+  out->relative_error = NAN;
+}
+
+int val_little_check(sim_result *r, val_little *acc, const char *case_path, sim_diag *diag) {
+  static const char table[] = "summary/requests";
+  if (sim_result_has(r, table) <= 0) return 0;
+  char **names = NULL;
+  double *l = NULL, *lw = NULL;
+  size_t nn = 0, nl = 0, nlw = 0;
+  int rc = -1;
+  if (sim_result_column_str(r, table, "name", &names, &nn) < 0 ||
+      sim_result_column_f64(r, table, "mean_in_system", &l, &nl) < 0 ||
+      sim_result_column_f64(r, table, "little_lambda_w", &lw, &nlw) < 0 || nl != nn || nlw != nn) {
+    sim_diag_error(diag, case_path, 0, 0,
+                   "%s: table '%s' lacks name, mean_in_system or little_lambda_w",
+                   sim_result_path(r), table);
+    goto done;
+  }
+  for (size_t i = 0; i < nn; i++) {
+    /* computed here from L and lambda W, not read from the result's own
+     * little_error, so that the check does not rest on what it checks */
+    double e = lw[i] != 0 ? l[i] / lw[i] - 1 : (l[i] == 0 ? 0 : INFINITY);
+    if (isnan(e)) e = INFINITY; /* no completed request: W unknown, the law unchecked */
+    acc->guests++;
+    if (!acc->worst_guest[0] || fabs(e) > fabs(acc->worst)) {
+      acc->worst = e;
+      snprintf(acc->worst_guest, sizeof acc->worst_guest, "%s", names[i]);
+    }
+  }
+  rc = 0;
+done:
+  sim_result_free_strings(names, nn);
+  sim_free(l);
+  sim_free(lw);
+  return rc;
+}
+
+bool val_little_holds(const val_little *l) {
+  return fabs(l->worst) <= VAL_LITTLE_TOLERANCE;
+}
+
+int val_case_evaluate(const val_case *c, sim_result *const *runs, size_t n_runs,
+                      val_outcome *out, sim_diag *diag) {
+  memset(out, 0, sizeof *out);
+  assert(n_runs >= 1 && (n_runs == 1 || c->kind == VAL_VALUE));
+  out->runs = n_runs;
+  out->ci_low = out->ci_high = NAN;
+  out->ci_covers = true;
+  for (size_t k = 0; k < n_runs; k++)
+    if (val_little_check(runs[k], &out->little, c->path, diag) < 0) return -1;
+  if (c->kind == VAL_ORDER) {
+    double *v = sim_calloc(c->n_order, sizeof *v);
+    if (!v) {
+      sim_diag_error(diag, c->path, 0, 0, "out of memory");
+      return -1;
+    }
+    for (size_t i = 0; i < c->n_order; i++)
+      if (quantity(c, runs[0], c->order[i], &v[i], diag) < 0) {
+        sim_free(v);
+        return -1;
+      }
+    judge_order(c, v, out);
+    sim_free(v);
+  } else {
+    /* the mean and the sample variance in one pass (Welford), so that close
+     * values lose no digits */
+    double mean = 0, m2 = 0;
+    for (size_t k = 0; k < n_runs; k++) {
+      double v;
+      if (quantity(c, runs[k], c->quantity.row, &v, diag) < 0) return -1;
+      double d = v - mean;
+      mean += d / (double)(k + 1);
+      m2 += d * (v - mean);
+    }
+    judge_value(c, mean, out);
+    if (n_runs >= 2) {
+      double half = gsl_cdf_tdist_Pinv(0.975, (double)(n_runs - 1)) *
+                    sqrt(m2 / (double)(n_runs - 1)) / sqrt((double)n_runs);
+      out->ci_low = mean - half;
+      out->ci_high = mean + half;
+      out->ci_covers = out->ci_low <= c->published && c->published <= out->ci_high;
+      out->pass = out->pass && out->ci_covers;
+    }
+  }
+  if (!val_little_holds(&out->little)) out->pass = false;
   return 0;
 }
 
@@ -644,7 +741,9 @@ int val_case_evaluate(const val_case *c, sim_result *r, val_outcome *out, sim_di
 
 typedef struct val_run {
   char *scenario;    /* scenario path as the case gives it */
+  uint32_t run_index; /* simulation.run_index of the run */
   char *h5;          /* result file in the runner's directory; NULL when the run failed */
+  val_little little; /* Little's law over the run's request-driven guests */
 } val_run;
 
 struct val_runner {
@@ -696,43 +795,88 @@ void val_runner_free(val_runner *vr) {
   sim_free(vr);
 }
 
-int val_runner_run(val_runner *vr, const val_case *c, val_outcome *out, sim_diag *diag) {
+/* The run of the case's scenario with this run index, made when no case
+ * made it before.  NULL with diagnostics when it could not be run. */
+static const val_run *scenario_run(val_runner *vr, const val_case *c, uint32_t run_index,
+                                   sim_diag *diag) {
   val_run *run = NULL;
-  for (size_t i = 0; i < vr->n_runs; i++)
-    if (!strcmp(vr->runs[i].scenario, c->scenario)) run = &vr->runs[i];
+  for (size_t i = 0; i < vr->n_runs && !run; i++)
+    if (vr->runs[i].run_index == run_index && !strcmp(vr->runs[i].scenario, c->scenario))
+      run = &vr->runs[i];
   if (!run) {
     if (sim_grow((void **)&vr->runs, &vr->cap_runs, vr->n_runs + 1, sizeof *vr->runs)) {
       sim_diag_error(diag, c->path, 0, 0, "out of memory");
-      return -1;
+      return NULL;
     }
     run = &vr->runs[vr->n_runs];
     memset(run, 0, sizeof *run);
+    run->run_index = run_index;
     if (!(run->scenario = sim_strdup(c->scenario))) {
       sim_diag_error(diag, c->path, 0, 0, "out of memory");
-      return -1;
+      return NULL;
     }
     vr->n_runs++;
-    char path[4096], h5[4096];
+    char path[4096], h5[4096], index[16];
     if (c->scenario[0] == '/') snprintf(path, sizeof path, "%s", c->scenario);
     else snprintf(path, sizeof path, "%s/%s", vr->source_dir, c->scenario);
     snprintf(h5, sizeof h5, "%s/run%zu.h5", vr->tmpdir, vr->n_runs);
+    snprintf(index, sizeof index, "%" PRIu32, run_index);
+    /* the replications of `vdcsim run --replications`: run index 0..N-1 */
+    const sim_override run_override = {"simulation.run_index", index};
     /* Cases read summary tables: series and events are not kept, so the run
      * stays fast whatever the scenario records. */
     run_request req = {.scenario_path = path, .data_path = &vr->data, .output = h5,
-                       .summary_only = true};
+                       .overrides = &run_override, .n_overrides = 1, .summary_only = true};
     run_result res;
-    if (run_scenario(&req, &res, diag) == 0 && !(run->h5 = sim_strdup(h5))) {
-      remove(h5);
-      sim_diag_error(diag, c->path, 0, 0, "out of memory");
+    if (run_scenario(&req, &res, diag) == 0) {
+      sim_result *r = NULL;
+      if (!(run->h5 = sim_strdup(h5))) {
+        remove(h5);
+        sim_diag_error(diag, c->path, 0, 0, "out of memory");
+      } else if (sim_result_open(h5, &r, diag) < 0 ||
+                 val_little_check(r, &run->little, c->path, diag) < 0) {
+        memset(&run->little, 0, sizeof run->little);
+      }
+      sim_result_close(r);
     }
   }
   if (!run->h5) {
-    sim_diag_error(diag, c->path, 0, 0, "scenario %s did not run", c->scenario);
+    sim_diag_error(diag, c->path, 0, 0, "scenario %s did not run (run index %" PRIu32 ")",
+                   c->scenario, run_index);
+    return NULL;
+  }
+  return run;
+}
+
+int val_runner_run(val_runner *vr, const val_case *c, val_outcome *out, sim_diag *diag) {
+  memset(out, 0, sizeof *out);
+  sim_result **results = sim_calloc(c->replications, sizeof *results);
+  if (!results) {
+    sim_diag_error(diag, c->path, 0, 0, "out of memory");
     return -1;
   }
-  sim_result *r = NULL;
-  if (sim_result_open(run->h5, &r, diag) < 0) return -1;
-  int rc = val_case_evaluate(c, r, out, diag);
-  sim_result_close(r);
+  int rc = 0;
+  for (uint32_t k = 0; k < c->replications && rc == 0; k++) {
+    const val_run *run = scenario_run(vr, c, k, diag);
+    if (!run || sim_result_open(run->h5, &results[k], diag) < 0) rc = -1;
+  }
+  if (rc == 0) rc = val_case_evaluate(c, results, c->replications, out, diag);
+  for (uint32_t k = 0; k < c->replications; k++) sim_result_close(results[k]);
+  sim_free(results);
   return rc;
+}
+
+void val_runner_little(const val_runner *vr, val_little *out, size_t *runs) {
+  memset(out, 0, sizeof *out);
+  *runs = 0;
+  for (size_t i = 0; i < vr->n_runs; i++) {
+    const val_little *l = &vr->runs[i].little;
+    if (!l->guests) continue;
+    (*runs)++;
+    out->guests += l->guests;
+    if (!out->worst_guest[0] || fabs(l->worst) > fabs(out->worst)) {
+      out->worst = l->worst;
+      memcpy(out->worst_guest, l->worst_guest, sizeof out->worst_guest);
+    }
+  }
 }

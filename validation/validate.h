@@ -18,6 +18,10 @@
  *   order: [getppid-bt, getppid-hvm]   # instead of published: the quantity must
  *                                      # increase strictly along these rows
  *   kind: prediction                   # prediction | fitted | input-echo | by-construction | analytic
+ *   replications: 10                   # optional, with a published value only: the scenario runs
+ *                                      # with run index 0..N-1 and the mean of the N values is
+ *                                      # judged; the case also needs the 95% confidence
+ *                                      # interval of that mean (Student t) to cover `published`
  *   qualitative: true                  # optional: the source gives an order or a
  *                                      # yes/no, not a number (implied by `order`)
  *   fitted_inputs:                     # inputs of the run fitted to a measurement
@@ -46,6 +50,7 @@
 #define VALIDATION_VALIDATE_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sim/diag.h"
 #include "sim/profile.h"
@@ -86,6 +91,10 @@ typedef struct val_fit {
   int line, col;    /* position of the entry in the case file */
 } val_fit;
 
+/* The most replications a case may ask for: the runs are kept until the
+ * runner is freed. */
+#define VAL_MAX_REPLICATIONS 1000
+
 typedef struct val_case {
   char *path;        /* case file */
   char *name;        /* case name (file base name) */
@@ -108,6 +117,7 @@ typedef struct val_case {
   double tol_rel;    /* relative tolerance, fraction; 0 none */
   char **order;      /* VAL_ORDER: row keys, increasing quantity expected */
   size_t n_order;    /* count */
+  uint32_t replications; /* runs judged (run index 0..replications-1); 1 without the key */
 } val_case;
 
 /* Parses a case file; every problem goes to diag as FILE:LINE:COL.  0, or
@@ -136,6 +146,29 @@ int val_cases_check(val_case *const *cases, size_t n, sim_diag *diag);
 int val_case_files(const char *dir, char ***files, size_t *n);
 void val_case_files_free(char **files, size_t n);
 
+/* Little's law, L = lambda W ([LIT61]), checked on every request-driven
+ * guest of every run: |L / (lambda W) - 1| at most VAL_LITTLE_TOLERANCE.
+ * Over a run in which the guest starts empty and every request completes
+ * the law is a sample-path identity, so the only slack allowed is the
+ * floating-point rounding of sums over 10^6 requests; a run that ends at a
+ * `duration` with requests still in the guest is off by their share (1e-5 in
+ * scenarios/web-latency.yaml) and is no case for this check. */
+#define VAL_LITTLE_TOLERANCE 1e-9
+
+/* Little's law over some runs. */
+typedef struct val_little {
+  size_t guests;          /* request-driven guests checked, counted once per run */
+  double worst;           /* the L / (lambda W) - 1 of largest magnitude; 0 when none */
+  char worst_guest[64];   /* its guest's name, "" when none */
+} val_little;
+
+/* Adds the rows of r's summary/requests (none when the result has no such
+ * table) to *acc.  0, or negative with a diagnostic when the table lacks its
+ * columns. */
+int val_little_check(sim_result *r, val_little *acc, const char *case_path, sim_diag *diag);
+/* Whether *l keeps to VAL_LITTLE_TOLERANCE. */
+bool val_little_holds(const val_little *l);
+
 /* The outcome of a case. */
 typedef struct val_outcome {
   double simulated;  /* VAL_VALUE/RANGE: the value read; VAL_ORDER: rows in order / pairs */
@@ -145,13 +178,24 @@ typedef struct val_outcome {
   double relative_error; /* VAL_VALUE: (simulated - published) / |published|; VAL_RANGE: the
                           * distance outside the range over the nearer bound (0 inside);
                           * NaN for an order or a published 0 */
-  bool pass;         /* within tolerance / in order */
+  bool pass;         /* within tolerance / in order, the interval covering and Little's law
+                      * holding */
   char detail[256];  /* VAL_ORDER: the values in order, "0.25 < 0.95" */
+  size_t runs;       /* results judged (the case's replications) */
+  double ci_low, ci_high; /* runs >= 2: 95% Student-t interval of the mean `simulated`, in the
+                           * quantity's unit; NaN otherwise */
+  bool ci_covers;    /* runs >= 2: the interval holds `published`; true otherwise */
+  val_little little; /* Little's law over the runs judged */
 } val_outcome;
 
-/* Reads the case's quantity from an open result and judges it.  0, or
- * negative with a diagnostic when the result lacks the table, column or row. */
-int val_case_evaluate(const val_case *c, sim_result *r, val_outcome *out, sim_diag *diag);
+/* Reads the case's quantity from each of n_runs open results (one per
+ * replication, n_runs equal to c->replications; only a case with a published
+ * value has more than one) and judges it: with two runs or more, the mean
+ * must be within tolerance and its 95% interval must cover the published
+ * value.  Every run must also keep Little's law.  0, or negative with a
+ * diagnostic when a result lacks the table, column or row. */
+int val_case_evaluate(const val_case *c, sim_result *const *runs, size_t n_runs,
+                      val_outcome *out, sim_diag *diag);
 
 /* What a run of cases shows, by kind. */
 typedef struct val_summary {
@@ -168,8 +212,10 @@ typedef struct val_summary {
 void val_summarize(val_case *const *cases, const val_outcome *outcomes, const bool *evaluated,
                    size_t n, val_summary *out);
 
-/* A set of runs: each scenario of the cases runs once, its HDF5 result kept
- * in a temporary directory until val_runner_free. */
+/* A set of runs: each (scenario, run index) of the cases runs once, its HDF5
+ * result kept in a temporary directory until val_runner_free.  A case runs
+ * its scenario with run index 0..replications-1 (simulation.run_index), so
+ * a case without replications shares run 0 with the replicated ones. */
 typedef struct val_runner val_runner;
 /* source_dir: the tree the cases' scenario paths are relative to; data:
  * where shipped profiles and workloads are found (copied). */
@@ -178,5 +224,8 @@ void val_runner_free(val_runner *vr);
 /* Runs (or reuses) the case's scenario and evaluates it.  0, or negative
  * with diagnostics (scenario error, run failure, missing quantity). */
 int val_runner_run(val_runner *vr, const val_case *c, val_outcome *out, sim_diag *diag);
+/* Little's law over every run made so far, each counted once; *runs the
+ * number of runs that had request-driven guests. */
+void val_runner_little(const val_runner *vr, val_little *out, size_t *runs);
 
 #endif

@@ -2,10 +2,12 @@
  * Runs the cases of validation/cases (each a scenario, a quantity, a
  * published value with its source and a tolerance; see validate.h), prints
  * one aligned line per case (name, simulated, published, error, PASS/FAIL,
- * and its kind unless it is a prediction), then what the run shows by kind
- * (counts, the median and worst |error| of the quantitative predictions),
- * and last 'N passed, M failed'; exits 1 when any case fails or cannot run, 2 on a usage
- * error or a malformed case file. */
+ * and its kind unless it is a prediction; a case with replications adds the
+ * 95% confidence interval of its mean; a case whose runs break Little's law
+ * says where), then what the run shows by kind (counts, the median and worst
+ * |error| of the quantitative predictions), Little's law over every run, and
+ * last 'N passed, M failed'; exits 1 when any case fails or cannot run, 2 on
+ * a usage error or a malformed case file. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +24,14 @@ static void usage(FILE *out) {
           "usage: vdcsim validate [--case NAME]... [--list] [--source-dir DIR]\n\n"
           "Runs the validation cases (published measurements or closed forms:\n"
           "scenario, quantity, value, source, tolerance) and prints for each\n"
-          "  NAME  simulated  published  error  PASS|FAIL  [(KIND)]\n"
+          "  NAME  simulated  published  error  PASS|FAIL  [(KIND)]  [CI]\n"
+          "(a case with `replications: N` runs its scenario with run index 0..N-1 and\n"
+          "shows the mean, then 'mean of N runs, 95%% CI [LOW, HIGH]': it passes when\n"
+          "the mean is within tolerance and the interval covers the published value),\n"
           "then the cases per kind (prediction, fitted, input-echo, by-construction,\n"
           "analytic), the median and worst |error| of the quantitative predictions,\n"
-          "and last\n"
+          "Little's law (L = lambda W) over every request-driven guest of every run\n"
+          "(a case fails when one of its runs breaks it), and last\n"
           "'N passed, M failed'.  Exits 1 when any case fails.\n\n"
           "  --case NAME       run only this case (repeatable)\n"
           "  --list            list the cases with their sources, run nothing\n"
@@ -73,6 +79,18 @@ static void print_summary(val_case *const *cases, const val_outcome *outcomes,
            s.median_abs_error * 100, s.worst_abs_error * 100, cases[s.worst]->name);
   else
     printf("quantitative predictions: none\n");
+}
+
+/* Little's law over every run made, each counted once. */
+static void print_little(const val_runner *vr) {
+  val_little l;
+  size_t runs;
+  val_runner_little(vr, &l, &runs);
+  if (!l.guests) return;
+  printf("Little's law: %zu request-driven guests in %zu runs, worst |L/(lambda W) - 1| %.2g "
+         "(%s), tolerance %.0e: %s\n",
+         l.guests, runs, fabs(l.worst), l.worst_guest, VAL_LITTLE_TOLERANCE,
+         val_little_holds(&l) ? "holds" : "BROKEN");
 }
 
 int cli_validate(int argc, char **argv) {
@@ -206,6 +224,16 @@ int cli_validate(int argc, char **argv) {
       bool ok = rc == 0 && o.pass;
       printf("%-*s  %14s  %14s  %9s  %s", (int)width, c->name, sim, pub, err, ok ? "PASS" : "FAIL");
       if (c->evidence != VAL_PREDICTION) printf("  (%s)", val_evidence_name(c->evidence));
+      if (rc == 0 && o.runs >= 2) {
+        char lo[32], hi[32];
+        fmt_num(lo, sizeof lo, o.ci_low);
+        fmt_num(hi, sizeof hi, o.ci_high);
+        printf("  mean of %zu runs, 95%% CI [%s, %s]%s", o.runs, lo, hi,
+               o.ci_covers ? "" : " misses the published value");
+      }
+      if (rc == 0 && !val_little_holds(&o.little))
+        printf("  Little's law broken: L/(lambda W) - 1 = %.3g in %s", o.little.worst,
+               o.little.worst_guest);
       printf("\n");
       fflush(stdout);
       if (rc < 0) sim_diag_print(&diag, stderr);
@@ -214,6 +242,7 @@ int cli_validate(int argc, char **argv) {
     }
     if (vr) {
       print_summary(cases, outcomes, evaluated, n_cases);
+      print_little(vr);
       printf("%zu passed, %zu failed\n", passed, failed);
       if (failed) status = CLI_FAILURE;
     }
