@@ -12,8 +12,10 @@
  * section names (models/migration.h), on a network of the hosts' first NICs
  * that the migration streams share, with the guests' own traffic weighed in
  * as the scripted migrations do.  The guest changes host when its migration
- * resumes it (engine_migration.c); every guest may be moved to any host, so
- * set-up prepared it a home on each (engine_setup.c).  Empty hosts are
+ * resumes it (engine_migration.c), into a home (technique states, vCPUs
+ * registered with the destination's scheduler) made when the move is decided
+ * (eng_home_prepare, engine_setup.c): a guest has homes only on the hosts it
+ * has been sent to, not on every host.  Empty hosts are
  * switched off (they draw nothing) and switched on, after their boot time,
  * when a VM is placed on them.
  *
@@ -277,6 +279,7 @@ static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const c
   eng *e = dc->e;
   const sim_scenario *sc = e->sc;
   uint32_t src = (uint32_t)(e->guests[gi].host - e->hosts);
+  if (eng_home_prepare(e, gi, dst) < 0) return -1;
   if (sim_grow((void **)&dc->migs, &dc->cap_migs, dc->n_migs + 1, sizeof *dc->migs) < 0) return -1;
   dc_mig *m = sim_calloc(1, sizeof *m);
   if (!m) return -1;
@@ -562,7 +565,7 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
  * phase's demand when the policy sorts), all hosts empty and off; a guest no
  * host can take stays where the scenario put it.  A guest that has not
  * started is moved as a migration's resume moves it, without cost. */
-static void place_at_start(struct eng_dc *dc, uint32_t *g) {
+static int place_at_start(struct eng_dc *dc, uint32_t *g) {
   eng *e = dc->e;
   size_t nh = e->sc->n_hosts, ng = e->sc->n_guests;
   for (size_t hi = 0; hi < nh; hi++) {
@@ -584,11 +587,13 @@ static void place_at_start(struct eng_dc *dc, uint32_t *g) {
     take(dc, (size_t)d, &vm, +1);
     dc->load[d].active = true;
     if ((uint32_t)d != e->sc->guests[g[k]].host) {
+      if (eng_home_prepare(e, g[k], (uint32_t)d) < 0) return -1;
       dc->hooks.pause(dc->hooks.ctx, g[k]);
       dc->hooks.resume(dc->hooks.ctx, g[k], (uint32_t)d);
     }
   }
   for (size_t gi = 0; gi < ng; gi++) dc->guests[gi].demand_cpus = 0;
+  return 0;
 }
 
 int eng_dc_start(eng *e, const sim_profile *profile) {
@@ -649,11 +654,13 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
     }
   }
   dc->hooks = eng_migration_hooks(e);
+  if (eng_homes_preload(e) < 0) return -1;
   if (dc->spec->place_at_start) {
     uint32_t *g = sim_malloc(ng * sizeof *g);
     if (!g) return -1;
-    place_at_start(dc, g);
+    int rc = place_at_start(dc, g);
     sim_free(g);
+    if (rc < 0) return rc;
   }
   /* a host without guests at the start is off when hosts may be off */
   for (size_t hi = 0; hi < nh; hi++) {

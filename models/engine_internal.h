@@ -104,6 +104,8 @@ typedef struct eng_guest {
   void **home_native;        /* the native technique's state on each home */
   int32_t *home_sched;       /* scheduler id of vCPU i on home k: [k * vcpus + i] */
   eng_reqs *rq;              /* request-driven guest's queue and statistics; NULL: phases */
+  /* homes made on demand (engine_setup.c eng_home_prepare) */
+  uint32_t homes_cap;        /* homes the home_* arrays have room for, >= n_homes */
 } eng_guest;
 
 typedef struct eng_pcpu {
@@ -207,6 +209,15 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu);
 int eng_setup_demand_period(eng *e, const sim_profile *profile);
 /* The I/O model, when some guest's workload does I/O. */
 int eng_setup_io(eng *e);
+/* Guest gi has a home on host `host` (technique states there, its vCPUs
+ * registered with the host's scheduler), made now if it had none; for
+ * guests that consolidation may move (set-up gave them a home list).  0, or
+ * negative (out of memory, a technique's error in diag). */
+int eng_home_prepare(eng *e, uint32_t gi, uint32_t host);
+/* Loads the cost tables every guest's technique needs on every host type,
+ * so that a home made mid-run (eng_home_prepare) finds them: 0 or negative
+ * with the error in diag. */
+int eng_homes_preload(eng *e);
 /* Frees everything set-up made (what exists of it after a failure too). */
 void eng_teardown(eng *e);
 

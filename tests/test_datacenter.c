@@ -8,7 +8,8 @@
  * for it, and the SLA metrics see the overload and the migration; lightly
  * loaded hosts are emptied onto one and switched off, which saves energy
  * against the same run with hosts kept on; the mapping over time and the
- * engine's own summary/guests agree on where each guest ended. */
+ * engine's own summary/guests agree on where each guest ended; a guest's
+ * set-up costs the same however many hosts there are. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "models/engine.h"
 #include "models/registry.h"
+#include "sim/alloc.h"
 #include "sim/profile.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
@@ -191,11 +193,37 @@ static void test_place_at_start(void) {
   run_close(&o);
 }
 
+/* Allocations of a 100 s run (shorter than one interval: nothing moves) of
+ * `guests` guests on h0 among `hosts` hosts. */
+static long allocations(unsigned hosts, unsigned guests) {
+  char g[128];
+  snprintf(g, sizeof g, "  - {name: \"g{i}\", count: %u, technique: native, host: h0, workload: w20}\n", guests);
+  run_out o;
+  sim_fault_arm(SIM_FAULT_ALLOC, 0);
+  int rc = run_text("100 s", 64, hosts, g, "interval: 300 s", &o);
+  long n = sim_fault_calls(SIM_FAULT_ALLOC);
+  CU_ASSERT_EQUAL(rc, 0);
+  if (rc == 0) run_close(&o);
+  return n;
+}
+
+/* A guest gets a home (technique states, a vCPU registered with the
+ * scheduler) only on hosts it is sent to: what a guest more costs does not
+ * grow with the hosts (set-up once made a home on every host: 2 technique
+ * states per guest per host). */
+static void test_homes_on_demand(void) {
+  long few_hosts = allocations(4, 20) - allocations(4, 2);
+  long many_hosts = allocations(64, 20) - allocations(64, 2);
+  CU_ASSERT(few_hosts > 0);
+  CU_ASSERT(labs(many_hosts - few_hosts) < 18);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"energy of a host at a known load", test_energy_at_known_load},
                                     {"an overloaded host loses its smallest VM", test_overload_moves_smallest},
                                     {"underloaded hosts are emptied and switched off", test_underload_switches_off},
                                     {"placement before the guests start", test_place_at_start},
+                                    {"homes only where guests are sent", test_homes_on_demand},
                                     {NULL, NULL}};
   return add_suite("datacenter", tests);
 }
