@@ -1,6 +1,7 @@
 /* sim/scenario_guests.c: the `guests` section (scenarios/SCHEMA.md "guests"):
  * template entries expanded into `count` guests, each on a host named by a
- * pattern or spread round-robin over hosts matching a glob; technique and
+ * pattern or spread round-robin over hosts matching a glob (the round-robin
+ * of a glob goes on from entry to entry); technique and
  * I/O path names from the vocabulary (sim/vocabulary.h), whose technique
  * words give the guest's kind and default I/O path; pinning; over-commitment
  * per host. */
@@ -28,6 +29,8 @@ typedef struct guest_entry {
   const char *glob;
   uint32_t *spread;              /* hosts matching the glob */
   size_t n_spread;
+  uint64_t spread_from;          /* where its round-robin starts: instances earlier entries
+                                  * spread over the same glob */
   bool ok;                       /* no error in the entry so far */
 } guest_entry;
 
@@ -135,6 +138,11 @@ static int read_host(ctx *C, guest_entry *ge) {
                        ge->glob);
       ge->ok = false;
     }
+    /* the round-robin goes on where the entries before left it, so that
+     * entries of one guest each (a template merged into every entry) are
+     * spread too, not all put on the first host */
+    for (size_t e = 0; e < C->n_grec; e++)
+      if (C->grec[e].spread && !strcmp(C->grec[e].host, ge->glob)) ge->spread_from += C->grec[e].count;
   } else {
     ge->host_pattern = sim_schema_scalar(&C->S, hv, "host", "a host name or {spread: GLOB}");
     if (!ge->host_pattern) ge->ok = false;
@@ -144,7 +152,7 @@ static int read_host(ctx *C, guest_entry *ge) {
 
 /* The host of instance i; -1 when it has none (reported), -2 to stop expanding. */
 static long host_of(ctx *C, const guest_entry *ge, uint64_t i, const char *name) {
-  if (ge->spread) return ge->spread[i % ge->n_spread];
+  if (ge->spread) return ge->spread[(ge->spread_from + i) % ge->n_spread];
   char hname[NAME_MAX_LEN], e2[400];
   if (sim_name_expand(ge->host_pattern, i, hname, sizeof hname, e2, sizeof e2) < 0) {
     sim_schema_error(&C->S, ge->hv, "%s", e2);
