@@ -135,15 +135,12 @@ int eng_setup_host(eng *e, size_t hi, const sim_profile *scenario_profile) {
  * costs a few events per demand period, like any partly idle phase. */
 #define TRACE_IDLE_DEMAND 1e-3
 
-/* Builds e->trace_wl[wi] from the samples the loader read for workload wi
- * (sim/trace.h), once: one duration phase per sample, of the trace's
- * interval, with the operation mix of the workload's first phase (plain
- * instructions at CPI 1 when it has none) and cpu_demand = sample / 100
- * clamped to [TRACE_IDLE_DEMAND, 1]. */
-static int trace_expand(eng *e, uint32_t wi) {
-  const sim_workload *src = &e->sc->workloads[wi];
-  sim_workload *w = &e->trace_wl[wi];
-  if (w->phases) return 0;
+/* Makes *w a copy of trace-driven workload src whose phases it owns: one
+ * duration phase per sample, of the trace's interval, with the operation
+ * mix of the workload's first phase (plain instructions at CPI 1 when it has
+ * none) and cpu_demand = sample / 100 x scale clamped to
+ * [TRACE_IDLE_DEMAND, 1]. */
+static int trace_phases(eng *e, const sim_workload *src, double scale, sim_workload *w) {
   sim_phase mix = {.instructions = 1000, .cycles_per_instruction = 1.0};
   if (src->n_phases) mix = src->phases[0];
   mix.units = 0;
@@ -166,7 +163,7 @@ static int trace_expand(eng *e, uint32_t wi) {
    * identity of the code it runs (vcost_code_id), so code translated for
    * one sample is not translated again for the next */
   for (size_t i = 0; i < n; i++) {
-    double d = cpu[i] / 100;
+    double d = cpu[i] / 100 * scale;
     ph[i] = mix;
     ph[i].cpu_demand = d > 1 ? 1 : d < TRACE_IDLE_DEMAND ? TRACE_IDLE_DEMAND : d;
   }
@@ -174,6 +171,81 @@ static int trace_expand(eng *e, uint32_t wi) {
   w->phases = ph;
   w->n_phases = n;
   return 0;
+}
+
+/* Builds e->trace_wl[wi] from the samples the loader read for workload wi
+ * (sim/trace.h), once: a sample of 100 % is one vCPU's whole time. */
+static int trace_expand(eng *e, uint32_t wi) {
+  if (e->trace_wl[wi].phases) return 0;
+  return trace_phases(e, &e->sc->workloads[wi], 1.0, &e->trace_wl[wi]);
+}
+
+/* ---- rated speed ----
+ * A guest with `rated` (sim_guest.rated_ips, R instructions/s) reads its
+ * trace as CloudSim reads a VM's [BB12, Section 7.1]: a sample u asks
+ * u x R instructions/s, against hosts of cores x MIPS.  Here that rate is
+ * turned into what the vCPU asks of a core of its host: at the workload's
+ * cycles per instruction c and the host's clock f, u x R x c / f of the
+ * core's time (a share above 1 is clamped: one vCPU runs on one core at a
+ * time).  With CPI 1, f in MHz is CloudSim's host MIPS per core, so a
+ * 2500-MIPS VM at 100 % asks 1 core of a 1860 MHz G4 (it would need 1.34)
+ * and 0.94 of a 2660 MHz G5.  Since the share depends on the host's clock,
+ * each rated trace has its phases once per host type (eng_rated_trace),
+ * made at set-up; a migration switches the guest to those of its new host's
+ * type (eng_workload_on), the phase index unchanged. */
+
+/* The clock of every host type's hosts (hosts are set up before guests). */
+static int type_clocks(eng *e) {
+  if (e->type_clock_hz) return 0;
+  const sim_scenario *sc = e->sc;
+  e->type_clock_hz = sim_calloc(sc->n_host_types ? sc->n_host_types : 1, sizeof *e->type_clock_hz);
+  if (!e->type_clock_hz) return -1;
+  for (size_t hi = 0; hi < sc->n_hosts; hi++) e->type_clock_hz[sc->hosts[hi].type] = e->hosts[hi].clock_hz;
+  return 0;
+}
+
+/* Workload wi's phases at rated speed rated_ips on every host type, made
+ * once per (workload, speed). */
+static int rated_trace(eng *e, uint32_t wi, double rated_ips, const eng_rated_trace **out) {
+  const sim_scenario *sc = e->sc;
+  if (type_clocks(e) < 0) return -1;
+  if (!e->rated && !(e->rated = sim_calloc(sc->n_workloads, sizeof *e->rated))) return -1;
+  for (const eng_rated_trace *r = e->rated[wi]; r; r = r->next)
+    if (r->rated_ips == rated_ips) {
+      *out = r;
+      return 0;
+    }
+  eng_rated_trace *r = sim_calloc(1, sizeof *r);
+  if (!r) return -1;
+  r->rated_ips = rated_ips;
+  r->next = e->rated[wi];
+  e->rated[wi] = r; /* teardown frees what exists of it */
+  if (!(r->by_type = sim_calloc(sc->n_host_types, sizeof *r->by_type))) return -1;
+  const sim_workload *src = &sc->workloads[wi];
+  double cpi = src->n_phases && src->phases[0].cycles_per_instruction > 0 ? src->phases[0].cycles_per_instruction : 1.0;
+  for (size_t t = 0; t < sc->n_host_types; t++) {
+    double f = e->type_clock_hz[t];
+    if (f > 0 && trace_phases(e, src, rated_ips * cpi / f, &r->by_type[t]) < 0) return -1;
+  }
+  *out = r;
+  return 0;
+}
+
+const sim_workload *eng_workload_on(const eng *e, const eng_guest *g, const eng_host *h) {
+  (void)e;
+  return g->rated ? &g->rated->by_type[h->spec->type] : g->wl;
+}
+
+static void rated_free(eng *e) {
+  for (size_t wi = 0; e->rated && wi < e->sc->n_workloads; wi++)
+    for (eng_rated_trace *r = e->rated[wi], *next; r; r = next) {
+      next = r->next;
+      for (size_t t = 0; r->by_type && t < e->sc->n_host_types; t++) sim_free(r->by_type[t].phases);
+      sim_free(r->by_type);
+      sim_free(r);
+    }
+  sim_free(e->rated);
+  sim_free(e->type_clock_hz);
 }
 
 int eng_setup_demand_period(eng *e, const sim_profile *profile) {
@@ -383,6 +455,10 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   if (g->wl->trace_path) {
     if (trace_expand(e, g->spec->workload) < 0) return -1;
     g->wl = &e->trace_wl[g->spec->workload];
+    if (g->spec->rated_ips > 0) {
+      if (rated_trace(e, g->spec->workload, g->spec->rated_ips, &g->rated) < 0) return -1;
+      g->wl = eng_workload_on(e, g, h);
+    }
   }
   if (g->wl->repeat && e->end_ns == SIM_TIME_MAX) {
     sim_diag_error(e->diag, sc->path, 0, 0,
@@ -458,6 +534,7 @@ void eng_teardown(eng *e) {
   for (size_t wi = 0; wi < e->sc->n_workloads && e->trace_wl; wi++)
     sim_free(e->trace_wl[wi].phases); /* shallow copies: the mix's arrays are the scenario's */
   sim_free(e->trace_wl);
+  rated_free(e);
   migration_set_free(e->migrations); /* before the loop its events are on */
   eng_dc_free(e->dc);
   io_model_free(e->io);

@@ -3,10 +3,11 @@
  * pattern or spread round-robin over hosts matching a glob (the round-robin
  * of a glob goes on from entry to entry); technique and
  * I/O path names from the vocabulary (sim/vocabulary.h), whose technique
- * words give the guest's kind and default I/O path; pinning; over-commitment
- * per host. */
+ * words give the guest's kind and default I/O path; pinning; a trace-driven
+ * guest's rated speed; over-commitment per host. */
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/alloc.h"
@@ -55,6 +56,29 @@ static void read_technique(ctx *C, guest_entry *ge) {
     ge->io = C->words[SIM_VOCAB_IO_PATH][io_i];
 }
 
+/* rated: "N MIPS", the instruction rate a trace-driven guest's 100 % stands
+ * for, as CloudSim rates a VM [BB12, Section 7.1]: a trace sample u then asks
+ * u x N x 1e6 instructions/s of its vCPU (models/engine_setup.c). */
+static void read_rated(ctx *C, guest_entry *ge) {
+  const sim_yaml_node *n = sim_schema_opt(ge->m, "rated");
+  if (!n) return;
+  const char *t = sim_schema_scalar(&C->S, n, "rated", "an instruction rate such as '2500 MIPS'");
+  if (!t) {
+    ge->ok = false;
+    return;
+  }
+  char *end;
+  double v = strtod(t, &end);
+  while (*end == ' ') end++;
+  if (end == t || strcmp(end, "MIPS") || !(v > 0) || !(v <= 1e9)) {
+    sim_schema_error(&C->S, n, "'rated' in %s must be an instruction rate in MIPS greater than 0 "
+                     "(e.g. '2500 MIPS'), not '%s'", C->S.what, t);
+    ge->ok = false;
+    return;
+  }
+  ge->g.rated_ips = v * 1e6;
+}
+
 static void read_settings(ctx *C, guest_entry *ge) {
   const sim_yaml_node *m = ge->m;
   sim_guest *g = &ge->g;
@@ -85,6 +109,7 @@ static void read_settings(ctx *C, guest_entry *ge) {
    * of zero pages that zero-page elision sends as headers only */
   sim_schema_size(&C->S, m, "disk", &g->disk_bytes, 0);
   sim_schema_real(&C->S, m, "zero_fraction", &g->zero_fraction, SIM_UNIT_PERCENT, 0, 0.999);
+  read_rated(C, ge);
 }
 
 /* pinning: one physical CPU (or -1) per vCPU; -1 when out of memory. */
@@ -299,7 +324,7 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   if (ge->nn && ge->nn->kind == SIM_YAML_SCALAR) sim_schema_set_what(&C->S, "guest '%.200s'", ge->nn->text);
   static const char *const keys[] = {"name", "count", "technique", "kind", "io_path", "host", "vcpus",
                                      "memory", "pinning", "weight", "cap", "huge_pages", "workload",
-                                     "start", "replications", "disk", "zero_fraction"};
+                                     "start", "replications", "disk", "zero_fraction", "rated"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
   ge->pattern = ge->nn ? sim_schema_scalar(&C->S, ge->nn, "name", "a guest name") : NULL;
   if (!ge->nn) sim_schema_need(&C->S, m, "name");
@@ -313,6 +338,12 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   if (C->S.oom || read_host(C, ge) < 0) return -1;
   if (!ge->pattern || wl < 0 || !ge->ok) return 0;
   ge->g.workload = (uint32_t)wl;
+  if (ge->g.rated_ips > 0 && !C->s->workloads[wl].trace_path) {
+    sim_schema_error(&C->S, sim_schema_opt(m, "rated"),
+                     "%s has 'rated', which rates a trace: its workload '%s' has no trace", C->S.what,
+                     C->s->workloads[wl].name);
+    return 0;
+  }
   check_dirty_fit(C, ge, wv);
   if (add_entry(C, ge) < 0) return -1;
   expand_guests(C, ge);
