@@ -52,6 +52,7 @@
 #include "sim/rng.h"
 
 enum { PRIO_DC = 5 }; /* after the runs and wake-ups due at the same time, before samples */
+enum { LINKS_LATER = -2 }; /* a host's NIC links before it first takes part in a migration */
 
 #define FULL_UTILISATION 0.99 /* an interval at or above this share of capacity counts as 100 % */
 #define MIGRATION_DEGRADATION 0.1 /* share of a VM's CPU lost while it migrates [BB12, Section 8.3] */
@@ -101,8 +102,11 @@ struct eng_dc {
   dc_gstate *guests;                 /* per guest */
   migration_engine_hooks hooks;      /* how migrations act on guests */
   migration_params params;           /* the machinery's costs, from the profile */
-  net_share *net;                    /* the hosts' first NICs */
-  int *tx_link, *rx_link;            /* per host; -1: no NIC */
+  net_share *net;                    /* the hosts' first NICs, as the running migrations share them */
+  net_share **old_nets;              /* networks of migrations all finished (they keep pointers) */
+  size_t n_old_nets, cap_old_nets;
+  bool net_used;                     /* a migration has been started on net */
+  int *tx_link, *rx_link;            /* per host; -1: no NIC; LINKS_LATER: not made yet */
   migration_recording *recording;    /* migration/rounds and /summary; NULL when scripted ones own them */
   dc_mig **migs;                     /* every consolidation migration */
   size_t n_migs, cap_migs;
@@ -274,12 +278,25 @@ static uint64_t resident_bytes(const sim_guest *g) {
   return r >= 1 ? (uint64_t)r : 1;
 }
 
+/* Host hi's NIC links in the shared network, made when it first takes part
+ * in a migration: every solve of the network goes over all its links, so a
+ * data center's hosts that never migrate stay out of it.  0 or negative. */
+static int host_links(struct eng_dc *dc, uint32_t hi) {
+  if (dc->tx_link[hi] != LINKS_LATER) return 0;
+  const sim_host_type *t = dc->e->hosts[hi].type;
+  dc->tx_link[hi] = dc->rx_link[hi] = -1;
+  if (!t->n_nics) return 0;
+  dc->tx_link[hi] = net_share_link(dc->net, t->nics[0].bandwidth_bps);
+  dc->rx_link[hi] = net_share_link(dc->net, t->nics[0].bandwidth_bps);
+  return dc->tx_link[hi] < 0 || dc->rx_link[hi] < 0 ? -1 : 0;
+}
+
 /* Starts the migration of guest gi to host dst at `at`; 0 or negative. */
 static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const char *reason, sim_time at) {
   eng *e = dc->e;
   const sim_scenario *sc = e->sc;
   uint32_t src = (uint32_t)(e->guests[gi].host - e->hosts);
-  if (eng_home_prepare(e, gi, dst) < 0) return -1;
+  if (eng_home_prepare(e, gi, dst) < 0 || host_links(dc, src) < 0 || host_links(dc, dst) < 0) return -1;
   if (sim_grow((void **)&dc->migs, &dc->cap_migs, dc->n_migs + 1, sizeof *dc->migs) < 0) return -1;
   dc_mig *m = sim_calloc(1, sizeof *m);
   if (!m) return -1;
@@ -323,6 +340,7 @@ static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const c
       .finished = migration_done,
       .finished_ctx = m,
   };
+  dc->net_used = true;
   if (migration_create(&env, &m->m, e->diag) < 0) return -1;
   if (migration_attach(m->m, e->loop, PRIO_RUN) < 0) return -1;
   dc->guests[gi].migrating = true;
@@ -529,6 +547,26 @@ static void switch_off_empty(struct eng_dc *dc) {
   }
 }
 
+/* A fresh network for the migrations about to start when every earlier one
+ * has finished: a finished migration's flows stay in its network, inactive,
+ * and every solve goes over all flows and links, so a day of thousands of
+ * migrations would solve ever larger networks for the same few flows.  The
+ * rates are the same: inactive flows take nothing.  0 or negative. */
+static int fresh_net(struct eng_dc *dc) {
+  if (!dc->net_used) return 0;
+  for (size_t k = 0; k < dc->n_migs; k++)
+    if (!migration_finished(dc->migs[k]->m)) return 0;
+  if (sim_grow((void **)&dc->old_nets, &dc->cap_old_nets, dc->n_old_nets + 1, sizeof *dc->old_nets) < 0)
+    return -1;
+  net_share *net = net_share_new();
+  if (!net) return -1;
+  dc->old_nets[dc->n_old_nets++] = dc->net;
+  dc->net = net;
+  dc->net_used = false;
+  for (size_t hi = 0; hi < dc->e->sc->n_hosts; hi++) dc->tx_link[hi] = dc->rx_link[hi] = LINKS_LATER;
+  return 0;
+}
+
 static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)arg;
   struct eng_dc *dc = ctx;
@@ -543,6 +581,7 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   }
   consolidate(dc, g);
   sim_free(g);
+  if (dc->n_moves && fresh_net(dc) < 0) eng_note_rec(e, -1);
   for (size_t k = 0; k < dc->n_moves && !e->failed; k++) {
     uint32_t d = dc->moves_dst[k];
     dc_hstate *hs = &dc->hosts[d];
@@ -638,12 +677,7 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
     return -1;
   for (size_t hi = 0; hi < nh; hi++) {
     const sim_host_type *t = &sc->host_types[sc->hosts[hi].type];
-    dc->tx_link[hi] = dc->rx_link[hi] = -1;
-    if (t->n_nics) {
-      dc->tx_link[hi] = net_share_link(dc->net, t->nics[0].bandwidth_bps);
-      dc->rx_link[hi] = net_share_link(dc->net, t->nics[0].bandwidth_bps);
-      if (dc->tx_link[hi] < 0 || dc->rx_link[hi] < 0) return -1;
-    }
+    dc->tx_link[hi] = dc->rx_link[hi] = LINKS_LATER;
     dc_hstate *hs = &dc->hosts[hi];
     if (t->power.model) {
       const dc_power_ops *ops = model_ops(MODEL_POWER, t->power.model);
@@ -777,6 +811,8 @@ void eng_dc_free(struct eng_dc *dc) {
   sim_free(dc->migs);
   migration_recording_free(dc->recording);
   net_share_free(dc->net);
+  for (size_t k = 0; k < dc->n_old_nets; k++) net_share_free(dc->old_nets[k]);
+  sim_free(dc->old_nets);
   if (dc->rng) gsl_rng_free(dc->rng);
   sim_free(dc->hosts);
   sim_free(dc->guests);
