@@ -452,13 +452,12 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
                    me ? "native" : tname);
     return -1;
   }
-  if (g->wl->trace_path) {
+  if (g->wl->trace_path && g->spec->rated_ips > 0) { /* its phases per host type only */
+    if (rated_trace(e, g->spec->workload, g->spec->rated_ips, &g->rated) < 0) return -1;
+    g->wl = eng_workload_on(e, g, h);
+  } else if (g->wl->trace_path) {
     if (trace_expand(e, g->spec->workload) < 0) return -1;
     g->wl = &e->trace_wl[g->spec->workload];
-    if (g->spec->rated_ips > 0) {
-      if (rated_trace(e, g->spec->workload, g->spec->rated_ips, &g->rated) < 0) return -1;
-      g->wl = eng_workload_on(e, g, h);
-    }
   }
   if (g->wl->repeat && e->end_ns == SIM_TIME_MAX) {
     sim_diag_error(e->diag, sc->path, 0, 0,
