@@ -115,6 +115,9 @@ struct eng_dc {
   /* scratch of one consolidation, per host or guest */
   dc_host_load *load;
   bool *excluded, *excluded_under;
+  double *requested_hz;              /* per host: its guests' demand over the last interval, Hz */
+  bool *used;                        /* per host: has guests or an incoming migration */
+  double *mig_s;                     /* per host: max_migration_s of its guests where they are now */
   dc_vm_candidate *cand;             /* the VM selection's candidates */
   uint32_t *moves_guest, *moves_dst; /* decided moves */
   size_t n_moves;
@@ -161,6 +164,12 @@ static void account(struct eng_dc *dc, sim_time now, bool sample) {
     gs->prev_want_ns = w;
     if (sample) push(gs->hist, &gs->n_hist, gs->demand_cpus);
   }
+  /* each host's requested load: its guests' demands, summed in guest order */
+  for (size_t hi = 0; sample && hi < e->sc->n_hosts; hi++) dc->requested_hz[hi] = 0;
+  for (size_t gi = 0; sample && gi < e->sc->n_guests; gi++) {
+    const eng_host *h = e->guests[gi].host;
+    dc->requested_hz[h - e->hosts] += dc->guests[gi].demand_cpus * h->clock_hz;
+  }
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
     eng_host *h = &e->hosts[hi];
     dc_hstate *hs = &dc->hosts[hi];
@@ -174,10 +183,7 @@ static void account(struct eng_dc *dc, sim_time now, bool sample) {
     hs->active_s += dt;
     if (busy >= FULL_UTILISATION) hs->full_s += dt;
     if (!sample) continue;
-    double requested = 0; /* Hz */
-    for (size_t gi = 0; gi < e->sc->n_guests; gi++)
-      if (e->guests[gi].host == h) requested += dc->guests[gi].demand_cpus * h->clock_hz;
-    push(hs->hist, &hs->n_hist, requested / capacity_hz(h));
+    push(hs->hist, &hs->n_hist, dc->requested_hz[hi] / capacity_hz(h));
   }
   dc->last_ns = now;
 }
@@ -351,16 +357,32 @@ static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const c
 /* ---- the policies on the current loads ---- */
 
 /* The longest migration of host hi's guests: memory over its NIC's rate
- * [BB12, Section 7.1], s (0 without a NIC). */
-static double max_migration_s(const struct eng_dc *dc, size_t hi) {
+ * [BB12, Section 7.1], s (0 without a NIC), as dc->mig_s keeps it. */
+static double max_migration_s(const struct eng_dc *dc, size_t hi) { return dc->mig_s[hi]; }
+
+/* Guest gi's migration off host hi: its memory over the NIC's rate, s. */
+static double migration_s(const struct eng_dc *dc, size_t gi, size_t hi) {
+  const sim_host_type *t = dc->e->hosts[hi].type;
+  return t->n_nics ? (double)dc->e->sc->guests[gi].memory_bytes * 8 / t->nics[0].bandwidth_bps : 0;
+}
+
+/* dc->mig_s of every host from where the guests are now: one pass over the
+ * guests (the policies ask it of every host for every VM they place). */
+static void refresh_migration_s(struct eng_dc *dc) {
   const eng *e = dc->e;
-  const sim_host_type *t = e->hosts[hi].type;
-  if (!t->n_nics) return 0;
-  double longest = 0;
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) dc->mig_s[hi] = 0;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    size_t hi = (size_t)(e->guests[gi].host - e->hosts);
+    dc->mig_s[hi] = fmax(dc->mig_s[hi], migration_s(dc, gi, hi));
+  }
+}
+
+/* dc->mig_s of host hi alone, after a guest left it. */
+static void refresh_host_migration_s(struct eng_dc *dc, size_t hi) {
+  const eng *e = dc->e;
+  dc->mig_s[hi] = 0;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++)
-    if (e->guests[gi].host == &e->hosts[hi])
-      longest = fmax(longest, (double)e->sc->guests[gi].memory_bytes * 8 / t->nics[0].bandwidth_bps);
-  return longest;
+    if (e->guests[gi].host == &e->hosts[hi]) dc->mig_s[hi] = fmax(dc->mig_s[hi], migration_s(dc, gi, hi));
 }
 
 /* Whether host hi is overloaded at the load in dc->load (its last history
@@ -465,6 +487,7 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
   eng *e = dc->e;
   size_t nh = e->sc->n_hosts;
   dc->n_moves = 0;
+  refresh_migration_s(dc); /* the guests stay where they are while the moves are decided */
   for (size_t hi = 0; hi < nh; hi++) {
     eng_host *h = &e->hosts[hi];
     dc->load[hi] = (dc_host_load){capacity_hz(h), 0, h->type->memory_bytes, 0,
@@ -534,14 +557,13 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
 static void switch_off_empty(struct eng_dc *dc) {
   eng *e = dc->e;
   if (!dc->spec->switch_off) return;
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) dc->used[hi] = false;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) dc->used[e->guests[gi].host - e->hosts] = true;
+  for (size_t k = 0; k < dc->n_migs; k++)
+    if (!migration_finished(dc->migs[k]->m)) dc->used[dc->migs[k]->dst] = true;
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
     dc_hstate *hs = &dc->hosts[hi];
-    if (!hs->on) continue;
-    bool used = false;
-    for (size_t gi = 0; gi < e->sc->n_guests && !used; gi++) used = e->guests[gi].host == &e->hosts[hi];
-    for (size_t k = 0; k < dc->n_migs && !used; k++)
-      used = dc->migs[k]->dst == hi && !migration_finished(dc->migs[k]->m);
-    if (used) continue;
+    if (!hs->on || dc->used[hi]) continue;
     hs->on = false;
     hs->shutdowns++;
   }
@@ -619,6 +641,7 @@ static int place_at_start(struct eng_dc *dc, uint32_t *g) {
     g[gi] = (uint32_t)gi;
   }
   if (dc->placement->decreasing) sort_by_demand(dc, g, ng);
+  refresh_migration_s(dc);
   for (size_t k = 0; k < ng; k++) {
     dc_vm_load vm = vm_load(dc, g[k]);
     long d = dc->placement->choose(dc->load, nh, NULL, &vm, admit, dc);
@@ -627,8 +650,11 @@ static int place_at_start(struct eng_dc *dc, uint32_t *g) {
     dc->load[d].active = true;
     if ((uint32_t)d != e->sc->guests[g[k]].host) {
       if (eng_home_prepare(e, g[k], (uint32_t)d) < 0) return -1;
+      size_t from = (size_t)(e->guests[g[k]].host - e->hosts);
       dc->hooks.pause(dc->hooks.ctx, g[k]);
       dc->hooks.resume(dc->hooks.ctx, g[k], (uint32_t)d);
+      refresh_host_migration_s(dc, from);
+      dc->mig_s[d] = fmax(dc->mig_s[d], migration_s(dc, g[k], (size_t)d));
     }
   }
   for (size_t gi = 0; gi < ng; gi++) dc->guests[gi].demand_cpus = 0;
@@ -665,6 +691,9 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->load = sim_calloc(nh, sizeof *dc->load);
   dc->excluded = sim_calloc(nh, sizeof *dc->excluded);
   dc->excluded_under = sim_calloc(nh, sizeof *dc->excluded_under);
+  dc->requested_hz = sim_calloc(nh, sizeof *dc->requested_hz);
+  dc->used = sim_calloc(nh, sizeof *dc->used);
+  dc->mig_s = sim_calloc(nh, sizeof *dc->mig_s);
   dc->cand = sim_calloc(ng, sizeof *dc->cand);
   dc->moves_guest = sim_calloc(ng, sizeof *dc->moves_guest);
   dc->moves_dst = sim_calloc(ng, sizeof *dc->moves_dst);
@@ -672,7 +701,7 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->tx_link = sim_calloc(nh, sizeof *dc->tx_link);
   dc->rx_link = sim_calloc(nh, sizeof *dc->rx_link);
   dc->net = net_share_new();
-  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->cand ||
+  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->cand ||
       !dc->moves_guest || !dc->moves_dst || !dc->moves_reason || !dc->tx_link || !dc->rx_link || !dc->net)
     return -1;
   for (size_t hi = 0; hi < nh; hi++) {
@@ -819,6 +848,9 @@ void eng_dc_free(struct eng_dc *dc) {
   sim_free(dc->load);
   sim_free(dc->excluded);
   sim_free(dc->excluded_under);
+  sim_free(dc->requested_hz);
+  sim_free(dc->used);
+  sim_free(dc->mig_s);
   sim_free(dc->cand);
   sim_free(dc->moves_guest);
   sim_free(dc->moves_dst);
