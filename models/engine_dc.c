@@ -12,8 +12,10 @@
  * section names (models/migration.h), on a network of the hosts' first NICs
  * that the migration streams share, with the guests' own traffic weighed in
  * as the scripted migrations do.  The guest changes host when its migration
- * resumes it (engine_migration.c); every guest may be moved to any host, so
- * set-up prepared it a home on each (engine_setup.c).  Empty hosts are
+ * resumes it (engine_migration.c), into a home (technique states, vCPUs
+ * registered with the destination's scheduler) made when the move is decided
+ * (eng_home_prepare, engine_setup.c): a guest has homes only on the hosts it
+ * has been sent to, not on every host.  Empty hosts are
  * switched off (they draw nothing) and switched on, after their boot time,
  * when a VM is placed on them.
  *
@@ -50,6 +52,7 @@
 #include "sim/rng.h"
 
 enum { PRIO_DC = 5 }; /* after the runs and wake-ups due at the same time, before samples */
+enum { LINKS_LATER = -2 }; /* a host's NIC links before it first takes part in a migration */
 
 #define FULL_UTILISATION 0.99 /* an interval at or above this share of capacity counts as 100 % */
 #define MIGRATION_DEGRADATION 0.1 /* share of a VM's CPU lost while it migrates [BB12, Section 8.3] */
@@ -99,8 +102,11 @@ struct eng_dc {
   dc_gstate *guests;                 /* per guest */
   migration_engine_hooks hooks;      /* how migrations act on guests */
   migration_params params;           /* the machinery's costs, from the profile */
-  net_share *net;                    /* the hosts' first NICs */
-  int *tx_link, *rx_link;            /* per host; -1: no NIC */
+  net_share *net;                    /* the hosts' first NICs, as the running migrations share them */
+  net_share **old_nets;              /* networks of migrations all finished (they keep pointers) */
+  size_t n_old_nets, cap_old_nets;
+  bool net_used;                     /* a migration has been started on net */
+  int *tx_link, *rx_link;            /* per host; -1: no NIC; LINKS_LATER: not made yet */
   migration_recording *recording;    /* migration/rounds and /summary; NULL when scripted ones own them */
   dc_mig **migs;                     /* every consolidation migration */
   size_t n_migs, cap_migs;
@@ -109,6 +115,9 @@ struct eng_dc {
   /* scratch of one consolidation, per host or guest */
   dc_host_load *load;
   bool *excluded, *excluded_under;
+  double *requested_hz;              /* per host: its guests' demand over the last interval, Hz */
+  bool *used;                        /* per host: has guests or an incoming migration */
+  double *mig_s;                     /* per host: max_migration_s of its guests where they are now */
   dc_vm_candidate *cand;             /* the VM selection's candidates */
   uint32_t *moves_guest, *moves_dst; /* decided moves */
   size_t n_moves;
@@ -155,6 +164,12 @@ static void account(struct eng_dc *dc, sim_time now, bool sample) {
     gs->prev_want_ns = w;
     if (sample) push(gs->hist, &gs->n_hist, gs->demand_cpus);
   }
+  /* each host's requested load: its guests' demands, summed in guest order */
+  for (size_t hi = 0; sample && hi < e->sc->n_hosts; hi++) dc->requested_hz[hi] = 0;
+  for (size_t gi = 0; sample && gi < e->sc->n_guests; gi++) {
+    const eng_host *h = e->guests[gi].host;
+    dc->requested_hz[h - e->hosts] += dc->guests[gi].demand_cpus * h->clock_hz;
+  }
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
     eng_host *h = &e->hosts[hi];
     dc_hstate *hs = &dc->hosts[hi];
@@ -168,10 +183,7 @@ static void account(struct eng_dc *dc, sim_time now, bool sample) {
     hs->active_s += dt;
     if (busy >= FULL_UTILISATION) hs->full_s += dt;
     if (!sample) continue;
-    double requested = 0; /* Hz */
-    for (size_t gi = 0; gi < e->sc->n_guests; gi++)
-      if (e->guests[gi].host == h) requested += dc->guests[gi].demand_cpus * h->clock_hz;
-    push(hs->hist, &hs->n_hist, requested / capacity_hz(h));
+    push(hs->hist, &hs->n_hist, dc->requested_hz[hi] / capacity_hz(h));
   }
   dc->last_ns = now;
 }
@@ -272,11 +284,25 @@ static uint64_t resident_bytes(const sim_guest *g) {
   return r >= 1 ? (uint64_t)r : 1;
 }
 
+/* Host hi's NIC links in the shared network, made when it first takes part
+ * in a migration: every solve of the network goes over all its links, so a
+ * data center's hosts that never migrate stay out of it.  0 or negative. */
+static int host_links(struct eng_dc *dc, uint32_t hi) {
+  if (dc->tx_link[hi] != LINKS_LATER) return 0;
+  const sim_host_type *t = dc->e->hosts[hi].type;
+  dc->tx_link[hi] = dc->rx_link[hi] = -1;
+  if (!t->n_nics) return 0;
+  dc->tx_link[hi] = net_share_link(dc->net, t->nics[0].bandwidth_bps);
+  dc->rx_link[hi] = net_share_link(dc->net, t->nics[0].bandwidth_bps);
+  return dc->tx_link[hi] < 0 || dc->rx_link[hi] < 0 ? -1 : 0;
+}
+
 /* Starts the migration of guest gi to host dst at `at`; 0 or negative. */
 static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const char *reason, sim_time at) {
   eng *e = dc->e;
   const sim_scenario *sc = e->sc;
   uint32_t src = (uint32_t)(e->guests[gi].host - e->hosts);
+  if (eng_home_prepare(e, gi, dst) < 0 || host_links(dc, src) < 0 || host_links(dc, dst) < 0) return -1;
   if (sim_grow((void **)&dc->migs, &dc->cap_migs, dc->n_migs + 1, sizeof *dc->migs) < 0) return -1;
   dc_mig *m = sim_calloc(1, sizeof *m);
   if (!m) return -1;
@@ -322,6 +348,7 @@ static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const c
       .finished = migration_done,
       .finished_ctx = m,
   };
+  dc->net_used = true;
   if (migration_create(&env, &m->m, e->diag) < 0) return -1;
   if (migration_attach(m->m, e->loop, PRIO_RUN) < 0) return -1;
   dc->guests[gi].migrating = true;
@@ -332,16 +359,32 @@ static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const c
 /* ---- the policies on the current loads ---- */
 
 /* The longest migration of host hi's guests: memory over its NIC's rate
- * [BB12, Section 7.1], s (0 without a NIC). */
-static double max_migration_s(const struct eng_dc *dc, size_t hi) {
+ * [BB12, Section 7.1], s (0 without a NIC), as dc->mig_s keeps it. */
+static double max_migration_s(const struct eng_dc *dc, size_t hi) { return dc->mig_s[hi]; }
+
+/* Guest gi's migration off host hi: its memory over the NIC's rate, s. */
+static double migration_s(const struct eng_dc *dc, size_t gi, size_t hi) {
+  const sim_host_type *t = dc->e->hosts[hi].type;
+  return t->n_nics ? (double)dc->e->sc->guests[gi].memory_bytes * 8 / t->nics[0].bandwidth_bps : 0;
+}
+
+/* dc->mig_s of every host from where the guests are now: one pass over the
+ * guests (the policies ask it of every host for every VM they place). */
+static void refresh_migration_s(struct eng_dc *dc) {
   const eng *e = dc->e;
-  const sim_host_type *t = e->hosts[hi].type;
-  if (!t->n_nics) return 0;
-  double longest = 0;
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) dc->mig_s[hi] = 0;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    size_t hi = (size_t)(e->guests[gi].host - e->hosts);
+    dc->mig_s[hi] = fmax(dc->mig_s[hi], migration_s(dc, gi, hi));
+  }
+}
+
+/* dc->mig_s of host hi alone, after a guest left it. */
+static void refresh_host_migration_s(struct eng_dc *dc, size_t hi) {
+  const eng *e = dc->e;
+  dc->mig_s[hi] = 0;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++)
-    if (e->guests[gi].host == &e->hosts[hi])
-      longest = fmax(longest, (double)e->sc->guests[gi].memory_bytes * 8 / t->nics[0].bandwidth_bps);
-  return longest;
+    if (e->guests[gi].host == &e->hosts[hi]) dc->mig_s[hi] = fmax(dc->mig_s[hi], migration_s(dc, gi, hi));
 }
 
 /* Whether host hi is overloaded at the load in dc->load (its last history
@@ -446,6 +489,7 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
   eng *e = dc->e;
   size_t nh = e->sc->n_hosts;
   dc->n_moves = 0;
+  refresh_migration_s(dc); /* the guests stay where they are while the moves are decided */
   for (size_t hi = 0; hi < nh; hi++) {
     eng_host *h = &e->hosts[hi];
     dc->load[hi] = (dc_host_load){capacity_hz(h), 0, h->type->memory_bytes, 0,
@@ -515,17 +559,36 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
 static void switch_off_empty(struct eng_dc *dc) {
   eng *e = dc->e;
   if (!dc->spec->switch_off) return;
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) dc->used[hi] = false;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) dc->used[e->guests[gi].host - e->hosts] = true;
+  for (size_t k = 0; k < dc->n_migs; k++)
+    if (!migration_finished(dc->migs[k]->m)) dc->used[dc->migs[k]->dst] = true;
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
     dc_hstate *hs = &dc->hosts[hi];
-    if (!hs->on) continue;
-    bool used = false;
-    for (size_t gi = 0; gi < e->sc->n_guests && !used; gi++) used = e->guests[gi].host == &e->hosts[hi];
-    for (size_t k = 0; k < dc->n_migs && !used; k++)
-      used = dc->migs[k]->dst == hi && !migration_finished(dc->migs[k]->m);
-    if (used) continue;
+    if (!hs->on || dc->used[hi]) continue;
     hs->on = false;
     hs->shutdowns++;
   }
+}
+
+/* A fresh network for the migrations about to start when every earlier one
+ * has finished: a finished migration's flows stay in its network, inactive,
+ * and every solve goes over all flows and links, so a day of thousands of
+ * migrations would solve ever larger networks for the same few flows.  The
+ * rates are the same: inactive flows take nothing.  0 or negative. */
+static int fresh_net(struct eng_dc *dc) {
+  if (!dc->net_used) return 0;
+  for (size_t k = 0; k < dc->n_migs; k++)
+    if (!migration_finished(dc->migs[k]->m)) return 0;
+  if (sim_grow((void **)&dc->old_nets, &dc->cap_old_nets, dc->n_old_nets + 1, sizeof *dc->old_nets) < 0)
+    return -1;
+  net_share *net = net_share_new();
+  if (!net) return -1;
+  dc->old_nets[dc->n_old_nets++] = dc->net;
+  dc->net = net;
+  dc->net_used = false;
+  for (size_t hi = 0; hi < dc->e->sc->n_hosts; hi++) dc->tx_link[hi] = dc->rx_link[hi] = LINKS_LATER;
+  return 0;
 }
 
 static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
@@ -542,6 +605,7 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   }
   consolidate(dc, g);
   sim_free(g);
+  if (dc->n_moves && fresh_net(dc) < 0) eng_note_rec(e, -1);
   for (size_t k = 0; k < dc->n_moves && !e->failed; k++) {
     uint32_t d = dc->moves_dst[k];
     dc_hstate *hs = &dc->hosts[d];
@@ -564,7 +628,7 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
  * phase's demand when the policy sorts), all hosts empty and off; a guest no
  * host can take stays where the scenario put it.  A guest that has not
  * started is moved as a migration's resume moves it, without cost. */
-static void place_at_start(struct eng_dc *dc, uint32_t *g) {
+static int place_at_start(struct eng_dc *dc, uint32_t *g) {
   eng *e = dc->e;
   size_t nh = e->sc->n_hosts, ng = e->sc->n_guests;
   for (size_t hi = 0; hi < nh; hi++) {
@@ -579,6 +643,7 @@ static void place_at_start(struct eng_dc *dc, uint32_t *g) {
     g[gi] = (uint32_t)gi;
   }
   if (dc->placement->decreasing) sort_by_demand(dc, g, ng);
+  refresh_migration_s(dc);
   for (size_t k = 0; k < ng; k++) {
     dc_vm_load vm = vm_load(dc, g[k]);
     long d = dc->placement->choose(dc->load, nh, NULL, &vm, admit, dc);
@@ -586,11 +651,16 @@ static void place_at_start(struct eng_dc *dc, uint32_t *g) {
     take(dc, (size_t)d, &vm, +1);
     dc->load[d].active = true;
     if ((uint32_t)d != e->sc->guests[g[k]].host) {
+      if (eng_home_prepare(e, g[k], (uint32_t)d) < 0) return -1;
+      size_t from = (size_t)(e->guests[g[k]].host - e->hosts);
       dc->hooks.pause(dc->hooks.ctx, g[k]);
       dc->hooks.resume(dc->hooks.ctx, g[k], (uint32_t)d);
+      refresh_host_migration_s(dc, from);
+      dc->mig_s[d] = fmax(dc->mig_s[d], migration_s(dc, g[k], (size_t)d));
     }
   }
   for (size_t gi = 0; gi < ng; gi++) dc->guests[gi].demand_cpus = 0;
+  return 0;
 }
 
 int eng_dc_start(eng *e, const sim_profile *profile) {
@@ -623,6 +693,9 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->load = sim_calloc(nh, sizeof *dc->load);
   dc->excluded = sim_calloc(nh, sizeof *dc->excluded);
   dc->excluded_under = sim_calloc(nh, sizeof *dc->excluded_under);
+  dc->requested_hz = sim_calloc(nh, sizeof *dc->requested_hz);
+  dc->used = sim_calloc(nh, sizeof *dc->used);
+  dc->mig_s = sim_calloc(nh, sizeof *dc->mig_s);
   dc->cand = sim_calloc(ng, sizeof *dc->cand);
   dc->moves_guest = sim_calloc(ng, sizeof *dc->moves_guest);
   dc->moves_dst = sim_calloc(ng, sizeof *dc->moves_dst);
@@ -630,17 +703,12 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->tx_link = sim_calloc(nh, sizeof *dc->tx_link);
   dc->rx_link = sim_calloc(nh, sizeof *dc->rx_link);
   dc->net = net_share_new();
-  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->cand ||
+  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->cand ||
       !dc->moves_guest || !dc->moves_dst || !dc->moves_reason || !dc->tx_link || !dc->rx_link || !dc->net)
     return -1;
   for (size_t hi = 0; hi < nh; hi++) {
     const sim_host_type *t = &sc->host_types[sc->hosts[hi].type];
-    dc->tx_link[hi] = dc->rx_link[hi] = -1;
-    if (t->n_nics) {
-      dc->tx_link[hi] = net_share_link(dc->net, t->nics[0].bandwidth_bps);
-      dc->rx_link[hi] = net_share_link(dc->net, t->nics[0].bandwidth_bps);
-      if (dc->tx_link[hi] < 0 || dc->rx_link[hi] < 0) return -1;
-    }
+    dc->tx_link[hi] = dc->rx_link[hi] = LINKS_LATER;
     dc_hstate *hs = &dc->hosts[hi];
     if (t->power.model) {
       const dc_power_ops *ops = model_ops(MODEL_POWER, t->power.model);
@@ -651,11 +719,13 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
     }
   }
   dc->hooks = eng_migration_hooks(e);
+  if (eng_homes_preload(e) < 0) return -1;
   if (dc->spec->place_at_start) {
     uint32_t *g = sim_malloc(ng * sizeof *g);
     if (!g) return -1;
-    place_at_start(dc, g);
+    int rc = place_at_start(dc, g);
     sim_free(g);
+    if (rc < 0) return rc;
   }
   /* a host without guests at the start is off when hosts may be off */
   for (size_t hi = 0; hi < nh; hi++) {
@@ -772,12 +842,17 @@ void eng_dc_free(struct eng_dc *dc) {
   sim_free(dc->migs);
   migration_recording_free(dc->recording);
   net_share_free(dc->net);
+  for (size_t k = 0; k < dc->n_old_nets; k++) net_share_free(dc->old_nets[k]);
+  sim_free(dc->old_nets);
   if (dc->rng) gsl_rng_free(dc->rng);
   sim_free(dc->hosts);
   sim_free(dc->guests);
   sim_free(dc->load);
   sim_free(dc->excluded);
   sim_free(dc->excluded_under);
+  sim_free(dc->requested_hz);
+  sim_free(dc->used);
+  sim_free(dc->mig_s);
   sim_free(dc->cand);
   sim_free(dc->moves_guest);
   sim_free(dc->moves_dst);

@@ -105,6 +105,10 @@ typedef struct eng_guest {
   int32_t *home_sched;       /* scheduler id of vCPU i on home k: [k * vcpus + i] */
   eng_reqs *rq;              /* request-driven guest's queue and statistics; NULL: phases */
   gsl_rng *length_rng;       /* "<guest>/phase_length": its phases' random lengths; NULL: none has one */
+  /* homes made on demand (engine_setup.c eng_home_prepare) */
+  uint32_t homes_cap;        /* homes the home_* arrays have room for, >= n_homes */
+  /* a rated trace-driven guest (engine_setup.c "rated speed") */
+  const struct eng_rated_trace *rated; /* its trace's phases per host type; NULL: not rated */
 } eng_guest;
 
 typedef struct eng_pcpu {
@@ -169,7 +173,19 @@ struct eng {
   eng_params *params;        /* technique cost tables loaded so far */
   size_t n_params, params_cap; /* entries used, allocated */
   struct eng_dc *dc;         /* dynamic consolidation (engine_dc.c); NULL: none */
+  /* rated trace-driven guests (engine_setup.c "rated speed") */
+  struct eng_rated_trace **rated; /* sc->n_workloads lists of speed variants, NULL until needed */
+  double *type_clock_hz;     /* Hz: clock of each host type's hosts (0: no host of it) */
 };
+
+/* A trace-driven workload at one rated speed (engine_setup.c): its phases
+ * for each host type, whose clock sets the share of a core a sample asks. */
+typedef struct eng_rated_trace {
+  double rated_ips;          /* instructions/s of the trace's 100 % */
+  sim_workload *by_type;     /* sc->n_host_types workloads (phases owned); zero for types
+                              * without hosts */
+  struct eng_rated_trace *next; /* the same workload at another speed */
+} eng_rated_trace;
 
 /* ---- engine.c: the state machine ---- */
 
@@ -208,6 +224,18 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu);
 int eng_setup_demand_period(eng *e, const sim_profile *profile);
 /* The I/O model, when some guest's workload does I/O. */
 int eng_setup_io(eng *e);
+/* Guest gi has a home on host `host` (technique states there, its vCPUs
+ * registered with the host's scheduler), made now if it had none; for
+ * guests that consolidation may move (set-up gave them a home list).  0, or
+ * negative (out of memory, a technique's error in diag). */
+int eng_home_prepare(eng *e, uint32_t gi, uint32_t host);
+/* Loads the cost tables every guest's technique needs on every host type,
+ * so that a home made mid-run (eng_home_prepare) finds them: 0 or negative
+ * with the error in diag. */
+int eng_homes_preload(eng *e);
+/* The workload a rated guest runs on host h (its trace's phases at h's
+ * clock); the guest's own workload when it is not rated. */
+const sim_workload *eng_workload_on(const eng *e, const eng_guest *g, const eng_host *h);
 /* Frees everything set-up made (what exists of it after a failure too). */
 void eng_teardown(eng *e);
 

@@ -88,6 +88,7 @@ static void mig_resume(void *ctx, uint32_t guest, uint32_t host) {
   for (uint32_t k = 0; k < g->n_homes; k++) {
     if (g->home_host[k] != host) continue;
     g->host = &e->hosts[host];
+    g->wl = eng_workload_on(e, g, g->host); /* a rated trace asks its new host's share */
     g->tech_state = g->home_tech[k];
     g->native_state = g->home_native[k];
     for (uint32_t i = 0; i < g->spec->vcpus; i++)

@@ -4,7 +4,9 @@
  * that migrate, the I/O model, and trace-driven workloads.
  * Units: ns, Hz, as in models/engine_internal.h.
  * Invariants: everything a run may need is allocated here, before the loop
- * runs (a migration moves a guest without allocating); teardown frees
+ * runs (a scripted migration moves a guest without allocating), except the
+ * homes consolidation decides on while the run goes (eng_home_prepare), made
+ * when a move is decided, before its migration starts; teardown frees
  * whatever exists, also after a failure part-way.
  *
  * Trace-driven workloads (DATASETS.md "Utilisation traces"): the loader
@@ -19,6 +21,7 @@
  * repeats.  Cost: one sim_phase (232 bytes on x86-64) per sample per
  * trace-driven workload, 66 KB for a 288-sample day, none per guest.  The
  * engine reads no file. */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,15 +136,12 @@ int eng_setup_host(eng *e, size_t hi, const sim_profile *scenario_profile) {
  * costs a few events per demand period, like any partly idle phase. */
 #define TRACE_IDLE_DEMAND 1e-3
 
-/* Builds e->trace_wl[wi] from the samples the loader read for workload wi
- * (sim/trace.h), once: one duration phase per sample, of the trace's
- * interval, with the operation mix of the workload's first phase (plain
- * instructions at CPI 1 when it has none) and cpu_demand = sample / 100
- * clamped to [TRACE_IDLE_DEMAND, 1]. */
-static int trace_expand(eng *e, uint32_t wi) {
-  const sim_workload *src = &e->sc->workloads[wi];
-  sim_workload *w = &e->trace_wl[wi];
-  if (w->phases) return 0;
+/* Makes *w a copy of trace-driven workload src whose phases it owns: one
+ * duration phase per sample, of the trace's interval, with the operation
+ * mix of the workload's first phase (plain instructions at CPI 1 when it has
+ * none) and cpu_demand = sample / 100 x scale clamped to
+ * [TRACE_IDLE_DEMAND, 1]. */
+static int trace_phases(eng *e, const sim_workload *src, double scale, sim_workload *w) {
   sim_phase mix = {.instructions = 1000, .cycles_per_instruction = 1.0};
   if (src->n_phases) mix = src->phases[0];
   mix.units = 0;
@@ -165,7 +165,7 @@ static int trace_expand(eng *e, uint32_t wi) {
    * identity of the code it runs (vcost_code_id), so code translated for
    * one sample is not translated again for the next */
   for (size_t i = 0; i < n; i++) {
-    double d = cpu[i] / 100;
+    double d = cpu[i] / 100 * scale;
     ph[i] = mix;
     ph[i].cpu_demand = d > 1 ? 1 : d < TRACE_IDLE_DEMAND ? TRACE_IDLE_DEMAND : d;
   }
@@ -173,6 +173,81 @@ static int trace_expand(eng *e, uint32_t wi) {
   w->phases = ph;
   w->n_phases = n;
   return 0;
+}
+
+/* Builds e->trace_wl[wi] from the samples the loader read for workload wi
+ * (sim/trace.h), once: a sample of 100 % is one vCPU's whole time. */
+static int trace_expand(eng *e, uint32_t wi) {
+  if (e->trace_wl[wi].phases) return 0;
+  return trace_phases(e, &e->sc->workloads[wi], 1.0, &e->trace_wl[wi]);
+}
+
+/* ---- rated speed ----
+ * A guest with `rated` (sim_guest.rated_ips, R instructions/s) reads its
+ * trace as CloudSim reads a VM's [BB12, Section 7.1]: a sample u asks
+ * u x R instructions/s, against hosts of cores x MIPS.  Here that rate is
+ * turned into what the vCPU asks of a core of its host: at the workload's
+ * cycles per instruction c and the host's clock f, u x R x c / f of the
+ * core's time (a share above 1 is clamped: one vCPU runs on one core at a
+ * time).  With CPI 1, f in MHz is CloudSim's host MIPS per core, so a
+ * 2500-MIPS VM at 100 % asks 1 core of a 1860 MHz G4 (it would need 1.34)
+ * and 0.94 of a 2660 MHz G5.  Since the share depends on the host's clock,
+ * each rated trace has its phases once per host type (eng_rated_trace),
+ * made at set-up; a migration switches the guest to those of its new host's
+ * type (eng_workload_on), the phase index unchanged. */
+
+/* The clock of every host type's hosts (hosts are set up before guests). */
+static int type_clocks(eng *e) {
+  if (e->type_clock_hz) return 0;
+  const sim_scenario *sc = e->sc;
+  e->type_clock_hz = sim_calloc(sc->n_host_types ? sc->n_host_types : 1, sizeof *e->type_clock_hz);
+  if (!e->type_clock_hz) return -1;
+  for (size_t hi = 0; hi < sc->n_hosts; hi++) e->type_clock_hz[sc->hosts[hi].type] = e->hosts[hi].clock_hz;
+  return 0;
+}
+
+/* Workload wi's phases at rated speed rated_ips on every host type, made
+ * once per (workload, speed). */
+static int rated_trace(eng *e, uint32_t wi, double rated_ips, const eng_rated_trace **out) {
+  const sim_scenario *sc = e->sc;
+  if (type_clocks(e) < 0) return -1;
+  if (!e->rated && !(e->rated = sim_calloc(sc->n_workloads, sizeof *e->rated))) return -1;
+  for (const eng_rated_trace *r = e->rated[wi]; r; r = r->next)
+    if (r->rated_ips == rated_ips) {
+      *out = r;
+      return 0;
+    }
+  eng_rated_trace *r = sim_calloc(1, sizeof *r);
+  if (!r) return -1;
+  r->rated_ips = rated_ips;
+  r->next = e->rated[wi];
+  e->rated[wi] = r; /* teardown frees what exists of it */
+  if (!(r->by_type = sim_calloc(sc->n_host_types, sizeof *r->by_type))) return -1;
+  const sim_workload *src = &sc->workloads[wi];
+  double cpi = src->n_phases && src->phases[0].cycles_per_instruction > 0 ? src->phases[0].cycles_per_instruction : 1.0;
+  for (size_t t = 0; t < sc->n_host_types; t++) {
+    double f = e->type_clock_hz[t];
+    if (f > 0 && trace_phases(e, src, rated_ips * cpi / f, &r->by_type[t]) < 0) return -1;
+  }
+  *out = r;
+  return 0;
+}
+
+const sim_workload *eng_workload_on(const eng *e, const eng_guest *g, const eng_host *h) {
+  (void)e;
+  return g->rated ? &g->rated->by_type[h->spec->type] : g->wl;
+}
+
+static void rated_free(eng *e) {
+  for (size_t wi = 0; e->rated && wi < e->sc->n_workloads; wi++)
+    for (eng_rated_trace *r = e->rated[wi], *next; r; r = next) {
+      next = r->next;
+      for (size_t t = 0; r->by_type && t < e->sc->n_host_types; t++) sim_free(r->by_type[t].phases);
+      sim_free(r->by_type);
+      sim_free(r);
+    }
+  sim_free(e->rated);
+  sim_free(e->type_clock_hz);
 }
 
 int eng_setup_demand_period(eng *e, const sim_profile *profile) {
@@ -218,15 +293,12 @@ static void tech_state_free(const technique_ops *ops, void *state) {
   if (state) ops->destroy(state);
 }
 
-/* vCPUs each host may run: its own guests', and those of guests migrating
- * to it (each guest counted once per host). */
+/* vCPUs each host may run at the start: its own guests', and those of
+ * guests a scripted migration brings to it (each guest counted once per
+ * host).  Consolidation brings guests to hosts while the run goes: their
+ * homes are made then (eng_home_prepare), and the host's tables grow. */
 void eng_count_host_vcpus(eng *e) {
   const sim_scenario *sc = e->sc;
-  if (sc->datacenter.enabled) { /* consolidation may bring any guest to any host */
-    for (size_t hi = 0; hi < sc->n_hosts; hi++)
-      for (size_t gi = 0; gi < sc->n_guests; gi++) e->hosts[hi].vcpu_cap += sc->guests[gi].vcpus;
-    return;
-  }
   for (size_t gi = 0; gi < sc->n_guests; gi++)
     e->hosts[sc->guests[gi].host].vcpu_cap += sc->guests[gi].vcpus;
   for (size_t i = 0; i < sc->n_migrations; i++) {
@@ -238,54 +310,117 @@ void eng_count_host_vcpus(eng *e) {
   }
 }
 
-/* For a guest that migrates: its vCPUs registered (blocked) on every
- * destination's scheduler and its technique state created for every
- * destination, so that a migration moves it without any allocation.  Under
- * dynamic consolidation (engine_dc.c) every host is a destination. */
+/* Room for one more home of g (its arrays hold homes_cap homes). */
+static int homes_grow(eng_guest *g) {
+  if (g->n_homes < g->homes_cap) return 0;
+  size_t cap = g->homes_cap ? 2 * (size_t)g->homes_cap : 2, nv = g->spec->vcpus;
+  uint32_t *host = sim_realloc(g->home_host, cap * sizeof *host);
+  if (host) g->home_host = host;
+  void **tech = host ? sim_realloc(g->home_tech, cap * sizeof *tech) : NULL;
+  if (tech) g->home_tech = tech;
+  void **native = tech ? sim_realloc(g->home_native, cap * sizeof *native) : NULL;
+  if (native) g->home_native = native;
+  int32_t *sched = native ? sim_realloc(g->home_sched, cap * nv * sizeof *sched) : NULL;
+  if (!sched) return -1;
+  g->home_sched = sched;
+  g->homes_cap = (uint32_t)cap;
+  return 0;
+}
+
+/* Host h may run one more vCPU: its scheduler-id table, and in fluid mode
+ * its slots (one per vCPU), grow. */
+static int host_room(eng_host *h) {
+  if (sim_grow((void **)&h->vcpu_of_sched, &h->vcpu_cap, h->n_vcpus + 1, sizeof *h->vcpu_of_sched) < 0)
+    return -1;
+  if (!h->fluid || h->n_vcpus < h->n_slots) return 0;
+  size_t cap = h->n_slots;
+  if (sim_grow((void **)&h->pcpus, &cap, h->n_vcpus + 1, sizeof *h->pcpus) < 0) return -1;
+  for (size_t p = h->n_slots; p < cap; p++) h->pcpus[p] = (eng_pcpu){-1, -1, SIM_EVENT_NONE};
+  h->n_slots = (uint32_t)cap;
+  return 0;
+}
+
+/* A home of guest gi on host d, added as home g->n_homes: its technique
+ * states there and its vCPUs registered (blocked) with d's scheduler. */
+static int home_add(eng *e, size_t gi, uint32_t d) {
+  eng_guest *g = &e->guests[gi];
+  uint32_t nv = g->spec->vcpus;
+  if (homes_grow(g) < 0) return -1;
+  uint32_t k = g->n_homes;
+  eng_host *h = &e->hosts[d];
+  g->home_host[k] = d;
+  g->home_tech[k] = g->home_native[k] = NULL;
+  g->n_homes++; /* teardown frees what exists of it */
+  if (tech_state_new(e, g->tech, h, g->spec, &g->home_tech[k]) < 0) return -1;
+  if (tech_state_new(e, g->native, h, g->spec, &g->home_native[k]) < 0) return -1;
+  for (uint32_t i = 0; i < nv; i++) {
+    int32_t pin = g->spec->pinning ? g->spec->pinning[i] : -1;
+    if (pin >= (int32_t)h->type->cores) pin = -1; /* a pin the destination lacks */
+    sched_vcpu_info info = {(uint32_t)gi, pin, g->spec->weight, g->spec->cap};
+    if (host_room(h) < 0 || h->sched->add_vcpu(h->sched_state, &info) < 0) return -1;
+    g->home_sched[(size_t)k * nv + i] = (int32_t)h->n_vcpus;
+    h->vcpu_of_sched[h->n_vcpus++] = g->first_vcpu + i;
+  }
+  return 0;
+}
+
+/* For a guest that may migrate, its home list, its own host first.  A
+ * scripted migration's destination gets its home here, before the run, so
+ * that the migration moves the guest without any allocation; under dynamic
+ * consolidation (engine_dc.c) any host may become a destination, and a home
+ * is made when a move to it is decided (eng_home_prepare): preparing one on
+ * every host would cost guests x hosts homes. */
 static int setup_homes(eng *e, size_t gi) {
   const sim_scenario *sc = e->sc;
   eng_guest *g = &e->guests[gi];
-  bool everywhere = sc->datacenter.enabled;
-  uint32_t n = everywhere ? (uint32_t)sc->n_hosts + 1 : 1;
-  for (size_t i = 0; i < sc->n_migrations; i++)
-    if (sc->migrations[i].guest == gi) n++;
-  if (n == 1) return 0;
-  uint32_t nv = g->spec->vcpus;
-  g->home_host = sim_calloc(n, sizeof *g->home_host);
-  g->home_tech = sim_calloc(n, sizeof *g->home_tech);
-  g->home_native = sim_calloc(n, sizeof *g->home_native);
-  g->home_sched = sim_calloc((size_t)n * nv, sizeof *g->home_sched);
-  if (!g->home_host || !g->home_tech || !g->home_native || !g->home_sched) {
-    sim_free(g->home_host);
-    sim_free(g->home_tech);
-    sim_free(g->home_native);
-    sim_free(g->home_sched);
-    return -1;
-  }
+  bool scripted = false;
+  for (size_t i = 0; i < sc->n_migrations && !scripted; i++) scripted = sc->migrations[i].guest == gi;
+  if (!scripted && !sc->datacenter.enabled) return 0;
+  if (homes_grow(g) < 0) return -1;
   g->n_homes = 1;
   g->home_host[0] = g->spec->host;
   g->home_tech[0] = g->tech_state;
   g->home_native[0] = g->native_state;
-  for (uint32_t i = 0; i < nv; i++) g->home_sched[i] = e->vcpus[g->first_vcpu + i].sched_id;
-  for (size_t mi = 0; mi < sc->n_migrations + (everywhere ? sc->n_hosts : 0); mi++) {
-    bool scripted = mi < sc->n_migrations;
-    uint32_t d = scripted ? sc->migrations[mi].dest_host : (uint32_t)(mi - sc->n_migrations);
-    if (scripted && sc->migrations[mi].guest != gi) continue;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) g->home_sched[i] = e->vcpus[g->first_vcpu + i].sched_id;
+  for (size_t mi = 0; mi < sc->n_migrations; mi++) {
+    uint32_t d = sc->migrations[mi].dest_host;
+    if (sc->migrations[mi].guest != gi) continue;
     bool seen = false;
     for (uint32_t k = 0; k < g->n_homes; k++) seen |= g->home_host[k] == d;
-    if (seen) continue;
-    uint32_t k = g->n_homes++;
-    eng_host *h = &e->hosts[d];
-    g->home_host[k] = d;
-    if (tech_state_new(e, g->tech, h, g->spec, &g->home_tech[k]) < 0) return -1;
-    if (tech_state_new(e, g->native, h, g->spec, &g->home_native[k]) < 0) return -1;
-    for (uint32_t i = 0; i < nv; i++) {
-      int32_t pin = g->spec->pinning ? g->spec->pinning[i] : -1;
-      if (pin >= (int32_t)h->type->cores) pin = -1; /* a pin the destination lacks */
-      sched_vcpu_info info = {(uint32_t)gi, pin, g->spec->weight, g->spec->cap};
-      if (h->sched->add_vcpu(h->sched_state, &info) < 0) return -1;
-      g->home_sched[(size_t)k * nv + i] = (int32_t)h->n_vcpus;
-      h->vcpu_of_sched[h->n_vcpus++] = g->first_vcpu + i;
+    if (!seen && home_add(e, gi, d) < 0) return -1;
+  }
+  return 0;
+}
+
+int eng_home_prepare(eng *e, uint32_t gi, uint32_t host) {
+  const eng_guest *g = &e->guests[gi];
+  assert(g->n_homes > 0); /* set-up gave it a home list (setup_homes) */
+  for (uint32_t k = 0; k < g->n_homes; k++)
+    if (g->home_host[k] == host) return 0;
+  return home_add(e, gi, host);
+}
+
+int eng_homes_preload(eng *e) {
+  const sim_scenario *sc = e->sc;
+  const technique_ops *seen[16];
+  size_t n_seen = 0;
+  for (size_t gi = 0; gi < sc->n_guests; gi++) {
+    const technique_ops *ops[2] = {e->guests[gi].tech, e->guests[gi].native};
+    for (int j = 0; j < 2; j++) {
+      bool known = false;
+      for (size_t s = 0; s < n_seen && !known; s++) known = seen[s] == ops[j];
+      if (known) continue;
+      assert(n_seen < sizeof seen / sizeof seen[0]); /* the catalog has fewer techniques */
+      seen[n_seen++] = ops[j];
+      /* one host of each type: the tables are per (profile, type), the
+       * profile per type */
+      for (size_t t = 0; t < sc->n_host_types; t++)
+        for (size_t hi = 0; hi < sc->n_hosts; hi++) {
+          if (sc->hosts[hi].type != t) continue;
+          void *params;
+          if (tech_params(e, ops[j], &e->hosts[hi], &params) < 0) return -1;
+          break;
+        }
     }
   }
   return 0;
@@ -319,7 +454,10 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
                    me ? "native" : tname);
     return -1;
   }
-  if (g->wl->trace_path) {
+  if (g->wl->trace_path && g->spec->rated_ips > 0) { /* its phases per host type only */
+    if (rated_trace(e, g->spec->workload, g->spec->rated_ips, &g->rated) < 0) return -1;
+    g->wl = eng_workload_on(e, g, h);
+  } else if (g->wl->trace_path) {
     if (trace_expand(e, g->spec->workload) < 0) return -1;
     g->wl = &e->trace_wl[g->spec->workload];
   }
@@ -381,12 +519,11 @@ void eng_teardown(eng *e) {
     eng_guest *g = &e->guests[gi];
     eng_requests_free(g);
     if (g->length_rng) gsl_rng_free(g->length_rng);
-    if (g->n_homes) {
-      teardown_homes(g);
-      continue;
+    if (!g->n_homes) { /* else they are its first home's */
+      if (g->tech) tech_state_free(g->tech, g->tech_state);
+      if (g->native) tech_state_free(g->native, g->native_state);
     }
-    if (g->tech) tech_state_free(g->tech, g->tech_state);
-    if (g->native) tech_state_free(g->native, g->native_state);
+    teardown_homes(g);
   }
   for (size_t i = 0; i < e->n_params; i++) e->params[i].ops->free_params(e->params[i].params);
   sim_free(e->params);
@@ -405,6 +542,7 @@ void eng_teardown(eng *e) {
   for (size_t wi = 0; wi < e->sc->n_workloads && e->trace_wl; wi++)
     sim_free(e->trace_wl[wi].phases); /* shallow copies: the mix's arrays are the scenario's */
   sim_free(e->trace_wl);
+  rated_free(e);
   migration_set_free(e->migrations); /* before the loop its events are on */
   eng_dc_free(e->dc);
   io_model_free(e->io);

@@ -211,6 +211,9 @@ typedef struct sim_guest {
   sim_time start_ns;
   uint64_t disk_bytes;        /* local disk image, bytes; copied by block migration (0: none) */
   double zero_fraction;       /* share of memory never written (zero pages), [0, 1) */
+  /* rated speed of a trace-driven guest (scenarios/SCHEMA.md "guests", `rated`) */
+  double rated_ips;           /* instructions/s its trace's 100 % stands for [BB12]; 0: 100 % is one
+                               * vCPU's whole time */
 } sim_guest;
 
 typedef struct sim_migration_spec {

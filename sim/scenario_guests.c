@@ -1,11 +1,13 @@
 /* sim/scenario_guests.c: the `guests` section (scenarios/SCHEMA.md "guests"):
  * template entries expanded into `count` guests, each on a host named by a
- * pattern or spread round-robin over hosts matching a glob; technique and
+ * pattern or spread round-robin over hosts matching a glob (the round-robin
+ * of a glob goes on from entry to entry); technique and
  * I/O path names from the vocabulary (sim/vocabulary.h), whose technique
- * words give the guest's kind and default I/O path; pinning; over-commitment
- * per host. */
+ * words give the guest's kind and default I/O path; pinning; a trace-driven
+ * guest's rated speed; over-commitment per host. */
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/alloc.h"
@@ -28,6 +30,8 @@ typedef struct guest_entry {
   const char *glob;
   uint32_t *spread;              /* hosts matching the glob */
   size_t n_spread;
+  uint64_t spread_from;          /* where its round-robin starts: instances earlier entries
+                                  * spread over the same glob */
   bool ok;                       /* no error in the entry so far */
 } guest_entry;
 
@@ -50,6 +54,29 @@ static void read_technique(ctx *C, guest_entry *ge) {
   size_t io_i;
   if (sim_schema_enum(&C->S, m, "io_path", &C->names[SIM_VOCAB_IO_PATH], &io_i))
     ge->io = C->words[SIM_VOCAB_IO_PATH][io_i];
+}
+
+/* rated: "N MIPS", the instruction rate a trace-driven guest's 100 % stands
+ * for, as CloudSim rates a VM [BB12, Section 7.1]: a trace sample u then asks
+ * u x N x 1e6 instructions/s of its vCPU (models/engine_setup.c). */
+static void read_rated(ctx *C, guest_entry *ge) {
+  const sim_yaml_node *n = sim_schema_opt(ge->m, "rated");
+  if (!n) return;
+  const char *t = sim_schema_scalar(&C->S, n, "rated", "an instruction rate such as '2500 MIPS'");
+  if (!t) {
+    ge->ok = false;
+    return;
+  }
+  char *end;
+  double v = strtod(t, &end);
+  while (*end == ' ') end++;
+  if (end == t || strcmp(end, "MIPS") || !(v > 0) || !(v <= 1e9)) {
+    sim_schema_error(&C->S, n, "'rated' in %s must be an instruction rate in MIPS greater than 0 "
+                     "(e.g. '2500 MIPS'), not '%s'", C->S.what, t);
+    ge->ok = false;
+    return;
+  }
+  ge->g.rated_ips = v * 1e6;
 }
 
 static void read_settings(ctx *C, guest_entry *ge) {
@@ -82,6 +109,7 @@ static void read_settings(ctx *C, guest_entry *ge) {
    * of zero pages that zero-page elision sends as headers only */
   sim_schema_size(&C->S, m, "disk", &g->disk_bytes, 0);
   sim_schema_real(&C->S, m, "zero_fraction", &g->zero_fraction, SIM_UNIT_PERCENT, 0, 0.999);
+  read_rated(C, ge);
 }
 
 /* pinning: one physical CPU (or -1) per vCPU; -1 when out of memory. */
@@ -135,6 +163,11 @@ static int read_host(ctx *C, guest_entry *ge) {
                        ge->glob);
       ge->ok = false;
     }
+    /* the round-robin goes on where the entries before left it, so that
+     * entries of one guest each (a template merged into every entry) are
+     * spread too, not all put on the first host */
+    for (size_t e = 0; e < C->n_grec; e++)
+      if (C->grec[e].spread && !strcmp(C->grec[e].host, ge->glob)) ge->spread_from += C->grec[e].count;
   } else {
     ge->host_pattern = sim_schema_scalar(&C->S, hv, "host", "a host name or {spread: GLOB}");
     if (!ge->host_pattern) ge->ok = false;
@@ -144,7 +177,7 @@ static int read_host(ctx *C, guest_entry *ge) {
 
 /* The host of instance i; -1 when it has none (reported), -2 to stop expanding. */
 static long host_of(ctx *C, const guest_entry *ge, uint64_t i, const char *name) {
-  if (ge->spread) return ge->spread[i % ge->n_spread];
+  if (ge->spread) return ge->spread[(ge->spread_from + i) % ge->n_spread];
   char hname[NAME_MAX_LEN], e2[400];
   if (sim_name_expand(ge->host_pattern, i, hname, sizeof hname, e2, sizeof e2) < 0) {
     sim_schema_error(&C->S, ge->hv, "%s", e2);
@@ -291,7 +324,7 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   if (ge->nn && ge->nn->kind == SIM_YAML_SCALAR) sim_schema_set_what(&C->S, "guest '%.200s'", ge->nn->text);
   static const char *const keys[] = {"name", "count", "technique", "kind", "io_path", "host", "vcpus",
                                      "memory", "pinning", "weight", "cap", "huge_pages", "workload",
-                                     "start", "replications", "disk", "zero_fraction"};
+                                     "start", "replications", "disk", "zero_fraction", "rated"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
   ge->pattern = ge->nn ? sim_schema_scalar(&C->S, ge->nn, "name", "a guest name") : NULL;
   if (!ge->nn) sim_schema_need(&C->S, m, "name");
@@ -305,6 +338,12 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   if (C->S.oom || read_host(C, ge) < 0) return -1;
   if (!ge->pattern || wl < 0 || !ge->ok) return 0;
   ge->g.workload = (uint32_t)wl;
+  if (ge->g.rated_ips > 0 && !C->s->workloads[wl].trace_path) {
+    sim_schema_error(&C->S, sim_schema_opt(m, "rated"),
+                     "%s has 'rated', which rates a trace: its workload '%s' has no trace", C->S.what,
+                     C->s->workloads[wl].name);
+    return 0;
+  }
   check_dirty_fit(C, ge, wv);
   if (add_entry(C, ge) < 0) return -1;
   expand_guests(C, ge);

@@ -8,7 +8,9 @@
  * for it, and the SLA metrics see the overload and the migration; lightly
  * loaded hosts are emptied onto one and switched off, which saves energy
  * against the same run with hosts kept on; the mapping over time and the
- * engine's own summary/guests agree on where each guest ended. */
+ * engine's own summary/guests agree on where each guest ended; a guest's
+ * set-up costs the same however many hosts there are; a rated trace asks
+ * its rate over the host's clock. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 
 #include "models/engine.h"
 #include "models/registry.h"
+#include "sim/alloc.h"
 #include "sim/profile.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
@@ -191,11 +194,85 @@ static void test_place_at_start(void) {
   run_close(&o);
 }
 
+/* A trace at 80 % all along on a 1 GHz and a 2 GHz host, read by a guest
+ * rated 1000 MIPS at CPI 1: 800e6 instructions/s, 0.8 of a 1 GHz core and 0.4
+ * of a 2 GHz one; unrated, 80 % is 0.8 of either core.  The guest starts on
+ * the slow host; with `rated` it asks 1.6 of a 1 GHz core, clamped to 1. */
+static double rated_busy(const char *rated, double *busy_fast) {
+  char trace[] = "/tmp/vdcsim-test-dc-trace-XXXXXX";
+  int fd = mkstemp(trace);
+  CU_ASSERT_FATAL(fd >= 0);
+  for (int i = 0; i < 10; i++) CU_ASSERT_EQUAL(write(fd, "80\n", 3), 3);
+  close(fd);
+  char text[2048];
+  snprintf(text, sizeof text,
+           "name: rated\n"
+           "simulation: {duration: 1000 s}\n"
+           "host_types:\n"
+           "  slow: {cores: 1, clock: 1 GHz, memory: 8 GB, fidelity: fluid, nics: [{bandwidth: 1 Gbit/s}]}\n"
+           "  fast: {cores: 1, clock: 2 GHz, memory: 8 GB, fidelity: fluid, nics: [{bandwidth: 1 Gbit/s}]}\n"
+           "hosts: [{name: s, type: slow}, {name: f, type: fast}]\n"
+           "workloads: {t: {trace: {file: %s, interval: 100 s}, phases: [{duration: 100 s, ops: {instructions: 1000, cpi: 1.0}}]}}\n"
+           "guests:\n"
+           "  - {name: a, technique: native, host: s, workload: t%s}\n"
+           "  - {name: b, technique: native, host: f, workload: t%s}\n",
+           trace, rated, rated);
+  sim_record_config cfg = {.sample_interval_ns = 10 * SIM_S, .events = 0, .series = 0};
+  run_out o;
+  int rc = fx_run_text("vdcsim-test-dc", test_profile, "rated.yaml", text, &cfg, &o);
+  unlink(trace);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  /* rows in name order: f, then s */
+  double slow = col(&o, "summary/hosts", "busy_s", 1);
+  *busy_fast = col(&o, "summary/hosts", "busy_s", 0);
+  run_close(&o);
+  return slow;
+}
+
+static void test_rated_speed(void) {
+  double fast, slow = rated_busy("", &fast);
+  CU_ASSERT(fabs(slow - 800) < 1);
+  CU_ASSERT(fabs(fast - 800) < 1);
+  slow = rated_busy(", rated: 1000 MIPS", &fast);
+  CU_ASSERT(fabs(slow - 800) < 1);
+  CU_ASSERT(fabs(fast - 400) < 1);
+  slow = rated_busy(", rated: 2000 MIPS", &fast);
+  CU_ASSERT(fabs(slow - 1000) < 1);
+  CU_ASSERT(fabs(fast - 800) < 1);
+}
+
+/* Allocations of a 100 s run (shorter than one interval: nothing moves) of
+ * `guests` guests on h0 among `hosts` hosts. */
+static long allocations(unsigned hosts, unsigned guests) {
+  char g[128];
+  snprintf(g, sizeof g, "  - {name: \"g{i}\", count: %u, technique: native, host: h0, workload: w20}\n", guests);
+  run_out o;
+  sim_fault_arm(SIM_FAULT_ALLOC, 0);
+  int rc = run_text("100 s", 64, hosts, g, "interval: 300 s", &o);
+  long n = sim_fault_calls(SIM_FAULT_ALLOC);
+  CU_ASSERT_EQUAL(rc, 0);
+  if (rc == 0) run_close(&o);
+  return n;
+}
+
+/* A guest gets a home (technique states, a vCPU registered with the
+ * scheduler) only on hosts it is sent to: what a guest more costs does not
+ * grow with the hosts (set-up once made a home on every host: 2 technique
+ * states per guest per host). */
+static void test_homes_on_demand(void) {
+  long few_hosts = allocations(4, 20) - allocations(4, 2);
+  long many_hosts = allocations(64, 20) - allocations(64, 2);
+  CU_ASSERT(few_hosts > 0);
+  CU_ASSERT(labs(many_hosts - few_hosts) < 18);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"energy of a host at a known load", test_energy_at_known_load},
                                     {"an overloaded host loses its smallest VM", test_overload_moves_smallest},
                                     {"underloaded hosts are emptied and switched off", test_underload_switches_off},
                                     {"placement before the guests start", test_place_at_start},
+                                    {"homes only where guests are sent", test_homes_on_demand},
+                                    {"a rated trace asks its share of each host's clock", test_rated_speed},
                                     {NULL, NULL}};
   return add_suite("datacenter", tests);
 }
