@@ -36,6 +36,7 @@ struct plot_canvas {
   plot_box *legends;     /* boxes of legends drawn (inside, band, column, colour bar), pixels */
   size_t n_legends, cap_legends;
   int failed;            /* a box could not be recorded (out of memory) */
+  size_t unitless_axes;  /* numeric axes drawn whose label names no unit */
 };
 
 /* Legend swatch width, pixels. */
@@ -298,6 +299,8 @@ size_t plot_canvas_legends(const plot_canvas *c, const plot_box **boxes) {
   return c->n_legends;
 }
 
+size_t plot_canvas_unitless_axes(const plot_canvas *c) { return c->unitless_axes; }
+
 size_t plot_canvas_legend_covers(const plot_canvas *c) {
   size_t n = 0;
   for (size_t l = 0; l < c->n_legends; l++)
@@ -404,9 +407,19 @@ void plot_axes_layout(plot_canvas *c, plot_box room, const plot_axes_spec *spec,
   }
 }
 
+/* Whether an axis label names its unit: "time (s)", "relative to native (1)". */
+static bool label_has_unit(const char *label) {
+  if (!label) return false;
+  size_t n = strlen(label);
+  return n >= 3 && label[n - 1] == ')' && strchr(label, '(') && strchr(label, '(') < label + n - 2;
+}
+
 void plot_axes_draw(plot_canvas *c, const plot_axes *a, const plot_axes_spec *spec) {
   cairo_t *cr = c->cr;
   char buf[64];
+  /* an x axis without a label shares the label of the panel below it */
+  if (spec->xticks && spec->xlabel && !label_has_unit(spec->xlabel)) c->unitless_axes++;
+  if (spec->yticks && !label_has_unit(spec->ylabel)) c->unitless_axes++;
   cairo_save(cr);
   cairo_set_line_width(cr, 1);
   /* light grid under the data, at every tick, one pixel row each */

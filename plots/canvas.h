@@ -103,6 +103,10 @@ size_t plot_canvas_marks(const plot_canvas *c, const plot_box **boxes);
 size_t plot_canvas_legends(const plot_canvas *c, const plot_box **boxes);
 /* Pairs (legend box, data mark box) that overlap: 0 when no legend covers data. */
 size_t plot_canvas_legend_covers(const plot_canvas *c);
+/* Numeric axes drawn whose label does not end in its unit in parentheses
+ * ("time (s)", "share (1)"), or y axes with no label (an x axis may have
+ * none: stacked panels share the bottom one's): 0 in a readable plot. */
+size_t plot_canvas_unitless_axes(const plot_canvas *c);
 /* Records a legend's box (a key drawn by a kind itself, such as a colour bar). */
 void plot_legend_record(plot_canvas *c, plot_box b);
 /* Whether the canvas ran out of memory while recording boxes. */

@@ -122,14 +122,14 @@ int plot_breakdown(plot_ctx *x) {
     int e3 = raw_max > 0 ? (int)floor(log10(raw_max) / 3) * 3 : 0;
     scale[0] = pow(10, -e3);
     if (e3)
-      snprintf(ybuf, sizeof ybuf, "cycles (x 1e%d)", e3);
+      snprintf(ybuf, sizeof ybuf, "cost (1e%d cycles)", e3);
     else
-      snprintf(ybuf, sizeof ybuf, "cycles");
+      snprintf(ybuf, sizeof ybuf, "cost (cycles)");
     ylabel = ybuf;
   } else if (all_native) {
-    ylabel = "cycles relative to native";
+    ylabel = "cycles relative to native (ratio)";
   } else {
-    ylabel = "cycles relative to the largest bar";
+    ylabel = "cycles relative to the largest bar (ratio)";
   }
   for (size_t wi = 0; wi < nw; wi++)
     for (size_t ti = 0; ti < nt; ti++) {

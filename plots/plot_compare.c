@@ -148,11 +148,11 @@ int plot_compare(plot_ctx *x) {
 
   char ylabel[160];
   if (relative)
-    snprintf(ylabel, sizeof ylabel, "performance relative to native");
+    snprintf(ylabel, sizeof ylabel, "performance relative to native (ratio)");
   else if (unit && strcmp(unit, "1"))
     snprintf(ylabel, sizeof ylabel, "%s (%s)", metric, unit);
   else
-    snprintf(ylabel, sizeof ylabel, "%s", metric);
+    snprintf(ylabel, sizeof ylabel, "%s (1)", metric);
   plot_box room = plot_frame(x, plot_title_text(x, "virtualization techniques compared"), e, ne);
   plot_axes_spec spec = {NULL, &yt, "workload", ylabel, 1};
   plot_axes a;

@@ -258,7 +258,7 @@ int plot_migration(plot_ctx *x) {
   else if (sunit && *sunit && strcmp(sunit, "1"))
     snprintf(top_label, sizeof top_label, "%s (%s)", sig, sunit);
   else
-    snprintf(top_label, sizeof top_label, "%s", sig);
+    snprintf(top_label, sizeof top_label, "%s (1)", sig);
   plot_axes_spec top_spec = {&xt, &yt_top, NULL, top_label, 0};
   plot_axes_spec bot_spec = {&xt, &yt_bot, "time (s)", "rate (Mbit/s)", 0};
   plot_axes top, bot;

@@ -182,8 +182,8 @@ static int plot_sweep_summary(plot_ctx *x, sim_result *res) {
   const char *xunit = sim_result_column_unit(res, POINTS, param), *yunit = sim_result_column_unit(res, POINTS, mean_col);
   char xlabel[400], ylabel[400];
   bool xu = xunit && *xunit && strcmp(xunit, "1"), yu = yunit && *yunit && strcmp(yunit, "1");
-  snprintf(xlabel, sizeof xlabel, "%s%s%s%s%s", logx ? "log10 " : "", param, xu ? " (" : "", xu ? xunit : "", xu ? ")" : "");
-  snprintf(ylabel, sizeof ylabel, "%s%s%s%s%s", logy ? "log10 " : "", metric, yu ? " (" : "", yu ? yunit : "", yu ? ")" : "");
+  snprintf(xlabel, sizeof xlabel, "%s%s (%s)", logx ? "log10 " : "", param, xu ? xunit : "1");
+  snprintf(ylabel, sizeof ylabel, "%s%s (%s)", logy ? "log10 " : "", metric, yu ? yunit : "1");
   plot_box room = plot_frame(x, plot_title_text(x, "sweep"), e, groups.n);
   plot_axes_spec spec = {&xt, &yt, xlabel, ylabel, 0};
   plot_axes a;
@@ -340,13 +340,13 @@ int plot_sweep(plot_ctx *x) {
   if (xunit && *xunit && strcmp(xunit, "1"))
     snprintf(xlabel, sizeof xlabel, "%s (%s)", xn, xunit);
   else
-    snprintf(xlabel, sizeof xlabel, "%s", xn);
+    snprintf(xlabel, sizeof xlabel, "%s (1)", xn);
   if (!strcmp(metric, "relative_to_native"))
-    snprintf(ylabel, sizeof ylabel, "performance relative to native");
+    snprintf(ylabel, sizeof ylabel, "performance relative to native (ratio)");
   else if (unit && *unit && strcmp(unit, "1"))
     snprintf(ylabel, sizeof ylabel, "%s (%s)", metric, unit);
   else
-    snprintf(ylabel, sizeof ylabel, "%s", metric);
+    snprintf(ylabel, sizeof ylabel, "%s (1)", metric);
   plot_box room = plot_frame(x, plot_title_text(x, "sweep"), e, techs.n);
   plot_axes_spec spec = {&xt, &yt, xlabel, ylabel, 0};
   plot_axes a;

@@ -269,7 +269,7 @@ int plot_timeline(plot_ctx *x) {
   }
   plot_nice_ticks(0, fmax(peak, 1), 3, &ct);
   if (ct.step < 1) plot_nice_ticks(0, fmax(peak, 2), 2, &ct); /* whole migrations */
-  plot_axes_spec bot_spec = {&xt, &ct, xlabel, "ongoing", 0};
+  plot_axes_spec bot_spec = {&xt, &ct, xlabel, "in progress (migrations)", 0};
   plot_axes_layout(x->c, (plot_box){room.x0 + name_w, split + 10, room.x1, room.y1}, &bot_spec,
                    &bot);
   /* one left edge for both panels */

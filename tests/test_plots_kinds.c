@@ -661,6 +661,9 @@ static void test_legends_never_cover_data(void) {
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     CU_ASSERT_EQUAL(covers(c, rep.area), 0);
     CU_ASSERT_EQUAL(rep.legend_covers, 0);
+    /* every numeric axis names its unit */
+    if (plot_canvas_unitless_axes(c)) fprintf(stderr, "kind %s: an axis without a unit\n", plot_kind_name((plot_kind)k));
+    CU_ASSERT_EQUAL(plot_canvas_unitless_axes(c), 0);
     /* the check can fail: a legend forced over the first data mark is caught */
     const plot_box *marks;
     size_t nm = plot_canvas_marks(c, &marks), j = 0;
