@@ -9,6 +9,10 @@
  *   trace: {files: [A, B, ...]}       instance i reads the i-th (in DIR when
  *                                     given)
  * with the trace's `interval` (300 s by default), as a workload's trace.
+ * `index: PATTERN` (glob and files) picks instance i's file by its position
+ * in that order, the pattern expanded as names are: "{i*4+1}" takes every
+ * fourth file from the second, as CloudSim deals its four VM types out in
+ * turn [BB12, Section 7.1]; "{i}" by default.
  * The entry's workload gives the phases (the operation mix a sample scales).
  * Each distinct file becomes one workload, a copy of the entry's workload
  * with that trace, under the lookup key "trace:<workload key>@<path>" (so
@@ -237,6 +241,32 @@ static long trace_workload(ctx *C, uint32_t tpl, const sim_yaml_node *at, const 
   return k;
 }
 
+/* The position of instance i's file among n (`index` pattern iv, NULL: i);
+ * -1 when out of range or malformed (reported). */
+static long long file_index(ctx *C, const sim_yaml_node *iv, uint64_t i, size_t n) {
+  unsigned long long k = i;
+  if (iv) {
+    char text[64], e2[400], *end;
+    if (sim_name_expand(iv->text, i, text, sizeof text, e2, sizeof e2) < 0) {
+      sim_schema_error(&C->S, iv, "'index' of the trace of %s: %s", C->S.what, e2);
+      return -1;
+    }
+    k = strtoull(text, &end, 10);
+    if (end == text || *end || text[0] == '-') {
+      sim_schema_error(&C->S, iv, "'index' of the trace of %s gives instance %llu the index '%s', not a "
+                       "whole number", C->S.what, (unsigned long long)i, text);
+      return -1;
+    }
+  }
+  if (k >= n) {
+    sim_schema_error(&C->S, iv, "%s has %llu instances, but its trace names only %zu file%s (instance %llu "
+                     "takes file %llu)", C->S.what, (unsigned long long)C->grec[C->n_grec - 1].count, n,
+                     n == 1 ? "" : "s", (unsigned long long)i, k);
+    return -1;
+  }
+  return (long long)k;
+}
+
 /* The files of the trace map tr, into names (relative to *dir, resolved);
  * 0, -1 (reported). */
 static int trace_files_of(ctx *C, const sim_yaml_node *tr, uint64_t count, char **dir, trace_files *names,
@@ -262,7 +292,12 @@ static int trace_files_of(ctx *C, const sim_yaml_node *tr, uint64_t count, char 
     if (!t) return -1;
     if (fv ? expand_pattern(C, fv, t, count, names) < 0 : list_glob(C, dv, gv, *dir, t, names) < 0) return -1;
   }
-  if (names->n < count) {
+  if (sim_schema_opt(tr, "index") && fv) {
+    sim_schema_error(&C->S, sim_schema_opt(tr, "index"), "'index' of the trace of %s picks among the files "
+                     "of 'glob' or 'files'; 'file' names each instance's own", C->S.what);
+    return -1;
+  }
+  if (!sim_schema_opt(tr, "index") && names->n < count) {
     sim_schema_error(&C->S, *at, "%s has %llu instances, but its trace names only %zu file%s", C->S.what,
                      (unsigned long long)count, names->n, names->n == 1 ? "" : "s");
     return -1;
@@ -284,8 +319,10 @@ void scenario_load_guest_trace(ctx *C, const sim_yaml_node *m) {
     return;
   }
   if (!sim_schema_is_map(&C->S, tr, "a trace {dir, file | glob | files, interval}")) return;
-  static const char *const keys[] = {"dir", "file", "glob", "files", "interval"};
+  static const char *const keys[] = {"dir", "file", "glob", "files", "index", "interval"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, tr, keys);
+  const sim_yaml_node *iv = sim_schema_opt(tr, "index");
+  if (iv && !sim_schema_scalar(&C->S, iv, "index", "a pattern such as '{i*4+1}'")) return;
   sim_time interval_ns = 300 * SIM_S;
   sim_schema_time(&C->S, tr, "interval", &interval_ns, 1);
   char *dir = NULL;
@@ -293,9 +330,11 @@ void scenario_load_guest_trace(ctx *C, const sim_yaml_node *m) {
   const sim_yaml_node *at = tr;
   if (trace_files_of(C, tr, rec->count, &dir, &names, &at) == 0) {
     for (uint64_t i = 0; i < rec->count && !C->S.oom; i++) {
-      char *path = join(C, dir, names.names[i]);
-      const sim_yaml_node *item = at->kind == SIM_YAML_SEQ ? at->items[i] : at;
-      long k = path ? trace_workload(C, tpl, item, names.names[i], path, interval_ns) : -1;
+      long long f = file_index(C, iv, i, names.n);
+      if (f < 0) break;
+      char *path = join(C, dir, names.names[f]);
+      const sim_yaml_node *item = at->kind == SIM_YAML_SEQ ? at->items[f] : at;
+      long k = path ? trace_workload(C, tpl, item, names.names[f], path, interval_ns) : -1;
       sim_free(path);
       if (k < 0) break;
       s->guests[rec->first + i].workload = (uint32_t)k;

@@ -164,6 +164,41 @@ static void test_glob_order(void) {
   remove_dir(&d);
 }
 
+/* `index` picks each instance's file by position: "{i*2+1}" takes every
+ * second file from the second; past the last file is an error. */
+static void test_index(void) {
+  trace_dir d;
+  make_dir(&d);
+  put_trace(&d, "a", "10", 3);
+  put_trace(&d, "b", "20", 3);
+  put_trace(&d, "c", "30", 3);
+  put_trace(&d, "d", "40", 3);
+  char g[512];
+  snprintf(g, sizeof g,
+           "  - {name: \"v{i}\", count: 2, technique: hvm-ept, host: h, workload: loop,"
+           " trace: {dir: %s, glob: \"*\", index: \"{i*2+1}\"}}\n",
+           d.path);
+  sim_diag diag;
+  sim_scenario *s = load(g, &diag);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  check_file(s, "v0", &d, "b", 20);
+  check_file(s, "v1", &d, "d", 40);
+  CU_ASSERT_EQUAL(s->n_workloads, 4); /* loop, web, b, d */
+  sim_scenario_free(s);
+  sim_diag_clear(&diag);
+  /* a third instance would take file 5 of 4 */
+  snprintf(g, sizeof g,
+           "  - {name: \"v{i}\", count: 3, technique: hvm-ept, host: h, workload: loop,"
+           " trace: {dir: %s, files: [a, b, c, d], index: \"{i*2+1}\"}}\n",
+           d.path);
+  s = load(g, &diag);
+  CU_ASSERT_PTR_NULL(s);
+  CU_ASSERT_EQUAL(diag.count, 1);
+  CU_ASSERT(diag.count && strstr(diag.entries[0].message, "instance 2 takes file 5"));
+  sim_diag_clear(&diag);
+  remove_dir(&d);
+}
+
 /* A list names the files in instance order; instances and entries naming one
  * file share its workload. */
 static void test_list_and_sharing(void) {
@@ -335,6 +370,7 @@ static void test_instance_runs_its_file(void) {
 int register_tests(void) {
   static const test_case tests[] = {{"a file pattern per instance", test_file_pattern},
                                     {"a glob in byte order", test_glob_order},
+                                    {"an index picks the files", test_index},
                                     {"a list; one workload per file", test_list_and_sharing},
                                     {"the resolved text round trip", test_resolved_round_trip},
                                     {"errors", test_errors},
