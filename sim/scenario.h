@@ -191,6 +191,11 @@ typedef struct sim_workload {
   double *trace_cpu_percent;  /* samples, CPU %, >= 0, read by the loader */
   size_t n_trace_samples;     /* >= 1 when trace_path is set */
   sim_requests *requests;     /* request-driven (then phases[0] is the mean request, units 1); NULL: none */
+  /* one instance's trace of a guest entry (scenarios/SCHEMA.md "guests", `trace`) */
+  const char *trace_template; /* the name of the workload whose phases it copies (owned by that
+                               * workload, which stays in the scenario); its own name is
+                               * "<that name>@<the file as the entry names it>"; NULL: a workload
+                               * of its own */
 } sim_workload;
 
 typedef enum sim_guest_kind { SIM_GUEST_VM, SIM_GUEST_CONTAINER, SIM_GUEST_NATIVE } sim_guest_kind;

@@ -5,6 +5,7 @@
  *   scenario_hosts.c      host_types (NICs, disks) and hosts (templates)
  *   scenario_workloads.c  workloads, phases, operation mixes, workload files, traces
  *   scenario_guests.c     guests (templates, host assignment, over-commitment)
+ *   scenario_traces.c     a guest entry's per-instance traces
  *   scenario_migrations.c migrations
  *   scenario_datacenter.c the datacenter section (dynamic consolidation)
  *   scenario_sweep.c      the sweep block (each point loaded to check it)
@@ -103,6 +104,9 @@ void scenario_load_workloads(ctx *C, const sim_yaml_node *wls);
 /* The workload a guest entry names (a name, shipped or in workloads, or
  * {file: PATH}); -1 when it cannot be resolved. */
 long scenario_resolve_workload(ctx *C, const sim_yaml_node *v);
+/* A new zeroed workload under lookup key `lookup_key` (unique: the name, or
+ * "file:PATH", or "trace:KEY@PATH"); its index, or -1 out of memory. */
+long scenario_add_workload_slot(ctx *C, const char *lookup_key);
 /* Frees a workload's request spec (NULL: nothing); sim_scenario_free's part. */
 void scenario_free_requests(sim_requests *rq);
 /* Writes `requests: {...}` of request-driven workload wl for the resolved
@@ -110,6 +114,16 @@ void scenario_free_requests(sim_requests *rq);
  * part, in place of `repeat` and `phases`). */
 void scenario_write_requests(sim_yaml_writer *w, const sim_workload *wl);
 void scenario_load_guests(ctx *C, const sim_yaml_node *guests);
+/* scenario_traces.c: the `trace` of guest entry m, whose guests were just
+ * added (the last of C->grec): each instance gets a workload of its own trace
+ * file with the phases of the entry's workload; nothing when m has none. */
+void scenario_load_guest_trace(ctx *C, const sim_yaml_node *m);
+/* Writes `trace: {dir, files, interval}` of guest entry r for the resolved
+ * text when its instances run per-instance traces (the workload of its first
+ * instance has trace_template): the files in instance order, so that loading
+ * the text back gives every instance its file again; else nothing.  s is in
+ * canonical order (guests sorted by name). */
+void scenario_write_guest_trace(sim_yaml_writer *w, const entry_rec *r, const sim_scenario *s);
 void scenario_load_migrations(ctx *C, const sim_yaml_node *migs);
 void scenario_load_datacenter(ctx *C, const sim_yaml_node *dc);
 void scenario_load_sweep(ctx *C, const sim_yaml_node *sw, sim_yaml_node *root);

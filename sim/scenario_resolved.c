@@ -102,6 +102,7 @@ static void write_workloads(sim_yaml_writer *w, const sim_scenario *s) {
   sim_yaml_write_map_start(w, false);
   for (size_t i = 0; i < s->n_workloads; i++) {
     const sim_workload *wl = &s->workloads[i];
+    if (wl->trace_template) continue; /* its guest entry's `trace` makes it again */
     sim_yaml_write_scalar(w, wl->name);
     sim_yaml_write_map_start(w, false);
     if (wl->description) sim_yaml_write_kv(w, "description", wl->description);
@@ -284,6 +285,17 @@ static void write_hosts(sim_yaml_writer *w, const ctx *C, const sim_scenario *s)
 
 /* ---- guests, migrations, sweep ---- */
 
+/* rated: "N MIPS" (sim/scenario_guests.c), N in the fewest digits that read
+ * back to the same instructions/s. */
+static void write_rated(sim_yaml_writer *w, double rated_ips) {
+  char buf[64];
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(buf, sizeof buf, "%.*g MIPS", digits, rated_ips / 1e6);
+    if (strtod(buf, NULL) * 1e6 == rated_ips) break;
+  }
+  sim_yaml_write_kv(w, "rated", buf);
+}
+
 /* A guest entry, with the settings of its first instance (all share them). */
 static void write_guest(sim_yaml_writer *w, const entry_rec *r, const sim_scenario *s) {
   const sim_guest *g = &s->guests[r->first];
@@ -314,10 +326,13 @@ static void write_guest(sim_yaml_writer *w, const entry_rec *r, const sim_scenar
   wu(w, "weight", g->weight);
   wq(w, "cap", SIM_UNIT_NONE, g->cap);
   wb(w, "huge_pages", g->huge_pages);
-  sim_yaml_write_kv(w, "workload", s->workloads[g->workload].name);
+  const sim_workload *wl = &s->workloads[g->workload];
+  sim_yaml_write_kv(w, "workload", wl->trace_template ? wl->trace_template : wl->name);
+  scenario_write_guest_trace(w, r, s);
   wq(w, "start", SIM_UNIT_TIME, (double)g->start_ns);
   if (g->disk_bytes) wq(w, "disk", SIM_UNIT_SIZE, (double)g->disk_bytes);
   if (g->zero_fraction > 0) wq(w, "zero_fraction", SIM_UNIT_NONE, g->zero_fraction);
+  if (g->rated_ips > 0) write_rated(w, g->rated_ips);
   sim_yaml_write_map_end(w);
 }
 

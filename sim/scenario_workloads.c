@@ -608,7 +608,7 @@ static void load_workload(ctx *C, const sim_yaml_node *m, const char *key, sim_w
   if (!C->S.oom) check_repeat_costs(C, m, w);
 }
 
-static long add_workload_slot(ctx *C, const char *lookup_key) {
+long scenario_add_workload_slot(ctx *C, const char *lookup_key) {
   sim_scenario *s = C->s;
   size_t cap = C->cap_workloads;
   if (sim_grow((void **)&s->workloads, &C->cap_workloads, s->n_workloads + 1, sizeof *s->workloads) < 0)
@@ -633,7 +633,7 @@ void scenario_load_workloads(ctx *C, const sim_yaml_node *wls) {
   if (sim_name_index_init(&C->wl_ix, 16) < 0) { sim_schema_nomem(&C->S); return; }
   if (!wls || !sim_schema_is_map(&C->S, wls, "workloads (a mapping from workload name to its description)")) return;
   for (size_t i = 0; i < wls->n && !C->S.oom; i++) {
-    long k = add_workload_slot(C, wls->pairs[i].key->text);
+    long k = scenario_add_workload_slot(C, wls->pairs[i].key->text);
     if (k < 0) { sim_schema_nomem(&C->S); return; }
     load_workload(C, wls->pairs[i].value, wls->pairs[i].key->text, &C->s->workloads[k]);
   }
@@ -653,7 +653,7 @@ static long load_workload_file(ctx *C, const sim_yaml_node *at, const char *path
   int rc = sim_yaml_parse(path, text, len, &root, C->S.diag);
   sim_free(text);
   if (rc < 0) return -1;
-  long k = add_workload_slot(C, lookup);
+  long k = scenario_add_workload_slot(C, lookup);
   if (k < 0) {
     sim_yaml_free(root);
     sim_schema_nomem(&C->S);
