@@ -324,7 +324,7 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   if (ge->nn && ge->nn->kind == SIM_YAML_SCALAR) sim_schema_set_what(&C->S, "guest '%.200s'", ge->nn->text);
   static const char *const keys[] = {"name", "count", "technique", "kind", "io_path", "host", "vcpus",
                                      "memory", "pinning", "weight", "cap", "huge_pages", "workload",
-                                     "start", "replications", "disk", "zero_fraction", "rated"};
+                                     "start", "replications", "disk", "zero_fraction", "rated", "trace"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
   ge->pattern = ge->nn ? sim_schema_scalar(&C->S, ge->nn, "name", "a guest name") : NULL;
   if (!ge->nn) sim_schema_need(&C->S, m, "name");
@@ -338,7 +338,7 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   if (C->S.oom || read_host(C, ge) < 0) return -1;
   if (!ge->pattern || wl < 0 || !ge->ok) return 0;
   ge->g.workload = (uint32_t)wl;
-  if (ge->g.rated_ips > 0 && !C->s->workloads[wl].trace_path) {
+  if (ge->g.rated_ips > 0 && !C->s->workloads[wl].trace_path && !sim_schema_opt(m, "trace")) {
     sim_schema_error(&C->S, sim_schema_opt(m, "rated"),
                      "%s has 'rated', which rates a trace: its workload '%s' has no trace", C->S.what,
                      C->s->workloads[wl].name);
@@ -347,6 +347,7 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   check_dirty_fit(C, ge, wv);
   if (add_entry(C, ge) < 0) return -1;
   expand_guests(C, ge);
+  scenario_load_guest_trace(C, m);
   return 0;
 }
 
