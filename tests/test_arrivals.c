@@ -1,12 +1,14 @@
 /* tests/test_arrivals.c: guests that arrive and depart (sim_guest_churn;
  * models/engine_setup.c draws the times, models/engine.c acts on them):
  * Poisson arrivals' gaps have mean 1 / rate (within 5 standard errors over
- * 2000 arrivals) and the spread of an exponential; deterministic ones fall
+ * 2000 arrivals) and the spread of an exponential, and are the draws of
+ * the entry's stream "<pattern>/arrivals"; deterministic ones fall
  * at start + (i + 1) / rate; lifetimes have their distribution's mean; the
  * same seed gives the same times, another seed others; an entry's arrivals
  * do not change when another entry is added; a guest without `arrival`
  * starts at its `start`.  Runs on one fluid host whose guests do one tiny
  * unit of work, so that the guests' times alone are measured. */
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 
 #include "sim/alloc.h"
 #include "sim/results.h"
+#include "sim/rng.h"
 #include "tests/cunit_main.h"
 #include "tests/fixtures.h"
 
@@ -82,6 +85,21 @@ static void test_poisson_gaps(void) {
   CU_ASSERT(fabs(sd / mean - 1) < 0.15);
 }
 
+/* The arrivals are the draws of the entry's own stream, "<pattern>/arrivals",
+ * in instance order, from the entry's start (a bias smaller than the
+ * statistical test sees shows here). */
+static void test_entry_stream(void) {
+  CU_ASSERT_EQUAL_FATAL(run(3, "poisson", "", arrival, departure, N), 0);
+  gsl_rng *r = sim_rng_new(3, 0, sim_rng_stream_id("vm{i:04}", "arrivals"));
+  CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+  double t = 10e9;
+  for (size_t i = 0; i < N; i++) {
+    t += gsl_ran_exponential(r, 360e9);
+    CU_ASSERT(fabs(arrival[i] - t * 1e-9) < 1e-6);
+  }
+  gsl_rng_free(r);
+}
+
 /* Deterministic at 10/h: instance i at 10 s + (i + 1) x 360 s. */
 static void test_deterministic(void) {
   CU_ASSERT_EQUAL_FATAL(run(1, "deterministic", "", arrival, departure, N), 0);
@@ -122,6 +140,7 @@ static void test_seeds_and_streams(void) {
 
 int register_tests(void) {
   static const test_case tests[] = {{"Poisson arrivals' gaps", test_poisson_gaps},
+                                    {"an entry's arrivals are its stream's draws", test_entry_stream},
                                     {"deterministic arrivals", test_deterministic},
                                     {"lifetimes' mean", test_lifetime_mean},
                                     {"seeds and per-entry streams", test_seeds_and_streams},
