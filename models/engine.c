@@ -57,8 +57,10 @@
  * Invariants: a vCPU is BLOCKED (not started, sleeping), RUNNABLE (queued in
  * the scheduler), RUNNING (on exactly one pCPU) or DONE; steal is the time a
  * vCPU spends RUNNABLE; every iteration is in index order (hosts, guests,
- * vCPUs, pCPUs), so runs are deterministic.  Only request-driven guests
- * draw random numbers (engine_requests.c), each from its own streams.
+ * vCPUs, pCPUs), so runs are deterministic.  Random numbers come from
+ * streams of their own: request-driven guests' (engine_requests.c), random
+ * phase lengths', and the arrivals and lifetimes drawn at set-up
+ * (engine_setup.c).
  * Sources: switch and work costs come from the technique model and the
  * calibration profile; the scheduler's time slice from the profile ([XEN]). */
 #include <math.h>
