@@ -11,8 +11,9 @@
  * engine's own summary/guests agree on where each guest ended; a guest's
  * set-up costs the same however many hosts there are; a rated trace asks
  * its rate over the host's clock; a guest whose lifetime ends frees its host,
- * which is switched off; an arriving guest is placed at its arrival, or
- * rejected when no host has room. */
+ * which is switched off, or when its migration ends if it ends during one;
+ * an arriving guest is placed at its arrival, or rejected when no host has
+ * room. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,6 +329,30 @@ static void test_arrival_placed_or_rejected(void) {
   run_close(&o);
 }
 
+/* The overloaded h0 of test_overload_moves_smallest sends `small` to h1 at
+ * 300 s, a migration of about 5.4 s; its lifetime ends at 302 s, during the
+ * migration: it departs when the migration ends, the migration completed. */
+static void test_departure_waits_for_migration(void) {
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(run_text("1000 s", 1, 2,
+                                 "  - {name: big, technique: native, memory: 512 MB, host: h0, workload: w50}\n"
+                                 "  - {name: small, technique: native, memory: 64 MB, host: h0, workload: w50,\n"
+                                 "     lifetime: 302 s}\n",
+                                 "interval: 300 s, overload: {policy: thr, threshold: 0.8}, vm_selection: mmt, "
+                                 "underload: none",
+                                 &o),
+                        0);
+  CU_ASSERT_EQUAL_FATAL(rows(&o, "datacenter/migrations"), 1);
+  CU_ASSERT_EQUAL(col(&o, "summary/datacenter", "migrations_finished", 0), 1);
+  double end = col(&o, "datacenter/migrations", "start_s", 0) + col(&o, "datacenter/migrations", "duration_s", 0);
+  /* rows in name order: big, small */
+  CU_ASSERT(fabs(col(&o, "summary/guests", "departure_s", 1) - end) < 1e-6);
+  CU_ASSERT(col(&o, "summary/guests", "departure_s", 1) > 302);
+  /* h1, empty again, is switched off at the next interval (600 s) */
+  CU_ASSERT_EQUAL(col(&o, "datacenter/hosts", "shutdowns", 1), 1);
+  run_close(&o);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"energy of a host at a known load", test_energy_at_known_load},
                                     {"an overloaded host loses its smallest VM", test_overload_moves_smallest},
@@ -337,6 +362,7 @@ int register_tests(void) {
                                     {"a rated trace asks its share of each host's clock", test_rated_speed},
                                     {"a departing guest frees its host", test_departure_frees_host},
                                     {"an arriving guest is placed, or rejected without room", test_arrival_placed_or_rejected},
+                                    {"a departure during a migration waits for its end", test_departure_waits_for_migration},
                                     {NULL, NULL}};
   return add_suite("datacenter", tests);
 }
