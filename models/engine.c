@@ -57,8 +57,10 @@
  * Invariants: a vCPU is BLOCKED (not started, sleeping), RUNNABLE (queued in
  * the scheduler), RUNNING (on exactly one pCPU) or DONE; steal is the time a
  * vCPU spends RUNNABLE; every iteration is in index order (hosts, guests,
- * vCPUs, pCPUs), so runs are deterministic.  Only request-driven guests
- * draw random numbers (engine_requests.c), each from its own streams.
+ * vCPUs, pCPUs), so runs are deterministic.  Random numbers come from
+ * streams of their own: request-driven guests' (engine_requests.c), random
+ * phase lengths', and the arrivals and lifetimes drawn at set-up
+ * (engine_setup.c).
  * Sources: switch and work costs come from the technique model and the
  * calibration profile; the scheduler's time slice from the profile ([XEN]). */
 #include <math.h>
@@ -429,6 +431,7 @@ static void progress_observer(void *ctx, sim_time t, int32_t priority, uint64_t 
 void eng_wake_vcpu(eng *e, eng_vcpu *v) {
   eng_host *h = e->guests[v->guest].host;
   sim_time now = sim_loop_now(e->loop);
+  if (v->state == V_DONE) return; /* its guest departed while a wake-up was due */
   if (e->guests[v->guest].paused) { /* a migration stopped it: wake it on resume */
     v->state = V_BLOCKED;
     v->resume_wake = true;
@@ -469,10 +472,106 @@ void eng_fluid_replan(eng *e, eng_host *h) {
   }
 }
 
+/* ---- arrivals and departures ----
+ * A guest of an entry with `arrival` arrives at its drawn time (engine_setup.c
+ * eng_setup_arrivals).  Under a datacenter section it is placed then by the
+ * placement policy against the hosts' loads of the moment (engine_dc.c
+ * eng_dc_arrive), and waits for its host's boot when that was off; when no
+ * host has room it is rejected, as CloudSim rejects a VM no host can
+ * allocate [BB12]: it never runs, and summary/datacenter counts it.
+ * A guest with a lifetime departs when it ends, whether its work is done or
+ * not: its vCPUs stop for good (a run in progress keeps the work done so
+ * far), nothing more is scheduled for it, and from then on it holds no CPU
+ * and no memory, so placement and consolidation see the room and an
+ * emptied host is switched off at the next consolidation.  A guest whose
+ * lifetime ends while a consolidation migration moves it departs when that
+ * migration ends (engine_dc.c: the migration completes and is recorded as
+ * usual; the departure's value1 is 1): the machinery has no way to abandon
+ * a migration half-way, and a shutdown request is served once the VM has
+ * settled.  Its finish_ns is the departure (so every "is it over" test
+ * holds); summary/guests gives its departure_s and no time_to_complete. */
+
+void eng_depart(eng *e, uint32_t gi, bool deferred) {
+  eng_guest *g = &e->guests[gi];
+  eng_host *h = g->host;
+  sim_time now = sim_loop_now(e->loop);
+  g->depart_pending = false;
+  g->departure_ns = now;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    if (v->state == V_RUNNING) {
+      int32_t p = v->pcpu;
+      sim_time ran = now - v->run_start_ns;
+      sim_cancel(e->loop, v->end_ev);
+      eng_finish_run(e, h, v, now);
+      h->sched->account(h->sched_state, v->sched_id, p, ran, false, now);
+      v->state = V_DONE;
+      eng_dispatch(e, h, (uint32_t)p);
+    } else if (v->state == V_RUNNABLE) {
+      /* its run-queue entry stays; dispatch drops it (the vCPU is not runnable) */
+      v->steal_ns += now - v->runnable_since;
+    }
+    v->state = V_DONE;
+    v->resume_wake = false;
+    v->io_wait = false;
+  }
+  if (h->fluid) eng_fluid_replan(e, h);
+  g->vcpus_done = g->spec->vcpus;
+  if (g->finish_ns < 0) {
+    g->finish_ns = now;
+    g->departed = true;
+    e->guests_done++;
+  }
+  eng_note_rec(e, sim_record_event(e->rec, e->ev_depart, now, g->entity,
+                                   sim_time_to_s(now - g->spec->start_ns), deferred ? 1 : 0));
+}
+
+void eng_depart_handler(sim_loop *loop, void *ctx, uint64_t arg) {
+  (void)loop;
+  eng *e = ctx;
+  eng_guest *g = &e->guests[arg];
+  if (g->rejected || g->departure_ns >= 0) return;
+  if (eng_dc_migrating(e, (uint32_t)arg)) {
+    g->depart_pending = true; /* engine_dc.c: when the migration ends */
+    return;
+  }
+  eng_depart(e, (uint32_t)arg, false);
+}
+
+/* Guest g is rejected at its arrival `now`: it never runs. */
+static void reject(eng *e, eng_guest *g, sim_time now) {
+  g->rejected = true;
+  g->finish_ns = now;
+  e->guests_done++;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) e->vcpus[g->first_vcpu + i].state = V_DONE;
+  g->vcpus_done = g->spec->vcpus;
+  eng_note_rec(e, sim_record_event(e->rec, e->ev_reject, now, g->entity, (double)g->spec->vcpus,
+                                   (double)g->spec->memory_bytes));
+}
+
 void eng_start_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   eng *e = ctx;
   eng_guest *g = &e->guests[arg];
   sim_time now = sim_loop_now(loop);
+  if (g->finish_ns >= 0) return; /* departed while its host booted */
+  if (g->arriving && e->dc) {
+    sim_time start = now;
+    int placed = eng_dc_arrive(e, (uint32_t)arg, &start); /* it holds no host until placed */
+    g->arriving = false;
+    if (placed < 0) {
+      eng_note_rec(e, placed);
+      return;
+    }
+    if (placed == 0) {
+      reject(e, g, now);
+      return;
+    }
+    if (start > now) { /* its host boots first */
+      if (!sim_schedule(loop, start, PRIO_WAKE, eng_start_handler, e, arg)) eng_note_rec(e, -1);
+      return;
+    }
+  }
+  g->arriving = false;
   eng_note_rec(e, sim_record_event(e->rec, e->ev_start, now, g->entity, 0, 0));
   if (g->rq) {
     eng_requests_start(e, g, now);
@@ -528,6 +627,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   e.trace_wl = sim_calloc(scenario->n_workloads ? scenario->n_workloads : 1, sizeof *e.trace_wl);
   if (!e.loop || !e.hosts || !e.guests || !e.vcpus || !e.own_profiles || !e.trace_wl) goto fail;
   if ((rc = eng_declare_records(&e)) < 0) goto fail;
+  if ((rc = eng_setup_arrivals(&e)) < 0) goto fail;
   eng_count_host_vcpus(&e);
   for (size_t hi = 0; hi < scenario->n_hosts; hi++) {
     size_t nv = e.hosts[hi].vcpu_cap;

@@ -18,6 +18,12 @@
  * has been sent to, not on every host.  Empty hosts are
  * switched off (they draw nothing) and switched on, after their boot time,
  * when a VM is placed on them.
+ * Guests that come and go (engine.c "Arrivals and departures"): one that
+ * arrives is placed at its arrival by the placement policy, against the
+ * loads of the moment (each guest's demand since the last interval, the
+ * accounts closed at the arrival), or rejected when no
+ * host has room; before its arrival, and after its departure or rejection,
+ * a guest holds no host: no CPU, no memory, and it keeps no host on.
  *
  * Measures [BB12, Section 8.3]:
  *   energy      integral of each host's power over its utilisation, kWh
@@ -108,6 +114,7 @@ struct eng_dc {
   bool net_used;                     /* a migration has been started on net */
   int *tx_link, *rx_link;            /* per host; -1: no NIC; LINKS_LATER: not made yet */
   migration_recording *recording;    /* migration/rounds and /summary; NULL when scripted ones own them */
+  int64_t rejected;                  /* arriving guests no host had room for, count */
   dc_mig **migs;                     /* every consolidation migration */
   size_t n_migs, cap_migs;
   sim_table *t_migs, *t_place;
@@ -125,6 +132,13 @@ struct eng_dc {
 };
 
 /* ---- measuring ---- */
+
+/* Whether guest gi is on a host: arrived (or there from the start), not
+ * departed, not rejected.  Every guest without `arrival` or `lifetime` is. */
+static bool present(const eng *e, size_t gi) {
+  const eng_guest *g = &e->guests[gi];
+  return !g->arriving && !g->rejected && g->departure_ns < 0;
+}
 
 static double want_ns(const eng *e, const eng_guest *g) {
   double t = 0;
@@ -167,6 +181,7 @@ static void account(struct eng_dc *dc, sim_time now, bool sample) {
   /* each host's requested load: its guests' demands, summed in guest order */
   for (size_t hi = 0; sample && hi < e->sc->n_hosts; hi++) dc->requested_hz[hi] = 0;
   for (size_t gi = 0; sample && gi < e->sc->n_guests; gi++) {
+    if (!present(e, gi)) continue;
     const eng_host *h = e->guests[gi].host;
     dc->requested_hz[h - e->hosts] += dc->guests[gi].demand_cpus * h->clock_hz;
   }
@@ -277,6 +292,7 @@ static void migration_done(void *ctx, migration *mig) {
   row[7].f = (double)s->downtime_ns * 1e-9;
   eng_note_rec(e, sim_table_append(dc->t_migs, row));
   eng_note_rec(e, place_row(dc, sim_loop_now(e->loop), m->guest, m->dst));
+  if (e->guests[m->guest].depart_pending) eng_depart(e, m->guest, true); /* its lifetime ended meanwhile */
 }
 
 static uint64_t resident_bytes(const sim_guest *g) {
@@ -374,6 +390,7 @@ static void refresh_migration_s(struct eng_dc *dc) {
   const eng *e = dc->e;
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) dc->mig_s[hi] = 0;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    if (!present(e, gi)) continue;
     size_t hi = (size_t)(e->guests[gi].host - e->hosts);
     dc->mig_s[hi] = fmax(dc->mig_s[hi], migration_s(dc, gi, hi));
   }
@@ -384,7 +401,8 @@ static void refresh_host_migration_s(struct eng_dc *dc, size_t hi) {
   const eng *e = dc->e;
   dc->mig_s[hi] = 0;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++)
-    if (e->guests[gi].host == &e->hosts[hi]) dc->mig_s[hi] = fmax(dc->mig_s[hi], migration_s(dc, gi, hi));
+    if (e->guests[gi].host == &e->hosts[hi] && present(e, gi))
+      dc->mig_s[hi] = fmax(dc->mig_s[hi], migration_s(dc, gi, hi));
 }
 
 /* Whether host hi is overloaded at the load in dc->load (its last history
@@ -479,25 +497,23 @@ static size_t movable(const struct eng_dc *dc, size_t hi, uint32_t *g) {
   size_t n = 0;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
     const eng_guest *eg = &e->guests[gi];
-    if (eg->host == &e->hosts[hi] && !dc->guests[gi].migrating && eg->finish_ns < 0) g[n++] = (uint32_t)gi;
+    if (eg->host == &e->hosts[hi] && !dc->guests[gi].migrating && eg->finish_ns < 0 && present(e, gi))
+      g[n++] = (uint32_t)gi;
   }
   return n;
 }
 
-/* One consolidation [BB12, Section 5]: decides the moves into dc->moves_*. */
-static void consolidate(struct eng_dc *dc, uint32_t *g) {
+/* dc->load of every host as the guests now hold them: each present guest's
+ * last demand and memory where it is, and where it is going too. */
+static void current_loads(struct eng_dc *dc) {
   eng *e = dc->e;
-  size_t nh = e->sc->n_hosts;
-  dc->n_moves = 0;
-  refresh_migration_s(dc); /* the guests stay where they are while the moves are decided */
-  for (size_t hi = 0; hi < nh; hi++) {
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
     eng_host *h = &e->hosts[hi];
     dc->load[hi] = (dc_host_load){capacity_hz(h), 0, h->type->memory_bytes, 0,
                                   dc->hosts[hi].has_power ? &dc->hosts[hi].power : NULL, dc->hosts[hi].on};
-    dc->excluded[hi] = false; /* a VM leaving an overloaded host may wake a switched-off one */
-    dc->excluded_under[hi] = !dc->hosts[hi].on;
   }
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    if (!present(e, gi)) continue;
     dc_vm_load vm = vm_load(dc, (uint32_t)gi);
     take(dc, (size_t)(e->guests[gi].host - e->hosts), &vm, +1);
   }
@@ -507,6 +523,19 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
       dc_vm_load vm = vm_load(dc, dc->migs[k]->guest);
       take(dc, dc->migs[k]->dst, &vm, +1);
     }
+}
+
+/* One consolidation [BB12, Section 5]: decides the moves into dc->moves_*. */
+static void consolidate(struct eng_dc *dc, uint32_t *g) {
+  eng *e = dc->e;
+  size_t nh = e->sc->n_hosts;
+  dc->n_moves = 0;
+  refresh_migration_s(dc); /* the guests stay where they are while the moves are decided */
+  for (size_t hi = 0; hi < nh; hi++) {
+    dc->excluded[hi] = false; /* a VM leaving an overloaded host may wake a switched-off one */
+    dc->excluded_under[hi] = !dc->hosts[hi].on;
+  }
+  current_loads(dc);
   /* overloaded hosts: VMs leave each until it is not overloaded */
   size_t n_sel = 0;
   uint32_t *sel = g + e->sc->n_guests; /* the second half of the scratch */
@@ -560,7 +589,8 @@ static void switch_off_empty(struct eng_dc *dc) {
   eng *e = dc->e;
   if (!dc->spec->switch_off) return;
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) dc->used[hi] = false;
-  for (size_t gi = 0; gi < e->sc->n_guests; gi++) dc->used[e->guests[gi].host - e->hosts] = true;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++)
+    if (present(e, gi)) dc->used[e->guests[gi].host - e->hosts] = true;
   for (size_t k = 0; k < dc->n_migs; k++)
     if (!migration_finished(dc->migs[k]->m)) dc->used[dc->migs[k]->dst] = true;
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
@@ -623,24 +653,43 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 
 /* ---- set-up and results ---- */
 
+/* What a guest that has not run yet is taken to demand: its first phase's
+ * share of each vCPU's time, CPUs. */
+static double first_demand_cpus(const eng_guest *eg) {
+  double d = eg->wl->n_phases ? eg->wl->phases[0].cpu_demand : 1;
+  return (d > 0 && d <= 1 ? d : 1) * eg->spec->vcpus;
+}
+
+/* Moves guest gi, which has not started, to host d as a migration's resume
+ * moves it, without cost.  0 or negative. */
+static int move_unstarted(struct eng_dc *dc, uint32_t gi, uint32_t d) {
+  eng *e = dc->e;
+  if (eng_home_prepare(e, gi, d) < 0) return -1;
+  size_t from = (size_t)(e->guests[gi].host - e->hosts);
+  dc->hooks.pause(dc->hooks.ctx, gi);
+  dc->hooks.resume(dc->hooks.ctx, gi, d);
+  refresh_host_migration_s(dc, from);
+  dc->mig_s[d] = fmax(dc->mig_s[d], migration_s(dc, gi, (size_t)d));
+  return 0;
+}
+
 /* Initial placement [BB12, Section 5]: before any guest starts, each goes
  * where the placement policy puts it (in decreasing order of its first
  * phase's demand when the policy sorts), all hosts empty and off; a guest no
- * host can take stays where the scenario put it.  A guest that has not
- * started is moved as a migration's resume moves it, without cost. */
+ * host can take stays where the scenario put it.  Guests that arrive later
+ * are placed at their arrival (eng_dc_arrive). */
 static int place_at_start(struct eng_dc *dc, uint32_t *g) {
   eng *e = dc->e;
-  size_t nh = e->sc->n_hosts, ng = e->sc->n_guests;
+  size_t nh = e->sc->n_hosts, ng = 0;
   for (size_t hi = 0; hi < nh; hi++) {
     eng_host *h = &e->hosts[hi];
     dc->load[hi] = (dc_host_load){capacity_hz(h), 0, h->type->memory_bytes, 0,
                                   dc->hosts[hi].has_power ? &dc->hosts[hi].power : NULL, false};
   }
-  for (size_t gi = 0; gi < ng; gi++) {
-    const eng_guest *eg = &e->guests[gi];
-    double d = eg->wl->n_phases ? eg->wl->phases[0].cpu_demand : 1;
-    dc->guests[gi].demand_cpus = (d > 0 && d <= 1 ? d : 1) * eg->spec->vcpus;
-    g[gi] = (uint32_t)gi;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+    if (!present(e, gi)) continue;
+    dc->guests[gi].demand_cpus = first_demand_cpus(&e->guests[gi]);
+    g[ng++] = (uint32_t)gi;
   }
   if (dc->placement->decreasing) sort_by_demand(dc, g, ng);
   refresh_migration_s(dc);
@@ -650,18 +699,42 @@ static int place_at_start(struct eng_dc *dc, uint32_t *g) {
     if (d < 0) d = (long)e->sc->guests[g[k]].host;
     take(dc, (size_t)d, &vm, +1);
     dc->load[d].active = true;
-    if ((uint32_t)d != e->sc->guests[g[k]].host) {
-      if (eng_home_prepare(e, g[k], (uint32_t)d) < 0) return -1;
-      size_t from = (size_t)(e->guests[g[k]].host - e->hosts);
-      dc->hooks.pause(dc->hooks.ctx, g[k]);
-      dc->hooks.resume(dc->hooks.ctx, g[k], (uint32_t)d);
-      refresh_host_migration_s(dc, from);
-      dc->mig_s[d] = fmax(dc->mig_s[d], migration_s(dc, g[k], (size_t)d));
-    }
+    if ((uint32_t)d != e->sc->guests[g[k]].host && move_unstarted(dc, g[k], (uint32_t)d) < 0) return -1;
   }
-  for (size_t gi = 0; gi < ng; gi++) dc->guests[gi].demand_cpus = 0;
+  for (size_t gi = 0; gi < e->sc->n_guests; gi++) dc->guests[gi].demand_cpus = 0;
   return 0;
 }
+
+int eng_dc_arrive(eng *e, uint32_t gi, sim_time *start_ns) {
+  struct eng_dc *dc = e->dc;
+  sim_time now = sim_loop_now(e->loop);
+  /* the books closed now (a host switched on for it is active from now),
+   * the loads as measured since the last interval, with what is under way */
+  account(dc, now, false);
+  refresh_migration_s(dc);
+  current_loads(dc);
+  dc_gstate *gs = &dc->guests[gi];
+  gs->demand_cpus = first_demand_cpus(&e->guests[gi]);
+  dc_vm_load vm = vm_load(dc, gi);
+  gs->demand_cpus = 0; /* it has requested nothing yet: the next interval measures it */
+  long d = dc->placement->choose(dc->load, e->sc->n_hosts, NULL, &vm, admit, dc);
+  if (d < 0) {
+    dc->rejected++;
+    return 0;
+  }
+  dc_hstate *hs = &dc->hosts[d];
+  if (!hs->on) { /* switched on for it: it starts when the host has booted */
+    hs->on = true;
+    hs->boots++;
+    hs->booted_ns = now + e->sc->host_types[e->sc->hosts[d].type].power.boot_time_ns;
+  }
+  if (hs->booted_ns > now) *start_ns = hs->booted_ns;
+  if (&e->hosts[d] != e->guests[gi].host && move_unstarted(dc, gi, (uint32_t)d) < 0) return -1;
+  int rc = place_row(dc, now, gi, (uint32_t)d);
+  return rc < 0 ? rc : 1;
+}
+
+bool eng_dc_migrating(const eng *e, uint32_t gi) { return e->dc && e->dc->guests[gi].migrating; }
 
 int eng_dc_start(eng *e, const sim_profile *profile) {
   const sim_scenario *sc = e->sc;
@@ -731,11 +804,12 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   for (size_t hi = 0; hi < nh; hi++) {
     dc->hosts[hi].on = !dc->spec->switch_off;
     for (size_t gi = 0; gi < sc->n_guests && !dc->hosts[hi].on; gi++)
-      dc->hosts[hi].on = e->guests[gi].host == &e->hosts[hi];
+      dc->hosts[hi].on = e->guests[gi].host == &e->hosts[hi] && present(e, gi);
   }
   if (sc->n_migrations == 0 && !(dc->recording = migration_recording_new(e->rec))) return -1;
   if (declare_tables(dc) < 0) return -1;
   for (size_t gi = 0; gi < sc->n_guests; gi++) {
+    if (!present(e, gi)) continue; /* an arriving guest's row is made at its arrival */
     int rc = place_row(dc, 0, (uint32_t)gi, (uint32_t)(e->guests[gi].host - e->hosts));
     if (rc < 0) return rc;
   }
@@ -810,12 +884,13 @@ int eng_dc_finish(eng *e, sim_time end) {
       {"threshold", SIM_COL_F64, "1", "its threshold (static or fallback)"},
       {"safety", SIM_COL_F64, "1", "its safety parameter"},
       {"vm_selection", SIM_COL_STR, "", "VM selection policy"},
+      {"rejected", SIM_COL_I64, "1", "arriving guests no host had room for (they never ran)"},
   };
   sim_table *t = sim_recorder_table(e->rec, "summary/datacenter", "dynamic consolidation: energy and SLA [BB12]",
                                     sizeof cols / sizeof cols[0], cols);
   if (!t) return -1;
   double kwh = energy_j / 3.6e6;
-  sim_cell row[14];
+  sim_cell row[15];
   row[0].f = kwh;
   row[1].i = (int64_t)dc->n_migs;
   row[2].i = finished;
@@ -830,6 +905,7 @@ int eng_dc_finish(eng *e, sim_time end) {
   row[11].f = dc->threshold;
   row[12].f = dc->safety;
   row[13].s = dc->spec->vm_selection;
+  row[14].i = dc->rejected;
   return sim_table_append(t, row);
 }
 

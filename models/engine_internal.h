@@ -25,6 +25,9 @@
 
 /* Event priorities at equal times: state changes before samples. */
 enum { PRIO_RUN = 0, PRIO_WAKE = 1, PRIO_SAMPLE = 10 };
+/* A guest departs after the starts and wake-ups due at the same time, so a
+ * lifetime of 0 still starts it, and before consolidation (engine_dc.c). */
+enum { PRIO_DEPART = 2 };
 
 /* See engine.c, "Invariants". */
 typedef enum vcpu_state { V_BLOCKED, V_RUNNABLE, V_RUNNING, V_DONE } vcpu_state;
@@ -109,6 +112,14 @@ typedef struct eng_guest {
   uint32_t homes_cap;        /* homes the home_* arrays have room for, >= n_homes */
   /* a rated trace-driven guest (engine_setup.c "rated speed") */
   const struct eng_rated_trace *rated; /* its trace's phases per host type; NULL: not rated */
+  /* arrivals and departures (engine.c "Arrivals and departures") */
+  bool arriving;             /* it arrives (spec->churn with a process): under a datacenter section
+                              * it is placed at its arrival, and holds no host before */
+  bool departed;             /* its lifetime ended before its work did (finish_ns is then the departure) */
+  bool depart_pending;       /* its lifetime ended during its consolidation migration: it departs
+                              * when the migration ends */
+  bool rejected;             /* no host had room at its arrival: it never ran (finish_ns: then) */
+  sim_time departure_ns;     /* ns: when it left (lifetime's end, or a migration's end after it); -1: not */
 } eng_guest;
 
 typedef struct eng_pcpu {
@@ -146,6 +157,8 @@ typedef struct eng_params {
 
 struct eng {
   const sim_scenario *sc;    /* the scenario */
+  sim_guest *guest_specs;    /* sc->n_guests copies of sc->guests, start_ns each guest's arrival
+                              * (engine_setup.c eng_setup_arrivals); eng_guest.spec points here */
   sim_loop *loop;            /* the event loop */
   sim_recorder *rec;         /* where results go */
   const engine_options *opt; /* progress callback, may be NULL */
@@ -164,6 +177,7 @@ struct eng {
   int sig_vsteal;            /* per-vCPU steal signal id (or SIM_SIGNAL_OFF) */
   int sig_cycles[MECH_COUNT];  /* signal ids of the cycle rates */
   int ev_start, ev_finish, ev_phase, ev_switch; /* event type ids */
+  int ev_depart, ev_reject;  /* event type ids, declared when some guest entry has churn; else -1 */
   int failed;                /* a recorder call failed: negative code */
   migration_set *migrations; /* live migrations (models/migration.h); NULL: none */
   io_model *io;              /* disks, NICs and I/O paths (models/io.h); NULL: no guest does I/O */
@@ -206,8 +220,14 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p);
 void eng_wake_vcpu(eng *e, eng_vcpu *v);
 /* Fluid mode: ends now every run on h whose rate changed. */
 void eng_fluid_replan(eng *e, eng_host *h);
-/* Event: guest `arg` starts its workload. */
+/* Event: guest `arg` starts its workload (arriving under a datacenter
+ * section: placed first, or rejected). */
 void eng_start_handler(sim_loop *loop, void *ctx, uint64_t arg);
+/* Event: guest `arg`'s lifetime ends. */
+void eng_depart_handler(sim_loop *loop, void *ctx, uint64_t arg);
+/* Guest gi leaves now: its vCPUs stop for good, its host's CPU and its
+ * memory are free; `deferred`: its lifetime ended earlier, during a migration. */
+void eng_depart(eng *e, uint32_t gi, bool deferred);
 
 /* ---- engine_setup.c ---- */
 
@@ -236,6 +256,10 @@ int eng_homes_preload(eng *e);
 /* The workload a rated guest runs on host h (its trace's phases at h's
  * clock); the guest's own workload when it is not rated. */
 const sim_workload *eng_workload_on(const eng *e, const eng_guest *g, const eng_host *h);
+/* Each guest's arrival (its spec's start_ns, in e->guest_specs) drawn from
+ * its entry's arrival stream, before the guests are set up; the event types
+ * of departures and rejections when some entry has churn. */
+int eng_setup_arrivals(eng *e);
 /* Frees everything set-up made (what exists of it after a failure too). */
 void eng_teardown(eng *e);
 
@@ -279,6 +303,12 @@ migration_engine_hooks eng_migration_hooks(eng *e);
 /* The consolidation controller of the scenario's datacenter section, its
  * first interval scheduled (nothing without the section): 0 or negative. */
 int eng_dc_start(eng *e, const sim_profile *profile);
+/* Guest gi arrives now: the placement policy puts it on a host with room
+ * (switched on for it if off), 1; or none has room: 0, it is rejected;
+ * negative on failure.  *start_ns: when it may start (its host's boot). */
+int eng_dc_arrive(eng *e, uint32_t gi, sim_time *start_ns);
+/* Whether a consolidation migration of guest gi is under way. */
+bool eng_dc_migrating(const eng *e, uint32_t gi);
 /* Its tables at the run's end `end` (nothing without the section). */
 int eng_dc_finish(eng *e, sim_time end);
 void eng_dc_free(struct eng_dc *dc);

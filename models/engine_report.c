@@ -4,7 +4,7 @@
  *
  * Outputs (to the recorder; DATASETS.md): tables summary/guests (time to
  * complete, units, throughput, relative_to_native, steal, switches, cycles
- * by mechanism), summary/hosts (busy time, utilisation) and summary/mmu (1D
+ * by mechanism, arrival and departure), summary/hosts (busy time, utilisation) and summary/mmu (1D
  * and 2D page walks of each guest's memory streams); per guest, sampled at
  * the record interval only when series are kept: progress, cpu_share, steal
  * and cycles_<mechanism> rates, and per vCPU vcpu_steal (its share of the
@@ -155,15 +155,16 @@ int eng_write_summary(eng *e, sim_time end) {
    * unfinished) beside its completed rounds */
   int mig_rc = migration_set_record_unfinished(e->migrations, end);
   if (mig_rc < 0) return mig_rc;
-  enum { FIXED = 12 };
-  sim_column all[FIXED + MECH_COUNT + 1];
+  enum { FIXED = 12, CHURN = 2 }; /* CHURN: arrival_s, departure_s, after the cycles */
+  sim_column all[FIXED + MECH_COUNT + 1 + CHURN];
   static const sim_column fixed[FIXED] = {
       {"name", SIM_COL_STR, "", "guest name"},
       {"host", SIM_COL_STR, "", "host it ran on last (a migration's destination once moved)"},
       {"technique", SIM_COL_STR, "", "virtualization technique"},
       {"workload", SIM_COL_STR, "", "workload name"},
       {"vcpus", SIM_COL_I64, "1", "virtual CPUs"},
-      {"time_to_complete_s", SIM_COL_F64, "s", "from start to completion; NaN if unfinished"},
+      {"time_to_complete_s", SIM_COL_F64, "s",
+       "from start to completion; NaN if unfinished (or departed or rejected first)"},
       {"units", SIM_COL_F64, "1", "units of work done"},
       {"throughput_units_per_s", SIM_COL_F64, "1/s", "units done per second since start"},
       {"relative_to_native", SIM_COL_F64, "1",
@@ -181,9 +182,13 @@ int eng_write_summary(eng *e, sim_time end) {
     all[FIXED + m] = (sim_column){names[m], SIM_COL_F64, "cycles", docs[m]};
   }
   all[FIXED + MECH_COUNT] = (sim_column){"cycles_total", SIM_COL_F64, "cycles", "all cycles spent"};
+  all[FIXED + MECH_COUNT + 1] =
+      (sim_column){"arrival_s", SIM_COL_F64, "s", "when it arrived (its start; drawn with `arrival`)"};
+  all[FIXED + MECH_COUNT + 2] = (sim_column){
+      "departure_s", SIM_COL_F64, "s", "when its lifetime ended and it left its host; NaN: it did not"};
   sim_table *t = sim_recorder_table(e->rec, "summary/guests",
-                                    "per guest: completion, throughput, cycles by mechanism",
-                                    FIXED + MECH_COUNT + 1, all);
+                                    "per guest: completion, throughput, cycles by mechanism, arrival and departure",
+                                    FIXED + MECH_COUNT + 1 + CHURN, all);
   if (!t) return -1;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
     eng_guest *g = &e->guests[gi];
@@ -197,13 +202,14 @@ int eng_write_summary(eng *e, sim_time end) {
     }
     sim_time stop = g->finish_ns >= 0 ? g->finish_ns : end;
     double elapsed = stop > g->spec->start_ns ? (double)(stop - g->spec->start_ns) : 0;
-    sim_cell row[FIXED + MECH_COUNT + 1];
+    sim_cell row[FIXED + MECH_COUNT + 1 + CHURN];
+    bool completed = g->finish_ns >= 0 && !g->departed && !g->rejected;
     row[0].s = g->spec->name;
-    row[1].s = g->host->spec->name;
+    row[1].s = g->rejected ? "" : g->host->spec->name; /* a rejected guest ran nowhere */
     row[2].s = g->tech->name;
     row[3].s = g->wl->name;
     row[4].i = g->spec->vcpus;
-    row[5].f = g->finish_ns >= 0 ? (double)(g->finish_ns - g->spec->start_ns) * 1e-9 : NAN;
+    row[5].f = completed ? (double)(g->finish_ns - g->spec->start_ns) * 1e-9 : NAN;
     row[6].f = units;
     row[7].f = elapsed > 0 ? units / (elapsed * 1e-9) : NAN;
     row[8].f = elapsed > 0 ? native_ns / elapsed : NAN;
@@ -212,6 +218,8 @@ int eng_write_summary(eng *e, sim_time end) {
     row[11].i = g->switches;
     for (int m = 0; m < MECH_COUNT; m++) row[FIXED + m].f = g->cycles.cycles[m];
     row[FIXED + MECH_COUNT].f = cycles_total(&g->cycles);
+    row[FIXED + MECH_COUNT + 1].f = (double)g->spec->start_ns * 1e-9;
+    row[FIXED + MECH_COUNT + 2].f = g->departure_ns >= 0 ? (double)g->departure_ns * 1e-9 : NAN;
     int rc = sim_table_append(t, row);
     if (rc < 0) return rc;
   }

@@ -1,7 +1,8 @@
 /* models/engine_setup.c: the engine's set-up and teardown: hosts (profile,
  * clock, scheduler, pCPUs), guests (workload, technique states, vCPUs
  * registered with their host's scheduler, start event), the homes of guests
- * that migrate, the I/O model, and trace-driven workloads.
+ * that migrate, the I/O model, trace-driven workloads, and the arrivals and
+ * lifetimes of guests that come and go.
  * Units: ns, Hz, as in models/engine_internal.h.
  * Invariants: everything a run may need is allocated here, before the loop
  * runs (a scripted migration moves a guest without allocating), except the
@@ -22,7 +23,9 @@
  * trace-driven workload, 66 KB for a 288-sample day, none per guest.  The
  * engine reads no file. */
 #include <assert.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,10 +440,103 @@ static void teardown_homes(eng_guest *g) {
   sim_free(g->home_sched);
 }
 
+/* ---- arrivals and departures ----
+ * A guest entry's `arrival` (sim_guest_churn) is drawn here, at set-up, not
+ * by the loader: the loaded (and resolved) scenario is the same for every
+ * seed and run index, and each replication draws its own arrivals.  The
+ * entry's instances take the arrivals of one stream, "<pattern>/arrivals",
+ * in instance order: instance i arrives at the (i + 1)-th, so adding another
+ * entry, or reordering the file, changes no arrival.  Poisson gaps are
+ * exponential of mean 1 / rate; deterministic arrivals fall at
+ * start + (i + 1) / rate exactly.  A lifetime is drawn per guest from its
+ * own stream "<guest>/lifetime" and counts from its arrival. */
+
+/* A time in ns from a double, clamped to [0, SIM_TIME_MAX]. */
+static sim_time ns_of(double t) { return !(t < 9e18) ? SIM_TIME_MAX : t <= 0 ? 0 : (sim_time)llround(t); }
+
+/* The arrivals of churn c into the start_ns of its guests: who[i] is the
+ * guest of instance i (SIZE_MAX: none), n of them. */
+static int draw_arrivals(eng *e, const sim_guest_churn *c, const size_t *who, size_t n) {
+  const sim_scenario *sc = e->sc;
+  gsl_rng *r = sim_rng_new(sc->seed, sc->run_index, sim_rng_stream_id(c->pattern, "arrivals"));
+  if (!r) return -1;
+  double origin = -1, t = 0;
+  for (size_t i = 0; i < n && origin < 0; i++)
+    if (who[i] != SIZE_MAX) origin = (double)e->guest_specs[who[i]].start_ns;
+  for (size_t i = 0; i < n; i++) {
+    if (c->process == SIM_GUEST_POISSON)
+      t += gsl_ran_exponential(r, 1e9 / c->rate_per_s);
+    else
+      t = (double)(i + 1) * 1e9 / c->rate_per_s;
+    if (who[i] != SIZE_MAX) e->guest_specs[who[i]].start_ns = ns_of(origin + t);
+  }
+  gsl_rng_free(r);
+  return 0;
+}
+
+int eng_setup_arrivals(eng *e) {
+  const sim_scenario *sc = e->sc;
+  e->ev_depart = e->ev_reject = -1;
+  if (!sc->n_churns) return 0;
+  size_t ng = sc->n_guests, nc = sc->n_churns;
+  e->guest_specs = sim_malloc((ng ? ng : 1) * sizeof *e->guest_specs);
+  size_t *first = sim_calloc(nc + 1, sizeof *first); /* churn c's instances: who[first[c] ..] */
+  if (!e->guest_specs || !first) {
+    sim_free(first);
+    return -1;
+  }
+  if (ng) memcpy(e->guest_specs, sc->guests, ng * sizeof *e->guest_specs);
+  for (size_t gi = 0; gi < ng; gi++) {
+    const sim_guest *g = &sc->guests[gi];
+    if (g->churn && first[g->churn] < g->instance + 1) first[g->churn] = g->instance + 1;
+  }
+  for (size_t c = 0; c < nc; c++) first[c + 1] += first[c]; /* counts to offsets */
+  size_t *who = sim_malloc((first[nc] ? first[nc] : 1) * sizeof *who);
+  int rc = who ? 0 : -1;
+  for (size_t k = 0; who && k < first[nc]; k++) who[k] = SIZE_MAX;
+  for (size_t gi = 0; who && gi < ng; gi++) {
+    const sim_guest *g = &sc->guests[gi];
+    if (g->churn) who[first[g->churn - 1] + g->instance] = gi;
+  }
+  for (size_t c = 0; rc == 0 && c < nc; c++)
+    if (sc->churns[c].process != SIM_GUEST_AT_START)
+      rc = draw_arrivals(e, &sc->churns[c], who + first[c], first[c + 1] - first[c]);
+  sim_free(who);
+  sim_free(first);
+  if (rc < 0) return rc;
+  e->ev_depart = sim_recorder_event_type(e->rec, "guest_departure",
+                                         "a guest's lifetime ends and it leaves its host; value0 = time "
+                                         "since its arrival, s; value1 = 1 when it waited for its "
+                                         "migration's end");
+  e->ev_reject = sim_recorder_event_type(e->rec, "guest_rejected",
+                                         "no host has room for an arriving guest: it never runs; "
+                                         "value0 = its vCPUs, value1 = its memory, bytes");
+  if (e->ev_depart < 0) return e->ev_depart;
+  return e->ev_reject < 0 ? e->ev_reject : 0;
+}
+
+/* Schedules guest gi's departure, a lifetime drawn from its stream after
+ * its arrival (none after the run's end). */
+static int schedule_departure(eng *e, size_t gi) {
+  const sim_scenario *sc = e->sc;
+  const eng_guest *g = &e->guests[gi];
+  const sim_guest_churn *c = g->spec->churn ? &sc->churns[g->spec->churn - 1] : NULL;
+  if (!c || !c->has_lifetime) return 0;
+  gsl_rng *r = sim_rng_new(sc->seed, sc->run_index, sim_rng_stream_id(g->spec->name, "lifetime"));
+  if (!r) return -1;
+  double lifetime = sim_dist_sample(&c->lifetime, r);
+  gsl_rng_free(r);
+  sim_time at = ns_of((double)g->spec->start_ns + lifetime);
+  if (at > e->end_ns) return 0;
+  return sim_schedule(e->loop, at, PRIO_DEPART, eng_depart_handler, e, gi) ? 0 : -1;
+}
+
 int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   const sim_scenario *sc = e->sc;
   eng_guest *g = &e->guests[gi];
-  g->spec = &sc->guests[gi];
+  g->spec = e->guest_specs ? &e->guest_specs[gi] : &sc->guests[gi];
+  g->arriving = g->spec->churn && sc->churns[g->spec->churn - 1].process != SIM_GUEST_AT_START;
+  g->departure_ns = -1;
   g->wl = &sc->workloads[g->spec->workload];
   g->host = &e->hosts[g->spec->host];
   g->finish_ns = -1;
@@ -511,7 +607,7 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
                                                      sim_rng_stream_id(g->spec->name, "phase_length"))))
     return -1;
   if (!sim_schedule(e->loop, g->spec->start_ns, PRIO_WAKE, eng_start_handler, e, gi)) return -1;
-  return 0;
+  return schedule_departure(e, gi);
 }
 
 void eng_teardown(eng *e) {
@@ -538,6 +634,7 @@ void eng_teardown(eng *e) {
   sim_free(e->own_profiles);
   sim_free(e->hosts);
   sim_free(e->guests);
+  sim_free(e->guest_specs);
   sim_free(e->vcpus);
   for (size_t wi = 0; wi < e->sc->n_workloads && e->trace_wl; wi++)
     sim_free(e->trace_wl[wi].phases); /* shallow copies: the mix's arrays are the scenario's */

@@ -178,6 +178,11 @@ void sim_scenario_free(sim_scenario *s) {
     sim_free(s->guests[i].pinning);
   }
   sim_free(s->guests);
+  for (size_t i = 0; i < s->n_churns; i++) {
+    sim_free(s->churns[i].pattern);
+    sim_dist_free(&s->churns[i].lifetime);
+  }
+  sim_free(s->churns);
   for (size_t i = 0; i < s->n_migrations; i++) {
     sim_free(s->migrations[i].name);
     sim_free(s->migrations[i].strategy);

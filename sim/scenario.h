@@ -219,7 +219,31 @@ typedef struct sim_guest {
   /* rated speed of a trace-driven guest (scenarios/SCHEMA.md "guests", `rated`) */
   double rated_ips;           /* instructions/s its trace's 100 % stands for [BB12]; 0: 100 % is one
                                * vCPU's whole time */
+  /* arrivals and departures (scenarios/SCHEMA.md "guests", `arrival`, `lifetime`) */
+  uint32_t churn;             /* 1 + index into sim_scenario.churns: its entry's; 0: none (it is
+                               * there from the start and stays) */
+  uint64_t instance;          /* its number in its entry, 0 .. count - 1: it arrives at the
+                               * instance-th + 1 arrival of its entry's process */
 } sim_guest;
+
+/* How the instances of a guest entry arrive (scenarios/SCHEMA.md "guests", `arrival`). */
+typedef enum sim_guest_arrival {
+  SIM_GUEST_AT_START = 0,     /* no `arrival`: every instance at the entry's start */
+  SIM_GUEST_POISSON,          /* exponential gaps at rate_per_s, from the entry's start */
+  SIM_GUEST_DETERMINISTIC     /* gaps of exactly 1 / rate_per_s, from the entry's start */
+} sim_guest_arrival;
+
+/* Arrivals and departures of one guest entry's instances, which share it.
+ * The times are drawn by the engine at set-up from the scenario's seed and
+ * run index (models/engine_setup.c), so the loaded scenario stays the same
+ * for every replication. */
+typedef struct sim_guest_churn {
+  char *pattern;              /* the entry's name pattern: its arrivals' stream is "<pattern>/arrivals" */
+  sim_guest_arrival process;  /* how its instances arrive */
+  double rate_per_s;          /* arrivals per second (poisson, deterministic) */
+  bool has_lifetime;          /* each instance departs a drawn lifetime after its arrival */
+  sim_dist lifetime;          /* ns: drawn per instance from the stream "<guest name>/lifetime" */
+} sim_guest_churn;
 
 typedef struct sim_migration_spec {
   char *name;
@@ -297,6 +321,9 @@ typedef struct sim_scenario {
   size_t n_migrations;
   sim_migration_spec *migrations;
   sim_datacenter_spec datacenter; /* dynamic consolidation; datacenter.enabled false: none */
+  /* guest arrivals and departures, one per guest entry with `arrival` or `lifetime` */
+  size_t n_churns;
+  sim_guest_churn *churns;
   size_t n_sweep_axes;
   sim_sweep_axis *sweep;
   uint32_t sweep_replications;

@@ -4,7 +4,9 @@
  * of a glob goes on from entry to entry); technique and
  * I/O path names from the vocabulary (sim/vocabulary.h), whose technique
  * words give the guest's kind and default I/O path; pinning; a trace-driven
- * guest's rated speed; over-commitment per host. */
+ * guest's rated speed; over-commitment per host; arrivals and departures
+ * (`arrival`, `lifetime`: the entry's sim_guest_churn, whose times the
+ * engine draws). */
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,8 @@ typedef struct guest_entry {
   uint64_t spread_from;          /* where its round-robin starts: instances earlier entries
                                   * spread over the same glob */
   bool ok;                       /* no error in the entry so far */
+  bool churned;                  /* it has `arrival` or `lifetime`: churn holds them */
+  sim_guest_churn churn;         /* owned by the entry until add_entry hands it to the scenario */
 } guest_entry;
 
 /* technique, kind and io_path; the technique's word gives the guest's kind
@@ -110,6 +114,55 @@ static void read_settings(ctx *C, guest_entry *ge) {
   sim_schema_size(&C->S, m, "disk", &g->disk_bytes, 0);
   sim_schema_real(&C->S, m, "zero_fraction", &g->zero_fraction, SIM_UNIT_PERCENT, 0, 0.999);
   read_rated(C, ge);
+}
+
+static const char *const arrival_processes[] = {"poisson", "deterministic"}; /* by sim_guest_arrival - 1 */
+
+/* arrival: {process: poisson | deterministic, rate: R}: instance i arrives
+ * at the (i + 1)-th arrival of the process from the entry's `start`, as a
+ * workload's open-loop requests do (engine_requests.c). */
+static void read_arrival(ctx *C, guest_entry *ge) {
+  const sim_yaml_node *a = sim_schema_opt(ge->m, "arrival");
+  if (!a) return;
+  ge->churned = true;
+  if (!sim_schema_is_map(&C->S, a, "an arrival process {process: poisson, rate: 10/h}")) {
+    ge->ok = false;
+    return;
+  }
+  static const char *const keys[] = {"process", "rate"};
+  SIM_SCHEMA_CHECK_KEYS(&C->S, a, keys);
+  static const sim_schema_names list = {arrival_processes, 2, "guest arrival process"};
+  size_t p;
+  if (!sim_schema_need(&C->S, a, "process") || !sim_schema_enum(&C->S, a, "process", &list, &p)) {
+    ge->ok = false;
+    return;
+  }
+  ge->churn.process = (sim_guest_arrival)(p + 1);
+  const sim_yaml_node *r = sim_schema_need(&C->S, a, "rate");
+  const char *t = r ? sim_schema_scalar(&C->S, r, "rate", "a rate such as \"10/h\"") : NULL;
+  char e[300];
+  if (!t) {
+    ge->ok = false;
+  } else if (sim_parse_per_second(t, &ge->churn.rate_per_s, e, sizeof e) < 0) {
+    sim_schema_error(&C->S, r, "'rate' of the arrivals of %s (a rate such as \"10/h\"): %s",
+                     C->S.what, e);
+    ge->ok = false;
+  } else if (!(ge->churn.rate_per_s > 0) || !(ge->churn.rate_per_s <= 1e12)) {
+    sim_schema_error(&C->S, r, "'rate' of the arrivals of %s must be greater than 0 (and at most "
+                     "1e12/s), not '%s'", C->S.what, t);
+    ge->ok = false;
+  }
+}
+
+/* lifetime: a distribution of a time (sim/dist.h); each instance departs
+ * that long after its arrival. */
+static void read_lifetime(ctx *C, guest_entry *ge) {
+  if (!sim_schema_opt(ge->m, "lifetime")) return;
+  ge->churned = true;
+  if (sim_dist_parse(&C->S, ge->m, "lifetime", SIM_UNIT_TIME, C->dir, &ge->churn.lifetime))
+    ge->churn.has_lifetime = true;
+  else
+    ge->ok = false;
 }
 
 /* pinning: one physical CPU (or -1) per vCPU; -1 when out of memory. */
@@ -233,8 +286,8 @@ static void check_dirty_fit(ctx *C, const guest_entry *ge, const sim_yaml_node *
   }
 }
 
-/* Adds instance `name` on `host`; -1 when out of memory. */
-static int add_guest(ctx *C, const guest_entry *ge, const char *name, long host) {
+/* Adds instance number `instance`, `name`, on `host`; -1 when out of memory. */
+static int add_guest(ctx *C, const guest_entry *ge, uint64_t instance, const char *name, long host) {
   sim_scenario *s = C->s;
   const sim_host_type *ht = &s->host_types[s->hosts[host].type];
   uint32_t vcpus = ge->g.vcpus;
@@ -254,6 +307,7 @@ static int add_guest(ctx *C, const guest_entry *ge, const char *name, long host)
     sim_schema_nomem(&C->S);
     return -1;
   }
+  gi->instance = instance;
   s->n_guests++;
   check_devices(C, ge, name, host);
   for (uint32_t v = 0; ge->pinning && v < vcpus; v++)
@@ -285,14 +339,34 @@ static void expand_guests(ctx *C, const guest_entry *ge) {
     long host = host_of(C, ge, i, name);
     if (host == -2) break;
     if (host < 0) continue;
-    if (add_guest(C, ge, name, host) < 0) break;
+    if (add_guest(C, ge, i, name, host) < 0) break;
   }
+}
+
+/* Hands the entry's arrivals and lifetime to the scenario (its guests name
+ * them by ge->g.churn); -1 when out of memory. */
+static int add_churn(ctx *C, guest_entry *ge) {
+  sim_scenario *s = C->s;
+  if (!ge->churned) return 0;
+  sim_guest_churn *grown = sim_realloc(s->churns, (s->n_churns + 1) * sizeof *s->churns);
+  if (!grown) {
+    sim_schema_nomem(&C->S);
+    return -1;
+  }
+  s->churns = grown;
+  sim_guest_churn *c = &s->churns[s->n_churns++];
+  *c = ge->churn;
+  ge->churned = false; /* the scenario owns its lifetime now */
+  ge->g.churn = (uint32_t)s->n_churns;
+  if (!(c->pattern = sim_schema_strdup(&C->S, ge->pattern))) return -1;
+  return 0;
 }
 
 /* Records the entry for the resolved text and makes room for its guests;
  * -1 when loading must stop. */
-static int add_entry(ctx *C, const guest_entry *ge) {
+static int add_entry(ctx *C, guest_entry *ge) {
   sim_scenario *s = C->s;
+  if (add_churn(C, ge) < 0) return -1;
   if (sim_grow((void **)&C->grec, &C->cap_grec, C->n_grec + 1, sizeof *C->grec) < 0) {
     sim_schema_nomem(&C->S);
     return -1;
@@ -324,13 +398,16 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   if (ge->nn && ge->nn->kind == SIM_YAML_SCALAR) sim_schema_set_what(&C->S, "guest '%.200s'", ge->nn->text);
   static const char *const keys[] = {"name", "count", "technique", "kind", "io_path", "host", "vcpus",
                                      "memory", "pinning", "weight", "cap", "huge_pages", "workload",
-                                     "start", "replications", "disk", "zero_fraction", "rated", "trace"};
+                                     "start", "replications", "disk", "zero_fraction", "rated", "trace",
+                                     "arrival", "lifetime"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
   ge->pattern = ge->nn ? sim_schema_scalar(&C->S, ge->nn, "name", "a guest name") : NULL;
   if (!ge->nn) sim_schema_need(&C->S, m, "name");
   ge->count = scenario_get_count(C, m);
   ge->ok = true;
   read_settings(C, ge);
+  read_arrival(C, ge);
+  read_lifetime(C, ge);
   if (read_pinning(C, ge) < 0) return -1;
   long wl = -1;
   const sim_yaml_node *wv = sim_schema_need(&C->S, m, "workload");
@@ -363,8 +440,12 @@ static void check_overcommit(ctx *C) {
     sim_schema_nomem(&C->S);
     return;
   }
-  /* sums saturate: a total past 2^64 is over any host's size all the same */
+  /* sums saturate: a total past 2^64 is over any host's size all the same.
+   * Guests that arrive come and go: a datacenter section places each where
+   * it fits at its arrival (or rejects it), and without one it shares its
+   * host as it finds it, so they are not counted here. */
   for (size_t i = 0; i < s->n_guests; i++) {
+    if (s->guests[i].churn && s->churns[s->guests[i].churn - 1].process != SIM_GUEST_AT_START) continue;
     uint32_t h = s->guests[i].host;
     if (__builtin_add_overflow(vcpus_on[h], s->guests[i].vcpus, &vcpus_on[h])) vcpus_on[h] = UINT64_MAX;
     if (__builtin_add_overflow(mem_on[h], s->guests[i].memory_bytes, &mem_on[h])) mem_on[h] = UINT64_MAX;
@@ -401,6 +482,7 @@ void scenario_load_guests(ctx *C, const sim_yaml_node *guests) {
     int rc = load_guest_entry(C, &ge);
     sim_free(ge.pinning);
     sim_free(ge.spread);
+    if (ge.churned) sim_dist_free(&ge.churn.lifetime); /* not handed to the scenario */
     if (rc < 0) return;
   }
   if (!C->S.oom) check_overcommit(C);

@@ -285,6 +285,24 @@ static void write_hosts(sim_yaml_writer *w, const ctx *C, const sim_scenario *s)
 
 /* ---- guests, migrations, sweep ---- */
 
+/* arrival and lifetime of a guest entry (sim/scenario_guests.c): the
+ * process and its rate, exact, and the lifetime's distribution. */
+static void write_churn(sim_yaml_writer *w, const sim_guest_churn *c) {
+  if (c->process != SIM_GUEST_AT_START) {
+    char buf[48];
+    format_exact(buf, sizeof buf, c->rate_per_s, "/s");
+    sim_yaml_write_scalar(w, "arrival");
+    sim_yaml_write_map_start(w, true);
+    sim_yaml_write_kv(w, "process", c->process == SIM_GUEST_POISSON ? "poisson" : "deterministic");
+    sim_yaml_write_kv(w, "rate", buf);
+    sim_yaml_write_map_end(w);
+  }
+  if (c->has_lifetime) {
+    sim_yaml_write_scalar(w, "lifetime");
+    sim_dist_write(w, &c->lifetime);
+  }
+}
+
 /* rated: "N MIPS" (sim/scenario_guests.c), N in the fewest digits that read
  * back to the same instructions/s. */
 static void write_rated(sim_yaml_writer *w, double rated_ips) {
@@ -333,6 +351,7 @@ static void write_guest(sim_yaml_writer *w, const entry_rec *r, const sim_scenar
   if (g->disk_bytes) wq(w, "disk", SIM_UNIT_SIZE, (double)g->disk_bytes);
   if (g->zero_fraction > 0) wq(w, "zero_fraction", SIM_UNIT_NONE, g->zero_fraction);
   if (g->rated_ips > 0) write_rated(w, g->rated_ips);
+  if (g->churn) write_churn(w, &s->churns[g->churn - 1]);
   sim_yaml_write_map_end(w);
 }
 

@@ -10,7 +10,10 @@
  * against the same run with hosts kept on; the mapping over time and the
  * engine's own summary/guests agree on where each guest ended; a guest's
  * set-up costs the same however many hosts there are; a rated trace asks
- * its rate over the host's clock. */
+ * its rate over the host's clock; a guest whose lifetime ends frees its host,
+ * which is switched off, or when its migration ends if it ends during one;
+ * an arriving guest is placed at its arrival, or rejected when no host has
+ * room. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +269,90 @@ static void test_homes_on_demand(void) {
   CU_ASSERT(labs(many_hosts - few_hosts) < 18);
 }
 
+/* A guest whose lifetime (400 s) ends leaves h1 empty: the consolidation at
+ * 600 s switches it off, which the same run without the lifetime never does;
+ * summary/guests gives the departure and no completion. */
+static void test_departure_frees_host(void) {
+  static const char fmt[] = "  - {name: stay, technique: native, host: h0, workload: w20}\n"
+                            "  - {name: gone, technique: native, host: h1, workload: w50%s}\n";
+  static const char dc[] = "interval: 300 s, underload: none, overload: {policy: thr, threshold: 0.8}";
+  char with[512], without[512];
+  snprintf(with, sizeof with, fmt, ", lifetime: 400 s");
+  snprintf(without, sizeof without, fmt, "");
+  run_out o, kept;
+  CU_ASSERT_EQUAL_FATAL(run_text("1200 s", 1, 2, with, dc, &o), 0);
+  CU_ASSERT_EQUAL_FATAL(run_text("1200 s", 1, 2, without, dc, &kept), 0);
+  /* rows in name order: gone, stay */
+  CU_ASSERT_EQUAL(col(&o, "summary/guests", "departure_s", 0), 400);
+  CU_ASSERT(isnan(col(&o, "summary/guests", "time_to_complete_s", 0)));
+  CU_ASSERT(isnan(col(&o, "summary/guests", "departure_s", 1)));
+  CU_ASSERT_EQUAL(col(&o, "summary/guests", "arrival_s", 0), 0);
+  /* it ran half of h1's core until it left */
+  CU_ASSERT(fabs(col(&o, "summary/hosts", "busy_s", 1) - 0.5 * 400) < 1);
+  CU_ASSERT_EQUAL(col(&o, "summary/datacenter", "shutdowns", 0), 1);
+  CU_ASSERT_EQUAL(col(&o, "datacenter/hosts", "active_s", 1), 600);
+  CU_ASSERT_EQUAL(col(&kept, "summary/datacenter", "shutdowns", 0), 0);
+  CU_ASSERT(col(&o, "summary/datacenter", "energy_kwh", 0) < col(&kept, "summary/datacenter", "energy_kwh", 0));
+  run_close(&o);
+  run_close(&kept);
+}
+
+/* Two guests of 5 GB arrive at 100 s and 200 s on 8 GB hosts, h0 holding a
+ * 6 GB guest from the start: the first is placed at its arrival on h1,
+ * switched on for it; for the second no host has memory left: it is
+ * rejected, counted, and never runs. */
+static void test_arrival_placed_or_rejected(void) {
+  static const char guests[] =
+      "  - {name: big, technique: native, memory: 6 GB, host: h0, workload: w20}\n"
+      "  - {name: \"late{i}\", count: 2, technique: native, memory: 5 GB, host: h0, workload: w20,\n"
+      "     arrival: {process: deterministic, rate: 1/100 s}}\n";
+  run_out o;
+  char buf[SIM_STR_CELL];
+  CU_ASSERT_EQUAL_FATAL(run_text("1000 s", 1, 2, guests,
+                                 "interval: 300 s, underload: none, overload: {policy: thr, threshold: 0.8}", &o),
+                        0);
+  CU_ASSERT_EQUAL(col(&o, "summary/datacenter", "rejected", 0), 1);
+  /* rows in name order: big, late0, late1 */
+  CU_ASSERT_EQUAL(col(&o, "summary/guests", "arrival_s", 1), 100);
+  CU_ASSERT_EQUAL(col(&o, "summary/guests", "arrival_s", 2), 200);
+  CU_ASSERT_STRING_EQUAL(str(&o, "summary/guests", "host", 1, buf, sizeof buf), "h1");
+  CU_ASSERT_STRING_EQUAL(str(&o, "summary/guests", "host", 2, buf, sizeof buf), "");
+  CU_ASSERT_EQUAL(col(&o, "summary/guests", "units", 2), 0);
+  CU_ASSERT_EQUAL_FATAL(rows(&o, "datacenter/placement"), 2);
+  CU_ASSERT_EQUAL(col(&o, "datacenter/placement", "time_s", 1), 100);
+  CU_ASSERT_STRING_EQUAL(str(&o, "datacenter/placement", "guest", 1, buf, sizeof buf), "late0");
+  CU_ASSERT_EQUAL(col(&o, "datacenter/hosts", "boots", 1), 1);
+  CU_ASSERT_EQUAL(col(&o, "datacenter/hosts", "active_s", 1), 900);
+  /* late0 ran a fifth of h1's core from its arrival */
+  CU_ASSERT(fabs(col(&o, "summary/hosts", "busy_s", 1) - 0.2 * 900) < 1);
+  CU_ASSERT_EQUAL(col(&o, "summary/datacenter", "migrations", 0), 0);
+  run_close(&o);
+}
+
+/* The overloaded h0 of test_overload_moves_smallest sends `small` to h1 at
+ * 300 s, a migration of about 5.4 s; its lifetime ends at 302 s, during the
+ * migration: it departs when the migration ends, the migration completed. */
+static void test_departure_waits_for_migration(void) {
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(run_text("1000 s", 1, 2,
+                                 "  - {name: big, technique: native, memory: 512 MB, host: h0, workload: w50}\n"
+                                 "  - {name: small, technique: native, memory: 64 MB, host: h0, workload: w50,\n"
+                                 "     lifetime: 302 s}\n",
+                                 "interval: 300 s, overload: {policy: thr, threshold: 0.8}, vm_selection: mmt, "
+                                 "underload: none",
+                                 &o),
+                        0);
+  CU_ASSERT_EQUAL_FATAL(rows(&o, "datacenter/migrations"), 1);
+  CU_ASSERT_EQUAL(col(&o, "summary/datacenter", "migrations_finished", 0), 1);
+  double end = col(&o, "datacenter/migrations", "start_s", 0) + col(&o, "datacenter/migrations", "duration_s", 0);
+  /* rows in name order: big, small */
+  CU_ASSERT(fabs(col(&o, "summary/guests", "departure_s", 1) - end) < 1e-6);
+  CU_ASSERT(col(&o, "summary/guests", "departure_s", 1) > 302);
+  /* h1, empty again, is switched off at the next interval (600 s) */
+  CU_ASSERT_EQUAL(col(&o, "datacenter/hosts", "shutdowns", 1), 1);
+  run_close(&o);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"energy of a host at a known load", test_energy_at_known_load},
                                     {"an overloaded host loses its smallest VM", test_overload_moves_smallest},
@@ -273,6 +360,9 @@ int register_tests(void) {
                                     {"placement before the guests start", test_place_at_start},
                                     {"homes only where guests are sent", test_homes_on_demand},
                                     {"a rated trace asks its share of each host's clock", test_rated_speed},
+                                    {"a departing guest frees its host", test_departure_frees_host},
+                                    {"an arriving guest is placed, or rejected without room", test_arrival_placed_or_rejected},
+                                    {"a departure during a migration waits for its end", test_departure_waits_for_migration},
                                     {NULL, NULL}};
   return add_suite("datacenter", tests);
 }
