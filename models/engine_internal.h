@@ -75,7 +75,18 @@ typedef struct eng_vcpu {
   eng_host *stale_on;        /* host whose run queue still holds it since a pause, NULL: none */
   sim_phase *req_ph;         /* request-driven guest: the phase of its request (engine_requests.c);
                               * NULL: it follows its workload's phases */
+  /* series written on change (engine_report.c eng_sample_handler) */
+  double sampled_steal;      /* 1: vcpu_steal value last written */
 } eng_vcpu;
+
+/* A guest's signal values last written (engine_report.c eng_sample_handler
+ * writes a value only when it differs bitwise from these). */
+typedef struct eng_sampled {
+  double progress;           /* 1 */
+  double share;              /* CPUs */
+  double steal;              /* vCPUs */
+  double cycles[MECH_COUNT]; /* cycles/s */
+} eng_sampled;
 
 typedef struct eng_guest {
   const sim_guest *spec;     /* from the scenario */
@@ -109,6 +120,8 @@ typedef struct eng_guest {
   uint32_t homes_cap;        /* homes the home_* arrays have room for, >= n_homes */
   /* a rated trace-driven guest (engine_setup.c "rated speed") */
   const struct eng_rated_trace *rated; /* its trace's phases per host type; NULL: not rated */
+  /* series written on change (engine_report.c eng_sample_handler) */
+  eng_sampled sampled;       /* its signal values last written */
 } eng_guest;
 
 typedef struct eng_pcpu {
@@ -176,6 +189,8 @@ struct eng {
   /* rated trace-driven guests (engine_setup.c "rated speed") */
   struct eng_rated_trace **rated; /* sc->n_workloads lists of speed variants, NULL until needed */
   double *type_clock_hz;     /* Hz: clock of each host type's hosts (0: no host of it) */
+  /* series written on change (engine_report.c eng_sample_handler) */
+  bool sampled;              /* the first sample was taken */
 };
 
 /* A trace-driven workload at one rated speed (engine_setup.c): its phases

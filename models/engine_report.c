@@ -77,21 +77,41 @@ static void guest_cumulative(const eng *e, const eng_guest *g, sim_time now, dou
   }
 }
 
+/* Writes `value` of (signal, entity) when it differs bitwise from *last, the
+ * value last written for the pair, or when `always` (an entity's first and
+ * last samples): the series is written on change (sim_recorder.h), a value
+ * holding until the entity's next row. */
+static void emit_on_change(eng *e, int signal, int32_t entity, sim_time now, double value,
+                           double *last, bool always) {
+  if (!always && !memcmp(&value, last, sizeof value)) return;
+  *last = value;
+  eng_note_rec(e, sim_emit(e->rec, signal, entity, now, value));
+}
+
 void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)arg;
   eng *e = ctx;
   sim_time now = sim_loop_now(loop);
   double dt = (double)e->sample_ns;
+  bool more = e->end_ns != SIM_TIME_MAX ? now + e->sample_ns <= e->end_ns
+                                        : e->guests_done < e->sc->n_guests;
+  /* every series starts at the first sample and reaches the last one */
+  bool always = !e->sampled || !more;
+  e->sampled = true;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
     eng_guest *g = &e->guests[gi];
+    eng_sampled *last = &g->sampled;
     double run_ns, steal_ns, cyc[MECH_COUNT];
     guest_cumulative(e, g, now, &run_ns, &steal_ns, cyc);
-    eng_note_rec(e, sim_emit(e->rec, e->sig_progress, g->entity, now, guest_progress(e, g, now)));
-    eng_note_rec(e, sim_emit(e->rec, e->sig_share, g->entity, now, (run_ns - g->prev_run_ns) / dt));
-    eng_note_rec(e, sim_emit(e->rec, e->sig_steal, g->entity, now, (steal_ns - g->prev_steal_ns) / dt));
+    emit_on_change(e, e->sig_progress, g->entity, now, guest_progress(e, g, now), &last->progress,
+                   always);
+    emit_on_change(e, e->sig_share, g->entity, now, (run_ns - g->prev_run_ns) / dt, &last->share,
+                   always);
+    emit_on_change(e, e->sig_steal, g->entity, now, (steal_ns - g->prev_steal_ns) / dt,
+                   &last->steal, always);
     for (int m = 0; m < MECH_COUNT; m++) {
-      eng_note_rec(e, sim_emit(e->rec, e->sig_cycles[m], g->entity, now,
-                           (cyc[m] - g->prev_cycles[m]) / (dt * 1e-9)));
+      emit_on_change(e, e->sig_cycles[m], g->entity, now,
+                     (cyc[m] - g->prev_cycles[m]) / (dt * 1e-9), &last->cycles[m], always);
       g->prev_cycles[m] = cyc[m];
     }
     g->prev_run_ns = run_ns;
@@ -100,12 +120,11 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
       eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
       double st = (double)v->steal_ns + (v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0) +
                   (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * fmax(0.0, v->want - v->rate) : 0);
-      eng_note_rec(e, sim_emit(e->rec, e->sig_vsteal, v->entity, now, (st - v->prev_steal_ns) / dt));
+      emit_on_change(e, e->sig_vsteal, v->entity, now, (st - v->prev_steal_ns) / dt, &v->sampled_steal,
+                     always);
       v->prev_steal_ns = st;
     }
   }
-  bool more = e->end_ns != SIM_TIME_MAX ? now + e->sample_ns <= e->end_ns
-                                        : e->guests_done < e->sc->n_guests;
   if (more && !sim_schedule_in(loop, e->sample_ns, PRIO_SAMPLE, eng_sample_handler, e, 0))
     eng_note_rec(e, -1);
 }
@@ -136,6 +155,15 @@ int eng_declare_records(eng *e) {
   }
   e->sample_ns = any ? sim_recorder_sample_interval(r) : 0;
   if (e->sample_ns < 0) e->sample_ns = 0;
+  /* eng_sample_handler writes them on change */
+  for (int i = 0; i < 4 && e->sample_ns > 0; i++) {
+    int rc = sim_recorder_signal_on_change(r, sigs[i]);
+    if (rc < 0) return rc;
+  }
+  for (int m = 0; m < MECH_COUNT && e->sample_ns > 0; m++) {
+    int rc = sim_recorder_signal_on_change(r, e->sig_cycles[m]);
+    if (rc < 0) return rc;
+  }
   e->ev_start = sim_recorder_event_type(r, "guest_start", "a guest starts its workload");
   e->ev_finish = sim_recorder_event_type(r, "guest_finish",
                                          "a guest completes its work; value0 = time taken, s");
