@@ -98,13 +98,17 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   /* every series starts at the first sample and reaches the last one */
   bool always = !e->sampled || !more;
   e->sampled = true;
+  /* what the kept signals need (a signal not kept costs nothing) */
+  bool rates = e->sig_share >= 0 || e->sig_steal >= 0;
+  for (int m = 0; m < MECH_COUNT; m++) rates |= e->sig_cycles[m] >= 0;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
     eng_guest *g = &e->guests[gi];
     eng_sampled *last = &g->sampled;
-    double run_ns, steal_ns, cyc[MECH_COUNT];
-    guest_cumulative(e, g, now, &run_ns, &steal_ns, cyc);
-    emit_on_change(e, e->sig_progress, g->entity, now, guest_progress(e, g, now), &last->progress,
-                   always);
+    if (e->sig_progress >= 0)
+      emit_on_change(e, e->sig_progress, g->entity, now, guest_progress(e, g, now),
+                     &last->progress, always);
+    double run_ns = 0, steal_ns = 0, cyc[MECH_COUNT] = {0};
+    if (rates) guest_cumulative(e, g, now, &run_ns, &steal_ns, cyc);
     emit_on_change(e, e->sig_share, g->entity, now, (run_ns - g->prev_run_ns) / dt, &last->share,
                    always);
     emit_on_change(e, e->sig_steal, g->entity, now, (steal_ns - g->prev_steal_ns) / dt,
