@@ -86,7 +86,13 @@ typedef struct eng_sampled {
   double share;              /* CPUs */
   double steal;              /* vCPUs */
   double cycles[MECH_COUNT]; /* cycles/s */
+  bool quiet;                /* at the last sample: every vCPU done, no I/O in flight, not
+                              * request-driven; nothing changes its values any more */
+  bool settled;              /* quiet one sample ago: its values since are final (rates 0),
+                              * written already; later samples skip it but the run's last */
+  uint32_t next;             /* next guest not settled (eng.first_unsettled), ENG_NO_GUEST */
 } eng_sampled;
+#define ENG_NO_GUEST UINT32_MAX /* end of a chain of guest indices */
 
 typedef struct eng_guest {
   const sim_guest *spec;     /* from the scenario */
@@ -191,6 +197,7 @@ struct eng {
   double *type_clock_hz;     /* Hz: clock of each host type's hosts (0: no host of it) */
   /* series written on change (engine_report.c eng_sample_handler) */
   bool sampled;              /* the first sample was taken */
+  uint32_t first_unsettled;  /* first guest not settled (eng_sampled), ENG_NO_GUEST: none */
 };
 
 /* A trace-driven workload at one rated speed (engine_setup.c): its phases
