@@ -78,7 +78,24 @@ typedef struct eng_vcpu {
   eng_host *stale_on;        /* host whose run queue still holds it since a pause, NULL: none */
   sim_phase *req_ph;         /* request-driven guest: the phase of its request (engine_requests.c);
                               * NULL: it follows its workload's phases */
+  /* series written on change (engine_report.c eng_sample_handler) */
+  double sampled_steal;      /* 1: vcpu_steal value last written */
 } eng_vcpu;
+
+/* A guest's signal values last written (engine_report.c eng_sample_handler
+ * writes a value only when it differs bitwise from these). */
+typedef struct eng_sampled {
+  double progress;           /* 1 */
+  double share;              /* CPUs */
+  double steal;              /* vCPUs */
+  double cycles[MECH_COUNT]; /* cycles/s */
+  bool quiet;                /* at the last sample: every vCPU done, no I/O in flight, not
+                              * request-driven; nothing changes its values any more */
+  bool settled;              /* quiet one sample ago: its values since are final (rates 0),
+                              * written already; later samples skip it but the run's last */
+  uint32_t next;             /* next guest not settled (eng.first_unsettled), ENG_NO_GUEST */
+} eng_sampled;
+#define ENG_NO_GUEST UINT32_MAX /* end of a chain of guest indices */
 
 typedef struct eng_guest {
   const sim_guest *spec;     /* from the scenario */
@@ -120,6 +137,8 @@ typedef struct eng_guest {
                               * when the migration ends */
   bool rejected;             /* no host had room at its arrival: it never ran (finish_ns: then) */
   sim_time departure_ns;     /* ns: when it left (lifetime's end, or a migration's end after it); -1: not */
+  /* series written on change (engine_report.c eng_sample_handler) */
+  eng_sampled sampled;       /* its signal values last written */
 } eng_guest;
 
 typedef struct eng_pcpu {
@@ -190,6 +209,9 @@ struct eng {
   /* rated trace-driven guests (engine_setup.c "rated speed") */
   struct eng_rated_trace **rated; /* sc->n_workloads lists of speed variants, NULL until needed */
   double *type_clock_hz;     /* Hz: clock of each host type's hosts (0: no host of it) */
+  /* series written on change (engine_report.c eng_sample_handler) */
+  bool sampled;              /* the first sample was taken */
+  uint32_t first_unsettled;  /* first guest not settled (eng_sampled), ENG_NO_GUEST: none */
 };
 
 /* A trace-driven workload at one rated speed (engine_setup.c): its phases
@@ -267,7 +289,8 @@ void eng_teardown(eng *e);
 
 /* Declares the signals and event types; sets e->sample_ns. */
 int eng_declare_records(eng *e);
-/* Event: one sample of every guest's signals, every e->sample_ns. */
+/* Event: one sample of every guest's kept signals, every e->sample_ns,
+ * written on change (settled guests skipped). */
 void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg);
 /* Tables summary/guests and summary/hosts at the run's end `end`. */
 int eng_write_summary(eng *e, sim_time end);

@@ -93,6 +93,8 @@ static void mig_resume(void *ctx, uint32_t guest, uint32_t host) {
     g->native_state = g->home_native[k];
     for (uint32_t i = 0; i < g->spec->vcpus; i++)
       e->vcpus[g->first_vcpu + i].sched_id = g->home_sched[(size_t)k * g->spec->vcpus + i];
+    /* /entities gives the host the guest ran on last */
+    eng_note_rec(e, sim_recorder_entity_reparent(e->rec, g->entity, g->host->entity));
   }
   g->paused = false;
   sim_time now = sim_loop_now(e->loop);

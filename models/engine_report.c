@@ -8,7 +8,8 @@
  * and 2D page walks of each guest's memory streams); per guest, sampled at
  * the record interval only when series are kept: progress, cpu_share, steal
  * and cycles_<mechanism> rates, and per vCPU vcpu_steal (its share of the
- * interval spent runnable but not running); events guest_start, guest_finish, phase and
+ * interval spent runnable but not running), each written on change (a value
+ * holds until the entity's next row); events guest_start, guest_finish, phase and
  * context_switch.  relative_to_native is the time the work done would take
  * on the host's native technique (idle shares included) over the guest's
  * time from start to completion (or to the end of the run).  Live
@@ -77,37 +78,122 @@ static void guest_cumulative(const eng *e, const eng_guest *g, sim_time now, dou
   }
 }
 
+/* Whether nothing can change g's signals any more: every vCPU done (a
+ * terminal state, engine.c) with no I/O in flight whose completion could
+ * charge it, and not request-driven (its progress counts requests). */
+static bool guest_quiet(const eng *e, const eng_guest *g) {
+  if (g->rq || g->vcpus_done < g->spec->vcpus) return false;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++)
+    if (e->vcpus[g->first_vcpu + i].io_inflight) return false;
+  return true;
+}
+
+/* Writes `value` of (signal, entity) when it differs bitwise from *last, the
+ * value last written for the pair, or when `always` (an entity's first and
+ * last samples): the series is written on change (sim_recorder.h), a value
+ * holding until the entity's next row. */
+static void emit_on_change(eng *e, int signal, int32_t entity, sim_time now, double value,
+                           double *last, bool always) {
+  if (!always && !memcmp(&value, last, sizeof value)) return;
+  *last = value;
+  eng_note_rec(e, sim_emit(e->rec, signal, entity, now, value));
+}
+
+static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool always);
+static void sample_settled(eng *e, const eng_guest *g, sim_time now);
+
+/* One sample of every guest's kept signals, written on change.  A guest
+ * whose values can no longer change (eng_sampled.settled) is left out of
+ * the samples in between, whose guests not settled are chained in guest
+ * order from e->first_unsettled, so that a sample costs per guest still
+ * running, not per guest. */
 void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)arg;
   eng *e = ctx;
   sim_time now = sim_loop_now(loop);
-  double dt = (double)e->sample_ns;
-  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
-    eng_guest *g = &e->guests[gi];
-    double run_ns, steal_ns, cyc[MECH_COUNT];
-    guest_cumulative(e, g, now, &run_ns, &steal_ns, cyc);
-    eng_note_rec(e, sim_emit(e->rec, e->sig_progress, g->entity, now, guest_progress(e, g, now)));
-    eng_note_rec(e, sim_emit(e->rec, e->sig_share, g->entity, now, (run_ns - g->prev_run_ns) / dt));
-    eng_note_rec(e, sim_emit(e->rec, e->sig_steal, g->entity, now, (steal_ns - g->prev_steal_ns) / dt));
-    for (int m = 0; m < MECH_COUNT; m++) {
-      eng_note_rec(e, sim_emit(e->rec, e->sig_cycles[m], g->entity, now,
-                           (cyc[m] - g->prev_cycles[m]) / (dt * 1e-9)));
-      g->prev_cycles[m] = cyc[m];
-    }
-    g->prev_run_ns = run_ns;
-    g->prev_steal_ns = steal_ns;
-    for (uint32_t i = 0; i < g->spec->vcpus && e->sig_vsteal >= 0; i++) {
-      eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
-      double st = (double)v->steal_ns + (v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0) +
-                  (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * fmax(0.0, v->want - v->rate) : 0);
-      eng_note_rec(e, sim_emit(e->rec, e->sig_vsteal, v->entity, now, (st - v->prev_steal_ns) / dt));
-      v->prev_steal_ns = st;
-    }
-  }
   bool more = e->end_ns != SIM_TIME_MAX ? now + e->sample_ns <= e->end_ns
                                         : e->guests_done < e->sc->n_guests;
+  /* what the kept signals need (a signal not kept costs nothing) */
+  bool rates = e->sig_share >= 0 || e->sig_steal >= 0;
+  for (int m = 0; m < MECH_COUNT; m++) rates |= e->sig_cycles[m] >= 0;
+  if (!e->sampled) { /* none is settled before its second sample */
+    e->first_unsettled = e->sc->n_guests ? 0 : ENG_NO_GUEST;
+    for (size_t gi = 0; gi < e->sc->n_guests; gi++)
+      e->guests[gi].sampled.next = gi + 1 < e->sc->n_guests ? (uint32_t)gi + 1 : ENG_NO_GUEST;
+  }
+  if (!e->sampled || !more) {
+    /* every series starts at the first sample and reaches the last one */
+    for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
+      eng_guest *g = &e->guests[gi];
+      if (g->sampled.settled)
+        sample_settled(e, g, now);
+      else
+        sample_guest(e, g, now, rates, true);
+    }
+  } else {
+    for (uint32_t *link = &e->first_unsettled; *link != ENG_NO_GUEST;) {
+      eng_guest *g = &e->guests[*link];
+      sample_guest(e, g, now, rates, false);
+      if (g->sampled.settled)
+        *link = g->sampled.next;
+      else
+        link = &g->sampled.next;
+    }
+  }
+  e->sampled = true;
   if (more && !sim_schedule_in(loop, e->sample_ns, PRIO_SAMPLE, eng_sample_handler, e, 0))
     eng_note_rec(e, -1);
+}
+
+/* Guest g's kept signals at `now`, each written when it changed or when
+ * `always`; then whether g is settled. */
+static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool always) {
+  double dt = (double)e->sample_ns;
+  eng_sampled *last = &g->sampled;
+  if (e->sig_progress >= 0)
+    emit_on_change(e, e->sig_progress, g->entity, now, guest_progress(e, g, now), &last->progress,
+                   always);
+  double run_ns = 0, steal_ns = 0, cyc[MECH_COUNT] = {0};
+  if (rates) guest_cumulative(e, g, now, &run_ns, &steal_ns, cyc);
+  emit_on_change(e, e->sig_share, g->entity, now, (run_ns - g->prev_run_ns) / dt, &last->share,
+                 always);
+  emit_on_change(e, e->sig_steal, g->entity, now, (steal_ns - g->prev_steal_ns) / dt, &last->steal,
+                 always);
+  for (int m = 0; m < MECH_COUNT; m++) {
+    emit_on_change(e, e->sig_cycles[m], g->entity, now, (cyc[m] - g->prev_cycles[m]) / (dt * 1e-9),
+                   &last->cycles[m], always);
+    g->prev_cycles[m] = cyc[m];
+  }
+  g->prev_run_ns = run_ns;
+  g->prev_steal_ns = steal_ns;
+  for (uint32_t i = 0; i < g->spec->vcpus && e->sig_vsteal >= 0; i++) {
+    eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    double st = (double)v->steal_ns + (v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0) +
+                (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * fmax(0.0, v->want - v->rate) : 0);
+    emit_on_change(e, e->sig_vsteal, v->entity, now, (st - v->prev_steal_ns) / dt, &v->sampled_steal,
+                   always);
+    v->prev_steal_ns = st;
+  }
+  /* quiet at the previous sample: nothing changed since, so these values
+   * are the same at every later sample (progress 1, every rate 0) */
+  last->settled = last->quiet;
+  last->quiet = guest_quiet(e, g);
+}
+
+/* The run's last sample of a settled guest (eng_sampled.settled): its
+ * final values, the last written, once more, so that its series reach the
+ * run's end without its state being read again. */
+static void sample_settled(eng *e, const eng_guest *g, sim_time now) {
+  const eng_sampled *last = &g->sampled;
+  eng_note_rec(e, sim_emit(e->rec, e->sig_progress, g->entity, now, last->progress));
+  eng_note_rec(e, sim_emit(e->rec, e->sig_share, g->entity, now, last->share));
+  eng_note_rec(e, sim_emit(e->rec, e->sig_steal, g->entity, now, last->steal));
+  for (int m = 0; m < MECH_COUNT; m++)
+    eng_note_rec(e, sim_emit(e->rec, e->sig_cycles[m], g->entity, now, last->cycles[m]));
+  for (uint32_t i = 0; i < g->spec->vcpus && e->sig_vsteal >= 0; i++) {
+    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    eng_note_rec(e, sim_emit(e->rec, e->sig_vsteal, v->entity, now, v->sampled_steal));
+  }
 }
 
 int eng_declare_records(eng *e) {
@@ -136,6 +222,15 @@ int eng_declare_records(eng *e) {
   }
   e->sample_ns = any ? sim_recorder_sample_interval(r) : 0;
   if (e->sample_ns < 0) e->sample_ns = 0;
+  /* eng_sample_handler writes them on change */
+  for (int i = 0; i < 4 && e->sample_ns > 0; i++) {
+    int rc = sim_recorder_signal_on_change(r, sigs[i]);
+    if (rc < 0) return rc;
+  }
+  for (int m = 0; m < MECH_COUNT && e->sample_ns > 0; m++) {
+    int rc = sim_recorder_signal_on_change(r, e->sig_cycles[m]);
+    if (rc < 0) return rc;
+  }
   e->ev_start = sim_recorder_event_type(r, "guest_start", "a guest starts its workload");
   e->ev_finish = sim_recorder_event_type(r, "guest_finish",
                                          "a guest completes its work; value0 = time taken, s");

@@ -14,11 +14,16 @@
  * colour-blind readers and in grey).
  * Reads: summary/hosts (name, cores); series/cpu_share (time_ns, entity,
  * value); entities (id, kind, name, parent); datacenter/placement (time_s,
- * guest, host) when present, else each guest's parent in entities (the host
- * it started on) and, for scripted migrations, migration/summary (migration,
- * guest, destination) with the migration_switchover events of /events (the
- * guest counts on its destination from then on; without events it stays
- * on its first host); root attribute sample_interval_ns. */
+ * guest, host) when present, else the host each guest started on and, for
+ * scripted migrations, migration/summary (migration, guest, source,
+ * destination) with the migration_switchover events of /events (the guest
+ * counts on its destination from then on; without events it stays on its
+ * first host).  A guest started on its parent in entities (the host it ran
+ * on last) unless a migration resumed it elsewhere: then on the source of
+ * the first such migration.  The sample interval: the series' attribute
+ * on_change_interval_ns when it is written on change (a value then holds for
+ * every sample until its guest's next row), else the root attribute
+ * sample_interval_ns. */
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -89,7 +94,7 @@ int plot_heatmap(plot_ctx *x) {
   }
   sim_result *res = x->runs[0];
   char **hname = NULL, **ename = NULL, **ekind = NULL, **pguest = NULL, **phost = NULL;
-  char **mname = NULL, **mguest = NULL, **mdest = NULL; /* scripted migrations */
+  char **mname = NULL, **mguest = NULL, **msrc = NULL, **mdest = NULL; /* scripted migrations */
   size_t nmig = 0;
   double *resumed = NULL; /* s: when each scripted migration resumed its guest */
   double *cores = NULL, *eid = NULL, *eparent = NULL, *pt = NULL, *st = NULL, *se = NULL,
@@ -112,7 +117,12 @@ int plot_heatmap(plot_ctx *x) {
     return PLOT_EINPUT;
   }
   double dt_ns;
-  if (sim_result_attr_f64(res, "sample_interval_ns", &dt_ns) < 0 || !(dt_ns > 0)) {
+  int64_t change_ns = 0;
+  int on_change = sim_result_series_on_change(res, SHARE, &change_ns) == 1;
+  long long *until = NULL; /* on change: per row, the sample index its value holds until */
+  if (on_change) {
+    dt_ns = (double)change_ns;
+  } else if (sim_result_attr_f64(res, "sample_interval_ns", &dt_ns) < 0 || !(dt_ns > 0)) {
     sim_diag_error(x->diag, sim_result_path(res), 0, 0,
                    "no root attribute 'sample_interval_ns': the sampling interval is unknown");
     return PLOT_EINPUT;
@@ -169,6 +179,7 @@ int plot_heatmap(plot_ctx *x) {
     if (sim_result_has(res, MIGRATIONS) > 0 &&
         ((rc = plot_col_str(x, res, MIGRATIONS, "migration", &mname, &nmig)) ||
          (rc = plot_col_str(x, res, MIGRATIONS, "guest", &mguest, &tmp)) ||
+         (rc = plot_col_str(x, res, MIGRATIONS, "source", &msrc, &tmp)) ||
          (rc = plot_col_str(x, res, MIGRATIONS, "destination", &mdest, &tmp))))
       goto out;
     moves = sim_malloc((ne + nmig + 1) * sizeof *moves);
@@ -177,11 +188,19 @@ int plot_heatmap(plot_ctx *x) {
       rc = PLOT_ENOMEM;
       goto out;
     }
-    for (size_t i = 0; i < ne && i < nk; i++)
-      if (!strcmp(ekind[i], "guest") && eparent[i] >= 0 && (size_t)eparent[i] < ne)
-        moves[nm++] = (move){(int32_t)eid[i], -INFINITY,
-                             find_named(hosts, nh, ename[(size_t)eparent[i]])};
+    /* a guest's parent is the host it ran on last: one that moved started
+     * on the source of its first migration to resume it */
     if (nmig && (rc = plot_switchovers(x, res, mname, nmig, resumed))) goto out;
+    for (size_t i = 0; i < ne && i < nk; i++) {
+      if (strcmp(ekind[i], "guest") || eparent[i] < 0 || (size_t)eparent[i] >= ne) continue;
+      long first = -1;
+      for (size_t m = 0; m < nmig; m++)
+        if (isfinite(resumed[m]) && !strcmp(mguest[m], ename[i]) &&
+            (first < 0 || resumed[m] < resumed[first]))
+          first = (long)m;
+      moves[nm++] = (move){(int32_t)eid[i], -INFINITY,
+                           find_named(hosts, nh, first >= 0 ? msrc[first] : ename[(size_t)eparent[i]])};
+    }
     for (size_t i = 0; i < nmig; i++) {
       long g = find_named(guests, ng, mguest[i]);
       if (g >= 0 && isfinite(resumed[i]))
@@ -251,17 +270,41 @@ int plot_heatmap(plot_ctx *x) {
   }
   for (size_t h = 0; h < nh; h++) cap[h / per_row] += cores[h];
   for (size_t k = 0; k < n_samples; k++) colw[k / per_col] += 1;
+  /* a series written on change: a row's value holds for every sample until
+   * its guest's next row (found scanning backwards), else for its own */
+  if (on_change && !(until = sim_malloc((ns ? ns : 1) * sizeof *until))) {
+    rc = PLOT_ENOMEM;
+    goto out;
+  }
+  if (on_change) {
+    long long *later = sim_malloc((ne ? ne : 1) * sizeof *later);
+    if (!later) {
+      rc = PLOT_ENOMEM;
+      goto out;
+    }
+    for (size_t i = 0; i < ne; i++) later[i] = LLONG_MIN;
+    for (size_t i = ns; i-- > 0;) {
+      long long id = i < nse ? llround(se[i]) : -1, k = llround(st[i] / dt_ns);
+      bool known = id >= 0 && (size_t)id < ne;
+      until[i] = known && later[id] > k ? later[id] : k + 1;
+      if (known) later[id] = k;
+    }
+    sim_free(later);
+  }
   for (size_t i = 0; i < ns && i < nse && i < nsv; i++) {
     long long id = llround(se[i]);
     if (id < 0 || (size_t)id >= ne || !isfinite(sv[i])) continue;
-    size_t m = first_move[id];
-    if (m == nm) continue; /* a guest never placed, or not a guest */
-    double mid = st[i] * 1e-9 - dt_ns * 0.5e-9;
-    long host = -1;
-    for (; m < nm && moves[m].guest == id && moves[m].time_s <= mid; m++) host = moves[m].host;
-    if (host < 0) continue;
-    size_t col = (size_t)(llround(st[i] / dt_ns) - kmin) / per_col;
-    acc[((size_t)host / per_row) * cols + col] += sv[i];
+    if (first_move[id] == nm) continue; /* a guest never placed, or not a guest */
+    long long k0 = llround(st[i] / dt_ns), k1 = until ? until[i] : k0 + 1;
+    for (long long k = k0; k < k1; k++) {
+      double mid = ((double)k - 0.5) * dt_ns * 1e-9;
+      long host = -1;
+      for (size_t m = first_move[id]; m < nm && moves[m].guest == id && moves[m].time_s <= mid; m++)
+        host = moves[m].host;
+      if (host < 0) continue;
+      size_t col = (size_t)(k - kmin) / per_col;
+      acc[((size_t)host / per_row) * cols + col] += sv[i];
+    }
   }
   img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)cols, (int)rows);
   if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
@@ -338,11 +381,13 @@ out:
   if (phost) sim_result_free_strings(phost, nph);
   if (mname) sim_result_free_strings(mname, nmig);
   if (mguest) sim_result_free_strings(mguest, nmig);
+  if (msrc) sim_result_free_strings(msrc, nmig);
   if (mdest) sim_result_free_strings(mdest, nmig);
   sim_free(resumed);
   sim_free(cores);
   sim_free(eid);
   sim_free(eparent);
+  sim_free(until);
   sim_free(pt);
   sim_free(st);
   sim_free(se);

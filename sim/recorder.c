@@ -92,6 +92,8 @@ struct sim_table {
   uint64_t n_written;  /* rows already in the file */
   hid_t type;          /* compound type (memory and file), -1 before creation */
   hid_t dset;          /* dataset handle, -1 before creation */
+  sim_time on_change_ns; /* series written on change: its sample interval, ns (attribute
+                          * SIM_SERIES_ON_CHANGE); 0: every sample is a row */
 };
 
 typedef struct rec_signal {
@@ -103,6 +105,12 @@ typedef struct rec_event_type {
   char *name; /* type name, listed in /events attribute type_names */
   char *doc;  /* listed in type_docs */
 } rec_event_type;
+
+/* A parent changed after the entity's row was written (applied at write()). */
+typedef struct rec_reparent {
+  int32_t id;     /* entity id */
+  int32_t parent; /* its parent now, an entity id or -1 */
+} rec_reparent;
 
 typedef enum rec_attr_kind { ATTR_STR, ATTR_I64, ATTR_U64, ATTR_F64 } rec_attr_kind;
 typedef struct rec_attr {
@@ -135,6 +143,8 @@ struct sim_recorder {
   sim_table **sets;
   size_t n_sets, cap_sets;
   sim_table *entities;         /* /entities */
+  rec_reparent *reparents;     /* parents changed in rows of /entities already written */
+  size_t n_reparents, cap_reparents;
   sim_table *events;           /* /events, NULL when not kept */
   rec_signal *sigs;            /* declared kept signals, by id */
   size_t n_sigs, cap_sigs;
@@ -383,6 +393,9 @@ static int table_create(sim_recorder *rec, sim_table *t) {
     goto out;
   if (attr_str(rec, t->dset, "doc", t->doc) < 0) goto out;
   if (t->unit && attr_str(rec, t->dset, "unit", t->unit) < 0) goto out;
+  if (t->on_change_ns > 0 &&
+      attr_num(rec, t->dset, SIM_SERIES_ON_CHANGE, H5T_NATIVE_INT64, &t->on_change_ns) < 0)
+    goto out;
   for (size_t i = 0; i < t->n_cols; i++) {
     char name[160];
     snprintf(name, sizeof name, SIM_H5_UNIT_PREFIX "%s", t->cols[i].name);
@@ -747,6 +760,7 @@ void sim_recorder_free(sim_recorder *rec) {
   unlock_output(rec);
   for (size_t i = 0; i < rec->n_sets; i++) table_free(rec->sets[i]);
   sim_free(rec->sets);
+  sim_free(rec->reparents);
   for (size_t i = 0; i < rec->n_signals; i++) sim_free(rec->signals[i]);
   sim_free(rec->signals);
   for (size_t i = 0; i < rec->n_sigs; i++) sim_free(rec->sigs[i].name);
@@ -855,6 +869,63 @@ int32_t sim_recorder_entity(sim_recorder *rec, const char *kind, const char *nam
   return (int32_t)id;
 }
 
+int sim_recorder_entity_reparent(sim_recorder *rec, int32_t id, int32_t parent) {
+  if (rec->failed) return -1;
+  sim_table *t = rec->entities;
+  assert(id >= 0 && (uint64_t)id < t->n_written + t->n_buf && parent >= -1 &&
+         (uint64_t)(parent + 1) <= t->n_written + t->n_buf && parent != id);
+  if ((uint64_t)id >= t->n_written) { /* its row is still buffered */
+    put_i32(t->buf + (size_t)((uint64_t)id - t->n_written) * t->row_bytes, &t->cols[3], parent);
+    return 0;
+  }
+  for (size_t i = 0; i < rec->n_reparents; i++)
+    if (rec->reparents[i].id == id) {
+      rec->reparents[i].parent = parent;
+      return 0;
+    }
+  if (sim_grow((void **)&rec->reparents, &rec->cap_reparents, rec->n_reparents + 1,
+               sizeof *rec->reparents) < 0) {
+    rec_fail(rec, "out of memory");
+    return -1;
+  }
+  rec->reparents[rec->n_reparents++] = (rec_reparent){id, parent};
+  return 0;
+}
+
+/* Applies the reparents of rows already in the file: each row read back,
+ * its parent set, written again (through the library's filters: a few rows
+ * of a run that migrates, once). */
+static int apply_reparents(sim_recorder *rec) {
+  sim_table *t = rec->entities;
+  unsigned char *row = rec->n_reparents ? sim_malloc(t->row_bytes) : NULL;
+  if (rec->n_reparents && !row) {
+    rec_fail(rec, "out of memory");
+    return -1;
+  }
+  hid_t fspace = -1, mspace = -1;
+  int rc = 0;
+  hsize_t one[1] = {1};
+  if (rec->n_reparents &&
+      ((fspace = H5_CALL(H5Dget_space(t->dset))) < 0 || (mspace = H5_CALL(H5Screate_simple(1, one, NULL))) < 0))
+    rc = -1;
+  for (size_t i = 0; i < rec->n_reparents && rc == 0; i++) {
+    hsize_t at[1] = {(hsize_t)rec->reparents[i].id};
+    if (H5_CALL(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, at, NULL, one, NULL)) < 0 ||
+        H5_CALL(H5Dread(t->dset, t->type, mspace, fspace, H5P_DEFAULT, row)) < 0) {
+      rc = -1;
+      break;
+    }
+    put_i32(row, &t->cols[3], rec->reparents[i].parent);
+    if (H5_CALL(H5Dwrite(t->dset, t->type, mspace, fspace, H5P_DEFAULT, row)) < 0) rc = -1;
+  }
+  if (mspace >= 0) H5Sclose(mspace);
+  if (fspace >= 0) H5Sclose(fspace);
+  sim_free(row);
+  if (rc < 0) rec_fail(rec, "cannot write dataset /%s", t->path);
+  if (rc == 0) rc = io_check(rec, "dataset /", t->path);
+  return rc;
+}
+
 static int signal_kept(const sim_recorder *rec, const char *name) {
   if (!rec->keep_series) return 0;
   if (!rec->signals) return 1;
@@ -901,6 +972,17 @@ int sim_recorder_signal(sim_recorder *rec, const char *name, const char *unit, c
     return -1;
   }
   return (int)rec->n_sigs++;
+}
+
+int sim_recorder_signal_on_change(sim_recorder *rec, int signal) {
+  if (signal == SIM_SIGNAL_OFF) return 0;
+  if (rec->failed) return -1;
+  assert(signal >= 0 && (size_t)signal < rec->n_sigs);
+  sim_table *t = rec->sigs[signal].data;
+  /* marked before its first row, so before its dataset exists */
+  assert(t->dset < 0 && t->n_buf == 0);
+  t->on_change_ns = rec->sample_interval_ns > 0 ? rec->sample_interval_ns : 0;
+  return 0;
 }
 
 int sim_emit(sim_recorder *rec, int signal, int32_t entity, sim_time t, double value) {
@@ -1163,6 +1245,7 @@ int sim_recorder_write(sim_recorder *rec, const char *path, sim_diag *diag) {
     assert(!strcmp(path, rec->final_path));
   }
   for (size_t i = 0; i < rec->n_sets && !rec->failed; i++) table_flush(rec->sets[i], 1);
+  if (!rec->failed) apply_reparents(rec);
   if (!rec->failed) write_event_types(rec);
   if (!rec->failed) write_root_attrs(rec);
   for (size_t i = 0; i < rec->n_sets && !rec->failed; i++) {

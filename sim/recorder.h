@@ -11,9 +11,13 @@
  *
  * Three kinds of record:
  *  - entities: every host, guest, vCPU, device and migration gets a small
- *    integer id, written once as /entities (id, kind, name, parent);
+ *    integer id, written once as /entities (id, kind, name, parent) at the
+ *    end, with the parent each has then (a migrated guest: its last host);
  *  - signals: time series sampled by the models, written in long format as
- *    /series/<signal> with columns (time_ns, entity, value) and a unit;
+ *    /series/<signal> with columns (time_ns, entity, value) and a unit; a
+ *    signal written on change holds a row only where an entity's value
+ *    differs from its previous row (and at its first and last sample): a
+ *    value holds until the entity's next row;
  *  - tables: fixed-column tables (summaries, migration rounds, request
  *    latencies), written as compound datasets with a unit per column;
  *  - events: a log of discrete events, /events (time_ns, type, entity, value0,
@@ -72,6 +76,10 @@ int sim_recorder_attr_u64(sim_recorder *rec, const char *name, uint64_t value);
  * "host", "guest", "vcpu", "disk", "nic", "migration"...; parent is an entity
  * id or -1. */
 int32_t sim_recorder_entity(sim_recorder *rec, const char *kind, const char *name, int32_t parent);
+/* Entity id now belongs to `parent` (an entity id or -1; a guest that
+ * migrated to another host): /entities records the last parent given.  0 or
+ * negative when the recorder failed. */
+int sim_recorder_entity_reparent(sim_recorder *rec, int32_t id, int32_t parent);
 
 /* Declares a signal; returns its id (>= 0), SIM_SIGNAL_OFF when the record
  * configuration does not keep it (emitting to it is then a no-op), or a
@@ -79,6 +87,16 @@ int32_t sim_recorder_entity(sim_recorder *rec, const char *kind, const char *nam
 #define SIM_SIGNAL_OFF (-1000)
 int sim_recorder_signal(sim_recorder *rec, const char *name, const char *unit, const char *doc);
 int sim_emit(sim_recorder *rec, int signal, int32_t entity, sim_time t, double value);
+/* Declares that the model emits `signal` on change: at each sample interval
+ * (sim_recorder_sample_interval) it writes an entity's value only when it
+ * differs from the last one written for that entity, and always its first
+ * and last samples, so that a value holds until the entity's next row.  The
+ * dataset then carries the int64 attribute SIM_SERIES_ON_CHANGE, the sample
+ * interval in ns, from which readers fill the samples in between.  Called
+ * after sim_recorder_signal and before the first sim_emit; a no-op for
+ * SIM_SIGNAL_OFF.  0 or negative when the recorder failed. */
+#define SIM_SERIES_ON_CHANGE "on_change_interval_ns"
+int sim_recorder_signal_on_change(sim_recorder *rec, int signal);
 
 /* Declares an event type; returns its id (>= 0) or a negative error. */
 int sim_recorder_event_type(sim_recorder *rec, const char *name, const char *doc);

@@ -2,6 +2,9 @@
  * sim/recorder.c and documented in DATASETS.md).
  * Units: series times are returned in seconds (stored as int64 ns); other
  * values as stored, their unit given by the unit_<column> attribute.
+ * A series written on change (attribute SIM_SERIES_ON_CHANGE, recorder.h)
+ * is read back filled forward: one sample per interval from an entity's
+ * first row to its last, each value holding until the entity's next row.
  * Invariants: every HDF5 handle opened by a function is closed before it
  * returns; strings handed out as "owned by r" live until sim_result_close.
  * Columns are read by member name through a one-member compound memory type,
@@ -357,6 +360,37 @@ static int sample_cmp(const void *a, const void *b) {
   return x->order < y->order ? -1 : x->order > y->order;
 }
 
+int sim_result_series_on_change(sim_result *r, const char *path, int64_t *interval_ns) {
+  *interval_ns = 0;
+  hid_t d = open_dataset(r, path);
+  if (d < 0) return -1;
+  int rc = 0;
+  htri_t exists = H5Aexists(d, SIM_SERIES_ON_CHANGE);
+  if (exists < 0) rc = -1;
+  if (exists > 0) {
+    hid_t attr = H5Aopen(d, SIM_SERIES_ON_CHANGE, H5P_DEFAULT);
+    int64_t v = 0;
+    rc = attr >= 0 && H5Aread(attr, H5T_NATIVE_INT64, &v) >= 0 && v > 0 ? 1 : -1;
+    if (attr >= 0) H5Aclose(attr);
+    if (rc == 1) *interval_ns = v;
+  }
+  H5Dclose(d);
+  return rc;
+}
+
+/* Samples of a series written on change between its rows sel[0..k), in
+ * time order: each value holds until the entity's next row, one sample
+ * every dt ns.  The count, or 0 when the rows do not lie on that grid. */
+static size_t filled_count(const sample *sel, size_t k, int64_t dt) {
+  size_t n = k;
+  for (size_t i = 1; i < k; i++) {
+    int64_t gap = sel[i].t_ns - sel[i - 1].t_ns;
+    if (gap <= 0 || gap % dt) return 0;
+    n += (size_t)(gap / dt) - 1;
+  }
+  return n;
+}
+
 int sim_result_series(sim_result *r, const char *signal, int32_t entity, double **t_s,
                       double **values, size_t *n) {
   *t_s = *values = NULL;
@@ -365,7 +399,9 @@ int sim_result_series(sim_result *r, const char *signal, int32_t entity, double 
   char *path = sim_malloc(len);
   if (!path) return -1;
   snprintf(path, len, SIM_H5_SERIES "/%s", signal);
-  hid_t d = open_dataset(r, path);
+  int64_t dt = 0;
+  int on_change = sim_result_series_on_change(r, path, &dt);
+  hid_t d = on_change < 0 ? -1 : open_dataset(r, path);
   sim_free(path);
   if (d < 0) return -1;
   int64_t *times = NULL;
@@ -383,16 +419,24 @@ int sim_result_series(sim_result *r, const char *signal, int32_t entity, double 
   for (size_t i = 0; i < n_t; i++)
     if (ents[i] == entity) sel[k++] = (sample){times[i], vals[i], i};
   qsort(sel, k, sizeof *sel, sample_cmp);
-  out_t = sim_calloc(k ? k : 1, sizeof *out_t);
-  out_v = sim_calloc(k ? k : 1, sizeof *out_v);
+  /* written on change: the samples between rows are filled forward (a
+   * file whose rows are off the grid is read as it is) */
+  size_t filled = on_change == 1 ? filled_count(sel, k, dt) : 0;
+  size_t m = filled ? filled : k;
+  out_t = sim_calloc(m ? m : 1, sizeof *out_t);
+  out_v = sim_calloc(m ? m : 1, sizeof *out_v);
   if (!out_t || !out_v) goto out;
+  size_t j = 0;
   for (size_t i = 0; i < k; i++) {
-    out_t[i] = sim_time_to_s(sel[i].t_ns);
-    out_v[i] = sel[i].value;
+    int64_t next = filled && i + 1 < k ? sel[i + 1].t_ns : sel[i].t_ns + 1;
+    for (int64_t t = sel[i].t_ns; t < next; t += filled ? dt : 1, j++) {
+      out_t[j] = sim_time_to_s(t);
+      out_v[j] = sel[i].value;
+    }
   }
   *t_s = out_t;
   *values = out_v;
-  *n = k;
+  *n = m;
   out_t = out_v = NULL;
   rc = 0;
 out:

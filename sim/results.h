@@ -81,8 +81,15 @@ int sim_result_attr_i64(sim_result *r, const char *name, int64_t *value);
 
 /* Entity id by name; negative when absent. */
 int sim_result_entity(sim_result *r, const char *name, int32_t *id);
+/* Whether the series at `path` ("series/cpu_share") was written on change
+ * (sim/recorder.h sim_recorder_signal_on_change): 1 and *interval_ns its
+ * sample interval, each value then holding until the entity's next row; 0
+ * (every sample a row); negative when absent or unreadable. */
+int sim_result_series_on_change(sim_result *r, const char *path, int64_t *interval_ns);
 /* The samples of one signal for one entity, in time order: times in
- * seconds and values, *n of each. */
+ * seconds and values, *n of each.  A series written on change is filled
+ * forward: one sample per interval from the entity's first row to its last,
+ * as the model sampled it. */
 int sim_result_series(sim_result *r, const char *signal, int32_t entity, double **t_s,
                       double **values, size_t *n);
 

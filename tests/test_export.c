@@ -2,6 +2,7 @@
  * on small results written here with the recorder: column names carry their
  * units, entity ids and event types become names, the run's parameters lead
  * every row, values read back exactly, two results share one file per table,
+ * a series written on change is exported sample by sample (filled forward),
  * and bad input writes nothing (exit 2).  The shipped scenarios' round trip
  * through h5py and pandas is tests/e2e_export.py. */
 #include <errno.h>
@@ -233,6 +234,66 @@ static void test_result_readers(void) {
   sim_diag_clear(&d);
 }
 
+/* A series written on change is exported filled forward: a row per guest
+ * per sample from its first row to its last, in time order and within a
+ * time in the order the guests were sampled; one whose rows are off its
+ * grid is exported as stored. */
+static void test_series_on_change_filled(void) {
+  char a[128], dir[128], file[192];
+  path_in_tmp(a, sizeof a, "steps.h5");
+  path_in_tmp(dir, sizeof dir, "steps");
+  sim_record_config cfg = {10 * SIM_MS, 0, 1, NULL, 0, 1};
+  sim_recorder *rec = sim_recorder_new(&cfg);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  sim_recorder_attr_str(rec, "scenario_name", "steps");
+  int32_t host = sim_recorder_entity(rec, "host", "h0", -1);
+  int32_t g1 = sim_recorder_entity(rec, "guest", "b", host);
+  int32_t g0 = sim_recorder_entity(rec, "guest", "a", host);
+  int share = sim_recorder_signal(rec, "cpu_share", "1", "CPUs obtained");
+  int odd = sim_recorder_signal(rec, "progress", "1", "work done");
+  CU_ASSERT_FATAL(share >= 0 && odd >= 0);
+  CU_ASSERT_EQUAL(sim_recorder_signal_on_change(rec, share), 0);
+  CU_ASSERT_EQUAL(sim_recorder_signal_on_change(rec, odd), 0);
+  /* a (sampled first) changes at 30 ms; b holds from 10 to 40 ms */
+  CU_ASSERT_EQUAL(sim_emit(rec, share, g0, 10 * SIM_MS, 0.5), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, share, g1, 10 * SIM_MS, 1.0), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, share, g0, 30 * SIM_MS, 0.25), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, share, g0, 40 * SIM_MS, 0.25), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, share, g1, 40 * SIM_MS, 1.0), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, odd, g0, 10 * SIM_MS, 0.1), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, odd, g0, 15 * SIM_MS, 0.2), 0); /* off the 10 ms grid */
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL_FATAL(sim_recorder_write(rec, a, &d), 0);
+  sim_diag_clear(&d);
+  sim_recorder_free(rec);
+  const char *argv[] = {"export", a, "--csv", dir, NULL};
+  CU_ASSERT_EQUAL_FATAL(cli_export(4, (char **)argv), 0);
+
+  snprintf(file, sizeof file, "%s/series_cpu_share.csv", dir);
+  char *s = slurp(file);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  char want[2048];
+  const char *lead = ",steps,,,";
+  snprintf(want, sizeof want,
+           "result_file,scenario_name,seed,run_index,calibration_name,time_ns,entity,entity_kind,value\n"
+           "%s%s,10000000,a,guest,0.5\n%s%s,10000000,b,guest,1\n"
+           "%s%s,20000000,a,guest,0.5\n%s%s,20000000,b,guest,1\n"
+           "%s%s,30000000,a,guest,0.25\n%s%s,30000000,b,guest,1\n"
+           "%s%s,40000000,a,guest,0.25\n%s%s,40000000,b,guest,1\n",
+           a, lead, a, lead, a, lead, a, lead, a, lead, a, lead, a, lead, a, lead);
+  CU_ASSERT_STRING_EQUAL(s, want);
+  sim_free(s);
+
+  snprintf(file, sizeof file, "%s/series_progress.csv", dir);
+  s = slurp(file);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, ",10000000,a,guest,0.1\n"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(s, ",15000000,a,guest,0.2\n"));
+  CU_ASSERT_PTR_NULL(strstr(s, ",20000000,"));
+  sim_free(s);
+}
+
 static int suite_init(void) {
   snprintf(tmpdir, sizeof tmpdir, "/tmp/vdcsim-export-XXXXXX");
   return mkdtemp(tmpdir) ? 0 : -1;
@@ -249,6 +310,8 @@ int register_tests(void) {
   if (!s) return -1;
   if (!CU_add_test(s, "column names carry their units", test_column_names_carry_units) ||
       !CU_add_test(s, "tables as tidy CSV", test_tables_as_tidy_csv) ||
+      !CU_add_test(s, "series written on change exported filled forward",
+                   test_series_on_change_filled) ||
       !CU_add_test(s, "bad input writes nothing", test_bad_input_writes_nothing) ||
       !CU_add_test(s, "generic result readers", test_result_readers))
     return -1;

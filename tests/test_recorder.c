@@ -5,7 +5,9 @@
  * every level, atomic
  * writes under HDF5 and allocation faults for N = 1, 2, ..., the output path
  * (only new or regular files are written), one writer per output, and the
- * removal of killed runs' temporaries.  Every file is made in a scratch
+ * removal of killed runs' temporaries, series written on change (read back
+ * filled forward) and entities whose parent changes during the run (under
+ * faults too).  Every file is made in a scratch
  * directory under /tmp. */
 #define _GNU_SOURCE /* mknod, makedev, S_IFMT */
 #include <dirent.h>
@@ -485,6 +487,165 @@ static void test_flush_in_chunks(void) {
   sim_diag_clear(&d);
 }
 
+/* A series written on change: its rows (values changed, first and last),
+ * its attribute, and the reader's samples filled forward at the interval;
+ * a series written every sample, and one whose rows are off the grid, are
+ * read as stored. */
+static void test_series_on_change(void) {
+  empty_dir();
+  sim_record_config c = default_config(); /* sampled every 10 ms */
+  sim_recorder *rec = sim_recorder_new(&c);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+  int32_t g0 = sim_recorder_entity(rec, "guest", "vm0", -1);
+  int32_t g1 = sim_recorder_entity(rec, "guest", "vm1", -1);
+  int share = sim_recorder_signal(rec, "cpu_share", "1", "share of a CPU");
+  int steal = sim_recorder_signal(rec, "steal", "1", "runnable, not running");
+  int odd = sim_recorder_signal(rec, "progress", "1", "share of the work done");
+  CU_ASSERT_FATAL(share >= 0 && steal >= 0 && odd >= 0);
+  CU_ASSERT_EQUAL(sim_recorder_signal_on_change(rec, share), 0);
+  CU_ASSERT_EQUAL(sim_recorder_signal_on_change(rec, odd), 0);
+  CU_ASSERT_EQUAL(sim_recorder_signal_on_change(rec, SIM_SIGNAL_OFF), 0);
+  /* samples at 10, 20, ..., 100 ms: vm0 changes at 40 and 70 ms, vm1
+   * never (its first and last samples only) */
+  CU_ASSERT_EQUAL(sim_emit(rec, share, g0, 10 * SIM_MS, 0.5), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, share, g1, 10 * SIM_MS, 0.25), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, share, g0, 40 * SIM_MS, 1.0), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, share, g0, 70 * SIM_MS, 0.0), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, share, g0, 100 * SIM_MS, 0.0), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, share, g1, 100 * SIM_MS, 0.25), 0);
+  for (int i = 1; i <= 3; i++) CU_ASSERT_EQUAL(sim_emit(rec, steal, g0, i * 10 * SIM_MS, i), 0);
+  /* 15 ms apart: not on a 10 ms grid */
+  CU_ASSERT_EQUAL(sim_emit(rec, odd, g0, 10 * SIM_MS, 0.1), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, odd, g0, 25 * SIM_MS, 0.2), 0);
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL_FATAL(sim_recorder_write(rec, out_path, &d), 0);
+  sim_recorder_free(rec);
+
+  sim_result *r = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_result_open(out_path, &r, &d), 0);
+  size_t rows = 0;
+  CU_ASSERT_EQUAL(sim_result_table_rows(r, "series/cpu_share", &rows), 0);
+  CU_ASSERT_EQUAL(rows, 6); /* as stored */
+  int64_t dt = -1;
+  CU_ASSERT_EQUAL(sim_result_series_on_change(r, "series/cpu_share", &dt), 1);
+  CU_ASSERT_EQUAL(dt, 10 * SIM_MS);
+  CU_ASSERT_EQUAL(sim_result_series_on_change(r, "series/steal", &dt), 0);
+  CU_ASSERT_EQUAL(dt, 0);
+  CU_ASSERT(sim_result_series_on_change(r, "series/none", &dt) < 0);
+  double *t = NULL, *v = NULL;
+  size_t n = 0;
+  CU_ASSERT_EQUAL(sim_result_series(r, "cpu_share", g0, &t, &v, &n), 0);
+  static const double want0[10] = {0.5, 0.5, 0.5, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0};
+  CU_ASSERT_EQUAL(n, 10);
+  for (size_t i = 0; i < n && n == 10; i++) {
+    CU_ASSERT_DOUBLE_EQUAL(t[i], 0.01 * (double)(i + 1), 1e-12);
+    CU_ASSERT_EQUAL(v[i], want0[i]);
+  }
+  sim_free(t);
+  sim_free(v);
+  CU_ASSERT_EQUAL(sim_result_series(r, "cpu_share", g1, &t, &v, &n), 0);
+  CU_ASSERT_EQUAL(n, 10);
+  for (size_t i = 0; i < n && n == 10; i++) CU_ASSERT_EQUAL(v[i], 0.25);
+  sim_free(t);
+  sim_free(v);
+  CU_ASSERT_EQUAL(sim_result_series(r, "steal", g0, &t, &v, &n), 0);
+  CU_ASSERT_EQUAL(n, 3);
+  sim_free(t);
+  sim_free(v);
+  CU_ASSERT_EQUAL(sim_result_series(r, "progress", g0, &t, &v, &n), 0);
+  CU_ASSERT_EQUAL(n, 2); /* off the grid: as stored */
+  if (n == 2) CU_ASSERT_DOUBLE_EQUAL(t[1], 0.025, 1e-12);
+  sim_free(t);
+  sim_free(v);
+  sim_result_close(r);
+  sim_diag_clear(&d);
+  empty_dir();
+}
+
+/* Registers `n` guests on host 0 with the file open early, so that the
+ * first rows of /entities are flushed before the run ends; moves guest 1
+ * (written by then) to host `moved_to` twice over and the last guest (still
+ * buffered) to it too.  The write's result. */
+static int record_moves(size_t n, int32_t moved_to, sim_diag *d) {
+  sim_record_config c = default_config();
+  sim_recorder *rec = sim_recorder_new(&c);
+  if (!rec) return -1;
+  int rc = sim_recorder_begin(rec, out_path, d);
+  char name[32];
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    snprintf(name, sizeof name, i < 2 ? "h%zu" : "vm%zu", i);
+    rc = sim_recorder_entity(rec, i < 2 ? "host" : "guest", name, i < 2 ? -1 : 0) < 0 ? -1 : 0;
+  }
+  if (rc == 0) rc = sim_recorder_entity_reparent(rec, 2, 1); /* then back: the last counts */
+  if (rc == 0) rc = sim_recorder_entity_reparent(rec, 2, moved_to);
+  if (rc == 0) rc = sim_recorder_entity_reparent(rec, 3, moved_to);
+  if (rc == 0) rc = sim_recorder_entity_reparent(rec, (int32_t)n - 1, moved_to);
+  int written = sim_recorder_write(rec, out_path, d);
+  sim_recorder_free(rec);
+  return rc < 0 ? -1 : written;
+}
+
+/* The parents of /entities, or NULL. */
+static double *read_parents(size_t *n) {
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_result *r = NULL;
+  double *parents = NULL;
+  if (sim_result_open(out_path, &r, &d) == 0 &&
+      sim_result_column_f64(r, "entities", "parent", &parents, n) < 0)
+    parents = NULL;
+  if (r) sim_result_close(r);
+  sim_diag_clear(&d);
+  return parents;
+}
+
+/* A guest's parent changed after its row was written, or while it is still
+ * buffered: /entities gives the last parent; the others keep theirs.  Under
+ * HDF5 faults at every call, a write either gives the same or leaves
+ * nothing. */
+static void test_entity_reparent(void) {
+  empty_dir();
+  const size_t n = 3000; /* several chunks of /entities */
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL_FATAL(record_moves(n, 1, &d), 0);
+  size_t got = 0;
+  double *parents = read_parents(&got);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(parents);
+  CU_ASSERT_EQUAL_FATAL(got, n);
+  int others = 1;
+  for (size_t i = 0; i < n; i++) {
+    double want = i < 2 ? -1 : (i == 2 || i == 3 || i == n - 1) ? 1 : 0;
+    others &= parents[i] == want;
+  }
+  CU_ASSERT(others);
+  sim_free(parents);
+  sim_diag_clear(&d);
+  int succeeded = 0, failures = 0;
+  for (long k = 1; k < 400 && !succeeded; k++) {
+    empty_dir();
+    sim_diag_init(&d);
+    sim_fault_arm(SIM_FAULT_HDF5, k);
+    int rc = record_moves(n, 1, &d);
+    sim_fault_arm(SIM_FAULT_HDF5, 0);
+    if (rc == 0) {
+      succeeded = 1;
+      parents = read_parents(&got);
+      CU_ASSERT(parents && got == n && parents[2] == 1 && parents[3] == 1 && parents[4] == 0 &&
+                parents[n - 1] == 1);
+      sim_free(parents);
+    } else {
+      failures++;
+      CU_ASSERT_EQUAL(dir_entries(), 0);
+    }
+    sim_diag_clear(&d);
+  }
+  CU_ASSERT(succeeded);
+  CU_ASSERT(failures > 10);
+  empty_dir();
+}
+
 static void test_large_attribute(void) {
   empty_dir();
   size_t len = 300000;
@@ -851,6 +1012,8 @@ int register_tests(void) {
       {"own deflate of incompressible chunks", test_chunks_incompressible},
       {"record config selects signals and events", test_signal_selection},
       {"long series flushed in chunks", test_flush_in_chunks},
+      {"series written on change, read filled forward", test_series_on_change},
+      {"a migrated guest's parent is its last host", test_entity_reparent},
       {"large string attribute", test_large_attribute},
       {"errors are reported, nothing left behind", test_errors_reported},
       {"Nth HDF5 call fails: no file left", test_hdf5_faults},

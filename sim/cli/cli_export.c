@@ -21,7 +21,8 @@ static void usage(FILE *out) {
           "file per table, each row led by its run: result_file, scenario_name, seed,\n"
           "run_index, calibration_name.  Entity ids are replaced by entity names (entity,\n"
           "entity_kind), event types by their names; a column with a unit names it\n"
-          "(time_ns, downtime_s, value_bps).  Files are replaced atomically.\n\n"
+          "(time_ns, downtime_s, value_bps).  Files are replaced atomically.\n"
+          "A series written on change is exported sample by sample (filled forward).\n\n"
           "options:\n"
           "  --csv DIR   output directory\n\n"
           "exit codes: 0 written, 1 write failure, 2 usage or input error (nothing written)\n");

@@ -1,6 +1,9 @@
 /* sim/cli/export_csv.c: results as tidy CSV tables (see export_csv.h).
  * Reads through sim/results.h only, as plots and validation do.
  * Units: named in the column names (export_column_name); values as stored.
+ * A series written on change is exported filled forward, a row per entity
+ * per sample as the model sampled it, so that every CSV row of a series is a
+ * sample (a spreadsheet's sums and means need no step function).
  * Invariants: nothing is written before every result has been opened and
  * every table's columns agree across results; the files appear under their
  * final names only when all of them were written. */
@@ -231,7 +234,78 @@ static void free_columns(column_data *d, const sim_result_column_info *cols, siz
   sim_free(d);
 }
 
-/* Writes the rows of `table` of one result.  0 or EXPORT_E*. */
+/* The rows a series written on change (sim_result_series_on_change) is
+ * exported as: filled forward, one per entity per sample interval dt from
+ * the entity's first row to its last, each holding the value of the
+ * entity's last row so far, in time order and within a time in the order
+ * the entities first appear (the order the model sampled them).  *src the
+ * row each comes from, *times its time; *n_out of each.  0; 1 when the rows
+ * are not on such a grid (exported as stored, *src NULL); EXPORT_ENOMEM. */
+static int fill_forward_plan(const int64_t *t, const int64_t *ent, size_t rows, size_t n_entities,
+                             int64_t dt, size_t **src, int64_t **times, size_t *n_out) {
+  *src = NULL;
+  *times = NULL;
+  *n_out = 0;
+  size_t *slot_of = sim_malloc((n_entities ? n_entities : 1) * sizeof *slot_of);
+  size_t *start = sim_calloc(n_entities + 1, sizeof *start); /* rows of slot k: start[k].. */
+  size_t *by_slot = sim_malloc((rows ? rows : 1) * sizeof *by_slot);
+  size_t *cur = sim_malloc((n_entities ? n_entities : 1) * sizeof *cur);
+  int rc = slot_of && start && by_slot && cur ? 0 : EXPORT_ENOMEM;
+  size_t n_slots = 0, total = 0;
+  int64_t tmin = INT64_MAX, tmax = INT64_MIN;
+  for (size_t i = 0; i < n_entities && rc == 0; i++) slot_of[i] = SIZE_MAX;
+  for (size_t r = 0; r < rows && rc == 0; r++) {
+    if (ent[r] < 0 || (size_t)ent[r] >= n_entities) {
+      rc = 1; /* the row loop reports it */
+      break;
+    }
+    if (slot_of[ent[r]] == SIZE_MAX) slot_of[ent[r]] = n_slots++;
+    start[slot_of[ent[r]] + 1]++;
+  }
+  for (size_t k = 0; k < n_slots && rc == 0; k++) start[k + 1] += start[k];
+  for (size_t k = 0; k < n_slots && rc == 0; k++) cur[k] = start[k];
+  for (size_t r = 0; r < rows && rc == 0; r++) by_slot[cur[slot_of[ent[r]]]++] = r;
+  for (size_t k = 0; k < n_slots && rc == 0; k++) {
+    int64_t first = t[by_slot[start[k]]], last = t[by_slot[start[k + 1] - 1]];
+    for (size_t j = start[k] + 1; j < start[k + 1] && rc == 0; j++) {
+      int64_t gap = t[by_slot[j]] - t[by_slot[j - 1]];
+      if (gap <= 0 || gap % dt) rc = 1;
+    }
+    if (first < tmin) tmin = first;
+    if (last > tmax) tmax = last;
+    total += (size_t)((last - first) / dt) + 1;
+    cur[k] = start[k];
+  }
+  for (size_t k = 0; k < n_slots && rc == 0; k++)
+    if ((t[by_slot[start[k]]] - tmin) % dt) rc = 1;
+  if (rc == 0 && n_slots) {
+    *src = sim_malloc(total * sizeof **src);
+    *times = sim_malloc(total * sizeof **times);
+    if (!*src || !*times) rc = EXPORT_ENOMEM;
+  }
+  for (int64_t now = tmin; rc == 0 && n_slots && now <= tmax; now += dt)
+    for (size_t k = 0; k < n_slots; k++) {
+      if (t[by_slot[start[k]]] > now || t[by_slot[start[k + 1] - 1]] < now) continue;
+      while (cur[k] + 1 < start[k + 1] && t[by_slot[cur[k] + 1]] <= now) cur[k]++;
+      (*src)[*n_out] = by_slot[cur[k]];
+      (*times)[(*n_out)++] = now;
+    }
+  if (rc != 0) {
+    sim_free(*src);
+    sim_free(*times);
+    *src = NULL;
+    *times = NULL;
+    *n_out = 0;
+  }
+  sim_free(slot_of);
+  sim_free(start);
+  sim_free(by_slot);
+  sim_free(cur);
+  return rc;
+}
+
+/* Writes the rows of `table` of one result (a series written on change
+ * filled forward: fill_forward_plan).  0 or EXPORT_E*. */
 static int write_rows(FILE *f, const run_info *ri, const char *table,
                       const sim_result_column_info *cols, size_t n_cols, sim_diag *diag) {
   const char *path = sim_result_path(ri->r);
@@ -258,7 +332,22 @@ static int write_rows(FILE *f, const run_info *ri, const char *table,
   if (rc == 0 && !strcmp(table, EVENTS) &&
       sim_result_table_attr_strings(ri->r, table, "type_names", &type_names, &n_types) < 0)
     rc = EXPORT_ENOMEM;
-  for (size_t row = 0; row < rows && rc == 0; row++) {
+  size_t *src = NULL, n_out = rows;
+  int64_t *times = NULL, dt = 0;
+  size_t time_col = n_cols, entity_col = n_cols;
+  for (size_t i = 0; i < n_cols; i++) {
+    if (!strcmp(cols[i].name, "time_ns") && cols[i].type == SIM_RESULT_INTEGER) time_col = i;
+    if (!strcmp(cols[i].name, "entity") && cols[i].type == SIM_RESULT_INTEGER) entity_col = i;
+  }
+  if (rc == 0 && time_col < n_cols && entity_col < n_cols &&
+      sim_result_series_on_change(ri->r, table, &dt) == 1) {
+    int plan = fill_forward_plan(d[time_col].ints, d[entity_col].ints, rows, ri->n_entities, dt,
+                                 &src, &times, &n_out);
+    if (plan < 0) rc = plan;
+    if (plan == 1) n_out = rows;
+  }
+  for (size_t k = 0; k < n_out && rc == 0; k++) {
+    size_t row = src ? src[k] : k;
     put_text(f, path);
     fputc(',', f);
     put_text(f, ri->scenario);
@@ -270,6 +359,8 @@ static int write_rows(FILE *f, const run_info *ri, const char *table,
         put_text(f, d[i].text[row]);
       } else if (cols[i].type == SIM_RESULT_REAL) {
         put_real(f, d[i].reals[row]);
+      } else if (times && i == time_col) {
+        fprintf(f, "%" PRId64, times[k]);
       } else if (entity_column(table, &cols[i])) {
         int64_t id = d[i].ints[row];
         int known = id >= 0 && (size_t)id < ri->n_entities;
@@ -292,6 +383,8 @@ static int write_rows(FILE *f, const run_info *ri, const char *table,
     }
     fputc('\n', f);
   }
+  sim_free(src);
+  sim_free(times);
   sim_result_free_strings(type_names, n_types);
   free_columns(d, cols, n_cols);
   return rc;

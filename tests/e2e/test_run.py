@@ -130,14 +130,19 @@ class Run(Case):
                 self.assertTrue(0 < t <= a["simulated_ns"] * 1e-9 + 1e-9)
             self.assertEqual(f["summary/guests"].attrs["unit_time_to_complete_s"], "s")
 
-            # the progress series: at the sampling interval, rising to 1
+            # the progress series: written on change at the sampling
+            # interval (a value holds until the guest's next row), rising to 1
             progress = table(f, "series/progress")
             self.assertEqual(f["series/progress"].attrs["unit"], "1")
+            dt = int(f["series/progress"].attrs["on_change_interval_ns"])
+            self.assertEqual(dt, a["sample_interval_ns"])
             vm0 = progress[progress.entity == guests_e.loc["vm0", "id"]]
             self.assertGreater(len(vm0), 2)
             steps = np.diff(vm0["time_ns"].to_numpy())
             self.assertTrue((steps > 0).all())
-            self.assertTrue((steps <= 1_000_000).all())
+            self.assertTrue((steps % dt == 0).all())
+            self.assertEqual(vm0["time_ns"].iloc[0], dt)  # the first sample
+            self.assertEqual(vm0["time_ns"].iloc[-1], progress["time_ns"].max())  # the last
             self.assertTrue((np.diff(vm0["value"].to_numpy()) >= -1e-12).all())
             self.assertAlmostEqual(vm0["value"].iloc[-1], 1.0, places=6)
 
