@@ -30,6 +30,7 @@ struct dirty_model {
   double extra_due;      /* due pages outside memory's groups: stream and disk blocks */
   double zero_due;       /* due pages never written: sent in round 0 only */
   double activity;       /* fraction of time the guest runs, [0, 1] */
+  double utilisation;    /* the guest's load, (0, 1]: scales the rates of groups that follow it */
   /* random page writes (SIM_DIRTY_POISSON groups) */
   sim_dirty_process *group_process; /* how each group's dirtied pages are counted */
   double *group_drawn;   /* pages each group dirtied in the planned round (drawn or expected) */
@@ -64,6 +65,7 @@ dirty_model *dirty_new(double memory_pages, double resident_pages, double extra_
   dm->extra_due = extra_pages;
   dm->zero_due = memory_pages - resident_pages;
   dm->activity = 1.0;
+  dm->utilisation = 1.0;
   return dm;
 }
 
@@ -157,7 +159,7 @@ int dirty_set_groups(dirty_model *dm, const sim_dirty_group *groups, size_t n,
   double in_groups = 0;
   for (size_t i = 0; i < n; i++) {
     dm->group_pages[i] = (double)groups[i].pages;
-    dm->group_rate_hz[i] = groups[i].rate_hz;
+    dm->group_rate_hz[i] = groups[i].follows_utilisation ? groups[i].rate_hz * dm->utilisation : groups[i].rate_hz;
     dm->group_due[i] = dm->group_pages[i] * share;
     dm->group_process[i] = groups[i].process;
     in_groups += dm->group_due[i];
@@ -167,6 +169,17 @@ int dirty_set_groups(dirty_model *dm, const sim_dirty_group *groups, size_t n,
   dm->n_groups = n;
   dm->stream_hz = stream_pages_hz;
   return 0;
+}
+
+void dirty_set_utilisation(dirty_model *dm, const sim_dirty_group *groups, size_t n, double utilisation) {
+  assert(utilisation > 0 && utilisation <= 1 && n == dm->n_groups);
+  if (utilisation == dm->utilisation) return;
+  dm->utilisation = utilisation;
+  for (size_t i = 0; i < n; i++)
+    if (groups[i].follows_utilisation) {
+      dm->group_rate_hz[i] = groups[i].rate_hz * utilisation;
+      dm->drawn_valid = false; /* a planned round's draw was at the old rate */
+    }
 }
 
 void dirty_set_activity(dirty_model *dm, double activity) {

@@ -97,6 +97,15 @@ int dirty_set_streams(dirty_model *dm, uint64_t seed, uint32_t run_index, const 
  * pages of earlier groups stay due, with no rate of their own. */
 int dirty_set_groups(dirty_model *dm, const sim_dirty_group *groups, size_t n,
                      double stream_pages_hz);
+/* The guest's utilisation now, (0, 1] (a trace sample's share of its vCPUs'
+ * time): a group with follows_utilisation rewrites at utilisation x its
+ * rate, the rate it states being at full load.  The model ("utilisation"):
+ * a guest's page writes are part of its work, so at a share u of the CPU
+ * it does u of its full-load work and u of its writes [CL05] 4 (the
+ * writable working set grows with the load served).  Groups set later by
+ * dirty_set_groups take the last utilisation given (1 before any).  Due
+ * pages are unchanged. */
+void dirty_set_utilisation(dirty_model *dm, const sim_dirty_group *groups, size_t n, double utilisation);
 /* Fraction of time the guest runs, [0, 1]: scales every rate. */
 void dirty_set_activity(dirty_model *dm, double activity);
 

@@ -239,10 +239,11 @@ static int declare_tables(struct eng_dc *dc) {
 
 /* ---- migrations ---- */
 
-static size_t view_groups(void *ctx, const sim_dirty_group **groups) {
+static size_t view_groups(void *ctx, const sim_dirty_group **groups, double *utilisation) {
   dc_mig *m = ctx;
   const sim_phase *ph = m->dc->hooks.phase(m->dc->hooks.ctx, m->guest);
   *groups = ph ? ph->dirty : NULL;
+  *utilisation = ph ? ph->cpu_demand : 1;
   return ph ? ph->n_dirty : 0;
 }
 

@@ -225,15 +225,20 @@ double mig_compress_cap_bps(const migration *m) {
 
 int mig_sync_groups(migration *m) {
   const sim_dirty_group *groups = NULL;
-  size_t n = m->env.view.dirty_groups ? m->env.view.dirty_groups(m->env.view.ctx, &groups) : 0;
-  if (groups == m->groups && n == m->n_groups) return 0;
-  double stream = m->env.spec->block_migration
-                      ? m->env.view.disk_write_Bps / m->env.params.page_bytes
-                      : 0;
-  int rc = dirty_set_groups(m->dirty, groups, n, stream);
-  if (rc) return rc;
-  m->groups = groups;
-  m->n_groups = n;
+  double utilisation = 1;
+  size_t n = m->env.view.dirty_groups ? m->env.view.dirty_groups(m->env.view.ctx, &groups, &utilisation) : 0;
+  if (!(utilisation > 0) || utilisation > 1) utilisation = 1;
+  if (groups != m->groups || n != m->n_groups) {
+    double stream = m->env.spec->block_migration
+                        ? m->env.view.disk_write_Bps / m->env.params.page_bytes
+                        : 0;
+    int rc = dirty_set_groups(m->dirty, groups, n, stream);
+    if (rc) return rc;
+    m->groups = groups;
+    m->n_groups = n;
+  }
+  /* the same groups at another trace sample: their rates follow its load */
+  dirty_set_utilisation(m->dirty, groups, n, utilisation);
   return 0;
 }
 

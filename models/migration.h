@@ -100,8 +100,9 @@ typedef struct migration_guest_view {
   uint32_t vcpus;              /* post-copy faults stall one vCPU each */
   int32_t entity;              /* recorder entity of the guest, -1: none */
   /* The dirty groups of the phase running now (kept valid until the next
-   * call); returns their count. */
-  size_t (*dirty_groups)(void *ctx, const sim_dirty_group **groups);
+   * call) and the guest's utilisation in it, (0, 1] (its share of its
+   * vCPUs' time: a trace sample's); returns their count. */
+  size_t (*dirty_groups)(void *ctx, const sim_dirty_group **groups, double *utilisation);
   /* The network throughput the guest would use if unimpeded now, bit/s. */
   double (*net_demand_bps)(void *ctx);
   void (*pause)(void *ctx);

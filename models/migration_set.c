@@ -48,9 +48,10 @@ static uint64_t resident_bytes(const sim_guest *g) {
   return r >= 1 ? (uint64_t)r : 1;
 }
 
-static size_t view_groups(void *ctx, const sim_dirty_group **groups) {
+static size_t view_groups(void *ctx, const sim_dirty_group **groups, double *utilisation) {
   const sim_phase *ph = phase_of(ctx);
   *groups = ph ? ph->dirty : NULL;
+  *utilisation = ph ? ph->cpu_demand : 1;
   return ph ? ph->n_dirty : 0;
 }
 

@@ -107,6 +107,7 @@ typedef struct sim_dirty_group {
   double rate_hz;             /* rewrites of each page per second while running */
   /* random page writes */
   sim_dirty_process process;  /* how its dirtied pages are counted; the zero value: expected */
+  bool follows_utilisation;   /* rate_hz is at full load: a trace sample u rewrites at u x rate_hz */
 } sim_dirty_group;
 
 /* One phase of a workload: an operation mix per unit of work and how many

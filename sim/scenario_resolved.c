@@ -90,6 +90,7 @@ static void write_phase(sim_yaml_writer *w, const sim_phase *f) {
       wu(w, "pages", f->dirty[i].pages);
       wq(w, "rate", SIM_UNIT_FREQ, f->dirty[i].rate_hz);
       if (f->dirty[i].process == SIM_DIRTY_POISSON) sim_yaml_write_kv(w, "process", "poisson");
+      if (f->dirty[i].follows_utilisation) sim_yaml_write_kv(w, "follows", "utilisation");
       sim_yaml_write_map_end(w);
     }
     sim_yaml_write_seq_end(w);

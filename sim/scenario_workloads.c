@@ -107,6 +107,12 @@ static void load_ops(ctx *C, const sim_yaml_node *ops, sim_phase *ph) {
 static const char *const dirty_processes[] = {"expected", "poisson"};
 static const sim_schema_names dirty_process_list = {dirty_processes, 2, "dirty-page process"};
 
+/* What a dirty group's rate follows: nothing (the default: the rate holds
+ * whatever the guest's load) or the utilisation of its trace
+ * (models/dirty.h "utilisation"). */
+static const char *const dirty_follows[] = {"nothing", "utilisation"};
+static const sim_schema_names dirty_follows_list = {dirty_follows, 2, "dirty-rate 'follows' value"};
+
 static void load_dirty(ctx *C, const sim_yaml_node *dirty, sim_phase *f) {
   f->dirty = sim_calloc(dirty->n, sizeof *f->dirty);
   if (!f->dirty) { sim_schema_nomem(&C->S); return; }
@@ -114,7 +120,7 @@ static void load_dirty(ctx *C, const sim_yaml_node *dirty, sim_phase *f) {
   for (size_t d = 0; d < dirty->n; d++) {
     const sim_yaml_node *g = dirty->items[d];
     if (!sim_schema_is_map(&C->S, g, "a dirty page group {pages, rate}")) continue;
-    static const char *const keys[] = {"pages", "rate", "process"};
+    static const char *const keys[] = {"pages", "rate", "process", "follows"};
     SIM_SCHEMA_CHECK_KEYS(&C->S, g, keys);
     double pages = 0;
     if (sim_schema_need(&C->S, g, "pages")) sim_schema_real(&C->S, g, "pages", &pages, SIM_UNIT_NONE, 0, 1e15);
@@ -124,6 +130,9 @@ static void load_dirty(ctx *C, const sim_yaml_node *dirty, sim_phase *f) {
     size_t process;
     if (sim_schema_opt(g, "process") && sim_schema_enum(&C->S, g, "process", &dirty_process_list, &process))
       f->dirty[d].process = (sim_dirty_process)process;
+    size_t follows;
+    if (sim_schema_opt(g, "follows") && sim_schema_enum(&C->S, g, "follows", &dirty_follows_list, &follows))
+      f->dirty[d].follows_utilisation = follows == 1;
   }
 }
 

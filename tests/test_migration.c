@@ -36,11 +36,13 @@ typedef struct fake_guest {
   double slow;               /* last service share */
   double min_slow;           /* lowest service share asked */
   int paused;                /* 1 while stopped */
+  double utilisation;        /* its load now, (0, 1] */
 } fake_guest;
 
-static size_t fg_groups(void *ctx, const sim_dirty_group **out) {
+static size_t fg_groups(void *ctx, const sim_dirty_group **out, double *utilisation) {
   fake_guest *g = ctx;
   *out = g->groups;
+  *utilisation = g->utilisation;
   return g->n_groups;
 }
 static double fg_demand(void *ctx) { return ((fake_guest *)ctx)->demand_bps; }
@@ -69,6 +71,7 @@ static void fg_slow(void *ctx, double s) {
 static void fake_init(fake_guest *g) {
   memset(g, 0, sizeof *g);
   g->slow = g->min_slow = 1;
+  g->utilisation = 1;
 }
 
 /* The machinery's costs as the test profile gives them. */
@@ -332,6 +335,43 @@ static void test_migration_closed_form(void) {
   CU_ASSERT_STRING_EQUAL(s->stop_reason, "round limit");
   CU_ASSERT_FALSE(s->converged);
   migration_free(m);
+}
+
+/* The rounds of a guest at load u whose group follows its utilisation
+ * (rate r at full load) are those of a group rewritten at u r; at full load
+ * those of the plain group.  Returns the first round's bytes after round 0
+ * and the round count. */
+static double follow_rounds(double utilisation, bool follows, double rate_hz, size_t *n_rounds) {
+  fake_guest g;
+  fake_init(&g);
+  g.utilisation = utilisation;
+  g.groups[0] = (sim_dirty_group){.pages = 20000, .rate_hz = rate_hz, .follows_utilisation = follows};
+  g.n_groups = 1;
+  sim_migration_spec spec = default_spec("precopy");
+  migration_env env = make_env(&spec, &g, 256ull << 20, NULL);
+  sim_diag d;
+  sim_diag_init(&d);
+  migration *m;
+  CU_ASSERT_EQUAL_FATAL(migration_create(&env, &m, &d), 0);
+  run(m);
+  const migration_round *r;
+  *n_rounds = migration_get_rounds(m, &r);
+  double bytes = *n_rounds > 1 ? r[1].bytes : 0;
+  migration_free(m);
+  return bytes;
+}
+
+static void test_migration_dirtying_follows_utilisation(void) {
+  size_t n_half, n_plain, n_full, n_fixed;
+  double half = follow_rounds(0.5, true, 0.02, &n_half);
+  double plain = follow_rounds(1, false, 0.01, &n_plain);
+  CU_ASSERT(half > 0);
+  CU_ASSERT_EQUAL(half, plain); /* 0.02 Hz at half load is 0.01 Hz, bit for bit */
+  CU_ASSERT_EQUAL(n_half, n_plain);
+  double full = follow_rounds(1, true, 0.02, &n_full);
+  double fixed = follow_rounds(0.5, false, 0.02, &n_fixed); /* a group that does not follow */
+  CU_ASSERT_EQUAL(full, fixed);
+  CU_ASSERT(full > half); /* the load halved the pages dirtied per round */
 }
 
 /* Xen style with a constant dirty rate below the minimum rate: the rate
@@ -1227,6 +1267,7 @@ int register_tests(void) {
   static const test_case cases[] = {
       {"migration [CL05] web server", test_migration_cl05_webserver},
       {"migration closed form, constant dirty rate", test_migration_closed_form},
+      {"dirtying follows the guest's utilisation", test_migration_dirtying_follows_utilisation},
       {"migration closed form with Xen's rates", test_migration_closed_form_xen_rates},
       {"migration Xen rate limit: rises only, within [min, max]", test_migration_xen_rate_limit},
       {"migration QEMU downtime target at the achieved bandwidth",

@@ -269,7 +269,7 @@ static int dirty_rounds(sim_dirty_process process, uint64_t seed, double dirtied
   const double memory = 262144, pb = 4096, R = 1e9 / 8;
   dirty_model *dm = dirty_new(memory, memory, 0);
   if (!dm) return -1;
-  sim_dirty_group g[] = {{5000, 50, process}, {100000, 0.5, process}};
+  sim_dirty_group g[] = {{5000, 50, process, false}, {100000, 0.5, process, false}};
   int rc = dirty_set_streams(dm, seed, 0, "vm");
   if (rc == 0) rc = dirty_set_groups(dm, g, 2, 0);
   for (int k = 0; k < 3 && rc == 0; k++) {
@@ -302,7 +302,7 @@ static void test_dirty_poisson_rounds(void) {
   const double memory = 262144, pb = 4096, R = 1e9 / 8;
   dirty_model *dm = dirty_new(memory, memory, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(dm);
-  sim_dirty_group g[] = {{5000, 50, SIM_DIRTY_EXPECTED}, {100000, 0.5, SIM_DIRTY_EXPECTED}};
+  sim_dirty_group g[] = {{5000, 50, SIM_DIRTY_EXPECTED, false}, {100000, 0.5, SIM_DIRTY_EXPECTED, false}};
   CU_ASSERT_EQUAL(dirty_set_groups(dm, g, 2, 0), 0);
   dirty_round r0;
   dirty_plan_round(dm, R, pb, pb, &r0);
@@ -333,7 +333,7 @@ static void test_dirty_poisson_rounds(void) {
 static void test_dirty_poisson_paused(void) {
   dirty_model *dm = dirty_new(1000, 1000, 0);
   CU_ASSERT_PTR_NOT_NULL_FATAL(dm);
-  sim_dirty_group g[] = {{500, 100, SIM_DIRTY_POISSON}};
+  sim_dirty_group g[] = {{500, 100, SIM_DIRTY_POISSON, false}};
   CU_ASSERT_EQUAL(dirty_set_streams(dm, 3, 0, "vm"), 0);
   CU_ASSERT_EQUAL(dirty_set_groups(dm, g, 1, 0), 0);
   dirty_set_activity(dm, 0);
