@@ -14,7 +14,10 @@
  * its capacity (up to rounding), no flow gets more than its demand, and every
  * flow below its demand crosses a saturated link on which no flow of larger
  * rate/weight exists (max-min optimality).
- * Complexity: solve is O(F (F + L) K) for F flows of K links each on L links. */
+ * Complexity: a filling round costs O(K) per flow still unfrozen (flows of K
+ * links each), nothing per removed flow or per link no unfrozen flow crosses;
+ * a solve is at most F rounds for F flows, O(F^2 K), and far fewer when many
+ * flows share a bottleneck or a demand. */
 #ifndef MODELS_NET_SHARE_H
 #define MODELS_NET_SHARE_H
 #include <stddef.h>
