@@ -126,6 +126,8 @@ struct eng_dc {
   bool *used;                        /* per host: has guests or an incoming migration */
   double *mig_s;                     /* per host: max_migration_s of its guests where they are now */
   dc_vm_candidate *cand;             /* the VM selection's candidates */
+  uint32_t *host_first;              /* per host + 1: where its guests start in on_host */
+  uint32_t *on_host;                 /* guests by host, each host's in guest order */
   uint32_t *moves_guest, *moves_dst; /* decided moves */
   size_t n_moves;
   const char **moves_reason;
@@ -492,14 +494,33 @@ static bool migrating_at(const struct eng_dc *dc, size_t hi) {
   return false;
 }
 
-/* The guests on host hi that may move now (not migrating, not done), into g; their count. */
+/* Groups the guests by the host they are on (a counting sort: each host's
+ * in guest order), so that a consolidation reads a host's guests without a
+ * scan of them all; guests stay where they are while the moves are decided. */
+static void group_by_host(struct eng_dc *dc) {
+  const eng *e = dc->e;
+  size_t nh = e->sc->n_hosts, ng = e->sc->n_guests;
+  memset(dc->host_first, 0, (nh + 1) * sizeof *dc->host_first);
+  for (size_t gi = 0; gi < ng; gi++)
+    if (e->guests[gi].host) dc->host_first[(size_t)(e->guests[gi].host - e->hosts) + 1]++;
+  for (size_t hi = 0; hi < nh; hi++) dc->host_first[hi + 1] += dc->host_first[hi];
+  for (size_t gi = 0; gi < ng; gi++)
+    if (e->guests[gi].host) {
+      size_t hi = (size_t)(e->guests[gi].host - e->hosts);
+      dc->on_host[dc->host_first[hi]++] = (uint32_t)gi;
+    }
+  for (size_t hi = nh; hi > 0; hi--) dc->host_first[hi] = dc->host_first[hi - 1];
+  dc->host_first[0] = 0;
+}
+
+/* The guests on host hi that may move now (not migrating, not done), into g
+ * in guest order; their count.  Needs group_by_host since the last move. */
 static size_t movable(const struct eng_dc *dc, size_t hi, uint32_t *g) {
   const eng *e = dc->e;
   size_t n = 0;
-  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
-    const eng_guest *eg = &e->guests[gi];
-    if (eg->host == &e->hosts[hi] && !dc->guests[gi].migrating && eg->finish_ns < 0 && present(e, gi))
-      g[n++] = (uint32_t)gi;
+  for (uint32_t k = dc->host_first[hi]; k < dc->host_first[hi + 1]; k++) {
+    uint32_t gi = dc->on_host[k];
+    if (!dc->guests[gi].migrating && e->guests[gi].finish_ns < 0 && present(e, gi)) g[n++] = gi;
   }
   return n;
 }
@@ -532,6 +553,7 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
   size_t nh = e->sc->n_hosts;
   dc->n_moves = 0;
   refresh_migration_s(dc); /* the guests stay where they are while the moves are decided */
+  group_by_host(dc);
   for (size_t hi = 0; hi < nh; hi++) {
     dc->excluded[hi] = false; /* a VM leaving an overloaded host may wake a switched-off one */
     dc->excluded_under[hi] = !dc->hosts[hi].on;
@@ -771,13 +793,15 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->used = sim_calloc(nh, sizeof *dc->used);
   dc->mig_s = sim_calloc(nh, sizeof *dc->mig_s);
   dc->cand = sim_calloc(ng, sizeof *dc->cand);
+  dc->host_first = sim_calloc(nh + 1, sizeof *dc->host_first);
+  dc->on_host = sim_calloc(ng, sizeof *dc->on_host);
   dc->moves_guest = sim_calloc(ng, sizeof *dc->moves_guest);
   dc->moves_dst = sim_calloc(ng, sizeof *dc->moves_dst);
   dc->moves_reason = sim_calloc(ng, sizeof *dc->moves_reason);
   dc->tx_link = sim_calloc(nh, sizeof *dc->tx_link);
   dc->rx_link = sim_calloc(nh, sizeof *dc->rx_link);
   dc->net = net_share_new();
-  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->cand ||
+  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->cand || !dc->host_first || !dc->on_host ||
       !dc->moves_guest || !dc->moves_dst || !dc->moves_reason || !dc->tx_link || !dc->rx_link || !dc->net)
     return -1;
   for (size_t hi = 0; hi < nh; hi++) {
@@ -927,6 +951,8 @@ void eng_dc_free(struct eng_dc *dc) {
   sim_free(dc->load);
   sim_free(dc->excluded);
   sim_free(dc->excluded_under);
+  sim_free(dc->host_first);
+  sim_free(dc->on_host);
   sim_free(dc->requested_hz);
   sim_free(dc->used);
   sim_free(dc->mig_s);
