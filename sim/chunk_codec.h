@@ -1,0 +1,38 @@
+/* sim/chunk_codec.h: the bytes of one chunk of a compound dataset as HDF5's
+ * shuffle filter followed by its deflate filter would store them, computed
+ * here so that the recorder can write them with H5Dwrite_chunk
+ * (sim/recorder.c); a dataset that declares both filters reads them back as
+ * it reads the library's own.  Units: bytes.  A codec keeps its buffers and
+ * its zlib stream from one chunk to the next. */
+#ifndef SIM_CHUNK_CODEC_H
+#define SIM_CHUNK_CODEC_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include <zlib.h>
+
+typedef struct sim_chunk_codec {
+  int level;                   /* deflate level, 1 .. 9; set before the first chunk */
+  z_stream zs;                 /* deflate stream at `level`, reset per chunk */
+  int zs_ready;                /* zs is initialized */
+  unsigned char *shuffled;     /* a chunk's bytes, shuffled; cap_shuffled bytes */
+  unsigned char *packed;       /* its deflate stream; cap_packed bytes */
+  size_t cap_shuffled, cap_packed;
+  uint64_t *words;             /* the plane scan's accumulator; cap_words words */
+  unsigned char *varied;       /* per byte of a row: whether its plane varies; cap_varied */
+  size_t cap_words, cap_varied;
+} sim_chunk_codec;
+
+/* Encodes `rows` rows of row_bytes bytes at data (at most chunk_rows; fewer
+ * in a dataset's last chunk, padded with zero bytes) as one chunk of
+ * chunk_rows rows.  *out (valid until the next call) and *len are the
+ * stored bytes.  0; -1 when zlib fails (sim_chunk_codec_error says why);
+ * -2 when out of memory. */
+int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows, size_t chunk_rows,
+                     size_t row_bytes, const unsigned char **out, size_t *len);
+/* zlib's message for the last failure. */
+const char *sim_chunk_codec_error(const sim_chunk_codec *c);
+/* Frees the buffers and the stream; the codec is zeroed. */
+void sim_chunk_codec_free(sim_chunk_codec *c);
+
+#endif
