@@ -128,6 +128,7 @@ struct eng_dc {
   dc_vm_candidate *cand;             /* the VM selection's candidates */
   uint32_t *host_first;              /* per host + 1: where its guests start in on_host */
   uint32_t *on_host;                 /* guests by host, each host's in guest order */
+  uint32_t *sort_tmp;                /* per guest: sort_by_demand's scratch */
   uint32_t *moves_guest, *moves_dst; /* decided moves */
   size_t n_moves;
   const char **moves_reason;
@@ -441,12 +442,19 @@ static void take(struct eng_dc *dc, size_t host, const dc_vm_load *vm, double si
 
 /* Sorts guests g[0..n-1] by decreasing demand (stable: ties keep their order). */
 static void sort_by_demand(const struct eng_dc *dc, uint32_t *g, size_t n) {
-  for (size_t i = 1; i < n; i++) /* insertion sort: few VMs move at once */
-    for (size_t j = i; j > 0 && dc->guests[g[j]].demand_cpus > dc->guests[g[j - 1]].demand_cpus; j--) {
-      uint32_t t = g[j];
-      g[j] = g[j - 1];
-      g[j - 1] = t;
+  /* a bottom-up merge sort, stable as the order of equal demands requires:
+   * runs of width w merged into dc->sort_tmp, then copied back */
+  uint32_t *tmp = dc->sort_tmp;
+  for (size_t w = 1; w < n; w *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * w) {
+      size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n, a = lo, b = mid, k = lo;
+      while (a < mid && b < hi)
+        tmp[k++] = dc->guests[g[b]].demand_cpus > dc->guests[g[a]].demand_cpus ? g[b++] : g[a++];
+      while (a < mid) tmp[k++] = g[a++];
+      while (b < hi) tmp[k++] = g[b++];
     }
+    memcpy(g, tmp, n * sizeof *g);
+  }
 }
 
 /* Places guests g[0..n-1] (off their hosts in dc->load already) avoiding
@@ -795,13 +803,14 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->cand = sim_calloc(ng, sizeof *dc->cand);
   dc->host_first = sim_calloc(nh + 1, sizeof *dc->host_first);
   dc->on_host = sim_calloc(ng, sizeof *dc->on_host);
+  dc->sort_tmp = sim_calloc(ng, sizeof *dc->sort_tmp);
   dc->moves_guest = sim_calloc(ng, sizeof *dc->moves_guest);
   dc->moves_dst = sim_calloc(ng, sizeof *dc->moves_dst);
   dc->moves_reason = sim_calloc(ng, sizeof *dc->moves_reason);
   dc->tx_link = sim_calloc(nh, sizeof *dc->tx_link);
   dc->rx_link = sim_calloc(nh, sizeof *dc->rx_link);
   dc->net = net_share_new();
-  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->cand || !dc->host_first || !dc->on_host ||
+  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->cand || !dc->host_first || !dc->on_host || !dc->sort_tmp ||
       !dc->moves_guest || !dc->moves_dst || !dc->moves_reason || !dc->tx_link || !dc->rx_link || !dc->net)
     return -1;
   for (size_t hi = 0; hi < nh; hi++) {
@@ -953,6 +962,7 @@ void eng_dc_free(struct eng_dc *dc) {
   sim_free(dc->excluded_under);
   sim_free(dc->host_first);
   sim_free(dc->on_host);
+  sim_free(dc->sort_tmp);
   sim_free(dc->requested_hz);
   sim_free(dc->used);
   sim_free(dc->mig_s);
