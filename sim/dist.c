@@ -314,7 +314,8 @@ bool sim_dist_parse_node(sim_schema *S, const sim_yaml_node *v, const char *key,
     case SIM_DIST_UNIFORM: {
       static const char *const keys[] = {"dist", "min", "max"};
       SIM_SCHEMA_CHECK_KEYS(S, v, keys);
-      ok = param_value(S, v, "min", kind, true, &d.a) & param_value(S, v, "max", kind, true, &d.b);
+      ok = param_value(S, v, "min", kind, true, &d.a);
+      ok = param_value(S, v, "max", kind, true, &d.b) && ok; /* both read: each reports its own error */
       if (ok && d.b < d.a) {
         sim_schema_error(S, sim_schema_opt(v, "max"), "'max' of %s is below its 'min'", S->what);
         ok = false;
@@ -324,7 +325,8 @@ bool sim_dist_parse_node(sim_schema *S, const sim_yaml_node *v, const char *key,
     case SIM_DIST_NORMAL: {
       static const char *const keys[] = {"dist", "mean", "sd", "min"};
       SIM_SCHEMA_CHECK_KEYS(S, v, keys);
-      ok = param_value(S, v, "mean", kind, true, &d.a) & param_value(S, v, "sd", kind, true, &d.b);
+      ok = param_value(S, v, "mean", kind, true, &d.a);
+      ok = param_value(S, v, "sd", kind, true, &d.b) && ok; /* both read: each reports its own error */
       param_value(S, v, "min", kind, false, &d.c);
       /* a truncation point far in the upper tail leaves nothing to draw */
       if (ok && d.b > 0 && (d.c - d.a) / d.b > 8) {
@@ -343,7 +345,8 @@ bool sim_dist_parse_node(sim_schema *S, const sim_yaml_node *v, const char *key,
         ok = false;
       } else if (moments) {
         double mean = 0, sd = 0;
-        ok = param_value(S, v, "mean", kind, true, &mean) & param_value(S, v, "sd", kind, true, &sd);
+        ok = param_value(S, v, "mean", kind, true, &mean);
+        ok = param_value(S, v, "sd", kind, true, &sd) && ok; /* both read: each reports its own error */
         if (ok && !(mean > 0)) {
           sim_schema_error(S, sim_schema_opt(v, "mean"), "'mean' of %s must be greater than 0", S->what);
           ok = false;
@@ -353,7 +356,8 @@ bool sim_dist_parse_node(sim_schema *S, const sim_yaml_node *v, const char *key,
           d.a = log(mean) - d.b * d.b / 2;
         }
       } else {
-        ok = param_plain(S, v, "mu", 0, false, true, &d.a) & param_plain(S, v, "sigma", 0, false, false, &d.b);
+        ok = param_plain(S, v, "mu", 0, false, true, &d.a);
+        ok = param_plain(S, v, "sigma", 0, false, false, &d.b) && ok; /* both read: each reports its own error */
       }
       break;
     }
@@ -361,20 +365,23 @@ bool sim_dist_parse_node(sim_schema *S, const sim_yaml_node *v, const char *key,
       static const char *const keys[] = {"dist", "shape", "mean"};
       SIM_SCHEMA_CHECK_KEYS(S, v, keys);
       double mean = 0;
-      ok = param_plain(S, v, "shape", 0, true, false, &d.a) & param_value(S, v, "mean", kind, true, &mean);
+      ok = param_plain(S, v, "shape", 0, true, false, &d.a);
+      ok = param_value(S, v, "mean", kind, true, &mean) && ok; /* both read: each reports its own error */
       if (ok) d.b = mean / d.a;
       break;
     }
     case SIM_DIST_WEIBULL: {
       static const char *const keys[] = {"dist", "shape", "scale"};
       SIM_SCHEMA_CHECK_KEYS(S, v, keys);
-      ok = param_plain(S, v, "shape", 0, true, false, &d.a) & param_value(S, v, "scale", kind, true, &d.b);
+      ok = param_plain(S, v, "shape", 0, true, false, &d.a);
+      ok = param_value(S, v, "scale", kind, true, &d.b) && ok; /* both read: each reports its own error */
       break;
     }
     case SIM_DIST_PARETO: {
       static const char *const keys[] = {"dist", "alpha", "min"};
       SIM_SCHEMA_CHECK_KEYS(S, v, keys);
-      ok = param_plain(S, v, "alpha", 1, true, false, &d.a) & param_value(S, v, "min", kind, true, &d.b);
+      ok = param_plain(S, v, "alpha", 1, true, false, &d.a);
+      ok = param_value(S, v, "min", kind, true, &d.b) && ok; /* both read: each reports its own error */
       if (ok && !(d.b > 0)) {
         sim_schema_error(S, sim_schema_opt(v, "min"), "'min' of %s must be greater than 0", S->what);
         ok = false;
