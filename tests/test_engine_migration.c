@@ -100,6 +100,22 @@ static bool str_is(run_out *o, const char *table, const char *column, size_t row
   return ok;
 }
 
+/* Whether entity `child`'s parent in /entities is entity `parent` (by name). */
+static bool parent_is(run_out *o, const char *child, const char *parent) {
+  int32_t c = -1, p = -1;
+  double *ids = NULL, *parents = NULL;
+  size_t n = 0, m = 0;
+  bool ok = false;
+  if (sim_result_entity(o->r, child, &c) == 0 && sim_result_entity(o->r, parent, &p) == 0 &&
+      sim_result_column_f64(o->r, "entities", "id", &ids, &n) == 0 &&
+      sim_result_column_f64(o->r, "entities", "parent", &parents, &m) == 0 && n == m)
+    for (size_t i = 0; i < n; i++)
+      if (ids[i] == c) ok = parents[i] == p;
+  sim_free(ids);
+  sim_free(parents);
+  return ok;
+}
+
 /* Slope of the guest's progress signal (fraction a second) over the sample
  * interval ending at each sample in [t0, t1]: the lowest, or the mean when
  * `mean`. */
@@ -136,6 +152,7 @@ static void test_baseline_exact(void) {
   CU_ASSERT_EQUAL_FATAL(run_text(quantum, calm, 0, "", &o), 0);
   CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "time_to_complete_s", 0), WORK_S, 1e-6);
   CU_ASSERT(str_is(&o, "summary/guests", "host", 0, "src"));
+  CU_ASSERT(parent_is(&o, "vm", "src"));
   run_close(&o);
 }
 
@@ -157,6 +174,9 @@ static void check_precopy_moves(const char *fid) {
   CU_ASSERT(total > 1 && AT_S + total < WORK_S);
   CU_ASSERT_DOUBLE_EQUAL(ttc - WORK_S, down, 1e-4);
   CU_ASSERT(str_is(&o, "summary/guests", "host", 0, "dst"));
+  /* /entities names the host it ended on, as summary/guests does */
+  CU_ASSERT(parent_is(&o, "vm", "dst"));
+  CU_ASSERT_FALSE(parent_is(&o, "vm", "src"));
   double busy_src = col(&o, "summary/hosts", "busy_s", SRC_ROW);
   double busy_dst = col(&o, "summary/hosts", "busy_s", DST_ROW);
   /* the work is split at the switch-over: before it at the source (less the
