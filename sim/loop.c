@@ -99,152 +99,7 @@
 #include <string.h>
 
 #include "sim/alloc.h"
-
-#ifndef SIM_HEAP_ARITY
-#define SIM_HEAP_ARITY 4
-#endif
-_Static_assert(SIM_HEAP_ARITY >= 2 && SIM_HEAP_ARITY <= 16, "heap arity out of range");
-
-/* Tuning, measured with tests/bench/run on the hold model (the unit tests
- * also build the loop with tiny values, to reach every path often).
- * SIM_FIRST_SPREAD: buckets a first rung gets per entry spread into it.  Its
- * width is the entries' span over that; with exponential increments the
- * events near now are some ln(n) times denser than the average, so one
- * bucket an entry left about 15 entries in the buckets moved first at 10^5
- * pending, and two leave about 11, for a few percent fewer instructions.
- * SPLIT_ABOVE: a bucket with more entries is split into a finer rung of about
- * SIM_BUCKET_FILL entries a bucket.  SORTED_MAX: the largest near tier kept
- * as a sorted run rather than a heap. */
-#ifndef SIM_FIRST_SPREAD
-#define SIM_FIRST_SPREAD 2
-#endif
-#ifndef SIM_BUCKET_FILL
-#define SIM_BUCKET_FILL 8
-#endif
-#ifndef SPLIT_ABOVE
-#define SPLIT_ABOVE (4 * SIM_BUCKET_FILL)
-#endif
-#ifndef SORTED_MAX
-#define SORTED_MAX 32
-#endif
-
-/* The ordering key of a near entry (in a sorted run or a heap). */
-typedef struct heap_key {
-  sim_time time; /* ns: when the event fires */
-  uint64_t tie;  /* (priority + 2^31) << 32 | record index: orders equal times */
-} heap_key;
-
-static inline uint64_t prio_bits(int32_t priority) {
-  /* flipping the sign bit maps int32 order onto uint32 order */
-  return (uint64_t)((uint32_t)priority ^ 0x80000000u) << 32;
-}
-
-static inline uint32_t tie_rec(uint64_t tie) { return (uint32_t)tie; }
-
-/* Values of event_rec.home besides a record index. */
-#define NO_REC UINT32_MAX       /* holds no entry; also the end of every list */
-#define DEAD (UINT32_MAX - 1u)  /* holds a dead entry (cancelled or superseded) */
-
-/* An event record.  Field roles: see the file comment. */
-typedef struct event_rec {
-  sim_handler fn;  /* handler */
-  void *ctx;       /* handler's context, not owned */
-  uint64_t arg;    /* handler's argument */
-  uint64_t seq;    /* insertion sequence of the entry held, loop-wide, from 1 */
-  sim_time time;   /* ns: time of the entry held */
-  int32_t prio;    /* priority of the entry held */
-  uint32_t gen;    /* handle generation: odd while home of a pending handle */
-  uint32_t link;   /* pending home: record of the live entry; free: next free */
-  uint32_t home;   /* entry held: its handle's home record, DEAD, or NO_REC */
-} event_rec;
-
-/* Records never exceed this, so that indices stay below DEAD and fit the low
- * half of a handle; pending events are limited to a third of it. */
-#define MAX_RECS ((size_t)INT32_MAX)
-/* The key array is aligned so that key 1, and with it every group of
- * siblings, starts on a cache-line boundary (64 bytes on x86-64 and arm64). */
-#define CACHE_LINE 64
-
-/* Rungs below the first: each splits one crowded bucket of the rung above
- * ([TANG05] allows 8). */
-#define MAX_RUNGS 8
-
-/* A rung of equal buckets.  Times are compared with rungs and the horizon as
- * unsigned numbers: every event time is >= 0 (>= now), so a rung's end, at
- * most the latest time plus one bucket width <= 2^63, never overflows. */
-typedef struct rung {
-  uint64_t base;      /* ns: start of its first bucket */
-  uint64_t end;       /* ns: end of its last bucket */
-  unsigned shift;     /* log2 of the bucket width in ns */
-  size_t first;       /* index of its first bucket in the loop's bucket array */
-  size_t buckets;     /* buckets in the rung */
-  size_t next;        /* the bucket that moves next; earlier ones are empty */
-} rung;
-
-struct sim_loop {
-  heap_key *key;       /* near tier, a sorted run or a heap; points into key_mem */
-  void *key_mem;       /* allocation behind key (for alignment) */
-  size_t count;        /* near entries, live and dead (and the placeholder) */
-  size_t dead;         /* dead entries, near and far */
-  size_t heap_cap;     /* entries key can hold */
-  event_rec *rec;      /* records */
-  uint32_t *far_next;  /* per record: next record in its bucket or top list */
-  size_t recs;         /* records ever handed out (in use + free) */
-  size_t rec_cap;      /* records rec and far_next can hold */
-  size_t pending;      /* pending events: live entries, pending handles */
-  uint32_t free_head;  /* first free record, NO_REC when none */
-  /* the far tier */
-  uint64_t horizon;    /* ns: near entries are before it, far ones at or after */
-  rung rung[MAX_RUNGS]; /* the ladder: rung k + 1 spans the bucket rung k moved last */
-  unsigned rungs;      /* rungs in use; the last is the finest */
-  /* the finest rung, copied for far_insert's common case (see set_finest) */
-  uint64_t fine_end;   /* ns: its end; 0 when there is no rung */
-  uint64_t fine_base;  /* ns: its start */
-  unsigned fine_shift; /* its log2 bucket width */
-  uint32_t *fine_head; /* its first bucket in `bucket` */
-  uint32_t *bucket;    /* first record of each bucket, NO_REC when empty; rung
-                          by rung, each after the one above */
-  size_t bucket_cap;   /* buckets `bucket` can hold */
-  size_t room;         /* pending events the capacities allow (see grow_for_event) */
-  size_t far;          /* far entries, live and dead */
-  uint32_t ahead;      /* the next bucket's entry to prefetch, NO_REC if none
-                          (see sim_loop_run; a hint, possibly stale) */
-  uint32_t top;        /* first record of the top list, NO_REC when empty */
-  size_t top_count;    /* entries in the top list, live and dead */
-  uint64_t top_min;    /* ns: earliest time in the top list (UINT64_MAX if none) */
-  uint64_t top_max;    /* ns: latest time in the top list (0 if none) */
-  /* the run */
-  sim_time now;        /* ns: time of the event being or last dispatched */
-  uint64_t next_seq;   /* sequence of the next event scheduled or rescheduled */
-  uint64_t dispatched; /* events dispatched since creation */
-  bool stop;           /* sim_loop_stop was called during this run */
-  bool running;        /* inside sim_loop_run */
-  bool root_free;      /* key[0] is the dispatched event's placeholder (in count) */
-  bool sorted;         /* the near tier is a sorted run, not a heap */
-  sim_trace_fn trace;  /* dispatch observer, NULL when none */
-  void *trace_ctx;     /* its context */
-};
-
-#if defined(__GNUC__)
-#define SIM_RARELY(x) __builtin_expect(!!(x), 0)
-#else
-#define SIM_RARELY(x) (x)
-#endif
-
-/* Order of two entries at the same time: priority, then sequence (looked up:
- * records do not change while their entry is queued, dead or not). */
-static bool tie_before(const event_rec *rec, uint64_t a, uint64_t b) {
-  if ((a ^ b) >> 32) return a < b;
-  return rec[tie_rec(a)].seq < rec[tie_rec(b)].seq;
-}
-
-/* Strict order on entries; never equal for distinct entries (distinct
- * records, distinct sequences).  Equal times, rare, take a branch; the common
- * path is a flag. */
-static inline bool before(const event_rec *rec, const heap_key *a, const heap_key *b) {
-  if (SIM_RARELY(a->time == b->time)) return tie_before(rec, a->tie, b->tie);
-  return a->time < b->time;
-}
+#include "sim/loop_internal.h"
 
 /* Index of the earliest among the `count` siblings starting at `first`. */
 static inline size_t earliest_child(const event_rec *rec, const heap_key *h, size_t first,
@@ -347,11 +202,6 @@ static void heapify(sim_loop *loop) {
   size_t n = loop->count;
   if (n > 1)
     for (size_t i = (n - 2) / SIM_HEAP_ARITY + 1; i-- > 0;) sift_down(loop, i, h[i]);
-}
-
-/* The earliest near entry; the near tier must not be empty. */
-static inline const heap_key *near_first(const sim_loop *loop) {
-  return loop->sorted ? &loop->key[loop->count - 1] : &loop->key[0];
 }
 
 /* Inserts k into the near tier (not through the placeholder). */
@@ -677,12 +527,6 @@ static int heap_realloc(sim_loop *loop, size_t cap) {
   return 0;
 }
 
-/* Buckets the rungs may use with `pending` events pending: the first rung at
- * most half of them, SIM_FIRST_SPREAD an entry while the top list holds no
- * more than pending + 2 (that is, few dead), and the finer ones what is
- * left. */
-static inline size_t buckets_for(size_t pending) { return 2 * SIM_FIRST_SPREAD * (pending + 2); }
-
 /* Room for one more pending event, with the margins that let cancel,
  * reschedule and dispatch go without allocating: the room doubles, and every
  * array grows to it at once, so growth is rare and all in one call.  Nothing
@@ -890,14 +734,6 @@ static sim_time earliest_live(const sim_loop *loop, size_t i) {
   return t;
 }
 
-/* Earliest live time in far list `r`; SIM_TIME_MAX when none. */
-static sim_time earliest_live_in_list(const sim_loop *loop, uint32_t r) {
-  sim_time t = SIM_TIME_MAX;
-  for (; r != NO_REC; r = loop->far_next[r])
-    if (loop->rec[r].home != DEAD && loop->rec[r].time < t) t = loop->rec[r].time;
-  return t;
-}
-
 sim_time sim_loop_next_time(const sim_loop *loop) {
   if (!loop->root_free) {
     if (loop->count) return near_first(loop)->time; /* live (see tidy) */
@@ -1029,133 +865,4 @@ uint64_t sim_loop_dispatched(const sim_loop *loop) { return loop->dispatched; }
 void sim_loop_set_trace(sim_loop *loop, sim_trace_fn fn, void *ctx) {
   loop->trace = fn;
   loop->trace_ctx = ctx;
-}
-
-/* Checks one queued entry of record r (near or far): 0, or the number of the
- * broken invariant; counts it when dead. */
-static int check_entry(const sim_loop *loop, uint32_t r, sim_time t, size_t *dead) {
-  const event_rec *rec = loop->rec;
-  if (r >= loop->recs) return -4;
-  const event_rec *e = &rec[r];
-  if (e->time != t) return -4;
-  if (e->home == NO_REC) return -4; /* an entry whose record says it holds none */
-  if (e->home == DEAD) {
-    ++*dead;
-  } else {
-    if (e->home >= loop->recs || !(rec[e->home].gen & 1u) || rec[e->home].link != r) return -6;
-    if (t < loop->now) return -7; /* a pending event in the past */
-  }
-  if (e->seq == 0 || e->seq >= loop->next_seq) return -8;
-  return 0;
-}
-
-/* Checks far list `r`: every entry's time in [lo, hi) and valid; counts its
- * entries into *n (and the dead ones into *dead). */
-static int check_list(const sim_loop *loop, uint32_t r, uint64_t lo, uint64_t hi, size_t *n,
-                      size_t *dead) {
-  for (; r != NO_REC; r = loop->far_next[r]) {
-    if (r >= loop->recs) return -13;
-    if (++*n > loop->recs) return -13; /* a cycle */
-    uint64_t u = (uint64_t)loop->rec[r].time;
-    if (u < lo || u >= hi) return -13; /* in the wrong bucket */
-    int err = check_entry(loop, r, loop->rec[r].time, dead);
-    if (err) return err;
-  }
-  return 0;
-}
-
-int sim_loop_check(const sim_loop *loop) {
-  const event_rec *rec = loop->rec;
-  if (loop->count > loop->heap_cap || loop->recs > loop->rec_cap) return -1;
-  if (loop->count > 1 && ((uintptr_t)&loop->key[1] % CACHE_LINE) != 0) return -2;
-  if (loop->root_free && (!loop->running || loop->count == 0 || loop->sorted)) return -1;
-  if (loop->root_free && (loop->key[0].time != INT64_MIN || loop->key[0].tie != 0)) return -1;
-  size_t first = loop->root_free; /* real entries start after the placeholder */
-  if (loop->count + loop->far != first + loop->pending + loop->dead) return -3;
-  if (loop->dead > loop->pending) return -3;
-  /* the margins cancel, reschedule and dispatch rely on */
-  size_t p = loop->pending;
-  if (p && (3 * p + 1 > loop->rec_cap || 2 * p + 1 > loop->heap_cap ||
-            buckets_for(p) > loop->bucket_cap))
-    return -3;
-  size_t dead = 0;
-  for (size_t i = first; i < loop->count; i++) {
-    const heap_key *k = &loop->key[i];
-    uint32_t r = tie_rec(k->tie);
-    int err = check_entry(loop, r, k->time, &dead);
-    if (err) return err;
-    if ((k->tie >> 32) != (prio_bits(rec[r].prio) >> 32)) return -4;
-    if (k == near_first(loop) && rec[r].home == DEAD) return -5; /* a dead root */
-    if ((uint64_t)k->time >= loop->horizon) return -13; /* a near entry past the horizon */
-    if (loop->sorted) {
-      if (loop->count > SORTED_MAX) return -9;
-      if (i > 0 && !before(rec, k, &loop->key[i - 1])) return -9; /* run order, latest first */
-    } else if (i > 0 && before(rec, k, &loop->key[(i - 1) / SIM_HEAP_ARITY])) {
-      return -9; /* heap order */
-    }
-  }
-  /* the far tier: the rung's geometry, then every list */
-  /* a dry near tier: only while events scheduled into an empty loop wait in
-   * the top list, none dead, the earliest named */
-  if (loop->count == 0 && loop->far &&
-      (loop->rungs || loop->far != loop->top_count || loop->dead ||
-       (sim_time)loop->top_min != earliest_live_in_list(loop, loop->top)))
-    return -5;
-  if (loop->rungs > MAX_RUNGS) return -13;
-  size_t far = 0;
-  for (unsigned k = 0; k < loop->rungs; k++) {
-    const rung *g = &loop->rung[k];
-    if (g->next > g->buckets || g->first + g->buckets > loop->bucket_cap) return -13;
-    if (g->end != g->base + ((uint64_t)g->buckets << g->shift)) return -13;
-    if (k > 0) {
-      /* nested: rung k spans the bucket rung k - 1 moved last, after its buckets */
-      const rung *up = &loop->rung[k - 1];
-      if (up->next == 0 || g->first != up->first + up->buckets || g->shift >= up->shift ||
-          g->base != up->base + ((uint64_t)(up->next - 1) << up->shift) ||
-          g->end != up->base + ((uint64_t)up->next << up->shift))
-        return -13;
-    }
-    for (size_t b = 0; b < g->buckets; b++) {
-      uint32_t head = loop->bucket[g->first + b];
-      if (b < g->next && head != NO_REC) return -13; /* a moved bucket */
-      uint64_t lo = g->base + ((uint64_t)b << g->shift);
-      int err = check_list(loop, head, lo, lo + ((uint64_t)1 << g->shift), &far, &dead);
-      if (err) return err;
-    }
-  }
-  if (loop->rungs) {
-    const rung *g = &loop->rung[loop->rungs - 1];
-    if (loop->horizon != g->base + ((uint64_t)g->next << g->shift)) return -13;
-    if (loop->fine_end != g->end || loop->fine_base != g->base || loop->fine_shift != g->shift ||
-        loop->fine_head != loop->bucket + g->first)
-      return -13; /* a stale copy of the finest rung */
-  } else if (loop->fine_end != 0) {
-    return -13;
-  }
-  size_t in_buckets = far, top_min = loop->top_min, top_max = loop->top_max;
-  if (loop->rungs && top_min < loop->rung[0].end) return -13;
-  if (loop->horizon > top_min) return -13;
-  int err = check_list(loop, loop->top, top_min, top_max + 1, &far, &dead);
-  if (err) return err;
-  if (far - in_buckets != loop->top_count || far != loop->far) return -13;
-  if (dead != loop->dead) return -3;
-  size_t pending = 0, holders = 0, in_use = 0;
-  for (size_t r = 0; r < loop->recs; r++) {
-    const event_rec *e = &rec[r];
-    if (e->home != NO_REC) holders++;
-    if (e->gen & 1u) {
-      pending++;
-      uint32_t c = e->link;
-      if (c >= loop->recs || rec[c].home != r) return -6; /* a home's live entry */
-    }
-    in_use += (e->gen & 1u) || e->home != NO_REC;
-  }
-  if (pending != loop->pending || holders + first != loop->count + loop->far) return -10;
-  size_t free_recs = 0;
-  for (uint32_t r = loop->free_head; r != NO_REC; r = rec[r].link) {
-    if (r >= loop->recs || (rec[r].gen & 1u) || rec[r].home != NO_REC) return -11; /* free list */
-    if (++free_recs > loop->recs) return -11;                                       /* a cycle */
-  }
-  if (free_recs + in_use != loop->recs) return -12; /* a record lost */
-  return 0;
 }

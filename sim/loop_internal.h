@@ -1,0 +1,182 @@
+/* sim/loop_internal.h: the event loop's private layout, shared by the
+ * loop itself (sim/loop.c, whose file comment gives the model: a near tier
+ * kept as a sorted run or a heap, a ladder of bucketed rungs and a top list
+ * [TANG05], records and handles) and its invariant checker
+ * (sim/loop_check.c).  Nothing outside these two files includes it.
+ * Units: times in ns.  The tuning macros may be set on the compiler's
+ * command line (the unit tests build the loop with tiny values); both files
+ * must then be built with the same ones. */
+#ifndef SIM_LOOP_INTERNAL_H
+#define SIM_LOOP_INTERNAL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/loop.h"
+
+#ifndef SIM_HEAP_ARITY
+#define SIM_HEAP_ARITY 4
+#endif
+_Static_assert(SIM_HEAP_ARITY >= 2 && SIM_HEAP_ARITY <= 16, "heap arity out of range");
+
+/* Tuning, measured with tests/bench/run on the hold model (the unit tests
+ * also build the loop with tiny values, to reach every path often).
+ * SIM_FIRST_SPREAD: buckets a first rung gets per entry spread into it.  Its
+ * width is the entries' span over that; with exponential increments the
+ * events near now are some ln(n) times denser than the average, so one
+ * bucket an entry left about 15 entries in the buckets moved first at 10^5
+ * pending, and two leave about 11, for a few percent fewer instructions.
+ * SPLIT_ABOVE: a bucket with more entries is split into a finer rung of about
+ * SIM_BUCKET_FILL entries a bucket.  SORTED_MAX: the largest near tier kept
+ * as a sorted run rather than a heap. */
+#ifndef SIM_FIRST_SPREAD
+#define SIM_FIRST_SPREAD 2
+#endif
+#ifndef SIM_BUCKET_FILL
+#define SIM_BUCKET_FILL 8
+#endif
+#ifndef SPLIT_ABOVE
+#define SPLIT_ABOVE (4 * SIM_BUCKET_FILL)
+#endif
+#ifndef SORTED_MAX
+#define SORTED_MAX 32
+#endif
+
+/* The ordering key of a near entry (in a sorted run or a heap). */
+typedef struct heap_key {
+  sim_time time; /* ns: when the event fires */
+  uint64_t tie;  /* (priority + 2^31) << 32 | record index: orders equal times */
+} heap_key;
+
+static inline uint64_t prio_bits(int32_t priority) {
+  /* flipping the sign bit maps int32 order onto uint32 order */
+  return (uint64_t)((uint32_t)priority ^ 0x80000000u) << 32;
+}
+
+static inline uint32_t tie_rec(uint64_t tie) { return (uint32_t)tie; }
+
+/* Values of event_rec.home besides a record index. */
+#define NO_REC UINT32_MAX       /* holds no entry; also the end of every list */
+#define DEAD (UINT32_MAX - 1u)  /* holds a dead entry (cancelled or superseded) */
+
+/* An event record.  Field roles: see the file comment. */
+typedef struct event_rec {
+  sim_handler fn;  /* handler */
+  void *ctx;       /* handler's context, not owned */
+  uint64_t arg;    /* handler's argument */
+  uint64_t seq;    /* insertion sequence of the entry held, loop-wide, from 1 */
+  sim_time time;   /* ns: time of the entry held */
+  int32_t prio;    /* priority of the entry held */
+  uint32_t gen;    /* handle generation: odd while home of a pending handle */
+  uint32_t link;   /* pending home: record of the live entry; free: next free */
+  uint32_t home;   /* entry held: its handle's home record, DEAD, or NO_REC */
+} event_rec;
+
+/* Records never exceed this, so that indices stay below DEAD and fit the low
+ * half of a handle; pending events are limited to a third of it. */
+#define MAX_RECS ((size_t)INT32_MAX)
+/* The key array is aligned so that key 1, and with it every group of
+ * siblings, starts on a cache-line boundary (64 bytes on x86-64 and arm64). */
+#define CACHE_LINE 64
+
+/* Rungs below the first: each splits one crowded bucket of the rung above
+ * ([TANG05] allows 8). */
+#define MAX_RUNGS 8
+
+/* A rung of equal buckets.  Times are compared with rungs and the horizon as
+ * unsigned numbers: every event time is >= 0 (>= now), so a rung's end, at
+ * most the latest time plus one bucket width <= 2^63, never overflows. */
+typedef struct rung {
+  uint64_t base;      /* ns: start of its first bucket */
+  uint64_t end;       /* ns: end of its last bucket */
+  unsigned shift;     /* log2 of the bucket width in ns */
+  size_t first;       /* index of its first bucket in the loop's bucket array */
+  size_t buckets;     /* buckets in the rung */
+  size_t next;        /* the bucket that moves next; earlier ones are empty */
+} rung;
+
+struct sim_loop {
+  heap_key *key;       /* near tier, a sorted run or a heap; points into key_mem */
+  void *key_mem;       /* allocation behind key (for alignment) */
+  size_t count;        /* near entries, live and dead (and the placeholder) */
+  size_t dead;         /* dead entries, near and far */
+  size_t heap_cap;     /* entries key can hold */
+  event_rec *rec;      /* records */
+  uint32_t *far_next;  /* per record: next record in its bucket or top list */
+  size_t recs;         /* records ever handed out (in use + free) */
+  size_t rec_cap;      /* records rec and far_next can hold */
+  size_t pending;      /* pending events: live entries, pending handles */
+  uint32_t free_head;  /* first free record, NO_REC when none */
+  /* the far tier */
+  uint64_t horizon;    /* ns: near entries are before it, far ones at or after */
+  rung rung[MAX_RUNGS]; /* the ladder: rung k + 1 spans the bucket rung k moved last */
+  unsigned rungs;      /* rungs in use; the last is the finest */
+  /* the finest rung, copied for far_insert's common case (see set_finest) */
+  uint64_t fine_end;   /* ns: its end; 0 when there is no rung */
+  uint64_t fine_base;  /* ns: its start */
+  unsigned fine_shift; /* its log2 bucket width */
+  uint32_t *fine_head; /* its first bucket in `bucket` */
+  uint32_t *bucket;    /* first record of each bucket, NO_REC when empty; rung
+                          by rung, each after the one above */
+  size_t bucket_cap;   /* buckets `bucket` can hold */
+  size_t room;         /* pending events the capacities allow (see grow_for_event) */
+  size_t far;          /* far entries, live and dead */
+  uint32_t ahead;      /* the next bucket's entry to prefetch, NO_REC if none
+                          (see sim_loop_run; a hint, possibly stale) */
+  uint32_t top;        /* first record of the top list, NO_REC when empty */
+  size_t top_count;    /* entries in the top list, live and dead */
+  uint64_t top_min;    /* ns: earliest time in the top list (UINT64_MAX if none) */
+  uint64_t top_max;    /* ns: latest time in the top list (0 if none) */
+  /* the run */
+  sim_time now;        /* ns: time of the event being or last dispatched */
+  uint64_t next_seq;   /* sequence of the next event scheduled or rescheduled */
+  uint64_t dispatched; /* events dispatched since creation */
+  bool stop;           /* sim_loop_stop was called during this run */
+  bool running;        /* inside sim_loop_run */
+  bool root_free;      /* key[0] is the dispatched event's placeholder (in count) */
+  bool sorted;         /* the near tier is a sorted run, not a heap */
+  sim_trace_fn trace;  /* dispatch observer, NULL when none */
+  void *trace_ctx;     /* its context */
+};
+
+#if defined(__GNUC__)
+#define SIM_RARELY(x) __builtin_expect(!!(x), 0)
+#else
+#define SIM_RARELY(x) (x)
+#endif
+
+/* Order of two entries at the same time: priority, then sequence (looked up:
+ * records do not change while their entry is queued, dead or not). */
+static inline bool tie_before(const event_rec *rec, uint64_t a, uint64_t b) {
+  if ((a ^ b) >> 32) return a < b;
+  return rec[tie_rec(a)].seq < rec[tie_rec(b)].seq;
+}
+
+/* Strict order on entries; never equal for distinct entries (distinct
+ * records, distinct sequences).  Equal times, rare, take a branch; the common
+ * path is a flag. */
+static inline bool before(const event_rec *rec, const heap_key *a, const heap_key *b) {
+  if (SIM_RARELY(a->time == b->time)) return tie_before(rec, a->tie, b->tie);
+  return a->time < b->time;
+}
+
+/* The earliest near entry; the near tier must not be empty. */
+static inline const heap_key *near_first(const sim_loop *loop) {
+  return loop->sorted ? &loop->key[loop->count - 1] : &loop->key[0];
+}
+
+/* Buckets the rungs may use with `pending` events pending: the first rung at
+ * most half of them, SIM_FIRST_SPREAD an entry while the top list holds no
+ * more than pending + 2 (that is, few dead), and the finer ones what is
+ * left. */
+static inline size_t buckets_for(size_t pending) { return 2 * SIM_FIRST_SPREAD * (pending + 2); }
+
+/* Earliest live time in far list `r`; SIM_TIME_MAX when none. */
+static inline sim_time earliest_live_in_list(const sim_loop *loop, uint32_t r) {
+  sim_time t = SIM_TIME_MAX;
+  for (; r != NO_REC; r = loop->far_next[r])
+    if (loop->rec[r].home != DEAD && loop->rec[r].time < t) t = loop->rec[r].time;
+  return t;
+}
+
+#endif
