@@ -1,5 +1,9 @@
 /* sim/recorder.c: records a run's signals, events and tables into one HDF5
- * file (see recorder.h for the interface, DATASETS.md for the layout).
+ * file (see recorder.h for the interface, DATASETS.md for the layout).  This
+ * file holds the datasets in memory, their HDF5 writing and the file's life
+ * cycle; what the models append (attributes, entities, signals, events,
+ * tables) is in sim/recorder_records.c, the chunk filters in
+ * sim/chunk_codec.c, the shared layout in sim/recorder_internal.h.
  *
  * Model: every output dataset is a one-dimensional, chunked, extendible
  * compound dataset.  Rows are packed into a byte buffer per dataset (no
@@ -56,111 +60,11 @@
 #include "sim/h5util.h"
 #include "sim/recorder_output.h"
 
-/* Target chunk size: large enough for deflate to work well and for readers to
- * read millions of rows quickly, small enough to keep one per dataset in
- * memory (the HDF5 documentation suggests chunks of 10 KiB to 1 MiB). */
-#define CHUNK_BYTES ((size_t)128 * 1024)
-
-typedef enum rec_type { REC_I64, REC_I32, REC_F64, REC_STR } rec_type;
-
-typedef struct rec_col {
-  char *name;    /* compound member name */
-  rec_type type; /* storage type */
-  char *unit;    /* unit string, stored as attribute unit_<name> */
-  char *doc;     /* one line, stored as attribute doc_<name> */
-  size_t offset; /* byte offset of the member in a packed row */
-} rec_col;
-
-/* One output dataset (a table, a signal's series, the events, the entities). */
-struct sim_table {
-  sim_recorder *rec;   /* owner */
-  char *path;          /* HDF5 path below the root, e.g. "summary/guests" */
-  char *doc;           /* dataset attribute "doc" */
-  char *unit;          /* dataset attribute "unit" (series only), else NULL */
-  size_t n_cols;       /* columns */
-  rec_col *cols;       /* column descriptors */
-  size_t row_bytes;    /* bytes of one packed row */
-  size_t chunk_rows;   /* rows per flush once the file is open */
-  unsigned char *buf;  /* buffered rows, packed */
-  size_t n_buf;        /* rows in buf */
-  size_t cap_rows;     /* capacity of buf, rows */
-  uint64_t n_written;  /* rows already in the file */
-  hid_t type;          /* compound type (memory and file), -1 before creation */
-  hid_t dset;          /* dataset handle, -1 before creation */
-  sim_time on_change_ns; /* series written on change: its sample interval, ns (attribute
-                          * SIM_SERIES_ON_CHANGE); 0: every sample is a row */
-};
-
-typedef struct rec_signal {
-  char *name;      /* signal name, dataset series/<name> */
-  sim_table *data; /* its dataset */
-} rec_signal;
-
-typedef struct rec_event_type {
-  char *name; /* type name, listed in /events attribute type_names */
-  char *doc;  /* listed in type_docs */
-} rec_event_type;
-
-/* A parent changed after the entity's row was written (applied at write()). */
-typedef struct rec_reparent {
-  int32_t id;     /* entity id */
-  int32_t parent; /* its parent now, an entity id or -1 */
-} rec_reparent;
-
-typedef enum rec_attr_kind { ATTR_STR, ATTR_I64, ATTR_U64, ATTR_F64 } rec_attr_kind;
-typedef struct rec_attr {
-  char *name;         /* root attribute name */
-  rec_attr_kind kind; /* which of the values is set */
-  char *s;            /* ATTR_STR: text (UTF-8) */
-  int64_t i;          /* ATTR_I64 */
-  uint64_t u;         /* ATTR_U64 (seeds span the whole 64-bit range) */
-  double f;           /* ATTR_F64 */
-} rec_attr;
-
-struct sim_recorder {
-  /* configuration (copied) */
-  sim_time sample_interval_ns; /* signals' sampling interval, ns */
-  int keep_events;             /* keep the event log */
-  int keep_series;             /* keep signals */
-  char **signals;              /* names of signals kept; NULL: all */
-  size_t n_signals;            /* entries of signals */
-  int level;                   /* deflate level 0-9 */
-  /* the compression of chunks (level > 0), one stream for every chunk */
-  sim_chunk_codec codec;       /* shuffle + deflate of whole chunks, at `level` */
-  /* datasets, in declaration order (written in this order) */
-  sim_table **sets;
-  size_t n_sets, cap_sets;
-  sim_table *entities;         /* /entities */
-  rec_reparent *reparents;     /* parents changed in rows of /entities already written */
-  size_t n_reparents, cap_reparents;
-  sim_table *events;           /* /events, NULL when not kept */
-  rec_signal *sigs;            /* declared kept signals, by id */
-  size_t n_sigs, cap_sigs;
-  rec_event_type *etypes;      /* declared event types, by id */
-  size_t n_etypes, cap_etypes;
-  rec_attr *attrs;             /* root attributes */
-  size_t n_attrs, cap_attrs;
-  /* output */
-  char *final_path;            /* destination, NULL before begin() */
-  char *tmp_path;              /* temporary file, NULL before begin() */
-  char *lock_path;             /* lock file .NAME.lock, NULL before begin() */
-  int lock_fd;                 /* the lock file, flock'ed, -1 when not held */
-  hid_t driver;                /* the file driver registered for this file, or -1 */
-  int io_errno;                /* errno of the first write the disk refused, 0 while none */
-  hid_t file;                  /* open temporary file, -1 when closed */
-  hid_t str_type;              /* variable-length UTF-8 string type for attributes, or -1 */
-  hid_t scalar;                /* scalar dataspace for attributes, or -1 */
-  int owns_tmp;                /* tmp_path is this recorder's to remove: it holds the lock */
-  int committed;               /* renamed to final_path */
-  /* first failure */
-  int failed;                  /* a call failed: the recorder is unusable */
-  char error[512];             /* what failed */
-};
+#include "sim/recorder_internal.h"
 
 /* ---- failure state ---- */
 
-static void rec_fail(sim_recorder *rec, const char *fmt, ...) SIM_PRINTF(2, 3);
-static void rec_fail(sim_recorder *rec, const char *fmt, ...) {
+void rec_fail(sim_recorder *rec, const char *fmt, ...) {
   if (rec->failed) return; /* keep the first cause */
   rec->failed = 1;
   va_list ap;
@@ -174,7 +78,7 @@ static void rec_fail(sim_recorder *rec, const char *fmt, ...) {
 
 /* Fails the recorder when the disk refused a write during `what` (the driver
  * kept the errno and HDF5 saw success). */
-static int io_check(sim_recorder *rec, const char *what, const char *name) {
+int io_check(sim_recorder *rec, const char *what, const char *name) {
   if (!rec->io_errno) return 0;
   rec_fail(rec, "cannot write %s%s", what, name);
   return -1;
@@ -191,11 +95,6 @@ static size_t type_bytes(rec_type t) {
   }
   return 0;
 }
-
-typedef struct col_def {
-  const char *name, *unit, *doc;
-  rec_type type;
-} col_def;
 
 static void table_free(sim_table *t) {
   if (!t) return;
@@ -214,7 +113,7 @@ static void table_free(sim_table *t) {
   sim_free(t);
 }
 
-static int valid_name(const char *s) {
+int valid_name(const char *s) {
   if (!s || !*s) return 0;
   for (; *s; s++)
     if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
@@ -224,7 +123,7 @@ static int valid_name(const char *s) {
 }
 
 /* A dataset path: names separated by single '/', no leading or trailing '/'. */
-static int valid_path(const char *p) {
+int valid_path(const char *p) {
   if (!p || !*p || *p == '/') return 0;
   const char *start = p;
   for (const char *s = p;; s++) {
@@ -243,8 +142,8 @@ static int valid_path(const char *p) {
 }
 
 /* Creates and registers a dataset; NULL (recorder failed) on error. */
-static sim_table *table_new(sim_recorder *rec, const char *path, const char *doc, const char *unit,
-                            size_t n_cols, const col_def *defs) {
+sim_table *table_new(sim_recorder *rec, const char *path, const char *doc, const char *unit,
+                     size_t n_cols, const col_def *defs) {
   if (rec->failed) return NULL;
   for (size_t i = 0; i < rec->n_sets; i++)
     if (!strcmp(rec->sets[i]->path, path)) {
@@ -467,7 +366,7 @@ out:
 
 /* Room for one more row: flushes a full chunk when the file is open, else
  * grows the buffer.  Returns the row to fill (zeroed), NULL on failure. */
-static unsigned char *table_row(sim_table *t) {
+unsigned char *table_row(sim_table *t) {
   sim_recorder *rec = t->rec;
   if (rec->failed) return NULL;
   if (t->n_buf == t->cap_rows) {
@@ -483,17 +382,17 @@ static unsigned char *table_row(sim_table *t) {
   return row;
 }
 
-static void put_i64(unsigned char *row, const rec_col *c, int64_t v) {
+void put_i64(unsigned char *row, const rec_col *c, int64_t v) {
   memcpy(row + c->offset, &v, sizeof v);
 }
-static void put_i32(unsigned char *row, const rec_col *c, int32_t v) {
+void put_i32(unsigned char *row, const rec_col *c, int32_t v) {
   memcpy(row + c->offset, &v, sizeof v);
 }
-static void put_f64(unsigned char *row, const rec_col *c, double v) {
+void put_f64(unsigned char *row, const rec_col *c, double v) {
   memcpy(row + c->offset, &v, sizeof v);
 }
 /* Truncated to SIM_STR_CELL - 1 bytes; the rest of the cell stays zero. */
-static void put_str(unsigned char *row, const rec_col *c, const char *s) {
+void put_str(unsigned char *row, const rec_col *c, const char *s) {
   if (s) memcpy(row + c->offset, s, strnlen(s, SIM_STR_CELL - 1));
 }
 
@@ -609,110 +508,6 @@ void sim_recorder_free(sim_recorder *rec) {
 
 sim_time sim_recorder_sample_interval(const sim_recorder *rec) { return rec->sample_interval_ns; }
 
-/* ---- root attributes ---- */
-
-static rec_attr *attr_slot(sim_recorder *rec, const char *name) {
-  if (rec->failed) return NULL;
-  if (!valid_name(name)) {
-    rec_fail(rec, "invalid attribute name '%s'", name ? name : "(null)");
-    return NULL;
-  }
-  for (size_t i = 0; i < rec->n_attrs; i++)
-    if (!strcmp(rec->attrs[i].name, name)) {
-      sim_free(rec->attrs[i].s);
-      rec->attrs[i].s = NULL;
-      return &rec->attrs[i];
-    }
-  if (sim_grow((void **)&rec->attrs, &rec->cap_attrs, rec->n_attrs + 1, sizeof *rec->attrs) < 0)
-    goto oom;
-  rec_attr *a = &rec->attrs[rec->n_attrs];
-  memset(a, 0, sizeof *a);
-  if (!(a->name = sim_strdup(name))) goto oom;
-  rec->n_attrs++;
-  return a;
-oom:
-  rec_fail(rec, "out of memory");
-  return NULL;
-}
-
-int sim_recorder_attr_str(sim_recorder *rec, const char *name, const char *value) {
-  rec_attr *a = attr_slot(rec, name);
-  if (!a) return -1;
-  a->kind = ATTR_STR;
-  if (!(a->s = sim_strdup(value ? value : ""))) {
-    rec_fail(rec, "out of memory");
-    return -1;
-  }
-  return 0;
-}
-
-int sim_recorder_attr_i64(sim_recorder *rec, const char *name, int64_t value) {
-  rec_attr *a = attr_slot(rec, name);
-  if (!a) return -1;
-  a->kind = ATTR_I64;
-  a->i = value;
-  return 0;
-}
-
-int sim_recorder_attr_u64(sim_recorder *rec, const char *name, uint64_t value) {
-  rec_attr *a = attr_slot(rec, name);
-  if (!a) return -1;
-  a->kind = ATTR_U64;
-  a->u = value;
-  return 0;
-}
-
-int sim_recorder_attr_f64(sim_recorder *rec, const char *name, double value) {
-  rec_attr *a = attr_slot(rec, name);
-  if (!a) return -1;
-  a->kind = ATTR_F64;
-  a->f = value;
-  return 0;
-}
-
-/* ---- entities, signals, events, tables ---- */
-
-int32_t sim_recorder_entity(sim_recorder *rec, const char *kind, const char *name, int32_t parent) {
-  sim_table *t = rec->entities;
-  uint64_t id = t->n_written + t->n_buf;
-  assert(parent >= -1 && (uint64_t)(parent + 1) <= id);
-  if (id >= INT32_MAX) {
-    rec_fail(rec, "too many entities");
-    return -1;
-  }
-  unsigned char *row = table_row(t);
-  if (!row) return -1;
-  put_i32(row, &t->cols[0], (int32_t)id);
-  put_str(row, &t->cols[1], kind);
-  put_str(row, &t->cols[2], name);
-  put_i32(row, &t->cols[3], parent);
-  t->n_buf++;
-  return (int32_t)id;
-}
-
-int sim_recorder_entity_reparent(sim_recorder *rec, int32_t id, int32_t parent) {
-  if (rec->failed) return -1;
-  sim_table *t = rec->entities;
-  assert(id >= 0 && (uint64_t)id < t->n_written + t->n_buf && parent >= -1 &&
-         (uint64_t)(parent + 1) <= t->n_written + t->n_buf && parent != id);
-  if ((uint64_t)id >= t->n_written) { /* its row is still buffered */
-    put_i32(t->buf + (size_t)((uint64_t)id - t->n_written) * t->row_bytes, &t->cols[3], parent);
-    return 0;
-  }
-  for (size_t i = 0; i < rec->n_reparents; i++)
-    if (rec->reparents[i].id == id) {
-      rec->reparents[i].parent = parent;
-      return 0;
-    }
-  if (sim_grow((void **)&rec->reparents, &rec->cap_reparents, rec->n_reparents + 1,
-               sizeof *rec->reparents) < 0) {
-    rec_fail(rec, "out of memory");
-    return -1;
-  }
-  rec->reparents[rec->n_reparents++] = (rec_reparent){id, parent};
-  return 0;
-}
-
 /* Applies the reparents of rows already in the file: each row read back,
  * its parent set, written again (through the library's filters: a few rows
  * of a run that migrates, once). */
@@ -747,168 +542,6 @@ static int apply_reparents(sim_recorder *rec) {
   return rc;
 }
 
-static int signal_kept(const sim_recorder *rec, const char *name) {
-  if (!rec->keep_series) return 0;
-  if (!rec->signals) return 1;
-  for (size_t i = 0; i < rec->n_signals; i++)
-    if (!strcmp(rec->signals[i], name)) return 1;
-  return 0;
-}
-
-int sim_recorder_signal(sim_recorder *rec, const char *name, const char *unit, const char *doc) {
-  if (rec->failed) return -1;
-  if (!valid_name(name)) {
-    rec_fail(rec, "invalid signal name '%s'", name ? name : "(null)");
-    return -1;
-  }
-  if (!signal_kept(rec, name)) return SIM_SIGNAL_OFF;
-  for (size_t i = 0; i < rec->n_sigs; i++)
-    if (!strcmp(rec->sigs[i].name, name)) {
-      /* declared again (by another instance of a model): the same series */
-      if (strcmp(rec->sigs[i].data->unit, unit ? unit : "")) {
-        rec_fail(rec, "signal '%s' declared with units '%s' and '%s'", name,
-                 rec->sigs[i].data->unit, unit ? unit : "");
-        return -1;
-      }
-      return (int)i;
-    }
-  if (sim_grow((void **)&rec->sigs, &rec->cap_sigs, rec->n_sigs + 1, sizeof *rec->sigs) < 0) {
-    rec_fail(rec, "out of memory");
-    return -1;
-  }
-  char path[160];
-  snprintf(path, sizeof path, SIM_H5_SERIES "/%s", name);
-  const col_def cols[] = {
-      {"time_ns", "ns", "simulated time of the sample", REC_I64},
-      {"entity", "1", "entity id (/entities)", REC_I32},
-      {"value", unit ? unit : "", doc, REC_F64},
-  };
-  rec_signal *s = &rec->sigs[rec->n_sigs];
-  if (!(s->name = sim_strdup(name))) {
-    rec_fail(rec, "out of memory");
-    return -1;
-  }
-  if (!(s->data = table_new(rec, path, doc, unit ? unit : "", 3, cols))) {
-    sim_free(s->name);
-    return -1;
-  }
-  return (int)rec->n_sigs++;
-}
-
-int sim_recorder_signal_on_change(sim_recorder *rec, int signal) {
-  if (signal == SIM_SIGNAL_OFF) return 0;
-  if (rec->failed) return -1;
-  assert(signal >= 0 && (size_t)signal < rec->n_sigs);
-  sim_table *t = rec->sigs[signal].data;
-  /* marked before its first row, so before its dataset exists */
-  assert(t->dset < 0 && t->n_buf == 0);
-  t->on_change_ns = rec->sample_interval_ns > 0 ? rec->sample_interval_ns : 0;
-  return 0;
-}
-
-int sim_emit(sim_recorder *rec, int signal, int32_t entity, sim_time t, double value) {
-  if (signal == SIM_SIGNAL_OFF) return 0;
-  if (rec->failed) return -1;
-  assert(signal >= 0 && (size_t)signal < rec->n_sigs);
-  sim_table *d = rec->sigs[signal].data;
-  unsigned char *row = table_row(d);
-  if (!row) return -1;
-  put_i64(row, &d->cols[0], t);
-  put_i32(row, &d->cols[1], entity);
-  put_f64(row, &d->cols[2], value);
-  d->n_buf++;
-  return 0;
-}
-
-int sim_recorder_event_type(sim_recorder *rec, const char *name, const char *doc) {
-  if (rec->failed) return -1;
-  if (!valid_name(name)) {
-    rec_fail(rec, "invalid event type name '%s'", name ? name : "(null)");
-    return -1;
-  }
-  for (size_t i = 0; i < rec->n_etypes; i++)
-    if (!strcmp(rec->etypes[i].name, name)) return (int)i;
-  if (sim_grow((void **)&rec->etypes, &rec->cap_etypes, rec->n_etypes + 1, sizeof *rec->etypes) <
-      0) {
-    rec_fail(rec, "out of memory");
-    return -1;
-  }
-  rec_event_type *e = &rec->etypes[rec->n_etypes];
-  e->name = sim_strdup(name);
-  e->doc = sim_strdup(doc ? doc : "");
-  if (!e->name || !e->doc) {
-    sim_free(e->name);
-    sim_free(e->doc);
-    rec_fail(rec, "out of memory");
-    return -1;
-  }
-  return (int)rec->n_etypes++;
-}
-
-int sim_record_event(sim_recorder *rec, int type, sim_time t, int32_t entity, double value0,
-                     double value1) {
-  if (rec->failed) return -1;
-  assert(type >= 0 && (size_t)type < rec->n_etypes);
-  if (!rec->events) return 0;
-  sim_table *d = rec->events;
-  unsigned char *row = table_row(d);
-  if (!row) return -1;
-  put_i64(row, &d->cols[0], t);
-  put_i32(row, &d->cols[1], type);
-  put_i32(row, &d->cols[2], entity);
-  put_f64(row, &d->cols[3], value0);
-  put_f64(row, &d->cols[4], value1);
-  d->n_buf++;
-  return 0;
-}
-
-sim_table *sim_recorder_table(sim_recorder *rec, const char *path, const char *doc, size_t n_cols,
-                              const sim_column *cols) {
-  if (rec->failed) return NULL;
-  if (!valid_path(path) || n_cols == 0 || !strcmp(path, SIM_H5_ENTITIES) ||
-      !strcmp(path, SIM_H5_EVENTS) || !strncmp(path, SIM_H5_SERIES "/", strlen(SIM_H5_SERIES) + 1)) {
-    rec_fail(rec, "invalid or reserved table path '%s'", path ? path : "(null)");
-    return NULL;
-  }
-  col_def *defs = sim_calloc(n_cols, sizeof *defs);
-  if (!defs) {
-    rec_fail(rec, "out of memory");
-    return NULL;
-  }
-  for (size_t i = 0; i < n_cols; i++) {
-    if (!valid_name(cols[i].name)) {
-      sim_free(defs);
-      rec_fail(rec, "table '%s': invalid column name '%s'", path,
-               cols[i].name ? cols[i].name : "(null)");
-      return NULL;
-    }
-    defs[i].name = cols[i].name;
-    defs[i].unit = cols[i].unit;
-    defs[i].doc = cols[i].doc;
-    defs[i].type = cols[i].type == SIM_COL_I64   ? REC_I64
-                   : cols[i].type == SIM_COL_F64 ? REC_F64
-                                                 : REC_STR;
-  }
-  sim_table *t = table_new(rec, path, doc, NULL, n_cols, defs);
-  sim_free(defs);
-  return t;
-}
-
-int sim_table_append(sim_table *table, const sim_cell *row_cells) {
-  unsigned char *row = table_row(table);
-  if (!row) return -1;
-  for (size_t i = 0; i < table->n_cols; i++) {
-    const rec_col *c = &table->cols[i];
-    switch (c->type) {
-      case REC_I64: put_i64(row, c, row_cells[i].i); break;
-      case REC_F64: put_f64(row, c, row_cells[i].f); break;
-      case REC_STR: put_str(row, c, row_cells[i].s); break;
-      case REC_I32: assert(!"tables have no int32 columns"); break;
-    }
-  }
-  table->n_buf++;
-  return 0;
-}
 
 /* ---- the file ---- */
 
