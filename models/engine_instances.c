@@ -34,6 +34,10 @@
  * periods, so a cap holds well within a step. */
 #define CREDIT_STEP_NS (60 * SIM_S)
 
+/* A balance below this is spent: a millionth of a credit is 60 us of CPU
+ * time, finer than any scheduler enforces a cap. */
+#define SPENT_CREDITS 1e-6
+
 /* An instance with a cap of the engine's making. */
 typedef struct inst_guest {
   uint32_t guest;                 /* index in the scenario */
@@ -43,7 +47,8 @@ typedef struct inst_guest {
   sim_time accounted_ns;          /* ns: credits accounted up to here */
   double cap;                     /* CPUs set on its host's scheduler; 0 uncapped */
   const eng_host *capped_on;      /* host that cap was set on; NULL: none yet */
-  sim_time exhausted_ns;          /* ns: when its cap first fell to its baseline; -1: never */
+  bool had_credits;               /* its balance was above 0 at some step */
+  sim_time exhausted_ns;          /* ns: when its balance first ran out after it had credits; -1: never */
 } inst_guest;
 
 struct eng_instances {
@@ -97,8 +102,9 @@ static void set_cap(eng *e, struct eng_instances *in, inst_guest *x, sim_time no
   if (x->type->burstable) {
     eng_note_rec(e, sim_emit(e->rec, in->sig_credits, g->entity, now, x->credits.balance));
     eng_note_rec(e, sim_emit(e->rec, in->sig_cap, g->entity, now, cap > 0 ? cap : x->type->vcpus));
-    bool baseline = !x->type->unlimited && x->credits.balance <= 0;
-    if (baseline && x->exhausted_ns < 0) {
+    bool spent = !x->type->unlimited && x->credits.balance < SPENT_CREDITS;
+    x->had_credits |= x->credits.balance >= SPENT_CREDITS;
+    if (spent && x->had_credits && x->exhausted_ns < 0) {
       x->exhausted_ns = now;
       eng_note_rec(e, sim_record_event(e->rec, in->ev_exhausted, now, g->entity, cap,
                                        x->credits.spent));
@@ -167,8 +173,8 @@ int eng_instances_start(eng *e) {
                                     "a burstable instance's CPU cap for the next accounting step, "
                                     "CPUs (its vCPUs when uncapped)");
   in->ev_exhausted = sim_recorder_event_type(e->rec, "cpu_credits_exhausted",
-                                             "a standard burstable instance has spent its credits and "
-                                             "runs at its baseline; value0 = its cap, CPUs; value1 = "
+                                             "a standard burstable instance has spent the credits it "
+                                             "had and runs at its baseline; value0 = its cap, CPUs; value1 = "
                                              "credits spent so far");
   if (in->sig_credits < 0 && in->sig_credits != SIM_SIGNAL_OFF) return in->sig_credits;
   if (in->sig_cap < 0 && in->sig_cap != SIM_SIGNAL_OFF) return in->sig_cap;
@@ -197,7 +203,9 @@ int eng_instances_finish(eng *e, sim_time end) {
       {"credits_earned", SIM_COL_F64, "credits", "credits earned while it ran (before the maximum clipped them)"},
       {"credits_spent", SIM_COL_F64, "credits", "CPU time it used, in vCPU-minutes"},
       {"credit_balance", SIM_COL_F64, "credits", "balance at its end (departure or the run's end)"},
-      {"exhausted_s", SIM_COL_F64, "s", "when its cap first fell to its baseline; NaN: never"},
+      {"exhausted_s", SIM_COL_F64, "s",
+       "when its balance first ran out after it had credits (standard mode: its cap falls to its "
+       "baseline); NaN: never"},
       {"surplus_credits", SIM_COL_F64, "credits", "surplus credits billed (unlimited mode)"},
   };
   sim_table *t = sim_recorder_table(e->rec, "summary/credits", "per burstable instance: its CPU credits",

@@ -50,9 +50,9 @@ static void read_burstable(ctx *C, const sim_yaml_node *b, sim_instance_type *t)
   /* a baseline above 100 % of every vCPU cannot be spent */
   const sim_yaml_node *rate = sim_schema_opt(b, "credits_per_hour");
   if (t->credits_per_hour > 60.0 * t->vcpus)
-    sim_schema_error(&C->S, rate, "'credits_per_hour' in %s is %g, more than its %u vCPUs can spend "
+    sim_schema_error(&C->S, rate, "'credits_per_hour' in %s is %g, more than its %u vCPU%s can spend "
                      "(60 credits per vCPU-hour: a baseline above 100 %%)",
-                     C->S.what, t->credits_per_hour, t->vcpus);
+                     C->S.what, t->credits_per_hour, t->vcpus, t->vcpus == 1 ? "" : "s");
   else if (t->max_credits > 0 && t->credits_per_hour > t->max_credits)
     sim_schema_error(&C->S, rate, "'credits_per_hour' in %s is %g, above its 'max_credits' %g: an "
                      "hour's credits would not fit the balance", C->S.what, t->credits_per_hour,
@@ -155,6 +155,16 @@ static long find_type(ctx *C, const sim_yaml_node *m) {
   return found ? (long)k : -1;
 }
 
+/* A size as a type's table gives it: decimal GB when it is a whole number
+ * of MB that binary units do not divide ("7.5 GB", "850 GB"), else in
+ * binary units ("1 GiB"). */
+static void format_size(uint64_t bytes, char *buf, size_t len) {
+  if (bytes % 1000000 == 0 && bytes % (1 << 20) != 0)
+    snprintf(buf, len, "%.15g GB", (double)bytes / 1e9);
+  else
+    sim_format_quantity(SIM_UNIT_SIZE, (double)bytes, buf, len);
+}
+
 /* An error when key `key` of entry m is given and its value differs from
  * the instance type's. */
 static bool agrees(ctx *C, const sim_yaml_node *m, const char *key, bool same, const char *type,
@@ -183,10 +193,10 @@ bool scenario_guest_instance(ctx *C, const sim_yaml_node *m, sim_guest *g) {
   char has[64];
   snprintf(has, sizeof has, "%u vCPUs", t->vcpus);
   ok &= agrees(C, m, "vcpus", g->vcpus == t->vcpus, t->name, has);
-  sim_format_quantity(SIM_UNIT_SIZE, (double)t->memory_bytes, has, sizeof has);
+  format_size(t->memory_bytes, has, sizeof has);
   ok &= agrees(C, m, "memory", g->memory_bytes == t->memory_bytes, t->name, has);
   if (t->local_storage_bytes) {
-    sim_format_quantity(SIM_UNIT_SIZE, (double)t->local_storage_bytes, has, sizeof has);
+    format_size(t->local_storage_bytes, has, sizeof has);
     ok &= agrees(C, m, "disk", g->disk_bytes == t->local_storage_bytes, t->name, has);
     g->disk_bytes = t->local_storage_bytes;
   }
