@@ -65,7 +65,8 @@ static double guest_cpu_s(const eng *e, const eng_guest *g, sim_time now) {
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
     ns += (double)v->run_ns;
-    if (v->state == V_RUNNING && now > v->run_start_ns) ns += (double)(now - v->run_start_ns) * (v->rate < 1 ? v->rate : 1);
+    if (v->state == V_RUNNING && now > v->run_start_ns)
+      ns += (double)(now - v->run_start_ns) * (v->rate < 1 ? v->rate : 1);
   }
   return ns * 1e-9;
 }

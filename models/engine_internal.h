@@ -10,6 +10,8 @@
  *   engine_dc.c        dynamic consolidation of a `datacenter` section [BB12]
  *   engine_requests.c  request-driven guests: arrivals, the guest's request
  *                      queue served by its vCPUs, response times
+ *   engine_instances.c IaaS instances' CPU caps: burstable credits, compute units
+ *   engine_billing.c   what the instances cost, per instance and per tenant
  * Units: ns (sim_time), cycles, Hz, as in every field's comment.
  * Invariants: see engine.c (vCPU states, index-order iteration). */
 #ifndef MODELS_ENGINE_INTERNAL_H

@@ -435,7 +435,8 @@ static int set_defaults(ctx *C, sim_scenario *s) {
  * no meaning of their own. */
 static void check_top_keys(ctx *C, const sim_yaml_node *root) {
   static const char *const keys[] = {"name", "description", "simulation", "calibration", "host_types",
-                                     "hosts", "workloads", "guests", "migrations", "datacenter", "sweep", "instance_types"};
+                                     "hosts", "workloads", "guests", "migrations", "datacenter", "sweep",
+                                     "instance_types"};
   sim_schema_set_what(&C->S, "the scenario");
   for (size_t i = 0; i < root->n; i++) {
     const sim_yaml_node *k = root->pairs[i].key;

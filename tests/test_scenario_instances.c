@@ -36,8 +36,10 @@ static sim_scenario *load_text(const char *text, sim_diag *d) {
 static void test_supplies(void) {
   sim_diag d;
   sim_scenario *s = load_text(BASE "guests:\n"
-                                   "  - {name: b, technique: hvm-ept, instance_type: z.big, tenant: acme, host: h0, workload: w}\n"
-                                   "  - {name: a, technique: hvm-ept, instance_type: a.micro, vcpus: 2, tenant: acme, host: h0, workload: w}\n"
+                                   "  - {name: b, technique: hvm-ept, instance_type: z.big, tenant: acme,\n"
+                                   "     host: h0, workload: w}\n"
+                                   "  - {name: a, technique: hvm-ept, instance_type: a.micro, vcpus: 2, tenant: acme,\n"
+                                   "     host: h0, workload: w}\n"
                                    "  - {name: c, technique: hvm-ept, host: h0, workload: w}\n",
                               &d);
   CU_ASSERT_PTR_NOT_NULL_FATAL(s);
