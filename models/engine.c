@@ -647,6 +647,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
                                 &e.migrations, diag)) < 0)
     goto fail;
   if ((rc = eng_dc_start(&e, profile)) < 0) goto fail; /* dynamic consolidation (engine_dc.c) */
+  if ((rc = eng_instances_start(&e)) < 0) goto fail;   /* instances' caps and credits */
   if (e.sample_ns > 0 && !sim_schedule(e.loop, e.sample_ns, PRIO_SAMPLE, eng_sample_handler, &e, 0))
     goto fail;
   if (sim_loop_run(e.loop, e.end_ns) == SIM_RUN_STOPPED) goto fail; /* the watcher said why */
@@ -663,6 +664,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   if ((rc = eng_write_summary(&e, end)) < 0) goto fail;
   if ((rc = eng_write_mmu_table(&e)) < 0) goto fail;
   if ((rc = eng_dc_finish(&e, end)) < 0) goto fail;
+  if ((rc = eng_instances_finish(&e, end)) < 0 || (rc = eng_billing_write(&e, end)) < 0) goto fail;
   if ((rc = eng_requests_write(&e, end)) < 0) goto fail;
   if (e.io && (rc = io_model_write(e.io, end)) < 0) goto fail;
   if (stats) {

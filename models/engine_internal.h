@@ -10,6 +10,8 @@
  *   engine_dc.c        dynamic consolidation of a `datacenter` section [BB12]
  *   engine_requests.c  request-driven guests: arrivals, the guest's request
  *                      queue served by its vCPUs, response times
+ *   engine_instances.c IaaS instances' CPU caps: burstable credits, compute units
+ *   engine_billing.c   what the instances cost, per instance and per tenant
  * Units: ns (sim_time), cycles, Hz, as in every field's comment.
  * Invariants: see engine.c (vCPU states, index-order iteration). */
 #ifndef MODELS_ENGINE_INTERNAL_H
@@ -28,6 +30,8 @@ enum { PRIO_RUN = 0, PRIO_WAKE = 1, PRIO_SAMPLE = 10 };
 /* A guest departs after the starts and wake-ups due at the same time, so a
  * lifetime of 0 still starts it, and before consolidation (engine_dc.c). */
 enum { PRIO_DEPART = 2 };
+/* Credits are accounted after the runs and wake-ups due at the same time (engine_instances.c). */
+enum { PRIO_CREDITS = 5 };
 
 /* See engine.c, "Invariants". */
 typedef enum vcpu_state { V_BLOCKED, V_RUNNABLE, V_RUNNING, V_DONE } vcpu_state;
@@ -212,6 +216,7 @@ struct eng {
   /* series written on change (engine_report.c eng_sample_handler) */
   bool sampled;              /* the first sample was taken */
   uint32_t first_unsettled;  /* first guest not settled (eng_sampled), ENG_NO_GUEST: none */
+  struct eng_instances *instances; /* IaaS instances' caps and credits (engine_instances.c); NULL: none */
 };
 
 /* A trace-driven workload at one rated speed (engine_setup.c): its phases
@@ -335,5 +340,26 @@ bool eng_dc_migrating(const eng *e, uint32_t gi);
 /* Its tables at the run's end `end` (nothing without the section). */
 int eng_dc_finish(eng *e, sim_time end);
 void eng_dc_free(struct eng_dc *dc);
+
+/* ---- engine_instances.c ---- */
+
+/* The caps of instances with burstable credits or compute units, and the
+ * accounting step that keeps them (nothing when there are none): 0 or
+ * negative with the error in diag. */
+int eng_instances_start(eng *e);
+/* Credits accounted up to the run's end `end`; table summary/credits. */
+int eng_instances_finish(eng *e, sim_time end);
+/* Surplus credits billed to guest gi (unlimited burstable), credits. */
+double eng_instances_surplus(const eng *e, uint32_t gi);
+void eng_instances_free(struct eng_instances *in);
+
+/* ---- engine_billing.c ---- */
+
+/* Tables summary/billing and summary/tenants at the run's end `end`, after
+ * eng_instances_finish (nothing when no guest is an instance). */
+int eng_billing_write(eng *e, sim_time end);
+/* When guest g stops running (and being billed) in a run ending at `end`:
+ * its departure; its start when it was rejected (it never ran); else `end`. */
+sim_time eng_billing_running_end(const eng_guest *g, sim_time end);
 
 #endif

@@ -642,6 +642,7 @@ void eng_teardown(eng *e) {
   rated_free(e);
   migration_set_free(e->migrations); /* before the loop its events are on */
   eng_dc_free(e->dc);
+  eng_instances_free(e->instances);
   io_model_free(e->io);
   sim_loop_free(e->loop);
 }

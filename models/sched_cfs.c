@@ -313,6 +313,21 @@ static void cfs_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns
   update_min(s, now);
 }
 
+/* A guest's new cap: its running vCPUs are charged up to now under the old
+ * one, then its runtime is cut to the new quota, or starts full when it was
+ * uncapped (its runtime was not kept then). */
+static void cfs_set_cap(void *state, uint32_t guest, double cap, sim_time now) {
+  cfs_state *s = state;
+  for (size_t i = 0; i < s->host.n_vcpus; i++)
+    if (s->host.vcpus[i].running && s->host.guests[s->host.vcpus[i].guest].id == guest) charge(s, &s->vcpus[i], now);
+  long g = sched_host_guest(&s->host, guest);
+  if (g < 0) return;
+  bool was_capped = s->host.guests[g].cap > 0;
+  s->host.guests[g].cap = cap;
+  double quota = cap * (double)s->period_ns;
+  if (!was_capped || s->guests[g].runtime > quota) s->guests[g].runtime = quota;
+}
+
 const scheduler_ops sched_cfs_ops = {
     .name = "cfs",
     .summary = "Linux CFS: virtual runtime, cgroup cpu.weight and cpu.max quota (containers)",
@@ -323,4 +338,5 @@ const scheduler_ops sched_cfs_ops = {
     .wake = cfs_wake,
     .pick_next = cfs_pick_next,
     .account = cfs_account,
+    .set_cap = cfs_set_cap,
 };

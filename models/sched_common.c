@@ -60,6 +60,12 @@ long sched_host_add_vcpu(sched_host *h, const sched_vcpu_info *info, bool *new_g
   return (long)g;
 }
 
+long sched_host_guest(const sched_host *h, uint32_t guest) {
+  for (size_t g = 0; g < h->n_guests; g++)
+    if (h->guests[g].id == guest) return (long)g;
+  return -1;
+}
+
 void sched_pcpu_idle(sched_host *h, int32_t p) {
   h->pcpus[p] = (sched_pcpu){SCHED_PCPU_IDLE, -1, 0, SIM_TIME_MAX};
 }

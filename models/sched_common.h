@@ -75,6 +75,10 @@ void sched_host_free(sched_host *h);
  * index in h->guests, or -1 when out of memory. */
 long sched_host_add_vcpu(sched_host *h, const sched_vcpu_info *info, bool *new_guest);
 
+/* The index in h->guests of the guest whose scenario index is `guest`, or
+ * -1 when it has no vCPU here (a scheduler's set_cap finds it so). */
+long sched_host_guest(const sched_host *h, uint32_t guest);
+
 /* vCPU v joins the run queue, after every vCPU queued before it. */
 static inline void sched_enqueue(sched_host *h, int32_t v) {
   h->vcpus[v].queued = true;

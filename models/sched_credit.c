@@ -313,6 +313,15 @@ static void cr_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns,
   if (runnable) enqueue(s, vcpu);
 }
 
+/* A new cap holds from the next accounting, which computes every guest's
+ * allotment from its cap ([XEN] csched_acct reads sdom->cap each period). */
+static void cr_set_cap(void *state, uint32_t guest, double cap, sim_time now) {
+  (void)now;
+  cr_state *s = state;
+  long g = sched_host_guest(&s->host, guest);
+  if (g >= 0) s->host.guests[g].cap = cap;
+}
+
 const scheduler_ops sched_credit_ops = {
     .name = "credit",
     .summary = "Xen credit: weights, caps, 30 ms slices, 10 ms ticks, BOOST/UNDER/OVER, 1 ms rate limit",
@@ -323,4 +332,5 @@ const scheduler_ops sched_credit_ops = {
     .wake = cr_wake,
     .pick_next = cr_pick_next,
     .account = cr_account,
+    .set_cap = cr_set_cap,
 };

@@ -317,6 +317,21 @@ static void c2_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns,
   if (runnable) sched_enqueue(&s->host, vcpu);
 }
 
+/* A guest's new cap: its running vCPUs are charged up to now under the old
+ * one, then its budget is cut to the new quota, or starts full when it was
+ * uncapped (its budget was not kept then). */
+static void c2_set_cap(void *state, uint32_t guest, double cap, sim_time now) {
+  c2_state *s = state;
+  for (size_t i = 0; i < s->host.n_vcpus; i++)
+    if (s->host.vcpus[i].running && s->host.guests[s->host.vcpus[i].guest].id == guest) burn(s, &s->vcpus[i], now);
+  long g = sched_host_guest(&s->host, guest);
+  if (g < 0) return;
+  bool was_capped = s->host.guests[g].cap > 0;
+  s->host.guests[g].cap = cap;
+  double quota = cap * (double)s->period_ns;
+  if (!was_capped || s->guests[g].budget > quota) s->guests[g].budget = quota;
+}
+
 const scheduler_ops sched_credit2_ops = {
     .name = "credit2",
     .summary = "Xen credit2: credit burnt by weight, resets, 10 ms max run, 500 us min timer, caps",
@@ -327,4 +342,5 @@ const scheduler_ops sched_credit2_ops = {
     .wake = c2_wake,
     .pick_next = c2_pick_next,
     .account = c2_account,
+    .set_cap = c2_set_cap,
 };

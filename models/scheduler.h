@@ -101,6 +101,10 @@ typedef struct scheduler_ops {
   /* FLUID mode only: the most CPU the vCPU wants now (its phase's
    * cpu_demand, 0..1]; the engine sets it at each dispatch. */
   void (*set_demand)(void *state, int32_t vcpu, double cpus);
+  /* Guest `guest` (its index in the scenario) is capped at `cap` CPUs (0:
+   * uncapped) from `now` on (models/engine_instances.c); NULL: the
+   * scheduler cannot change a cap while it runs. */
+  void (*set_cap)(void *state, uint32_t guest, double cap, sim_time now);
 } scheduler_ops;
 
 /* The schedulers, registered in models/registry.c. */

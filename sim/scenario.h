@@ -225,6 +225,9 @@ typedef struct sim_guest {
                                * there from the start and stays) */
   uint64_t instance;          /* its number in its entry, 0 .. count - 1: it arrives at the
                                * instance-th + 1 arrival of its entry's process */
+  /* IaaS instances (scenarios/SCHEMA.md "instance_types", sim/instance_type.h) */
+  uint32_t instance_type;     /* 1 + index into sim_scenario.instance_types; 0: none */
+  uint32_t tenant;            /* 1 + index into sim_scenario.tenants; 0: its own name */
 } sim_guest;
 
 /* How the instances of a guest entry arrive (scenarios/SCHEMA.md "guests", `arrival`). */
@@ -328,6 +331,11 @@ typedef struct sim_scenario {
   size_t n_sweep_axes;
   sim_sweep_axis *sweep;
   uint32_t sweep_replications;
+  /* IaaS instance types, in name order, and the tenants guests name (sim/instance_type.h) */
+  size_t n_instance_types;
+  struct sim_instance_type *instance_types;
+  size_t n_tenants;
+  char **tenants;             /* names, in the order guest entries first name them */
 } sim_scenario;
 
 /* A "path.to.key=value" override from --set, applied before validation. */

@@ -6,13 +6,14 @@
  * words give the guest's kind and default I/O path; pinning; a trace-driven
  * guest's rated speed; over-commitment per host; arrivals and departures
  * (`arrival`, `lifetime`: the entry's sim_guest_churn, whose times the
- * engine draws). */
+ * engine draws); an IaaS instance type and tenant (sim/scenario_instances.c). */
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/alloc.h"
+#include "sim/scenario_instances.h"
 #include "sim/scenario_internal.h"
 
 static const char *const kinds[] = {"vm", "container", "native"}; /* by sim_guest_kind value */
@@ -94,11 +95,6 @@ static void read_settings(ctx *C, guest_entry *ge) {
   sim_schema_size(&C->S, m, "memory", &g->memory_bytes, 1 << 20);
   sim_schema_u32(&C->S, m, "weight", 1, 65535, &g->weight);
   sim_schema_real(&C->S, m, "cap", &g->cap, SIM_UNIT_PERCENT, 0, 4096);
-  if (g->cap > g->vcpus) {
-    sim_schema_error(&C->S, sim_schema_opt(m, "cap"), "'cap' in %s is %g CPUs, more than its %u vCPUs",
-                     C->S.what, g->cap, g->vcpus);
-    ge->ok = false;
-  }
   sim_schema_bool(&C->S, m, "huge_pages", &g->huge_pages);
   sim_schema_time(&C->S, m, "start", &g->start_ns, 0);
   /* replications are runs of the whole scenario, not guests */
@@ -114,6 +110,13 @@ static void read_settings(ctx *C, guest_entry *ge) {
   sim_schema_size(&C->S, m, "disk", &g->disk_bytes, 0);
   sim_schema_real(&C->S, m, "zero_fraction", &g->zero_fraction, SIM_UNIT_PERCENT, 0, 0.999);
   read_rated(C, ge);
+  /* an instance type supplies vCPUs, memory and disk (sim/scenario_instances.c) */
+  if (!scenario_guest_instance(C, m, g)) ge->ok = false;
+  if (g->cap > g->vcpus) {
+    sim_schema_error(&C->S, sim_schema_opt(m, "cap"), "'cap' in %s is %g CPUs, more than its %u vCPUs",
+                     C->S.what, g->cap, g->vcpus);
+    ge->ok = false;
+  }
 }
 
 static const char *const arrival_processes[] = {"poisson", "deterministic"}; /* by sim_guest_arrival - 1 */
@@ -399,7 +402,7 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   static const char *const keys[] = {"name", "count", "technique", "kind", "io_path", "host", "vcpus",
                                      "memory", "pinning", "weight", "cap", "huge_pages", "workload",
                                      "start", "replications", "disk", "zero_fraction", "rated", "trace",
-                                     "arrival", "lifetime"};
+                                     "arrival", "lifetime", "instance_type", "tenant"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
   ge->pattern = ge->nn ? sim_schema_scalar(&C->S, ge->nn, "name", "a guest name") : NULL;
   if (!ge->nn) sim_schema_need(&C->S, m, "name");

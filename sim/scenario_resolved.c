@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sim/scenario_instances.h"
 #include "sim/scenario_internal.h"
 #include "sim/units.h"
 
@@ -353,6 +354,7 @@ static void write_guest(sim_yaml_writer *w, const entry_rec *r, const sim_scenar
   if (g->zero_fraction > 0) wq(w, "zero_fraction", SIM_UNIT_NONE, g->zero_fraction);
   if (g->rated_ips > 0) write_rated(w, g->rated_ips);
   if (g->churn) write_churn(w, &s->churns[g->churn - 1]);
+  scenario_write_guest_instance(w, g, s);
   sim_yaml_write_map_end(w);
 }
 
@@ -430,6 +432,7 @@ int scenario_write_resolved(const ctx *C, const sim_scenario *s, char **out) {
   write_host_types(w, C, s);
   write_hosts(w, C, s);
   write_workloads(w, s);
+  scenario_write_instance_types(w, s);
   sim_yaml_write_scalar(w, "guests");
   sim_yaml_write_seq_start(w, false);
   for (size_t i = 0; i < C->n_grec; i++) write_guest(w, &C->grec[i], s);
