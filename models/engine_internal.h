@@ -212,6 +212,9 @@ struct eng {
   /* series written on change (engine_report.c eng_sample_handler) */
   bool sampled;              /* the first sample was taken */
   uint32_t first_unsettled;  /* first guest not settled (eng_sampled), ENG_NO_GUEST: none */
+  sim_phase *trace_ph;       /* n_vcpus entries when some guest plays a trace (engine_setup.c): the phase
+                              * each of its vCPUs plays, composed (sim_workload_phase) as it enters
+                              * it or its guest moves; NULL: none does */
 };
 
 /* A trace-driven workload at one rated speed (engine_setup.c): its phases
