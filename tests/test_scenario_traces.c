@@ -2,8 +2,9 @@
  * (sim/scenario_traces.c): the files of `file` (a pattern), `glob` (byte
  * order) and `files` (a list); one workload per distinct file, shared by the
  * instances and entries naming it; the resolved text loading back to the
- * same scenario (and `rated` written in it); the errors; and a run in which
- * instance i does the work of file i's samples. */
+ * same scenario (and `rated` written in it); the errors; a run in which
+ * instance i does the work of file i's samples; and a rated guest that moves
+ * to a faster host asking that host's share within the sample it is in. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,6 +368,40 @@ static void test_instance_runs_its_file(void) {
   fx_run_close(&o);
 }
 
+/* A guest rated 1000 MIPS plays a one-sample trace at 80 %: 0.8 of a 1 GHz
+ * core and 0.4 of a 2 GHz one.  Moved from the slow host to the fast one
+ * 100 s into its sample, it asks the fast host's share from then on, within
+ * the sample it is in. */
+static void test_rated_guest_moves(void) {
+  trace_dir d;
+  make_dir(&d);
+  put_trace(&d, "one", "80", 1);
+  char text[2048];
+  snprintf(text, sizeof text,
+           "name: moved\n"
+           "simulation: {duration: 1000 s}\n"
+           "host_types:\n"
+           "  slow: {cores: 1, clock: 1 GHz, memory: 8 GiB, fidelity: fluid, nics: [{bandwidth: 1 Gbit/s}]}\n"
+           "  fast: {cores: 1, clock: 2 GHz, memory: 8 GiB, fidelity: fluid, nics: [{bandwidth: 1 Gbit/s}]}\n"
+           "hosts: [{name: s, type: slow}, {name: f, type: fast}]\n"
+           "workloads: {loop: {phases: [{duration: 1000 s, ops: {instructions: 1000, cpi: 1.0}}]}}\n"
+           "guests:\n"
+           "  - {name: a, technique: native, host: s, memory: 64 MiB, workload: loop, rated: 1000 MIPS,"
+           " trace: {dir: %s, files: [one], interval: 1000 s}}\n"
+           "migrations: [{name: m, at: 100 s, guest: a, to: f, strategy: stop-and-copy}]\n",
+           d.path);
+  sim_record_config cfg = {.sample_interval_ns = 100 * SIM_S, .events = 0, .series = 0};
+  fx_run o;
+  int rc = fx_run_text("vdcsim-test-traces", test_profile, "moved.yaml", text, &cfg, &o);
+  remove_dir(&d);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  /* rows in name order: f, then s; the stop-and-copy of 64 MiB takes about 0.5 s */
+  double fast = fx_col(o.r, "summary/hosts", "busy_s", 0), slow = fx_col(o.r, "summary/hosts", "busy_s", 1);
+  CU_ASSERT(fabs(slow - 0.8 * 100) < 1);
+  CU_ASSERT(fabs(fast - 0.4 * 900) < 2);
+  fx_run_close(&o);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"a file pattern per instance", test_file_pattern},
                                     {"a glob in byte order", test_glob_order},
@@ -375,6 +410,7 @@ int register_tests(void) {
                                     {"the resolved text round trip", test_resolved_round_trip},
                                     {"errors", test_errors},
                                     {"instance i runs file i's samples", test_instance_runs_its_file},
+                                    {"a rated guest moved asks its new host's share", test_rated_guest_moves},
                                     {NULL, NULL}};
   return add_suite("scenario_traces", tests);
 }

@@ -15,6 +15,7 @@
 
 #include "models/engine.h"
 #include "models/registry.h"
+#include "models/vcost.h"
 #include "sim/alloc.h"
 #include "sim/results.h"
 #include "sim/trace.h"
@@ -370,6 +371,49 @@ static void test_allocation_failures(void) {
   world_done(&w, NULL);
 }
 
+/* ---- the phases a run plays ---- */
+
+/* A played trace's phase k is its mix with sample k's demand (clamped to
+ * [1/1000, 1], scaled by the rated speed's share), composed in the caller's
+ * buffer; every sample keeps the mix's code identity, so a translation cache
+ * translates it once.  A workload without a played trace plays its phases. */
+static void test_played_phases(void) {
+  double cpu[] = {250, 50, 0, 12.5};
+  sim_phase mix = {.name = "m", .duration_ns = SIM_S, .instructions = 500, .cycles_per_instruction = 2.0,
+                   .cpu_demand = 0.7};
+  sim_workload w = {.name = "w", .trace_interval_ns = SIM_S, .trace_cpu_percent = cpu, .n_trace_samples = 4,
+                    .trace_mix = &mix, .trace_scale = 1.0};
+  CU_ASSERT_EQUAL_FATAL(sim_workload_n_phases(&w), 4);
+  static const double want[] = {1.0, 0.5, 1e-3, 0.125};
+  sim_phase buf[4];
+  for (size_t k = 0; k < 4; k++) {
+    const sim_phase *ph = sim_workload_phase(&w, k, &buf[k]);
+    CU_ASSERT_PTR_EQUAL(ph, &buf[k]);
+    CU_ASSERT_EQUAL(ph->cpu_demand, want[k]);
+    CU_ASSERT_EQUAL(sim_workload_phase_demand(&w, k), want[k]);
+    CU_ASSERT(ph->instructions == 500 && ph->cycles_per_instruction == 2.0 && ph->duration_ns == SIM_S);
+    CU_ASSERT_PTR_EQUAL(vcost_code_id(ph), vcost_code_id(&buf[0]));
+    CU_ASSERT_PTR_EQUAL(sim_workload_phase_body(&w, k), &mix);
+  }
+  /* the mix is not changed by composing */
+  CU_ASSERT_EQUAL(mix.cpu_demand, 0.7);
+  /* a rated speed's share: 50 % of 1.5 cores is 0.75; 250 % of it is clamped */
+  w.trace_scale = 1.5;
+  CU_ASSERT_EQUAL(sim_workload_phase_demand(&w, 1), 0.5 * 1.5);
+  CU_ASSERT_EQUAL(sim_workload_phase_demand(&w, 0), 1.0);
+  /* phases as they are */
+  sim_phase phases[2] = {{.name = "a", .units = 10, .cpu_demand = 0.25}, {.name = "b", .units = 5}};
+  sim_workload plain = {.name = "p", .n_phases = 2, .phases = phases};
+  CU_ASSERT_EQUAL_FATAL(sim_workload_n_phases(&plain), 2);
+  CU_ASSERT_PTR_EQUAL(sim_workload_phase(&plain, 1, NULL), &phases[1]);
+  CU_ASSERT_PTR_EQUAL(sim_workload_phase_body(&plain, 0), &phases[0]);
+  CU_ASSERT_EQUAL(sim_workload_phase_demand(&plain, 0), 0.25);
+  /* so does the loader's trace-driven workload: its template's phases */
+  plain.trace_cpu_percent = cpu;
+  plain.n_trace_samples = 4;
+  CU_ASSERT_EQUAL(sim_workload_n_phases(&plain), 2);
+}
+
 /* ---- what a trace costs ---- */
 
 /* Two guests on one host type each play one trace file of n samples: one as
@@ -470,6 +514,7 @@ int register_tests(void) {
       {"two columns, clamping, operation mix", test_two_columns_and_mix},
       {"engine: samples come from the loader", test_engine_needs_loaded_samples},
       {"allocation failures", test_allocation_failures},
+      {"played phases: the mix with a sample's demand", test_played_phases},
       {"at most 8 bytes a sample", test_cost_per_sample},
       {NULL, NULL}};
   return add_suite("trace", tests);
