@@ -141,7 +141,7 @@ int eng_setup_host(eng *e, size_t hi, const sim_profile *scenario_profile) {
  * (owned here, shared by its rated variants) and a sample of 100 % one
  * vCPU's whole time.  The mix is the workload's first phase (plain
  * instructions at CPI 1 when it has none) lasting the trace's interval. */
-static int trace_expand(eng *e, uint32_t wi) {
+static int trace_played(eng *e, uint32_t wi) {
   if (e->trace_wl[wi].trace_mix) return 0;
   const sim_workload *src = &e->sc->workloads[wi];
   if (src->trace_interval_ns <= 0) {
@@ -195,8 +195,8 @@ static int type_clocks(eng *e) {
   return 0;
 }
 
-/* Workload wi's phases at rated speed rated_ips on every host type, made
- * once per (workload, speed). */
+/* Workload wi played at rated speed rated_ips on every host type (its
+ * played trace at each type's trace_scale), made once per (workload, speed). */
 static int rated_trace(eng *e, uint32_t wi, double rated_ips, const eng_rated_trace **out) {
   const sim_scenario *sc = e->sc;
   if (type_clocks(e) < 0) return -1;
@@ -212,9 +212,9 @@ static int rated_trace(eng *e, uint32_t wi, double rated_ips, const eng_rated_tr
   r->next = e->rated[wi];
   e->rated[wi] = r; /* teardown frees what exists of it */
   if (!(r->by_type = sim_calloc(sc->n_host_types, sizeof *r->by_type))) return -1;
-  if (trace_expand(e, wi) < 0) return -1;
-  const sim_workload *src = &sc->workloads[wi];
-  double cpi = src->n_phases && src->phases[0].cycles_per_instruction > 0 ? src->phases[0].cycles_per_instruction : 1.0;
+  if (trace_played(e, wi) < 0) return -1;
+  const sim_phase *mix = e->trace_wl[wi].trace_mix;
+  double cpi = mix->cycles_per_instruction > 0 ? mix->cycles_per_instruction : 1.0;
   for (size_t t = 0; t < sc->n_host_types; t++) {
     double f = e->type_clock_hz[t];
     if (!(f > 0)) continue; /* no host of that type */
@@ -542,7 +542,7 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
     if (rated_trace(e, g->spec->workload, g->spec->rated_ips, &g->rated) < 0) return -1;
     g->wl = eng_workload_on(e, g, h);
   } else if (g->wl->trace_path) {
-    if (trace_expand(e, g->spec->workload) < 0) return -1;
+    if (trace_played(e, g->spec->workload) < 0) return -1;
     g->wl = &e->trace_wl[g->spec->workload];
   }
   if (g->wl->repeat && e->end_ns == SIM_TIME_MAX) {
