@@ -4,7 +4,8 @@
  * instances and entries naming it; the resolved text loading back to the
  * same scenario (and `rated` written in it); the errors; a run in which
  * instance i does the work of file i's samples; and a rated guest that moves
- * to a faster host asking that host's share within the sample it is in. */
+ * to a faster host asking that host's share within the sample it is in; and
+ * a migration whose rounds dirty pages as fast as the sample played then. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,6 +403,54 @@ static void test_rated_guest_moves(void) {
   fx_run_close(&o);
 }
 
+/* Bytes a pre-copy migration at `at` sends of a guest playing a trace of
+ * 10 % for 100 s, then 100 %, whose pages are rewritten at a rate that
+ * follows its utilisation. */
+static double migrated_bytes(const char *at) {
+  trace_dir d;
+  make_dir(&d);
+  put_trace(&d, "two", "10", 1);
+  char text[2048];
+  snprintf(text, sizeof text, "%s/two", d.path);
+  FILE *f = fopen(text, "a");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs("100\n", f);
+  fclose(f);
+  snprintf(text, sizeof text,
+           "name: follows\n"
+           "simulation: {duration: 300 s}\n"
+           "host_types: {t: {cores: 1, clock: 1 GHz, memory: 8 GiB, fidelity: fluid,"
+           " nics: [{bandwidth: 1 Gbit/s}]}}\n"
+           "hosts: [{name: a, type: t}, {name: b, type: t}]\n"
+           "workloads: {loop: {phases: [{duration: 100 s, ops: {instructions: 1000, cpi: 1.0},"
+           " dirty: [{pages: 20000, rate: 2 Hz, follows: utilisation}]}]}}\n"
+           "guests:\n"
+           "  - {name: g, technique: native, host: a, memory: 256 MiB, workload: loop,"
+           " trace: {dir: %s, files: [two], interval: 100 s}}\n"
+           "migrations: [{name: m, at: %s, guest: g, to: b, strategy: precopy, max_rate: 1 Gbit/s,"
+           " max_downtime: 300 ms}]\n",
+           d.path, at);
+  sim_record_config cfg = {.sample_interval_ns = 100 * SIM_S, .events = 0, .series = 0};
+  fx_run o;
+  int rc = fx_run_text("vdcsim-test-traces", test_profile, "follows.yaml", text, &cfg, &o);
+  remove_dir(&d);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  double bytes = fx_col(o.r, "migration/summary", "total_bytes", 0);
+  fx_run_close(&o);
+  return bytes;
+}
+
+/* A migration's rounds read the sample the guest plays then: its pages are
+ * rewritten ten times as fast at 100 % as at 10 %, so a migration during
+ * the busy sample sends several times as many pages again. */
+static void test_dirtying_follows_the_sample(void) {
+  /* what they send beyond the memory's one copy: the pages dirtied again */
+  double memory = 256.0 * 1024 * 1024;
+  double idle = migrated_bytes("50 s") - memory, busy = migrated_bytes("150 s") - memory;
+  CU_ASSERT(idle > 0);
+  CU_ASSERT(busy > 3 * idle);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"a file pattern per instance", test_file_pattern},
                                     {"a glob in byte order", test_glob_order},
@@ -411,6 +460,7 @@ int register_tests(void) {
                                     {"errors", test_errors},
                                     {"instance i runs file i's samples", test_instance_runs_its_file},
                                     {"a rated guest moved asks its new host's share", test_rated_guest_moves},
+                                    {"a migration's dirtying follows the sample", test_dirtying_follows_the_sample},
                                     {NULL, NULL}};
   return add_suite("scenario_traces", tests);
 }
