@@ -83,7 +83,9 @@ void eng_note_rec(eng *e, int rc) {
 
 const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v) {
   if (v->req_ph) return v->req_ph;
-  return &e->guests[v->guest].wl->phases[v->phase];
+  const sim_workload *wl = e->guests[v->guest].wl;
+  /* a played trace's phase was composed as v entered it (eng_enter_phase) */
+  return wl->trace_mix ? &e->trace_ph[v - e->vcpus] : sim_workload_phase_body(wl, v->phase);
 }
 
 /* Share of its time v's current run may use, (0, 1]: the phase's cpu_demand,
@@ -100,8 +102,9 @@ static double run_demand(const eng *e, const eng_vcpu *v) {
 void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
   eng_guest *g = &e->guests[v->guest];
   const sim_workload *wl = g->wl;
-  for (size_t tries = 0; tries <= wl->n_phases; tries++) {
-    if (v->phase >= wl->n_phases) {
+  size_t n_phases = sim_workload_n_phases(wl);
+  for (size_t tries = 0; tries <= n_phases; tries++) {
+    if (v->phase >= n_phases) {
       if (!wl->repeat) {
         v->state = V_DONE;
         if (++g->vcpus_done == g->spec->vcpus) {
@@ -114,7 +117,7 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
       }
       v->phase = 0;
     }
-    const sim_phase *ph = &wl->phases[v->phase];
+    const sim_phase *ph = sim_workload_phase(wl, v->phase, e->trace_ph ? &e->trace_ph[v - e->vcpus] : NULL);
     double units = ph->units;
     sim_time duration_ns = ph->duration_ns;
     if (ph->length.family != SIM_DIST_DETERMINISTIC) {
@@ -144,7 +147,7 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
     return;
   }
   /* Every phase is empty (the loader forbids it; stay safe): done. */
-  v->phase = wl->n_phases;
+  v->phase = n_phases;
   v->state = V_DONE;
   if (++g->vcpus_done == g->spec->vcpus) {
     g->finish_ns = now;

@@ -687,7 +687,7 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 /* What a guest that has not run yet is taken to demand: its first phase's
  * share of each vCPU's time, CPUs. */
 static double first_demand_cpus(const eng_guest *eg) {
-  double d = eg->wl->n_phases ? eg->wl->phases[0].cpu_demand : 1;
+  double d = sim_workload_n_phases(eg->wl) ? sim_workload_phase_demand(eg->wl, 0) : 1;
   return (d > 0 && d <= 1 ? d : 1) * eg->spec->vcpus;
 }
 

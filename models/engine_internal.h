@@ -205,8 +205,9 @@ struct eng {
   migration_set *migrations; /* live migrations (models/migration.h); NULL: none */
   io_model *io;              /* disks, NICs and I/O paths (models/io.h); NULL: no guest does I/O */
   sim_diag *diag;            /* errors */
-  sim_workload *trace_wl;    /* sc->n_workloads entries: each trace-driven workload expanded
-                              * (phases owned, one per sample), built on first use; others zero */
+  sim_workload *trace_wl;    /* sc->n_workloads entries: each trace-driven workload as runs play
+                              * it (trace_mix owned, one phase composed per sample), built on
+                              * first use; others zero */
   eng_params *params;        /* technique cost tables loaded so far */
   size_t n_params, params_cap; /* entries used, allocated */
   struct eng_dc *dc;         /* dynamic consolidation (engine_dc.c); NULL: none */
@@ -217,14 +218,18 @@ struct eng {
   bool sampled;              /* the first sample was taken */
   uint32_t first_unsettled;  /* first guest not settled (eng_sampled), ENG_NO_GUEST: none */
   struct eng_instances *instances; /* IaaS instances' caps and credits (engine_instances.c); NULL: none */
+  sim_phase *trace_ph;       /* n_vcpus entries when some guest plays a trace (engine_setup.c): the phase
+                              * each of its vCPUs plays, composed (sim_workload_phase) as it enters
+                              * it or its guest moves; NULL: none does */
 };
 
-/* A trace-driven workload at one rated speed (engine_setup.c): its phases
- * for each host type, whose clock sets the share of a core a sample asks. */
+/* A trace-driven workload at one rated speed (engine_setup.c), played at
+ * each host type's trace_scale: the type's clock sets the share of a core a
+ * sample asks. */
 typedef struct eng_rated_trace {
   double rated_ips;          /* instructions/s of the trace's 100 % */
-  sim_workload *by_type;     /* sc->n_host_types workloads (phases owned); zero for types
-                              * without hosts */
+  sim_workload *by_type;     /* sc->n_host_types workloads (shallow copies of eng.trace_wl;
+                              * nothing owned); zero for types without hosts */
   struct eng_rated_trace *next; /* the same workload at another speed */
 } eng_rated_trace;
 

@@ -47,7 +47,7 @@ static double guest_progress(const eng *e, const eng_guest *g, sim_time now) {
     } else if (v->phase_end_ns > v->phase_start_ns && v->phase_end_ns != SIM_TIME_MAX) {
       frac = (double)(now - v->phase_start_ns) / (double)(v->phase_end_ns - v->phase_start_ns);
     }
-    size_t n = g->wl->n_phases ? g->wl->n_phases : 1;
+    size_t n = sim_workload_n_phases(g->wl) ? sim_workload_n_phases(g->wl) : 1;
     double within = (double)(v->phase % n) + fmin(1.0, fmax(0.0, frac));
     sum += within / (double)n;
   }
@@ -374,7 +374,7 @@ int eng_write_mmu_table(eng *e) {
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
     eng_guest *g = &e->guests[gi];
     bool any = false;
-    for (size_t k = 0; k < g->wl->n_phases; k++) any |= g->wl->phases[k].n_access > 0;
+    for (size_t k = 0; k < sim_workload_n_phases(g->wl); k++) any |= sim_workload_phase_body(g->wl, k)->n_access > 0;
     if (!any || !g->host->profile) continue;
     const struct mmu_row *known = NULL;
     for (size_t r = 0; r < n_rows && !known; r++)
@@ -388,8 +388,8 @@ int eng_write_mmu_table(eng *e) {
       mmu_params mmu;
       if (mmu_params_load(g->host->profile, g->host->type, g->host->clock_hz, &mmu, e->diag) < 0)
         return -1;
-      for (size_t k = 0; k < g->wl->n_phases; k++) {
-        const sim_phase *ph = &g->wl->phases[k];
+      for (size_t k = 0; k < sim_workload_n_phases(g->wl); k++) {
+        const sim_phase *ph = sim_workload_phase_body(g->wl, k);
         double units = ph->units > 0 ? ph->units : 1;
         for (size_t a = 0; a < ph->n_access; a++) {
           /* pages as the techniques charge them (vcost_charge_memory) */

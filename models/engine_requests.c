@@ -88,7 +88,7 @@ static void area_to(eng_reqs *q, sim_time now) {
 static void serve(eng *e, eng_guest *g, eng_vcpu *v, const eng_request *r, sim_time now) {
   eng_reqs *q = g->rq;
   eng_req_server *s = &q->servers[v - e->vcpus - g->first_vcpu];
-  s->phase = g->wl->phases[0];
+  s->phase = *sim_workload_phase_body(g->wl, 0);
   for (size_t i = 0; i < q->spec->n_draws; i++) {
     const sim_request_draw *d = &q->spec->draws[i];
     double x = sim_dist_sample(&d->dist, q->demand);
@@ -303,7 +303,7 @@ int eng_requests_setup(eng *e, eng_guest *g) {
       !(q->demand = sim_rng_new(seed, run, sim_rng_stream_id(name, "demand"))))
     return -1;
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
-    q->servers[i].phase = g->wl->phases[0];
+    q->servers[i].phase = *sim_workload_phase_body(g->wl, 0);
     e->vcpus[g->first_vcpu + i].req_ph = &q->servers[i].phase;
   }
   if (e->sc->record.request_latencies) {

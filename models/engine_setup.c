@@ -12,16 +12,17 @@
  *
  * Trace-driven workloads (DATASETS.md "Utilisation traces"): the loader
  * reads a workload's trace (sim/trace.h: one CPU % per sample); at set-up
- * the engine expands the samples into a phase list it owns, shared by every
- * guest of that workload: one phase per sample, lasting the trace interval,
- * with cpu_demand = sample / 100 clamped to (0, 1] and the operation mix of
- * the workload's first phase (the work done per unit of CPU time; plain
- * instructions at CPI 1 when it has no phases).  An idle (0) sample runs at
- * a demand of 1/1000 (its timer ticks): the vCPU sleeps nearly all the
- * interval.  The guest completes at the trace's end unless the workload
- * repeats.  Cost: one sim_phase (232 bytes on x86-64) per sample per
- * trace-driven workload, 66 KB for a 288-sample day, none per guest.  The
- * engine reads no file. */
+ * the engine makes the workload as runs play it (sim/workload_phase.c),
+ * shared by every guest of that workload: one phase per sample, lasting the
+ * trace interval, with cpu_demand = sample / 100 clamped to (0, 1] and the
+ * operation mix of the workload's first phase (the work done per unit of CPU
+ * time; plain instructions at CPI 1 when it has no phases).  An idle (0)
+ * sample runs at a demand of 1/1000 (its timer ticks): the vCPU sleeps
+ * nearly all the interval.  The guest completes at the trace's end unless
+ * the workload repeats.  Cost: the loader's samples (8 bytes each) and one
+ * mix phase per trace-driven workload; a vCPU of a trace-driven guest holds
+ * the phase it plays (eng.trace_ph), composed as it enters it.  The engine
+ * reads no file. */
 #include <assert.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -53,7 +54,8 @@ int eng_setup_io(eng *e) {
   for (size_t gi = 0; gi < sc->n_guests; gi++) {
     eng_guest *g = &e->guests[gi];
     bool any = false;
-    for (size_t k = 0; k < g->wl->n_phases; k++) any |= io_phase_has_io(&g->wl->phases[k]);
+    for (size_t k = 0; k < sim_workload_n_phases(g->wl) && !any; k++)
+      any = io_phase_has_io(sim_workload_phase_body(g->wl, k));
     if (!any) continue;
     const char *pname = g->spec->io_path ? g->spec->io_path : "native";
     const model_entry *pe = e->find(MODEL_IO_PATH, pname);
@@ -134,55 +136,38 @@ int eng_setup_host(eng *e, size_t hi, const sim_profile *scenario_profile) {
 
 /* ---- trace-driven workloads ---- */
 
-/* The demand of an idle trace sample: the vCPU runs a 1/1000 share (its
- * timer ticks) and sleeps the rest of the interval, so an idle interval
- * costs a few events per demand period, like any partly idle phase. */
-#define TRACE_IDLE_DEMAND 1e-3
-
-/* Makes *w a copy of trace-driven workload src whose phases it owns: one
- * duration phase per sample, of the trace's interval, with the operation
- * mix of the workload's first phase (plain instructions at CPI 1 when it has
- * none) and cpu_demand = sample / 100 x scale clamped to
- * [TRACE_IDLE_DEMAND, 1]. */
-static int trace_phases(eng *e, const sim_workload *src, double scale, sim_workload *w) {
-  sim_phase mix = {.instructions = 1000, .cycles_per_instruction = 1.0};
-  if (src->n_phases) mix = src->phases[0];
-  mix.units = 0;
-  mix.duration_ns = src->trace_interval_ns;
-  mix.length = (sim_dist){0}; /* the trace gives every sample's length */
-  if (mix.duration_ns <= 0) {
+/* Builds e->trace_wl[wi], trace-driven workload wi as runs play it
+ * (sim/workload_phase.c), once: the scenario's workload with its mix phase
+ * (owned here, shared by its rated variants) and a sample of 100 % one
+ * vCPU's whole time.  The mix is the workload's first phase (plain
+ * instructions at CPI 1 when it has none) lasting the trace's interval. */
+static int trace_played(eng *e, uint32_t wi) {
+  if (e->trace_wl[wi].trace_mix) return 0;
+  const sim_workload *src = &e->sc->workloads[wi];
+  if (src->trace_interval_ns <= 0) {
     sim_diag_error(e->diag, src->trace_path, 0, 0, "trace of workload '%s' has no interval",
                    src->name);
     return -1;
   }
-  const double *cpu = src->trace_cpu_percent;
-  size_t n = src->n_trace_samples;
-  if (!cpu || n == 0) {
+  if (!src->trace_cpu_percent || src->n_trace_samples == 0) {
     sim_diag_error(e->diag, src->trace_path, 0, 0, "trace of workload '%s' has no samples",
                    src->name);
     return -1;
   }
-  sim_phase *ph = sim_malloc(n * sizeof *ph);
-  if (!ph) return -1;
-  /* every sample is a copy of the source phase: it keeps its name, the
-   * identity of the code it runs (vcost_code_id), so code translated for
-   * one sample is not translated again for the next */
-  for (size_t i = 0; i < n; i++) {
-    double d = cpu[i] / 100 * scale;
-    ph[i] = mix;
-    ph[i].cpu_demand = d > 1 ? 1 : d < TRACE_IDLE_DEMAND ? TRACE_IDLE_DEMAND : d;
-  }
+  sim_phase *mix = sim_malloc(sizeof *mix);
+  if (!mix) return -1;
+  *mix = src->n_phases ? src->phases[0] : (sim_phase){.instructions = 1000, .cycles_per_instruction = 1.0};
+  mix->units = 0;
+  mix->duration_ns = src->trace_interval_ns;
+  mix->length = (sim_dist){0}; /* the trace gives every sample's length */
+  sim_workload *w = &e->trace_wl[wi];
   *w = *src;
-  w->phases = ph;
-  w->n_phases = n;
+  /* the phases it plays are the samples' (sim_workload_phase), none stored */
+  w->phases = NULL;
+  w->n_phases = 0;
+  w->trace_mix = mix;
+  w->trace_scale = 1.0;
   return 0;
-}
-
-/* Builds e->trace_wl[wi] from the samples the loader read for workload wi
- * (sim/trace.h), once: a sample of 100 % is one vCPU's whole time. */
-static int trace_expand(eng *e, uint32_t wi) {
-  if (e->trace_wl[wi].phases) return 0;
-  return trace_phases(e, &e->sc->workloads[wi], 1.0, &e->trace_wl[wi]);
 }
 
 /* ---- rated speed ----
@@ -195,9 +180,10 @@ static int trace_expand(eng *e, uint32_t wi) {
  * time).  With CPI 1, f in MHz is CloudSim's host MIPS per core, so a
  * 2500-MIPS VM at 100 % asks 1 core of a 1860 MHz G4 (it would need 1.34)
  * and 0.94 of a 2660 MHz G5.  Since the share depends on the host's clock,
- * each rated trace has its phases once per host type (eng_rated_trace),
- * made at set-up; a migration switches the guest to those of its new host's
- * type (eng_workload_on), the phase index unchanged. */
+ * each rated trace is played once per host type (eng_rated_trace: the
+ * workload's mix at that type's trace_scale), made at set-up; a migration
+ * switches the guest to its new host's type (eng_workload_on), the phase
+ * index unchanged. */
 
 /* The clock of every host type's hosts (hosts are set up before guests). */
 static int type_clocks(eng *e) {
@@ -209,8 +195,8 @@ static int type_clocks(eng *e) {
   return 0;
 }
 
-/* Workload wi's phases at rated speed rated_ips on every host type, made
- * once per (workload, speed). */
+/* Workload wi played at rated speed rated_ips on every host type (its
+ * played trace at each type's trace_scale), made once per (workload, speed). */
 static int rated_trace(eng *e, uint32_t wi, double rated_ips, const eng_rated_trace **out) {
   const sim_scenario *sc = e->sc;
   if (type_clocks(e) < 0) return -1;
@@ -226,11 +212,14 @@ static int rated_trace(eng *e, uint32_t wi, double rated_ips, const eng_rated_tr
   r->next = e->rated[wi];
   e->rated[wi] = r; /* teardown frees what exists of it */
   if (!(r->by_type = sim_calloc(sc->n_host_types, sizeof *r->by_type))) return -1;
-  const sim_workload *src = &sc->workloads[wi];
-  double cpi = src->n_phases && src->phases[0].cycles_per_instruction > 0 ? src->phases[0].cycles_per_instruction : 1.0;
+  if (trace_played(e, wi) < 0) return -1;
+  const sim_phase *mix = e->trace_wl[wi].trace_mix;
+  double cpi = mix->cycles_per_instruction > 0 ? mix->cycles_per_instruction : 1.0;
   for (size_t t = 0; t < sc->n_host_types; t++) {
     double f = e->type_clock_hz[t];
-    if (f > 0 && trace_phases(e, src, rated_ips * cpi / f, &r->by_type[t]) < 0) return -1;
+    if (!(f > 0)) continue; /* no host of that type */
+    r->by_type[t] = e->trace_wl[wi]; /* its mix phase too */
+    r->by_type[t].trace_scale = rated_ips * cpi / f;
   }
   *out = r;
   return 0;
@@ -245,7 +234,6 @@ static void rated_free(eng *e) {
   for (size_t wi = 0; e->rated && wi < e->sc->n_workloads; wi++)
     for (eng_rated_trace *r = e->rated[wi], *next; r; r = next) {
       next = r->next;
-      for (size_t t = 0; r->by_type && t < e->sc->n_host_types; t++) sim_free(r->by_type[t].phases);
       sim_free(r->by_type);
       sim_free(r);
     }
@@ -554,7 +542,7 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
     if (rated_trace(e, g->spec->workload, g->spec->rated_ips, &g->rated) < 0) return -1;
     g->wl = eng_workload_on(e, g, h);
   } else if (g->wl->trace_path) {
-    if (trace_expand(e, g->spec->workload) < 0) return -1;
+    if (trace_played(e, g->spec->workload) < 0) return -1;
     g->wl = &e->trace_wl[g->spec->workload];
   }
   if (g->wl->repeat && e->end_ns == SIM_TIME_MAX) {
@@ -598,11 +586,16 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
     if (v->entity < 0) return v->entity;
     (*next_vcpu)++;
   }
+  if (g->wl->trace_mix) { /* its vCPUs' phases are composed: each starts at the first */
+    if (!e->trace_ph && !(e->trace_ph = sim_calloc(e->n_vcpus, sizeof *e->trace_ph))) return -1;
+    for (uint32_t i = 0; i < g->spec->vcpus; i++)
+      sim_workload_phase(g->wl, 0, &e->trace_ph[g->first_vcpu + i]);
+  }
   if (setup_homes(e, gi) < 0) return -1;
   if (g->wl->requests && eng_requests_setup(e, g) < 0) return -1;
   bool random_length = false;
-  for (size_t k = 0; k < g->wl->n_phases; k++)
-    random_length |= g->wl->phases[k].length.family != SIM_DIST_DETERMINISTIC;
+  for (size_t k = 0; k < sim_workload_n_phases(g->wl) && !random_length; k++)
+    random_length = sim_workload_phase_body(g->wl, k)->length.family != SIM_DIST_DETERMINISTIC;
   if (random_length && !(g->length_rng = sim_rng_new(sc->seed, sc->run_index,
                                                      sim_rng_stream_id(g->spec->name, "phase_length"))))
     return -1;
@@ -637,8 +630,9 @@ void eng_teardown(eng *e) {
   sim_free(e->guest_specs);
   sim_free(e->vcpus);
   for (size_t wi = 0; wi < e->sc->n_workloads && e->trace_wl; wi++)
-    sim_free(e->trace_wl[wi].phases); /* shallow copies: the mix's arrays are the scenario's */
+    sim_free(e->trace_wl[wi].trace_mix); /* shallow copies: the mix's arrays are the scenario's */
   sim_free(e->trace_wl);
+  sim_free(e->trace_ph);
   rated_free(e);
   migration_set_free(e->migrations); /* before the loop its events are on */
   eng_dc_free(e->dc);

@@ -412,9 +412,10 @@ int io_model_add_guest(io_model *m, uint32_t guest, const sim_profile *profile, 
   const sim_workload *wl = &m->sc->workloads[spec->workload];
   const sim_host_type *type = &m->sc->host_types[m->sc->hosts[spec->host].type];
   bool disk = false, net = false;
-  for (size_t k = 0; k < wl->n_phases; k++) {
-    disk |= wl->phases[k].disk_reads > 0 || wl->phases[k].disk_writes > 0;
-    net |= exchanges(&wl->phases[k]) > 0;
+  for (size_t k = 0; k < sim_workload_n_phases(wl); k++) {
+    const sim_phase *ph = sim_workload_phase_body(wl, k);
+    disk |= ph->disk_reads > 0 || ph->disk_writes > 0;
+    net |= exchanges(ph) > 0;
   }
   if ((disk && !type->n_disks) || (net && !type->n_nics)) {
     sim_diag_error(diag, m->sc->path, 0, 0, "guest '%s': workload '%s' does %s I/O but host type '%s' has no %s",

@@ -38,7 +38,7 @@ static const sim_phase *phase_of(const set_guest *v) {
   const migration_set *s = v->set;
   if (s->hooks.phase) return s->hooks.phase(s->hooks.ctx, v->guest);
   const sim_workload *wl = &s->sc->workloads[s->sc->guests[v->guest].workload];
-  return wl->n_phases ? &wl->phases[0] : NULL;
+  return sim_workload_n_phases(wl) ? sim_workload_phase_body(wl, 0) : NULL;
 }
 
 /* Memory ever written: all but the zero pages, at least one byte (0 would

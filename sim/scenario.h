@@ -197,6 +197,12 @@ typedef struct sim_workload {
                                * workload, which stays in the scenario); its own name is
                                * "<that name>@<the file as the entry names it>"; NULL: a workload
                                * of its own */
+  /* a trace-driven workload as a run plays it (sim/workload_phase.c), made by the engine; the
+   * loader leaves these zero (its trace-driven workloads keep their template's phases) */
+  sim_phase *trace_mix;       /* the phase every sample plays for trace_interval_ns, its cpu_demand
+                               * the sample's (not owned by the scenario); NULL: phases as they are */
+  double trace_scale;         /* a sample's demand: its CPU % / 100 x trace_scale (the rated speed's
+                               * share of a core; 1: 100 % is one vCPU's whole time), clamped */
 } sim_workload;
 
 typedef enum sim_guest_kind { SIM_GUEST_VM, SIM_GUEST_CONTAINER, SIM_GUEST_NATIVE } sim_guest_kind;
@@ -358,5 +364,21 @@ int sim_scenario_load_text(const char *name, const char *text, size_t len,
                            const sim_vocabulary *vocab, const sim_override *overrides,
                            size_t n_overrides, sim_scenario **out, sim_diag *diag);
 void sim_scenario_free(sim_scenario *s);
+
+/* The phases a run plays of workload w (sim/workload_phase.c): its phases,
+ * or one per sample of a trace it plays through trace_mix. */
+size_t sim_workload_n_phases(const sim_workload *w);
+/* Phase k (< sim_workload_n_phases): in w, or composed in *buf (a played
+ * trace's: buf not NULL), valid while w and buf are. */
+const sim_phase *sim_workload_phase(const sim_workload *w, size_t k, sim_phase *buf);
+/* Phase k without its demand: everything of it but cpu_demand (a played
+ * trace's mix), in w; for questions about its operation mix, I/O, memory
+ * and length. */
+const sim_phase *sim_workload_phase_body(const sim_workload *w, size_t k);
+/* The cpu_demand of phase k. */
+double sim_workload_phase_demand(const sim_workload *w, size_t k);
+/* Reads the trace file at `path` into w's samples (trace_cpu_percent,
+ * n_trace_samples), 8 bytes a sample.  Returns as sim_trace_read. */
+int sim_workload_read_trace(sim_workload *w, const char *path, sim_diag *diag);
 
 #endif

@@ -33,7 +33,6 @@
 
 #include "sim/alloc.h"
 #include "sim/scenario_internal.h"
-#include "sim/trace.h"
 
 /* The files of one entry, as the entry names them (relative to dir). */
 typedef struct trace_files {
@@ -232,7 +231,7 @@ static long trace_workload(ctx *C, uint32_t tpl, const sim_yaml_node *at, const 
       k = -1;
     } else {
       snprintf(w->name, nl, "%s@%s", t->name, name);
-      int rc = sim_trace_read(path, w->name, &w->trace_cpu_percent, &w->n_trace_samples, C->S.diag);
+      int rc = sim_workload_read_trace(w, path, C->S.diag);
       if (rc == -2 || C->S.diag->oom) sim_schema_nomem(&C->S);
       if (rc < 0) k = -1;
     }

@@ -19,7 +19,6 @@
 #include "sim/profile.h"
 #include "sim/scenario_internal.h"
 #include "sim/suggest.h"
-#include "sim/trace.h"
 
 const char *const scenario_access_patterns[3] = {"sequential", "strided", "random"};
 static const sim_schema_names pattern_list = {scenario_access_patterns, 3, "access pattern"};
@@ -233,8 +232,7 @@ static void load_trace(ctx *C, const sim_yaml_node *tr, sim_workload *w) {
     sim_schema_error(&C->S, f, "trace file '%s' of %s cannot be read", w->trace_path, C->S.what);
     return;
   }
-  int rc = sim_trace_read(w->trace_path, w->name ? w->name : "?", &w->trace_cpu_percent,
-                          &w->n_trace_samples, C->S.diag);
+  int rc = sim_workload_read_trace(w, w->trace_path, C->S.diag);
   if (rc == -2 || C->S.diag->oom) sim_schema_nomem(&C->S);
 }
 

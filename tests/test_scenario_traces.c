@@ -2,8 +2,10 @@
  * (sim/scenario_traces.c): the files of `file` (a pattern), `glob` (byte
  * order) and `files` (a list); one workload per distinct file, shared by the
  * instances and entries naming it; the resolved text loading back to the
- * same scenario (and `rated` written in it); the errors; and a run in which
- * instance i does the work of file i's samples. */
+ * same scenario (and `rated` written in it); the errors; a run in which
+ * instance i does the work of file i's samples; and a rated guest that moves
+ * to a faster host asking that host's share within the sample it is in; and
+ * a migration whose rounds dirty pages as fast as the sample played then. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,6 +369,88 @@ static void test_instance_runs_its_file(void) {
   fx_run_close(&o);
 }
 
+/* A guest rated 1000 MIPS plays a one-sample trace at 80 %: 0.8 of a 1 GHz
+ * core and 0.4 of a 2 GHz one.  Moved from the slow host to the fast one
+ * 100 s into its sample, it asks the fast host's share from then on, within
+ * the sample it is in. */
+static void test_rated_guest_moves(void) {
+  trace_dir d;
+  make_dir(&d);
+  put_trace(&d, "one", "80", 1);
+  char text[2048];
+  snprintf(text, sizeof text,
+           "name: moved\n"
+           "simulation: {duration: 1000 s}\n"
+           "host_types:\n"
+           "  slow: {cores: 1, clock: 1 GHz, memory: 8 GiB, fidelity: fluid, nics: [{bandwidth: 1 Gbit/s}]}\n"
+           "  fast: {cores: 1, clock: 2 GHz, memory: 8 GiB, fidelity: fluid, nics: [{bandwidth: 1 Gbit/s}]}\n"
+           "hosts: [{name: s, type: slow}, {name: f, type: fast}]\n"
+           "workloads: {loop: {phases: [{duration: 1000 s, ops: {instructions: 1000, cpi: 1.0}}]}}\n"
+           "guests:\n"
+           "  - {name: a, technique: native, host: s, memory: 64 MiB, workload: loop, rated: 1000 MIPS,"
+           " trace: {dir: %s, files: [one], interval: 1000 s}}\n"
+           "migrations: [{name: m, at: 100 s, guest: a, to: f, strategy: stop-and-copy}]\n",
+           d.path);
+  sim_record_config cfg = {.sample_interval_ns = 100 * SIM_S, .events = 0, .series = 0};
+  fx_run o;
+  int rc = fx_run_text("vdcsim-test-traces", test_profile, "moved.yaml", text, &cfg, &o);
+  remove_dir(&d);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  /* rows in name order: f, then s; the stop-and-copy of 64 MiB takes about 0.5 s */
+  double fast = fx_col(o.r, "summary/hosts", "busy_s", 0), slow = fx_col(o.r, "summary/hosts", "busy_s", 1);
+  CU_ASSERT(fabs(slow - 0.8 * 100) < 1);
+  CU_ASSERT(fabs(fast - 0.4 * 900) < 2);
+  fx_run_close(&o);
+}
+
+/* Bytes a pre-copy migration at `at` sends of a guest playing a trace of
+ * 10 % for 100 s, then 100 %, whose pages are rewritten at a rate that
+ * follows its utilisation. */
+static double migrated_bytes(const char *at) {
+  trace_dir d;
+  make_dir(&d);
+  put_trace(&d, "two", "10", 1);
+  char text[2048];
+  snprintf(text, sizeof text, "%s/two", d.path);
+  FILE *f = fopen(text, "a");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  fputs("100\n", f);
+  fclose(f);
+  snprintf(text, sizeof text,
+           "name: follows\n"
+           "simulation: {duration: 300 s}\n"
+           "host_types: {t: {cores: 1, clock: 1 GHz, memory: 8 GiB, fidelity: fluid,"
+           " nics: [{bandwidth: 1 Gbit/s}]}}\n"
+           "hosts: [{name: a, type: t}, {name: b, type: t}]\n"
+           "workloads: {loop: {phases: [{duration: 100 s, ops: {instructions: 1000, cpi: 1.0},"
+           " dirty: [{pages: 20000, rate: 2 Hz, follows: utilisation}]}]}}\n"
+           "guests:\n"
+           "  - {name: g, technique: native, host: a, memory: 256 MiB, workload: loop,"
+           " trace: {dir: %s, files: [two], interval: 100 s}}\n"
+           "migrations: [{name: m, at: %s, guest: g, to: b, strategy: precopy, max_rate: 1 Gbit/s,"
+           " max_downtime: 300 ms}]\n",
+           d.path, at);
+  sim_record_config cfg = {.sample_interval_ns = 100 * SIM_S, .events = 0, .series = 0};
+  fx_run o;
+  int rc = fx_run_text("vdcsim-test-traces", test_profile, "follows.yaml", text, &cfg, &o);
+  remove_dir(&d);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  double bytes = fx_col(o.r, "migration/summary", "total_bytes", 0);
+  fx_run_close(&o);
+  return bytes;
+}
+
+/* A migration's rounds read the sample the guest plays then: its pages are
+ * rewritten ten times as fast at 100 % as at 10 %, so a migration during
+ * the busy sample sends several times as many pages again. */
+static void test_dirtying_follows_the_sample(void) {
+  /* what they send beyond the memory's one copy: the pages dirtied again */
+  double memory = 256.0 * 1024 * 1024;
+  double idle = migrated_bytes("50 s") - memory, busy = migrated_bytes("150 s") - memory;
+  CU_ASSERT(idle > 0);
+  CU_ASSERT(busy > 3 * idle);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"a file pattern per instance", test_file_pattern},
                                     {"a glob in byte order", test_glob_order},
@@ -375,6 +459,8 @@ int register_tests(void) {
                                     {"the resolved text round trip", test_resolved_round_trip},
                                     {"errors", test_errors},
                                     {"instance i runs file i's samples", test_instance_runs_its_file},
+                                    {"a rated guest moved asks its new host's share", test_rated_guest_moves},
+                                    {"a migration's dirtying follows the sample", test_dirtying_follows_the_sample},
                                     {NULL, NULL}};
   return add_suite("scenario_traces", tests);
 }

@@ -1,9 +1,11 @@
 /* tests/test_trace.c: CPU-utilisation traces (DATASETS.md "Utilisation
  * traces"): the reader (sim/trace.c) and the loader that calls it, then
- * trace-driven workloads in the engine (models/engine.c).  Traces are written
- * to temporary files and run on a fake technique at 1 GHz (one cycle per
- * nanosecond) whose cost per unit is known, so the CPU share of each
- * interval follows from the trace's samples. */
+ * trace-driven workloads in the engine (models/engine.c), and what a trace
+ * costs in memory per sample.  Traces are written to temporary files and run
+ * on a fake technique at 1 GHz (one cycle per nanosecond) whose cost per unit
+ * is known, so the CPU share of each interval follows from the trace's
+ * samples. */
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include "models/engine.h"
 #include "models/registry.h"
+#include "models/vcost.h"
 #include "sim/alloc.h"
 #include "sim/results.h"
 #include "sim/trace.h"
@@ -368,6 +371,139 @@ static void test_allocation_failures(void) {
   world_done(&w, NULL);
 }
 
+/* ---- the phases a run plays ---- */
+
+/* A played trace's phase k is its mix with sample k's demand (clamped to
+ * [1/1000, 1], scaled by the rated speed's share), composed in the caller's
+ * buffer; every sample keeps the mix's code identity, so a translation cache
+ * translates it once.  A workload without a played trace plays its phases. */
+static void test_played_phases(void) {
+  double cpu[] = {250, 50, 0, 12.5};
+  sim_phase mix = {.name = "m", .duration_ns = SIM_S, .instructions = 500, .cycles_per_instruction = 2.0,
+                   .cpu_demand = 0.7};
+  sim_workload w = {.name = "w", .trace_interval_ns = SIM_S, .trace_cpu_percent = cpu, .n_trace_samples = 4,
+                    .trace_mix = &mix, .trace_scale = 1.0};
+  CU_ASSERT_EQUAL_FATAL(sim_workload_n_phases(&w), 4);
+  static const double want[] = {1.0, 0.5, 1e-3, 0.125};
+  sim_phase buf[4];
+  for (size_t k = 0; k < 4; k++) {
+    const sim_phase *ph = sim_workload_phase(&w, k, &buf[k]);
+    CU_ASSERT_PTR_EQUAL(ph, &buf[k]);
+    CU_ASSERT_EQUAL(ph->cpu_demand, want[k]);
+    CU_ASSERT_EQUAL(sim_workload_phase_demand(&w, k), want[k]);
+    CU_ASSERT(ph->instructions == 500 && ph->cycles_per_instruction == 2.0 && ph->duration_ns == SIM_S);
+    CU_ASSERT_PTR_EQUAL(vcost_code_id(ph), vcost_code_id(&buf[0]));
+    CU_ASSERT_PTR_EQUAL(sim_workload_phase_body(&w, k), &mix);
+  }
+  /* the mix is not changed by composing */
+  CU_ASSERT_EQUAL(mix.cpu_demand, 0.7);
+  /* a rated speed's share: 50 % of 1.5 cores is 0.75; 250 % of it is clamped */
+  w.trace_scale = 1.5;
+  CU_ASSERT_EQUAL(sim_workload_phase_demand(&w, 1), 0.5 * 1.5);
+  CU_ASSERT_EQUAL(sim_workload_phase_demand(&w, 0), 1.0);
+  /* phases as they are */
+  sim_phase phases[2] = {{.name = "a", .units = 10, .cpu_demand = 0.25}, {.name = "b", .units = 5}};
+  sim_workload plain = {.name = "p", .n_phases = 2, .phases = phases};
+  CU_ASSERT_EQUAL_FATAL(sim_workload_n_phases(&plain), 2);
+  CU_ASSERT_PTR_EQUAL(sim_workload_phase(&plain, 1, NULL), &phases[1]);
+  CU_ASSERT_PTR_EQUAL(sim_workload_phase_body(&plain, 0), &phases[0]);
+  CU_ASSERT_EQUAL(sim_workload_phase_demand(&plain, 0), 0.25);
+  /* so does the loader's trace-driven workload: its template's phases */
+  plain.trace_cpu_percent = cpu;
+  plain.n_trace_samples = 4;
+  CU_ASSERT_EQUAL(sim_workload_n_phases(&plain), 2);
+}
+
+/* ---- what a trace costs ---- */
+
+/* Two guests on one host type each play one trace file of n samples: one as
+ * read (100 % is its vCPU), one rated, whose samples are played at each host
+ * type's clock. */
+static const char cost_scenario[] =
+    "simulation: {duration: %zu s}\n"
+    "host_types:\n"
+    "  slow: {cores: 1, clock: 1 GHz, memory: 4 GiB, scheduler: rr, fidelity: fluid}\n"
+    "  fast: {cores: 1, clock: 2 GHz, memory: 4 GiB, scheduler: rr, fidelity: fluid}\n"
+    "hosts: [{name: h0, type: slow}, {name: h1, type: fast}]\n"
+    "workloads: {tr: {trace: {file: %s, interval: 1 s},"
+    " phases: [{name: loop, duration: 1 s, ops: {instructions: 1000, cpi: 1.0}}]}}\n"
+    "guests:\n"
+    "  - {name: g0, technique: native, host: h0, workload: tr}\n"
+    "  - {name: g1, technique: native, host: h1, workload: tr, rated: 4000 MIPS}\n";
+
+/* Heap bytes in use now (the C library's allocator). */
+static size_t heap_in_use(void) { return mallinfo2().uordblks; }
+
+/* Whether heap_in_use sees an allocation: not when a sanitizer's or
+ * valgrind's allocator stands in for the C library's. */
+static bool heap_visible(void) {
+  size_t before = heap_in_use();
+  void *p = sim_malloc(64 * 1024);
+  bool seen = p && heap_in_use() >= before + 64 * 1024;
+  sim_free(p);
+  return seen;
+}
+
+/* The most heap in use the run's progress reports saw (the last one comes
+ * after the summary is written, before anything is freed). */
+static void note_heap(void *ctx, sim_time now, sim_time end) {
+  (void)now;
+  (void)end;
+  size_t *peak = ctx, h = heap_in_use();
+  if (h > *peak) *peak = h;
+}
+
+/* The heap a run of an n-sample trace holds at its end, beyond what was in
+ * use before the scenario was loaded: the trace's samples and everything
+ * the scenario and the run need whatever the length. */
+static size_t run_heap(size_t n) {
+  char file[256], text[2048];
+  temp_path(file, sizeof file, "cost");
+  FILE *f = fopen(file, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  for (size_t i = 0; i < n; i++) fprintf(f, "%d\n", i % 2 ? 100 : 250); /* above 100: clamped */
+  fclose(f);
+  snprintf(text, sizeof text, cost_scenario, n, file);
+  sim_profile *profile = fx_fake_profile();
+  sim_record_config cfg = {0, 0, 0, NULL, 0, 0};
+  sim_recorder *rec = sim_recorder_new(&cfg);
+  CU_ASSERT_FATAL(profile && rec);
+  size_t before = heap_in_use(), peak = 0;
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_scenario *s = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_scenario_load_text("cost.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &s, &d), 0);
+  engine_options opt = {.find_model = fx_find_model, .progress = note_heap, .progress_ctx = &peak};
+  engine_stats stats = {0};
+  int rc = engine_run(s, profile, rec, &opt, &stats, &d);
+  if (rc != 0) sim_diag_print(&d, stderr);
+  CU_ASSERT_EQUAL(rc, 0);
+  /* both guests played every sample */
+  CU_ASSERT_EQUAL(stats.simulated_ns, (sim_time)n * SIM_S);
+  sim_scenario_free(s);
+  sim_diag_clear(&d);
+  sim_recorder_free(rec);
+  sim_profile_free(profile);
+  remove(file);
+  CU_ASSERT_FATAL(peak > before);
+  return peak - before;
+}
+
+/* A trace-driven workload costs at most 8 bytes a sample, however its
+ * guests play it (as read, or rated on two host types): a PlanetLab day
+ * (288 samples) and ten days differ by no more than 8 bytes for each of the
+ * 2,592 samples more. */
+static void test_cost_per_sample(void) {
+  if (!heap_visible()) {
+    fprintf(stderr, "(the heap in use is not visible under this allocator: not measured) ");
+    return;
+  }
+  size_t day = run_heap(288), ten_days = run_heap(2880);
+  double per_sample = ((double)ten_days - (double)day) / (2880 - 288);
+  CU_ASSERT(per_sample <= 8.0);
+  if (per_sample > 8.0) fprintf(stderr, "a trace costs %.1f bytes a sample\n", per_sample);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"reader: PlanetLab and Google formats", test_parse_formats},
@@ -378,6 +514,8 @@ int register_tests(void) {
       {"two columns, clamping, operation mix", test_two_columns_and_mix},
       {"engine: samples come from the loader", test_engine_needs_loaded_samples},
       {"allocation failures", test_allocation_failures},
+      {"played phases: the mix with a sample's demand", test_played_phases},
+      {"at most 8 bytes a sample", test_cost_per_sample},
       {NULL, NULL}};
   return add_suite("trace", tests);
 }
