@@ -461,6 +461,10 @@ void eng_wake_vcpu(eng *e, eng_vcpu *v) {
  * whose rate differs ends its run now, keeping the work done, and is
  * dispatched again at its new rate (models/sched_fluid.c). */
 void eng_fluid_replan(eng *e, eng_host *h) {
+  /* Most wake-ups and blocks change no running vCPU's rate (a host with
+   * cores to spare, a vCPU taking its next request): nothing to re-plan. */
+  if (h->sched == &sched_fluid_ops && !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen))
+    return;
   sim_time now = sim_loop_now(e->loop);
   for (uint32_t p = 0; p < h->n_slots; p++) {
     int32_t vi = h->pcpus[p].vcpu;

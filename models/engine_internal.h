@@ -163,6 +163,7 @@ struct eng_host {
   size_t vcpu_cap;           /* vCPUs that may run on it: its guests' and those migrating to it */
   sim_time busy_ns;          /* ns: pCPU time spent running vCPUs, all pCPUs */
   int32_t entity;            /* recorder entity id */
+  uint64_t fluid_replans_seen; /* fluid: sched_fluid_replan_due's count at the last re-plan */
 };
 
 /* A technique's cost table on hosts of one (profile, host type): loaded once,
@@ -335,5 +336,13 @@ bool eng_dc_migrating(const eng *e, uint32_t gi);
 /* Its tables at the run's end `end` (nothing without the section). */
 int eng_dc_finish(eng *e, sim_time end);
 void eng_dc_free(struct eng_dc *dc);
+
+/* ---- sched_fluid.c, for eng_fluid_replan ---- */
+
+/* Whether the rate of a vCPU running on the fluid scheduler `state` may
+ * differ from the rate its run was planned at (the last rate the scheduler
+ * reported for it), since the count *seen was taken; updates *seen.  false:
+ * a re-plan would change no run. */
+bool sched_fluid_replan_due(void *state, uint64_t *seen);
 
 #endif
