@@ -123,15 +123,14 @@ static double bound(const fl_state *s, const fl_vcpu *v) {
 static void recompute(fl_state *s) {
   double left = s->host.n_pcpus, wsum = 0;
   uint32_t n_open = 0;
+  /* A running vCPU is runnable (picked runnable; accounted before it
+   * blocks), so the running vCPUs are all among those given a rate here. */
   bool changed_running = false, tiny = false;
   for (size_t i = 0; i < s->host.n_vcpus; i++) {
     fl_vcpu *v = &s->vcpus[i];
-    v->rate = 0;
-    if (!v->runnable) {
-      if (s->host.vcpus[i].running && v->reported != 0) changed_running = true;
-      continue;
-    }
-    v->share_weight = (double)s->host.guests[guest_of(s, v)].weight / s->runnable[guest_of(s, v)];
+    if (!v->runnable) continue; /* its rate is 0 (fl_rate) */
+    uint32_t g = s->host.vcpus[i].guest;
+    v->share_weight = (double)s->host.guests[g].weight / s->runnable[g];
     v->bound = bound(s, v);
     wsum += v->share_weight;
     s->open[n_open++] = (uint32_t)i;
@@ -140,33 +139,37 @@ static void recompute(fl_state *s) {
     bool changed = false;
     uint32_t kept = 0;
     for (uint32_t k = 0; k < n_open; k++) {
-      fl_vcpu *v = &s->vcpus[s->open[k]];
+      uint32_t i = s->open[k];
+      fl_vcpu *v = &s->vcpus[i];
       double w = v->share_weight, b = v->bound;
       if (left * w / wsum >= b) { /* saturated: give it its bound, share the rest */
         v->rate = b;
         left -= b;
         wsum -= w;
         changed = true;
+        if (s->host.vcpus[i].running) {
+          changed_running |= b != v->reported;
+          tiny |= !(b > 1e-9);
+        }
       } else {
-        s->open[kept++] = s->open[k];
+        s->open[kept++] = i;
       }
     }
     n_open = kept;
     if (!changed || wsum <= 0) break;
   }
   for (uint32_t k = 0; k < n_open; k++) {
-    fl_vcpu *v = &s->vcpus[s->open[k]];
+    uint32_t i = s->open[k];
+    fl_vcpu *v = &s->vcpus[i];
     v->rate = wsum > 0 && left > 0 ? left * v->share_weight / wsum : 0;
+    if (s->host.vcpus[i].running) {
+      changed_running |= v->rate != v->reported;
+      tiny |= !(v->rate > 1e-9);
+    }
   }
   s->dirty = false;
   /* Whether a running vCPU now runs at another rate than its run was
    * planned at: only then has the engine anything to re-plan. */
-  for (size_t i = 0; i < s->host.n_vcpus; i++) {
-    if (!s->host.vcpus[i].running || !s->vcpus[i].runnable) continue;
-    double r = s->vcpus[i].rate;
-    if (r != s->vcpus[i].reported) changed_running = true;
-    if (!(r > 1e-9)) tiny = true;
-  }
   if (changed_running) s->replans++;
   s->tiny_running = tiny;
 }
