@@ -80,6 +80,10 @@ typedef struct eng_vcpu {
                               * NULL: it follows its workload's phases */
   /* series written on change (engine_report.c eng_sample_handler) */
   double sampled_steal;      /* 1: vcpu_steal value last written */
+  /* its native reference (technique_native.c) in its current phase */
+  const sim_phase *native_unit_phase; /* the phase native_unit_cpu is of; NULL: none */
+  const void *native_unit_state; /* the native state (host type) it was computed with */
+  double native_unit_cpu;    /* cycles: the native CPU cycles of one unit of that phase */
 } eng_vcpu;
 
 /* A guest's signal values last written (engine_report.c eng_sample_handler
@@ -344,5 +348,16 @@ void eng_dc_free(struct eng_dc *dc);
  * reported for it), since the count *seen was taken; updates *seen.  false:
  * a re-plan would change no run. */
 bool sched_fluid_replan_due(void *state, uint64_t *seen);
+
+/* ---- technique_native.c, for the native reference of every charge ---- */
+
+/* The native CPU cycles of one unit of ph (every operation but the memory
+ * accesses) for the native technique's `state`: a function of the phase
+ * and the host type only. */
+double technique_native_unit_cpu(const void *state, const sim_phase *ph);
+/* The native technique's charge of `units` units of ph, the CPU cycles of
+ * one unit given (technique_native_unit_cpu of the same phase and state). */
+void technique_native_charge_unit_cpu(void *state, const sim_phase *ph, double units,
+                                      double unit_cpu, cycles_by_mech *out);
 
 #endif
