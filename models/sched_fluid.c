@@ -104,10 +104,10 @@ static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
 static uint32_t guest_of(const fl_state *s, const fl_vcpu *v) { return s->host.vcpus[v - s->vcpus].guest; }
 
 /* Upper bound of one runnable vCPU's rate: its demand (at most one CPU), or
- * its part of the cap. */
-static double bound(const fl_state *s, const fl_vcpu *v) {
-  double cap = s->host.guests[guest_of(s, v)].cap;
-  uint32_t runnable = s->runnable[guest_of(s, v)];
+ * its part of the cap of its guest g (index in host.guests). */
+static double bound(const fl_state *s, const fl_vcpu *v, uint32_t g) {
+  double cap = s->host.guests[g].cap;
+  uint32_t runnable = s->runnable[g];
   double b = v->demand;
   if (cap > 0 && cap / runnable < b) b = cap / runnable;
   return b;
@@ -131,7 +131,7 @@ static void recompute(fl_state *s) {
     if (!v->runnable) continue; /* its rate is 0 (fl_rate) */
     uint32_t g = s->host.vcpus[i].guest;
     v->share_weight = (double)s->host.guests[g].weight / s->runnable[g];
-    v->bound = bound(s, v);
+    v->bound = bound(s, v, g);
     wsum += v->share_weight;
     s->open[n_open++] = (uint32_t)i;
   }
