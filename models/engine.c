@@ -68,6 +68,7 @@
 
 #include "models/engine_internal.h"
 #include "models/registry.h"
+#include "models/techniques.h"
 #include "sim/alloc.h"
 
 /* ns that `cycles` take at `clock_hz`, rounded up so any work takes time. */
@@ -167,7 +168,20 @@ static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out,
   const sim_phase *ph = eng_cur_phase(e, v);
   cycles_by_mech n = {{0}};
   g->tech->charge(g->tech_state, ph, units, out);
-  g->native->charge(g->native_state, ph, units, &n);
+  if (g->native == &technique_native_ops) {
+    /* The CPU cycles of a native unit depend on the phase and the host type
+     * only: computed at the phase's first charge (eng_dispatch forgets them
+     * when a phase or request begins, as its content may change in place),
+     * and again only if the guest moved to another host type. */
+    if (v->native_unit_phase != ph || v->native_unit_state != g->native_state) {
+      v->native_unit_cpu = technique_native_unit_cpu(g->native_state, ph);
+      v->native_unit_phase = ph;
+      v->native_unit_state = g->native_state;
+    }
+    technique_native_charge_unit_cpu(g->native_state, ph, units, v->native_unit_cpu, &n);
+  } else {
+    g->native->charge(g->native_state, ph, units, &n);
+  }
   *native += cycles_total(&n);
   if (e->io && io_phase_has_io(ph)) { /* the I/O path's work on the guest's CPU */
     out->cycles[MECH_IO] += units * io_unit_cycles(e->io, v->guest, ph, false);
@@ -368,8 +382,12 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   memset(&v->run_cycles, 0, sizeof v->run_cycles);
   v->run_native_cycles = 0;
   double units = 0;
+  double charged = 0; /* cycles: cycles_total(&v->run_cycles) */
   double left = v->units_left;
   if (v->est_cycles_per_unit <= 0) {
+    /* A phase or a request begins (eng_enter_phase, engine_requests.c serve):
+     * what is known of the one before does not hold. */
+    v->native_unit_phase = NULL;
     /* Probe: a thousandth of the phase, at most one unit. */
     double probe = v->units_phase > 0 ? fmin(fmin(left, 1.0), v->units_phase * 1e-3) : 1.0;
     if (e->io && io_phase_has_io(eng_cur_phase(e, v)))
@@ -377,13 +395,13 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
     if (probe > 0) {
       charge_units(e, v, probe, &v->run_cycles, &v->run_native_cycles);
       units = probe;
-      double c = cycles_total(&v->run_cycles);
-      v->est_cycles_per_unit = c > 0 ? c / probe : 1e-300;
+      charged = cycles_total(&v->run_cycles);
+      v->est_cycles_per_unit = charged > 0 ? charged / probe : 1e-300;
     }
   }
   double more = fmax(0.0, left - units);
   if (avail != INFINITY) {
-    double fit = (avail - cycles_total(&v->run_cycles)) / v->est_cycles_per_unit;
+    double fit = (avail - charged) / v->est_cycles_per_unit;
     more = fmin(more, fmax(0.0, fit));
   }
   if (more == INFINITY) more = 0; /* a duration phase is always bounded by its end */
@@ -403,12 +421,13 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
     if (cs > 0) v->est_cycles_per_unit = cs / more;
     for (int m = 0; m < MECH_COUNT; m++) v->run_cycles.cycles[m] += c.cycles[m];
     units += more;
+    charged = cycles_total(&v->run_cycles);
   }
   v->run_units = units;
-  sim_time work_ns = cycles_to_ns(cycles_total(&v->run_cycles), hz);
+  sim_time work_ns = cycles_to_ns(charged, hz);
   v->run_end_ns = v->work_start_ns + work_ns;
   /* A duration phase whose work costs nothing still lasts until its end. */
-  if (v->units_phase <= 0 && cycles_total(&v->run_cycles) <= 0 && limit != SIM_TIME_MAX)
+  if (v->units_phase <= 0 && charged <= 0 && limit != SIM_TIME_MAX)
     v->run_end_ns = limit;
   h->pcpus[p].vcpu = (int32_t)(v - e->vcpus);
   v->end_ev = sim_schedule(e->loop, v->run_end_ns, PRIO_RUN, run_end_handler, h, p);
@@ -464,6 +483,10 @@ void eng_wake_vcpu(eng *e, eng_vcpu *v) {
  * whose rate differs ends its run now, keeping the work done, and is
  * dispatched again at its new rate (models/sched_fluid.c). */
 void eng_fluid_replan(eng *e, eng_host *h) {
+  /* Most wake-ups and blocks change no running vCPU's rate (a host with
+   * cores to spare, a vCPU taking its next request): nothing to re-plan. */
+  if (h->sched == &sched_fluid_ops && !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen))
+    return;
   sim_time now = sim_loop_now(e->loop);
   for (uint32_t p = 0; p < h->n_slots; p++) {
     int32_t vi = h->pcpus[p].vcpu;

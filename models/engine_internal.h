@@ -84,6 +84,10 @@ typedef struct eng_vcpu {
                               * NULL: it follows its workload's phases */
   /* series written on change (engine_report.c eng_sample_handler) */
   double sampled_steal;      /* 1: vcpu_steal value last written */
+  /* its native reference (technique_native.c) in its current phase */
+  const sim_phase *native_unit_phase; /* the phase native_unit_cpu is of; NULL: none */
+  const void *native_unit_state; /* the native state (host type) it was computed with */
+  double native_unit_cpu;    /* cycles: the native CPU cycles of one unit of that phase */
 } eng_vcpu;
 
 /* A guest's signal values last written (engine_report.c eng_sample_handler
@@ -167,6 +171,7 @@ struct eng_host {
   size_t vcpu_cap;           /* vCPUs that may run on it: its guests' and those migrating to it */
   sim_time busy_ns;          /* ns: pCPU time spent running vCPUs, all pCPUs */
   int32_t entity;            /* recorder entity id */
+  uint64_t fluid_replans_seen; /* fluid: sched_fluid_replan_due's count at the last re-plan */
 };
 
 /* A technique's cost table on hosts of one (profile, host type): loaded once,
@@ -366,5 +371,24 @@ int eng_billing_write(eng *e, sim_time end);
 /* When guest g stops running (and being billed) in a run ending at `end`:
  * its departure; its start when it was rejected (it never ran); else `end`. */
 sim_time eng_billing_running_end(const eng_guest *g, sim_time end);
+
+/* ---- sched_fluid.c, for eng_fluid_replan ---- */
+
+/* Whether the rate of a vCPU running on the fluid scheduler `state` may
+ * differ from the rate its run was planned at (the last rate the scheduler
+ * reported for it), since the count *seen was taken; updates *seen.  false:
+ * a re-plan would change no run. */
+bool sched_fluid_replan_due(void *state, uint64_t *seen);
+
+/* ---- technique_native.c, for the native reference of every charge ---- */
+
+/* The native CPU cycles of one unit of ph (every operation but the memory
+ * accesses) for the native technique's `state`: a function of the phase
+ * and the host type only. */
+double technique_native_unit_cpu(const void *state, const sim_phase *ph);
+/* The native technique's charge of `units` units of ph, the CPU cycles of
+ * one unit given (technique_native_unit_cpu of the same phase and state). */
+void technique_native_charge_unit_cpu(void *state, const sim_phase *ph, double units,
+                                      double unit_cpu, cycles_by_mech *out);
 
 #endif

@@ -23,9 +23,15 @@
  * are only counted (the capacity shared), never run.
  * Invariants: the rates of the runnable vCPUs sum to at most the cores, each
  * at most 1 and each capped guest's at most its cap; a vCPU's rate is 0 while
- * it is blocked.  Water-filling is O(n^2) in the vCPUs of one host. */
+ * it is blocked.  Water-filling is O(n^2) in the vCPUs of one host, and
+ * runs only when a wake-up, a block or a demand changed, and a vCPU runs or
+ * is dispatched.  The engine re-plans the running vCPUs only when the rate of
+ * one of them came to differ from the rate it was last told
+ * (sched_fluid_replan_due, models/engine_internal.h): on a host with cores to
+ * spare, or when a vCPU takes its next request, nothing is re-planned. */
 #include <stdlib.h>
 
+#include "models/engine_internal.h"
 #include "models/sched_common.h"
 #include "sim/alloc.h"
 
@@ -33,6 +39,10 @@ typedef struct fl_vcpu {
   bool runnable;   /* queued or running (running: in sched_host, picked on its slot) */
   double rate;     /* CPUs: current share, valid while runnable */
   double demand;   /* CPUs: the most it wants (its phase's cpu_demand), (0, 1] */
+  double reported; /* CPUs: what fl_rate last returned for it (what its run was planned at) */
+  double share_weight; /* relative: its guest's weight over the guest's runnable vCPUs
+                        * (recompute's scratch) */
+  double bound;    /* CPUs: the most it may get, bound() (recompute's scratch) */
 } fl_vcpu;
 
 typedef struct fl_state {
@@ -41,9 +51,15 @@ typedef struct fl_state {
   size_t cap_vcpus;            /* capacity */
   uint32_t *runnable;          /* per guest of host.guests: its runnable vCPUs, count */
   size_t cap_runnable;         /* capacity */
-  bool *fixed;                 /* scratch of the water-filling, cap_fixed entries */
-  size_t cap_fixed;            /* capacity */
+  uint32_t *open;              /* scratch of the water-filling: the runnable vCPUs not yet
+                                * saturated, in index order, cap_open entries */
+  size_t cap_open;             /* capacity */
   bool dirty;                  /* rates must be recomputed */
+  uint32_t n_running;          /* vCPUs running (picked, not yet accounted), count */
+  uint64_t replans;            /* times a running vCPU's rate came to differ from the one
+                                * reported for it (sched_fluid_replan_due), count */
+  bool tiny_running;           /* a running vCPU was reported a rate of at most 1e-9 CPUs,
+                                * which the engine raises to 1e-9 and re-plans every time */
 } fl_state;
 
 static int fl_create(const sched_env *env, void **state, sim_diag *diag) {
@@ -64,7 +80,7 @@ static void fl_destroy(void *state) {
   sched_host_free(&s->host);
   sim_free(s->vcpus);
   sim_free(s->runnable);
-  sim_free(s->fixed);
+  sim_free(s->open);
   sim_free(s);
 }
 
@@ -79,7 +95,7 @@ static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
   }
   size_t n = s->host.n_vcpus;
   if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, n, sizeof *s->vcpus)) return -1;
-  if (sim_grow((void **)&s->fixed, &s->cap_fixed, n, sizeof *s->fixed)) return -1;
+  if (sim_grow((void **)&s->open, &s->cap_open, n, sizeof *s->open)) return -1;
   s->vcpus[n - 1] = (fl_vcpu){.demand = 1.0};
   return 0;
 }
@@ -88,48 +104,74 @@ static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
 static uint32_t guest_of(const fl_state *s, const fl_vcpu *v) { return s->host.vcpus[v - s->vcpus].guest; }
 
 /* Upper bound of one runnable vCPU's rate: its demand (at most one CPU), or
- * its part of the cap. */
-static double bound(const fl_state *s, const fl_vcpu *v) {
-  double cap = s->host.guests[guest_of(s, v)].cap;
-  uint32_t runnable = s->runnable[guest_of(s, v)];
+ * its part of the cap of its guest g (index in host.guests). */
+static double bound(const fl_state *s, const fl_vcpu *v, uint32_t g) {
+  double cap = s->host.guests[g].cap;
+  uint32_t runnable = s->runnable[g];
   double b = v->demand;
   if (cap > 0 && cap / runnable < b) b = cap / runnable;
   return b;
 }
 
-/* Weighted max-min fair rates (water-filling). */
+/* Weighted max-min fair rates (water-filling): passes over the runnable
+ * vCPUs not yet saturated, in index order, each saturating those whose fair
+ * share of what is left reaches their bound, until none does.  A vCPU's
+ * weight share and bound are the same in every pass, so they are computed
+ * once (and the same way) before the first; the saturated ones leave the
+ * list, the order of the others stays, so every sum is taken in the same
+ * order as a pass over all vCPUs would take it. */
 static void recompute(fl_state *s) {
   double left = s->host.n_pcpus, wsum = 0;
+  uint32_t n_open = 0;
+  /* A running vCPU is runnable (picked runnable; accounted before it
+   * blocks), so the running vCPUs are all among those given a rate here. */
+  bool changed_running = false, tiny = false;
   for (size_t i = 0; i < s->host.n_vcpus; i++) {
     fl_vcpu *v = &s->vcpus[i];
-    s->fixed[i] = !v->runnable;
-    v->rate = 0;
-    if (v->runnable) wsum += (double)s->host.guests[guest_of(s, v)].weight / s->runnable[guest_of(s, v)];
+    if (!v->runnable) continue; /* its rate is 0 (fl_rate) */
+    uint32_t g = s->host.vcpus[i].guest;
+    v->share_weight = (double)s->host.guests[g].weight / s->runnable[g];
+    v->bound = bound(s, v, g);
+    wsum += v->share_weight;
+    s->open[n_open++] = (uint32_t)i;
   }
   for (;;) {
     bool changed = false;
-    for (size_t i = 0; i < s->host.n_vcpus; i++) {
-      if (s->fixed[i]) continue;
+    uint32_t kept = 0;
+    for (uint32_t k = 0; k < n_open; k++) {
+      uint32_t i = s->open[k];
       fl_vcpu *v = &s->vcpus[i];
-      double w = (double)s->host.guests[guest_of(s, v)].weight / s->runnable[guest_of(s, v)];
-      double b = bound(s, v);
+      double w = v->share_weight, b = v->bound;
       if (left * w / wsum >= b) { /* saturated: give it its bound, share the rest */
         v->rate = b;
-        s->fixed[i] = true;
         left -= b;
         wsum -= w;
         changed = true;
+        if (s->host.vcpus[i].running) {
+          changed_running |= b != v->reported;
+          tiny |= !(b > 1e-9);
+        }
+      } else {
+        s->open[kept++] = i;
       }
     }
+    n_open = kept;
     if (!changed || wsum <= 0) break;
   }
-  for (size_t i = 0; i < s->host.n_vcpus; i++) {
-    if (s->fixed[i]) continue;
+  for (uint32_t k = 0; k < n_open; k++) {
+    uint32_t i = s->open[k];
     fl_vcpu *v = &s->vcpus[i];
-    double w = (double)s->host.guests[guest_of(s, v)].weight / s->runnable[guest_of(s, v)];
-    v->rate = wsum > 0 && left > 0 ? left * w / wsum : 0;
+    v->rate = wsum > 0 && left > 0 ? left * v->share_weight / wsum : 0;
+    if (s->host.vcpus[i].running) {
+      changed_running |= v->rate != v->reported;
+      tiny |= !(v->rate > 1e-9);
+    }
   }
   s->dirty = false;
+  /* Whether a running vCPU now runs at another rate than its run was
+   * planned at: only then has the engine anything to re-plan. */
+  if (changed_running) s->replans++;
+  s->tiny_running = tiny;
 }
 
 static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
@@ -155,6 +197,7 @@ static sched_pick fl_pick_next(void *state, int32_t slot, sim_time now) {
   if (slot < 0 || (size_t)slot >= s->host.n_vcpus || !s->vcpus[slot].runnable || s->host.vcpus[slot].running)
     return (sched_pick){-1, 0, 0};
   s->host.vcpus[slot].running = true;
+  s->n_running++;
   return (sched_pick){slot, SIM_TIME_MAX, 0};
 }
 
@@ -164,6 +207,7 @@ static void fl_account(void *state, int32_t vcpu, int32_t slot, sim_time ran_ns,
   (void)slot;
   (void)ran_ns;
   (void)now;
+  if (s->host.vcpus[vcpu].running) s->n_running--;
   s->host.vcpus[vcpu].running = false;
   set_runnable(s, vcpu, runnable);
 }
@@ -181,7 +225,20 @@ static void fl_set_demand(void *state, int32_t vcpu, double cpus) {
 static double fl_rate(void *state, int32_t vcpu) {
   fl_state *s = state;
   if (s->dirty) recompute(s);
-  return s->vcpus[vcpu].runnable ? s->vcpus[vcpu].rate : 0;
+  fl_vcpu *v = &s->vcpus[vcpu];
+  double r = v->runnable ? v->rate : 0;
+  v->reported = r;
+  if (!(r > 1e-9) && s->host.vcpus[vcpu].running) s->tiny_running = true;
+  return r;
+}
+
+bool sched_fluid_replan_due(void *state, uint64_t *seen) {
+  fl_state *s = state;
+  if (!s->n_running) return false; /* nothing runs: the rates wait for the next dispatch */
+  if (s->dirty) recompute(s);
+  if (s->replans == *seen && !s->tiny_running) return false;
+  *seen = s->replans;
+  return true;
 }
 
 const scheduler_ops sched_fluid_ops = {

@@ -6,9 +6,13 @@
  * data accesses (MECH_GUEST) and 1D page walks on TLB misses (MECH_PAGEWALK,
  * models/mmu.h).  A switch onto a CPU is a process context switch
  * (context_switch.native) plus, when the TLB is untagged, its refill.
+ * The engine charges every guest's work through it too, as the guest's
+ * native reference, and keeps the CPU cycles of one unit of the vCPU's phase
+ * (technique_native_unit_cpu) from the first charge of the phase on.
  * Units: cycles.  Invariant: no cycle lands outside MECH_GUEST and
  * MECH_PAGEWALK.  Sources: the profile's native quantities ([AA06] sec. 5
  * nanobenchmarks, [FE14] testbed, or `vdcsim calibrate`). */
+#include "models/engine_internal.h"
 #include "models/techniques.h"
 #include "models/vcost.h"
 
@@ -18,10 +22,19 @@ static int native_load(const sim_profile *profile, const sim_host_type *host_typ
   return vcost_table_load(profile, host_type, sizeof(native_costs), NULL, 0, params, diag);
 }
 
+double technique_native_unit_cpu(const void *state, const sim_phase *ph) {
+  const vstate *s = state;
+  return vcost_native_cpu(s->c, ph);
+}
+
+void technique_native_charge_unit_cpu(void *state, const sim_phase *ph, double units,
+                                      double unit_cpu, cycles_by_mech *out) {
+  out->cycles[MECH_GUEST] += units * unit_cpu;
+  vcost_charge_memory(state, ph, units, VCOST_WALK_1D, 0, out);
+}
+
 static void native_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
-  vstate *s = state;
-  out->cycles[MECH_GUEST] += units * vcost_native_cpu(s->c, ph);
-  vcost_charge_memory(s, ph, units, VCOST_WALK_1D, 0, out);
+  technique_native_charge_unit_cpu(state, ph, units, technique_native_unit_cpu(state, ph), out);
 }
 
 static void native_switch_in(void *state, cycles_by_mech *out) {

@@ -6,10 +6,16 @@
  * (the profile's fallback chain has already been searched); a technique's
  * cost is always a field of its table times a count of the workload's
  * operation mix.
+ * A table from vcost_table_load carries, just before it, what the states
+ * over it share: the per-access costs of the memory streams any of them
+ * charged (a state's memo, below, holds one phase's; every guest of a
+ * technique on hosts of a type charges the same streams).  Every state's
+ * table is one of vcost_table_load.
  * Sources: the profiles' own `source:` entries; models/profiles/README.md. */
 #include "models/vcost.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "sim/alloc.h"
@@ -87,25 +93,59 @@ int native_costs_load(const sim_profile *profile, const sim_host_type *host_type
   return 0;
 }
 
+/* The per-access costs of the streams of one phase: a function of the
+ * streams, the table, the walk kind, the software-MMU extra and the guest's
+ * page size only (access_costs), so states over the same table share them. */
+typedef struct stream_costs {
+  const sim_access_spec *access;  /* the streams; NULL: an empty entry */
+  size_t n;                       /* how many, at most VCOST_MEMO_STREAMS */
+  vcost_walk walk;                /* the walk they were computed for */
+  double miss_extra;              /* cycles, the software-MMU extra they include */
+  bool huge_pages;                /* for a guest with 2 MiB pages */
+  double data[VCOST_MEMO_STREAMS];         /* cycles of one access's data, per stream */
+  double walk_exposed[VCOST_MEMO_STREAMS]; /* cycles of one access's exposed walk, per stream */
+  double pages, walk_cycles;      /* pages_touched and walk_cycles they give */
+} stream_costs;
+
+/* What the states over one table share, stored just before the table. */
+#define TABLE_SHARED_COSTS 16 /* stream sets remembered; the oldest is replaced */
+typedef struct table_shared {
+  stream_costs costs[TABLE_SHARED_COSTS];
+  size_t next;                    /* entry replaced next */
+} table_shared;
+
+/* Bytes before a table: its shared part, rounded up so the table that
+ * follows is aligned as an allocation is. */
+#define TABLE_HEAD_BYTES                                                          \
+  ((sizeof(table_shared) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * \
+   _Alignof(max_align_t))
+
+static table_shared *table_shared_of(const native_costs *table) {
+  return (table_shared *)((char *)(uintptr_t)table - TABLE_HEAD_BYTES);
+}
+
 int vcost_table_load(const sim_profile *profile, const sim_host_type *host_type, size_t size,
                      const vcost_key *keys, size_t n, void **table, sim_diag *diag) {
   *table = NULL;
-  native_costs *t = sim_calloc(1, size);
-  if (!t) {
+  char *block = sim_calloc(1, TABLE_HEAD_BYTES + size);
+  if (!block) {
     sim_diag_error(diag, NULL, 0, 0, "out of memory loading the technique costs");
     return -1;
   }
+  native_costs *t = (native_costs *)(block + TABLE_HEAD_BYTES);
   int rc = native_costs_load(profile, host_type, t, diag);
   if (t->clock_hz > 0 && vcost_read(profile, t->clock_hz, keys, n, t, diag)) rc = -1;
   if (rc < 0) {
-    sim_free(t);
+    sim_free(block);
     return -1;
   }
   *table = t;
   return 0;
 }
 
-void vcost_table_free(void *table) { sim_free(table); }
+void vcost_table_free(void *table) {
+  if (table) sim_free((char *)table - TABLE_HEAD_BYTES);
+}
 
 double vcost_instr_cycles(const sim_phase *ph) {
   return ph->instructions * (ph->cycles_per_instruction > 0 ? ph->cycles_per_instruction : 1.0);
@@ -179,18 +219,42 @@ static void access_costs(const vstate *s, sim_access_spec a, vcost_walk walk, do
   *walk_sum += w.cycles;
 }
 
-/* Fills the memo of s for ph's streams (at most VCOST_MEMO_STREAMS). */
+/* Fills the memo of s for ph's streams (at most VCOST_MEMO_STREAMS): from
+ * what the states over its table share when one of them charged the same
+ * streams the same way, else computed, and then shared. */
 static void remember_streams(vstate *s, const sim_phase *ph, vcost_walk walk, double miss_extra) {
-  double pages = 0, walk_sum = 0;
-  for (size_t i = 0; i < ph->n_access; i++)
-    access_costs(s, ph->access[i], walk, miss_extra, &s->memo_data[i], &s->memo_walk_exposed[i], &pages,
-                 &walk_sum);
+  table_shared *shared = table_shared_of(s->c);
+  const stream_costs *found = NULL;
+  for (size_t k = 0; k < TABLE_SHARED_COSTS && !found; k++) {
+    const stream_costs *c = &shared->costs[k];
+    if (c->access == ph->access && c->n == ph->n_access && c->walk == walk &&
+        c->miss_extra == miss_extra && c->huge_pages == s->huge_pages)
+      found = c;
+  }
+  if (!found) {
+    stream_costs *c = &shared->costs[shared->next];
+    shared->next = (shared->next + 1) % TABLE_SHARED_COSTS;
+    double pages = 0, walk_sum = 0;
+    for (size_t i = 0; i < ph->n_access; i++)
+      access_costs(s, ph->access[i], walk, miss_extra, &c->data[i], &c->walk_exposed[i], &pages,
+                   &walk_sum);
+    c->access = ph->access;
+    c->n = ph->n_access;
+    c->walk = walk;
+    c->miss_extra = miss_extra;
+    c->huge_pages = s->huge_pages;
+    c->pages = pages;
+    c->walk_cycles = walk_sum / (double)ph->n_access;
+    found = c;
+  }
+  memcpy(s->memo_data, found->data, sizeof s->memo_data);
+  memcpy(s->memo_walk_exposed, found->walk_exposed, sizeof s->memo_walk_exposed);
   s->memo_access = ph->access;
   s->memo_n = ph->n_access;
   s->memo_walk = walk;
   s->memo_miss_extra = miss_extra;
-  s->memo_pages = pages;
-  s->memo_walk_cycles = walk_sum / (double)ph->n_access;
+  s->memo_pages = found->pages;
+  s->memo_walk_cycles = found->walk_cycles;
 }
 
 void vcost_charge_memory(vstate *s, const sim_phase *ph, double units, vcost_walk walk,

@@ -461,6 +461,35 @@ static void test_rr_simultaneous_wakes(void) {
   sched_rr_ops.destroy(s);
 }
 
+/* Fluid fidelity: a guest arriving half-way through another's run on one
+ * core halves its rate from then on, so the running guest's run is re-planned
+ * at the arrival: with W ns of work each (switch included), the first ends
+ * at 1.5 W, having waited 0.5 W for the CPU, and the second, sharing for W
+ * and then alone, also takes 1.5 W from its arrival.  On two cores the
+ * arrival changes no rate: nothing is re-planned, both take W. */
+static void test_fluid_replans_only_when_rates_change(void) {
+  for (uint32_t cores = 1; cores <= 2; cores++) {
+    test_world w;
+    world_init(&w, cores, 2, 1e6);
+    w.type.fidelity = "fluid";
+    double work_ns = FX_SWITCH_CYCLES + 1e6 * unit_cycles(&w);
+    w.guests[1].start_ns = (sim_time)(work_ns / 2);
+    run_out o;
+    CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 0), 0);
+    double expect_s = (cores == 1 ? 1.5 : 1.0) * work_ns * 1e-9;
+    CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "time_to_complete_s", 0), expect_s, 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "time_to_complete_s", 1), expect_s, 1e-6);
+    double steal_s = cores == 1 ? 0.5 * work_ns * 1e-9 : 0;
+    CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "steal_s", 0), steal_s, 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "steal_s", 1), steal_s, 1e-6);
+    /* per guest: its start, its dispatch and its run's end; on one core
+     * also its run's end re-planned when the other arrives (the first guest,
+     * slowed) or completes (the second, sped up) */
+    CU_ASSERT_EQUAL(o.st.events, cores == 1 ? 8u : 6u);
+    run_close(&o);
+  }
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"exact timing from cycles and clock", test_exact_timing},
@@ -475,6 +504,7 @@ int register_tests(void) {
       {"allocation failures", test_allocation_failures},
       {"rr scheduler protocol", test_rr_scheduler},
       {"rr simultaneous wakes", test_rr_simultaneous_wakes},
+      {"fluid re-plans only when rates change", test_fluid_replans_only_when_rates_change},
       {NULL, NULL}};
   return add_suite("engine", tests);
 }

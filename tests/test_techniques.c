@@ -615,6 +615,60 @@ static void test_guests_share_costs_not_state(void) {
   sim_profile_free(p);
 }
 
+/* Guests over one cost table share their streams' per-access costs: a
+ * guest charging streams another already charged pays exactly what it pays
+ * over a table of its own, and a guest with 2 MiB pages does not get the
+ * costs computed for 4 KiB pages. */
+static void test_guests_share_stream_costs_exactly(void) {
+  fx_costs c;
+  fx_costs_init(&c);
+  /* stores drain fast: the walks, not the memory, pace the streams */
+  fx_cost_set(&c, "mem.bandwidth", 64 * 8 * K(c, "cpu.clock"));
+  sim_profile *p = fx_costs_profile(&c, "test");
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_access_spec acc[2] = {{.count = 1, .working_set_bytes = 32 * MiB, .pattern = SIM_ACCESS_STRIDED,
+                             .stride_bytes = 4097, .page_bytes = 4096, .write_fraction = 1},
+                            {.count = 2, .working_set_bytes = 8 * MiB, .pattern = SIM_ACCESS_STRIDED,
+                             .stride_bytes = 4097, .page_bytes = 4096, .write_fraction = 1}};
+  sim_phase ph = fx_op_phase();
+  ph.instructions = 8;
+  ph.n_access = 2;
+  ph.access = acc;
+  sim_guest small = {.name = "small"}, huge = {.name = "huge", .huge_pages = true};
+  const technique_ops *ops[] = {&technique_native_ops, &technique_hvm_ept_ops};
+  for (size_t t = 0; t < 2; t++) {
+    void *shared = NULL, *own_small = NULL, *own_huge = NULL;
+    CU_ASSERT_FATAL(ops[t]->load(p, NULL, &shared, &d) == 0);
+    CU_ASSERT_FATAL(ops[t]->load(p, NULL, &own_small, &d) == 0);
+    CU_ASSERT_FATAL(ops[t]->load(p, NULL, &own_huge, &d) == 0);
+    void *first = NULL, *second = NULL, *big = NULL, *alone = NULL, *alone_big = NULL;
+    CU_ASSERT_FATAL(ops[t]->create(shared, &small, &first, &d) == 0);
+    CU_ASSERT_FATAL(ops[t]->create(shared, &small, &second, &d) == 0);
+    CU_ASSERT_FATAL(ops[t]->create(shared, &huge, &big, &d) == 0);
+    CU_ASSERT_FATAL(ops[t]->create(own_small, &small, &alone, &d) == 0);
+    CU_ASSERT_FATAL(ops[t]->create(own_huge, &huge, &alone_big, &d) == 0);
+    cycles_by_mech a = {0}, b = {0}, h = {0}, ref = {0}, ref_h = {0};
+    ops[t]->charge(first, &ph, 1000, &a);
+    ops[t]->charge(second, &ph, 1000, &b);  /* the costs first computed */
+    ops[t]->charge(big, &ph, 1000, &h);     /* the same streams, other pages */
+    ops[t]->charge(alone, &ph, 1000, &ref);
+    ops[t]->charge(alone_big, &ph, 1000, &ref_h);
+    CU_ASSERT(a.cycles[MECH_PAGEWALK] > 0);
+    CU_ASSERT(memcmp(&a, &ref, sizeof a) == 0);
+    CU_ASSERT(memcmp(&b, &ref, sizeof b) == 0);
+    CU_ASSERT(memcmp(&h, &ref_h, sizeof h) == 0);
+    CU_ASSERT(h.cycles[MECH_PAGEWALK] < a.cycles[MECH_PAGEWALK]);
+    void *states[] = {first, second, big, alone, alone_big};
+    for (size_t k = 0; k < 5; k++) ops[t]->destroy(states[k]);
+    ops[t]->free_params(shared);
+    ops[t]->free_params(own_small);
+    ops[t]->free_params(own_huge);
+  }
+  sim_diag_clear(&d);
+  sim_profile_free(p);
+}
+
 static void test_registry_names_every_technique(void) {
   const char *names[] = {"native", "container", "bt", "pv", "hvm", "hvm-ept"};
   for (int i = 0; i < 6; i++) {
@@ -716,6 +770,7 @@ int register_tests(void) {
       {"invalid values reported", test_invalid_values_are_reported},
       {"host type overrides the profile", test_host_type_overrides_the_profile},
       {"guests share costs, not state", test_guests_share_costs_not_state},
+      {"guests share stream costs exactly", test_guests_share_stream_costs_exactly},
       {"registry names every technique", test_registry_names_every_technique},
       {"[LECT] loops in the published order", test_lect_loops_order},
       {NULL, NULL}};
