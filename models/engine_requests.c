@@ -297,10 +297,13 @@ int eng_requests_setup(eng *e, eng_guest *g) {
   const char *name = g->spec->name;
   uint64_t seed = e->sc->seed;
   uint32_t run = e->sc->run_index;
+  /* only the streams the guest draws from (a generator is about 5 KB): each
+   * is seeded from its own name, so which others exist changes no draw */
   if (!(q->arrivals = sim_rng_new(seed, run, sim_rng_stream_id(name, "arrivals"))) ||
-      !(q->modulation = sim_rng_new(seed, run, sim_rng_stream_id(name, "modulation"))) ||
-      !(q->think = sim_rng_new(seed, run, sim_rng_stream_id(name, "think"))) ||
-      !(q->demand = sim_rng_new(seed, run, sim_rng_stream_id(name, "demand"))))
+      (s->process == SIM_ARRIVALS_MMPP2 &&
+       !(q->modulation = sim_rng_new(seed, run, sim_rng_stream_id(name, "modulation")))) ||
+      (s->process == SIM_ARRIVALS_CLOSED && !(q->think = sim_rng_new(seed, run, sim_rng_stream_id(name, "think")))) ||
+      (s->n_draws > 0 && !(q->demand = sim_rng_new(seed, run, sim_rng_stream_id(name, "demand")))))
     return -1;
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     q->servers[i].phase = *sim_workload_phase_body(g->wl, 0);
