@@ -9,6 +9,8 @@
  *   dvfs_powersave.c    always the lowest P-state
  *   dvfs_ondemand.c     the highest above up_threshold, else the lowest that
  *                       keeps the utilisation under it
+ *   dvfs_conservative.c a step of freq_step up above up_threshold, down
+ *                       under down_threshold
  * The governor's periodic event, and what a P-state does to a host, are the
  * engine's (models/engine_dvfs.c): the P-state's frequency becomes the
  * host's clock, the one cycles are turned into time with, and scales the
@@ -27,8 +29,8 @@
  * Units: frequencies in Hz, voltages in V, utilisation a share in [0, 1],
  * power in W.
  * Invariants: a policy lists n >= 1 P-states by strictly increasing
- * frequency; a governor is a pure function of the policy, the current
- * P-state and the load, and keeps no state. */
+ * frequency; a governor is a function of the policy, the current P-state,
+ * the load and what it keeps of the host between samples (dvfs_memory). */
 #ifndef MODELS_DVFS_H
 #define MODELS_DVFS_H
 #include <stddef.h>
@@ -43,18 +45,28 @@ typedef struct dvfs_policy {
   double up_threshold;      /* share of the cores' time, (0, 1] (ondemand) */
   double down_differential; /* share, [0, up_threshold): how far under up_threshold
                              * ondemand aims when it lowers the clock */
+  double down_threshold;    /* share, [0, up_threshold): conservative steps down under it */
+  double freq_step;         /* share of the top frequency, (0, 1]: conservative's step */
 } dvfs_policy;
+
+/* What a governor keeps of one host between samples (cpufreq's per-policy
+ * dbs_info). */
+typedef struct dvfs_memory {
+  double requested_hz; /* Hz: the frequency conservative last asked for (not always a P-state's) */
+} dvfs_memory;
 
 typedef struct dvfs_governor_ops {
   const char *name;
-  /* The P-state (index into policy->hz) a host is in when the run starts. */
-  size_t (*start)(const dvfs_policy *p);
+  /* The P-state (index into policy->hz) a host is in when the run starts;
+   * *mem is the host's, zero before. */
+  size_t (*start)(const dvfs_policy *p, dvfs_memory *mem);
   /* The P-state for the next period: `cur` the P-state of the period just
    * ended, `load` the share of the host's cores' time busy over it, [0, 1]. */
-  size_t (*next)(const dvfs_policy *p, size_t cur, double load);
+  size_t (*next)(const dvfs_policy *p, size_t cur, double load, dvfs_memory *mem);
 } dvfs_governor_ops;
 
-extern const dvfs_governor_ops dvfs_performance_ops, dvfs_powersave_ops, dvfs_ondemand_ops;
+extern const dvfs_governor_ops dvfs_performance_ops, dvfs_powersave_ops, dvfs_ondemand_ops,
+    dvfs_conservative_ops;
 
 /* The lowest P-state whose frequency is at least hz, the highest when none
  * is: the choice cpufreq calls CPUFREQ_RELATION_L [CPUFREQ]. */
@@ -62,6 +74,14 @@ static inline size_t dvfs_lowest_at_least(const dvfs_policy *p, double hz) {
   for (size_t k = 0; k < p->n; k++)
     if (p->hz[k] >= hz) return k;
   return p->n - 1;
+}
+
+/* The highest P-state whose frequency is at most hz, the lowest when none
+ * is: CPUFREQ_RELATION_H [CPUFREQ]. */
+static inline size_t dvfs_highest_at_most(const dvfs_policy *p, double hz) {
+  for (size_t k = p->n; k-- > 0;)
+    if (p->hz[k] <= hz) return k;
+  return 0;
 }
 
 /* s_k of host type t's P-state k: its dynamic power over the top P-state's,

@@ -17,9 +17,13 @@
  * Units: utilisation a share in [0, 1], frequencies in Hz (models/dvfs.h). */
 #include "models/dvfs.h"
 
-static size_t ondemand_start(const dvfs_policy *p) { return p->n - 1; }
+static size_t ondemand_start(const dvfs_policy *p, dvfs_memory *mem) {
+  (void)mem;
+  return p->n - 1;
+}
 
-static size_t ondemand_next(const dvfs_policy *p, size_t cur, double load) {
+static size_t ondemand_next(const dvfs_policy *p, size_t cur, double load, dvfs_memory *mem) {
+  (void)mem;
   if (load > p->up_threshold) return p->n - 1;
   double aim = p->up_threshold - p->down_differential;
   if (cur == 0 || !(load < aim)) return cur;

@@ -4,12 +4,15 @@
  * indices (models/dvfs.h). */
 #include "models/dvfs.h"
 
-static size_t top(const dvfs_policy *p) { return p->n - 1; }
+static size_t top(const dvfs_policy *p, dvfs_memory *mem) {
+  (void)mem;
+  return p->n - 1;
+}
 
-static size_t performance_next(const dvfs_policy *p, size_t cur, double load) {
+static size_t performance_next(const dvfs_policy *p, size_t cur, double load, dvfs_memory *mem) {
   (void)cur;
   (void)load;
-  return top(p);
+  return top(p, mem);
 }
 
 const dvfs_governor_ops dvfs_performance_ops = {"performance", top, performance_next};

@@ -4,15 +4,16 @@
  * (models/dvfs.h). */
 #include "models/dvfs.h"
 
-static size_t bottom(const dvfs_policy *p) {
+static size_t bottom(const dvfs_policy *p, dvfs_memory *mem) {
   (void)p;
+  (void)mem;
   return 0;
 }
 
-static size_t powersave_next(const dvfs_policy *p, size_t cur, double load) {
+static size_t powersave_next(const dvfs_policy *p, size_t cur, double load, dvfs_memory *mem) {
   (void)cur;
   (void)load;
-  return bottom(p);
+  return bottom(p, mem);
 }
 
 const dvfs_governor_ops dvfs_powersave_ops = {"powersave", bottom, powersave_next};

@@ -86,7 +86,7 @@ static void sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   d->scaled_busy_ns += (busy - d->prev_busy_ns) * d->scale;
   d->prev_busy_ns = busy;
   d->prev_ns = now;
-  size_t k = d->governor->next(&d->policy, d->pstate, load);
+  size_t k = d->governor->next(&d->policy, d->pstate, load, &d->memory);
   assert(k < d->policy.n);
   if (k != d->pstate) set_pstate(e, h, k, now);
   sim_time next = now + h->type->dvfs_period_ns;
@@ -107,11 +107,12 @@ int eng_dvfs_start(eng *e) {
     }
     eng_dvfs_host *d = &h->dvfs;
     d->governor = me->ops;
-    d->policy = (dvfs_policy){t->n_pstates, t->pstate_hz, t->dvfs_up_threshold, t->dvfs_down_differential};
+    d->policy = (dvfs_policy){t->n_pstates,           t->pstate_hz,          t->dvfs_up_threshold,
+                              t->dvfs_down_differential, t->dvfs_down_threshold, t->dvfs_freq_step};
     sim_time now = sim_loop_now(e->loop);
     d->prev_ns = now;
     d->prev_busy_ns = d->mark_busy_ns = busy_ns(e, h, now);
-    set_pstate(e, h, d->governor->start(&d->policy), now);
+    set_pstate(e, h, d->governor->start(&d->policy, &d->memory), now);
     sim_time first = now + t->dvfs_period_ns;
     if (due(e, first) && !sim_schedule(e->loop, first, PRIO_DVFS, sample_handler, h, 0)) return -1;
   }

@@ -154,6 +154,7 @@ typedef struct eng_pcpu {
 typedef struct eng_dvfs_host {
   const dvfs_governor_ops *governor; /* NULL: no DVFS, clock_hz stays the type's */
   dvfs_policy policy;        /* its type's P-states and thresholds */
+  dvfs_memory memory;        /* what its governor keeps between samples */
   size_t pstate;             /* index of the P-state it runs at */
   double scale;              /* that P-state's dynamic power over the top one's (models/dvfs.h) */
   sim_time prev_ns;          /* ns: the governor's previous sample */

@@ -68,6 +68,7 @@ static const model_entry catalog[] = {
     {MODEL_GOVERNOR, &dvfs_performance_ops, NULL, SIM_GUEST_VM},
     {MODEL_GOVERNOR, &dvfs_powersave_ops, NULL, SIM_GUEST_VM},
     {MODEL_GOVERNOR, &dvfs_ondemand_ops, NULL, SIM_GUEST_VM},
+    {MODEL_GOVERNOR, &dvfs_conservative_ops, NULL, SIM_GUEST_VM},
 };
 #define CATALOG_ROWS (sizeof catalog / sizeof catalog[0])
 

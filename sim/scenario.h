@@ -84,6 +84,8 @@ typedef struct sim_host_type {
   double dvfs_up_threshold;   /* utilisation share, (0, 1]: above it ondemand goes to the top P-state */
   double dvfs_down_differential; /* utilisation share, [0, up_threshold): ondemand aims this far
                                   * under up_threshold when it lowers the clock */
+  double dvfs_down_threshold; /* utilisation share, [0, up_threshold): under it conservative steps down */
+  double dvfs_freq_step;      /* share of the top frequency, (0, 1]: conservative's step */
 } sim_host_type;
 
 typedef struct sim_host {

@@ -254,9 +254,10 @@ static void load_pstates(ctx *C, const sim_yaml_node *ps, sim_host_type *t) {
   memcpy(C->S.what, saved, sizeof saved);
 }
 
-/* dvfs: {governor, pstates, sampling_period, up_threshold, down_differential};
- * the defaults are cpufreq's ondemand's [CPUFREQ]: a 10 ms period, 80 % and
- * 10 points. */
+/* dvfs: {governor, pstates, sampling_period, up_threshold, down_differential,
+ * down_threshold, freq_step}; the defaults are cpufreq's [CPUFREQ]: a 10 ms
+ * period, 80 % and 10 points (ondemand), 20 % and steps of 5 %
+ * (conservative).  Every governor takes every key; each reads its own. */
 static void load_dvfs(ctx *C, const sim_yaml_node *ht, sim_host_type *t) {
   const sim_yaml_node *m = sim_schema_opt(ht, "dvfs");
   if (!m) return;
@@ -264,8 +265,8 @@ static void load_dvfs(ctx *C, const sim_yaml_node *ht, sim_host_type *t) {
   memcpy(saved, C->S.what, sizeof saved);
   sim_schema_set_what(&C->S, "dvfs of %.200s", saved);
   if (sim_schema_is_map(&C->S, m, "DVFS settings {governor, pstates, ...}")) {
-    static const char *const keys[] = {"governor", "pstates", "sampling_period", "up_threshold",
-                                       "down_differential"};
+    static const char *const keys[] = {"governor",          "pstates",        "sampling_period", "up_threshold",
+                                       "down_differential", "down_threshold", "freq_step"};
     SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
     size_t i;
     if (sim_schema_need(&C->S, m, "governor") &&
@@ -280,11 +281,19 @@ static void load_dvfs(ctx *C, const sim_yaml_node *ht, sim_host_type *t) {
     /* (0, 1]: a share of the cores' time; above 1 the clock would never rise */
     sim_schema_real(&C->S, m, "up_threshold", &t->dvfs_up_threshold, SIM_UNIT_PERCENT, 1e-9, 1);
     sim_schema_real(&C->S, m, "down_differential", &t->dvfs_down_differential, SIM_UNIT_PERCENT, 0, 1);
-    if (t->dvfs_down_differential >= t->dvfs_up_threshold) {
-      const sim_yaml_node *at = sim_schema_opt(m, "down_differential");
+    t->dvfs_down_threshold = 0.2;
+    t->dvfs_freq_step = 0.05;
+    sim_schema_real(&C->S, m, "down_threshold", &t->dvfs_down_threshold, SIM_UNIT_PERCENT, 0, 1);
+    sim_schema_real(&C->S, m, "freq_step", &t->dvfs_freq_step, SIM_UNIT_PERCENT, 1e-9, 1);
+    /* both aim under the threshold: at or above it the clock would go up and down at once */
+    static const char *const under_up[] = {"down_differential", "down_threshold"};
+    const double under_value[] = {t->dvfs_down_differential, t->dvfs_down_threshold};
+    for (size_t k = 0; k < 2; k++) {
+      if (under_value[k] < t->dvfs_up_threshold) continue;
+      const sim_yaml_node *at = sim_schema_opt(m, under_up[k]);
       sim_schema_error(&C->S, at ? at : sim_schema_opt(m, "up_threshold"),
-                       "'down_differential' in %s (%g) must be below 'up_threshold' (%g)", C->S.what,
-                       t->dvfs_down_differential, t->dvfs_up_threshold);
+                       "'%s' in %s (%g) must be below 'up_threshold' (%g)", under_up[k], C->S.what,
+                       under_value[k], t->dvfs_up_threshold);
     }
   }
   memcpy(C->S.what, saved, sizeof saved);

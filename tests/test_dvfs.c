@@ -1,9 +1,10 @@
 /* tests/test_dvfs.c: DVFS (models/dvfs.h, the governors models/dvfs_*.c,
  * their event in a run models/engine_dvfs.c, the `dvfs` key of host types
- * sim/scenario_hosts.c).  The governors' choices at hand-computed loads; in
- * runs on the fake native technique of tests/fixtures.h (instructions x CPI
- * cycles, nothing else) on a one-core host of P-states 500 MHz / 0.8 V,
- * 1 GHz / 0.9 V and 2 GHz / 1.2 V: a CPU-bound guest takes f_max / f_min as
+ * sim/scenario_hosts.c).  The governors' choices at hand-computed loads
+ * (ondemand's jumps, conservative's steps); in runs on the fake native
+ * technique of tests/fixtures.h (instructions x CPI cycles, nothing else) on
+ * a one-core host of P-states 500 MHz / 0.8 V, 1 GHz / 0.9 V and
+ * 2 GHz / 1.2 V: a CPU-bound guest takes f_max / f_min as
  * long under powersave as under performance, in both fidelities, and as long
  * under performance as without DVFS; ondemand settles a guest of known work
  * rate on the P-state its rule gives; the energy a lightly loaded host saves
@@ -23,14 +24,16 @@
 /* ---- the governors ---- */
 
 static const double ghz5[] = {1e9, 1.5e9, 2e9, 2.5e9, 3e9};
-static const dvfs_policy five = {5, ghz5, 0.8, 0.1}; /* cpufreq's defaults: 80 %, 10 points */
+/* cpufreq's defaults: 80 %, 10 points; 20 %, steps of 5 % of the top */
+static const dvfs_policy five = {5, ghz5, 0.8, 0.1, 0.2, 0.05};
 
 static void test_performance_powersave(void) {
-  CU_ASSERT_EQUAL(dvfs_performance_ops.start(&five), 4);
-  CU_ASSERT_EQUAL(dvfs_powersave_ops.start(&five), 0);
+  dvfs_memory mem = {0};
+  CU_ASSERT_EQUAL(dvfs_performance_ops.start(&five, &mem), 4);
+  CU_ASSERT_EQUAL(dvfs_powersave_ops.start(&five, &mem), 0);
   for (size_t cur = 0; cur < 5; cur++) {
-    CU_ASSERT_EQUAL(dvfs_performance_ops.next(&five, cur, 0.0), 4);
-    CU_ASSERT_EQUAL(dvfs_powersave_ops.next(&five, cur, 1.0), 0);
+    CU_ASSERT_EQUAL(dvfs_performance_ops.next(&five, cur, 0.0, &mem), 4);
+    CU_ASSERT_EQUAL(dvfs_powersave_ops.next(&five, cur, 1.0, &mem), 0);
   }
   CU_ASSERT_PTR_EQUAL(model_ops(MODEL_GOVERNOR, "performance"), &dvfs_performance_ops);
   CU_ASSERT_PTR_EQUAL(model_ops(MODEL_GOVERNOR, "powersave"), &dvfs_powersave_ops);
@@ -41,25 +44,54 @@ static void test_performance_powersave(void) {
  * load x f_cur / 0.7; between the two it stays. */
 static void test_ondemand(void) {
   const dvfs_governor_ops *od = &dvfs_ondemand_ops;
-  CU_ASSERT_EQUAL(od->start(&five), 4);
-  CU_ASSERT_EQUAL(od->next(&five, 0, 0.9), 4);  /* above the threshold: straight to the top */
-  CU_ASSERT_EQUAL(od->next(&five, 2, 0.81), 4);
-  CU_ASSERT_EQUAL(od->next(&five, 4, 0.8), 4);  /* at it: not above, not under 70 %: stays */
-  CU_ASSERT_EQUAL(od->next(&five, 2, 0.75), 2); /* between 70 and 80 %: stays */
-  CU_ASSERT_EQUAL(od->next(&five, 4, 0.3), 1);  /* 0.3 x 3 GHz / 0.7 = 1.29 GHz -> 1.5 GHz (60 % there) */
-  CU_ASSERT_EQUAL(od->next(&five, 4, 0.5), 3);  /* 2.14 GHz -> 2.5 GHz (60 %) */
-  CU_ASSERT_EQUAL(od->next(&five, 4, 0.6), 4);  /* 2.57 GHz -> 3 GHz: stays */
-  CU_ASSERT_EQUAL(od->next(&five, 3, 0.2), 0);  /* 0.71 GHz -> the lowest, 1 GHz */
-  CU_ASSERT_EQUAL(od->next(&five, 2, 0.0), 0);  /* idle */
-  CU_ASSERT_EQUAL(od->next(&five, 0, 0.6), 0);  /* already the lowest */
-  CU_ASSERT_EQUAL(od->next(&five, 2, 0.6), 2);  /* 1.71 GHz -> 2 GHz: stays */
+  dvfs_memory mem = {0};
+  CU_ASSERT_EQUAL(od->start(&five, &mem), 4);
+  CU_ASSERT_EQUAL(od->next(&five, 0, 0.9, &mem), 4);  /* above the threshold: straight to the top */
+  CU_ASSERT_EQUAL(od->next(&five, 2, 0.81, &mem), 4);
+  CU_ASSERT_EQUAL(od->next(&five, 4, 0.8, &mem), 4);  /* at it: not above, not under 70 %: stays */
+  CU_ASSERT_EQUAL(od->next(&five, 2, 0.75, &mem), 2); /* between 70 and 80 %: stays */
+  CU_ASSERT_EQUAL(od->next(&five, 4, 0.3, &mem), 1);  /* 0.3 x 3 GHz / 0.7 = 1.29 GHz -> 1.5 GHz (60 % there) */
+  CU_ASSERT_EQUAL(od->next(&five, 4, 0.5, &mem), 3);  /* 2.14 GHz -> 2.5 GHz (60 %) */
+  CU_ASSERT_EQUAL(od->next(&five, 4, 0.6, &mem), 4);  /* 2.57 GHz -> 3 GHz: stays */
+  CU_ASSERT_EQUAL(od->next(&five, 3, 0.2, &mem), 0);  /* 0.71 GHz -> the lowest, 1 GHz */
+  CU_ASSERT_EQUAL(od->next(&five, 2, 0.0, &mem), 0);  /* idle */
+  CU_ASSERT_EQUAL(od->next(&five, 0, 0.6, &mem), 0);  /* already the lowest */
+  CU_ASSERT_EQUAL(od->next(&five, 2, 0.6, &mem), 2);  /* 1.71 GHz -> 2 GHz: stays */
   /* another threshold: 50 % and no differential */
   dvfs_policy p = five;
   p.up_threshold = 0.5;
   p.down_differential = 0;
-  CU_ASSERT_EQUAL(od->next(&p, 4, 0.55), 4);
-  CU_ASSERT_EQUAL(od->next(&p, 4, 0.4), 3); /* 0.4 x 3 / 0.5 = 2.4 GHz -> 2.5 GHz */
-  CU_ASSERT_EQUAL(od->next(&p, 1, 0.6), 4);
+  CU_ASSERT_EQUAL(od->next(&p, 4, 0.55, &mem), 4);
+  CU_ASSERT_EQUAL(od->next(&p, 4, 0.4, &mem), 3); /* 0.4 x 3 / 0.5 = 2.4 GHz -> 2.5 GHz */
+  CU_ASSERT_EQUAL(od->next(&p, 1, 0.6, &mem), 4);
+}
+
+/* Steps of 5 % of 3 GHz, 150 MHz: the request climbs and falls by them,
+ * the P-state follows when the request passes one. */
+static void test_conservative(void) {
+  const dvfs_governor_ops *cs = &dvfs_conservative_ops;
+  dvfs_memory mem = {0};
+  CU_ASSERT_EQUAL(cs->start(&five, &mem), 4);
+  CU_ASSERT_EQUAL(mem.requested_hz, 3e9);
+  CU_ASSERT_EQUAL(cs->next(&five, 4, 0.9, &mem), 4); /* already at the top */
+  CU_ASSERT_EQUAL(cs->next(&five, 4, 0.5, &mem), 4); /* between the thresholds */
+  CU_ASSERT_EQUAL(mem.requested_hz, 3e9);
+  /* under 20 %: 2.85, 2.7, 2.55 GHz -> the lowest at or above: 3, 3, 3 GHz; 2.4 -> 2.5 GHz */
+  size_t k = 4;
+  for (int i = 0; i < 3; i++) CU_ASSERT_EQUAL(k = cs->next(&five, k, 0.1, &mem), 4);
+  CU_ASSERT_EQUAL(k = cs->next(&five, k, 0.1, &mem), 3);
+  CU_ASSERT(fabs(mem.requested_hz - 2.4e9) < 1);
+  /* above 80 %: 2.55 GHz -> the highest at or below: 2.5 GHz; 2.7 -> 2.5; ... 3 GHz after 4 steps */
+  CU_ASSERT_EQUAL(k = cs->next(&five, k, 0.9, &mem), 3);
+  CU_ASSERT_EQUAL(k = cs->next(&five, k, 0.9, &mem), 3);
+  CU_ASSERT_EQUAL(k = cs->next(&five, k, 0.9, &mem), 3);
+  CU_ASSERT_EQUAL(k = cs->next(&five, k, 0.9, &mem), 4);
+  CU_ASSERT_EQUAL(mem.requested_hz, 3e9); /* capped */
+  /* idle for long: down to 1 GHz and no further */
+  for (int i = 0; i < 40; i++) k = cs->next(&five, k, 0.0, &mem);
+  CU_ASSERT_EQUAL(k, 0);
+  CU_ASSERT_EQUAL(mem.requested_hz, 1e9);
+  CU_ASSERT_PTR_EQUAL(model_ops(MODEL_GOVERNOR, "conservative"), &dvfs_conservative_ops);
 }
 
 /* ---- runs ---- */
@@ -211,6 +243,8 @@ static void test_loader(void) {
   CU_ASSERT_EQUAL(t->dvfs_period_ns, 10 * SIM_MS); /* cpufreq's defaults */
   CU_ASSERT_EQUAL(t->dvfs_up_threshold, 0.8);
   CU_ASSERT_EQUAL(t->dvfs_down_differential, 0.1);
+  CU_ASSERT_EQUAL(t->dvfs_down_threshold, 0.2);
+  CU_ASSERT_EQUAL(t->dvfs_freq_step, 0.05);
   /* 1 GHz x 0.81 over 2 GHz x 1.44 */
   CU_ASSERT(fabs(dvfs_dynamic_scale(t, 1) - 0.28125) < 1e-12);
   CU_ASSERT_EQUAL(dvfs_dynamic_scale(t, 2), 1.0);
@@ -252,6 +286,10 @@ static void test_loader(void) {
        "must be greater than 0 and at most 1", "101"},
       {"{governor: ondemand, up_threshold: 0.5, down_differential: 0.5, pstates: [{frequency: 1 GHz, voltage: 1}]}",
        "'down_differential' in dvfs of host type 'std' (0.5) must be below 'up_threshold' (0.5)", "0.5, pstates"},
+      {"{governor: conservative, up_threshold: 0.3, down_threshold: 0.3, pstates: [{frequency: 1 GHz, voltage: 1}]}",
+       "'down_threshold' in dvfs of host type 'std' (0.3) must be below 'up_threshold' (0.3)", "0.3, pstates"},
+      {"{governor: conservative, freq_step: 0, pstates: [{frequency: 1 GHz, voltage: 1}]}",
+       "'freq_step' in dvfs of host type 'std' must be greater than 0", "0,"},
       {"{governor: ondemand, sampling_period: 0 s, pstates: [{frequency: 1 GHz, voltage: 1}]}", "sampling_period",
        "0 s"},
       {"{governor: ondemand, treshold: 1, pstates: [{frequency: 1 GHz, voltage: 1}]}", "treshold", "treshold"},
@@ -273,6 +311,7 @@ static void test_loader(void) {
 int register_tests(void) {
   static const test_case tests[] = {{"performance and powersave", test_performance_powersave},
                                     {"ondemand's choice at known loads", test_ondemand},
+                                    {"conservative's steps", test_conservative},
                                     {"the clock slows guests", test_clock_slows_guests},
                                     {"ondemand settles at the expected P-state", test_ondemand_settles},
                                     {"ondemand saves what f V^2 gives", test_ondemand_saves_energy},
