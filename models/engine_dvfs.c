@@ -12,9 +12,12 @@
  *     at the new one (the mechanism of eng_fluid_replan, which by itself
  *     re-plans only runs whose share changed);
  *   - a time-slice (quantum) host applies the new clock from each pCPU's
- *     next dispatch: a run in progress keeps the end it was planned with at
- *     the old clock.  An approximation by at most one slice per pCPU and
- *     change; the scheduler is not disturbed, as no run is cut short.
+ *     next dispatch: a run in progress that ends before the next sample
+ *     keeps the end it was planned with at the old clock (an approximation
+ *     by less than one sampling period per pCPU and change, which leaves
+ *     the scheduler undisturbed); a longer one, such as an uncontended
+ *     vCPU's, whose slice is unbounded, ends now as on a fluid host, and its
+ *     scheduler accounts it and picks again, as at a slice's end.
  * Energy (engine_dc.c account, through eng_dvfs_watts): a host's power
  * model describes it at its highest P-state; over an accounting interval its
  * dynamic part is scaled by the mean of the P-states' scales, each period's
@@ -51,18 +54,21 @@ static double busy_ns(const eng *e, const eng_host *h, sim_time now) {
   return busy;
 }
 
-/* Host h runs at P-state k from `now` on. */
+/* Host h runs at P-state k from `now` on: its runs re-planned as the file's
+ * header says. */
 static void set_pstate(eng *e, eng_host *h, size_t k, sim_time now) {
   eng_dvfs_host *d = &h->dvfs;
   d->pstate = k;
   d->scale = dvfs_dynamic_scale(h->type, k);
   h->clock_hz = d->policy.hz[k];
-  if (!h->fluid) return;
+  sim_time next_sample = now + h->type->dvfs_period_ns;
   for (uint32_t p = 0; p < h->n_slots; p++) {
     int32_t vi = h->pcpus[p].vcpu;
     if (vi < 0) continue;
     eng_vcpu *v = &e->vcpus[vi];
-    if (v->end_ev && sim_event_time(e->loop, v->end_ev) > now) sim_reschedule(e->loop, v->end_ev, now);
+    if (!v->end_ev) continue;
+    sim_time end = sim_event_time(e->loop, v->end_ev);
+    if (end > now && (h->fluid || end > next_sample)) sim_reschedule(e->loop, v->end_ev, now);
   }
 }
 

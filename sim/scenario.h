@@ -74,7 +74,8 @@ typedef struct sim_host_type {
   sim_power_spec power;       /* its power draw; power.model NULL: none */
   /* DVFS (scenarios/SCHEMA.md "dvfs"): its hosts' clock follows a governor
    * over the P-states listed; dvfs_governor NULL: none, they run at clock_hz */
-#define SIM_DVFS_MAX_PSTATES 16 /* P-states a host type may list */
+#define SIM_DVFS_MAX_PSTATES 16 /* P-states a host type may list: fixed arrays, so that a host
+                                 * type owns no memory for them; raise it for a longer table */
   const char *dvfs_governor;  /* governor by name, a vocabulary word (static, not owned) */
   size_t n_pstates;           /* P-states listed, 1 .. SIM_DVFS_MAX_PSTATES */
   double pstate_hz[SIM_DVFS_MAX_PSTATES];    /* Hz: each P-state's clock, strictly increasing, the

@@ -107,8 +107,8 @@ static const char profile[] =
 #define PSTATES "[{frequency: 500 MHz, voltage: 0.8 V}, {frequency: 1 GHz, voltage: 0.9 V}, " \
                 "{frequency: 2 GHz, voltage: 1.2 V}]"
 
-/* duration; fidelity; the dvfs line ("" for none); the guest's workload;
- * the datacenter line ("" for none). */
+/* duration; fidelity; the dvfs line ("" for none); the guest's workload and
+ * start; the datacenter line ("" for none). */
 static const char scenario_fmt[] =
     "name: dvfs\n"
     "simulation: {duration: %s}\n"
@@ -126,16 +126,16 @@ static const char scenario_fmt[] =
     "  cpu: {phases: [{units: 1000, ops: {instructions: 1000000, cpi: 1.0}}]}\n"
     "  web: {requests: {ops: {instructions: 6000000, cpi: 1.0}, arrivals: {process: deterministic, rate: 100/s}}}\n"
     "guests:\n"
-    "  - {name: g, technique: native, host: h0, workload: %s}\n"
+    "  - {name: g, technique: native, host: h0, workload: %s, start: %s}\n"
     "%s";
 
 static int run(const char *duration, const char *fidelity, const char *governor, const char *workload,
-               const char *datacenter, fx_run *o) {
+               const char *start, const char *datacenter, fx_run *o) {
   char dvfs[512] = "", text[4096];
   if (governor)
     snprintf(dvfs, sizeof dvfs, "    dvfs: {governor: %s, sampling_period: 100 ms, pstates: " PSTATES "}\n",
              governor);
-  snprintf(text, sizeof text, scenario_fmt, duration, fidelity, dvfs, workload, datacenter);
+  snprintf(text, sizeof text, scenario_fmt, duration, fidelity, dvfs, workload, start, datacenter);
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 1, .series = 0};
   return fx_run_text("vdcsim-test-dvfs", profile, "dvfs.yaml", text, &cfg, o);
 }
@@ -143,7 +143,7 @@ static int run(const char *duration, const char *fidelity, const char *governor,
 /* The CPU-bound guest's time to complete under `governor` (NULL: no DVFS). */
 static double cpu_bound_s(const char *fidelity, const char *governor) {
   fx_run o;
-  if (run("10 s", fidelity, governor, "cpu", "", &o) != 0) return NAN;
+  if (run("10 s", fidelity, governor, "cpu", "0 s", "", &o) != 0) return NAN;
   double t = fx_col(o.r, "summary/guests", "time_to_complete_s", 0);
   fx_run_close(&o);
   return t;
@@ -163,6 +163,23 @@ static void test_clock_slows_guests(void) {
   }
 }
 
+/* The CPU-bound guest starts at 1 s on a host ondemand has lowered to
+ * 500 MHz while idle; an uncontended vCPU's run is unbounded, so without
+ * re-planning it would run its whole phase at 500 MHz (2 s).  At the sample
+ * of 1.1 s (load 1) the host jumps to 2 GHz and the run is re-planned:
+ * 5 x 10^7 cycles done at 500 MHz in 0.1 s, the other 9.5 x 10^8 at 2 GHz
+ * in 0.475 s. */
+static void test_ondemand_speeds_up_a_run(void) {
+  static const char *const fidelities[] = {"quantum", "fluid"};
+  for (size_t i = 0; i < 2; i++) {
+    fx_run o;
+    CU_ASSERT_EQUAL_FATAL(run("10 s", fidelities[i], "ondemand", "cpu", "1 s", "", &o), 0);
+    double t = fx_col(o.r, "summary/guests", "time_to_complete_s", 0);
+    CU_ASSERT(fabs(t - 0.575) < 1e-6);
+    fx_run_close(&o);
+  }
+}
+
 /* 100 requests/s of 6 x 10^6 cycles: 30 % of 2 GHz.  Ondemand goes to the
  * lowest P-state at or above 0.3 x 2 GHz / 0.7 = 857 MHz, 1 GHz, where the
  * load is 60 %: under 70 %, but 0.6 x 1 GHz / 0.7 = 857 MHz again, so it
@@ -171,7 +188,7 @@ static void test_ondemand_settles(void) {
   static const char *const fidelities[] = {"quantum", "fluid"};
   for (size_t i = 0; i < 2; i++) {
     fx_run o;
-    CU_ASSERT_EQUAL_FATAL(run("10 s", fidelities[i], "ondemand", "web", "", &o), 0);
+    CU_ASSERT_EQUAL_FATAL(run("10 s", fidelities[i], "ondemand", "web", "0 s", "", &o), 0);
     CU_ASSERT_EQUAL(fx_col(o.r, "summary/hosts", "clock_hz", 0), 1e9);
     /* 0.1 s at 30 %, 9.9 s at 60 %: 0.597, give or take the last request */
     double u = fx_col(o.r, "summary/hosts", "utilisation", 0);
@@ -188,8 +205,8 @@ static void test_ondemand_settles(void) {
  * power is the same in both. */
 static void test_ondemand_saves_energy(void) {
   fx_run perf, od;
-  CU_ASSERT_EQUAL_FATAL(run("100 s", "quantum", "performance", "web", "datacenter: {interval: 50 s}\n", &perf), 0);
-  CU_ASSERT_EQUAL_FATAL(run("100 s", "quantum", "ondemand", "web", "datacenter: {interval: 50 s}\n", &od), 0);
+  CU_ASSERT_EQUAL_FATAL(run("100 s", "quantum", "performance", "web", "0 s", "datacenter: {interval: 50 s}\n", &perf), 0);
+  CU_ASSERT_EQUAL_FATAL(run("100 s", "quantum", "ondemand", "web", "0 s", "datacenter: {interval: 50 s}\n", &od), 0);
   double e_perf = fx_col(perf.r, "summary/datacenter", "energy_kwh", 0) * 3.6e6;
   double e_od = fx_col(od.r, "summary/datacenter", "energy_kwh", 0) * 3.6e6;
   double scale = (1e9 * 0.9 * 0.9) / (2e9 * 1.2 * 1.2);
@@ -314,6 +331,7 @@ int register_tests(void) {
                                     {"conservative's steps", test_conservative},
                                     {"the clock slows guests", test_clock_slows_guests},
                                     {"ondemand settles at the expected P-state", test_ondemand_settles},
+                                    {"a run is re-planned at a new P-state", test_ondemand_speeds_up_a_run},
                                     {"ondemand saves what f V^2 gives", test_ondemand_saves_energy},
                                     {"the dvfs key of host types", test_loader},
                                     {NULL, NULL}};
