@@ -33,6 +33,7 @@
  * the load and what it keeps of the host between samples (dvfs_memory). */
 #ifndef MODELS_DVFS_H
 #define MODELS_DVFS_H
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "models/datacenter.h"
@@ -57,6 +58,9 @@ typedef struct dvfs_memory {
 
 typedef struct dvfs_governor_ops {
   const char *name;
+  /* false: its choice never depends on the load, so a run schedules no
+   * sampling event for it (a static governor costs nothing per period) */
+  bool samples;
   /* The P-state (index into policy->hz) a host is in when the run starts;
    * *mem is the host's, zero before. */
   size_t (*start)(const dvfs_policy *p, dvfs_memory *mem);

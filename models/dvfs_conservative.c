@@ -34,4 +34,4 @@ static size_t conservative_next(const dvfs_policy *p, size_t cur, double load, d
   return cur;
 }
 
-const dvfs_governor_ops dvfs_conservative_ops = {"conservative", conservative_start, conservative_next};
+const dvfs_governor_ops dvfs_conservative_ops = {"conservative", true, conservative_start, conservative_next};

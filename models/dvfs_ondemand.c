@@ -30,4 +30,4 @@ static size_t ondemand_next(const dvfs_policy *p, size_t cur, double load, dvfs_
   return dvfs_lowest_at_least(p, load * p->hz[cur] / aim);
 }
 
-const dvfs_governor_ops dvfs_ondemand_ops = {"ondemand", ondemand_start, ondemand_next};
+const dvfs_governor_ops dvfs_ondemand_ops = {"ondemand", true, ondemand_start, ondemand_next};

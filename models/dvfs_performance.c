@@ -15,4 +15,4 @@ static size_t performance_next(const dvfs_policy *p, size_t cur, double load, dv
   return top(p, mem);
 }
 
-const dvfs_governor_ops dvfs_performance_ops = {"performance", top, performance_next};
+const dvfs_governor_ops dvfs_performance_ops = {"performance", false, top, performance_next};

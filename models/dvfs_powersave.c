@@ -16,4 +16,4 @@ static size_t powersave_next(const dvfs_policy *p, size_t cur, double load, dvfs
   return bottom(p, mem);
 }
 
-const dvfs_governor_ops dvfs_powersave_ops = {"powersave", bottom, powersave_next};
+const dvfs_governor_ops dvfs_powersave_ops = {"powersave", false, bottom, powersave_next};

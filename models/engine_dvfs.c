@@ -28,7 +28,10 @@
  * Events: at PRIO_DVFS, after the runs, wake-ups and departures due at the
  * same time (so a run ending then counts in the period it ended in), before
  * consolidation and samples.  The last is at or before the run's end, or,
- * without a duration, the first after every guest is done.
+ * without a duration, the first after every guest is done.  A governor
+ * whose choice does not depend on the load (performance, powersave) gets
+ * none: its P-state is set at the start, and the energy account needs no
+ * sample to weigh a P-state that never changes.
  * Units: ns (sim_time; busy times in double ns), Hz, shares in [0, 1].
  * Invariants: hosts without a governor are never touched (their clock is
  * their type's, eng_dvfs_watts is dc_power_watts); a host's P-state changes
@@ -120,7 +123,9 @@ int eng_dvfs_start(eng *e) {
     d->prev_busy_ns = d->mark_busy_ns = busy_ns(e, h, now);
     set_pstate(e, h, d->governor->start(&d->policy, &d->memory), now);
     sim_time first = now + t->dvfs_period_ns;
-    if (due(e, first) && !sim_schedule(e->loop, first, PRIO_DVFS, sample_handler, h, 0)) return -1;
+    if (d->governor->samples && due(e, first) &&
+        !sim_schedule(e->loop, first, PRIO_DVFS, sample_handler, h, 0))
+      return -1;
   }
   return 0;
 }
