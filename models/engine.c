@@ -672,6 +672,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   if ((rc = migration_set_start(scenario, profile, e.loop, rec, &mig_hooks, PRIO_RUN,
                                 &e.migrations, diag)) < 0)
     goto fail;
+  if ((rc = eng_dvfs_start(&e)) < 0) goto fail; /* DVFS governors (engine_dvfs.c) */
   if ((rc = eng_dc_start(&e, profile)) < 0) goto fail; /* dynamic consolidation (engine_dc.c) */
   if ((rc = eng_instances_start(&e)) < 0) goto fail;   /* instances' caps and credits */
   if (e.sample_ns > 0 && !sim_schedule(e.loop, e.sample_ns, PRIO_SAMPLE, eng_sample_handler, &e, 0))

@@ -197,7 +197,7 @@ static void account(struct eng_dc *dc, sim_time now, bool sample) {
     /* while it boots it draws its full power and runs nothing [BB12 assumes it instant] */
     double boot_s = hs->booted_ns > dc->last_ns ? (double)(fmin(hs->booted_ns, now) - dc->last_ns) * 1e-9 : 0;
     if (hs->has_power)
-      hs->energy_j += dc_power_watts(&hs->power, 1) * boot_s + dc_power_watts(&hs->power, busy) * (dt - boot_s);
+      hs->energy_j += dc_power_watts(&hs->power, 1) * boot_s + eng_dvfs_watts(h, &hs->power, busy) * (dt - boot_s);
     hs->active_s += dt;
     if (busy >= FULL_UTILISATION) hs->full_s += dt;
     if (!sample) continue;

@@ -8,6 +8,7 @@
  *                      summary tables (guests, hosts, mmu)
  *   engine_migration.c the hooks through which live migrations act on guests
  *   engine_dc.c        dynamic consolidation of a `datacenter` section [BB12]
+ *   engine_dvfs.c      DVFS: each host's governor sets its clock every period
  *   engine_requests.c  request-driven guests: arrivals, the guest's request
  *                      queue served by its vCPUs, response times
  *   engine_instances.c IaaS instances' CPU caps: burstable credits, compute units
@@ -19,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/dvfs.h"
 #include "models/engine.h"
 #include "models/io.h"
 #include "models/migration.h"
@@ -155,6 +157,21 @@ typedef struct eng_pcpu {
   sim_event_id kick_ev;      /* pending dispatch, or SIM_EVENT_NONE */
 } eng_pcpu;
 
+/* A host's DVFS state (engine_dvfs.c): its governor's P-state and what the
+ * governor and the energy account measure. */
+typedef struct eng_dvfs_host {
+  const dvfs_governor_ops *governor; /* NULL: no DVFS, clock_hz stays the type's */
+  dvfs_policy policy;        /* its type's P-states and thresholds */
+  dvfs_memory memory;        /* what its governor keeps between samples */
+  size_t pstate;             /* index of the P-state it runs at */
+  double scale;              /* that P-state's dynamic power over the top one's (models/dvfs.h) */
+  sim_time prev_ns;          /* ns: the governor's previous sample */
+  double prev_busy_ns;       /* ns: busy time of its cores at that sample, runs in progress included */
+  double scaled_busy_ns;     /* ns: busy time up to that sample, each period's weighted by its scale */
+  double mark_busy_ns;       /* ns: busy time at the last energy account (eng_dvfs_watts) */
+  double mark_scaled_ns;     /* ns: scaled busy time at that account */
+} eng_dvfs_host;
+
 struct eng_host {
   eng *e;                    /* back pointer */
   const sim_host *spec;      /* from the scenario */
@@ -172,6 +189,7 @@ struct eng_host {
   sim_time busy_ns;          /* ns: pCPU time spent running vCPUs, all pCPUs */
   int32_t entity;            /* recorder entity id */
   uint64_t fluid_replans_seen; /* fluid: sched_fluid_replan_due's count at the last re-plan */
+  eng_dvfs_host dvfs;        /* DVFS (engine_dvfs.c); dvfs.governor NULL: none */
 };
 
 /* A technique's cost table on hosts of one (profile, host type): loaded once,
@@ -390,5 +408,18 @@ double technique_native_unit_cpu(const void *state, const sim_phase *ph);
  * one unit given (technique_native_unit_cpu of the same phase and state). */
 void technique_native_charge_unit_cpu(void *state, const sim_phase *ph, double units,
                                       double unit_cpu, cycles_by_mech *out);
+
+/* ---- engine_dvfs.c ---- */
+
+/* Every host whose type has a governor: its first P-state, and the
+ * governor's sampling event scheduled; 0 or negative (unknown governor in
+ * diag, out of memory). */
+int eng_dvfs_start(eng *e);
+/* Host h's mean power by model m over the time since the previous call for
+ * h (the energy account's interval), at mean utilisation u: m's power with
+ * its dynamic part scaled by the busy-time-weighted mean of the P-states'
+ * scales over the interval (models/dvfs.h); exactly dc_power_watts(m, u)
+ * without DVFS. */
+double eng_dvfs_watts(eng_host *h, const dc_power_model *m, double u);
 
 #endif

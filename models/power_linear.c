@@ -1,15 +1,24 @@
 /* models/power_linear.c: the linear power model [BB12, Section 3]: a
  * host draws P(u) = P_idle + (P_max - P_idle) u at CPU utilisation u, the
  * CPU being the component whose draw follows load most closely. Units: W.
- * Also holds what every power model shares: clamping and the table
- * interpolation of the SPECpower models. */
+ * Also holds what every power model shares: clamping, the table
+ * interpolation of the SPECpower models, and the power of a host at a
+ * P-state below its highest (models/dvfs.h). */
 #include <math.h>
 
 #include "models/datacenter.h"
+#include "models/dvfs.h"
 
 static double clamp01(double u) { return u < 0 ? 0 : u > 1 ? 1 : u; }
 
 double dc_power_watts(const dc_power_model *m, double u) { return m->ops->watts(m, clamp01(u)); }
+
+/* The dynamic part, above idle, follows the P-state's f V^2 (models/dvfs.h
+ * "Power at a P-state"); idle stays. */
+double dvfs_power_watts(const dc_power_model *m, double u, double dynamic_scale) {
+  double idle = m->ops->watts(m, 0);
+  return idle + (dc_power_watts(m, u) - idle) * dynamic_scale;
+}
 
 double dc_power_table_watts(const double *table_w, double u) {
   double x = clamp01(u) * (DC_POWER_TABLE_POINTS - 1);

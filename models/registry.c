@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "models/datacenter.h"
+#include "models/dvfs.h"
 #include "models/io.h"
 #include "models/migration.h"
 #include "models/scheduler.h"
@@ -63,6 +64,11 @@ static const model_entry catalog[] = {
     {MODEL_POWER, &power_specpower_ops, NULL, SIM_GUEST_VM},
     {MODEL_POWER, &power_hp_ml110_g4_ops, NULL, SIM_GUEST_VM},
     {MODEL_POWER, &power_hp_ml110_g5_ops, NULL, SIM_GUEST_VM},
+    /* DVFS governors (models/dvfs.h) */
+    {MODEL_GOVERNOR, &dvfs_performance_ops, NULL, SIM_GUEST_VM},
+    {MODEL_GOVERNOR, &dvfs_powersave_ops, NULL, SIM_GUEST_VM},
+    {MODEL_GOVERNOR, &dvfs_ondemand_ops, NULL, SIM_GUEST_VM},
+    {MODEL_GOVERNOR, &dvfs_conservative_ops, NULL, SIM_GUEST_VM},
 };
 #define CATALOG_ROWS (sizeof catalog / sizeof catalog[0])
 
@@ -77,6 +83,7 @@ const char *model_entry_name(const model_entry *e) {
     case MODEL_UNDERLOAD: return ((const dc_underload_ops *)e->ops)->name;
     case MODEL_VM_SELECTION: return ((const dc_vmselect_ops *)e->ops)->name;
     case MODEL_POWER: return ((const dc_power_ops *)e->ops)->name;
+    case MODEL_GOVERNOR: return ((const dvfs_governor_ops *)e->ops)->name;
   }
   return NULL;
 }
@@ -112,7 +119,8 @@ const model_entry *model_catalog(size_t *n) {
 static const model_kind kind_of_vocab[SIM_VOCAB_KINDS] = {
     MODEL_TECHNIQUE, MODEL_IO_PATH,      MODEL_SCHEDULER, MODEL_MIGRATION, MODEL_PLACEMENT,
     MODEL_OVERLOAD,  MODEL_UNDERLOAD,    MODEL_VM_SELECTION, MODEL_POWER,  MODEL_POWER,
-    MODEL_POWER};
+    MODEL_POWER,
+    MODEL_GOVERNOR};
 
 /* Whether row e is a word of vocabulary kind vk: power models are split by
  * the keys they take (scenarios/SCHEMA.md "power"). */

@@ -25,7 +25,8 @@ typedef enum model_kind {
   MODEL_OVERLOAD,     /* dc_overload_ops */
   MODEL_UNDERLOAD,    /* dc_underload_ops */
   MODEL_VM_SELECTION, /* dc_vmselect_ops */
-  MODEL_POWER         /* dc_power_ops */
+  MODEL_POWER,        /* dc_power_ops */
+  MODEL_GOVERNOR      /* dvfs_governor_ops (models/dvfs.h): host types' dvfs.governor */
 } model_kind;
 
 struct iopath_ops;

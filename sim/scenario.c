@@ -38,7 +38,8 @@ static const char *const synonyms[][2] = {
 /* What the vocabulary's kinds are called in messages. */
 static const char *const vocab_what[SIM_VOCAB_KINDS] = {
     "technique", "I/O path", "scheduler", "migration strategy", "placement policy", "overload detector",
-    "underload detector", "VM selection policy", "power model", "power model", "power model"};
+    "underload detector", "VM selection policy", "power model", "power model", "power model",
+    "DVFS governor"};
 
 /* Copies the vocabulary into the context's name lists. */
 static void take_vocabulary(ctx *C, const sim_vocabulary *vocab) {

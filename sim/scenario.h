@@ -72,6 +72,21 @@ typedef struct sim_host_type {
   size_t n_disks;
   sim_disk_spec *disks;
   sim_power_spec power;       /* its power draw; power.model NULL: none */
+  /* DVFS (scenarios/SCHEMA.md "dvfs"): its hosts' clock follows a governor
+   * over the P-states listed; dvfs_governor NULL: none, they run at clock_hz */
+#define SIM_DVFS_MAX_PSTATES 16 /* P-states a host type may list: fixed arrays, so that a host
+                                 * type owns no memory for them; raise it for a longer table */
+  const char *dvfs_governor;  /* governor by name, a vocabulary word (static, not owned) */
+  size_t n_pstates;           /* P-states listed, 1 .. SIM_DVFS_MAX_PSTATES */
+  double pstate_hz[SIM_DVFS_MAX_PSTATES];    /* Hz: each P-state's clock, strictly increasing, the
+                                              * last <= clock_hz */
+  double pstate_volts[SIM_DVFS_MAX_PSTATES]; /* V: each P-state's core voltage, > 0 */
+  sim_time dvfs_period_ns;    /* ns: the governor's sampling period, > 0 */
+  double dvfs_up_threshold;   /* utilisation share, (0, 1]: above it ondemand goes to the top P-state */
+  double dvfs_down_differential; /* utilisation share, [0, up_threshold): ondemand aims this far
+                                  * under up_threshold when it lowers the clock */
+  double dvfs_down_threshold; /* utilisation share, [0, up_threshold): under it conservative steps down */
+  double dvfs_freq_step;      /* share of the top frequency, (0, 1]: conservative's step */
 } sim_host_type;
 
 typedef struct sim_host {

@@ -4,8 +4,10 @@
  * by its pattern.  Scheduler and power-model names come from the vocabulary
  * (sim/vocabulary.h), with the keys each power model takes.  A disk's
  * latency (its access time) and a NIC's jitter may be distributions
- * (sim/dist.h), drawn per request or message by models/io.c.  Power in W,
- * times in ns. */
+ * (sim/dist.h), drawn per request or message by models/io.c.  A type's
+ * `dvfs` lists its P-states (frequency, core voltage) and names a governor
+ * from the vocabulary (models/dvfs.h).  Power in W, times in ns, frequencies
+ * in Hz, voltages in V. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "sim/alloc.h"
 #include "sim/scenario_internal.h"
 #include "sim/suggest.h"
+#include "sim/units.h"
 
 static const char *const fidelities[] = {"quantum", "fluid"};
 static const sim_schema_names fidelity_list = {fidelities, 2, "fidelity"};
@@ -188,6 +191,114 @@ static void load_power(ctx *C, const sim_yaml_node *ht, sim_host_type *t) {
   memcpy(C->S.what, saved, sizeof saved);
 }
 
+/* A core voltage, "1.2" or "1.2 V", into *out (V, in (0, 10]); false with an error otherwise. */
+static bool parse_volts(ctx *C, const sim_yaml_node *v, const char *key, double *out) {
+  const char *t = sim_schema_scalar(&C->S, v, key, "a voltage such as \"1.2 V\"");
+  if (!t) return false;
+  char *end;
+  double x = strtod(t, &end);
+  while (*end == ' ') end++;
+  if (*end == 'V' && end[1] == '\0') end++;
+  /* a CMOS core runs at about a volt: tens of volts is a unit slip */
+  if (end == t || *end || !isfinite(x) || !(x > 0) || x > 10) {
+    sim_schema_error(&C->S, v, "'%s' in %s must be a voltage above 0 V and at most 10 V such as \"1.2 V\", found '%s'",
+                     key, C->S.what, t);
+    return false;
+  }
+  *out = x;
+  return true;
+}
+
+/* pstates: 1 to SIM_DVFS_MAX_PSTATES {frequency, voltage}, by strictly
+ * increasing frequency, none above the type's clock. */
+static void load_pstates(ctx *C, const sim_yaml_node *ps, sim_host_type *t) {
+  if (!sim_schema_is_seq(&C->S, ps, "a list of P-states {frequency, voltage}")) return;
+  if (ps->n == 0 || ps->n > SIM_DVFS_MAX_PSTATES) {
+    sim_schema_error(&C->S, ps, "'pstates' in %s must list 1 to %d P-states, found %zu", C->S.what,
+                     SIM_DVFS_MAX_PSTATES, ps->n);
+    return;
+  }
+  char saved[sizeof C->S.what];
+  memcpy(saved, C->S.what, sizeof saved);
+  for (size_t i = 0; i < ps->n; i++) {
+    const sim_yaml_node *p = ps->items[i];
+    sim_schema_set_what(&C->S, "P-state %zu of %.200s", i, saved);
+    if (!sim_schema_is_map(&C->S, p, "a P-state {frequency, voltage}")) break;
+    static const char *const keys[] = {"frequency", "voltage"};
+    SIM_SCHEMA_CHECK_KEYS(&C->S, p, keys);
+    double hz = 0, volts = 0;
+    const sim_yaml_node *fn = sim_schema_need(&C->S, p, "frequency"), *vn = sim_schema_need(&C->S, p, "voltage");
+    if (fn) sim_schema_real(&C->S, p, "frequency", &hz, SIM_UNIT_FREQ, 1e6, 100e9);
+    if (vn) parse_volts(C, vn, "voltage", &volts);
+    if (!(hz > 0) || !(volts > 0)) break;
+    char f[48], g[48];
+    sim_format_quantity(SIM_UNIT_FREQ, hz, f, sizeof f);
+    if (i > 0 && hz <= t->pstate_hz[i - 1]) {
+      sim_format_quantity(SIM_UNIT_FREQ, t->pstate_hz[i - 1], g, sizeof g);
+      sim_schema_error(&C->S, fn,
+                       "'frequency' in %s (%s) is not above the one before (%s): P-states are listed by "
+                       "strictly increasing frequency",
+                       C->S.what, f, g);
+      break;
+    }
+    /* the type's clock is its hosts' top speed: a P-state above it is a typo */
+    if (t->clock_hz > 0 && hz > t->clock_hz) {
+      sim_format_quantity(SIM_UNIT_FREQ, t->clock_hz, g, sizeof g);
+      sim_schema_error(&C->S, fn, "'frequency' in %s (%s) is above the host type's clock (%s)", C->S.what, f, g);
+      break;
+    }
+    t->pstate_hz[i] = hz;
+    t->pstate_volts[i] = volts;
+    t->n_pstates = i + 1;
+  }
+  memcpy(C->S.what, saved, sizeof saved);
+}
+
+/* dvfs: {governor, pstates, sampling_period, up_threshold, down_differential,
+ * down_threshold, freq_step}; the defaults are cpufreq's [CPUFREQ]: a 10 ms
+ * period, 80 % and 10 points (ondemand), 20 % and steps of 5 %
+ * (conservative).  Every governor takes every key; each reads its own. */
+static void load_dvfs(ctx *C, const sim_yaml_node *ht, sim_host_type *t) {
+  const sim_yaml_node *m = sim_schema_opt(ht, "dvfs");
+  if (!m) return;
+  char saved[sizeof C->S.what];
+  memcpy(saved, C->S.what, sizeof saved);
+  sim_schema_set_what(&C->S, "dvfs of %.200s", saved);
+  if (sim_schema_is_map(&C->S, m, "DVFS settings {governor, pstates, ...}")) {
+    static const char *const keys[] = {"governor",          "pstates",        "sampling_period", "up_threshold",
+                                       "down_differential", "down_threshold", "freq_step"};
+    SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
+    size_t i;
+    if (sim_schema_need(&C->S, m, "governor") &&
+        sim_schema_enum(&C->S, m, "governor", &C->names[SIM_VOCAB_GOVERNOR], &i))
+      t->dvfs_governor = C->words[SIM_VOCAB_GOVERNOR][i];
+    const sim_yaml_node *ps = sim_schema_need(&C->S, m, "pstates");
+    if (ps) load_pstates(C, ps, t);
+    t->dvfs_period_ns = 10 * SIM_MS;
+    sim_schema_time(&C->S, m, "sampling_period", &t->dvfs_period_ns, SIM_US);
+    t->dvfs_up_threshold = 0.8;
+    t->dvfs_down_differential = 0.1;
+    /* (0, 1]: a share of the cores' time; above 1 the clock would never rise */
+    sim_schema_real(&C->S, m, "up_threshold", &t->dvfs_up_threshold, SIM_UNIT_PERCENT, 1e-9, 1);
+    sim_schema_real(&C->S, m, "down_differential", &t->dvfs_down_differential, SIM_UNIT_PERCENT, 0, 1);
+    t->dvfs_down_threshold = 0.2;
+    t->dvfs_freq_step = 0.05;
+    sim_schema_real(&C->S, m, "down_threshold", &t->dvfs_down_threshold, SIM_UNIT_PERCENT, 0, 1);
+    sim_schema_real(&C->S, m, "freq_step", &t->dvfs_freq_step, SIM_UNIT_PERCENT, 1e-9, 1);
+    /* both aim under the threshold: at or above it the clock would go up and down at once */
+    static const char *const under_up[] = {"down_differential", "down_threshold"};
+    const double under_value[] = {t->dvfs_down_differential, t->dvfs_down_threshold};
+    for (size_t k = 0; k < 2; k++) {
+      if (under_value[k] < t->dvfs_up_threshold) continue;
+      const sim_yaml_node *at = sim_schema_opt(m, under_up[k]);
+      sim_schema_error(&C->S, at ? at : sim_schema_opt(m, "up_threshold"),
+                       "'%s' in %s (%g) must be below 'up_threshold' (%g)", under_up[k], C->S.what,
+                       under_value[k], t->dvfs_up_threshold);
+    }
+  }
+  memcpy(C->S.what, saved, sizeof saved);
+}
+
 static void load_host_type(ctx *C, const sim_yaml_node *key, const sim_yaml_node *m, sim_host_type *t) {
   t->tlb_tagged = -1;
   t->fidelity = sim_schema_strdup(&C->S, "quantum");
@@ -195,7 +306,8 @@ static void load_host_type(ctx *C, const sim_yaml_node *key, const sim_yaml_node
   if (!sim_schema_is_map(&C->S, m, "a host type")) return;
   static const char *const keys[] = {"cores", "clock", "memory", "tlb_entries_4k", "tlb_entries_2m",
                                      "page_walk_levels", "pwc_entries", "tlb_tagged", "scheduler",
-                                     "fidelity", "allow_overcommit", "calibration", "nics", "disks", "power"};
+                                     "fidelity", "allow_overcommit", "calibration", "nics", "disks", "power",
+                                     "dvfs"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
   if (sim_schema_need(&C->S, m, "cores")) sim_schema_u32(&C->S, m, "cores", 1, 65536, &t->cores);
   if (sim_schema_need(&C->S, m, "clock"))
@@ -209,6 +321,7 @@ static void load_host_type(ctx *C, const sim_yaml_node *key, const sim_yaml_node
   scenario_resolve_calibration(C, &t->calibration);
   load_nics_disks(C, m, t);
   load_power(C, m, t);
+  load_dvfs(C, m, t);
 }
 
 void scenario_load_host_types(ctx *C, const sim_yaml_node *types) {

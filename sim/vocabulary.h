@@ -31,6 +31,7 @@ typedef enum sim_vocab_kind {
   SIM_VOCAB_POWER_IDLE_MAX, /* idle and max */
   SIM_VOCAB_POWER_TABLE,    /* a table of SIM_POWER_TABLE_POINTS values */
   SIM_VOCAB_POWER_SHIPPED,  /* none: its measured table is built in */
+  SIM_VOCAB_GOVERNOR,       /* host_types.*.dvfs.governor */
   SIM_VOCAB_KINDS
 } sim_vocab_kind;
 

@@ -14,13 +14,14 @@
 #include "tests/test_data.h"
 
 /* A scenario with one model of each kind named by the %s: scheduler, power
- * model (with the keys it takes), technique, I/O path line ("" for the
+ * model (with the keys it takes), DVFS governor, technique, I/O path line ("" for the
  * default), migration strategy, placement, overload detector, underload
  * detector and VM selection. */
 static const char scenario_fmt[] =
     "simulation: {duration: 1 s}\n"
     "host_types:\n"
-    "  std: {cores: 8, clock: 2 GHz, memory: 32 GiB, scheduler: %s, power: %s}\n"
+    "  std: {cores: 8, clock: 2 GHz, memory: 32 GiB, scheduler: %s, power: %s,\n"
+    "        dvfs: {governor: %s, pstates: [{frequency: 1 GHz, voltage: 0.9 V}, {frequency: 2 GHz, voltage: 1.1 V}]}}\n"
     "hosts: [{name: \"h{i}\", type: std, count: 2}]\n"
     "workloads:\n"
     "  w: {phases: [{units: 100, ops: {instructions: 1000}}]}\n"
@@ -33,6 +34,7 @@ static const char scenario_fmt[] =
 typedef struct choice {
   const char *scheduler, *power, *technique, *io_path, *strategy;
   const char *placement, *overload, *underload, *vm_selection;
+  const char *governor;
 } choice;
 
 /* power: {model: NAME, ...} with the keys the model takes. */
@@ -52,7 +54,7 @@ static int load(const choice *c, sim_scenario **s, sim_diag *d) {
   if (c->io_path) snprintf(io, sizeof io, "io_path: %s,", c->io_path);
   power_yaml(c->power, power, sizeof power);
   char text[2048];
-  snprintf(text, sizeof text, scenario_fmt, c->scheduler, power, c->technique, io, c->strategy,
+  snprintf(text, sizeof text, scenario_fmt, c->scheduler, power, c->governor, c->technique, io, c->strategy,
            c->placement, c->overload, c->underload, c->vm_selection);
   sim_diag_init(d);
   *s = NULL;
@@ -60,7 +62,7 @@ static int load(const choice *c, sim_scenario **s, sim_diag *d) {
 }
 
 static const choice defaults = {"credit", "linear", "hvm", NULL, "precopy",
-                                "pabfd", "thr", "least-utilized", "mmt"};
+                                "pabfd", "thr", "least-utilized", "mmt", "ondemand"};
 
 /* The choice with the model of `kind` replaced by `name`. */
 static choice with(model_kind kind, const char *name) {
@@ -75,6 +77,7 @@ static choice with(model_kind kind, const char *name) {
     case MODEL_UNDERLOAD: c.underload = name; break;
     case MODEL_VM_SELECTION: c.vm_selection = name; break;
     case MODEL_POWER: c.power = name; break;
+    case MODEL_GOVERNOR: c.governor = name; break;
   }
   return c;
 }
@@ -91,13 +94,15 @@ static const char *chosen(const sim_scenario *s, model_kind kind) {
     case MODEL_UNDERLOAD: return s->datacenter.underload;
     case MODEL_VM_SELECTION: return s->datacenter.vm_selection;
     case MODEL_POWER: return s->host_types[0].power.model;
+    case MODEL_GOVERNOR: return s->host_types[0].dvfs_governor;
   }
   return NULL;
 }
 
 static const model_kind kinds[] = {MODEL_TECHNIQUE, MODEL_SCHEDULER,   MODEL_IO_PATH,
                                    MODEL_MIGRATION, MODEL_PLACEMENT,   MODEL_OVERLOAD,
-                                   MODEL_UNDERLOAD, MODEL_VM_SELECTION, MODEL_POWER};
+                                   MODEL_UNDERLOAD, MODEL_VM_SELECTION, MODEL_POWER,
+                                   MODEL_GOVERNOR};
 
 static void test_every_entry_loads(void) {
   size_t n;

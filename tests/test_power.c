@@ -1,14 +1,16 @@
 /* tests/test_power.c: host power models (models/power_*.c) and the
  * `power` key of host types (sim/scenario_hosts.c): each model's formula at
  * hand-computed points, the SPECpower tables of the paper's two servers
- * [BB12, Table 1] interpolated between their measured points, and the
- * loader's refusals (wrong length, a falling table, keys a model does not
+ * [BB12, Table 1] interpolated between their measured points, each model's
+ * power at a lower P-state (its part above idle scaled, models/dvfs.h), and
+ * the loader's refusals (wrong length, a falling table, keys a model does not
  * take) with their place in the file. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "models/datacenter.h"
+#include "models/dvfs.h"
 #include "models/registry.h"
 #include "sim/scenario.h"
 #include "tests/cunit_main.h"
@@ -42,6 +44,21 @@ static void test_specpower(void) {
   for (size_t m = 0; m < 2; m++)
     for (int i = 1; i <= 100; i++)
       CU_ASSERT(dc_power_watts(shipped[m], i / 100.0) >= dc_power_watts(shipped[m], (i - 1) / 100.0));
+}
+
+/* P(0) + (P(u) - P(0)) s for every kind of model; s = 1 is the model itself. */
+static void test_pstate_power(void) {
+  dc_power_model lin = {&power_linear_ops, 100, 200, {0}}, cub = {&power_cubic_ops, 100, 200, {0}};
+  dc_power_model g4 = {&power_hp_ml110_g4_ops, 0, 0, {0}};
+  CU_ASSERT(NEAR(dvfs_power_watts(&lin, 0.5, 0.25), 112.5)); /* 100 + 50 x 0.25 */
+  CU_ASSERT(NEAR(dvfs_power_watts(&lin, 0, 0.25), 100));     /* idle stays */
+  CU_ASSERT(NEAR(dvfs_power_watts(&lin, 1.5, 0.5), 150));    /* clamped like the model */
+  CU_ASSERT(NEAR(dvfs_power_watts(&cub, 0.5, 0.5), 106.25)); /* 100 + 12.5 x 0.5 */
+  CU_ASSERT(NEAR(dvfs_power_watts(&g4, 0.55, 0.5), 95));     /* 86 + (104 - 86) x 0.5 */
+  for (int i = 0; i <= 10; i++) {
+    CU_ASSERT(NEAR(dvfs_power_watts(&lin, i / 10.0, 1), dc_power_watts(&lin, i / 10.0)));
+    CU_ASSERT(NEAR(dvfs_power_watts(&g4, i / 10.0, 1), dc_power_watts(&g4, i / 10.0)));
+  }
 }
 
 static const char *scenario_fmt =
@@ -121,6 +138,7 @@ static void test_loader(void) {
 int register_tests(void) {
   static const test_case tests[] = {{"linear and cubic formulas", test_formulas},
                                     {"SPECpower tables interpolated", test_specpower},
+                                    {"power at a lower P-state", test_pstate_power},
                                     {"the power key of host types", test_loader},
                                     {NULL, NULL}};
   return add_suite("power", tests);
