@@ -245,6 +245,31 @@ static void write_power(sim_yaml_writer *w, const ctx *C, const sim_power_spec *
   sim_yaml_write_map_end(w);
 }
 
+/* dvfs: the governor, the P-states and the governor's settings
+ * (sim/scenario_hosts.c load_dvfs). */
+static void write_dvfs(sim_yaml_writer *w, const sim_host_type *t) {
+  sim_yaml_write_scalar(w, "dvfs");
+  sim_yaml_write_map_start(w, false);
+  sim_yaml_write_kv(w, "governor", t->dvfs_governor);
+  sim_yaml_write_scalar(w, "pstates");
+  sim_yaml_write_seq_start(w, false);
+  for (size_t k = 0; k < t->n_pstates; k++) {
+    char buf[48];
+    sim_yaml_write_map_start(w, true);
+    wq(w, "frequency", SIM_UNIT_FREQ, t->pstate_hz[k]);
+    format_exact(buf, sizeof buf, t->pstate_volts[k], " V");
+    sim_yaml_write_kv(w, "voltage", buf);
+    sim_yaml_write_map_end(w);
+  }
+  sim_yaml_write_seq_end(w);
+  wq(w, "sampling_period", SIM_UNIT_TIME, (double)t->dvfs_period_ns);
+  write_ratio(w, "up_threshold", t->dvfs_up_threshold);
+  write_ratio(w, "down_differential", t->dvfs_down_differential);
+  write_ratio(w, "down_threshold", t->dvfs_down_threshold);
+  write_ratio(w, "freq_step", t->dvfs_freq_step);
+  sim_yaml_write_map_end(w);
+}
+
 static void write_host_types(sim_yaml_writer *w, const ctx *C, const sim_scenario *s) {
   sim_yaml_write_scalar(w, "host_types");
   sim_yaml_write_map_start(w, false);
@@ -266,6 +291,7 @@ static void write_host_types(sim_yaml_writer *w, const ctx *C, const sim_scenari
     if (t->calibration) sim_yaml_write_kv(w, "calibration", t->calibration);
     write_nics_disks(w, t);
     if (t->power.model) write_power(w, C, &t->power);
+    if (t->dvfs_governor) write_dvfs(w, t);
     sim_yaml_write_map_end(w);
   }
   sim_yaml_write_map_end(w);

@@ -191,6 +191,28 @@ class Run(Case):
             guests = table(f, "summary/guests").set_index("name")
             self.assertEqual(guests.loc["vm1", "technique"], "bt")
 
+    def test_resolved_text_keeps_every_section(self):
+        """The resolved text of shipped scenarios that use DVFS, instance
+        types and burstable credits runs to the same results as the file:
+        a key the writer dropped would change them (or the run key)."""
+        root = os.path.dirname(os.path.dirname(HERE))
+        for name in ("dvfs-governors", "burstable-credits"):
+            src = os.path.join(root, "scenarios", name + ".yaml")
+            p = run("--print-resolved", src)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            resolved = self.path(name + "-resolved.yaml")
+            with open(resolved, "w") as f:
+                f.write(p.stdout)
+            outs = [self.path(name + "-a.h5"), self.path(name + "-b.h5")]
+            for scenario, out in zip((src, resolved), outs):
+                p = run("--quiet", "-o", out, scenario)
+                self.assertEqual(p.returncode, 0, p.stderr)
+            with h5py.File(outs[0], "r") as fa, h5py.File(outs[1], "r") as fb:
+                self.assertEqual(fa.attrs["run_key"], fb.attrs["run_key"], name)
+                for t in fa["summary"]:
+                    self.assertEqual(fa["summary/" + t][()].tobytes(),
+                                     fb["summary/" + t][()].tobytes(), f"{name}: summary/{t}")
+
     def test_output_directory_is_made_on_demand(self):
         out = self.path("new/sub/small.h5")
         p = run("--quiet", "-o", out, SMALL)
