@@ -116,6 +116,8 @@ struct sim_loop {
   uint64_t fine_base;  /* ns: its start */
   unsigned fine_shift; /* its log2 bucket width */
   uint32_t *fine_head; /* its first bucket in `bucket` */
+  uint64_t top_from;   /* ns: the first rung's end, where the top list starts; 0
+                          when there is no rung */
   uint32_t *bucket;    /* first record of each bucket, NO_REC when empty; rung
                           by rung, each after the one above */
   size_t bucket_cap;   /* buckets `bucket` can hold */
