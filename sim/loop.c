@@ -374,72 +374,101 @@ static void spread_top(sim_loop *loop) {
   refile(loop, r);
 }
 
+/* The finest rung with a bucket left to move, once the finest one is used up
+ * (the horizon is already its end) or there is none: coarser rungs, or a new
+ * first rung over the top list.  The far tier must not be empty. */
+SIM_NOINLINE static rung *next_rung(sim_loop *loop) {
+  while (loop->rungs && loop->rung[loop->rungs - 1].next == loop->rung[loop->rungs - 1].buckets)
+    loop->rungs--;
+  set_finest(loop);
+  if (loop->rungs == 0) spread_top(loop);
+  return &loop->rung[loop->rungs - 1];
+}
+
+/* A bucket of n > min(SORTED_MAX, SPLIT_ABOVE) live entries, moved into the
+ * key array (the first SORTED_MAX sorted) from rung g: split into a finer
+ * rung when it is crowded and the rung, the ladder and the bucket array
+ * allow (true: the near tier stays empty), else kept as a run or a heap
+ * (false). */
+SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
+  heap_key *h = loop->key;
+  unsigned fine = loop->rungs - 1;
+  if (n > SPLIT_ABOVE && g->shift > 0 && fine + 1 < MAX_RUNGS) {
+    /* about SIM_BUCKET_FILL entries a bucket */
+    unsigned split = 1;
+    while (split < g->shift && ((size_t)SIM_BUCKET_FILL << split) < n) split++;
+    size_t first = g->first + g->buckets;
+    if (first + ((size_t)1 << split) <= loop->bucket_cap) {
+      uint64_t start = loop->horizon - ((uint64_t)1 << g->shift);
+      make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
+      for (size_t i = 0; i < n; i++) far_insert(loop, tie_rec(h[i].tie), h[i].time);
+      return true;
+    }
+  }
+  loop->count = n;
+  loop->sorted = n <= SORTED_MAX;
+  if (!loop->sorted) heapify(loop);
+  loop->ahead = g->next < g->buckets ? loop->bucket[g->first + g->next] : NO_REC;
+  return false;
+}
+
 /* Moves far entries into the empty near tier, bucket by bucket, until it
  * holds one or the far tier is empty; the horizon follows.  A crowded bucket
  * is split into a finer rung instead ([TANG05]), as long as its width
  * and the bucket array allow: so the near tier stays small even where the
  * rung's width, set by the whole span, is too coarse for the events near
- * now (with exponential increments, the earliest buckets are the fullest). */
+ * now (with exponential increments, the earliest buckets are the fullest).
+ * The common case, a bucket of a few entries, calls nothing. */
 static void refill(sim_loop *loop) {
   assert(loop->count == 0 && !loop->root_free);
   heap_key *h = loop->key;
   const event_rec *rec = loop->rec;
+  const uint32_t *far_next = loop->far_next;
   while (loop->far) {
     rung *g = &loop->rung[loop->rungs ? loop->rungs - 1 : 0];
-    if (SIM_RARELY(loop->rungs == 0 || g->next == g->buckets)) {
-      /* used up: the horizon is already its end */
-      while (loop->rungs && loop->rung[loop->rungs - 1].next == loop->rung[loop->rungs - 1].buckets)
-        loop->rungs--;
-      set_finest(loop);
-      if (loop->rungs == 0) spread_top(loop);
-      g = &loop->rung[loop->rungs - 1];
-    }
+    if (SIM_RARELY(loop->rungs == 0 || g->next == g->buckets)) g = next_rung(loop);
     /* the rung's next bucket with an entry, or its end; the horizon follows */
     uint32_t *bucket = loop->bucket + g->first;
-    size_t b = g->next;
+    size_t b = g->next, end = g->buckets;
     uint32_t r;
-    while ((r = bucket[b]) == NO_REC && b + 1 < g->buckets) b++;
+    while ((r = bucket[b]) == NO_REC && b + 1 < end) b++;
     bucket[b] = NO_REC;
-    g->next = b + 1;
-    uint64_t start = g->base + ((uint64_t)b << g->shift);
-    loop->horizon = start + ((uint64_t)1 << g->shift);
+    g->next = ++b;
+    loop->horizon = g->base + ((uint64_t)b << g->shift);
     /* the live entries into the key array, the first SORTED_MAX of them
      * sorted latest first as they come (insertion sort: quadratic, but on a
      * few), the dead ones out */
-    size_t n = 0, dropped = 0;
-    for (; r != NO_REC; r = loop->far_next[r]) {
+    size_t n = 0, seen = 0;
+    for (; r != NO_REC; r = far_next[r]) {
       const event_rec *e = &rec[r];
+      seen++;
       if (SIM_RARELY(e->home == DEAD)) {
         drop_dead(loop, r); /* leaves far_next[r] as it was */
-        dropped++;
         continue;
       }
       heap_key k = {e->time, prio_bits(e->prio) | r};
       size_t j = n++;
-      if (j < SORTED_MAX)
-        for (; j > 0 && before(rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
+      if (SIM_RARELY(j >= SORTED_MAX)) {
+        h[j] = k;
+        continue;
+      }
+      for (; j > 0; j--) {
+        sim_time t = h[j - 1].time;
+        if (t > k.time) break;
+        if (SIM_RARELY(t == k.time) && !tie_before(rec, h[j - 1].tie, k.tie)) break;
+        h[j] = h[j - 1];
+      }
       h[j] = k;
     }
-    loop->far -= n + dropped;
+    loop->far -= seen;
     if (n == 0) continue;
     if (SIM_RARELY(n > SORTED_MAX || n > SPLIT_ABOVE)) {
-      unsigned fine = loop->rungs - 1;
-      if (n > SPLIT_ABOVE && g->shift > 0 && fine + 1 < MAX_RUNGS) {
-        /* about SIM_BUCKET_FILL entries a bucket */
-        unsigned split = 1;
-        while (split < g->shift && ((size_t)SIM_BUCKET_FILL << split) < n) split++;
-        size_t first = g->first + g->buckets;
-        if (first + ((size_t)1 << split) <= loop->bucket_cap) {
-          make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
-          for (size_t i = 0; i < n; i++) far_insert(loop, tie_rec(h[i].tie), h[i].time);
-          continue;
-        }
-      }
+      if (split_or_keep(loop, g, n)) continue;
+      return;
     }
     loop->count = n;
-    loop->sorted = n <= SORTED_MAX;
-    if (!loop->sorted) heapify(loop);
-    loop->ahead = g->next < g->buckets ? bucket[g->next] : NO_REC;
+    loop->sorted = true;
+    loop->ahead = b < end ? bucket[b] : NO_REC;
     return;
   }
 }
@@ -537,6 +566,20 @@ static int heap_realloc(sim_loop *loop, size_t cap) {
   return 0;
 }
 
+/* A record array of `cap` records, cache-line aligned. */
+static int rec_realloc(sim_loop *loop, size_t cap) {
+  if (cap > (SIZE_MAX - CACHE_LINE) / sizeof(event_rec)) return -1;
+  char *mem = sim_malloc(cap * sizeof(event_rec) + CACHE_LINE);
+  if (!mem) return -1;
+  uintptr_t aligned = ((uintptr_t)mem + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
+  event_rec *rec = (event_rec *)(mem + (aligned - (uintptr_t)mem));
+  if (loop->recs) memcpy(rec, loop->rec, loop->recs * sizeof *rec);
+  sim_free(loop->rec_mem);
+  loop->rec_mem = mem;
+  loop->rec = rec;
+  return 0;
+}
+
 /* Room for one more pending event, with the margins that let cancel,
  * reschedule and dispatch go without allocating: the room doubles, and every
  * array grows to it at once, so growth is rare and all in one call.  Nothing
@@ -550,9 +593,7 @@ static int grow_for_event(sim_loop *loop) {
   if (room > MAX_RECS / 3) room = MAX_RECS / 3;
   size_t recs = 3 * room + 1, keys = 2 * room + 1, buckets = buckets_for(room);
   if (recs > loop->rec_cap) {
-    event_rec *rec = sim_realloc(loop->rec, recs * sizeof *rec);
-    if (!rec) return -1;
-    loop->rec = rec;
+    if (rec_realloc(loop, recs) < 0) return -1;
     uint32_t *next = sim_realloc(loop->far_next, recs * sizeof *next);
     if (!next) return -1; /* rec larger than needed: harmless, rec_cap unchanged */
     loop->far_next = next;
@@ -642,7 +683,7 @@ void sim_loop_free(sim_loop *loop) {
   if (!loop) return;
   assert(!loop->running);
   sim_free(loop->key_mem);
-  sim_free(loop->rec);
+  sim_free(loop->rec_mem);
   sim_free(loop->far_next);
   sim_free(loop->bucket);
   sim_free(loop);
@@ -680,10 +721,22 @@ static sim_event_id schedule_slow(sim_loop *loop, sim_time at, int32_t priority,
   return make_id(r, gen);
 }
 
+/* Files record r's entry, at time u beyond the finest rung, in a coarser one
+ * or (with exponential increments every tenth event or so) the top list;
+ * returns its handle (generation gen).  Apart from schedule_at, so that its
+ * common path calls nothing. */
+SIM_NOINLINE static sim_event_id file_beyond(sim_loop *loop, uint32_t r, uint64_t u,
+                                             uint32_t gen) {
+  if (u >= loop->top_from)
+    top_insert(loop, r, u);
+  else
+    far_insert_coarse(loop, r, u);
+  return make_id(r, gen);
+}
+
 /* The common case, the hold model's: a free record, room, and a time at or
  * after the horizon in a loop that holds far entries (so not empty: its
- * rungs stay).  In the finest rung, it calls nothing, so it saves no
- * registers. */
+ * rungs stay).  Its slow paths are tail calls, so it saves no registers. */
 static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t priority,
                                        sim_handler fn, void *ctx, uint64_t arg) {
   uint32_t r = loop->free_head;
@@ -704,15 +757,7 @@ static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t prio
   e->home = r;
   loop->pending++;
   loop->far++;
-  if (SIM_RARELY(u >= loop->fine_end)) {
-    /* beyond the finest rung: a coarser one or, with exponential
-     * increments every tenth event or so, the top list */
-    if (u >= loop->top_from)
-      top_insert(loop, r, u);
-    else
-      far_insert_coarse(loop, r, u);
-    return make_id(r, gen);
-  }
+  if (SIM_RARELY(u >= loop->fine_end)) return file_beyond(loop, r, u, gen);
   uint32_t *head = loop->fine_head + ((u - loop->fine_base) >> loop->fine_shift);
   loop->far_next[r] = *head;
   *head = r;
