@@ -438,12 +438,12 @@ static void refill(sim_loop *loop) {
     /* the live entries into the key array, the first SORTED_MAX of them
      * sorted latest first as they come (insertion sort: quadratic, but on a
      * few), the dead ones out */
-    size_t n = 0, seen = 0;
+    size_t n = 0, dropped = 0;
     for (; r != NO_REC; r = far_next[r]) {
       const event_rec *e = &rec[r];
-      seen++;
       if (SIM_RARELY(e->home == DEAD)) {
         drop_dead(loop, r); /* leaves far_next[r] as it was */
+        dropped++;
         continue;
       }
       heap_key k = {e->time, prio_bits(e->prio) | r};
@@ -460,7 +460,7 @@ static void refill(sim_loop *loop) {
       }
       h[j] = k;
     }
-    loop->far -= seen;
+    loop->far -= n + dropped;
     if (n == 0) continue;
     if (SIM_RARELY(n > SORTED_MAX || n > SPLIT_ABOVE)) {
       if (split_or_keep(loop, g, n)) continue;
