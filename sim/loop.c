@@ -42,7 +42,10 @@
  * the near tier) at O(1) each, and is then ordered among the few entries of
  * its bucket, not among everything pending: at 10^5 and 10^6 pending a hold
  * step costs well under half the single heap's, instructions and time alike
- * (tests/bench/run measures both).
+ * (tests/bench/run measures both).  The common paths (scheduling into a rung
+ * or the top list, dispatch from a run, moving a bucket of a few entries)
+ * call nothing but the handler; their rare cases are functions of their
+ * own, so that the common ones keep their values in registers.
  *
  * Lazy cancellation, as the timers of Redis (ae.c) mark deleted events and
  * reap them later: cancel marks the entry dead in O(1) and leaves it where
