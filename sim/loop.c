@@ -42,7 +42,10 @@
  * the near tier) at O(1) each, and is then ordered among the few entries of
  * its bucket, not among everything pending: at 10^5 and 10^6 pending a hold
  * step costs well under half the single heap's, instructions and time alike
- * (tests/bench/run measures both).
+ * (tests/bench/run measures both).  The common paths (scheduling into a rung
+ * or the top list, dispatch from a run, moving a bucket of a few entries)
+ * call nothing but the handler; their rare cases are functions of their
+ * own, so that the common ones keep their values in registers.
  *
  * Lazy cancellation, as the timers of Redis (ae.c) mark deleted events and
  * reap them later: cancel marks the entry dead in O(1) and leaves it where
@@ -265,7 +268,7 @@ static inline uint32_t take_rec(sim_loop *loop) {
 /* ---- the far tier ---- */
 
 /* Files record r's entry, at time u beyond every rung, in the top list. */
-static void top_insert(sim_loop *loop, uint32_t r, uint64_t u) {
+static inline void top_insert(sim_loop *loop, uint32_t r, uint64_t u) {
   loop->far_next[r] = loop->top;
   loop->top = r;
   loop->top_count++;
@@ -310,8 +313,10 @@ static void far_insert_coarse(sim_loop *loop, uint32_t r, uint64_t u) {
 static void set_finest(sim_loop *loop) {
   if (loop->rungs == 0) {
     loop->fine_end = 0; /* nothing is below it */
+    loop->top_from = 0;
     return;
   }
+  loop->top_from = loop->rung[0].end;
   const rung *g = &loop->rung[loop->rungs - 1];
   loop->fine_end = g->end;
   loop->fine_base = g->base;
@@ -372,65 +377,102 @@ static void spread_top(sim_loop *loop) {
   refile(loop, r);
 }
 
+/* The finest rung with a bucket left to move, once the finest one is used up
+ * (the horizon is already its end) or there is none: coarser rungs, or a new
+ * first rung over the top list.  The far tier must not be empty. */
+SIM_NOINLINE static rung *next_rung(sim_loop *loop) {
+  while (loop->rungs && loop->rung[loop->rungs - 1].next == loop->rung[loop->rungs - 1].buckets)
+    loop->rungs--;
+  set_finest(loop);
+  if (loop->rungs == 0) spread_top(loop);
+  return &loop->rung[loop->rungs - 1];
+}
+
+/* A bucket of n > min(SORTED_MAX, SPLIT_ABOVE) live entries, moved into the
+ * key array (the first SORTED_MAX sorted) from rung g: split into a finer
+ * rung when it is crowded and the rung, the ladder and the bucket array
+ * allow (true: the near tier stays empty), else kept as a run or a heap
+ * (false). */
+SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
+  heap_key *h = loop->key;
+  unsigned fine = loop->rungs - 1;
+  if (n > SPLIT_ABOVE && g->shift > 0 && fine + 1 < MAX_RUNGS) {
+    /* about SIM_BUCKET_FILL entries a bucket */
+    unsigned split = 1;
+    while (split < g->shift && ((size_t)SIM_BUCKET_FILL << split) < n) split++;
+    size_t first = g->first + g->buckets;
+    if (first + ((size_t)1 << split) <= loop->bucket_cap) {
+      uint64_t start = loop->horizon - ((uint64_t)1 << g->shift);
+      make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
+      for (size_t i = 0; i < n; i++) far_insert(loop, tie_rec(h[i].tie), h[i].time);
+      return true;
+    }
+  }
+  loop->count = n;
+  loop->sorted = n <= SORTED_MAX;
+  if (!loop->sorted) heapify(loop);
+  loop->ahead = g->next < g->buckets ? loop->bucket[g->first + g->next] : NO_REC;
+  return false;
+}
+
 /* Moves far entries into the empty near tier, bucket by bucket, until it
  * holds one or the far tier is empty; the horizon follows.  A crowded bucket
  * is split into a finer rung instead ([TANG05]), as long as its width
  * and the bucket array allow: so the near tier stays small even where the
  * rung's width, set by the whole span, is too coarse for the events near
- * now (with exponential increments, the earliest buckets are the fullest). */
+ * now (with exponential increments, the earliest buckets are the fullest).
+ * The common case, a bucket of a few entries, calls nothing. */
 static void refill(sim_loop *loop) {
   assert(loop->count == 0 && !loop->root_free);
   heap_key *h = loop->key;
   const event_rec *rec = loop->rec;
-  while (loop->count == 0 && loop->far) {
-    if (loop->rungs && loop->rung[loop->rungs - 1].next == loop->rung[loop->rungs - 1].buckets) {
-      /* used up: the horizon is already its end */
-      while (loop->rungs && loop->rung[loop->rungs - 1].next == loop->rung[loop->rungs - 1].buckets)
-        loop->rungs--;
-      set_finest(loop);
-    }
-    if (loop->rungs == 0) spread_top(loop);
-    unsigned fine = loop->rungs - 1;
-    rung *g = &loop->rung[fine];
-    size_t b = g->first + g->next++;
-    uint32_t r = loop->bucket[b];
-    loop->bucket[b] = NO_REC;
-    uint64_t start = loop->horizon;
-    loop->horizon = g->base + ((uint64_t)g->next << g->shift);
+  const uint32_t *far_next = loop->far_next;
+  while (loop->far) {
+    rung *g = &loop->rung[loop->rungs ? loop->rungs - 1 : 0];
+    if (SIM_RARELY(loop->rungs == 0 || g->next == g->buckets)) g = next_rung(loop);
+    /* the rung's next bucket with an entry, or its end; the horizon follows */
+    uint32_t *bucket = loop->bucket + g->first;
+    size_t b = g->next, end = g->buckets;
+    uint32_t r;
+    while ((r = bucket[b]) == NO_REC && b + 1 < end) b++;
+    bucket[b] = NO_REC;
+    g->next = ++b;
+    loop->horizon = g->base + ((uint64_t)b << g->shift);
     /* the live entries into the key array, the first SORTED_MAX of them
      * sorted latest first as they come (insertion sort: quadratic, but on a
      * few), the dead ones out */
-    size_t n = 0, seen = 0;
-    while (r != NO_REC) {
-      uint32_t next = loop->far_next[r];
-      seen++;
-      if (rec[r].home == DEAD) {
-        drop_dead(loop, r);
-      } else {
-        heap_key k = {rec[r].time, prio_bits(rec[r].prio) | r};
-        size_t j = n++;
-        if (j < SORTED_MAX)
-          for (; j > 0 && before(rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
-        h[j] = k;
-      }
-      r = next;
-    }
-    loop->far -= seen;
-    if (SIM_RARELY(n > SPLIT_ABOVE) && g->shift > 0 && fine + 1 < MAX_RUNGS) {
-      /* about SIM_BUCKET_FILL entries a bucket */
-      unsigned split = 1;
-      while (split < g->shift && ((size_t)SIM_BUCKET_FILL << split) < n) split++;
-      size_t first = g->first + g->buckets;
-      if (first + ((size_t)1 << split) <= loop->bucket_cap) {
-        make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
-        for (size_t i = 0; i < n; i++) far_insert(loop, tie_rec(h[i].tie), h[i].time);
+    size_t n = 0, dropped = 0;
+    for (; r != NO_REC; r = far_next[r]) {
+      const event_rec *e = &rec[r];
+      if (SIM_RARELY(e->home == DEAD)) {
+        drop_dead(loop, r); /* leaves far_next[r] as it was */
+        dropped++;
         continue;
       }
+      heap_key k = {e->time, prio_bits(e->prio) | r};
+      size_t j = n++;
+      if (SIM_RARELY(j >= SORTED_MAX)) {
+        h[j] = k;
+        continue;
+      }
+      for (; j > 0; j--) {
+        sim_time t = h[j - 1].time;
+        if (t > k.time) break;
+        if (SIM_RARELY(t == k.time) && !tie_before(rec, h[j - 1].tie, k.tie)) break;
+        h[j] = h[j - 1];
+      }
+      h[j] = k;
+    }
+    loop->far -= n + dropped;
+    if (n == 0) continue;
+    if (SIM_RARELY(n > SORTED_MAX || n > SPLIT_ABOVE)) {
+      if (split_or_keep(loop, g, n)) continue;
+      return;
     }
     loop->count = n;
-    loop->sorted = n <= SORTED_MAX;
-    if (!loop->sorted) heapify(loop);
-    loop->ahead = g->next < g->buckets ? loop->bucket[g->first + g->next] : NO_REC;
+    loop->sorted = true;
+    loop->ahead = b < end ? bucket[b] : NO_REC;
+    return;
   }
 }
 
@@ -527,6 +569,20 @@ static int heap_realloc(sim_loop *loop, size_t cap) {
   return 0;
 }
 
+/* A record array of `cap` records, cache-line aligned. */
+static int rec_realloc(sim_loop *loop, size_t cap) {
+  if (cap > (SIZE_MAX - CACHE_LINE) / sizeof(event_rec)) return -1;
+  char *mem = sim_malloc(cap * sizeof(event_rec) + CACHE_LINE);
+  if (!mem) return -1;
+  uintptr_t aligned = ((uintptr_t)mem + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
+  event_rec *rec = (event_rec *)(mem + (aligned - (uintptr_t)mem));
+  if (loop->recs) memcpy(rec, loop->rec, loop->recs * sizeof *rec);
+  sim_free(loop->rec_mem);
+  loop->rec_mem = mem;
+  loop->rec = rec;
+  return 0;
+}
+
 /* Room for one more pending event, with the margins that let cancel,
  * reschedule and dispatch go without allocating: the room doubles, and every
  * array grows to it at once, so growth is rare and all in one call.  Nothing
@@ -540,9 +596,7 @@ static int grow_for_event(sim_loop *loop) {
   if (room > MAX_RECS / 3) room = MAX_RECS / 3;
   size_t recs = 3 * room + 1, keys = 2 * room + 1, buckets = buckets_for(room);
   if (recs > loop->rec_cap) {
-    event_rec *rec = sim_realloc(loop->rec, recs * sizeof *rec);
-    if (!rec) return -1;
-    loop->rec = rec;
+    if (rec_realloc(loop, recs) < 0) return -1;
     uint32_t *next = sim_realloc(loop->far_next, recs * sizeof *next);
     if (!next) return -1; /* rec larger than needed: harmless, rec_cap unchanged */
     loop->far_next = next;
@@ -632,7 +686,7 @@ void sim_loop_free(sim_loop *loop) {
   if (!loop) return;
   assert(!loop->running);
   sim_free(loop->key_mem);
-  sim_free(loop->rec);
+  sim_free(loop->rec_mem);
   sim_free(loop->far_next);
   sim_free(loop->bucket);
   sim_free(loop);
@@ -640,10 +694,13 @@ void sim_loop_free(sim_loop *loop) {
 
 sim_time sim_loop_now(const sim_loop *loop) { return loop->now; }
 
-sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_handler fn, void *ctx,
-                          uint64_t arg) {
-  assert(fn);
-  assert(at >= loop->now && "scheduling in the past");
+/* sim_schedule beyond its common case: growth, a record never used, an
+ * entry before the horizon or beyond the finest rung, an empty loop. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static sim_event_id schedule_slow(sim_loop *loop, sim_time at, int32_t priority, sim_handler fn,
+                                  void *ctx, uint64_t arg) {
   if (SIM_RARELY(loop->pending >= loop->room) && grow_for_event(loop) < 0)
     return SIM_EVENT_NONE;
   uint32_t r = take_rec(loop);
@@ -667,10 +724,61 @@ sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_han
   return make_id(r, gen);
 }
 
+/* Files record r's entry, at time u beyond the finest rung, in a coarser one
+ * or (with exponential increments every tenth event or so) the top list;
+ * returns its handle (generation gen).  Apart from schedule_at, so that its
+ * common path calls nothing. */
+SIM_NOINLINE static sim_event_id file_beyond(sim_loop *loop, uint32_t r, uint64_t u,
+                                             uint32_t gen) {
+  if (u >= loop->top_from)
+    top_insert(loop, r, u);
+  else
+    far_insert_coarse(loop, r, u);
+  return make_id(r, gen);
+}
+
+/* The common case, the hold model's: a free record, room, and a time at or
+ * after the horizon in a loop that holds far entries (so not empty: its
+ * rungs stay).  Its slow paths are tail calls, so it saves no registers. */
+static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t priority,
+                                       sim_handler fn, void *ctx, uint64_t arg) {
+  uint32_t r = loop->free_head;
+  uint64_t u = (uint64_t)at;
+  if (SIM_RARELY(r == NO_REC || loop->pending >= loop->room || u < loop->horizon ||
+                 loop->far == 0))
+    return schedule_slow(loop, at, priority, fn, ctx, arg);
+  event_rec *e = &loop->rec[r];
+  loop->free_head = e->link;
+  uint32_t gen = ++e->gen;
+  e->fn = fn;
+  e->ctx = ctx;
+  e->arg = arg;
+  e->seq = loop->next_seq++;
+  e->time = at;
+  e->prio = priority;
+  e->link = r;
+  e->home = r;
+  loop->pending++;
+  loop->far++;
+  if (SIM_RARELY(u >= loop->fine_end)) return file_beyond(loop, r, u, gen);
+  uint32_t *head = loop->fine_head + ((u - loop->fine_base) >> loop->fine_shift);
+  loop->far_next[r] = *head;
+  *head = r;
+  return make_id(r, gen);
+}
+
+sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_handler fn, void *ctx,
+                          uint64_t arg) {
+  assert(fn);
+  assert(at >= loop->now && "scheduling in the past");
+  return schedule_at(loop, at, priority, fn, ctx, arg);
+}
+
 sim_event_id sim_schedule_in(sim_loop *loop, sim_time delay, int32_t priority, sim_handler fn,
                              void *ctx, uint64_t arg) {
+  assert(fn);
   assert(delay >= 0 && delay <= SIM_TIME_MAX - loop->now);
-  return sim_schedule(loop, loop->now + delay, priority, fn, ctx, arg);
+  return schedule_at(loop, loop->now + delay, priority, fn, ctx, arg);
 }
 
 bool sim_cancel(sim_loop *loop, sim_event_id id) {
@@ -809,13 +917,22 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
     uint32_t h = e->home;
     sim_handler fn = e->fn;
     void *ctx = e->ctx;
-    uint64_t arg = e->arg, seq = e->seq;
-    int32_t prio = e->prio;
+    uint64_t arg = e->arg;
     /* released before the handler runs: its own handle is stale by then, and
      * the first event it schedules reuses this record */
     e->home = NO_REC;
-    end_handle(loop, h);
-    if (h != r) settle(loop, r);
+    loop->pending--;
+    if (SIM_RARELY(h != r)) {
+      /* rescheduled: the handle lives in its home record */
+      loop->rec[h].gen++;
+      settle(loop, h);
+      settle(loop, r);
+    } else {
+      /* the handle's home is this record: in neither role now */
+      e->gen++;
+      e->link = loop->free_head;
+      loop->free_head = r;
+    }
     if (loop->sorted) {
 #if defined(__GNUC__)
       /* One step along the next bucket's list a dispatch, asking for its
@@ -833,20 +950,33 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
 #endif
       /* taken off the run's end; the tier refilled now if that was the last,
        * so that sim_loop_next_time stays O(1) in the handler */
-      loop->count--;
-      tidy(loop);
+      if (SIM_RARELY(--loop->count == 0) && loop->dead == 0) {
+        /* nothing dead anywhere: the entry a refill brings is live */
+        if (loop->far) refill(loop);
+      } else {
+        tidy(loop);
+      }
     } else {
       leave_heap_root(loop);
     }
     loop->now = top.time;
     loop->dispatched++;
-    if (loop->trace) loop->trace(loop->trace_ctx, top.time, prio, seq, fn, arg);
+    /* the record is released, but its priority and sequence stay until the
+     * handler reuses it */
+    if (SIM_RARELY(loop->trace != NULL))
+      loop->trace(loop->trace_ctx, top.time, e->prio, e->seq, fn, arg);
     fn(loop, ctx, arg);
-    if (loop->root_free) {
-      loop->root_free = false;
-      pop_root(loop);
+    if (SIM_RARELY(!loop->sorted)) {
+      /* a heap: the placeholder goes if the handler scheduled nothing before
+       * the horizon, and whatever took the root may be dead.  A run needs
+       * nothing: the handler only added to it (schedule) or kept it tidy
+       * (cancel, reschedule). */
+      if (loop->root_free) {
+        loop->root_free = false;
+        pop_root(loop);
+      }
+      tidy(loop);
     }
-    tidy(loop);
     if (loop->stop) {
       status = SIM_RUN_STOPPED;
       break;

@@ -59,9 +59,17 @@ static inline uint32_t tie_rec(uint64_t tie) { return (uint32_t)tie; }
 #define NO_REC UINT32_MAX       /* holds no entry; also the end of every list */
 #define DEAD (UINT32_MAX - 1u)  /* holds a dead entry (cancelled or superseded) */
 
-/* An event record.  Field roles: see the file comment. */
+/* The key array is aligned so that key 1, and with it every group of
+ * siblings, starts on a cache-line boundary, and each record fills one line
+ * (64 bytes on x86-64 and arm64). */
+#define CACHE_LINE 64
+
+/* An event record.  Field roles: see the file comment.  One cache line
+ * (aligned so, and 8 bytes larger than its fields need): a record is read
+ * whole when its bucket moves and when it is dispatched, so one miss at
+ * most, and its index scales by a shift. */
 typedef struct event_rec {
-  sim_handler fn;  /* handler */
+  _Alignas(CACHE_LINE) sim_handler fn; /* handler */
   void *ctx;       /* handler's context, not owned */
   uint64_t arg;    /* handler's argument */
   uint64_t seq;    /* insertion sequence of the entry held, loop-wide, from 1 */
@@ -71,13 +79,11 @@ typedef struct event_rec {
   uint32_t link;   /* pending home: record of the live entry; free: next free */
   uint32_t home;   /* entry held: its handle's home record, DEAD, or NO_REC */
 } event_rec;
+_Static_assert(sizeof(event_rec) == CACHE_LINE, "a record fills one cache line");
 
 /* Records never exceed this, so that indices stay below DEAD and fit the low
  * half of a handle; pending events are limited to a third of it. */
 #define MAX_RECS ((size_t)INT32_MAX)
-/* The key array is aligned so that key 1, and with it every group of
- * siblings, starts on a cache-line boundary (64 bytes on x86-64 and arm64). */
-#define CACHE_LINE 64
 
 /* Rungs below the first: each splits one crowded bucket of the rung above
  * ([TANG05] allows 8). */
@@ -101,7 +107,8 @@ struct sim_loop {
   size_t count;        /* near entries, live and dead (and the placeholder) */
   size_t dead;         /* dead entries, near and far */
   size_t heap_cap;     /* entries key can hold */
-  event_rec *rec;      /* records */
+  event_rec *rec;      /* records; points into rec_mem */
+  void *rec_mem;       /* allocation behind rec (for alignment) */
   uint32_t *far_next;  /* per record: next record in its bucket or top list */
   size_t recs;         /* records ever handed out (in use + free) */
   size_t rec_cap;      /* records rec and far_next can hold */
@@ -116,6 +123,8 @@ struct sim_loop {
   uint64_t fine_base;  /* ns: its start */
   unsigned fine_shift; /* its log2 bucket width */
   uint32_t *fine_head; /* its first bucket in `bucket` */
+  uint64_t top_from;   /* ns: the first rung's end, where the top list starts; 0
+                          when there is no rung */
   uint32_t *bucket;    /* first record of each bucket, NO_REC when empty; rung
                           by rung, each after the one above */
   size_t bucket_cap;   /* buckets `bucket` can hold */
@@ -141,8 +150,12 @@ struct sim_loop {
 
 #if defined(__GNUC__)
 #define SIM_RARELY(x) __builtin_expect(!!(x), 0)
+/* for the rare paths of a hot function, so that its common path keeps its
+ * registers (and saves none) */
+#define SIM_NOINLINE __attribute__((noinline))
 #else
 #define SIM_RARELY(x) (x)
+#define SIM_NOINLINE
 #endif
 
 /* Order of two entries at the same time: priority, then sequence (looked up:

@@ -43,15 +43,27 @@ typedef struct hold {
   uint64_t left;  /* steps before the run stops */
 } hold;
 
-static void hold_step(sim_loop *loop, void *ctx, uint64_t arg) {
-  hold *h = ctx;
-  sim_time d = h->ring ? h->ring[h->next++ & (RING_SIZE - 1)]
-                       : (sim_time)gsl_ran_exponential(h->rng, MEAN_INCREMENT_NS);
-  if (sim_schedule_in(loop, d, 0, hold_step, h, arg) == SIM_EVENT_NONE) {
+/* Schedules the step's successor d ns from now; stops the run after the
+ * last step. */
+static inline void hold_next(sim_loop *loop, hold *h, sim_handler step, sim_time d, uint64_t arg) {
+  if (sim_schedule_in(loop, d, 0, step, h, arg) == SIM_EVENT_NONE) {
     fprintf(stderr, "bench_hold: out of memory\n");
     exit(1);
   }
   if (--h->left == 0) sim_loop_stop(loop);
+}
+
+/* A step drawing its increment (one handler per source, so that a step
+ * does not test which). */
+static void hold_step(sim_loop *loop, void *ctx, uint64_t arg) {
+  hold *h = ctx;
+  hold_next(loop, h, hold_step, (sim_time)gsl_ran_exponential(h->rng, MEAN_INCREMENT_NS), arg);
+}
+
+/* A step taking its increment from the ring (-p). */
+static void hold_step_ring(sim_loop *loop, void *ctx, uint64_t arg) {
+  hold *h = ctx;
+  hold_next(loop, h, hold_step_ring, h->ring[h->next++ & (RING_SIZE - 1)], arg);
 }
 
 /* CPU time of this process: on a shared machine, time spent descheduled
@@ -77,7 +89,8 @@ static int run_size(size_t pending, uint64_t steps, uint64_t warmup, bool ring) 
   }
   for (size_t i = 0; i < pending; i++) {
     sim_time t = (sim_time)gsl_ran_exponential(h.rng, MEAN_INCREMENT_NS);
-    if (sim_schedule(loop, t, 0, hold_step, &h, i) == SIM_EVENT_NONE) return 1;
+    if (sim_schedule(loop, t, 0, ring ? hold_step_ring : hold_step, &h, i) == SIM_EVENT_NONE)
+      return 1;
   }
   /* warm up: let the heap reach the hold model's steady shape and the caches
    * their working set */
