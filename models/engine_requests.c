@@ -294,7 +294,7 @@ int eng_requests_setup(eng *e, eng_guest *g) {
   q->spec = s;
   q->servers = sim_calloc(g->spec->vcpus, sizeof *q->servers);
   if (!q->servers) return -1;
-  const char *name = g->spec->name;
+  const char *name = sim_guest_streams(g->spec);
   uint64_t seed = e->sc->seed;
   uint32_t run = e->sc->run_index;
   /* only the streams the guest draws from (a generator is about 5 KB): each

@@ -510,7 +510,7 @@ static int schedule_departure(eng *e, size_t gi) {
   const eng_guest *g = &e->guests[gi];
   const sim_guest_churn *c = g->spec->churn ? &sc->churns[g->spec->churn - 1] : NULL;
   if (!c || !c->has_lifetime) return 0;
-  gsl_rng *r = sim_rng_new(sc->seed, sc->run_index, sim_rng_stream_id(g->spec->name, "lifetime"));
+  gsl_rng *r = sim_rng_new(sc->seed, sc->run_index, sim_rng_stream_id(sim_guest_streams(g->spec), "lifetime"));
   if (!r) return -1;
   double lifetime = sim_dist_sample(&c->lifetime, r);
   gsl_rng_free(r);
@@ -597,7 +597,7 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   for (size_t k = 0; k < sim_workload_n_phases(g->wl) && !random_length; k++)
     random_length = sim_workload_phase_body(g->wl, k)->length.family != SIM_DIST_DETERMINISTIC;
   if (random_length && !(g->length_rng = sim_rng_new(sc->seed, sc->run_index,
-                                                     sim_rng_stream_id(g->spec->name, "phase_length"))))
+                                                     sim_rng_stream_id(sim_guest_streams(g->spec), "phase_length"))))
     return -1;
   if (!sim_schedule(e->loop, g->spec->start_ns, PRIO_WAKE, eng_start_handler, e, gi)) return -1;
   return schedule_departure(e, gi);

@@ -461,7 +461,8 @@ int migration_create(const migration_env *env, migration **out, sim_diag *diag) 
   double resident = env->view.resident_bytes ? (double)env->view.resident_bytes / pb : memory;
   double disk = spec->block_migration ? (double)env->view.disk_bytes / pb : 0;
   m->dirty = dirty_new(memory, resident, disk);
-  if (!m->dirty || dirty_set_streams(m->dirty, env->seed, env->run_index, env->guest_name) < 0) goto oom;
+  if (!m->dirty || dirty_set_streams(m->dirty, env->seed, env->run_index,
+                                        env->streams_name ? env->streams_name : env->guest_name) < 0) goto oom;
   int rc = mig_sync_groups(m);
   if (rc == -1) {
     sim_diag_error(diag, NULL, 0, 0,

@@ -151,7 +151,8 @@ void migration_recording_free(migration_recording *r);
 /* Everything a migration needs. */
 typedef struct migration_env {
   const sim_migration_spec *spec; /* strategy, rates, options, start time */
-  const char *guest_name;         /* for the summary table, and its random streams */
+  const char *guest_name;         /* for the summary table */
+  const char *streams_name;       /* its random streams' key (sim_guest_streams); NULL: guest_name */
   uint64_t seed;                  /* the run's scenario seed and run index: the guest's */
   uint32_t run_index;             /* dirty-page streams (models/dirty.h, sim/rng.h) */
   const char *source_name;        /* source host name */

@@ -130,6 +130,7 @@ int migration_set_start(const sim_scenario *sc, const sim_profile *profile, sim_
     migration_env env = {
         .spec = spec,
         .guest_name = g->name,
+        .streams_name = sim_guest_streams(g),
         .seed = sc->seed,
         .run_index = sc->run_index,
         .source_name = sc->hosts[src].name,

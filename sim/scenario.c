@@ -178,6 +178,7 @@ void sim_scenario_free(sim_scenario *s) {
     sim_free(s->guests[i].technique);
     sim_free(s->guests[i].io_path);
     sim_free(s->guests[i].pinning);
+    sim_free(s->guests[i].streams);
   }
   sim_free(s->guests);
   for (size_t i = 0; i < s->n_churns; i++) {
@@ -598,6 +599,7 @@ static void free_ctx(ctx *C) {
   for (size_t i = 0; i < C->n_grec; i++) {
     sim_free(C->grec[i].pattern);
     sim_free(C->grec[i].host);
+    sim_free(C->grec[i].streams);
   }
   sim_free(C->hrec);
   sim_free(C->grec);

@@ -249,7 +249,12 @@ typedef struct sim_guest {
   /* IaaS instances (scenarios/SCHEMA.md "instance_types", sim/instance_type.h) */
   uint32_t instance_type;     /* 1 + index into sim_scenario.instance_types; 0: none */
   uint32_t tenant;            /* 1 + index into sim_scenario.tenants; 0: its own name */
+  /* common random numbers (scenarios/SCHEMA.md "guests", `streams`) */
+  char *streams;              /* the name its random streams are keyed by; NULL: its own name */
 } sim_guest;
+
+/* The name guest g's random streams are keyed by: its `streams`, else its name. */
+static inline const char *sim_guest_streams(const sim_guest *g) { return g->streams ? g->streams : g->name; }
 
 /* How the instances of a guest entry arrive (scenarios/SCHEMA.md "guests", `arrival`). */
 typedef enum sim_guest_arrival {

@@ -30,6 +30,8 @@ typedef struct guest_entry {
   int32_t *pinning;              /* g.vcpus entries, or NULL */
   const sim_yaml_node *hv;       /* host: a pattern or {spread: GLOB} */
   const char *host_pattern;      /* or: */
+  const char *streams;           /* `streams` pattern; NULL: none */
+  const sim_yaml_node *sn;       /* `streams`, for messages */
   const char *glob;
   uint32_t *spread;              /* hosts matching the glob */
   size_t n_spread;
@@ -311,6 +313,20 @@ static int add_guest(ctx *C, const guest_entry *ge, uint64_t instance, const cha
     return -1;
   }
   gi->instance = instance;
+  if (ge->streams) {
+    char sname[NAME_MAX_LEN], e2[400];
+    if (sim_name_expand(ge->streams, instance, sname, sizeof sname, e2, sizeof e2) < 0) {
+      sim_schema_error(&C->S, ge->sn, "%s", e2);
+    } else if (!sname[0]) {
+      sim_schema_error(&C->S, ge->sn, "%s: 'streams' must not be empty", C->S.what);
+    } else if (!(gi->streams = sim_schema_strdup(&C->S, sname))) {
+      sim_free(gi->name);
+      sim_free(gi->technique);
+      sim_free(gi->io_path);
+      sim_free(gi->pinning);
+      return -1;
+    }
+  }
   s->n_guests++;
   check_devices(C, ge, name, host);
   for (uint32_t v = 0; ge->pinning && v < vcpus; v++)
@@ -379,6 +395,7 @@ static int add_entry(ctx *C, guest_entry *ge) {
   rec->pattern = sim_schema_strdup(&C->S, ge->pattern);
   rec->host = sim_schema_strdup(&C->S, ge->spread ? ge->glob : ge->host_pattern);
   rec->spread = ge->spread != NULL;
+  if (ge->streams && !(rec->streams = sim_schema_strdup(&C->S, ge->streams))) return -1;
   rec->count = ge->count;
   rec->first = s->n_guests;
   C->n_grec++;
@@ -402,12 +419,15 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   static const char *const keys[] = {"name", "count", "technique", "kind", "io_path", "host", "vcpus",
                                      "memory", "pinning", "weight", "cap", "huge_pages", "workload",
                                      "start", "replications", "disk", "zero_fraction", "rated", "trace",
-                                     "arrival", "lifetime", "instance_type", "tenant"};
+                                     "arrival", "lifetime", "instance_type", "tenant", "streams"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
   ge->pattern = ge->nn ? sim_schema_scalar(&C->S, ge->nn, "name", "a guest name") : NULL;
   if (!ge->nn) sim_schema_need(&C->S, m, "name");
   ge->count = scenario_get_count(C, m);
   ge->ok = true;
+  if ((ge->sn = sim_schema_opt(m, "streams")) &&
+      !(ge->streams = sim_schema_scalar(&C->S, ge->sn, "streams", "a name pattern")))
+    ge->ok = false;
   read_settings(C, ge);
   read_arrival(C, ge);
   read_lifetime(C, ge);

@@ -57,6 +57,7 @@ typedef struct entry_rec {
   uint32_t type;      /* hosts: host type index */
   char *host;         /* guests: host pattern, or the glob when spread */
   bool spread;        /* guests: host is {spread: GLOB} */
+  char *streams;      /* guests: the `streams` pattern; NULL: none */
 } entry_rec;
 
 typedef struct ctx {

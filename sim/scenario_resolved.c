@@ -381,6 +381,7 @@ static void write_guest(sim_yaml_writer *w, const entry_rec *r, const sim_scenar
   if (g->rated_ips > 0) write_rated(w, g->rated_ips);
   if (g->churn) write_churn(w, &s->churns[g->churn - 1]);
   scenario_write_guest_instance(w, g, s);
+  if (r->streams) sim_yaml_write_kv(w, "streams", r->streams);
   sim_yaml_write_map_end(w);
 }
 
