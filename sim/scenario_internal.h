@@ -6,6 +6,7 @@
  *   scenario_workloads.c  workloads, phases, operation mixes, workload files, traces
  *   scenario_guests.c     guests (templates, host assignment, over-commitment)
  *   scenario_traces.c     a guest entry's per-instance traces
+ *   scenario_instances.c  instance_types, a guest's instance_type and tenant
  *   scenario_migrations.c migrations
  *   scenario_datacenter.c the datacenter section (dynamic consolidation)
  *   scenario_sweep.c      the sweep block (each point loaded to check it)

@@ -95,6 +95,23 @@ static void test_column_names_carry_units(void) {
   CU_ASSERT_STRING_EQUAL(b, "busy_s");
   export_column_name("load", "W/m2", b, sizeof b);
   CU_ASSERT_STRING_EQUAL(b, "load_w_per_m2");
+  /* the billing, credit and energy columns name their units already */
+  export_column_name("cost_usd", "USD", b, sizeof b);
+  CU_ASSERT_STRING_EQUAL(b, "cost_usd");
+  export_column_name("price_per_hour_usd", "USD/h", b, sizeof b);
+  CU_ASSERT_STRING_EQUAL(b, "price_per_hour_usd");
+  export_column_name("price", "USD/h", b, sizeof b);
+  CU_ASSERT_STRING_EQUAL(b, "price_usd_per_h");
+  export_column_name("credits_spent", "credits", b, sizeof b);
+  CU_ASSERT_STRING_EQUAL(b, "credits_spent");
+  export_column_name("credit_balance", "credits", b, sizeof b);
+  CU_ASSERT_STRING_EQUAL(b, "credit_balance");
+  export_column_name("value", "credits", b, sizeof b);
+  CU_ASSERT_STRING_EQUAL(b, "value_credits");
+  export_column_name("energy_kwh", "kWh", b, sizeof b);
+  CU_ASSERT_STRING_EQUAL(b, "energy_kwh");
+  export_column_name("esv", "kWh", b, sizeof b);
+  CU_ASSERT_STRING_EQUAL(b, "esv_kwh");
 }
 
 static void test_tables_as_tidy_csv(void) {

@@ -36,6 +36,9 @@ static const struct {
     {"Hz", {"hz", NULL, NULL}},        {"bit/s", {"bps", "bits_per_s", NULL}},
     {"bytes", {"bytes", NULL, NULL}},  {"cycles", {"cycles", NULL, NULL}},
     {"1/s", {"per_s", NULL, NULL}},    {"cycles/s", {"cycles_per_s", NULL, NULL}},
+    {"USD", {"usd", NULL, NULL}},      {"USD/h", {"usd_per_h", "per_hour_usd", NULL}},
+    {"credits", {"credits", "credit", NULL}},
+    {"kWh", {"kwh", NULL, NULL}},
 };
 
 /* Whether token is a whole underscore-separated part at the start or end of name. */
