@@ -16,8 +16,13 @@
 
 /* Target chunk size: large enough for deflate to work well and for readers to
  * read millions of rows quickly, small enough to keep one per dataset in
- * memory (the HDF5 documentation suggests chunks of 10 KiB to 1 MiB). */
-#define CHUNK_BYTES ((size_t)128 * 1024)
+ * memory (the HDF5 documentation suggests chunks of 10 KiB to 1 MiB), and
+ * below what zlib's 32 KiB window takes before it slides: a chunk is one
+ * deflate stream (sim/chunk_codec.c), and each slide of the window rewrites
+ * its whole hash table (64 Ki entries), more work than a chunk of runs
+ * costs to deflate.  zlib slides once a stream's input reaches twice the
+ * window less its 262-byte lookahead (deflate.c, MAX_DIST). */
+#define CHUNK_BYTES ((size_t)(2 * 32768 - 262 - 1))
 
 typedef enum rec_type { REC_I64, REC_I32, REC_F64, REC_STR } rec_type;
 
