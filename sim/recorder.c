@@ -161,6 +161,7 @@ sim_table *table_new(sim_recorder *rec, const char *path, const char *doc, const
   }
   t->rec = rec;
   t->type = t->dset = -1;
+  t->end_ns = -1;
   t->path = sim_strdup(path);
   t->doc = sim_strdup(doc ? doc : "");
   t->unit = unit ? sim_strdup(unit) : NULL;
@@ -645,6 +646,21 @@ static int write_root_attrs(sim_recorder *rec) {
   return 0;
 }
 
+/* The end of each series written on change that declared it
+ * (sim_recorder_signal_end), known only once the run ended: an attribute
+ * of a dataset that may have been created long before. */
+static int write_series_ends(sim_recorder *rec) {
+  for (size_t i = 0; i < rec->n_sets; i++) {
+    sim_table *t = rec->sets[i];
+    if (t->end_ns < 0) continue;
+    if (attr_num(rec, t->dset, SIM_SERIES_END, H5T_NATIVE_INT64, &t->end_ns) < 0) {
+      rec_fail(rec, "cannot write the end of series /%s", t->path);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 static int write_event_types(sim_recorder *rec) {
   if (!rec->events) return 0;
   size_t n = rec->n_etypes;
@@ -700,6 +716,7 @@ int sim_recorder_write(sim_recorder *rec, const char *path, sim_diag *diag) {
   }
   for (size_t i = 0; i < rec->n_sets && !rec->failed; i++) table_flush(rec->sets[i], 1);
   if (!rec->failed) apply_reparents(rec);
+  if (!rec->failed) write_series_ends(rec);
   if (!rec->failed) write_event_types(rec);
   if (!rec->failed) write_root_attrs(rec);
   for (size_t i = 0; i < rec->n_sets && !rec->failed; i++) {

@@ -52,6 +52,8 @@ struct sim_table {
   hid_t dset;          /* dataset handle, -1 before creation */
   sim_time on_change_ns; /* series written on change: its sample interval, ns (attribute
                           * SIM_SERIES_ON_CHANGE); 0: every sample is a row */
+  sim_time end_ns;       /* series written on change: the time of its last sample, ns
+                          * (attribute SIM_SERIES_END); -1 while not declared */
 };
 
 typedef struct rec_signal {
