@@ -26,6 +26,13 @@
 #include "models/engine_internal.h"
 #include "models/mmu.h"
 
+/* min(x, 1) and max(x, 0), as fmin(1.0, x) and fmax(0.0, x) give them for
+ * the values sampled here (a NaN gives the bound; the sums they enter do not
+ * tell a zero's sign), without a call into libm per vCPU per sample: the
+ * guests still running are sampled every interval. */
+static inline double at_most_one(double x) { return x < 1.0 ? x : 1.0; }
+static inline double at_least_zero(double x) { return x > 0.0 ? x : 0.0; }
+
 /* Fraction of the guest's phases done, vCPUs averaged, at `now` (a
  * request-driven guest: engine_requests.c). */
 static double guest_progress(const eng *e, const eng_guest *g, sim_time now) {
@@ -42,14 +49,14 @@ static double guest_progress(const eng *e, const eng_guest *g, sim_time now) {
     if (v->units_phase > 0) {
       double left = v->units_left;
       if (v->state == V_RUNNING && now > v->work_start_ns && v->run_end_ns > v->work_start_ns)
-        left -= v->run_units * fmin(1.0, (double)(now - v->work_start_ns) /
+        left -= v->run_units * at_most_one((double)(now - v->work_start_ns) /
                                              (double)(v->run_end_ns - v->work_start_ns));
       frac = 1 - left / v->units_phase;
     } else if (v->phase_end_ns > v->phase_start_ns && v->phase_end_ns != SIM_TIME_MAX) {
       frac = (double)(now - v->phase_start_ns) / (double)(v->phase_end_ns - v->phase_start_ns);
     }
     size_t n = g->wl->n_phases ? g->wl->n_phases : 1;
-    double within = (double)(v->phase % n) + fmin(1.0, fmax(0.0, frac));
+    double within = (double)(v->phase % n) + at_most_one(at_least_zero(frac));
     sum += within / (double)n;
   }
   return sum / g->spec->vcpus;
@@ -68,12 +75,12 @@ static void guest_cumulative(const eng *e, const eng_guest *g, sim_time now, dou
     *steal_ns += (double)v->steal_ns;
     if (v->state == V_RUNNABLE) *steal_ns += (double)(now - v->runnable_since);
     if (v->state == V_RUNNING) {
-      *run_ns += (double)(now - v->run_start_ns) * fmin(1.0, v->rate);
-      *steal_ns += (double)(now - v->run_start_ns) * fmax(0.0, v->want - v->rate);
+      *run_ns += (double)(now - v->run_start_ns) * at_most_one(v->rate);
+      *steal_ns += (double)(now - v->run_start_ns) * at_least_zero(v->want - v->rate);
       sim_time work = v->run_end_ns - v->work_start_ns;
       double f = now <= v->work_start_ns || work <= 0
                      ? 0.0
-                     : fmin(1.0, (double)(now - v->work_start_ns) / (double)work);
+                     : at_most_one((double)(now - v->work_start_ns) / (double)work);
       for (int m = 0; m < MECH_COUNT; m++) cycles[m] += v->run_cycles.cycles[m] * f;
     }
   }
@@ -166,7 +173,7 @@ static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool al
   for (uint32_t i = 0; i < g->spec->vcpus && e->sig_vsteal >= 0; i++) {
     eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
     double st = (double)v->steal_ns + (v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0) +
-                (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * fmax(0.0, v->want - v->rate) : 0);
+                (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * at_least_zero(v->want - v->rate) : 0);
     emit_on_change(e, e->sig_vsteal, v->entity, now, (st - v->prev_steal_ns) / dt, &v->sampled_steal,
                    always);
     v->prev_steal_ns = st;

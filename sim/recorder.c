@@ -174,6 +174,7 @@ sim_table *table_new(sim_recorder *rec, const char *path, const char *doc, const
       c->type = defs[i].type;
       c->offset = t->row_bytes;
       t->row_bytes += type_bytes(c->type);
+      t->has_str |= c->type == REC_STR;
       c->name = sim_strdup(defs[i].name);
       c->unit = sim_strdup(defs[i].unit ? defs[i].unit : "");
       c->doc = sim_strdup(defs[i].doc ? defs[i].doc : "");
@@ -366,7 +367,8 @@ out:
 }
 
 /* Room for one more row: flushes a full chunk when the file is open, else
- * grows the buffer.  Returns the row to fill (zeroed), NULL on failure. */
+ * grows the buffer.  Returns the row to fill (zeroed when it has a string
+ * column; every column of it is to be written), NULL on failure. */
 unsigned char *table_row(sim_table *t) {
   sim_recorder *rec = t->rec;
   if (rec->failed) return NULL;
@@ -379,19 +381,12 @@ unsigned char *table_row(sim_table *t) {
     }
   }
   unsigned char *row = t->buf + t->n_buf * t->row_bytes;
-  memset(row, 0, t->row_bytes); /* string padding is deterministic */
+  /* string padding is deterministic; rows without strings are packed
+   * columns, every byte written by the append */
+  if (t->has_str) memset(row, 0, t->row_bytes);
   return row;
 }
 
-void put_i64(unsigned char *row, const rec_col *c, int64_t v) {
-  memcpy(row + c->offset, &v, sizeof v);
-}
-void put_i32(unsigned char *row, const rec_col *c, int32_t v) {
-  memcpy(row + c->offset, &v, sizeof v);
-}
-void put_f64(unsigned char *row, const rec_col *c, double v) {
-  memcpy(row + c->offset, &v, sizeof v);
-}
 /* Truncated to SIM_STR_CELL - 1 bytes; the rest of the cell stays zero. */
 void put_str(unsigned char *row, const rec_col *c, const char *s) {
   if (s) memcpy(row + c->offset, s, strnlen(s, SIM_STR_CELL - 1));

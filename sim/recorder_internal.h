@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sim/chunk_codec.h"
 #include "sim/recorder.h"
@@ -43,6 +44,7 @@ struct sim_table {
   size_t n_cols;       /* columns */
   rec_col *cols;       /* column descriptors */
   size_t row_bytes;    /* bytes of one packed row */
+  bool has_str;        /* a column is a string: rows are zeroed first (its padding) */
   size_t chunk_rows;   /* rows per flush once the file is open */
   unsigned char *buf;  /* buffered rows, packed */
   size_t n_buf;        /* rows in buf */
@@ -142,10 +144,17 @@ sim_table *table_new(sim_recorder *rec, const char *path, const char *doc, const
                      size_t n_cols, const col_def *defs);
 /* The next row of t to fill (flushing a full chunk first); NULL on failure. */
 unsigned char *table_row(sim_table *t);
-/* Stores a value of column c into a packed row. */
-void put_i64(unsigned char *row, const rec_col *c, int64_t v);
-void put_i32(unsigned char *row, const rec_col *c, int32_t v);
-void put_f64(unsigned char *row, const rec_col *c, double v);
+/* Stores a value of column c into a packed row (inline: a series row is
+ * three of them, at every sample of every entity that changed). */
+static inline void put_i64(unsigned char *row, const rec_col *c, int64_t v) {
+  memcpy(row + c->offset, &v, sizeof v);
+}
+static inline void put_i32(unsigned char *row, const rec_col *c, int32_t v) {
+  memcpy(row + c->offset, &v, sizeof v);
+}
+static inline void put_f64(unsigned char *row, const rec_col *c, double v) {
+  memcpy(row + c->offset, &v, sizeof v);
+}
 void put_str(unsigned char *row, const rec_col *c, const char *s);
 
 #endif
