@@ -102,22 +102,32 @@ static uint32_t adler32_run(uint32_t adler, unsigned char c, size_t n) {
  * deflate block (deflateParams), which costs a block header.  The stream's
  * header and checksum are written here around zlib's raw deflate data, so
  * that a run's checksum comes in closed form instead of byte by byte. */
+/* zlib's memory level: a hash table of 2^(MEM_LEVEL + 7) heads, cleared at
+ * every chunk (deflateReset), and a block every 2^(MEM_LEVEL + 6) symbols
+ * at most.  The default, 8, clears 64 KiB per chunk, as much as the chunk
+ * (recorder_internal.h CHUNK_BYTES); the planes that are not runs are short
+ * (a chunk's rows), so a smaller table finds the same matches. */
+#define MEM_LEVEL 5
+#define BLOCK_SYMBOLS ((size_t)1 << (MEM_LEVEL + 6))
+
 static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t n, const unsigned char *runs_of,
                          size_t *len) {
   z_stream *zs = &c->zs;
   if (!c->zs_ready) {
     memset(zs, 0, sizeof *zs);
-    if (deflateInit2(zs, c->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) return -1;
+    if (deflateInit2(zs, c->level, Z_DEFLATED, -15, MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
+      return -1;
     c->zs_ready = 1;
   } else if (deflateReset(zs) != Z_OK) {
     return -1;
   }
   /* Room for all of it: deflate picks, for every block, the smallest of a
    * stored, a fixed and a dynamic block, so a block costs at most its bytes
-   * and 5 more; blocks end at every switch of strategy and every 16 Ki
-   * symbols (zlib's literal buffer at memory level 8).  Beside that, the
-   * stream's 2-byte header and 4-byte checksum. */
-  size_t room = deflateBound(zs, (uLong)bytes) + 5 * (2 * (bytes / n) + bytes / 16384 + 2) + 6;
+   * and 5 more; blocks end at every switch of strategy and every
+   * BLOCK_SYMBOLS - 1 symbols (zlib's literal buffer), a symbol being a byte
+   * or more.  Beside that, the stream's 2-byte header and 4-byte checksum. */
+  size_t room = deflateBound(zs, (uLong)bytes) +
+                5 * (2 * (bytes / n) + bytes / (BLOCK_SYMBOLS / 2) + 2) + 6;
   if (sim_grow((void **)&c->packed, &c->cap_packed, room, 1) < 0) return -1;
   zs->next_out = c->packed;
   zs->avail_out = (uInt)room;
