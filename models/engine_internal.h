@@ -102,7 +102,8 @@ typedef struct eng_sampled {
   bool quiet;                /* at the last sample: every vCPU done, no I/O in flight, not
                               * request-driven; nothing changes its values any more */
   bool settled;              /* quiet one sample ago: its values since are final (rates 0),
-                              * written already; later samples skip it but the run's last */
+                              * written already; every later sample skips it, the run's last
+                              * included (its series declare their end) */
   uint32_t next;             /* next guest not settled (eng.first_unsettled), ENG_NO_GUEST */
 } eng_sampled;
 #define ENG_NO_GUEST UINT32_MAX /* end of a chain of guest indices */

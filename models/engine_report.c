@@ -9,7 +9,8 @@
  * the record interval only when series are kept: progress, cpu_share, steal
  * and cycles_<mechanism> rates, and per vCPU vcpu_steal (its share of the
  * interval spent runnable but not running), each written on change (a value
- * holds until the entity's next row); events guest_start, guest_finish, phase and
+ * holds until the entity's next row, the last until the series' end, the
+ * run's last sample); events guest_start, guest_finish, phase and
  * context_switch.  relative_to_native is the time the work done would take
  * on the host's native technique (idle shares included) over the guest's
  * time from start to completion (or to the end of the run).  Live
@@ -24,6 +25,13 @@
 
 #include "models/engine_internal.h"
 #include "models/mmu.h"
+
+/* min(x, 1) and max(x, 0), as fmin(1.0, x) and fmax(0.0, x) give them for
+ * the values sampled here (a NaN gives the bound; the sums they enter do not
+ * tell a zero's sign), without a call into libm per vCPU per sample: the
+ * guests still running are sampled every interval. */
+static inline double at_most_one(double x) { return x < 1.0 ? x : 1.0; }
+static inline double at_least_zero(double x) { return x > 0.0 ? x : 0.0; }
 
 /* Fraction of the guest's phases done, vCPUs averaged, at `now` (a
  * request-driven guest: engine_requests.c). */
@@ -41,14 +49,14 @@ static double guest_progress(const eng *e, const eng_guest *g, sim_time now) {
     if (v->units_phase > 0) {
       double left = v->units_left;
       if (v->state == V_RUNNING && now > v->work_start_ns && v->run_end_ns > v->work_start_ns)
-        left -= v->run_units * fmin(1.0, (double)(now - v->work_start_ns) /
+        left -= v->run_units * at_most_one((double)(now - v->work_start_ns) /
                                              (double)(v->run_end_ns - v->work_start_ns));
       frac = 1 - left / v->units_phase;
     } else if (v->phase_end_ns > v->phase_start_ns && v->phase_end_ns != SIM_TIME_MAX) {
       frac = (double)(now - v->phase_start_ns) / (double)(v->phase_end_ns - v->phase_start_ns);
     }
     size_t n = sim_workload_n_phases(g->wl) ? sim_workload_n_phases(g->wl) : 1;
-    double within = (double)(v->phase % n) + fmin(1.0, fmax(0.0, frac));
+    double within = (double)(v->phase % n) + at_most_one(at_least_zero(frac));
     sum += within / (double)n;
   }
   return sum / g->spec->vcpus;
@@ -67,12 +75,12 @@ static void guest_cumulative(const eng *e, const eng_guest *g, sim_time now, dou
     *steal_ns += (double)v->steal_ns;
     if (v->state == V_RUNNABLE) *steal_ns += (double)(now - v->runnable_since);
     if (v->state == V_RUNNING) {
-      *run_ns += (double)(now - v->run_start_ns) * fmin(1.0, v->rate);
-      *steal_ns += (double)(now - v->run_start_ns) * fmax(0.0, v->want - v->rate);
+      *run_ns += (double)(now - v->run_start_ns) * at_most_one(v->rate);
+      *steal_ns += (double)(now - v->run_start_ns) * at_least_zero(v->want - v->rate);
       sim_time work = v->run_end_ns - v->work_start_ns;
       double f = now <= v->work_start_ns || work <= 0
                      ? 0.0
-                     : fmin(1.0, (double)(now - v->work_start_ns) / (double)work);
+                     : at_most_one((double)(now - v->work_start_ns) / (double)work);
       for (int m = 0; m < MECH_COUNT; m++) cycles[m] += v->run_cycles.cycles[m] * f;
     }
   }
@@ -89,9 +97,9 @@ static bool guest_quiet(const eng *e, const eng_guest *g) {
 }
 
 /* Writes `value` of (signal, entity) when it differs bitwise from *last, the
- * value last written for the pair, or when `always` (an entity's first and
- * last samples): the series is written on change (sim_recorder.h), a value
- * holding until the entity's next row. */
+ * value last written for the pair, or when `always` (an entity's first
+ * sample): the series is written on change (sim_recorder.h), a value
+ * holding until the entity's next row, the last until the series' end. */
 static void emit_on_change(eng *e, int signal, int32_t entity, sim_time now, double value,
                            double *last, bool always) {
   if (!always && !memcmp(&value, last, sizeof value)) return;
@@ -100,13 +108,14 @@ static void emit_on_change(eng *e, int signal, int32_t entity, sim_time now, dou
 }
 
 static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool always);
-static void sample_settled(eng *e, const eng_guest *g, sim_time now);
+static void declare_series_end(eng *e, sim_time end);
 
 /* One sample of every guest's kept signals, written on change.  A guest
  * whose values can no longer change (eng_sampled.settled) is left out of
- * the samples in between, whose guests not settled are chained in guest
- * order from e->first_unsettled, so that a sample costs per guest still
- * running, not per guest. */
+ * every later sample, the last one included (its series declare their end,
+ * to which its last row holds): the guests not settled are chained in
+ * guest order from e->first_unsettled, so that a sample costs per guest
+ * still running, not per guest. */
 void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)arg;
   eng *e = ctx;
@@ -121,15 +130,9 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     for (size_t gi = 0; gi < e->sc->n_guests; gi++)
       e->guests[gi].sampled.next = gi + 1 < e->sc->n_guests ? (uint32_t)gi + 1 : ENG_NO_GUEST;
   }
-  if (!e->sampled || !more) {
-    /* every series starts at the first sample and reaches the last one */
-    for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
-      eng_guest *g = &e->guests[gi];
-      if (g->sampled.settled)
-        sample_settled(e, g, now);
-      else
-        sample_guest(e, g, now, rates, true);
-    }
+  if (!e->sampled) {
+    /* every series starts at the first sample */
+    for (size_t gi = 0; gi < e->sc->n_guests; gi++) sample_guest(e, &e->guests[gi], now, rates, true);
   } else {
     for (uint32_t *link = &e->first_unsettled; *link != ENG_NO_GUEST;) {
       eng_guest *g = &e->guests[*link];
@@ -141,6 +144,7 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     }
   }
   e->sampled = true;
+  if (!more) declare_series_end(e, now); /* every series reaches the last sample */
   if (more && !sim_schedule_in(loop, e->sample_ns, PRIO_SAMPLE, eng_sample_handler, e, 0))
     eng_note_rec(e, -1);
 }
@@ -169,7 +173,7 @@ static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool al
   for (uint32_t i = 0; i < g->spec->vcpus && e->sig_vsteal >= 0; i++) {
     eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
     double st = (double)v->steal_ns + (v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0) +
-                (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * fmax(0.0, v->want - v->rate) : 0);
+                (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * at_least_zero(v->want - v->rate) : 0);
     emit_on_change(e, e->sig_vsteal, v->entity, now, (st - v->prev_steal_ns) / dt, &v->sampled_steal,
                    always);
     v->prev_steal_ns = st;
@@ -180,20 +184,13 @@ static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool al
   last->quiet = guest_quiet(e, g);
 }
 
-/* The run's last sample of a settled guest (eng_sampled.settled): its
- * final values, the last written, once more, so that its series reach the
- * run's end without its state being read again. */
-static void sample_settled(eng *e, const eng_guest *g, sim_time now) {
-  const eng_sampled *last = &g->sampled;
-  eng_note_rec(e, sim_emit(e->rec, e->sig_progress, g->entity, now, last->progress));
-  eng_note_rec(e, sim_emit(e->rec, e->sig_share, g->entity, now, last->share));
-  eng_note_rec(e, sim_emit(e->rec, e->sig_steal, g->entity, now, last->steal));
+/* The run's last sample was taken at `end`: every kept series holds each
+ * guest's (and vCPU's) last row until then. */
+static void declare_series_end(eng *e, sim_time end) {
+  int sigs[4] = {e->sig_progress, e->sig_share, e->sig_steal, e->sig_vsteal};
+  for (int i = 0; i < 4; i++) eng_note_rec(e, sim_recorder_signal_end(e->rec, sigs[i], end));
   for (int m = 0; m < MECH_COUNT; m++)
-    eng_note_rec(e, sim_emit(e->rec, e->sig_cycles[m], g->entity, now, last->cycles[m]));
-  for (uint32_t i = 0; i < g->spec->vcpus && e->sig_vsteal >= 0; i++) {
-    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
-    eng_note_rec(e, sim_emit(e->rec, e->sig_vsteal, v->entity, now, v->sampled_steal));
-  }
+    eng_note_rec(e, sim_recorder_signal_end(e->rec, e->sig_cycles[m], end));
 }
 
 int eng_declare_records(eng *e) {

@@ -22,7 +22,8 @@
  * on last) unless a migration resumed it elsewhere: then on the source of
  * the first such migration.  The sample interval: the series' attribute
  * on_change_interval_ns when it is written on change (a value then holds for
- * every sample until its guest's next row), else the root attribute
+ * every sample until its guest's next row, a guest's last row until the
+ * series' end on_change_end_ns when it has one), else the root attribute
  * sample_interval_ns. */
 #include <limits.h>
 #include <math.h>
@@ -117,8 +118,9 @@ int plot_heatmap(plot_ctx *x) {
     return PLOT_EINPUT;
   }
   double dt_ns;
-  int64_t change_ns = 0;
+  int64_t change_ns = 0, end_ns = -1; /* end_ns: the series' last sample, -1: not said */
   int on_change = sim_result_series_on_change(res, SHARE, &change_ns) == 1;
+  if (on_change && sim_result_series_end(res, SHARE, &end_ns) < 0) end_ns = -1;
   long long *until = NULL; /* on change: per row, the sample index its value holds until */
   if (on_change) {
     dt_ns = (double)change_ns;
@@ -219,6 +221,8 @@ int plot_heatmap(plot_ctx *x) {
     if (k < kmin) kmin = k;
     if (k > kmax) kmax = k;
   }
+  long long kend = end_ns >= 0 ? llround((double)end_ns / dt_ns) : LLONG_MIN;
+  if (kend > kmax) kmax = kend; /* no row need lie at the series' end */
   size_t n_samples = (size_t)(kmax - kmin + 1);
   double t0 = (double)(kmin - 1) * dt_ns * 1e-9, t1 = (double)kmax * dt_ns * 1e-9;
   double tunit;
@@ -271,7 +275,8 @@ int plot_heatmap(plot_ctx *x) {
   for (size_t h = 0; h < nh; h++) cap[h / per_row] += cores[h];
   for (size_t k = 0; k < n_samples; k++) colw[k / per_col] += 1;
   /* a series written on change: a row's value holds for every sample until
-   * its guest's next row (found scanning backwards), else for its own */
+   * its guest's next row (found scanning backwards), a guest's last row to
+   * the series' end, else for its own */
   if (on_change && !(until = sim_malloc((ns ? ns : 1) * sizeof *until))) {
     rc = PLOT_ENOMEM;
     goto out;
@@ -286,7 +291,7 @@ int plot_heatmap(plot_ctx *x) {
     for (size_t i = ns; i-- > 0;) {
       long long id = i < nse ? llround(se[i]) : -1, k = llround(st[i] / dt_ns);
       bool known = id >= 0 && (size_t)id < ne;
-      until[i] = known && later[id] > k ? later[id] : k + 1;
+      until[i] = known && later[id] > k ? later[id] : (kend > k ? kend : k) + 1;
       if (known) later[id] = k;
     }
     sim_free(later);

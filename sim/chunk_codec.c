@@ -92,8 +92,8 @@ static uint32_t adler32_run(uint32_t adler, unsigned char c, size_t n) {
   return (uint32_t)(b << 16 | a);
 }
 
-/* Deflates the shuffled chunk (`bytes` bytes, planes of n bytes) into
- * c->packed as one zlib stream (RFC 1950, what HDF5's deflate filter
+/* Deflates the shuffled chunk (`bytes` bytes, planes of n bytes, plane j
+ * of the kind runs_of[j], as plane_runs says) into c->packed as one zlib stream (RFC 1950, what HDF5's deflate filter
  * writes and reads); its length in *len.  A run of planes that are each one
  * byte repeated (a column's high bytes, a time that stays put within the
  * chunk, a value that is 0) is coded with the run-length strategy (Z_RLE:
@@ -102,21 +102,32 @@ static uint32_t adler32_run(uint32_t adler, unsigned char c, size_t n) {
  * deflate block (deflateParams), which costs a block header.  The stream's
  * header and checksum are written here around zlib's raw deflate data, so
  * that a run's checksum comes in closed form instead of byte by byte. */
-static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t n, size_t *len) {
+/* zlib's memory level: a hash table of 2^(MEM_LEVEL + 7) heads, cleared at
+ * every chunk (deflateReset), and a block every 2^(MEM_LEVEL + 6) symbols
+ * at most.  The default, 8, clears 64 KiB per chunk, as much as the chunk
+ * (recorder_internal.h CHUNK_BYTES); the planes that are not runs are short
+ * (a chunk's rows), so a smaller table finds the same matches. */
+#define MEM_LEVEL 5
+#define BLOCK_SYMBOLS ((size_t)1 << (MEM_LEVEL + 6))
+
+static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t n, const unsigned char *runs_of,
+                         size_t *len) {
   z_stream *zs = &c->zs;
   if (!c->zs_ready) {
     memset(zs, 0, sizeof *zs);
-    if (deflateInit2(zs, c->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) return -1;
+    if (deflateInit2(zs, c->level, Z_DEFLATED, -15, MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
+      return -1;
     c->zs_ready = 1;
   } else if (deflateReset(zs) != Z_OK) {
     return -1;
   }
   /* Room for all of it: deflate picks, for every block, the smallest of a
    * stored, a fixed and a dynamic block, so a block costs at most its bytes
-   * and 5 more; blocks end at every switch of strategy and every 16 Ki
-   * symbols (zlib's literal buffer at memory level 8).  Beside that, the
-   * stream's 2-byte header and 4-byte checksum. */
-  size_t room = deflateBound(zs, (uLong)bytes) + 5 * (2 * (bytes / n) + bytes / 16384 + 2) + 6;
+   * and 5 more; blocks end at every switch of strategy and every
+   * BLOCK_SYMBOLS - 1 symbols (zlib's literal buffer), a symbol being a byte
+   * or more.  Beside that, the stream's 2-byte header and 4-byte checksum. */
+  size_t room = deflateBound(zs, (uLong)bytes) +
+                5 * (2 * (bytes / n) + bytes / (BLOCK_SYMBOLS / 2) + 2) + 6;
   if (sim_grow((void **)&c->packed, &c->cap_packed, room, 1) < 0) return -1;
   zs->next_out = c->packed;
   zs->avail_out = (uInt)room;
@@ -131,9 +142,9 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t n, size_t *len
   uint32_t adler = 1;
   int strategy = Z_DEFAULT_STRATEGY;
   for (size_t start = 0; start < bytes;) {
-    int runs = plane_runs(c->shuffled + start, n);
+    int runs = runs_of[start / n];
     size_t end = start + n;
-    while (end < bytes && plane_runs(c->shuffled + end, n) == runs) end += n;
+    while (end < bytes && runs_of[end / n] == runs) end += n;
     if (runs == 2)
       for (size_t p = start; p < end; p += n) adler = adler32_run(adler, c->shuffled[p], n);
     else
@@ -159,29 +170,34 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
                      size_t row_bytes, const unsigned char **out, size_t *len) {
   size_t bytes = chunk_rows * row_bytes;
   assert(rows > 0 && rows <= chunk_rows && bytes <= UINT_MAX / 2);
-  if (sim_grow((void **)&c->shuffled, &c->cap_shuffled, bytes, 1) < 0) return -2;
+  if (sim_grow((void **)&c->shuffled, &c->cap_shuffled, bytes, 1) < 0 ||
+      sim_grow((void **)&c->varied, &c->cap_varied, row_bytes, 1) < 0 ||
+      sim_grow((void **)&c->runs, &c->cap_runs, row_bytes, 1) < 0)
+    return -2;
   if (rows < chunk_rows) {
     /* a short last chunk: padded with zero bytes past the dataset's end, where no reader looks */
     memset(c->shuffled, 0, bytes);
     shuffle_chunk(c->shuffled, data, rows, chunk_rows, row_bytes);
+    for (size_t j = 0; j < row_bytes; j++) c->runs[j] = (unsigned char)plane_runs(c->shuffled + j * chunk_rows, chunk_rows);
   } else {
-    /* a plane that does not vary is a run of row 0's byte: set, not gathered */
+    /* a plane that does not vary is a run of row 0's byte: set, not gathered
+     * nor scanned for runs */
     size_t words = row_bytes; /* at least period / 8 (period <= 8 row_bytes) */
-    if (sim_grow((void **)&c->words, &c->cap_words, words, sizeof *c->words) < 0 ||
-        sim_grow((void **)&c->varied, &c->cap_varied, row_bytes, 1) < 0)
-      return -2;
+    if (sim_grow((void **)&c->words, &c->cap_words, words, sizeof *c->words) < 0) return -2;
     find_varied(data, rows, row_bytes, c->words, c->varied);
     for (size_t j = 0; j < row_bytes; j++) {
       unsigned char *plane = c->shuffled + j * rows;
       if (!c->varied[j]) {
         memset(plane, data[j], rows);
+        c->runs[j] = 2;
         continue;
       }
       const unsigned char *b = data + j;
       for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
+      c->runs[j] = (unsigned char)plane_runs(plane, rows);
     }
   }
-  int rc = deflate_chunk(c, bytes, chunk_rows, len);
+  int rc = deflate_chunk(c, bytes, chunk_rows, c->runs, len);
   if (rc < 0) return rc;
   *out = c->packed;
   return 0;
@@ -197,5 +213,6 @@ void sim_chunk_codec_free(sim_chunk_codec *c) {
   sim_free(c->packed);
   sim_free(c->words);
   sim_free(c->varied);
+  sim_free(c->runs);
   memset(c, 0, sizeof *c);
 }

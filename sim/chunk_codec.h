@@ -20,7 +20,8 @@ typedef struct sim_chunk_codec {
   size_t cap_shuffled, cap_packed;
   uint64_t *words;             /* the plane scan's accumulator; cap_words words */
   unsigned char *varied;       /* per byte of a row: whether its plane varies; cap_varied */
-  size_t cap_words, cap_varied;
+  unsigned char *runs;         /* per plane: how it is deflated (plane_runs); cap_runs */
+  size_t cap_words, cap_varied, cap_runs;
 } sim_chunk_codec;
 
 /* Encodes `rows` rows of row_bytes bytes at data (at most chunk_rows; fewer

@@ -161,6 +161,7 @@ sim_table *table_new(sim_recorder *rec, const char *path, const char *doc, const
   }
   t->rec = rec;
   t->type = t->dset = -1;
+  t->end_ns = -1;
   t->path = sim_strdup(path);
   t->doc = sim_strdup(doc ? doc : "");
   t->unit = unit ? sim_strdup(unit) : NULL;
@@ -173,6 +174,7 @@ sim_table *table_new(sim_recorder *rec, const char *path, const char *doc, const
       c->type = defs[i].type;
       c->offset = t->row_bytes;
       t->row_bytes += type_bytes(c->type);
+      t->has_str |= c->type == REC_STR;
       c->name = sim_strdup(defs[i].name);
       c->unit = sim_strdup(defs[i].unit ? defs[i].unit : "");
       c->doc = sim_strdup(defs[i].doc ? defs[i].doc : "");
@@ -365,7 +367,8 @@ out:
 }
 
 /* Room for one more row: flushes a full chunk when the file is open, else
- * grows the buffer.  Returns the row to fill (zeroed), NULL on failure. */
+ * grows the buffer.  Returns the row to fill (zeroed when it has a string
+ * column; every column of it is to be written), NULL on failure. */
 unsigned char *table_row(sim_table *t) {
   sim_recorder *rec = t->rec;
   if (rec->failed) return NULL;
@@ -378,19 +381,12 @@ unsigned char *table_row(sim_table *t) {
     }
   }
   unsigned char *row = t->buf + t->n_buf * t->row_bytes;
-  memset(row, 0, t->row_bytes); /* string padding is deterministic */
+  /* string padding is deterministic; rows without strings are packed
+   * columns, every byte written by the append */
+  if (t->has_str) memset(row, 0, t->row_bytes);
   return row;
 }
 
-void put_i64(unsigned char *row, const rec_col *c, int64_t v) {
-  memcpy(row + c->offset, &v, sizeof v);
-}
-void put_i32(unsigned char *row, const rec_col *c, int32_t v) {
-  memcpy(row + c->offset, &v, sizeof v);
-}
-void put_f64(unsigned char *row, const rec_col *c, double v) {
-  memcpy(row + c->offset, &v, sizeof v);
-}
 /* Truncated to SIM_STR_CELL - 1 bytes; the rest of the cell stays zero. */
 void put_str(unsigned char *row, const rec_col *c, const char *s) {
   if (s) memcpy(row + c->offset, s, strnlen(s, SIM_STR_CELL - 1));
@@ -645,6 +641,21 @@ static int write_root_attrs(sim_recorder *rec) {
   return 0;
 }
 
+/* The end of each series written on change that declared it
+ * (sim_recorder_signal_end), known only once the run ended: an attribute
+ * of a dataset that may have been created long before. */
+static int write_series_ends(sim_recorder *rec) {
+  for (size_t i = 0; i < rec->n_sets; i++) {
+    sim_table *t = rec->sets[i];
+    if (t->end_ns < 0) continue;
+    if (attr_num(rec, t->dset, SIM_SERIES_END, H5T_NATIVE_INT64, &t->end_ns) < 0) {
+      rec_fail(rec, "cannot write the end of series /%s", t->path);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 static int write_event_types(sim_recorder *rec) {
   if (!rec->events) return 0;
   size_t n = rec->n_etypes;
@@ -700,6 +711,7 @@ int sim_recorder_write(sim_recorder *rec, const char *path, sim_diag *diag) {
   }
   for (size_t i = 0; i < rec->n_sets && !rec->failed; i++) table_flush(rec->sets[i], 1);
   if (!rec->failed) apply_reparents(rec);
+  if (!rec->failed) write_series_ends(rec);
   if (!rec->failed) write_event_types(rec);
   if (!rec->failed) write_root_attrs(rec);
   for (size_t i = 0; i < rec->n_sets && !rec->failed; i++) {

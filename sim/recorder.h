@@ -16,8 +16,9 @@
  *  - signals: time series sampled by the models, written in long format as
  *    /series/<signal> with columns (time_ns, entity, value) and a unit; a
  *    signal written on change holds a row only where an entity's value
- *    differs from its previous row (and at its first and last sample): a
- *    value holds until the entity's next row;
+ *    differs from its previous row (and at its first sample, and at its last
+ *    unless the series declares its end): a value holds until the entity's
+ *    next row, or until the series' end;
  *  - tables: fixed-column tables (summaries, migration rounds, request
  *    latencies), written as compound datasets with a unit per column;
  *  - events: a log of discrete events, /events (time_ns, type, entity, value0,
@@ -90,13 +91,23 @@ int sim_emit(sim_recorder *rec, int signal, int32_t entity, sim_time t, double v
 /* Declares that the model emits `signal` on change: at each sample interval
  * (sim_recorder_sample_interval) it writes an entity's value only when it
  * differs from the last one written for that entity, and always its first
- * and last samples, so that a value holds until the entity's next row.  The
- * dataset then carries the int64 attribute SIM_SERIES_ON_CHANGE, the sample
- * interval in ns, from which readers fill the samples in between.  Called
- * after sim_recorder_signal and before the first sim_emit; a no-op for
- * SIM_SIGNAL_OFF.  0 or negative when the recorder failed. */
+ * sample, and its last unless it declares the series' end
+ * (sim_recorder_signal_end), so that a value holds until the entity's next
+ * row.  The dataset then carries the int64 attribute SIM_SERIES_ON_CHANGE,
+ * the sample interval in ns, from which readers fill the samples in
+ * between.  Called after sim_recorder_signal and before the first sim_emit;
+ * a no-op for SIM_SIGNAL_OFF.  0 or negative when the recorder failed. */
 #define SIM_SERIES_ON_CHANGE "on_change_interval_ns"
 int sim_recorder_signal_on_change(sim_recorder *rec, int signal);
+/* Declares that the samples of `signal`, written on change, end at `end`
+ * (ns, the time of the last sample, a sample instant of every entity that
+ * has rows): each entity's last row then holds until `end`, and an entity's
+ * value unchanged at the last sample needs no row there.  The dataset
+ * carries it as the int64 attribute SIM_SERIES_END.  Called once the last
+ * sample is taken, before write(); a no-op for SIM_SIGNAL_OFF.  0 or
+ * negative when the recorder failed. */
+#define SIM_SERIES_END "on_change_end_ns"
+int sim_recorder_signal_end(sim_recorder *rec, int signal, sim_time end);
 
 /* Declares an event type; returns its id (>= 0) or a negative error. */
 int sim_recorder_event_type(sim_recorder *rec, const char *name, const char *doc);

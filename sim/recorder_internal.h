@@ -10,14 +10,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sim/chunk_codec.h"
 #include "sim/recorder.h"
 
 /* Target chunk size: large enough for deflate to work well and for readers to
  * read millions of rows quickly, small enough to keep one per dataset in
- * memory (the HDF5 documentation suggests chunks of 10 KiB to 1 MiB). */
-#define CHUNK_BYTES ((size_t)128 * 1024)
+ * memory (the HDF5 documentation suggests chunks of 10 KiB to 1 MiB), and
+ * below what zlib's 32 KiB window takes before it slides: a chunk is one
+ * deflate stream (sim/chunk_codec.c), and each slide of the window rewrites
+ * its whole hash table (64 Ki entries), more work than a chunk of runs
+ * costs to deflate.  zlib slides once a stream's input reaches twice the
+ * window less its 262-byte lookahead (deflate.c, MAX_DIST). */
+#define CHUNK_BYTES ((size_t)(2 * 32768 - 262 - 1))
 
 typedef enum rec_type { REC_I64, REC_I32, REC_F64, REC_STR } rec_type;
 
@@ -38,6 +44,7 @@ struct sim_table {
   size_t n_cols;       /* columns */
   rec_col *cols;       /* column descriptors */
   size_t row_bytes;    /* bytes of one packed row */
+  bool has_str;        /* a column is a string: rows are zeroed first (its padding) */
   size_t chunk_rows;   /* rows per flush once the file is open */
   unsigned char *buf;  /* buffered rows, packed */
   size_t n_buf;        /* rows in buf */
@@ -47,6 +54,8 @@ struct sim_table {
   hid_t dset;          /* dataset handle, -1 before creation */
   sim_time on_change_ns; /* series written on change: its sample interval, ns (attribute
                           * SIM_SERIES_ON_CHANGE); 0: every sample is a row */
+  sim_time end_ns;       /* series written on change: the time of its last sample, ns
+                          * (attribute SIM_SERIES_END); -1 while not declared */
 };
 
 typedef struct rec_signal {
@@ -135,10 +144,17 @@ sim_table *table_new(sim_recorder *rec, const char *path, const char *doc, const
                      size_t n_cols, const col_def *defs);
 /* The next row of t to fill (flushing a full chunk first); NULL on failure. */
 unsigned char *table_row(sim_table *t);
-/* Stores a value of column c into a packed row. */
-void put_i64(unsigned char *row, const rec_col *c, int64_t v);
-void put_i32(unsigned char *row, const rec_col *c, int32_t v);
-void put_f64(unsigned char *row, const rec_col *c, double v);
+/* Stores a value of column c into a packed row (inline: a series row is
+ * three of them, at every sample of every entity that changed). */
+static inline void put_i64(unsigned char *row, const rec_col *c, int64_t v) {
+  memcpy(row + c->offset, &v, sizeof v);
+}
+static inline void put_i32(unsigned char *row, const rec_col *c, int32_t v) {
+  memcpy(row + c->offset, &v, sizeof v);
+}
+static inline void put_f64(unsigned char *row, const rec_col *c, double v) {
+  memcpy(row + c->offset, &v, sizeof v);
+}
 void put_str(unsigned char *row, const rec_col *c, const char *s);
 
 #endif

@@ -177,6 +177,17 @@ int sim_recorder_signal_on_change(sim_recorder *rec, int signal) {
   return 0;
 }
 
+int sim_recorder_signal_end(sim_recorder *rec, int signal, sim_time end) {
+  if (signal == SIM_SIGNAL_OFF) return 0;
+  if (rec->failed) return -1;
+  assert(signal >= 0 && (size_t)signal < rec->n_sigs && end >= 0);
+  sim_table *t = rec->sigs[signal].data;
+  /* only a series written on change leaves out rows its readers fill */
+  assert(t->on_change_ns > 0);
+  t->end_ns = end;
+  return 0;
+}
+
 int sim_emit(sim_recorder *rec, int signal, int32_t entity, sim_time t, double value) {
   if (signal == SIM_SIGNAL_OFF) return 0;
   if (rec->failed) return -1;

@@ -4,7 +4,8 @@
  * values as stored, their unit given by the unit_<column> attribute.
  * A series written on change (attribute SIM_SERIES_ON_CHANGE, recorder.h)
  * is read back filled forward: one sample per interval from an entity's
- * first row to its last, each value holding until the entity's next row.
+ * first row to the series' end (attribute SIM_SERIES_END; without it, to
+ * the entity's last row), each value holding until the entity's next row.
  * Invariants: every HDF5 handle opened by a function is closed before it
  * returns; strings handed out as "owned by r" live until sim_result_close.
  * Columns are read by member name through a one-member compound memory type,
@@ -360,33 +361,52 @@ static int sample_cmp(const void *a, const void *b) {
   return x->order < y->order ? -1 : x->order > y->order;
 }
 
-int sim_result_series_on_change(sim_result *r, const char *path, int64_t *interval_ns) {
-  *interval_ns = 0;
+/* The int64 attribute `name` of the dataset at `path`: 1 and *value when
+ * present and at least `least`, 0 when absent, negative when the dataset is
+ * absent or the attribute unreadable or out of range. */
+static int series_attr(sim_result *r, const char *path, const char *name, int64_t least,
+                       int64_t *value) {
   hid_t d = open_dataset(r, path);
   if (d < 0) return -1;
   int rc = 0;
-  htri_t exists = H5Aexists(d, SIM_SERIES_ON_CHANGE);
+  htri_t exists = H5Aexists(d, name);
   if (exists < 0) rc = -1;
   if (exists > 0) {
-    hid_t attr = H5Aopen(d, SIM_SERIES_ON_CHANGE, H5P_DEFAULT);
+    hid_t attr = H5Aopen(d, name, H5P_DEFAULT);
     int64_t v = 0;
-    rc = attr >= 0 && H5Aread(attr, H5T_NATIVE_INT64, &v) >= 0 && v > 0 ? 1 : -1;
+    rc = attr >= 0 && H5Aread(attr, H5T_NATIVE_INT64, &v) >= 0 && v >= least ? 1 : -1;
     if (attr >= 0) H5Aclose(attr);
-    if (rc == 1) *interval_ns = v;
+    if (rc == 1) *value = v;
   }
   H5Dclose(d);
   return rc;
 }
 
+int sim_result_series_on_change(sim_result *r, const char *path, int64_t *interval_ns) {
+  *interval_ns = 0;
+  return series_attr(r, path, SIM_SERIES_ON_CHANGE, 1, interval_ns);
+}
+
+int sim_result_series_end(sim_result *r, const char *path, int64_t *end_ns) {
+  *end_ns = -1;
+  return series_attr(r, path, SIM_SERIES_END, 0, end_ns);
+}
+
 /* Samples of a series written on change between its rows sel[0..k), in
- * time order: each value holds until the entity's next row, one sample
- * every dt ns.  The count, or 0 when the rows do not lie on that grid. */
-static size_t filled_count(const sample *sel, size_t k, int64_t dt) {
+ * time order, and to `end` (ns; -1: to the last row): each value holds
+ * until the entity's next row, the last until `end`, one sample every dt
+ * ns.  The count, or 0 when the rows and the end do not lie on that grid. */
+static size_t filled_count(const sample *sel, size_t k, int64_t dt, int64_t end) {
   size_t n = k;
   for (size_t i = 1; i < k; i++) {
     int64_t gap = sel[i].t_ns - sel[i - 1].t_ns;
     if (gap <= 0 || gap % dt) return 0;
     n += (size_t)(gap / dt) - 1;
+  }
+  if (k && end > sel[k - 1].t_ns) {
+    int64_t gap = end - sel[k - 1].t_ns;
+    if (gap % dt) return 0;
+    n += (size_t)(gap / dt);
   }
   return n;
 }
@@ -399,8 +419,9 @@ int sim_result_series(sim_result *r, const char *signal, int32_t entity, double 
   char *path = sim_malloc(len);
   if (!path) return -1;
   snprintf(path, len, SIM_H5_SERIES "/%s", signal);
-  int64_t dt = 0;
+  int64_t dt = 0, end = -1;
   int on_change = sim_result_series_on_change(r, path, &dt);
+  if (on_change == 1 && sim_result_series_end(r, path, &end) < 0) on_change = -1;
   hid_t d = on_change < 0 ? -1 : open_dataset(r, path);
   sim_free(path);
   if (d < 0) return -1;
@@ -421,14 +442,16 @@ int sim_result_series(sim_result *r, const char *signal, int32_t entity, double 
   qsort(sel, k, sizeof *sel, sample_cmp);
   /* written on change: the samples between rows are filled forward (a
    * file whose rows are off the grid is read as it is) */
-  size_t filled = on_change == 1 ? filled_count(sel, k, dt) : 0;
+  size_t filled = on_change == 1 ? filled_count(sel, k, dt, end) : 0;
   size_t m = filled ? filled : k;
   out_t = sim_calloc(m ? m : 1, sizeof *out_t);
   out_v = sim_calloc(m ? m : 1, sizeof *out_v);
   if (!out_t || !out_v) goto out;
   size_t j = 0;
   for (size_t i = 0; i < k; i++) {
-    int64_t next = filled && i + 1 < k ? sel[i + 1].t_ns : sel[i].t_ns + 1;
+    /* the last row holds to the series' end, the sample at `end` included */
+    int64_t last = filled && end > sel[i].t_ns ? end + 1 : sel[i].t_ns + 1;
+    int64_t next = filled && i + 1 < k ? sel[i + 1].t_ns : last;
     for (int64_t t = sel[i].t_ns; t < next; t += filled ? dt : 1, j++) {
       out_t[j] = sim_time_to_s(t);
       out_v[j] = sel[i].value;

@@ -86,10 +86,17 @@ int sim_result_entity(sim_result *r, const char *name, int32_t *id);
  * sample interval, each value then holding until the entity's next row; 0
  * (every sample a row); negative when absent or unreadable. */
 int sim_result_series_on_change(sim_result *r, const char *path, int64_t *interval_ns);
+/* Where the series at `path`, written on change, ends (sim/recorder.h
+ * sim_recorder_signal_end): 1 and *end_ns the time of its last sample, each
+ * entity's last row then holding until it; 0 (*end_ns -1) when the series
+ * does not say, each entity's samples then ending at its last row;
+ * negative when absent or unreadable. */
+int sim_result_series_end(sim_result *r, const char *path, int64_t *end_ns);
 /* The samples of one signal for one entity, in time order: times in
  * seconds and values, *n of each.  A series written on change is filled
- * forward: one sample per interval from the entity's first row to its last,
- * as the model sampled it. */
+ * forward: one sample per interval from the entity's first row to the
+ * series' end (or, when it declares none, to the entity's last row), as the
+ * model sampled it. */
 int sim_result_series(sim_result *r, const char *signal, int32_t entity, double **t_s,
                       double **values, size_t *n);
 

@@ -27,12 +27,14 @@ os.makedirs(work)
 failures = []
 
 
-def filled(data, dt):
+def filled(data, dt, end):
     """A series written on change (attribute on_change_interval_ns = dt) as
-    one row per entity per sample: DATASETS.md's pandas recipe."""
+    one row per entity per sample, to the series' end (attribute
+    on_change_end_ns, when it has one): DATASETS.md's pandas recipe."""
     df = pd.DataFrame(data)
     wide = df.pivot(index="time_ns", columns="entity", values="value")
-    wide = wide.reindex(range(wide.index.min(), wide.index.max() + dt, dt)).ffill()
+    last = max(wide.index.max(), end if end is not None else wide.index.max())
+    wide = wide.reindex(range(wide.index.min(), last + dt, dt)).ffill()
     wide = wide[pd.unique(df["entity"])]  # entities in the order they were sampled
     long = wide.stack().rename("value").reset_index()
     out = np.empty(len(long), dtype=data.dtype)
@@ -103,7 +105,8 @@ for path in results:
         df = df[df["result_file"] == path]
         data = ds[()]
         if "on_change_interval_ns" in ds.attrs:
-            data = filled(data, int(ds.attrs["on_change_interval_ns"]))
+            end = int(ds.attrs["on_change_end_ns"]) if "on_change_end_ns" in ds.attrs else None
+            data = filled(data, int(ds.attrs["on_change_interval_ns"]), end)
         if len(df) != len(data):
             fail(f"{fname}: {len(df)} rows of {path}, the HDF5 has {len(data)}")
             continue

@@ -252,9 +252,9 @@ static void test_result_readers(void) {
 }
 
 /* A series written on change is exported filled forward: a row per guest
- * per sample from its first row to its last, in time order and within a
- * time in the order the guests were sampled; one whose rows are off its
- * grid is exported as stored. */
+ * per sample from its first row to its last, or to the series' end when it
+ * declares one, in time order and within a time in the order the guests
+ * were sampled; one whose rows are off its grid is exported as stored. */
 static void test_series_on_change_filled(void) {
   char a[128], dir[128], file[192];
   path_in_tmp(a, sizeof a, "steps.h5");
@@ -268,9 +268,16 @@ static void test_series_on_change_filled(void) {
   int32_t g0 = sim_recorder_entity(rec, "guest", "a", host);
   int share = sim_recorder_signal(rec, "cpu_share", "1", "CPUs obtained");
   int odd = sim_recorder_signal(rec, "progress", "1", "work done");
-  CU_ASSERT_FATAL(share >= 0 && odd >= 0);
+  int ended = sim_recorder_signal(rec, "steal", "1", "runnable, not running");
+  CU_ASSERT_FATAL(share >= 0 && odd >= 0 && ended >= 0);
   CU_ASSERT_EQUAL(sim_recorder_signal_on_change(rec, share), 0);
   CU_ASSERT_EQUAL(sim_recorder_signal_on_change(rec, odd), 0);
+  CU_ASSERT_EQUAL(sim_recorder_signal_on_change(rec, ended), 0);
+  /* ended: a changes at 20 ms, b never; both hold to the end, 30 ms */
+  CU_ASSERT_EQUAL(sim_emit(rec, ended, g0, 10 * SIM_MS, 0.5), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, ended, g1, 10 * SIM_MS, 0.125), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, ended, g0, 20 * SIM_MS, 0), 0);
+  CU_ASSERT_EQUAL(sim_recorder_signal_end(rec, ended, 30 * SIM_MS), 0);
   /* a (sampled first) changes at 30 ms; b holds from 10 to 40 ms */
   CU_ASSERT_EQUAL(sim_emit(rec, share, g0, 10 * SIM_MS, 0.5), 0);
   CU_ASSERT_EQUAL(sim_emit(rec, share, g1, 10 * SIM_MS, 1.0), 0);
@@ -299,6 +306,18 @@ static void test_series_on_change_filled(void) {
            "%s%s,30000000,a,guest,0.25\n%s%s,30000000,b,guest,1\n"
            "%s%s,40000000,a,guest,0.25\n%s%s,40000000,b,guest,1\n",
            a, lead, a, lead, a, lead, a, lead, a, lead, a, lead, a, lead, a, lead);
+  CU_ASSERT_STRING_EQUAL(s, want);
+  sim_free(s);
+
+  snprintf(file, sizeof file, "%s/series_steal.csv", dir);
+  s = slurp(file);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+  snprintf(want, sizeof want,
+           "result_file,scenario_name,seed,run_index,calibration_name,time_ns,entity,entity_kind,value\n"
+           "%s%s,10000000,a,guest,0.5\n%s%s,10000000,b,guest,0.125\n"
+           "%s%s,20000000,a,guest,0\n%s%s,20000000,b,guest,0.125\n"
+           "%s%s,30000000,a,guest,0\n%s%s,30000000,b,guest,0.125\n",
+           a, lead, a, lead, a, lead, a, lead, a, lead, a, lead);
   CU_ASSERT_STRING_EQUAL(s, want);
   sim_free(s);
 

@@ -298,8 +298,8 @@ static void test_signal_selection(void) {
   sim_diag_clear(&d);
 }
 
-/* Rows of a 128 KiB chunk of a series (20-byte rows). */
-#define CHUNK_TEST_ROWS 6553
+/* Rows of a chunk of a series (20-byte rows; CHUNK_BYTES, sim/recorder_internal.h). */
+#define CHUNK_TEST_ROWS 3263
 
 /* The value of row i of the series written by test_chunks_every_level: long
  * stretches where a byte plane of a chunk is one byte repeated (a time that
@@ -489,8 +489,10 @@ static void test_flush_in_chunks(void) {
 
 /* A series written on change: its rows (values changed, first and last),
  * its attribute, and the reader's samples filled forward at the interval;
- * a series written every sample, and one whose rows are off the grid, are
- * read as stored. */
+ * one that declares its end has no row at the last sample where a value did
+ * not change, and every entity's samples still reach that end; a series
+ * written every sample, and one whose rows are off the grid, are read as
+ * stored. */
 static void test_series_on_change(void) {
   empty_dir();
   sim_record_config c = default_config(); /* sampled every 10 ms */
@@ -501,10 +503,19 @@ static void test_series_on_change(void) {
   int share = sim_recorder_signal(rec, "cpu_share", "1", "share of a CPU");
   int steal = sim_recorder_signal(rec, "steal", "1", "runnable, not running");
   int odd = sim_recorder_signal(rec, "progress", "1", "share of the work done");
-  CU_ASSERT_FATAL(share >= 0 && steal >= 0 && odd >= 0);
+  int ended = sim_recorder_signal(rec, "cycles_guest", "cycles/s", "cycles in the guest");
+  CU_ASSERT_FATAL(share >= 0 && steal >= 0 && odd >= 0 && ended >= 0);
   CU_ASSERT_EQUAL(sim_recorder_signal_on_change(rec, share), 0);
   CU_ASSERT_EQUAL(sim_recorder_signal_on_change(rec, odd), 0);
+  CU_ASSERT_EQUAL(sim_recorder_signal_on_change(rec, ended), 0);
   CU_ASSERT_EQUAL(sim_recorder_signal_on_change(rec, SIM_SIGNAL_OFF), 0);
+  /* ended: vm0 changes at 50 ms and holds, vm1 never; neither has a row at
+   * the last sample, 100 ms, the series' end */
+  CU_ASSERT_EQUAL(sim_emit(rec, ended, g0, 10 * SIM_MS, 2.0), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, ended, g1, 10 * SIM_MS, 7.0), 0);
+  CU_ASSERT_EQUAL(sim_emit(rec, ended, g0, 50 * SIM_MS, 3.0), 0);
+  CU_ASSERT_EQUAL(sim_recorder_signal_end(rec, ended, 100 * SIM_MS), 0);
+  CU_ASSERT_EQUAL(sim_recorder_signal_end(rec, SIM_SIGNAL_OFF, 100 * SIM_MS), 0);
   /* samples at 10, 20, ..., 100 ms: vm0 changes at 40 and 70 ms, vm1
    * never (its first and last samples only) */
   CU_ASSERT_EQUAL(sim_emit(rec, share, g0, 10 * SIM_MS, 0.5), 0);
@@ -556,6 +567,30 @@ static void test_series_on_change(void) {
   CU_ASSERT_EQUAL(sim_result_series(r, "progress", g0, &t, &v, &n), 0);
   CU_ASSERT_EQUAL(n, 2); /* off the grid: as stored */
   if (n == 2) CU_ASSERT_DOUBLE_EQUAL(t[1], 0.025, 1e-12);
+  sim_free(t);
+  sim_free(v);
+  /* the series' end: an attribute; a series without one says so */
+  int64_t end = 0;
+  CU_ASSERT_EQUAL(sim_result_table_rows(r, "series/cycles_guest", &rows), 0);
+  CU_ASSERT_EQUAL(rows, 3);
+  CU_ASSERT_EQUAL(sim_result_series_end(r, "series/cycles_guest", &end), 1);
+  CU_ASSERT_EQUAL(end, 100 * SIM_MS);
+  CU_ASSERT_EQUAL(sim_result_series_end(r, "series/cpu_share", &end), 0);
+  CU_ASSERT_EQUAL(end, -1);
+  CU_ASSERT(sim_result_series_end(r, "series/none", &end) < 0);
+  CU_ASSERT_EQUAL(sim_result_series(r, "cycles_guest", g0, &t, &v, &n), 0);
+  static const double want_ended[10] = {2, 2, 2, 2, 3, 3, 3, 3, 3, 3};
+  CU_ASSERT_EQUAL(n, 10);
+  for (size_t i = 0; i < n && n == 10; i++) {
+    CU_ASSERT_DOUBLE_EQUAL(t[i], 0.01 * (double)(i + 1), 1e-12);
+    CU_ASSERT_EQUAL(v[i], want_ended[i]);
+  }
+  sim_free(t);
+  sim_free(v);
+  CU_ASSERT_EQUAL(sim_result_series(r, "cycles_guest", g1, &t, &v, &n), 0);
+  CU_ASSERT_EQUAL(n, 10); /* its one row holds to the end */
+  for (size_t i = 0; i < n && n == 10; i++) CU_ASSERT_EQUAL(v[i], 7.0);
+  if (n == 10) CU_ASSERT_DOUBLE_EQUAL(t[9], 0.1, 1e-12);
   sim_free(t);
   sim_free(v);
   sim_result_close(r);

@@ -2,7 +2,7 @@
  * Reads through sim/results.h only, as plots and validation do.
  * Units: named in the column names (export_column_name); values as stored.
  * A series written on change is exported filled forward, a row per entity
- * per sample as the model sampled it, so that every CSV row of a series is a
+ * per sample as the model sampled it (to the series' end when it declares one), so that every CSV row of a series is a
  * sample (a spreadsheet's sums and means need no step function).
  * Invariants: nothing is written before every result has been opened and
  * every table's columns agree across results; the files appear under their
@@ -239,13 +239,15 @@ static void free_columns(column_data *d, const sim_result_column_info *cols, siz
 
 /* The rows a series written on change (sim_result_series_on_change) is
  * exported as: filled forward, one per entity per sample interval dt from
- * the entity's first row to its last, each holding the value of the
- * entity's last row so far, in time order and within a time in the order
- * the entities first appear (the order the model sampled them).  *src the
- * row each comes from, *times its time; *n_out of each.  0; 1 when the rows
- * are not on such a grid (exported as stored, *src NULL); EXPORT_ENOMEM. */
+ * the entity's first row to the series' end `end` (sim_result_series_end;
+ * -1: to the entity's last row), each holding the value of the entity's
+ * last row so far, in time order and within a time in the order the
+ * entities first appear (the order the model sampled them).  *src the row
+ * each comes from, *times its time; *n_out of each.  0; 1 when the rows are
+ * not on such a grid (exported as stored, *src NULL); EXPORT_ENOMEM. */
 static int fill_forward_plan(const int64_t *t, const int64_t *ent, size_t rows, size_t n_entities,
-                             int64_t dt, size_t **src, int64_t **times, size_t *n_out) {
+                             int64_t dt, int64_t end, size_t **src, int64_t **times,
+                             size_t *n_out) {
   *src = NULL;
   *times = NULL;
   *n_out = 0;
@@ -274,6 +276,10 @@ static int fill_forward_plan(const int64_t *t, const int64_t *ent, size_t rows, 
       int64_t gap = t[by_slot[j]] - t[by_slot[j - 1]];
       if (gap <= 0 || gap % dt) rc = 1;
     }
+    if (end > last) {
+      if ((end - last) % dt) rc = 1;
+      last = end; /* the entity's last row holds to the series' end */
+    }
     if (first < tmin) tmin = first;
     if (last > tmax) tmax = last;
     total += (size_t)((last - first) / dt) + 1;
@@ -288,7 +294,8 @@ static int fill_forward_plan(const int64_t *t, const int64_t *ent, size_t rows, 
   }
   for (int64_t now = tmin; rc == 0 && n_slots && now <= tmax; now += dt)
     for (size_t k = 0; k < n_slots; k++) {
-      if (t[by_slot[start[k]]] > now || t[by_slot[start[k + 1] - 1]] < now) continue;
+      int64_t last = t[by_slot[start[k + 1] - 1]];
+      if (t[by_slot[start[k]]] > now || (last > end ? last : end) < now) continue;
       while (cur[k] + 1 < start[k + 1] && t[by_slot[cur[k] + 1]] <= now) cur[k]++;
       (*src)[*n_out] = by_slot[cur[k]];
       (*times)[(*n_out)++] = now;
@@ -336,7 +343,7 @@ static int write_rows(FILE *f, const run_info *ri, const char *table,
       sim_result_table_attr_strings(ri->r, table, "type_names", &type_names, &n_types) < 0)
     rc = EXPORT_ENOMEM;
   size_t *src = NULL, n_out = rows;
-  int64_t *times = NULL, dt = 0;
+  int64_t *times = NULL, dt = 0, end = -1;
   size_t time_col = n_cols, entity_col = n_cols;
   for (size_t i = 0; i < n_cols; i++) {
     if (!strcmp(cols[i].name, "time_ns") && cols[i].type == SIM_RESULT_INTEGER) time_col = i;
@@ -344,8 +351,10 @@ static int write_rows(FILE *f, const run_info *ri, const char *table,
   }
   if (rc == 0 && time_col < n_cols && entity_col < n_cols &&
       sim_result_series_on_change(ri->r, table, &dt) == 1) {
-    int plan = fill_forward_plan(d[time_col].ints, d[entity_col].ints, rows, ri->n_entities, dt,
-                                 &src, &times, &n_out);
+    int plan = sim_result_series_end(ri->r, table, &end) < 0
+                   ? 1 /* an unreadable end: exported as stored */
+                   : fill_forward_plan(d[time_col].ints, d[entity_col].ints, rows, ri->n_entities,
+                                       dt, end, &src, &times, &n_out);
     if (plan < 0) rc = plan;
     if (plan == 1) n_out = rows;
   }

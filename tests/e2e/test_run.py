@@ -131,7 +131,8 @@ class Run(Case):
             self.assertEqual(f["summary/guests"].attrs["unit_time_to_complete_s"], "s")
 
             # the progress series: written on change at the sampling
-            # interval (a value holds until the guest's next row), rising to 1
+            # interval (a value holds until the guest's next row, the last
+            # until the series' end, the last sample), rising to 1
             progress = table(f, "series/progress")
             self.assertEqual(f["series/progress"].attrs["unit"], "1")
             dt = int(f["series/progress"].attrs["on_change_interval_ns"])
@@ -142,7 +143,10 @@ class Run(Case):
             self.assertTrue((steps > 0).all())
             self.assertTrue((steps % dt == 0).all())
             self.assertEqual(vm0["time_ns"].iloc[0], dt)  # the first sample
-            self.assertEqual(vm0["time_ns"].iloc[-1], progress["time_ns"].max())  # the last
+            end = int(f["series/progress"].attrs["on_change_end_ns"])  # the last sample
+            self.assertGreaterEqual(end, progress["time_ns"].max())
+            self.assertLessEqual(vm0["time_ns"].iloc[-1], end)
+            self.assertEqual((end - vm0["time_ns"].iloc[-1]) % dt, 0)
             self.assertTrue((np.diff(vm0["value"].to_numpy()) >= -1e-12).all())
             self.assertAlmostEqual(vm0["value"].iloc[-1], 1.0, places=6)
 
