@@ -18,6 +18,9 @@
  * has been sent to, not on every host.  Empty hosts are
  * switched off (they draw nothing) and switched on, after their boot time,
  * when a VM is placed on them.
+ * A VM's memory counts against its host's in every placement (`memory:
+ * reserved`), or only in its own first placement, at the start or at its
+ * arrival (`memory: placement-only`, as CloudSim 3.0.3 counts it: vm_load).
  * Guests that come and go (engine.c "Arrivals and departures"): one that
  * arrives is placed at its arrival by the placement policy, against the
  * loads of the moment (each guest's demand since the last interval, the
@@ -447,9 +450,29 @@ static bool admit(void *ctx, size_t host, const dc_vm_load *vm) {
   return !overloaded_at(dc, host, dc->load[host].used_hz + vm->demand_hz);
 }
 
+/* Guest gi's load where it is: its last demand, and its memory as
+ * consolidation counts it: all of it (`memory: reserved`), or none
+ * (`placement-only`): CloudSim 3.0.3, whose runs [BB12] reports, asks a VM
+ * for its full RAM only while it is being instantiated
+ * (Vm.getCurrentRequestedRam: isBeingInstantiated, cleared by
+ * Datacenter.processVmCreate), afterwards for its cloudlets' RAM
+ * utilisation times its RAM, and the PlanetLab examples
+ * (PlanetLabHelper.createCloudletListPlanetLab) give the cloudlets
+ * UtilizationModelNull for RAM: 0, so Host.isSuitableForVm
+ * (RamProvisionerSimple) never refuses a migrating VM for memory, and each
+ * consolidation's restoreAllocation re-creates every VM with 0 RAM. */
 static dc_vm_load vm_load(const struct eng_dc *dc, uint32_t gi) {
   const eng *e = dc->e;
-  return (dc_vm_load){dc->guests[gi].demand_cpus * e->guests[gi].host->clock_hz, e->sc->guests[gi].memory_bytes};
+  return (dc_vm_load){dc->guests[gi].demand_cpus * e->guests[gi].host->clock_hz,
+                      dc->spec->memory_placement_only ? 0 : e->sc->guests[gi].memory_bytes};
+}
+
+/* Guest gi's load as its first placement counts it: all its memory, in
+ * either accounting (CloudSim's VM being instantiated asks its full RAM). */
+static dc_vm_load vm_load_placing(const struct eng_dc *dc, uint32_t gi) {
+  dc_vm_load vm = vm_load(dc, gi);
+  vm.memory_bytes = dc->e->sc->guests[gi].memory_bytes;
+  return vm;
 }
 
 /* Host hi's entry of dc->load (or of an exclusion) has changed: the live indexes follow. */
@@ -775,7 +798,7 @@ static int place_at_start(struct eng_dc *dc, uint32_t *g) {
   for (size_t hi = 0; hi < nh; hi++) dc->mig_in[hi] = 0;
   room_index(dc, NULL);
   for (size_t k = 0; k < ng; k++) {
-    dc_vm_load vm = vm_load(dc, g[k]);
+    dc_vm_load vm = vm_load_placing(dc, g[k]);
     long d = dc->placement->choose(dc->load, nh, NULL, dc->room, &vm, admit, dc);
     if (d < 0) d = (long)e->sc->guests[g[k]].host;
     dc->load[d].active = true;
@@ -803,7 +826,7 @@ int eng_dc_arrive(eng *e, uint32_t gi, sim_time *start_ns) {
   current_loads(dc);
   dc_gstate *gs = &dc->guests[gi];
   gs->demand_cpus = first_demand_cpus(&e->guests[gi]);
-  dc_vm_load vm = vm_load(dc, gi);
+  dc_vm_load vm = vm_load_placing(dc, gi);
   gs->demand_cpus = 0; /* it has requested nothing yet: the next interval measures it */
   room_index(dc, NULL);
   long d = dc->placement->choose(dc->load, e->sc->n_hosts, NULL, dc->room, &vm, admit, dc);

@@ -13,7 +13,8 @@
  * its rate over the host's clock; a guest whose lifetime ends frees its host,
  * which is switched off, or when its migration ends if it ends during one;
  * an arriving guest is placed at its arrival, or rejected when no host has
- * room. */
+ * room; with `memory: placement-only` consolidation packs VMs memory would
+ * keep apart. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,34 @@ static void test_underload_switches_off(void) {
   CU_ASSERT_EQUAL(col(&on, "summary/datacenter", "shutdowns", 0), 0);
   run_close(&off);
   run_close(&on);
+}
+
+/* Three guests at 0.2 of a core, of 5 GB each, on three two-core hosts of
+ * 8 GB: with memory reserved no two share a host, so nothing moves; with
+ * `memory: placement-only` the initial placement still keeps them apart
+ * (each VM's own memory counts where it is first placed), but
+ * consolidation ignores memory and empties two hosts onto the third. */
+static void test_memory_placement_only(void) {
+  static const char guests[] = "  - {name: a, technique: native, memory: 5 GB, host: h0, workload: w20}\n"
+                               "  - {name: b, technique: native, memory: 5 GB, host: h1, workload: w20}\n"
+                               "  - {name: c, technique: native, memory: 5 GB, host: h2, workload: w20}\n";
+  run_out reserved, loose;
+  char buf[SIM_STR_CELL];
+  CU_ASSERT_EQUAL_FATAL(run_text("3600 s", 2, 3, guests, "place_at_start: true, memory: reserved", &reserved), 0);
+  CU_ASSERT_EQUAL_FATAL(run_text("3600 s", 2, 3, guests, "place_at_start: true, memory: placement-only", &loose), 0);
+  CU_ASSERT_EQUAL(col(&reserved, "summary/datacenter", "migrations", 0), 0);
+  CU_ASSERT_EQUAL(col(&reserved, "summary/datacenter", "shutdowns", 0), 0);
+  /* placed apart at the start (rows 0-2: three hosts), then gathered */
+  for (size_t r = 0; r < 3; r++) {
+    char want[8];
+    snprintf(want, sizeof want, "h%zu", r);
+    CU_ASSERT_STRING_EQUAL(str(&loose, "datacenter/placement", "host", r, buf, sizeof buf), want);
+  }
+  CU_ASSERT_EQUAL(col(&loose, "summary/datacenter", "migrations", 0), 2);
+  CU_ASSERT_EQUAL(col(&loose, "summary/datacenter", "shutdowns", 0), 2);
+  CU_ASSERT(col(&loose, "summary/datacenter", "energy_kwh", 0) < 0.6 * col(&reserved, "summary/datacenter", "energy_kwh", 0));
+  run_close(&reserved);
+  run_close(&loose);
 }
 
 /* The same three guests placed by PABFD before they start: the first goes
@@ -358,6 +387,7 @@ int register_tests(void) {
                                     {"an overloaded host loses its smallest VM", test_overload_moves_smallest},
                                     {"underloaded hosts are emptied and switched off", test_underload_switches_off},
                                     {"placement before the guests start", test_place_at_start},
+                                    {"memory counted at placement only", test_memory_placement_only},
                                     {"homes only where guests are sent", test_homes_on_demand},
                                     {"a rated trace asks its share of each host's clock", test_rated_speed},
                                     {"a departing guest frees its host", test_departure_frees_host},
