@@ -43,6 +43,8 @@
  *   datacenter/migrations one row per consolidation migration
  *   datacenter/placement guest-to-host mapping: a row at the start and at
  *                        every move
+ *   series/host_power_w  each host's mean power per accounted span (the
+ *                        intervals, and arrivals), written on change
  * Units: ns internally; s, W, kWh, bytes in tables.  Utilisation is a share
  * of a host's capacity (cores x clock); a VM's demand is in Hz (its CPU
  * share times its host's clock).
@@ -75,6 +77,7 @@ typedef struct dc_hstate {
   bool has_power;              /* its type has a power model */
   dc_power_model power;        /* the model, when it has one */
   double energy_j;             /* J */
+  double power_row_w;          /* W: its last row of series/host_power_w; NAN: none yet */
   double active_s, full_s;     /* s: switched on; at 100 % utilisation */
   int64_t shutdowns, boots;    /* count */
 } dc_hstate;
@@ -124,6 +127,7 @@ struct eng_dc {
   size_t n_live;
   uint32_t *migrating_n;             /* per host: migrations under way from or to it */
   sim_table *t_migs, *t_place;
+  int sig_power;                     /* series/host_power_w (SIM_SIGNAL_OFF: not kept) */
   sim_time last_ns;                  /* ns: the previous interval's end */
   /* scratch of one consolidation, per host or guest */
   dc_host_load *load;
@@ -180,6 +184,17 @@ static void push(double *hist, size_t *n, double x) {
 
 static double capacity_hz(const eng_host *h) { return h->type->cores * h->clock_hz; }
 
+/* Host hi drew `watts` on average from dc->last_ns to the time being
+ * accounted: a row of series/host_power_w at dc->last_ns when that differs
+ * from its last row (written on change: the value holds until the host's
+ * next row), so the series integrates to the host's energy. */
+static void power_row(struct eng_dc *dc, size_t hi, double watts) {
+  dc_hstate *hs = &dc->hosts[hi];
+  if (!hs->has_power || watts == hs->power_row_w) return;
+  hs->power_row_w = watts;
+  eng_note_rec(dc->e, sim_emit(dc->e->rec, dc->sig_power, dc->e->hosts[hi].entity, dc->last_ns, watts));
+}
+
 /* Energy, activity and 100 % time of every host from the last interval's end
  * to `now`; with `sample`, the utilisation histories grow by one. */
 static void account(struct eng_dc *dc, sim_time now, bool sample) {
@@ -205,11 +220,17 @@ static void account(struct eng_dc *dc, sim_time now, bool sample) {
     dc_hstate *hs = &dc->hosts[hi];
     double busy = (double)(h->busy_ns - hs->prev_busy_ns) * 1e-9 / (dt * h->type->cores);
     hs->prev_busy_ns = h->busy_ns;
-    if (!hs->on) continue;
+    if (!hs->on) {
+      power_row(dc, hi, 0);
+      continue;
+    }
     /* while it boots it draws its full power and runs nothing [BB12 assumes it instant] */
     double boot_s = hs->booted_ns > dc->last_ns ? (double)(fmin(hs->booted_ns, now) - dc->last_ns) * 1e-9 : 0;
-    if (hs->has_power)
-      hs->energy_j += dc_power_watts(&hs->power, 1) * boot_s + dc_power_watts(&hs->power, busy) * (dt - boot_s);
+    if (hs->has_power) {
+      double joules = dc_power_watts(&hs->power, 1) * boot_s + dc_power_watts(&hs->power, busy) * (dt - boot_s);
+      hs->energy_j += joules;
+      power_row(dc, hi, joules / dt);
+    }
     hs->active_s += dt;
     if (busy >= FULL_UTILISATION) hs->full_s += dt;
     if (!sample) continue;
@@ -926,6 +947,12 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
     if (present(e, gi)) dc->hosts[e->guests[gi].host - e->hosts].on = true;
   if (sc->n_migrations == 0 && !(dc->recording = migration_recording_new(e->rec))) return -1;
   if (declare_tables(dc) < 0) return -1;
+  dc->sig_power = sim_recorder_signal(e->rec, "host_power_w", "W",
+                                      "mean power the host draws from this row's time to its next row (0: "
+                                      "switched off); its integral is the host's energy");
+  if (dc->sig_power < 0 && dc->sig_power != SIM_SIGNAL_OFF) return -1;
+  if (sim_recorder_signal_on_change(e->rec, dc->sig_power) < 0) return -1;
+  for (size_t hi = 0; hi < nh; hi++) dc->hosts[hi].power_row_w = NAN;
   for (size_t gi = 0; gi < sc->n_guests; gi++) {
     if (!present(e, gi)) continue; /* an arriving guest's row is made at its arrival */
     int rc = place_row(dc, 0, (uint32_t)gi, (uint32_t)(e->guests[gi].host - e->hosts));
@@ -941,6 +968,10 @@ int eng_dc_finish(eng *e, sim_time end) {
   struct eng_dc *dc = e->dc;
   if (!dc) return 0;
   account(dc, end, false);
+  /* the last rows: each host's last value holds until the end */
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++)
+    if (dc->hosts[hi].has_power && !isnan(dc->hosts[hi].power_row_w))
+      eng_note_rec(e, sim_emit(e->rec, dc->sig_power, e->hosts[hi].entity, end, dc->hosts[hi].power_row_w));
   const sim_scenario *sc = e->sc;
   static const sim_column hcols[] = {
       {"name", SIM_COL_STR, "", "host name"},
