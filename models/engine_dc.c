@@ -140,6 +140,7 @@ struct eng_dc {
   uint32_t *on_host;                 /* guests by host, each host's in guest order */
   uint32_t *sort_tmp;                /* per guest: sort_by_demand's scratch */
   double *mig_in;                    /* per host: max_migration_s of the guests placed on it at the start */
+  uint32_t *twin;                    /* per host: the next host alike at the start (hide_twins); UINT32_MAX: none */
   dc_room *room;                     /* the room of dc->load's hosts, while room_live */
   const bool *room_excluded;         /* the exclusions it indexes (NULL: none) */
   bool room_live;
@@ -795,6 +796,49 @@ static int move_unstarted(struct eng_dc *dc, uint32_t gi, uint32_t d) {
   return 0;
 }
 
+/* Untouched twins: at the start every host is empty, off and without
+ * history, so two hosts of one type and capacity are alike to every
+ * placement policy (the same fit, power and room; their detector sees one
+ * sample, its load, and falls back on its threshold), and of alike hosts the
+ * policies take the first.  Only the first untouched host of each kind is
+ * offered (dc->excluded hides the others, dc->twin links each to the next of
+ * its kind); a host is touched when it takes a guest, and the next untouched
+ * one of its kind is offered then.  For 10,000 hosts of two types this
+ * offers the hosts in use and two empty ones, not every empty host. */
+static int hide_twins(struct eng_dc *dc) {
+  const eng *e = dc->e;
+  size_t nh = e->sc->n_hosts, nt = e->sc->n_host_types;
+  uint32_t *last = sim_malloc((nt ? nt : 1) * sizeof *last); /* per type: the last host of its chain */
+  if (!last) return -1;
+  for (size_t t = 0; t < nt; t++) last[t] = UINT32_MAX;
+  for (size_t hi = 0; hi < nh; hi++) {
+    uint32_t t = e->sc->hosts[hi].type, k = last[t];
+    dc->used[hi] = false; /* touched */
+    dc->twin[hi] = UINT32_MAX;
+    dc->excluded[hi] = k != UINT32_MAX && dc->load[k].capacity_hz == dc->load[hi].capacity_hz;
+    if (dc->excluded[hi]) dc->twin[k] = (uint32_t)hi;
+    last[t] = (uint32_t)hi; /* a host of another capacity starts a chain of its own */
+  }
+  sim_free(last);
+  return 0;
+}
+
+/* Host d takes a guest: offered from now on, and if it was the untouched
+ * host offered for its kind, the next untouched one of its kind is. */
+static void touch(struct eng_dc *dc, size_t d) {
+  if (dc->used[d]) return;
+  bool offered = !dc->excluded[d];
+  dc->used[d] = true;
+  dc->excluded[d] = false;
+  load_changed(dc, d);
+  if (!offered) return;
+  uint32_t k = dc->twin[d];
+  while (k != UINT32_MAX && dc->used[k]) k = dc->twin[k];
+  if (k == UINT32_MAX) return;
+  dc->excluded[k] = false;
+  load_changed(dc, k);
+}
+
 /* Initial placement [BB12, Section 5]: before any guest starts, each goes
  * where the placement policy puts it (in decreasing order of its first
  * phase's demand when the policy sorts), all hosts empty and off; a guest no
@@ -817,11 +861,13 @@ static int place_at_start(struct eng_dc *dc, uint32_t *g) {
   refresh_migration_s(dc);
   group_by_host(dc);
   for (size_t hi = 0; hi < nh; hi++) dc->mig_in[hi] = 0;
-  room_index(dc, NULL);
+  if (hide_twins(dc) < 0) return -1;
+  room_index(dc, dc->excluded);
   for (size_t k = 0; k < ng; k++) {
     dc_vm_load vm = vm_load_placing(dc, g[k]);
-    long d = dc->placement->choose(dc->load, nh, NULL, dc->room, &vm, admit, dc);
+    long d = dc->placement->choose(dc->load, nh, dc->excluded, dc->room, &vm, admit, dc);
     if (d < 0) d = (long)e->sc->guests[g[k]].host;
+    touch(dc, (size_t)d);
     dc->load[d].active = true;
     take(dc, (size_t)d, &vm, +1);
     if ((uint32_t)d == e->sc->guests[g[k]].host) continue;
@@ -904,6 +950,7 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->used = sim_calloc(nh, sizeof *dc->used);
   dc->mig_s = sim_calloc(nh, sizeof *dc->mig_s);
   dc->mig_in = sim_calloc(nh, sizeof *dc->mig_in);
+  dc->twin = sim_calloc(nh, sizeof *dc->twin);
   dc->migrating_n = sim_calloc(nh, sizeof *dc->migrating_n);
   dc->room = dc_room_new(nh);
   dc->rank = dc_rank_new(nh);
@@ -917,7 +964,7 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->tx_link = sim_calloc(nh, sizeof *dc->tx_link);
   dc->rx_link = sim_calloc(nh, sizeof *dc->rx_link);
   dc->net = net_share_new();
-  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->mig_in || !dc->migrating_n || !dc->room || !dc->rank || !dc->cand || !dc->host_first || !dc->on_host || !dc->sort_tmp ||
+  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->mig_in || !dc->twin || !dc->migrating_n || !dc->room || !dc->rank || !dc->cand || !dc->host_first || !dc->on_host || !dc->sort_tmp ||
       !dc->moves_guest || !dc->moves_dst || !dc->moves_reason || !dc->tx_link || !dc->rx_link || !dc->net)
     return -1;
   for (size_t hi = 0; hi < nh; hi++) {
@@ -1082,6 +1129,7 @@ void eng_dc_free(struct eng_dc *dc) {
   sim_free(dc->used);
   sim_free(dc->mig_s);
   sim_free(dc->mig_in);
+  sim_free(dc->twin);
   sim_free(dc->migrating_n);
   sim_free(dc->live);
   dc_room_free(dc->room);
