@@ -7,7 +7,9 @@
  *   vmselect_*.c   which VM leaves an overloaded host: MMT, MC, MU, RS
  *   power_*.c      a host's power at a CPU utilisation: linear, cubic,
  *                  SPECpower tables
- * and the statistics they share (datacenter_stats.c).  Every policy is a
+ * the statistics they share (datacenter_stats.c), and the indexes of the
+ * hosts' room and rank that let placements and underload picks skip hosts
+ * (placement_index.c).  Every policy is a
  * pure function of the state it is handed: utilisation histories, host
  * capacities and loads, power models; the consolidation controller that
  * feeds them from a run is separate.
