@@ -7,7 +7,9 @@
  *   vmselect_*.c   which VM leaves an overloaded host: MMT, MC, MU, RS
  *   power_*.c      a host's power at a CPU utilisation: linear, cubic,
  *                  SPECpower tables
- * and the statistics they share (datacenter_stats.c).  Every policy is a
+ * the statistics they share (datacenter_stats.c), and the indexes of the
+ * hosts' room and rank that let placements and underload picks skip hosts
+ * (placement_index.c).  Every policy is a
  * pure function of the state it is handed: utilisation histories, host
  * capacities and loads, power models; the consolidation controller that
  * feeds them from a run is separate.
@@ -131,29 +133,60 @@ typedef bool (*dc_admit_fn)(void *ctx, size_t host, const dc_vm_load *vm);
 
 /* Whether vm fits on h: CPU and memory. */
 bool dc_fits(const dc_host_load *h, const dc_vm_load *vm);
+
+/* An index of the room each host has left (placement_index.c), kept by the
+ * one who changes the loads: dc_room_set after each change of a host's load
+ * or exclusion, dc_room_build for all. */
+typedef struct dc_room dc_room;
+dc_room *dc_room_new(size_t n);
+void dc_room_free(dc_room *r);
+void dc_room_build(dc_room *r, const dc_host_load *hosts, const bool *excluded);
+void dc_room_set(dc_room *r, size_t i, const dc_host_load *h, bool excluded);
+/* The first host i >= from not `excluded` that vm fits on (dc_fits), -1
+ * when none: what a scan from `from` finds, through `room` when it is not
+ * NULL (it must index hosts and excluded as they are). */
+long dc_next_fit(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_room *room,
+                 const dc_vm_load *vm, size_t from);
+
 /* Best and worst fit: among the admitted hosts vm fits on, switched-on ones
  * first, the one with the least (tightest) or the most CPU left over after
  * it, ties to the first; -1 when none. */
-long dc_choose_by_room(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_vm_load *vm,
-                       dc_admit_fn admit, void *ctx, bool tightest);
+long dc_choose_by_room(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_room *room,
+                       const dc_vm_load *vm, dc_admit_fn admit, void *ctx, bool tightest);
 
 typedef struct dc_placement_ops {
   const char *name;
   bool decreasing; /* VMs are placed in decreasing order of demand */
   /* The host for vm among hosts[0..n-1] not `excluded` (NULL: none is),
-   * -1 when none fits.  `admit` may be NULL. */
-  long (*choose)(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_vm_load *vm,
-                 dc_admit_fn admit, void *ctx);
+   * -1 when none fits.  `room` (NULL: none) indexes hosts and excluded
+   * (dc_next_fit); `admit` may be NULL. */
+  long (*choose)(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_room *room,
+                 const dc_vm_load *vm, dc_admit_fn admit, void *ctx);
 } dc_placement_ops;
 
 /* ---- underload detection ---- */
 
 typedef struct dc_underload_ops {
   const char *name;
-  /* The host to try to empty among hosts[0..n-1] not `excluded`, -1 when
-   * none: the controller then checks that all its VMs can go elsewhere. */
-  long (*pick)(const dc_host_load *hosts, size_t n, const bool *excluded);
+  /* The host's rank as the host to try to empty: the lowest is tried first
+   * (ties to the first host); INFINITY when it is no candidate.  The
+   * controller then checks that all its VMs can go elsewhere. */
+  double (*rank)(const dc_host_load *h);
 } dc_underload_ops;
+
+/* The host to try to empty among hosts[0..n-1] not `excluded`: the lowest
+ * ranked, -1 when none is a candidate (a scan; dc_rank keeps it current). */
+long dc_underload_pick(const dc_underload_ops *ops, const dc_host_load *hosts, size_t n, const bool *excluded);
+
+/* The hosts by rank (placement_index.c), kept by the one who changes the
+ * loads: dc_rank_set after each change of a host's load or exclusion. */
+typedef struct dc_rank dc_rank;
+dc_rank *dc_rank_new(size_t n);
+void dc_rank_free(dc_rank *t);
+void dc_rank_build(dc_rank *t, const dc_underload_ops *ops, const dc_host_load *hosts, const bool *excluded);
+void dc_rank_set(dc_rank *t, const dc_underload_ops *ops, size_t i, const dc_host_load *h, bool excluded);
+/* What dc_underload_pick would answer now. */
+long dc_rank_lowest(const dc_rank *t);
 
 /* ---- VM selection ---- */
 

@@ -18,6 +18,9 @@
  * has been sent to, not on every host.  Empty hosts are
  * switched off (they draw nothing) and switched on, after their boot time,
  * when a VM is placed on them.
+ * A VM's memory counts against its host's in every placement (`memory:
+ * reserved`), or only in its own first placement, at the start or at its
+ * arrival (`memory: placement-only`, as CloudSim 3.0.3 counts it: vm_load).
  * Guests that come and go (engine.c "Arrivals and departures"): one that
  * arrives is placed at its arrival by the placement policy, against the
  * loads of the moment (each guest's demand since the last interval, the
@@ -40,6 +43,8 @@
  *   datacenter/migrations one row per consolidation migration
  *   datacenter/placement guest-to-host mapping: a row at the start and at
  *                        every move
+ *   series/host_power_w  each host's mean power per accounted span (the
+ *                        intervals, and arrivals), written on change
  * Units: ns internally; s, W, kWh, bytes in tables.  Utilisation is a share
  * of a host's capacity (cores x clock); a VM's demand is in Hz (its CPU
  * share times its host's clock).
@@ -72,6 +77,7 @@ typedef struct dc_hstate {
   bool has_power;              /* its type has a power model */
   dc_power_model power;        /* the model, when it has one */
   double energy_j;             /* J */
+  double power_row_w;          /* W: its last row of series/host_power_w; NAN: none yet */
   double active_s, full_s;     /* s: switched on; at 100 % utilisation */
   int64_t shutdowns, boots;    /* count */
 } dc_hstate;
@@ -117,7 +123,11 @@ struct eng_dc {
   int64_t rejected;                  /* arriving guests no host had room for, count */
   dc_mig **migs;                     /* every consolidation migration */
   size_t n_migs, cap_migs;
+  size_t *live;                      /* indices in migs of those not known finished, in start order */
+  size_t n_live;
+  uint32_t *migrating_n;             /* per host: migrations under way from or to it */
   sim_table *t_migs, *t_place;
+  int sig_power;                     /* series/host_power_w (SIM_SIGNAL_OFF: not kept) */
   sim_time last_ns;                  /* ns: the previous interval's end */
   /* scratch of one consolidation, per host or guest */
   dc_host_load *load;
@@ -129,6 +139,13 @@ struct eng_dc {
   uint32_t *host_first;              /* per host + 1: where its guests start in on_host */
   uint32_t *on_host;                 /* guests by host, each host's in guest order */
   uint32_t *sort_tmp;                /* per guest: sort_by_demand's scratch */
+  double *mig_in;                    /* per host: max_migration_s of the guests placed on it at the start */
+  uint32_t *twin;                    /* per host: the next host alike at the start (hide_twins); UINT32_MAX: none */
+  dc_room *room;                     /* the room of dc->load's hosts, while room_live */
+  const bool *room_excluded;         /* the exclusions it indexes (NULL: none) */
+  bool room_live;
+  dc_rank *rank;                     /* the underload ranks of dc->load, excluded_under, while rank_live */
+  bool rank_live;
   uint32_t *moves_guest, *moves_dst; /* decided moves */
   size_t n_moves;
   const char **moves_reason;
@@ -166,7 +183,24 @@ static void push(double *hist, size_t *n, double x) {
   hist[(*n)++] = x;
 }
 
-static double capacity_hz(const eng_host *h) { return h->type->cores * h->clock_hz; }
+/* A host's capacity at its top clock: under DVFS (engine_dvfs.c) its clock
+ * follows its load, and a host its governor slowed while lightly loaded is
+ * not a smaller host to the detectors and placement. */
+static double capacity_hz(const eng_host *h) {
+  double top_hz = h->dvfs.governor ? h->dvfs.policy.hz[h->dvfs.policy.n - 1] : h->clock_hz;
+  return h->type->cores * top_hz;
+}
+
+/* Host hi drew `watts` on average from dc->last_ns to the time being
+ * accounted: a row of series/host_power_w at dc->last_ns when that differs
+ * from its last row (written on change: the value holds until the host's
+ * next row), so the series integrates to the host's energy. */
+static void power_row(struct eng_dc *dc, size_t hi, double watts) {
+  dc_hstate *hs = &dc->hosts[hi];
+  if (!hs->has_power || watts == hs->power_row_w) return;
+  hs->power_row_w = watts;
+  eng_note_rec(dc->e, sim_emit(dc->e->rec, dc->sig_power, dc->e->hosts[hi].entity, dc->last_ns, watts));
+}
 
 /* Energy, activity and 100 % time of every host from the last interval's end
  * to `now`; with `sample`, the utilisation histories grow by one. */
@@ -193,11 +227,17 @@ static void account(struct eng_dc *dc, sim_time now, bool sample) {
     dc_hstate *hs = &dc->hosts[hi];
     double busy = (double)(h->busy_ns - hs->prev_busy_ns) * 1e-9 / (dt * h->type->cores);
     hs->prev_busy_ns = h->busy_ns;
-    if (!hs->on) continue;
+    if (!hs->on) {
+      power_row(dc, hi, 0);
+      continue;
+    }
     /* while it boots it draws its full power and runs nothing [BB12 assumes it instant] */
     double boot_s = hs->booted_ns > dc->last_ns ? (double)(fmin(hs->booted_ns, now) - dc->last_ns) * 1e-9 : 0;
-    if (hs->has_power)
-      hs->energy_j += dc_power_watts(&hs->power, 1) * boot_s + eng_dvfs_watts(h, &hs->power, busy) * (dt - boot_s);
+    if (hs->has_power) {
+      double joules = dc_power_watts(&hs->power, 1) * boot_s + eng_dvfs_watts(h, &hs->power, busy) * (dt - boot_s);
+      hs->energy_j += joules;
+      power_row(dc, hi, joules / dt);
+    }
     hs->active_s += dt;
     if (busy >= FULL_UTILISATION) hs->full_s += dt;
     if (!sample) continue;
@@ -282,6 +322,8 @@ static void migration_done(void *ctx, migration *mig) {
   eng *e = dc->e;
   dc_gstate *gs = &dc->guests[m->guest];
   gs->migrating = false;
+  dc->migrating_n[m->src]--;
+  dc->migrating_n[m->dst]--;
   gs->degraded_s += MIGRATION_DEGRADATION * (run_ns(e, &e->guests[m->guest]) - gs->run_at_start_ns) * 1e-9;
   const migration_summary *s = migration_get_summary(mig);
   const sim_scenario *sc = e->sc;
@@ -323,10 +365,15 @@ static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const c
   const sim_scenario *sc = e->sc;
   uint32_t src = (uint32_t)(e->guests[gi].host - e->hosts);
   if (eng_home_prepare(e, gi, dst) < 0 || host_links(dc, src) < 0 || host_links(dc, dst) < 0) return -1;
+  size_t cap_live = dc->cap_migs;
   if (sim_grow((void **)&dc->migs, &dc->cap_migs, dc->n_migs + 1, sizeof *dc->migs) < 0) return -1;
+  if (sim_grow((void **)&dc->live, &cap_live, dc->n_migs + 1, sizeof *dc->live) < 0) return -1;
   dc_mig *m = sim_calloc(1, sizeof *m);
   if (!m) return -1;
+  dc->live[dc->n_live++] = dc->n_migs;
   dc->migs[dc->n_migs++] = m;
+  dc->migrating_n[src]++;
+  dc->migrating_n[dst]++;
   *m = (dc_mig){.dc = dc, .guest = gi, .src = src, .dst = dst, .reason = reason};
   snprintf(m->name, sizeof m->name, "dc%zu-%s", dc->n_migs, sc->guests[gi].name);
   /* the rates and stop conditions a scripted migration has by default
@@ -339,6 +386,7 @@ static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const c
   migration_env env = {
       .spec = &m->spec,
       .guest_name = g->name,
+      .streams_name = sim_guest_streams(g),
       .seed = sc->seed,
       .run_index = sc->run_index,
       .source_name = sc->hosts[src].name,
@@ -400,13 +448,17 @@ static void refresh_migration_s(struct eng_dc *dc) {
   }
 }
 
-/* dc->mig_s of host hi alone, after a guest left it. */
+/* dc->mig_s of host hi alone during the initial placement, after a guest
+ * left it: those declared on it still there (dc->on_host as group_by_host
+ * made it before the placement) and those placed on it (dc->mig_in). */
 static void refresh_host_migration_s(struct eng_dc *dc, size_t hi) {
   const eng *e = dc->e;
-  dc->mig_s[hi] = 0;
-  for (size_t gi = 0; gi < e->sc->n_guests; gi++)
+  dc->mig_s[hi] = dc->mig_in[hi];
+  for (uint32_t k = dc->host_first[hi]; k < dc->host_first[hi + 1]; k++) {
+    uint32_t gi = dc->on_host[k];
     if (e->guests[gi].host == &e->hosts[hi] && present(e, gi))
       dc->mig_s[hi] = fmax(dc->mig_s[hi], migration_s(dc, gi, hi));
+  }
 }
 
 /* Whether host hi is overloaded at the load in dc->load (its last history
@@ -427,9 +479,42 @@ static bool admit(void *ctx, size_t host, const dc_vm_load *vm) {
   return !overloaded_at(dc, host, dc->load[host].used_hz + vm->demand_hz);
 }
 
+/* Guest gi's load where it is: its last demand, and its memory as
+ * consolidation counts it: all of it (`memory: reserved`), or none
+ * (`placement-only`): CloudSim 3.0.3, whose runs [BB12] reports, asks a VM
+ * for its full RAM only while it is being instantiated
+ * (Vm.getCurrentRequestedRam: isBeingInstantiated, cleared by
+ * Datacenter.processVmCreate), afterwards for its cloudlets' RAM
+ * utilisation times its RAM, and the PlanetLab examples
+ * (PlanetLabHelper.createCloudletListPlanetLab) give the cloudlets
+ * UtilizationModelNull for RAM: 0, so Host.isSuitableForVm
+ * (RamProvisionerSimple) never refuses a migrating VM for memory, and each
+ * consolidation's restoreAllocation re-creates every VM with 0 RAM. */
 static dc_vm_load vm_load(const struct eng_dc *dc, uint32_t gi) {
   const eng *e = dc->e;
-  return (dc_vm_load){dc->guests[gi].demand_cpus * e->guests[gi].host->clock_hz, e->sc->guests[gi].memory_bytes};
+  return (dc_vm_load){dc->guests[gi].demand_cpus * e->guests[gi].host->clock_hz,
+                      dc->spec->memory_placement_only ? 0 : e->sc->guests[gi].memory_bytes};
+}
+
+/* Guest gi's load as its first placement counts it: all its memory, in
+ * either accounting (CloudSim's VM being instantiated asks its full RAM). */
+static dc_vm_load vm_load_placing(const struct eng_dc *dc, uint32_t gi) {
+  dc_vm_load vm = vm_load(dc, gi);
+  vm.memory_bytes = dc->e->sc->guests[gi].memory_bytes;
+  return vm;
+}
+
+/* Host hi's entry of dc->load (or of an exclusion) has changed: the live indexes follow. */
+static void load_changed(struct eng_dc *dc, size_t hi) {
+  if (dc->room_live) dc_room_set(dc->room, hi, &dc->load[hi], dc->room_excluded && dc->room_excluded[hi]);
+  if (dc->rank_live) dc_rank_set(dc->rank, dc->underload, hi, &dc->load[hi], dc->excluded_under[hi]);
+}
+
+/* dc->room indexes dc->load and `excluded` from now on. */
+static void room_index(struct eng_dc *dc, const bool *excluded) {
+  dc_room_build(dc->room, dc->load, excluded);
+  dc->room_excluded = excluded;
+  dc->room_live = true;
 }
 
 static void take(struct eng_dc *dc, size_t host, const dc_vm_load *vm, double sign) {
@@ -438,6 +523,7 @@ static void take(struct eng_dc *dc, size_t host, const dc_vm_load *vm, double si
     dc->load[host].used_bytes += vm->memory_bytes;
   else
     dc->load[host].used_bytes -= vm->memory_bytes;
+  load_changed(dc, host);
 }
 
 /* Sorts guests g[0..n-1] by decreasing demand (stable: ties keep their order). */
@@ -466,14 +552,14 @@ static size_t place(struct eng_dc *dc, uint32_t *g, size_t n, const char *reason
   size_t first = dc->n_moves, placed = 0;
   for (size_t i = 0; i < n; i++) {
     dc_vm_load vm = vm_load(dc, g[i]);
-    long d = dc->placement->choose(dc->load, e->sc->n_hosts, dc->excluded, &vm, admit, dc);
+    long d = dc->placement->choose(dc->load, e->sc->n_hosts, dc->excluded, dc->room, &vm, admit, dc);
     if (d < 0) {
       if (all) break;
       take(dc, (size_t)(e->guests[g[i]].host - e->hosts), &vm, +1); /* it stays */
       continue;
     }
-    take(dc, (size_t)d, &vm, +1);
     dc->load[d].active = true;
+    take(dc, (size_t)d, &vm, +1);
     dc->moves_guest[dc->n_moves] = g[i];
     dc->moves_dst[dc->n_moves] = (uint32_t)d;
     dc->moves_reason[dc->n_moves++] = reason;
@@ -482,8 +568,8 @@ static size_t place(struct eng_dc *dc, uint32_t *g, size_t n, const char *reason
   if (all && placed < n) { /* undo: they all stay */
     for (size_t k = first; k < dc->n_moves; k++) {
       dc_vm_load vm = vm_load(dc, dc->moves_guest[k]);
-      take(dc, dc->moves_dst[k], &vm, -1);
       dc->load[dc->moves_dst[k]].active = dc->hosts[dc->moves_dst[k]].on;
+      take(dc, dc->moves_dst[k], &vm, -1);
     }
     dc->n_moves = first;
     for (size_t i = 0; i < n; i++) {
@@ -496,10 +582,15 @@ static size_t place(struct eng_dc *dc, uint32_t *g, size_t n, const char *reason
 }
 
 /* Whether a migration to or from host hi is under way (or waits for a boot). */
-static bool migrating_at(const struct eng_dc *dc, size_t hi) {
-  for (size_t k = 0; k < dc->n_migs; k++)
-    if (!migration_finished(dc->migs[k]->m) && (dc->migs[k]->src == hi || dc->migs[k]->dst == hi)) return true;
-  return false;
+static bool migrating_at(const struct eng_dc *dc, size_t hi) { return dc->migrating_n[hi] > 0; }
+
+/* dc->live less the migrations finished since, in start order (the order
+ * the loads are summed in); its length. */
+static size_t live_migs(struct eng_dc *dc) {
+  size_t n = 0;
+  for (size_t k = 0; k < dc->n_live; k++)
+    if (!migration_finished(dc->migs[dc->live[k]]->m)) dc->live[n++] = dc->live[k];
+  return dc->n_live = n;
 }
 
 /* Groups the guests by the host they are on (a counting sort: each host's
@@ -537,6 +628,7 @@ static size_t movable(const struct eng_dc *dc, size_t hi, uint32_t *g) {
  * last demand and memory where it is, and where it is going too. */
 static void current_loads(struct eng_dc *dc) {
   eng *e = dc->e;
+  dc->room_live = dc->rank_live = false; /* rebuilt from the new loads */
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
     eng_host *h = &e->hosts[hi];
     dc->load[hi] = (dc_host_load){capacity_hz(h), 0, h->type->memory_bytes, 0,
@@ -548,11 +640,11 @@ static void current_loads(struct eng_dc *dc) {
     take(dc, (size_t)(e->guests[gi].host - e->hosts), &vm, +1);
   }
   /* a guest on its way holds its place at the destination too */
-  for (size_t k = 0; k < dc->n_migs; k++)
-    if (!migration_finished(dc->migs[k]->m)) {
-      dc_vm_load vm = vm_load(dc, dc->migs[k]->guest);
-      take(dc, dc->migs[k]->dst, &vm, +1);
-    }
+  for (size_t k = 0, n = live_migs(dc); k < n; k++) {
+    const dc_mig *m = dc->migs[dc->live[k]];
+    dc_vm_load vm = vm_load(dc, m->guest);
+    take(dc, m->dst, &vm, +1);
+  }
 }
 
 /* One consolidation [BB12, Section 5]: decides the moves into dc->moves_*. */
@@ -567,12 +659,14 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
     dc->excluded_under[hi] = !dc->hosts[hi].on;
   }
   current_loads(dc);
+  room_index(dc, dc->excluded);
   /* overloaded hosts: VMs leave each until it is not overloaded */
   size_t n_sel = 0;
   uint32_t *sel = g + e->sc->n_guests; /* the second half of the scratch */
   for (size_t hi = 0; hi < nh; hi++) {
     if (!dc->hosts[hi].on || dc->hosts[hi].n_hist == 0 || !overloaded_at(dc, hi, dc->load[hi].used_hz)) continue;
     dc->excluded[hi] = dc->excluded_under[hi] = true;
+    load_changed(dc, hi);
     size_t n = movable(dc, hi, g);
     dc_vm_candidate *cand = dc->cand;
     while (n > 0 && overloaded_at(dc, hi, dc->load[hi].used_hz)) {
@@ -594,14 +688,21 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
   }
   place(dc, sel, n_sel, "overload", false);
   for (size_t k = 0; k < dc->n_moves; k++) dc->excluded_under[dc->moves_dst[k]] = true;
-  if (!dc->underload) return;
+  if (!dc->underload) {
+    dc->room_live = false;
+    return;
+  }
   /* emptying a host onto a switched-off one saves nothing [BB12] */
   for (size_t hi = 0; hi < nh; hi++) dc->excluded[hi] |= !dc->load[hi].active;
+  room_index(dc, dc->excluded);
+  dc_rank_build(dc->rank, dc->underload, dc->load, dc->excluded_under);
+  dc->rank_live = true;
   /* underloaded hosts: all VMs leave, or none; the hosts tried are no destinations */
   for (;;) {
-    long u = dc->underload->pick(dc->load, nh, dc->excluded_under);
+    long u = dc_rank_lowest(dc->rank);
     if (u < 0) break;
     dc->excluded_under[u] = dc->excluded[u] = true;
+    load_changed(dc, (size_t)u);
     size_t n = movable(dc, (size_t)u, g);
     if (n == 0 || migrating_at(dc, (size_t)u)) continue; /* [BB12]: not while VMs come or go */
     for (size_t i = 0; i < n; i++) {
@@ -610,8 +711,12 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
     }
     size_t before = dc->n_moves;
     if (place(dc, g, n, "underload", true) == 0) continue;
-    for (size_t k = before; k < dc->n_moves; k++) dc->excluded_under[dc->moves_dst[k]] = true;
+    for (size_t k = before; k < dc->n_moves; k++) {
+      dc->excluded_under[dc->moves_dst[k]] = true;
+      load_changed(dc, dc->moves_dst[k]);
+    }
   }
+  dc->room_live = dc->rank_live = false;
 }
 
 /* ---- the interval ---- */
@@ -622,8 +727,7 @@ static void switch_off_empty(struct eng_dc *dc) {
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) dc->used[hi] = false;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++)
     if (present(e, gi)) dc->used[e->guests[gi].host - e->hosts] = true;
-  for (size_t k = 0; k < dc->n_migs; k++)
-    if (!migration_finished(dc->migs[k]->m)) dc->used[dc->migs[k]->dst] = true;
+  for (size_t k = 0, n = live_migs(dc); k < n; k++) dc->used[dc->migs[dc->live[k]]->dst] = true;
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
     dc_hstate *hs = &dc->hosts[hi];
     if (!hs->on || dc->used[hi]) continue;
@@ -638,9 +742,7 @@ static void switch_off_empty(struct eng_dc *dc) {
  * migrations would solve ever larger networks for the same few flows.  The
  * rates are the same: inactive flows take nothing.  0 or negative. */
 static int fresh_net(struct eng_dc *dc) {
-  if (!dc->net_used) return 0;
-  for (size_t k = 0; k < dc->n_migs; k++)
-    if (!migration_finished(dc->migs[k]->m)) return 0;
+  if (!dc->net_used || live_migs(dc) > 0) return 0;
   if (sim_grow((void **)&dc->old_nets, &dc->cap_old_nets, dc->n_old_nets + 1, sizeof *dc->old_nets) < 0)
     return -1;
   net_share *net = net_share_new();
@@ -696,12 +798,52 @@ static double first_demand_cpus(const eng_guest *eg) {
 static int move_unstarted(struct eng_dc *dc, uint32_t gi, uint32_t d) {
   eng *e = dc->e;
   if (eng_home_prepare(e, gi, d) < 0) return -1;
-  size_t from = (size_t)(e->guests[gi].host - e->hosts);
   dc->hooks.pause(dc->hooks.ctx, gi);
   dc->hooks.resume(dc->hooks.ctx, gi, d);
-  refresh_host_migration_s(dc, from);
-  dc->mig_s[d] = fmax(dc->mig_s[d], migration_s(dc, gi, (size_t)d));
   return 0;
+}
+
+/* Untouched twins: at the start every host is empty, off and without
+ * history, so two hosts of one type and capacity are alike to every
+ * placement policy (the same fit, power and room; their detector sees one
+ * sample, its load, and falls back on its threshold), and of alike hosts the
+ * policies take the first.  Only the first untouched host of each kind is
+ * offered (dc->excluded hides the others, dc->twin links each to the next of
+ * its kind); a host is touched when it takes a guest, and the next untouched
+ * one of its kind is offered then.  For 10,000 hosts of two types this
+ * offers the hosts in use and two empty ones, not every empty host. */
+static int hide_twins(struct eng_dc *dc) {
+  const eng *e = dc->e;
+  size_t nh = e->sc->n_hosts, nt = e->sc->n_host_types;
+  uint32_t *last = sim_malloc((nt ? nt : 1) * sizeof *last); /* per type: the last host of its chain */
+  if (!last) return -1;
+  for (size_t t = 0; t < nt; t++) last[t] = UINT32_MAX;
+  for (size_t hi = 0; hi < nh; hi++) {
+    uint32_t t = e->sc->hosts[hi].type, k = last[t];
+    dc->used[hi] = false; /* touched */
+    dc->twin[hi] = UINT32_MAX;
+    dc->excluded[hi] = k != UINT32_MAX && dc->load[k].capacity_hz == dc->load[hi].capacity_hz;
+    if (dc->excluded[hi]) dc->twin[k] = (uint32_t)hi;
+    last[t] = (uint32_t)hi; /* a host of another capacity starts a chain of its own */
+  }
+  sim_free(last);
+  return 0;
+}
+
+/* Host d takes a guest: offered from now on, and if it was the untouched
+ * host offered for its kind, the next untouched one of its kind is. */
+static void touch(struct eng_dc *dc, size_t d) {
+  if (dc->used[d]) return;
+  bool offered = !dc->excluded[d];
+  dc->used[d] = true;
+  dc->excluded[d] = false;
+  load_changed(dc, d);
+  if (!offered) return;
+  uint32_t k = dc->twin[d];
+  while (k != UINT32_MAX && dc->used[k]) k = dc->twin[k];
+  if (k == UINT32_MAX) return;
+  dc->excluded[k] = false;
+  load_changed(dc, k);
 }
 
 /* Initial placement [BB12, Section 5]: before any guest starts, each goes
@@ -724,14 +866,26 @@ static int place_at_start(struct eng_dc *dc, uint32_t *g) {
   }
   if (dc->placement->decreasing) sort_by_demand(dc, g, ng);
   refresh_migration_s(dc);
+  group_by_host(dc);
+  for (size_t hi = 0; hi < nh; hi++) dc->mig_in[hi] = 0;
+  if (hide_twins(dc) < 0) return -1;
+  room_index(dc, dc->excluded);
   for (size_t k = 0; k < ng; k++) {
-    dc_vm_load vm = vm_load(dc, g[k]);
-    long d = dc->placement->choose(dc->load, nh, NULL, &vm, admit, dc);
+    dc_vm_load vm = vm_load_placing(dc, g[k]);
+    long d = dc->placement->choose(dc->load, nh, dc->excluded, dc->room, &vm, admit, dc);
     if (d < 0) d = (long)e->sc->guests[g[k]].host;
-    take(dc, (size_t)d, &vm, +1);
+    touch(dc, (size_t)d);
     dc->load[d].active = true;
-    if ((uint32_t)d != e->sc->guests[g[k]].host && move_unstarted(dc, g[k], (uint32_t)d) < 0) return -1;
+    take(dc, (size_t)d, &vm, +1);
+    if ((uint32_t)d == e->sc->guests[g[k]].host) continue;
+    size_t from = (size_t)(e->guests[g[k]].host - e->hosts);
+    if (move_unstarted(dc, g[k], (uint32_t)d) < 0) return -1;
+    double s = migration_s(dc, g[k], (size_t)d);
+    dc->mig_in[d] = fmax(dc->mig_in[d], s);
+    refresh_host_migration_s(dc, from);
+    dc->mig_s[d] = fmax(dc->mig_s[d], s);
   }
+  dc->room_live = false;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) dc->guests[gi].demand_cpus = 0;
   return 0;
 }
@@ -746,9 +900,11 @@ int eng_dc_arrive(eng *e, uint32_t gi, sim_time *start_ns) {
   current_loads(dc);
   dc_gstate *gs = &dc->guests[gi];
   gs->demand_cpus = first_demand_cpus(&e->guests[gi]);
-  dc_vm_load vm = vm_load(dc, gi);
+  dc_vm_load vm = vm_load_placing(dc, gi);
   gs->demand_cpus = 0; /* it has requested nothing yet: the next interval measures it */
-  long d = dc->placement->choose(dc->load, e->sc->n_hosts, NULL, &vm, admit, dc);
+  room_index(dc, NULL);
+  long d = dc->placement->choose(dc->load, e->sc->n_hosts, NULL, dc->room, &vm, admit, dc);
+  dc->room_live = false;
   if (d < 0) {
     dc->rejected++;
     return 0;
@@ -800,6 +956,11 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->requested_hz = sim_calloc(nh, sizeof *dc->requested_hz);
   dc->used = sim_calloc(nh, sizeof *dc->used);
   dc->mig_s = sim_calloc(nh, sizeof *dc->mig_s);
+  dc->mig_in = sim_calloc(nh, sizeof *dc->mig_in);
+  dc->twin = sim_calloc(nh, sizeof *dc->twin);
+  dc->migrating_n = sim_calloc(nh, sizeof *dc->migrating_n);
+  dc->room = dc_room_new(nh);
+  dc->rank = dc_rank_new(nh);
   dc->cand = sim_calloc(ng, sizeof *dc->cand);
   dc->host_first = sim_calloc(nh + 1, sizeof *dc->host_first);
   dc->on_host = sim_calloc(ng, sizeof *dc->on_host);
@@ -810,7 +971,7 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->tx_link = sim_calloc(nh, sizeof *dc->tx_link);
   dc->rx_link = sim_calloc(nh, sizeof *dc->rx_link);
   dc->net = net_share_new();
-  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->cand || !dc->host_first || !dc->on_host || !dc->sort_tmp ||
+  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->mig_in || !dc->twin || !dc->migrating_n || !dc->room || !dc->rank || !dc->cand || !dc->host_first || !dc->on_host || !dc->sort_tmp ||
       !dc->moves_guest || !dc->moves_dst || !dc->moves_reason || !dc->tx_link || !dc->rx_link || !dc->net)
     return -1;
   for (size_t hi = 0; hi < nh; hi++) {
@@ -835,13 +996,17 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
     if (rc < 0) return rc;
   }
   /* a host without guests at the start is off when hosts may be off */
-  for (size_t hi = 0; hi < nh; hi++) {
-    dc->hosts[hi].on = !dc->spec->switch_off;
-    for (size_t gi = 0; gi < sc->n_guests && !dc->hosts[hi].on; gi++)
-      dc->hosts[hi].on = e->guests[gi].host == &e->hosts[hi] && present(e, gi);
-  }
+  for (size_t hi = 0; hi < nh; hi++) dc->hosts[hi].on = !dc->spec->switch_off;
+  for (size_t gi = 0; gi < sc->n_guests; gi++)
+    if (present(e, gi)) dc->hosts[e->guests[gi].host - e->hosts].on = true;
   if (sc->n_migrations == 0 && !(dc->recording = migration_recording_new(e->rec))) return -1;
   if (declare_tables(dc) < 0) return -1;
+  dc->sig_power = sim_recorder_signal(e->rec, "host_power_w", "W",
+                                      "mean power the host draws from this row's time to its next row (0: "
+                                      "switched off); its integral is the host's energy");
+  if (dc->sig_power < 0 && dc->sig_power != SIM_SIGNAL_OFF) return -1;
+  if (sim_recorder_signal_on_change(e->rec, dc->sig_power) < 0) return -1;
+  for (size_t hi = 0; hi < nh; hi++) dc->hosts[hi].power_row_w = NAN;
   for (size_t gi = 0; gi < sc->n_guests; gi++) {
     if (!present(e, gi)) continue; /* an arriving guest's row is made at its arrival */
     int rc = place_row(dc, 0, (uint32_t)gi, (uint32_t)(e->guests[gi].host - e->hosts));
@@ -857,6 +1022,10 @@ int eng_dc_finish(eng *e, sim_time end) {
   struct eng_dc *dc = e->dc;
   if (!dc) return 0;
   account(dc, end, false);
+  /* the last rows: each host's last value holds until the end */
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++)
+    if (dc->hosts[hi].has_power && !isnan(dc->hosts[hi].power_row_w))
+      eng_note_rec(e, sim_emit(e->rec, dc->sig_power, e->hosts[hi].entity, end, dc->hosts[hi].power_row_w));
   const sim_scenario *sc = e->sc;
   static const sim_column hcols[] = {
       {"name", SIM_COL_STR, "", "host name"},
@@ -966,6 +1135,12 @@ void eng_dc_free(struct eng_dc *dc) {
   sim_free(dc->requested_hz);
   sim_free(dc->used);
   sim_free(dc->mig_s);
+  sim_free(dc->mig_in);
+  sim_free(dc->twin);
+  sim_free(dc->migrating_n);
+  sim_free(dc->live);
+  dc_room_free(dc->room);
+  dc_rank_free(dc->rank);
   sim_free(dc->cand);
   sim_free(dc->moves_guest);
   sim_free(dc->moves_dst);

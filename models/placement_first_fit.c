@@ -8,14 +8,16 @@ bool dc_fits(const dc_host_load *h, const dc_vm_load *vm) {
   return h->used_hz + vm->demand_hz <= h->capacity_hz && h->used_bytes + vm->memory_bytes <= h->memory_bytes;
 }
 
-long dc_choose_by_room(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_vm_load *vm,
-                       dc_admit_fn admit, void *ctx, bool tightest) {
+long dc_choose_by_room(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_room *room,
+                       const dc_vm_load *vm, dc_admit_fn admit, void *ctx, bool tightest) {
   for (int pass = 0; pass < 2; pass++) {
     long chosen = -1;
     double chosen_left = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (long f = dc_next_fit(hosts, n, excluded, room, vm, 0); f >= 0;
+         f = dc_next_fit(hosts, n, excluded, room, vm, (size_t)f + 1)) {
+      size_t i = (size_t)f;
       const dc_host_load *h = &hosts[i];
-      if ((excluded && excluded[i]) || h->active != (pass == 0) || !dc_fits(h, vm)) continue;
+      if (h->active != (pass == 0)) continue;
       if (admit && !admit(ctx, i, vm)) continue;
       double left = h->capacity_hz - h->used_hz - vm->demand_hz; /* Hz */
       if (chosen < 0 || (tightest ? left < chosen_left : left > chosen_left)) {
@@ -28,11 +30,13 @@ long dc_choose_by_room(const dc_host_load *hosts, size_t n, const bool *excluded
   return -1;
 }
 
-static long first_fit(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_vm_load *vm,
-                      dc_admit_fn admit, void *ctx) {
+static long first_fit(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_room *room,
+                      const dc_vm_load *vm, dc_admit_fn admit, void *ctx) {
   for (int pass = 0; pass < 2; pass++) /* switched-on hosts first: no host is woken needlessly */
-    for (size_t i = 0; i < n; i++) {
-      if ((excluded && excluded[i]) || hosts[i].active != (pass == 0) || !dc_fits(&hosts[i], vm)) continue;
+    for (long f = dc_next_fit(hosts, n, excluded, room, vm, 0); f >= 0;
+         f = dc_next_fit(hosts, n, excluded, room, vm, (size_t)f + 1)) {
+      size_t i = (size_t)f;
+      if (hosts[i].active != (pass == 0)) continue;
       if (admit && !admit(ctx, i, vm)) continue;
       return (long)i;
     }

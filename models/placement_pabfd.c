@@ -15,13 +15,14 @@ static double draw(const dc_host_load *h, double extra_hz) {
   return h->power ? dc_power_watts(h->power, u) : u;
 }
 
-static long pabfd(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_vm_load *vm,
-                  dc_admit_fn admit, void *ctx) {
+static long pabfd(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_room *room,
+                  const dc_vm_load *vm, dc_admit_fn admit, void *ctx) {
   long chosen = -1;
   double least = 0;
-  for (size_t i = 0; i < n; i++) {
+  for (long f = dc_next_fit(hosts, n, excluded, room, vm, 0); f >= 0;
+       f = dc_next_fit(hosts, n, excluded, room, vm, (size_t)f + 1)) {
+    size_t i = (size_t)f;
     const dc_host_load *h = &hosts[i];
-    if ((excluded && excluded[i]) || !dc_fits(h, vm)) continue;
     if (h->used_hz > 0 && admit && !admit(ctx, i, vm)) continue;
     double before = h->active ? draw(h, 0) : 0;
     double increase = draw(h, vm->demand_hz) - before;

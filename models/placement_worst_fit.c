@@ -5,9 +5,9 @@
  * order [BB12, Section 7.4]. */
 #include "models/datacenter.h"
 
-static long worst_fit(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_vm_load *vm,
-                     dc_admit_fn admit, void *ctx) {
-  return dc_choose_by_room(hosts, n, excluded, vm, admit, ctx, false);
+static long worst_fit(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_room *room,
+                     const dc_vm_load *vm, dc_admit_fn admit, void *ctx) {
+  return dc_choose_by_room(hosts, n, excluded, room, vm, admit, ctx, false);
 }
 
 const dc_placement_ops placement_worst_fit_ops = {"worst-fit", true, worst_fit};

@@ -4,21 +4,14 @@
  * (and switches it off) only if every one of them can be placed on another
  * host without overloading it, otherwise it keeps them and tries the next
  * least utilised host. */
+#include <math.h>
+
 #include "models/datacenter.h"
 
-static long least_utilized(const dc_host_load *hosts, size_t n, const bool *excluded) {
-  long chosen = -1;
-  double least = 0;
-  for (size_t i = 0; i < n; i++) {
-    const dc_host_load *h = &hosts[i];
-    if ((excluded && excluded[i]) || !h->active || !(h->used_hz > 0)) continue;
-    double u = h->used_hz / h->capacity_hz;
-    if (chosen < 0 || u < least) {
-      chosen = (long)i;
-      least = u;
-    }
-  }
-  return chosen;
+/* Its utilisation (share of capacity); INFINITY: off or idle, no candidate. */
+static double utilisation_rank(const dc_host_load *h) {
+  if (!h->active || !(h->used_hz > 0)) return INFINITY;
+  return h->used_hz / h->capacity_hz;
 }
 
-const dc_underload_ops underload_least_utilized_ops = {"least-utilized", least_utilized};
+const dc_underload_ops underload_least_utilized_ops = {"least-utilized", utilisation_rank};

@@ -307,6 +307,9 @@ typedef struct sim_datacenter_spec {
   const char *strategy;       /* migration strategy of consolidation migrations */
   bool switch_off;            /* empty hosts are switched off, and on again when needed */
   bool place_at_start;        /* guests are placed by the placement policy before they start */
+  bool memory_placement_only; /* `memory: placement-only`: a VM's memory counts only where it is first
+                               * placed, never in consolidation (CloudSim 3.0.3's PlanetLab runs [BB12]);
+                               * false (`reserved`): wherever it is or is going */
 } sim_datacenter_spec;
 
 typedef struct sim_record_spec {

@@ -2,13 +2,18 @@
  * "datacenter"): dynamic VM consolidation [BB12] - how often it runs, the
  * placement policy, the overload detector with its threshold and safety
  * parameter, the underload detector, the VM selection policy, the strategy
- * of the migrations it starts, and whether empty hosts are switched off.
+ * of the migrations it starts, whether empty hosts are switched off, and
+ * how VM memory counts against hosts' (`memory`).
  * Policy names come from the vocabulary (sim/vocabulary.h); a detector's
  * default threshold and safety parameter are its model's, so the loader
  * knows no policy.  Units: interval in ns; threshold and safety are plain ratios. */
 #include <string.h>
 
 #include "sim/scenario_internal.h"
+
+/* `memory`, by the value of memory_placement_only */
+static const char *const memory_words[] = {"reserved", "placement-only"};
+static const sim_schema_names memory_list = {memory_words, 2, "memory accounting"};
 
 /* The vocabulary word `key` of map names among kind k's words; NULL with
  * an error when it names none, or when it is absent and the kind has no
@@ -49,7 +54,7 @@ void scenario_load_datacenter(ctx *C, const sim_yaml_node *dcm) {
   sim_schema_set_what(&C->S, "the datacenter section");
   if (!sim_schema_is_map(&C->S, dcm, "the datacenter section (a mapping)")) return;
   static const char *const keys[] = {"interval", "placement", "overload", "underload",
-                                     "vm_selection", "strategy", "switch_off", "place_at_start"};
+                                     "vm_selection", "strategy", "switch_off", "place_at_start", "memory"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, dcm, keys);
   dc->enabled = true;
   dc->interval_ns = 300 * SIM_S; /* the paper's interval [BB12, Section 8.2] */
@@ -60,6 +65,9 @@ void scenario_load_datacenter(ctx *C, const sim_yaml_node *dcm) {
   dc->strategy = policy(C, dcm, "strategy", SIM_VOCAB_MIGRATION);
   sim_schema_bool(&C->S, dcm, "switch_off", &dc->switch_off);
   sim_schema_bool(&C->S, dcm, "place_at_start", &dc->place_at_start);
+  size_t memory = 0;
+  if (sim_schema_opt(dcm, "memory") && sim_schema_enum(&C->S, dcm, "memory", &memory_list, &memory))
+    dc->memory_placement_only = memory == 1;
   const sim_yaml_node *u = sim_schema_opt(dcm, "underload");
   if (!(u && u->kind == SIM_YAML_SCALAR && !strcmp(u->text, "none")))
     dc->underload = policy(C, dcm, "underload", SIM_VOCAB_UNDERLOAD);

@@ -426,6 +426,7 @@ static void write_datacenter(sim_yaml_writer *w, const sim_datacenter_spec *dc) 
   sim_yaml_write_kv(w, "strategy", dc->strategy);
   wb(w, "switch_off", dc->switch_off);
   wb(w, "place_at_start", dc->place_at_start);
+  if (dc->memory_placement_only) sim_yaml_write_kv(w, "memory", "placement-only");
   sim_yaml_write_map_end(w);
 }
 

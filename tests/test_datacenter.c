@@ -13,7 +13,8 @@
  * its rate over the host's clock; a guest whose lifetime ends frees its host,
  * which is switched off, or when its migration ends if it ends during one;
  * an arriving guest is placed at its arrival, or rejected when no host has
- * room. */
+ * room; each host's power series integrates to its energy; with `memory: placement-only` consolidation packs VMs memory would
+ * keep apart. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,85 @@ static void test_underload_switches_off(void) {
   CU_ASSERT_EQUAL(col(&on, "summary/datacenter", "shutdowns", 0), 0);
   run_close(&off);
   run_close(&on);
+}
+
+/* Three guests at 0.2 of a core, of 5 GB each, on three two-core hosts of
+ * 8 GB: with memory reserved no two share a host, so nothing moves; with
+ * `memory: placement-only` the initial placement still keeps them apart
+ * (each VM's own memory counts where it is first placed), but
+ * consolidation ignores memory and empties two hosts onto the third. */
+static void test_memory_placement_only(void) {
+  static const char guests[] = "  - {name: a, technique: native, memory: 5 GB, host: h0, workload: w20}\n"
+                               "  - {name: b, technique: native, memory: 5 GB, host: h1, workload: w20}\n"
+                               "  - {name: c, technique: native, memory: 5 GB, host: h2, workload: w20}\n";
+  run_out reserved, loose;
+  char buf[SIM_STR_CELL];
+  CU_ASSERT_EQUAL_FATAL(run_text("3600 s", 2, 3, guests, "place_at_start: true, memory: reserved", &reserved), 0);
+  CU_ASSERT_EQUAL_FATAL(run_text("3600 s", 2, 3, guests, "place_at_start: true, memory: placement-only", &loose), 0);
+  CU_ASSERT_EQUAL(col(&reserved, "summary/datacenter", "migrations", 0), 0);
+  CU_ASSERT_EQUAL(col(&reserved, "summary/datacenter", "shutdowns", 0), 0);
+  /* placed apart at the start (rows 0-2: three hosts), then gathered */
+  for (size_t r = 0; r < 3; r++) {
+    char want[8];
+    snprintf(want, sizeof want, "h%zu", r);
+    CU_ASSERT_STRING_EQUAL(str(&loose, "datacenter/placement", "host", r, buf, sizeof buf), want);
+  }
+  CU_ASSERT_EQUAL(col(&loose, "summary/datacenter", "migrations", 0), 2);
+  CU_ASSERT_EQUAL(col(&loose, "summary/datacenter", "shutdowns", 0), 2);
+  CU_ASSERT(col(&loose, "summary/datacenter", "energy_kwh", 0) < 0.6 * col(&reserved, "summary/datacenter", "energy_kwh", 0));
+  run_close(&reserved);
+  run_close(&loose);
+}
+
+/* series/host_power_w integrates, host by host, to the host's energy in
+ * datacenter/hosts: three hosts of which two are emptied and switched off
+ * (their power falls to 0) and one takes their guests, with an arrival in
+ * between whose accounting splits an interval. */
+static void test_power_series_integrates_to_energy(void) {
+  static const char guests[] = "  - {name: a, technique: native, host: h0, workload: w20}\n"
+                               "  - {name: b, technique: native, host: h1, workload: w50}\n"
+                               "  - {name: c, technique: native, host: h2, workload: w20}\n"
+                               "  - {name: d, technique: native, host: h2, workload: w20,\n"
+                               "     arrival: {process: deterministic, rate: 1/450 s}}\n";
+  char text[4096];
+  snprintf(text, sizeof text, scenario_fmt, "3600 s", 2u, 3u, guests, "switch_off: true");
+  sim_record_config cfg = {.sample_interval_ns = 10 * SIM_S, .events = 0, .series = 1};
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(fx_run_text("vdcsim-test-dc", test_profile, "dc.yaml", text, &cfg, &o), 0);
+  int64_t interval_ns = 0;
+  CU_ASSERT_EQUAL(sim_result_series_on_change(o.r, "series/host_power_w", &interval_ns), 1);
+  int64_t *t = NULL, *ent = NULL;
+  double *w = NULL;
+  size_t n = 0, m = 0, k = 0;
+  CU_ASSERT_EQUAL_FATAL(sim_result_column_i64(o.r, "series/host_power_w", "time_ns", &t, &n), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_result_column_i64(o.r, "series/host_power_w", "entity", &ent, &m), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_result_column_f64(o.r, "series/host_power_w", "value", &w, &k), 0);
+  CU_ASSERT_FATAL(n == m && n == k && n > 3);
+  int switched_off = 0;
+  for (size_t h = 0; h < 3; h++) {
+    char name[8];
+    snprintf(name, sizeof name, "h%zu", h);
+    int32_t id = -1;
+    CU_ASSERT_FATAL(sim_result_entity(o.r, name, &id) == 0);
+    /* a value holds from its row to the host's next; the last row is at the end */
+    double joules = 0, last_t = -1, last_w = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (ent[i] != id) continue;
+      if (last_t >= 0) joules += last_w * ((double)t[i] * 1e-9 - last_t);
+      last_t = (double)t[i] * 1e-9;
+      last_w = w[i];
+      switched_off += w[i] == 0;
+    }
+    CU_ASSERT_EQUAL(last_t, 3600);
+    double kwh = col(&o, "datacenter/hosts", "energy_kwh", h);
+    CU_ASSERT(kwh > 0);
+    CU_ASSERT(fabs(joules / 3.6e6 - kwh) <= 1e-9 * kwh);
+  }
+  CU_ASSERT(switched_off > 0);
+  sim_free(t);
+  sim_free(ent);
+  sim_free(w);
+  run_close(&o);
 }
 
 /* The same three guests placed by PABFD before they start: the first goes
@@ -358,6 +438,8 @@ int register_tests(void) {
                                     {"an overloaded host loses its smallest VM", test_overload_moves_smallest},
                                     {"underloaded hosts are emptied and switched off", test_underload_switches_off},
                                     {"placement before the guests start", test_place_at_start},
+                                    {"memory counted at placement only", test_memory_placement_only},
+                                    {"the power series integrates to the energy", test_power_series_integrates_to_energy},
                                     {"homes only where guests are sent", test_homes_on_demand},
                                     {"a rated trace asks its share of each host's clock", test_rated_speed},
                                     {"a departing guest frees its host", test_departure_frees_host},

@@ -182,22 +182,22 @@ static void test_placement(void) {
   cluster(h);
   const uint64_t G = 1ULL << 30;
   dc_vm_load small = {400, G}, mid = {600, G};
-  CU_ASSERT_EQUAL(placement_first_fit_ops.choose(h, 4, NULL, &small, NULL, NULL), 0);
-  CU_ASSERT_EQUAL(placement_best_fit_ops.choose(h, 4, NULL, &small, NULL, NULL), 0);  /* 100 Hz left */
-  CU_ASSERT_EQUAL(placement_worst_fit_ops.choose(h, 4, NULL, &small, NULL, NULL), 2); /* 2600 Hz left */
-  CU_ASSERT_EQUAL(placement_first_fit_ops.choose(h, 4, NULL, &mid, NULL, NULL), 1);   /* H0 would be over */
-  CU_ASSERT_EQUAL(placement_best_fit_ops.choose(h, 4, NULL, &mid, NULL, NULL), 1);
+  CU_ASSERT_EQUAL(placement_first_fit_ops.choose(h, 4, NULL, NULL, &small, NULL, NULL), 0);
+  CU_ASSERT_EQUAL(placement_best_fit_ops.choose(h, 4, NULL, NULL, &small, NULL, NULL), 0);  /* 100 Hz left */
+  CU_ASSERT_EQUAL(placement_worst_fit_ops.choose(h, 4, NULL, NULL, &small, NULL, NULL), 2); /* 2600 Hz left */
+  CU_ASSERT_EQUAL(placement_first_fit_ops.choose(h, 4, NULL, NULL, &mid, NULL, NULL), 1);   /* H0 would be over */
+  CU_ASSERT_EQUAL(placement_best_fit_ops.choose(h, 4, NULL, NULL, &mid, NULL, NULL), 1);
   /* PABFD: +30 W on H1 (600/2000 of 100 W), +15 W on H2, +130 W to wake H3 */
-  CU_ASSERT_EQUAL(placement_pabfd_ops.choose(h, 4, NULL, &mid, NULL, NULL), 2);
-  CU_ASSERT_EQUAL(placement_pabfd_ops.choose(h, 4, NULL, &mid, refuse_host2, NULL), 1);
+  CU_ASSERT_EQUAL(placement_pabfd_ops.choose(h, 4, NULL, NULL, &mid, NULL, NULL), 2);
+  CU_ASSERT_EQUAL(placement_pabfd_ops.choose(h, 4, NULL, NULL, &mid, refuse_host2, NULL), 1);
   bool excluded[4] = {false, true, true, false};
-  CU_ASSERT_EQUAL(placement_pabfd_ops.choose(h, 4, excluded, &mid, NULL, NULL), 3);
-  CU_ASSERT_EQUAL(placement_first_fit_ops.choose(h, 4, excluded, &mid, NULL, NULL), 3);
+  CU_ASSERT_EQUAL(placement_pabfd_ops.choose(h, 4, excluded, NULL, &mid, NULL, NULL), 3);
+  CU_ASSERT_EQUAL(placement_first_fit_ops.choose(h, 4, excluded, NULL, &mid, NULL, NULL), 3);
   /* memory counts as much as CPU */
   dc_vm_load fat = {100, 3 * G + 1};
-  CU_ASSERT_EQUAL(placement_first_fit_ops.choose(h, 4, NULL, &fat, NULL, NULL), 3);
+  CU_ASSERT_EQUAL(placement_first_fit_ops.choose(h, 4, NULL, NULL, &fat, NULL, NULL), 3);
   dc_vm_load huge = {5000, G};
-  CU_ASSERT_EQUAL(placement_pabfd_ops.choose(h, 4, NULL, &huge, NULL, NULL), -1);
+  CU_ASSERT_EQUAL(placement_pabfd_ops.choose(h, 4, NULL, NULL, &huge, NULL, NULL), -1);
   CU_ASSERT_TRUE(placement_pabfd_ops.decreasing && placement_best_fit_ops.decreasing);
   CU_ASSERT_FALSE(placement_first_fit_ops.decreasing);
 }
@@ -206,11 +206,64 @@ static void test_underload(void) {
   dc_host_load h[4];
   cluster(h);
   h[2].used_hz = 800; /* 0.2: the least utilised */
-  CU_ASSERT_EQUAL(underload_least_utilized_ops.pick(h, 4, NULL), 2);
+  CU_ASSERT_EQUAL(dc_underload_pick(&underload_least_utilized_ops, h, 4, NULL), 2);
   bool excluded[4] = {false, false, true, false};
-  CU_ASSERT_EQUAL(underload_least_utilized_ops.pick(h, 4, excluded), 1);
+  CU_ASSERT_EQUAL(dc_underload_pick(&underload_least_utilized_ops, h, 4, excluded), 1);
   excluded[0] = excluded[1] = true;
-  CU_ASSERT_EQUAL(underload_least_utilized_ops.pick(h, 4, excluded), -1); /* H3 is off and empty */
+  CU_ASSERT_EQUAL(dc_underload_pick(&underload_least_utilized_ops, h, 4, excluded), -1); /* H3 is off and empty */
+}
+
+/* The indexes answer what a scan answers: random hosts (many full, ties in
+ * utilisation, some excluded), changed one at a time as a consolidation
+ * changes them, every placement and the underload pick asked both ways. */
+static void test_indexes_match_scans(void) {
+  enum { N = 37 };
+  const uint64_t M = 1ULL << 20;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, 7);
+  dc_host_load h[N];
+  bool excluded[N];
+  for (size_t i = 0; i < N; i++) {
+    double cap = i % 3 ? 2000 : 4000;
+    h[i] = (dc_host_load){cap, 250 * (double)gsl_rng_uniform_int(rng, 9), 4096 * M,
+                          M * (uint64_t)gsl_rng_uniform_int(rng, 5000), &linear_100_200, gsl_rng_uniform(rng) < 0.8};
+    excluded[i] = gsl_rng_uniform(rng) < 0.2;
+  }
+  dc_room *room = dc_room_new(N);
+  dc_rank *rank = dc_rank_new(N);
+  CU_ASSERT_FATAL(room && rank);
+  dc_room_build(room, h, excluded);
+  dc_rank_build(rank, &underload_least_utilized_ops, h, excluded);
+  const dc_placement_ops *ops[] = {&placement_first_fit_ops, &placement_best_fit_ops, &placement_worst_fit_ops,
+                                   &placement_pabfd_ops};
+  int found = 0, missed = 0;
+  for (int step = 0; step < 400; step++) {
+    dc_vm_load vm = {150 * (double)gsl_rng_uniform_int(rng, 20), M * (uint64_t)gsl_rng_uniform_int(rng, 4000)};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+      long scan = ops[k]->choose(h, N, excluded, NULL, &vm, NULL, NULL);
+      CU_ASSERT_EQUAL(ops[k]->choose(h, N, excluded, room, &vm, NULL, NULL), scan);
+      scan >= 0 ? found++ : missed++;
+    }
+    CU_ASSERT_EQUAL(dc_rank_lowest(rank), dc_underload_pick(&underload_least_utilized_ops, h, N, excluded));
+    /* one host changes: a VM comes or goes, or it is excluded or let back */
+    size_t i = gsl_rng_uniform_int(rng, N);
+    if (gsl_rng_uniform(rng) < 0.3) {
+      excluded[i] = !excluded[i];
+    } else if (h[i].used_bytes >= vm.memory_bytes && gsl_rng_uniform(rng) < 0.5) {
+      h[i].used_hz = h[i].used_hz > vm.demand_hz ? h[i].used_hz - vm.demand_hz : 0;
+      h[i].used_bytes -= vm.memory_bytes;
+    } else {
+      h[i].used_hz += vm.demand_hz;
+      h[i].used_bytes += vm.memory_bytes;
+      h[i].active = true;
+    }
+    dc_room_set(room, i, &h[i], excluded[i]);
+    dc_rank_set(rank, &underload_least_utilized_ops, i, &h[i], excluded[i]);
+  }
+  CU_ASSERT(found > 100 && missed > 100); /* both outcomes were exercised */
+  dc_room_free(room);
+  dc_rank_free(rank);
+  gsl_rng_free(rng);
 }
 
 static void test_catalog_names(void) {
@@ -246,6 +299,7 @@ int register_tests(void) {
                                     {"VM selection: MMT, MU, MC, RS", test_vm_selection},
                                     {"placement on a small cluster", test_placement},
                                     {"underload: the least utilised host", test_underload},
+                                    {"room and rank indexes answer as scans", test_indexes_match_scans},
                                     {"the policies in the catalog", test_catalog_names},
                                     {NULL, NULL}};
   return add_suite("policies", tests);
