@@ -220,6 +220,40 @@ static void test_ondemand_saves_energy(void) {
   fx_run_close(&od);
 }
 
+/* The same 30 % guest on h0, an ondemand host, beside h1 of the same clock
+ * without DVFS, under a THR-0.5 consolidation every 10 s, underload off.
+ * Ondemand settles h0 at 1 GHz, where its core is 60 % busy; measured at
+ * its clock of the moment it would look overloaded (0.6 > 0.5) and its guest
+ * would go to h1 (0.3 there), but at its top P-state it asks 0.3 of its
+ * capacity: no migration. */
+static void test_consolidation_sees_the_top_pstate(void) {
+  static const char text[] =
+      "name: dvfs-dc\n"
+      "simulation: {duration: 100 s}\n"
+      "host_types:\n"
+      "  t:\n"
+      "    cores: 1\n"
+      "    clock: 2 GHz\n"
+      "    memory: 8 GB\n"
+      "    nics: [{bandwidth: 1 Gbit/s}]\n"
+      "    power: {model: linear, idle: 100 W, max: 200 W}\n"
+      "    dvfs: {governor: ondemand, sampling_period: 100 ms, pstates: " PSTATES "}\n"
+      "  u: {cores: 1, clock: 2 GHz, memory: 8 GB, nics: [{bandwidth: 1 Gbit/s}],\n"
+      "      power: {model: linear, idle: 100 W, max: 200 W}}\n"
+      "hosts: [{name: h0, type: t}, {name: h1, type: u}]\n"
+      "workloads:\n"
+      "  web: {requests: {ops: {instructions: 6000000, cpi: 1.0}, arrivals: {process: deterministic, rate: 100/s}}}\n"
+      "guests:\n"
+      "  - {name: g, technique: native, host: h0, memory: 1 GiB, workload: web}\n"
+      "datacenter: {interval: 10 s, overload: {policy: thr, threshold: 0.5}, underload: none}\n";
+  sim_record_config cfg = {.sample_interval_ns = 0, .events = 1, .series = 0};
+  fx_run o;
+  CU_ASSERT_EQUAL_FATAL(fx_run_text("vdcsim-test-dvfs", profile, "dvfs-dc.yaml", text, &cfg, &o), 0);
+  CU_ASSERT_EQUAL(fx_col(o.r, "summary/hosts", "clock_hz", 0), 1e9); /* it did slow down */
+  CU_ASSERT_EQUAL(fx_col(o.r, "summary/datacenter", "migrations", 0), 0);
+  fx_run_close(&o);
+}
+
 /* ---- the loader ---- */
 
 static const char load_fmt[] =
@@ -333,6 +367,7 @@ int register_tests(void) {
                                     {"ondemand settles at the expected P-state", test_ondemand_settles},
                                     {"a run is re-planned at a new P-state", test_ondemand_speeds_up_a_run},
                                     {"ondemand saves what f V^2 gives", test_ondemand_saves_energy},
+                                    {"consolidation sees the top P-state", test_consolidation_sees_the_top_pstate},
                                     {"the dvfs key of host types", test_loader},
                                     {NULL, NULL}};
   return add_suite("dvfs", tests);
