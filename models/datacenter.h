@@ -199,6 +199,8 @@ typedef struct dc_vm_candidate {
 
 typedef struct dc_vmselect_ops {
   const char *name;
+  bool needs_history; /* it reads the candidates' utilisation histories (MC): the
+                       * controller keeps them only then (240 B a guest) */
   /* The VM to migrate among c[0..n-1] (n >= 1); `rng` is the selection's
    * own stream (RS). */
   size_t (*select)(const dc_vm_candidate *c, size_t n, gsl_rng *rng);

@@ -83,7 +83,8 @@ typedef struct dc_hstate {
 } dc_hstate;
 
 typedef struct dc_gstate {
-  double hist[DC_HISTORY_MAX]; /* requested CPUs per interval, oldest first (MC) */
+  double *hist;                /* DC_HISTORY_MAX entries: requested CPUs per interval, oldest
+                                * first; NULL unless the VM selection reads it (MC) */
   size_t n_hist;
   double prev_want_ns;         /* ns: run + steal at the previous interval, all vCPUs */
   double demand_cpus;          /* CPUs it requested over the last interval */
@@ -103,6 +104,7 @@ typedef struct dc_mig {
 
 struct eng_dc {
   eng *e;
+  double *guest_hist;          /* the guests' histories (dc_gstate.hist), when kept */
   const sim_datacenter_spec *spec;
   const dc_placement_ops *placement;
   const dc_overload_ops *overload;
@@ -213,7 +215,7 @@ static void account(struct eng_dc *dc, sim_time now, bool sample) {
     double w = want_ns(e, &e->guests[gi]);
     gs->demand_cpus = (w - gs->prev_want_ns) * 1e-9 / dt;
     gs->prev_want_ns = w;
-    if (sample) push(gs->hist, &gs->n_hist, gs->demand_cpus);
+    if (sample && gs->hist) push(gs->hist, &gs->n_hist, gs->demand_cpus);
   }
   /* each host's requested load: its guests' demands, summed in guest order */
   for (size_t hi = 0; sample && hi < e->sc->n_hosts; hi++) dc->requested_hz[hi] = 0;
@@ -950,6 +952,9 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->rng = sim_rng_new(sc->seed, sc->run_index, sim_rng_stream_id("datacenter", "vm_selection"));
   dc->hosts = sim_calloc(nh, sizeof *dc->hosts);
   dc->guests = sim_calloc(ng, sizeof *dc->guests);
+  if (dc->select && dc->select->needs_history && dc->guests &&
+      (dc->guest_hist = sim_calloc(ng, DC_HISTORY_MAX * sizeof *dc->guest_hist)))
+    for (size_t gi = 0; gi < ng; gi++) dc->guests[gi].hist = dc->guest_hist + gi * DC_HISTORY_MAX;
   dc->load = sim_calloc(nh, sizeof *dc->load);
   dc->excluded = sim_calloc(nh, sizeof *dc->excluded);
   dc->excluded_under = sim_calloc(nh, sizeof *dc->excluded_under);
@@ -972,7 +977,8 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->rx_link = sim_calloc(nh, sizeof *dc->rx_link);
   dc->net = net_share_new();
   if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->mig_in || !dc->twin || !dc->migrating_n || !dc->room || !dc->rank || !dc->cand || !dc->host_first || !dc->on_host || !dc->sort_tmp ||
-      !dc->moves_guest || !dc->moves_dst || !dc->moves_reason || !dc->tx_link || !dc->rx_link || !dc->net)
+      !dc->moves_guest || !dc->moves_dst || !dc->moves_reason || !dc->tx_link || !dc->rx_link || !dc->net ||
+      (dc->select->needs_history && !dc->guest_hist))
     return -1;
   for (size_t hi = 0; hi < nh; hi++) {
     const sim_host_type *t = &sc->host_types[sc->hosts[hi].type];
@@ -1126,6 +1132,7 @@ void eng_dc_free(struct eng_dc *dc) {
   if (dc->rng) gsl_rng_free(dc->rng);
   sim_free(dc->hosts);
   sim_free(dc->guests);
+  sim_free(dc->guest_hist);
   sim_free(dc->load);
   sim_free(dc->excluded);
   sim_free(dc->excluded_under);

@@ -39,4 +39,4 @@ static size_t mc_select(const dc_vm_candidate *c, size_t n, gsl_rng *rng) {
   return fitted && best >= 0 ? chosen : dc_select_min_migration_time(c, n);
 }
 
-const dc_vmselect_ops vmselect_mc_ops = {"mc", mc_select};
+const dc_vmselect_ops vmselect_mc_ops = {"mc", true, mc_select};

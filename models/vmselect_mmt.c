@@ -17,4 +17,4 @@ static size_t mmt_select(const dc_vm_candidate *c, size_t n, gsl_rng *rng) {
   return dc_select_min_migration_time(c, n);
 }
 
-const dc_vmselect_ops vmselect_mmt_ops = {"mmt", mmt_select};
+const dc_vmselect_ops vmselect_mmt_ops = {"mmt", false, mmt_select};

@@ -12,4 +12,4 @@ static size_t mu_select(const dc_vm_candidate *c, size_t n, gsl_rng *rng) {
   return chosen;
 }
 
-const dc_vmselect_ops vmselect_mu_ops = {"mu", mu_select};
+const dc_vmselect_ops vmselect_mu_ops = {"mu", false, mu_select};

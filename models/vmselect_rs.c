@@ -11,4 +11,4 @@ static size_t rs_select(const dc_vm_candidate *c, size_t n, gsl_rng *rng) {
   return (size_t)gsl_rng_uniform_int(rng, n);
 }
 
-const dc_vmselect_ops vmselect_rs_ops = {"rs", rs_select};
+const dc_vmselect_ops vmselect_rs_ops = {"rs", false, rs_select};

@@ -106,6 +106,21 @@ static void test_energy_at_known_load(void) {
   run_close(&o);
 }
 
+/* The same overload under maximum correlation, the one selection that reads
+ * the guests' utilisation histories (kept only for it): one of the two
+ * moves, after a first interval whose history it read. */
+static void test_overload_under_mc(void) {
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(run_text("1000 s", 1, 2,
+                                 "  - {name: big, technique: native, memory: 512 MB, host: h0, workload: w50}\n"
+                                 "  - {name: small, technique: native, memory: 64 MB, host: h0, workload: w50}\n",
+                                 "interval: 300 s, overload: {policy: thr, threshold: 0.8}, vm_selection: mc", &o),
+                        0);
+  CU_ASSERT_EQUAL(rows(&o, "datacenter/migrations"), 1);
+  CU_ASSERT_EQUAL(col(&o, "datacenter/migrations", "start_s", 0), 300);
+  run_close(&o);
+}
+
 /* Two guests at 0.5 of the one core of h0: it is overloaded (THR 0.8); MMT
  * sends the one with less memory to h1, switched on for it. */
 static void test_overload_moves_smallest(void) {
@@ -436,6 +451,7 @@ static void test_departure_waits_for_migration(void) {
 int register_tests(void) {
   static const test_case tests[] = {{"energy of a host at a known load", test_energy_at_known_load},
                                     {"an overloaded host loses its smallest VM", test_overload_moves_smallest},
+      {"an overload under maximum correlation", test_overload_under_mc},
                                     {"underloaded hosts are emptied and switched off", test_underload_switches_off},
                                     {"placement before the guests start", test_place_at_start},
                                     {"memory counted at placement only", test_memory_placement_only},
