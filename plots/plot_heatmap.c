@@ -1,6 +1,9 @@
 /* plots/plot_heatmap.c: the heatmap kind: every host's CPU utilisation over
  * time, hosts on y, time on x, colour the utilisation (a colour bar with its
- * unit at the right).  A host's utilisation in a sample interval is the CPUs
+ * unit at the right); with --signal naming a signal of hosts (host_power_w,
+ * W) each host's own series instead, a cell being the time-weighted mean of
+ * its hosts' values over its column (plot_heatmap_grid), coloured from 0 to
+ * the largest cell.  A host's utilisation in a sample interval is the CPUs
  * its guests obtained (their cpu_share samples, summed) over its cores; a
  * guest counts on the host it was placed on at the middle of the interval.
  * Units: time in s, min or h by the run's length (plot_time_ticks); utilisation in % of the
