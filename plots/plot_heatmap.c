@@ -276,7 +276,9 @@ static int host_signal_read(plot_ctx *x, sim_result *res, const char *signal, ho
   for (size_t i = 0; i < ns; i++) {
     long long id = llround(se[i]);
     if (id < 0 || (size_t)id >= ne || host_of[id] == -2) {
-      const char *kind = id >= 0 && (size_t)id < ne && (size_t)id < nk ? ekind[id] : "unknown entity";
+      const char *kind = "unknown entity";
+      for (size_t e = 0; e < ne && e < nk && e < ni; e++)
+        if (llround(eid[e]) == id) kind = ekind[e];
       sim_diag_error(x->diag, sim_result_path(res), 0, 0,
                      "'%s' is not a signal of hosts: its entity %lld is a %s; the heatmap plot "
                      "draws cpu_share or a signal of hosts such as host_power_w",
