@@ -48,7 +48,8 @@ typedef struct plot_options {
   const char *title;     /* NULL: from the scenario's name */
   double width, height;  /* canvas, pixels */
   const char *guests;    /* series/cdf: comma-separated guest names; NULL: all */
-  const char *signal;    /* series: signal name; migration: guest throughput signal */
+  const char *signal;    /* series: signal name; migration: guest throughput signal;
+                          * heatmap: cpu_share (NULL too) or a signal of hosts (host_power_w) */
   const char *metric;    /* compare/sweep: summary/guests column; cdf: latency column */
   const char *param;     /* sweep: root attribute holding the swept value */
   const char *by;        /* cdf: "guest" or "technique" */
@@ -91,5 +92,30 @@ int plot_draw(plot_kind kind, sim_result *const *runs, size_t n_runs, const plot
  * extension).  0, or a negative PLOT_E* with diagnostics. */
 int plot_files(plot_kind kind, const char *const *paths, size_t n_paths, const plot_options *o,
                const char *out, plot_report *report, sim_diag *diag);
+
+/* The cells of a heatmap of a signal of hosts (series/<signal> whose entities
+ * are hosts, such as host_power_w), computed without drawing: what the
+ * heatmap kind colours.  Rows are bins of hosts_per_row consecutive hosts
+ * of summary/hosts (row 0 holds host 0), columns bins of col_s seconds from
+ * t0_s, the last one ending at t1_s (the series' end).  A row of the series
+ * holds from its time until its host's next row (the last until the
+ * series' end, on_change_end_ns, when it declares one); a cell is the
+ * time-weighted mean of its hosts' values over its column, over the time
+ * they have a value (NaN: none has one). */
+typedef struct plot_heat_grid {
+  size_t rows, cols;      /* cells: rows of hosts x columns of time */
+  size_t hosts_per_row;   /* consecutive hosts in a row */
+  size_t n_hosts;         /* hosts in summary/hosts */
+  double t0_s, t1_s;      /* s: the span the columns cover */
+  double col_s;           /* s: a column's length (the last may be shorter) */
+  double *value;          /* rows x cols, row-major, in the signal's unit; NaN: no value */
+} plot_heat_grid;
+
+/* The cells of the heatmap of `signal` of result r in at most max_rows x
+ * max_cols bins (at least one sample interval a column).  0, or a negative
+ * PLOT_E* with a diagnostic (no such series, or not a signal of hosts). */
+int plot_heatmap_grid(sim_result *r, const char *signal, size_t max_rows, size_t max_cols,
+                      plot_heat_grid *g, sim_diag *diag);
+void plot_heat_grid_free(plot_heat_grid *g);
 
 #endif

@@ -4,7 +4,8 @@
  * with the recorder (a consolidation run, a sweep summary, replications of
  * a request-driven run), checked for output format, counts of what was
  * drawn, colours of known values, and refusals (exit status 2) naming what
- * is missing. */
+ * is missing; the power heatmap on scenarios/google-day.yaml, its cells
+ * against time-weighted means computed from the HDF5 rows. */
 #include <cairo.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "models/run.h"
 #include "plots/canvas.h"
 #include "plots/plot.h"
 #include "sim/alloc.h"
@@ -21,6 +23,7 @@
 #include "sim/recorder.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/test_data.h"
 
 static char tmpdir[64];
 
@@ -612,6 +615,177 @@ static void test_cdf_pools_replications(void) {
   CU_ASSERT_EQUAL(run_cli(cli_mixed, 6), 2);
 }
 
+/* ---- the power heatmap on a shipped scenario ---- */
+
+/* Runs scenarios/<name> into tmpdir/<out>. */
+static void run_shipped(const char *name, const char *out) {
+  const char *src = getenv("VDCSIM_SOURCE_DIR");
+  char scenario[512];
+  snprintf(scenario, sizeof scenario, "%s/scenarios/%s", src ? src : ".", name);
+  run_request req = {.scenario_path = scenario, .data_path = test_data_path(), .output = out,
+                     .command_line = "vdcsim run"};
+  run_result res;
+  sim_diag d;
+  sim_diag_init(&d);
+  int rc = run_scenario(&req, &res, &d);
+  if (rc) sim_diag_print(&d, stderr);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  CU_ASSERT_EQUAL_FATAL(res.status, RUN_OK);
+  sim_diag_clear(&d);
+}
+
+/* One host's energy from the start of its series to t (J): the integral of
+ * its rows as a step function (each row's value until the host's next row,
+ * the last until the series' end), times t_ns[0..n) ascending. */
+static double energy_to(const int64_t *t_ns, const double *w, size_t n, double end_s, double t) {
+  double j = 0;
+  for (size_t i = 0; i < n; i++) {
+    double a = (double)t_ns[i] * 1e-9, b = i + 1 < n ? (double)t_ns[i + 1] * 1e-9 : end_s;
+    if (t <= a) break;
+    j += w[i] * (fmin(t, b) - a);
+  }
+  return j;
+}
+
+/* scenarios/google-day.yaml records series/host_power_w: the heatmap's
+ * cells are the time-weighted means of each host's power over each
+ * column, computed here from the HDF5 rows as differences of each host's
+ * energy; binned rows and columns too; the drawn plot colours the largest
+ * cell yellow and a host off all day purple; planetlab-consolidation.yaml
+ * keeps no power series: refused. */
+static void test_heatmap_host_power(void) {
+  char gd[128], pl[128], out[160];
+  path_in_tmp(gd, sizeof gd, "google-day.h5");
+  path_in_tmp(pl, sizeof pl, "planetlab.h5");
+  path_in_tmp(out, sizeof out, "heatmap-power.png");
+  run_shipped("google-day.yaml", gd);
+  run_shipped("planetlab-consolidation.yaml", pl);
+  sim_result *r = NULL;
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL_FATAL(sim_result_open(gd, &r, &d), 0);
+  /* the rows, by host in summary/hosts order */
+  int64_t *t = NULL, *ent = NULL;
+  double *w = NULL;
+  size_t n = 0, m = 0, k = 0, nh = 0;
+  char **hname = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_result_column_i64(r, "series/host_power_w", "time_ns", &t, &n), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_result_column_i64(r, "series/host_power_w", "entity", &ent, &m), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_result_column_f64(r, "series/host_power_w", "value", &w, &k), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_result_column_str(r, "summary/hosts", "name", &hname, &nh), 0);
+  CU_ASSERT_FATAL(n == m && n == k && nh == 20);
+  int64_t end_ns = -1, last_ns = 0;
+  for (size_t i = 0; i < n; i++) last_ns = t[i] > last_ns ? t[i] : last_ns;
+  if (sim_result_series_end(r, "series/host_power_w", &end_ns) != 1) end_ns = last_ns;
+  double end_s = (double)end_ns * 1e-9;
+  CU_ASSERT_EQUAL(end_s, 86400);
+  int64_t(*ht)[400] = sim_calloc(nh, sizeof *ht);
+  double(*hw)[400] = sim_calloc(nh, sizeof *hw);
+  size_t *hn = sim_calloc(nh, sizeof *hn);
+  CU_ASSERT_FATAL(ht && hw && hn);
+  for (size_t h = 0; h < nh; h++) {
+    int32_t id = -1;
+    CU_ASSERT_FATAL(sim_result_entity(r, hname[h], &id) == 0);
+    for (size_t i = 0; i < n; i++)
+      if (ent[i] == id && hn[h] < 400) ht[h][hn[h]] = t[i], hw[h][hn[h]++] = w[i];
+    CU_ASSERT_FATAL(hn[h] >= 1 && hn[h] < 400 && ht[h][0] == 0); /* a value from the start */
+  }
+  /* every 300 s interval its own column, every host its own row */
+  plot_heat_grid g;
+  CU_ASSERT_EQUAL_FATAL(plot_heatmap_grid(r, "host_power_w", 1000, 1000, &g, &d), 0);
+  CU_ASSERT_EQUAL(g.rows, 20);
+  CU_ASSERT_EQUAL(g.cols, 288);
+  CU_ASSERT_EQUAL(g.hosts_per_row, 1);
+  CU_ASSERT_EQUAL(g.col_s, 300);
+  double top = 0, low = INFINITY;
+  size_t worst = 0;
+  for (size_t h = 0; h < g.rows; h++)
+    for (size_t c = 0; c < g.cols; c++) {
+      double lo = 300.0 * (double)c, hi = lo + 300;
+      double mean = (energy_to(ht[h], hw[h], hn[h], end_s, hi) -
+                     energy_to(ht[h], hw[h], hn[h], end_s, lo)) / 300;
+      double v = g.value[h * g.cols + c];
+      worst += !(fabs(v - mean) <= 1e-9 * fmax(1, mean));
+      top = fmax(top, v);
+      low = fmin(low, v);
+    }
+  CU_ASSERT_EQUAL(worst, 0);
+  CU_ASSERT(top > 100 && top < 200); /* an HP ML110 draws 86 to 135 W on */
+  CU_ASSERT_EQUAL(low, 0);           /* a host switched off all day */
+  /* rows of 3 hosts (the last of 2), columns of 6 intervals (30 min) */
+  plot_heat_grid b;
+  CU_ASSERT_EQUAL_FATAL(plot_heatmap_grid(r, "host_power_w", 7, 50, &b, &d), 0);
+  CU_ASSERT_EQUAL(b.rows, 7);
+  CU_ASSERT_EQUAL(b.cols, 48);
+  CU_ASSERT_EQUAL(b.hosts_per_row, 3);
+  worst = 0;
+  for (size_t row = 0; row < b.rows; row++)
+    for (size_t c = 0; c < b.cols; c++) {
+      double lo = 1800.0 * (double)c, hi = lo + 1800, joules = 0;
+      size_t hosts = 0;
+      for (size_t h = 3 * row; h < 3 * row + 3 && h < nh; h++, hosts++)
+        joules += energy_to(ht[h], hw[h], hn[h], end_s, hi) - energy_to(ht[h], hw[h], hn[h], end_s, lo);
+      double mean = joules / (1800.0 * (double)hosts), v = b.value[row * b.cols + c];
+      worst += !(fabs(v - mean) <= 1e-9 * fmax(1, mean));
+    }
+  CU_ASSERT_EQUAL(worst, 0);
+  /* drawn: one cell per host and interval (they fit the pixels), the
+   * largest yellow, a host off all day purple */
+  plot_options o;
+  plot_options_init(&o);
+  o.signal = "host_power_w";
+  const char *files[1] = {gd};
+  check_formats(PLOT_HEATMAP, files, 1, &o, "heatmap-power");
+  plot_report rep;
+  CU_ASSERT_EQUAL_FATAL(plot_files(PLOT_HEATMAP, files, 1, &o, out, &rep, &d), 0);
+  double cw = (rep.area.x1 - rep.area.x0) / 288, rh = (rep.area.y1 - rep.area.y0) / 20;
+  plot_rgb yellow = {0.993, 0.906, 0.144}, purple = {0.267, 0.005, 0.329};
+  cairo_surface_t *img = cairo_image_surface_create_from_png(out);
+  CU_ASSERT_EQUAL_FATAL(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+  const unsigned char *px = cairo_image_surface_get_data(img);
+  int stride = cairo_image_surface_get_stride(img);
+  size_t tops = 0, offs = 0, yellows = 0, purples = 0;
+  for (size_t h = 0; h < g.rows; h++)
+    for (size_t c = 0; c < g.cols; c++) {
+      double v = g.value[h * g.cols + c];
+      if (v != top && v != 0) continue;
+      int x = (int)(rep.area.x0 + cw * ((double)c + 0.5)), y = (int)(rep.area.y1 - rh * ((double)h + 0.5));
+      const unsigned char *q = px + y * stride + 4 * x; /* BGRA in memory */
+      plot_rgb p = {q[2] / 255.0, q[1] / 255.0, q[0] / 255.0};
+      if (v == top) tops++, yellows += near(p, yellow);
+      else offs++, purples += near(p, purple);
+    }
+  cairo_surface_destroy(img);
+  CU_ASSERT(tops >= 1 && yellows == tops);
+  CU_ASSERT(offs >= 288 && purples == offs);
+  /* every axis names its unit */
+  plot_canvas *c = NULL;
+  CU_ASSERT_EQUAL_FATAL(plot_draw(PLOT_HEATMAP, &r, 1, &o, &c, &rep, &d), 0);
+  CU_ASSERT_EQUAL(plot_canvas_unitless_axes(c), 0);
+  plot_canvas_free(c);
+  /* not a signal of hosts: refused */
+  CU_ASSERT_EQUAL(plot_heatmap_grid(r, "cpu_share", 100, 100, &b, &d), PLOT_EINPUT);
+  CU_ASSERT(d.errors >= 1 && strstr(d.entries[d.count - 1].message, "not a signal of hosts"));
+  plot_heat_grid_free(&g);
+  plot_heat_grid_free(&b);
+  sim_free(ht);
+  sim_free(hw);
+  sim_free(hn);
+  sim_free(t);
+  sim_free(ent);
+  sim_free(w);
+  sim_result_free_strings(hname, nh);
+  sim_result_close(r);
+  sim_diag_clear(&d);
+  /* a result without the series: refused, by the plot and by the verb (exit 2) */
+  const char *nope[1] = {pl};
+  check_refused(PLOT_HEATMAP, nope, 1, &o, "no dataset 'series/host_power_w'");
+  const char *cli_nope[] = {"plot", "heatmap", pl, "--signal", "host_power_w", "-o", out};
+  CU_ASSERT_EQUAL(run_cli(cli_nope, 7), 2);
+  const char *cli_ok[] = {"plot", "heatmap", gd, "--signal", "host_power_w", "-o", out};
+  CU_ASSERT_EQUAL(run_cli(cli_ok, 7), 0);
+}
+
 /* ---- legends never cover data ---- */
 
 /* Pairs (legend box inside the area, data mark) that overlap: 0 when every
@@ -708,6 +882,7 @@ int register_tests(void) {
       {"timeline: consolidation migrations by reason", test_timeline},
       {"scripted migration: timeline, heatmap follows the move", test_scripted_migration},
       {"cdf pools replications, refuses others", test_cdf_pools_replications},
+      {"heatmap of host power: cells are time-weighted means, refusal", test_heatmap_host_power},
       {"legends never cover data, every kind", test_legends_never_cover_data},
       {NULL, NULL}};
   CU_pSuite s = CU_add_suite("plot kinds: latency, heatmap, energy, timeline", suite_init, suite_clean);

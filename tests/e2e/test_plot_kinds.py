@@ -4,7 +4,8 @@ timeline, and the cdf's pooling of replications, on shipped scenarios with
 the real binary.
 
 Runs scenarios/planetlab-consolidation.yaml with its series kept (and at
-two thresholds, so that policies differ), and a short sweep of
+two thresholds, so that policies differ), scenarios/google-day.yaml (its
+hosts' power series, for the power heatmap), and a short sweep of
 scenarios/web-latency.yaml (its own arrival-rate axis and replications, each
 run cut to 1 s); draws every new kind to PNG, SVG and PDF, checks each file's
 format and that a result lacking what a kind reads is refused with exit
@@ -40,6 +41,9 @@ class PlotKinds(unittest.TestCase):
                        "--set", "datacenter.overload.threshold=" + threshold, "-o", out)
             assert r.returncode == 0, r.stderr
             cls.runs.append(out)
+        cls.google = os.path.join(cls.dir, "google-day.h5")
+        r = vdcsim("run", os.path.join(SOURCE, "scenarios", "google-day.yaml"), "-o", cls.google)
+        assert r.returncode == 0, r.stderr
         cls.sweep = os.path.join(cls.dir, "web")
         r = vdcsim("sweep", os.path.join(SOURCE, "scenarios", "web-latency.yaml"), "-o",
                    cls.sweep + "/", "-j", "2", "--quiet", "--set", "simulation.duration=1 s")
@@ -57,9 +61,9 @@ class PlotKinds(unittest.TestCase):
             with open(out, "rb") as f:
                 self.assertTrue(f.read(8).startswith(MAGIC[ext]), out)
 
-    def refused(self, kind, inputs, words):
+    def refused(self, kind, inputs, words, *options):
         out = os.path.join(self.dir, "refused.png")
-        r = vdcsim("plot", kind, *inputs, "-o", out)
+        r = vdcsim("plot", kind, *inputs, "-o", out, *options)
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn(words, r.stderr)
         self.assertFalse(os.path.exists(out))
@@ -71,6 +75,13 @@ class PlotKinds(unittest.TestCase):
     def test_heatmap(self):
         self.plot("heatmap", self.runs[:1], "heatmap")
         self.refused("heatmap", [os.path.join(self.sweep, "p000000-r0000.h5")], "cpu_share")
+
+    def test_heatmap_host_power(self):
+        self.plot("heatmap", [self.google], "heatmap-power", "--signal", "host_power_w")
+        # planetlab-consolidation.yaml keeps no power series
+        self.refused("heatmap", self.runs[:1], "series/host_power_w", "--signal", "host_power_w")
+        help_text = vdcsim("plot", "--help").stdout
+        self.assertIn("host_power_w", help_text)
 
     def test_energy(self):
         self.plot("energy", self.runs, "energy")
