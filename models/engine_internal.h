@@ -13,6 +13,8 @@
  *                      queue served by its vCPUs, response times
  *   engine_instances.c IaaS instances' CPU caps: burstable credits, compute units
  *   engine_billing.c   what the instances cost, per instance and per tenant
+ *   engine_provision.c guests provisioned from images: layer pulls, unpacking,
+ *                      a VM's boot before its workload; start-up times
  * Units: ns (sim_time), cycles, Hz, as in every field's comment.
  * Invariants: see engine.c (vCPU states, index-order iteration). */
 #ifndef MODELS_ENGINE_INTERNAL_H

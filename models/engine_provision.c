@@ -96,7 +96,7 @@ static double profile_value(eng *e, const eng_host *h, const char *key) {
  * sec. 2; [OCI-IMG] layer media types): an estimate.  An overlayfs mount of
  * a few lower layers with the container engine's bookkeeping, 5 ms: an
  * estimate within the about 10 ms that the kernel's part of a container's
- * start measures in all [ES26]. */
+ * start measures in all [KH26]. */
 #define DEFAULT_UNPACK_CYCLES_PER_BYTE 10.0
 #define DEFAULT_OVERLAY_MOUNT_NS 5e6
 
