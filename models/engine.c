@@ -131,6 +131,7 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
         duration_ns = x >= 9e18 ? SIM_TIME_MAX : (sim_time)llround(x);
     }
     v->phase_start_ns = now;
+    if (e->prov) eng_provision_phase(e, v, now);
     v->est_cycles_per_unit = 0;
     if (units > 0) {
       v->units_phase = units / g->spec->vcpus;
@@ -693,6 +694,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   if ((rc = eng_dc_finish(&e, end)) < 0) goto fail;
   if ((rc = eng_instances_finish(&e, end)) < 0 || (rc = eng_billing_write(&e, end)) < 0) goto fail;
   if ((rc = eng_requests_write(&e, end)) < 0) goto fail;
+  if ((rc = eng_provision_write(&e, end)) < 0) goto fail;
   if (e.io && (rc = io_model_write(e.io, end)) < 0) goto fail;
   if (stats) {
     stats->events = sim_loop_dispatched(e.loop);

@@ -13,6 +13,8 @@
  *                      queue served by its vCPUs, response times
  *   engine_instances.c IaaS instances' CPU caps: burstable credits, compute units
  *   engine_billing.c   what the instances cost, per instance and per tenant
+ *   engine_provision.c guests provisioned from images: layer pulls, unpacking,
+ *                      a VM's boot before its workload; start-up times
  * Units: ns (sim_time), cycles, Hz, as in every field's comment.
  * Invariants: see engine.c (vCPU states, index-order iteration). */
 #ifndef MODELS_ENGINE_INTERNAL_H
@@ -245,6 +247,7 @@ struct eng {
   sim_phase *trace_ph;       /* n_vcpus entries when some guest plays a trace (engine_setup.c): the phase
                               * each of its vCPUs plays, composed (sim_workload_phase) as it enters
                               * it or its guest moves; NULL: none does */
+  struct eng_provision *prov; /* guests' provisioning from images (engine_provision.c); NULL: none has one */
 };
 
 /* A trace-driven workload at one rated speed (engine_setup.c), played at
@@ -422,5 +425,19 @@ int eng_dvfs_start(eng *e);
  * scales over the interval (models/dvfs.h); exactly dc_power_watts(m, u)
  * without DVFS. */
 double eng_dvfs_watts(eng_host *h, const dc_power_model *m, double u);
+
+/* ---- engine_provision.c ---- */
+
+/* Guest gi's provisioning from its image (nothing without one): *start_ns
+ * set to when its image is ready on its host; a VM's boot phases composed in
+ * front of its workload (g->wl).  Every guest's pulls are planned at the
+ * first call.  0 or negative with the error in diag. */
+int eng_provision_guest(eng *e, size_t gi, sim_time *start_ns);
+/* v entered phase v->phase at `now` (e->prov not NULL): a VM's boot ends
+ * when its last vCPU passes it. */
+void eng_provision_phase(eng *e, const eng_vcpu *v, sim_time now);
+/* Table summary/provisioning (nothing when no guest has an image). */
+int eng_provision_write(eng *e, sim_time end);
+void eng_provision_free(struct eng_provision *p);
 
 #endif

@@ -599,7 +599,10 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   if (random_length && !(g->length_rng = sim_rng_new(sc->seed, sc->run_index,
                                                      sim_rng_stream_id(sim_guest_streams(g->spec), "phase_length"))))
     return -1;
-  if (!sim_schedule(e->loop, g->spec->start_ns, PRIO_WAKE, eng_start_handler, e, gi)) return -1;
+  /* a guest with an image starts once provisioned (engine_provision.c) */
+  sim_time start_ns = g->spec->start_ns;
+  if (g->spec->image && eng_provision_guest(e, gi, &start_ns) < 0) return -1;
+  if (!sim_schedule(e->loop, start_ns, PRIO_WAKE, eng_start_handler, e, gi)) return -1;
   return schedule_departure(e, gi);
 }
 
@@ -637,6 +640,7 @@ void eng_teardown(eng *e) {
   migration_set_free(e->migrations); /* before the loop its events are on */
   eng_dc_free(e->dc);
   eng_instances_free(e->instances);
+  eng_provision_free(e->prov);
   io_model_free(e->io);
   sim_loop_free(e->loop);
 }

@@ -25,6 +25,7 @@
 #include "sim/alloc.h"
 #include "sim/profile.h"
 #include "sim/scenario_instances.h"
+#include "sim/scenario_images.h"
 #include "sim/scenario_internal.h"
 
 /* Words people use for a key of another name: tried before edit distance. */
@@ -187,6 +188,7 @@ void sim_scenario_free(sim_scenario *s) {
   }
   sim_free(s->churns);
   scenario_free_instances(s);
+  scenario_free_images(s);
   for (size_t i = 0; i < s->n_migrations; i++) {
     sim_free(s->migrations[i].name);
     sim_free(s->migrations[i].strategy);
@@ -315,6 +317,7 @@ static int canonical_workloads(ctx *C) {
   }
   const uint32_t *inverse = order + n;
   for (size_t i = 0; i < s->n_guests; i++) s->guests[i].workload = inverse[s->guests[i].workload];
+  scenario_images_renumber_workloads(s, inverse);
   sim_free(order);
   return 0;
 }
@@ -438,7 +441,8 @@ static int set_defaults(ctx *C, sim_scenario *s) {
 static void check_top_keys(ctx *C, const sim_yaml_node *root) {
   static const char *const keys[] = {"name", "description", "simulation", "calibration", "host_types",
                                      "hosts", "workloads", "guests", "migrations", "datacenter", "sweep",
-                                     "instance_types"};
+                                     "instance_types",
+                                     "images", "registry"};
   sim_schema_set_what(&C->S, "the scenario");
   for (size_t i = 0; i < root->n; i++) {
     const sim_yaml_node *k = root->pairs[i].key;
@@ -550,6 +554,7 @@ static void load_sections(ctx *C, sim_yaml_node *root, bool sweep_point) {
   if (!C->S.oom && C->S.diag->errors == C->errors_before) canonical_hosts(C);
   if (!C->S.oom) scenario_load_workloads(C, sim_schema_opt(root, "workloads"));
   if (!C->S.oom) scenario_load_instance_types(C, sim_schema_opt(root, "instance_types"));
+  if (!C->S.oom) scenario_load_images(C, sim_schema_opt(root, "registry"), sim_schema_opt(root, "images"));
   if (!C->S.oom) scenario_load_guests(C, sim_schema_opt(root, "guests"));
   if (!C->S.oom) scenario_load_migrations(C, sim_schema_opt(root, "migrations"));
   if (!C->S.oom) scenario_load_datacenter(C, sim_schema_opt(root, "datacenter"));

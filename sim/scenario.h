@@ -251,6 +251,9 @@ typedef struct sim_guest {
   uint32_t tenant;            /* 1 + index into sim_scenario.tenants; 0: its own name */
   /* common random numbers (scenarios/SCHEMA.md "guests", `streams`) */
   char *streams;              /* the name its random streams are keyed by; NULL: its own name */
+  /* images and provisioning (scenarios/SCHEMA.md "images", sim/scenario_images.h) */
+  uint32_t image;             /* 1 + index into sim_scenario.images: it is provisioned from it
+                               * before it starts; 0: none (it starts at once, as before) */
 } sim_guest;
 
 /* The name guest g's random streams are keyed by: its `streams`, else its name. */
@@ -365,6 +368,11 @@ typedef struct sim_scenario {
   struct sim_instance_type *instance_types;
   size_t n_tenants;
   char **tenants;             /* names, in the order guest entries first name them */
+  /* images and the registry they are pulled from (sim/scenario_images.h) */
+  size_t n_images;
+  struct sim_image *images;   /* in name order */
+  double registry_bandwidth_bps; /* bit/s: the registry's rate to one host (its NIC may be slower) */
+  sim_time registry_latency_ns;  /* ns: a pull's round trip to the registry, per layer */
 } sim_scenario;
 
 /* A "path.to.key=value" override from --set, applied before validation. */

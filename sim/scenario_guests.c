@@ -14,6 +14,7 @@
 
 #include "sim/alloc.h"
 #include "sim/scenario_instances.h"
+#include "sim/scenario_images.h"
 #include "sim/scenario_internal.h"
 
 static const char *const kinds[] = {"vm", "container", "native"}; /* by sim_guest_kind value */
@@ -114,6 +115,8 @@ static void read_settings(ctx *C, guest_entry *ge) {
   read_rated(C, ge);
   /* an instance type supplies vCPUs, memory and disk (sim/scenario_instances.c) */
   if (!scenario_guest_instance(C, m, g)) ge->ok = false;
+  /* the image it is provisioned from (sim/scenario_images.c) */
+  if (!scenario_guest_image(C, m, g)) ge->ok = false;
   if (g->cap > g->vcpus) {
     sim_schema_error(&C->S, sim_schema_opt(m, "cap"), "'cap' in %s is %g CPUs, more than its %u vCPUs",
                      C->S.what, g->cap, g->vcpus);
@@ -419,7 +422,8 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   static const char *const keys[] = {"name", "count", "technique", "kind", "io_path", "host", "vcpus",
                                      "memory", "pinning", "weight", "cap", "huge_pages", "workload",
                                      "start", "replications", "disk", "zero_fraction", "rated", "trace",
-                                     "arrival", "lifetime", "instance_type", "tenant", "streams"};
+                                     "arrival", "lifetime", "instance_type", "tenant", "streams",
+                                     "image"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
   ge->pattern = ge->nn ? sim_schema_scalar(&C->S, ge->nn, "name", "a guest name") : NULL;
   if (!ge->nn) sim_schema_need(&C->S, m, "name");

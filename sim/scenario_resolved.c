@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "sim/scenario_instances.h"
+#include "sim/scenario_images.h"
 #include "sim/scenario_internal.h"
 #include "sim/units.h"
 
@@ -382,6 +383,7 @@ static void write_guest(sim_yaml_writer *w, const entry_rec *r, const sim_scenar
   if (g->churn) write_churn(w, &s->churns[g->churn - 1]);
   scenario_write_guest_instance(w, g, s);
   if (r->streams) sim_yaml_write_kv(w, "streams", r->streams);
+  scenario_write_guest_image(w, g, s);
   sim_yaml_write_map_end(w);
 }
 
@@ -461,6 +463,7 @@ int scenario_write_resolved(const ctx *C, const sim_scenario *s, char **out) {
   write_hosts(w, C, s);
   write_workloads(w, s);
   scenario_write_instance_types(w, s);
+  scenario_write_images(w, s);
   sim_yaml_write_scalar(w, "guests");
   sim_yaml_write_seq_start(w, false);
   for (size_t i = 0; i < C->n_grec; i++) write_guest(w, &C->grec[i], s);
