@@ -10,7 +10,10 @@
  * the device serves requests.  Selecting from the host
  * queue is O(waiting requests).  A guest may have several issues (io_unit)
  * in flight at once, each completing on its own: the engine bounds them by
- * the phase's io_window (models/io.h). */
+ * the phase's io_window (models/io.h).  A host's softirq cores take the
+ * messages of the softirq paths (iopath_in_softirq) in arrival order, each
+ * on the core that frees first: a first-come first-served queue with one
+ * server per core; O(log cores) per message. */
 #include "models/io.h"
 
 #include <assert.h>
@@ -316,7 +319,8 @@ typedef struct io_gstate {
   const iopath_ops *path, *native; /* its path, the native reference */
   int32_t entity;        /* recorder entity */
   double acc[3];         /* requests owed by kind (read, write, net), fractions carried over */
-  sim_time backend_free_ns; /* ns: when its backend is free */
+  bool softirq;          /* its path's backend is the host's softirq (iopath_in_softirq) */
+  sim_time backend_free_ns; /* ns: when its backend is free (not softirq) */
   double backend_ns;     /* ns: backend CPU time spent, total */
   int64_t requests;      /* completed */
   double bytes;          /* bytes moved by completed requests */
@@ -336,18 +340,24 @@ typedef struct io_rq {
   uint32_t guest;     /* scenario index */
   int32_t unit;       /* io_unit index */
   int kind;           /* RQ_READ, RQ_WRITE, RQ_NET */
-  int stage;          /* 1 device (net: request), 2 net response, 3 path latency, 4 complete */
+  int stage;          /* 1 device (net: request), 2 net response, 3 the response's softirq work (when
+                       * rx_softirq_ns) and the path latency, 4 complete */
   uint64_t bytes;     /* disk: request size; net: request bytes */
   uint64_t rx;        /* net: response bytes */
   bool random;        /* disk: random access */
   sim_time start_ns;  /* ns: issue */
   sim_time extra_ns;  /* ns: the path's added latency */
+  sim_time rx_softirq_ns; /* ns: softirq work of the response, still to do once it arrives (0: none) */
   int32_t next;       /* free list */
 } io_rq;
 
 typedef struct io_hdev {
   io_device *disk, *nic; /* the host's first disk and NIC, NULL when absent or not yet made */
   bool made;             /* created */
+  sim_time *softirq_free_ns; /* ns: when each of its cores' softirq is free, a binary min-heap (the
+                              * cores are alike: only their times matter); NULL until a softirq
+                              * path's guest is added */
+  uint32_t n_softirq;    /* its cores, the entries of softirq_free_ns */
 } io_hdev;
 
 struct io_model {
@@ -389,6 +399,7 @@ void io_model_free(io_model *m) {
   for (size_t h = 0; m->hosts && h < m->sc->n_hosts; h++) {
     io_device_free(m->hosts[h].disk);
     io_device_free(m->hosts[h].nic);
+    sim_free(m->hosts[h].softirq_free_ns);
   }
   sim_free(m->hosts);
   sim_free(m->guests);
@@ -440,9 +451,15 @@ int io_model_add_guest(io_model *m, uint32_t guest, const sim_profile *profile, 
       return -1;
     hd->made = true;
   }
+  bool softirq = iopath_in_softirq(path);
+  if (softirq && net && !hd->softirq_free_ns) {
+    /* every core of the host does packet processing (RSS/RPS, iopath_container.c) */
+    if (!(hd->softirq_free_ns = sim_calloc(type->cores, sizeof *hd->softirq_free_ns))) return -1;
+    hd->n_softirq = type->cores;
+  }
   m->guests[guest] = (io_gstate){.used = true, .host = spec->host, .spec = spec, .profile = profile,
-                                 .path = path, .native = native, .entity = entity, .first_ns = -1,
-                                 .last_ns = -1};
+                                 .path = path, .native = native, .entity = entity, .softirq = softirq,
+                                 .first_ns = -1, .last_ns = -1};
   /* Every cost the workload needs is in the profile: fail now, not mid-run. */
   iopath_cost c;
   if (disk && (path->cost(profile, IO_CLASS_DISK, 4096, &c, diag) < 0 ||
@@ -454,8 +471,11 @@ int io_model_add_guest(io_model *m, uint32_t guest, const sim_profile *profile, 
   return 0;
 }
 
-/* The cost of one request of kind `kind` of phase ph through `path`. */
-static iopath_cost rq_cost(const io_gstate *g, const iopath_ops *path, const sim_phase *ph, int kind) {
+/* The cost of one request of kind `kind` of phase ph through `path`; an
+ * exchange's response's backend work alone into *rx_backend_ns (0 for a disk
+ * request), which the total includes. */
+static iopath_cost rq_cost2(const io_gstate *g, const iopath_ops *path, const sim_phase *ph, int kind,
+                            double *rx_backend_ns) {
   iopath_cost c = {0, 0, 0}, c2 = {0, 0, 0};
   sim_diag quiet = {0};
   if (kind == RQ_NET) {
@@ -469,7 +489,14 @@ static iopath_cost rq_cost(const io_gstate *g, const iopath_ops *path, const sim
     path->cost(g->profile, IO_CLASS_DISK, ph->disk_request_bytes, &c, &quiet);
   }
   sim_diag_clear(&quiet);
+  *rx_backend_ns = c2.backend_ns;
   return c;
+}
+
+/* The cost of one request of kind `kind` of phase ph through `path`. */
+static iopath_cost rq_cost(const io_gstate *g, const iopath_ops *path, const sim_phase *ph, int kind) {
+  double rx;
+  return rq_cost2(g, path, ph, kind, &rx);
 }
 
 double io_unit_cycles(const io_model *m, uint32_t guest, const sim_phase *ph, bool native) {
@@ -498,6 +525,28 @@ static void rq_step(io_model *m, int32_t id);
 static void rq_event(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)loop;
   rq_step(ctx, (int32_t)arg);
+}
+
+/* Hands `work` ns of softirq processing of request id's message to the
+ * first free core of its guest's host; rq_step continues the request when
+ * that core has done it.  0, or -1 when the event could not be scheduled. */
+static int softirq_submit(io_model *m, int32_t id, sim_time work) {
+  io_hdev *hd = &m->hosts[m->guests[m->rqs[id].guest].host];
+  assert(hd->softirq_free_ns && hd->n_softirq > 0);
+  sim_time *heap = hd->softirq_free_ns, now = sim_loop_now(m->loop);
+  /* the core that frees first, the heap's top, takes the message */
+  sim_time at = (heap[0] > now ? heap[0] : now) + work;
+  size_t i = 0, n = hd->n_softirq;
+  for (;;) { /* sift the top's new time down */
+    size_t least = i, l = 2 * i + 1, r = l + 1;
+    if (l < n && heap[l] < (least == i ? at : heap[least])) least = l;
+    if (r < n && heap[r] < (least == i ? at : heap[least])) least = r;
+    if (least == i) break;
+    heap[i] = heap[least];
+    i = least;
+  }
+  heap[i] = at;
+  return sim_schedule(m->loop, at, m->prio, rq_event, m, (uint64_t)id) ? 0 : -1;
 }
 
 static void rq_device_done(void *ctx, uint64_t tag, sim_time now) {
@@ -548,6 +597,11 @@ static void rq_step(io_model *m, int32_t id) {
     rc = io_submit(d, r->guest, g->spec->weight, bytes, r->random && r->kind != RQ_NET, rq_device_done, m,
                    (uint64_t)id);
     if (rc == 0) return;
+  } else if (r->stage == 3 && r->rx_softirq_ns > 0) {
+    /* the response arrived: the host's softirq processes it first */
+    sim_time work = r->rx_softirq_ns;
+    r->rx_softirq_ns = 0;
+    if (softirq_submit(m, id, work) == 0) return;
   } else if (r->stage <= 3 && r->extra_ns > 0) {
     /* the path's added latency */
     r->stage = 4;
@@ -603,7 +657,11 @@ int io_issue_units(io_model *m, uint32_t guest, const sim_phase *ph, double unit
   if (g->first_ns < 0) g->first_ns = now;
   for (int k = 0; k < 3; k++) {
     if (!n[k]) continue;
-    iopath_cost c = rq_cost(g, g->path, ph, k);
+    double rx_ns;
+    iopath_cost c = rq_cost2(g, g->path, ph, k, &rx_ns);
+    /* a softirq path: the request's share before the NIC, the response's after it */
+    sim_time rx_softirq = g->softirq ? (sim_time)llround(rx_ns) : 0;
+    sim_time tx_softirq = g->softirq ? (sim_time)llround(c.backend_ns - rx_ns) : 0;
     for (uint32_t i = 0; i < n[k]; i++) {
       int32_t id = m->free_rq;
       if (id < 0) {
@@ -615,7 +673,16 @@ int io_issue_units(io_model *m, uint32_t guest, const sim_phase *ph, double unit
       bool net = k == RQ_NET;
       m->rqs[id] = (io_rq){guest, uid, k, 1, net ? ph->net_tx_bytes : ph->disk_request_bytes,
                            net ? ph->net_rx_bytes : 0, ph->disk_random, now,
-                           (sim_time)llround(c.latency_ns), -1};
+                           (sim_time)llround(c.latency_ns), rx_softirq, -1};
+      if (g->softirq) {
+        g->backend_ns += (double)(tx_softirq + rx_softirq);
+        if (tx_softirq > 0) {
+          if (softirq_submit(m, id, tx_softirq) < 0) return -1;
+        } else {
+          rq_step(m, id);
+        }
+        continue;
+      }
       /* The backend serves the guest's requests one at a time. */
       sim_time bk = (sim_time)llround(c.backend_ns);
       g->backend_ns += (double)bk;

@@ -21,9 +21,12 @@
  * host's, shared by its guests, so the streams are the host's too.
  * An I/O path (iopath_*.c, one per technique's way of doing I/O) says what a
  * request costs on the way: CPU cycles of the guest's vCPU (exits, ring
- * updates, interrupts), CPU time of a backend (the driver domain, QEMU's I/O
- * thread, the host's bridge) that serves the guest's requests one at a time,
- * and latency added besides.  Every cost comes from the calibration profile.
+ * updates, interrupts), CPU time of a backend, and latency added besides.
+ * The backend is either a thread of the guest's own (the driver domain's
+ * backend, QEMU's I/O thread) that serves the guest's requests one at a
+ * time, or, for the container paths, the host kernel's softirq, which
+ * handles each message's packets on one of the host's cores, any core
+ * (iopath_in_softirq).  Every cost comes from the calibration profile.
  * Units: time ns, sizes bytes, rates per second, CPU costs in cycles (guest)
  * and ns (backend).  Devices never touch files; completions are callbacks. */
 #ifndef MODELS_IO_H
@@ -74,7 +77,8 @@ typedef enum io_class { IO_CLASS_DISK = 0, IO_CLASS_NET = 1 } io_class;
 /* What one request costs on its way through a path. */
 typedef struct iopath_cost {
   double guest_cycles; /* cycles of the guest's vCPU (driver, exits, interrupts) */
-  double backend_ns;   /* ns of backend CPU (driver domain, I/O thread, bridge), serialised per guest */
+  double backend_ns;   /* ns of backend CPU (driver domain, I/O thread: serialised per guest; the
+                        * host's softirq when iopath_in_softirq: on any of the host's cores) */
   double latency_ns;   /* ns added to the request besides the backend's work */
 } iopath_cost;
 
@@ -100,6 +104,14 @@ extern const iopath_ops iopath_passthrough_ops; /* models/iopath_passthrough.c *
 extern const iopath_ops iopath_bridge_ops;     /* models/iopath_container.c */
 extern const iopath_ops iopath_nat_ops;        /* models/iopath_container.c */
 extern const iopath_ops iopath_native_ops;     /* models/iopath_native.c */
+
+/* Whether `path`'s backend work is the host kernel's softirq (the container
+ * paths: veth, bridge, NAT) rather than a backend thread of the guest's own:
+ * it is then done per message (a request, a response), each on the first
+ * free core of the host (models/io.c), so it is parallel across cores and
+ * shared by all the host's guests; otherwise the guest's requests pass its
+ * backend one at a time. */
+bool iopath_in_softirq(const iopath_ops *path);
 
 /* For the paths: a profile quantity, with a diagnostic naming the path when
  * it is missing.  0 or negative. */
@@ -133,7 +145,11 @@ int iopath_native_guest(const sim_profile *profile, const char *path, io_class c
  * guest's backend (one request at a time, its CPU time charged to the driver
  * domain or host), then the host's first disk or NIC (an exchange sends its
  * request bytes and receives its response bytes, one wire latency each),
- * then the path's added latency.  The path's guest cycles are CPU work of
+ * then the path's added latency.  On a softirq path (iopath_in_softirq) an
+ * exchange's request is processed by the host's softirq before the NIC
+ * sends it and its response after the NIC delivers it, each message on the
+ * host's first free core: the host's cores form one first-come first-served
+ * pool of softirq servers shared by its guests.  The path's guest cycles are CPU work of
  * the unit (mechanism io).  Recorded: table io/requests (one row per request,
  * when record.request_latencies) and io/guests (per guest). */
 typedef struct io_model io_model;
