@@ -296,8 +296,8 @@ double fx_col(sim_result *r, const char *table, const char *column, size_t row) 
 
 /* ---- whole runs through the engine ---- */
 
-int fx_run_text(const char *tag, const char *profile_yaml, const char *name, const char *text,
-                const sim_record_config *cfg, fx_run *o) {
+static int run_text_with(const char *tag, const char *profile_yaml, const char *name, const char *text,
+                         const sim_record_config *cfg, const engine_options *opt, fx_run *o) {
   o->r = NULL;
   snprintf(o->dir, sizeof o->dir, "/tmp/%s-XXXXXX", tag);
   if (!mkdtemp(o->dir)) return -1;
@@ -318,9 +318,8 @@ int fx_run_text(const char *tag, const char *profile_yaml, const char *name, con
     rc = sim_scenario_load_text(name, text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
   if (rc == 0) {
     rec = sim_recorder_new(cfg);
-    engine_options opt = {.find_model = fx_find_model};
     engine_stats st;
-    rc = rec ? engine_run(sc, prof, rec, &opt, &st, &d) : -1;
+    rc = rec ? engine_run(sc, prof, rec, opt, &st, &d) : -1;
   }
   if (rc == 0) rc = sim_recorder_write(rec, o->h5, &d);
   if (rc == 0) rc = sim_result_open(o->h5, &o->r, &d);
@@ -331,6 +330,33 @@ int fx_run_text(const char *tag, const char *profile_yaml, const char *name, con
   sim_profile_free(prof);
   unlink(prof_path);
   return rc;
+}
+
+int fx_run_text(const char *tag, const char *profile_yaml, const char *name, const char *text,
+                const sim_record_config *cfg, fx_run *o) {
+  engine_options opt = {.find_model = fx_find_model};
+  return run_text_with(tag, profile_yaml, name, text, cfg, &opt, o);
+}
+
+int fx_run_text_shipped(const char *tag, const char *profile_yaml, const char *name, const char *text,
+                        const sim_record_config *cfg, fx_run *o) {
+  engine_options opt = {.data_path = test_data_path()};
+  return run_text_with(tag, profile_yaml, name, text, cfg, &opt, o);
+}
+
+sim_scenario *fx_load_text(const char *name, const char *text, char *msg, size_t len, int *line, int *col) {
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_scenario *s = NULL;
+  sim_scenario_load_text(name, text, strlen(text), test_vocabulary(), NULL, 0, &s, &d);
+  msg[0] = '\0';
+  if (d.count > 0) {
+    snprintf(msg, len, "%s", d.entries[0].message);
+    *line = d.entries[0].line;
+    *col = d.entries[0].col;
+  }
+  sim_diag_clear(&d);
+  return s;
 }
 
 void fx_run_close(fx_run *o) {

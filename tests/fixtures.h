@@ -117,6 +117,13 @@ typedef struct fx_run {
  * printed.  fx_run_close removes what it made. */
 int fx_run_text(const char *tag, const char *profile_yaml, const char *name, const char *text,
                 const sim_record_config *cfg, fx_run *o);
+/* As fx_run_text, with the catalog's own techniques and their cost tables
+ * (the data path's), as `vdcsim run` has them. */
+int fx_run_text_shipped(const char *tag, const char *profile_yaml, const char *name, const char *text,
+                        const sim_record_config *cfg, fx_run *o);
+/* Loads scenario `text` (messages name it `name`); the first error, if any,
+ * in msg (empty otherwise), *line and *col.  The scenario, or NULL. */
+sim_scenario *fx_load_text(const char *name, const char *text, char *msg, size_t len, int *line, int *col);
 void fx_run_close(fx_run *o);
 
 #endif

@@ -266,18 +266,7 @@ static const char load_fmt[] =
 static sim_scenario *load_dvfs(const char *dvfs, char *msg, size_t len, int *line, int *col) {
   char text[2048];
   snprintf(text, sizeof text, load_fmt, dvfs);
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_scenario *s = NULL;
-  sim_scenario_load_text("d.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &s, &d);
-  msg[0] = '\0';
-  if (d.count > 0) {
-    snprintf(msg, len, "%s", d.entries[0].message);
-    *line = d.entries[0].line;
-    *col = d.entries[0].col;
-  }
-  sim_diag_clear(&d);
-  return s;
+  return fx_load_text("d.yaml", text, msg, len, line, col);
 }
 
 static void test_loader(void) {

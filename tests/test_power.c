@@ -14,6 +14,7 @@
 #include "models/registry.h"
 #include "sim/scenario.h"
 #include "tests/cunit_main.h"
+#include "tests/fixtures.h"
 #include "tests/test_data.h"
 
 #define NEAR(a, b) (fabs((a) - (b)) < 1e-9)
@@ -72,18 +73,7 @@ static const char *scenario_fmt =
 static sim_scenario *load_power(const char *power, char *msg, size_t len, int *line, int *col) {
   char text[2048];
   snprintf(text, sizeof text, scenario_fmt, power);
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_scenario *s = NULL;
-  sim_scenario_load_text("p.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &s, &d);
-  msg[0] = '\0';
-  if (d.count > 0) {
-    snprintf(msg, len, "%s", d.entries[0].message);
-    *line = d.entries[0].line;
-    *col = d.entries[0].col;
-  }
-  sim_diag_clear(&d);
-  return s;
+  return fx_load_text("p.yaml", text, msg, len, line, col);
 }
 
 static void test_loader(void) {

@@ -77,39 +77,8 @@ static const char scenario[] =
  * hvm-ept's set-up and charges are part of what is computed) under the
  * profile above; as fx_run_text otherwise. */
 static int run_text(const char *name, const char *text, fx_run *o) {
-  o->r = NULL;
-  snprintf(o->dir, sizeof o->dir, "/tmp/vdcsim-test-provision-XXXXXX");
-  if (!mkdtemp(o->dir)) return -1;
-  char prof_path[128];
-  snprintf(prof_path, sizeof prof_path, "%s/profile.yaml", o->dir);
-  snprintf(o->h5, sizeof o->h5, "%s/run.h5", o->dir);
-  FILE *f = fopen(prof_path, "w");
-  if (!f) return -1;
-  fputs(profile, f);
-  fclose(f);
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_profile *prof = NULL;
-  sim_scenario *sc = NULL;
-  sim_recorder *rec = NULL;
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 0, .series = 0};
-  int rc = sim_profile_load(test_data_path(), prof_path, &prof, &d);
-  if (rc == 0) rc = sim_scenario_load_text(name, text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) {
-    rec = sim_recorder_new(&cfg);
-    engine_options opt = {.data_path = test_data_path()};
-    engine_stats st;
-    rc = rec ? engine_run(sc, prof, rec, &opt, &st, &d) : -1;
-  }
-  if (rc == 0) rc = sim_recorder_write(rec, o->h5, &d);
-  if (rc == 0) rc = sim_result_open(o->h5, &o->r, &d);
-  if (rc != 0) sim_diag_print(&d, stderr);
-  sim_diag_clear(&d);
-  sim_recorder_free(rec);
-  sim_scenario_free(sc);
-  sim_profile_free(prof);
-  unlink(prof_path);
-  return rc;
+  return fx_run_text_shipped("vdcsim-test-provision", profile, name, text, &cfg, o);
 }
 
 static void test_hand_computed(void) {
