@@ -7,8 +7,11 @@
  * what switching the guest onto that pCPU costs when the pCPU last ran
  * another context (world switch, TLB refill where untagged, shadow-table
  * rebuild); cycles become time at the host clock.  The same units are charged
- * through the host's native technique too, so every guest has a cost
- * relative to native without a native twin in the scenario.
+ * through the host's native technique and native I/O path too, and each
+ * vCPU's waits for its I/O and for requests are kept, so every guest has a
+ * native twin without one in the scenario: the same work natively on the
+ * same host and devices under the same I/O load (engine_report.c
+ * relative_to_native).
  *
  * Units: time in ns (sim_time), work in the workload's units, costs in
  * cycles, clock in Hz.  A run of c cycles lasts ceil(c * 1e9 / clock) ns.
@@ -108,6 +111,8 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
     if (v->phase >= n_phases) {
       if (!wl->repeat) {
         v->state = V_DONE;
+        v->done_noted = true;
+        v->done_ns = now;
         if (++g->vcpus_done == g->spec->vcpus) {
           g->finish_ns = now;
           e->guests_done++;
@@ -151,6 +156,8 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
   /* Every phase is empty (the loader forbids it; stay safe): done. */
   v->phase = n_phases;
   v->state = V_DONE;
+  v->done_noted = true;
+  v->done_ns = now;
   if (++g->vcpus_done == g->spec->vcpus) {
     g->finish_ns = now;
     e->guests_done++;
@@ -192,6 +199,20 @@ static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out,
 
 /* ---- I/O (models/io.h) ---- */
 
+/* v's wait for its I/O ends at `now`: the part of it past its demand sleep
+ * (which it would have slept anyway) was spent on the I/O alone. */
+static void io_stall_end(eng_vcpu *v, sim_time now) {
+  sim_time from = v->io_stall_since > v->sleep_until_ns ? v->io_stall_since : v->sleep_until_ns;
+  if (now > from) v->io_stall_ns += (double)(now - from);
+  v->io_wait = false;
+}
+
+/* A request-driven v holds no request from `now` on. */
+static void idle_begin(eng_vcpu *v, sim_time now) {
+  v->req_idle = true;
+  v->idle_since = now;
+}
+
 /* All the requests of one of v's units completed: it runs again if it waits
  * for its window to open and now it has. */
 static void io_done(void *ctx, uint64_t arg, sim_time now) {
@@ -199,8 +220,11 @@ static void io_done(void *ctx, uint64_t arg, sim_time now) {
   eng_vcpu *v = &e->vcpus[arg];
   if (v->io_inflight) v->io_inflight--;
   if (!v->io_wait || v->io_inflight > v->io_limit) return;
-  v->io_wait = false;
-  if (v->req_ph && !eng_request_io_done(e, v, now)) return; /* its request done, none waits */
+  io_stall_end(v, now);
+  if (v->req_ph && !eng_request_io_done(e, v, now)) { /* its request done, none waits */
+    idle_begin(v, now);
+    return;
+  }
   if (v->state == V_BLOCKED && now >= v->sleep_until_ns) eng_wake_vcpu(e, v); /* else its sleep's end will */
 }
 
@@ -272,7 +296,14 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     v->io_units = fmax(0.0, v->io_units - whole);
     io_n = io_issue_units(e->io, v->guest, eng_cur_phase(e, v), whole, io_done, e, (uint64_t)(v - e->vcpus));
     if (io_n < 0) eng_note_rec(e, io_n);
-    if (io_n > 0) v->io_inflight++;
+    if (io_n > 0) {
+      v->io_inflight++;
+      /* what its path adds to these requests beyond the native path's (the
+       * native twin's I/O, engine_report.c) */
+      eng_guest *g = &e->guests[v->guest];
+      g->io_path_excess_ns += whole * (io_unit_path_ns(e->io, v->guest, eng_cur_phase(e, v), false) -
+                                       io_unit_path_ns(e->io, v->guest, eng_cur_phase(e, v), true));
+    }
   }
   v->io_limit = io_window;
   bool idle = false; /* a request-driven vCPU without a request */
@@ -281,6 +312,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     v->io_units = 0;
     if (v->req_ph) {
       idle = !eng_request_cpu_done(e, v, now);
+      if (idle) idle_begin(v, now);
     } else {
       v->phase++;
       eng_enter_phase(e, v, now);
@@ -298,6 +330,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   bool io_full = v->io_inflight > v->io_limit;
   if (io_full && runnable) runnable = false;
   v->io_wait = io_full && v->state != V_DONE;
+  if (v->io_wait) v->io_stall_since = now;
   h->sched->account(h->sched_state, v->sched_id, (int32_t)p, ran, runnable, now);
   if (runnable) {
     v->state = V_RUNNABLE;
@@ -455,6 +488,10 @@ void eng_wake_vcpu(eng *e, eng_vcpu *v) {
   eng_host *h = e->guests[v->guest].host;
   sim_time now = sim_loop_now(e->loop);
   if (v->state == V_DONE) return; /* its guest departed while a wake-up was due */
+  if (v->req_idle) { /* a request came */
+    v->idle_ns += (double)(now - v->idle_since);
+    v->req_idle = false;
+  }
   if (e->guests[v->guest].paused) { /* a migration stopped it: wake it on resume */
     v->state = V_BLOCKED;
     v->resume_wake = true;
@@ -540,7 +577,7 @@ void eng_depart(eng *e, uint32_t gi, bool deferred) {
     }
     v->state = V_DONE;
     v->resume_wake = false;
-    v->io_wait = false;
+    if (v->io_wait) io_stall_end(v, now);
   }
   if (h->fluid) eng_fluid_replan(e, h);
   g->vcpus_done = g->spec->vcpus;
@@ -601,6 +638,7 @@ void eng_start_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   g->arriving = false;
   eng_note_rec(e, sim_record_event(e->rec, e->ev_start, now, g->entity, 0, 0));
   if (g->rq) {
+    for (uint32_t i = 0; i < g->spec->vcpus; i++) idle_begin(&e->vcpus[g->first_vcpu + i], now);
     eng_requests_start(e, g, now);
     return;
   }

@@ -92,6 +92,14 @@ typedef struct eng_vcpu {
   const sim_phase *native_unit_phase; /* the phase native_unit_cpu is of; NULL: none */
   const void *native_unit_state; /* the native state (host type) it was computed with */
   double native_unit_cpu;    /* cycles: the native CPU cycles of one unit of that phase */
+  /* its time per unit of work and the native twin's (engine_report.c relative_to_native) */
+  double io_stall_ns;        /* ns: BLOCKED for its I/O alone (past any demand sleep), total */
+  sim_time io_stall_since;   /* ns: when its current wait for I/O (io_wait) began */
+  double idle_ns;            /* ns: request-driven, holding no request (BLOCKED idle), total */
+  sim_time idle_since;       /* ns: when its current idle began, valid while req_idle */
+  bool req_idle;             /* request-driven and holding no request now */
+  bool done_noted;           /* it became DONE at done_ns by finishing its phases */
+  sim_time done_ns;          /* ns: when it finished its last phase, valid when done_noted */
 } eng_vcpu;
 
 /* A guest's signal values last written (engine_report.c eng_sample_handler
@@ -152,6 +160,8 @@ typedef struct eng_guest {
   sim_time departure_ns;     /* ns: when it left (lifetime's end, or a migration's end after it); -1: not */
   /* series written on change (engine_report.c eng_sample_handler) */
   eng_sampled sampled;       /* its signal values last written */
+  double io_path_excess_ns;  /* ns: over the requests it issued, its I/O path's backend time and
+                              * added latency beyond the native path's, summed (models/io.h) */
 } eng_guest;
 
 typedef struct eng_pcpu {

@@ -11,9 +11,10 @@
  * interval spent runnable but not running), each written on change (a value
  * holds until the entity's next row, the last until the series' end, the
  * run's last sample); events guest_start, guest_finish, phase and
- * context_switch.  relative_to_native is the time the work done would take
- * on the host's native technique (idle shares included) over the guest's
- * time from start to completion (or to the end of the run).  Live
+ * context_switch.  relative_to_native is the native twin's time per unit
+ * of work over the guest's: the same work on the host's native technique and
+ * native I/O path, on the same devices under the I/O load the guest saw
+ * (guest_relative_to_native).  Live
  * migrations not finished by the run's end get their migration/summary row
  * here (status unfinished; models/migration.h).
  * Units: as in each column's and signal's declaration.
@@ -242,6 +243,44 @@ int eng_declare_records(eng *e) {
 
 /* ---- summary tables ---- */
 
+/* Guest g's relative_to_native, its run stopping at `stop`: the native
+ * twin's time per unit of work over g's own, both summed over its vCPUs
+ * (each does its share of the units, so the sums are per unit of work).
+ * A vCPU's own time runs from the guest's start to its last phase's end (or
+ * `stop`) less the time a request-driven vCPU held no request: the twin
+ * serves the same arrivals, so waiting for them is no one's cost.
+ * The twin's time: the native CPU time of the work done, the native I/O
+ * path's cycles included, at the host clock (with the idle shares of a
+ * partial cpu_demand, v->native_ns), plus the vCPU's waits for its I/O
+ * scaled by what the same requests take natively: the devices as g's
+ * requests found them (their service, latency and queues under the load g
+ * actually saw) without what g's I/O path added beyond the native path's
+ * (backend time, added latency; io_unit_path_ns).  Waiting for a CPU
+ * (steal, a cap) stays g's time, as the twin is charged CPU at full speed:
+ * a capped or crowded guest runs slower than native whatever its
+ * technique.  NaN when g did nothing (rejected, or no time). */
+static double guest_relative_to_native(const eng *e, const eng_guest *g, sim_time stop) {
+  double io_scale = 1; /* the twin's I/O latency over g's */
+  if (e->io) {
+    double lat = io_guest_latency_ns(e->io, (uint32_t)(g - e->guests));
+    if (lat > 0) io_scale = at_least_zero(lat - g->io_path_excess_ns) / lat;
+  }
+  double own = 0, twin = 0;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    sim_time until = v->done_noted && v->done_ns < stop ? v->done_ns : stop;
+    double idle = v->idle_ns + (v->req_idle && until > v->idle_since ? (double)(until - v->idle_since) : 0);
+    double stall = v->io_stall_ns;
+    if (v->io_wait) { /* still waiting at the run's end */
+      sim_time from = v->io_stall_since > v->sleep_until_ns ? v->io_stall_since : v->sleep_until_ns;
+      if (until > from) stall += (double)(until - from);
+    }
+    own += at_least_zero((double)(until - g->spec->start_ns) - idle);
+    twin += v->native_ns + stall * io_scale;
+  }
+  return own > 0 ? twin / own : NAN;
+}
+
 int eng_write_summary(eng *e, sim_time end) {
   /* a live migration still running at the end keeps its row (status
    * unfinished) beside its completed rounds */
@@ -260,8 +299,10 @@ int eng_write_summary(eng *e, sim_time end) {
       {"units", SIM_COL_F64, "1", "units of work done"},
       {"throughput_units_per_s", SIM_COL_F64, "1/s", "units done per second since start"},
       {"relative_to_native", SIM_COL_F64, "1",
-       "throughput relative to the same work on the host's native technique"},
-      {"native_time_s", SIM_COL_F64, "s", "time the work done would take natively"},
+       "native time per unit of work over the guest's: the same work natively on the same host, "
+       "devices and I/O load"},
+      {"native_time_s", SIM_COL_F64, "s",
+       "time the work done would take natively: time_to_complete (or run) x relative_to_native"},
       {"steal_s", SIM_COL_F64, "s", "time vCPUs were runnable but not running, summed"},
       {"switches", SIM_COL_I64, "1", "context switches onto a pCPU"},
   };
@@ -284,16 +325,16 @@ int eng_write_summary(eng *e, sim_time end) {
   if (!t) return -1;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
     eng_guest *g = &e->guests[gi];
-    double units = 0, native_ns = 0;
+    double units = 0;
     sim_time steal = 0;
+    sim_time stop = g->finish_ns >= 0 ? g->finish_ns : end;
+    double elapsed = stop > g->spec->start_ns ? (double)(stop - g->spec->start_ns) : 0;
+    double relative = guest_relative_to_native(e, g, stop);
     for (uint32_t i = 0; i < g->spec->vcpus; i++) {
       const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
       units += v->units_done;
-      if (v->native_ns > native_ns) native_ns = v->native_ns;
       steal += v->steal_ns;
     }
-    sim_time stop = g->finish_ns >= 0 ? g->finish_ns : end;
-    double elapsed = stop > g->spec->start_ns ? (double)(stop - g->spec->start_ns) : 0;
     sim_cell row[FIXED + MECH_COUNT + 1 + CHURN];
     bool completed = g->finish_ns >= 0 && !g->departed && !g->rejected;
     row[0].s = g->spec->name;
@@ -304,8 +345,8 @@ int eng_write_summary(eng *e, sim_time end) {
     row[5].f = completed ? (double)(g->finish_ns - g->spec->start_ns) * 1e-9 : NAN;
     row[6].f = units;
     row[7].f = elapsed > 0 ? units / (elapsed * 1e-9) : NAN;
-    row[8].f = elapsed > 0 ? native_ns / elapsed : NAN;
-    row[9].f = native_ns * 1e-9;
+    row[8].f = relative;
+    row[9].f = isfinite(relative) ? relative * elapsed * 1e-9 : 0;
     row[10].f = (double)steal * 1e-9;
     row[11].i = g->switches;
     for (int m = 0; m < MECH_COUNT; m++) row[FIXED + m].f = g->cycles.cycles[m];

@@ -737,3 +737,24 @@ int io_model_write(io_model *m, sim_time end) {
   }
   return 0;
 }
+
+/* ---- the native twin's I/O (models/io.h) ---- */
+
+double io_unit_path_ns(const io_model *m, uint32_t guest, const sim_phase *ph, bool native) {
+  const io_gstate *g = &m->guests[guest];
+  if (!g->used || !io_phase_has_io(ph)) return 0;
+  const iopath_ops *path = native ? g->native : g->path;
+  double counts[3] = {ph->disk_reads, ph->disk_writes, exchanges(ph)}, ns = 0;
+  for (int k = 0; k < 3; k++) {
+    if (!(counts[k] > 0)) continue;
+    iopath_cost c = rq_cost(g, path, ph, k);
+    /* as io_issue_units schedules them: whole ns */
+    ns += counts[k] * (double)(llround(c.backend_ns) + llround(c.latency_ns));
+  }
+  return ns;
+}
+
+double io_guest_latency_ns(const io_model *m, uint32_t guest) {
+  const io_gstate *g = &m->guests[guest];
+  return g->used ? g->latency_ns : 0;
+}

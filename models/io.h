@@ -186,4 +186,15 @@ int io_issue_units(io_model *m, uint32_t guest, const sim_phase *ph, double unit
  * negative. */
 int io_model_write(io_model *m, sim_time end);
 
+/* ---- the native twin's I/O (engine_report.c relative_to_native) ---- */
+
+/* ns of the I/O path's own work on one unit of `ph`'s requests: each
+ * request's backend time and added latency through the guest's path, or
+ * through the native path when `native`, summed over the unit's requests
+ * (fractions as they are owed).  The devices' time is not in it. */
+double io_unit_path_ns(const io_model *m, uint32_t guest, const sim_phase *ph, bool native);
+/* ns: the latencies of guest `guest`'s completed requests, summed (issue to
+ * completion: backend, devices with their queues, the path's latency). */
+double io_guest_latency_ns(const io_model *m, uint32_t guest);
+
 #endif

@@ -1,15 +1,19 @@
 /* plots/plot_breakdown.c: the breakdown kind: where each technique's cycles
  * go, as stacked bars by mechanism (guest work, traps/exits, translation, page
  * walks, hypercalls, hypervisor, I/O), grouped by workload.
- * Units: cycles; with several workloads each group is divided by the total
- * of its native guest (native = 1), or by its largest bar when there is no
- * native guest, so workloads of different lengths share one axis.
+ * Units: cycles per unit of work (a guest's cycles over the units it did,
+ * so a time-limited run that got more done is not taller for it; results
+ * without a units column: cycles of the run); with several workloads each
+ * group is divided by the total of its native guest (native = 1), or by its
+ * largest bar when there is no native guest, so workloads of different
+ * lengths share one axis.
  * Invariants: the stack order is the mechanism order of models/technique.h,
  * guest work at the bottom; replications (of one scenario only) are averaged
  * per mechanism.  Mechanism colours are never technique colours.  With
  * --log the y axis is logarithmic and a stack's boundaries are placed at
  * their cumulative values.
- * Reads: summary/guests (workload, technique, cycles_<mechanism>). */
+ * Reads: summary/guests (workload, technique, units, cycles_<mechanism>);
+ * a guest that did no unit of work has no cost per unit and no bar. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,14 +39,15 @@ int plot_breakdown(plot_ctx *x) {
   memset(rc_, 0, sizeof rc_);
   stack *st = NULL;
   plot_legend_entry *e = NULL;
+  int per_unit = 1; /* every result counts its guests' units of work */
   int rc = plot_require_replications(x);
 
   for (size_t r = 0; r < x->n_runs && rc == 0; r++) {
     sim_result *res = x->runs[r];
     char **w = NULL, **t = NULL;
     size_t nw = 0, nt = 0;
-    double *cyc[N_MECH] = {0};
-    size_t ncyc[N_MECH] = {0};
+    double *cyc[N_MECH] = {0}, *units = NULL;
+    size_t ncyc[N_MECH] = {0}, nunits = 0;
     if ((rc = plot_require(x, res, GUESTS)) == 0 &&
         (rc = plot_col_str(x, res, GUESTS, "workload", &w, &nw)) == 0)
       rc = plot_col_str(x, res, GUESTS, "technique", &t, &nt);
@@ -51,16 +56,26 @@ int plot_breakdown(plot_ctx *x) {
       snprintf(col, sizeof col, "cycles_%s", mechs[m]);
       rc = plot_col_f64(x, res, GUESTS, col, &cyc[m], &ncyc[m]);
     }
+    if (rc == 0 && sim_result_column_unit(res, GUESTS, "units"))
+      rc = plot_col_f64(x, res, GUESTS, "units", &units, &nunits);
+    else
+      per_unit = 0;
     for (size_t i = 0; rc == 0 && i < nw && i < nt; i++) {
+      double per = 1; /* cycles of the run -> cycles per unit */
+      if (units) {
+        if (!(i < nunits && units[i] > 0 && isfinite(units[i]))) continue; /* no work, no cost per unit */
+        per = 1 / units[i];
+      }
       int wi = plot_names_add(&workloads, w[i]), ti = plot_names_add(&techs, t[i]);
       if (wi < 0 || ti < 0 || plot_vec_push(&rw, wi) || plot_vec_push(&rt, ti)) rc = PLOT_ENOMEM;
       for (size_t m = 0; m < N_MECH && rc == 0; m++)
-        if (plot_vec_push(&rc_[m], i < ncyc[m] && isfinite(cyc[m][i]) ? cyc[m][i] : 0))
+        if (plot_vec_push(&rc_[m], i < ncyc[m] && isfinite(cyc[m][i]) ? cyc[m][i] * per : 0))
           rc = PLOT_ENOMEM;
     }
     if (w) sim_result_free_strings(w, nw);
     if (t) sim_result_free_strings(t, nt);
     for (size_t m = 0; m < N_MECH; m++) sim_free(cyc[m]);
+    sim_free(units);
   }
   if (rc == 0 && rw.n == 0) {
     sim_diag_error(x->diag, x->n_runs ? sim_result_path(x->runs[0]) : NULL, 0, 0,
@@ -122,14 +137,16 @@ int plot_breakdown(plot_ctx *x) {
     int e3 = raw_max > 0 ? (int)floor(log10(raw_max) / 3) * 3 : 0;
     scale[0] = pow(10, -e3);
     if (e3)
-      snprintf(ybuf, sizeof ybuf, "cost (1e%d cycles)", e3);
+      snprintf(ybuf, sizeof ybuf, "%s (1e%d cycles)", per_unit ? "cost per unit of work" : "cost", e3);
     else
-      snprintf(ybuf, sizeof ybuf, "cost (cycles)");
+      snprintf(ybuf, sizeof ybuf, "%s (cycles)", per_unit ? "cost per unit of work" : "cost");
     ylabel = ybuf;
   } else if (all_native) {
-    ylabel = "cycles relative to native (ratio)";
+    ylabel = per_unit ? "cycles per unit of work relative to native (ratio)"
+                      : "cycles relative to native (ratio)";
   } else {
-    ylabel = "cycles relative to the largest bar (ratio)";
+    ylabel = per_unit ? "cycles per unit of work relative to the largest bar (ratio)"
+                      : "cycles relative to the largest bar (ratio)";
   }
   for (size_t wi = 0; wi < nw; wi++)
     for (size_t ti = 0; ti < nt; ti++) {

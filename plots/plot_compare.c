@@ -2,7 +2,12 @@
  * workload, one bar per technique, the mean over replications with its 95%
  * t-interval as an error bar, and the published value as a marker where a
  * validation case names that workload and technique.
- * Units: the metric's unit (relative_to_native is dimensionless, native = 1).
+ * Units: the metric's unit.  The default, relative_to_native, is
+ * dimensionless, native = 1: the native twin's time per unit of work over
+ * the guest's (models/engine_report.c), so a bar is a cost per unit of work
+ * whether the guest computes, waits for its I/O or serves requests; other
+ * metrics are plotted as recorded, as the published values that mark them
+ * are (a run's totals stay totals).
  * Invariants: bars start at 0; bar edges are snapped to whole pixels so a
  * bar's height in the PNG is its value times the axis scale, within a pixel.
  * Reads: summary/guests (name, workload, technique, <metric>) of every

@@ -405,6 +405,137 @@ static void test_io_window(void) {
   CU_ASSERT(l0[1] >= 40e-6);
 }
 
+/* ---- relative_to_native of I/O-bound work ---- */
+
+/* Web-like work (system calls, a network exchange, disk reads and writes)
+ * request-driven as in scenarios/web-latency.yaml and phase-driven (a
+ * request/response phase, then a pipelined one at half CPU demand), under
+ * native, PV, HVM with EPT (virtio) and a container (bridge).  Each
+ * technique has a host of its own, whose disk and NIC its two guests share,
+ * and two more native guests share a host of theirs. */
+static const char *const native_io_scenario =
+    "name: native-io\n"
+    "simulation: {duration: 2 s, seed: 7, record: {events: false, series: false}}\n"
+    "calibration: generic-x86-2020\n"
+    "host_types:\n"
+    "  h: {cores: 4, clock: 3 GHz, memory: 32 GiB, scheduler: credit,\n"
+    "      nics: [{name: eth0, bandwidth: 1 Gbit/s, latency: 20 us}],\n"
+    "      disks: [{name: ssd, iops: 20000, bandwidth: 200 MB/s, latency: 80 us, queue_depth: 8}]}\n"
+    "hosts: [{name: h-nat, type: h}, {name: h-pv, type: h}, {name: h-hvm, type: h},\n"
+    "        {name: h-ct, type: h}, {name: h-shared, type: h}]\n"
+    "workloads:\n"
+    "  web:\n"
+    "    requests:\n"
+    "      ops:\n"
+    "        instructions: {dist: lognormal, mean: 600k, sd: 450k}\n"
+    "        cpi: 1.2\n"
+    "        syscalls: {dist: uniform, min: 10, max: 40}\n"
+    "        net: {messages: 1, tx: {dist: lognormal, mean: 8 KiB, sd: 6 KiB}, rx: 600 B}\n"
+    "        disk: {reads: {dist: exponential, mean: 0.3}, request_size: 4 KiB}\n"
+    "      arrivals: {process: poisson, rate: 2000/s}\n"
+    "  phased:\n"
+    "    repeat: true\n"
+    "    phases:\n"
+    "      - {units: 2000, ops: {instructions: 200k, syscalls: 20,\n"
+    "         net: {messages: 1, tx: 4 KiB, rx: 600 B}, disk: {reads: 0.5, writes: 0.2, request_size: 4 KiB}}}\n"
+    "      - {units: 2000, io_window: 4, cpu_demand: 50%,\n"
+    "         ops: {instructions: 100k, syscalls: 5, net: {messages: 1, tx: 16 KiB, rx: 64 B},\n"
+    "               disk: {writes: 1, request_size: 16 KiB}}}\n"
+    "guests:\n"
+    "  - {name: req-native, technique: native, io_path: native, vcpus: 2, memory: 2 GiB, host: h-nat, workload: web, streams: web}\n"
+    "  - {name: ph-native, technique: native, io_path: native, vcpus: 1, memory: 2 GiB, host: h-nat, workload: phased}\n"
+    "  - {name: req-pv, technique: pv, io_path: pv, vcpus: 2, memory: 2 GiB, host: h-pv, workload: web, streams: web}\n"
+    "  - {name: ph-pv, technique: pv, io_path: pv, vcpus: 1, memory: 2 GiB, host: h-pv, workload: phased}\n"
+    "  - {name: req-hvm, technique: hvm-ept, io_path: virtio, vcpus: 2, memory: 2 GiB, host: h-hvm, workload: web, streams: web}\n"
+    "  - {name: ph-hvm, technique: hvm-ept, io_path: virtio, vcpus: 1, memory: 2 GiB, host: h-hvm, workload: phased}\n"
+    "  - {name: req-ct, technique: container, io_path: bridge, vcpus: 2, memory: 2 GiB, host: h-ct, workload: web, streams: web}\n"
+    "  - {name: ph-ct, technique: container, io_path: bridge, vcpus: 1, memory: 2 GiB, host: h-ct, workload: phased}\n"
+    "  - {name: shared-a, technique: native, io_path: native, vcpus: 1, memory: 2 GiB, host: h-shared, workload: phased}\n"
+    "  - {name: shared-b, technique: native, io_path: native, vcpus: 1, memory: 2 GiB, host: h-shared, workload: phased}\n";
+
+enum { NATIVE_IO_GUESTS = 10 };
+
+static const char *const native_io_guests[NATIVE_IO_GUESTS] = {
+    "req-native", "ph-native", "req-pv", "ph-pv", "req-hvm",
+    "ph-hvm",     "req-ct",    "ph-ct",  "shared-a", "shared-b"};
+
+/* Runs native_io_scenario; fills relative_to_native and units of its
+ * guests, in scenario order (native_io_guests). */
+static int run_native_io(double rel[NATIVE_IO_GUESTS], double units[NATIVE_IO_GUESTS]) {
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_scenario *sc = NULL;
+  sim_profile *prof = NULL;
+  sim_recorder *rec = NULL;
+  sim_result *r = NULL;
+  char path[256];
+  const char *text = native_io_scenario;
+  const char *tmp = getenv("TMPDIR");
+  snprintf(path, sizeof path, "%s/test_io_native_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
+  int rc = sim_scenario_load_text("native-io.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
+  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
+  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
+  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
+  engine_stats st = {0};
+  if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
+  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
+  if (rc == 0) rc = sim_result_open(path, &r, &d);
+  char **names = NULL;
+  size_t nn = 0;
+  if (rc == 0 && (rc = sim_result_column_str(r, "summary/guests", "name", &names, &nn)) == 0 &&
+      nn != NATIVE_IO_GUESTS)
+    rc = -1;
+  static const char *const cols[] = {"relative_to_native", "units"};
+  double *out[] = {rel, units};
+  for (int c = 0; c < 2 && rc == 0; c++) {
+    double *v = NULL;
+    size_t n = 0;
+    rc = sim_result_column_f64(r, "summary/guests", cols[c], &v, &n);
+    if (rc == 0 && n != nn) rc = -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+      int k = 0;
+      while (k < NATIVE_IO_GUESTS && strcmp(names[i], native_io_guests[k])) k++;
+      if (k == NATIVE_IO_GUESTS) rc = -1;
+      else out[c][k] = v[i];
+    }
+    sim_free(v);
+  }
+  if (names) sim_result_free_strings(names, nn);
+  if (rc != 0) sim_diag_print(&d, stderr);
+  sim_result_close(r);
+  remove(path);
+  sim_recorder_free(rec);
+  sim_profile_free(prof);
+  sim_scenario_free(sc);
+  sim_diag_clear(&d);
+  return rc;
+}
+
+/* The native twin of a guest does the same work on the same devices under
+ * the same load, its I/O included: a native guest is its own twin, 1 within
+ * 1% whether it serves requests, runs phases, waits for its I/O or
+ * pipelines it, alone or sharing its devices.  The other techniques' I/O
+ * costs more than native (exits, backends, added latency), so they fall
+ * below it, and so below 1. */
+static void test_native_io_relative(void) {
+  double rel[NATIVE_IO_GUESTS] = {0}, units[NATIVE_IO_GUESTS] = {0};
+  CU_ASSERT_EQUAL_FATAL(run_native_io(rel, units), 0);
+  enum { REQ_NATIVE, PH_NATIVE, REQ_PV, PH_PV, REQ_HVM, PH_HVM, REQ_CT, PH_CT, SHARED_A, SHARED_B };
+  for (int i = 0; i < NATIVE_IO_GUESTS; i++) CU_ASSERT(units[i] > 100); /* each did real work */
+  int natives[] = {REQ_NATIVE, PH_NATIVE, SHARED_A, SHARED_B};
+  for (int k = 0; k < 4; k++) CU_ASSERT_DOUBLE_EQUAL(rel[natives[k]], 1.0, 0.01);
+  /* below native: a container's bridge a little, split drivers and virtio
+   * (exits, a backend per request) by more than 2% */
+  int req[] = {REQ_PV, REQ_HVM, REQ_CT}, ph[] = {PH_PV, PH_HVM, PH_CT};
+  for (int k = 0; k < 3; k++) {
+    CU_ASSERT(rel[req[k]] > 0.05 && rel[req[k]] < rel[REQ_NATIVE]);
+    CU_ASSERT(rel[ph[k]] > 0.05 && rel[ph[k]] < rel[PH_NATIVE]);
+  }
+  CU_ASSERT(rel[REQ_PV] < 0.98 && rel[REQ_HVM] < 0.98 && rel[PH_PV] < 0.98 && rel[PH_HVM] < 0.98);
+  CU_ASSERT(rel[REQ_PV] < rel[REQ_CT] && rel[REQ_HVM] < rel[REQ_CT]);
+  CU_ASSERT(rel[PH_PV] < rel[PH_CT] && rel[PH_HVM] < rel[PH_CT]);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"disk service: latency, IOPS, FCFS order", test_disk_service},
@@ -417,6 +548,7 @@ int register_tests(void) {
       {"NAT adds its per-packet cost to a request's latency", test_nat_latency_per_packet},
       {"a NAT'd service's throughput scales with the host's cores", test_nat_scales_with_cores},
       {"an I/O window pipelines a stream, not request/response", test_io_window},
+      {"relative_to_native of I/O-bound work: native is 1", test_native_io_relative},
       {NULL, NULL},
   };
   return add_suite("io", tests);
