@@ -39,6 +39,7 @@
  * Units: ns, bytes, bit/s, cycles.
  * Invariants: a layer is fetched at most once per host; a guest's workload
  * starts no earlier than its last layer is unpacked. */
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,12 +202,7 @@ static int plan(eng *e) {
   for (size_t gi = 0; rc == 0 && gi < ng; gi++) {
     const sim_guest *g = e->guest_specs ? &e->guest_specs[gi] : &sc->guests[gi];
     if (!g->image) continue;
-    if (sc->datacenter.enabled) {
-      sim_diag_error(e->diag, sc->path, 0, 0, "guest '%s' has an image under a datacenter section, which "
-                     "places guests during the run: provisioning needs its host at the start", g->name);
-      rc = -1;
-      break;
-    }
+    assert(!sc->datacenter.enabled && "the loader refuses images under a datacenter section");
     keys[n++] = (start_key){g->start_ns, gi};
   }
   if (rc == 0 && n > 1) qsort(keys, n, sizeof *keys, key_cmp);
@@ -233,13 +229,8 @@ int eng_provision_guest(eng *e, size_t gi, sim_time *start_ns) {
   if (im->kind != SIM_IMAGE_VM || !im->boot) return 0;
   /* the boot's phases in front of the workload's, run through its technique */
   const sim_workload *boot = &sc->workloads[im->boot - 1], *wl = g->wl;
-  if (wl->trace_mix || wl->requests || wl->repeat) {
-    sim_diag_error(e->diag, sc->path, 0, 0, "guest '%s': the boot of image '%s' runs before its workload's "
-                   "phases, and workload '%s' %s: give the image no boot, or the guest a workload of phases "
-                   "that ends", g->spec->name, im->name, wl->name,
-                   wl->trace_mix ? "plays a trace" : wl->requests ? "serves requests" : "repeats");
-    return -1;
-  }
+  assert(!wl->trace_mix && !wl->requests && !wl->repeat &&
+         "the loader refuses a VM image's boot in front of a workload that does not end");
   size_t n = boot->n_phases + wl->n_phases;
   sim_phase *ph = sim_malloc((n ? n : 1) * sizeof *ph);
   if (!ph) return -1;

@@ -57,6 +57,15 @@ void scenario_load_datacenter(ctx *C, const sim_yaml_node *dcm) {
                                      "vm_selection", "strategy", "switch_off", "place_at_start", "memory"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, dcm, keys);
   dc->enabled = true;
+  /* provisioning plans each image's pulls on its guest's host before the run
+   * (models/engine_provision.c); a datacenter places guests during it */
+  for (size_t gi = 0; gi < C->s->n_guests; gi++)
+    if (C->s->guests[gi].image) {
+      sim_schema_error(&C->S, dcm, "guest '%s' has an image, and the datacenter section places guests during the "
+                       "run, where provisioning needs each guest's host at the start: leave out one or the other",
+                       C->s->guests[gi].name);
+      break;
+    }
   dc->interval_ns = 300 * SIM_S; /* the paper's interval [BB12, Section 8.2] */
   dc->switch_off = true;
   sim_schema_time(&C->S, dcm, "interval", &dc->interval_ns, 1 * SIM_MS);

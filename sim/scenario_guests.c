@@ -442,6 +442,19 @@ static int load_guest_entry(ctx *C, guest_entry *ge) {
   if (C->S.oom || read_host(C, ge) < 0) return -1;
   if (!ge->pattern || wl < 0 || !ge->ok) return 0;
   ge->g.workload = (uint32_t)wl;
+  if (ge->g.image) {
+    const sim_workload *w = &C->s->workloads[wl];
+    const sim_image *im = &C->s->images[ge->g.image - 1];
+    bool plays = w->trace_path || sim_schema_opt(m, "trace");
+    if (im->kind == SIM_IMAGE_VM && im->boot && (plays || w->requests || w->repeat)) {
+      /* the boot's phases run before the workload's (models/engine_provision.c) */
+      sim_schema_error(&C->S, sim_schema_opt(m, "image"),
+                       "%s: the boot of image '%s' runs before its workload's phases, and workload '%s' %s: "
+                       "give the image no boot, or the guest a workload of phases that ends",
+                       C->S.what, im->name, w->name, plays ? "plays a trace" : w->requests ? "serves requests" : "repeats");
+      return 0;
+    }
+  }
   if (ge->g.rated_ips > 0 && !C->s->workloads[wl].trace_path && !sim_schema_opt(m, "trace")) {
     sim_schema_error(&C->S, sim_schema_opt(m, "rated"),
                      "%s has 'rated', which rates a trace: its workload '%s' has no trace", C->S.what,
