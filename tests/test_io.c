@@ -208,13 +208,13 @@ static const char *const kv_scenario =
     "  - {name: b-bridge, technique: container, io_path: bridge, memory: 1 GiB, host: h1, workload: kv}\n"
     "  - {name: c-nat, technique: container, io_path: nat, memory: 1 GiB, host: h2, workload: kv}\n";
 
-/* Runs kv_scenario; fills io/guests' requests_per_s and mean_latency_s of
- * the native, bridge and NAT guests (in that order), and the profile's
- * bridge and NAT cost per segment (ns).  0 or negative. */
-static int run_kv(unsigned cores, unsigned clients, double rps[3], double lat[3], double *bridge_ns,
-                  double *nat_ns) {
-  char text[2048];
-  snprintf(text, sizeof text, kv_scenario, cores, clients);
+/* Runs scenario `text` (messages name it `name`) on the calibration profile
+ * it names, and reads columns cols[0..nc-1] of `table`, whose rows must be
+ * the guests rows[0..nr-1] in some order: out[c][k] is column c of rows[k].
+ * The profile is handed to the caller in *prof when prof is not NULL.  0, or
+ * nonzero with the diagnostics printed. */
+static int run_columns(const char *name, const char *text, const char *table, const char *const *cols, size_t nc,
+                       const char *const *rows, size_t nr, double **out, sim_profile **prof_out) {
   sim_diag d;
   sim_diag_init(&d);
   sim_scenario *sc = NULL;
@@ -223,42 +223,62 @@ static int run_kv(unsigned cores, unsigned clients, double rps[3], double lat[3]
   sim_result *r = NULL;
   char path[256];
   const char *tmp = getenv("TMPDIR");
-  snprintf(path, sizeof path, "%s/test_io_kv_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
-  int rc = sim_scenario_load_text("kv.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
+  snprintf(path, sizeof path, "%s/test_io_%s_%ld.h5", tmp && *tmp ? tmp : "/tmp", name, (long)getpid());
+  int rc = sim_scenario_load_text(name, text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
   if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
-  if (rc == 0) rc = sim_profile_get(prof, "io.bridge.per_segment", bridge_ns, NULL);
-  if (rc == 0) rc = sim_profile_get(prof, "io.nat.per_segment", nat_ns, NULL);
   sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
   if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
   engine_stats st = {0};
   if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
   if (rc == 0) rc = sim_recorder_write(rec, path, &d);
   if (rc == 0) rc = sim_result_open(path, &r, &d);
-  static const char *const cols[] = {"requests_per_s", "mean_latency_s"};
-  double *out[] = {rps, lat};
-  for (int c = 0; c < 2 && rc == 0; c++) {
-    double *v = NULL;
-    size_t n = 0;
-    rc = sim_result_column_f64(r, "io/guests", cols[c], &v, &n);
-    if (rc == 0 && n == 3)
-      memcpy(out[c], v, 3 * sizeof *v);
-    else if (rc == 0)
-      rc = -1;
-    sim_free(v);
-  }
   char **names = NULL;
   size_t nn = 0;
-  if (rc == 0 && (rc = sim_result_column_str(r, "io/guests", "name", &names, &nn)) == 0 &&
-      (nn != 3 || strcmp(names[0], "a-native") || strcmp(names[1], "b-bridge") || strcmp(names[2], "c-nat")))
-    rc = -1;
+  if (rc == 0 && (rc = sim_result_column_str(r, table, "name", &names, &nn)) == 0 && nn != nr) rc = -1;
+  for (size_t c = 0; c < nc && rc == 0; c++) {
+    double *v = NULL;
+    size_t n = 0;
+    rc = sim_result_column_f64(r, table, cols[c], &v, &n);
+    if (rc == 0 && n != nn) rc = -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+      size_t k = 0;
+      while (k < nr && strcmp(names[i], rows[k])) k++;
+      if (k == nr)
+        rc = -1;
+      else
+        out[c][k] = v[i];
+    }
+    sim_free(v);
+  }
   if (names) sim_result_free_strings(names, nn);
   if (rc != 0) sim_diag_print(&d, stderr);
   sim_result_close(r);
   remove(path);
   sim_recorder_free(rec);
-  sim_profile_free(prof);
+  if (rc == 0 && prof_out)
+    *prof_out = prof;
+  else
+    sim_profile_free(prof);
   sim_scenario_free(sc);
   sim_diag_clear(&d);
+  return rc;
+}
+
+/* Runs kv_scenario; fills io/guests' requests_per_s and mean_latency_s of
+ * the native, bridge and NAT guests (in that order), and the profile's
+ * bridge and NAT cost per segment (ns).  0 or negative. */
+static int run_kv(unsigned cores, unsigned clients, double rps[3], double lat[3], double *bridge_ns,
+                  double *nat_ns) {
+  char text[2048];
+  snprintf(text, sizeof text, kv_scenario, cores, clients);
+  static const char *const cols[] = {"requests_per_s", "mean_latency_s"};
+  static const char *const rows[] = {"a-native", "b-bridge", "c-nat"};
+  double *out[] = {rps, lat};
+  sim_profile *prof = NULL;
+  int rc = run_columns("kv.yaml", text, "io/guests", cols, 2, rows, 3, out, &prof);
+  if (rc == 0) rc = sim_profile_get(prof, "io.bridge.per_segment", bridge_ns, NULL);
+  if (rc == 0) rc = sim_profile_get(prof, "io.nat.per_segment", nat_ns, NULL);
+  sim_profile_free(prof);
   return rc;
 }
 
@@ -331,55 +351,14 @@ static const char *const window_scenario =
     "  - {name: r, technique: native, io_path: native, memory: 1 GiB, host: h1, workload: rr}\n";
 
 /* Runs window_scenario with the stream's window; fills io/guests' bits_per_s,
- * mean_latency_s and requests of bulk and r (rows in name order). */
+ * mean_latency_s and requests of bulk and r. */
 static int run_window(unsigned window, double bps[2], double lat[2], double req[2]) {
   char text[2048];
   snprintf(text, sizeof text, window_scenario, window);
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_scenario *sc = NULL;
-  sim_profile *prof = NULL;
-  sim_recorder *rec = NULL;
-  sim_result *r = NULL;
-  char path[256];
-  const char *tmp = getenv("TMPDIR");
-  snprintf(path, sizeof path, "%s/test_io_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
-  int rc = sim_scenario_load_text("window.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
-  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
-  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
-  engine_stats st = {0};
-  if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
-  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
-  if (rc == 0) rc = sim_result_open(path, &r, &d);
   static const char *const cols[] = {"bits_per_s", "mean_latency_s", "requests"};
+  static const char *const rows[] = {"bulk", "r"};
   double *out[] = {bps, lat, req};
-  for (int c = 0; c < 3 && rc == 0; c++) {
-    double *v = NULL;
-    size_t n = 0;
-    rc = sim_result_column_f64(r, "io/guests", cols[c], &v, &n);
-    if (rc == 0 && n == 2) {
-      out[c][0] = v[0];
-      out[c][1] = v[1];
-    } else if (rc == 0) {
-      rc = -1;
-    }
-    sim_free(v);
-  }
-  char **names = NULL;
-  size_t nn = 0;
-  if (rc == 0 && (rc = sim_result_column_str(r, "io/guests", "name", &names, &nn)) == 0 &&
-      (nn != 2 || strcmp(names[0], "bulk") || strcmp(names[1], "r")))
-    rc = -1;
-  if (names) sim_result_free_strings(names, nn);
-  if (rc != 0) sim_diag_print(&d, stderr);
-  sim_result_close(r);
-  remove(path);
-  sim_recorder_free(rec);
-  sim_profile_free(prof);
-  sim_scenario_free(sc);
-  sim_diag_clear(&d);
-  return rc;
+  return run_columns("window.yaml", text, "io/guests", cols, 3, rows, 2, out, NULL);
 }
 
 /* With a window of 64 sends the stream's protocol work overlaps the wire and
@@ -462,53 +441,10 @@ static const char *const native_io_guests[NATIVE_IO_GUESTS] = {
 /* Runs native_io_scenario; fills relative_to_native and units of its
  * guests, in scenario order (native_io_guests). */
 static int run_native_io(double rel[NATIVE_IO_GUESTS], double units[NATIVE_IO_GUESTS]) {
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_scenario *sc = NULL;
-  sim_profile *prof = NULL;
-  sim_recorder *rec = NULL;
-  sim_result *r = NULL;
-  char path[256];
-  const char *text = native_io_scenario;
-  const char *tmp = getenv("TMPDIR");
-  snprintf(path, sizeof path, "%s/test_io_native_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
-  int rc = sim_scenario_load_text("native-io.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
-  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
-  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
-  engine_stats st = {0};
-  if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
-  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
-  if (rc == 0) rc = sim_result_open(path, &r, &d);
-  char **names = NULL;
-  size_t nn = 0;
-  if (rc == 0 && (rc = sim_result_column_str(r, "summary/guests", "name", &names, &nn)) == 0 &&
-      nn != NATIVE_IO_GUESTS)
-    rc = -1;
   static const char *const cols[] = {"relative_to_native", "units"};
   double *out[] = {rel, units};
-  for (int c = 0; c < 2 && rc == 0; c++) {
-    double *v = NULL;
-    size_t n = 0;
-    rc = sim_result_column_f64(r, "summary/guests", cols[c], &v, &n);
-    if (rc == 0 && n != nn) rc = -1;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-      int k = 0;
-      while (k < NATIVE_IO_GUESTS && strcmp(names[i], native_io_guests[k])) k++;
-      if (k == NATIVE_IO_GUESTS) rc = -1;
-      else out[c][k] = v[i];
-    }
-    sim_free(v);
-  }
-  if (names) sim_result_free_strings(names, nn);
-  if (rc != 0) sim_diag_print(&d, stderr);
-  sim_result_close(r);
-  remove(path);
-  sim_recorder_free(rec);
-  sim_profile_free(prof);
-  sim_scenario_free(sc);
-  sim_diag_clear(&d);
-  return rc;
+  return run_columns("native-io.yaml", native_io_scenario, "summary/guests", cols, 2, native_io_guests,
+                     NATIVE_IO_GUESTS, out, NULL);
 }
 
 /* The native twin of a guest does the same work on the same devices under
