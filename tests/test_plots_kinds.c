@@ -764,6 +764,7 @@ static void test_heatmap_host_power(void) {
   CU_ASSERT_EQUAL(plot_canvas_unitless_axes(c), 0);
   plot_canvas_free(c);
   /* not a signal of hosts: refused */
+  plot_heat_grid_free(&b); /* the refusal below starts from an empty grid */
   CU_ASSERT_EQUAL(plot_heatmap_grid(r, "cpu_share", 100, 100, &b, &d), PLOT_EINPUT);
   CU_ASSERT(d.errors >= 1 && strstr(d.entries[d.count - 1].message, "not a signal of hosts"));
   plot_heat_grid_free(&g);
