@@ -28,7 +28,7 @@
  * host has room; before its arrival, and after its departure or rejection,
  * a guest holds no host: no CPU, no memory, and it keeps no host on.
  *
- * Measures [BB12, Section 8.3]:
+ * Measures [BB12, Section 8.3] (engine_dc_report.c):
  *   energy      integral of each host's power over its utilisation, kWh
  *   SLATAH      mean over hosts of the share of their active time spent at
  *               100 % utilisation (an interval whose busy time is >= 99 % of
@@ -62,225 +62,7 @@
 #include "sim/alloc.h"
 #include "sim/rng.h"
 
-enum { PRIO_DC = 5 }; /* after the runs and wake-ups due at the same time, before samples */
-enum { LINKS_LATER = -2 }; /* a host's NIC links before it first takes part in a migration */
-
-#define FULL_UTILISATION 0.99 /* an interval at or above this share of capacity counts as 100 % */
-#define MIGRATION_DEGRADATION 0.1 /* share of a VM's CPU lost while it migrates [BB12, Section 8.3] */
-
-typedef struct dc_hstate {
-  double hist[DC_HISTORY_MAX]; /* requested utilisation per interval, oldest first */
-  size_t n_hist;               /* samples kept */
-  bool on;                     /* switched on */
-  sim_time booted_ns;          /* ns: its boot ends (on) */
-  sim_time prev_busy_ns;       /* ns: busy time at the previous interval */
-  bool has_power;              /* its type has a power model */
-  dc_power_model power;        /* the model, when it has one */
-  double energy_j;             /* J */
-  double power_row_w;          /* W: its last row of series/host_power_w; NAN: none yet */
-  double active_s, full_s;     /* s: switched on; at 100 % utilisation */
-  int64_t shutdowns, boots;    /* count */
-} dc_hstate;
-
-typedef struct dc_gstate {
-  double *hist;                /* DC_HISTORY_MAX entries: requested CPUs per interval, oldest
-                                * first; NULL unless the VM selection reads it (MC) */
-  size_t n_hist;
-  double prev_want_ns;         /* ns: run + steal at the previous interval, all vCPUs */
-  double demand_cpus;          /* CPUs it requested over the last interval */
-  bool migrating;              /* a consolidation migration of it is under way */
-  double run_at_start_ns;      /* ns: its run time when that migration started */
-  double degraded_s;           /* CPU s lost to migrations */
-} dc_gstate;
-
-typedef struct dc_mig {
-  struct eng_dc *dc;           /* owner */
-  uint32_t guest, src, dst;    /* scenario indices */
-  const char *reason;          /* "overload" or "underload" */
-  sim_migration_spec spec;     /* what migration_create is given (kept: it keeps a pointer) */
-  char name[SIM_STR_CELL];
-  migration *m;
-} dc_mig;
-
-struct eng_dc {
-  eng *e;
-  double *guest_hist;          /* the guests' histories (dc_gstate.hist), when kept */
-  const sim_datacenter_spec *spec;
-  const dc_placement_ops *placement;
-  const dc_overload_ops *overload;
-  const dc_underload_ops *underload; /* NULL: hosts are not emptied */
-  const dc_vmselect_ops *select;
-  double threshold, safety;          /* the detector's, defaults resolved */
-  gsl_rng *rng;                      /* the selection's own stream */
-  dc_hstate *hosts;                  /* per host */
-  dc_gstate *guests;                 /* per guest */
-  migration_engine_hooks hooks;      /* how migrations act on guests */
-  migration_params params;           /* the machinery's costs, from the profile */
-  net_share *net;                    /* the hosts' first NICs, as the running migrations share them */
-  net_share **old_nets;              /* networks of migrations all finished (they keep pointers) */
-  size_t n_old_nets, cap_old_nets;
-  bool net_used;                     /* a migration has been started on net */
-  int *tx_link, *rx_link;            /* per host; -1: no NIC; LINKS_LATER: not made yet */
-  migration_recording *recording;    /* migration/rounds and /summary; NULL when scripted ones own them */
-  int64_t rejected;                  /* arriving guests no host had room for, count */
-  dc_mig **migs;                     /* every consolidation migration */
-  size_t n_migs, cap_migs;
-  size_t *live;                      /* indices in migs of those not known finished, in start order */
-  size_t n_live;
-  uint32_t *migrating_n;             /* per host: migrations under way from or to it */
-  sim_table *t_migs, *t_place;
-  int sig_power;                     /* series/host_power_w (SIM_SIGNAL_OFF: not kept) */
-  sim_time last_ns;                  /* ns: the previous interval's end */
-  /* scratch of one consolidation, per host or guest */
-  dc_host_load *load;
-  bool *excluded, *excluded_under;
-  double *requested_hz;              /* per host: its guests' demand over the last interval, Hz */
-  bool *used;                        /* per host: has guests or an incoming migration */
-  double *mig_s;                     /* per host: max_migration_s of its guests where they are now */
-  dc_vm_candidate *cand;             /* the VM selection's candidates */
-  uint32_t *host_first;              /* per host + 1: where its guests start in on_host */
-  uint32_t *on_host;                 /* guests by host, each host's in guest order */
-  uint32_t *sort_tmp;                /* per guest: sort_by_demand's scratch */
-  double *mig_in;                    /* per host: max_migration_s of the guests placed on it at the start */
-  uint32_t *twin;                    /* per host: the next host alike at the start (hide_twins); UINT32_MAX: none */
-  dc_room *room;                     /* the room of dc->load's hosts, while room_live */
-  const bool *room_excluded;         /* the exclusions it indexes (NULL: none) */
-  bool room_live;
-  dc_rank *rank;                     /* the underload ranks of dc->load, excluded_under, while rank_live */
-  bool rank_live;
-  uint32_t *moves_guest, *moves_dst; /* decided moves */
-  size_t n_moves;
-  const char **moves_reason;
-};
-
-/* ---- measuring ---- */
-
-/* Whether guest gi is on a host: arrived (or there from the start), not
- * departed, not rejected.  Every guest without `arrival` or `lifetime` is. */
-static bool present(const eng *e, size_t gi) {
-  const eng_guest *g = &e->guests[gi];
-  return !g->arriving && !g->rejected && g->departure_ns < 0;
-}
-
-static double want_ns(const eng *e, const eng_guest *g) {
-  double t = 0;
-  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
-    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
-    t += (double)v->run_ns + (double)v->steal_ns;
-  }
-  return t;
-}
-
-static double run_ns(const eng *e, const eng_guest *g) {
-  double t = 0;
-  for (uint32_t i = 0; i < g->spec->vcpus; i++) t += (double)e->vcpus[g->first_vcpu + i].run_ns;
-  return t;
-}
-
-static void push(double *hist, size_t *n, double x) {
-  if (*n == DC_HISTORY_MAX) {
-    memmove(hist, hist + 1, (DC_HISTORY_MAX - 1) * sizeof *hist);
-    (*n)--;
-  }
-  hist[(*n)++] = x;
-}
-
-/* A host's capacity at its top clock: under DVFS (engine_dvfs.c) its clock
- * follows its load, and a host its governor slowed while lightly loaded is
- * not a smaller host to the detectors and placement. */
-static double capacity_hz(const eng_host *h) {
-  double top_hz = h->dvfs.governor ? h->dvfs.policy.hz[h->dvfs.policy.n - 1] : h->clock_hz;
-  return h->type->cores * top_hz;
-}
-
-/* Host hi drew `watts` on average from dc->last_ns to the time being
- * accounted: a row of series/host_power_w at dc->last_ns when that differs
- * from its last row (written on change: the value holds until the host's
- * next row), so the series integrates to the host's energy. */
-static void power_row(struct eng_dc *dc, size_t hi, double watts) {
-  dc_hstate *hs = &dc->hosts[hi];
-  if (!hs->has_power || watts == hs->power_row_w) return;
-  hs->power_row_w = watts;
-  eng_note_rec(dc->e, sim_emit(dc->e->rec, dc->sig_power, dc->e->hosts[hi].entity, dc->last_ns, watts));
-}
-
-/* Energy, activity and 100 % time of every host from the last interval's end
- * to `now`; with `sample`, the utilisation histories grow by one. */
-static void account(struct eng_dc *dc, sim_time now, bool sample) {
-  eng *e = dc->e;
-  double dt = (double)(now - dc->last_ns) * 1e-9;
-  if (!(dt > 0)) return;
-  for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
-    dc_gstate *gs = &dc->guests[gi];
-    double w = want_ns(e, &e->guests[gi]);
-    gs->demand_cpus = (w - gs->prev_want_ns) * 1e-9 / dt;
-    gs->prev_want_ns = w;
-    if (sample && gs->hist) push(gs->hist, &gs->n_hist, gs->demand_cpus);
-  }
-  /* each host's requested load: its guests' demands, summed in guest order */
-  for (size_t hi = 0; sample && hi < e->sc->n_hosts; hi++) dc->requested_hz[hi] = 0;
-  for (size_t gi = 0; sample && gi < e->sc->n_guests; gi++) {
-    if (!present(e, gi)) continue;
-    const eng_host *h = e->guests[gi].host;
-    dc->requested_hz[h - e->hosts] += dc->guests[gi].demand_cpus * h->clock_hz;
-  }
-  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
-    eng_host *h = &e->hosts[hi];
-    dc_hstate *hs = &dc->hosts[hi];
-    double busy = (double)(h->busy_ns - hs->prev_busy_ns) * 1e-9 / (dt * h->type->cores);
-    hs->prev_busy_ns = h->busy_ns;
-    if (!hs->on) {
-      power_row(dc, hi, 0);
-      continue;
-    }
-    /* while it boots it draws its full power and runs nothing [BB12 assumes it instant] */
-    double boot_s = hs->booted_ns > dc->last_ns ? (double)(fmin(hs->booted_ns, now) - dc->last_ns) * 1e-9 : 0;
-    if (hs->has_power) {
-      double joules = dc_power_watts(&hs->power, 1) * boot_s + eng_dvfs_watts(h, &hs->power, busy) * (dt - boot_s);
-      hs->energy_j += joules;
-      power_row(dc, hi, joules / dt);
-    }
-    hs->active_s += dt;
-    if (busy >= FULL_UTILISATION) hs->full_s += dt;
-    if (!sample) continue;
-    push(hs->hist, &hs->n_hist, dc->requested_hz[hi] / capacity_hz(h));
-  }
-  dc->last_ns = now;
-}
-
-/* ---- recording ---- */
-
-static int place_row(struct eng_dc *dc, sim_time now, uint32_t guest, uint32_t host) {
-  sim_cell row[3];
-  row[0].f = (double)now * 1e-9;
-  row[1].s = dc->e->sc->guests[guest].name;
-  row[2].s = dc->e->sc->hosts[host].name;
-  return sim_table_append(dc->t_place, row);
-}
-
-static int declare_tables(struct eng_dc *dc) {
-  static const sim_column mcols[] = {
-      {"start_s", SIM_COL_F64, "s", "when the migration started"},
-      {"guest", SIM_COL_STR, "", "guest moved"},
-      {"reason", SIM_COL_STR, "", "overload or underload: which detector chose its host"},
-      {"source", SIM_COL_STR, "", "host it left"},
-      {"destination", SIM_COL_STR, "", "host it went to"},
-      {"bytes", SIM_COL_F64, "bytes", "on the wire, all rounds"},
-      {"duration_s", SIM_COL_F64, "s", "start to the guest running at the destination"},
-      {"downtime_s", SIM_COL_F64, "s", "guest stopped"},
-  };
-  static const sim_column pcols[] = {
-      {"time_s", SIM_COL_F64, "s", "from then on"},
-      {"guest", SIM_COL_STR, "", "guest"},
-      {"host", SIM_COL_STR, "", "the host it runs on"},
-  };
-  sim_recorder *r = dc->e->rec;
-  dc->t_migs = sim_recorder_table(r, "datacenter/migrations", "consolidation migrations, one row each",
-                                  sizeof mcols / sizeof mcols[0], mcols);
-  dc->t_place = sim_recorder_table(r, "datacenter/placement", "guest-to-host mapping over time",
-                                   sizeof pcols / sizeof pcols[0], pcols);
-  return dc->t_migs && dc->t_place ? 0 : -1;
-}
+#include "models/engine_dc_internal.h"
 
 /* ---- migrations ---- */
 
@@ -326,7 +108,7 @@ static void migration_done(void *ctx, migration *mig) {
   gs->migrating = false;
   dc->migrating_n[m->src]--;
   dc->migrating_n[m->dst]--;
-  gs->degraded_s += MIGRATION_DEGRADATION * (run_ns(e, &e->guests[m->guest]) - gs->run_at_start_ns) * 1e-9;
+  gs->degraded_s += MIGRATION_DEGRADATION * (dc_run_ns(e, &e->guests[m->guest]) - gs->run_at_start_ns) * 1e-9;
   const migration_summary *s = migration_get_summary(mig);
   const sim_scenario *sc = e->sc;
   sim_cell row[8];
@@ -339,7 +121,7 @@ static void migration_done(void *ctx, migration *mig) {
   row[6].f = (double)s->total_ns * 1e-9;
   row[7].f = (double)s->downtime_ns * 1e-9;
   eng_note_rec(e, sim_table_append(dc->t_migs, row));
-  eng_note_rec(e, place_row(dc, sim_loop_now(e->loop), m->guest, m->dst));
+  eng_note_rec(e, dc_place_row(dc, sim_loop_now(e->loop), m->guest, m->dst));
   if (e->guests[m->guest].depart_pending) eng_depart(e, m->guest, true); /* its lifetime ended meanwhile */
 }
 
@@ -422,7 +204,7 @@ static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const c
   if (migration_create(&env, &m->m, e->diag) < 0) return -1;
   if (migration_attach(m->m, e->loop, PRIO_RUN) < 0) return -1;
   dc->guests[gi].migrating = true;
-  dc->guests[gi].run_at_start_ns = run_ns(e, &e->guests[gi]);
+  dc->guests[gi].run_at_start_ns = dc_run_ns(e, &e->guests[gi]);
   return 0;
 }
 
@@ -444,7 +226,7 @@ static void refresh_migration_s(struct eng_dc *dc) {
   const eng *e = dc->e;
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) dc->mig_s[hi] = 0;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
-    if (!present(e, gi)) continue;
+    if (!dc_present(e, gi)) continue;
     size_t hi = (size_t)(e->guests[gi].host - e->hosts);
     dc->mig_s[hi] = fmax(dc->mig_s[hi], migration_s(dc, gi, hi));
   }
@@ -458,7 +240,7 @@ static void refresh_host_migration_s(struct eng_dc *dc, size_t hi) {
   dc->mig_s[hi] = dc->mig_in[hi];
   for (uint32_t k = dc->host_first[hi]; k < dc->host_first[hi + 1]; k++) {
     uint32_t gi = dc->on_host[k];
-    if (e->guests[gi].host == &e->hosts[hi] && present(e, gi))
+    if (e->guests[gi].host == &e->hosts[hi] && dc_present(e, gi))
       dc->mig_s[hi] = fmax(dc->mig_s[hi], migration_s(dc, gi, hi));
   }
 }
@@ -621,7 +403,7 @@ static size_t movable(const struct eng_dc *dc, size_t hi, uint32_t *g) {
   size_t n = 0;
   for (uint32_t k = dc->host_first[hi]; k < dc->host_first[hi + 1]; k++) {
     uint32_t gi = dc->on_host[k];
-    if (!dc->guests[gi].migrating && e->guests[gi].finish_ns < 0 && present(e, gi)) g[n++] = gi;
+    if (!dc->guests[gi].migrating && e->guests[gi].finish_ns < 0 && dc_present(e, gi)) g[n++] = gi;
   }
   return n;
 }
@@ -633,11 +415,11 @@ static void current_loads(struct eng_dc *dc) {
   dc->room_live = dc->rank_live = false; /* rebuilt from the new loads */
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
     eng_host *h = &e->hosts[hi];
-    dc->load[hi] = (dc_host_load){capacity_hz(h), 0, h->type->memory_bytes, 0,
+    dc->load[hi] = (dc_host_load){dc_capacity_hz(h), 0, h->type->memory_bytes, 0,
                                   dc->hosts[hi].has_power ? &dc->hosts[hi].power : NULL, dc->hosts[hi].on};
   }
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
-    if (!present(e, gi)) continue;
+    if (!dc_present(e, gi)) continue;
     dc_vm_load vm = vm_load(dc, (uint32_t)gi);
     take(dc, (size_t)(e->guests[gi].host - e->hosts), &vm, +1);
   }
@@ -728,7 +510,7 @@ static void switch_off_empty(struct eng_dc *dc) {
   if (!dc->spec->switch_off) return;
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) dc->used[hi] = false;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++)
-    if (present(e, gi)) dc->used[e->guests[gi].host - e->hosts] = true;
+    if (dc_present(e, gi)) dc->used[e->guests[gi].host - e->hosts] = true;
   for (size_t k = 0, n = live_migs(dc); k < n; k++) dc->used[dc->migs[dc->live[k]]->dst] = true;
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
     dc_hstate *hs = &dc->hosts[hi];
@@ -761,7 +543,7 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   struct eng_dc *dc = ctx;
   eng *e = dc->e;
   sim_time now = sim_loop_now(loop);
-  account(dc, now, true);
+  dc_account(dc, now, true);
   switch_off_empty(dc);
   uint32_t *g = sim_malloc(2 * (e->sc->n_guests ? e->sc->n_guests : 1) * sizeof *g);
   if (!g) {
@@ -858,11 +640,11 @@ static int place_at_start(struct eng_dc *dc, uint32_t *g) {
   size_t nh = e->sc->n_hosts, ng = 0;
   for (size_t hi = 0; hi < nh; hi++) {
     eng_host *h = &e->hosts[hi];
-    dc->load[hi] = (dc_host_load){capacity_hz(h), 0, h->type->memory_bytes, 0,
+    dc->load[hi] = (dc_host_load){dc_capacity_hz(h), 0, h->type->memory_bytes, 0,
                                   dc->hosts[hi].has_power ? &dc->hosts[hi].power : NULL, false};
   }
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
-    if (!present(e, gi)) continue;
+    if (!dc_present(e, gi)) continue;
     dc->guests[gi].demand_cpus = first_demand_cpus(&e->guests[gi]);
     g[ng++] = (uint32_t)gi;
   }
@@ -897,7 +679,7 @@ int eng_dc_arrive(eng *e, uint32_t gi, sim_time *start_ns) {
   sim_time now = sim_loop_now(e->loop);
   /* the books closed now (a host switched on for it is active from now),
    * the loads as measured since the last interval, with what is under way */
-  account(dc, now, false);
+  dc_account(dc, now, false);
   refresh_migration_s(dc);
   current_loads(dc);
   dc_gstate *gs = &dc->guests[gi];
@@ -919,7 +701,7 @@ int eng_dc_arrive(eng *e, uint32_t gi, sim_time *start_ns) {
   }
   if (hs->booted_ns > now) *start_ns = hs->booted_ns;
   if (&e->hosts[d] != e->guests[gi].host && move_unstarted(dc, gi, (uint32_t)d) < 0) return -1;
-  int rc = place_row(dc, now, gi, (uint32_t)d);
+  int rc = dc_place_row(dc, now, gi, (uint32_t)d);
   return rc < 0 ? rc : 1;
 }
 
@@ -1004,9 +786,9 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   /* a host without guests at the start is off when hosts may be off */
   for (size_t hi = 0; hi < nh; hi++) dc->hosts[hi].on = !dc->spec->switch_off;
   for (size_t gi = 0; gi < sc->n_guests; gi++)
-    if (present(e, gi)) dc->hosts[e->guests[gi].host - e->hosts].on = true;
+    if (dc_present(e, gi)) dc->hosts[e->guests[gi].host - e->hosts].on = true;
   if (sc->n_migrations == 0 && !(dc->recording = migration_recording_new(e->rec))) return -1;
-  if (declare_tables(dc) < 0) return -1;
+  if (dc_declare_tables(dc) < 0) return -1;
   dc->sig_power = sim_recorder_signal(e->rec, "host_power_w", "W",
                                       "mean power the host draws from this row's time to its next row (0: "
                                       "switched off); its integral is the host's energy");
@@ -1014,108 +796,14 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   if (sim_recorder_signal_on_change(e->rec, dc->sig_power) < 0) return -1;
   for (size_t hi = 0; hi < nh; hi++) dc->hosts[hi].power_row_w = NAN;
   for (size_t gi = 0; gi < sc->n_guests; gi++) {
-    if (!present(e, gi)) continue; /* an arriving guest's row is made at its arrival */
-    int rc = place_row(dc, 0, (uint32_t)gi, (uint32_t)(e->guests[gi].host - e->hosts));
+    if (!dc_present(e, gi)) continue; /* an arriving guest's row is made at its arrival */
+    int rc = dc_place_row(dc, 0, (uint32_t)gi, (uint32_t)(e->guests[gi].host - e->hosts));
     if (rc < 0) return rc;
   }
   if (dc->spec->interval_ns < e->end_ns &&
       !sim_schedule(e->loop, dc->spec->interval_ns, PRIO_DC, interval_handler, dc, 0))
     return -1;
   return 0;
-}
-
-int eng_dc_finish(eng *e, sim_time end) {
-  struct eng_dc *dc = e->dc;
-  if (!dc) return 0;
-  account(dc, end, false);
-  /* the last rows: each host's last value holds until the end */
-  for (size_t hi = 0; hi < e->sc->n_hosts; hi++)
-    if (dc->hosts[hi].has_power && !isnan(dc->hosts[hi].power_row_w))
-      eng_note_rec(e, sim_emit(e->rec, dc->sig_power, e->hosts[hi].entity, end, dc->hosts[hi].power_row_w));
-  const sim_scenario *sc = e->sc;
-  static const sim_column hcols[] = {
-      {"name", SIM_COL_STR, "", "host name"},
-      {"power_model", SIM_COL_STR, "", "its type's power model, empty: none"},
-      {"energy_kwh", SIM_COL_F64, "kWh", "energy drawn over the run"},
-      {"active_s", SIM_COL_F64, "s", "time switched on"},
-      {"full_s", SIM_COL_F64, "s", "time at 100 % utilisation (SLATAH's numerator)"},
-      {"shutdowns", SIM_COL_I64, "1", "times switched off"},
-      {"boots", SIM_COL_I64, "1", "times switched on"},
-  };
-  sim_table *ht = sim_recorder_table(e->rec, "datacenter/hosts", "per host: energy and SLA time",
-                                     sizeof hcols / sizeof hcols[0], hcols);
-  if (!ht) return -1;
-  double energy_j = 0, slatah = 0, pdm = 0;
-  int64_t shutdowns = 0;
-  size_t n_active = 0, n_vms = 0;
-  for (size_t hi = 0; hi < sc->n_hosts; hi++) {
-    const dc_hstate *hs = &dc->hosts[hi];
-    const char *pm = sc->host_types[sc->hosts[hi].type].power.model;
-    sim_cell row[7];
-    row[0].s = sc->hosts[hi].name;
-    row[1].s = pm ? pm : "";
-    row[2].f = hs->energy_j / 3.6e6;
-    row[3].f = hs->active_s;
-    row[4].f = hs->full_s;
-    row[5].i = hs->shutdowns;
-    row[6].i = hs->boots;
-    int rc = sim_table_append(ht, row);
-    if (rc < 0) return rc;
-    energy_j += hs->energy_j;
-    shutdowns += hs->shutdowns;
-    if (hs->active_s > 0) {
-      slatah += hs->full_s / hs->active_s; /* [BB12, eq. (12)] */
-      n_active++;
-    }
-  }
-  for (size_t gi = 0; gi < sc->n_guests; gi++) {
-    double requested_s = want_ns(e, &e->guests[gi]) * 1e-9;
-    if (!(requested_s > 0)) continue;
-    pdm += dc->guests[gi].degraded_s / requested_s; /* [BB12, eq. (13)] */
-    n_vms++;
-  }
-  slatah = n_active ? slatah / (double)n_active : 0;
-  pdm = n_vms ? pdm / (double)n_vms : 0;
-  int64_t finished = 0;
-  for (size_t k = 0; k < dc->n_migs; k++) finished += migration_finished(dc->migs[k]->m);
-  static const sim_column cols[] = {
-      {"energy_kwh", SIM_COL_F64, "kWh", "energy of all hosts"},
-      {"migrations", SIM_COL_I64, "1", "consolidation migrations started"},
-      {"migrations_finished", SIM_COL_I64, "1", "of them, finished by the run's end"},
-      {"shutdowns", SIM_COL_I64, "1", "hosts switched off"},
-      {"slatah", SIM_COL_F64, "1", "SLA time per active host: mean share of active time at 100 %"},
-      {"pdm", SIM_COL_F64, "1", "performance degradation due to migrations, mean over VMs"},
-      {"slav", SIM_COL_F64, "1", "SLATAH x PDM"},
-      {"esv", SIM_COL_F64, "kWh", "energy x SLAV"},
-      {"interval_s", SIM_COL_F64, "s", "consolidation interval"},
-      {"placement", SIM_COL_STR, "", "placement policy"},
-      {"overload", SIM_COL_STR, "", "overload detector"},
-      {"threshold", SIM_COL_F64, "1", "its threshold (static or fallback)"},
-      {"safety", SIM_COL_F64, "1", "its safety parameter"},
-      {"vm_selection", SIM_COL_STR, "", "VM selection policy"},
-      {"rejected", SIM_COL_I64, "1", "arriving guests no host had room for (they never ran)"},
-  };
-  sim_table *t = sim_recorder_table(e->rec, "summary/datacenter", "dynamic consolidation: energy and SLA [BB12]",
-                                    sizeof cols / sizeof cols[0], cols);
-  if (!t) return -1;
-  double kwh = energy_j / 3.6e6;
-  sim_cell row[15];
-  row[0].f = kwh;
-  row[1].i = (int64_t)dc->n_migs;
-  row[2].i = finished;
-  row[3].i = shutdowns;
-  row[4].f = slatah;
-  row[5].f = pdm;
-  row[6].f = slatah * pdm;
-  row[7].f = kwh * slatah * pdm;
-  row[8].f = (double)dc->spec->interval_ns * 1e-9;
-  row[9].s = dc->spec->placement;
-  row[10].s = dc->spec->overload;
-  row[11].f = dc->threshold;
-  row[12].f = dc->safety;
-  row[13].s = dc->spec->vm_selection;
-  row[14].i = dc->rejected;
-  return sim_table_append(t, row);
 }
 
 void eng_dc_free(struct eng_dc *dc) {

@@ -8,6 +8,7 @@
  *                      summary tables (guests, hosts, mmu)
  *   engine_migration.c the hooks through which live migrations act on guests
  *   engine_dc.c        dynamic consolidation of a `datacenter` section [BB12]
+ *   engine_dc_report.c its measures (energy, SLA) and tables
  *   engine_dvfs.c      DVFS: each host's governor sets its clock every period
  *   engine_requests.c  request-driven guests: arrivals, the guest's request
  *                      queue served by its vCPUs, response times
