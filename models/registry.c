@@ -45,6 +45,7 @@ static const model_entry catalog[] = {
     {MODEL_PLACEMENT, &placement_first_fit_ops, NULL, SIM_GUEST_VM},
     {MODEL_PLACEMENT, &placement_best_fit_ops, NULL, SIM_GUEST_VM},
     {MODEL_PLACEMENT, &placement_worst_fit_ops, NULL, SIM_GUEST_VM},
+    {MODEL_PLACEMENT, &placement_random_ops, NULL, SIM_GUEST_VM},
     /* overload detection; the first is the default */
     {MODEL_OVERLOAD, &overload_thr_ops, NULL, SIM_GUEST_VM},
     {MODEL_OVERLOAD, &overload_iqr_ops, NULL, SIM_GUEST_VM},
