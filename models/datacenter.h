@@ -1,7 +1,8 @@
 /* models/datacenter.h: the data-center policies of dynamic VM consolidation
  * [BB12] (Beloglazov & Buyya, CCPE 2012), each a catalog entry in a file of
  * its own (models/registry.h):
- *   placement_*.c  where a VM goes: first fit, best fit, worst fit, PABFD
+ *   placement_*.c  where a VM goes: first fit, best fit, worst fit, PABFD,
+ *                  random (placement_random.h [SDQ10])
  *   overload_*.c   whether a host is overloaded: THR, IQR, MAD, LR, LRR
  *   underload_*.c  which host to empty: the least utilised one
  *   vmselect_*.c   which VM leaves an overloaded host: MMT, MC, MU, RS

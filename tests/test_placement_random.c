@@ -10,7 +10,8 @@
  * each guest lands where its own draw says whatever the order of the
  * scenario's entries.  An instance of U compute units on a host of clock f
  * runs work W (cycles) in W / min(f, U x 1 GHz) seconds [LECT]: capped on
- * the fast host, at the whole core on the slow one. */
+ * the fast host, at the whole core on the slow one; compute units that no
+ * host type can give are refused where the type gives them. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -262,6 +263,42 @@ static void test_time_per_generation(void) {
   fx_run_close(&o);
 }
 
+/* An instance lands on any host type, so the loader refuses compute units
+ * no host type can give: U x 1 GHz above vCPUs x the fastest clock (2.4
+ * GHz here), at the type's `compute_units`; exactly the fastest clock is
+ * fine, and a second vCPU doubles what a host gives. */
+static void test_compute_units_no_host_gives(void) {
+  static const char fmt[] =
+      "simulation: {duration: 10 min}\n"
+      "host_types:\n"
+      "  old: {cores: 8, clock: 2.3 GHz, memory: 32 GiB, scheduler: credit2}\n"
+      "  new: {cores: 16, clock: 2.4 GHz, memory: 64 GiB, scheduler: credit2}\n"
+      "hosts: [{name: a, type: old}, {name: b, type: new}]\n"
+      "instance_types:\n"
+      "  t: {vcpus: %u, compute_units: %s, memory: 1 GiB, price_per_hour: 0.1}\n"
+      "workloads: {w: {phases: [{units: 1, ops: {instructions: 1}}]}}\n"
+      "guests: [{name: g, technique: native, instance_type: t, host: a, workload: w}]\n";
+  static const struct {
+    unsigned vcpus;
+    const char *units;
+    bool refused;
+  } cases[] = {{1, "2.4", false}, {1, "2.5", true}, {2, "4.8", false}, {2, "4.9", true}};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    char text[1024], msg[512];
+    int line = 0, col = 0;
+    snprintf(text, sizeof text, fmt, cases[k].vcpus, cases[k].units);
+    sim_scenario *s = fx_load_text("ecu.yaml", text, msg, sizeof msg, &line, &col);
+    CU_ASSERT_EQUAL(s == NULL, cases[k].refused);
+    if (cases[k].refused) {
+      CU_ASSERT_EQUAL(line, 7);
+      CU_ASSERT_EQUAL(col, 32); /* the value of compute_units */
+      CU_ASSERT_PTR_NOT_NULL(strstr(msg, "no host can give them"));
+      CU_ASSERT_PTR_NOT_NULL(strstr(msg, "host type 'new'"));
+    }
+    sim_scenario_free(s);
+  }
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"the k-th host that fits for a draw in [k/m, (k+1)/m)", test_pick_by_draw},
                                     {"refuses when nothing fits", test_refuses_when_nothing_fits},
@@ -269,6 +306,7 @@ int register_tests(void) {
                                     {"a draw is keyed by seed, run index and name", test_draw_keyed_by_name},
                                     {"a run offers every host and follows the draws", test_run_lands_by_draw},
                                     {"run time per generation within the compute-unit cap", test_time_per_generation},
+                                    {"compute units no host type can give", test_compute_units_no_host_gives},
                                     {NULL, NULL}};
   return add_suite("placement_random", tests);
 }
