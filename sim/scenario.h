@@ -299,7 +299,7 @@ typedef struct sim_migration_spec {
 typedef struct sim_datacenter_spec {
   bool enabled;               /* the scenario has the section */
   sim_time interval_ns;       /* ns: consolidation interval (300 s) */
-  const char *placement;      /* placement policy: pabfd, first-fit, best-fit, worst-fit */
+  const char *placement;      /* placement policy: pabfd, first-fit, best-fit, worst-fit, random */
   const char *overload;       /* overload detector: thr, iqr, mad, lr, lrr */
   double threshold;           /* static threshold (thr) or fallback threshold, (0, 1];
                                * 0: the detector's default */
