@@ -69,6 +69,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "models/backend.h"
 #include "models/engine_internal.h"
 #include "models/registry.h"
 #include "models/techniques.h"
@@ -350,6 +351,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 /* Asks the scheduler what runs on pCPU p now and starts it. */
 void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   sim_time now = sim_loop_now(e->loop);
+  if (eng_backend_claims(e, h, p)) return; /* a back end runs there (models/backend.h) */
   sched_pick pick = h->sched->pick_next(h->sched_state, (int32_t)p, now);
   if (pick.vcpu < 0) {
     /* Idle; a scheduler holding back a capped vCPU asks to be called again
@@ -362,6 +364,7 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
     }
     return;
   }
+  if (eng_backend_picked(e, h, p, pick)) return; /* an I/O back end (models/backend.h) */
   eng_vcpu *v = &e->vcpus[h->vcpu_of_sched[pick.vcpu]];
   eng_guest *g = &e->guests[v->guest];
   if (g->paused || g->host != h || v->state != V_RUNNABLE) {
@@ -499,7 +502,12 @@ void eng_wake_vcpu(eng *e, eng_vcpu *v) {
   }
   v->state = V_RUNNABLE;
   v->runnable_since = now;
-  sched_kick k = h->sched->wake(h->sched_state, v->sched_id, now);
+  eng_kick(e, h, h->sched->wake(h->sched_state, v->sched_id, now));
+}
+
+/* Acts on a scheduler's kick of a pCPU of h (models/scheduler.h). */
+void eng_kick(eng *e, eng_host *h, sched_kick k) {
+  sim_time now = sim_loop_now(e->loop);
   if (k.pcpu < 0) return;
   eng_pcpu *c = &h->pcpus[k.pcpu];
   if (k.at < now) k.at = now;
@@ -508,6 +516,8 @@ void eng_wake_vcpu(eng *e, eng_vcpu *v) {
     if (r->end_ev && sim_event_time(e->loop, r->end_ev) > k.at) {
       sim_reschedule(e->loop, r->end_ev, k.at);
     }
+  } else if (c->vcpu == ENG_PCPU_BACKEND) {
+    eng_backend_kick(e, h, (uint32_t)k.pcpu, k.at);
   } else if (!c->kick_ev) {
     c->kick_ev = sim_schedule(e->loop, k.at, PRIO_RUN, dispatch_handler, h, (uint64_t)k.pcpu);
     if (!c->kick_ev) eng_note_rec(e, -1);
@@ -534,6 +544,7 @@ void eng_fluid_replan(eng *e, eng_host *h) {
     if (fabs(rate - r->rate) <= 1e-9 * r->rate || !r->end_ev) continue;
     if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
   }
+  eng_backend_replan(e, h); /* the I/O back ends' runs too (models/backend.h) */
 }
 
 /* ---- arrivals and departures ----
@@ -664,6 +675,7 @@ static void settle(eng *e, sim_time end) {
       v->state = V_BLOCKED;
     }
   }
+  eng_backend_settle(e, end); /* the I/O back ends' runs (models/backend.h) */
 }
 
 int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_recorder *rec,
@@ -705,6 +717,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   for (size_t gi = 0; gi < scenario->n_guests; gi++)
     if ((rc = eng_setup_guest(&e, gi, &next)) < 0) goto fail;
   if ((rc = eng_setup_io(&e)) < 0) goto fail;
+  if ((rc = eng_backend_setup(&e)) < 0) goto fail; /* the I/O back ends (models/backend.h) */
   /* Live migrations, each scheduled at its `at`; they pause, move, throttle
    * and slow their guests through the hooks (live migration section). */
   migration_engine_hooks mig_hooks = eng_migration_hooks(&e);
@@ -734,17 +747,20 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   if ((rc = eng_requests_write(&e, end)) < 0) goto fail;
   if ((rc = eng_provision_write(&e, end)) < 0) goto fail;
   if (e.io && (rc = io_model_write(e.io, end)) < 0) goto fail;
+  if ((rc = eng_backend_write(&e, end)) < 0) goto fail;
   if (stats) {
     stats->events = sim_loop_dispatched(e.loop);
     stats->simulated_ns = end;
   }
   if (options && options->progress) options->progress(options->progress_ctx, end, end);
+  eng_backend_free(e.backends);
   eng_teardown(&e);
   return 0;
 fail:
   /* Failures that did not explain themselves (allocation, recorder). */
   if (diag->errors == errors_before)
     sim_diag_error(diag, scenario->path, 0, 0, "simulation failed: out of memory or recorder error");
+  eng_backend_free(e.backends);
   eng_teardown(&e);
   return rc < 0 ? rc : -1;
 }

@@ -259,6 +259,7 @@ struct eng {
                               * each of its vCPUs plays, composed (sim_workload_phase) as it enters
                               * it or its guest moves; NULL: none does */
   struct eng_provision *prov; /* guests' provisioning from images (engine_provision.c); NULL: none has one */
+  struct eng_backends *backends; /* I/O back ends on the hosts' cores (models/backend.h); NULL: none */
 };
 
 /* A trace-driven workload at one rated speed (engine_setup.c), played at
@@ -450,5 +451,10 @@ void eng_provision_phase(eng *e, const eng_vcpu *v, sim_time now);
 /* Table summary/provisioning (nothing when no guest has an image). */
 int eng_provision_write(eng *e, sim_time end);
 void eng_provision_free(struct eng_provision *p);
+
+/* ---- engine.c, for models/backend.c ---- */
+
+/* Acts on a scheduler's kick of a pCPU of h (an I/O back end woke). */
+void eng_kick(eng *e, eng_host *h, sched_kick k);
 
 #endif

@@ -360,7 +360,7 @@ int eng_write_summary(eng *e, sim_time end) {
       {"name", SIM_COL_STR, "", "host name"},
       {"cores", SIM_COL_I64, "1", "physical CPUs"},
       {"clock_hz", SIM_COL_F64, "Hz", "core clock"},
-      {"busy_s", SIM_COL_F64, "s", "CPU time spent running vCPUs, all cores"},
+      {"busy_s", SIM_COL_F64, "s", "CPU time spent running vCPUs and I/O back ends (io/backends), all cores"},
       {"utilisation", SIM_COL_F64, "1", "busy_s / (cores x simulated time)"},
   };
   sim_table *ht = sim_recorder_table(e->rec, "summary/hosts", "per host: CPU use",
