@@ -302,6 +302,53 @@ static void test_run(void) {
   fx_run_close(&o);
 }
 
+/* Target tracking on CPU, by hand: the members of `scenario` (1 ms a
+ * request, 100 requests/s, each member on a host of its own), warm-up 0,
+ * evaluated every 2 s against a target of 8 %.
+ *   at 2 s: m0 was ready from 0.286 s and served the 28 held requests and
+ *     the 172 arrivals of 0.29 .. 2.00: about 0.200 s of CPU in 1.714 s,
+ *     0.117 (its 2 ms container set-up aside): desired ceil(1 x 0.117 /
+ *     0.08) = 2, a scale-out;
+ *   at 4 s: m0 served the 28 arrivals of 2.01 .. 2.28 alone, then half of
+ *     the 172 of 2.29 .. 4.00: 114 requests in 2 s, 0.057; m1 the other 86
+ *     in 1.714 s, 0.050: mean 0.054, desired ceil(2 x 0.054 / 0.08) = 2,
+ *     no change. */
+static void test_cpu_tracking_run(void) {
+  char *text = sim_malloc(sizeof scenario + 64);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+  strcpy(text, scenario);
+  const char *from = "    autoscaling: {policy: scheduled, period: 1 s, scale_in_cooldown: 0 s,\n"
+                     "                  schedule: [{at: 2 s, capacity: 2}, {at: 6 s, capacity: 1}]}\n";
+  char *at = strstr(text, from);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+  const char *tail = at + strlen(from);
+  char rest[256];
+  snprintf(rest, sizeof rest, "%s", tail);
+  sprintf(at, "    autoscaling: {policy: target-tracking, metric: cpu, target: 8 %%, period: 2 s, warmup: 0 s}\n%s",
+          rest);
+  memcpy(strstr(text, "duration: 10 s"), "duration:  5 s", 14); /* evaluations at 2 and 4 s */
+  sim_record_config cfg = {.sample_interval_ns = 0, .events = 0, .series = 0};
+  fx_run o;
+  int rc = fx_run_text_shipped("vdcsim-test-elastic-cpu", profile, "cpu.yaml", text, &cfg, &o);
+  sim_free(text);
+  CU_ASSERT_EQUAL_FATAL(rc, 0);
+  const char *T = "services/timeline";
+  /* rows in time order, web only (boot evaluates every 60 s) */
+  CU_ASSERT_DOUBLE_EQUAL(fx_col(o.r, T, "time_s", 0), 2, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(fx_col(o.r, T, "cpu", 0), 0.200 / 1.714, 0.005);
+  CU_ASSERT_EQUAL(fx_col(o.r, T, "desired", 0), 2);
+  CU_ASSERT_EQUAL(fx_col(o.r, T, "provisioning", 0), 1);
+  CU_ASSERT_DOUBLE_EQUAL(fx_col(o.r, T, "cpu", 1), (0.114 / 2 + 0.086 / 1.714) / 2, 0.005);
+  CU_ASSERT_EQUAL(fx_col(o.r, T, "desired", 1), 2);
+  CU_ASSERT_EQUAL(fx_col(o.r, T, "ready", 1), 2);
+  CU_ASSERT_EQUAL(by_name(o.r, "summary/services", "service", "web", "scale_outs"), 1);
+  CU_ASSERT_EQUAL(by_name(o.r, "summary/services", "service", "web", "scale_ins"), 0);
+  size_t rows = 0;
+  CU_ASSERT_EQUAL(sim_result_table_rows(o.r, T, &rows), 0);
+  CU_ASSERT_EQUAL(rows, 2);
+  fx_run_close(&o);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {{"target tracking: ceil(current x metric / target)", test_target_tracking},
                                     {"step scaling: bounds by breach", test_step},
@@ -310,6 +357,7 @@ int register_tests(void) {
                                     {"least outstanding, ties in turn", test_least_outstanding},
                                     {"services section: keys and defaults", test_loader},
                                     {"a run: held, scale-out, round robin, drain, boot", test_run},
+                                    {"a run: target tracking on CPU", test_cpu_tracking_run},
                                     {NULL, NULL}};
   return add_suite("elastic", tests);
 }
