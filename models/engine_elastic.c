@@ -206,13 +206,13 @@ static void scale_out(eng *e, el_service *s, uint32_t want, sim_time now) {
 }
 
 static void scale_in(eng *e, el_service *s, uint32_t drop, sim_time now) {
-  while (drop > 0 && count_in(s, M_READY) > 1) {
+  assert(drop < count_in(s, M_READY) && "one member stays ready");
+  for (; drop > 0; drop--) {
     el_member *pick = NULL; /* the most recently activated ready member */
     for (size_t k = 0; k < s->n; k++)
       if (s->m[k].st == M_READY && (!pick || s->m[k].activated_ns >= pick->activated_ns)) pick = &s->m[k];
     pick->st = M_DRAINING;
     if (eng_requests_outstanding(&e->guests[pick->gi]) == 0) stop_member(e, pick, now);
-    drop--;
   }
 }
 
@@ -279,14 +279,11 @@ static void evaluate_handler(sim_loop *loop, void *ctx, uint64_t arg) {
       }
     } else if (desired < cur && count_in(s, M_PROVISIONING) == 0 &&
                (s->last_action_ns < 0 || now - s->last_action_ns >= sp->scale_in_cooldown_ns)) {
-      uint32_t ready = count_in(s, M_READY);
-      uint32_t to = cur - desired >= ready ? cur - ready + 1 : desired; /* one stays ready */
-      if (to < cur) {
-        scale_in(e, s, cur - to, now);
-        record_action(e, s, now, "scale-in", why, cur, to, metric);
-        s->scale_ins++;
-        s->last_action_ns = now;
-      }
+      /* none provisioning: cur members are ready, and desired >= min >= 1 of them stay */
+      scale_in(e, s, cur - desired, now);
+      record_action(e, s, now, "scale-in", why, cur, desired, metric);
+      s->scale_ins++;
+      s->last_action_ns = now;
     }
   }
   uint32_t after = capacity(s);
