@@ -232,6 +232,22 @@ static size_t check_members(ctx *C, const sim_yaml_node *gn, const sim_service *
   return n;
 }
 
+/* `image`: an image of the scenario, by name; false with an error. */
+static bool load_image(ctx *C, const sim_yaml_node *m, sim_service *sv) {
+  const sim_scenario *s = C->s;
+  const char **names = sim_malloc((s->n_images ? s->n_images : 1) * sizeof *names);
+  if (!names) {
+    sim_schema_nomem(&C->S);
+    return false;
+  }
+  for (size_t i = 0; i < s->n_images; i++) names[i] = s->images[i].name;
+  size_t k = 0;
+  bool found = sim_schema_enum(&C->S, m, "image", &(sim_schema_names){names, s->n_images, "image"}, &k);
+  sim_free(names);
+  if (found) sv->image = (uint32_t)k + 1;
+  return found;
+}
+
 static void load_service(ctx *C, const sim_yaml_node *m, sim_service *sv, bool *taken) {
   static const char *const keys[] = {"guests", "streams", "min", "max", "initial", "balancer", "autoscaling",
                                      "slo", "image"};
@@ -241,15 +257,7 @@ static void load_service(ctx *C, const sim_yaml_node *m, sim_service *sv, bool *
   sim_schema_str(&C->S, m, "guests", &sv->guests);
   sim_schema_str(&C->S, m, "streams", &sv->streams);
   sim_schema_time(&C->S, m, "slo", &sv->slo_ns, 1);
-  if (sim_schema_opt(m, "image")) {
-    const char *names[C->s->n_images ? C->s->n_images : 1];
-    for (size_t i = 0; i < C->s->n_images; i++) names[i] = C->s->images[i].name;
-    size_t k = 0;
-    if (sim_schema_enum(&C->S, m, "image", &(sim_schema_names){names, C->s->n_images, "image"}, &k))
-      sv->image = (uint32_t)k + 1;
-    else
-      return;
-  }
+  if (sim_schema_opt(m, "image") && !load_image(C, m, sv)) return;
   sv->balancer = word(C, m, "balancer", SIM_VOCAB_BALANCER, "load balancer");
   sv->period_ns = DEFAULT_PERIOD_NS;
   sv->warmup_ns = DEFAULT_WARMUP_NS;
