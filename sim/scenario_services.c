@@ -191,6 +191,11 @@ static size_t check_members(ctx *C, const sim_yaml_node *gn, const sim_service *
       return 0;
     }
     taken[gi] = true;
+    if (g->churn) {
+      sim_schema_error(&C->S, gn, "guest '%s' of %s has an 'arrival' or a 'lifetime': its service starts and "
+                       "stops it", g->name, C->S.what);
+      return 0;
+    }
     if (sv->image && g->image) {
       sim_schema_error(&C->S, gn, "guest '%s' of %s has an image of its own, and the service names one: "
                        "give one or the other", g->name, C->S.what);
