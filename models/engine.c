@@ -705,6 +705,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   if (!e.loop || !e.hosts || !e.guests || !e.vcpus || !e.own_profiles || !e.trace_wl) goto fail;
   if ((rc = eng_declare_records(&e)) < 0) goto fail;
   if ((rc = eng_setup_arrivals(&e)) < 0) goto fail;
+  if (scenario->n_services && (rc = eng_elastic_setup(&e)) < 0) goto fail; /* engine_elastic.c */
   eng_count_host_vcpus(&e);
   for (size_t hi = 0; hi < scenario->n_hosts; hi++) {
     size_t nv = e.hosts[hi].vcpu_cap;

@@ -16,6 +16,7 @@
  *   engine_billing.c   what the instances cost, per instance and per tenant
  *   engine_provision.c guests provisioned from images: layer pulls, unpacking,
  *                      a VM's boot before its workload; start-up times
+ *   engine_elastic.c   elastic services: a balancer over member guests, autoscaling
  * Units: ns (sim_time), cycles, Hz, as in every field's comment.
  * Invariants: see engine.c (vCPU states, index-order iteration). */
 #ifndef MODELS_ENGINE_INTERNAL_H
@@ -260,6 +261,7 @@ struct eng {
                               * it or its guest moves; NULL: none does */
   struct eng_provision *prov; /* guests' provisioning from images (engine_provision.c); NULL: none has one */
   struct eng_backends *backends; /* I/O back ends on the hosts' cores (models/backend.h); NULL: none */
+  struct eng_elastic *elastic; /* elastic services (engine_elastic.c), owned by prov; NULL: none */
 };
 
 /* A trace-driven workload at one rated speed (engine_setup.c), played at
@@ -456,5 +458,55 @@ void eng_provision_free(struct eng_provision *p);
 
 /* Acts on a scheduler's kick of a pCPU of h (an I/O back end woke). */
 void eng_kick(eng *e, eng_host *h, sched_kick k);
+/* ---- engine_requests.c, for elastic services ---- */
+
+/* An open-loop arrival process and its state (engine_requests.c). */
+typedef struct eng_arrivals {
+  const sim_requests *spec;  /* process and rates */
+  gsl_rng *arrivals, *modulation; /* gaps; MMPP state changes (mmpp2 only) */
+  int mmpp_state;            /* mmpp2: 0 or 1 */
+  double mmpp_switch_ns;     /* mmpp2: ns of the next state change */
+  sim_time origin_ns;        /* ns: where a trace's first interval begins */
+} eng_arrivals;
+
+/* ns from `t` to a's next arrival (INFINITY: none). */
+double eng_arrivals_gap(eng_arrivals *a, double t);
+/* A request that arrived (at a balancer) at `arrival` joins g's queue now. */
+void eng_requests_dispatch(eng *e, eng_guest *g, sim_time arrival, sim_time now);
+/* Requests in g (queued or in service). */
+int64_t eng_requests_outstanding(const eng_guest *g);
+/* vCPU vi, its boot done, turns to its guest's requests (its hand-over phase is its last before them). */
+void eng_requests_handover(eng *e, size_t vi);
+/* g stops now, holding no request: its vCPUs are done, it departs (billing stops). */
+void eng_requests_stop(eng *e, eng_guest *g, sim_time now);
+
+/* ---- engine_elastic.c ---- */
+
+/* The services' state (owned by the provisioning state), their arrivals
+ * and first evaluations scheduled, members' specs given their service's
+ * image; after the arrivals are drawn, before any guest is set up.  0 or -1. */
+int eng_elastic_setup(eng *e);
+/* Whether guest gi is a member not started at the run's start. */
+bool eng_elastic_deferred(const eng *e, size_t gi);
+/* Guest gi starts taking requests now; false when it is no member. */
+bool eng_elastic_ready(eng *e, size_t gi, sim_time now);
+/* A request of member gi completed now after response_ns. */
+void eng_elastic_completed(eng *e, size_t gi, double response_ns, sim_time now);
+/* Table summary/services. */
+int eng_elastic_write(eng *e, sim_time end);
+void eng_elastic_free(struct eng_elastic *el);
+
+/* ---- engine_provision.c, for elastic services ---- */
+
+/* Guest gi is activated now: its start time becomes now, its image is
+ * provisioned on its host's cache and links as they are; *start_ns: when
+ * its image is ready.  0 or -1. */
+int eng_provision_activate(eng *e, size_t gi, sim_time now, sim_time *start_ns);
+/* Guest gi's workload began now (its start-up time, when not known yet). */
+void eng_provision_ready(eng *e, size_t gi, sim_time now);
+/* The provisioning state (made if need be) owns el, freed with it; 0 or -1. */
+int eng_provision_own_elastic(eng *e, struct eng_elastic *el);
+/* Whether guest gi, starting, runs its image's boot before its requests. */
+bool eng_provision_boots(const eng *e, size_t gi);
 
 #endif

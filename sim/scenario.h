@@ -373,6 +373,9 @@ typedef struct sim_scenario {
   struct sim_image *images;   /* in name order */
   double registry_bandwidth_bps; /* bit/s: the registry's rate to one host (its NIC may be slower) */
   sim_time registry_latency_ns;  /* ns: a pull's round trip to the registry, per layer */
+  /* elastic services: member guests behind a load balancer, autoscaled (sim/scenario_services.h) */
+  size_t n_services;
+  struct sim_service *services; /* in file order */
 } sim_scenario;
 
 /* A "path.to.key=value" override from --set, applied before validation. */
