@@ -109,7 +109,6 @@ typedef struct eng_sampled {
   double progress;           /* 1 */
   double share;              /* CPUs */
   double steal;              /* vCPUs */
-  double cycles[MECH_COUNT]; /* cycles/s */
   bool quiet;                /* at the last sample: every vCPU done, no I/O in flight, not
                               * request-driven; nothing changes its values any more */
   bool settled;              /* quiet one sample ago: its values since are final (rates 0),
@@ -118,6 +117,12 @@ typedef struct eng_sampled {
   uint32_t next;             /* next guest not settled (eng.first_unsettled), ENG_NO_GUEST */
 } eng_sampled;
 #define ENG_NO_GUEST UINT32_MAX /* end of a chain of guest indices */
+/* A guest's cycle rates as sampled (engine_report.c), kept apart from
+ * eng_guest: only runs that record a cycles_* signal hold them. */
+typedef struct eng_sampled_cycles {
+  double prev[MECH_COUNT];   /* cycles: cumulative at the previous sample */
+  double last[MECH_COUNT];   /* cycles/s: values last written */
+} eng_sampled_cycles;
 
 typedef struct eng_guest {
   const sim_guest *spec;     /* from the scenario */
@@ -135,7 +140,6 @@ typedef struct eng_guest {
   int64_t switches;          /* context switches onto a pCPU, count */
   /* cumulative values at the previous sample, for interval signals */
   double prev_run_ns, prev_steal_ns;  /* ns */
-  double prev_cycles[MECH_COUNT];     /* cycles */
   /* live migration (models/migration.h) */
   bool paused;               /* stopped by a migration (stop-and-copy, downtime) */
   double throttle;           /* share of its vCPUs' time taken away (auto-converge), [0, 0.99] */
@@ -255,9 +259,8 @@ struct eng {
   bool sampled;              /* the first sample was taken */
   uint32_t first_unsettled;  /* first guest not settled (eng_sampled), ENG_NO_GUEST: none */
   struct eng_instances *instances; /* IaaS instances' caps and credits (engine_instances.c); NULL: none */
-  sim_phase *trace_ph;       /* n_vcpus entries when some guest plays a trace (engine_setup.c): the phase
-                              * each of its vCPUs plays, composed (sim_workload_phase) as it enters
-                              * it or its guest moves; NULL: none does */
+  eng_sampled_cycles *sampled_cycles; /* sc->n_guests entries when a cycles_* signal is kept
+                              * (engine_report.c); NULL: none is */
   struct eng_provision *prov; /* guests' provisioning from images (engine_provision.c); NULL: none has one */
 };
 
@@ -277,6 +280,10 @@ typedef struct eng_rated_trace {
 void eng_note_rec(eng *e, int rc);
 /* The phase v is in. */
 const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v);
+/* Phase k of played trace wl (its trace_mix, owned by the engine, the only
+ * phase stored): the mix with sample k's demand set in place, valid until
+ * the next call for a workload of the same mix (engine_setup.c). */
+const sim_phase *eng_trace_phase(const sim_workload *wl, size_t k);
 /* Puts v at the start of phase v->phase (skipping empty phases); marks it
  * DONE past the last phase of a non-repeating workload. */
 void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now);

@@ -26,6 +26,7 @@
 
 #include "models/engine_internal.h"
 #include "models/mmu.h"
+#include "sim/alloc.h"
 
 /* min(x, 1) and max(x, 0), as fmin(1.0, x) and fmax(0.0, x) give them for
  * the values sampled here (a NaN gives the bound; the sums they enter do not
@@ -164,10 +165,11 @@ static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool al
                  always);
   emit_on_change(e, e->sig_steal, g->entity, now, (steal_ns - g->prev_steal_ns) / dt, &last->steal,
                  always);
-  for (int m = 0; m < MECH_COUNT; m++) {
-    emit_on_change(e, e->sig_cycles[m], g->entity, now, (cyc[m] - g->prev_cycles[m]) / (dt * 1e-9),
-                   &last->cycles[m], always);
-    g->prev_cycles[m] = cyc[m];
+  eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[g - e->guests] : NULL;
+  for (int m = 0; m < MECH_COUNT && cs; m++) {
+    emit_on_change(e, e->sig_cycles[m], g->entity, now, (cyc[m] - cs->prev[m]) / (dt * 1e-9),
+                   &cs->last[m], always);
+    cs->prev[m] = cyc[m];
   }
   g->prev_run_ns = run_ns;
   g->prev_steal_ns = steal_ns;
@@ -220,6 +222,11 @@ int eng_declare_records(eng *e) {
   }
   e->sample_ns = any ? sim_recorder_sample_interval(r) : 0;
   if (e->sample_ns < 0) e->sample_ns = 0;
+  bool rates = false;
+  for (int m = 0; m < MECH_COUNT; m++) rates |= e->sig_cycles[m] >= 0;
+  if (rates && e->sample_ns > 0 &&
+      !(e->sampled_cycles = sim_calloc(e->sc->n_guests ? e->sc->n_guests : 1, sizeof *e->sampled_cycles)))
+    return -1;
   /* eng_sample_handler writes them on change */
   for (int i = 0; i < 4 && e->sample_ns > 0; i++) {
     int rc = sim_recorder_signal_on_change(r, sigs[i]);

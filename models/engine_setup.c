@@ -20,9 +20,10 @@
  * sample runs at a demand of 1/1000 (its timer ticks): the vCPU sleeps
  * nearly all the interval.  The guest completes at the trace's end unless
  * the workload repeats.  Cost: the loader's samples (8 bytes each) and one
- * mix phase per trace-driven workload; a vCPU of a trace-driven guest holds
- * the phase it plays (eng.trace_ph), composed as it enters it.  The engine
- * reads no file. */
+ * mix phase per trace-driven workload, nothing per guest: a vCPU's phase is
+ * composed when asked for (eng_trace_phase), in the mix itself, since the
+ * phases differ in cpu_demand alone and every reader of a phase's demand
+ * reads it at once.  The engine reads no file. */
 #include <assert.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -223,6 +224,13 @@ static int rated_trace(eng *e, uint32_t wi, double rated_ips, const eng_rated_tr
   }
   *out = r;
   return 0;
+}
+
+const sim_phase *eng_trace_phase(const sim_workload *wl, size_t k) {
+  size_t n = sim_workload_n_phases(wl);
+  assert(wl->trace_mix && n > 0);
+  /* past the last sample (a vCPU done) the last one's, the phase it ended in */
+  return sim_workload_phase(wl, k < n ? k : n - 1, wl->trace_mix);
 }
 
 const sim_workload *eng_workload_on(const eng *e, const eng_guest *g, const eng_host *h) {
@@ -586,11 +594,6 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
     if (v->entity < 0) return v->entity;
     (*next_vcpu)++;
   }
-  if (g->wl->trace_mix) { /* its vCPUs' phases are composed: each starts at the first */
-    if (!e->trace_ph && !(e->trace_ph = sim_calloc(e->n_vcpus, sizeof *e->trace_ph))) return -1;
-    for (uint32_t i = 0; i < g->spec->vcpus; i++)
-      sim_workload_phase(g->wl, 0, &e->trace_ph[g->first_vcpu + i]);
-  }
   if (setup_homes(e, gi) < 0) return -1;
   if (g->wl->requests && eng_requests_setup(e, g) < 0) return -1;
   bool random_length = false;
@@ -635,7 +638,7 @@ void eng_teardown(eng *e) {
   for (size_t wi = 0; wi < e->sc->n_workloads && e->trace_wl; wi++)
     sim_free(e->trace_wl[wi].trace_mix); /* shallow copies: the mix's arrays are the scenario's */
   sim_free(e->trace_wl);
-  sim_free(e->trace_ph);
+  sim_free(e->sampled_cycles);
   rated_free(e);
   migration_set_free(e->migrations); /* before the loop its events are on */
   eng_dc_free(e->dc);
