@@ -274,7 +274,7 @@ struct eng {
   eng_vcpu_waits *waits;     /* n_vcpus entries when some guest does I/O or serves requests
                               * (engine.c); NULL: none does, and no vCPU waits */
   struct eng_mix *mixes;     /* played traces' mixes shared by a template's workloads, chained
-                              * (engine_setup.c); each freed by its owner in trace_wl */
+                              * (engine_setup.c); the others are their workload's alone */
   struct eng_provision *prov; /* guests' provisioning from images (engine_provision.c); NULL: none has one */
 };
 

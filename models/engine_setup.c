@@ -137,17 +137,16 @@ int eng_setup_host(eng *e, size_t hi, const sim_profile *scenario_profile) {
 
 /* ---- trace-driven workloads ---- */
 
-/* A played trace's mix (sim_workload.trace_mix points at its phase), made
- * for workload `owner`, which frees it.  The workloads the loader made of
- * one template for its guest entries' trace files have the template's
- * phases (sim/scenario_traces.c): at one interval their mixes are alike, and
- * one serves them all (a mix's readers read its content, and the code
- * identity it gives, vcost_code_id, is compared within one guest's state,
- * which plays one workload). */
+/* A played trace's mix (sim_workload.trace_mix points at its phase).  The
+ * workloads the loader made of one template for its guest entries' trace
+ * files have the template's phases (sim/scenario_traces.c): at one interval
+ * their mixes are alike, and one serves them all (a mix's readers read its
+ * content, and the code identity it gives, vcost_code_id, is compared
+ * within one guest's state, which plays one workload). */
 typedef struct eng_mix {
   sim_phase phase;           /* the mix; first, so that the phase's address is the mix's */
-  uint32_t owner;            /* the workload that frees it */
-  const char *template_name; /* the template (sim_workload.trace_template); NULL: not shared */
+  const char *template_name; /* the template (sim_workload.trace_template), the mix shared and
+                              * chained in eng.mixes; NULL: its one workload's alone */
   sim_time interval_ns;      /* ns: its duration, the traces' interval */
   struct eng_mix *next;      /* the next shared mix (eng.mixes) */
 } eng_mix;
@@ -182,7 +181,6 @@ static int trace_played(eng *e, uint32_t wi) {
     mix->units = 0;
     mix->duration_ns = src->trace_interval_ns;
     mix->length = (sim_dist){0}; /* the trace gives every sample's length */
-    m->owner = wi;
     m->template_name = src->trace_template;
     m->interval_ns = src->trace_interval_ns;
     m->next = NULL;
@@ -694,10 +692,14 @@ void eng_teardown(eng *e) {
   sim_free(e->guests);
   sim_free(e->guest_specs);
   sim_free(e->vcpus);
+  /* the mixes, shallow copies: their arrays are the scenario's */
   for (size_t wi = 0; wi < e->sc->n_workloads && e->trace_wl; wi++) {
-    /* shallow copies: the mix's arrays are the scenario's */
     eng_mix *m = (eng_mix *)e->trace_wl[wi].trace_mix;
-    if (m && m->owner == wi) sim_free(m);
+    if (m && !m->template_name) sim_free(m); /* a shared one is in e->mixes */
+  }
+  for (eng_mix *m = e->mixes, *next; m; m = next) {
+    next = m->next;
+    sim_free(m);
   }
   sim_free(e->trace_wl);
   sim_free(e->sampled_cycles);
