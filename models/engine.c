@@ -89,8 +89,7 @@ void eng_note_rec(eng *e, int rc) {
 const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v) {
   if (v->req_ph) return v->req_ph;
   const sim_workload *wl = e->guests[v->guest].wl;
-  /* a played trace's phase was composed as v entered it (eng_enter_phase) */
-  return wl->trace_mix ? &e->trace_ph[v - e->vcpus] : sim_workload_phase_body(wl, v->phase);
+  return wl->trace_mix ? eng_trace_phase(wl, v->phase) : sim_workload_phase_body(wl, v->phase);
 }
 
 /* Share of its time v's current run may use, (0, 1]: the phase's cpu_demand,
@@ -124,7 +123,7 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
       }
       v->phase = 0;
     }
-    const sim_phase *ph = sim_workload_phase(wl, v->phase, e->trace_ph ? &e->trace_ph[v - e->vcpus] : NULL);
+    const sim_phase *ph = wl->trace_mix ? eng_trace_phase(wl, v->phase) : sim_workload_phase_body(wl, v->phase);
     double units = ph->units;
     sim_time duration_ns = ph->duration_ns;
     if (ph->length.family != SIM_DIST_DETERMINISTIC) {
@@ -202,16 +201,17 @@ static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out,
 
 /* v's wait for its I/O ends at `now`: the part of it past its demand sleep
  * (which it would have slept anyway) was spent on the I/O alone. */
-static void io_stall_end(eng_vcpu *v, sim_time now) {
-  sim_time from = v->io_stall_since > v->sleep_until_ns ? v->io_stall_since : v->sleep_until_ns;
-  if (now > from) v->io_stall_ns += (double)(now - from);
+static void io_stall_end(eng *e, eng_vcpu *v, sim_time now) {
+  eng_vcpu_waits *w = &e->waits[v - e->vcpus];
+  sim_time from = w->io_stall_since > v->sleep_until_ns ? w->io_stall_since : v->sleep_until_ns;
+  if (now > from) w->io_stall_ns += (double)(now - from);
   v->io_wait = false;
 }
 
 /* A request-driven v holds no request from `now` on. */
-static void idle_begin(eng_vcpu *v, sim_time now) {
+static void idle_begin(eng *e, eng_vcpu *v, sim_time now) {
   v->req_idle = true;
-  v->idle_since = now;
+  e->waits[v - e->vcpus].idle_since = now;
 }
 
 /* All the requests of one of v's units completed: it runs again if it waits
@@ -221,9 +221,9 @@ static void io_done(void *ctx, uint64_t arg, sim_time now) {
   eng_vcpu *v = &e->vcpus[arg];
   if (v->io_inflight) v->io_inflight--;
   if (!v->io_wait || v->io_inflight > v->io_limit) return;
-  io_stall_end(v, now);
+  io_stall_end(e, v, now);
   if (v->req_ph && !eng_request_io_done(e, v, now)) { /* its request done, none waits */
-    idle_begin(v, now);
+    idle_begin(e, v, now);
     return;
   }
   if (v->state == V_BLOCKED && now >= v->sleep_until_ns) eng_wake_vcpu(e, v); /* else its sleep's end will */
@@ -313,7 +313,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     v->io_units = 0;
     if (v->req_ph) {
       idle = !eng_request_cpu_done(e, v, now);
-      if (idle) idle_begin(v, now);
+      if (idle) idle_begin(e, v, now);
     } else {
       v->phase++;
       eng_enter_phase(e, v, now);
@@ -331,7 +331,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   bool io_full = v->io_inflight > v->io_limit;
   if (io_full && runnable) runnable = false;
   v->io_wait = io_full && v->state != V_DONE;
-  if (v->io_wait) v->io_stall_since = now;
+  if (v->io_wait) e->waits[v - e->vcpus].io_stall_since = now;
   h->sched->account(h->sched_state, v->sched_id, (int32_t)p, ran, runnable, now);
   if (runnable) {
     v->state = V_RUNNABLE;
@@ -492,7 +492,8 @@ void eng_wake_vcpu(eng *e, eng_vcpu *v) {
   sim_time now = sim_loop_now(e->loop);
   if (v->state == V_DONE) return; /* its guest departed while a wake-up was due */
   if (v->req_idle) { /* a request came */
-    v->idle_ns += (double)(now - v->idle_since);
+    eng_vcpu_waits *w = &e->waits[v - e->vcpus];
+    w->idle_ns += (double)(now - w->idle_since);
     v->req_idle = false;
   }
   if (e->guests[v->guest].paused) { /* a migration stopped it: wake it on resume */
@@ -588,7 +589,7 @@ void eng_depart(eng *e, uint32_t gi, bool deferred) {
     }
     v->state = V_DONE;
     v->resume_wake = false;
-    if (v->io_wait) io_stall_end(v, now);
+    if (v->io_wait) io_stall_end(e, v, now);
   }
   if (h->fluid) eng_fluid_replan(e, h);
   g->vcpus_done = g->spec->vcpus;
@@ -649,7 +650,7 @@ void eng_start_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   g->arriving = false;
   eng_note_rec(e, sim_record_event(e->rec, e->ev_start, now, g->entity, 0, 0));
   if (g->rq) {
-    for (uint32_t i = 0; i < g->spec->vcpus; i++) idle_begin(&e->vcpus[g->first_vcpu + i], now);
+    for (uint32_t i = 0; i < g->spec->vcpus; i++) idle_begin(e, &e->vcpus[g->first_vcpu + i], now);
     eng_requests_start(e, g, now);
     return;
   }
@@ -718,6 +719,10 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   for (size_t gi = 0; gi < scenario->n_guests; gi++)
     if ((rc = eng_setup_guest(&e, gi, &next)) < 0) goto fail;
   if ((rc = eng_setup_io(&e)) < 0) goto fail;
+  /* the vCPUs' waits, when some can wait for its I/O or for a request */
+  bool waits = e.io != NULL;
+  for (size_t gi = 0; gi < scenario->n_guests && !waits; gi++) waits = e.guests[gi].rq != NULL;
+  if (waits && !(e.waits = sim_calloc(n_vcpus ? n_vcpus : 1, sizeof *e.waits))) goto fail;
   if ((rc = eng_backend_setup(&e)) < 0) goto fail; /* the I/O back ends (models/backend.h) */
   /* Live migrations, each scheduled at its `at`; they pause, move, throttle
    * and slow their guests through the hooks (live migration section). */

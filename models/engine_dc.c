@@ -582,12 +582,18 @@ static double first_demand_cpus(const eng_guest *eg) {
 }
 
 /* Moves guest gi, which has not started, to host d as a migration's resume
- * moves it, without cost.  0 or negative. */
+ * moves it, without cost.  The technique states of the host it leaves were
+ * never charged: they are freed (made again if a move brings it back,
+ * eng_home_prepare), so that a placed guest holds the states of one host,
+ * not two, unless scripted migrations may bring it back unprepared.  0 or
+ * negative. */
 static int move_unstarted(struct eng_dc *dc, uint32_t gi, uint32_t d) {
   eng *e = dc->e;
+  uint32_t from = (uint32_t)(e->guests[gi].host - e->hosts);
   if (eng_home_prepare(e, gi, d) < 0) return -1;
   dc->hooks.pause(dc->hooks.ctx, gi);
   dc->hooks.resume(dc->hooks.ctx, gi, d);
+  if (!e->sc->n_migrations) eng_home_release(e, gi, from);
   return 0;
 }
 
