@@ -403,7 +403,8 @@ void sim_scenario_free(sim_scenario *s);
  * or one per sample of a trace it plays through trace_mix. */
 size_t sim_workload_n_phases(const sim_workload *w);
 /* Phase k (< sim_workload_n_phases): in w, or composed in *buf (a played
- * trace's: buf not NULL), valid while w and buf are. */
+ * trace's: buf not NULL; buf may be w->trace_mix itself, whose cpu_demand is
+ * then set in place), valid while w and buf are. */
 const sim_phase *sim_workload_phase(const sim_workload *w, size_t k, sim_phase *buf);
 /* Phase k without its demand: everything of it but cpu_demand (a played
  * trace's mix), in w; for questions about its operation mix, I/O, memory

@@ -10,6 +10,7 @@
  *   scenario_migrations.c migrations
  *   scenario_datacenter.c the datacenter section (dynamic consolidation)
  *   scenario_sweep.c      the sweep block (each point loaded to check it)
+ *   scenario_services.c   the services section (elastic services)
  *   scenario_overrides.c  --set paths applied to the YAML tree
  *   scenario_resolved.c   the resolved YAML text
  *   scenario_names.c      name patterns and the name index

@@ -12,6 +12,7 @@
 #include "sim/scenario_instances.h"
 #include "sim/scenario_images.h"
 #include "sim/scenario_internal.h"
+#include "sim/scenario_services.h"
 #include "sim/units.h"
 
 static void wq(sim_yaml_writer *w, const char *key, sim_unit_kind kind, double v) {
@@ -470,6 +471,7 @@ int scenario_write_resolved(const ctx *C, const sim_scenario *s, char **out) {
   sim_yaml_write_seq_end(w);
   if (s->n_migrations) write_migrations(w, s);
   if (s->datacenter.enabled) write_datacenter(w, &s->datacenter);
+  scenario_write_services(w, s);
   if (s->n_sweep_axes) write_sweep(w, s);
   sim_yaml_write_map_end(w);
   int rc = sim_yaml_writer_finish(w, out);
