@@ -257,8 +257,9 @@ void eng_finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now) {
   /* The native twin's time of the run: its work at the clock the run ran
    * at, on the same ns clock (rounded up as the run was), and its context
    * switch as far as the run's went (engine_report.c relative_to_native). */
-  double switched = now >= v->work_start_ns ? 1.0
-                                            : (double)(now - v->run_start_ns) / (double)(v->work_start_ns - v->run_start_ns);
+  double switched = 1.0;
+  if (now < v->work_start_ns)
+    switched = (double)(now - v->run_start_ns) / (double)(v->work_start_ns - v->run_start_ns);
   v->native_ns += f * (double)cycles_to_ns(v->run_native_cycles, v->run_clock_hz) / demand +
                   switched * (double)cycles_to_ns(v->run_native_switch_cycles, v->run_clock_hz);
   sim_time ran = now - v->run_start_ns;
