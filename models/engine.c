@@ -255,14 +255,26 @@ void eng_finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now) {
   if (e->io && io_phase_has_io(eng_cur_phase(e, v))) v->io_units += units;
   double demand = eng_cur_phase(e, v)->cpu_demand;
   if (!(demand > 0) || demand > 1) demand = 1;
-  v->native_ns += v->run_native_cycles * f * 1e9 / h->clock_hz / demand;
+  /* The native twin's time of the run: its work at the clock the run ran
+   * at, on the same ns clock (rounded up as the run was), and its context
+   * switch as far as the run's went (engine_report.c relative_to_native). */
+  double switched = 1.0;
+  if (now < v->work_start_ns)
+    switched = (double)(now - v->run_start_ns) / (double)(v->work_start_ns - v->run_start_ns);
+  v->native_ns += f * (double)cycles_to_ns(v->run_native_cycles, v->run_clock_hz) / demand +
+                  switched * (double)cycles_to_ns(v->run_native_switch_cycles, v->run_clock_hz);
   sim_time ran = now - v->run_start_ns;
   /* In fluid mode the vCPU held `rate` of a CPU and waited for the rest of
    * what it wanted. */
   sim_time got = v->rate >= 1 ? ran : (sim_time)llround((double)ran * v->rate);
   v->run_ns += got;
   h->busy_ns += got;
-  if (v->want > v->rate) v->steal_ns += (sim_time)llround((double)ran * (v->want - v->rate));
+  if (v->want > v->rate) {
+    sim_time steal = (sim_time)llround((double)ran * (v->want - v->rate));
+    v->steal_ns += steal;
+    /* the demand sleep of the work it could not do stretched as well */
+    if (v->want < 1) v->steal_slept_ns += (double)steal * (1 - v->want) / v->want;
+  }
   h->pcpus[v->pcpu].vcpu = -1;
   v->pcpu = -1;
   v->end_ev = SIM_EVENT_NONE;
@@ -378,11 +390,17 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   v->state = V_RUNNING;
   v->pcpu = (int32_t)p;
   v->run_start_ns = now;
+  v->run_clock_hz = h->clock_hz;
+  v->run_native_switch_cycles = 0;
   /* World switch when the pCPU held another context. */
   cycles_by_mech sw = {{0}};
   if (h->pcpus[p].last_guest != (int32_t)v->guest) {
     g->tech->switch_in(g->tech_state, &sw);
     for (int m = 0; m < MECH_COUNT; m++) g->cycles.cycles[m] += sw.cycles[m];
+    /* the native twin is switched in with it, at a native context switch's cost */
+    cycles_by_mech native_sw = {{0}};
+    g->native->switch_in(g->native_state, &native_sw);
+    v->run_native_switch_cycles = cycles_total(&native_sw);
     g->switches++;
     eng_note_rec(e, sim_record_event(e->rec, e->ev_switch, now, v->entity, (double)p,
                                  (double)h->pcpus[p].last_guest));

@@ -96,6 +96,14 @@ typedef struct eng_vcpu {
   bool req_idle;             /* request-driven and holding no request now */
   bool done_noted;           /* it became DONE at done_ns by finishing its phases */
   sim_time done_ns;          /* ns: when it finished its last phase, valid when done_noted */
+  /* its time waiting for a CPU, left out of its time per unit (engine_report.c relative_to_native) */
+  double steal_slept_ns;     /* ns: fluid, a partial demand d: the demand sleep its steal stretched,
+                              * steal x (1 - d) / d summed over its runs; with steal_ns, the time
+                              * its work waited for a CPU */
+  double run_clock_hz;       /* Hz: the host clock its current run was dispatched at, which the
+                              * native twin's time of the run is charged at */
+  double run_native_switch_cycles; /* cycles: the native twin's context switch at the current
+                              * run's start, 0 when the run switched no context */
 } eng_vcpu;
 
 /* A vCPU's waits, apart from eng_vcpu: only a run in which some guest does

@@ -259,19 +259,28 @@ int eng_declare_records(eng *e) {
 /* Guest g's relative_to_native, its run stopping at `stop`: the native
  * twin's time per unit of work over g's own, both summed over its vCPUs
  * (each does its share of the units, so the sums are per unit of work).
+ * The twin serves the same arrivals on the same crowded host, devices and
+ * I/O load: only what g's technique and I/O path cost beyond native sets
+ * the ratio, so a native guest reports 1 whatever its workload and load.
  * A vCPU's own time runs from the guest's start to its last phase's end (or
- * `stop`) less the time a request-driven vCPU held no request: the twin
- * serves the same arrivals, so waiting for them is no one's cost.
+ * `stop`, or the end of a demand sleep `stop` cut short: the twin's time has
+ * it whole), less the time it waited for a CPU and, request-driven, the time
+ * it held no request: the twin waits as long for both, so neither is
+ * anyone's cost.  Waiting for a CPU is the time it was runnable but not
+ * running: steal (another vCPU held the core) or held back by a cap (a
+ * scheduler's, a burstable instance's spent credits, compute units), in
+ * the fluid fidelity its rate's shortfall from its demand over that demand
+ * (steal_ns plus steal_slept_ns: at a partial demand d, work delayed by s
+ * CPU-ns of steal ends s / d later).  A slower clock (DVFS) is not waiting:
+ * the twin runs at the clock each run of g ran at (v->run_clock_hz).
  * The twin's time: the native CPU time of the work done, the native I/O
- * path's cycles included, at the host clock (with the idle shares of a
- * partial cpu_demand, v->native_ns), plus the vCPU's waits for its I/O
- * scaled by what the same requests take natively: the devices as g's
- * requests found them (their service, latency and queues under the load g
- * actually saw) without what g's I/O path added beyond the native path's
- * (backend time, added latency; io_unit_path_ns).  Waiting for a CPU
- * (steal, a cap) stays g's time, as the twin is charged CPU at full speed:
- * a capped or crowded guest runs slower than native whatever its
- * technique.  NaN when g did nothing (rejected, or no time). */
+ * path's cycles included, with the idle shares of a partial cpu_demand, and
+ * a native context switch wherever g was switched in (v->native_ns), plus
+ * the vCPU's waits for its I/O scaled by what the same requests take
+ * natively: the devices as g's requests found them (their service, latency
+ * and queues under the load g actually saw) without what g's I/O path
+ * added beyond the native path's (backend time, added latency;
+ * io_unit_path_ns).  NaN when g did nothing (rejected, or no time). */
 static double guest_relative_to_native(const eng *e, const eng_guest *g, sim_time stop) {
   double io_scale = 1; /* the twin's I/O latency over g's */
   if (e->io) {
@@ -283,6 +292,7 @@ static double guest_relative_to_native(const eng *e, const eng_guest *g, sim_tim
     const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
     sim_time until = v->done_noted && v->done_ns < stop ? v->done_ns : stop;
     double idle = 0, stall = 0; /* no vCPU waits without waits to keep */
+    double cpu_wait = (double)v->steal_ns + v->steal_slept_ns;
     if (e->waits) {
       const eng_vcpu_waits *w = &e->waits[g->first_vcpu + i];
       idle = w->idle_ns + (v->req_idle && until > w->idle_since ? (double)(until - w->idle_since) : 0);
@@ -292,7 +302,9 @@ static double guest_relative_to_native(const eng *e, const eng_guest *g, sim_tim
         if (until > from) stall += (double)(until - from);
       }
     }
-    own += at_least_zero((double)(until - g->spec->start_ns) - idle);
+    /* a demand sleep the run's end cut short: the twin's time has it whole */
+    sim_time slept = !v->done_noted && v->sleep_until_ns > until ? v->sleep_until_ns - until : 0;
+    own += at_least_zero((double)(until + slept - g->spec->start_ns) - idle - cpu_wait);
     twin += v->native_ns + stall * io_scale;
   }
   return own > 0 ? twin / own : NAN;
@@ -316,8 +328,8 @@ int eng_write_summary(eng *e, sim_time end) {
       {"units", SIM_COL_F64, "1", "units of work done"},
       {"throughput_units_per_s", SIM_COL_F64, "1/s", "units done per second since start"},
       {"relative_to_native", SIM_COL_F64, "1",
-       "native time per unit of work over the guest's: the same work natively on the same host, "
-       "devices and I/O load"},
+       "native time per unit of work over the guest's, time waiting for a CPU left out of both: "
+       "the same work natively on the same host, devices, CPU and I/O load"},
       {"native_time_s", SIM_COL_F64, "s",
        "time the work done would take natively: time_to_complete (or run) x relative_to_native"},
       {"steal_s", SIM_COL_F64, "s", "time vCPUs were runnable but not running, summed"},

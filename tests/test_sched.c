@@ -408,8 +408,10 @@ static const char *const mixed_scenario =
     "  - {name: c, technique: native, memory: 1 GiB, host: h0, workload: busy, weight: 256, cap: 20%%}\n"
     "  - {name: d, technique: native, memory: 1 GiB, host: h0, workload: idle}\n";
 
-/* Runs mixed_scenario; fills relative_to_native of a..d and the events. */
-static int run_mixed(const char *sched, const char *fidelity, double rel[4], uint64_t *events) {
+/* Runs mixed_scenario; fills the share of a CPU each of a..d obtained,
+ * 1 - steal_s / 4 s (a..c want a whole CPU all the time: d's is then 1 when
+ * it gets all its demand), and the events. */
+static int run_mixed(const char *sched, const char *fidelity, double share[4], uint64_t *events) {
   char text[2048];
   snprintf(text, sizeof text, mixed_scenario, sched, fidelity);
   sim_diag d;
@@ -431,9 +433,9 @@ static int run_mixed(const char *sched, const char *fidelity, double rel[4], uin
   if (rc == 0) rc = sim_result_open(path, &r, &d);
   double *v = NULL;
   size_t n = 0;
-  if (rc == 0) rc = sim_result_column_f64(r, "summary/guests", "relative_to_native", &v, &n);
+  if (rc == 0) rc = sim_result_column_f64(r, "summary/guests", "steal_s", &v, &n);
   if (rc == 0 && n == 4)
-    for (size_t i = 0; i < 4; i++) rel[i] = v[i];
+    for (size_t i = 0; i < 4; i++) share[i] = 1 - v[i] / 4.0;
   if (rc == 0 && n != 4) rc = -1;
   *events = st.events;
   if (rc != 0) sim_diag_print(&d, stderr);
