@@ -7,24 +7,29 @@
  * split evenly among its active vCPUs; running burns credit at the time run.
  * A vCPU becomes active when a tick finds it running (a capped one whenever
  * it is runnable) and stops earning when its credit passes one slice's worth
- * (it does not use its share), keeping half.  Priorities: BOOST (woken from
- * sleep with credit left, when wake-up boost is on) > UNDER (credit >= 0) >
- * OVER (credit < 0); a pCPU takes the queued vCPU of highest priority.  Boost
- * lasts until the accounting tick (10 ms) finds the vCPU running.  A woken
- * vCPU preempts one of lower priority, but not before that one has run for
- * the rate limit (1 ms).  A capped guest's vCPU runs at most its credit and is
+ * (it does not use its share), keeping half.  Priorities: BOOST > UNDER >
+ * OVER.  Each accounting sets an active vCPU's priority from its credit
+ * (UNDER at >= 0, OVER below); an inactive one keeps its priority (running
+ * only debits credit), so an I/O-bound vCPU that blocks before any tick finds
+ * it running stays UNDER.  A vCPU waking with UNDER priority is boosted (when
+ * wake-up boost is on); the boost lasts until a tick (10 ms) finds it
+ * running, which makes it UNDER.  A pCPU takes the queued vCPU of highest
+ * priority, first come first served within a priority.  A woken vCPU
+ * preempts one of lower priority, but not before that one has run for the
+ * rate limit (1 ms).  A capped guest's vCPU runs at most its credit and is
  * parked at zero credit until the next accounting refills it, so caps hold.
  *
  * Simplifications, on purpose: one run queue per host instead of one per pCPU
  * with load balancing (an idle pCPU always finds queued work, as Xen's work
  * stealing does); accounting is exact to the ns (Xen debits at ticks and, in
- * burn_credits, at each schedule); within one priority the vCPU with more
- * credit goes first (Xen: first come first served), which keeps shares
- * proportional to weights when every vCPU is busy and the 30 ms slices are
- * coarse next to the shares; accounting periods are aligned on
- * multiples of the time slice from time 0.  When no other vCPU waits for a
- * pCPU, a vCPU's slice is unbounded (one event instead of one per 30 ms), and
- * a vCPU that wakes up later bounds it again.
+ * burn_credits, at each schedule); the queue is kept in priority order at
+ * every pick (Xen sorts it at insertion and after each accounting,
+ * csched_runq_sort); a boost ends at the end of the run a tick found, the
+ * vCPU queueing again (Xen lets it run on, UNDER, to its slice's end);
+ * accounting periods are aligned on multiples of the time slice from time 0.
+ * When no other vCPU waits for a pCPU, a vCPU's slice is unbounded (one
+ * event instead of one per 30 ms), and a vCPU that wakes up later bounds it
+ * again.
  *
  * Units: time and credit in ns of CPU time (Xen's 10 credits per ms, 300 per
  * 30 ms slice, are the same thing scaled); weights relative; caps in CPUs.
@@ -32,8 +37,9 @@
  * sched.timeslice (30 ms), sched.tick (10 ms), sched.ratelimit (1 ms),
  * sched.credit.boost (flag, 1).  Shared bookkeeping (pCPUs, vCPUs, guests,
  * parameters): models/sched_common.h.
- * Invariants: a vCPU is queued iff it is runnable and not running; credit
- * stays within [-timeslice, +timeslice] after each accounting (Xen's bounds);
+ * Invariants: a vCPU is queued iff it is runnable and not running; an
+ * active vCPU's credit is within [-timeslice, +timeslice] after each
+ * accounting (Xen's bounds; an inactive one's only falls, by what it runs);
  * a pCPU is IDLE, KICKED (a pick is due) or RUNNING one vCPU. */
 #include <stdlib.h>
 
@@ -123,16 +129,17 @@ static bool parked(const cr_state *s, size_t v) {
   return guest_of(s, v)->cap > 0 && s->vcpus[v].credit_ns <= 0;
 }
 
-/* Debits a running vCPU's credit up to `t`; demotes it to OVER below zero. */
+/* Debits a running vCPU's credit up to `t`.  Its priority stays: [XEN]
+ * burn_credits only debits; priorities are recomputed by csched_acct, for
+ * the active vCPUs only. */
 static void burn(const cr_state *s, cr_vcpu *v, sim_time t) {
-  /* [XEN] csched_tick -> csched_vcpu_acct: a vCPU found running at a tick
-   * joins the active vCPUs that earn credit. */
+  /* [XEN] csched_tick -> csched_unit_acct -> __csched_unit_acct_start: a
+   * vCPU found running at a tick joins the active vCPUs that earn credit. */
   if (t / s->tick_ns != v->burned_ns / s->tick_ns) v->active = true;
   if (t > v->burned_ns) {
     v->credit_ns -= t - v->burned_ns;
     v->burned_ns = t;
   }
-  if (v->credit_ns < 0 && v->prio == PRI_UNDER) v->prio = PRI_OVER;
 }
 
 /* One accounting at time t ([XEN] csched_acct): returns whether any vCPU was
@@ -176,18 +183,27 @@ static bool account_period(cr_state *s, sim_time t) {
   }
   for (size_t g = 0; g < s->host.n_guests; g++)
     if (share[g] < 0) share[g] = wsum > 0 ? left * s->host.guests[g].weight / wsum : 0;
+  /* [XEN] csched_acct walks the active list only: an inactive vCPU (one
+   * that blocked before a tick found it running, an I/O-bound one) keeps its
+   * credit and priority, so it stays UNDER and is boosted at every wake-up
+   * until a tick finds it running again. */
   for (size_t i = 0; i < s->host.n_vcpus; i++) {
     cr_vcpu *v = &s->vcpus[i];
     uint32_t g = s->host.vcpus[i].guest;
-    if (v->active) v->credit_ns += (int64_t)(share[g] / active[g]);
-    /* [XEN] csched_acct: past the upper bound a vCPU stops earning (it is
-     * not using its share: an I/O-bound vCPU) and keeps half its credit. */
-    if (v->credit_ns > s->tslice_ns) {
-      v->active = false;
-      v->credit_ns /= 2;
+    if (!v->active) continue;
+    v->credit_ns += (int64_t)(share[g] / active[g]);
+    if (v->credit_ns < 0) {
+      v->prio = PRI_OVER;
+      if (v->credit_ns < -s->tslice_ns) v->credit_ns = -s->tslice_ns; /* lower bound */
+    } else {
+      v->prio = PRI_UNDER;
+      /* Past the upper bound a vCPU stops earning (it is not using its
+       * share) and keeps half its credit (__csched_unit_acct_stop_locked). */
+      if (v->credit_ns > s->tslice_ns) {
+        v->active = false;
+        v->credit_ns /= 2;
+      }
     }
-    if (v->credit_ns < -s->tslice_ns) v->credit_ns = -s->tslice_ns;
-    v->prio = v->credit_ns < 0 ? PRI_OVER : PRI_UNDER;
   }
   return any;
 }
@@ -212,8 +228,9 @@ static sched_kick cr_wake(void *state, int32_t vcpu, sim_time now) {
   cr_state *s = state;
   catch_up(s, now);
   cr_vcpu *v = &s->vcpus[vcpu];
-  /* [XEN] csched_vcpu_wake: an UNDER vCPU waking from sleep is boosted. */
-  if (s->boost && v->prio == PRI_UNDER) v->prio = PRI_BOOST;
+  /* [XEN] csched_unit_wake: a vCPU waking with UNDER priority is boosted,
+   * unless it is a capped one parked until it earns credit again. */
+  if (s->boost && v->prio == PRI_UNDER && !parked(s, (size_t)vcpu)) v->prio = PRI_BOOST;
   enqueue(s, vcpu);
   sched_kick none = {-1, now};
   int32_t pinned = s->host.vcpus[vcpu].pinned;
@@ -269,10 +286,10 @@ static sched_pick cr_pick_next(void *state, int32_t pcpu, sim_time now) {
       held = true;
       continue;
     }
-    if (best < 0 || v->prio > s->vcpus[best].prio ||
-        (v->prio == s->vcpus[best].prio &&
-         (v->credit_ns > s->vcpus[best].credit_ns ||
-          (v->credit_ns == s->vcpus[best].credit_ns && hv[i].seq < hv[best].seq))))
+    /* [XEN] __runq_insert queues a vCPU after every vCPU of its priority or
+     * higher, csched_runq_sort keeps that order, csched_schedule takes the
+     * head: highest priority first, first come first served within one. */
+    if (best < 0 || v->prio > s->vcpus[best].prio || (v->prio == s->vcpus[best].prio && hv[i].seq < hv[best].seq))
       best = (int32_t)i;
   }
   if (best < 0) {
@@ -306,9 +323,9 @@ static void cr_account(void *state, int32_t vcpu, int32_t pcpu, sim_time ran_ns,
   cr_vcpu *v = &s->vcpus[vcpu];
   burn(s, v, now);
   s->host.vcpus[vcpu].running = false;
-  /* [XEN] csched_tick: a boosted vCPU found running at a tick loses it. */
-  if (v->prio == PRI_BOOST && now / s->tick_ns != v->start_ns / s->tick_ns)
-    v->prio = v->credit_ns < 0 ? PRI_OVER : PRI_UNDER;
+  /* [XEN] csched_tick -> csched_unit_acct: a boosted vCPU found running at
+   * a tick drops to UNDER (OVER only by a later csched_acct). */
+  if (v->prio == PRI_BOOST && now / s->tick_ns != v->start_ns / s->tick_ns) v->prio = PRI_UNDER;
   sched_pcpu_idle(&s->host, pcpu);
   if (runnable) enqueue(s, vcpu);
 }

@@ -553,6 +553,288 @@ static void test_no_profile_refused(void) {
   }
 }
 
+/* ---- credit: FIFO within a priority, boost, an I/O guest beside a hog ---- */
+
+/* One dispatch: when, and which vCPU. */
+typedef struct dispatch {
+  sim_time at_ns; /* ns */
+  int32_t vcpu;
+} dispatch;
+
+/* Drives credit on one pCPU with n CPU-bound vCPUs of weight 256 (one guest
+ * each), vCPU i waking at wake_ns[i], and records the first `max`
+ * dispatches.  At equal times a run's end comes first, then a kick, then a
+ * wake-up (the harness's order).  The count recorded. */
+static size_t credit_dispatches(const sim_time *wake_ns, uint32_t n, dispatch *out, size_t max) {
+  sim_profile *prof = NULL;
+  sim_diag d = {0};
+  void *st = NULL;
+  if (sim_profile_load(test_data_path(), "generic-x86-2020", &prof, &d) < 0) return 0;
+  sched_env env = {NULL, prof, 1};
+  const scheduler_ops *o = &sched_credit_ops;
+  size_t got = 0;
+  if (o->create(&env, &st, &d) == 0) {
+    bool ok = true;
+    for (uint32_t i = 0; i < n; i++) ok = ok && o->add_vcpu(st, &(sched_vcpu_info){i, -1, 256, 0}) == 0;
+    bool woken[MAX_V] = {false};
+    int32_t running = -1;
+    sim_time now = 0, start = 0, end = SIM_TIME_MAX, kick = SIM_TIME_MAX;
+    while (ok && got < max) {
+      sim_time wake = SIM_TIME_MAX;
+      uint32_t w = 0;
+      for (uint32_t i = 0; i < n; i++)
+        if (!woken[i] && wake_ns[i] < wake) wake = wake_ns[i], w = i;
+      bool pick = false;
+      if (running >= 0 && end <= wake) {
+        now = end;
+        o->account(st, running, 0, now - start, true, now);
+        running = -1;
+        pick = true;
+      } else if (running < 0 && kick <= wake) {
+        now = kick;
+        pick = true;
+      } else if (wake != SIM_TIME_MAX) {
+        now = wake;
+        woken[w] = true;
+        sched_kick k = o->wake(st, (int32_t)w, now);
+        if (k.pcpu == 0 && running >= 0 && k.at < end) end = k.at;
+        if (k.pcpu == 0 && running < 0 && k.at < kick) kick = k.at;
+      } else {
+        break; /* nothing left to happen */
+      }
+      if (!pick) continue;
+      kick = SIM_TIME_MAX;
+      sched_pick k = o->pick_next(st, 0, now);
+      if (k.vcpu < 0) {
+        if (k.retry_at_ns > 0) kick = k.retry_at_ns;
+        continue;
+      }
+      out[got++] = (dispatch){now, k.vcpu};
+      running = k.vcpu;
+      start = now;
+      end = k.slice_ns == SIM_TIME_MAX ? SIM_TIME_MAX : now + k.slice_ns;
+    }
+    o->destroy(st);
+  }
+  sim_profile_free(prof);
+  return got;
+}
+
+/* Three CPU-bound vCPUs of equal weight on one core take turns in the order
+ * they queued ([XEN] __runq_insert: after every vCPU of equal or higher
+ * priority).  Hand-computed with the shipped profile (30 ms slices, 10 ms
+ * ticks, 1 ms rate limit, boost on), credits in ms:
+ *  - all wake at 0, boosted: 0, 1, 2 run to the next tick (0, 10, 20 ms) and
+ *    drop to UNDER; the accounting at 30 ms leaves each at 0 (UNDER), so the
+ *    queue order 0, 1, 2 holds: 30 ms slices at 30, 60, 90 ms (at 60 ms: 0
+ *    is OVER at -20, 1 and 2 UNDER at 10 each, 1 queued first), then again
+ *    0, 1, 2 at 120, 150, 180 ms.
+ *  - 0 and 1 wake at 0, 2 at 35 ms: 0 (10 ms boost), 1 (10 ms boost), 0 from
+ *    20 ms (credit -5 after the accounting at 30 ms, OVER), preempted at
+ *    35 ms by 2 (boosted, runs to the tick at 40 ms), then 1 (UNDER, 5) at
+ *    40 ms to 70 ms; at 70 ms 0 (UNDER at 0, queued at 35 ms) goes before 2
+ *    (UNDER at 5, queued at 40 ms): first come, not most credit, first
+ *    served; 2 at 100 ms, 1 at 130 ms (UNDER at -5: a debit does not demote
+ *    it before the accounting), 0 at 160 ms. */
+static void test_credit_fifo_within_priority(void) {
+  static const sim_time all_at_once[3] = {0, 0, 0};
+  static const dispatch rr[9] = {{0, 0},       {10 * MS, 1},  {20 * MS, 2},  {30 * MS, 0},  {60 * MS, 1},
+                                 {90 * MS, 2}, {120 * MS, 0}, {150 * MS, 1}, {180 * MS, 2}};
+  dispatch got[9];
+  CU_ASSERT_EQUAL_FATAL(credit_dispatches(all_at_once, 3, got, 9), 9);
+  for (size_t i = 0; i < 9; i++) {
+    CU_ASSERT_EQUAL(got[i].at_ns, rr[i].at_ns);
+    CU_ASSERT_EQUAL(got[i].vcpu, rr[i].vcpu);
+  }
+  static const sim_time late[3] = {0, 0, 35 * MS};
+  static const dispatch fifo[9] = {{0, 0},       {10 * MS, 1},  {20 * MS, 0},  {35 * MS, 2},  {40 * MS, 1},
+                                   {70 * MS, 0}, {100 * MS, 2}, {130 * MS, 1}, {160 * MS, 0}};
+  CU_ASSERT_EQUAL_FATAL(credit_dispatches(late, 3, got, 9), 9);
+  for (size_t i = 0; i < 9; i++) {
+    CU_ASSERT_EQUAL(got[i].at_ns, fifo[i].at_ns);
+    CU_ASSERT_EQUAL(got[i].vcpu, fifo[i].vcpu);
+  }
+}
+
+/* A vCPU that wakes with UNDER priority is boosted and preempts the running
+ * CPU hog at once ([XEN] csched_unit_wake, __runq_tickle), every time: its
+ * short bursts (0.2 ms every 5 ms, never across a 10 ms tick) leave its
+ * credit negative, but no tick finds it running, so it never rejoins the
+ * active vCPUs and no accounting demotes it to OVER. */
+static void test_credit_boost_preempts(void) {
+  sim_profile *prof = NULL;
+  sim_diag d = {0};
+  void *st = NULL;
+  CU_ASSERT_EQUAL_FATAL(sim_profile_load(test_data_path(), "generic-x86-2020", &prof, &d), 0);
+  sched_env env = {NULL, prof, 1};
+  const scheduler_ops *o = &sched_credit_ops;
+  CU_ASSERT_EQUAL_FATAL(o->create(&env, &st, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(o->add_vcpu(st, &(sched_vcpu_info){0, -1, 256, 0}), 0); /* the hog */
+  CU_ASSERT_EQUAL_FATAL(o->add_vcpu(st, &(sched_vcpu_info){1, -1, 256, 0}), 0); /* the I/O vCPU */
+  sched_kick k = o->wake(st, 0, 0);
+  CU_ASSERT_EQUAL(k.pcpu, 0);
+  CU_ASSERT_EQUAL(o->pick_next(st, 0, 0).slice_ns, 10 * MS); /* boosted itself, to the first tick */
+  o->account(st, 0, 0, 10 * MS, true, 10 * MS);
+  sched_pick alone = o->pick_next(st, 0, 10 * MS);
+  CU_ASSERT_EQUAL(alone.vcpu, 0);
+  CU_ASSERT_EQUAL(alone.slice_ns, SIM_TIME_MAX); /* alone: unbounded */
+  sim_time hog_start = 10 * MS;
+  int preempted = 0, wakes = 0;
+  for (sim_time t = 12 * MS; t < 312 * MS; t += 5 * MS) {
+    wakes++;
+    k = o->wake(st, 1, t);
+    /* the hog has run past the rate limit: the kick is now */
+    if (k.pcpu == 0 && k.at == t) {
+      o->account(st, 0, 0, t - hog_start, true, t);
+      sched_pick p = o->pick_next(st, 0, t);
+      if (p.vcpu == 1 && p.slice_ns >= 200 * US) preempted++;
+      if (p.vcpu != 1) {
+        CU_FAIL("the kick did not hand the pCPU to the boosted vCPU");
+        break;
+      }
+    } else {
+      break; /* it waits behind the hog: not boosted */
+    }
+    o->account(st, 1, 0, 200 * US, false, t + 200 * US);
+    sched_pick p = o->pick_next(st, 0, t + 200 * US);
+    CU_ASSERT_EQUAL(p.vcpu, 0);
+    hog_start = t + 200 * US;
+  }
+  CU_ASSERT_EQUAL(wakes, 60);
+  CU_ASSERT_EQUAL(preempted, wakes);
+  o->destroy(st);
+  sim_profile_free(prof);
+}
+
+/* An open-loop request-driven guest (Poisson arrivals at 200/s, 0.1 ms of
+ * CPU each: 2 % of the core) beside a CPU-bound guest on one core, 2 s. */
+static const char *const io_beside_hog =
+    "name: io-beside-hog\n"
+    "simulation: {duration: 2 s, seed: 3, record: {events: false, series: false}}\n"
+    "calibration: generic-x86-2020\n"
+    "host_types:\n"
+    "  h: {cores: 1, clock: 3 GHz, memory: 16 GiB, scheduler: %s, allow_overcommit: true}\n"
+    "hosts: [{name: h0, type: h}]\n"
+    "workloads:\n"
+    "  web: {requests: {count: 100000, ops: {instructions: 300000, cpi: 1},\n"
+    "        arrivals: {process: poisson, rate: 200/s}}}\n"
+    "  busy: {repeat: true, phases: [{units: 1M, ops: {instructions: 3000}}]}\n"
+    "guests:\n"
+    "  - {name: web, technique: native, memory: 1 GiB, host: h0, workload: web}\n"
+    "  - {name: hog, technique: native, memory: 1 GiB, host: h0, workload: busy}\n";
+
+/* On one core: guest "io" issues disk reads one at a time (it blocks on
+ * each; its back end is dom0, a vCPU of its own), guest "cpu" only
+ * computes, 2 s. */
+static const char *const disk_beside_hog =
+    "name: disk-beside-hog\n"
+    "simulation: {duration: 2 s, record: {events: false, series: false}}\n"
+    "calibration: generic-x86-2020\n"
+    "host_types:\n"
+    "  h: {cores: 1, clock: 3 GHz, memory: 16 GiB, scheduler: %s, allow_overcommit: true,\n"
+    "      disks: [{name: ssd, iops: 1000000, bandwidth: 4 GB/s, latency: 20 us, queue_depth: 64}]}\n"
+    "hosts: [{name: h0, type: h}]\n"
+    "workloads:\n"
+    "  io: {repeat: true, phases: [{units: 100000,\n"
+    "       ops: {instructions: 3000, disk: {reads: 1, request_size: 4 KiB, random: true}}}]}\n"
+    "  cpu: {repeat: true, phases: [{units: 1000, ops: {instructions: 10M}}]}\n"
+    "guests:\n"
+    "  - {name: io, technique: pv, io_path: pv, memory: 2 GiB, host: h0, workload: io}\n"
+    "  - {name: cpu, technique: pv, io_path: pv, memory: 2 GiB, host: h0, workload: cpu}\n";
+
+/* What the I/O tests read from a run (NAN where the run has no such row). */
+typedef struct io_outcome {
+  double arrivals, completed;  /* requests of the I/O guest (request-driven) */
+  double mean_s, p99_s;        /* s: its response times (request-driven) */
+  double units;                /* workload units the I/O guest completed */
+  double io_cpu_s, hog_cpu_s;  /* s: CPU time of the I/O guest and the hog (cycles at 3 GHz) */
+} io_outcome;
+
+/* Column `col` of `table` in the row named `row`, or NAN. */
+static double column_at(sim_result *r, const char *table, const char *col, const char *row) {
+  char **names = NULL;
+  double *v = NULL, out = NAN;
+  size_t nn = 0, n = 0;
+  if (sim_result_column_str(r, table, "name", &names, &nn) == 0 &&
+      sim_result_column_f64(r, table, col, &v, &n) == 0 && n == nn)
+    for (size_t i = 0; i < n; i++)
+      if (!strcmp(names[i], row)) out = v[i];
+  if (names) sim_result_free_strings(names, nn);
+  sim_free(v);
+  return out;
+}
+
+/* Runs scenario `format` under scheduler `sched`; reads guest `io` and
+ * guest `hog` into *out.  0, or nonzero with the diagnostics printed. */
+static int run_io_beside_hog(const char *format, const char *sched, const char *io, const char *hog,
+                             io_outcome *out) {
+  char text[2048], path[256];
+  snprintf(text, sizeof text, format, sched);
+  const char *tmp = getenv("TMPDIR");
+  snprintf(path, sizeof path, "%s/test_sched_io_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
+  sim_diag d;
+  sim_diag_init(&d);
+  sim_scenario *sc = NULL;
+  sim_profile *prof = NULL;
+  sim_recorder *rec = NULL;
+  sim_result *r = NULL;
+  int rc = sim_scenario_load_text("io-beside-hog.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
+  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
+  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
+  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
+  engine_stats st = {0};
+  if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
+  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
+  if (rc == 0) rc = sim_result_open(path, &r, &d);
+  if (rc == 0)
+    *out = (io_outcome){column_at(r, "summary/requests", "arrivals", io),
+                        column_at(r, "summary/requests", "completed", io),
+                        column_at(r, "summary/requests", "mean_response_s", io),
+                        column_at(r, "summary/requests", "p99_s", io),
+                        column_at(r, "summary/guests", "units", io),
+                        column_at(r, "summary/guests", "cycles_total", io) / 3e9,
+                        column_at(r, "summary/guests", "cycles_total", hog) / 3e9};
+  if (rc != 0) sim_diag_print(&d, stderr);
+  sim_result_close(r);
+  remove(path);
+  sim_recorder_free(rec);
+  sim_profile_free(prof);
+  sim_scenario_free(sc);
+  sim_diag_clear(&d);
+  return rc;
+}
+
+/* Under credit an I/O guest beside a CPU hog on one core gets its demand
+ * served, promptly: each wake-up is boosted and preempts the hog once the
+ * hog has run the rate limit (1 ms).
+ *  - request-driven: nearly every request completes, 99 % of them within a
+ *    few rate limits (not behind the hog's 30 ms slices), and its CPU time
+ *    is its demand (0.1 ms a request); the hog takes the rest;
+ *  - blocking on each disk read (its back end in dom0): a read and its
+ *    completion take a few boosted wake-ups (the guest's, dom0's), each at
+ *    most a rate limit late, so a unit takes well under a 30 ms slice and
+ *    the guest gets through hundreds a second, the hog keeping most of the
+ *    core. */
+static void test_credit_io_beside_hog(void) {
+  io_outcome o;
+  CU_ASSERT_EQUAL_FATAL(run_io_beside_hog(io_beside_hog, "credit", "web", "hog", &o), 0);
+  CU_ASSERT(o.arrivals > 350 && o.arrivals < 450);
+  CU_ASSERT(o.completed >= o.arrivals - 2);
+  CU_ASSERT(o.mean_s < 0.002); /* the 1 ms rate limit plus service */
+  CU_ASSERT(o.p99_s < 0.005);  /* not a 30 ms slice behind the hog */
+  CU_ASSERT(fabs(o.io_cpu_s - o.completed * 1e-4) < 0.05 * o.completed * 1e-4);
+  CU_ASSERT(o.hog_cpu_s > 2.0 - o.io_cpu_s - 0.02);
+  printf("\n  credit, request-driven guest beside a hog: %.0f/%.0f requests, mean %.3g s, p99 %.3g s, "
+         "CPU %.4g s, hog %.4g s\n",
+         o.completed, o.arrivals, o.mean_s, o.p99_s, o.io_cpu_s, o.hog_cpu_s);
+  CU_ASSERT_EQUAL_FATAL(run_io_beside_hog(disk_beside_hog, "credit", "io", "cpu", &o), 0);
+  CU_ASSERT(o.units > 2.0 / 0.030);       /* a unit within a time slice */
+  CU_ASSERT(o.units > 2.0 / (3 * 0.001)); /* within three rate limits */
+  CU_ASSERT(o.hog_cpu_s > 1.8);
+  printf("  credit, disk-bound guest beside a hog: %.0f units, CPU %.4g s, hog %.4g s\n", o.units, o.io_cpu_s,
+         o.hog_cpu_s);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"weights on one pCPU (2%)", test_weights_one_pcpu},
@@ -565,6 +847,9 @@ int register_tests(void) {
       {"simultaneous wakes on a busy host", test_simultaneous_wakes_busy_host},
       {"a missing parameter is an error", test_missing_parameter},
       {"no profile, no scheduler", test_no_profile_refused},
+      {"credit: FIFO within a priority", test_credit_fifo_within_priority},
+      {"credit: a boosted wake-up preempts", test_credit_boost_preempts},
+      {"credit: an I/O guest beside a CPU hog", test_credit_io_beside_hog},
       {NULL, NULL},
   };
   return add_suite("sched", tests);
