@@ -20,6 +20,8 @@
  * events 0. */
 #include "models/guest_ops.h"
 
+#include "models/io.h"
+
 /* Kernel entries of each operation, by its definition above. */
 #define EXEC_ENTRIES 1.0   /* execve */
 #define SIGNAL_ENTRIES 2.0 /* kill, sigreturn */
@@ -64,3 +66,14 @@ int guest_ops_check_share(const sim_profile *profile, const char *key, double va
 }
 
 double hosted_exit_cycles(const hosted_costs *h) { return h->hosted ? h->world_switch : 0.0; }
+
+int hosted_io_exit_cycles(const sim_profile *profile, const char *path, double *cycles,
+                          sim_diag *diag) {
+  double hosted, world;
+  *cycles = 0;
+  if (iopath_quantity(profile, path, "hypervisor.hosted", &hosted, diag) < 0 ||
+      iopath_quantity(profile, path, "hypervisor.world_switch", &world, diag) < 0)
+    return -1;
+  *cycles = hosted != 0 ? world : 0.0;
+  return 0;
+}

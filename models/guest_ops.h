@@ -107,4 +107,14 @@ typedef struct hosted_costs {
  * world switch, 0 for a type I hypervisor. */
 double hosted_exit_cycles(const hosted_costs *h);
 
+/* For the I/O paths (models/iopath_*.c), which see the host's profile and
+ * not the technique's table: the cycles one I/O exit to the host costs
+ * beyond a type I hypervisor's, into *cycles: hypervisor.world_switch when
+ * hypervisor.hosted is nonzero, else 0.  An exit to the device model (the
+ * VMApp [SUG01], a user-space process of the host OS) and the completion
+ * interrupt the host takes and hands back to the VMM each pay it.  0, or
+ * negative with a diagnostic naming `path` when the profile lacks a key. */
+int hosted_io_exit_cycles(const sim_profile *profile, const char *path, double *cycles,
+                          sim_diag *diag);
+
 #endif
