@@ -204,10 +204,7 @@ static void neighbour_case(const char *sched, const char *fidelity, const char *
   CU_ASSERT(rx.host_busy_s <= 2.0 + 1e-6 && rc.host_busy_s <= 2.0 + 1e-6);
 }
 
-/* Under credit2 (Xen's default scheduler since 4.12): under credit the
- * I/O guest, once OVER, waits behind the neighbour for most of the run
- * (sched_credit.c picks the most credit first among equal priorities), so
- * neither it nor its back end gets enough CPU to tell the costs apart. */
+/* Under credit2 (Xen's default scheduler since 4.12). */
 static void test_neighbour_pv_credit2(void) {
   neighbour_case("credit2", "quantum", "pv", "pv", "  io.pv.backend_per_request: {value: 2 us, source: test}\n",
                  "  io.pv.backend_per_request: {value: 60 us, source: test}\n");
