@@ -15,18 +15,6 @@
 
 #include "sim/alloc.h"
 
-/* HDF5's shuffle filter (H5Z_FILTER_SHUFFLE) on a chunk of n elements of
- * `size` bytes: byte j of element i goes to j * n + i.  Elements from `rows`
- * on are past the dataset's end: their bytes stay as they are in out. */
-static void shuffle_chunk(unsigned char *restrict out, const unsigned char *restrict in,
-                          size_t rows, size_t n, size_t size) {
-  for (size_t j = 0; j < size; j++) {
-    unsigned char *plane = out + j * n;
-    const unsigned char *b = in + j;
-    for (size_t i = 0; i < rows; i++) plane[i] = b[i * size];
-  }
-}
-
 /* Sets varied[j] (j < size) when byte j of some row of `in` (rows rows of
  * size bytes) differs from byte j of row 0; the other planes of the
  * shuffled chunk are that byte repeated, and need no shuffling.  Compared a
@@ -92,16 +80,6 @@ static uint32_t adler32_run(uint32_t adler, unsigned char c, size_t n) {
   return (uint32_t)(b << 16 | a);
 }
 
-/* Deflates the shuffled chunk (`bytes` bytes, planes of n bytes, plane j
- * of the kind runs_of[j], as plane_runs says) into c->packed as one zlib stream (RFC 1950, what HDF5's deflate filter
- * writes and reads); its length in *len.  A run of planes that are each one
- * byte repeated (a column's high bytes, a time that stays put within the
- * chunk, a value that is 0) is coded with the run-length strategy (Z_RLE:
- * distance-1 matches, what any level finds in a run, with no hash chain to
- * maintain); the other planes at the recorder's level.  Switching ends a
- * deflate block (deflateParams), which costs a block header.  The stream's
- * header and checksum are written here around zlib's raw deflate data, so
- * that a run's checksum comes in closed form instead of byte by byte. */
 /* zlib's memory level: a hash table of 2^(MEM_LEVEL + 7) heads, cleared at
  * every chunk (deflateReset), and a block every 2^(MEM_LEVEL + 6) symbols
  * at most.  The default, 8, clears 64 KiB per chunk, as much as the chunk
@@ -110,8 +88,18 @@ static uint32_t adler32_run(uint32_t adler, unsigned char c, size_t n) {
 #define MEM_LEVEL 5
 #define BLOCK_SYMBOLS ((size_t)1 << (MEM_LEVEL + 6))
 
-static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t n, const unsigned char *runs_of,
-                         size_t *len) {
+/* Deflates the shuffled chunk (`bytes` bytes in c->n_segs segments, each of
+ * the kind plane_runs says) into c->packed as one zlib stream (RFC 1950,
+ * what HDF5's deflate filter writes and reads); its length in *len.  A run
+ * of segments that are each one byte repeated (a column's high bytes, a time
+ * that stays put within the chunk, a value that is 0, the padding of a
+ * dataset's short last chunk) is coded with the run-length strategy (Z_RLE:
+ * distance-1 matches, what any level finds in a run, with no hash chain to
+ * maintain); the other segments at the recorder's level.  Switching ends a
+ * deflate block (deflateParams), which costs a block header.  The stream's
+ * header and checksum are written here around zlib's raw deflate data, so
+ * that a run's checksum comes in closed form instead of byte by byte. */
+static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
   z_stream *zs = &c->zs;
   if (!c->zs_ready) {
     memset(zs, 0, sizeof *zs);
@@ -127,7 +115,7 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t n, const unsig
    * BLOCK_SYMBOLS - 1 symbols (zlib's literal buffer), a symbol being a byte
    * or more.  Beside that, the stream's 2-byte header and 4-byte checksum. */
   size_t room = deflateBound(zs, (uLong)bytes) +
-                5 * (2 * (bytes / n) + bytes / (BLOCK_SYMBOLS / 2) + 2) + 6;
+                5 * (2 * c->n_segs + bytes / (BLOCK_SYMBOLS / 2) + 2) + 6;
   if (sim_grow((void **)&c->packed, &c->cap_packed, room, 1) < 0) return -1;
   zs->next_out = c->packed;
   zs->avail_out = (uInt)room;
@@ -141,24 +129,26 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t n, const unsig
   zs->avail_out -= 2;
   uint32_t adler = 1;
   int strategy = Z_DEFAULT_STRATEGY;
-  for (size_t start = 0; start < bytes;) {
-    int runs = runs_of[start / n];
-    size_t end = start + n;
-    while (end < bytes && runs_of[end / n] == runs) end += n;
-    if (runs == 2)
-      for (size_t p = start; p < end; p += n) adler = adler32_run(adler, c->shuffled[p], n);
+  const sim_chunk_seg *seg = c->segs, *segs_end = c->segs + c->n_segs;
+  while (seg < segs_end) {
+    const sim_chunk_seg *last = seg;
+    while (last + 1 < segs_end && last[1].runs == seg->runs) last++;
+    size_t start = seg->start, end = last->start + last->len;
+    if (seg->runs == 2)
+      for (const sim_chunk_seg *s = seg; s <= last; s++)
+        adler = adler32_run(adler, c->shuffled[s->start], s->len);
     else
       adler = (uint32_t)adler32(adler, c->shuffled + start, (uInt)(end - start));
-    int want = runs ? Z_RLE : Z_DEFAULT_STRATEGY;
+    int want = seg->runs ? Z_RLE : Z_DEFAULT_STRATEGY;
     /* a switch first compresses what came before with the old strategy */
     if (want != strategy && deflateParams(zs, c->level, want) != Z_OK) return -1;
     strategy = want;
     zs->next_in = c->shuffled + start;
     zs->avail_in = (uInt)(end - start);
-    int flush = end >= bytes ? Z_FINISH : Z_NO_FLUSH;
+    int flush = last + 1 == segs_end ? Z_FINISH : Z_NO_FLUSH;
     int rc = deflate(zs, flush);
     if (flush == Z_FINISH ? rc != Z_STREAM_END : rc != Z_OK || zs->avail_in != 0) return -1;
-    start = end;
+    seg = last + 1;
   }
   assert(zs->avail_out >= 4);
   for (int k = 0; k < 4; k++) zs->next_out[k] = (unsigned char)(adler >> (24 - 8 * k));
@@ -166,38 +156,41 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t n, const unsig
   return 0;
 }
 
+/* Appends a segment of the shuffled chunk (contiguous with the one before). */
+static void add_seg(sim_chunk_codec *c, size_t start, size_t len, int runs) {
+  if (len) c->segs[c->n_segs++] = (sim_chunk_seg){start, len, (unsigned char)runs};
+}
+
 int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows, size_t chunk_rows,
                      size_t row_bytes, const unsigned char **out, size_t *len) {
   size_t bytes = chunk_rows * row_bytes;
   assert(rows > 0 && rows <= chunk_rows && bytes <= UINT_MAX / 2);
+  size_t words = row_bytes; /* at least period / 8 (period <= 8 row_bytes) */
   if (sim_grow((void **)&c->shuffled, &c->cap_shuffled, bytes, 1) < 0 ||
       sim_grow((void **)&c->varied, &c->cap_varied, row_bytes, 1) < 0 ||
-      sim_grow((void **)&c->runs, &c->cap_runs, row_bytes, 1) < 0)
+      sim_grow((void **)&c->segs, &c->cap_segs, 2 * row_bytes, sizeof *c->segs) < 0 ||
+      sim_grow((void **)&c->words, &c->cap_words, words, sizeof *c->words) < 0)
     return -2;
-  if (rows < chunk_rows) {
-    /* a short last chunk: padded with zero bytes past the dataset's end, where no reader looks */
-    memset(c->shuffled, 0, bytes);
-    shuffle_chunk(c->shuffled, data, rows, chunk_rows, row_bytes);
-    for (size_t j = 0; j < row_bytes; j++) c->runs[j] = (unsigned char)plane_runs(c->shuffled + j * chunk_rows, chunk_rows);
-  } else {
-    /* a plane that does not vary is a run of row 0's byte: set, not gathered
-     * nor scanned for runs */
-    size_t words = row_bytes; /* at least period / 8 (period <= 8 row_bytes) */
-    if (sim_grow((void **)&c->words, &c->cap_words, words, sizeof *c->words) < 0) return -2;
-    find_varied(data, rows, row_bytes, c->words, c->varied);
-    for (size_t j = 0; j < row_bytes; j++) {
-      unsigned char *plane = c->shuffled + j * rows;
-      if (!c->varied[j]) {
-        memset(plane, data[j], rows);
-        c->runs[j] = 2;
-        continue;
-      }
+  c->n_segs = 0;
+  /* a plane that does not vary is a run of row 0's byte: set, not gathered
+   * nor scanned for runs.  A dataset's short last chunk pads each plane with
+   * zero bytes past the dataset's end, where no reader looks: a run of its
+   * own, neither gathered nor scanned. */
+  find_varied(data, rows, row_bytes, c->words, c->varied);
+  for (size_t j = 0; j < row_bytes; j++) {
+    unsigned char *plane = c->shuffled + j * chunk_rows;
+    if (!c->varied[j]) {
+      memset(plane, data[j], rows);
+      add_seg(c, j * chunk_rows, rows, 2);
+    } else {
       const unsigned char *b = data + j;
       for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
-      c->runs[j] = (unsigned char)plane_runs(plane, rows);
+      add_seg(c, j * chunk_rows, rows, plane_runs(plane, rows));
     }
+    memset(plane + rows, 0, chunk_rows - rows);
+    add_seg(c, j * chunk_rows + rows, chunk_rows - rows, 2);
   }
-  int rc = deflate_chunk(c, bytes, chunk_rows, c->runs, len);
+  int rc = deflate_chunk(c, bytes, len);
   if (rc < 0) return rc;
   *out = c->packed;
   return 0;
@@ -213,6 +206,6 @@ void sim_chunk_codec_free(sim_chunk_codec *c) {
   sim_free(c->packed);
   sim_free(c->words);
   sim_free(c->varied);
-  sim_free(c->runs);
+  sim_free(c->segs);
   memset(c, 0, sizeof *c);
 }

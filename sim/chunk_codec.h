@@ -11,6 +11,12 @@
 
 #include <zlib.h>
 
+/* A stretch of the shuffled chunk deflated one way: part of a byte plane. */
+typedef struct sim_chunk_seg {
+  size_t start, len;   /* bytes into the shuffled chunk */
+  unsigned char runs;  /* 2: one byte repeated; 1: runs of bytes; 0: neither */
+} sim_chunk_seg;
+
 typedef struct sim_chunk_codec {
   int level;                   /* deflate level, 1 .. 9; set before the first chunk */
   z_stream zs;                 /* deflate stream at `level`, reset per chunk */
@@ -20,8 +26,9 @@ typedef struct sim_chunk_codec {
   size_t cap_shuffled, cap_packed;
   uint64_t *words;             /* the plane scan's accumulator; cap_words words */
   unsigned char *varied;       /* per byte of a row: whether its plane varies; cap_varied */
-  unsigned char *runs;         /* per plane: how it is deflated (plane_runs); cap_runs */
-  size_t cap_words, cap_varied, cap_runs;
+  sim_chunk_seg *segs;         /* the chunk's segments, in order; n_segs of cap_segs */
+  size_t n_segs;
+  size_t cap_words, cap_varied, cap_segs;
 } sim_chunk_codec;
 
 /* Encodes `rows` rows of row_bytes bytes at data (at most chunk_rows; fewer
