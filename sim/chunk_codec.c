@@ -19,10 +19,12 @@
  * runs: a run then costs a few bytes of the stream, as a match search would
  * find it, without the search. */
 #define RUN_BYTES 64
-/* A stretch of runs is a block of its own from RUN_STRETCH_BYTES on (a
- * block of the run code, and the end of the deflated stretch before it,
- * cost about 150 bytes of the stream). */
-#define RUN_STRETCH_BYTES 2048
+/* A stretch of runs is a block of its own from RUN_STRETCH_BYTES on: below,
+ * the deflated stretches on either side are one, as zlib's work on the runs
+ * (a few instructions a byte) costs about what ending a deflated stretch
+ * there would (its Huffman trees, and some 150 bytes of the stream with the
+ * run block's header). */
+#define RUN_STRETCH_BYTES 4096
 
 /* The Adler-32 checksum (RFC 1950) of n bytes all equal to c, continuing
  * from `adler`: the running sums in closed form, a += n c and
@@ -147,11 +149,10 @@ static void put_run_block_header(bit_writer *w, int final) {
 }
 
 /* zlib's memory level: a hash table of 2^(MEM_LEVEL + 7) heads, cleared at
- * every chunk (deflateReset) and after every stretch of runs, and a block
- * every 2^(MEM_LEVEL + 6) symbols at most.  The default, 8, clears 64 KiB,
- * as much as the chunk (recorder_internal.h CHUNK_BYTES); the planes that
- * are not runs are short (a chunk's rows), so a smaller table finds the same
- * matches. */
+ * every chunk (deflateReset) and after every deflated stretch, and a block
+ * every 2^(MEM_LEVEL + 6) symbols at most.  The default, 8, clears 64 KiB
+ * each time; the planes deflated are short (a chunk's rows), so a smaller
+ * table finds the same matches. */
 #define MEM_LEVEL 5
 #define BLOCK_SYMBOLS ((size_t)1 << (MEM_LEVEL + 6))
 
@@ -275,8 +276,9 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
                      size_t row_bytes, const unsigned char **out, size_t *len) {
   size_t bytes = chunk_rows * row_bytes;
   assert(rows > 0 && rows <= chunk_rows && bytes <= UINT_MAX / 2);
-  /* a plane of up to `most` changes is coded as runs */
-  size_t most = rows / RUN_BYTES, row_words = (row_bytes + 7) / 8;
+  /* a plane of up to `most` changes is coded as runs (a short last chunk's
+   * planes end in a run: the padding) */
+  size_t most = chunk_rows / RUN_BYTES, row_words = (row_bytes + 7) / 8;
   if (sim_grow((void **)&c->shuffled, &c->cap_shuffled, bytes, 1) < 0 ||
       sim_grow((void **)&c->n_changed, &c->cap_n_changed, row_bytes, sizeof *c->n_changed) < 0 ||
       sim_grow((void **)&c->changes, &c->cap_changes, row_bytes * most + 1, sizeof *c->changes) < 0 ||

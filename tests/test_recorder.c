@@ -299,7 +299,7 @@ static void test_signal_selection(void) {
 }
 
 /* Rows of a chunk of a series (20-byte rows; CHUNK_BYTES, sim/recorder_internal.h). */
-#define CHUNK_TEST_ROWS 3263
+#define CHUNK_TEST_ROWS 13107
 
 /* The value of row i of the series written by test_chunks_every_level: long
  * stretches where a byte plane of a chunk is one byte repeated (a time that
