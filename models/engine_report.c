@@ -40,6 +40,7 @@ static inline double at_least_zero(double x) { return x > 0.0 ? x : 0.0; }
 static double guest_progress(const eng *e, const eng_guest *g, sim_time now) {
   if (g->rq) return eng_requests_progress(e, g, now);
   double sum = 0;
+  size_t n = sim_workload_n_phases(g->wl) ? sim_workload_n_phases(g->wl) : 1;
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
     if (v->state == V_DONE) {
@@ -57,22 +58,27 @@ static double guest_progress(const eng *e, const eng_guest *g, sim_time now) {
     } else if (v->phase_end_ns > v->phase_start_ns && v->phase_end_ns != SIM_TIME_MAX) {
       frac = (double)(now - v->phase_start_ns) / (double)(v->phase_end_ns - v->phase_start_ns);
     }
-    size_t n = sim_workload_n_phases(g->wl) ? sim_workload_n_phases(g->wl) : 1;
     double within = (double)(v->phase % n) + at_most_one(at_least_zero(frac));
     sum += within / (double)n;
   }
   return sum / g->spec->vcpus;
 }
 
+static void emit_on_change(eng *e, int signal, int32_t entity, sim_time now, double value,
+                           double *last, bool always);
+
 /* Cumulative run time, steal and cycles of guest g as they stand at `now`,
- * with runs in progress counted pro rata. */
-static void guest_cumulative(const eng *e, const eng_guest *g, sim_time now, double *run_ns,
+ * with runs in progress counted pro rata; and, when kept, each vCPU's
+ * vcpu_steal written on change (or when `always`) in the same pass over the
+ * guest's vCPUs, which the sample reads once. */
+static void guest_cumulative(eng *e, const eng_guest *g, sim_time now, bool always, double *run_ns,
                              double *steal_ns, double cycles[MECH_COUNT]) {
+  double dt = (double)e->sample_ns;
   *run_ns = 0;
   *steal_ns = 0;
   for (int m = 0; m < MECH_COUNT; m++) cycles[m] = g->cycles.cycles[m];
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
-    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
     *run_ns += (double)v->run_ns;
     *steal_ns += (double)v->steal_ns;
     if (v->state == V_RUNNABLE) *steal_ns += (double)(now - v->runnable_since);
@@ -85,6 +91,12 @@ static void guest_cumulative(const eng *e, const eng_guest *g, sim_time now, dou
                      : at_most_one((double)(now - v->work_start_ns) / (double)work);
       for (int m = 0; m < MECH_COUNT; m++) cycles[m] += v->run_cycles.cycles[m] * f;
     }
+    if (!e->sampled_vsteal) continue; /* kept only when vcpu_steal is recorded */
+    eng_sampled_steal *vs = &e->sampled_vsteal[g->first_vcpu + i];
+    double st = (double)v->steal_ns + (v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0) +
+                (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * at_least_zero(v->want - v->rate) : 0);
+    emit_on_change(e, e->sig_vsteal, v->entity, now, (st - vs->prev_ns) / dt, &vs->last, always);
+    vs->prev_ns = st;
   }
 }
 
@@ -160,7 +172,7 @@ static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool al
     emit_on_change(e, e->sig_progress, g->entity, now, guest_progress(e, g, now), &last->progress,
                    always);
   double run_ns = 0, steal_ns = 0, cyc[MECH_COUNT] = {0};
-  if (rates) guest_cumulative(e, g, now, &run_ns, &steal_ns, cyc);
+  if (rates || e->sig_vsteal >= 0) guest_cumulative(e, g, now, always, &run_ns, &steal_ns, cyc);
   emit_on_change(e, e->sig_share, g->entity, now, (run_ns - g->prev_run_ns) / dt, &last->share,
                  always);
   eng_sampled_steal *gs = e->sampled_steal ? &e->sampled_steal[g - e->guests] : NULL;
@@ -175,14 +187,6 @@ static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool al
     cs->prev[m] = cyc[m];
   }
   g->prev_run_ns = run_ns;
-  for (uint32_t i = 0; i < g->spec->vcpus && e->sampled_vsteal; i++) {
-    eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
-    eng_sampled_steal *vs = &e->sampled_vsteal[g->first_vcpu + i];
-    double st = (double)v->steal_ns + (v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0) +
-                (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * at_least_zero(v->want - v->rate) : 0);
-    emit_on_change(e, e->sig_vsteal, v->entity, now, (st - vs->prev_ns) / dt, &vs->last, always);
-    vs->prev_ns = st;
-  }
   /* quiet at the previous sample: nothing changed since, so these values
    * are the same at every later sample (progress 1, every rate 0) */
   last->settled = last->quiet;

@@ -15,70 +15,16 @@
 
 #include "sim/alloc.h"
 
-/* HDF5's shuffle filter (H5Z_FILTER_SHUFFLE) on a chunk of n elements of
- * `size` bytes: byte j of element i goes to j * n + i.  Elements from `rows`
- * on are past the dataset's end: their bytes stay as they are in out. */
-static void shuffle_chunk(unsigned char *restrict out, const unsigned char *restrict in,
-                          size_t rows, size_t n, size_t size) {
-  for (size_t j = 0; j < size; j++) {
-    unsigned char *plane = out + j * n;
-    const unsigned char *b = in + j;
-    for (size_t i = 0; i < rows; i++) plane[i] = b[i * size];
-  }
-}
-
-/* Sets varied[j] (j < size) when byte j of some row of `in` (rows rows of
- * size bytes) differs from byte j of row 0; the other planes of the
- * shuffled chunk are that byte repeated, and need no shuffling.  Compared a
- * 64-bit word at a time: the rows are taken in blocks of `period` bytes, a
- * multiple of both 8 and size, each word against the same word of the first
- * block; the rows of the first block and those past the last whole block
- * are compared with row 0 byte by byte.  `acc` holds period / 8 words. */
-static void find_varied(const unsigned char *in, size_t rows, size_t size, uint64_t *acc,
-                        unsigned char *varied) {
-  size_t g = size % 8 == 0 ? 8 : size % 4 == 0 ? 4 : size % 2 == 0 ? 2 : 1;
-  size_t period = size * (8 / g), words = period / 8, total = rows * size;
-  memset(varied, 0, size);
-  memset(acc, 0, words * sizeof *acc);
-  size_t blocks = total / period, first = period < total ? period : total;
-  for (size_t b = 1; b < blocks; b++) {
-    const unsigned char *block = in + b * period;
-    for (size_t k = 0; k < words; k++) {
-      uint64_t x, y;
-      memcpy(&x, block + 8 * k, 8);
-      memcpy(&y, in + 8 * k, 8);
-      acc[k] |= x ^ y;
-    }
-  }
-  for (size_t o = 0; o < period && blocks > 1; o++)
-    if ((acc[o / 8] >> (8 * (o % 8))) & 0xff) varied[o % size] = 1;
-  /* the first block's rows (every whole block was compared with them) and
-   * the rows past the whole blocks, against row 0 */
-  for (size_t o = size; o < first; o++) varied[o % size] |= in[o] != in[o % size];
-  for (size_t o = blocks > 1 ? blocks * period : first; o < total; o++)
-    varied[o % size] |= in[o] != in[o % size];
-}
-
-/* Whether the n bytes at p are all the same. */
-static int is_run(const unsigned char *p, size_t n) {
-  return n == 0 || (p[0] == p[n - 1] && !memcmp(p, p + 1, n - 1));
-}
-
-/* Runs of RUN_BYTES bytes or more on average make a plane one for the
- * run-length strategy: its runs cost a match each there as they do at any
- * level, without the search. */
+/* Runs of RUN_BYTES bytes or more on average make a plane one to code as
+ * runs: a run then costs a few bytes of the stream, as a match search would
+ * find it, without the search. */
 #define RUN_BYTES 64
-
-/* How a plane of n bytes is best deflated: 2 when it is one byte repeated,
- * 1 when it is made of runs of RUN_BYTES bytes on average (a time that
- * changes once within the chunk, the second byte of consecutive ids), 0
- * otherwise. */
-static int plane_runs(const unsigned char *p, size_t n) {
-  if (is_run(p, n)) return 2;
-  size_t changes = 0, most = n / RUN_BYTES;
-  for (size_t i = 1; i < n && changes <= most; i++) changes += p[i] != p[i - 1];
-  return changes <= most;
-}
+/* A stretch of runs is a block of its own from RUN_STRETCH_BYTES on: below,
+ * the deflated stretches on either side are one, as zlib's work on the runs
+ * (a few instructions a byte) costs about what ending a deflated stretch
+ * there would (its Huffman trees, and some 150 bytes of the stream with the
+ * run block's header). */
+#define RUN_STRETCH_BYTES 4096
 
 /* The Adler-32 checksum (RFC 1950) of n bytes all equal to c, continuing
  * from `adler`: the running sums in closed form, a += n c and
@@ -92,26 +38,135 @@ static uint32_t adler32_run(uint32_t adler, unsigned char c, size_t n) {
   return (uint32_t)(b << 16 | a);
 }
 
-/* Deflates the shuffled chunk (`bytes` bytes, planes of n bytes, plane j
- * of the kind runs_of[j], as plane_runs says) into c->packed as one zlib stream (RFC 1950, what HDF5's deflate filter
- * writes and reads); its length in *len.  A run of planes that are each one
- * byte repeated (a column's high bytes, a time that stays put within the
- * chunk, a value that is 0) is coded with the run-length strategy (Z_RLE:
- * distance-1 matches, what any level finds in a run, with no hash chain to
- * maintain); the other planes at the recorder's level.  Switching ends a
- * deflate block (deflateParams), which costs a block header.  The stream's
- * header and checksum are written here around zlib's raw deflate data, so
- * that a run's checksum comes in closed form instead of byte by byte. */
+/* ---- runs as deflate blocks (RFC 1951), written here ----
+ * A stretch of runs is one dynamic-Huffman block of a code made for runs:
+ * a run is its byte as a literal, then matches at distance 1 that copy it.
+ * Literal/length code lengths: symbol 285 (a match of 258 bytes) 1 bit,
+ * literals 0-226 9 bits, literals 227-255, end of block and the other
+ * lengths (257-284) 10 bits: complete, as the Kraft sum is
+ * 1/2 + 227/512 + 58/1024 = 1.  The distance code: distance 1 alone, 1 bit
+ * (a single code may be incomplete, RFC 1951 3.2.7).  A run of 258 bytes
+ * more costs 2 bits. */
+
+/* Bits written least significant first (RFC 1951 3.1.1). */
+typedef struct bit_writer {
+  unsigned char *out; /* next byte of the stream */
+  uint64_t bits;      /* pending bits, the first in bit 0 */
+  unsigned n;         /* pending bits, < 8 between calls */
+} bit_writer;
+
+static void put_bits(bit_writer *w, uint32_t value, unsigned n) {
+  w->bits |= (uint64_t)value << w->n;
+  w->n += n;
+  while (w->n >= 8) {
+    *w->out++ = (unsigned char)w->bits;
+    w->bits >>= 8;
+    w->n -= 8;
+  }
+}
+
+/* A Huffman code of n bits, sent from its most significant bit. */
+static void put_code(bit_writer *w, uint32_t code, unsigned n) {
+  uint32_t r = code; /* the 32 bits reversed, then the n wanted shifted down */
+  r = (r >> 1 & 0x55555555u) | (r & 0x55555555u) << 1;
+  r = (r >> 2 & 0x33333333u) | (r & 0x33333333u) << 2;
+  r = (r >> 4 & 0x0f0f0f0fu) | (r & 0x0f0f0f0fu) << 4;
+  r = (r >> 8 & 0x00ff00ffu) | (r & 0x00ff00ffu) << 8;
+  r = r >> 16 | r << 16;
+  put_bits(w, r >> (32 - n), n);
+}
+
+/* Literal/length symbol s of the run code: its canonical code (RFC 1951
+ * 3.2.2: the 1-bit code 0, then the 9-bit codes from 256, then the 10-bit
+ * codes from (256 + 227) x 2). */
+static void put_symbol(bit_writer *w, unsigned s) {
+  if (s == 285)
+    put_code(w, 0, 1);
+  else if (s < 227)
+    put_code(w, 256 + s, 9);
+  else
+    put_code(w, 966 + (s - 227), 10);
+}
+
+/* A match of len bytes (3 .. 258) at distance 1. */
+static void put_match(bit_writer *w, size_t len) {
+  static const uint16_t base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                    31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+  static const uint8_t extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                    2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+  unsigned k = 28;
+  while (base[k] > len) k--;
+  put_symbol(w, 257 + k);
+  if (extra[k]) put_bits(w, (uint32_t)(len - base[k]), extra[k]);
+  put_code(w, 0, 1); /* distance 1 */
+}
+
+/* A run of n bytes c. */
+static void put_run(bit_writer *w, unsigned char c, size_t n) {
+  put_symbol(w, c);
+  for (n--; n >= 3;) {
+    size_t len = n < 258 ? n : 258;
+    /* a tail of 1 or 2 bytes would be literals: leave 3 for the last match */
+    if (n > 258 && n - 258 < 3) len = n - 3;
+    put_match(w, len);
+    n -= len;
+  }
+  while (n--) put_symbol(w, c);
+}
+
+/* The header of a block of the run code: BTYPE 2 (dynamic), then the code
+ * (RFC 1951 3.2.7).  Its code-length code gives 2 bits to each of the
+ * lengths used, 1, 9 and 10, and to 16 (repeat the last length 3-6 times). */
+static void put_run_block_header(bit_writer *w, int final) {
+  put_bits(w, (uint32_t)final, 1);
+  put_bits(w, 2, 2);
+  put_bits(w, 286 - 257, 5); /* HLIT */
+  put_bits(w, 1 - 1, 5);     /* HDIST */
+  put_bits(w, 19 - 4, 4);    /* HCLEN: every code-length symbol's length, in the order below */
+  static const uint8_t order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+  for (int k = 0; k < 19; k++) {
+    unsigned s = order[k];
+    put_bits(w, s == 1 || s == 9 || s == 10 || s == 16 ? 2 : 0, 3);
+  }
+  /* canonical 2-bit codes, in symbol order: 1, 9, 10, 16 */
+  enum { LEN1 = 0, LEN9 = 1, LEN10 = 2, REPEAT = 3 };
+  struct {
+    unsigned code, count;
+  } lengths[] = {{LEN9, 227}, {LEN10, 58}, {LEN1, 1}, {LEN1, 1}}; /* the last: the distance */
+  for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
+    put_code(w, lengths[k].code, 2);
+    for (unsigned left = lengths[k].count - 1; left > 0;) {
+      unsigned rep = left >= 6 ? (left == 7 || left == 8 ? left - 3 : 6) : left;
+      if (rep < 3) { /* 1 or 2 more: themselves */
+        for (; left > 0; left--) put_code(w, lengths[k].code, 2);
+        break;
+      }
+      put_code(w, REPEAT, 2);
+      put_bits(w, rep - 3, 2);
+      left -= rep;
+    }
+  }
+}
+
 /* zlib's memory level: a hash table of 2^(MEM_LEVEL + 7) heads, cleared at
- * every chunk (deflateReset), and a block every 2^(MEM_LEVEL + 6) symbols
- * at most.  The default, 8, clears 64 KiB per chunk, as much as the chunk
- * (recorder_internal.h CHUNK_BYTES); the planes that are not runs are short
- * (a chunk's rows), so a smaller table finds the same matches. */
+ * every chunk (deflateReset) and after every deflated stretch, and a block
+ * every 2^(MEM_LEVEL + 6) symbols at most.  The default, 8, clears 64 KiB
+ * each time; the planes deflated are short (a chunk's rows), so a smaller
+ * table finds the same matches. */
 #define MEM_LEVEL 5
 #define BLOCK_SYMBOLS ((size_t)1 << (MEM_LEVEL + 6))
 
-static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t n, const unsigned char *runs_of,
-                         size_t *len) {
+/* Codes the shuffled chunk (`bytes` bytes in c->n_segs segments, each of the
+ * kind plane_runs says) into c->packed as one zlib stream (RFC 1950, what
+ * HDF5's deflate filter writes and reads); its length in *len.  A stretch
+ * of segments made of runs (a column's high bytes, a time that stays put
+ * within the chunk, a value that is 0, the padding of a dataset's short
+ * last chunk) is one block of the run code, written here run by run; the
+ * other segments are deflated by zlib at the codec's level, each stretch
+ * ended by a full flush (byte-aligned, and no match reaches back past it,
+ * into bytes zlib did not see).  The stream's header and checksum are
+ * written here, a run's checksum in closed form. */
+static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
   z_stream *zs = &c->zs;
   if (!c->zs_ready) {
     memset(zs, 0, sizeof *zs);
@@ -121,83 +176,193 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t n, const unsig
   } else if (deflateReset(zs) != Z_OK) {
     return -1;
   }
-  /* Room for all of it: deflate picks, for every block, the smallest of a
-   * stored, a fixed and a dynamic block, so a block costs at most its bytes
-   * and 5 more; blocks end at every switch of strategy and every
-   * BLOCK_SYMBOLS - 1 symbols (zlib's literal buffer), a symbol being a byte
-   * or more.  Beside that, the stream's 2-byte header and 4-byte checksum. */
-  size_t room = deflateBound(zs, (uLong)bytes) +
-                5 * (2 * (bytes / n) + bytes / (BLOCK_SYMBOLS / 2) + 2) + 6;
+  /* Room for all of it: zlib's stretches within deflateBound of all the
+   * bytes, 5 more for each stretch's flush and each of its blocks (one
+   * every BLOCK_SYMBOLS - 1 symbols); a run block's header (under 64 bytes)
+   * and at most 10 bits a byte (literals); the stream's 2-byte header and
+   * 4-byte checksum. */
+  size_t room = deflateBound(zs, (uLong)bytes) + bytes / 4 + 69 * (c->n_segs + 1) +
+                5 * (bytes / (BLOCK_SYMBOLS / 2) + 2) + 6;
   if (sim_grow((void **)&c->packed, &c->cap_packed, room, 1) < 0) return -1;
-  zs->next_out = c->packed;
-  zs->avail_out = (uInt)room;
+  unsigned char *out = c->packed, *out_end = c->packed + room;
   /* the header zlib writes: deflate with a 32 KiB window, the level's flag */
   unsigned header = (Z_DEFLATED + ((15 - 8) << 4)) << 8;
   header |= (unsigned)(c->level < 2 ? 0 : c->level < 6 ? 1 : c->level == 6 ? 2 : 3) << 6;
   header += 31 - header % 31;
-  zs->next_out[0] = (unsigned char)(header >> 8);
-  zs->next_out[1] = (unsigned char)header;
-  zs->next_out += 2;
-  zs->avail_out -= 2;
+  *out++ = (unsigned char)(header >> 8);
+  *out++ = (unsigned char)header;
   uint32_t adler = 1;
-  int strategy = Z_DEFAULT_STRATEGY;
-  for (size_t start = 0; start < bytes;) {
-    int runs = runs_of[start / n];
-    size_t end = start + n;
-    while (end < bytes && runs_of[end / n] == runs) end += n;
-    if (runs == 2)
-      for (size_t p = start; p < end; p += n) adler = adler32_run(adler, c->shuffled[p], n);
-    else
+  bit_writer w = {out, 0, 0};
+  const sim_chunk_seg *seg = c->segs, *segs_end = c->segs + c->n_segs;
+  while (seg < segs_end) {
+    int runs = seg->runs;
+    const sim_chunk_seg *last = seg;
+    while (last + 1 < segs_end && last[1].runs == runs) last++;
+    int final = last + 1 == segs_end;
+    if (runs) {
+      put_run_block_header(&w, final);
+      /* the runs start at 0 and at each change of a segment; a run that
+       * goes on into the next segment (zero high bytes, the padding) is one */
+      unsigned char byte = seg->byte;
+      size_t run = 0;
+      for (const sim_chunk_seg *s = seg; s <= last; s++) {
+        size_t at = 0;
+        for (size_t k = 0; k <= s->n_changes; k++) {
+          unsigned char b = k ? s->changes[k - 1].byte : s->byte;
+          size_t until = k < s->n_changes ? s->changes[k].at : s->len;
+          if (b != byte) {
+            put_run(&w, byte, run);
+            adler = adler32_run(adler, byte, run);
+            byte = b, run = 0;
+          }
+          run += until - at;
+          at = until;
+        }
+      }
+      put_run(&w, byte, run);
+      adler = adler32_run(adler, byte, run);
+      put_symbol(&w, 256); /* end of block */
+      if (final && w.n) put_bits(&w, 0, 8 - w.n);
+    } else {
+      size_t start = seg->start, end = last->start + last->len;
       adler = (uint32_t)adler32(adler, c->shuffled + start, (uInt)(end - start));
-    int want = runs ? Z_RLE : Z_DEFAULT_STRATEGY;
-    /* a switch first compresses what came before with the old strategy */
-    if (want != strategy && deflateParams(zs, c->level, want) != Z_OK) return -1;
-    strategy = want;
-    zs->next_in = c->shuffled + start;
-    zs->avail_in = (uInt)(end - start);
-    int flush = end >= bytes ? Z_FINISH : Z_NO_FLUSH;
-    int rc = deflate(zs, flush);
-    if (flush == Z_FINISH ? rc != Z_STREAM_END : rc != Z_OK || zs->avail_in != 0) return -1;
-    start = end;
+      /* the bits of the run block before, not yet a byte, go first */
+      if (w.n && deflatePrime(zs, (int)w.n, (int)w.bits) != Z_OK) return -1;
+      zs->next_out = w.out;
+      zs->avail_out = (uInt)(out_end - w.out);
+      zs->next_in = c->shuffled + start;
+      zs->avail_in = (uInt)(end - start);
+      int rc = deflate(zs, final ? Z_FINISH : Z_FULL_FLUSH);
+      unsigned pending = 0;
+      int pending_bits = 0;
+      if (final ? rc != Z_STREAM_END
+                : rc != Z_OK || zs->avail_in != 0 || deflatePending(zs, &pending, &pending_bits) != Z_OK ||
+                      pending || pending_bits)
+        return -1;
+      w = (bit_writer){zs->next_out, 0, 0};
+    }
+    seg = last + 1;
   }
-  assert(zs->avail_out >= 4);
-  for (int k = 0; k < 4; k++) zs->next_out[k] = (unsigned char)(adler >> (24 - 8 * k));
-  *len = (size_t)(zs->next_out - c->packed) + 4;
+  assert(w.n == 0 && out_end - w.out >= 4);
+  for (int k = 0; k < 4; k++) w.out[k] = (unsigned char)(adler >> (24 - 8 * k));
+  *len = (size_t)(w.out - c->packed) + 4;
   return 0;
+}
+
+/* The 8 bytes at p as a word, byte k in bits 8k .. 8k + 7 (little-endian
+ * hosts: x86-64, AArch64). */
+static inline uint64_t load8(const unsigned char *p) {
+  uint64_t x;
+  memcpy(&x, p, 8);
+  return x;
+}
+
+/* The min(n, 8) bytes at p as a word, byte k in bits 8k .. 8k + 7. */
+static inline uint64_t load_le(const unsigned char *p, size_t n) {
+  uint64_t x = 0;
+  if (n >= 8) return load8(p);
+  size_t k = 0;
+  if (n >= 4) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    x = w;
+    k = 4;
+  }
+  for (; k < n; k++) x |= (uint64_t)p[k] << (8 * k);
+  return x;
 }
 
 int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows, size_t chunk_rows,
                      size_t row_bytes, const unsigned char **out, size_t *len) {
   size_t bytes = chunk_rows * row_bytes;
   assert(rows > 0 && rows <= chunk_rows && bytes <= UINT_MAX / 2);
+  /* a plane of up to `most` changes is coded as runs (a short last chunk's
+   * planes end in a run: the padding) */
+  size_t most = chunk_rows / RUN_BYTES, row_words = (row_bytes + 7) / 8;
   if (sim_grow((void **)&c->shuffled, &c->cap_shuffled, bytes, 1) < 0 ||
-      sim_grow((void **)&c->varied, &c->cap_varied, row_bytes, 1) < 0 ||
-      sim_grow((void **)&c->runs, &c->cap_runs, row_bytes, 1) < 0)
+      sim_grow((void **)&c->n_changed, &c->cap_n_changed, row_bytes, sizeof *c->n_changed) < 0 ||
+      sim_grow((void **)&c->changes, &c->cap_changes, row_bytes * most + 1, sizeof *c->changes) < 0 ||
+      sim_grow((void **)&c->word_at, &c->cap_word_at, row_words, sizeof *c->word_at) < 0 ||
+      sim_grow((void **)&c->word_mask, &c->cap_word_mask, row_words, sizeof *c->word_mask) < 0 ||
+      sim_grow((void **)&c->segs, &c->cap_segs, 2 * row_bytes, sizeof *c->segs) < 0)
     return -2;
-  if (rows < chunk_rows) {
-    /* a short last chunk: padded with zero bytes past the dataset's end, where no reader looks */
-    memset(c->shuffled, 0, bytes);
-    shuffle_chunk(c->shuffled, data, rows, chunk_rows, row_bytes);
-    for (size_t j = 0; j < row_bytes; j++) c->runs[j] = (unsigned char)plane_runs(c->shuffled + j * chunk_rows, chunk_rows);
-  } else {
-    /* a plane that does not vary is a run of row 0's byte: set, not gathered
-     * nor scanned for runs */
-    size_t words = row_bytes; /* at least period / 8 (period <= 8 row_bytes) */
-    if (sim_grow((void **)&c->words, &c->cap_words, words, sizeof *c->words) < 0) return -2;
-    find_varied(data, rows, row_bytes, c->words, c->varied);
-    for (size_t j = 0; j < row_bytes; j++) {
-      unsigned char *plane = c->shuffled + j * rows;
-      if (!c->varied[j]) {
-        memset(plane, data[j], rows);
-        c->runs[j] = 2;
-        continue;
+  /* The changes of each byte plane, found row against row before (most
+   * bytes of a row are those of the row before: times that stay put, high
+   * bytes of ids, values that hold): plane j's first `most` are at
+   * c->changes[j most], counted in n_changed[j]; most + 1 there: more, the
+   * plane is deflated, not coded as runs.  A row is compared in words, at
+   * 0, 8, ... and the last at row_bytes - 8, masked to the bytes the others
+   * do not cover (a row under 8 bytes: one word of its bytes); a plane past
+   * `most` changes leaves its word's mask, so that the scan costs per row
+   * and per change of the planes that may still be runs. */
+  memset(c->n_changed, 0, row_bytes * sizeof *c->n_changed);
+  size_t words = row_bytes < 8 ? 1 : (row_bytes + 7) / 8;
+  for (size_t w = 0; w < words; w++) {
+    c->word_at[w] = w + 1 < words || row_bytes < 8 ? 8 * w : row_bytes - 8;
+    size_t covered = 8 * w - c->word_at[w]; /* bytes of the last word the one before covers */
+    c->word_mask[w] = row_bytes < 8 ? (UINT64_C(1) << (8 * row_bytes)) - 1 : ~UINT64_C(0) << (8 * covered);
+  }
+  for (size_t i = 1; i < rows; i++) {
+    const unsigned char *row = data + i * row_bytes, *before = row - row_bytes;
+    for (size_t w = 0; w < words; w++) {
+      size_t at = c->word_at[w];
+      uint64_t diff = row_bytes >= 8 ? load8(row + at) ^ load8(before + at)
+                                     : load_le(row, row_bytes) ^ load_le(before, row_bytes);
+      diff &= c->word_mask[w];
+      while (diff) {
+        size_t k = (size_t)__builtin_ctzll(diff) / 8, j = at + k;
+        uint64_t byte_mask = UINT64_C(0xff) << (8 * k);
+        diff &= ~byte_mask;
+        if (c->n_changed[j] < most) {
+          c->changes[j * most + c->n_changed[j]++] = (sim_chunk_change){(uint32_t)i, row[j]};
+        } else {
+          c->n_changed[j] = most + 1;
+          c->word_mask[w] &= ~byte_mask;
+        }
       }
-      const unsigned char *b = data + j;
-      for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
-      c->runs[j] = (unsigned char)plane_runs(plane, rows);
     }
   }
-  int rc = deflate_chunk(c, bytes, chunk_rows, c->runs, len);
+  /* A plane of runs is coded from its changes, not gathered; a dataset's
+   * short last chunk pads each plane with zero bytes past the dataset's end,
+   * where no reader looks: a run of its own.  The other planes are gathered
+   * (HDF5's shuffle: byte j of row i at j chunk_rows + i) and deflated. */
+  c->n_segs = 0;
+  for (size_t j = 0; j < row_bytes; j++) {
+    size_t changed = c->n_changed[j];
+    sim_chunk_seg *seg = &c->segs[c->n_segs++];
+    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, NULL, 0};
+    if (changed <= most) {
+      seg->changes = &c->changes[j * most];
+      seg->n_changes = changed;
+    } else {
+      unsigned char *plane = c->shuffled + j * chunk_rows;
+      const unsigned char *b = data + j;
+      for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
+    }
+    if (rows < chunk_rows)
+      c->segs[c->n_segs++] = (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, NULL, 0};
+  }
+  /* A stretch of runs shorter than RUN_STRETCH_BYTES between deflated
+   * planes is deflated with them: its block (and the flush that ends the
+   * deflated stretch before it) would cost more of the stream than deflate
+   * spends on it.  Its bytes are set, run by run. */
+  for (size_t a = 0, b; a < c->n_segs; a = b) {
+    size_t stretch = 0;
+    for (b = a; b < c->n_segs && c->segs[b].runs == c->segs[a].runs; b++) stretch += c->segs[b].len;
+    if (!c->segs[a].runs || stretch >= RUN_STRETCH_BYTES || (a == 0 && b == c->n_segs)) continue;
+    for (size_t k = a; k < b; k++) {
+      sim_chunk_seg *seg = &c->segs[k];
+      unsigned char *p = c->shuffled + seg->start;
+      size_t at = 0;
+      for (size_t q = 0; q <= seg->n_changes; q++) {
+        size_t until = q < seg->n_changes ? seg->changes[q].at : seg->len;
+        memset(p + at, q ? seg->changes[q - 1].byte : seg->byte, until - at);
+        at = until;
+      }
+      seg->runs = 0;
+    }
+  }
+  int rc = deflate_chunk(c, bytes, len);
   if (rc < 0) return rc;
   *out = c->packed;
   return 0;
@@ -211,8 +376,10 @@ void sim_chunk_codec_free(sim_chunk_codec *c) {
   if (c->zs_ready) deflateEnd(&c->zs);
   sim_free(c->shuffled);
   sim_free(c->packed);
-  sim_free(c->words);
-  sim_free(c->varied);
-  sim_free(c->runs);
+  sim_free(c->n_changed);
+  sim_free(c->word_at);
+  sim_free(c->word_mask);
+  sim_free(c->changes);
+  sim_free(c->segs);
   memset(c, 0, sizeof *c);
 }

@@ -11,6 +11,22 @@
 
 #include <zlib.h>
 
+/* Where a byte plane of a chunk changes: the row and its new byte. */
+typedef struct sim_chunk_change {
+  uint32_t at;        /* row */
+  unsigned char byte; /* the plane's byte from that row on */
+} sim_chunk_change;
+
+/* A stretch of the shuffled chunk coded one way: a plane's rows, or the
+ * padding past a dataset's end in its short last chunk. */
+typedef struct sim_chunk_seg {
+  size_t start, len;        /* bytes into the shuffled chunk */
+  unsigned char byte;       /* runs: the first run's byte */
+  unsigned char runs;       /* 1: coded as runs; 0: deflated (gathered at start) */
+  const sim_chunk_change *changes; /* runs: where the next runs start, n_changes of them */
+  size_t n_changes;
+} sim_chunk_seg;
+
 typedef struct sim_chunk_codec {
   int level;                   /* deflate level, 1 .. 9; set before the first chunk */
   z_stream zs;                 /* deflate stream at `level`, reset per chunk */
@@ -18,10 +34,14 @@ typedef struct sim_chunk_codec {
   unsigned char *shuffled;     /* a chunk's bytes, shuffled; cap_shuffled bytes */
   unsigned char *packed;       /* its deflate stream; cap_packed bytes */
   size_t cap_shuffled, cap_packed;
-  uint64_t *words;             /* the plane scan's accumulator; cap_words words */
-  unsigned char *varied;       /* per byte of a row: whether its plane varies; cap_varied */
-  unsigned char *runs;         /* per plane: how it is deflated (plane_runs); cap_runs */
-  size_t cap_words, cap_varied, cap_runs;
+  size_t *n_changed;           /* per byte plane: its changes, counted up to a bound */
+  sim_chunk_change *changes;   /* per byte plane: its first changes */
+  size_t *word_at;             /* the row scan's words: byte offset in a row */
+  uint64_t *word_mask;         /* and the bytes of each still scanned */
+  size_t cap_word_at, cap_word_mask;
+  sim_chunk_seg *segs;         /* the chunk's segments, in order; n_segs of cap_segs */
+  size_t n_segs;
+  size_t cap_n_changed, cap_changes, cap_segs;
 } sim_chunk_codec;
 
 /* Encodes `rows` rows of row_bytes bytes at data (at most chunk_rows; fewer

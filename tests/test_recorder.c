@@ -299,7 +299,7 @@ static void test_signal_selection(void) {
 }
 
 /* Rows of a chunk of a series (20-byte rows; CHUNK_BYTES, sim/recorder_internal.h). */
-#define CHUNK_TEST_ROWS 3263
+#define CHUNK_TEST_ROWS 13107
 
 /* The value of row i of the series written by test_chunks_every_level: long
  * stretches where a byte plane of a chunk is one byte repeated (a time that
@@ -433,6 +433,82 @@ static void test_chunks_incompressible(void) {
   H5Dclose(ds);
   H5Fclose(f);
   sim_diag_clear(&d);
+}
+
+/* Rows coded as runs beside rows deflated, read back bit for bit: values
+ * that hold for runs of 1 to 700 rows (the lengths a match codes, 3 and
+ * 258 and past them, and the literals of runs of 1 and 2), entities that
+ * change every few rows (deflated planes between planes of runs), times
+ * that change every 64 or 65 rows (about as many changes as a plane of runs
+ * may have), a short last chunk, at three levels. */
+static void test_chunks_runs(void) {
+  const size_t rows = 2 * CHUNK_TEST_ROWS + 101;
+  for (int level = 1; level <= 9; level += 4) {
+    empty_dir();
+    sim_record_config c = default_config();
+    c.compression_level = level;
+    sim_recorder *rec = sim_recorder_new(&c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+    sim_diag d;
+    sim_diag_init(&d);
+    CU_ASSERT_EQUAL_FATAL(sim_recorder_begin(rec, out_path, &d), 0);
+    int s = sim_recorder_signal(rec, "runs", "1", "x");
+    CU_ASSERT_FATAL(s >= 0);
+    int64_t *t = sim_calloc(rows, sizeof *t);
+    int32_t *e = sim_calloc(rows, sizeof *e);
+    uint64_t *v = sim_calloc(rows, sizeof *v);
+    CU_ASSERT_FATAL(t && e && v);
+    uint64_t x = 777, value = 0;
+    size_t left = 0;
+    for (size_t i = 0; i < rows; i++) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      if (left == 0) { /* a new run: its length, and a value whose every byte differs */
+        left = 1 + (size_t)(x >> 33) % (i % 3 ? 700 : 3);
+        value = ~value ^ (x >> 7);
+      }
+      left--;
+      v[i] = value;
+      e[i] = (int32_t)((i / (1 + (x >> 60) % 4)) % 1000);
+      t[i] = (int64_t)(i / (64 + (i / 1000) % 2)) * SIM_S;
+    }
+    int ok = 1;
+    for (size_t i = 0; i < rows; i++) {
+      double dv;
+      memcpy(&dv, &v[i], sizeof dv);
+      ok &= sim_emit(rec, s, e[i], t[i], dv) == 0;
+    }
+    CU_ASSERT(ok);
+    CU_ASSERT_EQUAL_FATAL(sim_recorder_write(rec, out_path, &d), 0);
+    sim_recorder_free(rec);
+    hid_t f = H5Fopen(out_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    CU_ASSERT_FATAL(f >= 0);
+    hid_t ds = H5Dopen2(f, "series/runs", H5P_DEFAULT);
+    typedef struct {
+      int64_t t;
+      int32_t e;
+      double v;
+    } row_t;
+    hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(row_t));
+    H5Tinsert(mt, "time_ns", HOFFSET(row_t, t), H5T_NATIVE_INT64);
+    H5Tinsert(mt, "entity", HOFFSET(row_t, e), H5T_NATIVE_INT32);
+    H5Tinsert(mt, "value", HOFFSET(row_t, v), H5T_NATIVE_DOUBLE);
+    row_t *back = sim_calloc(rows, sizeof *back);
+    CU_ASSERT_FATAL(back != NULL);
+    CU_ASSERT_EQUAL(H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, back), 0);
+    size_t wrong = 0;
+    for (size_t i = 0; i < rows; i++)
+      wrong += back[i].t != t[i] || back[i].e != e[i] || memcmp(&back[i].v, &v[i], sizeof v[i]) != 0;
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT(H5Dget_storage_size(ds) < rows * 20 / 3); /* the runs compressed */
+    sim_free(back);
+    sim_free(t);
+    sim_free(e);
+    sim_free(v);
+    H5Tclose(mt);
+    H5Dclose(ds);
+    H5Fclose(f);
+    sim_diag_clear(&d);
+  }
 }
 
 /* A long series with the file opened early: written in chunks, all rows back. */
@@ -1045,6 +1121,7 @@ int register_tests(void) {
       {"chunked, deflate, units on every dataset", test_layout},
       {"own shuffle and deflate of chunks, every level", test_chunks_every_level},
       {"own deflate of incompressible chunks", test_chunks_incompressible},
+      {"runs coded beside deflated planes, read back", test_chunks_runs},
       {"record config selects signals and events", test_signal_selection},
       {"long series flushed in chunks", test_flush_in_chunks},
       {"series written on change, read filled forward", test_series_on_change},
