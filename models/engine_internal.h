@@ -101,6 +101,8 @@ typedef struct eng_vcpu {
   bool req_idle;             /* request-driven and holding no request now */
   bool done_noted;           /* it became DONE at done_ns by finishing its phases */
   sim_time done_ns;          /* ns: when it finished its last phase, valid when done_noted */
+  double contention_unit;    /* cycles per unit its co-runners add to the current run, and to its
+                              * native twin's (models/contention.h) */
 } eng_vcpu;
 
 /* A guest's signal values last written (engine_report.c eng_sample_handler
@@ -204,6 +206,8 @@ struct eng_host {
   int32_t entity;            /* recorder entity id */
   uint64_t fluid_replans_seen; /* fluid: sched_fluid_replan_due's count at the last re-plan */
   eng_dvfs_host dvfs;        /* DVFS (engine_dvfs.c); dvfs.governor NULL: none */
+  struct contention_host *contention; /* shared cache, memory and kernel (models/contention.h);
+                                       * NULL: its profile describes none */
 };
 
 /* A technique's cost table on hosts of one (profile, host type): loaded once,
