@@ -44,6 +44,8 @@ typedef struct contention_host {
   double known_clock_hz;      /* Hz */
   contention_effect *effect;  /* per entry of known */
   bool *effect_known;         /* per entry of known: its effect was evaluated (on demand) */
+  size_t cap;                 /* entries of running, scratch, known, effect and effect_known:
+                               * the host's slots (a fluid host's grow with its vCPUs) */
   bool fresh;                 /* known is the running set: a dispatch evaluated it and has not
                                * returned yet (contention_recheck need not collect it again) */
 } contention_host;
@@ -100,6 +102,25 @@ static void host_free(contention_host *c) {
   sim_free(c);
 }
 
+/* Makes c's arrays as long as h has slots: 0, or -1 out of memory. */
+static int room(const eng_host *h, contention_host *c) {
+  size_t n = h->n_slots ? h->n_slots : 1;
+  if (n <= c->cap) return 0;
+  int32_t *running = sim_realloc(c->running, n * sizeof *running);
+  if (running) c->running = running;
+  contention_guest *scratch = running ? sim_realloc(c->scratch, n * sizeof *scratch) : NULL;
+  if (scratch) c->scratch = scratch;
+  contention_guest *known = scratch ? sim_realloc(c->known, n * sizeof *known) : NULL;
+  if (known) c->known = known;
+  contention_effect *effect = known ? sim_realloc(c->effect, n * sizeof *effect) : NULL;
+  if (effect) c->effect = effect;
+  bool *effect_known = effect ? sim_realloc(c->effect_known, n * sizeof *effect_known) : NULL;
+  if (!effect_known) return -1;
+  c->effect_known = effect_known;
+  c->cap = n;
+  return 0;
+}
+
 /* Host h's state in *out: NULL when no model is on for it. */
 static int host_setup(eng_host *h, contention_host **out, sim_diag *diag) {
   *out = NULL;
@@ -117,14 +138,7 @@ static int host_setup(eng_host *h, contention_host **out, sim_diag *diag) {
     host_free(c);
     return 0;
   }
-  size_t n = h->n_slots ? h->n_slots : 1;
-  c->running = sim_calloc(n, sizeof *c->running);
-  c->scratch = sim_calloc(n, sizeof *c->scratch);
-  c->known = sim_calloc(n, sizeof *c->known);
-  c->effect = sim_calloc(n, sizeof *c->effect);
-  c->effect_known = sim_calloc(n, sizeof *c->effect_known);
-  if (!c->running || !c->scratch || !c->known || !c->effect || !c->effect_known ||
-      native_costs_load(h->profile, h->type, &c->costs, diag) < 0) {
+  if (room(h, c) < 0 || native_costs_load(h->profile, h->type, &c->costs, diag) < 0) {
     host_free(c);
     return -1;
   }
@@ -250,6 +264,10 @@ static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
 void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
   contention_host *c = h->contention;
   if (!contends(e, v)) return;
+  if (room(h, c) < 0) {
+    eng_note_rec(e, -1); /* out of memory: the run fails */
+    return;
+  }
   evaluate(e, h, c, p, (int32_t)(v - e->vcpus));
   c->fresh = true;
   v->contention_unit = vcpu_extra(e, c, v);
@@ -263,6 +281,10 @@ void contention_recheck(eng *e, eng_host *h) {
   bool fresh = c->fresh;
   c->fresh = false;
   if (!h->fluid) return;
+  if (room(h, c) < 0) {
+    eng_note_rec(e, -1); /* out of memory: the run fails */
+    return;
+  }
   if (!fresh) evaluate(e, h, c, UINT32_MAX, -1);
   sim_time now = sim_loop_now(e->loop);
   for (uint32_t p = 0; p < h->n_slots; p++) {
