@@ -6,7 +6,8 @@
  * Units: cycles at the host's clock, bytes, CPUs.
  * Invariants: see contention.h; in particular nothing is charged, and no
  * run is re-planned, on a host where fewer than two guests run something a
- * model counts (a memory stream, a system call, a process creation). */
+ * model counts (a memory stream; a system call or a process creation
+ * outside a VM). */
 #include "models/contention.h"
 
 #include <math.h>
@@ -189,8 +190,10 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
       continue;
     }
     const sim_phase *ph = eng_cur_phase(e, v);
+    double unit_cycles = contention_alone_cycles(&c->costs, ph);
+    if (!(unit_cycles > 0)) continue; /* a unit that costs nothing has no rate of anything */
     c->scratch[n++] = (contention_guest){v->guest, e->guests[v->guest].spec->kind == SIM_GUEST_VM,
-                                         ph, v->rate, contention_alone_cycles(&c->costs, ph), 0, 0, 0, 0, 0};
+                                         ph, v->rate, unit_cycles, 0, 0, 0, 0, 0};
   }
   return n;
 }

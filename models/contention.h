@@ -18,8 +18,8 @@
  * Units: cycles at the host's clock for costs, bytes, CPUs, seconds where a
  * field says so.
  * Invariants: a guest running alone on its host (no other guest running
- * with a memory stream, a system call or a process creation) pays exactly
- * nothing extra, so its results stay those of the models without
+ * with a memory stream, or outside a VM with a system call or a process
+ * creation) pays exactly nothing extra, so its results stay those of the models without
  * contention; co-runners are summed in guest-index order, so the costs do
  * not depend on which pCPU or slot each runs on; a co-runner's intensity
  * comes from its phase's cost alone (contention_alone_cycles), never from

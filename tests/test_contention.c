@@ -188,9 +188,9 @@ static void test_kernel_wait(void) {
   run_models(params, &v, 0);
   double container = v.kernel_wait_cycles;
   CU_ASSERT(container > 0);
-  /* the M/G/1 wait of the neighbour's holds (generic-x86-2020's 20 ns, 2 us) */
+  /* the M/G/1 wait of the neighbour's holds (generic-x86-2020's 5 ns, 2 us) */
   double per_s = w.costs.clock_hz * 4 / g[1].unit_cycles;
-  double load = per_s * (20 * 20e-9 + 2e-6), sq = per_s * (20 * 20e-9 * 20e-9 + 2e-6 * 2e-6);
+  double load = per_s * (20 * 5e-9 + 2e-6), sq = per_s * (20 * 5e-9 * 5e-9 + 2e-6 * 2e-6);
   CU_ASSERT_DOUBLE_EQUAL(container, sq / (2 * (1 - load)) * w.costs.clock_hz, container * 1e-9);
   g[0].own_kernel = true; /* the victim a VM */
   run_models(params, &v, 0);
