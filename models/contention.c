@@ -277,13 +277,13 @@ void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
 }
 
 void contention_recheck(eng *e, eng_host *h) {
-  /* a quantum host's runs last a slice: each takes the change at its next
-   * dispatch; a fluid host's may last a whole phase, so they are re-planned */
+  /* a run may last long past the change (a fluid host's until its phase
+   * ends, a quantum host's when nothing else waits for its pCPU): every run
+   * whose cost per unit the change alters ends now and is dispatched again */
   contention_host *c = h->contention;
   if (!c) return;
   bool fresh = c->fresh;
   c->fresh = false;
-  if (!h->fluid) return;
   if (room(h, c) < 0) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
     return;

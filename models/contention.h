@@ -2,7 +2,8 @@
  * each other down through what the host shares: its last-level cache, its
  * DRAM bandwidth, and (for containers and native processes) its one kernel.
  * What it models: the mechanism.  At each dispatch the engine hands it the
- * guests running on the host at that moment (the co-runners); the models
+ * guests running on the host at that moment (the co-runners), and after
+ * each change of them the runs whose cost it alters are re-planned; the models
  * (models/contention_llc.c, contention_dram.c, contention_kernel.c, applied
  * in that order, each one file) turn the co-runners' operation mixes into
  * what one guest's accesses and kernel operations see: its share of the
