@@ -294,7 +294,9 @@ void contention_recheck(eng *e, eng_host *h) {
     int32_t vi = h->pcpus[p].vcpu;
     if (vi < 0) continue;
     eng_vcpu *r = &e->vcpus[vi];
-    if (!r->end_ev || (contends(e, r) ? vcpu_extra(e, c, r) : 0) == r->contention_unit) continue;
+    /* (a vCPU that uses nothing counted gets 0: its guest is not in known,
+     * or its phase has nothing the effect applies to) */
+    if (!r->end_ev || vcpu_extra(e, c, r) == r->contention_unit) continue;
     if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
   }
 }
