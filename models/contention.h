@@ -3,8 +3,8 @@
  * DRAM bandwidth, and (for containers and native processes) its one kernel.
  * What it models: the mechanism.  At each dispatch the engine hands it the
  * guests running on the host at that moment (the co-runners), and after
- * each change of them the runs whose cost it alters are re-planned; the models
- * (models/contention_llc.c, contention_dram.c, contention_kernel.c, applied
+ * each change of them the runs whose cost it alters are re-planned; the
+ * models (models/contention_llc.c, contention_dram.c, contention_kernel.c, applied
  * in that order, each one file) turn the co-runners' operation mixes into
  * what one guest's accesses and kernel operations see: its share of the
  * LLC, the DRAM latency and bandwidth under the others' traffic, the wait
@@ -20,8 +20,8 @@
  * field says so.
  * Invariants: a guest running alone on its host (no other guest running
  * with a memory stream, or outside a VM with a system call or a process
- * creation) pays exactly nothing extra, so its results stay those of the models without
- * contention; co-runners are summed in guest-index order, so the costs do
+ * creation) pays exactly nothing extra, so its results stay those of the
+ * models without contention; co-runners are summed in guest-index order, so the costs do
  * not depend on which pCPU or slot each runs on; a co-runner's intensity
  * comes from its phase's cost alone (contention_alone_cycles), never from
  * what contention made it cost, so re-evaluating a run whose co-runners did
