@@ -147,7 +147,25 @@ static int host_setup(eng_host *h, contention_host **out, sim_diag *diag) {
   return 0;
 }
 
+/* Whether guest g may ever use what a model counts: a phase of its
+ * workload (its boot's and its trace's source phases included) with a
+ * memory stream, or outside a VM a system call or a process creation. */
+static bool guest_may_contend(const eng_guest *g) {
+  if (!g->wl) return false;
+  bool vm = g->spec->kind == SIM_GUEST_VM;
+  for (size_t k = 0; k < g->wl->n_phases; k++) {
+    const sim_phase *ph = &g->wl->phases[k];
+    if (ph->n_access > 0 || (!vm && (ph->syscalls > 0 || ph->process_creations > 0))) return true;
+  }
+  return false;
+}
+
 int contention_setup(eng *e) {
+  /* no state at all (no memory, no work per dispatch) unless two guests may
+   * contend: a guest alone is charged nothing */
+  size_t may = 0;
+  for (size_t gi = 0; gi < e->sc->n_guests && may < 2; gi++) may += guest_may_contend(&e->guests[gi]);
+  if (may < 2) return 0;
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
     eng_host *h = &e->hosts[hi];
     if (host_setup(h, &h->contention, e->diag) < 0) return -1;

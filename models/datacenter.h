@@ -1,7 +1,8 @@
 /* models/datacenter.h: the data-center policies of dynamic VM consolidation
  * [BB12] (Beloglazov & Buyya, CCPE 2012), each a catalog entry in a file of
  * its own (models/registry.h):
- *   placement_*.c  where a VM goes: first fit, best fit, worst fit, PABFD
+ *   placement_*.c  where a VM goes: first fit, best fit, worst fit, PABFD,
+ *                  random (placement_random.h [SDQ10])
  *   overload_*.c   whether a host is overloaded: THR, IQR, MAD, LR, LRR
  *   underload_*.c  which host to empty: the least utilised one
  *   vmselect_*.c   which VM leaves an overloaded host: MMT, MC, MU, RS
@@ -125,6 +126,8 @@ typedef struct dc_host_load {
 typedef struct dc_vm_load {
   double demand_hz;         /* Hz: the CPU it demands now */
   uint64_t memory_bytes;    /* bytes */
+  double draw;              /* in [0, 1): the VM's own uniform draw for this placement, by which
+                             * a random policy picks (placement_random.c); 0 for the others */
 } dc_vm_load;
 
 /* Whether a host may take the VM beyond fitting: PABFD asks the overload
@@ -162,6 +165,8 @@ typedef struct dc_placement_ops {
    * (dc_next_fit); `admit` may be NULL. */
   long (*choose)(const dc_host_load *hosts, size_t n, const bool *excluded, const dc_room *room,
                  const dc_vm_load *vm, dc_admit_fn admit, void *ctx);
+  bool random;     /* it picks by the VM's draw among every host the VM fits on: it is
+                    * offered every host, alike ones included (engine_dc.c hide_twins) */
 } dc_placement_ops;
 
 /* ---- underload detection ---- */
@@ -216,6 +221,7 @@ extern const dc_overload_ops overload_thr_ops, overload_iqr_ops, overload_mad_op
 extern const dc_underload_ops underload_least_utilized_ops;
 extern const dc_placement_ops placement_first_fit_ops, placement_best_fit_ops, placement_worst_fit_ops,
     placement_pabfd_ops;
+extern const dc_placement_ops placement_random_ops;
 extern const dc_vmselect_ops vmselect_mmt_ops, vmselect_mc_ops, vmselect_mu_ops, vmselect_rs_ops;
 
 #endif

@@ -69,6 +69,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "models/backend.h"
 #include "models/contention.h"
 #include "models/engine_internal.h"
 #include "models/registry.h"
@@ -89,8 +90,7 @@ void eng_note_rec(eng *e, int rc) {
 const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v) {
   if (v->req_ph) return v->req_ph;
   const sim_workload *wl = e->guests[v->guest].wl;
-  /* a played trace's phase was composed as v entered it (eng_enter_phase) */
-  return wl->trace_mix ? &e->trace_ph[v - e->vcpus] : sim_workload_phase_body(wl, v->phase);
+  return wl->trace_mix ? eng_trace_phase(wl, v->phase) : sim_workload_phase_body(wl, v->phase);
 }
 
 /* Share of its time v's current run may use, (0, 1]: the phase's cpu_demand,
@@ -124,7 +124,7 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
       }
       v->phase = 0;
     }
-    const sim_phase *ph = sim_workload_phase(wl, v->phase, e->trace_ph ? &e->trace_ph[v - e->vcpus] : NULL);
+    const sim_phase *ph = wl->trace_mix ? eng_trace_phase(wl, v->phase) : sim_workload_phase_body(wl, v->phase);
     double units = ph->units;
     sim_time duration_ns = ph->duration_ns;
     if (ph->length.family != SIM_DIST_DETERMINISTIC) {
@@ -206,16 +206,17 @@ static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out,
 
 /* v's wait for its I/O ends at `now`: the part of it past its demand sleep
  * (which it would have slept anyway) was spent on the I/O alone. */
-static void io_stall_end(eng_vcpu *v, sim_time now) {
-  sim_time from = v->io_stall_since > v->sleep_until_ns ? v->io_stall_since : v->sleep_until_ns;
-  if (now > from) v->io_stall_ns += (double)(now - from);
+static void io_stall_end(eng *e, eng_vcpu *v, sim_time now) {
+  eng_vcpu_waits *w = &e->waits[v - e->vcpus];
+  sim_time from = w->io_stall_since > v->sleep_until_ns ? w->io_stall_since : v->sleep_until_ns;
+  if (now > from) w->io_stall_ns += (double)(now - from);
   v->io_wait = false;
 }
 
 /* A request-driven v holds no request from `now` on. */
-static void idle_begin(eng_vcpu *v, sim_time now) {
+static void idle_begin(eng *e, eng_vcpu *v, sim_time now) {
   v->req_idle = true;
-  v->idle_since = now;
+  e->waits[v - e->vcpus].idle_since = now;
 }
 
 /* All the requests of one of v's units completed: it runs again if it waits
@@ -225,9 +226,9 @@ static void io_done(void *ctx, uint64_t arg, sim_time now) {
   eng_vcpu *v = &e->vcpus[arg];
   if (v->io_inflight) v->io_inflight--;
   if (!v->io_wait || v->io_inflight > v->io_limit) return;
-  io_stall_end(v, now);
+  io_stall_end(e, v, now);
   if (v->req_ph && !eng_request_io_done(e, v, now)) { /* its request done, none waits */
-    idle_begin(v, now);
+    idle_begin(e, v, now);
     return;
   }
   if (v->state == V_BLOCKED && now >= v->sleep_until_ns) eng_wake_vcpu(e, v); /* else its sleep's end will */
@@ -317,7 +318,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     v->io_units = 0;
     if (v->req_ph) {
       idle = !eng_request_cpu_done(e, v, now);
-      if (idle) idle_begin(v, now);
+      if (idle) idle_begin(e, v, now);
     } else {
       v->phase++;
       eng_enter_phase(e, v, now);
@@ -335,7 +336,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   bool io_full = v->io_inflight > v->io_limit;
   if (io_full && runnable) runnable = false;
   v->io_wait = io_full && v->state != V_DONE;
-  if (v->io_wait) v->io_stall_since = now;
+  if (v->io_wait) e->waits[v - e->vcpus].io_stall_since = now;
   h->sched->account(h->sched_state, v->sched_id, (int32_t)p, ran, runnable, now);
   if (runnable) {
     v->state = V_RUNNABLE;
@@ -355,6 +356,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 /* Asks the scheduler what runs on pCPU p now and starts it. */
 void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   sim_time now = sim_loop_now(e->loop);
+  if (eng_backend_claims(e, h, p)) return; /* a back end runs there (models/backend.h) */
   sched_pick pick = h->sched->pick_next(h->sched_state, (int32_t)p, now);
   if (pick.vcpu < 0) {
     /* Idle; a scheduler holding back a capped vCPU asks to be called again
@@ -368,6 +370,7 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
     contention_recheck(e, h); /* one co-runner fewer */
     return;
   }
+  if (eng_backend_picked(e, h, p, pick)) return; /* an I/O back end (models/backend.h) */
   eng_vcpu *v = &e->vcpus[h->vcpu_of_sched[pick.vcpu]];
   eng_guest *g = &e->guests[v->guest];
   if (g->paused || g->host != h || v->state != V_RUNNABLE) {
@@ -498,7 +501,8 @@ void eng_wake_vcpu(eng *e, eng_vcpu *v) {
   sim_time now = sim_loop_now(e->loop);
   if (v->state == V_DONE) return; /* its guest departed while a wake-up was due */
   if (v->req_idle) { /* a request came */
-    v->idle_ns += (double)(now - v->idle_since);
+    eng_vcpu_waits *w = &e->waits[v - e->vcpus];
+    w->idle_ns += (double)(now - w->idle_since);
     v->req_idle = false;
   }
   if (e->guests[v->guest].paused) { /* a migration stopped it: wake it on resume */
@@ -508,7 +512,12 @@ void eng_wake_vcpu(eng *e, eng_vcpu *v) {
   }
   v->state = V_RUNNABLE;
   v->runnable_since = now;
-  sched_kick k = h->sched->wake(h->sched_state, v->sched_id, now);
+  eng_kick(e, h, h->sched->wake(h->sched_state, v->sched_id, now));
+}
+
+/* Acts on a scheduler's kick of a pCPU of h (models/scheduler.h). */
+void eng_kick(eng *e, eng_host *h, sched_kick k) {
+  sim_time now = sim_loop_now(e->loop);
   if (k.pcpu < 0) return;
   eng_pcpu *c = &h->pcpus[k.pcpu];
   if (k.at < now) k.at = now;
@@ -517,6 +526,8 @@ void eng_wake_vcpu(eng *e, eng_vcpu *v) {
     if (r->end_ev && sim_event_time(e->loop, r->end_ev) > k.at) {
       sim_reschedule(e->loop, r->end_ev, k.at);
     }
+  } else if (c->vcpu == ENG_PCPU_BACKEND) {
+    eng_backend_kick(e, h, (uint32_t)k.pcpu, k.at);
   } else if (!c->kick_ev) {
     c->kick_ev = sim_schedule(e->loop, k.at, PRIO_RUN, dispatch_handler, h, (uint64_t)k.pcpu);
     if (!c->kick_ev) eng_note_rec(e, -1);
@@ -543,6 +554,7 @@ void eng_fluid_replan(eng *e, eng_host *h) {
     if (fabs(rate - r->rate) <= 1e-9 * r->rate || !r->end_ev) continue;
     if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
   }
+  eng_backend_replan(e, h); /* the I/O back ends' runs too (models/backend.h) */
 }
 
 /* ---- arrivals and departures ----
@@ -586,7 +598,7 @@ void eng_depart(eng *e, uint32_t gi, bool deferred) {
     }
     v->state = V_DONE;
     v->resume_wake = false;
-    if (v->io_wait) io_stall_end(v, now);
+    if (v->io_wait) io_stall_end(e, v, now);
   }
   if (h->fluid) eng_fluid_replan(e, h);
   g->vcpus_done = g->spec->vcpus;
@@ -647,7 +659,7 @@ void eng_start_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   g->arriving = false;
   eng_note_rec(e, sim_record_event(e->rec, e->ev_start, now, g->entity, 0, 0));
   if (g->rq) {
-    for (uint32_t i = 0; i < g->spec->vcpus; i++) idle_begin(&e->vcpus[g->first_vcpu + i], now);
+    for (uint32_t i = 0; i < g->spec->vcpus; i++) idle_begin(e, &e->vcpus[g->first_vcpu + i], now);
     eng_requests_start(e, g, now);
     return;
   }
@@ -673,6 +685,7 @@ static void settle(eng *e, sim_time end) {
       v->state = V_BLOCKED;
     }
   }
+  eng_backend_settle(e, end); /* the I/O back ends' runs (models/backend.h) */
 }
 
 int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_recorder *rec,
@@ -702,6 +715,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   if (!e.loop || !e.hosts || !e.guests || !e.vcpus || !e.own_profiles || !e.trace_wl) goto fail;
   if ((rc = eng_declare_records(&e)) < 0) goto fail;
   if ((rc = eng_setup_arrivals(&e)) < 0) goto fail;
+  if (scenario->n_services && (rc = eng_elastic_setup(&e)) < 0) goto fail; /* engine_elastic.c */
   eng_count_host_vcpus(&e);
   for (size_t hi = 0; hi < scenario->n_hosts; hi++) {
     size_t nv = e.hosts[hi].vcpu_cap;
@@ -714,6 +728,11 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   for (size_t gi = 0; gi < scenario->n_guests; gi++)
     if ((rc = eng_setup_guest(&e, gi, &next)) < 0) goto fail;
   if ((rc = eng_setup_io(&e)) < 0) goto fail;
+  /* the vCPUs' waits, when some can wait for its I/O or for a request */
+  bool waits = e.io != NULL;
+  for (size_t gi = 0; gi < scenario->n_guests && !waits; gi++) waits = e.guests[gi].rq != NULL;
+  if (waits && !(e.waits = sim_calloc(n_vcpus ? n_vcpus : 1, sizeof *e.waits))) goto fail;
+  if ((rc = eng_backend_setup(&e)) < 0) goto fail; /* the I/O back ends (models/backend.h) */
   if ((rc = contention_setup(&e)) < 0) goto fail; /* hosts' shared resources (models/contention.h) */
   /* Live migrations, each scheduled at its `at`; they pause, move, throttle
    * and slow their guests through the hooks (live migration section). */
@@ -744,11 +763,13 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   if ((rc = eng_requests_write(&e, end)) < 0) goto fail;
   if ((rc = eng_provision_write(&e, end)) < 0) goto fail;
   if (e.io && (rc = io_model_write(e.io, end)) < 0) goto fail;
+  if ((rc = eng_backend_write(&e, end)) < 0) goto fail;
   if (stats) {
     stats->events = sim_loop_dispatched(e.loop);
     stats->simulated_ns = end;
   }
   if (options && options->progress) options->progress(options->progress_ctx, end, end);
+  eng_backend_free(e.backends);
   contention_free(&e);
   eng_teardown(&e);
   return 0;
@@ -756,6 +777,7 @@ fail:
   /* Failures that did not explain themselves (allocation, recorder). */
   if (diag->errors == errors_before)
     sim_diag_error(diag, scenario->path, 0, 0, "simulation failed: out of memory or recorder error");
+  eng_backend_free(e.backends);
   contention_free(&e);
   eng_teardown(&e);
   return rc < 0 ? rc : -1;

@@ -4,7 +4,12 @@
  * until the run ends: an instance runs, and is paid for, until it is
  * terminated, whether its work is done or not, as EC2 bills a running
  * instance [LECT]; a guest that no host could take never ran and costs
- * nothing.  Its running time is billed by its type's granularity and price
+ * nothing.  A member of an elastic service (engine_elastic.c) starts when
+ * a scale-out activates it, so its provisioning is billed (a simplification:
+ * EC2 bills from the running state, after the image is in place and before
+ * the boot [AWS-BILL]), and departs when a scale-in has drained it; a
+ * member never activated starts at the run's end and costs nothing.  Its
+ * running time is billed by its type's granularity and price
  * (models/billing.c), plus the surplus credits of an unlimited burstable
  * instance (models/engine_instances.c).  The costs are summed per tenant
  * (a guest's `tenant`, by default its own name).

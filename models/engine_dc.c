@@ -58,6 +58,7 @@
 
 #include "models/datacenter.h"
 #include "models/engine_internal.h"
+#include "models/placement_random.h"
 #include "models/registry.h"
 #include "sim/alloc.h"
 #include "sim/rng.h"
@@ -277,7 +278,10 @@ static bool admit(void *ctx, size_t host, const dc_vm_load *vm) {
 static dc_vm_load vm_load(const struct eng_dc *dc, uint32_t gi) {
   const eng *e = dc->e;
   return (dc_vm_load){dc->guests[gi].demand_cpus * e->guests[gi].host->clock_hz,
-                      dc->spec->memory_placement_only ? 0 : e->sc->guests[gi].memory_bytes};
+                      dc->spec->memory_placement_only ? 0 : e->sc->guests[gi].memory_bytes,
+                      dc->placement->random
+                          ? dc_placement_draw(e->sc->seed, e->sc->run_index, e->sc->guests[gi].name)
+                          : 0};
 }
 
 /* Guest gi's load as its first placement counts it: all its memory, in
@@ -578,12 +582,18 @@ static double first_demand_cpus(const eng_guest *eg) {
 }
 
 /* Moves guest gi, which has not started, to host d as a migration's resume
- * moves it, without cost.  0 or negative. */
+ * moves it, without cost.  The technique states of the host it leaves were
+ * never charged: they are freed (made again if a move brings it back,
+ * eng_home_prepare), so that a placed guest holds the states of one host,
+ * not two, unless scripted migrations may bring it back unprepared.  0 or
+ * negative. */
 static int move_unstarted(struct eng_dc *dc, uint32_t gi, uint32_t d) {
   eng *e = dc->e;
+  uint32_t from = (uint32_t)(e->guests[gi].host - e->hosts);
   if (eng_home_prepare(e, gi, d) < 0) return -1;
   dc->hooks.pause(dc->hooks.ctx, gi);
   dc->hooks.resume(dc->hooks.ctx, gi, d);
+  if (!e->sc->n_migrations) eng_home_release(e, gi, from);
   return 0;
 }
 
@@ -595,7 +605,8 @@ static int move_unstarted(struct eng_dc *dc, uint32_t gi, uint32_t d) {
  * offered (dc->excluded hides the others, dc->twin links each to the next of
  * its kind); a host is touched when it takes a guest, and the next untouched
  * one of its kind is offered then.  For 10,000 hosts of two types this
- * offers the hosts in use and two empty ones, not every empty host. */
+ * offers the hosts in use and two empty ones, not every empty host.  A
+ * random policy is offered every host: it draws among all that fit. */
 static int hide_twins(struct eng_dc *dc) {
   const eng *e = dc->e;
   size_t nh = e->sc->n_hosts, nt = e->sc->n_host_types;
@@ -606,7 +617,8 @@ static int hide_twins(struct eng_dc *dc) {
     uint32_t t = e->sc->hosts[hi].type, k = last[t];
     dc->used[hi] = false; /* touched */
     dc->twin[hi] = UINT32_MAX;
-    dc->excluded[hi] = k != UINT32_MAX && dc->load[k].capacity_hz == dc->load[hi].capacity_hz;
+    dc->excluded[hi] = !dc->placement->random && k != UINT32_MAX &&
+                       dc->load[k].capacity_hz == dc->load[hi].capacity_hz;
     if (dc->excluded[hi]) dc->twin[k] = (uint32_t)hi;
     last[t] = (uint32_t)hi; /* a host of another capacity starts a chain of its own */
   }

@@ -16,6 +16,7 @@
  *   engine_billing.c   what the instances cost, per instance and per tenant
  *   engine_provision.c guests provisioned from images: layer pulls, unpacking,
  *                      a VM's boot before its workload; start-up times
+ *   engine_elastic.c   elastic services: a balancer over member guests, autoscaling
  * Units: ns (sim_time), cycles, Hz, as in every field's comment.
  * Invariants: see engine.c (vCPU states, index-order iteration). */
 #ifndef MODELS_ENGINE_INTERNAL_H
@@ -68,7 +69,6 @@ typedef struct eng_vcpu {
   sim_time runnable_since;   /* ns: when it last became RUNNABLE */
   sim_time steal_ns;         /* ns: total time RUNNABLE */
   sim_time run_ns;           /* ns: total time RUNNING */
-  double prev_steal_ns;      /* ns: steal at the previous sample (vcpu_steal signal) */
   double rate;               /* CPUs: speed of the current run, 1 except in fluid mode */
   double want;               /* CPUs: what the current run wants (fluid: its demand), >= rate */
   /* the current run, valid while RUNNING */
@@ -87,17 +87,12 @@ typedef struct eng_vcpu {
   eng_host *stale_on;        /* host whose run queue still holds it since a pause, NULL: none */
   sim_phase *req_ph;         /* request-driven guest: the phase of its request (engine_requests.c);
                               * NULL: it follows its workload's phases */
-  /* series written on change (engine_report.c eng_sample_handler) */
-  double sampled_steal;      /* 1: vcpu_steal value last written */
   /* its native reference (technique_native.c) in its current phase */
   const sim_phase *native_unit_phase; /* the phase native_unit_cpu is of; NULL: none */
   const void *native_unit_state; /* the native state (host type) it was computed with */
   double native_unit_cpu;    /* cycles: the native CPU cycles of one unit of that phase */
-  /* its time per unit of work and the native twin's (engine_report.c relative_to_native) */
-  double io_stall_ns;        /* ns: BLOCKED for its I/O alone (past any demand sleep), total */
-  sim_time io_stall_since;   /* ns: when its current wait for I/O (io_wait) began */
-  double idle_ns;            /* ns: request-driven, holding no request (BLOCKED idle), total */
-  sim_time idle_since;       /* ns: when its current idle began, valid while req_idle */
+  /* its time per unit of work and the native twin's (engine_report.c relative_to_native):
+   * also its waits (eng.waits) */
   bool req_idle;             /* request-driven and holding no request now */
   bool done_noted;           /* it became DONE at done_ns by finishing its phases */
   sim_time done_ns;          /* ns: when it finished its last phase, valid when done_noted */
@@ -105,13 +100,20 @@ typedef struct eng_vcpu {
                               * native twin's (models/contention.h) */
 } eng_vcpu;
 
+/* A vCPU's waits, apart from eng_vcpu: only a run in which some guest does
+ * I/O or serves requests has them (eng.waits). */
+typedef struct eng_vcpu_waits {
+  double io_stall_ns;        /* ns: BLOCKED for its I/O alone (past any demand sleep), total */
+  sim_time io_stall_since;   /* ns: when its current wait for I/O (io_wait) began */
+  double idle_ns;            /* ns: request-driven, holding no request (BLOCKED idle), total */
+  sim_time idle_since;       /* ns: when its current idle began, valid while req_idle */
+} eng_vcpu_waits;
+
 /* A guest's signal values last written (engine_report.c eng_sample_handler
  * writes a value only when it differs bitwise from these). */
 typedef struct eng_sampled {
   double progress;           /* 1 */
   double share;              /* CPUs */
-  double steal;              /* vCPUs */
-  double cycles[MECH_COUNT]; /* cycles/s */
   bool quiet;                /* at the last sample: every vCPU done, no I/O in flight, not
                               * request-driven; nothing changes its values any more */
   bool settled;              /* quiet one sample ago: its values since are final (rates 0),
@@ -120,6 +122,17 @@ typedef struct eng_sampled {
   uint32_t next;             /* next guest not settled (eng.first_unsettled), ENG_NO_GUEST */
 } eng_sampled;
 #define ENG_NO_GUEST UINT32_MAX /* end of a chain of guest indices */
+/* A guest's cycle rates as sampled (engine_report.c), kept apart from
+ * eng_guest: only runs that record a cycles_* signal hold them; a guest's
+ * steal or a vCPU's (eng_sampled_steal) likewise. */
+typedef struct eng_sampled_cycles {
+  double prev[MECH_COUNT];   /* cycles: cumulative at the previous sample */
+  double last[MECH_COUNT];   /* cycles/s: values last written */
+} eng_sampled_cycles;
+typedef struct eng_sampled_steal {
+  double prev_ns;            /* ns: cumulative steal at the previous sample */
+  double last;               /* the value last written */
+} eng_sampled_steal;
 
 typedef struct eng_guest {
   const sim_guest *spec;     /* from the scenario */
@@ -136,15 +149,15 @@ typedef struct eng_guest {
   cycles_by_mech cycles;     /* cycles spent so far, by mechanism */
   int64_t switches;          /* context switches onto a pCPU, count */
   /* cumulative values at the previous sample, for interval signals */
-  double prev_run_ns, prev_steal_ns;  /* ns */
-  double prev_cycles[MECH_COUNT];     /* cycles */
+  double prev_run_ns;        /* ns */
   /* live migration (models/migration.h) */
   bool paused;               /* stopped by a migration (stop-and-copy, downtime) */
   double throttle;           /* share of its vCPUs' time taken away (auto-converge), [0, 0.99] */
   double service;            /* share of its unimpeded progress rate it gets, (0, 1] */
   uint32_t n_homes;          /* hosts it may run on, its own first; 0: it never migrates */
   uint32_t *home_host;       /* n_homes host indices */
-  void **home_tech;          /* its technique's state on each home (one is tech_state) */
+  void **home_tech;          /* its technique's state on each home (one is tech_state); the
+                              * allocation the other home_* arrays share (engine_setup.c) */
   void **home_native;        /* the native technique's state on each home */
   int32_t *home_sched;       /* scheduler id of vCPU i on home k: [k * vcpus + i] */
   eng_reqs *rq;              /* request-driven guest's queue and statistics; NULL: phases */
@@ -259,10 +272,17 @@ struct eng {
   bool sampled;              /* the first sample was taken */
   uint32_t first_unsettled;  /* first guest not settled (eng_sampled), ENG_NO_GUEST: none */
   struct eng_instances *instances; /* IaaS instances' caps and credits (engine_instances.c); NULL: none */
-  sim_phase *trace_ph;       /* n_vcpus entries when some guest plays a trace (engine_setup.c): the phase
-                              * each of its vCPUs plays, composed (sim_workload_phase) as it enters
-                              * it or its guest moves; NULL: none does */
+  eng_sampled_cycles *sampled_cycles; /* sc->n_guests entries when a cycles_* signal is kept
+                              * (engine_report.c); NULL: none is */
+  eng_sampled_steal *sampled_steal;  /* sc->n_guests entries when `steal` is kept; NULL: not */
+  eng_sampled_steal *sampled_vsteal; /* n_vcpus entries when `vcpu_steal` is kept; NULL: not */
+  eng_vcpu_waits *waits;     /* n_vcpus entries when some guest does I/O or serves requests
+                              * (engine.c); NULL: none does, and no vCPU waits */
+  struct eng_mix *mixes;     /* played traces' mixes shared by a template's workloads, chained
+                              * (engine_setup.c); the others are their workload's alone */
   struct eng_provision *prov; /* guests' provisioning from images (engine_provision.c); NULL: none has one */
+  struct eng_backends *backends; /* I/O back ends on the hosts' cores (models/backend.h); NULL: none */
+  struct eng_elastic *elastic; /* elastic services (engine_elastic.c), owned by prov; NULL: none */
 };
 
 /* A trace-driven workload at one rated speed (engine_setup.c), played at
@@ -281,6 +301,10 @@ typedef struct eng_rated_trace {
 void eng_note_rec(eng *e, int rc);
 /* The phase v is in. */
 const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v);
+/* Phase k of played trace wl (its trace_mix, owned by the engine, the only
+ * phase stored): the mix with sample k's demand set in place, valid until
+ * the next call for a workload of the same mix (engine_setup.c). */
+const sim_phase *eng_trace_phase(const sim_workload *wl, size_t k);
 /* Puts v at the start of phase v->phase (skipping empty phases); marks it
  * DONE past the last phase of a non-repeating workload. */
 void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now);
@@ -323,6 +347,11 @@ int eng_setup_io(eng *e);
  * guests that consolidation may move (set-up gave them a home list).  0, or
  * negative (out of memory, a technique's error in diag). */
 int eng_home_prepare(eng *e, uint32_t gi, uint32_t host);
+/* Guest gi, which has not started, was moved away from host `host` before
+ * running there: its technique states there are freed (eng_home_prepare
+ * makes them again, alike, if a move brings it back).  Only without
+ * scripted migrations, which resume a guest on a home set-up prepared. */
+void eng_home_release(eng *e, uint32_t gi, uint32_t host);
 /* Loads the cost tables every guest's technique needs on every host type,
  * so that a home made mid-run (eng_home_prepare) finds them: 0 or negative
  * with the error in diag. */
@@ -454,5 +483,60 @@ void eng_provision_phase(eng *e, const eng_vcpu *v, sim_time now);
 /* Table summary/provisioning (nothing when no guest has an image). */
 int eng_provision_write(eng *e, sim_time end);
 void eng_provision_free(struct eng_provision *p);
+
+/* ---- engine.c, for models/backend.c ---- */
+
+/* Acts on a scheduler's kick of a pCPU of h (an I/O back end woke). */
+void eng_kick(eng *e, eng_host *h, sched_kick k);
+/* ---- engine_requests.c, for elastic services ---- */
+
+/* An open-loop arrival process and its state (engine_requests.c). */
+typedef struct eng_arrivals {
+  const sim_requests *spec;  /* process and rates */
+  gsl_rng *arrivals, *modulation; /* gaps; MMPP state changes (mmpp2 only) */
+  int mmpp_state;            /* mmpp2: 0 or 1 */
+  double mmpp_switch_ns;     /* mmpp2: ns of the next state change */
+  sim_time origin_ns;        /* ns: where a trace's first interval begins */
+} eng_arrivals;
+
+/* ns from `t` to a's next arrival (INFINITY: none). */
+double eng_arrivals_gap(eng_arrivals *a, double t);
+/* A request that arrived (at a balancer) at `arrival` joins g's queue now. */
+void eng_requests_dispatch(eng *e, eng_guest *g, sim_time arrival, sim_time now);
+/* Requests in g (queued or in service). */
+int64_t eng_requests_outstanding(const eng_guest *g);
+/* vCPU vi, its boot done, turns to its guest's requests (its hand-over phase is its last before them). */
+void eng_requests_handover(eng *e, size_t vi);
+/* g stops now, holding no request: its vCPUs are done, it departs (billing stops). */
+void eng_requests_stop(eng *e, eng_guest *g, sim_time now);
+
+/* ---- engine_elastic.c ---- */
+
+/* The services' state (owned by the provisioning state), their arrivals
+ * and first evaluations scheduled, members' specs given their service's
+ * image; after the arrivals are drawn, before any guest is set up.  0 or -1. */
+int eng_elastic_setup(eng *e);
+/* Whether guest gi is a member not started at the run's start. */
+bool eng_elastic_deferred(const eng *e, size_t gi);
+/* Guest gi starts taking requests now; false when it is no member. */
+bool eng_elastic_ready(eng *e, size_t gi, sim_time now);
+/* A request of member gi completed now after response_ns. */
+void eng_elastic_completed(eng *e, size_t gi, double response_ns, sim_time now);
+/* Table summary/services. */
+int eng_elastic_write(eng *e, sim_time end);
+void eng_elastic_free(struct eng_elastic *el);
+
+/* ---- engine_provision.c, for elastic services ---- */
+
+/* Guest gi is activated now: its start time becomes now, its image is
+ * provisioned on its host's cache and links as they are; *start_ns: when
+ * its image is ready.  0 or -1. */
+int eng_provision_activate(eng *e, size_t gi, sim_time now, sim_time *start_ns);
+/* Guest gi's workload began now (its start-up time, when not known yet). */
+void eng_provision_ready(eng *e, size_t gi, sim_time now);
+/* The provisioning state (made if need be) owns el, freed with it; 0 or -1. */
+int eng_provision_own_elastic(eng *e, struct eng_elastic *el);
+/* Whether guest gi, starting, runs its image's boot before its requests. */
+bool eng_provision_boots(const eng *e, size_t gi);
 
 #endif

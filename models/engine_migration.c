@@ -15,13 +15,13 @@
 #include "models/engine_internal.h"
 
 /* The phase a guest runs: its first vCPU's (NULL once done); a played
- * trace's as composed for that vCPU (engine_setup.c). */
+ * trace's composed now (engine_setup.c). */
 static const sim_phase *mig_phase(void *ctx, uint32_t guest) {
   const eng *e = ctx;
   const eng_guest *g = &e->guests[guest];
   const eng_vcpu *v = &e->vcpus[g->first_vcpu];
   if (v->phase >= sim_workload_n_phases(g->wl)) return NULL;
-  return g->wl->trace_mix ? &e->trace_ph[g->first_vcpu] : sim_workload_phase_body(g->wl, v->phase);
+  return g->wl->trace_mix ? eng_trace_phase(g->wl, v->phase) : sim_workload_phase_body(g->wl, v->phase);
 }
 
 static int32_t mig_entity(void *ctx, uint32_t guest) {
@@ -91,11 +91,6 @@ static void mig_resume(void *ctx, uint32_t guest, uint32_t host) {
     if (g->home_host[k] != host) continue;
     g->host = &e->hosts[host];
     g->wl = eng_workload_on(e, g, g->host); /* a rated trace asks its new host's share */
-    for (uint32_t i = 0; g->wl->trace_mix && i < g->spec->vcpus; i++) { /* from now on */
-      const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
-      if (v->phase < sim_workload_n_phases(g->wl))
-        sim_workload_phase(g->wl, v->phase, &e->trace_ph[g->first_vcpu + i]);
-    }
     g->tech_state = g->home_tech[k];
     g->native_state = g->home_native[k];
     for (uint32_t i = 0; i < g->spec->vcpus; i++)

@@ -77,6 +77,11 @@ typedef struct prov_guest {
 struct eng_provision {
   prov_guest *g;             /* sc->n_guests */
   size_t n;                  /* entries of g */
+  host_store *stores;        /* sc->n_hosts: each host's cache and queues after the plan, kept for
+                              * elastic services' activations during the run */
+  size_t n_stores;           /* entries of stores */
+  struct eng_elastic *elastic; /* elastic services (engine_elastic.c), owned here; NULL: none */
+  bool planned;              /* every guest's start at the run's start is planned */
 };
 
 /* A quantity of h's profile in its canonical unit (ns); -1 with an error when missing. */
@@ -183,13 +188,31 @@ static int key_cmp(const void *a, const void *b) {
 
 /* Plans every guest's provisioning (once, at the first guest's set-up:
  * hosts are set up and arrivals drawn by then). */
-static int plan(eng *e) {
-  const sim_scenario *sc = e->sc;
-  size_t ng = sc->n_guests, nh = sc->n_hosts;
+/* The provisioning state, made empty at the first need. */
+static int prov_alloc(eng *e) {
+  if (e->prov) return 0;
+  size_t ng = e->sc->n_guests;
   if (!(e->prov = sim_calloc(1, sizeof *e->prov))) return -1;
   if (!(e->prov->g = sim_calloc(ng ? ng : 1, sizeof *e->prov->g))) return -1;
   e->prov->n = ng;
-  host_store *st = sim_calloc(nh ? nh : 1, sizeof *st);
+  return 0;
+}
+
+int eng_provision_own_elastic(eng *e, struct eng_elastic *el) {
+  if (prov_alloc(e) < 0) return -1;
+  e->prov->elastic = el;
+  return 0;
+}
+
+static int plan(eng *e) {
+  const sim_scenario *sc = e->sc;
+  size_t ng = sc->n_guests, nh = sc->n_hosts;
+  if (prov_alloc(e) < 0) return -1;
+  e->prov->planned = true;
+  /* a service's members not started at first are left out of the plan: a
+   * scale-out provisions them during the run (eng_provision_activate) */
+  host_store *st = e->prov->stores = sim_calloc(nh ? nh : 1, sizeof *st);
+  e->prov->n_stores = st ? nh : 0;
   start_key *keys = sim_malloc((ng ? ng : 1) * sizeof *keys);
   int rc = st && keys ? 0 : -1;
   for (size_t i = 0; rc == 0 && i < sc->n_images; i++)
@@ -201,7 +224,7 @@ static int plan(eng *e) {
   size_t n = 0;
   for (size_t gi = 0; rc == 0 && gi < ng; gi++) {
     const sim_guest *g = e->guest_specs ? &e->guest_specs[gi] : &sc->guests[gi];
-    if (!g->image) continue;
+    if (!g->image || eng_elastic_deferred(e, gi)) continue;
     assert(!sc->datacenter.enabled && "the loader refuses images under a datacenter section");
     keys[n++] = (start_key){g->start_ns, gi};
   }
@@ -212,8 +235,6 @@ static int plan(eng *e) {
     e->prov->g[gi].has = true;
     rc = provision_guest(e, gi, &st[g->host], &e->prov->g[gi]);
   }
-  for (size_t hi = 0; st && hi < nh; hi++) sim_free(st[hi].layers);
-  sim_free(st);
   sim_free(keys);
   return rc;
 }
@@ -222,20 +243,30 @@ int eng_provision_guest(eng *e, size_t gi, sim_time *start_ns) {
   const sim_scenario *sc = e->sc;
   eng_guest *g = &e->guests[gi];
   if (!g->spec->image) return 0;
-  if (!e->prov && plan(e) < 0) return -1;
+  if ((!e->prov || !e->prov->planned) && plan(e) < 0) return -1;
   prov_guest *p = &e->prov->g[gi];
-  *start_ns = p->provisioned_ns;
+  if (eng_elastic_deferred(e, gi)) { /* it waits for a scale-out: it does not start, and is not billed */
+    e->guest_specs[gi].start_ns = e->end_ns;
+    *start_ns = SIM_TIME_MAX;
+  } else {
+    *start_ns = p->provisioned_ns;
+  }
   const sim_image *im = &sc->images[g->spec->image - 1];
   if (im->kind != SIM_IMAGE_VM || !im->boot) return 0;
   /* the boot's phases in front of the workload's, run through its technique */
   const sim_workload *boot = &sc->workloads[im->boot - 1], *wl = g->wl;
-  assert(!wl->trace_mix && !wl->requests && !wl->repeat &&
+  assert(!wl->trace_mix && !wl->repeat && (!wl->requests || g->rq) &&
          "the loader refuses a VM image's boot in front of a workload that does not end");
-  size_t n = boot->n_phases + wl->n_phases;
+  /* a request-driven guest (an elastic service's member) boots, then serves:
+   * one hand-over phase after the boot, a millionth of its mean request,
+   * where each vCPU turns to its requests (eng_provision_phase) */
+  size_t tail = wl->requests ? 1 : wl->n_phases;
+  size_t n = boot->n_phases + tail;
   sim_phase *ph = sim_malloc((n ? n : 1) * sizeof *ph);
   if (!ph) return -1;
   if (boot->n_phases) memcpy(ph, boot->phases, boot->n_phases * sizeof *ph);
-  if (wl->n_phases) memcpy(ph + boot->n_phases, wl->phases, wl->n_phases * sizeof *ph);
+  if (tail) memcpy(ph + boot->n_phases, wl->phases, tail * sizeof *ph);
+  if (wl->requests) ph[boot->n_phases].units = 1e-6 * g->spec->vcpus;
   p->wl = *wl;
   p->wl.phases = ph; /* shallow copies: the phases' arrays are the scenario's */
   p->wl.n_phases = n;
@@ -244,10 +275,32 @@ int eng_provision_guest(eng *e, size_t gi, sim_time *start_ns) {
   return 0;
 }
 
+int eng_provision_activate(eng *e, size_t gi, sim_time now, sim_time *start_ns) {
+  prov_guest *p = &e->prov->g[gi];
+  e->guest_specs[gi].start_ns = now;
+  p->has = true;
+  if (provision_guest(e, gi, &e->prov->stores[e->guests[gi].spec->host], p) < 0) return -1;
+  *start_ns = p->provisioned_ns;
+  return 0;
+}
+
+void eng_provision_ready(eng *e, size_t gi, sim_time now) {
+  prov_guest *p = &e->prov->g[gi];
+  if (p->ready_ns < 0) p->ready_ns = now;
+}
+
 void eng_provision_phase(eng *e, const eng_vcpu *v, sim_time now) {
   prov_guest *p = &e->prov->g[v->guest];
   if (!p->has || p->ready_ns >= 0 || v->phase < p->boot_phases) return;
-  if (++p->vcpus_booted == e->guests[v->guest].spec->vcpus) p->ready_ns = now;
+  eng_guest *g = &e->guests[v->guest];
+  if (g->rq) eng_requests_handover(e, (size_t)(v - e->vcpus)); /* booted: it serves requests from its hand-over phase's end */
+  if (++p->vcpus_booted < g->spec->vcpus) return;
+  p->ready_ns = now;
+  if (g->rq) eng_elastic_ready(e, v->guest, now);
+}
+
+bool eng_provision_boots(const eng *e, size_t gi) {
+  return e->prov && e->prov->g[gi].has && e->prov->g[gi].boot_phases > 0 && e->prov->g[gi].ready_ns < 0;
 }
 
 static const sim_column prov_cols[] = {
@@ -301,6 +354,9 @@ int eng_provision_write(eng *e, sim_time end) {
 
 void eng_provision_free(struct eng_provision *p) {
   if (!p) return;
+  for (size_t hi = 0; p->stores && hi < p->n_stores; hi++) sim_free(p->stores[hi].layers);
+  sim_free(p->stores);
+  eng_elastic_free(p->elastic);
   for (size_t gi = 0; p->g && gi < p->n; gi++) sim_free(p->g[gi].wl.phases); /* NULL: none composed */
   sim_free(p->g);
   sim_free(p);

@@ -26,6 +26,7 @@
 
 #include "models/engine_internal.h"
 #include "models/mmu.h"
+#include "sim/alloc.h"
 
 /* min(x, 1) and max(x, 0), as fmin(1.0, x) and fmax(0.0, x) give them for
  * the values sampled here (a NaN gives the bound; the sums they enter do not
@@ -162,22 +163,25 @@ static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool al
   if (rates) guest_cumulative(e, g, now, &run_ns, &steal_ns, cyc);
   emit_on_change(e, e->sig_share, g->entity, now, (run_ns - g->prev_run_ns) / dt, &last->share,
                  always);
-  emit_on_change(e, e->sig_steal, g->entity, now, (steal_ns - g->prev_steal_ns) / dt, &last->steal,
-                 always);
-  for (int m = 0; m < MECH_COUNT; m++) {
-    emit_on_change(e, e->sig_cycles[m], g->entity, now, (cyc[m] - g->prev_cycles[m]) / (dt * 1e-9),
-                   &last->cycles[m], always);
-    g->prev_cycles[m] = cyc[m];
+  eng_sampled_steal *gs = e->sampled_steal ? &e->sampled_steal[g - e->guests] : NULL;
+  if (gs) {
+    emit_on_change(e, e->sig_steal, g->entity, now, (steal_ns - gs->prev_ns) / dt, &gs->last, always);
+    gs->prev_ns = steal_ns;
+  }
+  eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[g - e->guests] : NULL;
+  for (int m = 0; m < MECH_COUNT && cs; m++) {
+    emit_on_change(e, e->sig_cycles[m], g->entity, now, (cyc[m] - cs->prev[m]) / (dt * 1e-9),
+                   &cs->last[m], always);
+    cs->prev[m] = cyc[m];
   }
   g->prev_run_ns = run_ns;
-  g->prev_steal_ns = steal_ns;
-  for (uint32_t i = 0; i < g->spec->vcpus && e->sig_vsteal >= 0; i++) {
+  for (uint32_t i = 0; i < g->spec->vcpus && e->sampled_vsteal; i++) {
     eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+    eng_sampled_steal *vs = &e->sampled_vsteal[g->first_vcpu + i];
     double st = (double)v->steal_ns + (v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0) +
                 (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * at_least_zero(v->want - v->rate) : 0);
-    emit_on_change(e, e->sig_vsteal, v->entity, now, (st - v->prev_steal_ns) / dt, &v->sampled_steal,
-                   always);
-    v->prev_steal_ns = st;
+    emit_on_change(e, e->sig_vsteal, v->entity, now, (st - vs->prev_ns) / dt, &vs->last, always);
+    vs->prev_ns = st;
   }
   /* quiet at the previous sample: nothing changed since, so these values
    * are the same at every later sample (progress 1, every rate 0) */
@@ -220,6 +224,15 @@ int eng_declare_records(eng *e) {
   }
   e->sample_ns = any ? sim_recorder_sample_interval(r) : 0;
   if (e->sample_ns < 0) e->sample_ns = 0;
+  bool rates = false;
+  for (int m = 0; m < MECH_COUNT; m++) rates |= e->sig_cycles[m] >= 0;
+  size_t ng = e->sc->n_guests ? e->sc->n_guests : 1, nv = e->n_vcpus ? e->n_vcpus : 1;
+  if (rates && e->sample_ns > 0 && !(e->sampled_cycles = sim_calloc(ng, sizeof *e->sampled_cycles)))
+    return -1;
+  if (e->sig_steal >= 0 && e->sample_ns > 0 && !(e->sampled_steal = sim_calloc(ng, sizeof *e->sampled_steal)))
+    return -1;
+  if (e->sig_vsteal >= 0 && e->sample_ns > 0 && !(e->sampled_vsteal = sim_calloc(nv, sizeof *e->sampled_vsteal)))
+    return -1;
   /* eng_sample_handler writes them on change */
   for (int i = 0; i < 4 && e->sample_ns > 0; i++) {
     int rc = sim_recorder_signal_on_change(r, sigs[i]);
@@ -269,11 +282,15 @@ static double guest_relative_to_native(const eng *e, const eng_guest *g, sim_tim
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
     sim_time until = v->done_noted && v->done_ns < stop ? v->done_ns : stop;
-    double idle = v->idle_ns + (v->req_idle && until > v->idle_since ? (double)(until - v->idle_since) : 0);
-    double stall = v->io_stall_ns;
-    if (v->io_wait) { /* still waiting at the run's end */
-      sim_time from = v->io_stall_since > v->sleep_until_ns ? v->io_stall_since : v->sleep_until_ns;
-      if (until > from) stall += (double)(until - from);
+    double idle = 0, stall = 0; /* no vCPU waits without waits to keep */
+    if (e->waits) {
+      const eng_vcpu_waits *w = &e->waits[g->first_vcpu + i];
+      idle = w->idle_ns + (v->req_idle && until > w->idle_since ? (double)(until - w->idle_since) : 0);
+      stall = w->io_stall_ns;
+      if (v->io_wait) { /* still waiting at the run's end */
+        sim_time from = w->io_stall_since > v->sleep_until_ns ? w->io_stall_since : v->sleep_until_ns;
+        if (until > from) stall += (double)(until - from);
+      }
     }
     own += at_least_zero((double)(until - g->spec->start_ns) - idle);
     twin += v->native_ns + stall * io_scale;
@@ -360,7 +377,7 @@ int eng_write_summary(eng *e, sim_time end) {
       {"name", SIM_COL_STR, "", "host name"},
       {"cores", SIM_COL_I64, "1", "physical CPUs"},
       {"clock_hz", SIM_COL_F64, "Hz", "core clock"},
-      {"busy_s", SIM_COL_F64, "s", "CPU time spent running vCPUs, all cores"},
+      {"busy_s", SIM_COL_F64, "s", "CPU time spent running vCPUs and I/O back ends (io/backends), all cores"},
       {"utilisation", SIM_COL_F64, "1", "busy_s / (cores x simulated time)"},
   };
   sim_table *ht = sim_recorder_table(e->rec, "summary/hosts", "per host: CPU use",

@@ -15,6 +15,10 @@
  * its CPU work and then its I/O (io_window 0) are done.  Response time =
  * completion - arrival, so it includes the queue, the scheduler's steal,
  * the technique's cycles, the I/O path and the devices.
+ * A member of an elastic service (engine_elastic.c) has no arrivals of its
+ * own: its service's balancer hands it requests, each keeping its arrival
+ * at the balancer, and stops it once a scale-in has drained it.  A VM
+ * member runs its image's boot first, then each vCPU turns to requests.
  * Random streams (sim/rng.h), one per guest and purpose: "<guest>/arrivals"
  * (gaps), "<guest>/modulation" (MMPP state changes), "<guest>/think",
  * "<guest>/demand" (per-request draws); so a guest's draws do not depend on
@@ -58,7 +62,10 @@ typedef struct eng_req_server {
 
 struct eng_reqs {
   const sim_requests *spec;
-  gsl_rng *arrivals, *modulation, *think, *demand; /* streams (see header) */
+  const sim_workload *wl;        /* the guest's workload, whose phase 0 is the mean request (its
+                                  * g->wl may be a VM's boot composed in front of it) */
+  eng_arrivals arr;              /* open loop: the arrival process, streams "arrivals", "modulation" */
+  gsl_rng *think, *demand;       /* streams (see header) */
   eng_req_server *servers;       /* one per vCPU */
   eng_request *queue;            /* FIFO ring of waiting requests */
   size_t q_head, q_len, q_cap;   /* ring start, length, capacity */
@@ -66,8 +73,6 @@ struct eng_reqs {
   int64_t completed;             /* requests completed */
   int64_t in_system;             /* arrived, not completed */
   double next_arrival_ns;        /* ns: open loop, the next arrival, unrounded */
-  int mmpp_state;                /* mmpp2: 0 or 1 */
-  double mmpp_switch_ns;         /* mmpp2: ns of the next state change */
   double area_ns;                /* integral of in_system dt, ns */
   sim_time area_since;           /* ns: in_system last changed */
   double *response_ns;           /* every completed request's response time, ns */
@@ -88,7 +93,7 @@ static void area_to(eng_reqs *q, sim_time now) {
 static void serve(eng *e, eng_guest *g, eng_vcpu *v, const eng_request *r, sim_time now) {
   eng_reqs *q = g->rq;
   eng_req_server *s = &q->servers[v - e->vcpus - g->first_vcpu];
-  s->phase = *sim_workload_phase_body(g->wl, 0);
+  s->phase = *sim_workload_phase_body(q->wl, 0);
   for (size_t i = 0; i < q->spec->n_draws; i++) {
     const sim_request_draw *d = &q->spec->draws[i];
     double x = sim_dist_sample(&d->dist, q->demand);
@@ -150,6 +155,7 @@ static void complete(eng *e, eng_guest *g, eng_vcpu *v, sim_time now) {
     eng_note_rec(e, -1);
   else
     q->response_ns[q->n_resp++] = resp;
+  if (e->elastic) eng_elastic_completed(e, (size_t)(g - e->guests), resp, now); /* may stop g, drained */
   if (q->rows) {
     sim_cell row[7];
     row[0].i = s->cur.id;
@@ -172,11 +178,12 @@ static void complete(eng *e, eng_guest *g, eng_vcpu *v, sim_time now) {
   if (issue_done(q) && q->in_system == 0) finish_guest(e, g, now);
 }
 
-/* A request of g arrives now (client, or -1): to an idle vCPU, or queued. */
-static void arrive(eng *e, eng_guest *g, int64_t client, sim_time now) {
+/* A request of g (client, or -1) that arrived at `arrival` (now, or at a
+ * service's balancer) comes in now: to an idle vCPU, or queued. */
+static void arrive(eng *e, eng_guest *g, int64_t client, sim_time arrival, sim_time now) {
   eng_reqs *q = g->rq;
   area_to(q, now);
-  eng_request r = {q->issued++, client, now, now};
+  eng_request r = {q->issued++, client, arrival, now};
   q->in_system++;
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
@@ -205,18 +212,18 @@ static void arrive(eng *e, eng_guest *g, int64_t client, sim_time now) {
 /* ---- open-loop arrival processes ---- */
 
 /* ns from `t` to the next arrival of a Poisson process whose rate follows
- * the trace (piecewise constant from the guest's start): an Exp(1) amount
- * of integrated rate, consumed interval by interval.  INFINITY past the
- * trace's end. */
-static double trace_gap(const eng_reqs *q, const eng_guest *g, double t) {
-  const sim_requests *s = q->spec;
-  double work = gsl_ran_exponential(q->arrivals, 1.0);
+ * the trace (piecewise constant from a->origin_ns, a guest's start): an
+ * Exp(1) amount of integrated rate, consumed interval by interval.
+ * INFINITY past the trace's end. */
+static double trace_gap(const eng_arrivals *a, double t) {
+  const sim_requests *s = a->spec;
+  double work = gsl_ran_exponential(a->arrivals, 1.0);
   double dt = (double)s->trace_interval_ns;
-  double x = t - (double)g->spec->start_ns;
+  double x = t - (double)a->origin_ns;
   for (size_t k = (size_t)(x / dt); k < s->n_trace; k++) {
     double end = (double)(k + 1) * dt;
     double rate = s->trace_rate_per_s[k] * 1e-9; /* per ns */
-    if (rate * (end - x) >= work) return x + work / rate - (t - (double)g->spec->start_ns);
+    if (rate * (end - x) >= work) return x + work / rate - (t - (double)a->origin_ns);
     work -= rate * (end - x);
     x = end;
   }
@@ -225,25 +232,25 @@ static double trace_gap(const eng_reqs *q, const eng_guest *g, double t) {
 
 /* ns from `t` to the next arrival of the two-state MMPP, moving its state
  * through the changes on the way (memoryless: redrawing is exact). */
-static double mmpp_gap(eng_reqs *q, double t) {
-  const sim_requests *s = q->spec;
+static double mmpp_gap(eng_arrivals *a, double t) {
+  const sim_requests *s = a->spec;
   double x = t;
   for (;;) {
-    double rate = s->mmpp_rate_per_s[q->mmpp_state] * 1e-9;
-    double cand = rate > 0 ? x + gsl_ran_exponential(q->arrivals, 1 / rate) : INFINITY;
-    if (cand < q->mmpp_switch_ns) return cand - t;
-    x = q->mmpp_switch_ns;
-    q->mmpp_state ^= 1;
-    q->mmpp_switch_ns = x + gsl_ran_exponential(q->modulation, (double)s->mmpp_sojourn_ns[q->mmpp_state]);
+    double rate = s->mmpp_rate_per_s[a->mmpp_state] * 1e-9;
+    double cand = rate > 0 ? x + gsl_ran_exponential(a->arrivals, 1 / rate) : INFINITY;
+    if (cand < a->mmpp_switch_ns) return cand - t;
+    x = a->mmpp_switch_ns;
+    a->mmpp_state ^= 1;
+    a->mmpp_switch_ns = x + gsl_ran_exponential(a->modulation, (double)s->mmpp_sojourn_ns[a->mmpp_state]);
   }
 }
 
-static double open_gap(eng_reqs *q, const eng_guest *g, double t) {
-  switch (q->spec->process) {
-    case SIM_ARRIVALS_POISSON: return gsl_ran_exponential(q->arrivals, 1e9 / q->spec->rate_per_s);
-    case SIM_ARRIVALS_DETERMINISTIC: return 1e9 / q->spec->rate_per_s;
-    case SIM_ARRIVALS_TRACE: return trace_gap(q, g, t);
-    case SIM_ARRIVALS_MMPP2: return mmpp_gap(q, t);
+double eng_arrivals_gap(eng_arrivals *a, double t) {
+  switch (a->spec->process) {
+    case SIM_ARRIVALS_POISSON: return gsl_ran_exponential(a->arrivals, 1e9 / a->spec->rate_per_s);
+    case SIM_ARRIVALS_DETERMINISTIC: return 1e9 / a->spec->rate_per_s;
+    case SIM_ARRIVALS_TRACE: return trace_gap(a, t);
+    case SIM_ARRIVALS_MMPP2: return mmpp_gap(a, t);
     case SIM_ARRIVALS_CLOSED: break;
   }
   assert(0);
@@ -256,7 +263,7 @@ static void arrival_handler(sim_loop *loop, void *ctx, uint64_t arg);
 static void schedule_arrival(eng *e, eng_guest *g, double t) {
   eng_reqs *q = g->rq;
   if (issue_done(q)) return;
-  double next = t + open_gap(q, g, t);
+  double next = t + eng_arrivals_gap(&q->arr, t);
   q->next_arrival_ns = next;
   if (!(next <= (double)e->end_ns) || next >= 9e18) return;
   if (!sim_schedule(e->loop, (sim_time)llround(next), PRIO_WAKE, arrival_handler, e, (uint64_t)(g - e->guests)))
@@ -267,7 +274,8 @@ static void arrival_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   eng *e = ctx;
   eng_guest *g = &e->guests[arg];
   if (g->finish_ns >= 0) return;
-  arrive(e, g, -1, sim_loop_now(loop));
+  sim_time now = sim_loop_now(loop);
+  arrive(e, g, -1, now, now);
   schedule_arrival(e, g, g->rq->next_arrival_ns);
 }
 
@@ -276,7 +284,8 @@ static void client_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   eng *e = ctx;
   eng_guest *g = &e->guests[arg & 0xffffffffu];
   if (g->finish_ns >= 0 || issue_done(g->rq)) return;
-  arrive(e, g, (int64_t)(arg >> 32), sim_loop_now(loop));
+  sim_time now = sim_loop_now(loop);
+  arrive(e, g, (int64_t)(arg >> 32), now, now);
 }
 
 /* ---- the engine's calls ---- */
@@ -292,6 +301,7 @@ int eng_requests_setup(eng *e, eng_guest *g) {
   eng_reqs *q = g->rq = sim_calloc(1, sizeof *q);
   if (!q) return -1;
   q->spec = s;
+  q->wl = g->wl;
   q->servers = sim_calloc(g->spec->vcpus, sizeof *q->servers);
   if (!q->servers) return -1;
   const char *name = sim_guest_streams(g->spec);
@@ -299,14 +309,16 @@ int eng_requests_setup(eng *e, eng_guest *g) {
   uint32_t run = e->sc->run_index;
   /* only the streams the guest draws from (a generator is about 5 KB): each
    * is seeded from its own name, so which others exist changes no draw */
-  if (!(q->arrivals = sim_rng_new(seed, run, sim_rng_stream_id(name, "arrivals"))) ||
+  q->arr.spec = s;
+  q->arr.origin_ns = g->spec->start_ns;
+  if (!(q->arr.arrivals = sim_rng_new(seed, run, sim_rng_stream_id(name, "arrivals"))) ||
       (s->process == SIM_ARRIVALS_MMPP2 &&
-       !(q->modulation = sim_rng_new(seed, run, sim_rng_stream_id(name, "modulation")))) ||
+       !(q->arr.modulation = sim_rng_new(seed, run, sim_rng_stream_id(name, "modulation")))) ||
       (s->process == SIM_ARRIVALS_CLOSED && !(q->think = sim_rng_new(seed, run, sim_rng_stream_id(name, "think")))) ||
       (s->n_draws > 0 && !(q->demand = sim_rng_new(seed, run, sim_rng_stream_id(name, "demand")))))
     return -1;
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
-    q->servers[i].phase = *sim_workload_phase_body(g->wl, 0);
+    q->servers[i].phase = *sim_workload_phase_body(q->wl, 0);
     e->vcpus[g->first_vcpu + i].req_ph = &q->servers[i].phase;
   }
   if (e->sc->record.request_latencies) {
@@ -344,13 +356,27 @@ void eng_requests_start(eng *e, eng_guest *g, sim_time now) {
     }
     return;
   }
+  size_t gi = (size_t)(g - e->guests);
+  if (eng_provision_boots(e, gi)) { /* a VM member boots first (engine_provision.c), then serves */
+    for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+      eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
+      v->req_ph = NULL;
+      v->req_idle = false;
+      v->phase = 0;
+      eng_enter_phase(e, v, now);
+      eng_wake_vcpu(e, v);
+    }
+    return;
+  }
+  if (eng_elastic_ready(e, gi, now)) return; /* its service's balancer sends it requests */
   if (s->process == SIM_ARRIVALS_MMPP2)
-    q->mmpp_switch_ns = (double)now + gsl_ran_exponential(q->modulation, (double)s->mmpp_sojourn_ns[0]);
+    q->arr.mmpp_switch_ns = (double)now + gsl_ran_exponential(q->arr.modulation, (double)s->mmpp_sojourn_ns[0]);
   schedule_arrival(e, g, (double)now);
 }
 
 bool eng_request_cpu_done(eng *e, eng_vcpu *v, sim_time now) {
   eng_guest *g = &e->guests[v->guest];
+  if (!g->rq->servers[v - e->vcpus - g->first_vcpu].busy) return take_next(e, g, v, now); /* its hand-over */
   if (v->io_inflight > 0) { /* it completes when its I/O does */
     g->rq->servers[v - e->vcpus - g->first_vcpu].cpu_done = true;
     return true;
@@ -367,6 +393,27 @@ bool eng_request_io_done(eng *e, eng_vcpu *v, sim_time now) {
   complete(e, g, v, now);
   if (v->state == V_DONE) return false;
   return take_next(e, g, v, now);
+}
+
+void eng_requests_handover(eng *e, size_t vi) {
+  eng_vcpu *v = &e->vcpus[vi];
+  eng_guest *g = &e->guests[v->guest];
+  v->req_ph = &g->rq->servers[vi - g->first_vcpu].phase;
+}
+
+void eng_requests_dispatch(eng *e, eng_guest *g, sim_time arrival, sim_time now) { arrive(e, g, -1, arrival, now); }
+
+int64_t eng_requests_outstanding(const eng_guest *g) { return g->rq->in_system; }
+
+void eng_requests_stop(eng *e, eng_guest *g, sim_time now) {
+  assert(g->rq->in_system == 0 && "a member stops once drained");
+  area_to(g->rq, now);
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) e->vcpus[g->first_vcpu + i].state = V_DONE;
+  g->vcpus_done = g->spec->vcpus;
+  g->finish_ns = g->departure_ns = now;
+  g->departed = true;
+  e->guests_done++;
+  eng_note_rec(e, sim_record_event(e->rec, e->ev_finish, now, g->entity, sim_time_to_s(now - g->spec->start_ns), 0));
 }
 
 double eng_requests_progress(const eng *e, const eng_guest *g, sim_time now) {
@@ -392,6 +439,8 @@ static double quantile(const double *x, size_t n, double p) {
 }
 
 int eng_requests_write(eng *e, sim_time end) {
+  int rc_services = e->elastic ? eng_elastic_write(e, end) : 0;
+  if (rc_services < 0) return rc_services;
   bool any = false;
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) any |= e->guests[gi].rq != NULL;
   if (!any) return 0;
@@ -462,8 +511,8 @@ int eng_requests_write(eng *e, sim_time end) {
 void eng_requests_free(eng_guest *g) {
   eng_reqs *q = g->rq;
   if (!q) return;
-  if (q->arrivals) gsl_rng_free(q->arrivals);
-  if (q->modulation) gsl_rng_free(q->modulation);
+  if (q->arr.arrivals) gsl_rng_free(q->arr.arrivals);
+  if (q->arr.modulation) gsl_rng_free(q->arr.modulation);
   if (q->think) gsl_rng_free(q->think);
   if (q->demand) gsl_rng_free(q->demand);
   sim_free(q->servers);

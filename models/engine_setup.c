@@ -20,9 +20,10 @@
  * sample runs at a demand of 1/1000 (its timer ticks): the vCPU sleeps
  * nearly all the interval.  The guest completes at the trace's end unless
  * the workload repeats.  Cost: the loader's samples (8 bytes each) and one
- * mix phase per trace-driven workload; a vCPU of a trace-driven guest holds
- * the phase it plays (eng.trace_ph), composed as it enters it.  The engine
- * reads no file. */
+ * mix phase per trace-driven workload, nothing per guest: a vCPU's phase is
+ * composed when asked for (eng_trace_phase), in the mix itself, since the
+ * phases differ in cpu_demand alone and every reader of a phase's demand
+ * reads it at once.  The engine reads no file. */
 #include <assert.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -136,11 +137,26 @@ int eng_setup_host(eng *e, size_t hi, const sim_profile *scenario_profile) {
 
 /* ---- trace-driven workloads ---- */
 
+/* A played trace's mix (sim_workload.trace_mix points at its phase).  The
+ * workloads the loader made of one template for its guest entries' trace
+ * files have the template's phases (sim/scenario_traces.c): at one interval
+ * their mixes are alike, and one serves them all (a mix's readers read its
+ * content, and the code identity it gives, vcost_code_id, is compared
+ * within one guest's state, which plays one workload). */
+typedef struct eng_mix {
+  sim_phase phase;           /* the mix; first, so that the phase's address is the mix's */
+  const char *template_name; /* the template (sim_workload.trace_template), the mix shared and
+                              * chained in eng.mixes; NULL: its one workload's alone */
+  sim_time interval_ns;      /* ns: its duration, the traces' interval */
+  struct eng_mix *next;      /* the next shared mix (eng.mixes) */
+} eng_mix;
+
 /* Builds e->trace_wl[wi], trace-driven workload wi as runs play it
  * (sim/workload_phase.c), once: the scenario's workload with its mix phase
- * (owned here, shared by its rated variants) and a sample of 100 % one
- * vCPU's whole time.  The mix is the workload's first phase (plain
- * instructions at CPI 1 when it has none) lasting the trace's interval. */
+ * (owned here, shared by its rated variants and the workloads of its
+ * template, eng_mix) and a sample of 100 % one vCPU's whole time.  The mix
+ * is the workload's first phase (plain instructions at CPI 1 when it has
+ * none) lasting the trace's interval. */
 static int trace_played(eng *e, uint32_t wi) {
   if (e->trace_wl[wi].trace_mix) return 0;
   const sim_workload *src = &e->sc->workloads[wi];
@@ -154,12 +170,26 @@ static int trace_played(eng *e, uint32_t wi) {
                    src->name);
     return -1;
   }
-  sim_phase *mix = sim_malloc(sizeof *mix);
-  if (!mix) return -1;
-  *mix = src->n_phases ? src->phases[0] : (sim_phase){.instructions = 1000, .cycles_per_instruction = 1.0};
-  mix->units = 0;
-  mix->duration_ns = src->trace_interval_ns;
-  mix->length = (sim_dist){0}; /* the trace gives every sample's length */
+  eng_mix *m = e->mixes;
+  while (m && !(src->trace_template && m->template_name == src->trace_template &&
+                m->interval_ns == src->trace_interval_ns))
+    m = m->next;
+  if (!m) {
+    if (!(m = sim_malloc(sizeof *m))) return -1;
+    sim_phase *mix = &m->phase;
+    *mix = src->n_phases ? src->phases[0] : (sim_phase){.instructions = 1000, .cycles_per_instruction = 1.0};
+    mix->units = 0;
+    mix->duration_ns = src->trace_interval_ns;
+    mix->length = (sim_dist){0}; /* the trace gives every sample's length */
+    m->template_name = src->trace_template;
+    m->interval_ns = src->trace_interval_ns;
+    m->next = NULL;
+    if (m->template_name) { /* shared from now on */
+      m->next = e->mixes;
+      e->mixes = m;
+    }
+  }
+  sim_phase *mix = &m->phase;
   sim_workload *w = &e->trace_wl[wi];
   *w = *src;
   /* the phases it plays are the samples' (sim_workload_phase), none stored */
@@ -223,6 +253,13 @@ static int rated_trace(eng *e, uint32_t wi, double rated_ips, const eng_rated_tr
   }
   *out = r;
   return 0;
+}
+
+const sim_phase *eng_trace_phase(const sim_workload *wl, size_t k) {
+  size_t n = sim_workload_n_phases(wl);
+  assert(wl->trace_mix && n > 0);
+  /* past the last sample (a vCPU done) the last one's, the phase it ended in */
+  return sim_workload_phase(wl, k < n ? k : n - 1, wl->trace_mix);
 }
 
 const sim_workload *eng_workload_on(const eng *e, const eng_guest *g, const eng_host *h) {
@@ -301,18 +338,29 @@ void eng_count_host_vcpus(eng *e) {
   }
 }
 
-/* Room for one more home of g (its arrays hold homes_cap homes). */
+/* Room for one more home of g (its arrays hold homes_cap homes).  The four
+ * arrays share one allocation, home_tech's: a guest of a datacenter has two
+ * homes at least (its own, and where placement puts it), and four small
+ * blocks would cost twice the bytes of their entries in allocator overhead. */
 static int homes_grow(eng_guest *g) {
   if (g->n_homes < g->homes_cap) return 0;
-  size_t cap = g->homes_cap ? 2 * (size_t)g->homes_cap : 2, nv = g->spec->vcpus;
-  uint32_t *host = sim_realloc(g->home_host, cap * sizeof *host);
-  if (host) g->home_host = host;
-  void **tech = host ? sim_realloc(g->home_tech, cap * sizeof *tech) : NULL;
-  if (tech) g->home_tech = tech;
-  void **native = tech ? sim_realloc(g->home_native, cap * sizeof *native) : NULL;
-  if (native) g->home_native = native;
-  int32_t *sched = native ? sim_realloc(g->home_sched, cap * nv * sizeof *sched) : NULL;
-  if (!sched) return -1;
+  size_t cap = g->homes_cap ? 2 * (size_t)g->homes_cap : 2, nv = g->spec->vcpus, n = g->n_homes;
+  /* pointers first, then the 4-byte arrays: each stays aligned */
+  void **tech = sim_malloc(cap * (2 * sizeof(void *) + sizeof(uint32_t) + nv * sizeof(int32_t)));
+  if (!tech) return -1;
+  void **native = tech + cap;
+  uint32_t *host = (uint32_t *)(native + cap);
+  int32_t *sched = (int32_t *)(host + cap);
+  if (n) {
+    memcpy(tech, g->home_tech, n * sizeof *tech);
+    memcpy(native, g->home_native, n * sizeof *native);
+    memcpy(host, g->home_host, n * sizeof *host);
+    memcpy(sched, g->home_sched, n * nv * sizeof *sched);
+  }
+  sim_free(g->home_tech);
+  g->home_tech = tech;
+  g->home_native = native;
+  g->home_host = host;
   g->home_sched = sched;
   g->homes_cap = (uint32_t)cap;
   return 0;
@@ -331,6 +379,14 @@ static int host_room(eng_host *h) {
   return 0;
 }
 
+/* Guest g's technique states on its home k, made now (a state is a
+ * function of the technique's table and the guest until charged). */
+static int home_states(eng *e, eng_guest *g, uint32_t k) {
+  const eng_host *h = &e->hosts[g->home_host[k]];
+  if (tech_state_new(e, g->tech, h, g->spec, &g->home_tech[k]) < 0) return -1;
+  return tech_state_new(e, g->native, h, g->spec, &g->home_native[k]);
+}
+
 /* A home of guest gi on host d, added as home g->n_homes: its technique
  * states there and its vCPUs registered (blocked) with d's scheduler. */
 static int home_add(eng *e, size_t gi, uint32_t d) {
@@ -342,8 +398,7 @@ static int home_add(eng *e, size_t gi, uint32_t d) {
   g->home_host[k] = d;
   g->home_tech[k] = g->home_native[k] = NULL;
   g->n_homes++; /* teardown frees what exists of it */
-  if (tech_state_new(e, g->tech, h, g->spec, &g->home_tech[k]) < 0) return -1;
-  if (tech_state_new(e, g->native, h, g->spec, &g->home_native[k]) < 0) return -1;
+  if (home_states(e, g, k) < 0) return -1;
   for (uint32_t i = 0; i < nv; i++) {
     int32_t pin = g->spec->pinning ? g->spec->pinning[i] : -1;
     if (pin >= (int32_t)h->type->cores) pin = -1; /* a pin the destination lacks */
@@ -384,11 +439,24 @@ static int setup_homes(eng *e, size_t gi) {
 }
 
 int eng_home_prepare(eng *e, uint32_t gi, uint32_t host) {
-  const eng_guest *g = &e->guests[gi];
+  eng_guest *g = &e->guests[gi];
   assert(g->n_homes > 0); /* set-up gave it a home list (setup_homes) */
   for (uint32_t k = 0; k < g->n_homes; k++)
-    if (g->home_host[k] == host) return 0;
+    if (g->home_host[k] == host) /* its states again if it left them unused (eng_home_release) */
+      return g->home_tech[k] ? 0 : home_states(e, g, k);
   return home_add(e, gi, host);
+}
+
+void eng_home_release(eng *e, uint32_t gi, uint32_t host) {
+  eng_guest *g = &e->guests[gi];
+  assert(!e->sc->n_migrations); /* a scripted migration resumes without preparing */
+  for (uint32_t k = 0; k < g->n_homes; k++) {
+    if (g->home_host[k] != host) continue;
+    assert(g->home_tech[k] != g->tech_state); /* it is elsewhere now */
+    tech_state_free(g->tech, g->home_tech[k]);
+    tech_state_free(g->native, g->home_native[k]);
+    g->home_tech[k] = g->home_native[k] = NULL;
+  }
 }
 
 int eng_homes_preload(eng *e) {
@@ -422,10 +490,7 @@ static void teardown_homes(eng_guest *g) {
     tech_state_free(g->tech, g->home_tech[k]);
     tech_state_free(g->native, g->home_native[k]);
   }
-  sim_free(g->home_host);
-  sim_free(g->home_tech);
-  sim_free(g->home_native);
-  sim_free(g->home_sched);
+  sim_free(g->home_tech); /* the other home arrays' too (homes_grow) */
 }
 
 /* ---- arrivals and departures ----
@@ -586,11 +651,6 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
     if (v->entity < 0) return v->entity;
     (*next_vcpu)++;
   }
-  if (g->wl->trace_mix) { /* its vCPUs' phases are composed: each starts at the first */
-    if (!e->trace_ph && !(e->trace_ph = sim_calloc(e->n_vcpus, sizeof *e->trace_ph))) return -1;
-    for (uint32_t i = 0; i < g->spec->vcpus; i++)
-      sim_workload_phase(g->wl, 0, &e->trace_ph[g->first_vcpu + i]);
-  }
   if (setup_homes(e, gi) < 0) return -1;
   if (g->wl->requests && eng_requests_setup(e, g) < 0) return -1;
   bool random_length = false;
@@ -632,10 +692,20 @@ void eng_teardown(eng *e) {
   sim_free(e->guests);
   sim_free(e->guest_specs);
   sim_free(e->vcpus);
-  for (size_t wi = 0; wi < e->sc->n_workloads && e->trace_wl; wi++)
-    sim_free(e->trace_wl[wi].trace_mix); /* shallow copies: the mix's arrays are the scenario's */
+  /* the mixes, shallow copies: their arrays are the scenario's */
+  for (size_t wi = 0; wi < e->sc->n_workloads && e->trace_wl; wi++) {
+    eng_mix *m = (eng_mix *)e->trace_wl[wi].trace_mix;
+    if (m && !m->template_name) sim_free(m); /* a shared one is in e->mixes */
+  }
+  for (eng_mix *m = e->mixes, *next; m; m = next) {
+    next = m->next;
+    sim_free(m);
+  }
   sim_free(e->trace_wl);
-  sim_free(e->trace_ph);
+  sim_free(e->sampled_cycles);
+  sim_free(e->sampled_steal);
+  sim_free(e->sampled_vsteal);
+  sim_free(e->waits);
   rated_free(e);
   migration_set_free(e->migrations); /* before the loop its events are on */
   eng_dc_free(e->dc);

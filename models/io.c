@@ -10,10 +10,9 @@
  * the device serves requests.  Selecting from the host
  * queue is O(waiting requests).  A guest may have several issues (io_unit)
  * in flight at once, each completing on its own: the engine bounds them by
- * the phase's io_window (models/io.h).  A host's softirq cores take the
- * messages of the softirq paths (iopath_in_softirq) in arrival order, each
- * on the core that frees first: a first-come first-served queue with one
- * server per core; O(log cores) per message. */
+ * the phase's io_window (models/io.h).  A request's backend work is handed
+ * to the engine's back-end entities (io_model_set_backend, models/backend.h),
+ * which serve it on the host's cores; the request waits for it. */
 #include "models/io.h"
 
 #include <assert.h>
@@ -320,8 +319,7 @@ typedef struct io_gstate {
   int32_t entity;        /* recorder entity */
   double acc[3];         /* requests owed by kind (read, write, net), fractions carried over */
   bool softirq;          /* its path's backend is the host's softirq (iopath_in_softirq) */
-  sim_time backend_free_ns; /* ns: when its backend is free (not softirq) */
-  double backend_ns;     /* ns: backend CPU time spent, total */
+  double backend_ns;     /* ns: backend CPU time served for its requests, total */
   int64_t requests;      /* completed */
   double bytes;          /* bytes moved by completed requests */
   double latency_ns;     /* ns: latencies summed */
@@ -349,15 +347,12 @@ typedef struct io_rq {
   sim_time extra_ns;  /* ns: the path's added latency */
   sim_time rx_softirq_ns; /* ns: softirq work of the response, still to do once it arrives (0: none) */
   int32_t next;       /* free list */
+  sim_time backend_ns; /* ns: backend work handed to its back end and not yet served (0: none) */
 } io_rq;
 
 typedef struct io_hdev {
   io_device *disk, *nic; /* the host's first disk and NIC, NULL when absent or not yet made */
   bool made;             /* created */
-  sim_time *softirq_free_ns; /* ns: when each of its cores' softirq is free, a binary min-heap (the
-                              * cores are alike: only their times matter); NULL until a softirq
-                              * path's guest is added */
-  uint32_t n_softirq;    /* its cores, the entries of softirq_free_ns */
 } io_hdev;
 
 struct io_model {
@@ -375,6 +370,8 @@ struct io_model {
   int32_t free_rq;       /* free list head */
   sim_table *req_table;  /* io/requests, NULL until the first completion (or not recorded) */
   int failed;            /* a recorder or allocation failure: negative */
+  io_backend_submit_fn backend; /* where backend work is served (io_model_set_backend) */
+  void *backend_ctx;     /* its context */
 };
 
 io_model *io_model_new(sim_loop *loop, const sim_scenario *sc, sim_recorder *rec, int32_t prio) {
@@ -399,7 +396,6 @@ void io_model_free(io_model *m) {
   for (size_t h = 0; m->hosts && h < m->sc->n_hosts; h++) {
     io_device_free(m->hosts[h].disk);
     io_device_free(m->hosts[h].nic);
-    sim_free(m->hosts[h].softirq_free_ns);
   }
   sim_free(m->hosts);
   sim_free(m->guests);
@@ -452,11 +448,6 @@ int io_model_add_guest(io_model *m, uint32_t guest, const sim_profile *profile, 
     hd->made = true;
   }
   bool softirq = iopath_in_softirq(path);
-  if (softirq && net && !hd->softirq_free_ns) {
-    /* every core of the host does packet processing (RSS/RPS, iopath_container.c) */
-    if (!(hd->softirq_free_ns = sim_calloc(type->cores, sizeof *hd->softirq_free_ns))) return -1;
-    hd->n_softirq = type->cores;
-  }
   m->guests[guest] = (io_gstate){.used = true, .host = spec->host, .spec = spec, .profile = profile,
                                  .path = path, .native = native, .entity = entity, .softirq = softirq,
                                  .first_ns = -1, .last_ns = -1};
@@ -527,26 +518,22 @@ static void rq_event(sim_loop *loop, void *ctx, uint64_t arg) {
   rq_step(ctx, (int32_t)arg);
 }
 
-/* Hands `work` ns of softirq processing of request id's message to the
- * first free core of its guest's host; rq_step continues the request when
- * that core has done it.  0, or -1 when the event could not be scheduled. */
-static int softirq_submit(io_model *m, int32_t id, sim_time work) {
-  io_hdev *hd = &m->hosts[m->guests[m->rqs[id].guest].host];
-  assert(hd->softirq_free_ns && hd->n_softirq > 0);
-  sim_time *heap = hd->softirq_free_ns, now = sim_loop_now(m->loop);
-  /* the core that frees first, the heap's top, takes the message */
-  sim_time at = (heap[0] > now ? heap[0] : now) + work;
-  size_t i = 0, n = hd->n_softirq;
-  for (;;) { /* sift the top's new time down */
-    size_t least = i, l = 2 * i + 1, r = l + 1;
-    if (l < n && heap[l] < (least == i ? at : heap[least])) least = l;
-    if (r < n && heap[r] < (least == i ? at : heap[least])) least = r;
-    if (least == i) break;
-    heap[i] = heap[least];
-    i = least;
-  }
-  heap[i] = at;
-  return sim_schedule(m->loop, at, m->prio, rq_event, m, (uint64_t)id) ? 0 : -1;
+/* Hands `work` ns of request id's backend work to its guest's back end;
+ * rq_backend_done continues the request when it has been served.  0, or -1
+ * when out of memory. */
+static void rq_backend_done(void *ctx, uint64_t arg);
+static int backend_submit(io_model *m, int32_t id, sim_time work) {
+  assert(m->backend);
+  m->rqs[id].backend_ns = work;
+  return m->backend(m->backend_ctx, m->rqs[id].guest, work, rq_backend_done, m, (uint64_t)id);
+}
+
+static void rq_backend_done(void *ctx, uint64_t arg) {
+  io_model *m = ctx;
+  io_rq *r = &m->rqs[arg];
+  m->guests[r->guest].backend_ns += (double)r->backend_ns;
+  r->backend_ns = 0;
+  rq_step(m, (int32_t)arg);
 }
 
 static void rq_device_done(void *ctx, uint64_t tag, sim_time now) {
@@ -601,7 +588,7 @@ static void rq_step(io_model *m, int32_t id) {
     /* the response arrived: the host's softirq processes it first */
     sim_time work = r->rx_softirq_ns;
     r->rx_softirq_ns = 0;
-    if (softirq_submit(m, id, work) == 0) return;
+    if (backend_submit(m, id, work) == 0) return;
   } else if (r->stage <= 3 && r->extra_ns > 0) {
     /* the path's added latency */
     r->stage = 4;
@@ -673,23 +660,12 @@ int io_issue_units(io_model *m, uint32_t guest, const sim_phase *ph, double unit
       bool net = k == RQ_NET;
       m->rqs[id] = (io_rq){guest, uid, k, 1, net ? ph->net_tx_bytes : ph->disk_request_bytes,
                            net ? ph->net_rx_bytes : 0, ph->disk_random, now,
-                           (sim_time)llround(c.latency_ns), rx_softirq, -1};
-      if (g->softirq) {
-        g->backend_ns += (double)(tx_softirq + rx_softirq);
-        if (tx_softirq > 0) {
-          if (softirq_submit(m, id, tx_softirq) < 0) return -1;
-        } else {
-          rq_step(m, id);
-        }
-        continue;
-      }
-      /* The backend serves the guest's requests one at a time. */
-      sim_time bk = (sim_time)llround(c.backend_ns);
-      g->backend_ns += (double)bk;
+                           (sim_time)llround(c.latency_ns), rx_softirq, -1, 0};
+      /* its backend work before the device: all of it, or on a softirq path
+       * the request's share (the response's comes after the NIC) */
+      sim_time bk = g->softirq ? tx_softirq : (sim_time)llround(c.backend_ns);
       if (bk > 0) {
-        sim_time at = (g->backend_free_ns > now ? g->backend_free_ns : now) + bk;
-        g->backend_free_ns = at;
-        if (!sim_schedule(m->loop, at, m->prio, rq_event, m, (uint64_t)id)) return -1;
+        if (backend_submit(m, id, bk) < 0) return -1;
       } else {
         rq_step(m, id);
       }
@@ -713,7 +689,8 @@ int io_model_write(io_model *m, sim_time end) {
       {"requests_per_s", SIM_COL_F64, "1/s", "requests completed per second of I/O activity"},
       {"bits_per_s", SIM_COL_F64, "bit/s", "bytes moved per second of I/O activity, in bits"},
       {"mean_latency_s", SIM_COL_F64, "s", "mean latency of a request"},
-      {"backend_cpu_s", SIM_COL_F64, "s", "CPU time of its backend (driver domain, I/O thread, bridge)"},
+      {"backend_cpu_s", SIM_COL_F64, "s", "CPU time its requests' backend work took on the host's cores "
+                                            "(driver domain, I/O thread, softirq), served by the run's end"},
   };
   sim_table *t = NULL;
   for (size_t i = 0; i < m->sc->n_guests; i++) {
@@ -757,4 +734,13 @@ double io_unit_path_ns(const io_model *m, uint32_t guest, const sim_phase *ph, b
 double io_guest_latency_ns(const io_model *m, uint32_t guest) {
   const io_gstate *g = &m->guests[guest];
   return g->used ? g->latency_ns : 0;
+}
+
+const iopath_ops *io_guest_path(const io_model *m, uint32_t guest) {
+  return m->guests[guest].used ? m->guests[guest].path : NULL;
+}
+
+void io_model_set_backend(io_model *m, io_backend_submit_fn submit, void *ctx) {
+  m->backend = submit;
+  m->backend_ctx = ctx;
 }

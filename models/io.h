@@ -22,11 +22,13 @@
  * An I/O path (iopath_*.c, one per technique's way of doing I/O) says what a
  * request costs on the way: CPU cycles of the guest's vCPU (exits, ring
  * updates, interrupts), CPU time of a backend, and latency added besides.
- * The backend is either a thread of the guest's own (the driver domain's
- * backend, QEMU's I/O thread) that serves the guest's requests one at a
- * time, or, for the container paths, the host kernel's softirq, which
- * handles each message's packets on one of the host's cores, any core
- * (iopath_in_softirq).  Every cost comes from the calibration profile.
+ * The backend's work is CPU time on the host's cores, taken from the same
+ * cores the vCPUs run on (models/backend.h): the driver domain's vCPUs for
+ * the Xen split driver (iopath_in_driver_domain), the host kernel's softirq
+ * for the container paths, which handles each message's packets on one of
+ * the host's cores, any core (iopath_in_softirq), and for the others a QEMU
+ * I/O thread of the guest's own.  Every cost comes from the calibration
+ * profile.
  * Units: time ns, sizes bytes, rates per second, CPU costs in cycles (guest)
  * and ns (backend).  Devices never touch files; completions are callbacks. */
 #ifndef MODELS_IO_H
@@ -77,8 +79,8 @@ typedef enum io_class { IO_CLASS_DISK = 0, IO_CLASS_NET = 1 } io_class;
 /* What one request costs on its way through a path. */
 typedef struct iopath_cost {
   double guest_cycles; /* cycles of the guest's vCPU (driver, exits, interrupts) */
-  double backend_ns;   /* ns of backend CPU (driver domain, I/O thread: serialised per guest; the
-                        * host's softirq when iopath_in_softirq: on any of the host's cores) */
+  double backend_ns;   /* ns of backend CPU on the host's cores (driver domain, I/O thread, or the
+                        * host's softirq when iopath_in_softirq: models/backend.h) */
   double latency_ns;   /* ns added to the request besides the backend's work */
 } iopath_cost;
 
@@ -106,12 +108,16 @@ extern const iopath_ops iopath_nat_ops;        /* models/iopath_container.c */
 extern const iopath_ops iopath_native_ops;     /* models/iopath_native.c */
 
 /* Whether `path`'s backend work is the host kernel's softirq (the container
- * paths: veth, bridge, NAT) rather than a backend thread of the guest's own:
- * it is then done per message (a request, a response), each on the first
- * free core of the host (models/io.c), so it is parallel across cores and
- * shared by all the host's guests; otherwise the guest's requests pass its
- * backend one at a time. */
+ * paths: veth, bridge, NAT) rather than a backend thread: it is then done
+ * per message (a request, a response), each on one of the host's cores
+ * (models/backend.h), so it is parallel across cores and shared by all the
+ * host's guests; otherwise a request's backend work is done whole before it
+ * reaches the device. */
 bool iopath_in_softirq(const iopath_ops *path);
+/* Whether `path`'s backend runs in the host's driver domain (dom0, shared by
+ * the host's guests on that path) rather than in a thread of the guest's
+ * own (QEMU's I/O thread) or the softirq (iopath_pv.c). */
+bool iopath_in_driver_domain(const iopath_ops *path);
 
 /* For the paths: a profile quantity, with a diagnostic naming the path when
  * it is missing.  0 or negative. */
@@ -142,14 +148,13 @@ int iopath_native_guest(const sim_profile *profile, const char *path, io_class c
  * exchange at a time); a bulk stream's window is its socket buffer in units,
  * so the sender's protocol work overlaps the wire and it blocks only when
  * the buffer is full.  A request passes through the
- * guest's backend (one request at a time, its CPU time charged to the driver
- * domain or host), then the host's first disk or NIC (an exchange sends its
- * request bytes and receives its response bytes, one wire latency each),
- * then the path's added latency.  On a softirq path (iopath_in_softirq) an
- * exchange's request is processed by the host's softirq before the NIC
- * sends it and its response after the NIC delivers it, each message on the
- * host's first free core: the host's cores form one first-come first-served
- * pool of softirq servers shared by its guests.  The path's guest cycles are CPU work of
+ * guest's backend (its backend work served by a back-end entity on the
+ * host's cores, models/backend.h), then the host's first disk or NIC (an
+ * exchange sends its request bytes and receives its response bytes, one
+ * wire latency each), then the path's added latency.  On a softirq path
+ * (iopath_in_softirq) an exchange's request is processed by the host's
+ * softirq before the NIC sends it and its response after the NIC delivers
+ * it.  The path's guest cycles are CPU work of
  * the unit (mechanism io).  Recorded: table io/requests (one row per request,
  * when record.request_latencies) and io/guests (per guest). */
 typedef struct io_model io_model;
@@ -182,6 +187,19 @@ double io_units_to_next(const io_model *m, uint32_t guest, const sim_phase *ph);
  * none, and done is not called) or a negative error. */
 int io_issue_units(io_model *m, uint32_t guest, const sim_phase *ph, double units, io_unit_done_fn done,
                    void *ctx, uint64_t arg);
+/* Called when backend work handed over by io_backend_submit_fn has been
+ * served, with the `ctx` and `arg` given there. */
+typedef void (*io_backend_done_fn)(void *ctx, uint64_t arg);
+/* Serves `work_ns` (> 0) ns of guest `guest`'s backend work on its back end
+ * and calls done(done_ctx, arg) when it has been served.  0, or negative
+ * when out of memory. */
+typedef int (*io_backend_submit_fn)(void *ctx, uint32_t guest, sim_time work_ns, io_backend_done_fn done,
+                                    void *done_ctx, uint64_t arg);
+/* Where the backend work of m's requests is served (models/backend.h); set
+ * before the first request is issued. */
+void io_model_set_backend(io_model *m, io_backend_submit_fn submit, void *ctx);
+/* The path guest `guest`'s I/O takes, NULL when it was not registered. */
+const iopath_ops *io_guest_path(const io_model *m, uint32_t guest);
 /* Writes io/guests (the guests that did I/O) at the end of the run.  0 or
  * negative. */
 int io_model_write(io_model *m, sim_time end);

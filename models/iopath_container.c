@@ -12,8 +12,9 @@
  * flows of many connections over the host's cores (Linux
  * Documentation/networking/scaling.txt, "RSS", "RPS"); the model assumes
  * enough connections that every core takes packets, so a message's
- * segments go to the host's first free core (models/io.c), and a message's
- * segments, one flow, stay on one core.
+ * segments go to the core whose softirq frees first, ahead of the threads
+ * running there (models/backend.h), and a message's segments, one flow,
+ * stay on one core.
  * Units: cycles (guest CPU), ns (host softirq).  Profile quantities:
  * io.bridge.per_segment, io.nat.per_segment (ns), plus the native ones.
  * Invariant: disk requests cost no backend work.

@@ -2,7 +2,8 @@
  * Models an IDE disk or e1000 NIC emulated in the VMM's device model (QEMU):
  * the guest's unmodified driver touches device registers, and every access
  * exits to the VMM and on to the device model in user space; the device
- * model then does the I/O on the host, one request at a time per guest.
+ * model then does the I/O on the host, one request at a time per guest, in
+ * a QEMU thread the host schedules beside the vCPUs (models/backend.h).
  * Cost per request: the native driver's work, plus exits x (VM exit round
  * trip + exit to user space) on the guest's CPU, plus the device model's
  * time as backend; a completion interrupt is injected (one more exit).

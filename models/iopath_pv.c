@@ -3,8 +3,8 @@
  * domain (dom0): the guest puts requests on a shared ring and notifies the
  * backend through an event channel (a hypercall) once per batch of
  * requests; the backend, in the driver domain, maps the granted pages and
- * does the I/O, one request at a time per guest, charged to the driver
- * domain's CPU; the response comes back by ring and event channel.
+ * does the I/O on the driver domain's vCPUs, which the host's scheduler
+ * runs beside the guests' (models/backend.h); the response comes back by ring and event channel.
  * Cost per request: native driver work + ring work + a hypercall per batch
  * on the guest's CPU; backend time in the driver domain; two event-channel
  * deliveries of latency (notify, respond).
@@ -37,3 +37,5 @@ static int pv_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_co
 
 const iopath_ops iopath_pv_ops = {"pv", "Xen split driver: shared ring, event channel, backend in the driver domain",
                                   pv_cost};
+
+bool iopath_in_driver_domain(const iopath_ops *path) { return path == &iopath_pv_ops; }

@@ -2,7 +2,8 @@
  * Models virtio-blk / virtio-net with QEMU as the backend ([FE14]: QEMU/KVM
  * 1.5, untuned): the guest's driver adds requests to a virtqueue and kicks
  * the host (one VM exit per batch of requests); QEMU's I/O thread does the
- * I/O one request at a time per guest; completion is an injected interrupt.
+ * I/O one request at a time per guest, a thread the host schedules beside
+ * the vCPUs (models/backend.h); completion is an injected interrupt.
  * Cost per request: native driver work + (exit round trip + interrupt) per
  * batch on the guest's CPU; QEMU's time as backend (disk requests and
  * network segments priced apart); a notification latency each way.

@@ -10,4 +10,4 @@ static long best_fit(const dc_host_load *hosts, size_t n, const bool *excluded, 
   return dc_choose_by_room(hosts, n, excluded, room, vm, admit, ctx, true);
 }
 
-const dc_placement_ops placement_best_fit_ops = {"best-fit", true, best_fit};
+const dc_placement_ops placement_best_fit_ops = {"best-fit", true, best_fit, false};

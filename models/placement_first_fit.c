@@ -43,4 +43,4 @@ static long first_fit(const dc_host_load *hosts, size_t n, const bool *excluded,
   return -1;
 }
 
-const dc_placement_ops placement_first_fit_ops = {"first-fit", false, first_fit};
+const dc_placement_ops placement_first_fit_ops = {"first-fit", false, first_fit, false};

@@ -34,4 +34,4 @@ static long pabfd(const dc_host_load *hosts, size_t n, const bool *excluded, con
   return chosen;
 }
 
-const dc_placement_ops placement_pabfd_ops = {"pabfd", true, pabfd};
+const dc_placement_ops placement_pabfd_ops = {"pabfd", true, pabfd, false};

@@ -10,4 +10,4 @@ static long worst_fit(const dc_host_load *hosts, size_t n, const bool *excluded,
   return dc_choose_by_room(hosts, n, excluded, room, vm, admit, ctx, false);
 }
 
-const dc_placement_ops placement_worst_fit_ops = {"worst-fit", true, worst_fit};
+const dc_placement_ops placement_worst_fit_ops = {"worst-fit", true, worst_fit, false};

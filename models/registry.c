@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "models/autoscale.h"
+#include "models/balancer.h"
 #include "models/datacenter.h"
 #include "models/dvfs.h"
 #include "models/io.h"
@@ -45,6 +47,7 @@ static const model_entry catalog[] = {
     {MODEL_PLACEMENT, &placement_first_fit_ops, NULL, SIM_GUEST_VM},
     {MODEL_PLACEMENT, &placement_best_fit_ops, NULL, SIM_GUEST_VM},
     {MODEL_PLACEMENT, &placement_worst_fit_ops, NULL, SIM_GUEST_VM},
+    {MODEL_PLACEMENT, &placement_random_ops, NULL, SIM_GUEST_VM},
     /* overload detection; the first is the default */
     {MODEL_OVERLOAD, &overload_thr_ops, NULL, SIM_GUEST_VM},
     {MODEL_OVERLOAD, &overload_iqr_ops, NULL, SIM_GUEST_VM},
@@ -71,6 +74,26 @@ static const model_entry catalog[] = {
     {MODEL_GOVERNOR, &dvfs_conservative_ops, NULL, SIM_GUEST_VM},
 };
 #define CATALOG_ROWS (sizeof catalog / sizeof catalog[0])
+
+/* elastic services' load balancers (models/balancer.h); the first is the default */
+static const balancer_ops *const balancer_catalog[] = {&lb_round_robin_ops, &lb_least_outstanding_ops};
+/* autoscaling policies (models/autoscale.h) */
+static const autoscale_ops *const autoscale_catalog[] = {&autoscale_target_tracking_ops, &autoscale_step_ops,
+                                                         &autoscale_scheduled_ops};
+#define BALANCERS (sizeof balancer_catalog / sizeof balancer_catalog[0])
+#define AUTOSCALERS (sizeof autoscale_catalog / sizeof autoscale_catalog[0])
+
+const balancer_ops *model_balancer(const char *name) {
+  for (size_t i = 0; i < BALANCERS; i++)
+    if (!strcmp(balancer_catalog[i]->name, name)) return balancer_catalog[i];
+  return NULL;
+}
+
+const autoscale_ops *model_autoscale(const char *name) {
+  for (size_t i = 0; i < AUTOSCALERS; i++)
+    if (!strcmp(autoscale_catalog[i]->name, name)) return autoscale_catalog[i];
+  return NULL;
+}
 
 const char *model_entry_name(const model_entry *e) {
   switch (e->kind) {
@@ -133,7 +156,21 @@ static bool in_vocab(const model_entry *e, sim_vocab_kind vk) {
          (vk == SIM_VOCAB_POWER_SHIPPED && form == DC_POWER_SHIPPED);
 }
 
+/* The words of the services section's kinds (sim/scenario_services.h):
+ * balancers, and autoscaling policies by the keys they take. */
+static bool service_word(sim_vocab_kind vk, size_t i, sim_vocab_word *out) {
+  const char *name = NULL;
+  if (vk == SIM_VOCAB_BALANCER && i < BALANCERS) name = balancer_catalog[i]->name;
+  for (size_t r = 0; vk != SIM_VOCAB_BALANCER && r < AUTOSCALERS && !name; r++)
+    if ((int)autoscale_catalog[r]->keys == (int)(vk - SIM_VOCAB_AUTOSCALE_TARGET) && i-- == 0)
+      name = autoscale_catalog[r]->name;
+  if (!name) return false;
+  *out = (sim_vocab_word){name, NULL, SIM_GUEST_VM};
+  return true;
+}
+
 static bool catalog_word(sim_vocab_kind vk, size_t i, sim_vocab_word *out) {
+  if (vk >= SIM_VOCAB_KINDS) return service_word(vk, i, out);
   for (size_t r = 0; r < CATALOG_ROWS; r++) {
     if (!in_vocab(&catalog[r], vk) || i-- > 0) continue;
     const model_entry *e = &catalog[r];

@@ -51,6 +51,11 @@ size_t model_names(model_kind kind, const char **names, size_t max);
 /* The whole catalog: *n rows. */
 const model_entry *model_catalog(size_t *n);
 
+/* Elastic services' models (models/balancer.h, models/autoscale.h), in
+ * catalogs of their own beside the table above: by name, NULL when unknown. */
+const struct balancer_ops *model_balancer(const char *name);
+const struct autoscale_ops *model_autoscale(const char *name);
+
 /* The catalog's names as the scenario loader takes them, with `data_path`
  * (not copied: it must outlive the vocabulary's use; NULL: none) as where
  * shipped workloads are found. */

@@ -32,7 +32,24 @@
  *    shadow.tlb_miss_extra, the software MMU's per-miss overhead (FITTED to
  *    [LECT]'s TLB loop, models/profiles/README.md "Software MMU")
  *    (MECH_PAGEWALK);
- *  - virtual timer interrupts are delivered by a callout (bt.callout each).
+ *  - virtual timer interrupts are delivered by a callout (bt.callout each);
+ *  - the guest operations (models/guest_ops.h): their native kernel work in
+ *    MECH_GUEST; each kernel entry (execve, kill, sigreturn, mmap, munmap,
+ *    stat/open/close) mediated like a system call (bt.syscall_extra,
+ *    MECH_TRAP); demand faults of new mappings and write-protect faults take
+ *    the guest page-fault path (bt.page_fault); teardown clears traced PTEs
+ *    like any guest PTE write (adaptive, above); each invlpg of munmap is a
+ *    callout dropping the shadow entry (bt.callout, MECH_TRAP); each CR3
+ *    load (process switch, exec) is privileged: the VMM switches the shadow
+ *    root (bt.cr3_switch, MECH_TRAP), finding the shadow tables cached or,
+ *    for shadow.rebuild_fraction of the loads, rebuilding them by one hidden
+ *    fault per resident page (bt.shadow_fill, MECH_HYPERVISOR); a process
+ *    switch refills an untagged TLB through the shadow walks
+ *    (MECH_PAGEWALK) [AA06] sec. 4.3;
+ *  - hosted (hypervisor.hosted, VMware Workstation/Player's VMM beside a
+ *    host OS [SUG01]): each port I/O to a device and each timer interrupt
+ *    also pays hypervisor.world_switch to the host and back (MECH_HYPERVISOR,
+ *    MECH_TRAP).
  * Switch-in: a world switch (context_switch.native) plus a TLB refill (shadow
  * walks) when the TLB is untagged (P4: always) [LECT] "context switches lead
  * to complete flush of TLB".
@@ -40,6 +57,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "models/guest_ops.h"
 #include "models/techniques.h"
 #include "models/vcost.h"
 #include "sim/alloc.h"
@@ -62,6 +80,10 @@ typedef struct bt_params {
   double cr3;               /* bt.cr3_switch: guest address-space switch (shadow root) */
   double shadow_miss;       /* shadow.tlb_miss_extra: software-MMU overhead of one TLB miss on
                                shadow page tables, beyond the hardware 1D walk (FITTED) */
+  guest_op_costs g;         /* guest operations (models/guest_ops.h) */
+  double rebuild;           /* shadow.rebuild_fraction: share of CR3 loads whose shadow tables
+                               are rebuilt rather than found cached, in [0, 1] */
+  hosted_costs hosted;      /* hypervisor.*: type II world switch per host exit */
 } bt_params;
 
 #define F(field) offsetof(bt_params, field)
@@ -84,6 +106,9 @@ static const vcost_key bt_keys[] = {
     {"bt.shadow_fill", F(shadow_fill), VCOST_SAME},
     {"bt.cr3_switch", F(cr3), VCOST_SAME},
     {"shadow.tlb_miss_extra", F(shadow_miss), VCOST_SAME},
+    GUEST_OP_KEYS(bt_params, g),
+    {"shadow.rebuild_fraction", F(rebuild), VCOST_SAME},
+    HOSTED_KEYS(bt_params, hosted),
 };
 #undef F
 
@@ -104,8 +129,16 @@ typedef struct bt_state {
 
 static int bt_load(const sim_profile *profile, const sim_host_type *host_type, void **params,
                    sim_diag *diag) {
-  return vcost_table_load(profile, host_type, sizeof(bt_params), bt_keys,
-                          sizeof bt_keys / sizeof bt_keys[0], params, diag);
+  if (vcost_table_load(profile, host_type, sizeof(bt_params), bt_keys,
+                       sizeof bt_keys / sizeof bt_keys[0], params, diag) < 0)
+    return -1;
+  const bt_params *p = *params;
+  if (guest_ops_check_share(profile, "shadow.rebuild_fraction", p->rebuild, diag) < 0) {
+    vcost_table_free(*params);
+    *params = NULL;
+    return -1;
+  }
+  return 0;
 }
 
 static int bt_create(const void *params, const sim_guest *g, void **state, sim_diag *diag) {
@@ -169,8 +202,10 @@ static void bt_charge(void *state, const sim_phase *ph, double units, cycles_by_
   *g += units * ph->syscalls * c->syscall;
   *t += units * ph->syscalls * b->syscall;
 
+  guest_op_events e = guest_ops_events(&b->g, ph, units);
+
   /* adaptive BT: the first PTE writes trap, later ones are emulated in place */
-  double writes = units * ph->pte_updates;
+  double writes = units * ph->pte_updates + e.pte_clears;
   double trapped = fmin(writes, fmax(0.0, b->adapt - s->traps_seen));
   s->traps_seen += trapped;
   *t += trapped * b->trap;
@@ -187,8 +222,19 @@ static void bt_charge(void *state, const sim_phase *ph, double units, cycles_by_
   *h += units * ph->process_creations * resident * b->shadow_fill;
   *t += units * ph->process_creations * c->fork_switches * b->cr3;
 
+  *g += e.kernel + e.entries * c->syscall + e.invlpgs * b->g.invlpg;
+  *t += e.entries * b->syscall + e.invlpgs * b->callout;
+  double faults = e.faults + e.protection_faults;
+  *g += e.faults * c->page_fault + e.protection_faults * b->g.protection_fault;
+  *h += faults * fmax(0.0, b->page_fault - c->page_fault);
+  *t += e.cr3_loads * b->cr3;
+  *h += e.cr3_loads * b->rebuild * resident * b->shadow_fill;
+  double world = hosted_exit_cycles(&b->hosted);
+  *h += units * ph->port_io * world;
+
   vcost_charge_memory(&s->mem, ph, units, VCOST_WALK_1D, b->shadow_miss, out);
-  vcost_charge_timer(c, cycles_total(out) - before, b->callout, out);
+  guest_ops_charge_switch_refill(&s->mem, ph, &e, out);
+  vcost_charge_timer(c, cycles_total(out) - before, b->callout + world, out);
 }
 
 static void bt_switch_in(void *state, cycles_by_mech *out) {

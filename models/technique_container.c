@@ -7,11 +7,14 @@
  * entering its cgroups (container.cgroup_enter), charged at the first slice
  * to MECH_HYPERVISOR (the container runtime's work).  Network NAT costs
  * belong to the I/O path, not here.  [FE14] sec. IV: Linpack, Stream and
- * RandomAccess run at native speed in Docker.
+ * RandomAccess run at native speed in Docker.  The guest operations
+ * (models/guest_ops.h) cost their native cycles, and process switches their
+ * TLB refill where untagged, as natively.
  * Units: cycles; the set-up quantities are ns, converted at cpu.clock.
  * Invariant: after the set-up, a container's cycles equal native's. */
 #include <stddef.h>
 
+#include "models/guest_ops.h"
 #include "models/techniques.h"
 #include "models/vcost.h"
 #include "sim/alloc.h"
@@ -20,11 +23,13 @@ typedef struct container_params {
   native_costs c;           /* native costs: a container runs on the host kernel */
   double namespace_ns;      /* container.namespace_create, ns (once, at start) */
   double cgroup_ns;         /* container.cgroup_enter, ns (once, at start) */
+  guest_op_costs g;         /* guest operations, at native cost (models/guest_ops.h) */
 } container_params;
 
 static const vcost_key container_keys[] = {
     {"container.namespace_create", offsetof(container_params, namespace_ns), VCOST_SAME},
     {"container.cgroup_enter", offsetof(container_params, cgroup_ns), VCOST_SAME},
+    GUEST_OP_KEYS(container_params, g),
 };
 
 typedef struct container_state {
@@ -60,8 +65,11 @@ static void container_charge(void *state, const sim_phase *ph, double units,
     s->started = true;
     out->cycles[MECH_HYPERVISOR] += (p->namespace_ns + p->cgroup_ns) * 1e-9 * p->c.clock_hz;
   }
+  guest_op_events e = guest_ops_events(&p->g, ph, units);
   out->cycles[MECH_GUEST] += units * vcost_native_cpu(&p->c, ph);
+  out->cycles[MECH_GUEST] += guest_ops_native_cycles(&p->c, &p->g, &e);
   vcost_charge_memory(&s->mem, ph, units, VCOST_WALK_1D, 0, out);
+  guest_ops_charge_switch_refill(&s->mem, ph, &e, out);
 }
 
 static void container_switch_in(void *state, cycles_by_mech *out) {

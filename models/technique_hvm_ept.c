@@ -14,9 +14,19 @@
  *    NUMA topology) runs the guest's instructions at
  *    hvm.untuned.cpu_efficiency of native throughput [FE14] sec. IV.A; the
  *    lost cycles are charged to MECH_GUEST (the guest's work, done slower);
- *  - virtual timer interrupts: hvm.interrupt_exits exits each.
+ *  - virtual timer interrupts: hvm.interrupt_exits exits each;
+ *  - the guest operations (models/guest_ops.h) run natively: the guest owns
+ *    its page tables, so faults, teardown, invlpg and CR3 loads take no
+ *    exit (with VPID/ASID a CR3 load needs no VM exit); a process switch
+ *    refills an untagged TLB (tlb.tagged 0: no PCID/ASID for the guest's
+ *    address spaces) through 2D walks, which cost more than 1D ones
+ *    (models/mmu.c, [BH08]) (MECH_PAGEWALK);
+ *  - hosted (hypervisor.hosted: VirtualBox or VMware Workstation with
+ *    nested paging [SUG01]): each port I/O exit and each timer interrupt
+ *    also pays hypervisor.world_switch to the host OS (MECH_HYPERVISOR).
  * Switch-in: a world switch; the TLB is tagged (VPID), so no refill unless
  * the profile says the TLB is untagged. */
+#include "models/guest_ops.h"
 #include "models/technique_hvm.h"
 #include "models/techniques.h"
 
@@ -25,11 +35,15 @@ typedef struct ept_params {
   hvm_exit_costs x;         /* VM exits (models/technique_hvm.h) */
   double cpu_eff;           /* hvm.untuned.cpu_efficiency: ratio in (0, 1], instruction
                                throughput of the guest CPU model vs the host */
+  guest_op_costs g;         /* guest operations (models/guest_ops.h) */
+  hosted_costs hosted;      /* hypervisor.*: type II world switch per host exit */
 } ept_params;
 
 static const vcost_key ept_keys[] = {
     HVM_EXIT_KEYS(ept_params, x),
     {"hvm.untuned.cpu_efficiency", offsetof(ept_params, cpu_eff), VCOST_SAME},
+    GUEST_OP_KEYS(ept_params, g),
+    HOSTED_KEYS(ept_params, hosted),
 };
 
 static int ept_load(const sim_profile *profile, const sim_host_type *host_type, void **params,
@@ -70,8 +84,14 @@ static void ept_charge(void *state, const sim_phase *ph, double units, cycles_by
                  ph->divide_faults * c->exception);
   out->cycles[MECH_TRAP] += units * ph->divide_faults * x->exception;
 
+  guest_op_events e = guest_ops_events(&v->g, ph, units);
+  *g += guest_ops_native_cycles(c, &v->g, &e);
+  double world = hosted_exit_cycles(&v->hosted);
+  out->cycles[MECH_HYPERVISOR] += units * ph->port_io * world;
+
   vcost_charge_memory(s, ph, units, VCOST_WALK_2D, 0, out);
-  vcost_charge_timer(c, cycles_total(out) - before, hvm_timer_irq_cycles(x), out);
+  guest_ops_charge_switch_refill(s, ph, &e, out);
+  vcost_charge_timer(c, cycles_total(out) - before, hvm_timer_irq_cycles(x) + world, out);
 }
 
 static void ept_switch_in(void *state, cycles_by_mech *out) {

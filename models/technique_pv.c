@@ -19,11 +19,22 @@
  *    fork.context_switches new_baseptr hypercalls (pv.hypercall +
  *    pv.cr3_switch) (MECH_HYPERCALL);
  *  - virtual timer interrupts arrive as event-channel upcalls and return by
- *    an iret hypercall (pv.hypercall each).
+ *    an iret hypercall (pv.hypercall each);
+ *  - the guest operations (models/guest_ops.h): native kernel work
+ *    (MECH_GUEST); each kernel entry through the fast trap handler
+ *    (pv.syscall_extra, MECH_TRAP); demand faults of new mappings and
+ *    write-protect faults bounce through Xen (pv.page_fault_extra,
+ *    MECH_TRAP); teardown clears are validated and batched mmu_update
+ *    entries, and munmap's invalidations ride the same multicalls as
+ *    mmuext_op INVLPG (one pv.hypercall per pv.pte_batch_size) (MECH_HYPERCALL);
+ *    each CR3 load (process switch, exec) is an mmuext_op new_baseptr
+ *    hypercall (pv.hypercall + pv.cr3_switch, MECH_HYPERCALL) [BDF03]
+ *    sec. 3.1; a process switch refills an untagged TLB (MECH_PAGEWALK).
  * Switch-in: a world switch (context_switch.native) plus a TLB refill when
  * untagged.  Invariant: no shadow page tables, so no hidden faults. */
 #include <stddef.h>
 
+#include "models/guest_ops.h"
 #include "models/techniques.h"
 #include "models/vcost.h"
 
@@ -36,6 +47,7 @@ typedef struct pv_params {
   double page_fault;        /* pv.page_fault_extra: fault bounced through the hypervisor */
   double cr3;               /* pv.cr3_switch: new_baseptr hypercall work beyond the call */
   double sensitive;         /* pv.sensitive_op: PV-op replacing cli/cr8 (hypercall-free) */
+  guest_op_costs g;         /* guest operations (models/guest_ops.h) */
 } pv_params;
 
 #define F(field) offsetof(pv_params, field)
@@ -47,6 +59,7 @@ static const vcost_key pv_keys[] = {
     {"pv.page_fault_extra", F(page_fault), VCOST_SAME},
     {"pv.cr3_switch", F(cr3), VCOST_SAME},
     {"pv.sensitive_op", F(sensitive), VCOST_SAME},
+    GUEST_OP_KEYS(pv_params, g),
 };
 #undef F
 
@@ -100,7 +113,14 @@ static void pv_charge(void *state, const sim_phase *ph, double units, cycles_by_
   *hc += pv_pte_batched(v, units * ph->process_creations * resident);
   *hc += units * ph->process_creations * c->fork_switches * (v->hypercall + v->cr3);
 
+  guest_op_events e = guest_ops_events(&v->g, ph, units);
+  *g += guest_ops_native_cycles(c, &v->g, &e);
+  *t += (e.entries * v->syscall) + (e.faults + e.protection_faults) * v->page_fault;
+  *hc += pv_pte_batched(v, e.pte_clears) + e.invlpgs / v->batch * v->hypercall;
+  *hc += e.cr3_loads * (v->hypercall + v->cr3);
+
   vcost_charge_memory(s, ph, units, VCOST_WALK_1D, 0, out);
+  guest_ops_charge_switch_refill(s, ph, &e, out);
   vcost_charge_timer(c, cycles_total(out) - before, v->hypercall, out);
 }
 

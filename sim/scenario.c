@@ -26,6 +26,7 @@
 #include "sim/profile.h"
 #include "sim/scenario_instances.h"
 #include "sim/scenario_images.h"
+#include "sim/scenario_services.h"
 #include "sim/scenario_internal.h"
 
 /* Words people use for a key of another name: tried before edit distance. */
@@ -189,6 +190,7 @@ void sim_scenario_free(sim_scenario *s) {
   sim_free(s->churns);
   scenario_free_instances(s);
   scenario_free_images(s);
+  scenario_free_services(s);
   for (size_t i = 0; i < s->n_migrations; i++) {
     sim_free(s->migrations[i].name);
     sim_free(s->migrations[i].strategy);
@@ -442,7 +444,8 @@ static void check_top_keys(ctx *C, const sim_yaml_node *root) {
   static const char *const keys[] = {"name", "description", "simulation", "calibration", "host_types",
                                      "hosts", "workloads", "guests", "migrations", "datacenter", "sweep",
                                      "instance_types",
-                                     "images", "registry"};
+                                     "images", "registry",
+                                     "services"};
   sim_schema_set_what(&C->S, "the scenario");
   for (size_t i = 0; i < root->n; i++) {
     const sim_yaml_node *k = root->pairs[i].key;
@@ -558,6 +561,7 @@ static void load_sections(ctx *C, sim_yaml_node *root, bool sweep_point) {
   if (!C->S.oom) scenario_load_guests(C, sim_schema_opt(root, "guests"));
   if (!C->S.oom) scenario_load_migrations(C, sim_schema_opt(root, "migrations"));
   if (!C->S.oom) scenario_load_datacenter(C, sim_schema_opt(root, "datacenter"));
+  if (!C->S.oom) scenario_load_services(C, sim_schema_opt(root, "services"));
   if (!C->S.oom && C->s->replications > 1 && sim_schema_opt(root, "sweep")) {
     /* a sweep runs its own replications of every point: its points are not
      * checked, since every one would repeat this error */

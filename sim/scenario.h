@@ -299,7 +299,7 @@ typedef struct sim_migration_spec {
 typedef struct sim_datacenter_spec {
   bool enabled;               /* the scenario has the section */
   sim_time interval_ns;       /* ns: consolidation interval (300 s) */
-  const char *placement;      /* placement policy: pabfd, first-fit, best-fit, worst-fit */
+  const char *placement;      /* placement policy: pabfd, first-fit, best-fit, worst-fit, random */
   const char *overload;       /* overload detector: thr, iqr, mad, lr, lrr */
   double threshold;           /* static threshold (thr) or fallback threshold, (0, 1];
                                * 0: the detector's default */
@@ -373,6 +373,9 @@ typedef struct sim_scenario {
   struct sim_image *images;   /* in name order */
   double registry_bandwidth_bps; /* bit/s: the registry's rate to one host (its NIC may be slower) */
   sim_time registry_latency_ns;  /* ns: a pull's round trip to the registry, per layer */
+  /* elastic services: member guests behind a load balancer, autoscaled (sim/scenario_services.h) */
+  size_t n_services;
+  struct sim_service *services; /* in file order */
 } sim_scenario;
 
 /* A "path.to.key=value" override from --set, applied before validation. */

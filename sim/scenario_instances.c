@@ -89,6 +89,29 @@ static void read_type(ctx *C, const sim_yaml_node *m, sim_instance_type *t) {
   if (burst) read_burstable(C, burst, t);
 }
 
+/* An error at type t's `compute_units` (entry m) when no host type can give
+ * them: U compute units are U x SIM_COMPUTE_UNIT_HZ cycles a second, which
+ * the type's vCPUs can run only on a host whose clock x vCPUs reaches that;
+ * on a slower host the instance runs uncapped, below what it is sold as, and
+ * on none would it ever get its units.  The host types are loaded before the
+ * instance types. */
+static void check_compute_units(ctx *C, const sim_yaml_node *m, const sim_instance_type *t) {
+  const sim_scenario *s = C->s;
+  if (t->compute_units <= 0 || s->n_host_types == 0) return;
+  const sim_host_type *fastest = &s->host_types[0];
+  for (size_t i = 1; i < s->n_host_types; i++)
+    if (s->host_types[i].clock_hz > fastest->clock_hz) fastest = &s->host_types[i];
+  double need_hz = t->compute_units * SIM_COMPUTE_UNIT_HZ, most_hz = t->vcpus * fastest->clock_hz;
+  if (need_hz <= most_hz) return;
+  char need[64], most[64];
+  sim_format_quantity(SIM_UNIT_FREQ, need_hz, need, sizeof need);
+  sim_format_quantity(SIM_UNIT_FREQ, most_hz, most, sizeof most);
+  sim_schema_error(&C->S, sim_schema_opt(m, "compute_units"),
+                   "'compute_units' in %s is %g, %s of cycles a second, more than any host type gives its "
+                   "%u vCPU%s (at most %s, host type '%s'): no host can give them", C->S.what,
+                   t->compute_units, need, t->vcpus, t->vcpus == 1 ? "" : "s", most, fastest->name);
+}
+
 static int by_name(const void *a, const void *b) {
   return strcmp(((const sim_instance_type *)a)->name, ((const sim_instance_type *)b)->name);
 }
@@ -113,6 +136,7 @@ void scenario_load_instance_types(ctx *C, const sim_yaml_node *types) {
     sim_instance_type *t = &s->instance_types[s->n_instance_types++];
     if (!(t->name = sim_schema_strdup(&C->S, k->text))) return;
     read_type(C, v, t);
+    check_compute_units(C, v, t);
   }
   /* the YAML parser refuses a key given twice, so names are unique */
   if (s->n_instance_types > 1) qsort(s->instance_types, s->n_instance_types, sizeof *s->instance_types, by_name);

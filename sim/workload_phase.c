@@ -45,8 +45,9 @@ const sim_phase *sim_workload_phase(const sim_workload *w, size_t k, sim_phase *
   assert(buf);
   /* a copy of the mix: it keeps the mix's name, the identity of the code it
    * runs (vcost_code_id), so code translated for one sample is not
-   * translated again for the next */
-  *buf = *w->trace_mix;
+   * translated again for the next; buf may be the mix itself, whose
+   * owner then holds no phase per player (models/engine_setup.c) */
+  if (buf != w->trace_mix) *buf = *w->trace_mix;
   buf->cpu_demand = sim_workload_phase_demand(w, k);
   return buf;
 }

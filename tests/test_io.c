@@ -292,37 +292,53 @@ static void test_softirq_paths(void) {
   for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) CU_ASSERT(!iopath_in_softirq(own[i]));
 }
 
-/* No more requests in flight than cores: no request waits for a core, so a
- * request's latency is the native one plus the per-packet costs of its
- * request and its response (one segment each), and NAT about doubles the
- * bridge's and the native latency as [FE14] sec. IV.C's round trip (2 within
- * 10 %, io_fe14_rr_docker_nat_doubles); the NAT'd service is no longer held
- * to one request per NAT cost of a request and its response. */
+/* Utilisation (summary/hosts) of kv_scenario's three hosts, h0 (native),
+ * h1 (bridge), h2 (NAT).  0 or negative. */
+static int run_kv_util(unsigned cores, unsigned clients, double util[3]) {
+  char text[2048];
+  snprintf(text, sizeof text, kv_scenario, cores, clients);
+  static const char *const cols[] = {"utilisation"};
+  static const char *const rows[] = {"h0", "h1", "h2"};
+  double *out[] = {util};
+  return run_columns("kv-util.yaml", text, "summary/hosts", cols, 1, rows, 3, out, NULL);
+}
+
+/* No more requests in flight than cores: a message seldom waits for a
+ * core's softirq (on average well under a ns), so a request's latency is
+ * the native one plus the per-packet costs of its request and its response
+ * (one segment each), and NAT about doubles the bridge's and the native
+ * latency as [FE14] sec. IV.C's round trip (2 within 10 %,
+ * io_fe14_rr_docker_nat_doubles); the NAT'd service is not held to one
+ * request per NAT cost of a request and its response, as the responses'
+ * softirq runs on other cores than the service's vCPU. */
 static void test_nat_latency_per_packet(void) {
   double rps[3], lat[3], br, nt;
   CU_ASSERT_EQUAL_FATAL(run_kv(4, 4, rps, lat, &br, &nt), 0);
-  CU_ASSERT_DOUBLE_EQUAL(lat[1] - lat[0], 2 * br * 1e-9, 1e-12);
-  CU_ASSERT_DOUBLE_EQUAL(lat[2] - lat[0], 2 * (br + nt) * 1e-9, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(lat[1] - lat[0], 2 * br * 1e-9, 1e-10);
+  CU_ASSERT_DOUBLE_EQUAL(lat[2] - lat[0], 2 * (br + nt) * 1e-9, 1e-10);
   CU_ASSERT(lat[2] / lat[0] >= 1.8 && lat[2] / lat[0] <= 2.2);
   CU_ASSERT(lat[2] / lat[1] >= 1.8 && lat[2] / lat[1] <= 2.2);
   double one_at_a_time = 1e9 / (2 * (br + nt)); /* requests/s of a serialised backend */
-  CU_ASSERT(rps[2] > 2 * one_at_a_time);
+  CU_ASSERT(rps[2] > 1.2 * one_at_a_time);
 }
 
-/* 16 clients: on one core the NAT'd service is held to that core's rate,
- * 1 / (2 x (bridge + NAT) per segment); on four cores to four times it;
- * there its requests wait for a free core, so the latency exceeds the
- * unloaded one.  The native and bridge guests do not depend on the cores
- * (the bridge's work is light: its cores are never all busy). */
+/* 16 clients: on one core the softirq and the service's vCPU share that
+ * core, which is then always busy (and never more than busy), so the NAT'd
+ * service gets less than the core's softirq rate, 1 / (2 x (bridge + NAT)
+ * per segment), and its latency exceeds the one on four cores, where the
+ * responses' softirq runs beside the vCPU.  The native guest does not depend
+ * on the cores; the bridge's work is light: with four cores its cores are
+ * never all busy. */
 static void test_nat_scales_with_cores(void) {
-  double r1[3], l1[3], r4[3], l4[3], r4light[3], l4light[3], br, nt;
+  double r1[3], l1[3], r4[3], l4[3], r4light[3], l4light[3], br, nt, u1[3];
   CU_ASSERT_EQUAL_FATAL(run_kv(1, 16, r1, l1, &br, &nt), 0);
   CU_ASSERT_EQUAL_FATAL(run_kv(4, 16, r4, l4, &br, &nt), 0);
   CU_ASSERT_EQUAL_FATAL(run_kv(4, 4, r4light, l4light, &br, &nt), 0);
+  CU_ASSERT_EQUAL_FATAL(run_kv_util(1, 16, u1), 0);
   double core_rate = 1e9 / (2 * (br + nt));
-  CU_ASSERT_DOUBLE_EQUAL(r1[2], core_rate, 0.01 * core_rate);
-  CU_ASSERT_DOUBLE_EQUAL(r4[2], 4 * core_rate, 0.01 * 4 * core_rate);
-  CU_ASSERT(l4[2] > 1.5 * l4light[2]);
+  CU_ASSERT(r1[2] < core_rate && r1[2] > 0.5 * core_rate);
+  CU_ASSERT(u1[2] > 0.8 && u1[2] <= 1 + 1e-9);
+  CU_ASSERT(r4[2] > 1.5 * r1[2]);
   CU_ASSERT(l1[2] > l4[2]);
   CU_ASSERT_EQUAL(r1[0], r4[0]);
   CU_ASSERT_EQUAL(l1[0], l4[0]);

@@ -181,7 +181,7 @@ static void test_placement(void) {
   dc_host_load h[4];
   cluster(h);
   const uint64_t G = 1ULL << 30;
-  dc_vm_load small = {400, G}, mid = {600, G};
+  dc_vm_load small = {400, G, 0}, mid = {600, G, 0};
   CU_ASSERT_EQUAL(placement_first_fit_ops.choose(h, 4, NULL, NULL, &small, NULL, NULL), 0);
   CU_ASSERT_EQUAL(placement_best_fit_ops.choose(h, 4, NULL, NULL, &small, NULL, NULL), 0);  /* 100 Hz left */
   CU_ASSERT_EQUAL(placement_worst_fit_ops.choose(h, 4, NULL, NULL, &small, NULL, NULL), 2); /* 2600 Hz left */
@@ -194,9 +194,9 @@ static void test_placement(void) {
   CU_ASSERT_EQUAL(placement_pabfd_ops.choose(h, 4, excluded, NULL, &mid, NULL, NULL), 3);
   CU_ASSERT_EQUAL(placement_first_fit_ops.choose(h, 4, excluded, NULL, &mid, NULL, NULL), 3);
   /* memory counts as much as CPU */
-  dc_vm_load fat = {100, 3 * G + 1};
+  dc_vm_load fat = {100, 3 * G + 1, 0};
   CU_ASSERT_EQUAL(placement_first_fit_ops.choose(h, 4, NULL, NULL, &fat, NULL, NULL), 3);
-  dc_vm_load huge = {5000, G};
+  dc_vm_load huge = {5000, G, 0};
   CU_ASSERT_EQUAL(placement_pabfd_ops.choose(h, 4, NULL, NULL, &huge, NULL, NULL), -1);
   CU_ASSERT_TRUE(placement_pabfd_ops.decreasing && placement_best_fit_ops.decreasing);
   CU_ASSERT_FALSE(placement_first_fit_ops.decreasing);
@@ -238,7 +238,7 @@ static void test_indexes_match_scans(void) {
                                    &placement_pabfd_ops};
   int found = 0, missed = 0;
   for (int step = 0; step < 400; step++) {
-    dc_vm_load vm = {150 * (double)gsl_rng_uniform_int(rng, 20), M * (uint64_t)gsl_rng_uniform_int(rng, 4000)};
+    dc_vm_load vm = {150 * (double)gsl_rng_uniform_int(rng, 20), M * (uint64_t)gsl_rng_uniform_int(rng, 4000), 0};
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
       long scan = ops[k]->choose(h, N, excluded, NULL, &vm, NULL, NULL);
       CU_ASSERT_EQUAL(ops[k]->choose(h, N, excluded, room, &vm, NULL, NULL), scan);
