@@ -70,6 +70,7 @@
 #include <string.h>
 
 #include "models/backend.h"
+#include "models/contention.h"
 #include "models/engine_internal.h"
 #include "models/registry.h"
 #include "models/techniques.h"
@@ -191,6 +192,10 @@ static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out,
     g->native->charge(g->native_state, ph, units, &n);
   }
   *native += cycles_total(&n);
+  if (v->contention_unit > 0) { /* its co-runners', its native twin's too (models/contention.h) */
+    out->cycles[MECH_GUEST] += units * v->contention_unit;
+    *native += units * v->contention_unit;
+  }
   if (e->io && io_phase_has_io(ph)) { /* the I/O path's work on the guest's CPU */
     out->cycles[MECH_IO] += units * io_unit_cycles(e->io, v->guest, ph, false);
     *native += units * io_unit_cycles(e->io, v->guest, ph, true);
@@ -374,6 +379,7 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
                                 dispatch_handler, h, p);
       if (!c->kick_ev) eng_note_rec(e, -1);
     }
+    contention_recheck(e, h); /* one co-runner fewer */
     return;
   }
   if (eng_backend_picked(e, h, p, pick)) return; /* an I/O back end (models/backend.h) */
@@ -417,6 +423,8 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   }
   v->rate = h->fluid ? h->sched->rate(h->sched_state, v->sched_id) : 1.0;
   if (!(v->rate > 1e-9)) v->rate = 1e-9;
+  v->contention_unit = 0;
+  if (h->contention) contention_unit_cycles(e, h, v, p);
   /* A migration may slow the guest's progress (g->service): it holds its
    * CPU while it waits for the network or for faulted pages. */
   double hz = h->clock_hz * v->rate * g->service;
@@ -487,6 +495,7 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   h->pcpus[p].vcpu = (int32_t)(v - e->vcpus);
   v->end_ev = sim_schedule(e->loop, v->run_end_ns, PRIO_RUN, run_end_handler, h, p);
   if (!v->end_ev) eng_note_rec(e, -1);
+  contention_recheck(e, h); /* one co-runner more, or another */
 }
 
 /* Progress through the loop's dispatch observer, every 1024 events of any
@@ -742,6 +751,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   for (size_t gi = 0; gi < scenario->n_guests && !waits; gi++) waits = e.guests[gi].rq != NULL;
   if (waits && !(e.waits = sim_calloc(n_vcpus ? n_vcpus : 1, sizeof *e.waits))) goto fail;
   if ((rc = eng_backend_setup(&e)) < 0) goto fail; /* the I/O back ends (models/backend.h) */
+  if ((rc = contention_setup(&e)) < 0) goto fail; /* hosts' shared resources (models/contention.h) */
   /* Live migrations, each scheduled at its `at`; they pause, move, throttle
    * and slow their guests through the hooks (live migration section). */
   migration_engine_hooks mig_hooks = eng_migration_hooks(&e);
@@ -778,6 +788,7 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   }
   if (options && options->progress) options->progress(options->progress_ctx, end, end);
   eng_backend_free(e.backends);
+  contention_free(&e);
   eng_teardown(&e);
   return 0;
 fail:
@@ -785,6 +796,7 @@ fail:
   if (diag->errors == errors_before)
     sim_diag_error(diag, scenario->path, 0, 0, "simulation failed: out of memory or recorder error");
   eng_backend_free(e.backends);
+  contention_free(&e);
   eng_teardown(&e);
   return rc < 0 ? rc : -1;
 }

@@ -104,6 +104,8 @@ typedef struct eng_vcpu {
                               * native twin's time of the run is charged at */
   double run_native_switch_cycles; /* cycles: the native twin's context switch at the current
                               * run's start, 0 when the run switched no context */
+  double contention_unit;    /* cycles per unit its co-runners add to the current run, and to its
+                              * native twin's (models/contention.h) */
 } eng_vcpu;
 
 /* A vCPU's waits, apart from eng_vcpu: only a run in which some guest does
@@ -225,6 +227,8 @@ struct eng_host {
   int32_t entity;            /* recorder entity id */
   uint64_t fluid_replans_seen; /* fluid: sched_fluid_replan_due's count at the last re-plan */
   eng_dvfs_host dvfs;        /* DVFS (engine_dvfs.c); dvfs.governor NULL: none */
+  struct contention_host *contention; /* shared cache, memory and kernel (models/contention.h);
+                                       * NULL: its profile describes none */
 };
 
 /* A technique's cost table on hosts of one (profile, host type): loaded once,

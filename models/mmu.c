@@ -214,6 +214,21 @@ double mmu_data_cycles(const mmu_params *p, const sim_access_spec *a) {
   return beyond * traffic / p->bandwidth_bytes_per_cycle;
 }
 
+double mmu_llc_lines(const mmu_params *p, const sim_access_spec *a) {
+  double w = (double)a->working_set_bytes;
+  double private_bytes = fmax(p->cache_bytes[0], p->cache_bytes[1]);
+  double beyond = w > private_bytes ? 1.0 - private_bytes / w : 0.0;
+  return beyond * data_bytes_per_access(p, a) / p->line_bytes;
+}
+
+double mmu_dram_bytes(const mmu_params *p, const sim_access_spec *a) {
+  double w = (double)a->working_set_bytes;
+  double llc = 0;
+  for (int c = 0; c < MMU_CACHE_LEVELS; c++) llc = fmax(llc, p->cache_bytes[c]);
+  double beyond = w > llc ? 1.0 - llc / w : 0.0;
+  return beyond * data_bytes_per_access(p, a) * (1.0 + a->write_fraction);
+}
+
 double mmu_refill_cycles(const mmu_params *p, double pages_touched, uint64_t page_bytes,
                          double walk_cycles) {
   return fmin(pages_touched, tlb_entries(p, page_bytes)) * walk_cycles;

@@ -97,6 +97,18 @@ mmu_walk mmu_walk_2d(const mmu_params *p, const sim_access_spec *a, uint64_t gue
  * bandwidth-bound (with write-allocate: a store moves its bytes twice). */
 double mmu_data_cycles(const mmu_params *p, const sim_access_spec *a);
 
+/* Cache lines per access of stream a that the private caches (L1, L2)
+ * do not hold and that therefore reach the shared last-level cache: one line
+ * per access of a random or large-stride stream, step/line of a sweep,
+ * times the share of the working set beyond the larger private cache. */
+double mmu_llc_lines(const mmu_params *p, const sim_access_spec *a);
+
+/* Bytes per access of stream a that move between the caches and DRAM when
+ * the last-level cache holds p->cache_bytes[2] of the caches' capacity (the
+ * largest level counts, as in mmu_data_cycles): the lines beyond it, a store
+ * twice (read for ownership, then write-back). */
+double mmu_dram_bytes(const mmu_params *p, const sim_access_spec *a);
+
 /* Cycles to refill the TLB after a flush, for a guest touching pages_touched
  * distinct pages of page_bytes: one walk per entry that must be reloaded. */
 double mmu_refill_cycles(const mmu_params *p, double pages_touched, uint64_t page_bytes,

@@ -1,0 +1,320 @@
+/* models/contention.c: the contention mechanism (models/contention.h): the
+ * co-runners of a guest on its host, the models applied to them in order,
+ * and the extra cost per unit of work that results; the engine's side of
+ * it (set-up per host, the cost at a dispatch, the re-check of the other
+ * runs when the running set changes).
+ * Units: cycles at the host's clock, bytes, CPUs.
+ * Invariants: see contention.h; in particular nothing is charged, and no
+ * run is re-planned, on a host where fewer than two guests run something a
+ * model counts (a memory stream; a system call or a process creation
+ * outside a VM). */
+#include "models/contention.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "models/engine_internal.h"
+#include "sim/alloc.h"
+
+/* The models, in the order they are applied: the LLC shares come first, as
+ * the DRAM traffic of each co-runner is what misses its share. */
+static const contention_ops *const models[] = {&contention_llc_ops, &contention_dram_ops,
+                                                &contention_kernel_ops};
+#define N_MODELS (sizeof models / sizeof models[0])
+
+/* What the models make of the co-runners for one of them: the memory
+ * system its accesses see and its kernel operations' wait. */
+typedef struct contention_effect {
+  mmu_params mem;             /* the host's MMU parameters with its LLC share, DRAM latency and
+                               * bandwidth under the others' traffic */
+  double kernel_wait;         /* cycles each of its system calls or process creations waits */
+  double unit_extra;          /* cycles per unit this adds to the co-runner's phase (unit_extra) */
+} contention_effect;
+
+/* A host's contention state. */
+typedef struct contention_host {
+  native_costs costs;         /* its native costs and MMU parameters, at its type's clock */
+  void *params[N_MODELS];     /* each model's; NULL: off on this host */
+  int32_t *running;           /* room for one running vCPU index per slot */
+  contention_guest *scratch;  /* room for one co-runner per slot: the running set now */
+  /* the running set the effects were computed for, and the effects: evaluated
+   * again only when the set changes (a guest, its phase or its content, its
+   * CPUs, the clock) */
+  contention_guest *known;    /* n_known entries */
+  size_t n_known;
+  double known_clock_hz;      /* Hz */
+  contention_effect *effect;  /* per entry of known */
+  bool *effect_known;         /* per entry of known: its effect was evaluated (on demand) */
+  size_t cap;                 /* entries of running, scratch, known, effect and effect_known:
+                               * the host's slots (a fluid host's grow with its vCPUs) */
+  bool fresh;                 /* known is the running set: a dispatch evaluated it and has not
+                               * returned yet (contention_recheck need not collect it again) */
+} contention_host;
+
+double contention_alone_cycles(const native_costs *costs, const sim_phase *ph) {
+  double cycles = vcost_native_cpu(costs, ph);
+  for (size_t i = 0; i < ph->n_access; i++)
+    cycles += ph->access[i].count * mmu_data_cycles(&costs->mmu, &ph->access[i]);
+  return cycles;
+}
+
+int contention_quantity(const sim_profile *profile, const char *key, double *value,
+                        sim_diag *diag) {
+  if (!profile || sim_profile_get(profile, key, value, NULL) < 0) return 0;
+  if (!isfinite(*value) || *value < 0) {
+    sim_diag_error(diag, vcost_profile_name(profile), 0, 0,
+                   "calibration profile quantity '%s' must be finite and >= 0", key);
+    return -1;
+  }
+  return 1;
+}
+
+double contention_queue_wait(double load, double rate_service_sq) {
+  double u = fmin(load, CONTENTION_MAX_LOAD);
+  return rate_service_sq / (2.0 * (1.0 - u));
+}
+
+double contention_domains(uint32_t cores, double socket_cores) {
+  if (!(socket_cores >= 1)) return 1.0;
+  return fmax(1.0, ceil((double)cores / socket_cores));
+}
+
+/* Whether guest g's vCPU in phase ph uses what a model counts: memory
+ * streams; system calls and process creations outside a VM (a VM's take
+ * its own kernel's locks, which no other guest takes). */
+static bool contends(const eng *e, const eng_vcpu *v) {
+  const sim_phase *ph = eng_cur_phase(e, v);
+  if (ph->n_access > 0) return true;
+  return e->guests[v->guest].spec->kind != SIM_GUEST_VM &&
+         (ph->syscalls > 0 || ph->process_creations > 0);
+}
+
+/* ---- set-up ---- */
+
+static void host_free(contention_host *c) {
+  if (!c) return;
+  for (size_t m = 0; m < N_MODELS; m++)
+    if (c->params[m]) models[m]->free_params(c->params[m]);
+  sim_free(c->running);
+  sim_free(c->scratch);
+  sim_free(c->known);
+  sim_free(c->effect);
+  sim_free(c->effect_known);
+  sim_free(c);
+}
+
+/* Makes c's arrays as long as h has slots: 0, or -1 out of memory. */
+static int room(const eng_host *h, contention_host *c) {
+  size_t n = h->n_slots ? h->n_slots : 1;
+  if (n <= c->cap) return 0;
+  int32_t *running = sim_realloc(c->running, n * sizeof *running);
+  if (running) c->running = running;
+  contention_guest *scratch = running ? sim_realloc(c->scratch, n * sizeof *scratch) : NULL;
+  if (scratch) c->scratch = scratch;
+  contention_guest *known = scratch ? sim_realloc(c->known, n * sizeof *known) : NULL;
+  if (known) c->known = known;
+  contention_effect *effect = known ? sim_realloc(c->effect, n * sizeof *effect) : NULL;
+  if (effect) c->effect = effect;
+  bool *effect_known = effect ? sim_realloc(c->effect_known, n * sizeof *effect_known) : NULL;
+  if (!effect_known) return -1;
+  c->effect_known = effect_known;
+  c->cap = n;
+  return 0;
+}
+
+/* Host h's state in *out: NULL when no model is on for it. */
+static int host_setup(eng_host *h, contention_host **out, sim_diag *diag) {
+  *out = NULL;
+  contention_host *c = sim_calloc(1, sizeof *c);
+  if (!c) return -1;
+  bool any = false;
+  for (size_t m = 0; m < N_MODELS; m++) {
+    if (models[m]->load(h->profile, h->type, &c->params[m], diag) < 0) {
+      host_free(c);
+      return -1;
+    }
+    any = any || c->params[m];
+  }
+  if (!any) {
+    host_free(c);
+    return 0;
+  }
+  if (room(h, c) < 0 || native_costs_load(h->profile, h->type, &c->costs, diag) < 0) {
+    host_free(c);
+    return -1;
+  }
+  *out = c;
+  return 0;
+}
+
+/* Whether guest g may ever use what a model counts: a phase of its
+ * workload (its boot's and its trace's source phases included) with a
+ * memory stream, or outside a VM a system call or a process creation. */
+static bool guest_may_contend(const eng_guest *g) {
+  if (!g->wl) return false;
+  bool vm = g->spec->kind == SIM_GUEST_VM;
+  for (size_t k = 0; k < g->wl->n_phases; k++) {
+    const sim_phase *ph = &g->wl->phases[k];
+    if (ph->n_access > 0 || (!vm && (ph->syscalls > 0 || ph->process_creations > 0))) return true;
+  }
+  return false;
+}
+
+int contention_setup(eng *e) {
+  /* no state at all (no memory, no work per dispatch) unless two guests may
+   * contend: a guest alone is charged nothing */
+  size_t may = 0;
+  for (size_t gi = 0; gi < e->sc->n_guests && may < 2; gi++) may += guest_may_contend(&e->guests[gi]);
+  if (may < 2) return 0;
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
+    eng_host *h = &e->hosts[hi];
+    if (host_setup(h, &h->contention, e->diag) < 0) return -1;
+  }
+  return 0;
+}
+
+void contention_free(eng *e) {
+  if (!e->hosts) return;
+  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
+    host_free(e->hosts[hi].contention);
+    e->hosts[hi].contention = NULL;
+  }
+}
+
+/* ---- the co-runners ---- */
+
+/* Collects the guests running on h that use what a model counts into
+ * c->scratch, in guest order: their number.  The running vCPUs are taken in
+ * index order (guests' vCPUs are consecutive, guest by guest), whatever
+ * slots they run on: a guest's phase is its lowest-indexed running vCPU's,
+ * its CPUs the sum of its running vCPUs' rates in that order.  Slot `slot`
+ * is taken to run slot_vcpu (a dispatch in progress marks its slot only
+ * after charging the run; UINT32_MAX: none). */
+static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
+                        int32_t slot_vcpu) {
+  size_t nv = 0;
+  for (uint32_t p = 0; p < h->n_slots; p++) {
+    int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
+    if (vi < 0 || !contends(e, &e->vcpus[vi])) continue;
+    size_t k = nv++;
+    for (; k > 0 && c->running[k - 1] > vi; k--) c->running[k] = c->running[k - 1];
+    c->running[k] = vi;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < nv; i++) {
+    const eng_vcpu *v = &e->vcpus[c->running[i]];
+    if (n > 0 && c->scratch[n - 1].guest == v->guest) {
+      c->scratch[n - 1].cpus += v->rate;
+      continue;
+    }
+    const sim_phase *ph = eng_cur_phase(e, v);
+    double unit_cycles = contention_alone_cycles(&c->costs, ph);
+    if (!(unit_cycles > 0)) continue; /* a unit that costs nothing has no rate of anything */
+    c->scratch[n++] = (contention_guest){v->guest, e->guests[v->guest].spec->kind == SIM_GUEST_VM,
+                                         ph, v->rate, unit_cycles, 0, 0, 0, 0, 0};
+  }
+  return n;
+}
+
+/* Whether co-runner a is b as far as the models can tell: the same guest in
+ * the same phase on as many CPUs, the phase's unit costing the same (a
+ * request or a trace sample changes a phase's content in place). */
+static bool same_corunner(const contention_guest *a, const contention_guest *b) {
+  return a->guest == b->guest && a->phase == b->phase && a->cpus == b->cpus &&
+         a->unit_cycles == b->unit_cycles;
+}
+
+/* Makes c->known the running set of h now (slot `slot` running
+ * slot_vcpu) and, when it changed, lets each model share its resource
+ * among the co-runners; the effects on each are evaluated again (on
+ * demand, effect_of) only then. */
+static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
+                     int32_t slot_vcpu) {
+  size_t n = corunners(e, h, c, slot, slot_vcpu);
+  bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
+  for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
+  if (same) return;
+  memcpy(c->known, c->scratch, n * sizeof *c->known);
+  c->n_known = n;
+  c->known_clock_hz = h->clock_hz;
+  memset(c->effect_known, 0, n * sizeof *c->effect_known);
+  if (n < 2) return; /* alone: no effect */
+  contention_view view = {&c->costs, h->clock_hz, c->known, n, 0, c->costs.mmu, 0};
+  for (size_t k = 0; k < n; k++) c->known[k].llc_bytes = c->costs.mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
+  for (size_t m = 0; m < N_MODELS; m++)
+    if (c->params[m]) models[m]->share(c->params[m], &view);
+}
+
+/* Cycles per unit that effect x adds to phase ph. */
+static double unit_extra(const contention_host *c, const contention_effect *x, const sim_phase *ph) {
+  double extra = 0;
+  for (size_t i = 0; i < ph->n_access; i++) {
+    const sim_access_spec *a = &ph->access[i];
+    extra += a->count * (mmu_data_cycles(&x->mem, a) - mmu_data_cycles(&c->costs.mmu, a));
+  }
+  extra += (ph->syscalls + ph->process_creations) * x->kernel_wait;
+  return extra > 0 ? extra : 0.0;
+}
+
+/* The effect of the others in c->known on entry `self`. */
+static const contention_effect *effect_of(contention_host *c, size_t self) {
+  if (!c->effect_known[self]) {
+    contention_view view = {&c->costs, c->known_clock_hz, c->known, c->n_known, self, c->costs.mmu, 0};
+    for (size_t m = 0; m < N_MODELS; m++)
+      if (c->params[m]) models[m]->apply(c->params[m], &view);
+    c->effect[self] = (contention_effect){view.mem, view.kernel_wait_cycles, 0};
+    c->effect[self].unit_extra = unit_extra(c, &c->effect[self], c->known[self].phase);
+    c->effect_known[self] = true;
+  }
+  return &c->effect[self];
+}
+
+/* The extra cycles per unit of v's phase among the co-runners c->known
+ * (evaluated with v running). */
+static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
+  if (c->n_known < 2) return 0; /* alone: exactly what the models without contention give */
+  size_t self = 0;
+  while (self < c->n_known && c->known[self].guest != v->guest) self++;
+  if (self == c->n_known) return 0; /* it uses nothing a model counts */
+  /* the guest's effect on this vCPU's own phase (its lowest running vCPU's, mostly) */
+  const contention_effect *x = effect_of(c, self);
+  const sim_phase *ph = eng_cur_phase(e, v);
+  return ph == c->known[self].phase ? x->unit_extra : unit_extra(c, x, ph);
+}
+
+void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
+  contention_host *c = h->contention;
+  if (!contends(e, v)) return;
+  if (room(h, c) < 0) {
+    eng_note_rec(e, -1); /* out of memory: the run fails */
+    return;
+  }
+  evaluate(e, h, c, p, (int32_t)(v - e->vcpus));
+  c->fresh = true;
+  v->contention_unit = vcpu_extra(e, c, v);
+}
+
+void contention_recheck(eng *e, eng_host *h) {
+  /* a run may last long past the change (a fluid host's until its phase
+   * ends, a quantum host's when nothing else waits for its pCPU): every run
+   * whose cost per unit the change alters ends now and is dispatched again */
+  contention_host *c = h->contention;
+  if (!c) return;
+  bool fresh = c->fresh;
+  c->fresh = false;
+  if (room(h, c) < 0) {
+    eng_note_rec(e, -1); /* out of memory: the run fails */
+    return;
+  }
+  if (!fresh) evaluate(e, h, c, UINT32_MAX, -1);
+  sim_time now = sim_loop_now(e->loop);
+  for (uint32_t p = 0; p < h->n_slots; p++) {
+    int32_t vi = h->pcpus[p].vcpu;
+    if (vi < 0) continue;
+    eng_vcpu *r = &e->vcpus[vi];
+    /* (a vCPU that uses nothing counted gets 0: its guest is not in known,
+     * or its phase has nothing the effect applies to) */
+    if (!r->end_ev || vcpu_extra(e, c, r) == r->contention_unit) continue;
+    if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
+  }
+}
