@@ -315,6 +315,12 @@ void contention_recheck(eng *e, eng_host *h) {
     /* (a vCPU that uses nothing counted gets 0: its guest is not in known,
      * or its phase has nothing the effect applies to) */
     if (!r->end_ev || vcpu_extra(e, c, r) == r->contention_unit) continue;
+    /* a run dispatched at this very instant keeps the cost its dispatch
+     * found: ending it again would hand its pCPU back to the scheduler,
+     * whose next pick changes the co-runners again, without time passing
+     * (three vCPUs taking turns on two pCPUs never leave the instant).  Its
+     * cost follows at the host's next change, at the latest its slice's end. */
+    if (r->run_start_ns >= now) continue;
     if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
   }
 }
