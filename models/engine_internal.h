@@ -299,7 +299,7 @@ struct eng {
 typedef struct eng_rated_trace {
   double rated_ips;          /* instructions/s of the trace's 100 % */
   sim_workload *by_type;     /* sc->n_host_types workloads (shallow copies of eng.trace_wl;
-                              * nothing owned); zero for types without hosts */
+                              * nothing owned), in its own block after it; zero for types without hosts */
   struct eng_rated_trace *next; /* the same workload at another speed */
 } eng_rated_trace;
 

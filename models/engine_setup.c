@@ -227,6 +227,7 @@ static int type_clocks(eng *e) {
 
 /* Workload wi played at rated speed rated_ips on every host type (its
  * played trace at each type's trace_scale), made once per (workload, speed). */
+_Static_assert(sizeof(eng_rated_trace) % _Alignof(sim_workload) == 0, "by_type follows its speed aligned");
 static int rated_trace(eng *e, uint32_t wi, double rated_ips, const eng_rated_trace **out) {
   const sim_scenario *sc = e->sc;
   if (type_clocks(e) < 0) return -1;
@@ -236,12 +237,14 @@ static int rated_trace(eng *e, uint32_t wi, double rated_ips, const eng_rated_tr
       *out = r;
       return 0;
     }
-  eng_rated_trace *r = sim_calloc(1, sizeof *r);
+  /* its variants in the same block: one allocation a speed, as a guest has a speed of its own
+   * more often than not (a guest entry per speed over one pool of files) */
+  eng_rated_trace *r = sim_calloc(1, sizeof *r + sc->n_host_types * sizeof *r->by_type);
   if (!r) return -1;
   r->rated_ips = rated_ips;
+  r->by_type = (sim_workload *)(r + 1);
   r->next = e->rated[wi];
-  e->rated[wi] = r; /* teardown frees what exists of it */
-  if (!(r->by_type = sim_calloc(sc->n_host_types, sizeof *r->by_type))) return -1;
+  e->rated[wi] = r; /* teardown frees it */
   if (trace_played(e, wi) < 0) return -1;
   const sim_phase *mix = e->trace_wl[wi].trace_mix;
   double cpi = mix->cycles_per_instruction > 0 ? mix->cycles_per_instruction : 1.0;
@@ -271,7 +274,6 @@ static void rated_free(eng *e) {
   for (size_t wi = 0; e->rated && wi < e->sc->n_workloads; wi++)
     for (eng_rated_trace *r = e->rated[wi], *next; r; r = next) {
       next = r->next;
-      sim_free(r->by_type);
       sim_free(r);
     }
   sim_free(e->rated);
@@ -366,14 +368,27 @@ static int homes_grow(eng_guest *g) {
   return 0;
 }
 
+/* Room for `need` entries of `size` bytes in *array (*capacity of them),
+ * grown to need exactly: a host gains a vCPU at run time only when a guest
+ * comes to it for the first time, and room doubled on every host of a data
+ * center would hold up to twice its entries for the whole run. */
+static int room_for(void **array, size_t *capacity, size_t need, size_t size) {
+  if (need <= *capacity) return 0;
+  void *grown = sim_realloc(*array, need * size);
+  if (!grown) return -1;
+  *array = grown;
+  *capacity = need;
+  return 0;
+}
+
 /* Host h may run one more vCPU: its scheduler-id table, and in fluid mode
  * its slots (one per vCPU), grow. */
 static int host_room(eng_host *h) {
-  if (sim_grow((void **)&h->vcpu_of_sched, &h->vcpu_cap, h->n_vcpus + 1, sizeof *h->vcpu_of_sched) < 0)
+  if (room_for((void **)&h->vcpu_of_sched, &h->vcpu_cap, h->n_vcpus + 1, sizeof *h->vcpu_of_sched) < 0)
     return -1;
   if (!h->fluid || h->n_vcpus < h->n_slots) return 0;
   size_t cap = h->n_slots;
-  if (sim_grow((void **)&h->pcpus, &cap, h->n_vcpus + 1, sizeof *h->pcpus) < 0) return -1;
+  if (room_for((void **)&h->pcpus, &cap, h->n_vcpus + 1, sizeof *h->pcpus) < 0) return -1;
   for (size_t p = h->n_slots; p < cap; p++) h->pcpus[p] = (eng_pcpu){-1, -1, SIM_EVENT_NONE};
   h->n_slots = (uint32_t)cap;
   return 0;

@@ -84,18 +84,32 @@ static void fl_destroy(void *state) {
   sim_free(s);
 }
 
+/* Room for `need` entries of `size` bytes in *array (*capacity of them),
+ * grown to need exactly: a host's vCPUs are added one by one at set-up and
+ * then only when a guest moves to it for the first time, so exact room costs
+ * a reallocation on those rare adds, where doubling would hold up to twice
+ * the entries for the whole run on every host of a data center. */
+static int room_for(void **array, size_t *capacity, size_t need, size_t size) {
+  if (need <= *capacity) return 0;
+  void *grown = sim_realloc(*array, need * size);
+  if (!grown) return -1;
+  *array = grown;
+  *capacity = need;
+  return 0;
+}
+
 static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
   fl_state *s = state;
   bool new_guest;
   long g = sched_host_add_vcpu(&s->host, info, &new_guest);
   if (g < 0) return -1;
   if (new_guest) {
-    if (sim_grow((void **)&s->runnable, &s->cap_runnable, s->host.n_guests, sizeof *s->runnable)) return -1;
+    if (room_for((void **)&s->runnable, &s->cap_runnable, s->host.n_guests, sizeof *s->runnable)) return -1;
     s->runnable[g] = 0;
   }
   size_t n = s->host.n_vcpus;
-  if (sim_grow((void **)&s->vcpus, &s->cap_vcpus, n, sizeof *s->vcpus)) return -1;
-  if (sim_grow((void **)&s->open, &s->cap_open, n, sizeof *s->open)) return -1;
+  if (room_for((void **)&s->vcpus, &s->cap_vcpus, n, sizeof *s->vcpus)) return -1;
+  if (room_for((void **)&s->open, &s->cap_open, n, sizeof *s->open)) return -1;
   s->vcpus[n - 1] = (fl_vcpu){.demand = 1.0};
   return 0;
 }

@@ -124,10 +124,11 @@ uint64_t scenario_get_count(ctx *C, const sim_yaml_node *m) {
 
 static void free_workload(sim_workload *w) {
   sim_free(w->name);
-  sim_free(w->description);
-  sim_free(w->source);
   sim_free(w->trace_path);
   sim_free(w->trace_cpu_percent);
+  if (w->trace_template) return; /* the rest is its template's (sim/scenario_traces.c) */
+  sim_free(w->description);
+  sim_free(w->source);
   scenario_free_requests(w->requests);
   for (size_t k = 0; k < w->n_phases; k++) {
     sim_free(w->phases[k].name);
@@ -177,8 +178,6 @@ void sim_scenario_free(sim_scenario *s) {
   sim_free(s->workloads);
   for (size_t i = 0; i < s->n_guests; i++) {
     sim_free(s->guests[i].name);
-    sim_free(s->guests[i].technique);
-    sim_free(s->guests[i].io_path);
     sim_free(s->guests[i].pinning);
     sim_free(s->guests[i].streams);
   }
@@ -393,11 +392,25 @@ static int by_first(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* *arr, of n elements of `size` bytes, without the room it grew by doubling
+ * while the file loaded (up to as much again as it holds: a guest entry of
+ * count n adds n at once); -1 out of memory (*arr unchanged). */
+static int trim_room(void **arr, size_t n, size_t size) {
+  if (!n) return 0;
+  void *shrunk = sim_realloc(*arr, n * size);
+  if (!shrunk) return -1;
+  *arr = shrunk;
+  return 0;
+}
+
 /* The order of a loaded scenario (hosts are in theirs already); the name
- * indices are not read after this. */
+ * indices are not read after this.  Its guests and workloads, the arrays
+ * that grow with a data center, lose their spare room. */
 static void canonical_order(ctx *C) {
   if (canonical_host_types(C) < 0 || canonical_workloads(C) < 0 || canonical_guests(C) < 0 ||
-      canonical_migrations(C) < 0) {
+      canonical_migrations(C) < 0 ||
+      trim_room((void **)&C->s->guests, C->s->n_guests, sizeof *C->s->guests) < 0 ||
+      trim_room((void **)&C->s->workloads, C->s->n_workloads, sizeof *C->s->workloads) < 0) {
     sim_schema_nomem(&C->S);
     return;
   }

@@ -208,8 +208,8 @@ typedef struct sim_workload {
   size_t n_trace_samples;     /* >= 1 when trace_path is set */
   sim_requests *requests;     /* request-driven (then phases[0] is the mean request, units 1); NULL: none */
   /* one instance's trace of a guest entry (scenarios/SCHEMA.md "guests", `trace`) */
-  const char *trace_template; /* the name of the workload whose phases it copies (owned by that
-                               * workload, which stays in the scenario); its own name is
+  const char *trace_template; /* the name of the workload whose description, source and phases it
+                               * shares (owned by that workload, which stays in the scenario); its own name is
                                * "<that name>@<the file as the entry names it>"; NULL: a workload
                                * of its own */
   /* a trace-driven workload as a run plays it (sim/workload_phase.c), made by the engine; the
@@ -225,8 +225,8 @@ typedef enum sim_guest_kind { SIM_GUEST_VM, SIM_GUEST_CONTAINER, SIM_GUEST_NATIV
 typedef struct sim_guest {
   char *name;
   sim_guest_kind kind;
-  char *technique;            /* native, container, bt, pv, hvm, hvm-ept */
-  char *io_path;              /* emulated, pv, virtio, passthrough, bridge, nat, native */
+  const char *technique;      /* native, container, bt, pv, hvm, hvm-ept: a vocabulary word (static, not owned) */
+  const char *io_path;        /* emulated, pv, virtio, passthrough, bridge, nat, native: a vocabulary word */
   uint32_t host;              /* index into sim_scenario.hosts */
   uint32_t vcpus;
   uint64_t memory_bytes;

@@ -303,14 +303,12 @@ static int add_guest(ctx *C, const guest_entry *ge, uint64_t instance, const cha
   *gi = ge->g;
   gi->host = (uint32_t)host;
   gi->name = sim_schema_strdup(&C->S, name);
-  gi->technique = sim_schema_strdup(&C->S, ge->technique);
-  gi->io_path = sim_schema_strdup(&C->S, ge->io);
+  gi->technique = ge->technique; /* vocabulary words: every guest points to them */
+  gi->io_path = ge->io;
   if (ge->pinning && (gi->pinning = sim_malloc(vcpus * sizeof *ge->pinning)))
     memcpy(gi->pinning, ge->pinning, vcpus * sizeof *ge->pinning);
-  if (!gi->name || !gi->technique || !gi->io_path || (ge->pinning && !gi->pinning)) {
+  if (!gi->name || (ge->pinning && !gi->pinning)) {
     sim_free(gi->name);
-    sim_free(gi->technique);
-    sim_free(gi->io_path);
     sim_free(gi->pinning);
     sim_schema_nomem(&C->S);
     return -1;
@@ -324,8 +322,6 @@ static int add_guest(ctx *C, const guest_entry *ge, uint64_t instance, const cha
       sim_schema_error(&C->S, ge->sn, "%s: 'streams' must not be empty", C->S.what);
     } else if (!(gi->streams = sim_schema_strdup(&C->S, sname))) {
       sim_free(gi->name);
-      sim_free(gi->technique);
-      sim_free(gi->io_path);
       sim_free(gi->pinning);
       return -1;
     }

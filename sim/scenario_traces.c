@@ -14,8 +14,8 @@
  * fourth file from the second, as CloudSim deals its four VM types out in
  * turn [BB12, Section 7.1]; "{i}" by default.
  * The entry's workload gives the phases (the operation mix a sample scales).
- * Each distinct file becomes one workload, a copy of the entry's workload
- * with that trace, under the lookup key "trace:<workload key>@<path>" (so
+ * Each distinct file becomes one workload, the entry's workload (its
+ * description, source and phases shared, not copied) with that trace, under the lookup key "trace:<workload key>@<path>" (so
  * instances and entries naming one file share it, and the canonical order,
  * by key, does not depend on the order of loading) and named
  * "<workload>@<file as the entry names it>".  DIR and relative files are
@@ -146,56 +146,6 @@ static int read_list(ctx *C, const sim_yaml_node *lv, trace_files *out) {
   return 0;
 }
 
-static int copy_dist(sim_dist *to, const sim_dist *from) {
-  *to = *from;
-  to->values = NULL;
-  to->probs = NULL;
-  to->samples_path = to->samples_unit = NULL;
-  if (from->values && !(to->values = sim_malloc(from->n * sizeof *to->values))) return -1;
-  if (from->values) memcpy(to->values, from->values, from->n * sizeof *to->values);
-  if (from->probs && !(to->probs = sim_malloc(from->n * sizeof *to->probs))) return -1;
-  if (from->probs) memcpy(to->probs, from->probs, from->n * sizeof *to->probs);
-  if (from->samples_path && !(to->samples_path = sim_strdup(from->samples_path))) return -1;
-  if (from->samples_unit && !(to->samples_unit = sim_strdup(from->samples_unit))) return -1;
-  return 0;
-}
-
-/* A copy of n items of `size` bytes at from (NULL for none); -1 out of memory. */
-static int copy_array(void **to, const void *from, size_t n, size_t size) {
-  *to = NULL;
-  if (!n || !from) return 0;
-  if (!(*to = sim_malloc(n * size))) return -1;
-  memcpy(*to, from, n * size);
-  return 0;
-}
-
-/* w (zeroed) becomes a copy of tpl's description and phases; -1 out of
- * memory (what was copied is w's, freed with the scenario). */
-static int copy_phases(sim_workload *w, const sim_workload *tpl) {
-  if ((tpl->description && !(w->description = sim_strdup(tpl->description))) ||
-      (tpl->source && !(w->source = sim_strdup(tpl->source))))
-    return -1;
-  w->repeat = tpl->repeat;
-  if (!tpl->n_phases) return 0;
-  if (!(w->phases = sim_calloc(tpl->n_phases, sizeof *w->phases))) return -1;
-  w->n_phases = tpl->n_phases;
-  for (size_t k = 0; k < tpl->n_phases; k++) {
-    const sim_phase *from = &tpl->phases[k];
-    sim_phase *to = &w->phases[k];
-    *to = *from;
-    to->name = NULL;
-    to->access = NULL;
-    to->dirty = NULL;
-    to->length = (sim_dist){0};
-    if ((from->name && !(to->name = sim_strdup(from->name))) ||
-        copy_array((void **)&to->access, from->access, from->n_access, sizeof *from->access) < 0 ||
-        copy_array((void **)&to->dirty, from->dirty, from->n_dirty, sizeof *from->dirty) < 0 ||
-        copy_dist(&to->length, &from->length) < 0)
-      return -1;
-  }
-  return 0;
-}
-
 /* The workload of trace file `name` (path `path`) with tpl's phases: found
  * by key, or added and its trace read.  Its index; -1 on error (reported). */
 static long trace_workload(ctx *C, uint32_t tpl, const sim_yaml_node *at, const char *name, const char *path,
@@ -226,7 +176,14 @@ static long trace_workload(ctx *C, uint32_t tpl, const sim_yaml_node *at, const 
     size_t nl = strlen(t->name) + strlen(name) + 2;
     w->trace_template = t->name;
     w->trace_interval_ns = interval_ns;
-    if (!(w->name = sim_malloc(nl)) || !(w->trace_path = sim_strdup(path)) || copy_phases(w, t) < 0) {
+    /* the template's description, source and phases, shared: a file's workload differs by its
+     * trace alone, and a copy per file would cost more than the file's samples */
+    w->description = t->description;
+    w->source = t->source;
+    w->n_phases = t->n_phases;
+    w->phases = t->phases;
+    w->repeat = t->repeat;
+    if (!(w->name = sim_malloc(nl)) || !(w->trace_path = sim_strdup(path))) {
       sim_schema_nomem(&C->S);
       k = -1;
     } else {
