@@ -30,9 +30,11 @@
  * request a member on a host of another zone completes has carried its
  * request and its response across zones: the mean request's bytes, charged
  * at the service's inter_zone_per_gb to the member (its tenant pays:
- * engine_billing.c), as EC2 charges traffic between availability zones per
- * GB in each direction [AWS-EC2-DT].  A member's zone is its host's when
- * the request completes.
+ * engine_billing.c): EC2 charges an instance per GB for what it receives
+ * from and sends to another availability zone, in each direction
+ * [AWS-EC2-DT].  The balancer's own side of the transfer is not billed (it
+ * is no instance here).  A member's zone is its host's when the request
+ * completes; zones do not constrain placement or migration.
  * Outputs: services/timeline (one row per service per period: instances by
  * state, the metric, latency and SLO violations, cost so far),
  * services/scaling (one row per scaling action), summary/services.
