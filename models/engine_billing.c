@@ -11,7 +11,8 @@
  * member never activated starts at the run's end and costs nothing.  Its
  * running time is billed by its type's granularity and price
  * (models/billing.c), plus the surplus credits of an unlimited burstable
- * instance (models/engine_instances.c).  The costs are summed per tenant
+ * instance (models/engine_instances.c), plus the fee for the bytes its
+ * service's requests carried across zones (engine_elastic.c).  The costs are summed per tenant
  * (a guest's `tenant`, by default its own name).
  * Units: s, USD, credits.  Invariants: a tenant's cost is the sum of its
  * instances' rows; rows in guest (name) order, tenants in name order. */
@@ -34,6 +35,8 @@ typedef struct tenant_sum {
   int64_t instances;         /* count */
   double running_s;          /* s */
   double cost_usd;           /* USD */
+  double transfer_gb;        /* GB (1e9 bytes) across zones */
+  double transfer_cost_usd;  /* USD, part of cost_usd */
 } tenant_sum;
 
 static int by_name(const void *a, const void *b) {
@@ -52,7 +55,9 @@ static const sim_column bill_cols[] = {
     {"instance_cost_usd", SIM_COL_F64, "USD", "billed_s / 3600 x price_per_hour_usd"},
     {"surplus_credits", SIM_COL_F64, "credits", "surplus CPU credits billed (unlimited burstable)"},
     {"surplus_cost_usd", SIM_COL_F64, "USD", "surplus_credits / 60 x the surplus price per vCPU-hour"},
-    {"cost_usd", SIM_COL_F64, "USD", "instance_cost_usd + surplus_cost_usd"},
+    {"cost_usd", SIM_COL_F64, "USD", "instance_cost_usd + surplus_cost_usd + transfer_cost_usd"},
+    {"transfer_gb", SIM_COL_F64, "GB", "its service's request and response bytes across zones, GB of 1e9 bytes"},
+    {"transfer_cost_usd", SIM_COL_F64, "USD", "transfer_gb x its service's inter_zone_per_gb"},
 };
 
 static const sim_column tenant_cols[] = {
@@ -60,6 +65,8 @@ static const sim_column tenant_cols[] = {
     {"instances", SIM_COL_I64, "1", "its instances"},
     {"running_s", SIM_COL_F64, "s", "their running times, summed"},
     {"cost_usd", SIM_COL_F64, "USD", "their costs, summed"},
+    {"transfer_gb", SIM_COL_F64, "GB", "their bytes across zones, summed"},
+    {"transfer_cost_usd", SIM_COL_F64, "USD", "their transfer costs, summed"},
 };
 
 int eng_billing_write(eng *e, sim_time end) {
@@ -87,7 +94,9 @@ int eng_billing_write(eng *e, sim_time end) {
     double surplus = eng_instances_surplus(e, (uint32_t)gi);
     double cost = billing_instance_cost(type, running), surplus_cost = billing_surplus_cost(type, surplus);
     const char *tenant = g->spec->tenant ? sc->tenants[g->spec->tenant - 1] : g->spec->name;
-    sim_cell row[12];
+    double transfer_cost = 0, transfer_bytes = eng_elastic_transfer(e, gi, &transfer_cost);
+    double total = cost + surplus_cost + transfer_cost;
+    sim_cell row[14];
     row[0].s = g->spec->name;
     row[1].s = tenant;
     row[2].s = type->name;
@@ -99,19 +108,23 @@ int eng_billing_write(eng *e, sim_time end) {
     row[8].f = cost;
     row[9].f = surplus;
     row[10].f = surplus_cost;
-    row[11].f = cost + surplus_cost;
+    row[11].f = total;
+    row[12].f = transfer_bytes * 1e-9;
+    row[13].f = transfer_cost;
     rc = sim_table_append(t, row);
     size_t k = 0;
     while (k < n_sums && strcmp(sums[k].name, tenant)) k++;
     if (k == n_sums) sums[n_sums++].name = tenant;
     sums[k].instances++;
     sums[k].running_s += running;
-    sums[k].cost_usd += cost + surplus_cost;
+    sums[k].cost_usd += total;
+    sums[k].transfer_gb += transfer_bytes * 1e-9;
+    sums[k].transfer_cost_usd += transfer_cost;
   }
   qsort(sums, n_sums, sizeof *sums, by_name);
   for (size_t k = 0; k < n_sums && rc >= 0; k++) {
-    sim_cell row[4] = {{.s = sums[k].name}, {.i = sums[k].instances}, {.f = sums[k].running_s},
-                       {.f = sums[k].cost_usd}};
+    sim_cell row[6] = {{.s = sums[k].name},     {.i = sums[k].instances},   {.f = sums[k].running_s},
+                       {.f = sums[k].cost_usd}, {.f = sums[k].transfer_gb}, {.f = sums[k].transfer_cost_usd}};
     rc = sim_table_append(tt, row);
   }
   sim_free(sums);

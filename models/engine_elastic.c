@@ -26,6 +26,15 @@
  * The CPU metric is the mean over ready members past their warm-up of the
  * share of their vCPUs' time spent running over the period [AWS-ASG];
  * latency metrics are over the requests completed in the period.
+ * Zones.  When the service's balancer names an availability zone, a
+ * request a member on a host of another zone completes has carried its
+ * request and its response across zones: the mean request's bytes, charged
+ * at the service's inter_zone_per_gb to the member (its tenant pays:
+ * engine_billing.c): EC2 charges an instance per GB for what it receives
+ * from and sends to another availability zone, in each direction
+ * [AWS-EC2-DT].  The balancer's own side of the transfer is not billed (it
+ * is no instance here).  A member's zone is its host's when the request
+ * completes; zones do not constrain placement or migration.
  * Outputs: services/timeline (one row per service per period: instances by
  * state, the metric, latency and SLO violations, cost so far),
  * services/scaling (one row per scaling action), summary/services.
@@ -83,6 +92,7 @@ typedef struct el_service {
   uint32_t peak;              /* most instances provisioning or ready at once */
   double ready_sum_s;         /* s: activation to ready, summed over scaled-out members ready */
   int64_t n_ready_scaled;     /* count of those */
+  double cross_bytes;         /* bytes: request and response bytes that crossed zones */
 } el_service;
 
 struct eng_elastic {
@@ -90,6 +100,7 @@ struct eng_elastic {
   size_t n;
   uint32_t *member_of;        /* per guest: 1 + service index; 0 none */
   uint32_t *slot_of;          /* per guest: its index in its service's members */
+  double *cross_bytes;        /* per guest: bytes its requests and responses carried across zones */
   sim_table *timeline, *scaling;
 };
 
@@ -126,6 +137,24 @@ static double member_cost(const eng *e, const el_member *m, sim_time now) {
   sim_time stop = m->stopped_ns >= 0 && m->stopped_ns < now ? m->stopped_ns : now;
   return billing_instance_cost(&e->sc->instance_types[g->instance_type - 1],
                                stop > m->activated_ns ? sim_time_to_s(stop - m->activated_ns) : 0);
+}
+
+/* USD for `bytes` across zones at s's price: GB of 1e9 bytes [AWS-EC2-DT]. */
+static double transfer_cost(const sim_service *s, double bytes) { return bytes * 1e-9 * s->inter_zone_per_gb; }
+
+/* Bytes one request of member guest gi and its response carry between the
+ * balancer and the member: the mean request's exchanges, each its sent and
+ * received bytes (a request whose sizes are drawn counts their means). */
+static double request_bytes(const eng *e, size_t gi) {
+  const sim_phase *p = &e->sc->workloads[e->guests[gi].spec->workload].phases[0];
+  return p->net_messages * ((double)p->net_tx_bytes + (double)p->net_rx_bytes);
+}
+
+/* Whether member gi's host is in another zone than s's balancer: only
+ * when both name a zone (a host without one is nowhere in particular). */
+static bool crosses_zones(const eng *e, const sim_service *s, size_t gi) {
+  const eng_guest *g = &e->guests[gi];
+  return s->zone[0] && g->host && g->host->spec->zone[0] && strcmp(g->host->spec->zone, s->zone);
 }
 
 /* Request arrived at `arrival` to a ready member, or held. */
@@ -288,7 +317,7 @@ static void evaluate_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   }
   uint32_t after = capacity(s);
   if (after > s->peak) s->peak = after;
-  double cost = 0;
+  double cost = transfer_cost(sp, s->cross_bytes);
   for (size_t k = 0; k < s->n; k++) cost += member_cost(e, &s->m[k], now);
   sim_cell row[16];
   row[0].f = sim_time_to_s(now);
@@ -333,7 +362,8 @@ static const sim_column timeline_cols[] = {
     {"slo_violations", SIM_COL_I64, "1", "of those, responses slower than the service's slo"},
     {"slo_violation_fraction", SIM_COL_F64, "1", "slo_violations / completed"},
     {"held", SIM_COL_I64, "1", "requests the balancer holds for want of a ready member"},
-    {"cost_usd", SIM_COL_F64, "USD", "cost of its members so far, billed by their instance types"},
+    {"cost_usd", SIM_COL_F64, "USD", "cost of its members so far, billed by their instance types, "
+                                      "and of the bytes that crossed zones"},
 };
 
 static const sim_column scaling_cols[] = {
@@ -356,7 +386,7 @@ int eng_elastic_setup(eng *e) {
   e->elastic = el;
   size_t ng = sc->n_guests ? sc->n_guests : 1;
   if (!(el->sv = sim_calloc(sc->n_services, sizeof *el->sv)) || !(el->member_of = sim_calloc(ng, sizeof(uint32_t))) ||
-      !(el->slot_of = sim_calloc(ng, sizeof(uint32_t))))
+      !(el->slot_of = sim_calloc(ng, sizeof(uint32_t))) || !(el->cross_bytes = sim_calloc(ng, sizeof(double))))
     return -1;
   el->n = sc->n_services;
   /* members' start times change during the run (activation), and a
@@ -452,6 +482,11 @@ void eng_elastic_completed(eng *e, size_t gi, double response_ns, sim_time now) 
   s->violations += late;
   s->completed++;
   s->resp_sum_ns += response_ns;
+  if (crosses_zones(e, s->spec, gi)) { /* counted at completion: its request and its response crossed */
+    double bytes = request_bytes(e, gi);
+    s->cross_bytes += bytes;
+    el->cross_bytes[gi] += bytes;
+  }
   el_member *m = &s->m[el->slot_of[gi]];
   if (m->st == M_DRAINING && eng_requests_outstanding(&e->guests[gi]) == 0) stop_member(e, m, now);
 }
@@ -468,11 +503,14 @@ static const sim_column summary_cols[] = {
     {"slo_violations", SIM_COL_I64, "1", "completed requests slower than slo_s"},
     {"slo_violation_fraction", SIM_COL_F64, "1", "slo_violations / completed"},
     {"instance_hours", SIM_COL_F64, "h", "members' running time, activation to stop or the run's end"},
-    {"cost_usd", SIM_COL_F64, "USD", "their cost, billed by their instance types"},
+    {"cost_usd", SIM_COL_F64, "USD", "their cost, billed by their instance types, and cross_zone_cost_usd"},
     {"scale_outs", SIM_COL_I64, "1", "scale-out actions"},
     {"scale_ins", SIM_COL_I64, "1", "scale-in actions"},
     {"peak_instances", SIM_COL_I64, "1", "most members provisioning or ready at once (at evaluations)"},
     {"mean_scale_out_s", SIM_COL_F64, "s", "mean time from a scale-out to its member's readiness; NaN: none"},
+    {"cross_zone_gb", SIM_COL_F64, "GB", "request and response bytes between its balancer and members in other "
+                                         "zones, completed requests, GB of 1e9 bytes"},
+    {"cross_zone_cost_usd", SIM_COL_F64, "USD", "cross_zone_gb x its inter_zone_per_gb"},
 };
 
 int eng_elastic_write(eng *e, sim_time end) {
@@ -483,7 +521,7 @@ int eng_elastic_write(eng *e, sim_time end) {
   if (!t) return -1;
   for (size_t i = 0; i < el->n; i++) {
     el_service *s = &el->sv[i];
-    double hours = 0, cost = 0;
+    double hours = 0, cost = transfer_cost(s->spec, s->cross_bytes);
     for (size_t k = 0; k < s->n; k++) {
       const el_member *m = &s->m[k];
       if (m->st == M_IDLE) continue;
@@ -508,10 +546,20 @@ int eng_elastic_write(eng *e, sim_time end) {
     row[13].i = s->scale_ins;
     row[14].i = s->peak;
     row[15].f = s->n_ready_scaled ? s->ready_sum_s / (double)s->n_ready_scaled : NAN;
+    row[16].f = s->cross_bytes * 1e-9;
+    row[17].f = transfer_cost(s->spec, s->cross_bytes);
     int rc = sim_table_append(t, row);
     if (rc < 0) return rc;
   }
   return 0;
+}
+
+double eng_elastic_transfer(const eng *e, size_t gi, double *cost_usd) {
+  const struct eng_elastic *el = e->elastic;
+  *cost_usd = 0;
+  if (!el || !el->member_of[gi]) return 0;
+  *cost_usd = transfer_cost(el->sv[el->member_of[gi] - 1].spec, el->cross_bytes[gi]);
+  return el->cross_bytes[gi];
 }
 
 void eng_elastic_free(struct eng_elastic *el) {
@@ -528,5 +576,6 @@ void eng_elastic_free(struct eng_elastic *el) {
   sim_free(el->sv);
   sim_free(el->member_of);
   sim_free(el->slot_of);
+  sim_free(el->cross_bytes);
   sim_free(el);
 }

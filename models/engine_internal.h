@@ -533,6 +533,9 @@ void eng_elastic_completed(eng *e, size_t gi, double response_ns, sim_time now);
 /* Table summary/services. */
 int eng_elastic_write(eng *e, sim_time end);
 void eng_elastic_free(struct eng_elastic *el);
+/* Bytes member guest gi's requests and responses carried across zones, and
+ * (into *cost_usd) their price; 0 for a guest of no service. */
+double eng_elastic_transfer(const eng *e, size_t gi, double *cost_usd);
 
 /* ---- engine_provision.c, for elastic services ---- */
 

@@ -89,9 +89,13 @@ typedef struct sim_host_type {
   double dvfs_freq_step;      /* share of the top frequency, (0, 1]: conservative's step */
 } sim_host_type;
 
+/* Longest availability zone name + 1 (EC2's are like "us-east-1a"). */
+#define SIM_ZONE_MAX 64
+
 typedef struct sim_host {
   char *name;
   uint32_t type;              /* index into sim_scenario.host_types */
+  char zone[SIM_ZONE_MAX];    /* its availability zone (scenarios/SCHEMA.md "hosts"); "": none */
 } sim_host;
 
 typedef enum sim_access_pattern {

@@ -7,7 +7,9 @@
  * (sim/dist.h), drawn per request or message by models/io.c.  A type's
  * `dvfs` lists its P-states (frequency, core voltage) and names a governor
  * from the vocabulary (models/dvfs.h).  Power in W, times in ns, frequencies
- * in Hz, voltages in V. */
+ * in Hz, voltages in V.  A host entry may name the availability zone of its
+ * hosts (`zone`): a service's traffic across zones is charged
+ * (models/engine_elastic.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,7 +378,7 @@ static long host_type_of(ctx *C, const sim_yaml_node *tn, const char *tname) {
 
 /* Adds the `count` hosts of entry m (name node nn); -1 when loading must stop. */
 static int expand_hosts(ctx *C, const sim_yaml_node *m, const sim_yaml_node *nn, const char *pattern,
-                        uint64_t count, uint32_t type) {
+                        uint64_t count, uint32_t type, const char *zone) {
   sim_scenario *s = C->s;
   if (s->n_hosts + count > MAX_INSTANCES) {
     sim_schema_error(&C->S, m, "too many hosts: more than %llu in total", (unsigned long long)MAX_INSTANCES);
@@ -397,6 +399,7 @@ static int expand_hosts(ctx *C, const sim_yaml_node *m, const sim_yaml_node *nn,
     h->name = sim_schema_strdup(&C->S, name);
     if (!h->name) return -1;
     h->type = type;
+    snprintf(h->zone, sizeof h->zone, "%s", zone);
     C->host_entry[s->n_hosts] = m;
     long other = sim_name_index_add(&C->host_ix, &s->hosts[0].name, sizeof *h, name, (uint32_t)s->n_hosts);
     if (other == -1) {
@@ -416,15 +419,33 @@ static int expand_hosts(ctx *C, const sim_yaml_node *m, const sim_yaml_node *nn,
   return 0;
 }
 
-/* One entry of hosts: {name, type, count}; -1 when loading must stop. */
+/* The `zone` of host entry m, every host of the entry in it; NULL: none
+ * (or an error, reported). */
+static const char *host_zone(ctx *C, const sim_yaml_node *m) {
+  const sim_yaml_node *zn = sim_schema_opt(m, "zone");
+  const char *zone = zn ? sim_schema_scalar(&C->S, zn, "zone", "an availability zone name") : NULL;
+  if (!zone) return NULL;
+  if (!zone[0]) {
+    sim_schema_error(&C->S, zn, "'zone' of %s must not be empty", C->S.what);
+    return NULL;
+  }
+  if (strlen(zone) >= SIM_ZONE_MAX) {
+    sim_schema_error(&C->S, zn, "'zone' of %s is longer than %d characters", C->S.what, SIM_ZONE_MAX - 1);
+    return NULL;
+  }
+  return zone;
+}
+
+/* One entry of hosts: {name, type, count, zone}; -1 when loading must stop. */
 static int load_host_entry(ctx *C, const sim_yaml_node *m, size_t e) {
   sim_schema_set_what(&C->S, "host entry %zu", e);
   if (!sim_schema_is_map(&C->S, m, "a host entry {name, type, count}")) return 0;
   const sim_yaml_node *nn = sim_schema_opt(m, "name");
   if (nn && nn->kind == SIM_YAML_SCALAR) sim_schema_set_what(&C->S, "host '%.200s'", nn->text);
-  static const char *const keys[] = {"name", "type", "count"};
+  static const char *const keys[] = {"name", "type", "count", "zone"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
   uint64_t count = scenario_get_count(C, m);
+  const char *zone = host_zone(C, m);
   const char *pattern = nn ? sim_schema_scalar(&C->S, nn, "name", "a host name") : NULL;
   if (!nn) sim_schema_need(&C->S, m, "name");
   const sim_yaml_node *tn = sim_schema_need(&C->S, m, "type");
@@ -446,7 +467,7 @@ static int load_host_entry(ctx *C, const sim_yaml_node *m, size_t e) {
   rec->first = C->s->n_hosts;
   rec->type = (uint32_t)type;
   C->n_hrec++;
-  return expand_hosts(C, m, nn, pattern, count, (uint32_t)type);
+  return expand_hosts(C, m, nn, pattern, count, (uint32_t)type, zone ? zone : "");
 }
 
 void scenario_load_hosts(ctx *C, const sim_yaml_node *hosts) {

@@ -10,6 +10,8 @@
  * step scaling also its steps, scheduled its actions ([AWS-ASG]).
  * Defaults follow Amazon EC2 Auto Scaling [AWS-ASG]: metrics every 60 s,
  * 300 s of instance warm-up and of cooldown before a scale-in.
+ * A service may put its balancer in a zone some host is in (`zone`) and
+ * price the bytes that cross zones (`inter_zone_per_gb`, USD per GB).
  * Units: ns, shares, s (a latency target is read as a time, kept in s).  Services are kept
  * in file order. */
 #include "sim/scenario_services.h"
@@ -253,9 +255,35 @@ static bool load_image(ctx *C, const sim_yaml_node *m, sim_service *sv) {
   return found;
 }
 
+/* The balancer's `zone` (a zone some host is in) and the price of crossing it. */
+static void load_zone(ctx *C, const sim_yaml_node *m, sim_service *sv) {
+  const sim_yaml_node *zn = sim_schema_opt(m, "zone"), *pn = sim_schema_opt(m, "inter_zone_per_gb");
+  sim_schema_real(&C->S, m, "inter_zone_per_gb", &sv->inter_zone_per_gb, SIM_UNIT_NONE, 0, 1e6);
+  if (!zn) {
+    if (pn)
+      sim_schema_error(&C->S, pn, "'inter_zone_per_gb' of %s has no effect without its balancer's 'zone'",
+                       C->S.what);
+    return;
+  }
+  const char *zone = sim_schema_scalar(&C->S, zn, "zone", "an availability zone name");
+  if (!zone) return;
+  if (!zone[0]) {
+    sim_schema_error(&C->S, zn, "'zone' of %s must not be empty", C->S.what);
+    return;
+  }
+  bool known = false;
+  for (size_t h = 0; h < C->s->n_hosts && !known; h++) known = !strcmp(C->s->hosts[h].zone, zone);
+  if (!known) {
+    sim_schema_error(&C->S, zn, "'zone' of %s is '%.100s', but no host is in that zone (a host entry's 'zone')",
+                     C->S.what, zone);
+    return;
+  }
+  snprintf(sv->zone, sizeof sv->zone, "%s", zone); /* a host's zone: it fits */
+}
+
 static void load_service(ctx *C, const sim_yaml_node *m, sim_service *sv, bool *taken) {
   static const char *const keys[] = {"guests", "streams", "min", "max", "initial", "balancer", "autoscaling",
-                                     "slo", "image"};
+                                     "slo", "image", "zone", "inter_zone_per_gb"};
   SIM_SCHEMA_CHECK_KEYS(&C->S, m, keys);
   const sim_yaml_node *gn = sim_schema_need(&C->S, m, "guests");
   sim_schema_need(&C->S, m, "slo");
@@ -286,6 +314,7 @@ static void load_service(ctx *C, const sim_yaml_node *m, sim_service *sv, bool *
   else if (sv->initial < sv->min || sv->initial > sv->max)
     sim_schema_error(&C->S, sim_schema_opt(m, "initial"), "'initial' of %s is %u, outside 'min' .. 'max' (%u .. %u)",
                      C->S.what, sv->initial, sv->min, sv->max);
+  load_zone(C, m, sv);
   if (C->s->duration_ns == 0)
     sim_schema_error(&C->S, m, "%s takes requests until the run's end: set simulation.duration", C->S.what);
 }
@@ -382,6 +411,10 @@ void scenario_write_services(sim_yaml_writer *w, const sim_scenario *s) {
     sim_yaml_write_kv(w, "balancer", sv->balancer);
     write_time(w, "slo", sv->slo_ns);
     if (sv->image) sim_yaml_write_kv(w, "image", s->images[sv->image - 1].name);
+    if (sv->zone[0]) {
+      sim_yaml_write_kv(w, "zone", sv->zone);
+      write_exact(w, "inter_zone_per_gb", sv->inter_zone_per_gb);
+    }
     if (sv->policy) write_autoscaling(w, sv);
     sim_yaml_write_map_end(w);
   }

@@ -16,12 +16,15 @@
  * members matched; the members share one request-driven open-loop workload
  * and each has an image (its entry's, or the service's: a VM image's boot
  * runs before requests, which a guest entry may not ask); steps do not
- * overlap. */
+ * overlap.  A service may place its balancer in an availability zone
+ * (`zone`, a zone some host is in) and price the traffic that crosses to a
+ * member on a host of another zone (`inter_zone_per_gb`, only with a zone). */
 #ifndef SIM_SCENARIO_SERVICES_H
 #define SIM_SCENARIO_SERVICES_H
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/scenario.h"
 #include "sim/time.h"
 #include "sim/vocabulary.h"
 
@@ -76,6 +79,9 @@ typedef struct sim_service {
   uint32_t image;             /* 1 + index into images: the image its members are provisioned from
                                * (the engine sets it on its copies of their specs); 0: their entries
                                * name theirs */
+  char zone[SIM_ZONE_MAX];    /* availability zone of its load balancer; "": none (no transfer fees) */
+  double inter_zone_per_gb;   /* USD per GB (1e9 bytes) of request and response bytes between the
+                               * balancer and a member on a host of another zone, each way [AWS-EC2-DT] */
 } sim_service;
 
 /* The loader's part (sim/scenario_services.c), after guests are loaded. */
