@@ -307,6 +307,7 @@ static void write_hosts(sim_yaml_writer *w, const ctx *C, const sim_scenario *s)
     sim_yaml_write_map_start(w, true);
     sim_yaml_write_kv(w, "name", r->pattern);
     sim_yaml_write_kv(w, "type", s->host_types[r->type].name);
+    if (r->count && s->hosts[r->first].zone[0]) sim_yaml_write_kv(w, "zone", s->hosts[r->first].zone);
     wu(w, "count", r->count);
     sim_yaml_write_map_end(w);
   }
