@@ -27,7 +27,7 @@
 
 /* A profile's quantities by key, in their canonical units (cycles, ns,
  * bytes, Hz, bit/s, counts). */
-enum { FX_MAX_QUANTITIES = 96 };
+enum { FX_MAX_QUANTITIES = 128 };
 typedef struct fx_costs {
   size_t n;
   struct {

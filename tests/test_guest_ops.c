@@ -20,26 +20,6 @@
 
 #define K(costs, key) fx_cost(&(costs), (key))
 
-/* The fixture's costs plus those of the guest operations and the hosted
- * option, distinct from the others: a type I hypervisor, shadow tables
- * cached. */
-static void costs_init(fx_costs *c) {
-  fx_costs_init(c);
-  static const struct {
-    const char *key;
-    double value;
-  } guest_ops[] = {
-      {"process_switch.native", 2900}, {"exec.native", 310000}, {"exec.pages", 97},
-      {"signal.native", 1700},         {"mmap.native", 5300},   {"mmap.pages", 13},
-      {"invlpg.native", 170},          {"protection_fault.native", 1300},
-      {"fs_metadata.native", 1900},    {"shadow.rebuild_fraction", 0},
-      {"hvm.exit.invlpg", 1800},       {"hypervisor.hosted", 0},
-      {"hypervisor.world_switch", 7100},
-  };
-  for (size_t i = 0; i < sizeof guest_ops / sizeof guest_ops[0]; i++)
-    fx_cost_set(c, guest_ops[i].key, guest_ops[i].value);
-}
-
 /* Cycles of `units` units of ph under technique t with the costs c, from a
  * fresh state. */
 static cycles_by_mech run(const technique_ops *t, const fx_costs *c, const sim_phase *ph,
@@ -70,7 +50,7 @@ static double roundtrips(const fx_costs *c, double n) { return n * K(*c, "hvm.ex
 
 static void test_process_switch_by_technique(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   ph.context_switches = 1;
   const double u = 1000, ps = K(c, "process_switch.native");
@@ -109,7 +89,7 @@ static double refill_of(const technique_ops *t, const fx_costs *c) {
 
 static void test_switch_refills_an_untagged_tlb_by_walk(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   double native = refill_of(&technique_native_ops, &c);
   CU_ASSERT(native > 0);
   NEAR(refill_of(&technique_container_ops, &c), native);
@@ -125,7 +105,7 @@ static void test_switch_refills_an_untagged_tlb_by_walk(void) {
 
 static void test_exec_by_technique(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   ph.execs = 1;
   const double pages = K(c, "exec.pages"), pf = K(c, "page_fault.native"),
@@ -163,7 +143,7 @@ static void test_exec_by_technique(void) {
 
 static void test_signals_and_metadata_calls_enter_the_kernel(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   ph.signals = 1;     /* kill and sigreturn: two entries */
   ph.fs_metadata = 1; /* one entry */
@@ -182,7 +162,7 @@ static void test_signals_and_metadata_calls_enter_the_kernel(void) {
 
 static void test_mmap_pair_by_technique(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   ph.mmaps = 1;
   const double m = K(c, "mmap.pages"), inv = K(c, "invlpg.native");
@@ -211,7 +191,7 @@ static void test_mmap_pair_by_technique(void) {
 
 static void test_protection_fault_takes_the_fault_path(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   ph.protection_faults = 1;
   const double u = 10, prot = K(c, "protection_fault.native");
@@ -230,7 +210,7 @@ static void test_protection_fault_takes_the_fault_path(void) {
 /* Shadow tables rebuilt on every CR3 load: one fill per resident page. */
 static void test_shadow_rebuild_fills_every_resident_page(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_access_spec a = fx_stream(SIM_ACCESS_RANDOM, 1 * MiB, 0, 4096); /* 256 pages */
   sim_phase ph = fx_op_phase();
   ph.n_access = 1;
@@ -278,7 +258,7 @@ static bool loads(const technique_ops *ops, const fx_costs *c, const char *key) 
 
 static void test_hosted_pays_a_world_switch_per_host_exit(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   ph.port_io = 1;
   const double u = 100, ws = K(c, "hypervisor.world_switch");
@@ -316,14 +296,14 @@ static void test_keys_required_by_their_readers(void) {
   };
   for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
     fx_costs c;
-    costs_init(&c);
+    fx_costs_init(&c);
     fx_cost_remove(&c, keys[k].key);
     for (size_t t = 0; t < N_TECHNIQUES; t++)
       CU_ASSERT(loads(all_techniques[t], &c, keys[k].key) == !(keys[k].readers >> t & 1));
   }
   /* a rebuilt share is a share */
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   fx_cost_set(&c, "shadow.rebuild_fraction", 1.5);
   CU_ASSERT(!loads(&technique_bt_ops, &c, "shadow.rebuild_fraction"));
   CU_ASSERT(!loads(&technique_hvm_ops, &c, "shadow.rebuild_fraction"));

@@ -21,26 +21,6 @@
 
 #define K(costs, key) fx_cost(&(costs), (key))
 
-/* The made-up costs of tests/fixtures.h and those of the guest operations
- * and the hosted option (models/guest_ops.h) every technique also reads,
- * distinct from the others: a type I hypervisor, shadow tables cached. */
-static void costs_init(fx_costs *c) {
-  fx_costs_init(c);
-  static const struct {
-    const char *key;
-    double value;
-  } guest_ops[] = {
-      {"process_switch.native", 2900}, {"exec.native", 310000}, {"exec.pages", 97},
-      {"signal.native", 1700},         {"mmap.native", 5300},   {"mmap.pages", 13},
-      {"invlpg.native", 170},          {"protection_fault.native", 1300},
-      {"fs_metadata.native", 1900},    {"shadow.rebuild_fraction", 0},
-      {"hvm.exit.invlpg", 1800},       {"hypervisor.hosted", 0},
-      {"hypervisor.world_switch", 7100},
-  };
-  for (size_t i = 0; i < sizeof guest_ops / sizeof guest_ops[0]; i++)
-    fx_cost_set(c, guest_ops[i].key, guest_ops[i].value);
-}
-
 /* Cycles of `units` units of ph under technique t with the costs c (loaded
  * from a profile holding them, fresh state). */
 static cycles_by_mech run(const technique_ops *t, const fx_costs *c, const sim_phase *ph,
@@ -88,7 +68,7 @@ static void near(double a, double b, unsigned line) {
 
 static void test_syscall_by_technique(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   ph.syscalls = 1;
   cycles_by_mech n = run(&technique_native_ops, &c, &ph, 1000);
@@ -107,7 +87,7 @@ static void test_syscall_by_technique(void) {
 
 static void test_sensitive_instructions_by_technique(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   ph.port_io = 1;
   cycles_by_mech n = run(&technique_native_ops, &c, &ph, 1), b = run(&technique_bt_ops, &c, &ph, 1),
@@ -132,7 +112,7 @@ static void test_sensitive_instructions_by_technique(void) {
   NEAR(h.cycles[MECH_TRAP], K(c, "hvm.exit.roundtrip"));
   NEAR(h.cycles[MECH_HYPERVISOR], K(c, "hvm.exit.cr8"));
 
-  costs_init(&c);
+  fx_costs_init(&c);
   ph = fx_op_phase();
   ph.rdtsc = 1;
   ph.cli = 1;
@@ -147,7 +127,7 @@ static void test_sensitive_instructions_by_technique(void) {
 
 static void test_memory_management_by_technique(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   fx_cost_set(&c, "bt.adapt_threshold", 0); /* steady state: already adapted */
   sim_phase ph = fx_op_phase();
   ph.page_faults = 1;
@@ -193,7 +173,7 @@ static void test_memory_management_by_technique(void) {
 
 static void test_adaptive_bt_traps_then_emulates(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   ph.pte_updates = 1;
   tech_on o;
@@ -209,7 +189,7 @@ static void test_adaptive_bt_traps_then_emulates(void) {
 
 static void test_fork_by_technique(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   sim_access_spec a = {.count = 0, .working_set_bytes = 4 * MiB, .pattern = SIM_ACCESS_RANDOM,
                        .page_bytes = 4096};
@@ -238,7 +218,7 @@ static void test_fork_by_technique(void) {
 
 static void test_bt_translates_on_first_execution_only(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   ph.instructions = 100;
   ph.new_code_bytes = 4096;
@@ -274,7 +254,7 @@ static void test_bt_translates_on_first_execution_only(void) {
 
 static void test_container_costs_native_after_setup(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   sim_access_spec a = {.count = 3, .working_set_bytes = 64 * MiB, .pattern = SIM_ACCESS_RANDOM,
                        .page_bytes = 4096};
@@ -302,7 +282,7 @@ static void test_container_costs_native_after_setup(void) {
 
 static void test_tlb_loop_walks_by_technique(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   /* stores drain fast: the walks, not the memory, pace the loop */
   fx_cost_set(&c, "mem.bandwidth", 64 * 8 * K(c, "cpu.clock"));
   sim_phase ph = fx_op_phase();
@@ -351,7 +331,7 @@ static void test_tlb_loop_walks_by_technique(void) {
  * after a flush pays it per reloaded entry. */
 static void test_shadow_miss_overlaps_and_refills(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   sim_access_spec a = {.count = 1, .working_set_bytes = 256 * MiB, .pattern = SIM_ACCESS_RANDOM,
                        .page_bytes = 4096};
@@ -388,7 +368,7 @@ static void test_shadow_miss_overlaps_and_refills(void) {
 
 static void test_walks_overlap_data_in_flight(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   sim_access_spec a = {.count = 1, .working_set_bytes = 256 * MiB, .pattern = SIM_ACCESS_RANDOM,
                        .page_bytes = 4096};
@@ -411,7 +391,7 @@ static void test_walks_overlap_data_in_flight(void) {
 
 static void test_switch_in_refills_untagged_tlb(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_phase ph = fx_op_phase();
   sim_access_spec a = {.count = 1, .working_set_bytes = 32 * MiB, .pattern = SIM_ACCESS_RANDOM,
                        .page_bytes = 4096};
@@ -439,7 +419,7 @@ static void test_switch_in_refills_untagged_tlb(void) {
 
 static void test_timer_interrupts_cost_exits(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   fx_cost_set(&c, "timer.hz", 1000);
   sim_phase ph = fx_op_phase();
   ph.instructions = 1e6; /* 1 ms at 1 GHz: one tick */
@@ -523,7 +503,7 @@ static void test_each_technique_requires_its_own_keys(void) {
   };
   for (size_t k = 0; k < sizeof own / sizeof own[0]; k++) {
     fx_costs c;
-    costs_init(&c);
+    fx_costs_init(&c);
     fx_cost_remove(&c, own[k].key);
     sim_profile *p = fx_costs_profile(&c, "lacking");
     for (size_t t = 0; t < N_TECHNIQUES; t++) {
@@ -545,7 +525,7 @@ static void test_each_technique_requires_its_own_keys(void) {
   }
   /* the shared keys: every technique needs them */
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   fx_cost_remove(&c, "timer.hz");
   sim_profile *p = fx_costs_profile(&c, "lacking");
   for (size_t t = 0; t < N_TECHNIQUES; t++) {
@@ -570,7 +550,7 @@ static void test_invalid_values_are_reported(void) {
   };
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     fx_costs c;
-    costs_init(&c);
+    fx_costs_init(&c);
     fx_cost_set(&c, bad[k].key, 0);
     sim_profile *p = fx_costs_profile(&c, "zero");
     sim_diag d;
@@ -588,7 +568,7 @@ static void test_invalid_values_are_reported(void) {
  * profile's. */
 static void test_host_type_overrides_the_profile(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_profile *p = fx_costs_profile(&c, "test");
   sim_host_type h = {.name = "fast", .clock_hz = 2e9, .tlb_entries_4k = 1536, .tlb_tagged = 1};
   sim_diag d;
@@ -611,7 +591,7 @@ static void test_host_type_overrides_the_profile(void) {
  * translation cache warms per guest. */
 static void test_guests_share_costs_not_state(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   sim_profile *p = fx_costs_profile(&c, "test");
   sim_diag d;
   sim_diag_init(&d);
@@ -641,7 +621,7 @@ static void test_guests_share_costs_not_state(void) {
  * costs computed for 4 KiB pages. */
 static void test_guests_share_stream_costs_exactly(void) {
   fx_costs c;
-  costs_init(&c);
+  fx_costs_init(&c);
   /* stores drain fast: the walks, not the memory, pace the streams */
   fx_cost_set(&c, "mem.bandwidth", 64 * 8 * K(c, "cpu.clock"));
   sim_profile *p = fx_costs_profile(&c, "test");
