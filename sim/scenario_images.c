@@ -195,6 +195,19 @@ void scenario_load_images(ctx *C, const sim_yaml_node *registry, const sim_yaml_
   if (s->n_images > 1) qsort(s->images, s->n_images, sizeof *s->images, by_name);
 }
 
+bool scenario_image_by_name(ctx *C, const sim_yaml_node *m, size_t *k) {
+  const sim_scenario *s = C->s;
+  const char **names = sim_malloc((s->n_images ? s->n_images : 1) * sizeof *names);
+  if (!names) {
+    sim_schema_nomem(&C->S);
+    return false;
+  }
+  for (size_t i = 0; i < s->n_images; i++) names[i] = s->images[i].name;
+  bool found = sim_schema_enum(&C->S, m, "image", &(sim_schema_names){names, s->n_images, "image"}, k);
+  sim_free(names);
+  return found;
+}
+
 bool scenario_guest_image(ctx *C, const sim_yaml_node *m, sim_guest *g) {
   const sim_scenario *s = C->s;
   const sim_yaml_node *v = sim_schema_opt(m, "image");
@@ -204,16 +217,8 @@ bool scenario_guest_image(ctx *C, const sim_yaml_node *m, sim_guest *g) {
                      v->kind == SIM_YAML_SCALAR ? v->text : "?");
     return false;
   }
-  const char **names = sim_malloc(s->n_images * sizeof *names);
-  if (!names) {
-    sim_schema_nomem(&C->S);
-    return false;
-  }
-  for (size_t i = 0; i < s->n_images; i++) names[i] = s->images[i].name;
   size_t k = 0;
-  bool found = sim_schema_enum(&C->S, m, "image", &(sim_schema_names){names, s->n_images, "image"}, &k);
-  sim_free(names);
-  if (!found) return false;
+  if (!scenario_image_by_name(C, m, &k)) return false;
   const sim_image *im = &s->images[k];
   bool container = g->kind == SIM_GUEST_CONTAINER;
   if (g->kind == SIM_GUEST_NATIVE || container != (im->kind == SIM_IMAGE_CONTAINER)) {

@@ -11,6 +11,8 @@
 /* The `registry` and `images` sections (NULL: absent), after hosts and
  * workloads, before guests. */
 void scenario_load_images(ctx *C, const sim_yaml_node *registry, const sim_yaml_node *images);
+/* Entry m's `image`, an image of the scenario by name: its index in *k; false with an error. */
+bool scenario_image_by_name(ctx *C, const sim_yaml_node *m, size_t *k);
 /* Guest entry m's `image` (checked against its kind): g->image set; false on an error. */
 bool scenario_guest_image(ctx *C, const sim_yaml_node *m, sim_guest *g);
 /* Workload indices renumbered by the canonical order: new index = inverse[old]. */

@@ -24,6 +24,7 @@
 
 #include "sim/alloc.h"
 #include "sim/image.h"
+#include "sim/scenario_images.h"
 #include "sim/scenario_internal.h"
 
 static const char *const metric_words[] = {"cpu", "latency-mean", "latency-p95"}; /* by sim_scale_metric */
@@ -239,22 +240,6 @@ static size_t check_members(ctx *C, const sim_yaml_node *gn, const sim_service *
   return n;
 }
 
-/* `image`: an image of the scenario, by name; false with an error. */
-static bool load_image(ctx *C, const sim_yaml_node *m, sim_service *sv) {
-  const sim_scenario *s = C->s;
-  const char **names = sim_malloc((s->n_images ? s->n_images : 1) * sizeof *names);
-  if (!names) {
-    sim_schema_nomem(&C->S);
-    return false;
-  }
-  for (size_t i = 0; i < s->n_images; i++) names[i] = s->images[i].name;
-  size_t k = 0;
-  bool found = sim_schema_enum(&C->S, m, "image", &(sim_schema_names){names, s->n_images, "image"}, &k);
-  sim_free(names);
-  if (found) sv->image = (uint32_t)k + 1;
-  return found;
-}
-
 /* The balancer's `zone` (a zone some host is in) and the price of crossing it. */
 static void load_zone(ctx *C, const sim_yaml_node *m, sim_service *sv) {
   const sim_yaml_node *zn = sim_schema_opt(m, "zone"), *pn = sim_schema_opt(m, "inter_zone_per_gb");
@@ -290,7 +275,11 @@ static void load_service(ctx *C, const sim_yaml_node *m, sim_service *sv, bool *
   sim_schema_str(&C->S, m, "guests", &sv->guests);
   sim_schema_str(&C->S, m, "streams", &sv->streams);
   sim_schema_time(&C->S, m, "slo", &sv->slo_ns, 1);
-  if (sim_schema_opt(m, "image") && !load_image(C, m, sv)) return;
+  size_t image = 0;
+  if (sim_schema_opt(m, "image")) {
+    if (!scenario_image_by_name(C, m, &image)) return;
+    sv->image = (uint32_t)image + 1;
+  }
   sv->balancer = word(C, m, "balancer", SIM_VOCAB_BALANCER, "load balancer");
   sv->period_ns = DEFAULT_PERIOD_NS;
   sv->warmup_ns = DEFAULT_WARMUP_NS;
