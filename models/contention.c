@@ -48,6 +48,7 @@ typedef struct contention_shared {
 typedef struct contention_host {
   const contention_shared *shared; /* its type's costs and models' parameters */
   int32_t *running;           /* room for one running vCPU index per slot */
+  const sim_phase **running_phase; /* room for one per slot: the current phase of running's */
   contention_guest *scratch;  /* room for one co-runner per slot: the running set now */
   /* the running set the effects were computed for, and the effects: evaluated
    * again only when the set changes (a guest, its phase or its content, its
@@ -91,15 +92,19 @@ double contention_domains(uint32_t cores, double socket_cores) {
   return fmax(1.0, ceil((double)cores / socket_cores));
 }
 
-/* Whether guest g's vCPU in phase ph uses what a model counts: memory
+/* Whether vCPU v in its current phase uses what a model counts: memory
  * streams; system calls and process creations outside a VM (a VM's take
- * its own kernel's locks, which no other guest takes). */
-static bool contends(const eng *e, const eng_vcpu *v) {
+ * its own kernel's locks, which no other guest takes).  contending_phase:
+ * that phase when it does, NULL when not. */
+static const sim_phase *contending_phase(const eng *e, const eng_vcpu *v) {
   const sim_phase *ph = eng_cur_phase(e, v);
-  if (ph->n_access > 0) return true;
-  return e->guests[v->guest].spec->kind != SIM_GUEST_VM &&
-         (ph->syscalls > 0 || ph->process_creations > 0);
+  if (ph->n_access > 0) return ph;
+  bool counted = e->guests[v->guest].spec->kind != SIM_GUEST_VM &&
+                 (ph->syscalls > 0 || ph->process_creations > 0);
+  return counted ? ph : NULL;
 }
+
+static bool contends(const eng *e, const eng_vcpu *v) { return contending_phase(e, v) != NULL; }
 
 /* ---- set-up ---- */
 
@@ -112,6 +117,7 @@ static void shared_free(contention_shared *sh) {
 static void host_free(contention_host *c) {
   if (!c) return;
   sim_free(c->running);
+  sim_free(c->running_phase);
   sim_free(c->scratch);
   sim_free(c->known);
   sim_free(c->effect);
@@ -125,7 +131,10 @@ static int room(const eng_host *h, contention_host *c) {
   if (n <= c->cap) return 0;
   int32_t *running = sim_realloc(c->running, n * sizeof *running);
   if (running) c->running = running;
-  contention_guest *scratch = running ? sim_realloc(c->scratch, n * sizeof *scratch) : NULL;
+  const sim_phase **running_phase =
+      running ? sim_realloc(c->running_phase, n * sizeof *running_phase) : NULL;
+  if (running_phase) c->running_phase = running_phase;
+  contention_guest *scratch = running_phase ? sim_realloc(c->scratch, n * sizeof *scratch) : NULL;
   if (scratch) c->scratch = scratch;
   contention_guest *known = scratch ? sim_realloc(c->known, n * sizeof *known) : NULL;
   if (known) c->known = known;
@@ -245,10 +254,15 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
   size_t nv = 0;
   for (uint32_t p = 0; p < h->n_slots; p++) {
     int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
-    if (vi < 0 || !contends(e, &e->vcpus[vi])) continue;
+    const sim_phase *ph = vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
+    if (!ph) continue;
     size_t k = nv++;
-    for (; k > 0 && c->running[k - 1] > vi; k--) c->running[k] = c->running[k - 1];
+    for (; k > 0 && c->running[k - 1] > vi; k--) {
+      c->running[k] = c->running[k - 1];
+      c->running_phase[k] = c->running_phase[k - 1];
+    }
     c->running[k] = vi;
+    c->running_phase[k] = ph;
   }
   size_t n = 0;
   for (size_t i = 0; i < nv; i++) {
@@ -257,7 +271,7 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
       c->scratch[n - 1].cpus += v->rate;
       continue;
     }
-    const sim_phase *ph = eng_cur_phase(e, v);
+    const sim_phase *ph = c->running_phase[i];
     double unit_cycles = known_alone_cycles(e, c, v, ph);
     if (!(unit_cycles > 0)) continue; /* a unit that costs nothing has no rate of anything */
     c->scratch[n++] = (contention_guest){v->guest, e->guests[v->guest].spec->kind == SIM_GUEST_VM,
