@@ -31,11 +31,24 @@ typedef struct contention_effect {
   double unit_extra;          /* cycles per unit this adds to the co-runner's phase (unit_extra) */
 } contention_effect;
 
+/* What hosts of one type with one profile share: the models' parameters
+ * and the native costs, loaded once for all of them (a data center's
+ * thousands of hosts come in a few types).  Owned by the engine's list
+ * (eng.contention_shared), freed with it. */
+typedef struct contention_shared {
+  const sim_profile *profile; /* the hosts' profile (not owned) */
+  const sim_host_type *type;  /* their type (not owned) */
+  bool any;                   /* some model is on for them */
+  native_costs costs;         /* their native costs and MMU parameters, at the type's clock */
+  void *params[N_MODELS];     /* each model's; NULL: off */
+  struct contention_shared *next; /* the engine's next entry */
+} contention_shared;
+
 /* A host's contention state. */
 typedef struct contention_host {
-  native_costs costs;         /* its native costs and MMU parameters, at its type's clock */
-  void *params[N_MODELS];     /* each model's; NULL: off on this host */
+  const contention_shared *shared; /* its type's costs and models' parameters */
   int32_t *running;           /* room for one running vCPU index per slot */
+  const sim_phase **running_phase; /* room for one per slot: the current phase of running's */
   contention_guest *scratch;  /* room for one co-runner per slot: the running set now */
   /* the running set the effects were computed for, and the effects: evaluated
    * again only when the set changes (a guest, its phase or its content, its
@@ -79,23 +92,32 @@ double contention_domains(uint32_t cores, double socket_cores) {
   return fmax(1.0, ceil((double)cores / socket_cores));
 }
 
-/* Whether guest g's vCPU in phase ph uses what a model counts: memory
+/* Whether vCPU v in its current phase uses what a model counts: memory
  * streams; system calls and process creations outside a VM (a VM's take
- * its own kernel's locks, which no other guest takes). */
-static bool contends(const eng *e, const eng_vcpu *v) {
+ * its own kernel's locks, which no other guest takes).  contending_phase:
+ * that phase when it does, NULL when not. */
+static const sim_phase *contending_phase(const eng *e, const eng_vcpu *v) {
   const sim_phase *ph = eng_cur_phase(e, v);
-  if (ph->n_access > 0) return true;
-  return e->guests[v->guest].spec->kind != SIM_GUEST_VM &&
-         (ph->syscalls > 0 || ph->process_creations > 0);
+  if (ph->n_access > 0) return ph;
+  bool counted = e->guests[v->guest].spec->kind != SIM_GUEST_VM &&
+                 (ph->syscalls > 0 || ph->process_creations > 0);
+  return counted ? ph : NULL;
 }
+
+static bool contends(const eng *e, const eng_vcpu *v) { return contending_phase(e, v) != NULL; }
 
 /* ---- set-up ---- */
 
+static void shared_free(contention_shared *sh) {
+  for (size_t m = 0; m < N_MODELS; m++)
+    if (sh->params[m]) models[m]->free_params(sh->params[m]);
+  sim_free(sh);
+}
+
 static void host_free(contention_host *c) {
   if (!c) return;
-  for (size_t m = 0; m < N_MODELS; m++)
-    if (c->params[m]) models[m]->free_params(c->params[m]);
   sim_free(c->running);
+  sim_free(c->running_phase);
   sim_free(c->scratch);
   sim_free(c->known);
   sim_free(c->effect);
@@ -109,7 +131,10 @@ static int room(const eng_host *h, contention_host *c) {
   if (n <= c->cap) return 0;
   int32_t *running = sim_realloc(c->running, n * sizeof *running);
   if (running) c->running = running;
-  contention_guest *scratch = running ? sim_realloc(c->scratch, n * sizeof *scratch) : NULL;
+  const sim_phase **running_phase =
+      running ? sim_realloc(c->running_phase, n * sizeof *running_phase) : NULL;
+  if (running_phase) c->running_phase = running_phase;
+  contention_guest *scratch = running_phase ? sim_realloc(c->scratch, n * sizeof *scratch) : NULL;
   if (scratch) c->scratch = scratch;
   contention_guest *known = scratch ? sim_realloc(c->known, n * sizeof *known) : NULL;
   if (known) c->known = known;
@@ -122,24 +147,41 @@ static int room(const eng_host *h, contention_host *c) {
   return 0;
 }
 
+/* The shared entry of hosts of h's profile and type, loaded on first use
+ * and kept in e's list: NULL with the error in diag (or out of memory). */
+static const contention_shared *shared_of(eng *e, const eng_host *h) {
+  for (const contention_shared *sh = e->contention_shared; sh; sh = sh->next)
+    if (sh->profile == h->profile && sh->type == h->type) return sh;
+  contention_shared *sh = sim_calloc(1, sizeof *sh);
+  if (!sh) return NULL;
+  sh->profile = h->profile;
+  sh->type = h->type;
+  for (size_t m = 0; m < N_MODELS; m++) {
+    if (models[m]->load(h->profile, h->type, &sh->params[m], e->diag) < 0) {
+      shared_free(sh);
+      return NULL;
+    }
+    sh->any = sh->any || sh->params[m];
+  }
+  if (sh->any && native_costs_load(h->profile, h->type, &sh->costs, e->diag) < 0) {
+    shared_free(sh);
+    return NULL;
+  }
+  sh->next = e->contention_shared;
+  e->contention_shared = sh;
+  return sh;
+}
+
 /* Host h's state in *out: NULL when no model is on for it. */
-static int host_setup(eng_host *h, contention_host **out, sim_diag *diag) {
+static int host_setup(eng *e, eng_host *h, contention_host **out) {
   *out = NULL;
+  const contention_shared *sh = shared_of(e, h);
+  if (!sh) return -1;
+  if (!sh->any) return 0;
   contention_host *c = sim_calloc(1, sizeof *c);
   if (!c) return -1;
-  bool any = false;
-  for (size_t m = 0; m < N_MODELS; m++) {
-    if (models[m]->load(h->profile, h->type, &c->params[m], diag) < 0) {
-      host_free(c);
-      return -1;
-    }
-    any = any || c->params[m];
-  }
-  if (!any) {
-    host_free(c);
-    return 0;
-  }
-  if (room(h, c) < 0 || native_costs_load(h->profile, h->type, &c->costs, diag) < 0) {
+  c->shared = sh;
+  if (room(h, c) < 0) {
     host_free(c);
     return -1;
   }
@@ -168,20 +210,37 @@ int contention_setup(eng *e) {
   if (may < 2) return 0;
   for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
     eng_host *h = &e->hosts[hi];
-    if (host_setup(h, &h->contention, e->diag) < 0) return -1;
+    if (host_setup(e, h, &h->contention) < 0) return -1;
   }
   return 0;
 }
 
 void contention_free(eng *e) {
-  if (!e->hosts) return;
-  for (size_t hi = 0; hi < e->sc->n_hosts; hi++) {
+  for (size_t hi = 0; e->hosts && hi < e->sc->n_hosts; hi++) {
     host_free(e->hosts[hi].contention);
     e->hosts[hi].contention = NULL;
+  }
+  while (e->contention_shared) {
+    contention_shared *next = e->contention_shared->next;
+    shared_free(e->contention_shared);
+    e->contention_shared = next;
   }
 }
 
 /* ---- the co-runners ---- */
+
+/* Cycles of one unit of v's phase ph alone (contention_alone_cycles), taken
+ * from c->known when its guest was found there in that phase: a workload's
+ * own phases never change, so the cost of one is computed once per host
+ * and running set; a request's or a trace sample's phase changes in place,
+ * so its cost is computed every time. */
+static double known_alone_cycles(const eng *e, const contention_host *c, const eng_vcpu *v,
+                                 const sim_phase *ph) {
+  if (!v->req_ph && !e->guests[v->guest].wl->trace_mix)
+    for (size_t k = 0; k < c->n_known; k++)
+      if (c->known[k].guest == v->guest && c->known[k].phase == ph) return c->known[k].unit_cycles;
+  return contention_alone_cycles(&c->shared->costs, ph);
+}
 
 /* Collects the guests running on h that use what a model counts into
  * c->scratch, in guest order: their number.  The running vCPUs are taken in
@@ -195,10 +254,15 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
   size_t nv = 0;
   for (uint32_t p = 0; p < h->n_slots; p++) {
     int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
-    if (vi < 0 || !contends(e, &e->vcpus[vi])) continue;
+    const sim_phase *ph = vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
+    if (!ph) continue;
     size_t k = nv++;
-    for (; k > 0 && c->running[k - 1] > vi; k--) c->running[k] = c->running[k - 1];
+    for (; k > 0 && c->running[k - 1] > vi; k--) {
+      c->running[k] = c->running[k - 1];
+      c->running_phase[k] = c->running_phase[k - 1];
+    }
     c->running[k] = vi;
+    c->running_phase[k] = ph;
   }
   size_t n = 0;
   for (size_t i = 0; i < nv; i++) {
@@ -207,8 +271,8 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
       c->scratch[n - 1].cpus += v->rate;
       continue;
     }
-    const sim_phase *ph = eng_cur_phase(e, v);
-    double unit_cycles = contention_alone_cycles(&c->costs, ph);
+    const sim_phase *ph = c->running_phase[i];
+    double unit_cycles = known_alone_cycles(e, c, v, ph);
     if (!(unit_cycles > 0)) continue; /* a unit that costs nothing has no rate of anything */
     c->scratch[n++] = (contention_guest){v->guest, e->guests[v->guest].spec->kind == SIM_GUEST_VM,
                                          ph, v->rate, unit_cycles, 0, 0, 0, 0, 0};
@@ -239,10 +303,11 @@ static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32
   c->known_clock_hz = h->clock_hz;
   memset(c->effect_known, 0, n * sizeof *c->effect_known);
   if (n < 2) return; /* alone: no effect */
-  contention_view view = {&c->costs, h->clock_hz, c->known, n, 0, c->costs.mmu, 0};
-  for (size_t k = 0; k < n; k++) c->known[k].llc_bytes = c->costs.mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
+  const native_costs *costs = &c->shared->costs;
+  contention_view view = {costs, h->clock_hz, c->known, n, 0, costs->mmu, 0};
+  for (size_t k = 0; k < n; k++) c->known[k].llc_bytes = costs->mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
   for (size_t m = 0; m < N_MODELS; m++)
-    if (c->params[m]) models[m]->share(c->params[m], &view);
+    if (c->shared->params[m]) models[m]->share(c->shared->params[m], &view);
 }
 
 /* Cycles per unit that effect x adds to phase ph. */
@@ -250,7 +315,7 @@ static double unit_extra(const contention_host *c, const contention_effect *x, c
   double extra = 0;
   for (size_t i = 0; i < ph->n_access; i++) {
     const sim_access_spec *a = &ph->access[i];
-    extra += a->count * (mmu_data_cycles(&x->mem, a) - mmu_data_cycles(&c->costs.mmu, a));
+    extra += a->count * (mmu_data_cycles(&x->mem, a) - mmu_data_cycles(&c->shared->costs.mmu, a));
   }
   extra += (ph->syscalls + ph->process_creations) * x->kernel_wait;
   return extra > 0 ? extra : 0.0;
@@ -259,9 +324,10 @@ static double unit_extra(const contention_host *c, const contention_effect *x, c
 /* The effect of the others in c->known on entry `self`. */
 static const contention_effect *effect_of(contention_host *c, size_t self) {
   if (!c->effect_known[self]) {
-    contention_view view = {&c->costs, c->known_clock_hz, c->known, c->n_known, self, c->costs.mmu, 0};
+    const native_costs *costs = &c->shared->costs;
+    contention_view view = {costs, c->known_clock_hz, c->known, c->n_known, self, costs->mmu, 0};
     for (size_t m = 0; m < N_MODELS; m++)
-      if (c->params[m]) models[m]->apply(c->params[m], &view);
+      if (c->shared->params[m]) models[m]->apply(c->shared->params[m], &view);
     c->effect[self] = (contention_effect){view.mem, view.kernel_wait_cycles, 0};
     c->effect[self].unit_extra = unit_extra(c, &c->effect[self], c->known[self].phase);
     c->effect_known[self] = true;
@@ -314,13 +380,12 @@ void contention_recheck(eng *e, eng_host *h) {
     eng_vcpu *r = &e->vcpus[vi];
     /* (a vCPU that uses nothing counted gets 0: its guest is not in known,
      * or its phase has nothing the effect applies to) */
-    if (!r->end_ev || vcpu_extra(e, c, r) == r->contention_unit) continue;
     /* a run dispatched at this very instant keeps the cost its dispatch
      * found: ending it again would hand its pCPU back to the scheduler,
      * whose next pick changes the co-runners again, without time passing
      * (three vCPUs taking turns on two pCPUs never leave the instant).  Its
      * cost follows at the host's next change, at the latest its slice's end. */
-    if (r->run_start_ns >= now) continue;
+    if (!r->end_ev || r->run_start_ns >= now || vcpu_extra(e, c, r) == r->contention_unit) continue;
     if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
   }
 }

@@ -291,6 +291,8 @@ struct eng {
   struct eng_provision *prov; /* guests' provisioning from images (engine_provision.c); NULL: none has one */
   struct eng_backends *backends; /* I/O back ends on the hosts' cores (models/backend.h); NULL: none */
   struct eng_elastic *elastic; /* elastic services (engine_elastic.c), owned by prov; NULL: none */
+  struct contention_shared *contention_shared; /* contention models' parameters and native costs
+                              * per (profile, host type), chained (models/contention.c); NULL: none */
 };
 
 /* A trace-driven workload at one rated speed (engine_setup.c), played at
