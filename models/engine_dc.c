@@ -109,7 +109,7 @@ static void migration_done(void *ctx, migration *mig) {
   gs->migrating = false;
   dc->migrating_n[m->src]--;
   dc->migrating_n[m->dst]--;
-  gs->degraded_s += MIGRATION_DEGRADATION * (dc_run_ns(e, &e->guests[m->guest]) - gs->run_at_start_ns) * 1e-9;
+  gs->degraded_s += MIGRATION_DEGRADATION * (dc_run_ns(e, &e->guests[m->guest]) - m->run_at_start_ns) * 1e-9;
   const migration_summary *s = migration_get_summary(mig);
   const sim_scenario *sc = e->sc;
   sim_cell row[8];
@@ -205,7 +205,7 @@ static int start_migration(struct eng_dc *dc, uint32_t gi, uint32_t dst, const c
   if (migration_create(&env, &m->m, e->diag) < 0) return -1;
   if (migration_attach(m->m, e->loop, PRIO_RUN) < 0) return -1;
   dc->guests[gi].migrating = true;
-  dc->guests[gi].run_at_start_ns = dc_run_ns(e, &e->guests[gi]);
+  m->run_at_start_ns = dc_run_ns(e, &e->guests[gi]);
   return 0;
 }
 
@@ -464,7 +464,7 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
         const sim_host_type *t = e->hosts[hi].type;
         double bw = t->n_nics ? t->nics[0].bandwidth_bps : INFINITY;
         cand[k] = (dc_vm_candidate){(double)e->sc->guests[g[k]].memory_bytes * 8 / bw,
-                                    gs->demand_cpus * e->hosts[hi].clock_hz / dc->load[hi].capacity_hz, gs->hist,
+                                    gs->demand_cpus * e->hosts[hi].clock_hz / dc->load[hi].capacity_hz, dc_guest_hist(dc, g[k]),
                                     gs->n_hist};
       }
       size_t k = dc->select->select(cand, nc, dc->rng);
@@ -746,9 +746,8 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->rng = sim_rng_new(sc->seed, sc->run_index, sim_rng_stream_id("datacenter", "vm_selection"));
   dc->hosts = sim_calloc(nh, sizeof *dc->hosts);
   dc->guests = sim_calloc(ng, sizeof *dc->guests);
-  if (dc->select && dc->select->needs_history && dc->guests &&
-      (dc->guest_hist = sim_calloc(ng, DC_HISTORY_MAX * sizeof *dc->guest_hist)))
-    for (size_t gi = 0; gi < ng; gi++) dc->guests[gi].hist = dc->guest_hist + gi * DC_HISTORY_MAX;
+  if (dc->select && dc->select->needs_history)
+    dc->guest_hist = sim_calloc(ng, DC_HISTORY_MAX * sizeof *dc->guest_hist);
   dc->load = sim_calloc(nh, sizeof *dc->load);
   dc->excluded = sim_calloc(nh, sizeof *dc->excluded);
   dc->excluded_under = sim_calloc(nh, sizeof *dc->excluded_under);

@@ -30,14 +30,11 @@ typedef struct dc_hstate {
 } dc_hstate;
 
 typedef struct dc_gstate {
-  double *hist;                /* DC_HISTORY_MAX entries: requested CPUs per interval, oldest
-                                * first; NULL unless the VM selection reads it (MC) */
-  size_t n_hist;
   double prev_want_ns;         /* ns: run + steal at the previous interval, all vCPUs */
   double demand_cpus;          /* CPUs it requested over the last interval */
-  bool migrating;              /* a consolidation migration of it is under way */
-  double run_at_start_ns;      /* ns: its run time when that migration started */
   double degraded_s;           /* CPU s lost to migrations */
+  uint32_t n_hist;             /* samples in its history (dc_guest_hist), at most DC_HISTORY_MAX */
+  bool migrating;              /* a consolidation migration of it is under way (its dc_mig) */
 } dc_gstate;
 
 typedef struct dc_mig {
@@ -47,11 +44,14 @@ typedef struct dc_mig {
   sim_migration_spec spec;     /* what migration_create is given (kept: it keeps a pointer) */
   char name[SIM_STR_CELL];
   migration *m;
+  double run_at_start_ns;      /* ns: the guest's run time when the migration started */
 } dc_mig;
 
 struct eng_dc {
   eng *e;
-  double *guest_hist;          /* the guests' histories (dc_gstate.hist), when kept */
+  double *guest_hist;          /* DC_HISTORY_MAX entries per guest: requested CPUs per interval,
+                                * oldest first (dc_gstate.n_hist of them); NULL unless the VM
+                                * selection reads them (MC) */
   const sim_datacenter_spec *spec;
   const dc_placement_ops *placement;
   const dc_overload_ops *overload;
@@ -99,6 +99,12 @@ struct eng_dc {
   size_t n_moves;
   const char **moves_reason;
 };
+
+/* Guest gi's history of requested CPUs (dc_gstate.n_hist entries), NULL
+ * when the histories are not kept. */
+static inline double *dc_guest_hist(const struct eng_dc *dc, size_t gi) {
+  return dc->guest_hist ? dc->guest_hist + gi * DC_HISTORY_MAX : NULL;
+}
 
 /* ---- engine_dc_report.c ---- */
 

@@ -73,7 +73,12 @@ void dc_account(struct eng_dc *dc, sim_time now, bool sample) {
     double w = dc_want_ns(e, &e->guests[gi]);
     gs->demand_cpus = (w - gs->prev_want_ns) * 1e-9 / dt;
     gs->prev_want_ns = w;
-    if (sample && gs->hist) dc_push(gs->hist, &gs->n_hist, gs->demand_cpus);
+    double *hist = dc_guest_hist(dc, gi);
+    if (sample && hist) {
+      size_t n = gs->n_hist;
+      dc_push(hist, &n, gs->demand_cpus);
+      gs->n_hist = (uint32_t)n;
+    }
   }
   /* each host's requested load: its guests' demands, summed in guest order */
   for (size_t hi = 0; sample && hi < e->sc->n_hosts; hi++) dc->requested_hz[hi] = 0;

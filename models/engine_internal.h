@@ -52,6 +52,18 @@ typedef struct eng_vcpu {
   int32_t sched_id;          /* id in its host's scheduler */
   int32_t entity;            /* recorder entity id */
   vcpu_state state;          /* see invariants */
+  /* the 4-byte and 1-byte fields first, together, so that none leaves a
+   * hole before an 8-byte one (a data center holds one record per vCPU) */
+  uint32_t io_inflight;      /* units whose I/O was issued and has not completed */
+  uint32_t io_limit;         /* units of I/O it may leave in flight and run on: the phase's
+                              * io_window, 0 at the phase's end */
+  int32_t pcpu;              /* pCPU index on its host of the current run (valid while
+                              * RUNNING), -1 */
+  bool io_wait;              /* BLOCKED waiting for its I/O to complete */
+  bool resume_wake;          /* live migration: stopped by a pause while runnable, or woken
+                              * while paused: wake on resume */
+  bool req_idle;             /* request-driven and holding no request now */
+  bool done_noted;           /* it became DONE at done_ns by finishing its phases */
   size_t phase;              /* current phase index */
   double units_left;         /* units of the current phase still to do (units phases) */
   double units_phase;        /* units of the current phase for this vCPU; 0 for duration phases */
@@ -60,10 +72,6 @@ typedef struct eng_vcpu {
   double est_cycles_per_unit; /* cycles: cost of one unit in the last chunk; 0 unknown */
   double units_done;         /* units completed over the whole run */
   double io_units;           /* units of an I/O phase done since its unit's I/O was last issued */
-  bool io_wait;              /* BLOCKED waiting for its I/O to complete */
-  uint32_t io_inflight;      /* units whose I/O was issued and has not completed */
-  uint32_t io_limit;         /* units of I/O it may leave in flight and run on: the phase's
-                              * io_window, 0 at the phase's end */
   sim_time sleep_until_ns;   /* ns: end of its demand sleep while BLOCKED */
   double native_ns;          /* ns: time the work done would take natively (idle included) */
   sim_time runnable_since;   /* ns: when it last became RUNNABLE */
@@ -72,7 +80,6 @@ typedef struct eng_vcpu {
   double rate;               /* CPUs: speed of the current run, 1 except in fluid mode */
   double want;               /* CPUs: what the current run wants (fluid: its demand), >= rate */
   /* the current run, valid while RUNNING */
-  int32_t pcpu;              /* pCPU index on its host, -1 */
   sim_time run_start_ns;     /* ns: dispatch time */
   sim_time work_start_ns;    /* ns: after the switch cost */
   sim_time run_end_ns;       /* ns: planned end */
@@ -81,7 +88,6 @@ typedef struct eng_vcpu {
   double run_native_cycles;  /* cycles the same units cost natively */
   sim_event_id end_ev;       /* the run's end event */
   /* live migration (models/migration.h) */
-  bool resume_wake; /* stopped by a pause while runnable, or woken while paused: wake on resume */
   double
       run_demand; /* share of its time the current run was dispatched with (run_demand), (0, 1] */
   eng_host *stale_on;        /* host whose run queue still holds it since a pause, NULL: none */
@@ -93,8 +99,6 @@ typedef struct eng_vcpu {
   double native_unit_cpu;    /* cycles: the native CPU cycles of one unit of that phase */
   /* its time per unit of work and the native twin's (engine_report.c relative_to_native):
    * also its waits (eng.waits) */
-  bool req_idle;             /* request-driven and holding no request now */
-  bool done_noted;           /* it became DONE at done_ns by finishing its phases */
   sim_time done_ns;          /* ns: when it finished its last phase, valid when done_noted */
   /* its time waiting for a CPU, left out of its time per unit (engine_report.c relative_to_native) */
   double steal_slept_ns;     /* ns: fluid, a partial demand d: the demand sleep its steal stretched,
@@ -152,17 +156,28 @@ typedef struct eng_guest {
   void *native_state;        /* its state for this guest */
   uint32_t first_vcpu;       /* index of its first vCPU in eng.vcpus */
   uint32_t vcpus_done;       /* vCPUs in V_DONE */
+  /* the 4-byte and 1-byte fields together, so that few leave a hole
+   * before an 8-byte one (a data center holds one record per guest) */
   int32_t entity;            /* recorder entity id */
+  uint32_t n_homes;          /* hosts it may run on, its own first; 0: it never migrates */
+  uint32_t homes_cap;        /* homes the home_* arrays have room for, >= n_homes (homes
+                              * made on demand: engine_setup.c eng_home_prepare) */
+  bool paused;               /* live migration: stopped by a migration (stop-and-copy, downtime) */
+  bool arriving;             /* arrivals and departures (engine.c "Arrivals and departures"):
+                              * it arrives (spec->churn with a process): under a datacenter section
+                              * it is placed at its arrival, and holds no host before */
+  bool departed;             /* its lifetime ended before its work did (finish_ns is then the departure) */
+  bool depart_pending;       /* its lifetime ended during its consolidation migration: it departs
+                              * when the migration ends */
+  bool rejected;             /* no host had room at its arrival: it never ran (finish_ns: then) */
   sim_time finish_ns;        /* ns: completion time, -1 while running */
   cycles_by_mech cycles;     /* cycles spent so far, by mechanism */
   int64_t switches;          /* context switches onto a pCPU, count */
   /* cumulative values at the previous sample, for interval signals */
   double prev_run_ns;        /* ns */
   /* live migration (models/migration.h) */
-  bool paused;               /* stopped by a migration (stop-and-copy, downtime) */
   double throttle;           /* share of its vCPUs' time taken away (auto-converge), [0, 0.99] */
   double service;            /* share of its unimpeded progress rate it gets, (0, 1] */
-  uint32_t n_homes;          /* hosts it may run on, its own first; 0: it never migrates */
   uint32_t *home_host;       /* n_homes host indices */
   void **home_tech;          /* its technique's state on each home (one is tech_state); the
                               * allocation the other home_* arrays share (engine_setup.c) */
@@ -170,17 +185,8 @@ typedef struct eng_guest {
   int32_t *home_sched;       /* scheduler id of vCPU i on home k: [k * vcpus + i] */
   eng_reqs *rq;              /* request-driven guest's queue and statistics; NULL: phases */
   gsl_rng *length_rng;       /* "<guest>/phase_length": its phases' random lengths; NULL: none has one */
-  /* homes made on demand (engine_setup.c eng_home_prepare) */
-  uint32_t homes_cap;        /* homes the home_* arrays have room for, >= n_homes */
   /* a rated trace-driven guest (engine_setup.c "rated speed") */
   const struct eng_rated_trace *rated; /* its trace's phases per host type; NULL: not rated */
-  /* arrivals and departures (engine.c "Arrivals and departures") */
-  bool arriving;             /* it arrives (spec->churn with a process): under a datacenter section
-                              * it is placed at its arrival, and holds no host before */
-  bool departed;             /* its lifetime ended before its work did (finish_ns is then the departure) */
-  bool depart_pending;       /* its lifetime ended during its consolidation migration: it departs
-                              * when the migration ends */
-  bool rejected;             /* no host had room at its arrival: it never ran (finish_ns: then) */
   sim_time departure_ns;     /* ns: when it left (lifetime's end, or a migration's end after it); -1: not */
   /* series written on change (engine_report.c eng_sample_handler) */
   eng_sampled sampled;       /* its signal values last written */

@@ -61,9 +61,9 @@ typedef struct sched_host {
   uint32_t n_pcpus;            /* count */
   sched_pcpu *pcpus;           /* n_pcpus entries */
   sched_vcpu *vcpus;           /* n_vcpus entries, in the order added */
-  size_t n_vcpus, cap_vcpus;   /* count, capacity */
+  size_t n_vcpus, cap_vcpus;   /* count, capacity (grown to exactly what it holds) */
   sched_guest *guests;         /* guests with a vCPU here */
-  size_t n_guests, cap_guests; /* count, capacity */
+  size_t n_guests, cap_guests; /* count, capacity (grown to exactly what it holds) */
   uint64_t seq;                /* enqueues so far */
 } sched_host;
 

@@ -57,6 +57,13 @@ static int container_create(const void *params, const sim_guest *g, void **state
   return 0;
 }
 
+static void container_destroy(void *state) {
+  container_state *s = state;
+  if (!s) return;
+  vstate_clear(&s->mem);
+  sim_free(s);
+}
+
 static void container_charge(void *state, const sim_phase *ph, double units,
                              cycles_by_mech *out) {
   container_state *s = state;
@@ -85,7 +92,7 @@ const technique_ops technique_container_ops = {
     .load = container_load,
     .free_params = vcost_table_free,
     .create = container_create,
-    .destroy = sim_free,
+    .destroy = container_destroy,
     .charge = container_charge,
     .switch_in = container_switch_in,
 };

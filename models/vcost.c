@@ -175,6 +175,16 @@ void vcost_charge_timer(const native_costs *c, double cycles, double irq_cycles,
   out->cycles[MECH_TRAP] += cycles / c->clock_hz * c->timer_hz * irq_cycles;
 }
 
+struct vstate_memo {
+  const sim_access_spec *access;              /* the streams they belong to */
+  size_t n;                                   /* how many */
+  vcost_walk walk;                            /* the walk they were computed for */
+  double miss_extra;                          /* cycles, the software-MMU extra they include */
+  double data[VCOST_MEMO_STREAMS];            /* cycles of one access's data, per stream */
+  double walk_exposed[VCOST_MEMO_STREAMS];    /* cycles of one access's exposed walk, per stream */
+  double pages, walk_cycles;                  /* pages_touched and walk_cycles they give */
+};
+
 void vstate_init(vstate *s, const native_costs *c, const sim_guest *g) {
   memset(s, 0, sizeof *s);
   s->c = c;
@@ -192,7 +202,15 @@ int vstate_create(const void *params, const sim_guest *g, void **state, sim_diag
   return 0;
 }
 
-void vstate_free(void *state) { sim_free(state); }
+void vstate_clear(vstate *s) {
+  sim_free(s->memo);
+  s->memo = NULL;
+}
+
+void vstate_free(void *state) {
+  if (state) vstate_clear(state);
+  sim_free(state);
+}
 
 /* One access of stream a: its data cycles and the walk cycles the data does
  * not hide; adds its pages and walk to *pages and *walk_sum. */
@@ -219,10 +237,11 @@ static void access_costs(const vstate *s, sim_access_spec a, vcost_walk walk, do
   *walk_sum += w.cycles;
 }
 
-/* Fills the memo of s for ph's streams (at most VCOST_MEMO_STREAMS): from
+/* Fills memo m of s for ph's streams (at most VCOST_MEMO_STREAMS): from
  * what the states over its table share when one of them charged the same
  * streams the same way, else computed, and then shared. */
-static void remember_streams(vstate *s, const sim_phase *ph, vcost_walk walk, double miss_extra) {
+static void remember_streams(const vstate *s, vstate_memo *m, const sim_phase *ph, vcost_walk walk,
+                             double miss_extra) {
   table_shared *shared = table_shared_of(s->c);
   const stream_costs *found = NULL;
   for (size_t k = 0; k < TABLE_SHARED_COSTS && !found; k++) {
@@ -247,30 +266,31 @@ static void remember_streams(vstate *s, const sim_phase *ph, vcost_walk walk, do
     c->walk_cycles = walk_sum / (double)ph->n_access;
     found = c;
   }
-  memcpy(s->memo_data, found->data, sizeof s->memo_data);
-  memcpy(s->memo_walk_exposed, found->walk_exposed, sizeof s->memo_walk_exposed);
-  s->memo_access = ph->access;
-  s->memo_n = ph->n_access;
-  s->memo_walk = walk;
-  s->memo_miss_extra = miss_extra;
-  s->memo_pages = found->pages;
-  s->memo_walk_cycles = found->walk_cycles;
+  memcpy(m->data, found->data, sizeof m->data);
+  memcpy(m->walk_exposed, found->walk_exposed, sizeof m->walk_exposed);
+  m->access = ph->access;
+  m->n = ph->n_access;
+  m->walk = walk;
+  m->miss_extra = miss_extra;
+  m->pages = found->pages;
+  m->walk_cycles = found->walk_cycles;
 }
 
 void vcost_charge_memory(vstate *s, const sim_phase *ph, double units, vcost_walk walk,
                          double miss_extra, cycles_by_mech *out) {
   if (ph->n_access == 0) return;
-  if (ph->n_access <= VCOST_MEMO_STREAMS) {
-    if (s->memo_access != ph->access || s->memo_n != ph->n_access || s->memo_walk != walk ||
-        s->memo_miss_extra != miss_extra)
-      remember_streams(s, ph, walk, miss_extra);
+  if (ph->n_access <= VCOST_MEMO_STREAMS && !s->memo) s->memo = sim_calloc(1, sizeof *s->memo);
+  vstate_memo *m = ph->n_access <= VCOST_MEMO_STREAMS ? s->memo : NULL;
+  if (m) {
+    if (m->access != ph->access || m->n != ph->n_access || m->walk != walk || m->miss_extra != miss_extra)
+      remember_streams(s, m, ph, walk, miss_extra);
     for (size_t i = 0; i < ph->n_access; i++) {
       double n = ph->access[i].count * units;
-      out->cycles[MECH_GUEST] += n * s->memo_data[i];
-      out->cycles[MECH_PAGEWALK] += n * s->memo_walk_exposed[i];
+      out->cycles[MECH_GUEST] += n * m->data[i];
+      out->cycles[MECH_PAGEWALK] += n * m->walk_exposed[i];
     }
-    s->pages_touched = s->memo_pages;
-    s->walk_cycles = s->memo_walk_cycles;
+    s->pages_touched = m->pages;
+    s->walk_cycles = m->walk_cycles;
     return;
   }
   double pages = 0, walk_sum = 0;

@@ -115,26 +115,30 @@ typedef enum vcost_walk { VCOST_WALK_1D, VCOST_WALK_2D } vcost_walk;
  * refill costs after a flush. */
 #define VCOST_MEMO_STREAMS 4 /* memory streams of a phase whose per-access costs a state remembers */
 
+/* The per-access costs of the streams a state charged last (private to
+ * models/vcost.c); a state holds one only once it charges a phase that has
+ * memory streams, so guests whose phases have none pay no room for it. */
+typedef struct vstate_memo vstate_memo;
+
 typedef struct vstate {
   const native_costs *c;    /* the technique's table (shared, not owned) */
-  bool huge_pages;          /* guest backs memory with 2 MiB pages, nested pages too */
   double pages_touched;     /* distinct pages of the last phase charged, for TLB refills */
   double walk_cycles;       /* cycles of one walk in the last phase charged */
   /* The per-access costs of the streams last charged.  They depend on the
    * streams, the table and the walk kind only, never on the units charged,
    * and a guest charges the same phase at every event of its run: the walk
-   * model is evaluated once per phase instead of once per event. */
-  const sim_access_spec *memo_access;         /* the streams they belong to; NULL: none */
-  size_t memo_n;                              /* how many */
-  vcost_walk memo_walk;                        /* the walk they were computed for */
-  double memo_miss_extra;                     /* cycles, the software-MMU extra they include */
-  double memo_data[VCOST_MEMO_STREAMS];       /* cycles of one access's data, per stream */
-  double memo_walk_exposed[VCOST_MEMO_STREAMS]; /* cycles of one access's exposed walk, per stream */
-  double memo_pages, memo_walk_cycles;        /* pages_touched and walk_cycles they give */
+   * model is evaluated once per phase instead of once per event.  NULL until
+   * the first phase with streams (and when it could not be allocated: the
+   * costs are then computed at each charge, to the same values). */
+  vstate_memo *memo;        /* owned */
+  bool huge_pages;          /* guest backs memory with 2 MiB pages, nested pages too */
 } vstate;
 
 /* The state of guest g (NULL: 4 KiB pages) over table c. */
 void vstate_init(vstate *s, const native_costs *c, const sim_guest *g);
+
+/* Frees what s holds (not s itself: a technique's state may embed it). */
+void vstate_clear(vstate *s);
 
 /* create() and destroy() of a technique whose state is a bare vstate. */
 int vstate_create(const void *params, const sim_guest *g, void **state, sim_diag *diag);
