@@ -93,6 +93,13 @@ void fx_cost_remove(fx_costs *c, const char *key) {
   c->q[i] = c->q[--c->n];
 }
 
+void fx_scratch_dir(char *buf, size_t size, const char *tag) {
+  const char *tmp = getenv("TMPDIR");
+  int n = snprintf(buf, size, "%s/vdcsim-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag);
+  CU_ASSERT_FATAL(n > 0 && (size_t)n < size);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(buf));
+}
+
 sim_profile *fx_profile_text(const char *yaml) {
   const char *tmp = getenv("TMPDIR");
   char path[512];

@@ -49,6 +49,9 @@ void fx_cost_remove(fx_costs *c, const char *key);
 /* A profile named `name` holding exactly c's quantities. */
 sim_profile *fx_costs_profile(const fx_costs *c, const char *name);
 
+/* A new scratch directory vdcsim-TAG-XXXXXX under $TMPDIR (else /tmp), its
+ * path in buf; the test fails at once when it cannot be made. */
+void fx_scratch_dir(char *buf, size_t size, const char *tag);
 /* A profile from YAML text. */
 sim_profile *fx_profile_text(const char *yaml);
 /* The profile a run on the fake techniques needs: the engine's sched.tick

@@ -81,7 +81,7 @@ static void note_held(void *ctx, sim_time now, sim_time end) {
  * [0, 100] %. */
 static void write_traces(const char *dir, unsigned n_files) {
   for (unsigned k = 0; k < n_files; k++) {
-    char path[512];
+    char path[600];
     snprintf(path, sizeof path, "%s/t%05u", dir, k);
     FILE *f = fopen(path, "w");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -92,7 +92,7 @@ static void write_traces(const char *dir, unsigned n_files) {
 
 static void remove_traces(const char *dir, unsigned n_files) {
   for (unsigned k = 0; k < n_files; k++) {
-    char path[512];
+    char path[600];
     snprintf(path, sizeof path, "%s/t%05u", dir, k);
     unlink(path);
   }
@@ -103,10 +103,10 @@ static void remove_traces(const char *dir, unsigned n_files) {
  * before its scenario was loaded. */
 static size_t day_bytes(unsigned n_hosts) {
   unsigned n_guests = n_hosts * GUESTS_PER_HOST, n_files = n_guests / GUESTS_PER_FILE;
-  char dir[] = "/tmp/vdcsim-test-guest-memory-XXXXXX";
-  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+  char dir[512];
+  fx_scratch_dir(dir, sizeof dir, "test-guest-memory");
   write_traces(dir, n_files);
-  size_t len = sizeof scenario_fmt + 256;
+  size_t len = sizeof scenario_fmt + sizeof dir + 64;
   char *text = malloc(len);
   CU_ASSERT_PTR_NOT_NULL_FATAL(text);
   snprintf(text, len, scenario_fmt, n_hosts, n_guests, n_hosts, dir, n_files);
