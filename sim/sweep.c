@@ -595,14 +595,19 @@ static char *read_text(const char *path, size_t *len, sim_diag *diag) {
   return buf;
 }
 
-bool sim_sweep_is_file(const char *path) {
+bool sim_sweep_is_file(const char *path, int *line, int *col) {
   sim_diag quiet;
   sim_diag_init(&quiet);
   size_t len = 0;
   char *text = read_text(path, &len, &quiet);
   sim_yaml_node *root = NULL;
-  bool is_sweep = text && sim_yaml_parse(path, text, len, &root, &quiet) == 0 && root &&
-                  root->kind == SIM_YAML_MAP && sim_yaml_get(root, "base");
+  const sim_yaml_node *base = text && sim_yaml_parse(path, text, len, &root, &quiet) == 0 && root &&
+                                       root->kind == SIM_YAML_MAP
+                                   ? sim_yaml_get(root, "base")
+                                   : NULL;
+  bool is_sweep = base != NULL;
+  if (base && line) *line = base->line;
+  if (base && col) *col = base->col;
   sim_yaml_free(root);
   sim_free(text);
   sim_diag_clear(&quiet);

@@ -64,8 +64,9 @@ int sim_sweep_load_file(const char *path, sim_sweep **out, sim_diag *diag);
 void sim_sweep_free(sim_sweep *sw);
 /* Whether FILE is a separate sweep file: YAML whose top-level mapping has a
  * `base` key (false for anything else, unreadable or malformed included:
- * the scenario loader then says what is wrong). */
-bool sim_sweep_is_file(const char *path);
+ * the scenario loader then says what is wrong); *line and *col (when not
+ * NULL) get the position of that key. */
+bool sim_sweep_is_file(const char *path, int *line, int *col);
 /* A sweep of one point (the scenario as it is) and n replications
  * (`vdcsim run --replications N`); NULL when out of memory. */
 sim_sweep *sim_sweep_replications(uint32_t n);

@@ -100,7 +100,7 @@ int cli_check(int argc, char **argv) {
   sim_data_path data = cli_data_path();
   sim_vocabulary vocab = model_vocabulary(&data);
   for (size_t f = 0; f < n_files; f++) {
-    if (sim_sweep_is_file(files[f])) {
+    if (sim_sweep_is_file(files[f], NULL, NULL)) {
       if (cli_sweep_check_file(files[f], &ovs) != CLI_OK) status = CLI_USAGE;
       continue;
     }

@@ -352,6 +352,15 @@ static int run_one(const run_options *o, const char *scenario_path, const char *
   sim_data_path data = cli_data_path();
   sim_vocabulary vocab = model_vocabulary(&data);
   if (sim_scenario_load(scenario_path, &vocab, o->set.items, o->set.n, &sc, &diag) < 0) {
+    int base_line = 0, base_col = 0;
+    if (sim_sweep_is_file(scenario_path, &base_line, &base_col)) {
+      /* `check` accepts it as a sweep: say so, rather than report its keys as unknown */
+      sim_diag_clear(&diag);
+      sim_diag_init(&diag);
+      sim_diag_error(&diag, scenario_path, base_line, base_col,
+                     "a sweep file (base: SCENARIO), not a scenario: run it with `vdcsim sweep %s -o DIR/`",
+                     scenario_path);
+    }
     result = INVALID;
     goto done;
   }

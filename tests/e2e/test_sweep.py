@@ -237,6 +237,18 @@ class Bad(unittest.TestCase):
             self.assertIn(f + ":3:", p.stderr)
             self.assertFalse(os.path.exists(t + "/o"))
 
+    def test_run_of_a_sweep_file(self):
+        # `check` accepts a sweep file; `run` names it as one, at its `base`
+        with tempfile.TemporaryDirectory() as t:
+            f = os.path.join(t, "s.yaml")
+            with open(f, "w") as w:
+                w.write("axes:\n  - {path: guests.vm.vcpus, values: [1, 2]}\nbase: %s\n" % SCEN)
+            p = subprocess.run([VDCSIM, "run", f, "-o", t + "/o.h5"], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn(f + ":3:7: error: a sweep file", p.stderr)
+            self.assertIn("vdcsim sweep", p.stderr)
+            self.assertFalse(os.path.exists(t + "/o.h5"))
+
 
 class Slurm(unittest.TestCase):
     def test_array(self):
