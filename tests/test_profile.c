@@ -36,7 +36,7 @@ static int setup(void) {
 
 static int teardown(void) {
   static const char *const files[] = {"base.yaml", "top.yaml", "loop-a.yaml", "loop-b.yaml", "bad.yaml",
-                                      "ranges.yaml", "free.yaml", "rel.yaml"};
+                                      "ranges.yaml", "free.yaml", "rel.yaml", "typo.yaml"};
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) unlink(path_of(files[i]));
   return rmdir(dir);
 }
