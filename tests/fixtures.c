@@ -309,32 +309,51 @@ double fx_col(sim_result *r, const char *table, const char *column, size_t row) 
   return x;
 }
 
+double fx_cell(sim_result *r, const char *table, const char *row, const char *column) {
+  char **names = NULL;
+  size_t nn = 0, n = 0;
+  double *v = NULL, x = NAN;
+  if (sim_result_column_str(r, table, "name", &names, &nn) == 0 &&
+      sim_result_column_f64(r, table, column, &v, &n) == 0 && n == nn)
+    for (size_t i = 0; i < n; i++)
+      if (!strcmp(names[i], row)) x = v[i];
+  if (names) sim_result_free_strings(names, nn);
+  sim_free(v);
+  return x;
+}
+
 /* ---- whole runs through the engine ---- */
 
+/* Runs `text` recording as `cfg` says, into o->h5 in a new scratch directory
+ * o->dir, on the calibration profile `profile_yaml` (written beside it) or,
+ * when that is NULL, on the one the scenario names, from the data path; the
+ * run's statistics in *st when st is not NULL. */
 static int run_text_with(const char *tag, const char *profile_yaml, const char *name, const char *text,
-                         const sim_record_config *cfg, const engine_options *opt, fx_run *o) {
+                         const sim_record_config *cfg, const engine_options *opt, engine_stats *st,
+                         fx_run *o) {
   o->r = NULL;
-  snprintf(o->dir, sizeof o->dir, "/tmp/%s-XXXXXX", tag);
-  if (!mkdtemp(o->dir)) return -1;
-  char prof_path[128];
+  fx_scratch_dir(o->dir, sizeof o->dir, tag);
+  char prof_path[sizeof o->dir + 16];
   snprintf(prof_path, sizeof prof_path, "%s/profile.yaml", o->dir);
   snprintf(o->h5, sizeof o->h5, "%s/run.h5", o->dir);
-  FILE *f = fopen(prof_path, "w");
-  if (!f) return -1;
-  fputs(profile_yaml, f);
-  fclose(f);
+  if (profile_yaml) {
+    FILE *f = fopen(prof_path, "w");
+    if (!f) return -1;
+    fputs(profile_yaml, f);
+    fclose(f);
+  }
   sim_diag d;
   sim_diag_init(&d);
   sim_profile *prof = NULL;
   sim_scenario *sc = NULL;
   sim_recorder *rec = NULL;
-  int rc = sim_profile_load(test_data_path(), prof_path, &prof, &d);
+  int rc = sim_scenario_load_text(name, text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
   if (rc == 0)
-    rc = sim_scenario_load_text(name, text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
+    rc = sim_profile_load(test_data_path(), profile_yaml ? prof_path : sc->calibration, &prof, &d);
   if (rc == 0) {
     rec = sim_recorder_new(cfg);
-    engine_stats st;
-    rc = rec ? engine_run(sc, prof, rec, opt, &st, &d) : -1;
+    engine_stats own;
+    rc = rec ? engine_run(sc, prof, rec, opt, st ? st : &own, &d) : -1;
   }
   if (rc == 0) rc = sim_recorder_write(rec, o->h5, &d);
   if (rc == 0) rc = sim_result_open(o->h5, &o->r, &d);
@@ -343,20 +362,26 @@ static int run_text_with(const char *tag, const char *profile_yaml, const char *
   sim_recorder_free(rec);
   sim_scenario_free(sc);
   sim_profile_free(prof);
-  unlink(prof_path);
+  if (profile_yaml) unlink(prof_path);
   return rc;
 }
 
 int fx_run_text(const char *tag, const char *profile_yaml, const char *name, const char *text,
                 const sim_record_config *cfg, fx_run *o) {
   engine_options opt = {.find_model = fx_find_model};
-  return run_text_with(tag, profile_yaml, name, text, cfg, &opt, o);
+  return run_text_with(tag, profile_yaml, name, text, cfg, &opt, NULL, o);
 }
 
 int fx_run_text_shipped(const char *tag, const char *profile_yaml, const char *name, const char *text,
                         const sim_record_config *cfg, fx_run *o) {
   engine_options opt = {.data_path = test_data_path()};
-  return run_text_with(tag, profile_yaml, name, text, cfg, &opt, o);
+  return run_text_with(tag, profile_yaml, name, text, cfg, &opt, NULL, o);
+}
+
+int fx_run_scenario(const char *tag, const char *name, const char *text, const sim_record_config *cfg,
+                    engine_stats *st, fx_run *o) {
+  engine_options opt = {.data_path = test_data_path()};
+  return run_text_with(tag, NULL, name, text, cfg, &opt, st, o);
 }
 
 sim_scenario *fx_load_text(const char *name, const char *text, char *msg, size_t len, int *line, int *col) {

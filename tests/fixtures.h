@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "models/engine.h"
 #include "models/registry.h"
 #include "models/technique.h"
 #include "sim/profile.h"
@@ -103,19 +104,22 @@ sim_phase fx_op_phase(void);
 
 /* Value of row `row` of a numeric column, NaN when absent. */
 double fx_col(sim_result *r, const char *table, const char *column, size_t row);
+/* Value of `column` in the row of `table` whose name is `row`, NaN when
+ * absent. */
+double fx_cell(sim_result *r, const char *table, const char *row, const char *column);
 
 /* ---- whole runs through the engine ---- */
 
 /* A run's temporary directory, its result file and the result opened. */
 typedef struct fx_run {
-  char dir[64];  /* mkdtemp directory holding profile.yaml and run.h5 */
-  char h5[128];  /* the result */
+  char dir[256]; /* scratch directory (fx_scratch_dir) holding run.h5 */
+  char h5[272];  /* the result */
   sim_result *r; /* opened after a successful run; NULL otherwise */
 } fx_run;
 
 /* Runs scenario `text` (messages name it `name`) on the calibration profile
- * `profile_yaml`, written to a new temporary directory whose name starts
- * with `tag`, with the fake techniques (fx_find_model), recording as `cfg`
+ * `profile_yaml`, written to a new scratch directory (fx_scratch_dir) named
+ * after `tag`, with the fake techniques (fx_find_model), recording as `cfg`
  * says; then opens the result in o->r.  0, or nonzero with the diagnostics
  * printed.  fx_run_close removes what it made. */
 int fx_run_text(const char *tag, const char *profile_yaml, const char *name, const char *text,
@@ -124,6 +128,11 @@ int fx_run_text(const char *tag, const char *profile_yaml, const char *name, con
  * (the data path's), as `vdcsim run` has them. */
 int fx_run_text_shipped(const char *tag, const char *profile_yaml, const char *name, const char *text,
                         const sim_record_config *cfg, fx_run *o);
+/* As fx_run_text_shipped, on the calibration profile the scenario names
+ * (found on the data path); the run's statistics in *st when st is not
+ * NULL. */
+int fx_run_scenario(const char *tag, const char *name, const char *text, const sim_record_config *cfg,
+                    engine_stats *st, fx_run *o);
 /* Loads scenario `text` (messages name it `name`); the first error, if any,
  * in msg (empty otherwise), *line and *col.  The scenario, or NULL. */
 sim_scenario *fx_load_text(const char *name, const char *text, char *msg, size_t len, int *line, int *col);

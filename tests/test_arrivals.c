@@ -48,7 +48,7 @@ static int run(unsigned seed, const char *process, const char *more, double *arr
   snprintf(text, sizeof text, scenario_fmt, seed, (unsigned)N, process, more);
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 0, .series = 0};
   fx_run o;
-  int rc = fx_run_text("vdcsim-test-arrivals", test_profile, "arrivals.yaml", text, &cfg, &o);
+  int rc = fx_run_text("test-arrivals", test_profile, "arrivals.yaml", text, &cfg, &o);
   if (rc != 0) return -1;
   double *a = NULL, *d = NULL;
   size_t na = 0, nd = 0;

@@ -14,6 +14,7 @@
 #include "sim/alloc.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/fixtures.h"
 #include "tests/test_data.h"
 
 /* A run's results: what the cases read. */
@@ -25,66 +26,33 @@ typedef struct bk_result {
   double dom0_cpu_s;      /* s: io/backends cpu_s of the dom0 rows */
 } bk_result;
 
-/* The value of `col` in the row of `table` whose name is `row`, or NAN. */
-static double cell(sim_result *r, const char *table, const char *row, const char *col) {
-  char **names = NULL;
-  size_t nn = 0, n = 0;
-  double *v = NULL, out = NAN;
-  if (sim_result_column_str(r, table, "name", &names, &nn) == 0 &&
-      sim_result_column_f64(r, table, col, &v, &n) == 0 && n == nn)
-    for (size_t i = 0; i < n; i++)
-      if (!strcmp(names[i], row)) out = v[i];
-  if (names) sim_result_free_strings(names, nn);
-  sim_free(v);
-  return out;
+/* The clock of every host in these scenarios, Hz. */
+#define HOST_CLOCK_HZ 3e9
+
+/* CPU seconds of guest `row`: all its cycles at the hosts' clock. */
+static double guest_cpu(sim_result *r, const char *row) {
+  return fx_cell(r, "summary/guests", row, "cycles_total") / HOST_CLOCK_HZ;
 }
 
-/* CPU seconds of guest `row`: all its cycles at clock `hz`. */
-static double guest_cpu(sim_result *r, const char *row, double hz) {
-  return cell(r, "summary/guests", row, "cycles_total") / hz;
-}
-
-/* Writes a profile falling back to generic-x86-2020 with the quantities
- * `extra` (lines "  key: {value: ..., source: test}") to `path`.  0 or -1. */
-static int write_profile(const char *path, const char *extra) {
-  FILE *f = fopen(path, "w");
-  if (!f) return -1;
-  fprintf(f, "profile:\n  name: backend-test\n  description: test\n  fallback: generic-x86-2020\n"
-             "quantities:\n%s",
-          *extra ? extra : "  io.dom0.weight: {value: 256, source: test}\n");
-  return fclose(f) == 0 ? 0 : -1;
-}
-
-/* Runs scenario `text` (a format with %s for the profile's path) on a profile
- * of quantities `extra`; fills *out.  0, or nonzero with the diagnostics
- * printed. */
+/* Runs scenario `text` (a format with %s for its calibration) on a profile
+ * falling back to generic-x86-2020 with the quantities `extra` (lines
+ * "  key: {value: ..., source: test}"); fills *out.  0, or nonzero with the
+ * diagnostics printed. */
 static int run_backend(const char *name, const char *text, const char *extra, bk_result *out) {
-  const char *tmp = getenv("TMPDIR");
-  char h5[256], prof_path[256], scen[4096];
-  snprintf(h5, sizeof h5, "%s/test_backend_%s_%ld.h5", tmp && *tmp ? tmp : "/tmp", name, (long)getpid());
-  snprintf(prof_path, sizeof prof_path, "%s/test_backend_%s_%ld.yaml", tmp && *tmp ? tmp : "/tmp", name,
-           (long)getpid());
-  if (write_profile(prof_path, extra) < 0) return -1;
-  snprintf(scen, sizeof scen, text, prof_path);
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_scenario *sc = NULL;
-  sim_profile *prof = NULL;
-  sim_recorder *rec = NULL;
-  sim_result *r = NULL;
-  int rc = sim_scenario_load_text(name, scen, strlen(scen), test_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
+  char profile[2048], scen[4096];
+  snprintf(profile, sizeof profile,
+           "profile:\n  name: backend-test\n  description: test\n  fallback: generic-x86-2020\n"
+           "quantities:\n%s",
+           *extra ? extra : "  io.dom0.weight: {value: 256, source: test}\n");
+  snprintf(scen, sizeof scen, text, "backend-test");
   sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
-  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
-  engine_stats st = {0};
-  if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
-  if (rc == 0) rc = sim_recorder_write(rec, h5, &d);
-  if (rc == 0) rc = sim_result_open(h5, &r, &d);
+  fx_run run;
+  int rc = fx_run_text_shipped("backend", profile, name, scen, &cfg, &run);
+  sim_result *r = run.r;
   if (rc == 0) {
-    double hz = sc->host_types[0].clock_hz;
-    *out = (bk_result){{guest_cpu(r, "io", hz), guest_cpu(r, "cpu", hz)},
-                       cell(r, "io/guests", "io", "backend_cpu_s"),
-                       cell(r, "summary/hosts", "h0", "busy_s"),
+    *out = (bk_result){{guest_cpu(r, "io"), guest_cpu(r, "cpu")},
+                       fx_cell(r, "io/guests", "io", "backend_cpu_s"),
+                       fx_cell(r, "summary/hosts", "h0", "busy_s"),
                        0,
                        0};
     char **names = NULL, **kinds = NULL;
@@ -102,14 +70,7 @@ static int run_backend(const char *name, const char *text, const char *extra, bk
     sim_free(v);
     if (isnan(out->guest_cpu_s[0]) || isnan(out->backend_cpu_s) || isnan(out->host_busy_s)) rc = -1;
   }
-  if (rc != 0) sim_diag_print(&d, stderr);
-  sim_result_close(r);
-  remove(h5);
-  remove(prof_path);
-  sim_recorder_free(rec);
-  sim_profile_free(prof);
-  sim_scenario_free(sc);
-  sim_diag_clear(&d);
+  fx_run_close(&run);
   return rc;
 }
 

@@ -72,7 +72,7 @@ static const char scenario[] =
 static void test_run_tables(void) {
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 0, .series = 0};
   fx_run o;
-  CU_ASSERT_EQUAL_FATAL(fx_run_text("vdcsim-test-billing", profile, "billing.yaml", scenario, &cfg, &o), 0);
+  CU_ASSERT_EQUAL_FATAL(fx_run_text("test-billing", profile, "billing.yaml", scenario, &cfg, &o), 0);
   double *running = NULL, *billed = NULL, *cost = NULL, *tcost = NULL, *trun = NULL;
   char **names = NULL, **tenants = NULL, **tnames = NULL;
   size_t n = 0, k = 0, m = 0, nt = 0, x = 0;
@@ -127,7 +127,7 @@ static void test_no_instances(void) {
       "guests: [{name: a, technique: native, host: h0, workload: w}]\n";
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 0, .series = 0};
   fx_run o;
-  CU_ASSERT_EQUAL_FATAL(fx_run_text("vdcsim-test-billing", profile, "plain.yaml", plain, &cfg, &o), 0);
+  CU_ASSERT_EQUAL_FATAL(fx_run_text("test-billing", profile, "plain.yaml", plain, &cfg, &o), 0);
   CU_ASSERT_EQUAL(sim_result_has(o.r, "summary/billing"), 0);
   CU_ASSERT_EQUAL(sim_result_has(o.r, "summary/tenants"), 0);
   CU_ASSERT_EQUAL(sim_result_has(o.r, "summary/credits"), 0);

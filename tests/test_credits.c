@@ -90,7 +90,7 @@ static int run_credits(const char *sched, const char *mode, double row[5], doubl
   snprintf(text, sizeof text, scenario_fmt, sched, mode);
   sim_record_config cfg = {.sample_interval_ns = 60 * SIM_S, .events = 1, .series = 1};
   fx_run o;
-  if (fx_run_text("vdcsim-test-credits", profile, "credits.yaml", text, &cfg, &o) != 0) return -1;
+  if (fx_run_text("test-credits", profile, "credits.yaml", text, &cfg, &o) != 0) return -1;
   static const char *const cols[5] = {"credits_earned", "credits_spent", "credit_balance", "exhausted_s",
                                       "surplus_credits"};
   int rc = 0;
@@ -161,7 +161,7 @@ static void test_compute_units(void) {
       "  - {name: b, technique: native, instance_type: large, host: h0, workload: spin}\n";
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 0, .series = 0};
   fx_run o;
-  CU_ASSERT_EQUAL_FATAL(fx_run_text("vdcsim-test-credits", profile, "ecu.yaml", text, &cfg, &o), 0);
+  CU_ASSERT_EQUAL_FATAL(fx_run_text("test-credits", profile, "ecu.yaml", text, &cfg, &o), 0);
   double *units = NULL;
   size_t n = 0;
   CU_ASSERT_EQUAL_FATAL(sim_result_column_f64(o.r, "summary/guests", "units", &units, &n), 0);
@@ -180,7 +180,7 @@ static void test_scheduler_without_caps(void) {
   snprintf(text, sizeof text, scenario_fmt, "rr", "standard");
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 0, .series = 0};
   fx_run o;
-  CU_ASSERT_NOT_EQUAL(fx_run_text("vdcsim-test-credits", profile, "credits.yaml", text, &cfg, &o), 0);
+  CU_ASSERT_NOT_EQUAL(fx_run_text("test-credits", profile, "credits.yaml", text, &cfg, &o), 0);
   fx_run_close(&o);
 }
 

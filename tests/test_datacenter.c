@@ -67,7 +67,7 @@ static int run_text(const char *duration, unsigned cores, unsigned hosts, const 
   char text[4096];
   snprintf(text, sizeof text, scenario_fmt, duration, cores, hosts, guests, datacenter);
   sim_record_config cfg = {.sample_interval_ns = 10 * SIM_S, .events = 1, .series = 0};
-  return fx_run_text("vdcsim-test-dc", test_profile, "dc.yaml", text, &cfg, o);
+  return fx_run_text("test-dc", test_profile, "dc.yaml", text, &cfg, o);
 }
 
 static void run_close(run_out *o) { fx_run_close(o); }
@@ -228,7 +228,7 @@ static void test_power_series_integrates_to_energy(void) {
   snprintf(text, sizeof text, scenario_fmt, "3600 s", 2u, 3u, guests, "switch_off: true");
   sim_record_config cfg = {.sample_interval_ns = 10 * SIM_S, .events = 0, .series = 1};
   run_out o;
-  CU_ASSERT_EQUAL_FATAL(fx_run_text("vdcsim-test-dc", test_profile, "dc.yaml", text, &cfg, &o), 0);
+  CU_ASSERT_EQUAL_FATAL(fx_run_text("test-dc", test_profile, "dc.yaml", text, &cfg, &o), 0);
   int64_t interval_ns = 0;
   CU_ASSERT_EQUAL(sim_result_series_on_change(o.r, "series/host_power_w", &interval_ns), 1);
   int64_t *t = NULL, *ent = NULL;
@@ -317,7 +317,7 @@ static double rated_busy(const char *rated, double *busy_fast) {
            trace, rated, rated);
   sim_record_config cfg = {.sample_interval_ns = 10 * SIM_S, .events = 0, .series = 0};
   run_out o;
-  int rc = fx_run_text("vdcsim-test-dc", test_profile, "rated.yaml", text, &cfg, &o);
+  int rc = fx_run_text("test-dc", test_profile, "rated.yaml", text, &cfg, &o);
   unlink(trace);
   CU_ASSERT_EQUAL_FATAL(rc, 0);
   /* rows in name order: f, then s */

@@ -137,7 +137,7 @@ static int run(const char *duration, const char *fidelity, const char *governor,
              governor);
   snprintf(text, sizeof text, scenario_fmt, duration, fidelity, dvfs, workload, start, datacenter);
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 1, .series = 0};
-  return fx_run_text("vdcsim-test-dvfs", profile, "dvfs.yaml", text, &cfg, o);
+  return fx_run_text("test-dvfs", profile, "dvfs.yaml", text, &cfg, o);
 }
 
 /* The CPU-bound guest's time to complete under `governor` (NULL: no DVFS). */
@@ -248,7 +248,7 @@ static void test_consolidation_sees_the_top_pstate(void) {
       "datacenter: {interval: 10 s, overload: {policy: thr, threshold: 0.5}, underload: none}\n";
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 1, .series = 0};
   fx_run o;
-  CU_ASSERT_EQUAL_FATAL(fx_run_text("vdcsim-test-dvfs", profile, "dvfs-dc.yaml", text, &cfg, &o), 0);
+  CU_ASSERT_EQUAL_FATAL(fx_run_text("test-dvfs", profile, "dvfs-dc.yaml", text, &cfg, &o), 0);
   CU_ASSERT_EQUAL(fx_col(o.r, "summary/hosts", "clock_hz", 0), 1e9); /* it did slow down */
   CU_ASSERT_EQUAL(fx_col(o.r, "summary/datacenter", "migrations", 0), 0);
   fx_run_close(&o);

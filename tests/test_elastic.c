@@ -251,7 +251,7 @@ static double by_name(sim_result *r, const char *table, const char *key, const c
 static void test_run(void) {
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 0, .series = 0};
   fx_run o;
-  CU_ASSERT_EQUAL_FATAL(fx_run_text_shipped("vdcsim-test-elastic", profile, "elastic.yaml", scenario, &cfg, &o), 0);
+  CU_ASSERT_EQUAL_FATAL(fx_run_text_shipped("test-elastic", profile, "elastic.yaml", scenario, &cfg, &o), 0);
   const char *S = "summary/services";
   CU_ASSERT_EQUAL(by_name(o.r, S, "service", "web", "arrivals"), 1000);
   CU_ASSERT_EQUAL(by_name(o.r, S, "service", "web", "completed"), 999);
@@ -318,7 +318,7 @@ static void test_cpu_tracking_run(void) {
   memcpy(strstr(text, "duration: 10 s"), "duration:  5 s", 14); /* evaluations at 2 and 4 s */
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 0, .series = 0};
   fx_run o;
-  int rc = fx_run_text_shipped("vdcsim-test-elastic-cpu", profile, "cpu.yaml", text, &cfg, &o);
+  int rc = fx_run_text_shipped("test-elastic-cpu", profile, "cpu.yaml", text, &cfg, &o);
   sim_free(text);
   CU_ASSERT_EQUAL_FATAL(rc, 0);
   const char *T = "services/timeline";

@@ -81,7 +81,7 @@ static int run_text(const char *host_type, const char *dirty, unsigned tx_bytes,
   if (tx_bytes) snprintf(net, sizeof net, ", net: {messages: 1, tx: %u B, rx: 0 B}", tx_bytes);
   snprintf(text, sizeof text, scenario_fmt, host_type, net, dirty, migration);
   sim_record_config cfg = {.sample_interval_ns = 100 * SIM_MS, .events = 1, .series = 1};
-  return fx_run_text("vdcsim-test-engmig", test_profile, "engine-migration.yaml", text, &cfg, o);
+  return fx_run_text("test-engmig", test_profile, "engine-migration.yaml", text, &cfg, o);
 }
 
 static void run_close(run_out *o) { fx_run_close(o); }

@@ -19,6 +19,7 @@
 #include "sim/alloc.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/fixtures.h"
 #include "tests/test_data.h"
 
 /* The quantities every profile of this file sets: a request's register
@@ -28,43 +29,29 @@
 #define WORLD 10000.0
 #define BATCH 4.0
 
-/* Writes a profile falling back to generic-x86-2020 with the quantities
- * above and hypervisor.hosted `hosted` (-1: the fallback's hosted key and
- * world switch, type I) to a temporary file named after `tag`; its path
- * into path.  0 or -1. */
-static int write_profile(char *path, size_t cap, const char *tag, int hosted) {
-  const char *tmp = getenv("TMPDIR");
-  snprintf(path, cap, "%s/test_hosted_io_%s_%ld.yaml", tmp && *tmp ? tmp : "/tmp", tag, (long)getpid());
-  FILE *f = fopen(path, "w");
-  if (!f) return -1;
-  fprintf(f,
-          "profile:\n  name: hosted-test-%s\n  description: test\n  fallback: generic-x86-2020\n"
-          "quantities:\n"
-          "  io.emulated.exits_per_request: {value: %g, source: test}\n"
-          "  io.virtio.batch: {value: %g, source: test}\n",
-          tag, EXITS, BATCH);
+/* A profile named hosted-test-`tag` falling back to generic-x86-2020 with
+ * the quantities above and hypervisor.hosted `hosted` (-1: the fallback's
+ * hosted key and world switch, type I), as YAML text in buf. */
+static void profile_text(char *buf, size_t cap, const char *tag, int hosted) {
+  int n = snprintf(buf, cap,
+                   "profile:\n  name: hosted-test-%s\n  description: test\n  fallback: generic-x86-2020\n"
+                   "quantities:\n"
+                   "  io.emulated.exits_per_request: {value: %g, source: test}\n"
+                   "  io.virtio.batch: {value: %g, source: test}\n",
+                   tag, EXITS, BATCH);
   if (hosted >= 0)
-    fprintf(f,
-            "  hypervisor.hosted: {value: %d, source: test}\n"
-            "  hypervisor.world_switch: {value: %g cycles, source: test}\n",
-            hosted, WORLD);
-  return fclose(f) == 0 ? 0 : -1;
+    snprintf(buf + n, cap - (size_t)n,
+             "  hypervisor.hosted: {value: %d, source: test}\n"
+             "  hypervisor.world_switch: {value: %g cycles, source: test}\n",
+             hosted, WORLD);
 }
 
-/* The profile of hypervisor.hosted `hosted` (see write_profile); NULL with
- * the diagnostics printed when it does not load. */
+/* The profile of hypervisor.hosted `hosted` (see profile_text); the test
+ * fails when it does not load. */
 static sim_profile *load_profile(const char *tag, int hosted) {
-  char path[256];
-  sim_profile *p = NULL;
-  sim_diag d;
-  sim_diag_init(&d);
-  if (write_profile(path, sizeof path, tag, hosted) == 0 && sim_profile_load(test_data_path(), path, &p, &d) < 0) {
-    sim_diag_print(&d, stderr);
-    p = NULL;
-  }
-  remove(path);
-  sim_diag_clear(&d);
-  return p;
+  char text[1024];
+  profile_text(text, sizeof text, tag, hosted);
+  return fx_profile_text(text);
 }
 
 /* ---- the cost of one request, path by path ---- */
@@ -182,50 +169,25 @@ typedef struct guest_result {
   double requests;   /* io/guests requests */
 } guest_result;
 
-static double cell(sim_result *r, const char *table, const char *col) {
-  double *v = NULL, out = NAN;
-  size_t n = 0;
-  if (sim_result_column_f64(r, table, col, &v, &n) == 0 && n == 1) out = v[0];
-  sim_free(v);
-  return out;
-}
-
 /* Runs the guest of `technique` on `path` on the profile of hosted
  * `hosted`.  0, or nonzero with the diagnostics printed. */
 static int run_guest(const char *technique, const char *path, int hosted, guest_result *out) {
-  const char *tmp = getenv("TMPDIR");
-  char h5[256], prof[256], text[4096];
-  snprintf(h5, sizeof h5, "%s/test_hosted_io_%d_%ld.h5", tmp && *tmp ? tmp : "/tmp", hosted, (long)getpid());
-  if (write_profile(prof, sizeof prof, hosted ? "run2" : "run1", hosted) < 0) return -1;
-  snprintf(text, sizeof text, guest_scenario, prof, UNITS, technique, path);
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_scenario *sc = NULL;
-  sim_profile *p = NULL;
-  sim_recorder *rec = NULL;
-  sim_result *r = NULL;
-  int rc = sim_scenario_load_text("hosted-io", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &p, &d);
+  char profile[1024], text[4096];
+  const char *tag = hosted ? "run2" : "run1";
+  profile_text(profile, sizeof profile, tag, hosted);
+  char calibration[64];
+  snprintf(calibration, sizeof calibration, "hosted-test-%s", tag);
+  snprintf(text, sizeof text, guest_scenario, calibration, UNITS, technique, path);
   sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
-  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
-  engine_stats st = {0};
-  if (rc == 0) rc = engine_run(sc, p, rec, NULL, &st, &d);
-  if (rc == 0) rc = sim_recorder_write(rec, h5, &d);
-  if (rc == 0) rc = sim_result_open(h5, &r, &d);
+  fx_run run;
+  int rc = fx_run_text_shipped("hosted-io", profile, "hosted-io", text, &cfg, &run);
   if (rc == 0) {
-    *out = (guest_result){cell(r, "summary/guests", "time_to_complete_s"),
-                          cell(r, "summary/guests", "throughput_units_per_s"),
-                          cell(r, "summary/guests", "cycles_io"), cell(r, "io/guests", "requests")};
+    *out = (guest_result){fx_col(run.r, "summary/guests", "time_to_complete_s", 0),
+                          fx_col(run.r, "summary/guests", "throughput_units_per_s", 0),
+                          fx_col(run.r, "summary/guests", "cycles_io", 0), fx_col(run.r, "io/guests", "requests", 0)};
     if (isnan(out->time_s) || isnan(out->rate) || isnan(out->cycles_io) || isnan(out->requests)) rc = -1;
   }
-  if (rc != 0) sim_diag_print(&d, stderr);
-  sim_result_close(r);
-  remove(h5);
-  remove(prof);
-  sim_recorder_free(rec);
-  sim_profile_free(p);
-  sim_scenario_free(sc);
-  sim_diag_clear(&d);
+  fx_run_close(&run);
   return rc;
 }
 

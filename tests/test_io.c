@@ -13,6 +13,7 @@
 #include "sim/alloc.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/fixtures.h"
 #include "tests/test_data.h"
 
 #define MAXR 256
@@ -211,34 +212,19 @@ static const char *const kv_scenario =
 /* Runs scenario `text` (messages name it `name`) on the calibration profile
  * it names, and reads columns cols[0..nc-1] of `table`, whose rows must be
  * the guests rows[0..nr-1] in some order: out[c][k] is column c of rows[k].
- * The profile is handed to the caller in *prof when prof is not NULL.  0, or
- * nonzero with the diagnostics printed. */
+ * 0, or nonzero with the diagnostics printed. */
 static int run_columns(const char *name, const char *text, const char *table, const char *const *cols, size_t nc,
-                       const char *const *rows, size_t nr, double **out, sim_profile **prof_out) {
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_scenario *sc = NULL;
-  sim_profile *prof = NULL;
-  sim_recorder *rec = NULL;
-  sim_result *r = NULL;
-  char path[256];
-  const char *tmp = getenv("TMPDIR");
-  snprintf(path, sizeof path, "%s/test_io_%s_%ld.h5", tmp && *tmp ? tmp : "/tmp", name, (long)getpid());
-  int rc = sim_scenario_load_text(name, text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
+                       const char *const *rows, size_t nr, double **out) {
   sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
-  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
-  engine_stats st = {0};
-  if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
-  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
-  if (rc == 0) rc = sim_result_open(path, &r, &d);
+  fx_run run;
+  int rc = fx_run_scenario("io", name, text, &cfg, NULL, &run);
   char **names = NULL;
   size_t nn = 0;
-  if (rc == 0 && (rc = sim_result_column_str(r, table, "name", &names, &nn)) == 0 && nn != nr) rc = -1;
+  if (rc == 0 && (rc = sim_result_column_str(run.r, table, "name", &names, &nn)) == 0 && nn != nr) rc = -1;
   for (size_t c = 0; c < nc && rc == 0; c++) {
     double *v = NULL;
     size_t n = 0;
-    rc = sim_result_column_f64(r, table, cols[c], &v, &n);
+    rc = sim_result_column_f64(run.r, table, cols[c], &v, &n);
     if (rc == 0 && n != nn) rc = -1;
     for (size_t i = 0; rc == 0 && i < n; i++) {
       size_t k = 0;
@@ -251,16 +237,7 @@ static int run_columns(const char *name, const char *text, const char *table, co
     sim_free(v);
   }
   if (names) sim_result_free_strings(names, nn);
-  if (rc != 0) sim_diag_print(&d, stderr);
-  sim_result_close(r);
-  remove(path);
-  sim_recorder_free(rec);
-  if (rc == 0 && prof_out)
-    *prof_out = prof;
-  else
-    sim_profile_free(prof);
-  sim_scenario_free(sc);
-  sim_diag_clear(&d);
+  fx_run_close(&run);
   return rc;
 }
 
@@ -279,8 +256,8 @@ static int run_kv(unsigned cores, unsigned clients, double rps[3], double lat[3]
   static const char *const cols[] = {"requests_per_s", "mean_latency_s"};
   static const char *const rows[] = {"a-native", "b-bridge", "c-nat"};
   double *out[] = {rps, lat};
-  sim_profile *prof = NULL;
-  int rc = run_columns("kv.yaml", text, "io/guests", cols, 2, rows, 3, out, &prof);
+  int rc = run_columns("kv.yaml", text, "io/guests", cols, 2, rows, 3, out);
+  sim_profile *prof = fx_shipped_profile("xeon-e5-2014"); /* kv_scenario's calibration */
   if (rc == 0) rc = sim_profile_get(prof, "io.bridge.per_segment", &k->bridge_cpu, NULL);
   if (rc == 0) rc = sim_profile_get(prof, "io.bridge.latency", &k->bridge_wait, NULL);
   if (rc == 0) rc = sim_profile_get(prof, "io.nat.per_segment", &k->nat_cpu, NULL);
@@ -307,7 +284,7 @@ static int run_kv_util(unsigned cores, unsigned clients, double util[3]) {
   static const char *const cols[] = {"utilisation"};
   static const char *const rows[] = {"h0", "h1", "h2"};
   double *out[] = {util};
-  return run_columns("kv-util.yaml", text, "summary/hosts", cols, 1, rows, 3, out, NULL);
+  return run_columns("kv-util.yaml", text, "summary/hosts", cols, 1, rows, 3, out);
 }
 
 /* No more requests in flight than cores: a message seldom waits for a
@@ -418,7 +395,7 @@ static int run_window(unsigned window, double bps[2], double lat[2], double req[
   static const char *const cols[] = {"bits_per_s", "mean_latency_s", "requests"};
   static const char *const rows[] = {"bulk", "r"};
   double *out[] = {bps, lat, req};
-  return run_columns("window.yaml", text, "io/guests", cols, 3, rows, 2, out, NULL);
+  return run_columns("window.yaml", text, "io/guests", cols, 3, rows, 2, out);
 }
 
 /* With a window of 64 sends the stream's protocol work overlaps the wire and
@@ -504,7 +481,7 @@ static int run_native_io(double rel[NATIVE_IO_GUESTS], double units[NATIVE_IO_GU
   static const char *const cols[] = {"relative_to_native", "units"};
   double *out[] = {rel, units};
   return run_columns("native-io.yaml", native_io_scenario, "summary/guests", cols, 2, native_io_guests,
-                     NATIVE_IO_GUESTS, out, NULL);
+                     NATIVE_IO_GUESTS, out);
 }
 
 /* The native twin of a guest does the same work on the same devices under

@@ -185,7 +185,7 @@ static int run_twins(unsigned seed, bool backwards, int *matches, char hosts[N_G
   snprintf(text, sizeof text, twins_fmt, seed, guests);
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 0, .series = 0};
   fx_run o;
-  if (fx_run_text("vdcsim-test-random", dc_profile, "twins.yaml", text, &cfg, &o) != 0) return -1;
+  if (fx_run_text("test-random", dc_profile, "twins.yaml", text, &cfg, &o) != 0) return -1;
   char **guest = NULL, **host = NULL;
   size_t ng = 0, nh = 0;
   int rc = sim_result_column_str(o.r, "datacenter/placement", "guest", &guest, &ng) == 0 &&
@@ -255,7 +255,7 @@ static void test_time_per_generation(void) {
       "  - {name: on-old, technique: native, instance_type: m1.small, host: slow, workload: loop}\n";
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 0, .series = 0};
   fx_run o;
-  CU_ASSERT_EQUAL_FATAL(fx_run_text("vdcsim-test-ecu", ecu_profile, "generations.yaml", text, &cfg, &o), 0);
+  CU_ASSERT_EQUAL_FATAL(fx_run_text("test-ecu", ecu_profile, "generations.yaml", text, &cfg, &o), 0);
   const double work = 1e7 * 1000;                                   /* cycles */
   double t_new = work / fmin(2e9, 1 * 1e9), t_old = work / fmin(0.8e9, 1 * 1e9); /* 10 s, 12.5 s */
   CU_ASSERT_DOUBLE_EQUAL(fx_col(o.r, "summary/guests", "time_to_complete_s", 0), t_new, t_new * 0.002);

@@ -78,7 +78,7 @@ static const char scenario[] =
  * profile above; as fx_run_text otherwise. */
 static int run_text(const char *name, const char *text, fx_run *o) {
   sim_record_config cfg = {.sample_interval_ns = 0, .events = 0, .series = 0};
-  return fx_run_text_shipped("vdcsim-test-provision", profile, name, text, &cfg, o);
+  return fx_run_text_shipped("test-provision", profile, name, text, &cfg, o);
 }
 
 static void test_hand_computed(void) {

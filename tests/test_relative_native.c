@@ -16,6 +16,7 @@
 #include "sim/alloc.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/fixtures.h"
 #include "tests/test_data.h"
 
 enum { MAX_GUESTS = 8 };
@@ -41,28 +42,12 @@ static size_t row_of(const guests_table *t, const char *name) {
  * profile from the data path; fills *t from summary/guests.  0 or nonzero
  * with the diagnostics printed. */
 static int run_guests(const char *name, const char *text, guests_table *t) {
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_scenario *sc = NULL;
-  sim_profile *prof = NULL;
-  sim_recorder *rec = NULL;
-  sim_result *r = NULL;
-  char path[256];
-  const char *tmp = getenv("TMPDIR");
-  snprintf(path, sizeof path, "%s/test_relative_native_%s_%ld.h5", tmp && *tmp ? tmp : "/tmp", name,
-           (long)getpid());
-  int rc = sim_scenario_load_text(name, text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
   sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
-  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
-  engine_stats st = {0};
-  engine_options opt = {.data_path = test_data_path()};
-  if (rc == 0) rc = engine_run(sc, prof, rec, &opt, &st, &d);
-  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
-  if (rc == 0) rc = sim_result_open(path, &r, &d);
+  fx_run run;
+  int rc = fx_run_scenario("relative-native", name, text, &cfg, NULL, &run);
   char **names = NULL;
   size_t nn = 0;
-  if (rc == 0 && (rc = sim_result_column_str(r, "summary/guests", "name", &names, &nn)) == 0 &&
+  if (rc == 0 && (rc = sim_result_column_str(run.r, "summary/guests", "name", &names, &nn)) == 0 &&
       (nn == 0 || nn > MAX_GUESTS))
     rc = -1;
   static const char *const cols[] = {"relative_to_native", "steal_s", "units"};
@@ -70,7 +55,7 @@ static int run_guests(const char *name, const char *text, guests_table *t) {
   for (size_t c = 0; c < 3 && rc == 0; c++) {
     double *v = NULL;
     size_t n = 0;
-    rc = sim_result_column_f64(r, "summary/guests", cols[c], &v, &n);
+    rc = sim_result_column_f64(run.r, "summary/guests", cols[c], &v, &n);
     if (rc == 0 && n != nn) rc = -1;
     for (size_t i = 0; rc == 0 && i < n; i++) outs[c][i] = v[i];
     sim_free(v);
@@ -78,13 +63,7 @@ static int run_guests(const char *name, const char *text, guests_table *t) {
   t->n = rc == 0 ? nn : 0;
   for (size_t i = 0; i < t->n; i++) snprintf(t->name[i], sizeof t->name[i], "%s", names[i]);
   if (names) sim_result_free_strings(names, nn);
-  if (rc != 0) sim_diag_print(&d, stderr);
-  sim_result_close(r);
-  remove(path);
-  sim_recorder_free(rec);
-  sim_profile_free(prof);
-  sim_scenario_free(sc);
-  sim_diag_clear(&d);
+  fx_run_close(&run);
   return rc;
 }
 

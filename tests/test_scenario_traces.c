@@ -357,7 +357,7 @@ static void test_instance_runs_its_file(void) {
            d.path);
   sim_record_config cfg = {.sample_interval_ns = 100 * SIM_S, .events = 0, .series = 0};
   fx_run o;
-  int rc = fx_run_text("vdcsim-test-traces", test_profile, "traces.yaml", text, &cfg, &o);
+  int rc = fx_run_text("test-traces", test_profile, "traces.yaml", text, &cfg, &o);
   remove_dir(&d);
   CU_ASSERT_EQUAL_FATAL(rc, 0);
   /* rows in name order: g0 g1 g2 */
@@ -393,7 +393,7 @@ static void test_rated_guest_moves(void) {
            d.path);
   sim_record_config cfg = {.sample_interval_ns = 100 * SIM_S, .events = 0, .series = 0};
   fx_run o;
-  int rc = fx_run_text("vdcsim-test-traces", test_profile, "moved.yaml", text, &cfg, &o);
+  int rc = fx_run_text("test-traces", test_profile, "moved.yaml", text, &cfg, &o);
   remove_dir(&d);
   CU_ASSERT_EQUAL_FATAL(rc, 0);
   /* rows in name order: f, then s; the stop-and-copy of 64 MiB takes about 0.5 s */
@@ -432,7 +432,7 @@ static double migrated_bytes(const char *at) {
            d.path, at);
   sim_record_config cfg = {.sample_interval_ns = 100 * SIM_S, .events = 0, .series = 0};
   fx_run o;
-  int rc = fx_run_text("vdcsim-test-traces", test_profile, "follows.yaml", text, &cfg, &o);
+  int rc = fx_run_text("test-traces", test_profile, "follows.yaml", text, &cfg, &o);
   remove_dir(&d);
   CU_ASSERT_EQUAL_FATAL(rc, 0);
   double bytes = fx_col(o.r, "migration/summary", "total_bytes", 0);

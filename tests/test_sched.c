@@ -20,6 +20,7 @@
 #include "sim/profile.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/fixtures.h"
 #include "tests/test_data.h"
 
 #define MAX_V 16
@@ -414,38 +415,19 @@ static const char *const mixed_scenario =
 static int run_mixed(const char *sched, const char *fidelity, double share[4], uint64_t *events) {
   char text[2048];
   snprintf(text, sizeof text, mixed_scenario, sched, fidelity);
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_scenario *sc = NULL;
-  sim_profile *prof = NULL;
-  sim_recorder *rec = NULL;
-  sim_result *r = NULL;
-  char path[256];
-  const char *tmp = getenv("TMPDIR");
-  snprintf(path, sizeof path, "%s/test_sched_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
-  int rc = sim_scenario_load_text("mixed.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
   sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
-  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
   engine_stats st = {0};
-  if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
-  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
-  if (rc == 0) rc = sim_result_open(path, &r, &d);
+  fx_run run;
+  int rc = fx_run_scenario("sched-mixed", "mixed.yaml", text, &cfg, &st, &run);
   double *v = NULL;
   size_t n = 0;
-  if (rc == 0) rc = sim_result_column_f64(r, "summary/guests", "steal_s", &v, &n);
+  if (rc == 0) rc = sim_result_column_f64(run.r, "summary/guests", "steal_s", &v, &n);
   if (rc == 0 && n == 4)
     for (size_t i = 0; i < 4; i++) share[i] = 1 - v[i] / 4.0;
   if (rc == 0 && n != 4) rc = -1;
   *events = st.events;
-  if (rc != 0) sim_diag_print(&d, stderr);
   sim_free(v);
-  sim_result_close(r);
-  remove(path);
-  sim_recorder_free(rec);
-  sim_profile_free(prof);
-  sim_scenario_free(sc);
-  sim_diag_clear(&d);
+  fx_run_close(&run);
   return rc;
 }
 
@@ -750,57 +732,25 @@ typedef struct io_outcome {
   double io_cpu_s, hog_cpu_s;  /* s: CPU time of the I/O guest and the hog (cycles at 3 GHz) */
 } io_outcome;
 
-/* Column `col` of `table` in the row named `row`, or NAN. */
-static double column_at(sim_result *r, const char *table, const char *col, const char *row) {
-  char **names = NULL;
-  double *v = NULL, out = NAN;
-  size_t nn = 0, n = 0;
-  if (sim_result_column_str(r, table, "name", &names, &nn) == 0 &&
-      sim_result_column_f64(r, table, col, &v, &n) == 0 && n == nn)
-    for (size_t i = 0; i < n; i++)
-      if (!strcmp(names[i], row)) out = v[i];
-  if (names) sim_result_free_strings(names, nn);
-  sim_free(v);
-  return out;
-}
-
 /* Runs scenario `format` under scheduler `sched`; reads guest `io` and
  * guest `hog` into *out.  0, or nonzero with the diagnostics printed. */
 static int run_io_beside_hog(const char *format, const char *sched, const char *io, const char *hog,
                              io_outcome *out) {
-  char text[2048], path[256];
+  char text[2048];
   snprintf(text, sizeof text, format, sched);
-  const char *tmp = getenv("TMPDIR");
-  snprintf(path, sizeof path, "%s/test_sched_io_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_scenario *sc = NULL;
-  sim_profile *prof = NULL;
-  sim_recorder *rec = NULL;
-  sim_result *r = NULL;
-  int rc = sim_scenario_load_text("io-beside-hog.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
   sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
-  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
-  engine_stats st = {0};
-  if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
-  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
-  if (rc == 0) rc = sim_result_open(path, &r, &d);
+  fx_run run;
+  int rc = fx_run_scenario("sched-io", "io-beside-hog.yaml", text, &cfg, NULL, &run);
+  sim_result *r = run.r;
   if (rc == 0)
-    *out = (io_outcome){column_at(r, "summary/requests", "arrivals", io),
-                        column_at(r, "summary/requests", "completed", io),
-                        column_at(r, "summary/requests", "mean_response_s", io),
-                        column_at(r, "summary/requests", "p99_s", io),
-                        column_at(r, "summary/guests", "units", io),
-                        column_at(r, "summary/guests", "cycles_total", io) / 3e9,
-                        column_at(r, "summary/guests", "cycles_total", hog) / 3e9};
-  if (rc != 0) sim_diag_print(&d, stderr);
-  sim_result_close(r);
-  remove(path);
-  sim_recorder_free(rec);
-  sim_profile_free(prof);
-  sim_scenario_free(sc);
-  sim_diag_clear(&d);
+    *out = (io_outcome){fx_cell(r, "summary/requests", io, "arrivals"),
+                        fx_cell(r, "summary/requests", io, "completed"),
+                        fx_cell(r, "summary/requests", io, "mean_response_s"),
+                        fx_cell(r, "summary/requests", io, "p99_s"),
+                        fx_cell(r, "summary/guests", io, "units"),
+                        fx_cell(r, "summary/guests", io, "cycles_total") / 3e9,
+                        fx_cell(r, "summary/guests", hog, "cycles_total") / 3e9};
+  fx_run_close(&run);
   return rc;
 }
 

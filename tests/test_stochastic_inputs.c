@@ -19,6 +19,7 @@
 #include "sim/alloc.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/fixtures.h"
 #include "tests/test_data.h"
 
 enum { N_IO = 4000 }; /* requests or messages per sample */
@@ -162,27 +163,12 @@ static const char *const io_scenario =
 static int run_io(const char *latency, const char *jitter, unsigned seed, double lat[2]) {
   char text[2048];
   snprintf(text, sizeof text, io_scenario, seed, latency, jitter);
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_scenario *sc = NULL;
-  sim_profile *prof = NULL;
-  sim_recorder *rec = NULL;
-  sim_result *r = NULL;
-  char path[256];
-  const char *tmp = getenv("TMPDIR");
-  snprintf(path, sizeof path, "%s/test_stochastic_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
-  int rc =
-      sim_scenario_load_text("stochastic.yaml", text, strlen(text), test_vocabulary(), NULL, 0, &sc, &d);
-  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
   sim_record_config cfg = {.sample_interval_ns = 100 * SIM_MS};
-  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
-  engine_stats st = {0};
-  if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
-  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
-  if (rc == 0) rc = sim_result_open(path, &r, &d);
+  fx_run run;
+  int rc = fx_run_scenario("stochastic-io", "stochastic.yaml", text, &cfg, NULL, &run);
   double *v = NULL;
   size_t n = 0;
-  if (rc == 0 && (rc = sim_result_column_f64(r, "io/guests", "mean_latency_s", &v, &n)) == 0) {
+  if (rc == 0 && (rc = sim_result_column_f64(run.r, "io/guests", "mean_latency_s", &v, &n)) == 0) {
     if (n == 2) {
       lat[0] = v[0];
       lat[1] = v[1];
@@ -191,13 +177,7 @@ static int run_io(const char *latency, const char *jitter, unsigned seed, double
     }
   }
   sim_free(v);
-  if (rc != 0) sim_diag_print(&d, stderr);
-  sim_result_close(r);
-  remove(path);
-  sim_recorder_free(rec);
-  sim_profile_free(prof);
-  sim_scenario_free(sc);
-  sim_diag_clear(&d);
+  fx_run_close(&run);
   return rc;
 }
 
@@ -418,34 +398,12 @@ static double phase_units_run(const char *length, unsigned seed) {
            "workloads: {w: {phases: [{units: %s, ops: {instructions: 1000}}]}}\n"
            "guests: [{name: g, technique: native, memory: 1 GiB, host: h0, workload: w}]\n",
            seed, length);
-  sim_diag d;
-  sim_diag_init(&d);
-  sim_scenario *sc = NULL;
-  sim_profile *prof = NULL;
-  sim_recorder *rec = NULL;
-  sim_result *r = NULL;
-  char path[256];
-  const char *tmp = getenv("TMPDIR");
-  snprintf(path, sizeof path, "%s/test_stochastic_len_%ld.h5", tmp && *tmp ? tmp : "/tmp", (long)getpid());
-  int rc = load(text, &sc, &d);
-  if (rc == 0) rc = sim_profile_load(test_data_path(), sc->calibration, &prof, &d);
   sim_record_config cfg = {.sample_interval_ns = 100 * SIM_MS};
-  if (rc == 0 && !(rec = sim_recorder_new(&cfg))) rc = -1;
-  engine_stats st = {0};
-  if (rc == 0) rc = engine_run(sc, prof, rec, NULL, &st, &d);
-  if (rc == 0) rc = sim_recorder_write(rec, path, &d);
-  if (rc == 0) rc = sim_result_open(path, &r, &d);
-  double units = NAN, *v = NULL;
-  size_t n = 0;
-  if (rc == 0 && sim_result_column_f64(r, "summary/guests", "units", &v, &n) == 0 && n == 1) units = v[0];
-  sim_free(v);
-  if (rc != 0) sim_diag_print(&d, stderr);
-  sim_result_close(r);
-  remove(path);
-  sim_recorder_free(rec);
-  sim_profile_free(prof);
-  sim_scenario_free(sc);
-  sim_diag_clear(&d);
+  fx_run run;
+  double units = NAN;
+  if (fx_run_scenario("stochastic-length", "length.yaml", text, &cfg, NULL, &run) == 0)
+    units = fx_col(run.r, "summary/guests", "units", 0);
+  fx_run_close(&run);
   return units;
 }
 
