@@ -576,8 +576,10 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 
 /* What a guest that has not run yet is taken to demand: its first phase's
  * share of each vCPU's time, CPUs. */
-static double first_demand_cpus(const eng_guest *eg) {
-  double d = sim_workload_n_phases(eg->wl) ? sim_workload_phase_demand(eg->wl, 0) : 1;
+static double first_demand_cpus(const eng *e, const eng_guest *eg) {
+  double d = !sim_workload_n_phases(eg->wl) ? 1
+             : eg->wl->trace_mix          ? eng_trace_demand(e, eg, 0)
+                                          : sim_workload_phase_demand(eg->wl, 0);
   return (d > 0 && d <= 1 ? d : 1) * eg->spec->vcpus;
 }
 
@@ -657,7 +659,7 @@ static int place_at_start(struct eng_dc *dc, uint32_t *g) {
   }
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
     if (!dc_present(e, gi)) continue;
-    dc->guests[gi].demand_cpus = first_demand_cpus(&e->guests[gi]);
+    dc->guests[gi].demand_cpus = first_demand_cpus(e, &e->guests[gi]);
     g[ng++] = (uint32_t)gi;
   }
   if (dc->placement->decreasing) sort_by_demand(dc, g, ng);
@@ -695,7 +697,7 @@ int eng_dc_arrive(eng *e, uint32_t gi, sim_time *start_ns) {
   refresh_migration_s(dc);
   current_loads(dc);
   dc_gstate *gs = &dc->guests[gi];
-  gs->demand_cpus = first_demand_cpus(&e->guests[gi]);
+  gs->demand_cpus = first_demand_cpus(e, &e->guests[gi]);
   dc_vm_load vm = vm_load_placing(dc, gi);
   gs->demand_cpus = 0; /* it has requested nothing yet: the next interval measures it */
   room_index(dc, NULL);

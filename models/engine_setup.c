@@ -36,6 +36,7 @@
 #include "models/registry.h"
 #include "sim/alloc.h"
 #include "sim/rng.h"
+#include "sim/trace.h"
 
 /* Whether the model lookup knows any model of `kind` (the registry knows
  * every I/O path the loader accepts). */
@@ -153,10 +154,10 @@ typedef struct eng_mix {
 
 /* Builds e->trace_wl[wi], trace-driven workload wi as runs play it
  * (sim/workload_phase.c), once: the scenario's workload with its mix phase
- * (owned here, shared by its rated variants and the workloads of its
- * template, eng_mix) and a sample of 100 % one vCPU's whole time.  The mix
- * is the workload's first phase (plain instructions at CPI 1 when it has
- * none) lasting the trace's interval. */
+ * (owned here, shared by the workloads of its template, eng_mix) and a
+ * sample of 100 % one vCPU's whole time.  The mix is the workload's first
+ * phase (plain instructions at CPI 1 when it has none) lasting the trace's
+ * interval. */
 static int trace_played(eng *e, uint32_t wi) {
   if (e->trace_wl[wi].trace_mix) return 0;
   const sim_workload *src = &e->sc->workloads[wi];
@@ -209,11 +210,11 @@ static int trace_played(eng *e, uint32_t wi) {
  * core's time (a share above 1 is clamped: one vCPU runs on one core at a
  * time).  With CPI 1, f in MHz is CloudSim's host MIPS per core, so a
  * 2500-MIPS VM at 100 % asks 1 core of a 1860 MHz G4 (it would need 1.34)
- * and 0.94 of a 2660 MHz G5.  Since the share depends on the host's clock,
- * each rated trace is played once per host type (eng_rated_trace: the
- * workload's mix at that type's trace_scale), made at set-up; a migration
- * switches the guest to its new host's type (eng_workload_on), the phase
- * index unchanged. */
+ * and 0.94 of a 2660 MHz G5.  The share, R x c / f, is worked out when a
+ * sample's phase is composed (eng_trace_phase), from the guest's speed, its
+ * trace's mix and its host's type (f: the clock of that type's hosts at
+ * set-up): a guest plays its workload's one played trace on any host, a
+ * migration changes its host alone, and nothing is held per speed. */
 
 /* The clock of every host type's hosts (hosts are set up before guests). */
 static int type_clocks(eng *e) {
@@ -225,59 +226,28 @@ static int type_clocks(eng *e) {
   return 0;
 }
 
-/* Workload wi played at rated speed rated_ips on every host type (its
- * played trace at each type's trace_scale), made once per (workload, speed). */
-_Static_assert(sizeof(eng_rated_trace) % _Alignof(sim_workload) == 0, "by_type follows its speed aligned");
-static int rated_trace(eng *e, uint32_t wi, double rated_ips, const eng_rated_trace **out) {
-  const sim_scenario *sc = e->sc;
-  if (type_clocks(e) < 0) return -1;
-  if (!e->rated && !(e->rated = sim_calloc(sc->n_workloads, sizeof *e->rated))) return -1;
-  for (const eng_rated_trace *r = e->rated[wi]; r; r = r->next)
-    if (r->rated_ips == rated_ips) {
-      *out = r;
-      return 0;
-    }
-  /* its variants in the same block: one allocation a speed, as a guest has a speed of its own
-   * more often than not (a guest entry per speed over one pool of files) */
-  eng_rated_trace *r = sim_calloc(1, sizeof *r + sc->n_host_types * sizeof *r->by_type);
-  if (!r) return -1;
-  r->rated_ips = rated_ips;
-  r->by_type = (sim_workload *)(r + 1);
-  r->next = e->rated[wi];
-  e->rated[wi] = r; /* teardown frees it */
-  if (trace_played(e, wi) < 0) return -1;
-  const sim_phase *mix = e->trace_wl[wi].trace_mix;
+/* The share of a core 100 % of guest g's played trace asks on its host: 1
+ * when g is not rated. */
+static double trace_scale(const eng *e, const eng_guest *g) {
+  if (!(g->spec->rated_ips > 0)) return g->wl->trace_scale;
+  const sim_phase *mix = g->wl->trace_mix;
   double cpi = mix->cycles_per_instruction > 0 ? mix->cycles_per_instruction : 1.0;
-  for (size_t t = 0; t < sc->n_host_types; t++) {
-    double f = e->type_clock_hz[t];
-    if (!(f > 0)) continue; /* no host of that type */
-    r->by_type[t] = e->trace_wl[wi]; /* its mix phase too */
-    r->by_type[t].trace_scale = rated_ips * cpi / f;
-  }
-  *out = r;
-  return 0;
+  return g->spec->rated_ips * cpi / e->type_clock_hz[g->host->spec->type];
 }
 
-const sim_phase *eng_trace_phase(const sim_workload *wl, size_t k) {
-  size_t n = sim_workload_n_phases(wl);
-  assert(wl->trace_mix && n > 0);
+double eng_trace_demand(const eng *e, const eng_guest *g, size_t k) {
+  const sim_workload *wl = g->wl;
+  assert(wl->trace_mix && k < wl->n_trace_samples);
+  return sim_trace_demand(wl->trace_cpu_percent[k], trace_scale(e, g));
+}
+
+const sim_phase *eng_trace_phase(const eng *e, const eng_guest *g, size_t k) {
+  size_t n = sim_workload_n_phases(g->wl);
+  assert(g->wl->trace_mix && n > 0);
   /* past the last sample (a vCPU done) the last one's, the phase it ended in */
-  return sim_workload_phase(wl, k < n ? k : n - 1, wl->trace_mix);
-}
-
-const sim_workload *eng_workload_on(const eng *e, const eng_guest *g, const eng_host *h) {
-  (void)e;
-  return g->rated ? &g->rated->by_type[h->spec->type] : g->wl;
-}
-
-static void rated_free(eng *e) {
-  for (size_t wi = 0; e->rated && wi < e->sc->n_workloads; wi++)
-    for (eng_rated_trace *r = e->rated[wi], *next; r; r = next) {
-      next = r->next;
-      sim_free(r);
-    }
-  sim_free(e->rated);
-  sim_free(e->type_clock_hz);
+  sim_phase *mix = g->wl->trace_mix;
+  mix->cpu_demand = eng_trace_demand(e, g, k < n ? k : n - 1);
+  return mix;
 }
 
 int eng_setup_demand_period(eng *e, const sim_profile *profile) {
@@ -618,11 +588,9 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
                    me ? "native" : tname);
     return -1;
   }
-  if (g->wl->trace_path && g->spec->rated_ips > 0) { /* its phases per host type only */
-    if (rated_trace(e, g->spec->workload, g->spec->rated_ips, &g->rated) < 0) return -1;
-    g->wl = eng_workload_on(e, g, h);
-  } else if (g->wl->trace_path) {
+  if (g->wl->trace_path) {
     if (trace_played(e, g->spec->workload) < 0) return -1;
+    if (g->spec->rated_ips > 0 && type_clocks(e) < 0) return -1;
     g->wl = &e->trace_wl[g->spec->workload];
   }
   if (g->wl->repeat && e->end_ns == SIM_TIME_MAX) {
@@ -721,7 +689,7 @@ void eng_teardown(eng *e) {
   sim_free(e->sampled_steal);
   sim_free(e->sampled_vsteal);
   sim_free(e->waits);
-  rated_free(e);
+  sim_free(e->type_clock_hz);
   migration_set_free(e->migrations); /* before the loop its events are on */
   eng_dc_free(e->dc);
   eng_instances_free(e->instances);
