@@ -178,11 +178,9 @@ typedef struct eng_guest {
   /* live migration (models/migration.h) */
   double throttle;           /* share of its vCPUs' time taken away (auto-converge), [0, 0.99] */
   double service;            /* share of its unimpeded progress rate it gets, (0, 1] */
-  uint32_t *home_host;       /* n_homes host indices */
   void **home_tech;          /* its technique's state on each home (one is tech_state); the
-                              * allocation the other home_* arrays share (engine_setup.c) */
-  void **home_native;        /* the native technique's state on each home */
-  int32_t *home_sched;       /* scheduler id of vCPU i on home k: [k * vcpus + i] */
+                              * allocation the other home arrays share, after it (engine_setup.c
+                              * homes_grow; eng_home_native, eng_home_host, eng_home_sched) */
   eng_reqs *rq;              /* request-driven guest's queue and statistics; NULL: phases */
   gsl_rng *length_rng;       /* "<guest>/phase_length": its phases' random lengths; NULL: none has one */
   sim_time departure_ns;     /* ns: when it left (lifetime's end, or a migration's end after it); -1: not */
@@ -191,6 +189,21 @@ typedef struct eng_guest {
   double io_path_excess_ns;  /* ns: over the requests it issued, its I/O path's backend time and
                               * added latency beyond the native path's, summed (models/io.h) */
 } eng_guest;
+
+/* Guest g's home arrays after home_tech, in its allocation (homes_cap homes;
+ * derived, not held: a data center holds a record per guest): the native
+ * technique's state on each home, */
+static inline void **eng_home_native(const eng_guest *g) {
+  return g->home_tech ? g->home_tech + g->homes_cap : NULL;
+}
+/* the host index of each home, */
+static inline uint32_t *eng_home_host(const eng_guest *g) {
+  return g->home_tech ? (uint32_t *)(g->home_tech + 2 * (size_t)g->homes_cap) : NULL;
+}
+/* and the scheduler id of vCPU i on home k, [k * vcpus + i]. */
+static inline int32_t *eng_home_sched(const eng_guest *g) {
+  return g->home_tech ? (int32_t *)(eng_home_host(g) + g->homes_cap) : NULL;
+}
 
 typedef struct eng_pcpu {
   int32_t vcpu;              /* global vCPU index running, -1 idle */

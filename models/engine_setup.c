@@ -325,16 +325,14 @@ static int homes_grow(eng_guest *g) {
   int32_t *sched = (int32_t *)(host + cap);
   if (n) {
     memcpy(tech, g->home_tech, n * sizeof *tech);
-    memcpy(native, g->home_native, n * sizeof *native);
-    memcpy(host, g->home_host, n * sizeof *host);
-    memcpy(sched, g->home_sched, n * nv * sizeof *sched);
+    memcpy(native, eng_home_native(g), n * sizeof *native);
+    memcpy(host, eng_home_host(g), n * sizeof *host);
+    memcpy(sched, eng_home_sched(g), n * nv * sizeof *sched);
   }
   sim_free(g->home_tech);
   g->home_tech = tech;
-  g->home_native = native;
-  g->home_host = host;
-  g->home_sched = sched;
   g->homes_cap = (uint32_t)cap;
+  assert(eng_home_native(g) == native && eng_home_host(g) == host && eng_home_sched(g) == sched);
   return 0;
 }
 
@@ -367,9 +365,9 @@ static int host_room(eng_host *h) {
 /* Guest g's technique states on its home k, made now (a state is a
  * function of the technique's table and the guest until charged). */
 static int home_states(eng *e, eng_guest *g, uint32_t k) {
-  const eng_host *h = &e->hosts[g->home_host[k]];
+  const eng_host *h = &e->hosts[eng_home_host(g)[k]];
   if (tech_state_new(e, g->tech, h, g->spec, &g->home_tech[k]) < 0) return -1;
-  return tech_state_new(e, g->native, h, g->spec, &g->home_native[k]);
+  return tech_state_new(e, g->native, h, g->spec, &eng_home_native(g)[k]);
 }
 
 /* A home of guest gi on host d, added as home g->n_homes: its technique
@@ -380,8 +378,8 @@ static int home_add(eng *e, size_t gi, uint32_t d) {
   if (homes_grow(g) < 0) return -1;
   uint32_t k = g->n_homes;
   eng_host *h = &e->hosts[d];
-  g->home_host[k] = d;
-  g->home_tech[k] = g->home_native[k] = NULL;
+  eng_home_host(g)[k] = d;
+  g->home_tech[k] = eng_home_native(g)[k] = NULL;
   g->n_homes++; /* teardown frees what exists of it */
   if (home_states(e, g, k) < 0) return -1;
   for (uint32_t i = 0; i < nv; i++) {
@@ -389,7 +387,7 @@ static int home_add(eng *e, size_t gi, uint32_t d) {
     if (pin >= (int32_t)h->type->cores) pin = -1; /* a pin the destination lacks */
     sched_vcpu_info info = {(uint32_t)gi, pin, g->spec->weight, g->spec->cap};
     if (host_room(h) < 0 || h->sched->add_vcpu(h->sched_state, &info) < 0) return -1;
-    g->home_sched[(size_t)k * nv + i] = (int32_t)h->n_vcpus;
+    eng_home_sched(g)[(size_t)k * nv + i] = (int32_t)h->n_vcpus;
     h->vcpu_of_sched[h->n_vcpus++] = g->first_vcpu + i;
   }
   return 0;
@@ -409,15 +407,15 @@ static int setup_homes(eng *e, size_t gi) {
   if (!scripted && !sc->datacenter.enabled) return 0;
   if (homes_grow(g) < 0) return -1;
   g->n_homes = 1;
-  g->home_host[0] = g->spec->host;
+  eng_home_host(g)[0] = g->spec->host;
   g->home_tech[0] = g->tech_state;
-  g->home_native[0] = g->native_state;
-  for (uint32_t i = 0; i < g->spec->vcpus; i++) g->home_sched[i] = e->vcpus[g->first_vcpu + i].sched_id;
+  eng_home_native(g)[0] = g->native_state;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) eng_home_sched(g)[i] = e->vcpus[g->first_vcpu + i].sched_id;
   for (size_t mi = 0; mi < sc->n_migrations; mi++) {
     uint32_t d = sc->migrations[mi].dest_host;
     if (sc->migrations[mi].guest != gi) continue;
     bool seen = false;
-    for (uint32_t k = 0; k < g->n_homes; k++) seen |= g->home_host[k] == d;
+    for (uint32_t k = 0; k < g->n_homes; k++) seen |= eng_home_host(g)[k] == d;
     if (!seen && home_add(e, gi, d) < 0) return -1;
   }
   return 0;
@@ -427,7 +425,7 @@ int eng_home_prepare(eng *e, uint32_t gi, uint32_t host) {
   eng_guest *g = &e->guests[gi];
   assert(g->n_homes > 0); /* set-up gave it a home list (setup_homes) */
   for (uint32_t k = 0; k < g->n_homes; k++)
-    if (g->home_host[k] == host) /* its states again if it left them unused (eng_home_release) */
+    if (eng_home_host(g)[k] == host) /* its states again if it left them unused (eng_home_release) */
       return g->home_tech[k] ? 0 : home_states(e, g, k);
   return home_add(e, gi, host);
 }
@@ -436,11 +434,11 @@ void eng_home_release(eng *e, uint32_t gi, uint32_t host) {
   eng_guest *g = &e->guests[gi];
   assert(!e->sc->n_migrations); /* a scripted migration resumes without preparing */
   for (uint32_t k = 0; k < g->n_homes; k++) {
-    if (g->home_host[k] != host) continue;
+    if (eng_home_host(g)[k] != host) continue;
     assert(g->home_tech[k] != g->tech_state); /* it is elsewhere now */
     tech_state_free(g->tech, g->home_tech[k]);
-    tech_state_free(g->native, g->home_native[k]);
-    g->home_tech[k] = g->home_native[k] = NULL;
+    tech_state_free(g->native, eng_home_native(g)[k]);
+    g->home_tech[k] = eng_home_native(g)[k] = NULL;
   }
 }
 
@@ -473,7 +471,7 @@ int eng_homes_preload(eng *e) {
 static void teardown_homes(eng_guest *g) {
   for (uint32_t k = 0; k < g->n_homes; k++) {
     tech_state_free(g->tech, g->home_tech[k]);
-    tech_state_free(g->native, g->home_native[k]);
+    tech_state_free(g->native, eng_home_native(g)[k]);
   }
   sim_free(g->home_tech); /* the other home arrays' too (homes_grow) */
 }
