@@ -456,6 +456,10 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
     dc->excluded[hi] = dc->excluded_under[hi] = true;
     load_changed(dc, hi);
     size_t n = movable(dc, hi, g);
+    if (sim_grow((void **)&dc->cand, &dc->cap_cand, n, sizeof *dc->cand) < 0) {
+      eng_note_rec(e, -1);
+      return;
+    }
     dc_vm_candidate *cand = dc->cand;
     while (n > 0 && overloaded_at(dc, hi, dc->load[hi].used_hz)) {
       size_t nc = n;
@@ -761,7 +765,6 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->migrating_n = sim_calloc(nh, sizeof *dc->migrating_n);
   dc->room = dc_room_new(nh);
   dc->rank = dc_rank_new(nh);
-  dc->cand = sim_calloc(ng, sizeof *dc->cand);
   dc->host_first = sim_calloc(nh + 1, sizeof *dc->host_first);
   dc->on_host = sim_calloc(ng, sizeof *dc->on_host);
   dc->sort_tmp = sim_calloc(ng, sizeof *dc->sort_tmp);
@@ -771,7 +774,7 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->tx_link = sim_calloc(nh, sizeof *dc->tx_link);
   dc->rx_link = sim_calloc(nh, sizeof *dc->rx_link);
   dc->net = net_share_new();
-  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->mig_in || !dc->twin || !dc->migrating_n || !dc->room || !dc->rank || !dc->cand || !dc->host_first || !dc->on_host || !dc->sort_tmp ||
+  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->mig_in || !dc->twin || !dc->migrating_n || !dc->room || !dc->rank || !dc->host_first || !dc->on_host || !dc->sort_tmp ||
       !dc->moves_guest || !dc->moves_dst || !dc->moves_reason || !dc->tx_link || !dc->rx_link || !dc->net ||
       (dc->select->needs_history && !dc->guest_hist))
     return -1;

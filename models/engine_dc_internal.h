@@ -84,7 +84,9 @@ struct eng_dc {
   double *requested_hz;              /* per host: its guests' demand over the last interval, Hz */
   bool *used;                        /* per host: has guests or an incoming migration */
   double *mig_s;                     /* per host: max_migration_s of its guests where they are now */
-  dc_vm_candidate *cand;             /* the VM selection's candidates */
+  dc_vm_candidate *cand;             /* the VM selection's candidates: the movable guests of one
+                                      * host, grown to the most seen (not one per guest) */
+  size_t cap_cand;                   /* entries cand has room for */
   uint32_t *host_first;              /* per host + 1: where its guests start in on_host */
   uint32_t *on_host;                 /* guests by host, each host's in guest order */
   uint32_t *sort_tmp;                /* per guest: sort_by_demand's scratch */
