@@ -51,6 +51,7 @@
  * Invariants: at most one migration per guest at a time; the policies see a
  * copy of the loads, changed as moves are decided, so the state the engine
  * runs is touched only by the migrations. */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,16 +349,15 @@ static size_t place(struct eng_dc *dc, uint32_t *g, size_t n, const char *reason
     }
     dc->load[d].active = true;
     take(dc, (size_t)d, &vm, +1);
-    dc->moves_guest[dc->n_moves] = g[i];
-    dc->moves_dst[dc->n_moves] = (uint32_t)d;
-    dc->moves_reason[dc->n_moves++] = reason;
+    assert(dc->n_moves < dc->cap_moves); /* moves_room */
+    dc->moves[dc->n_moves++] = (dc_move){g[i], (uint32_t)d, reason};
     placed++;
   }
   if (all && placed < n) { /* undo: they all stay */
     for (size_t k = first; k < dc->n_moves; k++) {
-      dc_vm_load vm = vm_load(dc, dc->moves_guest[k]);
-      dc->load[dc->moves_dst[k]].active = dc->hosts[dc->moves_dst[k]].on;
-      take(dc, dc->moves_dst[k], &vm, -1);
+      dc_vm_load vm = vm_load(dc, dc->moves[k].guest);
+      dc->load[dc->moves[k].dst].active = dc->hosts[dc->moves[k].dst].on;
+      take(dc, dc->moves[k].dst, &vm, -1);
     }
     dc->n_moves = first;
     for (size_t i = 0; i < n; i++) {
@@ -435,7 +435,12 @@ static void current_loads(struct eng_dc *dc) {
   }
 }
 
-/* One consolidation [BB12, Section 5]: decides the moves into dc->moves_*. */
+/* Room in dc->moves for n more moves; 0 or -1 (out of memory). */
+static int moves_room(struct eng_dc *dc, size_t n) {
+  return sim_grow((void **)&dc->moves, &dc->cap_moves, dc->n_moves + n, sizeof *dc->moves);
+}
+
+/* One consolidation [BB12, Section 5]: decides the moves into dc->moves. */
 static void consolidate(struct eng_dc *dc, uint32_t *g) {
   eng *e = dc->e;
   size_t nh = e->sc->n_hosts;
@@ -458,6 +463,7 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
     size_t n = movable(dc, hi, g);
     if (sim_grow((void **)&dc->cand, &dc->cap_cand, n, sizeof *dc->cand) < 0) {
       eng_note_rec(e, -1);
+      dc->room_live = false;
       return;
     }
     dc_vm_candidate *cand = dc->cand;
@@ -478,8 +484,13 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
       g[k] = g[--n];
     }
   }
+  if (moves_room(dc, n_sel) < 0) {
+    eng_note_rec(e, -1);
+    dc->room_live = false;
+    return;
+  }
   place(dc, sel, n_sel, "overload", false);
-  for (size_t k = 0; k < dc->n_moves; k++) dc->excluded_under[dc->moves_dst[k]] = true;
+  for (size_t k = 0; k < dc->n_moves; k++) dc->excluded_under[dc->moves[k].dst] = true;
   if (!dc->underload) {
     dc->room_live = false;
     return;
@@ -497,6 +508,10 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
     load_changed(dc, (size_t)u);
     size_t n = movable(dc, (size_t)u, g);
     if (n == 0 || migrating_at(dc, (size_t)u)) continue; /* [BB12]: not while VMs come or go */
+    if (moves_room(dc, n) < 0) {
+      eng_note_rec(e, -1);
+      break;
+    }
     for (size_t i = 0; i < n; i++) {
       dc_vm_load vm = vm_load(dc, g[i]);
       take(dc, (size_t)u, &vm, -1);
@@ -504,8 +519,8 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
     size_t before = dc->n_moves;
     if (place(dc, g, n, "underload", true) == 0) continue;
     for (size_t k = before; k < dc->n_moves; k++) {
-      dc->excluded_under[dc->moves_dst[k]] = true;
-      load_changed(dc, dc->moves_dst[k]);
+      dc->excluded_under[dc->moves[k].dst] = true;
+      load_changed(dc, dc->moves[k].dst);
     }
   }
   dc->room_live = dc->rank_live = false;
@@ -562,7 +577,7 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   sim_free(g);
   if (dc->n_moves && fresh_net(dc) < 0) eng_note_rec(e, -1);
   for (size_t k = 0; k < dc->n_moves && !e->failed; k++) {
-    uint32_t d = dc->moves_dst[k];
+    uint32_t d = dc->moves[k].dst;
     dc_hstate *hs = &dc->hosts[d];
     if (!hs->on) { /* switched on for it: the move waits for the boot */
       hs->on = true;
@@ -570,7 +585,7 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
       hs->booted_ns = now + e->sc->host_types[e->sc->hosts[d].type].power.boot_time_ns;
     }
     sim_time at = hs->booted_ns > now ? hs->booted_ns : now;
-    eng_note_rec(e, start_migration(dc, dc->moves_guest[k], d, dc->moves_reason[k], at));
+    eng_note_rec(e, start_migration(dc, dc->moves[k].guest, d, dc->moves[k].reason, at));
   }
   sim_time next = now + dc->spec->interval_ns;
   if (next < e->end_ns && !sim_schedule(loop, next, PRIO_DC, interval_handler, dc, 0)) eng_note_rec(e, -1);
@@ -768,14 +783,11 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->host_first = sim_calloc(nh + 1, sizeof *dc->host_first);
   dc->on_host = sim_calloc(ng, sizeof *dc->on_host);
   dc->sort_tmp = sim_calloc(ng, sizeof *dc->sort_tmp);
-  dc->moves_guest = sim_calloc(ng, sizeof *dc->moves_guest);
-  dc->moves_dst = sim_calloc(ng, sizeof *dc->moves_dst);
-  dc->moves_reason = sim_calloc(ng, sizeof *dc->moves_reason);
   dc->tx_link = sim_calloc(nh, sizeof *dc->tx_link);
   dc->rx_link = sim_calloc(nh, sizeof *dc->rx_link);
   dc->net = net_share_new();
   if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->mig_in || !dc->twin || !dc->migrating_n || !dc->room || !dc->rank || !dc->host_first || !dc->on_host || !dc->sort_tmp ||
-      !dc->moves_guest || !dc->moves_dst || !dc->moves_reason || !dc->tx_link || !dc->rx_link || !dc->net ||
+      !dc->tx_link || !dc->rx_link || !dc->net ||
       (dc->select->needs_history && !dc->guest_hist))
     return -1;
   for (size_t hi = 0; hi < nh; hi++) {
@@ -853,9 +865,7 @@ void eng_dc_free(struct eng_dc *dc) {
   dc_room_free(dc->room);
   dc_rank_free(dc->rank);
   sim_free(dc->cand);
-  sim_free(dc->moves_guest);
-  sim_free(dc->moves_dst);
-  sim_free(dc->moves_reason);
+  sim_free(dc->moves);
   sim_free(dc->tx_link);
   sim_free(dc->rx_link);
   sim_free(dc);

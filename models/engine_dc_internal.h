@@ -47,6 +47,12 @@ typedef struct dc_mig {
   double run_at_start_ns;      /* ns: the guest's run time when the migration started */
 } dc_mig;
 
+/* A move one consolidation decided. */
+typedef struct dc_move {
+  uint32_t guest, dst;         /* scenario indices: the guest, the host it goes to */
+  const char *reason;          /* "overload" or "underload" */
+} dc_move;
+
 struct eng_dc {
   eng *e;
   double *guest_hist;          /* DC_HISTORY_MAX entries per guest: requested CPUs per interval,
@@ -97,9 +103,9 @@ struct eng_dc {
   bool room_live;
   dc_rank *rank;                     /* the underload ranks of dc->load, excluded_under, while rank_live */
   bool rank_live;
-  uint32_t *moves_guest, *moves_dst; /* decided moves */
-  size_t n_moves;
-  const char **moves_reason;
+  dc_move *moves;                    /* decided moves, grown to the most one consolidation decided
+                                      * (not one per guest) */
+  size_t n_moves, cap_moves;
 };
 
 /* Guest gi's history of requested CPUs (dc_gstate.n_hist entries), NULL
