@@ -19,9 +19,10 @@ typedef struct dc_hstate {
   double hist[DC_HISTORY_MAX]; /* requested utilisation per interval, oldest first */
   size_t n_hist;               /* samples kept */
   bool on;                     /* switched on */
+  bool has_power;              /* its type has a power model (the two flags together: a data
+                                * center holds one record per host) */
   sim_time booted_ns;          /* ns: its boot ends (on) */
   sim_time prev_busy_ns;       /* ns: busy time at the previous interval */
-  bool has_power;              /* its type has a power model */
   dc_power_model power;        /* the model, when it has one */
   double energy_j;             /* J */
   double power_row_w;          /* W: its last row of series/host_power_w; NAN: none yet */
