@@ -89,8 +89,8 @@ void eng_note_rec(eng *e, int rc) {
 
 const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v) {
   if (v->req_ph) return v->req_ph;
-  const sim_workload *wl = e->guests[v->guest].wl;
-  return wl->trace_mix ? eng_trace_phase(wl, v->phase) : sim_workload_phase_body(wl, v->phase);
+  const eng_guest *g = &e->guests[v->guest];
+  return g->wl->trace_mix ? eng_trace_phase(e, g, v->phase) : sim_workload_phase_body(g->wl, v->phase);
 }
 
 /* Share of its time v's current run may use, (0, 1]: the phase's cpu_demand,
@@ -124,7 +124,7 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
       }
       v->phase = 0;
     }
-    const sim_phase *ph = wl->trace_mix ? eng_trace_phase(wl, v->phase) : sim_workload_phase_body(wl, v->phase);
+    const sim_phase *ph = wl->trace_mix ? eng_trace_phase(e, g, v->phase) : sim_workload_phase_body(wl, v->phase);
     double units = ph->units;
     sim_time duration_ns = ph->duration_ns;
     if (ph->length.family != SIM_DIST_DETERMINISTIC) {

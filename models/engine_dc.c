@@ -51,6 +51,7 @@
  * Invariants: at most one migration per guest at a time; the policies see a
  * copy of the loads, changed as moves are decided, so the state the engine
  * runs is touched only by the migrations. */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,16 +349,15 @@ static size_t place(struct eng_dc *dc, uint32_t *g, size_t n, const char *reason
     }
     dc->load[d].active = true;
     take(dc, (size_t)d, &vm, +1);
-    dc->moves_guest[dc->n_moves] = g[i];
-    dc->moves_dst[dc->n_moves] = (uint32_t)d;
-    dc->moves_reason[dc->n_moves++] = reason;
+    assert(dc->n_moves < dc->cap_moves); /* moves_room */
+    dc->moves[dc->n_moves++] = (dc_move){g[i], (uint32_t)d, reason};
     placed++;
   }
   if (all && placed < n) { /* undo: they all stay */
     for (size_t k = first; k < dc->n_moves; k++) {
-      dc_vm_load vm = vm_load(dc, dc->moves_guest[k]);
-      dc->load[dc->moves_dst[k]].active = dc->hosts[dc->moves_dst[k]].on;
-      take(dc, dc->moves_dst[k], &vm, -1);
+      dc_vm_load vm = vm_load(dc, dc->moves[k].guest);
+      dc->load[dc->moves[k].dst].active = dc->hosts[dc->moves[k].dst].on;
+      take(dc, dc->moves[k].dst, &vm, -1);
     }
     dc->n_moves = first;
     for (size_t i = 0; i < n; i++) {
@@ -435,7 +435,12 @@ static void current_loads(struct eng_dc *dc) {
   }
 }
 
-/* One consolidation [BB12, Section 5]: decides the moves into dc->moves_*. */
+/* Room in dc->moves for n more moves; 0 or -1 (out of memory). */
+static int moves_room(struct eng_dc *dc, size_t n) {
+  return sim_grow((void **)&dc->moves, &dc->cap_moves, dc->n_moves + n, sizeof *dc->moves);
+}
+
+/* One consolidation [BB12, Section 5]: decides the moves into dc->moves. */
 static void consolidate(struct eng_dc *dc, uint32_t *g) {
   eng *e = dc->e;
   size_t nh = e->sc->n_hosts;
@@ -456,6 +461,11 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
     dc->excluded[hi] = dc->excluded_under[hi] = true;
     load_changed(dc, hi);
     size_t n = movable(dc, hi, g);
+    if (sim_grow((void **)&dc->cand, &dc->cap_cand, n, sizeof *dc->cand) < 0) {
+      eng_note_rec(e, -1);
+      dc->room_live = false;
+      return;
+    }
     dc_vm_candidate *cand = dc->cand;
     while (n > 0 && overloaded_at(dc, hi, dc->load[hi].used_hz)) {
       size_t nc = n;
@@ -474,8 +484,13 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
       g[k] = g[--n];
     }
   }
+  if (moves_room(dc, n_sel) < 0) {
+    eng_note_rec(e, -1);
+    dc->room_live = false;
+    return;
+  }
   place(dc, sel, n_sel, "overload", false);
-  for (size_t k = 0; k < dc->n_moves; k++) dc->excluded_under[dc->moves_dst[k]] = true;
+  for (size_t k = 0; k < dc->n_moves; k++) dc->excluded_under[dc->moves[k].dst] = true;
   if (!dc->underload) {
     dc->room_live = false;
     return;
@@ -493,6 +508,10 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
     load_changed(dc, (size_t)u);
     size_t n = movable(dc, (size_t)u, g);
     if (n == 0 || migrating_at(dc, (size_t)u)) continue; /* [BB12]: not while VMs come or go */
+    if (moves_room(dc, n) < 0) {
+      eng_note_rec(e, -1);
+      break;
+    }
     for (size_t i = 0; i < n; i++) {
       dc_vm_load vm = vm_load(dc, g[i]);
       take(dc, (size_t)u, &vm, -1);
@@ -500,8 +519,8 @@ static void consolidate(struct eng_dc *dc, uint32_t *g) {
     size_t before = dc->n_moves;
     if (place(dc, g, n, "underload", true) == 0) continue;
     for (size_t k = before; k < dc->n_moves; k++) {
-      dc->excluded_under[dc->moves_dst[k]] = true;
-      load_changed(dc, dc->moves_dst[k]);
+      dc->excluded_under[dc->moves[k].dst] = true;
+      load_changed(dc, dc->moves[k].dst);
     }
   }
   dc->room_live = dc->rank_live = false;
@@ -558,7 +577,7 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   sim_free(g);
   if (dc->n_moves && fresh_net(dc) < 0) eng_note_rec(e, -1);
   for (size_t k = 0; k < dc->n_moves && !e->failed; k++) {
-    uint32_t d = dc->moves_dst[k];
+    uint32_t d = dc->moves[k].dst;
     dc_hstate *hs = &dc->hosts[d];
     if (!hs->on) { /* switched on for it: the move waits for the boot */
       hs->on = true;
@@ -566,7 +585,7 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
       hs->booted_ns = now + e->sc->host_types[e->sc->hosts[d].type].power.boot_time_ns;
     }
     sim_time at = hs->booted_ns > now ? hs->booted_ns : now;
-    eng_note_rec(e, start_migration(dc, dc->moves_guest[k], d, dc->moves_reason[k], at));
+    eng_note_rec(e, start_migration(dc, dc->moves[k].guest, d, dc->moves[k].reason, at));
   }
   sim_time next = now + dc->spec->interval_ns;
   if (next < e->end_ns && !sim_schedule(loop, next, PRIO_DC, interval_handler, dc, 0)) eng_note_rec(e, -1);
@@ -576,8 +595,10 @@ static void interval_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 
 /* What a guest that has not run yet is taken to demand: its first phase's
  * share of each vCPU's time, CPUs. */
-static double first_demand_cpus(const eng_guest *eg) {
-  double d = sim_workload_n_phases(eg->wl) ? sim_workload_phase_demand(eg->wl, 0) : 1;
+static double first_demand_cpus(const eng *e, const eng_guest *eg) {
+  double d = !sim_workload_n_phases(eg->wl) ? 1
+             : eg->wl->trace_mix          ? eng_trace_demand(e, eg, 0)
+                                          : sim_workload_phase_demand(eg->wl, 0);
   return (d > 0 && d <= 1 ? d : 1) * eg->spec->vcpus;
 }
 
@@ -657,7 +678,7 @@ static int place_at_start(struct eng_dc *dc, uint32_t *g) {
   }
   for (size_t gi = 0; gi < e->sc->n_guests; gi++) {
     if (!dc_present(e, gi)) continue;
-    dc->guests[gi].demand_cpus = first_demand_cpus(&e->guests[gi]);
+    dc->guests[gi].demand_cpus = first_demand_cpus(e, &e->guests[gi]);
     g[ng++] = (uint32_t)gi;
   }
   if (dc->placement->decreasing) sort_by_demand(dc, g, ng);
@@ -695,7 +716,7 @@ int eng_dc_arrive(eng *e, uint32_t gi, sim_time *start_ns) {
   refresh_migration_s(dc);
   current_loads(dc);
   dc_gstate *gs = &dc->guests[gi];
-  gs->demand_cpus = first_demand_cpus(&e->guests[gi]);
+  gs->demand_cpus = first_demand_cpus(e, &e->guests[gi]);
   dc_vm_load vm = vm_load_placing(dc, gi);
   gs->demand_cpus = 0; /* it has requested nothing yet: the next interval measures it */
   room_index(dc, NULL);
@@ -759,18 +780,14 @@ int eng_dc_start(eng *e, const sim_profile *profile) {
   dc->migrating_n = sim_calloc(nh, sizeof *dc->migrating_n);
   dc->room = dc_room_new(nh);
   dc->rank = dc_rank_new(nh);
-  dc->cand = sim_calloc(ng, sizeof *dc->cand);
   dc->host_first = sim_calloc(nh + 1, sizeof *dc->host_first);
   dc->on_host = sim_calloc(ng, sizeof *dc->on_host);
   dc->sort_tmp = sim_calloc(ng, sizeof *dc->sort_tmp);
-  dc->moves_guest = sim_calloc(ng, sizeof *dc->moves_guest);
-  dc->moves_dst = sim_calloc(ng, sizeof *dc->moves_dst);
-  dc->moves_reason = sim_calloc(ng, sizeof *dc->moves_reason);
   dc->tx_link = sim_calloc(nh, sizeof *dc->tx_link);
   dc->rx_link = sim_calloc(nh, sizeof *dc->rx_link);
   dc->net = net_share_new();
-  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->mig_in || !dc->twin || !dc->migrating_n || !dc->room || !dc->rank || !dc->cand || !dc->host_first || !dc->on_host || !dc->sort_tmp ||
-      !dc->moves_guest || !dc->moves_dst || !dc->moves_reason || !dc->tx_link || !dc->rx_link || !dc->net ||
+  if (!dc->rng || !dc->hosts || !dc->guests || !dc->load || !dc->excluded || !dc->excluded_under || !dc->requested_hz || !dc->used || !dc->mig_s || !dc->mig_in || !dc->twin || !dc->migrating_n || !dc->room || !dc->rank || !dc->host_first || !dc->on_host || !dc->sort_tmp ||
+      !dc->tx_link || !dc->rx_link || !dc->net ||
       (dc->select->needs_history && !dc->guest_hist))
     return -1;
   for (size_t hi = 0; hi < nh; hi++) {
@@ -848,9 +865,7 @@ void eng_dc_free(struct eng_dc *dc) {
   dc_room_free(dc->room);
   dc_rank_free(dc->rank);
   sim_free(dc->cand);
-  sim_free(dc->moves_guest);
-  sim_free(dc->moves_dst);
-  sim_free(dc->moves_reason);
+  sim_free(dc->moves);
   sim_free(dc->tx_link);
   sim_free(dc->rx_link);
   sim_free(dc);

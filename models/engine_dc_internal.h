@@ -19,9 +19,10 @@ typedef struct dc_hstate {
   double hist[DC_HISTORY_MAX]; /* requested utilisation per interval, oldest first */
   size_t n_hist;               /* samples kept */
   bool on;                     /* switched on */
+  bool has_power;              /* its type has a power model (the two flags together: a data
+                                * center holds one record per host) */
   sim_time booted_ns;          /* ns: its boot ends (on) */
   sim_time prev_busy_ns;       /* ns: busy time at the previous interval */
-  bool has_power;              /* its type has a power model */
   dc_power_model power;        /* the model, when it has one */
   double energy_j;             /* J */
   double power_row_w;          /* W: its last row of series/host_power_w; NAN: none yet */
@@ -46,6 +47,12 @@ typedef struct dc_mig {
   migration *m;
   double run_at_start_ns;      /* ns: the guest's run time when the migration started */
 } dc_mig;
+
+/* A move one consolidation decided. */
+typedef struct dc_move {
+  uint32_t guest, dst;         /* scenario indices: the guest, the host it goes to */
+  const char *reason;          /* "overload" or "underload" */
+} dc_move;
 
 struct eng_dc {
   eng *e;
@@ -84,7 +91,9 @@ struct eng_dc {
   double *requested_hz;              /* per host: its guests' demand over the last interval, Hz */
   bool *used;                        /* per host: has guests or an incoming migration */
   double *mig_s;                     /* per host: max_migration_s of its guests where they are now */
-  dc_vm_candidate *cand;             /* the VM selection's candidates */
+  dc_vm_candidate *cand;             /* the VM selection's candidates: the movable guests of one
+                                      * host, grown to the most seen (not one per guest) */
+  size_t cap_cand;                   /* entries cand has room for */
   uint32_t *host_first;              /* per host + 1: where its guests start in on_host */
   uint32_t *on_host;                 /* guests by host, each host's in guest order */
   uint32_t *sort_tmp;                /* per guest: sort_by_demand's scratch */
@@ -95,9 +104,9 @@ struct eng_dc {
   bool room_live;
   dc_rank *rank;                     /* the underload ranks of dc->load, excluded_under, while rank_live */
   bool rank_live;
-  uint32_t *moves_guest, *moves_dst; /* decided moves */
-  size_t n_moves;
-  const char **moves_reason;
+  dc_move *moves;                    /* decided moves, grown to the most one consolidation decided
+                                      * (not one per guest) */
+  size_t n_moves, cap_moves;
 };
 
 /* Guest gi's history of requested CPUs (dc_gstate.n_hist entries), NULL

@@ -178,21 +178,32 @@ typedef struct eng_guest {
   /* live migration (models/migration.h) */
   double throttle;           /* share of its vCPUs' time taken away (auto-converge), [0, 0.99] */
   double service;            /* share of its unimpeded progress rate it gets, (0, 1] */
-  uint32_t *home_host;       /* n_homes host indices */
   void **home_tech;          /* its technique's state on each home (one is tech_state); the
-                              * allocation the other home_* arrays share (engine_setup.c) */
-  void **home_native;        /* the native technique's state on each home */
-  int32_t *home_sched;       /* scheduler id of vCPU i on home k: [k * vcpus + i] */
+                              * allocation the other home arrays share, after it (engine_setup.c
+                              * homes_grow; eng_home_native, eng_home_host, eng_home_sched) */
   eng_reqs *rq;              /* request-driven guest's queue and statistics; NULL: phases */
   gsl_rng *length_rng;       /* "<guest>/phase_length": its phases' random lengths; NULL: none has one */
-  /* a rated trace-driven guest (engine_setup.c "rated speed") */
-  const struct eng_rated_trace *rated; /* its trace's phases per host type; NULL: not rated */
   sim_time departure_ns;     /* ns: when it left (lifetime's end, or a migration's end after it); -1: not */
   /* series written on change (engine_report.c eng_sample_handler) */
   eng_sampled sampled;       /* its signal values last written */
   double io_path_excess_ns;  /* ns: over the requests it issued, its I/O path's backend time and
                               * added latency beyond the native path's, summed (models/io.h) */
 } eng_guest;
+
+/* Guest g's home arrays after home_tech, in its allocation (homes_cap homes;
+ * derived, not held: a data center holds a record per guest): the native
+ * technique's state on each home, */
+static inline void **eng_home_native(const eng_guest *g) {
+  return g->home_tech ? g->home_tech + g->homes_cap : NULL;
+}
+/* the host index of each home, */
+static inline uint32_t *eng_home_host(const eng_guest *g) {
+  return g->home_tech ? (uint32_t *)(g->home_tech + 2 * (size_t)g->homes_cap) : NULL;
+}
+/* and the scheduler id of vCPU i on home k, [k * vcpus + i]. */
+static inline int32_t *eng_home_sched(const eng_guest *g) {
+  return g->home_tech ? (int32_t *)(eng_home_host(g) + g->homes_cap) : NULL;
+}
 
 typedef struct eng_pcpu {
   int32_t vcpu;              /* global vCPU index running, -1 idle */
@@ -280,7 +291,6 @@ struct eng {
   size_t n_params, params_cap; /* entries used, allocated */
   struct eng_dc *dc;         /* dynamic consolidation (engine_dc.c); NULL: none */
   /* rated trace-driven guests (engine_setup.c "rated speed") */
-  struct eng_rated_trace **rated; /* sc->n_workloads lists of speed variants, NULL until needed */
   double *type_clock_hz;     /* Hz: clock of each host type's hosts (0: no host of it) */
   /* series written on change (engine_report.c eng_sample_handler) */
   bool sampled;              /* the first sample was taken */
@@ -301,26 +311,20 @@ struct eng {
                               * per (profile, host type), chained (models/contention.c); NULL: none */
 };
 
-/* A trace-driven workload at one rated speed (engine_setup.c), played at
- * each host type's trace_scale: the type's clock sets the share of a core a
- * sample asks. */
-typedef struct eng_rated_trace {
-  double rated_ips;          /* instructions/s of the trace's 100 % */
-  sim_workload *by_type;     /* sc->n_host_types workloads (shallow copies of eng.trace_wl;
-                              * nothing owned), in its own block after it; zero for types without hosts */
-  struct eng_rated_trace *next; /* the same workload at another speed */
-} eng_rated_trace;
-
 /* ---- engine.c: the state machine ---- */
 
 /* Notes the first failed recorder (or scheduling) call: negative rc. */
 void eng_note_rec(eng *e, int rc);
 /* The phase v is in. */
 const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v);
-/* Phase k of played trace wl (its trace_mix, owned by the engine, the only
- * phase stored): the mix with sample k's demand set in place, valid until
- * the next call for a workload of the same mix (engine_setup.c). */
-const sim_phase *eng_trace_phase(const sim_workload *wl, size_t k);
+/* Phase k of guest g's played trace (its workload's trace_mix, owned by the
+ * engine, the only phase stored): the mix with sample k's demand on g's host
+ * set in place, valid until the next call for a workload of the same mix
+ * (engine_setup.c); past the last sample, the last one's. */
+const sim_phase *eng_trace_phase(const eng *e, const eng_guest *g, size_t k);
+/* The share of a vCPU's time sample k (< its samples) of guest g's played
+ * trace asks on g's host (engine_setup.c "rated speed"). */
+double eng_trace_demand(const eng *e, const eng_guest *g, size_t k);
 /* Puts v at the start of phase v->phase (skipping empty phases); marks it
  * DONE past the last phase of a non-repeating workload. */
 void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now);
@@ -372,9 +376,6 @@ void eng_home_release(eng *e, uint32_t gi, uint32_t host);
  * so that a home made mid-run (eng_home_prepare) finds them: 0 or negative
  * with the error in diag. */
 int eng_homes_preload(eng *e);
-/* The workload a rated guest runs on host h (its trace's phases at h's
- * clock); the guest's own workload when it is not rated. */
-const sim_workload *eng_workload_on(const eng *e, const eng_guest *g, const eng_host *h);
 /* Each guest's arrival (its spec's start_ns, in e->guest_specs) drawn from
  * its entry's arrival stream, before the guests are set up; the event types
  * of departures and rejections when some entry has churn. */

@@ -21,7 +21,7 @@ static const sim_phase *mig_phase(void *ctx, uint32_t guest) {
   const eng_guest *g = &e->guests[guest];
   const eng_vcpu *v = &e->vcpus[g->first_vcpu];
   if (v->phase >= sim_workload_n_phases(g->wl)) return NULL;
-  return g->wl->trace_mix ? eng_trace_phase(g->wl, v->phase) : sim_workload_phase_body(g->wl, v->phase);
+  return g->wl->trace_mix ? eng_trace_phase(e, g, v->phase) : sim_workload_phase_body(g->wl, v->phase);
 }
 
 static int32_t mig_entity(void *ctx, uint32_t guest) {
@@ -88,13 +88,12 @@ static void mig_resume(void *ctx, uint32_t guest, uint32_t host) {
   eng_guest *g = &e->guests[guest];
   if (!g->paused) return;
   for (uint32_t k = 0; k < g->n_homes; k++) {
-    if (g->home_host[k] != host) continue;
+    if (eng_home_host(g)[k] != host) continue;
     g->host = &e->hosts[host];
-    g->wl = eng_workload_on(e, g, g->host); /* a rated trace asks its new host's share */
     g->tech_state = g->home_tech[k];
-    g->native_state = g->home_native[k];
+    g->native_state = eng_home_native(g)[k];
     for (uint32_t i = 0; i < g->spec->vcpus; i++)
-      e->vcpus[g->first_vcpu + i].sched_id = g->home_sched[(size_t)k * g->spec->vcpus + i];
+      e->vcpus[g->first_vcpu + i].sched_id = eng_home_sched(g)[(size_t)k * g->spec->vcpus + i];
     /* /entities gives the host the guest ran on last */
     eng_note_rec(e, sim_recorder_entity_reparent(e->rec, g->entity, g->host->entity));
   }

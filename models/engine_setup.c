@@ -36,6 +36,7 @@
 #include "models/registry.h"
 #include "sim/alloc.h"
 #include "sim/rng.h"
+#include "sim/trace.h"
 
 /* Whether the model lookup knows any model of `kind` (the registry knows
  * every I/O path the loader accepts). */
@@ -153,10 +154,10 @@ typedef struct eng_mix {
 
 /* Builds e->trace_wl[wi], trace-driven workload wi as runs play it
  * (sim/workload_phase.c), once: the scenario's workload with its mix phase
- * (owned here, shared by its rated variants and the workloads of its
- * template, eng_mix) and a sample of 100 % one vCPU's whole time.  The mix
- * is the workload's first phase (plain instructions at CPI 1 when it has
- * none) lasting the trace's interval. */
+ * (owned here, shared by the workloads of its template, eng_mix) and a
+ * sample of 100 % one vCPU's whole time.  The mix is the workload's first
+ * phase (plain instructions at CPI 1 when it has none) lasting the trace's
+ * interval. */
 static int trace_played(eng *e, uint32_t wi) {
   if (e->trace_wl[wi].trace_mix) return 0;
   const sim_workload *src = &e->sc->workloads[wi];
@@ -209,11 +210,11 @@ static int trace_played(eng *e, uint32_t wi) {
  * core's time (a share above 1 is clamped: one vCPU runs on one core at a
  * time).  With CPI 1, f in MHz is CloudSim's host MIPS per core, so a
  * 2500-MIPS VM at 100 % asks 1 core of a 1860 MHz G4 (it would need 1.34)
- * and 0.94 of a 2660 MHz G5.  Since the share depends on the host's clock,
- * each rated trace is played once per host type (eng_rated_trace: the
- * workload's mix at that type's trace_scale), made at set-up; a migration
- * switches the guest to its new host's type (eng_workload_on), the phase
- * index unchanged. */
+ * and 0.94 of a 2660 MHz G5.  The share, R x c / f, is worked out when a
+ * sample's phase is composed (eng_trace_phase), from the guest's speed, its
+ * trace's mix and its host's type (f: the clock of that type's hosts at
+ * set-up): a guest plays its workload's one played trace on any host, a
+ * migration changes its host alone, and nothing is held per speed. */
 
 /* The clock of every host type's hosts (hosts are set up before guests). */
 static int type_clocks(eng *e) {
@@ -225,59 +226,28 @@ static int type_clocks(eng *e) {
   return 0;
 }
 
-/* Workload wi played at rated speed rated_ips on every host type (its
- * played trace at each type's trace_scale), made once per (workload, speed). */
-_Static_assert(sizeof(eng_rated_trace) % _Alignof(sim_workload) == 0, "by_type follows its speed aligned");
-static int rated_trace(eng *e, uint32_t wi, double rated_ips, const eng_rated_trace **out) {
-  const sim_scenario *sc = e->sc;
-  if (type_clocks(e) < 0) return -1;
-  if (!e->rated && !(e->rated = sim_calloc(sc->n_workloads, sizeof *e->rated))) return -1;
-  for (const eng_rated_trace *r = e->rated[wi]; r; r = r->next)
-    if (r->rated_ips == rated_ips) {
-      *out = r;
-      return 0;
-    }
-  /* its variants in the same block: one allocation a speed, as a guest has a speed of its own
-   * more often than not (a guest entry per speed over one pool of files) */
-  eng_rated_trace *r = sim_calloc(1, sizeof *r + sc->n_host_types * sizeof *r->by_type);
-  if (!r) return -1;
-  r->rated_ips = rated_ips;
-  r->by_type = (sim_workload *)(r + 1);
-  r->next = e->rated[wi];
-  e->rated[wi] = r; /* teardown frees it */
-  if (trace_played(e, wi) < 0) return -1;
-  const sim_phase *mix = e->trace_wl[wi].trace_mix;
+/* The share of a core 100 % of guest g's played trace asks on its host: 1
+ * when g is not rated. */
+static double trace_scale(const eng *e, const eng_guest *g) {
+  if (!(g->spec->rated_ips > 0)) return g->wl->trace_scale;
+  const sim_phase *mix = g->wl->trace_mix;
   double cpi = mix->cycles_per_instruction > 0 ? mix->cycles_per_instruction : 1.0;
-  for (size_t t = 0; t < sc->n_host_types; t++) {
-    double f = e->type_clock_hz[t];
-    if (!(f > 0)) continue; /* no host of that type */
-    r->by_type[t] = e->trace_wl[wi]; /* its mix phase too */
-    r->by_type[t].trace_scale = rated_ips * cpi / f;
-  }
-  *out = r;
-  return 0;
+  return g->spec->rated_ips * cpi / e->type_clock_hz[g->host->spec->type];
 }
 
-const sim_phase *eng_trace_phase(const sim_workload *wl, size_t k) {
-  size_t n = sim_workload_n_phases(wl);
-  assert(wl->trace_mix && n > 0);
+double eng_trace_demand(const eng *e, const eng_guest *g, size_t k) {
+  const sim_workload *wl = g->wl;
+  assert(wl->trace_mix && k < wl->n_trace_samples);
+  return sim_trace_demand(wl->trace_cpu_percent[k], trace_scale(e, g));
+}
+
+const sim_phase *eng_trace_phase(const eng *e, const eng_guest *g, size_t k) {
+  size_t n = sim_workload_n_phases(g->wl);
+  assert(g->wl->trace_mix && n > 0);
   /* past the last sample (a vCPU done) the last one's, the phase it ended in */
-  return sim_workload_phase(wl, k < n ? k : n - 1, wl->trace_mix);
-}
-
-const sim_workload *eng_workload_on(const eng *e, const eng_guest *g, const eng_host *h) {
-  (void)e;
-  return g->rated ? &g->rated->by_type[h->spec->type] : g->wl;
-}
-
-static void rated_free(eng *e) {
-  for (size_t wi = 0; e->rated && wi < e->sc->n_workloads; wi++)
-    for (eng_rated_trace *r = e->rated[wi], *next; r; r = next) {
-      next = r->next;
-      sim_free(r);
-    }
-  sim_free(e->rated);
-  sim_free(e->type_clock_hz);
+  sim_phase *mix = g->wl->trace_mix;
+  mix->cpu_demand = eng_trace_demand(e, g, k < n ? k : n - 1);
+  return mix;
 }
 
 int eng_setup_demand_period(eng *e, const sim_profile *profile) {
@@ -355,16 +325,14 @@ static int homes_grow(eng_guest *g) {
   int32_t *sched = (int32_t *)(host + cap);
   if (n) {
     memcpy(tech, g->home_tech, n * sizeof *tech);
-    memcpy(native, g->home_native, n * sizeof *native);
-    memcpy(host, g->home_host, n * sizeof *host);
-    memcpy(sched, g->home_sched, n * nv * sizeof *sched);
+    memcpy(native, eng_home_native(g), n * sizeof *native);
+    memcpy(host, eng_home_host(g), n * sizeof *host);
+    memcpy(sched, eng_home_sched(g), n * nv * sizeof *sched);
   }
   sim_free(g->home_tech);
   g->home_tech = tech;
-  g->home_native = native;
-  g->home_host = host;
-  g->home_sched = sched;
   g->homes_cap = (uint32_t)cap;
+  assert(eng_home_native(g) == native && eng_home_host(g) == host && eng_home_sched(g) == sched);
   return 0;
 }
 
@@ -397,9 +365,9 @@ static int host_room(eng_host *h) {
 /* Guest g's technique states on its home k, made now (a state is a
  * function of the technique's table and the guest until charged). */
 static int home_states(eng *e, eng_guest *g, uint32_t k) {
-  const eng_host *h = &e->hosts[g->home_host[k]];
+  const eng_host *h = &e->hosts[eng_home_host(g)[k]];
   if (tech_state_new(e, g->tech, h, g->spec, &g->home_tech[k]) < 0) return -1;
-  return tech_state_new(e, g->native, h, g->spec, &g->home_native[k]);
+  return tech_state_new(e, g->native, h, g->spec, &eng_home_native(g)[k]);
 }
 
 /* A home of guest gi on host d, added as home g->n_homes: its technique
@@ -410,8 +378,8 @@ static int home_add(eng *e, size_t gi, uint32_t d) {
   if (homes_grow(g) < 0) return -1;
   uint32_t k = g->n_homes;
   eng_host *h = &e->hosts[d];
-  g->home_host[k] = d;
-  g->home_tech[k] = g->home_native[k] = NULL;
+  eng_home_host(g)[k] = d;
+  g->home_tech[k] = eng_home_native(g)[k] = NULL;
   g->n_homes++; /* teardown frees what exists of it */
   if (home_states(e, g, k) < 0) return -1;
   for (uint32_t i = 0; i < nv; i++) {
@@ -419,7 +387,7 @@ static int home_add(eng *e, size_t gi, uint32_t d) {
     if (pin >= (int32_t)h->type->cores) pin = -1; /* a pin the destination lacks */
     sched_vcpu_info info = {(uint32_t)gi, pin, g->spec->weight, g->spec->cap};
     if (host_room(h) < 0 || h->sched->add_vcpu(h->sched_state, &info) < 0) return -1;
-    g->home_sched[(size_t)k * nv + i] = (int32_t)h->n_vcpus;
+    eng_home_sched(g)[(size_t)k * nv + i] = (int32_t)h->n_vcpus;
     h->vcpu_of_sched[h->n_vcpus++] = g->first_vcpu + i;
   }
   return 0;
@@ -439,15 +407,15 @@ static int setup_homes(eng *e, size_t gi) {
   if (!scripted && !sc->datacenter.enabled) return 0;
   if (homes_grow(g) < 0) return -1;
   g->n_homes = 1;
-  g->home_host[0] = g->spec->host;
+  eng_home_host(g)[0] = g->spec->host;
   g->home_tech[0] = g->tech_state;
-  g->home_native[0] = g->native_state;
-  for (uint32_t i = 0; i < g->spec->vcpus; i++) g->home_sched[i] = e->vcpus[g->first_vcpu + i].sched_id;
+  eng_home_native(g)[0] = g->native_state;
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) eng_home_sched(g)[i] = e->vcpus[g->first_vcpu + i].sched_id;
   for (size_t mi = 0; mi < sc->n_migrations; mi++) {
     uint32_t d = sc->migrations[mi].dest_host;
     if (sc->migrations[mi].guest != gi) continue;
     bool seen = false;
-    for (uint32_t k = 0; k < g->n_homes; k++) seen |= g->home_host[k] == d;
+    for (uint32_t k = 0; k < g->n_homes; k++) seen |= eng_home_host(g)[k] == d;
     if (!seen && home_add(e, gi, d) < 0) return -1;
   }
   return 0;
@@ -457,7 +425,7 @@ int eng_home_prepare(eng *e, uint32_t gi, uint32_t host) {
   eng_guest *g = &e->guests[gi];
   assert(g->n_homes > 0); /* set-up gave it a home list (setup_homes) */
   for (uint32_t k = 0; k < g->n_homes; k++)
-    if (g->home_host[k] == host) /* its states again if it left them unused (eng_home_release) */
+    if (eng_home_host(g)[k] == host) /* its states again if it left them unused (eng_home_release) */
       return g->home_tech[k] ? 0 : home_states(e, g, k);
   return home_add(e, gi, host);
 }
@@ -466,11 +434,11 @@ void eng_home_release(eng *e, uint32_t gi, uint32_t host) {
   eng_guest *g = &e->guests[gi];
   assert(!e->sc->n_migrations); /* a scripted migration resumes without preparing */
   for (uint32_t k = 0; k < g->n_homes; k++) {
-    if (g->home_host[k] != host) continue;
+    if (eng_home_host(g)[k] != host) continue;
     assert(g->home_tech[k] != g->tech_state); /* it is elsewhere now */
     tech_state_free(g->tech, g->home_tech[k]);
-    tech_state_free(g->native, g->home_native[k]);
-    g->home_tech[k] = g->home_native[k] = NULL;
+    tech_state_free(g->native, eng_home_native(g)[k]);
+    g->home_tech[k] = eng_home_native(g)[k] = NULL;
   }
 }
 
@@ -503,7 +471,7 @@ int eng_homes_preload(eng *e) {
 static void teardown_homes(eng_guest *g) {
   for (uint32_t k = 0; k < g->n_homes; k++) {
     tech_state_free(g->tech, g->home_tech[k]);
-    tech_state_free(g->native, g->home_native[k]);
+    tech_state_free(g->native, eng_home_native(g)[k]);
   }
   sim_free(g->home_tech); /* the other home arrays' too (homes_grow) */
 }
@@ -618,11 +586,9 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
                    me ? "native" : tname);
     return -1;
   }
-  if (g->wl->trace_path && g->spec->rated_ips > 0) { /* its phases per host type only */
-    if (rated_trace(e, g->spec->workload, g->spec->rated_ips, &g->rated) < 0) return -1;
-    g->wl = eng_workload_on(e, g, h);
-  } else if (g->wl->trace_path) {
+  if (g->wl->trace_path) {
     if (trace_played(e, g->spec->workload) < 0) return -1;
+    if (g->spec->rated_ips > 0 && type_clocks(e) < 0) return -1;
     g->wl = &e->trace_wl[g->spec->workload];
   }
   if (g->wl->repeat && e->end_ns == SIM_TIME_MAX) {
@@ -721,7 +687,7 @@ void eng_teardown(eng *e) {
   sim_free(e->sampled_steal);
   sim_free(e->sampled_vsteal);
   sim_free(e->waits);
-  rated_free(e);
+  sim_free(e->type_clock_hz);
   migration_set_free(e->migrations); /* before the loop its events are on */
   eng_dc_free(e->dc);
   eng_instances_free(e->instances);

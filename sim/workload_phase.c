@@ -19,11 +19,6 @@
 #include "sim/scenario.h"
 #include "sim/trace.h"
 
-/* The demand of an idle trace sample: the vCPU runs a 1/1000 share (its
- * timer ticks) and sleeps the rest of the interval, so an idle interval
- * costs a few events per demand period, like any partly idle phase. */
-#define SIM_TRACE_IDLE_DEMAND 1e-3
-
 size_t sim_workload_n_phases(const sim_workload *w) {
   return w->trace_mix ? w->n_trace_samples : w->n_phases;
 }
@@ -31,7 +26,11 @@ size_t sim_workload_n_phases(const sim_workload *w) {
 double sim_workload_phase_demand(const sim_workload *w, size_t k) {
   assert(k < sim_workload_n_phases(w));
   if (!w->trace_mix) return w->phases[k].cpu_demand;
-  double d = w->trace_cpu_percent[k] / 100 * w->trace_scale;
+  return sim_trace_demand(w->trace_cpu_percent[k], w->trace_scale);
+}
+
+double sim_trace_demand(double cpu_percent, double scale) {
+  double d = cpu_percent / 100 * scale;
   return d > 1 ? 1 : d < SIM_TRACE_IDLE_DEMAND ? SIM_TRACE_IDLE_DEMAND : d;
 }
 

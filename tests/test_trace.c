@@ -401,6 +401,11 @@ static void test_played_phases(void) {
   w.trace_scale = 1.5;
   CU_ASSERT_EQUAL(sim_workload_phase_demand(&w, 1), 0.5 * 1.5);
   CU_ASSERT_EQUAL(sim_workload_phase_demand(&w, 0), 1.0);
+  /* the same share as the engine asks it of a sample, at its guest's scale */
+  CU_ASSERT_EQUAL(sim_trace_demand(50, 1.5), 0.5 * 1.5);
+  CU_ASSERT_EQUAL(sim_trace_demand(250, 1.0), 1.0);
+  CU_ASSERT_EQUAL(sim_trace_demand(0, 2.0), SIM_TRACE_IDLE_DEMAND);
+  CU_ASSERT_EQUAL(sim_trace_demand(0.01, 1.0), SIM_TRACE_IDLE_DEMAND);
   /* phases as they are */
   sim_phase phases[2] = {{.name = "a", .units = 10, .cpu_demand = 0.25}, {.name = "b", .units = 5}};
   sim_workload plain = {.name = "p", .n_phases = 2, .phases = phases};
