@@ -58,11 +58,30 @@ typedef struct contention_host {
   double known_clock_hz;      /* Hz */
   contention_effect *effect;  /* per entry of known */
   bool *effect_known;         /* per entry of known: its effect was evaluated (on demand) */
-  size_t cap;                 /* entries of running, scratch, known, effect and effect_known:
-                               * the host's slots (a fluid host's grow with its vCPUs) */
+  size_t cap;                 /* entries of running, scratch, known, effect, effect_known and
+                               * the slot_ arrays: the host's slots (a fluid host's grow with
+                               * its vCPUs) */
   bool fresh;                 /* known is the running set: a dispatch evaluated it and has not
                                * returned yet (contention_recheck need not collect it again) */
+  /* What each slot held when known was collected, so that an evaluation
+   * whose inputs did not change costs a look at the slots' occupants (no
+   * phase look-up, no model): a running vCPU's phase and rate stay as its
+   * dispatch set them until its run ends, and every dispatch passes through
+   * contention_unit_cycles, which forgets its slot's entry. */
+  int32_t *slot_vcpu;         /* the vCPU index on each slot (-1: none; SLOT_UNKNOWN: forget) */
+  const sim_phase **slot_phase; /* its contending phase then (NULL: it used nothing counted) */
+  double *slot_rate;          /* CPUs: its rate then */
+  uint32_t n_slot_known;      /* slots the entries describe; 0: none is valid */
+  bool slots_static;          /* no occupant's phase changes in place (requests, trace samples),
+                               * so the entries stand for their occupants while they run */
+  uint64_t generation;        /* counts the changes of known: effects of equal generations are
+                               * equal */
+  uint64_t *slot_checked;     /* per slot: the generation its run's contention_unit was found
+                               * equal at (0: not since its dispatch) */
 } contention_host;
+
+/* A slot entry no vCPU index matches: evaluated again in full. */
+#define SLOT_UNKNOWN INT32_MIN
 
 double contention_alone_cycles(const native_costs *costs, const sim_phase *ph) {
   double cycles = vcost_native_cpu(costs, ph);
@@ -122,6 +141,10 @@ static void host_free(contention_host *c) {
   sim_free(c->known);
   sim_free(c->effect);
   sim_free(c->effect_known);
+  sim_free(c->slot_vcpu);
+  sim_free(c->slot_phase);
+  sim_free(c->slot_rate);
+  sim_free(c->slot_checked);
   sim_free(c);
 }
 
@@ -141,8 +164,20 @@ static int room(const eng_host *h, contention_host *c) {
   contention_effect *effect = known ? sim_realloc(c->effect, n * sizeof *effect) : NULL;
   if (effect) c->effect = effect;
   bool *effect_known = effect ? sim_realloc(c->effect_known, n * sizeof *effect_known) : NULL;
-  if (!effect_known) return -1;
-  c->effect_known = effect_known;
+  if (effect_known) c->effect_known = effect_known;
+  int32_t *slot_vcpu = effect_known ? sim_realloc(c->slot_vcpu, n * sizeof *slot_vcpu) : NULL;
+  if (slot_vcpu) c->slot_vcpu = slot_vcpu;
+  const sim_phase **slot_phase = slot_vcpu ? sim_realloc(c->slot_phase, n * sizeof *slot_phase) : NULL;
+  if (slot_phase) c->slot_phase = slot_phase;
+  double *slot_rate = slot_phase ? sim_realloc(c->slot_rate, n * sizeof *slot_rate) : NULL;
+  if (slot_rate) c->slot_rate = slot_rate;
+  uint64_t *slot_checked = slot_rate ? sim_realloc(c->slot_checked, n * sizeof *slot_checked) : NULL;
+  if (!slot_checked) return -1;
+  c->slot_checked = slot_checked;
+  for (size_t p = c->cap; p < n; p++) {
+    c->slot_vcpu[p] = SLOT_UNKNOWN;
+    c->slot_checked[p] = 0;
+  }
   c->cap = n;
   return 0;
 }
@@ -181,6 +216,7 @@ static int host_setup(eng *e, eng_host *h, contention_host **out) {
   contention_host *c = sim_calloc(1, sizeof *c);
   if (!c) return -1;
   c->shared = sh;
+  c->generation = 1;
   if (room(h, c) < 0) {
     host_free(c);
     return -1;
@@ -242,20 +278,39 @@ static double known_alone_cycles(const eng *e, const contention_host *c, const e
   return contention_alone_cycles(&c->shared->costs, ph);
 }
 
+/* Whether the content of v's current phase may change in place while it
+ * runs: a request's or a trace sample's (known_alone_cycles). */
+static bool phase_in_place(const eng *e, const eng_vcpu *v) {
+  return v->req_ph || e->guests[v->guest].wl->trace_mix;
+}
+
 /* Collects the guests running on h that use what a model counts into
  * c->scratch, in guest order: their number.  The running vCPUs are taken in
  * index order (guests' vCPUs are consecutive, guest by guest), whatever
  * slots they run on: a guest's phase is its lowest-indexed running vCPU's,
  * its CPUs the sum of its running vCPUs' rates in that order.  Slot `slot`
  * is taken to run slot_vcpu (a dispatch in progress marks its slot only
- * after charging the run; UINT32_MAX: none). */
+ * after charging the run; UINT32_MAX: none).  Records each slot's occupant
+ * in the slot entries; an occupant they already hold (same run) keeps its
+ * recorded phase. */
 static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
                         int32_t slot_vcpu) {
+  bool reuse = c->slots_static && c->n_slot_known == h->n_slots;
+  bool all_static = true;
   size_t nv = 0;
   for (uint32_t p = 0; p < h->n_slots; p++) {
     int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
-    const sim_phase *ph = vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
+    const sim_phase *ph;
+    if (reuse && p != slot && vi == c->slot_vcpu[p]) {
+      ph = c->slot_phase[p];
+    } else {
+      ph = vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
+      if (vi >= 0 && phase_in_place(e, &e->vcpus[vi])) all_static = false;
+      c->slot_vcpu[p] = vi;
+      c->slot_phase[p] = ph;
+    }
     if (!ph) continue;
+    c->slot_rate[p] = e->vcpus[vi].rate;
     size_t k = nv++;
     for (; k > 0 && c->running[k - 1] > vi; k--) {
       c->running[k] = c->running[k - 1];
@@ -264,6 +319,8 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
     c->running[k] = vi;
     c->running_phase[k] = ph;
   }
+  c->n_slot_known = h->n_slots;
+  c->slots_static = all_static;
   size_t n = 0;
   for (size_t i = 0; i < nv; i++) {
     const eng_vcpu *v = &e->vcpus[c->running[i]];
@@ -280,6 +337,27 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
   return n;
 }
 
+/* Whether the running set of h (slot `slot` running slot_vcpu, as in
+ * corunners) is still the one c->known was collected from: every slot holds
+ * the run it held then, and the dispatch on `slot` (if any) brings back the
+ * vCPU it held, in the same phase at the same rate.  Only when no occupant's
+ * phase changes in place: then corunners would collect known again, bit for
+ * bit. */
+static bool slots_unchanged(const eng *e, const eng_host *h, const contention_host *c,
+                            uint32_t slot, int32_t slot_vcpu) {
+  if (!c->slots_static || c->n_slot_known != h->n_slots || h->clock_hz != c->known_clock_hz)
+    return false;
+  for (uint32_t p = 0; p < h->n_slots; p++)
+    if (p != slot && h->pcpus[p].vcpu != c->slot_vcpu[p]) return false;
+  if (slot == UINT32_MAX) return true;
+  if (slot_vcpu != c->slot_vcpu[slot]) return false;
+  if (slot_vcpu < 0) return true;
+  const eng_vcpu *v = &e->vcpus[slot_vcpu];
+  if (phase_in_place(e, v)) return false;
+  const sim_phase *ph = contending_phase(e, v);
+  return ph == c->slot_phase[slot] && (!ph || v->rate == c->slot_rate[slot]);
+}
+
 /* Whether co-runner a is b as far as the models can tell: the same guest in
  * the same phase on as many CPUs, the phase's unit costing the same (a
  * request or a trace sample changes a phase's content in place). */
@@ -290,14 +368,16 @@ static bool same_corunner(const contention_guest *a, const contention_guest *b) 
 
 /* Makes c->known the running set of h now (slot `slot` running
  * slot_vcpu) and, when it changed, lets each model share its resource
- * among the co-runners; the effects on each are evaluated again (on
- * demand, effect_of) only then. */
+ * among the co-runners and counts a generation; the effects on each are
+ * evaluated again (on demand, effect_of) only then. */
 static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
                      int32_t slot_vcpu) {
+  if (slots_unchanged(e, h, c, slot, slot_vcpu)) return;
   size_t n = corunners(e, h, c, slot, slot_vcpu);
   bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
   for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
   if (same) return;
+  c->generation++;
   memcpy(c->known, c->scratch, n * sizeof *c->known);
   c->n_known = n;
   c->known_clock_hz = h->clock_hz;
@@ -350,14 +430,19 @@ static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
 
 void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
   contention_host *c = h->contention;
-  if (!contends(e, v)) return;
   if (room(h, c) < 0) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
+    return;
+  }
+  c->slot_checked[p] = 0; /* a new run on p */
+  if (!contends(e, v)) {
+    c->slot_vcpu[p] = SLOT_UNKNOWN; /* not evaluated with it: the re-check collects it */
     return;
   }
   evaluate(e, h, c, p, (int32_t)(v - e->vcpus));
   c->fresh = true;
   v->contention_unit = vcpu_extra(e, c, v);
+  if (!phase_in_place(e, v)) c->slot_checked[p] = c->generation;
 }
 
 void contention_recheck(eng *e, eng_host *h) {
@@ -385,7 +470,13 @@ void contention_recheck(eng *e, eng_host *h) {
      * whose next pick changes the co-runners again, without time passing
      * (three vCPUs taking turns on two pCPUs never leave the instant).  Its
      * cost follows at the host's next change, at the latest its slice's end. */
-    if (!r->end_ev || r->run_start_ns >= now || vcpu_extra(e, c, r) == r->contention_unit) continue;
+    if (!r->end_ev || r->run_start_ns >= now || c->slot_checked[p] == c->generation) continue;
+    /* (a run checked at this generation has the cost its co-runners give:
+     * its phase is the same, and so are they) */
+    if (vcpu_extra(e, c, r) == r->contention_unit) {
+      if (!phase_in_place(e, r)) c->slot_checked[p] = c->generation;
+      continue;
+    }
     if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
   }
 }
