@@ -64,10 +64,10 @@ typedef struct contention_host {
   bool fresh;                 /* known is the running set: a dispatch evaluated it and has not
                                * returned yet (contention_recheck need not collect it again) */
   /* What each slot held when known was collected, so that an evaluation
-   * whose inputs did not change costs a look at the slots' occupants (no
-   * phase look-up, no model): a running vCPU's phase and rate stay as its
-   * dispatch set them until its run ends, and every dispatch passes through
-   * contention_unit_cycles, which forgets its slot's entry. */
+   * whose inputs did not change costs next to nothing (no phase look-up, no
+   * model): a running vCPU's phase and rate stay as its dispatch set them
+   * until its run ends (contention_run_ended), and every dispatch passes
+   * through contention_unit_cycles. */
   int32_t *slot_vcpu;         /* the vCPU index on each slot (-1: none; SLOT_UNKNOWN: forget) */
   const sim_phase **slot_phase; /* its contending phase then (NULL: it used nothing counted) */
   double *slot_rate;          /* CPUs: its rate then */
@@ -78,7 +78,16 @@ typedef struct contention_host {
                                * equal */
   uint64_t *slot_checked;     /* per slot: the generation its run's contention_unit was found
                                * equal at (0: not since its dispatch) */
+  uint32_t vacated;           /* the one slot whose occupant changed since known was collected
+                               * (a run ended, a run known nothing of began): NO_SLOT none,
+                               * SLOTS_MANY more than one */
+  uint64_t clean_generation;  /* every run on the host has slot_checked equal to it (a re-check
+                               * found them so, each dispatch since kept it so); 0: unknown */
 } contention_host;
+
+/* vacated: no slot, several slots. */
+#define NO_SLOT UINT32_MAX
+#define SLOTS_MANY (UINT32_MAX - 1)
 
 /* A slot entry no vCPU index matches: evaluated again in full. */
 #define SLOT_UNKNOWN INT32_MIN
@@ -122,8 +131,6 @@ static const sim_phase *contending_phase(const eng *e, const eng_vcpu *v) {
                  (ph->syscalls > 0 || ph->process_creations > 0);
   return counted ? ph : NULL;
 }
-
-static bool contends(const eng *e, const eng_vcpu *v) { return contending_phase(e, v) != NULL; }
 
 /* ---- set-up ---- */
 
@@ -217,6 +224,7 @@ static int host_setup(eng *e, eng_host *h, contention_host **out) {
   if (!c) return -1;
   c->shared = sh;
   c->generation = 1;
+  c->vacated = SLOTS_MANY;
   if (room(h, c) < 0) {
     host_free(c);
     return -1;
@@ -290,21 +298,21 @@ static bool phase_in_place(const eng *e, const eng_vcpu *v) {
  * slots they run on: a guest's phase is its lowest-indexed running vCPU's,
  * its CPUs the sum of its running vCPUs' rates in that order.  Slot `slot`
  * is taken to run slot_vcpu (a dispatch in progress marks its slot only
- * after charging the run; UINT32_MAX: none).  Records each slot's occupant
- * in the slot entries; an occupant they already hold (same run) keeps its
- * recorded phase. */
+ * after charging the run, in its contending phase slot_ph; NO_SLOT: none).
+ * Records each slot's occupant in the slot entries; a slot whose run went
+ * on since they were recorded keeps its recorded phase. */
 static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
-                        int32_t slot_vcpu) {
-  bool reuse = c->slots_static && c->n_slot_known == h->n_slots;
+                        int32_t slot_vcpu, const sim_phase *slot_ph) {
+  bool reuse = c->slots_static && c->n_slot_known == h->n_slots && c->vacated != SLOTS_MANY;
   bool all_static = true;
   size_t nv = 0;
   for (uint32_t p = 0; p < h->n_slots; p++) {
     int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
     const sim_phase *ph;
-    if (reuse && p != slot && vi == c->slot_vcpu[p]) {
-      ph = c->slot_phase[p];
+    if (reuse && p != slot && p != c->vacated) {
+      ph = c->slot_phase[p]; /* the run it held then */
     } else {
-      ph = vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
+      ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
       if (vi >= 0 && phase_in_place(e, &e->vcpus[vi])) all_static = false;
       c->slot_vcpu[p] = vi;
       c->slot_phase[p] = ph;
@@ -337,25 +345,22 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
   return n;
 }
 
-/* Whether the running set of h (slot `slot` running slot_vcpu, as in
- * corunners) is still the one c->known was collected from: every slot holds
- * the run it held then, and the dispatch on `slot` (if any) brings back the
- * vCPU it held, in the same phase at the same rate.  Only when no occupant's
- * phase changes in place: then corunners would collect known again, bit for
- * bit. */
+/* Whether the running set of h (slot `slot` running slot_vcpu in slot_ph,
+ * as in corunners) is still the one c->known was collected from: every
+ * slot holds the run it held then, but for the dispatch on `slot`, which
+ * brings back the vCPU the slot held, in the same phase at the same rate.
+ * Only when no occupant's phase changes in place: then corunners would
+ * collect known again, bit for bit. */
 static bool slots_unchanged(const eng *e, const eng_host *h, const contention_host *c,
-                            uint32_t slot, int32_t slot_vcpu) {
+                            uint32_t slot, int32_t slot_vcpu, const sim_phase *slot_ph) {
   if (!c->slots_static || c->n_slot_known != h->n_slots || h->clock_hz != c->known_clock_hz)
     return false;
-  for (uint32_t p = 0; p < h->n_slots; p++)
-    if (p != slot && h->pcpus[p].vcpu != c->slot_vcpu[p]) return false;
-  if (slot == UINT32_MAX) return true;
+  if (slot == NO_SLOT) return c->vacated == NO_SLOT;
+  if (c->vacated != NO_SLOT && c->vacated != slot) return false;
   if (slot_vcpu != c->slot_vcpu[slot]) return false;
-  if (slot_vcpu < 0) return true;
   const eng_vcpu *v = &e->vcpus[slot_vcpu];
-  if (phase_in_place(e, v)) return false;
-  const sim_phase *ph = contending_phase(e, v);
-  return ph == c->slot_phase[slot] && (!ph || v->rate == c->slot_rate[slot]);
+  return !phase_in_place(e, v) && slot_ph == c->slot_phase[slot] &&
+         v->rate == c->slot_rate[slot];
 }
 
 /* Whether co-runner a is b as far as the models can tell: the same guest in
@@ -367,13 +372,18 @@ static bool same_corunner(const contention_guest *a, const contention_guest *b) 
 }
 
 /* Makes c->known the running set of h now (slot `slot` running
- * slot_vcpu) and, when it changed, lets each model share its resource
+ * slot_vcpu in slot_ph) and, when it changed, lets each model share its resource
  * among the co-runners and counts a generation; the effects on each are
  * evaluated again (on demand, effect_of) only then. */
 static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
-                     int32_t slot_vcpu) {
-  if (slots_unchanged(e, h, c, slot, slot_vcpu)) return;
-  size_t n = corunners(e, h, c, slot, slot_vcpu);
+                     int32_t slot_vcpu, const sim_phase *slot_ph) {
+  bool unchanged = slots_unchanged(e, h, c, slot, slot_vcpu, slot_ph);
+  if (unchanged) {
+    c->vacated = NO_SLOT;
+    return;
+  }
+  size_t n = corunners(e, h, c, slot, slot_vcpu, slot_ph);
+  c->vacated = NO_SLOT;
   bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
   for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
   if (same) return;
@@ -415,17 +425,20 @@ static const contention_effect *effect_of(contention_host *c, size_t self) {
   return &c->effect[self];
 }
 
-/* The extra cycles per unit of v's phase among the co-runners c->known
- * (evaluated with v running). */
-static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
+/* The extra cycles per unit of phase ph (v's current one) among the
+ * co-runners c->known (evaluated with v running). */
+static double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_phase *ph) {
   if (c->n_known < 2) return 0; /* alone: exactly what the models without contention give */
   size_t self = 0;
   while (self < c->n_known && c->known[self].guest != v->guest) self++;
   if (self == c->n_known) return 0; /* it uses nothing a model counts */
   /* the guest's effect on this vCPU's own phase (its lowest running vCPU's, mostly) */
   const contention_effect *x = effect_of(c, self);
-  const sim_phase *ph = eng_cur_phase(e, v);
   return ph == c->known[self].phase ? x->unit_extra : unit_extra(c, x, ph);
+}
+
+static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
+  return c->n_known < 2 ? 0 : vcpu_extra_in(c, v, eng_cur_phase(e, v));
 }
 
 void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
@@ -435,14 +448,26 @@ void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
     return;
   }
   c->slot_checked[p] = 0; /* a new run on p */
-  if (!contends(e, v)) {
-    c->slot_vcpu[p] = SLOT_UNKNOWN; /* not evaluated with it: the re-check collects it */
+  const sim_phase *ph = contending_phase(e, v);
+  if (!ph) {
+    /* not evaluated with it: the re-check collects it */
+    c->slot_vcpu[p] = SLOT_UNKNOWN;
+    contention_run_ended(h, p);
+    c->clean_generation = 0;
     return;
   }
-  evaluate(e, h, c, p, (int32_t)(v - e->vcpus));
+  evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph);
   c->fresh = true;
-  v->contention_unit = vcpu_extra(e, c, v);
-  if (!phase_in_place(e, v)) c->slot_checked[p] = c->generation;
+  v->contention_unit = vcpu_extra_in(c, v, ph);
+  if (!phase_in_place(e, v))
+    c->slot_checked[p] = c->generation;
+  else
+    c->clean_generation = 0;
+}
+
+void contention_run_ended(eng_host *h, uint32_t p) {
+  contention_host *c = h->contention;
+  if (c) c->vacated = c->vacated == NO_SLOT || c->vacated == p ? p : SLOTS_MANY;
 }
 
 void contention_recheck(eng *e, eng_host *h) {
@@ -457,11 +482,16 @@ void contention_recheck(eng *e, eng_host *h) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
     return;
   }
-  if (!fresh) evaluate(e, h, c, UINT32_MAX, -1);
+  if (!fresh) evaluate(e, h, c, NO_SLOT, -1, NULL);
+  if (c->clean_generation == c->generation) return; /* every run has the cost it should */
+  bool clean = true;
   sim_time now = sim_loop_now(e->loop);
   for (uint32_t p = 0; p < h->n_slots; p++) {
     int32_t vi = h->pcpus[p].vcpu;
     if (vi < 0) continue;
+    /* (a run checked at this generation has the cost its co-runners give:
+     * its phase is the same, and so are they) */
+    if (c->slot_checked[p] == c->generation) continue;
     eng_vcpu *r = &e->vcpus[vi];
     /* (a vCPU that uses nothing counted gets 0: its guest is not in known,
      * or its phase has nothing the effect applies to) */
@@ -470,13 +500,21 @@ void contention_recheck(eng *e, eng_host *h) {
      * whose next pick changes the co-runners again, without time passing
      * (three vCPUs taking turns on two pCPUs never leave the instant).  Its
      * cost follows at the host's next change, at the latest its slice's end. */
-    if (!r->end_ev || r->run_start_ns >= now || c->slot_checked[p] == c->generation) continue;
-    /* (a run checked at this generation has the cost its co-runners give:
-     * its phase is the same, and so are they) */
-    if (vcpu_extra(e, c, r) == r->contention_unit) {
-      if (!phase_in_place(e, r)) c->slot_checked[p] = c->generation;
+    /* A run that ends now anyway (its phase's end, a re-plan already due)
+     * is dispatched again at the cost of the moment. */
+    if (!r->end_ev || r->run_start_ns >= now || sim_event_time(e->loop, r->end_ev) <= now) {
+      clean = false;
       continue;
     }
-    if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
+    if (vcpu_extra(e, c, r) == r->contention_unit) {
+      if (phase_in_place(e, r))
+        clean = false;
+      else
+        c->slot_checked[p] = c->generation;
+      continue;
+    }
+    clean = false;
+    sim_reschedule(e->loop, r->end_ev, now);
   }
+  if (clean) c->clean_generation = c->generation;
 }

@@ -132,6 +132,11 @@ void contention_free(struct eng *e);
  * rate set): 0 when it runs alone. */
 void contention_unit_cycles(struct eng *e, struct eng_host *h, struct eng_vcpu *v, uint32_t p);
 
+/* The run on slot p of h ends (its vCPU leaves the slot): the next
+ * evaluation of h's co-runners looks at that slot again.  Every run's end
+ * passes through it (eng_finish_run). */
+void contention_run_ended(struct eng_host *h, uint32_t p);
+
 /* The running set of h changed (a dispatch, a pCPU gone idle): every other
  * run on h whose cost per unit the change alters ends now, keeping its
  * work, and is dispatched again at its new cost. */
