@@ -81,8 +81,15 @@ typedef struct contention_host {
   uint32_t vacated;           /* the one slot whose occupant changed since known was collected
                                * (a run ended, a run known nothing of began): NO_SLOT none,
                                * SLOTS_MANY more than one */
-  uint64_t clean_generation;  /* every run on the host has slot_checked equal to it (a re-check
-                               * found them so, each dispatch since kept it so); 0: unknown */
+  /* The slots a re-check must look at again: after one that looked at
+   * every slot at generation pending_generation, those whose run it could
+   * not find at its cost (one ending now anyway, one begun at this instant,
+   * a phase changing in place), and those of the runs begun since with
+   * another slot_checked; every other run has the cost of the co-runners
+   * of that generation. */
+  uint32_t *pending;          /* slot indices, increasing (the order a full re-check takes) */
+  size_t n_pending;
+  uint64_t pending_generation; /* 0: none, every slot is looked at */
 } contention_host;
 
 /* vacated: no slot, several slots. */
@@ -152,13 +159,14 @@ static void host_free(contention_host *c) {
   sim_free(c->slot_phase);
   sim_free(c->slot_rate);
   sim_free(c->slot_checked);
+  sim_free(c->pending);
   sim_free(c);
 }
 
-/* Makes c's arrays as long as h has slots: 0, or -1 out of memory. */
-static int room(const eng_host *h, contention_host *c) {
+/* Makes c's arrays as long as h has slots: 0, or -1 out of memory
+ * (room: only when they are not). */
+static int room_grow(const eng_host *h, contention_host *c) {
   size_t n = h->n_slots ? h->n_slots : 1;
-  if (n <= c->cap) return 0;
   int32_t *running = sim_realloc(c->running, n * sizeof *running);
   if (running) c->running = running;
   const sim_phase **running_phase =
@@ -179,14 +187,20 @@ static int room(const eng_host *h, contention_host *c) {
   double *slot_rate = slot_phase ? sim_realloc(c->slot_rate, n * sizeof *slot_rate) : NULL;
   if (slot_rate) c->slot_rate = slot_rate;
   uint64_t *slot_checked = slot_rate ? sim_realloc(c->slot_checked, n * sizeof *slot_checked) : NULL;
-  if (!slot_checked) return -1;
-  c->slot_checked = slot_checked;
+  if (slot_checked) c->slot_checked = slot_checked;
+  uint32_t *pending = slot_checked ? sim_realloc(c->pending, n * sizeof *pending) : NULL;
+  if (!pending) return -1;
+  c->pending = pending;
   for (size_t p = c->cap; p < n; p++) {
     c->slot_vcpu[p] = SLOT_UNKNOWN;
     c->slot_checked[p] = 0;
   }
   c->cap = n;
   return 0;
+}
+
+static inline int room(const eng_host *h, contention_host *c) {
+  return h->n_slots <= c->cap ? 0 : room_grow(h, c);
 }
 
 /* The shared entry of hosts of h's profile and type, loaded on first use
@@ -441,6 +455,22 @@ static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
   return c->n_known < 2 ? 0 : vcpu_extra_in(c, v, eng_cur_phase(e, v));
 }
 
+/* Slot p's run is to be looked at by the next re-check: kept in
+ * c->pending in slot order (or every slot, when it has no room). */
+static void pend(contention_host *c, uint32_t p) {
+  if (c->pending_generation != c->generation) return; /* every slot is */
+  size_t k = c->n_pending;
+  while (k > 0 && c->pending[k - 1] > p) k--;
+  if (k > 0 && c->pending[k - 1] == p) return;
+  if (c->n_pending == c->cap) {
+    c->pending_generation = 0;
+    return;
+  }
+  memmove(&c->pending[k + 1], &c->pending[k], (c->n_pending - k) * sizeof *c->pending);
+  c->pending[k] = p;
+  c->n_pending++;
+}
+
 void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
   contention_host *c = h->contention;
   if (room(h, c) < 0) {
@@ -453,7 +483,7 @@ void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
     /* not evaluated with it: the re-check collects it */
     c->slot_vcpu[p] = SLOT_UNKNOWN;
     contention_run_ended(h, p);
-    c->clean_generation = 0;
+    pend(c, p);
     return;
   }
   evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph);
@@ -462,7 +492,7 @@ void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
   if (!phase_in_place(e, v))
     c->slot_checked[p] = c->generation;
   else
-    c->clean_generation = 0;
+    pend(c, p);
 }
 
 void contention_run_ended(eng_host *h, uint32_t p) {
@@ -483,10 +513,13 @@ void contention_recheck(eng *e, eng_host *h) {
     return;
   }
   if (!fresh) evaluate(e, h, c, NO_SLOT, -1, NULL);
-  if (c->clean_generation == c->generation) return; /* every run has the cost it should */
-  bool clean = true;
+  /* the slots to look at: the pending ones, when nothing changed since the
+   * re-check that listed them; else every slot */
+  bool all = c->pending_generation != c->generation;
+  size_t n = all ? h->n_slots : c->n_pending, kept = 0;
   sim_time now = sim_loop_now(e->loop);
-  for (uint32_t p = 0; p < h->n_slots; p++) {
+  for (size_t k = 0; k < n; k++) {
+    uint32_t p = all ? (uint32_t)k : c->pending[k];
     int32_t vi = h->pcpus[p].vcpu;
     if (vi < 0) continue;
     /* (a run checked at this generation has the cost its co-runners give:
@@ -499,22 +532,23 @@ void contention_recheck(eng *e, eng_host *h) {
      * found: ending it again would hand its pCPU back to the scheduler,
      * whose next pick changes the co-runners again, without time passing
      * (three vCPUs taking turns on two pCPUs never leave the instant).  Its
-     * cost follows at the host's next change, at the latest its slice's end. */
-    /* A run that ends now anyway (its phase's end, a re-plan already due)
-     * is dispatched again at the cost of the moment. */
+     * cost follows at the host's next change, at the latest its slice's end.
+     * A run that ends now anyway (its phase's end, a re-plan already due) is
+     * dispatched again at the cost of the moment. */
     if (!r->end_ev || r->run_start_ns >= now || sim_event_time(e->loop, r->end_ev) <= now) {
-      clean = false;
+      c->pending[kept++] = p;
       continue;
     }
     if (vcpu_extra(e, c, r) == r->contention_unit) {
       if (phase_in_place(e, r))
-        clean = false;
+        c->pending[kept++] = p;
       else
         c->slot_checked[p] = c->generation;
       continue;
     }
-    clean = false;
+    c->pending[kept++] = p;
     sim_reschedule(e->loop, r->end_ev, now);
   }
-  if (clean) c->clean_generation = c->generation;
+  c->n_pending = kept;
+  c->pending_generation = c->generation;
 }
