@@ -106,6 +106,17 @@ double contention_alone_cycles(const native_costs *costs, const sim_phase *ph) {
   return cycles;
 }
 
+void contention_phase_alone(const native_costs *costs, const sim_phase *ph, contention_guest *g) {
+  g->unit_cycles = contention_alone_cycles(costs, ph);
+  double lines = 0, bytes = 0;
+  for (size_t i = 0; i < ph->n_access; i++) {
+    lines += ph->access[i].count * mmu_llc_lines(&costs->mmu, &ph->access[i]);
+    bytes += (double)ph->access[i].working_set_bytes;
+  }
+  g->llc_lines = lines;
+  g->footprint_bytes = bytes;
+}
+
 int contention_quantity(const sim_profile *profile, const char *key, double *value,
                         sim_diag *diag) {
   if (!profile || sim_profile_get(profile, key, value, NULL) < 0) return 0;
@@ -287,17 +298,22 @@ void contention_free(eng *e) {
 
 /* ---- the co-runners ---- */
 
-/* Cycles of one unit of v's phase ph alone (contention_alone_cycles), taken
- * from c->known when its guest was found there in that phase: a workload's
- * own phases never change, so the cost of one is computed once per host
- * and running set; a request's or a trace sample's phase changes in place,
- * so its cost is computed every time. */
-static double known_alone_cycles(const eng *e, const contention_host *c, const eng_vcpu *v,
-                                 const sim_phase *ph) {
+/* What one unit of v's phase ph costs and uses alone (contention_phase_alone)
+ * into *g, taken from c->known when its guest was found there in that
+ * phase: a workload's own phases never change, so this is computed once per
+ * host and running set; a request's or a trace sample's phase changes in
+ * place, so it is computed every time. */
+static void known_alone(const eng *e, const contention_host *c, const eng_vcpu *v,
+                        const sim_phase *ph, contention_guest *g) {
   if (!v->req_ph && !e->guests[v->guest].wl->trace_mix)
     for (size_t k = 0; k < c->n_known; k++)
-      if (c->known[k].guest == v->guest && c->known[k].phase == ph) return c->known[k].unit_cycles;
-  return contention_alone_cycles(&c->shared->costs, ph);
+      if (c->known[k].guest == v->guest && c->known[k].phase == ph) {
+        g->unit_cycles = c->known[k].unit_cycles;
+        g->llc_lines = c->known[k].llc_lines;
+        g->footprint_bytes = c->known[k].footprint_bytes;
+        return;
+      }
+  contention_phase_alone(&c->shared->costs, ph, g);
 }
 
 /* Whether the content of v's current phase may change in place while it
@@ -351,10 +367,13 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
       continue;
     }
     const sim_phase *ph = c->running_phase[i];
-    double unit_cycles = known_alone_cycles(e, c, v, ph);
-    if (!(unit_cycles > 0)) continue; /* a unit that costs nothing has no rate of anything */
-    c->scratch[n++] = (contention_guest){v->guest, e->guests[v->guest].spec->kind == SIM_GUEST_VM,
-                                         ph, v->rate, unit_cycles, 0, 0, 0, 0, 0};
+    contention_guest *g = &c->scratch[n];
+    *g = (contention_guest){.guest = v->guest,
+                            .own_kernel = e->guests[v->guest].spec->kind == SIM_GUEST_VM,
+                            .phase = ph,
+                            .cpus = v->rate};
+    known_alone(e, c, v, ph, g);
+    if (g->unit_cycles > 0) n++; /* a unit that costs nothing has no rate of anything */
   }
   return n;
 }

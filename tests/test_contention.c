@@ -55,7 +55,7 @@ static contention_guest guest_of(const world *w, uint32_t index, bool vm, const 
   g.own_kernel = vm;
   g.phase = ph;
   g.cpus = 1;
-  g.unit_cycles = contention_alone_cycles(&w->costs, ph);
+  contention_phase_alone(&w->costs, ph, &g);
   g.llc_bytes = w->costs.mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
   return g;
 }
