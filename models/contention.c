@@ -68,7 +68,7 @@ typedef struct contention_host {
    * model): a running vCPU's phase and rate stay as its dispatch set them
    * until its run ends (contention_run_ended), and every dispatch passes
    * through contention_unit_cycles. */
-  int32_t *slot_vcpu;         /* the vCPU index on each slot (-1: none; SLOT_UNKNOWN: forget) */
+  int32_t *slot_vcpu;         /* each slot's vCPU index (negative: none; SLOT_UNKNOWN: forget) */
   const sim_phase **slot_phase; /* its contending phase then (NULL: it used nothing counted) */
   double *slot_rate;          /* CPUs: its rate then */
   uint32_t n_slot_known;      /* slots the entries describe; 0: none is valid */
@@ -317,7 +317,7 @@ static void known_alone(const eng *e, const contention_host *c, const eng_vcpu *
 }
 
 /* Whether the content of v's current phase may change in place while it
- * runs: a request's or a trace sample's (known_alone_cycles). */
+ * runs: a request's or a trace sample's (known_alone). */
 static bool phase_in_place(const eng *e, const eng_vcpu *v) {
   return v->req_ph || e->guests[v->guest].wl->trace_mix;
 }
