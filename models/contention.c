@@ -58,17 +58,63 @@ typedef struct contention_host {
   double known_clock_hz;      /* Hz */
   contention_effect *effect;  /* per entry of known */
   bool *effect_known;         /* per entry of known: its effect was evaluated (on demand) */
-  size_t cap;                 /* entries of running, scratch, known, effect and effect_known:
-                               * the host's slots (a fluid host's grow with its vCPUs) */
+  size_t cap;                 /* entries of running, scratch, known, effect, effect_known and
+                               * the slot_ arrays: the host's slots (a fluid host's grow with
+                               * its vCPUs) */
   bool fresh;                 /* known is the running set: a dispatch evaluated it and has not
                                * returned yet (contention_recheck need not collect it again) */
+  /* What each slot held when known was collected, so that an evaluation
+   * whose inputs did not change costs next to nothing (no phase look-up, no
+   * model): a running vCPU's phase and rate stay as its dispatch set them
+   * until its run ends (contention_run_ended), and every dispatch passes
+   * through contention_unit_cycles. */
+  int32_t *slot_vcpu;         /* each slot's vCPU index (negative: none; SLOT_UNKNOWN: forget) */
+  const sim_phase **slot_phase; /* its contending phase then (NULL: it used nothing counted) */
+  double *slot_rate;          /* CPUs: its rate then */
+  uint32_t n_slot_known;      /* slots the entries describe; 0: none is valid */
+  bool slots_static;          /* no occupant's phase changes in place (requests, trace samples),
+                               * so the entries stand for their occupants while they run */
+  uint64_t generation;        /* counts the changes of known: effects of equal generations are
+                               * equal */
+  uint64_t *slot_checked;     /* per slot: the generation its run's contention_unit was found
+                               * equal at (0: not since its dispatch) */
+  uint32_t vacated;           /* the one slot whose occupant changed since known was collected
+                               * (a run ended, a run known nothing of began): NO_SLOT none,
+                               * SLOTS_MANY more than one */
+  /* The slots a re-check must look at again: after one that looked at
+   * every slot at generation pending_generation, those whose run it could
+   * not find at its cost (one ending now anyway, one begun at this instant,
+   * a phase changing in place), and those of the runs begun since with
+   * another slot_checked; every other run has the cost of the co-runners
+   * of that generation. */
+  uint32_t *pending;          /* slot indices, increasing (the order a full re-check takes) */
+  size_t n_pending;
+  uint64_t pending_generation; /* 0: none, every slot is looked at */
 } contention_host;
+
+/* vacated: no slot, several slots. */
+#define NO_SLOT UINT32_MAX
+#define SLOTS_MANY (UINT32_MAX - 1)
+
+/* A slot entry no vCPU index matches: evaluated again in full. */
+#define SLOT_UNKNOWN INT32_MIN
 
 double contention_alone_cycles(const native_costs *costs, const sim_phase *ph) {
   double cycles = vcost_native_cpu(costs, ph);
   for (size_t i = 0; i < ph->n_access; i++)
     cycles += ph->access[i].count * mmu_data_cycles(&costs->mmu, &ph->access[i]);
   return cycles;
+}
+
+void contention_phase_alone(const native_costs *costs, const sim_phase *ph, contention_guest *g) {
+  g->unit_cycles = contention_alone_cycles(costs, ph);
+  double lines = 0, bytes = 0;
+  for (size_t i = 0; i < ph->n_access; i++) {
+    lines += ph->access[i].count * mmu_llc_lines(&costs->mmu, &ph->access[i]);
+    bytes += (double)ph->access[i].working_set_bytes;
+  }
+  g->llc_lines = lines;
+  g->footprint_bytes = bytes;
 }
 
 int contention_quantity(const sim_profile *profile, const char *key, double *value,
@@ -104,8 +150,6 @@ static const sim_phase *contending_phase(const eng *e, const eng_vcpu *v) {
   return counted ? ph : NULL;
 }
 
-static bool contends(const eng *e, const eng_vcpu *v) { return contending_phase(e, v) != NULL; }
-
 /* ---- set-up ---- */
 
 static void shared_free(contention_shared *sh) {
@@ -122,13 +166,18 @@ static void host_free(contention_host *c) {
   sim_free(c->known);
   sim_free(c->effect);
   sim_free(c->effect_known);
+  sim_free(c->slot_vcpu);
+  sim_free(c->slot_phase);
+  sim_free(c->slot_rate);
+  sim_free(c->slot_checked);
+  sim_free(c->pending);
   sim_free(c);
 }
 
-/* Makes c's arrays as long as h has slots: 0, or -1 out of memory. */
-static int room(const eng_host *h, contention_host *c) {
+/* Makes c's arrays as long as h has slots: 0, or -1 out of memory
+ * (room: only when they are not). */
+static int room_grow(const eng_host *h, contention_host *c) {
   size_t n = h->n_slots ? h->n_slots : 1;
-  if (n <= c->cap) return 0;
   int32_t *running = sim_realloc(c->running, n * sizeof *running);
   if (running) c->running = running;
   const sim_phase **running_phase =
@@ -141,10 +190,28 @@ static int room(const eng_host *h, contention_host *c) {
   contention_effect *effect = known ? sim_realloc(c->effect, n * sizeof *effect) : NULL;
   if (effect) c->effect = effect;
   bool *effect_known = effect ? sim_realloc(c->effect_known, n * sizeof *effect_known) : NULL;
-  if (!effect_known) return -1;
-  c->effect_known = effect_known;
+  if (effect_known) c->effect_known = effect_known;
+  int32_t *slot_vcpu = effect_known ? sim_realloc(c->slot_vcpu, n * sizeof *slot_vcpu) : NULL;
+  if (slot_vcpu) c->slot_vcpu = slot_vcpu;
+  const sim_phase **slot_phase = slot_vcpu ? sim_realloc(c->slot_phase, n * sizeof *slot_phase) : NULL;
+  if (slot_phase) c->slot_phase = slot_phase;
+  double *slot_rate = slot_phase ? sim_realloc(c->slot_rate, n * sizeof *slot_rate) : NULL;
+  if (slot_rate) c->slot_rate = slot_rate;
+  uint64_t *slot_checked = slot_rate ? sim_realloc(c->slot_checked, n * sizeof *slot_checked) : NULL;
+  if (slot_checked) c->slot_checked = slot_checked;
+  uint32_t *pending = slot_checked ? sim_realloc(c->pending, n * sizeof *pending) : NULL;
+  if (!pending) return -1;
+  c->pending = pending;
+  for (size_t p = c->cap; p < n; p++) {
+    c->slot_vcpu[p] = SLOT_UNKNOWN;
+    c->slot_checked[p] = 0;
+  }
   c->cap = n;
   return 0;
+}
+
+static inline int room(const eng_host *h, contention_host *c) {
+  return h->n_slots <= c->cap ? 0 : room_grow(h, c);
 }
 
 /* The shared entry of hosts of h's profile and type, loaded on first use
@@ -181,6 +248,8 @@ static int host_setup(eng *e, eng_host *h, contention_host **out) {
   contention_host *c = sim_calloc(1, sizeof *c);
   if (!c) return -1;
   c->shared = sh;
+  c->generation = 1;
+  c->vacated = SLOTS_MANY;
   if (room(h, c) < 0) {
     host_free(c);
     return -1;
@@ -229,17 +298,28 @@ void contention_free(eng *e) {
 
 /* ---- the co-runners ---- */
 
-/* Cycles of one unit of v's phase ph alone (contention_alone_cycles), taken
- * from c->known when its guest was found there in that phase: a workload's
- * own phases never change, so the cost of one is computed once per host
- * and running set; a request's or a trace sample's phase changes in place,
- * so its cost is computed every time. */
-static double known_alone_cycles(const eng *e, const contention_host *c, const eng_vcpu *v,
-                                 const sim_phase *ph) {
+/* What one unit of v's phase ph costs and uses alone (contention_phase_alone)
+ * into *g, taken from c->known when its guest was found there in that
+ * phase: a workload's own phases never change, so this is computed once per
+ * host and running set; a request's or a trace sample's phase changes in
+ * place, so it is computed every time. */
+static void known_alone(const eng *e, const contention_host *c, const eng_vcpu *v,
+                        const sim_phase *ph, contention_guest *g) {
   if (!v->req_ph && !e->guests[v->guest].wl->trace_mix)
     for (size_t k = 0; k < c->n_known; k++)
-      if (c->known[k].guest == v->guest && c->known[k].phase == ph) return c->known[k].unit_cycles;
-  return contention_alone_cycles(&c->shared->costs, ph);
+      if (c->known[k].guest == v->guest && c->known[k].phase == ph) {
+        g->unit_cycles = c->known[k].unit_cycles;
+        g->llc_lines = c->known[k].llc_lines;
+        g->footprint_bytes = c->known[k].footprint_bytes;
+        return;
+      }
+  contention_phase_alone(&c->shared->costs, ph, g);
+}
+
+/* Whether the content of v's current phase may change in place while it
+ * runs: a request's or a trace sample's (known_alone). */
+static bool phase_in_place(const eng *e, const eng_vcpu *v) {
+  return v->req_ph || e->guests[v->guest].wl->trace_mix;
 }
 
 /* Collects the guests running on h that use what a model counts into
@@ -248,14 +328,27 @@ static double known_alone_cycles(const eng *e, const contention_host *c, const e
  * slots they run on: a guest's phase is its lowest-indexed running vCPU's,
  * its CPUs the sum of its running vCPUs' rates in that order.  Slot `slot`
  * is taken to run slot_vcpu (a dispatch in progress marks its slot only
- * after charging the run; UINT32_MAX: none). */
+ * after charging the run, in its contending phase slot_ph; NO_SLOT: none).
+ * Records each slot's occupant in the slot entries; a slot whose run went
+ * on since they were recorded keeps its recorded phase. */
 static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
-                        int32_t slot_vcpu) {
+                        int32_t slot_vcpu, const sim_phase *slot_ph) {
+  bool reuse = c->slots_static && c->n_slot_known == h->n_slots && c->vacated != SLOTS_MANY;
+  bool all_static = true;
   size_t nv = 0;
   for (uint32_t p = 0; p < h->n_slots; p++) {
     int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
-    const sim_phase *ph = vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
+    const sim_phase *ph;
+    if (reuse && p != slot && p != c->vacated) {
+      ph = c->slot_phase[p]; /* the run it held then */
+    } else {
+      ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
+      if (vi >= 0 && phase_in_place(e, &e->vcpus[vi])) all_static = false;
+      c->slot_vcpu[p] = vi;
+      c->slot_phase[p] = ph;
+    }
     if (!ph) continue;
+    c->slot_rate[p] = e->vcpus[vi].rate;
     size_t k = nv++;
     for (; k > 0 && c->running[k - 1] > vi; k--) {
       c->running[k] = c->running[k - 1];
@@ -264,6 +357,8 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
     c->running[k] = vi;
     c->running_phase[k] = ph;
   }
+  c->n_slot_known = h->n_slots;
+  c->slots_static = all_static;
   size_t n = 0;
   for (size_t i = 0; i < nv; i++) {
     const eng_vcpu *v = &e->vcpus[c->running[i]];
@@ -272,12 +367,33 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
       continue;
     }
     const sim_phase *ph = c->running_phase[i];
-    double unit_cycles = known_alone_cycles(e, c, v, ph);
-    if (!(unit_cycles > 0)) continue; /* a unit that costs nothing has no rate of anything */
-    c->scratch[n++] = (contention_guest){v->guest, e->guests[v->guest].spec->kind == SIM_GUEST_VM,
-                                         ph, v->rate, unit_cycles, 0, 0, 0, 0, 0};
+    contention_guest *g = &c->scratch[n];
+    *g = (contention_guest){.guest = v->guest,
+                            .own_kernel = e->guests[v->guest].spec->kind == SIM_GUEST_VM,
+                            .phase = ph,
+                            .cpus = v->rate};
+    known_alone(e, c, v, ph, g);
+    if (g->unit_cycles > 0) n++; /* a unit that costs nothing has no rate of anything */
   }
   return n;
+}
+
+/* Whether the running set of h (slot `slot` running slot_vcpu in slot_ph,
+ * as in corunners) is still the one c->known was collected from: every
+ * slot holds the run it held then, but for the dispatch on `slot`, which
+ * brings back the vCPU the slot held, in the same phase at the same rate.
+ * Only when no occupant's phase changes in place: then corunners would
+ * collect known again, bit for bit. */
+static bool slots_unchanged(const eng *e, const eng_host *h, const contention_host *c,
+                            uint32_t slot, int32_t slot_vcpu, const sim_phase *slot_ph) {
+  if (!c->slots_static || c->n_slot_known != h->n_slots || h->clock_hz != c->known_clock_hz)
+    return false;
+  if (slot == NO_SLOT) return c->vacated == NO_SLOT;
+  if (c->vacated != NO_SLOT && c->vacated != slot) return false;
+  if (slot_vcpu != c->slot_vcpu[slot]) return false;
+  const eng_vcpu *v = &e->vcpus[slot_vcpu];
+  return !phase_in_place(e, v) && slot_ph == c->slot_phase[slot] &&
+         v->rate == c->slot_rate[slot];
 }
 
 /* Whether co-runner a is b as far as the models can tell: the same guest in
@@ -289,15 +405,22 @@ static bool same_corunner(const contention_guest *a, const contention_guest *b) 
 }
 
 /* Makes c->known the running set of h now (slot `slot` running
- * slot_vcpu) and, when it changed, lets each model share its resource
- * among the co-runners; the effects on each are evaluated again (on
- * demand, effect_of) only then. */
+ * slot_vcpu in slot_ph) and, when it changed, lets each model share its resource
+ * among the co-runners and counts a generation; the effects on each are
+ * evaluated again (on demand, effect_of) only then. */
 static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
-                     int32_t slot_vcpu) {
-  size_t n = corunners(e, h, c, slot, slot_vcpu);
+                     int32_t slot_vcpu, const sim_phase *slot_ph) {
+  bool unchanged = slots_unchanged(e, h, c, slot, slot_vcpu, slot_ph);
+  if (unchanged) {
+    c->vacated = NO_SLOT;
+    return;
+  }
+  size_t n = corunners(e, h, c, slot, slot_vcpu, slot_ph);
+  c->vacated = NO_SLOT;
   bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
   for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
   if (same) return;
+  c->generation++;
   memcpy(c->known, c->scratch, n * sizeof *c->known);
   c->n_known = n;
   c->known_clock_hz = h->clock_hz;
@@ -335,29 +458,65 @@ static const contention_effect *effect_of(contention_host *c, size_t self) {
   return &c->effect[self];
 }
 
-/* The extra cycles per unit of v's phase among the co-runners c->known
- * (evaluated with v running). */
-static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
+/* The extra cycles per unit of phase ph (v's current one) among the
+ * co-runners c->known (evaluated with v running). */
+static double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_phase *ph) {
   if (c->n_known < 2) return 0; /* alone: exactly what the models without contention give */
   size_t self = 0;
   while (self < c->n_known && c->known[self].guest != v->guest) self++;
   if (self == c->n_known) return 0; /* it uses nothing a model counts */
   /* the guest's effect on this vCPU's own phase (its lowest running vCPU's, mostly) */
   const contention_effect *x = effect_of(c, self);
-  const sim_phase *ph = eng_cur_phase(e, v);
   return ph == c->known[self].phase ? x->unit_extra : unit_extra(c, x, ph);
+}
+
+static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
+  return c->n_known < 2 ? 0 : vcpu_extra_in(c, v, eng_cur_phase(e, v));
+}
+
+/* Slot p's run is to be looked at by the next re-check: kept in
+ * c->pending in slot order (or every slot, when it has no room). */
+static void pend(contention_host *c, uint32_t p) {
+  if (c->pending_generation != c->generation) return; /* every slot is */
+  size_t k = c->n_pending;
+  while (k > 0 && c->pending[k - 1] > p) k--;
+  if (k > 0 && c->pending[k - 1] == p) return;
+  if (c->n_pending == c->cap) {
+    c->pending_generation = 0;
+    return;
+  }
+  memmove(&c->pending[k + 1], &c->pending[k], (c->n_pending - k) * sizeof *c->pending);
+  c->pending[k] = p;
+  c->n_pending++;
 }
 
 void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
   contention_host *c = h->contention;
-  if (!contends(e, v)) return;
   if (room(h, c) < 0) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
     return;
   }
-  evaluate(e, h, c, p, (int32_t)(v - e->vcpus));
+  c->slot_checked[p] = 0; /* a new run on p */
+  const sim_phase *ph = contending_phase(e, v);
+  if (!ph) {
+    /* not evaluated with it: the re-check collects it */
+    c->slot_vcpu[p] = SLOT_UNKNOWN;
+    contention_run_ended(h, p);
+    pend(c, p);
+    return;
+  }
+  evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph);
   c->fresh = true;
-  v->contention_unit = vcpu_extra(e, c, v);
+  v->contention_unit = vcpu_extra_in(c, v, ph);
+  if (!phase_in_place(e, v))
+    c->slot_checked[p] = c->generation;
+  else
+    pend(c, p);
+}
+
+void contention_run_ended(eng_host *h, uint32_t p) {
+  contention_host *c = h->contention;
+  if (c) c->vacated = c->vacated == NO_SLOT || c->vacated == p ? p : SLOTS_MANY;
 }
 
 void contention_recheck(eng *e, eng_host *h) {
@@ -372,11 +531,19 @@ void contention_recheck(eng *e, eng_host *h) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
     return;
   }
-  if (!fresh) evaluate(e, h, c, UINT32_MAX, -1);
+  if (!fresh) evaluate(e, h, c, NO_SLOT, -1, NULL);
+  /* the slots to look at: the pending ones, when nothing changed since the
+   * re-check that listed them; else every slot */
+  bool all = c->pending_generation != c->generation;
+  size_t n = all ? h->n_slots : c->n_pending, kept = 0;
   sim_time now = sim_loop_now(e->loop);
-  for (uint32_t p = 0; p < h->n_slots; p++) {
+  for (size_t k = 0; k < n; k++) {
+    uint32_t p = all ? (uint32_t)k : c->pending[k];
     int32_t vi = h->pcpus[p].vcpu;
     if (vi < 0) continue;
+    /* (a run checked at this generation has the cost its co-runners give:
+     * its phase is the same, and so are they) */
+    if (c->slot_checked[p] == c->generation) continue;
     eng_vcpu *r = &e->vcpus[vi];
     /* (a vCPU that uses nothing counted gets 0: its guest is not in known,
      * or its phase has nothing the effect applies to) */
@@ -384,8 +551,23 @@ void contention_recheck(eng *e, eng_host *h) {
      * found: ending it again would hand its pCPU back to the scheduler,
      * whose next pick changes the co-runners again, without time passing
      * (three vCPUs taking turns on two pCPUs never leave the instant).  Its
-     * cost follows at the host's next change, at the latest its slice's end. */
-    if (!r->end_ev || r->run_start_ns >= now || vcpu_extra(e, c, r) == r->contention_unit) continue;
-    if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
+     * cost follows at the host's next change, at the latest its slice's end.
+     * A run that ends now anyway (its phase's end, a re-plan already due) is
+     * dispatched again at the cost of the moment. */
+    if (!r->end_ev || r->run_start_ns >= now || sim_event_time(e->loop, r->end_ev) <= now) {
+      c->pending[kept++] = p;
+      continue;
+    }
+    if (vcpu_extra(e, c, r) == r->contention_unit) {
+      if (phase_in_place(e, r))
+        c->pending[kept++] = p;
+      else
+        c->slot_checked[p] = c->generation;
+      continue;
+    }
+    c->pending[kept++] = p;
+    sim_reschedule(e->loop, r->end_ev, now);
   }
+  c->n_pending = kept;
+  c->pending_generation = c->generation;
 }

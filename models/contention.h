@@ -44,6 +44,8 @@ typedef struct contention_guest {
   const sim_phase *phase;     /* the phase of its lowest-indexed running vCPU */
   double cpus;                /* CPUs its running vCPUs hold now (fluid rates summed), > 0 */
   double unit_cycles;         /* cycles of one unit of its phase alone, > 0 */
+  double llc_lines;           /* LLC lines one unit of its phase fetches alone */
+  double footprint_bytes;     /* bytes its phase's accesses span: the most of the LLC it can use */
   double llc_bytes;           /* bytes of the LLC it holds (contention_llc.c); the whole LLC
                                * until a model shares it */
   /* what the models' share() computes for each co-runner */
@@ -92,6 +94,11 @@ extern const contention_ops contention_kernel_ops;
  * shared resources is its counts over these cycles. */
 double contention_alone_cycles(const native_costs *costs, const sim_phase *ph);
 
+/* Sets what g's phase ph costs and uses alone on a host of `costs`:
+ * unit_cycles (contention_alone_cycles), llc_lines, footprint_bytes (the
+ * models read them; they depend on the phase and the host type only). */
+void contention_phase_alone(const native_costs *costs, const sim_phase *ph, contention_guest *g);
+
 /* A profile quantity of a contention model: 1 with *value when present and
  * valid, 0 when absent, -1 (error in diag) when negative or not finite. */
 int contention_quantity(const sim_profile *profile, const char *key, double *value,
@@ -131,6 +138,11 @@ void contention_free(struct eng *e);
  * on h add to v's current phase now, v being dispatched on slot p of h (its
  * rate set): 0 when it runs alone. */
 void contention_unit_cycles(struct eng *e, struct eng_host *h, struct eng_vcpu *v, uint32_t p);
+
+/* The run on slot p of h ends (its vCPU leaves the slot): the next
+ * evaluation of h's co-runners looks at that slot again.  Every run's end
+ * passes through it (eng_finish_run). */
+void contention_run_ended(struct eng_host *h, uint32_t p);
 
 /* The running set of h changed (a dispatch, a pCPU gone idle): every other
  * run on h whose cost per unit the change alters ends now, keeping its

@@ -46,17 +46,8 @@ static int llc_load(const sim_profile *profile, const sim_host_type *type, void 
 }
 
 /* Lines per cycle guest g fetches into the LLC. */
-static double insertion_rate(const mmu_params *m, const contention_guest *g) {
-  double lines = 0;
-  for (size_t i = 0; i < g->phase->n_access; i++)
-    lines += g->phase->access[i].count * mmu_llc_lines(m, &g->phase->access[i]);
-  return lines / g->unit_cycles * g->cpus;
-}
-
-static double footprint(const contention_guest *g) {
-  double bytes = 0;
-  for (size_t i = 0; i < g->phase->n_access; i++) bytes += (double)g->phase->access[i].working_set_bytes;
-  return bytes;
+static double insertion_rate(const contention_guest *g) {
+  return g->llc_lines / g->unit_cycles * g->cpus;
 }
 
 static void llc_share(const void *params, contention_view *v) {
@@ -69,7 +60,7 @@ static void llc_share(const void *params, contention_view *v) {
    * is left is shared again (each round bounds a guest or ends) */
   size_t open = 0;
   for (size_t i = 0; i < v->n; i++) {
-    v->g[i].llc_rate = insertion_rate(m, &v->g[i]);
+    v->g[i].llc_rate = insertion_rate(&v->g[i]);
     v->g[i].llc_bytes = v->g[i].llc_rate > 0 ? -1.0 : 0.0; /* -1: open */
     if (v->g[i].llc_rate > 0) open++;
   }
@@ -81,7 +72,7 @@ static void llc_share(const void *params, contention_view *v) {
     size_t bounded = 0;
     for (size_t i = 0; i < v->n; i++) {
       if (v->g[i].llc_bytes >= 0) continue;
-      double bound = fmin(socket, footprint(&v->g[i]));
+      double bound = fmin(socket, v->g[i].footprint_bytes);
       if (offered * v->g[i].llc_rate / rates >= bound) {
         v->g[i].llc_bytes = bound;
         left -= bound;
@@ -101,7 +92,7 @@ static void llc_apply(const void *params, contention_view *v) {
   double socket = v->costs->mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
   /* what self's accesses see; a bound share gives the hit ratios alone */
   const contention_guest *self = &v->g[v->self];
-  if (self->llc_bytes < fmin(socket, footprint(self)))
+  if (self->llc_bytes < fmin(socket, self->footprint_bytes))
     v->mem.cache_bytes[MMU_CACHE_LEVELS - 1] = self->llc_bytes;
 }
 

@@ -280,6 +280,7 @@ void eng_finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now) {
     /* the demand sleep of the work it could not do stretched as well */
     if (v->want < 1) v->steal_slept_ns += (double)steal * (1 - v->want) / v->want;
   }
+  if (h->contention) contention_run_ended(h, (uint32_t)v->pcpu);
   h->pcpus[v->pcpu].vcpu = -1;
   v->pcpu = -1;
   v->end_ev = SIM_EVENT_NONE;

@@ -37,6 +37,9 @@
 
 typedef struct fl_vcpu {
   bool runnable;   /* queued or running (running: in sched_host, picked on its slot) */
+  uint32_t open;   /* recompute's scratch, by position, not of this vCPU: entry k of the list of
+                    * runnable vCPUs not yet saturated, in index order (vcpus[k].open, k below
+                    * the list's length): kept beside the rates, without an array of its own */
   double rate;     /* CPUs: current share, valid while runnable */
   double demand;   /* CPUs: the most it wants (its phase's cpu_demand), (0, 1] */
   double reported; /* CPUs: what fl_rate last returned for it (what its run was planned at) */
@@ -51,9 +54,6 @@ typedef struct fl_state {
   size_t cap_vcpus;            /* capacity */
   uint32_t *runnable;          /* per guest of host.guests: its runnable vCPUs, count */
   size_t cap_runnable;         /* capacity */
-  uint32_t *open;              /* scratch of the water-filling: the runnable vCPUs not yet
-                                * saturated, in index order, cap_open entries */
-  size_t cap_open;             /* capacity */
   bool dirty;                  /* rates must be recomputed */
   uint32_t n_running;          /* vCPUs running (picked, not yet accounted), count */
   uint64_t replans;            /* times a running vCPU's rate came to differ from the one
@@ -80,7 +80,6 @@ static void fl_destroy(void *state) {
   sched_host_free(&s->host);
   sim_free(s->vcpus);
   sim_free(s->runnable);
-  sim_free(s->open);
   sim_free(s);
 }
 
@@ -109,7 +108,6 @@ static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
   }
   size_t n = s->host.n_vcpus;
   if (room_for((void **)&s->vcpus, &s->cap_vcpus, n, sizeof *s->vcpus)) return -1;
-  if (room_for((void **)&s->open, &s->cap_open, n, sizeof *s->open)) return -1;
   s->vcpus[n - 1] = (fl_vcpu){.demand = 1.0};
   return 0;
 }
@@ -147,13 +145,13 @@ static void recompute(fl_state *s) {
     v->share_weight = (double)s->host.guests[g].weight / s->runnable[g];
     v->bound = bound(s, v, g);
     wsum += v->share_weight;
-    s->open[n_open++] = (uint32_t)i;
+    s->vcpus[n_open++].open = (uint32_t)i;
   }
   for (;;) {
     bool changed = false;
     uint32_t kept = 0;
     for (uint32_t k = 0; k < n_open; k++) {
-      uint32_t i = s->open[k];
+      uint32_t i = s->vcpus[k].open;
       fl_vcpu *v = &s->vcpus[i];
       double w = v->share_weight, b = v->bound;
       if (left * w / wsum >= b) { /* saturated: give it its bound, share the rest */
@@ -166,14 +164,14 @@ static void recompute(fl_state *s) {
           tiny |= !(b > 1e-9);
         }
       } else {
-        s->open[kept++] = i;
+        s->vcpus[kept++].open = i;
       }
     }
     n_open = kept;
     if (!changed || wsum <= 0) break;
   }
   for (uint32_t k = 0; k < n_open; k++) {
-    uint32_t i = s->open[k];
+    uint32_t i = s->vcpus[k].open;
     fl_vcpu *v = &s->vcpus[i];
     v->rate = wsum > 0 && left > 0 ? left * v->share_weight / wsum : 0;
     if (s->host.vcpus[i].running) {

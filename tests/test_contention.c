@@ -4,8 +4,9 @@
  * queue formula, and whole runs: a random-access VM beside DRAM-streaming
  * VMs slows down, a container beside a fork-heavy container slows down far
  * more than the same pair as VMs, a guest beside neighbours that use nothing
- * shared runs bit for bit as alone, and a profile whose quantities switch
- * the models off gives the alone times back.
+ * shared runs bit for bit as alone, a profile whose quantities switch
+ * the models off gives the alone times back, and a change of co-runners
+ * re-costs a run exactly when it changes what the models read.
  * Units: bytes, cycles, seconds. */
 #include <math.h>
 #include <stdio.h>
@@ -54,7 +55,7 @@ static contention_guest guest_of(const world *w, uint32_t index, bool vm, const 
   g.own_kernel = vm;
   g.phase = ph;
   g.cpus = 1;
-  g.unit_cycles = contention_alone_cycles(&w->costs, ph);
+  contention_phase_alone(&w->costs, ph, &g);
   g.llc_bytes = w->costs.mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
   return g;
 }
@@ -342,6 +343,84 @@ static void test_kernel_isolation(void) {
   CU_ASSERT_EQUAL(c_noisy, c_alone);
 }
 
+/* ---- changes of co-runners ---- */
+
+static const char changes_text[] =
+    "name: changes\n"
+    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
+    "hosts: [{name: b, type: e5}]\n"
+    "workloads:\n"
+    "  victim: {phases: [{units: 5e7, ops: {instructions: 10, cpi: 1, memory: [{count: 1, "
+    "working_set: 8 MiB, pattern: random}]}}]}\n"
+    "  noise: {repeat: true, phases: [%s]}\n"
+    "guests:\n"
+    "  - {name: victim, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
+    "  - {name: noise, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: b, workload: noise}\n";
+
+/* Phases of the neighbour: its DRAM streams, the same streams in a phase of
+ * their own, other streams, nothing shared. */
+#define STREAMS                                                                                   \
+  "{instructions: 1, cpi: 0.25, memory: [{count: 2, working_set: 2 GiB, pattern: sequential, "   \
+  "stride: 8 B, page_size: 2 MiB}, {count: 1, working_set: 1 GiB, pattern: sequential, stride: " \
+  "8 B, page_size: 2 MiB, write_fraction: 1}]}"
+#define OTHER_STREAMS                                                                             \
+  "{instructions: 1, cpi: 0.25, memory: [{count: 1, working_set: 1 GiB, pattern: sequential, "   \
+  "stride: 8 B, page_size: 2 MiB}]}"
+
+/* The victim's time_to_complete beside a 3-vCPU neighbour whose phases
+ * are `phases` (at `fidelity`): 0, or nonzero on a failed run. */
+static int run_beside(const char *fidelity, const char *phases, double *victim) {
+  char text[4096];
+  snprintf(text, sizeof text, changes_text, fidelity, phases);
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention", xeon_profile, "changes.yaml", text, &cfg, &o);
+  char **names = NULL;
+  double *t = NULL;
+  size_t n = 0, nt = 0;
+  if (rc == 0) rc = sim_result_column_str(o.r, "summary/guests", "name", &names, &n);
+  if (rc == 0) rc = sim_result_column_f64(o.r, "summary/guests", "time_to_complete_s", &t, &nt);
+  *victim = NAN;
+  for (size_t i = 0; rc == 0 && i < n && i < nt; i++)
+    if (!strcmp(names[i], "victim")) *victim = t[i];
+  if (names) sim_result_free_strings(names, n);
+  sim_free(t);
+  fx_run_close(&o);
+  return rc;
+}
+
+/* The re-costing after a change of co-runners skips what the models do
+ * not read, and only that: a neighbour that enters a new phase with the
+ * same content (its vCPUs dispatched again, the host's co-runners changed
+ * as far as the engine can tell) leaves the victim bit for bit as a
+ * neighbour that stays in one phase; one whose new phase streams otherwise,
+ * or uses nothing shared, changes the victim's time (the victim's run is
+ * re-costed).  At both fidelities, the neighbour's phases ending while the
+ * victim runs. */
+static void test_corunner_changes(void) {
+  const char *fidelities[] = {"quantum", "fluid"};
+  for (int f = 0; f < 2; f++) {
+    double single, same, other, quiet;
+    CU_ASSERT_FATAL(run_beside(fidelities[f], "{units: 6e8, ops: " STREAMS "}", &single) == 0);
+    CU_ASSERT_FATAL(run_beside(fidelities[f], "{units: 3e8, ops: " STREAMS "}, {units: 3e8, ops: " STREAMS "}",
+                               &same) == 0);
+    CU_ASSERT_FATAL(run_beside(fidelities[f],
+                               "{units: 3e8, ops: " STREAMS "}, {units: 3e8, ops: " OTHER_STREAMS "}",
+                               &other) == 0);
+    CU_ASSERT_FATAL(run_beside(fidelities[f],
+                               "{units: 3e8, ops: " STREAMS "}, {units: 3e8, ops: {instructions: 1000}}",
+                               &quiet) == 0);
+    CU_ASSERT(single > 0);
+    CU_ASSERT_EQUAL(same, single);
+    CU_ASSERT(other != same);
+    CU_ASSERT(quiet < same);
+    CU_ASSERT(quiet != other);
+  }
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"LLC shared by insertion rate within bounds", test_llc_shares},
@@ -351,6 +430,7 @@ int register_tests(void) {
       {"profile quantities switch the models", test_quantities},
       {"random 8 MiB VM beside six streaming VMs", test_memory_interference},
       {"container vs VM beside a fork-heavy neighbour", test_kernel_isolation},
+      {"co-runner changes: unread ones skipped, read ones re-cost", test_corunner_changes},
       {NULL, NULL}};
   return add_suite("contention", tests);
 }
