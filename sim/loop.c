@@ -22,13 +22,13 @@
  * insertions before the horizon grow a run past SORTED_MAX; it stays a heap
  * until it runs dry.  So many events at one instant, which no bucket can
  * part, cost O(log n) each, as in one heap, never O(n).
- * Near entries are 16-byte keys: the time, and one 64-bit word holding the
- * priority (high half, sign bit flipped so that unsigned order is signed
- * order) and the index of the event's record (low half).  Records hold what
- * an event runs, its full 64-bit insertion sequence, time and priority;
- * equal (time, priority) pairs, rare, are ordered by looking the sequences
- * up (a tie-breaking key between priority and sequence would be looked up
- * the same way, at no cost to the common path).  In a heap, the four
+ * Near entries are 16-byte keys: the time and the index of the event's
+ * record.  Records hold what an event runs, its full 64-bit insertion
+ * sequence, time and priority; equal times, rare with times in ns, are
+ * ordered by looking priority and sequence up in the two records (a
+ * tie-breaking key between them would be looked up the same way, at no cost
+ * to the common path), so a key is written without reading the priority and
+ * compared with one test.  In a heap, the four
  * children of a node fill one cache line (the array is aligned for it); a
  * descent through a heap larger than the first-level cache prefetches the
  * next level's groups while it compares the current one.
@@ -36,8 +36,8 @@
  * The far tier holds record indices only, in singly linked lists threaded
  * through far_next, an array parallel to the records (4 bytes an event, so
  * walking a bucket touches few lines); moving a bucket into the near tier
- * reads each record's time and priority, loads that do not depend on each
- * other and so overlap, and leaves the records in cache for their dispatch.
+ * reads each record's time, loads that do not depend on each other and so
+ * overlap, and leaves the records in cache for their dispatch.
  * An event thus moves at most a few times (top to a rung, to finer rungs, to
  * the near tier) at O(1) each, and is then ordered among the few entries of
  * its bucket, not among everything pending: at 10^5 and 10^6 pending a hold
@@ -342,6 +342,24 @@ static void make_rung(sim_loop *loop, unsigned k, uint64_t base, unsigned shift,
   set_finest(loop);
 }
 
+/* A loop that has just become empty (no placeholder either: it is counted)
+ * forgets its rungs, so that the events scheduled next wait in the top list,
+ * to be spread over a rung made for them all when the first is wanted.  It
+ * does so when it empties, not when an event next comes, so that
+ * scheduling's common path needs no test for an empty loop: with no rung,
+ * every event at or after the horizon (now) goes to the top list. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void forget_rungs(sim_loop *loop) {
+  assert(loop->count == 0 && loop->far == 0 && !loop->root_free);
+  loop->rungs = 0;
+  set_finest(loop);
+  loop->horizon = (uint64_t)loop->now;
+  loop->top_min = UINT64_MAX; /* bounds that compaction may have left */
+  loop->top_max = 0;
+}
+
 /* Files the entries of far list r anew (after a new rung was made), dropping
  * the dead. */
 static void refile(sim_loop *loop, uint32_t r) {
@@ -404,7 +422,7 @@ SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
     if (first + ((size_t)1 << split) <= loop->bucket_cap) {
       uint64_t start = loop->horizon - ((uint64_t)1 << g->shift);
       make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
-      for (size_t i = 0; i < n; i++) far_insert(loop, tie_rec(h[i].tie), h[i].time);
+      for (size_t i = 0; i < n; i++) far_insert(loop, h[i].rec, h[i].time);
       return true;
     }
   }
@@ -449,7 +467,7 @@ static void refill(sim_loop *loop) {
         dropped++;
         continue;
       }
-      heap_key k = {e->time, prio_bits(e->prio) | r};
+      heap_key k = {e->time, r};
       size_t j = n++;
       if (SIM_RARELY(j >= SORTED_MAX)) {
         h[j] = k;
@@ -458,7 +476,7 @@ static void refill(sim_loop *loop) {
       for (; j > 0; j--) {
         sim_time t = h[j - 1].time;
         if (t > k.time) break;
-        if (SIM_RARELY(t == k.time) && !tie_before(rec, h[j - 1].tie, k.tie)) break;
+        if (SIM_RARELY(t == k.time) && !tie_before(rec, h[j - 1].rec, r)) break;
         h[j] = h[j - 1];
       }
       h[j] = k;
@@ -502,11 +520,14 @@ static size_t purge_list(sim_loop *loop, uint32_t *head) {
 static void reap_root(sim_loop *loop) {
   while (!loop->root_free) {
     if (loop->count == 0) {
-      if (!loop->far) return;
+      if (!loop->far) {
+        forget_rungs(loop); /* the loop is empty */
+        return;
+      }
       refill(loop);
       continue;
     }
-    uint32_t r = tie_rec(near_first(loop)->tie);
+    uint32_t r = near_first(loop)->rec;
     if (loop->rec[r].home != DEAD) return;
     near_pop(loop);
     drop_dead(loop, r);
@@ -523,7 +544,7 @@ static void compact(sim_loop *loop) {
   heap_key *h = loop->key;
   size_t kept = 0;
   for (size_t i = 0; i < loop->count; i++) {
-    uint32_t r = tie_rec(h[i].tie);
+    uint32_t r = h[i].rec;
     if (loop->rec[r].home == DEAD)
       drop_dead(loop, r);
     else
@@ -542,7 +563,7 @@ static void compact(sim_loop *loop) {
 /* Restores the invariants after an entry died or left, or the near tier ran
  * dry: live root, and dead entries no more numerous than pending events. */
 static void tidy_slow(sim_loop *loop) {
-  if (loop->dead > loop->pending) compact(loop);
+  if (loop->dead > pending_events(loop)) compact(loop);
   reap_root(loop);
 }
 
@@ -591,7 +612,7 @@ static int rec_realloc(sim_loop *loop, size_t cap) {
 __attribute__((noinline, cold))
 #endif
 static int grow_for_event(sim_loop *loop) {
-  if (loop->pending + 1 > MAX_RECS / 3) return -1;
+  if (pending_events(loop) + 1 > MAX_RECS / 3) return -1;
   size_t room = loop->room ? 2 * loop->room : 8;
   if (room > MAX_RECS / 3) room = MAX_RECS / 3;
   size_t recs = 3 * room + 1, keys = 2 * room + 1, buckets = buckets_for(room);
@@ -610,22 +631,9 @@ static int grow_for_event(sim_loop *loop) {
     loop->bucket_cap = buckets;
     set_finest(loop);
   }
+  loop->spare += room - loop->room;
   loop->room = room;
   return 0;
-}
-
-/* An empty loop (no placeholder either: it is counted) forgets its rungs,
- * so that the events scheduled next wait in the top list, to be spread over
- * a rung made for them all when the first is wanted. */
-#if defined(__GNUC__)
-__attribute__((noinline, cold))
-#endif
-static void forget_rungs(sim_loop *loop) {
-  loop->rungs = 0;
-  set_finest(loop);
-  loop->horizon = (uint64_t)loop->now;
-  loop->top_min = UINT64_MAX; /* bounds that compaction may have left */
-  loop->top_max = 0;
 }
 
 /* Queues a new event's key k in the near tier: through the dispatched
@@ -665,7 +673,7 @@ static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {
  * dead by the caller. */
 static inline void end_handle(sim_loop *loop, uint32_t h) {
   loop->rec[h].gen++;
-  loop->pending--;
+  loop->spare++;
   settle(loop, h);
 }
 
@@ -701,7 +709,7 @@ __attribute__((noinline))
 #endif
 static sim_event_id schedule_slow(sim_loop *loop, sim_time at, int32_t priority, sim_handler fn,
                                   void *ctx, uint64_t arg) {
-  if (SIM_RARELY(loop->pending >= loop->room) && grow_for_event(loop) < 0)
+  if (SIM_RARELY(loop->spare == 0) && grow_for_event(loop) < 0)
     return SIM_EVENT_NONE;
   uint32_t r = take_rec(loop);
   event_rec *e = &loop->rec[r];
@@ -714,11 +722,12 @@ static sim_event_id schedule_slow(sim_loop *loop, sim_time at, int32_t priority,
   e->prio = priority;
   e->link = r;
   e->home = r;
-  loop->pending++;
+  loop->spare--;
   if ((uint64_t)at < loop->horizon) {
-    schedule_near(loop, (heap_key){at, prio_bits(priority) | r});
+    schedule_near(loop, (heap_key){at, r});
   } else {
-    if (SIM_RARELY(loop->count == 0) && loop->far == 0) forget_rungs(loop);
+    /* an empty loop has forgotten its rungs (see forget_rungs) */
+    assert(loop->count || loop->far || loop->rungs == 0);
     far_insert(loop, r, at);
   }
   return make_id(r, gen);
@@ -738,14 +747,13 @@ SIM_NOINLINE static sim_event_id file_beyond(sim_loop *loop, uint32_t r, uint64_
 }
 
 /* The common case, the hold model's: a free record, room, and a time at or
- * after the horizon in a loop that holds far entries (so not empty: its
- * rungs stay).  Its slow paths are tail calls, so it saves no registers. */
+ * after the horizon (an empty loop has no rung, so such a time goes to the
+ * top list, through file_beyond).  Its slow paths are tail calls. */
 static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t priority,
                                        sim_handler fn, void *ctx, uint64_t arg) {
   uint32_t r = loop->free_head;
   uint64_t u = (uint64_t)at;
-  if (SIM_RARELY(r == NO_REC || loop->pending >= loop->room || u < loop->horizon ||
-                 loop->far == 0))
+  if (SIM_RARELY(r == NO_REC || loop->spare == 0 || u < loop->horizon))
     return schedule_slow(loop, at, priority, fn, ctx, arg);
   event_rec *e = &loop->rec[r];
   loop->free_head = e->link;
@@ -758,7 +766,7 @@ static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t prio
   e->prio = priority;
   e->link = r;
   e->home = r;
-  loop->pending++;
+  loop->spare--;
   loop->far++;
   if (SIM_RARELY(u >= loop->fine_end)) return file_beyond(loop, r, u, gen);
   uint32_t *head = loop->fine_head + ((u - loop->fine_base) >> loop->fine_shift);
@@ -811,7 +819,7 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   loop->dead++;
   loop->rec[h].link = n;
   if ((uint64_t)at < loop->horizon) {
-    near_insert(loop, (heap_key){at, prio_bits(e->prio) | n});
+    near_insert(loop, (heap_key){at, n});
   } else {
     far_insert(loop, n, at);
   }
@@ -833,7 +841,7 @@ sim_time sim_event_time(const sim_loop *loop, sim_event_id id) {
  * and their children. */
 static sim_time earliest_live(const sim_loop *loop, size_t i) {
   if (i >= loop->count) return SIM_TIME_MAX;
-  if (loop->rec[tie_rec(loop->key[i].tie)].home != DEAD) return loop->key[i].time;
+  if (loop->rec[loop->key[i].rec].home != DEAD) return loop->key[i].time;
   sim_time t = SIM_TIME_MAX;
   for (size_t c = SIM_HEAP_ARITY * i + 1; c <= SIM_HEAP_ARITY * i + SIM_HEAP_ARITY; c++) {
     sim_time u = earliest_live(loop, c);
@@ -877,9 +885,9 @@ static void leave_heap_root(sim_loop *loop) {
    * next dispatch would otherwise wait for one. */
   if (loop->count * sizeof(heap_key) > PREFETCH_MIN_BYTES)
     for (size_t c = 1; c <= SIM_HEAP_ARITY && c < loop->count; c++)
-      __builtin_prefetch(&loop->rec[tie_rec(loop->key[c].tie)]);
+      __builtin_prefetch(&loop->rec[loop->key[c].rec]);
 #endif
-  if (SIM_RARELY(loop->dead > loop->pending)) {
+  if (SIM_RARELY(loop->dead > pending_events(loop))) {
     /* compaction due: no placeholder then */
     pop_root(loop);
     tidy(loop);
@@ -912,7 +920,8 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
       status = SIM_RUN_TIME_LIMIT;
       break;
     }
-    uint32_t r = tie_rec(top.tie);
+    loop->now = top.time; /* before a refill or forget_rungs, which read it */
+    uint32_t r = top.rec;
     event_rec *e = &loop->rec[r];
     uint32_t h = e->home;
     sim_handler fn = e->fn;
@@ -921,7 +930,7 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
     /* released before the handler runs: its own handle is stale by then, and
      * the first event it schedules reuses this record */
     e->home = NO_REC;
-    loop->pending--;
+    loop->spare++;
     if (SIM_RARELY(h != r)) {
       /* rescheduled: the handle lives in its home record */
       loop->rec[h].gen++;
@@ -952,14 +961,16 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
        * so that sim_loop_next_time stays O(1) in the handler */
       if (SIM_RARELY(--loop->count == 0) && loop->dead == 0) {
         /* nothing dead anywhere: the entry a refill brings is live */
-        if (loop->far) refill(loop);
+        if (loop->far)
+          refill(loop);
+        else
+          forget_rungs(loop); /* the loop is empty */
       } else {
         tidy(loop);
       }
     } else {
       leave_heap_root(loop);
     }
-    loop->now = top.time;
     loop->dispatched++;
     /* the record is released, but its priority and sequence stay until the
      * handler reuses it */
@@ -988,7 +999,7 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
 
 void sim_loop_stop(sim_loop *loop) { loop->stop = true; }
 
-size_t sim_loop_pending(const sim_loop *loop) { return loop->pending; }
+size_t sim_loop_pending(const sim_loop *loop) { return pending_events(loop); }
 
 uint64_t sim_loop_dispatched(const sim_loop *loop) { return loop->dispatched; }
 
