@@ -212,7 +212,7 @@ static inline void near_insert(sim_loop *loop, heap_key k) {
   assert(loop->count < loop->heap_cap);
   if (loop->sorted) {
     if (SIM_RARELY(loop->count >= SORTED_MAX)) {
-      loop->sorted = false;
+      set_sorted(loop, false);
       heapify(loop);
     } else {
       heap_key *h = loop->key;
@@ -422,12 +422,12 @@ SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
     if (first + ((size_t)1 << split) <= loop->bucket_cap) {
       uint64_t start = loop->horizon - ((uint64_t)1 << g->shift);
       make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
-      for (size_t i = 0; i < n; i++) far_insert(loop, h[i].rec, h[i].time);
+      for (size_t i = 0; i < n; i++) far_insert(loop, (uint32_t)h[i].rec, h[i].time);
       return true;
     }
   }
   loop->count = n;
-  loop->sorted = n <= SORTED_MAX;
+  set_sorted(loop, n <= SORTED_MAX);
   if (!loop->sorted) heapify(loop);
   loop->ahead = g->next < g->buckets ? loop->bucket[g->first + g->next] : NO_REC;
   return false;
@@ -488,7 +488,7 @@ static void refill(sim_loop *loop) {
       return;
     }
     loop->count = n;
-    loop->sorted = true;
+    set_sorted(loop, true);
     loop->ahead = b < end ? bucket[b] : NO_REC;
     return;
   }
@@ -527,7 +527,7 @@ static void reap_root(sim_loop *loop) {
       refill(loop);
       continue;
     }
-    uint32_t r = near_first(loop)->rec;
+    uint32_t r = (uint32_t)near_first(loop)->rec;
     if (loop->rec[r].home != DEAD) return;
     near_pop(loop);
     drop_dead(loop, r);
@@ -544,7 +544,7 @@ static void compact(sim_loop *loop) {
   heap_key *h = loop->key;
   size_t kept = 0;
   for (size_t i = 0; i < loop->count; i++) {
-    uint32_t r = h[i].rec;
+    uint32_t r = (uint32_t)h[i].rec;
     if (loop->rec[r].home == DEAD)
       drop_dead(loop, r);
     else
@@ -702,35 +702,51 @@ void sim_loop_free(sim_loop *loop) {
 
 sim_time sim_loop_now(const sim_loop *loop) { return loop->now; }
 
-/* sim_schedule beyond its common case: growth, a record never used, an
- * entry before the horizon or beyond the finest rung, an empty loop. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static sim_event_id schedule_slow(sim_loop *loop, sim_time at, int32_t priority, sim_handler fn,
-                                  void *ctx, uint64_t arg) {
-  if (SIM_RARELY(loop->spare == 0) && grow_for_event(loop) < 0)
-    return SIM_EVENT_NONE;
-  uint32_t r = take_rec(loop);
+/* Queues the new event filled into record r (taken: fn, ctx, arg, time and
+ * priority set; room checked) and returns its handle: the generic path of
+ * sim_schedule, for an entry before the horizon, a record never used, a
+ * loop that had to grow. */
+static sim_event_id queue_new(sim_loop *loop, uint32_t r) {
   event_rec *e = &loop->rec[r];
   uint32_t gen = ++e->gen;
-  e->fn = fn;
-  e->ctx = ctx;
-  e->arg = arg;
   e->seq = loop->next_seq++;
-  e->time = at;
-  e->prio = priority;
   e->link = r;
   e->home = r;
   loop->spare--;
-  if ((uint64_t)at < loop->horizon) {
-    schedule_near(loop, (heap_key){at, r});
+  if ((uint64_t)e->time < loop->horizon) {
+    schedule_near(loop, (heap_key){e->time, r});
   } else {
     /* an empty loop has forgotten its rungs (see forget_rungs) */
     assert(loop->count || loop->far || loop->rungs == 0);
-    far_insert(loop, r, at);
+    far_insert(loop, r, e->time);
   }
   return make_id(r, gen);
+}
+
+/* sim_schedule with no free record: growth, or a record never used. */
+SIM_NOINLINE static sim_event_id schedule_fresh(sim_loop *loop, sim_time at, int32_t priority,
+                                                sim_handler fn, void *ctx, uint64_t arg) {
+  if (SIM_RARELY(loop->spare == 0) && grow_for_event(loop) < 0) return SIM_EVENT_NONE;
+  uint32_t r = take_rec(loop);
+  event_rec *e = &loop->rec[r];
+  e->fn = fn;
+  e->ctx = ctx;
+  e->arg = arg;
+  e->time = at;
+  e->prio = priority;
+  return queue_new(loop, r);
+}
+
+/* sim_schedule beyond its common case, once the new event is filled into
+ * record r, the free list's head, still free: growth (which copies the
+ * records, r with them), or an entry before the horizon.  Nothing
+ * observable has changed if growth fails. */
+SIM_NOINLINE static sim_event_id schedule_filled(sim_loop *loop, uint32_t r) {
+  if (SIM_RARELY(loop->spare == 0) && grow_for_event(loop) < 0) return SIM_EVENT_NONE;
+  uint32_t taken = take_rec(loop);
+  assert(taken == r);
+  (void)taken;
+  return queue_new(loop, r);
 }
 
 /* Files record r's entry, at time u beyond the finest rung, in a coarser one
@@ -748,22 +764,26 @@ SIM_NOINLINE static sim_event_id file_beyond(sim_loop *loop, uint32_t r, uint64_
 
 /* The common case, the hold model's: a free record, room, and a time at or
  * after the horizon (an empty loop has no rung, so such a time goes to the
- * top list, through file_beyond).  Its slow paths are tail calls. */
+ * top list, through file_beyond).  The event is written into the free
+ * list's head before room and horizon are tested, so that those slow paths
+ * need only the record (harmless if they fail: the record stays free); every
+ * slow path is a tail call, so the common one keeps its values in the
+ * argument registers and saves none. */
 static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t priority,
                                        sim_handler fn, void *ctx, uint64_t arg) {
   uint32_t r = loop->free_head;
-  uint64_t u = (uint64_t)at;
-  if (SIM_RARELY(r == NO_REC || loop->spare == 0 || u < loop->horizon))
-    return schedule_slow(loop, at, priority, fn, ctx, arg);
+  if (SIM_RARELY(r == NO_REC)) return schedule_fresh(loop, at, priority, fn, ctx, arg);
   event_rec *e = &loop->rec[r];
-  loop->free_head = e->link;
-  uint32_t gen = ++e->gen;
   e->fn = fn;
   e->ctx = ctx;
   e->arg = arg;
-  e->seq = loop->next_seq++;
   e->time = at;
   e->prio = priority;
+  uint64_t u = (uint64_t)at;
+  if (SIM_RARELY(loop->spare == 0 || u < loop->horizon)) return schedule_filled(loop, r);
+  loop->free_head = e->link;
+  uint32_t gen = ++e->gen;
+  e->seq = loop->next_seq++;
   e->link = r;
   e->home = r;
   loop->spare--;
@@ -900,6 +920,93 @@ static void leave_heap_root(sim_loop *loop) {
   }
 }
 
+/* Releases record r, whose entry is being dispatched, before its handler
+ * runs: its own handle is stale by then, and the first event the handler
+ * schedules reuses the record. */
+static inline void release_dispatched(sim_loop *loop, uint32_t r) {
+  event_rec *e = &loop->rec[r];
+  uint32_t h = e->home;
+  e->home = NO_REC;
+  loop->spare++;
+  if (SIM_RARELY(h != r)) {
+    /* rescheduled: the handle lives in its home record */
+    loop->rec[h].gen++;
+    settle(loop, h);
+    settle(loop, r);
+  } else {
+    /* the handle's home is this record: in neither role now */
+    e->gen++;
+    e->link = loop->free_head;
+    loop->free_head = r;
+  }
+}
+
+/* Takes the dispatched entry off the end of the near run. */
+static inline void leave_run_end(sim_loop *loop) {
+#if defined(__GNUC__)
+  /* One step along the next bucket's list a dispatch, asking for its
+   * records: the list is a chain of dependent loads, which by the time the
+   * run is used up have come in while the handlers ran, instead of one after
+   * the other when the bucket moves (at 10^6 pending, a miss beyond the
+   * second-level cache each).  Links of a list changed since are still
+   * record indices or NO_REC, so a stale hint only wastes a prefetch. */
+  uint32_t a = loop->ahead;
+  if (a != NO_REC) {
+    __builtin_prefetch(&loop->rec[a]);
+    loop->ahead = loop->far_next[a];
+  }
+#endif
+  /* the tier refilled now if that was the last entry, so that
+   * sim_loop_next_time stays O(1) in the handler */
+  if (SIM_RARELY(--loop->count == 0) && loop->dead == 0) {
+    /* nothing dead anywhere: the entry a refill brings is live */
+    if (loop->far)
+      refill(loop);
+    else
+      forget_rungs(loop); /* the loop is empty */
+  } else {
+    tidy(loop);
+  }
+}
+
+/* One dispatch beyond the common path: from a near heap, or with a trace
+ * observer.  False when the earliest event lies beyond `until` (the clock
+ * then advanced to it). */
+SIM_NOINLINE static bool dispatch_general(sim_loop *loop, sim_time until) {
+  bool from_run = loop->sorted;
+  heap_key top = *near_first(loop);
+  if (top.time > until) {
+    loop->now = until;
+    return false;
+  }
+  loop->now = top.time; /* before a refill or forget_rungs, which read it */
+  uint32_t r = (uint32_t)top.rec;
+  const event_rec *e = &loop->rec[r];
+  sim_handler fn = e->fn;
+  void *ctx = e->ctx;
+  uint64_t arg = e->arg;
+  release_dispatched(loop, r);
+  if (from_run)
+    leave_run_end(loop);
+  else
+    leave_heap_root(loop);
+  loop->dispatched++;
+  /* the record is released, but its priority and sequence stay until the
+   * handler reuses it */
+  if (loop->trace != NULL) loop->trace(loop->trace_ctx, top.time, e->prio, e->seq, fn, arg);
+  fn(loop, ctx, arg);
+  if (!from_run) {
+    /* the placeholder goes if the handler scheduled nothing before the
+     * horizon, and whatever took the root may be dead */
+    if (loop->root_free) {
+      loop->root_free = false;
+      pop_root(loop);
+    }
+    tidy(loop);
+  }
+  return true;
+}
+
 sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
   assert(!loop->running && "sim_loop_run is not re-entrant");
   assert(until >= loop->now);
@@ -914,79 +1021,32 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
       }
       refill(loop); /* events scheduled into an empty loop */
     }
-    heap_key top = *near_first(loop);
-    if (top.time > until) {
-      loop->now = until;
-      status = SIM_RUN_TIME_LIMIT;
-      break;
-    }
-    loop->now = top.time; /* before a refill or forget_rungs, which read it */
-    uint32_t r = top.rec;
-    event_rec *e = &loop->rec[r];
-    uint32_t h = e->home;
-    sim_handler fn = e->fn;
-    void *ctx = e->ctx;
-    uint64_t arg = e->arg;
-    /* released before the handler runs: its own handle is stale by then, and
-     * the first event it schedules reuses this record */
-    e->home = NO_REC;
-    loop->spare++;
-    if (SIM_RARELY(h != r)) {
-      /* rescheduled: the handle lives in its home record */
-      loop->rec[h].gen++;
-      settle(loop, h);
-      settle(loop, r);
-    } else {
-      /* the handle's home is this record: in neither role now */
-      e->gen++;
-      e->link = loop->free_head;
-      loop->free_head = r;
-    }
-    if (loop->sorted) {
-#if defined(__GNUC__)
-      /* One step along the next bucket's list a dispatch, asking for its
-       * records: the list is a chain of dependent loads, which by the time
-       * the run is used up have come in while the handlers ran, instead of
-       * one after the other when the bucket moves (at 10^6 pending, a miss
-       * beyond the second-level cache each).  Links of a list changed since
-       * are still record indices or NO_REC, so a stale hint only wastes a
-       * prefetch. */
-      uint32_t a = loop->ahead;
-      if (a != NO_REC) {
-        __builtin_prefetch(&loop->rec[a]);
-        loop->ahead = loop->far_next[a];
-      }
-#endif
-      /* taken off the run's end; the tier refilled now if that was the last,
-       * so that sim_loop_next_time stays O(1) in the handler */
-      if (SIM_RARELY(--loop->count == 0) && loop->dead == 0) {
-        /* nothing dead anywhere: the entry a refill brings is live */
-        if (loop->far)
-          refill(loop);
-        else
-          forget_rungs(loop); /* the loop is empty */
-      } else {
-        tidy(loop);
+    if (SIM_RARELY(!loop->plain)) {
+      if (!dispatch_general(loop, until)) {
+        status = SIM_RUN_TIME_LIMIT;
+        break;
       }
     } else {
-      leave_heap_root(loop);
-    }
-    loop->dispatched++;
-    /* the record is released, but its priority and sequence stay until the
-     * handler reuses it */
-    if (SIM_RARELY(loop->trace != NULL))
-      loop->trace(loop->trace_ctx, top.time, e->prio, e->seq, fn, arg);
-    fn(loop, ctx, arg);
-    if (SIM_RARELY(!loop->sorted)) {
-      /* a heap: the placeholder goes if the handler scheduled nothing before
-       * the horizon, and whatever took the root may be dead.  A run needs
-       * nothing: the handler only added to it (schedule) or kept it tidy
-       * (cancel, reschedule). */
-      if (loop->root_free) {
-        loop->root_free = false;
-        pop_root(loop);
+      /* the common path: the earliest entry ends a sorted run, and nothing
+       * observes.  After the handler, a run needs nothing: the handler only
+       * added to it (schedule, which may make it a heap, whose root is then
+       * live) or kept it tidy (cancel, reschedule). */
+      heap_key top = loop->key[loop->count - 1];
+      if (top.time > until) {
+        loop->now = until;
+        status = SIM_RUN_TIME_LIMIT;
+        break;
       }
-      tidy(loop);
+      loop->now = top.time; /* before a refill or forget_rungs, which read it */
+      uint32_t r = (uint32_t)top.rec;
+      const event_rec *e = &loop->rec[r];
+      sim_handler fn = e->fn;
+      void *ctx = e->ctx;
+      uint64_t arg = e->arg;
+      release_dispatched(loop, r);
+      leave_run_end(loop);
+      loop->dispatched++;
+      fn(loop, ctx, arg);
     }
     if (loop->stop) {
       status = SIM_RUN_STOPPED;
@@ -1006,4 +1066,5 @@ uint64_t sim_loop_dispatched(const sim_loop *loop) { return loop->dispatched; }
 void sim_loop_set_trace(sim_loop *loop, sim_trace_fn fn, void *ctx) {
   loop->trace = fn;
   loop->trace_ctx = ctx;
+  set_sorted(loop, loop->sorted);
 }

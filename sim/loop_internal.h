@@ -49,7 +49,8 @@ _Static_assert(SIM_HEAP_ARITY >= 2 && SIM_HEAP_ARITY <= 16, "heap arity out of r
  * writes two words an entry. */
 typedef struct heap_key {
   sim_time time; /* ns: when the event fires */
-  uint32_t rec;  /* index of the event's record */
+  uint64_t rec;  /* index of the event's record (64 bits: no padding, so a
+                    key moves as one 16-byte word) */
 } heap_key;
 _Static_assert(sizeof(heap_key) == 16, "four keys, a heap's sibling group, fill a cache line");
 
@@ -72,8 +73,8 @@ typedef struct event_rec {
   uint64_t arg;    /* handler's argument */
   uint64_t seq;    /* insertion sequence of the entry held, loop-wide, from 1 */
   sim_time time;   /* ns: time of the entry held */
-  int32_t prio;    /* priority of the entry held */
   uint32_t gen;    /* handle generation: odd while home of a pending handle */
+  int32_t prio;    /* priority of the entry held */
   uint32_t link;   /* pending home: record of the live entry; free: next free */
   uint32_t home;   /* entry held: its handle's home record, DEAD, or NO_REC */
 } event_rec;
@@ -143,6 +144,8 @@ struct sim_loop {
   bool running;        /* inside sim_loop_run */
   bool root_free;      /* key[0] is the dispatched event's placeholder (in count) */
   bool sorted;         /* the near tier is a sorted run, not a heap */
+  bool plain;          /* sorted and no trace: sim_loop_run's common path (see
+                          set_sorted) */
   sim_trace_fn trace;  /* dispatch observer, NULL when none */
   void *trace_ctx;     /* its context */
 };
@@ -165,7 +168,7 @@ static inline size_t pending_events(const sim_loop *loop) { return loop->room - 
 /* Order of the entries of records a and b, at the same time: priority, then
  * sequence (looked up: records do not change while their entry is queued,
  * dead or not). */
-static inline bool tie_before(const event_rec *rec, uint32_t a, uint32_t b) {
+static inline bool tie_before(const event_rec *rec, uint64_t a, uint64_t b) {
   if (rec[a].prio != rec[b].prio) return rec[a].prio < rec[b].prio;
   return rec[a].seq < rec[b].seq;
 }
@@ -176,6 +179,12 @@ static inline bool tie_before(const event_rec *rec, uint32_t a, uint32_t b) {
 static inline bool before(const event_rec *rec, const heap_key *a, const heap_key *b) {
   if (SIM_RARELY(a->time == b->time)) return tie_before(rec, a->rec, b->rec);
   return a->time < b->time;
+}
+
+/* Makes the near tier a sorted run or a heap, and keeps `plain` with it. */
+static inline void set_sorted(sim_loop *loop, bool sorted) {
+  loop->sorted = sorted;
+  loop->plain = sorted && loop->trace == NULL;
 }
 
 /* The earliest near entry; the near tier must not be empty. */
