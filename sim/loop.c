@@ -440,7 +440,10 @@ SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
  * rung's width, set by the whole span, is too coarse for the events near
  * now (with exponential increments, the earliest buckets are the fullest).
  * The common case, a bucket of a few entries, calls nothing. */
-static void refill(sim_loop *loop) {
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void refill_from(sim_loop *loop, bool none_dead) {
   assert(loop->count == 0 && !loop->root_free);
   heap_key *h = loop->key;
   const event_rec *rec = loop->rec;
@@ -462,7 +465,7 @@ static void refill(sim_loop *loop) {
     size_t n = 0, dropped = 0;
     for (; r != NO_REC; r = far_next[r]) {
       const event_rec *e = &rec[r];
-      if (SIM_RARELY(e->home == DEAD)) {
+      if (!none_dead && SIM_RARELY(e->home == DEAD)) {
         drop_dead(loop, r); /* leaves far_next[r] as it was */
         dropped++;
         continue;
@@ -493,6 +496,13 @@ static void refill(sim_loop *loop) {
     return;
   }
 }
+
+/* refill_from for any state of the queue. */
+static void refill(sim_loop *loop) { refill_from(loop, false); }
+
+/* refill_from when no entry is dead: the common case, that of a run used up,
+ * which need not look at each record's role. */
+static void refill_live(sim_loop *loop) { refill_from(loop, true); }
 
 /* Drops the dead entries of list *head; returns how many stayed. */
 static size_t purge_list(sim_loop *loop, uint32_t *head) {
@@ -815,6 +825,7 @@ bool sim_cancel(sim_loop *loop, sim_event_id id) {
   uint32_t c = loop->rec[h].link;
   loop->rec[c].home = DEAD;
   loop->dead++;
+  loop->withdrawn++;
   end_handle(loop, h);
   tidy(loop);
   return true;
@@ -837,6 +848,7 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   e->home = h;
   old->home = DEAD;
   loop->dead++;
+  loop->withdrawn++; /* the old entry's sequence */
   loop->rec[h].link = n;
   if ((uint64_t)at < loop->horizon) {
     near_insert(loop, (heap_key){at, n});
@@ -961,7 +973,7 @@ static inline void leave_run_end(sim_loop *loop) {
   if (SIM_RARELY(--loop->count == 0) && loop->dead == 0) {
     /* nothing dead anywhere: the entry a refill brings is live */
     if (loop->far)
-      refill(loop);
+      refill_live(loop);
     else
       forget_rungs(loop); /* the loop is empty */
   } else {
@@ -990,7 +1002,6 @@ SIM_NOINLINE static bool dispatch_general(sim_loop *loop, sim_time until) {
     leave_run_end(loop);
   else
     leave_heap_root(loop);
-  loop->dispatched++;
   /* the record is released, but its priority and sequence stay until the
    * handler reuses it */
   if (loop->trace != NULL) loop->trace(loop->trace_ctx, top.time, e->prio, e->seq, fn, arg);
@@ -1045,7 +1056,6 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
       uint64_t arg = e->arg;
       release_dispatched(loop, r);
       leave_run_end(loop);
-      loop->dispatched++;
       fn(loop, ctx, arg);
     }
     if (loop->stop) {
@@ -1061,7 +1071,11 @@ void sim_loop_stop(sim_loop *loop) { loop->stop = true; }
 
 size_t sim_loop_pending(const sim_loop *loop) { return pending_events(loop); }
 
-uint64_t sim_loop_dispatched(const sim_loop *loop) { return loop->dispatched; }
+/* Derived rather than counted, so that a dispatch counts nothing: every
+ * sequence issued (next_seq - 1) is pending, withdrawn or dispatched. */
+uint64_t sim_loop_dispatched(const sim_loop *loop) {
+  return loop->next_seq - 1 - loop->withdrawn - pending_events(loop);
+}
 
 void sim_loop_set_trace(sim_loop *loop, sim_trace_fn fn, void *ctx) {
   loop->trace = fn;

@@ -76,7 +76,10 @@ typedef struct event_rec {
   uint32_t gen;    /* handle generation: odd while home of a pending handle */
   int32_t prio;    /* priority of the entry held */
   uint32_t link;   /* pending home: record of the live entry; free: next free */
-  uint32_t home;   /* entry held: its handle's home record, DEAD, or NO_REC */
+  /* gen, link and home, which scheduling and dispatch write together, lie
+   * apart: side by side, the compiler merges their stores into vector moves
+   * that take more instructions than the stores */
+  _Alignas(8) uint32_t home; /* entry held: its handle's home record, DEAD, or NO_REC */
 } event_rec;
 _Static_assert(sizeof(event_rec) == CACHE_LINE, "a record fills one cache line");
 
@@ -139,7 +142,10 @@ struct sim_loop {
   /* the run */
   sim_time now;        /* ns: time of the event being or last dispatched */
   uint64_t next_seq;   /* sequence of the next event scheduled or rescheduled */
-  uint64_t dispatched; /* events dispatched since creation */
+  uint64_t withdrawn;  /* sequences that will never be dispatched: cancelled
+                          events and rescheduled entries; the events
+                          dispatched are the sequences issued less these and
+                          the pending ones (see sim_loop_dispatched) */
   bool stop;           /* sim_loop_stop was called during this run */
   bool running;        /* inside sim_loop_run */
   bool root_free;      /* key[0] is the dispatched event's placeholder (in count) */
