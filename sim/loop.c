@@ -476,13 +476,16 @@ static inline void refill_from(sim_loop *loop, bool none_dead) {
         h[j] = k;
         continue;
       }
-      for (; j > 0; j--) {
-        sim_time t = h[j - 1].time;
+      /* key -1, a sentinel at the latest time, ends the walk without a test
+       * of the position (but for a tie with it, told apart by p == h) */
+      heap_key *p = &h[j];
+      for (;; p--) {
+        sim_time t = p[-1].time;
         if (t > k.time) break;
-        if (SIM_RARELY(t == k.time) && !tie_before(rec, h[j - 1].rec, r)) break;
-        h[j] = h[j - 1];
+        if (SIM_RARELY(t == k.time) && (p == h || !tie_before(rec, p[-1].rec, r))) break;
+        p[0] = p[-1];
       }
-      h[j] = k;
+      *p = k;
     }
     loop->far -= n + dropped;
     if (n == 0) continue;
@@ -584,14 +587,17 @@ static inline void tidy(sim_loop *loop) {
 
 /* ---- storage ---- */
 
-/* A key array of `cap` entries, key 1 cache-line aligned. */
+/* A key array of `cap` entries, key 1 cache-line aligned, after key -1, the
+ * sentinel refill's sort stops at: the latest time. */
 static int heap_realloc(sim_loop *loop, size_t cap) {
-  if (cap > (SIZE_MAX - 2 * CACHE_LINE) / sizeof(heap_key)) return -1;
-  char *mem = sim_malloc(cap * sizeof(heap_key) + CACHE_LINE);
+  if (cap > (SIZE_MAX - 3 * CACHE_LINE) / sizeof(heap_key)) return -1;
+  char *mem = sim_malloc((cap + 1) * sizeof(heap_key) + CACHE_LINE);
   if (!mem) return -1;
-  uintptr_t first = (uintptr_t)mem + sizeof(heap_key);
+  /* key 1 is two keys past key -1, which lies at or after mem */
+  uintptr_t first = (uintptr_t)mem + 2 * sizeof(heap_key);
   uintptr_t aligned = (first + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
-  heap_key *key = (heap_key *)(mem + (aligned - first));
+  heap_key *key = (heap_key *)(mem + (aligned - first)) + 1;
+  key[-1] = (heap_key){SIM_TIME_MAX, 0};
   if (loop->count) memcpy(key, loop->key, loop->count * sizeof(heap_key));
   sim_free(loop->key_mem);
   loop->key_mem = mem;
