@@ -353,6 +353,7 @@ __attribute__((noinline, cold))
 #endif
 static void forget_rungs(sim_loop *loop) {
   assert(loop->count == 0 && loop->far == 0 && !loop->root_free);
+  set_sorted(loop, loop->sorted); /* no longer plain: the near tier is empty */
   loop->rungs = 0;
   set_finest(loop);
   loop->horizon = (uint64_t)loop->now;
@@ -1031,14 +1032,17 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
   loop->stop = false;
   sim_run_status status;
   for (;;) {
-    if (SIM_RARELY(loop->count == 0)) {
-      if (loop->far == 0) {
-        status = SIM_RUN_EMPTY;
-        break;
-      }
-      refill(loop); /* events scheduled into an empty loop */
-    }
     if (SIM_RARELY(!loop->plain)) {
+      /* plain implies a near entry (see set_sorted): an empty near tier
+       * comes this way */
+      if (loop->count == 0) {
+        if (loop->far == 0) {
+          status = SIM_RUN_EMPTY;
+          break;
+        }
+        refill(loop); /* events scheduled into an empty loop */
+        continue;
+      }
       if (!dispatch_general(loop, until)) {
         status = SIM_RUN_TIME_LIMIT;
         break;
@@ -1057,12 +1061,12 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
       loop->now = top.time; /* before a refill or forget_rungs, which read it */
       uint32_t r = (uint32_t)top.rec;
       const event_rec *e = &loop->rec[r];
-      sim_handler fn = e->fn;
-      void *ctx = e->ctx;
-      uint64_t arg = e->arg;
       release_dispatched(loop, r);
       leave_run_end(loop);
-      fn(loop, ctx, arg);
+      /* read after the upkeep, which neither writes them nor moves the
+       * records (only growth in sim_schedule does), so that only the
+       * record's address lives across its calls */
+      e->fn(loop, e->ctx, e->arg);
     }
     if (loop->stop) {
       status = SIM_RUN_STOPPED;
