@@ -482,8 +482,9 @@ static inline void refill_from(sim_loop *loop, bool none_dead) {
       heap_key *p = &h[j];
       for (;; p--) {
         sim_time t = p[-1].time;
-        if (t > k.time) break;
-        if (SIM_RARELY(t == k.time) && (p == h || !tie_before(rec, p[-1].rec, r))) break;
+        /* one test a step: a later or equal time ends the walk or (a tie
+         * ordered after k, rare) continues it */
+        if (t >= k.time && (t > k.time || p == h || !tie_before(rec, p[-1].rec, r))) break;
         p[0] = p[-1];
       }
       *p = k;
