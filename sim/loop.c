@@ -245,7 +245,7 @@ static inline void settle(sim_loop *loop, uint32_t r) {
 
 /* Frees the dead entry of record r, which has left the queue. */
 static inline void drop_dead(sim_loop *loop, uint32_t r) {
-  loop->dead--;
+  if (--loop->dead == 0) set_sorted(loop, loop->sorted); /* may be plain again */
   loop->rec[r].home = NO_REC;
   settle(loop, r);
 }
@@ -566,6 +566,7 @@ static void compact(sim_loop *loop) {
       h[kept++] = h[i];
   }
   loop->count = kept;
+  set_sorted(loop, loop->sorted); /* plain reflects the new count */
   if (!loop->sorted) heapify(loop); /* a run stays sorted */
   for (unsigned k = 0; k < loop->rungs; k++) {
     const rung *g = &loop->rung[k];
@@ -833,6 +834,7 @@ bool sim_cancel(sim_loop *loop, sim_event_id id) {
   uint32_t c = loop->rec[h].link;
   loop->rec[c].home = DEAD;
   loop->dead++;
+  loop->plain = false; /* an entry is dead (see set_sorted) */
   loop->withdrawn++;
   end_handle(loop, h);
   tidy(loop);
@@ -856,7 +858,8 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   e->home = h;
   old->home = DEAD;
   loop->dead++;
-  loop->withdrawn++; /* the old entry's sequence */
+  loop->plain = false; /* an entry is dead (see set_sorted) */
+  loop->withdrawn++;   /* the old entry's sequence */
   loop->rec[h].link = n;
   if ((uint64_t)at < loop->horizon) {
     near_insert(loop, (heap_key){at, n});
@@ -961,8 +964,9 @@ static inline void release_dispatched(sim_loop *loop, uint32_t r) {
   }
 }
 
-/* Takes the dispatched entry off the end of the near run. */
-static inline void leave_run_end(sim_loop *loop) {
+/* Takes the dispatched entry off the end of the near run; `plain`: the loop
+ * was plain (nothing dead), so the run's new end is live. */
+static inline void leave_run_end(sim_loop *loop, bool plain) {
 #if defined(__GNUC__)
   /* One step along the next bucket's list a dispatch, asking for its
    * records: the list is a chain of dependent loads, which by the time the
@@ -978,7 +982,14 @@ static inline void leave_run_end(sim_loop *loop) {
 #endif
   /* the tier refilled now if that was the last entry, so that
    * sim_loop_next_time stays O(1) in the handler */
-  if (SIM_RARELY(--loop->count == 0) && loop->dead == 0) {
+  if (plain) {
+    if (SIM_RARELY(--loop->count == 0)) {
+      if (loop->far)
+        refill_from(loop, true); /* inline: the common path's only call */
+      else
+        forget_rungs(loop); /* the loop is empty */
+    }
+  } else if (SIM_RARELY(--loop->count == 0) && loop->dead == 0) {
     /* nothing dead anywhere: the entry a refill brings is live */
     if (loop->far)
       refill_live(loop);
@@ -1007,7 +1018,7 @@ SIM_NOINLINE static bool dispatch_general(sim_loop *loop, sim_time until) {
   uint64_t arg = e->arg;
   release_dispatched(loop, r);
   if (from_run)
-    leave_run_end(loop);
+    leave_run_end(loop, false);
   else
     leave_heap_root(loop);
   /* the record is released, but its priority and sequence stay until the
@@ -1049,8 +1060,9 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
         break;
       }
     } else {
-      /* the common path: the earliest entry ends a sorted run, and nothing
-       * observes.  After the handler, a run needs nothing: the handler only
+      /* the common path: the earliest entry ends a sorted run, nothing is
+       * dead and nothing observes.  After the handler, a run needs nothing:
+       * the handler only
        * added to it (schedule, which may make it a heap, whose root is then
        * live) or kept it tidy (cancel, reschedule). */
       heap_key top = loop->key[loop->count - 1];
@@ -1063,7 +1075,7 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
       uint32_t r = (uint32_t)top.rec;
       const event_rec *e = &loop->rec[r];
       release_dispatched(loop, r);
-      leave_run_end(loop);
+      leave_run_end(loop, true);
       /* read after the upkeep, which neither writes them nor moves the
        * records (only growth in sim_schedule does), so that only the
        * record's address lives across its calls */

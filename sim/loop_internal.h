@@ -150,8 +150,8 @@ struct sim_loop {
   bool running;        /* inside sim_loop_run */
   bool root_free;      /* key[0] is the dispatched event's placeholder (in count) */
   bool sorted;         /* the near tier is a sorted run, not a heap */
-  bool plain;          /* sorted, not empty, no trace: sim_loop_run's common
-                          path (see set_sorted) */
+  bool plain;          /* sorted, not empty, nothing dead, no trace: sim_loop_run's
+                          common path (see set_sorted) */
   sim_trace_fn trace;  /* dispatch observer, NULL when none */
   void *trace_ctx;     /* its context */
 };
@@ -188,13 +188,13 @@ static inline bool before(const event_rec *rec, const heap_key *a, const heap_ke
 }
 
 /* Makes the near tier a sorted run or a heap, and keeps `plain` with it.
- * Called also when the trace changes and when the loop empties; the near
- * tier otherwise runs dry only to be refilled at once (which calls it) or
- * when the loop empties, so `plain` implies a near entry, and the run loop's
- * common path tests one flag. */
+ * Called also when the trace changes, when the loop empties and when the
+ * last dead entry goes (an entry dying clears `plain` itself); the near tier
+ * otherwise runs dry only to be refilled at once (which calls it), so the
+ * run loop's common path tests one flag for all four conditions. */
 static inline void set_sorted(sim_loop *loop, bool sorted) {
   loop->sorted = sorted;
-  loop->plain = sorted && loop->trace == NULL && loop->count > 0;
+  loop->plain = sorted && loop->trace == NULL && loop->count > 0 && loop->dead == 0;
 }
 
 /* The earliest near entry; the near tier must not be empty. */
