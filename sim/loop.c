@@ -22,13 +22,13 @@
  * insertions before the horizon grow a run past SORTED_MAX; it stays a heap
  * until it runs dry.  So many events at one instant, which no bucket can
  * part, cost O(log n) each, as in one heap, never O(n).
- * Near entries are 16-byte keys: the time, and one 64-bit word holding the
- * priority (high half, sign bit flipped so that unsigned order is signed
- * order) and the index of the event's record (low half).  Records hold what
- * an event runs, its full 64-bit insertion sequence, time and priority;
- * equal (time, priority) pairs, rare, are ordered by looking the sequences
- * up (a tie-breaking key between priority and sequence would be looked up
- * the same way, at no cost to the common path).  In a heap, the four
+ * Near entries are 16-byte keys: the time and the index of the event's
+ * record.  Records hold what an event runs, its full 64-bit insertion
+ * sequence, time and priority; equal times, rare with times in ns, are
+ * ordered by looking priority and sequence up in the two records (a
+ * tie-breaking key between them would be looked up the same way, at no cost
+ * to the common path), so a key is written without reading the priority and
+ * compared with one test.  In a heap, the four
  * children of a node fill one cache line (the array is aligned for it); a
  * descent through a heap larger than the first-level cache prefetches the
  * next level's groups while it compares the current one.
@@ -36,8 +36,8 @@
  * The far tier holds record indices only, in singly linked lists threaded
  * through far_next, an array parallel to the records (4 bytes an event, so
  * walking a bucket touches few lines); moving a bucket into the near tier
- * reads each record's time and priority, loads that do not depend on each
- * other and so overlap, and leaves the records in cache for their dispatch.
+ * reads each record's time, loads that do not depend on each other and so
+ * overlap, and leaves the records in cache for their dispatch.
  * An event thus moves at most a few times (top to a rung, to finer rungs, to
  * the near tier) at O(1) each, and is then ordered among the few entries of
  * its bucket, not among everything pending: at 10^5 and 10^6 pending a hold
@@ -212,7 +212,7 @@ static inline void near_insert(sim_loop *loop, heap_key k) {
   assert(loop->count < loop->heap_cap);
   if (loop->sorted) {
     if (SIM_RARELY(loop->count >= SORTED_MAX)) {
-      loop->sorted = false;
+      set_sorted(loop, false);
       heapify(loop);
     } else {
       heap_key *h = loop->key;
@@ -245,7 +245,7 @@ static inline void settle(sim_loop *loop, uint32_t r) {
 
 /* Frees the dead entry of record r, which has left the queue. */
 static inline void drop_dead(sim_loop *loop, uint32_t r) {
-  loop->dead--;
+  if (--loop->dead == 0) set_sorted(loop, loop->sorted); /* may be plain again */
   loop->rec[r].home = NO_REC;
   settle(loop, r);
 }
@@ -342,6 +342,25 @@ static void make_rung(sim_loop *loop, unsigned k, uint64_t base, unsigned shift,
   set_finest(loop);
 }
 
+/* A loop that has just become empty (no placeholder either: it is counted)
+ * forgets its rungs, so that the events scheduled next wait in the top list,
+ * to be spread over a rung made for them all when the first is wanted.  It
+ * does so when it empties, not when an event next comes, so that
+ * scheduling's common path needs no test for an empty loop: with no rung,
+ * every event at or after the horizon (now) goes to the top list. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void forget_rungs(sim_loop *loop) {
+  assert(loop->count == 0 && loop->far == 0 && !loop->root_free);
+  set_sorted(loop, loop->sorted); /* no longer plain: the near tier is empty */
+  loop->rungs = 0;
+  set_finest(loop);
+  loop->horizon = (uint64_t)loop->now;
+  loop->top_min = UINT64_MAX; /* bounds that compaction may have left */
+  loop->top_max = 0;
+}
+
 /* Files the entries of far list r anew (after a new rung was made), dropping
  * the dead. */
 static void refile(sim_loop *loop, uint32_t r) {
@@ -404,12 +423,12 @@ SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
     if (first + ((size_t)1 << split) <= loop->bucket_cap) {
       uint64_t start = loop->horizon - ((uint64_t)1 << g->shift);
       make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
-      for (size_t i = 0; i < n; i++) far_insert(loop, tie_rec(h[i].tie), h[i].time);
+      for (size_t i = 0; i < n; i++) far_insert(loop, (uint32_t)h[i].rec, h[i].time);
       return true;
     }
   }
   loop->count = n;
-  loop->sorted = n <= SORTED_MAX;
+  set_sorted(loop, n <= SORTED_MAX);
   if (!loop->sorted) heapify(loop);
   loop->ahead = g->next < g->buckets ? loop->bucket[g->first + g->next] : NO_REC;
   return false;
@@ -422,7 +441,10 @@ SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
  * rung's width, set by the whole span, is too coarse for the events near
  * now (with exponential increments, the earliest buckets are the fullest).
  * The common case, a bucket of a few entries, calls nothing. */
-static void refill(sim_loop *loop) {
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void refill_from(sim_loop *loop, bool none_dead) {
   assert(loop->count == 0 && !loop->root_free);
   heap_key *h = loop->key;
   const event_rec *rec = loop->rec;
@@ -444,24 +466,28 @@ static void refill(sim_loop *loop) {
     size_t n = 0, dropped = 0;
     for (; r != NO_REC; r = far_next[r]) {
       const event_rec *e = &rec[r];
-      if (SIM_RARELY(e->home == DEAD)) {
+      if (!none_dead && SIM_RARELY(e->home == DEAD)) {
         drop_dead(loop, r); /* leaves far_next[r] as it was */
         dropped++;
         continue;
       }
-      heap_key k = {e->time, prio_bits(e->prio) | r};
+      heap_key k = {e->time, r};
       size_t j = n++;
       if (SIM_RARELY(j >= SORTED_MAX)) {
         h[j] = k;
         continue;
       }
-      for (; j > 0; j--) {
-        sim_time t = h[j - 1].time;
-        if (t > k.time) break;
-        if (SIM_RARELY(t == k.time) && !tie_before(rec, h[j - 1].tie, k.tie)) break;
-        h[j] = h[j - 1];
+      /* key -1, a sentinel at the latest time, ends the walk without a test
+       * of the position (but for a tie with it, told apart by p == h) */
+      heap_key *p = &h[j];
+      for (;; p--) {
+        sim_time t = p[-1].time;
+        /* one test a step: a later or equal time ends the walk or (a tie
+         * ordered after k, rare) continues it */
+        if (t >= k.time && (t > k.time || p == h || !tie_before(rec, p[-1].rec, r))) break;
+        p[0] = p[-1];
       }
-      h[j] = k;
+      *p = k;
     }
     loop->far -= n + dropped;
     if (n == 0) continue;
@@ -470,11 +496,18 @@ static void refill(sim_loop *loop) {
       return;
     }
     loop->count = n;
-    loop->sorted = true;
+    set_sorted(loop, true);
     loop->ahead = b < end ? bucket[b] : NO_REC;
     return;
   }
 }
+
+/* refill_from for any state of the queue. */
+static void refill(sim_loop *loop) { refill_from(loop, false); }
+
+/* refill_from when no entry is dead: the common case, that of a run used up,
+ * which need not look at each record's role. */
+static void refill_live(sim_loop *loop) { refill_from(loop, true); }
 
 /* Drops the dead entries of list *head; returns how many stayed. */
 static size_t purge_list(sim_loop *loop, uint32_t *head) {
@@ -502,11 +535,14 @@ static size_t purge_list(sim_loop *loop, uint32_t *head) {
 static void reap_root(sim_loop *loop) {
   while (!loop->root_free) {
     if (loop->count == 0) {
-      if (!loop->far) return;
+      if (!loop->far) {
+        forget_rungs(loop); /* the loop is empty */
+        return;
+      }
       refill(loop);
       continue;
     }
-    uint32_t r = tie_rec(near_first(loop)->tie);
+    uint32_t r = (uint32_t)near_first(loop)->rec;
     if (loop->rec[r].home != DEAD) return;
     near_pop(loop);
     drop_dead(loop, r);
@@ -523,13 +559,14 @@ static void compact(sim_loop *loop) {
   heap_key *h = loop->key;
   size_t kept = 0;
   for (size_t i = 0; i < loop->count; i++) {
-    uint32_t r = tie_rec(h[i].tie);
+    uint32_t r = (uint32_t)h[i].rec;
     if (loop->rec[r].home == DEAD)
       drop_dead(loop, r);
     else
       h[kept++] = h[i];
   }
   loop->count = kept;
+  set_sorted(loop, loop->sorted); /* plain reflects the new count */
   if (!loop->sorted) heapify(loop); /* a run stays sorted */
   for (unsigned k = 0; k < loop->rungs; k++) {
     const rung *g = &loop->rung[k];
@@ -542,7 +579,7 @@ static void compact(sim_loop *loop) {
 /* Restores the invariants after an entry died or left, or the near tier ran
  * dry: live root, and dead entries no more numerous than pending events. */
 static void tidy_slow(sim_loop *loop) {
-  if (loop->dead > loop->pending) compact(loop);
+  if (loop->dead > pending_events(loop)) compact(loop);
   reap_root(loop);
 }
 
@@ -553,14 +590,17 @@ static inline void tidy(sim_loop *loop) {
 
 /* ---- storage ---- */
 
-/* A key array of `cap` entries, key 1 cache-line aligned. */
+/* A key array of `cap` entries, key 1 cache-line aligned, after key -1, the
+ * sentinel refill's sort stops at: the latest time. */
 static int heap_realloc(sim_loop *loop, size_t cap) {
-  if (cap > (SIZE_MAX - 2 * CACHE_LINE) / sizeof(heap_key)) return -1;
-  char *mem = sim_malloc(cap * sizeof(heap_key) + CACHE_LINE);
+  if (cap > (SIZE_MAX - 3 * CACHE_LINE) / sizeof(heap_key)) return -1;
+  char *mem = sim_malloc((cap + 1) * sizeof(heap_key) + CACHE_LINE);
   if (!mem) return -1;
-  uintptr_t first = (uintptr_t)mem + sizeof(heap_key);
+  /* key 1 is two keys past key -1, which lies at or after mem */
+  uintptr_t first = (uintptr_t)mem + 2 * sizeof(heap_key);
   uintptr_t aligned = (first + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
-  heap_key *key = (heap_key *)(mem + (aligned - first));
+  heap_key *key = (heap_key *)(mem + (aligned - first)) + 1;
+  key[-1] = (heap_key){SIM_TIME_MAX, 0};
   if (loop->count) memcpy(key, loop->key, loop->count * sizeof(heap_key));
   sim_free(loop->key_mem);
   loop->key_mem = mem;
@@ -591,7 +631,7 @@ static int rec_realloc(sim_loop *loop, size_t cap) {
 __attribute__((noinline, cold))
 #endif
 static int grow_for_event(sim_loop *loop) {
-  if (loop->pending + 1 > MAX_RECS / 3) return -1;
+  if (pending_events(loop) + 1 > MAX_RECS / 3) return -1;
   size_t room = loop->room ? 2 * loop->room : 8;
   if (room > MAX_RECS / 3) room = MAX_RECS / 3;
   size_t recs = 3 * room + 1, keys = 2 * room + 1, buckets = buckets_for(room);
@@ -610,22 +650,9 @@ static int grow_for_event(sim_loop *loop) {
     loop->bucket_cap = buckets;
     set_finest(loop);
   }
+  loop->spare += room - loop->room;
   loop->room = room;
   return 0;
-}
-
-/* An empty loop (no placeholder either: it is counted) forgets its rungs,
- * so that the events scheduled next wait in the top list, to be spread over
- * a rung made for them all when the first is wanted. */
-#if defined(__GNUC__)
-__attribute__((noinline, cold))
-#endif
-static void forget_rungs(sim_loop *loop) {
-  loop->rungs = 0;
-  set_finest(loop);
-  loop->horizon = (uint64_t)loop->now;
-  loop->top_min = UINT64_MAX; /* bounds that compaction may have left */
-  loop->top_max = 0;
 }
 
 /* Queues a new event's key k in the near tier: through the dispatched
@@ -665,7 +692,7 @@ static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {
  * dead by the caller. */
 static inline void end_handle(sim_loop *loop, uint32_t h) {
   loop->rec[h].gen++;
-  loop->pending--;
+  loop->spare++;
   settle(loop, h);
 }
 
@@ -694,34 +721,51 @@ void sim_loop_free(sim_loop *loop) {
 
 sim_time sim_loop_now(const sim_loop *loop) { return loop->now; }
 
-/* sim_schedule beyond its common case: growth, a record never used, an
- * entry before the horizon or beyond the finest rung, an empty loop. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static sim_event_id schedule_slow(sim_loop *loop, sim_time at, int32_t priority, sim_handler fn,
-                                  void *ctx, uint64_t arg) {
-  if (SIM_RARELY(loop->pending >= loop->room) && grow_for_event(loop) < 0)
-    return SIM_EVENT_NONE;
-  uint32_t r = take_rec(loop);
+/* Queues the new event filled into record r (taken: fn, ctx, arg, time and
+ * priority set; room checked) and returns its handle: the generic path of
+ * sim_schedule, for an entry before the horizon, a record never used, a
+ * loop that had to grow. */
+static sim_event_id queue_new(sim_loop *loop, uint32_t r) {
   event_rec *e = &loop->rec[r];
   uint32_t gen = ++e->gen;
+  e->seq = loop->next_seq++;
+  e->link = r;
+  e->home = r;
+  loop->spare--;
+  if ((uint64_t)e->time < loop->horizon) {
+    schedule_near(loop, (heap_key){e->time, r});
+  } else {
+    /* an empty loop has forgotten its rungs (see forget_rungs) */
+    assert(loop->count || loop->far || loop->rungs == 0);
+    far_insert(loop, r, e->time);
+  }
+  return make_id(r, gen);
+}
+
+/* sim_schedule with no free record: growth, or a record never used. */
+SIM_NOINLINE static sim_event_id schedule_fresh(sim_loop *loop, sim_time at, int32_t priority,
+                                                sim_handler fn, void *ctx, uint64_t arg) {
+  if (SIM_RARELY(loop->spare == 0) && grow_for_event(loop) < 0) return SIM_EVENT_NONE;
+  uint32_t r = take_rec(loop);
+  event_rec *e = &loop->rec[r];
   e->fn = fn;
   e->ctx = ctx;
   e->arg = arg;
-  e->seq = loop->next_seq++;
   e->time = at;
   e->prio = priority;
-  e->link = r;
-  e->home = r;
-  loop->pending++;
-  if ((uint64_t)at < loop->horizon) {
-    schedule_near(loop, (heap_key){at, prio_bits(priority) | r});
-  } else {
-    if (SIM_RARELY(loop->count == 0) && loop->far == 0) forget_rungs(loop);
-    far_insert(loop, r, at);
-  }
-  return make_id(r, gen);
+  return queue_new(loop, r);
+}
+
+/* sim_schedule beyond its common case, once the new event is filled into
+ * record r, the free list's head, still free: growth (which copies the
+ * records, r with them), or an entry before the horizon.  Nothing
+ * observable has changed if growth fails. */
+SIM_NOINLINE static sim_event_id schedule_filled(sim_loop *loop, uint32_t r) {
+  if (SIM_RARELY(loop->spare == 0) && grow_for_event(loop) < 0) return SIM_EVENT_NONE;
+  uint32_t taken = take_rec(loop);
+  assert(taken == r);
+  (void)taken;
+  return queue_new(loop, r);
 }
 
 /* Files record r's entry, at time u beyond the finest rung, in a coarser one
@@ -738,27 +782,30 @@ SIM_NOINLINE static sim_event_id file_beyond(sim_loop *loop, uint32_t r, uint64_
 }
 
 /* The common case, the hold model's: a free record, room, and a time at or
- * after the horizon in a loop that holds far entries (so not empty: its
- * rungs stay).  Its slow paths are tail calls, so it saves no registers. */
+ * after the horizon (an empty loop has no rung, so such a time goes to the
+ * top list, through file_beyond).  The event is written into the free
+ * list's head before room and horizon are tested, so that those slow paths
+ * need only the record (harmless if they fail: the record stays free); every
+ * slow path is a tail call, so the common one keeps its values in the
+ * argument registers and saves none. */
 static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t priority,
                                        sim_handler fn, void *ctx, uint64_t arg) {
   uint32_t r = loop->free_head;
-  uint64_t u = (uint64_t)at;
-  if (SIM_RARELY(r == NO_REC || loop->pending >= loop->room || u < loop->horizon ||
-                 loop->far == 0))
-    return schedule_slow(loop, at, priority, fn, ctx, arg);
+  if (SIM_RARELY(r == NO_REC)) return schedule_fresh(loop, at, priority, fn, ctx, arg);
   event_rec *e = &loop->rec[r];
-  loop->free_head = e->link;
-  uint32_t gen = ++e->gen;
   e->fn = fn;
   e->ctx = ctx;
   e->arg = arg;
-  e->seq = loop->next_seq++;
   e->time = at;
   e->prio = priority;
+  uint64_t u = (uint64_t)at;
+  if (SIM_RARELY(loop->spare == 0 || u < loop->horizon)) return schedule_filled(loop, r);
+  loop->free_head = e->link;
+  uint32_t gen = ++e->gen;
+  e->seq = loop->next_seq++;
   e->link = r;
   e->home = r;
-  loop->pending++;
+  loop->spare--;
   loop->far++;
   if (SIM_RARELY(u >= loop->fine_end)) return file_beyond(loop, r, u, gen);
   uint32_t *head = loop->fine_head + ((u - loop->fine_base) >> loop->fine_shift);
@@ -787,6 +834,8 @@ bool sim_cancel(sim_loop *loop, sim_event_id id) {
   uint32_t c = loop->rec[h].link;
   loop->rec[c].home = DEAD;
   loop->dead++;
+  loop->plain = false; /* an entry is dead (see set_sorted) */
+  loop->withdrawn++;
   end_handle(loop, h);
   tidy(loop);
   return true;
@@ -809,9 +858,11 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   e->home = h;
   old->home = DEAD;
   loop->dead++;
+  loop->plain = false; /* an entry is dead (see set_sorted) */
+  loop->withdrawn++;   /* the old entry's sequence */
   loop->rec[h].link = n;
   if ((uint64_t)at < loop->horizon) {
-    near_insert(loop, (heap_key){at, prio_bits(e->prio) | n});
+    near_insert(loop, (heap_key){at, n});
   } else {
     far_insert(loop, n, at);
   }
@@ -833,7 +884,7 @@ sim_time sim_event_time(const sim_loop *loop, sim_event_id id) {
  * and their children. */
 static sim_time earliest_live(const sim_loop *loop, size_t i) {
   if (i >= loop->count) return SIM_TIME_MAX;
-  if (loop->rec[tie_rec(loop->key[i].tie)].home != DEAD) return loop->key[i].time;
+  if (loop->rec[loop->key[i].rec].home != DEAD) return loop->key[i].time;
   sim_time t = SIM_TIME_MAX;
   for (size_t c = SIM_HEAP_ARITY * i + 1; c <= SIM_HEAP_ARITY * i + SIM_HEAP_ARITY; c++) {
     sim_time u = earliest_live(loop, c);
@@ -877,9 +928,9 @@ static void leave_heap_root(sim_loop *loop) {
    * next dispatch would otherwise wait for one. */
   if (loop->count * sizeof(heap_key) > PREFETCH_MIN_BYTES)
     for (size_t c = 1; c <= SIM_HEAP_ARITY && c < loop->count; c++)
-      __builtin_prefetch(&loop->rec[tie_rec(loop->key[c].tie)]);
+      __builtin_prefetch(&loop->rec[loop->key[c].rec]);
 #endif
-  if (SIM_RARELY(loop->dead > loop->pending)) {
+  if (SIM_RARELY(loop->dead > pending_events(loop))) {
     /* compaction due: no placeholder then */
     pop_root(loop);
     tidy(loop);
@@ -892,6 +943,100 @@ static void leave_heap_root(sim_loop *loop) {
   }
 }
 
+/* Releases record r, whose entry is being dispatched, before its handler
+ * runs: its own handle is stale by then, and the first event the handler
+ * schedules reuses the record. */
+static inline void release_dispatched(sim_loop *loop, uint32_t r) {
+  event_rec *e = &loop->rec[r];
+  uint32_t h = e->home;
+  e->home = NO_REC;
+  loop->spare++;
+  if (SIM_RARELY(h != r)) {
+    /* rescheduled: the handle lives in its home record */
+    loop->rec[h].gen++;
+    settle(loop, h);
+    settle(loop, r);
+  } else {
+    /* the handle's home is this record: in neither role now */
+    e->gen++;
+    e->link = loop->free_head;
+    loop->free_head = r;
+  }
+}
+
+/* Takes the dispatched entry off the end of the near run; `plain`: the loop
+ * was plain (nothing dead), so the run's new end is live. */
+static inline void leave_run_end(sim_loop *loop, bool plain) {
+#if defined(__GNUC__)
+  /* One step along the next bucket's list a dispatch, asking for its
+   * records: the list is a chain of dependent loads, which by the time the
+   * run is used up have come in while the handlers ran, instead of one after
+   * the other when the bucket moves (at 10^6 pending, a miss beyond the
+   * second-level cache each).  Links of a list changed since are still
+   * record indices or NO_REC, so a stale hint only wastes a prefetch. */
+  uint32_t a = loop->ahead;
+  if (a != NO_REC) {
+    __builtin_prefetch(&loop->rec[a]);
+    loop->ahead = loop->far_next[a];
+  }
+#endif
+  /* the tier refilled now if that was the last entry, so that
+   * sim_loop_next_time stays O(1) in the handler */
+  if (plain) {
+    if (SIM_RARELY(--loop->count == 0)) {
+      if (loop->far)
+        refill_from(loop, true); /* inline: the common path's only call */
+      else
+        forget_rungs(loop); /* the loop is empty */
+    }
+  } else if (SIM_RARELY(--loop->count == 0) && loop->dead == 0) {
+    /* nothing dead anywhere: the entry a refill brings is live */
+    if (loop->far)
+      refill_live(loop);
+    else
+      forget_rungs(loop); /* the loop is empty */
+  } else {
+    tidy(loop);
+  }
+}
+
+/* One dispatch beyond the common path: from a near heap, or with a trace
+ * observer.  False when the earliest event lies beyond `until` (the clock
+ * then advanced to it). */
+SIM_NOINLINE static bool dispatch_general(sim_loop *loop, sim_time until) {
+  bool from_run = loop->sorted;
+  heap_key top = *near_first(loop);
+  if (top.time > until) {
+    loop->now = until;
+    return false;
+  }
+  loop->now = top.time; /* before a refill or forget_rungs, which read it */
+  uint32_t r = (uint32_t)top.rec;
+  const event_rec *e = &loop->rec[r];
+  sim_handler fn = e->fn;
+  void *ctx = e->ctx;
+  uint64_t arg = e->arg;
+  release_dispatched(loop, r);
+  if (from_run)
+    leave_run_end(loop, false);
+  else
+    leave_heap_root(loop);
+  /* the record is released, but its priority and sequence stay until the
+   * handler reuses it */
+  if (loop->trace != NULL) loop->trace(loop->trace_ctx, top.time, e->prio, e->seq, fn, arg);
+  fn(loop, ctx, arg);
+  if (!from_run) {
+    /* the placeholder goes if the handler scheduled nothing before the
+     * horizon, and whatever took the root may be dead */
+    if (loop->root_free) {
+      loop->root_free = false;
+      pop_root(loop);
+    }
+    tidy(loop);
+  }
+  return true;
+}
+
 sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
   assert(!loop->running && "sim_loop_run is not re-entrant");
   assert(until >= loop->now);
@@ -899,83 +1044,42 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
   loop->stop = false;
   sim_run_status status;
   for (;;) {
-    if (SIM_RARELY(loop->count == 0)) {
-      if (loop->far == 0) {
-        status = SIM_RUN_EMPTY;
+    if (SIM_RARELY(!loop->plain)) {
+      /* plain implies a near entry (see set_sorted): an empty near tier
+       * comes this way */
+      if (loop->count == 0) {
+        if (loop->far == 0) {
+          status = SIM_RUN_EMPTY;
+          break;
+        }
+        refill(loop); /* events scheduled into an empty loop */
+        continue;
+      }
+      if (!dispatch_general(loop, until)) {
+        status = SIM_RUN_TIME_LIMIT;
         break;
       }
-      refill(loop); /* events scheduled into an empty loop */
-    }
-    heap_key top = *near_first(loop);
-    if (top.time > until) {
-      loop->now = until;
-      status = SIM_RUN_TIME_LIMIT;
-      break;
-    }
-    uint32_t r = tie_rec(top.tie);
-    event_rec *e = &loop->rec[r];
-    uint32_t h = e->home;
-    sim_handler fn = e->fn;
-    void *ctx = e->ctx;
-    uint64_t arg = e->arg;
-    /* released before the handler runs: its own handle is stale by then, and
-     * the first event it schedules reuses this record */
-    e->home = NO_REC;
-    loop->pending--;
-    if (SIM_RARELY(h != r)) {
-      /* rescheduled: the handle lives in its home record */
-      loop->rec[h].gen++;
-      settle(loop, h);
-      settle(loop, r);
     } else {
-      /* the handle's home is this record: in neither role now */
-      e->gen++;
-      e->link = loop->free_head;
-      loop->free_head = r;
-    }
-    if (loop->sorted) {
-#if defined(__GNUC__)
-      /* One step along the next bucket's list a dispatch, asking for its
-       * records: the list is a chain of dependent loads, which by the time
-       * the run is used up have come in while the handlers ran, instead of
-       * one after the other when the bucket moves (at 10^6 pending, a miss
-       * beyond the second-level cache each).  Links of a list changed since
-       * are still record indices or NO_REC, so a stale hint only wastes a
-       * prefetch. */
-      uint32_t a = loop->ahead;
-      if (a != NO_REC) {
-        __builtin_prefetch(&loop->rec[a]);
-        loop->ahead = loop->far_next[a];
+      /* the common path: the earliest entry ends a sorted run, nothing is
+       * dead and nothing observes.  After the handler, a run needs nothing:
+       * the handler only
+       * added to it (schedule, which may make it a heap, whose root is then
+       * live) or kept it tidy (cancel, reschedule). */
+      heap_key top = loop->key[loop->count - 1];
+      if (top.time > until) {
+        loop->now = until;
+        status = SIM_RUN_TIME_LIMIT;
+        break;
       }
-#endif
-      /* taken off the run's end; the tier refilled now if that was the last,
-       * so that sim_loop_next_time stays O(1) in the handler */
-      if (SIM_RARELY(--loop->count == 0) && loop->dead == 0) {
-        /* nothing dead anywhere: the entry a refill brings is live */
-        if (loop->far) refill(loop);
-      } else {
-        tidy(loop);
-      }
-    } else {
-      leave_heap_root(loop);
-    }
-    loop->now = top.time;
-    loop->dispatched++;
-    /* the record is released, but its priority and sequence stay until the
-     * handler reuses it */
-    if (SIM_RARELY(loop->trace != NULL))
-      loop->trace(loop->trace_ctx, top.time, e->prio, e->seq, fn, arg);
-    fn(loop, ctx, arg);
-    if (SIM_RARELY(!loop->sorted)) {
-      /* a heap: the placeholder goes if the handler scheduled nothing before
-       * the horizon, and whatever took the root may be dead.  A run needs
-       * nothing: the handler only added to it (schedule) or kept it tidy
-       * (cancel, reschedule). */
-      if (loop->root_free) {
-        loop->root_free = false;
-        pop_root(loop);
-      }
-      tidy(loop);
+      loop->now = top.time; /* before a refill or forget_rungs, which read it */
+      uint32_t r = (uint32_t)top.rec;
+      const event_rec *e = &loop->rec[r];
+      release_dispatched(loop, r);
+      leave_run_end(loop, true);
+      /* read after the upkeep, which neither writes them nor moves the
+       * records (only growth in sim_schedule does), so that only the
+       * record's address lives across its calls */
+      e->fn(loop, e->ctx, e->arg);
     }
     if (loop->stop) {
       status = SIM_RUN_STOPPED;
@@ -988,11 +1092,16 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
 
 void sim_loop_stop(sim_loop *loop) { loop->stop = true; }
 
-size_t sim_loop_pending(const sim_loop *loop) { return loop->pending; }
+size_t sim_loop_pending(const sim_loop *loop) { return pending_events(loop); }
 
-uint64_t sim_loop_dispatched(const sim_loop *loop) { return loop->dispatched; }
+/* Derived rather than counted, so that a dispatch counts nothing: every
+ * sequence issued (next_seq - 1) is pending, withdrawn or dispatched. */
+uint64_t sim_loop_dispatched(const sim_loop *loop) {
+  return loop->next_seq - 1 - loop->withdrawn - pending_events(loop);
+}
 
 void sim_loop_set_trace(sim_loop *loop, sim_trace_fn fn, void *ctx) {
   loop->trace = fn;
   loop->trace_ctx = ctx;
+  set_sorted(loop, loop->sorted);
 }

@@ -41,23 +41,24 @@ int sim_loop_check(const sim_loop *loop) {
   const event_rec *rec = loop->rec;
   if (loop->count > loop->heap_cap || loop->recs > loop->rec_cap) return -1;
   if (loop->count > 1 && ((uintptr_t)&loop->key[1] % CACHE_LINE) != 0) return -2;
+  if (loop->plain != (loop->sorted && loop->trace == NULL && loop->count > 0 && loop->dead == 0))
+    return -1;
   if (loop->root_free && (!loop->running || loop->count == 0 || loop->sorted)) return -1;
-  if (loop->root_free && (loop->key[0].time != INT64_MIN || loop->key[0].tie != 0)) return -1;
+  if (loop->root_free && (loop->key[0].time != INT64_MIN || loop->key[0].rec != 0)) return -1;
   size_t first = loop->root_free; /* real entries start after the placeholder */
-  if (loop->count + loop->far != first + loop->pending + loop->dead) return -3;
-  if (loop->dead > loop->pending) return -3;
+  if (loop->count + loop->far != first + pending_events(loop) + loop->dead) return -3;
+  if (loop->spare > loop->room || loop->dead > pending_events(loop)) return -3;
   /* the margins cancel, reschedule and dispatch rely on */
-  size_t p = loop->pending;
+  size_t p = pending_events(loop);
   if (p && (3 * p + 1 > loop->rec_cap || 2 * p + 1 > loop->heap_cap ||
             buckets_for(p) > loop->bucket_cap))
     return -3;
   size_t dead = 0;
   for (size_t i = first; i < loop->count; i++) {
     const heap_key *k = &loop->key[i];
-    uint32_t r = tie_rec(k->tie);
+    uint32_t r = (uint32_t)k->rec;
     int err = check_entry(loop, r, k->time, &dead);
     if (err) return err;
-    if ((k->tie >> 32) != (prio_bits(rec[r].prio) >> 32)) return -4;
     if (k == near_first(loop) && rec[r].home == DEAD) return -5; /* a dead root */
     if ((uint64_t)k->time >= loop->horizon) return -13; /* a near entry past the horizon */
     if (loop->sorted) {
@@ -74,6 +75,8 @@ int sim_loop_check(const sim_loop *loop) {
       (loop->rungs || loop->far != loop->top_count || loop->dead ||
        (sim_time)loop->top_min != earliest_live_in_list(loop, loop->top)))
     return -5;
+  /* an empty loop keeps no rung (see forget_rungs): scheduling relies on it */
+  if (loop->count == 0 && loop->far == 0 && loop->rungs) return -5;
   if (loop->rungs > MAX_RUNGS) return -13;
   size_t far = 0;
   for (unsigned k = 0; k < loop->rungs; k++) {
@@ -123,7 +126,7 @@ int sim_loop_check(const sim_loop *loop) {
     }
     in_use += (e->gen & 1u) || e->home != NO_REC;
   }
-  if (pending != loop->pending || holders + first != loop->count + loop->far) return -10;
+  if (pending != pending_events(loop) || holders + first != loop->count + loop->far) return -10;
   size_t free_recs = 0;
   for (uint32_t r = loop->free_head; r != NO_REC; r = rec[r].link) {
     if (r >= loop->recs || (rec[r].gen & 1u) || rec[r].home != NO_REC) return -11; /* free list */

@@ -42,18 +42,17 @@ _Static_assert(SIM_HEAP_ARITY >= 2 && SIM_HEAP_ARITY <= 16, "heap arity out of r
 #define SORTED_MAX 32
 #endif
 
-/* The ordering key of a near entry (in a sorted run or a heap). */
+/* The ordering key of a near entry (in a sorted run or a heap): its time,
+ * and its record, which holds the priority and sequence that order equal
+ * times.  Those are looked up only when times are equal, rare with times in
+ * ns, so the key carries nothing else and moving a bucket into the near tier
+ * writes two words an entry. */
 typedef struct heap_key {
   sim_time time; /* ns: when the event fires */
-  uint64_t tie;  /* (priority + 2^31) << 32 | record index: orders equal times */
+  uint64_t rec;  /* index of the event's record (64 bits: no padding, so a
+                    key moves as one 16-byte word) */
 } heap_key;
-
-static inline uint64_t prio_bits(int32_t priority) {
-  /* flipping the sign bit maps int32 order onto uint32 order */
-  return (uint64_t)((uint32_t)priority ^ 0x80000000u) << 32;
-}
-
-static inline uint32_t tie_rec(uint64_t tie) { return (uint32_t)tie; }
+_Static_assert(sizeof(heap_key) == 16, "four keys, a heap's sibling group, fill a cache line");
 
 /* Values of event_rec.home besides a record index. */
 #define NO_REC UINT32_MAX       /* holds no entry; also the end of every list */
@@ -74,10 +73,13 @@ typedef struct event_rec {
   uint64_t arg;    /* handler's argument */
   uint64_t seq;    /* insertion sequence of the entry held, loop-wide, from 1 */
   sim_time time;   /* ns: time of the entry held */
-  int32_t prio;    /* priority of the entry held */
   uint32_t gen;    /* handle generation: odd while home of a pending handle */
+  int32_t prio;    /* priority of the entry held */
   uint32_t link;   /* pending home: record of the live entry; free: next free */
-  uint32_t home;   /* entry held: its handle's home record, DEAD, or NO_REC */
+  /* gen, link and home, which scheduling and dispatch write together, lie
+   * apart: side by side, the compiler merges their stores into vector moves
+   * that take more instructions than the stores */
+  _Alignas(8) uint32_t home; /* entry held: its handle's home record, DEAD, or NO_REC */
 } event_rec;
 _Static_assert(sizeof(event_rec) == CACHE_LINE, "a record fills one cache line");
 
@@ -112,7 +114,8 @@ struct sim_loop {
   uint32_t *far_next;  /* per record: next record in its bucket or top list */
   size_t recs;         /* records ever handed out (in use + free) */
   size_t rec_cap;      /* records rec and far_next can hold */
-  size_t pending;      /* pending events: live entries, pending handles */
+  size_t spare;        /* pending events that fit the capacities beyond those
+                          pending: room - pending (see pending_events) */
   uint32_t free_head;  /* first free record, NO_REC when none */
   /* the far tier */
   uint64_t horizon;    /* ns: near entries are before it, far ones at or after */
@@ -139,11 +142,16 @@ struct sim_loop {
   /* the run */
   sim_time now;        /* ns: time of the event being or last dispatched */
   uint64_t next_seq;   /* sequence of the next event scheduled or rescheduled */
-  uint64_t dispatched; /* events dispatched since creation */
+  uint64_t withdrawn;  /* sequences that will never be dispatched: cancelled
+                          events and rescheduled entries; the events
+                          dispatched are the sequences issued less these and
+                          the pending ones (see sim_loop_dispatched) */
   bool stop;           /* sim_loop_stop was called during this run */
   bool running;        /* inside sim_loop_run */
   bool root_free;      /* key[0] is the dispatched event's placeholder (in count) */
   bool sorted;         /* the near tier is a sorted run, not a heap */
+  bool plain;          /* sorted, not empty, nothing dead, no trace: sim_loop_run's
+                          common path (see set_sorted) */
   sim_trace_fn trace;  /* dispatch observer, NULL when none */
   void *trace_ctx;     /* its context */
 };
@@ -158,19 +166,35 @@ struct sim_loop {
 #define SIM_NOINLINE
 #endif
 
-/* Order of two entries at the same time: priority, then sequence (looked up:
- * records do not change while their entry is queued, dead or not). */
+/* Pending events: live entries, pending handles.  Kept as the spare room
+ * rather than as a count, so that scheduling's common path tests and takes
+ * room with one counter. */
+static inline size_t pending_events(const sim_loop *loop) { return loop->room - loop->spare; }
+
+/* Order of the entries of records a and b, at the same time: priority, then
+ * sequence (looked up: records do not change while their entry is queued,
+ * dead or not). */
 static inline bool tie_before(const event_rec *rec, uint64_t a, uint64_t b) {
-  if ((a ^ b) >> 32) return a < b;
-  return rec[tie_rec(a)].seq < rec[tie_rec(b)].seq;
+  if (rec[a].prio != rec[b].prio) return rec[a].prio < rec[b].prio;
+  return rec[a].seq < rec[b].seq;
 }
 
 /* Strict order on entries; never equal for distinct entries (distinct
  * records, distinct sequences).  Equal times, rare, take a branch; the common
  * path is a flag. */
 static inline bool before(const event_rec *rec, const heap_key *a, const heap_key *b) {
-  if (SIM_RARELY(a->time == b->time)) return tie_before(rec, a->tie, b->tie);
+  if (SIM_RARELY(a->time == b->time)) return tie_before(rec, a->rec, b->rec);
   return a->time < b->time;
+}
+
+/* Makes the near tier a sorted run or a heap, and keeps `plain` with it.
+ * Called also when the trace changes, when the loop empties and when the
+ * last dead entry goes (an entry dying clears `plain` itself); the near tier
+ * otherwise runs dry only to be refilled at once (which calls it), so the
+ * run loop's common path tests one flag for all four conditions. */
+static inline void set_sorted(sim_loop *loop, bool sorted) {
+  loop->sorted = sorted;
+  loop->plain = sorted && loop->trace == NULL && loop->count > 0 && loop->dead == 0;
 }
 
 /* The earliest near entry; the near tier must not be empty. */
