@@ -35,90 +35,97 @@
 static inline double at_most_one(double x) { return x < 1.0 ? x : 1.0; }
 static inline double at_least_zero(double x) { return x > 0.0 ? x : 0.0; }
 
-/* Fraction of the guest's phases done, vCPUs averaged, at `now` (a
- * request-driven guest: engine_requests.c). */
-static double guest_progress(const eng *e, const eng_guest *g, sim_time now) {
-  if (g->rq) return eng_requests_progress(e, g, now);
-  double sum = 0;
-  size_t n = sim_workload_n_phases(g->wl) ? sim_workload_n_phases(g->wl) : 1;
-  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
-    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
-    if (v->state == V_DONE) {
-      sum += 1;
-      continue;
-    }
-    if (g->finish_ns < 0 && now < g->spec->start_ns) continue;
-    double frac = 0;
-    if (v->units_phase > 0) {
-      double left = v->units_left;
-      if (v->state == V_RUNNING && now > v->work_start_ns && v->run_end_ns > v->work_start_ns)
-        left -= v->run_units * at_most_one((double)(now - v->work_start_ns) /
-                                             (double)(v->run_end_ns - v->work_start_ns));
-      frac = 1 - left / v->units_phase;
-    } else if (v->phase_end_ns > v->phase_start_ns && v->phase_end_ns != SIM_TIME_MAX) {
-      frac = (double)(now - v->phase_start_ns) / (double)(v->phase_end_ns - v->phase_start_ns);
-    }
-    double within = (double)(v->phase % n) + at_most_one(at_least_zero(frac));
-    sum += within / (double)n;
-  }
-  return sum / g->spec->vcpus;
-}
-
-static void emit_on_change(eng *e, int signal, int32_t entity, sim_time now, double value,
-                           double *last, bool always);
-
-/* Cumulative run time, steal and cycles of guest g as they stand at `now`,
- * with runs in progress counted pro rata; and, when kept, each vCPU's
- * vcpu_steal written on change (or when `always`) in the same pass over the
- * guest's vCPUs, which the sample reads once. */
-static void guest_cumulative(eng *e, const eng_guest *g, sim_time now, bool always, double *run_ns,
-                             double *steal_ns, double cycles[MECH_COUNT]) {
-  double dt = (double)e->sample_ns;
-  *run_ns = 0;
-  *steal_ns = 0;
-  for (int m = 0; m < MECH_COUNT; m++) cycles[m] = g->cycles.cycles[m];
-  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
-    eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
-    *run_ns += (double)v->run_ns;
-    *steal_ns += (double)v->steal_ns;
-    if (v->state == V_RUNNABLE) *steal_ns += (double)(now - v->runnable_since);
-    if (v->state == V_RUNNING) {
-      *run_ns += (double)(now - v->run_start_ns) * at_most_one(v->rate);
-      *steal_ns += (double)(now - v->run_start_ns) * at_least_zero(v->want - v->rate);
-      sim_time work = v->run_end_ns - v->work_start_ns;
-      double f = now <= v->work_start_ns || work <= 0
-                     ? 0.0
-                     : at_most_one((double)(now - v->work_start_ns) / (double)work);
-      for (int m = 0; m < MECH_COUNT; m++) cycles[m] += v->run_cycles.cycles[m] * f;
-    }
-    if (!e->sampled_vsteal) continue; /* kept only when vcpu_steal is recorded */
-    eng_sampled_steal *vs = &e->sampled_vsteal[g->first_vcpu + i];
-    double st = (double)v->steal_ns + (v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0) +
-                (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * at_least_zero(v->want - v->rate) : 0);
-    emit_on_change(e, e->sig_vsteal, v->entity, now, (st - vs->prev_ns) / dt, &vs->last, always);
-    vs->prev_ns = st;
-  }
-}
-
-/* Whether nothing can change g's signals any more: every vCPU done (a
- * terminal state, engine.c) with no I/O in flight whose completion could
- * charge it, and not request-driven (its progress counts requests). */
-static bool guest_quiet(const eng *e, const eng_guest *g) {
-  if (g->rq || g->vcpus_done < g->spec->vcpus) return false;
-  for (uint32_t i = 0; i < g->spec->vcpus; i++)
-    if (e->vcpus[g->first_vcpu + i].io_inflight) return false;
-  return true;
-}
-
 /* Writes `value` of (signal, entity) when it differs bitwise from *last, the
  * value last written for the pair, or when `always` (an entity's first
  * sample): the series is written on change (sim_recorder.h), a value
  * holding until the entity's next row, the last until the series' end. */
-static void emit_on_change(eng *e, int signal, int32_t entity, sim_time now, double value,
-                           double *last, bool always) {
+static inline void emit_on_change(eng *e, int signal, int32_t entity, sim_time now, double value,
+                                  double *last, bool always) {
   if (!always && !memcmp(&value, last, sizeof value)) return;
   *last = value;
   eng_note_rec(e, sim_emit(e->rec, signal, entity, now, value));
+}
+
+/* What one sample of a guest computes, its vCPUs read in one pass: the
+ * fraction of its phases done, vCPUs averaged (a request-driven guest's:
+ * engine_requests.c), and its cumulative run time, steal and cycles with
+ * runs in progress counted pro rata. */
+typedef struct guest_sample {
+  double progress;             /* 1 */
+  double run_ns, steal_ns;     /* ns */
+  double cycles[MECH_COUNT];   /* cycles */
+  bool quiet;                  /* nothing can change its signals any more */
+} guest_sample;
+
+/* Guest g's sample at `now` (progress when `progress`, the cumulative
+ * values when `cumulative`); each vCPU's vcpu_steal, when kept, written on
+ * change (or when `always`) in the same pass.  Each sum adds its terms in
+ * vCPU order, as the series have always been computed.  Quiet: every vCPU
+ * done (a terminal state, engine.c) with no I/O in flight whose completion
+ * could charge it, and not request-driven (its progress counts requests). */
+static void guest_sample_take(eng *e, const eng_guest *g, sim_time now, bool progress, bool cumulative,
+                              bool always, guest_sample *out) {
+  const uint32_t n_vcpus = g->spec->vcpus;
+  bool quiet = !g->rq && g->vcpus_done >= n_vcpus;
+  progress &= !g->rq;
+  size_t n_phases = sim_workload_n_phases(g->wl);
+  if (!n_phases) n_phases = 1;
+  const double n = (double)n_phases;
+  const bool before_start = g->finish_ns < 0 && now < g->spec->start_ns;
+  const double dt = (double)e->sample_ns;
+  double psum = 0, run_ns = 0, steal_ns = 0, cycles[MECH_COUNT];
+  for (int m = 0; m < MECH_COUNT; m++) cycles[m] = g->cycles.cycles[m];
+  eng_vcpu *v = &e->vcpus[g->first_vcpu];
+  eng_sampled_steal *vs = e->sampled_vsteal ? &e->sampled_vsteal[g->first_vcpu] : NULL;
+  for (uint32_t i = 0; i < n_vcpus; i++, v++) {
+    quiet &= !v->io_inflight;
+    if (progress) {
+      if (v->state == V_DONE) {
+        psum += 1;
+      } else if (!before_start) {
+        double frac = 0;
+        if (v->units_phase > 0) {
+          double left = v->units_left;
+          if (v->state == V_RUNNING && now > v->work_start_ns && v->run_end_ns > v->work_start_ns)
+            left -= v->run_units * at_most_one((double)(now - v->work_start_ns) /
+                                                 (double)(v->run_end_ns - v->work_start_ns));
+          frac = 1 - left / v->units_phase;
+        } else if (v->phase_end_ns > v->phase_start_ns && v->phase_end_ns != SIM_TIME_MAX) {
+          frac = (double)(now - v->phase_start_ns) / (double)(v->phase_end_ns - v->phase_start_ns);
+        }
+        double within = (double)(v->phase % n_phases) + at_most_one(at_least_zero(frac));
+        psum += within / n;
+      }
+    }
+    if (!cumulative) continue;
+    /* the time it waited (runnable, or running below its want) */
+    double waited = v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0;
+    run_ns += (double)v->run_ns;
+    steal_ns += (double)v->steal_ns;
+    if (v->state == V_RUNNABLE) steal_ns += waited;
+    if (v->state == V_RUNNING) {
+      double ran = (double)(now - v->run_start_ns);
+      run_ns += ran * at_most_one(v->rate);
+      waited = ran * at_least_zero(v->want - v->rate);
+      steal_ns += waited;
+      sim_time work = v->run_end_ns - v->work_start_ns;
+      double f = now <= v->work_start_ns || work <= 0
+                     ? 0.0
+                     : at_most_one((double)(now - v->work_start_ns) / (double)work);
+#pragma GCC unroll 8
+      for (int m = 0; m < MECH_COUNT; m++) cycles[m] += v->run_cycles.cycles[m] * f;
+    }
+    if (!vs) continue; /* kept only when vcpu_steal is recorded */
+    double st = (double)v->steal_ns + waited;
+    emit_on_change(e, e->sig_vsteal, v->entity, now, (st - vs->prev_ns) / dt, &vs->last, always);
+    vs->prev_ns = st;
+    vs++;
+  }
+  out->progress = g->rq ? eng_requests_progress(e, g, now) : psum / n_vcpus;
+  out->run_ns = run_ns;
+  out->steal_ns = steal_ns;
+  for (int m = 0; m < MECH_COUNT; m++) out->cycles[m] = cycles[m];
+  out->quiet = quiet;
 }
 
 static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool always);
@@ -168,29 +175,32 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool always) {
   double dt = (double)e->sample_ns;
   eng_sampled *last = &g->sampled;
+  guest_sample s;
+  guest_sample_take(e, g, now, e->sig_progress >= 0, rates || e->sig_vsteal >= 0, always, &s);
   if (e->sig_progress >= 0)
-    emit_on_change(e, e->sig_progress, g->entity, now, guest_progress(e, g, now), &last->progress,
+    emit_on_change(e, e->sig_progress, g->entity, now, s.progress, &last->progress, always);
+  if (e->sig_share >= 0)
+    emit_on_change(e, e->sig_share, g->entity, now, (s.run_ns - g->prev_run_ns) / dt, &last->share,
                    always);
-  double run_ns = 0, steal_ns = 0, cyc[MECH_COUNT] = {0};
-  if (rates || e->sig_vsteal >= 0) guest_cumulative(e, g, now, always, &run_ns, &steal_ns, cyc);
-  emit_on_change(e, e->sig_share, g->entity, now, (run_ns - g->prev_run_ns) / dt, &last->share,
-                 always);
   eng_sampled_steal *gs = e->sampled_steal ? &e->sampled_steal[g - e->guests] : NULL;
   if (gs) {
-    emit_on_change(e, e->sig_steal, g->entity, now, (steal_ns - gs->prev_ns) / dt, &gs->last, always);
-    gs->prev_ns = steal_ns;
+    emit_on_change(e, e->sig_steal, g->entity, now, (s.steal_ns - gs->prev_ns) / dt, &gs->last, always);
+    gs->prev_ns = s.steal_ns;
   }
   eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[g - e->guests] : NULL;
-  for (int m = 0; m < MECH_COUNT && cs; m++) {
-    emit_on_change(e, e->sig_cycles[m], g->entity, now, (cyc[m] - cs->prev[m]) / (dt * 1e-9),
-                   &cs->last[m], always);
-    cs->prev[m] = cyc[m];
+  if (cs) {
+    double dt_s = dt * 1e-9;
+    for (int m = 0; m < MECH_COUNT; m++) {
+      emit_on_change(e, e->sig_cycles[m], g->entity, now, (s.cycles[m] - cs->prev[m]) / dt_s,
+                     &cs->last[m], always);
+      cs->prev[m] = s.cycles[m];
+    }
   }
-  g->prev_run_ns = run_ns;
+  g->prev_run_ns = s.run_ns;
   /* quiet at the previous sample: nothing changed since, so these values
    * are the same at every later sample (progress 1, every rate 0) */
   last->settled = last->quiet;
-  last->quiet = guest_quiet(e, g);
+  last->quiet = s.quiet;
 }
 
 /* The run's last sample was taken at `end`: every kept series holds each

@@ -367,9 +367,9 @@ out:
 }
 
 /* Room for one more row: flushes a full chunk when the file is open, else
- * grows the buffer.  Returns the row to fill (zeroed when it has a string
- * column; every column of it is to be written), NULL on failure. */
-unsigned char *table_row(sim_table *t) {
+ * grows the buffer (table_row in recorder_internal.h takes the common case,
+ * room left, itself). */
+unsigned char *table_row_slow(sim_table *t) {
   sim_recorder *rec = t->rec;
   if (rec->failed) return NULL;
   if (t->n_buf == t->cap_rows) {
