@@ -10,7 +10,8 @@
  * and cycles_<mechanism> rates, and per vCPU vcpu_steal (its share of the
  * interval spent runnable but not running), each written on change (a value
  * holds until the entity's next row, the last until the series' end, the
- * run's last sample); events guest_start, guest_finish, phase and
+ * run's last sample; a sample's rows written a batch per signal, each
+ * guest's vCPUs read once); events guest_start, guest_finish, phase and
  * context_switch.  relative_to_native is the native twin's time per unit
  * of work over the guest's: the same work on the host's native technique and
  * native I/O path, on the same devices under the I/O load the guest saw
@@ -35,15 +36,40 @@
 static inline double at_most_one(double x) { return x < 1.0 ? x : 1.0; }
 static inline double at_least_zero(double x) { return x > 0.0 ? x : 0.0; }
 
-/* Writes `value` of (signal, entity) when it differs bitwise from *last, the
- * value last written for the pair, or when `always` (an entity's first
- * sample): the series is written on change (sim_recorder.h), a value
- * holding until the entity's next row, the last until the series' end. */
-static inline void emit_on_change(eng *e, int signal, int32_t entity, sim_time now, double value,
+/* The rows of one sample not written yet, in guest order: per sampled
+ * signal (BATCH_PROGRESS ... BATCH_CYCLES + MECH_COUNT - 1) its entities and
+ * values, written together (sim_emit_batch) when BATCH_ROWS are waiting and
+ * at the sample's end.  On the stack of the sample: a row costs a few
+ * stores until then. */
+enum { BATCH_PROGRESS, BATCH_SHARE, BATCH_STEAL, BATCH_VSTEAL, BATCH_CYCLES,
+       BATCH_SIGNALS = BATCH_CYCLES + MECH_COUNT, BATCH_ROWS = 128 };
+typedef struct sample_batch {
+  sim_time now;                             /* ns: the sample's time */
+  int signal[BATCH_SIGNALS];                /* the signal of each */
+  size_t n[BATCH_SIGNALS];                  /* rows waiting */
+  int32_t entity[BATCH_SIGNALS][BATCH_ROWS]; /* recorder entity ids */
+  double value[BATCH_SIGNALS][BATCH_ROWS];  /* as the signal's unit */
+} sample_batch;
+
+/* Writes the rows waiting for signal `slot` of b. */
+static void batch_flush(eng *e, sample_batch *b, int slot) {
+  if (!b->n[slot]) return;
+  eng_note_rec(e, sim_emit_batch(e->rec, b->signal[slot], b->now, b->n[slot], b->entity[slot], b->value[slot]));
+  b->n[slot] = 0;
+}
+
+/* Writes `value` of (signal `slot`, entity) when it differs bitwise from
+ * *last, the value last written for the pair, or when `always` (an
+ * entity's first sample): the series is written on change (sim_recorder.h),
+ * a value holding until the entity's next row, the last until the series'
+ * end. */
+static inline void emit_on_change(eng *e, sample_batch *b, int slot, int32_t entity, double value,
                                   double *last, bool always) {
   if (!always && !memcmp(&value, last, sizeof value)) return;
   *last = value;
-  eng_note_rec(e, sim_emit(e->rec, signal, entity, now, value));
+  if (b->n[slot] == BATCH_ROWS) batch_flush(e, b, slot);
+  b->entity[slot][b->n[slot]] = entity;
+  b->value[slot][b->n[slot]++] = value;
 }
 
 /* What one sample of a guest computes, its vCPUs read in one pass: the
@@ -63,8 +89,8 @@ typedef struct guest_sample {
  * vCPU order, as the series have always been computed.  Quiet: every vCPU
  * done (a terminal state, engine.c) with no I/O in flight whose completion
  * could charge it, and not request-driven (its progress counts requests). */
-static void guest_sample_take(eng *e, const eng_guest *g, sim_time now, bool progress, bool cumulative,
-                              bool always, guest_sample *out) {
+static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_time now, bool progress,
+                              bool cumulative, bool always, guest_sample *out) {
   const uint32_t n_vcpus = g->spec->vcpus;
   bool quiet = !g->rq && g->vcpus_done >= n_vcpus;
   progress &= !g->rq;
@@ -117,7 +143,7 @@ static void guest_sample_take(eng *e, const eng_guest *g, sim_time now, bool pro
     }
     if (!vs) continue; /* kept only when vcpu_steal is recorded */
     double st = (double)v->steal_ns + waited;
-    emit_on_change(e, e->sig_vsteal, v->entity, now, (st - vs->prev_ns) / dt, &vs->last, always);
+    emit_on_change(e, b, BATCH_VSTEAL, v->entity, (st - vs->prev_ns) / dt, &vs->last, always);
     vs->prev_ns = st;
     vs++;
   }
@@ -128,7 +154,7 @@ static void guest_sample_take(eng *e, const eng_guest *g, sim_time now, bool pro
   out->quiet = quiet;
 }
 
-static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool always);
+static void sample_guest(eng *e, sample_batch *b, eng_guest *g, bool rates, bool always);
 static void declare_series_end(eng *e, sim_time end);
 
 /* One sample of every guest's kept signals, written on change.  A guest
@@ -151,19 +177,25 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     for (size_t gi = 0; gi < e->sc->n_guests; gi++)
       e->guests[gi].sampled.next = gi + 1 < e->sc->n_guests ? (uint32_t)gi + 1 : ENG_NO_GUEST;
   }
+  sample_batch b;
+  b.now = now;
+  int sigs[BATCH_SIGNALS] = {e->sig_progress, e->sig_share, e->sig_steal, e->sig_vsteal};
+  for (int m = 0; m < MECH_COUNT; m++) sigs[BATCH_CYCLES + m] = e->sig_cycles[m];
+  for (int k = 0; k < BATCH_SIGNALS; k++) b.signal[k] = sigs[k], b.n[k] = 0;
   if (!e->sampled) {
     /* every series starts at the first sample */
-    for (size_t gi = 0; gi < e->sc->n_guests; gi++) sample_guest(e, &e->guests[gi], now, rates, true);
+    for (size_t gi = 0; gi < e->sc->n_guests; gi++) sample_guest(e, &b, &e->guests[gi], rates, true);
   } else {
     for (uint32_t *link = &e->first_unsettled; *link != ENG_NO_GUEST;) {
       eng_guest *g = &e->guests[*link];
-      sample_guest(e, g, now, rates, false);
+      sample_guest(e, &b, g, rates, false);
       if (g->sampled.settled)
         *link = g->sampled.next;
       else
         link = &g->sampled.next;
     }
   }
+  for (int k = 0; k < BATCH_SIGNALS; k++) batch_flush(e, &b, k);
   e->sampled = true;
   if (!more) declare_series_end(e, now); /* every series reaches the last sample */
   if (more && !sim_schedule_in(loop, e->sample_ns, PRIO_SAMPLE, eng_sample_handler, e, 0))
@@ -172,27 +204,27 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 
 /* Guest g's kept signals at `now`, each written when it changed or when
  * `always`; then whether g is settled. */
-static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool always) {
+static void sample_guest(eng *e, sample_batch *b, eng_guest *g, bool rates, bool always) {
   double dt = (double)e->sample_ns;
   eng_sampled *last = &g->sampled;
   guest_sample s;
-  guest_sample_take(e, g, now, e->sig_progress >= 0, rates || e->sig_vsteal >= 0, always, &s);
+  guest_sample_take(e, b, g, b->now, e->sig_progress >= 0, rates || e->sig_vsteal >= 0, always, &s);
   if (e->sig_progress >= 0)
-    emit_on_change(e, e->sig_progress, g->entity, now, s.progress, &last->progress, always);
+    emit_on_change(e, b, BATCH_PROGRESS, g->entity, s.progress, &last->progress, always);
   if (e->sig_share >= 0)
-    emit_on_change(e, e->sig_share, g->entity, now, (s.run_ns - g->prev_run_ns) / dt, &last->share,
-                   always);
+    emit_on_change(e, b, BATCH_SHARE, g->entity, (s.run_ns - g->prev_run_ns) / dt, &last->share, always);
   eng_sampled_steal *gs = e->sampled_steal ? &e->sampled_steal[g - e->guests] : NULL;
   if (gs) {
-    emit_on_change(e, e->sig_steal, g->entity, now, (s.steal_ns - gs->prev_ns) / dt, &gs->last, always);
+    emit_on_change(e, b, BATCH_STEAL, g->entity, (s.steal_ns - gs->prev_ns) / dt, &gs->last, always);
     gs->prev_ns = s.steal_ns;
   }
   eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[g - e->guests] : NULL;
   if (cs) {
     double dt_s = dt * 1e-9;
     for (int m = 0; m < MECH_COUNT; m++) {
-      emit_on_change(e, e->sig_cycles[m], g->entity, now, (s.cycles[m] - cs->prev[m]) / dt_s,
-                     &cs->last[m], always);
+      if (e->sig_cycles[m] >= 0)
+        emit_on_change(e, b, BATCH_CYCLES + m, g->entity, (s.cycles[m] - cs->prev[m]) / dt_s, &cs->last[m],
+                       always);
       cs->prev[m] = s.cycles[m];
     }
   }

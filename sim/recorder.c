@@ -387,6 +387,31 @@ unsigned char *table_row_slow(sim_table *t) {
   return row;
 }
 
+int sim_emit_batch(sim_recorder *rec, int signal, sim_time t, size_t n, const int32_t *entity,
+                   const double *value) {
+  if (signal == SIM_SIGNAL_OFF) return 0;
+  if (rec->failed) return -1;
+  assert(signal >= 0 && (size_t)signal < rec->n_sigs);
+  sim_table *d = rec->sigs[signal].data;
+  size_t at_t = d->cols[0].offset, at_entity = d->cols[1].offset, at_value = d->cols[2].offset;
+  assert(!d->has_str); /* a series row is three numbers, every byte written */
+  for (size_t k = 0; k < n;) {
+    /* the first row through table_row (a full buffer flushed or grown), the
+     * rest of the buffer's room filled here */
+    unsigned char *row = table_row(d);
+    if (!row) return -1;
+    size_t room = d->cap_rows - d->n_buf, take = n - k < room ? n - k : room;
+    for (size_t r = k; r < k + take; r++, row += d->row_bytes) {
+      memcpy(row + at_t, &t, sizeof t);
+      memcpy(row + at_entity, &entity[r], sizeof entity[r]);
+      memcpy(row + at_value, &value[r], sizeof value[r]);
+    }
+    d->n_buf += take;
+    k += take;
+  }
+  return 0;
+}
+
 /* Truncated to SIM_STR_CELL - 1 bytes; the rest of the cell stays zero. */
 void put_str(unsigned char *row, const rec_col *c, const char *s) {
   if (s) memcpy(row + c->offset, s, strnlen(s, SIM_STR_CELL - 1));
