@@ -45,6 +45,7 @@ enum { BATCH_PROGRESS, BATCH_SHARE, BATCH_STEAL, BATCH_VSTEAL, BATCH_CYCLES,
        BATCH_SIGNALS = BATCH_CYCLES + MECH_COUNT, BATCH_ROWS = 128 };
 typedef struct sample_batch {
   sim_time now;                             /* ns: the sample's time */
+  unsigned cycles_kept;                     /* bit m: cycles_<mechanism m> is kept */
   int signal[BATCH_SIGNALS];                /* the signal of each */
   size_t n[BATCH_SIGNALS];                  /* rows waiting */
   int32_t entity[BATCH_SIGNALS][BATCH_ROWS]; /* recorder entity ids */
@@ -63,13 +64,16 @@ static void batch_flush(eng *e, sample_batch *b, int slot) {
  * entity's first sample): the series is written on change (sim_recorder.h),
  * a value holding until the entity's next row, the last until the series'
  * end. */
+static inline void batch_append(eng *e, sample_batch *b, int slot, int32_t entity, double value) {
+  if (b->n[slot] == BATCH_ROWS) batch_flush(e, b, slot);
+  b->entity[slot][b->n[slot]] = entity;
+  b->value[slot][b->n[slot]++] = value;
+}
 static inline void emit_on_change(eng *e, sample_batch *b, int slot, int32_t entity, double value,
                                   double *last, bool always) {
   if (!always && !memcmp(&value, last, sizeof value)) return;
   *last = value;
-  if (b->n[slot] == BATCH_ROWS) batch_flush(e, b, slot);
-  b->entity[slot][b->n[slot]] = entity;
-  b->value[slot][b->n[slot]++] = value;
+  batch_append(e, b, slot, entity, value);
 }
 
 /* What one sample of a guest computes, its vCPUs read in one pass: the
@@ -99,7 +103,8 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
   const double n = (double)n_phases;
   const bool before_start = g->finish_ns < 0 && now < g->spec->start_ns;
   const double dt = (double)e->sample_ns;
-  double psum = 0, run_ns = 0, steal_ns = 0, cycles[MECH_COUNT];
+  double psum = 0, run_ns = 0, steal_ns = 0, *cycles = out->cycles;
+#pragma GCC unroll 8
   for (int m = 0; m < MECH_COUNT; m++) cycles[m] = g->cycles.cycles[m];
   eng_vcpu *v = &e->vcpus[g->first_vcpu];
   eng_sampled_steal *vs = e->sampled_vsteal ? &e->sampled_vsteal[g->first_vcpu] : NULL;
@@ -150,7 +155,6 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
   out->progress = g->rq ? eng_requests_progress(e, g, now) : psum / n_vcpus;
   out->run_ns = run_ns;
   out->steal_ns = steal_ns;
-  for (int m = 0; m < MECH_COUNT; m++) out->cycles[m] = cycles[m];
   out->quiet = quiet;
 }
 
@@ -182,6 +186,8 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   int sigs[BATCH_SIGNALS] = {e->sig_progress, e->sig_share, e->sig_steal, e->sig_vsteal};
   for (int m = 0; m < MECH_COUNT; m++) sigs[BATCH_CYCLES + m] = e->sig_cycles[m];
   for (int k = 0; k < BATCH_SIGNALS; k++) b.signal[k] = sigs[k], b.n[k] = 0;
+  b.cycles_kept = 0;
+  for (int m = 0; m < MECH_COUNT; m++) b.cycles_kept |= (unsigned)(e->sig_cycles[m] >= 0) << m;
   if (!e->sampled) {
     /* every series starts at the first sample */
     for (size_t gi = 0; gi < e->sc->n_guests; gi++) sample_guest(e, &b, &e->guests[gi], rates, true);
@@ -219,13 +225,19 @@ static void sample_guest(eng *e, sample_batch *b, eng_guest *g, bool rates, bool
     gs->prev_ns = s.steal_ns;
   }
   eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[g - e->guests] : NULL;
-  if (cs) {
-    double dt_s = dt * 1e-9;
+  if (cs) { /* the rates first, then the rows of those that changed and are kept */
+    double dt_s = dt * 1e-9, rate[MECH_COUNT];
+    unsigned changed = 0;
+#pragma GCC unroll 8
     for (int m = 0; m < MECH_COUNT; m++) {
-      if (e->sig_cycles[m] >= 0)
-        emit_on_change(e, b, BATCH_CYCLES + m, g->entity, (s.cycles[m] - cs->prev[m]) / dt_s, &cs->last[m],
-                       always);
+      rate[m] = (s.cycles[m] - cs->prev[m]) / dt_s;
       cs->prev[m] = s.cycles[m];
+      changed |= (unsigned)(memcmp(&rate[m], &cs->last[m], sizeof rate[m]) != 0) << m;
+    }
+    for (changed = (always ? ~0u : changed) & b->cycles_kept; changed; changed &= changed - 1) {
+      int m = __builtin_ctz(changed);
+      cs->last[m] = rate[m];
+      batch_append(e, b, BATCH_CYCLES + m, g->entity, rate[m]);
     }
   }
   g->prev_run_ns = s.run_ns;
