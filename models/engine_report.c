@@ -158,7 +158,7 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
   out->quiet = quiet;
 }
 
-static void sample_guest(eng *e, sample_batch *b, eng_guest *g, bool rates, bool always);
+static void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool always);
 static void declare_series_end(eng *e, sim_time end);
 
 /* One sample of every guest's kept signals, written on change.  A guest
@@ -190,11 +190,11 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   for (int m = 0; m < MECH_COUNT; m++) b.cycles_kept |= (unsigned)(e->sig_cycles[m] >= 0) << m;
   if (!e->sampled) {
     /* every series starts at the first sample */
-    for (size_t gi = 0; gi < e->sc->n_guests; gi++) sample_guest(e, &b, &e->guests[gi], rates, true);
+    for (size_t gi = 0; gi < e->sc->n_guests; gi++) sample_guest(e, &b, (uint32_t)gi, rates, true);
   } else {
     for (uint32_t *link = &e->first_unsettled; *link != ENG_NO_GUEST;) {
       eng_guest *g = &e->guests[*link];
-      sample_guest(e, &b, g, rates, false);
+      sample_guest(e, &b, *link, rates, false);
       if (g->sampled.settled)
         *link = g->sampled.next;
       else
@@ -208,9 +208,10 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     eng_note_rec(e, -1);
 }
 
-/* Guest g's kept signals at `now`, each written when it changed or when
- * `always`; then whether g is settled. */
-static void sample_guest(eng *e, sample_batch *b, eng_guest *g, bool rates, bool always) {
+/* Guest gi's kept signals at the sample's time, each written when it
+ * changed or when `always`; then whether it is settled. */
+static void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool always) {
+  eng_guest *g = &e->guests[gi];
   double dt = (double)e->sample_ns;
   eng_sampled *last = &g->sampled;
   guest_sample s;
@@ -219,12 +220,12 @@ static void sample_guest(eng *e, sample_batch *b, eng_guest *g, bool rates, bool
     emit_on_change(e, b, BATCH_PROGRESS, g->entity, s.progress, &last->progress, always);
   if (e->sig_share >= 0)
     emit_on_change(e, b, BATCH_SHARE, g->entity, (s.run_ns - g->prev_run_ns) / dt, &last->share, always);
-  eng_sampled_steal *gs = e->sampled_steal ? &e->sampled_steal[g - e->guests] : NULL;
+  eng_sampled_steal *gs = e->sampled_steal ? &e->sampled_steal[gi] : NULL;
   if (gs) {
     emit_on_change(e, b, BATCH_STEAL, g->entity, (s.steal_ns - gs->prev_ns) / dt, &gs->last, always);
     gs->prev_ns = s.steal_ns;
   }
-  eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[g - e->guests] : NULL;
+  eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[gi] : NULL;
   if (cs) { /* the rates first, then the rows of those that changed and are kept */
     double dt_s = dt * 1e-9, rate[MECH_COUNT];
     unsigned changed = 0;
