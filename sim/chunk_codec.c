@@ -259,8 +259,8 @@ static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsign
 }
 
 /* zlib's memory level: a hash table of 2^(MEM_LEVEL + 7) heads, cleared at
- * every chunk (deflateReset) and after every deflated stretch, and a block
- * every 2^(MEM_LEVEL + 6) symbols at most.  The default, 8, clears 64 KiB
+ * each chunk that zlib codes a stretch of (deflateReset) and after every
+ * deflated stretch, and a block every 2^(MEM_LEVEL + 6) symbols at most.  The default, 8, clears 64 KiB
  * each time; the planes deflated are short (a chunk's rows), so a smaller
  * table finds the same matches. */
 #define MEM_LEVEL 5
@@ -278,13 +278,13 @@ static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsign
  * written here, a run's checksum in closed form. */
 static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
   z_stream *zs = &c->zs;
+  int zs_fresh = 0; /* zs reset for this chunk: done before its first stretch for zlib, if any */
   if (!c->zs_ready) {
     memset(zs, 0, sizeof *zs);
     if (deflateInit2(zs, c->level, Z_DEFLATED, -15, MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
       return -1;
     c->zs_ready = 1;
-  } else if (deflateReset(zs) != Z_OK) {
-    return -1;
+    zs_fresh = 1;
   }
   /* Room for all of it: zlib's stretches within deflateBound of all the
    * bytes, 5 more for each stretch's flush and each of its blocks (one
@@ -339,6 +339,8 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
     } else {
       size_t start = seg->start, end = last->start + last->len;
       adler = (uint32_t)adler32(adler, c->shuffled + start, (uInt)(end - start));
+      if (!zs_fresh && deflateReset(zs) != Z_OK) return -1;
+      zs_fresh = 1;
       /* the bits of the run block before, not yet a byte, go first */
       if (w.n && deflatePrime(zs, (int)w.n, (int)w.bits) != Z_OK) return -1;
       zs->next_out = w.out;

@@ -373,9 +373,13 @@ unsigned char *table_row_slow(sim_table *t) {
   sim_recorder *rec = t->rec;
   if (rec->failed) return NULL;
   if (t->n_buf == t->cap_rows) {
+    /* with the file open, a buffer past an eighth of a chunk grows to a
+     * chunk at once: fewer copies of its rows, the same chunks */
+    size_t need = t->n_buf + 1;
+    if (rec->file >= 0 && need > t->chunk_rows / 8 && need < t->chunk_rows) need = t->chunk_rows;
     if (rec->file >= 0 && t->n_buf >= t->chunk_rows) {
       if (table_flush(t, 0) < 0) return NULL;
-    } else if (sim_grow((void **)&t->buf, &t->cap_rows, t->n_buf + 1, t->row_bytes) < 0) {
+    } else if (sim_grow((void **)&t->buf, &t->cap_rows, need, t->row_bytes) < 0) {
       rec_fail(rec, "out of memory");
       return NULL;
     }
