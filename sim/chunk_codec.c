@@ -159,11 +159,13 @@ static void put_run_block_header(bit_writer *w, int final) {
  * 1 (the least time) such a stretch is coded here as one block of the fixed
  * code: each position takes the longest match at the distance of the last
  * match or at the last position its next four bytes were seen at (a
- * hash of REPEAT_HASH_BITS bits), else a literal; a stretch that leaves
- * more than one byte in REPEAT_LITERALS_AT_MOST as literals is given to
- * zlib instead, its Huffman codes suiting bytes that do not repeat. */
+ * hash of REPEAT_HASH_BITS bits), else a literal.  A stretch whose block
+ * would take more than one byte in REPEAT_RATIO of it is given to zlib
+ * instead: its Huffman codes, made for the bytes, suit bytes that repeat
+ * less (a block of the fixed code costing 8 or 9 bits a literal and some
+ * 20 a match would make a file larger). */
 #define REPEAT_HASH_BITS 12
-#define REPEAT_LITERALS_AT_MOST 8
+#define REPEAT_RATIO 8
 #define REPEAT_WINDOW 32768 /* the farthest a match reaches back (RFC 1951) */
 
 /* Literal or end-of-block/length symbol s (0 .. 285) in the fixed code. */
@@ -209,19 +211,21 @@ static void put_fixed_match(bit_writer *w, size_t len, size_t dist) {
 static size_t common_prefix(const unsigned char *a, const unsigned char *b, size_t most);
 
 /* Codes the n bytes at p as one fixed-code block of repeats (final: the
- * stream's last) through w, when at most n / REPEAT_LITERALS_AT_MOST of
- * them are literals and the block ends before out_end: 1; else 0, w as it
- * was (its bytes past w->out are scratch).  heads: 2^REPEAT_HASH_BITS
+ * stream's last) through w, when it takes at most n / REPEAT_RATIO bytes
+ * and ends before out_end: 1; else 0, w as it was (its bytes past w->out
+ * are scratch).  heads: 2^REPEAT_HASH_BITS
  * entries, zeroed here. */
 static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsigned char *p, size_t n,
                        int final, uint32_t *heads) {
   bit_writer start = *w;
-  size_t literals_left = n / REPEAT_LITERALS_AT_MOST, rep = 0;
+  size_t rep = 0;
+  size_t room = (size_t)(out_end - start.out); /* (a token and the block's end take 6 bytes at most) */
+  const unsigned char *most_out = room > n / REPEAT_RATIO + 16 ? start.out + n / REPEAT_RATIO : out_end - 16;
   memset(heads, 0, sizeof *heads << REPEAT_HASH_BITS);
   put_bits(w, (uint32_t)final, 1);
   put_bits(w, 1, 2); /* BTYPE 1: the fixed code */
   for (size_t i = 0; i < n;) {
-    if (out_end - w->out < 16) { /* a token and the block's end take 6 bytes at most */
+    if (w->out > most_out) {
       *w = start;
       return 0;
     }
@@ -245,10 +249,6 @@ static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsign
       rep = dist;
       i += len;
     } else {
-      if (literals_left-- == 0) {
-        *w = start;
-        return 0;
-      }
       put_fixed_symbol(w, p[i]);
       i++;
     }
