@@ -55,8 +55,17 @@ typedef struct sample_batch {
 /* Writes the rows waiting for signal `slot` of b. */
 static void batch_flush(eng *e, sample_batch *b, int slot) {
   if (!b->n[slot]) return;
-  eng_note_rec(e, sim_emit_batch(e->rec, b->signal[slot], b->now, b->n[slot], b->entity[slot], b->value[slot]));
+  eng_note_rec(e, sim_emit_batch(e->rec, b->signal[slot], b->now, b->n[slot], b->entity[slot],
+                                 b->value[slot]));
   b->n[slot] = 0;
+}
+
+/* Adds the row (entity, value) of signal `slot` to b, writing its rows
+ * first when BATCH_ROWS are waiting. */
+static inline void batch_append(eng *e, sample_batch *b, int slot, int32_t entity, double value) {
+  if (b->n[slot] == BATCH_ROWS) batch_flush(e, b, slot);
+  b->entity[slot][b->n[slot]] = entity;
+  b->value[slot][b->n[slot]++] = value;
 }
 
 /* Writes `value` of (signal `slot`, entity) when it differs bitwise from
@@ -64,11 +73,6 @@ static void batch_flush(eng *e, sample_batch *b, int slot) {
  * entity's first sample): the series is written on change (sim_recorder.h),
  * a value holding until the entity's next row, the last until the series'
  * end. */
-static inline void batch_append(eng *e, sample_batch *b, int slot, int32_t entity, double value) {
-  if (b->n[slot] == BATCH_ROWS) batch_flush(e, b, slot);
-  b->entity[slot][b->n[slot]] = entity;
-  b->value[slot][b->n[slot]++] = value;
-}
 static inline void emit_on_change(eng *e, sample_batch *b, int slot, int32_t entity, double value,
                                   double *last, bool always) {
   if (!always && !memcmp(&value, last, sizeof value)) return;
