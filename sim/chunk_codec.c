@@ -166,6 +166,11 @@ static void put_run_block_header(bit_writer *w, int final) {
  * 20 a match would make a file larger). */
 #define REPEAT_HASH_BITS 12
 #define REPEAT_RATIO 8
+/* and is given up as soon as it passes an eighth of the bytes coded so far
+ * by more than REPEAT_LEAD bytes (a period of 256 ids coded as literals,
+ * before their first repeat, and some): a stretch that does not repeat
+ * costs the coder a small part of it */
+#define REPEAT_LEAD 512
 #define REPEAT_WINDOW 32768 /* the farthest a match reaches back (RFC 1951) */
 
 /* Literal or end-of-block/length symbol s (0 .. 285) in the fixed code. */
@@ -225,7 +230,7 @@ static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsign
   put_bits(w, (uint32_t)final, 1);
   put_bits(w, 1, 2); /* BTYPE 1: the fixed code */
   for (size_t i = 0; i < n;) {
-    if (w->out > most_out) {
+    if (w->out > most_out || (size_t)(w->out - start.out) > i / REPEAT_RATIO + REPEAT_LEAD) {
       *w = start;
       return 0;
     }
