@@ -10,7 +10,8 @@
  * and cycles_<mechanism> rates, and per vCPU vcpu_steal (its share of the
  * interval spent runnable but not running), each written on change (a value
  * holds until the entity's next row, the last until the series' end, the
- * run's last sample); events guest_start, guest_finish, phase and
+ * run's last sample; a sample's rows written a batch per signal, each
+ * guest's vCPUs read once); events guest_start, guest_finish, phase and
  * context_switch.  relative_to_native is the native twin's time per unit
  * of work over the guest's: the same work on the host's native technique and
  * native I/O path, on the same devices under the I/O load the guest saw
@@ -35,93 +36,133 @@
 static inline double at_most_one(double x) { return x < 1.0 ? x : 1.0; }
 static inline double at_least_zero(double x) { return x > 0.0 ? x : 0.0; }
 
-/* Fraction of the guest's phases done, vCPUs averaged, at `now` (a
- * request-driven guest: engine_requests.c). */
-static double guest_progress(const eng *e, const eng_guest *g, sim_time now) {
-  if (g->rq) return eng_requests_progress(e, g, now);
-  double sum = 0;
-  size_t n = sim_workload_n_phases(g->wl) ? sim_workload_n_phases(g->wl) : 1;
-  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
-    const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
-    if (v->state == V_DONE) {
-      sum += 1;
-      continue;
-    }
-    if (g->finish_ns < 0 && now < g->spec->start_ns) continue;
-    double frac = 0;
-    if (v->units_phase > 0) {
-      double left = v->units_left;
-      if (v->state == V_RUNNING && now > v->work_start_ns && v->run_end_ns > v->work_start_ns)
-        left -= v->run_units * at_most_one((double)(now - v->work_start_ns) /
-                                             (double)(v->run_end_ns - v->work_start_ns));
-      frac = 1 - left / v->units_phase;
-    } else if (v->phase_end_ns > v->phase_start_ns && v->phase_end_ns != SIM_TIME_MAX) {
-      frac = (double)(now - v->phase_start_ns) / (double)(v->phase_end_ns - v->phase_start_ns);
-    }
-    double within = (double)(v->phase % n) + at_most_one(at_least_zero(frac));
-    sum += within / (double)n;
-  }
-  return sum / g->spec->vcpus;
+/* The rows of one sample not written yet, in guest order: per sampled
+ * signal (BATCH_PROGRESS ... BATCH_CYCLES + MECH_COUNT - 1) its entities and
+ * values, written together (sim_emit_batch) when BATCH_ROWS are waiting and
+ * at the sample's end.  On the stack of the sample: a row costs a few
+ * stores until then. */
+enum { BATCH_PROGRESS, BATCH_SHARE, BATCH_STEAL, BATCH_VSTEAL, BATCH_CYCLES,
+       BATCH_SIGNALS = BATCH_CYCLES + MECH_COUNT, BATCH_ROWS = 128 };
+typedef struct sample_batch {
+  sim_time now;                             /* ns: the sample's time */
+  unsigned cycles_kept;                     /* bit m: cycles_<mechanism m> is kept */
+  int signal[BATCH_SIGNALS];                /* the signal of each */
+  size_t n[BATCH_SIGNALS];                  /* rows waiting */
+  int32_t entity[BATCH_SIGNALS][BATCH_ROWS]; /* recorder entity ids */
+  double value[BATCH_SIGNALS][BATCH_ROWS];  /* as the signal's unit */
+} sample_batch;
+
+/* Writes the rows waiting for signal `slot` of b. */
+static void batch_flush(eng *e, sample_batch *b, int slot) {
+  if (!b->n[slot]) return;
+  eng_note_rec(e, sim_emit_batch(e->rec, b->signal[slot], b->now, b->n[slot], b->entity[slot],
+                                 b->value[slot]));
+  b->n[slot] = 0;
 }
 
-static void emit_on_change(eng *e, int signal, int32_t entity, sim_time now, double value,
-                           double *last, bool always);
+/* Adds the row (entity, value) of signal `slot` to b, writing its rows
+ * first when BATCH_ROWS are waiting. */
+static inline void batch_append(eng *e, sample_batch *b, int slot, int32_t entity, double value) {
+  if (b->n[slot] == BATCH_ROWS) batch_flush(e, b, slot);
+  b->entity[slot][b->n[slot]] = entity;
+  b->value[slot][b->n[slot]++] = value;
+}
 
-/* Cumulative run time, steal and cycles of guest g as they stand at `now`,
- * with runs in progress counted pro rata; and, when kept, each vCPU's
- * vcpu_steal written on change (or when `always`) in the same pass over the
- * guest's vCPUs, which the sample reads once. */
-static void guest_cumulative(eng *e, const eng_guest *g, sim_time now, bool always, double *run_ns,
-                             double *steal_ns, double cycles[MECH_COUNT]) {
-  double dt = (double)e->sample_ns;
-  *run_ns = 0;
-  *steal_ns = 0;
+/* Writes `value` of (signal `slot`, entity) when it differs bitwise from
+ * *last, the value last written for the pair, or when `always` (an
+ * entity's first sample): the series is written on change (sim_recorder.h),
+ * a value holding until the entity's next row, the last until the series'
+ * end. */
+static inline void emit_on_change(eng *e, sample_batch *b, int slot, int32_t entity, double value,
+                                  double *last, bool always) {
+  if (!always && !memcmp(&value, last, sizeof value)) return;
+  *last = value;
+  batch_append(e, b, slot, entity, value);
+}
+
+/* What one sample of a guest computes, its vCPUs read in one pass: the
+ * fraction of its phases done, vCPUs averaged (a request-driven guest's:
+ * engine_requests.c), and its cumulative run time, steal and cycles with
+ * runs in progress counted pro rata. */
+typedef struct guest_sample {
+  double progress;             /* 1 */
+  double run_ns, steal_ns;     /* ns */
+  double cycles[MECH_COUNT];   /* cycles */
+  bool quiet;                  /* nothing can change its signals any more */
+} guest_sample;
+
+/* Guest g's sample at `now` (progress when `progress`, the cumulative
+ * values when `cumulative`); each vCPU's vcpu_steal, when kept, written on
+ * change (or when `always`) in the same pass.  Each sum adds its terms in
+ * vCPU order, as the series have always been computed.  Quiet: every vCPU
+ * done (a terminal state, engine.c) with no I/O in flight whose completion
+ * could charge it, and not request-driven (its progress counts requests). */
+static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_time now, bool progress,
+                              bool cumulative, bool always, guest_sample *out) {
+  const uint32_t n_vcpus = g->spec->vcpus;
+  bool quiet = !g->rq && g->vcpus_done >= n_vcpus;
+  progress &= !g->rq;
+  size_t n_phases = sim_workload_n_phases(g->wl);
+  if (!n_phases) n_phases = 1;
+  const double n = (double)n_phases;
+  const bool before_start = g->finish_ns < 0 && now < g->spec->start_ns;
+  const double dt = (double)e->sample_ns;
+  double psum = 0, run_ns = 0, steal_ns = 0, *cycles = out->cycles;
+#pragma GCC unroll 8
   for (int m = 0; m < MECH_COUNT; m++) cycles[m] = g->cycles.cycles[m];
-  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
-    eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
-    *run_ns += (double)v->run_ns;
-    *steal_ns += (double)v->steal_ns;
-    if (v->state == V_RUNNABLE) *steal_ns += (double)(now - v->runnable_since);
+  eng_vcpu *v = &e->vcpus[g->first_vcpu];
+  eng_sampled_steal *vs = e->sampled_vsteal ? &e->sampled_vsteal[g->first_vcpu] : NULL;
+  for (uint32_t i = 0; i < n_vcpus; i++, v++) {
+    quiet &= !v->io_inflight;
+    if (progress) {
+      if (v->state == V_DONE) {
+        psum += 1;
+      } else if (!before_start) {
+        double frac = 0;
+        if (v->units_phase > 0) {
+          double left = v->units_left;
+          if (v->state == V_RUNNING && now > v->work_start_ns && v->run_end_ns > v->work_start_ns)
+            left -= v->run_units * at_most_one((double)(now - v->work_start_ns) /
+                                                 (double)(v->run_end_ns - v->work_start_ns));
+          frac = 1 - left / v->units_phase;
+        } else if (v->phase_end_ns > v->phase_start_ns && v->phase_end_ns != SIM_TIME_MAX) {
+          frac = (double)(now - v->phase_start_ns) / (double)(v->phase_end_ns - v->phase_start_ns);
+        }
+        double within = (double)(v->phase % n_phases) + at_most_one(at_least_zero(frac));
+        psum += within / n;
+      }
+    }
+    if (!cumulative) continue;
+    /* the time it waited (runnable, or running below its want) */
+    double waited = v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0;
+    run_ns += (double)v->run_ns;
+    steal_ns += (double)v->steal_ns;
+    if (v->state == V_RUNNABLE) steal_ns += waited;
     if (v->state == V_RUNNING) {
-      *run_ns += (double)(now - v->run_start_ns) * at_most_one(v->rate);
-      *steal_ns += (double)(now - v->run_start_ns) * at_least_zero(v->want - v->rate);
+      double ran = (double)(now - v->run_start_ns);
+      run_ns += ran * at_most_one(v->rate);
+      waited = ran * at_least_zero(v->want - v->rate);
+      steal_ns += waited;
       sim_time work = v->run_end_ns - v->work_start_ns;
       double f = now <= v->work_start_ns || work <= 0
                      ? 0.0
                      : at_most_one((double)(now - v->work_start_ns) / (double)work);
+#pragma GCC unroll 8
       for (int m = 0; m < MECH_COUNT; m++) cycles[m] += v->run_cycles.cycles[m] * f;
     }
-    if (!e->sampled_vsteal) continue; /* kept only when vcpu_steal is recorded */
-    eng_sampled_steal *vs = &e->sampled_vsteal[g->first_vcpu + i];
-    double st = (double)v->steal_ns + (v->state == V_RUNNABLE ? (double)(now - v->runnable_since) : 0) +
-                (v->state == V_RUNNING ? (double)(now - v->run_start_ns) * at_least_zero(v->want - v->rate) : 0);
-    emit_on_change(e, e->sig_vsteal, v->entity, now, (st - vs->prev_ns) / dt, &vs->last, always);
+    if (!vs) continue; /* kept only when vcpu_steal is recorded */
+    double st = (double)v->steal_ns + waited;
+    emit_on_change(e, b, BATCH_VSTEAL, v->entity, (st - vs->prev_ns) / dt, &vs->last, always);
     vs->prev_ns = st;
+    vs++;
   }
+  out->progress = g->rq ? eng_requests_progress(e, g, now) : psum / n_vcpus;
+  out->run_ns = run_ns;
+  out->steal_ns = steal_ns;
+  out->quiet = quiet;
 }
 
-/* Whether nothing can change g's signals any more: every vCPU done (a
- * terminal state, engine.c) with no I/O in flight whose completion could
- * charge it, and not request-driven (its progress counts requests). */
-static bool guest_quiet(const eng *e, const eng_guest *g) {
-  if (g->rq || g->vcpus_done < g->spec->vcpus) return false;
-  for (uint32_t i = 0; i < g->spec->vcpus; i++)
-    if (e->vcpus[g->first_vcpu + i].io_inflight) return false;
-  return true;
-}
-
-/* Writes `value` of (signal, entity) when it differs bitwise from *last, the
- * value last written for the pair, or when `always` (an entity's first
- * sample): the series is written on change (sim_recorder.h), a value
- * holding until the entity's next row, the last until the series' end. */
-static void emit_on_change(eng *e, int signal, int32_t entity, sim_time now, double value,
-                           double *last, bool always) {
-  if (!always && !memcmp(&value, last, sizeof value)) return;
-  *last = value;
-  eng_note_rec(e, sim_emit(e->rec, signal, entity, now, value));
-}
-
-static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool always);
+static void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool always);
 static void declare_series_end(eng *e, sim_time end);
 
 /* One sample of every guest's kept signals, written on change.  A guest
@@ -144,53 +185,71 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     for (size_t gi = 0; gi < e->sc->n_guests; gi++)
       e->guests[gi].sampled.next = gi + 1 < e->sc->n_guests ? (uint32_t)gi + 1 : ENG_NO_GUEST;
   }
+  sample_batch b;
+  b.now = now;
+  int sigs[BATCH_SIGNALS] = {e->sig_progress, e->sig_share, e->sig_steal, e->sig_vsteal};
+  for (int m = 0; m < MECH_COUNT; m++) sigs[BATCH_CYCLES + m] = e->sig_cycles[m];
+  for (int k = 0; k < BATCH_SIGNALS; k++) b.signal[k] = sigs[k], b.n[k] = 0;
+  b.cycles_kept = 0;
+  for (int m = 0; m < MECH_COUNT; m++) b.cycles_kept |= (unsigned)(e->sig_cycles[m] >= 0) << m;
   if (!e->sampled) {
     /* every series starts at the first sample */
-    for (size_t gi = 0; gi < e->sc->n_guests; gi++) sample_guest(e, &e->guests[gi], now, rates, true);
+    for (size_t gi = 0; gi < e->sc->n_guests; gi++) sample_guest(e, &b, (uint32_t)gi, rates, true);
   } else {
     for (uint32_t *link = &e->first_unsettled; *link != ENG_NO_GUEST;) {
       eng_guest *g = &e->guests[*link];
-      sample_guest(e, g, now, rates, false);
+      sample_guest(e, &b, *link, rates, false);
       if (g->sampled.settled)
         *link = g->sampled.next;
       else
         link = &g->sampled.next;
     }
   }
+  for (int k = 0; k < BATCH_SIGNALS; k++) batch_flush(e, &b, k);
   e->sampled = true;
   if (!more) declare_series_end(e, now); /* every series reaches the last sample */
   if (more && !sim_schedule_in(loop, e->sample_ns, PRIO_SAMPLE, eng_sample_handler, e, 0))
     eng_note_rec(e, -1);
 }
 
-/* Guest g's kept signals at `now`, each written when it changed or when
- * `always`; then whether g is settled. */
-static void sample_guest(eng *e, eng_guest *g, sim_time now, bool rates, bool always) {
+/* Guest gi's kept signals at the sample's time, each written when it
+ * changed or when `always`; then whether it is settled. */
+static void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool always) {
+  eng_guest *g = &e->guests[gi];
   double dt = (double)e->sample_ns;
   eng_sampled *last = &g->sampled;
+  guest_sample s;
+  guest_sample_take(e, b, g, b->now, e->sig_progress >= 0, rates || e->sig_vsteal >= 0, always, &s);
   if (e->sig_progress >= 0)
-    emit_on_change(e, e->sig_progress, g->entity, now, guest_progress(e, g, now), &last->progress,
-                   always);
-  double run_ns = 0, steal_ns = 0, cyc[MECH_COUNT] = {0};
-  if (rates || e->sig_vsteal >= 0) guest_cumulative(e, g, now, always, &run_ns, &steal_ns, cyc);
-  emit_on_change(e, e->sig_share, g->entity, now, (run_ns - g->prev_run_ns) / dt, &last->share,
-                 always);
-  eng_sampled_steal *gs = e->sampled_steal ? &e->sampled_steal[g - e->guests] : NULL;
+    emit_on_change(e, b, BATCH_PROGRESS, g->entity, s.progress, &last->progress, always);
+  if (e->sig_share >= 0)
+    emit_on_change(e, b, BATCH_SHARE, g->entity, (s.run_ns - g->prev_run_ns) / dt, &last->share, always);
+  eng_sampled_steal *gs = e->sampled_steal ? &e->sampled_steal[gi] : NULL;
   if (gs) {
-    emit_on_change(e, e->sig_steal, g->entity, now, (steal_ns - gs->prev_ns) / dt, &gs->last, always);
-    gs->prev_ns = steal_ns;
+    emit_on_change(e, b, BATCH_STEAL, g->entity, (s.steal_ns - gs->prev_ns) / dt, &gs->last, always);
+    gs->prev_ns = s.steal_ns;
   }
-  eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[g - e->guests] : NULL;
-  for (int m = 0; m < MECH_COUNT && cs; m++) {
-    emit_on_change(e, e->sig_cycles[m], g->entity, now, (cyc[m] - cs->prev[m]) / (dt * 1e-9),
-                   &cs->last[m], always);
-    cs->prev[m] = cyc[m];
+  eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[gi] : NULL;
+  if (cs) { /* the rates first, then the rows of those that changed and are kept */
+    double dt_s = dt * 1e-9, rate[MECH_COUNT];
+    unsigned changed = 0;
+#pragma GCC unroll 8
+    for (int m = 0; m < MECH_COUNT; m++) {
+      rate[m] = (s.cycles[m] - cs->prev[m]) / dt_s;
+      cs->prev[m] = s.cycles[m];
+      changed |= (unsigned)(memcmp(&rate[m], &cs->last[m], sizeof rate[m]) != 0) << m;
+    }
+    for (changed = (always ? ~0u : changed) & b->cycles_kept; changed; changed &= changed - 1) {
+      int m = __builtin_ctz(changed);
+      cs->last[m] = rate[m];
+      batch_append(e, b, BATCH_CYCLES + m, g->entity, rate[m]);
+    }
   }
-  g->prev_run_ns = run_ns;
+  g->prev_run_ns = s.run_ns;
   /* quiet at the previous sample: nothing changed since, so these values
    * are the same at every later sample (progress 1, every rate 0) */
   last->settled = last->quiet;
-  last->quiet = guest_quiet(e, g);
+  last->quiet = s.quiet;
 }
 
 /* The run's last sample was taken at `end`: every kept series holds each

@@ -4,8 +4,12 @@
  * (times that stay put within a chunk, high bytes of ids, values that are
  * 0) is set rather than shuffled, deflated with the run-length strategy
  * rather than searched at the level asked for, and checksummed in closed
- * form.  Units: bytes.  Invariant: the output is one standard zlib stream
- * (RFC 1950) of the shuffled chunk, which HDF5's deflate filter decodes. */
+ * form; at level 1, a plane that repeats itself (the low byte of ids that
+ * rise by a fixed step, sample after sample) is coded here by matches at
+ * the last distance or a hashed one, without zlib's search and Huffman
+ * trees.  Each plane's rows are compared a word at a time.  Units: bytes.
+ * Invariant: the output is one standard zlib stream (RFC 1950) of the
+ * shuffled chunk, which HDF5's deflate filter decodes. */
 #include "sim/chunk_codec.h"
 
 #include <assert.h>
@@ -148,9 +152,120 @@ static void put_run_block_header(bit_writer *w, int final) {
   }
 }
 
+/* ---- planes of repeats as fixed-code blocks (RFC 1951 3.2.6), written here ----
+ * A plane that varies row by row may still repeat itself: the low byte of
+ * entity ids that rise by a fixed step within a sample repeats every 256
+ * rows, and each later sample repeats the ids of the one before.  At level
+ * 1 (the least time) such a stretch is coded here as one block of the fixed
+ * code: each position takes the longest match at the distance of the last
+ * match or at the last position its next four bytes were seen at (a
+ * hash of REPEAT_HASH_BITS bits), else a literal.  A stretch whose block
+ * would take more than one byte in REPEAT_RATIO of it is given to zlib
+ * instead: its Huffman codes, made for the bytes, suit bytes that repeat
+ * less (a block of the fixed code costing 8 or 9 bits a literal and some
+ * 20 a match would make a file larger). */
+#define REPEAT_HASH_BITS 12
+#define REPEAT_RATIO 8
+/* and is given up as soon as it passes an eighth of the bytes coded so far
+ * by more than REPEAT_LEAD bytes (a period of 256 ids coded as literals,
+ * before their first repeat, and some): a stretch that does not repeat
+ * costs the coder a small part of it */
+#define REPEAT_LEAD 512
+#define REPEAT_WINDOW 32768 /* the farthest a match reaches back (RFC 1951) */
+
+/* Literal or end-of-block/length symbol s (0 .. 285) in the fixed code. */
+static void put_fixed_symbol(bit_writer *w, unsigned s) {
+  if (s < 144)
+    put_code(w, 0x30 + s, 8);
+  else if (s < 256)
+    put_code(w, 0x190 + (s - 144), 9);
+  else if (s < 280)
+    put_code(w, s - 256, 7);
+  else
+    put_code(w, 0xc0 + (s - 280), 8);
+}
+
+/* A match of len bytes (3 .. 258) at distance dist (1 .. 32768), fixed
+ * code: the length's symbol and extra bits, then the distance's 5-bit code
+ * and extra bits (RFC 1951 3.2.5). */
+static void put_fixed_match(bit_writer *w, size_t len, size_t dist) {
+  if (len == 258) {
+    put_fixed_symbol(w, 285);
+  } else if (len < 11) {
+    put_fixed_symbol(w, 257 + (unsigned)(len - 3));
+  } else { /* codes 265 .. 284: 4 per extra bit, k - 2 extra bits for len - 3 of k + 1 bits */
+    size_t x = len - 3;
+    unsigned k = 63 - (unsigned)__builtin_clzll(x), extra = k - 2;
+    unsigned quarter = (unsigned)(x >> extra) & 3;
+    put_fixed_symbol(w, 257 + 4 * (k - 1) + quarter);
+    put_bits(w, (uint32_t)(x - ((size_t)(4 + quarter) << extra)), extra);
+  }
+  if (dist <= 4) {
+    put_code(w, (uint32_t)(dist - 1), 5);
+  } else { /* codes 4 .. 29: 2 per extra bit, k - 1 extra bits for dist - 1 of k + 1 bits */
+    size_t x = dist - 1;
+    unsigned k = 63 - (unsigned)__builtin_clzll(x), extra = k - 1;
+    unsigned half = (unsigned)(x >> extra) & 1;
+    put_code(w, 2 * k + half, 5);
+    put_bits(w, (uint32_t)(x - ((size_t)(2 + half) << extra)), extra);
+  }
+}
+
+/* How many of the first `most` bytes at a equal those at b (b < a; the two
+ * may overlap, as a match's copy does). */
+static size_t common_prefix(const unsigned char *a, const unsigned char *b, size_t most);
+
+/* Codes the n bytes at p as one fixed-code block of repeats (final: the
+ * stream's last) through w, when it takes at most n / REPEAT_RATIO bytes
+ * and ends before out_end: 1; else 0, w as it was (its bytes past w->out
+ * are scratch).  heads: 2^REPEAT_HASH_BITS
+ * entries, zeroed here. */
+static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsigned char *p, size_t n,
+                       int final, uint32_t *heads) {
+  bit_writer start = *w;
+  size_t rep = 0;
+  size_t room = (size_t)(out_end - start.out); /* (a token and the block's end take 6 bytes at most) */
+  const unsigned char *most_out = room > n / REPEAT_RATIO + 16 ? start.out + n / REPEAT_RATIO : out_end - 16;
+  memset(heads, 0, sizeof *heads << REPEAT_HASH_BITS);
+  put_bits(w, (uint32_t)final, 1);
+  put_bits(w, 1, 2); /* BTYPE 1: the fixed code */
+  for (size_t i = 0; i < n;) {
+    if (w->out > most_out || (size_t)(w->out - start.out) > i / REPEAT_RATIO + REPEAT_LEAD) {
+      *w = start;
+      return 0;
+    }
+    size_t most = n - i < 258 ? n - i : 258, len = 0, dist = 0;
+    if (most >= 3 && rep && rep <= i) {
+      len = common_prefix(p + i, p + i - rep, most);
+      dist = rep;
+    }
+    if (len < most && n - i >= 4) {
+      uint32_t four;
+      memcpy(&four, p + i, 4);
+      uint32_t h = (four * 2654435761u) >> (32 - REPEAT_HASH_BITS), seen = heads[h];
+      heads[h] = (uint32_t)i + 1;
+      if (seen && i + 1 - seen <= REPEAT_WINDOW && i + 1 - seen != rep) {
+        size_t l = common_prefix(p + i, p + seen - 1, most);
+        if (l > len) len = l, dist = i + 1 - seen;
+      }
+    }
+    if (len >= 3) {
+      put_fixed_match(w, len, dist);
+      rep = dist;
+      i += len;
+    } else {
+      put_fixed_symbol(w, p[i]);
+      i++;
+    }
+  }
+  put_fixed_symbol(w, 256); /* end of block */
+  if (final && w->n) put_bits(w, 0, 8 - w->n);
+  return 1;
+}
+
 /* zlib's memory level: a hash table of 2^(MEM_LEVEL + 7) heads, cleared at
- * every chunk (deflateReset) and after every deflated stretch, and a block
- * every 2^(MEM_LEVEL + 6) symbols at most.  The default, 8, clears 64 KiB
+ * each chunk that zlib codes a stretch of (deflateReset) and after every
+ * deflated stretch, and a block every 2^(MEM_LEVEL + 6) symbols at most.  The default, 8, clears 64 KiB
  * each time; the planes deflated are short (a chunk's rows), so a smaller
  * table finds the same matches. */
 #define MEM_LEVEL 5
@@ -168,13 +283,13 @@ static void put_run_block_header(bit_writer *w, int final) {
  * written here, a run's checksum in closed form. */
 static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
   z_stream *zs = &c->zs;
+  int zs_fresh = 0; /* zs reset for this chunk: done before its first stretch for zlib, if any */
   if (!c->zs_ready) {
     memset(zs, 0, sizeof *zs);
     if (deflateInit2(zs, c->level, Z_DEFLATED, -15, MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
       return -1;
     c->zs_ready = 1;
-  } else if (deflateReset(zs) != Z_OK) {
-    return -1;
+    zs_fresh = 1;
   }
   /* Room for all of it: zlib's stretches within deflateBound of all the
    * bytes, 5 more for each stretch's flush and each of its blocks (one
@@ -223,9 +338,14 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
       adler = adler32_run(adler, byte, run);
       put_symbol(&w, 256); /* end of block */
       if (final && w.n) put_bits(&w, 0, 8 - w.n);
+    } else if (c->level == 1 && put_repeats(&w, out_end, c->shuffled + seg->start,
+                                            last->start + last->len - seg->start, final, c->repeat_heads)) {
+      adler = (uint32_t)adler32(adler, c->shuffled + seg->start, (uInt)(last->start + last->len - seg->start));
     } else {
       size_t start = seg->start, end = last->start + last->len;
       adler = (uint32_t)adler32(adler, c->shuffled + start, (uInt)(end - start));
+      if (!zs_fresh && deflateReset(zs) != Z_OK) return -1;
+      zs_fresh = 1;
       /* the bits of the run block before, not yet a byte, go first */
       if (w.n && deflatePrime(zs, (int)w.n, (int)w.bits) != Z_OK) return -1;
       zs->next_out = w.out;
@@ -257,6 +377,16 @@ static inline uint64_t load8(const unsigned char *p) {
   return x;
 }
 
+static size_t common_prefix(const unsigned char *a, const unsigned char *b, size_t most) {
+  size_t k = 0;
+  for (; k + 8 <= most; k += 8) {
+    uint64_t x = load8(a + k) ^ load8(b + k);
+    if (x) return k + (size_t)__builtin_ctzll(x) / 8;
+  }
+  while (k < most && a[k] == b[k]) k++;
+  return k;
+}
+
 /* The min(n, 8) bytes at p as a word, byte k in bits 8k .. 8k + 7. */
 static inline uint64_t load_le(const unsigned char *p, size_t n) {
   uint64_t x = 0;
@@ -272,56 +402,70 @@ static inline uint64_t load_le(const unsigned char *p, size_t n) {
   return x;
 }
 
+/* The changes of the planes `mask` keeps (bytes at..at + 7 of a row, or its
+ * row_bytes < 8 bytes when not `wide`) down `rows` rows of row_bytes bytes
+ * from p, each counted in c->n_changed and, up to `most`, noted in
+ * c->changes (sim_chunk_encode).  Inline, `wide` a constant at each call. */
+static inline void scan_word(sim_chunk_codec *c, const unsigned char *p, size_t rows, size_t row_bytes,
+                             uint64_t mask, size_t at, size_t most, int wide) {
+  uint64_t before = wide ? load8(p) : load_le(p, row_bytes);
+  const unsigned char *first = p, *end = p + rows * row_bytes;
+  while ((p += row_bytes) < end) {
+    uint64_t now = wide ? load8(p) : load_le(p, row_bytes);
+    uint64_t diff = (now ^ before) & mask;
+    before = now;
+    if (!diff) continue;
+    uint32_t i = (uint32_t)((size_t)(p - first) / row_bytes); /* the row */
+    do {
+      unsigned k = (unsigned)__builtin_ctzll(diff) / 8;
+      size_t j = at + k;
+      uint64_t byte_mask = UINT64_C(0xff) << (8 * k);
+      diff &= ~byte_mask;
+      if (c->n_changed[j] < most) {
+        c->changes[j * most + c->n_changed[j]++] = (sim_chunk_change){i, (unsigned char)(now >> (8 * k))};
+      } else {
+        c->n_changed[j] = most + 1;
+        mask &= ~byte_mask;
+      }
+    } while (diff);
+    if (!mask) return; /* every plane of the word past `most` */
+  }
+}
+
 int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows, size_t chunk_rows,
                      size_t row_bytes, const unsigned char **out, size_t *len) {
   size_t bytes = chunk_rows * row_bytes;
   assert(rows > 0 && rows <= chunk_rows && bytes <= UINT_MAX / 2);
   /* a plane of up to `most` changes is coded as runs (a short last chunk's
    * planes end in a run: the padding) */
-  size_t most = chunk_rows / RUN_BYTES, row_words = (row_bytes + 7) / 8;
+  size_t most = chunk_rows / RUN_BYTES;
   if (sim_grow((void **)&c->shuffled, &c->cap_shuffled, bytes, 1) < 0 ||
       sim_grow((void **)&c->n_changed, &c->cap_n_changed, row_bytes, sizeof *c->n_changed) < 0 ||
       sim_grow((void **)&c->changes, &c->cap_changes, row_bytes * most + 1, sizeof *c->changes) < 0 ||
-      sim_grow((void **)&c->word_at, &c->cap_word_at, row_words, sizeof *c->word_at) < 0 ||
-      sim_grow((void **)&c->word_mask, &c->cap_word_mask, row_words, sizeof *c->word_mask) < 0 ||
-      sim_grow((void **)&c->segs, &c->cap_segs, 2 * row_bytes, sizeof *c->segs) < 0)
+      sim_grow((void **)&c->segs, &c->cap_segs, 2 * row_bytes, sizeof *c->segs) < 0 ||
+      (c->level == 1 && !c->repeat_heads &&
+       !(c->repeat_heads = sim_malloc(sizeof *c->repeat_heads << REPEAT_HASH_BITS))))
     return -2;
   /* The changes of each byte plane, found row against row before (most
    * bytes of a row are those of the row before: times that stay put, high
    * bytes of ids, values that hold): plane j's first `most` are at
    * c->changes[j most], counted in n_changed[j]; most + 1 there: more, the
-   * plane is deflated, not coded as runs.  A row is compared in words, at
-   * 0, 8, ... and the last at row_bytes - 8, masked to the bytes the others
-   * do not cover (a row under 8 bytes: one word of its bytes); a plane past
-   * `most` changes leaves its word's mask, so that the scan costs per row
-   * and per change of the planes that may still be runs. */
+   * plane is deflated, not coded as runs.  A row is read in words, at 0, 8,
+   * ... and the last at row_bytes - 8, masked to the bytes the others do
+   * not cover (a row under 8 bytes: one word of its bytes), each word down
+   * all the rows in turn (its planes' changes come in row order, and its
+   * mask and the word before stay in registers); a plane past `most`
+   * changes leaves the mask, and a word whose planes all left it is done,
+   * so that the scan costs per row and per change of the planes that may
+   * still be runs. */
   memset(c->n_changed, 0, row_bytes * sizeof *c->n_changed);
-  size_t words = row_bytes < 8 ? 1 : (row_bytes + 7) / 8;
-  for (size_t w = 0; w < words; w++) {
-    c->word_at[w] = w + 1 < words || row_bytes < 8 ? 8 * w : row_bytes - 8;
-    size_t covered = 8 * w - c->word_at[w]; /* bytes of the last word the one before covers */
-    c->word_mask[w] = row_bytes < 8 ? (UINT64_C(1) << (8 * row_bytes)) - 1 : ~UINT64_C(0) << (8 * covered);
-  }
-  for (size_t i = 1; i < rows; i++) {
-    const unsigned char *row = data + i * row_bytes, *before = row - row_bytes;
-    for (size_t w = 0; w < words; w++) {
-      size_t at = c->word_at[w];
-      uint64_t diff = row_bytes >= 8 ? load8(row + at) ^ load8(before + at)
-                                     : load_le(row, row_bytes) ^ load_le(before, row_bytes);
-      diff &= c->word_mask[w];
-      while (diff) {
-        size_t k = (size_t)__builtin_ctzll(diff) / 8, j = at + k;
-        uint64_t byte_mask = UINT64_C(0xff) << (8 * k);
-        diff &= ~byte_mask;
-        if (c->n_changed[j] < most) {
-          c->changes[j * most + c->n_changed[j]++] = (sim_chunk_change){(uint32_t)i, row[j]};
-        } else {
-          c->n_changed[j] = most + 1;
-          c->word_mask[w] &= ~byte_mask;
-        }
-      }
+  if (row_bytes >= 8)
+    for (size_t w = 0, words = (row_bytes + 7) / 8; w < words; w++) {
+      size_t at = w + 1 < words ? 8 * w : row_bytes - 8, covered = 8 * w - at;
+      scan_word(c, data + at, rows, row_bytes, ~UINT64_C(0) << (8 * covered), at, most, 1);
     }
-  }
+  else
+    scan_word(c, data, rows, row_bytes, (UINT64_C(1) << (8 * row_bytes)) - 1, 0, most, 0);
   /* A plane of runs is coded from its changes, not gathered; a dataset's
    * short last chunk pads each plane with zero bytes past the dataset's end,
    * where no reader looks: a run of its own.  The other planes are gathered
@@ -377,9 +521,8 @@ void sim_chunk_codec_free(sim_chunk_codec *c) {
   sim_free(c->shuffled);
   sim_free(c->packed);
   sim_free(c->n_changed);
-  sim_free(c->word_at);
-  sim_free(c->word_mask);
   sim_free(c->changes);
   sim_free(c->segs);
+  sim_free(c->repeat_heads);
   memset(c, 0, sizeof *c);
 }

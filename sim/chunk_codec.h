@@ -36,9 +36,8 @@ typedef struct sim_chunk_codec {
   size_t cap_shuffled, cap_packed;
   size_t *n_changed;           /* per byte plane: its changes, counted up to a bound */
   sim_chunk_change *changes;   /* per byte plane: its first changes */
-  size_t *word_at;             /* the row scan's words: byte offset in a row */
-  uint64_t *word_mask;         /* and the bytes of each still scanned */
-  size_t cap_word_at, cap_word_mask;
+  uint32_t *repeat_heads;      /* level 1: per hash of 4 bytes, 1 + where they were last seen
+                                * in the stretch coded (chunk_codec.c put_repeats); 0: not */
   sim_chunk_seg *segs;         /* the chunk's segments, in order; n_segs of cap_segs */
   size_t n_segs;
   size_t cap_n_changed, cap_changes, cap_segs;

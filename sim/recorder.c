@@ -367,15 +367,19 @@ out:
 }
 
 /* Room for one more row: flushes a full chunk when the file is open, else
- * grows the buffer.  Returns the row to fill (zeroed when it has a string
- * column; every column of it is to be written), NULL on failure. */
-unsigned char *table_row(sim_table *t) {
+ * grows the buffer (table_row in recorder_internal.h takes the common case,
+ * room left, itself). */
+unsigned char *table_row_slow(sim_table *t) {
   sim_recorder *rec = t->rec;
   if (rec->failed) return NULL;
   if (t->n_buf == t->cap_rows) {
+    /* with the file open, a buffer past an eighth of a chunk grows to a
+     * chunk at once: fewer copies of its rows, the same chunks */
+    size_t need = t->n_buf + 1;
+    if (rec->file >= 0 && need > t->chunk_rows / 8 && need < t->chunk_rows) need = t->chunk_rows;
     if (rec->file >= 0 && t->n_buf >= t->chunk_rows) {
       if (table_flush(t, 0) < 0) return NULL;
-    } else if (sim_grow((void **)&t->buf, &t->cap_rows, t->n_buf + 1, t->row_bytes) < 0) {
+    } else if (sim_grow((void **)&t->buf, &t->cap_rows, need, t->row_bytes) < 0) {
       rec_fail(rec, "out of memory");
       return NULL;
     }
@@ -385,6 +389,31 @@ unsigned char *table_row(sim_table *t) {
    * columns, every byte written by the append */
   if (t->has_str) memset(row, 0, t->row_bytes);
   return row;
+}
+
+int sim_emit_batch(sim_recorder *rec, int signal, sim_time t, size_t n, const int32_t *entity,
+                   const double *value) {
+  if (signal == SIM_SIGNAL_OFF) return 0;
+  if (rec->failed) return -1;
+  assert(signal >= 0 && (size_t)signal < rec->n_sigs);
+  sim_table *d = rec->sigs[signal].data;
+  size_t at_t = d->cols[0].offset, at_entity = d->cols[1].offset, at_value = d->cols[2].offset;
+  assert(!d->has_str); /* a series row is three numbers, every byte written */
+  for (size_t k = 0; k < n;) {
+    /* the first row through table_row (a full buffer flushed or grown), the
+     * rest of the buffer's room filled here */
+    unsigned char *row = table_row(d);
+    if (!row) return -1;
+    size_t room = d->cap_rows - d->n_buf, take = n - k < room ? n - k : room;
+    for (size_t r = k; r < k + take; r++, row += d->row_bytes) {
+      memcpy(row + at_t, &t, sizeof t);
+      memcpy(row + at_entity, &entity[r], sizeof entity[r]);
+      memcpy(row + at_value, &value[r], sizeof value[r]);
+    }
+    d->n_buf += take;
+    k += take;
+  }
+  return 0;
 }
 
 /* Truncated to SIM_STR_CELL - 1 bytes; the rest of the cell stays zero. */

@@ -88,6 +88,12 @@ int sim_recorder_entity_reparent(sim_recorder *rec, int32_t id, int32_t parent);
 #define SIM_SIGNAL_OFF (-1000)
 int sim_recorder_signal(sim_recorder *rec, const char *name, const char *unit, const char *doc);
 int sim_emit(sim_recorder *rec, int signal, int32_t entity, sim_time t, double value);
+/* n rows of `signal` at time t, entity[k] with value[k], in order: what n
+ * calls of sim_emit write, at a fraction of their cost (a sampler writing
+ * many entities at one instant).  0, or negative when the recorder failed;
+ * a no-op for SIM_SIGNAL_OFF. */
+int sim_emit_batch(sim_recorder *rec, int signal, sim_time t, size_t n, const int32_t *entity,
+                   const double *value);
 /* Declares that the model emits `signal` on change: at each sample interval
  * (sim_recorder_sample_interval) it writes an entity's value only when it
  * differs from the last one written for that entity, and always its first

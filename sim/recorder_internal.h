@@ -142,8 +142,18 @@ int valid_path(const char *p);
 /* A new dataset of n_cols columns at path; NULL (the recorder failed) on error. */
 sim_table *table_new(sim_recorder *rec, const char *path, const char *doc, const char *unit,
                      size_t n_cols, const col_def *defs);
-/* The next row of t to fill (flushing a full chunk first); NULL on failure. */
-unsigned char *table_row(sim_table *t);
+/* The next row of t to fill when t's buffer is full or its rows hold a
+ * string (flushing a full chunk first, or growing the buffer; zeroing the
+ * row); NULL on failure. */
+unsigned char *table_row_slow(sim_table *t);
+/* The next row of t to fill (zeroed when it has a string column; every
+ * column of it is to be written), NULL on failure.  Inline: a series row is
+ * appended at every sample of every entity whose value changed, and most
+ * find room in the buffer. */
+static inline unsigned char *table_row(sim_table *t) {
+  if (t->n_buf < t->cap_rows && !t->has_str && !t->rec->failed) return t->buf + t->n_buf * t->row_bytes;
+  return table_row_slow(t);
+}
 /* Stores a value of column c into a packed row (inline: a series row is
  * three of them, at every sample of every entity that changed). */
 static inline void put_i64(unsigned char *row, const rec_col *c, int64_t v) {

@@ -6,8 +6,9 @@
  * writes under HDF5 and allocation faults for N = 1, 2, ..., the output path
  * (only new or regular files are written), one writer per output, and the
  * removal of killed runs' temporaries, series written on change (read back
- * filled forward) and entities whose parent changes during the run (under
- * faults too).  Every file is made in a scratch
+ * filled forward), batches of rows (what as many emits write) and entities
+ * whose parent changes during the run (under faults too).  Every file is
+ * made in a scratch
  * directory under /tmp. */
 #define _GNU_SOURCE /* mknod, makedev, S_IFMT */
 #include <dirent.h>
@@ -508,6 +509,92 @@ static void test_chunks_runs(void) {
     H5Dclose(ds);
     H5Fclose(f);
     sim_diag_clear(&d);
+  }
+}
+
+/* The rows of dataset `path` (time, entity, value) into a new array. */
+typedef struct series_row {
+  int64_t t;
+  int32_t e;
+  double v;
+} series_row;
+static series_row *read_series_rows(hid_t f, const char *path, size_t *n) {
+  hid_t ds = H5Dopen2(f, path, H5P_DEFAULT);
+  CU_ASSERT_FATAL(ds >= 0);
+  hid_t space = H5Dget_space(ds);
+  *n = (size_t)H5Sget_simple_extent_npoints(space);
+  hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(series_row));
+  H5Tinsert(mt, "time_ns", HOFFSET(series_row, t), H5T_NATIVE_INT64);
+  H5Tinsert(mt, "entity", HOFFSET(series_row, e), H5T_NATIVE_INT32);
+  H5Tinsert(mt, "value", HOFFSET(series_row, v), H5T_NATIVE_DOUBLE);
+  series_row *rows = sim_calloc(*n ? *n : 1, sizeof *rows);
+  CU_ASSERT_FATAL(rows != NULL);
+  CU_ASSERT_EQUAL(H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows), 0);
+  H5Tclose(mt);
+  H5Sclose(space);
+  H5Dclose(ds);
+  return rows;
+}
+
+/* sim_emit_batch writes what as many sim_emit calls write: batches of 1 to
+ * more than a chunk's rows (a chunk flushed within a batch, the buffer
+ * grown within one), with the file opened early and at write time; a
+ * batch to a signal not kept writes nothing. */
+static void test_emit_batch(void) {
+  const size_t batches[] = {1, 2, 127, 128, 5000, 13107, 13110, 3, 40000, 1};
+  for (int early = 0; early <= 1; early++) {
+    empty_dir();
+    sim_record_config c = default_config();
+    const char *kept[] = {"one", "batch"};
+    c.signals = kept;
+    c.n_signals = 2;
+    sim_recorder *rec = sim_recorder_new(&c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+    sim_diag d;
+    sim_diag_init(&d);
+    if (early) CU_ASSERT_EQUAL_FATAL(sim_recorder_begin(rec, out_path, &d), 0);
+    int one = sim_recorder_signal(rec, "one", "1", "x"), batch = sim_recorder_signal(rec, "batch", "1", "x");
+    int off = sim_recorder_signal(rec, "not_kept", "1", "x");
+    CU_ASSERT_FATAL(one >= 0 && batch >= 0 && off == SIM_SIGNAL_OFF);
+    size_t most = 40000, total = 0;
+    int32_t *ent = sim_calloc(most, sizeof *ent);
+    double *val = sim_calloc(most, sizeof *val);
+    CU_ASSERT_FATAL(ent && val);
+    uint64_t x = 31;
+    int ok = 1;
+    for (size_t b = 0; b < sizeof batches / sizeof *batches; b++) {
+      sim_time t = (sim_time)b * SIM_S + (sim_time)b;
+      for (size_t k = 0; k < batches[b]; k++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        ent[k] = (int32_t)(x >> 40);
+        uint64_t bits = x ^ (x << 13);
+        memcpy(&val[k], &bits, sizeof bits);
+        ok &= sim_emit(rec, one, ent[k], t, val[k]) == 0;
+      }
+      ok &= sim_emit_batch(rec, batch, t, batches[b], ent, val) == 0;
+      ok &= sim_emit_batch(rec, off, t, batches[b], ent, val) == 0;
+      total += batches[b];
+    }
+    CU_ASSERT(ok);
+    sim_free(ent);
+    sim_free(val);
+    CU_ASSERT_EQUAL_FATAL(sim_recorder_write(rec, out_path, &d), 0);
+    sim_recorder_free(rec);
+    sim_diag_clear(&d);
+    hid_t f = H5Fopen(out_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    CU_ASSERT_FATAL(f >= 0);
+    size_t n_one = 0, n_batch = 0;
+    series_row *a = read_series_rows(f, "series/one", &n_one), *b = read_series_rows(f, "series/batch", &n_batch);
+    CU_ASSERT_EQUAL(n_one, total);
+    CU_ASSERT_EQUAL(n_batch, total);
+    size_t wrong = 0;
+    for (size_t i = 0; i < total && n_one == total && n_batch == total; i++)
+      wrong += a[i].t != b[i].t || a[i].e != b[i].e || memcmp(&a[i].v, &b[i].v, sizeof a[i].v) != 0;
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT(H5Lexists(f, "series/not_kept", H5P_DEFAULT) <= 0);
+    sim_free(a);
+    sim_free(b);
+    H5Fclose(f);
   }
 }
 
@@ -1124,6 +1211,7 @@ int register_tests(void) {
       {"runs coded beside deflated planes, read back", test_chunks_runs},
       {"record config selects signals and events", test_signal_selection},
       {"long series flushed in chunks", test_flush_in_chunks},
+      {"a batch of rows is what as many emits write", test_emit_batch},
       {"series written on change, read filled forward", test_series_on_change},
       {"a migrated guest's parent is its last host", test_entity_reparent},
       {"large string attribute", test_large_attribute},

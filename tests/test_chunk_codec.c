@@ -1,0 +1,160 @@
+/* tests/test_chunk_codec.c: the recorder's chunk coder (sim/chunk_codec.c)
+ * on its own: each chunk it makes is inflated by zlib (its checksum
+ * checked) and unshuffled, and must give back every byte of its rows; the
+ * planes that repeat (the low byte of ids rising by a fixed step, sample
+ * after sample) are coded at level 1 as a block of the fixed code, with
+ * matches of every length and of distances of every code; planes that do
+ * not repeat go to zlib; runs, repeats and the padding of a short last
+ * chunk side by side.  Units: bytes. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "sim/alloc.h"
+#include "sim/chunk_codec.h"
+#include "tests/cunit_main.h"
+
+/* Encodes `rows` rows of row_bytes at data as a chunk of chunk_rows rows at
+ * `level`, inflates it and checks every byte of the rows; the type of the
+ * stream's first block (RFC 1951 BTYPE) in *first_btype, its length in
+ * *packed_len. */
+static void round_trip(const unsigned char *data, size_t rows, size_t chunk_rows, size_t row_bytes,
+                       int level, int *first_btype, size_t *packed_len) {
+  sim_chunk_codec c = {0};
+  c.level = level;
+  const unsigned char *out = NULL;
+  size_t len = 0;
+  CU_ASSERT_EQUAL_FATAL(sim_chunk_encode(&c, data, rows, chunk_rows, row_bytes, &out, &len), 0);
+  CU_ASSERT_FATAL(len > 6);
+  if (first_btype) *first_btype = (out[2] >> 1) & 3;
+  if (packed_len) *packed_len = len;
+  uLongf plain_len = (uLongf)(chunk_rows * row_bytes);
+  unsigned char *plain = sim_malloc(plain_len);
+  CU_ASSERT_FATAL(plain != NULL);
+  CU_ASSERT_EQUAL_FATAL(uncompress(plain, &plain_len, out, (uLong)len), Z_OK);
+  CU_ASSERT_EQUAL(plain_len, chunk_rows * row_bytes);
+  size_t wrong = 0; /* byte j of row i is at j chunk_rows + i (HDF5's shuffle) */
+  for (size_t i = 0; i < rows; i++)
+    for (size_t j = 0; j < row_bytes; j++) wrong += plain[j * chunk_rows + i] != data[i * row_bytes + j];
+  CU_ASSERT_EQUAL(wrong, 0);
+  sim_free(plain);
+  sim_chunk_codec_free(&c);
+}
+
+/* 64-bit LCG (Knuth's MMIX constants). */
+static uint64_t next_random(uint64_t *x) {
+  *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+  return *x >> 33;
+}
+
+/* The low bytes of a series' entity ids: samples of groups of guests whose
+ * ids rise by 3 or 5, fewer guests each sample. */
+static size_t sampled_ids(unsigned char *out, size_t n) {
+  size_t k = 0;
+  for (size_t sample = 0; k < n; sample++) {
+    uint32_t id = 1000;
+    size_t groups[3][2] = {{1000 - 10 * sample, 3}, {960, 5}, {700, 3}};
+    for (int g = 0; g < 3; g++) {
+      for (size_t i = 0; i < groups[g][0] && k < n; i++, id += (uint32_t)groups[g][1]) out[k++] = (unsigned char)id;
+      id += 7919; /* the next template's first id */
+    }
+  }
+  return k;
+}
+
+/* One plane of sampled ids: a block of repeats (the fixed code) that
+ * inflates to every byte, in far fewer bytes than the plane; zlib's own
+ * stream (a dynamic block) at level 6. */
+static void test_repeats_of_ids(void) {
+  const size_t rows = 13107;
+  unsigned char *ids = sim_malloc(rows);
+  CU_ASSERT_FATAL(ids != NULL);
+  sampled_ids(ids, rows);
+  int btype = -1;
+  size_t len = 0;
+  round_trip(ids, rows, rows, 1, 1, &btype, &len);
+  CU_ASSERT_EQUAL(btype, 1);
+  CU_ASSERT(len < rows / 8);
+  round_trip(ids, rows, rows, 1, 6, &btype, NULL);
+  CU_ASSERT_EQUAL(btype, 2);
+  sim_free(ids);
+}
+
+/* Copies of earlier bytes of random lengths 3 .. 258 at distances drawn
+ * from every distance code's range (1 .. 32768), each followed by a byte
+ * that ends it: the matches the block codes have every length code and
+ * distance code, extra bits at both ends of their ranges. */
+static void test_repeats_every_length_and_distance(void) {
+  const size_t rows = 65000;
+  unsigned char *p = sim_malloc(rows);
+  CU_ASSERT_FATAL(p != NULL);
+  uint64_t x = 4242;
+  size_t k = 0;
+  while (k < 300) p[k++] = (unsigned char)next_random(&x);
+  for (unsigned copy = 0; k < rows; copy++) {
+    unsigned code = copy % 30; /* distance code: base 2^(code/2 - 1) (2 + code % 2) + 1, code >= 4 */
+    size_t lo = code < 4 ? code + 1 : ((size_t)(2 + code % 2) << (code / 2 - 1)) + 1;
+    size_t hi = code < 4 ? lo : lo + ((size_t)1 << (code / 2 - 1)) - 1;
+    size_t dist = copy % 3 == 0 ? lo : copy % 3 == 1 ? hi : lo + next_random(&x) % (hi - lo + 1);
+    size_t len = copy % 7 == 0 ? 3 + copy % 9 : copy % 7 == 1 ? 258 : 3 + next_random(&x) % 256;
+    if (dist > k) dist = 1 + k / 2;
+    for (size_t i = 0; i < len && k < rows; i++, k++) p[k] = p[k - dist];
+    if (k < rows) p[k] = (unsigned char)(p[k - dist] + 1 + next_random(&x) % 255), k++;
+  }
+  int btype = -1;
+  round_trip(p, rows, rows, 1, 1, &btype, NULL);
+  CU_ASSERT_EQUAL(btype, 1);
+  sim_free(p);
+}
+
+/* Random bytes have too many literals for a block of repeats: zlib codes
+ * them (a stored or dynamic block), and they come back. */
+static void test_no_repeats_to_zlib(void) {
+  const size_t rows = 20000;
+  unsigned char *p = sim_malloc(rows);
+  CU_ASSERT_FATAL(p != NULL);
+  uint64_t x = 99;
+  for (size_t i = 0; i < rows; i++) p[i] = (unsigned char)next_random(&x);
+  int btype = -1;
+  round_trip(p, rows, rows, 1, 1, &btype, NULL);
+  CU_ASSERT(btype == 0 || btype == 2);
+  sim_free(p);
+}
+
+/* Rows of a series (time 8, entity 4, value 8 bytes): a time that stays put
+ * for a sample, sampled ids, values that hold for a while; whole chunks and
+ * short last ones (their padding a run after the repeats), at levels 1 and
+ * 6, every byte back. */
+static void test_series_rows(void) {
+  const size_t chunk_rows = 13107, row_bytes = 20;
+  const size_t sizes[] = {chunk_rows, 5000, 300, 2};
+  unsigned char *ids = sim_malloc(chunk_rows), *rows = sim_malloc(chunk_rows * row_bytes);
+  CU_ASSERT_FATAL(ids && rows);
+  sampled_ids(ids, chunk_rows);
+  uint64_t x = 5;
+  double value = 0.25;
+  for (size_t i = 0; i < chunk_rows; i++) {
+    int64_t t = (int64_t)(i / 2660) * 1000000000;
+    int32_t e = 1000 + ids[i];
+    if (next_random(&x) % 300 == 0) value = (double)next_random(&x) / 7.0;
+    memcpy(rows + i * row_bytes, &t, 8);
+    memcpy(rows + i * row_bytes + 8, &e, 4);
+    memcpy(rows + i * row_bytes + 12, &value, 8);
+  }
+  for (int level = 1; level <= 6; level += 5)
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+      round_trip(rows, sizes[s], chunk_rows, row_bytes, level, NULL, NULL);
+  sim_free(ids);
+  sim_free(rows);
+}
+
+int register_tests(void) {
+  static const test_case tests[] = {
+      {"sampled ids coded as repeats, read back", test_repeats_of_ids},
+      {"repeats of every length and distance code", test_repeats_every_length_and_distance},
+      {"bytes that do not repeat go to zlib", test_no_repeats_to_zlib},
+      {"series rows: runs, repeats, padding", test_series_rows},
+      {NULL, NULL}};
+  return add_suite("chunk codec", tests);
+}
