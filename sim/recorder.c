@@ -533,6 +533,12 @@ void sim_recorder_free(sim_recorder *rec) {
 
 sim_time sim_recorder_sample_interval(const sim_recorder *rec) { return rec->sample_interval_ns; }
 
+size_t sim_recorder_buffered_bytes(const sim_recorder *rec) {
+  size_t bytes = 0;
+  for (size_t i = 0; i < rec->n_sets; i++) bytes += rec->sets[i]->cap_rows * rec->sets[i]->row_bytes;
+  return bytes;
+}
+
 /* Applies the reparents of rows already in the file: each row read back,
  * its parent set, written again (through the library's filters: a few rows
  * of a run that migrates, once). */

@@ -66,6 +66,11 @@ typedef struct sim_record_config {
 sim_recorder *sim_recorder_new(const sim_record_config *config);
 void sim_recorder_free(sim_recorder *rec);
 sim_time sim_recorder_sample_interval(const sim_recorder *rec);
+/* Bytes of memory the datasets' row buffers hold now (their capacity): rows
+ * not yet in the file.  Once the output is begun (sim_recorder_begin) they
+ * are at most a chunk a dataset, whatever the run's size; before, every row
+ * of the run. */
+size_t sim_recorder_buffered_bytes(const sim_recorder *rec);
 
 /* Root attributes: version, scenario text, resolved scenario, profile, seed ... */
 int sim_recorder_attr_str(sim_recorder *rec, const char *name, const char *value);

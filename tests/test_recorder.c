@@ -436,6 +436,33 @@ static void test_chunks_incompressible(void) {
   sim_diag_clear(&d);
 }
 
+/* The row buffers' memory: without a file every row of a series stays in
+ * it (20 bytes a row); once the output is begun, rows leave a chunk at a
+ * time and the buffer stays within a chunk or two, however many rows. */
+static void test_buffered_bytes(void) {
+  const size_t rows = 8 * CHUNK_TEST_ROWS;
+  size_t held[2];
+  for (int begun = 0; begun < 2; begun++) {
+    empty_dir();
+    sim_record_config c = default_config();
+    sim_recorder *rec = sim_recorder_new(&c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+    sim_diag d;
+    sim_diag_init(&d);
+    if (begun) CU_ASSERT_EQUAL_FATAL(sim_recorder_begin(rec, out_path, &d), 0);
+    int s = sim_recorder_signal(rec, "load", "1", "x");
+    CU_ASSERT_FATAL(s >= 0);
+    int ok = 1;
+    for (size_t i = 0; i < rows; i++) ok &= sim_emit(rec, s, (int32_t)(i % 3), (sim_time)i, (double)i) == 0;
+    CU_ASSERT(ok);
+    held[begun] = sim_recorder_buffered_bytes(rec);
+    sim_recorder_free(rec);
+    sim_diag_clear(&d);
+  }
+  CU_ASSERT(held[0] >= rows * 20);
+  CU_ASSERT(held[1] > 0 && held[1] <= 2 * CHUNK_TEST_ROWS * 20 + 4096);
+}
+
 /* Rows coded as runs beside rows deflated, read back bit for bit: values
  * that hold for runs of 1 to 700 rows (the lengths a match codes, 3 and
  * 258 and past them, and the literals of runs of 1 and 2), entities that
@@ -1211,6 +1238,7 @@ int register_tests(void) {
       {"runs coded beside deflated planes, read back", test_chunks_runs},
       {"record config selects signals and events", test_signal_selection},
       {"long series flushed in chunks", test_flush_in_chunks},
+      {"rows held in memory: all without a file, a chunk with one", test_buffered_bytes},
       {"a batch of rows is what as many emits write", test_emit_batch},
       {"series written on change, read filled forward", test_series_on_change},
       {"a migrated guest's parent is its last host", test_entity_reparent},
