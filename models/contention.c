@@ -107,7 +107,14 @@ double contention_alone_cycles(const native_costs *costs, const sim_phase *ph) {
 }
 
 void contention_phase_alone(const native_costs *costs, const sim_phase *ph, contention_guest *g) {
-  g->unit_cycles = contention_alone_cycles(costs, ph);
+  /* contention_alone_cycles' sum, in its order, keeping its terms */
+  double cycles = vcost_native_cpu(costs, ph);
+  for (size_t i = 0; i < ph->n_access; i++) {
+    double data = mmu_data_cycles(&costs->mmu, &ph->access[i]);
+    if (i < CONTENTION_ALONE_ACCESSES) g->alone_access_cycles[i] = data;
+    cycles += ph->access[i].count * data;
+  }
+  g->unit_cycles = cycles;
   double lines = 0, bytes = 0;
   for (size_t i = 0; i < ph->n_access; i++) {
     lines += ph->access[i].count * mmu_llc_lines(&costs->mmu, &ph->access[i]);
@@ -311,6 +318,8 @@ static void known_alone(const eng *e, const contention_host *c, const eng_vcpu *
         g->unit_cycles = c->known[k].unit_cycles;
         g->llc_lines = c->known[k].llc_lines;
         g->footprint_bytes = c->known[k].footprint_bytes;
+        memcpy(g->alone_access_cycles, c->known[k].alone_access_cycles,
+               sizeof g->alone_access_cycles);
         return;
       }
   contention_phase_alone(&c->shared->costs, ph, g);
@@ -433,12 +442,16 @@ static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32
     if (c->shared->params[m]) models[m]->share(c->shared->params[m], &view);
 }
 
-/* Cycles per unit that effect x adds to phase ph. */
-static double unit_extra(const contention_host *c, const contention_effect *x, const sim_phase *ph) {
+/* Cycles per unit that effect x adds to phase ph, whose first streams'
+ * data cycles alone are alone[] (NULL: computed here). */
+static double unit_extra(const contention_host *c, const contention_effect *x, const sim_phase *ph,
+                         const double *alone) {
   double extra = 0;
   for (size_t i = 0; i < ph->n_access; i++) {
     const sim_access_spec *a = &ph->access[i];
-    extra += a->count * (mmu_data_cycles(&x->mem, a) - mmu_data_cycles(&c->shared->costs.mmu, a));
+    double own = alone && i < CONTENTION_ALONE_ACCESSES ? alone[i]
+                                                        : mmu_data_cycles(&c->shared->costs.mmu, a);
+    extra += a->count * (mmu_data_cycles(&x->mem, a) - own);
   }
   extra += (ph->syscalls + ph->process_creations) * x->kernel_wait;
   return extra > 0 ? extra : 0.0;
@@ -452,7 +465,8 @@ static const contention_effect *effect_of(contention_host *c, size_t self) {
     for (size_t m = 0; m < N_MODELS; m++)
       if (c->shared->params[m]) models[m]->apply(c->shared->params[m], &view);
     c->effect[self] = (contention_effect){view.mem, view.kernel_wait_cycles, 0};
-    c->effect[self].unit_extra = unit_extra(c, &c->effect[self], c->known[self].phase);
+    c->effect[self].unit_extra =
+        unit_extra(c, &c->effect[self], c->known[self].phase, c->known[self].alone_access_cycles);
     c->effect_known[self] = true;
   }
   return &c->effect[self];
@@ -467,7 +481,7 @@ static double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_pha
   if (self == c->n_known) return 0; /* it uses nothing a model counts */
   /* the guest's effect on this vCPU's own phase (its lowest running vCPU's, mostly) */
   const contention_effect *x = effect_of(c, self);
-  return ph == c->known[self].phase ? x->unit_extra : unit_extra(c, x, ph);
+  return ph == c->known[self].phase ? x->unit_extra : unit_extra(c, x, ph, NULL);
 }
 
 static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
