@@ -47,8 +47,12 @@ typedef struct contention_shared {
 /* A host's contention state. */
 typedef struct contention_host {
   const contention_shared *shared; /* its type's costs and models' parameters */
-  int32_t *running;           /* room for one running vCPU index per slot */
+  void *arrays;               /* the one allocation that holds every array below (room_grow) */
+  int32_t *running;           /* room for one running vCPU index per slot: the occupants of the
+                               * slots with a contending phase in the slot entries, by index */
   const sim_phase **running_phase; /* room for one per slot: the current phase of running's */
+  uint32_t *running_slot;     /* room for one per slot: the slot of running's */
+  size_t n_running;           /* entries of running */
   contention_guest *scratch;  /* room for one co-runner per slot: the running set now */
   /* the running set the effects were computed for, and the effects: evaluated
    * again only when the set changes (a guest, its phase or its content, its
@@ -107,7 +111,14 @@ double contention_alone_cycles(const native_costs *costs, const sim_phase *ph) {
 }
 
 void contention_phase_alone(const native_costs *costs, const sim_phase *ph, contention_guest *g) {
-  g->unit_cycles = contention_alone_cycles(costs, ph);
+  /* contention_alone_cycles' sum, in its order, keeping its terms */
+  double cycles = vcost_native_cpu(costs, ph);
+  for (size_t i = 0; i < ph->n_access; i++) {
+    double data = mmu_data_cycles(&costs->mmu, &ph->access[i]);
+    if (i < CONTENTION_ALONE_ACCESSES) g->alone_access_cycles[i] = data;
+    cycles += ph->access[i].count * data;
+  }
+  g->unit_cycles = cycles;
   double lines = 0, bytes = 0;
   for (size_t i = 0; i < ph->n_access; i++) {
     lines += ph->access[i].count * mmu_llc_lines(&costs->mmu, &ph->access[i]);
@@ -160,49 +171,46 @@ static void shared_free(contention_shared *sh) {
 
 static void host_free(contention_host *c) {
   if (!c) return;
-  sim_free(c->running);
-  sim_free(c->running_phase);
-  sim_free(c->scratch);
-  sim_free(c->known);
-  sim_free(c->effect);
-  sim_free(c->effect_known);
-  sim_free(c->slot_vcpu);
-  sim_free(c->slot_phase);
-  sim_free(c->slot_rate);
-  sim_free(c->slot_checked);
-  sim_free(c->pending);
+  sim_free(c->arrays);
   sim_free(c);
 }
 
-/* Makes c's arrays as long as h has slots: 0, or -1 out of memory
- * (room: only when they are not). */
+/* The next array of n entries of `size` bytes at *at, holding the n_old
+ * entries of `old` first; *at moves past it. */
+static void *carve(unsigned char **at, const void *old, size_t n_old, size_t n, size_t size) {
+  void *array = *at;
+  if (n_old) memcpy(array, old, n_old * size);
+  *at += n * size;
+  return array;
+}
+
+/* Makes c's arrays as long as h has slots, their entries kept: 0, or -1 out
+ * of memory (room: only when they are not).  One allocation holds them all,
+ * the 8-byte entries first: a data center sets up thousands of hosts, and
+ * an allocation per array cost each a dozen allocations and frees. */
 static int room_grow(const eng_host *h, contention_host *c) {
-  size_t n = h->n_slots ? h->n_slots : 1;
-  int32_t *running = sim_realloc(c->running, n * sizeof *running);
-  if (running) c->running = running;
-  const sim_phase **running_phase =
-      running ? sim_realloc(c->running_phase, n * sizeof *running_phase) : NULL;
-  if (running_phase) c->running_phase = running_phase;
-  contention_guest *scratch = running_phase ? sim_realloc(c->scratch, n * sizeof *scratch) : NULL;
-  if (scratch) c->scratch = scratch;
-  contention_guest *known = scratch ? sim_realloc(c->known, n * sizeof *known) : NULL;
-  if (known) c->known = known;
-  contention_effect *effect = known ? sim_realloc(c->effect, n * sizeof *effect) : NULL;
-  if (effect) c->effect = effect;
-  bool *effect_known = effect ? sim_realloc(c->effect_known, n * sizeof *effect_known) : NULL;
-  if (effect_known) c->effect_known = effect_known;
-  int32_t *slot_vcpu = effect_known ? sim_realloc(c->slot_vcpu, n * sizeof *slot_vcpu) : NULL;
-  if (slot_vcpu) c->slot_vcpu = slot_vcpu;
-  const sim_phase **slot_phase = slot_vcpu ? sim_realloc(c->slot_phase, n * sizeof *slot_phase) : NULL;
-  if (slot_phase) c->slot_phase = slot_phase;
-  double *slot_rate = slot_phase ? sim_realloc(c->slot_rate, n * sizeof *slot_rate) : NULL;
-  if (slot_rate) c->slot_rate = slot_rate;
-  uint64_t *slot_checked = slot_rate ? sim_realloc(c->slot_checked, n * sizeof *slot_checked) : NULL;
-  if (slot_checked) c->slot_checked = slot_checked;
-  uint32_t *pending = slot_checked ? sim_realloc(c->pending, n * sizeof *pending) : NULL;
-  if (!pending) return -1;
-  c->pending = pending;
-  for (size_t p = c->cap; p < n; p++) {
+  size_t n = h->n_slots ? h->n_slots : 1, old = c->cap;
+  size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->slot_rate +
+                 sizeof *c->slot_checked + sizeof *c->running_phase + sizeof *c->slot_phase +
+                 sizeof *c->running + sizeof *c->slot_vcpu + sizeof *c->running_slot +
+                 sizeof *c->pending + sizeof *c->effect_known;
+  unsigned char *block = sim_malloc(n * entry), *at = block;
+  if (!block) return -1;
+  c->known = carve(&at, c->known, old, n, sizeof *c->known);
+  c->scratch = carve(&at, c->scratch, old, n, sizeof *c->scratch);
+  c->effect = carve(&at, c->effect, old, n, sizeof *c->effect);
+  c->slot_rate = carve(&at, c->slot_rate, old, n, sizeof *c->slot_rate);
+  c->slot_checked = carve(&at, c->slot_checked, old, n, sizeof *c->slot_checked);
+  c->running_phase = carve(&at, c->running_phase, old, n, sizeof *c->running_phase);
+  c->slot_phase = carve(&at, c->slot_phase, old, n, sizeof *c->slot_phase);
+  c->running = carve(&at, c->running, old, n, sizeof *c->running);
+  c->slot_vcpu = carve(&at, c->slot_vcpu, old, n, sizeof *c->slot_vcpu);
+  c->running_slot = carve(&at, c->running_slot, old, n, sizeof *c->running_slot);
+  c->pending = carve(&at, c->pending, old, n, sizeof *c->pending);
+  c->effect_known = carve(&at, c->effect_known, old, n, sizeof *c->effect_known);
+  sim_free(c->arrays);
+  c->arrays = block;
+  for (size_t p = old; p < n; p++) {
     c->slot_vcpu[p] = SLOT_UNKNOWN;
     c->slot_checked[p] = 0;
   }
@@ -311,6 +319,8 @@ static void known_alone(const eng *e, const contention_host *c, const eng_vcpu *
         g->unit_cycles = c->known[k].unit_cycles;
         g->llc_lines = c->known[k].llc_lines;
         g->footprint_bytes = c->known[k].footprint_bytes;
+        memcpy(g->alone_access_cycles, c->known[k].alone_access_cycles,
+               sizeof g->alone_access_cycles);
         return;
       }
   contention_phase_alone(&c->shared->costs, ph, g);
@@ -322,6 +332,40 @@ static bool phase_in_place(const eng *e, const eng_vcpu *v) {
   return v->req_ph || e->guests[v->guest].wl->trace_mix;
 }
 
+/* Slot p's entry: it runs vCPU vi (negative: none) in its contending phase
+ * ph (NULL: none); whether vi's phase may change in place. */
+static bool slot_record(const eng *e, contention_host *c, uint32_t p, int32_t vi, const sim_phase *ph) {
+  c->slot_vcpu[p] = vi;
+  c->slot_phase[p] = ph;
+  return vi >= 0 && phase_in_place(e, &e->vcpus[vi]);
+}
+
+/* vCPU vi on slot p in phase ph joins c->running, kept in index order. */
+static void running_add(contention_host *c, int32_t vi, const sim_phase *ph, uint32_t p) {
+  size_t k = c->n_running++;
+  for (; k > 0 && c->running[k - 1] > vi; k--) {
+    c->running[k] = c->running[k - 1];
+    c->running_phase[k] = c->running_phase[k - 1];
+    c->running_slot[k] = c->running_slot[k - 1];
+  }
+  c->running[k] = vi;
+  c->running_phase[k] = ph;
+  c->running_slot[k] = p;
+}
+
+/* Slot p's entry of c->running, if it has one, leaves it. */
+static void running_drop(contention_host *c, uint32_t p) {
+  size_t k = 0;
+  while (k < c->n_running && c->running_slot[k] != p) k++;
+  if (k == c->n_running) return;
+  c->n_running--;
+  for (; k < c->n_running; k++) {
+    c->running[k] = c->running[k + 1];
+    c->running_phase[k] = c->running_phase[k + 1];
+    c->running_slot[k] = c->running_slot[k + 1];
+  }
+}
+
 /* Collects the guests running on h that use what a model counts into
  * c->scratch, in guest order: their number.  The running vCPUs are taken in
  * index order (guests' vCPUs are consecutive, guest by guest), whatever
@@ -329,39 +373,42 @@ static bool phase_in_place(const eng *e, const eng_vcpu *v) {
  * its CPUs the sum of its running vCPUs' rates in that order.  Slot `slot`
  * is taken to run slot_vcpu (a dispatch in progress marks its slot only
  * after charging the run, in its contending phase slot_ph; NO_SLOT: none).
- * Records each slot's occupant in the slot entries; a slot whose run went
- * on since they were recorded keeps its recorded phase. */
+ * Records each slot's occupant in the slot entries, and the running vCPUs
+ * in c->running; a slot whose run went on since they were recorded keeps
+ * its recorded phase, so when at most `slot` and the vacated one changed,
+ * only their entries are recorded again, the others' kept. */
 static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
                         int32_t slot_vcpu, const sim_phase *slot_ph) {
   bool reuse = c->slots_static && c->n_slot_known == h->n_slots && c->vacated != SLOTS_MANY;
   bool all_static = true;
-  size_t nv = 0;
-  for (uint32_t p = 0; p < h->n_slots; p++) {
-    int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
-    const sim_phase *ph;
-    if (reuse && p != slot && p != c->vacated) {
-      ph = c->slot_phase[p]; /* the run it held then */
-    } else {
-      ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
-      if (vi >= 0 && phase_in_place(e, &e->vcpus[vi])) all_static = false;
-      c->slot_vcpu[p] = vi;
-      c->slot_phase[p] = ph;
+  if (reuse) {
+    /* the slots that changed leave the list, then join it as they are now */
+    uint32_t changed[2] = {slot, c->vacated == slot ? NO_SLOT : c->vacated};
+    for (int j = 0; j < 2; j++)
+      if (changed[j] != NO_SLOT) running_drop(c, changed[j]);
+    for (int j = 0; j < 2; j++) {
+      uint32_t p = changed[j];
+      if (p == NO_SLOT) continue;
+      int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
+      const sim_phase *ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
+      if (slot_record(e, c, p, vi, ph)) all_static = false;
+      if (ph) running_add(c, vi, ph, p);
     }
-    if (!ph) continue;
-    c->slot_rate[p] = e->vcpus[vi].rate;
-    size_t k = nv++;
-    for (; k > 0 && c->running[k - 1] > vi; k--) {
-      c->running[k] = c->running[k - 1];
-      c->running_phase[k] = c->running_phase[k - 1];
+  } else {
+    c->n_running = 0;
+    for (uint32_t p = 0; p < h->n_slots; p++) {
+      int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
+      const sim_phase *ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
+      if (slot_record(e, c, p, vi, ph)) all_static = false;
+      if (ph) running_add(c, vi, ph, p);
     }
-    c->running[k] = vi;
-    c->running_phase[k] = ph;
   }
   c->n_slot_known = h->n_slots;
   c->slots_static = all_static;
   size_t n = 0;
-  for (size_t i = 0; i < nv; i++) {
+  for (size_t i = 0; i < c->n_running; i++) {
     const eng_vcpu *v = &e->vcpus[c->running[i]];
+    c->slot_rate[c->running_slot[i]] = v->rate;
     if (n > 0 && c->scratch[n - 1].guest == v->guest) {
       c->scratch[n - 1].cpus += v->rate;
       continue;
@@ -433,12 +480,16 @@ static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32
     if (c->shared->params[m]) models[m]->share(c->shared->params[m], &view);
 }
 
-/* Cycles per unit that effect x adds to phase ph. */
-static double unit_extra(const contention_host *c, const contention_effect *x, const sim_phase *ph) {
+/* Cycles per unit that effect x adds to phase ph, whose first streams'
+ * data cycles alone are alone[] (NULL: computed here). */
+static double unit_extra(const contention_host *c, const contention_effect *x, const sim_phase *ph,
+                         const double *alone) {
   double extra = 0;
   for (size_t i = 0; i < ph->n_access; i++) {
     const sim_access_spec *a = &ph->access[i];
-    extra += a->count * (mmu_data_cycles(&x->mem, a) - mmu_data_cycles(&c->shared->costs.mmu, a));
+    double own = alone && i < CONTENTION_ALONE_ACCESSES ? alone[i]
+                                                        : mmu_data_cycles(&c->shared->costs.mmu, a);
+    extra += a->count * (mmu_data_cycles(&x->mem, a) - own);
   }
   extra += (ph->syscalls + ph->process_creations) * x->kernel_wait;
   return extra > 0 ? extra : 0.0;
@@ -452,7 +503,8 @@ static const contention_effect *effect_of(contention_host *c, size_t self) {
     for (size_t m = 0; m < N_MODELS; m++)
       if (c->shared->params[m]) models[m]->apply(c->shared->params[m], &view);
     c->effect[self] = (contention_effect){view.mem, view.kernel_wait_cycles, 0};
-    c->effect[self].unit_extra = unit_extra(c, &c->effect[self], c->known[self].phase);
+    c->effect[self].unit_extra =
+        unit_extra(c, &c->effect[self], c->known[self].phase, c->known[self].alone_access_cycles);
     c->effect_known[self] = true;
   }
   return &c->effect[self];
@@ -467,7 +519,7 @@ static double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_pha
   if (self == c->n_known) return 0; /* it uses nothing a model counts */
   /* the guest's effect on this vCPU's own phase (its lowest running vCPU's, mostly) */
   const contention_effect *x = effect_of(c, self);
-  return ph == c->known[self].phase ? x->unit_extra : unit_extra(c, x, ph);
+  return ph == c->known[self].phase ? x->unit_extra : unit_extra(c, x, ph, NULL);
 }
 
 static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {

@@ -37,6 +37,11 @@
 #include "sim/profile.h"
 #include "sim/scenario.h"
 
+/* Access streams of a phase whose data cycles alone a co-runner keeps
+ * (contention_guest.alone_access_cycles): every shipped workload's phases
+ * have at most two; the extra of a phase with more computes the rest. */
+#define CONTENTION_ALONE_ACCESSES 4
+
 /* One guest running on the host now. */
 typedef struct contention_guest {
   uint32_t guest;             /* its index: co-runners are in increasing order */
@@ -46,6 +51,9 @@ typedef struct contention_guest {
   double unit_cycles;         /* cycles of one unit of its phase alone, > 0 */
   double llc_lines;           /* LLC lines one unit of its phase fetches alone */
   double footprint_bytes;     /* bytes its phase's accesses span: the most of the LLC it can use */
+  double alone_access_cycles[CONTENTION_ALONE_ACCESSES]; /* cycles: the data cycles of one access
+                               * of each of its phase's first CONTENTION_ALONE_ACCESSES streams
+                               * alone, kept from unit_cycles' sum for the extra of its effect */
   double llc_bytes;           /* bytes of the LLC it holds (contention_llc.c); the whole LLC
                                * until a model shares it */
   /* what the models' share() computes for each co-runner */
@@ -95,8 +103,9 @@ extern const contention_ops contention_kernel_ops;
 double contention_alone_cycles(const native_costs *costs, const sim_phase *ph);
 
 /* Sets what g's phase ph costs and uses alone on a host of `costs`:
- * unit_cycles (contention_alone_cycles), llc_lines, footprint_bytes (the
- * models read them; they depend on the phase and the host type only). */
+ * unit_cycles (contention_alone_cycles, bit for bit), llc_lines,
+ * footprint_bytes (the models read them; they depend on the phase and the
+ * host type only) and alone_access_cycles. */
 void contention_phase_alone(const native_costs *costs, const sim_phase *ph, contention_guest *g);
 
 /* A profile quantity of a contention model: 1 with *value when present and

@@ -46,13 +46,13 @@ static int dram_load(const sim_profile *profile, const sim_host_type *type, void
   return 0;
 }
 
-/* Bytes per second guest g moves to and from DRAM, with its LLC share. */
-static double demand(const contention_view *v, const contention_guest *g) {
-  mmu_params m = v->costs->mmu;
-  m.cache_bytes[MMU_CACHE_LEVELS - 1] = g->llc_bytes;
+/* Bytes per second guest g moves to and from DRAM, with its LLC share (set
+ * in m, the host's MMU parameters otherwise). */
+static double demand(const contention_view *v, const contention_guest *g, mmu_params *m) {
+  m->cache_bytes[MMU_CACHE_LEVELS - 1] = g->llc_bytes;
   double bytes = 0;
   for (size_t i = 0; i < g->phase->n_access; i++)
-    bytes += g->phase->access[i].count * mmu_dram_bytes(&m, &g->phase->access[i]);
+    bytes += g->phase->access[i].count * mmu_dram_bytes(m, &g->phase->access[i]);
   return bytes / g->unit_cycles * v->clock_hz * g->cpus;
 }
 
@@ -65,7 +65,8 @@ static double line_wait(const dram_params *p, double line_bytes, double bytes_pe
 
 static void dram_share(const void *params, contention_view *v) {
   (void)params;
-  for (size_t i = 0; i < v->n; i++) v->g[i].dram_bytes_per_s = demand(v, &v->g[i]);
+  mmu_params m = v->costs->mmu; /* each co-runner's demand sets its own LLC share in it */
+  for (size_t i = 0; i < v->n; i++) v->g[i].dram_bytes_per_s = demand(v, &v->g[i], &m);
 }
 
 static void dram_apply(const void *params, contention_view *v) {

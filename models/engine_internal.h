@@ -246,6 +246,7 @@ struct eng_host {
   eng_dvfs_host dvfs;        /* DVFS (engine_dvfs.c); dvfs.governor NULL: none */
   struct contention_host *contention; /* shared cache, memory and kernel (models/contention.h);
                                        * NULL: its profile describes none */
+  size_t guest_cap;          /* guests that may run on it, counted with vcpu_cap */
 };
 
 /* A technique's cost table on hosts of one (profile, host type): loaded once,
@@ -462,6 +463,9 @@ sim_time eng_billing_running_end(const eng_guest *g, sim_time end);
  * reported for it), since the count *seen was taken; updates *seen.  false:
  * a re-plan would change no run. */
 bool sched_fluid_replan_due(void *state, uint64_t *seen);
+/* Room in the fluid scheduler `state` for n_vcpus vCPUs of n_guests guests,
+ * before they are added (eng_setup_host).  0, or -1 when out of memory. */
+int sched_fluid_reserve(void *state, size_t n_vcpus, size_t n_guests);
 
 /* ---- technique_native.c, for the native reference of every charge ---- */
 

@@ -28,7 +28,6 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +123,9 @@ int eng_setup_host(eng *e, size_t hi, const sim_profile *scenario_profile) {
   }
   sched_env env = {h->type, h->profile, h->type->cores};
   if (h->sched->create(&env, &h->sched_state, e->diag) < 0) return -1;
+  /* its vCPUs are added one by one: room for all of them at once saves a
+   * data center's hosts a reallocation per vCPU */
+  if (h->fluid && sched_fluid_reserve(h->sched_state, h->vcpu_cap, h->guest_cap) < 0) return -1;
   h->n_slots = h->type->cores;
   if (h->fluid && h->vcpu_cap > h->n_slots) h->n_slots = (uint32_t)h->vcpu_cap;
   h->pcpus = sim_calloc(h->n_slots, sizeof *h->pcpus);
@@ -293,20 +295,25 @@ static void tech_state_free(const technique_ops *ops, void *state) {
   if (state) ops->destroy(state);
 }
 
-/* vCPUs each host may run at the start: its own guests', and those of
- * guests a scripted migration brings to it (each guest counted once per
- * host).  Consolidation brings guests to hosts while the run goes: their
+/* vCPUs (and guests) each host may run at the start: its own guests', and
+ * those of guests a scripted migration brings to it (each guest counted
+ * once per host).  Consolidation brings guests to hosts while the run goes: their
  * homes are made then (eng_home_prepare), and the host's tables grow. */
 void eng_count_host_vcpus(eng *e) {
   const sim_scenario *sc = e->sc;
-  for (size_t gi = 0; gi < sc->n_guests; gi++)
+  for (size_t gi = 0; gi < sc->n_guests; gi++) {
     e->hosts[sc->guests[gi].host].vcpu_cap += sc->guests[gi].vcpus;
+    e->hosts[sc->guests[gi].host].guest_cap++;
+  }
   for (size_t i = 0; i < sc->n_migrations; i++) {
     const sim_migration_spec *m = &sc->migrations[i];
     bool seen = m->dest_host == sc->guests[m->guest].host;
     for (size_t j = 0; j < i && !seen; j++)
       seen = sc->migrations[j].guest == m->guest && sc->migrations[j].dest_host == m->dest_host;
-    if (!seen) e->hosts[m->dest_host].vcpu_cap += sc->guests[m->guest].vcpus;
+    if (!seen) {
+      e->hosts[m->dest_host].vcpu_cap += sc->guests[m->guest].vcpus;
+      e->hosts[m->dest_host].guest_cap++;
+    }
   }
 }
 
@@ -567,6 +574,23 @@ static int schedule_departure(eng *e, size_t gi) {
   return sim_schedule(e->loop, at, PRIO_DEPART, eng_depart_handler, e, gi) ? 0 : -1;
 }
 
+/* "<guest>/vcpu<i>" into out (size bytes), cut to size - 1 characters as
+ * snprintf would: a data center names a hundred thousand vCPUs at set-up,
+ * and a format string's parsing costs ten times this. */
+static void vcpu_entity_name(char *out, size_t size, const char *guest, uint32_t i) {
+  char digits[10]; /* UINT32_MAX has 10 */
+  size_t n_digits = 0;
+  do {
+    digits[n_digits++] = (char)('0' + i % 10);
+    i /= 10;
+  } while (i);
+  size_t len = 0;
+  for (const char *c = guest; *c && len + 1 < size; c++) out[len++] = *c;
+  for (const char *c = "/vcpu"; *c && len + 1 < size; c++) out[len++] = *c;
+  while (n_digits > 0 && len + 1 < size) out[len++] = digits[--n_digits];
+  out[len] = '\0';
+}
+
 int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   const sim_scenario *sc = e->sc;
   eng_guest *g = &e->guests[gi];
@@ -627,7 +651,7 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
     v->sched_id = (int32_t)h->n_vcpus;
     h->vcpu_of_sched[h->n_vcpus++] = *next_vcpu;
     char name[160];
-    snprintf(name, sizeof name, "%s/vcpu%u", g->spec->name, i);
+    vcpu_entity_name(name, sizeof name, g->spec->name, i);
     v->entity = sim_recorder_entity(e->rec, "vcpu", name, g->entity);
     if (v->entity < 0) return v->entity;
     (*next_vcpu)++;

@@ -46,11 +46,7 @@ void sched_host_free(sched_host *h) {
   *h = (sched_host){0};
 }
 
-/* Room for exactly `need` entries in *array (of *capacity).  A host's vCPUs
- * are added once at setup, then only when a guest moves to it, so exact room
- * costs a reallocation on those rare adds, where doubling would hold up to
- * twice the entries for the whole run on every host of a data center. */
-static int exact_room(void **array, size_t *capacity, size_t need, size_t size) {
+int sched_exact_room(void **array, size_t *capacity, size_t need, size_t size) {
   if (need <= *capacity) return 0;
   void *grown = sim_realloc(*array, need * size);
   if (!grown) return -1;
@@ -59,16 +55,21 @@ static int exact_room(void **array, size_t *capacity, size_t need, size_t size) 
   return 0;
 }
 
+int sched_host_reserve(sched_host *h, size_t n_vcpus, size_t n_guests) {
+  if (sched_exact_room((void **)&h->guests, &h->cap_guests, n_guests, sizeof *h->guests)) return -1;
+  return sched_exact_room((void **)&h->vcpus, &h->cap_vcpus, n_vcpus, sizeof *h->vcpus);
+}
+
 long sched_host_add_vcpu(sched_host *h, const sched_vcpu_info *info, bool *new_guest) {
   *new_guest = false;
   size_t g = 0;
   while (g < h->n_guests && h->guests[g].id != info->guest) g++;
   if (g == h->n_guests) {
-    if (exact_room((void **)&h->guests, &h->cap_guests, h->n_guests + 1, sizeof *h->guests)) return -1;
+    if (sched_exact_room((void **)&h->guests, &h->cap_guests, h->n_guests + 1, sizeof *h->guests)) return -1;
     h->guests[h->n_guests++] = (sched_guest){info->guest, info->weight ? info->weight : 1, info->cap};
     *new_guest = true;
   }
-  if (exact_room((void **)&h->vcpus, &h->cap_vcpus, h->n_vcpus + 1, sizeof *h->vcpus)) return -1;
+  if (sched_exact_room((void **)&h->vcpus, &h->cap_vcpus, h->n_vcpus + 1, sizeof *h->vcpus)) return -1;
   h->vcpus[h->n_vcpus++] = (sched_vcpu){.guest = (uint32_t)g, .pinned = info->pinned};
   return (long)g;
 }

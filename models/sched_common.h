@@ -61,15 +61,27 @@ typedef struct sched_host {
   uint32_t n_pcpus;            /* count */
   sched_pcpu *pcpus;           /* n_pcpus entries */
   sched_vcpu *vcpus;           /* n_vcpus entries, in the order added */
-  size_t n_vcpus, cap_vcpus;   /* count, capacity (grown to exactly what it holds) */
+  size_t n_vcpus, cap_vcpus;   /* count, capacity (sched_exact_room) */
   sched_guest *guests;         /* guests with a vCPU here */
-  size_t n_guests, cap_guests; /* count, capacity (grown to exactly what it holds) */
+  size_t n_guests, cap_guests; /* count, capacity (sched_exact_room) */
   uint64_t seq;                /* enqueues so far */
 } sched_host;
+
+/* Room for exactly `need` entries of `size` bytes in *array (*capacity of
+ * them).  A host's vCPUs are added at set-up (sched_host_reserve makes room
+ * for them all at once), then only when a guest moves to it for the first
+ * time: exact room costs a reallocation on those rare adds, where doubling
+ * would hold up to twice the entries for the whole run on every host of a
+ * data center.  0, or -1 when out of memory (*array unchanged). */
+int sched_exact_room(void **array, size_t *capacity, size_t need, size_t size);
 
 /* n_pcpus IDLE pCPUs and no guest.  0, or -1 when out of memory. */
 int sched_host_init(sched_host *h, uint32_t n_pcpus);
 void sched_host_free(sched_host *h);
+/* Room for n_vcpus vCPUs of n_guests guests in all (at least the room
+ * there is), so that adding them reallocates nothing.  0, or -1 when out
+ * of memory. */
+int sched_host_reserve(sched_host *h, size_t n_vcpus, size_t n_guests);
 /* Registers the next vCPU (not runnable), and its guest (weight, cap from
  * `info`) on the guest's first vCPU, when *new_guest is set true.  Its guest's
  * index in h->guests, or -1 when out of memory. */

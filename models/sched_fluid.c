@@ -51,9 +51,9 @@ typedef struct fl_vcpu {
 typedef struct fl_state {
   sched_host host;             /* cores (n_pcpus: the capacity shared, CPUs) and guests */
   fl_vcpu *vcpus;              /* per vCPU of host.vcpus: its rate */
-  size_t cap_vcpus;            /* capacity */
+  size_t cap_vcpus;            /* capacity (sched_exact_room) */
   uint32_t *runnable;          /* per guest of host.guests: its runnable vCPUs, count */
-  size_t cap_runnable;         /* capacity */
+  size_t cap_runnable;         /* capacity (sched_exact_room) */
   bool dirty;                  /* rates must be recomputed */
   uint32_t n_running;          /* vCPUs running (picked, not yet accounted), count */
   uint64_t replans;            /* times a running vCPU's rate came to differ from the one
@@ -83,33 +83,27 @@ static void fl_destroy(void *state) {
   sim_free(s);
 }
 
-/* Room for `need` entries of `size` bytes in *array (*capacity of them),
- * grown to need exactly: a host's vCPUs are added one by one at set-up and
- * then only when a guest moves to it for the first time, so exact room costs
- * a reallocation on those rare adds, where doubling would hold up to twice
- * the entries for the whole run on every host of a data center. */
-static int room_for(void **array, size_t *capacity, size_t need, size_t size) {
-  if (need <= *capacity) return 0;
-  void *grown = sim_realloc(*array, need * size);
-  if (!grown) return -1;
-  *array = grown;
-  *capacity = need;
-  return 0;
-}
-
 static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
   fl_state *s = state;
   bool new_guest;
   long g = sched_host_add_vcpu(&s->host, info, &new_guest);
   if (g < 0) return -1;
   if (new_guest) {
-    if (room_for((void **)&s->runnable, &s->cap_runnable, s->host.n_guests, sizeof *s->runnable)) return -1;
+    if (sched_exact_room((void **)&s->runnable, &s->cap_runnable, s->host.n_guests, sizeof *s->runnable)) return -1;
     s->runnable[g] = 0;
   }
   size_t n = s->host.n_vcpus;
-  if (room_for((void **)&s->vcpus, &s->cap_vcpus, n, sizeof *s->vcpus)) return -1;
+  if (sched_exact_room((void **)&s->vcpus, &s->cap_vcpus, n, sizeof *s->vcpus)) return -1;
   s->vcpus[n - 1] = (fl_vcpu){.demand = 1.0};
   return 0;
+}
+
+int sched_fluid_reserve(void *state, size_t n_vcpus, size_t n_guests) {
+  fl_state *s = state;
+  if (sched_host_reserve(&s->host, n_vcpus, n_guests) < 0 ||
+      sched_exact_room((void **)&s->runnable, &s->cap_runnable, n_guests, sizeof *s->runnable) < 0)
+    return -1;
+  return sched_exact_room((void **)&s->vcpus, &s->cap_vcpus, n_vcpus, sizeof *s->vcpus);
 }
 
 /* The index of v's guest in host.guests and runnable. */

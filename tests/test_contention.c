@@ -421,6 +421,86 @@ static void test_corunner_changes(void) {
   }
 }
 
+/* ---- a co-runner's own phase changes ---- */
+
+static const char own_phases_text[] =
+    "name: own-phases\n"
+    "simulation: {duration: 20 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
+    "hosts: [{name: b, type: e5}]\n"
+    "workloads:\n"
+    "  victim: {phases: [%s]}\n"
+    "  noise: {repeat: true, phases: [{units: 1e9, ops: " STREAMS "}]}\n"
+    "guests:\n"
+    "  - {name: victim, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
+    "  - {name: noise, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: b, workload: noise}\n";
+
+/* The victim's phases: random accesses within the LLC, and far beyond it
+ * (alone, a unit of the second costs several times one of the first). */
+#define IN_LLC "{units: 2e7, ops: {instructions: 10, cpi: 1, memory: [{count: 1, working_set: 8 MiB, pattern: random}]}}"
+#define BEYOND_LLC                                                                                \
+  "{units: 1e7, ops: {instructions: 10, cpi: 1, memory: [{count: 1, working_set: 512 MiB, "      \
+  "pattern: random}]}}"
+
+/* The victim's time_to_complete with phases `phases` beside a steady
+ * streaming neighbour: 0, or nonzero on a failed run. */
+static int run_own_phases(const char *fidelity, const char *phases, double *victim) {
+  char text[4096];
+  snprintf(text, sizeof text, own_phases_text, fidelity, phases);
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention", xeon_profile, "own-phases.yaml", text, &cfg, &o);
+  char **names = NULL;
+  double *t = NULL;
+  size_t n = 0, nt = 0;
+  if (rc == 0) rc = sim_result_column_str(o.r, "summary/guests", "name", &names, &n);
+  if (rc == 0) rc = sim_result_column_f64(o.r, "summary/guests", "time_to_complete_s", &t, &nt);
+  *victim = NAN;
+  for (size_t i = 0; rc == 0 && i < n && i < nt; i++)
+    if (!strcmp(names[i], "victim")) *victim = t[i];
+  if (names) sim_result_free_strings(names, n);
+  sim_free(t);
+  fx_run_close(&o);
+  return rc;
+}
+
+/* What a co-runner's phase costs alone is its current phase's: a guest that
+ * moves from a phase within the LLC to one far beyond it, beside a steady
+ * neighbour, takes as long as the two phases run apart (each re-costed
+ * from its own streams' costs alone, not those of the phase before), and
+ * the second phase is slowed down by the neighbour as it is alone. */
+static void test_own_phase_alone_costs(void) {
+  const char *fidelities[] = {"quantum", "fluid"};
+  for (int f = 0; f < 2; f++) {
+    double first, second, both;
+    CU_ASSERT_FATAL(run_own_phases(fidelities[f], IN_LLC, &first) == 0);
+    CU_ASSERT_FATAL(run_own_phases(fidelities[f], BEYOND_LLC, &second) == 0);
+    CU_ASSERT_FATAL(run_own_phases(fidelities[f], IN_LLC ", " BEYOND_LLC, &both) == 0);
+    CU_ASSERT(first > 0 && second > 0);
+    CU_ASSERT_DOUBLE_EQUAL(both, first + second, 0.002 * (first + second));
+    printf("\n  %s: within the LLC %.4g s, beyond it %.4g s, one after the other %.4g s", fidelities[f],
+           first, second, both);
+  }
+  /* the cycles alone a co-runner keeps are its phase's streams' own */
+  world w;
+  world_open(&w);
+  sim_access_spec a[2] = {random_8m(), streaming()};
+  sim_phase ph = phase_with(10, a, 2);
+  contention_guest g = guest_of(&w, 0, true, &ph);
+  CU_ASSERT_EQUAL(g.unit_cycles, contention_alone_cycles(&w.costs, &ph));
+  for (size_t i = 0; i < 2; i++)
+    CU_ASSERT_EQUAL(g.alone_access_cycles[i], mmu_data_cycles(&w.costs.mmu, &a[i]));
+  double in_llc = g.alone_access_cycles[0];
+  a[0].working_set_bytes = 512 * MiB; /* the phase's content changes in place */
+  contention_phase_alone(&w.costs, &ph, &g);
+  CU_ASSERT_EQUAL(g.alone_access_cycles[0], mmu_data_cycles(&w.costs.mmu, &a[0]));
+  CU_ASSERT(g.alone_access_cycles[0] > 2 * in_llc);
+  CU_ASSERT_EQUAL(g.unit_cycles, contention_alone_cycles(&w.costs, &ph));
+  world_close(&w);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"LLC shared by insertion rate within bounds", test_llc_shares},
@@ -431,6 +511,7 @@ int register_tests(void) {
       {"random 8 MiB VM beside six streaming VMs", test_memory_interference},
       {"container vs VM beside a fork-heavy neighbour", test_kernel_isolation},
       {"co-runner changes: unread ones skipped, read ones re-cost", test_corunner_changes},
+      {"a co-runner's costs alone follow its own phase", test_own_phase_alone_costs},
       {NULL, NULL}};
   return add_suite("contention", tests);
 }

@@ -785,6 +785,45 @@ static void test_credit_io_beside_hog(void) {
          o.hog_cpu_s);
 }
 
+/* Room reserved for a host's vCPUs holds them all without moving: adding
+ * the vCPUs reserved for keeps the arrays where they were, exactly as long,
+ * their guests found as without the reservation; a vCPU of a guest coming
+ * later grows them to exactly what they hold. */
+static void test_host_reserve(void) {
+  sched_host h;
+  CU_ASSERT_EQUAL_FATAL(sched_host_init(&h, 4), 0);
+  CU_ASSERT_EQUAL_FATAL(sched_host_reserve(&h, 5, 2), 0);
+  CU_ASSERT_EQUAL(h.cap_vcpus, 5);
+  CU_ASSERT_EQUAL(h.cap_guests, 2);
+  const sched_vcpu *vcpus = h.vcpus;
+  const sched_guest *guests = h.guests;
+  static const sched_vcpu_info in[] = {{7, -1, 256, 0}, {7, -1, 256, 0}, {7, -1, 256, 0},
+                                       {3, 1, 512, 0.5}, {3, 1, 512, 0.5}, {9, -1, 0, 0}};
+  static const long guest_index[] = {0, 0, 0, 1, 1, 2};
+  for (size_t i = 0; i < 6; i++) {
+    bool new_guest = false;
+    CU_ASSERT_EQUAL(sched_host_add_vcpu(&h, &in[i], &new_guest), guest_index[i]);
+    CU_ASSERT_EQUAL(new_guest, i == 0 || i == 3 || i == 5);
+    if (i == 4) { /* the reserved room: nothing moved */
+      CU_ASSERT_PTR_EQUAL(h.vcpus, vcpus);
+      CU_ASSERT_PTR_EQUAL(h.guests, guests);
+      CU_ASSERT_EQUAL(h.cap_vcpus, 5);
+    }
+  }
+  CU_ASSERT_EQUAL(h.n_vcpus, 6);
+  CU_ASSERT_EQUAL(h.cap_vcpus, 6);
+  CU_ASSERT_EQUAL(h.cap_guests, 3);
+  CU_ASSERT_EQUAL(h.guests[1].id, 3);
+  CU_ASSERT_EQUAL(h.guests[1].weight, 512);
+  CU_ASSERT_EQUAL(h.guests[2].weight, 1); /* 0 means 1 */
+  CU_ASSERT_EQUAL(h.vcpus[4].pinned, 1);
+  CU_ASSERT_EQUAL(sched_host_guest(&h, 9), 2);
+  /* a smaller reservation keeps the room there is */
+  CU_ASSERT_EQUAL(sched_host_reserve(&h, 1, 1), 0);
+  CU_ASSERT_EQUAL(h.cap_vcpus, 6);
+  sched_host_free(&h);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"weights on one pCPU (2%)", test_weights_one_pcpu},
@@ -800,6 +839,7 @@ int register_tests(void) {
       {"credit: FIFO within a priority", test_credit_fifo_within_priority},
       {"credit: a boosted wake-up preempts", test_credit_boost_preempts},
       {"credit: an I/O guest beside a CPU hog", test_credit_io_beside_hog},
+      {"a host's reserved room holds its vCPUs", test_host_reserve},
       {NULL, NULL},
   };
   return add_suite("sched", tests);
