@@ -34,7 +34,7 @@
 #include "tests/test_data.h"
 
 /* bytes of heap per guest beyond its trace samples: under 2 KiB, the
- * memory a guest may cost in a data-center day.  1,489 when this bound was
+ * memory a guest may cost in a data-center day.  1,497 when this bound was
  * set; counting the rows waiting in the recorder, as this test did before,
  * 2,158 (2,270 before a rated trace's share of a core was worked out per
  * sample instead of held per speed and host type, a guest's home arrays
