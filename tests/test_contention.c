@@ -370,26 +370,23 @@ static const char changes_text[] =
   "{instructions: 1, cpi: 0.25, memory: [{count: 1, working_set: 1 GiB, pattern: sequential, "   \
   "stride: 8 B, page_size: 2 MiB}]}"
 
+/* The victim's time_to_complete in scenario `text` (messages name it
+ * `name`) on the Xeon profile: 0, or nonzero on a failed run. */
+static int run_victim(const char *name, const char *text, double *victim) {
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention", xeon_profile, name, text, &cfg, &o);
+  *victim = rc == 0 ? fx_cell(o.r, "summary/guests", "victim", "time_to_complete_s") : NAN;
+  fx_run_close(&o);
+  return rc;
+}
+
 /* The victim's time_to_complete beside a 3-vCPU neighbour whose phases
  * are `phases` (at `fidelity`): 0, or nonzero on a failed run. */
 static int run_beside(const char *fidelity, const char *phases, double *victim) {
   char text[4096];
   snprintf(text, sizeof text, changes_text, fidelity, phases);
-  sim_record_config cfg = {0};
-  fx_run o;
-  int rc = fx_run_text_shipped("test_contention", xeon_profile, "changes.yaml", text, &cfg, &o);
-  char **names = NULL;
-  double *t = NULL;
-  size_t n = 0, nt = 0;
-  if (rc == 0) rc = sim_result_column_str(o.r, "summary/guests", "name", &names, &n);
-  if (rc == 0) rc = sim_result_column_f64(o.r, "summary/guests", "time_to_complete_s", &t, &nt);
-  *victim = NAN;
-  for (size_t i = 0; rc == 0 && i < n && i < nt; i++)
-    if (!strcmp(names[i], "victim")) *victim = t[i];
-  if (names) sim_result_free_strings(names, n);
-  sim_free(t);
-  fx_run_close(&o);
-  return rc;
+  return run_victim("changes.yaml", text, victim);
 }
 
 /* The re-costing after a change of co-runners skips what the models do
@@ -449,21 +446,7 @@ static const char own_phases_text[] =
 static int run_own_phases(const char *fidelity, const char *phases, double *victim) {
   char text[4096];
   snprintf(text, sizeof text, own_phases_text, fidelity, phases);
-  sim_record_config cfg = {0};
-  fx_run o;
-  int rc = fx_run_text_shipped("test_contention", xeon_profile, "own-phases.yaml", text, &cfg, &o);
-  char **names = NULL;
-  double *t = NULL;
-  size_t n = 0, nt = 0;
-  if (rc == 0) rc = sim_result_column_str(o.r, "summary/guests", "name", &names, &n);
-  if (rc == 0) rc = sim_result_column_f64(o.r, "summary/guests", "time_to_complete_s", &t, &nt);
-  *victim = NAN;
-  for (size_t i = 0; rc == 0 && i < n && i < nt; i++)
-    if (!strcmp(names[i], "victim")) *victim = t[i];
-  if (names) sim_result_free_strings(names, n);
-  sim_free(t);
-  fx_run_close(&o);
-  return rc;
+  return run_victim("own-phases.yaml", text, victim);
 }
 
 /* What a co-runner's phase costs alone is its current phase's: a guest that
