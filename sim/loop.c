@@ -220,12 +220,18 @@ static void heapify(sim_loop *loop) {
 /* Sorts the n near keys latest first into a run: merges runs of doubling
  * width between the keys and the n slots after them, which the capacity
  * margins leave free (n live entries are at most the pending events, and the
- * key array holds twice as many).  O(n log n), once for a crowded bucket that
- * no finer rung can part, where a heap would pay O(log n) at every dispatch. */
+ * key array holds twice as many).  O(n log n), O(n) when in order already,
+ * once for a crowded bucket that no finer rung can part, where a heap would
+ * pay O(log n) at every dispatch. */
 static void sort_run(sim_loop *loop, size_t n) {
   assert(2 * n <= loop->heap_cap);
   const event_rec *rec = loop->rec;
   heap_key *src = loop->key, *dst = loop->key + n;
+  /* often in order already: a bucket's list is last in, first out, so a
+   * crowd of one time and priority comes latest first */
+  size_t ordered = 1;
+  while (ordered < n && before(rec, &src[ordered], &src[ordered - 1])) ordered++;
+  if (ordered == n) return;
   for (size_t width = 1; width < n; width *= 2) {
     for (size_t lo = 0; lo < n; lo += 2 * width) {
       size_t mid = n - lo > width ? lo + width : n;
