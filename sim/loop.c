@@ -17,11 +17,17 @@
  * buckets: the dispatch order is that of one sorted list.
  *
  * The near tier is a sorted run (latest first, so that dispatch takes the
- * last entry) when the bucket it came from held at most SORTED_MAX entries,
- * and a d-ary min-heap (SIM_HEAP_ARITY, 4 by default) otherwise, or once
- * insertions before the horizon grow a run past SORTED_MAX; it stays a heap
- * until it runs dry.  So many events at one instant, which no bucket can
- * part, cost O(log n) each, as in one heap, never O(n).
+ * last entry).  A bucket of more than SORTED_MAX entries that no finer rung
+ * can part (in practice many events at one instant, ordered by priority and
+ * sequence alone: a data center's hosts all due at once) is sorted once,
+ * O(n log n), and stays a run while the handlers schedule at that instant
+ * either ahead of the crowd by at most SORTED_MAX entries (a lower priority)
+ * or behind all of it (FIFO: the run then grows at its start, into free key
+ * slots before it, and is moved to the middle of the key array when there
+ * are none, O(n) per n / 4 such insertions).  Any other insertion makes it
+ * a d-ary min-heap (SIM_HEAP_ARITY, 4 by default), which stays a heap until
+ * it runs dry.  So such a crowd costs O(1) a dispatch when its successors
+ * come in order, O(log n) when they do not, never O(n).
  * Near entries are 16-byte keys: the time and the index of the event's
  * record.  Records hold what an event runs, its full 64-bit insertion
  * sequence, time and priority; equal times, rare with times in ns, are
@@ -80,13 +86,16 @@
  * and dispatch never allocate and never fail.
  *
  * Complexity with n pending events and b entries a bucket: schedule and
- * reschedule O(1) into the far tier, O(b) into a sorted run (b <=
- * SORTED_MAX) or O(log b) into a heap; dispatch O(1) from a run, O(log b)
- * from a heap, plus amortised O(1) for the moves and O(b) to sort a bucket;
+ * reschedule O(1) into the far tier, O(min(b, SORTED_MAX)) into a sorted
+ * run (amortised, for a long run's moves) or O(log b) into a heap; dispatch
+ * O(1) from a run, O(log b) from a heap, plus amortised O(1) for the moves
+ * and O(b log b) to sort a bucket;
  * cancel O(1), plus amortised O(1) for compaction and for discarding its
  * dead entry.  With b near n (see above), the heap's O(log n).
  *
- * Invariants (sim_loop_check): run or heap order; every near entry's time is
+ * Invariants (sim_loop_check): run or heap order; a heap at the key array's
+ * start, a run moved only when long and with room after it, the sentinel
+ * before the array and before key[0]; every near entry's time is
  * before the horizon, every bucket entry's time within its bucket, every top
  * entry's at or after the first rung's end, rungs nested; the near tier's
  * first entry, when there is one and no placeholder holds it, is live, and
@@ -192,12 +201,13 @@ static void pop_root(sim_loop *loop) {
 }
 
 /* ---- the near tier: a sorted run or a heap ----
- * A bucket of at most SORTED_MAX entries moved into the empty near tier is
- * sorted into a run latest first: dispatch then takes the last entry in O(1), and an event scheduled
- * before the horizon is inserted from the end, past the entries earlier than
- * it, few when it comes soon.  A larger bucket, or a run that would grow past
- * SORTED_MAX, makes a heap instead (and stays one until the tier runs dry),
- * so that many events at one instant cost O(log n) each, not O(n). */
+ * A bucket moved into the empty near tier is sorted into a run latest first:
+ * dispatch then takes the last entry in O(1), and an event scheduled before
+ * the horizon is inserted from the end, past the entries earlier than it,
+ * few when it comes soon.  A long run (see long_run_insert) that an
+ * insertion would cost more than that makes a heap instead (and stays one
+ * until the tier runs dry), so that many events at one instant cost O(log
+ * n) each at worst, not O(n). */
 
 /* Rebuilds the near heap's order bottom-up (Floyd 1964): O(count). */
 static void heapify(sim_loop *loop) {
@@ -207,21 +217,121 @@ static void heapify(sim_loop *loop) {
     for (size_t i = (n - 2) / SIM_HEAP_ARITY + 1; i-- > 0;) sift_down(loop, i, h[i]);
 }
 
-/* Inserts k into the near tier (not through the placeholder). */
-static inline void near_insert(sim_loop *loop, heap_key k) {
-  assert(loop->count < loop->heap_cap);
-  if (loop->sorted) {
-    if (SIM_RARELY(loop->count >= SORTED_MAX)) {
-      set_sorted(loop, false);
-      heapify(loop);
-    } else {
-      heap_key *h = loop->key;
-      size_t j = loop->count++;
-      for (; j > 0 && before(loop->rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
-      h[j] = k;
+/* Sorts the n near keys latest first into a run: merges runs of doubling
+ * width between the keys and the n slots after them, which the capacity
+ * margins leave free (n live entries are at most the pending events, and the
+ * key array holds twice as many).  O(n log n), O(n) when in order already,
+ * once for a crowded bucket that no finer rung can part, where a heap would
+ * pay O(log n) at every dispatch. */
+static void sort_run(sim_loop *loop, size_t n) {
+  assert(2 * n <= loop->heap_cap);
+  const event_rec *rec = loop->rec;
+  heap_key *src = loop->key, *dst = loop->key + n;
+  /* often in order already: a bucket's list is last in, first out, so a
+   * crowd of one time and priority comes latest first */
+  size_t ordered = 1;
+  while (ordered < n && before(rec, &src[ordered], &src[ordered - 1])) ordered++;
+  if (ordered == n) return;
+  for (size_t width = 1; width < n; width *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * width) {
+      size_t mid = n - lo > width ? lo + width : n;
+      size_t hi = n - mid > width ? mid + width : n;
+      size_t a = lo, b = mid, o = lo;
+      while (a < mid && b < hi) dst[o++] = before(rec, &src[a], &src[b]) ? src[b++] : src[a++];
+      while (a < mid) dst[o++] = src[a++];
+      while (b < hi) dst[o++] = src[b++];
+    }
+    heap_key *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != loop->key) memcpy(loop->key, src, n * sizeof *src);
+}
+
+/* Moves a long run (SORTED_MAX entries or more) to the middle of the key
+ * array's room, so that it has free slots at both ends: true when that
+ * leaves at least a quarter of its length before it, so that the O(n) move
+ * is paid once for n / 4 insertions at its latest end or more; else false
+ * (the room is taken by dead entries) and the run stays. */
+static bool center_run(sim_loop *loop) {
+  heap_key *start = loop->key - loop->key_front;
+  size_t n = loop->count;
+  assert(n < loop->heap_cap); /* entries <= 2 x pending < heap_cap */
+  size_t front = (loop->heap_cap - n - 1) / 2;
+  if (front < n / 4 + 1) return false;
+  memmove(start + front, loop->key, n * sizeof *start);
+  loop->key = start + front;
+  loop->key_front = front;
+  loop->key[-1] = start[-1]; /* the sentinel */
+  return true;
+}
+
+/* Makes the near run a heap, back at the key array's start (where its
+ * sibling groups fill cache lines), and inserts k into it. */
+static void run_to_heap(sim_loop *loop, heap_key k) {
+  if (loop->key_front) {
+    heap_key *start = loop->key - loop->key_front;
+    memmove(start, loop->key, loop->count * sizeof *start);
+    loop->key = start;
+    loop->key_front = 0;
+  }
+  set_sorted(loop, false);
+  heapify(loop);
+  sift_up(loop, loop->count++, k);
+}
+
+/* near_insert into a run of SORTED_MAX entries or more, a bucket that no
+ * finer rung could part (in practice, many events at one instant).  An
+ * event later than all of them (one the handler schedules at that instant,
+ * behind the crowd: FIFO order) goes before the run's first slot, into the
+ * free slots there (the run is centered when there are none); one earlier
+ * than at most SORTED_MAX of them (ahead of the crowd, by priority) is
+ * inserted from the end.  Anything else makes the run a heap. */
+SIM_NOINLINE static void long_run_insert(sim_loop *loop, heap_key k) {
+  const event_rec *rec = loop->rec;
+  size_t n = loop->count;
+  if (before(rec, &loop->key[0], &k)) {
+    if (loop->key_front == 0 && !center_run(loop)) {
+      run_to_heap(loop, k);
       return;
     }
+    loop->key--;
+    loop->key_front--;
+    loop->key[0] = k;
+    loop->key[-1] = (heap_key){SIM_TIME_MAX, 0}; /* the sentinel */
+    loop->count++;
+    return;
   }
+  size_t j = n; /* stops at 1 or later: key[0] is not before k */
+  while (n - j < SORTED_MAX && before(rec, &loop->key[j - 1], &k)) j--;
+  if ((n - j == SORTED_MAX && before(rec, &loop->key[j - 1], &k)) ||
+      (n + loop->key_front == loop->heap_cap && !center_run(loop))) {
+    run_to_heap(loop, k);
+    return;
+  }
+  heap_key *h = loop->key; /* centering may have moved it */
+  memmove(&h[j + 1], &h[j], (n - j) * sizeof *h);
+  h[j] = k;
+  loop->count++;
+}
+
+/* Inserts k into the near tier (not through the placeholder). */
+static inline void near_insert(sim_loop *loop, heap_key k) {
+  if (loop->sorted) {
+    if (SIM_RARELY(loop->count >= SORTED_MAX)) {
+      long_run_insert(loop, k);
+      return;
+    }
+    /* a run of fewer than SORTED_MAX entries has room after it, even moved
+     * (see center_run) */
+    assert(loop->count + loop->key_front < loop->heap_cap);
+    heap_key *h = loop->key;
+    size_t j = loop->count++;
+    for (; j > 0 && before(loop->rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
+    h[j] = k;
+    return;
+  }
+  assert(loop->count < loop->heap_cap);
   sift_up(loop, loop->count++, k);
 }
 
@@ -410,8 +520,7 @@ SIM_NOINLINE static rung *next_rung(sim_loop *loop) {
 /* A bucket of n > min(SORTED_MAX, SPLIT_ABOVE) live entries, moved into the
  * key array (the first SORTED_MAX sorted) from rung g: split into a finer
  * rung when it is crowded and the rung, the ladder and the bucket array
- * allow (true: the near tier stays empty), else kept as a run or a heap
- * (false). */
+ * allow (true: the near tier stays empty), else sorted into a run (false). */
 SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
   heap_key *h = loop->key;
   unsigned fine = loop->rungs - 1;
@@ -427,9 +536,17 @@ SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
       return true;
     }
   }
+  if (loop->key_front) {
+    /* moved by a long run before (see center_run): back to the start, with
+     * the room sort_run needs (the caller keeps no copy of key) */
+    heap_key *start = loop->key - loop->key_front;
+    memmove(start, h, n * sizeof *start);
+    loop->key = start;
+    loop->key_front = 0;
+  }
   loop->count = n;
-  set_sorted(loop, n <= SORTED_MAX);
-  if (!loop->sorted) heapify(loop);
+  if (n > SORTED_MAX) sort_run(loop, n); /* the first SORTED_MAX already are */
+  set_sorted(loop, true);
   loop->ahead = g->next < g->buckets ? loop->bucket[g->first + g->next] : NO_REC;
   return false;
 }
@@ -605,6 +722,7 @@ static int heap_realloc(sim_loop *loop, size_t cap) {
   sim_free(loop->key_mem);
   loop->key_mem = mem;
   loop->key = key;
+  loop->key_front = 0;
   loop->heap_cap = cap;
   return 0;
 }

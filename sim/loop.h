@@ -119,4 +119,9 @@ sim_time sim_loop_next_time(const sim_loop *loop);
  * debugging. */
 int sim_loop_check(const sim_loop *loop);
 
+/* The near tier's entries when it is a heap, 0 when it is a sorted run (or
+ * empty): its shape, for tests of the cases the ladder must keep cheap.
+ * O(1). */
+size_t sim_loop_near_heap_entries(const sim_loop *loop);
+
 #endif

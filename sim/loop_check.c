@@ -1,6 +1,7 @@
 /* sim/loop_check.c: sim_loop_check, the event loop's invariant checker
  * (sim/loop.h): every invariant the file comment of sim/loop.c states, checked
- * on the loop's private layout (sim/loop_internal.h).  The tests call it
+ * on the loop's private layout (sim/loop_internal.h); and
+ * sim_loop_near_heap_entries, the near tier's shape.  The tests call it
  * between operations; the loop itself never does.  Units: times in ns. */
 #include "sim/loop_internal.h"
 
@@ -39,8 +40,19 @@ static int check_list(const sim_loop *loop, uint32_t r, uint64_t lo, uint64_t hi
 
 int sim_loop_check(const sim_loop *loop) {
   const event_rec *rec = loop->rec;
-  if (loop->count > loop->heap_cap || loop->recs > loop->rec_cap) return -1;
-  if (loop->count > 1 && ((uintptr_t)&loop->key[1] % CACHE_LINE) != 0) return -2;
+  if (loop->count + loop->key_front > loop->heap_cap || loop->recs > loop->rec_cap) return -1;
+  /* a run is moved only when long, and keeps room after it (see center_run) */
+  if (loop->key_front && (!loop->sorted || loop->heap_cap - loop->key_front <= SORTED_MAX))
+    return -1;
+  /* the sentinels refill's sort stops at: before the array and before key[0] */
+  if (loop->key) {
+    const heap_key *array_start = loop->key - loop->key_front - 1, *run_start = loop->key - 1;
+    if (array_start->time != SIM_TIME_MAX || array_start->rec != 0 ||
+        run_start->time != SIM_TIME_MAX || run_start->rec != 0)
+      return -2;
+  }
+  if (!loop->key_front && loop->count > 1 && ((uintptr_t)&loop->key[1] % CACHE_LINE) != 0)
+    return -2;
   if (loop->plain != (loop->sorted && loop->trace == NULL && loop->count > 0 && loop->dead == 0))
     return -1;
   if (loop->root_free && (!loop->running || loop->count == 0 || loop->sorted)) return -1;
@@ -62,7 +74,6 @@ int sim_loop_check(const sim_loop *loop) {
     if (k == near_first(loop) && rec[r].home == DEAD) return -5; /* a dead root */
     if ((uint64_t)k->time >= loop->horizon) return -13; /* a near entry past the horizon */
     if (loop->sorted) {
-      if (loop->count > SORTED_MAX) return -9;
       if (i > 0 && !before(rec, k, &loop->key[i - 1])) return -9; /* run order, latest first */
     } else if (i > 0 && before(rec, k, &loop->key[(i - 1) / SIM_HEAP_ARITY])) {
       return -9; /* heap order */
@@ -135,3 +146,5 @@ int sim_loop_check(const sim_loop *loop) {
   if (free_recs + in_use != loop->recs) return -12; /* a record lost */
   return 0;
 }
+
+size_t sim_loop_near_heap_entries(const sim_loop *loop) { return loop->sorted ? 0 : loop->count; }

@@ -27,8 +27,8 @@ _Static_assert(SIM_HEAP_ARITY >= 2 && SIM_HEAP_ARITY <= 16, "heap arity out of r
  * bucket an entry left about 15 entries in the buckets moved first at 10^5
  * pending, and two leave about 11, for a few percent fewer instructions.
  * SPLIT_ABOVE: a bucket with more entries is split into a finer rung of about
- * SIM_BUCKET_FILL entries a bucket.  SORTED_MAX: the largest near tier kept
- * as a sorted run rather than a heap. */
+ * SIM_BUCKET_FILL entries a bucket.  SORTED_MAX: the most entries of a near
+ * run an insertion moves; a longer move makes the run a heap. */
 #ifndef SIM_FIRST_SPREAD
 #define SIM_FIRST_SPREAD 2
 #endif
@@ -105,10 +105,15 @@ typedef struct rung {
 
 struct sim_loop {
   heap_key *key;       /* near tier, a sorted run or a heap; points into key_mem */
+  size_t key_front;    /* key slots before key[0], after the sentinel at the
+                          array's start; key[-1] is a copy of it.  A long run
+                          grows at its latest end into them (see
+                          long_run_insert); 0 for a heap */
   void *key_mem;       /* allocation behind key (for alignment) */
   size_t count;        /* near entries, live and dead (and the placeholder) */
   size_t dead;         /* dead entries, near and far */
-  size_t heap_cap;     /* entries key can hold */
+  size_t heap_cap;     /* entries the key array can hold, from its start,
+                          key - key_front */
   event_rec *rec;      /* records; points into rec_mem */
   void *rec_mem;       /* allocation behind rec (for alignment) */
   uint32_t *far_next;  /* per record: next record in its bucket or top list */

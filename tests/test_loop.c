@@ -2,8 +2,8 @@
  * Ordering by (time, priority, sequence), cancel and reschedule from
  * handlers, lazy cancellation (heavy churn and compaction, a rescheduled
  * handle's trail of dead entries, the next time under the dispatched event's
- * placeholder), stale handles, run limits, stop and resume, determinism, and
- * out-of-memory paths.  Every test ends by checking the queue's invariants
+ * placeholder), a crowd at one instant kept as a sorted run, stale handles,
+ * run limits, stop and resume, determinism, and out-of-memory paths.  Every test ends by checking the queue's invariants
  * with sim_loop_check.  Built twice by CMake: as is, and with a binary heap
  * (SIM_HEAP_ARITY=2) so that both arities the benchmark compares are tested. */
 #include <signal.h>
@@ -570,6 +570,76 @@ static void test_fifo_under_massive_ties(void) {
   sim_loop_free(loop);
 }
 
+/* A crowd at one instant, as a data center's hosts all due at once: one
+ * event at the end of the run stretches the first rung, so the crowd shares
+ * a bucket no finer rung can part.  Each crowd member's handler schedules,
+ * at that instant, two events ahead of the crowd (a lower priority) and one
+ * behind it (its priority: FIFO); the near tier must stay a sorted run
+ * throughout (a heap would cost O(log n) a dispatch), moving to make room
+ * at the crowd's end more than once, and the order must follow a reference
+ * queue.  Then a crowd whose successors fall in its middle (a priority
+ * between) makes a heap, in the same order as the reference. */
+typedef struct crowd {
+  ref_heap ref;         /* the reference queue */
+  uint64_t next_seq;    /* the loop's next sequence, as the reference counts */
+  uint64_t uids;        /* uids handed out */
+  uint64_t spawning;    /* uids handed out up to which crowd members schedule
+                           successors */
+  int32_t behind;       /* priority of the successor scheduled after the others */
+  size_t mismatches;    /* dispatches unlike the reference */
+  size_t heap_dispatches; /* dispatches while the near tier was a heap */
+  size_t broken;        /* failed invariant checks */
+} crowd;
+
+static void crowd_step(sim_loop *loop, void *ctx, uint64_t uid);
+
+/* An event; its argument is its uid, doubled, plus one for a crowd member. */
+static void crowd_schedule(sim_loop *loop, crowd *c, sim_time at, int32_t prio, bool member) {
+  uint64_t uid = 2 * c->uids++ + member;
+  if (sim_schedule(loop, at, prio, crowd_step, c, uid) == SIM_EVENT_NONE) abort();
+  ref_push(&c->ref, (ref_key){at, prio, c->next_seq++, uid});
+}
+
+static void crowd_step(sim_loop *loop, void *ctx, uint64_t uid) {
+  crowd *c = ctx;
+  c->mismatches += !c->ref.n || c->ref.k[0].uid != uid || c->ref.k[0].t != sim_loop_now(loop);
+  if (c->ref.n) ref_pop(&c->ref);
+  c->heap_dispatches += sim_loop_near_heap_entries(loop) != 0;
+  if (sim_loop_dispatched(loop) % 997 == 0) c->broken += sim_loop_check(loop) != 0;
+  if (!(uid & 1) || c->uids >= c->spawning) return;
+  crowd_schedule(loop, c, sim_loop_now(loop), 0, false);
+  crowd_schedule(loop, c, sim_loop_now(loop), 0, false);
+  crowd_schedule(loop, c, sim_loop_now(loop), c->behind, true);
+}
+
+static void test_crowd_at_one_instant_stays_a_run(void) {
+  enum { N = 5000 };
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  crowd c = {.next_seq = 1, .spawning = 4 * N, .behind = 2};
+  crowd_schedule(loop, &c, 100 * SIM_S, 0, false); /* the end of the run */
+  for (int i = 0; i < N; i++) crowd_schedule(loop, &c, 1 * SIM_S, 2, true);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, 50 * SIM_S), SIM_RUN_TIME_LIMIT);
+  CU_ASSERT_EQUAL(c.mismatches, 0);
+  CU_ASSERT_EQUAL(c.heap_dispatches, 0);
+  CU_ASSERT_EQUAL(c.broken, 0);
+  CU_ASSERT_EQUAL(c.ref.n, 1); /* the end of the run */
+  CU_ASSERT(sim_loop_dispatched(loop) >= 4 * N - 1);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  /* successors between the crowd's two priorities */
+  c.spawning = c.uids + N;
+  c.behind = 1;
+  for (int i = 0; i < N; i++) crowd_schedule(loop, &c, 60 * SIM_S, 2 * (i % 2), true);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL(c.mismatches, 0);
+  CU_ASSERT(c.heap_dispatches > 0);
+  CU_ASSERT_EQUAL(c.broken, 0);
+  CU_ASSERT_EQUAL(c.ref.n, 0);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  free(c.ref.k);
+  sim_loop_free(loop);
+}
+
 /* Growth and shrink: the pending set grows to 30000, drains to a few, and
  * grows again; the second growth allocates nothing, and every event runs in
  * time order (distinct times). */
@@ -976,6 +1046,7 @@ int register_tests(void) {
       {"outliers at the end of time against a reference", test_ladder_outliers},
       {"a large uniform pending set against a reference", test_ladder_large_uniform},
       {"FIFO order under massive ties", test_fifo_under_massive_ties},
+      {"a crowd at one instant stays a sorted run", test_crowd_at_one_instant_stays_a_run},
       {NULL, NULL}};
   return add_suite("loop order", order_tests) || add_suite("loop ladder", ladder_tests) || add_suite("loop dispatch", dispatch_tests) ||
          add_suite("loop memory", memory_tests);
