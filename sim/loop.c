@@ -1,4 +1,6 @@
-/* sim/loop.c: the discrete-event loop (see loop.h).
+/* sim/loop.c: the discrete-event loop (see loop.h); its near tier's long
+ * runs are in sim/loop_long_run.c, its storage, creation and queries in
+ * sim/loop_storage.c.
  * Models: a future-event list ordered by (time ns, priority, insertion
  * sequence).  Units: sim_time, int64 ns.
  *
@@ -147,17 +149,6 @@ static inline size_t earliest_child(const event_rec *rec, const heap_key *h, siz
 #define PREFETCH_GROUPS(h, at, below) ((void)0)
 #endif
 
-/* Moves k up from hole i: parents later than k move down.  O(log n). */
-static inline void sift_up(sim_loop *loop, size_t i, heap_key k) {
-  heap_key *h = loop->key;
-  while (i > 0) {
-    size_t parent = (i - 1) / SIM_HEAP_ARITY;
-    if (!before(loop->rec, &k, &h[parent])) break;
-    h[i] = h[parent];
-    i = parent;
-  }
-  h[i] = k;
-}
 
 /* Moves k down from hole i: the earliest child moves up while it precedes k.
  * O(d log_d n). */
@@ -204,122 +195,23 @@ static void pop_root(sim_loop *loop) {
  * A bucket moved into the empty near tier is sorted into a run latest first:
  * dispatch then takes the last entry in O(1), and an event scheduled before
  * the horizon is inserted from the end, past the entries earlier than it,
- * few when it comes soon.  A long run (see long_run_insert) that an
+ * few when it comes soon.  A long run (see sim/loop_long_run.c) that an
  * insertion would cost more than that makes a heap instead (and stays one
  * until the tier runs dry), so that many events at one instant cost O(log
  * n) each at worst, not O(n). */
 
-/* Rebuilds the near heap's order bottom-up (Floyd 1964): O(count). */
-static void heapify(sim_loop *loop) {
+void loop_heapify(sim_loop *loop) {
   heap_key *h = loop->key;
   size_t n = loop->count;
   if (n > 1)
     for (size_t i = (n - 2) / SIM_HEAP_ARITY + 1; i-- > 0;) sift_down(loop, i, h[i]);
 }
 
-/* Sorts the n near keys latest first into a run: merges runs of doubling
- * width between the keys and the n slots after them, which the capacity
- * margins leave free (n live entries are at most the pending events, and the
- * key array holds twice as many).  O(n log n), O(n) when in order already,
- * once for a crowded bucket that no finer rung can part, where a heap would
- * pay O(log n) at every dispatch. */
-static void sort_run(sim_loop *loop, size_t n) {
-  assert(2 * n <= loop->heap_cap);
-  const event_rec *rec = loop->rec;
-  heap_key *src = loop->key, *dst = loop->key + n;
-  /* often in order already: a bucket's list is last in, first out, so a
-   * crowd of one time and priority comes latest first */
-  size_t ordered = 1;
-  while (ordered < n && before(rec, &src[ordered], &src[ordered - 1])) ordered++;
-  if (ordered == n) return;
-  for (size_t width = 1; width < n; width *= 2) {
-    for (size_t lo = 0; lo < n; lo += 2 * width) {
-      size_t mid = n - lo > width ? lo + width : n;
-      size_t hi = n - mid > width ? mid + width : n;
-      size_t a = lo, b = mid, o = lo;
-      while (a < mid && b < hi) dst[o++] = before(rec, &src[a], &src[b]) ? src[b++] : src[a++];
-      while (a < mid) dst[o++] = src[a++];
-      while (b < hi) dst[o++] = src[b++];
-    }
-    heap_key *t = src;
-    src = dst;
-    dst = t;
-  }
-  if (src != loop->key) memcpy(loop->key, src, n * sizeof *src);
-}
-
-/* Moves a long run (SORTED_MAX entries or more) to the middle of the key
- * array's room, so that it has free slots at both ends: true when that
- * leaves at least a quarter of its length before it, so that the O(n) move
- * is paid once for n / 4 insertions at its latest end or more; else false
- * (the room is taken by dead entries) and the run stays. */
-static bool center_run(sim_loop *loop) {
-  heap_key *start = loop->key - loop->key_front;
-  size_t n = loop->count;
-  assert(n < loop->heap_cap); /* entries <= 2 x pending < heap_cap */
-  size_t front = (loop->heap_cap - n - 1) / 2;
-  if (front < n / 4 + 1) return false;
-  memmove(start + front, loop->key, n * sizeof *start);
-  loop->key = start + front;
-  loop->key_front = front;
-  loop->key[-1] = start[-1]; /* the sentinel */
-  return true;
-}
-
-/* Makes the near run a heap, back at the key array's start (where its
- * sibling groups fill cache lines), and inserts k into it. */
-static void run_to_heap(sim_loop *loop, heap_key k) {
-  if (loop->key_front) {
-    heap_key *start = loop->key - loop->key_front;
-    memmove(start, loop->key, loop->count * sizeof *start);
-    loop->key = start;
-    loop->key_front = 0;
-  }
-  set_sorted(loop, false);
-  heapify(loop);
-  sift_up(loop, loop->count++, k);
-}
-
-/* near_insert into a run of SORTED_MAX entries or more, a bucket that no
- * finer rung could part (in practice, many events at one instant).  An
- * event later than all of them (one the handler schedules at that instant,
- * behind the crowd: FIFO order) goes before the run's first slot, into the
- * free slots there (the run is centered when there are none); one earlier
- * than at most SORTED_MAX of them (ahead of the crowd, by priority) is
- * inserted from the end.  Anything else makes the run a heap. */
-SIM_NOINLINE static void long_run_insert(sim_loop *loop, heap_key k) {
-  const event_rec *rec = loop->rec;
-  size_t n = loop->count;
-  if (before(rec, &loop->key[0], &k)) {
-    if (loop->key_front == 0 && !center_run(loop)) {
-      run_to_heap(loop, k);
-      return;
-    }
-    loop->key--;
-    loop->key_front--;
-    loop->key[0] = k;
-    loop->key[-1] = (heap_key){SIM_TIME_MAX, 0}; /* the sentinel */
-    loop->count++;
-    return;
-  }
-  size_t j = n; /* stops at 1 or later: key[0] is not before k */
-  while (n - j < SORTED_MAX && before(rec, &loop->key[j - 1], &k)) j--;
-  if ((n - j == SORTED_MAX && before(rec, &loop->key[j - 1], &k)) ||
-      (n + loop->key_front == loop->heap_cap && !center_run(loop))) {
-    run_to_heap(loop, k);
-    return;
-  }
-  heap_key *h = loop->key; /* centering may have moved it */
-  memmove(&h[j + 1], &h[j], (n - j) * sizeof *h);
-  h[j] = k;
-  loop->count++;
-}
-
 /* Inserts k into the near tier (not through the placeholder). */
 static inline void near_insert(sim_loop *loop, heap_key k) {
   if (loop->sorted) {
     if (SIM_RARELY(loop->count >= SORTED_MAX)) {
-      long_run_insert(loop, k);
+      loop_long_run_insert(loop, k);
       return;
     }
     /* a run of fewer than SORTED_MAX entries has room after it, even moved
@@ -420,7 +312,7 @@ static void far_insert_coarse(sim_loop *loop, uint32_t r, uint64_t u) {
 
 /* Copies the finest rung for far_insert, after the rungs or the bucket array
  * changed. */
-static void set_finest(sim_loop *loop) {
+void loop_set_finest(sim_loop *loop) {
   if (loop->rungs == 0) {
     loop->fine_end = 0; /* nothing is below it */
     loop->top_from = 0;
@@ -449,7 +341,7 @@ static void make_rung(sim_loop *loop, unsigned k, uint64_t base, unsigned shift,
   for (size_t b = 0; b < buckets; b++) loop->bucket[first + b] = NO_REC;
   loop->rungs = k + 1;
   loop->horizon = base;
-  set_finest(loop);
+  loop_set_finest(loop);
 }
 
 /* A loop that has just become empty (no placeholder either: it is counted)
@@ -465,7 +357,7 @@ static void forget_rungs(sim_loop *loop) {
   assert(loop->count == 0 && loop->far == 0 && !loop->root_free);
   set_sorted(loop, loop->sorted); /* no longer plain: the near tier is empty */
   loop->rungs = 0;
-  set_finest(loop);
+  loop_set_finest(loop);
   loop->horizon = (uint64_t)loop->now;
   loop->top_min = UINT64_MAX; /* bounds that compaction may have left */
   loop->top_max = 0;
@@ -512,7 +404,7 @@ static void spread_top(sim_loop *loop) {
 SIM_NOINLINE static rung *next_rung(sim_loop *loop) {
   while (loop->rungs && loop->rung[loop->rungs - 1].next == loop->rung[loop->rungs - 1].buckets)
     loop->rungs--;
-  set_finest(loop);
+  loop_set_finest(loop);
   if (loop->rungs == 0) spread_top(loop);
   return &loop->rung[loop->rungs - 1];
 }
@@ -538,14 +430,14 @@ SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
   }
   if (loop->key_front) {
     /* moved by a long run before (see center_run): back to the start, with
-     * the room sort_run needs (the caller keeps no copy of key) */
+     * the room loop_sort_run needs (the caller keeps no copy of key) */
     heap_key *start = loop->key - loop->key_front;
     memmove(start, h, n * sizeof *start);
     loop->key = start;
     loop->key_front = 0;
   }
   loop->count = n;
-  if (n > SORTED_MAX) sort_run(loop, n); /* the first SORTED_MAX already are */
+  if (n > SORTED_MAX) loop_sort_run(loop, n); /* the first SORTED_MAX already are */
   set_sorted(loop, true);
   loop->ahead = g->next < g->buckets ? loop->bucket[g->first + g->next] : NO_REC;
   return false;
@@ -684,7 +576,7 @@ static void compact(sim_loop *loop) {
   }
   loop->count = kept;
   set_sorted(loop, loop->sorted); /* plain reflects the new count */
-  if (!loop->sorted) heapify(loop); /* a run stays sorted */
+  if (!loop->sorted) loop_heapify(loop); /* a run stays sorted */
   for (unsigned k = 0; k < loop->rungs; k++) {
     const rung *g = &loop->rung[k];
     for (size_t b = g->next; b < g->buckets; b++) purge_list(loop, &loop->bucket[g->first + b]);
@@ -703,74 +595,6 @@ static void tidy_slow(sim_loop *loop) {
 static inline void tidy(sim_loop *loop) {
   /* the common case, and the hold model's: nothing dead, a near entry left */
   if (SIM_RARELY(loop->dead || loop->count == 0)) tidy_slow(loop);
-}
-
-/* ---- storage ---- */
-
-/* A key array of `cap` entries, key 1 cache-line aligned, after key -1, the
- * sentinel refill's sort stops at: the latest time. */
-static int heap_realloc(sim_loop *loop, size_t cap) {
-  if (cap > (SIZE_MAX - 3 * CACHE_LINE) / sizeof(heap_key)) return -1;
-  char *mem = sim_malloc((cap + 1) * sizeof(heap_key) + CACHE_LINE);
-  if (!mem) return -1;
-  /* key 1 is two keys past key -1, which lies at or after mem */
-  uintptr_t first = (uintptr_t)mem + 2 * sizeof(heap_key);
-  uintptr_t aligned = (first + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
-  heap_key *key = (heap_key *)(mem + (aligned - first)) + 1;
-  key[-1] = (heap_key){SIM_TIME_MAX, 0};
-  if (loop->count) memcpy(key, loop->key, loop->count * sizeof(heap_key));
-  sim_free(loop->key_mem);
-  loop->key_mem = mem;
-  loop->key = key;
-  loop->key_front = 0;
-  loop->heap_cap = cap;
-  return 0;
-}
-
-/* A record array of `cap` records, cache-line aligned. */
-static int rec_realloc(sim_loop *loop, size_t cap) {
-  if (cap > (SIZE_MAX - CACHE_LINE) / sizeof(event_rec)) return -1;
-  char *mem = sim_malloc(cap * sizeof(event_rec) + CACHE_LINE);
-  if (!mem) return -1;
-  uintptr_t aligned = ((uintptr_t)mem + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
-  event_rec *rec = (event_rec *)(mem + (aligned - (uintptr_t)mem));
-  if (loop->recs) memcpy(rec, loop->rec, loop->recs * sizeof *rec);
-  sim_free(loop->rec_mem);
-  loop->rec_mem = mem;
-  loop->rec = rec;
-  return 0;
-}
-
-/* Room for one more pending event, with the margins that let cancel,
- * reschedule and dispatch go without allocating: the room doubles, and every
- * array grows to it at once, so growth is rare and all in one call.  Nothing
- * observable changes on failure. */
-#if defined(__GNUC__)
-__attribute__((noinline, cold))
-#endif
-static int grow_for_event(sim_loop *loop) {
-  if (pending_events(loop) + 1 > MAX_RECS / 3) return -1;
-  size_t room = loop->room ? 2 * loop->room : 8;
-  if (room > MAX_RECS / 3) room = MAX_RECS / 3;
-  size_t recs = 3 * room + 1, keys = 2 * room + 1, buckets = buckets_for(room);
-  if (recs > loop->rec_cap) {
-    if (rec_realloc(loop, recs) < 0) return -1;
-    uint32_t *next = sim_realloc(loop->far_next, recs * sizeof *next);
-    if (!next) return -1; /* rec larger than needed: harmless, rec_cap unchanged */
-    loop->far_next = next;
-    loop->rec_cap = recs;
-  }
-  if (keys > loop->heap_cap && heap_realloc(loop, keys) < 0) return -1;
-  if (buckets > loop->bucket_cap) {
-    uint32_t *bucket = sim_realloc(loop->bucket, buckets * sizeof *bucket);
-    if (!bucket) return -1;
-    loop->bucket = bucket;
-    loop->bucket_cap = buckets;
-    set_finest(loop);
-  }
-  loop->spare += room - loop->room;
-  loop->room = room;
-  return 0;
 }
 
 /* Queues a new event's key k in the near tier: through the dispatched
@@ -795,17 +619,6 @@ static inline sim_event_id make_id(uint32_t r, uint32_t gen) {
   return ((uint64_t)gen << 32) | ((uint64_t)r + 1);
 }
 
-/* The home record of a pending event, or NO_REC when the handle is not
- * pending. */
-static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {
-  uint64_t low = id & 0xffffffffu;
-  if (low == 0 || low > loop->recs) return NO_REC;
-  uint32_t r = (uint32_t)(low - 1);
-  uint32_t gen = (uint32_t)(id >> 32);
-  if (loop->rec[r].gen != gen || !(gen & 1u)) return NO_REC;
-  return r;
-}
-
 /* Ends pending handle h, whose live entry has left the queue or been marked
  * dead by the caller. */
 static inline void end_handle(sim_loop *loop, uint32_t h) {
@@ -815,27 +628,6 @@ static inline void end_handle(sim_loop *loop, uint32_t h) {
 }
 
 /* ---- the API ---- */
-
-sim_loop *sim_loop_new(void) {
-  sim_loop *loop = sim_calloc(1, sizeof *loop);
-  if (!loop) return NULL;
-  loop->free_head = NO_REC;
-  loop->top = NO_REC;
-  loop->top_min = UINT64_MAX;
-  loop->ahead = NO_REC;
-  loop->next_seq = 1;
-  return loop;
-}
-
-void sim_loop_free(sim_loop *loop) {
-  if (!loop) return;
-  assert(!loop->running);
-  sim_free(loop->key_mem);
-  sim_free(loop->rec_mem);
-  sim_free(loop->far_next);
-  sim_free(loop->bucket);
-  sim_free(loop);
-}
 
 sim_time sim_loop_now(const sim_loop *loop) { return loop->now; }
 
@@ -863,7 +655,7 @@ static sim_event_id queue_new(sim_loop *loop, uint32_t r) {
 /* sim_schedule with no free record: growth, or a record never used. */
 SIM_NOINLINE static sim_event_id schedule_fresh(sim_loop *loop, sim_time at, int32_t priority,
                                                 sim_handler fn, void *ctx, uint64_t arg) {
-  if (SIM_RARELY(loop->spare == 0) && grow_for_event(loop) < 0) return SIM_EVENT_NONE;
+  if (SIM_RARELY(loop->spare == 0) && loop_grow_for_event(loop) < 0) return SIM_EVENT_NONE;
   uint32_t r = take_rec(loop);
   event_rec *e = &loop->rec[r];
   e->fn = fn;
@@ -879,7 +671,7 @@ SIM_NOINLINE static sim_event_id schedule_fresh(sim_loop *loop, sim_time at, int
  * records, r with them), or an entry before the horizon.  Nothing
  * observable has changed if growth fails. */
 SIM_NOINLINE static sim_event_id schedule_filled(sim_loop *loop, uint32_t r) {
-  if (SIM_RARELY(loop->spare == 0) && grow_for_event(loop) < 0) return SIM_EVENT_NONE;
+  if (SIM_RARELY(loop->spare == 0) && loop_grow_for_event(loop) < 0) return SIM_EVENT_NONE;
   uint32_t taken = take_rec(loop);
   assert(taken == r);
   (void)taken;
@@ -986,54 +778,6 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   }
   tidy(loop);
   return true;
-}
-
-bool sim_event_is_pending(const sim_loop *loop, sim_event_id id) {
-  return pending_home(loop, id) != NO_REC;
-}
-
-sim_time sim_event_time(const sim_loop *loop, sim_event_id id) {
-  uint32_t h = pending_home(loop, id);
-  return h == NO_REC ? SIM_TIME_MAX : loop->rec[loop->rec[h].link].time;
-}
-
-/* Earliest live time in the near subtree at i: heap order lets the search
- * stop at the first live entry of every path, so it visits only dead entries
- * and their children. */
-static sim_time earliest_live(const sim_loop *loop, size_t i) {
-  if (i >= loop->count) return SIM_TIME_MAX;
-  if (loop->rec[loop->key[i].rec].home != DEAD) return loop->key[i].time;
-  sim_time t = SIM_TIME_MAX;
-  for (size_t c = SIM_HEAP_ARITY * i + 1; c <= SIM_HEAP_ARITY * i + SIM_HEAP_ARITY; c++) {
-    sim_time u = earliest_live(loop, c);
-    if (u < t) t = u;
-  }
-  return t;
-}
-
-sim_time sim_loop_next_time(const sim_loop *loop) {
-  if (!loop->root_free) {
-    if (loop->count) return near_first(loop)->time; /* live (see tidy) */
-    /* all in the top list, none dead (see sim_schedule), or none at all */
-    return loop->far ? (sim_time)loop->top_min : SIM_TIME_MAX;
-  }
-  /* under the placeholder, which dead entries may sit below */
-  sim_time t = SIM_TIME_MAX;
-  for (size_t c = 1; c <= SIM_HEAP_ARITY; c++) {
-    sim_time u = earliest_live(loop, c);
-    if (u < t) t = u;
-  }
-  if (t != SIM_TIME_MAX) return t;
-  /* nothing live before the horizon: the first bucket with a live entry, or
-   * the top list */
-  for (unsigned k = loop->rungs; k-- > 0;) {
-    const rung *g = &loop->rung[k];
-    for (size_t b = g->next; b < g->buckets; b++) {
-      t = earliest_live_in_list(loop, loop->bucket[g->first + b]);
-      if (t != SIM_TIME_MAX) return t;
-    }
-  }
-  return earliest_live_in_list(loop, loop->top);
 }
 
 /* Takes the dispatched event, the root, out of a near heap. */

@@ -221,4 +221,42 @@ static inline sim_time earliest_live_in_list(const sim_loop *loop, uint32_t r) {
   return t;
 }
 
+/* ---- shared by sim/loop.c, sim/loop_long_run.c and sim/loop_storage.c ---- */
+
+/* Moves k up from hole i: parents later than k move down.  O(log n). */
+static inline void sift_up(sim_loop *loop, size_t i, heap_key k) {
+  heap_key *h = loop->key;
+  while (i > 0) {
+    size_t parent = (i - 1) / SIM_HEAP_ARITY;
+    if (!before(loop->rec, &k, &h[parent])) break;
+    h[i] = h[parent];
+    i = parent;
+  }
+  h[i] = k;
+}
+
+/* The home record of a pending event, or NO_REC when the handle is not
+ * pending. */
+static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {
+  uint64_t low = id & 0xffffffffu;
+  if (low == 0 || low > loop->recs) return NO_REC;
+  uint32_t r = (uint32_t)(low - 1);
+  uint32_t gen = (uint32_t)(id >> 32);
+  if (loop->rec[r].gen != gen || !(gen & 1u)) return NO_REC;
+  return r;
+}
+
+/* Rebuilds the near heap's order bottom-up (Floyd 1964): O(count). */
+void loop_heapify(sim_loop *loop);
+/* Copies the finest rung for far_insert, after the rungs or the bucket
+ * array changed. */
+void loop_set_finest(sim_loop *loop);
+/* Sorts the n near keys latest first into a run (sim/loop_long_run.c). */
+void loop_sort_run(sim_loop *loop, size_t n);
+/* Inserts k into a near run of SORTED_MAX entries or more (sim/loop_long_run.c). */
+void loop_long_run_insert(sim_loop *loop, heap_key k);
+/* Room for one more pending event; 0, or -1 with nothing changed
+ * (sim/loop_storage.c). */
+int loop_grow_for_event(sim_loop *loop);
+
 #endif
