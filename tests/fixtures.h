@@ -51,8 +51,8 @@ void fx_cost_remove(fx_costs *c, const char *key);
 sim_profile *fx_costs_profile(const fx_costs *c, const char *name);
 
 /* A new scratch directory, vdcsim-TAG- and six random characters (mkdtemp),
- * under $TMPDIR (else /tmp), its
- * path in buf; the test fails at once when it cannot be made. */
+ * under $TMPDIR (else /tmp), its path in buf; the test fails at once when
+ * it cannot be made. */
 void fx_scratch_dir(char *buf, size_t size, const char *tag);
 /* A profile from YAML text. */
 sim_profile *fx_profile_text(const char *yaml);
