@@ -449,11 +449,13 @@ SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
  * and the bucket array allow: so the near tier stays small even where the
  * rung's width, set by the whole span, is too coarse for the events near
  * now (with exponential increments, the earliest buckets are the fullest).
- * The common case, a bucket of a few entries, calls nothing. */
+ * `none_dead`: no entry is dead; `was_plain`: the loop was plain (see
+ * set_sorted) when its run ran dry.  The common case, a bucket of a few
+ * entries, calls nothing. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline void refill_from(sim_loop *loop, bool none_dead) {
+static inline void refill_from(sim_loop *loop, bool none_dead, bool was_plain) {
   assert(loop->count == 0 && !loop->root_free);
   heap_key *h = loop->key;
   const event_rec *rec = loop->rec;
@@ -469,35 +471,39 @@ static inline void refill_from(sim_loop *loop, bool none_dead) {
     bucket[b] = NO_REC;
     g->next = ++b;
     loop->horizon = g->base + ((uint64_t)b << g->shift);
+    /* the next bucket's list, for dispatch to prefetch (see leave_run_end),
+     * named now so that no value of the bucket's lives across the walk */
+    loop->ahead = b < end ? bucket[b] : NO_REC;
     /* the live entries into the key array, the first SORTED_MAX of them
      * sorted latest first as they come (insertion sort: quadratic, but on a
      * few), the dead ones out */
-    size_t n = 0, dropped = 0;
+    heap_key *last = h; /* one past the last entry */
+    const heap_key *sorted_end = h + SORTED_MAX;
+    size_t dropped = 0;
     for (; r != NO_REC; r = far_next[r]) {
-      const event_rec *e = &rec[r];
-      if (!none_dead && SIM_RARELY(e->home == DEAD)) {
+      if (!none_dead && SIM_RARELY(rec[r].home == DEAD)) {
         drop_dead(loop, r); /* leaves far_next[r] as it was */
         dropped++;
         continue;
       }
-      heap_key k = {e->time, r};
-      size_t j = n++;
-      if (SIM_RARELY(j >= SORTED_MAX)) {
-        h[j] = k;
+      sim_time t = rec[r].time;
+      if (SIM_RARELY(last >= sorted_end)) {
+        *last++ = (heap_key){t, r};
         continue;
       }
+      heap_key *p = last++;
       /* key -1, a sentinel at the latest time, ends the walk without a test
        * of the position (but for a tie with it, told apart by p == h) */
-      heap_key *p = &h[j];
       for (;; p--) {
-        sim_time t = p[-1].time;
+        sim_time u = p[-1].time;
         /* one test a step: a later or equal time ends the walk or (a tie
          * ordered after k, rare) continues it */
-        if (t >= k.time && (t > k.time || p == h || !tie_before(rec, p[-1].rec, r))) break;
+        if (u >= t && (u > t || p == h || !tie_before(rec, p[-1].rec, r))) break;
         p[0] = p[-1];
       }
-      *p = k;
+      *p = (heap_key){t, r};
     }
+    size_t n = (size_t)(last - h);
     loop->far -= n + dropped;
     if (n == 0) continue;
     if (SIM_RARELY(n > SORTED_MAX || n > SPLIT_ABOVE)) {
@@ -505,18 +511,18 @@ static inline void refill_from(sim_loop *loop, bool none_dead) {
       return;
     }
     loop->count = n;
-    set_sorted(loop, true);
-    loop->ahead = b < end ? bucket[b] : NO_REC;
+    loop->sorted = true;
+    /* a plain loop stays plain but for the limit (see set_sorted) */
+    loop->plain = was_plain ? loop->horizon <= (uint64_t)loop->until + 1 : plain_state(loop, true);
     return;
   }
 }
 
 /* refill_from for any state of the queue. */
-static void refill(sim_loop *loop) { refill_from(loop, false); }
+static void refill(sim_loop *loop) { refill_from(loop, false, false); }
 
-/* refill_from when no entry is dead: the common case, that of a run used up,
- * which need not look at each record's role. */
-static void refill_live(sim_loop *loop) { refill_from(loop, true); }
+/* refill_from when no entry is dead, the loop not plain. */
+static void refill_live(sim_loop *loop) { refill_from(loop, true, false); }
 
 /* Drops the dead entries of list *head; returns how many stayed. */
 static size_t purge_list(sim_loop *loop, uint32_t *head) {
@@ -847,7 +853,7 @@ static inline void leave_run_end(sim_loop *loop, bool plain) {
   if (plain) {
     if (SIM_RARELY(--loop->count == 0)) {
       if (loop->far)
-        refill_from(loop, true); /* inline: the common path's only call */
+        refill_from(loop, true, true); /* inline: the common path's only call */
       else
         forget_rungs(loop); /* the loop is empty */
     }
@@ -904,11 +910,18 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
   assert(until >= loop->now);
   loop->running = true;
   loop->stop = false;
+  loop->until = until;
+  set_sorted(loop, loop->sorted); /* plain for this run's limit */
   sim_run_status status;
   for (;;) {
     if (SIM_RARELY(!loop->plain)) {
-      /* plain implies a near entry (see set_sorted): an empty near tier
-       * comes this way */
+      /* plain implies a near entry, within `until`, and no stop (see
+       * set_sorted): an empty near tier, a stop and the entries near the
+       * limit come this way */
+      if (loop->stop) {
+        status = SIM_RUN_STOPPED;
+        break;
+      }
       if (loop->count == 0) {
         if (loop->far == 0) {
           status = SIM_RUN_EMPTY;
@@ -922,17 +935,12 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
         break;
       }
     } else {
-      /* the common path: the earliest entry ends a sorted run, nothing is
-       * dead and nothing observes.  After the handler, a run needs nothing:
-       * the handler only
-       * added to it (schedule, which may make it a heap, whose root is then
-       * live) or kept it tidy (cancel, reschedule). */
+      /* the common path: the earliest entry ends a sorted run, within the
+       * limit, nothing is dead and nothing observes.  After the handler, a
+       * run needs nothing: the handler only added to it (schedule, which
+       * may make it a heap, whose root is then live), kept it tidy (cancel,
+       * reschedule) or stopped the run (which clears plain). */
       heap_key top = loop->key[loop->count - 1];
-      if (top.time > until) {
-        loop->now = until;
-        status = SIM_RUN_TIME_LIMIT;
-        break;
-      }
       loop->now = top.time; /* before a refill or forget_rungs, which read it */
       uint32_t r = (uint32_t)top.rec;
       const event_rec *e = &loop->rec[r];
@@ -943,16 +951,15 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
        * record's address lives across its calls */
       e->fn(loop, e->ctx, e->arg);
     }
-    if (loop->stop) {
-      status = SIM_RUN_STOPPED;
-      break;
-    }
   }
   loop->running = false;
   return status;
 }
 
-void sim_loop_stop(sim_loop *loop) { loop->stop = true; }
+void sim_loop_stop(sim_loop *loop) {
+  loop->stop = true;
+  loop->plain = false; /* see set_sorted */
+}
 
 size_t sim_loop_pending(const sim_loop *loop) { return pending_events(loop); }
 

@@ -53,8 +53,7 @@ int sim_loop_check(const sim_loop *loop) {
   }
   if (!loop->key_front && loop->count > 1 && ((uintptr_t)&loop->key[1] % CACHE_LINE) != 0)
     return -2;
-  if (loop->plain != (loop->sorted && loop->trace == NULL && loop->count > 0 && loop->dead == 0))
-    return -1;
+  if (loop->plain != plain_state(loop, loop->sorted)) return -1;
   if (loop->root_free && (!loop->running || loop->count == 0 || loop->sorted)) return -1;
   if (loop->root_free && (loop->key[0].time != INT64_MIN || loop->key[0].rec != 0)) return -1;
   size_t first = loop->root_free; /* real entries start after the placeholder */

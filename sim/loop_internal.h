@@ -151,12 +151,14 @@ struct sim_loop {
                           events and rescheduled entries; the events
                           dispatched are the sequences issued less these and
                           the pending ones (see sim_loop_dispatched) */
+  sim_time until;      /* ns: the current run's (or the last run's) time limit */
   bool stop;           /* sim_loop_stop was called during this run */
   bool running;        /* inside sim_loop_run */
   bool root_free;      /* key[0] is the dispatched event's placeholder (in count) */
   bool sorted;         /* the near tier is a sorted run, not a heap */
-  bool plain;          /* sorted, not empty, nothing dead, no trace: sim_loop_run's
-                          common path (see set_sorted) */
+  bool plain;          /* sorted, not empty, nothing dead, no trace, not stopped,
+                          every near entry within `until`: sim_loop_run's common
+                          path (see set_sorted) */
   sim_trace_fn trace;  /* dispatch observer, NULL when none */
   void *trace_ctx;     /* its context */
 };
@@ -192,14 +194,23 @@ static inline bool before(const event_rec *rec, const heap_key *a, const heap_ke
   return a->time < b->time;
 }
 
+/* Whether the loop is plain (see the field), the near tier a run or not. */
+static inline bool plain_state(const sim_loop *loop, bool sorted) {
+  /* near entries are before the horizon, so all of them are within `until`
+   * when the horizon is at most one past it (until < 2^63: no overflow) */
+  return sorted && loop->trace == NULL && loop->count > 0 && loop->dead == 0 && !loop->stop &&
+         loop->horizon <= (uint64_t)loop->until + 1;
+}
+
 /* Makes the near tier a sorted run or a heap, and keeps `plain` with it.
- * Called also when the trace changes, when the loop empties and when the
- * last dead entry goes (an entry dying clears `plain` itself); the near tier
- * otherwise runs dry only to be refilled at once (which calls it), so the
- * run loop's common path tests one flag for all four conditions. */
+ * Called also when the trace changes, when a run starts, when the loop
+ * empties and when the last dead entry goes (an entry dying and
+ * sim_loop_stop clear `plain` themselves); the near tier otherwise runs dry
+ * only to be refilled at once (which calls it, after the horizon moved), so
+ * the run loop's common path tests one flag for all six conditions. */
 static inline void set_sorted(sim_loop *loop, bool sorted) {
   loop->sorted = sorted;
-  loop->plain = sorted && loop->trace == NULL && loop->count > 0 && loop->dead == 0;
+  loop->plain = plain_state(loop, sorted);
 }
 
 /* The earliest near entry; the near tier must not be empty. */
