@@ -82,8 +82,9 @@
  * from the free list: home of a pending handle (generation odd, `link` names
  * the record of its live entry, itself unless rescheduled) and holder of an
  * entry (`home` names the home, or is DEAD).  Capacities grow only in
- * sim_schedule, all together (records >= 3 x pending + 1, near keys >= 2 x
- * pending + 1, buckets: see buckets_for): with dead <= pending, entries <=
+ * sim_schedule, all together (records >= 3 x pending + 2, record 0 reserved
+ * (see NO_REC), near keys >= 2 x pending + 1, buckets: see buckets_for):
+ * with dead <= pending, entries <=
  * 2 x pending and records in use <= pending + entries, so cancel, reschedule
  * and dispatch never allocate and never fail.
  *
@@ -284,7 +285,6 @@ static void far_insert_coarse(sim_loop *loop, uint32_t r, uint64_t u);
 
 static inline void far_insert(sim_loop *loop, uint32_t r, sim_time t) {
   uint64_t u = (uint64_t)t;
-  loop->far++;
   if (u < loop->fine_end) {
     uint32_t *head = loop->fine_head + ((u - loop->fine_base) >> loop->fine_shift);
     loop->far_next[r] = *head;
@@ -338,7 +338,7 @@ static void make_rung(sim_loop *loop, unsigned k, uint64_t base, unsigned shift,
   g->next = 0;
   /* at most the latest time + 2^shift <= 2^64 - 1, since times are < 2^63 */
   g->end = base + ((uint64_t)buckets << shift);
-  for (size_t b = 0; b < buckets; b++) loop->bucket[first + b] = NO_REC;
+  memset(&loop->bucket[first], 0, buckets * sizeof *loop->bucket); /* NO_REC */
   loop->rungs = k + 1;
   loop->horizon = base;
   loop_set_finest(loop);
@@ -354,7 +354,7 @@ static void make_rung(sim_loop *loop, unsigned k, uint64_t base, unsigned shift,
 __attribute__((noinline, cold))
 #endif
 static void forget_rungs(sim_loop *loop) {
-  assert(loop->count == 0 && loop->far == 0 && !loop->root_free);
+  assert(loop->count == 0 && far_entries(loop) == 0 && !loop->root_free);
   set_sorted(loop, loop->sorted); /* no longer plain: the near tier is empty */
   loop->rungs = 0;
   loop_set_finest(loop);
@@ -368,7 +368,6 @@ static void forget_rungs(sim_loop *loop) {
 static void refile(sim_loop *loop, uint32_t r) {
   while (r != NO_REC) {
     uint32_t next = loop->far_next[r];
-    loop->far--;
     if (loop->rec[r].home == DEAD)
       drop_dead(loop, r);
     else
@@ -444,7 +443,8 @@ SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
 }
 
 /* Moves far entries into the empty near tier, bucket by bucket, until it
- * holds one or the far tier is empty; the horizon follows.  A crowded bucket
+ * holds one or the far tier is empty (it must not be at first); the horizon
+ * follows.  A crowded bucket
  * is split into a finer rung instead ([TANG05]), as long as its width
  * and the bucket array allow: so the near tier stays small even where the
  * rung's width, set by the whole span, is too coarse for the events near
@@ -460,7 +460,8 @@ static inline void refill_from(sim_loop *loop, bool none_dead, bool was_plain) {
   heap_key *h = loop->key;
   const event_rec *rec = loop->rec;
   const uint32_t *far_next = loop->far_next;
-  while (loop->far) {
+  assert(far_entries(loop) > 0);
+  for (;;) {
     rung *g = &loop->rung[loop->rungs ? loop->rungs - 1 : 0];
     if (SIM_RARELY(loop->rungs == 0 || g->next == g->buckets)) g = next_rung(loop);
     /* the rung's next bucket with an entry, or its end; the horizon follows */
@@ -479,11 +480,9 @@ static inline void refill_from(sim_loop *loop, bool none_dead, bool was_plain) {
      * few), the dead ones out */
     heap_key *last = h; /* one past the last entry */
     const heap_key *sorted_end = h + SORTED_MAX;
-    size_t dropped = 0;
     for (; r != NO_REC; r = far_next[r]) {
       if (!none_dead && SIM_RARELY(rec[r].home == DEAD)) {
         drop_dead(loop, r); /* leaves far_next[r] as it was */
-        dropped++;
         continue;
       }
       sim_time t = rec[r].time;
@@ -504,10 +503,13 @@ static inline void refill_from(sim_loop *loop, bool none_dead, bool was_plain) {
       *p = (heap_key){t, r};
     }
     size_t n = (size_t)(last - h);
-    loop->far -= n + dropped;
-    if (n == 0) continue;
+    if (n == 0) {
+      /* nothing, or only dead entries, so far */
+      if (far_entries(loop) == 0) return;
+      continue;
+    }
     if (SIM_RARELY(n > SORTED_MAX || n > SPLIT_ABOVE)) {
-      if (split_or_keep(loop, g, n)) continue;
+      if (split_or_keep(loop, g, n)) continue; /* its entries went back to the far tier */
       return;
     }
     loop->count = n;
@@ -532,7 +534,6 @@ static size_t purge_list(sim_loop *loop, uint32_t *head) {
     uint32_t r = *link;
     if (loop->rec[r].home == DEAD) {
       *link = loop->far_next[r];
-      loop->far--;
       drop_dead(loop, r);
     } else {
       link = &loop->far_next[r];
@@ -550,7 +551,7 @@ static size_t purge_list(sim_loop *loop, uint32_t *head) {
 static void reap_root(sim_loop *loop) {
   while (!loop->root_free) {
     if (loop->count == 0) {
-      if (!loop->far) {
+      if (!far_entries(loop)) {
         forget_rungs(loop); /* the loop is empty */
         return;
       }
@@ -622,7 +623,7 @@ static void schedule_near(sim_loop *loop, heap_key k) {
 /* ---- handles ---- */
 
 static inline sim_event_id make_id(uint32_t r, uint32_t gen) {
-  return ((uint64_t)gen << 32) | ((uint64_t)r + 1);
+  return ((uint64_t)gen << 32) | r; /* r > 0: never SIM_EVENT_NONE */
 }
 
 /* Ends pending handle h, whose live entry has left the queue or been marked
@@ -647,12 +648,12 @@ static sim_event_id queue_new(sim_loop *loop, uint32_t r) {
   e->seq = loop->next_seq++;
   e->link = r;
   e->home = r;
+  /* an empty loop has forgotten its rungs (see forget_rungs) */
+  assert(loop->count || far_entries(loop) || loop->rungs == 0);
   loop->spare--;
   if ((uint64_t)e->time < loop->horizon) {
     schedule_near(loop, (heap_key){e->time, r});
   } else {
-    /* an empty loop has forgotten its rungs (see forget_rungs) */
-    assert(loop->count || loop->far || loop->rungs == 0);
     far_insert(loop, r, e->time);
   }
   return make_id(r, gen);
@@ -684,22 +685,18 @@ SIM_NOINLINE static sim_event_id schedule_filled(sim_loop *loop, uint32_t r) {
   return queue_new(loop, r);
 }
 
-/* Files record r's entry, at time u beyond the finest rung, in a coarser one
- * or (with exponential increments every tenth event or so) the top list;
- * returns its handle (generation gen).  Apart from schedule_at, so that its
- * common path calls nothing. */
+/* Files record r's entry, at time u beyond the finest rung but before the
+ * top list, in a coarser rung; returns its handle (generation gen).  Apart
+ * from schedule_at, so that its common path calls nothing. */
 SIM_NOINLINE static sim_event_id file_beyond(sim_loop *loop, uint32_t r, uint64_t u,
                                              uint32_t gen) {
-  if (u >= loop->top_from)
-    top_insert(loop, r, u);
-  else
-    far_insert_coarse(loop, r, u);
+  far_insert_coarse(loop, r, u);
   return make_id(r, gen);
 }
 
 /* The common case, the hold model's: a free record, room, and a time at or
- * after the horizon (an empty loop has no rung, so such a time goes to the
- * top list, through file_beyond).  The event is written into the free
+ * after the horizon, filed in the finest rung or the top list (an empty loop
+ * has no rung, so such a time goes to the top list).  The event is written into the free
  * list's head before room and horizon are tested, so that those slow paths
  * need only the record (harmless if they fail: the record stays free); every
  * slow path is a tail call, so the common one keeps its values in the
@@ -722,8 +719,11 @@ static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t prio
   e->link = r;
   e->home = r;
   loop->spare--;
-  loop->far++;
-  if (SIM_RARELY(u >= loop->fine_end)) return file_beyond(loop, r, u, gen);
+  if (SIM_RARELY(u >= loop->fine_end)) {
+    if (SIM_RARELY(u < loop->top_from)) return file_beyond(loop, r, u, gen);
+    top_insert(loop, r, u);
+    return make_id(r, gen);
+  }
   uint32_t *head = loop->fine_head + ((u - loop->fine_base) >> loop->fine_shift);
   loop->far_next[r] = *head;
   *head = r;
@@ -841,25 +841,25 @@ static inline void leave_run_end(sim_loop *loop, bool plain) {
    * run is used up have come in while the handlers ran, instead of one after
    * the other when the bucket moves (at 10^6 pending, a miss beyond the
    * second-level cache each).  Links of a list changed since are still
-   * record indices or NO_REC, so a stale hint only wastes a prefetch. */
+   * record indices or NO_REC, so a stale hint only wastes a prefetch; at a
+   * list's end the walk stays on record 0 (see NO_REC). */
   uint32_t a = loop->ahead;
-  if (a != NO_REC) {
-    __builtin_prefetch(&loop->rec[a]);
-    loop->ahead = loop->far_next[a];
-  }
+  __builtin_prefetch(&loop->rec[a]);
+  loop->ahead = loop->far_next[a];
 #endif
   /* the tier refilled now if that was the last entry, so that
    * sim_loop_next_time stays O(1) in the handler */
   if (plain) {
     if (SIM_RARELY(--loop->count == 0)) {
-      if (loop->far)
+      SIM_RELOAD(); /* so that the common path adds to spare in memory */
+      if (far_entries(loop))
         refill_from(loop, true, true); /* inline: the common path's only call */
       else
         forget_rungs(loop); /* the loop is empty */
     }
   } else if (SIM_RARELY(--loop->count == 0) && loop->dead == 0) {
     /* nothing dead anywhere: the entry a refill brings is live */
-    if (loop->far)
+    if (far_entries(loop))
       refill_live(loop);
     else
       forget_rungs(loop); /* the loop is empty */
@@ -923,7 +923,7 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
         break;
       }
       if (loop->count == 0) {
-        if (loop->far == 0) {
+        if (far_entries(loop) == 0) {
           status = SIM_RUN_EMPTY;
           break;
         }

@@ -54,8 +54,12 @@ typedef struct heap_key {
 } heap_key;
 _Static_assert(sizeof(heap_key) == 16, "four keys, a heap's sibling group, fill a cache line");
 
-/* Values of event_rec.home besides a record index. */
-#define NO_REC UINT32_MAX       /* holds no entry; also the end of every list */
+/* Values of event_rec.home besides a record index.  Record 0 is never
+ * handed out: as NO_REC it ends every list, and its far_next is itself, so
+ * that a walk one step a dispatch along a list (see leave_run_end) needs no
+ * test for the end; and handles are record indices, never 0
+ * (SIM_EVENT_NONE). */
+#define NO_REC 0u               /* holds no entry; also the end of every list */
 #define DEAD (UINT32_MAX - 1u)  /* holds a dead entry (cancelled or superseded) */
 
 /* The key array is aligned so that key 1, and with it every group of
@@ -84,7 +88,8 @@ typedef struct event_rec {
 _Static_assert(sizeof(event_rec) == CACHE_LINE, "a record fills one cache line");
 
 /* Records never exceed this, so that indices stay below DEAD and fit the low
- * half of a handle; pending events are limited to a third of it. */
+ * half of a handle; pending events are limited to a third of it (records
+ * >= 3 x pending + 2: the margins, and record 0). */
 #define MAX_RECS ((size_t)INT32_MAX)
 
 /* Rungs below the first: each splits one crowded bucket of the rung above
@@ -117,7 +122,8 @@ struct sim_loop {
   event_rec *rec;      /* records; points into rec_mem */
   void *rec_mem;       /* allocation behind rec (for alignment) */
   uint32_t *far_next;  /* per record: next record in its bucket or top list */
-  size_t recs;         /* records ever handed out (in use + free) */
+  size_t recs;         /* records ever handed out (in use + free), record 0
+                          included */
   size_t rec_cap;      /* records rec and far_next can hold */
   size_t spare;        /* pending events that fit the capacities beyond those
                           pending: room - pending (see pending_events) */
@@ -137,7 +143,6 @@ struct sim_loop {
                           by rung, each after the one above */
   size_t bucket_cap;   /* buckets `bucket` can hold */
   size_t room;         /* pending events the capacities allow (see grow_for_event) */
-  size_t far;          /* far entries, live and dead */
   uint32_t ahead;      /* the next bucket's entry to prefetch, NO_REC if none
                           (see sim_loop_run; a hint, possibly stale) */
   uint32_t top;        /* first record of the top list, NO_REC when empty */
@@ -168,15 +173,27 @@ struct sim_loop {
 /* for the rare paths of a hot function, so that its common path keeps its
  * registers (and saves none) */
 #define SIM_NOINLINE __attribute__((noinline))
+/* in a rare path: the loop's fields are read anew from memory there, so that
+ * the common path need not keep the values it wrote in registers for it */
+#define SIM_RELOAD() __asm__ volatile("" ::: "memory")
 #else
 #define SIM_RARELY(x) (x)
 #define SIM_NOINLINE
+#define SIM_RELOAD() ((void)0)
 #endif
 
 /* Pending events: live entries, pending handles.  Kept as the spare room
  * rather than as a count, so that scheduling's common path tests and takes
  * room with one counter. */
 static inline size_t pending_events(const sim_loop *loop) { return loop->room - loop->spare; }
+
+/* Far entries, live and dead.  Derived rather than counted, so that
+ * scheduling into the far tier and moving a bucket count nothing: every
+ * entry is near (the placeholder too) or far, and entries are the pending
+ * events plus the dead ones and the placeholder. */
+static inline size_t far_entries(const sim_loop *loop) {
+  return pending_events(loop) + loop->dead + loop->root_free - loop->count;
+}
 
 /* Order of the entries of records a and b, at the same time: priority, then
  * sequence (looked up: records do not change while their entry is queued,
@@ -250,8 +267,8 @@ static inline void sift_up(sim_loop *loop, size_t i, heap_key k) {
  * pending. */
 static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {
   uint64_t low = id & 0xffffffffu;
-  if (low == 0 || low > loop->recs) return NO_REC;
-  uint32_t r = (uint32_t)(low - 1);
+  if (low == NO_REC || low >= loop->recs) return NO_REC;
+  uint32_t r = (uint32_t)low;
   uint32_t gen = (uint32_t)(id >> 32);
   if (loop->rec[r].gen != gen || !(gen & 1u)) return NO_REC;
   return r;
