@@ -1,11 +1,12 @@
 /* sim/loop_internal.h: the event loop's private layout, shared by the
  * loop itself (sim/loop.c, whose file comment gives the model: a near tier
  * kept as a sorted run or a heap, a ladder of bucketed rungs and a top list
- * [TANG05], records and handles) and its invariant checker
- * (sim/loop_check.c).  Nothing outside these two files includes it.
+ * [TANG05], records and handles; its long runs in sim/loop_long_run.c,
+ * its storage in sim/loop_storage.c) and its invariant checker
+ * (sim/loop_check.c).  Nothing outside these files includes it.
  * Units: times in ns.  The tuning macros may be set on the compiler's
- * command line (the unit tests build the loop with tiny values); both files
- * must then be built with the same ones. */
+ * command line (the unit tests build the loop with tiny values); all the
+ * files must then be built with the same ones. */
 #ifndef SIM_LOOP_INTERNAL_H
 #define SIM_LOOP_INTERNAL_H
 #include <stdbool.h>
