@@ -82,8 +82,9 @@
  * from the free list: home of a pending handle (generation odd, `link` names
  * the record of its live entry, itself unless rescheduled) and holder of an
  * entry (`home` names the home, or is DEAD).  Capacities grow only in
- * sim_schedule, all together (records >= 3 x pending + 1, near keys >= 2 x
- * pending + 1, buckets: see buckets_for): with dead <= pending, entries <=
+ * sim_schedule, all together (records >= 3 x pending + 2, record 0 reserved
+ * (see NO_REC), near keys >= 2 x pending + 1, buckets: see buckets_for):
+ * with dead <= pending, entries <=
  * 2 x pending and records in use <= pending + entries, so cancel, reschedule
  * and dispatch never allocate and never fail.
  *
@@ -284,7 +285,6 @@ static void far_insert_coarse(sim_loop *loop, uint32_t r, uint64_t u);
 
 static inline void far_insert(sim_loop *loop, uint32_t r, sim_time t) {
   uint64_t u = (uint64_t)t;
-  loop->far++;
   if (u < loop->fine_end) {
     uint32_t *head = loop->fine_head + ((u - loop->fine_base) >> loop->fine_shift);
     loop->far_next[r] = *head;
@@ -338,7 +338,7 @@ static void make_rung(sim_loop *loop, unsigned k, uint64_t base, unsigned shift,
   g->next = 0;
   /* at most the latest time + 2^shift <= 2^64 - 1, since times are < 2^63 */
   g->end = base + ((uint64_t)buckets << shift);
-  for (size_t b = 0; b < buckets; b++) loop->bucket[first + b] = NO_REC;
+  memset(&loop->bucket[first], 0, buckets * sizeof *loop->bucket); /* NO_REC */
   loop->rungs = k + 1;
   loop->horizon = base;
   loop_set_finest(loop);
@@ -354,7 +354,7 @@ static void make_rung(sim_loop *loop, unsigned k, uint64_t base, unsigned shift,
 __attribute__((noinline, cold))
 #endif
 static void forget_rungs(sim_loop *loop) {
-  assert(loop->count == 0 && loop->far == 0 && !loop->root_free);
+  assert(loop->count == 0 && far_entries(loop) == 0 && !loop->root_free);
   set_sorted(loop, loop->sorted); /* no longer plain: the near tier is empty */
   loop->rungs = 0;
   loop_set_finest(loop);
@@ -368,7 +368,6 @@ static void forget_rungs(sim_loop *loop) {
 static void refile(sim_loop *loop, uint32_t r) {
   while (r != NO_REC) {
     uint32_t next = loop->far_next[r];
-    loop->far--;
     if (loop->rec[r].home == DEAD)
       drop_dead(loop, r);
     else
@@ -444,21 +443,25 @@ SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
 }
 
 /* Moves far entries into the empty near tier, bucket by bucket, until it
- * holds one or the far tier is empty; the horizon follows.  A crowded bucket
+ * holds one or the far tier is empty (it must not be at first); the horizon
+ * follows.  A crowded bucket
  * is split into a finer rung instead ([TANG05]), as long as its width
  * and the bucket array allow: so the near tier stays small even where the
  * rung's width, set by the whole span, is too coarse for the events near
  * now (with exponential increments, the earliest buckets are the fullest).
- * The common case, a bucket of a few entries, calls nothing. */
+ * `none_dead`: no entry is dead; `was_plain`: the loop was plain (see
+ * set_sorted) when its run ran dry.  The common case, a bucket of a few
+ * entries, calls nothing. */
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
-static inline void refill_from(sim_loop *loop, bool none_dead) {
+static inline void refill_from(sim_loop *loop, bool none_dead, bool was_plain) {
   assert(loop->count == 0 && !loop->root_free);
   heap_key *h = loop->key;
   const event_rec *rec = loop->rec;
   const uint32_t *far_next = loop->far_next;
-  while (loop->far) {
+  assert(far_entries(loop) > 0);
+  for (;;) {
     rung *g = &loop->rung[loop->rungs ? loop->rungs - 1 : 0];
     if (SIM_RARELY(loop->rungs == 0 || g->next == g->buckets)) g = next_rung(loop);
     /* the rung's next bucket with an entry, or its end; the horizon follows */
@@ -469,54 +472,59 @@ static inline void refill_from(sim_loop *loop, bool none_dead) {
     bucket[b] = NO_REC;
     g->next = ++b;
     loop->horizon = g->base + ((uint64_t)b << g->shift);
+    /* the next bucket's list, for dispatch to prefetch (see leave_run_end),
+     * named now so that no value of the bucket's lives across the walk */
+    loop->ahead = b < end ? bucket[b] : NO_REC;
     /* the live entries into the key array, the first SORTED_MAX of them
      * sorted latest first as they come (insertion sort: quadratic, but on a
      * few), the dead ones out */
-    size_t n = 0, dropped = 0;
+    heap_key *last = h; /* one past the last entry */
+    const heap_key *sorted_end = h + SORTED_MAX;
     for (; r != NO_REC; r = far_next[r]) {
-      const event_rec *e = &rec[r];
-      if (!none_dead && SIM_RARELY(e->home == DEAD)) {
+      if (!none_dead && SIM_RARELY(rec[r].home == DEAD)) {
         drop_dead(loop, r); /* leaves far_next[r] as it was */
-        dropped++;
         continue;
       }
-      heap_key k = {e->time, r};
-      size_t j = n++;
-      if (SIM_RARELY(j >= SORTED_MAX)) {
-        h[j] = k;
+      sim_time t = rec[r].time;
+      if (SIM_RARELY(last >= sorted_end)) {
+        *last++ = (heap_key){t, r};
         continue;
       }
+      heap_key *p = last++;
       /* key -1, a sentinel at the latest time, ends the walk without a test
        * of the position (but for a tie with it, told apart by p == h) */
-      heap_key *p = &h[j];
       for (;; p--) {
-        sim_time t = p[-1].time;
+        sim_time u = p[-1].time;
         /* one test a step: a later or equal time ends the walk or (a tie
          * ordered after k, rare) continues it */
-        if (t >= k.time && (t > k.time || p == h || !tie_before(rec, p[-1].rec, r))) break;
+        if (u >= t && (u > t || p == h || !tie_before(rec, p[-1].rec, r))) break;
         p[0] = p[-1];
       }
-      *p = k;
+      *p = (heap_key){t, r};
     }
-    loop->far -= n + dropped;
-    if (n == 0) continue;
+    size_t n = (size_t)(last - h);
+    if (n == 0) {
+      /* nothing, or only dead entries, so far */
+      if (far_entries(loop) == 0) return;
+      continue;
+    }
     if (SIM_RARELY(n > SORTED_MAX || n > SPLIT_ABOVE)) {
-      if (split_or_keep(loop, g, n)) continue;
+      if (split_or_keep(loop, g, n)) continue; /* its entries went back to the far tier */
       return;
     }
     loop->count = n;
-    set_sorted(loop, true);
-    loop->ahead = b < end ? bucket[b] : NO_REC;
+    loop->sorted = true;
+    /* a plain loop stays plain but for the limit (see set_sorted) */
+    loop->plain = was_plain ? loop->horizon <= (uint64_t)loop->until + 1 : plain_state(loop, true);
     return;
   }
 }
 
 /* refill_from for any state of the queue. */
-static void refill(sim_loop *loop) { refill_from(loop, false); }
+static void refill(sim_loop *loop) { refill_from(loop, false, false); }
 
-/* refill_from when no entry is dead: the common case, that of a run used up,
- * which need not look at each record's role. */
-static void refill_live(sim_loop *loop) { refill_from(loop, true); }
+/* refill_from when no entry is dead, the loop not plain. */
+static void refill_live(sim_loop *loop) { refill_from(loop, true, false); }
 
 /* Drops the dead entries of list *head; returns how many stayed. */
 static size_t purge_list(sim_loop *loop, uint32_t *head) {
@@ -526,7 +534,6 @@ static size_t purge_list(sim_loop *loop, uint32_t *head) {
     uint32_t r = *link;
     if (loop->rec[r].home == DEAD) {
       *link = loop->far_next[r];
-      loop->far--;
       drop_dead(loop, r);
     } else {
       link = &loop->far_next[r];
@@ -544,7 +551,7 @@ static size_t purge_list(sim_loop *loop, uint32_t *head) {
 static void reap_root(sim_loop *loop) {
   while (!loop->root_free) {
     if (loop->count == 0) {
-      if (!loop->far) {
+      if (!far_entries(loop)) {
         forget_rungs(loop); /* the loop is empty */
         return;
       }
@@ -616,7 +623,7 @@ static void schedule_near(sim_loop *loop, heap_key k) {
 /* ---- handles ---- */
 
 static inline sim_event_id make_id(uint32_t r, uint32_t gen) {
-  return ((uint64_t)gen << 32) | ((uint64_t)r + 1);
+  return ((uint64_t)gen << 32) | r; /* r > 0: never SIM_EVENT_NONE */
 }
 
 /* Ends pending handle h, whose live entry has left the queue or been marked
@@ -641,12 +648,12 @@ static sim_event_id queue_new(sim_loop *loop, uint32_t r) {
   e->seq = loop->next_seq++;
   e->link = r;
   e->home = r;
+  /* an empty loop has forgotten its rungs (see forget_rungs) */
+  assert(loop->count || far_entries(loop) || loop->rungs == 0);
   loop->spare--;
   if ((uint64_t)e->time < loop->horizon) {
     schedule_near(loop, (heap_key){e->time, r});
   } else {
-    /* an empty loop has forgotten its rungs (see forget_rungs) */
-    assert(loop->count || loop->far || loop->rungs == 0);
     far_insert(loop, r, e->time);
   }
   return make_id(r, gen);
@@ -678,22 +685,18 @@ SIM_NOINLINE static sim_event_id schedule_filled(sim_loop *loop, uint32_t r) {
   return queue_new(loop, r);
 }
 
-/* Files record r's entry, at time u beyond the finest rung, in a coarser one
- * or (with exponential increments every tenth event or so) the top list;
- * returns its handle (generation gen).  Apart from schedule_at, so that its
- * common path calls nothing. */
+/* Files record r's entry, at time u beyond the finest rung but before the
+ * top list, in a coarser rung; returns its handle (generation gen).  Apart
+ * from schedule_at, so that its common path calls nothing. */
 SIM_NOINLINE static sim_event_id file_beyond(sim_loop *loop, uint32_t r, uint64_t u,
                                              uint32_t gen) {
-  if (u >= loop->top_from)
-    top_insert(loop, r, u);
-  else
-    far_insert_coarse(loop, r, u);
+  far_insert_coarse(loop, r, u);
   return make_id(r, gen);
 }
 
 /* The common case, the hold model's: a free record, room, and a time at or
- * after the horizon (an empty loop has no rung, so such a time goes to the
- * top list, through file_beyond).  The event is written into the free
+ * after the horizon, filed in the finest rung or the top list (an empty loop
+ * has no rung, so such a time goes to the top list).  The event is written into the free
  * list's head before room and horizon are tested, so that those slow paths
  * need only the record (harmless if they fail: the record stays free); every
  * slow path is a tail call, so the common one keeps its values in the
@@ -716,8 +719,11 @@ static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t prio
   e->link = r;
   e->home = r;
   loop->spare--;
-  loop->far++;
-  if (SIM_RARELY(u >= loop->fine_end)) return file_beyond(loop, r, u, gen);
+  if (SIM_RARELY(u >= loop->fine_end)) {
+    if (SIM_RARELY(u < loop->top_from)) return file_beyond(loop, r, u, gen);
+    top_insert(loop, r, u);
+    return make_id(r, gen);
+  }
   uint32_t *head = loop->fine_head + ((u - loop->fine_base) >> loop->fine_shift);
   loop->far_next[r] = *head;
   *head = r;
@@ -835,25 +841,25 @@ static inline void leave_run_end(sim_loop *loop, bool plain) {
    * run is used up have come in while the handlers ran, instead of one after
    * the other when the bucket moves (at 10^6 pending, a miss beyond the
    * second-level cache each).  Links of a list changed since are still
-   * record indices or NO_REC, so a stale hint only wastes a prefetch. */
+   * record indices or NO_REC, so a stale hint only wastes a prefetch; at a
+   * list's end the walk stays on record 0 (see NO_REC). */
   uint32_t a = loop->ahead;
-  if (a != NO_REC) {
-    __builtin_prefetch(&loop->rec[a]);
-    loop->ahead = loop->far_next[a];
-  }
+  __builtin_prefetch(&loop->rec[a]);
+  loop->ahead = loop->far_next[a];
 #endif
   /* the tier refilled now if that was the last entry, so that
    * sim_loop_next_time stays O(1) in the handler */
   if (plain) {
     if (SIM_RARELY(--loop->count == 0)) {
-      if (loop->far)
-        refill_from(loop, true); /* inline: the common path's only call */
+      SIM_RELOAD(); /* so that the common path adds to spare in memory */
+      if (far_entries(loop))
+        refill_from(loop, true, true); /* inline: the common path's only call */
       else
         forget_rungs(loop); /* the loop is empty */
     }
   } else if (SIM_RARELY(--loop->count == 0) && loop->dead == 0) {
     /* nothing dead anywhere: the entry a refill brings is live */
-    if (loop->far)
+    if (far_entries(loop))
       refill_live(loop);
     else
       forget_rungs(loop); /* the loop is empty */
@@ -904,13 +910,20 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
   assert(until >= loop->now);
   loop->running = true;
   loop->stop = false;
+  loop->until = until;
+  set_sorted(loop, loop->sorted); /* plain for this run's limit */
   sim_run_status status;
   for (;;) {
     if (SIM_RARELY(!loop->plain)) {
-      /* plain implies a near entry (see set_sorted): an empty near tier
-       * comes this way */
+      /* plain implies a near entry, within `until`, and no stop (see
+       * set_sorted): an empty near tier, a stop and the entries near the
+       * limit come this way */
+      if (loop->stop) {
+        status = SIM_RUN_STOPPED;
+        break;
+      }
       if (loop->count == 0) {
-        if (loop->far == 0) {
+        if (far_entries(loop) == 0) {
           status = SIM_RUN_EMPTY;
           break;
         }
@@ -922,17 +935,12 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
         break;
       }
     } else {
-      /* the common path: the earliest entry ends a sorted run, nothing is
-       * dead and nothing observes.  After the handler, a run needs nothing:
-       * the handler only
-       * added to it (schedule, which may make it a heap, whose root is then
-       * live) or kept it tidy (cancel, reschedule). */
+      /* the common path: the earliest entry ends a sorted run, within the
+       * limit, nothing is dead and nothing observes.  After the handler, a
+       * run needs nothing: the handler only added to it (schedule, which
+       * may make it a heap, whose root is then live), kept it tidy (cancel,
+       * reschedule) or stopped the run (which clears plain). */
       heap_key top = loop->key[loop->count - 1];
-      if (top.time > until) {
-        loop->now = until;
-        status = SIM_RUN_TIME_LIMIT;
-        break;
-      }
       loop->now = top.time; /* before a refill or forget_rungs, which read it */
       uint32_t r = (uint32_t)top.rec;
       const event_rec *e = &loop->rec[r];
@@ -943,16 +951,15 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
        * record's address lives across its calls */
       e->fn(loop, e->ctx, e->arg);
     }
-    if (loop->stop) {
-      status = SIM_RUN_STOPPED;
-      break;
-    }
   }
   loop->running = false;
   return status;
 }
 
-void sim_loop_stop(sim_loop *loop) { loop->stop = true; }
+void sim_loop_stop(sim_loop *loop) {
+  loop->stop = true;
+  loop->plain = false; /* see set_sorted */
+}
 
 size_t sim_loop_pending(const sim_loop *loop) { return pending_events(loop); }
 

@@ -41,10 +41,10 @@ typedef struct sim_loop sim_loop;
 
 /* Handle of a scheduled event; SIM_EVENT_NONE is never returned for a
  * successfully scheduled event.  It packs the index of the event's record
- * (low 32 bits, plus one) and the record's generation (high 32 bits), which
- * changes each time the record is taken as a handle or released: a handle
- * stays refused until its record has been reused 2^31 times.  It stays the
- * same across reschedules. */
+ * (low 32 bits, never 0: records count from 1) and the record's generation
+ * (high 32 bits), which changes each time the record is taken as a handle
+ * or released: a handle stays refused until its record has been reused 2^31
+ * times.  It stays the same across reschedules. */
 typedef uint64_t sim_event_id;
 #define SIM_EVENT_NONE ((sim_event_id)0)
 

@@ -9,7 +9,7 @@
  * broken invariant; counts it when dead. */
 static int check_entry(const sim_loop *loop, uint32_t r, sim_time t, size_t *dead) {
   const event_rec *rec = loop->rec;
-  if (r >= loop->recs) return -4;
+  if (r == NO_REC || r >= loop->recs) return -4;
   const event_rec *e = &rec[r];
   if (e->time != t) return -4;
   if (e->home == NO_REC) return -4; /* an entry whose record says it holds none */
@@ -40,7 +40,10 @@ static int check_list(const sim_loop *loop, uint32_t r, uint64_t lo, uint64_t hi
 
 int sim_loop_check(const sim_loop *loop) {
   const event_rec *rec = loop->rec;
-  if (loop->count + loop->key_front > loop->heap_cap || loop->recs > loop->rec_cap) return -1;
+  /* record 0 counts from the start, before there is an array */
+  if (loop->count + loop->key_front > loop->heap_cap ||
+      loop->recs > (loop->rec_cap ? loop->rec_cap : 1))
+    return -1;
   /* a run is moved only when long, and keeps room after it (see center_run) */
   if (loop->key_front && (!loop->sorted || loop->heap_cap - loop->key_front <= SORTED_MAX))
     return -1;
@@ -53,16 +56,17 @@ int sim_loop_check(const sim_loop *loop) {
   }
   if (!loop->key_front && loop->count > 1 && ((uintptr_t)&loop->key[1] % CACHE_LINE) != 0)
     return -2;
-  if (loop->plain != (loop->sorted && loop->trace == NULL && loop->count > 0 && loop->dead == 0))
-    return -1;
+  if (loop->plain != plain_state(loop, loop->sorted)) return -1;
   if (loop->root_free && (!loop->running || loop->count == 0 || loop->sorted)) return -1;
   if (loop->root_free && (loop->key[0].time != INT64_MIN || loop->key[0].rec != 0)) return -1;
   size_t first = loop->root_free; /* real entries start after the placeholder */
-  if (loop->count + loop->far != first + pending_events(loop) + loop->dead) return -3;
+  /* far entries are derived from the rest (far_entries): not negative */
+  if (loop->count > first + pending_events(loop) + loop->dead) return -3;
+  size_t far_count = far_entries(loop);
   if (loop->spare > loop->room || loop->dead > pending_events(loop)) return -3;
   /* the margins cancel, reschedule and dispatch rely on */
   size_t p = pending_events(loop);
-  if (p && (3 * p + 1 > loop->rec_cap || 2 * p + 1 > loop->heap_cap ||
+  if (p && (3 * p + 2 > loop->rec_cap || 2 * p + 1 > loop->heap_cap ||
             buckets_for(p) > loop->bucket_cap))
     return -3;
   size_t dead = 0;
@@ -82,12 +86,12 @@ int sim_loop_check(const sim_loop *loop) {
   /* the far tier: the rung's geometry, then every list */
   /* a dry near tier: only while events scheduled into an empty loop wait in
    * the top list, none dead, the earliest named */
-  if (loop->count == 0 && loop->far &&
-      (loop->rungs || loop->far != loop->top_count || loop->dead ||
+  if (loop->count == 0 && far_count &&
+      (loop->rungs || far_count != loop->top_count || loop->dead ||
        (sim_time)loop->top_min != earliest_live_in_list(loop, loop->top)))
     return -5;
   /* an empty loop keeps no rung (see forget_rungs): scheduling relies on it */
-  if (loop->count == 0 && loop->far == 0 && loop->rungs) return -5;
+  if (loop->count == 0 && far_count == 0 && loop->rungs) return -5;
   if (loop->rungs > MAX_RUNGS) return -13;
   size_t far = 0;
   for (unsigned k = 0; k < loop->rungs; k++) {
@@ -124,26 +128,30 @@ int sim_loop_check(const sim_loop *loop) {
   if (loop->horizon > top_min) return -13;
   int err = check_list(loop, loop->top, top_min, top_max + 1, &far, &dead);
   if (err) return err;
-  if (far - in_buckets != loop->top_count || far != loop->far) return -13;
+  if (far - in_buckets != loop->top_count || far != far_count) return -13;
   if (dead != loop->dead) return -3;
+  /* record 0, never handed out, ends every list (see NO_REC) */
+  if (loop->recs == 0 ||
+      (loop->rec_cap && (rec[0].gen != 0 || rec[0].home != NO_REC || loop->far_next[0] != NO_REC)))
+    return -11;
   size_t pending = 0, holders = 0, in_use = 0;
-  for (size_t r = 0; r < loop->recs; r++) {
+  for (size_t r = 1; r < loop->recs; r++) {
     const event_rec *e = &rec[r];
     if (e->home != NO_REC) holders++;
     if (e->gen & 1u) {
       pending++;
       uint32_t c = e->link;
-      if (c >= loop->recs || rec[c].home != r) return -6; /* a home's live entry */
+      if (c == NO_REC || c >= loop->recs || rec[c].home != r) return -6; /* a home's live entry */
     }
     in_use += (e->gen & 1u) || e->home != NO_REC;
   }
-  if (pending != pending_events(loop) || holders + first != loop->count + loop->far) return -10;
+  if (pending != pending_events(loop) || holders + first != loop->count + far_count) return -10;
   size_t free_recs = 0;
   for (uint32_t r = loop->free_head; r != NO_REC; r = rec[r].link) {
     if (r >= loop->recs || (rec[r].gen & 1u) || rec[r].home != NO_REC) return -11; /* free list */
     if (++free_recs > loop->recs) return -11;                                       /* a cycle */
   }
-  if (free_recs + in_use != loop->recs) return -12; /* a record lost */
+  if (free_recs + in_use + 1 != loop->recs) return -12; /* a record lost (or record 0 used) */
   return 0;
 }
 

@@ -1,11 +1,12 @@
 /* sim/loop_internal.h: the event loop's private layout, shared by the
  * loop itself (sim/loop.c, whose file comment gives the model: a near tier
  * kept as a sorted run or a heap, a ladder of bucketed rungs and a top list
- * [TANG05], records and handles) and its invariant checker
- * (sim/loop_check.c).  Nothing outside these two files includes it.
+ * [TANG05], records and handles; its long runs in sim/loop_long_run.c,
+ * its storage in sim/loop_storage.c) and its invariant checker
+ * (sim/loop_check.c).  Nothing outside these files includes it.
  * Units: times in ns.  The tuning macros may be set on the compiler's
- * command line (the unit tests build the loop with tiny values); both files
- * must then be built with the same ones. */
+ * command line (the unit tests build the loop with tiny values); all the
+ * files must then be built with the same ones. */
 #ifndef SIM_LOOP_INTERNAL_H
 #define SIM_LOOP_INTERNAL_H
 #include <stdbool.h>
@@ -54,8 +55,12 @@ typedef struct heap_key {
 } heap_key;
 _Static_assert(sizeof(heap_key) == 16, "four keys, a heap's sibling group, fill a cache line");
 
-/* Values of event_rec.home besides a record index. */
-#define NO_REC UINT32_MAX       /* holds no entry; also the end of every list */
+/* Values of event_rec.home besides a record index.  Record 0 is never
+ * handed out: as NO_REC it ends every list, and its far_next is itself, so
+ * that a walk one step a dispatch along a list (see leave_run_end) needs no
+ * test for the end; and handles are record indices, never 0
+ * (SIM_EVENT_NONE). */
+#define NO_REC 0u               /* holds no entry; also the end of every list */
 #define DEAD (UINT32_MAX - 1u)  /* holds a dead entry (cancelled or superseded) */
 
 /* The key array is aligned so that key 1, and with it every group of
@@ -84,7 +89,8 @@ typedef struct event_rec {
 _Static_assert(sizeof(event_rec) == CACHE_LINE, "a record fills one cache line");
 
 /* Records never exceed this, so that indices stay below DEAD and fit the low
- * half of a handle; pending events are limited to a third of it. */
+ * half of a handle; pending events are limited to a third of it (records
+ * >= 3 x pending + 2: the margins, and record 0). */
 #define MAX_RECS ((size_t)INT32_MAX)
 
 /* Rungs below the first: each splits one crowded bucket of the rung above
@@ -117,7 +123,8 @@ struct sim_loop {
   event_rec *rec;      /* records; points into rec_mem */
   void *rec_mem;       /* allocation behind rec (for alignment) */
   uint32_t *far_next;  /* per record: next record in its bucket or top list */
-  size_t recs;         /* records ever handed out (in use + free) */
+  size_t recs;         /* records ever handed out (in use + free), record 0
+                          included */
   size_t rec_cap;      /* records rec and far_next can hold */
   size_t spare;        /* pending events that fit the capacities beyond those
                           pending: room - pending (see pending_events) */
@@ -137,7 +144,6 @@ struct sim_loop {
                           by rung, each after the one above */
   size_t bucket_cap;   /* buckets `bucket` can hold */
   size_t room;         /* pending events the capacities allow (see grow_for_event) */
-  size_t far;          /* far entries, live and dead */
   uint32_t ahead;      /* the next bucket's entry to prefetch, NO_REC if none
                           (see sim_loop_run; a hint, possibly stale) */
   uint32_t top;        /* first record of the top list, NO_REC when empty */
@@ -151,12 +157,14 @@ struct sim_loop {
                           events and rescheduled entries; the events
                           dispatched are the sequences issued less these and
                           the pending ones (see sim_loop_dispatched) */
+  sim_time until;      /* ns: the current run's (or the last run's) time limit */
   bool stop;           /* sim_loop_stop was called during this run */
   bool running;        /* inside sim_loop_run */
   bool root_free;      /* key[0] is the dispatched event's placeholder (in count) */
   bool sorted;         /* the near tier is a sorted run, not a heap */
-  bool plain;          /* sorted, not empty, nothing dead, no trace: sim_loop_run's
-                          common path (see set_sorted) */
+  bool plain;          /* sorted, not empty, nothing dead, no trace, not stopped,
+                          every near entry within `until`: sim_loop_run's common
+                          path (see set_sorted) */
   sim_trace_fn trace;  /* dispatch observer, NULL when none */
   void *trace_ctx;     /* its context */
 };
@@ -166,15 +174,27 @@ struct sim_loop {
 /* for the rare paths of a hot function, so that its common path keeps its
  * registers (and saves none) */
 #define SIM_NOINLINE __attribute__((noinline))
+/* in a rare path: the loop's fields are read anew from memory there, so that
+ * the common path need not keep the values it wrote in registers for it */
+#define SIM_RELOAD() __asm__ volatile("" ::: "memory")
 #else
 #define SIM_RARELY(x) (x)
 #define SIM_NOINLINE
+#define SIM_RELOAD() ((void)0)
 #endif
 
 /* Pending events: live entries, pending handles.  Kept as the spare room
  * rather than as a count, so that scheduling's common path tests and takes
  * room with one counter. */
 static inline size_t pending_events(const sim_loop *loop) { return loop->room - loop->spare; }
+
+/* Far entries, live and dead.  Derived rather than counted, so that
+ * scheduling into the far tier and moving a bucket count nothing: every
+ * entry is near (the placeholder too) or far, and entries are the pending
+ * events plus the dead ones and the placeholder. */
+static inline size_t far_entries(const sim_loop *loop) {
+  return pending_events(loop) + loop->dead + loop->root_free - loop->count;
+}
 
 /* Order of the entries of records a and b, at the same time: priority, then
  * sequence (looked up: records do not change while their entry is queued,
@@ -192,14 +212,23 @@ static inline bool before(const event_rec *rec, const heap_key *a, const heap_ke
   return a->time < b->time;
 }
 
+/* Whether the loop is plain (see the field), the near tier a run or not. */
+static inline bool plain_state(const sim_loop *loop, bool sorted) {
+  /* near entries are before the horizon, so all of them are within `until`
+   * when the horizon is at most one past it (until < 2^63: no overflow) */
+  return sorted && loop->trace == NULL && loop->count > 0 && loop->dead == 0 && !loop->stop &&
+         loop->horizon <= (uint64_t)loop->until + 1;
+}
+
 /* Makes the near tier a sorted run or a heap, and keeps `plain` with it.
- * Called also when the trace changes, when the loop empties and when the
- * last dead entry goes (an entry dying clears `plain` itself); the near tier
- * otherwise runs dry only to be refilled at once (which calls it), so the
- * run loop's common path tests one flag for all four conditions. */
+ * Called also when the trace changes, when a run starts, when the loop
+ * empties and when the last dead entry goes (an entry dying and
+ * sim_loop_stop clear `plain` themselves); the near tier otherwise runs dry
+ * only to be refilled at once (which calls it, after the horizon moved), so
+ * the run loop's common path tests one flag for all six conditions. */
 static inline void set_sorted(sim_loop *loop, bool sorted) {
   loop->sorted = sorted;
-  loop->plain = sorted && loop->trace == NULL && loop->count > 0 && loop->dead == 0;
+  loop->plain = plain_state(loop, sorted);
 }
 
 /* The earliest near entry; the near tier must not be empty. */
@@ -239,8 +268,8 @@ static inline void sift_up(sim_loop *loop, size_t i, heap_key k) {
  * pending. */
 static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {
   uint64_t low = id & 0xffffffffu;
-  if (low == 0 || low > loop->recs) return NO_REC;
-  uint32_t r = (uint32_t)(low - 1);
+  if (low == NO_REC || low >= loop->recs) return NO_REC;
+  uint32_t r = (uint32_t)low;
   uint32_t gen = (uint32_t)(id >> 32);
   if (loop->rec[r].gen != gen || !(gen & 1u)) return NO_REC;
   return r;

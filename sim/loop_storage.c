@@ -3,7 +3,7 @@
  * and bucket arrays, all at once and only when an event is scheduled, and
  * the read-only queries on pending handles and the next event's time.
  * Units: times in ns, capacities in entries.  Invariants: records >= 3 x
- * room + 1, near keys >= 2 x room + 1 (so that cancel, reschedule and
+ * room + 2 (record 0 reserved), near keys >= 2 x room + 1 (so that cancel, reschedule and
  * dispatch never allocate), key 1 and every record cache-line aligned. */
 #include <assert.h>
 #include <stdint.h>
@@ -40,7 +40,10 @@ static int rec_realloc(sim_loop *loop, size_t cap) {
   if (!mem) return -1;
   uintptr_t aligned = ((uintptr_t)mem + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1);
   event_rec *rec = (event_rec *)(mem + (aligned - (uintptr_t)mem));
-  if (loop->recs) memcpy(rec, loop->rec, loop->recs * sizeof *rec);
+  if (loop->rec)
+    memcpy(rec, loop->rec, loop->recs * sizeof *rec);
+  else
+    memset(&rec[0], 0, sizeof rec[0]); /* record 0: in no role (see NO_REC) */
   sim_free(loop->rec_mem);
   loop->rec_mem = mem;
   loop->rec = rec;
@@ -58,11 +61,12 @@ int loop_grow_for_event(sim_loop *loop) {
   if (pending_events(loop) + 1 > MAX_RECS / 3) return -1;
   size_t room = loop->room ? 2 * loop->room : 8;
   if (room > MAX_RECS / 3) room = MAX_RECS / 3;
-  size_t recs = 3 * room + 1, keys = 2 * room + 1, buckets = buckets_for(room);
+  size_t recs = 3 * room + 2, keys = 2 * room + 1, buckets = buckets_for(room);
   if (recs > loop->rec_cap) {
     if (rec_realloc(loop, recs) < 0) return -1;
     uint32_t *next = sim_realloc(loop->far_next, recs * sizeof *next);
     if (!next) return -1; /* rec larger than needed: harmless, rec_cap unchanged */
+    next[0] = NO_REC; /* record 0 ends every list (see NO_REC) */
     loop->far_next = next;
     loop->rec_cap = recs;
   }
@@ -87,6 +91,7 @@ sim_loop *sim_loop_new(void) {
   loop->top_min = UINT64_MAX;
   loop->ahead = NO_REC;
   loop->next_seq = 1;
+  loop->recs = 1; /* record 0 is never handed out (see NO_REC) */
   return loop;
 }
 
@@ -127,7 +132,7 @@ sim_time sim_loop_next_time(const sim_loop *loop) {
   if (!loop->root_free) {
     if (loop->count) return near_first(loop)->time; /* live (see tidy) */
     /* all in the top list, none dead (see sim_schedule), or none at all */
-    return loop->far ? (sim_time)loop->top_min : SIM_TIME_MAX;
+    return far_entries(loop) ? (sim_time)loop->top_min : SIM_TIME_MAX;
   }
   /* under the placeholder, which dead entries may sit below */
   sim_time t = SIM_TIME_MAX;

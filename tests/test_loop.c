@@ -3,8 +3,9 @@
  * handlers, lazy cancellation (heavy churn and compaction, a rescheduled
  * handle's trail of dead entries, the next time under the dispatched event's
  * placeholder), a crowd at one instant kept as a sorted run, stale handles,
- * run limits, stop and resume, determinism, and out-of-memory paths.  Every test ends by checking the queue's invariants
- * with sim_loop_check.  Built twice by CMake: as is, and with a binary heap
+ * determinism, and out-of-memory paths (run limits and stops:
+ * tests/test_loop_run.c).  Every test ends by checking the queue's
+ * invariants with sim_loop_check.  Built twice by CMake: as is, and with a binary heap
  * (SIM_HEAP_ARITY=2) so that both arities the benchmark compares are tested. */
 #include <signal.h>
 #include <stdlib.h>
@@ -761,74 +762,6 @@ static void test_stale_handles_are_refused(void) {
   sim_loop_free(loop);
 }
 
-/* ---- running ---- */
-
-static void test_run_until_limit(void) {
-  sim_loop *loop = sim_loop_new();
-  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
-  log_t log = {0};
-  CU_ASSERT(sim_schedule(loop, 10, 0, note, &log, 0) != SIM_EVENT_NONE);
-  CU_ASSERT(sim_schedule(loop, 25, 0, note, &log, 1) != SIM_EVENT_NONE); /* exactly at the limit */
-  CU_ASSERT(sim_schedule(loop, 30, 0, note, &log, 2) != SIM_EVENT_NONE);
-  CU_ASSERT_EQUAL(sim_loop_run(loop, 25), SIM_RUN_TIME_LIMIT);
-  CU_ASSERT_EQUAL(log.n, 2);
-  CU_ASSERT_EQUAL(sim_loop_now(loop), 25);
-  CU_ASSERT_EQUAL(sim_loop_pending(loop), 1);
-  CU_ASSERT_EQUAL(sim_loop_run(loop, 28), SIM_RUN_TIME_LIMIT);
-  CU_ASSERT_EQUAL(sim_loop_now(loop), 28); /* advanced with nothing dispatched */
-  CU_ASSERT_EQUAL(log.n, 2);
-  /* scheduling relative to the advanced clock */
-  CU_ASSERT(sim_schedule_in(loop, 1, 0, note, &log, 3) != SIM_EVENT_NONE);
-  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
-  CU_ASSERT_EQUAL_FATAL(log.n, 4);
-  CU_ASSERT_EQUAL(log.r[2].arg, 3);
-  CU_ASSERT_EQUAL(log.r[2].t, 29);
-  CU_ASSERT_EQUAL(log.r[3].t, 30);
-  CU_ASSERT_EQUAL(sim_loop_now(loop), 30);
-  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
-  free(log.r);
-  sim_loop_free(loop);
-}
-
-static void stop_at_arg_2(sim_loop *loop, void *ctx, uint64_t arg) {
-  note(loop, ctx, arg);
-  if (arg == 2) sim_loop_stop(loop);
-}
-
-static void test_stop_from_handler_and_resume(void) {
-  sim_loop *loop = sim_loop_new();
-  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
-  log_t log = {0};
-  for (uint64_t i = 0; i < 5; i++)
-    CU_ASSERT(sim_schedule(loop, 100 + 10 * (sim_time)i, 0, stop_at_arg_2, &log, i) != 0);
-  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_STOPPED);
-  CU_ASSERT_EQUAL(log.n, 3);
-  CU_ASSERT_EQUAL(sim_loop_now(loop), 120);
-  CU_ASSERT_EQUAL(sim_loop_pending(loop), 2);
-  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
-  /* a stop requested outside a run does not carry into the next one */
-  sim_loop_stop(loop);
-  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
-  CU_ASSERT_EQUAL_FATAL(log.n, 5);
-  for (size_t i = 0; i < 5; i++) CU_ASSERT_EQUAL(log.r[i].arg, i);
-  CU_ASSERT_EQUAL(sim_loop_dispatched(loop), 5);
-  free(log.r);
-  sim_loop_free(loop);
-}
-
-static void test_empty_run(void) {
-  sim_loop *loop = sim_loop_new();
-  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
-  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
-  CU_ASSERT_EQUAL(sim_loop_run(loop, 1000), SIM_RUN_EMPTY);
-  CU_ASSERT_EQUAL(sim_loop_now(loop), 0);
-  CU_ASSERT_EQUAL(sim_loop_dispatched(loop), 0);
-  CU_ASSERT_EQUAL(sim_loop_pending(loop), 0);
-  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
-  sim_loop_free(loop);
-  sim_loop_free(NULL);
-}
-
 /* ---- determinism ---- */
 
 typedef struct model {
@@ -1027,9 +960,6 @@ int register_tests(void) {
       {"cancel and reschedule during dispatch", test_cancel_and_reschedule_during_dispatch},
       {"stale handles are refused", test_stale_handles_are_refused},
       {"next time under the dispatched event's placeholder", test_next_time_under_placeholder},
-      {"run until a limit", test_run_until_limit},
-      {"stop from a handler and resume", test_stop_from_handler_and_resume},
-      {"empty run", test_empty_run},
       {"same seed, same trace", test_same_seed_same_trace},
 #ifndef NDEBUG
       {"scheduling in the past asserts", test_schedule_in_past_asserts},

@@ -1,0 +1,221 @@
+/* tests/test_loop_run.c: the event loop's runs (sim/loop.h): time limits,
+ * a stop from a handler and resumption, an empty loop, and a long run with
+ * cancellations and reschedules cut into slices by limits and stops, which
+ * must dispatch exactly what one uninterrupted run does (the run loop's
+ * common path tests neither the limit nor the stop itself: both clear its
+ * flag, see sim/loop_internal.h set_sorted).  Every test ends by checking
+ * the queue's invariants with sim_loop_check.  Built twice by CMake: as is,
+ * and with the smallest tuning, so that limits fall in every kind of bucket.
+ * Units: times in ns. */
+#include <stdlib.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "sim/loop.h"
+#include "sim/rng.h"
+#include "tests/cunit_main.h"
+
+/* ---- a log of dispatched events ---- */
+
+typedef struct record {
+  sim_time t;   /* ns: loop time at dispatch */
+  uint64_t arg; /* handler argument */
+} record;
+
+typedef struct log {
+  record *r;  /* dispatched events, in order */
+  size_t n;   /* records used */
+  size_t cap; /* records allocated */
+} log_t;
+
+static void log_push(log_t *log, sim_time t, uint64_t arg) {
+  if (log->n == log->cap) {
+    log->cap = log->cap ? 2 * log->cap : 64;
+    log->r = realloc(log->r, log->cap * sizeof *log->r);
+    if (!log->r) abort();
+  }
+  log->r[log->n++] = (record){t, arg};
+}
+
+/* A handler that records its argument and the loop time in the log (ctx). */
+static void note(sim_loop *loop, void *ctx, uint64_t arg) {
+  log_push(ctx, sim_loop_now(loop), arg);
+}
+
+/* ---- limits, stops, an empty loop ---- */
+
+static void test_run_until_limit(void) {
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  log_t log = {0};
+  CU_ASSERT(sim_schedule(loop, 10, 0, note, &log, 0) != SIM_EVENT_NONE);
+  CU_ASSERT(sim_schedule(loop, 25, 0, note, &log, 1) != SIM_EVENT_NONE); /* exactly at the limit */
+  CU_ASSERT(sim_schedule(loop, 30, 0, note, &log, 2) != SIM_EVENT_NONE);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, 25), SIM_RUN_TIME_LIMIT);
+  CU_ASSERT_EQUAL(log.n, 2);
+  CU_ASSERT_EQUAL(sim_loop_now(loop), 25);
+  CU_ASSERT_EQUAL(sim_loop_pending(loop), 1);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, 28), SIM_RUN_TIME_LIMIT);
+  CU_ASSERT_EQUAL(sim_loop_now(loop), 28); /* advanced with nothing dispatched */
+  CU_ASSERT_EQUAL(log.n, 2);
+  /* scheduling relative to the advanced clock */
+  CU_ASSERT(sim_schedule_in(loop, 1, 0, note, &log, 3) != SIM_EVENT_NONE);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL_FATAL(log.n, 4);
+  CU_ASSERT_EQUAL(log.r[2].arg, 3);
+  CU_ASSERT_EQUAL(log.r[2].t, 29);
+  CU_ASSERT_EQUAL(log.r[3].t, 30);
+  CU_ASSERT_EQUAL(sim_loop_now(loop), 30);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  free(log.r);
+  sim_loop_free(loop);
+}
+
+static void stop_at_arg_2(sim_loop *loop, void *ctx, uint64_t arg) {
+  note(loop, ctx, arg);
+  if (arg == 2) sim_loop_stop(loop);
+}
+
+static void test_stop_from_handler_and_resume(void) {
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  log_t log = {0};
+  for (uint64_t i = 0; i < 5; i++)
+    CU_ASSERT(sim_schedule(loop, 100 + 10 * (sim_time)i, 0, stop_at_arg_2, &log, i) != 0);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_STOPPED);
+  CU_ASSERT_EQUAL(log.n, 3);
+  CU_ASSERT_EQUAL(sim_loop_now(loop), 120);
+  CU_ASSERT_EQUAL(sim_loop_pending(loop), 2);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  /* a stop requested outside a run does not carry into the next one */
+  sim_loop_stop(loop);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL_FATAL(log.n, 5);
+  for (size_t i = 0; i < 5; i++) CU_ASSERT_EQUAL(log.r[i].arg, i);
+  CU_ASSERT_EQUAL(sim_loop_dispatched(loop), 5);
+  free(log.r);
+  sim_loop_free(loop);
+}
+
+static void test_empty_run(void) {
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL(sim_loop_run(loop, 1000), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL(sim_loop_now(loop), 0);
+  CU_ASSERT_EQUAL(sim_loop_dispatched(loop), 0);
+  CU_ASSERT_EQUAL(sim_loop_pending(loop), 0);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  sim_loop_free(loop);
+  sim_loop_free(NULL);
+}
+
+/* ---- a long run in slices ---- */
+
+/* The hold model with churn: each event schedules its successor (ties
+ * frequent: increments of a few hundred ns, some 0, three priorities), and
+ * sometimes reschedules or cancels the successor it just made, so that dead
+ * entries lie in buckets and in the near tier.  A stop is requested at
+ * every `stop_every`-th event (0: never). */
+typedef struct churn {
+  gsl_rng *rng;       /* the model's stream */
+  log_t log;          /* dispatched events */
+  uint64_t left;      /* events still to schedule */
+  uint64_t stop_every; /* events between stops; 0 for none */
+} churn;
+
+static void churn_step(sim_loop *loop, void *ctx, uint64_t arg) {
+  churn *m = ctx;
+  log_push(&m->log, sim_loop_now(loop), arg);
+  if (m->stop_every && m->log.n % m->stop_every == 0) sim_loop_stop(loop);
+  if (m->left == 0) return;
+  m->left--;
+  sim_time d = (sim_time)gsl_rng_uniform_int(m->rng, 400);
+  sim_event_id id = sim_schedule_in(loop, d, (int32_t)gsl_rng_uniform_int(m->rng, 3), churn_step,
+                                    m, arg + 1);
+  if (id == SIM_EVENT_NONE) abort();
+  double u = gsl_rng_uniform(m->rng);
+  if (u < 0.05) {
+    CU_ASSERT(sim_reschedule(loop, id, sim_loop_now(loop) + d + 50));
+  } else if (u < 0.07) {
+    CU_ASSERT(sim_cancel(loop, id));
+    /* a fresh one instead, so that the pending count holds */
+    if (sim_schedule_in(loop, d / 2, 0, churn_step, m, arg + 1) == SIM_EVENT_NONE) abort();
+  }
+}
+
+/* A loop of `pending` churn events at random times in [0, 10^5) ns. */
+static sim_loop *churn_loop(churn *m, size_t pending, uint64_t steps, uint64_t stop_every) {
+  *m = (churn){sim_rng_new(11, 0, sim_rng_stream_id("loop-run", "churn")), {0}, steps, stop_every};
+  sim_loop *loop = sim_loop_new();
+  if (!m->rng || !loop) abort();
+  for (size_t i = 0; i < pending; i++)
+    if (sim_schedule(loop, (sim_time)gsl_rng_uniform_int(m->rng, 100000), 0, churn_step, m,
+                     i * 1000000) == SIM_EVENT_NONE)
+      abort();
+  return loop;
+}
+
+static void test_slices_match_one_run(void) {
+  enum { PENDING = 2000, STEPS = 60000 };
+  churn whole, sliced;
+  sim_loop *a = churn_loop(&whole, PENDING, STEPS, 0);
+  CU_ASSERT_EQUAL(sim_loop_run(a, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL(sim_loop_check(a), 0);
+  CU_ASSERT_EQUAL_FATAL(whole.log.n, PENDING + STEPS);
+
+  /* limits a random few tens of ns apart, often inside a bucket moved into
+   * the near tier, and a stop every 997 events */
+  sim_loop *b = churn_loop(&sliced, PENDING, STEPS, 997);
+  gsl_rng *cut = sim_rng_new(12, 0, sim_rng_stream_id("loop-run", "cuts"));
+  CU_ASSERT_PTR_NOT_NULL_FATAL(cut);
+  sim_time limit = 0;
+  size_t limits = 0, stops = 0, bad_clock = 0, bad_check = 0, early = 0;
+  for (;;) {
+    limit += (sim_time)gsl_rng_uniform_int(cut, 100);
+    size_t before = sliced.log.n;
+    sim_run_status st = sim_loop_run(b, limit);
+    if (st == SIM_RUN_EMPTY) break;
+    if (st == SIM_RUN_TIME_LIMIT) {
+      limits++;
+      bad_clock += sim_loop_now(b) != limit;
+      early += sim_loop_next_time(b) <= limit; /* an event within the limit left */
+    } else {
+      stops++;
+      bad_clock += sim_loop_now(b) > limit;
+      limit = sim_loop_now(b); /* the next slice starts from the stop */
+    }
+    /* every event dispatched in the slice was within it */
+    for (size_t i = before; i < sliced.log.n; i++) early += sliced.log.r[i].t > limit;
+    bad_check += sim_loop_check(b) != 0;
+  }
+  CU_ASSERT(limits > 1000);
+  CU_ASSERT(stops > 10);
+  CU_ASSERT_EQUAL(bad_clock, 0);
+  CU_ASSERT_EQUAL(early, 0);
+  CU_ASSERT_EQUAL(bad_check, 0);
+  CU_ASSERT_EQUAL(sim_loop_check(b), 0);
+  CU_ASSERT_EQUAL_FATAL(sliced.log.n, whole.log.n);
+  size_t differ = 0;
+  for (size_t i = 0; i < whole.log.n; i++)
+    differ += sliced.log.r[i].t != whole.log.r[i].t || sliced.log.r[i].arg != whole.log.r[i].arg;
+  CU_ASSERT_EQUAL(differ, 0);
+  CU_ASSERT_EQUAL(sim_loop_dispatched(b), sim_loop_dispatched(a));
+  sim_loop_free(a);
+  sim_loop_free(b);
+  gsl_rng_free(whole.rng);
+  gsl_rng_free(sliced.rng);
+  gsl_rng_free(cut);
+  free(whole.log.r);
+  free(sliced.log.r);
+}
+
+int register_tests(void) {
+  static const test_case run_tests[] = {
+      {"run until a limit", test_run_until_limit},
+      {"stop from a handler and resume", test_stop_from_handler_and_resume},
+      {"empty run", test_empty_run},
+      {"a long run in slices dispatches as one run", test_slices_match_one_run},
+      {NULL, NULL}};
+  return add_suite("loop runs", run_tests);
+}
