@@ -31,22 +31,54 @@ typedef struct contention_effect {
   double unit_extra;          /* cycles per unit this adds to the co-runner's phase (unit_extra) */
 } contention_effect;
 
+/* A running set as the models see it, and what they make of it: the
+ * co-runners' shares (share()) and, on demand, the effect on each.  The
+ * models read of a co-runner only its phase, its CPUs, whether it runs its
+ * own kernel and what its phase costs alone (a function of the phase and
+ * the host type), and the clock: a set equal in these, bit for bit, gets
+ * the same shares and effects, whichever host and guests it is made of. */
+typedef struct contention_set {
+  uint64_t hash;              /* set_hash of the key */
+  double clock_hz;            /* Hz: the host's clock */
+  size_t n;                   /* co-runners */
+  contention_guest *g;        /* n: the co-runners, their shares (guest indices those of the
+                               * host that evaluated the set first: no model reads them) */
+  contention_effect *effect;  /* n: per entry of g */
+  bool *effect_known;         /* n: its effect was evaluated (effect_of) */
+  struct contention_set *next; /* the next set of the same bucket */
+} contention_set;
+
+/* Buckets of a contention_shared's sets, and the bytes the sets of one may
+ * hold: a data center's hosts of one type run the same few sets over and
+ * over (the 10,000 hosts of scenarios/datacenter-10k.yaml a few dozen),
+ * while rates that vary freely make every set new; past the bytes a new
+ * set is evaluated in its host's own. */
+#define SET_BUCKETS 256
+#define SETS_MAX_BYTES ((size_t)1 << 20)
+
 /* What hosts of one type with one profile share: the models' parameters
  * and the native costs, loaded once for all of them (a data center's
- * thousands of hosts come in a few types).  Owned by the engine's list
- * (eng.contention_shared), freed with it. */
+ * thousands of hosts come in a few types), and the running sets evaluated
+ * on them.  Owned by the engine's list (eng.contention_shared), freed with
+ * it. */
 typedef struct contention_shared {
   const sim_profile *profile; /* the hosts' profile (not owned) */
   const sim_host_type *type;  /* their type (not owned) */
   bool any;                   /* some model is on for them */
   native_costs costs;         /* their native costs and MMU parameters, at the type's clock */
   void *params[N_MODELS];     /* each model's; NULL: off */
+  contention_set **sets;      /* SET_BUCKETS chains of sets whose co-runners' phases never
+                               * change in place, by hash; NULL until the first */
+  size_t sets_bytes;          /* bytes the sets hold, at most SETS_MAX_BYTES */
   struct contention_shared *next; /* the engine's next entry */
 } contention_shared;
 
 /* A host's contention state. */
 typedef struct contention_host {
-  const contention_shared *shared; /* its type's costs and models' parameters */
+  contention_shared *shared;  /* its type's costs, models' parameters and sets */
+  contention_set *set;        /* the running set known is: one of shared's, or own */
+  contention_set own;         /* known's set evaluated on the host itself (g: known; effect,
+                               * effect_known: the arrays below) */
   void *arrays;               /* the one allocation that holds every array below (room_grow) */
   int32_t *running;           /* room for one running vCPU index per slot: the occupants of the
                                * slots with a contending phase in the slot entries, by index */
@@ -54,14 +86,14 @@ typedef struct contention_host {
   uint32_t *running_slot;     /* room for one per slot: the slot of running's */
   size_t n_running;           /* entries of running */
   contention_guest *scratch;  /* room for one co-runner per slot: the running set now */
-  /* the running set the effects were computed for, and the effects: evaluated
-   * again only when the set changes (a guest, its phase or its content, its
-   * CPUs, the clock) */
+  /* the running set the effects were computed for (set): evaluated again
+   * only when it changes (a guest, its phase or its content, its CPUs, the
+   * clock) */
   contention_guest *known;    /* n_known entries */
   size_t n_known;
   double known_clock_hz;      /* Hz */
-  contention_effect *effect;  /* per entry of known */
-  bool *effect_known;         /* per entry of known: its effect was evaluated (on demand) */
+  contention_effect *effect;  /* own's: per entry of known */
+  bool *effect_known;         /* own's: per entry of known */
   size_t cap;                 /* entries of running, scratch, known, effect, effect_known and
                                * the slot_ arrays: the host's slots (a fluid host's grow with
                                * its vCPUs) */
@@ -166,6 +198,13 @@ static const sim_phase *contending_phase(const eng *e, const eng_vcpu *v) {
 static void shared_free(contention_shared *sh) {
   for (size_t m = 0; m < N_MODELS; m++)
     if (sh->params[m]) models[m]->free_params(sh->params[m]);
+  for (size_t b = 0; sh->sets && b < SET_BUCKETS; b++)
+    while (sh->sets[b]) {
+      contention_set *next = sh->sets[b]->next;
+      sim_free(sh->sets[b]);
+      sh->sets[b] = next;
+    }
+  sim_free(sh->sets);
   sim_free(sh);
 }
 
@@ -208,6 +247,9 @@ static int room_grow(const eng_host *h, contention_host *c) {
   c->running_slot = carve(&at, c->running_slot, old, n, sizeof *c->running_slot);
   c->pending = carve(&at, c->pending, old, n, sizeof *c->pending);
   c->effect_known = carve(&at, c->effect_known, old, n, sizeof *c->effect_known);
+  c->own.g = c->known;
+  c->own.effect = c->effect;
+  c->own.effect_known = c->effect_known;
   sim_free(c->arrays);
   c->arrays = block;
   for (size_t p = old; p < n; p++) {
@@ -224,8 +266,8 @@ static inline int room(const eng_host *h, contention_host *c) {
 
 /* The shared entry of hosts of h's profile and type, loaded on first use
  * and kept in e's list: NULL with the error in diag (or out of memory). */
-static const contention_shared *shared_of(eng *e, const eng_host *h) {
-  for (const contention_shared *sh = e->contention_shared; sh; sh = sh->next)
+static contention_shared *shared_of(eng *e, const eng_host *h) {
+  for (contention_shared *sh = e->contention_shared; sh; sh = sh->next)
     if (sh->profile == h->profile && sh->type == h->type) return sh;
   contention_shared *sh = sim_calloc(1, sizeof *sh);
   if (!sh) return NULL;
@@ -250,12 +292,13 @@ static const contention_shared *shared_of(eng *e, const eng_host *h) {
 /* Host h's state in *out: NULL when no model is on for it. */
 static int host_setup(eng *e, eng_host *h, contention_host **out) {
   *out = NULL;
-  const contention_shared *sh = shared_of(e, h);
+  contention_shared *sh = shared_of(e, h);
   if (!sh) return -1;
   if (!sh->any) return 0;
   contention_host *c = sim_calloc(1, sizeof *c);
   if (!c) return -1;
   c->shared = sh;
+  c->set = &c->own;
   c->generation = 1;
   c->vacated = SLOTS_MANY;
   if (room(h, c) < 0) {
@@ -451,10 +494,93 @@ static bool same_corunner(const contention_guest *a, const contention_guest *b) 
          a->unit_cycles == b->unit_cycles;
 }
 
+/* The bits of x: two doubles are the same input to the models when their
+ * bits are. */
+static uint64_t bits_of(double x) {
+  uint64_t b;
+  memcpy(&b, &x, sizeof b);
+  return b;
+}
+
+/* A hash of what the models read of the n co-runners g at clock_hz. */
+static uint64_t set_hash(const contention_guest *g, size_t n, double clock_hz) {
+  uint64_t hash = bits_of(clock_hz) ^ (uint64_t)n;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t k[] = {(uint64_t)(uintptr_t)g[i].phase, bits_of(g[i].cpus), bits_of(g[i].unit_cycles),
+                    g[i].own_kernel};
+    for (size_t j = 0; j < sizeof k / sizeof k[0]; j++) {
+      hash = (hash ^ k[j]) * 0x9e3779b97f4a7c15u; /* Fibonacci hashing's multiplier */
+      hash ^= hash >> 29;
+    }
+  }
+  return hash;
+}
+
+/* Whether set s is the n co-runners g at clock_hz as far as the models can
+ * tell (contention_set), bit for bit. */
+static bool set_is(const contention_set *s, uint64_t hash, const contention_guest *g, size_t n,
+                   double clock_hz) {
+  if (s->hash != hash || s->n != n || bits_of(s->clock_hz) != bits_of(clock_hz)) return false;
+  for (size_t i = 0; i < n; i++)
+    if (s->g[i].phase != g[i].phase || s->g[i].own_kernel != g[i].own_kernel ||
+        bits_of(s->g[i].cpus) != bits_of(g[i].cpus) ||
+        bits_of(s->g[i].unit_cycles) != bits_of(g[i].unit_cycles))
+      return false;
+  return true;
+}
+
+/* Lets each model share its resource among the co-runners of s. */
+static void set_share(const contention_shared *sh, contention_set *s) {
+  const native_costs *costs = &sh->costs;
+  memset(s->effect_known, 0, s->n * sizeof *s->effect_known);
+  if (s->n < 2) return; /* alone: no effect */
+  contention_view view = {costs, s->clock_hz, s->g, s->n, 0, costs->mmu, 0};
+  for (size_t k = 0; k < s->n; k++) s->g[k].llc_bytes = costs->mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
+  for (size_t m = 0; m < N_MODELS; m++)
+    if (sh->params[m]) models[m]->share(sh->params[m], &view);
+}
+
+/* The set of c->known, shared by the hosts of c's type (evaluated when it
+ * is new) when no co-runner's phase changes in place and there is room;
+ * else c->own, evaluated now. */
+static contention_set *set_of(contention_host *c) {
+  contention_shared *sh = c->shared;
+  size_t n = c->n_known;
+  double clock_hz = c->known_clock_hz;
+  if (n >= 2 && c->slots_static) {
+    uint64_t hash = set_hash(c->known, n, clock_hz);
+    if (!sh->sets) sh->sets = sim_calloc(SET_BUCKETS, sizeof *sh->sets);
+    contention_set **bucket = sh->sets ? &sh->sets[hash % SET_BUCKETS] : NULL;
+    for (contention_set *s = bucket ? *bucket : NULL; s; s = s->next)
+      if (set_is(s, hash, c->known, n, clock_hz)) return s;
+    size_t bytes = sizeof(contention_set) + n * (sizeof *c->known + sizeof *c->effect + 1);
+    contention_set *s = bucket && sh->sets_bytes + bytes <= SETS_MAX_BYTES ? sim_malloc(bytes) : NULL;
+    if (s) {
+      /* the effects first: their alignment is the strictest */
+      s->effect = (contention_effect *)(s + 1);
+      s->g = (contention_guest *)(s->effect + n);
+      s->effect_known = (bool *)(s->g + n);
+      s->hash = hash;
+      s->clock_hz = clock_hz;
+      s->n = n;
+      memcpy(s->g, c->known, n * sizeof *s->g);
+      set_share(sh, s);
+      s->next = *bucket;
+      *bucket = s;
+      sh->sets_bytes += bytes;
+      return s;
+    }
+  }
+  c->own.n = n;
+  c->own.clock_hz = clock_hz;
+  set_share(sh, &c->own);
+  return &c->own;
+}
+
 /* Makes c->known the running set of h now (slot `slot` running
- * slot_vcpu in slot_ph) and, when it changed, lets each model share its resource
- * among the co-runners and counts a generation; the effects on each are
- * evaluated again (on demand, effect_of) only then. */
+ * slot_vcpu in slot_ph) and, when it changed, counts a generation and
+ * finds its shares (set_of); the effects on each are evaluated again (on
+ * demand, effect_of) only then. */
 static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
                      int32_t slot_vcpu, const sim_phase *slot_ph) {
   bool unchanged = slots_unchanged(e, h, c, slot, slot_vcpu, slot_ph);
@@ -471,13 +597,7 @@ static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32
   memcpy(c->known, c->scratch, n * sizeof *c->known);
   c->n_known = n;
   c->known_clock_hz = h->clock_hz;
-  memset(c->effect_known, 0, n * sizeof *c->effect_known);
-  if (n < 2) return; /* alone: no effect */
-  const native_costs *costs = &c->shared->costs;
-  contention_view view = {costs, h->clock_hz, c->known, n, 0, costs->mmu, 0};
-  for (size_t k = 0; k < n; k++) c->known[k].llc_bytes = costs->mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
-  for (size_t m = 0; m < N_MODELS; m++)
-    if (c->shared->params[m]) models[m]->share(c->shared->params[m], &view);
+  c->set = set_of(c);
 }
 
 /* Cycles per unit that effect x adds to phase ph, whose first streams'
@@ -495,19 +615,20 @@ static double unit_extra(const contention_host *c, const contention_effect *x, c
   return extra > 0 ? extra : 0.0;
 }
 
-/* The effect of the others in c->known on entry `self`. */
+/* The effect of the others in c's set on its entry `self`. */
 static const contention_effect *effect_of(contention_host *c, size_t self) {
-  if (!c->effect_known[self]) {
-    const native_costs *costs = &c->shared->costs;
-    contention_view view = {costs, c->known_clock_hz, c->known, c->n_known, self, costs->mmu, 0};
+  contention_set *s = c->set;
+  if (!s->effect_known[self]) {
+    const contention_shared *sh = c->shared;
+    contention_view view = {&sh->costs, s->clock_hz, s->g, s->n, self, sh->costs.mmu, 0};
     for (size_t m = 0; m < N_MODELS; m++)
-      if (c->shared->params[m]) models[m]->apply(c->shared->params[m], &view);
-    c->effect[self] = (contention_effect){view.mem, view.kernel_wait_cycles, 0};
-    c->effect[self].unit_extra =
-        unit_extra(c, &c->effect[self], c->known[self].phase, c->known[self].alone_access_cycles);
-    c->effect_known[self] = true;
+      if (sh->params[m]) models[m]->apply(sh->params[m], &view);
+    s->effect[self] = (contention_effect){view.mem, view.kernel_wait_cycles, 0};
+    s->effect[self].unit_extra =
+        unit_extra(c, &s->effect[self], s->g[self].phase, s->g[self].alone_access_cycles);
+    s->effect_known[self] = true;
   }
-  return &c->effect[self];
+  return &s->effect[self];
 }
 
 /* The extra cycles per unit of phase ph (v's current one) among the
