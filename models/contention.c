@@ -110,22 +110,18 @@ typedef struct contention_host {
   uint32_t n_slot_known;      /* slots the entries describe; 0: none is valid */
   bool slots_static;          /* no occupant's phase changes in place (requests, trace samples),
                                * so the entries stand for their occupants while they run */
-  uint64_t generation;        /* counts the changes of known: effects of equal generations are
-                               * equal */
-  uint64_t *slot_checked;     /* per slot: the generation its run's contention_unit was found
-                               * equal at (0: not since its dispatch) */
   uint32_t vacated;           /* the one slot whose occupant changed since known was collected
                                * (a run ended, a run known nothing of began): NO_SLOT none,
                                * SLOTS_MANY more than one */
-  /* The slots a re-check must look at again: after one that looked at
-   * every slot at generation pending_generation, those whose run it could
-   * not find at its cost (one ending now anyway, one begun at this instant,
-   * a phase changing in place), and those of the runs begun since with
-   * another slot_checked; every other run has the cost of the co-runners
-   * of that generation. */
-  uint32_t *pending;          /* slot indices, increasing (the order a full re-check takes) */
-  size_t n_pending;
-  uint64_t pending_generation; /* 0: none, every slot is looked at */
+  /* The slots a re-check looks at, a bit per slot (slot p: bit p % 64 of
+   * word p / 64), so that it visits in slot order only the runs whose cost
+   * may differ from what the co-runners known give: a settled run has their
+   * cost. */
+  uint64_t *slot_running;     /* the slot holds a run (contention_unit_cycles to
+                               * contention_run_ended) */
+  uint64_t *slot_settled;     /* its run was found at the cost known gives (cleared when known
+                               * changes, or a run begins) */
+  size_t words;               /* words of slot_running and slot_settled: cap / 64, rounded up */
 } contention_host;
 
 /* vacated: no slot, several slots. */
@@ -228,34 +224,32 @@ static void *carve(unsigned char **at, const void *old, size_t n_old, size_t n, 
  * the 8-byte entries first: a data center sets up thousands of hosts, and
  * an allocation per array cost each a dozen allocations and frees. */
 static int room_grow(const eng_host *h, contention_host *c) {
-  size_t n = h->n_slots ? h->n_slots : 1, old = c->cap;
+  size_t n = h->n_slots ? h->n_slots : 1, old = c->cap, words = (n + 63) / 64;
   size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->slot_rate +
-                 sizeof *c->slot_checked + sizeof *c->running_phase + sizeof *c->slot_phase +
-                 sizeof *c->running + sizeof *c->slot_vcpu + sizeof *c->running_slot +
-                 sizeof *c->pending + sizeof *c->effect_known;
-  unsigned char *block = sim_malloc(n * entry), *at = block;
+                 sizeof *c->running_phase + sizeof *c->slot_phase + sizeof *c->running +
+                 sizeof *c->slot_vcpu + sizeof *c->running_slot + sizeof *c->effect_known;
+  unsigned char *block = sim_malloc(n * entry + 2 * words * sizeof(uint64_t)), *at = block;
   if (!block) return -1;
+  memset(block, 0, 2 * words * sizeof(uint64_t)); /* the new slots hold no run */
+  c->slot_running = carve(&at, c->slot_running, c->words, words, sizeof *c->slot_running);
+  c->slot_settled = carve(&at, c->slot_settled, c->words, words, sizeof *c->slot_settled);
+  c->words = words;
   c->known = carve(&at, c->known, old, n, sizeof *c->known);
   c->scratch = carve(&at, c->scratch, old, n, sizeof *c->scratch);
   c->effect = carve(&at, c->effect, old, n, sizeof *c->effect);
   c->slot_rate = carve(&at, c->slot_rate, old, n, sizeof *c->slot_rate);
-  c->slot_checked = carve(&at, c->slot_checked, old, n, sizeof *c->slot_checked);
   c->running_phase = carve(&at, c->running_phase, old, n, sizeof *c->running_phase);
   c->slot_phase = carve(&at, c->slot_phase, old, n, sizeof *c->slot_phase);
   c->running = carve(&at, c->running, old, n, sizeof *c->running);
   c->slot_vcpu = carve(&at, c->slot_vcpu, old, n, sizeof *c->slot_vcpu);
   c->running_slot = carve(&at, c->running_slot, old, n, sizeof *c->running_slot);
-  c->pending = carve(&at, c->pending, old, n, sizeof *c->pending);
   c->effect_known = carve(&at, c->effect_known, old, n, sizeof *c->effect_known);
   c->own.g = c->known;
   c->own.effect = c->effect;
   c->own.effect_known = c->effect_known;
   sim_free(c->arrays);
   c->arrays = block;
-  for (size_t p = old; p < n; p++) {
-    c->slot_vcpu[p] = SLOT_UNKNOWN;
-    c->slot_checked[p] = 0;
-  }
+  for (size_t p = old; p < n; p++) c->slot_vcpu[p] = SLOT_UNKNOWN;
   c->cap = n;
   return 0;
 }
@@ -299,7 +293,6 @@ static int host_setup(eng *e, eng_host *h, contention_host **out) {
   if (!c) return -1;
   c->shared = sh;
   c->set = &c->own;
-  c->generation = 1;
   c->vacated = SLOTS_MANY;
   if (room(h, c) < 0) {
     host_free(c);
@@ -578,7 +571,7 @@ static contention_set *set_of(contention_host *c) {
 }
 
 /* Makes c->known the running set of h now (slot `slot` running
- * slot_vcpu in slot_ph) and, when it changed, counts a generation and
+ * slot_vcpu in slot_ph) and, when it changed, unsettles every run and
  * finds its shares (set_of); the effects on each are evaluated again (on
  * demand, effect_of) only then. */
 static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
@@ -593,7 +586,7 @@ static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32
   bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
   for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
   if (same) return;
-  c->generation++;
+  memset(c->slot_settled, 0, c->words * sizeof *c->slot_settled); /* runs settled before */
   memcpy(c->known, c->scratch, n * sizeof *c->known);
   c->n_known = n;
   c->known_clock_hz = h->clock_hz;
@@ -647,20 +640,13 @@ static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
   return c->n_known < 2 ? 0 : vcpu_extra_in(c, v, eng_cur_phase(e, v));
 }
 
-/* Slot p's run is to be looked at by the next re-check: kept in
- * c->pending in slot order (or every slot, when it has no room). */
-static void pend(contention_host *c, uint32_t p) {
-  if (c->pending_generation != c->generation) return; /* every slot is */
-  size_t k = c->n_pending;
-  while (k > 0 && c->pending[k - 1] > p) k--;
-  if (k > 0 && c->pending[k - 1] == p) return;
-  if (c->n_pending == c->cap) {
-    c->pending_generation = 0;
-    return;
-  }
-  memmove(&c->pending[k + 1], &c->pending[k], (c->n_pending - k) * sizeof *c->pending);
-  c->pending[k] = p;
-  c->n_pending++;
+/* Sets (on) or clears slot p's bit in the words `bits`. */
+static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
+  uint64_t bit = (uint64_t)1 << (p % 64);
+  if (on)
+    bits[p / 64] |= bit;
+  else
+    bits[p / 64] &= ~bit;
 }
 
 void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
@@ -669,27 +655,51 @@ void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
     return;
   }
-  c->slot_checked[p] = 0; /* a new run on p */
   const sim_phase *ph = contending_phase(e, v);
   if (!ph) {
     /* not evaluated with it: the re-check collects it */
     c->slot_vcpu[p] = SLOT_UNKNOWN;
     contention_run_ended(h, p);
-    pend(c, p);
-    return;
   }
+  /* a new run on p, to be looked at until it is found at its cost */
+  slot_bit(c->slot_running, p, true);
+  slot_bit(c->slot_settled, p, false);
+  if (!ph) return;
   evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph);
   c->fresh = true;
   v->contention_unit = vcpu_extra_in(c, v, ph);
-  if (!phase_in_place(e, v))
-    c->slot_checked[p] = c->generation;
-  else
-    pend(c, p);
+  if (!phase_in_place(e, v)) slot_bit(c->slot_settled, p, true);
 }
 
 void contention_run_ended(eng_host *h, uint32_t p) {
   contention_host *c = h->contention;
-  if (c) c->vacated = c->vacated == NO_SLOT || c->vacated == p ? p : SLOTS_MANY;
+  if (!c) return;
+  c->vacated = c->vacated == NO_SLOT || c->vacated == p ? p : SLOTS_MANY;
+  if (p < c->cap) slot_bit(c->slot_running, p, false);
+}
+
+/* Slot p's run (if it has one) ends now, to be dispatched again, when its
+ * cost per unit is not what the co-runners give now; settled when it is. */
+static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t p, sim_time now) {
+  int32_t vi = h->pcpus[p].vcpu;
+  if (vi < 0) return;
+  eng_vcpu *r = &e->vcpus[vi];
+  /* (a vCPU that uses nothing counted gets 0: its guest is not in known,
+   * or its phase has nothing the effect applies to) */
+  /* a run dispatched at this very instant keeps the cost its dispatch
+   * found: ending it again would hand its pCPU back to the scheduler,
+   * whose next pick changes the co-runners again, without time passing
+   * (three vCPUs taking turns on two pCPUs never leave the instant).  Its
+   * cost follows at the host's next change, at the latest its slice's end.
+   * A run that ends now anyway (its phase's end, a re-plan already due) is
+   * dispatched again at the cost of the moment. */
+  if (!r->end_ev || r->run_start_ns >= now || sim_event_time(e->loop, r->end_ev) <= now) return;
+  if (vcpu_extra(e, c, r) == r->contention_unit) {
+    /* (a phase that changes in place is looked at again) */
+    if (!phase_in_place(e, r)) slot_bit(c->slot_settled, p, true);
+    return;
+  }
+  sim_reschedule(e->loop, r->end_ev, now);
 }
 
 void contention_recheck(eng *e, eng_host *h) {
@@ -705,42 +715,12 @@ void contention_recheck(eng *e, eng_host *h) {
     return;
   }
   if (!fresh) evaluate(e, h, c, NO_SLOT, -1, NULL);
-  /* the slots to look at: the pending ones, when nothing changed since the
-   * re-check that listed them; else every slot */
-  bool all = c->pending_generation != c->generation;
-  size_t n = all ? h->n_slots : c->n_pending, kept = 0;
+  /* the slots to look at, in slot order: those holding a run not settled
+   * since known last changed (a settled run has the cost its co-runners give: its
+   * phase is the same, and so are they) */
   sim_time now = sim_loop_now(e->loop);
-  for (size_t k = 0; k < n; k++) {
-    uint32_t p = all ? (uint32_t)k : c->pending[k];
-    int32_t vi = h->pcpus[p].vcpu;
-    if (vi < 0) continue;
-    /* (a run checked at this generation has the cost its co-runners give:
-     * its phase is the same, and so are they) */
-    if (c->slot_checked[p] == c->generation) continue;
-    eng_vcpu *r = &e->vcpus[vi];
-    /* (a vCPU that uses nothing counted gets 0: its guest is not in known,
-     * or its phase has nothing the effect applies to) */
-    /* a run dispatched at this very instant keeps the cost its dispatch
-     * found: ending it again would hand its pCPU back to the scheduler,
-     * whose next pick changes the co-runners again, without time passing
-     * (three vCPUs taking turns on two pCPUs never leave the instant).  Its
-     * cost follows at the host's next change, at the latest its slice's end.
-     * A run that ends now anyway (its phase's end, a re-plan already due) is
-     * dispatched again at the cost of the moment. */
-    if (!r->end_ev || r->run_start_ns >= now || sim_event_time(e->loop, r->end_ev) <= now) {
-      c->pending[kept++] = p;
-      continue;
-    }
-    if (vcpu_extra(e, c, r) == r->contention_unit) {
-      if (phase_in_place(e, r))
-        c->pending[kept++] = p;
-      else
-        c->slot_checked[p] = c->generation;
-      continue;
-    }
-    c->pending[kept++] = p;
-    sim_reschedule(e->loop, r->end_ev, now);
-  }
-  c->n_pending = kept;
-  c->pending_generation = c->generation;
+  for (size_t w = 0; w < c->words; w++)
+    for (uint64_t look = c->slot_running[w] & ~c->slot_settled[w]; look; look &= look - 1)
+      recheck_slot(e, h, c, (uint32_t)(w * 64 + (size_t)__builtin_ctzll(look)), now);
 }
+
