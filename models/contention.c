@@ -73,6 +73,19 @@ typedef struct contention_shared {
   struct contention_shared *next; /* the engine's next entry */
 } contention_shared;
 
+/* A running vCPU with a contending phase, as its slot's entry recorded it:
+ * what a collection of the co-runners reads of it, so that it reads the
+ * engine's vCPU and guest once per run. */
+typedef struct contention_run {
+  int32_t vcpu;               /* its index */
+  uint32_t slot;              /* the slot it runs on */
+  uint32_t guest;             /* its guest's index */
+  bool own_kernel;            /* its guest is a VM */
+  bool in_place;              /* its phase's content may change in place (phase_in_place) */
+  const sim_phase *phase;     /* its contending phase */
+  double rate;                /* CPUs: its rate, as its dispatch set it for the run */
+} contention_run;
+
 /* A host's contention state. */
 typedef struct contention_host {
   contention_shared *shared;  /* its type's costs, models' parameters and sets */
@@ -80,10 +93,8 @@ typedef struct contention_host {
   contention_set own;         /* known's set evaluated on the host itself (g: known; effect,
                                * effect_known: the arrays below) */
   void *arrays;               /* the one allocation that holds every array below (room_grow) */
-  int32_t *running;           /* room for one running vCPU index per slot: the occupants of the
-                               * slots with a contending phase in the slot entries, by index */
-  const sim_phase **running_phase; /* room for one per slot: the current phase of running's */
-  uint32_t *running_slot;     /* room for one per slot: the slot of running's */
+  contention_run *running;    /* room for one per slot: the occupants of the slots with a
+                               * contending phase in the slot entries, in vCPU index order */
   size_t n_running;           /* entries of running */
   contention_guest *scratch;  /* room for one co-runner per slot: the running set now */
   /* the running set the effects were computed for (set): evaluated again
@@ -225,9 +236,9 @@ static void *carve(unsigned char **at, const void *old, size_t n_old, size_t n, 
  * an allocation per array cost each a dozen allocations and frees. */
 static int room_grow(const eng_host *h, contention_host *c) {
   size_t n = h->n_slots ? h->n_slots : 1, old = c->cap, words = (n + 63) / 64;
-  size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->slot_rate +
-                 sizeof *c->running_phase + sizeof *c->slot_phase + sizeof *c->running +
-                 sizeof *c->slot_vcpu + sizeof *c->running_slot + sizeof *c->effect_known;
+  size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->running +
+                 sizeof *c->slot_rate + sizeof *c->slot_phase + sizeof *c->slot_vcpu +
+                 sizeof *c->effect_known;
   unsigned char *block = sim_malloc(n * entry + 2 * words * sizeof(uint64_t)), *at = block;
   if (!block) return -1;
   memset(block, 0, 2 * words * sizeof(uint64_t)); /* the new slots hold no run */
@@ -237,12 +248,10 @@ static int room_grow(const eng_host *h, contention_host *c) {
   c->known = carve(&at, c->known, old, n, sizeof *c->known);
   c->scratch = carve(&at, c->scratch, old, n, sizeof *c->scratch);
   c->effect = carve(&at, c->effect, old, n, sizeof *c->effect);
-  c->slot_rate = carve(&at, c->slot_rate, old, n, sizeof *c->slot_rate);
-  c->running_phase = carve(&at, c->running_phase, old, n, sizeof *c->running_phase);
-  c->slot_phase = carve(&at, c->slot_phase, old, n, sizeof *c->slot_phase);
   c->running = carve(&at, c->running, old, n, sizeof *c->running);
+  c->slot_rate = carve(&at, c->slot_rate, old, n, sizeof *c->slot_rate);
+  c->slot_phase = carve(&at, c->slot_phase, old, n, sizeof *c->slot_phase);
   c->slot_vcpu = carve(&at, c->slot_vcpu, old, n, sizeof *c->slot_vcpu);
-  c->running_slot = carve(&at, c->running_slot, old, n, sizeof *c->running_slot);
   c->effect_known = carve(&at, c->effect_known, old, n, sizeof *c->effect_known);
   c->own.g = c->known;
   c->own.effect = c->effect;
@@ -342,24 +351,25 @@ void contention_free(eng *e) {
 
 /* ---- the co-runners ---- */
 
-/* What one unit of v's phase ph costs and uses alone (contention_phase_alone)
- * into *g, taken from c->known when its guest was found there in that
- * phase: a workload's own phases never change, so this is computed once per
- * host and running set; a request's or a trace sample's phase changes in
- * place, so it is computed every time. */
-static void known_alone(const eng *e, const contention_host *c, const eng_vcpu *v,
-                        const sim_phase *ph, contention_guest *g) {
-  if (!v->req_ph && !e->guests[v->guest].wl->trace_mix)
-    for (size_t k = 0; k < c->n_known; k++)
-      if (c->known[k].guest == v->guest && c->known[k].phase == ph) {
-        g->unit_cycles = c->known[k].unit_cycles;
-        g->llc_lines = c->known[k].llc_lines;
-        g->footprint_bytes = c->known[k].footprint_bytes;
-        memcpy(g->alone_access_cycles, c->known[k].alone_access_cycles,
-               sizeof g->alone_access_cycles);
-        return;
-      }
-  contention_phase_alone(&c->shared->costs, ph, g);
+/* What one unit of g's phase costs and uses alone (contention_phase_alone)
+ * into *g (r: its lowest running vCPU), taken from c->known when its guest
+ * was found there in that phase: a workload's own phases never change, so
+ * this is computed once per host and running set; a request's or a trace
+ * sample's phase changes in place, so it is computed every time.  *k: the
+ * first entry of c->known whose guest may be g's, moved on (both lists are
+ * in guest order). */
+static void known_alone(const contention_host *c, const contention_run *r, size_t *k,
+                        contention_guest *g) {
+  while (*k < c->n_known && c->known[*k].guest < g->guest) ++*k;
+  const contention_guest *known = *k < c->n_known ? &c->known[*k] : NULL;
+  if (!r->in_place && known && known->guest == g->guest && known->phase == g->phase) {
+    g->unit_cycles = known->unit_cycles;
+    g->llc_lines = known->llc_lines;
+    g->footprint_bytes = known->footprint_bytes;
+    memcpy(g->alone_access_cycles, known->alone_access_cycles, sizeof g->alone_access_cycles);
+    return;
+  }
+  contention_phase_alone(&c->shared->costs, g->phase, g);
 }
 
 /* Whether the content of v's current phase may change in place while it
@@ -369,37 +379,31 @@ static bool phase_in_place(const eng *e, const eng_vcpu *v) {
 }
 
 /* Slot p's entry: it runs vCPU vi (negative: none) in its contending phase
- * ph (NULL: none); whether vi's phase may change in place. */
+ * ph (NULL: none), which then joins c->running, kept in index order;
+ * whether vi's phase may change in place. */
 static bool slot_record(const eng *e, contention_host *c, uint32_t p, int32_t vi, const sim_phase *ph) {
   c->slot_vcpu[p] = vi;
   c->slot_phase[p] = ph;
-  return vi >= 0 && phase_in_place(e, &e->vcpus[vi]);
-}
-
-/* vCPU vi on slot p in phase ph joins c->running, kept in index order. */
-static void running_add(contention_host *c, int32_t vi, const sim_phase *ph, uint32_t p) {
-  size_t k = c->n_running++;
-  for (; k > 0 && c->running[k - 1] > vi; k--) {
-    c->running[k] = c->running[k - 1];
-    c->running_phase[k] = c->running_phase[k - 1];
-    c->running_slot[k] = c->running_slot[k - 1];
+  if (vi < 0) return false;
+  const eng_vcpu *v = &e->vcpus[vi];
+  bool in_place = phase_in_place(e, v);
+  c->slot_rate[p] = v->rate;
+  if (ph) {
+    size_t k = c->n_running++;
+    for (; k > 0 && c->running[k - 1].vcpu > vi; k--) c->running[k] = c->running[k - 1];
+    c->running[k] = (contention_run){vi, p, v->guest, e->guests[v->guest].spec->kind == SIM_GUEST_VM,
+                                     in_place, ph, v->rate};
   }
-  c->running[k] = vi;
-  c->running_phase[k] = ph;
-  c->running_slot[k] = p;
+  return in_place;
 }
 
 /* Slot p's entry of c->running, if it has one, leaves it. */
 static void running_drop(contention_host *c, uint32_t p) {
   size_t k = 0;
-  while (k < c->n_running && c->running_slot[k] != p) k++;
+  while (k < c->n_running && c->running[k].slot != p) k++;
   if (k == c->n_running) return;
   c->n_running--;
-  for (; k < c->n_running; k++) {
-    c->running[k] = c->running[k + 1];
-    c->running_phase[k] = c->running_phase[k + 1];
-    c->running_slot[k] = c->running_slot[k + 1];
-  }
+  memmove(&c->running[k], &c->running[k + 1], (c->n_running - k) * sizeof *c->running);
 }
 
 /* Collects the guests running on h that use what a model counts into
@@ -411,8 +415,8 @@ static void running_drop(contention_host *c, uint32_t p) {
  * after charging the run, in its contending phase slot_ph; NO_SLOT: none).
  * Records each slot's occupant in the slot entries, and the running vCPUs
  * in c->running; a slot whose run went on since they were recorded keeps
- * its recorded phase, so when at most `slot` and the vacated one changed,
- * only their entries are recorded again, the others' kept. */
+ * its recorded phase and rate, so when at most `slot` and the vacated one
+ * changed, only their entries are recorded again, the others' kept. */
 static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
                         int32_t slot_vcpu, const sim_phase *slot_ph) {
   bool reuse = c->slots_static && c->n_slot_known == h->n_slots && c->vacated != SLOTS_MANY;
@@ -428,7 +432,6 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
       int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
       const sim_phase *ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
       if (slot_record(e, c, p, vi, ph)) all_static = false;
-      if (ph) running_add(c, vi, ph, p);
     }
   } else {
     c->n_running = 0;
@@ -436,26 +439,21 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
       int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
       const sim_phase *ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
       if (slot_record(e, c, p, vi, ph)) all_static = false;
-      if (ph) running_add(c, vi, ph, p);
     }
   }
   c->n_slot_known = h->n_slots;
   c->slots_static = all_static;
-  size_t n = 0;
+  size_t n = 0, k = 0;
   for (size_t i = 0; i < c->n_running; i++) {
-    const eng_vcpu *v = &e->vcpus[c->running[i]];
-    c->slot_rate[c->running_slot[i]] = v->rate;
-    if (n > 0 && c->scratch[n - 1].guest == v->guest) {
-      c->scratch[n - 1].cpus += v->rate;
+    const contention_run *r = &c->running[i];
+    if (n > 0 && c->scratch[n - 1].guest == r->guest) {
+      c->scratch[n - 1].cpus += r->rate;
       continue;
     }
-    const sim_phase *ph = c->running_phase[i];
     contention_guest *g = &c->scratch[n];
-    *g = (contention_guest){.guest = v->guest,
-                            .own_kernel = e->guests[v->guest].spec->kind == SIM_GUEST_VM,
-                            .phase = ph,
-                            .cpus = v->rate};
-    known_alone(e, c, v, ph, g);
+    *g = (contention_guest){
+        .guest = r->guest, .own_kernel = r->own_kernel, .phase = r->phase, .cpus = r->rate};
+    known_alone(c, r, &k, g);
     if (g->unit_cycles > 0) n++; /* a unit that costs nothing has no rate of anything */
   }
   return n;
@@ -495,18 +493,16 @@ static uint64_t bits_of(double x) {
   return b;
 }
 
-/* A hash of what the models read of the n co-runners g at clock_hz. */
+/* A hash of the n co-runners g at clock_hz: of their phases and CPUs (what
+ * else the models read of one mostly follows from its phase; set_is
+ * compares it all). */
 static uint64_t set_hash(const contention_guest *g, size_t n, double clock_hz) {
   uint64_t hash = bits_of(clock_hz) ^ (uint64_t)n;
   for (size_t i = 0; i < n; i++) {
-    uint64_t k[] = {(uint64_t)(uintptr_t)g[i].phase, bits_of(g[i].cpus), bits_of(g[i].unit_cycles),
-                    g[i].own_kernel};
-    for (size_t j = 0; j < sizeof k / sizeof k[0]; j++) {
-      hash = (hash ^ k[j]) * 0x9e3779b97f4a7c15u; /* Fibonacci hashing's multiplier */
-      hash ^= hash >> 29;
-    }
+    hash = (hash ^ (uint64_t)(uintptr_t)g[i].phase) * 0x9e3779b97f4a7c15u; /* Fibonacci hashing */
+    hash = (hash ^ bits_of(g[i].cpus)) * 0x9e3779b97f4a7c15u;
   }
-  return hash;
+  return hash ^ hash >> 32;
 }
 
 /* Whether set s is the n co-runners g at clock_hz as far as the models can
