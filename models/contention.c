@@ -99,7 +99,9 @@ typedef struct contention_host {
   contention_guest *scratch;  /* room for one co-runner per slot: the running set now */
   /* the running set the effects were computed for (set): evaluated again
    * only when it changes (a guest, its phase or its content, its CPUs, the
-   * clock) */
+   * clock).  After each evaluation it is what corunners collects from
+   * running, in all the models read, so that a change of a slot or two
+   * re-collects only their guests (known_patch). */
   contention_guest *known;    /* n_known entries */
   size_t n_known;
   double known_clock_hz;      /* Hz */
@@ -397,41 +399,72 @@ static bool slot_record(const eng *e, contention_host *c, uint32_t p, int32_t vi
   return in_place;
 }
 
-/* Slot p's entry of c->running, if it has one, leaves it. */
-static void running_drop(contention_host *c, uint32_t p) {
+/* A guest index no guest has. */
+#define NO_GUEST UINT32_MAX
+
+/* Slot p's entry of c->running, if it has one, leaves it: its guest, or
+ * NO_GUEST. */
+static uint32_t running_drop(contention_host *c, uint32_t p) {
   size_t k = 0;
   while (k < c->n_running && c->running[k].slot != p) k++;
-  if (k == c->n_running) return;
+  if (k == c->n_running) return NO_GUEST;
+  uint32_t guest = c->running[k].guest;
   c->n_running--;
   memmove(&c->running[k], &c->running[k + 1], (c->n_running - k) * sizeof *c->running);
+  return guest;
 }
 
-/* Collects the guests running on h that use what a model counts into
- * c->scratch, in guest order: their number.  The running vCPUs are taken in
- * index order (guests' vCPUs are consecutive, guest by guest), whatever
- * slots they run on: a guest's phase is its lowest-indexed running vCPU's,
- * its CPUs the sum of its running vCPUs' rates in that order.  Slot `slot`
+/* The co-runner the guest of c->running[*i] is, into *g, from its running
+ * vCPUs (c->running[*i] and those after it of the same guest, *i moved
+ * past them): its phase its lowest-indexed running vCPU's, its CPUs the
+ * sum of their rates in index order.  Whether it is one: a unit that costs
+ * nothing has no rate of anything (then its next vCPU's phase is taken).
+ * *k as in known_alone. */
+static bool corunner_of(const contention_host *c, size_t *i, size_t *k, contention_guest *g) {
+  uint32_t guest = c->running[*i].guest;
+  bool is = false;
+  for (; *i < c->n_running && c->running[*i].guest == guest; ++*i) {
+    const contention_run *r = &c->running[*i];
+    if (is) {
+      g->cpus += r->rate;
+      continue;
+    }
+    *g = (contention_guest){
+        .guest = guest, .own_kernel = r->own_kernel, .phase = r->phase, .cpus = r->rate};
+    known_alone(c, r, k, g);
+    is = g->unit_cycles > 0;
+  }
+  return is;
+}
+
+/* Records the running vCPUs of h that use what a model counts in
+ * c->running, and each slot's occupant in the slot entries.  Slot `slot`
  * is taken to run slot_vcpu (a dispatch in progress marks its slot only
  * after charging the run, in its contending phase slot_ph; NO_SLOT: none).
- * Records each slot's occupant in the slot entries, and the running vCPUs
- * in c->running; a slot whose run went on since they were recorded keeps
- * its recorded phase and rate, so when at most `slot` and the vacated one
- * changed, only their entries are recorded again, the others' kept. */
-static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
-                        int32_t slot_vcpu, const sim_phase *slot_ph) {
+ * A slot whose run went on since they were recorded keeps its recorded
+ * phase and rate, so when at most `slot` and the vacated one changed, only
+ * their entries are recorded again, the others' kept: then the guests of
+ * their runs before and now, affected[0 .. *n_affected - 1] (at most 4),
+ * are all whose co-runner may have changed, and it returns true; false when
+ * every slot was recorded again. */
+static bool record_slots(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
+                         int32_t slot_vcpu, const sim_phase *slot_ph, uint32_t affected[4],
+                         size_t *n_affected) {
   bool reuse = c->slots_static && c->n_slot_known == h->n_slots && c->vacated != SLOTS_MANY;
   bool all_static = true;
+  *n_affected = 0;
   if (reuse) {
     /* the slots that changed leave the list, then join it as they are now */
     uint32_t changed[2] = {slot, c->vacated == slot ? NO_SLOT : c->vacated};
     for (int j = 0; j < 2; j++)
-      if (changed[j] != NO_SLOT) running_drop(c, changed[j]);
+      if (changed[j] != NO_SLOT) affected[(*n_affected)++] = running_drop(c, changed[j]);
     for (int j = 0; j < 2; j++) {
       uint32_t p = changed[j];
       if (p == NO_SLOT) continue;
       int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
       const sim_phase *ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
       if (slot_record(e, c, p, vi, ph)) all_static = false;
+      affected[(*n_affected)++] = ph ? e->vcpus[vi].guest : NO_GUEST;
     }
   } else {
     c->n_running = 0;
@@ -443,19 +476,17 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
   }
   c->n_slot_known = h->n_slots;
   c->slots_static = all_static;
+  c->vacated = NO_SLOT;
+  return reuse;
+}
+
+/* Collects the co-runners of c->running into c->scratch, in guest order
+ * (the running vCPUs are in index order, and guests' vCPUs are consecutive,
+ * guest by guest): their number. */
+static size_t corunners(contention_host *c) {
   size_t n = 0, k = 0;
-  for (size_t i = 0; i < c->n_running; i++) {
-    const contention_run *r = &c->running[i];
-    if (n > 0 && c->scratch[n - 1].guest == r->guest) {
-      c->scratch[n - 1].cpus += r->rate;
-      continue;
-    }
-    contention_guest *g = &c->scratch[n];
-    *g = (contention_guest){
-        .guest = r->guest, .own_kernel = r->own_kernel, .phase = r->phase, .cpus = r->rate};
-    known_alone(c, r, &k, g);
-    if (g->unit_cycles > 0) n++; /* a unit that costs nothing has no rate of anything */
-  }
+  for (size_t i = 0; i < c->n_running;)
+    if (corunner_of(c, &i, &k, &c->scratch[n])) n++;
   return n;
 }
 
@@ -483,6 +514,53 @@ static bool slots_unchanged(const eng *e, const eng_host *h, const contention_ho
 static bool same_corunner(const contention_guest *a, const contention_guest *b) {
   return a->guest == b->guest && a->phase == b->phase && a->cpus == b->cpus &&
          a->unit_cycles == b->unit_cycles;
+}
+
+/* Makes c->known the co-runners of c->running at clock_hz where only the
+ * guests affected[0 .. n_affected - 1] may have changed (record_slots;
+ * NO_GUEST: none), each found again as corunners finds it and put in its
+ * place: whether known changed. */
+static bool known_patch(contention_host *c, const uint32_t *affected, size_t n_affected,
+                        double clock_hz) {
+  bool changed = clock_hz != c->known_clock_hz;
+  for (size_t a = 0; a < n_affected; a++) {
+    uint32_t guest = affected[a];
+    bool twice = guest == NO_GUEST;
+    for (size_t b = 0; b < a && !twice; b++) twice = affected[b] == guest;
+    if (twice) continue;
+    size_t i = 0, at = 0;
+    while (i < c->n_running && c->running[i].guest != guest) i++;
+    while (at < c->n_known && c->known[at].guest < guest) at++;
+    bool was = at < c->n_known && c->known[at].guest == guest;
+    if (was && i < c->n_running && c->running[i].phase == c->known[at].phase &&
+        !c->running[i].in_place) {
+      /* its entry but for its CPUs: the rest follows from its phase */
+      double cpus = c->running[i].rate;
+      for (size_t j = i + 1; j < c->n_running && c->running[j].guest == guest; j++)
+        cpus += c->running[j].rate;
+      if (cpus != c->known[at].cpus) {
+        c->known[at].cpus = cpus;
+        changed = true;
+      }
+      continue;
+    }
+    contention_guest fresh;
+    size_t k = at;
+    bool is = i < c->n_running && corunner_of(c, &i, &k, &fresh);
+    if (was == is && (!is || same_corunner(&fresh, &c->known[at]))) continue;
+    changed = true;
+    if (was && !is) {
+      c->n_known--;
+      memmove(&c->known[at], &c->known[at + 1], (c->n_known - at) * sizeof *c->known);
+    } else if (!was) {
+      memmove(&c->known[at + 1], &c->known[at], (c->n_known - at) * sizeof *c->known);
+      c->n_known++;
+    }
+    if (is) c->known[at] = fresh;
+  }
+  if (!changed) return false;
+  c->known_clock_hz = clock_hz;
+  return true;
 }
 
 /* The bits of x: two doubles are the same input to the models when their
@@ -577,15 +655,20 @@ static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32
     c->vacated = NO_SLOT;
     return;
   }
-  size_t n = corunners(e, h, c, slot, slot_vcpu, slot_ph);
-  c->vacated = NO_SLOT;
-  bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
-  for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
-  if (same) return;
+  uint32_t affected[4];
+  size_t n_affected;
+  if (record_slots(e, h, c, slot, slot_vcpu, slot_ph, affected, &n_affected)) {
+    if (!known_patch(c, affected, n_affected, h->clock_hz)) return;
+  } else {
+    size_t n = corunners(c);
+    bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
+    for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
+    if (same) return;
+    memcpy(c->known, c->scratch, n * sizeof *c->known);
+    c->n_known = n;
+    c->known_clock_hz = h->clock_hz;
+  }
   memset(c->slot_settled, 0, c->words * sizeof *c->slot_settled); /* runs settled before */
-  memcpy(c->known, c->scratch, n * sizeof *c->known);
-  c->n_known = n;
-  c->known_clock_hz = h->clock_hz;
   c->set = set_of(c);
 }
 
