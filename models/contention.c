@@ -2,12 +2,15 @@
  * co-runners of a guest on its host, the models applied to them in order,
  * and the extra cost per unit of work that results; the engine's side of
  * it (set-up per host, the cost at a dispatch, the re-check of the other
- * runs when the running set changes).
+ * runs when the running set changes).  A running set is evaluated once
+ * for all the hosts of a type and profile that run it (contention_set).
  * Units: cycles at the host's clock, bytes, CPUs.
  * Invariants: see contention.h; in particular nothing is charged, and no
  * run is re-planned, on a host where fewer than two guests run something a
  * model counts (a memory stream; a system call or a process creation
- * outside a VM). */
+ * outside a VM); what is kept from one evaluation to the next (the known
+ * set, its shares and effects, the slots' entries) is what evaluating
+ * again would give, bit for bit. */
 #include "models/contention.h"
 
 #include <math.h>
