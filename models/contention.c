@@ -408,6 +408,7 @@ static bool slot_record(const eng *e, contention_host *c, uint32_t p, int32_t vi
 /* Slot p's entry of c->running, if it has one, leaves it: its guest, or
  * NO_GUEST. */
 static uint32_t running_drop(contention_host *c, uint32_t p) {
+  if (!c->slot_phase[p]) return NO_GUEST; /* it recorded no contending run */
   size_t k = 0;
   while (k < c->n_running && c->running[k].slot != p) k++;
   if (k == c->n_running) return NO_GUEST;
