@@ -691,20 +691,25 @@ static double unit_extra(const contention_host *c, const contention_effect *x, c
   return extra > 0 ? extra : 0.0;
 }
 
-/* The effect of the others in c's set on its entry `self`. */
-static const contention_effect *effect_of(contention_host *c, size_t self) {
+/* Evaluates the effect of the others in c's set on its entry `self`
+ * (effect_of), once per set and entry: out of line, so that effect_of, which
+ * every re-check and dispatch asks, inlines to a test. */
+static __attribute__((noinline)) void effect_evaluate(contention_host *c, size_t self) {
   contention_set *s = c->set;
-  if (!s->effect_known[self]) {
-    const contention_shared *sh = c->shared;
-    contention_view view = {&sh->costs, s->clock_hz, s->g, s->n, self, sh->costs.mmu, 0};
-    for (size_t m = 0; m < N_MODELS; m++)
-      if (sh->params[m]) models[m]->apply(sh->params[m], &view);
-    s->effect[self] = (contention_effect){view.mem, view.kernel_wait_cycles, 0};
-    s->effect[self].unit_extra =
-        unit_extra(c, &s->effect[self], s->g[self].phase, s->g[self].alone_access_cycles);
-    s->effect_known[self] = true;
-  }
-  return &s->effect[self];
+  const contention_shared *sh = c->shared;
+  contention_view view = {&sh->costs, s->clock_hz, s->g, s->n, self, sh->costs.mmu, 0};
+  for (size_t m = 0; m < N_MODELS; m++)
+    if (sh->params[m]) models[m]->apply(sh->params[m], &view);
+  s->effect[self] = (contention_effect){view.mem, view.kernel_wait_cycles, 0};
+  s->effect[self].unit_extra =
+      unit_extra(c, &s->effect[self], s->g[self].phase, s->g[self].alone_access_cycles);
+  s->effect_known[self] = true;
+}
+
+/* The effect of the others in c's set on its entry `self`. */
+static inline const contention_effect *effect_of(contention_host *c, size_t self) {
+  if (!c->set->effect_known[self]) effect_evaluate(c, self);
+  return &c->set->effect[self];
 }
 
 /* The extra cycles per unit of phase ph (v's current one) among the
