@@ -2,12 +2,15 @@
  * co-runners of a guest on its host, the models applied to them in order,
  * and the extra cost per unit of work that results; the engine's side of
  * it (set-up per host, the cost at a dispatch, the re-check of the other
- * runs when the running set changes).
+ * runs when the running set changes).  A running set is evaluated once
+ * for all the hosts of a type and profile that run it (contention_set).
  * Units: cycles at the host's clock, bytes, CPUs.
  * Invariants: see contention.h; in particular nothing is charged, and no
  * run is re-planned, on a host where fewer than two guests run something a
  * model counts (a memory stream; a system call or a process creation
- * outside a VM). */
+ * outside a VM); what is kept from one evaluation to the next (the known
+ * set, its shares and effects, the slots' entries) is what evaluating
+ * again would give, bit for bit. */
 #include "models/contention.h"
 
 #include <math.h>
@@ -31,37 +34,82 @@ typedef struct contention_effect {
   double unit_extra;          /* cycles per unit this adds to the co-runner's phase (unit_extra) */
 } contention_effect;
 
+/* A running set as the models see it, and what they make of it: the
+ * co-runners' shares (share()) and, on demand, the effect on each.  The
+ * models read of a co-runner only its phase, its CPUs, whether it runs its
+ * own kernel and what its phase costs alone (a function of the phase and
+ * the host type), and the clock: a set equal in these, bit for bit, gets
+ * the same shares and effects, whichever host and guests it is made of. */
+typedef struct contention_set {
+  uint64_t hash;              /* set_hash of the key */
+  double clock_hz;            /* Hz: the host's clock */
+  size_t n;                   /* co-runners */
+  contention_guest *g;        /* n: the co-runners, their shares (guest indices those of the
+                               * host that evaluated the set first: no model reads them) */
+  contention_effect *effect;  /* n: per entry of g */
+  bool *effect_known;         /* n: its effect was evaluated (effect_of) */
+  struct contention_set *next; /* the next set of the same bucket */
+} contention_set;
+
+/* Buckets of a contention_shared's sets, and the bytes the sets of one may
+ * hold: a data center's hosts of one type run the same few sets over and
+ * over (the 10,000 hosts of scenarios/datacenter-10k.yaml a few dozen),
+ * while rates that vary freely make every set new; past the bytes a new
+ * set is evaluated in its host's own. */
+#define SET_BUCKETS 256
+#define SETS_MAX_BYTES ((size_t)1 << 20)
+
 /* What hosts of one type with one profile share: the models' parameters
  * and the native costs, loaded once for all of them (a data center's
- * thousands of hosts come in a few types).  Owned by the engine's list
- * (eng.contention_shared), freed with it. */
+ * thousands of hosts come in a few types), and the running sets evaluated
+ * on them.  Owned by the engine's list (eng.contention_shared), freed with
+ * it. */
 typedef struct contention_shared {
   const sim_profile *profile; /* the hosts' profile (not owned) */
   const sim_host_type *type;  /* their type (not owned) */
   bool any;                   /* some model is on for them */
   native_costs costs;         /* their native costs and MMU parameters, at the type's clock */
   void *params[N_MODELS];     /* each model's; NULL: off */
+  contention_set **sets;      /* SET_BUCKETS chains of sets whose co-runners' phases never
+                               * change in place, by hash; NULL until the first */
+  size_t sets_bytes;          /* bytes the sets hold, at most SETS_MAX_BYTES */
   struct contention_shared *next; /* the engine's next entry */
 } contention_shared;
 
+/* A running vCPU with a contending phase, as its slot's entry recorded it:
+ * what a collection of the co-runners reads of it, so that it reads the
+ * engine's vCPU and guest once per run. */
+typedef struct contention_run {
+  int32_t vcpu;               /* its index */
+  uint32_t slot;              /* the slot it runs on */
+  uint32_t guest;             /* its guest's index */
+  bool own_kernel;            /* its guest is a VM */
+  bool in_place;              /* its phase's content may change in place (phase_in_place) */
+  const sim_phase *phase;     /* its contending phase */
+  double rate;                /* CPUs: its rate, as its dispatch set it for the run */
+} contention_run;
+
 /* A host's contention state. */
 typedef struct contention_host {
-  const contention_shared *shared; /* its type's costs and models' parameters */
+  contention_shared *shared;  /* its type's costs, models' parameters and sets */
+  contention_set *set;        /* the running set known is: one of shared's, or own */
+  contention_set own;         /* known's set evaluated on the host itself (g: known; effect,
+                               * effect_known: the arrays below) */
   void *arrays;               /* the one allocation that holds every array below (room_grow) */
-  int32_t *running;           /* room for one running vCPU index per slot: the occupants of the
-                               * slots with a contending phase in the slot entries, by index */
-  const sim_phase **running_phase; /* room for one per slot: the current phase of running's */
-  uint32_t *running_slot;     /* room for one per slot: the slot of running's */
+  contention_run *running;    /* room for one per slot: the occupants of the slots with a
+                               * contending phase in the slot entries, in vCPU index order */
   size_t n_running;           /* entries of running */
   contention_guest *scratch;  /* room for one co-runner per slot: the running set now */
-  /* the running set the effects were computed for, and the effects: evaluated
-   * again only when the set changes (a guest, its phase or its content, its
-   * CPUs, the clock) */
+  /* the running set the effects were computed for (set): evaluated again
+   * only when it changes (a guest, its phase or its content, its CPUs, the
+   * clock).  After each evaluation it is what corunners collects from
+   * running, in all the models read, so that a change of a slot or two
+   * re-collects only their guests (known_patch). */
   contention_guest *known;    /* n_known entries */
   size_t n_known;
   double known_clock_hz;      /* Hz */
-  contention_effect *effect;  /* per entry of known */
-  bool *effect_known;         /* per entry of known: its effect was evaluated (on demand) */
+  contention_effect *effect;  /* own's: per entry of known */
+  bool *effect_known;         /* own's: per entry of known */
   size_t cap;                 /* entries of running, scratch, known, effect, effect_known and
                                * the slot_ arrays: the host's slots (a fluid host's grow with
                                * its vCPUs) */
@@ -78,22 +126,18 @@ typedef struct contention_host {
   uint32_t n_slot_known;      /* slots the entries describe; 0: none is valid */
   bool slots_static;          /* no occupant's phase changes in place (requests, trace samples),
                                * so the entries stand for their occupants while they run */
-  uint64_t generation;        /* counts the changes of known: effects of equal generations are
-                               * equal */
-  uint64_t *slot_checked;     /* per slot: the generation its run's contention_unit was found
-                               * equal at (0: not since its dispatch) */
   uint32_t vacated;           /* the one slot whose occupant changed since known was collected
                                * (a run ended, a run known nothing of began): NO_SLOT none,
                                * SLOTS_MANY more than one */
-  /* The slots a re-check must look at again: after one that looked at
-   * every slot at generation pending_generation, those whose run it could
-   * not find at its cost (one ending now anyway, one begun at this instant,
-   * a phase changing in place), and those of the runs begun since with
-   * another slot_checked; every other run has the cost of the co-runners
-   * of that generation. */
-  uint32_t *pending;          /* slot indices, increasing (the order a full re-check takes) */
-  size_t n_pending;
-  uint64_t pending_generation; /* 0: none, every slot is looked at */
+  /* The slots a re-check looks at, a bit per slot (slot p: bit p % 64 of
+   * word p / 64), so that it visits in slot order only the runs whose cost
+   * may differ from what the co-runners known give: a settled run has their
+   * cost. */
+  uint64_t *slot_running;     /* the slot holds a run (contention_unit_cycles to
+                               * contention_run_ended) */
+  uint64_t *slot_settled;     /* its run was found at the cost known gives (cleared when known
+                               * changes, or a run begins) */
+  size_t words;               /* words of slot_running and slot_settled: cap / 64, rounded up */
 } contention_host;
 
 /* vacated: no slot, several slots. */
@@ -166,6 +210,13 @@ static const sim_phase *contending_phase(const eng *e, const eng_vcpu *v) {
 static void shared_free(contention_shared *sh) {
   for (size_t m = 0; m < N_MODELS; m++)
     if (sh->params[m]) models[m]->free_params(sh->params[m]);
+  for (size_t b = 0; sh->sets && b < SET_BUCKETS; b++)
+    while (sh->sets[b]) {
+      contention_set *next = sh->sets[b]->next;
+      sim_free(sh->sets[b]);
+      sh->sets[b] = next;
+    }
+  sim_free(sh->sets);
   sim_free(sh);
 }
 
@@ -189,31 +240,30 @@ static void *carve(unsigned char **at, const void *old, size_t n_old, size_t n, 
  * the 8-byte entries first: a data center sets up thousands of hosts, and
  * an allocation per array cost each a dozen allocations and frees. */
 static int room_grow(const eng_host *h, contention_host *c) {
-  size_t n = h->n_slots ? h->n_slots : 1, old = c->cap;
-  size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->slot_rate +
-                 sizeof *c->slot_checked + sizeof *c->running_phase + sizeof *c->slot_phase +
-                 sizeof *c->running + sizeof *c->slot_vcpu + sizeof *c->running_slot +
-                 sizeof *c->pending + sizeof *c->effect_known;
-  unsigned char *block = sim_malloc(n * entry), *at = block;
+  size_t n = h->n_slots ? h->n_slots : 1, old = c->cap, words = (n + 63) / 64;
+  size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->running +
+                 sizeof *c->slot_rate + sizeof *c->slot_phase + sizeof *c->slot_vcpu +
+                 sizeof *c->effect_known;
+  unsigned char *block = sim_malloc(n * entry + 2 * words * sizeof(uint64_t)), *at = block;
   if (!block) return -1;
+  memset(block, 0, 2 * words * sizeof(uint64_t)); /* the new slots hold no run */
+  c->slot_running = carve(&at, c->slot_running, c->words, words, sizeof *c->slot_running);
+  c->slot_settled = carve(&at, c->slot_settled, c->words, words, sizeof *c->slot_settled);
+  c->words = words;
   c->known = carve(&at, c->known, old, n, sizeof *c->known);
   c->scratch = carve(&at, c->scratch, old, n, sizeof *c->scratch);
   c->effect = carve(&at, c->effect, old, n, sizeof *c->effect);
-  c->slot_rate = carve(&at, c->slot_rate, old, n, sizeof *c->slot_rate);
-  c->slot_checked = carve(&at, c->slot_checked, old, n, sizeof *c->slot_checked);
-  c->running_phase = carve(&at, c->running_phase, old, n, sizeof *c->running_phase);
-  c->slot_phase = carve(&at, c->slot_phase, old, n, sizeof *c->slot_phase);
   c->running = carve(&at, c->running, old, n, sizeof *c->running);
+  c->slot_rate = carve(&at, c->slot_rate, old, n, sizeof *c->slot_rate);
+  c->slot_phase = carve(&at, c->slot_phase, old, n, sizeof *c->slot_phase);
   c->slot_vcpu = carve(&at, c->slot_vcpu, old, n, sizeof *c->slot_vcpu);
-  c->running_slot = carve(&at, c->running_slot, old, n, sizeof *c->running_slot);
-  c->pending = carve(&at, c->pending, old, n, sizeof *c->pending);
   c->effect_known = carve(&at, c->effect_known, old, n, sizeof *c->effect_known);
+  c->own.g = c->known;
+  c->own.effect = c->effect;
+  c->own.effect_known = c->effect_known;
   sim_free(c->arrays);
   c->arrays = block;
-  for (size_t p = old; p < n; p++) {
-    c->slot_vcpu[p] = SLOT_UNKNOWN;
-    c->slot_checked[p] = 0;
-  }
+  for (size_t p = old; p < n; p++) c->slot_vcpu[p] = SLOT_UNKNOWN;
   c->cap = n;
   return 0;
 }
@@ -224,8 +274,8 @@ static inline int room(const eng_host *h, contention_host *c) {
 
 /* The shared entry of hosts of h's profile and type, loaded on first use
  * and kept in e's list: NULL with the error in diag (or out of memory). */
-static const contention_shared *shared_of(eng *e, const eng_host *h) {
-  for (const contention_shared *sh = e->contention_shared; sh; sh = sh->next)
+static contention_shared *shared_of(eng *e, const eng_host *h) {
+  for (contention_shared *sh = e->contention_shared; sh; sh = sh->next)
     if (sh->profile == h->profile && sh->type == h->type) return sh;
   contention_shared *sh = sim_calloc(1, sizeof *sh);
   if (!sh) return NULL;
@@ -250,13 +300,13 @@ static const contention_shared *shared_of(eng *e, const eng_host *h) {
 /* Host h's state in *out: NULL when no model is on for it. */
 static int host_setup(eng *e, eng_host *h, contention_host **out) {
   *out = NULL;
-  const contention_shared *sh = shared_of(e, h);
+  contention_shared *sh = shared_of(e, h);
   if (!sh) return -1;
   if (!sh->any) return 0;
   contention_host *c = sim_calloc(1, sizeof *c);
   if (!c) return -1;
   c->shared = sh;
-  c->generation = 1;
+  c->set = &c->own;
   c->vacated = SLOTS_MANY;
   if (room(h, c) < 0) {
     host_free(c);
@@ -306,24 +356,25 @@ void contention_free(eng *e) {
 
 /* ---- the co-runners ---- */
 
-/* What one unit of v's phase ph costs and uses alone (contention_phase_alone)
- * into *g, taken from c->known when its guest was found there in that
- * phase: a workload's own phases never change, so this is computed once per
- * host and running set; a request's or a trace sample's phase changes in
- * place, so it is computed every time. */
-static void known_alone(const eng *e, const contention_host *c, const eng_vcpu *v,
-                        const sim_phase *ph, contention_guest *g) {
-  if (!v->req_ph && !e->guests[v->guest].wl->trace_mix)
-    for (size_t k = 0; k < c->n_known; k++)
-      if (c->known[k].guest == v->guest && c->known[k].phase == ph) {
-        g->unit_cycles = c->known[k].unit_cycles;
-        g->llc_lines = c->known[k].llc_lines;
-        g->footprint_bytes = c->known[k].footprint_bytes;
-        memcpy(g->alone_access_cycles, c->known[k].alone_access_cycles,
-               sizeof g->alone_access_cycles);
-        return;
-      }
-  contention_phase_alone(&c->shared->costs, ph, g);
+/* What one unit of g's phase costs and uses alone (contention_phase_alone)
+ * into *g (r: its lowest running vCPU), taken from c->known when its guest
+ * was found there in that phase: a workload's own phases never change, so
+ * this is computed once per host and running set; a request's or a trace
+ * sample's phase changes in place, so it is computed every time.  *k: the
+ * first entry of c->known whose guest may be g's, moved on (both lists are
+ * in guest order). */
+static void known_alone(const contention_host *c, const contention_run *r, size_t *k,
+                        contention_guest *g) {
+  while (*k < c->n_known && c->known[*k].guest < g->guest) ++*k;
+  const contention_guest *known = *k < c->n_known ? &c->known[*k] : NULL;
+  if (!r->in_place && known && known->guest == g->guest && known->phase == g->phase) {
+    g->unit_cycles = known->unit_cycles;
+    g->llc_lines = known->llc_lines;
+    g->footprint_bytes = known->footprint_bytes;
+    memcpy(g->alone_access_cycles, known->alone_access_cycles, sizeof g->alone_access_cycles);
+    return;
+  }
+  contention_phase_alone(&c->shared->costs, g->phase, g);
 }
 
 /* Whether the content of v's current phase may change in place while it
@@ -333,66 +384,91 @@ static bool phase_in_place(const eng *e, const eng_vcpu *v) {
 }
 
 /* Slot p's entry: it runs vCPU vi (negative: none) in its contending phase
- * ph (NULL: none); whether vi's phase may change in place. */
+ * ph (NULL: none), which then joins c->running, kept in index order;
+ * whether vi's phase may change in place. */
 static bool slot_record(const eng *e, contention_host *c, uint32_t p, int32_t vi, const sim_phase *ph) {
   c->slot_vcpu[p] = vi;
   c->slot_phase[p] = ph;
-  return vi >= 0 && phase_in_place(e, &e->vcpus[vi]);
-}
-
-/* vCPU vi on slot p in phase ph joins c->running, kept in index order. */
-static void running_add(contention_host *c, int32_t vi, const sim_phase *ph, uint32_t p) {
-  size_t k = c->n_running++;
-  for (; k > 0 && c->running[k - 1] > vi; k--) {
-    c->running[k] = c->running[k - 1];
-    c->running_phase[k] = c->running_phase[k - 1];
-    c->running_slot[k] = c->running_slot[k - 1];
+  if (vi < 0) return false;
+  const eng_vcpu *v = &e->vcpus[vi];
+  bool in_place = phase_in_place(e, v);
+  c->slot_rate[p] = v->rate;
+  if (ph) {
+    size_t k = c->n_running++;
+    for (; k > 0 && c->running[k - 1].vcpu > vi; k--) c->running[k] = c->running[k - 1];
+    c->running[k] = (contention_run){vi, p, v->guest, e->guests[v->guest].spec->kind == SIM_GUEST_VM,
+                                     in_place, ph, v->rate};
   }
-  c->running[k] = vi;
-  c->running_phase[k] = ph;
-  c->running_slot[k] = p;
+  return in_place;
 }
 
-/* Slot p's entry of c->running, if it has one, leaves it. */
-static void running_drop(contention_host *c, uint32_t p) {
+/* A guest index no guest has. */
+#define NO_GUEST UINT32_MAX
+
+/* Slot p's entry of c->running, if it has one, leaves it: its guest, or
+ * NO_GUEST. */
+static uint32_t running_drop(contention_host *c, uint32_t p) {
+  if (!c->slot_phase[p]) return NO_GUEST; /* it recorded no contending run */
   size_t k = 0;
-  while (k < c->n_running && c->running_slot[k] != p) k++;
-  if (k == c->n_running) return;
+  while (k < c->n_running && c->running[k].slot != p) k++;
+  if (k == c->n_running) return NO_GUEST;
+  uint32_t guest = c->running[k].guest;
   c->n_running--;
-  for (; k < c->n_running; k++) {
-    c->running[k] = c->running[k + 1];
-    c->running_phase[k] = c->running_phase[k + 1];
-    c->running_slot[k] = c->running_slot[k + 1];
-  }
+  memmove(&c->running[k], &c->running[k + 1], (c->n_running - k) * sizeof *c->running);
+  return guest;
 }
 
-/* Collects the guests running on h that use what a model counts into
- * c->scratch, in guest order: their number.  The running vCPUs are taken in
- * index order (guests' vCPUs are consecutive, guest by guest), whatever
- * slots they run on: a guest's phase is its lowest-indexed running vCPU's,
- * its CPUs the sum of its running vCPUs' rates in that order.  Slot `slot`
+/* The co-runner the guest of c->running[*i] is, into *g, from its running
+ * vCPUs (c->running[*i] and those after it of the same guest, *i moved
+ * past them): its phase its lowest-indexed running vCPU's, its CPUs the
+ * sum of their rates in index order.  Whether it is one: a unit that costs
+ * nothing has no rate of anything (then its next vCPU's phase is taken).
+ * *k as in known_alone. */
+static bool corunner_of(const contention_host *c, size_t *i, size_t *k, contention_guest *g) {
+  uint32_t guest = c->running[*i].guest;
+  bool is = false;
+  for (; *i < c->n_running && c->running[*i].guest == guest; ++*i) {
+    const contention_run *r = &c->running[*i];
+    if (is) {
+      g->cpus += r->rate;
+      continue;
+    }
+    *g = (contention_guest){
+        .guest = guest, .own_kernel = r->own_kernel, .phase = r->phase, .cpus = r->rate};
+    known_alone(c, r, k, g);
+    is = g->unit_cycles > 0;
+  }
+  return is;
+}
+
+/* Records the running vCPUs of h that use what a model counts in
+ * c->running, and each slot's occupant in the slot entries.  Slot `slot`
  * is taken to run slot_vcpu (a dispatch in progress marks its slot only
  * after charging the run, in its contending phase slot_ph; NO_SLOT: none).
- * Records each slot's occupant in the slot entries, and the running vCPUs
- * in c->running; a slot whose run went on since they were recorded keeps
- * its recorded phase, so when at most `slot` and the vacated one changed,
- * only their entries are recorded again, the others' kept. */
-static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
-                        int32_t slot_vcpu, const sim_phase *slot_ph) {
+ * A slot whose run went on since they were recorded keeps its recorded
+ * phase and rate, so when at most `slot` and the vacated one changed, only
+ * their entries are recorded again, the others' kept: then the guests of
+ * their runs before and now, affected[0 .. *n_affected - 1] (at most 4),
+ * are all whose co-runner may have changed, and it returns true; false when
+ * every slot was recorded again. */
+static bool record_slots(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
+                         int32_t slot_vcpu, const sim_phase *slot_ph, uint32_t affected[4],
+                         size_t *n_affected) {
   bool reuse = c->slots_static && c->n_slot_known == h->n_slots && c->vacated != SLOTS_MANY;
   bool all_static = true;
+  *n_affected = 0;
   if (reuse) {
     /* the slots that changed leave the list, then join it as they are now */
     uint32_t changed[2] = {slot, c->vacated == slot ? NO_SLOT : c->vacated};
     for (int j = 0; j < 2; j++)
-      if (changed[j] != NO_SLOT) running_drop(c, changed[j]);
+      if (changed[j] != NO_SLOT) affected[(*n_affected)++] = running_drop(c, changed[j]);
     for (int j = 0; j < 2; j++) {
       uint32_t p = changed[j];
       if (p == NO_SLOT) continue;
       int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
       const sim_phase *ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
       if (slot_record(e, c, p, vi, ph)) all_static = false;
-      if (ph) running_add(c, vi, ph, p);
+      affected[(*n_affected)++] = ph ? e->vcpus[vi].guest : NO_GUEST;
     }
   } else {
     c->n_running = 0;
@@ -400,28 +476,21 @@ static size_t corunners(const eng *e, const eng_host *h, contention_host *c, uin
       int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
       const sim_phase *ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
       if (slot_record(e, c, p, vi, ph)) all_static = false;
-      if (ph) running_add(c, vi, ph, p);
     }
   }
   c->n_slot_known = h->n_slots;
   c->slots_static = all_static;
-  size_t n = 0;
-  for (size_t i = 0; i < c->n_running; i++) {
-    const eng_vcpu *v = &e->vcpus[c->running[i]];
-    c->slot_rate[c->running_slot[i]] = v->rate;
-    if (n > 0 && c->scratch[n - 1].guest == v->guest) {
-      c->scratch[n - 1].cpus += v->rate;
-      continue;
-    }
-    const sim_phase *ph = c->running_phase[i];
-    contention_guest *g = &c->scratch[n];
-    *g = (contention_guest){.guest = v->guest,
-                            .own_kernel = e->guests[v->guest].spec->kind == SIM_GUEST_VM,
-                            .phase = ph,
-                            .cpus = v->rate};
-    known_alone(e, c, v, ph, g);
-    if (g->unit_cycles > 0) n++; /* a unit that costs nothing has no rate of anything */
-  }
+  c->vacated = NO_SLOT;
+  return reuse;
+}
+
+/* Collects the co-runners of c->running into c->scratch, in guest order
+ * (the running vCPUs are in index order, and guests' vCPUs are consecutive,
+ * guest by guest): their number. */
+static size_t corunners(contention_host *c) {
+  size_t n = 0, k = 0;
+  for (size_t i = 0; i < c->n_running;)
+    if (corunner_of(c, &i, &k, &c->scratch[n])) n++;
   return n;
 }
 
@@ -451,10 +520,138 @@ static bool same_corunner(const contention_guest *a, const contention_guest *b) 
          a->unit_cycles == b->unit_cycles;
 }
 
+/* Makes c->known the co-runners of c->running at clock_hz where only the
+ * guests affected[0 .. n_affected - 1] may have changed (record_slots;
+ * NO_GUEST: none), each found again as corunners finds it and put in its
+ * place: whether known changed. */
+static bool known_patch(contention_host *c, const uint32_t *affected, size_t n_affected,
+                        double clock_hz) {
+  bool changed = clock_hz != c->known_clock_hz;
+  for (size_t a = 0; a < n_affected; a++) {
+    uint32_t guest = affected[a];
+    bool twice = guest == NO_GUEST;
+    for (size_t b = 0; b < a && !twice; b++) twice = affected[b] == guest;
+    if (twice) continue;
+    size_t i = 0, at = 0;
+    while (i < c->n_running && c->running[i].guest != guest) i++;
+    while (at < c->n_known && c->known[at].guest < guest) at++;
+    bool was = at < c->n_known && c->known[at].guest == guest;
+    if (was && i < c->n_running && c->running[i].phase == c->known[at].phase &&
+        !c->running[i].in_place) {
+      /* its entry but for its CPUs: the rest follows from its phase */
+      double cpus = c->running[i].rate;
+      for (size_t j = i + 1; j < c->n_running && c->running[j].guest == guest; j++)
+        cpus += c->running[j].rate;
+      if (cpus != c->known[at].cpus) {
+        c->known[at].cpus = cpus;
+        changed = true;
+      }
+      continue;
+    }
+    contention_guest fresh;
+    size_t k = at;
+    bool is = i < c->n_running && corunner_of(c, &i, &k, &fresh);
+    if (was == is && (!is || same_corunner(&fresh, &c->known[at]))) continue;
+    changed = true;
+    if (was && !is) {
+      c->n_known--;
+      memmove(&c->known[at], &c->known[at + 1], (c->n_known - at) * sizeof *c->known);
+    } else if (!was) {
+      memmove(&c->known[at + 1], &c->known[at], (c->n_known - at) * sizeof *c->known);
+      c->n_known++;
+    }
+    if (is) c->known[at] = fresh;
+  }
+  if (!changed) return false;
+  c->known_clock_hz = clock_hz;
+  return true;
+}
+
+/* The bits of x: two doubles are the same input to the models when their
+ * bits are. */
+static uint64_t bits_of(double x) {
+  uint64_t b;
+  memcpy(&b, &x, sizeof b);
+  return b;
+}
+
+/* A hash of the n co-runners g at clock_hz: of their phases and CPUs (what
+ * else the models read of one mostly follows from its phase; set_is
+ * compares it all). */
+static uint64_t set_hash(const contention_guest *g, size_t n, double clock_hz) {
+  uint64_t hash = bits_of(clock_hz) ^ (uint64_t)n;
+  for (size_t i = 0; i < n; i++) {
+    hash = (hash ^ (uint64_t)(uintptr_t)g[i].phase) * 0x9e3779b97f4a7c15u; /* Fibonacci hashing */
+    hash = (hash ^ bits_of(g[i].cpus)) * 0x9e3779b97f4a7c15u;
+  }
+  return hash ^ hash >> 32;
+}
+
+/* Whether set s is the n co-runners g at clock_hz as far as the models can
+ * tell (contention_set), bit for bit. */
+static bool set_is(const contention_set *s, uint64_t hash, const contention_guest *g, size_t n,
+                   double clock_hz) {
+  if (s->hash != hash || s->n != n || bits_of(s->clock_hz) != bits_of(clock_hz)) return false;
+  for (size_t i = 0; i < n; i++)
+    if (s->g[i].phase != g[i].phase || s->g[i].own_kernel != g[i].own_kernel ||
+        bits_of(s->g[i].cpus) != bits_of(g[i].cpus) ||
+        bits_of(s->g[i].unit_cycles) != bits_of(g[i].unit_cycles))
+      return false;
+  return true;
+}
+
+/* Lets each model share its resource among the co-runners of s. */
+static void set_share(const contention_shared *sh, contention_set *s) {
+  const native_costs *costs = &sh->costs;
+  memset(s->effect_known, 0, s->n * sizeof *s->effect_known);
+  if (s->n < 2) return; /* alone: no effect */
+  contention_view view = {costs, s->clock_hz, s->g, s->n, 0, costs->mmu, 0};
+  for (size_t k = 0; k < s->n; k++) s->g[k].llc_bytes = costs->mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
+  for (size_t m = 0; m < N_MODELS; m++)
+    if (sh->params[m]) models[m]->share(sh->params[m], &view);
+}
+
+/* The set of c->known, shared by the hosts of c's type (evaluated when it
+ * is new) when no co-runner's phase changes in place and there is room;
+ * else c->own, evaluated now. */
+static contention_set *set_of(contention_host *c) {
+  contention_shared *sh = c->shared;
+  size_t n = c->n_known;
+  double clock_hz = c->known_clock_hz;
+  if (n >= 2 && c->slots_static) {
+    uint64_t hash = set_hash(c->known, n, clock_hz);
+    if (!sh->sets) sh->sets = sim_calloc(SET_BUCKETS, sizeof *sh->sets);
+    contention_set **bucket = sh->sets ? &sh->sets[hash % SET_BUCKETS] : NULL;
+    for (contention_set *s = bucket ? *bucket : NULL; s; s = s->next)
+      if (set_is(s, hash, c->known, n, clock_hz)) return s;
+    size_t bytes = sizeof(contention_set) + n * (sizeof *c->known + sizeof *c->effect + 1);
+    contention_set *s = bucket && sh->sets_bytes + bytes <= SETS_MAX_BYTES ? sim_malloc(bytes) : NULL;
+    if (s) {
+      /* the effects first: their alignment is the strictest */
+      s->effect = (contention_effect *)(s + 1);
+      s->g = (contention_guest *)(s->effect + n);
+      s->effect_known = (bool *)(s->g + n);
+      s->hash = hash;
+      s->clock_hz = clock_hz;
+      s->n = n;
+      memcpy(s->g, c->known, n * sizeof *s->g);
+      set_share(sh, s);
+      s->next = *bucket;
+      *bucket = s;
+      sh->sets_bytes += bytes;
+      return s;
+    }
+  }
+  c->own.n = n;
+  c->own.clock_hz = clock_hz;
+  set_share(sh, &c->own);
+  return &c->own;
+}
+
 /* Makes c->known the running set of h now (slot `slot` running
- * slot_vcpu in slot_ph) and, when it changed, lets each model share its resource
- * among the co-runners and counts a generation; the effects on each are
- * evaluated again (on demand, effect_of) only then. */
+ * slot_vcpu in slot_ph) and, when it changed, unsettles every run and
+ * finds its shares (set_of); the effects on each are evaluated again (on
+ * demand, effect_of) only then. */
 static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
                      int32_t slot_vcpu, const sim_phase *slot_ph) {
   bool unchanged = slots_unchanged(e, h, c, slot, slot_vcpu, slot_ph);
@@ -462,22 +659,21 @@ static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32
     c->vacated = NO_SLOT;
     return;
   }
-  size_t n = corunners(e, h, c, slot, slot_vcpu, slot_ph);
-  c->vacated = NO_SLOT;
-  bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
-  for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
-  if (same) return;
-  c->generation++;
-  memcpy(c->known, c->scratch, n * sizeof *c->known);
-  c->n_known = n;
-  c->known_clock_hz = h->clock_hz;
-  memset(c->effect_known, 0, n * sizeof *c->effect_known);
-  if (n < 2) return; /* alone: no effect */
-  const native_costs *costs = &c->shared->costs;
-  contention_view view = {costs, h->clock_hz, c->known, n, 0, costs->mmu, 0};
-  for (size_t k = 0; k < n; k++) c->known[k].llc_bytes = costs->mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
-  for (size_t m = 0; m < N_MODELS; m++)
-    if (c->shared->params[m]) models[m]->share(c->shared->params[m], &view);
+  uint32_t affected[4];
+  size_t n_affected;
+  if (record_slots(e, h, c, slot, slot_vcpu, slot_ph, affected, &n_affected)) {
+    if (!known_patch(c, affected, n_affected, h->clock_hz)) return;
+  } else {
+    size_t n = corunners(c);
+    bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
+    for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
+    if (same) return;
+    memcpy(c->known, c->scratch, n * sizeof *c->known);
+    c->n_known = n;
+    c->known_clock_hz = h->clock_hz;
+  }
+  memset(c->slot_settled, 0, c->words * sizeof *c->slot_settled); /* runs settled before */
+  c->set = set_of(c);
 }
 
 /* Cycles per unit that effect x adds to phase ph, whose first streams'
@@ -495,19 +691,25 @@ static double unit_extra(const contention_host *c, const contention_effect *x, c
   return extra > 0 ? extra : 0.0;
 }
 
-/* The effect of the others in c->known on entry `self`. */
-static const contention_effect *effect_of(contention_host *c, size_t self) {
-  if (!c->effect_known[self]) {
-    const native_costs *costs = &c->shared->costs;
-    contention_view view = {costs, c->known_clock_hz, c->known, c->n_known, self, costs->mmu, 0};
-    for (size_t m = 0; m < N_MODELS; m++)
-      if (c->shared->params[m]) models[m]->apply(c->shared->params[m], &view);
-    c->effect[self] = (contention_effect){view.mem, view.kernel_wait_cycles, 0};
-    c->effect[self].unit_extra =
-        unit_extra(c, &c->effect[self], c->known[self].phase, c->known[self].alone_access_cycles);
-    c->effect_known[self] = true;
-  }
-  return &c->effect[self];
+/* Evaluates the effect of the others in c's set on its entry `self`
+ * (effect_of), once per set and entry: out of line, so that effect_of, which
+ * every re-check and dispatch asks, inlines to a test. */
+static __attribute__((noinline)) void effect_evaluate(contention_host *c, size_t self) {
+  contention_set *s = c->set;
+  const contention_shared *sh = c->shared;
+  contention_view view = {&sh->costs, s->clock_hz, s->g, s->n, self, sh->costs.mmu, 0};
+  for (size_t m = 0; m < N_MODELS; m++)
+    if (sh->params[m]) models[m]->apply(sh->params[m], &view);
+  s->effect[self] = (contention_effect){view.mem, view.kernel_wait_cycles, 0};
+  s->effect[self].unit_extra =
+      unit_extra(c, &s->effect[self], s->g[self].phase, s->g[self].alone_access_cycles);
+  s->effect_known[self] = true;
+}
+
+/* The effect of the others in c's set on its entry `self`. */
+static inline const contention_effect *effect_of(contention_host *c, size_t self) {
+  if (!c->set->effect_known[self]) effect_evaluate(c, self);
+  return &c->set->effect[self];
 }
 
 /* The extra cycles per unit of phase ph (v's current one) among the
@@ -526,20 +728,13 @@ static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
   return c->n_known < 2 ? 0 : vcpu_extra_in(c, v, eng_cur_phase(e, v));
 }
 
-/* Slot p's run is to be looked at by the next re-check: kept in
- * c->pending in slot order (or every slot, when it has no room). */
-static void pend(contention_host *c, uint32_t p) {
-  if (c->pending_generation != c->generation) return; /* every slot is */
-  size_t k = c->n_pending;
-  while (k > 0 && c->pending[k - 1] > p) k--;
-  if (k > 0 && c->pending[k - 1] == p) return;
-  if (c->n_pending == c->cap) {
-    c->pending_generation = 0;
-    return;
-  }
-  memmove(&c->pending[k + 1], &c->pending[k], (c->n_pending - k) * sizeof *c->pending);
-  c->pending[k] = p;
-  c->n_pending++;
+/* Sets (on) or clears slot p's bit in the words `bits`. */
+static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
+  uint64_t bit = (uint64_t)1 << (p % 64);
+  if (on)
+    bits[p / 64] |= bit;
+  else
+    bits[p / 64] &= ~bit;
 }
 
 void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
@@ -548,27 +743,51 @@ void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
     return;
   }
-  c->slot_checked[p] = 0; /* a new run on p */
   const sim_phase *ph = contending_phase(e, v);
   if (!ph) {
     /* not evaluated with it: the re-check collects it */
     c->slot_vcpu[p] = SLOT_UNKNOWN;
     contention_run_ended(h, p);
-    pend(c, p);
-    return;
   }
+  /* a new run on p, to be looked at until it is found at its cost */
+  slot_bit(c->slot_running, p, true);
+  slot_bit(c->slot_settled, p, false);
+  if (!ph) return;
   evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph);
   c->fresh = true;
   v->contention_unit = vcpu_extra_in(c, v, ph);
-  if (!phase_in_place(e, v))
-    c->slot_checked[p] = c->generation;
-  else
-    pend(c, p);
+  if (!phase_in_place(e, v)) slot_bit(c->slot_settled, p, true);
 }
 
 void contention_run_ended(eng_host *h, uint32_t p) {
   contention_host *c = h->contention;
-  if (c) c->vacated = c->vacated == NO_SLOT || c->vacated == p ? p : SLOTS_MANY;
+  if (!c) return;
+  c->vacated = c->vacated == NO_SLOT || c->vacated == p ? p : SLOTS_MANY;
+  if (p < c->cap) slot_bit(c->slot_running, p, false);
+}
+
+/* Slot p's run (if it has one) ends now, to be dispatched again, when its
+ * cost per unit is not what the co-runners give now; settled when it is. */
+static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t p, sim_time now) {
+  int32_t vi = h->pcpus[p].vcpu;
+  if (vi < 0) return;
+  eng_vcpu *r = &e->vcpus[vi];
+  /* (a vCPU that uses nothing counted gets 0: its guest is not in known,
+   * or its phase has nothing the effect applies to) */
+  /* a run dispatched at this very instant keeps the cost its dispatch
+   * found: ending it again would hand its pCPU back to the scheduler,
+   * whose next pick changes the co-runners again, without time passing
+   * (three vCPUs taking turns on two pCPUs never leave the instant).  Its
+   * cost follows at the host's next change, at the latest its slice's end.
+   * A run that ends now anyway (its phase's end, a re-plan already due) is
+   * dispatched again at the cost of the moment. */
+  if (!r->end_ev || r->run_start_ns >= now || sim_event_time(e->loop, r->end_ev) <= now) return;
+  if (vcpu_extra(e, c, r) == r->contention_unit) {
+    /* (a phase that changes in place is looked at again) */
+    if (!phase_in_place(e, r)) slot_bit(c->slot_settled, p, true);
+    return;
+  }
+  sim_reschedule(e->loop, r->end_ev, now);
 }
 
 void contention_recheck(eng *e, eng_host *h) {
@@ -584,42 +803,12 @@ void contention_recheck(eng *e, eng_host *h) {
     return;
   }
   if (!fresh) evaluate(e, h, c, NO_SLOT, -1, NULL);
-  /* the slots to look at: the pending ones, when nothing changed since the
-   * re-check that listed them; else every slot */
-  bool all = c->pending_generation != c->generation;
-  size_t n = all ? h->n_slots : c->n_pending, kept = 0;
+  /* the slots to look at, in slot order: those holding a run not settled
+   * since known last changed (a settled run has the cost its co-runners give: its
+   * phase is the same, and so are they) */
   sim_time now = sim_loop_now(e->loop);
-  for (size_t k = 0; k < n; k++) {
-    uint32_t p = all ? (uint32_t)k : c->pending[k];
-    int32_t vi = h->pcpus[p].vcpu;
-    if (vi < 0) continue;
-    /* (a run checked at this generation has the cost its co-runners give:
-     * its phase is the same, and so are they) */
-    if (c->slot_checked[p] == c->generation) continue;
-    eng_vcpu *r = &e->vcpus[vi];
-    /* (a vCPU that uses nothing counted gets 0: its guest is not in known,
-     * or its phase has nothing the effect applies to) */
-    /* a run dispatched at this very instant keeps the cost its dispatch
-     * found: ending it again would hand its pCPU back to the scheduler,
-     * whose next pick changes the co-runners again, without time passing
-     * (three vCPUs taking turns on two pCPUs never leave the instant).  Its
-     * cost follows at the host's next change, at the latest its slice's end.
-     * A run that ends now anyway (its phase's end, a re-plan already due) is
-     * dispatched again at the cost of the moment. */
-    if (!r->end_ev || r->run_start_ns >= now || sim_event_time(e->loop, r->end_ev) <= now) {
-      c->pending[kept++] = p;
-      continue;
-    }
-    if (vcpu_extra(e, c, r) == r->contention_unit) {
-      if (phase_in_place(e, r))
-        c->pending[kept++] = p;
-      else
-        c->slot_checked[p] = c->generation;
-      continue;
-    }
-    c->pending[kept++] = p;
-    sim_reschedule(e->loop, r->end_ev, now);
-  }
-  c->n_pending = kept;
-  c->pending_generation = c->generation;
+  for (size_t w = 0; w < c->words; w++)
+    for (uint64_t look = c->slot_running[w] & ~c->slot_settled[w]; look; look &= look - 1)
+      recheck_slot(e, h, c, (uint32_t)(w * 64 + (size_t)__builtin_ctzll(look)), now);
 }
+

@@ -484,6 +484,76 @@ static void test_own_phase_alone_costs(void) {
   world_close(&w);
 }
 
+/* ---- running sets shared by hosts ---- */
+
+static const char hosts_text[] =
+    "name: shared-sets\n"
+    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
+    "hosts: [{name: a, type: e5}, {name: b, type: e5}, {name: c, type: e5}]\n"
+    "workloads:\n"
+    "  victim: {phases: [{units: 2e7, ops: {instructions: 500, cpi: 1, syscalls: 1, memory: [{count: "
+    "1, working_set: 8 MiB, pattern: random}]}}]}\n"
+    "  noise: {repeat: true, phases: [{units: 1e9, ops: {instructions: 2000, syscalls: 20, "
+    "process_creations: 1, cpi: 0.25, memory: [{count: 2, working_set: 2 GiB, pattern: sequential, "
+    "stride: 8 B, page_size: 2 MiB}]}}]}\n"
+    "guests:\n%s";
+
+/* Each host's pair: a container victim beside a neighbour of its own kind
+ * and vCPUs, in the same phases on every host. */
+static const char *const host_pairs[] = {
+    "  - {name: victim-a, technique: container, memory: 4 GiB, host: a, workload: victim}\n"
+    "  - {name: noise-a, technique: container, vcpus: 3, memory: 4 GiB, host: a, workload: noise}\n",
+    "  - {name: victim-b, technique: container, memory: 4 GiB, host: b, workload: victim}\n"
+    "  - {name: noise-b, technique: container, vcpus: 1, memory: 4 GiB, host: b, workload: noise}\n",
+    "  - {name: victim-c, technique: container, memory: 4 GiB, host: c, workload: victim}\n"
+    "  - {name: noise-c, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: c, workload: noise}\n"};
+
+/* Runs hosts_text at `fidelity` with `guests`; the time_to_complete of
+ * victims a, b, c (NaN: not in the run): 0, or nonzero on a failed run. */
+static int run_hosts(const char *fidelity, const char *guests, double victims[3]) {
+  char text[4096];
+  snprintf(text, sizeof text, hosts_text, fidelity, guests);
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention", xeon_profile, "shared-sets.yaml", text, &cfg, &o);
+  const char *names[] = {"victim-a", "victim-b", "victim-c"};
+  for (int i = 0; i < 3; i++)
+    victims[i] = rc == 0 && strstr(guests, names[i]) ? fx_cell(o.r, "summary/guests", names[i],
+                                                               "time_to_complete_s")
+                                                     : NAN;
+  fx_run_close(&o);
+  return rc;
+}
+
+/* Hosts of one type evaluate a running set once for all of them: a host
+ * whose co-runners differ from another's only in their CPUs (b: one vCPU
+ * of the neighbour's three) or in whether they run their own kernel (c: the
+ * neighbour a VM) gets what it gets on its own, bit for bit, whichever
+ * host evaluated first. */
+static void test_shared_sets(void) {
+  const char *fidelities[] = {"quantum", "fluid"};
+  for (int f = 0; f < 2; f++) {
+    double apart[3], together[3], v[3];
+    for (int i = 0; i < 3; i++) {
+      CU_ASSERT_FATAL(run_hosts(fidelities[f], host_pairs[i], v) == 0);
+      apart[i] = v[i];
+    }
+    char guests[2048];
+    snprintf(guests, sizeof guests, "%s%s%s", host_pairs[0], host_pairs[1], host_pairs[2]);
+    CU_ASSERT_FATAL(run_hosts(fidelities[f], guests, together) == 0);
+    for (int i = 0; i < 3; i++) {
+      CU_ASSERT(apart[i] > 0);
+      CU_ASSERT_EQUAL(together[i], apart[i]);
+    }
+    /* the three sets differ in what the models make of them */
+    CU_ASSERT(apart[1] < apart[0]);
+    CU_ASSERT(apart[2] < apart[0]);
+  }
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"LLC shared by insertion rate within bounds", test_llc_shares},
@@ -495,6 +565,7 @@ int register_tests(void) {
       {"container vs VM beside a fork-heavy neighbour", test_kernel_isolation},
       {"co-runner changes: unread ones skipped, read ones re-cost", test_corunner_changes},
       {"a co-runner's costs alone follow its own phase", test_own_phase_alone_costs},
+      {"hosts share running sets only when equal", test_shared_sets},
       {NULL, NULL}};
   return add_suite("contention", tests);
 }
