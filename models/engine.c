@@ -171,26 +171,37 @@ bool eng_phase_complete(const eng_vcpu *v, sim_time now) {
   return now >= v->phase_end_ns;
 }
 
-/* Charges `units` of v's phase through its technique and the native one. */
+/* Charges `units` of v's phase through its technique and the native one.
+ * A technique whose charge is split (models/technique_unit.h) is charged
+ * from one unit of the phase prepared at the phase's first charge
+ * (eng_dispatch forgets it when a phase or request begins, as a request's
+ * content changes in place), and prepared again only if the guest moved to
+ * another host type: the same cycles, bit for bit, as its charge(). */
 static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out, double *native) {
   eng_guest *g = &e->guests[v->guest];
   const sim_phase *ph = eng_cur_phase(e, v);
   cycles_by_mech n = {{0}};
-  g->tech->charge(g->tech_state, ph, units, out);
-  if (g->native == &technique_native_ops) {
-    /* The CPU cycles of a native unit depend on the phase and the host type
-     * only: computed at the phase's first charge (eng_dispatch forgets them
-     * when a phase or request begins, as its content may change in place),
-     * and again only if the guest moved to another host type. */
-    if (v->native_unit_phase != ph || v->native_unit_state != g->native_state) {
-      v->native_unit_cpu = technique_native_unit_cpu(g->native_state, ph);
-      v->native_unit_phase = ph;
-      v->native_unit_state = g->native_state;
-    }
-    technique_native_charge_unit_cpu(g->native_state, ph, units, v->native_unit_cpu, &n);
-  } else {
-    g->native->charge(g->native_state, ph, units, &n);
+  if (!g->units_split) {
+    g->tech_unit = technique_unit_ops_of(g->tech);
+    g->native_unit = technique_unit_ops_of(g->native);
+    g->units_split = true;
   }
+  if (v->unit_phase != ph || v->unit_state != g->tech_state ||
+      v->unit_native_state != g->native_state) {
+    if (g->tech_unit) g->tech_unit->prepare(g->tech_state, ph, &v->unit_tech);
+    if (g->native_unit) g->native_unit->prepare(g->native_state, ph, &v->unit_native);
+    v->unit_phase = ph;
+    v->unit_state = g->tech_state;
+    v->unit_native_state = g->native_state;
+  }
+  if (g->tech_unit)
+    g->tech_unit->apply(g->tech_state, ph, units, &v->unit_tech, out);
+  else
+    g->tech->charge(g->tech_state, ph, units, out);
+  if (g->native_unit)
+    g->native_unit->apply(g->native_state, ph, units, &v->unit_native, &n);
+  else
+    g->native->charge(g->native_state, ph, units, &n);
   *native += cycles_total(&n);
   if (v->contention_unit > 0) { /* its co-runners', its native twin's too (models/contention.h) */
     out->cycles[MECH_GUEST] += units * v->contention_unit;
@@ -451,7 +462,7 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   if (v->est_cycles_per_unit <= 0) {
     /* A phase or a request begins (eng_enter_phase, engine_requests.c serve):
      * what is known of the one before does not hold. */
-    v->native_unit_phase = NULL;
+    v->unit_phase = NULL;
     /* Probe: a thousandth of the phase, at most one unit. */
     double probe = v->units_phase > 0 ? fmin(fmin(left, 1.0), v->units_phase * 1e-3) : 1.0;
     if (e->io && io_phase_has_io(eng_cur_phase(e, v)))
