@@ -119,6 +119,44 @@ static double bound(const fl_state *s, const fl_vcpu *v, uint32_t g) {
   return b;
 }
 
+/* Whether a pass of the water-filling below must saturate every runnable
+ * vCPU at its bound: fewer runnable vCPUs than cores (at most
+ * SPARE_MAX_RUNNABLE), none of a capped guest (so a bound is the vCPU's
+ * demand, at most 1).  A pass that saturated none would share `left`, at
+ * least one core more than the vCPUs left open and so than the sum of
+ * their bounds, among them each below its bound: impossible, and the
+ * spare core dwarfs what rounding takes from `left` and the weight sum
+ * (weights 1 to 65535, split over at most a guest's vCPUs).  So every
+ * rate is exactly the bound, whatever the order of the passes. */
+#define SPARE_MAX_RUNNABLE 512
+static bool all_saturate(const fl_state *s, uint32_t runnable) {
+  return runnable < s->host.n_pcpus && runnable <= SPARE_MAX_RUNNABLE;
+}
+
+/* The water-filling's result when all_saturate holds, without its passes:
+ * every runnable vCPU at its demand; false (nothing changed but scratch
+ * rates, which recompute then sets) when it does not hold. */
+static bool recompute_spare(fl_state *s) {
+  bool changed_running = false, tiny = false;
+  uint32_t runnable = 0;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
+    fl_vcpu *v = &s->vcpus[i];
+    if (!v->runnable) continue;
+    if (s->host.guests[s->host.vcpus[i].guest].cap > 0) return false;
+    runnable++;
+    v->rate = v->demand; /* bound() of an uncapped vCPU */
+    if (s->host.vcpus[i].running) {
+      changed_running |= v->rate != v->reported;
+      tiny |= !(v->rate > 1e-9);
+    }
+  }
+  if (!all_saturate(s, runnable)) return false;
+  s->dirty = false;
+  if (changed_running) s->replans++;
+  s->tiny_running = tiny;
+  return true;
+}
+
 /* Weighted max-min fair rates (water-filling): passes over the runnable
  * vCPUs not yet saturated, in index order, each saturating those whose fair
  * share of what is left reaches their bound, until none does.  A vCPU's
@@ -127,6 +165,7 @@ static double bound(const fl_state *s, const fl_vcpu *v, uint32_t g) {
  * list, the order of the others stays, so every sum is taken in the same
  * order as a pass over all vCPUs would take it. */
 static void recompute(fl_state *s) {
+  if (recompute_spare(s)) return;
   double left = s->host.n_pcpus, wsum = 0;
   uint32_t n_open = 0;
   /* A running vCPU is runnable (picked runnable; accounted before it
