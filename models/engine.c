@@ -90,7 +90,9 @@ void eng_note_rec(eng *e, int rc) {
 const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v) {
   if (v->req_ph) return v->req_ph;
   const eng_guest *g = &e->guests[v->guest];
-  return g->wl->trace_mix ? eng_trace_phase(e, g, v->phase) : sim_workload_phase_body(g->wl, v->phase);
+  /* a workload without a trace holds its phases (sim_workload_phase_body),
+   * read here at every event */
+  return g->wl->trace_mix ? eng_trace_phase(e, g, v->phase) : &g->wl->phases[v->phase];
 }
 
 /* Share of its time v's current run may use, (0, 1]: the phase's cpu_demand,
@@ -319,9 +321,9 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   /* A unit of an I/O phase is done: issue its I/O; wait for it when the
    * phase's window is full or the phase ends. */
   int io_n = 0;
-  uint32_t io_window = eng_cur_phase(e, v)->io_window;
-  if (e->io && io_phase_has_io(eng_cur_phase(e, v)) &&
-      v->io_units >= io_units_to_next(e->io, v->guest, eng_cur_phase(e, v)) - 1e-9) {
+  const sim_phase *ph = eng_cur_phase(e, v);
+  uint32_t io_window = ph->io_window;
+  if (e->io && io_phase_has_io(ph) && v->io_units >= io_units_to_next(e->io, v->guest, ph) - 1e-9) {
     double whole = floor(v->io_units + 1e-9);
     v->io_units = fmax(0.0, v->io_units - whole);
     io_n = io_issue_units(e->io, v->guest, eng_cur_phase(e, v), whole, io_done, e, (uint64_t)(v - e->vcpus));
@@ -428,8 +430,9 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   /* The speed of this run: the host clock, times the fluid share (which
    * a partial demand bounds). */
   v->want = 1.0;
+  double fluid_d = 1.0;
   if (h->fluid) {
-    double d = run_demand(e, v);
+    double d = fluid_d = run_demand(e, v);
     v->want = d > 0 && d < 1 ? d : 1.0;
     h->sched->set_demand(h->sched_state, v->sched_id, v->want);
   }
@@ -446,7 +449,9 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   double avail = INFINITY;
   sim_time limit = pick.slice_ns == SIM_TIME_MAX ? SIM_TIME_MAX : now + pick.slice_ns;
   if (v->phase_end_ns < limit) limit = v->phase_end_ns;
-  double run_d = v->run_demand = run_demand(e, v);
+  /* the same demand as above, but for a trace's phase: composed when asked
+   * for, its mix is shared and the co-runners' contention recomposed it */
+  double run_d = v->run_demand = h->fluid && !g->wl->trace_mix ? fluid_d : run_demand(e, v);
   if (!h->fluid && run_d < 1) {
     sim_time burst = (sim_time)llround(run_d * (double)e->demand_period_ns);
     if (burst < 1) burst = 1;
@@ -489,7 +494,14 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
    * I/O is issued. */
   if (e->io && io_phase_has_io(eng_cur_phase(e, v)))
     more = fmin(more, fmax(0.0, io_units_to_next(e->io, v->guest, eng_cur_phase(e, v)) - v->io_units - units));
-  if (more > 0) {
+  if (more > 0 && units <= 0) {
+    /* the run's only chunk: charged into its cycles, still all +0 (what
+     * adding a chunk charged apart to them would give, bit for bit) */
+    charge_units(e, v, more, &v->run_cycles, &v->run_native_cycles);
+    charged = cycles_total(&v->run_cycles);
+    if (charged > 0) v->est_cycles_per_unit = charged / more;
+    units = more;
+  } else if (more > 0) {
     cycles_by_mech c = {{0}};
     charge_units(e, v, more, &c, &v->run_native_cycles);
     double cs = cycles_total(&c);
