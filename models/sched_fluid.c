@@ -55,6 +55,8 @@ typedef struct fl_state {
   uint32_t *runnable;          /* per guest of host.guests: its runnable vCPUs, count */
   size_t cap_runnable;         /* capacity (sched_exact_room) */
   bool dirty;                  /* rates must be recomputed */
+  bool capped;                 /* some guest of the host has a cap */
+  uint32_t n_runnable;         /* runnable vCPUs, count */
   uint32_t n_running;          /* vCPUs running (picked, not yet accounted), count */
   uint64_t replans;            /* times a running vCPU's rate came to differ from the one
                                 * reported for it (sched_fluid_replan_due), count */
@@ -92,6 +94,7 @@ static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
     if (sched_exact_room((void **)&s->runnable, &s->cap_runnable, s->host.n_guests, sizeof *s->runnable)) return -1;
     s->runnable[g] = 0;
   }
+  if (s->host.guests[g].cap > 0) s->capped = true;
   size_t n = s->host.n_vcpus;
   if (sched_exact_room((void **)&s->vcpus, &s->cap_vcpus, n, sizeof *s->vcpus)) return -1;
   s->vcpus[n - 1] = (fl_vcpu){.demand = 1.0};
@@ -129,28 +132,25 @@ static double bound(const fl_state *s, const fl_vcpu *v, uint32_t g) {
  * (weights 1 to 65535, split over at most a guest's vCPUs).  So every
  * rate is exactly the bound, whatever the order of the passes. */
 #define SPARE_MAX_RUNNABLE 512
-static bool all_saturate(const fl_state *s, uint32_t runnable) {
-  return runnable < s->host.n_pcpus && runnable <= SPARE_MAX_RUNNABLE;
+static bool all_saturate(const fl_state *s) {
+  return !s->capped && s->n_runnable < s->host.n_pcpus && s->n_runnable <= SPARE_MAX_RUNNABLE;
 }
 
 /* The water-filling's result when all_saturate holds, without its passes:
- * every runnable vCPU at its demand; false (nothing changed but scratch
- * rates, which recompute then sets) when it does not hold. */
+ * every runnable vCPU at its demand; false (nothing done) when it does not
+ * hold. */
 static bool recompute_spare(fl_state *s) {
+  if (!all_saturate(s)) return false;
   bool changed_running = false, tiny = false;
-  uint32_t runnable = 0;
   for (size_t i = 0; i < s->host.n_vcpus; i++) {
     fl_vcpu *v = &s->vcpus[i];
     if (!v->runnable) continue;
-    if (s->host.guests[s->host.vcpus[i].guest].cap > 0) return false;
-    runnable++;
     v->rate = v->demand; /* bound() of an uncapped vCPU */
     if (s->host.vcpus[i].running) {
       changed_running |= v->rate != v->reported;
       tiny |= !(v->rate > 1e-9);
     }
   }
-  if (!all_saturate(s, runnable)) return false;
   s->dirty = false;
   if (changed_running) s->replans++;
   s->tiny_running = tiny;
@@ -223,10 +223,13 @@ static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
   fl_vcpu *v = &s->vcpus[vcpu];
   if (v->runnable == on) return;
   v->runnable = on;
-  if (on)
+  if (on) {
     s->runnable[guest_of(s, v)]++;
-  else
+    s->n_runnable++;
+  } else {
     s->runnable[guest_of(s, v)]--;
+    s->n_runnable--;
+  }
   s->dirty = true;
 }
 
