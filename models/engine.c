@@ -184,24 +184,26 @@ static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out,
   const sim_phase *ph = eng_cur_phase(e, v);
   cycles_by_mech n = {{0}};
   if (!g->units_split) {
-    g->tech_unit = technique_unit_ops_of(g->tech);
-    g->native_unit = technique_unit_ops_of(g->native);
+    g->tech_unit = technique_unit_index(g->tech);
+    g->native_unit = technique_unit_index(g->native);
     g->units_split = true;
   }
+  const technique_unit_ops *tech = g->tech_unit ? technique_unit_ops_at(g->tech_unit) : NULL;
+  const technique_unit_ops *nat = g->native_unit ? technique_unit_ops_at(g->native_unit) : NULL;
   if (v->unit_phase != ph || v->unit_state != g->tech_state ||
       v->unit_native_state != g->native_state) {
-    if (g->tech_unit) g->tech_unit->prepare(g->tech_state, ph, &v->unit_tech);
-    if (g->native_unit) g->native_unit->prepare(g->native_state, ph, &v->unit_native);
+    if (tech) tech->prepare(g->tech_state, ph, &v->unit_tech);
+    if (nat) nat->prepare(g->native_state, ph, &v->unit_native);
     v->unit_phase = ph;
     v->unit_state = g->tech_state;
     v->unit_native_state = g->native_state;
   }
-  if (g->tech_unit)
-    g->tech_unit->apply(g->tech_state, ph, units, &v->unit_tech, out);
+  if (tech)
+    tech->apply(g->tech_state, ph, units, &v->unit_tech, out);
   else
     g->tech->charge(g->tech_state, ph, units, out);
-  if (g->native_unit)
-    g->native_unit->apply(g->native_state, ph, units, &v->unit_native, &n);
+  if (nat)
+    nat->apply(g->native_state, ph, units, &v->unit_native, &n);
   else
     g->native->charge(g->native_state, ph, units, &n);
   *native += cycles_total(&n);

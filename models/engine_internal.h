@@ -158,9 +158,6 @@ typedef struct eng_guest {
   void *tech_state;          /* technique's per-guest state */
   const technique_ops *native; /* the host's native technique, the reference cost */
   void *native_state;        /* its state for this guest */
-  const technique_unit_ops *tech_unit; /* tech's charge split (models/technique_unit.h); NULL:
-                              * none, or not looked up yet (units_split) */
-  const technique_unit_ops *native_unit; /* native's likewise */
   uint32_t first_vcpu;       /* index of its first vCPU in eng.vcpus */
   uint32_t vcpus_done;       /* vCPUs in V_DONE */
   /* the 4-byte and 1-byte fields together, so that few leave a hole
@@ -178,6 +175,9 @@ typedef struct eng_guest {
                               * when the migration ends */
   bool rejected;             /* no host had room at its arrival: it never ran (finish_ns: then) */
   bool units_split;          /* tech_unit and native_unit are looked up (at its first charge) */
+  uint8_t tech_unit;         /* tech's charge split (models/technique_unit.h technique_unit_index),
+                              * 0: none */
+  uint8_t native_unit;       /* native's likewise */
   sim_time finish_ns;        /* ns: completion time, -1 while running */
   cycles_by_mech cycles;     /* cycles spent so far, by mechanism */
   int64_t switches;          /* context switches onto a pCPU, count */

@@ -70,8 +70,8 @@ static void container_destroy(void *state) {
 static void container_prepare(const void *state, const sim_phase *ph, technique_unit *u) {
   const container_state *s = state;
   u->cpu = vcost_native_cpu(&s->p->c, ph);
-  u->kernel = 0;
   u->exits = false;
+  u->kernel_ops = false;
   u->guest_ops = technique_unit_has_guest_ops(ph);
 }
 

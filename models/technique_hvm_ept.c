@@ -67,21 +67,25 @@ static int ept_load(const sim_profile *profile, const sim_host_type *host_type, 
  * are the first member of its ept_params. */
 static const ept_params *ept_of(const vstate *s) { return (const ept_params *)s->c; }
 
+/* Cycles of one unit's page-table writes, page faults, process creations
+ * and exceptions, all run natively. */
+static double ept_kernel_cycles(const native_costs *c, const sim_phase *ph) {
+  double resident = vcost_resident_pages(ph);
+  return ph->pte_updates * c->pte_write + ph->page_faults * c->page_fault +
+         ph->process_creations * (c->fork + c->fork_per_page * resident) +
+         ph->divide_faults * c->exception;
+}
+
 /* Prepared unit: cpu, a unit's guest instructions (at the guest CPU
- * model's efficiency), call/ret pairs, cli and system calls; kernel, its
- * page-table writes, page faults, process creations and exceptions, all
- * run natively. */
+ * model's efficiency), call/ret pairs, cli and system calls. */
 static void ept_prepare(const void *state, const sim_phase *ph, technique_unit *u) {
   const vstate *s = state;
   const ept_params *v = ept_of(s);
   const native_costs *c = s->c;
   u->cpu = vcost_instr_cycles(ph) / v->cpu_eff + ph->call_ret * c->callret + ph->cli * c->cli +
            ph->syscalls * c->syscall;
-  double resident = vcost_resident_pages(ph);
-  u->kernel = ph->pte_updates * c->pte_write + ph->page_faults * c->page_fault +
-              ph->process_creations * (c->fork + c->fork_per_page * resident) +
-              ph->divide_faults * c->exception;
   u->exits = technique_unit_has_exits(ph);
+  u->kernel_ops = technique_unit_has_kernel_ops(ph);
   u->guest_ops = technique_unit_has_guest_ops(ph);
 }
 
@@ -97,7 +101,7 @@ static void ept_apply(void *state, const sim_phase *ph, double units, const tech
   *g += units * u->cpu;
   if (u->exits) hvm_charge_exiting_ops(x, c, ph, units, out);
 
-  *g += units * u->kernel;
+  if (u->kernel_ops) *g += units * ept_kernel_cycles(c, ph);
   out->cycles[MECH_TRAP] += units * ph->divide_faults * x->exception;
 
   guest_op_events e = {0};

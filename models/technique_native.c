@@ -48,8 +48,8 @@ static void native_prepare(const void *state, const sim_phase *ph, technique_uni
   const native_params *p = native_of(s);
   guest_op_events e = guest_ops_events(&p->g, ph, 1);
   u->cpu = vcost_native_cpu(s->c, ph) + guest_ops_native_cycles(s->c, &p->g, &e);
-  u->kernel = 0;
   u->exits = false;
+  u->kernel_ops = false;
   u->guest_ops = technique_unit_has_guest_ops(ph);
 }
 

@@ -7,16 +7,23 @@
 
 #include "models/techniques.h"
 
-const technique_unit_ops *technique_unit_ops_of(const technique_ops *t) {
-  static const technique_unit_ops *const split[] = {
-      &technique_native_unit_ops, &technique_container_unit_ops, &technique_hvm_ept_unit_ops};
-  for (size_t i = 0; i < sizeof split / sizeof split[0]; i++)
-    if (split[i]->technique == t) return split[i];
-  return NULL;
+#define N_SPLIT 3
+const technique_unit_ops *const technique_unit_split[N_SPLIT] = {
+    &technique_native_unit_ops, &technique_container_unit_ops, &technique_hvm_ept_unit_ops};
+
+uint8_t technique_unit_index(const technique_ops *t) {
+  for (size_t i = 0; i < N_SPLIT; i++)
+    if (technique_unit_split[i]->technique == t) return (uint8_t)(i + 1);
+  return 0;
 }
 
 bool technique_unit_has_exits(const sim_phase *ph) {
   return ph->cr8_writes != 0 || ph->rdtsc != 0 || ph->port_io != 0;
+}
+
+bool technique_unit_has_kernel_ops(const sim_phase *ph) {
+  return ph->pte_updates != 0 || ph->page_faults != 0 || ph->process_creations != 0 ||
+         ph->divide_faults != 0;
 }
 
 /* The counts guest_ops_events (models/guest_ops.c) reads. */

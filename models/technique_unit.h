@@ -18,6 +18,7 @@
 #ifndef MODELS_TECHNIQUE_UNIT_H
 #define MODELS_TECHNIQUE_UNIT_H
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "models/technique.h"
 
@@ -25,9 +26,9 @@
 typedef struct technique_unit {
   double cpu;        /* cycles per unit of the CPU work charged as one product with the units
                         (what each technique's apply says) */
-  double kernel;     /* cycles per unit of a second such sum (hvm-ept: the operations the
-                        guest kernel runs natively); 0 where unused */
   bool exits;        /* the phase has operations that may exit: cr8 writes, rdtsc, port I/O */
+  bool kernel_ops;   /* the phase has page-table writes, page faults, process creations or
+                        exceptions */
   bool guest_ops;    /* the phase has guest operations (models/guest_ops.h) */
 } technique_unit;
 
@@ -45,13 +46,20 @@ extern const technique_unit_ops technique_native_unit_ops;
 extern const technique_unit_ops technique_container_unit_ops;
 extern const technique_unit_ops technique_hvm_ept_unit_ops;
 
-/* The split of technique t's charge, NULL when it has none (its charge
- * depends on more than the phase and the state's table: BT's translation
- * cache, or it is not split yet). */
-const technique_unit_ops *technique_unit_ops_of(const technique_ops *t);
+/* The split of technique t's charge as a small number, what a record per
+ * guest keeps instead of a pointer: k > 0 for technique_unit_ops_at(k), 0
+ * when it has none (its charge depends on more than the phase and the
+ * state's table: BT's translation cache, or it is not split yet). */
+uint8_t technique_unit_index(const technique_ops *t);
+/* The splits technique_unit_index numbers, from 1 (read at every charge). */
+extern const technique_unit_ops *const technique_unit_split[];
+static inline const technique_unit_ops *technique_unit_ops_at(uint8_t k) {
+  return technique_unit_split[k - 1];
+}
 
 /* Whether ph has operations of each group a prepared unit marks. */
 bool technique_unit_has_exits(const sim_phase *ph);
+bool technique_unit_has_kernel_ops(const sim_phase *ph);
 bool technique_unit_has_guest_ops(const sim_phase *ph);
 
 #endif
