@@ -481,10 +481,15 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
       v->est_cycles_per_unit = charged > 0 ? charged / probe : 1e-300;
     }
   }
-  double more = fmax(0.0, left - units);
+  /* fmax and fmin by comparison, as at every dispatch: the same values, a
+   * NaN included (a zero's sign aside, which a chunk of no units never
+   * uses) */
+  double more = left - units;
+  if (!(more > 0)) more = 0.0;
   if (avail != INFINITY) {
     double fit = (avail - charged) / v->est_cycles_per_unit;
-    more = fmin(more, fmax(0.0, fit));
+    if (!(fit > 0)) fit = 0.0;
+    if (fit < more) more = fit;
   }
   if (more == INFINITY) more = 0; /* a duration phase is always bounded by its end */
   if (units <= 0 && more <= 0) {

@@ -163,10 +163,14 @@ double vcost_resident_pages(const sim_phase *ph) {
 }
 
 double vcost_native_cpu(const native_costs *c, const sim_phase *ph) {
+  /* the resident pages matter to process creations only: without any, the
+   * term is a zero of the same sign whatever they are, and the pages are
+   * not counted */
+  double resident = ph->process_creations != 0 ? vcost_resident_pages(ph) : 0;
   return vcost_instr_cycles(ph) + ph->syscalls * c->syscall + ph->rdtsc * c->rdtsc +
          ph->cli * c->cli + ph->cr8_writes * c->cr8 + ph->port_io * c->port_io +
          ph->pte_updates * c->pte_write + ph->page_faults * c->page_fault +
-         ph->process_creations * (c->fork + c->fork_per_page * vcost_resident_pages(ph)) +
+         ph->process_creations * (c->fork + c->fork_per_page * resident) +
          ph->call_ret * c->callret + ph->divide_faults * c->exception;
 }
 
