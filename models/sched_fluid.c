@@ -62,6 +62,8 @@ typedef struct fl_state {
                                 * reported for it (sched_fluid_replan_due), count */
   bool tiny_running;           /* a running vCPU was reported a rate of at most 1e-9 CPUs,
                                 * which the engine raises to 1e-9 and re-plans every time */
+  bool settled;                /* the last recompute took recompute_spare's shortcut and found
+                                * no running vCPU at another rate than it was reported */
 } fl_state;
 
 static int fl_create(const sched_env *env, void **state, sim_diag *diag) {
@@ -154,6 +156,7 @@ static bool recompute_spare(fl_state *s) {
   s->dirty = false;
   if (changed_running) s->replans++;
   s->tiny_running = tiny;
+  s->settled = !changed_running;
   return true;
 }
 
@@ -166,6 +169,7 @@ static bool recompute_spare(fl_state *s) {
  * order as a pass over all vCPUs would take it. */
 static void recompute(fl_state *s) {
   if (recompute_spare(s)) return;
+  s->settled = false;
   double left = s->host.n_pcpus, wsum = 0;
   uint32_t n_open = 0;
   /* A running vCPU is runnable (picked runnable; accounted before it
@@ -219,9 +223,20 @@ static void recompute(fl_state *s) {
   s->tiny_running = tiny;
 }
 
+/* A block on a settled host with cores to spare changes nothing recompute
+ * would find: the others keep their demands (the host keeps cores to
+ * spare), their rates are the ones they were reported (the last recompute
+ * found none that was not, and a vCPU dispatched since was reported its
+ * rate), none of them is tiny (tiny_running would say so), and a blocked
+ * vCPU's rate is not read.  So the rates are not marked for recomputing. */
+static bool block_settled(const fl_state *s, bool on) {
+  return !on && !s->dirty && s->settled && !s->tiny_running;
+}
+
 static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
   fl_vcpu *v = &s->vcpus[vcpu];
   if (v->runnable == on) return;
+  bool unchanged = block_settled(s, on);
   v->runnable = on;
   if (on) {
     s->runnable[guest_of(s, v)]++;
@@ -230,7 +245,7 @@ static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
     s->runnable[guest_of(s, v)]--;
     s->n_runnable--;
   }
-  s->dirty = true;
+  if (!unchanged) s->dirty = true;
 }
 
 static sched_kick fl_wake(void *state, int32_t vcpu, sim_time now) {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "models/engine.h"
+#include "models/engine_internal.h"
 #include "models/sched_common.h"
 #include "models/scheduler.h"
 #include "sim/alloc.h"
@@ -503,6 +504,48 @@ static void test_fluid_rates_are_the_water_fillings(void) {
   o->destroy(st);
 }
 
+/* A block on a host with cores to spare re-plans exactly when recomputing
+ * the rates would: when a running vCPU still runs at another rate than it
+ * was reported (its run not yet re-planned), and not once every run is at
+ * its rate. */
+static void test_fluid_block_replans_as_recomputing_would(void) {
+  const scheduler_ops *o = &sched_fluid_ops;
+  sched_env env = {NULL, NULL, 4};
+  sim_diag d = {0};
+  void *st = NULL;
+  uint64_t seen = 0;
+  CU_ASSERT_EQUAL_FATAL(o->create(&env, &st, &d), 0);
+  for (uint32_t i = 0; i < 3; i++) {
+    sched_vcpu_info in = {i, -1, 256, 0};
+    CU_ASSERT_EQUAL_FATAL(o->add_vcpu(st, &in), 0);
+    o->wake(st, (int32_t)i, 0);
+  }
+  for (int32_t i = 0; i < 2; i++) {
+    CU_ASSERT_EQUAL(o->pick_next(st, i, 0).vcpu, i);
+    CU_ASSERT_EQUAL(o->rate(st, i), 1.0);
+  }
+  sched_fluid_replan_due(st, &seen); /* the first rates, planned */
+  CU_ASSERT_FALSE(sched_fluid_replan_due(st, &seen));
+  o->account(st, 2, 2, 0, false, 0); /* a block: every run at its rate */
+  CU_ASSERT_FALSE(sched_fluid_replan_due(st, &seen));
+  o->set_demand(st, 0, 0.5);                          /* vCPU 0's run is now off its rate */
+  CU_ASSERT_TRUE(sched_fluid_replan_due(st, &seen));
+  o->account(st, 1, 1, 0, false, 0); /* a block before vCPU 0 is re-planned */
+  CU_ASSERT_TRUE(sched_fluid_replan_due(st, &seen));
+  o->account(st, 0, 0, 0, true, 0); /* vCPU 0 re-planned at its rate */
+  CU_ASSERT_EQUAL(o->pick_next(st, 0, 0).vcpu, 0);
+  CU_ASSERT_EQUAL(o->rate(st, 0), 0.5);
+  o->wake(st, 1, 0);
+  CU_ASSERT_EQUAL(o->pick_next(st, 1, 0).vcpu, 1);
+  CU_ASSERT_EQUAL(o->rate(st, 1), 1.0);
+  CU_ASSERT_FALSE(sched_fluid_replan_due(st, &seen));
+  o->account(st, 1, 1, 0, false, 0); /* settled again */
+  CU_ASSERT_FALSE(sched_fluid_replan_due(st, &seen));
+  CU_ASSERT_EQUAL(o->rate(st, 0), 0.5);
+  CU_ASSERT_EQUAL(o->rate(st, 1), 0.0);
+  o->destroy(st);
+}
+
 /* ---- the engine at both fidelities ---- */
 
 static const char *const mixed_scenario =
@@ -945,6 +988,7 @@ int register_tests(void) {
       {"credit wake-up boost", test_credit_boost},
       {"fluid rates", test_fluid_rates},
       {"fluid rates are the water-filling's", test_fluid_rates_are_the_water_fillings},
+      {"fluid: a block re-plans as recomputing would", test_fluid_block_replans_as_recomputing_would},
       {"engine: quantum and fluid fidelities", test_engine_fidelities},
       {"simultaneous wakes on a busy host", test_simultaneous_wakes_busy_host},
       {"a missing parameter is an error", test_missing_parameter},
