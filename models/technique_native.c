@@ -46,11 +46,16 @@ static const native_params *native_of(const vstate *s) { return (const native_pa
 static void native_prepare(const void *state, const sim_phase *ph, technique_unit *u) {
   const vstate *s = state;
   const native_params *p = native_of(s);
-  guest_op_events e = guest_ops_events(&p->g, ph, 1);
-  u->cpu = vcost_native_cpu(s->c, ph) + guest_ops_native_cycles(s->c, &p->g, &e);
   u->exits = false;
   u->kernel_ops = false;
   u->guest_ops = technique_unit_has_guest_ops(ph);
+  /* without guest operations their cycles are +0, added as such */
+  double ops = 0.0;
+  if (u->guest_ops) {
+    guest_op_events e = guest_ops_events(&p->g, ph, 1);
+    ops = guest_ops_native_cycles(s->c, &p->g, &e);
+  }
+  u->cpu = vcost_native_cpu(s->c, ph) + ops;
 }
 
 static void native_apply(void *state, const sim_phase *ph, double units, const technique_unit *u,
