@@ -25,7 +25,9 @@
  * at most 1 and each capped guest's at most its cap; a vCPU's rate is 0 while
  * it is blocked.  Water-filling is O(n^2) in the vCPUs of one host, and
  * runs only when a wake-up, a block or a demand changed, and a vCPU runs or
- * is dispatched.  The engine re-plans the running vCPUs only when the rate of
+ * is dispatched; on a host with cores to spare it takes no passes
+ * (recompute_spare), and there a block that changes no rate is not even
+ * marked (block_settled).  The engine re-plans the running vCPUs only when the rate of
  * one of them came to differ from the rate it was last told
  * (sched_fluid_replan_due, models/engine_internal.h): on a host with cores to
  * spare, or when a vCPU takes its next request, nothing is re-planned. */
