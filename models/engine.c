@@ -415,8 +415,9 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   v->run_clock_hz = h->clock_hz;
   v->run_native_switch_cycles = 0;
   /* World switch when the pCPU held another context. */
-  cycles_by_mech sw = {{0}};
+  double sw_cycles = 0; /* cycles_total of no switch's cycles, all +0 */
   if (h->pcpus[p].last_guest != (int32_t)v->guest) {
+    cycles_by_mech sw = {{0}};
     g->tech->switch_in(g->tech_state, &sw);
     for (int m = 0; m < MECH_COUNT; m++) g->cycles.cycles[m] += sw.cycles[m];
     /* the native twin is switched in with it, at a native context switch's cost */
@@ -427,8 +428,8 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
     eng_note_rec(e, sim_record_event(e->rec, e->ev_switch, now, v->entity, (double)p,
                                  (double)h->pcpus[p].last_guest));
     h->pcpus[p].last_guest = (int32_t)v->guest;
+    sw_cycles = cycles_total(&sw);
   }
-  double sw_cycles = cycles_total(&sw);
   /* The speed of this run: the host clock, times the fluid share (which
    * a partial demand bounds). */
   v->want = 1.0;
