@@ -26,9 +26,10 @@
  * it is blocked.  Water-filling is O(n^2) in the vCPUs of one host, and
  * runs only when a wake-up, a block or a demand changed, and a vCPU runs or
  * is dispatched; on a host with cores to spare it takes no passes
- * (recompute_spare), and there a block that changes no rate is not even
- * marked (block_settled).  The engine re-plans the running vCPUs only when the rate of
- * one of them came to differ from the rate it was last told
+ * (recompute_spare), and there a block or a wake that changes no other
+ * rate is not even marked (change_settled).  The engine re-plans the
+ * running vCPUs only when the rate of one of them came to differ from the
+ * rate it was last told
  * (sched_fluid_replan_due, models/engine_internal.h): on a host with cores to
  * spare, or when a vCPU takes its next request, nothing is re-planned. */
 #include <stdlib.h>
@@ -225,20 +226,22 @@ static void recompute(fl_state *s) {
   s->tiny_running = tiny;
 }
 
-/* A block on a settled host with cores to spare changes nothing recompute
- * would find: the others keep their demands (the host keeps cores to
- * spare), their rates are the ones they were reported (the last recompute
- * found none that was not, and a vCPU dispatched since was reported its
- * rate), none of them is tiny (tiny_running would say so), and a blocked
- * vCPU's rate is not read.  So the rates are not marked for recomputing. */
-static bool block_settled(const fl_state *s, bool on) {
-  return !on && !s->dirty && s->settled && !s->tiny_running;
+/* A block or a wake on a settled host that keeps cores to spare changes
+ * nothing recompute would find but the woken vCPU's rate, its demand: the
+ * others keep their demands, their rates are the ones they were reported
+ * (the last recompute found none that was not, and a vCPU dispatched since
+ * was reported its rate), none of them is tiny (tiny_running would say so),
+ * the woken one does not run yet, and a blocked vCPU's rate is not read.
+ * The rates are then not marked for recomputing. */
+static bool change_settled(const fl_state *s, bool on) {
+  if (s->dirty || !s->settled || s->tiny_running || s->capped) return false;
+  return !on || (s->n_runnable + 1 < s->host.n_pcpus && s->n_runnable + 1 <= SPARE_MAX_RUNNABLE);
 }
 
 static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
   fl_vcpu *v = &s->vcpus[vcpu];
   if (v->runnable == on) return;
-  bool unchanged = block_settled(s, on);
+  bool unchanged = change_settled(s, on);
   v->runnable = on;
   if (on) {
     s->runnable[guest_of(s, v)]++;
@@ -247,7 +250,10 @@ static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
     s->runnable[guest_of(s, v)]--;
     s->n_runnable--;
   }
-  if (!unchanged) s->dirty = true;
+  if (!unchanged)
+    s->dirty = true;
+  else if (on)
+    v->rate = v->demand;
 }
 
 static sched_kick fl_wake(void *state, int32_t vcpu, sim_time now) {

@@ -1,8 +1,8 @@
 /* tests/test_sched_fluid.c: the fluid scheduler's shortcuts
  * (models/sched_fluid.c).  Its rates are the water-filling's, bit for bit,
  * whether the host has cores to spare (every vCPU at its demand, without
- * the passes) or not, capped guests included; a block that leaves the rates
- * unmarked re-plans exactly when recomputing them would. */
+ * the passes) or not, capped guests included; a block or a wake that
+ * leaves the rates unmarked re-plans exactly when recomputing them would. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -165,10 +165,51 @@ static void test_fluid_block_replans_as_recomputing_would(void) {
   o->destroy(st);
 }
 
+/* A wake on a settled host gives the woken vCPU its demand while a core
+ * stays free, and leaves the rates to the water-filling once none would:
+ * there, as many vCPUs as cores leave two a hair below one CPU. */
+static void test_fluid_wake_keeps_rates_while_a_core_is_free(void) {
+  const scheduler_ops *o = &sched_fluid_ops;
+  static const uint32_t guest[5] = {0, 0, 0, 1, 1}, weight[2] = {58693, 47284};
+  static const double cap[2] = {0, 0}, demand[5] = {1, 1, 1, 1, 1};
+  static const bool runnable[5] = {true, true, true, true, true};
+  double rate[5];
+  water_fill(5, guest, weight, cap, demand, runnable, 5, rate);
+  sched_env env = {NULL, NULL, 5};
+  sim_diag d = {0};
+  void *st = NULL;
+  uint64_t seen = 0;
+  CU_ASSERT_EQUAL_FATAL(o->create(&env, &st, &d), 0);
+  for (int32_t i = 0; i < 5; i++) {
+    sched_vcpu_info in = {guest[i], -1, weight[guest[i]], 0};
+    CU_ASSERT_EQUAL_FATAL(o->add_vcpu(st, &in), 0);
+  }
+  for (int32_t i = 0; i < 3; i++) {
+    o->wake(st, i, 0);
+    CU_ASSERT_EQUAL(o->pick_next(st, i, 0).vcpu, i);
+    CU_ASSERT_EQUAL(o->rate(st, i), 1.0);
+  }
+  sched_fluid_replan_due(st, &seen);
+  o->account(st, 2, 2, 0, false, 0); /* a block: the rates settle */
+  CU_ASSERT_FALSE(sched_fluid_replan_due(st, &seen));
+  o->wake(st, 3, 0); /* never ran: its demand, with a core still free */
+  CU_ASSERT_FALSE(sched_fluid_replan_due(st, &seen));
+  CU_ASSERT_EQUAL(o->rate(st, 3), 1.0);
+  o->wake(st, 2, 0);
+  CU_ASSERT_FALSE(sched_fluid_replan_due(st, &seen));
+  CU_ASSERT_EQUAL(o->rate(st, 2), 1.0);
+  o->wake(st, 4, 0); /* no core free: the water-filling's rates */
+  CU_ASSERT_TRUE(sched_fluid_replan_due(st, &seen));
+  for (int32_t i = 0; i < 5; i++) CU_ASSERT_EQUAL(o->rate(st, i), rate[i]);
+  CU_ASSERT(rate[1] < 1.0);
+  o->destroy(st);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"fluid rates are the water-filling's", test_fluid_rates_are_the_water_fillings},
       {"a block re-plans as recomputing would", test_fluid_block_replans_as_recomputing_would},
+      {"a wake keeps rates while a core is free", test_fluid_wake_keeps_rates_while_a_core_is_free},
       {NULL, NULL}};
   return add_suite("sched_fluid", tests);
 }
