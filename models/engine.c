@@ -90,7 +90,9 @@ void eng_note_rec(eng *e, int rc) {
 const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v) {
   if (v->req_ph) return v->req_ph;
   const eng_guest *g = &e->guests[v->guest];
-  return g->wl->trace_mix ? eng_trace_phase(e, g, v->phase) : sim_workload_phase_body(g->wl, v->phase);
+  /* a workload without a trace holds its phases (sim_workload_phase_body),
+   * read here at every event */
+  return g->wl->trace_mix ? eng_trace_phase(e, g, v->phase) : &g->wl->phases[v->phase];
 }
 
 /* Share of its time v's current run may use, (0, 1]: the phase's cpu_demand,
@@ -171,26 +173,39 @@ bool eng_phase_complete(const eng_vcpu *v, sim_time now) {
   return now >= v->phase_end_ns;
 }
 
-/* Charges `units` of v's phase through its technique and the native one. */
+/* Charges `units` of v's phase through its technique and the native one.
+ * A technique whose charge is split (models/technique_unit.h) is charged
+ * from one unit of the phase prepared at the phase's first charge
+ * (eng_dispatch forgets it when a phase or request begins, as a request's
+ * content changes in place), and prepared again only if the guest moved to
+ * another host type: the same cycles, bit for bit, as its charge(). */
 static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out, double *native) {
   eng_guest *g = &e->guests[v->guest];
   const sim_phase *ph = eng_cur_phase(e, v);
   cycles_by_mech n = {{0}};
-  g->tech->charge(g->tech_state, ph, units, out);
-  if (g->native == &technique_native_ops) {
-    /* The CPU cycles of a native unit depend on the phase and the host type
-     * only: computed at the phase's first charge (eng_dispatch forgets them
-     * when a phase or request begins, as its content may change in place),
-     * and again only if the guest moved to another host type. */
-    if (v->native_unit_phase != ph || v->native_unit_state != g->native_state) {
-      v->native_unit_cpu = technique_native_unit_cpu(g->native_state, ph);
-      v->native_unit_phase = ph;
-      v->native_unit_state = g->native_state;
-    }
-    technique_native_charge_unit_cpu(g->native_state, ph, units, v->native_unit_cpu, &n);
-  } else {
-    g->native->charge(g->native_state, ph, units, &n);
+  if (!g->units_split) {
+    g->tech_unit = technique_unit_index(g->tech);
+    g->native_unit = technique_unit_index(g->native);
+    g->units_split = true;
   }
+  const technique_unit_ops *tech = g->tech_unit ? technique_unit_ops_at(g->tech_unit) : NULL;
+  const technique_unit_ops *nat = g->native_unit ? technique_unit_ops_at(g->native_unit) : NULL;
+  if (v->unit_phase != ph || v->unit_state != g->tech_state ||
+      v->unit_native_state != g->native_state) {
+    if (tech) tech->prepare(g->tech_state, ph, &v->unit_tech);
+    if (nat) nat->prepare(g->native_state, ph, &v->unit_native);
+    v->unit_phase = ph;
+    v->unit_state = g->tech_state;
+    v->unit_native_state = g->native_state;
+  }
+  if (tech)
+    tech->apply(g->tech_state, ph, units, &v->unit_tech, out);
+  else
+    g->tech->charge(g->tech_state, ph, units, out);
+  if (nat)
+    nat->apply(g->native_state, ph, units, &v->unit_native, &n);
+  else
+    g->native->charge(g->native_state, ph, units, &n);
   *native += cycles_total(&n);
   if (v->contention_unit > 0) { /* its co-runners', its native twin's too (models/contention.h) */
     out->cycles[MECH_GUEST] += units * v->contention_unit;
@@ -308,9 +323,9 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   /* A unit of an I/O phase is done: issue its I/O; wait for it when the
    * phase's window is full or the phase ends. */
   int io_n = 0;
-  uint32_t io_window = eng_cur_phase(e, v)->io_window;
-  if (e->io && io_phase_has_io(eng_cur_phase(e, v)) &&
-      v->io_units >= io_units_to_next(e->io, v->guest, eng_cur_phase(e, v)) - 1e-9) {
+  const sim_phase *ph = eng_cur_phase(e, v);
+  uint32_t io_window = ph->io_window;
+  if (e->io && io_phase_has_io(ph) && v->io_units >= io_units_to_next(e->io, v->guest, ph) - 1e-9) {
     double whole = floor(v->io_units + 1e-9);
     v->io_units = fmax(0.0, v->io_units - whole);
     io_n = io_issue_units(e->io, v->guest, eng_cur_phase(e, v), whole, io_done, e, (uint64_t)(v - e->vcpus));
@@ -400,8 +415,9 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   v->run_clock_hz = h->clock_hz;
   v->run_native_switch_cycles = 0;
   /* World switch when the pCPU held another context. */
-  cycles_by_mech sw = {{0}};
+  double sw_cycles = 0; /* cycles_total of no switch's cycles, all +0 */
   if (h->pcpus[p].last_guest != (int32_t)v->guest) {
+    cycles_by_mech sw = {{0}};
     g->tech->switch_in(g->tech_state, &sw);
     for (int m = 0; m < MECH_COUNT; m++) g->cycles.cycles[m] += sw.cycles[m];
     /* the native twin is switched in with it, at a native context switch's cost */
@@ -412,13 +428,14 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
     eng_note_rec(e, sim_record_event(e->rec, e->ev_switch, now, v->entity, (double)p,
                                  (double)h->pcpus[p].last_guest));
     h->pcpus[p].last_guest = (int32_t)v->guest;
+    sw_cycles = cycles_total(&sw);
   }
-  double sw_cycles = cycles_total(&sw);
   /* The speed of this run: the host clock, times the fluid share (which
    * a partial demand bounds). */
   v->want = 1.0;
+  double fluid_d = 1.0;
   if (h->fluid) {
-    double d = run_demand(e, v);
+    double d = fluid_d = run_demand(e, v);
     v->want = d > 0 && d < 1 ? d : 1.0;
     h->sched->set_demand(h->sched_state, v->sched_id, v->want);
   }
@@ -435,7 +452,9 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   double avail = INFINITY;
   sim_time limit = pick.slice_ns == SIM_TIME_MAX ? SIM_TIME_MAX : now + pick.slice_ns;
   if (v->phase_end_ns < limit) limit = v->phase_end_ns;
-  double run_d = v->run_demand = run_demand(e, v);
+  /* the same demand as above, but for a trace's phase: composed when asked
+   * for, its mix is shared and the co-runners' contention recomposed it */
+  double run_d = v->run_demand = h->fluid && !g->wl->trace_mix ? fluid_d : run_demand(e, v);
   if (!h->fluid && run_d < 1) {
     sim_time burst = (sim_time)llround(run_d * (double)e->demand_period_ns);
     if (burst < 1) burst = 1;
@@ -451,7 +470,7 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   if (v->est_cycles_per_unit <= 0) {
     /* A phase or a request begins (eng_enter_phase, engine_requests.c serve):
      * what is known of the one before does not hold. */
-    v->native_unit_phase = NULL;
+    v->unit_phase = NULL;
     /* Probe: a thousandth of the phase, at most one unit. */
     double probe = v->units_phase > 0 ? fmin(fmin(left, 1.0), v->units_phase * 1e-3) : 1.0;
     if (e->io && io_phase_has_io(eng_cur_phase(e, v)))
@@ -463,10 +482,15 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
       v->est_cycles_per_unit = charged > 0 ? charged / probe : 1e-300;
     }
   }
-  double more = fmax(0.0, left - units);
+  /* fmax and fmin by comparison, as at every dispatch: the same values, a
+   * NaN included (a zero's sign aside, which a chunk of no units never
+   * uses) */
+  double more = left - units;
+  if (!(more > 0)) more = 0.0;
   if (avail != INFINITY) {
     double fit = (avail - charged) / v->est_cycles_per_unit;
-    more = fmin(more, fmax(0.0, fit));
+    if (!(fit > 0)) fit = 0.0;
+    if (fit < more) more = fit;
   }
   if (more == INFINITY) more = 0; /* a duration phase is always bounded by its end */
   if (units <= 0 && more <= 0) {
@@ -478,7 +502,14 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
    * I/O is issued. */
   if (e->io && io_phase_has_io(eng_cur_phase(e, v)))
     more = fmin(more, fmax(0.0, io_units_to_next(e->io, v->guest, eng_cur_phase(e, v)) - v->io_units - units));
-  if (more > 0) {
+  if (more > 0 && units <= 0) {
+    /* the run's only chunk: charged into its cycles, still all +0 (what
+     * adding a chunk charged apart to them would give, bit for bit) */
+    charge_units(e, v, more, &v->run_cycles, &v->run_native_cycles);
+    charged = cycles_total(&v->run_cycles);
+    if (charged > 0) v->est_cycles_per_unit = charged / more;
+    units = more;
+  } else if (more > 0) {
     cycles_by_mech c = {{0}};
     charge_units(e, v, more, &c, &v->run_native_cycles);
     double cs = cycles_total(&c);

@@ -30,6 +30,7 @@
 #include "models/migration.h"
 #include "models/scheduler.h"
 #include "models/technique.h"
+#include "models/technique_unit.h"
 
 /* Event priorities at equal times: state changes before samples. */
 enum { PRIO_RUN = 0, PRIO_WAKE = 1, PRIO_SAMPLE = 10 };
@@ -93,10 +94,13 @@ typedef struct eng_vcpu {
   eng_host *stale_on;        /* host whose run queue still holds it since a pause, NULL: none */
   sim_phase *req_ph;         /* request-driven guest: the phase of its request (engine_requests.c);
                               * NULL: it follows its workload's phases */
-  /* its native reference (technique_native.c) in its current phase */
-  const sim_phase *native_unit_phase; /* the phase native_unit_cpu is of; NULL: none */
-  const void *native_unit_state; /* the native state (host type) it was computed with */
-  double native_unit_cpu;    /* cycles: the native CPU cycles of one unit of that phase */
+  /* one unit of its current phase prepared for its technique and its native reference
+   * (models/technique_unit.h), where their charges are split (eng_guest.units_split) */
+  const sim_phase *unit_phase; /* the phase they are of; NULL: none */
+  const void *unit_state;    /* the technique state they were prepared with */
+  const void *unit_native_state; /* the native state (host type) they were prepared with */
+  technique_unit unit_tech;  /* its technique's */
+  technique_unit unit_native; /* its native reference's */
   /* its time per unit of work and the native twin's (engine_report.c relative_to_native):
    * also its waits (eng.waits) */
   sim_time done_ns;          /* ns: when it finished its last phase, valid when done_noted */
@@ -170,6 +174,10 @@ typedef struct eng_guest {
   bool depart_pending;       /* its lifetime ended during its consolidation migration: it departs
                               * when the migration ends */
   bool rejected;             /* no host had room at its arrival: it never ran (finish_ns: then) */
+  bool units_split;          /* tech_unit and native_unit are looked up (at its first charge) */
+  uint8_t tech_unit;         /* tech's charge split (models/technique_unit.h technique_unit_index),
+                              * 0: none */
+  uint8_t native_unit;       /* native's likewise */
   sim_time finish_ns;        /* ns: completion time, -1 while running */
   cycles_by_mech cycles;     /* cycles spent so far, by mechanism */
   int64_t switches;          /* context switches onto a pCPU, count */
@@ -466,17 +474,6 @@ bool sched_fluid_replan_due(void *state, uint64_t *seen);
 /* Room in the fluid scheduler `state` for n_vcpus vCPUs of n_guests guests,
  * before they are added (eng_setup_host).  0, or -1 when out of memory. */
 int sched_fluid_reserve(void *state, size_t n_vcpus, size_t n_guests);
-
-/* ---- technique_native.c, for the native reference of every charge ---- */
-
-/* The native CPU cycles of one unit of ph (every operation but the memory
- * accesses) for the native technique's `state`: a function of the phase
- * and the host type only. */
-double technique_native_unit_cpu(const void *state, const sim_phase *ph);
-/* The native technique's charge of `units` units of ph, the CPU cycles of
- * one unit given (technique_native_unit_cpu of the same phase and state). */
-void technique_native_charge_unit_cpu(void *state, const sim_phase *ph, double units,
-                                      double unit_cpu, cycles_by_mech *out);
 
 /* ---- engine_dvfs.c ---- */
 

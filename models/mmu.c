@@ -107,13 +107,24 @@ double mmu_load_cycles(const mmu_params *p, double footprint_bytes) {
   if (footprint_bytes < p->line_bytes) footprint_bytes = p->line_bytes;
   for (int c = 0; c < MMU_CACHE_LEVELS; c++) {
     if (p->cache_bytes[c] <= 0) continue;
-    double in = fmin(1.0, p->cache_bytes[c] / footprint_bytes);
+    double in = p->cache_bytes[c] / footprint_bytes;
+    if (!(in < 1.0)) in = 1.0; /* fmin(1, in), a NaN included, without a call */
     if (in > covered) {
       cycles += (in - covered) * p->cache_cycles[c];
       covered = in;
     }
   }
   return cycles + (1.0 - covered) * p->dram_cycles;
+}
+
+/* The largest cache's bytes, at least 0: the LLC's.  Compared rather than
+ * taken by fmax, which is a call: the result is fmax's, a NaN size
+ * included (it is passed over); contention estimates ask at every event. */
+static double largest_cache(const mmu_params *p) {
+  double llc = 0;
+  for (int c = 0; c < MMU_CACHE_LEVELS; c++)
+    if (p->cache_bytes[c] > llc) llc = p->cache_bytes[c];
+  return llc;
 }
 
 /* Data bytes one access brings into the caches. */
@@ -197,8 +208,7 @@ mmu_walk mmu_walk_2d(const mmu_params *p, const sim_access_spec *a, uint64_t gue
 double mmu_data_cycles(const mmu_params *p, const sim_access_spec *a) {
   double w = (double)a->working_set_bytes;
   double step = step_bytes(a);
-  double llc = 0;
-  for (int c = 0; c < MMU_CACHE_LEVELS; c++) llc = fmax(llc, p->cache_bytes[c]);
+  double llc = largest_cache(p);
   double beyond = w > llc ? 1.0 - llc / w : 0.0; /* share of lines beyond the LLC */
   if (a->pattern == SIM_ACCESS_RANDOM || step >= p->line_bytes) {
     /* loads wait for their line; a store retires into the store buffer and
@@ -223,8 +233,7 @@ double mmu_llc_lines(const mmu_params *p, const sim_access_spec *a) {
 
 double mmu_dram_bytes(const mmu_params *p, const sim_access_spec *a) {
   double w = (double)a->working_set_bytes;
-  double llc = 0;
-  for (int c = 0; c < MMU_CACHE_LEVELS; c++) llc = fmax(llc, p->cache_bytes[c]);
+  double llc = largest_cache(p);
   double beyond = w > llc ? 1.0 - llc / w : 0.0;
   return beyond * data_bytes_per_access(p, a) * (1.0 + a->write_fraction);
 }

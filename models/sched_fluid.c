@@ -25,8 +25,11 @@
  * at most 1 and each capped guest's at most its cap; a vCPU's rate is 0 while
  * it is blocked.  Water-filling is O(n^2) in the vCPUs of one host, and
  * runs only when a wake-up, a block or a demand changed, and a vCPU runs or
- * is dispatched.  The engine re-plans the running vCPUs only when the rate of
- * one of them came to differ from the rate it was last told
+ * is dispatched; on a host with cores to spare it takes no passes
+ * (recompute_spare), and there a block or a wake that changes no other
+ * rate is not even marked (change_settled).  The engine re-plans the
+ * running vCPUs only when the rate of one of them came to differ from the
+ * rate it was last told
  * (sched_fluid_replan_due, models/engine_internal.h): on a host with cores to
  * spare, or when a vCPU takes its next request, nothing is re-planned. */
 #include <stdlib.h>
@@ -55,11 +58,15 @@ typedef struct fl_state {
   uint32_t *runnable;          /* per guest of host.guests: its runnable vCPUs, count */
   size_t cap_runnable;         /* capacity (sched_exact_room) */
   bool dirty;                  /* rates must be recomputed */
+  bool capped;                 /* some guest of the host has a cap */
+  uint32_t n_runnable;         /* runnable vCPUs, count */
   uint32_t n_running;          /* vCPUs running (picked, not yet accounted), count */
   uint64_t replans;            /* times a running vCPU's rate came to differ from the one
                                 * reported for it (sched_fluid_replan_due), count */
   bool tiny_running;           /* a running vCPU was reported a rate of at most 1e-9 CPUs,
                                 * which the engine raises to 1e-9 and re-plans every time */
+  bool settled;                /* the last recompute took recompute_spare's shortcut and found
+                                * no running vCPU at another rate than it was reported */
 } fl_state;
 
 static int fl_create(const sched_env *env, void **state, sim_diag *diag) {
@@ -92,6 +99,7 @@ static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
     if (sched_exact_room((void **)&s->runnable, &s->cap_runnable, s->host.n_guests, sizeof *s->runnable)) return -1;
     s->runnable[g] = 0;
   }
+  if (s->host.guests[g].cap > 0) s->capped = true;
   size_t n = s->host.n_vcpus;
   if (sched_exact_room((void **)&s->vcpus, &s->cap_vcpus, n, sizeof *s->vcpus)) return -1;
   s->vcpus[n - 1] = (fl_vcpu){.demand = 1.0};
@@ -119,6 +127,42 @@ static double bound(const fl_state *s, const fl_vcpu *v, uint32_t g) {
   return b;
 }
 
+/* Whether a pass of the water-filling below must saturate every runnable
+ * vCPU at its bound: fewer runnable vCPUs than cores (at most
+ * SPARE_MAX_RUNNABLE), none of a capped guest (so a bound is the vCPU's
+ * demand, at most 1).  A pass that saturated none would share `left`, at
+ * least one core more than the vCPUs left open and so than the sum of
+ * their bounds, among them each below its bound: impossible, and the
+ * spare core dwarfs what rounding takes from `left` and the weight sum
+ * (weights 1 to 65535, split over at most a guest's vCPUs).  So every
+ * rate is exactly the bound, whatever the order of the passes. */
+#define SPARE_MAX_RUNNABLE 512
+static bool all_saturate(const fl_state *s) {
+  return !s->capped && s->n_runnable < s->host.n_pcpus && s->n_runnable <= SPARE_MAX_RUNNABLE;
+}
+
+/* The water-filling's result when all_saturate holds, without its passes:
+ * every runnable vCPU at its demand; false (nothing done) when it does not
+ * hold. */
+static bool recompute_spare(fl_state *s) {
+  if (!all_saturate(s)) return false;
+  bool changed_running = false, tiny = false;
+  for (size_t i = 0; i < s->host.n_vcpus; i++) {
+    fl_vcpu *v = &s->vcpus[i];
+    if (!v->runnable) continue;
+    v->rate = v->demand; /* bound() of an uncapped vCPU */
+    if (s->host.vcpus[i].running) {
+      changed_running |= v->rate != v->reported;
+      tiny |= !(v->rate > 1e-9);
+    }
+  }
+  s->dirty = false;
+  if (changed_running) s->replans++;
+  s->tiny_running = tiny;
+  s->settled = !changed_running;
+  return true;
+}
+
 /* Weighted max-min fair rates (water-filling): passes over the runnable
  * vCPUs not yet saturated, in index order, each saturating those whose fair
  * share of what is left reaches their bound, until none does.  A vCPU's
@@ -127,6 +171,8 @@ static double bound(const fl_state *s, const fl_vcpu *v, uint32_t g) {
  * list, the order of the others stays, so every sum is taken in the same
  * order as a pass over all vCPUs would take it. */
 static void recompute(fl_state *s) {
+  if (recompute_spare(s)) return;
+  s->settled = false;
   double left = s->host.n_pcpus, wsum = 0;
   uint32_t n_open = 0;
   /* A running vCPU is runnable (picked runnable; accounted before it
@@ -180,15 +226,34 @@ static void recompute(fl_state *s) {
   s->tiny_running = tiny;
 }
 
+/* A block or a wake on a settled host that keeps cores to spare changes
+ * nothing recompute would find but the woken vCPU's rate, its demand: the
+ * others keep their demands, their rates are the ones they were reported
+ * (the last recompute found none that was not, and a vCPU dispatched since
+ * was reported its rate), none of them is tiny (tiny_running would say so),
+ * the woken one does not run yet, and a blocked vCPU's rate is not read.
+ * The rates are then not marked for recomputing. */
+static bool change_settled(const fl_state *s, bool on) {
+  if (s->dirty || !s->settled || s->tiny_running || s->capped) return false;
+  return !on || (s->n_runnable + 1 < s->host.n_pcpus && s->n_runnable + 1 <= SPARE_MAX_RUNNABLE);
+}
+
 static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
   fl_vcpu *v = &s->vcpus[vcpu];
   if (v->runnable == on) return;
+  bool unchanged = change_settled(s, on);
   v->runnable = on;
-  if (on)
+  if (on) {
     s->runnable[guest_of(s, v)]++;
-  else
+    s->n_runnable++;
+  } else {
     s->runnable[guest_of(s, v)]--;
-  s->dirty = true;
+    s->n_runnable--;
+  }
+  if (!unchanged)
+    s->dirty = true;
+  else if (on)
+    v->rate = v->demand;
 }
 
 static sched_kick fl_wake(void *state, int32_t vcpu, sim_time now) {

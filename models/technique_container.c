@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "models/guest_ops.h"
+#include "models/technique_unit.h"
 #include "models/techniques.h"
 #include "models/vcost.h"
 #include "sim/alloc.h"
@@ -64,19 +65,39 @@ static void container_destroy(void *state) {
   sim_free(s);
 }
 
-static void container_charge(void *state, const sim_phase *ph, double units,
-                             cycles_by_mech *out) {
+/* Prepared unit: cpu, the native CPU cycles of one unit but its guest
+ * operations'. */
+static void container_prepare(const void *state, const sim_phase *ph, technique_unit *u) {
+  const container_state *s = state;
+  u->cpu = vcost_native_cpu(&s->p->c, ph);
+  u->exits = false;
+  u->kernel_ops = false;
+  u->guest_ops = technique_unit_has_guest_ops(ph);
+}
+
+static void container_apply(void *state, const sim_phase *ph, double units,
+                            const technique_unit *u, cycles_by_mech *out) {
   container_state *s = state;
   const container_params *p = s->p;
   if (!s->started) {
     s->started = true;
     out->cycles[MECH_HYPERVISOR] += (p->namespace_ns + p->cgroup_ns) * 1e-9 * p->c.clock_hz;
   }
-  guest_op_events e = guest_ops_events(&p->g, ph, units);
-  out->cycles[MECH_GUEST] += units * vcost_native_cpu(&p->c, ph);
-  out->cycles[MECH_GUEST] += guest_ops_native_cycles(&p->c, &p->g, &e);
+  out->cycles[MECH_GUEST] += units * u->cpu;
+  guest_op_events e = {0};
+  if (u->guest_ops) {
+    e = guest_ops_events(&p->g, ph, units);
+    out->cycles[MECH_GUEST] += guest_ops_native_cycles(&p->c, &p->g, &e);
+  }
   vcost_charge_memory(&s->mem, ph, units, VCOST_WALK_1D, 0, out);
-  guest_ops_charge_switch_refill(&s->mem, ph, &e, out);
+  if (u->guest_ops) guest_ops_charge_switch_refill(&s->mem, ph, &e, out);
+}
+
+static void container_charge(void *state, const sim_phase *ph, double units,
+                             cycles_by_mech *out) {
+  technique_unit u;
+  container_prepare(state, ph, &u);
+  container_apply(state, ph, units, &u, out);
 }
 
 static void container_switch_in(void *state, cycles_by_mech *out) {
@@ -95,4 +116,10 @@ const technique_ops technique_container_ops = {
     .destroy = container_destroy,
     .charge = container_charge,
     .switch_in = container_switch_in,
+};
+
+const technique_unit_ops technique_container_unit_ops = {
+    .technique = &technique_container_ops,
+    .prepare = container_prepare,
+    .apply = container_apply,
 };

@@ -28,6 +28,7 @@
  * the profile says the TLB is untagged. */
 #include "models/guest_ops.h"
 #include "models/technique_hvm.h"
+#include "models/technique_unit.h"
 #include "models/techniques.h"
 
 typedef struct ept_params {
@@ -66,7 +67,30 @@ static int ept_load(const sim_profile *profile, const sim_host_type *host_type, 
  * are the first member of its ept_params. */
 static const ept_params *ept_of(const vstate *s) { return (const ept_params *)s->c; }
 
-static void ept_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
+/* Cycles of one unit's page-table writes, page faults, process creations
+ * and exceptions, all run natively. */
+static double ept_kernel_cycles(const native_costs *c, const sim_phase *ph) {
+  double resident = vcost_resident_pages(ph);
+  return ph->pte_updates * c->pte_write + ph->page_faults * c->page_fault +
+         ph->process_creations * (c->fork + c->fork_per_page * resident) +
+         ph->divide_faults * c->exception;
+}
+
+/* Prepared unit: cpu, a unit's guest instructions (at the guest CPU
+ * model's efficiency), call/ret pairs, cli and system calls. */
+static void ept_prepare(const void *state, const sim_phase *ph, technique_unit *u) {
+  const vstate *s = state;
+  const ept_params *v = ept_of(s);
+  const native_costs *c = s->c;
+  u->cpu = vcost_instr_cycles(ph) / v->cpu_eff + ph->call_ret * c->callret + ph->cli * c->cli +
+           ph->syscalls * c->syscall;
+  u->exits = technique_unit_has_exits(ph);
+  u->kernel_ops = technique_unit_has_kernel_ops(ph);
+  u->guest_ops = technique_unit_has_guest_ops(ph);
+}
+
+static void ept_apply(void *state, const sim_phase *ph, double units, const technique_unit *u,
+                      cycles_by_mech *out) {
   vstate *s = state;
   const ept_params *v = ept_of(s);
   const native_costs *c = s->c;
@@ -74,24 +98,29 @@ static void ept_charge(void *state, const sim_phase *ph, double units, cycles_by
   double before = cycles_total(out);
   double *g = &out->cycles[MECH_GUEST];
 
-  *g += units * (vcost_instr_cycles(ph) / v->cpu_eff + ph->call_ret * c->callret +
-                 ph->cli * c->cli + ph->syscalls * c->syscall);
-  hvm_charge_exiting_ops(x, c, ph, units, out);
+  *g += units * u->cpu;
+  if (u->exits) hvm_charge_exiting_ops(x, c, ph, units, out);
 
-  double resident = vcost_resident_pages(ph);
-  *g += units * (ph->pte_updates * c->pte_write + ph->page_faults * c->page_fault +
-                 ph->process_creations * (c->fork + c->fork_per_page * resident) +
-                 ph->divide_faults * c->exception);
+  if (u->kernel_ops) *g += units * ept_kernel_cycles(c, ph);
   out->cycles[MECH_TRAP] += units * ph->divide_faults * x->exception;
 
-  guest_op_events e = guest_ops_events(&v->g, ph, units);
-  *g += guest_ops_native_cycles(c, &v->g, &e);
+  guest_op_events e = {0};
+  if (u->guest_ops) {
+    e = guest_ops_events(&v->g, ph, units);
+    *g += guest_ops_native_cycles(c, &v->g, &e);
+  }
   double world = hosted_exit_cycles(&v->hosted);
   out->cycles[MECH_HYPERVISOR] += units * ph->port_io * world;
 
   vcost_charge_memory(s, ph, units, VCOST_WALK_2D, 0, out);
-  guest_ops_charge_switch_refill(s, ph, &e, out);
+  if (u->guest_ops) guest_ops_charge_switch_refill(s, ph, &e, out);
   vcost_charge_timer(c, cycles_total(out) - before, hvm_timer_irq_cycles(x) + world, out);
+}
+
+static void ept_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
+  technique_unit u;
+  ept_prepare(state, ph, &u);
+  ept_apply(state, ph, units, &u, out);
 }
 
 static void ept_switch_in(void *state, cycles_by_mech *out) {
@@ -110,4 +139,10 @@ const technique_ops technique_hvm_ept_ops = {
     .destroy = vstate_free,
     .charge = ept_charge,
     .switch_in = ept_switch_in,
+};
+
+const technique_unit_ops technique_hvm_ept_unit_ops = {
+    .technique = &technique_hvm_ept_ops,
+    .prepare = ept_prepare,
+    .apply = ept_apply,
 };

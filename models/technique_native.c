@@ -11,14 +11,15 @@
  * phase's pages where the TLB is untagged (MECH_PAGEWALK).
  * The engine charges every guest's work through it too, as the guest's
  * native reference, and keeps the CPU cycles of one unit of the vCPU's phase
- * (technique_native_unit_cpu) from the first charge of the phase on.
+ * (its prepared unit, models/technique_unit.h) from the first charge of the
+ * phase on.
  * Units: cycles.  Invariant: no cycle lands outside MECH_GUEST and
  * MECH_PAGEWALK.  Sources: the profile's native quantities ([AA06] sec. 5
  * nanobenchmarks, [FE14] testbed, or `vdcsim calibrate`). */
 #include <stddef.h>
 
-#include "models/engine_internal.h"
 #include "models/guest_ops.h"
+#include "models/technique_unit.h"
 #include "models/techniques.h"
 #include "models/vcost.h"
 
@@ -40,24 +41,38 @@ static int native_load(const sim_profile *profile, const sim_host_type *host_typ
  * are the first member of its native_params. */
 static const native_params *native_of(const vstate *s) { return (const native_params *)s->c; }
 
-double technique_native_unit_cpu(const void *state, const sim_phase *ph) {
+/* Prepared unit: cpu, the native CPU cycles of one unit (every operation
+ * but the memory accesses, the guest operations' at one unit). */
+static void native_prepare(const void *state, const sim_phase *ph, technique_unit *u) {
   const vstate *s = state;
   const native_params *p = native_of(s);
-  guest_op_events e = guest_ops_events(&p->g, ph, 1);
-  return vcost_native_cpu(s->c, ph) + guest_ops_native_cycles(s->c, &p->g, &e);
+  u->exits = false;
+  u->kernel_ops = false;
+  u->guest_ops = technique_unit_has_guest_ops(ph);
+  /* without guest operations their cycles are +0, added as such */
+  double ops = 0.0;
+  if (u->guest_ops) {
+    guest_op_events e = guest_ops_events(&p->g, ph, 1);
+    ops = guest_ops_native_cycles(s->c, &p->g, &e);
+  }
+  u->cpu = vcost_native_cpu(s->c, ph) + ops;
 }
 
-void technique_native_charge_unit_cpu(void *state, const sim_phase *ph, double units,
-                                      double unit_cpu, cycles_by_mech *out) {
+static void native_apply(void *state, const sim_phase *ph, double units, const technique_unit *u,
+                         cycles_by_mech *out) {
   vstate *s = state;
-  out->cycles[MECH_GUEST] += units * unit_cpu;
+  out->cycles[MECH_GUEST] += units * u->cpu;
   vcost_charge_memory(s, ph, units, VCOST_WALK_1D, 0, out);
-  guest_op_events e = guest_ops_events(&native_of(s)->g, ph, units);
-  guest_ops_charge_switch_refill(s, ph, &e, out);
+  if (u->guest_ops) {
+    guest_op_events e = guest_ops_events(&native_of(s)->g, ph, units);
+    guest_ops_charge_switch_refill(s, ph, &e, out);
+  }
 }
 
 static void native_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {
-  technique_native_charge_unit_cpu(state, ph, units, technique_native_unit_cpu(state, ph), out);
+  technique_unit u;
+  native_prepare(state, ph, &u);
+  native_apply(state, ph, units, &u, out);
 }
 
 static void native_switch_in(void *state, cycles_by_mech *out) {
@@ -75,4 +90,10 @@ const technique_ops technique_native_ops = {
     .destroy = vstate_free,
     .charge = native_charge,
     .switch_in = native_switch_in,
+};
+
+const technique_unit_ops technique_native_unit_ops = {
+    .technique = &technique_native_ops,
+    .prepare = native_prepare,
+    .apply = native_apply,
 };

@@ -163,10 +163,14 @@ double vcost_resident_pages(const sim_phase *ph) {
 }
 
 double vcost_native_cpu(const native_costs *c, const sim_phase *ph) {
+  /* the resident pages matter to process creations only: without any, the
+   * term is a zero of the same sign whatever they are, and the pages are
+   * not counted */
+  double resident = ph->process_creations != 0 ? vcost_resident_pages(ph) : 0;
   return vcost_instr_cycles(ph) + ph->syscalls * c->syscall + ph->rdtsc * c->rdtsc +
          ph->cli * c->cli + ph->cr8_writes * c->cr8 + ph->port_io * c->port_io +
          ph->pte_updates * c->pte_write + ph->page_faults * c->page_fault +
-         ph->process_creations * (c->fork + c->fork_per_page * vcost_resident_pages(ph)) +
+         ph->process_creations * (c->fork + c->fork_per_page * resident) +
          ph->call_ret * c->callret + ph->divide_faults * c->exception;
 }
 
@@ -276,14 +280,14 @@ static void remember_streams(const vstate *s, vstate_memo *m, const sim_phase *p
   m->walk_cycles = found->walk_cycles;
 }
 
-void vcost_charge_memory(vstate *s, const sim_phase *ph, double units, vcost_walk walk,
-                         double miss_extra, cycles_by_mech *out) {
-  if (ph->n_access == 0) return;
+/* vcost_charge_memory without the memo's costs at hand: they are
+ * remembered first (or, when no memo can hold them, computed). */
+static void charge_memory_afresh(vstate *s, const sim_phase *ph, double units, vcost_walk walk,
+                                 double miss_extra, cycles_by_mech *out) {
   if (ph->n_access <= VCOST_MEMO_STREAMS && !s->memo) s->memo = sim_calloc(1, sizeof *s->memo);
   vstate_memo *m = ph->n_access <= VCOST_MEMO_STREAMS ? s->memo : NULL;
   if (m) {
-    if (m->access != ph->access || m->n != ph->n_access || m->walk != walk || m->miss_extra != miss_extra)
-      remember_streams(s, m, ph, walk, miss_extra);
+    remember_streams(s, m, ph, walk, miss_extra);
     for (size_t i = 0; i < ph->n_access; i++) {
       double n = ph->access[i].count * units;
       out->cycles[MECH_GUEST] += n * m->data[i];
@@ -302,6 +306,30 @@ void vcost_charge_memory(vstate *s, const sim_phase *ph, double units, vcost_wal
   }
   s->pages_touched = pages;
   s->walk_cycles = walk_sum / (double)ph->n_access;
+}
+
+void vcost_charge_memory(vstate *s, const sim_phase *ph, double units, vcost_walk walk,
+                         double miss_extra, cycles_by_mech *out) {
+  size_t n_access = ph->n_access;
+  if (n_access == 0) return;
+  const vstate_memo *m = s->memo;
+  if (!m || m->access != ph->access || m->n != n_access || m->walk != walk ||
+      m->miss_extra != miss_extra) {
+    charge_memory_afresh(s, ph, units, walk, miss_extra, out);
+    return;
+  }
+  /* the phase's streams as last charged (at every event): the same sums,
+   * held in registers until the end */
+  double guest = out->cycles[MECH_GUEST], pagewalk = out->cycles[MECH_PAGEWALK];
+  for (size_t i = 0; i < n_access; i++) {
+    double n = ph->access[i].count * units;
+    guest += n * m->data[i];
+    pagewalk += n * m->walk_exposed[i];
+  }
+  out->cycles[MECH_GUEST] = guest;
+  out->cycles[MECH_PAGEWALK] = pagewalk;
+  s->pages_touched = m->pages;
+  s->walk_cycles = m->walk_cycles;
 }
 
 double vcost_tlb_refill(const vstate *s) {
