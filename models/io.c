@@ -12,7 +12,9 @@
  * in flight at once, each completing on its own: the engine bounds them by
  * the phase's io_window (models/io.h).  A request's backend work is handed
  * to the engine's back-end entities (io_model_set_backend, models/backend.h),
- * which serve it on the host's cores; the request waits for it. */
+ * which serve it on the host's cores; the request waits for it.  A guest's
+ * path costs are priced from tables read from its profile once
+ * (iopath_ops.load), never from the profile per request. */
 #include "models/io.h"
 
 #include <assert.h>
@@ -292,17 +294,18 @@ int iopath_quantity(const sim_profile *profile, const char *path, const char *ke
   return -1;
 }
 
-int iopath_segments(const sim_profile *profile, const char *path, uint64_t bytes, double *segments,
-                    sim_diag *diag) {
-  double seg;
-  if (iopath_quantity(profile, path, "net.segment", &seg, diag) < 0) return -1;
-  if (!(seg >= 64)) {
-    sim_diag_error(diag, NULL, 0, 0, "I/O path '%s': net.segment must be at least 64 bytes, got %g", path, seg);
-    return -1;
-  }
-  double n = ceil((double)bytes / seg);
-  *segments = n < 1 ? 1 : n;
+int iopath_cost_from_profile(const iopath_ops *path, const sim_profile *profile, io_class cls, uint64_t bytes,
+                             iopath_cost *out, sim_diag *diag) {
+  iopath_table t;
+  *out = (iopath_cost){0, 0, 0};
+  if (path->load(profile, cls, &t, diag) < 0) return -1;
+  path->price(&t, cls, bytes, out);
   return 0;
+}
+
+double iopath_table_segments(const iopath_table *t, uint64_t bytes) {
+  double n = ceil((double)bytes / t->segment);
+  return n < 1 ? 1 : n;
 }
 
 /* ---- a scenario's I/O (io_model, for the engine) ---- */
@@ -310,12 +313,21 @@ int iopath_segments(const sim_profile *profile, const char *path, uint64_t bytes
 enum { RQ_READ = 0, RQ_WRITE = 1, RQ_NET = 2 };
 static const char *const rq_kind_names[] = {"read", "write", "net"};
 
+/* Whether an io_gstate's table was read from its profile.  Registration
+ * reads the classes its workload's phases use; a request-driven workload's
+ * drawn I/O may use a class its mean request lacks, read at its first
+ * request, when the profile used to be read for it (so the profile's record
+ * of keys taken from a fallback is the same). */
+enum { TABLE_UNREAD = 0, TABLE_READ = 1, TABLE_MISSING = 2 };
+
 typedef struct io_gstate {
   bool used;             /* registered */
   uint32_t host;         /* host index */
   const sim_guest *spec; /* from the scenario */
-  const sim_profile *profile; /* its host's profile */
   const iopath_ops *path, *native; /* its path, the native reference */
+  const sim_profile *profile; /* its host's profile */
+  iopath_table table[2][2]; /* [native][io_class]: the path's (or the native path's) quantities */
+  uint8_t table_state[2][2]; /* [native][io_class]: TABLE_UNREAD, TABLE_READ or TABLE_MISSING */
   int32_t entity;        /* recorder entity */
   double acc[3];         /* requests owed by kind (read, write, net), fractions carried over */
   bool softirq;          /* its path's backend is the host's softirq (iopath_in_softirq) */
@@ -448,55 +460,74 @@ int io_model_add_guest(io_model *m, uint32_t guest, const sim_profile *profile, 
     hd->made = true;
   }
   bool softirq = iopath_in_softirq(path);
-  m->guests[guest] = (io_gstate){.used = true, .host = spec->host, .spec = spec, .profile = profile,
-                                 .path = path, .native = native, .entity = entity, .softirq = softirq,
-                                 .first_ns = -1, .last_ns = -1};
-  /* Every cost the workload needs is in the profile: fail now, not mid-run. */
-  iopath_cost c;
-  if (disk && (path->cost(profile, IO_CLASS_DISK, 4096, &c, diag) < 0 ||
-               native->cost(profile, IO_CLASS_DISK, 4096, &c, diag) < 0))
+  io_gstate *g = &m->guests[guest];
+  *g = (io_gstate){.used = true, .host = spec->host, .spec = spec, .path = path, .native = native,
+                   .profile = profile, .entity = entity, .softirq = softirq, .first_ns = -1, .last_ns = -1};
+  /* Every quantity the workload's requests need, read once: a missing one
+   * fails now, not mid-run, and the requests read no profile. */
+  if (disk && (path->load(profile, IO_CLASS_DISK, &g->table[0][IO_CLASS_DISK], diag) < 0 ||
+               native->load(profile, IO_CLASS_DISK, &g->table[1][IO_CLASS_DISK], diag) < 0))
     return -1;
-  if (net && (path->cost(profile, IO_CLASS_NET, 1, &c, diag) < 0 ||
-              native->cost(profile, IO_CLASS_NET, 1, &c, diag) < 0))
+  if (net && (path->load(profile, IO_CLASS_NET, &g->table[0][IO_CLASS_NET], diag) < 0 ||
+              native->load(profile, IO_CLASS_NET, &g->table[1][IO_CLASS_NET], diag) < 0))
     return -1;
+  for (int native_path = 0; native_path < 2; native_path++) {
+    if (disk) g->table_state[native_path][IO_CLASS_DISK] = TABLE_READ;
+    if (net) g->table_state[native_path][IO_CLASS_NET] = TABLE_READ;
+  }
   return 0;
 }
 
-/* The cost of one request of kind `kind` of phase ph through `path`; an
- * exchange's response's backend work alone into *rx_backend_ns (0 for a disk
- * request), which the total includes. */
-static iopath_cost rq_cost2(const io_gstate *g, const iopath_ops *path, const sim_phase *ph, int kind,
+/* The cost of one request of kind `kind` of phase ph through the guest's
+ * path, or the native path when `native`, from the tables read at
+ * registration; an exchange's response's backend work alone into
+ * *rx_backend_ns (0 for a disk request), which the total includes. */
+static iopath_cost rq_cost2(io_gstate *g, bool native, const sim_phase *ph, int kind,
                             double *rx_backend_ns) {
+  const iopath_ops *path = native ? g->native : g->path;
+  io_class cls = kind == RQ_NET ? IO_CLASS_NET : IO_CLASS_DISK;
+  const iopath_table *t = &g->table[native][cls];
+  if (g->table_state[native][cls] == TABLE_UNREAD) {
+    /* a class registration did not need (see TABLE_UNREAD): read now, once */
+    sim_diag quiet = {0};
+    g->table_state[native][cls] = path->load(g->profile, cls, &g->table[native][cls], &quiet) < 0
+                                      ? TABLE_MISSING
+                                      : TABLE_READ;
+    sim_diag_clear(&quiet);
+  }
+  /* a class without its quantities costs nothing, as it has no price */
+  if (g->table_state[native][cls] == TABLE_MISSING) {
+    *rx_backend_ns = 0;
+    return (iopath_cost){0, 0, 0};
+  }
   iopath_cost c = {0, 0, 0}, c2 = {0, 0, 0};
-  sim_diag quiet = {0};
   if (kind == RQ_NET) {
     /* the request out and the response back */
-    path->cost(g->profile, IO_CLASS_NET, ph->net_tx_bytes, &c, &quiet);
-    path->cost(g->profile, IO_CLASS_NET, ph->net_rx_bytes, &c2, &quiet);
+    path->price(t, IO_CLASS_NET, ph->net_tx_bytes, &c);
+    path->price(t, IO_CLASS_NET, ph->net_rx_bytes, &c2);
     c.guest_cycles += c2.guest_cycles;
     c.backend_ns += c2.backend_ns;
     c.latency_ns += c2.latency_ns;
   } else {
-    path->cost(g->profile, IO_CLASS_DISK, ph->disk_request_bytes, &c, &quiet);
+    path->price(t, IO_CLASS_DISK, ph->disk_request_bytes, &c);
   }
-  sim_diag_clear(&quiet);
   *rx_backend_ns = c2.backend_ns;
   return c;
 }
 
-/* The cost of one request of kind `kind` of phase ph through `path`. */
-static iopath_cost rq_cost(const io_gstate *g, const iopath_ops *path, const sim_phase *ph, int kind) {
+/* The cost of one request of kind `kind` of phase ph through the guest's
+ * path, or the native path when `native`. */
+static iopath_cost rq_cost(io_gstate *g, bool native, const sim_phase *ph, int kind) {
   double rx;
-  return rq_cost2(g, path, ph, kind, &rx);
+  return rq_cost2(g, native, ph, kind, &rx);
 }
 
 double io_unit_cycles(const io_model *m, uint32_t guest, const sim_phase *ph, bool native) {
-  const io_gstate *g = &m->guests[guest];
+  io_gstate *g = &m->guests[guest]; /* not const: its tables may be read here (TABLE_UNREAD) */
   if (!g->used || !io_phase_has_io(ph)) return 0;
-  const iopath_ops *path = native ? g->native : g->path;
   double counts[3] = {ph->disk_reads, ph->disk_writes, exchanges(ph)}, cyc = 0;
   for (int k = 0; k < 3; k++)
-    if (counts[k] > 0) cyc += counts[k] * rq_cost(g, path, ph, k).guest_cycles;
+    if (counts[k] > 0) cyc += counts[k] * rq_cost(g, native, ph, k).guest_cycles;
   return cyc;
 }
 
@@ -645,7 +676,7 @@ int io_issue_units(io_model *m, uint32_t guest, const sim_phase *ph, double unit
   for (int k = 0; k < 3; k++) {
     if (!n[k]) continue;
     double rx_ns;
-    iopath_cost c = rq_cost2(g, g->path, ph, k, &rx_ns);
+    iopath_cost c = rq_cost2(g, false, ph, k, &rx_ns);
     /* a softirq path: the request's share before the NIC, the response's after it */
     sim_time rx_softirq = g->softirq ? (sim_time)llround(rx_ns) : 0;
     sim_time tx_softirq = g->softirq ? (sim_time)llround(c.backend_ns - rx_ns) : 0;
@@ -718,13 +749,12 @@ int io_model_write(io_model *m, sim_time end) {
 /* ---- the native twin's I/O (models/io.h) ---- */
 
 double io_unit_path_ns(const io_model *m, uint32_t guest, const sim_phase *ph, bool native) {
-  const io_gstate *g = &m->guests[guest];
+  io_gstate *g = &m->guests[guest]; /* not const: its tables may be read here (TABLE_UNREAD) */
   if (!g->used || !io_phase_has_io(ph)) return 0;
-  const iopath_ops *path = native ? g->native : g->path;
   double counts[3] = {ph->disk_reads, ph->disk_writes, exchanges(ph)}, ns = 0;
   for (int k = 0; k < 3; k++) {
     if (!(counts[k] > 0)) continue;
-    iopath_cost c = rq_cost(g, path, ph, k);
+    iopath_cost c = rq_cost(g, native, ph, k);
     /* as io_issue_units schedules them: whole ns */
     ns += counts[k] * (double)(llround(c.backend_ns) + llround(c.latency_ns));
   }

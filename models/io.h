@@ -84,18 +84,43 @@ typedef struct iopath_cost {
   double latency_ns;   /* ns added to the request besides the backend's work */
 } iopath_cost;
 
+/* The most quantities of its own a path reads for one class of request. */
+#define IOPATH_MAX_QUANTITIES 8
+
+/* A path's calibration for one class of request, read from the profile once
+ * (iopath_ops.load) so that pricing a request reads no profile. */
+typedef struct iopath_table {
+  double native_cycles; /* io.native.disk_request (disk) or io.native.net_segment (net, per segment),
+                         * cycles */
+  double segment;       /* net.segment, bytes, at least 64 (net); 0 for a disk */
+  double q[IOPATH_MAX_QUANTITIES]; /* the path's own quantities, in the order its load reads them */
+} iopath_table;
+
 typedef struct iopath_ops {
   const char *name;    /* as written in scenarios (guests[].io_path) */
   const char *summary; /* one line */
   /* The cost of one request of `bytes` (a network request counts its
    * segments from the bytes); 0, or negative with a diagnostic when a profile
-   * quantity is missing. */
+   * quantity is missing.  Reads the profile on every call: load then price. */
   int (*cost)(const sim_profile *profile, io_class cls, uint64_t bytes, iopath_cost *out,
               sim_diag *diag);
+  /* Reads the quantities a request of class `cls` needs from the profile
+   * into *t, in the order `cost` reads them (so the profile's record of keys
+   * taken from a fallback is the same); 0, or negative with the diagnostic
+   * `cost` would give. */
+  int (*load)(const sim_profile *profile, io_class cls, iopath_table *t, sim_diag *diag);
+  /* The cost of one request of class `cls` and `bytes` from a table `load`
+   * filled for that class: the same numbers as `cost`, bit for bit. */
+  void (*price)(const iopath_table *t, io_class cls, uint64_t bytes, iopath_cost *out);
 } iopath_ops;
 
+/* For the paths' `cost`: path->load then path->price. */
+int iopath_cost_from_profile(const iopath_ops *path, const sim_profile *profile, io_class cls, uint64_t bytes,
+                             iopath_cost *out, sim_diag *diag);
+
 /* A new path is one iopath_<name>.c defining its iopath_ops (every cost
- * through iopath_quantity, so a missing key is an error), its extern below,
+ * read by its load through iopath_quantity, so a missing key is an error,
+ * and priced by its price from the table alone), its extern below,
  * its line in models/CMakeLists.txt, one MODEL_IO_PATH row in
  * models/registry.c, and its keys in models/profiles/README.md ("I/O
  * paths") and generic-x86-2020. */
@@ -123,17 +148,20 @@ bool iopath_in_driver_domain(const iopath_ops *path);
  * it is missing.  0 or negative. */
 int iopath_quantity(const sim_profile *profile, const char *path, const char *key, double *value,
                     sim_diag *diag);
-/* Segments of a network request of `bytes` (at least 1) into *segments: the
- * stack and the backends handle up to `net.segment` bytes at once
+/* The native stack's quantities for a request of class `cls`
+ * (iopath_native.c) into t->native_cycles and t->segment, the rest of *t
+ * zeroed; every path's load starts from it.  The stack and the backends
+ * handle up to `net.segment` bytes of a network request at once
  * (TSO/GSO/GRO, 64 KiB in the shipped profiles).  0, or negative with a
- * diagnostic naming `path` when the profile lacks net.segment or it is under
- * 64 bytes. */
-int iopath_segments(const sim_profile *profile, const char *path, uint64_t bytes, double *segments,
-                    sim_diag *diag);
-/* The native stack's guest cycles for one request (iopath_native.c); every
- * path starts from it.  0 or negative with a diagnostic naming `path`. */
-int iopath_native_guest(const sim_profile *profile, const char *path, io_class cls, uint64_t bytes,
-                        double *cycles, sim_diag *diag);
+ * diagnostic naming `path` when a key is missing or net.segment is under 64
+ * bytes. */
+int iopath_native_load(const sim_profile *profile, const char *path, io_class cls, iopath_table *t,
+                       sim_diag *diag);
+/* Segments of a network request of `bytes` at t->segment bytes each (at
+ * least 1), as iopath_segments counts them. */
+double iopath_table_segments(const iopath_table *t, uint64_t bytes);
+/* The native stack's guest cycles for one request priced from *t. */
+double iopath_native_cycles(const iopath_table *t, io_class cls, uint64_t bytes);
 
 /* ---- a host's I/O, for the engine ----
  * The engine runs the I/O of a workload phase at the end of the units of

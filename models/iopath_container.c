@@ -34,32 +34,48 @@
  * models/profiles/README.md. */
 #include "models/io.h"
 
-static int container_cost(const char *path, bool nat, const sim_profile *p, io_class cls, uint64_t bytes,
-                          iopath_cost *out, sim_diag *diag) {
-  *out = (iopath_cost){0, 0, 0};
-  if (iopath_native_guest(p, path, cls, bytes, &out->guest_cycles, diag) < 0) return -1;
+/* Its quantities in iopath_table.q (network only; the NAT ones 0 on the
+ * bridge). */
+enum { BRIDGE_CPU, BRIDGE_WAIT, NAT_CPU, NAT_WAIT };
+
+static int container_load(const char *path, bool nat, const sim_profile *p, io_class cls, iopath_table *t,
+                          sim_diag *diag) {
+  if (iopath_native_load(p, path, cls, t, diag) < 0) return -1;
   if (cls == IO_CLASS_DISK) return 0;
-  double seg, br_cpu, br_wait, nat_cpu = 0, nat_wait = 0;
-  if (iopath_segments(p, path, bytes, &seg, diag) < 0) return -1;
-  if (iopath_quantity(p, path, "io.bridge.per_segment", &br_cpu, diag) < 0 ||
-      iopath_quantity(p, path, "io.bridge.latency", &br_wait, diag) < 0)
+  if (iopath_quantity(p, path, "io.bridge.per_segment", &t->q[BRIDGE_CPU], diag) < 0 ||
+      iopath_quantity(p, path, "io.bridge.latency", &t->q[BRIDGE_WAIT], diag) < 0)
     return -1;
-  if (nat && (iopath_quantity(p, path, "io.nat.per_segment", &nat_cpu, diag) < 0 ||
-              iopath_quantity(p, path, "io.nat.latency", &nat_wait, diag) < 0))
+  if (nat && (iopath_quantity(p, path, "io.nat.per_segment", &t->q[NAT_CPU], diag) < 0 ||
+              iopath_quantity(p, path, "io.nat.latency", &t->q[NAT_WAIT], diag) < 0))
     return -1;
-  out->backend_ns = seg * (br_cpu + nat_cpu);
-  out->latency_ns = seg * (br_wait + nat_wait);
   return 0;
 }
 
-static int bridge_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
-  return container_cost("bridge", false, p, cls, bytes, out, diag);
-}
-static int nat_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
-  return container_cost("nat", true, p, cls, bytes, out, diag);
+static void container_price(const iopath_table *t, io_class cls, uint64_t bytes, iopath_cost *out) {
+  const double *q = t->q;
+  *out = (iopath_cost){iopath_native_cycles(t, cls, bytes), 0, 0};
+  if (cls == IO_CLASS_DISK) return;
+  double seg = iopath_table_segments(t, bytes);
+  out->backend_ns = seg * (q[BRIDGE_CPU] + q[NAT_CPU]);
+  out->latency_ns = seg * (q[BRIDGE_WAIT] + q[NAT_WAIT]);
 }
 
-const iopath_ops iopath_bridge_ops = {"bridge", "container: veth pair and Linux bridge", bridge_cost};
-const iopath_ops iopath_nat_ops = {"nat", "container: bridge plus iptables NAT (Docker default)", nat_cost};
+static int bridge_load(const sim_profile *p, io_class cls, iopath_table *t, sim_diag *diag) {
+  return container_load("bridge", false, p, cls, t, diag);
+}
+static int nat_load(const sim_profile *p, io_class cls, iopath_table *t, sim_diag *diag) {
+  return container_load("nat", true, p, cls, t, diag);
+}
+static int bridge_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
+  return iopath_cost_from_profile(&iopath_bridge_ops, p, cls, bytes, out, diag);
+}
+static int nat_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
+  return iopath_cost_from_profile(&iopath_nat_ops, p, cls, bytes, out, diag);
+}
+
+const iopath_ops iopath_bridge_ops = {"bridge", "container: veth pair and Linux bridge", bridge_cost, bridge_load,
+                                      container_price};
+const iopath_ops iopath_nat_ops = {"nat", "container: bridge plus iptables NAT (Docker default)", nat_cost, nat_load,
+                                   container_price};
 
 bool iopath_in_softirq(const iopath_ops *path) { return path == &iopath_bridge_ops || path == &iopath_nat_ops; }

@@ -27,25 +27,34 @@
 #include "models/guest_ops.h"
 #include "models/io.h"
 
-static int emulated_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
-  *out = (iopath_cost){0, 0, 0};
-  double exits, rt, user, irq, dm, world;
-  if (iopath_native_guest(p, "emulated", cls, bytes, &out->guest_cycles, diag) < 0 ||
-      iopath_quantity(p, "emulated", "io.emulated.exits_per_request", &exits, diag) < 0 ||
-      iopath_quantity(p, "emulated", "hvm.exit.roundtrip", &rt, diag) < 0 ||
-      iopath_quantity(p, "emulated", "hvm.exit.user", &user, diag) < 0 ||
-      iopath_quantity(p, "emulated", "hvm.exit.interrupt", &irq, diag) < 0 ||
-      iopath_quantity(p, "emulated", "io.emulated.device_model", &dm, diag) < 0 ||
-      hosted_io_exit_cycles(p, "emulated", &world, diag) < 0)
+/* Its quantities in iopath_table.q. */
+enum { EXITS, ROUNDTRIP, USER, INTERRUPT, DEVICE_MODEL, WORLD };
+
+static int emulated_load(const sim_profile *p, io_class cls, iopath_table *t, sim_diag *diag) {
+  if (iopath_native_load(p, "emulated", cls, t, diag) < 0 ||
+      iopath_quantity(p, "emulated", "io.emulated.exits_per_request", &t->q[EXITS], diag) < 0 ||
+      iopath_quantity(p, "emulated", "hvm.exit.roundtrip", &t->q[ROUNDTRIP], diag) < 0 ||
+      iopath_quantity(p, "emulated", "hvm.exit.user", &t->q[USER], diag) < 0 ||
+      iopath_quantity(p, "emulated", "hvm.exit.interrupt", &t->q[INTERRUPT], diag) < 0 ||
+      iopath_quantity(p, "emulated", "io.emulated.device_model", &t->q[DEVICE_MODEL], diag) < 0 ||
+      hosted_io_exit_cycles(p, "emulated", &t->q[WORLD], diag) < 0)
     return -1;
-  double n = 1;
-  if (cls == IO_CLASS_NET && iopath_segments(p, "emulated", bytes, &n, diag) < 0) return -1;
-  out->guest_cycles += n * (exits * (rt + user) + irq);
-  /* type II: every exit to the device model and the completion leave for the host */
-  out->guest_cycles += n * (exits + 1) * world;
-  out->backend_ns = n * dm;
   return 0;
 }
 
+static void emulated_price(const iopath_table *t, io_class cls, uint64_t bytes, iopath_cost *out) {
+  const double *q = t->q;
+  double n = cls == IO_CLASS_NET ? iopath_table_segments(t, bytes) : 1;
+  *out = (iopath_cost){iopath_native_cycles(t, cls, bytes), 0, 0};
+  out->guest_cycles += n * (q[EXITS] * (q[ROUNDTRIP] + q[USER]) + q[INTERRUPT]);
+  /* type II: every exit to the device model and the completion leave for the host */
+  out->guest_cycles += n * (q[EXITS] + 1) * q[WORLD];
+  out->backend_ns = n * q[DEVICE_MODEL];
+}
+
+static int emulated_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
+  return iopath_cost_from_profile(&iopath_emulated_ops, p, cls, bytes, out, diag);
+}
+
 const iopath_ops iopath_emulated_ops = {"emulated", "emulated device: an exit per register access, device model in the VMM",
-                                        emulated_cost};
+                                        emulated_cost, emulated_load, emulated_price};

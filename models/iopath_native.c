@@ -9,25 +9,35 @@
  * Sources: models/profiles/README.md ("I/O paths"). */
 #include "models/io.h"
 
-int iopath_native_guest(const sim_profile *p, const char *path, io_class cls, uint64_t bytes,
-                        double *cycles, sim_diag *diag) {
-  double c;
-  if (cls == IO_CLASS_DISK) {
-    if (iopath_quantity(p, path, "io.native.disk_request", &c, diag) < 0) return -1;
-    *cycles = c;
-  } else {
-    double n;
-    if (iopath_quantity(p, path, "io.native.net_segment", &c, diag) < 0 ||
-        iopath_segments(p, path, bytes, &n, diag) < 0)
-      return -1;
-    *cycles = c * n;
+int iopath_native_load(const sim_profile *p, const char *path, io_class cls, iopath_table *t, sim_diag *diag) {
+  *t = (iopath_table){0};
+  if (cls == IO_CLASS_DISK) return iopath_quantity(p, path, "io.native.disk_request", &t->native_cycles, diag);
+  if (iopath_quantity(p, path, "io.native.net_segment", &t->native_cycles, diag) < 0 ||
+      iopath_quantity(p, path, "net.segment", &t->segment, diag) < 0)
+    return -1;
+  if (!(t->segment >= 64)) {
+    sim_diag_error(diag, NULL, 0, 0, "I/O path '%s': net.segment must be at least 64 bytes, got %g", path,
+                   t->segment);
+    return -1;
   }
   return 0;
 }
 
-static int native_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
-  *out = (iopath_cost){0, 0, 0};
-  return iopath_native_guest(p, "native", cls, bytes, &out->guest_cycles, diag);
+double iopath_native_cycles(const iopath_table *t, io_class cls, uint64_t bytes) {
+  return cls == IO_CLASS_DISK ? t->native_cycles : t->native_cycles * iopath_table_segments(t, bytes);
 }
 
-const iopath_ops iopath_native_ops = {"native", "the host kernel's block layer and TCP/IP stack", native_cost};
+static int native_load(const sim_profile *p, io_class cls, iopath_table *t, sim_diag *diag) {
+  return iopath_native_load(p, "native", cls, t, diag);
+}
+
+static void native_price(const iopath_table *t, io_class cls, uint64_t bytes, iopath_cost *out) {
+  *out = (iopath_cost){iopath_native_cycles(t, cls, bytes), 0, 0};
+}
+
+static int native_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
+  return iopath_cost_from_profile(&iopath_native_ops, p, cls, bytes, out, diag);
+}
+
+const iopath_ops iopath_native_ops = {"native", "the host kernel's block layer and TCP/IP stack", native_cost,
+                                      native_load, native_price};

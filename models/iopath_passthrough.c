@@ -13,21 +13,30 @@
  * models/profiles/README.md. */
 #include "models/io.h"
 
-static int passthrough_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out,
-                            sim_diag *diag) {
-  *out = (iopath_cost){0, 0, 0};
-  double exits, remap, irq;
-  if (iopath_native_guest(p, "passthrough", cls, bytes, &out->guest_cycles, diag) < 0 ||
-      iopath_quantity(p, "passthrough", "io.passthrough.interrupt_exits", &exits, diag) < 0 ||
-      iopath_quantity(p, "passthrough", "io.passthrough.interrupt_remap", &remap, diag) < 0 ||
-      iopath_quantity(p, "passthrough", "hvm.exit.interrupt", &irq, diag) < 0)
+/* Its quantities in iopath_table.q. */
+enum { EXITS, REMAP, INTERRUPT };
+
+static int passthrough_load(const sim_profile *p, io_class cls, iopath_table *t, sim_diag *diag) {
+  if (iopath_native_load(p, "passthrough", cls, t, diag) < 0 ||
+      iopath_quantity(p, "passthrough", "io.passthrough.interrupt_exits", &t->q[EXITS], diag) < 0 ||
+      iopath_quantity(p, "passthrough", "io.passthrough.interrupt_remap", &t->q[REMAP], diag) < 0 ||
+      iopath_quantity(p, "passthrough", "hvm.exit.interrupt", &t->q[INTERRUPT], diag) < 0)
     return -1;
-  double n = 1;
-  if (cls == IO_CLASS_NET && iopath_segments(p, "passthrough", bytes, &n, diag) < 0) return -1;
-  out->guest_cycles += n * exits * irq;
-  out->latency_ns = n * remap;
   return 0;
 }
 
+static void passthrough_price(const iopath_table *t, io_class cls, uint64_t bytes, iopath_cost *out) {
+  const double *q = t->q;
+  double n = cls == IO_CLASS_NET ? iopath_table_segments(t, bytes) : 1;
+  *out = (iopath_cost){iopath_native_cycles(t, cls, bytes), 0, 0};
+  out->guest_cycles += n * q[EXITS] * q[INTERRUPT];
+  out->latency_ns = n * q[REMAP];
+}
+
+static int passthrough_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out,
+                            sim_diag *diag) {
+  return iopath_cost_from_profile(&iopath_passthrough_ops, p, cls, bytes, out, diag);
+}
+
 const iopath_ops iopath_passthrough_ops = {"passthrough", "assigned device: native I/O, IOMMU interrupt remapping",
-                                           passthrough_cost};
+                                           passthrough_cost, passthrough_load, passthrough_price};

@@ -16,26 +16,35 @@
  * channels); [CL05] testbed (XenLinux); models/profiles/README.md. */
 #include "models/io.h"
 
-static int pv_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
-  *out = (iopath_cost){0, 0, 0};
-  double ring, batch, back, ev, hc;
-  if (iopath_native_guest(p, "pv", cls, bytes, &out->guest_cycles, diag) < 0 ||
-      iopath_quantity(p, "pv", "io.pv.ring_per_request", &ring, diag) < 0 ||
-      iopath_quantity(p, "pv", "io.pv.batch", &batch, diag) < 0 ||
-      iopath_quantity(p, "pv", "io.pv.backend_per_request", &back, diag) < 0 ||
-      iopath_quantity(p, "pv", "io.pv.event_latency", &ev, diag) < 0 ||
-      iopath_quantity(p, "pv", "pv.hypercall", &hc, diag) < 0)
+/* Its quantities in iopath_table.q. */
+enum { RING, BATCH, BACKEND, EVENT_LATENCY, HYPERCALL };
+
+static int pv_load(const sim_profile *p, io_class cls, iopath_table *t, sim_diag *diag) {
+  if (iopath_native_load(p, "pv", cls, t, diag) < 0 ||
+      iopath_quantity(p, "pv", "io.pv.ring_per_request", &t->q[RING], diag) < 0 ||
+      iopath_quantity(p, "pv", "io.pv.batch", &t->q[BATCH], diag) < 0 ||
+      iopath_quantity(p, "pv", "io.pv.backend_per_request", &t->q[BACKEND], diag) < 0 ||
+      iopath_quantity(p, "pv", "io.pv.event_latency", &t->q[EVENT_LATENCY], diag) < 0 ||
+      iopath_quantity(p, "pv", "pv.hypercall", &t->q[HYPERCALL], diag) < 0)
     return -1;
-  if (!(batch >= 1)) batch = 1;
-  double n = 1;
-  if (cls == IO_CLASS_NET && iopath_segments(p, "pv", bytes, &n, diag) < 0) return -1;
-  out->guest_cycles += n * (ring + hc / batch);
-  out->backend_ns = n * back;
-  out->latency_ns = 2 * ev;
+  if (!(t->q[BATCH] >= 1)) t->q[BATCH] = 1;
   return 0;
 }
 
+static void pv_price(const iopath_table *t, io_class cls, uint64_t bytes, iopath_cost *out) {
+  const double *q = t->q;
+  double n = cls == IO_CLASS_NET ? iopath_table_segments(t, bytes) : 1;
+  *out = (iopath_cost){iopath_native_cycles(t, cls, bytes), 0, 0};
+  out->guest_cycles += n * (q[RING] + q[HYPERCALL] / q[BATCH]);
+  out->backend_ns = n * q[BACKEND];
+  out->latency_ns = 2 * q[EVENT_LATENCY];
+}
+
+static int pv_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
+  return iopath_cost_from_profile(&iopath_pv_ops, p, cls, bytes, out, diag);
+}
+
 const iopath_ops iopath_pv_ops = {"pv", "Xen split driver: shared ring, event channel, backend in the driver domain",
-                                  pv_cost};
+                                  pv_cost, pv_load, pv_price};
 
 bool iopath_in_driver_domain(const iopath_ops *path) { return path == &iopath_pv_ops; }

@@ -25,27 +25,37 @@
 #include "models/guest_ops.h"
 #include "models/io.h"
 
-static int virtio_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
-  *out = (iopath_cost){0, 0, 0};
-  double batch, back, lat, rt, irq, world;
+/* Its quantities in iopath_table.q; BACKEND is the class's own. */
+enum { BATCH, BACKEND, NOTIFY_LATENCY, ROUNDTRIP, INTERRUPT, WORLD };
+
+static int virtio_load(const sim_profile *p, io_class cls, iopath_table *t, sim_diag *diag) {
   const char *bk = cls == IO_CLASS_DISK ? "io.virtio.disk_backend" : "io.virtio.net_backend";
-  if (iopath_native_guest(p, "virtio", cls, bytes, &out->guest_cycles, diag) < 0 ||
-      iopath_quantity(p, "virtio", "io.virtio.batch", &batch, diag) < 0 ||
-      iopath_quantity(p, "virtio", bk, &back, diag) < 0 ||
-      iopath_quantity(p, "virtio", "io.virtio.notify_latency", &lat, diag) < 0 ||
-      iopath_quantity(p, "virtio", "hvm.exit.roundtrip", &rt, diag) < 0 ||
-      iopath_quantity(p, "virtio", "hvm.exit.interrupt", &irq, diag) < 0 ||
-      hosted_io_exit_cycles(p, "virtio", &world, diag) < 0)
+  if (iopath_native_load(p, "virtio", cls, t, diag) < 0 ||
+      iopath_quantity(p, "virtio", "io.virtio.batch", &t->q[BATCH], diag) < 0 ||
+      iopath_quantity(p, "virtio", bk, &t->q[BACKEND], diag) < 0 ||
+      iopath_quantity(p, "virtio", "io.virtio.notify_latency", &t->q[NOTIFY_LATENCY], diag) < 0 ||
+      iopath_quantity(p, "virtio", "hvm.exit.roundtrip", &t->q[ROUNDTRIP], diag) < 0 ||
+      iopath_quantity(p, "virtio", "hvm.exit.interrupt", &t->q[INTERRUPT], diag) < 0 ||
+      hosted_io_exit_cycles(p, "virtio", &t->q[WORLD], diag) < 0)
     return -1;
-  if (!(batch >= 1)) batch = 1;
-  double n = 1;
-  if (cls == IO_CLASS_NET && iopath_segments(p, "virtio", bytes, &n, diag) < 0) return -1;
-  out->guest_cycles += n * (rt + irq) / batch;
-  /* type II: the kick and the completion leave for the host, once per batch */
-  out->guest_cycles += n * 2 * world / batch;
-  out->backend_ns = n * back;
-  out->latency_ns = 2 * lat;
+  if (!(t->q[BATCH] >= 1)) t->q[BATCH] = 1;
   return 0;
 }
 
-const iopath_ops iopath_virtio_ops = {"virtio", "virtio: virtqueue, a kick exit per batch, QEMU backend", virtio_cost};
+static void virtio_price(const iopath_table *t, io_class cls, uint64_t bytes, iopath_cost *out) {
+  const double *q = t->q;
+  double n = cls == IO_CLASS_NET ? iopath_table_segments(t, bytes) : 1;
+  *out = (iopath_cost){iopath_native_cycles(t, cls, bytes), 0, 0};
+  out->guest_cycles += n * (q[ROUNDTRIP] + q[INTERRUPT]) / q[BATCH];
+  /* type II: the kick and the completion leave for the host, once per batch */
+  out->guest_cycles += n * 2 * q[WORLD] / q[BATCH];
+  out->backend_ns = n * q[BACKEND];
+  out->latency_ns = 2 * q[NOTIFY_LATENCY];
+}
+
+static int virtio_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
+  return iopath_cost_from_profile(&iopath_virtio_ops, p, cls, bytes, out, diag);
+}
+
+const iopath_ops iopath_virtio_ops = {"virtio", "virtio: virtqueue, a kick exit per batch, QEMU backend", virtio_cost,
+                                      virtio_load, virtio_price};
