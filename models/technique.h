@@ -45,6 +45,28 @@ static inline double cycles_total(const cycles_by_mech *c) {
          x[MECH_HYPERCALL] + x[MECH_HYPERVISOR] + x[MECH_IO];
 }
 
+/* to += from times f, mechanism by mechanism (each term from[m] * f, then
+ * added), and to += from: written out for the same reason as cycles_total. */
+static inline void cycles_add_scaled(cycles_by_mech *to, const cycles_by_mech *from, double f) {
+  to->cycles[MECH_GUEST] += from->cycles[MECH_GUEST] * f;
+  to->cycles[MECH_TRAP] += from->cycles[MECH_TRAP] * f;
+  to->cycles[MECH_TRANSLATE] += from->cycles[MECH_TRANSLATE] * f;
+  to->cycles[MECH_PAGEWALK] += from->cycles[MECH_PAGEWALK] * f;
+  to->cycles[MECH_HYPERCALL] += from->cycles[MECH_HYPERCALL] * f;
+  to->cycles[MECH_HYPERVISOR] += from->cycles[MECH_HYPERVISOR] * f;
+  to->cycles[MECH_IO] += from->cycles[MECH_IO] * f;
+}
+
+static inline void cycles_add(cycles_by_mech *to, const cycles_by_mech *from) {
+  to->cycles[MECH_GUEST] += from->cycles[MECH_GUEST];
+  to->cycles[MECH_TRAP] += from->cycles[MECH_TRAP];
+  to->cycles[MECH_TRANSLATE] += from->cycles[MECH_TRANSLATE];
+  to->cycles[MECH_PAGEWALK] += from->cycles[MECH_PAGEWALK];
+  to->cycles[MECH_HYPERCALL] += from->cycles[MECH_HYPERCALL];
+  to->cycles[MECH_HYPERVISOR] += from->cycles[MECH_HYPERVISOR];
+  to->cycles[MECH_IO] += from->cycles[MECH_IO];
+}
+
 /* A technique in three parts: its cost table, read from the profile once per
  * (profile, host type) and shared by every guest of the technique on such
  * hosts (load, free_params); the state it keeps per guest (create, destroy);
