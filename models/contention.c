@@ -660,17 +660,12 @@ static contention_set *set_of(contention_host *c) {
   return &c->own;
 }
 
-/* Makes c->known the running set of h now (slot `slot` running
- * slot_vcpu in slot_ph) and, when it changed, unsettles every run and
- * finds its shares (set_of); the effects on each are evaluated again (on
- * demand, effect_of) only then. */
-static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
-                     int32_t slot_vcpu, const sim_phase *slot_ph) {
-  bool unchanged = slots_unchanged(e, h, c, slot, slot_vcpu, slot_ph);
-  if (unchanged) {
-    c->vacated = NO_SLOT;
-    return;
-  }
+/* evaluate when a slot changed: out of line, so that the test of the
+ * common dispatch (a re-planned run dispatched again on its slot, most of
+ * a burst's) inlines. */
+static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_host *h,
+                                                     contention_host *c, uint32_t slot,
+                                                     int32_t slot_vcpu, const sim_phase *slot_ph) {
   uint32_t affected[4];
   size_t n_affected;
   if (record_slots(e, h, c, slot, slot_vcpu, slot_ph, affected, &n_affected)) {
@@ -686,6 +681,19 @@ static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32
   }
   memset(c->slot_settled, 0, c->words * sizeof *c->slot_settled); /* runs settled before */
   c->set = set_of(c);
+}
+
+/* Makes c->known the running set of h now (slot `slot` running
+ * slot_vcpu in slot_ph) and, when it changed, unsettles every run and
+ * finds its shares (set_of); the effects on each are evaluated again (on
+ * demand, effect_of) only then. */
+static inline void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
+                            int32_t slot_vcpu, const sim_phase *slot_ph) {
+  if (slots_unchanged(e, h, c, slot, slot_vcpu, slot_ph)) {
+    c->vacated = NO_SLOT;
+    return;
+  }
+  evaluate_slots(e, h, c, slot, slot_vcpu, slot_ph);
 }
 
 /* Cycles per unit that effect x adds to phase ph, whose first streams'
