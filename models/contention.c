@@ -137,7 +137,17 @@ typedef struct contention_host {
                                * contention_run_ended) */
   uint64_t *slot_settled;     /* its run was found at the cost known gives (cleared when known
                                * changes, or a run begins) */
-  size_t words;               /* words of slot_running and slot_settled: cap / 64, rounded up */
+  /* The slots whose run no re-check at the instant now_ns looks at: it
+   * began then (a dispatch keeps the cost it found) or a re-check ended it
+   * then (its end event is due at that instant; events move only earlier,
+   * never past now).  A burst of events at one instant (each run ended by
+   * a change of the co-runners dispatched again in turn) then visits each
+   * run once, not once per event of the burst.  Either stays true at the
+   * instant whatever the slot holds later: a run that follows begins then. */
+  uint64_t *slot_now;         /* valid while now_ns is the loop's now; stale (all clear) after */
+  sim_time now_ns;            /* ns: the instant slot_now describes; -1 before any */
+  size_t words;               /* words of slot_running, slot_settled and slot_now: cap / 64,
+                               * rounded up */
 } contention_host;
 
 /* vacated: no slot, several slots. */
@@ -244,11 +254,12 @@ static int room_grow(const eng_host *h, contention_host *c) {
   size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->running +
                  sizeof *c->slot_rate + sizeof *c->slot_phase + sizeof *c->slot_vcpu +
                  sizeof *c->effect_known;
-  unsigned char *block = sim_malloc(n * entry + 2 * words * sizeof(uint64_t)), *at = block;
+  unsigned char *block = sim_malloc(n * entry + 3 * words * sizeof(uint64_t)), *at = block;
   if (!block) return -1;
-  memset(block, 0, 2 * words * sizeof(uint64_t)); /* the new slots hold no run */
+  memset(block, 0, 3 * words * sizeof(uint64_t)); /* the new slots hold no run */
   c->slot_running = carve(&at, c->slot_running, c->words, words, sizeof *c->slot_running);
   c->slot_settled = carve(&at, c->slot_settled, c->words, words, sizeof *c->slot_settled);
+  c->slot_now = carve(&at, c->slot_now, c->words, words, sizeof *c->slot_now);
   c->words = words;
   c->known = carve(&at, c->known, old, n, sizeof *c->known);
   c->scratch = carve(&at, c->scratch, old, n, sizeof *c->scratch);
@@ -308,6 +319,7 @@ static int host_setup(eng *e, eng_host *h, contention_host **out) {
   c->shared = sh;
   c->set = &c->own;
   c->vacated = SLOTS_MANY;
+  c->now_ns = -1;
   if (room(h, c) < 0) {
     host_free(c);
     return -1;
@@ -648,17 +660,12 @@ static contention_set *set_of(contention_host *c) {
   return &c->own;
 }
 
-/* Makes c->known the running set of h now (slot `slot` running
- * slot_vcpu in slot_ph) and, when it changed, unsettles every run and
- * finds its shares (set_of); the effects on each are evaluated again (on
- * demand, effect_of) only then. */
-static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
-                     int32_t slot_vcpu, const sim_phase *slot_ph) {
-  bool unchanged = slots_unchanged(e, h, c, slot, slot_vcpu, slot_ph);
-  if (unchanged) {
-    c->vacated = NO_SLOT;
-    return;
-  }
+/* evaluate when a slot changed: out of line, so that the test of the
+ * common dispatch (a re-planned run dispatched again on its slot, most of
+ * a burst's) inlines. */
+static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_host *h,
+                                                     contention_host *c, uint32_t slot,
+                                                     int32_t slot_vcpu, const sim_phase *slot_ph) {
   uint32_t affected[4];
   size_t n_affected;
   if (record_slots(e, h, c, slot, slot_vcpu, slot_ph, affected, &n_affected)) {
@@ -674,6 +681,19 @@ static void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32
   }
   memset(c->slot_settled, 0, c->words * sizeof *c->slot_settled); /* runs settled before */
   c->set = set_of(c);
+}
+
+/* Makes c->known the running set of h now (slot `slot` running
+ * slot_vcpu in slot_ph) and, when it changed, unsettles every run and
+ * finds its shares (set_of); the effects on each are evaluated again (on
+ * demand, effect_of) only then. */
+static inline void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
+                            int32_t slot_vcpu, const sim_phase *slot_ph) {
+  if (slots_unchanged(e, h, c, slot, slot_vcpu, slot_ph)) {
+    c->vacated = NO_SLOT;
+    return;
+  }
+  evaluate_slots(e, h, c, slot, slot_vcpu, slot_ph);
 }
 
 /* Cycles per unit that effect x adds to phase ph, whose first streams'
@@ -737,6 +757,16 @@ static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
     bits[p / 64] &= ~bit;
 }
 
+/* Marks slot p in slot_now at instant `now`, the marks of an earlier
+ * instant forgotten. */
+static void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
+  if (c->now_ns != now) {
+    memset(c->slot_now, 0, c->words * sizeof *c->slot_now);
+    c->now_ns = now;
+  }
+  slot_bit(c->slot_now, p, true);
+}
+
 void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
   contention_host *c = h->contention;
   if (room(h, c) < 0) {
@@ -749,9 +779,11 @@ void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
     c->slot_vcpu[p] = SLOT_UNKNOWN;
     contention_run_ended(h, p);
   }
-  /* a new run on p, to be looked at until it is found at its cost */
+  /* a new run on p, to be looked at until it is found at its cost (from
+   * the next instant: it began now) */
   slot_bit(c->slot_running, p, true);
   slot_bit(c->slot_settled, p, false);
+  slot_now_mark(c, p, v->run_start_ns);
   if (!ph) return;
   evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph);
   c->fresh = true;
@@ -780,7 +812,8 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
    * (three vCPUs taking turns on two pCPUs never leave the instant).  Its
    * cost follows at the host's next change, at the latest its slice's end.
    * A run that ends now anyway (its phase's end, a re-plan already due) is
-   * dispatched again at the cost of the moment. */
+   * dispatched again at the cost of the moment.  (The runs of both kinds
+   * that slot_now marks are not even visited.) */
   if (!r->end_ev || r->run_start_ns >= now || sim_event_time(e->loop, r->end_ev) <= now) return;
   if (vcpu_extra(e, c, r) == r->contention_unit) {
     /* (a phase that changes in place is looked at again) */
@@ -788,6 +821,7 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
     return;
   }
   sim_reschedule(e->loop, r->end_ev, now);
+  slot_now_mark(c, p, now);
 }
 
 void contention_recheck(eng *e, eng_host *h) {
@@ -805,10 +839,13 @@ void contention_recheck(eng *e, eng_host *h) {
   if (!fresh) evaluate(e, h, c, NO_SLOT, -1, NULL);
   /* the slots to look at, in slot order: those holding a run not settled
    * since known last changed (a settled run has the cost its co-runners give: its
-   * phase is the same, and so are they) */
+   * phase is the same, and so are they), and not marked at this instant in
+   * slot_now (recheck_slot would leave such a run as it is) */
   sim_time now = sim_loop_now(e->loop);
+  bool marks = c->now_ns == now; /* slot_now describes this instant */
   for (size_t w = 0; w < c->words; w++)
-    for (uint64_t look = c->slot_running[w] & ~c->slot_settled[w]; look; look &= look - 1)
+    for (uint64_t look = c->slot_running[w] & ~c->slot_settled[w] & ~(marks ? c->slot_now[w] : 0);
+         look; look &= look - 1)
       recheck_slot(e, h, c, (uint32_t)(w * 64 + (size_t)__builtin_ctzll(look)), now);
 }
 

@@ -266,7 +266,7 @@ void eng_finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now) {
     f = now <= v->work_start_ns || work <= 0 ? 0.0 : (double)(now - v->work_start_ns) / (double)work;
   }
   double units = v->run_units * f;
-  for (int m = 0; m < MECH_COUNT; m++) g->cycles.cycles[m] += v->run_cycles.cycles[m] * f;
+  cycles_add_scaled(&g->cycles, &v->run_cycles, f);
   if (v->units_phase > 0) {
     v->units_left -= units;
     if (f >= 1.0 && v->units_left < 0) v->units_left = 0;
@@ -419,7 +419,7 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   if (h->pcpus[p].last_guest != (int32_t)v->guest) {
     cycles_by_mech sw = {{0}};
     g->tech->switch_in(g->tech_state, &sw);
-    for (int m = 0; m < MECH_COUNT; m++) g->cycles.cycles[m] += sw.cycles[m];
+    cycles_add(&g->cycles, &sw);
     /* the native twin is switched in with it, at a native context switch's cost */
     cycles_by_mech native_sw = {{0}};
     g->native->switch_in(g->native_state, &native_sw);
@@ -514,7 +514,7 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
     charge_units(e, v, more, &c, &v->run_native_cycles);
     double cs = cycles_total(&c);
     if (cs > 0) v->est_cycles_per_unit = cs / more;
-    for (int m = 0; m < MECH_COUNT; m++) v->run_cycles.cycles[m] += c.cycles[m];
+    cycles_add(&v->run_cycles, &c);
     units += more;
     charged = cycles_total(&v->run_cycles);
   }

@@ -418,6 +418,55 @@ static void test_corunner_changes(void) {
   }
 }
 
+/* ---- two changes of co-runners at one instant ---- */
+
+static const char instant_text[] =
+    "name: one-instant\n"
+    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: %s}\n"
+    "hosts: [{name: b, type: e5}]\n"
+    "workloads:\n"
+    "  victim: {phases: [{units: 1e8, ops: {instructions: 10, cpi: 1, memory: [{count: 1, "
+    "working_set: 8 MiB, pattern: random}]}}]}\n"
+    "  kernel: {phases: [{duration: 1 s, ops: {instructions: 0}}, {duration: 10 s, ops: %s}]}\n"
+    "  noise: {repeat: true, phases: [{units: 1e9, ops: " STREAMS "}]}\n"
+    "guests:\n"
+    "  - {name: victim, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
+    "  - {name: kernel, technique: container, memory: 4 GiB, host: b, workload: kernel}\n"
+    "  - {name: noise, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: b, workload: noise, "
+    "lifetime: %s}\n";
+
+/* A re-check skips, for the rest of an instant, the runs that began then
+ * or that it ended then, and only those: at 1 s a container enters a phase
+ * of system calls (its own run's end: a new co-runner, which costs the VM
+ * victim nothing, so its run goes on at its cost), then, still at 1 s, the
+ * streaming neighbour departs (a departure comes after the runs' ends of
+ * its instant).  The victim's run is re-costed at the departure, as when
+ * the container's phase uses nothing shared, bit for bit, and ends sooner
+ * than beside a neighbour that stays (its run, begun at 0, is looked at
+ * again at a later instant). */
+static void test_one_instant(void) {
+  const char *fidelities[] = {"quantum", "fluid"};
+  const char *syscalls = "{instructions: 2000, syscalls: 20, process_creations: 1}";
+  for (int f = 0; f < 2; f++) {
+    char text[4096];
+    double joins, quiet, stays;
+    snprintf(text, sizeof text, instant_text, fidelities[f], syscalls, "1 s");
+    CU_ASSERT_FATAL(run_victim("one-instant.yaml", text, &joins) == 0);
+    snprintf(text, sizeof text, instant_text, fidelities[f], "{instructions: 2000}", "1 s");
+    CU_ASSERT_FATAL(run_victim("one-instant.yaml", text, &quiet) == 0);
+    snprintf(text, sizeof text, instant_text, fidelities[f], syscalls, "1 h");
+    CU_ASSERT_FATAL(run_victim("one-instant.yaml", text, &stays) == 0);
+    CU_ASSERT(joins > 1.0);
+    CU_ASSERT_EQUAL(joins, quiet);
+    CU_ASSERT(joins < stays);
+    printf("\n  %s: victim %.6g s, beside a neighbour that stays %.6g s", fidelities[f], joins,
+           stays);
+  }
+}
+
 /* ---- a co-runner's own phase changes ---- */
 
 static const char own_phases_text[] =
@@ -564,6 +613,7 @@ int register_tests(void) {
       {"random 8 MiB VM beside six streaming VMs", test_memory_interference},
       {"container vs VM beside a fork-heavy neighbour", test_kernel_isolation},
       {"co-runner changes: unread ones skipped, read ones re-cost", test_corunner_changes},
+      {"two co-runner changes at one instant", test_one_instant},
       {"a co-runner's costs alone follow its own phase", test_own_phase_alone_costs},
       {"hosts share running sets only when equal", test_shared_sets},
       {NULL, NULL}};
