@@ -66,6 +66,7 @@
  * (engine_setup.c).
  * Sources: switch and work costs come from the technique model and the
  * calibration profile; the scheduler's time slice from the profile ([XEN]). */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -249,6 +250,8 @@ static void io_done(void *ctx, uint64_t arg, sim_time now) {
   if (v->state == V_BLOCKED && now >= v->sleep_until_ns) eng_wake_vcpu(e, v); /* else its sleep's end will */
 }
 
+static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick, sim_time now);
+
 static void dispatch_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)loop;
   eng_host *h = ctx;
@@ -365,7 +368,13 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   if (io_full && runnable) runnable = false;
   v->io_wait = io_full && v->state != V_DONE;
   if (v->io_wait) e->waits[v - e->vcpus].io_stall_since = now;
-  h->sched->account(h->sched_state, v->sched_id, (int32_t)p, ran, runnable, now);
+  /* A fluid run ended early to be re-planned goes on on its own slot: the
+   * fluid scheduler's account and pick of it would change nothing
+   * (sched_fluid_running), so the run starts again without them. */
+  eng_guest *g = &e->guests[v->guest];
+  bool goes_on = runnable && h->sched == &sched_fluid_ops && !g->paused && g->host == h &&
+                 sched_fluid_running(h->sched_state, v->sched_id);
+  if (!goes_on) h->sched->account(h->sched_state, v->sched_id, (int32_t)p, ran, runnable, now);
   if (runnable) {
     v->state = V_RUNNABLE;
     v->runnable_since = now;
@@ -377,7 +386,12 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
         !sim_schedule(loop, at, PRIO_WAKE, wake_handler, e, (uint64_t)(v - e->vcpus)))
       eng_note_rec(e, -1);
   }
-  eng_dispatch(e, h, p);
+  if (goes_on) {
+    assert((uint32_t)v->sched_id == p); /* a fluid vCPU's slot is its own */
+    start_run(e, h, p, v, (sched_pick){v->sched_id, SIM_TIME_MAX, 0}, now);
+  } else {
+    eng_dispatch(e, h, p);
+  }
   if (h->fluid) eng_fluid_replan(e, h);
 }
 
@@ -408,6 +422,13 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
     eng_dispatch(e, h, p);
     return;
   }
+  start_run(e, h, p, v, pick, now);
+}
+
+/* Starts the run of v, RUNNABLE, that the scheduler picked for pCPU p
+ * (`pick`) at `now`. */
+static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick, sim_time now) {
+  eng_guest *g = &e->guests[v->guest];
   v->steal_ns += now - v->runnable_since;
   v->state = V_RUNNING;
   v->pcpu = (int32_t)p;

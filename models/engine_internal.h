@@ -474,6 +474,11 @@ bool sched_fluid_replan_due(void *state, uint64_t *seen);
 /* Room in the fluid scheduler `state` for n_vcpus vCPUs of n_guests guests,
  * before they are added (eng_setup_host).  0, or -1 when out of memory. */
 int sched_fluid_reserve(void *state, size_t n_vcpus, size_t n_guests);
+/* Whether vCPU `vcpu` of the fluid scheduler `state` is running (picked,
+ * not yet accounted) and runnable: then accounting it runnable and picking
+ * its slot again would leave the scheduler as it is (run_end_handler of a
+ * re-planned run). */
+bool sched_fluid_running(void *state, int32_t vcpu);
 
 /* ---- engine_dvfs.c ---- */
 

@@ -312,6 +312,11 @@ bool sched_fluid_replan_due(void *state, uint64_t *seen) {
   return true;
 }
 
+bool sched_fluid_running(void *state, int32_t vcpu) {
+  const fl_state *s = state;
+  return s->vcpus[vcpu].runnable && s->host.vcpus[vcpu].running;
+}
+
 const scheduler_ops sched_fluid_ops = {
     .name = "fluid",
     .summary = "fluid fair share: weighted processor sharing with caps, events only when rates change",

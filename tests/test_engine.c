@@ -490,6 +490,29 @@ static void test_fluid_replans_only_when_rates_change(void) {
   }
 }
 
+/* Three guests of W ns of work each (switch included) arrive on one fluid
+ * core at 0, W/3 and 2W/3: each arrival and each completion re-plans the
+ * runs going on, which start again on their own slots at the new rate
+ * without a switch.  Processor sharing by hand: the first completes at
+ * 13W/6, the second at 17W/6 and the third at 3W, so they take 13W/6,
+ * 15W/6 and 14W/6 from their arrivals. */
+static void test_fluid_replanned_runs_go_on(void) {
+  test_world w;
+  world_init(&w, 1, 3, 1e6);
+  w.type.fidelity = "fluid";
+  double work_ns = FX_SWITCH_CYCLES + 1e6 * unit_cycles(&w);
+  w.guests[1].start_ns = (sim_time)(work_ns / 3);
+  w.guests[2].start_ns = (sim_time)(2 * work_ns / 3);
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 0), 0);
+  const double sixths[3] = {13, 15, 14};
+  for (size_t i = 0; i < 3; i++)
+    CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "time_to_complete_s", i),
+                           sixths[i] / 6 * work_ns * 1e-9, 1e-6);
+  CU_ASSERT_EQUAL(col(&o, "summary/guests", "switches", 0), 1);
+  run_close(&o);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"exact timing from cycles and clock", test_exact_timing},
@@ -505,6 +528,7 @@ int register_tests(void) {
       {"rr scheduler protocol", test_rr_scheduler},
       {"rr simultaneous wakes", test_rr_simultaneous_wakes},
       {"fluid re-plans only when rates change", test_fluid_replans_only_when_rates_change},
+      {"fluid re-planned runs go on", test_fluid_replanned_runs_go_on},
       {NULL, NULL}};
   return add_suite("engine", tests);
 }
