@@ -507,20 +507,21 @@ static size_t corunners(contention_host *c) {
 }
 
 /* Whether the running set of h (slot `slot` running slot_vcpu in slot_ph,
- * as in corunners) is still the one c->known was collected from: every
+ * slot_in_place its phase_in_place, as in corunners) is still the one c->known was collected from: every
  * slot holds the run it held then, but for the dispatch on `slot`, which
  * brings back the vCPU the slot held, in the same phase at the same rate.
  * Only when no occupant's phase changes in place: then corunners would
  * collect known again, bit for bit. */
 static bool slots_unchanged(const eng *e, const eng_host *h, const contention_host *c,
-                            uint32_t slot, int32_t slot_vcpu, const sim_phase *slot_ph) {
+                            uint32_t slot, int32_t slot_vcpu, const sim_phase *slot_ph,
+                            bool slot_in_place) {
   if (!c->slots_static || c->n_slot_known != h->n_slots || h->clock_hz != c->known_clock_hz)
     return false;
   if (slot == NO_SLOT) return c->vacated == NO_SLOT;
   if (c->vacated != NO_SLOT && c->vacated != slot) return false;
   if (slot_vcpu != c->slot_vcpu[slot]) return false;
   const eng_vcpu *v = &e->vcpus[slot_vcpu];
-  return !phase_in_place(e, v) && slot_ph == c->slot_phase[slot] &&
+  return !slot_in_place && slot_ph == c->slot_phase[slot] &&
          v->rate == c->slot_rate[slot];
 }
 
@@ -684,12 +685,12 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
 }
 
 /* Makes c->known the running set of h now (slot `slot` running
- * slot_vcpu in slot_ph) and, when it changed, unsettles every run and
+ * slot_vcpu in slot_ph, slot_in_place as in slots_unchanged) and, when it changed, unsettles every run and
  * finds its shares (set_of); the effects on each are evaluated again (on
  * demand, effect_of) only then. */
 static inline void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
-                            int32_t slot_vcpu, const sim_phase *slot_ph) {
-  if (slots_unchanged(e, h, c, slot, slot_vcpu, slot_ph)) {
+                            int32_t slot_vcpu, const sim_phase *slot_ph, bool slot_in_place) {
+  if (slots_unchanged(e, h, c, slot, slot_vcpu, slot_ph, slot_in_place)) {
     c->vacated = NO_SLOT;
     return;
   }
@@ -785,10 +786,11 @@ void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
   slot_bit(c->slot_settled, p, false);
   slot_now_mark(c, p, v->run_start_ns);
   if (!ph) return;
-  evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph);
+  bool in_place = phase_in_place(e, v);
+  evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph, in_place);
   c->fresh = true;
   v->contention_unit = vcpu_extra_in(c, v, ph);
-  if (!phase_in_place(e, v)) slot_bit(c->slot_settled, p, true);
+  if (!in_place) slot_bit(c->slot_settled, p, true);
 }
 
 void contention_run_ended(eng_host *h, uint32_t p) {
@@ -814,12 +816,17 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
    * A run that ends now anyway (its phase's end, a re-plan already due) is
    * dispatched again at the cost of the moment.  (The runs of both kinds
    * that slot_now marks are not even visited.) */
-  if (!r->end_ev || r->run_start_ns >= now || sim_event_time(e->loop, r->end_ev) <= now) return;
+  if (!r->end_ev || r->run_start_ns >= now) return;
+  /* the cost first: a run found at its cost is settled whenever its end is
+   * due (settled says only that its cost is what known gives, and the run
+   * that follows on its slot begins unsettled), so most visits never ask
+   * the loop for the end's time */
   if (vcpu_extra(e, c, r) == r->contention_unit) {
     /* (a phase that changes in place is looked at again) */
     if (!phase_in_place(e, r)) slot_bit(c->slot_settled, p, true);
     return;
   }
+  if (sim_event_time(e->loop, r->end_ev) <= now) return;
   sim_reschedule(e->loop, r->end_ev, now);
   slot_now_mark(c, p, now);
 }
@@ -836,7 +843,7 @@ void contention_recheck(eng *e, eng_host *h) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
     return;
   }
-  if (!fresh) evaluate(e, h, c, NO_SLOT, -1, NULL);
+  if (!fresh) evaluate(e, h, c, NO_SLOT, -1, NULL, false);
   /* the slots to look at, in slot order: those holding a run not settled
    * since known last changed (a settled run has the cost its co-runners give: its
    * phase is the same, and so are they), and not marked at this instant in
