@@ -599,9 +599,19 @@ static void tidy_slow(sim_loop *loop) {
   reap_root(loop);
 }
 
+/* Whether the invariants hold already with some entry dead: no compaction
+ * due, and a live near root or the placeholder over it (reap_root would do
+ * nothing).  Tested before the call, so that a run with cancelled or
+ * superseded entries far away, which keeps the loop from being plain, pays
+ * a few loads a dispatch rather than a call. */
+static inline bool tidy_with_dead(const sim_loop *loop) {
+  if (loop->count == 0 || loop->dead > pending_events(loop)) return false;
+  return loop->root_free || loop->rec[near_first(loop)->rec].home != DEAD;
+}
+
 static inline void tidy(sim_loop *loop) {
   /* the common case, and the hold model's: nothing dead, a near entry left */
-  if (SIM_RARELY(loop->dead || loop->count == 0)) tidy_slow(loop);
+  if (SIM_RARELY(loop->dead || loop->count == 0) && !tidy_with_dead(loop)) tidy_slow(loop);
 }
 
 /* Queues a new event's key k in the near tier: through the dispatched

@@ -8,37 +8,83 @@
  * checked by sim/loop_check.c (a moved run keeps room after it and the
  * sentinel before it). */
 #include <assert.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "sim/loop_internal.h"
 
-/* Sorts the n near keys latest first into a run: merges runs of doubling
- * width between the keys and the n slots after them, which the capacity
- * margins leave free (n live entries are at most the pending events, and the
- * key array holds twice as many).  O(n log n), O(n) when in order already,
- * once for a crowded bucket that no finer rung can part, where a heap would
- * pay O(log n) at every dispatch. */
+/* Reverses keys [lo, hi). */
+static void reverse_keys(heap_key *k, size_t lo, size_t hi) {
+  while (lo + 1 < hi) {
+    heap_key t = k[lo];
+    k[lo++] = k[--hi];
+    k[hi] = t;
+  }
+}
+
+/* The end of the run (latest first) that starts at lo < n.  With `first`, a
+ * stretch that is earliest first instead is reversed into one: a bucket's
+ * list is last in, first out, and each move from list to list (to a rung,
+ * to a finer one) reverses it, so a crowd of one time and priority comes
+ * latest first or earliest first, as a few such stretches. */
+static size_t run_end(const event_rec *rec, heap_key *k, size_t lo, size_t n, bool first) {
+  size_t i = lo + 1;
+  if (first && i < n && before(rec, &k[lo], &k[i])) {
+    while (i + 1 < n && before(rec, &k[i], &k[i + 1])) i++;
+    reverse_keys(k, lo, ++i);
+    return i;
+  }
+  while (i < n && before(rec, &k[i], &k[i - 1])) i++;
+  return i;
+}
+
+/* Merges the runs a = [lo, mid) and b = [mid, hi) of src into dst, latest
+ * first.  Runs that do not interleave, the common case for a crowd (see
+ * run_end), are copied whole. */
+static void merge_runs(const event_rec *rec, const heap_key *src, heap_key *dst, size_t lo,
+                       size_t mid, size_t hi) {
+  if (mid == hi || before(rec, &src[mid], &src[mid - 1])) {
+    memcpy(&dst[lo], &src[lo], (hi - lo) * sizeof *src); /* a, then b */
+    return;
+  }
+  if (before(rec, &src[lo], &src[hi - 1])) {
+    memcpy(&dst[lo], &src[mid], (hi - mid) * sizeof *src); /* b, then a */
+    memcpy(&dst[lo + hi - mid], &src[lo], (mid - lo) * sizeof *src);
+    return;
+  }
+  size_t a = lo, b = mid, o = lo;
+  while (a < mid && b < hi) dst[o++] = before(rec, &src[a], &src[b]) ? src[b++] : src[a++];
+  while (a < mid) dst[o++] = src[a++];
+  while (b < hi) dst[o++] = src[b++];
+}
+
+/* Sorts the n near keys latest first into a run: merges the stretches that
+ * are in order already (the first pass reverses those in the opposite
+ * order, see run_end), two by two, between the keys and the n slots after
+ * them, which the capacity margins leave free (n live entries are at most
+ * the pending events, and the key array holds twice as many).  O(n log r)
+ * for r stretches: O(n) for a crowd, once for a crowded bucket that no
+ * finer rung can part, where a heap would pay O(log n) at every dispatch. */
 void loop_sort_run(sim_loop *loop, size_t n) {
   assert(2 * n <= loop->heap_cap);
   const event_rec *rec = loop->rec;
   heap_key *src = loop->key, *dst = loop->key + n;
-  /* often in order already: a bucket's list is last in, first out, so a
-   * crowd of one time and priority comes latest first */
-  size_t ordered = 1;
-  while (ordered < n && before(rec, &src[ordered], &src[ordered - 1])) ordered++;
-  if (ordered == n) return;
-  for (size_t width = 1; width < n; width *= 2) {
-    for (size_t lo = 0; lo < n; lo += 2 * width) {
-      size_t mid = n - lo > width ? lo + width : n;
-      size_t hi = n - mid > width ? mid + width : n;
-      size_t a = lo, b = mid, o = lo;
-      while (a < mid && b < hi) dst[o++] = before(rec, &src[a], &src[b]) ? src[b++] : src[a++];
-      while (a < mid) dst[o++] = src[a++];
-      while (b < hi) dst[o++] = src[b++];
+  for (bool first = true;; first = false) {
+    size_t mid = run_end(rec, src, 0, n, first);
+    if (mid == n) break; /* one run */
+    size_t lo = 0, pairs = 0;
+    for (;;) {
+      size_t hi = mid < n ? run_end(rec, src, mid, n, first) : n;
+      merge_runs(rec, src, dst, lo, mid, hi);
+      pairs++;
+      lo = hi;
+      if (lo == n) break;
+      mid = run_end(rec, src, lo, n, first);
     }
     heap_key *t = src;
     src = dst;
     dst = t;
+    if (pairs == 1) break; /* the pair merged was the whole */
   }
   if (src != loop->key) memcpy(loop->key, src, n * sizeof *src);
 }

@@ -1,5 +1,6 @@
 /* tests/test_loop_run.c: the event loop's runs (sim/loop.h): time limits,
- * a stop from a handler and resumption, an empty loop, and a long run with
+ * a stop from a handler and resumption, an empty loop, a crowd at one
+ * instant sorted from stretches in either order, and a long run with
  * cancellations and reschedules cut into slices by limits and stops, which
  * must dispatch exactly what one uninterrupted run does (the run loop's
  * common path tests neither the limit nor the stop itself: both clear its
@@ -7,6 +8,7 @@
  * the queue's invariants with sim_loop_check.  Built twice by CMake: as is,
  * and with the smallest tuning, so that limits fall in every kind of bucket.
  * Units: times in ns. */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_randist.h>
@@ -210,12 +212,64 @@ static void test_slices_match_one_run(void) {
   free(sliced.log.r);
 }
 
+/* ---- a crowd at one instant ---- */
+
+/* A crowd of one instant reaches the sort of a long run (sim/loop_long_run.c)
+ * as stretches in order and in reverse (each move from list to list
+ * reverses a bucket), here with a few priorities mixed in: it must
+ * dispatch by priority, then sequence, exactly.  Argument: (priority << 32) | sequence among those
+ * scheduled. */
+static void run_crowd(uint64_t outliers, bool mixed) {
+  enum { CROWD = 3000 };
+  sim_loop *loop = sim_loop_new();
+  gsl_rng *rng = sim_rng_new(13, 0, sim_rng_stream_id("loop-run", "crowd"));
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(rng);
+  log_t log = {0};
+  /* outliers spread the first rung wide, so that the crowd's bucket is
+   * split into finer rungs (more moves) before it is sorted */
+  for (uint64_t i = 0; i < outliers; i++)
+    CU_ASSERT(sim_schedule(loop, (sim_time)(i * 1000003), 0, note, &log, UINT64_MAX) !=
+              SIM_EVENT_NONE);
+  for (uint64_t i = 0; i < CROWD; i++) {
+    /* one priority, or mostly one: long stretches, a few others between */
+    uint64_t prio = mixed && gsl_rng_uniform_int(rng, 10) == 0 ? gsl_rng_uniform_int(rng, 3) : 1;
+    CU_ASSERT(sim_schedule(loop, 777777, (int32_t)prio, note, &log, prio << 32 | i) !=
+              SIM_EVENT_NONE);
+  }
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  CU_ASSERT_EQUAL_FATAL(log.n, CROWD + outliers);
+  size_t crowd = 0;
+  uint64_t last = 0;
+  for (size_t i = 0; i < log.n; i++) {
+    if (log.r[i].arg == UINT64_MAX) continue;
+    CU_ASSERT_EQUAL(log.r[i].t, 777777);
+    /* priority in the high half, sequence in the low: ascending overall */
+    if (crowd++ > 0) CU_ASSERT(log.r[i].arg > last);
+    last = log.r[i].arg;
+  }
+  CU_ASSERT_EQUAL(crowd, CROWD);
+  free(log.r);
+  gsl_rng_free(rng);
+  sim_loop_free(loop);
+}
+
+/* Alone, the crowd moves once (top list to a rung of one bucket); with
+ * outliers, more often: its stretches come in both orders. */
+static void test_crowd_dispatches_in_order(void) {
+  run_crowd(0, false);
+  run_crowd(8, false);
+  run_crowd(0, true);
+}
+
 int register_tests(void) {
   static const test_case run_tests[] = {
       {"run until a limit", test_run_until_limit},
       {"stop from a handler and resume", test_stop_from_handler_and_resume},
       {"empty run", test_empty_run},
       {"a long run in slices dispatches as one run", test_slices_match_one_run},
+      {"a crowd at one instant dispatches in order", test_crowd_dispatches_in_order},
       {NULL, NULL}};
   return add_suite("loop runs", run_tests);
 }
