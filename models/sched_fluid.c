@@ -141,6 +141,23 @@ static bool all_saturate(const fl_state *s) {
   return !s->capped && s->n_runnable < s->host.n_pcpus && s->n_runnable <= SPARE_MAX_RUNNABLE;
 }
 
+/* After vCPU i's rate is set: whether it is running at another rate than
+ * its run was planned at (*changed_running), or at next to none (*tiny). */
+static inline void note_rate(const fl_state *s, size_t i, bool *changed_running, bool *tiny) {
+  const fl_vcpu *v = &s->vcpus[i];
+  if (!s->host.vcpus[i].running) return;
+  *changed_running |= v->rate != v->reported;
+  *tiny |= !(v->rate > 1e-9);
+}
+
+/* The rates are set: only a running vCPU at another rate than its run was
+ * planned at gives the engine anything to re-plan. */
+static inline void rates_done(fl_state *s, bool changed_running, bool tiny) {
+  s->dirty = false;
+  if (changed_running) s->replans++;
+  s->tiny_running = tiny;
+}
+
 /* The water-filling's result when all_saturate holds, without its passes:
  * every runnable vCPU at its demand; false (nothing done) when it does not
  * hold. */
@@ -151,14 +168,9 @@ static bool recompute_spare(fl_state *s) {
     fl_vcpu *v = &s->vcpus[i];
     if (!v->runnable) continue;
     v->rate = v->demand; /* bound() of an uncapped vCPU */
-    if (s->host.vcpus[i].running) {
-      changed_running |= v->rate != v->reported;
-      tiny |= !(v->rate > 1e-9);
-    }
+    note_rate(s, i, &changed_running, &tiny);
   }
-  s->dirty = false;
-  if (changed_running) s->replans++;
-  s->tiny_running = tiny;
+  rates_done(s, changed_running, tiny);
   s->settled = !changed_running;
   return true;
 }
@@ -199,10 +211,7 @@ static void recompute(fl_state *s) {
         left -= b;
         wsum -= w;
         changed = true;
-        if (s->host.vcpus[i].running) {
-          changed_running |= b != v->reported;
-          tiny |= !(b > 1e-9);
-        }
+        note_rate(s, i, &changed_running, &tiny);
       } else {
         s->vcpus[kept++].open = i;
       }
@@ -214,16 +223,9 @@ static void recompute(fl_state *s) {
     uint32_t i = s->vcpus[k].open;
     fl_vcpu *v = &s->vcpus[i];
     v->rate = wsum > 0 && left > 0 ? left * v->share_weight / wsum : 0;
-    if (s->host.vcpus[i].running) {
-      changed_running |= v->rate != v->reported;
-      tiny |= !(v->rate > 1e-9);
-    }
+    note_rate(s, i, &changed_running, &tiny);
   }
-  s->dirty = false;
-  /* Whether a running vCPU now runs at another rate than its run was
-   * planned at: only then has the engine anything to re-plan. */
-  if (changed_running) s->replans++;
-  s->tiny_running = tiny;
+  rates_done(s, changed_running, tiny);
 }
 
 /* A block or a wake on a settled host that keeps cores to spare changes
