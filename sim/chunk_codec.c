@@ -69,15 +69,18 @@ static void put_bits(bit_writer *w, uint32_t value, unsigned n) {
   }
 }
 
+/* The 32 bits of x in reverse order. */
+static uint32_t reverse32(uint32_t x) {
+  x = (x >> 1 & 0x55555555u) | (x & 0x55555555u) << 1;
+  x = (x >> 2 & 0x33333333u) | (x & 0x33333333u) << 2;
+  x = (x >> 4 & 0x0f0f0f0fu) | (x & 0x0f0f0f0fu) << 4;
+  x = (x >> 8 & 0x00ff00ffu) | (x & 0x00ff00ffu) << 8;
+  return x >> 16 | x << 16;
+}
+
 /* A Huffman code of n bits, sent from its most significant bit. */
 static void put_code(bit_writer *w, uint32_t code, unsigned n) {
-  uint32_t r = code; /* the 32 bits reversed, then the n wanted shifted down */
-  r = (r >> 1 & 0x55555555u) | (r & 0x55555555u) << 1;
-  r = (r >> 2 & 0x33333333u) | (r & 0x33333333u) << 2;
-  r = (r >> 4 & 0x0f0f0f0fu) | (r & 0x0f0f0f0fu) << 4;
-  r = (r >> 8 & 0x00ff00ffu) | (r & 0x00ff00ffu) << 8;
-  r = r >> 16 | r << 16;
-  put_bits(w, r >> (32 - n), n);
+  put_bits(w, reverse32(code) >> (32 - n), n); /* the n wanted of the 32 reversed */
 }
 
 /* Literal/length symbol s of the run code: its canonical code (RFC 1951
@@ -263,6 +266,240 @@ static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsign
   return 1;
 }
 
+/* ---- planes of literals as blocks of their own code, written here ----
+ * At level 1 a plane that neither runs nor repeats (bytes of names chosen
+ * among a few, low bytes of times and values) is coded here as one block
+ * of literals alone under a Huffman code made for its bytes (zlib's
+ * Z_HUFFMAN_ONLY, plane by plane): a plane of a few byte values then costs
+ * a few bits a byte, less than zlib's search at level 1 finds with its code
+ * made for a whole stretch of planes, at a small part of the time.  A plane
+ * whose code would not save bytes is a stored block. */
+#define LIT_SYMBOLS 257 /* literals 0 .. 255 and the end of block */
+#define LIT_LIMIT 15    /* the longest code of literals (RFC 1951) */
+#define CL_SYMBOLS 19   /* the code-length alphabet (RFC 1951 3.2.7) */
+#define CL_LIMIT 7      /* its longest code */
+#define STORED_MOST 65535 /* the most bytes of a stored block */
+#define SORT_FEW 32       /* symbols sorted by insertion (fewer steps than a radix sort's) */
+
+/* Huffman code lengths (at most `limit` bits) of the n symbols of freq,
+ * into len (0: unused); at least two symbols get a code (a code of one
+ * would be incomplete), so each used symbol has one.  Moffat and
+ * Katajainen's in-place construction on the frequencies sorted; a code too
+ * long is made again of the frequencies halved (their order kept). */
+static void huffman_lengths(const uint32_t *freq, unsigned n, unsigned limit, uint8_t *len) {
+  uint16_t sym[LIT_SYMBOLS], tmp[LIT_SYMBOLS];
+  uint32_t a[LIT_SYMBOLS], most = 0;
+  unsigned used = 0;
+  for (unsigned s = 0; s < n; s++) {
+    len[s] = 0;
+    if (freq[s]) sym[used++] = (uint16_t)s, most = freq[s] > most ? freq[s] : most;
+  }
+  for (unsigned s = 0; used < 2; s++) /* a second symbol, never sent */
+    if (!freq[s]) sym[used++] = (uint16_t)s;
+  /* sorted by frequency, least first (ties by symbol): a few by insertion,
+   * more by an LSD radix sort, 8 bits a pass */
+  if (used <= SORT_FEW)
+    for (unsigned k = 1; k < used; k++) {
+      uint16_t x = sym[k];
+      unsigned at = k;
+      for (; at > 0 && freq[sym[at - 1]] > freq[x]; at--) sym[at] = sym[at - 1];
+      sym[at] = x;
+    }
+  else
+    for (unsigned shift = 0; shift < 32 && most >> shift; shift += 8) {
+      unsigned count[257] = {0};
+      for (unsigned k = 0; k < used; k++) count[((freq[sym[k]] >> shift) & 0xff) + 1]++;
+      for (unsigned d = 1; d < 257; d++) count[d] += count[d - 1];
+      for (unsigned k = 0; k < used; k++) tmp[count[(freq[sym[k]] >> shift) & 0xff]++] = sym[k];
+      memcpy(sym, tmp, used * sizeof *sym);
+    }
+  uint32_t f[LIT_SYMBOLS];
+  for (unsigned k = 0; k < used; k++) f[k] = freq[sym[k]] ? freq[sym[k]] : 1;
+  for (;;) {
+    memcpy(a, f, used * sizeof *a);
+    /* first pass, left to right: internal nodes' weights, then parents */
+    unsigned root = 0, leaf = 2, next;
+    a[0] += a[1];
+    for (next = 1; next < used - 1; next++) {
+      if (leaf >= used || a[root] < a[leaf])
+        a[next] = a[root], a[root++] = next;
+      else
+        a[next] = a[leaf++];
+      if (leaf >= used || (root < next && a[root] < a[leaf]))
+        a[next] += a[root], a[root++] = next;
+      else
+        a[next] += a[leaf++];
+    }
+    /* second pass, right to left: internal nodes' depths */
+    a[used - 2] = 0;
+    for (int k = (int)used - 3; k >= 0; k--) a[k] = a[a[k]] + 1;
+    /* third pass: leaves' depths, the deepest at the least frequent */
+    int avail = 1, in_use = 0, r = (int)used - 2, nx = (int)used - 1;
+    for (uint32_t depth = 0; avail > 0; depth++) {
+      while (r >= 0 && a[r] == depth) in_use++, r--;
+      while (avail > in_use) a[nx--] = depth, avail--;
+      avail = 2 * in_use, in_use = 0;
+    }
+    if (a[0] <= limit) break;
+    for (unsigned k = 0; k < used; k++) f[k] = f[k] >> 1 | 1;
+  }
+  for (unsigned k = 0; k < used; k++) len[sym[k]] = (uint8_t)a[k];
+}
+
+/* The canonical codes of lengths len (RFC 1951 3.2.2), each reversed into
+ * the order put_bits sends. */
+static void canonical_codes(const uint8_t *len, unsigned n, uint16_t *rev) {
+  unsigned count[16] = {0}, next[16];
+  for (unsigned s = 0; s < n; s++) count[len[s]]++;
+  count[0] = 0;
+  next[0] = 0;
+  for (unsigned b = 1, code = 0; b < 16; b++) next[b] = code = (code + count[b - 1]) << 1;
+  for (unsigned s = 0; s < n; s++) {
+    if (!len[s]) {
+      rev[s] = 0;
+      continue;
+    }
+    rev[s] = (uint16_t)(reverse32(next[len[s]]++) >> (32 - len[s]));
+  }
+}
+
+/* n bytes at p as stored blocks (RFC 1951 3.2.4), the last one final when
+ * `final`. */
+static void put_stored(bit_writer *w, const unsigned char *p, size_t n, int final) {
+  do {
+    size_t k = n < STORED_MOST ? n : STORED_MOST;
+    n -= k;
+    put_bits(w, (uint32_t)(final && !n), 1);
+    put_bits(w, 0, 2);
+    if (w->n) put_bits(w, 0, 8 - w->n);
+    put_bits(w, (uint32_t)k, 16);
+    put_bits(w, (uint32_t)(k ^ 0xffff), 16);
+    memcpy(w->out, p, k);
+    w->out += k, p += k;
+  } while (n);
+}
+
+/* A code length, or a repeat of lengths, as the block's header sends it. */
+typedef struct length_token {
+  uint8_t sym;        /* 0 .. 18 of the code-length alphabet */
+  uint8_t extra_bits; /* bits of `extra` after it: 2, 3 or 7 for 16, 17, 18 */
+  uint8_t extra;      /* repeats less the fewest */
+} length_token;
+
+/* The n bytes at p (one plane), counted per byte value in counts, as one
+ * block of literals under their own code, or as stored blocks when those
+ * take no more bytes. */
+static void put_literals(bit_writer *w, const unsigned char *p, size_t n, const uint32_t *counts, int final) {
+  uint32_t freq[LIT_SYMBOLS];
+  uint8_t len[LIT_SYMBOLS + 1]; /* and the one distance code's */
+  uint16_t rev[LIT_SYMBOLS];
+  memcpy(freq, counts, 256 * sizeof *freq);
+  freq[256] = 1;
+  huffman_lengths(freq, LIT_SYMBOLS, LIT_LIMIT, len);
+  len[LIT_SYMBOLS] = 1; /* distance 1 alone, unused (RFC 1951 3.2.7) */
+  /* the 258 code lengths, run-length coded: 16 repeats the length before
+   * 3-6 times, 17 a zero 3-10 times, 18 a zero 11-138 times */
+  length_token tok[LIT_SYMBOLS + 1];
+  unsigned n_tok = 0;
+  uint32_t cl_freq[CL_SYMBOLS] = {0};
+  for (unsigned s = 0; s <= LIT_SYMBOLS;) {
+    unsigned v = len[s], r = 1;
+    while (s + r <= LIT_SYMBOLS && len[s + r] == v) r++;
+    s += r;
+    if (v) tok[n_tok++] = (length_token){(uint8_t)v, 0, 0}, r--;
+    while (r >= 3) {
+      unsigned k = v ? (r < 6 ? r : 6) : r < 138 ? r : 138;
+      if (v)
+        tok[n_tok++] = (length_token){16, 2, (uint8_t)(k - 3)};
+      else if (k >= 11)
+        tok[n_tok++] = (length_token){18, 7, (uint8_t)(k - 11)};
+      else
+        tok[n_tok++] = (length_token){17, 3, (uint8_t)(k - 3)};
+      r -= k;
+    }
+    while (r--) tok[n_tok++] = (length_token){(uint8_t)v, 0, 0};
+  }
+  for (unsigned k = 0; k < n_tok; k++) cl_freq[tok[k].sym]++;
+  uint8_t cl_len[CL_SYMBOLS];
+  uint16_t cl_rev[CL_SYMBOLS];
+  huffman_lengths(cl_freq, CL_SYMBOLS, CL_LIMIT, cl_len);
+  canonical_codes(cl_len, CL_SYMBOLS, cl_rev);
+  static const uint8_t order[CL_SYMBOLS] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+  unsigned hclen = CL_SYMBOLS;
+  while (hclen > 4 && !cl_len[order[hclen - 1]]) hclen--;
+  /* the block's size in bits, against stored blocks' (their headers of 5
+   * bytes and the alignment of the first taken as 6 bytes) */
+  uint64_t bits = 3 + 5 + 5 + 4 + 3 * hclen;
+  for (unsigned k = 0; k < n_tok; k++) bits += cl_len[tok[k].sym] + tok[k].extra_bits;
+  for (unsigned s = 0; s < LIT_SYMBOLS; s++) bits += (uint64_t)freq[s] * len[s];
+  if (bits >= 8 * ((uint64_t)n + 6 + 5 * (n / STORED_MOST))) {
+    put_stored(w, p, n, final);
+    return;
+  }
+  canonical_codes(len, LIT_SYMBOLS, rev);
+  put_bits(w, (uint32_t)final, 1);
+  put_bits(w, 2, 2);
+  put_bits(w, 0, 5); /* HLIT: 257 codes */
+  put_bits(w, 0, 5); /* HDIST: 1 code */
+  put_bits(w, hclen - 4, 4);
+  for (unsigned k = 0; k < hclen; k++) put_bits(w, cl_len[order[k]], 3);
+  for (unsigned k = 0; k < n_tok; k++) {
+    put_bits(w, cl_rev[tok[k].sym], cl_len[tok[k].sym]);
+    if (tok[k].extra_bits) put_bits(w, tok[k].extra, tok[k].extra_bits);
+  }
+  /* the literals: up to four codes (60 bits) gathered before the bytes
+   * are written out */
+  uint32_t code[256]; /* a literal's reversed code, its length in bits 16 .. 19 */
+  for (unsigned s = 0; s < 256; s++) code[s] = (uint32_t)len[s] << 16 | rev[s];
+  uint64_t acc = w->bits;
+  unsigned fill = w->n;
+  unsigned char *out = w->out;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t x = code[p[i]];
+    acc |= (uint64_t)(x & 0xffff) << fill;
+    fill += x >> 16;
+    if (fill >= 32) {
+      uint32_t low = (uint32_t)acc;
+      memcpy(out, &low, 4); /* little-endian hosts (load8) */
+      out += 4, acc >>= 32, fill -= 32;
+    }
+  }
+  *w = (bit_writer){out, acc, fill};
+  put_bits(w, 0, 0); /* whole bytes out */
+  put_bits(w, rev[256], len[256]);
+}
+
+/* The segments seg .. last, all runs, as one block of the run code (final:
+ * the stream's last) through w; the Adler-32 checksum continued past their
+ * bytes is returned.  The runs start at 0 and at each change of a segment;
+ * a run that goes on into the next segment (zero high bytes, the padding)
+ * is one. */
+static uint32_t put_run_stretch(bit_writer *w, const sim_chunk_seg *seg, const sim_chunk_seg *last, int final,
+                                uint32_t adler) {
+  put_run_block_header(w, final);
+  unsigned char byte = seg->byte;
+  size_t run = 0;
+  for (const sim_chunk_seg *s = seg; s <= last; s++) {
+    size_t at = 0;
+    for (size_t k = 0; k <= s->n_changes; k++) {
+      unsigned char b = k ? s->changes[k - 1].byte : s->byte;
+      size_t until = k < s->n_changes ? s->changes[k].at : s->len;
+      if (b != byte) {
+        put_run(w, byte, run);
+        adler = adler32_run(adler, byte, run);
+        byte = b, run = 0;
+      }
+      run += until - at;
+      at = until;
+    }
+  }
+  put_run(w, byte, run);
+  adler = adler32_run(adler, byte, run);
+  put_symbol(w, 256); /* end of block */
+  if (final && w->n) put_bits(w, 0, 8 - w->n);
+  return adler;
+}
+
 /* zlib's memory level: a hash table of 2^(MEM_LEVEL + 7) heads, cleared at
  * each chunk that zlib codes a stretch of (deflateReset) and after every
  * deflated stretch, and a block every 2^(MEM_LEVEL + 6) symbols at most.  The default, 8, clears 64 KiB
@@ -315,32 +552,21 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
     while (last + 1 < segs_end && last[1].runs == runs) last++;
     int final = last + 1 == segs_end;
     if (runs) {
-      put_run_block_header(&w, final);
-      /* the runs start at 0 and at each change of a segment; a run that
-       * goes on into the next segment (zero high bytes, the padding) is one */
-      unsigned char byte = seg->byte;
-      size_t run = 0;
-      for (const sim_chunk_seg *s = seg; s <= last; s++) {
-        size_t at = 0;
-        for (size_t k = 0; k <= s->n_changes; k++) {
-          unsigned char b = k ? s->changes[k - 1].byte : s->byte;
-          size_t until = k < s->n_changes ? s->changes[k].at : s->len;
-          if (b != byte) {
-            put_run(&w, byte, run);
-            adler = adler32_run(adler, byte, run);
-            byte = b, run = 0;
-          }
-          run += until - at;
-          at = until;
-        }
-      }
-      put_run(&w, byte, run);
-      adler = adler32_run(adler, byte, run);
-      put_symbol(&w, 256); /* end of block */
-      if (final && w.n) put_bits(&w, 0, 8 - w.n);
+      adler = put_run_stretch(&w, seg, last, final, adler);
     } else if (c->level == 1 && put_repeats(&w, out_end, c->shuffled + seg->start,
                                             last->start + last->len - seg->start, final, c->repeat_heads)) {
       adler = (uint32_t)adler32(adler, c->shuffled + seg->start, (uInt)(last->start + last->len - seg->start));
+    } else if (c->level == 1) { /* plane by plane: literals, or the runs set among them */
+      for (const sim_chunk_seg *s = seg; s <= last; s++) {
+        int final_here = final && s == last;
+        if (s->set) {
+          adler = put_run_stretch(&w, s, s, final_here, adler);
+          continue;
+        }
+        put_literals(&w, c->shuffled + s->start, s->len, s->counts, final_here);
+        if (final_here && w.n) put_bits(&w, 0, 8 - w.n);
+        adler = (uint32_t)adler32(adler, c->shuffled + s->start, (uInt)s->len);
+      }
     } else {
       size_t start = seg->start, end = last->start + last->len;
       adler = (uint32_t)adler32(adler, c->shuffled + start, (uInt)(end - start));
@@ -443,6 +669,7 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
       sim_grow((void **)&c->n_changed, &c->cap_n_changed, row_bytes, sizeof *c->n_changed) < 0 ||
       sim_grow((void **)&c->changes, &c->cap_changes, row_bytes * most + 1, sizeof *c->changes) < 0 ||
       sim_grow((void **)&c->segs, &c->cap_segs, 2 * row_bytes, sizeof *c->segs) < 0 ||
+      (c->level == 1 && sim_grow((void **)&c->counts, &c->cap_counts, 256 * row_bytes, sizeof *c->counts) < 0) ||
       (c->level == 1 && !c->repeat_heads &&
        !(c->repeat_heads = sim_malloc(sizeof *c->repeat_heads << REPEAT_HASH_BITS))))
     return -2;
@@ -474,17 +701,24 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
   for (size_t j = 0; j < row_bytes; j++) {
     size_t changed = c->n_changed[j];
     sim_chunk_seg *seg = &c->segs[c->n_segs++];
-    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, NULL, 0};
+    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, 0, NULL, 0, NULL};
     if (changed <= most) {
       seg->changes = &c->changes[j * most];
       seg->n_changes = changed;
     } else {
       unsigned char *plane = c->shuffled + j * chunk_rows;
       const unsigned char *b = data + j;
-      for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
+      if (c->level == 1) { /* the plane's bytes counted as they are gathered, for put_literals */
+        uint32_t *counts = &c->counts[256 * j];
+        memset(counts, 0, 256 * sizeof *counts);
+        for (size_t i = 0; i < rows; i++) counts[plane[i] = b[i * row_bytes]]++;
+        seg->counts = counts;
+      } else {
+        for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
+      }
     }
     if (rows < chunk_rows)
-      c->segs[c->n_segs++] = (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, NULL, 0};
+      c->segs[c->n_segs++] = (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, 0, NULL, 0, NULL};
   }
   /* A stretch of runs shorter than RUN_STRETCH_BYTES between deflated
    * planes is deflated with them: its block (and the flush that ends the
@@ -504,6 +738,7 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
         at = until;
       }
       seg->runs = 0;
+      seg->set = 1;
     }
   }
   int rc = deflate_chunk(c, bytes, len);
@@ -523,6 +758,7 @@ void sim_chunk_codec_free(sim_chunk_codec *c) {
   sim_free(c->n_changed);
   sim_free(c->changes);
   sim_free(c->segs);
+  sim_free(c->counts);
   sim_free(c->repeat_heads);
   memset(c, 0, sizeof *c);
 }
