@@ -69,18 +69,21 @@ static void put_bits(bit_writer *w, uint32_t value, unsigned n) {
   }
 }
 
-/* The 32 bits of x in reverse order. */
-static uint32_t reverse32(uint32_t x) {
-  x = (x >> 1 & 0x55555555u) | (x & 0x55555555u) << 1;
-  x = (x >> 2 & 0x33333333u) | (x & 0x33333333u) << 2;
-  x = (x >> 4 & 0x0f0f0f0fu) | (x & 0x0f0f0f0fu) << 4;
-  x = (x >> 8 & 0x00ff00ffu) | (x & 0x00ff00ffu) << 8;
-  return x >> 16 | x << 16;
+/* Each byte's 8 bits in reverse order: a table made by the preprocessor,
+ * each step placing two more bits. */
+#define REVERSE2(x) x, x + 2 * 64, x + 1 * 64, x + 3 * 64
+#define REVERSE4(x) REVERSE2(x), REVERSE2(x + 2 * 16), REVERSE2(x + 1 * 16), REVERSE2(x + 3 * 16)
+#define REVERSE6(x) REVERSE4(x), REVERSE4(x + 2 * 4), REVERSE4(x + 1 * 4), REVERSE4(x + 3 * 4)
+static const unsigned char reversed_byte[256] = {REVERSE6(0), REVERSE6(2), REVERSE6(1), REVERSE6(3)};
+
+/* The low n bits (1 .. 16) of code in reverse order. */
+static uint32_t reverse_bits(uint32_t code, unsigned n) {
+  return ((uint32_t)reversed_byte[code & 0xff] << 8 | reversed_byte[code >> 8 & 0xff]) >> (16 - n);
 }
 
 /* A Huffman code of n bits, sent from its most significant bit. */
 static void put_code(bit_writer *w, uint32_t code, unsigned n) {
-  put_bits(w, reverse32(code) >> (32 - n), n); /* the n wanted of the 32 reversed */
+  put_bits(w, reverse_bits(code, n), n);
 }
 
 /* Literal/length symbol s of the run code: its canonical code (RFC 1951
@@ -281,21 +284,18 @@ static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsign
 #define STORED_MOST 65535 /* the most bytes of a stored block */
 #define SORT_FEW 32       /* symbols sorted by insertion (fewer steps than a radix sort's) */
 
-/* Huffman code lengths (at most `limit` bits) of the n symbols of freq,
- * into len (0: unused); at least two symbols get a code (a code of one
- * would be incomplete), so each used symbol has one.  Moffat and
- * Katajainen's in-place construction on the frequencies sorted; a code too
- * long is made again of the frequencies halved (their order kept). */
-static void huffman_lengths(const uint32_t *freq, unsigned n, unsigned limit, uint8_t *len) {
+/* Huffman code lengths (at most `limit` bits) of the `used` symbols
+ * syms lists (at least 2) with their frequencies in freq, into len (a
+ * symbol of frequency 0 taken as 1).  Moffat and Katajainen's in-place
+ * construction on the frequencies sorted; a code too long is made again of
+ * the frequencies halved (their order kept). */
+static void huffman_lengths(const uint32_t *freq, const uint16_t *syms, unsigned used, unsigned limit,
+                            uint8_t *len) {
   uint16_t sym[LIT_SYMBOLS], tmp[LIT_SYMBOLS];
   uint32_t a[LIT_SYMBOLS], most = 0;
-  unsigned used = 0;
-  for (unsigned s = 0; s < n; s++) {
-    len[s] = 0;
-    if (freq[s]) sym[used++] = (uint16_t)s, most = freq[s] > most ? freq[s] : most;
-  }
-  for (unsigned s = 0; used < 2; s++) /* a second symbol, never sent */
-    if (!freq[s]) sym[used++] = (uint16_t)s;
+  assert(used >= 2 && used <= LIT_SYMBOLS);
+  memcpy(sym, syms, used * sizeof *sym);
+  for (unsigned k = 0; k < used; k++) most = freq[sym[k]] > most ? freq[sym[k]] : most;
   /* sorted by frequency, least first (ties by symbol): a few by insertion,
    * more by an LSD radix sort, 8 bits a pass */
   if (used <= SORT_FEW)
@@ -346,20 +346,17 @@ static void huffman_lengths(const uint32_t *freq, unsigned n, unsigned limit, ui
   for (unsigned k = 0; k < used; k++) len[sym[k]] = (uint8_t)a[k];
 }
 
-/* The canonical codes of lengths len (RFC 1951 3.2.2), each reversed into
- * the order put_bits sends. */
-static void canonical_codes(const uint8_t *len, unsigned n, uint16_t *rev) {
+/* The canonical codes (RFC 1951 3.2.2) of the `used` symbols syms lists in
+ * ascending order, of lengths len, each reversed into the order put_bits
+ * sends, into rev. */
+static void canonical_codes(const uint8_t *len, const uint16_t *syms, unsigned used, uint16_t *rev) {
   unsigned count[16] = {0}, next[16];
-  for (unsigned s = 0; s < n; s++) count[len[s]]++;
-  count[0] = 0;
+  for (unsigned k = 0; k < used; k++) count[len[syms[k]]]++;
   next[0] = 0;
   for (unsigned b = 1, code = 0; b < 16; b++) next[b] = code = (code + count[b - 1]) << 1;
-  for (unsigned s = 0; s < n; s++) {
-    if (!len[s]) {
-      rev[s] = 0;
-      continue;
-    }
-    rev[s] = (uint16_t)(reverse32(next[len[s]]++) >> (32 - len[s]));
+  for (unsigned k = 0; k < used; k++) {
+    unsigned s = syms[k];
+    rev[s] = (uint16_t)reverse_bits(next[len[s]]++, len[s]);
   }
 }
 
@@ -391,39 +388,61 @@ typedef struct length_token {
  * take no more bytes. */
 static void put_literals(bit_writer *w, const unsigned char *p, size_t n, const uint32_t *counts, int final) {
   uint32_t freq[LIT_SYMBOLS];
-  uint8_t len[LIT_SYMBOLS + 1]; /* and the one distance code's */
-  uint16_t rev[LIT_SYMBOLS];
+  uint8_t len[LIT_SYMBOLS + 1]; /* and the one distance code's; set for the symbols used */
+  uint16_t rev[LIT_SYMBOLS], syms[LIT_SYMBOLS + 1];
+  unsigned used = 0;
   memcpy(freq, counts, 256 * sizeof *freq);
   freq[256] = 1;
-  huffman_lengths(freq, LIT_SYMBOLS, LIT_LIMIT, len);
-  len[LIT_SYMBOLS] = 1; /* distance 1 alone, unused (RFC 1951 3.2.7) */
-  /* the 258 code lengths, run-length coded: 16 repeats the length before
-   * 3-6 times, 17 a zero 3-10 times, 18 a zero 11-138 times */
+  for (unsigned s = 0; s < 256; s++)
+    if (freq[s]) syms[used++] = (uint16_t)s;
+  syms[used++] = 256;
+  huffman_lengths(freq, syms, used, LIT_LIMIT, len);
+  /* the 258 code lengths, run-length coded from the symbols used (the
+   * others' lengths 0), then the distance code's, 1 (distance 1 alone,
+   * unused; RFC 1951 3.2.7): 16 repeats the length before 3-6 times, 17 a
+   * zero 3-10 times, 18 a zero 11-138 times */
   length_token tok[LIT_SYMBOLS + 1];
   unsigned n_tok = 0;
-  uint32_t cl_freq[CL_SYMBOLS] = {0};
-  for (unsigned s = 0; s <= LIT_SYMBOLS;) {
-    unsigned v = len[s], r = 1;
-    while (s + r <= LIT_SYMBOLS && len[s + r] == v) r++;
-    s += r;
+  syms[used] = LIT_SYMBOLS;
+  len[LIT_SYMBOLS] = 1;
+  for (unsigned k = 0, at = 0; k <= used;) {
+    unsigned v, r;
+    if (syms[k] > at) { /* zeros up to the next symbol used */
+      v = 0, r = syms[k] - at;
+    } else { /* lengths of symbols used one after the other */
+      v = len[syms[k]], r = 1;
+      while (k + r <= used && syms[k + r] == at + r && len[syms[k + r]] == v) r++;
+      k += r;
+    }
+    at += r;
     if (v) tok[n_tok++] = (length_token){(uint8_t)v, 0, 0}, r--;
     while (r >= 3) {
-      unsigned k = v ? (r < 6 ? r : 6) : r < 138 ? r : 138;
+      unsigned most = v ? (r < 6 ? r : 6) : r < 138 ? r : 138;
       if (v)
-        tok[n_tok++] = (length_token){16, 2, (uint8_t)(k - 3)};
-      else if (k >= 11)
-        tok[n_tok++] = (length_token){18, 7, (uint8_t)(k - 11)};
+        tok[n_tok++] = (length_token){16, 2, (uint8_t)(most - 3)};
+      else if (most >= 11)
+        tok[n_tok++] = (length_token){18, 7, (uint8_t)(most - 11)};
       else
-        tok[n_tok++] = (length_token){17, 3, (uint8_t)(k - 3)};
-      r -= k;
+        tok[n_tok++] = (length_token){17, 3, (uint8_t)(most - 3)};
+      r -= most;
     }
     while (r--) tok[n_tok++] = (length_token){(uint8_t)v, 0, 0};
   }
+  uint32_t cl_freq[CL_SYMBOLS] = {0};
   for (unsigned k = 0; k < n_tok; k++) cl_freq[tok[k].sym]++;
-  uint8_t cl_len[CL_SYMBOLS];
-  uint16_t cl_rev[CL_SYMBOLS];
-  huffman_lengths(cl_freq, CL_SYMBOLS, CL_LIMIT, cl_len);
-  canonical_codes(cl_len, CL_SYMBOLS, cl_rev);
+  uint8_t cl_len[CL_SYMBOLS] = {0};
+  uint16_t cl_rev[CL_SYMBOLS], cl_syms[CL_SYMBOLS];
+  unsigned cl_used = 0;
+  for (unsigned s = 0; s < CL_SYMBOLS; s++)
+    if (cl_freq[s]) cl_syms[cl_used++] = (uint16_t)s;
+  if (cl_used < 2) /* a second code, never sent: a code of one would be incomplete */
+    cl_syms[cl_used++] = cl_syms[0] ? 0 : 1;
+  if (cl_syms[0] > cl_syms[1]) { /* in ascending order, as canonical_codes takes them */
+    uint16_t first = cl_syms[1];
+    cl_syms[1] = cl_syms[0], cl_syms[0] = first;
+  }
+  huffman_lengths(cl_freq, cl_syms, cl_used, CL_LIMIT, cl_len);
+  canonical_codes(cl_len, cl_syms, cl_used, cl_rev);
   static const uint8_t order[CL_SYMBOLS] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
   unsigned hclen = CL_SYMBOLS;
   while (hclen > 4 && !cl_len[order[hclen - 1]]) hclen--;
@@ -431,12 +450,12 @@ static void put_literals(bit_writer *w, const unsigned char *p, size_t n, const 
    * bytes and the alignment of the first taken as 6 bytes) */
   uint64_t bits = 3 + 5 + 5 + 4 + 3 * hclen;
   for (unsigned k = 0; k < n_tok; k++) bits += cl_len[tok[k].sym] + tok[k].extra_bits;
-  for (unsigned s = 0; s < LIT_SYMBOLS; s++) bits += (uint64_t)freq[s] * len[s];
+  for (unsigned k = 0; k < used; k++) bits += (uint64_t)freq[syms[k]] * len[syms[k]];
   if (bits >= 8 * ((uint64_t)n + 6 + 5 * (n / STORED_MOST))) {
     put_stored(w, p, n, final);
     return;
   }
-  canonical_codes(len, LIT_SYMBOLS, rev);
+  canonical_codes(len, syms, used, rev);
   put_bits(w, (uint32_t)final, 1);
   put_bits(w, 2, 2);
   put_bits(w, 0, 5); /* HLIT: 257 codes */
@@ -447,17 +466,22 @@ static void put_literals(bit_writer *w, const unsigned char *p, size_t n, const 
     put_bits(w, cl_rev[tok[k].sym], cl_len[tok[k].sym]);
     if (tok[k].extra_bits) put_bits(w, tok[k].extra, tok[k].extra_bits);
   }
-  /* the literals: up to four codes (60 bits) gathered before the bytes
-   * are written out */
-  uint32_t code[256]; /* a literal's reversed code, its length in bits 16 .. 19 */
-  for (unsigned s = 0; s < 256; s++) code[s] = (uint32_t)len[s] << 16 | rev[s];
+  /* the literals, two at a time: under 32 bits pending, and two codes of
+   * 15 bits at most, fit a word */
+  uint32_t code[256]; /* a literal's reversed code, its length in bits 16 .. 19; set for those used */
+  for (unsigned k = 0; k + 1 < used; k++) code[syms[k]] = (uint32_t)len[syms[k]] << 16 | rev[syms[k]];
   uint64_t acc = w->bits;
   unsigned fill = w->n;
   unsigned char *out = w->out;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n; i += 2) {
     uint32_t x = code[p[i]];
     acc |= (uint64_t)(x & 0xffff) << fill;
     fill += x >> 16;
+    if (i + 1 < n) {
+      x = code[p[i + 1]];
+      acc |= (uint64_t)(x & 0xffff) << fill;
+      fill += x >> 16;
+    }
     if (fill >= 32) {
       uint32_t low = (uint32_t)acc;
       memcpy(out, &low, 4); /* little-endian hosts (load8) */
@@ -565,7 +589,7 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
         }
         put_literals(&w, c->shuffled + s->start, s->len, s->counts, final_here);
         if (final_here && w.n) put_bits(&w, 0, 8 - w.n);
-        adler = (uint32_t)adler32(adler, c->shuffled + s->start, (uInt)s->len);
+        adler = (uint32_t)adler32_combine(adler, s->adler, (z_off_t)s->len);
       }
     } else {
       size_t start = seg->start, end = last->start + last->len;
@@ -701,24 +725,31 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
   for (size_t j = 0; j < row_bytes; j++) {
     size_t changed = c->n_changed[j];
     sim_chunk_seg *seg = &c->segs[c->n_segs++];
-    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, 0, NULL, 0, NULL};
+    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, 0, NULL, 0, NULL, 0};
     if (changed <= most) {
       seg->changes = &c->changes[j * most];
       seg->n_changes = changed;
     } else {
       unsigned char *plane = c->shuffled + j * chunk_rows;
       const unsigned char *b = data + j;
-      if (c->level == 1) { /* the plane's bytes counted as they are gathered, for put_literals */
+      if (c->level == 1) { /* the plane's bytes counted, and checksummed, as they are gathered */
         uint32_t *counts = &c->counts[256 * j];
+        uint64_t sum = 1, sum_of_sums = 0; /* Adler-32's sums unreduced: under 255 rows^2 + rows */
         memset(counts, 0, 256 * sizeof *counts);
-        for (size_t i = 0; i < rows; i++) counts[plane[i] = b[i * row_bytes]]++;
+        for (size_t i = 0; i < rows; i++) {
+          unsigned char x = plane[i] = b[i * row_bytes];
+          counts[x]++;
+          sum += x;
+          sum_of_sums += sum;
+        }
         seg->counts = counts;
+        seg->adler = (uint32_t)(sum_of_sums % 65521 << 16 | sum % 65521);
       } else {
         for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
       }
     }
     if (rows < chunk_rows)
-      c->segs[c->n_segs++] = (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, 0, NULL, 0, NULL};
+      c->segs[c->n_segs++] = (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, 0, NULL, 0, NULL, 0};
   }
   /* A stretch of runs shorter than RUN_STRETCH_BYTES between deflated
    * planes is deflated with them: its block (and the flush that ends the

@@ -27,6 +27,7 @@ typedef struct sim_chunk_seg {
   const sim_chunk_change *changes; /* runs: where the next runs start, n_changes of them */
   size_t n_changes;
   const uint32_t *counts;   /* deflated at level 1: its bytes counted per value, 256 */
+  uint32_t adler;           /* deflated at level 1: the Adler-32 checksum of its bytes alone */
 } sim_chunk_seg;
 
 typedef struct sim_chunk_codec {
