@@ -7,7 +7,11 @@
  * form; at level 1, a plane that repeats itself (the low byte of ids that
  * rise by a fixed step, sample after sample) is coded here by matches at
  * the last distance or a hashed one, without zlib's search and Huffman
- * trees.  Each plane's rows are compared a word at a time.  Units: bytes.
+ * trees; a plane that does not repeat (names chosen among a few, low bytes
+ * of times and values) is one block of its literals under a code made for
+ * them, or stored, and only a plane whose bytes rise by a fixed step (ids,
+ * digits of names) or run is left to zlib's search.  Each plane's rows are
+ * compared a word at a time.  Units: bytes.
  * Invariant: the output is one standard zlib stream (RFC 1950) of the
  * shuffled chunk, which HDF5's deflate filter decodes. */
 #include "sim/chunk_codec.h"
@@ -542,6 +546,33 @@ static uint32_t put_run_stretch(bit_writer *w, const sim_chunk_seg *seg, const s
  * ended by a full flush (byte-aligned, and no match reaches back past it,
  * into bytes zlib did not see).  The stream's header and checksum are
  * written here, a run's checksum in closed form. */
+/* The shuffled bytes start .. end deflated by zlib through w (final: the
+ * stream's last), after the bits w holds, ended by a full flush when not
+ * final (byte-aligned, and no match reaches back past it, into bytes zlib
+ * did not see); *zs_fresh: zlib reset for this chunk.  0; -1 when zlib
+ * fails. */
+static int deflate_stretch(sim_chunk_codec *c, bit_writer *w, const unsigned char *out_end, size_t start,
+                           size_t end, int final, int *zs_fresh) {
+  z_stream *zs = &c->zs;
+  if (!*zs_fresh && deflateReset(zs) != Z_OK) return -1;
+  *zs_fresh = 1;
+  /* the bits of the run block before, not yet a byte, go first */
+  if (w->n && deflatePrime(zs, (int)w->n, (int)w->bits) != Z_OK) return -1;
+  zs->next_out = w->out;
+  zs->avail_out = (uInt)(out_end - w->out);
+  zs->next_in = c->shuffled + start;
+  zs->avail_in = (uInt)(end - start);
+  int rc = deflate(zs, final ? Z_FINISH : Z_FULL_FLUSH);
+  unsigned pending = 0;
+  int pending_bits = 0;
+  if (final ? rc != Z_STREAM_END
+            : rc != Z_OK || zs->avail_in != 0 || deflatePending(zs, &pending, &pending_bits) != Z_OK ||
+                  pending || pending_bits)
+    return -1;
+  *w = (bit_writer){zs->next_out, 0, 0};
+  return 0;
+}
+
 static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
   z_stream *zs = &c->zs;
   int zs_fresh = 0; /* zs reset for this chunk: done before its first stretch for zlib, if any */
@@ -580,36 +611,31 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
     } else if (c->level == 1 && put_repeats(&w, out_end, c->shuffled + seg->start,
                                             last->start + last->len - seg->start, final, c->repeat_heads)) {
       adler = (uint32_t)adler32(adler, c->shuffled + seg->start, (uInt)(last->start + last->len - seg->start));
-    } else if (c->level == 1) { /* plane by plane: literals, or the runs set among them */
-      for (const sim_chunk_seg *s = seg; s <= last; s++) {
-        int final_here = final && s == last;
-        if (s->set) {
-          adler = put_run_stretch(&w, s, s, final_here, adler);
+    } else if (c->level == 1) { /* plane by plane: literals, runs, or zlib where it finds repeats */
+      for (const sim_chunk_seg *s = seg, *t; s <= last; s = t + 1) {
+        t = s;
+        if (!s->set && !s->repeats) {
+          put_literals(&w, c->shuffled + s->start, s->len, s->counts, final && s == last);
+          if (final && s == last && w.n) put_bits(&w, 0, 8 - w.n);
+          adler = (uint32_t)adler32_combine(adler, s->adler, (z_off_t)s->len);
           continue;
         }
-        put_literals(&w, c->shuffled + s->start, s->len, s->counts, final_here);
-        if (final_here && w.n) put_bits(&w, 0, 8 - w.n);
-        adler = (uint32_t)adler32_combine(adler, s->adler, (z_off_t)s->len);
+        /* the planes that repeat, with the runs set among them, to zlib;
+         * runs set between planes of literals as a block of runs */
+        int repeats = s->repeats;
+        while (t < last && (t[1].set || t[1].repeats)) repeats |= (++t)->repeats;
+        if (!repeats) {
+          adler = put_run_stretch(&w, s, t, final && t == last, adler);
+          continue;
+        }
+        adler = (uint32_t)adler32(adler, c->shuffled + s->start, (uInt)(t->start + t->len - s->start));
+        if (deflate_stretch(c, &w, out_end, s->start, t->start + t->len, final && t == last, &zs_fresh) < 0)
+          return -1;
       }
     } else {
       size_t start = seg->start, end = last->start + last->len;
       adler = (uint32_t)adler32(adler, c->shuffled + start, (uInt)(end - start));
-      if (!zs_fresh && deflateReset(zs) != Z_OK) return -1;
-      zs_fresh = 1;
-      /* the bits of the run block before, not yet a byte, go first */
-      if (w.n && deflatePrime(zs, (int)w.n, (int)w.bits) != Z_OK) return -1;
-      zs->next_out = w.out;
-      zs->avail_out = (uInt)(out_end - w.out);
-      zs->next_in = c->shuffled + start;
-      zs->avail_in = (uInt)(end - start);
-      int rc = deflate(zs, final ? Z_FINISH : Z_FULL_FLUSH);
-      unsigned pending = 0;
-      int pending_bits = 0;
-      if (final ? rc != Z_STREAM_END
-                : rc != Z_OK || zs->avail_in != 0 || deflatePending(zs, &pending, &pending_bits) != Z_OK ||
-                      pending || pending_bits)
-        return -1;
-      w = (bit_writer){zs->next_out, 0, 0};
+      if (deflate_stretch(c, &w, out_end, start, end, final, &zs_fresh) < 0) return -1;
     }
     seg = last + 1;
   }
@@ -682,6 +708,25 @@ static inline void scan_word(sim_chunk_codec *c, const unsigned char *p, size_t 
   }
 }
 
+/* Whether zlib would find repeats in the n bytes of a plane that a block
+ * of its literals would not: in a sample of REPEAT_SAMPLE of its steps
+ * (a byte's change from the one before), spread over it, one step makes
+ * 7/8 of them (runs; ids or digits of names that rise by a fixed step).
+ * Other repeats (the slow rise of a time's middle bytes) save zlib less
+ * than they cost its search. */
+#define REPEAT_SAMPLE 64
+static int plane_repeats(const unsigned char *p, size_t n) {
+  if (n < 2 * REPEAT_SAMPLE) return 1; /* short: zlib, as cheap */
+  unsigned char step_count[256] = {0};
+  unsigned most_steps = 0;
+  for (size_t k = 0, stride = (n - 1) / REPEAT_SAMPLE; k < REPEAT_SAMPLE; k++) {
+    size_t i = 1 + k * stride;
+    unsigned char step = (unsigned char)(p[i] - p[i - 1]);
+    if (++step_count[step] > most_steps) most_steps = step_count[step];
+  }
+  return most_steps >= REPEAT_SAMPLE * 7 / 8;
+}
+
 int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows, size_t chunk_rows,
                      size_t row_bytes, const unsigned char **out, size_t *len) {
   size_t bytes = chunk_rows * row_bytes;
@@ -725,7 +770,7 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
   for (size_t j = 0; j < row_bytes; j++) {
     size_t changed = c->n_changed[j];
     sim_chunk_seg *seg = &c->segs[c->n_segs++];
-    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, 0, NULL, 0, NULL, 0};
+    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, 0, 0, NULL, 0, NULL, 0};
     if (changed <= most) {
       seg->changes = &c->changes[j * most];
       seg->n_changes = changed;
@@ -744,12 +789,13 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
         }
         seg->counts = counts;
         seg->adler = (uint32_t)(sum_of_sums % 65521 << 16 | sum % 65521);
+        seg->repeats = (unsigned char)plane_repeats(plane, rows);
       } else {
         for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
       }
     }
     if (rows < chunk_rows)
-      c->segs[c->n_segs++] = (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, 0, NULL, 0, NULL, 0};
+      c->segs[c->n_segs++] = (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, 0, 0, NULL, 0, NULL, 0};
   }
   /* A stretch of runs shorter than RUN_STRETCH_BYTES between deflated
    * planes is deflated with them: its block (and the flush that ends the

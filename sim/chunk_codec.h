@@ -24,6 +24,7 @@ typedef struct sim_chunk_seg {
   unsigned char byte;       /* runs: the first run's byte */
   unsigned char runs;       /* 1: coded as runs; 0: deflated (gathered at start) */
   unsigned char set;        /* runs set at start, to be deflated with the planes around */
+  unsigned char repeats;    /* deflated at level 1: zlib may find repeats a block of literals misses */
   const sim_chunk_change *changes; /* runs: where the next runs start, n_changes of them */
   size_t n_changes;
   const uint32_t *counts;   /* deflated at level 1: its bytes counted per value, 256 */
