@@ -10,7 +10,10 @@
  * trees; a plane that does not repeat (names chosen among a few, low bytes
  * of times and values) is one block of its literals under a code made for
  * them, or stored, and only a plane whose bytes rise by a fixed step (ids,
- * digits of names) or run is left to zlib's search.  Each plane's rows are
+ * digits of names) or run, or in which a sampled match probe finds repeats
+ * that zlib's matches would save more on than the literals' code (a
+ * pattern that recurs, values that come again soon), is left to zlib's
+ * search.  Each plane's rows are
  * compared a word at a time.  Units: bytes.
  * Invariant: the output is one standard zlib stream (RFC 1950) of the
  * shuffled chunk, which HDF5's deflate filter decodes. */
@@ -18,6 +21,7 @@
 
 #include <assert.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -727,6 +731,91 @@ static int plane_repeats(const unsigned char *p, size_t n) {
   return most_steps >= REPEAT_SAMPLE * 7 / 8;
 }
 
+/* Whether zlib's matches would save more of a plane of n bytes than a
+ * block of its literals under a code made for its bytes (counts: each
+ * value's count): a sampled match probe.  The plane's 4-byte strings at
+ * every MATCH_GRID-th position are hashed, in order, into `heads`
+ * (2^REPEAT_HASH_BITS entries, not cleared: a position left by an earlier
+ * plane is one of this plane's, and every match is checked byte by byte),
+ * and at MATCH_WINDOWS windows of MATCH_GRID
+ * positions spread over it each position's string is looked up: a repeat
+ * at any distance within deflate's window has its earlier copy at a hashed
+ * position for one of a window's positions.  A window scores its longest
+ * match (4 to MATCH_LONGEST bytes).  Windows averaging MATCH_LONG bytes
+ * (a pattern that recurs, a stretch that comes again) go to zlib; else a
+ * plane goes to zlib when its mean match times the literals' bits a byte
+ * (their entropy) reaches MATCH_GAIN: matches save little on a plane of a
+ * few values that its own code already takes in a few bits a byte (names
+ * chosen among a few), much on one of many values that rises slowly or
+ * whose values come in pairs (the middle bytes of times).  Near-random
+ * planes find no matches. */
+#define MATCH_GRID 8
+#define MATCH_WINDOWS 32
+#define MATCH_LONGEST 64
+#define MATCH_LONG 32
+#define MATCH_GAIN 15
+/* Planes of many values (two bytes equal less often than 1 in NEAR_FEW)
+ * are also probed for short matches close by, which zlib's search finds
+ * and the grid above misses: NEAR_PROBES positions a window, each looked
+ * for in the NEAR_BACK bytes before; the share found times the literals'
+ * bits a byte reaching NEAR_GAIN sends the plane to zlib. */
+#define NEAR_FEW 16
+#define NEAR_PROBES 2
+#define NEAR_BACK 32
+#define NEAR_GAIN 0.6
+static int plane_matches(const unsigned char *p, size_t n, const uint32_t *counts, uint32_t *heads) {
+  if (n < MATCH_WINDOWS * MATCH_GRID * 2) return 0;
+  size_t spacing = (n - MATCH_GRID - MATCH_LONGEST) / MATCH_WINDOWS, next_window = spacing, score = 0;
+  for (size_t g = 0; g + MATCH_GRID + MATCH_LONGEST <= n; g += MATCH_GRID) {
+    if (g >= next_window) { /* the window g .. g + MATCH_GRID - 1: its strings against those before g */
+      size_t best = 0;
+      for (size_t i = g; i < g + MATCH_GRID && best < MATCH_LONGEST; i++) {
+        uint32_t four, seen, before;
+        memcpy(&four, p + i, 4);
+        seen = heads[(four * 2654435761u) >> (32 - REPEAT_HASH_BITS)];
+        if (seen - 1 >= i || i + 1 - seen > REPEAT_WINDOW) continue; /* (0: none) */
+        memcpy(&before, p + seen - 1, 4);
+        if (before != four) continue;
+        size_t l = common_prefix(p + i, p + seen - 1, MATCH_LONGEST);
+        if (l > best) best = l;
+      }
+      score += best >= 4 ? best : 0;
+      next_window += spacing;
+    }
+    uint32_t four;
+    memcpy(&four, p + g, 4);
+    heads[(four * 2654435761u) >> (32 - REPEAT_HASH_BITS)] = (uint32_t)g + 1;
+  }
+  if (score >= MATCH_LONG * MATCH_WINDOWS) return 1;
+  double bits = 0, collide = 0; /* the literals' entropy (bits a byte), and the chance two bytes are equal */
+  for (int v = 0; v < 256; v++)
+    if (counts[v]) {
+      bits += (double)counts[v] * log2((double)n / counts[v]);
+      collide += (double)counts[v] * counts[v];
+    }
+  bits /= (double)n;
+  collide /= (double)n * n;
+  if ((double)score * bits >= (double)MATCH_GAIN * MATCH_WINDOWS) return 1;
+  if (collide >= 1.0 / NEAR_FEW) return 0; /* a few values: short matches come by chance */
+  /* many values: the share of sampled positions whose next 3 bytes came
+   * in the NEAR_BACK bytes before (values that come again soon) */
+  size_t near = 0;
+  for (size_t w = 1; w <= MATCH_WINDOWS; w++)
+    for (size_t i = w * spacing; i < w * spacing + NEAR_PROBES; i++) {
+      uint32_t three, before;
+      memcpy(&three, p + i, 4);
+      three &= 0xffffff;
+      for (size_t d = 1; d <= NEAR_BACK && d <= i; d++) {
+        memcpy(&before, p + i - d, 4);
+        if ((before & 0xffffff) == three) {
+          near++;
+          break;
+        }
+      }
+    }
+  return (double)near * bits >= NEAR_GAIN * MATCH_WINDOWS * NEAR_PROBES;
+}
+
 int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows, size_t chunk_rows,
                      size_t row_bytes, const unsigned char **out, size_t *len) {
   size_t bytes = chunk_rows * row_bytes;
@@ -740,7 +829,7 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
       sim_grow((void **)&c->segs, &c->cap_segs, 2 * row_bytes, sizeof *c->segs) < 0 ||
       (c->level == 1 && sim_grow((void **)&c->counts, &c->cap_counts, 256 * row_bytes, sizeof *c->counts) < 0) ||
       (c->level == 1 && !c->repeat_heads &&
-       !(c->repeat_heads = sim_malloc(sizeof *c->repeat_heads << REPEAT_HASH_BITS))))
+       !(c->repeat_heads = sim_calloc((size_t)1 << REPEAT_HASH_BITS, sizeof *c->repeat_heads))))
     return -2;
   /* The changes of each byte plane, found row against row before (most
    * bytes of a row are those of the row before: times that stay put, high
@@ -789,7 +878,7 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
         }
         seg->counts = counts;
         seg->adler = (uint32_t)(sum_of_sums % 65521 << 16 | sum % 65521);
-        seg->repeats = (unsigned char)plane_repeats(plane, rows);
+        seg->repeats = (unsigned char)(plane_repeats(plane, rows) || plane_matches(plane, rows, counts, c->repeat_heads));
       } else {
         for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
       }

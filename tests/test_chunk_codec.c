@@ -6,7 +6,7 @@
  * matches of every length and of distances of every code; planes that do
  * not repeat as blocks of their literals under their own code (its depth
  * limited) or stored, runs set among them as run blocks, planes of a fixed
- * step to zlib; runs, repeats, literals and the padding of a short last
+ * step or of long repeats to zlib; runs, repeats, literals and the padding of a short last
  * chunk side by side.  Units: bytes. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -127,6 +127,23 @@ static void test_no_repeats_stored(void) {
   sim_free(p);
 }
 
+/* A plane of random bytes that come again 1500 bytes on, over and over
+ * (a stretch of a recording repeated): too many literals before the first
+ * repeat for the coder of repeats, yet long matches for zlib, to which the
+ * match probe leaves it at level 1: a quarter of the bytes at most, where
+ * a block of its literals would take them all; every byte back. */
+static void test_long_repeats_to_zlib(void) {
+  const size_t rows = 20000, period = 1500;
+  unsigned char *p = sim_malloc(rows);
+  CU_ASSERT_FATAL(p != NULL);
+  uint64_t x = 23;
+  for (size_t i = 0; i < rows; i++) p[i] = i < period ? (unsigned char)next_random(&x) : p[i - period];
+  size_t len = 0;
+  round_trip(p, rows, rows, 1, 1, NULL, &len);
+  CU_ASSERT(len < rows / 4);
+  sim_free(p);
+}
+
 /* A plane of names' bytes chosen among two at random: at level 1 a block
  * of its literals under its own code (a dynamic block): codes of 1 and 2
  * bits (the end of the block takes one of 2), a bit and a half a byte;
@@ -227,6 +244,7 @@ int register_tests(void) {
       {"sampled ids coded as repeats, read back", test_repeats_of_ids},
       {"repeats of every length and distance code", test_repeats_every_length_and_distance},
       {"bytes that do not repeat: stored at level 1", test_no_repeats_stored},
+      {"long repeats left to zlib at level 1", test_long_repeats_to_zlib},
       {"a plane of few values as a block of its literals", test_literals_of_few_values},
       {"a code too deep for deflate made again", test_literals_code_limited},
       {"request rows: literals, runs, zlib, stored", test_request_rows},
