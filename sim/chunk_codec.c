@@ -763,6 +763,15 @@ static int plane_repeats(const unsigned char *p, size_t n) {
 #define NEAR_PROBES 2
 #define NEAR_BACK 32
 #define NEAR_GAIN 0.6
+/* The entropy of a plane of n bytes counted per value in counts: bits a
+ * byte. */
+static double literal_bits(const uint32_t *counts, size_t n) {
+  double bits = 0;
+  for (int v = 0; v < 256; v++)
+    if (counts[v]) bits += (double)counts[v] * log2((double)n / counts[v]);
+  return bits / (double)n;
+}
+
 static int plane_matches(const unsigned char *p, size_t n, const uint32_t *counts, uint32_t *heads) {
   if (n < MATCH_WINDOWS * MATCH_GRID * 2) return 0;
   size_t spacing = (n - MATCH_GRID - MATCH_LONGEST) / MATCH_WINDOWS, next_window = spacing, score = 0;
@@ -787,16 +796,16 @@ static int plane_matches(const unsigned char *p, size_t n, const uint32_t *count
     heads[(four * 2654435761u) >> (32 - REPEAT_HASH_BITS)] = (uint32_t)g + 1;
   }
   if (score >= MATCH_LONG * MATCH_WINDOWS) return 1;
-  double bits = 0, collide = 0; /* the literals' entropy (bits a byte), and the chance two bytes are equal */
-  for (int v = 0; v < 256; v++)
-    if (counts[v]) {
-      bits += (double)counts[v] * log2((double)n / counts[v]);
-      collide += (double)counts[v] * counts[v];
-    }
-  bits /= (double)n;
-  collide /= (double)n * n;
-  if ((double)score * bits >= (double)MATCH_GAIN * MATCH_WINDOWS) return 1;
-  if (collide >= 1.0 / NEAR_FEW) return 0; /* a few values: short matches come by chance */
+  /* the literals' bits a byte (at most 8), worked out only where the
+   * matches found might outweigh them */
+  double bits = -1;
+  if (score * 8 >= MATCH_GAIN * MATCH_WINDOWS) {
+    bits = literal_bits(counts, n);
+    if ((double)score * bits >= (double)MATCH_GAIN * MATCH_WINDOWS) return 1;
+  }
+  uint64_t pairs = 0; /* pairs of equal bytes, of n^2 */
+  for (int v = 0; v < 256; v++) pairs += (uint64_t)counts[v] * counts[v];
+  if (pairs * NEAR_FEW >= (uint64_t)n * n) return 0; /* a few values: short matches come by chance */
   /* many values: the share of sampled positions whose next 3 bytes came
    * in the NEAR_BACK bytes before (values that come again soon) */
   size_t near = 0;
@@ -813,6 +822,8 @@ static int plane_matches(const unsigned char *p, size_t n, const uint32_t *count
         }
       }
     }
+  if ((double)near * 8 < NEAR_GAIN * MATCH_WINDOWS * NEAR_PROBES) return 0;
+  if (bits < 0) bits = literal_bits(counts, n);
   return (double)near * bits >= NEAR_GAIN * MATCH_WINDOWS * NEAR_PROBES;
 }
 
