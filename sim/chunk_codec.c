@@ -7,13 +7,21 @@
  * form; at level 1, a plane that repeats itself (the low byte of ids that
  * rise by a fixed step, sample after sample) is coded here by matches at
  * the last distance or a hashed one, without zlib's search and Huffman
- * trees.  Each plane's rows are compared a word at a time.  Units: bytes.
+ * trees; a plane that does not repeat (names chosen among a few, low bytes
+ * of times and values) is one block of its literals under a code made for
+ * them, or stored, and only a plane whose bytes rise by a fixed step (ids,
+ * digits of names) or run, or in which a sampled match probe finds repeats
+ * that zlib's matches would save more on than the literals' code (a
+ * pattern that recurs, values that come again soon), is left to zlib's
+ * search.  Each plane's rows are
+ * compared a word at a time.  Units: bytes.
  * Invariant: the output is one standard zlib stream (RFC 1950) of the
  * shuffled chunk, which HDF5's deflate filter decodes. */
 #include "sim/chunk_codec.h"
 
 #include <assert.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -69,15 +77,21 @@ static void put_bits(bit_writer *w, uint32_t value, unsigned n) {
   }
 }
 
+/* Each byte's 8 bits in reverse order: a table made by the preprocessor,
+ * each step placing two more bits. */
+#define REVERSE2(x) x, x + 2 * 64, x + 1 * 64, x + 3 * 64
+#define REVERSE4(x) REVERSE2(x), REVERSE2(x + 2 * 16), REVERSE2(x + 1 * 16), REVERSE2(x + 3 * 16)
+#define REVERSE6(x) REVERSE4(x), REVERSE4(x + 2 * 4), REVERSE4(x + 1 * 4), REVERSE4(x + 3 * 4)
+static const unsigned char reversed_byte[256] = {REVERSE6(0), REVERSE6(2), REVERSE6(1), REVERSE6(3)};
+
+/* The low n bits (1 .. 16) of code in reverse order. */
+static uint32_t reverse_bits(uint32_t code, unsigned n) {
+  return ((uint32_t)reversed_byte[code & 0xff] << 8 | reversed_byte[code >> 8 & 0xff]) >> (16 - n);
+}
+
 /* A Huffman code of n bits, sent from its most significant bit. */
 static void put_code(bit_writer *w, uint32_t code, unsigned n) {
-  uint32_t r = code; /* the 32 bits reversed, then the n wanted shifted down */
-  r = (r >> 1 & 0x55555555u) | (r & 0x55555555u) << 1;
-  r = (r >> 2 & 0x33333333u) | (r & 0x33333333u) << 2;
-  r = (r >> 4 & 0x0f0f0f0fu) | (r & 0x0f0f0f0fu) << 4;
-  r = (r >> 8 & 0x00ff00ffu) | (r & 0x00ff00ffu) << 8;
-  r = r >> 16 | r << 16;
-  put_bits(w, r >> (32 - n), n);
+  put_bits(w, reverse_bits(code, n), n);
 }
 
 /* Literal/length symbol s of the run code: its canonical code (RFC 1951
@@ -263,6 +277,261 @@ static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsign
   return 1;
 }
 
+/* ---- planes of literals as blocks of their own code, written here ----
+ * At level 1 a plane that neither runs nor repeats (bytes of names chosen
+ * among a few, low bytes of times and values) is coded here as one block
+ * of literals alone under a Huffman code made for its bytes (zlib's
+ * Z_HUFFMAN_ONLY, plane by plane): a plane of a few byte values then costs
+ * a few bits a byte, less than zlib's search at level 1 finds with its code
+ * made for a whole stretch of planes, at a small part of the time.  A plane
+ * whose code would not save bytes is a stored block. */
+#define LIT_SYMBOLS 257 /* literals 0 .. 255 and the end of block */
+#define LIT_LIMIT 15    /* the longest code of literals (RFC 1951) */
+#define CL_SYMBOLS 19   /* the code-length alphabet (RFC 1951 3.2.7) */
+#define CL_LIMIT 7      /* its longest code */
+#define STORED_MOST 65535 /* the most bytes of a stored block */
+#define SORT_FEW 32       /* symbols sorted by insertion (fewer steps than a radix sort's) */
+
+/* Huffman code lengths (at most `limit` bits) of the `used` symbols
+ * syms lists (at least 2) with their frequencies in freq, into len (a
+ * symbol of frequency 0 taken as 1).  Moffat and Katajainen's in-place
+ * construction on the frequencies sorted; a code too long is made again of
+ * the frequencies halved (their order kept). */
+static void huffman_lengths(const uint32_t *freq, const uint16_t *syms, unsigned used, unsigned limit,
+                            uint8_t *len) {
+  uint16_t sym[LIT_SYMBOLS], tmp[LIT_SYMBOLS];
+  uint32_t a[LIT_SYMBOLS], most = 0;
+  assert(used >= 2 && used <= LIT_SYMBOLS);
+  memcpy(sym, syms, used * sizeof *sym);
+  for (unsigned k = 0; k < used; k++) most = freq[sym[k]] > most ? freq[sym[k]] : most;
+  /* sorted by frequency, least first (ties by symbol): a few by insertion,
+   * more by an LSD radix sort, 8 bits a pass */
+  if (used <= SORT_FEW)
+    for (unsigned k = 1; k < used; k++) {
+      uint16_t x = sym[k];
+      unsigned at = k;
+      for (; at > 0 && freq[sym[at - 1]] > freq[x]; at--) sym[at] = sym[at - 1];
+      sym[at] = x;
+    }
+  else
+    for (unsigned shift = 0; shift < 32 && most >> shift; shift += 8) {
+      unsigned count[257] = {0};
+      for (unsigned k = 0; k < used; k++) count[((freq[sym[k]] >> shift) & 0xff) + 1]++;
+      for (unsigned d = 1; d < 257; d++) count[d] += count[d - 1];
+      for (unsigned k = 0; k < used; k++) tmp[count[(freq[sym[k]] >> shift) & 0xff]++] = sym[k];
+      memcpy(sym, tmp, used * sizeof *sym);
+    }
+  uint32_t f[LIT_SYMBOLS];
+  for (unsigned k = 0; k < used; k++) f[k] = freq[sym[k]] ? freq[sym[k]] : 1;
+  for (;;) {
+    memcpy(a, f, used * sizeof *a);
+    /* first pass, left to right: internal nodes' weights, then parents */
+    unsigned root = 0, leaf = 2, next;
+    a[0] += a[1];
+    for (next = 1; next < used - 1; next++) {
+      if (leaf >= used || a[root] < a[leaf])
+        a[next] = a[root], a[root++] = next;
+      else
+        a[next] = a[leaf++];
+      if (leaf >= used || (root < next && a[root] < a[leaf]))
+        a[next] += a[root], a[root++] = next;
+      else
+        a[next] += a[leaf++];
+    }
+    /* second pass, right to left: internal nodes' depths */
+    a[used - 2] = 0;
+    for (int k = (int)used - 3; k >= 0; k--) a[k] = a[a[k]] + 1;
+    /* third pass: leaves' depths, the deepest at the least frequent */
+    int avail = 1, in_use = 0, r = (int)used - 2, nx = (int)used - 1;
+    for (uint32_t depth = 0; avail > 0; depth++) {
+      while (r >= 0 && a[r] == depth) in_use++, r--;
+      while (avail > in_use) a[nx--] = depth, avail--;
+      avail = 2 * in_use, in_use = 0;
+    }
+    if (a[0] <= limit) break;
+    for (unsigned k = 0; k < used; k++) f[k] = f[k] >> 1 | 1;
+  }
+  for (unsigned k = 0; k < used; k++) len[sym[k]] = (uint8_t)a[k];
+}
+
+/* The canonical codes (RFC 1951 3.2.2) of the `used` symbols syms lists in
+ * ascending order, of lengths len, each reversed into the order put_bits
+ * sends, into rev. */
+static void canonical_codes(const uint8_t *len, const uint16_t *syms, unsigned used, uint16_t *rev) {
+  unsigned count[16] = {0}, next[16];
+  for (unsigned k = 0; k < used; k++) count[len[syms[k]]]++;
+  next[0] = 0;
+  for (unsigned b = 1, code = 0; b < 16; b++) next[b] = code = (code + count[b - 1]) << 1;
+  for (unsigned k = 0; k < used; k++) {
+    unsigned s = syms[k];
+    rev[s] = (uint16_t)reverse_bits(next[len[s]]++, len[s]);
+  }
+}
+
+/* n bytes at p as stored blocks (RFC 1951 3.2.4), the last one final when
+ * `final`. */
+static void put_stored(bit_writer *w, const unsigned char *p, size_t n, int final) {
+  do {
+    size_t k = n < STORED_MOST ? n : STORED_MOST;
+    n -= k;
+    put_bits(w, (uint32_t)(final && !n), 1);
+    put_bits(w, 0, 2);
+    if (w->n) put_bits(w, 0, 8 - w->n);
+    put_bits(w, (uint32_t)k, 16);
+    put_bits(w, (uint32_t)(k ^ 0xffff), 16);
+    memcpy(w->out, p, k);
+    w->out += k, p += k;
+  } while (n);
+}
+
+/* A code length, or a repeat of lengths, as the block's header sends it. */
+typedef struct length_token {
+  uint8_t sym;        /* 0 .. 18 of the code-length alphabet */
+  uint8_t extra_bits; /* bits of `extra` after it: 2, 3 or 7 for 16, 17, 18 */
+  uint8_t extra;      /* repeats less the fewest */
+} length_token;
+
+/* The n bytes at p (one plane), counted per byte value in counts, as one
+ * block of literals under their own code, or as stored blocks when those
+ * take no more bytes. */
+static void put_literals(bit_writer *w, const unsigned char *p, size_t n, const uint32_t *counts, int final) {
+  uint32_t freq[LIT_SYMBOLS];
+  uint8_t len[LIT_SYMBOLS + 1]; /* and the one distance code's; set for the symbols used */
+  uint16_t rev[LIT_SYMBOLS], syms[LIT_SYMBOLS + 1];
+  unsigned used = 0;
+  memcpy(freq, counts, 256 * sizeof *freq);
+  freq[256] = 1;
+  for (unsigned s = 0; s < 256; s++)
+    if (freq[s]) syms[used++] = (uint16_t)s;
+  syms[used++] = 256;
+  huffman_lengths(freq, syms, used, LIT_LIMIT, len);
+  /* the 258 code lengths, run-length coded from the symbols used (the
+   * others' lengths 0), then the distance code's, 1 (distance 1 alone,
+   * unused; RFC 1951 3.2.7): 16 repeats the length before 3-6 times, 17 a
+   * zero 3-10 times, 18 a zero 11-138 times */
+  length_token tok[LIT_SYMBOLS + 1];
+  unsigned n_tok = 0;
+  syms[used] = LIT_SYMBOLS;
+  len[LIT_SYMBOLS] = 1;
+  for (unsigned k = 0, at = 0; k <= used;) {
+    unsigned v, r;
+    if (syms[k] > at) { /* zeros up to the next symbol used */
+      v = 0, r = syms[k] - at;
+    } else { /* lengths of symbols used one after the other */
+      v = len[syms[k]], r = 1;
+      while (k + r <= used && syms[k + r] == at + r && len[syms[k + r]] == v) r++;
+      k += r;
+    }
+    at += r;
+    if (v) tok[n_tok++] = (length_token){(uint8_t)v, 0, 0}, r--;
+    while (r >= 3) {
+      unsigned most = v ? (r < 6 ? r : 6) : r < 138 ? r : 138;
+      if (v)
+        tok[n_tok++] = (length_token){16, 2, (uint8_t)(most - 3)};
+      else if (most >= 11)
+        tok[n_tok++] = (length_token){18, 7, (uint8_t)(most - 11)};
+      else
+        tok[n_tok++] = (length_token){17, 3, (uint8_t)(most - 3)};
+      r -= most;
+    }
+    while (r--) tok[n_tok++] = (length_token){(uint8_t)v, 0, 0};
+  }
+  uint32_t cl_freq[CL_SYMBOLS] = {0};
+  for (unsigned k = 0; k < n_tok; k++) cl_freq[tok[k].sym]++;
+  uint8_t cl_len[CL_SYMBOLS] = {0};
+  uint16_t cl_rev[CL_SYMBOLS], cl_syms[CL_SYMBOLS];
+  unsigned cl_used = 0;
+  for (unsigned s = 0; s < CL_SYMBOLS; s++)
+    if (cl_freq[s]) cl_syms[cl_used++] = (uint16_t)s;
+  if (cl_used < 2) /* a second code, never sent: a code of one would be incomplete */
+    cl_syms[cl_used++] = cl_syms[0] ? 0 : 1;
+  if (cl_syms[0] > cl_syms[1]) { /* in ascending order, as canonical_codes takes them */
+    uint16_t first = cl_syms[1];
+    cl_syms[1] = cl_syms[0], cl_syms[0] = first;
+  }
+  huffman_lengths(cl_freq, cl_syms, cl_used, CL_LIMIT, cl_len);
+  canonical_codes(cl_len, cl_syms, cl_used, cl_rev);
+  static const uint8_t order[CL_SYMBOLS] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+  unsigned hclen = CL_SYMBOLS;
+  while (hclen > 4 && !cl_len[order[hclen - 1]]) hclen--;
+  /* the block's size in bits, against stored blocks' (their headers of 5
+   * bytes and the alignment of the first taken as 6 bytes) */
+  uint64_t bits = 3 + 5 + 5 + 4 + 3 * hclen;
+  for (unsigned k = 0; k < n_tok; k++) bits += cl_len[tok[k].sym] + tok[k].extra_bits;
+  for (unsigned k = 0; k < used; k++) bits += (uint64_t)freq[syms[k]] * len[syms[k]];
+  if (bits >= 8 * ((uint64_t)n + 6 + 5 * (n / STORED_MOST))) {
+    put_stored(w, p, n, final);
+    return;
+  }
+  canonical_codes(len, syms, used, rev);
+  put_bits(w, (uint32_t)final, 1);
+  put_bits(w, 2, 2);
+  put_bits(w, 0, 5); /* HLIT: 257 codes */
+  put_bits(w, 0, 5); /* HDIST: 1 code */
+  put_bits(w, hclen - 4, 4);
+  for (unsigned k = 0; k < hclen; k++) put_bits(w, cl_len[order[k]], 3);
+  for (unsigned k = 0; k < n_tok; k++) {
+    put_bits(w, cl_rev[tok[k].sym], cl_len[tok[k].sym]);
+    if (tok[k].extra_bits) put_bits(w, tok[k].extra, tok[k].extra_bits);
+  }
+  /* the literals, two at a time: under 32 bits pending, and two codes of
+   * 15 bits at most, fit a word */
+  uint32_t code[256]; /* a literal's reversed code, its length in bits 16 .. 19; set for those used */
+  for (unsigned k = 0; k + 1 < used; k++) code[syms[k]] = (uint32_t)len[syms[k]] << 16 | rev[syms[k]];
+  uint64_t acc = w->bits;
+  unsigned fill = w->n;
+  unsigned char *out = w->out;
+  for (size_t i = 0; i < n; i += 2) {
+    uint32_t x = code[p[i]];
+    acc |= (uint64_t)(x & 0xffff) << fill;
+    fill += x >> 16;
+    if (i + 1 < n) {
+      x = code[p[i + 1]];
+      acc |= (uint64_t)(x & 0xffff) << fill;
+      fill += x >> 16;
+    }
+    if (fill >= 32) {
+      uint32_t low = (uint32_t)acc;
+      memcpy(out, &low, 4); /* little-endian hosts (load8) */
+      out += 4, acc >>= 32, fill -= 32;
+    }
+  }
+  *w = (bit_writer){out, acc, fill};
+  put_bits(w, 0, 0); /* whole bytes out */
+  put_bits(w, rev[256], len[256]);
+}
+
+/* The segments seg .. last, all runs, as one block of the run code (final:
+ * the stream's last) through w; the Adler-32 checksum continued past their
+ * bytes is returned.  The runs start at 0 and at each change of a segment;
+ * a run that goes on into the next segment (zero high bytes, the padding)
+ * is one. */
+static uint32_t put_run_stretch(bit_writer *w, const sim_chunk_seg *seg, const sim_chunk_seg *last, int final,
+                                uint32_t adler) {
+  put_run_block_header(w, final);
+  unsigned char byte = seg->byte;
+  size_t run = 0;
+  for (const sim_chunk_seg *s = seg; s <= last; s++) {
+    size_t at = 0;
+    for (size_t k = 0; k <= s->n_changes; k++) {
+      unsigned char b = k ? s->changes[k - 1].byte : s->byte;
+      size_t until = k < s->n_changes ? s->changes[k].at : s->len;
+      if (b != byte) {
+        put_run(w, byte, run);
+        adler = adler32_run(adler, byte, run);
+        byte = b, run = 0;
+      }
+      run += until - at;
+      at = until;
+    }
+  }
+  put_run(w, byte, run);
+  adler = adler32_run(adler, byte, run);
+  put_symbol(w, 256); /* end of block */
+  if (final && w->n) put_bits(w, 0, 8 - w->n);
+  return adler;
+}
+
 /* zlib's memory level: a hash table of 2^(MEM_LEVEL + 7) heads, cleared at
  * each chunk that zlib codes a stretch of (deflateReset) and after every
  * deflated stretch, and a block every 2^(MEM_LEVEL + 6) symbols at most.  The default, 8, clears 64 KiB
@@ -281,6 +550,33 @@ static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsign
  * ended by a full flush (byte-aligned, and no match reaches back past it,
  * into bytes zlib did not see).  The stream's header and checksum are
  * written here, a run's checksum in closed form. */
+/* The shuffled bytes start .. end deflated by zlib through w (final: the
+ * stream's last), after the bits w holds, ended by a full flush when not
+ * final (byte-aligned, and no match reaches back past it, into bytes zlib
+ * did not see); *zs_fresh: zlib reset for this chunk.  0; -1 when zlib
+ * fails. */
+static int deflate_stretch(sim_chunk_codec *c, bit_writer *w, const unsigned char *out_end, size_t start,
+                           size_t end, int final, int *zs_fresh) {
+  z_stream *zs = &c->zs;
+  if (!*zs_fresh && deflateReset(zs) != Z_OK) return -1;
+  *zs_fresh = 1;
+  /* the bits of the run block before, not yet a byte, go first */
+  if (w->n && deflatePrime(zs, (int)w->n, (int)w->bits) != Z_OK) return -1;
+  zs->next_out = w->out;
+  zs->avail_out = (uInt)(out_end - w->out);
+  zs->next_in = c->shuffled + start;
+  zs->avail_in = (uInt)(end - start);
+  int rc = deflate(zs, final ? Z_FINISH : Z_FULL_FLUSH);
+  unsigned pending = 0;
+  int pending_bits = 0;
+  if (final ? rc != Z_STREAM_END
+            : rc != Z_OK || zs->avail_in != 0 || deflatePending(zs, &pending, &pending_bits) != Z_OK ||
+                  pending || pending_bits)
+    return -1;
+  *w = (bit_writer){zs->next_out, 0, 0};
+  return 0;
+}
+
 static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
   z_stream *zs = &c->zs;
   int zs_fresh = 0; /* zs reset for this chunk: done before its first stretch for zlib, if any */
@@ -315,51 +611,35 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
     while (last + 1 < segs_end && last[1].runs == runs) last++;
     int final = last + 1 == segs_end;
     if (runs) {
-      put_run_block_header(&w, final);
-      /* the runs start at 0 and at each change of a segment; a run that
-       * goes on into the next segment (zero high bytes, the padding) is one */
-      unsigned char byte = seg->byte;
-      size_t run = 0;
-      for (const sim_chunk_seg *s = seg; s <= last; s++) {
-        size_t at = 0;
-        for (size_t k = 0; k <= s->n_changes; k++) {
-          unsigned char b = k ? s->changes[k - 1].byte : s->byte;
-          size_t until = k < s->n_changes ? s->changes[k].at : s->len;
-          if (b != byte) {
-            put_run(&w, byte, run);
-            adler = adler32_run(adler, byte, run);
-            byte = b, run = 0;
-          }
-          run += until - at;
-          at = until;
-        }
-      }
-      put_run(&w, byte, run);
-      adler = adler32_run(adler, byte, run);
-      put_symbol(&w, 256); /* end of block */
-      if (final && w.n) put_bits(&w, 0, 8 - w.n);
+      adler = put_run_stretch(&w, seg, last, final, adler);
     } else if (c->level == 1 && put_repeats(&w, out_end, c->shuffled + seg->start,
                                             last->start + last->len - seg->start, final, c->repeat_heads)) {
       adler = (uint32_t)adler32(adler, c->shuffled + seg->start, (uInt)(last->start + last->len - seg->start));
+    } else if (c->level == 1) { /* plane by plane: literals, runs, or zlib where it finds repeats */
+      for (const sim_chunk_seg *s = seg, *t; s <= last; s = t + 1) {
+        t = s;
+        if (!s->set && !s->repeats) {
+          put_literals(&w, c->shuffled + s->start, s->len, s->counts, final && s == last);
+          if (final && s == last && w.n) put_bits(&w, 0, 8 - w.n);
+          adler = (uint32_t)adler32_combine(adler, s->adler, (z_off_t)s->len);
+          continue;
+        }
+        /* the planes that repeat, with the runs set among them, to zlib;
+         * runs set between planes of literals as a block of runs */
+        int repeats = s->repeats;
+        while (t < last && (t[1].set || t[1].repeats)) repeats |= (++t)->repeats;
+        if (!repeats) {
+          adler = put_run_stretch(&w, s, t, final && t == last, adler);
+          continue;
+        }
+        adler = (uint32_t)adler32(adler, c->shuffled + s->start, (uInt)(t->start + t->len - s->start));
+        if (deflate_stretch(c, &w, out_end, s->start, t->start + t->len, final && t == last, &zs_fresh) < 0)
+          return -1;
+      }
     } else {
       size_t start = seg->start, end = last->start + last->len;
       adler = (uint32_t)adler32(adler, c->shuffled + start, (uInt)(end - start));
-      if (!zs_fresh && deflateReset(zs) != Z_OK) return -1;
-      zs_fresh = 1;
-      /* the bits of the run block before, not yet a byte, go first */
-      if (w.n && deflatePrime(zs, (int)w.n, (int)w.bits) != Z_OK) return -1;
-      zs->next_out = w.out;
-      zs->avail_out = (uInt)(out_end - w.out);
-      zs->next_in = c->shuffled + start;
-      zs->avail_in = (uInt)(end - start);
-      int rc = deflate(zs, final ? Z_FINISH : Z_FULL_FLUSH);
-      unsigned pending = 0;
-      int pending_bits = 0;
-      if (final ? rc != Z_STREAM_END
-                : rc != Z_OK || zs->avail_in != 0 || deflatePending(zs, &pending, &pending_bits) != Z_OK ||
-                      pending || pending_bits)
-        return -1;
-      w = (bit_writer){zs->next_out, 0, 0};
+      if (deflate_stretch(c, &w, out_end, start, end, final, &zs_fresh) < 0) return -1;
     }
     seg = last + 1;
   }
@@ -432,6 +712,121 @@ static inline void scan_word(sim_chunk_codec *c, const unsigned char *p, size_t 
   }
 }
 
+/* Whether zlib would find repeats in the n bytes of a plane that a block
+ * of its literals would not: in a sample of REPEAT_SAMPLE of its steps
+ * (a byte's change from the one before), spread over it, one step makes
+ * 7/8 of them (runs; ids or digits of names that rise by a fixed step).
+ * Other repeats (the slow rise of a time's middle bytes) save zlib less
+ * than they cost its search. */
+#define REPEAT_SAMPLE 64
+static int plane_repeats(const unsigned char *p, size_t n) {
+  if (n < 2 * REPEAT_SAMPLE) return 1; /* short: zlib, as cheap */
+  unsigned char step_count[256] = {0};
+  unsigned most_steps = 0;
+  for (size_t k = 0, stride = (n - 1) / REPEAT_SAMPLE; k < REPEAT_SAMPLE; k++) {
+    size_t i = 1 + k * stride;
+    unsigned char step = (unsigned char)(p[i] - p[i - 1]);
+    if (++step_count[step] > most_steps) most_steps = step_count[step];
+  }
+  return most_steps >= REPEAT_SAMPLE * 7 / 8;
+}
+
+/* Whether zlib's matches would save more of a plane of n bytes than a
+ * block of its literals under a code made for its bytes (counts: each
+ * value's count): a sampled match probe.  The plane's 4-byte strings at
+ * every MATCH_GRID-th position are hashed, in order, into `heads`
+ * (2^REPEAT_HASH_BITS entries, not cleared: a position left by an earlier
+ * plane is one of this plane's, and every match is checked byte by byte),
+ * and at MATCH_WINDOWS windows of MATCH_GRID
+ * positions spread over it each position's string is looked up: a repeat
+ * at any distance within deflate's window has its earlier copy at a hashed
+ * position for one of a window's positions.  A window scores its longest
+ * match (4 to MATCH_LONGEST bytes).  Windows averaging MATCH_LONG bytes
+ * (a pattern that recurs, a stretch that comes again) go to zlib; else a
+ * plane goes to zlib when its mean match times the literals' bits a byte
+ * (their entropy) reaches MATCH_GAIN: matches save little on a plane of a
+ * few values that its own code already takes in a few bits a byte (names
+ * chosen among a few), much on one of many values that rises slowly or
+ * whose values come in pairs (the middle bytes of times).  Near-random
+ * planes find no matches. */
+#define MATCH_GRID 8
+#define MATCH_WINDOWS 32
+#define MATCH_LONGEST 64
+#define MATCH_LONG 32
+#define MATCH_GAIN 15
+/* Planes of many values (two bytes equal less often than 1 in NEAR_FEW)
+ * are also probed for short matches close by, which zlib's search finds
+ * and the grid above misses: NEAR_PROBES positions a window, each looked
+ * for in the NEAR_BACK bytes before; the share found times the literals'
+ * bits a byte reaching NEAR_GAIN sends the plane to zlib. */
+#define NEAR_FEW 16
+#define NEAR_PROBES 2
+#define NEAR_BACK 32
+#define NEAR_GAIN 0.6
+/* The entropy of a plane of n bytes counted per value in counts: bits a
+ * byte. */
+static double literal_bits(const uint32_t *counts, size_t n) {
+  double bits = 0;
+  for (int v = 0; v < 256; v++)
+    if (counts[v]) bits += (double)counts[v] * log2((double)n / counts[v]);
+  return bits / (double)n;
+}
+
+static int plane_matches(const unsigned char *p, size_t n, const uint32_t *counts, uint32_t *heads) {
+  if (n < MATCH_WINDOWS * MATCH_GRID * 2) return 0;
+  size_t spacing = (n - MATCH_GRID - MATCH_LONGEST) / MATCH_WINDOWS, next_window = spacing, score = 0;
+  for (size_t g = 0; g + MATCH_GRID + MATCH_LONGEST <= n; g += MATCH_GRID) {
+    if (g >= next_window) { /* the window g .. g + MATCH_GRID - 1: its strings against those before g */
+      size_t best = 0;
+      for (size_t i = g; i < g + MATCH_GRID && best < MATCH_LONGEST; i++) {
+        uint32_t four, seen, before;
+        memcpy(&four, p + i, 4);
+        seen = heads[(four * 2654435761u) >> (32 - REPEAT_HASH_BITS)];
+        if (seen - 1 >= i || i + 1 - seen > REPEAT_WINDOW) continue; /* (0: none) */
+        memcpy(&before, p + seen - 1, 4);
+        if (before != four) continue;
+        size_t l = common_prefix(p + i, p + seen - 1, MATCH_LONGEST);
+        if (l > best) best = l;
+      }
+      score += best >= 4 ? best : 0;
+      next_window += spacing;
+    }
+    uint32_t four;
+    memcpy(&four, p + g, 4);
+    heads[(four * 2654435761u) >> (32 - REPEAT_HASH_BITS)] = (uint32_t)g + 1;
+  }
+  if (score >= MATCH_LONG * MATCH_WINDOWS) return 1;
+  /* the literals' bits a byte (at most 8), worked out only where the
+   * matches found might outweigh them */
+  double bits = -1;
+  if (score * 8 >= MATCH_GAIN * MATCH_WINDOWS) {
+    bits = literal_bits(counts, n);
+    if ((double)score * bits >= (double)MATCH_GAIN * MATCH_WINDOWS) return 1;
+  }
+  uint64_t pairs = 0; /* pairs of equal bytes, of n^2 */
+  for (int v = 0; v < 256; v++) pairs += (uint64_t)counts[v] * counts[v];
+  if (pairs * NEAR_FEW >= (uint64_t)n * n) return 0; /* a few values: short matches come by chance */
+  /* many values: the share of sampled positions whose next 3 bytes came
+   * in the NEAR_BACK bytes before (values that come again soon) */
+  size_t near = 0;
+  for (size_t w = 1; w <= MATCH_WINDOWS; w++)
+    for (size_t i = w * spacing; i < w * spacing + NEAR_PROBES; i++) {
+      uint32_t three, before;
+      memcpy(&three, p + i, 4);
+      three &= 0xffffff;
+      for (size_t d = 1; d <= NEAR_BACK && d <= i; d++) {
+        memcpy(&before, p + i - d, 4);
+        if ((before & 0xffffff) == three) {
+          near++;
+          break;
+        }
+      }
+    }
+  if ((double)near * 8 < NEAR_GAIN * MATCH_WINDOWS * NEAR_PROBES) return 0;
+  if (bits < 0) bits = literal_bits(counts, n);
+  return (double)near * bits >= NEAR_GAIN * MATCH_WINDOWS * NEAR_PROBES;
+}
+
 int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows, size_t chunk_rows,
                      size_t row_bytes, const unsigned char **out, size_t *len) {
   size_t bytes = chunk_rows * row_bytes;
@@ -443,8 +838,9 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
       sim_grow((void **)&c->n_changed, &c->cap_n_changed, row_bytes, sizeof *c->n_changed) < 0 ||
       sim_grow((void **)&c->changes, &c->cap_changes, row_bytes * most + 1, sizeof *c->changes) < 0 ||
       sim_grow((void **)&c->segs, &c->cap_segs, 2 * row_bytes, sizeof *c->segs) < 0 ||
+      (c->level == 1 && sim_grow((void **)&c->counts, &c->cap_counts, 256 * row_bytes, sizeof *c->counts) < 0) ||
       (c->level == 1 && !c->repeat_heads &&
-       !(c->repeat_heads = sim_malloc(sizeof *c->repeat_heads << REPEAT_HASH_BITS))))
+       !(c->repeat_heads = sim_calloc((size_t)1 << REPEAT_HASH_BITS, sizeof *c->repeat_heads))))
     return -2;
   /* The changes of each byte plane, found row against row before (most
    * bytes of a row are those of the row before: times that stay put, high
@@ -474,17 +870,32 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
   for (size_t j = 0; j < row_bytes; j++) {
     size_t changed = c->n_changed[j];
     sim_chunk_seg *seg = &c->segs[c->n_segs++];
-    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, NULL, 0};
+    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, 0, 0, NULL, 0, NULL, 0};
     if (changed <= most) {
       seg->changes = &c->changes[j * most];
       seg->n_changes = changed;
     } else {
       unsigned char *plane = c->shuffled + j * chunk_rows;
       const unsigned char *b = data + j;
-      for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
+      if (c->level == 1) { /* the plane's bytes counted, and checksummed, as they are gathered */
+        uint32_t *counts = &c->counts[256 * j];
+        uint64_t sum = 1, sum_of_sums = 0; /* Adler-32's sums unreduced: under 255 rows^2 + rows */
+        memset(counts, 0, 256 * sizeof *counts);
+        for (size_t i = 0; i < rows; i++) {
+          unsigned char x = plane[i] = b[i * row_bytes];
+          counts[x]++;
+          sum += x;
+          sum_of_sums += sum;
+        }
+        seg->counts = counts;
+        seg->adler = (uint32_t)(sum_of_sums % 65521 << 16 | sum % 65521);
+        seg->repeats = (unsigned char)(plane_repeats(plane, rows) || plane_matches(plane, rows, counts, c->repeat_heads));
+      } else {
+        for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
+      }
     }
     if (rows < chunk_rows)
-      c->segs[c->n_segs++] = (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, NULL, 0};
+      c->segs[c->n_segs++] = (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, 0, 0, NULL, 0, NULL, 0};
   }
   /* A stretch of runs shorter than RUN_STRETCH_BYTES between deflated
    * planes is deflated with them: its block (and the flush that ends the
@@ -504,6 +915,7 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
         at = until;
       }
       seg->runs = 0;
+      seg->set = 1;
     }
   }
   int rc = deflate_chunk(c, bytes, len);
@@ -523,6 +935,7 @@ void sim_chunk_codec_free(sim_chunk_codec *c) {
   sim_free(c->n_changed);
   sim_free(c->changes);
   sim_free(c->segs);
+  sim_free(c->counts);
   sim_free(c->repeat_heads);
   memset(c, 0, sizeof *c);
 }

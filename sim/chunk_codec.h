@@ -23,8 +23,12 @@ typedef struct sim_chunk_seg {
   size_t start, len;        /* bytes into the shuffled chunk */
   unsigned char byte;       /* runs: the first run's byte */
   unsigned char runs;       /* 1: coded as runs; 0: deflated (gathered at start) */
+  unsigned char set;        /* runs set at start, to be deflated with the planes around */
+  unsigned char repeats;    /* deflated at level 1: zlib may find repeats a block of literals misses */
   const sim_chunk_change *changes; /* runs: where the next runs start, n_changes of them */
   size_t n_changes;
+  const uint32_t *counts;   /* deflated at level 1: its bytes counted per value, 256 */
+  uint32_t adler;           /* deflated at level 1: the Adler-32 checksum of its bytes alone */
 } sim_chunk_seg;
 
 typedef struct sim_chunk_codec {
@@ -37,10 +41,12 @@ typedef struct sim_chunk_codec {
   size_t *n_changed;           /* per byte plane: its changes, counted up to a bound */
   sim_chunk_change *changes;   /* per byte plane: its first changes */
   uint32_t *repeat_heads;      /* level 1: per hash of 4 bytes, 1 + where they were last seen
-                                * in the stretch coded (chunk_codec.c put_repeats); 0: not */
+                                * in the stretch coded (chunk_codec.c put_repeats) or the plane
+                                * probed (plane_matches); 0: not */
   sim_chunk_seg *segs;         /* the chunk's segments, in order; n_segs of cap_segs */
   size_t n_segs;
-  size_t cap_n_changed, cap_changes, cap_segs;
+  uint32_t *counts;            /* level 1: per byte plane deflated, its bytes counted per value (256) */
+  size_t cap_n_changed, cap_changes, cap_segs, cap_counts;
 } sim_chunk_codec;
 
 /* Encodes `rows` rows of row_bytes bytes at data (at most chunk_rows; fewer

@@ -4,7 +4,9 @@
  * planes that repeat (the low byte of ids rising by a fixed step, sample
  * after sample) are coded at level 1 as a block of the fixed code, with
  * matches of every length and of distances of every code; planes that do
- * not repeat go to zlib; runs, repeats and the padding of a short last
+ * not repeat as blocks of their literals under their own code (its depth
+ * limited) or stored, runs set among them as run blocks, planes of a fixed
+ * step or of long repeats to zlib; runs, repeats, literals and the padding of a short last
  * chunk side by side.  Units: bytes. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -108,9 +110,10 @@ static void test_repeats_every_length_and_distance(void) {
   sim_free(p);
 }
 
-/* Random bytes have too many literals for a block of repeats: zlib codes
- * them (a stored or dynamic block), and they come back. */
-static void test_no_repeats_to_zlib(void) {
+/* Random bytes have too many literals for a block of repeats, and a code
+ * of their own saves nothing: a stored block at level 1, zlib's stream at
+ * level 6; they come back. */
+static void test_no_repeats_stored(void) {
   const size_t rows = 20000;
   unsigned char *p = sim_malloc(rows);
   CU_ASSERT_FATAL(p != NULL);
@@ -118,8 +121,95 @@ static void test_no_repeats_to_zlib(void) {
   for (size_t i = 0; i < rows; i++) p[i] = (unsigned char)next_random(&x);
   int btype = -1;
   round_trip(p, rows, rows, 1, 1, &btype, NULL);
+  CU_ASSERT_EQUAL(btype, 0);
+  round_trip(p, rows, rows, 1, 6, &btype, NULL);
   CU_ASSERT(btype == 0 || btype == 2);
   sim_free(p);
+}
+
+/* A plane of random bytes that come again 1500 bytes on, over and over
+ * (a stretch of a recording repeated): too many literals before the first
+ * repeat for the coder of repeats, yet long matches for zlib, to which the
+ * match probe leaves it at level 1: a quarter of the bytes at most, where
+ * a block of its literals would take them all; every byte back. */
+static void test_long_repeats_to_zlib(void) {
+  const size_t rows = 20000, period = 1500;
+  unsigned char *p = sim_malloc(rows);
+  CU_ASSERT_FATAL(p != NULL);
+  uint64_t x = 23;
+  for (size_t i = 0; i < rows; i++) p[i] = i < period ? (unsigned char)next_random(&x) : p[i - period];
+  size_t len = 0;
+  round_trip(p, rows, rows, 1, 1, NULL, &len);
+  CU_ASSERT(len < rows / 4);
+  sim_free(p);
+}
+
+/* A plane of names' bytes chosen among two at random: at level 1 a block
+ * of its literals under its own code (a dynamic block): codes of 1 and 2
+ * bits (the end of the block takes one of 2), a bit and a half a byte;
+ * every byte back. */
+static void test_literals_of_few_values(void) {
+  const size_t rows = 20000;
+  unsigned char *p = sim_malloc(rows);
+  CU_ASSERT_FATAL(p != NULL);
+  uint64_t x = 7;
+  for (size_t i = 0; i < rows; i++) p[i] = next_random(&x) % 2 ? 'w' : 'd';
+  int btype = -1;
+  size_t len = 0;
+  round_trip(p, rows, rows, 1, 1, &btype, &len);
+  CU_ASSERT_EQUAL(btype, 2);
+  CU_ASSERT(len < rows * 3 / 16 + 64);
+  sim_free(p);
+}
+
+/* Byte values of Fibonacci frequencies (1, 1, 2, 3, 5 ...) in random
+ * order: their Huffman code would be deeper than the 15 bits deflate
+ * allows, and is made again of halved frequencies; every byte back. */
+static void test_literals_code_limited(void) {
+  size_t rows = 0, f[24] = {1, 1};
+  for (int k = 2; k < 24; k++) f[k] = f[k - 1] + f[k - 2];
+  for (int k = 0; k < 24; k++) rows += f[k];
+  unsigned char *p = sim_malloc(rows);
+  CU_ASSERT_FATAL(p != NULL);
+  size_t at = 0;
+  for (int k = 0; k < 24; k++)
+    for (size_t i = 0; i < f[k]; i++) p[at++] = (unsigned char)(40 + 3 * k);
+  uint64_t x = 11;
+  for (size_t i = rows - 1; i > 0; i--) { /* Fisher-Yates */
+    size_t j = next_random(&x) % (i + 1);
+    unsigned char t = p[i];
+    p[i] = p[j], p[j] = t;
+  }
+  int btype = -1;
+  round_trip(p, rows, rows, 1, 1, &btype, NULL);
+  CU_ASSERT_EQUAL(btype, 2);
+  sim_free(p);
+}
+
+/* Rows of a request (name byte among a few, a constant byte whose run is
+ * short and set among the planes, an id's low byte rising by 1, a random
+ * byte): literal blocks, a run block between them, zlib for the ids, a
+ * stored block; whole and short last chunks, every byte back. */
+static void test_request_rows(void) {
+  const size_t chunk_rows = 1000, row_bytes = 4;
+  const size_t sizes[] = {chunk_rows, 700, 130, 3};
+  unsigned char *rows = sim_malloc(chunk_rows * row_bytes);
+  CU_ASSERT_FATAL(rows != NULL);
+  uint64_t x = 21;
+  for (size_t i = 0; i < chunk_rows; i++) {
+    unsigned char *r = rows + i * row_bytes;
+    r[0] = (unsigned char)("wdmbx"[next_random(&x) % 5]);
+    r[1] = 'e';
+    r[2] = (unsigned char)(i + 17);
+    r[3] = (unsigned char)next_random(&x);
+  }
+  size_t len = 0;
+  for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+    round_trip(rows, sizes[s], chunk_rows, row_bytes, 1, NULL, s == 0 ? &len : NULL);
+  /* the random plane stored (1,000 bytes), the names' about 2.3 bits a
+   * byte; the ids in a few hundred bytes only as zlib finds their period */
+  CU_ASSERT(len < 1900);
+  sim_free(rows);
 }
 
 /* Rows of a series (time 8, entity 4, value 8 bytes): a time that stays put
@@ -153,7 +243,11 @@ int register_tests(void) {
   static const test_case tests[] = {
       {"sampled ids coded as repeats, read back", test_repeats_of_ids},
       {"repeats of every length and distance code", test_repeats_every_length_and_distance},
-      {"bytes that do not repeat go to zlib", test_no_repeats_to_zlib},
+      {"bytes that do not repeat: stored at level 1", test_no_repeats_stored},
+      {"long repeats left to zlib at level 1", test_long_repeats_to_zlib},
+      {"a plane of few values as a block of its literals", test_literals_of_few_values},
+      {"a code too deep for deflate made again", test_literals_code_limited},
+      {"request rows: literals, runs, zlib, stored", test_request_rows},
       {"series rows: runs, repeats, padding", test_series_rows},
       {NULL, NULL}};
   return add_suite("chunk codec", tests);
