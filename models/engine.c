@@ -184,11 +184,6 @@ static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out,
   eng_guest *g = &e->guests[v->guest];
   const sim_phase *ph = eng_cur_phase(e, v);
   cycles_by_mech n = {{0}};
-  if (!g->units_split) {
-    g->tech_unit = technique_unit_index(g->tech);
-    g->native_unit = technique_unit_index(g->native);
-    g->units_split = true;
-  }
   const technique_unit_ops *tech = g->tech_unit ? technique_unit_ops_at(g->tech_unit) : NULL;
   const technique_unit_ops *nat = g->native_unit ? technique_unit_ops_at(g->native_unit) : NULL;
   if (v->unit_phase != ph || v->unit_state != g->tech_state ||

@@ -95,7 +95,7 @@ typedef struct eng_vcpu {
   sim_phase *req_ph;         /* request-driven guest: the phase of its request (engine_requests.c);
                               * NULL: it follows its workload's phases */
   /* one unit of its current phase prepared for its technique and its native reference
-   * (models/technique_unit.h), where their charges are split (eng_guest.units_split) */
+   * (models/technique_unit.h), where their charges are split (eng_guest.tech_unit, native_unit) */
   const sim_phase *unit_phase; /* the phase they are of; NULL: none */
   const void *unit_state;    /* the technique state they were prepared with */
   const void *unit_native_state; /* the native state (host type) they were prepared with */
@@ -174,9 +174,8 @@ typedef struct eng_guest {
   bool depart_pending;       /* its lifetime ended during its consolidation migration: it departs
                               * when the migration ends */
   bool rejected;             /* no host had room at its arrival: it never ran (finish_ns: then) */
-  bool units_split;          /* tech_unit and native_unit are looked up (at its first charge) */
-  uint8_t tech_unit;         /* tech's charge split (models/technique_unit.h technique_unit_index),
-                              * 0: none */
+  uint8_t tech_unit;         /* tech's charge split (models/technique_unit.h technique_unit_index,
+                              * set with tech), 0: none */
   uint8_t native_unit;       /* native's likewise */
   sim_time finish_ns;        /* ns: completion time, -1 while running */
   cycles_by_mech cycles;     /* cycles spent so far, by mechanism */

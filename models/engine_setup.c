@@ -628,6 +628,8 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   g->tech = me->ops;
   if (tech_state_new(e, g->tech, h, g->spec, &g->tech_state) < 0) return -1;
   g->native = nat->ops;
+  g->tech_unit = technique_unit_index(g->tech);
+  g->native_unit = technique_unit_index(g->native);
   if (tech_state_new(e, g->native, h, g->spec, &g->native_state) < 0) return -1;
   g->entity = sim_recorder_entity(e->rec, "guest", g->spec->name, h->entity);
   if (g->entity < 0) return g->entity;
