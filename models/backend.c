@@ -107,8 +107,8 @@ static int entity_schedule(eng *e, long k, uint32_t group, uint32_t weight, doub
 static bool has_backend_work(const iopath_ops *path, const sim_profile *profile) {
   iopath_cost d = {0, 0, 0}, n = {0, 0, 0};
   sim_diag quiet = {0};
-  path->cost(profile, IO_CLASS_DISK, 4096, &d, &quiet);
-  path->cost(profile, IO_CLASS_NET, 1, &n, &quiet);
+  iopath_cost_from_profile(path, profile, IO_CLASS_DISK, 4096, &d, &quiet);
+  iopath_cost_from_profile(path, profile, IO_CLASS_NET, 1, &n, &quiet);
   sim_diag_clear(&quiet);
   return d.backend_ns > 0 || n.backend_ns > 0;
 }

@@ -99,22 +99,21 @@ typedef struct iopath_table {
 typedef struct iopath_ops {
   const char *name;    /* as written in scenarios (guests[].io_path) */
   const char *summary; /* one line */
-  /* The cost of one request of `bytes` (a network request counts its
-   * segments from the bytes); 0, or negative with a diagnostic when a profile
-   * quantity is missing.  Reads the profile on every call: load then price. */
-  int (*cost)(const sim_profile *profile, io_class cls, uint64_t bytes, iopath_cost *out,
-              sim_diag *diag);
   /* Reads the quantities a request of class `cls` needs from the profile
-   * into *t, in the order `cost` reads them (so the profile's record of keys
-   * taken from a fallback is the same); 0, or negative with the diagnostic
-   * `cost` would give. */
+   * into *t, always in the same order (the profile's record of keys taken
+   * from a fallback follows it); 0, or negative with a diagnostic naming the
+   * path, the key and the profile when one is missing. */
   int (*load)(const sim_profile *profile, io_class cls, iopath_table *t, sim_diag *diag);
-  /* The cost of one request of class `cls` and `bytes` from a table `load`
-   * filled for that class: the same numbers as `cost`, bit for bit. */
+  /* The cost of one request of class `cls` and `bytes` (a network request
+   * counts its segments from the bytes) from a table `load` filled for that
+   * class. */
   void (*price)(const iopath_table *t, io_class cls, uint64_t bytes, iopath_cost *out);
 } iopath_ops;
 
-/* For the paths' `cost`: path->load then path->price. */
+/* The cost of one request of `bytes` through `path`, read from the profile
+ * on every call (path->load then path->price): for set-up and tests; a run
+ * prices its requests from tables loaded once.  0, or negative with the
+ * diagnostic of load. */
 int iopath_cost_from_profile(const iopath_ops *path, const sim_profile *profile, io_class cls, uint64_t bytes,
                              iopath_cost *out, sim_diag *diag);
 

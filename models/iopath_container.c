@@ -66,16 +66,9 @@ static int bridge_load(const sim_profile *p, io_class cls, iopath_table *t, sim_
 static int nat_load(const sim_profile *p, io_class cls, iopath_table *t, sim_diag *diag) {
   return container_load("nat", true, p, cls, t, diag);
 }
-static int bridge_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
-  return iopath_cost_from_profile(&iopath_bridge_ops, p, cls, bytes, out, diag);
-}
-static int nat_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
-  return iopath_cost_from_profile(&iopath_nat_ops, p, cls, bytes, out, diag);
-}
-
-const iopath_ops iopath_bridge_ops = {"bridge", "container: veth pair and Linux bridge", bridge_cost, bridge_load,
+const iopath_ops iopath_bridge_ops = {"bridge", "container: veth pair and Linux bridge", bridge_load,
                                       container_price};
-const iopath_ops iopath_nat_ops = {"nat", "container: bridge plus iptables NAT (Docker default)", nat_cost, nat_load,
+const iopath_ops iopath_nat_ops = {"nat", "container: bridge plus iptables NAT (Docker default)", nat_load,
                                    container_price};
 
 bool iopath_in_softirq(const iopath_ops *path) { return path == &iopath_bridge_ops || path == &iopath_nat_ops; }

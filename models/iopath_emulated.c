@@ -52,9 +52,5 @@ static void emulated_price(const iopath_table *t, io_class cls, uint64_t bytes, 
   out->backend_ns = n * q[DEVICE_MODEL];
 }
 
-static int emulated_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
-  return iopath_cost_from_profile(&iopath_emulated_ops, p, cls, bytes, out, diag);
-}
-
 const iopath_ops iopath_emulated_ops = {"emulated", "emulated device: an exit per register access, device model in the VMM",
-                                        emulated_cost, emulated_load, emulated_price};
+                                        emulated_load, emulated_price};

@@ -35,9 +35,5 @@ static void native_price(const iopath_table *t, io_class cls, uint64_t bytes, io
   *out = (iopath_cost){iopath_native_cycles(t, cls, bytes), 0, 0};
 }
 
-static int native_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
-  return iopath_cost_from_profile(&iopath_native_ops, p, cls, bytes, out, diag);
-}
-
-const iopath_ops iopath_native_ops = {"native", "the host kernel's block layer and TCP/IP stack", native_cost,
+const iopath_ops iopath_native_ops = {"native", "the host kernel's block layer and TCP/IP stack",
                                       native_load, native_price};

@@ -33,10 +33,5 @@ static void passthrough_price(const iopath_table *t, io_class cls, uint64_t byte
   out->latency_ns = n * q[REMAP];
 }
 
-static int passthrough_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out,
-                            sim_diag *diag) {
-  return iopath_cost_from_profile(&iopath_passthrough_ops, p, cls, bytes, out, diag);
-}
-
 const iopath_ops iopath_passthrough_ops = {"passthrough", "assigned device: native I/O, IOMMU interrupt remapping",
-                                           passthrough_cost, passthrough_load, passthrough_price};
+                                           passthrough_load, passthrough_price};

@@ -40,11 +40,7 @@ static void pv_price(const iopath_table *t, io_class cls, uint64_t bytes, iopath
   out->latency_ns = 2 * q[EVENT_LATENCY];
 }
 
-static int pv_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
-  return iopath_cost_from_profile(&iopath_pv_ops, p, cls, bytes, out, diag);
-}
-
 const iopath_ops iopath_pv_ops = {"pv", "Xen split driver: shared ring, event channel, backend in the driver domain",
-                                  pv_cost, pv_load, pv_price};
+                                  pv_load, pv_price};
 
 bool iopath_in_driver_domain(const iopath_ops *path) { return path == &iopath_pv_ops; }

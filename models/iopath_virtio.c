@@ -53,9 +53,5 @@ static void virtio_price(const iopath_table *t, io_class cls, uint64_t bytes, io
   out->latency_ns = 2 * q[NOTIFY_LATENCY];
 }
 
-static int virtio_cost(const sim_profile *p, io_class cls, uint64_t bytes, iopath_cost *out, sim_diag *diag) {
-  return iopath_cost_from_profile(&iopath_virtio_ops, p, cls, bytes, out, diag);
-}
-
-const iopath_ops iopath_virtio_ops = {"virtio", "virtio: virtqueue, a kick exit per batch, QEMU backend", virtio_cost,
+const iopath_ops iopath_virtio_ops = {"virtio", "virtio: virtqueue, a kick exit per batch, QEMU backend",
                                       virtio_load, virtio_price};

@@ -76,10 +76,14 @@ static void test_hosted_request_costs(void) {
   sim_diag_init(&d);
   for (size_t r = 0; r < N_REQUESTS; r++) {
     iopath_cost e1, e2, v1, v2;
-    CU_ASSERT_EQUAL_FATAL(iopath_emulated_ops.cost(type1, requests[r].cls, requests[r].bytes, &e1, &d), 0);
-    CU_ASSERT_EQUAL_FATAL(iopath_emulated_ops.cost(type2, requests[r].cls, requests[r].bytes, &e2, &d), 0);
-    CU_ASSERT_EQUAL_FATAL(iopath_virtio_ops.cost(type1, requests[r].cls, requests[r].bytes, &v1, &d), 0);
-    CU_ASSERT_EQUAL_FATAL(iopath_virtio_ops.cost(type2, requests[r].cls, requests[r].bytes, &v2, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(iopath_cost_from_profile(&iopath_emulated_ops, type1, requests[r].cls,
+                                                   requests[r].bytes, &e1, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(iopath_cost_from_profile(&iopath_emulated_ops, type2, requests[r].cls,
+                                                   requests[r].bytes, &e2, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(iopath_cost_from_profile(&iopath_virtio_ops, type1, requests[r].cls,
+                                                   requests[r].bytes, &v1, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(iopath_cost_from_profile(&iopath_virtio_ops, type2, requests[r].cls,
+                                                   requests[r].bytes, &v2, &d), 0);
     double n = requests[r].segments;
     CU_ASSERT_DOUBLE_EQUAL(e2.guest_cycles - e1.guest_cycles, n * 90000.0, 1e-6);
     CU_ASSERT_DOUBLE_EQUAL(v2.guest_cycles - v1.guest_cycles, n * 5000.0, 1e-6);
@@ -95,8 +99,10 @@ static void test_hosted_request_costs(void) {
   for (size_t o = 0; o < sizeof others / sizeof others[0]; o++)
     for (size_t r = 0; r < N_REQUESTS; r++) {
       iopath_cost c1, c2;
-      CU_ASSERT_EQUAL_FATAL(others[o]->cost(type1, requests[r].cls, requests[r].bytes, &c1, &d), 0);
-      CU_ASSERT_EQUAL_FATAL(others[o]->cost(type2, requests[r].cls, requests[r].bytes, &c2, &d), 0);
+      CU_ASSERT_EQUAL_FATAL(iopath_cost_from_profile(others[o], type1, requests[r].cls,
+                                                     requests[r].bytes, &c1, &d), 0);
+      CU_ASSERT_EQUAL_FATAL(iopath_cost_from_profile(others[o], type2, requests[r].cls,
+                                                     requests[r].bytes, &c2, &d), 0);
       CU_ASSERT(memcmp(&c1, &c2, sizeof c1) == 0);
     }
   CU_ASSERT_EQUAL(d.errors, 0);
@@ -121,8 +127,10 @@ static void test_type1_pays_nothing(void) {
   for (size_t o = 0; o < 2; o++)
     for (size_t r = 0; r < N_REQUESTS; r++) {
       iopath_cost a, b;
-      CU_ASSERT_EQUAL_FATAL(paths[o]->cost(type1, requests[r].cls, requests[r].bytes, &a, &d), 0);
-      CU_ASSERT_EQUAL_FATAL(paths[o]->cost(fallback, requests[r].cls, requests[r].bytes, &b, &d), 0);
+      CU_ASSERT_EQUAL_FATAL(iopath_cost_from_profile(paths[o], type1, requests[r].cls,
+                                                     requests[r].bytes, &a, &d), 0);
+      CU_ASSERT_EQUAL_FATAL(iopath_cost_from_profile(paths[o], fallback, requests[r].cls,
+                                                     requests[r].bytes, &b, &d), 0);
       CU_ASSERT(memcmp(&a, &b, sizeof a) == 0);
     }
   sim_diag_clear(&d);
@@ -135,7 +143,7 @@ static void test_missing_key(void) {
   sim_diag d;
   sim_diag_init(&d);
   iopath_cost c;
-  CU_ASSERT(iopath_emulated_ops.cost(NULL, IO_CLASS_DISK, 4096, &c, &d) < 0);
+  CU_ASSERT(iopath_cost_from_profile(&iopath_emulated_ops, NULL, IO_CLASS_DISK, 4096, &c, &d) < 0);
   CU_ASSERT(d.errors > 0);
   sim_diag_clear(&d);
 }

@@ -163,8 +163,8 @@ static void test_path_costs(void) {
     CU_ASSERT_PTR_NOT_NULL_FATAL(me);
     const iopath_ops *ops = me->ops;
     CU_ASSERT_STRING_EQUAL(ops->name, names[i]);
-    CU_ASSERT_EQUAL(ops->cost(p, IO_CLASS_DISK, 4096, &c[i], &d), 0);
-    CU_ASSERT_EQUAL(ops->cost(p, IO_CLASS_NET, 200, &n[i], &d), 0);
+    CU_ASSERT_EQUAL(iopath_cost_from_profile(ops, p, IO_CLASS_DISK, 4096, &c[i], &d), 0);
+    CU_ASSERT_EQUAL(iopath_cost_from_profile(ops, p, IO_CLASS_NET, 200, &n[i], &d), 0);
   }
   /* native: no backend, no added latency */
   CU_ASSERT(c[0].guest_cycles > 0 && c[0].backend_ns == 0 && c[0].latency_ns == 0);
@@ -178,11 +178,11 @@ static void test_path_costs(void) {
   for (int i = 0; i < 6; i++) CU_ASSERT(c[6].guest_cycles > c[i].guest_cycles);
   /* a 64 KiB segment is one; 200 kB are four */
   iopath_cost big;
-  CU_ASSERT_EQUAL(iopath_nat_ops.cost(p, IO_CLASS_NET, 200000, &big, &d), 0);
+  CU_ASSERT_EQUAL(iopath_cost_from_profile(&iopath_nat_ops, p, IO_CLASS_NET, 200000, &big, &d), 0);
   CU_ASSERT_DOUBLE_EQUAL(big.backend_ns, 4 * n[3].backend_ns, 1e-6);
   /* a profile without the quantities: an error naming the path */
   sim_profile_free(p);
-  CU_ASSERT_EQUAL(iopath_virtio_ops.cost(NULL, IO_CLASS_DISK, 4096, &big, &d) < 0, 1);
+  CU_ASSERT_EQUAL(iopath_cost_from_profile(&iopath_virtio_ops, NULL, IO_CLASS_DISK, 4096, &big, &d) < 0, 1);
   CU_ASSERT(d.errors > 0);
   sim_diag_clear(&d);
 }
@@ -320,7 +320,7 @@ static void test_nat_latency_takes_no_cpu(void) {
   sim_diag_init(&d);
   CU_ASSERT_EQUAL_FATAL(sim_profile_load(test_data_path(), "xeon-e5-2014", &p, &d), 0);
   iopath_cost c;
-  CU_ASSERT_EQUAL_FATAL(iopath_nat_ops.cost(p, IO_CLASS_NET, 200, &c, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(iopath_cost_from_profile(&iopath_nat_ops, p, IO_CLASS_NET, 200, &c, &d), 0);
   double br_cpu, br_wait, nat_cpu, nat_wait;
   CU_ASSERT_EQUAL_FATAL(sim_profile_get(p, "io.bridge.per_segment", &br_cpu, NULL), 0);
   CU_ASSERT_EQUAL_FATAL(sim_profile_get(p, "io.bridge.latency", &br_wait, NULL), 0);
@@ -330,10 +330,10 @@ static void test_nat_latency_takes_no_cpu(void) {
   CU_ASSERT_DOUBLE_EQUAL(c.backend_ns, br_cpu + nat_cpu, 1e-9);
   CU_ASSERT_DOUBLE_EQUAL(c.latency_ns, br_wait + nat_wait, 1e-9);
   /* the bridge pays no NAT; disk requests neither */
-  CU_ASSERT_EQUAL_FATAL(iopath_bridge_ops.cost(p, IO_CLASS_NET, 200, &c, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(iopath_cost_from_profile(&iopath_bridge_ops, p, IO_CLASS_NET, 200, &c, &d), 0);
   CU_ASSERT_DOUBLE_EQUAL(c.backend_ns, br_cpu, 1e-9);
   CU_ASSERT_DOUBLE_EQUAL(c.latency_ns, br_wait, 1e-9);
-  CU_ASSERT_EQUAL_FATAL(iopath_nat_ops.cost(p, IO_CLASS_DISK, 4096, &c, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(iopath_cost_from_profile(&iopath_nat_ops, p, IO_CLASS_DISK, 4096, &c, &d), 0);
   CU_ASSERT(c.backend_ns == 0 && c.latency_ns == 0);
   /* the fitted latency is most of the NAT'd segment's cost, its CPU the least */
   CU_ASSERT(nat_wait > nat_cpu + br_cpu + br_wait);
