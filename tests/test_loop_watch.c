@@ -58,7 +58,7 @@ static sim_loop *workload_start(workload *w) {
   w->t = calloc(STEPS, sizeof *w->t);
   w->arg = calloc(STEPS, sizeof *w->arg);
   CU_ASSERT_FATAL(w->rng && w->t && w->arg);
-  w->n = w->plain = 0;
+  w->n = w->plain = w->stop_every = 0;
   sim_loop *loop = sim_loop_new();
   CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
   for (uint64_t s = 0; s < STREAMS; s++)
@@ -67,10 +67,14 @@ static sim_loop *workload_start(workload *w) {
   return loop;
 }
 
-static void workload_free(workload *w, sim_loop *loop) {
+/* Frees the loop and the random stream, keeping the log. */
+static void workload_end(workload *w, sim_loop *loop) {
   CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
   sim_loop_free(loop);
   gsl_rng_free(w->rng);
+}
+
+static void log_free(workload *w) {
   free(w->t);
   free(w->arg);
 }
@@ -127,7 +131,7 @@ static void run_with_checkpoint(workload *w, calls *c, uint64_t every, bool slic
   CU_ASSERT_EQUAL(sim_loop_dispatched(loop), STEPS);
   CU_ASSERT_EQUAL(c->check, 0);
   gsl_rng_free(cut);
-  workload_free(w, loop);
+  workload_end(w, loop);
 }
 
 /* Every call came after exactly `every` more dispatches, their handlers
@@ -148,6 +152,7 @@ static void test_called_after_exact_dispatches(void) {
     static calls c;
     run_with_checkpoint(&w, &c, every[k], false, 0);
     expect_exact_calls(&w, &c, every[k]);
+    log_free(&w);
   }
 }
 
@@ -162,6 +167,7 @@ static void test_never_skipped_across_slices(void) {
       static calls c;
       run_with_checkpoint(&w, &c, every[k], true, stop_every[s]);
       expect_exact_calls(&w, &c, every[k]);
+      log_free(&w);
     }
 }
 
@@ -182,8 +188,7 @@ static void test_same_order_and_plain_path(void) {
   size_t plain = bare.plain;
   /* most dispatches of a hold model take the common path */
   CU_ASSERT(plain > STEPS / 2);
-  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
-  sim_loop_free(loop);
+  workload_end(&bare, loop);
   /* a trace: the same order, every dispatch on the general path */
   workload traced;
   size_t seen = 0;
@@ -194,7 +199,8 @@ static void test_same_order_and_plain_path(void) {
   CU_ASSERT_EQUAL(traced.plain, 0);
   for (size_t i = 0; i < STEPS; i++)
     CU_ASSERT(traced.t[i] == bare.t[i] && traced.arg[i] == bare.arg[i]);
-  workload_free(&traced, loop);
+  workload_end(&traced, loop);
+  log_free(&traced);
   /* a checkpoint, even at every dispatch, in one run or in slices: the
    * same order, and the common path as often as with none */
   static const uint64_t every[] = {1, 16};
@@ -206,7 +212,9 @@ static void test_same_order_and_plain_path(void) {
       if (!sliced) CU_ASSERT_EQUAL(w.plain, plain);
       for (size_t i = 0; i < STEPS; i++) CU_ASSERT(w.t[i] == bare.t[i] && w.arg[i] == bare.arg[i]);
       CU_ASSERT_EQUAL(c.n, STEPS / every[k]);
+      log_free(&w);
     }
+  log_free(&bare);
 }
 
 /* A checkpoint that stops the run: the run returns before the next
@@ -230,7 +238,8 @@ static void test_stop_from_checkpoint(void) {
   CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
   CU_ASSERT_EQUAL(c.check, 0);
   expect_exact_calls(&w, &c, 10);
-  workload_free(&w, loop);
+  workload_end(&w, loop);
+  log_free(&w);
 }
 
 /* ---- the API's cases ---- */
