@@ -41,69 +41,79 @@ static void iso_time(char *buf, size_t size) {
 }
 
 /* What watches the event loop (engine_options.watch_loop): the progress bar
- * and the run's guards (run.h).  An observer schedules nothing, so the event
- * sequence, and every result, is the same whatever it watches. */
+ * and the run's guards (run.h), at a checkpoint of the loop every
+ * WATCH_EVERY dispatches (sim_loop_set_checkpoint), so that the dispatches
+ * between keep the loop's common path.  A checkpoint schedules nothing, so
+ * the event sequence, and every result, is the same whatever it watches. */
 typedef struct run_watch {
-  sim_loop *loop;
   sim_progress *bar;       /* NULL: none */
   sim_diag *diag;
   const char *path;        /* the scenario, for messages */
   sim_time end_ns;         /* the run's end; SIM_TIME_MAX: until the work is done */
-  uint64_t events;         /* dispatches seen */
   uint64_t max_events;     /* 0: no limit */
   double max_wall_s;       /* 0: no limit */
   double wall_start;       /* wall_s() when the run began */
-  sim_time last_t;         /* time of the previous dispatch */
-  uint64_t same_t;         /* consecutive dispatches at last_t */
+  sim_time last_t;         /* simulated time at the previous checkpoint; -1 before the first */
+  uint64_t last_t_from;    /* dispatches done at the first checkpoint that saw last_t */
   uint64_t stall_limit;    /* consecutive dispatches at one time that mean no progress */
-  bool stopped;
 } run_watch;
 
-static void watch_stop(run_watch *w, sim_time t, const char *fmt, double value) {
-  w->stopped = true;
+/* Dispatches between checkpoints: the progress bar's refresh and the
+ * wall-clock guard's period, and how late a stall may be caught. */
+#define WATCH_EVERY 1024
+
+static void watch_stop(run_watch *w, sim_loop *loop, const char *fmt, double value) {
   char why[200];
   snprintf(why, sizeof why, fmt, value);
   sim_diag_error(w->diag, w->path, 0, 0, "%s, at simulated time %lld ns; no result written", why,
-                 (long long)t);
-  sim_loop_stop(w->loop);
+                 (long long)sim_loop_now(loop));
+  sim_loop_stop(loop);
 }
 
-static void watch_dispatch(void *ctx, sim_time t, int32_t priority, uint64_t sequence,
-                           sim_handler fn, uint64_t arg) {
-  (void)priority;
-  (void)sequence;
-  (void)fn;
-  (void)arg;
+/* The checkpoint: the guards, then the bar; returns the dispatches to the
+ * next one (0 once the run is stopped).
+ * --max-events is exact: the checkpoint comes after dispatch max_events + 1,
+ * the first one too many, whose time the message gives.
+ * A stall is caught late, but always: time never moves back, so when two
+ * checkpoints see the same time, every dispatch between them was at that
+ * time, and a stall, which never advances time, keeps showing it.  The
+ * dispatches counted from the first checkpoint that saw it are a lower
+ * bound on the run at one time (never a false stop), which reaches the
+ * limit at most 2 x WATCH_EVERY dispatches after the run itself did (it
+ * may have begun up to one interval before that checkpoint). */
+static uint64_t watch_checkpoint(sim_loop *loop, void *ctx) {
   run_watch *w = ctx;
-  if (w->stopped) return;
-  w->events++;
-  if (t == w->last_t) {
-    if (++w->same_t > w->stall_limit) {
-      watch_stop(w, t,
-                 "the simulation makes no progress: simulated time stayed put over %.0f consecutive "
-                 "events (a repeating phase whose work costs nothing?)",
-                 (double)w->same_t);
-      return;
-    }
-  } else {
+  uint64_t events = sim_loop_dispatched(loop);
+  sim_time t = sim_loop_now(loop);
+  if (t != w->last_t) {
     w->last_t = t;
-    w->same_t = 1;
+    w->last_t_from = events;
+  } else if (events - w->last_t_from + 1 > w->stall_limit) {
+    watch_stop(w, loop,
+               "the simulation makes no progress: simulated time stayed put over %.0f consecutive "
+               "events (a repeating phase whose work costs nothing?)",
+               (double)(events - w->last_t_from + 1));
+    return 0;
   }
-  if (w->max_events && w->events > w->max_events) {
-    watch_stop(w, t, "the run needs more than %.0f events (--max-events)", (double)w->max_events);
-    return;
+  if (w->max_events && events > w->max_events) {
+    watch_stop(w, loop, "the run needs more than %.0f events (--max-events)",
+               (double)w->max_events);
+    return 0;
   }
-  if ((w->events & 1023) == 1) { /* the first dispatch, then every 1024th */
-    if (w->bar) sim_progress_update(w->bar, (double)t, (double)(w->end_ns == SIM_TIME_MAX ? t : w->end_ns));
-    if (w->max_wall_s > 0 && wall_s() - w->wall_start > w->max_wall_s)
-      watch_stop(w, t, "the run took longer than %g s of wall-clock time (--max-wall)", w->max_wall_s);
+  if (w->bar) sim_progress_update(w->bar, (double)t, (double)(w->end_ns == SIM_TIME_MAX ? t : w->end_ns));
+  if (w->max_wall_s > 0 && wall_s() - w->wall_start > w->max_wall_s) {
+    watch_stop(w, loop, "the run took longer than %g s of wall-clock time (--max-wall)",
+               w->max_wall_s);
+    return 0;
   }
+  uint64_t left = w->max_events ? w->max_events - events : UINT64_MAX; /* events still allowed */
+  return left < WATCH_EVERY ? left + 1 : WATCH_EVERY;
 }
 
 static void watch_loop(void *ctx, sim_loop *loop) {
-  run_watch *w = ctx;
-  w->loop = loop;
-  sim_loop_set_trace(loop, watch_dispatch, w);
+  /* the first checkpoint after the first dispatch: the bar shows at once,
+   * and a wall-clock limit already passed stops the run there */
+  sim_loop_set_checkpoint(loop, 1, watch_checkpoint, ctx);
 }
 
 /* Consecutive dispatches at one simulated time that mean no progress: every

@@ -57,7 +57,10 @@ typedef struct run_request {
   /* Guards: a run that passes one fails (RUN_FAILED) with a message and
    * writes nothing.  Besides these, a run fails when simulated time stays put
    * over RUN_STALL_EVENTS consecutive events (plus RUN_STALL_PER_ENTITY per
-   * vCPU, host and migration): a loop that makes no progress. */
+   * vCPU, host and migration): a loop that makes no progress.  The guards
+   * look at the loop every 1,024 events: max_events is exact, the wall
+   * clock is read that often, and a stall is caught within 2,048 events of
+   * its limit (never before it). */
   uint64_t max_events;              /* events dispatched at most; 0: no limit */
   double max_wall_s;                /* wall-clock seconds of the simulation at most; 0: no limit */
   uint64_t stall_events;            /* consecutive events at one time that stop the run; 0: the

@@ -1,6 +1,7 @@
 /* sim/loop.c: the discrete-event loop (see loop.h); its near tier's long
  * runs are in sim/loop_long_run.c, its storage, creation and queries in
- * sim/loop_storage.c.
+ * sim/loop_storage.c, its observers (trace, checkpoint) in
+ * sim/loop_watch.c.
  * Models: a future-event list ordered by (time ns, priority, insertion
  * sequence).  Units: sim_time, int64 ns.
  *
@@ -946,10 +947,11 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
       }
     } else {
       /* the common path: the earliest entry ends a sorted run, within the
-       * limit, nothing is dead and nothing observes.  After the handler, a
-       * run needs nothing: the handler only added to it (schedule, which
-       * may make it a heap, whose root is then live), kept it tidy (cancel,
-       * reschedule) or stopped the run (which clears plain). */
+       * limit, nothing is dead and no trace observes (a checkpoint waits
+       * for its countdown, below).  After the handler, a run needs nothing:
+       * the handler only added to it (schedule, which may make it a heap,
+       * whose root is then live), kept it tidy (cancel, reschedule) or
+       * stopped the run (which clears plain). */
       heap_key top = loop->key[loop->count - 1];
       loop->now = top.time; /* before a refill or forget_rungs, which read it */
       uint32_t r = (uint32_t)top.rec;
@@ -961,6 +963,9 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
        * record's address lives across its calls */
       e->fn(loop, e->ctx, e->arg);
     }
+    /* a dispatch ended: the checkpoint's countdown, all a checkpoint costs
+     * the common path (with none, it runs out after 2^64 - 1 dispatches) */
+    if (SIM_RARELY(--loop->checkpoint_left == 0)) loop_checkpoint(loop);
   }
   loop->running = false;
   return status;
@@ -972,15 +977,3 @@ void sim_loop_stop(sim_loop *loop) {
 }
 
 size_t sim_loop_pending(const sim_loop *loop) { return pending_events(loop); }
-
-/* Derived rather than counted, so that a dispatch counts nothing: every
- * sequence issued (next_seq - 1) is pending, withdrawn or dispatched. */
-uint64_t sim_loop_dispatched(const sim_loop *loop) {
-  return loop->next_seq - 1 - loop->withdrawn - pending_events(loop);
-}
-
-void sim_loop_set_trace(sim_loop *loop, sim_trace_fn fn, void *ctx) {
-  loop->trace = fn;
-  loop->trace_ctx = ctx;
-  set_sorted(loop, loop->sorted);
-}

@@ -95,17 +95,36 @@ sim_time sim_event_time(const sim_loop *loop, sim_event_id id);
  * Handlers may schedule at now, even with a priority below that of the event
  * being dispatched: such an event runs next, since nothing pending is earlier. */
 sim_run_status sim_loop_run(sim_loop *loop, sim_time until);
-/* Asks sim_loop_run to return after the current handler.  Each run clears the
- * request when it starts, so a call outside a handler has no effect. */
+/* Asks sim_loop_run to return after the current handler (or checkpoint).
+ * Each run clears the request when it starts, so a call outside a handler
+ * has no effect. */
 void sim_loop_stop(sim_loop *loop);
 
 size_t sim_loop_pending(const sim_loop *loop);
 uint64_t sim_loop_dispatched(const sim_loop *loop);
 
-/* Observer called before each dispatch (determinism tests, debugging, progress). */
+/* Observer called before each dispatch (determinism tests, debugging).  It
+ * sends every dispatch through sim_loop_run's general path, several times
+ * the cost of its common one: to watch a run as a whole, use a checkpoint. */
 typedef void (*sim_trace_fn)(void *ctx, sim_time t, int32_t priority, uint64_t sequence,
                              sim_handler fn, uint64_t arg);
 void sim_loop_set_trace(sim_loop *loop, sim_trace_fn fn, void *ctx);
+
+/* A checkpoint: called by sim_loop_run between two dispatches, after a
+ * given number of them, so that a caller can watch a run (its time,
+ * sim_loop_dispatched, the wall clock, a progress bar) while every other
+ * dispatch keeps the common path, which pays a countdown for it.  It may do
+ * what a handler may (sim_loop_stop ends the run before the next dispatch);
+ * it returns the dispatches after which it is called next, 0 for never. */
+typedef uint64_t (*sim_checkpoint_fn)(sim_loop *loop, void *ctx);
+/* Calls fn once `after` more dispatches have ended (called from a handler,
+ * its own dispatch is the first of them), then as fn asks; fn NULL or after
+ * 0: no checkpoint.  Dispatches are counted across runs: a time limit, a
+ * stop or an empty loop ends a run, never the count, so fn sees exactly
+ * every dispatch it asked for, in one run or many.  Replaces the previous
+ * checkpoint; fn itself must not call it (asserted: its return value says
+ * when it is called next). */
+void sim_loop_set_checkpoint(sim_loop *loop, uint64_t after, sim_checkpoint_fn fn, void *ctx);
 
 /* Time of the earliest pending event; SIM_TIME_MAX when none.  O(1) (see
  * above for the one exception). */
@@ -114,7 +133,7 @@ sim_time sim_loop_next_time(const sim_loop *loop);
 /* Checks every invariant of the queue (order before the horizon, every
  * later entry in its bucket, nested rungs, live first entry, dead-entry
  * count and bound, handle-to-entry links, record generations, free list,
- * capacity margins): 0 when all hold, a negative number naming the first
+ * capacity margins, the checkpoint's countdown): 0 when all hold, a negative number naming the first
  * broken one otherwise.  O(entries + records); meant for tests and
  * debugging. */
 int sim_loop_check(const sim_loop *loop);
@@ -123,5 +142,11 @@ int sim_loop_check(const sim_loop *loop);
  * empty): its shape, for tests of the cases the ladder must keep cheap.
  * O(1). */
 size_t sim_loop_near_heap_entries(const sim_loop *loop);
+/* Whether sim_loop_run's next dispatch takes its common path (a sorted
+ * near run within the limit, nothing dead, no observer, no stop): for tests
+ * of what keeps it there.  In a handler dispatched on that path, true
+ * unless the handler left it (stopped, cancelled, made a heap) or the near
+ * tier's refill reached the limit.  O(1). */
+bool sim_loop_is_plain(const sim_loop *loop);
 
 #endif

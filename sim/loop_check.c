@@ -1,7 +1,8 @@
 /* sim/loop_check.c: sim_loop_check, the event loop's invariant checker
  * (sim/loop.h): every invariant the file comment of sim/loop.c states, checked
- * on the loop's private layout (sim/loop_internal.h); and
- * sim_loop_near_heap_entries, the near tier's shape.  The tests call it
+ * on the loop's private layout (sim/loop_internal.h), and those of its
+ * checkpoint (sim/loop_watch.c); and sim_loop_near_heap_entries and
+ * sim_loop_is_plain, the near tier's shape and the run's path.  The tests call it
  * between operations; the loop itself never does.  Units: times in ns. */
 #include "sim/loop_internal.h"
 
@@ -57,6 +58,10 @@ int sim_loop_check(const sim_loop *loop) {
   if (!loop->key_front && loop->count > 1 && ((uintptr_t)&loop->key[1] % CACHE_LINE) != 0)
     return -2;
   if (loop->plain != plain_state(loop, loop->sorted)) return -1;
+  /* the checkpoint's countdown is re-armed as it reaches 0, and it is
+   * called only inside a run (see sim/loop_watch.c) */
+  if (loop->checkpoint_left == 0 || (loop->in_checkpoint && !loop->running)) return -14;
+  if (loop->checkpoint == NULL && loop->checkpoint_ctx != NULL) return -14;
   if (loop->root_free && (!loop->running || loop->count == 0 || loop->sorted)) return -1;
   if (loop->root_free && (loop->key[0].time != INT64_MIN || loop->key[0].rec != 0)) return -1;
   size_t first = loop->root_free; /* real entries start after the placeholder */
@@ -156,3 +161,5 @@ int sim_loop_check(const sim_loop *loop) {
 }
 
 size_t sim_loop_near_heap_entries(const sim_loop *loop) { return loop->sorted ? 0 : loop->count; }
+
+bool sim_loop_is_plain(const sim_loop *loop) { return loop->plain; }

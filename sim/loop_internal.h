@@ -2,7 +2,8 @@
  * loop itself (sim/loop.c, whose file comment gives the model: a near tier
  * kept as a sorted run or a heap, a ladder of bucketed rungs and a top list
  * [TANG05], records and handles; its long runs in sim/loop_long_run.c,
- * its storage in sim/loop_storage.c) and its invariant checker
+ * its storage in sim/loop_storage.c, its observers in sim/loop_watch.c) and
+ * its invariant checker
  * (sim/loop_check.c).  Nothing outside these files includes it.
  * Units: times in ns.  The tuning macros may be set on the compiler's
  * command line (the unit tests build the loop with tiny values); all the
@@ -167,6 +168,13 @@ struct sim_loop {
                           path (see set_sorted) */
   sim_trace_fn trace;  /* dispatch observer, NULL when none */
   void *trace_ctx;     /* its context */
+  /* the checkpoint (sim_loop_set_checkpoint) */
+  uint64_t checkpoint_left;      /* dispatches before it is called, >= 1 between
+                                    dispatches; UINT64_MAX when there is none
+                                    (re-armed at 0, see loop_checkpoint) */
+  sim_checkpoint_fn checkpoint;  /* NULL when none */
+  void *checkpoint_ctx;          /* its context */
+  bool in_checkpoint;            /* inside the checkpoint's call */
 };
 
 #if defined(__GNUC__)
@@ -287,5 +295,8 @@ void loop_long_run_insert(sim_loop *loop, heap_key k);
 /* Room for one more pending event; 0, or -1 with nothing changed
  * (sim/loop_storage.c). */
 int loop_grow_for_event(sim_loop *loop);
+/* The countdown ran out: calls the checkpoint, if any, and re-arms the
+ * countdown as it asks (sim/loop_watch.c). */
+void loop_checkpoint(sim_loop *loop);
 
 #endif

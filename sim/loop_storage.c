@@ -92,6 +92,7 @@ sim_loop *sim_loop_new(void) {
   loop->ahead = NO_REC;
   loop->next_seq = 1;
   loop->recs = 1; /* record 0 is never handed out (see NO_REC) */
+  loop->checkpoint_left = UINT64_MAX; /* no checkpoint (see loop_checkpoint) */
   return loop;
 }
 
