@@ -30,9 +30,11 @@ typedef struct engine_options {
    * (host_types[].calibration); NULL: only profiles given by path. */
   const sim_data_path *data_path;
   /* Called once with the event loop before anything is scheduled, so that a
-   * caller may observe every dispatch (sim_loop_set_trace, which replaces the
-   * progress observer) and stop the loop (sim_loop_stop): a run whose loop
-   * was stopped fails, with the caller's message.  NULL: none. */
+   * caller may watch the run (sim_loop_set_checkpoint, every so many
+   * dispatches, which keeps the loop's common path; or sim_loop_set_trace,
+   * every dispatch, which replaces the progress observer and sends each one
+   * down the general path) and stop the loop (sim_loop_stop): a run whose
+   * loop was stopped fails, with the caller's message.  NULL: none. */
   void (*watch_loop)(void *ctx, sim_loop *loop);
   void *watch_ctx;
 } engine_options;
