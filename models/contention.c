@@ -768,11 +768,11 @@ static void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
   slot_bit(c->slot_now, p, true);
 }
 
-void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
+bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
   contention_host *c = h->contention;
   if (room(h, c) < 0) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
-    return;
+    return true;
   }
   const sim_phase *ph = contending_phase(e, v);
   if (!ph) {
@@ -785,12 +785,20 @@ void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
   slot_bit(c->slot_running, p, true);
   slot_bit(c->slot_settled, p, false);
   slot_now_mark(c, p, v->run_start_ns);
-  if (!ph) return;
+  if (!ph) return true; /* the re-check evaluates the set without it */
   bool in_place = phase_in_place(e, v);
   evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph, in_place);
-  c->fresh = true;
   v->contention_unit = vcpu_extra_in(c, v, ph);
   if (!in_place) slot_bit(c->slot_settled, p, true);
+  /* The re-check that follows (contention_recheck, at this instant, known
+   * evaluated) would look at the slots holding a run neither settled nor
+   * marked now: when there is none it would do nothing, and is not due. */
+  for (size_t w = 0; w < c->words; w++)
+    if (c->slot_running[w] & ~c->slot_settled[w] & ~c->slot_now[w]) {
+      c->fresh = true;
+      return true;
+    }
+  return false;
 }
 
 void contention_run_ended(eng_host *h, uint32_t p) {

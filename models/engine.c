@@ -458,7 +458,7 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
   v->rate = h->fluid ? h->sched->rate(h->sched_state, v->sched_id) : 1.0;
   if (!(v->rate > 1e-9)) v->rate = 1e-9;
   v->contention_unit = 0;
-  if (h->contention) contention_unit_cycles(e, h, v, p);
+  bool recheck = h->contention && contention_unit_cycles(e, h, v, p);
   /* A migration may slow the guest's progress (g->service): it holds its
    * CPU while it waits for the network or for faulted pages. */
   double hz = h->clock_hz * v->rate * g->service;
@@ -543,7 +543,7 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
   h->pcpus[p].vcpu = (int32_t)(v - e->vcpus);
   v->end_ev = sim_schedule(e->loop, v->run_end_ns, PRIO_RUN, run_end_handler, h, p);
   if (!v->end_ev) eng_note_rec(e, -1);
-  contention_recheck(e, h); /* one co-runner more, or another */
+  if (recheck) contention_recheck(e, h); /* one co-runner more, or another */
 }
 
 /* Progress through the loop's dispatch observer, every 1024 events of any

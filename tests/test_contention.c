@@ -418,6 +418,25 @@ static void test_corunner_changes(void) {
   }
 }
 
+/* A dispatch re-checks the other runs only when a re-check could find one
+ * to look at (contention_unit_cycles): a neighbour that begins to stream
+ * at 1 s, its own run's end and dispatch the only event of its instant,
+ * re-costs the victim's run begun at 0 (fluid: no slice would end it).  The
+ * victim then takes longer than beside a neighbour quiet throughout, and
+ * less than beside one that streams from the start. */
+static void test_late_change_recosts(void) {
+  double quiet, streams, late;
+  CU_ASSERT_FATAL(run_beside("fluid", "{units: 1e9, ops: {instructions: 1000}}", &quiet) == 0);
+  CU_ASSERT_FATAL(run_beside("fluid", "{units: 1e9, ops: " STREAMS "}", &streams) == 0);
+  CU_ASSERT_FATAL(run_beside("fluid",
+                             "{duration: 1 s, ops: {instructions: 1000}}, {units: 1e9, ops: " STREAMS
+                             "}",
+                             &late) == 0);
+  CU_ASSERT(quiet > 1.0);
+  CU_ASSERT(late > quiet);
+  CU_ASSERT(late < streams);
+}
+
 /* ---- two changes of co-runners at one instant ---- */
 
 static const char instant_text[] =
@@ -613,6 +632,7 @@ int register_tests(void) {
       {"random 8 MiB VM beside six streaming VMs", test_memory_interference},
       {"container vs VM beside a fork-heavy neighbour", test_kernel_isolation},
       {"co-runner changes: unread ones skipped, read ones re-cost", test_corunner_changes},
+      {"a co-runner's change at a later instant re-costs", test_late_change_recosts},
       {"two co-runner changes at one instant", test_one_instant},
       {"a co-runner's costs alone follow its own phase", test_own_phase_alone_costs},
       {"hosts share running sets only when equal", test_shared_sets},
