@@ -137,6 +137,10 @@ typedef struct contention_host {
                                * contention_run_ended) */
   uint64_t *slot_settled;     /* its run was found at the cost known gives (cleared when known
                                * changes, or a run begins) */
+  uint64_t *slot_quiet;       /* its run, begun in a phase that uses nothing a model counts and
+                               * does not change in place, costs nothing extra whatever the
+                               * co-runners (vcpu_extra gives 0, its contention_unit): a
+                               * re-check would settle it (valid while slot_running holds) */
   /* The slots whose run no re-check at the instant now_ns looks at: it
    * began then (a dispatch keeps the cost it found) or a re-check ended it
    * then (its end event is due at that instant; events move only earlier,
@@ -146,8 +150,8 @@ typedef struct contention_host {
    * instant whatever the slot holds later: a run that follows begins then. */
   uint64_t *slot_now;         /* valid while now_ns is the loop's now; stale (all clear) after */
   sim_time now_ns;            /* ns: the instant slot_now describes; -1 before any */
-  size_t words;               /* words of slot_running, slot_settled and slot_now: cap / 64,
-                               * rounded up */
+  size_t words;               /* words of slot_running, slot_settled, slot_quiet and slot_now:
+                               * cap / 64, rounded up */
 } contention_host;
 
 /* vacated: no slot, several slots. */
@@ -254,11 +258,12 @@ static int room_grow(const eng_host *h, contention_host *c) {
   size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->running +
                  sizeof *c->slot_rate + sizeof *c->slot_phase + sizeof *c->slot_vcpu +
                  sizeof *c->effect_known;
-  unsigned char *block = sim_malloc(n * entry + 3 * words * sizeof(uint64_t)), *at = block;
+  unsigned char *block = sim_malloc(n * entry + 4 * words * sizeof(uint64_t)), *at = block;
   if (!block) return -1;
-  memset(block, 0, 3 * words * sizeof(uint64_t)); /* the new slots hold no run */
+  memset(block, 0, 4 * words * sizeof(uint64_t)); /* the new slots hold no run */
   c->slot_running = carve(&at, c->slot_running, c->words, words, sizeof *c->slot_running);
   c->slot_settled = carve(&at, c->slot_settled, c->words, words, sizeof *c->slot_settled);
+  c->slot_quiet = carve(&at, c->slot_quiet, c->words, words, sizeof *c->slot_quiet);
   c->slot_now = carve(&at, c->slot_now, c->words, words, sizeof *c->slot_now);
   c->words = words;
   c->known = carve(&at, c->known, old, n, sizeof *c->known);
@@ -775,18 +780,23 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
     return true;
   }
   const sim_phase *ph = contending_phase(e, v);
+  bool in_place = phase_in_place(e, v);
   if (!ph) {
     /* not evaluated with it: the re-check collects it */
     c->slot_vcpu[p] = SLOT_UNKNOWN;
     contention_run_ended(h, p);
   }
   /* a new run on p, to be looked at until it is found at its cost (from
-   * the next instant: it began now) */
+   * the next instant: it began now); never, when it uses nothing counted
+   * for its whole run: its guest's effect, if another of its vCPUs makes
+   * it a co-runner, adds nothing to a phase without memory streams, and
+   * nothing to its system calls and process creations, which only a VM's
+   * phase has (contending_phase), and a VM waits for no other kernel */
   slot_bit(c->slot_running, p, true);
   slot_bit(c->slot_settled, p, false);
+  slot_bit(c->slot_quiet, p, !ph && !in_place);
   slot_now_mark(c, p, v->run_start_ns);
   if (!ph) return true; /* the re-check evaluates the set without it */
-  bool in_place = phase_in_place(e, v);
   evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph, in_place);
   v->contention_unit = vcpu_extra_in(c, v, ph);
   if (!in_place) slot_bit(c->slot_settled, p, true);
@@ -794,7 +804,7 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
    * evaluated) would look at the slots holding a run neither settled nor
    * marked now: when there is none it would do nothing, and is not due. */
   for (size_t w = 0; w < c->words; w++)
-    if (c->slot_running[w] & ~c->slot_settled[w] & ~c->slot_now[w]) {
+    if (c->slot_running[w] & ~(c->slot_settled[w] | c->slot_quiet[w] | c->slot_now[w])) {
       c->fresh = true;
       return true;
     }
@@ -854,12 +864,14 @@ void contention_recheck(eng *e, eng_host *h) {
   if (!fresh) evaluate(e, h, c, NO_SLOT, -1, NULL, false);
   /* the slots to look at, in slot order: those holding a run not settled
    * since known last changed (a settled run has the cost its co-runners give: its
-   * phase is the same, and so are they), and not marked at this instant in
-   * slot_now (recheck_slot would leave such a run as it is) */
+   * phase is the same, and so are they), nor quiet (it would be settled),
+   * and not marked at this instant in slot_now (recheck_slot would leave
+   * such a run as it is) */
   sim_time now = sim_loop_now(e->loop);
   bool marks = c->now_ns == now; /* slot_now describes this instant */
   for (size_t w = 0; w < c->words; w++)
-    for (uint64_t look = c->slot_running[w] & ~c->slot_settled[w] & ~(marks ? c->slot_now[w] : 0);
+    for (uint64_t look = c->slot_running[w] &
+                         ~(c->slot_settled[w] | c->slot_quiet[w] | (marks ? c->slot_now[w] : 0));
          look; look &= look - 1)
       recheck_slot(e, h, c, (uint32_t)(w * 64 + (size_t)__builtin_ctzll(look)), now);
 }

@@ -603,14 +603,9 @@ void eng_kick(eng *e, eng_host *h, sched_kick k) {
   if (h->fluid) eng_fluid_replan(e, h);
 }
 
-/* Fluid mode: the rates changed (a wake-up or a block); every running vCPU
- * whose rate differs ends its run now, keeping the work done, and is
- * dispatched again at its new rate (models/sched_fluid.c). */
-void eng_fluid_replan(eng *e, eng_host *h) {
-  /* Most wake-ups and blocks change no running vCPU's rate (a host with
-   * cores to spare, a vCPU taking its next request): nothing to re-plan. */
-  if (h->sched == &sched_fluid_ops && !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen))
-    return;
+/* eng_fluid_replan when a rate may have changed: out of line, so that the
+ * test before it, which ends every event of a fluid host, inlines. */
+static __attribute__((noinline)) void replan_runs(eng *e, eng_host *h) {
   sim_time now = sim_loop_now(e->loop);
   for (uint32_t p = 0; p < h->n_slots; p++) {
     int32_t vi = h->pcpus[p].vcpu;
@@ -621,6 +616,17 @@ void eng_fluid_replan(eng *e, eng_host *h) {
     if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
   }
   eng_backend_replan(e, h); /* the I/O back ends' runs too (models/backend.h) */
+}
+
+/* Fluid mode: the rates changed (a wake-up or a block); every running vCPU
+ * whose rate differs ends its run now, keeping the work done, and is
+ * dispatched again at its new rate (models/sched_fluid.c). */
+void eng_fluid_replan(eng *e, eng_host *h) {
+  /* Most wake-ups and blocks change no running vCPU's rate (a host with
+   * cores to spare, a vCPU taking its next request): nothing to re-plan. */
+  if (h->sched == &sched_fluid_ops && !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen))
+    return;
+  replan_runs(e, h);
 }
 
 /* ---- arrivals and departures ----

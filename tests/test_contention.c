@@ -418,23 +418,54 @@ static void test_corunner_changes(void) {
   }
 }
 
+static const char late_text[] =
+    "name: late\n"
+    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
+    "hosts: [{name: b, type: e5}]\n"
+    "workloads:\n"
+    "  victim: {phases: [%s{units: 5e7, ops: {instructions: 10, cpi: 1, memory: [{count: 1, "
+    "working_set: 8 MiB, pattern: random}]}}]}\n"
+    "  noise: {repeat: true, phases: [%s]}\n"
+    "guests:\n"
+    "  - {name: victim, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
+    "  - {name: noise, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: b, workload: noise}\n";
+
+#define QUIET "{units: 1e9, ops: {instructions: 1000}}"
+#define QUIET_FIRST "{duration: %s, ops: {instructions: 1000}}, "
+
+/* The victim's time_to_complete at fluid fidelity, its random-access phase
+ * after a quiet one of `victim_quiet` (NULL: none), beside a neighbour of
+ * phases `noise`: 0, or nonzero on a failed run. */
+static int run_late(const char *victim_quiet, const char *noise, double *victim) {
+  char first[128] = "", text[4096];
+  if (victim_quiet) snprintf(first, sizeof first, QUIET_FIRST, victim_quiet);
+  snprintf(text, sizeof text, late_text, first, noise);
+  return run_victim("late.yaml", text, victim);
+}
+
 /* A dispatch re-checks the other runs only when a re-check could find one
- * to look at (contention_unit_cycles): a neighbour that begins to stream
- * at 1 s, its own run's end and dispatch the only event of its instant,
- * re-costs the victim's run begun at 0 (fluid: no slice would end it).  The
- * victim then takes longer than beside a neighbour quiet throughout, and
- * less than beside one that streams from the start. */
+ * to look at (contention_unit_cycles), and never looks at a run in a phase
+ * that uses nothing counted: a neighbour that begins to stream at 1 s, its
+ * own run's end and dispatch the only event of its instant, re-costs the
+ * victim's run begun before (fluid: no slice would end it), also when the
+ * victim's slot held a quiet run before.  The victim then takes longer than
+ * beside a neighbour quiet throughout, and less than beside one that
+ * streams from the start. */
 static void test_late_change_recosts(void) {
-  double quiet, streams, late;
-  CU_ASSERT_FATAL(run_beside("fluid", "{units: 1e9, ops: {instructions: 1000}}", &quiet) == 0);
-  CU_ASSERT_FATAL(run_beside("fluid", "{units: 1e9, ops: " STREAMS "}", &streams) == 0);
-  CU_ASSERT_FATAL(run_beside("fluid",
-                             "{duration: 1 s, ops: {instructions: 1000}}, {units: 1e9, ops: " STREAMS
-                             "}",
-                             &late) == 0);
-  CU_ASSERT(quiet > 1.0);
-  CU_ASSERT(late > quiet);
-  CU_ASSERT(late < streams);
+  const char *late = "{duration: 1 s, ops: {instructions: 1000}}, {units: 1e9, ops: " STREAMS "}";
+  const char *firsts[] = {NULL, "0.5 s"};
+  for (int k = 0; k < 2; k++) {
+    double quiet, streams, late_s;
+    CU_ASSERT_FATAL(run_late(firsts[k], QUIET, &quiet) == 0);
+    CU_ASSERT_FATAL(run_late(firsts[k], "{units: 1e9, ops: " STREAMS "}", &streams) == 0);
+    CU_ASSERT_FATAL(run_late(firsts[k], late, &late_s) == 0);
+    CU_ASSERT(quiet > 1.0);
+    CU_ASSERT(late_s > quiet);
+    CU_ASSERT(late_s < streams);
+  }
 }
 
 /* ---- two changes of co-runners at one instant ---- */
