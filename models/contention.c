@@ -13,6 +13,7 @@
  * again would give, bit for bit. */
 #include "models/contention.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -141,6 +142,9 @@ typedef struct contention_host {
                                * does not change in place, costs nothing extra whatever the
                                * co-runners (vcpu_extra gives 0, its contention_unit): a
                                * re-check would settle it (valid while slot_running holds) */
+  uint64_t *slot_fixed;       /* its run is in a contending phase that does not change in
+                               * place: slot_phase holds that phase, eng_cur_phase's, while it
+                               * runs (valid while slot_running holds) */
   /* The slots whose run no re-check at the instant now_ns looks at: it
    * began then (a dispatch keeps the cost it found) or a re-check ended it
    * then (its end event is due at that instant; events move only earlier,
@@ -150,8 +154,8 @@ typedef struct contention_host {
    * instant whatever the slot holds later: a run that follows begins then. */
   uint64_t *slot_now;         /* valid while now_ns is the loop's now; stale (all clear) after */
   sim_time now_ns;            /* ns: the instant slot_now describes; -1 before any */
-  size_t words;               /* words of slot_running, slot_settled, slot_quiet and slot_now:
-                               * cap / 64, rounded up */
+  size_t words;               /* words of slot_running, slot_settled, slot_quiet, slot_fixed
+                               * and slot_now: cap / 64, rounded up */
 } contention_host;
 
 /* vacated: no slot, several slots. */
@@ -258,12 +262,13 @@ static int room_grow(const eng_host *h, contention_host *c) {
   size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->running +
                  sizeof *c->slot_rate + sizeof *c->slot_phase + sizeof *c->slot_vcpu +
                  sizeof *c->effect_known;
-  unsigned char *block = sim_malloc(n * entry + 4 * words * sizeof(uint64_t)), *at = block;
+  unsigned char *block = sim_malloc(n * entry + 5 * words * sizeof(uint64_t)), *at = block;
   if (!block) return -1;
-  memset(block, 0, 4 * words * sizeof(uint64_t)); /* the new slots hold no run */
+  memset(block, 0, 5 * words * sizeof(uint64_t)); /* the new slots hold no run */
   c->slot_running = carve(&at, c->slot_running, c->words, words, sizeof *c->slot_running);
   c->slot_settled = carve(&at, c->slot_settled, c->words, words, sizeof *c->slot_settled);
   c->slot_quiet = carve(&at, c->slot_quiet, c->words, words, sizeof *c->slot_quiet);
+  c->slot_fixed = carve(&at, c->slot_fixed, c->words, words, sizeof *c->slot_fixed);
   c->slot_now = carve(&at, c->slot_now, c->words, words, sizeof *c->slot_now);
   c->words = words;
   c->known = carve(&at, c->known, old, n, sizeof *c->known);
@@ -750,9 +755,6 @@ static double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_pha
   return ph == c->known[self].phase ? x->unit_extra : unit_extra(c, x, ph, NULL);
 }
 
-static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
-  return c->n_known < 2 ? 0 : vcpu_extra_in(c, v, eng_cur_phase(e, v));
-}
 
 /* Sets (on) or clears slot p's bit in the words `bits`. */
 static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
@@ -795,6 +797,10 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
   slot_bit(c->slot_running, p, true);
   slot_bit(c->slot_settled, p, false);
   slot_bit(c->slot_quiet, p, !ph && !in_place);
+  /* (evaluate records ph in p's entry below, and every later evaluation
+   * records the same while it runs there: contending_phase's of a phase
+   * that does not change in place) */
+  slot_bit(c->slot_fixed, p, ph && !in_place);
   slot_now_mark(c, p, v->run_start_ns);
   if (!ph) return true; /* the re-check evaluates the set without it */
   evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph, in_place);
@@ -838,10 +844,14 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
   /* the cost first: a run found at its cost is settled whenever its end is
    * due (settled says only that its cost is what known gives, and the run
    * that follows on its slot begins unsettled), so most visits never ask
-   * the loop for the end's time */
-  if (vcpu_extra(e, c, r) == r->contention_unit) {
+   * the loop for the end's time; its phase, eng_cur_phase's, as its slot
+   * entry holds it when it cannot change (slot_fixed) */
+  bool fixed = c->slot_fixed[p / 64] >> (p % 64) & 1;
+  assert(!fixed || (c->slot_vcpu[p] == vi && c->slot_phase[p] == eng_cur_phase(e, r)));
+  double extra = c->n_known < 2 ? 0 : vcpu_extra_in(c, r, fixed ? c->slot_phase[p] : eng_cur_phase(e, r));
+  if (extra == r->contention_unit) {
     /* (a phase that changes in place is looked at again) */
-    if (!phase_in_place(e, r)) slot_bit(c->slot_settled, p, true);
+    if (fixed || !phase_in_place(e, r)) slot_bit(c->slot_settled, p, true);
     return;
   }
   if (sim_event_time(e->loop, r->end_ev) <= now) return;

@@ -468,6 +468,26 @@ static void test_late_change_recosts(void) {
   }
 }
 
+/* A re-check costs a run in its own current phase, also when the phase
+ * before it on its slot contended too: a victim whose random-access phase
+ * follows half a second of streaming beyond the LLC finishes, beside a
+ * neighbour that begins to stream at 1 s, exactly when one whose phase
+ * follows half a second of quiet work does (the neighbour is quiet until
+ * 1 s, so the first half second costs nothing extra in either). */
+static void test_recheck_current_phase(void) {
+  const char *late = "{duration: 1 s, ops: {instructions: 1000}}, {units: 1e9, ops: " STREAMS "}";
+  const char *streaming_first =
+      "{duration: 0.5 s, ops: {instructions: 10, cpi: 1, memory: [{count: 1, working_set: 512 MiB, "
+      "pattern: random}]}}, ";
+  char text[4096];
+  double after_quiet, after_streaming;
+  CU_ASSERT_FATAL(run_late("0.5 s", late, &after_quiet) == 0);
+  snprintf(text, sizeof text, late_text, streaming_first, late);
+  CU_ASSERT_FATAL(run_victim("late.yaml", text, &after_streaming) == 0);
+  CU_ASSERT(after_quiet > 1.0);
+  CU_ASSERT_EQUAL(after_streaming, after_quiet);
+}
+
 /* ---- two changes of co-runners at one instant ---- */
 
 static const char instant_text[] =
@@ -664,6 +684,7 @@ int register_tests(void) {
       {"container vs VM beside a fork-heavy neighbour", test_kernel_isolation},
       {"co-runner changes: unread ones skipped, read ones re-cost", test_corunner_changes},
       {"a co-runner's change at a later instant re-costs", test_late_change_recosts},
+      {"a re-check costs a run in its current phase", test_recheck_current_phase},
       {"two co-runner changes at one instant", test_one_instant},
       {"a co-runner's costs alone follow its own phase", test_own_phase_alone_costs},
       {"hosts share running sets only when equal", test_shared_sets},
