@@ -216,7 +216,7 @@ double contention_domains(uint32_t cores, double socket_cores) {
  * its own kernel's locks, which no other guest takes).  contending_phase:
  * that phase when it does, NULL when not. */
 static const sim_phase *contending_phase(const eng *e, const eng_vcpu *v) {
-  const sim_phase *ph = eng_cur_phase(e, v);
+  const sim_phase *ph = eng_phase_of(e, v);
   if (ph->n_access > 0) return ph;
   bool counted = e->guests[v->guest].spec->kind != SIM_GUEST_VM &&
                  (ph->syscalls > 0 || ph->process_creations > 0);
@@ -745,7 +745,7 @@ static inline const contention_effect *effect_of(contention_host *c, size_t self
 
 /* The extra cycles per unit of phase ph (v's current one) among the
  * co-runners c->known (evaluated with v running). */
-static double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_phase *ph) {
+static inline double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_phase *ph) {
   if (c->n_known < 2) return 0; /* alone: exactly what the models without contention give */
   size_t self = 0;
   while (self < c->n_known && c->known[self].guest != v->guest) self++;
@@ -783,7 +783,17 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
   }
   const sim_phase *ph = contending_phase(e, v);
   bool in_place = phase_in_place(e, v);
-  if (!ph) {
+  /* A run that uses nothing counted, on a slot whose entry held none, the
+   * only slot changed since known was collected: record_slots would record
+   * it in p's entry and known_patch find nothing changed, so it is recorded
+   * here (as the re-check's evaluation would, known kept). */
+  bool recorded = !ph && c->slots_static && c->n_slot_known == h->n_slots &&
+                  (c->vacated == NO_SLOT || c->vacated == p) && !c->slot_phase[p] &&
+                  h->clock_hz == c->known_clock_hz;
+  if (recorded) {
+    c->slots_static = !slot_record(e, c, p, (int32_t)(v - e->vcpus), NULL);
+    c->vacated = NO_SLOT;
+  } else if (!ph) {
     /* not evaluated with it: the re-check collects it */
     c->slot_vcpu[p] = SLOT_UNKNOWN;
     contention_run_ended(h, p);
@@ -794,22 +804,26 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
    * it a co-runner, adds nothing to a phase without memory streams, and
    * nothing to its system calls and process creations, which only a VM's
    * phase has (contending_phase), and a VM waits for no other kernel */
-  slot_bit(c->slot_running, p, true);
-  slot_bit(c->slot_settled, p, false);
-  slot_bit(c->slot_quiet, p, !ph && !in_place);
+  size_t w = p / 64;
+  uint64_t bit = (uint64_t)1 << (p % 64);
+  c->slot_running[w] |= bit;
+  c->slot_settled[w] &= ~bit;
+  c->slot_quiet[w] = (c->slot_quiet[w] & ~bit) | (!ph && !in_place ? bit : 0);
   /* (evaluate records ph in p's entry below, and every later evaluation
    * records the same while it runs there: contending_phase's of a phase
    * that does not change in place) */
-  slot_bit(c->slot_fixed, p, ph && !in_place);
+  c->slot_fixed[w] = (c->slot_fixed[w] & ~bit) | (ph && !in_place ? bit : 0);
   slot_now_mark(c, p, v->run_start_ns);
-  if (!ph) return true; /* the re-check evaluates the set without it */
-  evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph, in_place);
-  v->contention_unit = vcpu_extra_in(c, v, ph);
-  if (!in_place) slot_bit(c->slot_settled, p, true);
+  if (!ph && !recorded) return true; /* the re-check evaluates the set without it */
+  if (ph) {
+    evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph, in_place);
+    v->contention_unit = vcpu_extra_in(c, v, ph);
+    if (!in_place) c->slot_settled[w] |= bit;
+  }
   /* The re-check that follows (contention_recheck, at this instant, known
    * evaluated) would look at the slots holding a run neither settled nor
    * marked now: when there is none it would do nothing, and is not due. */
-  for (size_t w = 0; w < c->words; w++)
+  for (w = 0; w < c->words; w++)
     if (c->slot_running[w] & ~(c->slot_settled[w] | c->slot_quiet[w] | c->slot_now[w])) {
       c->fresh = true;
       return true;
@@ -848,7 +862,7 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
    * entry holds it when it cannot change (slot_fixed) */
   bool fixed = c->slot_fixed[p / 64] >> (p % 64) & 1;
   assert(!fixed || (c->slot_vcpu[p] == vi && c->slot_phase[p] == eng_cur_phase(e, r)));
-  double extra = c->n_known < 2 ? 0 : vcpu_extra_in(c, r, fixed ? c->slot_phase[p] : eng_cur_phase(e, r));
+  double extra = c->n_known < 2 ? 0 : vcpu_extra_in(c, r, fixed ? c->slot_phase[p] : eng_phase_of(e, r));
   if (extra == r->contention_unit) {
     /* (a phase that changes in place is looked at again) */
     if (fixed || !phase_in_place(e, r)) slot_bit(c->slot_settled, p, true);

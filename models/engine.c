@@ -88,13 +88,7 @@ void eng_note_rec(eng *e, int rc) {
   if (rc < 0 && !e->failed) e->failed = rc;
 }
 
-const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v) {
-  if (v->req_ph) return v->req_ph;
-  const eng_guest *g = &e->guests[v->guest];
-  /* a workload without a trace holds its phases (sim_workload_phase_body),
-   * read here at every event */
-  return g->wl->trace_mix ? eng_trace_phase(e, g, v->phase) : &g->wl->phases[v->phase];
-}
+const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v) { return eng_phase_of(e, v); }
 
 /* Share of its time v's current run may use, (0, 1]: the phase's cpu_demand,
  * less what a migration's auto-converge throttle takes ([QEMU] cpu-throttle:

@@ -488,6 +488,41 @@ static void test_recheck_current_phase(void) {
   CU_ASSERT_EQUAL(after_streaming, after_quiet);
 }
 
+static const char quiets_text[] =
+    "name: quiets\n"
+    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
+    "hosts: [{name: b, type: e5}]\n"
+    "workloads:\n"
+    "  victim: {phases: [{units: 5e7, ops: {instructions: 10, cpi: 1, memory: [{count: 1, "
+    "working_set: 8 MiB, pattern: random}]}}]}\n"
+    "  noise: {phases: [{duration: %s, ops: " STREAMS "}, {units: 1e9, ops: {instructions: "
+    "1000}}]}\n"
+    "  quiet: {phases: [{units: 1e9, ops: {instructions: 1000}}]}\n"
+    "guests:\n"
+    "  - {name: victim, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
+    "  - {name: noise, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: b, workload: noise%s}\n"
+    "  - {name: quiet, technique: hvm-ept, vcpus: 2, memory: 4 GiB, host: b, workload: quiet}\n";
+
+/* A run that uses nothing counted joins the running set without a change
+ * of co-runners, unless its slot held one that did: a neighbour that
+ * streams for a second, then goes on in a quiet phase on the same slots,
+ * leaves the victim exactly as one that departs in the middle of its two
+ * seconds of streams, at 1 s (beside a second neighbour, quiet
+ * throughout). */
+static void test_quiet_after_streams(void) {
+  char text[4096];
+  double goes_quiet, departs;
+  snprintf(text, sizeof text, quiets_text, "1 s", "");
+  CU_ASSERT_FATAL(run_victim("quiets.yaml", text, &goes_quiet) == 0);
+  snprintf(text, sizeof text, quiets_text, "2 s", ", lifetime: 1 s");
+  CU_ASSERT_FATAL(run_victim("quiets.yaml", text, &departs) == 0);
+  CU_ASSERT(departs > 1.0);
+  CU_ASSERT_EQUAL(goes_quiet, departs);
+}
+
 /* ---- two changes of co-runners at one instant ---- */
 
 static const char instant_text[] =
@@ -685,6 +720,7 @@ int register_tests(void) {
       {"co-runner changes: unread ones skipped, read ones re-cost", test_corunner_changes},
       {"a co-runner's change at a later instant re-costs", test_late_change_recosts},
       {"a re-check costs a run in its current phase", test_recheck_current_phase},
+      {"a quiet run after a streaming one on its slot", test_quiet_after_streams},
       {"two co-runner changes at one instant", test_one_instant},
       {"a co-runner's costs alone follow its own phase", test_own_phase_alone_costs},
       {"hosts share running sets only when equal", test_shared_sets},
