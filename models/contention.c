@@ -211,16 +211,20 @@ double contention_domains(uint32_t cores, double socket_cores) {
   return fmax(1.0, ceil((double)cores / socket_cores));
 }
 
-/* Whether vCPU v in its current phase uses what a model counts: memory
+/* Whether vCPU v in its current phase ph uses what a model counts: memory
  * streams; system calls and process creations outside a VM (a VM's take
- * its own kernel's locks, which no other guest takes).  contending_phase:
+ * its own kernel's locks, which no other guest takes).  contending_in:
  * that phase when it does, NULL when not. */
-static const sim_phase *contending_phase(const eng *e, const eng_vcpu *v) {
-  const sim_phase *ph = eng_phase_of(e, v);
+static inline const sim_phase *contending_in(const eng *e, const eng_vcpu *v, const sim_phase *ph) {
   if (ph->n_access > 0) return ph;
   bool counted = e->guests[v->guest].spec->kind != SIM_GUEST_VM &&
                  (ph->syscalls > 0 || ph->process_creations > 0);
   return counted ? ph : NULL;
+}
+
+/* contending_in v's current phase. */
+static const sim_phase *contending_phase(const eng *e, const eng_vcpu *v) {
+  return contending_in(e, v, eng_phase_of(e, v));
 }
 
 /* ---- set-up ---- */
@@ -775,13 +779,13 @@ static void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
   slot_bit(c->slot_now, p, true);
 }
 
-bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
+bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const sim_phase *cur) {
   contention_host *c = h->contention;
   if (room(h, c) < 0) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
     return true;
   }
-  const sim_phase *ph = contending_phase(e, v);
+  const sim_phase *ph = contending_in(e, v, cur);
   bool in_place = phase_in_place(e, v);
   /* A run that uses nothing counted, on a slot whose entry held none, the
    * only slot changed since known was collected: record_slots would record
