@@ -13,6 +13,7 @@
  * again would give, bit for bit. */
 #include "models/contention.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -137,6 +138,13 @@ typedef struct contention_host {
                                * contention_run_ended) */
   uint64_t *slot_settled;     /* its run was found at the cost known gives (cleared when known
                                * changes, or a run begins) */
+  uint64_t *slot_quiet;       /* its run, begun in a phase that uses nothing a model counts and
+                               * does not change in place, costs nothing extra whatever the
+                               * co-runners (vcpu_extra gives 0, its contention_unit): a
+                               * re-check would settle it (valid while slot_running holds) */
+  uint64_t *slot_fixed;       /* its run is in a contending phase that does not change in
+                               * place: slot_phase holds that phase, eng_cur_phase's, while it
+                               * runs (valid while slot_running holds) */
   /* The slots whose run no re-check at the instant now_ns looks at: it
    * began then (a dispatch keeps the cost it found) or a re-check ended it
    * then (its end event is due at that instant; events move only earlier,
@@ -146,8 +154,8 @@ typedef struct contention_host {
    * instant whatever the slot holds later: a run that follows begins then. */
   uint64_t *slot_now;         /* valid while now_ns is the loop's now; stale (all clear) after */
   sim_time now_ns;            /* ns: the instant slot_now describes; -1 before any */
-  size_t words;               /* words of slot_running, slot_settled and slot_now: cap / 64,
-                               * rounded up */
+  size_t words;               /* words of slot_running, slot_settled, slot_quiet, slot_fixed
+                               * and slot_now: cap / 64, rounded up */
 } contention_host;
 
 /* vacated: no slot, several slots. */
@@ -203,16 +211,20 @@ double contention_domains(uint32_t cores, double socket_cores) {
   return fmax(1.0, ceil((double)cores / socket_cores));
 }
 
-/* Whether vCPU v in its current phase uses what a model counts: memory
+/* Whether vCPU v in its current phase ph uses what a model counts: memory
  * streams; system calls and process creations outside a VM (a VM's take
- * its own kernel's locks, which no other guest takes).  contending_phase:
+ * its own kernel's locks, which no other guest takes).  contending_in:
  * that phase when it does, NULL when not. */
-static const sim_phase *contending_phase(const eng *e, const eng_vcpu *v) {
-  const sim_phase *ph = eng_cur_phase(e, v);
+static inline const sim_phase *contending_in(const eng *e, const eng_vcpu *v, const sim_phase *ph) {
   if (ph->n_access > 0) return ph;
   bool counted = e->guests[v->guest].spec->kind != SIM_GUEST_VM &&
                  (ph->syscalls > 0 || ph->process_creations > 0);
   return counted ? ph : NULL;
+}
+
+/* contending_in v's current phase. */
+static const sim_phase *contending_phase(const eng *e, const eng_vcpu *v) {
+  return contending_in(e, v, eng_phase_of(e, v));
 }
 
 /* ---- set-up ---- */
@@ -254,11 +266,13 @@ static int room_grow(const eng_host *h, contention_host *c) {
   size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->running +
                  sizeof *c->slot_rate + sizeof *c->slot_phase + sizeof *c->slot_vcpu +
                  sizeof *c->effect_known;
-  unsigned char *block = sim_malloc(n * entry + 3 * words * sizeof(uint64_t)), *at = block;
+  unsigned char *block = sim_malloc(n * entry + 5 * words * sizeof(uint64_t)), *at = block;
   if (!block) return -1;
-  memset(block, 0, 3 * words * sizeof(uint64_t)); /* the new slots hold no run */
+  memset(block, 0, 5 * words * sizeof(uint64_t)); /* the new slots hold no run */
   c->slot_running = carve(&at, c->slot_running, c->words, words, sizeof *c->slot_running);
   c->slot_settled = carve(&at, c->slot_settled, c->words, words, sizeof *c->slot_settled);
+  c->slot_quiet = carve(&at, c->slot_quiet, c->words, words, sizeof *c->slot_quiet);
+  c->slot_fixed = carve(&at, c->slot_fixed, c->words, words, sizeof *c->slot_fixed);
   c->slot_now = carve(&at, c->slot_now, c->words, words, sizeof *c->slot_now);
   c->words = words;
   c->known = carve(&at, c->known, old, n, sizeof *c->known);
@@ -735,7 +749,7 @@ static inline const contention_effect *effect_of(contention_host *c, size_t self
 
 /* The extra cycles per unit of phase ph (v's current one) among the
  * co-runners c->known (evaluated with v running). */
-static double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_phase *ph) {
+static inline double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_phase *ph) {
   if (c->n_known < 2) return 0; /* alone: exactly what the models without contention give */
   size_t self = 0;
   while (self < c->n_known && c->known[self].guest != v->guest) self++;
@@ -745,9 +759,6 @@ static double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_pha
   return ph == c->known[self].phase ? x->unit_extra : unit_extra(c, x, ph, NULL);
 }
 
-static double vcpu_extra(const eng *e, contention_host *c, const eng_vcpu *v) {
-  return c->n_known < 2 ? 0 : vcpu_extra_in(c, v, eng_cur_phase(e, v));
-}
 
 /* Sets (on) or clears slot p's bit in the words `bits`. */
 static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
@@ -768,29 +779,60 @@ static void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
   slot_bit(c->slot_now, p, true);
 }
 
-void contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p) {
+bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const sim_phase *cur) {
   contention_host *c = h->contention;
   if (room(h, c) < 0) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
-    return;
+    return true;
   }
-  const sim_phase *ph = contending_phase(e, v);
-  if (!ph) {
+  const sim_phase *ph = contending_in(e, v, cur);
+  bool in_place = phase_in_place(e, v);
+  /* A run that uses nothing counted, on a slot whose entry held none, the
+   * only slot changed since known was collected: record_slots would record
+   * it in p's entry and known_patch find nothing changed, so it is recorded
+   * here (as the re-check's evaluation would, known kept). */
+  bool recorded = !ph && c->slots_static && c->n_slot_known == h->n_slots &&
+                  (c->vacated == NO_SLOT || c->vacated == p) && !c->slot_phase[p] &&
+                  h->clock_hz == c->known_clock_hz;
+  if (recorded) {
+    c->slots_static = !slot_record(e, c, p, (int32_t)(v - e->vcpus), NULL);
+    c->vacated = NO_SLOT;
+  } else if (!ph) {
     /* not evaluated with it: the re-check collects it */
     c->slot_vcpu[p] = SLOT_UNKNOWN;
     contention_run_ended(h, p);
   }
   /* a new run on p, to be looked at until it is found at its cost (from
-   * the next instant: it began now) */
-  slot_bit(c->slot_running, p, true);
-  slot_bit(c->slot_settled, p, false);
+   * the next instant: it began now); never, when it uses nothing counted
+   * for its whole run: its guest's effect, if another of its vCPUs makes
+   * it a co-runner, adds nothing to a phase without memory streams, and
+   * nothing to its system calls and process creations, which only a VM's
+   * phase has (contending_phase), and a VM waits for no other kernel */
+  size_t w = p / 64;
+  uint64_t bit = (uint64_t)1 << (p % 64);
+  c->slot_running[w] |= bit;
+  c->slot_settled[w] &= ~bit;
+  c->slot_quiet[w] = (c->slot_quiet[w] & ~bit) | (!ph && !in_place ? bit : 0);
+  /* (evaluate records ph in p's entry below, and every later evaluation
+   * records the same while it runs there: contending_phase's of a phase
+   * that does not change in place) */
+  c->slot_fixed[w] = (c->slot_fixed[w] & ~bit) | (ph && !in_place ? bit : 0);
   slot_now_mark(c, p, v->run_start_ns);
-  if (!ph) return;
-  bool in_place = phase_in_place(e, v);
-  evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph, in_place);
-  c->fresh = true;
-  v->contention_unit = vcpu_extra_in(c, v, ph);
-  if (!in_place) slot_bit(c->slot_settled, p, true);
+  if (!ph && !recorded) return true; /* the re-check evaluates the set without it */
+  if (ph) {
+    evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph, in_place);
+    v->contention_unit = vcpu_extra_in(c, v, ph);
+    if (!in_place) c->slot_settled[w] |= bit;
+  }
+  /* The re-check that follows (contention_recheck, at this instant, known
+   * evaluated) would look at the slots holding a run neither settled nor
+   * marked now: when there is none it would do nothing, and is not due. */
+  for (w = 0; w < c->words; w++)
+    if (c->slot_running[w] & ~(c->slot_settled[w] | c->slot_quiet[w] | c->slot_now[w])) {
+      c->fresh = true;
+      return true;
+    }
+  return false;
 }
 
 void contention_run_ended(eng_host *h, uint32_t p) {
@@ -820,10 +862,14 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
   /* the cost first: a run found at its cost is settled whenever its end is
    * due (settled says only that its cost is what known gives, and the run
    * that follows on its slot begins unsettled), so most visits never ask
-   * the loop for the end's time */
-  if (vcpu_extra(e, c, r) == r->contention_unit) {
+   * the loop for the end's time; its phase, eng_cur_phase's, as its slot
+   * entry holds it when it cannot change (slot_fixed) */
+  bool fixed = c->slot_fixed[p / 64] >> (p % 64) & 1;
+  assert(!fixed || (c->slot_vcpu[p] == vi && c->slot_phase[p] == eng_cur_phase(e, r)));
+  double extra = c->n_known < 2 ? 0 : vcpu_extra_in(c, r, fixed ? c->slot_phase[p] : eng_phase_of(e, r));
+  if (extra == r->contention_unit) {
     /* (a phase that changes in place is looked at again) */
-    if (!phase_in_place(e, r)) slot_bit(c->slot_settled, p, true);
+    if (fixed || !phase_in_place(e, r)) slot_bit(c->slot_settled, p, true);
     return;
   }
   if (sim_event_time(e->loop, r->end_ev) <= now) return;
@@ -846,12 +892,14 @@ void contention_recheck(eng *e, eng_host *h) {
   if (!fresh) evaluate(e, h, c, NO_SLOT, -1, NULL, false);
   /* the slots to look at, in slot order: those holding a run not settled
    * since known last changed (a settled run has the cost its co-runners give: its
-   * phase is the same, and so are they), and not marked at this instant in
-   * slot_now (recheck_slot would leave such a run as it is) */
+   * phase is the same, and so are they), nor quiet (it would be settled),
+   * and not marked at this instant in slot_now (recheck_slot would leave
+   * such a run as it is) */
   sim_time now = sim_loop_now(e->loop);
   bool marks = c->now_ns == now; /* slot_now describes this instant */
   for (size_t w = 0; w < c->words; w++)
-    for (uint64_t look = c->slot_running[w] & ~c->slot_settled[w] & ~(marks ? c->slot_now[w] : 0);
+    for (uint64_t look = c->slot_running[w] &
+                         ~(c->slot_settled[w] | c->slot_quiet[w] | (marks ? c->slot_now[w] : 0));
          look; look &= look - 1)
       recheck_slot(e, h, c, (uint32_t)(w * 64 + (size_t)__builtin_ctzll(look)), now);
 }

@@ -144,11 +144,16 @@ int contention_setup(struct eng *e);
 void contention_free(struct eng *e);
 
 /* Sets v->contention_unit: the cycles per unit of work the co-runners of v
- * on h add to v's current phase now, v being dispatched on slot p of h (its
- * rate set): 0 when it runs alone.  Every run's start on h passes through it
- * (eng_dispatch), as every end through contention_run_ended: between the
- * two the slot holds a run a re-check may look at. */
-void contention_unit_cycles(struct eng *e, struct eng_host *h, struct eng_vcpu *v, uint32_t p);
+ * on h add to v's current phase ph (eng_cur_phase's) now, v being
+ * dispatched on slot p of h (its rate set, its run_start_ns now): 0 when it
+ * runs alone.  Every run's start
+ * on h passes through it (eng_dispatch), as every end through
+ * contention_run_ended: between the two the slot holds a run a re-check may
+ * look at.  Whether the re-check the dispatch owes (contention_recheck,
+ * once its run is scheduled, at the same instant) may do anything: false
+ * when it would find nothing to look at, and then it need not be made. */
+bool contention_unit_cycles(struct eng *e, struct eng_host *h, struct eng_vcpu *v, uint32_t p,
+                            const sim_phase *ph);
 
 /* The run on slot p of h ends (its vCPU leaves the slot): the next
  * evaluation of h's co-runners looks at that slot again.  Every run's end

@@ -88,19 +88,23 @@ void eng_note_rec(eng *e, int rc) {
   if (rc < 0 && !e->failed) e->failed = rc;
 }
 
-const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v) {
-  if (v->req_ph) return v->req_ph;
-  const eng_guest *g = &e->guests[v->guest];
-  /* a workload without a trace holds its phases (sim_workload_phase_body),
-   * read here at every event */
-  return g->wl->trace_mix ? eng_trace_phase(e, g, v->phase) : &g->wl->phases[v->phase];
+const sim_phase *eng_cur_phase(const eng *e, const eng_vcpu *v) { return eng_phase_of(e, v); }
+
+/* v's phase, eng_cur_phase's, when `looked_up` is what a look-up earlier in
+ * the same event gave: the same pointer and content, but for a played
+ * trace, whose mix (shared by the guests of its workload) every look-up
+ * rewrites for the vCPU it is made for (eng_trace_phase): looked up again.
+ * An event looks a vCPU's phase up once so, not at every use. */
+static inline const sim_phase *phase_again(const eng *e, const eng_vcpu *v, bool trace,
+                                           const sim_phase *looked_up) {
+  return trace ? eng_cur_phase(e, v) : looked_up;
 }
 
-/* Share of its time v's current run may use, (0, 1]: the phase's cpu_demand,
- * less what a migration's auto-converge throttle takes ([QEMU] cpu-throttle:
- * the vCPU sleeps that share of every period). */
-static double run_demand(const eng *e, const eng_vcpu *v) {
-  double d = eng_cur_phase(e, v)->cpu_demand;
+/* Share of its time v's current run may use, (0, 1]: the cpu_demand of its
+ * phase ph, less what a migration's auto-converge throttle takes ([QEMU]
+ * cpu-throttle: the vCPU sleeps that share of every period). */
+static double run_demand(const eng *e, const eng_vcpu *v, const sim_phase *ph) {
+  double d = ph->cpu_demand;
   if (!(d > 0) || d > 1) d = 1;
   return d * (1 - e->guests[v->guest].throttle);
 }
@@ -179,10 +183,11 @@ bool eng_phase_complete(const eng_vcpu *v, sim_time now) {
  * from one unit of the phase prepared at the phase's first charge
  * (eng_dispatch forgets it when a phase or request begins, as a request's
  * content changes in place), and prepared again only if the guest moved to
- * another host type: the same cycles, bit for bit, as its charge(). */
-static void charge_units(eng *e, eng_vcpu *v, double units, cycles_by_mech *out, double *native) {
+ * another host type: the same cycles, bit for bit, as its charge().  ph:
+ * v's phase (phase_again). */
+static void charge_units(eng *e, eng_vcpu *v, const sim_phase *ph, double units,
+                         cycles_by_mech *out, double *native) {
   eng_guest *g = &e->guests[v->guest];
-  const sim_phase *ph = eng_cur_phase(e, v);
   cycles_by_mech n = {{0}};
   const technique_unit_ops *tech = g->tech_unit ? technique_unit_ops_at(g->tech_unit) : NULL;
   const technique_unit_ops *nat = g->native_unit ? technique_unit_ops_at(g->native_unit) : NULL;
@@ -255,8 +260,8 @@ static void dispatch_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   if (h->fluid) eng_fluid_replan(h->e, h);
 }
 
-/* Applies the elapsed share of v's run up to `now` and ends it. */
-void eng_finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now) {
+/* eng_finish_run, ph v's phase (eng_cur_phase's, looked up in this event). */
+static void finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now, const sim_phase *ph) {
   eng_guest *g = &e->guests[v->guest];
   double f = 1.0;
   if (now < v->run_end_ns) {
@@ -270,8 +275,8 @@ void eng_finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now) {
     if (f >= 1.0 && v->units_left < 0) v->units_left = 0;
   }
   v->units_done += units;
-  if (e->io && io_phase_has_io(eng_cur_phase(e, v))) v->io_units += units;
-  double demand = eng_cur_phase(e, v)->cpu_demand;
+  if (e->io && io_phase_has_io(ph)) v->io_units += units;
+  double demand = ph->cpu_demand;
   if (!(demand > 0) || demand > 1) demand = 1;
   /* The native twin's time of the run: its work at the clock the run ran
    * at, on the same ns clock (rounded up as the run was), and its context
@@ -299,6 +304,11 @@ void eng_finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now) {
   v->end_ev = SIM_EVENT_NONE;
 }
 
+/* Applies the elapsed share of v's run up to `now` and ends it. */
+void eng_finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now) {
+  finish_run(e, h, v, now, eng_cur_phase(e, v));
+}
+
 static void wake_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)loop;
   eng *e = ctx;
@@ -317,11 +327,11 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   /* the demand the run was planned with: a throttle set during the run
    * applies from the next one */
   double demand = v->run_demand;
-  eng_finish_run(e, h, v, now);
+  const sim_phase *ph = eng_cur_phase(e, v);
+  finish_run(e, h, v, now, ph);
   /* A unit of an I/O phase is done: issue its I/O; wait for it when the
    * phase's window is full or the phase ends. */
   int io_n = 0;
-  const sim_phase *ph = eng_cur_phase(e, v);
   uint32_t io_window = ph->io_window;
   if (e->io && io_phase_has_io(ph) && v->io_units >= io_units_to_next(e->io, v->guest, ph) - 1e-9) {
     double whole = floor(v->io_units + 1e-9);
@@ -424,6 +434,8 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
  * (`pick`) at `now`. */
 static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick, sim_time now) {
   eng_guest *g = &e->guests[v->guest];
+  bool trace = g->wl->trace_mix != NULL;
+  const sim_phase *ph = eng_cur_phase(e, v);
   v->steal_ns += now - v->runnable_since;
   v->state = V_RUNNING;
   v->pcpu = (int32_t)p;
@@ -451,14 +463,14 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
   v->want = 1.0;
   double fluid_d = 1.0;
   if (h->fluid) {
-    double d = fluid_d = run_demand(e, v);
+    double d = fluid_d = run_demand(e, v, ph);
     v->want = d > 0 && d < 1 ? d : 1.0;
     h->sched->set_demand(h->sched_state, v->sched_id, v->want);
   }
   v->rate = h->fluid ? h->sched->rate(h->sched_state, v->sched_id) : 1.0;
   if (!(v->rate > 1e-9)) v->rate = 1e-9;
   v->contention_unit = 0;
-  if (h->contention) contention_unit_cycles(e, h, v, p);
+  bool recheck = h->contention && contention_unit_cycles(e, h, v, p, phase_again(e, v, trace, ph));
   /* A migration may slow the guest's progress (g->service): it holds its
    * CPU while it waits for the network or for faulted pages. */
   double hz = h->clock_hz * v->rate * g->service;
@@ -470,7 +482,8 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
   if (v->phase_end_ns < limit) limit = v->phase_end_ns;
   /* the same demand as above, but for a trace's phase: composed when asked
    * for, its mix is shared and the co-runners' contention recomposed it */
-  double run_d = v->run_demand = h->fluid && !g->wl->trace_mix ? fluid_d : run_demand(e, v);
+  double run_d = v->run_demand =
+      h->fluid && !trace ? fluid_d : run_demand(e, v, phase_again(e, v, trace, ph));
   if (!h->fluid && run_d < 1) {
     sim_time burst = (sim_time)llround(run_d * (double)e->demand_period_ns);
     if (burst < 1) burst = 1;
@@ -492,7 +505,7 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
     if (e->io && io_phase_has_io(eng_cur_phase(e, v)))
       probe = fmin(probe, io_units_to_next(e->io, v->guest, eng_cur_phase(e, v)) - v->io_units);
     if (probe > 0) {
-      charge_units(e, v, probe, &v->run_cycles, &v->run_native_cycles);
+      charge_units(e, v, phase_again(e, v, trace, ph), probe, &v->run_cycles, &v->run_native_cycles);
       units = probe;
       charged = cycles_total(&v->run_cycles);
       v->est_cycles_per_unit = charged > 0 ? charged / probe : 1e-300;
@@ -521,13 +534,13 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
   if (more > 0 && units <= 0) {
     /* the run's only chunk: charged into its cycles, still all +0 (what
      * adding a chunk charged apart to them would give, bit for bit) */
-    charge_units(e, v, more, &v->run_cycles, &v->run_native_cycles);
+    charge_units(e, v, phase_again(e, v, trace, ph), more, &v->run_cycles, &v->run_native_cycles);
     charged = cycles_total(&v->run_cycles);
     if (charged > 0) v->est_cycles_per_unit = charged / more;
     units = more;
   } else if (more > 0) {
     cycles_by_mech c = {{0}};
-    charge_units(e, v, more, &c, &v->run_native_cycles);
+    charge_units(e, v, phase_again(e, v, trace, ph), more, &c, &v->run_native_cycles);
     double cs = cycles_total(&c);
     if (cs > 0) v->est_cycles_per_unit = cs / more;
     cycles_add(&v->run_cycles, &c);
@@ -543,7 +556,7 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
   h->pcpus[p].vcpu = (int32_t)(v - e->vcpus);
   v->end_ev = sim_schedule(e->loop, v->run_end_ns, PRIO_RUN, run_end_handler, h, p);
   if (!v->end_ev) eng_note_rec(e, -1);
-  contention_recheck(e, h); /* one co-runner more, or another */
+  if (recheck) contention_recheck(e, h); /* one co-runner more, or another */
 }
 
 /* Progress through the loop's dispatch observer, every 1024 events of any
@@ -603,14 +616,9 @@ void eng_kick(eng *e, eng_host *h, sched_kick k) {
   if (h->fluid) eng_fluid_replan(e, h);
 }
 
-/* Fluid mode: the rates changed (a wake-up or a block); every running vCPU
- * whose rate differs ends its run now, keeping the work done, and is
- * dispatched again at its new rate (models/sched_fluid.c). */
-void eng_fluid_replan(eng *e, eng_host *h) {
-  /* Most wake-ups and blocks change no running vCPU's rate (a host with
-   * cores to spare, a vCPU taking its next request): nothing to re-plan. */
-  if (h->sched == &sched_fluid_ops && !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen))
-    return;
+/* eng_fluid_replan when a rate may have changed: out of line, so that the
+ * test before it, which ends every event of a fluid host, inlines. */
+static __attribute__((noinline)) void replan_runs(eng *e, eng_host *h) {
   sim_time now = sim_loop_now(e->loop);
   for (uint32_t p = 0; p < h->n_slots; p++) {
     int32_t vi = h->pcpus[p].vcpu;
@@ -621,6 +629,17 @@ void eng_fluid_replan(eng *e, eng_host *h) {
     if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
   }
   eng_backend_replan(e, h); /* the I/O back ends' runs too (models/backend.h) */
+}
+
+/* Fluid mode: the rates changed (a wake-up or a block); every running vCPU
+ * whose rate differs ends its run now, keeping the work done, and is
+ * dispatched again at its new rate (models/sched_fluid.c). */
+void eng_fluid_replan(eng *e, eng_host *h) {
+  /* Most wake-ups and blocks change no running vCPU's rate (a host with
+   * cores to spare, a vCPU taking its next request): nothing to re-plan. */
+  if (h->sched == &sched_fluid_ops && !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen))
+    return;
+  replan_runs(e, h);
 }
 
 /* ---- arrivals and departures ----

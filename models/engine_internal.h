@@ -564,4 +564,15 @@ int eng_provision_own_elastic(eng *e, struct eng_elastic *el);
 /* Whether guest gi, starting, runs its image's boot before its requests. */
 bool eng_provision_boots(const eng *e, size_t gi);
 
+/* ---- engine.c, inline for the callers of every dispatch and re-check ---- */
+
+/* eng_cur_phase, which it is (models/contention.c reads it at every visit). */
+static inline const sim_phase *eng_phase_of(const eng *e, const eng_vcpu *v) {
+  if (v->req_ph) return v->req_ph;
+  const eng_guest *g = &e->guests[v->guest];
+  /* a workload without a trace holds its phases (sim_workload_phase_body),
+   * read here at every event */
+  return g->wl->trace_mix ? eng_trace_phase(e, g, v->phase) : &g->wl->phases[v->phase];
+}
+
 #endif

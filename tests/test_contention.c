@@ -418,6 +418,111 @@ static void test_corunner_changes(void) {
   }
 }
 
+static const char late_text[] =
+    "name: late\n"
+    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
+    "hosts: [{name: b, type: e5}]\n"
+    "workloads:\n"
+    "  victim: {phases: [%s{units: 5e7, ops: {instructions: 10, cpi: 1, memory: [{count: 1, "
+    "working_set: 8 MiB, pattern: random}]}}]}\n"
+    "  noise: {repeat: true, phases: [%s]}\n"
+    "guests:\n"
+    "  - {name: victim, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
+    "  - {name: noise, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: b, workload: noise}\n";
+
+#define QUIET "{units: 1e9, ops: {instructions: 1000}}"
+#define QUIET_FIRST "{duration: %s, ops: {instructions: 1000}}, "
+
+/* The victim's time_to_complete at fluid fidelity, its random-access phase
+ * after a quiet one of `victim_quiet` (NULL: none), beside a neighbour of
+ * phases `noise`: 0, or nonzero on a failed run. */
+static int run_late(const char *victim_quiet, const char *noise, double *victim) {
+  char first[128] = "", text[4096];
+  if (victim_quiet) snprintf(first, sizeof first, QUIET_FIRST, victim_quiet);
+  snprintf(text, sizeof text, late_text, first, noise);
+  return run_victim("late.yaml", text, victim);
+}
+
+/* A dispatch re-checks the other runs only when a re-check could find one
+ * to look at (contention_unit_cycles), and never looks at a run in a phase
+ * that uses nothing counted: a neighbour that begins to stream at 1 s, its
+ * own run's end and dispatch the only event of its instant, re-costs the
+ * victim's run begun before (fluid: no slice would end it), also when the
+ * victim's slot held a quiet run before.  The victim then takes longer than
+ * beside a neighbour quiet throughout, and less than beside one that
+ * streams from the start. */
+static void test_late_change_recosts(void) {
+  const char *late = "{duration: 1 s, ops: {instructions: 1000}}, {units: 1e9, ops: " STREAMS "}";
+  const char *firsts[] = {NULL, "0.5 s"};
+  for (int k = 0; k < 2; k++) {
+    double quiet, streams, late_s;
+    CU_ASSERT_FATAL(run_late(firsts[k], QUIET, &quiet) == 0);
+    CU_ASSERT_FATAL(run_late(firsts[k], "{units: 1e9, ops: " STREAMS "}", &streams) == 0);
+    CU_ASSERT_FATAL(run_late(firsts[k], late, &late_s) == 0);
+    CU_ASSERT(quiet > 1.0);
+    CU_ASSERT(late_s > quiet);
+    CU_ASSERT(late_s < streams);
+  }
+}
+
+/* A re-check costs a run in its own current phase, also when the phase
+ * before it on its slot contended too: a victim whose random-access phase
+ * follows half a second of streaming beyond the LLC finishes, beside a
+ * neighbour that begins to stream at 1 s, exactly when one whose phase
+ * follows half a second of quiet work does (the neighbour is quiet until
+ * 1 s, so the first half second costs nothing extra in either). */
+static void test_recheck_current_phase(void) {
+  const char *late = "{duration: 1 s, ops: {instructions: 1000}}, {units: 1e9, ops: " STREAMS "}";
+  const char *streaming_first =
+      "{duration: 0.5 s, ops: {instructions: 10, cpi: 1, memory: [{count: 1, working_set: 512 MiB, "
+      "pattern: random}]}}, ";
+  char text[4096];
+  double after_quiet, after_streaming;
+  CU_ASSERT_FATAL(run_late("0.5 s", late, &after_quiet) == 0);
+  snprintf(text, sizeof text, late_text, streaming_first, late);
+  CU_ASSERT_FATAL(run_victim("late.yaml", text, &after_streaming) == 0);
+  CU_ASSERT(after_quiet > 1.0);
+  CU_ASSERT_EQUAL(after_streaming, after_quiet);
+}
+
+static const char quiets_text[] =
+    "name: quiets\n"
+    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
+    "hosts: [{name: b, type: e5}]\n"
+    "workloads:\n"
+    "  victim: {phases: [{units: 5e7, ops: {instructions: 10, cpi: 1, memory: [{count: 1, "
+    "working_set: 8 MiB, pattern: random}]}}]}\n"
+    "  noise: {phases: [{duration: %s, ops: " STREAMS "}, {units: 1e9, ops: {instructions: "
+    "1000}}]}\n"
+    "  quiet: {phases: [{units: 1e9, ops: {instructions: 1000}}]}\n"
+    "guests:\n"
+    "  - {name: victim, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
+    "  - {name: noise, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: b, workload: noise%s}\n"
+    "  - {name: quiet, technique: hvm-ept, vcpus: 2, memory: 4 GiB, host: b, workload: quiet}\n";
+
+/* A run that uses nothing counted joins the running set without a change
+ * of co-runners, unless its slot held one that did: a neighbour that
+ * streams for a second, then goes on in a quiet phase on the same slots,
+ * leaves the victim exactly as one that departs in the middle of its two
+ * seconds of streams, at 1 s (beside a second neighbour, quiet
+ * throughout). */
+static void test_quiet_after_streams(void) {
+  char text[4096];
+  double goes_quiet, departs;
+  snprintf(text, sizeof text, quiets_text, "1 s", "");
+  CU_ASSERT_FATAL(run_victim("quiets.yaml", text, &goes_quiet) == 0);
+  snprintf(text, sizeof text, quiets_text, "2 s", ", lifetime: 1 s");
+  CU_ASSERT_FATAL(run_victim("quiets.yaml", text, &departs) == 0);
+  CU_ASSERT(departs > 1.0);
+  CU_ASSERT_EQUAL(goes_quiet, departs);
+}
+
 /* ---- two changes of co-runners at one instant ---- */
 
 static const char instant_text[] =
@@ -613,6 +718,9 @@ int register_tests(void) {
       {"random 8 MiB VM beside six streaming VMs", test_memory_interference},
       {"container vs VM beside a fork-heavy neighbour", test_kernel_isolation},
       {"co-runner changes: unread ones skipped, read ones re-cost", test_corunner_changes},
+      {"a co-runner's change at a later instant re-costs", test_late_change_recosts},
+      {"a re-check costs a run in its current phase", test_recheck_current_phase},
+      {"a quiet run after a streaming one on its slot", test_quiet_after_streams},
       {"two co-runner changes at one instant", test_one_instant},
       {"a co-runner's costs alone follow its own phase", test_own_phase_alone_costs},
       {"hosts share running sets only when equal", test_shared_sets},
