@@ -49,16 +49,33 @@ typedef struct sim_chunk_codec {
   size_t cap_n_changed, cap_changes, cap_segs, cap_counts;
 } sim_chunk_codec;
 
+/* What the chunks of one dataset coded so far found of its byte planes at
+ * level 1, so that the sampled match probe (chunk_codec.c plane_matches)
+ * runs on a plane once in SIM_CHUNK_PROBE_EVERY chunks rather than at each:
+ * a column's bytes keep their character from chunk to chunk (names chosen
+ * among the same few, times that rise).  The output depends only on the
+ * dataset's rows, chunk after chunk, and decodes to them whatever it holds. */
+#define SIM_CHUNK_PROBE_EVERY 8
+typedef struct sim_chunk_memory {
+  unsigned char *matches; /* per byte plane: 0 not probed yet, 1 its last probe found
+                           * repeats worth zlib's search, 2 it did not */
+  size_t n_planes;        /* entries of matches: the dataset's bytes a row */
+  uint64_t chunks;        /* chunks of the dataset coded */
+} sim_chunk_memory;
+
 /* Encodes `rows` rows of row_bytes bytes at data (at most chunk_rows; fewer
  * in a dataset's last chunk, padded with zero bytes) as one chunk of
- * chunk_rows rows.  *out (valid until the next call) and *len are the
- * stored bytes.  0; -1 when zlib fails (sim_chunk_codec_error says why);
+ * chunk_rows rows; m: the dataset's memory (zeroed before its first
+ * chunk), or NULL to probe every plane.  *out (valid until the next call)
+ * and *len are the stored bytes.  0; -1 when zlib fails (sim_chunk_codec_error says why);
  * -2 when out of memory. */
-int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows, size_t chunk_rows,
-                     size_t row_bytes, const unsigned char **out, size_t *len);
+int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned char *data, size_t rows,
+                     size_t chunk_rows, size_t row_bytes, const unsigned char **out, size_t *len);
 /* zlib's message for the last failure. */
 const char *sim_chunk_codec_error(const sim_chunk_codec *c);
 /* Frees the buffers and the stream; the codec is zeroed. */
 void sim_chunk_codec_free(sim_chunk_codec *c);
+/* Frees a dataset's memory; it is zeroed. */
+void sim_chunk_memory_free(sim_chunk_memory *m);
 
 #endif

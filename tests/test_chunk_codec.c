@@ -27,7 +27,7 @@ static void round_trip(const unsigned char *data, size_t rows, size_t chunk_rows
   c.level = level;
   const unsigned char *out = NULL;
   size_t len = 0;
-  CU_ASSERT_EQUAL_FATAL(sim_chunk_encode(&c, data, rows, chunk_rows, row_bytes, &out, &len), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_chunk_encode(&c, NULL, data, rows, chunk_rows, row_bytes, &out, &len), 0);
   CU_ASSERT_FATAL(len > 6);
   if (first_btype) *first_btype = (out[2] >> 1) & 3;
   if (packed_len) *packed_len = len;
