@@ -199,15 +199,16 @@ static size_t common_prefix(const unsigned char *a, const unsigned char *b, size
 /* Codes the n bytes at p as one fixed-code block of repeats (final: the
  * stream's last) through w, when it takes at most n / REPEAT_RATIO bytes
  * and ends before out_end: 1; else 0, w as it was (its bytes past w->out
- * are scratch).  heads: 2^REPEAT_HASH_BITS
- * entries, zeroed here. */
+ * are scratch).  heads: 2^REPEAT_HASH_BITS entries, not cleared (as in
+ * plane_matches): a position an earlier stretch or plane left is one of
+ * this stretch's, or past its end and passed over, and every match is
+ * checked byte by byte. */
 static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsigned char *p, size_t n,
                        int final, uint32_t *heads) {
   bit_writer start = *w;
   size_t rep = 0;
   size_t room = (size_t)(out_end - start.out); /* (a token and the block's end take 6 bytes at most) */
   const unsigned char *most_out = room > n / REPEAT_RATIO + 16 ? start.out + n / REPEAT_RATIO : out_end - 16;
-  memset(heads, 0, sizeof *heads << REPEAT_HASH_BITS);
   put_bits(w, (uint32_t)final, 1);
   put_bits(w, 1, 2); /* BTYPE 1: the fixed code */
   for (size_t i = 0; i < n;) {
@@ -225,7 +226,7 @@ static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsign
       memcpy(&four, p + i, 4);
       uint32_t h = (four * 2654435761u) >> (32 - REPEAT_HASH_BITS), seen = heads[h];
       heads[h] = (uint32_t)i + 1;
-      if (seen && i + 1 - seen <= REPEAT_WINDOW && i + 1 - seen != rep) {
+      if (seen && seen <= i && i + 1 - seen <= REPEAT_WINDOW && i + 1 - seen != rep) {
         size_t l = common_prefix(p + i, p + seen - 1, most);
         if (l > len) len = l, dist = i + 1 - seen;
       }
@@ -631,7 +632,15 @@ int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned cha
         uint32_t *counts = &c->counts[256 * j];
         uint64_t sum = 1, sum_of_sums = 0; /* Adler-32's sums unreduced: under 255 rows^2 + rows */
         memset(counts, 0, 256 * sizeof *counts);
-        for (size_t i = 0; i < rows; i++) {
+        size_t i = 0;
+        for (const unsigned char *b4 = b; i + 4 <= rows; i += 4, b4 += 4 * row_bytes) { /* four rows a step */
+          unsigned char x0 = b4[0], x1 = b4[row_bytes], x2 = b4[2 * row_bytes], x3 = b4[3 * row_bytes];
+          plane[i] = x0, plane[i + 1] = x1, plane[i + 2] = x2, plane[i + 3] = x3;
+          counts[x0]++, counts[x1]++, counts[x2]++, counts[x3]++;
+          sum += x0, sum_of_sums += sum, sum += x1, sum_of_sums += sum;
+          sum += x2, sum_of_sums += sum, sum += x3, sum_of_sums += sum;
+        }
+        for (; i < rows; i++) {
           unsigned char x = plane[i] = b[i * row_bytes];
           counts[x]++;
           sum += x;

@@ -23,7 +23,8 @@
 #define CL_SYMBOLS 19   /* the code-length alphabet (RFC 1951 3.2.7) */
 #define CL_LIMIT 7      /* its longest code */
 #define STORED_MOST 65535 /* the most bytes of a stored block */
-#define SORT_FEW 32       /* symbols sorted by insertion (fewer steps than a radix sort's) */
+#define SORT_FEW 32       /* symbols sorted by insertion alone (fewer steps than counting them out) */
+#define SORT_KEYS 128     /* frequencies counted out apart (huffman_lengths) */
 
 /* Huffman code lengths (at most `limit` bits) of the `used` symbols
  * syms lists (at least 2) with their frequencies in freq, into len (a
@@ -37,23 +38,26 @@ static void huffman_lengths(const uint32_t *freq, const uint16_t *syms, unsigned
   assert(used >= 2 && used <= LIT_SYMBOLS);
   memcpy(sym, syms, used * sizeof *sym);
   for (unsigned k = 0; k < used; k++) most = freq[sym[k]] > most ? freq[sym[k]] : most;
-  /* sorted by frequency, least first (ties by symbol): a few by insertion,
-   * more by an LSD radix sort, 8 bits a pass */
-  if (used <= SORT_FEW)
-    for (unsigned k = 1; k < used; k++) {
-      uint16_t x = sym[k];
-      unsigned at = k;
-      for (; at > 0 && freq[sym[at - 1]] > freq[x]; at--) sym[at] = sym[at - 1];
-      sym[at] = x;
-    }
-  else
-    for (unsigned shift = 0; shift < 32 && most >> shift; shift += 8) {
-      unsigned count[257] = {0};
-      for (unsigned k = 0; k < used; k++) count[((freq[sym[k]] >> shift) & 0xff) + 1]++;
-      for (unsigned d = 1; d < 257; d++) count[d] += count[d - 1];
-      for (unsigned k = 0; k < used; k++) tmp[count[(freq[sym[k]] >> shift) & 0xff]++] = sym[k];
-      memcpy(sym, tmp, used * sizeof *sym);
-    }
+  /* sorted by frequency, least first (ties by symbol): more than a few
+   * counted out by their frequencies up to SORT_KEYS - 1, those of
+   * SORT_KEYS - 1 or more (at most one in SORT_KEYS - 1 of a plane's bytes)
+   * left at the end, there sorted by insertion; a few by insertion alone */
+  unsigned from = 1; /* sym[from - 1 ..] sorted by insertion */
+  if (used > SORT_FEW) {
+    unsigned keys = most < SORT_KEYS ? most + 1 : SORT_KEYS, count[SORT_KEYS + 1];
+    memset(count, 0, (keys + 1) * sizeof *count);
+    for (unsigned k = 0; k < used; k++) count[(freq[sym[k]] < keys ? freq[sym[k]] : keys - 1) + 1]++;
+    for (unsigned d = 1; d < keys; d++) count[d] += count[d - 1];
+    from = count[keys - 1] + 1; /* the last key's first at sym[from - 1] */
+    for (unsigned k = 0; k < used; k++) tmp[count[freq[sym[k]] < keys ? freq[sym[k]] : keys - 1]++] = sym[k];
+    memcpy(sym, tmp, used * sizeof *sym);
+  }
+  for (unsigned k = from; k < used; k++) {
+    uint16_t x = sym[k];
+    unsigned at = k;
+    for (; at >= from && freq[sym[at - 1]] > freq[x]; at--) sym[at] = sym[at - 1];
+    sym[at] = x;
+  }
   uint32_t f[LIT_SYMBOLS];
   for (unsigned k = 0; k < used; k++) f[k] = freq[sym[k]] ? freq[sym[k]] : 1;
   for (;;) {
