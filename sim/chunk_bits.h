@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim/chunk_codec.h"
+
 /* Bits written least significant first (RFC 1951 3.1.1). */
 typedef struct bit_writer {
   unsigned char *out; /* next byte of the stream */
@@ -41,11 +43,32 @@ static inline void put_code(bit_writer *w, uint32_t code, unsigned n) {
   put_bits(w, reverse_bits(code, n), n);
 }
 
+/* The most bytes of a block of literals' header past its first 3 bits:
+ * HLIT, HDIST and HCLEN (14 bits), 19 code-length codes of 3 bits, and at
+ * most 258 code lengths of 7 bits and 7 extra bits each (RFC 1951 3.2.7). */
+#define CHUNK_HEADER_BYTES 464
+
+/* A plane's code of literals, kept in a dataset's sim_chunk_memory from
+ * one chunk to the next. */
+struct sim_chunk_code {
+  uint8_t len[257];      /* bits of the code of each literal and of the end of block; 0: none */
+  uint16_t rev[257];     /* each code, bits reversed (the order put_bits sends) */
+  uint32_t header_bits;  /* bits of header */
+  unsigned char header[CHUNK_HEADER_BYTES]; /* the block's header past its first 3 bits, from bit 0 */
+  uint64_t bits, bytes;  /* the block's bits, with its header, for the bytes it was made for;
+                          * bytes 0: no code kept */
+  int stored;            /* the plane's last bytes were stored blocks: no code saved on them */
+};
+
 /* The n bytes at p (one plane), counted per byte value in counts, as one
  * block of literals under a code made for them, or as stored blocks when
  * those take no more bytes (final: the stream's last, padded to a byte);
  * at most n + 5 (n / 65535) + 16 bytes are written past w->out
- * (sim/chunk_huffman.c). */
-void chunk_put_literals(bit_writer *w, const unsigned char *p, size_t n, const uint32_t *counts, int final);
+ * (sim/chunk_huffman.c).  kept: the plane's code from an earlier chunk,
+ * used again unless `remake` or it serves these bytes less well than it
+ * served those, and replaced by the code made; the bytes stored again if
+ * they were stored, unless `remake`; or NULL. */
+void chunk_put_literals(bit_writer *w, const unsigned char *p, size_t n, const uint32_t *counts, int final,
+                        sim_chunk_code *kept, int remake);
 
 #endif

@@ -365,7 +365,7 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
         t = s;
         if (!s->set && !s->repeats) {
           assert((size_t)(out_end - w.out) >= s->len + 5 * (s->len / 65535) + 16);
-          chunk_put_literals(&w, c->shuffled + s->start, s->len, s->counts, final && s == last);
+          chunk_put_literals(&w, c->shuffled + s->start, s->len, s->counts, final && s == last, s->code, s->remake);
           if (final && s == last && w.n) put_bits(&w, 0, 8 - w.n);
           adler = (uint32_t)adler32_combine(adler, s->adler, (z_off_t)s->len);
           continue;
@@ -586,6 +586,7 @@ int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned cha
       sim_grow((void **)&c->segs, &c->cap_segs, 2 * row_bytes, sizeof *c->segs) < 0 ||
       (c->level == 1 && sim_grow((void **)&c->counts, &c->cap_counts, 256 * row_bytes, sizeof *c->counts) < 0) ||
       (c->level == 1 && m && !m->matches && !(m->matches = sim_calloc(row_bytes, sizeof *m->matches))) ||
+      (c->level == 1 && m && !m->codes && !(m->codes = sim_calloc(row_bytes, sizeof *m->codes))) ||
       (c->level == 1 && !c->repeat_heads &&
        !(c->repeat_heads = sim_calloc((size_t)1 << REPEAT_HASH_BITS, sizeof *c->repeat_heads))))
     return -2;
@@ -621,7 +622,7 @@ int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned cha
   for (size_t j = 0; j < row_bytes; j++) {
     size_t changed = c->n_changed[j];
     sim_chunk_seg *seg = &c->segs[c->n_segs++];
-    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, 0, 0, NULL, 0, NULL, 0};
+    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, 0, 0, NULL, 0, NULL, 0, NULL, 0};
     if (changed <= most) {
       seg->changes = &c->changes[j * most];
       seg->n_changes = changed;
@@ -651,20 +652,24 @@ int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned cha
         /* the probe for matches when the plane is due one (planes in
          * turn, a plane in SIM_CHUNK_PROBE_EVERY chunks), else what it
          * found last */
-        int repeats = plane_repeats(plane, rows);
-        if (!repeats && m && m->matches[j] && (m->chunks + j) % SIM_CHUNK_PROBE_EVERY != 0) {
+        int repeats = plane_repeats(plane, rows), due = !m || (m->chunks + j) % SIM_CHUNK_PROBE_EVERY == 0;
+        if (!repeats && !due && m->matches[j]) {
           repeats = m->matches[j] == 1;
         } else if (!repeats) {
           repeats = plane_matches(plane, rows, counts, c->repeat_heads);
           if (m) m->matches[j] = (unsigned char)(repeats ? 1 : 2);
         }
         seg->repeats = (unsigned char)repeats;
+        if (!repeats && m && !m->codes[j] && !(m->codes[j] = sim_calloc(1, sizeof *m->codes[j]))) return -2;
+        seg->code = repeats || !m ? NULL : m->codes[j];
+        seg->remake = (unsigned char)due;
       } else {
         for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
       }
     }
     if (rows < chunk_rows)
-      c->segs[c->n_segs++] = (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, 0, 0, NULL, 0, NULL, 0};
+      c->segs[c->n_segs++] =
+          (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, 0, 0, NULL, 0, NULL, 0, NULL, 0};
   }
   /* A stretch of runs shorter than RUN_STRETCH_BYTES between deflated
    * planes is deflated with them: its block (and the flush that ends the
@@ -711,6 +716,8 @@ void sim_chunk_codec_free(sim_chunk_codec *c) {
 }
 
 void sim_chunk_memory_free(sim_chunk_memory *m) {
+  for (size_t j = 0; m->codes && j < m->n_planes; j++) sim_free(m->codes[j]);
+  sim_free(m->codes);
   sim_free(m->matches);
   memset(m, 0, sizeof *m);
 }

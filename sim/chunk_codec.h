@@ -29,6 +29,8 @@ typedef struct sim_chunk_seg {
   size_t n_changes;
   const uint32_t *counts;   /* deflated at level 1: its bytes counted per value, 256 */
   uint32_t adler;           /* deflated at level 1: the Adler-32 checksum of its bytes alone */
+  struct sim_chunk_code *code; /* literals at level 1: the dataset's code of the plane, or NULL */
+  unsigned char remake;     /* literals at level 1: a code is made anew, not the one kept */
 } sim_chunk_seg;
 
 typedef struct sim_chunk_codec {
@@ -51,15 +53,20 @@ typedef struct sim_chunk_codec {
 
 /* What the chunks of one dataset coded so far found of its byte planes at
  * level 1, so that the sampled match probe (chunk_codec.c plane_matches)
- * runs on a plane once in SIM_CHUNK_PROBE_EVERY chunks rather than at each:
+ * runs on a plane, and a code for its literals is made (chunk_huffman.c),
+ * once in SIM_CHUNK_PROBE_EVERY chunks rather than at each:
  * a column's bytes keep their character from chunk to chunk (names chosen
  * among the same few, times that rise).  The output depends only on the
  * dataset's rows, chunk after chunk, and decodes to them whatever it holds. */
 #define SIM_CHUNK_PROBE_EVERY 8
+typedef struct sim_chunk_code sim_chunk_code; /* a plane's code of literals (chunk_bits.h) */
 typedef struct sim_chunk_memory {
   unsigned char *matches; /* per byte plane: 0 not probed yet, 1 its last probe found
                            * repeats worth zlib's search, 2 it did not */
-  size_t n_planes;        /* entries of matches: the dataset's bytes a row */
+  sim_chunk_code **codes; /* per byte plane: the code its literals were last coded with
+                           * (made again, like the probe, once in SIM_CHUNK_PROBE_EVERY
+                           * chunks, or when it serves worse), or NULL */
+  size_t n_planes;        /* entries of matches and codes: the dataset's bytes a row */
   uint64_t chunks;        /* chunks of the dataset coded */
 } sim_chunk_memory;
 

@@ -25,6 +25,11 @@
 #define STORED_MOST 65535 /* the most bytes of a stored block */
 #define SORT_FEW 32       /* symbols sorted by insertion alone (fewer steps than counting them out) */
 #define SORT_KEYS 128     /* frequencies counted out apart (huffman_lengths) */
+/* A plane of more than LIT_FULL byte values has a code for every value (an
+ * absent one as if once): the next chunk of such a column has values this
+ * one lacks, which a code kept for it (sim_chunk_memory) must code, and the
+ * codes of the absent values take little of the code space. */
+#define LIT_FULL 128
 
 /* Huffman code lengths (at most `limit` bits) of the `used` symbols
  * syms lists (at least 2) with their frequencies in freq, into len (a
@@ -131,15 +136,87 @@ typedef struct length_token {
 /* The n bytes at p (one plane), counted per byte value in counts, as one
  * block of literals under their own code, or as stored blocks when those
  * take no more bytes. */
-void chunk_put_literals(bit_writer *w, const unsigned char *p, size_t n, const uint32_t *counts, int final) {
+/* The header of a block of literals past its first 3 bits (HLIT, HDIST,
+ * HCLEN, the code-length code, the code lengths), as header_bits bits from
+ * bit 0 of header[0], into w. */
+static void put_header(bit_writer *w, const unsigned char *header, uint32_t header_bits) {
+  for (; header_bits >= 8; header_bits -= 8) put_bits(w, *header++, 8);
+  if (header_bits) put_bits(w, *header & ((1u << header_bits) - 1), header_bits);
+}
+
+/* The n bytes at p as their codes (lengths len, reversed codes rev), then
+ * the end of the block (symbol 256). */
+static void put_coded(bit_writer *w, const unsigned char *p, size_t n, const uint8_t *len, const uint16_t *rev) {
+  /* four at a time: under 8 bits pending, and four codes of LIT_LIMIT = 14
+   * bits at most, fit a word, whose whole bytes are then written at once
+   * (8 bytes stored, those past them rewritten later) */
+  uint64_t code[256]; /* a literal's reversed code; set for those used */
+  for (unsigned s = 0; s < 256; s++) code[s] = rev[s];
+  uint64_t acc = w->bits;
+  unsigned fill = w->n;
+  unsigned char *out = w->out;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    unsigned char a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3];
+    acc |= code[a] << fill;
+    fill += len[a];
+    acc |= code[b] << fill;
+    fill += len[b];
+    acc |= code[c] << fill;
+    fill += len[c];
+    acc |= code[d] << fill;
+    fill += len[d];
+    memcpy(out, &acc, 8); /* little-endian hosts (load8 in chunk_codec.c) */
+    out += fill >> 3;
+    acc >>= fill & ~7u;
+    fill &= 7;
+  }
+  *w = (bit_writer){out, acc, fill};
+  for (; i < n; i++) put_bits(w, rev[p[i]], len[p[i]]);
+  put_bits(w, rev[256], len[256]);
+}
+
+/* Whether the code `kept` made for an earlier chunk's plane serves this
+ * one's n bytes (counted per value in counts): it has a code for each, and
+ * takes at most KEEP_SLACK more bits a byte than it took for the bytes it
+ * was made for, and fewer than stored blocks would. */
+#define KEEP_SLACK (1.0 / 32)
+static int kept_code_serves(const sim_chunk_code *kept, const uint32_t *counts, size_t n) {
+  uint64_t bits = 0;
+  unsigned missing = 0;
+  for (unsigned s = 0; s < 256; s++) {
+    bits += (uint64_t)counts[s] * kept->len[s];
+    missing |= (counts[s] != 0) & (kept->len[s] == 0);
+  }
+  if (missing) return 0;
+  bits += 3 + kept->header_bits + kept->len[256];
+  return bits < 8 * ((uint64_t)n + 6 + 5 * (n / STORED_MOST)) &&
+         (double)bits / (double)n <= (double)kept->bits / (double)kept->bytes * (1 + KEEP_SLACK);
+}
+
+void chunk_put_literals(bit_writer *w, const unsigned char *p, size_t n, const uint32_t *counts, int final,
+                        sim_chunk_code *kept, int remake) {
+  if (kept && kept->stored && !remake) { /* bytes that no code of theirs saved on before */
+    put_stored(w, p, n, final);
+    return;
+  }
+  if (kept && kept->bytes && !remake && kept_code_serves(kept, counts, n)) {
+    put_bits(w, (uint32_t)final, 1);
+    put_bits(w, 2, 2);
+    put_header(w, kept->header, kept->header_bits);
+    put_coded(w, p, n, kept->len, kept->rev);
+    return;
+  }
   uint32_t freq[LIT_SYMBOLS];
-  uint8_t len[LIT_SYMBOLS + 1]; /* and the one distance code's; set for the symbols used */
+  uint8_t len[LIT_SYMBOLS + 1] = {0}; /* and the one distance code's */
   uint16_t rev[LIT_SYMBOLS], syms[LIT_SYMBOLS + 1];
   unsigned used = 0;
   memcpy(freq, counts, 256 * sizeof *freq);
   freq[256] = 1;
   for (unsigned s = 0; s < 256; s++)
     if (freq[s]) syms[used++] = (uint16_t)s;
+  if (used > LIT_FULL) /* every literal a code, absent ones the longest: next chunk's bytes will have it */
+    for (unsigned s = used = 0; s < 256; s++) syms[used++] = (uint16_t)s;
   syms[used++] = 256;
   huffman_lengths(freq, syms, used, LIT_LIMIT, len);
   /* the 258 code lengths, run-length coded from the symbols used (the
@@ -198,44 +275,35 @@ void chunk_put_literals(bit_writer *w, const unsigned char *p, size_t n, const u
   for (unsigned k = 0; k < used; k++) bits += (uint64_t)freq[syms[k]] * len[syms[k]];
   if (bits >= 8 * ((uint64_t)n + 6 + 5 * (n / STORED_MOST))) {
     put_stored(w, p, n, final);
+    if (kept) kept->bytes = 0, kept->stored = 1;
     return;
   }
+  memset(rev, 0, sizeof rev);
   canonical_codes(len, syms, used, rev);
+  /* the header past its first 3 bits, written apart to be kept */
+  unsigned char header_space[CHUNK_HEADER_BYTES], *header = kept ? kept->header : header_space;
+  bit_writer h = {header, 0, 0};
+  put_bits(&h, 0, 5); /* HLIT: 257 codes */
+  put_bits(&h, 0, 5); /* HDIST: 1 code */
+  put_bits(&h, hclen - 4, 4);
+  for (unsigned k = 0; k < hclen; k++) put_bits(&h, cl_len[order[k]], 3);
+  for (unsigned k = 0; k < n_tok; k++) {
+    put_bits(&h, cl_rev[tok[k].sym], cl_len[tok[k].sym]);
+    if (tok[k].extra_bits) put_bits(&h, tok[k].extra, tok[k].extra_bits);
+  }
+  uint32_t header_bits = (uint32_t)(8 * (h.out - header) + h.n);
+  if (h.n) *h.out = (unsigned char)h.bits;
+  assert(header_bits <= 8 * CHUNK_HEADER_BYTES);
+  if (kept) {
+    memcpy(kept->len, len, sizeof kept->len);
+    memcpy(kept->rev, rev, sizeof kept->rev);
+    kept->header_bits = header_bits;
+    kept->bits = bits;
+    kept->bytes = n;
+    kept->stored = 0;
+  }
   put_bits(w, (uint32_t)final, 1);
   put_bits(w, 2, 2);
-  put_bits(w, 0, 5); /* HLIT: 257 codes */
-  put_bits(w, 0, 5); /* HDIST: 1 code */
-  put_bits(w, hclen - 4, 4);
-  for (unsigned k = 0; k < hclen; k++) put_bits(w, cl_len[order[k]], 3);
-  for (unsigned k = 0; k < n_tok; k++) {
-    put_bits(w, cl_rev[tok[k].sym], cl_len[tok[k].sym]);
-    if (tok[k].extra_bits) put_bits(w, tok[k].extra, tok[k].extra_bits);
-  }
-  /* the literals, four at a time: under 8 bits pending, and four codes of
-   * LIT_LIMIT = 14 bits at most, fit a word, whose whole bytes are then
-   * written at once (8 bytes stored, those past them rewritten later) */
-  uint64_t code[256]; /* a literal's reversed code; set for those used */
-  for (unsigned k = 0; k + 1 < used; k++) code[syms[k]] = rev[syms[k]];
-  uint64_t acc = w->bits;
-  unsigned fill = w->n;
-  unsigned char *out = w->out;
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    unsigned char a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3];
-    acc |= code[a] << fill;
-    fill += len[a];
-    acc |= code[b] << fill;
-    fill += len[b];
-    acc |= code[c] << fill;
-    fill += len[c];
-    acc |= code[d] << fill;
-    fill += len[d];
-    memcpy(out, &acc, 8); /* little-endian hosts (load8 in chunk_codec.c) */
-    out += fill >> 3;
-    acc >>= fill & ~7u;
-    fill &= 7;
-  }
-  *w = (bit_writer){out, acc, fill};
-  for (; i < n; i++) put_bits(w, rev[p[i]], len[p[i]]);
-  put_bits(w, rev[256], len[256]);
+  put_header(w, header, header_bits);
+  put_coded(w, p, n, len, rev);
 }
