@@ -294,7 +294,8 @@ static uint32_t put_run_stretch(bit_writer *w, const sim_chunk_seg *seg, const s
  * other segments are deflated by zlib at the codec's level, each stretch
  * ended by a full flush (byte-aligned, and no match reaches back past it,
  * into bytes zlib did not see).  The stream's header and checksum are
- * written here, a run's checksum in closed form. */
+ * written here, a run's checksum in closed form.  m: the dataset's memory
+ * or NULL; chunk_rows: the bytes of a plane. */
 /* The shuffled bytes start .. end deflated by zlib through w (final: the
  * stream's last), after the bits w holds, ended by a full flush when not
  * final (byte-aligned, and no match reaches back past it, into bytes zlib
@@ -322,7 +323,7 @@ static int deflate_stretch(sim_chunk_codec *c, bit_writer *w, const unsigned cha
   return 0;
 }
 
-static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
+static int deflate_chunk(sim_chunk_codec *c, sim_chunk_memory *m, size_t chunk_rows, size_t bytes, size_t *len) {
   z_stream *zs = &c->zs;
   int zs_fresh = 0; /* zs reset for this chunk: done before its first stretch for zlib, if any */
   if (!c->zs_ready) {
@@ -355,10 +356,21 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
     const sim_chunk_seg *last = seg;
     while (last + 1 < segs_end && last[1].runs == runs) last++;
     int final = last + 1 == segs_end;
+    /* at level 1, a block of repeats tried, unless the dataset's stretch
+     * from the same plane did not fit one in the last chunk and the plane
+     * is not due to try again (as it is due a probe) */
+    int repeated = 0;
+    if (!runs && c->level == 1) {
+      size_t j = seg->start / chunk_rows;
+      if (!m || !m->no_repeats[j] || (m->chunks + j) % SIM_CHUNK_PROBE_EVERY == 0) {
+        repeated = put_repeats(&w, out_end, c->shuffled + seg->start, last->start + last->len - seg->start, final,
+                               c->repeat_heads);
+        if (m) m->no_repeats[j] = (unsigned char)!repeated;
+      }
+    }
     if (runs) {
       adler = put_run_stretch(&w, seg, last, final, adler);
-    } else if (c->level == 1 && put_repeats(&w, out_end, c->shuffled + seg->start,
-                                            last->start + last->len - seg->start, final, c->repeat_heads)) {
+    } else if (repeated) {
       adler = (uint32_t)adler32(adler, c->shuffled + seg->start, (uInt)(last->start + last->len - seg->start));
     } else if (c->level == 1) { /* plane by plane: literals, runs, or zlib where it finds repeats */
       for (const sim_chunk_seg *s = seg, *t; s <= last; s = t + 1) {
@@ -587,6 +599,7 @@ int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned cha
       (c->level == 1 && sim_grow((void **)&c->counts, &c->cap_counts, 256 * row_bytes, sizeof *c->counts) < 0) ||
       (c->level == 1 && m && !m->matches && !(m->matches = sim_calloc(row_bytes, sizeof *m->matches))) ||
       (c->level == 1 && m && !m->codes && !(m->codes = sim_calloc(row_bytes, sizeof *m->codes))) ||
+      (c->level == 1 && m && !m->no_repeats && !(m->no_repeats = sim_calloc(row_bytes, sizeof *m->no_repeats))) ||
       (c->level == 1 && !c->repeat_heads &&
        !(c->repeat_heads = sim_calloc((size_t)1 << REPEAT_HASH_BITS, sizeof *c->repeat_heads))))
     return -2;
@@ -692,9 +705,9 @@ int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned cha
       seg->set = 1;
     }
   }
-  if (m) m->chunks++;
-  int rc = deflate_chunk(c, bytes, len);
+  int rc = deflate_chunk(c, m, chunk_rows, bytes, len);
   if (rc < 0) return rc;
+  if (m) m->chunks++;
   *out = c->packed;
   return 0;
 }
@@ -719,5 +732,6 @@ void sim_chunk_memory_free(sim_chunk_memory *m) {
   for (size_t j = 0; m->codes && j < m->n_planes; j++) sim_free(m->codes[j]);
   sim_free(m->codes);
   sim_free(m->matches);
+  sim_free(m->no_repeats);
   memset(m, 0, sizeof *m);
 }

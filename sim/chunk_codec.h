@@ -53,8 +53,9 @@ typedef struct sim_chunk_codec {
 
 /* What the chunks of one dataset coded so far found of its byte planes at
  * level 1, so that the sampled match probe (chunk_codec.c plane_matches)
- * runs on a plane, and a code for its literals is made (chunk_huffman.c),
- * once in SIM_CHUNK_PROBE_EVERY chunks rather than at each:
+ * runs on a plane, a code for its literals is made (chunk_huffman.c), and
+ * a block of repeats that did not fit is tried again, once in
+ * SIM_CHUNK_PROBE_EVERY chunks rather than at each:
  * a column's bytes keep their character from chunk to chunk (names chosen
  * among the same few, times that rise).  The output depends only on the
  * dataset's rows, chunk after chunk, and decodes to them whatever it holds. */
@@ -66,7 +67,10 @@ typedef struct sim_chunk_memory {
   sim_chunk_code **codes; /* per byte plane: the code its literals were last coded with
                            * (made again, like the probe, once in SIM_CHUNK_PROBE_EVERY
                            * chunks, or when it serves worse), or NULL */
-  size_t n_planes;        /* entries of matches and codes: the dataset's bytes a row */
+  unsigned char *no_repeats; /* per byte plane: 1 when the last block of repeats tried for the
+                              * deflated stretch from it (chunk_codec.c put_repeats) did not
+                              * fit, tried again once in SIM_CHUNK_PROBE_EVERY chunks */
+  size_t n_planes;        /* entries of matches, codes and no_repeats: the dataset's bytes a row */
   uint64_t chunks;        /* chunks of the dataset coded */
 } sim_chunk_memory;
 
