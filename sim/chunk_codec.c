@@ -9,12 +9,15 @@
  * the last distance or a hashed one, without zlib's search and Huffman
  * trees; a plane that does not repeat (names chosen among a few, low bytes
  * of times and values) is one block of its literals under a code made for
- * them, or stored, and only a plane whose bytes rise by a fixed step (ids,
- * digits of names) or run, or in which a sampled match probe finds repeats
- * that zlib's matches would save more on than the literals' code (a
- * pattern that recurs, values that come again soon), is left to zlib's
- * search.  Each plane's rows are
- * compared a word at a time.  Units: bytes.
+ * them (sim/chunk_huffman.c), or stored, and only a plane whose bytes rise
+ * by a fixed step (ids, digits of names) or run, or in which a sampled
+ * match probe finds repeats that zlib's matches would save more on than
+ * the literals' code (a pattern that recurs, values that come again soon),
+ * is left to zlib's search.  A dataset's memory (sim_chunk_memory) carries
+ * the probe's verdicts, the literals' codes and the blocks of repeats that
+ * did not fit from one of its chunks to the next, each plane's redone once
+ * in SIM_CHUNK_PROBE_EVERY chunks.  Each plane's rows are compared a word
+ * at a time.  Units: bytes.
  * Invariant: the output is one standard zlib stream (RFC 1950) of the
  * shuffled chunk, which HDF5's deflate filter decodes. */
 #include "sim/chunk_codec.h"

@@ -1,8 +1,8 @@
 /* sim/chunk_huffman.c: a plane of literals as one deflate block under a
- * Huffman code made for its bytes (see chunk_bits.h), for sim/chunk_codec.c
- * at level 1.  Units: bits, bytes.  Invariant: the block is a valid
- * dynamic-Huffman block (RFC 1951 3.2.7) or stored blocks (3.2.4) of
- * exactly the plane's bytes. */
+ * Huffman code made for its bytes, or kept from the plane's last chunk while
+ * it serves as well (see chunk_bits.h), for sim/chunk_codec.c at level 1.
+ * Units: bits, bytes.  Invariant: the block is a valid dynamic-Huffman block
+ * (RFC 1951 3.2.7) or stored blocks (3.2.4) of exactly the plane's bytes. */
 #include <assert.h>
 #include <stdint.h>
 #include <string.h>
@@ -19,7 +19,7 @@
  * whose code would not save bytes is a stored block. */
 #define LIT_SYMBOLS 257 /* literals 0 .. 255 and the end of block */
 #define LIT_LIMIT 14    /* the longest code of literals: 15 in RFC 1951, one less so that four
-                        * codes and 7 bits pending fit a 64-bit word (chunk_put_literals) */
+                        * codes and 7 bits pending fit a 64-bit word (put_coded) */
 #define CL_SYMBOLS 19   /* the code-length alphabet (RFC 1951 3.2.7) */
 #define CL_LIMIT 7      /* its longest code */
 #define STORED_MOST 65535 /* the most bytes of a stored block */
@@ -133,9 +133,6 @@ typedef struct length_token {
   uint8_t extra;      /* repeats less the fewest */
 } length_token;
 
-/* The n bytes at p (one plane), counted per byte value in counts, as one
- * block of literals under their own code, or as stored blocks when those
- * take no more bytes. */
 /* The header of a block of literals past its first 3 bits (HLIT, HDIST,
  * HCLEN, the code-length code, the code lengths), as header_bits bits from
  * bit 0 of header[0], into w. */
@@ -150,7 +147,7 @@ static void put_coded(bit_writer *w, const unsigned char *p, size_t n, const uin
   /* four at a time: under 8 bits pending, and four codes of LIT_LIMIT = 14
    * bits at most, fit a word, whose whole bytes are then written at once
    * (8 bytes stored, those past them rewritten later) */
-  uint64_t code[256]; /* a literal's reversed code; set for those used */
+  uint64_t code[256]; /* a literal's reversed code (0 for a literal without) */
   for (unsigned s = 0; s < 256; s++) code[s] = rev[s];
   uint64_t acc = w->bits;
   unsigned fill = w->n;
@@ -194,6 +191,8 @@ static int kept_code_serves(const sim_chunk_code *kept, const uint32_t *counts, 
          (double)bits / (double)n <= (double)kept->bits / (double)kept->bytes * (1 + KEEP_SLACK);
 }
 
+/* (chunk_bits.h) A code is made when none is kept that serves, and kept:
+ * the chunks of a column of names make theirs once in SIM_CHUNK_PROBE_EVERY. */
 void chunk_put_literals(bit_writer *w, const unsigned char *p, size_t n, const uint32_t *counts, int final,
                         sim_chunk_code *kept, int remake) {
   if (kept && kept->stored && !remake) { /* bytes that no code of theirs saved on before */

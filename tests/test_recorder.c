@@ -438,9 +438,7 @@ static void test_chunks_incompressible(void) {
 
 /* The row buffers' memory: without a file every row of a series stays in
  * it (20 bytes a row); once the output is begun, rows leave a chunk at a
- * time and the buffer holds a chunk, however many rows (not the next
- * power of two of rows past it, whose rows past the chunk each flush
- * would copy back). */
+ * time and the buffer holds one chunk (not two, copied back), however many rows. */
 static void test_buffered_bytes(void) {
   const size_t rows = 8 * CHUNK_TEST_ROWS;
   size_t held[2];
