@@ -43,8 +43,8 @@ typedef struct sim_chunk_codec {
   size_t *n_changed;           /* per byte plane: its changes, counted up to a bound */
   sim_chunk_change *changes;   /* per byte plane: its first changes */
   uint32_t *repeat_heads;      /* level 1: per hash of 4 bytes, 1 + where they were last seen
-                                * in the stretch coded (chunk_codec.c put_repeats) or the plane
-                                * probed (plane_matches); 0: not */
+                                * in a stretch coded (chunk_codec.c put_repeats) or a plane
+                                * probed (plane_matches), never cleared; 0: not yet */
   sim_chunk_seg *segs;         /* the chunk's segments, in order; n_segs of cap_segs */
   size_t n_segs;
   uint32_t *counts;            /* level 1: per byte plane deflated, its bytes counted per value (256) */
