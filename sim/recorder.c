@@ -375,21 +375,11 @@ unsigned char *table_row_slow(sim_table *t) {
   if (rec->failed) return NULL;
   if (t->n_buf == t->cap_rows) {
     /* with the file open, a buffer past an eighth of a chunk grows to a
-     * chunk at once, and to no more (the capacity doubled would be up to
-     * two chunks less a row, whose rows past the chunk each flush would
-     * copy back): fewer copies of its rows, the same chunks */
+     * chunk at once: fewer copies of its rows, the same chunks */
     size_t need = t->n_buf + 1;
-    int to_chunk = rec->file >= 0 && need > t->chunk_rows / 8 && need < t->chunk_rows;
+    if (rec->file >= 0 && need > t->chunk_rows / 8 && need < t->chunk_rows) need = t->chunk_rows;
     if (rec->file >= 0 && t->n_buf >= t->chunk_rows) {
       if (table_flush(t, 0) < 0) return NULL;
-    } else if (to_chunk) {
-      unsigned char *grown = sim_realloc(t->buf, t->chunk_rows * t->row_bytes);
-      if (!grown) {
-        rec_fail(rec, "out of memory");
-        return NULL;
-      }
-      t->buf = grown;
-      t->cap_rows = t->chunk_rows;
     } else if (sim_grow((void **)&t->buf, &t->cap_rows, need, t->row_bytes) < 0) {
       rec_fail(rec, "out of memory");
       return NULL;
