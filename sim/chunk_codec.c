@@ -9,12 +9,15 @@
  * the last distance or a hashed one, without zlib's search and Huffman
  * trees; a plane that does not repeat (names chosen among a few, low bytes
  * of times and values) is one block of its literals under a code made for
- * them, or stored, and only a plane whose bytes rise by a fixed step (ids,
- * digits of names) or run, or in which a sampled match probe finds repeats
- * that zlib's matches would save more on than the literals' code (a
- * pattern that recurs, values that come again soon), is left to zlib's
- * search.  Each plane's rows are
- * compared a word at a time.  Units: bytes.
+ * them (sim/chunk_huffman.c), or stored, and only a plane whose bytes rise
+ * by a fixed step (ids, digits of names) or run, or in which a sampled
+ * match probe finds repeats that zlib's matches would save more on than
+ * the literals' code (a pattern that recurs, values that come again soon),
+ * is left to zlib's search.  A dataset's memory (sim_chunk_memory) carries
+ * the probe's verdicts, the literals' codes and the blocks of repeats that
+ * did not fit from one of its chunks to the next, each plane's redone once
+ * in SIM_CHUNK_PROBE_EVERY chunks.  Each plane's rows are compared a word
+ * at a time.  Units: bytes.
  * Invariant: the output is one standard zlib stream (RFC 1950) of the
  * shuffled chunk, which HDF5's deflate filter decodes. */
 #include "sim/chunk_codec.h"
@@ -26,6 +29,7 @@
 #include <string.h>
 
 #include "sim/alloc.h"
+#include "sim/chunk_bits.h"
 
 /* Runs of RUN_BYTES bytes or more on average make a plane one to code as
  * runs: a run then costs a few bytes of the stream, as a match search would
@@ -59,40 +63,6 @@ static uint32_t adler32_run(uint32_t adler, unsigned char c, size_t n) {
  * 1/2 + 227/512 + 58/1024 = 1.  The distance code: distance 1 alone, 1 bit
  * (a single code may be incomplete, RFC 1951 3.2.7).  A run of 258 bytes
  * more costs 2 bits. */
-
-/* Bits written least significant first (RFC 1951 3.1.1). */
-typedef struct bit_writer {
-  unsigned char *out; /* next byte of the stream */
-  uint64_t bits;      /* pending bits, the first in bit 0 */
-  unsigned n;         /* pending bits, < 8 between calls */
-} bit_writer;
-
-static void put_bits(bit_writer *w, uint32_t value, unsigned n) {
-  w->bits |= (uint64_t)value << w->n;
-  w->n += n;
-  while (w->n >= 8) {
-    *w->out++ = (unsigned char)w->bits;
-    w->bits >>= 8;
-    w->n -= 8;
-  }
-}
-
-/* Each byte's 8 bits in reverse order: a table made by the preprocessor,
- * each step placing two more bits. */
-#define REVERSE2(x) x, x + 2 * 64, x + 1 * 64, x + 3 * 64
-#define REVERSE4(x) REVERSE2(x), REVERSE2(x + 2 * 16), REVERSE2(x + 1 * 16), REVERSE2(x + 3 * 16)
-#define REVERSE6(x) REVERSE4(x), REVERSE4(x + 2 * 4), REVERSE4(x + 1 * 4), REVERSE4(x + 3 * 4)
-static const unsigned char reversed_byte[256] = {REVERSE6(0), REVERSE6(2), REVERSE6(1), REVERSE6(3)};
-
-/* The low n bits (1 .. 16) of code in reverse order. */
-static uint32_t reverse_bits(uint32_t code, unsigned n) {
-  return ((uint32_t)reversed_byte[code & 0xff] << 8 | reversed_byte[code >> 8 & 0xff]) >> (16 - n);
-}
-
-/* A Huffman code of n bits, sent from its most significant bit. */
-static void put_code(bit_writer *w, uint32_t code, unsigned n) {
-  put_bits(w, reverse_bits(code, n), n);
-}
 
 /* Literal/length symbol s of the run code: its canonical code (RFC 1951
  * 3.2.2: the 1-bit code 0, then the 9-bit codes from 256, then the 10-bit
@@ -232,15 +202,16 @@ static size_t common_prefix(const unsigned char *a, const unsigned char *b, size
 /* Codes the n bytes at p as one fixed-code block of repeats (final: the
  * stream's last) through w, when it takes at most n / REPEAT_RATIO bytes
  * and ends before out_end: 1; else 0, w as it was (its bytes past w->out
- * are scratch).  heads: 2^REPEAT_HASH_BITS
- * entries, zeroed here. */
+ * are scratch).  heads: 2^REPEAT_HASH_BITS entries, not cleared (as in
+ * plane_matches): a position an earlier stretch or plane left is one of
+ * this stretch's, or past its end and passed over, and every match is
+ * checked byte by byte. */
 static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsigned char *p, size_t n,
                        int final, uint32_t *heads) {
   bit_writer start = *w;
   size_t rep = 0;
   size_t room = (size_t)(out_end - start.out); /* (a token and the block's end take 6 bytes at most) */
   const unsigned char *most_out = room > n / REPEAT_RATIO + 16 ? start.out + n / REPEAT_RATIO : out_end - 16;
-  memset(heads, 0, sizeof *heads << REPEAT_HASH_BITS);
   put_bits(w, (uint32_t)final, 1);
   put_bits(w, 1, 2); /* BTYPE 1: the fixed code */
   for (size_t i = 0; i < n;) {
@@ -258,7 +229,7 @@ static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsign
       memcpy(&four, p + i, 4);
       uint32_t h = (four * 2654435761u) >> (32 - REPEAT_HASH_BITS), seen = heads[h];
       heads[h] = (uint32_t)i + 1;
-      if (seen && i + 1 - seen <= REPEAT_WINDOW && i + 1 - seen != rep) {
+      if (seen && seen <= i && i + 1 - seen <= REPEAT_WINDOW && i + 1 - seen != rep) {
         size_t l = common_prefix(p + i, p + seen - 1, most);
         if (l > len) len = l, dist = i + 1 - seen;
       }
@@ -277,229 +248,6 @@ static int put_repeats(bit_writer *w, const unsigned char *out_end, const unsign
   return 1;
 }
 
-/* ---- planes of literals as blocks of their own code, written here ----
- * At level 1 a plane that neither runs nor repeats (bytes of names chosen
- * among a few, low bytes of times and values) is coded here as one block
- * of literals alone under a Huffman code made for its bytes (zlib's
- * Z_HUFFMAN_ONLY, plane by plane): a plane of a few byte values then costs
- * a few bits a byte, less than zlib's search at level 1 finds with its code
- * made for a whole stretch of planes, at a small part of the time.  A plane
- * whose code would not save bytes is a stored block. */
-#define LIT_SYMBOLS 257 /* literals 0 .. 255 and the end of block */
-#define LIT_LIMIT 15    /* the longest code of literals (RFC 1951) */
-#define CL_SYMBOLS 19   /* the code-length alphabet (RFC 1951 3.2.7) */
-#define CL_LIMIT 7      /* its longest code */
-#define STORED_MOST 65535 /* the most bytes of a stored block */
-#define SORT_FEW 32       /* symbols sorted by insertion (fewer steps than a radix sort's) */
-
-/* Huffman code lengths (at most `limit` bits) of the `used` symbols
- * syms lists (at least 2) with their frequencies in freq, into len (a
- * symbol of frequency 0 taken as 1).  Moffat and Katajainen's in-place
- * construction on the frequencies sorted; a code too long is made again of
- * the frequencies halved (their order kept). */
-static void huffman_lengths(const uint32_t *freq, const uint16_t *syms, unsigned used, unsigned limit,
-                            uint8_t *len) {
-  uint16_t sym[LIT_SYMBOLS], tmp[LIT_SYMBOLS];
-  uint32_t a[LIT_SYMBOLS], most = 0;
-  assert(used >= 2 && used <= LIT_SYMBOLS);
-  memcpy(sym, syms, used * sizeof *sym);
-  for (unsigned k = 0; k < used; k++) most = freq[sym[k]] > most ? freq[sym[k]] : most;
-  /* sorted by frequency, least first (ties by symbol): a few by insertion,
-   * more by an LSD radix sort, 8 bits a pass */
-  if (used <= SORT_FEW)
-    for (unsigned k = 1; k < used; k++) {
-      uint16_t x = sym[k];
-      unsigned at = k;
-      for (; at > 0 && freq[sym[at - 1]] > freq[x]; at--) sym[at] = sym[at - 1];
-      sym[at] = x;
-    }
-  else
-    for (unsigned shift = 0; shift < 32 && most >> shift; shift += 8) {
-      unsigned count[257] = {0};
-      for (unsigned k = 0; k < used; k++) count[((freq[sym[k]] >> shift) & 0xff) + 1]++;
-      for (unsigned d = 1; d < 257; d++) count[d] += count[d - 1];
-      for (unsigned k = 0; k < used; k++) tmp[count[(freq[sym[k]] >> shift) & 0xff]++] = sym[k];
-      memcpy(sym, tmp, used * sizeof *sym);
-    }
-  uint32_t f[LIT_SYMBOLS];
-  for (unsigned k = 0; k < used; k++) f[k] = freq[sym[k]] ? freq[sym[k]] : 1;
-  for (;;) {
-    memcpy(a, f, used * sizeof *a);
-    /* first pass, left to right: internal nodes' weights, then parents */
-    unsigned root = 0, leaf = 2, next;
-    a[0] += a[1];
-    for (next = 1; next < used - 1; next++) {
-      if (leaf >= used || a[root] < a[leaf])
-        a[next] = a[root], a[root++] = next;
-      else
-        a[next] = a[leaf++];
-      if (leaf >= used || (root < next && a[root] < a[leaf]))
-        a[next] += a[root], a[root++] = next;
-      else
-        a[next] += a[leaf++];
-    }
-    /* second pass, right to left: internal nodes' depths */
-    a[used - 2] = 0;
-    for (int k = (int)used - 3; k >= 0; k--) a[k] = a[a[k]] + 1;
-    /* third pass: leaves' depths, the deepest at the least frequent */
-    int avail = 1, in_use = 0, r = (int)used - 2, nx = (int)used - 1;
-    for (uint32_t depth = 0; avail > 0; depth++) {
-      while (r >= 0 && a[r] == depth) in_use++, r--;
-      while (avail > in_use) a[nx--] = depth, avail--;
-      avail = 2 * in_use, in_use = 0;
-    }
-    if (a[0] <= limit) break;
-    for (unsigned k = 0; k < used; k++) f[k] = f[k] >> 1 | 1;
-  }
-  for (unsigned k = 0; k < used; k++) len[sym[k]] = (uint8_t)a[k];
-}
-
-/* The canonical codes (RFC 1951 3.2.2) of the `used` symbols syms lists in
- * ascending order, of lengths len, each reversed into the order put_bits
- * sends, into rev. */
-static void canonical_codes(const uint8_t *len, const uint16_t *syms, unsigned used, uint16_t *rev) {
-  unsigned count[16] = {0}, next[16];
-  for (unsigned k = 0; k < used; k++) count[len[syms[k]]]++;
-  next[0] = 0;
-  for (unsigned b = 1, code = 0; b < 16; b++) next[b] = code = (code + count[b - 1]) << 1;
-  for (unsigned k = 0; k < used; k++) {
-    unsigned s = syms[k];
-    rev[s] = (uint16_t)reverse_bits(next[len[s]]++, len[s]);
-  }
-}
-
-/* n bytes at p as stored blocks (RFC 1951 3.2.4), the last one final when
- * `final`. */
-static void put_stored(bit_writer *w, const unsigned char *p, size_t n, int final) {
-  do {
-    size_t k = n < STORED_MOST ? n : STORED_MOST;
-    n -= k;
-    put_bits(w, (uint32_t)(final && !n), 1);
-    put_bits(w, 0, 2);
-    if (w->n) put_bits(w, 0, 8 - w->n);
-    put_bits(w, (uint32_t)k, 16);
-    put_bits(w, (uint32_t)(k ^ 0xffff), 16);
-    memcpy(w->out, p, k);
-    w->out += k, p += k;
-  } while (n);
-}
-
-/* A code length, or a repeat of lengths, as the block's header sends it. */
-typedef struct length_token {
-  uint8_t sym;        /* 0 .. 18 of the code-length alphabet */
-  uint8_t extra_bits; /* bits of `extra` after it: 2, 3 or 7 for 16, 17, 18 */
-  uint8_t extra;      /* repeats less the fewest */
-} length_token;
-
-/* The n bytes at p (one plane), counted per byte value in counts, as one
- * block of literals under their own code, or as stored blocks when those
- * take no more bytes. */
-static void put_literals(bit_writer *w, const unsigned char *p, size_t n, const uint32_t *counts, int final) {
-  uint32_t freq[LIT_SYMBOLS];
-  uint8_t len[LIT_SYMBOLS + 1]; /* and the one distance code's; set for the symbols used */
-  uint16_t rev[LIT_SYMBOLS], syms[LIT_SYMBOLS + 1];
-  unsigned used = 0;
-  memcpy(freq, counts, 256 * sizeof *freq);
-  freq[256] = 1;
-  for (unsigned s = 0; s < 256; s++)
-    if (freq[s]) syms[used++] = (uint16_t)s;
-  syms[used++] = 256;
-  huffman_lengths(freq, syms, used, LIT_LIMIT, len);
-  /* the 258 code lengths, run-length coded from the symbols used (the
-   * others' lengths 0), then the distance code's, 1 (distance 1 alone,
-   * unused; RFC 1951 3.2.7): 16 repeats the length before 3-6 times, 17 a
-   * zero 3-10 times, 18 a zero 11-138 times */
-  length_token tok[LIT_SYMBOLS + 1];
-  unsigned n_tok = 0;
-  syms[used] = LIT_SYMBOLS;
-  len[LIT_SYMBOLS] = 1;
-  for (unsigned k = 0, at = 0; k <= used;) {
-    unsigned v, r;
-    if (syms[k] > at) { /* zeros up to the next symbol used */
-      v = 0, r = syms[k] - at;
-    } else { /* lengths of symbols used one after the other */
-      v = len[syms[k]], r = 1;
-      while (k + r <= used && syms[k + r] == at + r && len[syms[k + r]] == v) r++;
-      k += r;
-    }
-    at += r;
-    if (v) tok[n_tok++] = (length_token){(uint8_t)v, 0, 0}, r--;
-    while (r >= 3) {
-      unsigned most = v ? (r < 6 ? r : 6) : r < 138 ? r : 138;
-      if (v)
-        tok[n_tok++] = (length_token){16, 2, (uint8_t)(most - 3)};
-      else if (most >= 11)
-        tok[n_tok++] = (length_token){18, 7, (uint8_t)(most - 11)};
-      else
-        tok[n_tok++] = (length_token){17, 3, (uint8_t)(most - 3)};
-      r -= most;
-    }
-    while (r--) tok[n_tok++] = (length_token){(uint8_t)v, 0, 0};
-  }
-  uint32_t cl_freq[CL_SYMBOLS] = {0};
-  for (unsigned k = 0; k < n_tok; k++) cl_freq[tok[k].sym]++;
-  uint8_t cl_len[CL_SYMBOLS] = {0};
-  uint16_t cl_rev[CL_SYMBOLS], cl_syms[CL_SYMBOLS];
-  unsigned cl_used = 0;
-  for (unsigned s = 0; s < CL_SYMBOLS; s++)
-    if (cl_freq[s]) cl_syms[cl_used++] = (uint16_t)s;
-  if (cl_used < 2) /* a second code, never sent: a code of one would be incomplete */
-    cl_syms[cl_used++] = cl_syms[0] ? 0 : 1;
-  if (cl_syms[0] > cl_syms[1]) { /* in ascending order, as canonical_codes takes them */
-    uint16_t first = cl_syms[1];
-    cl_syms[1] = cl_syms[0], cl_syms[0] = first;
-  }
-  huffman_lengths(cl_freq, cl_syms, cl_used, CL_LIMIT, cl_len);
-  canonical_codes(cl_len, cl_syms, cl_used, cl_rev);
-  static const uint8_t order[CL_SYMBOLS] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
-  unsigned hclen = CL_SYMBOLS;
-  while (hclen > 4 && !cl_len[order[hclen - 1]]) hclen--;
-  /* the block's size in bits, against stored blocks' (their headers of 5
-   * bytes and the alignment of the first taken as 6 bytes) */
-  uint64_t bits = 3 + 5 + 5 + 4 + 3 * hclen;
-  for (unsigned k = 0; k < n_tok; k++) bits += cl_len[tok[k].sym] + tok[k].extra_bits;
-  for (unsigned k = 0; k < used; k++) bits += (uint64_t)freq[syms[k]] * len[syms[k]];
-  if (bits >= 8 * ((uint64_t)n + 6 + 5 * (n / STORED_MOST))) {
-    put_stored(w, p, n, final);
-    return;
-  }
-  canonical_codes(len, syms, used, rev);
-  put_bits(w, (uint32_t)final, 1);
-  put_bits(w, 2, 2);
-  put_bits(w, 0, 5); /* HLIT: 257 codes */
-  put_bits(w, 0, 5); /* HDIST: 1 code */
-  put_bits(w, hclen - 4, 4);
-  for (unsigned k = 0; k < hclen; k++) put_bits(w, cl_len[order[k]], 3);
-  for (unsigned k = 0; k < n_tok; k++) {
-    put_bits(w, cl_rev[tok[k].sym], cl_len[tok[k].sym]);
-    if (tok[k].extra_bits) put_bits(w, tok[k].extra, tok[k].extra_bits);
-  }
-  /* the literals, two at a time: under 32 bits pending, and two codes of
-   * 15 bits at most, fit a word */
-  uint32_t code[256]; /* a literal's reversed code, its length in bits 16 .. 19; set for those used */
-  for (unsigned k = 0; k + 1 < used; k++) code[syms[k]] = (uint32_t)len[syms[k]] << 16 | rev[syms[k]];
-  uint64_t acc = w->bits;
-  unsigned fill = w->n;
-  unsigned char *out = w->out;
-  for (size_t i = 0; i < n; i += 2) {
-    uint32_t x = code[p[i]];
-    acc |= (uint64_t)(x & 0xffff) << fill;
-    fill += x >> 16;
-    if (i + 1 < n) {
-      x = code[p[i + 1]];
-      acc |= (uint64_t)(x & 0xffff) << fill;
-      fill += x >> 16;
-    }
-    if (fill >= 32) {
-      uint32_t low = (uint32_t)acc;
-      memcpy(out, &low, 4); /* little-endian hosts (load8) */
-      out += 4, acc >>= 32, fill -= 32;
-    }
-  }
-  *w = (bit_writer){out, acc, fill};
-  put_bits(w, 0, 0); /* whole bytes out */
-  put_bits(w, rev[256], len[256]);
-}
 
 /* The segments seg .. last, all runs, as one block of the run code (final:
  * the stream's last) through w; the Adler-32 checksum continued past their
@@ -549,7 +297,8 @@ static uint32_t put_run_stretch(bit_writer *w, const sim_chunk_seg *seg, const s
  * other segments are deflated by zlib at the codec's level, each stretch
  * ended by a full flush (byte-aligned, and no match reaches back past it,
  * into bytes zlib did not see).  The stream's header and checksum are
- * written here, a run's checksum in closed form. */
+ * written here, a run's checksum in closed form.  m: the dataset's memory
+ * or NULL; chunk_rows: the bytes of a plane. */
 /* The shuffled bytes start .. end deflated by zlib through w (final: the
  * stream's last), after the bits w holds, ended by a full flush when not
  * final (byte-aligned, and no match reaches back past it, into bytes zlib
@@ -577,7 +326,7 @@ static int deflate_stretch(sim_chunk_codec *c, bit_writer *w, const unsigned cha
   return 0;
 }
 
-static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
+static int deflate_chunk(sim_chunk_codec *c, sim_chunk_memory *m, size_t chunk_rows, size_t bytes, size_t *len) {
   z_stream *zs = &c->zs;
   int zs_fresh = 0; /* zs reset for this chunk: done before its first stretch for zlib, if any */
   if (!c->zs_ready) {
@@ -610,16 +359,28 @@ static int deflate_chunk(sim_chunk_codec *c, size_t bytes, size_t *len) {
     const sim_chunk_seg *last = seg;
     while (last + 1 < segs_end && last[1].runs == runs) last++;
     int final = last + 1 == segs_end;
+    /* at level 1, a block of repeats tried, unless the dataset's stretch
+     * from the same plane did not fit one in the last chunk and the plane
+     * is not due to try again (as it is due a probe) */
+    int repeated = 0;
+    if (!runs && c->level == 1) {
+      size_t j = seg->start / chunk_rows;
+      if (!m || !m->no_repeats[j] || (m->chunks + j) % SIM_CHUNK_PROBE_EVERY == 0) {
+        repeated = put_repeats(&w, out_end, c->shuffled + seg->start, last->start + last->len - seg->start, final,
+                               c->repeat_heads);
+        if (m) m->no_repeats[j] = (unsigned char)!repeated;
+      }
+    }
     if (runs) {
       adler = put_run_stretch(&w, seg, last, final, adler);
-    } else if (c->level == 1 && put_repeats(&w, out_end, c->shuffled + seg->start,
-                                            last->start + last->len - seg->start, final, c->repeat_heads)) {
+    } else if (repeated) {
       adler = (uint32_t)adler32(adler, c->shuffled + seg->start, (uInt)(last->start + last->len - seg->start));
     } else if (c->level == 1) { /* plane by plane: literals, runs, or zlib where it finds repeats */
       for (const sim_chunk_seg *s = seg, *t; s <= last; s = t + 1) {
         t = s;
         if (!s->set && !s->repeats) {
-          put_literals(&w, c->shuffled + s->start, s->len, s->counts, final && s == last);
+          assert((size_t)(out_end - w.out) >= s->len + 5 * (s->len / 65535) + 16);
+          chunk_put_literals(&w, c->shuffled + s->start, s->len, s->counts, final && s == last, s->code, s->remake);
           if (final && s == last && w.n) put_bits(&w, 0, 8 - w.n);
           adler = (uint32_t)adler32_combine(adler, s->adler, (z_off_t)s->len);
           continue;
@@ -827,7 +588,7 @@ static int plane_matches(const unsigned char *p, size_t n, const uint32_t *count
   return (double)near * bits >= NEAR_GAIN * MATCH_WINDOWS * NEAR_PROBES;
 }
 
-int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows, size_t chunk_rows,
+int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned char *data, size_t rows, size_t chunk_rows,
                      size_t row_bytes, const unsigned char **out, size_t *len) {
   size_t bytes = chunk_rows * row_bytes;
   assert(rows > 0 && rows <= chunk_rows && bytes <= UINT_MAX / 2);
@@ -839,9 +600,16 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
       sim_grow((void **)&c->changes, &c->cap_changes, row_bytes * most + 1, sizeof *c->changes) < 0 ||
       sim_grow((void **)&c->segs, &c->cap_segs, 2 * row_bytes, sizeof *c->segs) < 0 ||
       (c->level == 1 && sim_grow((void **)&c->counts, &c->cap_counts, 256 * row_bytes, sizeof *c->counts) < 0) ||
+      (c->level == 1 && m && !m->matches && !(m->matches = sim_calloc(row_bytes, sizeof *m->matches))) ||
+      (c->level == 1 && m && !m->codes && !(m->codes = sim_calloc(row_bytes, sizeof *m->codes))) ||
+      (c->level == 1 && m && !m->no_repeats && !(m->no_repeats = sim_calloc(row_bytes, sizeof *m->no_repeats))) ||
       (c->level == 1 && !c->repeat_heads &&
        !(c->repeat_heads = sim_calloc((size_t)1 << REPEAT_HASH_BITS, sizeof *c->repeat_heads))))
     return -2;
+  if (m && m->matches) { /* a dataset's rows keep their size */
+    assert(!m->n_planes || m->n_planes == row_bytes);
+    m->n_planes = row_bytes;
+  }
   /* The changes of each byte plane, found row against row before (most
    * bytes of a row are those of the row before: times that stay put, high
    * bytes of ids, values that hold): plane j's first `most` are at
@@ -870,7 +638,7 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
   for (size_t j = 0; j < row_bytes; j++) {
     size_t changed = c->n_changed[j];
     sim_chunk_seg *seg = &c->segs[c->n_segs++];
-    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, 0, 0, NULL, 0, NULL, 0};
+    *seg = (sim_chunk_seg){j * chunk_rows, rows, data[j], changed <= most, 0, 0, NULL, 0, NULL, 0, NULL, 0};
     if (changed <= most) {
       seg->changes = &c->changes[j * most];
       seg->n_changes = changed;
@@ -881,7 +649,15 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
         uint32_t *counts = &c->counts[256 * j];
         uint64_t sum = 1, sum_of_sums = 0; /* Adler-32's sums unreduced: under 255 rows^2 + rows */
         memset(counts, 0, 256 * sizeof *counts);
-        for (size_t i = 0; i < rows; i++) {
+        size_t i = 0;
+        for (const unsigned char *b4 = b; i + 4 <= rows; i += 4, b4 += 4 * row_bytes) { /* four rows a step */
+          unsigned char x0 = b4[0], x1 = b4[row_bytes], x2 = b4[2 * row_bytes], x3 = b4[3 * row_bytes];
+          plane[i] = x0, plane[i + 1] = x1, plane[i + 2] = x2, plane[i + 3] = x3;
+          counts[x0]++, counts[x1]++, counts[x2]++, counts[x3]++;
+          sum += x0, sum_of_sums += sum, sum += x1, sum_of_sums += sum;
+          sum += x2, sum_of_sums += sum, sum += x3, sum_of_sums += sum;
+        }
+        for (; i < rows; i++) {
           unsigned char x = plane[i] = b[i * row_bytes];
           counts[x]++;
           sum += x;
@@ -889,13 +665,27 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
         }
         seg->counts = counts;
         seg->adler = (uint32_t)(sum_of_sums % 65521 << 16 | sum % 65521);
-        seg->repeats = (unsigned char)(plane_repeats(plane, rows) || plane_matches(plane, rows, counts, c->repeat_heads));
+        /* the probe for matches when the plane is due one (planes in
+         * turn, a plane in SIM_CHUNK_PROBE_EVERY chunks), else what it
+         * found last */
+        int repeats = plane_repeats(plane, rows), due = !m || (m->chunks + j) % SIM_CHUNK_PROBE_EVERY == 0;
+        if (!repeats && !due && m->matches[j]) {
+          repeats = m->matches[j] == 1;
+        } else if (!repeats) {
+          repeats = plane_matches(plane, rows, counts, c->repeat_heads);
+          if (m) m->matches[j] = (unsigned char)(repeats ? 1 : 2);
+        }
+        seg->repeats = (unsigned char)repeats;
+        if (!repeats && m && !m->codes[j] && !(m->codes[j] = sim_calloc(1, sizeof *m->codes[j]))) return -2;
+        seg->code = repeats || !m ? NULL : m->codes[j];
+        seg->remake = (unsigned char)due;
       } else {
         for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
       }
     }
     if (rows < chunk_rows)
-      c->segs[c->n_segs++] = (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, 0, 0, NULL, 0, NULL, 0};
+      c->segs[c->n_segs++] =
+          (sim_chunk_seg){j * chunk_rows + rows, chunk_rows - rows, 0, 1, 0, 0, NULL, 0, NULL, 0, NULL, 0};
   }
   /* A stretch of runs shorter than RUN_STRETCH_BYTES between deflated
    * planes is deflated with them: its block (and the flush that ends the
@@ -918,8 +708,9 @@ int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows,
       seg->set = 1;
     }
   }
-  int rc = deflate_chunk(c, bytes, len);
+  int rc = deflate_chunk(c, m, chunk_rows, bytes, len);
   if (rc < 0) return rc;
+  if (m) m->chunks++;
   *out = c->packed;
   return 0;
 }
@@ -938,4 +729,12 @@ void sim_chunk_codec_free(sim_chunk_codec *c) {
   sim_free(c->counts);
   sim_free(c->repeat_heads);
   memset(c, 0, sizeof *c);
+}
+
+void sim_chunk_memory_free(sim_chunk_memory *m) {
+  for (size_t j = 0; m->codes && j < m->n_planes; j++) sim_free(m->codes[j]);
+  sim_free(m->codes);
+  sim_free(m->matches);
+  sim_free(m->no_repeats);
+  memset(m, 0, sizeof *m);
 }

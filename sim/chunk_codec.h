@@ -29,6 +29,8 @@ typedef struct sim_chunk_seg {
   size_t n_changes;
   const uint32_t *counts;   /* deflated at level 1: its bytes counted per value, 256 */
   uint32_t adler;           /* deflated at level 1: the Adler-32 checksum of its bytes alone */
+  struct sim_chunk_code *code; /* literals at level 1: the dataset's code of the plane, or NULL */
+  unsigned char remake;     /* literals at level 1: a code is made anew, not the one kept */
 } sim_chunk_seg;
 
 typedef struct sim_chunk_codec {
@@ -41,24 +43,50 @@ typedef struct sim_chunk_codec {
   size_t *n_changed;           /* per byte plane: its changes, counted up to a bound */
   sim_chunk_change *changes;   /* per byte plane: its first changes */
   uint32_t *repeat_heads;      /* level 1: per hash of 4 bytes, 1 + where they were last seen
-                                * in the stretch coded (chunk_codec.c put_repeats) or the plane
-                                * probed (plane_matches); 0: not */
+                                * in a stretch coded (chunk_codec.c put_repeats) or a plane
+                                * probed (plane_matches), never cleared; 0: not yet */
   sim_chunk_seg *segs;         /* the chunk's segments, in order; n_segs of cap_segs */
   size_t n_segs;
   uint32_t *counts;            /* level 1: per byte plane deflated, its bytes counted per value (256) */
   size_t cap_n_changed, cap_changes, cap_segs, cap_counts;
 } sim_chunk_codec;
 
+/* What the chunks of one dataset coded so far found of its byte planes at
+ * level 1, so that the sampled match probe (chunk_codec.c plane_matches)
+ * runs on a plane, a code for its literals is made (chunk_huffman.c), and
+ * a block of repeats that did not fit is tried again, once in
+ * SIM_CHUNK_PROBE_EVERY chunks rather than at each:
+ * a column's bytes keep their character from chunk to chunk (names chosen
+ * among the same few, times that rise).  The output depends only on the
+ * dataset's rows, chunk after chunk, and decodes to them whatever it holds. */
+#define SIM_CHUNK_PROBE_EVERY 8
+typedef struct sim_chunk_code sim_chunk_code; /* a plane's code of literals (chunk_bits.h) */
+typedef struct sim_chunk_memory {
+  unsigned char *matches; /* per byte plane: 0 not probed yet, 1 its last probe found
+                           * repeats worth zlib's search, 2 it did not */
+  sim_chunk_code **codes; /* per byte plane: the code its literals were last coded with
+                           * (made again, like the probe, once in SIM_CHUNK_PROBE_EVERY
+                           * chunks, or when it serves worse), or NULL */
+  unsigned char *no_repeats; /* per byte plane: 1 when the last block of repeats tried for the
+                              * deflated stretch from it (chunk_codec.c put_repeats) did not
+                              * fit, tried again once in SIM_CHUNK_PROBE_EVERY chunks */
+  size_t n_planes;        /* entries of matches, codes and no_repeats: the dataset's bytes a row */
+  uint64_t chunks;        /* chunks of the dataset coded */
+} sim_chunk_memory;
+
 /* Encodes `rows` rows of row_bytes bytes at data (at most chunk_rows; fewer
  * in a dataset's last chunk, padded with zero bytes) as one chunk of
- * chunk_rows rows.  *out (valid until the next call) and *len are the
- * stored bytes.  0; -1 when zlib fails (sim_chunk_codec_error says why);
+ * chunk_rows rows; m: the dataset's memory (zeroed before its first
+ * chunk), or NULL to probe every plane.  *out (valid until the next call)
+ * and *len are the stored bytes.  0; -1 when zlib fails (sim_chunk_codec_error says why);
  * -2 when out of memory. */
-int sim_chunk_encode(sim_chunk_codec *c, const unsigned char *data, size_t rows, size_t chunk_rows,
-                     size_t row_bytes, const unsigned char **out, size_t *len);
+int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned char *data, size_t rows,
+                     size_t chunk_rows, size_t row_bytes, const unsigned char **out, size_t *len);
 /* zlib's message for the last failure. */
 const char *sim_chunk_codec_error(const sim_chunk_codec *c);
 /* Frees the buffers and the stream; the codec is zeroed. */
 void sim_chunk_codec_free(sim_chunk_codec *c);
+/* Frees a dataset's memory; it is zeroed. */
+void sim_chunk_memory_free(sim_chunk_memory *m);
 
 #endif

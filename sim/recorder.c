@@ -110,6 +110,7 @@ static void table_free(sim_table *t) {
   sim_free(t->doc);
   sim_free(t->unit);
   sim_free(t->buf);
+  sim_chunk_memory_free(&t->chunk_memory);
   sim_free(t);
 }
 
@@ -309,7 +310,7 @@ static int chunk_write(sim_table *t, const unsigned char *data, size_t rows) {
   sim_recorder *rec = t->rec;
   const unsigned char *packed = NULL;
   size_t len = 0;
-  int rc = sim_chunk_encode(&rec->codec, data, rows, t->chunk_rows, t->row_bytes, &packed, &len);
+  int rc = sim_chunk_encode(&rec->codec, &t->chunk_memory, data, rows, t->chunk_rows, t->row_bytes, &packed, &len);
   if (rc == -2) {
     rec_fail(rec, "out of memory");
     return -1;

@@ -56,6 +56,7 @@ struct sim_table {
                           * SIM_SERIES_ON_CHANGE); 0: every sample is a row */
   sim_time end_ns;       /* series written on change: the time of its last sample, ns
                           * (attribute SIM_SERIES_END); -1 while not declared */
+  sim_chunk_memory chunk_memory; /* what its chunks coded so far found of its byte planes */
 };
 
 typedef struct rec_signal {

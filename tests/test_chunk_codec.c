@@ -17,20 +17,10 @@
 #include "sim/chunk_codec.h"
 #include "tests/cunit_main.h"
 
-/* Encodes `rows` rows of row_bytes at data as a chunk of chunk_rows rows at
- * `level`, inflates it and checks every byte of the rows; the type of the
- * stream's first block (RFC 1951 BTYPE) in *first_btype, its length in
- * *packed_len. */
-static void round_trip(const unsigned char *data, size_t rows, size_t chunk_rows, size_t row_bytes,
-                       int level, int *first_btype, size_t *packed_len) {
-  sim_chunk_codec c = {0};
-  c.level = level;
-  const unsigned char *out = NULL;
-  size_t len = 0;
-  CU_ASSERT_EQUAL_FATAL(sim_chunk_encode(&c, data, rows, chunk_rows, row_bytes, &out, &len), 0);
-  CU_ASSERT_FATAL(len > 6);
-  if (first_btype) *first_btype = (out[2] >> 1) & 3;
-  if (packed_len) *packed_len = len;
+/* Inflates the len bytes at out and checks every byte of the `rows` rows
+ * of row_bytes at data against them, unshuffled (chunk_rows a plane). */
+static void check_chunk(const unsigned char *out, size_t len, const unsigned char *data, size_t rows,
+                        size_t chunk_rows, size_t row_bytes) {
   uLongf plain_len = (uLongf)(chunk_rows * row_bytes);
   unsigned char *plain = sim_malloc(plain_len);
   CU_ASSERT_FATAL(plain != NULL);
@@ -41,6 +31,23 @@ static void round_trip(const unsigned char *data, size_t rows, size_t chunk_rows
     for (size_t j = 0; j < row_bytes; j++) wrong += plain[j * chunk_rows + i] != data[i * row_bytes + j];
   CU_ASSERT_EQUAL(wrong, 0);
   sim_free(plain);
+}
+
+/* Encodes `rows` rows of row_bytes at data as a chunk of chunk_rows rows at
+ * `level`, inflates it and checks every byte of the rows; the type of the
+ * stream's first block (RFC 1951 BTYPE) in *first_btype, its length in
+ * *packed_len. */
+static void round_trip(const unsigned char *data, size_t rows, size_t chunk_rows, size_t row_bytes,
+                       int level, int *first_btype, size_t *packed_len) {
+  sim_chunk_codec c = {0};
+  c.level = level;
+  const unsigned char *out = NULL;
+  size_t len = 0;
+  CU_ASSERT_EQUAL_FATAL(sim_chunk_encode(&c, NULL, data, rows, chunk_rows, row_bytes, &out, &len), 0);
+  CU_ASSERT_FATAL(len > 6);
+  if (first_btype) *first_btype = (out[2] >> 1) & 3;
+  if (packed_len) *packed_len = len;
+  check_chunk(out, len, data, rows, chunk_rows, row_bytes);
   sim_chunk_codec_free(&c);
 }
 
@@ -186,6 +193,32 @@ static void test_literals_code_limited(void) {
   sim_free(p);
 }
 
+/* Fifteen values once each, then values 16, 32, ... 16384 times in random
+ * order: with the end of block, an optimal code of depth 15, which the
+ * coder limits to 14 bits so that four codes and the bits pending fit the
+ * word it writes them from: the fifteen, first and side by side, come
+ * back. */
+static void test_literals_longest_side_by_side(void) {
+  size_t rows = 15;
+  for (int k = 0; k < 11; k++) rows += (size_t)16 << k;
+  unsigned char *p = sim_malloc(rows);
+  CU_ASSERT_FATAL(p != NULL);
+  size_t at = 0;
+  for (int k = 0; k < 15; k++) p[at++] = (unsigned char)k;
+  for (int k = 0; k < 11; k++)
+    for (size_t i = 0; i < (size_t)16 << k; i++) p[at++] = (unsigned char)(100 + k);
+  uint64_t x = 13;
+  for (size_t i = rows - 1; i > 15; i--) { /* Fisher-Yates, past the fifteen */
+    size_t j = 15 + next_random(&x) % (i - 14);
+    unsigned char t = p[i];
+    p[i] = p[j], p[j] = t;
+  }
+  int btype = -1;
+  round_trip(p, rows, rows, 1, 1, &btype, NULL);
+  CU_ASSERT_EQUAL(btype, 2);
+  sim_free(p);
+}
+
 /* Rows of a request (name byte among a few, a constant byte whose run is
  * short and set among the planes, an id's low byte rising by 1, a random
  * byte): literal blocks, a run block between them, zlib for the ids, a
@@ -239,6 +272,209 @@ static void test_series_rows(void) {
   sim_free(rows);
 }
 
+/* ---- a dataset's memory (sim_chunk_memory), chunk after chunk ---- */
+
+/* One dataset of one-byte rows coded chunk after chunk at level 1 with its
+ * memory, each chunk checked as it comes. */
+typedef struct dataset {
+  sim_chunk_codec codec;
+  sim_chunk_memory memory;
+} dataset;
+
+/* The next chunk of n one-byte rows at p through d (its memory, or none
+ * when `fresh`: a dataset's first chunk): its bytes, a copy (sim_free), and
+ * their length in *len; every byte checked. */
+static unsigned char *next_chunk(dataset *d, const unsigned char *p, size_t n, int fresh, size_t *len) {
+  const unsigned char *out = NULL;
+  d->codec.level = 1;
+  CU_ASSERT_EQUAL_FATAL(sim_chunk_encode(&d->codec, fresh ? NULL : &d->memory, p, n, n, 1, &out, len), 0);
+  check_chunk(out, *len, p, n, n, 1);
+  unsigned char *copy = sim_malloc(*len);
+  CU_ASSERT_FATAL(copy != NULL);
+  memcpy(copy, out, *len);
+  return copy;
+}
+
+/* Whether chunk p of n rows comes out of a dataset (memory) that coded
+ * `before` first, as it does from a dataset's first chunk; every chunk is
+ * checked by inflating it. */
+static int same_as_first(const unsigned char *before, const unsigned char *p, size_t n) {
+  dataset d = {0}, fresh = {0};
+  size_t len = 0, fresh_len = 0;
+  sim_free(next_chunk(&d, before, n, 0, &len));
+  unsigned char *out = next_chunk(&d, p, n, 0, &len), *fresh_out = next_chunk(&fresh, p, n, 1, &fresh_len);
+  int same = len == fresh_len && !memcmp(out, fresh_out, len);
+  sim_free(out);
+  sim_free(fresh_out);
+  sim_chunk_memory_free(&d.memory);
+  sim_chunk_codec_free(&d.codec);
+  sim_chunk_codec_free(&fresh.codec);
+  return same;
+}
+
+/* n bytes drawn from the `values` values from `first` up, value k (from 0)
+ * `weight[k]` times as often as a value of weight 1. */
+static void draw(unsigned char *p, size_t n, unsigned first, unsigned values, const unsigned *weight,
+                 uint64_t seed) {
+  unsigned total = 0;
+  for (unsigned k = 0; k < values; k++) total += weight ? weight[k] : 1;
+  for (size_t i = 0; i < n; i++) {
+    unsigned r = (unsigned)(next_random(&seed) % total), k = 0;
+    for (; r >= (weight ? weight[k] : 1); k++) r -= weight ? weight[k] : 1;
+    p[i] = (unsigned char)(first + k);
+  }
+}
+
+/* A plane of three names' bytes, the first the most frequent, then one in
+ * which the second is, barely: the code kept from the first (1 bit for the
+ * first name) serves the second within a bit a byte in 32, and is used
+ * again, where a chunk of its own makes a code of its own; a name the
+ * first chunk lacked has no code kept, and a code is made; so is one for
+ * six names whose frequencies turn around (the code kept, made for the
+ * first most often, would take far more bits a byte than it did). */
+static void test_memory_keeps_code(void) {
+  const size_t n = 12000;
+  const unsigned first[] = {34, 33, 33}, second[] = {33, 34, 33};
+  const unsigned six[] = {40, 20, 10, 10, 10, 10}, turned[] = {10, 10, 10, 10, 20, 40};
+  unsigned char *a = sim_malloc(n), *b = sim_malloc(n), *c = sim_malloc(n);
+  CU_ASSERT_FATAL(a && b && c);
+  draw(a, n, 'a', 3, first, 1);
+  draw(b, n, 'a', 3, second, 2);
+  CU_ASSERT(!same_as_first(a, b, n));
+  memcpy(c, b, n);
+  c[n / 2] = 'z'; /* once: a value with no code in the kept one */
+  CU_ASSERT(same_as_first(a, c, n));
+  draw(a, n, 'a', 6, six, 3);
+  draw(c, n, 'a', 6, turned, 4);
+  CU_ASSERT(same_as_first(a, c, n));
+  sim_free(a);
+  sim_free(b);
+  sim_free(c);
+}
+
+/* A plane of 200 values has a code for every value: a chunk that brings a
+ * few values the first lacked is coded with the code kept. */
+static void test_memory_code_of_many_values(void) {
+  const size_t n = 8000;
+  unsigned char *a = sim_malloc(n), *b = sim_malloc(n);
+  CU_ASSERT_FATAL(a && b);
+  draw(a, n, 0, 200, NULL, 3);
+  draw(b, n, 0, 200, NULL, 4);
+  for (size_t i = 0; i < 5; i++) b[i * 1000] = (unsigned char)(250 + i);
+  CU_ASSERT(!same_as_first(a, b, n));
+  sim_free(a);
+  sim_free(b);
+}
+
+/* Random bytes are stored; a dataset's next plane of few values is then
+ * stored too (no code to keep, none made), far longer than its own code
+ * would make it, until the plane is due a code again: at the dataset's
+ * SIM_CHUNK_PROBE_EVERY-th chunk it comes out as from a first chunk. */
+static void test_memory_stored_until_due(void) {
+  const size_t n = 6000;
+  unsigned char *noise = sim_malloc(n), *few = sim_malloc(n);
+  CU_ASSERT_FATAL(noise && few);
+  draw(noise, n, 0, 256, NULL, 5);
+  draw(few, n, 'a', 2, NULL, 6);
+  dataset d = {0}, fresh = {0};
+  size_t len = 0, fresh_len = 0;
+  sim_free(next_chunk(&d, noise, n, 0, &len));
+  unsigned char *fresh_out = next_chunk(&fresh, few, n, 1, &fresh_len);
+  for (int k = 1; k <= SIM_CHUNK_PROBE_EVERY; k++) {
+    unsigned char *out = next_chunk(&d, few, n, 0, &len);
+    if (k < SIM_CHUNK_PROBE_EVERY) {
+      CU_ASSERT(len > n);
+    } else {
+      CU_ASSERT(len == fresh_len && !memcmp(out, fresh_out, len));
+    }
+    sim_free(out);
+  }
+  CU_ASSERT(fresh_len < n / 4);
+  sim_free(fresh_out);
+  sim_chunk_memory_free(&d.memory);
+  sim_chunk_codec_free(&d.codec);
+  sim_chunk_codec_free(&fresh.codec);
+  sim_free(noise);
+  sim_free(few);
+}
+
+/* A plane whose random bytes recur 1,500 bytes on goes to zlib (the probe
+ * finds its long matches); the dataset's next plane, of few values, goes
+ * there too, as the probe is not run again before it is due, where a
+ * chunk of its own is a block of literals. */
+static void test_memory_keeps_probe(void) {
+  const size_t n = 20000, period = 1500;
+  unsigned char *recurs = sim_malloc(n), *few = sim_malloc(n);
+  CU_ASSERT_FATAL(recurs && few);
+  draw(recurs, period, 0, 256, NULL, 7);
+  for (size_t i = period; i < n; i++) recurs[i] = recurs[i - period];
+  draw(few, n, 'a', 2, NULL, 8);
+  CU_ASSERT(!same_as_first(recurs, few, n));
+  sim_free(recurs);
+  sim_free(few);
+}
+
+/* Random bytes do not fit a block of repeats; the dataset's next plane,
+ * sampled ids that would, is not tried as one before it is due: not a
+ * block of the fixed code, as it is in a first chunk. */
+static void test_memory_keeps_no_repeats(void) {
+  const size_t n = 13107;
+  unsigned char *noise = sim_malloc(n), *ids = sim_malloc(n);
+  CU_ASSERT_FATAL(noise && ids);
+  draw(noise, n, 0, 256, NULL, 9);
+  sampled_ids(ids, n);
+  dataset d = {0}, fresh = {0};
+  size_t len = 0, fresh_len = 0;
+  sim_free(next_chunk(&d, noise, n, 0, &len));
+  unsigned char *out = next_chunk(&d, ids, n, 0, &len), *fresh_out = next_chunk(&fresh, ids, n, 1, &fresh_len);
+  CU_ASSERT_EQUAL((fresh_out[2] >> 1) & 3, 1);
+  CU_ASSERT_NOT_EQUAL((out[2] >> 1) & 3, 1);
+  sim_free(out);
+  sim_free(fresh_out);
+  sim_chunk_memory_free(&d.memory);
+  sim_chunk_codec_free(&d.codec);
+  sim_chunk_codec_free(&fresh.codec);
+  sim_free(noise);
+  sim_free(ids);
+}
+
+/* Request rows (names among a few, a constant, ids, random bytes, values
+ * of many kinds) chunk after chunk, whole and a short last one, through two
+ * datasets: the same bytes each time, and every chunk back. */
+static void test_memory_deterministic(void) {
+  const size_t chunk_rows = 900, row_bytes = 6, chunks = 20;
+  unsigned char *rows = sim_malloc(chunk_rows * row_bytes * chunks);
+  CU_ASSERT_FATAL(rows != NULL);
+  uint64_t x = 31;
+  for (size_t i = 0; i < chunk_rows * chunks; i++) {
+    unsigned char *r = rows + i * row_bytes;
+    size_t phase = i / (chunk_rows * 5); /* the columns change character every 5 chunks */
+    r[0] = (unsigned char)("wdmbx"[next_random(&x) % (2 + phase)]);
+    r[1] = 'e';
+    r[2] = (unsigned char)(i + 17);
+    r[3] = (unsigned char)next_random(&x);
+    r[4] = (unsigned char)(phase % 2 ? next_random(&x) % 7 : r[3]);
+    r[5] = (unsigned char)(phase % 2 ? i / 3 : next_random(&x) % 200);
+  }
+  sim_chunk_codec c[2] = {{0}, {0}};
+  sim_chunk_memory m[2] = {{0}, {0}};
+  for (size_t k = 0; k < chunks; k++) {
+    const unsigned char *data = rows + k * chunk_rows * row_bytes, *out[2];
+    size_t n = k + 1 < chunks ? chunk_rows : 77, len[2];
+    for (int d = 0; d < 2; d++) {
+      c[d].level = 1;
+      CU_ASSERT_EQUAL_FATAL(sim_chunk_encode(&c[d], &m[d], data, n, chunk_rows, row_bytes, &out[d], &len[d]), 0);
+      check_chunk(out[d], len[d], data, n, chunk_rows, row_bytes);
+    }
+    CU_ASSERT(len[0] == len[1] && !memcmp(out[0], out[1], len[0]));
+  }
+  for (int d = 0; d < 2; d++) {
+    sim_chunk_memory_free(&m[d]);
+    sim_chunk_codec_free(&c[d]);
+  }
+  sim_free(rows);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"sampled ids coded as repeats, read back", test_repeats_of_ids},
@@ -247,8 +483,15 @@ int register_tests(void) {
       {"long repeats left to zlib at level 1", test_long_repeats_to_zlib},
       {"a plane of few values as a block of its literals", test_literals_of_few_values},
       {"a code too deep for deflate made again", test_literals_code_limited},
+      {"the longest codes side by side", test_literals_longest_side_by_side},
       {"request rows: literals, runs, zlib, stored", test_request_rows},
       {"series rows: runs, repeats, padding", test_series_rows},
+      {"a plane's code kept for the next chunk", test_memory_keeps_code},
+      {"a code of many values kept for values it lacked", test_memory_code_of_many_values},
+      {"stored planes stored until due a code", test_memory_stored_until_due},
+      {"the match probe's verdict kept", test_memory_keeps_probe},
+      {"a block of repeats that did not fit not tried again", test_memory_keeps_no_repeats},
+      {"chunk after chunk: the same bytes, every byte back", test_memory_deterministic},
       {NULL, NULL}};
   return add_suite("chunk codec", tests);
 }
