@@ -626,13 +626,13 @@ static void tidy_slow(sim_loop *loop) {
 }
 
 /* Whether the invariants hold already with some entry dead: no compaction
- * due, and a live near root or the placeholder over it (reap_root would do
- * nothing).  Tested before the call, so that a run with cancelled or
- * superseded entries far away pays a few loads a cancel, reschedule or
- * dispatch off the common path rather than a call. */
+ * due, and a live near root (so when nothing near is dead) or the
+ * placeholder over it: reap_root would do nothing.  Tested before the call,
+ * so that dead entries far away cost a cancel or reschedule a few loads. */
 static inline bool tidy_with_dead(const sim_loop *loop) {
   if (loop->count == 0 || loop->dead > pending_events(loop)) return false;
-  return loop->root_free || loop->rec[near_first(loop)->rec].home != DEAD;
+  return loop->near_dead == 0 || loop->root_free ||
+         loop->rec[near_first(loop)->rec].home != DEAD;
 }
 
 static inline void tidy(sim_loop *loop) {

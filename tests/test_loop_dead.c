@@ -132,9 +132,11 @@ static void step(sim_loop *loop, void *ctx, uint64_t arg) {
       schedule(loop, m, now + (sim_time)gsl_rng_uniform_int(m->rng, 4000), 0);
     }
   } else if (u < 0.40) {
-    /* any, mostly in a rung's bucket: moved later or earlier (not before now) */
+    /* any, mostly in a rung's bucket: moved later or earlier (not before
+     * now); a far-future one stays at its time, a new entry in the top list */
     size_t i = (size_t)gsl_rng_uniform_int(m->rng, m->n);
-    sim_time t = m->ev[i].t >= FAR_FUTURE ? m->ev[i].t : now + (sim_time)gsl_rng_uniform_int(m->rng, 6000);
+    sim_time t = m->ev[i].t;
+    if (t < FAR_FUTURE) t = now + (sim_time)gsl_rng_uniform_int(m->rng, 6000);
     reschedule(loop, m, i, t);
   } else if (u < 0.44) {
     size_t i = (size_t)gsl_rng_uniform_int(m->rng, m->n);
@@ -243,9 +245,9 @@ static void test_dead_entries_dispatch_as_a_list(void) {
 
 /* Logs, per argument, whether the handler saw the common path. */
 typedef struct seen {
-  bool plain[1000];   /* by argument */
+  bool plain[1000];     /* by argument */
   uint64_t order[1000]; /* arguments in dispatch order */
-  size_t n;           /* dispatches */
+  size_t n;             /* dispatches */
 } seen;
 
 static void note_plain(sim_loop *loop, void *ctx, uint64_t arg) {
@@ -259,9 +261,10 @@ static void note_plain(sim_loop *loop, void *ctx, uint64_t arg) {
  * 999 is scheduled in the far future (into the top list), event 800 is
  * cancelled, event 900 and 999 rescheduled (to 99,999 ns and further out):
  * three dead entries, in the rungs and in the top list, none near; and
- * event 2, perhaps the near run's front by then, is moved to 250 ns.  Every dispatch from event 2 to 799
- * must take the common path (only a time limit, at events 0 and 1, may
- * leave it), and the order must be that of the times. */
+ * event 2, perhaps the near run's front by then, is moved to 250 ns.
+ * Every dispatch from event 2 to 799 must take the common path (only a
+ * time limit, at events 0 and 1, may leave it), and the order must be that
+ * of the times. */
 static void test_common_path_with_dead_far_entries(void) {
   sim_loop *loop = sim_loop_new();
   CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
@@ -288,6 +291,7 @@ static void test_common_path_with_dead_far_entries(void) {
   CU_ASSERT_EQUAL_FATAL(s.n, 999); /* all but event 800 */
   size_t misplaced = 0, off_path = 0;
   for (size_t k = 0; k < s.n; k++) {
+    /* 0..799, 801..899, 901..998, then 900 (at 99,999 ns) and 999 */
     uint64_t want = k < 800 ? k : k < 899 ? k + 1 : k < 997 ? k + 2 : k == 997 ? 900 : 999;
     misplaced += s.order[k] != want;
   }
