@@ -59,12 +59,18 @@
  * Lazy cancellation, as the timers of Redis (ae.c) mark deleted events and
  * reap them later: cancel marks the entry dead in O(1) and leaves it where
  * it is; a dead entry is discarded when it becomes the near tier's first or
- * when its bucket or the top list is moved, and when dead entries outnumber
- * pending ones everything is compacted (dead entries dropped, a near heap
- * rebuilt bottom-up, Floyd, CACM 7(12), 1964): O(n) for more than n/2 dead
- * entries, so amortised O(1) per cancel.  Reschedule is a cancel plus an
- * insertion under a fresh record; the handle keeps naming the record it was
- * issued for (its "home"), whose `link` names the record of the live entry.
+ * when its bucket or the top list is moved, and when an entry dies (or a
+ * dispatch off the common path ends) with dead entries outnumbering pending
+ * ones, everything is compacted (dead entries dropped, a near heap rebuilt
+ * bottom-up, Floyd, CACM 7(12), 1964): O(n) for more than n/2 dead entries,
+ * so amortised O(1) per cancel.  Only the near tier's dead entries, counted
+ * apart, keep dispatch off its common path, which so runs on while dead
+ * ones wait in the far tier (to go as their bucket moves) and looks for no
+ * compaction: dead entries may then outnumber pending events, never the
+ * room (see Records), as they did not when the last of them died.
+ * Reschedule is a cancel plus an insertion under a fresh record; the handle
+ * keeps naming the record it was issued for (its "home"), whose `link`
+ * names the record of the live entry.
  * So nothing points from the records into the queue: moving an entry moves a
  * 16-byte key or a 4-byte link and writes nowhere else.
  *
@@ -83,11 +89,11 @@
  * from the free list: home of a pending handle (generation odd, `link` names
  * the record of its live entry, itself unless rescheduled) and holder of an
  * entry (`home` names the home, or is DEAD).  Capacities grow only in
- * sim_schedule, all together (records >= 3 x pending + 2, record 0 reserved
- * (see NO_REC), near keys >= 2 x pending + 1, buckets: see buckets_for):
- * with dead <= pending, entries <=
- * 2 x pending and records in use <= pending + entries, so cancel, reschedule
- * and dispatch never allocate and never fail.
+ * sim_schedule, all together, to a room of pending events (records >= 3 x
+ * room + 2, record 0 reserved (see NO_REC), near keys >= 2 x room + 1,
+ * buckets: see buckets_for): with pending and dead <= room, entries <= 2 x
+ * room, records in use <= room + entries: cancel, reschedule and dispatch
+ * never allocate and never fail.
  *
  * Complexity with n pending events and b entries a bucket: schedule and
  * reschedule O(1) into the far tier, O(min(b, SORTED_MAX)) into a sorted
@@ -105,9 +111,10 @@
  * first entry, when there is one and no placeholder holds it, is live, and
  * the near tier is empty only with the far tier or while events scheduled
  * into an empty loop wait in the top list (so sim_loop_next_time is O(1));
- * entries = pending + dead (+ the placeholder); dead <= pending; every
- * pending home's link names a record whose entry names it back; every
- * record is in use or free, never both. */
+ * entries = pending + dead (+ the placeholder); dead <= room, the near
+ * tier's dead entries counted apart; every pending home's link names a
+ * record whose entry names it back; every record is in use or free, never
+ * both. */
 #include "sim/loop.h"
 
 #include <assert.h>
@@ -150,7 +157,6 @@ static inline size_t earliest_child(const event_rec *rec, const heap_key *h, siz
 #else
 #define PREFETCH_GROUPS(h, at, below) ((void)0)
 #endif
-
 
 /* Moves k down from hole i: the earliest child moves up while it precedes k.
  * O(d log_d n). */
@@ -247,11 +253,30 @@ static inline void settle(sim_loop *loop, uint32_t r) {
   loop->free_head = r;
 }
 
-/* Frees the dead entry of record r, which has left the queue. */
+/* Frees the dead entry of record r, which has left the far tier. */
 static inline void drop_dead(sim_loop *loop, uint32_t r) {
-  if (--loop->dead == 0) set_sorted(loop, loop->sorted); /* may be plain again */
+  loop->dead--;
   loop->rec[r].home = NO_REC;
   settle(loop, r);
+}
+
+/* Frees the dead entry of record r, which has left the near tier. */
+static inline void drop_near_dead(sim_loop *loop, uint32_t r) {
+  if (--loop->near_dead == 0) set_sorted(loop, loop->sorted); /* may be plain again */
+  drop_dead(loop, r);
+}
+
+/* Marks the entry of record c dead (cancelled or superseded).  Near entries
+ * lie before the horizon: one there keeps the loop from being plain until
+ * it goes; a far one goes when its bucket or the top list moves. */
+static inline void kill_entry(sim_loop *loop, uint32_t c) {
+  loop->rec[c].home = DEAD;
+  loop->dead++;
+  if ((uint64_t)loop->rec[c].time < loop->horizon) {
+    loop->near_dead++;
+    loop->plain = false; /* see set_sorted */
+  }
+  loop->withdrawn++;
 }
 
 /* A record in neither role: the free list's head, or one never used.  The
@@ -562,7 +587,7 @@ static void reap_root(sim_loop *loop) {
     uint32_t r = (uint32_t)near_first(loop)->rec;
     if (loop->rec[r].home != DEAD) return;
     near_pop(loop);
-    drop_dead(loop, r);
+    drop_near_dead(loop, r);
   }
 }
 
@@ -578,7 +603,7 @@ static void compact(sim_loop *loop) {
   for (size_t i = 0; i < loop->count; i++) {
     uint32_t r = (uint32_t)h[i].rec;
     if (loop->rec[r].home == DEAD)
-      drop_dead(loop, r);
+      drop_near_dead(loop, r);
     else
       h[kept++] = h[i];
   }
@@ -601,13 +626,13 @@ static void tidy_slow(sim_loop *loop) {
 }
 
 /* Whether the invariants hold already with some entry dead: no compaction
- * due, and a live near root or the placeholder over it (reap_root would do
- * nothing).  Tested before the call, so that a run with cancelled or
- * superseded entries far away, which keeps the loop from being plain, pays
- * a few loads a dispatch rather than a call. */
+ * due, and a live near root (so when nothing near is dead) or the
+ * placeholder over it: reap_root would do nothing.  Tested before the call,
+ * so that dead entries far away cost a cancel or reschedule a few loads. */
 static inline bool tidy_with_dead(const sim_loop *loop) {
   if (loop->count == 0 || loop->dead > pending_events(loop)) return false;
-  return loop->root_free || loop->rec[near_first(loop)->rec].home != DEAD;
+  return loop->near_dead == 0 || loop->root_free ||
+         loop->rec[near_first(loop)->rec].home != DEAD;
 }
 
 static inline void tidy(sim_loop *loop) {
@@ -758,11 +783,7 @@ sim_event_id sim_schedule_in(sim_loop *loop, sim_time delay, int32_t priority, s
 bool sim_cancel(sim_loop *loop, sim_event_id id) {
   uint32_t h = pending_home(loop, id);
   if (h == NO_REC) return false;
-  uint32_t c = loop->rec[h].link;
-  loop->rec[c].home = DEAD;
-  loop->dead++;
-  loop->plain = false; /* an entry is dead (see set_sorted) */
-  loop->withdrawn++;
+  kill_entry(loop, loop->rec[h].link);
   end_handle(loop, h);
   tidy(loop);
   return true;
@@ -783,10 +804,7 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   e->time = at;
   e->prio = old->prio;
   e->home = h;
-  old->home = DEAD;
-  loop->dead++;
-  loop->plain = false; /* an entry is dead (see set_sorted) */
-  loop->withdrawn++;   /* the old entry's sequence */
+  kill_entry(loop, c); /* the old entry, its sequence withdrawn */
   loop->rec[h].link = n;
   if ((uint64_t)at < loop->horizon) {
     near_insert(loop, (heap_key){at, n});
@@ -844,7 +862,7 @@ static inline void release_dispatched(sim_loop *loop, uint32_t r) {
 }
 
 /* Takes the dispatched entry off the end of the near run; `plain`: the loop
- * was plain (nothing dead), so the run's new end is live. */
+ * was plain (nothing dead in the near tier), so the run's new end is live. */
 static inline void leave_run_end(sim_loop *loop, bool plain) {
 #if defined(__GNUC__)
   /* One step along the next bucket's list a dispatch, asking for its
@@ -863,7 +881,9 @@ static inline void leave_run_end(sim_loop *loop, bool plain) {
   if (plain) {
     if (SIM_RARELY(--loop->count == 0)) {
       SIM_RELOAD(); /* so that the common path adds to spare in memory */
-      if (far_entries(loop))
+      if (SIM_RARELY(loop->dead))
+        reap_root(loop); /* far entries dead: the buckets may hold nothing else */
+      else if (far_entries(loop))
         refill_from(loop, true, true); /* inline: the common path's only call */
       else
         forget_rungs(loop); /* the loop is empty */
@@ -947,7 +967,7 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
       }
     } else {
       /* the common path: the earliest entry ends a sorted run, within the
-       * limit, nothing is dead and no trace observes (a checkpoint waits
+       * limit, nothing near is dead and no trace observes (a checkpoint waits
        * for its countdown, below).  After the handler, a run needs nothing:
        * the handler only added to it (schedule, which may make it a heap,
        * whose root is then live), kept it tidy (cancel, reschedule) or

@@ -25,9 +25,9 @@
  * Invariants (checked by sim_loop_check): the queue orders (time, priority,
  * sequence) exactly among the entries before a horizon, and keeps every
  * later one in the bucket of its time; cancelled and superseded entries stay
- * in it, marked dead, never more numerous than the pending events, never
- * first; every pending handle names the record of its one live entry; no
- * pending event lies before now.
+ * in it, marked dead, never more numerous than the pending events were
+ * when the last of them died, never first; every pending handle names the
+ * record of its one live entry; no pending event lies before now.
  * A loop is not thread-safe; distinct loops are independent. */
 #ifndef SIM_LOOP_H
 #define SIM_LOOP_H
@@ -143,10 +143,11 @@ int sim_loop_check(const sim_loop *loop);
  * O(1). */
 size_t sim_loop_near_heap_entries(const sim_loop *loop);
 /* Whether sim_loop_run's next dispatch takes its common path (a sorted
- * near run within the limit, nothing dead, no observer, no stop): for tests
- * of what keeps it there.  In a handler dispatched on that path, true
- * unless the handler left it (stopped, cancelled, made a heap) or the near
- * tier's refill reached the limit.  O(1). */
+ * near run within the limit, nothing dead in it (dead entries may wait in
+ * the far tier), no observer, no stop): for tests of what keeps it there.
+ * In a handler dispatched on that path, true unless the handler left it
+ * (stopped, cancelled a near event, made a heap) or the near tier's refill
+ * reached the limit.  O(1). */
 bool sim_loop_is_plain(const sim_loop *loop);
 
 #endif

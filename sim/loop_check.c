@@ -68,7 +68,10 @@ int sim_loop_check(const sim_loop *loop) {
   /* far entries are derived from the rest (far_entries): not negative */
   if (loop->count > first + pending_events(loop) + loop->dead) return -3;
   size_t far_count = far_entries(loop);
-  if (loop->spare > loop->room || loop->dead > pending_events(loop)) return -3;
+  /* dead entries no more than the room: the common path's dispatches may
+   * leave more than pending events (see sim/loop.c, lazy cancellation) */
+  if (loop->spare > loop->room || loop->dead > loop->room || loop->near_dead > loop->dead)
+    return -3;
   /* the margins cancel, reschedule and dispatch rely on */
   size_t p = pending_events(loop);
   if (p && (3 * p + 2 > loop->rec_cap || 2 * p + 1 > loop->heap_cap ||
@@ -88,6 +91,7 @@ int sim_loop_check(const sim_loop *loop) {
       return -9; /* heap order */
     }
   }
+  if (dead != loop->near_dead) return -3; /* the near tier's dead, counted apart */
   /* the far tier: the rung's geometry, then every list */
   /* a dry near tier: only while events scheduled into an empty loop wait in
    * the top list, none dead, the earliest named */

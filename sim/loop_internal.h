@@ -119,6 +119,9 @@ struct sim_loop {
   void *key_mem;       /* allocation behind key (for alignment) */
   size_t count;        /* near entries, live and dead (and the placeholder) */
   size_t dead;         /* dead entries, near and far */
+  size_t near_dead;    /* of them, those in the near tier (the far ones are
+                          dropped as their bucket moves, so only these keep
+                          the loop from being plain) */
   size_t heap_cap;     /* entries the key array can hold, from its start,
                           key - key_front */
   event_rec *rec;      /* records; points into rec_mem */
@@ -163,9 +166,9 @@ struct sim_loop {
   bool running;        /* inside sim_loop_run */
   bool root_free;      /* key[0] is the dispatched event's placeholder (in count) */
   bool sorted;         /* the near tier is a sorted run, not a heap */
-  bool plain;          /* sorted, not empty, nothing dead, no trace, not stopped,
-                          every near entry within `until`: sim_loop_run's common
-                          path (see set_sorted) */
+  bool plain;          /* sorted, not empty, nothing dead in the near tier, no
+                          trace, not stopped, every near entry within `until`:
+                          sim_loop_run's common path (see set_sorted) */
   sim_trace_fn trace;  /* dispatch observer, NULL when none */
   void *trace_ctx;     /* its context */
   /* the checkpoint (sim_loop_set_checkpoint) */
@@ -224,14 +227,14 @@ static inline bool before(const event_rec *rec, const heap_key *a, const heap_ke
 static inline bool plain_state(const sim_loop *loop, bool sorted) {
   /* near entries are before the horizon, so all of them are within `until`
    * when the horizon is at most one past it (until < 2^63: no overflow) */
-  return sorted && loop->trace == NULL && loop->count > 0 && loop->dead == 0 && !loop->stop &&
+  return sorted && loop->trace == NULL && loop->count > 0 && loop->near_dead == 0 && !loop->stop &&
          loop->horizon <= (uint64_t)loop->until + 1;
 }
 
 /* Makes the near tier a sorted run or a heap, and keeps `plain` with it.
  * Called also when the trace changes, when a run starts, when the loop
- * empties and when the last dead entry goes (an entry dying and
- * sim_loop_stop clear `plain` themselves); the near tier otherwise runs dry
+ * empties and when the near tier's last dead entry goes (a near entry dying
+ * and sim_loop_stop clear `plain` themselves); the near tier otherwise runs dry
  * only to be refilled at once (which calls it, after the horizon moved), so
  * the run loop's common path tests one flag for all six conditions. */
 static inline void set_sorted(sim_loop *loop, bool sorted) {
