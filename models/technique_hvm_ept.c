@@ -93,15 +93,16 @@ static void ept_prepare(const void *state, const sim_phase *ph, technique_unit *
   u->timer_irq = hvm_timer_irq_cycles(&v->x) + hosted_exit_cycles(&v->hosted);
 }
 
-static void ept_apply(void *state, const sim_phase *ph, double units, const technique_unit *u,
-                      cycles_by_mech *out) {
-  vstate *s = state;
+/* ept_apply past the CPU cycles of a unit, for a phase that has operations
+ * of a group (exits, kernel operations, guest operations), or streams whose
+ * costs are not kept: `before`, out's total before the charge. */
+__attribute__((noinline)) static void ept_apply_ops(vstate *s, const sim_phase *ph, double units,
+                                                  const technique_unit *u, double before,
+                                                  cycles_by_mech *out) {
   const ept_params *v = ept_of(s);
   const native_costs *c = s->c;
-  double before = cycles_total(out);
   double *g = &out->cycles[MECH_GUEST];
 
-  *g += units * u->cpu;
   if (u->exits) hvm_charge_exiting_ops(&v->x, c, ph, units, out);
 
   if (u->kernel_ops) {
@@ -120,6 +121,21 @@ static void ept_apply(void *state, const sim_phase *ph, double units, const tech
     guest_ops_charge_switch_refill(s, ph, &e, out);
   }
   vcost_charge_timer(c, cycles_total(out) - before, u->timer_irq, out);
+}
+
+/* The engine applies an hvm-ept unit at every event: for a phase of CPU
+ * work and kept streams only it calls nothing, so it saves no register. */
+static void ept_apply(void *state, const sim_phase *ph, double units, const technique_unit *u,
+                      cycles_by_mech *out) {
+  vstate *s = state;
+  double before = cycles_total(out);
+  out->cycles[MECH_GUEST] += units * u->cpu;
+  if (u->exits || u->kernel_ops || u->guest_ops || (!u->memory && ph->n_access)) {
+    ept_apply_ops(s, ph, units, u, before, out);
+    return;
+  }
+  if (u->memory) vcost_charge_streams(s, u->memory, units, out);
+  vcost_charge_timer(s->c, cycles_total(out) - before, u->timer_irq, out);
 }
 
 static void ept_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {

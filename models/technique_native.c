@@ -61,15 +61,27 @@ static void native_prepare(const void *state, const sim_phase *ph, technique_uni
   u->timer_irq = 0;
 }
 
+/* native_apply past the CPU cycles of a phase with guest operations. */
+__attribute__((noinline)) static void native_apply_guest_ops(vstate *s, const sim_phase *ph,
+                                                           double units, const technique_unit *u,
+                                                           cycles_by_mech *out) {
+  technique_unit_charge_memory(s, ph, units, u, VCOST_WALK_1D, out);
+  guest_op_events e = guest_ops_events(&native_of(s)->g, ph, units);
+  guest_ops_charge_switch_refill(s, ph, &e, out);
+}
+
+/* The engine applies a native unit at every event: without guest
+ * operations it calls nothing (its streams kept) or ends in a call, so it
+ * saves no register. */
 static void native_apply(void *state, const sim_phase *ph, double units, const technique_unit *u,
                          cycles_by_mech *out) {
   vstate *s = state;
   out->cycles[MECH_GUEST] += units * u->cpu;
-  technique_unit_charge_memory(s, ph, units, u, VCOST_WALK_1D, out);
   if (u->guest_ops) {
-    guest_op_events e = guest_ops_events(&native_of(s)->g, ph, units);
-    guest_ops_charge_switch_refill(s, ph, &e, out);
+    native_apply_guest_ops(s, ph, units, u, out);
+    return;
   }
+  technique_unit_charge_memory(s, ph, units, u, VCOST_WALK_1D, out);
 }
 
 static void native_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {

@@ -177,7 +177,7 @@ static void reference_charge(const technique_ops *t, const reference_table *r, v
   guest_ops_charge_switch_refill(s, ph, &e, out);
 }
 
-#define N_MIXED 6 /* phases of the interleaved test */
+#define N_MIXED 7 /* phases of the interleaved test: k = 0 and 6 have no grouped operation */
 
 /* Phase k of the interleaved test: its own streams (none for k == 0, up to
  * six), and some of the operations of each group by k. */
