@@ -110,16 +110,16 @@ __attribute__((noinline)) static void ept_apply_ops(vstate *s, const sim_phase *
     out->cycles[MECH_TRAP] += units * ph->divide_faults * v->x.exception;
   }
 
-  if (!u->guest_ops) {
-    if (u->exits) out->cycles[MECH_HYPERVISOR] += units * ph->port_io * hosted_exit_cycles(&v->hosted);
-    technique_unit_charge_memory(s, ph, units, u, VCOST_WALK_2D, out);
-  } else {
-    guest_op_events e = guest_ops_events(&v->g, ph, units);
+  guest_op_events e = {0};
+  if (u->guest_ops) {
+    e = guest_ops_events(&v->g, ph, units);
     *g += guest_ops_native_cycles(c, &v->g, &e);
-    if (u->exits) out->cycles[MECH_HYPERVISOR] += units * ph->port_io * hosted_exit_cycles(&v->hosted);
-    technique_unit_charge_memory(s, ph, units, u, VCOST_WALK_2D, out);
-    guest_ops_charge_switch_refill(s, ph, &e, out);
   }
+  if (u->exits) /* port I/O: a hosted hypervisor's world switch at each */
+    out->cycles[MECH_HYPERVISOR] += units * ph->port_io * hosted_exit_cycles(&v->hosted);
+
+  technique_unit_charge_memory(s, ph, units, u, VCOST_WALK_2D, out);
+  if (u->guest_ops) guest_ops_charge_switch_refill(s, ph, &e, out);
   vcost_charge_timer(c, cycles_total(out) - before, u->timer_irq, out);
 }
 

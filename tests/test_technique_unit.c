@@ -151,7 +151,8 @@ static void reference_charge(const technique_ops *t, const reference_table *r, v
     *g += units * (vcost_native_cpu(c, ph) + guest_ops_native_cycles(c, &r->g, &one));
     vcost_charge_memory(s, ph, units, VCOST_WALK_1D, 0, out);
   } else if (t == &technique_container_ops) {
-    if (!*started) out->cycles[MECH_HYPERVISOR] += (r->namespace_ns + r->cgroup_ns) * 1e-9 * c->clock_hz;
+    if (!*started)
+      out->cycles[MECH_HYPERVISOR] += (r->namespace_ns + r->cgroup_ns) * 1e-9 * c->clock_hz;
     *started = true;
     *g += units * vcost_native_cpu(c, ph);
     *g += guest_ops_native_cycles(c, &r->g, &e);
@@ -233,7 +234,7 @@ static void test_units_of_several_phases_applied_in_turn(void) {
       cycles_by_mech by_charge = {{0}}, by_unit = {{0}}, by_reference = {{0}};
       size_t wrong = 0, unlike_reference = 0;
       for (size_t i = 0; i < 50; i++) {
-        size_t k = (i * 7 + i / 3) % N_MIXED;
+        size_t k = (i * 3 + i / 7) % N_MIXED;
         double units = 0.5 + (double)(i % 9) * 1e3;
         split[t]->charge(whole.state, &ph[k], units, &by_charge);
         u->apply(parts.state, &ph[k], units, &prepared[k], &by_unit);
