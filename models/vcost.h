@@ -128,7 +128,8 @@ typedef struct vcost_stream_cost {
 } vcost_stream_cost;
 
 typedef struct vcost_streams {
-  const sim_access_spec *access; /* the streams (the phase's array, which outlives the run) */
+  const sim_access_spec *access; /* the streams: the phase's array, which outlives the run and
+                             never changes (a request's phase is a copy that shares it) */
   size_t n;                 /* how many, >= 1 */
   vcost_walk walk;          /* the walk they were computed for */
   double miss_extra;        /* cycles, the software-MMU extra they include */
