@@ -156,7 +156,6 @@ static int bt_create(const void *params, const sim_guest *g, void **state, sim_d
 static void bt_destroy(void *state) {
   bt_state *s = state;
   if (!s) return;
-  vstate_clear(&s->mem);
   sim_free(s->tc);
   sim_free(s);
 }

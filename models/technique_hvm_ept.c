@@ -77,7 +77,9 @@ static double ept_kernel_cycles(const native_costs *c, const sim_phase *ph) {
 }
 
 /* Prepared unit: cpu, a unit's guest instructions (at the guest CPU
- * model's efficiency), call/ret pairs, cli and system calls. */
+ * model's efficiency), call/ret pairs, cli and system calls; memory, its
+ * streams' costs under 2D walks; timer_irq, the exits of one virtual timer
+ * interrupt and, hosted, its world switch. */
 static void ept_prepare(const void *state, const sim_phase *ph, technique_unit *u) {
   const vstate *s = state;
   const ept_params *v = ept_of(s);
@@ -87,34 +89,53 @@ static void ept_prepare(const void *state, const sim_phase *ph, technique_unit *
   u->exits = technique_unit_has_exits(ph);
   u->kernel_ops = technique_unit_has_kernel_ops(ph);
   u->guest_ops = technique_unit_has_guest_ops(ph);
+  u->memory = vcost_streams_of(s, ph, VCOST_WALK_2D, 0);
+  u->timer_irq = hvm_timer_irq_cycles(&v->x) + hosted_exit_cycles(&v->hosted);
 }
 
-static void ept_apply(void *state, const sim_phase *ph, double units, const technique_unit *u,
-                      cycles_by_mech *out) {
-  vstate *s = state;
+/* ept_apply past the CPU cycles of a unit, for a phase that has operations
+ * of a group (exits, kernel operations, guest operations), or streams whose
+ * costs are not kept: `before`, out's total before the charge. */
+__attribute__((noinline)) static void ept_apply_ops(vstate *s, const sim_phase *ph, double units,
+                                                  const technique_unit *u, double before,
+                                                  cycles_by_mech *out) {
   const ept_params *v = ept_of(s);
   const native_costs *c = s->c;
-  const hvm_exit_costs *x = &v->x;
-  double before = cycles_total(out);
   double *g = &out->cycles[MECH_GUEST];
 
-  *g += units * u->cpu;
-  if (u->exits) hvm_charge_exiting_ops(x, c, ph, units, out);
+  if (u->exits) hvm_charge_exiting_ops(&v->x, c, ph, units, out);
 
-  if (u->kernel_ops) *g += units * ept_kernel_cycles(c, ph);
-  out->cycles[MECH_TRAP] += units * ph->divide_faults * x->exception;
+  if (u->kernel_ops) {
+    *g += units * ept_kernel_cycles(c, ph);
+    out->cycles[MECH_TRAP] += units * ph->divide_faults * v->x.exception;
+  }
 
   guest_op_events e = {0};
   if (u->guest_ops) {
     e = guest_ops_events(&v->g, ph, units);
     *g += guest_ops_native_cycles(c, &v->g, &e);
   }
-  double world = hosted_exit_cycles(&v->hosted);
-  out->cycles[MECH_HYPERVISOR] += units * ph->port_io * world;
+  if (u->exits) /* port I/O: a hosted hypervisor's world switch at each */
+    out->cycles[MECH_HYPERVISOR] += units * ph->port_io * hosted_exit_cycles(&v->hosted);
 
-  vcost_charge_memory(s, ph, units, VCOST_WALK_2D, 0, out);
+  technique_unit_charge_memory(s, ph, units, u, VCOST_WALK_2D, out);
   if (u->guest_ops) guest_ops_charge_switch_refill(s, ph, &e, out);
-  vcost_charge_timer(c, cycles_total(out) - before, hvm_timer_irq_cycles(x) + world, out);
+  vcost_charge_timer(c, cycles_total(out) - before, u->timer_irq, out);
+}
+
+/* The engine applies an hvm-ept unit at every event: for a phase of CPU
+ * work and kept streams only it calls nothing, so it saves no register. */
+static void ept_apply(void *state, const sim_phase *ph, double units, const technique_unit *u,
+                      cycles_by_mech *out) {
+  vstate *s = state;
+  double before = cycles_total(out);
+  out->cycles[MECH_GUEST] += units * u->cpu;
+  if (u->exits || u->kernel_ops || u->guest_ops || (!u->memory && ph->n_access)) {
+    ept_apply_ops(s, ph, units, u, before, out);
+    return;
+  }
+  if (u->memory) vcost_charge_streams(s, u->memory, units, out);
+  vcost_charge_timer(s->c, cycles_total(out) - before, u->timer_irq, out);
 }
 
 static void ept_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {

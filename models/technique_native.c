@@ -42,7 +42,8 @@ static int native_load(const sim_profile *profile, const sim_host_type *host_typ
 static const native_params *native_of(const vstate *s) { return (const native_params *)s->c; }
 
 /* Prepared unit: cpu, the native CPU cycles of one unit (every operation
- * but the memory accesses, the guest operations' at one unit). */
+ * but the memory accesses, the guest operations' at one unit); memory, its
+ * streams' costs under 1D walks. */
 static void native_prepare(const void *state, const sim_phase *ph, technique_unit *u) {
   const vstate *s = state;
   const native_params *p = native_of(s);
@@ -56,17 +57,31 @@ static void native_prepare(const void *state, const sim_phase *ph, technique_uni
     ops = guest_ops_native_cycles(s->c, &p->g, &e);
   }
   u->cpu = vcost_native_cpu(s->c, ph) + ops;
+  u->memory = vcost_streams_of(s, ph, VCOST_WALK_1D, 0);
+  u->timer_irq = 0;
 }
 
+/* native_apply past the CPU cycles of a phase with guest operations. */
+__attribute__((noinline)) static void native_apply_guest_ops(vstate *s, const sim_phase *ph,
+                                                           double units, const technique_unit *u,
+                                                           cycles_by_mech *out) {
+  technique_unit_charge_memory(s, ph, units, u, VCOST_WALK_1D, out);
+  guest_op_events e = guest_ops_events(&native_of(s)->g, ph, units);
+  guest_ops_charge_switch_refill(s, ph, &e, out);
+}
+
+/* The engine applies a native unit at every event: without guest
+ * operations it calls nothing (its streams kept) or ends in a call, so it
+ * saves no register. */
 static void native_apply(void *state, const sim_phase *ph, double units, const technique_unit *u,
                          cycles_by_mech *out) {
   vstate *s = state;
   out->cycles[MECH_GUEST] += units * u->cpu;
-  vcost_charge_memory(s, ph, units, VCOST_WALK_1D, 0, out);
   if (u->guest_ops) {
-    guest_op_events e = guest_ops_events(&native_of(s)->g, ph, units);
-    guest_ops_charge_switch_refill(s, ph, &e, out);
+    native_apply_guest_ops(s, ph, units, u, out);
+    return;
   }
+  technique_unit_charge_memory(s, ph, units, u, VCOST_WALK_1D, out);
 }
 
 static void native_charge(void *state, const sim_phase *ph, double units, cycles_by_mech *out) {

@@ -12,6 +12,8 @@
  * Invariants: a prepared unit holds for the phase's content, the state's
  * table and the technique only; apply may still update the state as
  * charge() does (the memory model's pages touched, a container's set-up).
+ * The costs of the phase's memory streams it points to are its table's
+ * (models/vcost.h vcost_streams), valid as long as the table is.
  * A group of operations the prepared unit marks absent adds exactly +0 to
  * every mechanism (its counts are 0 and every cost is finite), so apply
  * leaves it out. */
@@ -21,6 +23,7 @@
 #include <stdint.h>
 
 #include "models/technique.h"
+#include "models/vcost.h"
 
 /* One unit of a phase under one technique state, before the units. */
 typedef struct technique_unit {
@@ -30,6 +33,11 @@ typedef struct technique_unit {
   bool kernel_ops;   /* the phase has page-table writes, page faults, process creations or
                         exceptions */
   bool guest_ops;    /* the phase has guest operations (models/guest_ops.h) */
+  const vcost_streams *memory; /* the per-access costs of the phase's memory streams under the
+                        technique's walk (vcost_streams_of); NULL: the phase has none, or they
+                        are computed at each charge (vcost_charge_memory) */
+  double timer_irq;  /* cycles of one virtual timer interrupt beyond native, where the
+                        technique charges them (vcost_charge_timer); else 0 */
 } technique_unit;
 
 typedef struct technique_unit_ops {
@@ -57,9 +65,33 @@ static inline const technique_unit_ops *technique_unit_ops_at(uint8_t k) {
   return technique_unit_split[k - 1];
 }
 
-/* Whether ph has operations of each group a prepared unit marks. */
-bool technique_unit_has_exits(const sim_phase *ph);
-bool technique_unit_has_kernel_ops(const sim_phase *ph);
-bool technique_unit_has_guest_ops(const sim_phase *ph);
+/* Whether ph has operations of each group a prepared unit marks (inline:
+ * read at every prepare). */
+static inline bool technique_unit_has_exits(const sim_phase *ph) {
+  return ph->cr8_writes != 0 || ph->rdtsc != 0 || ph->port_io != 0;
+}
+
+static inline bool technique_unit_has_kernel_ops(const sim_phase *ph) {
+  return ph->pte_updates != 0 || ph->page_faults != 0 || ph->process_creations != 0 ||
+         ph->divide_faults != 0;
+}
+
+/* The counts guest_ops_events (models/guest_ops.c) reads. */
+static inline bool technique_unit_has_guest_ops(const sim_phase *ph) {
+  return ph->context_switches != 0 || ph->execs != 0 || ph->signals != 0 || ph->mmaps != 0 ||
+         ph->fs_metadata != 0 || ph->protection_faults != 0;
+}
+
+/* Charges `units` of ph's memory accesses to s under `walk` (no software-MMU
+ * extra), from u's streams when it has them: vcost_charge_memory's cycles,
+ * bit for bit. */
+static inline void technique_unit_charge_memory(vstate *s, const sim_phase *ph, double units,
+                                                const technique_unit *u, vcost_walk walk,
+                                                cycles_by_mech *out) {
+  if (u->memory)
+    vcost_charge_streams(s, u->memory, units, out);
+  else if (ph->n_access)
+    vcost_charge_memory(s, ph, units, walk, 0, out);
+}
 
 #endif

@@ -8,9 +8,10 @@
  * operation mix.
  * A table from vcost_table_load carries, just before it, what the states
  * over it share: the per-access costs of the memory streams any of them
- * charged (a state's memo, below, holds one phase's; every guest of a
- * technique on hosts of a type charges the same streams).  Every state's
- * table is one of vcost_table_load.
+ * charged (vcost_streams; every guest of a technique on hosts of a type
+ * charges the same streams), each kept unchanged until the table is freed,
+ * as states and prepared units point to them.  Every state's table is one
+ * of vcost_table_load.
  * Sources: the profiles' own `source:` entries; models/profiles/README.md. */
 #include "models/vcost.h"
 
@@ -93,25 +94,14 @@ int native_costs_load(const sim_profile *profile, const sim_host_type *host_type
   return 0;
 }
 
-/* The per-access costs of the streams of one phase: a function of the
- * streams, the table, the walk kind, the software-MMU extra and the guest's
- * page size only (access_costs), so states over the same table share them. */
-typedef struct stream_costs {
-  const sim_access_spec *access;  /* the streams; NULL: an empty entry */
-  size_t n;                       /* how many, at most VCOST_MEMO_STREAMS */
-  vcost_walk walk;                /* the walk they were computed for */
-  double miss_extra;              /* cycles, the software-MMU extra they include */
-  bool huge_pages;                /* for a guest with 2 MiB pages */
-  double data[VCOST_MEMO_STREAMS];         /* cycles of one access's data, per stream */
-  double walk_exposed[VCOST_MEMO_STREAMS]; /* cycles of one access's exposed walk, per stream */
-  double pages, walk_cycles;      /* pages_touched and walk_cycles they give */
-} stream_costs;
-
-/* What the states over one table share, stored just before the table. */
-#define TABLE_SHARED_COSTS 16 /* stream sets remembered; the oldest is replaced */
+/* What the states over one table share, stored just before the table: the
+ * costs of the streams any of them charged, in a hash table of open
+ * addressing keyed by the streams' address (each a block of its own, so a
+ * pointer to it stays valid as the hash table grows). */
 typedef struct table_shared {
-  stream_costs costs[TABLE_SHARED_COSTS];
-  size_t next;                    /* entry replaced next */
+  vcost_streams **slots;          /* cap entries, NULL: empty */
+  size_t cap;                     /* a power of 2, or 0 before the first */
+  size_t used;                    /* entries filled, at most cap / 2 */
 } table_shared;
 
 /* Bytes before a table: its shared part, rounded up so the table that
@@ -144,7 +134,11 @@ int vcost_table_load(const sim_profile *profile, const sim_host_type *host_type,
 }
 
 void vcost_table_free(void *table) {
-  if (table) sim_free((char *)table - TABLE_HEAD_BYTES);
+  if (!table) return;
+  table_shared *shared = table_shared_of(table);
+  for (size_t k = 0; k < shared->cap; k++) sim_free(shared->slots[k]);
+  sim_free(shared->slots);
+  sim_free((char *)table - TABLE_HEAD_BYTES);
 }
 
 double vcost_instr_cycles(const sim_phase *ph) {
@@ -174,21 +168,6 @@ double vcost_native_cpu(const native_costs *c, const sim_phase *ph) {
          ph->call_ret * c->callret + ph->divide_faults * c->exception;
 }
 
-void vcost_charge_timer(const native_costs *c, double cycles, double irq_cycles,
-                        cycles_by_mech *out) {
-  out->cycles[MECH_TRAP] += cycles / c->clock_hz * c->timer_hz * irq_cycles;
-}
-
-struct vstate_memo {
-  const sim_access_spec *access;              /* the streams they belong to */
-  size_t n;                                   /* how many */
-  vcost_walk walk;                            /* the walk they were computed for */
-  double miss_extra;                          /* cycles, the software-MMU extra they include */
-  double data[VCOST_MEMO_STREAMS];            /* cycles of one access's data, per stream */
-  double walk_exposed[VCOST_MEMO_STREAMS];    /* cycles of one access's exposed walk, per stream */
-  double pages, walk_cycles;                  /* pages_touched and walk_cycles they give */
-};
-
 void vstate_init(vstate *s, const native_costs *c, const sim_guest *g) {
   memset(s, 0, sizeof *s);
   s->c = c;
@@ -206,15 +185,7 @@ int vstate_create(const void *params, const sim_guest *g, void **state, sim_diag
   return 0;
 }
 
-void vstate_clear(vstate *s) {
-  sim_free(s->memo);
-  s->memo = NULL;
-}
-
-void vstate_free(void *state) {
-  if (state) vstate_clear(state);
-  sim_free(state);
-}
+void vstate_free(void *state) { sim_free(state); }
 
 /* One access of stream a: its data cycles and the walk cycles the data does
  * not hide; adds its pages and walk to *pages and *walk_sum. */
@@ -241,62 +212,101 @@ static void access_costs(const vstate *s, sim_access_spec a, vcost_walk walk, do
   *walk_sum += w.cycles;
 }
 
-/* Fills memo m of s for ph's streams (at most VCOST_MEMO_STREAMS): from
- * what the states over its table share when one of them charged the same
- * streams the same way, else computed, and then shared. */
-static void remember_streams(const vstate *s, vstate_memo *m, const sim_phase *ph, vcost_walk walk,
-                             double miss_extra) {
-  table_shared *shared = table_shared_of(s->c);
-  const stream_costs *found = NULL;
-  for (size_t k = 0; k < TABLE_SHARED_COSTS && !found; k++) {
-    const stream_costs *c = &shared->costs[k];
-    if (c->access == ph->access && c->n == ph->n_access && c->walk == walk &&
-        c->miss_extra == miss_extra && c->huge_pages == s->huge_pages)
-      found = c;
+static bool streams_are(const vcost_streams *m, const sim_phase *ph, vcost_walk walk,
+                        double miss_extra, bool huge_pages) {
+  return m->access == ph->access && m->n == ph->n_access && m->walk == walk &&
+         m->miss_extra == miss_extra && m->huge_pages == huge_pages;
+}
+
+/* The first slot to probe for the streams at `access`. */
+static size_t streams_slot(const table_shared *shared, const sim_access_spec *access) {
+  uint64_t h = (uint64_t)(uintptr_t)access * UINT64_C(0x9E3779B97F4A7C15);
+  return (size_t)(h >> 32) & (shared->cap - 1);
+}
+
+/* Makes room for one more entry in shared: false when out of memory. */
+static bool shared_room(table_shared *shared) {
+  if (2 * (shared->used + 1) <= shared->cap) return true;
+  size_t cap = shared->cap ? 2 * shared->cap : 16;
+  vcost_streams **old = shared->slots;
+  size_t old_cap = shared->cap;
+  shared->slots = sim_calloc(cap, sizeof *shared->slots);
+  if (!shared->slots) {
+    shared->slots = old;
+    return false;
   }
-  if (!found) {
-    stream_costs *c = &shared->costs[shared->next];
-    shared->next = (shared->next + 1) % TABLE_SHARED_COSTS;
-    double pages = 0, walk_sum = 0;
-    for (size_t i = 0; i < ph->n_access; i++)
-      access_costs(s, ph->access[i], walk, miss_extra, &c->data[i], &c->walk_exposed[i], &pages,
-                   &walk_sum);
-    c->access = ph->access;
-    c->n = ph->n_access;
-    c->walk = walk;
-    c->miss_extra = miss_extra;
-    c->huge_pages = s->huge_pages;
-    c->pages = pages;
-    c->walk_cycles = walk_sum / (double)ph->n_access;
-    found = c;
+  shared->cap = cap;
+  for (size_t k = 0; k < old_cap; k++) {
+    if (!old[k]) continue;
+    size_t j = streams_slot(shared, old[k]->access);
+    while (shared->slots[j]) j = (j + 1) & (cap - 1);
+    shared->slots[j] = old[k];
   }
-  memcpy(m->data, found->data, sizeof m->data);
-  memcpy(m->walk_exposed, found->walk_exposed, sizeof m->walk_exposed);
+  sim_free(old);
+  return true;
+}
+
+/* The costs of ph's streams computed for s (ph has streams). */
+static vcost_streams *streams_new(const vstate *s, const sim_phase *ph, vcost_walk walk,
+                                  double miss_extra) {
+  vcost_streams *m = sim_malloc(sizeof *m + ph->n_access * sizeof m->stream[0]);
+  if (!m) return NULL;
+  double pages = 0, walk_sum = 0;
+  for (size_t i = 0; i < ph->n_access; i++) {
+    m->stream[i].count = ph->access[i].count;
+    access_costs(s, ph->access[i], walk, miss_extra, &m->stream[i].data,
+                 &m->stream[i].walk_exposed, &pages, &walk_sum);
+  }
   m->access = ph->access;
   m->n = ph->n_access;
   m->walk = walk;
   m->miss_extra = miss_extra;
-  m->pages = found->pages;
-  m->walk_cycles = found->walk_cycles;
+  m->huge_pages = s->huge_pages;
+  m->pages = pages;
+  m->walk_cycles = walk_sum / (double)ph->n_access;
+  return m;
 }
 
-/* vcost_charge_memory without the memo's costs at hand: they are
- * remembered first (or, when no memo can hold them, computed). */
-static void charge_memory_afresh(vstate *s, const sim_phase *ph, double units, vcost_walk walk,
-                                 double miss_extra, cycles_by_mech *out) {
-  if (ph->n_access <= VCOST_MEMO_STREAMS && !s->memo) s->memo = sim_calloc(1, sizeof *s->memo);
-  vstate_memo *m = ph->n_access <= VCOST_MEMO_STREAMS ? s->memo : NULL;
+/* vcost_streams_of past the state's memo: from the table, or computed and
+ * kept there.  Apart (and not inlined) so that the memo's hit, at most
+ * charges, saves no registers for it. */
+__attribute__((noinline)) static const vcost_streams *shared_streams(const vstate *s,
+                                                                    const sim_phase *ph,
+                                                                    vcost_walk walk,
+                                                                    double miss_extra) {
+  table_shared *shared = table_shared_of(s->c);
+  if (shared->cap) {
+    for (size_t j = streams_slot(shared, ph->access); shared->slots[j];
+         j = (j + 1) & (shared->cap - 1))
+      if (streams_are(shared->slots[j], ph, walk, miss_extra, s->huge_pages))
+        return shared->slots[j];
+  }
+  if (!shared_room(shared)) return NULL;
+  vcost_streams *m = streams_new(s, ph, walk, miss_extra);
+  if (!m) return NULL;
+  size_t j = streams_slot(shared, ph->access);
+  while (shared->slots[j]) j = (j + 1) & (shared->cap - 1);
+  shared->slots[j] = m;
+  shared->used++;
+  return m;
+}
+
+const vcost_streams *vcost_streams_of(const vstate *s, const sim_phase *ph, vcost_walk walk,
+                                      double miss_extra) {
+  if (ph->n_access == 0) return NULL;
+  if (s->memo && streams_are(s->memo, ph, walk, miss_extra, s->huge_pages)) return s->memo;
+  return shared_streams(s, ph, walk, miss_extra);
+}
+
+void vcost_charge_memory(vstate *s, const sim_phase *ph, double units, vcost_walk walk,
+                         double miss_extra, cycles_by_mech *out) {
+  if (ph->n_access == 0) return;
+  const vcost_streams *m = vcost_streams_of(s, ph, walk, miss_extra);
   if (m) {
-    remember_streams(s, m, ph, walk, miss_extra);
-    for (size_t i = 0; i < ph->n_access; i++) {
-      double n = ph->access[i].count * units;
-      out->cycles[MECH_GUEST] += n * m->data[i];
-      out->cycles[MECH_PAGEWALK] += n * m->walk_exposed[i];
-    }
-    s->pages_touched = m->pages;
-    s->walk_cycles = m->walk_cycles;
+    vcost_charge_streams(s, m, units, out);
     return;
   }
+  /* no room to keep them: the same costs, computed at this charge */
   double pages = 0, walk_sum = 0;
   for (size_t i = 0; i < ph->n_access; i++) {
     double data, walk_exposed, n = ph->access[i].count * units;
@@ -306,30 +316,6 @@ static void charge_memory_afresh(vstate *s, const sim_phase *ph, double units, v
   }
   s->pages_touched = pages;
   s->walk_cycles = walk_sum / (double)ph->n_access;
-}
-
-void vcost_charge_memory(vstate *s, const sim_phase *ph, double units, vcost_walk walk,
-                         double miss_extra, cycles_by_mech *out) {
-  size_t n_access = ph->n_access;
-  if (n_access == 0) return;
-  const vstate_memo *m = s->memo;
-  if (!m || m->access != ph->access || m->n != n_access || m->walk != walk ||
-      m->miss_extra != miss_extra) {
-    charge_memory_afresh(s, ph, units, walk, miss_extra, out);
-    return;
-  }
-  /* the phase's streams as last charged (at every event): the same sums,
-   * held in registers until the end */
-  double guest = out->cycles[MECH_GUEST], pagewalk = out->cycles[MECH_PAGEWALK];
-  for (size_t i = 0; i < n_access; i++) {
-    double n = ph->access[i].count * units;
-    guest += n * m->data[i];
-    pagewalk += n * m->walk_exposed[i];
-  }
-  out->cycles[MECH_GUEST] = guest;
-  out->cycles[MECH_PAGEWALK] = pagewalk;
-  s->pages_touched = m->pages;
-  s->walk_cycles = m->walk_cycles;
 }
 
 double vcost_tlb_refill(const vstate *s) {

@@ -100,9 +100,12 @@ double vcost_native_cpu(const native_costs *c, const sim_phase *ph);
 
 /* Virtual timer interrupts: a guest spending `cycles` of CPU receives
  * cycles / clock * timer.hz interrupts, each costing irq_cycles more than
- * natively; adds that to out's MECH_TRAP. */
-void vcost_charge_timer(const native_costs *c, double cycles, double irq_cycles,
-                        cycles_by_mech *out);
+ * natively; adds that to out's MECH_TRAP.  Inline: hardware-assisted
+ * techniques charge it at every event. */
+static inline void vcost_charge_timer(const native_costs *c, double cycles, double irq_cycles,
+                                      cycles_by_mech *out) {
+  out->cycles[MECH_TRAP] += cycles / c->clock_hz * c->timer_hz * irq_cycles;
+}
 
 /* ---- the memory model of one guest ---- */
 
@@ -111,39 +114,59 @@ void vcost_charge_timer(const native_costs *c, double cycles, double irq_cycles,
  * EPT/NPT. */
 typedef enum vcost_walk { VCOST_WALK_1D, VCOST_WALK_2D } vcost_walk;
 
+/* The per-access costs of the memory streams of one phase under one table:
+ * a function of the streams, the table, the walk kind, the software-MMU
+ * extra and the guest's page size only, never of the units charged.  Each
+ * is computed once, at the first charge (or prepared unit) that needs it,
+ * and kept unchanged by its table until the table is freed (models/vcost.c),
+ * so every state over the table, and every prepared unit
+ * (models/technique_unit.h), charges from the same one. */
+typedef struct vcost_stream_cost {
+  double count;             /* accesses per unit of work (the stream's count) */
+  double data;              /* cycles of one access's data */
+  double walk_exposed;      /* cycles of one access's walk the data does not hide */
+} vcost_stream_cost;
+
+typedef struct vcost_streams {
+  const sim_access_spec *access; /* the streams: the phase's array, which outlives the run and
+                             never changes (a request's phase is a copy that shares it) */
+  size_t n;                 /* how many, >= 1 */
+  vcost_walk walk;          /* the walk they were computed for */
+  double miss_extra;        /* cycles, the software-MMU extra they include */
+  bool huge_pages;          /* for a guest with 2 MiB pages */
+  double pages;             /* 4 KiB or 2 MiB pages the streams touch (pages_touched) */
+  double walk_cycles;       /* cycles of one walk, the streams' mean (walk_cycles) */
+  vcost_stream_cost stream[]; /* per stream, in the phase's order */
+} vcost_streams;
+
 /* What every technique keeps per guest: where its accesses go and what a TLB
  * refill costs after a flush. */
-#define VCOST_MEMO_STREAMS 4 /* memory streams of a phase whose per-access costs a state remembers */
-
-/* The per-access costs of the streams a state charged last (private to
- * models/vcost.c); a state holds one only once it charges a phase that has
- * memory streams, so guests whose phases have none pay no room for it. */
-typedef struct vstate_memo vstate_memo;
-
 typedef struct vstate {
   const native_costs *c;    /* the technique's table (shared, not owned) */
   double pages_touched;     /* distinct pages of the last phase charged, for TLB refills */
   double walk_cycles;       /* cycles of one walk in the last phase charged */
-  /* The per-access costs of the streams last charged.  They depend on the
-   * streams, the table and the walk kind only, never on the units charged,
-   * and a guest charges the same phase at every event of its run: the walk
-   * model is evaluated once per phase instead of once per event.  NULL until
-   * the first phase with streams (and when it could not be allocated: the
-   * costs are then computed at each charge, to the same values). */
-  vstate_memo *memo;        /* owned */
+  /* The costs of the streams last charged (the table's, not owned): a guest
+   * charges the same phase at every event of its run, and its vCPUs the same
+   * phases, and finds them here without a look-up.  NULL until the first
+   * phase with streams (and when they could not be kept: they are then
+   * computed at each charge, to the same values). */
+  const vcost_streams *memo;
   bool huge_pages;          /* guest backs memory with 2 MiB pages, nested pages too */
 } vstate;
 
-/* The state of guest g (NULL: 4 KiB pages) over table c. */
+/* The state of guest g (NULL: 4 KiB pages) over table c, a table of
+ * vcost_table_load.  It holds nothing to free. */
 void vstate_init(vstate *s, const native_costs *c, const sim_guest *g);
-
-/* Frees what s holds (not s itself: a technique's state may embed it). */
-void vstate_clear(vstate *s);
 
 /* create() and destroy() of a technique whose state is a bare vstate. */
 int vstate_create(const void *params, const sim_guest *g, void **state, sim_diag *diag);
 void vstate_free(void *state);
 
+/* The costs of ph's memory streams for s under walk and miss_extra, from
+ * s's table (computed there at the first request): NULL when ph has no
+ * streams, or when they could not be kept (out of memory). */
+const vcost_streams *vcost_streams_of(const vstate *s, const sim_phase *ph, vcost_walk walk,
+                                      double miss_extra);
 
 /* Charges `units` units of the memory accesses of ph: data accesses to
  * MECH_GUEST, TLB-miss walks to MECH_PAGEWALK as far as they exceed the data
@@ -154,6 +177,25 @@ void vstate_free(void *state);
  * touched and the walk cost in s for vcost_tlb_refill. */
 void vcost_charge_memory(vstate *s, const sim_phase *ph, double units, vcost_walk walk,
                          double miss_extra, cycles_by_mech *out);
+
+/* vcost_charge_memory of the phase m is of (vcost_streams_of(s, ph, walk,
+ * miss_extra)), from m: the same operations in the same order, so the same
+ * cycles bit for bit, and the same pages and walk recorded in s (m becomes
+ * its memo).  Inline: a prepared unit charges it at every event. */
+static inline void vcost_charge_streams(vstate *s, const vcost_streams *m, double units,
+                                        cycles_by_mech *out) {
+  double guest = out->cycles[MECH_GUEST], pagewalk = out->cycles[MECH_PAGEWALK];
+  for (size_t i = 0; i < m->n; i++) {
+    double n = m->stream[i].count * units;
+    guest += n * m->stream[i].data;
+    pagewalk += n * m->stream[i].walk_exposed;
+  }
+  out->cycles[MECH_GUEST] = guest;
+  out->cycles[MECH_PAGEWALK] = pagewalk;
+  s->pages_touched = m->pages;
+  s->walk_cycles = m->walk_cycles;
+  s->memo = m;
+}
 
 /* Cycles to refill the TLB after a flush, for the pages the guest touched in
  * the last phase charged (one walk per entry reloaded). */
