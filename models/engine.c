@@ -188,7 +188,6 @@ bool eng_phase_complete(const eng_vcpu *v, sim_time now) {
 static void charge_units(eng *e, eng_vcpu *v, const sim_phase *ph, double units,
                          cycles_by_mech *out, double *native) {
   eng_guest *g = &e->guests[v->guest];
-  cycles_by_mech n = {{0}};
   const technique_unit_ops *tech = g->tech_unit ? technique_unit_ops_at(g->tech_unit) : NULL;
   const technique_unit_ops *nat = g->native_unit ? technique_unit_ops_at(g->native_unit) : NULL;
   if (v->unit_phase != ph || v->unit_state != g->tech_state ||
@@ -203,11 +202,16 @@ static void charge_units(eng *e, eng_vcpu *v, const sim_phase *ph, double units,
     tech->apply(g->tech_state, ph, units, &v->unit_tech, out);
   else
     g->tech->charge(g->tech_state, ph, units, out);
-  if (nat)
-    nat->apply(g->native_state, ph, units, &v->unit_native, &n);
-  else
-    g->native->charge(g->native_state, ph, units, &n);
-  *native += cycles_total(&n);
+  if (nat && nat->apply_total) {
+    *native += nat->apply_total(g->native_state, ph, units, &v->unit_native);
+  } else {
+    cycles_by_mech n = {{0}};
+    if (nat)
+      nat->apply(g->native_state, ph, units, &v->unit_native, &n);
+    else
+      g->native->charge(g->native_state, ph, units, &n);
+    *native += cycles_total(&n);
+  }
   if (v->contention_unit > 0) { /* its co-runners', its native twin's too (models/contention.h) */
     out->cycles[MECH_GUEST] += units * v->contention_unit;
     *native += units * v->contention_unit;
