@@ -178,6 +178,26 @@ bool eng_phase_complete(const eng_vcpu *v, sim_time now) {
   return now >= v->phase_end_ns;
 }
 
+/* Another vCPU of v's guest g whose units are prepared for ph under g's
+ * states now, when ph is a phase of g's workload: they hold for v too (a
+ * prepared unit holds for the phase's content, the state's table and the
+ * technique only, models/technique_unit.h, and a workload's phase is the
+ * same content for every vCPU), so v copies them instead of preparing its
+ * own: the vCPUs of a guest enter a phase one after another.  NULL: none,
+ * or ph is a request's or a trace's, whose content is the vCPU's own. */
+static const eng_vcpu *prepared_sibling(const eng *e, const eng_guest *g, const eng_vcpu *v,
+                                        const sim_phase *ph) {
+  if (v->req_ph || g->wl->trace_mix) return NULL;
+  const eng_vcpu *first = &e->vcpus[g->first_vcpu];
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    const eng_vcpu *s = &first[i];
+    if (s != v && s->unit_phase == ph && s->unit_state == g->tech_state &&
+        s->unit_native_state == g->native_state)
+      return s;
+  }
+  return NULL;
+}
+
 /* Charges `units` of v's phase through its technique and the native one.
  * A technique whose charge is split (models/technique_unit.h) is charged
  * from one unit of the phase prepared at the phase's first charge
@@ -192,8 +212,14 @@ static void charge_units(eng *e, eng_vcpu *v, const sim_phase *ph, double units,
   const technique_unit_ops *nat = g->native_unit ? technique_unit_ops_at(g->native_unit) : NULL;
   if (v->unit_phase != ph || v->unit_state != g->tech_state ||
       v->unit_native_state != g->native_state) {
-    if (tech) tech->prepare(g->tech_state, ph, &v->unit_tech);
-    if (nat) nat->prepare(g->native_state, ph, &v->unit_native);
+    const eng_vcpu *sibling = prepared_sibling(e, g, v, ph);
+    if (sibling) {
+      v->unit_tech = sibling->unit_tech;
+      v->unit_native = sibling->unit_native;
+    } else {
+      if (tech) tech->prepare(g->tech_state, ph, &v->unit_tech);
+      if (nat) nat->prepare(g->native_state, ph, &v->unit_native);
+    }
     v->unit_phase = ph;
     v->unit_state = g->tech_state;
     v->unit_native_state = g->native_state;
