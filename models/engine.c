@@ -201,12 +201,15 @@ static const eng_vcpu *prepared_sibling(const eng *e, const eng_guest *g, const 
 /* Charges `units` of v's phase through its technique and the native one.
  * A technique whose charge is split (models/technique_unit.h) is charged
  * from one unit of the phase prepared at the phase's first charge
- * (eng_dispatch forgets it when a phase or request begins, as a request's
+ * (start_run forgets it when a phase or request begins, as a request's
  * content changes in place), and prepared again only if the guest moved to
  * another host type: the same cycles, bit for bit, as its charge().  ph:
- * v's phase (phase_again). */
-static void charge_units(eng *e, eng_vcpu *v, const sim_phase *ph, double units,
-                         cycles_by_mech *out, double *native) {
+ * v's phase (phase_again).  Inline in start_run, which charges once or
+ * twice a run: a call's saving and restoring of registers cost more. */
+static inline __attribute__((always_inline)) void charge_units(eng *e, eng_vcpu *v,
+                                                               const sim_phase *ph, double units,
+                                                               cycles_by_mech *out,
+                                                               double *native) {
   eng_guest *g = &e->guests[v->guest];
   const technique_unit_ops *tech = g->tech_unit ? technique_unit_ops_at(g->tech_unit) : NULL;
   const technique_unit_ops *nat = g->native_unit ? technique_unit_ops_at(g->native_unit) : NULL;
