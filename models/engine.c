@@ -77,11 +77,17 @@
 #include "models/techniques.h"
 #include "sim/alloc.h"
 
-/* ns that `cycles` take at `clock_hz`, rounded up so any work takes time. */
+/* ns that `cycles` take at `clock_hz`, rounded up so any work takes time:
+ * ceil(cycles * 1e9 / clock_hz - 1e-9), taken as an integer without ceil
+ * (every run converts four times).  Below 9e18 the truncation t of that x
+ * is its ceil when x is whole or not positive and its floor otherwise, so
+ * ceil(x) is t, plus one when t < x. */
 static sim_time cycles_to_ns(double cycles, double clock_hz) {
   if (!(cycles > 0)) return 0;
-  double ns = ceil(cycles * 1e9 / clock_hz - 1e-9);
-  return ns >= 9e18 ? SIM_TIME_MAX / 4 : (sim_time)ns;
+  double ns = cycles * 1e9 / clock_hz - 1e-9;
+  if (ns >= 9e18) return SIM_TIME_MAX / 4;
+  sim_time t = (sim_time)ns;
+  return (double)t < ns ? t + 1 : t;
 }
 
 void eng_note_rec(eng *e, int rc) {

@@ -128,6 +128,23 @@ static void test_exact_timing(void) {
   run_close(&o);
 }
 
+/* Times are whole ns, rounded up (engine.c cycles_to_ns): at 3 GHz a run
+ * of c cycles lasts ceil(c / 3) ns, its switch and its work apiece; one
+ * unit of work, in a probe and the rest in one run. */
+static void test_run_times_round_up_to_the_ns(void) {
+  test_world w;
+  world_init(&w, 1, 1, 1);
+  w.type.clock_hz = 3e9;
+  w.phase.syscalls = 1; /* 1100 cycles a unit */
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 0), 0);
+  double work = unit_cycles(&w), expect_ns = ceil(FX_SWITCH_CYCLES / 3.0) + ceil(work / 3.0);
+  CU_ASSERT(expect_ns > (FX_SWITCH_CYCLES + work) / 3.0 + 0.1); /* both rounded up */
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "time_to_complete_s", 0), expect_ns * 1e-9,
+                         1e-13);
+  run_close(&o);
+}
+
 /* Two guests on one core: they alternate by 30 ms slices; each switch costs
  * FX_SWITCH_CYCLES, and the time a guest waits is its steal. */
 static void test_overcommit_steal_and_switches(void) {
@@ -553,6 +570,7 @@ static void test_vcpus_share_their_phases_prepared_units(void) {
 int register_tests(void) {
   static const test_case tests[] = {
       {"exact timing from cycles and clock", test_exact_timing},
+      {"run times round up to the ns", test_run_times_round_up_to_the_ns},
       {"over-commit: switches and steal", test_overcommit_steal_and_switches},
       {"pinning respected", test_pinning_respected},
       {"determinism", test_determinism},
