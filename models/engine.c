@@ -442,7 +442,8 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 /* Asks the scheduler what runs on pCPU p now and starts it. */
 void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   sim_time now = sim_loop_now(e->loop);
-  if (eng_backend_claims(e, h, p)) return; /* a back end runs there (models/backend.h) */
+  /* a back end runs there (models/backend.h); without back ends, not asked */
+  if (e->backends && eng_backend_claims(e, h, p)) return;
   sched_pick pick = h->sched->pick_next(h->sched_state, (int32_t)p, now);
   if (pick.vcpu < 0) {
     /* Idle; a scheduler holding back a capped vCPU asks to be called again
@@ -456,7 +457,7 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
     contention_recheck(e, h); /* one co-runner fewer */
     return;
   }
-  if (eng_backend_picked(e, h, p, pick)) return; /* an I/O back end (models/backend.h) */
+  if (e->backends && eng_backend_picked(e, h, p, pick)) return; /* an I/O back end */
   eng_vcpu *v = &e->vcpus[h->vcpu_of_sched[pick.vcpu]];
   eng_guest *g = &e->guests[v->guest];
   if (g->paused || g->host != h || v->state != V_RUNNABLE) {
