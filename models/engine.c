@@ -77,11 +77,17 @@
 #include "models/techniques.h"
 #include "sim/alloc.h"
 
-/* ns that `cycles` take at `clock_hz`, rounded up so any work takes time. */
+/* ns that `cycles` take at `clock_hz`, rounded up so any work takes time:
+ * ceil(cycles * 1e9 / clock_hz - 1e-9), taken as an integer without ceil
+ * (every run converts four times).  Below 9e18 the truncation t of that x
+ * is its ceil when x is whole or not positive and its floor otherwise, so
+ * ceil(x) is t, plus one when t < x. */
 static sim_time cycles_to_ns(double cycles, double clock_hz) {
   if (!(cycles > 0)) return 0;
-  double ns = ceil(cycles * 1e9 / clock_hz - 1e-9);
-  return ns >= 9e18 ? SIM_TIME_MAX / 4 : (sim_time)ns;
+  double ns = cycles * 1e9 / clock_hz - 1e-9;
+  if (ns >= 9e18) return SIM_TIME_MAX / 4;
+  sim_time t = (sim_time)ns;
+  return (double)t < ns ? t + 1 : t;
 }
 
 void eng_note_rec(eng *e, int rc) {
@@ -178,23 +184,51 @@ bool eng_phase_complete(const eng_vcpu *v, sim_time now) {
   return now >= v->phase_end_ns;
 }
 
+/* Another vCPU of v's guest g whose units are prepared for ph under g's
+ * states now, when ph is a phase of g's workload: they hold for v too (a
+ * prepared unit holds for the phase's content, the state's table and the
+ * technique only, models/technique_unit.h, and a workload's phase is the
+ * same content for every vCPU), so v copies them instead of preparing its
+ * own: the vCPUs of a guest enter a phase one after another.  NULL: none,
+ * or ph is a request's or a trace's, whose content is the vCPU's own. */
+static const eng_vcpu *prepared_sibling(const eng *e, const eng_guest *g, const eng_vcpu *v,
+                                        const sim_phase *ph) {
+  if (v->req_ph || g->wl->trace_mix) return NULL;
+  const eng_vcpu *first = &e->vcpus[g->first_vcpu];
+  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
+    const eng_vcpu *s = &first[i];
+    if (s != v && s->unit_phase == ph && s->unit_state == g->tech_state &&
+        s->unit_native_state == g->native_state)
+      return s;
+  }
+  return NULL;
+}
+
 /* Charges `units` of v's phase through its technique and the native one.
  * A technique whose charge is split (models/technique_unit.h) is charged
  * from one unit of the phase prepared at the phase's first charge
- * (eng_dispatch forgets it when a phase or request begins, as a request's
+ * (start_run forgets it when a phase or request begins, as a request's
  * content changes in place), and prepared again only if the guest moved to
  * another host type: the same cycles, bit for bit, as its charge().  ph:
- * v's phase (phase_again). */
-static void charge_units(eng *e, eng_vcpu *v, const sim_phase *ph, double units,
-                         cycles_by_mech *out, double *native) {
+ * v's phase (phase_again).  Inline in start_run, which charges once or
+ * twice a run: a call's saving and restoring of registers cost more. */
+static inline __attribute__((always_inline)) void charge_units(eng *e, eng_vcpu *v,
+                                                               const sim_phase *ph, double units,
+                                                               cycles_by_mech *out,
+                                                               double *native) {
   eng_guest *g = &e->guests[v->guest];
-  cycles_by_mech n = {{0}};
   const technique_unit_ops *tech = g->tech_unit ? technique_unit_ops_at(g->tech_unit) : NULL;
   const technique_unit_ops *nat = g->native_unit ? technique_unit_ops_at(g->native_unit) : NULL;
   if (v->unit_phase != ph || v->unit_state != g->tech_state ||
       v->unit_native_state != g->native_state) {
-    if (tech) tech->prepare(g->tech_state, ph, &v->unit_tech);
-    if (nat) nat->prepare(g->native_state, ph, &v->unit_native);
+    const eng_vcpu *sibling = prepared_sibling(e, g, v, ph);
+    if (sibling) {
+      v->unit_tech = sibling->unit_tech;
+      v->unit_native = sibling->unit_native;
+    } else {
+      if (tech) tech->prepare(g->tech_state, ph, &v->unit_tech);
+      if (nat) nat->prepare(g->native_state, ph, &v->unit_native);
+    }
     v->unit_phase = ph;
     v->unit_state = g->tech_state;
     v->unit_native_state = g->native_state;
@@ -203,11 +237,16 @@ static void charge_units(eng *e, eng_vcpu *v, const sim_phase *ph, double units,
     tech->apply(g->tech_state, ph, units, &v->unit_tech, out);
   else
     g->tech->charge(g->tech_state, ph, units, out);
-  if (nat)
-    nat->apply(g->native_state, ph, units, &v->unit_native, &n);
-  else
-    g->native->charge(g->native_state, ph, units, &n);
-  *native += cycles_total(&n);
+  if (nat && nat->apply_total) {
+    *native += nat->apply_total(g->native_state, ph, units, &v->unit_native);
+  } else {
+    cycles_by_mech n = {{0}};
+    if (nat)
+      nat->apply(g->native_state, ph, units, &v->unit_native, &n);
+    else
+      g->native->charge(g->native_state, ph, units, &n);
+    *native += cycles_total(&n);
+  }
   if (v->contention_unit > 0) { /* its co-runners', its native twin's too (models/contention.h) */
     out->cycles[MECH_GUEST] += units * v->contention_unit;
     *native += units * v->contention_unit;
@@ -403,7 +442,8 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 /* Asks the scheduler what runs on pCPU p now and starts it. */
 void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
   sim_time now = sim_loop_now(e->loop);
-  if (eng_backend_claims(e, h, p)) return; /* a back end runs there (models/backend.h) */
+  /* a back end runs there (models/backend.h); without back ends, not asked */
+  if (e->backends && eng_backend_claims(e, h, p)) return;
   sched_pick pick = h->sched->pick_next(h->sched_state, (int32_t)p, now);
   if (pick.vcpu < 0) {
     /* Idle; a scheduler holding back a capped vCPU asks to be called again
@@ -417,7 +457,7 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
     contention_recheck(e, h); /* one co-runner fewer */
     return;
   }
-  if (eng_backend_picked(e, h, p, pick)) return; /* an I/O back end (models/backend.h) */
+  if (e->backends && eng_backend_picked(e, h, p, pick)) return; /* an I/O back end */
   eng_vcpu *v = &e->vcpus[h->vcpu_of_sched[pick.vcpu]];
   eng_guest *g = &e->guests[v->guest];
   if (g->paused || g->host != h || v->state != V_RUNNABLE) {

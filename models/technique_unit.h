@@ -48,6 +48,11 @@ typedef struct technique_unit_ops {
    * same phase content and state): exactly what charge() adds. */
   void (*apply)(void *state, const sim_phase *ph, double units, const technique_unit *u,
                 cycles_by_mech *out);
+  /* cycles_total of what apply adds to cycles all +0, bit for bit, with the
+   * same effect on the state: for a caller that needs the charge as a
+   * total only (the engine's native reference).  NULL: none; such a
+   * caller totals apply's cycles itself. */
+  double (*apply_total)(void *state, const sim_phase *ph, double units, const technique_unit *u);
 } technique_unit_ops;
 
 extern const technique_unit_ops technique_native_unit_ops;

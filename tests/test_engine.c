@@ -128,6 +128,23 @@ static void test_exact_timing(void) {
   run_close(&o);
 }
 
+/* Times are whole ns, rounded up (engine.c cycles_to_ns): at 3 GHz a run
+ * of c cycles lasts ceil(c / 3) ns, its switch and its work apiece; one
+ * unit of work, in a probe and the rest in one run. */
+static void test_run_times_round_up_to_the_ns(void) {
+  test_world w;
+  world_init(&w, 1, 1, 1);
+  w.type.clock_hz = 3e9;
+  w.phase.syscalls = 1; /* 1100 cycles a unit */
+  run_out o;
+  CU_ASSERT_EQUAL_FATAL(run_world(&w, &o, 0), 0);
+  double work = unit_cycles(&w), expect_ns = ceil(FX_SWITCH_CYCLES / 3.0) + ceil(work / 3.0);
+  CU_ASSERT(expect_ns > (FX_SWITCH_CYCLES + work) / 3.0 + 0.1); /* both rounded up */
+  CU_ASSERT_DOUBLE_EQUAL(col(&o, "summary/guests", "time_to_complete_s", 0), expect_ns * 1e-9,
+                         1e-13);
+  run_close(&o);
+}
+
 /* Two guests on one core: they alternate by 30 ms slices; each switch costs
  * FX_SWITCH_CYCLES, and the time a guest waits is its steal. */
 static void test_overcommit_steal_and_switches(void) {
@@ -513,9 +530,47 @@ static void test_fluid_replanned_runs_go_on(void) {
   run_close(&o);
 }
 
+/* The vCPUs of a guest enter each phase one after another, and each takes
+ * the phase's prepared units of a vCPU that prepared them (engine.c
+ * prepared_sibling): a guest of three vCPUs (hvm-ept, whose charge and its
+ * native reference's are split, models/technique_unit.h) on cores to spare,
+ * through a phase of memory accesses (next to native) and one of port I/O
+ * (exits: less than half as fast as native), has the time per unit of work
+ * against its native twin of a guest of one vCPU, whose units are its own,
+ * to a tenth of a percent (its three vCPUs' switches and TLB refills); a
+ * vCPU given the other phase's units would be charged that phase's costs
+ * (0.9995 instead of 0.45). */
+static void test_vcpus_share_their_phases_prepared_units(void) {
+  const char *text =
+      "name: siblings\n"
+      "simulation: {seed: 1, record: {events: false, series: false}}\n"
+      "calibration: generic-x86-2020\n"
+      "host_types:\n"
+      "  h: {cores: 4, clock: 2 GHz, memory: 8 GiB, fidelity: fluid}\n"
+      "hosts: [{name: h0, type: h}]\n"
+      "workloads:\n"
+      "  two:\n"
+      "    phases:\n"
+      "      - {name: memory, units: 3M, ops: {instructions: 200,"
+      " memory: [{count: 20, working_set: 1 GiB, pattern: random}]}}\n"
+      "      - {name: compute, units: 3M, ops: {instructions: 3000, port_io: 1}}\n"
+      "guests:\n"
+      "  - {name: three, technique: hvm-ept, vcpus: 3, memory: 1 GiB, host: h0, workload: two}\n"
+      "  - {name: one, technique: hvm-ept, vcpus: 1, memory: 1 GiB, host: h0, workload: two}\n";
+  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
+  fx_run run;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("siblings", "siblings", text, &cfg, NULL, &run), 0);
+  double a = fx_col(run.r, "summary/guests", "relative_to_native", 0);
+  double b = fx_col(run.r, "summary/guests", "relative_to_native", 1);
+  CU_ASSERT(a > 0.3 && a < 0.6);
+  CU_ASSERT_DOUBLE_EQUAL(a, b, a * 1e-2);
+  fx_run_close(&run);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"exact timing from cycles and clock", test_exact_timing},
+      {"run times round up to the ns", test_run_times_round_up_to_the_ns},
       {"over-commit: switches and steal", test_overcommit_steal_and_switches},
       {"pinning respected", test_pinning_respected},
       {"determinism", test_determinism},
@@ -529,6 +584,7 @@ int register_tests(void) {
       {"rr simultaneous wakes", test_rr_simultaneous_wakes},
       {"fluid re-plans only when rates change", test_fluid_replans_only_when_rates_change},
       {"fluid re-planned runs go on", test_fluid_replanned_runs_go_on},
+      {"vCPUs share their phase's prepared units", test_vcpus_share_their_phases_prepared_units},
       {NULL, NULL}};
   return add_suite("engine", tests);
 }

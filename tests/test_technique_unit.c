@@ -256,6 +256,50 @@ static void test_units_of_several_phases_applied_in_turn(void) {
   sim_profile_free(p);
 }
 
+/* A unit's total (apply_total, the native reference's) is, bit for bit,
+ * cycles_total of what apply adds to cycles all +0, and leaves the state as
+ * apply does (a switch-in after reads it), over phases with and without
+ * streams and guest operations and over units 0 to large. */
+static void test_a_units_total_is_its_cycles_total(void) {
+  fx_costs c;
+  fx_costs_init(&c);
+  fx_cost_set(&c, "tlb.tagged", 0);
+  sim_profile *p = fx_costs_profile(&c, "test");
+  static sim_access_spec access[N_MIXED][6];
+  sim_phase ph[N_MIXED];
+  for (size_t k = 0; k < N_MIXED; k++) ph[k] = mixed_phase(k, access[k]);
+  CU_ASSERT_PTR_NOT_NULL(technique_native_unit_ops.apply_total);
+  size_t totalled = 0;
+  for (size_t t = 0; t < sizeof split / sizeof split[0]; t++) {
+    const technique_unit_ops *u = technique_unit_ops_at(technique_unit_index(split[t]));
+    if (!u->apply_total) continue;
+    totalled++;
+    fx_tech applied, totals;
+    fx_tech_open(&applied, split[t], p, NULL);
+    fx_tech_open(&totals, split[t], p, NULL);
+    size_t wrong = 0;
+    for (size_t i = 0; i < 40; i++) {
+      size_t k = (i * 5 + i / 3) % N_MIXED;
+      double units = i % 8 == 0 ? 0.0 : 0.25 + (double)(i % 7) * 1234.5;
+      technique_unit unit;
+      u->prepare(applied.state, &ph[k], &unit);
+      cycles_by_mech by_apply = {{0}};
+      u->apply(applied.state, &ph[k], units, &unit, &by_apply);
+      double want = cycles_total(&by_apply), got = u->apply_total(totals.state, &ph[k], units, &unit);
+      cycles_by_mech in_applied = {{0}}, in_totals = {{0}};
+      split[t]->switch_in(applied.state, &in_applied);
+      split[t]->switch_in(totals.state, &in_totals);
+      wrong += memcmp(&want, &got, sizeof got) != 0 ||
+               memcmp(&in_applied, &in_totals, sizeof in_totals) != 0;
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    fx_tech_close(&applied);
+    fx_tech_close(&totals);
+  }
+  CU_ASSERT(totalled > 0);
+  sim_profile_free(p);
+}
+
 static void test_stateful_techniques_are_not_split(void) {
   CU_ASSERT_EQUAL(technique_unit_index(&technique_bt_ops), 0);
   for (size_t t = 0; t < sizeof split / sizeof split[0]; t++)
@@ -267,6 +311,7 @@ int register_tests(void) {
       {"every grouped operation is charged", test_every_grouped_operation_is_charged},
       {"a prepared unit charges as charge does", test_prepared_unit_charges_as_charge_does},
       {"units of several phases applied in turn", test_units_of_several_phases_applied_in_turn},
+      {"a unit's total is its cycles' total", test_a_units_total_is_its_cycles_total},
       {"stateful techniques are not split", test_stateful_techniques_are_not_split},
       {NULL, NULL}};
   return add_suite("technique_unit", tests);
