@@ -440,7 +440,7 @@ static uint32_t running_drop(contention_host *c, uint32_t p) {
   if (k == c->n_running) return NO_GUEST;
   uint32_t guest = c->running[k].guest;
   c->n_running--;
-  memmove(&c->running[k], &c->running[k + 1], (c->n_running - k) * sizeof *c->running);
+  for (; k < c->n_running; k++) c->running[k] = c->running[k + 1]; /* a few: no call */
   return guest;
 }
 
@@ -582,9 +582,9 @@ static bool known_patch(contention_host *c, const uint32_t *affected, size_t n_a
     changed = true;
     if (was && !is) {
       c->n_known--;
-      memmove(&c->known[at], &c->known[at + 1], (c->n_known - at) * sizeof *c->known);
+      for (size_t j = at; j < c->n_known; j++) c->known[j] = c->known[j + 1];
     } else if (!was) {
-      memmove(&c->known[at + 1], &c->known[at], (c->n_known - at) * sizeof *c->known);
+      for (size_t j = c->n_known; j > at; j--) c->known[j] = c->known[j - 1];
       c->n_known++;
     }
     if (is) c->known[at] = fresh;
@@ -630,7 +630,7 @@ static bool set_is(const contention_set *s, uint64_t hash, const contention_gues
 /* Lets each model share its resource among the co-runners of s. */
 static void set_share(const contention_shared *sh, contention_set *s) {
   const native_costs *costs = &sh->costs;
-  memset(s->effect_known, 0, s->n * sizeof *s->effect_known);
+  for (size_t k = 0; k < s->n; k++) s->effect_known[k] = false;
   if (s->n < 2) return; /* alone: no effect */
   contention_view view = {costs, s->clock_hz, s->g, s->n, 0, costs->mmu, 0};
   for (size_t k = 0; k < s->n; k++) s->g[k].llc_bytes = costs->mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
@@ -694,7 +694,7 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
     c->n_known = n;
     c->known_clock_hz = h->clock_hz;
   }
-  memset(c->slot_settled, 0, c->words * sizeof *c->slot_settled); /* runs settled before */
+  for (size_t w = 0; w < c->words; w++) c->slot_settled[w] = 0; /* runs settled before */
   c->set = set_of(c);
 }
 
@@ -773,7 +773,7 @@ static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
  * instant forgotten. */
 static void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
   if (c->now_ns != now) {
-    memset(c->slot_now, 0, c->words * sizeof *c->slot_now);
+    for (size_t w = 0; w < c->words; w++) c->slot_now[w] = 0;
     c->now_ns = now;
   }
   slot_bit(c->slot_now, p, true);
