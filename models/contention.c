@@ -60,6 +60,23 @@ typedef struct contention_set {
 #define SET_BUCKETS 256
 #define SETS_MAX_BYTES ((size_t)1 << 20)
 
+/* Entries of a contention_shared's phases alone, and how many may be
+ * used: a data center's guests run a few dozen workload phases, each
+ * found on thousands of hosts; past the limit (a table kept sparse, for
+ * short probes) a phase's costs alone are computed where needed. */
+#define ALONE_SLOTS 256
+#define ALONE_MAX 192
+
+/* What one unit of a phase costs and uses alone on hosts of a
+ * contention_shared (contention_phase_alone's fields of a co-runner). */
+typedef struct contention_alone {
+  const sim_phase *phase;     /* a phase whose content never changes in place; NULL: free entry */
+  double unit_cycles;         /* cycles */
+  double llc_lines;           /* lines */
+  double footprint_bytes;     /* bytes */
+  double access_cycles[CONTENTION_ALONE_ACCESSES]; /* cycles */
+} contention_alone;
+
 /* What hosts of one type with one profile share: the models' parameters
  * and the native costs, loaded once for all of them (a data center's
  * thousands of hosts come in a few types), and the running sets evaluated
@@ -74,6 +91,9 @@ typedef struct contention_shared {
   contention_set **sets;      /* SET_BUCKETS chains of sets whose co-runners' phases never
                                * change in place, by hash; NULL until the first */
   size_t sets_bytes;          /* bytes the sets hold, at most SETS_MAX_BYTES */
+  contention_alone *alone;    /* ALONE_SLOTS entries by phase address (open addressing);
+                               * NULL until the first */
+  size_t n_alone;             /* entries used, at most ALONE_MAX */
   struct contention_shared *next; /* the engine's next entry */
 } contention_shared;
 
@@ -239,6 +259,7 @@ static void shared_free(contention_shared *sh) {
       sh->sets[b] = next;
     }
   sim_free(sh->sets);
+  sim_free(sh->alone);
   sim_free(sh);
 }
 
@@ -382,6 +403,31 @@ void contention_free(eng *e) {
 
 /* ---- the co-runners ---- */
 
+/* contention_phase_alone of g's phase, whose content never changes in
+ * place, into *g: computed once for the hosts of sh (its entry in
+ * sh->alone), copied from then on. */
+static void shared_alone(contention_shared *sh, contention_guest *g) {
+  if (!sh->alone) sh->alone = sim_calloc(ALONE_SLOTS, sizeof *sh->alone);
+  contention_alone *x = NULL;
+  if (sh->alone) {
+    size_t at = (size_t)(((uint64_t)(uintptr_t)g->phase * 0x9e3779b97f4a7c15u) >> 56) % ALONE_SLOTS;
+    while (sh->alone[at].phase && sh->alone[at].phase != g->phase) at = (at + 1) % ALONE_SLOTS;
+    x = &sh->alone[at];
+  }
+  if (x && x->phase) {
+    g->unit_cycles = x->unit_cycles;
+    g->llc_lines = x->llc_lines;
+    g->footprint_bytes = x->footprint_bytes;
+    memcpy(g->alone_access_cycles, x->access_cycles, sizeof g->alone_access_cycles);
+    return;
+  }
+  contention_phase_alone(&sh->costs, g->phase, g);
+  if (!x || sh->n_alone >= ALONE_MAX) return;
+  *x = (contention_alone){g->phase, g->unit_cycles, g->llc_lines, g->footprint_bytes, {0}};
+  memcpy(x->access_cycles, g->alone_access_cycles, sizeof x->access_cycles);
+  sh->n_alone++;
+}
+
 /* What one unit of g's phase costs and uses alone (contention_phase_alone)
  * into *g (r: its lowest running vCPU), taken from c->known when its guest
  * was found there in that phase: a workload's own phases never change, so
@@ -400,7 +446,10 @@ static void known_alone(const contention_host *c, const contention_run *r, size_
     memcpy(g->alone_access_cycles, known->alone_access_cycles, sizeof g->alone_access_cycles);
     return;
   }
-  contention_phase_alone(&c->shared->costs, g->phase, g);
+  if (r->in_place)
+    contention_phase_alone(&c->shared->costs, g->phase, g);
+  else
+    shared_alone(c->shared, g);
 }
 
 /* Whether the content of v's current phase may change in place while it
