@@ -608,8 +608,18 @@ static bool known_patch(contention_host *c, const uint32_t *affected, size_t n_a
     bool twice = guest == NO_GUEST;
     for (size_t b = 0; b < a && !twice; b++) twice = affected[b] == guest;
     if (twice) continue;
+    /* its first run: running is in guest order (corunners), halved */
     size_t i = 0, at = 0;
-    while (i < c->n_running && c->running[i].guest != guest) i++;
+    for (size_t n = c->n_running; n > 0;) {
+      size_t half = n / 2;
+      if (c->running[i + half].guest < guest) {
+        i += half + 1;
+        n -= half + 1;
+      } else {
+        n = half;
+      }
+    }
+    if (i < c->n_running && c->running[i].guest != guest) i = c->n_running;
     while (at < c->n_known && c->known[at].guest < guest) at++;
     bool was = at < c->n_known && c->known[at].guest == guest;
     if (was && i < c->n_running && c->running[i].phase == c->known[at].phase &&
