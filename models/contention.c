@@ -185,52 +185,6 @@ typedef struct contention_host {
 /* A slot entry no vCPU index matches: evaluated again in full. */
 #define SLOT_UNKNOWN INT32_MIN
 
-double contention_alone_cycles(const native_costs *costs, const sim_phase *ph) {
-  double cycles = vcost_native_cpu(costs, ph);
-  for (size_t i = 0; i < ph->n_access; i++)
-    cycles += ph->access[i].count * mmu_data_cycles(&costs->mmu, &ph->access[i]);
-  return cycles;
-}
-
-void contention_phase_alone(const native_costs *costs, const sim_phase *ph, contention_guest *g) {
-  /* contention_alone_cycles' sum, in its order, keeping its terms */
-  double cycles = vcost_native_cpu(costs, ph);
-  for (size_t i = 0; i < ph->n_access; i++) {
-    double data = mmu_data_cycles(&costs->mmu, &ph->access[i]);
-    if (i < CONTENTION_ALONE_ACCESSES) g->alone_access_cycles[i] = data;
-    cycles += ph->access[i].count * data;
-  }
-  g->unit_cycles = cycles;
-  double lines = 0, bytes = 0;
-  for (size_t i = 0; i < ph->n_access; i++) {
-    lines += ph->access[i].count * mmu_llc_lines(&costs->mmu, &ph->access[i]);
-    bytes += (double)ph->access[i].working_set_bytes;
-  }
-  g->llc_lines = lines;
-  g->footprint_bytes = bytes;
-}
-
-int contention_quantity(const sim_profile *profile, const char *key, double *value,
-                        sim_diag *diag) {
-  if (!profile || sim_profile_get(profile, key, value, NULL) < 0) return 0;
-  if (!isfinite(*value) || *value < 0) {
-    sim_diag_error(diag, vcost_profile_name(profile), 0, 0,
-                   "calibration profile quantity '%s' must be finite and >= 0", key);
-    return -1;
-  }
-  return 1;
-}
-
-double contention_queue_wait(double load, double rate_service_sq) {
-  double u = fmin(load, CONTENTION_MAX_LOAD);
-  return rate_service_sq / (2.0 * (1.0 - u));
-}
-
-double contention_domains(uint32_t cores, double socket_cores) {
-  if (!(socket_cores >= 1)) return 1.0;
-  return fmax(1.0, ceil((double)cores / socket_cores));
-}
-
 /* Whether vCPU v in its current phase ph uses what a model counts: memory
  * streams; system calls and process creations outside a VM (a VM's take
  * its own kernel's locks, which no other guest takes).  contending_in:
