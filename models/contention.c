@@ -35,6 +35,18 @@ typedef struct contention_effect {
   double unit_extra;          /* cycles per unit this adds to the co-runner's phase (unit_extra) */
 } contention_effect;
 
+/* Steps a shared set remembers: the sets its hosts went to next when one
+ * co-runner changed (set_after); a host of a data center goes through the
+ * sets others went through before it. */
+#define SET_STEPS 4
+
+/* A step from one shared set to another: the entry at `at` of the set
+ * before changed (to's entry there; or removed, when to has one fewer). */
+typedef struct contention_step {
+  size_t at;                  /* index of the entry that changed */
+  struct contention_set *to;  /* the set after the change; NULL: no step */
+} contention_step;
+
 /* A running set as the models see it, and what they make of it: the
  * co-runners' shares (share()) and, on demand, the effect on each.  The
  * models read of a co-runner only its phase, its CPUs, whether it runs its
@@ -50,6 +62,8 @@ typedef struct contention_set {
   contention_effect *effect;  /* n: per entry of g */
   bool *effect_known;         /* n: its effect was evaluated (effect_of) */
   struct contention_set *next; /* the next set of the same bucket */
+  contention_step steps[SET_STEPS]; /* shared sets: steps taken from it, the oldest replaced */
+  size_t next_step;           /* the entry of steps the next new step takes */
 } contention_set;
 
 /* Buckets of a contention_shared's sets, and the bytes the sets of one may
@@ -434,6 +448,9 @@ static bool slot_record(const eng *e, contention_host *c, uint32_t p, int32_t vi
 /* A guest index no guest has. */
 #define NO_GUEST UINT32_MAX
 
+/* An entry index no set has: no single entry changed. */
+#define NO_STEP SIZE_MAX
+
 /* Slot p's entry of c->running, if it has one, leaves it: its guest, or
  * NO_GUEST. */
 static uint32_t running_drop(contention_host *c, uint32_t p) {
@@ -555,8 +572,9 @@ static bool same_corunner(const contention_guest *a, const contention_guest *b) 
  * NO_GUEST: none), each found again as corunners finds it and put in its
  * place: whether known changed. */
 static bool known_patch(contention_host *c, const uint32_t *affected, size_t n_affected,
-                        double clock_hz) {
+                        double clock_hz, size_t *step_at) {
   bool changed = clock_hz != c->known_clock_hz;
+  size_t changes = changed ? 2 : 0; /* a new clock changes every entry */
   for (size_t a = 0; a < n_affected; a++) {
     uint32_t guest = affected[a];
     bool twice = guest == NO_GUEST;
@@ -585,6 +603,8 @@ static bool known_patch(contention_host *c, const uint32_t *affected, size_t n_a
       if (cpus != c->known[at].cpus) {
         c->known[at].cpus = cpus;
         changed = true;
+        changes++;
+        *step_at = at;
       }
       continue;
     }
@@ -593,6 +613,8 @@ static bool known_patch(contention_host *c, const uint32_t *affected, size_t n_a
     bool is = i < c->n_running && corunner_of(c, &i, &k, &fresh);
     if (was == is && (!is || same_corunner(&fresh, &c->known[at]))) continue;
     changed = true;
+    changes++;
+    *step_at = at;
     if (was && !is) {
       c->n_known--;
       for (size_t j = at; j < c->n_known; j++) c->known[j] = c->known[j + 1];
@@ -602,6 +624,7 @@ static bool known_patch(contention_host *c, const uint32_t *affected, size_t n_a
     }
     if (is) c->known[at] = fresh;
   }
+  if (changes != 1) *step_at = NO_STEP;
   if (!changed) return false;
   c->known_clock_hz = clock_hz;
   return true;
@@ -674,6 +697,8 @@ static contention_set *set_of(contention_host *c) {
       s->hash = hash;
       s->clock_hz = clock_hz;
       s->n = n;
+      memset(s->steps, 0, sizeof s->steps);
+      s->next_step = 0;
       memcpy(s->g, c->known, n * sizeof *s->g);
       set_share(sh, s);
       s->next = *bucket;
@@ -688,6 +713,34 @@ static contention_set *set_of(contention_host *c) {
   return &c->own;
 }
 
+/* Whether entry a of a set is entry b of another as far as the models can
+ * tell (set_is). */
+static bool same_entry(const contention_guest *a, const contention_guest *b) {
+  return a->phase == b->phase && a->own_kernel == b->own_kernel &&
+         bits_of(a->cpus) == bits_of(b->cpus) && bits_of(a->unit_cycles) == bits_of(b->unit_cycles);
+}
+
+/* set_of c->known, which differs from shared set `from` (the set of c->known
+ * before) only in its entry `at` (NO_STEP: not so): the step from `from`
+ * taken before, when one matches (the same entry changed to the same, or
+ * removed), else set_of's set, remembered as a step when shared. */
+static contention_set *set_after(contention_host *c, contention_set *from, size_t at) {
+  size_t n = c->n_known;
+  bool steps = from != &c->own && at != NO_STEP && n >= 2 && c->slots_static;
+  for (size_t k = 0; steps && k < SET_STEPS; k++) {
+    const contention_set *to = from->steps[k].to;
+    if (to && from->steps[k].at == at && to->n == n &&
+        (n < from->n || same_entry(&to->g[at], &c->known[at])))
+      return from->steps[k].to;
+  }
+  contention_set *s = set_of(c);
+  if (steps && s != &c->own) {
+    from->steps[from->next_step] = (contention_step){at, s};
+    from->next_step = (from->next_step + 1) % SET_STEPS;
+  }
+  return s;
+}
+
 /* evaluate when a slot changed: out of line, so that the test of the
  * common dispatch (a re-planned run dispatched again on its slot, most of
  * a burst's) inlines. */
@@ -695,9 +748,10 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
                                                      contention_host *c, uint32_t slot,
                                                      int32_t slot_vcpu, const sim_phase *slot_ph) {
   uint32_t affected[4];
-  size_t n_affected;
+  size_t n_affected, step_at = NO_STEP;
+  contention_set *from = c->set; /* known's before the change */
   if (record_slots(e, h, c, slot, slot_vcpu, slot_ph, affected, &n_affected)) {
-    if (!known_patch(c, affected, n_affected, h->clock_hz)) return;
+    if (!known_patch(c, affected, n_affected, h->clock_hz, &step_at)) return;
   } else {
     size_t n = corunners(c);
     bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
@@ -708,7 +762,7 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
     c->known_clock_hz = h->clock_hz;
   }
   for (size_t w = 0; w < c->words; w++) c->slot_settled[w] = 0; /* runs settled before */
-  c->set = set_of(c);
+  c->set = set_after(c, from, step_at);
 }
 
 /* Makes c->known the running set of h now (slot `slot` running
