@@ -35,6 +35,18 @@ typedef struct contention_effect {
   double unit_extra;          /* cycles per unit this adds to the co-runner's phase (unit_extra) */
 } contention_effect;
 
+/* Steps a shared set remembers: the sets its hosts went to next when one
+ * co-runner changed (set_after); a host of a data center goes through the
+ * sets others went through before it. */
+#define SET_STEPS 4
+
+/* A step from one shared set to another: the entry at `at` of the set
+ * before changed (to's entry there; or removed, when to has one fewer). */
+typedef struct contention_step {
+  size_t at;                  /* index of the entry that changed */
+  struct contention_set *to;  /* the set after the change; NULL: no step */
+} contention_step;
+
 /* A running set as the models see it, and what they make of it: the
  * co-runners' shares (share()) and, on demand, the effect on each.  The
  * models read of a co-runner only its phase, its CPUs, whether it runs its
@@ -50,6 +62,8 @@ typedef struct contention_set {
   contention_effect *effect;  /* n: per entry of g */
   bool *effect_known;         /* n: its effect was evaluated (effect_of) */
   struct contention_set *next; /* the next set of the same bucket */
+  contention_step steps[SET_STEPS]; /* shared sets: steps taken from it, the oldest replaced */
+  size_t next_step;           /* the entry of steps the next new step takes */
 } contention_set;
 
 /* Buckets of a contention_shared's sets, and the bytes the sets of one may
@@ -59,6 +73,23 @@ typedef struct contention_set {
  * set is evaluated in its host's own. */
 #define SET_BUCKETS 256
 #define SETS_MAX_BYTES ((size_t)1 << 20)
+
+/* Entries of a contention_shared's phases alone, and how many may be
+ * used: a data center's guests run a few dozen workload phases, each
+ * found on thousands of hosts; past the limit (a table kept sparse, for
+ * short probes) a phase's costs alone are computed where needed. */
+#define ALONE_SLOTS 256
+#define ALONE_MAX 192
+
+/* What one unit of a phase costs and uses alone on hosts of a
+ * contention_shared (contention_phase_alone's fields of a co-runner). */
+typedef struct contention_alone {
+  const sim_phase *phase;     /* a phase whose content never changes in place; NULL: free entry */
+  double unit_cycles;         /* cycles */
+  double llc_lines;           /* lines */
+  double footprint_bytes;     /* bytes */
+  double access_cycles[CONTENTION_ALONE_ACCESSES]; /* cycles */
+} contention_alone;
 
 /* What hosts of one type with one profile share: the models' parameters
  * and the native costs, loaded once for all of them (a data center's
@@ -74,6 +105,9 @@ typedef struct contention_shared {
   contention_set **sets;      /* SET_BUCKETS chains of sets whose co-runners' phases never
                                * change in place, by hash; NULL until the first */
   size_t sets_bytes;          /* bytes the sets hold, at most SETS_MAX_BYTES */
+  contention_alone *alone;    /* ALONE_SLOTS entries by phase address (open addressing);
+                               * NULL until the first */
+  size_t n_alone;             /* entries used, at most ALONE_MAX */
   struct contention_shared *next; /* the engine's next entry */
 } contention_shared;
 
@@ -165,52 +199,6 @@ typedef struct contention_host {
 /* A slot entry no vCPU index matches: evaluated again in full. */
 #define SLOT_UNKNOWN INT32_MIN
 
-double contention_alone_cycles(const native_costs *costs, const sim_phase *ph) {
-  double cycles = vcost_native_cpu(costs, ph);
-  for (size_t i = 0; i < ph->n_access; i++)
-    cycles += ph->access[i].count * mmu_data_cycles(&costs->mmu, &ph->access[i]);
-  return cycles;
-}
-
-void contention_phase_alone(const native_costs *costs, const sim_phase *ph, contention_guest *g) {
-  /* contention_alone_cycles' sum, in its order, keeping its terms */
-  double cycles = vcost_native_cpu(costs, ph);
-  for (size_t i = 0; i < ph->n_access; i++) {
-    double data = mmu_data_cycles(&costs->mmu, &ph->access[i]);
-    if (i < CONTENTION_ALONE_ACCESSES) g->alone_access_cycles[i] = data;
-    cycles += ph->access[i].count * data;
-  }
-  g->unit_cycles = cycles;
-  double lines = 0, bytes = 0;
-  for (size_t i = 0; i < ph->n_access; i++) {
-    lines += ph->access[i].count * mmu_llc_lines(&costs->mmu, &ph->access[i]);
-    bytes += (double)ph->access[i].working_set_bytes;
-  }
-  g->llc_lines = lines;
-  g->footprint_bytes = bytes;
-}
-
-int contention_quantity(const sim_profile *profile, const char *key, double *value,
-                        sim_diag *diag) {
-  if (!profile || sim_profile_get(profile, key, value, NULL) < 0) return 0;
-  if (!isfinite(*value) || *value < 0) {
-    sim_diag_error(diag, vcost_profile_name(profile), 0, 0,
-                   "calibration profile quantity '%s' must be finite and >= 0", key);
-    return -1;
-  }
-  return 1;
-}
-
-double contention_queue_wait(double load, double rate_service_sq) {
-  double u = fmin(load, CONTENTION_MAX_LOAD);
-  return rate_service_sq / (2.0 * (1.0 - u));
-}
-
-double contention_domains(uint32_t cores, double socket_cores) {
-  if (!(socket_cores >= 1)) return 1.0;
-  return fmax(1.0, ceil((double)cores / socket_cores));
-}
-
 /* Whether vCPU v in its current phase ph uses what a model counts: memory
  * streams; system calls and process creations outside a VM (a VM's take
  * its own kernel's locks, which no other guest takes).  contending_in:
@@ -239,6 +227,7 @@ static void shared_free(contention_shared *sh) {
       sh->sets[b] = next;
     }
   sim_free(sh->sets);
+  sim_free(sh->alone);
   sim_free(sh);
 }
 
@@ -382,6 +371,31 @@ void contention_free(eng *e) {
 
 /* ---- the co-runners ---- */
 
+/* contention_phase_alone of g's phase, whose content never changes in
+ * place, into *g: computed once for the hosts of sh (its entry in
+ * sh->alone), copied from then on. */
+static void shared_alone(contention_shared *sh, contention_guest *g) {
+  if (!sh->alone) sh->alone = sim_calloc(ALONE_SLOTS, sizeof *sh->alone);
+  contention_alone *x = NULL;
+  if (sh->alone) {
+    size_t at = (size_t)(((uint64_t)(uintptr_t)g->phase * 0x9e3779b97f4a7c15u) >> 56) % ALONE_SLOTS;
+    while (sh->alone[at].phase && sh->alone[at].phase != g->phase) at = (at + 1) % ALONE_SLOTS;
+    x = &sh->alone[at];
+  }
+  if (x && x->phase) {
+    g->unit_cycles = x->unit_cycles;
+    g->llc_lines = x->llc_lines;
+    g->footprint_bytes = x->footprint_bytes;
+    memcpy(g->alone_access_cycles, x->access_cycles, sizeof g->alone_access_cycles);
+    return;
+  }
+  contention_phase_alone(&sh->costs, g->phase, g);
+  if (!x || sh->n_alone >= ALONE_MAX) return;
+  *x = (contention_alone){g->phase, g->unit_cycles, g->llc_lines, g->footprint_bytes, {0}};
+  memcpy(x->access_cycles, g->alone_access_cycles, sizeof x->access_cycles);
+  sh->n_alone++;
+}
+
 /* What one unit of g's phase costs and uses alone (contention_phase_alone)
  * into *g (r: its lowest running vCPU), taken from c->known when its guest
  * was found there in that phase: a workload's own phases never change, so
@@ -400,7 +414,10 @@ static void known_alone(const contention_host *c, const contention_run *r, size_
     memcpy(g->alone_access_cycles, known->alone_access_cycles, sizeof g->alone_access_cycles);
     return;
   }
-  contention_phase_alone(&c->shared->costs, g->phase, g);
+  if (r->in_place)
+    contention_phase_alone(&c->shared->costs, g->phase, g);
+  else
+    shared_alone(c->shared, g);
 }
 
 /* Whether the content of v's current phase may change in place while it
@@ -431,6 +448,9 @@ static bool slot_record(const eng *e, contention_host *c, uint32_t p, int32_t vi
 /* A guest index no guest has. */
 #define NO_GUEST UINT32_MAX
 
+/* An entry index no set has: no single entry changed. */
+#define NO_STEP SIZE_MAX
+
 /* Slot p's entry of c->running, if it has one, leaves it: its guest, or
  * NO_GUEST. */
 static uint32_t running_drop(contention_host *c, uint32_t p) {
@@ -440,7 +460,7 @@ static uint32_t running_drop(contention_host *c, uint32_t p) {
   if (k == c->n_running) return NO_GUEST;
   uint32_t guest = c->running[k].guest;
   c->n_running--;
-  memmove(&c->running[k], &c->running[k + 1], (c->n_running - k) * sizeof *c->running);
+  for (; k < c->n_running; k++) c->running[k] = c->running[k + 1]; /* a few: no call */
   return guest;
 }
 
@@ -552,15 +572,26 @@ static bool same_corunner(const contention_guest *a, const contention_guest *b) 
  * NO_GUEST: none), each found again as corunners finds it and put in its
  * place: whether known changed. */
 static bool known_patch(contention_host *c, const uint32_t *affected, size_t n_affected,
-                        double clock_hz) {
+                        double clock_hz, size_t *step_at) {
   bool changed = clock_hz != c->known_clock_hz;
+  size_t changes = changed ? 2 : 0; /* a new clock changes every entry */
   for (size_t a = 0; a < n_affected; a++) {
     uint32_t guest = affected[a];
     bool twice = guest == NO_GUEST;
     for (size_t b = 0; b < a && !twice; b++) twice = affected[b] == guest;
     if (twice) continue;
+    /* its first run: running is in guest order (corunners), halved */
     size_t i = 0, at = 0;
-    while (i < c->n_running && c->running[i].guest != guest) i++;
+    for (size_t n = c->n_running; n > 0;) {
+      size_t half = n / 2;
+      if (c->running[i + half].guest < guest) {
+        i += half + 1;
+        n -= half + 1;
+      } else {
+        n = half;
+      }
+    }
+    if (i < c->n_running && c->running[i].guest != guest) i = c->n_running;
     while (at < c->n_known && c->known[at].guest < guest) at++;
     bool was = at < c->n_known && c->known[at].guest == guest;
     if (was && i < c->n_running && c->running[i].phase == c->known[at].phase &&
@@ -572,6 +603,8 @@ static bool known_patch(contention_host *c, const uint32_t *affected, size_t n_a
       if (cpus != c->known[at].cpus) {
         c->known[at].cpus = cpus;
         changed = true;
+        changes++;
+        *step_at = at;
       }
       continue;
     }
@@ -580,15 +613,18 @@ static bool known_patch(contention_host *c, const uint32_t *affected, size_t n_a
     bool is = i < c->n_running && corunner_of(c, &i, &k, &fresh);
     if (was == is && (!is || same_corunner(&fresh, &c->known[at]))) continue;
     changed = true;
+    changes++;
+    *step_at = at;
     if (was && !is) {
       c->n_known--;
-      memmove(&c->known[at], &c->known[at + 1], (c->n_known - at) * sizeof *c->known);
+      for (size_t j = at; j < c->n_known; j++) c->known[j] = c->known[j + 1];
     } else if (!was) {
-      memmove(&c->known[at + 1], &c->known[at], (c->n_known - at) * sizeof *c->known);
+      for (size_t j = c->n_known; j > at; j--) c->known[j] = c->known[j - 1];
       c->n_known++;
     }
     if (is) c->known[at] = fresh;
   }
+  if (changes != 1) *step_at = NO_STEP;
   if (!changed) return false;
   c->known_clock_hz = clock_hz;
   return true;
@@ -630,7 +666,7 @@ static bool set_is(const contention_set *s, uint64_t hash, const contention_gues
 /* Lets each model share its resource among the co-runners of s. */
 static void set_share(const contention_shared *sh, contention_set *s) {
   const native_costs *costs = &sh->costs;
-  memset(s->effect_known, 0, s->n * sizeof *s->effect_known);
+  for (size_t k = 0; k < s->n; k++) s->effect_known[k] = false;
   if (s->n < 2) return; /* alone: no effect */
   contention_view view = {costs, s->clock_hz, s->g, s->n, 0, costs->mmu, 0};
   for (size_t k = 0; k < s->n; k++) s->g[k].llc_bytes = costs->mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
@@ -661,6 +697,8 @@ static contention_set *set_of(contention_host *c) {
       s->hash = hash;
       s->clock_hz = clock_hz;
       s->n = n;
+      memset(s->steps, 0, sizeof s->steps);
+      s->next_step = 0;
       memcpy(s->g, c->known, n * sizeof *s->g);
       set_share(sh, s);
       s->next = *bucket;
@@ -675,6 +713,34 @@ static contention_set *set_of(contention_host *c) {
   return &c->own;
 }
 
+/* Whether entry a of a set is entry b of another as far as the models can
+ * tell (set_is). */
+static bool same_entry(const contention_guest *a, const contention_guest *b) {
+  return a->phase == b->phase && a->own_kernel == b->own_kernel &&
+         bits_of(a->cpus) == bits_of(b->cpus) && bits_of(a->unit_cycles) == bits_of(b->unit_cycles);
+}
+
+/* set_of c->known, which differs from shared set `from` (the set of c->known
+ * before) only in its entry `at` (NO_STEP: not so): the step from `from`
+ * taken before, when one matches (the same entry changed to the same, or
+ * removed), else set_of's set, remembered as a step when shared. */
+static contention_set *set_after(contention_host *c, contention_set *from, size_t at) {
+  size_t n = c->n_known;
+  bool steps = from != &c->own && at != NO_STEP && n >= 2 && c->slots_static;
+  for (size_t k = 0; steps && k < SET_STEPS; k++) {
+    const contention_set *to = from->steps[k].to;
+    if (to && from->steps[k].at == at && to->n == n &&
+        (n < from->n || same_entry(&to->g[at], &c->known[at])))
+      return from->steps[k].to;
+  }
+  contention_set *s = set_of(c);
+  if (steps && s != &c->own) {
+    from->steps[from->next_step] = (contention_step){at, s};
+    from->next_step = (from->next_step + 1) % SET_STEPS;
+  }
+  return s;
+}
+
 /* evaluate when a slot changed: out of line, so that the test of the
  * common dispatch (a re-planned run dispatched again on its slot, most of
  * a burst's) inlines. */
@@ -682,9 +748,10 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
                                                      contention_host *c, uint32_t slot,
                                                      int32_t slot_vcpu, const sim_phase *slot_ph) {
   uint32_t affected[4];
-  size_t n_affected;
+  size_t n_affected, step_at = NO_STEP;
+  contention_set *from = c->set; /* known's before the change */
   if (record_slots(e, h, c, slot, slot_vcpu, slot_ph, affected, &n_affected)) {
-    if (!known_patch(c, affected, n_affected, h->clock_hz)) return;
+    if (!known_patch(c, affected, n_affected, h->clock_hz, &step_at)) return;
   } else {
     size_t n = corunners(c);
     bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
@@ -694,8 +761,8 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
     c->n_known = n;
     c->known_clock_hz = h->clock_hz;
   }
-  memset(c->slot_settled, 0, c->words * sizeof *c->slot_settled); /* runs settled before */
-  c->set = set_of(c);
+  for (size_t w = 0; w < c->words; w++) c->slot_settled[w] = 0; /* runs settled before */
+  c->set = set_after(c, from, step_at);
 }
 
 /* Makes c->known the running set of h now (slot `slot` running
@@ -773,7 +840,7 @@ static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
  * instant forgotten. */
 static void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
   if (c->now_ns != now) {
-    memset(c->slot_now, 0, c->words * sizeof *c->slot_now);
+    for (size_t w = 0; w < c->words; w++) c->slot_now[w] = 0;
     c->now_ns = now;
   }
   slot_bit(c->slot_now, p, true);

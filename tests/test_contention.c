@@ -708,6 +708,136 @@ static void test_shared_sets(void) {
   }
 }
 
+static const char phases_text[] =
+    "name: shared-phases\n"
+    "simulation: {duration: 20 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
+    "hosts: [{name: a, type: e5}, {name: b, type: e5}]\n"
+    "workloads:\n"
+    "  in-llc: {phases: [" IN_LLC "]}\n"
+    "  beyond-llc: {phases: [" BEYOND_LLC "]}\n"
+    "  noise: {repeat: true, phases: [{units: 1e9, ops: " STREAMS "}]}\n"
+    "  other-noise: {repeat: true, phases: [{units: 1e9, ops: " OTHER_STREAMS "}]}\n"
+    "guests:\n%s";
+
+/* Host a's pair: a victim within the LLC beside a streaming neighbour;
+ * host b's: a victim far beyond it beside a neighbour of other streams. */
+static const char *const phase_pairs[] = {
+    "  - {name: victim-a, technique: hvm-ept, memory: 4 GiB, host: a, workload: in-llc}\n"
+    "  - {name: noise-a, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: a, workload: noise}\n",
+    "  - {name: victim-b, technique: hvm-ept, memory: 4 GiB, host: b, workload: beyond-llc}\n"
+    "  - {name: noise-b, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: b, workload: "
+    "other-noise}\n"};
+
+/* Runs phases_text at `fidelity` with `guests`; the time_to_complete of
+ * victims a and b (NaN: not in the run): 0, or nonzero on a failed run. */
+static int run_phase_hosts(const char *fidelity, const char *guests, double victims[2]) {
+  char text[4096];
+  snprintf(text, sizeof text, phases_text, fidelity, guests);
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention", xeon_profile, "shared-phases.yaml", text, &cfg, &o);
+  const char *names[] = {"victim-a", "victim-b"};
+  for (int i = 0; i < 2; i++)
+    victims[i] = rc == 0 && strstr(guests, names[i]) ? fx_cell(o.r, "summary/guests", names[i],
+                                                               "time_to_complete_s")
+                                                     : NAN;
+  fx_run_close(&o);
+  return rc;
+}
+
+/* Hosts of one type compute what a phase costs alone once for all of
+ * them: each host's co-runners get their own phases' costs alone, so a
+ * victim within the LLC on one host and one beyond it on another, each
+ * beside a neighbour of its own, take in one run what each takes alone on
+ * its host, bit for bit, whichever host met which phase first. */
+static void test_shared_phases_alone(void) {
+  const char *fidelities[] = {"quantum", "fluid"};
+  for (int f = 0; f < 2; f++) {
+    double apart[2], together[2], v[2];
+    for (int i = 0; i < 2; i++) {
+      CU_ASSERT_FATAL(run_phase_hosts(fidelities[f], phase_pairs[i], v) == 0);
+      apart[i] = v[i];
+    }
+    char guests[2048];
+    snprintf(guests, sizeof guests, "%s%s", phase_pairs[0], phase_pairs[1]);
+    CU_ASSERT_FATAL(run_phase_hosts(fidelities[f], guests, together) == 0);
+    for (int i = 0; i < 2; i++) {
+      CU_ASSERT(apart[i] > 0);
+      CU_ASSERT_EQUAL(together[i], apart[i]);
+    }
+    CU_ASSERT(apart[1] != apart[0]); /* the phases cost differently alone */
+  }
+}
+
+static const char steps_text[] =
+    "name: shared-steps\n"
+    "simulation: {duration: 20 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
+    "hosts: [{name: a, type: e5}, {name: b, type: e5}]\n"
+    "workloads:\n"
+    "  victim: {phases: [" IN_LLC "]}\n"
+    "  middle: {repeat: true, phases: [{units: 1e9, ops: " OTHER_STREAMS "}]}\n"
+    "  noise: {repeat: true, phases: [{units: 1e9, ops: " STREAMS "}]}\n"
+    "  wide-noise: {repeat: true, phases: [{units: 1e9, ops: {instructions: 1, cpi: 0.25, memory: "
+    "[{count: 3, working_set: 4 GiB, pattern: sequential, stride: 8 B, page_size: 2 MiB}]}}]}\n"
+    "guests:\n%s";
+
+/* Each host's trio: a victim, a middle neighbour alike on both hosts, and
+ * a last neighbour (last in guest order, by name) whose streams differ
+ * from one host to the other. */
+static const char *const step_trios[] = {
+    "  - {name: z-noise-a, technique: hvm-ept, memory: 4 GiB, host: a, workload: noise}\n"
+    "  - {name: victim-a, technique: hvm-ept, memory: 4 GiB, host: a, workload: victim}\n"
+    "  - {name: middle-a, technique: hvm-ept, memory: 4 GiB, host: a, workload: middle}\n",
+    "  - {name: z-noise-b, technique: hvm-ept, memory: 4 GiB, host: b, workload: wide-noise}\n"
+    "  - {name: victim-b, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
+    "  - {name: middle-b, technique: hvm-ept, memory: 4 GiB, host: b, workload: middle}\n"};
+
+/* Runs steps_text at `fidelity` with `guests`; the time_to_complete of
+ * victims a and b (NaN: not in the run): 0, or nonzero on a failed run. */
+static int run_step_hosts(const char *fidelity, const char *guests, double victims[2]) {
+  char text[4096];
+  snprintf(text, sizeof text, steps_text, fidelity, guests);
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention", xeon_profile, "shared-steps.yaml", text, &cfg, &o);
+  const char *names[] = {"victim-a", "victim-b"};
+  for (int i = 0; i < 2; i++)
+    victims[i] = rc == 0 && strstr(guests, names[i]) ? fx_cell(o.r, "summary/guests", names[i],
+                                                               "time_to_complete_s")
+                                                     : NAN;
+  fx_run_close(&o);
+  return rc;
+}
+
+/* A host whose running set changes in one co-runner goes where another
+ * host went from the same set only when the co-runner changed alike: two
+ * hosts that share the set of a victim and a middle neighbour, then each
+ * add a last neighbour of other streams, keep their own victims' times,
+ * bit for bit, in one run as apart. */
+static void test_shared_steps(void) {
+  const char *fidelities[] = {"quantum", "fluid"};
+  for (int f = 0; f < 2; f++) {
+    double apart[2], together[2], v[2];
+    for (int i = 0; i < 2; i++) {
+      CU_ASSERT_FATAL(run_step_hosts(fidelities[f], step_trios[i], v) == 0);
+      apart[i] = v[i];
+    }
+    char guests[2048];
+    snprintf(guests, sizeof guests, "%s%s", step_trios[0], step_trios[1]);
+    CU_ASSERT_FATAL(run_step_hosts(fidelities[f], guests, together) == 0);
+    for (int i = 0; i < 2; i++) {
+      CU_ASSERT(apart[i] > 0);
+      CU_ASSERT_EQUAL(together[i], apart[i]);
+    }
+  }
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"LLC shared by insertion rate within bounds", test_llc_shares},
@@ -724,6 +854,8 @@ int register_tests(void) {
       {"two co-runner changes at one instant", test_one_instant},
       {"a co-runner's costs alone follow its own phase", test_own_phase_alone_costs},
       {"hosts share running sets only when equal", test_shared_sets},
+      {"hosts share each phase's costs alone", test_shared_phases_alone},
+      {"hosts share a set's steps only when alike", test_shared_steps},
       {NULL, NULL}};
   return add_suite("contention", tests);
 }
