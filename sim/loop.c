@@ -219,7 +219,7 @@ void loop_heapify(sim_loop *loop) {
 static inline void near_insert(sim_loop *loop, heap_key k) {
   if (loop->sorted) {
     if (SIM_RARELY(loop->count >= SORTED_MAX)) {
-      loop_long_run_insert(loop, k);
+      if (!long_run_push_front(loop, k)) loop_long_run_insert(loop, k);
       return;
     }
     /* a run of fewer than SORTED_MAX entries has room after it, even moved
