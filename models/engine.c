@@ -829,6 +829,11 @@ int engine_run(const sim_scenario *scenario, const sim_profile *profile, sim_rec
   for (size_t gi = 0; gi < scenario->n_guests; gi++) n_vcpus += scenario->guests[gi].vcpus;
   e.n_vcpus = n_vcpus;
   e.loop = sim_loop_new();
+  /* Each guest's start, each vCPU's kick or run end and each host's event
+   * may be pending at once (all at time 0, in a data center): room made now
+   * spares the loop's doublings, each a copy of every record. */
+  if (e.loop && sim_loop_reserve(e.loop, scenario->n_guests + n_vcpus + scenario->n_hosts) < 0)
+    goto fail;
   if (e.loop && options && options->progress) sim_loop_set_trace(e.loop, progress_observer, &e);
   if (e.loop && options && options->watch_loop) options->watch_loop(options->watch_ctx, e.loop);
   e.hosts = sim_calloc(scenario->n_hosts ? scenario->n_hosts : 1, sizeof *e.hosts);

@@ -89,7 +89,7 @@
  * from the free list: home of a pending handle (generation odd, `link` names
  * the record of its live entry, itself unless rescheduled) and holder of an
  * entry (`home` names the home, or is DEAD).  Capacities grow only in
- * sim_schedule, all together, to a room of pending events (records >= 3 x
+ * sim_schedule (and sim_loop_reserve), all together, to a room of pending events (records >= 3 x
  * room + 2, record 0 reserved (see NO_REC), near keys >= 2 x room + 1,
  * buckets: see buckets_for): with pending and dead <= room, entries <= 2 x
  * room, records in use <= room + entries: cancel, reschedule and dispatch
@@ -219,7 +219,7 @@ void loop_heapify(sim_loop *loop) {
 static inline void near_insert(sim_loop *loop, heap_key k) {
   if (loop->sorted) {
     if (SIM_RARELY(loop->count >= SORTED_MAX)) {
-      loop_long_run_insert(loop, k);
+      if (!long_run_push_front(loop, k)) loop_long_run_insert(loop, k);
       return;
     }
     /* a run of fewer than SORTED_MAX entries has room after it, even moved

@@ -61,6 +61,12 @@ typedef enum sim_run_status {
 /* NULL when out of memory. */
 sim_loop *sim_loop_new(void);
 void sim_loop_free(sim_loop *loop);
+/* Makes room for `pending` events pending at once, so that scheduling up to
+ * that many allocates nothing more (growth otherwise doubles the room and
+ * copies every record, each time the pending count reaches a new high).  A
+ * hint: it changes no event's order, and scheduling more still works.  0,
+ * or -1 when out of memory (the loop unchanged). */
+int sim_loop_reserve(sim_loop *loop, size_t pending);
 
 /* Current simulated time: the time of the event being (or last) dispatched. */
 sim_time sim_loop_now(const sim_loop *loop);

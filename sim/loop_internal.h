@@ -275,6 +275,22 @@ static inline void sift_up(sim_loop *loop, size_t i, heap_key k) {
   h[i] = k;
 }
 
+/* The common insertion into a long near run (a crowd at one instant, see
+ * sim/loop_long_run.c): k later than all of it (FIFO behind the crowd), with
+ * a free slot before the run's first entry.  False, with nothing changed,
+ * otherwise (loop_long_run_insert then decides).  Inline, so that the
+ * crowd's successors cost no call. */
+static inline bool long_run_push_front(sim_loop *loop, heap_key k) {
+  heap_key *h = loop->key;
+  if (loop->key_front == 0 || !before(loop->rec, &h[0], &k)) return false;
+  h[-1] = k;
+  h[-2] = (heap_key){SIM_TIME_MAX, 0}; /* the sentinel */
+  loop->key = h - 1;
+  loop->key_front--;
+  loop->count++;
+  return true;
+}
+
 /* The home record of a pending event, or NO_REC when the handle is not
  * pending. */
 static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {

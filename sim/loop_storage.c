@@ -50,6 +50,8 @@ static int rec_realloc(sim_loop *loop, size_t cap) {
   return 0;
 }
 
+static int grow_to(sim_loop *loop, size_t room);
+
 /* Room for one more pending event, with the margins that let cancel,
  * reschedule and dispatch go without allocating: the room doubles, and every
  * array grows to it at once, so growth is rare and all in one call.  Nothing
@@ -61,6 +63,12 @@ int loop_grow_for_event(sim_loop *loop) {
   if (pending_events(loop) + 1 > MAX_RECS / 3) return -1;
   size_t room = loop->room ? 2 * loop->room : 8;
   if (room > MAX_RECS / 3) room = MAX_RECS / 3;
+  return grow_to(loop, room);
+}
+
+/* Makes the room `room` (> the current one): every array grows to it at
+ * once.  Nothing observable changes on failure. */
+static int grow_to(sim_loop *loop, size_t room) {
   size_t recs = 3 * room + 2, keys = 2 * room + 1, buckets = buckets_for(room);
   if (recs > loop->rec_cap) {
     if (rec_realloc(loop, recs) < 0) return -1;
@@ -81,6 +89,12 @@ int loop_grow_for_event(sim_loop *loop) {
   loop->spare += room - loop->room;
   loop->room = room;
   return 0;
+}
+
+int sim_loop_reserve(sim_loop *loop, size_t pending) {
+  if (pending > MAX_RECS / 3) return -1;
+  if (pending <= loop->room) return 0;
+  return grow_to(loop, pending);
 }
 
 sim_loop *sim_loop_new(void) {

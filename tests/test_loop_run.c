@@ -4,15 +4,18 @@
  * cancellations and reschedules cut into slices by limits and stops, which
  * must dispatch exactly what one uninterrupted run does (the run loop's
  * common path tests neither the limit nor the stop itself: both clear its
- * flag, see sim/loop_internal.h set_sorted).  Every test ends by checking
- * the queue's invariants with sim_loop_check.  Built twice by CMake: as is,
+ * flag, see sim/loop_internal.h set_sorted), and room reserved ahead
+ * (sim_loop_reserve), which must spare growth and change no order.  Every
+ * test ends by checking the queue's invariants with sim_loop_check.  Built twice by CMake: as is,
  * and with the smallest tuning, so that limits fall in every kind of bucket.
  * Units: times in ns. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_randist.h>
 
+#include "sim/alloc.h"
 #include "sim/loop.h"
 #include "sim/rng.h"
 #include "tests/cunit_main.h"
@@ -263,6 +266,52 @@ static void test_crowd_dispatches_in_order(void) {
   run_crowd(0, true);
 }
 
+/* ---- reserved room ---- */
+
+/* Schedules `n` events into `loop`, a crowd at now of two priorities and
+ * the rest spread (a data center's start); returns the allocations made. */
+static long schedule_start(sim_loop *loop, log_t *log, uint64_t n) {
+  sim_fault_arm(SIM_FAULT_ALLOC, 0); /* counts calls without failing any */
+  for (uint64_t i = 0; i < n; i++) {
+    sim_time at = sim_loop_now(loop) + (i % 3 ? 0 : (sim_time)((i * 7919) % 1000));
+    CU_ASSERT_FATAL(sim_schedule(loop, at, (int32_t)(i % 2), note, log, i) != SIM_EVENT_NONE);
+  }
+  return sim_fault_calls(SIM_FAULT_ALLOC);
+}
+
+/* A loop with room reserved schedules that many events without allocating,
+ * and dispatches them exactly as a loop that grew on its own. */
+static void test_reserve_spares_growth(void) {
+  enum { N = 3000 };
+  sim_loop *grown = sim_loop_new(), *reserved = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(grown);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(reserved);
+  log_t a = {0}, b = {0};
+  CU_ASSERT_EQUAL(sim_loop_reserve(reserved, N), 0);
+  CU_ASSERT_EQUAL(sim_loop_reserve(reserved, N / 2), 0); /* less: nothing to do */
+  CU_ASSERT_EQUAL(sim_loop_reserve(reserved, SIZE_MAX), -1);
+  CU_ASSERT_EQUAL(sim_loop_check(reserved), 0);
+  CU_ASSERT(schedule_start(grown, &a, N) > 0);
+  CU_ASSERT_EQUAL(schedule_start(reserved, &b, N), 0);
+  CU_ASSERT_EQUAL(sim_loop_check(reserved), 0);
+  CU_ASSERT_EQUAL(sim_loop_run(grown, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL(sim_loop_run(reserved, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL_FATAL(a.n, N);
+  CU_ASSERT_EQUAL_FATAL(b.n, N);
+  for (size_t i = 0; i < N; i++) {
+    CU_ASSERT_EQUAL(a.r[i].t, b.r[i].t);
+    CU_ASSERT_EQUAL(a.r[i].arg, b.r[i].arg);
+  }
+  /* beyond the reserved room, growth goes on as usual */
+  CU_ASSERT(schedule_start(reserved, &b, 4 * N) > 0);
+  CU_ASSERT_EQUAL(sim_loop_pending(reserved), 4 * N);
+  CU_ASSERT_EQUAL(sim_loop_check(reserved), 0);
+  free(a.r);
+  free(b.r);
+  sim_loop_free(grown);
+  sim_loop_free(reserved);
+}
+
 int register_tests(void) {
   static const test_case run_tests[] = {
       {"run until a limit", test_run_until_limit},
@@ -270,6 +319,7 @@ int register_tests(void) {
       {"empty run", test_empty_run},
       {"a long run in slices dispatches as one run", test_slices_match_one_run},
       {"a crowd at one instant dispatches in order", test_crowd_dispatches_in_order},
+      {"reserved room spares growth, changes no order", test_reserve_spares_growth},
       {NULL, NULL}};
   return add_suite("loop runs", run_tests);
 }
