@@ -100,7 +100,7 @@ int sim_recorder_entity_reparent(sim_recorder *rec, int32_t id, int32_t parent) 
   assert(id >= 0 && (uint64_t)id < t->n_written + t->n_buf && parent >= -1 &&
          (uint64_t)(parent + 1) <= t->n_written + t->n_buf && parent != id);
   if ((uint64_t)id >= t->n_written) { /* its row is still buffered */
-    put_i32(t->buf + (size_t)((uint64_t)id - t->n_written) * t->row_bytes, &t->cols[3], parent);
+    put_i32(table_slot(t, (size_t)((uint64_t)id - t->n_written)), &t->cols[3], parent);
     return 0;
   }
   for (size_t i = 0; i < rec->n_reparents; i++)
