@@ -473,6 +473,40 @@ static inline void scan_word(sim_chunk_codec *c, const unsigned char *p, size_t 
   }
 }
 
+/* A byte of a plane gathered (gather_counted): stored at *out, counted,
+ * and added to Adler-32's running sums. */
+static inline void take_byte(unsigned char *out, unsigned x, uint32_t *counts, uint64_t *sum, uint64_t *sum_of_sums) {
+  *out = (unsigned char)x;
+  counts[x]++;
+  *sum += x;
+  *sum_of_sums += *sum;
+}
+
+/* Gathers a plane of `rows` bytes, one every row_bytes from b (HDF5's
+ * shuffle), into plane, counting each value into counts (zeroed) as it
+ * goes; the Adler-32 checksum (RFC 1950) of the plane alone is returned.
+ * Eight rows a step, each byte stored, counted and summed before the next
+ * is read: stores kept apart (not merged into words by shifts), and the
+ * sums unreduced (under 255 rows^2 + rows). */
+static uint32_t gather_counted(unsigned char *plane, const unsigned char *b, size_t rows, size_t row_bytes,
+                               uint32_t *counts) {
+  uint64_t sum = 1, sum_of_sums = 0;
+  unsigned char *out = plane, *end8 = plane + (rows & ~(size_t)7), *end = plane + rows;
+  size_t three = 3 * row_bytes;
+  for (const unsigned char *b4 = b + 4 * row_bytes; out < end8; out += 8, b += 8 * row_bytes, b4 += 8 * row_bytes) {
+    take_byte(out, b[0], counts, &sum, &sum_of_sums);
+    take_byte(out + 1, b[row_bytes], counts, &sum, &sum_of_sums);
+    take_byte(out + 2, b[2 * row_bytes], counts, &sum, &sum_of_sums);
+    take_byte(out + 3, b[three], counts, &sum, &sum_of_sums);
+    take_byte(out + 4, b4[0], counts, &sum, &sum_of_sums);
+    take_byte(out + 5, b4[row_bytes], counts, &sum, &sum_of_sums);
+    take_byte(out + 6, b4[2 * row_bytes], counts, &sum, &sum_of_sums);
+    take_byte(out + 7, b4[three], counts, &sum, &sum_of_sums);
+  }
+  for (; out < end; out++, b += row_bytes) take_byte(out, *b, counts, &sum, &sum_of_sums);
+  return (uint32_t)(sum_of_sums % 65521 << 16 | sum % 65521);
+}
+
 /* Whether zlib would find repeats in the n bytes of a plane that a block
  * of its literals would not: in a sample of REPEAT_SAMPLE of its steps
  * (a byte's change from the one before), spread over it, one step makes
@@ -647,24 +681,9 @@ int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned cha
       const unsigned char *b = data + j;
       if (c->level == 1) { /* the plane's bytes counted, and checksummed, as they are gathered */
         uint32_t *counts = &c->counts[256 * j];
-        uint64_t sum = 1, sum_of_sums = 0; /* Adler-32's sums unreduced: under 255 rows^2 + rows */
         memset(counts, 0, 256 * sizeof *counts);
-        size_t i = 0;
-        for (const unsigned char *b4 = b; i + 4 <= rows; i += 4, b4 += 4 * row_bytes) { /* four rows a step */
-          unsigned char x0 = b4[0], x1 = b4[row_bytes], x2 = b4[2 * row_bytes], x3 = b4[3 * row_bytes];
-          plane[i] = x0, plane[i + 1] = x1, plane[i + 2] = x2, plane[i + 3] = x3;
-          counts[x0]++, counts[x1]++, counts[x2]++, counts[x3]++;
-          sum += x0, sum_of_sums += sum, sum += x1, sum_of_sums += sum;
-          sum += x2, sum_of_sums += sum, sum += x3, sum_of_sums += sum;
-        }
-        for (; i < rows; i++) {
-          unsigned char x = plane[i] = b[i * row_bytes];
-          counts[x]++;
-          sum += x;
-          sum_of_sums += sum;
-        }
+        seg->adler = gather_counted(plane, b, rows, row_bytes, counts);
         seg->counts = counts;
-        seg->adler = (uint32_t)(sum_of_sums % 65521 << 16 | sum % 65521);
         /* the probe for matches when the plane is due one (planes in
          * turn, a plane in SIM_CHUNK_PROBE_EVERY chunks), else what it
          * found last */

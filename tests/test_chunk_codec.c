@@ -325,6 +325,59 @@ static void draw(unsigned char *p, size_t n, unsigned first, unsigned values, co
   }
 }
 
+/* A plane of `values` literals, value k 2^k units times (the end of the
+ * block once), so that its code's lengths run 1, 2, ... values, into p (n
+ * bytes, 2^values - 1 units of a multiple of 8): in random order, the
+ * rarest literal in bursts of 8 (its codes side by side at every bit
+ * offset). */
+static void geometric_plane(unsigned char *p, size_t n, unsigned values, uint64_t seed) {
+  size_t unit = n / (((size_t)1 << values) - 1), tokens = 0;
+  unsigned char *token = sim_malloc(n); /* a byte each, or 0 for a burst of the rarest */
+  CU_ASSERT_FATAL(token != NULL);
+  for (size_t i = 0; i < unit / 8; i++) token[tokens++] = 0;
+  for (unsigned k = 1; k < values; k++)
+    for (size_t i = 0; i < unit << k; i++) token[tokens++] = (unsigned char)('a' + k);
+  for (size_t i = tokens - 1; i > 0; i--) { /* Fisher-Yates */
+    size_t j = next_random(&seed) % (i + 1);
+    unsigned char t = token[i];
+    token[i] = token[j], token[j] = t;
+  }
+  for (size_t k = 0, at = 0; k < tokens; k++)
+    if (token[k]) {
+      p[at++] = token[k];
+    } else {
+      memset(p + at, 'a', 8);
+      at += 8;
+    }
+  sim_free(token);
+}
+
+/* Codes of at most 7 bits go eight to a word, longer ones four: planes
+ * whose longest code is 7 bits, and 8, with the longest codes eight side
+ * by side at every offset, as a first chunk and again with the code kept
+ * from the one before; every byte back. */
+static void test_literals_eight_to_a_word(void) {
+  for (unsigned values = 7; values <= 8; values++) {
+    size_t n = (((size_t)1 << values) - 1) * (values == 7 ? 128 : 64);
+    unsigned char *a = sim_malloc(n), *b = sim_malloc(n);
+    CU_ASSERT_FATAL(a && b);
+    geometric_plane(a, n, values, 41 + values);
+    geometric_plane(b, n, values, 43 + values);
+    int btype = -1;
+    round_trip(a, n, n, 1, 1, &btype, NULL);
+    CU_ASSERT_EQUAL(btype, 2);
+    dataset d = {0};
+    size_t len = 0, kept_len = 0;
+    sim_free(next_chunk(&d, a, n, 0, &len));
+    sim_free(next_chunk(&d, b, n, 0, &kept_len));
+    CU_ASSERT(kept_len < n / 3);
+    sim_chunk_memory_free(&d.memory);
+    sim_chunk_codec_free(&d.codec);
+    sim_free(a);
+    sim_free(b);
+  }
+}
+
 /* A plane of three names' bytes, the first the most frequent, then one in
  * which the second is, barely: the code kept from the first (1 bit for the
  * first name) serves the second within a bit a byte in 32, and is used
@@ -487,6 +540,7 @@ int register_tests(void) {
       {"request rows: literals, runs, zlib, stored", test_request_rows},
       {"series rows: runs, repeats, padding", test_series_rows},
       {"a plane's code kept for the next chunk", test_memory_keeps_code},
+      {"codes of 7 bits eight to a word, of 8 four", test_literals_eight_to_a_word},
       {"a code of many values kept for values it lacked", test_memory_code_of_many_values},
       {"stored planes stored until due a code", test_memory_stored_until_due},
       {"the match probe's verdict kept", test_memory_keeps_probe},
