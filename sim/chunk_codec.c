@@ -326,6 +326,11 @@ static int deflate_stretch(sim_chunk_codec *c, bit_writer *w, const unsigned cha
   return 0;
 }
 
+/* A plane's segment deflated as the match probe found repeats in it
+ * (sim_chunk_seg.repeats; 1: its bytes rise by a fixed step or run). */
+#define PROBED 2
+static double literals_estimate(const uint32_t *counts, size_t n);
+
 static int deflate_chunk(sim_chunk_codec *c, sim_chunk_memory *m, size_t chunk_rows, size_t bytes, size_t *len) {
   z_stream *zs = &c->zs;
   int zs_fresh = 0; /* zs reset for this chunk: done before its first stretch for zlib, if any */
@@ -394,8 +399,14 @@ static int deflate_chunk(sim_chunk_codec *c, sim_chunk_memory *m, size_t chunk_r
           continue;
         }
         adler = (uint32_t)adler32(adler, c->shuffled + s->start, (uInt)(t->start + t->len - s->start));
+        const unsigned char *before = w.out;
         if (deflate_stretch(c, &w, out_end, s->start, t->start + t->len, final && t == last, &zs_fresh) < 0)
           return -1;
+        /* a plane the probe sent to zlib alone, that zlib took no fewer
+         * bytes of than its literals would: literals until the next probe */
+        if (m && s == t && s->repeats == PROBED &&
+            (double)(w.out - before) >= literals_estimate(s->counts, s->len))
+          m->matches[s->start / chunk_rows] = 2;
       }
     } else {
       size_t start = seg->start, end = last->start + last->len;
@@ -567,6 +578,15 @@ static double literal_bits(const uint32_t *counts, size_t n) {
   return bits / (double)n;
 }
 
+/* About the bytes a block of a plane's n literals (counted per value in
+ * counts) takes under a code made for them: their entropy, and a header of
+ * 4 bits a value coded and a few bytes. */
+static double literals_estimate(const uint32_t *counts, size_t n) {
+  unsigned values = 0;
+  for (int v = 0; v < 256; v++) values += counts[v] != 0;
+  return literal_bits(counts, n) * (double)n / 8 + values / 2.0 + 16;
+}
+
 static int plane_matches(const unsigned char *p, size_t n, const uint32_t *counts, uint32_t *heads) {
   if (n < MATCH_WINDOWS * MATCH_GRID * 2) return 0;
   size_t spacing = (n - MATCH_GRID - MATCH_LONGEST) / MATCH_WINDOWS, next_window = spacing, score = 0;
@@ -689,9 +709,9 @@ int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned cha
          * found last */
         int repeats = plane_repeats(plane, rows), due = !m || (m->chunks + j) % SIM_CHUNK_PROBE_EVERY == 0;
         if (!repeats && !due && m->matches[j]) {
-          repeats = m->matches[j] == 1;
+          repeats = m->matches[j] == 1 ? PROBED : 0;
         } else if (!repeats) {
-          repeats = plane_matches(plane, rows, counts, c->repeat_heads);
+          repeats = plane_matches(plane, rows, counts, c->repeat_heads) ? PROBED : 0;
           if (m) m->matches[j] = (unsigned char)(repeats ? 1 : 2);
         }
         seg->repeats = (unsigned char)repeats;

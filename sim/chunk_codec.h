@@ -24,7 +24,8 @@ typedef struct sim_chunk_seg {
   unsigned char byte;       /* runs: the first run's byte */
   unsigned char runs;       /* 1: coded as runs; 0: deflated (gathered at start) */
   unsigned char set;        /* runs set at start, to be deflated with the planes around */
-  unsigned char repeats;    /* deflated at level 1: zlib may find repeats a block of literals misses */
+  unsigned char repeats;    /* deflated at level 1: zlib may find repeats a block of literals misses
+                             * (1: its bytes rise by a fixed step or run; 2: the match probe found them) */
   const sim_chunk_change *changes; /* runs: where the next runs start, n_changes of them */
   size_t n_changes;
   const uint32_t *counts;   /* deflated at level 1: its bytes counted per value, 256 */
@@ -63,7 +64,8 @@ typedef struct sim_chunk_codec {
 typedef struct sim_chunk_code sim_chunk_code; /* a plane's code of literals (chunk_bits.h) */
 typedef struct sim_chunk_memory {
   unsigned char *matches; /* per byte plane: 0 not probed yet, 1 its last probe found
-                           * repeats worth zlib's search, 2 it did not */
+                           * repeats worth zlib's search, 2 it did not, or zlib then took
+                           * no fewer bytes of the plane alone than its literals would */
   sim_chunk_code **codes; /* per byte plane: the code its literals were last coded with
                            * (made again, like the probe, once in SIM_CHUNK_PROBE_EVERY
                            * chunks, or when it serves worse), or NULL */

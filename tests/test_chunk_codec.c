@@ -467,6 +467,39 @@ static void test_memory_keeps_probe(void) {
   sim_free(few);
 }
 
+/* A plane of 64 values, a third of whose bytes start 3 that came 4 to 32
+ * bytes before, goes to zlib (the probe finds its short matches close by);
+ * the dataset's next plane, of two values, goes there too on the probe's
+ * word, and zlib takes more of it than its literals would: the plane after,
+ * of two values again, is then literals, as in a first chunk. */
+static void test_memory_drops_probe_zlib_lost(void) {
+  const size_t n = 12000;
+  unsigned char *near = sim_malloc(n), *few = sim_malloc(n);
+  CU_ASSERT_FATAL(near && few);
+  draw(near, n, 0, 64, NULL, 51);
+  uint64_t x = 53;
+  for (size_t i = 32; i + 3 <= n; i++)
+    if (next_random(&x) % 3 == 0) memcpy(near + i, near + i - 4 - next_random(&x) % 29, 3), i += 2;
+  draw(few, n, 0, 2, NULL, 52);
+  dataset d = {0}, fresh = {0};
+  size_t len = 0, fresh_len = 0;
+  sim_free(next_chunk(&d, near, n, 0, &len));
+  CU_ASSERT(len < n * 6 / 8); /* zlib's matches: under the 6 bits a byte of literals */
+  unsigned char *fresh_out = next_chunk(&fresh, few, n, 1, &fresh_len);
+  unsigned char *out = next_chunk(&d, few, n, 0, &len);
+  CU_ASSERT(len > fresh_len); /* zlib, on the probe's word */
+  sim_free(out);
+  out = next_chunk(&d, few, n, 0, &len);
+  CU_ASSERT(len == fresh_len && !memcmp(out, fresh_out, len));
+  sim_free(out);
+  sim_free(fresh_out);
+  sim_chunk_memory_free(&d.memory);
+  sim_chunk_codec_free(&d.codec);
+  sim_chunk_codec_free(&fresh.codec);
+  sim_free(near);
+  sim_free(few);
+}
+
 /* Random bytes do not fit a block of repeats; the dataset's next plane,
  * sampled ids that would, is not tried as one before it is due: not a
  * block of the fixed code, as it is in a first chunk. */
@@ -544,6 +577,7 @@ int register_tests(void) {
       {"a code of many values kept for values it lacked", test_memory_code_of_many_values},
       {"stored planes stored until due a code", test_memory_stored_until_due},
       {"the match probe's verdict kept", test_memory_keeps_probe},
+      {"the probe's verdict dropped where zlib did worse", test_memory_drops_probe_zlib_lost},
       {"a block of repeats that did not fit not tried again", test_memory_keeps_no_repeats},
       {"chunk after chunk: the same bytes, every byte back", test_memory_deterministic},
       {NULL, NULL}};
