@@ -15,8 +15,9 @@
  * the literals' code (a pattern that recurs, values that come again soon),
  * is left to zlib's search.  A dataset's memory (sim_chunk_memory) carries
  * the probe's verdicts, the literals' codes and the blocks of repeats that
- * did not fit from one of its chunks to the next, each plane's redone once
- * in SIM_CHUNK_PROBE_EVERY chunks.  Each plane's rows are compared a word
+ * did not fit from one of its chunks to the next, each plane's probe and
+ * repeats redone once in SIM_CHUNK_PROBE_EVERY chunks, its code once in
+ * SIM_CHUNK_CODE_EVERY.  Each plane's rows are compared a word
  * at a time.  Units: bytes.
  * Invariant: the output is one standard zlib stream (RFC 1950) of the
  * shuffled chunk, which HDF5's deflate filter decodes. */
@@ -717,7 +718,10 @@ int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned cha
         seg->repeats = (unsigned char)repeats;
         if (!repeats && m && !m->codes[j] && !(m->codes[j] = sim_calloc(1, sizeof *m->codes[j]))) return -2;
         seg->code = repeats || !m ? NULL : m->codes[j];
-        seg->remake = (unsigned char)due;
+        /* a code made anew once in SIM_CHUNK_CODE_EVERY chunks, stored
+         * bytes tried again as the probe is */
+        seg->remake = (unsigned char)(!m || (m->chunks + j) % SIM_CHUNK_CODE_EVERY == 0 ||
+                                      (due && seg->code && seg->code->stored));
       } else {
         for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
       }

@@ -208,7 +208,7 @@ static int kept_code_serves(const sim_chunk_code *kept, const uint32_t *counts, 
 }
 
 /* (chunk_bits.h) A code is made when none is kept that serves, and kept:
- * the chunks of a column of names make theirs once in SIM_CHUNK_PROBE_EVERY. */
+ * the chunks of a column of names make theirs once in SIM_CHUNK_CODE_EVERY. */
 void chunk_put_literals(bit_writer *w, const unsigned char *p, size_t n, const uint32_t *counts, int final,
                         sim_chunk_code *kept, int remake) {
   if (kept && kept->stored && !remake) { /* bytes that no code of theirs saved on before */

@@ -405,6 +405,39 @@ static void test_memory_keeps_code(void) {
   sim_free(c);
 }
 
+/* A code kept that serves is made anew only once in SIM_CHUNK_CODE_EVERY
+ * chunks, not when the plane is due a probe: the plane the code was not
+ * made for comes out as from a first chunk at that chunk only. */
+static void test_memory_code_made_every(void) {
+  const size_t n = 12000;
+  const unsigned first[] = {34, 33, 33}, second[] = {33, 34, 33};
+  unsigned char *a = sim_malloc(n), *b = sim_malloc(n);
+  CU_ASSERT_FATAL(a && b);
+  draw(a, n, 'a', 3, first, 1);
+  draw(b, n, 'a', 3, second, 2);
+  dataset d = {0}, fresh = {0};
+  size_t len = 0, fresh_len = 0;
+  unsigned char *fresh_out = next_chunk(&fresh, b, n, 1, &fresh_len);
+  sim_free(next_chunk(&d, a, n, 0, &len));
+  int kept_at_probe = 0, made_at_code = 0;
+  for (int k = 1; k <= SIM_CHUNK_CODE_EVERY; k++) {
+    unsigned char *out = next_chunk(&d, b, n, 0, &len);
+    int same = len == fresh_len && !memcmp(out, fresh_out, len);
+    if (k == SIM_CHUNK_PROBE_EVERY) kept_at_probe = !same;
+    if (k == SIM_CHUNK_CODE_EVERY) made_at_code = same;
+    sim_free(out);
+  }
+  CU_ASSERT(SIM_CHUNK_CODE_EVERY > SIM_CHUNK_PROBE_EVERY);
+  CU_ASSERT(kept_at_probe);
+  CU_ASSERT(made_at_code);
+  sim_free(fresh_out);
+  sim_chunk_memory_free(&d.memory);
+  sim_chunk_codec_free(&d.codec);
+  sim_chunk_codec_free(&fresh.codec);
+  sim_free(a);
+  sim_free(b);
+}
+
 /* A plane of 200 values has a code for every value: a chunk that brings a
  * few values the first lacked is coded with the code kept. */
 static void test_memory_code_of_many_values(void) {
@@ -575,6 +608,7 @@ int register_tests(void) {
       {"a plane's code kept for the next chunk", test_memory_keeps_code},
       {"codes of 7 bits eight to a word, of 8 four", test_literals_eight_to_a_word},
       {"a code of many values kept for values it lacked", test_memory_code_of_many_values},
+      {"a code kept made anew once in SIM_CHUNK_CODE_EVERY chunks", test_memory_code_made_every},
       {"stored planes stored until due a code", test_memory_stored_until_due},
       {"the match probe's verdict kept", test_memory_keeps_probe},
       {"the probe's verdict dropped where zlib did worse", test_memory_drops_probe_zlib_lost},
