@@ -137,6 +137,9 @@ typedef struct length_token {
  * HCLEN, the code-length code, the code lengths), as header_bits bits from
  * bit 0 of header[0], into w. */
 static void put_header(bit_writer *w, const unsigned char *header, uint32_t header_bits) {
+  for (; header_bits >= 32; header_bits -= 32, header += 4) /* four bytes at a time */
+    put_bits(w, (uint32_t)header[0] | (uint32_t)header[1] << 8 | (uint32_t)header[2] << 16 | (uint32_t)header[3] << 24,
+             32);
   for (; header_bits >= 8; header_bits -= 8) put_bits(w, *header++, 8);
   if (header_bits) put_bits(w, *header & ((1u << header_bits) - 1), header_bits);
 }

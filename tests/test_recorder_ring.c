@@ -2,8 +2,8 @@
  * begun (sim/recorder.c table_flush): a dataset's rows that wait behind the
  * chunks written stay where they are, the buffer a ring of whole chunks, and
  * every row reaches the file in order.  Rows of strings and numbers (216
- * bytes, as /io/requests), series filled by batches that run past the
- * ring's end, and entities reparented while their rows wait in the ring are
+ * bytes, as /io/requests), events, series filled by batches that run past
+ * the ring's end, and entities reparented while their rows wait in the ring are
  * read back from a real file and compared with what was appended.  Every
  * file is made in a scratch directory under /tmp. */
 #include <hdf5.h>
@@ -74,8 +74,13 @@ static int record(int level) {
   sim_table *t = sim_recorder_table(rec, "io/requests", "requests", 6, request_cols);
   int batch = sim_recorder_signal(rec, "batch", "1", "x"), one = sim_recorder_signal(rec, "one", "1", "x");
   ok &= t != NULL && batch >= 0 && one >= 0;
+  int done_type = sim_recorder_event_type(rec, "done", "a request done");
+  int idle_type = sim_recorder_event_type(rec, "idle", "");
+  ok &= done_type >= 0 && idle_type >= 0;
   char guest[32], device[32];
   for (size_t i = 0; ok && i < REQUEST_ROWS; i++) {
+    ok &= sim_record_event(rec, i % 4 ? done_type : idle_type, (sim_time)i * 3, (int32_t)(i % 17), (double)i / 8,
+                           -(double)i) == 0;
     request_name(guest, sizeof guest, "guest", i);
     request_name(device, sizeof device, "disk", i + 1);
     sim_cell cells[6] = {{.s = guest}, {.s = device}, {.s = i % 3 ? "read" : "write"},
@@ -146,6 +151,25 @@ static void test_rows_back_in_order(void) {
     for (size_t i = 0; i < ENTITIES; i++)
       wrong += ids[i] != (double)i || parents[i] != (i == 0 ? -1.0 : i % 10 == 9 ? (double)(i - 1) : 0.0);
     CU_ASSERT_EQUAL(wrong, 0);
+    double *type = NULL, *entity = NULL, *v0 = NULL, *v1 = NULL;
+    int64_t *time = NULL;
+    size_t n_e[5] = {0};
+    CU_ASSERT_EQUAL(sim_result_column_i64(r, "events", "time_ns", &time, &n_e[0]), 0);
+    CU_ASSERT_EQUAL(sim_result_column_f64(r, "events", "type", &type, &n_e[1]), 0);
+    CU_ASSERT_EQUAL(sim_result_column_f64(r, "events", "entity", &entity, &n_e[2]), 0);
+    CU_ASSERT_EQUAL(sim_result_column_f64(r, "events", "value0", &v0, &n_e[3]), 0);
+    CU_ASSERT_EQUAL(sim_result_column_f64(r, "events", "value1", &v1, &n_e[4]), 0);
+    for (int k = 0; k < 5; k++) CU_ASSERT_EQUAL_FATAL(n_e[k], REQUEST_ROWS);
+    wrong = 0;
+    for (size_t i = 0; i < REQUEST_ROWS; i++)
+      wrong += time[i] != (int64_t)i * 3 || type[i] != (i % 4 ? 0 : 1) || entity[i] != (double)(i % 17) ||
+               v0[i] != (double)i / 8 || v1[i] != -(double)i;
+    CU_ASSERT_EQUAL(wrong, 0);
+    sim_free(time);
+    sim_free(type);
+    sim_free(entity);
+    sim_free(v0);
+    sim_free(v1);
     for (int s = 0; s < 2; s++) {
       double *v = NULL;
       size_t n_v = 0;
