@@ -53,6 +53,9 @@ static inline void put_code(bit_writer *w, uint32_t code, unsigned n) {
 struct sim_chunk_code {
   uint8_t len[257];      /* bits of the code of each literal and of the end of block; 0: none */
   uint16_t rev[257];     /* each code, bits reversed (the order put_bits sends) */
+  uint8_t longest;       /* bits of the longest code */
+  uint8_t literals[256]; /* the literals with a code, n_literals of them, ascending */
+  uint16_t n_literals;
   uint32_t header_bits;  /* bits of header */
   unsigned char header[CHUNK_HEADER_BYTES]; /* the block's header past its first 3 bits, from bit 0 */
   uint64_t bits, bytes;  /* the block's bits, with its header, for the bytes it was made for;

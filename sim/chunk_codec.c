@@ -15,8 +15,9 @@
  * the literals' code (a pattern that recurs, values that come again soon),
  * is left to zlib's search.  A dataset's memory (sim_chunk_memory) carries
  * the probe's verdicts, the literals' codes and the blocks of repeats that
- * did not fit from one of its chunks to the next, each plane's redone once
- * in SIM_CHUNK_PROBE_EVERY chunks.  Each plane's rows are compared a word
+ * did not fit from one of its chunks to the next, each plane's probe and
+ * repeats redone once in SIM_CHUNK_PROBE_EVERY chunks, its code once in
+ * SIM_CHUNK_CODE_EVERY.  Each plane's rows are compared a word
  * at a time.  Units: bytes.
  * Invariant: the output is one standard zlib stream (RFC 1950) of the
  * shuffled chunk, which HDF5's deflate filter decodes. */
@@ -326,6 +327,11 @@ static int deflate_stretch(sim_chunk_codec *c, bit_writer *w, const unsigned cha
   return 0;
 }
 
+/* A plane's segment deflated as the match probe found repeats in it
+ * (sim_chunk_seg.repeats; 1: its bytes rise by a fixed step or run). */
+#define PROBED 2
+static double literals_estimate(const uint32_t *counts, size_t n);
+
 static int deflate_chunk(sim_chunk_codec *c, sim_chunk_memory *m, size_t chunk_rows, size_t bytes, size_t *len) {
   z_stream *zs = &c->zs;
   int zs_fresh = 0; /* zs reset for this chunk: done before its first stretch for zlib, if any */
@@ -394,8 +400,14 @@ static int deflate_chunk(sim_chunk_codec *c, sim_chunk_memory *m, size_t chunk_r
           continue;
         }
         adler = (uint32_t)adler32(adler, c->shuffled + s->start, (uInt)(t->start + t->len - s->start));
+        const unsigned char *before = w.out;
         if (deflate_stretch(c, &w, out_end, s->start, t->start + t->len, final && t == last, &zs_fresh) < 0)
           return -1;
+        /* a plane the probe sent to zlib alone, that zlib took no fewer
+         * bytes of than its literals would: literals until the next probe */
+        if (m && s == t && s->repeats == PROBED &&
+            (double)(w.out - before) >= literals_estimate(s->counts, s->len))
+          m->matches[s->start / chunk_rows] = 2;
       }
     } else {
       size_t start = seg->start, end = last->start + last->len;
@@ -473,6 +485,40 @@ static inline void scan_word(sim_chunk_codec *c, const unsigned char *p, size_t 
   }
 }
 
+/* A byte of a plane gathered (gather_counted): stored at *out, counted,
+ * and added to Adler-32's running sums. */
+static inline void take_byte(unsigned char *out, unsigned x, uint32_t *counts, uint64_t *sum, uint64_t *sum_of_sums) {
+  *out = (unsigned char)x;
+  counts[x]++;
+  *sum += x;
+  *sum_of_sums += *sum;
+}
+
+/* Gathers a plane of `rows` bytes, one every row_bytes from b (HDF5's
+ * shuffle), into plane, counting each value into counts (zeroed) as it
+ * goes; the Adler-32 checksum (RFC 1950) of the plane alone is returned.
+ * Eight rows a step, each byte stored, counted and summed before the next
+ * is read: stores kept apart (not merged into words by shifts), and the
+ * sums unreduced (under 255 rows^2 + rows). */
+static uint32_t gather_counted(unsigned char *plane, const unsigned char *b, size_t rows, size_t row_bytes,
+                               uint32_t *counts) {
+  uint64_t sum = 1, sum_of_sums = 0;
+  unsigned char *out = plane, *end8 = plane + (rows & ~(size_t)7), *end = plane + rows;
+  size_t three = 3 * row_bytes;
+  for (const unsigned char *b4 = b + 4 * row_bytes; out < end8; out += 8, b += 8 * row_bytes, b4 += 8 * row_bytes) {
+    take_byte(out, b[0], counts, &sum, &sum_of_sums);
+    take_byte(out + 1, b[row_bytes], counts, &sum, &sum_of_sums);
+    take_byte(out + 2, b[2 * row_bytes], counts, &sum, &sum_of_sums);
+    take_byte(out + 3, b[three], counts, &sum, &sum_of_sums);
+    take_byte(out + 4, b4[0], counts, &sum, &sum_of_sums);
+    take_byte(out + 5, b4[row_bytes], counts, &sum, &sum_of_sums);
+    take_byte(out + 6, b4[2 * row_bytes], counts, &sum, &sum_of_sums);
+    take_byte(out + 7, b4[three], counts, &sum, &sum_of_sums);
+  }
+  for (; out < end; out++, b += row_bytes) take_byte(out, *b, counts, &sum, &sum_of_sums);
+  return (uint32_t)(sum_of_sums % 65521 << 16 | sum % 65521);
+}
+
 /* Whether zlib would find repeats in the n bytes of a plane that a block
  * of its literals would not: in a sample of REPEAT_SAMPLE of its steps
  * (a byte's change from the one before), spread over it, one step makes
@@ -531,6 +577,15 @@ static double literal_bits(const uint32_t *counts, size_t n) {
   for (int v = 0; v < 256; v++)
     if (counts[v]) bits += (double)counts[v] * log2((double)n / counts[v]);
   return bits / (double)n;
+}
+
+/* About the bytes a block of a plane's n literals (counted per value in
+ * counts) takes under a code made for them: their entropy, and a header of
+ * 4 bits a value coded and a few bytes. */
+static double literals_estimate(const uint32_t *counts, size_t n) {
+  unsigned values = 0;
+  for (int v = 0; v < 256; v++) values += counts[v] != 0;
+  return literal_bits(counts, n) * (double)n / 8 + values / 2.0 + 16;
 }
 
 static int plane_matches(const unsigned char *p, size_t n, const uint32_t *counts, uint32_t *heads) {
@@ -647,38 +702,26 @@ int sim_chunk_encode(sim_chunk_codec *c, sim_chunk_memory *m, const unsigned cha
       const unsigned char *b = data + j;
       if (c->level == 1) { /* the plane's bytes counted, and checksummed, as they are gathered */
         uint32_t *counts = &c->counts[256 * j];
-        uint64_t sum = 1, sum_of_sums = 0; /* Adler-32's sums unreduced: under 255 rows^2 + rows */
         memset(counts, 0, 256 * sizeof *counts);
-        size_t i = 0;
-        for (const unsigned char *b4 = b; i + 4 <= rows; i += 4, b4 += 4 * row_bytes) { /* four rows a step */
-          unsigned char x0 = b4[0], x1 = b4[row_bytes], x2 = b4[2 * row_bytes], x3 = b4[3 * row_bytes];
-          plane[i] = x0, plane[i + 1] = x1, plane[i + 2] = x2, plane[i + 3] = x3;
-          counts[x0]++, counts[x1]++, counts[x2]++, counts[x3]++;
-          sum += x0, sum_of_sums += sum, sum += x1, sum_of_sums += sum;
-          sum += x2, sum_of_sums += sum, sum += x3, sum_of_sums += sum;
-        }
-        for (; i < rows; i++) {
-          unsigned char x = plane[i] = b[i * row_bytes];
-          counts[x]++;
-          sum += x;
-          sum_of_sums += sum;
-        }
+        seg->adler = gather_counted(plane, b, rows, row_bytes, counts);
         seg->counts = counts;
-        seg->adler = (uint32_t)(sum_of_sums % 65521 << 16 | sum % 65521);
         /* the probe for matches when the plane is due one (planes in
          * turn, a plane in SIM_CHUNK_PROBE_EVERY chunks), else what it
          * found last */
         int repeats = plane_repeats(plane, rows), due = !m || (m->chunks + j) % SIM_CHUNK_PROBE_EVERY == 0;
         if (!repeats && !due && m->matches[j]) {
-          repeats = m->matches[j] == 1;
+          repeats = m->matches[j] == 1 ? PROBED : 0;
         } else if (!repeats) {
-          repeats = plane_matches(plane, rows, counts, c->repeat_heads);
+          repeats = plane_matches(plane, rows, counts, c->repeat_heads) ? PROBED : 0;
           if (m) m->matches[j] = (unsigned char)(repeats ? 1 : 2);
         }
         seg->repeats = (unsigned char)repeats;
         if (!repeats && m && !m->codes[j] && !(m->codes[j] = sim_calloc(1, sizeof *m->codes[j]))) return -2;
         seg->code = repeats || !m ? NULL : m->codes[j];
-        seg->remake = (unsigned char)due;
+        /* a code made anew once in SIM_CHUNK_CODE_EVERY chunks, stored
+         * bytes tried again as the probe is */
+        seg->remake = (unsigned char)(!m || (m->chunks + j) % SIM_CHUNK_CODE_EVERY == 0 ||
+                                      (due && seg->code && seg->code->stored));
       } else {
         for (size_t i = 0; i < rows; i++) plane[i] = b[i * row_bytes];
       }

@@ -24,7 +24,8 @@ typedef struct sim_chunk_seg {
   unsigned char byte;       /* runs: the first run's byte */
   unsigned char runs;       /* 1: coded as runs; 0: deflated (gathered at start) */
   unsigned char set;        /* runs set at start, to be deflated with the planes around */
-  unsigned char repeats;    /* deflated at level 1: zlib may find repeats a block of literals misses */
+  unsigned char repeats;    /* deflated at level 1: zlib may find repeats a block of literals misses
+                             * (1: its bytes rise by a fixed step or run; 2: the match probe found them) */
   const sim_chunk_change *changes; /* runs: where the next runs start, n_changes of them */
   size_t n_changes;
   const uint32_t *counts;   /* deflated at level 1: its bytes counted per value, 256 */
@@ -53,20 +54,26 @@ typedef struct sim_chunk_codec {
 
 /* What the chunks of one dataset coded so far found of its byte planes at
  * level 1, so that the sampled match probe (chunk_codec.c plane_matches)
- * runs on a plane, a code for its literals is made (chunk_huffman.c), and
- * a block of repeats that did not fit is tried again, once in
- * SIM_CHUNK_PROBE_EVERY chunks rather than at each:
+ * runs on a plane and a block of repeats that did not fit is tried again
+ * once in SIM_CHUNK_PROBE_EVERY chunks, and a code for its literals is made
+ * (chunk_huffman.c) once in SIM_CHUNK_CODE_EVERY, rather than at each:
  * a column's bytes keep their character from chunk to chunk (names chosen
  * among the same few, times that rise).  The output depends only on the
  * dataset's rows, chunk after chunk, and decodes to them whatever it holds. */
 #define SIM_CHUNK_PROBE_EVERY 8
+/* A plane's code of literals kept serves about as well as it did, or is
+ * made anew at once; else it is made anew once in SIM_CHUNK_CODE_EVERY
+ * chunks: more often saved a few hundred bytes of a file of megabytes
+ * (host-16-guests), for 3.5 M instructions. */
+#define SIM_CHUNK_CODE_EVERY (4 * SIM_CHUNK_PROBE_EVERY)
 typedef struct sim_chunk_code sim_chunk_code; /* a plane's code of literals (chunk_bits.h) */
 typedef struct sim_chunk_memory {
   unsigned char *matches; /* per byte plane: 0 not probed yet, 1 its last probe found
-                           * repeats worth zlib's search, 2 it did not */
+                           * repeats worth zlib's search, 2 it did not, or zlib then took
+                           * no fewer bytes of the plane alone than its literals would */
   sim_chunk_code **codes; /* per byte plane: the code its literals were last coded with
-                           * (made again, like the probe, once in SIM_CHUNK_PROBE_EVERY
-                           * chunks, or when it serves worse), or NULL */
+                           * (made again once in SIM_CHUNK_CODE_EVERY chunks, or when it
+                           * serves worse; stored bytes tried again as the probe is), or NULL */
   unsigned char *no_repeats; /* per byte plane: 1 when the last block of repeats tried for the
                               * deflated stretch from it (chunk_codec.c put_repeats) did not
                               * fit, tried again once in SIM_CHUNK_PROBE_EVERY chunks */

@@ -137,36 +137,53 @@ typedef struct length_token {
  * HCLEN, the code-length code, the code lengths), as header_bits bits from
  * bit 0 of header[0], into w. */
 static void put_header(bit_writer *w, const unsigned char *header, uint32_t header_bits) {
+  for (; header_bits >= 32; header_bits -= 32, header += 4) /* four bytes at a time */
+    put_bits(w, (uint32_t)header[0] | (uint32_t)header[1] << 8 | (uint32_t)header[2] << 16 | (uint32_t)header[3] << 24,
+             32);
   for (; header_bits >= 8; header_bits -= 8) put_bits(w, *header++, 8);
   if (header_bits) put_bits(w, *header & ((1u << header_bits) - 1), header_bits);
 }
 
-/* The n bytes at p as their codes (lengths len, reversed codes rev), then
- * the end of the block (symbol 256). */
-static void put_coded(bit_writer *w, const unsigned char *p, size_t n, const uint8_t *len, const uint16_t *rev) {
-  /* four at a time: under 8 bits pending, and four codes of LIT_LIMIT = 14
-   * bits at most, fit a word, whose whole bytes are then written at once
-   * (8 bytes stored, those past them rewritten later) */
-  uint64_t code[256]; /* a literal's reversed code (0 for a literal without) */
-  for (unsigned s = 0; s < 256; s++) code[s] = rev[s];
+/* A literal's code (reversed) added to the bits pending in *acc, *fill of
+ * them. */
+static inline void add_code(uint64_t *acc, unsigned *fill, unsigned char x, const uint8_t *len, const uint16_t *rev) {
+  *acc |= (uint64_t)rev[x] << *fill;
+  *fill += len[x];
+}
+
+/* The whole bytes of the bits pending written at once (8 bytes stored,
+ * those past them rewritten later; little-endian hosts, as load8 in
+ * chunk_codec.c), under 8 left pending. */
+static inline void write_whole_bytes(unsigned char **out, uint64_t *acc, unsigned *fill) {
+  memcpy(*out, acc, 8);
+  *out += *fill >> 3;
+  *acc >>= *fill & ~7u;
+  *fill &= 7;
+}
+
+/* The n bytes at p as their codes (lengths len, at most `longest` bits;
+ * reversed codes rev), then the end of the block (symbol 256).  Under 8
+ * bits pending and four codes of LIT_LIMIT = 14 bits at most fit a 64-bit
+ * word, eight when no code is longer than 7 bits (a plane of a few values,
+ * such as a column of names). */
+static void put_coded(bit_writer *w, const unsigned char *p, size_t n, const uint8_t *len, const uint16_t *rev,
+                      unsigned longest) {
   uint64_t acc = w->bits;
   unsigned fill = w->n;
   unsigned char *out = w->out;
   size_t i = 0;
+  if (longest <= 7)
+    for (; i + 8 <= n; i += 8) {
+      add_code(&acc, &fill, p[i], len, rev), add_code(&acc, &fill, p[i + 1], len, rev);
+      add_code(&acc, &fill, p[i + 2], len, rev), add_code(&acc, &fill, p[i + 3], len, rev);
+      add_code(&acc, &fill, p[i + 4], len, rev), add_code(&acc, &fill, p[i + 5], len, rev);
+      add_code(&acc, &fill, p[i + 6], len, rev), add_code(&acc, &fill, p[i + 7], len, rev);
+      write_whole_bytes(&out, &acc, &fill);
+    }
   for (; i + 4 <= n; i += 4) {
-    unsigned char a = p[i], b = p[i + 1], c = p[i + 2], d = p[i + 3];
-    acc |= code[a] << fill;
-    fill += len[a];
-    acc |= code[b] << fill;
-    fill += len[b];
-    acc |= code[c] << fill;
-    fill += len[c];
-    acc |= code[d] << fill;
-    fill += len[d];
-    memcpy(out, &acc, 8); /* little-endian hosts (load8 in chunk_codec.c) */
-    out += fill >> 3;
-    acc >>= fill & ~7u;
-    fill &= 7;
+    add_code(&acc, &fill, p[i], len, rev), add_code(&acc, &fill, p[i + 1], len, rev);
+    add_code(&acc, &fill, p[i + 2], len, rev), add_code(&acc, &fill, p[i + 3], len, rev);
+    write_whole_bytes(&out, &acc, &fill);
   }
   *w = (bit_writer){out, acc, fill};
   for (; i < n; i++) put_bits(w, rev[p[i]], len[p[i]]);
@@ -179,20 +196,22 @@ static void put_coded(bit_writer *w, const unsigned char *p, size_t n, const uin
  * was made for, and fewer than stored blocks would. */
 #define KEEP_SLACK (1.0 / 32)
 static int kept_code_serves(const sim_chunk_code *kept, const uint32_t *counts, size_t n) {
-  uint64_t bits = 0;
-  unsigned missing = 0;
-  for (unsigned s = 0; s < 256; s++) {
+  /* over the literals it codes alone (a few, for a column of names): a
+   * byte without a code leaves them fewer than n */
+  uint64_t bits = 0, coded = 0;
+  for (unsigned k = 0; k < kept->n_literals; k++) {
+    unsigned s = kept->literals[k];
     bits += (uint64_t)counts[s] * kept->len[s];
-    missing |= (counts[s] != 0) & (kept->len[s] == 0);
+    coded += counts[s];
   }
-  if (missing) return 0;
+  if (coded != n) return 0;
   bits += 3 + kept->header_bits + kept->len[256];
   return bits < 8 * ((uint64_t)n + 6 + 5 * (n / STORED_MOST)) &&
          (double)bits / (double)n <= (double)kept->bits / (double)kept->bytes * (1 + KEEP_SLACK);
 }
 
 /* (chunk_bits.h) A code is made when none is kept that serves, and kept:
- * the chunks of a column of names make theirs once in SIM_CHUNK_PROBE_EVERY. */
+ * the chunks of a column of names make theirs once in SIM_CHUNK_CODE_EVERY. */
 void chunk_put_literals(bit_writer *w, const unsigned char *p, size_t n, const uint32_t *counts, int final,
                         sim_chunk_code *kept, int remake) {
   if (kept && kept->stored && !remake) { /* bytes that no code of theirs saved on before */
@@ -203,7 +222,7 @@ void chunk_put_literals(bit_writer *w, const unsigned char *p, size_t n, const u
     put_bits(w, (uint32_t)final, 1);
     put_bits(w, 2, 2);
     put_header(w, kept->header, kept->header_bits);
-    put_coded(w, p, n, kept->len, kept->rev);
+    put_coded(w, p, n, kept->len, kept->rev, kept->longest);
     return;
   }
   uint32_t freq[LIT_SYMBOLS];
@@ -279,6 +298,8 @@ void chunk_put_literals(bit_writer *w, const unsigned char *p, size_t n, const u
   }
   memset(rev, 0, sizeof rev);
   canonical_codes(len, syms, used, rev);
+  unsigned longest = 0;
+  for (unsigned k = 0; k < used; k++) longest = len[syms[k]] > longest ? len[syms[k]] : longest;
   /* the header past its first 3 bits, written apart to be kept */
   unsigned char header_space[CHUNK_HEADER_BYTES], *header = kept ? kept->header : header_space;
   bit_writer h = {header, 0, 0};
@@ -297,6 +318,9 @@ void chunk_put_literals(bit_writer *w, const unsigned char *p, size_t n, const u
     memcpy(kept->len, len, sizeof kept->len);
     memcpy(kept->rev, rev, sizeof kept->rev);
     kept->header_bits = header_bits;
+    kept->longest = (uint8_t)longest;
+    kept->n_literals = (uint16_t)(used - 1); /* syms: the literals coded, then 256 */
+    for (unsigned k = 0; k + 1 < used; k++) kept->literals[k] = (uint8_t)syms[k];
     kept->bits = bits;
     kept->bytes = n;
     kept->stored = 0;
@@ -304,5 +328,5 @@ void chunk_put_literals(bit_writer *w, const unsigned char *p, size_t n, const u
   put_bits(w, (uint32_t)final, 1);
   put_bits(w, 2, 2);
   put_header(w, header, header_bits);
-  put_coded(w, p, n, len, rev);
+  put_coded(w, p, n, len, rev, longest);
 }

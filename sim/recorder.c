@@ -331,7 +331,12 @@ static int chunk_write(sim_table *t, const unsigned char *data, size_t rows) {
 
 /* Appends the buffered rows of t to its dataset (creating it first).  With
  * compression, whole chunks only, the rows that do not fill one kept for the
- * next flush, unless `last`: the dataset then ends with them. */
+ * next flush, unless `last`: the dataset then ends with them.  The rows kept
+ * stay where they are, the buffer a ring of whole chunks from then on (its
+ * rows rounded up to them once): a chunk starts at a multiple of chunk_rows,
+ * and never wraps round; each flush still comes when cap_rows rows wait, so
+ * that the chunks reach the file when they did with the rows kept moved to
+ * the buffer's start (the file's layout follows the order of the writes). */
 static int table_flush(sim_table *t, int last) {
   sim_recorder *rec = t->rec;
   if (rec->failed) return -1;
@@ -341,13 +346,28 @@ static int table_flush(sim_table *t, int last) {
     size_t done = 0;
     while (done < t->n_buf && (last || t->n_buf - done >= t->chunk_rows)) {
       size_t rows = t->n_buf - done < t->chunk_rows ? t->n_buf - done : t->chunk_rows;
-      if (chunk_write(t, t->buf + done * t->row_bytes, rows) < 0) return -1;
+      if (chunk_write(t, table_slot(t, done), rows) < 0) return -1;
       done += rows;
     }
-    memmove(t->buf, t->buf + done * t->row_bytes, (t->n_buf - done) * t->row_bytes);
+    if (done == t->n_buf) {
+      t->head = 0;
+    } else if (done) {
+      if (t->ring_rows % t->chunk_rows) { /* rows at 0 .. n_buf: the buffer grows in place */
+        size_t chunks = (t->ring_rows + t->chunk_rows - 1) / t->chunk_rows;
+        unsigned char *grown = sim_realloc(t->buf, chunks * t->chunk_rows * t->row_bytes);
+        if (!grown) {
+          rec_fail(rec, "out of memory");
+          return -1;
+        }
+        t->buf = grown;
+        t->ring_rows = chunks * t->chunk_rows;
+      }
+      t->head = (t->head + done) % t->ring_rows;
+    }
     t->n_buf -= done;
     return 0;
   }
+  assert(t->head == 0); /* without compression every flush writes every row */
   hid_t fspace = -1, mspace = -1;
   int rc = -1;
   hsize_t size[1] = {t->n_written + t->n_buf}, start[1] = {t->n_written}, count[1] = {t->n_buf};
@@ -380,12 +400,18 @@ unsigned char *table_row_slow(sim_table *t) {
     if (rec->file >= 0 && need > t->chunk_rows / 8 && need < t->chunk_rows) need = t->chunk_rows;
     if (rec->file >= 0 && t->n_buf >= t->chunk_rows) {
       if (table_flush(t, 0) < 0) return NULL;
-    } else if (sim_grow((void **)&t->buf, &t->cap_rows, need, t->row_bytes) < 0) {
-      rec_fail(rec, "out of memory");
-      return NULL;
+    } else {
+      /* rows wait behind written chunks only with the file open and a
+       * chunk in the buffer, which is then flushed when full */
+      assert(t->head == 0);
+      if (sim_grow((void **)&t->buf, &t->cap_rows, need, t->row_bytes) < 0) {
+        rec_fail(rec, "out of memory");
+        return NULL;
+      }
+      t->ring_rows = t->cap_rows;
     }
   }
-  unsigned char *row = t->buf + t->n_buf * t->row_bytes;
+  unsigned char *row = table_slot(t, t->n_buf);
   /* string padding is deterministic; rows without strings are packed
    * columns, every byte written by the append */
   if (t->has_str) memset(row, 0, t->row_bytes);
@@ -406,6 +432,8 @@ int sim_emit_batch(sim_recorder *rec, int signal, sim_time t, size_t n, const in
     unsigned char *row = table_row(d);
     if (!row) return -1;
     size_t room = d->cap_rows - d->n_buf, take = n - k < room ? n - k : room;
+    size_t to_end = d->ring_rows - (size_t)(row - d->buf) / d->row_bytes; /* rows before the ring wraps */
+    if (take > to_end) take = to_end;
     for (size_t r = k; r < k + take; r++, row += d->row_bytes) {
       memcpy(row + at_t, &t, sizeof t);
       memcpy(row + at_entity, &entity[r], sizeof entity[r]);
@@ -536,7 +564,7 @@ sim_time sim_recorder_sample_interval(const sim_recorder *rec) { return rec->sam
 
 size_t sim_recorder_buffered_bytes(const sim_recorder *rec) {
   size_t bytes = 0;
-  for (size_t i = 0; i < rec->n_sets; i++) bytes += rec->sets[i]->cap_rows * rec->sets[i]->row_bytes;
+  for (size_t i = 0; i < rec->n_sets; i++) bytes += rec->sets[i]->ring_rows * rec->sets[i]->row_bytes;
   return bytes;
 }
 

@@ -46,9 +46,14 @@ struct sim_table {
   size_t row_bytes;    /* bytes of one packed row */
   bool has_str;        /* a column is a string: rows are zeroed first (its padding) */
   size_t chunk_rows;   /* rows per flush once the file is open */
-  unsigned char *buf;  /* buffered rows, packed */
+  unsigned char *buf;  /* buffered rows, packed, from row `head` of it on, wrapping round at
+                        * ring_rows (recorder.c table_flush) */
   size_t n_buf;        /* rows in buf */
-  size_t cap_rows;     /* capacity of buf, rows */
+  size_t cap_rows;     /* rows that fill buf: a flush, or buf grown, at the next */
+  size_t ring_rows;    /* rows buf holds: cap_rows, or once rows wait behind a chunk written,
+                        * cap_rows rounded up to whole chunks */
+  size_t head;         /* the row of buf where the buffered rows start: 0, or a multiple of
+                        * chunk_rows */
   uint64_t n_written;  /* rows already in the file */
   hid_t type;          /* compound type (memory and file), -1 before creation */
   hid_t dset;          /* dataset handle, -1 before creation */
@@ -147,12 +152,18 @@ sim_table *table_new(sim_recorder *rec, const char *path, const char *doc, const
  * string (flushing a full chunk first, or growing the buffer; zeroing the
  * row); NULL on failure. */
 unsigned char *table_row_slow(sim_table *t);
+/* The k-th buffered row of t (k <= n_buf: the next to fill at n_buf). */
+static inline unsigned char *table_slot(const sim_table *t, size_t k) {
+  size_t at = t->head + k;
+  if (at >= t->ring_rows) at -= t->ring_rows;
+  return t->buf + at * t->row_bytes;
+}
 /* The next row of t to fill (zeroed when it has a string column; every
  * column of it is to be written), NULL on failure.  Inline: a series row is
  * appended at every sample of every entity whose value changed, and most
  * find room in the buffer. */
 static inline unsigned char *table_row(sim_table *t) {
-  if (t->n_buf < t->cap_rows && !t->has_str && !t->rec->failed) return t->buf + t->n_buf * t->row_bytes;
+  if (t->n_buf < t->cap_rows && !t->has_str && !t->rec->failed) return table_slot(t, t->n_buf);
   return table_row_slow(t);
 }
 /* Stores a value of column c into a packed row (inline: a series row is

@@ -100,7 +100,7 @@ int sim_recorder_entity_reparent(sim_recorder *rec, int32_t id, int32_t parent) 
   assert(id >= 0 && (uint64_t)id < t->n_written + t->n_buf && parent >= -1 &&
          (uint64_t)(parent + 1) <= t->n_written + t->n_buf && parent != id);
   if ((uint64_t)id >= t->n_written) { /* its row is still buffered */
-    put_i32(t->buf + (size_t)((uint64_t)id - t->n_written) * t->row_bytes, &t->cols[3], parent);
+    put_i32(table_slot(t, (size_t)((uint64_t)id - t->n_written)), &t->cols[3], parent);
     return 0;
   }
   for (size_t i = 0; i < rec->n_reparents; i++)
@@ -235,11 +235,16 @@ int sim_record_event(sim_recorder *rec, int type, sim_time t, int32_t entity, do
   sim_table *d = rec->events;
   unsigned char *row = table_row(d);
   if (!row) return -1;
-  put_i64(row, &d->cols[0], t);
-  put_i32(row, &d->cols[1], type);
-  put_i32(row, &d->cols[2], entity);
-  put_f64(row, &d->cols[3], value0);
-  put_f64(row, &d->cols[4], value1);
+  /* the columns' offsets read before the row is written (its bytes might
+   * alias them, and each would be read again after each store) */
+  size_t at_t = d->cols[0].offset, at_type = d->cols[1].offset, at_entity = d->cols[2].offset;
+  size_t at_v0 = d->cols[3].offset, at_v1 = d->cols[4].offset;
+  memcpy(row + at_t, &t, sizeof t);
+  int32_t type_id = (int32_t)type;
+  memcpy(row + at_type, &type_id, sizeof type_id);
+  memcpy(row + at_entity, &entity, sizeof entity);
+  memcpy(row + at_v0, &value0, sizeof value0);
+  memcpy(row + at_v1, &value1, sizeof value1);
   d->n_buf++;
   return 0;
 }

@@ -325,6 +325,59 @@ static void draw(unsigned char *p, size_t n, unsigned first, unsigned values, co
   }
 }
 
+/* A plane of `values` literals, value k 2^k units times (the end of the
+ * block once), so that its code's lengths run 1, 2, ... values, into p (n
+ * bytes, 2^values - 1 units of a multiple of 8): in random order, the
+ * rarest literal in bursts of 8 (its codes side by side at every bit
+ * offset). */
+static void geometric_plane(unsigned char *p, size_t n, unsigned values, uint64_t seed) {
+  size_t unit = n / (((size_t)1 << values) - 1), tokens = 0;
+  unsigned char *token = sim_malloc(n); /* a byte each, or 0 for a burst of the rarest */
+  CU_ASSERT_FATAL(token != NULL);
+  for (size_t i = 0; i < unit / 8; i++) token[tokens++] = 0;
+  for (unsigned k = 1; k < values; k++)
+    for (size_t i = 0; i < unit << k; i++) token[tokens++] = (unsigned char)('a' + k);
+  for (size_t i = tokens - 1; i > 0; i--) { /* Fisher-Yates */
+    size_t j = next_random(&seed) % (i + 1);
+    unsigned char t = token[i];
+    token[i] = token[j], token[j] = t;
+  }
+  for (size_t k = 0, at = 0; k < tokens; k++)
+    if (token[k]) {
+      p[at++] = token[k];
+    } else {
+      memset(p + at, 'a', 8);
+      at += 8;
+    }
+  sim_free(token);
+}
+
+/* Codes of at most 7 bits go eight to a word, longer ones four: planes
+ * whose longest code is 7 bits, and 8, with the longest codes eight side
+ * by side at every offset, as a first chunk and again with the code kept
+ * from the one before; every byte back. */
+static void test_literals_eight_to_a_word(void) {
+  for (unsigned values = 7; values <= 8; values++) {
+    size_t n = (((size_t)1 << values) - 1) * (values == 7 ? 128 : 64);
+    unsigned char *a = sim_malloc(n), *b = sim_malloc(n);
+    CU_ASSERT_FATAL(a && b);
+    geometric_plane(a, n, values, 41 + values);
+    geometric_plane(b, n, values, 43 + values);
+    int btype = -1;
+    round_trip(a, n, n, 1, 1, &btype, NULL);
+    CU_ASSERT_EQUAL(btype, 2);
+    dataset d = {0};
+    size_t len = 0, kept_len = 0;
+    sim_free(next_chunk(&d, a, n, 0, &len));
+    sim_free(next_chunk(&d, b, n, 0, &kept_len));
+    CU_ASSERT(kept_len < n / 3);
+    sim_chunk_memory_free(&d.memory);
+    sim_chunk_codec_free(&d.codec);
+    sim_free(a);
+    sim_free(b);
+  }
+}
+
 /* A plane of three names' bytes, the first the most frequent, then one in
  * which the second is, barely: the code kept from the first (1 bit for the
  * first name) serves the second within a bit a byte in 32, and is used
@@ -350,6 +403,39 @@ static void test_memory_keeps_code(void) {
   sim_free(a);
   sim_free(b);
   sim_free(c);
+}
+
+/* A code kept that serves is made anew only once in SIM_CHUNK_CODE_EVERY
+ * chunks, not when the plane is due a probe: the plane the code was not
+ * made for comes out as from a first chunk at that chunk only. */
+static void test_memory_code_made_every(void) {
+  const size_t n = 12000;
+  const unsigned first[] = {34, 33, 33}, second[] = {33, 34, 33};
+  unsigned char *a = sim_malloc(n), *b = sim_malloc(n);
+  CU_ASSERT_FATAL(a && b);
+  draw(a, n, 'a', 3, first, 1);
+  draw(b, n, 'a', 3, second, 2);
+  dataset d = {0}, fresh = {0};
+  size_t len = 0, fresh_len = 0;
+  unsigned char *fresh_out = next_chunk(&fresh, b, n, 1, &fresh_len);
+  sim_free(next_chunk(&d, a, n, 0, &len));
+  int kept_at_probe = 0, made_at_code = 0;
+  for (int k = 1; k <= SIM_CHUNK_CODE_EVERY; k++) {
+    unsigned char *out = next_chunk(&d, b, n, 0, &len);
+    int same = len == fresh_len && !memcmp(out, fresh_out, len);
+    if (k == SIM_CHUNK_PROBE_EVERY) kept_at_probe = !same;
+    if (k == SIM_CHUNK_CODE_EVERY) made_at_code = same;
+    sim_free(out);
+  }
+  CU_ASSERT(SIM_CHUNK_CODE_EVERY > SIM_CHUNK_PROBE_EVERY);
+  CU_ASSERT(kept_at_probe);
+  CU_ASSERT(made_at_code);
+  sim_free(fresh_out);
+  sim_chunk_memory_free(&d.memory);
+  sim_chunk_codec_free(&d.codec);
+  sim_chunk_codec_free(&fresh.codec);
+  sim_free(a);
+  sim_free(b);
 }
 
 /* A plane of 200 values has a code for every value: a chunk that brings a
@@ -411,6 +497,39 @@ static void test_memory_keeps_probe(void) {
   draw(few, n, 'a', 2, NULL, 8);
   CU_ASSERT(!same_as_first(recurs, few, n));
   sim_free(recurs);
+  sim_free(few);
+}
+
+/* A plane of 64 values, a third of whose bytes start 3 that came 4 to 32
+ * bytes before, goes to zlib (the probe finds its short matches close by);
+ * the dataset's next plane, of two values, goes there too on the probe's
+ * word, and zlib takes more of it than its literals would: the plane after,
+ * of two values again, is then literals, as in a first chunk. */
+static void test_memory_drops_probe_zlib_lost(void) {
+  const size_t n = 12000;
+  unsigned char *near = sim_malloc(n), *few = sim_malloc(n);
+  CU_ASSERT_FATAL(near && few);
+  draw(near, n, 0, 64, NULL, 51);
+  uint64_t x = 53;
+  for (size_t i = 32; i + 3 <= n; i++)
+    if (next_random(&x) % 3 == 0) memcpy(near + i, near + i - 4 - next_random(&x) % 29, 3), i += 2;
+  draw(few, n, 0, 2, NULL, 52);
+  dataset d = {0}, fresh = {0};
+  size_t len = 0, fresh_len = 0;
+  sim_free(next_chunk(&d, near, n, 0, &len));
+  CU_ASSERT(len < n * 6 / 8); /* zlib's matches: under the 6 bits a byte of literals */
+  unsigned char *fresh_out = next_chunk(&fresh, few, n, 1, &fresh_len);
+  unsigned char *out = next_chunk(&d, few, n, 0, &len);
+  CU_ASSERT(len > fresh_len); /* zlib, on the probe's word */
+  sim_free(out);
+  out = next_chunk(&d, few, n, 0, &len);
+  CU_ASSERT(len == fresh_len && !memcmp(out, fresh_out, len));
+  sim_free(out);
+  sim_free(fresh_out);
+  sim_chunk_memory_free(&d.memory);
+  sim_chunk_codec_free(&d.codec);
+  sim_chunk_codec_free(&fresh.codec);
+  sim_free(near);
   sim_free(few);
 }
 
@@ -487,9 +606,12 @@ int register_tests(void) {
       {"request rows: literals, runs, zlib, stored", test_request_rows},
       {"series rows: runs, repeats, padding", test_series_rows},
       {"a plane's code kept for the next chunk", test_memory_keeps_code},
+      {"codes of 7 bits eight to a word, of 8 four", test_literals_eight_to_a_word},
       {"a code of many values kept for values it lacked", test_memory_code_of_many_values},
+      {"a code kept made anew once in SIM_CHUNK_CODE_EVERY chunks", test_memory_code_made_every},
       {"stored planes stored until due a code", test_memory_stored_until_due},
       {"the match probe's verdict kept", test_memory_keeps_probe},
+      {"the probe's verdict dropped where zlib did worse", test_memory_drops_probe_zlib_lost},
       {"a block of repeats that did not fit not tried again", test_memory_keeps_no_repeats},
       {"chunk after chunk: the same bytes, every byte back", test_memory_deterministic},
       {NULL, NULL}};
