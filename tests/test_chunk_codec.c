@@ -295,6 +295,12 @@ static unsigned char *next_chunk(dataset *d, const unsigned char *p, size_t n, i
   return copy;
 }
 
+/* Frees what dataset d holds: its memory and its codec. */
+static void dataset_free(dataset *d) {
+  sim_chunk_memory_free(&d->memory);
+  sim_chunk_codec_free(&d->codec);
+}
+
 /* Whether chunk p of n rows comes out of a dataset (memory) that coded
  * `before` first, as it does from a dataset's first chunk; every chunk is
  * checked by inflating it. */
@@ -306,8 +312,7 @@ static int same_as_first(const unsigned char *before, const unsigned char *p, si
   int same = len == fresh_len && !memcmp(out, fresh_out, len);
   sim_free(out);
   sim_free(fresh_out);
-  sim_chunk_memory_free(&d.memory);
-  sim_chunk_codec_free(&d.codec);
+  dataset_free(&d);
   sim_chunk_codec_free(&fresh.codec);
   return same;
 }
@@ -371,8 +376,7 @@ static void test_literals_eight_to_a_word(void) {
     sim_free(next_chunk(&d, a, n, 0, &len));
     sim_free(next_chunk(&d, b, n, 0, &kept_len));
     CU_ASSERT(kept_len < n / 3);
-    sim_chunk_memory_free(&d.memory);
-    sim_chunk_codec_free(&d.codec);
+    dataset_free(&d);
     sim_free(a);
     sim_free(b);
   }
@@ -431,8 +435,7 @@ static void test_memory_code_made_every(void) {
   CU_ASSERT(kept_at_probe);
   CU_ASSERT(made_at_code);
   sim_free(fresh_out);
-  sim_chunk_memory_free(&d.memory);
-  sim_chunk_codec_free(&d.codec);
+  dataset_free(&d);
   sim_chunk_codec_free(&fresh.codec);
   sim_free(a);
   sim_free(b);
@@ -477,8 +480,7 @@ static void test_memory_stored_until_due(void) {
   }
   CU_ASSERT(fresh_len < n / 4);
   sim_free(fresh_out);
-  sim_chunk_memory_free(&d.memory);
-  sim_chunk_codec_free(&d.codec);
+  dataset_free(&d);
   sim_chunk_codec_free(&fresh.codec);
   sim_free(noise);
   sim_free(few);
@@ -526,8 +528,7 @@ static void test_memory_drops_probe_zlib_lost(void) {
   CU_ASSERT(len == fresh_len && !memcmp(out, fresh_out, len));
   sim_free(out);
   sim_free(fresh_out);
-  sim_chunk_memory_free(&d.memory);
-  sim_chunk_codec_free(&d.codec);
+  dataset_free(&d);
   sim_chunk_codec_free(&fresh.codec);
   sim_free(near);
   sim_free(few);
@@ -550,8 +551,7 @@ static void test_memory_keeps_no_repeats(void) {
   CU_ASSERT_NOT_EQUAL((out[2] >> 1) & 3, 1);
   sim_free(out);
   sim_free(fresh_out);
-  sim_chunk_memory_free(&d.memory);
-  sim_chunk_codec_free(&d.codec);
+  dataset_free(&d);
   sim_chunk_codec_free(&fresh.codec);
   sim_free(noise);
   sim_free(ids);

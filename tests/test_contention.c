@@ -9,6 +9,7 @@
  * re-costs a run exactly when it changes what the models read.
  * Units: bytes, cycles, seconds. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -731,14 +732,16 @@ static const char *const phase_pairs[] = {
     "  - {name: noise-b, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: b, workload: "
     "other-noise}\n"};
 
-/* Runs phases_text at `fidelity` with `guests`; the time_to_complete of
- * victims a and b (NaN: not in the run): 0, or nonzero on a failed run. */
-static int run_phase_hosts(const char *fidelity, const char *guests, double victims[2]) {
+/* Runs `text` (a format of one fidelity and the guests) at `fidelity`
+ * with `guests`, as file `file`; the time_to_complete of victims a and b
+ * (NaN: not in the run): 0, or nonzero on a failed run. */
+static int run_victim_hosts(const char *text_fmt, const char *file, const char *fidelity,
+                            const char *guests, double victims[2]) {
   char text[4096];
-  snprintf(text, sizeof text, phases_text, fidelity, guests);
+  snprintf(text, sizeof text, text_fmt, fidelity, guests);
   sim_record_config cfg = {0};
   fx_run o;
-  int rc = fx_run_text_shipped("test_contention", xeon_profile, "shared-phases.yaml", text, &cfg, &o);
+  int rc = fx_run_text_shipped("test_contention", xeon_profile, file, text, &cfg, &o);
   const char *names[] = {"victim-a", "victim-b"};
   for (int i = 0; i < 2; i++)
     victims[i] = rc == 0 && strstr(guests, names[i]) ? fx_cell(o.r, "summary/guests", names[i],
@@ -748,28 +751,37 @@ static int run_phase_hosts(const char *fidelity, const char *guests, double vict
   return rc;
 }
 
+/* Hosts a and b (their guests in host_guests[0] and [1]) in one run give
+ * each victim, bit for bit, the time it takes with its host alone, at both
+ * fidelities; with `apart_differ`, the two victims' times alone differ. */
+static void check_together_as_apart(const char *text_fmt, const char *file,
+                                    const char *const host_guests[2], bool apart_differ) {
+  const char *fidelities[] = {"quantum", "fluid"};
+  for (int f = 0; f < 2; f++) {
+    double apart[2], together[2], v[2];
+    for (int i = 0; i < 2; i++) {
+      CU_ASSERT_FATAL(run_victim_hosts(text_fmt, file, fidelities[f], host_guests[i], v) == 0);
+      apart[i] = v[i];
+    }
+    char guests[2048];
+    snprintf(guests, sizeof guests, "%s%s", host_guests[0], host_guests[1]);
+    CU_ASSERT_FATAL(run_victim_hosts(text_fmt, file, fidelities[f], guests, together) == 0);
+    for (int i = 0; i < 2; i++) {
+      CU_ASSERT(apart[i] > 0);
+      CU_ASSERT_EQUAL(together[i], apart[i]);
+    }
+    if (apart_differ) CU_ASSERT(apart[1] != apart[0]);
+  }
+}
+
 /* Hosts of one type compute what a phase costs alone once for all of
  * them: each host's co-runners get their own phases' costs alone, so a
  * victim within the LLC on one host and one beyond it on another, each
  * beside a neighbour of its own, take in one run what each takes alone on
  * its host, bit for bit, whichever host met which phase first. */
 static void test_shared_phases_alone(void) {
-  const char *fidelities[] = {"quantum", "fluid"};
-  for (int f = 0; f < 2; f++) {
-    double apart[2], together[2], v[2];
-    for (int i = 0; i < 2; i++) {
-      CU_ASSERT_FATAL(run_phase_hosts(fidelities[f], phase_pairs[i], v) == 0);
-      apart[i] = v[i];
-    }
-    char guests[2048];
-    snprintf(guests, sizeof guests, "%s%s", phase_pairs[0], phase_pairs[1]);
-    CU_ASSERT_FATAL(run_phase_hosts(fidelities[f], guests, together) == 0);
-    for (int i = 0; i < 2; i++) {
-      CU_ASSERT(apart[i] > 0);
-      CU_ASSERT_EQUAL(together[i], apart[i]);
-    }
-    CU_ASSERT(apart[1] != apart[0]); /* the phases cost differently alone */
-  }
+  /* the phases cost differently alone */
+  check_together_as_apart(phases_text, "shared-phases.yaml", phase_pairs, true);
 }
 
 static const char steps_text[] =
@@ -798,44 +810,13 @@ static const char *const step_trios[] = {
     "  - {name: victim-b, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
     "  - {name: middle-b, technique: hvm-ept, memory: 4 GiB, host: b, workload: middle}\n"};
 
-/* Runs steps_text at `fidelity` with `guests`; the time_to_complete of
- * victims a and b (NaN: not in the run): 0, or nonzero on a failed run. */
-static int run_step_hosts(const char *fidelity, const char *guests, double victims[2]) {
-  char text[4096];
-  snprintf(text, sizeof text, steps_text, fidelity, guests);
-  sim_record_config cfg = {0};
-  fx_run o;
-  int rc = fx_run_text_shipped("test_contention", xeon_profile, "shared-steps.yaml", text, &cfg, &o);
-  const char *names[] = {"victim-a", "victim-b"};
-  for (int i = 0; i < 2; i++)
-    victims[i] = rc == 0 && strstr(guests, names[i]) ? fx_cell(o.r, "summary/guests", names[i],
-                                                               "time_to_complete_s")
-                                                     : NAN;
-  fx_run_close(&o);
-  return rc;
-}
-
 /* A host whose running set changes in one co-runner goes where another
  * host went from the same set only when the co-runner changed alike: two
  * hosts that share the set of a victim and a middle neighbour, then each
  * add a last neighbour of other streams, keep their own victims' times,
  * bit for bit, in one run as apart. */
 static void test_shared_steps(void) {
-  const char *fidelities[] = {"quantum", "fluid"};
-  for (int f = 0; f < 2; f++) {
-    double apart[2], together[2], v[2];
-    for (int i = 0; i < 2; i++) {
-      CU_ASSERT_FATAL(run_step_hosts(fidelities[f], step_trios[i], v) == 0);
-      apart[i] = v[i];
-    }
-    char guests[2048];
-    snprintf(guests, sizeof guests, "%s%s", step_trios[0], step_trios[1]);
-    CU_ASSERT_FATAL(run_step_hosts(fidelities[f], guests, together) == 0);
-    for (int i = 0; i < 2; i++) {
-      CU_ASSERT(apart[i] > 0);
-      CU_ASSERT_EQUAL(together[i], apart[i]);
-    }
-  }
+  check_together_as_apart(steps_text, "shared-steps.yaml", step_trios, false);
 }
 
 int register_tests(void) {
