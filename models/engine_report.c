@@ -24,6 +24,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "models/engine_internal.h"
 #include "models/mmu.h"
@@ -35,6 +38,36 @@
  * guests still running are sampled every interval. */
 static inline double at_most_one(double x) { return x < 1.0 ? x : 1.0; }
 static inline double at_least_zero(double x) { return x > 0.0 ? x : 0.0; }
+
+/* Two mechanisms' cycles (or rates), added, multiplied and divided lane by
+ * lane: each lane's operation is the one a scalar would do, so the values
+ * are the same bits, at half the instructions (MECH_COUNT is odd: the last
+ * mechanism goes alone).  Loaded and stored with memcpy: the arrays are
+ * 8-byte aligned only. */
+typedef double mech_pair __attribute__((vector_size(2 * sizeof(double))));
+enum { MECH_PAIRS = MECH_COUNT / 2, MECH_LAST = MECH_COUNT - 1 };
+_Static_assert(MECH_COUNT == 2 * MECH_PAIRS + 1, "one mechanism after the pairs");
+static inline mech_pair mech_pair_load(const double *x) {
+  mech_pair p;
+  memcpy(&p, x, sizeof p);
+  return p;
+}
+static inline void mech_pair_store(double *x, mech_pair p) { memcpy(x, &p, sizeof p); }
+/* Bit i set when lane i of p differs bitwise from x[i] (the written-on-change
+ * test of two rates at once). */
+static inline unsigned mech_pair_differs(mech_pair p, const double *x) {
+#if defined(__SSE2__)
+  __m128i d = _mm_xor_si128(_mm_castpd_si128(p), _mm_loadu_si128((const __m128i *)x));
+  __m128i zero32 = _mm_cmpeq_epi32(d, _mm_setzero_si128()); /* per 32-bit half */
+  __m128i zero64 = _mm_and_si128(zero32, _mm_shuffle_epi32(zero32, _MM_SHUFFLE(2, 3, 0, 1)));
+  return (unsigned)_mm_movemask_pd(_mm_castsi128_pd(zero64)) ^ 3u;
+#else
+  double lane[2];
+  memcpy(lane, &p, sizeof lane);
+  return (unsigned)(memcmp(&lane[0], &x[0], sizeof lane[0]) != 0) |
+         (unsigned)(memcmp(&lane[1], &x[1], sizeof lane[1]) != 0) << 1;
+#endif
+}
 
 /* The rows of one sample not written yet, in guest order: per sampled
  * signal (BATCH_PROGRESS ... BATCH_CYCLES + MECH_COUNT - 1) its entities and
@@ -107,9 +140,11 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
   const double n = (double)n_phases;
   const bool before_start = g->finish_ns < 0 && now < g->spec->start_ns;
   const double dt = (double)e->sample_ns;
-  double psum = 0, run_ns = 0, steal_ns = 0, *cycles = out->cycles;
-#pragma GCC unroll 8
-  for (int m = 0; m < MECH_COUNT; m++) cycles[m] = g->cycles.cycles[m];
+  double psum = 0, run_ns = 0, steal_ns = 0;
+  mech_pair cycles[MECH_PAIRS];
+#pragma GCC unroll 4
+  for (int p = 0; p < MECH_PAIRS; p++) cycles[p] = mech_pair_load(&g->cycles.cycles[2 * p]);
+  double cycles_last = g->cycles.cycles[MECH_LAST];
   eng_vcpu *v = &e->vcpus[g->first_vcpu];
   eng_sampled_steal *vs = e->sampled_vsteal ? &e->sampled_vsteal[g->first_vcpu] : NULL;
   for (uint32_t i = 0; i < n_vcpus; i++, v++) {
@@ -147,8 +182,10 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
       double f = now <= v->work_start_ns || work <= 0
                      ? 0.0
                      : at_most_one((double)(now - v->work_start_ns) / (double)work);
-#pragma GCC unroll 8
-      for (int m = 0; m < MECH_COUNT; m++) cycles[m] += v->run_cycles.cycles[m] * f;
+      const mech_pair f2 = {f, f};
+#pragma GCC unroll 4
+      for (int p = 0; p < MECH_PAIRS; p++) cycles[p] += mech_pair_load(&v->run_cycles.cycles[2 * p]) * f2;
+      cycles_last += v->run_cycles.cycles[MECH_LAST] * f;
     }
     if (!vs) continue; /* kept only when vcpu_steal is recorded */
     double st = (double)v->steal_ns + waited;
@@ -159,6 +196,9 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
   out->progress = g->rq ? eng_requests_progress(e, g, now) : psum / n_vcpus;
   out->run_ns = run_ns;
   out->steal_ns = steal_ns;
+#pragma GCC unroll 4
+  for (int p = 0; p < MECH_PAIRS; p++) mech_pair_store(&out->cycles[2 * p], cycles[p]);
+  out->cycles[MECH_LAST] = cycles_last;
   out->quiet = quiet;
 }
 
@@ -232,13 +272,19 @@ static void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool 
   eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[gi] : NULL;
   if (cs) { /* the rates first, then the rows of those that changed and are kept */
     double dt_s = dt * 1e-9, rate[MECH_COUNT];
+    const mech_pair dt2 = {dt_s, dt_s};
     unsigned changed = 0;
-#pragma GCC unroll 8
-    for (int m = 0; m < MECH_COUNT; m++) {
-      rate[m] = (s.cycles[m] - cs->prev[m]) / dt_s;
-      cs->prev[m] = s.cycles[m];
-      changed |= (unsigned)(memcmp(&rate[m], &cs->last[m], sizeof rate[m]) != 0) << m;
+#pragma GCC unroll 4
+    for (int p = 0; p < MECH_PAIRS; p++) {
+      mech_pair now2 = mech_pair_load(&s.cycles[2 * p]);
+      mech_pair rate2 = (now2 - mech_pair_load(&cs->prev[2 * p])) / dt2;
+      mech_pair_store(&rate[2 * p], rate2);
+      mech_pair_store(&cs->prev[2 * p], now2);
+      changed |= mech_pair_differs(rate2, &cs->last[2 * p]) << 2 * p;
     }
+    rate[MECH_LAST] = (s.cycles[MECH_LAST] - cs->prev[MECH_LAST]) / dt_s;
+    cs->prev[MECH_LAST] = s.cycles[MECH_LAST];
+    changed |= (unsigned)(memcmp(&rate[MECH_LAST], &cs->last[MECH_LAST], sizeof rate[0]) != 0) << MECH_LAST;
     for (changed = (always ? ~0u : changed) & b->cycles_kept; changed; changed &= changed - 1) {
       int m = __builtin_ctz(changed);
       cs->last[m] = rate[m];
