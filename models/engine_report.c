@@ -24,9 +24,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "models/engine_internal.h"
 #include "models/mmu.h"
@@ -54,19 +51,14 @@ static inline mech_pair mech_pair_load(const double *x) {
 }
 static inline void mech_pair_store(double *x, mech_pair p) { memcpy(x, &p, sizeof p); }
 /* Bit i set when lane i of p differs bitwise from x[i] (the written-on-change
- * test of two rates at once). */
+ * test of two rates at once): the lanes compared as 64-bit integers. */
+typedef uint64_t mech_pair_bits __attribute__((vector_size(2 * sizeof(uint64_t))));
 static inline unsigned mech_pair_differs(mech_pair p, const double *x) {
-#if defined(__SSE2__)
-  __m128i d = _mm_xor_si128(_mm_castpd_si128(p), _mm_loadu_si128((const __m128i *)x));
-  __m128i zero32 = _mm_cmpeq_epi32(d, _mm_setzero_si128()); /* per 32-bit half */
-  __m128i zero64 = _mm_and_si128(zero32, _mm_shuffle_epi32(zero32, _MM_SHUFFLE(2, 3, 0, 1)));
-  return (unsigned)_mm_movemask_pd(_mm_castsi128_pd(zero64)) ^ 3u;
-#else
-  double lane[2];
-  memcpy(lane, &p, sizeof lane);
-  return (unsigned)(memcmp(&lane[0], &x[0], sizeof lane[0]) != 0) |
-         (unsigned)(memcmp(&lane[1], &x[1], sizeof lane[1]) != 0) << 1;
-#endif
+  mech_pair_bits a, b;
+  memcpy(&a, &p, sizeof a);
+  memcpy(&b, x, sizeof b);
+  mech_pair_bits differs = a != b; /* all ones in a lane that differs */
+  return (unsigned)(differs[0] & 1) | (unsigned)(differs[1] & 1) << 1;
 }
 
 /* The rows of one sample not written yet, in guest order: per sampled
