@@ -36,6 +36,31 @@
 static inline double at_most_one(double x) { return x < 1.0 ? x : 1.0; }
 static inline double at_least_zero(double x) { return x > 0.0 ? x : 0.0; }
 
+/* Two mechanisms' cycles (or rates), added, multiplied and divided lane by
+ * lane: each lane's operation is the one a scalar would do, so the values
+ * are the same bits, at half the instructions (MECH_COUNT is odd: the last
+ * mechanism goes alone).  Loaded and stored with memcpy: the arrays are
+ * 8-byte aligned only. */
+typedef double mech_pair __attribute__((vector_size(2 * sizeof(double))));
+enum { MECH_PAIRS = MECH_COUNT / 2, MECH_LAST = MECH_COUNT - 1 };
+_Static_assert(MECH_COUNT == 2 * MECH_PAIRS + 1, "one mechanism after the pairs");
+static inline mech_pair mech_pair_load(const double *x) {
+  mech_pair p;
+  memcpy(&p, x, sizeof p);
+  return p;
+}
+static inline void mech_pair_store(double *x, mech_pair p) { memcpy(x, &p, sizeof p); }
+/* Bit i set when lane i of p differs bitwise from x[i] (the written-on-change
+ * test of two rates at once): the lanes compared as 64-bit integers. */
+typedef uint64_t mech_pair_bits __attribute__((vector_size(2 * sizeof(uint64_t))));
+static inline unsigned mech_pair_differs(mech_pair p, const double *x) {
+  mech_pair_bits a, b;
+  memcpy(&a, &p, sizeof a);
+  memcpy(&b, x, sizeof b);
+  mech_pair_bits differs = a != b; /* all ones in a lane that differs */
+  return (unsigned)(differs[0] & 1) | (unsigned)(differs[1] & 1) << 1;
+}
+
 /* The rows of one sample not written yet, in guest order: per sampled
  * signal (BATCH_PROGRESS ... BATCH_CYCLES + MECH_COUNT - 1) its entities and
  * values, written together (sim_emit_batch) when BATCH_ROWS are waiting and
@@ -107,9 +132,11 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
   const double n = (double)n_phases;
   const bool before_start = g->finish_ns < 0 && now < g->spec->start_ns;
   const double dt = (double)e->sample_ns;
-  double psum = 0, run_ns = 0, steal_ns = 0, *cycles = out->cycles;
-#pragma GCC unroll 8
-  for (int m = 0; m < MECH_COUNT; m++) cycles[m] = g->cycles.cycles[m];
+  double psum = 0, run_ns = 0, steal_ns = 0;
+  mech_pair cycles[MECH_PAIRS];
+#pragma GCC unroll 4
+  for (int p = 0; p < MECH_PAIRS; p++) cycles[p] = mech_pair_load(&g->cycles.cycles[2 * p]);
+  double cycles_last = g->cycles.cycles[MECH_LAST];
   eng_vcpu *v = &e->vcpus[g->first_vcpu];
   eng_sampled_steal *vs = e->sampled_vsteal ? &e->sampled_vsteal[g->first_vcpu] : NULL;
   for (uint32_t i = 0; i < n_vcpus; i++, v++) {
@@ -147,8 +174,10 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
       double f = now <= v->work_start_ns || work <= 0
                      ? 0.0
                      : at_most_one((double)(now - v->work_start_ns) / (double)work);
-#pragma GCC unroll 8
-      for (int m = 0; m < MECH_COUNT; m++) cycles[m] += v->run_cycles.cycles[m] * f;
+      const mech_pair f2 = {f, f};
+#pragma GCC unroll 4
+      for (int p = 0; p < MECH_PAIRS; p++) cycles[p] += mech_pair_load(&v->run_cycles.cycles[2 * p]) * f2;
+      cycles_last += v->run_cycles.cycles[MECH_LAST] * f;
     }
     if (!vs) continue; /* kept only when vcpu_steal is recorded */
     double st = (double)v->steal_ns + waited;
@@ -159,10 +188,13 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
   out->progress = g->rq ? eng_requests_progress(e, g, now) : psum / n_vcpus;
   out->run_ns = run_ns;
   out->steal_ns = steal_ns;
+#pragma GCC unroll 4
+  for (int p = 0; p < MECH_PAIRS; p++) mech_pair_store(&out->cycles[2 * p], cycles[p]);
+  out->cycles[MECH_LAST] = cycles_last;
   out->quiet = quiet;
 }
 
-static void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool always);
+static inline void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool always);
 static void declare_series_end(eng *e, sim_time end);
 
 /* One sample of every guest's kept signals, written on change.  A guest
@@ -192,18 +224,16 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   for (int k = 0; k < BATCH_SIGNALS; k++) b.signal[k] = sigs[k], b.n[k] = 0;
   b.cycles_kept = 0;
   for (int m = 0; m < MECH_COUNT; m++) b.cycles_kept |= (unsigned)(e->sig_cycles[m] >= 0) << m;
-  if (!e->sampled) {
-    /* every series starts at the first sample */
-    for (size_t gi = 0; gi < e->sc->n_guests; gi++) sample_guest(e, &b, (uint32_t)gi, rates, true);
-  } else {
-    for (uint32_t *link = &e->first_unsettled; *link != ENG_NO_GUEST;) {
-      eng_guest *g = &e->guests[*link];
-      sample_guest(e, &b, *link, rates, false);
-      if (g->sampled.settled)
-        *link = g->sampled.next;
-      else
-        link = &g->sampled.next;
-    }
+  /* every series starts at the first sample, of every guest in order (the
+   * chain holds them all then) */
+  const bool always = !e->sampled;
+  for (uint32_t *link = &e->first_unsettled; *link != ENG_NO_GUEST;) {
+    eng_guest *g = &e->guests[*link];
+    sample_guest(e, &b, *link, rates, always);
+    if (g->sampled.settled)
+      *link = g->sampled.next;
+    else
+      link = &g->sampled.next;
   }
   for (int k = 0; k < BATCH_SIGNALS; k++) batch_flush(e, &b, k);
   e->sampled = true;
@@ -213,8 +243,9 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 }
 
 /* Guest gi's kept signals at the sample's time, each written when it
- * changed or when `always`; then whether it is settled. */
-static void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool always) {
+ * changed or when `always`; then whether it is settled.  Inlined in the
+ * loop over the guests: a call per guest still running per sample. */
+static inline __attribute__((always_inline)) void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool always) {
   eng_guest *g = &e->guests[gi];
   double dt = (double)e->sample_ns;
   eng_sampled *last = &g->sampled;
@@ -232,13 +263,19 @@ static void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool 
   eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[gi] : NULL;
   if (cs) { /* the rates first, then the rows of those that changed and are kept */
     double dt_s = dt * 1e-9, rate[MECH_COUNT];
+    const mech_pair dt2 = {dt_s, dt_s};
     unsigned changed = 0;
-#pragma GCC unroll 8
-    for (int m = 0; m < MECH_COUNT; m++) {
-      rate[m] = (s.cycles[m] - cs->prev[m]) / dt_s;
-      cs->prev[m] = s.cycles[m];
-      changed |= (unsigned)(memcmp(&rate[m], &cs->last[m], sizeof rate[m]) != 0) << m;
+#pragma GCC unroll 4
+    for (int p = 0; p < MECH_PAIRS; p++) {
+      mech_pair now2 = mech_pair_load(&s.cycles[2 * p]);
+      mech_pair rate2 = (now2 - mech_pair_load(&cs->prev[2 * p])) / dt2;
+      mech_pair_store(&rate[2 * p], rate2);
+      mech_pair_store(&cs->prev[2 * p], now2);
+      changed |= mech_pair_differs(rate2, &cs->last[2 * p]) << 2 * p;
     }
+    rate[MECH_LAST] = (s.cycles[MECH_LAST] - cs->prev[MECH_LAST]) / dt_s;
+    cs->prev[MECH_LAST] = s.cycles[MECH_LAST];
+    changed |= (unsigned)(memcmp(&rate[MECH_LAST], &cs->last[MECH_LAST], sizeof rate[0]) != 0) << MECH_LAST;
     for (changed = (always ? ~0u : changed) & b->cycles_kept; changed; changed &= changed - 1) {
       int m = __builtin_ctz(changed);
       cs->last[m] = rate[m];

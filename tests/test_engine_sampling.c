@@ -1,0 +1,224 @@
+/* tests/test_engine_sampling.c: the engine's periodic samples of its guests
+ * (models/engine_report.c eng_sample_handler), read back as the series a
+ * reader sees (filled forward, sim_result_series), against the totals the
+ * run's summary reports on its own.
+ * Units: series values in their signals' units (cycles/s, 1), times in s.
+ * Invariants: a rate series is the cumulative value's difference over the
+ * sample interval, so the rates summed times the interval give the value at
+ * the last sample; for a guest done by then, its total in summary/guests,
+ * mechanism by mechanism.  A rate computed for the wrong mechanism, or a
+ * change not written, or a guest left out of a sample, breaks the sum. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/alloc.h"
+#include "tests/cunit_main.h"
+#include "tests/fixtures.h"
+
+/* Guests on every technique, so that each mechanism is charged by some and
+ * not by others, in unequal amounts: traps (system calls, port I/O), page
+ * walks (random memory), translation (new code, bt), hypercalls and
+ * hypervisor work (page-table updates, pv and shadow paging), TLB refills
+ * (in-guest context switches on an untagged TLB), I/O (disk
+ * reads); several vCPUs, a phase at partial demand (the vCPUs block and
+ * wake), hosts over-committed (steal) in both fidelities, and guests that
+ * finish at different times (settled ones leave the samples). */
+static const char scenario[] =
+    "name: sampling\n"
+    "simulation: {seed: 3, record: {events: false, sample_interval: 50 ms}}\n"
+    "calibration: pentium4-2006\n"
+    "host_types:\n"
+    "  q: {cores: 2, clock: 2 GHz, memory: 16 GiB, scheduler: credit, allow_overcommit: true,\n"
+    "      disks: [{iops: 20000, bandwidth: 500 MB/s, latency: 100 us}]}\n"
+    "  f: {cores: 2, clock: 2 GHz, memory: 16 GiB, fidelity: fluid, allow_overcommit: true,\n"
+    "      disks: [{iops: 20000, bandwidth: 500 MB/s, latency: 100 us}]}\n"
+    "hosts: [{name: hq, type: q}, {name: hf, type: f}]\n"
+    "workloads:\n"
+    "  mixed:\n"
+    "    phases:\n"
+    "      - {name: memory, units: 200k, ops: {instructions: 2000, syscalls: 1,"
+    " memory: [{count: 4, working_set: 1 GiB, pattern: random}]}}\n"
+    "      - {name: kernel, units: 100k, cpu_demand: 0.6, ops: {instructions: 3000, port_io: 1,"
+    " pte_updates: 3, new_code_bytes: 64, context_switches: 1}}\n"
+    "      - {name: io, units: 20k, ops: {instructions: 5000, disk: {reads: 0.5, request_size: 4 KiB}}}\n"
+    "  short:\n"
+    "    phases:\n"
+    "      - {name: only, units: 50k, ops: {instructions: 4000, syscalls: 2, pte_updates: 1}}\n"
+    "guests:\n"
+    "  - {name: qa, technique: hvm-ept, vcpus: 2, memory: 1 GiB, host: hq, workload: mixed}\n"
+    "  - {name: qb, technique: pv, vcpus: 1, memory: 1 GiB, host: hq, workload: mixed}\n"
+    "  - {name: qc, technique: bt, vcpus: 1, memory: 1 GiB, host: hq, workload: short}\n"
+    "  - {name: fa, technique: hvm, vcpus: 3, memory: 1 GiB, host: hf, workload: mixed}\n"
+    "  - {name: fb, technique: container, vcpus: 2, memory: 1 GiB, host: hf, workload: mixed}\n"
+    "  - {name: fc, technique: bt, vcpus: 1, memory: 1 GiB, host: hf, workload: mixed}\n"
+    "  - {name: fd, technique: pv, vcpus: 1, memory: 1 GiB, host: hf, workload: short}\n";
+
+static const char *const guest_names[] = {"qa", "qb", "qc", "fa", "fb", "fc", "fd"};
+enum { N_GUESTS = sizeof guest_names / sizeof guest_names[0] };
+
+/* The sum of entity `id`'s series of `signal` times `dt_s`, and its number
+ * of samples in *n. */
+static double series_integral(fx_run *run, const char *signal, int32_t id, double dt_s, size_t *n) {
+  double *t = NULL, *v = NULL, sum = 0;
+  *n = 0;
+  CU_ASSERT_EQUAL_FATAL(sim_result_series(run->r, signal, id, &t, &v, n), 0);
+  for (size_t i = 0; i < *n; i++) sum += v[i] * dt_s;
+  sim_free(t);
+  sim_free(v);
+  return sum;
+}
+
+/* The row of guest `name` in summary/guests. */
+static size_t summary_row(fx_run *run, const char *name) {
+  char **names = NULL;
+  size_t n = 0, row = 0;
+  CU_ASSERT_EQUAL_FATAL(sim_result_column_str(run->r, "summary/guests", "name", &names, &n), 0);
+  while (row < n && strcmp(names[row], name)) row++;
+  sim_result_free_strings(names, n);
+  CU_ASSERT_FATAL(row < n);
+  return row;
+}
+
+/* Every guest's cycle rates, mechanism by mechanism, sum to its cycles of
+ * that mechanism; its steal rates to its steal; its last progress is 1; and
+ * every guest has a row at the first sample (its series start there). */
+static void test_rates_sum_to_the_totals(void) {
+  sim_record_config cfg = {50 * SIM_MS, 0, 1, NULL, 0, 0};
+  fx_run run;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("sampling", "sampling", scenario, &cfg, NULL, &run), 0);
+  const double dt_s = 0.05;
+  size_t charged[MECH_COUNT] = {0}, n_first = 0;
+  for (size_t k = 0; k < N_GUESTS; k++) {
+    size_t gi = summary_row(&run, guest_names[k]);
+    int32_t id;
+    CU_ASSERT_EQUAL_FATAL(sim_result_entity(run.r, guest_names[k], &id), 0);
+    CU_ASSERT(fx_col(run.r, "summary/guests", "time_to_complete_s", gi) > 0); /* done: totals final */
+    size_t n_samples = 0;
+    for (int m = 0; m < MECH_COUNT; m++) {
+      char signal[64], column[64];
+      snprintf(signal, sizeof signal, "cycles_%s", mechanism_names[m]);
+      snprintf(column, sizeof column, "cycles_%s", mechanism_names[m]);
+      double total = fx_col(run.r, "summary/guests", column, gi);
+      size_t n = 0;
+      double sum = series_integral(&run, signal, id, dt_s, &n);
+      CU_ASSERT_DOUBLE_EQUAL(sum, total, 1e-9 * total + 1e-6);
+      if (fabs(sum - total) > 1e-9 * total + 1e-6)
+        fprintf(stderr, "%s %s: rates sum to %.17g, total %.17g\n", guest_names[k], signal, sum, total);
+      charged[m] += total > 0;
+      if (m == 0) n_samples = n;
+      CU_ASSERT_EQUAL(n, n_samples); /* every signal of the guest from the same first sample */
+    }
+    size_t n = 0;
+    double steal = series_integral(&run, "steal", id, dt_s, &n);
+    double steal_s = fx_col(run.r, "summary/guests", "steal_s", gi);
+    CU_ASSERT_DOUBLE_EQUAL(steal, steal_s, 1e-9 * steal_s + 1e-12);
+    double *t = NULL, *v = NULL;
+    CU_ASSERT_EQUAL_FATAL(sim_result_series(run.r, "progress", id, &t, &v, &n), 0);
+    CU_ASSERT(n > 2);
+    if (n > 0) {
+      CU_ASSERT_EQUAL(v[n - 1], 1.0);
+      n_first += fabs(t[0] - dt_s) < 1e-12; /* a row at the first sample, one interval in */
+    }
+    sim_free(t);
+    sim_free(v);
+  }
+  CU_ASSERT_EQUAL(n_first, N_GUESTS);
+  /* the scenario charges every mechanism, and each to some guests only */
+  for (int m = 0; m < MECH_COUNT; m++) {
+    CU_ASSERT(charged[m] > 0);
+    if (!charged[m]) fprintf(stderr, "no guest charges %s\n", mechanism_names[m]);
+  }
+  /* over-committed hosts: some guest waited */
+  double steal_all = 0;
+  for (size_t gi = 0; gi < N_GUESTS; gi++) steal_all += fx_col(run.r, "summary/guests", "steal_s", gi);
+  CU_ASSERT(steal_all > 0);
+  fx_run_close(&run);
+}
+
+/* One phase of work whose operations cost the same at each unit: a
+ * mechanism charged only per unit has cycles a fixed multiple of the units
+ * done, those of runs in progress included (a run's cycles and units are
+ * counted pro rata alike), so each interval's cycles of it are its total
+ * times the interval's progress.  Hypervisor work is charged per world
+ * switch as well (not per unit); binary translation and containers vary
+ * their cost per unit (code translated once, TLB refills): the guests on
+ * hvm-ept, hvm and pv are checked, on both fidelities. */
+static const char proportional[] =
+    "name: proportional\n"
+    "simulation: {seed: 5, record: {events: false, sample_interval: 20 ms}}\n"
+    "calibration: pentium4-2006\n"
+    "host_types:\n"
+    "  q: {cores: 2, clock: 2 GHz, memory: 16 GiB, scheduler: credit, allow_overcommit: true,\n"
+    "      disks: [{iops: 20000, bandwidth: 500 MB/s, latency: 100 us}]}\n"
+    "  f: {cores: 2, clock: 2 GHz, memory: 16 GiB, fidelity: fluid, allow_overcommit: true,\n"
+    "      disks: [{iops: 20000, bandwidth: 500 MB/s, latency: 100 us}]}\n"
+    "hosts: [{name: hq, type: q}, {name: hf, type: f}]\n"
+    "workloads:\n"
+    "  steady:\n"
+    "    phases:\n"
+    "      - {name: only, units: 100k, ops: {instructions: 3000, syscalls: 1, port_io: 1,"
+    " pte_updates: 2, new_code_bytes: 32, context_switches: 1,"
+    " disk: {reads: 0.2, request_size: 4 KiB}}}\n"
+    "guests:\n"
+    "  - {name: qa, technique: hvm-ept, vcpus: 2, memory: 1 GiB, host: hq, workload: steady}\n"
+    "  - {name: qb, technique: pv, vcpus: 1, memory: 1 GiB, host: hq, workload: steady}\n"
+    "  - {name: qc, technique: bt, vcpus: 1, memory: 1 GiB, host: hq, workload: steady}\n"
+    "  - {name: fa, technique: hvm, vcpus: 3, memory: 1 GiB, host: hf, workload: steady}\n"
+    "  - {name: fb, technique: container, vcpus: 2, memory: 1 GiB, host: hf, workload: steady}\n"
+    "  - {name: fc, technique: bt, vcpus: 1, memory: 1 GiB, host: hf, workload: steady}\n"
+    "  - {name: fd, technique: pv, vcpus: 1, memory: 1 GiB, host: hf, workload: steady}\n";
+
+static const char *const steady_guests[] = {"qa", "qb", "fa", "fd"};
+enum { N_STEADY = sizeof steady_guests / sizeof steady_guests[0] };
+
+static void test_rates_follow_progress(void) {
+  sim_record_config cfg = {20 * SIM_MS, 0, 1, NULL, 0, 0};
+  fx_run run;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("sampling", "proportional", proportional, &cfg, NULL, &run), 0);
+  const double dt_s = 0.02;
+  size_t checked = 0;
+  for (size_t k = 0; k < N_STEADY; k++) {
+    size_t gi = summary_row(&run, steady_guests[k]);
+    int32_t id;
+    CU_ASSERT_EQUAL_FATAL(sim_result_entity(run.r, steady_guests[k], &id), 0);
+    double *tp = NULL, *p = NULL;
+    size_t np = 0;
+    CU_ASSERT_EQUAL_FATAL(sim_result_series(run.r, "progress", id, &tp, &p, &np), 0);
+    CU_ASSERT(np > 5);
+    for (int m = 0; m < MECH_COUNT; m++) {
+      if (m == MECH_HYPERVISOR) continue;
+      char signal[64];
+      snprintf(signal, sizeof signal, "cycles_%s", mechanism_names[m]);
+      double total = fx_col(run.r, "summary/guests", signal, gi);
+      double *t = NULL, *v = NULL, worst = 0;
+      size_t n = 0;
+      CU_ASSERT_EQUAL_FATAL(sim_result_series(run.r, signal, id, &t, &v, &n), 0);
+      CU_ASSERT_EQUAL(n, np);
+      for (size_t i = 0; i < n && i < np; i++) {
+        double dp = p[i] - (i ? p[i - 1] : 0);
+        double dev = fabs(v[i] * dt_s - total * dp);
+        if (dev > worst) worst = dev;
+      }
+      CU_ASSERT(worst <= 1e-9 * total);
+      if (worst > 1e-9 * total)
+        fprintf(stderr, "%s %s: an interval's cycles off by %.3g of the total\n", steady_guests[k], signal,
+                worst / total);
+      checked += total > 0;
+      sim_free(t);
+      sim_free(v);
+    }
+    sim_free(tp);
+    sim_free(p);
+  }
+  CU_ASSERT(checked >= 4 * 3); /* guest, trap and io cycles of each, hypercalls of pv */
+  fx_run_close(&run);
+}
+
+int register_tests(void) {
+  static const test_case tests[] = {
+      {"rates sum to the totals", test_rates_sum_to_the_totals},
+      {"rates follow progress", test_rates_follow_progress},
+      {NULL, NULL}};
+  return add_suite("engine_sampling", tests);
+}
