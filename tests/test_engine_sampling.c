@@ -16,6 +16,16 @@
 #include "tests/cunit_main.h"
 #include "tests/fixtures.h"
 
+/* The two hosts both scenarios run on: two cores each, over-committed,
+ * one at each fidelity. */
+#define TWO_HOSTS                                                                          \
+  "host_types:\n"                                                                         \
+  "  q: {cores: 2, clock: 2 GHz, memory: 16 GiB, scheduler: credit, allow_overcommit: true,\n" \
+  "      disks: [{iops: 20000, bandwidth: 500 MB/s, latency: 100 us}]}\n"                  \
+  "  f: {cores: 2, clock: 2 GHz, memory: 16 GiB, fidelity: fluid, allow_overcommit: true,\n"  \
+  "      disks: [{iops: 20000, bandwidth: 500 MB/s, latency: 100 us}]}\n"                  \
+  "hosts: [{name: hq, type: q}, {name: hf, type: f}]\n"
+
 /* Guests on every technique, so that each mechanism is charged by some and
  * not by others, in unequal amounts: traps (system calls, port I/O), page
  * walks (random memory), translation (new code, bt), hypercalls and
@@ -28,12 +38,7 @@ static const char scenario[] =
     "name: sampling\n"
     "simulation: {seed: 3, record: {events: false, sample_interval: 50 ms}}\n"
     "calibration: pentium4-2006\n"
-    "host_types:\n"
-    "  q: {cores: 2, clock: 2 GHz, memory: 16 GiB, scheduler: credit, allow_overcommit: true,\n"
-    "      disks: [{iops: 20000, bandwidth: 500 MB/s, latency: 100 us}]}\n"
-    "  f: {cores: 2, clock: 2 GHz, memory: 16 GiB, fidelity: fluid, allow_overcommit: true,\n"
-    "      disks: [{iops: 20000, bandwidth: 500 MB/s, latency: 100 us}]}\n"
-    "hosts: [{name: hq, type: q}, {name: hf, type: f}]\n"
+    TWO_HOSTS
     "workloads:\n"
     "  mixed:\n"
     "    phases:\n"
@@ -148,12 +153,7 @@ static const char proportional[] =
     "name: proportional\n"
     "simulation: {seed: 5, record: {events: false, sample_interval: 20 ms}}\n"
     "calibration: pentium4-2006\n"
-    "host_types:\n"
-    "  q: {cores: 2, clock: 2 GHz, memory: 16 GiB, scheduler: credit, allow_overcommit: true,\n"
-    "      disks: [{iops: 20000, bandwidth: 500 MB/s, latency: 100 us}]}\n"
-    "  f: {cores: 2, clock: 2 GHz, memory: 16 GiB, fidelity: fluid, allow_overcommit: true,\n"
-    "      disks: [{iops: 20000, bandwidth: 500 MB/s, latency: 100 us}]}\n"
-    "hosts: [{name: hq, type: q}, {name: hf, type: f}]\n"
+    TWO_HOSTS
     "workloads:\n"
     "  steady:\n"
     "    phases:\n"
