@@ -57,6 +57,15 @@ static uint64_t next_random(uint64_t *x) {
   return *x >> 33;
 }
 
+/* Puts p's n bytes in a random order (Fisher-Yates, drawn from seed). */
+static void shuffle(unsigned char *p, size_t n, uint64_t seed) {
+  for (size_t i = n; i-- > 1;) {
+    size_t j = next_random(&seed) % (i + 1);
+    unsigned char t = p[i];
+    p[i] = p[j], p[j] = t;
+  }
+}
+
 /* The low bytes of a series' entity ids: samples of groups of guests whose
  * ids rise by 3 or 5, fewer guests each sample. */
 static size_t sampled_ids(unsigned char *out, size_t n) {
@@ -181,12 +190,7 @@ static void test_literals_code_limited(void) {
   size_t at = 0;
   for (int k = 0; k < 24; k++)
     for (size_t i = 0; i < f[k]; i++) p[at++] = (unsigned char)(40 + 3 * k);
-  uint64_t x = 11;
-  for (size_t i = rows - 1; i > 0; i--) { /* Fisher-Yates */
-    size_t j = next_random(&x) % (i + 1);
-    unsigned char t = p[i];
-    p[i] = p[j], p[j] = t;
-  }
+  shuffle(p, rows, 11);
   int btype = -1;
   round_trip(p, rows, rows, 1, 1, &btype, NULL);
   CU_ASSERT_EQUAL(btype, 2);
@@ -207,12 +211,7 @@ static void test_literals_longest_side_by_side(void) {
   for (int k = 0; k < 15; k++) p[at++] = (unsigned char)k;
   for (int k = 0; k < 11; k++)
     for (size_t i = 0; i < (size_t)16 << k; i++) p[at++] = (unsigned char)(100 + k);
-  uint64_t x = 13;
-  for (size_t i = rows - 1; i > 15; i--) { /* Fisher-Yates, past the fifteen */
-    size_t j = 15 + next_random(&x) % (i - 14);
-    unsigned char t = p[i];
-    p[i] = p[j], p[j] = t;
-  }
+  shuffle(p + 15, rows - 15, 13); /* past the fifteen */
   int btype = -1;
   round_trip(p, rows, rows, 1, 1, &btype, NULL);
   CU_ASSERT_EQUAL(btype, 2);
@@ -342,11 +341,7 @@ static void geometric_plane(unsigned char *p, size_t n, unsigned values, uint64_
   for (size_t i = 0; i < unit / 8; i++) token[tokens++] = 0;
   for (unsigned k = 1; k < values; k++)
     for (size_t i = 0; i < unit << k; i++) token[tokens++] = (unsigned char)('a' + k);
-  for (size_t i = tokens - 1; i > 0; i--) { /* Fisher-Yates */
-    size_t j = next_random(&seed) % (i + 1);
-    unsigned char t = token[i];
-    token[i] = token[j], token[j] = t;
-  }
+  shuffle(token, tokens, seed);
   for (size_t k = 0, at = 0; k < tokens; k++)
     if (token[k]) {
       p[at++] = token[k];
