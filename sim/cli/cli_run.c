@@ -85,7 +85,8 @@ static void usage(FILE *out) {
           "                        run_key (same resolved scenario, profile, seed, run index)\n"
           "  --quiet               no progress output\n"
           "  --max-events N        fail a run that needs more than N events\n"
-          "  --max-wall SECONDS    fail a run that takes longer than SECONDS of wall-clock time\n\n"
+          "  --max-wall SECONDS    fail a run that takes longer than SECONDS of wall-clock time\n"
+          "                        (the clock is read every 1,024 events)\n\n"
           "exit codes: 0 success, 1 a run or its output failed (a batch: any scenario),\n"
           "            2 usage error or invalid scenario\n");
 }
