@@ -10,6 +10,7 @@
 #include "models/engine.h"
 #include "sim/alloc.h"
 #include "tests/cunit_main.h"
+#include "tests/scratch.h"
 #include "tests/test_data.h"
 
 /* ---- calibration profiles ---- */
@@ -94,10 +95,7 @@ void fx_cost_remove(fx_costs *c, const char *key) {
 }
 
 void fx_scratch_dir(char *buf, size_t size, const char *tag) {
-  const char *tmp = getenv("TMPDIR");
-  int n = snprintf(buf, size, "%s/vdcsim-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag);
-  CU_ASSERT_FATAL(n > 0 && (size_t)n < size);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(buf));
+  CU_ASSERT_FATAL(scratch_make(buf, size, tag) == 0);
 }
 
 sim_profile *fx_profile_text(const char *yaml) {

@@ -19,6 +19,7 @@
 #include "sim/recorder.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/scratch.h"
 
 static char tmpdir[64];
 
@@ -331,14 +332,11 @@ static void test_series_on_change_filled(void) {
 }
 
 static int suite_init(void) {
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/vdcsim-export-XXXXXX");
-  return mkdtemp(tmpdir) ? 0 : -1;
+  return scratch_make(tmpdir, sizeof tmpdir, "export");
 }
 
 static int suite_clean(void) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-  return system(cmd) == 0 ? 0 : -1;
+  return scratch_remove(tmpdir);
 }
 
 int register_tests(void) {

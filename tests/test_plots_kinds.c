@@ -23,6 +23,7 @@
 #include "sim/recorder.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/scratch.h"
 #include "tests/test_data.h"
 
 static char tmpdir[64];
@@ -863,15 +864,12 @@ static int suite_init(void) {
     snprintf(tmpdir, sizeof tmpdir, "%s", keep);
     return 0;
   }
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/vdcsim-plot-kinds-XXXXXX");
-  return mkdtemp(tmpdir) ? 0 : -1;
+  return scratch_make(tmpdir, sizeof tmpdir, "plot-kinds");
 }
 
 static int suite_clean(void) {
   if (getenv("VDCSIM_TEST_PLOTS_DIR")) return 0;
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-  return system(cmd) == 0 ? 0 : -1;
+  return scratch_remove(tmpdir);
 }
 
 int register_tests(void) {

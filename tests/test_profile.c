@@ -10,6 +10,7 @@
 #include "sim/alloc.h"
 #include "sim/profile.h"
 #include "tests/cunit_main.h"
+#include "tests/scratch.h"
 #include "tests/test_data.h"
 
 static char dir[64];
@@ -30,15 +31,11 @@ static char *path_of(const char *name) {
 }
 
 static int setup(void) {
-  snprintf(dir, sizeof dir, "/tmp/vdcsim-test-profile-XXXXXX");
-  return mkdtemp(dir) ? 0 : -1;
+  return scratch_make(dir, sizeof dir, "test-profile");
 }
 
 static int teardown(void) {
-  static const char *const files[] = {"base.yaml", "top.yaml", "loop-a.yaml", "loop-b.yaml", "bad.yaml",
-                                      "ranges.yaml", "free.yaml", "rel.yaml", "typo.yaml"};
-  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) unlink(path_of(files[i]));
-  return rmdir(dir);
+  return scratch_remove(dir);
 }
 
 static bool has_message(const sim_diag *d, const char *part) {

@@ -26,13 +26,13 @@
 #include "sim/recorder.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/scratch.h"
 
 static char dir[64];
 static char out_path[128];
 
 static int suite_init(void) {
-  strcpy(dir, "/tmp/vdcsim-test-recorder-XXXXXX");
-  if (!mkdtemp(dir)) return -1;
+  if (scratch_make(dir, sizeof dir, "test-recorder") < 0) return -1;
   snprintf(out_path, sizeof out_path, "%s/run.h5", dir);
   return 0;
 }
@@ -61,8 +61,7 @@ static void empty_dir(void) {
 }
 
 static int suite_clean(void) {
-  empty_dir();
-  return rmdir(dir);
+  return scratch_remove(dir);
 }
 
 static sim_record_config default_config(void) {

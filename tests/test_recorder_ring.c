@@ -16,20 +16,19 @@
 #include "sim/recorder.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/scratch.h"
 
 static char dir[64];
 static char out_path[128];
 
 static int suite_init(void) {
-  strcpy(dir, "/tmp/vdcsim-test-ring-XXXXXX");
-  if (!mkdtemp(dir)) return -1;
+  if (scratch_make(dir, sizeof dir, "test-ring") < 0) return -1;
   snprintf(out_path, sizeof out_path, "%s/run.h5", dir);
   return 0;
 }
 
 static int suite_clean(void) {
-  unlink(out_path);
-  return rmdir(dir);
+  return scratch_remove(dir);
 }
 
 static sim_record_config config(int level) {

@@ -13,6 +13,7 @@
 #include "models/run.h"
 #include "sim/results.h"
 #include "tests/cunit_main.h"
+#include "tests/scratch.h"
 #include "tests/test_data.h"
 
 static char tmpdir[64];
@@ -198,14 +199,11 @@ static void test_no_progress(void) {
 
 static int suite_init(void) {
   scenario_path(small, sizeof small, "small.yaml");
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/vdcsim-run-XXXXXX");
-  return mkdtemp(tmpdir) ? 0 : -1;
+  return scratch_make(tmpdir, sizeof tmpdir, "run");
 }
 
 static int suite_clean(void) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-  return system(cmd) == 0 ? 0 : -1;
+  return scratch_remove(tmpdir);
 }
 
 int register_tests(void) {

@@ -15,6 +15,7 @@
 #include "models/registry.h"
 #include "models/run.h"
 #include "tests/cunit_main.h"
+#include "tests/scratch.h"
 #include "tests/test_data.h"
 
 static char tmpdir[64];
@@ -150,14 +151,11 @@ static void test_stall_caught(void) {
 static int suite_init(void) {
   const char *src = getenv("VDCSIM_SOURCE_DIR");
   snprintf(small, sizeof small, "%s/tests/e2e/small.yaml", src ? src : ".");
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/vdcsim-guards-XXXXXX");
-  return mkdtemp(tmpdir) ? 0 : -1;
+  return scratch_make(tmpdir, sizeof tmpdir, "guards");
 }
 
 static int suite_clean(void) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-  return system(cmd) == 0 ? 0 : -1;
+  return scratch_remove(tmpdir);
 }
 
 int register_tests(void) {

@@ -1,0 +1,30 @@
+/* tests/scratch.c: the tests' scratch directories (tests/scratch.h). */
+#define _XOPEN_SOURCE 700
+#include "tests/scratch.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int scratch_make(char *buf, size_t size, const char *tag) {
+  const char *tmp = getenv("TMPDIR");
+  int n = snprintf(buf, size, "%s/vdcsim-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag);
+  if (n < 0 || (size_t)n >= size) return -1;
+  return mkdtemp(buf) ? 0 : -1;
+}
+
+/* nftw's visit: every entry goes, the deepest first (FTW_DEPTH). */
+static int remove_entry(const char *path, const struct stat *st, int kind, struct FTW *at) {
+  (void)st;
+  (void)kind;
+  (void)at;
+  return remove(path);
+}
+
+int scratch_remove(const char *dir) {
+  const char *base = strrchr(dir, '/');
+  base = base ? base + 1 : dir;
+  if (strncmp(base, "vdcsim-", 7) != 0) return -1;
+  return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
