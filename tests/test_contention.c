@@ -5,13 +5,15 @@
  * VMs slows down, a container beside a fork-heavy container slows down far
  * more than the same pair as VMs, a guest beside neighbours that use nothing
  * shared runs bit for bit as alone, a profile whose quantities switch
- * the models off gives the alone times back, and a change of co-runners
- * re-costs a run exactly when it changes what the models read.
+ * the models off gives the alone times back, a change of co-runners
+ * re-costs a run exactly when it changes what the models read, and a
+ * change of one slot gives what collecting every slot again gives.
  * Units: bytes, cycles, seconds. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/contention.h"
 #include "sim/alloc.h"
@@ -819,6 +821,67 @@ static void test_shared_steps(void) {
   check_together_as_apart(steps_text, "shared-steps.yaml", step_trios, false);
 }
 
+/* ---- a neighbour's vCPUs leave one at a time ---- */
+
+static const char leaves_text[] =
+    "name: leaves\n"
+    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
+    "hosts: [{name: b, type: e5}]\n"
+    "workloads:\n"
+    "  victim: {phases: [{units: 5e7, ops: {instructions: 10, cpi: 1, memory: [{count: 1, "
+    "working_set: 8 MiB, pattern: random}]}}]}\n"
+    "  noise: {phases: [{units: 2e8, ops: " STREAMS "}]}\n"
+    "  other: {phases: [{duration: 10 ms, ops: {instructions: 1000}}, {units: 1e9, ops: "
+    OTHER_STREAMS "}]}\n"
+    "  samples: {trace: {file: %s, interval: 50 ms}, phases: [{duration: 50 ms, ops: "
+    "{instructions: 1000}}]}\n"
+    "guests:\n"
+    "  - {name: a-victim, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
+    "  - {name: b-noise, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: b, workload: noise}\n"
+    "  - {name: c-other, technique: hvm-ept, memory: 4 GiB, host: b, workload: other}\n%s";
+
+/* The victim's time_to_complete beside the neighbours of leaves_text, with
+ * a guest that runs trace samples (in phases whose content changes in
+ * place) when `samples`: 0, or nonzero on a failed run. */
+static int run_leaves(bool samples, double *victim) {
+  char trace[] = "/tmp/vdcsim-test-contention-XXXXXX";
+  int fd = mkstemp(trace);
+  CU_ASSERT_FATAL(fd >= 0);
+  for (int i = 0; i < 200; i++) CU_ASSERT_EQUAL(write(fd, i % 2 ? "30\n" : "60\n", 3), 3);
+  close(fd);
+  char text[4096];
+  snprintf(text, sizeof text, leaves_text, trace,
+           samples ? "  - {name: d-samples, technique: hvm-ept, memory: 4 GiB, host: b, workload: "
+                     "samples}\n"
+                   : "");
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention", xeon_profile, "leaves.yaml", text, &cfg, &o);
+  *victim = rc == 0 ? fx_cell(o.r, "summary/guests", "a-victim", "time_to_complete_s") : NAN;
+  fx_run_close(&o);
+  unlink(trace);
+  return rc;
+}
+
+/* A change of one slot finds the guests of its run before and after in
+ * the running set from where the run left or joined it, every other entry
+ * kept: a neighbour whose three vCPUs finish their phase one at a time,
+ * beside a second neighbour later in the running set, slows the victim
+ * down exactly as when every change collects the whole running set again
+ * (a guest that runs trace samples, whose phases change in place and use
+ * nothing the models count, makes every evaluation collect it all). */
+static void test_vcpus_leave_one_at_a_time(void) {
+  double by_slot, whole;
+  CU_ASSERT_FATAL(run_leaves(false, &by_slot) == 0);
+  CU_ASSERT_FATAL(run_leaves(true, &whole) == 0);
+  CU_ASSERT(by_slot > 1.0);
+  CU_ASSERT_EQUAL(by_slot, whole);
+  printf("\n  victim %.9g s, %.9g s collecting every slot", by_slot, whole);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"LLC shared by insertion rate within bounds", test_llc_shares},
@@ -837,6 +900,7 @@ int register_tests(void) {
       {"hosts share running sets only when equal", test_shared_sets},
       {"hosts share each phase's costs alone", test_shared_phases_alone},
       {"hosts share a set's steps only when alike", test_shared_steps},
+      {"a neighbour's vCPUs leave one at a time", test_vcpus_leave_one_at_a_time},
       {NULL, NULL}};
   return add_suite("contention", tests);
 }
