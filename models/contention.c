@@ -311,6 +311,21 @@ static contention_shared *shared_of(eng *e, const eng_host *h) {
   return sh;
 }
 
+/* c's slot entries before any run on h has begun: every slot holds none,
+ * as the first evaluation would record them, and known is the empty set at
+ * h's clock, so that the first dispatches record their own slots alone
+ * (record_one), not every slot of the host. */
+static void slots_empty(const eng_host *h, contention_host *c) {
+  for (uint32_t p = 0; p < h->n_slots; p++) {
+    if (h->pcpus[p].vcpu >= 0) return; /* (a run: left to the first evaluation) */
+    c->slot_vcpu[p] = -1;
+  }
+  c->n_slot_known = h->n_slots;
+  c->slots_static = true;
+  c->vacated = NO_SLOT;
+  c->known_clock_hz = h->clock_hz;
+}
+
 /* Host h's state in *out: NULL when no model is on for it. */
 static int host_setup(eng *e, eng_host *h, contention_host **out) {
   *out = NULL;
@@ -327,6 +342,7 @@ static int host_setup(eng *e, eng_host *h, contention_host **out) {
     host_free(c);
     return -1;
   }
+  slots_empty(h, c);
   *out = c;
   return 0;
 }
