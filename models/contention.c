@@ -848,7 +848,7 @@ static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
 
 /* Marks slot p in slot_now at instant `now`, the marks of an earlier
  * instant forgotten. */
-static void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
+static inline void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
   if (c->now_ns != now) {
     for (size_t w = 0; w < c->words; w++) c->slot_now[w] = 0;
     c->now_ns = now;
@@ -861,6 +861,22 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const 
   if (room(h, c) < 0) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
     return true;
+  }
+  size_t w = p / 64;
+  uint64_t bit = (uint64_t)1 << (p % 64);
+  /* The run that ended on p going on there (a re-plan), no other slot
+   * changed, in the phase and at the rate its entry holds: the running set
+   * is known's (slots_unchanged), and p's bits are as below, quiet clear and
+   * fixed set (the run before was in the same contending phase, not in place). */
+  if (c->vacated == p && c->slot_vcpu[p] == v - e->vcpus && c->slot_phase[p] == cur &&
+      (c->slot_fixed[w] & bit) && v->rate == c->slot_rate[p] && c->slots_static &&
+      c->n_slot_known == h->n_slots && h->clock_hz == c->known_clock_hz && !phase_in_place(e, v)) {
+    c->vacated = NO_SLOT;
+    c->slot_running[w] |= bit;
+    slot_now_mark(c, p, v->run_start_ns);
+    v->contention_unit = vcpu_extra_in(c, v, cur);
+    c->slot_settled[w] |= bit;
+    goto due;
   }
   const sim_phase *ph = contending_in(e, v, cur);
   bool in_place = phase_in_place(e, v);
@@ -886,8 +902,6 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const 
    * it a co-runner, adds nothing to a phase without memory streams, and
    * nothing to its system calls and process creations, which only a VM's
    * phase has (contending_phase), and a VM waits for no other kernel */
-  size_t w = p / 64;
-  uint64_t bit = (uint64_t)1 << (p % 64);
   c->slot_running[w] |= bit;
   c->slot_settled[w] &= ~bit;
   c->slot_quiet[w] = (c->slot_quiet[w] & ~bit) | (!ph && !in_place ? bit : 0);
@@ -902,6 +916,7 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const 
     v->contention_unit = vcpu_extra_in(c, v, ph);
     if (!in_place) c->slot_settled[w] |= bit;
   }
+due:
   /* The re-check that follows (contention_recheck, at this instant, known
    * evaluated) would look at the slots holding a run neither settled nor
    * marked now: when there is none it would do nothing, and is not due. */
