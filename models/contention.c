@@ -138,8 +138,8 @@ typedef struct contention_host {
   /* the running set the effects were computed for (set): evaluated again
    * only when it changes (a guest, its phase or its content, its CPUs, the
    * clock).  After each evaluation it is what corunners collects from
-   * running, in all the models read, so that a change of a slot or two
-   * re-collects only their guests (known_patch). */
+   * running, in all the models read, so that a change of one slot
+   * re-collects only its guests (record_one). */
   contention_guest *known;    /* n_known entries */
   size_t n_known;
   double known_clock_hz;      /* Hz */
@@ -311,6 +311,21 @@ static contention_shared *shared_of(eng *e, const eng_host *h) {
   return sh;
 }
 
+/* c's slot entries before any run on h has begun: every slot holds none,
+ * as the first evaluation would record them, and known is the empty set at
+ * h's clock, so that the first dispatches record their own slots alone
+ * (record_one), not every slot of the host. */
+static void slots_empty(const eng_host *h, contention_host *c) {
+  for (uint32_t p = 0; p < h->n_slots; p++) {
+    if (h->pcpus[p].vcpu >= 0) return; /* (a run: left to the first evaluation) */
+    c->slot_vcpu[p] = -1;
+  }
+  c->n_slot_known = h->n_slots;
+  c->slots_static = true;
+  c->vacated = NO_SLOT;
+  c->known_clock_hz = h->clock_hz;
+}
+
 /* Host h's state in *out: NULL when no model is on for it. */
 static int host_setup(eng *e, eng_host *h, contention_host **out) {
   *out = NULL;
@@ -327,6 +342,7 @@ static int host_setup(eng *e, eng_host *h, contention_host **out) {
     host_free(c);
     return -1;
   }
+  slots_empty(h, c);
   *out = c;
   return 0;
 }
@@ -427,9 +443,10 @@ static bool phase_in_place(const eng *e, const eng_vcpu *v) {
 }
 
 /* Slot p's entry: it runs vCPU vi (negative: none) in its contending phase
- * ph (NULL: none), which then joins c->running, kept in index order;
- * whether vi's phase may change in place. */
-static bool slot_record(const eng *e, contention_host *c, uint32_t p, int32_t vi, const sim_phase *ph) {
+ * ph (NULL: none), which then joins c->running, kept in index order, at
+ * *at (when it joins); whether vi's phase may change in place. */
+static inline bool slot_record(const eng *e, contention_host *c, uint32_t p, int32_t vi,
+                               const sim_phase *ph, size_t *at) {
   c->slot_vcpu[p] = vi;
   c->slot_phase[p] = ph;
   if (vi < 0) return false;
@@ -441,6 +458,7 @@ static bool slot_record(const eng *e, contention_host *c, uint32_t p, int32_t vi
     for (; k > 0 && c->running[k - 1].vcpu > vi; k--) c->running[k] = c->running[k - 1];
     c->running[k] = (contention_run){vi, p, v->guest, e->guests[v->guest].spec->kind == SIM_GUEST_VM,
                                      in_place, ph, v->rate};
+    *at = k;
   }
   return in_place;
 }
@@ -451,14 +469,15 @@ static bool slot_record(const eng *e, contention_host *c, uint32_t p, int32_t vi
 /* An entry index no set has: no single entry changed. */
 #define NO_STEP SIZE_MAX
 
-/* Slot p's entry of c->running, if it has one, leaves it: its guest, or
- * NO_GUEST. */
-static uint32_t running_drop(contention_host *c, uint32_t p) {
+/* Slot p's entry of c->running, if it has one, leaves it: its guest (*at:
+ * the index it left), or NO_GUEST. */
+static inline uint32_t running_drop(contention_host *c, uint32_t p, size_t *at) {
   if (!c->slot_phase[p]) return NO_GUEST; /* it recorded no contending run */
   size_t k = 0;
   while (k < c->n_running && c->running[k].slot != p) k++;
   if (k == c->n_running) return NO_GUEST;
   uint32_t guest = c->running[k].guest;
+  *at = k;
   c->n_running--;
   for (; k < c->n_running; k++) c->running[k] = c->running[k + 1]; /* a few: no call */
   return guest;
@@ -490,44 +509,20 @@ static bool corunner_of(const contention_host *c, size_t *i, size_t *k, contenti
 /* Records the running vCPUs of h that use what a model counts in
  * c->running, and each slot's occupant in the slot entries.  Slot `slot`
  * is taken to run slot_vcpu (a dispatch in progress marks its slot only
- * after charging the run, in its contending phase slot_ph; NO_SLOT: none).
- * A slot whose run went on since they were recorded keeps its recorded
- * phase and rate, so when at most `slot` and the vacated one changed, only
- * their entries are recorded again, the others' kept: then the guests of
- * their runs before and now, affected[0 .. *n_affected - 1] (at most 4),
- * are all whose co-runner may have changed, and it returns true; false when
- * every slot was recorded again. */
-static bool record_slots(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
-                         int32_t slot_vcpu, const sim_phase *slot_ph, uint32_t affected[4],
-                         size_t *n_affected) {
-  bool reuse = c->slots_static && c->n_slot_known == h->n_slots && c->vacated != SLOTS_MANY;
+ * after charging the run, in its contending phase slot_ph; NO_SLOT: none). */
+static void record_slots(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
+                         int32_t slot_vcpu, const sim_phase *slot_ph) {
   bool all_static = true;
-  *n_affected = 0;
-  if (reuse) {
-    /* the slots that changed leave the list, then join it as they are now */
-    uint32_t changed[2] = {slot, c->vacated == slot ? NO_SLOT : c->vacated};
-    for (int j = 0; j < 2; j++)
-      if (changed[j] != NO_SLOT) affected[(*n_affected)++] = running_drop(c, changed[j]);
-    for (int j = 0; j < 2; j++) {
-      uint32_t p = changed[j];
-      if (p == NO_SLOT) continue;
-      int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
-      const sim_phase *ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
-      if (slot_record(e, c, p, vi, ph)) all_static = false;
-      affected[(*n_affected)++] = ph ? e->vcpus[vi].guest : NO_GUEST;
-    }
-  } else {
-    c->n_running = 0;
-    for (uint32_t p = 0; p < h->n_slots; p++) {
-      int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
-      const sim_phase *ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
-      if (slot_record(e, c, p, vi, ph)) all_static = false;
-    }
+  size_t at;
+  c->n_running = 0;
+  for (uint32_t p = 0; p < h->n_slots; p++) {
+    int32_t vi = p == slot ? slot_vcpu : h->pcpus[p].vcpu;
+    const sim_phase *ph = p == slot ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
+    if (slot_record(e, c, p, vi, ph, &at)) all_static = false;
   }
   c->n_slot_known = h->n_slots;
   c->slots_static = all_static;
   c->vacated = NO_SLOT;
-  return reuse;
 }
 
 /* Collects the co-runners of c->running into c->scratch, in guest order
@@ -567,66 +562,80 @@ static bool same_corunner(const contention_guest *a, const contention_guest *b) 
          a->unit_cycles == b->unit_cycles;
 }
 
-/* Makes c->known the co-runners of c->running at clock_hz where only the
- * guests affected[0 .. n_affected - 1] may have changed (record_slots;
- * NO_GUEST: none), each found again as corunners finds it and put in its
- * place: whether known changed. */
-static bool known_patch(contention_host *c, const uint32_t *affected, size_t n_affected,
-                        double clock_hz, size_t *step_at) {
-  bool changed = clock_hz != c->known_clock_hz;
-  size_t changes = changed ? 2 : 0; /* a new clock changes every entry */
-  for (size_t a = 0; a < n_affected; a++) {
-    uint32_t guest = affected[a];
-    bool twice = guest == NO_GUEST;
-    for (size_t b = 0; b < a && !twice; b++) twice = affected[b] == guest;
-    if (twice) continue;
-    /* its first run: running is in guest order (corunners), halved */
-    size_t i = 0, at = 0;
-    for (size_t n = c->n_running; n > 0;) {
-      size_t half = n / 2;
-      if (c->running[i + half].guest < guest) {
-        i += half + 1;
-        n -= half + 1;
-      } else {
-        n = half;
-      }
-    }
-    if (i < c->n_running && c->running[i].guest != guest) i = c->n_running;
-    while (at < c->n_known && c->known[at].guest < guest) at++;
-    bool was = at < c->n_known && c->known[at].guest == guest;
-    if (was && i < c->n_running && c->running[i].phase == c->known[at].phase &&
-        !c->running[i].in_place) {
-      /* its entry but for its CPUs: the rest follows from its phase */
-      double cpus = c->running[i].rate;
-      for (size_t j = i + 1; j < c->n_running && c->running[j].guest == guest; j++)
-        cpus += c->running[j].rate;
-      if (cpus != c->known[at].cpus) {
-        c->known[at].cpus = cpus;
-        changed = true;
-        changes++;
-        *step_at = at;
-      }
-      continue;
-    }
-    contention_guest fresh;
-    size_t k = at;
-    bool is = i < c->n_running && corunner_of(c, &i, &k, &fresh);
-    if (was == is && (!is || same_corunner(&fresh, &c->known[at]))) continue;
-    changed = true;
-    changes++;
-    *step_at = at;
-    if (was && !is) {
-      c->n_known--;
-      for (size_t j = at; j < c->n_known; j++) c->known[j] = c->known[j + 1];
-    } else if (!was) {
-      for (size_t j = c->n_known; j > at; j--) c->known[j] = c->known[j - 1];
-      c->n_known++;
-    }
-    if (is) c->known[at] = fresh;
+/* Makes guest's entry of c->known (if any) the co-runner corunners finds
+ * for it in c->running now, in its place, where its runs, if it has any,
+ * include c->running[near] or the one before it (near: where a run of it
+ * joined or left the list): whether the entry changed (*step_at: its
+ * index). */
+static bool known_patch(contention_host *c, uint32_t guest, size_t near, size_t *step_at) {
+  /* its first run: running is in guest order (corunners) */
+  size_t i = near < c->n_running && c->running[near].guest == guest ? near : near - (near > 0);
+  if (i < c->n_running && c->running[i].guest == guest)
+    while (i > 0 && c->running[i - 1].guest == guest) i--;
+  else
+    i = c->n_running;
+  size_t at = 0;
+  while (at < c->n_known && c->known[at].guest < guest) at++;
+  *step_at = at;
+  bool was = at < c->n_known && c->known[at].guest == guest;
+  if (was && i < c->n_running && c->running[i].phase == c->known[at].phase &&
+      !c->running[i].in_place) {
+    /* its entry but for its CPUs: the rest follows from its phase */
+    double cpus = c->running[i].rate;
+    for (size_t j = i + 1; j < c->n_running && c->running[j].guest == guest; j++)
+      cpus += c->running[j].rate;
+    if (cpus == c->known[at].cpus) return false;
+    c->known[at].cpus = cpus;
+    return true;
   }
-  if (changes != 1) *step_at = NO_STEP;
-  if (!changed) return false;
-  c->known_clock_hz = clock_hz;
+  contention_guest fresh;
+  size_t k = at;
+  bool is = i < c->n_running && corunner_of(c, &i, &k, &fresh);
+  if (was == is && (!is || same_corunner(&fresh, &c->known[at]))) return false;
+  if (was && !is) {
+    c->n_known--;
+    for (size_t j = at; j < c->n_known; j++) c->known[j] = c->known[j + 1];
+  } else if (!was) {
+    for (size_t j = c->n_known; j > at; j--) c->known[j] = c->known[j - 1];
+    c->n_known++;
+  }
+  if (is) c->known[at] = fresh;
+  return true;
+}
+
+/* Whether slot p is the one slot whose occupant may have changed since
+ * c->known was collected at h's clock now (slot: a dispatch's, or NO_SLOT
+ * for a re-check, with vacated as in evaluate): then its entry alone is
+ * recorded again (slot `slot` running slot_vcpu in slot_ph), the others'
+ * kept (a slot whose run went on keeps its recorded phase and rate), and
+ * only the guests of its run before and now may have a co-runner changed,
+ * found again in known (known_patch): *changes how many entries changed,
+ * *step_at the one's index. */
+static bool record_one(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
+                       int32_t slot_vcpu, const sim_phase *slot_ph, size_t *changes,
+                       size_t *step_at) {
+  uint32_t p = slot == NO_SLOT ? c->vacated : slot;
+  if (!c->slots_static || c->n_slot_known != h->n_slots || h->clock_hz != c->known_clock_hz ||
+      p >= h->n_slots || (c->vacated != NO_SLOT && c->vacated != p))
+    return false;
+  int32_t vi = slot == NO_SLOT ? h->pcpus[p].vcpu : slot_vcpu;
+  const sim_phase *ph = slot != NO_SLOT ? slot_ph : vi < 0 ? NULL : contending_phase(e, &e->vcpus[vi]);
+  uint32_t now = ph ? e->vcpus[vi].guest : NO_GUEST;
+  size_t left = 0, joined = 0, at;
+  uint32_t before = running_drop(c, p, &left);
+  *changes = 0;
+  /* its guest before, when another: its runs are those it had (the run
+   * that joins is not one of them), its entry before the new guest's */
+  if (before != NO_GUEST && before != now && known_patch(c, before, left, &at)) {
+    ++*changes;
+    *step_at = at;
+  }
+  c->slots_static = !slot_record(e, c, p, vi, ph, &joined);
+  c->vacated = NO_SLOT;
+  if (now != NO_GUEST && known_patch(c, now, joined, &at)) {
+    ++*changes;
+    *step_at = at;
+  }
   return true;
 }
 
@@ -747,12 +756,13 @@ static contention_set *set_after(contention_host *c, contention_set *from, size_
 static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_host *h,
                                                      contention_host *c, uint32_t slot,
                                                      int32_t slot_vcpu, const sim_phase *slot_ph) {
-  uint32_t affected[4];
-  size_t n_affected, step_at = NO_STEP;
+  size_t changes, step_at = NO_STEP;
   contention_set *from = c->set; /* known's before the change */
-  if (record_slots(e, h, c, slot, slot_vcpu, slot_ph, affected, &n_affected)) {
-    if (!known_patch(c, affected, n_affected, h->clock_hz, &step_at)) return;
+  if (record_one(e, h, c, slot, slot_vcpu, slot_ph, &changes, &step_at)) {
+    if (changes == 0) return;
+    if (changes != 1) step_at = NO_STEP;
   } else {
+    record_slots(e, h, c, slot, slot_vcpu, slot_ph);
     size_t n = corunners(c);
     bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
     for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
@@ -838,7 +848,7 @@ static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
 
 /* Marks slot p in slot_now at instant `now`, the marks of an earlier
  * instant forgotten. */
-static void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
+static inline void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
   if (c->now_ns != now) {
     for (size_t w = 0; w < c->words; w++) c->slot_now[w] = 0;
     c->now_ns = now;
@@ -852,17 +862,34 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const 
     eng_note_rec(e, -1); /* out of memory: the run fails */
     return true;
   }
+  size_t w = p / 64;
+  uint64_t bit = (uint64_t)1 << (p % 64);
+  /* The run that ended on p going on there (a re-plan), no other slot
+   * changed, in the phase and at the rate its entry holds: the running set
+   * is known's (slots_unchanged), and p's bits are as below, quiet clear and
+   * fixed set (the run before was in the same contending phase, not in place). */
+  if (c->vacated == p && c->slot_vcpu[p] == v - e->vcpus && c->slot_phase[p] == cur &&
+      (c->slot_fixed[w] & bit) && v->rate == c->slot_rate[p] && c->slots_static &&
+      c->n_slot_known == h->n_slots && h->clock_hz == c->known_clock_hz && !phase_in_place(e, v)) {
+    c->vacated = NO_SLOT;
+    c->slot_running[w] |= bit;
+    slot_now_mark(c, p, v->run_start_ns);
+    v->contention_unit = vcpu_extra_in(c, v, cur);
+    c->slot_settled[w] |= bit;
+    goto due;
+  }
   const sim_phase *ph = contending_in(e, v, cur);
   bool in_place = phase_in_place(e, v);
   /* A run that uses nothing counted, on a slot whose entry held none, the
-   * only slot changed since known was collected: record_slots would record
+   * only slot changed since known was collected: record_one would record
    * it in p's entry and known_patch find nothing changed, so it is recorded
    * here (as the re-check's evaluation would, known kept). */
   bool recorded = !ph && c->slots_static && c->n_slot_known == h->n_slots &&
                   (c->vacated == NO_SLOT || c->vacated == p) && !c->slot_phase[p] &&
                   h->clock_hz == c->known_clock_hz;
   if (recorded) {
-    c->slots_static = !slot_record(e, c, p, (int32_t)(v - e->vcpus), NULL);
+    size_t at;
+    c->slots_static = !slot_record(e, c, p, (int32_t)(v - e->vcpus), NULL, &at);
     c->vacated = NO_SLOT;
   } else if (!ph) {
     /* not evaluated with it: the re-check collects it */
@@ -875,8 +902,6 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const 
    * it a co-runner, adds nothing to a phase without memory streams, and
    * nothing to its system calls and process creations, which only a VM's
    * phase has (contending_phase), and a VM waits for no other kernel */
-  size_t w = p / 64;
-  uint64_t bit = (uint64_t)1 << (p % 64);
   c->slot_running[w] |= bit;
   c->slot_settled[w] &= ~bit;
   c->slot_quiet[w] = (c->slot_quiet[w] & ~bit) | (!ph && !in_place ? bit : 0);
@@ -891,6 +916,7 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const 
     v->contention_unit = vcpu_extra_in(c, v, ph);
     if (!in_place) c->slot_settled[w] |= bit;
   }
+due:
   /* The re-check that follows (contention_recheck, at this instant, known
    * evaluated) would look at the slots holding a run neither settled nor
    * marked now: when there is none it would do nothing, and is not due. */

@@ -5,13 +5,16 @@
  * VMs slows down, a container beside a fork-heavy container slows down far
  * more than the same pair as VMs, a guest beside neighbours that use nothing
  * shared runs bit for bit as alone, a profile whose quantities switch
- * the models off gives the alone times back, and a change of co-runners
- * re-costs a run exactly when it changes what the models read.
+ * the models off gives the alone times back, a change of co-runners
+ * re-costs a run exactly when it changes what the models read, and a
+ * change of one slot or a re-plan on its slot gives what collecting every
+ * slot again gives.
  * Units: bytes, cycles, seconds. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/contention.h"
 #include "sim/alloc.h"
@@ -819,6 +822,88 @@ static void test_shared_steps(void) {
   check_together_as_apart(steps_text, "shared-steps.yaml", step_trios, false);
 }
 
+/* ---- a neighbour's vCPUs leave one at a time ---- */
+
+static const char leaves_text[] =
+    "name: leaves\n"
+    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: %d, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid, allow_overcommit: true}\n"
+    "hosts: [{name: b, type: e5}]\n"
+    "workloads:\n"
+    "  victim: {phases: [{units: 5e7, ops: {instructions: 10, cpi: 1, memory: [{count: 1, "
+    "working_set: 8 MiB, pattern: random}]}}]}\n"
+    "  noise: {phases: [{units: 2e8, ops: " STREAMS "}]}\n"
+    "  other: {phases: [{duration: 10 ms, ops: {instructions: 1000}}, {units: 1e9, ops: "
+    OTHER_STREAMS "}]}\n"
+    "  samples: {trace: {file: %s, interval: 50 ms}, phases: [{duration: 50 ms, ops: "
+    "{instructions: 1000}}]}\n"
+    "  alike: {repeat: true, phases: [{duration: 50 ms, cpu_demand: 0.6, ops: {instructions: "
+    "1000}}, {duration: 50 ms, cpu_demand: 0.3, ops: {instructions: 1000}}]}\n"
+    "guests:\n"
+    "  - {name: a-victim, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
+    "  - {name: b-noise, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: b, workload: noise}\n"
+    "  - {name: c-other, technique: hvm-ept, memory: 4 GiB, host: b, workload: other}\n%s";
+
+/* The victim's time_to_complete beside the neighbours of leaves_text on a
+ * host of `cores`, with a last guest that runs workload `filler` (NULL:
+ * none): trace samples at 60 % and 30 % in turn (in phases whose content
+ * changes in place), or phases alike: 0, or nonzero on a failed run. */
+static int run_leaves(int cores, const char *filler, double *victim) {
+  char trace[] = "/tmp/vdcsim-test-contention-XXXXXX";
+  int fd = mkstemp(trace);
+  CU_ASSERT_FATAL(fd >= 0);
+  for (int i = 0; i < 200; i++) CU_ASSERT_EQUAL(write(fd, i % 2 ? "30\n" : "60\n", 3), 3);
+  close(fd);
+  char last[256] = "", text[4096];
+  if (filler)
+    snprintf(last, sizeof last,
+             "  - {name: d-filler, technique: hvm-ept, memory: 4 GiB, host: b, workload: %s}\n",
+             filler);
+  snprintf(text, sizeof text, leaves_text, cores, trace, last);
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention", xeon_profile, "leaves.yaml", text, &cfg, &o);
+  *victim = rc == 0 ? fx_cell(o.r, "summary/guests", "a-victim", "time_to_complete_s") : NAN;
+  fx_run_close(&o);
+  unlink(trace);
+  return rc;
+}
+
+/* A change of one slot finds the guests of its run before and after in
+ * the running set from where the run left or joined it, every other entry
+ * kept: a neighbour whose three vCPUs finish their phase one at a time,
+ * beside a second neighbour later in the running set, slows the victim
+ * down exactly as when every change collects the whole running set again
+ * (a guest that runs trace samples, whose phases change in place and use
+ * nothing the models count, makes every evaluation collect it all). */
+static void test_vcpus_leave_one_at_a_time(void) {
+  double by_slot, whole;
+  CU_ASSERT_FATAL(run_leaves(8, NULL, &by_slot) == 0);
+  CU_ASSERT_FATAL(run_leaves(8, "samples", &whole) == 0);
+  CU_ASSERT(by_slot > 1.0);
+  CU_ASSERT_EQUAL(by_slot, whole);
+  printf("\n  victim %.9g s, %.9g s collecting every slot", by_slot, whole);
+}
+
+/* A run re-planned on its slot in the phase it ran is costed from the
+ * running set known only when its rate is the one known holds: on a host
+ * of three cores for six vCPUs, each neighbour's vCPU that finishes raises
+ * the others' rates, and the victim takes exactly as long as when every
+ * change collects the whole running set (the last guest runs trace
+ * samples), the last guest then running alike phases of its own. */
+static void test_replans_at_new_rates(void) {
+  double by_slot, whole, alone;
+  CU_ASSERT_FATAL(run_leaves(3, "alike", &by_slot) == 0);
+  CU_ASSERT_FATAL(run_leaves(3, "samples", &whole) == 0);
+  CU_ASSERT_FATAL(run_leaves(8, "alike", &alone) == 0);
+  CU_ASSERT(by_slot > alone); /* the victim shares its core */
+  CU_ASSERT_EQUAL(by_slot, whole);
+  printf("\n  victim %.9g s, %.9g s collecting every slot, %.9g s on its own core", by_slot, whole,
+         alone);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"LLC shared by insertion rate within bounds", test_llc_shares},
@@ -837,6 +922,8 @@ int register_tests(void) {
       {"hosts share running sets only when equal", test_shared_sets},
       {"hosts share each phase's costs alone", test_shared_phases_alone},
       {"hosts share a set's steps only when alike", test_shared_steps},
+      {"a neighbour's vCPUs leave one at a time", test_vcpus_leave_one_at_a_time},
+      {"re-plans at new rates on an overcommitted host", test_replans_at_new_rates},
       {NULL, NULL}};
   return add_suite("contention", tests);
 }
