@@ -270,11 +270,13 @@ static inline void far_insert(sim_loop *loop, uint32_t r, sim_time t) {
   far_insert_coarse(loop, r, u);
 }
 
-/* far_insert beyond the finest rung: the finest rung above that reaches u
- * (rungs are nested, each below the horizon's bucket of the one above), or
- * the top list. */
+/* far_insert beyond the finest rung: the finest rung above it that reaches
+ * u (rungs are nested, each below the horizon's bucket of the one above),
+ * or the top list. */
 static void far_insert_coarse(sim_loop *loop, uint32_t r, uint64_t u) {
-  for (unsigned k = loop->rungs; k-- > 0;) {
+  /* u is at or after the finest rung's end, fine_end (0 with no rung) */
+  assert(u >= loop->fine_end);
+  for (unsigned k = loop->rungs ? loop->rungs - 1 : 0; k-- > 0;) {
     const rung *g = &loop->rung[k];
     if (u < g->end) {
       size_t b = g->first + (size_t)((u - g->base) >> g->shift);
