@@ -661,7 +661,15 @@ SIM_NOINLINE static sim_event_id schedule_filled(sim_loop *loop, uint32_t r) {
  * from schedule_at, so that its common path calls nothing. */
 SIM_NOINLINE static sim_event_id file_beyond(sim_loop *loop, uint32_t r, uint64_t u,
                                              uint32_t gen) {
-  far_insert_coarse(loop, r, u);
+  /* fine_end <= u < top_from, the ends of the finest rung and the first:
+   * a rung between reaches u (far_insert_coarse, without a call or a test
+   * for the top list) */
+  assert(loop->rungs >= 2 && u >= loop->fine_end && u < loop->top_from);
+  const rung *g = &loop->rung[loop->rungs - 2];
+  while (u >= g->end) g--;
+  uint32_t *head = &loop->bucket[g->first + (size_t)((u - g->base) >> g->shift)];
+  loop->far_next[r] = *head;
+  *head = r;
   return make_id(r, gen);
 }
 
