@@ -732,11 +732,8 @@ bool sim_cancel(sim_loop *loop, sim_event_id id) {
   return true;
 }
 
-bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
-  assert(at >= loop->now && "rescheduling into the past");
-  uint32_t h = pending_home(loop, id);
-  if (h == NO_REC) return false;
-  uint32_t c = loop->rec[h].link;
+/* Moves the event of pending home h to `at`; c: its live entry's record. */
+static SIM_ALWAYS_INLINE void move_event(sim_loop *loop, uint32_t h, uint32_t c, sim_time at) {
   /* the new entry needs its own record: the old one stays, dead, queued */
   uint32_t n = take_rec(loop);
   event_rec *old = &loop->rec[c], *e = &loop->rec[n];
@@ -763,6 +760,23 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
     tidy(loop);
   else if (SIM_RARELY(loop->dead > pending_events(loop)))
     tidy_slow(loop);
+}
+
+bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
+  assert(at >= loop->now && "rescheduling into the past");
+  uint32_t h = pending_home(loop, id);
+  if (h == NO_REC) return false;
+  move_event(loop, h, loop->rec[h].link, at);
+  return true;
+}
+
+bool sim_reschedule_earlier(sim_loop *loop, sim_event_id id, sim_time at) {
+  assert(at >= loop->now && "rescheduling into the past");
+  uint32_t h = pending_home(loop, id);
+  if (h == NO_REC) return false;
+  uint32_t c = loop->rec[h].link;
+  if (loop->rec[c].time <= at) return false;
+  move_event(loop, h, c, at);
   return true;
 }
 

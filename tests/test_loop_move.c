@@ -6,7 +6,8 @@
  * (FIFO); a run's end moved within the far tier leaves a dead entry there,
  * which compaction must drop once dead entries outnumber pending events;
  * and the first events of a loop sized by sim_loop_reserve take records in
- * order, as a growing loop does.  The dispatch order must be that of a
+ * order, as a growing loop does; sim_reschedule_earlier moves only events
+ * due later.  The dispatch order must be that of a
  * plain list of the pending events ordered by (time, priority, sequence),
  * and sim_loop_check must pass throughout.  Built twice by CMake: as is,
  * and with the smallest tuning (every insertion into a run then long).
@@ -97,7 +98,10 @@ enum { KIND_WAKE = 0, KIND_KICK = 1, KIND_END = 2 };
 /* Moves run end i to `at`, in the loop and the reference. */
 static void model_move(sim_loop *loop, model *m, size_t i, sim_time at) {
   uint64_t arg = 4 * i + KIND_END; /* see model_setup */
-  if (!sim_reschedule(loop, m->end[i], at)) abort();
+  /* brought forward: the call the models make; else a plain move */
+  bool moved = at < sim_event_time(loop, m->end[i]) ? sim_reschedule_earlier(loop, m->end[i], at)
+                                                    : sim_reschedule(loop, m->end[i], at);
+  if (!moved) abort();
   if (!ref_remove(&m->ref, arg)) abort();
   ref_add(&m->ref, (ref_event){at, PRIO_END, m->next_seq++, arg});
 }
@@ -243,12 +247,44 @@ static void test_reserved_records_in_order(void) {
   sim_loop_free(sized);
 }
 
+/* sim_reschedule_earlier moves an event only when it is due later, as
+ * sim_reschedule (a new sequence: behind an event already at the new time
+ * and priority), and refuses a handle no longer pending. */
+static void test_reschedule_earlier(void) {
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  model m = {.next_seq = 1, .kicks_per_wake = 1}; /* events that schedule nothing */
+  sim_event_id a = sim_schedule(loop, 5 * SIM_S, 0, step, &m, 0);
+  sim_event_id b = sim_schedule(loop, 3 * SIM_S, 0, step, &m, 4);
+  CU_ASSERT_FALSE(sim_reschedule_earlier(loop, a, 6 * SIM_S)); /* later: stays */
+  CU_ASSERT_FALSE(sim_reschedule_earlier(loop, a, 5 * SIM_S)); /* due then already */
+  CU_ASSERT_EQUAL(sim_event_time(loop, a), 5 * SIM_S);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  CU_ASSERT_TRUE(sim_reschedule_earlier(loop, a, 3 * SIM_S));
+  CU_ASSERT_EQUAL(sim_event_time(loop, a), 3 * SIM_S);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  /* the reference: b (sequence 2), then a (sequence 3) */
+  ref_add(&m.ref, (ref_event){3 * SIM_S, 0, 2, 4});
+  ref_add(&m.ref, (ref_event){3 * SIM_S, 0, 3, 0});
+  m.next_seq = 4;
+  CU_ASSERT_EQUAL(sim_loop_run(loop, SIM_TIME_MAX), SIM_RUN_EMPTY);
+  CU_ASSERT_EQUAL(m.mismatches, 0);
+  CU_ASSERT_EQUAL(m.ref.n, 0);
+  CU_ASSERT_EQUAL(sim_loop_dispatched(loop), 2);
+  CU_ASSERT_FALSE(sim_reschedule_earlier(loop, a, sim_loop_now(loop))); /* dispatched */
+  CU_ASSERT_FALSE(sim_reschedule_earlier(loop, b, sim_loop_now(loop)));
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  sim_loop_free(loop);
+  model_free(&m);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"kicks ahead of a crowd keep it a run", test_kicks_ahead_of_a_crowd},
       {"too many kicks ahead of a crowd make a heap", test_many_kicks_make_a_heap},
       {"moves within the far tier are compacted", test_far_moves_are_compacted},
       {"reserved records are taken in order", test_reserved_records_in_order},
+      {"an event is rescheduled earlier only", test_reschedule_earlier},
       {NULL, NULL}};
   return add_suite("loop moves", tests);
 }
