@@ -392,18 +392,33 @@ SIM_NOINLINE static rung *next_rung(sim_loop *loop) {
  * allow (true: the near tier stays empty), else sorted into a run (false). */
 SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
   heap_key *h = loop->key;
-  unsigned fine = loop->rungs - 1;
-  if (n > SPLIT_ABOVE && g->shift > 0 && fine + 1 < MAX_RUNGS) {
+  int one_instant = -1; /* whether every entry has one time; -1: not known yet */
+  for (;;) {
+    unsigned fine = loop->rungs - 1;
+    if (n <= SPLIT_ABOVE || g->shift == 0 || fine + 1 >= MAX_RUNGS) break;
     /* about SIM_BUCKET_FILL entries a bucket */
     unsigned split = 1;
     while (split < g->shift && ((size_t)SIM_BUCKET_FILL << split) < n) split++;
     size_t first = g->first + g->buckets;
-    if (first + ((size_t)1 << split) <= loop->bucket_cap) {
-      uint64_t start = loop->horizon - ((uint64_t)1 << g->shift);
-      make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
+    if (first + ((size_t)1 << split) > loop->bucket_cap) break;
+    uint64_t start = loop->horizon - ((uint64_t)1 << g->shift);
+    make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
+    if (one_instant < 0) {
+      one_instant = 1;
+      for (size_t i = 1; i < n && one_instant; i++) one_instant = h[i].time == h[0].time;
+    }
+    if (!one_instant) {
       for (size_t i = 0; i < n; i++) far_insert(loop, (uint32_t)h[i].rec, h[i].time);
       return true;
     }
+    /* a crowd at one instant, which every finer rung would file in one
+     * bucket and refill_from move back here: that bucket is taken as moved
+     * (the horizon follows), and the crowd stays, for the next split or to
+     * be kept (the ladder as the round trips would leave it, without them) */
+    g = &loop->rung[loop->rungs - 1];
+    size_t b = (size_t)(((uint64_t)h[0].time - g->base) >> g->shift);
+    g->next = b + 1;
+    loop->horizon = g->base + ((uint64_t)(b + 1) << g->shift);
   }
   if (loop->key_front) {
     /* moved by a long run before (see center_run): back to the start, with
