@@ -216,10 +216,11 @@ void loop_heapify(sim_loop *loop) {
 }
 
 /* Inserts k into the near tier (not through the placeholder). */
-static inline void near_insert(sim_loop *loop, heap_key k) {
+static SIM_ALWAYS_INLINE void near_insert(sim_loop *loop, heap_key k) {
   if (loop->sorted) {
     if (SIM_RARELY(loop->count >= SORTED_MAX)) {
-      if (!long_run_push_front(loop, k)) loop_long_run_insert(loop, k);
+      if (!long_run_push_front(loop, k) && !long_run_push_back(loop, k))
+        loop_long_run_insert(loop, k);
       return;
     }
     /* a run of fewer than SORTED_MAX entries has room after it, even moved
@@ -241,57 +242,6 @@ static inline void near_pop(sim_loop *loop) {
     loop->count--;
   else
     pop_root(loop);
-}
-
-/* ---- records ---- */
-
-/* Puts record r on the free list once neither role keeps it. */
-static inline void settle(sim_loop *loop, uint32_t r) {
-  event_rec *e = &loop->rec[r];
-  if ((e->gen & 1u) || e->home != NO_REC) return;
-  e->link = loop->free_head;
-  loop->free_head = r;
-}
-
-/* Frees the dead entry of record r, which has left the far tier. */
-static inline void drop_dead(sim_loop *loop, uint32_t r) {
-  loop->dead--;
-  loop->rec[r].home = NO_REC;
-  settle(loop, r);
-}
-
-/* Frees the dead entry of record r, which has left the near tier. */
-static inline void drop_near_dead(sim_loop *loop, uint32_t r) {
-  if (--loop->near_dead == 0) set_sorted(loop, loop->sorted); /* may be plain again */
-  drop_dead(loop, r);
-}
-
-/* Marks the entry of record c dead (cancelled or superseded).  Near entries
- * lie before the horizon: one there keeps the loop from being plain until
- * it goes; a far one goes when its bucket or the top list moves. */
-static inline void kill_entry(sim_loop *loop, uint32_t c) {
-  loop->rec[c].home = DEAD;
-  loop->dead++;
-  if ((uint64_t)loop->rec[c].time < loop->horizon) {
-    loop->near_dead++;
-    loop->plain = false; /* see set_sorted */
-  }
-  loop->withdrawn++;
-}
-
-/* A record in neither role: the free list's head, or one never used.  The
- * capacity rules guarantee one (asserted). */
-static inline uint32_t take_rec(sim_loop *loop) {
-  uint32_t r = loop->free_head;
-  if (r != NO_REC) {
-    loop->free_head = loop->rec[r].link;
-    return r;
-  }
-  assert(loop->recs < loop->rec_cap);
-  r = (uint32_t)loop->recs++;
-  loop->rec[r].gen = 0;
-  loop->rec[r].home = NO_REC;
-  return r;
 }
 
 /* ---- the far tier ---- */
@@ -320,11 +270,13 @@ static inline void far_insert(sim_loop *loop, uint32_t r, sim_time t) {
   far_insert_coarse(loop, r, u);
 }
 
-/* far_insert beyond the finest rung: the finest rung above that reaches u
- * (rungs are nested, each below the horizon's bucket of the one above), or
- * the top list. */
+/* far_insert beyond the finest rung: the finest rung above it that reaches
+ * u (rungs are nested, each below the horizon's bucket of the one above),
+ * or the top list. */
 static void far_insert_coarse(sim_loop *loop, uint32_t r, uint64_t u) {
-  for (unsigned k = loop->rungs; k-- > 0;) {
+  /* u is at or after the finest rung's end, fine_end (0 with no rung) */
+  assert(u >= loop->fine_end);
+  for (unsigned k = loop->rungs ? loop->rungs - 1 : 0; k-- > 0;) {
     const rung *g = &loop->rung[k];
     if (u < g->end) {
       size_t b = g->first + (size_t)((u - g->base) >> g->shift);
@@ -440,18 +392,33 @@ SIM_NOINLINE static rung *next_rung(sim_loop *loop) {
  * allow (true: the near tier stays empty), else sorted into a run (false). */
 SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
   heap_key *h = loop->key;
-  unsigned fine = loop->rungs - 1;
-  if (n > SPLIT_ABOVE && g->shift > 0 && fine + 1 < MAX_RUNGS) {
+  int one_instant = -1; /* whether every entry has one time; -1: not known yet */
+  for (;;) {
+    unsigned fine = loop->rungs - 1;
+    if (n <= SPLIT_ABOVE || g->shift == 0 || fine + 1 >= MAX_RUNGS) break;
     /* about SIM_BUCKET_FILL entries a bucket */
     unsigned split = 1;
     while (split < g->shift && ((size_t)SIM_BUCKET_FILL << split) < n) split++;
     size_t first = g->first + g->buckets;
-    if (first + ((size_t)1 << split) <= loop->bucket_cap) {
-      uint64_t start = loop->horizon - ((uint64_t)1 << g->shift);
-      make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
+    if (first + ((size_t)1 << split) > loop->bucket_cap) break;
+    uint64_t start = loop->horizon - ((uint64_t)1 << g->shift);
+    make_rung(loop, fine + 1, start, g->shift - split, (size_t)1 << split, first);
+    if (one_instant < 0) {
+      one_instant = 1;
+      for (size_t i = 1; i < n && one_instant; i++) one_instant = h[i].time == h[0].time;
+    }
+    if (!one_instant) {
       for (size_t i = 0; i < n; i++) far_insert(loop, (uint32_t)h[i].rec, h[i].time);
       return true;
     }
+    /* a crowd at one instant, which every finer rung would file in one
+     * bucket and refill_from move back here: that bucket is taken as moved
+     * (the horizon follows), and the crowd stays, for the next split or to
+     * be kept (the ladder as the round trips would leave it, without them) */
+    g = &loop->rung[loop->rungs - 1];
+    size_t b = (size_t)(((uint64_t)h[0].time - g->base) >> g->shift);
+    g->next = b + 1;
+    loop->horizon = g->base + ((uint64_t)(b + 1) << g->shift);
   }
   if (loop->key_front) {
     /* moved by a long run before (see center_run): back to the start, with
@@ -640,22 +607,6 @@ static inline void tidy(sim_loop *loop) {
   if (SIM_RARELY(loop->dead || loop->count == 0) && !tidy_with_dead(loop)) tidy_slow(loop);
 }
 
-/* Queues a new event's key k in the near tier: through the dispatched
- * event's placeholder when it is there (the hold operation: one sift instead
- * of two), else as an insertion.  Apart from sim_schedule, so that the far
- * tier's path, the common one, stays short. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void schedule_near(sim_loop *loop, heap_key k) {
-  if (loop->root_free) {
-    loop->root_free = false;
-    sift_down(loop, 0, k);
-  } else {
-    near_insert(loop, k);
-  }
-}
-
 /* ---- handles ---- */
 
 static inline sim_event_id make_id(uint32_t r, uint32_t gen) {
@@ -674,12 +625,33 @@ static inline void end_handle(sim_loop *loop, uint32_t h) {
 
 sim_time sim_loop_now(const sim_loop *loop) { return loop->now; }
 
-/* Queues the new event filled into record r (taken: fn, ctx, arg, time and
- * priority set; room checked) and returns its handle: the generic path of
- * sim_schedule, for an entry before the horizon, a record never used, a
- * loop that had to grow. */
-static sim_event_id queue_new(sim_loop *loop, uint32_t r) {
+static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t priority,
+                                       sim_handler fn, void *ctx, uint64_t arg);
+
+/* sim_schedule with no free record: growth, or a record never used (those
+ * sim_loop_reserve made room for are all such at first), which goes on the
+ * free list, so that the common path takes it.  The record is the one
+ * take_rec would give: handles stay as they were. */
+SIM_NOINLINE static sim_event_id schedule_fresh(sim_loop *loop, sim_time at, int32_t priority,
+                                                sim_handler fn, void *ctx, uint64_t arg) {
+  if (SIM_RARELY(loop->spare == 0) && loop_grow_for_event(loop) < 0) return SIM_EVENT_NONE;
+  uint32_t r = take_rec(loop);
+  loop->rec[r].link = NO_REC;
+  loop->free_head = r;
+  return schedule_at(loop, at, priority, fn, ctx, arg);
+}
+
+/* sim_schedule beyond its common case, once the new event is filled into
+ * record r, the free list's head, still free: growth (which copies the
+ * records, r with them), or an entry before the horizon, queued in the near
+ * tier through the dispatched event's placeholder when it is there (the hold
+ * operation: one sift instead of two), else as an insertion.  Nothing
+ * observable has changed if growth fails. */
+SIM_NOINLINE static sim_event_id schedule_filled(sim_loop *loop, uint32_t r) {
+  if (SIM_RARELY(loop->spare == 0) && loop_grow_for_event(loop) < 0) return SIM_EVENT_NONE;
+  assert(loop->free_head == r);
   event_rec *e = &loop->rec[r];
+  loop->free_head = e->link;
   uint32_t gen = ++e->gen;
   e->seq = loop->next_seq++;
   e->link = r;
@@ -687,38 +659,16 @@ static sim_event_id queue_new(sim_loop *loop, uint32_t r) {
   /* an empty loop has forgotten its rungs (see forget_rungs) */
   assert(loop->count || far_entries(loop) || loop->rungs == 0);
   loop->spare--;
-  if ((uint64_t)e->time < loop->horizon) {
-    schedule_near(loop, (heap_key){e->time, r});
+  heap_key k = {e->time, r};
+  if ((uint64_t)k.time >= loop->horizon) {
+    far_insert(loop, r, k.time);
+  } else if (loop->root_free) {
+    loop->root_free = false;
+    sift_down(loop, 0, k);
   } else {
-    far_insert(loop, r, e->time);
+    near_insert(loop, k);
   }
   return make_id(r, gen);
-}
-
-/* sim_schedule with no free record: growth, or a record never used. */
-SIM_NOINLINE static sim_event_id schedule_fresh(sim_loop *loop, sim_time at, int32_t priority,
-                                                sim_handler fn, void *ctx, uint64_t arg) {
-  if (SIM_RARELY(loop->spare == 0) && loop_grow_for_event(loop) < 0) return SIM_EVENT_NONE;
-  uint32_t r = take_rec(loop);
-  event_rec *e = &loop->rec[r];
-  e->fn = fn;
-  e->ctx = ctx;
-  e->arg = arg;
-  e->time = at;
-  e->prio = priority;
-  return queue_new(loop, r);
-}
-
-/* sim_schedule beyond its common case, once the new event is filled into
- * record r, the free list's head, still free: growth (which copies the
- * records, r with them), or an entry before the horizon.  Nothing
- * observable has changed if growth fails. */
-SIM_NOINLINE static sim_event_id schedule_filled(sim_loop *loop, uint32_t r) {
-  if (SIM_RARELY(loop->spare == 0) && loop_grow_for_event(loop) < 0) return SIM_EVENT_NONE;
-  uint32_t taken = take_rec(loop);
-  assert(taken == r);
-  (void)taken;
-  return queue_new(loop, r);
 }
 
 /* Files record r's entry, at time u beyond the finest rung but before the
@@ -726,7 +676,15 @@ SIM_NOINLINE static sim_event_id schedule_filled(sim_loop *loop, uint32_t r) {
  * from schedule_at, so that its common path calls nothing. */
 SIM_NOINLINE static sim_event_id file_beyond(sim_loop *loop, uint32_t r, uint64_t u,
                                              uint32_t gen) {
-  far_insert_coarse(loop, r, u);
+  /* fine_end <= u < top_from, the ends of the finest rung and the first:
+   * a rung between reaches u (far_insert_coarse, without a call or a test
+   * for the top list) */
+  assert(loop->rungs >= 2 && u >= loop->fine_end && u < loop->top_from);
+  const rung *g = &loop->rung[loop->rungs - 2];
+  while (u >= g->end) g--;
+  uint32_t *head = &loop->bucket[g->first + (size_t)((u - g->base) >> g->shift)];
+  loop->far_next[r] = *head;
+  *head = r;
   return make_id(r, gen);
 }
 
@@ -789,11 +747,8 @@ bool sim_cancel(sim_loop *loop, sim_event_id id) {
   return true;
 }
 
-bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
-  assert(at >= loop->now && "rescheduling into the past");
-  uint32_t h = pending_home(loop, id);
-  if (h == NO_REC) return false;
-  uint32_t c = loop->rec[h].link;
+/* Moves the event of pending home h to `at`; c: its live entry's record. */
+static SIM_ALWAYS_INLINE void move_event(sim_loop *loop, uint32_t h, uint32_t c, sim_time at) {
   /* the new entry needs its own record: the old one stays, dead, queued */
   uint32_t n = take_rec(loop);
   event_rec *old = &loop->rec[c], *e = &loop->rec[n];
@@ -804,14 +759,39 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   e->time = at;
   e->prio = old->prio;
   e->home = h;
-  kill_entry(loop, c); /* the old entry, its sequence withdrawn */
   loop->rec[h].link = n;
+  /* the common case, a run's end brought forward: the old entry lies in the
+   * far tier, so the near tier's first entry stays as it was (live, or
+   * under the placeholder) and only a compaction may be due after; else
+   * tidy decides */
+  bool old_far = (uint64_t)old->time >= loop->horizon && loop->count > 0;
+  kill_entry(loop, c); /* the old entry, its sequence withdrawn */
   if ((uint64_t)at < loop->horizon) {
     near_insert(loop, (heap_key){at, n});
   } else {
     far_insert(loop, n, at);
   }
-  tidy(loop);
+  if (!old_far)
+    tidy(loop);
+  else if (SIM_RARELY(loop->dead > pending_events(loop)))
+    tidy_slow(loop);
+}
+
+bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
+  assert(at >= loop->now && "rescheduling into the past");
+  uint32_t h = pending_home(loop, id);
+  if (h == NO_REC) return false;
+  move_event(loop, h, loop->rec[h].link, at);
+  return true;
+}
+
+bool sim_reschedule_earlier(sim_loop *loop, sim_event_id id, sim_time at) {
+  assert(at >= loop->now && "rescheduling into the past");
+  uint32_t h = pending_home(loop, id);
+  if (h == NO_REC) return false;
+  uint32_t c = loop->rec[h].link;
+  if (loop->rec[c].time <= at) return false;
+  move_event(loop, h, c, at);
   return true;
 }
 
@@ -863,7 +843,7 @@ static inline void release_dispatched(sim_loop *loop, uint32_t r) {
 
 /* Takes the dispatched entry off the end of the near run; `plain`: the loop
  * was plain (nothing dead in the near tier), so the run's new end is live. */
-static inline void leave_run_end(sim_loop *loop, bool plain) {
+static SIM_ALWAYS_INLINE void leave_run_end(sim_loop *loop, bool plain) {
 #if defined(__GNUC__)
   /* One step along the next bucket's list a dispatch, asking for its
    * records: the list is a chain of dependent loads, which by the time the

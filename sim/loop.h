@@ -88,6 +88,12 @@ bool sim_cancel(sim_loop *loop, sim_event_id id);
  * handle; it takes a new insertion sequence, as if cancelled and scheduled
  * anew.  False when the handle is not pending.  Never allocates. */
 bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at);
+/* sim_reschedule when the event is due later than `at` (bringing a run's
+ * end forward): what `sim_event_time(loop, id) > at && sim_reschedule(loop,
+ * id, at)` does, with one look-up of the handle.  False when the handle is
+ * not pending or the event is due at `at` or before (then unchanged).
+ * Never allocates. */
+bool sim_reschedule_earlier(sim_loop *loop, sim_event_id id, sim_time at);
 bool sim_event_is_pending(const sim_loop *loop, sim_event_id id);
 /* Time of a pending event; SIM_TIME_MAX when not pending. */
 sim_time sim_event_time(const sim_loop *loop, sim_event_id id);

@@ -10,9 +10,11 @@
  * files must then be built with the same ones. */
 #ifndef SIM_LOOP_INTERNAL_H
 #define SIM_LOOP_INTERNAL_H
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sim/loop.h"
 
@@ -188,7 +190,11 @@ struct sim_loop {
 /* in a rare path: the loop's fields are read anew from memory there, so that
  * the common path need not keep the values it wrote in registers for it */
 #define SIM_RELOAD() __asm__ volatile("" ::: "memory")
+/* for a helper of a hot function that the compiler's size limits would
+ * leave out of line */
+#define SIM_ALWAYS_INLINE __attribute__((always_inline)) inline
 #else
+#define SIM_ALWAYS_INLINE inline
 #define SIM_RARELY(x) (x)
 #define SIM_NOINLINE
 #define SIM_RELOAD() ((void)0)
@@ -291,6 +297,30 @@ static inline bool long_run_push_front(sim_loop *loop, heap_key k) {
   return true;
 }
 
+/* The other common insertion into a long near run: k ahead of fewer than
+ * SORTED_MAX of its last entries (at the crowd's instant, a lower priority
+ * than the crowd's: a scheduler's kick ahead of the hosts' wake-ups), with
+ * a free slot after the run, inserted from the end as into a short run.
+ * False, with nothing changed, otherwise (loop_long_run_insert then
+ * decides).  Inline, so that such a kick costs no call. */
+static inline bool long_run_push_back(sim_loop *loop, heap_key k) {
+  heap_key *h = loop->key;
+  size_t n = loop->count;
+  if (n + loop->key_front == loop->heap_cap) return false;
+  /* the entries earlier than k move up one as they are passed (a loop the
+   * compiler cannot make a call); n >= SORTED_MAX: the walk reads
+   * h[n - SORTED_MAX] at the earliest */
+  size_t j = n;
+  for (; n - j < SORTED_MAX && before(loop->rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
+  if (SIM_RARELY(n - j == SORTED_MAX) && (j == 0 || before(loop->rec, &h[j - 1], &k))) {
+    memmove(&h[j], &h[j + 1], SORTED_MAX * sizeof *h); /* undone: too far in */
+    return false;
+  }
+  h[j] = k;
+  loop->count = n + 1;
+  return true;
+}
+
 /* The home record of a pending event, or NO_REC when the handle is not
  * pending. */
 static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {
@@ -301,6 +331,58 @@ static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {
   if (loop->rec[r].gen != gen || !(gen & 1u)) return NO_REC;
   return r;
 }
+
+/* ---- records (see sim/loop.c, "Records") ---- */
+
+/* Puts record r on the free list once neither role keeps it. */
+static inline void settle(sim_loop *loop, uint32_t r) {
+  event_rec *e = &loop->rec[r];
+  if ((e->gen & 1u) || e->home != NO_REC) return;
+  e->link = loop->free_head;
+  loop->free_head = r;
+}
+
+/* Frees the dead entry of record r, which has left the far tier. */
+static inline void drop_dead(sim_loop *loop, uint32_t r) {
+  loop->dead--;
+  loop->rec[r].home = NO_REC;
+  settle(loop, r);
+}
+
+/* Frees the dead entry of record r, which has left the near tier. */
+static inline void drop_near_dead(sim_loop *loop, uint32_t r) {
+  if (--loop->near_dead == 0) set_sorted(loop, loop->sorted); /* may be plain again */
+  drop_dead(loop, r);
+}
+
+/* Marks the entry of record c dead (cancelled or superseded).  Near entries
+ * lie before the horizon: one there keeps the loop from being plain until
+ * it goes; a far one goes when its bucket or the top list moves. */
+static inline void kill_entry(sim_loop *loop, uint32_t c) {
+  loop->rec[c].home = DEAD;
+  loop->dead++;
+  if ((uint64_t)loop->rec[c].time < loop->horizon) {
+    loop->near_dead++;
+    loop->plain = false; /* see set_sorted */
+  }
+  loop->withdrawn++;
+}
+
+/* A record in neither role: the free list's head, or one never used.  The
+ * capacity rules guarantee one (asserted). */
+static inline uint32_t take_rec(sim_loop *loop) {
+  uint32_t r = loop->free_head;
+  if (r != NO_REC) {
+    loop->free_head = loop->rec[r].link;
+    return r;
+  }
+  assert(loop->recs < loop->rec_cap);
+  r = (uint32_t)loop->recs++;
+  loop->rec[r].gen = 0;
+  loop->rec[r].home = NO_REC;
+  return r;
+}
+
 
 /* Rebuilds the near heap's order bottom-up (Floyd 1964): O(count). */
 void loop_heapify(sim_loop *loop);
