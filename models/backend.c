@@ -350,7 +350,7 @@ bool eng_backend_picked(eng *e, eng_host *h, uint32_t p, sched_pick pick) {
 /* b's run ends at `at` (>= now), whatever work it has left. */
 static void cut(eng *e, bk_entity *b, sim_time at) {
   b->kicked = true;
-  if (b->end_ev && sim_event_time(e->loop, b->end_ev) > at) sim_reschedule(e->loop, b->end_ev, at);
+  if (b->end_ev) sim_reschedule_earlier(e->loop, b->end_ev, at);
 }
 
 void eng_backend_kick(eng *e, eng_host *h, uint32_t p, sim_time at) {
@@ -391,7 +391,7 @@ static void softirq_wake(eng *e, bk_entity *b) {
   b->pending = true;
   if (vi >= 0) {
     eng_vcpu *r = &e->vcpus[vi];
-    if (r->end_ev && sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
+    if (r->end_ev) sim_reschedule_earlier(e->loop, r->end_ev, now);
   } else {
     cut(e, &e->backends->ents[e->backends->occupant[b->host][p]], now);
   }

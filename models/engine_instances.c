@@ -119,8 +119,7 @@ static void set_cap(eng *e, struct eng_instances *in, inst_guest *x, sim_time no
    * cap at once: a run alone on its pCPU would otherwise go on unbounded */
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     const eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
-    if (v->state == V_RUNNING && v->end_ev && sim_event_time(e->loop, v->end_ev) > now)
-      sim_reschedule(e->loop, v->end_ev, now);
+    if (v->state == V_RUNNING && v->end_ev) sim_reschedule_earlier(e->loop, v->end_ev, now);
   }
 }
 

@@ -44,8 +44,7 @@ static void mig_replan_guest(eng *e, const eng_guest *g) {
   sim_time now = sim_loop_now(e->loop);
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
-    if (v->state == V_RUNNING && v->end_ev && sim_event_time(e->loop, v->end_ev) > now)
-      sim_reschedule(e->loop, v->end_ev, now);
+    if (v->state == V_RUNNING && v->end_ev) sim_reschedule_earlier(e->loop, v->end_ev, now);
   }
 }
 
