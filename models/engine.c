@@ -289,7 +289,8 @@ static void io_done(void *ctx, uint64_t arg, sim_time now) {
   if (v->state == V_BLOCKED && now >= v->sleep_until_ns) eng_wake_vcpu(e, v); /* else its sleep's end will */
 }
 
-static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick, sim_time now);
+static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick, sim_time now,
+                      bool goes_on);
 
 static void dispatch_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)loop;
@@ -299,8 +300,10 @@ static void dispatch_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   if (h->fluid) eng_fluid_replan(h->e, h);
 }
 
-/* eng_finish_run, ph v's phase (eng_cur_phase's, looked up in this event). */
-static void finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now, const sim_phase *ph) {
+/* eng_finish_run, ph v's phase (eng_cur_phase's, looked up in this event).
+ * Inline in run_end_handler, which ends every run: the call's saving and
+ * restoring of registers cost more than its body's work on a re-plan. */
+static inline __attribute__((always_inline)) void finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now, const sim_phase *ph) {
   eng_guest *g = &e->guests[v->guest];
   double f = 1.0;
   if (now < v->run_end_ns) {
@@ -432,7 +435,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   }
   if (goes_on) {
     assert((uint32_t)v->sched_id == p); /* a fluid vCPU's slot is its own */
-    start_run(e, h, p, v, (sched_pick){v->sched_id, SIM_TIME_MAX, 0}, now);
+    start_run(e, h, p, v, (sched_pick){v->sched_id, SIM_TIME_MAX, 0}, now, true);
   } else {
     eng_dispatch(e, h, p);
   }
@@ -467,16 +470,20 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
     eng_dispatch(e, h, p);
     return;
   }
-  start_run(e, h, p, v, pick, now);
+  start_run(e, h, p, v, pick, now, false);
 }
 
 /* Starts the run of v, RUNNABLE, that the scheduler picked for pCPU p
- * (`pick`) at `now`. */
-static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick, sim_time now) {
+ * (`pick`) at `now`.  goes_on: a fluid run re-planned at `now` goes on on
+ * its own slot (run_end_handler): v became RUNNABLE at `now` (no steal to
+ * add) and its run there was the slot's last (no context to switch). */
+static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick, sim_time now,
+                      bool goes_on) {
   eng_guest *g = &e->guests[v->guest];
   bool trace = g->wl->trace_mix != NULL;
   const sim_phase *ph = eng_cur_phase(e, v);
-  v->steal_ns += now - v->runnable_since;
+  assert(!goes_on || (v->runnable_since == now && h->pcpus[p].last_guest == (int32_t)v->guest));
+  if (!goes_on) v->steal_ns += now - v->runnable_since;
   v->state = V_RUNNING;
   v->pcpu = (int32_t)p;
   v->run_start_ns = now;
@@ -484,7 +491,7 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
   v->run_native_switch_cycles = 0;
   /* World switch when the pCPU held another context. */
   double sw_cycles = 0; /* cycles_total of no switch's cycles, all +0 */
-  if (h->pcpus[p].last_guest != (int32_t)v->guest) {
+  if (!goes_on && h->pcpus[p].last_guest != (int32_t)v->guest) {
     cycles_by_mech sw = {{0}};
     g->tech->switch_in(g->tech_state, &sw);
     cycles_add(&g->cycles, &sw);
@@ -502,12 +509,12 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
    * a partial demand bounds). */
   v->want = 1.0;
   double fluid_d = 1.0;
-  if (h->fluid) {
+  v->rate = 1.0;
+  if (h->fluid) { /* its scheduler is sched_fluid_ops */
     double d = fluid_d = run_demand(e, v, ph);
     v->want = d > 0 && d < 1 ? d : 1.0;
-    h->sched->set_demand(h->sched_state, v->sched_id, v->want);
+    v->rate = sched_fluid_plan(h->sched_state, v->sched_id, v->want);
   }
-  v->rate = h->fluid ? h->sched->rate(h->sched_state, v->sched_id) : 1.0;
   if (!(v->rate > 1e-9)) v->rate = 1e-9;
   v->contention_unit = 0;
   bool recheck = h->contention && contention_unit_cycles(e, h, v, p, phase_again(e, v, trace, ph));

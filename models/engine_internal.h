@@ -478,6 +478,10 @@ int sched_fluid_reserve(void *state, size_t n_vcpus, size_t n_guests);
  * its slot again would leave the scheduler as it is (run_end_handler of a
  * re-planned run). */
 bool sched_fluid_running(void *state, int32_t vcpu);
+/* A run of vCPU `vcpu` of the fluid scheduler `state` is planned wanting
+ * `want` CPUs: its set_demand(want), then its rate(), in one call (start_run
+ * plans every run of a fluid host so).  The rate, CPUs. */
+double sched_fluid_plan(void *state, int32_t vcpu, double want);
 
 /* ---- engine_dvfs.c ---- */
 

@@ -305,6 +305,11 @@ static double fl_rate(void *state, int32_t vcpu) {
   return r;
 }
 
+double sched_fluid_plan(void *state, int32_t vcpu, double want) {
+  fl_set_demand(state, vcpu, want);
+  return fl_rate(state, vcpu);
+}
+
 bool sched_fluid_replan_due(void *state, uint64_t *seen) {
   fl_state *s = state;
   if (!s->n_running) return false; /* nothing runs: the rates wait for the next dispatch */
