@@ -683,8 +683,11 @@ static __attribute__((noinline)) void replan_runs(eng *e, eng_host *h) {
  * dispatched again at its new rate (models/sched_fluid.c). */
 void eng_fluid_replan(eng *e, eng_host *h) {
   /* Most wake-ups and blocks change no running vCPU's rate (a host with
-   * cores to spare, a vCPU taking its next request): nothing to re-plan. */
-  if (h->sched == &sched_fluid_ops && !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen))
+   * cores to spare, a vCPU taking its next request): nothing to re-plan.
+   * Its answer read without a call when the rates need no recomputing. */
+  if (h->sched == &sched_fluid_ops &&
+      (sched_fluid_replan_none(h->sched_state, h->fluid_replans_seen) ||
+       !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen)))
     return;
   replan_runs(e, h);
 }

@@ -254,12 +254,75 @@ static void test_fluid_plan_is_set_demand_then_rate(void) {
   CU_ASSERT(differed > 10); /* the demands moved the rates */
 }
 
+/* sched_fluid_replan_none, which the engine reads at every event instead
+ * of calling sched_fluid_replan_due: wherever it holds, the call says false
+ * and leaves the count seen as it was; over wakes, picks, blocks, demands
+ * and tiny rates (a capped guest's share of 1e-10 CPUs) it also fails to
+ * hold where a re-plan is due. */
+static void test_fluid_replan_none_as_the_call_says(void) {
+  const scheduler_ops *o = &sched_fluid_ops;
+  sched_env env = {NULL, NULL, 2};
+  sim_diag d;
+  sim_diag_init(&d);
+  void *st = NULL;
+  CU_ASSERT_EQUAL_FATAL(o->create(&env, &st, &d), 0);
+  for (uint32_t i = 0; i < 6; i++) {
+    sched_vcpu_info in = {i % 3, -1, 256, i % 3 == 2 ? 1e-10 : 0};
+    CU_ASSERT_EQUAL_FATAL(o->add_vcpu(st, &in), 0);
+  }
+  uint64_t seen = 0, rng = 99;
+  bool running[6] = {false}, runnable[6] = {false};
+  size_t none = 0, due = 0, asked_false = 0;
+  for (int step = 0; step < 3000; step++) {
+    rng = rng * 6364136223846793005u + 1442695040888963407u;
+    int32_t i = (int32_t)((rng >> 33) % 6);
+    switch ((rng >> 40) % 4) {
+    case 0: /* wake, and run on its slot */
+      if (!runnable[i]) o->wake(st, i, 0);
+      runnable[i] = true;
+      if (!running[i] && o->pick_next(st, i, 0).vcpu == i) running[i] = true;
+      break;
+    case 1: /* a block */
+      if (running[i]) o->account(st, i, i, 1, false, 0);
+      running[i] = runnable[i] = false;
+      break;
+    case 2: /* a run planned at a new demand */
+      if (running[i]) sched_fluid_plan(st, i, (double)(1 + (rng >> 50) % 4) / 4);
+      break;
+    default: /* a re-plan's account and pick */
+      if (running[i]) {
+        o->account(st, i, i, 1, true, 0);
+        CU_ASSERT_EQUAL(o->pick_next(st, i, 0).vcpu, i);
+      }
+      break;
+    }
+    uint64_t before = seen;
+    bool held = sched_fluid_replan_none(st, seen);
+    bool asked = sched_fluid_replan_due(st, &seen);
+    if (held) {
+      CU_ASSERT_FALSE(asked);
+      CU_ASSERT_EQUAL(seen, before);
+      none++;
+    } else if (asked) {
+      due++;
+    } else {
+      asked_false++;
+    }
+  }
+  CU_ASSERT(none > 100);
+  CU_ASSERT(due > 100);
+  CU_ASSERT(asked_false > 10);
+  o->destroy(st);
+  sim_diag_clear(&d);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"fluid rates are the water-filling's", test_fluid_rates_are_the_water_fillings},
       {"a block re-plans as recomputing would", test_fluid_block_replans_as_recomputing_would},
       {"a wake keeps rates while a core is free", test_fluid_wake_keeps_rates_while_a_core_is_free},
       {"a plan is set_demand then rate", test_fluid_plan_is_set_demand_then_rate},
+      {"no re-plan due as the call says", test_fluid_replan_none_as_the_call_says},
       {NULL, NULL}};
   return add_suite("sched_fluid", tests);
 }
