@@ -120,7 +120,9 @@ static double run_demand(const eng *e, const eng_vcpu *v, const sim_phase *ph) {
 void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
   eng_guest *g = &e->guests[v->guest];
   const sim_workload *wl = g->wl;
-  size_t n_phases = sim_workload_n_phases(wl);
+  /* sim_workload_n_phases and sim_workload_phase_body read here, as
+   * eng_phase_of reads them, without their calls */
+  size_t n_phases = wl->trace_mix ? wl->n_trace_samples : wl->n_phases;
   for (size_t tries = 0; tries <= n_phases; tries++) {
     if (v->phase >= n_phases) {
       if (!wl->repeat) {
@@ -137,7 +139,7 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
       }
       v->phase = 0;
     }
-    const sim_phase *ph = wl->trace_mix ? eng_trace_phase(e, g, v->phase) : sim_workload_phase_body(wl, v->phase);
+    const sim_phase *ph = wl->trace_mix ? eng_trace_phase(e, g, v->phase) : &wl->phases[v->phase];
     double units = ph->units;
     sim_time duration_ns = ph->duration_ns;
     if (ph->length.family != SIM_DIST_DETERMINISTIC) {
@@ -326,8 +328,12 @@ static inline __attribute__((always_inline)) void finish_run(eng *e, eng_host *h
   double switched = 1.0;
   if (now < v->work_start_ns)
     switched = (double)(now - v->run_start_ns) / (double)(v->work_start_ns - v->run_start_ns);
-  v->native_ns += f * (double)cycles_to_ns(v->run_native_cycles, v->run_clock_hz) / demand +
-                  switched * (double)cycles_to_ns(v->run_native_switch_cycles, v->run_clock_hz);
+  double native_ns = f * (double)cycles_to_ns(v->run_native_cycles, v->run_clock_hz) / demand;
+  /* without a switch its term is switched (finite, >= 0) times 0 ns, +0,
+   * which leaves the sum (>= +0) as it is */
+  if (v->run_native_switch_cycles > 0)
+    native_ns += switched * (double)cycles_to_ns(v->run_native_switch_cycles, v->run_clock_hz);
+  v->native_ns += native_ns;
   sim_time ran = now - v->run_start_ns;
   /* In fluid mode the vCPU held `rate` of a CPU and waited for the rest of
    * what it wanted. */
@@ -548,7 +554,7 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
      * what is known of the one before does not hold. */
     v->unit_phase = NULL;
     /* Probe: a thousandth of the phase, at most one unit. */
-    double probe = v->units_phase > 0 ? fmin(fmin(left, 1.0), v->units_phase * 1e-3) : 1.0;
+    double probe = v->units_phase > 0 ? eng_fmin(eng_fmin(left, 1.0), v->units_phase * 1e-3) : 1.0;
     if (e->io && io_phase_has_io(eng_cur_phase(e, v)))
       probe = fmin(probe, io_units_to_next(e->io, v->guest, eng_cur_phase(e, v)) - v->io_units);
     if (probe > 0) {
@@ -572,7 +578,7 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
   if (units <= 0 && more <= 0) {
     /* A switch longer than the slice still lets the vCPU progress, so
      * over-committed hosts cannot livelock. */
-    more = v->units_phase > 0 ? fmin(left, v->units_phase * 1e-3) : 1.0;
+    more = v->units_phase > 0 ? eng_fmin(left, v->units_phase * 1e-3) : 1.0;
   }
   /* An I/O phase runs to the end of the unit that owes a request, where the
    * I/O is issued. */

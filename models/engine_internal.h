@@ -597,4 +597,10 @@ static inline const sim_phase *eng_phase_of(const eng *e, const eng_vcpu *v) {
   return g->wl->trace_mix ? eng_trace_phase(e, g, v->phase) : &g->wl->phases[v->phase];
 }
 
+/* fmin(a, b) by comparison, without the library call (start_run sizes a
+ * phase's first chunks so): a when a < b or b is NaN, else b (so b of two
+ * equal values, zeros of either sign included), as the C library's fmin
+ * answers, bit for bit. */
+static inline double eng_fmin(double a, double b) { return a < b || b != b ? a : b; }
+
 #endif
