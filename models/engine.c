@@ -212,8 +212,10 @@ static const eng_vcpu *prepared_sibling(const eng *e, const eng_guest *g, const 
  * (start_run forgets it when a phase or request begins, as a request's
  * content changes in place), and prepared again only if the guest moved to
  * another host type: the same cycles, bit for bit, as its charge().  ph:
- * v's phase (phase_again).  Inline in start_run, which charges once or
- * twice a run: a call's saving and restoring of registers cost more. */
+ * v's phase (phase_again); out: cycles all +0 (a run's, just cleared, or a
+ * chunk's own), which a split charges by its apply_fresh.  Inline in
+ * start_run, which charges once or twice a run: a call's saving and
+ * restoring of registers cost more. */
 static inline __attribute__((always_inline)) void charge_units(eng *e, eng_vcpu *v,
                                                                const sim_phase *ph, double units,
                                                                cycles_by_mech *out,
@@ -236,7 +238,7 @@ static inline __attribute__((always_inline)) void charge_units(eng *e, eng_vcpu 
     v->unit_native_state = g->native_state;
   }
   if (tech)
-    tech->apply(g->tech_state, ph, units, &v->unit_tech, out);
+    tech->apply_fresh(g->tech_state, ph, units, &v->unit_tech, out);
   else
     g->tech->charge(g->tech_state, ph, units, out);
   if (nat && nat->apply_total) {
