@@ -295,13 +295,27 @@ static void io_done(void *ctx, uint64_t arg, sim_time now) {
 
 static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick, sim_time now,
                       bool goes_on);
+static void replan_runs(eng *e, eng_host *h);
+
+/* eng_fluid_replan, inline in the handlers that end every event of a
+ * fluid host. */
+static inline __attribute__((always_inline)) void fluid_replan(eng *e, eng_host *h) {
+  /* Most wake-ups and blocks change no running vCPU's rate (a host with
+   * cores to spare, a vCPU taking its next request): nothing to re-plan.
+   * Its answer read without a call when the rates need no recomputing. */
+  if (h->sched == &sched_fluid_ops &&
+      (sched_fluid_replan_none(h->sched_state, h->fluid_replans_seen) ||
+       !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen)))
+    return;
+  replan_runs(e, h);
+}
 
 static void dispatch_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)loop;
   eng_host *h = ctx;
   h->pcpus[arg].kick_ev = SIM_EVENT_NONE;
   if (h->pcpus[arg].vcpu < 0) eng_dispatch(h->e, h, (uint32_t)arg);
-  if (h->fluid) eng_fluid_replan(h->e, h);
+  if (h->fluid) fluid_replan(h->e, h);
 }
 
 /* eng_finish_run, ph v's phase (eng_cur_phase's, looked up in this event).
@@ -447,7 +461,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   } else {
     eng_dispatch(e, h, p);
   }
-  if (h->fluid) eng_fluid_replan(e, h);
+  if (h->fluid) fluid_replan(e, h);
 }
 
 /* Asks the scheduler what runs on pCPU p now and starts it. */
@@ -668,7 +682,7 @@ void eng_kick(eng *e, eng_host *h, sched_kick k) {
   } else if (sim_event_time(e->loop, c->kick_ev) > k.at) {
     sim_reschedule(e->loop, c->kick_ev, k.at); /* an idle pCPU's retry, brought forward */
   }
-  if (h->fluid) eng_fluid_replan(e, h);
+  if (h->fluid) fluid_replan(e, h);
 }
 
 /* eng_fluid_replan when a rate may have changed: out of line, so that the
@@ -689,16 +703,7 @@ static __attribute__((noinline)) void replan_runs(eng *e, eng_host *h) {
 /* Fluid mode: the rates changed (a wake-up or a block); every running vCPU
  * whose rate differs ends its run now, keeping the work done, and is
  * dispatched again at its new rate (models/sched_fluid.c). */
-void eng_fluid_replan(eng *e, eng_host *h) {
-  /* Most wake-ups and blocks change no running vCPU's rate (a host with
-   * cores to spare, a vCPU taking its next request): nothing to re-plan.
-   * Its answer read without a call when the rates need no recomputing. */
-  if (h->sched == &sched_fluid_ops &&
-      (sched_fluid_replan_none(h->sched_state, h->fluid_replans_seen) ||
-       !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen)))
-    return;
-  replan_runs(e, h);
-}
+void eng_fluid_replan(eng *e, eng_host *h) { fluid_replan(e, h); }
 
 /* ---- arrivals and departures ----
  * A guest of an entry with `arrival` arrives at its drawn time (engine_setup.c
