@@ -293,8 +293,8 @@ static void io_done(void *ctx, uint64_t arg, sim_time now) {
   if (v->state == V_BLOCKED && now >= v->sleep_until_ns) eng_wake_vcpu(e, v); /* else its sleep's end will */
 }
 
-static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick, sim_time now,
-                      bool goes_on);
+static inline void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick,
+                             sim_time now, bool goes_on);
 static void replan_runs(eng *e, eng_host *h);
 
 /* eng_fluid_replan, inline in the handlers that end every event of a
@@ -498,9 +498,12 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
 /* Starts the run of v, RUNNABLE, that the scheduler picked for pCPU p
  * (`pick`) at `now`.  goes_on: a fluid run re-planned at `now` goes on on
  * its own slot (run_end_handler): v became RUNNABLE at `now` (no steal to
- * add) and its run there was the slot's last (no context to switch). */
-static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick, sim_time now,
-                      bool goes_on) {
+ * add) and its run there was the slot's last (no context to switch).
+ * Inline in its two callers: a re-plan's call cost more than the work its
+ * constants (goes_on, a fluid pick's unbounded slice) then spare. */
+static inline __attribute__((always_inline)) void start_run(eng *e, eng_host *h, uint32_t p,
+                                                            eng_vcpu *v, sched_pick pick,
+                                                            sim_time now, bool goes_on) {
   eng_guest *g = &e->guests[v->guest];
   bool trace = g->wl->trace_mix != NULL;
   const sim_phase *ph = eng_cur_phase(e, v);
