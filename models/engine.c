@@ -310,11 +310,13 @@ static inline __attribute__((always_inline)) void fluid_replan(eng *e, eng_host 
   replan_runs(e, h);
 }
 
+static inline void dispatch(eng *e, eng_host *h, uint32_t p);
+
 static void dispatch_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)loop;
   eng_host *h = ctx;
   h->pcpus[arg].kick_ev = SIM_EVENT_NONE;
-  if (h->pcpus[arg].vcpu < 0) eng_dispatch(h->e, h, (uint32_t)arg);
+  if (h->pcpus[arg].vcpu < 0) dispatch(h->e, h, (uint32_t)arg);
   if (h->fluid) fluid_replan(h->e, h);
 }
 
@@ -465,7 +467,10 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 }
 
 /* Asks the scheduler what runs on pCPU p now and starts it. */
-void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
+void eng_dispatch(eng *e, eng_host *h, uint32_t p) { dispatch(e, h, p); }
+
+/* eng_dispatch, inline in dispatch_handler, which dispatches every kick. */
+static inline __attribute__((always_inline)) void dispatch(eng *e, eng_host *h, uint32_t p) {
   sim_time now = sim_loop_now(e->loop);
   /* a back end runs there (models/backend.h); without back ends, not asked */
   if (e->backends && eng_backend_claims(e, h, p)) return;
