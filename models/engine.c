@@ -120,7 +120,9 @@ static double run_demand(const eng *e, const eng_vcpu *v, const sim_phase *ph) {
 void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
   eng_guest *g = &e->guests[v->guest];
   const sim_workload *wl = g->wl;
-  size_t n_phases = sim_workload_n_phases(wl);
+  /* sim_workload_n_phases and sim_workload_phase_body read here, as
+   * eng_phase_of reads them, without their calls */
+  size_t n_phases = wl->trace_mix ? wl->n_trace_samples : wl->n_phases;
   for (size_t tries = 0; tries <= n_phases; tries++) {
     if (v->phase >= n_phases) {
       if (!wl->repeat) {
@@ -137,7 +139,7 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
       }
       v->phase = 0;
     }
-    const sim_phase *ph = wl->trace_mix ? eng_trace_phase(e, g, v->phase) : sim_workload_phase_body(wl, v->phase);
+    const sim_phase *ph = wl->trace_mix ? eng_trace_phase(e, g, v->phase) : &wl->phases[v->phase];
     double units = ph->units;
     sim_time duration_ns = ph->duration_ns;
     if (ph->length.family != SIM_DIST_DETERMINISTIC) {
@@ -210,8 +212,10 @@ static const eng_vcpu *prepared_sibling(const eng *e, const eng_guest *g, const 
  * (start_run forgets it when a phase or request begins, as a request's
  * content changes in place), and prepared again only if the guest moved to
  * another host type: the same cycles, bit for bit, as its charge().  ph:
- * v's phase (phase_again).  Inline in start_run, which charges once or
- * twice a run: a call's saving and restoring of registers cost more. */
+ * v's phase (phase_again); out: cycles all +0 (a run's, just cleared, or a
+ * chunk's own), which a split charges by its apply_fresh.  Inline in
+ * start_run, which charges once or twice a run: a call's saving and
+ * restoring of registers cost more. */
 static inline __attribute__((always_inline)) void charge_units(eng *e, eng_vcpu *v,
                                                                const sim_phase *ph, double units,
                                                                cycles_by_mech *out,
@@ -234,7 +238,7 @@ static inline __attribute__((always_inline)) void charge_units(eng *e, eng_vcpu 
     v->unit_native_state = g->native_state;
   }
   if (tech)
-    tech->apply(g->tech_state, ph, units, &v->unit_tech, out);
+    tech->apply_fresh(g->tech_state, ph, units, &v->unit_tech, out);
   else
     g->tech->charge(g->tech_state, ph, units, out);
   if (nat && nat->apply_total) {
@@ -289,18 +293,37 @@ static void io_done(void *ctx, uint64_t arg, sim_time now) {
   if (v->state == V_BLOCKED && now >= v->sleep_until_ns) eng_wake_vcpu(e, v); /* else its sleep's end will */
 }
 
-static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick, sim_time now);
+static inline void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick,
+                             sim_time now, bool goes_on);
+static void replan_runs(eng *e, eng_host *h);
+
+/* eng_fluid_replan, inline in the handlers that end every event of a
+ * fluid host. */
+static inline __attribute__((always_inline)) void fluid_replan(eng *e, eng_host *h) {
+  /* Most wake-ups and blocks change no running vCPU's rate (a host with
+   * cores to spare, a vCPU taking its next request): nothing to re-plan.
+   * Its answer read without a call when the rates need no recomputing. */
+  if (h->sched == &sched_fluid_ops &&
+      (sched_fluid_replan_none(h->sched_state, h->fluid_replans_seen) ||
+       !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen)))
+    return;
+  replan_runs(e, h);
+}
+
+static inline void dispatch(eng *e, eng_host *h, uint32_t p);
 
 static void dispatch_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)loop;
   eng_host *h = ctx;
   h->pcpus[arg].kick_ev = SIM_EVENT_NONE;
-  if (h->pcpus[arg].vcpu < 0) eng_dispatch(h->e, h, (uint32_t)arg);
-  if (h->fluid) eng_fluid_replan(h->e, h);
+  if (h->pcpus[arg].vcpu < 0) dispatch(h->e, h, (uint32_t)arg);
+  if (h->fluid) fluid_replan(h->e, h);
 }
 
-/* eng_finish_run, ph v's phase (eng_cur_phase's, looked up in this event). */
-static void finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now, const sim_phase *ph) {
+/* eng_finish_run, ph v's phase (eng_cur_phase's, looked up in this event).
+ * Inline in run_end_handler, which ends every run: the call's saving and
+ * restoring of registers cost more than its body's work on a re-plan. */
+static inline __attribute__((always_inline)) void finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now, const sim_phase *ph) {
   eng_guest *g = &e->guests[v->guest];
   double f = 1.0;
   if (now < v->run_end_ns) {
@@ -323,8 +346,12 @@ static void finish_run(eng *e, eng_host *h, eng_vcpu *v, sim_time now, const sim
   double switched = 1.0;
   if (now < v->work_start_ns)
     switched = (double)(now - v->run_start_ns) / (double)(v->work_start_ns - v->run_start_ns);
-  v->native_ns += f * (double)cycles_to_ns(v->run_native_cycles, v->run_clock_hz) / demand +
-                  switched * (double)cycles_to_ns(v->run_native_switch_cycles, v->run_clock_hz);
+  double native_ns = f * (double)cycles_to_ns(v->run_native_cycles, v->run_clock_hz) / demand;
+  /* without a switch its term is switched (finite, >= 0) times 0 ns, +0,
+   * which leaves the sum (>= +0) as it is */
+  if (v->run_native_switch_cycles > 0)
+    native_ns += switched * (double)cycles_to_ns(v->run_native_switch_cycles, v->run_clock_hz);
+  v->native_ns += native_ns;
   sim_time ran = now - v->run_start_ns;
   /* In fluid mode the vCPU held `rate` of a CPU and waited for the rest of
    * what it wanted. */
@@ -432,15 +459,18 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   }
   if (goes_on) {
     assert((uint32_t)v->sched_id == p); /* a fluid vCPU's slot is its own */
-    start_run(e, h, p, v, (sched_pick){v->sched_id, SIM_TIME_MAX, 0}, now);
+    start_run(e, h, p, v, (sched_pick){v->sched_id, SIM_TIME_MAX, 0}, now, true);
   } else {
     eng_dispatch(e, h, p);
   }
-  if (h->fluid) eng_fluid_replan(e, h);
+  if (h->fluid) fluid_replan(e, h);
 }
 
 /* Asks the scheduler what runs on pCPU p now and starts it. */
-void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
+void eng_dispatch(eng *e, eng_host *h, uint32_t p) { dispatch(e, h, p); }
+
+/* eng_dispatch, inline in dispatch_handler, which dispatches every kick. */
+static inline __attribute__((always_inline)) void dispatch(eng *e, eng_host *h, uint32_t p) {
   sim_time now = sim_loop_now(e->loop);
   /* a back end runs there (models/backend.h); without back ends, not asked */
   if (e->backends && eng_backend_claims(e, h, p)) return;
@@ -467,16 +497,23 @@ void eng_dispatch(eng *e, eng_host *h, uint32_t p) {
     eng_dispatch(e, h, p);
     return;
   }
-  start_run(e, h, p, v, pick, now);
+  start_run(e, h, p, v, pick, now, false);
 }
 
 /* Starts the run of v, RUNNABLE, that the scheduler picked for pCPU p
- * (`pick`) at `now`. */
-static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick, sim_time now) {
+ * (`pick`) at `now`.  goes_on: a fluid run re-planned at `now` goes on on
+ * its own slot (run_end_handler): v became RUNNABLE at `now` (no steal to
+ * add) and its run there was the slot's last (no context to switch).
+ * Inline in its two callers: a re-plan's call cost more than the work its
+ * constants (goes_on, a fluid pick's unbounded slice) then spare. */
+static inline __attribute__((always_inline)) void start_run(eng *e, eng_host *h, uint32_t p,
+                                                            eng_vcpu *v, sched_pick pick,
+                                                            sim_time now, bool goes_on) {
   eng_guest *g = &e->guests[v->guest];
   bool trace = g->wl->trace_mix != NULL;
   const sim_phase *ph = eng_cur_phase(e, v);
-  v->steal_ns += now - v->runnable_since;
+  assert(!goes_on || (v->runnable_since == now && h->pcpus[p].last_guest == (int32_t)v->guest));
+  if (!goes_on) v->steal_ns += now - v->runnable_since;
   v->state = V_RUNNING;
   v->pcpu = (int32_t)p;
   v->run_start_ns = now;
@@ -484,7 +521,7 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
   v->run_native_switch_cycles = 0;
   /* World switch when the pCPU held another context. */
   double sw_cycles = 0; /* cycles_total of no switch's cycles, all +0 */
-  if (h->pcpus[p].last_guest != (int32_t)v->guest) {
+  if (!goes_on && h->pcpus[p].last_guest != (int32_t)v->guest) {
     cycles_by_mech sw = {{0}};
     g->tech->switch_in(g->tech_state, &sw);
     cycles_add(&g->cycles, &sw);
@@ -502,12 +539,12 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
    * a partial demand bounds). */
   v->want = 1.0;
   double fluid_d = 1.0;
-  if (h->fluid) {
+  v->rate = 1.0;
+  if (h->fluid) { /* its scheduler is sched_fluid_ops */
     double d = fluid_d = run_demand(e, v, ph);
     v->want = d > 0 && d < 1 ? d : 1.0;
-    h->sched->set_demand(h->sched_state, v->sched_id, v->want);
+    v->rate = sched_fluid_plan(h->sched_state, v->sched_id, v->want);
   }
-  v->rate = h->fluid ? h->sched->rate(h->sched_state, v->sched_id) : 1.0;
   if (!(v->rate > 1e-9)) v->rate = 1e-9;
   v->contention_unit = 0;
   bool recheck = h->contention && contention_unit_cycles(e, h, v, p, phase_again(e, v, trace, ph));
@@ -541,7 +578,7 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
      * what is known of the one before does not hold. */
     v->unit_phase = NULL;
     /* Probe: a thousandth of the phase, at most one unit. */
-    double probe = v->units_phase > 0 ? fmin(fmin(left, 1.0), v->units_phase * 1e-3) : 1.0;
+    double probe = v->units_phase > 0 ? eng_fmin(eng_fmin(left, 1.0), v->units_phase * 1e-3) : 1.0;
     if (e->io && io_phase_has_io(eng_cur_phase(e, v)))
       probe = fmin(probe, io_units_to_next(e->io, v->guest, eng_cur_phase(e, v)) - v->io_units);
     if (probe > 0) {
@@ -565,7 +602,7 @@ static void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick p
   if (units <= 0 && more <= 0) {
     /* A switch longer than the slice still lets the vCPU progress, so
      * over-committed hosts cannot livelock. */
-    more = v->units_phase > 0 ? fmin(left, v->units_phase * 1e-3) : 1.0;
+    more = v->units_phase > 0 ? eng_fmin(left, v->units_phase * 1e-3) : 1.0;
   }
   /* An I/O phase runs to the end of the unit that owes a request, where the
    * I/O is issued. */
@@ -614,6 +651,8 @@ static void progress_observer(void *ctx, sim_time t, int32_t priority, uint64_t 
     e->opt->progress(e->opt->progress_ctx, t, e->end_ns == SIM_TIME_MAX ? t : e->end_ns);
 }
 
+static inline void kick(eng *e, eng_host *h, sched_kick k);
+
 /* v becomes runnable: queue it and act on the scheduler's kick. */
 void eng_wake_vcpu(eng *e, eng_vcpu *v) {
   eng_host *h = e->guests[v->guest].host;
@@ -631,11 +670,14 @@ void eng_wake_vcpu(eng *e, eng_vcpu *v) {
   }
   v->state = V_RUNNABLE;
   v->runnable_since = now;
-  eng_kick(e, h, h->sched->wake(h->sched_state, v->sched_id, now));
+  kick(e, h, h->sched->wake(h->sched_state, v->sched_id, now));
 }
 
 /* Acts on a scheduler's kick of a pCPU of h (models/scheduler.h). */
-void eng_kick(eng *e, eng_host *h, sched_kick k) {
+void eng_kick(eng *e, eng_host *h, sched_kick k) { kick(e, h, k); }
+
+/* eng_kick, inline in eng_wake_vcpu, which kicks at every wake-up. */
+static inline __attribute__((always_inline)) void kick(eng *e, eng_host *h, sched_kick k) {
   sim_time now = sim_loop_now(e->loop);
   if (k.pcpu < 0) return;
   eng_pcpu *c = &h->pcpus[k.pcpu];
@@ -653,7 +695,7 @@ void eng_kick(eng *e, eng_host *h, sched_kick k) {
   } else if (sim_event_time(e->loop, c->kick_ev) > k.at) {
     sim_reschedule(e->loop, c->kick_ev, k.at); /* an idle pCPU's retry, brought forward */
   }
-  if (h->fluid) eng_fluid_replan(e, h);
+  if (h->fluid) fluid_replan(e, h);
 }
 
 /* eng_fluid_replan when a rate may have changed: out of line, so that the
@@ -674,13 +716,7 @@ static __attribute__((noinline)) void replan_runs(eng *e, eng_host *h) {
 /* Fluid mode: the rates changed (a wake-up or a block); every running vCPU
  * whose rate differs ends its run now, keeping the work done, and is
  * dispatched again at its new rate (models/sched_fluid.c). */
-void eng_fluid_replan(eng *e, eng_host *h) {
-  /* Most wake-ups and blocks change no running vCPU's rate (a host with
-   * cores to spare, a vCPU taking its next request): nothing to re-plan. */
-  if (h->sched == &sched_fluid_ops && !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen))
-    return;
-  replan_runs(e, h);
-}
+void eng_fluid_replan(eng *e, eng_host *h) { fluid_replan(e, h); }
 
 /* ---- arrivals and departures ----
  * A guest of an entry with `arrival` arrives at its drawn time (engine_setup.c

@@ -470,6 +470,24 @@ sim_time eng_billing_running_end(const eng_guest *g, sim_time end);
  * reported for it), since the count *seen was taken; updates *seen.  false:
  * a re-plan would change no run. */
 bool sched_fluid_replan_due(void *state, uint64_t *seen);
+/* The first member of a fluid scheduler's state: what eng_fluid_replan reads
+ * of it at every event of its host, without a call when no re-plan is due. */
+typedef struct sched_fluid_signal {
+  bool dirty;                  /* rates must be recomputed */
+  bool tiny_running;           /* a running vCPU was reported a rate of at most 1e-9 CPUs,
+                                * which the engine raises to 1e-9 and re-plans every time */
+  uint32_t n_running;          /* vCPUs running (picked, not yet accounted), count */
+  uint64_t replans;            /* times a running vCPU's rate came to differ from the one
+                                * reported for it (sched_fluid_replan_due), count */
+} sched_fluid_signal;
+/* Whether sched_fluid_replan_due(state, &seen) would say false without
+ * recomputing the rates (the common case), read from the signal without a
+ * call: nothing runs, or the rates are clean, none running is tiny, and no
+ * running vCPU's rate came to differ since `seen`.  false: ask it. */
+static inline bool sched_fluid_replan_none(const void *state, uint64_t seen) {
+  const sched_fluid_signal *sig = state;
+  return !sig->n_running || (!sig->dirty && sig->replans == seen && !sig->tiny_running);
+}
 /* Room in the fluid scheduler `state` for n_vcpus vCPUs of n_guests guests,
  * before they are added (eng_setup_host).  0, or -1 when out of memory. */
 int sched_fluid_reserve(void *state, size_t n_vcpus, size_t n_guests);
@@ -478,6 +496,10 @@ int sched_fluid_reserve(void *state, size_t n_vcpus, size_t n_guests);
  * its slot again would leave the scheduler as it is (run_end_handler of a
  * re-planned run). */
 bool sched_fluid_running(void *state, int32_t vcpu);
+/* A run of vCPU `vcpu` of the fluid scheduler `state` is planned wanting
+ * `want` CPUs: its set_demand(want), then its rate(), in one call (start_run
+ * plans every run of a fluid host so).  The rate, CPUs. */
+double sched_fluid_plan(void *state, int32_t vcpu, double want);
 
 /* ---- engine_dvfs.c ---- */
 
@@ -574,5 +596,11 @@ static inline const sim_phase *eng_phase_of(const eng *e, const eng_vcpu *v) {
    * read here at every event */
   return g->wl->trace_mix ? eng_trace_phase(e, g, v->phase) : &g->wl->phases[v->phase];
 }
+
+/* fmin(a, b) by comparison, without the library call (start_run sizes a
+ * phase's first chunks so): a when a < b or b is NaN, else b (so b of two
+ * equal values, zeros of either sign included), as the C library's fmin
+ * answers, bit for bit. */
+static inline double eng_fmin(double a, double b) { return a < b || b != b ? a : b; }
 
 #endif

@@ -52,19 +52,15 @@ typedef struct fl_vcpu {
 } fl_vcpu;
 
 typedef struct fl_state {
+  sched_fluid_signal sig;      /* first: dirty, n_running, replans, tiny_running, which the
+                                * engine reads at every event (models/engine_internal.h) */
   sched_host host;             /* cores (n_pcpus: the capacity shared, CPUs) and guests */
   fl_vcpu *vcpus;              /* per vCPU of host.vcpus: its rate */
   size_t cap_vcpus;            /* capacity (sched_exact_room) */
   uint32_t *runnable;          /* per guest of host.guests: its runnable vCPUs, count */
   size_t cap_runnable;         /* capacity (sched_exact_room) */
-  bool dirty;                  /* rates must be recomputed */
   bool capped;                 /* some guest of the host has a cap */
   uint32_t n_runnable;         /* runnable vCPUs, count */
-  uint32_t n_running;          /* vCPUs running (picked, not yet accounted), count */
-  uint64_t replans;            /* times a running vCPU's rate came to differ from the one
-                                * reported for it (sched_fluid_replan_due), count */
-  bool tiny_running;           /* a running vCPU was reported a rate of at most 1e-9 CPUs,
-                                * which the engine raises to 1e-9 and re-plans every time */
   bool settled;                /* the last recompute took recompute_spare's shortcut and found
                                 * no running vCPU at another rate than it was reported */
 } fl_state;
@@ -153,9 +149,9 @@ static inline void note_rate(const fl_state *s, size_t i, bool *changed_running,
 /* The rates are set: only a running vCPU at another rate than its run was
  * planned at gives the engine anything to re-plan. */
 static inline void rates_done(fl_state *s, bool changed_running, bool tiny) {
-  s->dirty = false;
-  if (changed_running) s->replans++;
-  s->tiny_running = tiny;
+  s->sig.dirty = false;
+  if (changed_running) s->sig.replans++;
+  s->sig.tiny_running = tiny;
 }
 
 /* The water-filling's result when all_saturate holds, without its passes:
@@ -236,7 +232,7 @@ static void recompute(fl_state *s) {
  * the woken one does not run yet, and a blocked vCPU's rate is not read.
  * The rates are then not marked for recomputing. */
 static bool change_settled(const fl_state *s, bool on) {
-  if (s->dirty || !s->settled || s->tiny_running || s->capped) return false;
+  if (s->sig.dirty || !s->settled || s->sig.tiny_running || s->capped) return false;
   return !on || (s->n_runnable + 1 < s->host.n_pcpus && s->n_runnable + 1 <= SPARE_MAX_RUNNABLE);
 }
 
@@ -253,7 +249,7 @@ static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
     s->n_runnable--;
   }
   if (!unchanged)
-    s->dirty = true;
+    s->sig.dirty = true;
   else if (on)
     v->rate = v->demand;
 }
@@ -270,7 +266,7 @@ static sched_pick fl_pick_next(void *state, int32_t slot, sim_time now) {
   if (slot < 0 || (size_t)slot >= s->host.n_vcpus || !s->vcpus[slot].runnable || s->host.vcpus[slot].running)
     return (sched_pick){-1, 0, 0};
   s->host.vcpus[slot].running = true;
-  s->n_running++;
+  s->sig.n_running++;
   return (sched_pick){slot, SIM_TIME_MAX, 0};
 }
 
@@ -280,7 +276,7 @@ static void fl_account(void *state, int32_t vcpu, int32_t slot, sim_time ran_ns,
   (void)slot;
   (void)ran_ns;
   (void)now;
-  if (s->host.vcpus[vcpu].running) s->n_running--;
+  if (s->host.vcpus[vcpu].running) s->sig.n_running--;
   s->host.vcpus[vcpu].running = false;
   set_runnable(s, vcpu, runnable);
 }
@@ -291,26 +287,31 @@ static void fl_set_demand(void *state, int32_t vcpu, double cpus) {
   if (!(cpus > 0) || cpus > 1) cpus = 1;
   if (v->demand != cpus) {
     v->demand = cpus;
-    s->dirty = true;
+    s->sig.dirty = true;
   }
 }
 
 static double fl_rate(void *state, int32_t vcpu) {
   fl_state *s = state;
-  if (s->dirty) recompute(s);
+  if (s->sig.dirty) recompute(s);
   fl_vcpu *v = &s->vcpus[vcpu];
   double r = v->runnable ? v->rate : 0;
   v->reported = r;
-  if (!(r > 1e-9) && s->host.vcpus[vcpu].running) s->tiny_running = true;
+  if (!(r > 1e-9) && s->host.vcpus[vcpu].running) s->sig.tiny_running = true;
   return r;
+}
+
+double sched_fluid_plan(void *state, int32_t vcpu, double want) {
+  fl_set_demand(state, vcpu, want);
+  return fl_rate(state, vcpu);
 }
 
 bool sched_fluid_replan_due(void *state, uint64_t *seen) {
   fl_state *s = state;
-  if (!s->n_running) return false; /* nothing runs: the rates wait for the next dispatch */
-  if (s->dirty) recompute(s);
-  if (s->replans == *seen && !s->tiny_running) return false;
-  *seen = s->replans;
+  if (!s->sig.n_running) return false; /* nothing runs: the rates wait for the next dispatch */
+  if (s->sig.dirty) recompute(s);
+  if (s->sig.replans == *seen && !s->sig.tiny_running) return false;
+  *seen = s->sig.replans;
   return true;
 }
 

@@ -132,4 +132,5 @@ const technique_unit_ops technique_container_unit_ops = {
     .technique = &technique_container_ops,
     .prepare = container_prepare,
     .apply = container_apply,
+    .apply_fresh = container_apply, /* it reads none of *out */
 };

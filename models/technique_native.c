@@ -131,4 +131,5 @@ const technique_unit_ops technique_native_unit_ops = {
     .prepare = native_prepare,
     .apply = native_apply,
     .apply_total = native_apply_total,
+    .apply_fresh = native_apply, /* it reads none of *out */
 };

@@ -53,6 +53,12 @@ typedef struct technique_unit_ops {
    * total only (the engine's native reference).  NULL: none; such a
    * caller totals apply's cycles itself. */
   double (*apply_total)(void *state, const sim_phase *ph, double units, const technique_unit *u);
+  /* apply onto cycles *out all +0 (the engine charges every chunk of a run
+   * so): what apply adds to them, bit for bit, with the same effect on the
+   * state, sparing what their zeros make known (apply itself when nothing
+   * is). */
+  void (*apply_fresh)(void *state, const sim_phase *ph, double units, const technique_unit *u,
+                      cycles_by_mech *out);
 } technique_unit_ops;
 
 extern const technique_unit_ops technique_native_unit_ops;

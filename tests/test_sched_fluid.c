@@ -205,11 +205,124 @@ static void test_fluid_wake_keeps_rates_while_a_core_is_free(void) {
   o->destroy(st);
 }
 
+/* sched_fluid_plan is set_demand then rate: on two schedulers fed the same
+ * wakes and picks, one planning each run in one call and the other through
+ * the table, every rate is the same bit for bit, and so are the re-plans due,
+ * as demands change on a host without cores to spare (the water-filling's
+ * passes) and with them. */
+static void test_fluid_plan_is_set_demand_then_rate(void) {
+  const scheduler_ops *o = &sched_fluid_ops;
+  const uint32_t cores[2] = {3, 16};
+  const double demands[4] = {0.35, 1.0, 0.8, 0.35};
+  size_t differed = 0; /* plans whose rate differs from the one before */
+  for (size_t c = 0; c < 2; c++) {
+    sched_env env = {NULL, NULL, cores[c]};
+    sim_diag d;
+    sim_diag_init(&d);
+    void *one = NULL, *two = NULL;
+    CU_ASSERT_EQUAL_FATAL(o->create(&env, &one, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(o->create(&env, &two, &d), 0);
+    for (uint32_t i = 0; i < 6; i++) {
+      sched_vcpu_info in = {i % 3, -1, 256 * (1 + i % 3), 0};
+      CU_ASSERT_EQUAL_FATAL(o->add_vcpu(one, &in), 0);
+      CU_ASSERT_EQUAL_FATAL(o->add_vcpu(two, &in), 0);
+    }
+    uint64_t seen_one = 0, seen_two = 0;
+    for (int32_t i = 0; i < 6; i++) {
+      o->wake(one, i, 0);
+      o->wake(two, i, 0);
+      CU_ASSERT_EQUAL(o->pick_next(one, i, 0).vcpu, i);
+      CU_ASSERT_EQUAL(o->pick_next(two, i, 0).vcpu, i);
+    }
+    double last = -1;
+    for (int round = 0; round < 8; round++)
+      for (int32_t i = 0; i < 6; i++) {
+        double want = demands[(size_t)(round + i) % 4];
+        double planned = sched_fluid_plan(one, i, want);
+        o->set_demand(two, i, want);
+        double told = o->rate(two, i);
+        CU_ASSERT_EQUAL(planned, told);
+        CU_ASSERT(planned > 0 && planned <= want);
+        differed += planned != last;
+        last = planned;
+        CU_ASSERT_EQUAL(sched_fluid_replan_due(one, &seen_one), sched_fluid_replan_due(two, &seen_two));
+      }
+    o->destroy(one);
+    o->destroy(two);
+    sim_diag_clear(&d);
+  }
+  CU_ASSERT(differed > 10); /* the demands moved the rates */
+}
+
+/* sched_fluid_replan_none, which the engine reads at every event instead
+ * of calling sched_fluid_replan_due: wherever it holds, the call says false
+ * and leaves the count seen as it was; over wakes, picks, blocks, demands
+ * and tiny rates (a capped guest's share of 1e-10 CPUs) it also fails to
+ * hold where a re-plan is due. */
+static void test_fluid_replan_none_as_the_call_says(void) {
+  const scheduler_ops *o = &sched_fluid_ops;
+  sched_env env = {NULL, NULL, 2};
+  sim_diag d;
+  sim_diag_init(&d);
+  void *st = NULL;
+  CU_ASSERT_EQUAL_FATAL(o->create(&env, &st, &d), 0);
+  for (uint32_t i = 0; i < 6; i++) {
+    sched_vcpu_info in = {i % 3, -1, 256, i % 3 == 2 ? 1e-10 : 0};
+    CU_ASSERT_EQUAL_FATAL(o->add_vcpu(st, &in), 0);
+  }
+  uint64_t seen = 0, rng = 99;
+  bool running[6] = {false}, runnable[6] = {false};
+  size_t none = 0, due = 0, asked_false = 0;
+  for (int step = 0; step < 3000; step++) {
+    rng = rng * 6364136223846793005u + 1442695040888963407u;
+    int32_t i = (int32_t)((rng >> 33) % 6);
+    switch ((rng >> 40) % 4) {
+    case 0: /* wake, and run on its slot */
+      if (!runnable[i]) o->wake(st, i, 0);
+      runnable[i] = true;
+      if (!running[i] && o->pick_next(st, i, 0).vcpu == i) running[i] = true;
+      break;
+    case 1: /* a block */
+      if (running[i]) o->account(st, i, i, 1, false, 0);
+      running[i] = runnable[i] = false;
+      break;
+    case 2: /* a run planned at a new demand */
+      if (running[i]) sched_fluid_plan(st, i, (double)(1 + (rng >> 50) % 4) / 4);
+      break;
+    default: /* a re-plan's account and pick */
+      if (running[i]) {
+        o->account(st, i, i, 1, true, 0);
+        CU_ASSERT_EQUAL(o->pick_next(st, i, 0).vcpu, i);
+      }
+      break;
+    }
+    uint64_t before = seen;
+    bool held = sched_fluid_replan_none(st, seen);
+    bool asked = sched_fluid_replan_due(st, &seen);
+    if (held) {
+      CU_ASSERT_FALSE(asked);
+      CU_ASSERT_EQUAL(seen, before);
+      none++;
+    } else if (asked) {
+      due++;
+    } else {
+      asked_false++;
+    }
+  }
+  CU_ASSERT(none > 100);
+  CU_ASSERT(due > 100);
+  CU_ASSERT(asked_false > 10);
+  o->destroy(st);
+  sim_diag_clear(&d);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"fluid rates are the water-filling's", test_fluid_rates_are_the_water_fillings},
       {"a block re-plans as recomputing would", test_fluid_block_replans_as_recomputing_would},
       {"a wake keeps rates while a core is free", test_fluid_wake_keeps_rates_while_a_core_is_free},
+      {"a plan is set_demand then rate", test_fluid_plan_is_set_demand_then_rate},
+      {"no re-plan due as the call says", test_fluid_replan_none_as_the_call_says},
       {NULL, NULL}};
   return add_suite("sched_fluid", tests);
 }

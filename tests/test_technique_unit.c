@@ -6,7 +6,8 @@
  * the same way, also when units of several phases (with and without
  * memory streams, on 4 KiB or 2 MiB pages, with timer interrupts and a
  * hosted hypervisor's world switches) are applied in turn on one state, as
- * the vCPUs of a guest do; techniques whose charge is not a function of the
+ * the vCPUs of a guest do; apply_fresh adds to cycles all +0 what apply
+ * adds; techniques whose charge is not a function of the
  * phase and the table alone (BT's translation cache) are not split.
  * The units are also held to a reference: each technique's charge as its
  * model defines it, every operation charged whether its count is 0 or not,
@@ -300,6 +301,49 @@ static void test_a_units_total_is_its_cycles_total(void) {
   sim_profile_free(p);
 }
 
+/* Every split's apply_fresh, which the engine charges chunks with, adds to
+ * cycles all +0 what apply adds, bit for bit, and leaves the state as apply
+ * does (a switch-in after reads it), over phases with and without streams,
+ * exits, kernel and guest operations, and over units 0 to large. */
+static void test_a_fresh_apply_is_apply_onto_zeros(void) {
+  fx_costs c;
+  fx_costs_init(&c);
+  fx_cost_set(&c, "tlb.tagged", 0);
+  fx_cost_set(&c, "timer.hz", 250); /* the timer's share of the cycles, which a fresh apply sums */
+  sim_profile *p = fx_costs_profile(&c, "test");
+  static sim_access_spec access[N_MIXED][6];
+  sim_phase ph[N_MIXED];
+  for (size_t k = 0; k < N_MIXED; k++) ph[k] = mixed_phase(k, access[k]);
+  for (size_t t = 0; t < sizeof split / sizeof split[0]; t++) {
+    const technique_unit_ops *u = technique_unit_ops_at(technique_unit_index(split[t]));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(u->apply_fresh);
+    fx_tech applied, fresh;
+    fx_tech_open(&applied, split[t], p, NULL);
+    fx_tech_open(&fresh, split[t], p, NULL);
+    size_t wrong = 0, timed = 0;
+    for (size_t i = 0; i < 40; i++) {
+      size_t k = (i * 5 + i / 3) % N_MIXED;
+      double units = i % 8 == 0 ? 0.0 : 0.25 + (double)(i % 7) * 1234.5;
+      technique_unit unit;
+      u->prepare(applied.state, &ph[k], &unit);
+      cycles_by_mech by_apply = {{0}}, by_fresh = {{0}};
+      u->apply(applied.state, &ph[k], units, &unit, &by_apply);
+      u->apply_fresh(fresh.state, &ph[k], units, &unit, &by_fresh);
+      timed += by_fresh.cycles[MECH_TRAP] > 0;
+      cycles_by_mech in_applied = {{0}}, in_fresh = {{0}};
+      split[t]->switch_in(applied.state, &in_applied);
+      split[t]->switch_in(fresh.state, &in_fresh);
+      wrong += memcmp(&by_apply, &by_fresh, sizeof by_fresh) != 0 ||
+               memcmp(&in_applied, &in_fresh, sizeof in_fresh) != 0;
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    if (split[t] == &technique_hvm_ept_ops) CU_ASSERT(timed > 10); /* its timer's cycles */
+    fx_tech_close(&applied);
+    fx_tech_close(&fresh);
+  }
+  sim_profile_free(p);
+}
+
 static void test_stateful_techniques_are_not_split(void) {
   CU_ASSERT_EQUAL(technique_unit_index(&technique_bt_ops), 0);
   for (size_t t = 0; t < sizeof split / sizeof split[0]; t++)
@@ -312,6 +356,7 @@ int register_tests(void) {
       {"a prepared unit charges as charge does", test_prepared_unit_charges_as_charge_does},
       {"units of several phases applied in turn", test_units_of_several_phases_applied_in_turn},
       {"a unit's total is its cycles' total", test_a_units_total_is_its_cycles_total},
+      {"a fresh apply is apply onto zeros", test_a_fresh_apply_is_apply_onto_zeros},
       {"stateful techniques are not split", test_stateful_techniques_are_not_split},
       {NULL, NULL}};
   return add_suite("technique_unit", tests);
