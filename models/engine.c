@@ -684,16 +684,14 @@ static inline __attribute__((always_inline)) void kick(eng *e, eng_host *h, sche
   if (k.at < now) k.at = now;
   if (c->vcpu >= 0) {
     eng_vcpu *r = &e->vcpus[c->vcpu];
-    if (r->end_ev && sim_event_time(e->loop, r->end_ev) > k.at) {
-      sim_reschedule(e->loop, r->end_ev, k.at);
-    }
+    if (r->end_ev) sim_reschedule_earlier(e->loop, r->end_ev, k.at);
   } else if (c->vcpu == ENG_PCPU_BACKEND) {
     eng_backend_kick(e, h, (uint32_t)k.pcpu, k.at);
   } else if (!c->kick_ev) {
     c->kick_ev = sim_schedule(e->loop, k.at, PRIO_RUN, dispatch_handler, h, (uint64_t)k.pcpu);
     if (!c->kick_ev) eng_note_rec(e, -1);
-  } else if (sim_event_time(e->loop, c->kick_ev) > k.at) {
-    sim_reschedule(e->loop, c->kick_ev, k.at); /* an idle pCPU's retry, brought forward */
+  } else {
+    sim_reschedule_earlier(e->loop, c->kick_ev, k.at); /* an idle pCPU's retry, brought forward */
   }
   if (h->fluid) fluid_replan(e, h);
 }
@@ -708,7 +706,7 @@ static __attribute__((noinline)) void replan_runs(eng *e, eng_host *h) {
     eng_vcpu *r = &e->vcpus[vi];
     double rate = h->sched->rate(h->sched_state, r->sched_id);
     if (fabs(rate - r->rate) <= 1e-9 * r->rate || !r->end_ev) continue;
-    if (sim_event_time(e->loop, r->end_ev) > now) sim_reschedule(e->loop, r->end_ev, now);
+    sim_reschedule_earlier(e->loop, r->end_ev, now);
   }
   eng_backend_replan(e, h); /* the I/O back ends' runs too (models/backend.h) */
 }
