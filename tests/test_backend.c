@@ -191,7 +191,7 @@ static void test_dom0_weight_cap(void) {
   snprintf(light, sizeof light, "%s  io.dom0.weight: {value: 64, source: test}\n", cost);
   snprintf(heavy, sizeof heavy, "%s  io.dom0.weight: {value: 4096, source: test}\n", cost);
   snprintf(capped, sizeof capped, "%s  io.dom0.cap: {value: 0.1, source: test}\n", cost);
-  bk_result r_light, r_base, r_heavy;
+  bk_result r_light = {0}, r_base = {0}, r_heavy = {0};
   double s_light = neighbour_share("credit", "fluid", "pv", "pv", 32, light, &r_light);
   double s_base = neighbour_share("credit", "fluid", "pv", "pv", 32, cost, &r_base);
   double s_heavy = neighbour_share("credit", "fluid", "pv", "pv", 32, heavy, &r_heavy);
@@ -203,7 +203,7 @@ static void test_dom0_weight_cap(void) {
    * a slice), the neighbour more than beside an uncapped one */
   static const char *const fidelities[] = {"quantum", "fluid"};
   for (size_t f = 0; f < 2; f++) {
-    bk_result r_free, r_capped;
+    bk_result r_free = {0}, r_capped = {0};
     double s_free = neighbour_share("credit", fidelities[f], "pv", "pv", 32, cost, &r_free);
     double s_capped = neighbour_share("credit", fidelities[f], "pv", "pv", 32, capped, &r_capped);
     CU_ASSERT_FATAL(!isnan(s_free) && !isnan(s_capped));
