@@ -10,8 +10,9 @@
  * run is re-planned, on a host where fewer than two guests run something a
  * model counts (a memory stream; a system call or a process creation
  * outside a VM); what is kept from one evaluation to the next (the known
- * set, its shares and effects, the slots' entries) is what evaluating
- * again would give, bit for bit. */
+ * set, its shares and effects, the slots' entries, the runs settled at
+ * their cost, across a step too) is what evaluating again would give, bit
+ * for bit. */
 #include <assert.h>
 #include <string.h>
 
@@ -60,11 +61,12 @@ static int room_grow(const eng_host *h, contention_host *c) {
   size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->running +
                  sizeof *c->slot_rate + sizeof *c->slot_phase + sizeof *c->slot_vcpu +
                  sizeof *c->effect_known;
-  unsigned char *block = sim_malloc(n * entry + 5 * words * sizeof(uint64_t)), *at = block;
+  unsigned char *block = sim_malloc(n * entry + 6 * words * sizeof(uint64_t)), *at = block;
   if (!block) return -1;
-  memset(block, 0, 5 * words * sizeof(uint64_t)); /* the new slots hold no run */
+  memset(block, 0, 6 * words * sizeof(uint64_t)); /* the new slots hold no run */
   c->slot_running = carve(&at, c->slot_running, c->words, words, sizeof *c->slot_running);
   c->slot_settled = carve(&at, c->slot_settled, c->words, words, sizeof *c->slot_settled);
+  c->slot_zero = carve(&at, c->slot_zero, c->words, words, sizeof *c->slot_zero);
   c->slot_quiet = carve(&at, c->slot_quiet, c->words, words, sizeof *c->slot_quiet);
   c->slot_fixed = carve(&at, c->slot_fixed, c->words, words, sizeof *c->slot_fixed);
   c->slot_now = carve(&at, c->slot_now, c->words, words, sizeof *c->slot_now);
@@ -362,10 +364,11 @@ static bool known_patch(contention_host *c, uint32_t guest, size_t near, size_t 
  * kept (a slot whose run went on keeps its recorded phase and rate), and
  * only the guests of its run before and now may have a co-runner changed,
  * found again in known (known_patch): *changes how many entries changed,
- * *step_at the one's index. */
+ * *step_at the one's index, *step_guest its guest, *step_near where a run
+ * of it left or joined c->running. */
 static bool record_one(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
                        int32_t slot_vcpu, const sim_phase *slot_ph, size_t *changes,
-                       size_t *step_at) {
+                       size_t *step_at, uint32_t *step_guest, size_t *step_near) {
   uint32_t p = slot == NO_SLOT ? c->vacated : slot;
   if (!c->slots_static || c->n_slot_known != h->n_slots || h->clock_hz != c->known_clock_hz ||
       p >= h->n_slots || (c->vacated != NO_SLOT && c->vacated != p))
@@ -381,14 +384,60 @@ static bool record_one(const eng *e, const eng_host *h, contention_host *c, uint
   if (before != NO_GUEST && before != now && known_patch(c, before, left, &at)) {
     ++*changes;
     *step_at = at;
+    *step_guest = before;
+    *step_near = left;
   }
   c->slots_static = !slot_record(e, c, p, vi, ph, &joined);
   c->vacated = NO_SLOT;
   if (now != NO_GUEST && known_patch(c, now, joined, &at)) {
     ++*changes;
     *step_at = at;
+    *step_guest = now;
+    *step_near = joined;
   }
   return true;
+}
+
+/* Sets (on) or clears slot p's bit in the words `bits`. */
+static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
+  uint64_t bit = (uint64_t)1 << (p % 64);
+  if (on)
+    bits[p / 64] |= bit;
+  else
+    bits[p / 64] &= ~bit;
+}
+
+/* Clears the settled bits of guest's runs in c->running (in guest order),
+ * found from index `near`, at most one away from the first of them or from
+ * where they would be. */
+static void settled_clear_guest(contention_host *c, uint32_t guest, size_t near) {
+  size_t k = near < c->n_running ? near : c->n_running;
+  while (k > 0 && c->running[k - 1].guest >= guest) k--;
+  while (k < c->n_running && c->running[k].guest < guest) k++;
+  for (; k < c->n_running && c->running[k].guest == guest; k++)
+    slot_bit(c->slot_settled, c->running[k].slot, false);
+}
+
+/* The settled runs after known changed from set `from` to c->set: none,
+ * but after a step taken before (`step`: only entry step->at changed, of
+ * guest `guest`, its runs near index `near` of c->running) that leaves
+ * every entry whose unit_extra was 0 at 0 in the same phase
+ * (contention_step_zeros_stay, found once for every host that takes the
+ * step), the runs settled at a cost of 0 (slot_zero): a run in its guest's
+ * entry's phase costs the entry's unit_extra, and a run of a guest in no
+ * entry (or no longer in one) costs 0; their cost per unit is then what
+ * evaluating them again gives, bit for bit.  But for the runs of a guest
+ * the step inserts, which cost 0 before: in another phase than its entry's
+ * their cost is not its unit_extra.  A change of one co-runner mostly
+ * leaves most of a data center's runs at 0 (a streaming phase that loses
+ * nothing to its neighbours), and a re-check need not look at them again. */
+static void settled_after(contention_host *c, contention_set *from, contention_step *step,
+                          uint32_t guest, size_t near) {
+  bool keep = step && c->slots_static &&
+              (step->zeros_known ? step->zeros_stay
+                                 : contention_step_zeros_stay(c->shared, from, step));
+  for (size_t w = 0; w < c->words; w++) c->slot_settled[w] &= keep ? c->slot_zero[w] : 0;
+  if (keep && step->to->n > from->n) settled_clear_guest(c, guest, near);
 }
 
 /* evaluate when a slot changed: out of line, so that the test of the
@@ -398,8 +447,11 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
                                                      contention_host *c, uint32_t slot,
                                                      int32_t slot_vcpu, const sim_phase *slot_ph) {
   size_t changes, step_at = NO_STEP;
+  uint32_t step_guest = NO_GUEST;
+  size_t step_near = 0;
   contention_set *from = c->set; /* known's before the change */
-  if (record_one(e, h, c, slot, slot_vcpu, slot_ph, &changes, &step_at)) {
+  if (record_one(e, h, c, slot, slot_vcpu, slot_ph, &changes, &step_at, &step_guest,
+                 &step_near)) {
     if (changes == 0) return;
     if (changes != 1) step_at = NO_STEP;
   } else {
@@ -412,8 +464,9 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
     c->n_known = n;
     c->known_clock_hz = h->clock_hz;
   }
-  for (size_t w = 0; w < c->words; w++) c->slot_settled[w] = 0; /* runs settled before */
-  c->set = contention_set_of_known(c, from, step_at);
+  contention_step *step;
+  c->set = contention_set_of_known(c, from, step_at, &step);
+  settled_after(c, from, step, step_guest, step_near);
 }
 
 /* Makes c->known the running set of h now (slot `slot` running
@@ -430,26 +483,30 @@ static inline void evaluate(const eng *e, const eng_host *h, contention_host *c,
 }
 
 /* The extra cycles per unit of phase ph (v's current one) among the
- * co-runners c->known (evaluated with v running). */
-static inline double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_phase *ph) {
+ * co-runners c->known (evaluated with v running); *by_entry: whether it is
+ * its guest's entry's unit_extra, or 0 with its guest in no entry
+ * (slot_zero). */
+static inline double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_phase *ph,
+                                   bool *by_entry) {
+  *by_entry = false;
   if (c->n_known < 2) return 0; /* alone: exactly what the models without contention give */
   size_t self = 0;
   while (self < c->n_known && c->known[self].guest != v->guest) self++;
+  *by_entry = true;
   if (self == c->n_known) return 0; /* it uses nothing a model counts */
   /* the guest's effect on this vCPU's own phase (its lowest running vCPU's, mostly) */
   const contention_effect *x = effect_of(c, self);
-  return ph == c->known[self].phase ? x->unit_extra : contention_unit_extra(c, x, ph, NULL);
+  if (ph == c->known[self].phase) return x->unit_extra;
+  *by_entry = false;
+  return contention_unit_extra(c->shared, x, ph, NULL);
 }
 
-
-/* Sets (on) or clears slot p's bit in the words `bits`. */
-static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
+/* Marks (zero) or clears slot p in slot_zero. */
+static inline void slot_zero_mark(contention_host *c, uint32_t p, bool zero) {
   uint64_t bit = (uint64_t)1 << (p % 64);
-  if (on)
-    bits[p / 64] |= bit;
-  else
-    bits[p / 64] &= ~bit;
+  c->slot_zero[p / 64] = (c->slot_zero[p / 64] & ~bit) | (zero ? bit : 0);
 }
+
 
 /* Marks slot p in slot_now at instant `now`, the marks of an earlier
  * instant forgotten. */
@@ -479,8 +536,10 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const 
     c->vacated = NO_SLOT;
     c->slot_running[w] |= bit;
     slot_now_mark(c, p, v->run_start_ns);
-    v->contention_unit = vcpu_extra_in(c, v, cur);
+    bool by_entry;
+    v->contention_unit = vcpu_extra_in(c, v, cur, &by_entry);
     c->slot_settled[w] |= bit;
+    slot_zero_mark(c, p, by_entry && v->contention_unit == 0);
     goto due;
   }
   const sim_phase *ph = contending_in(e, v, cur);
@@ -518,8 +577,10 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const 
   if (!ph && !recorded) return true; /* the re-check evaluates the set without it */
   if (ph) {
     evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph, in_place);
-    v->contention_unit = vcpu_extra_in(c, v, ph);
+    bool by_entry;
+    v->contention_unit = vcpu_extra_in(c, v, ph, &by_entry);
     if (!in_place) c->slot_settled[w] |= bit;
+    slot_zero_mark(c, p, by_entry && v->contention_unit == 0);
   }
 due:
   /* The re-check that follows (contention_recheck, at this instant, known
@@ -564,10 +625,16 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
    * entry holds it when it cannot change (slot_fixed) */
   bool fixed = c->slot_fixed[p / 64] >> (p % 64) & 1;
   assert(!fixed || (c->slot_vcpu[p] == vi && c->slot_phase[p] == eng_cur_phase(e, r)));
-  double extra = c->n_known < 2 ? 0 : vcpu_extra_in(c, r, fixed ? c->slot_phase[p] : eng_phase_of(e, r));
+  bool by_entry = false;
+  double extra = c->n_known < 2 ? 0
+                                : vcpu_extra_in(c, r, fixed ? c->slot_phase[p] : eng_phase_of(e, r),
+                                                &by_entry);
   if (extra == r->contention_unit) {
     /* (a phase that changes in place is looked at again) */
-    if (fixed || !phase_in_place(e, r)) slot_bit(c->slot_settled, p, true);
+    if (fixed || !phase_in_place(e, r)) {
+      slot_bit(c->slot_settled, p, true);
+      slot_zero_mark(c, p, by_entry && extra == 0);
+    }
     return;
   }
   if (sim_event_time(e->loop, r->end_ev) <= now) return;

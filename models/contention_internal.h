@@ -44,6 +44,10 @@ typedef struct contention_effect {
 typedef struct contention_step {
   size_t at;                  /* index of the entry that changed */
   struct contention_set *to;  /* the set after the change; NULL: no step */
+  bool zeros_stay;            /* every entry but one inserted whose effect's unit_extra is 0
+                               * before the change is 0 after, in the same phase
+                               * (contention_step_zeros_stay) */
+  bool zeros_known;           /* zeros_stay was found */
 } contention_step;
 
 /* A running set as the models see it, and what they make of it: the
@@ -144,8 +148,12 @@ typedef struct contention_host {
    * cost. */
   uint64_t *slot_running;     /* the slot holds a run (contention_unit_cycles to
                                * contention_run_ended) */
-  uint64_t *slot_settled;     /* its run was found at the cost known gives (cleared when known
-                               * changes, or a run begins) */
+  uint64_t *slot_settled;     /* its run was found at the cost known gives (cleared when a run
+                               * begins, and when known changes but after a step that leaves
+                               * its cost as it was, bit for bit: settled_after) */
+  uint64_t *slot_zero;        /* its settled run's cost is 0, its guest's entry's unit_extra
+                               * (its phase is the entry's) or its guest in no entry (valid
+                               * where slot_settled holds) */
   uint64_t *slot_quiet;       /* its run, begun in a phase that uses nothing a model counts and
                                * does not change in place, costs nothing extra whatever the
                                * co-runners (vcpu_extra gives 0, its contention_unit): a
@@ -162,8 +170,8 @@ typedef struct contention_host {
    * instant whatever the slot holds later: a run that follows begins then. */
   uint64_t *slot_now;         /* valid while now_ns is the loop's now; stale (all clear) after */
   sim_time now_ns;            /* ns: the instant slot_now describes; -1 before any */
-  size_t words;               /* words of slot_running, slot_settled, slot_quiet, slot_fixed
-                               * and slot_now: cap / 64, rounded up */
+  size_t words;               /* words of slot_running, slot_settled, slot_zero, slot_quiet,
+                               * slot_fixed and slot_now: cap / 64, rounded up */
 } contention_host;
 
 /* vacated: no slot, several slots. */
@@ -200,18 +208,18 @@ static inline bool contention_set_steps(const contention_host *c, const contenti
   return from != &c->own && at != NO_STEP && c->n_known >= 2 && c->slots_static;
 }
 
-/* The set of c->known (as in contention_set_steps) a step from `from`
- * taken before leads to (the same entry changed to the same, or removed),
- * or NULL: inline, as most changes of a data center's hosts find one, and a
- * call per change cost more than the look. */
-static inline contention_set *contention_set_step(const contention_host *c,
-                                                  const contention_set *from, size_t at) {
+/* The step from `from` taken before that leads to the set of c->known (as
+ * in contention_set_steps: the same entry changed to the same, or
+ * removed), or NULL: inline, as most changes of a data center's hosts find
+ * one, and a call per change cost more than the look. */
+static inline contention_step *contention_set_step(const contention_host *c,
+                                                   contention_set *from, size_t at) {
   size_t n = c->n_known;
   for (size_t k = 0; contention_set_steps(c, from, at) && k < SET_STEPS; k++) {
     contention_set *to = from->steps[k].to;
     if (to && from->steps[k].at == at && to->n == n &&
         (n < from->n || same_entry(&to->g[at], &c->known[at])))
-      return to;
+      return &from->steps[k];
   }
   return NULL;
 }
@@ -236,24 +244,30 @@ void contention_shared_alone(contention_shared *sh, contention_guest *g);
  * when new, and remembered as a step from `from`), else c->own, evaluated. */
 contention_set *contention_set_after(contention_host *c, contention_set *from, size_t at);
 
-/* Evaluates the effect of the others in c's set on its entry `self`, once
- * per set and entry. */
-void contention_effect_evaluate(contention_host *c, size_t self);
+/* Evaluates the effect of the others in set s (of sh) on its entry
+ * `self`, once per set and entry. */
+void contention_effect_evaluate(const contention_shared *sh, contention_set *s, size_t self);
 
-/* Cycles per unit that effect x adds to phase ph, whose first streams'
- * data cycles alone are alone[] (NULL: computed here). */
-double contention_unit_extra(const contention_host *c, const contention_effect *x,
+/* Cycles per unit that effect x (of sh) adds to phase ph, whose first
+ * streams' data cycles alone are alone[] (NULL: computed here). */
+double contention_unit_extra(const contention_shared *sh, const contention_effect *x,
                              const sim_phase *ph, const double *alone);
 
+/* Step st's zeros_stay from shared set `from`, found (evaluating the
+ * effects it compares) the first time any host takes it. */
+bool contention_step_zeros_stay(const contention_shared *sh, contention_set *from,
+                                contention_step *st);
+
 /* The set of c->known, which differs from set `from` (the set of c->known
- * before) only in its entry `at` (NO_STEP: not so): a step's, or for fewer
+ * before) only in its entry `at` (NO_STEP: not so): a step's (*step; else
+ * NULL), or for fewer
  * than two co-runners c->own (no model applies to them: nothing to share),
  * else contention_set_after's.  Inline: most changes take one of the first
  * two ways, and a call per change cost more than they do. */
 static inline contention_set *contention_set_of_known(contention_host *c, contention_set *from,
-                                                      size_t at) {
-  contention_set *to = contention_set_step(c, from, at);
-  if (to) return to;
+                                                      size_t at, contention_step **step) {
+  *step = contention_set_step(c, from, at);
+  if (*step) return (*step)->to;
   if (c->n_known >= 2) return contention_set_after(c, from, at);
   /* (set_of's for them: no step leads to it, no effect is known) */
   c->own.n = c->n_known;
@@ -265,7 +279,7 @@ static inline contention_set *contention_set_of_known(contention_host *c, conten
 /* The effect of the others in c's set on its entry `self`: a test, inlined
  * where every re-check and dispatch asks it. */
 static inline const contention_effect *effect_of(contention_host *c, size_t self) {
-  if (!c->set->effect_known[self]) contention_effect_evaluate(c, self);
+  if (!c->set->effect_known[self]) contention_effect_evaluate(c->shared, c->set, self);
   return &c->set->effect[self];
 }
 

@@ -3,8 +3,9 @@
  * the native costs, loaded once for all of them; each phase's costs alone;
  * the running sets evaluated on them, each once for every host that runs
  * it (a data center's thousands of hosts run a few dozen), found by hash or
- * by a step another host took from the set before; and the effect of a
- * set's co-runners on each of them, evaluated on demand.
+ * by a step another host took from the set before (and whether the step
+ * leaves the entries that cost nothing extra at nothing); and the effect
+ * of a set's co-runners on each of them, evaluated on demand.
  * Units: cycles at the host's clock, bytes, CPUs.
  * Invariants: a set is found for co-runners equal to it bit for bit in all
  * the models read (phase, own kernel, CPUs, cost alone, clock), and its
@@ -187,19 +188,19 @@ static contention_set *set_of(contention_host *c) {
 contention_set *contention_set_after(contention_host *c, contention_set *from, size_t at) {
   contention_set *s = set_of(c);
   if (contention_set_steps(c, from, at) && s != &c->own) {
-    from->steps[from->next_step] = (contention_step){at, s};
+    from->steps[from->next_step] = (contention_step){at, s, false, false};
     from->next_step = (from->next_step + 1) % SET_STEPS;
   }
   return s;
 }
 
-double contention_unit_extra(const contention_host *c, const contention_effect *x,
+double contention_unit_extra(const contention_shared *sh, const contention_effect *x,
                              const sim_phase *ph, const double *alone) {
   double extra = 0;
   for (size_t i = 0; i < ph->n_access; i++) {
     const sim_access_spec *a = &ph->access[i];
     double own = alone && i < CONTENTION_ALONE_ACCESSES ? alone[i]
-                                                        : mmu_data_cycles(&c->shared->costs.mmu, a);
+                                                        : mmu_data_cycles(&sh->costs.mmu, a);
     extra += a->count * (mmu_data_cycles(&x->mem, a) - own);
   }
   extra += (ph->syscalls + ph->process_creations) * x->kernel_wait;
@@ -208,14 +209,43 @@ double contention_unit_extra(const contention_host *c, const contention_effect *
 
 /* (effect_of asks it: out of line, so that effect_of, which every re-check
  * and dispatch asks, inlines to a test) */
-void contention_effect_evaluate(contention_host *c, size_t self) {
-  contention_set *s = c->set;
-  const contention_shared *sh = c->shared;
+void contention_effect_evaluate(const contention_shared *sh, contention_set *s, size_t self) {
   contention_view view = {&sh->costs, s->clock_hz, s->g, s->n, self, sh->costs.mmu, 0};
   for (size_t m = 0; m < N_MODELS; m++)
     if (sh->params[m]) models[m]->apply(sh->params[m], &view);
   s->effect[self] = (contention_effect){view.mem, view.kernel_wait_cycles, 0};
   s->effect[self].unit_extra =
-      contention_unit_extra(c, &s->effect[self], s->g[self].phase, s->g[self].alone_access_cycles);
+      contention_unit_extra(sh, &s->effect[self], s->g[self].phase, s->g[self].alone_access_cycles);
   s->effect_known[self] = true;
+}
+
+/* The entry of set `from` that entry j of set `to` was, when `to` is
+ * `from` with its entry `at` changed (replaced, removed or inserted: their
+ * sizes tell; a replaced entry was its guest's entry before), or NO_STEP
+ * when j is the entry inserted. */
+static size_t entry_before(const contention_set *from, const contention_set *to, size_t at,
+                           size_t j) {
+  if (j < at || to->n == from->n) return j;
+  if (to->n < from->n) return j + 1;
+  return j == at ? NO_STEP : j - 1;
+}
+
+bool contention_step_zeros_stay(const contention_shared *sh, contention_set *from,
+                                contention_step *st) {
+  if (st->zeros_known) return st->zeros_stay;
+  contention_set *to = st->to;
+  bool stay = true;
+  for (size_t j = 0; stay && j < to->n; j++) {
+    size_t i = entry_before(from, to, st->at, j);
+    if (i == NO_STEP) continue; /* inserted: its guest's runs are looked at (settled_after) */
+    if (!from->effect_known[i]) contention_effect_evaluate(sh, from, i);
+    if (bits_of(from->effect[i].unit_extra) != 0) continue;
+    if (!to->effect_known[j]) contention_effect_evaluate(sh, to, j);
+    /* (a replaced entry in another phase: its runs in the phase before no
+     * longer cost its unit_extra) */
+    stay = bits_of(to->effect[j].unit_extra) == 0 && to->g[j].phase == from->g[i].phase;
+  }
+  st->zeros_stay = stay;
+  st->zeros_known = true;
+  return stay;
 }
