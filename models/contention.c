@@ -1,203 +1,23 @@
 /* models/contention.c: the contention mechanism (models/contention.h): the
- * co-runners of a guest on its host, the models applied to them in order,
- * and the extra cost per unit of work that results; the engine's side of
- * it (set-up per host, the cost at a dispatch, the re-check of the other
- * runs when the running set changes).  A running set is evaluated once
- * for all the hosts of a type and profile that run it (contention_set).
+ * co-runners of a guest on its host and the extra cost per unit of work
+ * their effect gives it; the engine's side of it (set-up per host, the
+ * cost at a dispatch, the re-check of the other runs when the running set
+ * changes).  The running sets, evaluated once for all the hosts of a type
+ * and profile that run them, are models/contention_set.c's; the state
+ * both files keep, models/contention_internal.h's.
  * Units: cycles at the host's clock, bytes, CPUs.
  * Invariants: see contention.h; in particular nothing is charged, and no
  * run is re-planned, on a host where fewer than two guests run something a
  * model counts (a memory stream; a system call or a process creation
  * outside a VM); what is kept from one evaluation to the next (the known
- * set, its shares and effects, the slots' entries) is what evaluating
- * again would give, bit for bit. */
-#include "models/contention.h"
-
+ * set, its shares and effects, the slots' entries, the runs settled at
+ * their cost, across a step too) is what evaluating again would give, bit
+ * for bit. */
 #include <assert.h>
-#include <math.h>
 #include <string.h>
 
-#include "models/engine_internal.h"
+#include "models/contention_internal.h"
 #include "sim/alloc.h"
-
-/* The models, in the order they are applied: the LLC shares come first, as
- * the DRAM traffic of each co-runner is what misses its share. */
-static const contention_ops *const models[] = {&contention_llc_ops, &contention_dram_ops,
-                                                &contention_kernel_ops};
-#define N_MODELS (sizeof models / sizeof models[0])
-
-/* What the models make of the co-runners for one of them: the memory
- * system its accesses see and its kernel operations' wait. */
-typedef struct contention_effect {
-  mmu_params mem;             /* the host's MMU parameters with its LLC share, DRAM latency and
-                               * bandwidth under the others' traffic */
-  double kernel_wait;         /* cycles each of its system calls or process creations waits */
-  double unit_extra;          /* cycles per unit this adds to the co-runner's phase (unit_extra) */
-} contention_effect;
-
-/* Steps a shared set remembers: the sets its hosts went to next when one
- * co-runner changed (set_after); a host of a data center goes through the
- * sets others went through before it. */
-#define SET_STEPS 4
-
-/* A step from one shared set to another: the entry at `at` of the set
- * before changed (to's entry there; or removed, when to has one fewer). */
-typedef struct contention_step {
-  size_t at;                  /* index of the entry that changed */
-  struct contention_set *to;  /* the set after the change; NULL: no step */
-} contention_step;
-
-/* A running set as the models see it, and what they make of it: the
- * co-runners' shares (share()) and, on demand, the effect on each.  The
- * models read of a co-runner only its phase, its CPUs, whether it runs its
- * own kernel and what its phase costs alone (a function of the phase and
- * the host type), and the clock: a set equal in these, bit for bit, gets
- * the same shares and effects, whichever host and guests it is made of. */
-typedef struct contention_set {
-  uint64_t hash;              /* set_hash of the key */
-  double clock_hz;            /* Hz: the host's clock */
-  size_t n;                   /* co-runners */
-  contention_guest *g;        /* n: the co-runners, their shares (guest indices those of the
-                               * host that evaluated the set first: no model reads them) */
-  contention_effect *effect;  /* n: per entry of g */
-  bool *effect_known;         /* n: its effect was evaluated (effect_of) */
-  struct contention_set *next; /* the next set of the same bucket */
-  contention_step steps[SET_STEPS]; /* shared sets: steps taken from it, the oldest replaced */
-  size_t next_step;           /* the entry of steps the next new step takes */
-} contention_set;
-
-/* Buckets of a contention_shared's sets, and the bytes the sets of one may
- * hold: a data center's hosts of one type run the same few sets over and
- * over (the 10,000 hosts of scenarios/datacenter-10k.yaml a few dozen),
- * while rates that vary freely make every set new; past the bytes a new
- * set is evaluated in its host's own. */
-#define SET_BUCKETS 256
-#define SETS_MAX_BYTES ((size_t)1 << 20)
-
-/* Entries of a contention_shared's phases alone, and how many may be
- * used: a data center's guests run a few dozen workload phases, each
- * found on thousands of hosts; past the limit (a table kept sparse, for
- * short probes) a phase's costs alone are computed where needed. */
-#define ALONE_SLOTS 256
-#define ALONE_MAX 192
-
-/* What one unit of a phase costs and uses alone on hosts of a
- * contention_shared (contention_phase_alone's fields of a co-runner). */
-typedef struct contention_alone {
-  const sim_phase *phase;     /* a phase whose content never changes in place; NULL: free entry */
-  double unit_cycles;         /* cycles */
-  double llc_lines;           /* lines */
-  double footprint_bytes;     /* bytes */
-  double access_cycles[CONTENTION_ALONE_ACCESSES]; /* cycles */
-} contention_alone;
-
-/* What hosts of one type with one profile share: the models' parameters
- * and the native costs, loaded once for all of them (a data center's
- * thousands of hosts come in a few types), and the running sets evaluated
- * on them.  Owned by the engine's list (eng.contention_shared), freed with
- * it. */
-typedef struct contention_shared {
-  const sim_profile *profile; /* the hosts' profile (not owned) */
-  const sim_host_type *type;  /* their type (not owned) */
-  bool any;                   /* some model is on for them */
-  native_costs costs;         /* their native costs and MMU parameters, at the type's clock */
-  void *params[N_MODELS];     /* each model's; NULL: off */
-  contention_set **sets;      /* SET_BUCKETS chains of sets whose co-runners' phases never
-                               * change in place, by hash; NULL until the first */
-  size_t sets_bytes;          /* bytes the sets hold, at most SETS_MAX_BYTES */
-  contention_alone *alone;    /* ALONE_SLOTS entries by phase address (open addressing);
-                               * NULL until the first */
-  size_t n_alone;             /* entries used, at most ALONE_MAX */
-  struct contention_shared *next; /* the engine's next entry */
-} contention_shared;
-
-/* A running vCPU with a contending phase, as its slot's entry recorded it:
- * what a collection of the co-runners reads of it, so that it reads the
- * engine's vCPU and guest once per run. */
-typedef struct contention_run {
-  int32_t vcpu;               /* its index */
-  uint32_t slot;              /* the slot it runs on */
-  uint32_t guest;             /* its guest's index */
-  bool own_kernel;            /* its guest is a VM */
-  bool in_place;              /* its phase's content may change in place (phase_in_place) */
-  const sim_phase *phase;     /* its contending phase */
-  double rate;                /* CPUs: its rate, as its dispatch set it for the run */
-} contention_run;
-
-/* A host's contention state. */
-typedef struct contention_host {
-  contention_shared *shared;  /* its type's costs, models' parameters and sets */
-  contention_set *set;        /* the running set known is: one of shared's, or own */
-  contention_set own;         /* known's set evaluated on the host itself (g: known; effect,
-                               * effect_known: the arrays below) */
-  void *arrays;               /* the one allocation that holds every array below (room_grow) */
-  contention_run *running;    /* room for one per slot: the occupants of the slots with a
-                               * contending phase in the slot entries, in vCPU index order */
-  size_t n_running;           /* entries of running */
-  contention_guest *scratch;  /* room for one co-runner per slot: the running set now */
-  /* the running set the effects were computed for (set): evaluated again
-   * only when it changes (a guest, its phase or its content, its CPUs, the
-   * clock).  After each evaluation it is what corunners collects from
-   * running, in all the models read, so that a change of one slot
-   * re-collects only its guests (record_one). */
-  contention_guest *known;    /* n_known entries */
-  size_t n_known;
-  double known_clock_hz;      /* Hz */
-  contention_effect *effect;  /* own's: per entry of known */
-  bool *effect_known;         /* own's: per entry of known */
-  size_t cap;                 /* entries of running, scratch, known, effect, effect_known and
-                               * the slot_ arrays: the host's slots (a fluid host's grow with
-                               * its vCPUs) */
-  bool fresh;                 /* known is the running set: a dispatch evaluated it and has not
-                               * returned yet (contention_recheck need not collect it again) */
-  /* What each slot held when known was collected, so that an evaluation
-   * whose inputs did not change costs next to nothing (no phase look-up, no
-   * model): a running vCPU's phase and rate stay as its dispatch set them
-   * until its run ends (contention_run_ended), and every dispatch passes
-   * through contention_unit_cycles. */
-  int32_t *slot_vcpu;         /* each slot's vCPU index (negative: none; SLOT_UNKNOWN: forget) */
-  const sim_phase **slot_phase; /* its contending phase then (NULL: it used nothing counted) */
-  double *slot_rate;          /* CPUs: its rate then */
-  uint32_t n_slot_known;      /* slots the entries describe; 0: none is valid */
-  bool slots_static;          /* no occupant's phase changes in place (requests, trace samples),
-                               * so the entries stand for their occupants while they run */
-  uint32_t vacated;           /* the one slot whose occupant changed since known was collected
-                               * (a run ended, a run known nothing of began): NO_SLOT none,
-                               * SLOTS_MANY more than one */
-  /* The slots a re-check looks at, a bit per slot (slot p: bit p % 64 of
-   * word p / 64), so that it visits in slot order only the runs whose cost
-   * may differ from what the co-runners known give: a settled run has their
-   * cost. */
-  uint64_t *slot_running;     /* the slot holds a run (contention_unit_cycles to
-                               * contention_run_ended) */
-  uint64_t *slot_settled;     /* its run was found at the cost known gives (cleared when known
-                               * changes, or a run begins) */
-  uint64_t *slot_quiet;       /* its run, begun in a phase that uses nothing a model counts and
-                               * does not change in place, costs nothing extra whatever the
-                               * co-runners (vcpu_extra gives 0, its contention_unit): a
-                               * re-check would settle it (valid while slot_running holds) */
-  uint64_t *slot_fixed;       /* its run is in a contending phase that does not change in
-                               * place: slot_phase holds that phase, eng_cur_phase's, while it
-                               * runs (valid while slot_running holds) */
-  /* The slots whose run no re-check at the instant now_ns looks at: it
-   * began then (a dispatch keeps the cost it found) or a re-check ended it
-   * then (its end event is due at that instant; events move only earlier,
-   * never past now).  A burst of events at one instant (each run ended by
-   * a change of the co-runners dispatched again in turn) then visits each
-   * run once, not once per event of the burst.  Either stays true at the
-   * instant whatever the slot holds later: a run that follows begins then. */
-  uint64_t *slot_now;         /* valid while now_ns is the loop's now; stale (all clear) after */
-  sim_time now_ns;            /* ns: the instant slot_now describes; -1 before any */
-  size_t words;               /* words of slot_running, slot_settled, slot_quiet, slot_fixed
-                               * and slot_now: cap / 64, rounded up */
-} contention_host;
-
-/* vacated: no slot, several slots. */
-#define NO_SLOT UINT32_MAX
-#define SLOTS_MANY (UINT32_MAX - 1)
-
-/* A slot entry no vCPU index matches: evaluated again in full. */
-#define SLOT_UNKNOWN INT32_MIN
 
 /* Whether vCPU v in its current phase ph uses what a model counts: memory
  * streams; system calls and process creations outside a VM (a VM's take
@@ -216,20 +36,6 @@ static const sim_phase *contending_phase(const eng *e, const eng_vcpu *v) {
 }
 
 /* ---- set-up ---- */
-
-static void shared_free(contention_shared *sh) {
-  for (size_t m = 0; m < N_MODELS; m++)
-    if (sh->params[m]) models[m]->free_params(sh->params[m]);
-  for (size_t b = 0; sh->sets && b < SET_BUCKETS; b++)
-    while (sh->sets[b]) {
-      contention_set *next = sh->sets[b]->next;
-      sim_free(sh->sets[b]);
-      sh->sets[b] = next;
-    }
-  sim_free(sh->sets);
-  sim_free(sh->alone);
-  sim_free(sh);
-}
 
 static void host_free(contention_host *c) {
   if (!c) return;
@@ -255,11 +61,12 @@ static int room_grow(const eng_host *h, contention_host *c) {
   size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->running +
                  sizeof *c->slot_rate + sizeof *c->slot_phase + sizeof *c->slot_vcpu +
                  sizeof *c->effect_known;
-  unsigned char *block = sim_malloc(n * entry + 5 * words * sizeof(uint64_t)), *at = block;
+  unsigned char *block = sim_malloc(n * entry + 6 * words * sizeof(uint64_t)), *at = block;
   if (!block) return -1;
-  memset(block, 0, 5 * words * sizeof(uint64_t)); /* the new slots hold no run */
+  memset(block, 0, 6 * words * sizeof(uint64_t)); /* the new slots hold no run */
   c->slot_running = carve(&at, c->slot_running, c->words, words, sizeof *c->slot_running);
   c->slot_settled = carve(&at, c->slot_settled, c->words, words, sizeof *c->slot_settled);
+  c->slot_zero = carve(&at, c->slot_zero, c->words, words, sizeof *c->slot_zero);
   c->slot_quiet = carve(&at, c->slot_quiet, c->words, words, sizeof *c->slot_quiet);
   c->slot_fixed = carve(&at, c->slot_fixed, c->words, words, sizeof *c->slot_fixed);
   c->slot_now = carve(&at, c->slot_now, c->words, words, sizeof *c->slot_now);
@@ -286,31 +93,6 @@ static inline int room(const eng_host *h, contention_host *c) {
   return h->n_slots <= c->cap ? 0 : room_grow(h, c);
 }
 
-/* The shared entry of hosts of h's profile and type, loaded on first use
- * and kept in e's list: NULL with the error in diag (or out of memory). */
-static contention_shared *shared_of(eng *e, const eng_host *h) {
-  for (contention_shared *sh = e->contention_shared; sh; sh = sh->next)
-    if (sh->profile == h->profile && sh->type == h->type) return sh;
-  contention_shared *sh = sim_calloc(1, sizeof *sh);
-  if (!sh) return NULL;
-  sh->profile = h->profile;
-  sh->type = h->type;
-  for (size_t m = 0; m < N_MODELS; m++) {
-    if (models[m]->load(h->profile, h->type, &sh->params[m], e->diag) < 0) {
-      shared_free(sh);
-      return NULL;
-    }
-    sh->any = sh->any || sh->params[m];
-  }
-  if (sh->any && native_costs_load(h->profile, h->type, &sh->costs, e->diag) < 0) {
-    shared_free(sh);
-    return NULL;
-  }
-  sh->next = e->contention_shared;
-  e->contention_shared = sh;
-  return sh;
-}
-
 /* c's slot entries before any run on h has begun: every slot holds none,
  * as the first evaluation would record them, and known is the empty set at
  * h's clock, so that the first dispatches record their own slots alone
@@ -329,7 +111,7 @@ static void slots_empty(const eng_host *h, contention_host *c) {
 /* Host h's state in *out: NULL when no model is on for it. */
 static int host_setup(eng *e, eng_host *h, contention_host **out) {
   *out = NULL;
-  contention_shared *sh = shared_of(e, h);
+  contention_shared *sh = contention_shared_of(e, h);
   if (!sh) return -1;
   if (!sh->any) return 0;
   contention_host *c = sim_calloc(1, sizeof *c);
@@ -380,37 +162,12 @@ void contention_free(eng *e) {
   }
   while (e->contention_shared) {
     contention_shared *next = e->contention_shared->next;
-    shared_free(e->contention_shared);
+    contention_shared_free(e->contention_shared);
     e->contention_shared = next;
   }
 }
 
 /* ---- the co-runners ---- */
-
-/* contention_phase_alone of g's phase, whose content never changes in
- * place, into *g: computed once for the hosts of sh (its entry in
- * sh->alone), copied from then on. */
-static void shared_alone(contention_shared *sh, contention_guest *g) {
-  if (!sh->alone) sh->alone = sim_calloc(ALONE_SLOTS, sizeof *sh->alone);
-  contention_alone *x = NULL;
-  if (sh->alone) {
-    size_t at = (size_t)(((uint64_t)(uintptr_t)g->phase * 0x9e3779b97f4a7c15u) >> 56) % ALONE_SLOTS;
-    while (sh->alone[at].phase && sh->alone[at].phase != g->phase) at = (at + 1) % ALONE_SLOTS;
-    x = &sh->alone[at];
-  }
-  if (x && x->phase) {
-    g->unit_cycles = x->unit_cycles;
-    g->llc_lines = x->llc_lines;
-    g->footprint_bytes = x->footprint_bytes;
-    memcpy(g->alone_access_cycles, x->access_cycles, sizeof g->alone_access_cycles);
-    return;
-  }
-  contention_phase_alone(&sh->costs, g->phase, g);
-  if (!x || sh->n_alone >= ALONE_MAX) return;
-  *x = (contention_alone){g->phase, g->unit_cycles, g->llc_lines, g->footprint_bytes, {0}};
-  memcpy(x->access_cycles, g->alone_access_cycles, sizeof x->access_cycles);
-  sh->n_alone++;
-}
 
 /* What one unit of g's phase costs and uses alone (contention_phase_alone)
  * into *g (r: its lowest running vCPU), taken from c->known when its guest
@@ -433,7 +190,7 @@ static void known_alone(const contention_host *c, const contention_run *r, size_
   if (r->in_place)
     contention_phase_alone(&c->shared->costs, g->phase, g);
   else
-    shared_alone(c->shared, g);
+    contention_shared_alone(c->shared, g);
 }
 
 /* Whether the content of v's current phase may change in place while it
@@ -465,9 +222,6 @@ static inline bool slot_record(const eng *e, contention_host *c, uint32_t p, int
 
 /* A guest index no guest has. */
 #define NO_GUEST UINT32_MAX
-
-/* An entry index no set has: no single entry changed. */
-#define NO_STEP SIZE_MAX
 
 /* Slot p's entry of c->running, if it has one, leaves it: its guest (*at:
  * the index it left), or NO_GUEST. */
@@ -610,10 +364,11 @@ static bool known_patch(contention_host *c, uint32_t guest, size_t near, size_t 
  * kept (a slot whose run went on keeps its recorded phase and rate), and
  * only the guests of its run before and now may have a co-runner changed,
  * found again in known (known_patch): *changes how many entries changed,
- * *step_at the one's index. */
+ * *step_at the one's index, *step_guest its guest, *step_near where a run
+ * of it left or joined c->running. */
 static bool record_one(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
                        int32_t slot_vcpu, const sim_phase *slot_ph, size_t *changes,
-                       size_t *step_at) {
+                       size_t *step_at, uint32_t *step_guest, size_t *step_near) {
   uint32_t p = slot == NO_SLOT ? c->vacated : slot;
   if (!c->slots_static || c->n_slot_known != h->n_slots || h->clock_hz != c->known_clock_hz ||
       p >= h->n_slots || (c->vacated != NO_SLOT && c->vacated != p))
@@ -629,125 +384,60 @@ static bool record_one(const eng *e, const eng_host *h, contention_host *c, uint
   if (before != NO_GUEST && before != now && known_patch(c, before, left, &at)) {
     ++*changes;
     *step_at = at;
+    *step_guest = before;
+    *step_near = left;
   }
   c->slots_static = !slot_record(e, c, p, vi, ph, &joined);
   c->vacated = NO_SLOT;
   if (now != NO_GUEST && known_patch(c, now, joined, &at)) {
     ++*changes;
     *step_at = at;
+    *step_guest = now;
+    *step_near = joined;
   }
   return true;
 }
 
-/* The bits of x: two doubles are the same input to the models when their
- * bits are. */
-static uint64_t bits_of(double x) {
-  uint64_t b;
-  memcpy(&b, &x, sizeof b);
-  return b;
+/* Sets (on) or clears slot p's bit in the words `bits`. */
+static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
+  uint64_t bit = (uint64_t)1 << (p % 64);
+  if (on)
+    bits[p / 64] |= bit;
+  else
+    bits[p / 64] &= ~bit;
 }
 
-/* A hash of the n co-runners g at clock_hz: of their phases and CPUs (what
- * else the models read of one mostly follows from its phase; set_is
- * compares it all). */
-static uint64_t set_hash(const contention_guest *g, size_t n, double clock_hz) {
-  uint64_t hash = bits_of(clock_hz) ^ (uint64_t)n;
-  for (size_t i = 0; i < n; i++) {
-    hash = (hash ^ (uint64_t)(uintptr_t)g[i].phase) * 0x9e3779b97f4a7c15u; /* Fibonacci hashing */
-    hash = (hash ^ bits_of(g[i].cpus)) * 0x9e3779b97f4a7c15u;
-  }
-  return hash ^ hash >> 32;
+/* Clears the settled bits of guest's runs in c->running (in guest order),
+ * found from index `near`, at most one away from the first of them or from
+ * where they would be. */
+static void settled_clear_guest(contention_host *c, uint32_t guest, size_t near) {
+  size_t k = near < c->n_running ? near : c->n_running;
+  while (k > 0 && c->running[k - 1].guest >= guest) k--;
+  while (k < c->n_running && c->running[k].guest < guest) k++;
+  for (; k < c->n_running && c->running[k].guest == guest; k++)
+    slot_bit(c->slot_settled, c->running[k].slot, false);
 }
 
-/* Whether set s is the n co-runners g at clock_hz as far as the models can
- * tell (contention_set), bit for bit. */
-static bool set_is(const contention_set *s, uint64_t hash, const contention_guest *g, size_t n,
-                   double clock_hz) {
-  if (s->hash != hash || s->n != n || bits_of(s->clock_hz) != bits_of(clock_hz)) return false;
-  for (size_t i = 0; i < n; i++)
-    if (s->g[i].phase != g[i].phase || s->g[i].own_kernel != g[i].own_kernel ||
-        bits_of(s->g[i].cpus) != bits_of(g[i].cpus) ||
-        bits_of(s->g[i].unit_cycles) != bits_of(g[i].unit_cycles))
-      return false;
-  return true;
-}
-
-/* Lets each model share its resource among the co-runners of s. */
-static void set_share(const contention_shared *sh, contention_set *s) {
-  const native_costs *costs = &sh->costs;
-  for (size_t k = 0; k < s->n; k++) s->effect_known[k] = false;
-  if (s->n < 2) return; /* alone: no effect */
-  contention_view view = {costs, s->clock_hz, s->g, s->n, 0, costs->mmu, 0};
-  for (size_t k = 0; k < s->n; k++) s->g[k].llc_bytes = costs->mmu.cache_bytes[MMU_CACHE_LEVELS - 1];
-  for (size_t m = 0; m < N_MODELS; m++)
-    if (sh->params[m]) models[m]->share(sh->params[m], &view);
-}
-
-/* The set of c->known, shared by the hosts of c's type (evaluated when it
- * is new) when no co-runner's phase changes in place and there is room;
- * else c->own, evaluated now. */
-static contention_set *set_of(contention_host *c) {
-  contention_shared *sh = c->shared;
-  size_t n = c->n_known;
-  double clock_hz = c->known_clock_hz;
-  if (n >= 2 && c->slots_static) {
-    uint64_t hash = set_hash(c->known, n, clock_hz);
-    if (!sh->sets) sh->sets = sim_calloc(SET_BUCKETS, sizeof *sh->sets);
-    contention_set **bucket = sh->sets ? &sh->sets[hash % SET_BUCKETS] : NULL;
-    for (contention_set *s = bucket ? *bucket : NULL; s; s = s->next)
-      if (set_is(s, hash, c->known, n, clock_hz)) return s;
-    size_t bytes = sizeof(contention_set) + n * (sizeof *c->known + sizeof *c->effect + 1);
-    contention_set *s = bucket && sh->sets_bytes + bytes <= SETS_MAX_BYTES ? sim_malloc(bytes) : NULL;
-    if (s) {
-      /* the effects first: their alignment is the strictest */
-      s->effect = (contention_effect *)(s + 1);
-      s->g = (contention_guest *)(s->effect + n);
-      s->effect_known = (bool *)(s->g + n);
-      s->hash = hash;
-      s->clock_hz = clock_hz;
-      s->n = n;
-      memset(s->steps, 0, sizeof s->steps);
-      s->next_step = 0;
-      memcpy(s->g, c->known, n * sizeof *s->g);
-      set_share(sh, s);
-      s->next = *bucket;
-      *bucket = s;
-      sh->sets_bytes += bytes;
-      return s;
-    }
-  }
-  c->own.n = n;
-  c->own.clock_hz = clock_hz;
-  set_share(sh, &c->own);
-  return &c->own;
-}
-
-/* Whether entry a of a set is entry b of another as far as the models can
- * tell (set_is). */
-static bool same_entry(const contention_guest *a, const contention_guest *b) {
-  return a->phase == b->phase && a->own_kernel == b->own_kernel &&
-         bits_of(a->cpus) == bits_of(b->cpus) && bits_of(a->unit_cycles) == bits_of(b->unit_cycles);
-}
-
-/* set_of c->known, which differs from shared set `from` (the set of c->known
- * before) only in its entry `at` (NO_STEP: not so): the step from `from`
- * taken before, when one matches (the same entry changed to the same, or
- * removed), else set_of's set, remembered as a step when shared. */
-static contention_set *set_after(contention_host *c, contention_set *from, size_t at) {
-  size_t n = c->n_known;
-  bool steps = from != &c->own && at != NO_STEP && n >= 2 && c->slots_static;
-  for (size_t k = 0; steps && k < SET_STEPS; k++) {
-    const contention_set *to = from->steps[k].to;
-    if (to && from->steps[k].at == at && to->n == n &&
-        (n < from->n || same_entry(&to->g[at], &c->known[at])))
-      return from->steps[k].to;
-  }
-  contention_set *s = set_of(c);
-  if (steps && s != &c->own) {
-    from->steps[from->next_step] = (contention_step){at, s};
-    from->next_step = (from->next_step + 1) % SET_STEPS;
-  }
-  return s;
+/* The settled runs after known changed from set `from` to c->set: none,
+ * but after a step taken before (`step`: only entry step->at changed, of
+ * guest `guest`, its runs near index `near` of c->running) that leaves
+ * every entry whose unit_extra was 0 at 0 in the same phase
+ * (contention_step_zeros_stay, found once for every host that takes the
+ * step), the runs settled at a cost of 0 (slot_zero): a run in its guest's
+ * entry's phase costs the entry's unit_extra, and a run of a guest in no
+ * entry (or no longer in one) costs 0; their cost per unit is then what
+ * evaluating them again gives, bit for bit.  But for the runs of a guest
+ * the step inserts, which cost 0 before: in another phase than its entry's
+ * their cost is not its unit_extra.  A change of one co-runner mostly
+ * leaves most of a data center's runs at 0 (a streaming phase that loses
+ * nothing to its neighbours), and a re-check need not look at them again. */
+static void settled_after(contention_host *c, contention_set *from, contention_step *step,
+                          uint32_t guest, size_t near) {
+  bool keep = step && c->slots_static &&
+              (step->zeros_known ? step->zeros_stay
+                                 : contention_step_zeros_stay(c->shared, from, step));
+  for (size_t w = 0; w < c->words; w++) c->slot_settled[w] &= keep ? c->slot_zero[w] : 0;
+  if (keep && step->to->n > from->n) settled_clear_guest(c, guest, near);
 }
 
 /* evaluate when a slot changed: out of line, so that the test of the
@@ -757,8 +447,11 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
                                                      contention_host *c, uint32_t slot,
                                                      int32_t slot_vcpu, const sim_phase *slot_ph) {
   size_t changes, step_at = NO_STEP;
+  uint32_t step_guest = NO_GUEST;
+  size_t step_near = 0;
   contention_set *from = c->set; /* known's before the change */
-  if (record_one(e, h, c, slot, slot_vcpu, slot_ph, &changes, &step_at)) {
+  if (record_one(e, h, c, slot, slot_vcpu, slot_ph, &changes, &step_at, &step_guest,
+                 &step_near)) {
     if (changes == 0) return;
     if (changes != 1) step_at = NO_STEP;
   } else {
@@ -771,13 +464,14 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
     c->n_known = n;
     c->known_clock_hz = h->clock_hz;
   }
-  for (size_t w = 0; w < c->words; w++) c->slot_settled[w] = 0; /* runs settled before */
-  c->set = set_after(c, from, step_at);
+  contention_step *step;
+  c->set = contention_set_of_known(c, from, step_at, &step);
+  settled_after(c, from, step, step_guest, step_near);
 }
 
 /* Makes c->known the running set of h now (slot `slot` running
  * slot_vcpu in slot_ph, slot_in_place as in slots_unchanged) and, when it changed, unsettles every run and
- * finds its shares (set_of); the effects on each are evaluated again (on
+ * finds its shares (contention_set_of_known); the effects on each are evaluated again (on
  * demand, effect_of) only then. */
 static inline void evaluate(const eng *e, const eng_host *h, contention_host *c, uint32_t slot,
                             int32_t slot_vcpu, const sim_phase *slot_ph, bool slot_in_place) {
@@ -788,63 +482,31 @@ static inline void evaluate(const eng *e, const eng_host *h, contention_host *c,
   evaluate_slots(e, h, c, slot, slot_vcpu, slot_ph);
 }
 
-/* Cycles per unit that effect x adds to phase ph, whose first streams'
- * data cycles alone are alone[] (NULL: computed here). */
-static double unit_extra(const contention_host *c, const contention_effect *x, const sim_phase *ph,
-                         const double *alone) {
-  double extra = 0;
-  for (size_t i = 0; i < ph->n_access; i++) {
-    const sim_access_spec *a = &ph->access[i];
-    double own = alone && i < CONTENTION_ALONE_ACCESSES ? alone[i]
-                                                        : mmu_data_cycles(&c->shared->costs.mmu, a);
-    extra += a->count * (mmu_data_cycles(&x->mem, a) - own);
-  }
-  extra += (ph->syscalls + ph->process_creations) * x->kernel_wait;
-  return extra > 0 ? extra : 0.0;
-}
-
-/* Evaluates the effect of the others in c's set on its entry `self`
- * (effect_of), once per set and entry: out of line, so that effect_of, which
- * every re-check and dispatch asks, inlines to a test. */
-static __attribute__((noinline)) void effect_evaluate(contention_host *c, size_t self) {
-  contention_set *s = c->set;
-  const contention_shared *sh = c->shared;
-  contention_view view = {&sh->costs, s->clock_hz, s->g, s->n, self, sh->costs.mmu, 0};
-  for (size_t m = 0; m < N_MODELS; m++)
-    if (sh->params[m]) models[m]->apply(sh->params[m], &view);
-  s->effect[self] = (contention_effect){view.mem, view.kernel_wait_cycles, 0};
-  s->effect[self].unit_extra =
-      unit_extra(c, &s->effect[self], s->g[self].phase, s->g[self].alone_access_cycles);
-  s->effect_known[self] = true;
-}
-
-/* The effect of the others in c's set on its entry `self`. */
-static inline const contention_effect *effect_of(contention_host *c, size_t self) {
-  if (!c->set->effect_known[self]) effect_evaluate(c, self);
-  return &c->set->effect[self];
-}
-
 /* The extra cycles per unit of phase ph (v's current one) among the
- * co-runners c->known (evaluated with v running). */
-static inline double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_phase *ph) {
+ * co-runners c->known (evaluated with v running); *by_entry: whether it is
+ * its guest's entry's unit_extra, or 0 with its guest in no entry
+ * (slot_zero). */
+static inline double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const sim_phase *ph,
+                                   bool *by_entry) {
+  *by_entry = false;
   if (c->n_known < 2) return 0; /* alone: exactly what the models without contention give */
   size_t self = 0;
   while (self < c->n_known && c->known[self].guest != v->guest) self++;
+  *by_entry = true;
   if (self == c->n_known) return 0; /* it uses nothing a model counts */
   /* the guest's effect on this vCPU's own phase (its lowest running vCPU's, mostly) */
   const contention_effect *x = effect_of(c, self);
-  return ph == c->known[self].phase ? x->unit_extra : unit_extra(c, x, ph, NULL);
+  if (ph == c->known[self].phase) return x->unit_extra;
+  *by_entry = false;
+  return contention_unit_extra(c->shared, x, ph, NULL);
 }
 
-
-/* Sets (on) or clears slot p's bit in the words `bits`. */
-static void slot_bit(uint64_t *bits, uint32_t p, bool on) {
+/* Marks (zero) or clears slot p in slot_zero. */
+static inline void slot_zero_mark(contention_host *c, uint32_t p, bool zero) {
   uint64_t bit = (uint64_t)1 << (p % 64);
-  if (on)
-    bits[p / 64] |= bit;
-  else
-    bits[p / 64] &= ~bit;
+  c->slot_zero[p / 64] = (c->slot_zero[p / 64] & ~bit) | (zero ? bit : 0);
 }
+
 
 /* Marks slot p in slot_now at instant `now`, the marks of an earlier
  * instant forgotten. */
@@ -874,8 +536,10 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const 
     c->vacated = NO_SLOT;
     c->slot_running[w] |= bit;
     slot_now_mark(c, p, v->run_start_ns);
-    v->contention_unit = vcpu_extra_in(c, v, cur);
+    bool by_entry;
+    v->contention_unit = vcpu_extra_in(c, v, cur, &by_entry);
     c->slot_settled[w] |= bit;
+    slot_zero_mark(c, p, by_entry && v->contention_unit == 0);
     goto due;
   }
   const sim_phase *ph = contending_in(e, v, cur);
@@ -913,8 +577,10 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const 
   if (!ph && !recorded) return true; /* the re-check evaluates the set without it */
   if (ph) {
     evaluate(e, h, c, p, (int32_t)(v - e->vcpus), ph, in_place);
-    v->contention_unit = vcpu_extra_in(c, v, ph);
+    bool by_entry;
+    v->contention_unit = vcpu_extra_in(c, v, ph, &by_entry);
     if (!in_place) c->slot_settled[w] |= bit;
+    slot_zero_mark(c, p, by_entry && v->contention_unit == 0);
   }
 due:
   /* The re-check that follows (contention_recheck, at this instant, known
@@ -959,10 +625,16 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
    * entry holds it when it cannot change (slot_fixed) */
   bool fixed = c->slot_fixed[p / 64] >> (p % 64) & 1;
   assert(!fixed || (c->slot_vcpu[p] == vi && c->slot_phase[p] == eng_cur_phase(e, r)));
-  double extra = c->n_known < 2 ? 0 : vcpu_extra_in(c, r, fixed ? c->slot_phase[p] : eng_phase_of(e, r));
+  bool by_entry = false;
+  double extra = c->n_known < 2 ? 0
+                                : vcpu_extra_in(c, r, fixed ? c->slot_phase[p] : eng_phase_of(e, r),
+                                                &by_entry);
   if (extra == r->contention_unit) {
     /* (a phase that changes in place is looked at again) */
-    if (fixed || !phase_in_place(e, r)) slot_bit(c->slot_settled, p, true);
+    if (fixed || !phase_in_place(e, r)) {
+      slot_bit(c->slot_settled, p, true);
+      slot_zero_mark(c, p, by_entry && extra == 0);
+    }
     return;
   }
   if (sim_event_time(e->loop, r->end_ev) <= now) return;
