@@ -637,8 +637,7 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
     }
     return;
   }
-  if (sim_event_time(e->loop, r->end_ev) <= now) return;
-  sim_reschedule(e->loop, r->end_ev, now);
+  if (!sim_reschedule_earlier(e->loop, r->end_ev, now)) return; /* it ends now anyway */
   slot_now_mark(c, p, now);
 }
 
