@@ -141,6 +141,14 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
   eng_sampled_steal *vs = e->sampled_vsteal ? &e->sampled_vsteal[g->first_vcpu] : NULL;
   for (uint32_t i = 0; i < n_vcpus; i++, v++) {
     quiet &= !v->io_inflight;
+    /* a running vCPU's share of its current run's work done, computed once
+     * for its progress and its cycles: 0 before the run's work starts or
+     * when the run holds none (the two tests are the same comparisons) */
+    const bool running = v->state == V_RUNNING;
+    const bool in_work = running && now > v->work_start_ns && v->run_end_ns > v->work_start_ns;
+    const double f = in_work ? at_most_one((double)(now - v->work_start_ns) /
+                                           (double)(v->run_end_ns - v->work_start_ns))
+                             : 0.0;
     if (progress) {
       if (v->state == V_DONE) {
         psum += 1;
@@ -148,9 +156,7 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
         double frac = 0;
         if (v->units_phase > 0) {
           double left = v->units_left;
-          if (v->state == V_RUNNING && now > v->work_start_ns && v->run_end_ns > v->work_start_ns)
-            left -= v->run_units * at_most_one((double)(now - v->work_start_ns) /
-                                                 (double)(v->run_end_ns - v->work_start_ns));
+          if (in_work) left -= v->run_units * f;
           frac = 1 - left / v->units_phase;
         } else if (v->phase_end_ns > v->phase_start_ns && v->phase_end_ns != SIM_TIME_MAX) {
           frac = (double)(now - v->phase_start_ns) / (double)(v->phase_end_ns - v->phase_start_ns);
@@ -165,15 +171,11 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
     run_ns += (double)v->run_ns;
     steal_ns += (double)v->steal_ns;
     if (v->state == V_RUNNABLE) steal_ns += waited;
-    if (v->state == V_RUNNING) {
+    if (running) {
       double ran = (double)(now - v->run_start_ns);
       run_ns += ran * at_most_one(v->rate);
       waited = ran * at_least_zero(v->want - v->rate);
       steal_ns += waited;
-      sim_time work = v->run_end_ns - v->work_start_ns;
-      double f = now <= v->work_start_ns || work <= 0
-                     ? 0.0
-                     : at_most_one((double)(now - v->work_start_ns) / (double)work);
       const mech_pair f2 = {f, f};
 #pragma GCC unroll 4
       for (int p = 0; p < MECH_PAIRS; p++) cycles[p] += mech_pair_load(&v->run_cycles.cycles[2 * p]) * f2;
