@@ -141,6 +141,46 @@ static void test_rates_sum_to_the_totals(void) {
   fx_run_close(&run);
 }
 
+/* Every kept series is written on change: in the rows of /series/<signal>,
+ * no entity's value repeats the bits of its previous row, for the cycle
+ * rates (compared two mechanisms at once), cpu_share, steal, vcpu_steal and
+ * progress alike.  A change test that always reports a change writes
+ * repeats (the same series read filled forward, which the sums above do not
+ * see); one that misses a change breaks those sums. */
+static void test_rows_written_only_on_change(void) {
+  sim_record_config cfg = {50 * SIM_MS, 0, 1, NULL, 0, 0};
+  fx_run run;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("sampling", "sampling", scenario, &cfg, NULL, &run), 0);
+  char signals[MECH_COUNT + 4][64] = {"series/progress", "series/cpu_share", "series/steal",
+                                      "series/vcpu_steal"};
+  for (int m = 0; m < MECH_COUNT; m++)
+    snprintf(signals[4 + m], sizeof signals[4 + m], "series/cycles_%s", mechanism_names[m]);
+  size_t checked_rows = 0;
+  for (size_t k = 0; k < sizeof signals / sizeof signals[0]; k++) {
+    int64_t *entity = NULL;
+    double *value = NULL;
+    size_t n = 0, n_values = 0;
+    CU_ASSERT_EQUAL_FATAL(sim_result_column_i64(run.r, signals[k], "entity", &entity, &n), 0);
+    CU_ASSERT_EQUAL_FATAL(sim_result_column_f64(run.r, signals[k], "value", &value, &n_values), 0);
+    CU_ASSERT_EQUAL_FATAL(n, n_values);
+    size_t repeats = 0;
+    for (size_t i = 0; i < n; i++) /* an entity's previous row, searched backwards */
+      for (size_t j = i; j-- > 0;)
+        if (entity[j] == entity[i]) {
+          repeats += !memcmp(&value[j], &value[i], sizeof value[i]);
+          break;
+        }
+    CU_ASSERT_EQUAL(repeats, 0);
+    if (repeats) fprintf(stderr, "%s: %zu rows repeat their entity's previous value\n", signals[k], repeats);
+    CU_ASSERT(n > N_GUESTS);
+    checked_rows += n;
+    sim_free(entity);
+    sim_free(value);
+  }
+  CU_ASSERT(checked_rows > 0);
+  fx_run_close(&run);
+}
+
 /* One phase of work whose operations cost the same at each unit: a
  * mechanism charged only per unit has cycles a fixed multiple of the units
  * done, those of runs in progress included (a run's cycles and units are
@@ -219,6 +259,7 @@ int register_tests(void) {
   static const test_case tests[] = {
       {"rates sum to the totals", test_rates_sum_to_the_totals},
       {"rates follow progress", test_rates_follow_progress},
+      {"rows written only on change", test_rows_written_only_on_change},
       {NULL, NULL}};
   return add_suite("engine_sampling", tests);
 }
