@@ -137,8 +137,10 @@ typedef struct guest_sample {
  * vCPU order, as the series have always been computed.  Quiet: every vCPU
  * done (a terminal state, engine.c) with no I/O in flight whose completion
  * could charge it, and not request-driven (its progress counts requests). */
-static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_time now, bool progress,
-                              bool cumulative, bool always, guest_sample *out) {
+static inline __attribute__((always_inline)) void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g,
+                                                                    sim_time now, bool progress, bool cumulative,
+                                                                    bool vsteal_kept, bool always,
+                                                                    guest_sample *out) {
   const uint32_t n_vcpus = g->spec->vcpus;
   bool quiet = !g->rq && g->vcpus_done >= n_vcpus;
   progress &= !g->rq;
@@ -153,7 +155,7 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
   for (int p = 0; p < MECH_PAIRS; p++) cycles[p] = mech_pair_load(&g->cycles.cycles[2 * p]);
   double cycles_last = g->cycles.cycles[MECH_LAST];
   eng_vcpu *v = &e->vcpus[g->first_vcpu];
-  eng_sampled_steal *vs = e->sampled_vsteal ? &e->sampled_vsteal[g->first_vcpu] : NULL;
+  eng_sampled_steal *vs = vsteal_kept ? &e->sampled_vsteal[g->first_vcpu] : NULL;
   for (uint32_t i = 0; i < n_vcpus; i++, v++) {
     quiet &= !v->io_inflight;
     /* a running vCPU's share of its current run's work done, computed once
@@ -211,7 +213,29 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
   out->quiet = quiet;
 }
 
-static inline void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool always);
+/* The sampled signals kept (bits of a mask): what a sample computes and
+ * writes.  A vCPU's or guest's steal is kept exactly when its
+ * eng_sampled_steal array is held, the cycle rates when eng_sampled_cycles
+ * is (eng_declare_records). */
+enum { KEEP_PROGRESS = 1, KEEP_SHARE = 2, KEEP_STEAL = 4, KEEP_VSTEAL = 8, KEEP_CYCLES = 16,
+       KEEP_ALL = 31 };
+static inline void sample_guest(eng *e, sample_batch *b, uint32_t gi, unsigned keep, bool always);
+
+/* One sample of the guests chained from e->first_unsettled (those settled
+ * unchained), with the signals `keep` holds.  Inlined at each call: a
+ * constant `keep` and `always` leave out the tests of what is not kept, per
+ * guest and per vCPU. */
+static inline __attribute__((always_inline)) void sample_chain(eng *e, sample_batch *b, unsigned keep,
+                                                               bool always) {
+  for (uint32_t *link = &e->first_unsettled; *link != ENG_NO_GUEST;) {
+    eng_guest *g = &e->guests[*link];
+    sample_guest(e, b, *link, keep, always);
+    if (g->sampled.settled)
+      *link = g->sampled.next;
+    else
+      link = &g->sampled.next;
+  }
+}
 static void declare_series_end(eng *e, sim_time end);
 
 /* One sample of every guest's kept signals, written on change.  A guest
@@ -227,8 +251,9 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   bool more = e->end_ns != SIM_TIME_MAX ? now + e->sample_ns <= e->end_ns
                                         : e->guests_done < e->sc->n_guests;
   /* what the kept signals need (a signal not kept costs nothing) */
-  bool rates = e->sig_share >= 0 || e->sig_steal >= 0;
-  for (int m = 0; m < MECH_COUNT; m++) rates |= e->sig_cycles[m] >= 0;
+  unsigned keep = (e->sig_progress >= 0 ? KEEP_PROGRESS : 0) | (e->sig_share >= 0 ? KEEP_SHARE : 0) |
+                  (e->sampled_steal ? KEEP_STEAL : 0) | (e->sampled_vsteal ? KEEP_VSTEAL : 0) |
+                  (e->sampled_cycles ? KEEP_CYCLES : 0);
   if (!e->sampled) { /* none is settled before its second sample */
     e->first_unsettled = e->sc->n_guests ? 0 : ENG_NO_GUEST;
     for (size_t gi = 0; gi < e->sc->n_guests; gi++)
@@ -244,14 +269,10 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   /* every series starts at the first sample, of every guest in order (the
    * chain holds them all then) */
   const bool always = !e->sampled;
-  for (uint32_t *link = &e->first_unsettled; *link != ENG_NO_GUEST;) {
-    eng_guest *g = &e->guests[*link];
-    sample_guest(e, &b, *link, rates, always);
-    if (g->sampled.settled)
-      *link = g->sampled.next;
-    else
-      link = &g->sampled.next;
-  }
+  if (!always && keep == KEEP_ALL) /* the usual sample: every signal kept, rows on change */
+    sample_chain(e, &b, KEEP_ALL, false);
+  else
+    sample_chain(e, &b, keep, always);
   for (int k = 0; k < BATCH_SIGNALS; k++) batch_flush(e, &b, k);
   e->sampled = true;
   if (!more) declare_series_end(e, now); /* every series reaches the last sample */
@@ -262,22 +283,23 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 /* Guest gi's kept signals at the sample's time, each written when it
  * changed or when `always`; then whether it is settled.  Inlined in the
  * loop over the guests: a call per guest still running per sample. */
-static inline __attribute__((always_inline)) void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool always) {
+static inline __attribute__((always_inline)) void sample_guest(eng *e, sample_batch *b, uint32_t gi, unsigned keep, bool always) {
   eng_guest *g = &e->guests[gi];
   double dt = (double)e->sample_ns;
   eng_sampled *last = &g->sampled;
   guest_sample s;
-  guest_sample_take(e, b, g, b->now, e->sig_progress >= 0, rates || e->sig_vsteal >= 0, always, &s);
-  if (e->sig_progress >= 0)
+  guest_sample_take(e, b, g, b->now, keep & KEEP_PROGRESS, keep & ~KEEP_PROGRESS, keep & KEEP_VSTEAL, always,
+                    &s);
+  if (keep & KEEP_PROGRESS)
     emit_on_change(e, b, BATCH_PROGRESS, g->entity, s.progress, &last->progress, always);
-  if (e->sig_share >= 0)
+  if (keep & KEEP_SHARE)
     emit_on_change(e, b, BATCH_SHARE, g->entity, (s.run_ns - g->prev_run_ns) / dt, &last->share, always);
-  eng_sampled_steal *gs = e->sampled_steal ? &e->sampled_steal[gi] : NULL;
+  eng_sampled_steal *gs = keep & KEEP_STEAL ? &e->sampled_steal[gi] : NULL;
   if (gs) {
     emit_on_change(e, b, BATCH_STEAL, g->entity, (s.steal_ns - gs->prev_ns) / dt, &gs->last, always);
     gs->prev_ns = s.steal_ns;
   }
-  eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[gi] : NULL;
+  eng_sampled_cycles *cs = keep & KEEP_CYCLES ? &e->sampled_cycles[gi] : NULL;
   if (cs) { /* the rates first, then the rows of those that changed and are kept */
     double dt_s = dt * 1e-9, rate[MECH_COUNT];
     const mech_pair dt2 = {dt_s, dt_s};

@@ -181,6 +181,52 @@ static void test_rows_written_only_on_change(void) {
   fx_run_close(&run);
 }
 
+/* A run keeping some of the signals writes each of them row for row as a
+ * run keeping all does: the samples that keep every signal and those that
+ * keep a few are computed apart (engine_report.c sample_chain), and each
+ * subset leaves out other work (the cumulative values, the cycle rates). */
+static void test_a_subset_of_signals_writes_the_same_rows(void) {
+  static const char *const subsets[][3] = {{"progress", "cycles_trap", "vcpu_steal"},
+                                            {"cpu_share", "steal", "cycles_pagewalk"},
+                                            {"progress", "progress", "progress"},
+                                            {"vcpu_steal", "vcpu_steal", "vcpu_steal"}};
+  sim_record_config all = {50 * SIM_MS, 0, 1, NULL, 0, 0};
+  fx_run full;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("sampling-all", "sampling", scenario, &all, NULL, &full), 0);
+  for (size_t k = 0; k < sizeof subsets / sizeof subsets[0]; k++) {
+    sim_record_config cfg = {50 * SIM_MS, 0, 1, subsets[k], 3, 0};
+    fx_run part;
+    CU_ASSERT_EQUAL_FATAL(fx_run_scenario("sampling-part", "sampling", scenario, &cfg, NULL, &part), 0);
+    for (size_t i = 0; i < 3; i++) {
+      char path[64];
+      snprintf(path, sizeof path, "series/%s", subsets[k][i]);
+      double *v_full = NULL, *v_part = NULL;
+      int64_t *e_full = NULL, *e_part = NULL;
+      size_t n_full = 0, n_part = 0, n;
+      CU_ASSERT_EQUAL_FATAL(sim_result_column_f64(full.r, path, "value", &v_full, &n_full), 0);
+      CU_ASSERT_EQUAL_FATAL(sim_result_column_f64(part.r, path, "value", &v_part, &n_part), 0);
+      CU_ASSERT_EQUAL_FATAL(sim_result_column_i64(full.r, path, "entity", &e_full, &n), 0);
+      CU_ASSERT_EQUAL_FATAL(sim_result_column_i64(part.r, path, "entity", &e_part, &n), 0);
+      CU_ASSERT(n_full > N_GUESTS);
+      CU_ASSERT_EQUAL(n_part, n_full);
+      size_t differ = 0;
+      for (size_t r = 0; r < n_part && r < n_full; r++)
+        differ += e_part[r] != e_full[r] || memcmp(&v_part[r], &v_full[r], sizeof v_part[r]);
+      CU_ASSERT_EQUAL(differ, 0);
+      if (differ || n_part != n_full)
+        fprintf(stderr, "%s: %zu of %zu rows differ from the run keeping every signal (%zu rows)\n", path,
+                differ, n_part, n_full);
+      sim_free(v_full);
+      sim_free(v_part);
+      sim_free(e_full);
+      sim_free(e_part);
+    }
+    CU_ASSERT_EQUAL(sim_result_has(part.r, k == 0 ? "series/steal" : "series/cycles_trap"), 0);
+    fx_run_close(&part);
+  }
+  fx_run_close(&full);
+}
+
 /* One phase of work whose operations cost the same at each unit: a
  * mechanism charged only per unit has cycles a fixed multiple of the units
  * done, those of runs in progress included (a run's cycles and units are
@@ -260,6 +306,7 @@ int register_tests(void) {
       {"rates sum to the totals", test_rates_sum_to_the_totals},
       {"rates follow progress", test_rates_follow_progress},
       {"rows written only on change", test_rows_written_only_on_change},
+      {"a subset of signals writes the same rows", test_a_subset_of_signals_writes_the_same_rows},
       {NULL, NULL}};
   return add_suite("engine_sampling", tests);
 }
