@@ -198,7 +198,7 @@ static inline __attribute__((always_inline)) void guest_sample_take(eng *e, samp
       for (int p = 0; p < MECH_PAIRS; p++) cycles[p] += mech_pair_load(&v->run_cycles.cycles[2 * p]) * f2;
       cycles_last += v->run_cycles.cycles[MECH_LAST] * f;
     }
-    if (!vs) continue; /* kept only when vcpu_steal is recorded */
+    if (!vsteal_kept) continue; /* vs is held only when vcpu_steal is recorded */
     double st = (double)v->steal_ns + waited;
     emit_on_change(e, b, BATCH_VSTEAL, v->entity, (st - vs->prev_ns) / dt, &vs->last, always);
     vs->prev_ns = st;
