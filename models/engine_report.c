@@ -85,6 +85,7 @@ enum { BATCH_PROGRESS, BATCH_SHARE, BATCH_STEAL, BATCH_VSTEAL, BATCH_CYCLES,
        BATCH_SIGNALS = BATCH_CYCLES + MECH_COUNT, BATCH_ROWS = 128 };
 typedef struct sample_batch {
   sim_time now;                             /* ns: the sample's time */
+  double dt, dt_s;                          /* ns, s: the sample interval, converted once a sample */
   unsigned cycles_kept;                     /* bit m: cycles_<mechanism m> is kept */
   int signal[BATCH_SIGNALS];                /* the signal of each */
   size_t n[BATCH_SIGNALS];                  /* rows waiting */
@@ -148,7 +149,7 @@ static inline __attribute__((always_inline)) void guest_sample_take(eng *e, samp
   if (!n_phases) n_phases = 1;
   const double n = (double)n_phases;
   const bool before_start = g->finish_ns < 0 && now < g->spec->start_ns;
-  const double dt = (double)e->sample_ns;
+  const double dt = b->dt;
   double psum = 0, run_ns = 0, steal_ns = 0;
   mech_pair cycles[MECH_PAIRS];
 #pragma GCC unroll 4
@@ -261,6 +262,8 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   }
   sample_batch b;
   b.now = now;
+  b.dt = (double)e->sample_ns;
+  b.dt_s = b.dt * 1e-9;
   int sigs[BATCH_SIGNALS] = {e->sig_progress, e->sig_share, e->sig_steal, e->sig_vsteal};
   for (int m = 0; m < MECH_COUNT; m++) sigs[BATCH_CYCLES + m] = e->sig_cycles[m];
   for (int k = 0; k < BATCH_SIGNALS; k++) b.signal[k] = sigs[k], b.n[k] = 0;
@@ -285,7 +288,7 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
  * loop over the guests: a call per guest still running per sample. */
 static inline __attribute__((always_inline)) void sample_guest(eng *e, sample_batch *b, uint32_t gi, unsigned keep, bool always) {
   eng_guest *g = &e->guests[gi];
-  double dt = (double)e->sample_ns;
+  const double dt = b->dt;
   eng_sampled *last = &g->sampled;
   guest_sample s;
   guest_sample_take(e, b, g, b->now, keep & KEEP_PROGRESS, keep & ~KEEP_PROGRESS, keep & KEEP_VSTEAL, always,
@@ -301,7 +304,8 @@ static inline __attribute__((always_inline)) void sample_guest(eng *e, sample_ba
   }
   eng_sampled_cycles *cs = keep & KEEP_CYCLES ? &e->sampled_cycles[gi] : NULL;
   if (cs) { /* the rates first, then the rows of those that changed and are kept */
-    double dt_s = dt * 1e-9, rate[MECH_COUNT];
+    const double dt_s = b->dt_s;
+    double rate[MECH_COUNT];
     const mech_pair dt2 = {dt_s, dt_s};
     unsigned changed = 0;
 #pragma GCC unroll 4
