@@ -24,6 +24,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "models/engine_internal.h"
 #include "models/mmu.h"
@@ -51,7 +54,18 @@ static inline mech_pair mech_pair_load(const double *x) {
 }
 static inline void mech_pair_store(double *x, mech_pair p) { memcpy(x, &p, sizeof p); }
 /* Bit i set when lane i of p differs bitwise from x[i] (the written-on-change
- * test of two rates at once): the lanes compared as 64-bit integers. */
+ * test of two rates at once).  With SSE2 the four 32-bit halves are compared
+ * at once and their mask (bit h: half h equal) mapped to the lanes' by a
+ * table: a lane is equal when both its halves are.  Otherwise the lanes are
+ * compared as 64-bit integers. */
+#ifdef __SSE2__
+static const unsigned char lanes_differ_of_halves_equal[16] = {3, 3, 3, 2, 3, 3, 3, 2,
+                                                               3, 3, 3, 2, 1, 1, 1, 0};
+static inline unsigned mech_pair_differs(mech_pair p, const double *x) {
+  __m128i halves_equal = _mm_cmpeq_epi32(_mm_castpd_si128((__m128d)p), _mm_loadu_si128((const __m128i *)x));
+  return lanes_differ_of_halves_equal[_mm_movemask_ps(_mm_castsi128_ps(halves_equal))];
+}
+#else
 typedef uint64_t mech_pair_bits __attribute__((vector_size(2 * sizeof(uint64_t))));
 static inline unsigned mech_pair_differs(mech_pair p, const double *x) {
   mech_pair_bits a, b;
@@ -60,6 +74,7 @@ static inline unsigned mech_pair_differs(mech_pair p, const double *x) {
   mech_pair_bits differs = a != b; /* all ones in a lane that differs */
   return (unsigned)(differs[0] & 1) | (unsigned)(differs[1] & 1) << 1;
 }
+#endif
 
 /* The rows of one sample not written yet, in guest order: per sampled
  * signal (BATCH_PROGRESS ... BATCH_CYCLES + MECH_COUNT - 1) its entities and
@@ -70,6 +85,7 @@ enum { BATCH_PROGRESS, BATCH_SHARE, BATCH_STEAL, BATCH_VSTEAL, BATCH_CYCLES,
        BATCH_SIGNALS = BATCH_CYCLES + MECH_COUNT, BATCH_ROWS = 128 };
 typedef struct sample_batch {
   sim_time now;                             /* ns: the sample's time */
+  double dt, dt_s;                          /* ns, s: the sample interval, converted once a sample */
   unsigned cycles_kept;                     /* bit m: cycles_<mechanism m> is kept */
   int signal[BATCH_SIGNALS];                /* the signal of each */
   size_t n[BATCH_SIGNALS];                  /* rows waiting */
@@ -122,8 +138,10 @@ typedef struct guest_sample {
  * vCPU order, as the series have always been computed.  Quiet: every vCPU
  * done (a terminal state, engine.c) with no I/O in flight whose completion
  * could charge it, and not request-driven (its progress counts requests). */
-static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_time now, bool progress,
-                              bool cumulative, bool always, guest_sample *out) {
+static inline __attribute__((always_inline)) void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g,
+                                                                    sim_time now, bool progress, bool cumulative,
+                                                                    bool vsteal_kept, bool always,
+                                                                    guest_sample *out) {
   const uint32_t n_vcpus = g->spec->vcpus;
   bool quiet = !g->rq && g->vcpus_done >= n_vcpus;
   progress &= !g->rq;
@@ -131,16 +149,24 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
   if (!n_phases) n_phases = 1;
   const double n = (double)n_phases;
   const bool before_start = g->finish_ns < 0 && now < g->spec->start_ns;
-  const double dt = (double)e->sample_ns;
+  const double dt = b->dt;
   double psum = 0, run_ns = 0, steal_ns = 0;
   mech_pair cycles[MECH_PAIRS];
 #pragma GCC unroll 4
   for (int p = 0; p < MECH_PAIRS; p++) cycles[p] = mech_pair_load(&g->cycles.cycles[2 * p]);
   double cycles_last = g->cycles.cycles[MECH_LAST];
   eng_vcpu *v = &e->vcpus[g->first_vcpu];
-  eng_sampled_steal *vs = e->sampled_vsteal ? &e->sampled_vsteal[g->first_vcpu] : NULL;
+  eng_sampled_steal *vs = vsteal_kept ? &e->sampled_vsteal[g->first_vcpu] : NULL;
   for (uint32_t i = 0; i < n_vcpus; i++, v++) {
     quiet &= !v->io_inflight;
+    /* a running vCPU's share of its current run's work done, computed once
+     * for its progress and its cycles: 0 before the run's work starts or
+     * when the run holds none (the two tests are the same comparisons) */
+    const bool running = v->state == V_RUNNING;
+    const bool in_work = running && now > v->work_start_ns && v->run_end_ns > v->work_start_ns;
+    const double f = in_work ? at_most_one((double)(now - v->work_start_ns) /
+                                           (double)(v->run_end_ns - v->work_start_ns))
+                             : 0.0;
     if (progress) {
       if (v->state == V_DONE) {
         psum += 1;
@@ -148,9 +174,7 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
         double frac = 0;
         if (v->units_phase > 0) {
           double left = v->units_left;
-          if (v->state == V_RUNNING && now > v->work_start_ns && v->run_end_ns > v->work_start_ns)
-            left -= v->run_units * at_most_one((double)(now - v->work_start_ns) /
-                                                 (double)(v->run_end_ns - v->work_start_ns));
+          if (in_work) left -= v->run_units * f;
           frac = 1 - left / v->units_phase;
         } else if (v->phase_end_ns > v->phase_start_ns && v->phase_end_ns != SIM_TIME_MAX) {
           frac = (double)(now - v->phase_start_ns) / (double)(v->phase_end_ns - v->phase_start_ns);
@@ -165,21 +189,17 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
     run_ns += (double)v->run_ns;
     steal_ns += (double)v->steal_ns;
     if (v->state == V_RUNNABLE) steal_ns += waited;
-    if (v->state == V_RUNNING) {
+    if (running) {
       double ran = (double)(now - v->run_start_ns);
       run_ns += ran * at_most_one(v->rate);
       waited = ran * at_least_zero(v->want - v->rate);
       steal_ns += waited;
-      sim_time work = v->run_end_ns - v->work_start_ns;
-      double f = now <= v->work_start_ns || work <= 0
-                     ? 0.0
-                     : at_most_one((double)(now - v->work_start_ns) / (double)work);
       const mech_pair f2 = {f, f};
 #pragma GCC unroll 4
       for (int p = 0; p < MECH_PAIRS; p++) cycles[p] += mech_pair_load(&v->run_cycles.cycles[2 * p]) * f2;
       cycles_last += v->run_cycles.cycles[MECH_LAST] * f;
     }
-    if (!vs) continue; /* kept only when vcpu_steal is recorded */
+    if (!vsteal_kept) continue; /* vs is held only when vcpu_steal is recorded */
     double st = (double)v->steal_ns + waited;
     emit_on_change(e, b, BATCH_VSTEAL, v->entity, (st - vs->prev_ns) / dt, &vs->last, always);
     vs->prev_ns = st;
@@ -194,7 +214,29 @@ static void guest_sample_take(eng *e, sample_batch *b, const eng_guest *g, sim_t
   out->quiet = quiet;
 }
 
-static inline void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool always);
+/* The sampled signals kept (bits of a mask): what a sample computes and
+ * writes.  A vCPU's or guest's steal is kept exactly when its
+ * eng_sampled_steal array is held, the cycle rates when eng_sampled_cycles
+ * is (eng_declare_records). */
+enum { KEEP_PROGRESS = 1, KEEP_SHARE = 2, KEEP_STEAL = 4, KEEP_VSTEAL = 8, KEEP_CYCLES = 16,
+       KEEP_ALL = 31 };
+static inline void sample_guest(eng *e, sample_batch *b, uint32_t gi, unsigned keep, bool always);
+
+/* One sample of the guests chained from e->first_unsettled (those settled
+ * unchained), with the signals `keep` holds.  Inlined at each call: a
+ * constant `keep` and `always` leave out the tests of what is not kept, per
+ * guest and per vCPU. */
+static inline __attribute__((always_inline)) void sample_chain(eng *e, sample_batch *b, unsigned keep,
+                                                               bool always) {
+  for (uint32_t *link = &e->first_unsettled; *link != ENG_NO_GUEST;) {
+    eng_guest *g = &e->guests[*link];
+    sample_guest(e, b, *link, keep, always);
+    if (g->sampled.settled)
+      *link = g->sampled.next;
+    else
+      link = &g->sampled.next;
+  }
+}
 static void declare_series_end(eng *e, sim_time end);
 
 /* One sample of every guest's kept signals, written on change.  A guest
@@ -210,8 +252,9 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   bool more = e->end_ns != SIM_TIME_MAX ? now + e->sample_ns <= e->end_ns
                                         : e->guests_done < e->sc->n_guests;
   /* what the kept signals need (a signal not kept costs nothing) */
-  bool rates = e->sig_share >= 0 || e->sig_steal >= 0;
-  for (int m = 0; m < MECH_COUNT; m++) rates |= e->sig_cycles[m] >= 0;
+  unsigned keep = (e->sig_progress >= 0 ? KEEP_PROGRESS : 0) | (e->sig_share >= 0 ? KEEP_SHARE : 0) |
+                  (e->sampled_steal ? KEEP_STEAL : 0) | (e->sampled_vsteal ? KEEP_VSTEAL : 0) |
+                  (e->sampled_cycles ? KEEP_CYCLES : 0);
   if (!e->sampled) { /* none is settled before its second sample */
     e->first_unsettled = e->sc->n_guests ? 0 : ENG_NO_GUEST;
     for (size_t gi = 0; gi < e->sc->n_guests; gi++)
@@ -219,6 +262,8 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   }
   sample_batch b;
   b.now = now;
+  b.dt = (double)e->sample_ns;
+  b.dt_s = b.dt * 1e-9;
   int sigs[BATCH_SIGNALS] = {e->sig_progress, e->sig_share, e->sig_steal, e->sig_vsteal};
   for (int m = 0; m < MECH_COUNT; m++) sigs[BATCH_CYCLES + m] = e->sig_cycles[m];
   for (int k = 0; k < BATCH_SIGNALS; k++) b.signal[k] = sigs[k], b.n[k] = 0;
@@ -227,14 +272,10 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   /* every series starts at the first sample, of every guest in order (the
    * chain holds them all then) */
   const bool always = !e->sampled;
-  for (uint32_t *link = &e->first_unsettled; *link != ENG_NO_GUEST;) {
-    eng_guest *g = &e->guests[*link];
-    sample_guest(e, &b, *link, rates, always);
-    if (g->sampled.settled)
-      *link = g->sampled.next;
-    else
-      link = &g->sampled.next;
-  }
+  if (!always && keep == KEEP_ALL) /* the usual sample: every signal kept, rows on change */
+    sample_chain(e, &b, KEEP_ALL, false);
+  else
+    sample_chain(e, &b, keep, always);
   for (int k = 0; k < BATCH_SIGNALS; k++) batch_flush(e, &b, k);
   e->sampled = true;
   if (!more) declare_series_end(e, now); /* every series reaches the last sample */
@@ -245,24 +286,26 @@ void eng_sample_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 /* Guest gi's kept signals at the sample's time, each written when it
  * changed or when `always`; then whether it is settled.  Inlined in the
  * loop over the guests: a call per guest still running per sample. */
-static inline __attribute__((always_inline)) void sample_guest(eng *e, sample_batch *b, uint32_t gi, bool rates, bool always) {
+static inline __attribute__((always_inline)) void sample_guest(eng *e, sample_batch *b, uint32_t gi, unsigned keep, bool always) {
   eng_guest *g = &e->guests[gi];
-  double dt = (double)e->sample_ns;
+  const double dt = b->dt;
   eng_sampled *last = &g->sampled;
   guest_sample s;
-  guest_sample_take(e, b, g, b->now, e->sig_progress >= 0, rates || e->sig_vsteal >= 0, always, &s);
-  if (e->sig_progress >= 0)
+  guest_sample_take(e, b, g, b->now, keep & KEEP_PROGRESS, keep & ~KEEP_PROGRESS, keep & KEEP_VSTEAL, always,
+                    &s);
+  if (keep & KEEP_PROGRESS)
     emit_on_change(e, b, BATCH_PROGRESS, g->entity, s.progress, &last->progress, always);
-  if (e->sig_share >= 0)
+  if (keep & KEEP_SHARE)
     emit_on_change(e, b, BATCH_SHARE, g->entity, (s.run_ns - g->prev_run_ns) / dt, &last->share, always);
-  eng_sampled_steal *gs = e->sampled_steal ? &e->sampled_steal[gi] : NULL;
+  eng_sampled_steal *gs = keep & KEEP_STEAL ? &e->sampled_steal[gi] : NULL;
   if (gs) {
     emit_on_change(e, b, BATCH_STEAL, g->entity, (s.steal_ns - gs->prev_ns) / dt, &gs->last, always);
     gs->prev_ns = s.steal_ns;
   }
-  eng_sampled_cycles *cs = e->sampled_cycles ? &e->sampled_cycles[gi] : NULL;
+  eng_sampled_cycles *cs = keep & KEEP_CYCLES ? &e->sampled_cycles[gi] : NULL;
   if (cs) { /* the rates first, then the rows of those that changed and are kept */
-    double dt_s = dt * 1e-9, rate[MECH_COUNT];
+    const double dt_s = b->dt_s;
+    double rate[MECH_COUNT];
     const mech_pair dt2 = {dt_s, dt_s};
     unsigned changed = 0;
 #pragma GCC unroll 4

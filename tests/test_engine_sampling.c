@@ -141,6 +141,92 @@ static void test_rates_sum_to_the_totals(void) {
   fx_run_close(&run);
 }
 
+/* Every kept series is written on change: in the rows of /series/<signal>,
+ * no entity's value repeats the bits of its previous row, for the cycle
+ * rates (compared two mechanisms at once), cpu_share, steal, vcpu_steal and
+ * progress alike.  A change test that always reports a change writes
+ * repeats (the same series read filled forward, which the sums above do not
+ * see); one that misses a change breaks those sums. */
+static void test_rows_written_only_on_change(void) {
+  sim_record_config cfg = {50 * SIM_MS, 0, 1, NULL, 0, 0};
+  fx_run run;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("sampling", "sampling", scenario, &cfg, NULL, &run), 0);
+  char signals[MECH_COUNT + 4][64] = {"series/progress", "series/cpu_share", "series/steal",
+                                      "series/vcpu_steal"};
+  for (int m = 0; m < MECH_COUNT; m++)
+    snprintf(signals[4 + m], sizeof signals[4 + m], "series/cycles_%s", mechanism_names[m]);
+  size_t checked_rows = 0;
+  for (size_t k = 0; k < sizeof signals / sizeof signals[0]; k++) {
+    int64_t *entity = NULL;
+    double *value = NULL;
+    size_t n = 0, n_values = 0;
+    CU_ASSERT_EQUAL_FATAL(sim_result_column_i64(run.r, signals[k], "entity", &entity, &n), 0);
+    CU_ASSERT_EQUAL_FATAL(sim_result_column_f64(run.r, signals[k], "value", &value, &n_values), 0);
+    CU_ASSERT_EQUAL_FATAL(n, n_values);
+    size_t repeats = 0;
+    for (size_t i = 0; i < n; i++) /* an entity's previous row, searched backwards */
+      for (size_t j = i; j-- > 0;)
+        if (entity[j] == entity[i]) {
+          repeats += !memcmp(&value[j], &value[i], sizeof value[i]);
+          break;
+        }
+    CU_ASSERT_EQUAL(repeats, 0);
+    if (repeats) fprintf(stderr, "%s: %zu rows repeat their entity's previous value\n", signals[k], repeats);
+    CU_ASSERT(n > N_GUESTS);
+    checked_rows += n;
+    sim_free(entity);
+    sim_free(value);
+  }
+  CU_ASSERT(checked_rows > 0);
+  fx_run_close(&run);
+}
+
+/* A run keeping some of the signals writes each of them row for row as a
+ * run keeping all does: the samples that keep every signal and those that
+ * keep a few are computed apart (engine_report.c sample_chain), and each
+ * subset leaves out other work (the cumulative values, the cycle rates). */
+static void test_a_subset_of_signals_writes_the_same_rows(void) {
+  static const char *const subsets[][3] = {{"progress", "cycles_trap", "vcpu_steal"},
+                                            {"cpu_share", "steal", "cycles_pagewalk"},
+                                            {"progress", "progress", "progress"},
+                                            {"vcpu_steal", "vcpu_steal", "vcpu_steal"}};
+  sim_record_config all = {50 * SIM_MS, 0, 1, NULL, 0, 0};
+  fx_run full;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("sampling-all", "sampling", scenario, &all, NULL, &full), 0);
+  for (size_t k = 0; k < sizeof subsets / sizeof subsets[0]; k++) {
+    sim_record_config cfg = {50 * SIM_MS, 0, 1, subsets[k], 3, 0};
+    fx_run part;
+    CU_ASSERT_EQUAL_FATAL(fx_run_scenario("sampling-part", "sampling", scenario, &cfg, NULL, &part), 0);
+    for (size_t i = 0; i < 3; i++) {
+      char path[64];
+      snprintf(path, sizeof path, "series/%s", subsets[k][i]);
+      double *v_full = NULL, *v_part = NULL;
+      int64_t *e_full = NULL, *e_part = NULL;
+      size_t n_full = 0, n_part = 0, n;
+      CU_ASSERT_EQUAL_FATAL(sim_result_column_f64(full.r, path, "value", &v_full, &n_full), 0);
+      CU_ASSERT_EQUAL_FATAL(sim_result_column_f64(part.r, path, "value", &v_part, &n_part), 0);
+      CU_ASSERT_EQUAL_FATAL(sim_result_column_i64(full.r, path, "entity", &e_full, &n), 0);
+      CU_ASSERT_EQUAL_FATAL(sim_result_column_i64(part.r, path, "entity", &e_part, &n), 0);
+      CU_ASSERT(n_full > N_GUESTS);
+      CU_ASSERT_EQUAL(n_part, n_full);
+      size_t differ = 0;
+      for (size_t r = 0; r < n_part && r < n_full; r++)
+        differ += e_part[r] != e_full[r] || memcmp(&v_part[r], &v_full[r], sizeof v_part[r]);
+      CU_ASSERT_EQUAL(differ, 0);
+      if (differ || n_part != n_full)
+        fprintf(stderr, "%s: %zu of %zu rows differ from the run keeping every signal (%zu rows)\n", path,
+                differ, n_part, n_full);
+      sim_free(v_full);
+      sim_free(v_part);
+      sim_free(e_full);
+      sim_free(e_part);
+    }
+    CU_ASSERT_EQUAL(sim_result_has(part.r, k == 0 ? "series/steal" : "series/cycles_trap"), 0);
+    fx_run_close(&part);
+  }
+  fx_run_close(&full);
+}
+
 /* One phase of work whose operations cost the same at each unit: a
  * mechanism charged only per unit has cycles a fixed multiple of the units
  * done, those of runs in progress included (a run's cycles and units are
@@ -219,6 +305,8 @@ int register_tests(void) {
   static const test_case tests[] = {
       {"rates sum to the totals", test_rates_sum_to_the_totals},
       {"rates follow progress", test_rates_follow_progress},
+      {"rows written only on change", test_rows_written_only_on_change},
+      {"a subset of signals writes the same rows", test_a_subset_of_signals_writes_the_same_rows},
       {NULL, NULL}};
   return add_suite("engine_sampling", tests);
 }
