@@ -523,12 +523,13 @@ static inline void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
  * run neither settled, nor quiet, nor marked now.  When there is none it
  * would do nothing, and is not due. */
 static inline bool recheck_due(contention_host *c) {
-  for (size_t w = 0; w < c->words; w++)
-    if (c->slot_running[w] & ~(c->slot_settled[w] | c->slot_quiet[w] | c->slot_now[w])) {
-      c->fresh = true;
-      return true;
-    }
-  return false;
+  /* (the first word alone: a host of up to 64 slots, most of them) */
+  uint64_t look = c->slot_running[0] & ~(c->slot_settled[0] | c->slot_quiet[0] | c->slot_now[0]);
+  for (size_t w = 1; !look && w < c->words; w++)
+    look = c->slot_running[w] & ~(c->slot_settled[w] | c->slot_quiet[w] | c->slot_now[w]);
+  if (!look) return false;
+  c->fresh = true;
+  return true;
 }
 
 /* contention_unit_cycles but for a re-plan on its own slot: a new run, or
