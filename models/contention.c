@@ -518,30 +518,32 @@ static inline void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
   slot_bit(c->slot_now, p, true);
 }
 
-bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const sim_phase *cur) {
-  contention_host *c = h->contention;
+/* Whether the re-check that follows a dispatch (contention_recheck, at
+ * this instant, known evaluated) has anything to look at: a slot holding a
+ * run neither settled, nor quiet, nor marked now.  When there is none it
+ * would do nothing, and is not due. */
+static inline bool recheck_due(contention_host *c) {
+  /* (the first word alone: a host of up to 64 slots, most of them) */
+  uint64_t look = c->slot_running[0] & ~(c->slot_settled[0] | c->slot_quiet[0] | c->slot_now[0]);
+  for (size_t w = 1; !look && w < c->words; w++)
+    look = c->slot_running[w] & ~(c->slot_settled[w] | c->slot_quiet[w] | c->slot_now[w]);
+  if (!look) return false;
+  c->fresh = true;
+  return true;
+}
+
+/* contention_unit_cycles but for a re-plan on its own slot: a new run, or
+ * a slot or rate changed.  Out of line, so that the re-plan, most of a
+ * data center's dispatches, saves and restores only what it uses. */
+static __attribute__((noinline)) bool unit_cycles_new_run(eng *e, eng_host *h, contention_host *c,
+                                                          eng_vcpu *v, uint32_t p,
+                                                          const sim_phase *cur) {
   if (room(h, c) < 0) {
     eng_note_rec(e, -1); /* out of memory: the run fails */
     return true;
   }
   size_t w = p / 64;
   uint64_t bit = (uint64_t)1 << (p % 64);
-  /* The run that ended on p going on there (a re-plan), no other slot
-   * changed, in the phase and at the rate its entry holds: the running set
-   * is known's (slots_unchanged), and p's bits are as below, quiet clear and
-   * fixed set (the run before was in the same contending phase, not in place). */
-  if (c->vacated == p && c->slot_vcpu[p] == v - e->vcpus && c->slot_phase[p] == cur &&
-      (c->slot_fixed[w] & bit) && v->rate == c->slot_rate[p] && c->slots_static &&
-      c->n_slot_known == h->n_slots && h->clock_hz == c->known_clock_hz && !phase_in_place(e, v)) {
-    c->vacated = NO_SLOT;
-    c->slot_running[w] |= bit;
-    slot_now_mark(c, p, v->run_start_ns);
-    bool by_entry;
-    v->contention_unit = vcpu_extra_in(c, v, cur, &by_entry);
-    c->slot_settled[w] |= bit;
-    slot_zero_mark(c, p, by_entry && v->contention_unit == 0);
-    goto due;
-  }
   const sim_phase *ph = contending_in(e, v, cur);
   bool in_place = phase_in_place(e, v);
   /* A run that uses nothing counted, on a slot whose entry held none, the
@@ -582,16 +584,32 @@ bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const 
     if (!in_place) c->slot_settled[w] |= bit;
     slot_zero_mark(c, p, by_entry && v->contention_unit == 0);
   }
-due:
-  /* The re-check that follows (contention_recheck, at this instant, known
-   * evaluated) would look at the slots holding a run neither settled nor
-   * marked now: when there is none it would do nothing, and is not due. */
-  for (w = 0; w < c->words; w++)
-    if (c->slot_running[w] & ~(c->slot_settled[w] | c->slot_quiet[w] | c->slot_now[w])) {
-      c->fresh = true;
-      return true;
-    }
-  return false;
+  return recheck_due(c);
+}
+
+bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const sim_phase *cur) {
+  contention_host *c = h->contention;
+  size_t w = p / 64;
+  uint64_t bit = (uint64_t)1 << (p % 64);
+  /* The run that ended on p going on there (a re-plan), no other slot
+   * changed, in the phase and at the rate its entry holds: the running set
+   * is known's (slots_unchanged), and p's bits are as below, quiet clear and
+   * fixed set (the run before was in the same contending phase, not in
+   * place).  (The slots known describes are h's: the arrays have room for
+   * p.) */
+  if (c->vacated == p && c->n_slot_known == h->n_slots && c->slot_vcpu[p] == v - e->vcpus &&
+      c->slot_phase[p] == cur && (c->slot_fixed[w] & bit) && v->rate == c->slot_rate[p] &&
+      c->slots_static && h->clock_hz == c->known_clock_hz && !phase_in_place(e, v)) {
+    c->vacated = NO_SLOT;
+    c->slot_running[w] |= bit;
+    slot_now_mark(c, p, v->run_start_ns);
+    bool by_entry;
+    v->contention_unit = vcpu_extra_in(c, v, cur, &by_entry);
+    c->slot_settled[w] |= bit;
+    slot_zero_mark(c, p, by_entry && v->contention_unit == 0);
+    return recheck_due(c);
+  }
+  return unit_cycles_new_run(e, h, c, v, p, cur);
 }
 
 void contention_run_ended(eng_host *h, uint32_t p) {
