@@ -598,9 +598,11 @@ static inline const sim_phase *eng_phase_of(const eng *e, const eng_vcpu *v) {
 }
 
 /* fmin(a, b) by comparison, without the library call (start_run sizes a
- * phase's first chunks so): a when a < b or b is NaN, else b (so b of two
- * equal values, zeros of either sign included), as the C library's fmin
- * answers, bit for bit. */
+ * phase's first chunks so): a when a < b or b is NaN, else b (b of two
+ * equal values), fmin's value bit for bit.  Of two zeros of opposite signs
+ * it answers b, where C leaves fmin's sign open (the compiler, which takes
+ * fmin's operands as interchangeable, may answer either); a chunk's size
+ * is never such a pair. */
 static inline double eng_fmin(double a, double b) { return a < b || b != b ? a : b; }
 
 #endif

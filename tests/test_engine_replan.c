@@ -44,8 +44,10 @@ static void test_running_only_between_pick_and_account(void) {
 }
 
 /* eng_fmin, which sizes a phase's first chunks in place of the library's
- * fmin: the same bits for every pair of zeros of both signs, equal and
- * ordered values, infinities and NaN on either side. */
+ * fmin: the same bits for equal and ordered values, zeros of one sign,
+ * infinities and NaN on either side; of zeros of opposite signs, whose
+ * minimum's sign C leaves open (a call answers one sign or the other as the
+ * compiler orders fmin's operands), a zero, the second. */
 static void test_eng_fmin_is_fmin_bit_for_bit(void) {
   const double x[] = {0.0, -0.0, 1.0, -1.0, 1e-3, 0.999, 5e-324, -INFINITY, INFINITY, NAN, 1.0};
   size_t n = sizeof x / sizeof x[0], zeros_apart = 0;
@@ -56,11 +58,15 @@ static void test_eng_fmin_is_fmin_bit_for_bit(void) {
         CU_ASSERT(isnan(got));
         continue;
       }
+      if (x[i] == 0 && x[j] == 0 && signbit(x[i]) != signbit(x[j])) {
+        CU_ASSERT(got == 0 && signbit(got) == signbit(x[j]));
+        zeros_apart++;
+        continue;
+      }
       uint64_t a, b;
       memcpy(&a, &want, sizeof a);
       memcpy(&b, &got, sizeof b);
       CU_ASSERT_EQUAL(a, b);
-      zeros_apart += x[i] == 0 && x[j] == 0 && signbit(x[i]) != signbit(x[j]);
     }
   CU_ASSERT_EQUAL(zeros_apart, 2); /* (+0, -0) and (-0, +0) were compared */
 }
