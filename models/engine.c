@@ -191,18 +191,17 @@ bool eng_phase_complete(const eng_vcpu *v, sim_time now) {
  * prepared unit holds for the phase's content, the state's table and the
  * technique only, models/technique_unit.h, and a workload's phase is the
  * same content for every vCPU), so v copies them instead of preparing its
- * own: the vCPUs of a guest enter a phase one after another.  NULL: none,
+ * own: the vCPUs of a guest enter a phase one after another, so the one
+ * that last prepared or took a phase's units (g->unit_holder) is the one to
+ * ask; another that holds them too would give the same units.  NULL: none,
  * or ph is a request's or a trace's, whose content is the vCPU's own. */
 static const eng_vcpu *prepared_sibling(const eng *e, const eng_guest *g, const eng_vcpu *v,
                                         const sim_phase *ph) {
   if (v->req_ph || g->wl->trace_mix) return NULL;
-  const eng_vcpu *first = &e->vcpus[g->first_vcpu];
-  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
-    const eng_vcpu *s = &first[i];
-    if (s != v && s->unit_phase == ph && s->unit_state == g->tech_state &&
-        s->unit_native_state == g->native_state)
-      return s;
-  }
+  const eng_vcpu *s = &e->vcpus[g->unit_holder];
+  if (s != v && s->unit_phase == ph && s->unit_state == g->tech_state &&
+      s->unit_native_state == g->native_state)
+    return s;
   return NULL;
 }
 
@@ -236,6 +235,7 @@ static inline __attribute__((always_inline)) void charge_units(eng *e, eng_vcpu 
     v->unit_phase = ph;
     v->unit_state = g->tech_state;
     v->unit_native_state = g->native_state;
+    g->unit_holder = (uint32_t)(v - e->vcpus);
   }
   if (tech)
     tech->apply_fresh(g->tech_state, ph, units, &v->unit_tech, out);

@@ -195,6 +195,8 @@ typedef struct eng_guest {
   eng_sampled sampled;       /* its signal values last written */
   double io_path_excess_ns;  /* ns: over the requests it issued, its I/O path's backend time and
                               * added latency beyond the native path's, summed (models/io.h) */
+  uint32_t unit_holder;      /* the vCPU (index in eng.vcpus) of the guest that last prepared or
+                              * took a phase's units (engine.c prepared_sibling) */
 } eng_guest;
 
 /* Guest g's home arrays after home_tech, in its allocation (homes_cap homes;

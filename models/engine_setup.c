@@ -634,6 +634,7 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   g->entity = sim_recorder_entity(e->rec, "guest", g->spec->name, h->entity);
   if (g->entity < 0) return g->entity;
   g->first_vcpu = *next_vcpu;
+  g->unit_holder = g->first_vcpu;
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     eng_vcpu *v = &e->vcpus[*next_vcpu];
     v->guest = (uint32_t)gi;
