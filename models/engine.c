@@ -116,8 +116,10 @@ static double run_demand(const eng *e, const eng_vcpu *v, const sim_phase *ph) {
 }
 
 /* Puts v at the start of phase v->phase (skipping empty phases); marks it
- * DONE past the last phase of a non-repeating workload. */
-void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
+ * DONE past the last phase of a non-repeating workload.  Inline in the
+ * handlers that start a guest's vCPUs and end their runs: the call's saving
+ * and restoring of registers cost as much as its body's usual work. */
+static inline __attribute__((always_inline)) void enter_phase(eng *e, eng_vcpu *v, sim_time now) {
   eng_guest *g = &e->guests[v->guest];
   const sim_workload *wl = g->wl;
   /* sim_workload_n_phases and sim_workload_phase_body read here, as
@@ -179,6 +181,8 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
     e->guests_done++;
   }
 }
+
+void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) { enter_phase(e, v, now); }
 
 /* Whether v's current phase is complete at `now`. */
 bool eng_phase_complete(const eng_vcpu *v, sim_time now) {
@@ -423,7 +427,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
       if (idle) idle_begin(e, v, now);
     } else {
       v->phase++;
-      eng_enter_phase(e, v, now);
+      enter_phase(e, v, now);
     }
   }
   bool runnable = v->state != V_DONE && !idle;
@@ -653,8 +657,9 @@ static void progress_observer(void *ctx, sim_time t, int32_t priority, uint64_t 
 
 static inline void kick(eng *e, eng_host *h, sched_kick k);
 
-/* v becomes runnable: queue it and act on the scheduler's kick. */
-void eng_wake_vcpu(eng *e, eng_vcpu *v) {
+/* v becomes runnable: queue it and act on the scheduler's kick.  Inline in
+ * the handler that starts a guest's vCPUs, each woken in turn. */
+static inline __attribute__((always_inline)) void wake_vcpu(eng *e, eng_vcpu *v) {
   eng_host *h = e->guests[v->guest].host;
   sim_time now = sim_loop_now(e->loop);
   if (v->state == V_DONE) return; /* its guest departed while a wake-up was due */
@@ -672,6 +677,8 @@ void eng_wake_vcpu(eng *e, eng_vcpu *v) {
   v->runnable_since = now;
   kick(e, h, h->sched->wake(h->sched_state, v->sched_id, now));
 }
+
+void eng_wake_vcpu(eng *e, eng_vcpu *v) { wake_vcpu(e, v); }
 
 /* Acts on a scheduler's kick of a pCPU of h (models/scheduler.h). */
 void eng_kick(eng *e, eng_host *h, sched_kick k) { kick(e, h, k); }
@@ -825,8 +832,8 @@ void eng_start_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
     v->phase = 0;
-    eng_enter_phase(e, v, now);
-    if (v->state != V_DONE) eng_wake_vcpu(e, v);
+    enter_phase(e, v, now);
+    if (v->state != V_DONE) wake_vcpu(e, v);
   }
 }
 
