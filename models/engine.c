@@ -465,7 +465,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     assert((uint32_t)v->sched_id == p); /* a fluid vCPU's slot is its own */
     start_run(e, h, p, v, (sched_pick){v->sched_id, SIM_TIME_MAX, 0}, now, true);
   } else {
-    eng_dispatch(e, h, p);
+    dispatch(e, h, p);
   }
   if (h->fluid) fluid_replan(e, h);
 }
@@ -473,7 +473,8 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 /* Asks the scheduler what runs on pCPU p now and starts it. */
 void eng_dispatch(eng *e, eng_host *h, uint32_t p) { dispatch(e, h, p); }
 
-/* eng_dispatch, inline in dispatch_handler, which dispatches every kick. */
+/* eng_dispatch, inline in dispatch_handler, which dispatches every kick,
+ * and in run_end_handler, which dispatches at a run's end but a re-plan's. */
 static inline __attribute__((always_inline)) void dispatch(eng *e, eng_host *h, uint32_t p) {
   sim_time now = sim_loop_now(e->loop);
   /* a back end runs there (models/backend.h); without back ends, not asked */
