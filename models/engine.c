@@ -656,7 +656,7 @@ static void progress_observer(void *ctx, sim_time t, int32_t priority, uint64_t 
     e->opt->progress(e->opt->progress_ctx, t, e->end_ns == SIM_TIME_MAX ? t : e->end_ns);
 }
 
-static inline void kick(eng *e, eng_host *h, sched_kick k);
+static inline void kick(eng *e, eng_host *h, sched_kick k, sim_time now);
 
 /* v becomes runnable: queue it and act on the scheduler's kick.  Inline in
  * the handler that starts a guest's vCPUs, each woken in turn. */
@@ -676,17 +676,18 @@ static inline __attribute__((always_inline)) void wake_vcpu(eng *e, eng_vcpu *v)
   }
   v->state = V_RUNNABLE;
   v->runnable_since = now;
-  kick(e, h, h->sched->wake(h->sched_state, v->sched_id, now));
+  kick(e, h, h->sched->wake(h->sched_state, v->sched_id, now), now);
 }
 
 void eng_wake_vcpu(eng *e, eng_vcpu *v) { wake_vcpu(e, v); }
 
 /* Acts on a scheduler's kick of a pCPU of h (models/scheduler.h). */
-void eng_kick(eng *e, eng_host *h, sched_kick k) { kick(e, h, k); }
+void eng_kick(eng *e, eng_host *h, sched_kick k) { kick(e, h, k, sim_loop_now(e->loop)); }
 
-/* eng_kick, inline in eng_wake_vcpu, which kicks at every wake-up. */
-static inline __attribute__((always_inline)) void kick(eng *e, eng_host *h, sched_kick k) {
-  sim_time now = sim_loop_now(e->loop);
+/* eng_kick at `now`, the loop's time, inline in eng_wake_vcpu, which kicks
+ * at every wake-up. */
+static inline __attribute__((always_inline)) void kick(eng *e, eng_host *h, sched_kick k,
+                                                       sim_time now) {
   if (k.pcpu < 0) return;
   eng_pcpu *c = &h->pcpus[k.pcpu];
   if (k.at < now) k.at = now;
