@@ -604,6 +604,47 @@ static void test_vcpus_take_only_their_phases_units(void) {
   fx_run_close(&run);
 }
 
+/* Each vCPU's entity is named "<guest>/vcpu<i>" (engine_setup.c, the
+ * guest's prefix written once, each number after it): a guest of eleven
+ * vCPUs names its tenth "/vcpu10" after "/vcpu9", and the next guest's
+ * first vCPU carries its own guest's name, not the one before it. */
+static void test_vcpu_entity_names(void) {
+  const char *text =
+      "name: names\n"
+      "simulation: {seed: 1, record: {events: false, series: false}}\n"
+      "calibration: generic-x86-2020\n"
+      "host_types:\n"
+      "  h: {cores: 16, clock: 2 GHz, memory: 64 GiB, fidelity: fluid}\n"
+      "hosts: [{name: h0, type: h}]\n"
+      "workloads:\n"
+      "  w: {phases: [{name: p, units: 1M, ops: {instructions: 100}}]}\n"
+      "guests:\n"
+      "  - {name: big, technique: hvm-ept, vcpus: 11, memory: 1 GiB, host: h0, workload: w}\n"
+      "  - {name: small-one, technique: hvm-ept, vcpus: 2, memory: 1 GiB, host: h0, workload: w}\n";
+  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
+  fx_run run;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("names", "names", text, &cfg, NULL, &run), 0);
+  char **kinds = NULL, **names = NULL;
+  size_t n_kinds = 0, n = 0;
+  CU_ASSERT_EQUAL_FATAL(sim_result_column_str(run.r, "entities", "kind", &kinds, &n_kinds), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_result_column_str(run.r, "entities", "name", &names, &n), 0);
+  CU_ASSERT_EQUAL_FATAL(n, n_kinds);
+  const char *want[] = {"big/vcpu0", "big/vcpu1", "big/vcpu2", "big/vcpu3", "big/vcpu4",
+                        "big/vcpu5", "big/vcpu6", "big/vcpu7", "big/vcpu8", "big/vcpu9",
+                        "big/vcpu10", "small-one/vcpu0", "small-one/vcpu1"};
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(kinds[i], "vcpu") != 0) continue;
+    CU_ASSERT_FATAL(k < sizeof want / sizeof *want);
+    CU_ASSERT_STRING_EQUAL(names[i], want[k]);
+    k++;
+  }
+  CU_ASSERT_EQUAL(k, sizeof want / sizeof *want);
+  sim_result_free_strings(kinds, n_kinds);
+  sim_result_free_strings(names, n);
+  fx_run_close(&run);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"exact timing from cycles and clock", test_exact_timing},
@@ -623,6 +664,7 @@ int register_tests(void) {
       {"fluid re-planned runs go on", test_fluid_replanned_runs_go_on},
       {"vCPUs share their phase's prepared units", test_vcpus_share_their_phases_prepared_units},
       {"vCPUs take only their phase's units", test_vcpus_take_only_their_phases_units},
+      {"vCPU entity names", test_vcpu_entity_names},
       {NULL, NULL}};
   return add_suite("engine", tests);
 }
