@@ -319,6 +319,9 @@ struct eng {
   struct eng_elastic *elastic; /* elastic services (engine_elastic.c), owned by prov; NULL: none */
   struct contention_shared *contention_shared; /* contention models' parameters and native costs
                               * per (profile, host type), chained (models/contention.c); NULL: none */
+  const char *setup_tname;   /* the technique the last guest set up found (engine_setup.c
+                              * eng_setup_guest); NULL: none yet */
+  const model_entry *setup_tech, *setup_native; /* its row and the native one (e->find's) */
 };
 
 /* ---- engine.c: the state machine ---- */

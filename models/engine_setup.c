@@ -613,8 +613,15 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   g->service = 1;
   eng_host *h = g->host;
   const char *tname = g->spec->technique ? g->spec->technique : "native";
-  const model_entry *me = e->find(MODEL_TECHNIQUE, tname);
-  const model_entry *nat = e->find(MODEL_TECHNIQUE, "native");
+  /* the guests of a data center name a few techniques, one after another:
+   * the rows the last guest found are the ones its technique's name finds */
+  if (!e->setup_tname || strcmp(e->setup_tname, tname) != 0) {
+    e->setup_tech = e->find(MODEL_TECHNIQUE, tname);
+    e->setup_native = e->find(MODEL_TECHNIQUE, "native");
+    e->setup_tname = tname;
+  }
+  const model_entry *me = e->setup_tech;
+  const model_entry *nat = e->setup_native;
   if (!me || !nat || !me->ops || !nat->ops) {
     sim_diag_error(e->diag, sc->path, 0, 0, "guest '%s': unknown technique '%s'", g->spec->name,
                    me ? "native" : tname);

@@ -645,6 +645,36 @@ static void test_vcpu_entity_names(void) {
   fx_run_close(&run);
 }
 
+/* Each guest runs under its own technique, whatever the guest set up before
+ * it ran under (engine_setup.c takes the last guest's rows when the name is
+ * the same): between two guests under hvm-ept, a native guest runs a port
+ * I/O phase as its native twin does, they less than half as fast. */
+static void test_guests_take_their_own_technique(void) {
+  const char *text =
+      "name: techniques\n"
+      "simulation: {seed: 1, record: {events: false, series: false}}\n"
+      "calibration: generic-x86-2020\n"
+      "host_types:\n"
+      "  h: {cores: 4, clock: 2 GHz, memory: 8 GiB, fidelity: fluid}\n"
+      "hosts: [{name: h0, type: h}]\n"
+      "workloads:\n"
+      "  w: {phases: [{name: io, units: 1M, ops: {instructions: 3000, port_io: 1}}]}\n"
+      "guests:\n"
+      "  - {name: a, technique: hvm-ept, vcpus: 1, memory: 1 GiB, host: h0, workload: w}\n"
+      "  - {name: b, technique: native, vcpus: 1, memory: 1 GiB, host: h0, workload: w}\n"
+      "  - {name: c, technique: hvm-ept, vcpus: 1, memory: 1 GiB, host: h0, workload: w}\n";
+  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
+  fx_run run;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("techniques", "techniques", text, &cfg, NULL, &run), 0);
+  double a = fx_col(run.r, "summary/guests", "relative_to_native", 0);
+  double b = fx_col(run.r, "summary/guests", "relative_to_native", 1);
+  double c = fx_col(run.r, "summary/guests", "relative_to_native", 2);
+  CU_ASSERT(a > 0.2 && a < 0.6);
+  CU_ASSERT_DOUBLE_EQUAL(b, 1.0, 1e-3);
+  CU_ASSERT_DOUBLE_EQUAL(c, a, a * 1e-3);
+  fx_run_close(&run);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"exact timing from cycles and clock", test_exact_timing},
@@ -665,6 +695,7 @@ int register_tests(void) {
       {"vCPUs share their phase's prepared units", test_vcpus_share_their_phases_prepared_units},
       {"vCPUs take only their phase's units", test_vcpus_take_only_their_phases_units},
       {"vCPU entity names", test_vcpu_entity_names},
+      {"guests take their own technique", test_guests_take_their_own_technique},
       {NULL, NULL}};
   return add_suite("engine", tests);
 }
