@@ -116,8 +116,10 @@ static double run_demand(const eng *e, const eng_vcpu *v, const sim_phase *ph) {
 }
 
 /* Puts v at the start of phase v->phase (skipping empty phases); marks it
- * DONE past the last phase of a non-repeating workload. */
-void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
+ * DONE past the last phase of a non-repeating workload.  Inline in the
+ * handlers that start a guest's vCPUs and end their runs: the call's saving
+ * and restoring of registers cost as much as its body's usual work. */
+static inline __attribute__((always_inline)) void enter_phase(eng *e, eng_vcpu *v, sim_time now) {
   eng_guest *g = &e->guests[v->guest];
   const sim_workload *wl = g->wl;
   /* sim_workload_n_phases and sim_workload_phase_body read here, as
@@ -180,6 +182,8 @@ void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) {
   }
 }
 
+void eng_enter_phase(eng *e, eng_vcpu *v, sim_time now) { enter_phase(e, v, now); }
+
 /* Whether v's current phase is complete at `now`. */
 bool eng_phase_complete(const eng_vcpu *v, sim_time now) {
   if (v->units_phase > 0) return v->units_left <= v->units_phase * 1e-12;
@@ -191,18 +195,17 @@ bool eng_phase_complete(const eng_vcpu *v, sim_time now) {
  * prepared unit holds for the phase's content, the state's table and the
  * technique only, models/technique_unit.h, and a workload's phase is the
  * same content for every vCPU), so v copies them instead of preparing its
- * own: the vCPUs of a guest enter a phase one after another.  NULL: none,
+ * own: the vCPUs of a guest enter a phase one after another, so the one
+ * that last prepared or took a phase's units (g->unit_holder) is the one to
+ * ask; another that holds them too would give the same units.  NULL: none,
  * or ph is a request's or a trace's, whose content is the vCPU's own. */
 static const eng_vcpu *prepared_sibling(const eng *e, const eng_guest *g, const eng_vcpu *v,
                                         const sim_phase *ph) {
   if (v->req_ph || g->wl->trace_mix) return NULL;
-  const eng_vcpu *first = &e->vcpus[g->first_vcpu];
-  for (uint32_t i = 0; i < g->spec->vcpus; i++) {
-    const eng_vcpu *s = &first[i];
-    if (s != v && s->unit_phase == ph && s->unit_state == g->tech_state &&
-        s->unit_native_state == g->native_state)
-      return s;
-  }
+  const eng_vcpu *s = &e->vcpus[g->unit_holder];
+  if (s != v && s->unit_phase == ph && s->unit_state == g->tech_state &&
+      s->unit_native_state == g->native_state)
+    return s;
   return NULL;
 }
 
@@ -236,6 +239,7 @@ static inline __attribute__((always_inline)) void charge_units(eng *e, eng_vcpu 
     v->unit_phase = ph;
     v->unit_state = g->tech_state;
     v->unit_native_state = g->native_state;
+    g->unit_holder = (uint32_t)(v - e->vcpus);
   }
   if (tech)
     tech->apply_fresh(g->tech_state, ph, units, &v->unit_tech, out);
@@ -423,7 +427,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
       if (idle) idle_begin(e, v, now);
     } else {
       v->phase++;
-      eng_enter_phase(e, v, now);
+      enter_phase(e, v, now);
     }
   }
   bool runnable = v->state != V_DONE && !idle;
@@ -461,7 +465,7 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     assert((uint32_t)v->sched_id == p); /* a fluid vCPU's slot is its own */
     start_run(e, h, p, v, (sched_pick){v->sched_id, SIM_TIME_MAX, 0}, now, true);
   } else {
-    eng_dispatch(e, h, p);
+    dispatch(e, h, p);
   }
   if (h->fluid) fluid_replan(e, h);
 }
@@ -469,7 +473,8 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
 /* Asks the scheduler what runs on pCPU p now and starts it. */
 void eng_dispatch(eng *e, eng_host *h, uint32_t p) { dispatch(e, h, p); }
 
-/* eng_dispatch, inline in dispatch_handler, which dispatches every kick. */
+/* eng_dispatch, inline in dispatch_handler, which dispatches every kick,
+ * and in run_end_handler, which dispatches at a run's end but a re-plan's. */
 static inline __attribute__((always_inline)) void dispatch(eng *e, eng_host *h, uint32_t p) {
   sim_time now = sim_loop_now(e->loop);
   /* a back end runs there (models/backend.h); without back ends, not asked */
@@ -651,10 +656,11 @@ static void progress_observer(void *ctx, sim_time t, int32_t priority, uint64_t 
     e->opt->progress(e->opt->progress_ctx, t, e->end_ns == SIM_TIME_MAX ? t : e->end_ns);
 }
 
-static inline void kick(eng *e, eng_host *h, sched_kick k);
+static inline void kick(eng *e, eng_host *h, sched_kick k, sim_time now);
 
-/* v becomes runnable: queue it and act on the scheduler's kick. */
-void eng_wake_vcpu(eng *e, eng_vcpu *v) {
+/* v becomes runnable: queue it and act on the scheduler's kick.  Inline in
+ * the handler that starts a guest's vCPUs, each woken in turn. */
+static inline __attribute__((always_inline)) void wake_vcpu(eng *e, eng_vcpu *v) {
   eng_host *h = e->guests[v->guest].host;
   sim_time now = sim_loop_now(e->loop);
   if (v->state == V_DONE) return; /* its guest departed while a wake-up was due */
@@ -670,15 +676,18 @@ void eng_wake_vcpu(eng *e, eng_vcpu *v) {
   }
   v->state = V_RUNNABLE;
   v->runnable_since = now;
-  kick(e, h, h->sched->wake(h->sched_state, v->sched_id, now));
+  kick(e, h, h->sched->wake(h->sched_state, v->sched_id, now), now);
 }
 
-/* Acts on a scheduler's kick of a pCPU of h (models/scheduler.h). */
-void eng_kick(eng *e, eng_host *h, sched_kick k) { kick(e, h, k); }
+void eng_wake_vcpu(eng *e, eng_vcpu *v) { wake_vcpu(e, v); }
 
-/* eng_kick, inline in eng_wake_vcpu, which kicks at every wake-up. */
-static inline __attribute__((always_inline)) void kick(eng *e, eng_host *h, sched_kick k) {
-  sim_time now = sim_loop_now(e->loop);
+/* Acts on a scheduler's kick of a pCPU of h (models/scheduler.h). */
+void eng_kick(eng *e, eng_host *h, sched_kick k) { kick(e, h, k, sim_loop_now(e->loop)); }
+
+/* eng_kick at `now`, the loop's time, inline in eng_wake_vcpu, which kicks
+ * at every wake-up. */
+static inline __attribute__((always_inline)) void kick(eng *e, eng_host *h, sched_kick k,
+                                                       sim_time now) {
   if (k.pcpu < 0) return;
   eng_pcpu *c = &h->pcpus[k.pcpu];
   if (k.at < now) k.at = now;
@@ -825,8 +834,8 @@ void eng_start_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     eng_vcpu *v = &e->vcpus[g->first_vcpu + i];
     v->phase = 0;
-    eng_enter_phase(e, v, now);
-    if (v->state != V_DONE) eng_wake_vcpu(e, v);
+    enter_phase(e, v, now);
+    if (v->state != V_DONE) wake_vcpu(e, v);
   }
 }
 

@@ -195,6 +195,8 @@ typedef struct eng_guest {
   eng_sampled sampled;       /* its signal values last written */
   double io_path_excess_ns;  /* ns: over the requests it issued, its I/O path's backend time and
                               * added latency beyond the native path's, summed (models/io.h) */
+  uint32_t unit_holder;      /* the vCPU (index in eng.vcpus) of the guest that last prepared or
+                              * took a phase's units (engine.c prepared_sibling) */
 } eng_guest;
 
 /* Guest g's home arrays after home_tech, in its allocation (homes_cap homes;
@@ -317,6 +319,9 @@ struct eng {
   struct eng_elastic *elastic; /* elastic services (engine_elastic.c), owned by prov; NULL: none */
   struct contention_shared *contention_shared; /* contention models' parameters and native costs
                               * per (profile, host type), chained (models/contention.c); NULL: none */
+  const char *setup_tname;   /* the technique the last guest set up found (engine_setup.c
+                              * eng_setup_guest); NULL: none yet */
+  const model_entry *setup_tech, *setup_native; /* its row and the native one (e->find's) */
 };
 
 /* ---- engine.c: the state machine ---- */

@@ -574,19 +574,29 @@ static int schedule_departure(eng *e, size_t gi) {
   return sim_schedule(e->loop, at, PRIO_DEPART, eng_depart_handler, e, gi) ? 0 : -1;
 }
 
-/* "<guest>/vcpu<i>" into out (size bytes), cut to size - 1 characters as
+/* A vCPU's entity name, "<guest>/vcpu<i>", cut to size - 1 characters as
  * snprintf would: a data center names a hundred thousand vCPUs at set-up,
- * and a format string's parsing costs ten times this. */
-static void vcpu_entity_name(char *out, size_t size, const char *guest, uint32_t i) {
+ * and a format string's parsing costs ten times this.  Its prefix,
+ * "<guest>/vcpu", the same for each vCPU of a guest, is written once a
+ * guest (vcpu_name_prefix), each vCPU's number after it (vcpu_name_number). */
+
+/* "<guest>/vcpu" into out (size bytes), cut: its length. */
+static size_t vcpu_name_prefix(char *out, size_t size, const char *guest) {
+  size_t len = 0;
+  for (const char *c = guest; *c && len + 1 < size; c++) out[len++] = *c;
+  for (const char *c = "/vcpu"; *c && len + 1 < size; c++) out[len++] = *c;
+  out[len] = '\0';
+  return len;
+}
+
+/* i after out's prefix of len characters (vcpu_name_prefix), cut. */
+static void vcpu_name_number(char *out, size_t size, size_t len, uint32_t i) {
   char digits[10]; /* UINT32_MAX has 10 */
   size_t n_digits = 0;
   do {
     digits[n_digits++] = (char)('0' + i % 10);
     i /= 10;
   } while (i);
-  size_t len = 0;
-  for (const char *c = guest; *c && len + 1 < size; c++) out[len++] = *c;
-  for (const char *c = "/vcpu"; *c && len + 1 < size; c++) out[len++] = *c;
   while (n_digits > 0 && len + 1 < size) out[len++] = digits[--n_digits];
   out[len] = '\0';
 }
@@ -603,8 +613,15 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   g->service = 1;
   eng_host *h = g->host;
   const char *tname = g->spec->technique ? g->spec->technique : "native";
-  const model_entry *me = e->find(MODEL_TECHNIQUE, tname);
-  const model_entry *nat = e->find(MODEL_TECHNIQUE, "native");
+  /* the guests of a data center name a few techniques, one after another:
+   * the rows the last guest found are the ones its technique's name finds */
+  if (!e->setup_tname || strcmp(e->setup_tname, tname) != 0) {
+    e->setup_tech = e->find(MODEL_TECHNIQUE, tname);
+    e->setup_native = e->find(MODEL_TECHNIQUE, "native");
+    e->setup_tname = tname;
+  }
+  const model_entry *me = e->setup_tech;
+  const model_entry *nat = e->setup_native;
   if (!me || !nat || !me->ops || !nat->ops) {
     sim_diag_error(e->diag, sc->path, 0, 0, "guest '%s': unknown technique '%s'", g->spec->name,
                    me ? "native" : tname);
@@ -634,6 +651,9 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
   g->entity = sim_recorder_entity(e->rec, "guest", g->spec->name, h->entity);
   if (g->entity < 0) return g->entity;
   g->first_vcpu = *next_vcpu;
+  g->unit_holder = g->first_vcpu;
+  char name[160]; /* its vCPUs' entity names, each the guest's prefix and its number */
+  size_t name_prefix = vcpu_name_prefix(name, sizeof name, g->spec->name);
   for (uint32_t i = 0; i < g->spec->vcpus; i++) {
     eng_vcpu *v = &e->vcpus[*next_vcpu];
     v->guest = (uint32_t)gi;
@@ -652,8 +672,7 @@ int eng_setup_guest(eng *e, size_t gi, uint32_t *next_vcpu) {
     if (h->sched->add_vcpu(h->sched_state, &info) < 0) return -1;
     v->sched_id = (int32_t)h->n_vcpus;
     h->vcpu_of_sched[h->n_vcpus++] = *next_vcpu;
-    char name[160];
-    vcpu_entity_name(name, sizeof name, g->spec->name, i);
+    vcpu_name_number(name, sizeof name, name_prefix, i);
     v->entity = sim_recorder_entity(e->rec, "vcpu", name, g->entity);
     if (v->entity < 0) return v->entity;
     (*next_vcpu)++;

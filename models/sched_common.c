@@ -62,8 +62,16 @@ int sched_host_reserve(sched_host *h, size_t n_vcpus, size_t n_guests) {
 
 long sched_host_add_vcpu(sched_host *h, const sched_vcpu_info *info, bool *new_guest) {
   *new_guest = false;
-  size_t g = 0;
-  while (g < h->n_guests && h->guests[g].id != info->guest) g++;
+  /* a guest's vCPUs are added one after another: its guest is most often
+   * the last one added (each guest is there once, so the search finds it
+   * at the same index) */
+  size_t g = h->n_guests;
+  if (g > 0 && h->guests[g - 1].id == info->guest) {
+    g--;
+  } else {
+    g = 0;
+    while (g < h->n_guests && h->guests[g].id != info->guest) g++;
+  }
   if (g == h->n_guests) {
     if (sched_exact_room((void **)&h->guests, &h->cap_guests, h->n_guests + 1, sizeof *h->guests)) return -1;
     h->guests[h->n_guests++] = (sched_guest){info->guest, info->weight ? info->weight : 1, info->cap};

@@ -236,7 +236,9 @@ static bool change_settled(const fl_state *s, bool on) {
   return !on || (s->n_runnable + 1 < s->host.n_pcpus && s->n_runnable + 1 <= SPARE_MAX_RUNNABLE);
 }
 
-static void set_runnable(fl_state *s, int32_t vcpu, bool on) {
+/* Marks vCPU `vcpu` runnable or not.  Inline in its two callers, the wake
+ * and the account of every vCPU: the call cost as much as its work. */
+static inline __attribute__((always_inline)) void set_runnable(fl_state *s, int32_t vcpu, bool on) {
   fl_vcpu *v = &s->vcpus[vcpu];
   if (v->runnable == on) return;
   bool unchanged = change_settled(s, on);

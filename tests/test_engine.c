@@ -567,6 +567,114 @@ static void test_vcpus_share_their_phases_prepared_units(void) {
   fx_run_close(&run);
 }
 
+/* The vCPU that last took a phase's units may be the last to finish it: a
+ * vCPU entering the next phase before it must not take them (engine.c
+ * prepared_sibling asks that one only).  The guest of three vCPUs pinned so
+ * that its first, alone on its core, finishes each phase well before the
+ * two sharing another: its time per unit of work against the native twin
+ * is the one-vCPU guest's, to a percent, through both phases; a vCPU given
+ * the memory phase's units in the port I/O phase would run that phase near
+ * native speed. */
+static void test_vcpus_take_only_their_phases_units(void) {
+  const char *text =
+      "name: holder\n"
+      "simulation: {seed: 1, record: {events: false, series: false}}\n"
+      "calibration: generic-x86-2020\n"
+      "host_types:\n"
+      "  h: {cores: 4, clock: 2 GHz, memory: 8 GiB}\n"
+      "hosts: [{name: h0, type: h}]\n"
+      "workloads:\n"
+      "  two:\n"
+      "    phases:\n"
+      "      - {name: memory, units: 3M, ops: {instructions: 200,"
+      " memory: [{count: 20, working_set: 1 GiB, pattern: random}]}}\n"
+      "      - {name: compute, units: 3M, ops: {instructions: 3000, port_io: 1}}\n"
+      "guests:\n"
+      "  - {name: three, technique: hvm-ept, vcpus: 3, memory: 1 GiB, host: h0, workload: two,"
+      " pinning: [1, 0, 0]}\n"
+      "  - {name: one, technique: hvm-ept, vcpus: 1, memory: 1 GiB, host: h0, workload: two,"
+      " pinning: [2]}\n";
+  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
+  fx_run run;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("holder", "holder", text, &cfg, NULL, &run), 0);
+  double a = fx_col(run.r, "summary/guests", "relative_to_native", 0);
+  double b = fx_col(run.r, "summary/guests", "relative_to_native", 1);
+  CU_ASSERT(a > 0.3 && a < 0.6);
+  CU_ASSERT_DOUBLE_EQUAL(a, b, a * 1e-2);
+  fx_run_close(&run);
+}
+
+/* Each vCPU's entity is named "<guest>/vcpu<i>" (engine_setup.c, the
+ * guest's prefix written once, each number after it): a guest of eleven
+ * vCPUs names its tenth "/vcpu10" after "/vcpu9", and the next guest's
+ * first vCPU carries its own guest's name, not the one before it. */
+static void test_vcpu_entity_names(void) {
+  const char *text =
+      "name: names\n"
+      "simulation: {seed: 1, record: {events: false, series: false}}\n"
+      "calibration: generic-x86-2020\n"
+      "host_types:\n"
+      "  h: {cores: 16, clock: 2 GHz, memory: 64 GiB, fidelity: fluid}\n"
+      "hosts: [{name: h0, type: h}]\n"
+      "workloads:\n"
+      "  w: {phases: [{name: p, units: 1M, ops: {instructions: 100}}]}\n"
+      "guests:\n"
+      "  - {name: big, technique: hvm-ept, vcpus: 11, memory: 1 GiB, host: h0, workload: w}\n"
+      "  - {name: small-one, technique: hvm-ept, vcpus: 2, memory: 1 GiB, host: h0, workload: w}\n";
+  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
+  fx_run run;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("names", "names", text, &cfg, NULL, &run), 0);
+  char **kinds = NULL, **names = NULL;
+  size_t n_kinds = 0, n = 0;
+  CU_ASSERT_EQUAL_FATAL(sim_result_column_str(run.r, "entities", "kind", &kinds, &n_kinds), 0);
+  CU_ASSERT_EQUAL_FATAL(sim_result_column_str(run.r, "entities", "name", &names, &n), 0);
+  CU_ASSERT_EQUAL_FATAL(n, n_kinds);
+  const char *want[] = {"big/vcpu0", "big/vcpu1", "big/vcpu2", "big/vcpu3", "big/vcpu4",
+                        "big/vcpu5", "big/vcpu6", "big/vcpu7", "big/vcpu8", "big/vcpu9",
+                        "big/vcpu10", "small-one/vcpu0", "small-one/vcpu1"};
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(kinds[i], "vcpu") != 0) continue;
+    CU_ASSERT_FATAL(k < sizeof want / sizeof *want);
+    CU_ASSERT_STRING_EQUAL(names[i], want[k]);
+    k++;
+  }
+  CU_ASSERT_EQUAL(k, sizeof want / sizeof *want);
+  sim_result_free_strings(kinds, n_kinds);
+  sim_result_free_strings(names, n);
+  fx_run_close(&run);
+}
+
+/* Each guest runs under its own technique, whatever the guest set up before
+ * it ran under (engine_setup.c takes the last guest's rows when the name is
+ * the same): between two guests under hvm-ept, a native guest runs a port
+ * I/O phase as its native twin does, they less than half as fast. */
+static void test_guests_take_their_own_technique(void) {
+  const char *text =
+      "name: techniques\n"
+      "simulation: {seed: 1, record: {events: false, series: false}}\n"
+      "calibration: generic-x86-2020\n"
+      "host_types:\n"
+      "  h: {cores: 4, clock: 2 GHz, memory: 8 GiB, fidelity: fluid}\n"
+      "hosts: [{name: h0, type: h}]\n"
+      "workloads:\n"
+      "  w: {phases: [{name: io, units: 1M, ops: {instructions: 3000, port_io: 1}}]}\n"
+      "guests:\n"
+      "  - {name: a, technique: hvm-ept, vcpus: 1, memory: 1 GiB, host: h0, workload: w}\n"
+      "  - {name: b, technique: native, vcpus: 1, memory: 1 GiB, host: h0, workload: w}\n"
+      "  - {name: c, technique: hvm-ept, vcpus: 1, memory: 1 GiB, host: h0, workload: w}\n";
+  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
+  fx_run run;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("techniques", "techniques", text, &cfg, NULL, &run), 0);
+  double a = fx_col(run.r, "summary/guests", "relative_to_native", 0);
+  double b = fx_col(run.r, "summary/guests", "relative_to_native", 1);
+  double c = fx_col(run.r, "summary/guests", "relative_to_native", 2);
+  CU_ASSERT(a > 0.2 && a < 0.6);
+  CU_ASSERT_DOUBLE_EQUAL(b, 1.0, 1e-3);
+  CU_ASSERT_DOUBLE_EQUAL(c, a, a * 1e-3);
+  fx_run_close(&run);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"exact timing from cycles and clock", test_exact_timing},
@@ -585,6 +693,9 @@ int register_tests(void) {
       {"fluid re-plans only when rates change", test_fluid_replans_only_when_rates_change},
       {"fluid re-planned runs go on", test_fluid_replanned_runs_go_on},
       {"vCPUs share their phase's prepared units", test_vcpus_share_their_phases_prepared_units},
+      {"vCPUs take only their phase's units", test_vcpus_take_only_their_phases_units},
+      {"vCPU entity names", test_vcpu_entity_names},
+      {"guests take their own technique", test_guests_take_their_own_technique},
       {NULL, NULL}};
   return add_suite("engine", tests);
 }
