@@ -530,6 +530,46 @@ static void test_fluid_replanned_runs_go_on(void) {
   run_close(&o);
 }
 
+/* A guest of three vCPUs beside a guest of one, both hvm-ept, on a host of
+ * four cores (`fidelity`), through a phase of memory accesses and one of
+ * port I/O, each pinned as `pin_three` and `pin_one` say (NULL: not
+ * pinned): the first guest's time per unit of work against its native twin
+ * must be the second's, to a percent, and lie between 0.3 and 0.6. */
+static void three_vcpus_run_as_one(const char *name, const char *fidelity, const char *pin_three,
+                                   const char *pin_one) {
+  char text[2048], three_pin[64] = "", one_pin[64] = "";
+  if (pin_three) snprintf(three_pin, sizeof three_pin, ", pinning: %s", pin_three);
+  if (pin_one) snprintf(one_pin, sizeof one_pin, ", pinning: %s", pin_one);
+  int n = snprintf(text, sizeof text,
+                   "name: %s\n"
+                   "simulation: {seed: 1, record: {events: false, series: false}}\n"
+                   "calibration: generic-x86-2020\n"
+                   "host_types:\n"
+                   "  h: {cores: 4, clock: 2 GHz, memory: 8 GiB, fidelity: %s}\n"
+                   "hosts: [{name: h0, type: h}]\n"
+                   "workloads:\n"
+                   "  two:\n"
+                   "    phases:\n"
+                   "      - {name: memory, units: 3M, ops: {instructions: 200,"
+                   " memory: [{count: 20, working_set: 1 GiB, pattern: random}]}}\n"
+                   "      - {name: compute, units: 3M, ops: {instructions: 3000, port_io: 1}}\n"
+                   "guests:\n"
+                   "  - {name: three, technique: hvm-ept, vcpus: 3, memory: 1 GiB, host: h0,"
+                   " workload: two%s}\n"
+                   "  - {name: one, technique: hvm-ept, vcpus: 1, memory: 1 GiB, host: h0,"
+                   " workload: two%s}\n",
+                   name, fidelity, three_pin, one_pin);
+  CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof text);
+  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
+  fx_run run;
+  CU_ASSERT_EQUAL_FATAL(fx_run_scenario(name, name, text, &cfg, NULL, &run), 0);
+  double a = fx_col(run.r, "summary/guests", "relative_to_native", 0);
+  double b = fx_col(run.r, "summary/guests", "relative_to_native", 1);
+  CU_ASSERT(a > 0.3 && a < 0.6);
+  CU_ASSERT_DOUBLE_EQUAL(a, b, a * 1e-2);
+  fx_run_close(&run);
+}
+
 /* The vCPUs of a guest enter each phase one after another, and each takes
  * the phase's prepared units of a vCPU that prepared them (engine.c
  * prepared_sibling): a guest of three vCPUs (hvm-ept, whose charge and its
@@ -537,34 +577,11 @@ static void test_fluid_replanned_runs_go_on(void) {
  * through a phase of memory accesses (next to native) and one of port I/O
  * (exits: less than half as fast as native), has the time per unit of work
  * against its native twin of a guest of one vCPU, whose units are its own,
- * to a tenth of a percent (its three vCPUs' switches and TLB refills); a
+ * to a percent (its three vCPUs' switches and TLB refills apart); a
  * vCPU given the other phase's units would be charged that phase's costs
  * (0.9995 instead of 0.45). */
 static void test_vcpus_share_their_phases_prepared_units(void) {
-  const char *text =
-      "name: siblings\n"
-      "simulation: {seed: 1, record: {events: false, series: false}}\n"
-      "calibration: generic-x86-2020\n"
-      "host_types:\n"
-      "  h: {cores: 4, clock: 2 GHz, memory: 8 GiB, fidelity: fluid}\n"
-      "hosts: [{name: h0, type: h}]\n"
-      "workloads:\n"
-      "  two:\n"
-      "    phases:\n"
-      "      - {name: memory, units: 3M, ops: {instructions: 200,"
-      " memory: [{count: 20, working_set: 1 GiB, pattern: random}]}}\n"
-      "      - {name: compute, units: 3M, ops: {instructions: 3000, port_io: 1}}\n"
-      "guests:\n"
-      "  - {name: three, technique: hvm-ept, vcpus: 3, memory: 1 GiB, host: h0, workload: two}\n"
-      "  - {name: one, technique: hvm-ept, vcpus: 1, memory: 1 GiB, host: h0, workload: two}\n";
-  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
-  fx_run run;
-  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("siblings", "siblings", text, &cfg, NULL, &run), 0);
-  double a = fx_col(run.r, "summary/guests", "relative_to_native", 0);
-  double b = fx_col(run.r, "summary/guests", "relative_to_native", 1);
-  CU_ASSERT(a > 0.3 && a < 0.6);
-  CU_ASSERT_DOUBLE_EQUAL(a, b, a * 1e-2);
-  fx_run_close(&run);
+  three_vcpus_run_as_one("siblings", "fluid", NULL, NULL);
 }
 
 /* The vCPU that last took a phase's units may be the last to finish it: a
@@ -576,32 +593,7 @@ static void test_vcpus_share_their_phases_prepared_units(void) {
  * the memory phase's units in the port I/O phase would run that phase near
  * native speed. */
 static void test_vcpus_take_only_their_phases_units(void) {
-  const char *text =
-      "name: holder\n"
-      "simulation: {seed: 1, record: {events: false, series: false}}\n"
-      "calibration: generic-x86-2020\n"
-      "host_types:\n"
-      "  h: {cores: 4, clock: 2 GHz, memory: 8 GiB}\n"
-      "hosts: [{name: h0, type: h}]\n"
-      "workloads:\n"
-      "  two:\n"
-      "    phases:\n"
-      "      - {name: memory, units: 3M, ops: {instructions: 200,"
-      " memory: [{count: 20, working_set: 1 GiB, pattern: random}]}}\n"
-      "      - {name: compute, units: 3M, ops: {instructions: 3000, port_io: 1}}\n"
-      "guests:\n"
-      "  - {name: three, technique: hvm-ept, vcpus: 3, memory: 1 GiB, host: h0, workload: two,"
-      " pinning: [1, 0, 0]}\n"
-      "  - {name: one, technique: hvm-ept, vcpus: 1, memory: 1 GiB, host: h0, workload: two,"
-      " pinning: [2]}\n";
-  sim_record_config cfg = {100 * SIM_MS, 0, 0, NULL, 0, 0};
-  fx_run run;
-  CU_ASSERT_EQUAL_FATAL(fx_run_scenario("holder", "holder", text, &cfg, NULL, &run), 0);
-  double a = fx_col(run.r, "summary/guests", "relative_to_native", 0);
-  double b = fx_col(run.r, "summary/guests", "relative_to_native", 1);
-  CU_ASSERT(a > 0.3 && a < 0.6);
-  CU_ASSERT_DOUBLE_EQUAL(a, b, a * 1e-2);
-  fx_run_close(&run);
+  three_vcpus_run_as_one("holder", "quantum", "[1, 0, 0]", "[2]");
 }
 
 /* Each vCPU's entity is named "<guest>/vcpu<i>" (engine_setup.c, the
