@@ -846,29 +846,40 @@ static const char leaves_text[] =
     "  - {name: b-noise, technique: hvm-ept, vcpus: 3, memory: 4 GiB, host: b, workload: noise}\n"
     "  - {name: c-other, technique: hvm-ept, memory: 4 GiB, host: b, workload: other}\n%s";
 
-/* The victim's time_to_complete beside the neighbours of leaves_text on a
- * host of `cores`, with a last guest that runs workload `filler` (NULL:
- * none): trace samples at 60 % and 30 % in turn (in phases whose content
- * changes in place), or phases alike: 0, or nonzero on a failed run. */
+/* Writes a trace of 200 samples, lines of three bytes `even` and `odd` in
+ * turn, to a new file made from the template `path`. */
+static void write_trace(char *path, const char *even, const char *odd) {
+  int fd = mkstemp(path);
+  CU_ASSERT_FATAL(fd >= 0);
+  for (int i = 0; i < 200; i++) CU_ASSERT_EQUAL(write(fd, i % 2 ? odd : even, 3), 3);
+  close(fd);
+}
+
+/* Runs `text` (file `name`) on the Xeon profile, the victim's time to
+ * complete in *victim, and removes `trace`: 0, or nonzero on a failure. */
+static int victim_time(const char *name, const char *text, const char *trace, double *victim) {
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention", xeon_profile, name, text, &cfg, &o);
+  *victim = rc == 0 ? fx_cell(o.r, "summary/guests", "a-victim", "time_to_complete_s") : NAN;
+  fx_run_close(&o);
+  unlink(trace);
+  return rc;
+}
+
+/* The victim's time_to_complete beside leaves_text's neighbours on `cores`
+ * cores and a guest running `filler` (NULL: none; trace samples at 60 and
+ * 30 % in turn, phases that change in place, or phases alike): 0, or nonzero on failure. */
 static int run_leaves(int cores, const char *filler, double *victim) {
   char trace[] = "/tmp/vdcsim-test-contention-XXXXXX";
-  int fd = mkstemp(trace);
-  CU_ASSERT_FATAL(fd >= 0);
-  for (int i = 0; i < 200; i++) CU_ASSERT_EQUAL(write(fd, i % 2 ? "30\n" : "60\n", 3), 3);
-  close(fd);
+  write_trace(trace, "60\n", "30\n");
   char last[256] = "", text[4096];
   if (filler)
     snprintf(last, sizeof last,
              "  - {name: d-filler, technique: hvm-ept, memory: 4 GiB, host: b, workload: %s}\n",
              filler);
   snprintf(text, sizeof text, leaves_text, cores, trace, last);
-  sim_record_config cfg = {0};
-  fx_run o;
-  int rc = fx_run_text_shipped("test_contention", xeon_profile, "leaves.yaml", text, &cfg, &o);
-  *victim = rc == 0 ? fx_cell(o.r, "summary/guests", "a-victim", "time_to_complete_s") : NAN;
-  fx_run_close(&o);
-  unlink(trace);
-  return rc;
+  return victim_time("leaves.yaml", text, trace, victim);
 }
 
 /* A change of one slot finds the guests of its run before and after in
@@ -926,28 +937,18 @@ static const char zeros_text[] =
     "  - {name: c-noise, technique: hvm-ept, vcpus: %d, memory: 4 GiB, host: b, workload: "
     "noise}\n%s";
 
-/* The victim's time_to_complete in zeros_text with a noise of `noise_vcpus`
- * vCPUs, beside a last guest that runs trace samples (whose phases change
- * in place and use nothing the models count) when `samples`: 0, or nonzero
- * on a failed run. */
+/* The victim's time_to_complete in zeros_text beside noise of `noise_vcpus`
+ * vCPUs and, when `samples`, a guest of trace samples (phases that change in
+ * place, using nothing the models count): 0, or nonzero on a failure. */
 static int run_zeros(int noise_vcpus, bool samples, double *victim) {
   char trace[] = "/tmp/vdcsim-test-contention-XXXXXX";
-  int fd = mkstemp(trace);
-  CU_ASSERT_FATAL(fd >= 0);
-  for (int i = 0; i < 200; i++) CU_ASSERT_EQUAL(write(fd, "50\n", 3), 3);
-  close(fd);
+  write_trace(trace, "50\n", "50\n");
   const char *last =
       samples ? "  - {name: d-samples, technique: hvm-ept, memory: 4 GiB, host: b, workload: samples}\n"
               : "";
   char text[4096];
   snprintf(text, sizeof text, zeros_text, trace, noise_vcpus, last);
-  sim_record_config cfg = {0};
-  fx_run o;
-  int rc = fx_run_text_shipped("test_contention", xeon_profile, "zeros.yaml", text, &cfg, &o);
-  *victim = rc == 0 ? fx_cell(o.r, "summary/guests", "a-victim", "time_to_complete_s") : NAN;
-  fx_run_close(&o);
-  unlink(trace);
-  return rc;
+  return victim_time("zeros.yaml", text, trace, victim);
 }
 
 /* A run that costs nothing extra stays settled across a step of the
