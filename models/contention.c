@@ -101,6 +101,7 @@ static void slots_empty(const eng_host *h, contention_host *c) {
   for (uint32_t p = 0; p < h->n_slots; p++) {
     if (h->pcpus[p].vcpu >= 0) return; /* (a run: left to the first evaluation) */
     c->slot_vcpu[p] = -1;
+    c->slot_phase[p] = NULL;
   }
   c->n_slot_known = h->n_slots;
   c->slots_static = true;
