@@ -215,11 +215,13 @@ void loop_heapify(sim_loop *loop) {
     for (size_t i = (n - 2) / SIM_HEAP_ARITY + 1; i-- > 0;) sift_down(loop, i, h[i]);
 }
 
-/* Inserts k into the near tier (not through the placeholder). */
+/* Inserts k into the near tier (not through the placeholder); k has the
+ * latest sequence (it is scheduled or rescheduled now: see before_new). */
 static SIM_ALWAYS_INLINE void near_insert(sim_loop *loop, heap_key k) {
   if (loop->sorted) {
+    int32_t prio = loop->rec[k.rec].prio;
     if (SIM_RARELY(loop->count >= SORTED_MAX)) {
-      if (!long_run_push_front(loop, k) && !long_run_push_back(loop, k))
+      if (!long_run_push_front(loop, k, prio) && !long_run_push_back(loop, k, prio))
         loop_long_run_insert(loop, k);
       return;
     }
@@ -228,7 +230,7 @@ static SIM_ALWAYS_INLINE void near_insert(sim_loop *loop, heap_key k) {
     assert(loop->count + loop->key_front < loop->heap_cap);
     heap_key *h = loop->key;
     size_t j = loop->count++;
-    for (; j > 0 && before(loop->rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
+    for (; j > 0 && before_new(loop->rec, &h[j - 1], k.time, prio); j--) h[j] = h[j - 1];
     h[j] = k;
     return;
   }
@@ -628,16 +630,30 @@ sim_time sim_loop_now(const sim_loop *loop) { return loop->now; }
 static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t priority,
                                        sim_handler fn, void *ctx, uint64_t arg);
 
-/* sim_schedule with no free record: growth, or a record never used (those
- * sim_loop_reserve made room for are all such at first), which goes on the
- * free list, so that the common path takes it.  The record is the one
- * take_rec would give: handles stay as they were. */
+/* Records never used that schedule_fresh puts on the free list at once: a
+ * loop whose records wait dead in the far tier (runs' ends brought forward)
+ * takes a new one for most events a crowd's handlers schedule, and so would
+ * leave the common path for each. */
+#define FRESH_BATCH 64
+
+/* sim_schedule with no free record: growth, or records never used (those
+ * sim_loop_reserve made room for are all such at first), up to FRESH_BATCH
+ * of them, which go on the free list lowest first, so that the common path
+ * takes them.  Each is the record take_rec would give when its turn comes
+ * (the free list is last in, first out, and they lie under everything
+ * released later): handles stay as they were. */
 SIM_NOINLINE static sim_event_id schedule_fresh(sim_loop *loop, sim_time at, int32_t priority,
                                                 sim_handler fn, void *ctx, uint64_t arg) {
   if (SIM_RARELY(loop->spare == 0) && loop_grow_for_event(loop) < 0) return SIM_EVENT_NONE;
-  uint32_t r = take_rec(loop);
-  loop->rec[r].link = NO_REC;
-  loop->free_head = r;
+  assert(loop->free_head == NO_REC && loop->recs < loop->rec_cap);
+  size_t end = loop->rec_cap - loop->recs > FRESH_BATCH ? loop->recs + FRESH_BATCH : loop->rec_cap;
+  for (size_t r = end; r-- > loop->recs;) {
+    loop->rec[r].gen = 0;
+    loop->rec[r].home = NO_REC;
+    loop->rec[r].link = loop->free_head;
+    loop->free_head = (uint32_t)r;
+  }
+  loop->recs = end;
   return schedule_at(loop, at, priority, fn, ctx, arg);
 }
 

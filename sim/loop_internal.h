@@ -229,6 +229,15 @@ static inline bool before(const event_rec *rec, const heap_key *a, const heap_ke
   return a->time < b->time;
 }
 
+/* Whether queued entry a precedes an entry being inserted at time t with
+ * priority prio.  The new entry took the latest sequence, so at equal times
+ * and priorities the queued one comes first: only a's record is read, and
+ * no sequence at all (a crowd at one instant compares nothing else). */
+static inline bool before_new(const event_rec *rec, const heap_key *a, sim_time t, int32_t prio) {
+  if (SIM_RARELY(a->time == t)) return rec[a->rec].prio <= prio;
+  return a->time < t;
+}
+
 /* Whether the loop is plain (see the field), the near tier a run or not. */
 static inline bool plain_state(const sim_loop *loop, bool sorted) {
   /* near entries are before the horizon, so all of them are within `until`
@@ -282,13 +291,14 @@ static inline void sift_up(sim_loop *loop, size_t i, heap_key k) {
 }
 
 /* The common insertion into a long near run (a crowd at one instant, see
- * sim/loop_long_run.c): k later than all of it (FIFO behind the crowd), with
+ * sim/loop_long_run.c): k (newly sequenced, of priority prio) later than
+ * all of it (FIFO behind the crowd), with
  * a free slot before the run's first entry.  False, with nothing changed,
  * otherwise (loop_long_run_insert then decides).  Inline, so that the
  * crowd's successors cost no call. */
-static inline bool long_run_push_front(sim_loop *loop, heap_key k) {
+static inline bool long_run_push_front(sim_loop *loop, heap_key k, int32_t prio) {
   heap_key *h = loop->key;
-  if (loop->key_front == 0 || !before(loop->rec, &h[0], &k)) return false;
+  if (loop->key_front == 0 || !before_new(loop->rec, &h[0], k.time, prio)) return false;
   h[-1] = k;
   h[-2] = (heap_key){SIM_TIME_MAX, 0}; /* the sentinel */
   loop->key = h - 1;
@@ -297,13 +307,14 @@ static inline bool long_run_push_front(sim_loop *loop, heap_key k) {
   return true;
 }
 
-/* The other common insertion into a long near run: k ahead of fewer than
+/* The other common insertion into a long near run: k (newly sequenced, of
+ * priority prio) ahead of fewer than
  * SORTED_MAX of its last entries (at the crowd's instant, a lower priority
  * than the crowd's: a scheduler's kick ahead of the hosts' wake-ups), with
  * a free slot after the run, inserted from the end as into a short run.
  * False, with nothing changed, otherwise (loop_long_run_insert then
  * decides).  Inline, so that such a kick costs no call. */
-static inline bool long_run_push_back(sim_loop *loop, heap_key k) {
+static inline bool long_run_push_back(sim_loop *loop, heap_key k, int32_t prio) {
   heap_key *h = loop->key;
   size_t n = loop->count;
   if (n + loop->key_front == loop->heap_cap) return false;
@@ -311,8 +322,9 @@ static inline bool long_run_push_back(sim_loop *loop, heap_key k) {
    * compiler cannot make a call); n >= SORTED_MAX: the walk reads
    * h[n - SORTED_MAX] at the earliest */
   size_t j = n;
-  for (; n - j < SORTED_MAX && before(loop->rec, &h[j - 1], &k); j--) h[j] = h[j - 1];
-  if (SIM_RARELY(n - j == SORTED_MAX) && (j == 0 || before(loop->rec, &h[j - 1], &k))) {
+  for (; n - j < SORTED_MAX && before_new(loop->rec, &h[j - 1], k.time, prio); j--) h[j] = h[j - 1];
+  if (SIM_RARELY(n - j == SORTED_MAX) &&
+      (j == 0 || before_new(loop->rec, &h[j - 1], k.time, prio))) {
     memmove(&h[j], &h[j + 1], SORTED_MAX * sizeof *h); /* undone: too far in */
     return false;
   }

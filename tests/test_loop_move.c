@@ -241,6 +241,17 @@ static void test_reserved_records_in_order(void) {
   sim_event_id d = sim_schedule(sized, 6 * SIM_S, 0, step, &m, 0);
   CU_ASSERT_EQUAL(d & 0xffffffffu, c & 0xffffffffu);
   CU_ASSERT_NOT_EQUAL(d, c);
+  c = sim_schedule(grown, 5 * SIM_S, 0, step, &m, 0);
+  CU_ASSERT_TRUE(sim_cancel(grown, c));
+  CU_ASSERT_EQUAL(sim_schedule(grown, 6 * SIM_S, 0, step, &m, 0), d);
+  /* a reschedule takes the next record never used for its entry, keeping
+   * the handle, so the next event scheduled takes the one after, in both */
+  CU_ASSERT_TRUE(sim_reschedule(grown, 1u | (1ull << 32), 2 * SIM_S));
+  CU_ASSERT_TRUE(sim_reschedule(sized, 1u | (1ull << 32), 2 * SIM_S));
+  sim_event_id g = sim_schedule(grown, 3 * SIM_S, 0, step, &m, 0);
+  sim_event_id s = sim_schedule(sized, 3 * SIM_S, 0, step, &m, 0);
+  CU_ASSERT_EQUAL(g, s);
+  CU_ASSERT_EQUAL(s & 0xffffffffu, N + 3);
   CU_ASSERT_EQUAL(sim_loop_check(sized), 0);
   CU_ASSERT_EQUAL(sim_loop_check(grown), 0);
   sim_loop_free(grown);
