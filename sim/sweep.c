@@ -223,8 +223,8 @@ static int read_axis(reader *R, const sim_yaml_node *a, bool sample) {
     return 0;
   }
   /* a range */
-  sim_unit_kind k_from, k_to;
-  double from, to;
+  sim_unit_kind k_from = SIM_UNIT_NONE, k_to = SIM_UNIT_NONE; /* set by range_end */
+  double from = 0, to = 0;
   int bad = range_end(R, a, "from", &from, &k_from) | range_end(R, a, "to", &to, &k_to);
   static const char *const scales[] = {"linear", "log"};
   static const sim_schema_names scale_names = {scales, 2, "scale"};

@@ -34,10 +34,15 @@ static void test_format(void) {
   CU_ASSERT_EQUAL(strlen(small), sizeof small - 1);
 }
 
-/* Runs a scripted sequence of updates at given clock values; returns what was written. */
+/* Runs a scripted sequence of updates at given clock values; returns what
+ * was written (the caller frees it).  The stream's buffer and length live
+ * outside the frame, so that an optimising compiler does not take the
+ * returned text for a pointer into it. */
 static char *drive(bool enabled, const int64_t *at_ms, size_t n, bool *drawn_any) {
-  char *buf = NULL;
-  size_t len = 0;
+  static char *buf;
+  static size_t len;
+  buf = NULL;
+  len = 0;
   FILE *f = open_memstream(&buf, &len);
   if (!f) abort();
   sim_progress *p = sim_progress_new_at(f, enabled, 1000 * S);
