@@ -246,11 +246,16 @@ static void test_quantities(void) {
 
 /* ---- whole runs ---- */
 
+/* The opening of every scenario here: 8 s unrecorded on the [FE14] testbed,
+ * its host types next. */
+#define EIGHT_SECONDS_ON_FE14                                              \
+  "simulation: {duration: 8 s, record: {series: false, events: false}}\n" \
+  "calibration: xeon-e5-2014\n"                                            \
+  "host_types:\n"
+
 static const char noisy_text[] =
     "name: noisy\n"
-    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
-    "calibration: xeon-e5-2014\n"
-    "host_types:\n"
+    EIGHT_SECONDS_ON_FE14
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
     "hosts: [{name: a, type: e5}, {name: b, type: e5}]\n"
     "workloads:\n"
@@ -351,9 +356,7 @@ static void test_kernel_isolation(void) {
 
 static const char changes_text[] =
     "name: changes\n"
-    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
-    "calibration: xeon-e5-2014\n"
-    "host_types:\n"
+    EIGHT_SECONDS_ON_FE14
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
@@ -424,9 +427,7 @@ static void test_corunner_changes(void) {
 
 static const char late_text[] =
     "name: late\n"
-    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
-    "calibration: xeon-e5-2014\n"
-    "host_types:\n"
+    EIGHT_SECONDS_ON_FE14
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
@@ -494,9 +495,7 @@ static void test_recheck_current_phase(void) {
 
 static const char quiets_text[] =
     "name: quiets\n"
-    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
-    "calibration: xeon-e5-2014\n"
-    "host_types:\n"
+    EIGHT_SECONDS_ON_FE14
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
@@ -531,9 +530,7 @@ static void test_quiet_after_streams(void) {
 
 static const char instant_text[] =
     "name: one-instant\n"
-    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
-    "calibration: xeon-e5-2014\n"
-    "host_types:\n"
+    EIGHT_SECONDS_ON_FE14
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: %s}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
@@ -646,9 +643,7 @@ static void test_own_phase_alone_costs(void) {
 
 static const char hosts_text[] =
     "name: shared-sets\n"
-    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
-    "calibration: xeon-e5-2014\n"
-    "host_types:\n"
+    EIGHT_SECONDS_ON_FE14
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
     "hosts: [{name: a, type: e5}, {name: b, type: e5}, {name: c, type: e5}]\n"
     "workloads:\n"
@@ -826,9 +821,7 @@ static void test_shared_steps(void) {
 
 static const char leaves_text[] =
     "name: leaves\n"
-    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
-    "calibration: xeon-e5-2014\n"
-    "host_types:\n"
+    EIGHT_SECONDS_ON_FE14
     "  e5: {cores: %d, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid, allow_overcommit: true}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
@@ -919,9 +912,7 @@ static void test_replans_at_new_rates(void) {
 
 static const char zeros_text[] =
     "name: zeros\n"
-    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
-    "calibration: xeon-e5-2014\n"
-    "host_types:\n"
+    EIGHT_SECONDS_ON_FE14
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
