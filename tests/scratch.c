@@ -7,11 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-int scratch_make(char *buf, size_t size, const char *tag) {
+/* The template mkdtemp and mkstemp fill in (its six X's), for `tag`, in buf;
+ * 0, or -1 when it does not fit. */
+static int scratch_template(char *buf, size_t size, const char *tag) {
   const char *tmp = getenv("TMPDIR");
   int n = snprintf(buf, size, "%s/vdcsim-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag);
-  if (n < 0 || (size_t)n >= size) return -1;
+  return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int scratch_make(char *buf, size_t size, const char *tag) {
+  if (scratch_template(buf, size, tag) < 0) return -1;
   return mkdtemp(buf) ? 0 : -1;
+}
+
+int scratch_file(char *buf, size_t size, const char *tag) {
+  if (scratch_template(buf, size, tag) < 0) return -1;
+  return mkstemp(buf);
 }
 
 /* nftw's visit: every entry goes, the deepest first (FTW_DEPTH). */

@@ -1,4 +1,4 @@
-/* tests/scratch.h: the tests' scratch directories, made under $TMPDIR
+/* tests/scratch.h: the tests' scratch directories and files, made under $TMPDIR
  * (else /tmp) and removed with everything in them.  Both return 0 or -1
  * instead of asserting, so that a suite's set-up and clean-up, where CUnit
  * assertions do not count, can use them; a test uses fx_scratch_dir
@@ -14,6 +14,11 @@
 /* A new directory, vdcsim-TAG- and six random characters (mkdtemp), its
  * path in buf (size bytes); 0, or -1 when it cannot be made. */
 int scratch_make(char *buf, size_t size, const char *tag);
+
+/* A new empty file, vdcsim-TAG- and six random characters (mkstemp), in
+ * the same place, its path in buf; its descriptor, open for writing, or -1
+ * when it cannot be made.  The caller removes it. */
+int scratch_file(char *buf, size_t size, const char *tag);
 
 /* Removes directory `dir`, made by scratch_make, and everything in it
  * (symbolic links as links, never followed); 0, or -1. */

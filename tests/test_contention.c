@@ -20,6 +20,7 @@
 #include "sim/alloc.h"
 #include "tests/cunit_main.h"
 #include "tests/fixtures.h"
+#include "tests/scratch.h"
 #include "tests/test_data.h"
 
 /* ---- views by hand ---- */
@@ -840,9 +841,9 @@ static const char leaves_text[] =
     "  - {name: c-other, technique: hvm-ept, memory: 4 GiB, host: b, workload: other}\n%s";
 
 /* Writes a trace of 200 samples, lines of three bytes `even` and `odd` in
- * turn, to a new file made from the template `path`. */
-static void write_trace(char *path, const char *even, const char *odd) {
-  int fd = mkstemp(path);
+ * turn, to a new scratch file, its path in `path` (size bytes). */
+static void write_trace(char *path, size_t size, const char *even, const char *odd) {
+  int fd = scratch_file(path, size, "test-contention");
   CU_ASSERT_FATAL(fd >= 0);
   for (int i = 0; i < 200; i++) CU_ASSERT_EQUAL(write(fd, i % 2 ? odd : even, 3), 3);
   close(fd);
@@ -864,8 +865,8 @@ static int victim_time(const char *name, const char *text, const char *trace, do
  * cores and a guest running `filler` (NULL: none; trace samples at 60 and
  * 30 % in turn, phases that change in place, or phases alike): 0, or nonzero on failure. */
 static int run_leaves(int cores, const char *filler, double *victim) {
-  char trace[] = "/tmp/vdcsim-test-contention-XXXXXX";
-  write_trace(trace, "60\n", "30\n");
+  char trace[256];
+  write_trace(trace, sizeof trace, "60\n", "30\n");
   char last[256] = "", text[4096];
   if (filler)
     snprintf(last, sizeof last,
@@ -932,8 +933,8 @@ static const char zeros_text[] =
  * vCPUs and, when `samples`, a guest of trace samples (phases that change in
  * place, using nothing the models count): 0, or nonzero on a failure. */
 static int run_zeros(int noise_vcpus, bool samples, double *victim) {
-  char trace[] = "/tmp/vdcsim-test-contention-XXXXXX";
-  write_trace(trace, "50\n", "50\n");
+  char trace[256];
+  write_trace(trace, sizeof trace, "50\n", "50\n");
   const char *last =
       samples ? "  - {name: d-samples, technique: hvm-ept, memory: 4 GiB, host: b, workload: samples}\n"
               : "";
