@@ -247,16 +247,16 @@ static void test_quantities(void) {
 
 /* ---- whole runs ---- */
 
-/* The opening of every scenario here: 8 s unrecorded on the [FE14] testbed,
- * its host types next. */
-#define EIGHT_SECONDS_ON_FE14                                              \
-  "simulation: {duration: 8 s, record: {series: false, events: false}}\n" \
-  "calibration: xeon-e5-2014\n"                                            \
+/* The opening of the scenarios here: `duration` (a string literal)
+ * unrecorded on the [FE14] testbed, its host types next. */
+#define ON_FE14_FOR(duration)                                                    \
+  "simulation: {duration: " duration ", record: {series: false, events: false}}\n" \
+  "calibration: xeon-e5-2014\n"                                                  \
   "host_types:\n"
 
 static const char noisy_text[] =
     "name: noisy\n"
-    EIGHT_SECONDS_ON_FE14
+    ON_FE14_FOR("8 s")
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
     "hosts: [{name: a, type: e5}, {name: b, type: e5}]\n"
     "workloads:\n"
@@ -357,7 +357,7 @@ static void test_kernel_isolation(void) {
 
 static const char changes_text[] =
     "name: changes\n"
-    EIGHT_SECONDS_ON_FE14
+    ON_FE14_FOR("8 s")
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
@@ -428,7 +428,7 @@ static void test_corunner_changes(void) {
 
 static const char late_text[] =
     "name: late\n"
-    EIGHT_SECONDS_ON_FE14
+    ON_FE14_FOR("8 s")
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
@@ -496,7 +496,7 @@ static void test_recheck_current_phase(void) {
 
 static const char quiets_text[] =
     "name: quiets\n"
-    EIGHT_SECONDS_ON_FE14
+    ON_FE14_FOR("8 s")
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
@@ -531,7 +531,7 @@ static void test_quiet_after_streams(void) {
 
 static const char instant_text[] =
     "name: one-instant\n"
-    EIGHT_SECONDS_ON_FE14
+    ON_FE14_FOR("8 s")
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: %s}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
@@ -578,9 +578,7 @@ static void test_one_instant(void) {
 
 static const char own_phases_text[] =
     "name: own-phases\n"
-    "simulation: {duration: 20 s, record: {series: false, events: false}}\n"
-    "calibration: xeon-e5-2014\n"
-    "host_types:\n"
+    ON_FE14_FOR("20 s")
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
@@ -644,7 +642,7 @@ static void test_own_phase_alone_costs(void) {
 
 static const char hosts_text[] =
     "name: shared-sets\n"
-    EIGHT_SECONDS_ON_FE14
+    ON_FE14_FOR("8 s")
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
     "hosts: [{name: a, type: e5}, {name: b, type: e5}, {name: c, type: e5}]\n"
     "workloads:\n"
@@ -710,9 +708,7 @@ static void test_shared_sets(void) {
 
 static const char phases_text[] =
     "name: shared-phases\n"
-    "simulation: {duration: 20 s, record: {series: false, events: false}}\n"
-    "calibration: xeon-e5-2014\n"
-    "host_types:\n"
+    ON_FE14_FOR("20 s")
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
     "hosts: [{name: a, type: e5}, {name: b, type: e5}]\n"
     "workloads:\n"
@@ -785,9 +781,7 @@ static void test_shared_phases_alone(void) {
 
 static const char steps_text[] =
     "name: shared-steps\n"
-    "simulation: {duration: 20 s, record: {series: false, events: false}}\n"
-    "calibration: xeon-e5-2014\n"
-    "host_types:\n"
+    ON_FE14_FOR("20 s")
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, scheduler: credit, fidelity: %s}\n"
     "hosts: [{name: a, type: e5}, {name: b, type: e5}]\n"
     "workloads:\n"
@@ -822,7 +816,7 @@ static void test_shared_steps(void) {
 
 static const char leaves_text[] =
     "name: leaves\n"
-    EIGHT_SECONDS_ON_FE14
+    ON_FE14_FOR("8 s")
     "  e5: {cores: %d, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid, allow_overcommit: true}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
@@ -913,7 +907,7 @@ static void test_replans_at_new_rates(void) {
 
 static const char zeros_text[] =
     "name: zeros\n"
-    EIGHT_SECONDS_ON_FE14
+    ON_FE14_FOR("8 s")
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
