@@ -801,13 +801,63 @@ bool sim_reschedule(sim_loop *loop, sim_event_id id, sim_time at) {
   return true;
 }
 
+/* The compaction due after a move (see tidy_slow); true, what
+ * sim_reschedule_earlier returns, so that its common path makes this a tail
+ * call. */
+SIM_NOINLINE static bool compact_after_move(sim_loop *loop) {
+  tidy_slow(loop);
+  return true;
+}
+
+/* sim_reschedule_earlier beyond its common case (see there). */
+SIM_NOINLINE static bool move_earlier(sim_loop *loop, uint32_t h, uint32_t c, sim_time at) {
+  move_event(loop, h, c, at);
+  return true;
+}
+
+/* The common case, a run's end brought forward to now while a crowd is
+ * dispatched at that instant: the old entry is far, and the new one goes
+ * behind every entry of a long near run (the crowd ahead of it in priority
+ * or sequence), into the free slot before it.  That is what move_event
+ * does then (near_insert through long_run_push_front, no tidy but for a
+ * compaction), with none of its tests for the other cases; those, and the
+ * compaction, are tail calls, so that this path keeps few values in
+ * registers. */
 bool sim_reschedule_earlier(sim_loop *loop, sim_event_id id, sim_time at) {
   assert(at >= loop->now && "rescheduling into the past");
   uint32_t h = pending_home(loop, id);
   if (h == NO_REC) return false;
-  uint32_t c = loop->rec[h].link;
-  if (loop->rec[c].time <= at) return false;
-  move_event(loop, h, c, at);
+  event_rec *rec = loop->rec;
+  uint32_t c = rec[h].link;
+  event_rec *old = &rec[c];
+  if (old->time <= at) return false;
+  heap_key *key = loop->key;
+  uint64_t horizon = loop->horizon;
+  if (SIM_RARELY((uint64_t)at >= horizon || (uint64_t)old->time < horizon ||
+                 !loop->sorted || loop->count < SORTED_MAX || loop->key_front == 0 ||
+                 !before_new(rec, &key[0], at, old->prio)))
+    return move_earlier(loop, h, c, at);
+  SIM_RELOAD(); /* the fields tested are updated in memory, not kept */
+  uint32_t n = take_rec(loop);
+  event_rec *e = &rec[n];
+  e->fn = old->fn;
+  e->ctx = old->ctx;
+  e->arg = old->arg;
+  e->seq = loop->next_seq++;
+  e->time = at;
+  e->prio = old->prio;
+  e->home = h;
+  rec[h].link = n;
+  /* kill_entry of a far entry: the near tier stays as plain as it was */
+  old->home = DEAD;
+  loop->dead++;
+  loop->withdrawn++;
+  key[-1] = (heap_key){at, n};
+  key[-2] = (heap_key){SIM_TIME_MAX, 0}; /* the sentinel */
+  loop->key = key - 1;
+  loop->key_front--;
+  loop->count++;
+  if (SIM_RARELY(loop->dead > pending_events(loop))) return compact_after_move(loop);
   return true;
 }
 

@@ -337,7 +337,9 @@ static inline bool long_run_push_back(sim_loop *loop, heap_key k, int32_t prio) 
  * pending. */
 static inline uint32_t pending_home(const sim_loop *loop, sim_event_id id) {
   uint64_t low = id & 0xffffffffu;
-  if (low == NO_REC || low >= loop->recs) return NO_REC;
+  /* one test for both NO_REC and records never handed out: NO_REC wraps
+   * (recs >= 1, record 0 counted) */
+  if (low - 1 >= loop->recs - 1) return NO_REC;
   uint32_t r = (uint32_t)low;
   uint32_t gen = (uint32_t)(id >> 32);
   if (loop->rec[r].gen != gen || !(gen & 1u)) return NO_REC;

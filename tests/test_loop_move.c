@@ -53,10 +53,12 @@ static void ref_add(ref_list *l, ref_event ev) {
   l->n++;
 }
 
-/* Removes the event of argument arg; false when it is not pending. */
-static bool ref_remove(ref_list *l, uint64_t arg) {
+/* Removes the event of argument arg, its priority into *prio; false when it
+ * is not pending. */
+static bool ref_remove(ref_list *l, uint64_t arg, int32_t *prio) {
   for (size_t i = 0; i < l->n; i++)
     if (l->e[i].arg == arg) {
+      *prio = l->e[i].prio;
       memmove(&l->e[i], &l->e[i + 1], (l->n - i - 1) * sizeof *l->e);
       l->n--;
       return true;
@@ -102,8 +104,9 @@ static void model_move(sim_loop *loop, model *m, size_t i, sim_time at) {
   bool moved = at < sim_event_time(loop, m->end[i]) ? sim_reschedule_earlier(loop, m->end[i], at)
                                                     : sim_reschedule(loop, m->end[i], at);
   if (!moved) abort();
-  if (!ref_remove(&m->ref, arg)) abort();
-  ref_add(&m->ref, (ref_event){at, PRIO_END, m->next_seq++, arg});
+  int32_t prio;
+  if (!ref_remove(&m->ref, arg, &prio)) abort();
+  ref_add(&m->ref, (ref_event){at, prio, m->next_seq++, arg});
 }
 
 static void step(sim_loop *loop, void *ctx, uint64_t arg) {
@@ -128,16 +131,24 @@ static void step(sim_loop *loop, void *ctx, uint64_t arg) {
 
 /* A crowd of n wake-ups at 1 s, n run ends at 2 s + i ms (whose arguments
  * are 4 x i + KIND_END: they are scheduled first), after the wake-ups and
- * the kicks at one instant, and an event at 100 s
+ * the kicks at one instant unless end_prio_cycle (then end i has priority
+ * i % end_prio_cycle), and an event at 100 s
  * that stretches the first rung, so that the crowd shares a bucket. */
-static void model_setup(sim_loop *loop, model *m, size_t n, size_t kicks_per_wake) {
+static void model_setup_ends(sim_loop *loop, model *m, size_t n, size_t kicks_per_wake,
+                             size_t end_prio_cycle) {
   *m = (model){.next_seq = 1, .kicks_per_wake = kicks_per_wake, .ends = n};
   m->end = calloc(n, sizeof *m->end);
   if (!m->end) abort();
-  for (size_t i = 0; i < n; i++)
-    m->end[i] = model_schedule(loop, m, 2 * SIM_S + (sim_time)i * SIM_MS, PRIO_END, KIND_END);
+  for (size_t i = 0; i < n; i++) {
+    int32_t prio = end_prio_cycle ? (int32_t)(i % end_prio_cycle) : PRIO_END;
+    m->end[i] = model_schedule(loop, m, 2 * SIM_S + (sim_time)i * SIM_MS, prio, KIND_END);
+  }
   model_schedule(loop, m, 100 * SIM_S, PRIO_END, KIND_END + 1);
   for (size_t i = 0; i < n; i++) model_schedule(loop, m, 1 * SIM_S, PRIO_WAKE, KIND_WAKE);
+}
+
+static void model_setup(sim_loop *loop, model *m, size_t n, size_t kicks_per_wake) {
+  model_setup_ends(loop, m, n, kicks_per_wake, 0);
 }
 
 static void model_free(model *m) {
@@ -180,6 +191,28 @@ static void test_many_kicks_make_a_heap(void) {
   CU_ASSERT(m.heap_dispatches > 0);
   CU_ASSERT_EQUAL(m.broken, 0);
   CU_ASSERT_EQUAL(m.ref.n, 0);
+  CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
+  sim_loop_free(loop);
+  model_free(&m);
+}
+
+/* Run ends brought forward to the instant of a crowd of wake-ups, of a
+ * priority below and equal to the crowd's in turn: one below goes ahead of
+ * the crowd, one equal behind all of it and the ends brought before it
+ * (the run's latest entry, the common case), in the reference's order, the
+ * near tier a run throughout. */
+static void test_ends_brought_to_a_crowd(void) {
+  enum { N = 600 };
+  sim_loop *loop = sim_loop_new();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+  model m;
+  model_setup_ends(loop, &m, N, 1, 2); /* priorities 0 (a kick's) and 1 (the crowd's) */
+  CU_ASSERT_EQUAL(sim_loop_run(loop, 50 * SIM_S), SIM_RUN_TIME_LIMIT);
+  CU_ASSERT_EQUAL(m.wakes, N);
+  CU_ASSERT_EQUAL(m.mismatches, 0);
+  CU_ASSERT_EQUAL(m.heap_dispatches, 0);
+  CU_ASSERT_EQUAL(m.broken, 0);
+  CU_ASSERT_EQUAL(m.ref.n, 1); /* the event at 100 s */
   CU_ASSERT_EQUAL(sim_loop_check(loop), 0);
   sim_loop_free(loop);
   model_free(&m);
@@ -293,6 +326,7 @@ int register_tests(void) {
   static const test_case tests[] = {
       {"kicks ahead of a crowd keep it a run", test_kicks_ahead_of_a_crowd},
       {"too many kicks ahead of a crowd make a heap", test_many_kicks_make_a_heap},
+      {"run ends brought to a crowd's instant", test_ends_brought_to_a_crowd},
       {"moves within the far tier are compacted", test_far_moves_are_compacted},
       {"reserved records are taken in order", test_reserved_records_in_order},
       {"an event is rescheduled earlier only", test_reschedule_earlier},
