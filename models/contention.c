@@ -59,8 +59,8 @@ static void *carve(unsigned char **at, const void *old, size_t n_old, size_t n, 
 static int room_grow(const eng_host *h, contention_host *c) {
   size_t n = h->n_slots ? h->n_slots : 1, old = c->cap, words = (n + 63) / 64;
   size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->running +
-                 sizeof *c->slot_rate + sizeof *c->slot_phase + sizeof *c->slot_vcpu +
-                 sizeof *c->effect_known;
+                 sizeof *c->slot_rate + sizeof *c->slot_epoch + sizeof *c->slot_extra +
+                 sizeof *c->slot_phase + sizeof *c->slot_vcpu + sizeof *c->effect_known;
   unsigned char *block = sim_malloc(n * entry + 6 * words * sizeof(uint64_t)), *at = block;
   if (!block) return -1;
   memset(block, 0, 6 * words * sizeof(uint64_t)); /* the new slots hold no run */
@@ -76,6 +76,8 @@ static int room_grow(const eng_host *h, contention_host *c) {
   c->effect = carve(&at, c->effect, old, n, sizeof *c->effect);
   c->running = carve(&at, c->running, old, n, sizeof *c->running);
   c->slot_rate = carve(&at, c->slot_rate, old, n, sizeof *c->slot_rate);
+  c->slot_epoch = carve(&at, c->slot_epoch, old, n, sizeof *c->slot_epoch);
+  c->slot_extra = carve(&at, c->slot_extra, old, n, sizeof *c->slot_extra);
   c->slot_phase = carve(&at, c->slot_phase, old, n, sizeof *c->slot_phase);
   c->slot_vcpu = carve(&at, c->slot_vcpu, old, n, sizeof *c->slot_vcpu);
   c->effect_known = carve(&at, c->effect_known, old, n, sizeof *c->effect_known);
@@ -84,7 +86,10 @@ static int room_grow(const eng_host *h, contention_host *c) {
   c->own.effect_known = c->effect_known;
   sim_free(c->arrays);
   c->arrays = block;
-  for (size_t p = old; p < n; p++) c->slot_vcpu[p] = SLOT_UNKNOWN;
+  for (size_t p = old; p < n; p++) {
+    c->slot_vcpu[p] = SLOT_UNKNOWN;
+    c->slot_epoch[p] = 0;
+  }
   c->cap = n;
   return 0;
 }
@@ -120,6 +125,7 @@ static int host_setup(eng *e, eng_host *h, contention_host **out) {
   c->shared = sh;
   c->set = &c->own;
   c->vacated = SLOTS_MANY;
+  c->known_epoch = 1;
   c->now_ns = -1;
   if (room(h, c) < 0) {
     host_free(c);
@@ -207,6 +213,7 @@ static inline bool slot_record(const eng *e, contention_host *c, uint32_t p, int
                                const sim_phase *ph, size_t *at) {
   c->slot_vcpu[p] = vi;
   c->slot_phase[p] = ph;
+  c->slot_epoch[p] = 0;
   if (vi < 0) return false;
   const eng_vcpu *v = &e->vcpus[vi];
   bool in_place = phase_in_place(e, v);
@@ -470,6 +477,7 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
   }
   contention_step *step;
   c->set = contention_set_of_known(c, from, step_at, &step);
+  c->known_epoch++;
   settled_after(c, from, step, step_guest, step_near);
 }
 
@@ -509,6 +517,16 @@ static inline double vcpu_extra_in(contention_host *c, const eng_vcpu *v, const 
 static inline void slot_zero_mark(contention_host *c, uint32_t p, bool zero) {
   uint64_t bit = (uint64_t)1 << (p % 64);
   c->slot_zero[p / 64] = (c->slot_zero[p / 64] & ~bit) | (zero ? bit : 0);
+}
+
+/* Keeps `extra`, what vcpu_extra_in gives slot p's entry's vCPU in its
+ * entry's phase, one that does not change in place (*by_entry its), for
+ * its run's re-plan on p (slot_extra): but when by_entry alone tells its
+ * slot_zero mark (a cost of 0 not by its entry). */
+static inline void slot_cost_keep(contention_host *c, uint32_t p, double extra, bool by_entry) {
+  if (!by_entry && extra == 0) return;
+  c->slot_extra[p] = extra;
+  c->slot_epoch[p] = c->known_epoch;
 }
 
 
@@ -592,29 +610,52 @@ static __attribute__((noinline)) bool unit_cycles_new_run(eng *e, eng_host *h, c
   return recheck_due(c);
 }
 
+/* Whether v's run on p in its current phase cur is the run that ended on
+ * p going on there (a re-plan), no other slot changed, in the phase and at
+ * the rate its entry holds: the running set is known's (slots_unchanged),
+ * and p's bits are as replan_settle leaves them, quiet clear and fixed set
+ * (the run before was in the same contending phase, not in place: nor is
+ * it now, as a request's phase is its own and a guest's trace stays its).
+ * (The slots known describes are h's: the arrays have room for p.) */
+static inline bool replans_on_slot(const eng *e, const eng_host *h, const contention_host *c,
+                                   const eng_vcpu *v, uint32_t p, const sim_phase *cur) {
+  return c->vacated == p && c->n_slot_known == h->n_slots && c->slot_vcpu[p] == v - e->vcpus &&
+         c->slot_phase[p] == cur && (c->slot_fixed[p / 64] >> (p % 64) & 1) &&
+         v->rate == c->slot_rate[p] && c->slots_static && h->clock_hz == c->known_clock_hz;
+}
+
+/* The re-plan's run on p begins at `now`, settled at the cost it finds. */
+static inline void replan_settle(contention_host *c, uint32_t p, sim_time now) {
+  uint64_t bit = (uint64_t)1 << (p % 64);
+  c->vacated = NO_SLOT;
+  c->slot_running[p / 64] |= bit;
+  c->slot_settled[p / 64] |= bit;
+  slot_now_mark(c, p, now);
+}
+
+/* contention_unit_cycles for a re-plan whose cost was not kept: found, and
+ * kept.  Out of line, as unit_cycles_new_run. */
+static __attribute__((noinline)) bool unit_cycles_replan(contention_host *c, eng_vcpu *v,
+                                                         uint32_t p, const sim_phase *cur) {
+  replan_settle(c, p, v->run_start_ns);
+  bool by_entry;
+  v->contention_unit = vcpu_extra_in(c, v, cur, &by_entry);
+  slot_zero_mark(c, p, by_entry && v->contention_unit == 0);
+  slot_cost_keep(c, p, v->contention_unit, by_entry);
+  return recheck_due(c);
+}
+
 bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const sim_phase *cur) {
   contention_host *c = h->contention;
-  size_t w = p / 64;
-  uint64_t bit = (uint64_t)1 << (p % 64);
-  /* The run that ended on p going on there (a re-plan), no other slot
-   * changed, in the phase and at the rate its entry holds: the running set
-   * is known's (slots_unchanged), and p's bits are as below, quiet clear and
-   * fixed set (the run before was in the same contending phase, not in
-   * place).  (The slots known describes are h's: the arrays have room for
-   * p.) */
-  if (c->vacated == p && c->n_slot_known == h->n_slots && c->slot_vcpu[p] == v - e->vcpus &&
-      c->slot_phase[p] == cur && (c->slot_fixed[w] & bit) && v->rate == c->slot_rate[p] &&
-      c->slots_static && h->clock_hz == c->known_clock_hz && !phase_in_place(e, v)) {
-    c->vacated = NO_SLOT;
-    c->slot_running[w] |= bit;
-    slot_now_mark(c, p, v->run_start_ns);
-    bool by_entry;
-    v->contention_unit = vcpu_extra_in(c, v, cur, &by_entry);
-    c->slot_settled[w] |= bit;
-    slot_zero_mark(c, p, by_entry && v->contention_unit == 0);
-    return recheck_due(c);
-  }
-  return unit_cycles_new_run(e, h, c, v, p, cur);
+  if (!replans_on_slot(e, h, c, v, p, cur)) return unit_cycles_new_run(e, h, c, v, p, cur);
+  assert(!phase_in_place(e, v));
+  if (c->slot_epoch[p] != c->known_epoch) return unit_cycles_replan(c, v, p, cur);
+  /* the cost a re-check found for the run before (slot_cost_keep's: its
+   * slot_zero mark is the cost being 0) */
+  replan_settle(c, p, v->run_start_ns);
+  v->contention_unit = c->slot_extra[p];
+  slot_zero_mark(c, p, v->contention_unit == 0);
+  return recheck_due(c);
 }
 
 void contention_run_ended(eng_host *h, uint32_t p) {
@@ -660,6 +701,7 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
     }
     return;
   }
+  if (fixed) slot_cost_keep(c, p, extra, by_entry); /* for its re-plan on p */
   if (!sim_reschedule_earlier(e->loop, r->end_ev, now)) return; /* it ends now anyway */
   slot_now_mark(c, p, now);
 }
