@@ -328,8 +328,10 @@ static bool same_corunner(const contention_guest *a, const contention_guest *b) 
  * for it in c->running now, in its place, where its runs, if it has any,
  * include c->running[near] or the one before it (near: where a run of it
  * joined or left the list): whether the entry changed (*step_at: its
- * index). */
-static bool known_patch(contention_host *c, uint32_t guest, size_t near, size_t *step_at) {
+ * index).  Inline in both of record_one's calls: a call cost about as much
+ * as the few entries it looks at. */
+static inline __attribute__((always_inline)) bool known_patch(contention_host *c, uint32_t guest,
+                                                              size_t near, size_t *step_at) {
   /* its first run: running is in guest order (corunners) */
   size_t i = near < c->n_running && c->running[near].guest == guest ? near : near - (near > 0);
   if (i < c->n_running && c->running[i].guest == guest)
@@ -451,6 +453,23 @@ static void settled_after(contention_host *c, contention_set *from, contention_s
   if (keep && step->to->n > from->n) settled_clear_guest(c, guest, near);
 }
 
+/* Collects the running set of h in c->known from every slot (slot `slot`
+ * running slot_vcpu in slot_ph, as in record_slots): whether it changed.
+ * Out of line: most evaluations record one slot (record_one). */
+static __attribute__((noinline)) bool known_collect(const eng *e, const eng_host *h,
+                                                    contention_host *c, uint32_t slot,
+                                                    int32_t slot_vcpu, const sim_phase *slot_ph) {
+  record_slots(e, h, c, slot, slot_vcpu, slot_ph);
+  size_t n = corunners(c);
+  bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
+  for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
+  if (same) return false;
+  memcpy(c->known, c->scratch, n * sizeof *c->known);
+  c->n_known = n;
+  c->known_clock_hz = h->clock_hz;
+  return true;
+}
+
 /* evaluate when a slot changed: out of line, so that the test of the
  * common dispatch (a re-planned run dispatched again on its slot, most of
  * a burst's) inlines. */
@@ -465,15 +484,8 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
                  &step_near)) {
     if (changes == 0) return;
     if (changes != 1) step_at = NO_STEP;
-  } else {
-    record_slots(e, h, c, slot, slot_vcpu, slot_ph);
-    size_t n = corunners(c);
-    bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
-    for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
-    if (same) return;
-    memcpy(c->known, c->scratch, n * sizeof *c->known);
-    c->n_known = n;
-    c->known_clock_hz = h->clock_hz;
+  } else if (!known_collect(e, h, c, slot, slot_vcpu, slot_ph)) {
+    return;
   }
   contention_step *step;
   c->set = contention_set_of_known(c, from, step_at, &step);
@@ -530,14 +542,19 @@ static inline void slot_cost_keep(contention_host *c, uint32_t p, double extra, 
 }
 
 
-/* Marks slot p in slot_now at instant `now`, the marks of an earlier
- * instant forgotten. */
-static inline void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
+/* Makes slot_now describe instant `now`, the marks of an earlier instant
+ * forgotten. */
+static inline void slot_now_at(contention_host *c, sim_time now) {
   if (c->now_ns != now) {
     c->slot_now[0] = 0; /* (the first word apart, as in settled_after) */
     for (size_t w = 1; w < c->words; w++) c->slot_now[w] = 0;
     c->now_ns = now;
   }
+}
+
+/* Marks slot p in slot_now at instant `now`. */
+static inline void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
+  slot_now_at(c, now);
   slot_bit(c->slot_now, p, true);
 }
 
@@ -666,8 +683,11 @@ void contention_run_ended(eng_host *h, uint32_t p) {
 }
 
 /* Slot p's run (if it has one) ends now, to be dispatched again, when its
- * cost per unit is not what the co-runners give now; settled when it is. */
-static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t p, sim_time now) {
+ * cost per unit is not what the co-runners give now; settled when it is.
+ * p's bit is `bit` of word w of the slot_ bits (their loop's). */
+static void recheck_slot(eng *e, const eng_host *h, contention_host *c, size_t w, uint64_t bit,
+                         sim_time now) {
+  uint32_t p = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bit));
   int32_t vi = h->pcpus[p].vcpu;
   if (vi < 0) return;
   eng_vcpu *r = &e->vcpus[vi];
@@ -687,7 +707,7 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
    * that follows on its slot begins unsettled), so most visits never ask
    * the loop for the end's time; its phase, eng_cur_phase's, as its slot
    * entry holds it when it cannot change (slot_fixed) */
-  bool fixed = c->slot_fixed[p / 64] >> (p % 64) & 1;
+  bool fixed = c->slot_fixed[w] & bit;
   assert(!fixed || (c->slot_vcpu[p] == vi && c->slot_phase[p] == eng_cur_phase(e, r)));
   bool by_entry = false;
   double extra = c->n_known < 2 ? 0
@@ -696,14 +716,15 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
   if (extra == r->contention_unit) {
     /* (a phase that changes in place is looked at again) */
     if (fixed || !phase_in_place(e, r)) {
-      slot_bit(c->slot_settled, p, true);
-      slot_zero_mark(c, p, by_entry && extra == 0);
+      c->slot_settled[w] |= bit;
+      c->slot_zero[w] = (c->slot_zero[w] & ~bit) | (by_entry && extra == 0 ? bit : 0);
     }
     return;
   }
   if (fixed) slot_cost_keep(c, p, extra, by_entry); /* for its re-plan on p */
   if (!sim_reschedule_earlier(e->loop, r->end_ev, now)) return; /* it ends now anyway */
-  slot_now_mark(c, p, now);
+  slot_now_at(c, now);
+  c->slot_now[w] |= bit;
 }
 
 void contention_recheck(eng *e, eng_host *h) {
@@ -730,6 +751,6 @@ void contention_recheck(eng *e, eng_host *h) {
     for (uint64_t look = c->slot_running[w] &
                          ~(c->slot_settled[w] | c->slot_quiet[w] | (marks ? c->slot_now[w] : 0));
          look; look &= look - 1)
-      recheck_slot(e, h, c, (uint32_t)(w * 64 + (size_t)__builtin_ctzll(look)), now);
+      recheck_slot(e, h, c, w, look & -look, now);
 }
 
