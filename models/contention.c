@@ -59,8 +59,8 @@ static void *carve(unsigned char **at, const void *old, size_t n_old, size_t n, 
 static int room_grow(const eng_host *h, contention_host *c) {
   size_t n = h->n_slots ? h->n_slots : 1, old = c->cap, words = (n + 63) / 64;
   size_t entry = 2 * sizeof *c->known + sizeof *c->effect + sizeof *c->running +
-                 sizeof *c->slot_rate + sizeof *c->slot_phase + sizeof *c->slot_vcpu +
-                 sizeof *c->effect_known;
+                 sizeof *c->slot_rate + sizeof *c->slot_epoch + sizeof *c->slot_extra +
+                 sizeof *c->slot_phase + sizeof *c->slot_vcpu + sizeof *c->effect_known;
   unsigned char *block = sim_malloc(n * entry + 6 * words * sizeof(uint64_t)), *at = block;
   if (!block) return -1;
   memset(block, 0, 6 * words * sizeof(uint64_t)); /* the new slots hold no run */
@@ -76,6 +76,8 @@ static int room_grow(const eng_host *h, contention_host *c) {
   c->effect = carve(&at, c->effect, old, n, sizeof *c->effect);
   c->running = carve(&at, c->running, old, n, sizeof *c->running);
   c->slot_rate = carve(&at, c->slot_rate, old, n, sizeof *c->slot_rate);
+  c->slot_epoch = carve(&at, c->slot_epoch, old, n, sizeof *c->slot_epoch);
+  c->slot_extra = carve(&at, c->slot_extra, old, n, sizeof *c->slot_extra);
   c->slot_phase = carve(&at, c->slot_phase, old, n, sizeof *c->slot_phase);
   c->slot_vcpu = carve(&at, c->slot_vcpu, old, n, sizeof *c->slot_vcpu);
   c->effect_known = carve(&at, c->effect_known, old, n, sizeof *c->effect_known);
@@ -84,7 +86,10 @@ static int room_grow(const eng_host *h, contention_host *c) {
   c->own.effect_known = c->effect_known;
   sim_free(c->arrays);
   c->arrays = block;
-  for (size_t p = old; p < n; p++) c->slot_vcpu[p] = SLOT_UNKNOWN;
+  for (size_t p = old; p < n; p++) {
+    c->slot_vcpu[p] = SLOT_UNKNOWN;
+    c->slot_epoch[p] = 0;
+  }
   c->cap = n;
   return 0;
 }
@@ -120,6 +125,7 @@ static int host_setup(eng *e, eng_host *h, contention_host **out) {
   c->shared = sh;
   c->set = &c->own;
   c->vacated = SLOTS_MANY;
+  c->known_epoch = 1;
   c->now_ns = -1;
   if (room(h, c) < 0) {
     host_free(c);
@@ -207,6 +213,7 @@ static inline bool slot_record(const eng *e, contention_host *c, uint32_t p, int
                                const sim_phase *ph, size_t *at) {
   c->slot_vcpu[p] = vi;
   c->slot_phase[p] = ph;
+  c->slot_epoch[p] = 0;
   if (vi < 0) return false;
   const eng_vcpu *v = &e->vcpus[vi];
   bool in_place = phase_in_place(e, v);
@@ -321,8 +328,10 @@ static bool same_corunner(const contention_guest *a, const contention_guest *b) 
  * for it in c->running now, in its place, where its runs, if it has any,
  * include c->running[near] or the one before it (near: where a run of it
  * joined or left the list): whether the entry changed (*step_at: its
- * index). */
-static bool known_patch(contention_host *c, uint32_t guest, size_t near, size_t *step_at) {
+ * index).  Inline in both of record_one's calls: a call cost about as much
+ * as the few entries it looks at. */
+static inline __attribute__((always_inline)) bool known_patch(contention_host *c, uint32_t guest,
+                                                              size_t near, size_t *step_at) {
   /* its first run: running is in guest order (corunners) */
   size_t i = near < c->n_running && c->running[near].guest == guest ? near : near - (near > 0);
   if (i < c->n_running && c->running[i].guest == guest)
@@ -444,6 +453,23 @@ static void settled_after(contention_host *c, contention_set *from, contention_s
   if (keep && step->to->n > from->n) settled_clear_guest(c, guest, near);
 }
 
+/* Collects the running set of h in c->known from every slot (slot `slot`
+ * running slot_vcpu in slot_ph, as in record_slots): whether it changed.
+ * Out of line: most evaluations record one slot (record_one). */
+static __attribute__((noinline)) bool known_collect(const eng *e, const eng_host *h,
+                                                    contention_host *c, uint32_t slot,
+                                                    int32_t slot_vcpu, const sim_phase *slot_ph) {
+  record_slots(e, h, c, slot, slot_vcpu, slot_ph);
+  size_t n = corunners(c);
+  bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
+  for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
+  if (same) return false;
+  memcpy(c->known, c->scratch, n * sizeof *c->known);
+  c->n_known = n;
+  c->known_clock_hz = h->clock_hz;
+  return true;
+}
+
 /* evaluate when a slot changed: out of line, so that the test of the
  * common dispatch (a re-planned run dispatched again on its slot, most of
  * a burst's) inlines. */
@@ -458,18 +484,12 @@ static __attribute__((noinline)) void evaluate_slots(const eng *e, const eng_hos
                  &step_near)) {
     if (changes == 0) return;
     if (changes != 1) step_at = NO_STEP;
-  } else {
-    record_slots(e, h, c, slot, slot_vcpu, slot_ph);
-    size_t n = corunners(c);
-    bool same = n == c->n_known && h->clock_hz == c->known_clock_hz;
-    for (size_t i = 0; same && i < n; i++) same = same_corunner(&c->scratch[i], &c->known[i]);
-    if (same) return;
-    memcpy(c->known, c->scratch, n * sizeof *c->known);
-    c->n_known = n;
-    c->known_clock_hz = h->clock_hz;
+  } else if (!known_collect(e, h, c, slot, slot_vcpu, slot_ph)) {
+    return;
   }
   contention_step *step;
   c->set = contention_set_of_known(c, from, step_at, &step);
+  c->known_epoch++;
   settled_after(c, from, step, step_guest, step_near);
 }
 
@@ -511,15 +531,30 @@ static inline void slot_zero_mark(contention_host *c, uint32_t p, bool zero) {
   c->slot_zero[p / 64] = (c->slot_zero[p / 64] & ~bit) | (zero ? bit : 0);
 }
 
+/* Keeps `extra`, what vcpu_extra_in gives slot p's entry's vCPU in its
+ * entry's phase, one that does not change in place (*by_entry its), for
+ * its run's re-plan on p (slot_extra): but when by_entry alone tells its
+ * slot_zero mark (a cost of 0 not by its entry). */
+static inline void slot_cost_keep(contention_host *c, uint32_t p, double extra, bool by_entry) {
+  if (!by_entry && extra == 0) return;
+  c->slot_extra[p] = extra;
+  c->slot_epoch[p] = c->known_epoch;
+}
 
-/* Marks slot p in slot_now at instant `now`, the marks of an earlier
- * instant forgotten. */
-static inline void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
+
+/* Makes slot_now describe instant `now`, the marks of an earlier instant
+ * forgotten. */
+static inline void slot_now_at(contention_host *c, sim_time now) {
   if (c->now_ns != now) {
     c->slot_now[0] = 0; /* (the first word apart, as in settled_after) */
     for (size_t w = 1; w < c->words; w++) c->slot_now[w] = 0;
     c->now_ns = now;
   }
+}
+
+/* Marks slot p in slot_now at instant `now`. */
+static inline void slot_now_mark(contention_host *c, uint32_t p, sim_time now) {
+  slot_now_at(c, now);
   slot_bit(c->slot_now, p, true);
 }
 
@@ -592,29 +627,52 @@ static __attribute__((noinline)) bool unit_cycles_new_run(eng *e, eng_host *h, c
   return recheck_due(c);
 }
 
+/* Whether v's run on p in its current phase cur is the run that ended on
+ * p going on there (a re-plan), no other slot changed, in the phase and at
+ * the rate its entry holds: the running set is known's (slots_unchanged),
+ * and p's bits are as replan_settle leaves them, quiet clear and fixed set
+ * (the run before was in the same contending phase, not in place: nor is
+ * it now, as a request's phase is its own and a guest's trace stays its).
+ * (The slots known describes are h's: the arrays have room for p.) */
+static inline bool replans_on_slot(const eng *e, const eng_host *h, const contention_host *c,
+                                   const eng_vcpu *v, uint32_t p, const sim_phase *cur) {
+  return c->vacated == p && c->n_slot_known == h->n_slots && c->slot_vcpu[p] == v - e->vcpus &&
+         c->slot_phase[p] == cur && (c->slot_fixed[p / 64] >> (p % 64) & 1) &&
+         v->rate == c->slot_rate[p] && c->slots_static && h->clock_hz == c->known_clock_hz;
+}
+
+/* The re-plan's run on p begins at `now`, settled at the cost it finds. */
+static inline void replan_settle(contention_host *c, uint32_t p, sim_time now) {
+  uint64_t bit = (uint64_t)1 << (p % 64);
+  c->vacated = NO_SLOT;
+  c->slot_running[p / 64] |= bit;
+  c->slot_settled[p / 64] |= bit;
+  slot_now_mark(c, p, now);
+}
+
+/* contention_unit_cycles for a re-plan whose cost was not kept: found, and
+ * kept.  Out of line, as unit_cycles_new_run. */
+static __attribute__((noinline)) bool unit_cycles_replan(contention_host *c, eng_vcpu *v,
+                                                         uint32_t p, const sim_phase *cur) {
+  replan_settle(c, p, v->run_start_ns);
+  bool by_entry;
+  v->contention_unit = vcpu_extra_in(c, v, cur, &by_entry);
+  slot_zero_mark(c, p, by_entry && v->contention_unit == 0);
+  slot_cost_keep(c, p, v->contention_unit, by_entry);
+  return recheck_due(c);
+}
+
 bool contention_unit_cycles(eng *e, eng_host *h, eng_vcpu *v, uint32_t p, const sim_phase *cur) {
   contention_host *c = h->contention;
-  size_t w = p / 64;
-  uint64_t bit = (uint64_t)1 << (p % 64);
-  /* The run that ended on p going on there (a re-plan), no other slot
-   * changed, in the phase and at the rate its entry holds: the running set
-   * is known's (slots_unchanged), and p's bits are as below, quiet clear and
-   * fixed set (the run before was in the same contending phase, not in
-   * place).  (The slots known describes are h's: the arrays have room for
-   * p.) */
-  if (c->vacated == p && c->n_slot_known == h->n_slots && c->slot_vcpu[p] == v - e->vcpus &&
-      c->slot_phase[p] == cur && (c->slot_fixed[w] & bit) && v->rate == c->slot_rate[p] &&
-      c->slots_static && h->clock_hz == c->known_clock_hz && !phase_in_place(e, v)) {
-    c->vacated = NO_SLOT;
-    c->slot_running[w] |= bit;
-    slot_now_mark(c, p, v->run_start_ns);
-    bool by_entry;
-    v->contention_unit = vcpu_extra_in(c, v, cur, &by_entry);
-    c->slot_settled[w] |= bit;
-    slot_zero_mark(c, p, by_entry && v->contention_unit == 0);
-    return recheck_due(c);
-  }
-  return unit_cycles_new_run(e, h, c, v, p, cur);
+  if (!replans_on_slot(e, h, c, v, p, cur)) return unit_cycles_new_run(e, h, c, v, p, cur);
+  assert(!phase_in_place(e, v));
+  if (c->slot_epoch[p] != c->known_epoch) return unit_cycles_replan(c, v, p, cur);
+  /* the cost a re-check found for the run before (slot_cost_keep's: its
+   * slot_zero mark is the cost being 0) */
+  replan_settle(c, p, v->run_start_ns);
+  v->contention_unit = c->slot_extra[p];
+  slot_zero_mark(c, p, v->contention_unit == 0);
+  return recheck_due(c);
 }
 
 void contention_run_ended(eng_host *h, uint32_t p) {
@@ -625,8 +683,11 @@ void contention_run_ended(eng_host *h, uint32_t p) {
 }
 
 /* Slot p's run (if it has one) ends now, to be dispatched again, when its
- * cost per unit is not what the co-runners give now; settled when it is. */
-static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t p, sim_time now) {
+ * cost per unit is not what the co-runners give now; settled when it is.
+ * p's bit is `bit` of word w of the slot_ bits (their loop's). */
+static void recheck_slot(eng *e, const eng_host *h, contention_host *c, size_t w, uint64_t bit,
+                         sim_time now) {
+  uint32_t p = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bit));
   int32_t vi = h->pcpus[p].vcpu;
   if (vi < 0) return;
   eng_vcpu *r = &e->vcpus[vi];
@@ -646,7 +707,7 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
    * that follows on its slot begins unsettled), so most visits never ask
    * the loop for the end's time; its phase, eng_cur_phase's, as its slot
    * entry holds it when it cannot change (slot_fixed) */
-  bool fixed = c->slot_fixed[p / 64] >> (p % 64) & 1;
+  bool fixed = c->slot_fixed[w] & bit;
   assert(!fixed || (c->slot_vcpu[p] == vi && c->slot_phase[p] == eng_cur_phase(e, r)));
   bool by_entry = false;
   double extra = c->n_known < 2 ? 0
@@ -655,13 +716,15 @@ static void recheck_slot(eng *e, const eng_host *h, contention_host *c, uint32_t
   if (extra == r->contention_unit) {
     /* (a phase that changes in place is looked at again) */
     if (fixed || !phase_in_place(e, r)) {
-      slot_bit(c->slot_settled, p, true);
-      slot_zero_mark(c, p, by_entry && extra == 0);
+      c->slot_settled[w] |= bit;
+      c->slot_zero[w] = (c->slot_zero[w] & ~bit) | (by_entry && extra == 0 ? bit : 0);
     }
     return;
   }
+  if (fixed) slot_cost_keep(c, p, extra, by_entry); /* for its re-plan on p */
   if (!sim_reschedule_earlier(e->loop, r->end_ev, now)) return; /* it ends now anyway */
-  slot_now_mark(c, p, now);
+  slot_now_at(c, now);
+  c->slot_now[w] |= bit;
 }
 
 void contention_recheck(eng *e, eng_host *h) {
@@ -688,6 +751,6 @@ void contention_recheck(eng *e, eng_host *h) {
     for (uint64_t look = c->slot_running[w] &
                          ~(c->slot_settled[w] | c->slot_quiet[w] | (marks ? c->slot_now[w] : 0));
          look; look &= look - 1)
-      recheck_slot(e, h, c, (uint32_t)(w * 64 + (size_t)__builtin_ctzll(look)), now);
+      recheck_slot(e, h, c, w, look & -look, now);
 }
 

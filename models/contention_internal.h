@@ -161,6 +161,15 @@ typedef struct contention_host {
   uint64_t *slot_fixed;       /* its run is in a contending phase that does not change in
                                * place: slot_phase holds that phase, eng_cur_phase's, while it
                                * runs (valid while slot_running holds) */
+  /* The cost per unit a re-check found for a run it ended, so that the run
+   * dispatched again on its slot (contention_unit_cycles) takes it: the cost
+   * known gives slot_extra's slot's entry's vCPU in its entry's phase, one
+   * that does not change in place, while slot_epoch is known_epoch (set
+   * only where its slot_zero mark is the cost being 0; the entry recorded
+   * again forgets it). */
+  uint64_t known_epoch;       /* known's changes (evaluate_slots), from 1 */
+  uint64_t *slot_epoch;       /* known_epoch when slot_extra was found; 0: none */
+  double *slot_extra;         /* cycles per unit */
   /* The slots whose run no re-check at the instant now_ns looks at: it
    * began then (a dispatch keeps the cost it found) or a re-check ended it
    * then (its end event is due at that instant; events move only earlier,

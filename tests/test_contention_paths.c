@@ -1,0 +1,101 @@
+/* tests/test_contention_paths.c: the contention mechanism's short ways
+ * (models/contention.c) against its long one.  A run a re-check ends is
+ * dispatched again on its slot at the cost the re-check found, and only
+ * while the co-runners it was found among are still the running set: a
+ * neighbour whose streaming phases begin and end over and over, beside a
+ * container of system calls, changes the running set at instants where the
+ * victim's run is ended and dispatched again.  The reference is the same
+ * host with a guest of trace samples beside them: its phases change in
+ * place and use nothing a model counts, so that no cost is kept and every
+ * evaluation collects the whole running set.  Both runs must give the same
+ * results, bit for bit.
+ * Units: seconds as summary/guests records them.
+ * Invariants: none kept; each test runs its scenario in a scratch
+ * directory and removes its trace file. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "tests/cunit_main.h"
+#include "tests/fixtures.h"
+#include "tests/scratch.h"
+
+/* Streams through DRAM: two read streams and a write stream. */
+#define STREAMS                                                                                   \
+  "{instructions: 1, cpi: 0.25, memory: [{count: 2, working_set: 2 GiB, pattern: sequential, "   \
+  "stride: 8 B, page_size: 2 MiB}, {count: 1, working_set: 1 GiB, pattern: sequential, stride: " \
+  "8 B, page_size: 2 MiB, write_fraction: 1}]}"
+
+/* A fluid host: a VM re-reading 8 MiB at random, a container of system
+ * calls, a VM of %d vCPUs streaming 100 ms in every 200 (the %s: the trace
+ * file), and (the last %s) the guest of trace samples or nothing. */
+static const char paths_text[] =
+    "name: paths\n"
+    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
+    "hosts: [{name: b, type: e5}]\n"
+    "workloads:\n"
+    "  victim: {phases: [{units: 3e7, ops: {instructions: 10, cpi: 1, memory: [{count: 1, "
+    "working_set: 8 MiB, pattern: random}]}}]}\n"
+    "  calls: {repeat: true, phases: [{units: 1e9, ops: {instructions: 2000, syscalls: 20}}]}\n"
+    "  noise: {repeat: true, phases: [{duration: 100 ms, ops: {instructions: 1000}}, {duration: "
+    "100 ms, ops: " STREAMS "}]}\n"
+    "  samples: {trace: {file: %s, interval: 50 ms}, phases: [{duration: 50 ms, ops: "
+    "{instructions: 1000}}]}\n"
+    "guests:\n"
+    "  - {name: a-victim, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
+    "  - {name: b-calls, technique: container, memory: 4 GiB, host: b, workload: calls}\n"
+    "  - {name: c-noise, technique: hvm-ept, vcpus: %d, memory: 4 GiB, host: b, workload: "
+    "noise}\n%s";
+
+static const char xeon_profile[] = "profile: {name: run, fallback: xeon-e5-2014}\nquantities: {}\n";
+
+/* The victim's time_to_complete in paths_text beside noise of `noise_vcpus`
+ * vCPUs and, when `samples`, the guest of trace samples: 0, or nonzero on
+ * a failure. */
+static int run_paths(int noise_vcpus, bool samples, double *victim) {
+  char trace[256];
+  int fd = scratch_file(trace, sizeof trace, "test-contention-paths");
+  if (fd < 0) return -1;
+  for (int i = 0; i < 200; i++)
+    if (write(fd, "50\n", 3) != 3) break;
+  close(fd);
+  const char *last =
+      samples ? "  - {name: d-samples, technique: hvm-ept, memory: 4 GiB, host: b, workload: samples}\n"
+              : "";
+  char text[4096];
+  snprintf(text, sizeof text, paths_text, trace, noise_vcpus, last);
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention_paths", xeon_profile, "paths.yaml", text, &cfg, &o);
+  *victim = rc == 0 ? fx_cell(o.r, "summary/guests", "a-victim", "time_to_complete_s") : NAN;
+  fx_run_close(&o);
+  unlink(trace);
+  return rc;
+}
+
+/* The victim's runs ended by a re-check and dispatched again on their slot
+ * take the cost found only among the co-runners it was found among: it
+ * takes exactly as long as when every change collects the whole running
+ * set, beside one vCPU of noise or three. */
+static void test_replan_takes_cost_found(void) {
+  int vcpus[] = {1, 3};
+  for (int k = 0; k < 2; k++) {
+    double kept, whole;
+    CU_ASSERT_FATAL(run_paths(vcpus[k], false, &kept) == 0);
+    CU_ASSERT_FATAL(run_paths(vcpus[k], true, &whole) == 0);
+    CU_ASSERT(kept > 0);
+    CU_ASSERT_EQUAL(kept, whole);
+    printf("\n  victim %.9g s, %.9g s collecting every slot", kept, whole);
+  }
+}
+
+int register_tests(void) {
+  static const test_case tests[] = {
+      {"a re-planned run takes the cost found among its co-runners", test_replan_takes_cost_found},
+      {NULL, NULL}};
+  return add_suite("contention_paths", tests);
+}
