@@ -479,7 +479,9 @@ static inline __attribute__((always_inline)) void dispatch(eng *e, eng_host *h, 
   sim_time now = sim_loop_now(e->loop);
   /* a back end runs there (models/backend.h); without back ends, not asked */
   if (e->backends && eng_backend_claims(e, h, p)) return;
-  sched_pick pick = h->sched->pick_next(h->sched_state, (int32_t)p, now);
+  /* a fluid host's pick read without a call (models/sched_fluid.h) */
+  sched_pick pick = h->fluid ? sched_fluid_pick(h->sched_state, (int32_t)p)
+                             : h->sched->pick_next(h->sched_state, (int32_t)p, now);
   if (pick.vcpu < 0) {
     /* Idle; a scheduler holding back a capped vCPU asks to be called again
      * when it may run (models/scheduler.h, retry_at_ns). */
