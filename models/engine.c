@@ -224,8 +224,8 @@ static inline __attribute__((always_inline)) void charge_units(eng *e, eng_vcpu 
                                                                cycles_by_mech *out,
                                                                double *native) {
   eng_guest *g = &e->guests[v->guest];
-  const technique_unit_ops *tech = g->tech_unit ? technique_unit_ops_at(g->tech_unit) : NULL;
-  const technique_unit_ops *nat = g->native_unit ? technique_unit_ops_at(g->native_unit) : NULL;
+  const technique_unit_ops *tech = technique_unit_ops_at(g->tech_unit);
+  const technique_unit_ops *nat = technique_unit_ops_at(g->native_unit);
   if (v->unit_phase != ph || v->unit_state != g->tech_state ||
       v->unit_native_state != g->native_state) {
     const eng_vcpu *sibling = prepared_sibling(e, g, v, ph);
@@ -298,7 +298,7 @@ static void io_done(void *ctx, uint64_t arg, sim_time now) {
 }
 
 static inline void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick,
-                             sim_time now, bool goes_on);
+                             sim_time now, bool goes_on, const sim_phase *looked_up);
 static void replan_runs(eng *e, eng_host *h);
 
 /* eng_fluid_replan, inline in the handlers that end every event of a
@@ -314,13 +314,13 @@ static inline __attribute__((always_inline)) void fluid_replan(eng *e, eng_host 
   replan_runs(e, h);
 }
 
-static inline void dispatch(eng *e, eng_host *h, uint32_t p);
+static inline void dispatch(eng *e, eng_host *h, uint32_t p, sim_time now);
 
 static void dispatch_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)loop;
   eng_host *h = ctx;
   h->pcpus[arg].kick_ev = SIM_EVENT_NONE;
-  if (h->pcpus[arg].vcpu < 0) dispatch(h->e, h, (uint32_t)arg);
+  if (h->pcpus[arg].vcpu < 0) dispatch(h->e, h, (uint32_t)arg, sim_loop_now(loop));
   if (h->fluid) fluid_replan(h->e, h);
 }
 
@@ -419,7 +419,8 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   }
   v->io_limit = io_window;
   bool idle = false; /* a request-driven vCPU without a request */
-  if (eng_phase_complete(v, now)) {
+  bool phase_done = eng_phase_complete(v, now);
+  if (phase_done) {
     v->io_limit = 0; /* the phase's I/O completes before the next phase */
     v->io_units = 0;
     if (v->req_ph) {
@@ -463,20 +464,23 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   }
   if (goes_on) {
     assert((uint32_t)v->sched_id == p); /* a fluid vCPU's slot is its own */
-    start_run(e, h, p, v, (sched_pick){v->sched_id, SIM_TIME_MAX, 0}, now, true);
+    /* its phase as looked up above, unless it moved on to the next */
+    start_run(e, h, p, v, (sched_pick){v->sched_id, SIM_TIME_MAX, 0}, now, true,
+              phase_done ? NULL : ph);
   } else {
-    dispatch(e, h, p);
+    dispatch(e, h, p, now);
   }
   if (h->fluid) fluid_replan(e, h);
 }
 
 /* Asks the scheduler what runs on pCPU p now and starts it. */
-void eng_dispatch(eng *e, eng_host *h, uint32_t p) { dispatch(e, h, p); }
+void eng_dispatch(eng *e, eng_host *h, uint32_t p) { dispatch(e, h, p, sim_loop_now(e->loop)); }
 
-/* eng_dispatch, inline in dispatch_handler, which dispatches every kick,
- * and in run_end_handler, which dispatches at a run's end but a re-plan's. */
-static inline __attribute__((always_inline)) void dispatch(eng *e, eng_host *h, uint32_t p) {
-  sim_time now = sim_loop_now(e->loop);
+/* eng_dispatch at `now`, the loop's time, inline in dispatch_handler, which
+ * dispatches every kick, and in run_end_handler, which dispatches at a
+ * run's end but a re-plan's. */
+static inline __attribute__((always_inline)) void dispatch(eng *e, eng_host *h, uint32_t p,
+                                                           sim_time now) {
   /* a back end runs there (models/backend.h); without back ends, not asked */
   if (e->backends && eng_backend_claims(e, h, p)) return;
   /* a fluid host's pick read without a call (models/sched_fluid.h) */
@@ -504,21 +508,23 @@ static inline __attribute__((always_inline)) void dispatch(eng *e, eng_host *h, 
     eng_dispatch(e, h, p);
     return;
   }
-  start_run(e, h, p, v, pick, now, false);
+  start_run(e, h, p, v, pick, now, false, NULL);
 }
 
 /* Starts the run of v, RUNNABLE, that the scheduler picked for pCPU p
  * (`pick`) at `now`.  goes_on: a fluid run re-planned at `now` goes on on
  * its own slot (run_end_handler): v became RUNNABLE at `now` (no steal to
  * add) and its run there was the slot's last (no context to switch).
+ * looked_up: v's phase as looked up earlier in this event, NULL: none was.
  * Inline in its two callers: a re-plan's call cost more than the work its
  * constants (goes_on, a fluid pick's unbounded slice) then spare. */
 static inline __attribute__((always_inline)) void start_run(eng *e, eng_host *h, uint32_t p,
                                                             eng_vcpu *v, sched_pick pick,
-                                                            sim_time now, bool goes_on) {
+                                                            sim_time now, bool goes_on,
+                                                            const sim_phase *looked_up) {
   eng_guest *g = &e->guests[v->guest];
   bool trace = g->wl->trace_mix != NULL;
-  const sim_phase *ph = eng_cur_phase(e, v);
+  const sim_phase *ph = looked_up ? phase_again(e, v, trace, looked_up) : eng_cur_phase(e, v);
   assert(!goes_on || (v->runnable_since == now && h->pcpus[p].last_guest == (int32_t)v->guest));
   if (!goes_on) v->steal_ns += now - v->runnable_since;
   v->state = V_RUNNING;
