@@ -452,7 +452,12 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   eng_guest *g = &e->guests[v->guest];
   bool goes_on = runnable && h->fluid && !g->paused && g->host == h &&
                  sched_fluid_running(h->sched_state, v->sched_id);
-  if (!goes_on) h->sched->account(h->sched_state, v->sched_id, (int32_t)p, ran, runnable, now);
+  if (!goes_on) {
+    if (h->fluid) /* read without a call (models/sched_fluid.h) */
+      sched_fluid_account(h->sched_state, v->sched_id, runnable);
+    else
+      h->sched->account(h->sched_state, v->sched_id, (int32_t)p, ran, runnable, now);
+  }
   if (runnable) {
     v->state = V_RUNNABLE;
     v->runnable_since = now;
@@ -688,7 +693,11 @@ static inline __attribute__((always_inline)) void wake_vcpu(eng *e, eng_vcpu *v)
   }
   v->state = V_RUNNABLE;
   v->runnable_since = now;
-  kick(e, h, h->sched->wake(h->sched_state, v->sched_id, now), now);
+  /* a fluid host's wake read without a call (models/sched_fluid.h) */
+  kick(e, h,
+       h->fluid ? sched_fluid_wake(h->sched_state, v->sched_id, now)
+                : h->sched->wake(h->sched_state, v->sched_id, now),
+       now);
 }
 
 void eng_wake_vcpu(eng *e, eng_vcpu *v) { wake_vcpu(e, v); }

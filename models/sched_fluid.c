@@ -27,11 +27,11 @@
  * runs only when a wake-up, a block or a demand changed, and a vCPU runs or
  * is dispatched; on a host with cores to spare it takes no passes
  * (recompute_spare), and there a block or a wake that changes no other
- * rate is not even marked (change_settled).  The engine re-plans the
- * running vCPUs only when the rate of one of them came to differ from the
- * rate it was last told
- * (sched_fluid_replan_due, models/sched_fluid.h): on a host with cores to
- * spare, or when a vCPU takes its next request, nothing is re-planned. */
+ * rate is not even marked (sched_fluid.h sched_fluid_change_settled).  The
+ * engine re-plans the running vCPUs only when the rate of one of them came
+ * to differ from the rate it was last told (sched_fluid_replan_due,
+ * models/sched_fluid.h): on a host with cores to spare, or when a vCPU
+ * takes its next request, nothing is re-planned. */
 #include <stdlib.h>
 
 #include "models/sched_common.h"
@@ -83,9 +83,6 @@ int sched_fluid_reserve(void *state, size_t n_vcpus, size_t n_guests) {
   return sched_exact_room((void **)&s->vcpus, &s->cap_vcpus, n_vcpus, sizeof *s->vcpus);
 }
 
-/* The index of v's guest in host.guests and runnable. */
-static uint32_t guest_of(const sched_fluid_state *s, const sched_fluid_vcpu *v) { return s->host.vcpus[v - s->vcpus].guest; }
-
 /* Upper bound of one runnable vCPU's rate: its demand (at most one CPU), or
  * its part of the cap of its guest g (index in host.guests). */
 static double bound(const sched_fluid_state *s, const sched_fluid_vcpu *v, uint32_t g) {
@@ -98,16 +95,16 @@ static double bound(const sched_fluid_state *s, const sched_fluid_vcpu *v, uint3
 
 /* Whether a pass of the water-filling below must saturate every runnable
  * vCPU at its bound: fewer runnable vCPUs than cores (at most
- * SPARE_MAX_RUNNABLE), none of a capped guest (so a bound is the vCPU's
- * demand, at most 1).  A pass that saturated none would share `left`, at
+ * SCHED_FLUID_SPARE_MAX_RUNNABLE), none of a capped guest (so a bound is
+ * the vCPU's demand, at most 1).  A pass that saturated none would share `left`, at
  * least one core more than the vCPUs left open and so than the sum of
  * their bounds, among them each below its bound: impossible, and the
  * spare core dwarfs what rounding takes from `left` and the weight sum
  * (weights 1 to 65535, split over at most a guest's vCPUs).  So every
  * rate is exactly the bound, whatever the order of the passes. */
-#define SPARE_MAX_RUNNABLE 512
 static bool all_saturate(const sched_fluid_state *s) {
-  return !s->capped && s->n_runnable < s->host.n_pcpus && s->n_runnable <= SPARE_MAX_RUNNABLE;
+  return !s->capped && s->n_runnable < s->host.n_pcpus &&
+         s->n_runnable <= SCHED_FLUID_SPARE_MAX_RUNNABLE;
 }
 
 /* After vCPU i's rate is set: whether it is running at another rate than
@@ -197,42 +194,8 @@ void sched_fluid_recompute(sched_fluid_state *s) {
   rates_done(s, changed_running, tiny);
 }
 
-/* A block or a wake on a settled host that keeps cores to spare changes
- * nothing recompute would find but the woken vCPU's rate, its demand: the
- * others keep their demands, their rates are the ones they were reported
- * (the last recompute found none that was not, and a vCPU dispatched since
- * was reported its rate), none of them is tiny (tiny_running would say so),
- * the woken one does not run yet, and a blocked vCPU's rate is not read.
- * The rates are then not marked for recomputing. */
-static bool change_settled(const sched_fluid_state *s, bool on) {
-  if (s->sig.dirty || !s->settled || s->sig.tiny_running || s->capped) return false;
-  return !on || (s->n_runnable + 1 < s->host.n_pcpus && s->n_runnable + 1 <= SPARE_MAX_RUNNABLE);
-}
-
-/* Marks vCPU `vcpu` runnable or not.  Inline in its two callers, the wake
- * and the account of every vCPU: the call cost as much as its work. */
-static inline __attribute__((always_inline)) void set_runnable(sched_fluid_state *s, int32_t vcpu, bool on) {
-  sched_fluid_vcpu *v = &s->vcpus[vcpu];
-  if (v->runnable == on) return;
-  bool unchanged = change_settled(s, on);
-  v->runnable = on;
-  if (on) {
-    s->runnable[guest_of(s, v)]++;
-    s->n_runnable++;
-  } else {
-    s->runnable[guest_of(s, v)]--;
-    s->n_runnable--;
-  }
-  if (!unchanged)
-    s->sig.dirty = true;
-  else if (on)
-    v->rate = v->demand;
-}
-
 static sched_kick fl_wake(void *state, int32_t vcpu, sim_time now) {
-  sched_fluid_state *s = state;
-  set_runnable(s, vcpu, true);
-  return (sched_kick){vcpu, now}; /* its own slot */
+  return sched_fluid_wake(state, vcpu, now);
 }
 
 static sched_pick fl_pick_next(void *state, int32_t slot, sim_time now) {
@@ -242,13 +205,10 @@ static sched_pick fl_pick_next(void *state, int32_t slot, sim_time now) {
 
 static void fl_account(void *state, int32_t vcpu, int32_t slot, sim_time ran_ns, bool runnable,
                        sim_time now) {
-  sched_fluid_state *s = state;
   (void)slot;
   (void)ran_ns;
   (void)now;
-  if (s->host.vcpus[vcpu].running) s->sig.n_running--;
-  s->host.vcpus[vcpu].running = false;
-  set_runnable(s, vcpu, runnable);
+  sched_fluid_account(state, vcpu, runnable);
 }
 
 static void fl_set_demand(void *state, int32_t vcpu, double cpus) {

@@ -1,9 +1,9 @@
 /* models/sched_fluid.h: the fluid scheduler's state (models/sched_fluid.c),
  * open to the engine: a fluid host's every event reads it (is a re-plan
  * due), and every run there asks it whether the vCPU still runs, picks its
- * slot and plans its rate.  Those answers are inline here, without a call:
- * the calls cost more than their work.  The policy (the water-filling and
- * what marks its rates for recomputing) stays in sched_fluid.c.
+ * slot, plans its rate and accounts it; every vCPU's start wakes it.  Those
+ * answers are inline here, without a call: the calls cost more than their
+ * work.  The water-filling stays in sched_fluid.c.
  * Units: rates in CPUs (1 = one full core).
  * Invariants: see sched_fluid.c. */
 #ifndef MODELS_SCHED_FLUID_H
@@ -70,6 +70,59 @@ static inline bool sched_fluid_replan_none(const void *state, uint64_t seen) {
 int sched_fluid_reserve(void *state, size_t n_vcpus, size_t n_guests);
 /* The rates of the runnable vCPUs of s, marked dirty, computed again. */
 void sched_fluid_recompute(sched_fluid_state *s);
+
+/* The most runnable vCPUs for which the water-filling may be skipped on a
+ * host with cores to spare (sched_fluid.c all_saturate: its rounding
+ * argument holds up to this many). */
+#define SCHED_FLUID_SPARE_MAX_RUNNABLE 512
+
+/* A block or a wake on a settled host that keeps cores to spare changes
+ * nothing recompute would find but the woken vCPU's rate, its demand: the
+ * others keep their demands, their rates are the ones they were reported
+ * (the last recompute found none that was not, and a vCPU dispatched since
+ * was reported its rate), none of them is tiny (tiny_running would say so),
+ * the woken one does not run yet, and a blocked vCPU's rate is not read.
+ * The rates are then not marked for recomputing. */
+static inline bool sched_fluid_change_settled(const sched_fluid_state *s, bool on) {
+  if (s->sig.dirty || !s->settled || s->sig.tiny_running || s->capped) return false;
+  return !on || (s->n_runnable + 1 < s->host.n_pcpus &&
+                 s->n_runnable + 1 <= SCHED_FLUID_SPARE_MAX_RUNNABLE);
+}
+
+/* Marks vCPU `vcpu` runnable or not (inline in the wake and the account). */
+static inline __attribute__((always_inline)) void sched_fluid_set_runnable(sched_fluid_state *s, int32_t vcpu, bool on) {
+  sched_fluid_vcpu *v = &s->vcpus[vcpu];
+  if (v->runnable == on) return;
+  bool unchanged = sched_fluid_change_settled(s, on);
+  v->runnable = on;
+  uint32_t g = s->host.vcpus[vcpu].guest; /* its index in host.guests and runnable */
+  if (on) {
+    s->runnable[g]++;
+    s->n_runnable++;
+  } else {
+    s->runnable[g]--;
+    s->n_runnable--;
+  }
+  if (!unchanged)
+    s->sig.dirty = true;
+  else if (on)
+    v->rate = v->demand;
+}
+
+/* wake of the fluid scheduler: vCPU `vcpu` is runnable, its own slot kicked. */
+static inline sched_kick sched_fluid_wake(void *state, int32_t vcpu, sim_time now) {
+  sched_fluid_set_runnable(state, vcpu, true);
+  return (sched_kick){vcpu, now};
+}
+
+/* account of the fluid scheduler: vCPU `vcpu`'s run ended, and it is
+ * runnable still or not (the time it ran is not needed). */
+static inline void sched_fluid_account(void *state, int32_t vcpu, bool runnable) {
+  sched_fluid_state *s = state;
+  if (s->host.vcpus[vcpu].running) s->sig.n_running--;
+  s->host.vcpus[vcpu].running = false;
+  sched_fluid_set_runnable(s, vcpu, runnable);
+}
 
 /* Whether vCPU `vcpu` of the fluid scheduler `state` is running (picked,
  * not yet accounted) and runnable: then accounting it runnable and picking
