@@ -224,8 +224,8 @@ static inline __attribute__((always_inline)) void charge_units(eng *e, eng_vcpu 
                                                                cycles_by_mech *out,
                                                                double *native) {
   eng_guest *g = &e->guests[v->guest];
-  const technique_unit_ops *tech = g->tech_unit ? technique_unit_ops_at(g->tech_unit) : NULL;
-  const technique_unit_ops *nat = g->native_unit ? technique_unit_ops_at(g->native_unit) : NULL;
+  const technique_unit_ops *tech = technique_unit_ops_at(g->tech_unit);
+  const technique_unit_ops *nat = technique_unit_ops_at(g->native_unit);
   if (v->unit_phase != ph || v->unit_state != g->tech_state ||
       v->unit_native_state != g->native_state) {
     const eng_vcpu *sibling = prepared_sibling(e, g, v, ph);
@@ -297,30 +297,31 @@ static void io_done(void *ctx, uint64_t arg, sim_time now) {
   if (v->state == V_BLOCKED && now >= v->sleep_until_ns) eng_wake_vcpu(e, v); /* else its sleep's end will */
 }
 
-static inline void start_run(eng *e, eng_host *h, uint32_t p, eng_vcpu *v, sched_pick pick,
-                             sim_time now, bool goes_on);
+static inline void start_run(eng *e, eng_host *h, uint32_t p, uint32_t vi, sched_pick pick,
+                             sim_time now, bool goes_on, const sim_phase *looked_up);
 static void replan_runs(eng *e, eng_host *h);
 
 /* eng_fluid_replan, inline in the handlers that end every event of a
- * fluid host. */
+ * fluid host.  h is fluid (every caller tests it), so its scheduler is
+ * sched_fluid_ops (eng_setup_host pairs them). */
 static inline __attribute__((always_inline)) void fluid_replan(eng *e, eng_host *h) {
+  assert(h->fluid && h->sched == &sched_fluid_ops);
   /* Most wake-ups and blocks change no running vCPU's rate (a host with
    * cores to spare, a vCPU taking its next request): nothing to re-plan.
    * Its answer read without a call when the rates need no recomputing. */
-  if (h->sched == &sched_fluid_ops &&
-      (sched_fluid_replan_none(h->sched_state, h->fluid_replans_seen) ||
-       !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen)))
+  if (sched_fluid_replan_none(h->sched_state, h->fluid_replans_seen) ||
+      !sched_fluid_replan_due(h->sched_state, &h->fluid_replans_seen))
     return;
   replan_runs(e, h);
 }
 
-static inline void dispatch(eng *e, eng_host *h, uint32_t p);
+static inline void dispatch(eng *e, eng_host *h, uint32_t p, sim_time now);
 
 static void dispatch_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   (void)loop;
   eng_host *h = ctx;
   h->pcpus[arg].kick_ev = SIM_EVENT_NONE;
-  if (h->pcpus[arg].vcpu < 0) dispatch(h->e, h, (uint32_t)arg);
+  if (h->pcpus[arg].vcpu < 0) dispatch(h->e, h, (uint32_t)arg, sim_loop_now(loop));
   if (h->fluid) fluid_replan(h->e, h);
 }
 
@@ -391,7 +392,8 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   eng *e = h->e;
   sim_time now = sim_loop_now(loop);
   uint32_t p = (uint32_t)arg;
-  eng_vcpu *v = &e->vcpus[h->pcpus[p].vcpu];
+  uint32_t vi = (uint32_t)h->pcpus[p].vcpu;
+  eng_vcpu *v = &e->vcpus[vi];
   sim_time worked = now - v->work_start_ns;
   sim_time ran = now - v->run_start_ns;
   /* the demand the run was planned with: a throttle set during the run
@@ -419,7 +421,8 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   }
   v->io_limit = io_window;
   bool idle = false; /* a request-driven vCPU without a request */
-  if (eng_phase_complete(v, now)) {
+  bool phase_done = eng_phase_complete(v, now);
+  if (phase_done) {
     v->io_limit = 0; /* the phase's I/O completes before the next phase */
     v->io_units = 0;
     if (v->req_ph) {
@@ -442,14 +445,19 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
   bool io_full = v->io_inflight > v->io_limit;
   if (io_full && runnable) runnable = false;
   v->io_wait = io_full && v->state != V_DONE;
-  if (v->io_wait) e->waits[v - e->vcpus].io_stall_since = now;
+  if (v->io_wait) e->waits[vi].io_stall_since = now;
   /* A fluid run ended early to be re-planned goes on on its own slot: the
    * fluid scheduler's account and pick of it would change nothing
    * (sched_fluid_running), so the run starts again without them. */
   eng_guest *g = &e->guests[v->guest];
-  bool goes_on = runnable && h->sched == &sched_fluid_ops && !g->paused && g->host == h &&
+  bool goes_on = runnable && h->fluid && !g->paused && g->host == h &&
                  sched_fluid_running(h->sched_state, v->sched_id);
-  if (!goes_on) h->sched->account(h->sched_state, v->sched_id, (int32_t)p, ran, runnable, now);
+  if (!goes_on) {
+    if (h->fluid) /* read without a call (models/sched_fluid.h) */
+      sched_fluid_account(h->sched_state, v->sched_id, runnable);
+    else
+      h->sched->account(h->sched_state, v->sched_id, (int32_t)p, ran, runnable, now);
+  }
   if (runnable) {
     v->state = V_RUNNABLE;
     v->runnable_since = now;
@@ -458,28 +466,33 @@ static void run_end_handler(sim_loop *loop, void *ctx, uint64_t arg) {
     sim_time at = now > SIM_TIME_MAX - sleep ? SIM_TIME_MAX : now + sleep;
     v->sleep_until_ns = at;
     if (sleep > 0 && at <= e->end_ns &&
-        !sim_schedule(loop, at, PRIO_WAKE, wake_handler, e, (uint64_t)(v - e->vcpus)))
+        !sim_schedule(loop, at, PRIO_WAKE, wake_handler, e, vi))
       eng_note_rec(e, -1);
   }
   if (goes_on) {
     assert((uint32_t)v->sched_id == p); /* a fluid vCPU's slot is its own */
-    start_run(e, h, p, v, (sched_pick){v->sched_id, SIM_TIME_MAX, 0}, now, true);
+    /* its phase as looked up above, unless it moved on to the next */
+    start_run(e, h, p, vi, (sched_pick){v->sched_id, SIM_TIME_MAX, 0}, now, true,
+              phase_done ? NULL : ph);
   } else {
-    dispatch(e, h, p);
+    dispatch(e, h, p, now);
   }
   if (h->fluid) fluid_replan(e, h);
 }
 
 /* Asks the scheduler what runs on pCPU p now and starts it. */
-void eng_dispatch(eng *e, eng_host *h, uint32_t p) { dispatch(e, h, p); }
+void eng_dispatch(eng *e, eng_host *h, uint32_t p) { dispatch(e, h, p, sim_loop_now(e->loop)); }
 
-/* eng_dispatch, inline in dispatch_handler, which dispatches every kick,
- * and in run_end_handler, which dispatches at a run's end but a re-plan's. */
-static inline __attribute__((always_inline)) void dispatch(eng *e, eng_host *h, uint32_t p) {
-  sim_time now = sim_loop_now(e->loop);
+/* eng_dispatch at `now`, the loop's time, inline in dispatch_handler, which
+ * dispatches every kick, and in run_end_handler, which dispatches at a
+ * run's end but a re-plan's. */
+static inline __attribute__((always_inline)) void dispatch(eng *e, eng_host *h, uint32_t p,
+                                                           sim_time now) {
   /* a back end runs there (models/backend.h); without back ends, not asked */
   if (e->backends && eng_backend_claims(e, h, p)) return;
-  sched_pick pick = h->sched->pick_next(h->sched_state, (int32_t)p, now);
+  /* a fluid host's pick read without a call (models/sched_fluid.h) */
+  sched_pick pick = h->fluid ? sched_fluid_pick(h->sched_state, (int32_t)p)
+                             : h->sched->pick_next(h->sched_state, (int32_t)p, now);
   if (pick.vcpu < 0) {
     /* Idle; a scheduler holding back a capped vCPU asks to be called again
      * when it may run (models/scheduler.h, retry_at_ns). */
@@ -493,7 +506,8 @@ static inline __attribute__((always_inline)) void dispatch(eng *e, eng_host *h, 
     return;
   }
   if (e->backends && eng_backend_picked(e, h, p, pick)) return; /* an I/O back end */
-  eng_vcpu *v = &e->vcpus[h->vcpu_of_sched[pick.vcpu]];
+  uint32_t vi = h->vcpu_of_sched[pick.vcpu];
+  eng_vcpu *v = &e->vcpus[vi];
   eng_guest *g = &e->guests[v->guest];
   if (g->paused || g->host != h || v->state != V_RUNNABLE) {
     /* A run-queue entry a migration's pause left behind: drop it. */
@@ -502,21 +516,24 @@ static inline __attribute__((always_inline)) void dispatch(eng *e, eng_host *h, 
     eng_dispatch(e, h, p);
     return;
   }
-  start_run(e, h, p, v, pick, now, false);
+  start_run(e, h, p, vi, pick, now, false, NULL);
 }
 
-/* Starts the run of v, RUNNABLE, that the scheduler picked for pCPU p
+/* Starts the run of v (vCPU vi), RUNNABLE, that the scheduler picked for pCPU p
  * (`pick`) at `now`.  goes_on: a fluid run re-planned at `now` goes on on
  * its own slot (run_end_handler): v became RUNNABLE at `now` (no steal to
  * add) and its run there was the slot's last (no context to switch).
+ * looked_up: v's phase as looked up earlier in this event, NULL: none was.
  * Inline in its two callers: a re-plan's call cost more than the work its
  * constants (goes_on, a fluid pick's unbounded slice) then spare. */
 static inline __attribute__((always_inline)) void start_run(eng *e, eng_host *h, uint32_t p,
-                                                            eng_vcpu *v, sched_pick pick,
-                                                            sim_time now, bool goes_on) {
+                                                            uint32_t vi, sched_pick pick,
+                                                            sim_time now, bool goes_on,
+                                                            const sim_phase *looked_up) {
+  eng_vcpu *v = &e->vcpus[vi];
   eng_guest *g = &e->guests[v->guest];
   bool trace = g->wl->trace_mix != NULL;
-  const sim_phase *ph = eng_cur_phase(e, v);
+  const sim_phase *ph = looked_up ? phase_again(e, v, trace, looked_up) : eng_cur_phase(e, v);
   assert(!goes_on || (v->runnable_since == now && h->pcpus[p].last_guest == (int32_t)v->guest));
   if (!goes_on) v->steal_ns += now - v->runnable_since;
   v->state = V_RUNNING;
@@ -635,7 +652,7 @@ static inline __attribute__((always_inline)) void start_run(eng *e, eng_host *h,
   /* A duration phase whose work costs nothing still lasts until its end. */
   if (v->units_phase <= 0 && charged <= 0 && limit != SIM_TIME_MAX)
     v->run_end_ns = limit;
-  h->pcpus[p].vcpu = (int32_t)(v - e->vcpus);
+  h->pcpus[p].vcpu = (int32_t)vi;
   v->end_ev = sim_schedule(e->loop, v->run_end_ns, PRIO_RUN, run_end_handler, h, p);
   if (!v->end_ev) eng_note_rec(e, -1);
   if (recheck) contention_recheck(e, h); /* one co-runner more, or another */
@@ -676,7 +693,11 @@ static inline __attribute__((always_inline)) void wake_vcpu(eng *e, eng_vcpu *v)
   }
   v->state = V_RUNNABLE;
   v->runnable_since = now;
-  kick(e, h, h->sched->wake(h->sched_state, v->sched_id, now), now);
+  /* a fluid host's wake read without a call (models/sched_fluid.h) */
+  kick(e, h,
+       h->fluid ? sched_fluid_wake(h->sched_state, v->sched_id, now)
+                : h->sched->wake(h->sched_state, v->sched_id, now),
+       now);
 }
 
 void eng_wake_vcpu(eng *e, eng_vcpu *v) { wake_vcpu(e, v); }

@@ -28,6 +28,7 @@
 #include "models/engine.h"
 #include "models/io.h"
 #include "models/migration.h"
+#include "models/sched_fluid.h"
 #include "models/scheduler.h"
 #include "models/technique.h"
 #include "models/technique_unit.h"
@@ -467,44 +468,6 @@ int eng_billing_write(eng *e, sim_time end);
 /* When guest g stops running (and being billed) in a run ending at `end`:
  * its departure; its start when it was rejected (it never ran); else `end`. */
 sim_time eng_billing_running_end(const eng_guest *g, sim_time end);
-
-/* ---- sched_fluid.c, for eng_fluid_replan ---- */
-
-/* Whether the rate of a vCPU running on the fluid scheduler `state` may
- * differ from the rate its run was planned at (the last rate the scheduler
- * reported for it), since the count *seen was taken; updates *seen.  false:
- * a re-plan would change no run. */
-bool sched_fluid_replan_due(void *state, uint64_t *seen);
-/* The first member of a fluid scheduler's state: what eng_fluid_replan reads
- * of it at every event of its host, without a call when no re-plan is due. */
-typedef struct sched_fluid_signal {
-  bool dirty;                  /* rates must be recomputed */
-  bool tiny_running;           /* a running vCPU was reported a rate of at most 1e-9 CPUs,
-                                * which the engine raises to 1e-9 and re-plans every time */
-  uint32_t n_running;          /* vCPUs running (picked, not yet accounted), count */
-  uint64_t replans;            /* times a running vCPU's rate came to differ from the one
-                                * reported for it (sched_fluid_replan_due), count */
-} sched_fluid_signal;
-/* Whether sched_fluid_replan_due(state, &seen) would say false without
- * recomputing the rates (the common case), read from the signal without a
- * call: nothing runs, or the rates are clean, none running is tiny, and no
- * running vCPU's rate came to differ since `seen`.  false: ask it. */
-static inline bool sched_fluid_replan_none(const void *state, uint64_t seen) {
-  const sched_fluid_signal *sig = state;
-  return !sig->n_running || (!sig->dirty && sig->replans == seen && !sig->tiny_running);
-}
-/* Room in the fluid scheduler `state` for n_vcpus vCPUs of n_guests guests,
- * before they are added (eng_setup_host).  0, or -1 when out of memory. */
-int sched_fluid_reserve(void *state, size_t n_vcpus, size_t n_guests);
-/* Whether vCPU `vcpu` of the fluid scheduler `state` is running (picked,
- * not yet accounted) and runnable: then accounting it runnable and picking
- * its slot again would leave the scheduler as it is (run_end_handler of a
- * re-planned run). */
-bool sched_fluid_running(void *state, int32_t vcpu);
-/* A run of vCPU `vcpu` of the fluid scheduler `state` is planned wanting
- * `want` CPUs: its set_demand(want), then its rate(), in one call (start_run
- * plans every run of a fluid host so).  The rate, CPUs. */
-double sched_fluid_plan(void *state, int32_t vcpu, double want);
 
 /* ---- engine_dvfs.c ---- */
 

@@ -27,47 +27,20 @@
  * runs only when a wake-up, a block or a demand changed, and a vCPU runs or
  * is dispatched; on a host with cores to spare it takes no passes
  * (recompute_spare), and there a block or a wake that changes no other
- * rate is not even marked (change_settled).  The engine re-plans the
- * running vCPUs only when the rate of one of them came to differ from the
- * rate it was last told
- * (sched_fluid_replan_due, models/engine_internal.h): on a host with cores to
- * spare, or when a vCPU takes its next request, nothing is re-planned. */
+ * rate is not even marked (sched_fluid.h sched_fluid_change_settled).  The
+ * engine re-plans the running vCPUs only when the rate of one of them came
+ * to differ from the rate it was last told (sched_fluid_replan_due,
+ * models/sched_fluid.h): on a host with cores to spare, or when a vCPU
+ * takes its next request, nothing is re-planned. */
 #include <stdlib.h>
 
-#include "models/engine_internal.h"
 #include "models/sched_common.h"
+#include "models/sched_fluid.h"
 #include "sim/alloc.h"
-
-typedef struct fl_vcpu {
-  bool runnable;   /* queued or running (running: in sched_host, picked on its slot) */
-  uint32_t open;   /* recompute's scratch, by position, not of this vCPU: entry k of the list of
-                    * runnable vCPUs not yet saturated, in index order (vcpus[k].open, k below
-                    * the list's length): kept beside the rates, without an array of its own */
-  double rate;     /* CPUs: current share, valid while runnable */
-  double demand;   /* CPUs: the most it wants (its phase's cpu_demand), (0, 1] */
-  double reported; /* CPUs: what fl_rate last returned for it (what its run was planned at) */
-  double share_weight; /* relative: its guest's weight over the guest's runnable vCPUs
-                        * (recompute's scratch) */
-  double bound;    /* CPUs: the most it may get, bound() (recompute's scratch) */
-} fl_vcpu;
-
-typedef struct fl_state {
-  sched_fluid_signal sig;      /* first: dirty, n_running, replans, tiny_running, which the
-                                * engine reads at every event (models/engine_internal.h) */
-  sched_host host;             /* cores (n_pcpus: the capacity shared, CPUs) and guests */
-  fl_vcpu *vcpus;              /* per vCPU of host.vcpus: its rate */
-  size_t cap_vcpus;            /* capacity (sched_exact_room) */
-  uint32_t *runnable;          /* per guest of host.guests: its runnable vCPUs, count */
-  size_t cap_runnable;         /* capacity (sched_exact_room) */
-  bool capped;                 /* some guest of the host has a cap */
-  uint32_t n_runnable;         /* runnable vCPUs, count */
-  bool settled;                /* the last recompute took recompute_spare's shortcut and found
-                                * no running vCPU at another rate than it was reported */
-} fl_state;
 
 static int fl_create(const sched_env *env, void **state, sim_diag *diag) {
   (void)diag;
-  fl_state *s = sim_calloc(1, sizeof *s);
+  sched_fluid_state *s = sim_calloc(1, sizeof *s);
   if (!s) return -1;
   if (sched_host_init(&s->host, env->n_pcpus) < 0) {
     sim_free(s);
@@ -78,7 +51,7 @@ static int fl_create(const sched_env *env, void **state, sim_diag *diag) {
 }
 
 static void fl_destroy(void *state) {
-  fl_state *s = state;
+  sched_fluid_state *s = state;
   if (!s) return;
   sched_host_free(&s->host);
   sim_free(s->vcpus);
@@ -87,7 +60,7 @@ static void fl_destroy(void *state) {
 }
 
 static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
-  fl_state *s = state;
+  sched_fluid_state *s = state;
   bool new_guest;
   long g = sched_host_add_vcpu(&s->host, info, &new_guest);
   if (g < 0) return -1;
@@ -98,24 +71,21 @@ static int fl_add_vcpu(void *state, const sched_vcpu_info *info) {
   if (s->host.guests[g].cap > 0) s->capped = true;
   size_t n = s->host.n_vcpus;
   if (sched_exact_room((void **)&s->vcpus, &s->cap_vcpus, n, sizeof *s->vcpus)) return -1;
-  s->vcpus[n - 1] = (fl_vcpu){.demand = 1.0};
+  s->vcpus[n - 1] = (sched_fluid_vcpu){.demand = 1.0};
   return 0;
 }
 
 int sched_fluid_reserve(void *state, size_t n_vcpus, size_t n_guests) {
-  fl_state *s = state;
+  sched_fluid_state *s = state;
   if (sched_host_reserve(&s->host, n_vcpus, n_guests) < 0 ||
       sched_exact_room((void **)&s->runnable, &s->cap_runnable, n_guests, sizeof *s->runnable) < 0)
     return -1;
   return sched_exact_room((void **)&s->vcpus, &s->cap_vcpus, n_vcpus, sizeof *s->vcpus);
 }
 
-/* The index of v's guest in host.guests and runnable. */
-static uint32_t guest_of(const fl_state *s, const fl_vcpu *v) { return s->host.vcpus[v - s->vcpus].guest; }
-
 /* Upper bound of one runnable vCPU's rate: its demand (at most one CPU), or
  * its part of the cap of its guest g (index in host.guests). */
-static double bound(const fl_state *s, const fl_vcpu *v, uint32_t g) {
+static double bound(const sched_fluid_state *s, const sched_fluid_vcpu *v, uint32_t g) {
   double cap = s->host.guests[g].cap;
   uint32_t runnable = s->runnable[g];
   double b = v->demand;
@@ -125,22 +95,22 @@ static double bound(const fl_state *s, const fl_vcpu *v, uint32_t g) {
 
 /* Whether a pass of the water-filling below must saturate every runnable
  * vCPU at its bound: fewer runnable vCPUs than cores (at most
- * SPARE_MAX_RUNNABLE), none of a capped guest (so a bound is the vCPU's
- * demand, at most 1).  A pass that saturated none would share `left`, at
+ * SCHED_FLUID_SPARE_MAX_RUNNABLE), none of a capped guest (so a bound is
+ * the vCPU's demand, at most 1).  A pass that saturated none would share `left`, at
  * least one core more than the vCPUs left open and so than the sum of
  * their bounds, among them each below its bound: impossible, and the
  * spare core dwarfs what rounding takes from `left` and the weight sum
  * (weights 1 to 65535, split over at most a guest's vCPUs).  So every
  * rate is exactly the bound, whatever the order of the passes. */
-#define SPARE_MAX_RUNNABLE 512
-static bool all_saturate(const fl_state *s) {
-  return !s->capped && s->n_runnable < s->host.n_pcpus && s->n_runnable <= SPARE_MAX_RUNNABLE;
+static bool all_saturate(const sched_fluid_state *s) {
+  return !s->capped && s->n_runnable < s->host.n_pcpus &&
+         s->n_runnable <= SCHED_FLUID_SPARE_MAX_RUNNABLE;
 }
 
 /* After vCPU i's rate is set: whether it is running at another rate than
  * its run was planned at (*changed_running), or at next to none (*tiny). */
-static inline void note_rate(const fl_state *s, size_t i, bool *changed_running, bool *tiny) {
-  const fl_vcpu *v = &s->vcpus[i];
+static inline void note_rate(const sched_fluid_state *s, size_t i, bool *changed_running, bool *tiny) {
+  const sched_fluid_vcpu *v = &s->vcpus[i];
   if (!s->host.vcpus[i].running) return;
   *changed_running |= v->rate != v->reported;
   *tiny |= !(v->rate > 1e-9);
@@ -148,7 +118,7 @@ static inline void note_rate(const fl_state *s, size_t i, bool *changed_running,
 
 /* The rates are set: only a running vCPU at another rate than its run was
  * planned at gives the engine anything to re-plan. */
-static inline void rates_done(fl_state *s, bool changed_running, bool tiny) {
+static inline void rates_done(sched_fluid_state *s, bool changed_running, bool tiny) {
   s->sig.dirty = false;
   if (changed_running) s->sig.replans++;
   s->sig.tiny_running = tiny;
@@ -157,11 +127,11 @@ static inline void rates_done(fl_state *s, bool changed_running, bool tiny) {
 /* The water-filling's result when all_saturate holds, without its passes:
  * every runnable vCPU at its demand; false (nothing done) when it does not
  * hold. */
-static bool recompute_spare(fl_state *s) {
+static bool recompute_spare(sched_fluid_state *s) {
   if (!all_saturate(s)) return false;
   bool changed_running = false, tiny = false;
   for (size_t i = 0; i < s->host.n_vcpus; i++) {
-    fl_vcpu *v = &s->vcpus[i];
+    sched_fluid_vcpu *v = &s->vcpus[i];
     if (!v->runnable) continue;
     v->rate = v->demand; /* bound() of an uncapped vCPU */
     note_rate(s, i, &changed_running, &tiny);
@@ -178,7 +148,7 @@ static bool recompute_spare(fl_state *s) {
  * once (and the same way) before the first; the saturated ones leave the
  * list, the order of the others stays, so every sum is taken in the same
  * order as a pass over all vCPUs would take it. */
-static void recompute(fl_state *s) {
+void sched_fluid_recompute(sched_fluid_state *s) {
   if (recompute_spare(s)) return;
   s->settled = false;
   double left = s->host.n_pcpus, wsum = 0;
@@ -187,7 +157,7 @@ static void recompute(fl_state *s) {
    * blocks), so the running vCPUs are all among those given a rate here. */
   bool changed_running = false, tiny = false;
   for (size_t i = 0; i < s->host.n_vcpus; i++) {
-    fl_vcpu *v = &s->vcpus[i];
+    sched_fluid_vcpu *v = &s->vcpus[i];
     if (!v->runnable) continue; /* its rate is 0 (fl_rate) */
     uint32_t g = s->host.vcpus[i].guest;
     v->share_weight = (double)s->host.guests[g].weight / s->runnable[g];
@@ -200,7 +170,7 @@ static void recompute(fl_state *s) {
     uint32_t kept = 0;
     for (uint32_t k = 0; k < n_open; k++) {
       uint32_t i = s->vcpus[k].open;
-      fl_vcpu *v = &s->vcpus[i];
+      sched_fluid_vcpu *v = &s->vcpus[i];
       double w = v->share_weight, b = v->bound;
       if (left * w / wsum >= b) { /* saturated: give it its bound, share the rest */
         v->rate = b;
@@ -217,109 +187,43 @@ static void recompute(fl_state *s) {
   }
   for (uint32_t k = 0; k < n_open; k++) {
     uint32_t i = s->vcpus[k].open;
-    fl_vcpu *v = &s->vcpus[i];
+    sched_fluid_vcpu *v = &s->vcpus[i];
     v->rate = wsum > 0 && left > 0 ? left * v->share_weight / wsum : 0;
     note_rate(s, i, &changed_running, &tiny);
   }
   rates_done(s, changed_running, tiny);
 }
 
-/* A block or a wake on a settled host that keeps cores to spare changes
- * nothing recompute would find but the woken vCPU's rate, its demand: the
- * others keep their demands, their rates are the ones they were reported
- * (the last recompute found none that was not, and a vCPU dispatched since
- * was reported its rate), none of them is tiny (tiny_running would say so),
- * the woken one does not run yet, and a blocked vCPU's rate is not read.
- * The rates are then not marked for recomputing. */
-static bool change_settled(const fl_state *s, bool on) {
-  if (s->sig.dirty || !s->settled || s->sig.tiny_running || s->capped) return false;
-  return !on || (s->n_runnable + 1 < s->host.n_pcpus && s->n_runnable + 1 <= SPARE_MAX_RUNNABLE);
-}
-
-/* Marks vCPU `vcpu` runnable or not.  Inline in its two callers, the wake
- * and the account of every vCPU: the call cost as much as its work. */
-static inline __attribute__((always_inline)) void set_runnable(fl_state *s, int32_t vcpu, bool on) {
-  fl_vcpu *v = &s->vcpus[vcpu];
-  if (v->runnable == on) return;
-  bool unchanged = change_settled(s, on);
-  v->runnable = on;
-  if (on) {
-    s->runnable[guest_of(s, v)]++;
-    s->n_runnable++;
-  } else {
-    s->runnable[guest_of(s, v)]--;
-    s->n_runnable--;
-  }
-  if (!unchanged)
-    s->sig.dirty = true;
-  else if (on)
-    v->rate = v->demand;
-}
-
 static sched_kick fl_wake(void *state, int32_t vcpu, sim_time now) {
-  fl_state *s = state;
-  set_runnable(s, vcpu, true);
-  return (sched_kick){vcpu, now}; /* its own slot */
+  return sched_fluid_wake(state, vcpu, now);
 }
 
 static sched_pick fl_pick_next(void *state, int32_t slot, sim_time now) {
-  fl_state *s = state;
   (void)now;
-  if (slot < 0 || (size_t)slot >= s->host.n_vcpus || !s->vcpus[slot].runnable || s->host.vcpus[slot].running)
-    return (sched_pick){-1, 0, 0};
-  s->host.vcpus[slot].running = true;
-  s->sig.n_running++;
-  return (sched_pick){slot, SIM_TIME_MAX, 0};
+  return sched_fluid_pick(state, slot);
 }
 
 static void fl_account(void *state, int32_t vcpu, int32_t slot, sim_time ran_ns, bool runnable,
                        sim_time now) {
-  fl_state *s = state;
   (void)slot;
   (void)ran_ns;
   (void)now;
-  if (s->host.vcpus[vcpu].running) s->sig.n_running--;
-  s->host.vcpus[vcpu].running = false;
-  set_runnable(s, vcpu, runnable);
+  sched_fluid_account(state, vcpu, runnable);
 }
 
 static void fl_set_demand(void *state, int32_t vcpu, double cpus) {
-  fl_state *s = state;
-  fl_vcpu *v = &s->vcpus[vcpu];
-  if (!(cpus > 0) || cpus > 1) cpus = 1;
-  if (v->demand != cpus) {
-    v->demand = cpus;
-    s->sig.dirty = true;
-  }
+  sched_fluid_set_demand(state, vcpu, cpus);
 }
 
-static double fl_rate(void *state, int32_t vcpu) {
-  fl_state *s = state;
-  if (s->sig.dirty) recompute(s);
-  fl_vcpu *v = &s->vcpus[vcpu];
-  double r = v->runnable ? v->rate : 0;
-  v->reported = r;
-  if (!(r > 1e-9) && s->host.vcpus[vcpu].running) s->sig.tiny_running = true;
-  return r;
-}
-
-double sched_fluid_plan(void *state, int32_t vcpu, double want) {
-  fl_set_demand(state, vcpu, want);
-  return fl_rate(state, vcpu);
-}
+static double fl_rate(void *state, int32_t vcpu) { return sched_fluid_rate(state, vcpu); }
 
 bool sched_fluid_replan_due(void *state, uint64_t *seen) {
-  fl_state *s = state;
+  sched_fluid_state *s = state;
   if (!s->sig.n_running) return false; /* nothing runs: the rates wait for the next dispatch */
-  if (s->sig.dirty) recompute(s);
+  if (s->sig.dirty) sched_fluid_recompute(s);
   if (s->sig.replans == *seen && !s->sig.tiny_running) return false;
   *seen = s->sig.replans;
   return true;
-}
-
-bool sched_fluid_running(void *state, int32_t vcpu) {
-  const fl_state *s = state;
-  return s->vcpus[vcpu].runnable && s->host.vcpus[vcpu].running;
 }
 
 const scheduler_ops sched_fluid_ops = {

@@ -70,10 +70,12 @@ extern const technique_unit_ops technique_hvm_ept_unit_ops;
  * when it has none (its charge depends on more than the phase and the
  * state's table: BT's translation cache, or it is not split yet). */
 uint8_t technique_unit_index(const technique_ops *t);
-/* The splits technique_unit_index numbers, from 1 (read at every charge). */
+/* The splits technique_unit_index numbers, from 1, after a NULL at 0 (read
+ * at every charge: the number is the index, without a test of 0). */
 extern const technique_unit_ops *const technique_unit_split[];
+/* The split numbered k, NULL for 0 (none). */
 static inline const technique_unit_ops *technique_unit_ops_at(uint8_t k) {
-  return technique_unit_split[k - 1];
+  return technique_unit_split[k];
 }
 
 /* Whether ph has operations of each group a prepared unit marks (inline:

@@ -2,8 +2,9 @@
  * engine lets a re-planned run go on without accounting it and picking it
  * again (models/engine.c run_end_handler, sched_fluid_running): true only
  * while the vCPU is picked and not yet accounted, and runnable, when an
- * account of it as runnable and a pick of its slot change nothing; and the
- * engine's fmin by comparison (eng_fmin), the library's bit for bit. */
+ * account of it as runnable and a pick of its slot change nothing; the pick
+ * the engine reads inline; and the engine's fmin by comparison (eng_fmin),
+ * the library's bit for bit. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,6 +44,46 @@ static void test_running_only_between_pick_and_account(void) {
   sim_diag_clear(&d);
 }
 
+/* The fluid pick the engine's dispatch reads inline on a fluid host
+ * (models/sched_fluid.h sched_fluid_pick): a slot runs its own vCPU, without
+ * a time limit, only when that is runnable and not running yet, and counts
+ * it running (the re-plan signal reads the count); an idle slot asks for no
+ * retry, so the dispatch of a vCPU's last run's end schedules nothing. */
+static void test_fluid_pick_runs_a_slots_own_vcpu(void) {
+  const scheduler_ops *o = &sched_fluid_ops;
+  sched_env env = {NULL, NULL, 1};
+  void *st = NULL;
+  sim_diag d;
+  sim_diag_init(&d);
+  CU_ASSERT_EQUAL_FATAL(o->create(&env, &st, &d), 0);
+  for (uint32_t i = 0; i < 2; i++) {
+    sched_vcpu_info in = {i, -1, 256, 0};
+    CU_ASSERT_EQUAL_FATAL(o->add_vcpu(st, &in), 0);
+  }
+  const sched_fluid_signal *sig = st;
+  sched_pick k = sched_fluid_pick(st, 0); /* blocked */
+  CU_ASSERT(k.vcpu < 0 && k.retry_at_ns == 0);
+  o->wake(st, 0, 0);
+  CU_ASSERT(sched_fluid_pick(st, 1).vcpu < 0); /* another slot: its own vCPU is blocked */
+  CU_ASSERT(sched_fluid_pick(st, 2).vcpu < 0); /* no such slot */
+  CU_ASSERT(sched_fluid_pick(st, -1).vcpu < 0);
+  CU_ASSERT_EQUAL(sig->n_running, 0);
+  k = sched_fluid_pick(st, 0);
+  CU_ASSERT_EQUAL(k.vcpu, 0);
+  CU_ASSERT_EQUAL(k.slice_ns, SIM_TIME_MAX);
+  CU_ASSERT_EQUAL(sig->n_running, 1);
+  CU_ASSERT_TRUE(sched_fluid_running(st, 0));
+  k = sched_fluid_pick(st, 0); /* running already */
+  CU_ASSERT(k.vcpu < 0 && k.retry_at_ns == 0);
+  CU_ASSERT_EQUAL(sig->n_running, 1);
+  o->account(st, 0, 0, 10, false, 10); /* its last run ended */
+  k = sched_fluid_pick(st, 0);
+  CU_ASSERT(k.vcpu < 0 && k.retry_at_ns == 0);
+  CU_ASSERT_EQUAL(sig->n_running, 0);
+  o->destroy(st);
+  sim_diag_clear(&d);
+}
+
 /* eng_fmin, which sizes a phase's first chunks in place of the library's
  * fmin: the same bits for equal and ordered values, zeros of one sign,
  * infinities and NaN on either side; of zeros of opposite signs, whose
@@ -74,6 +115,7 @@ static void test_eng_fmin_is_fmin_bit_for_bit(void) {
 int register_tests(void) {
   static const test_case tests[] = {
       {"fluid: running only between pick and account", test_running_only_between_pick_and_account},
+      {"fluid: a slot runs its own vCPU", test_fluid_pick_runs_a_slots_own_vcpu},
       {"eng_fmin is fmin bit for bit", test_eng_fmin_is_fmin_bit_for_bit},
       {NULL, NULL}};
   return add_suite("engine_replan", tests);
