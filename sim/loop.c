@@ -422,9 +422,10 @@ SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
     g->next = b + 1;
     loop->horizon = g->base + ((uint64_t)(b + 1) << g->shift);
   }
-  if (loop->key_front) {
-    /* moved by a long run before (see center_run): back to the start, with
-     * the room loop_sort_run needs (the caller keeps no copy of key) */
+  if (loop->key_front && loop->key_front + 2 * n >= loop->heap_cap) {
+    /* moved by a long run before (see center_run, loop_sort_run) too far
+     * for the room loop_sort_run needs after it: back to the start (the
+     * caller keeps no copy of key) */
     heap_key *start = loop->key - loop->key_front;
     memmove(start, h, n * sizeof *start);
     loop->key = start;

@@ -48,6 +48,9 @@ int sim_loop_check(const sim_loop *loop) {
   /* a run is moved only when long, and keeps room after it (see center_run) */
   if (loop->key_front && (!loop->sorted || loop->heap_cap - loop->key_front <= SORTED_MAX))
     return -1;
+  /* and starts in the array's first half, so that a bucket refilled there
+   * fits (see loop_sort_run) */
+  if (loop->key_front > (loop->heap_cap - 1) / 2) return -1;
   /* the sentinels refill's sort stops at: before the array and before key[0] */
   if (loop->key) {
     const heap_key *array_start = loop->key - loop->key_front - 1, *run_start = loop->key - 1;

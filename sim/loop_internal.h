@@ -403,7 +403,8 @@ void loop_heapify(sim_loop *loop);
 /* Copies the finest rung for far_insert, after the rungs or the bucket
  * array changed. */
 void loop_set_finest(sim_loop *loop);
-/* Sorts the n near keys latest first into a run (sim/loop_long_run.c). */
+/* Sorts the n near keys latest first into a run, which may end in the n
+ * slots after them (sim/loop_long_run.c). */
 void loop_sort_run(sim_loop *loop, size_t n);
 /* Inserts k into a near run of SORTED_MAX entries or more (sim/loop_long_run.c). */
 void loop_long_run_insert(sim_loop *loop, heap_key k);
