@@ -626,8 +626,6 @@ static inline void end_handle(sim_loop *loop, uint32_t h) {
 
 /* ---- the API ---- */
 
-sim_time sim_loop_now(const sim_loop *loop) { return loop->now; }
-
 static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t priority,
                                        sim_handler fn, void *ctx, uint64_t arg);
 
