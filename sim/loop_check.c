@@ -102,7 +102,7 @@ int sim_loop_check(const sim_loop *loop) {
       (loop->rungs || far_count != loop->top_count || loop->dead ||
        (sim_time)loop->top_min != earliest_live_in_list(loop, loop->top)))
     return -5;
-  /* an empty loop keeps no rung (see forget_rungs): scheduling relies on it */
+  /* an empty loop keeps no rung (see loop_forget_rungs): scheduling relies on it */
   if (loop->count == 0 && far_count == 0 && loop->rungs) return -5;
   if (loop->rungs > MAX_RUNGS) return -13;
   size_t far = 0;

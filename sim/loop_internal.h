@@ -406,6 +406,11 @@ void loop_heapify(sim_loop *loop);
 /* Copies the finest rung for far_insert, after the rungs or the bucket
  * array changed. */
 void loop_set_finest(sim_loop *loop);
+/* Forgets the rungs of a loop that has just become empty (sim/loop_storage.c). */
+void loop_forget_rungs(sim_loop *loop);
+/* Drops the dead entries of far list *head; returns how many stayed
+ * (sim/loop_storage.c). */
+size_t loop_purge_list(sim_loop *loop, uint32_t *head);
 /* Sorts the n near keys latest first into a run, which may end in the n
  * slots after them (sim/loop_long_run.c). */
 void loop_sort_run(sim_loop *loop, size_t n);
