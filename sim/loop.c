@@ -290,22 +290,6 @@ static void far_insert_coarse(sim_loop *loop, uint32_t r, uint64_t u) {
   top_insert(loop, r, u);
 }
 
-/* Copies the finest rung for far_insert, after the rungs or the bucket array
- * changed. */
-void loop_set_finest(sim_loop *loop) {
-  if (loop->rungs == 0) {
-    loop->fine_end = 0; /* nothing is below it */
-    loop->top_from = 0;
-    return;
-  }
-  loop->top_from = loop->rung[0].end;
-  const rung *g = &loop->rung[loop->rungs - 1];
-  loop->fine_end = g->end;
-  loop->fine_base = g->base;
-  loop->fine_shift = g->shift;
-  loop->fine_head = loop->bucket + g->first;
-}
-
 /* Makes rung `k` over [base, base + 2^(shift + log2 buckets)), its buckets
  * empty, from bucket `first` on; the horizon is its start. */
 static void make_rung(sim_loop *loop, unsigned k, uint64_t base, unsigned shift, size_t buckets,
@@ -322,25 +306,6 @@ static void make_rung(sim_loop *loop, unsigned k, uint64_t base, unsigned shift,
   loop->rungs = k + 1;
   loop->horizon = base;
   loop_set_finest(loop);
-}
-
-/* A loop that has just become empty (no placeholder either: it is counted)
- * forgets its rungs, so that the events scheduled next wait in the top list,
- * to be spread over a rung made for them all when the first is wanted.  It
- * does so when it empties, not when an event next comes, so that
- * scheduling's common path needs no test for an empty loop: with no rung,
- * every event at or after the horizon (now) goes to the top list. */
-#if defined(__GNUC__)
-__attribute__((noinline, cold))
-#endif
-static void forget_rungs(sim_loop *loop) {
-  assert(loop->count == 0 && far_entries(loop) == 0 && !loop->root_free);
-  set_sorted(loop, loop->sorted); /* no longer plain: the near tier is empty */
-  loop->rungs = 0;
-  loop_set_finest(loop);
-  loop->horizon = (uint64_t)loop->now;
-  loop->top_min = UINT64_MAX; /* bounds that compaction may have left */
-  loop->top_max = 0;
 }
 
 /* Files the entries of far list r anew (after a new rung was made), dropping
@@ -422,9 +387,10 @@ SIM_NOINLINE static bool split_or_keep(sim_loop *loop, rung *g, size_t n) {
     g->next = b + 1;
     loop->horizon = g->base + ((uint64_t)(b + 1) << g->shift);
   }
-  if (loop->key_front) {
-    /* moved by a long run before (see center_run): back to the start, with
-     * the room loop_sort_run needs (the caller keeps no copy of key) */
+  if (loop->key_front && loop->key_front + 2 * n >= loop->heap_cap) {
+    /* moved by a long run before (see center_run, loop_sort_run) too far
+     * for the room loop_sort_run needs after it: back to the start (the
+     * caller keeps no copy of key) */
     heap_key *start = loop->key - loop->key_front;
     memmove(start, h, n * sizeof *start);
     loop->key = start;
@@ -521,23 +487,6 @@ static void refill(sim_loop *loop) { refill_from(loop, false, false); }
 /* refill_from when no entry is dead, the loop not plain. */
 static void refill_live(sim_loop *loop) { refill_from(loop, true, false); }
 
-/* Drops the dead entries of list *head; returns how many stayed. */
-static size_t purge_list(sim_loop *loop, uint32_t *head) {
-  size_t kept = 0;
-  uint32_t *link = head;
-  while (*link != NO_REC) {
-    uint32_t r = *link;
-    if (loop->rec[r].home == DEAD) {
-      *link = loop->far_next[r];
-      drop_dead(loop, r);
-    } else {
-      link = &loop->far_next[r];
-      kept++;
-    }
-  }
-  return kept;
-}
-
 /* ---- keeping the invariants ---- */
 
 /* Discards dead entries from the near root, refilling the near tier when it
@@ -547,7 +496,7 @@ static void reap_root(sim_loop *loop) {
   while (!loop->root_free) {
     if (loop->count == 0) {
       if (!far_entries(loop)) {
-        forget_rungs(loop); /* the loop is empty */
+        loop_forget_rungs(loop); /* the loop is empty */
         return;
       }
       refill(loop);
@@ -581,9 +530,9 @@ static void compact(sim_loop *loop) {
   if (!loop->sorted) loop_heapify(loop); /* a run stays sorted */
   for (unsigned k = 0; k < loop->rungs; k++) {
     const rung *g = &loop->rung[k];
-    for (size_t b = g->next; b < g->buckets; b++) purge_list(loop, &loop->bucket[g->first + b]);
+    for (size_t b = g->next; b < g->buckets; b++) loop_purge_list(loop, &loop->bucket[g->first + b]);
   }
-  loop->top_count = purge_list(loop, &loop->top);
+  loop->top_count = loop_purge_list(loop, &loop->top);
   assert(loop->dead == 0);
 }
 
@@ -624,8 +573,6 @@ static inline void end_handle(sim_loop *loop, uint32_t h) {
 }
 
 /* ---- the API ---- */
-
-sim_time sim_loop_now(const sim_loop *loop) { return loop->now; }
 
 static inline sim_event_id schedule_at(sim_loop *loop, sim_time at, int32_t priority,
                                        sim_handler fn, void *ctx, uint64_t arg);
@@ -672,7 +619,7 @@ SIM_NOINLINE static sim_event_id schedule_filled(sim_loop *loop, uint32_t r) {
   e->seq = loop->next_seq++;
   e->link = r;
   e->home = r;
-  /* an empty loop has forgotten its rungs (see forget_rungs) */
+  /* an empty loop has forgotten its rungs (see loop_forget_rungs) */
   assert(loop->count || far_entries(loop) || loop->rungs == 0);
   loop->spare--;
   heap_key k = {e->time, r};
@@ -932,14 +879,14 @@ static SIM_ALWAYS_INLINE void leave_run_end(sim_loop *loop, bool plain) {
       else if (far_entries(loop))
         refill_from(loop, true, true); /* inline: the common path's only call */
       else
-        forget_rungs(loop); /* the loop is empty */
+        loop_forget_rungs(loop); /* the loop is empty */
     }
   } else if (SIM_RARELY(--loop->count == 0) && loop->dead == 0) {
     /* nothing dead anywhere: the entry a refill brings is live */
     if (far_entries(loop))
       refill_live(loop);
     else
-      forget_rungs(loop); /* the loop is empty */
+      loop_forget_rungs(loop); /* the loop is empty */
   } else {
     tidy(loop);
   }
@@ -955,7 +902,7 @@ SIM_NOINLINE static bool dispatch_general(sim_loop *loop, sim_time until) {
     loop->now = until;
     return false;
   }
-  loop->now = top.time; /* before a refill or forget_rungs, which read it */
+  loop->now = top.time; /* before a refill or loop_forget_rungs, which read it */
   uint32_t r = (uint32_t)top.rec;
   const event_rec *e = &loop->rec[r];
   sim_handler fn = e->fn;
@@ -1019,7 +966,7 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
        * whose root is then live), kept it tidy (cancel, reschedule) or
        * stopped the run (which clears plain). */
       heap_key top = loop->key[loop->count - 1];
-      loop->now = top.time; /* before a refill or forget_rungs, which read it */
+      loop->now = top.time; /* before a refill or loop_forget_rungs, which read it */
       uint32_t r = (uint32_t)top.rec;
       const event_rec *e = &loop->rec[r];
       release_dispatched(loop, r);
@@ -1036,10 +983,3 @@ sim_run_status sim_loop_run(sim_loop *loop, sim_time until) {
   loop->running = false;
   return status;
 }
-
-void sim_loop_stop(sim_loop *loop) {
-  loop->stop = true;
-  loop->plain = false; /* see set_sorted */
-}
-
-size_t sim_loop_pending(const sim_loop *loop) { return pending_events(loop); }

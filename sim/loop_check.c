@@ -48,6 +48,9 @@ int sim_loop_check(const sim_loop *loop) {
   /* a run is moved only when long, and keeps room after it (see center_run) */
   if (loop->key_front && (!loop->sorted || loop->heap_cap - loop->key_front <= SORTED_MAX))
     return -1;
+  /* and starts in the array's first half, so that a bucket refilled there
+   * fits (see loop_sort_run) */
+  if (loop->key_front > (loop->heap_cap - 1) / 2) return -1;
   /* the sentinels refill's sort stops at: before the array and before key[0] */
   if (loop->key) {
     const heap_key *array_start = loop->key - loop->key_front - 1, *run_start = loop->key - 1;
@@ -99,7 +102,7 @@ int sim_loop_check(const sim_loop *loop) {
       (loop->rungs || far_count != loop->top_count || loop->dead ||
        (sim_time)loop->top_min != earliest_live_in_list(loop, loop->top)))
     return -5;
-  /* an empty loop keeps no rung (see forget_rungs): scheduling relies on it */
+  /* an empty loop keeps no rung (see loop_forget_rungs): scheduling relies on it */
   if (loop->count == 0 && far_count == 0 && loop->rungs) return -5;
   if (loop->rungs > MAX_RUNGS) return -13;
   size_t far = 0;

@@ -113,6 +113,8 @@ typedef struct rung {
 } rung;
 
 struct sim_loop {
+  sim_time now;        /* ns: time of the event being or last dispatched; first,
+                          for sim_loop_now (sim/loop.h) */
   heap_key *key;       /* near tier, a sorted run or a heap; points into key_mem */
   size_t key_front;    /* key slots before key[0], after the sentinel at the
                           array's start; key[-1] is a copy of it.  A long run
@@ -157,7 +159,6 @@ struct sim_loop {
   uint64_t top_min;    /* ns: earliest time in the top list (UINT64_MAX if none) */
   uint64_t top_max;    /* ns: latest time in the top list (0 if none) */
   /* the run */
-  sim_time now;        /* ns: time of the event being or last dispatched */
   uint64_t next_seq;   /* sequence of the next event scheduled or rescheduled */
   uint64_t withdrawn;  /* sequences that will never be dispatched: cancelled
                           events and rescheduled entries; the events
@@ -181,6 +182,8 @@ struct sim_loop {
   void *checkpoint_ctx;          /* its context */
   bool in_checkpoint;            /* inside the checkpoint's call */
 };
+
+_Static_assert(offsetof(struct sim_loop, now) == 0, "sim_loop_now reads the loop's first member");
 
 #if defined(__GNUC__)
 #define SIM_RARELY(x) __builtin_expect(!!(x), 0)
@@ -403,7 +406,13 @@ void loop_heapify(sim_loop *loop);
 /* Copies the finest rung for far_insert, after the rungs or the bucket
  * array changed. */
 void loop_set_finest(sim_loop *loop);
-/* Sorts the n near keys latest first into a run (sim/loop_long_run.c). */
+/* Forgets the rungs of a loop that has just become empty (sim/loop_storage.c). */
+void loop_forget_rungs(sim_loop *loop);
+/* Drops the dead entries of far list *head; returns how many stayed
+ * (sim/loop_storage.c). */
+size_t loop_purge_list(sim_loop *loop, uint32_t *head);
+/* Sorts the n near keys latest first into a run, which may end in the n
+ * slots after them (sim/loop_long_run.c). */
 void loop_sort_run(sim_loop *loop, size_t n);
 /* Inserts k into a near run of SORTED_MAX entries or more (sim/loop_long_run.c). */
 void loop_long_run_insert(sim_loop *loop, heap_key k);

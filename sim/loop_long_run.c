@@ -62,11 +62,17 @@ static void merge_runs(const event_rec *rec, const heap_key *src, heap_key *dst,
  * are in order already (the first pass reverses those in the opposite
  * order, see run_end), two by two, between the keys and the n slots after
  * them, which the capacity margins leave free (n live entries are at most
- * the pending events, and the key array holds twice as many).  O(n log r)
- * for r stretches: O(n) for a crowd, once for a crowded bucket that no
- * finer rung can part, where a heap would pay O(log n) at every dispatch. */
+ * the pending events, and the key array holds more than twice as many).
+ * O(n log r) for r stretches: O(n) for a crowd, once for a crowded bucket
+ * that no finer rung can part, where a heap would pay O(log n) at every
+ * dispatch.  A run the last merge left in the slots after stays there
+ * while it starts in the key array's first half (so that a bucket of live
+ * entries, at most the pending events, refilled at its start fits, as
+ * center_run keeps it): it then has n free slots before it, for the
+ * entries scheduled behind the crowd (see long_run_push_front), and room
+ * after it, without a copy back or a move to the middle. */
 void loop_sort_run(sim_loop *loop, size_t n) {
-  assert(2 * n <= loop->heap_cap);
+  assert(loop->key_front + 2 * n < loop->heap_cap);
   const event_rec *rec = loop->rec;
   heap_key *src = loop->key, *dst = loop->key + n;
   for (bool first = true;; first = false) {
@@ -86,7 +92,14 @@ void loop_sort_run(sim_loop *loop, size_t n) {
     dst = t;
     if (pairs == 1) break; /* the pair merged was the whole */
   }
-  if (src != loop->key) memcpy(loop->key, src, n * sizeof *src);
+  if (src == loop->key) return;
+  if (loop->key_front + n > (loop->heap_cap - 1) / 2) {
+    memcpy(loop->key, src, n * sizeof *src);
+    return;
+  }
+  src[-1] = (heap_key){SIM_TIME_MAX, 0}; /* the sentinel */
+  loop->key = src;
+  loop->key_front += n;
 }
 
 /* Moves a long run (SORTED_MAX entries or more) to the middle of the key

@@ -1,7 +1,9 @@
 /* sim/loop_storage.c: what the event loop holds (sim/loop.c, "Records" and
  * "Capacities"): its creation and release, the growth of its record, key
- * and bucket arrays, all at once and only when an event is scheduled, and
- * the read-only queries on pending handles and the next event's time.
+ * and bucket arrays, all at once and only when an event is scheduled, the
+ * read-only queries on pending handles and the next event's time, and the
+ * rungs' upkeep off the hot paths (the finest rung's copy, an empty loop's
+ * rungs forgotten, a far list's dead entries dropped).
  * Units: times in ns, capacities in entries.  Invariants: records >= 3 x
  * room + 2 (record 0 reserved), near keys >= 2 x room + 1 (so that cancel, reschedule and
  * dispatch never allocate), key 1 and every record cache-line aligned. */
@@ -166,4 +168,62 @@ sim_time sim_loop_next_time(const sim_loop *loop) {
     }
   }
   return earliest_live_in_list(loop, loop->top);
+}
+
+size_t sim_loop_pending(const sim_loop *loop) { return pending_events(loop); }
+
+void sim_loop_stop(sim_loop *loop) {
+  loop->stop = true;
+  loop->plain = false; /* see set_sorted */
+}
+
+/* ---- the rungs' upkeep, off sim/loop.c's hot paths ---- */
+
+/* Copies the finest rung for far_insert, after the rungs or the bucket array
+ * changed. */
+void loop_set_finest(sim_loop *loop) {
+  if (loop->rungs == 0) {
+    loop->fine_end = 0; /* nothing is below it */
+    loop->top_from = 0;
+    return;
+  }
+  loop->top_from = loop->rung[0].end;
+  const rung *g = &loop->rung[loop->rungs - 1];
+  loop->fine_end = g->end;
+  loop->fine_base = g->base;
+  loop->fine_shift = g->shift;
+  loop->fine_head = loop->bucket + g->first;
+}
+
+/* A loop that has just become empty (no placeholder either: it is counted)
+ * forgets its rungs, so that the events scheduled next wait in the top list,
+ * to be spread over a rung made for them all when the first is wanted.  It
+ * does so when it empties, not when an event next comes, so that
+ * scheduling's common path needs no test for an empty loop: with no rung,
+ * every event at or after the horizon (now) goes to the top list. */
+void loop_forget_rungs(sim_loop *loop) {
+  assert(loop->count == 0 && far_entries(loop) == 0 && !loop->root_free);
+  set_sorted(loop, loop->sorted); /* no longer plain: the near tier is empty */
+  loop->rungs = 0;
+  loop_set_finest(loop);
+  loop->horizon = (uint64_t)loop->now;
+  loop->top_min = UINT64_MAX; /* bounds that compaction may have left */
+  loop->top_max = 0;
+}
+
+/* Drops the dead entries of list *head; returns how many stayed. */
+size_t loop_purge_list(sim_loop *loop, uint32_t *head) {
+  size_t kept = 0;
+  uint32_t *link = head;
+  while (*link != NO_REC) {
+    uint32_t r = *link;
+    if (loop->rec[r].home == DEAD) {
+      *link = loop->far_next[r];
+      drop_dead(loop, r);
+    } else {
+      link = &loop->far_next[r];
+      kept++;
+    }
+  }
+  return kept;
 }

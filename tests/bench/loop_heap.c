@@ -78,6 +78,7 @@
 #include "sim/loop.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -126,6 +127,8 @@ typedef struct event_rec {
 #define CACHE_LINE 64
 
 struct sim_loop {
+  sim_time now;        /* ns: time of the event being or last dispatched; first,
+                          for sim_loop_now (sim/loop.h) */
   heap_key *key;       /* heap entries, a d-ary min-heap; points into key_mem */
   void *key_mem;       /* allocation behind key (for alignment) */
   size_t count;        /* heap entries, live and dead */
@@ -136,7 +139,6 @@ struct sim_loop {
   size_t rec_cap;      /* records rec can hold */
   size_t pending;      /* pending events: live heap entries, pending handles */
   uint32_t free_head;  /* first free record, NO_REC when none */
-  sim_time now;        /* ns: time of the event being or last dispatched */
   uint64_t next_seq;   /* sequence of the next event scheduled or rescheduled */
   uint64_t dispatched; /* events dispatched since creation */
   bool stop;           /* sim_loop_stop was called during this run */
@@ -145,6 +147,7 @@ struct sim_loop {
   sim_trace_fn trace;  /* dispatch observer, NULL when none */
   void *trace_ctx;     /* its context */
 };
+_Static_assert(offsetof(struct sim_loop, now) == 0, "sim_loop_now reads the loop's first member");
 
 #if defined(__GNUC__)
 #define SIM_RARELY(x) __builtin_expect(!!(x), 0)
@@ -407,8 +410,6 @@ void sim_loop_free(sim_loop *loop) {
   sim_free(loop->rec);
   sim_free(loop);
 }
-
-sim_time sim_loop_now(const sim_loop *loop) { return loop->now; }
 
 sim_event_id sim_schedule(sim_loop *loop, sim_time at, int32_t priority, sim_handler fn, void *ctx,
                           uint64_t arg) {
