@@ -710,11 +710,12 @@ bool sim_cancel(sim_loop *loop, sim_event_id id) {
   return true;
 }
 
-/* Moves the event of pending home h to `at`; c: its live entry's record. */
-static SIM_ALWAYS_INLINE void move_event(sim_loop *loop, uint32_t h, uint32_t c, sim_time at) {
-  /* the new entry needs its own record: the old one stays, dead, queued */
-  uint32_t n = take_rec(loop);
-  event_rec *old = &loop->rec[c], *e = &loop->rec[n];
+/* Record n becomes the moved event of pending home h, at `at`: old's
+ * handler and priority, the newest sequence (a move withdraws the old one),
+ * the home's link to it. */
+static SIM_ALWAYS_INLINE void moved_rec(sim_loop *loop, event_rec *rec, const event_rec *old,
+                                        uint32_t n, uint32_t h, sim_time at) {
+  event_rec *e = &rec[n];
   e->fn = old->fn;
   e->ctx = old->ctx;
   e->arg = old->arg;
@@ -722,7 +723,15 @@ static SIM_ALWAYS_INLINE void move_event(sim_loop *loop, uint32_t h, uint32_t c,
   e->time = at;
   e->prio = old->prio;
   e->home = h;
-  loop->rec[h].link = n;
+  rec[h].link = n;
+}
+
+/* Moves the event of pending home h to `at`; c: its live entry's record. */
+static SIM_ALWAYS_INLINE void move_event(sim_loop *loop, uint32_t h, uint32_t c, sim_time at) {
+  /* the new entry needs its own record: the old one stays, dead, queued */
+  uint32_t n = take_rec(loop);
+  event_rec *old = &loop->rec[c];
+  moved_rec(loop, loop->rec, old, n, h, at);
   /* the common case, a run's end brought forward: the old entry lies in the
    * far tier, so the near tier's first entry stays as it was (live, or
    * under the placeholder) and only a compaction may be due after; else
@@ -786,15 +795,7 @@ bool sim_reschedule_earlier(sim_loop *loop, sim_event_id id, sim_time at) {
     return move_earlier(loop, h, c, at);
   SIM_RELOAD(); /* the fields tested are updated in memory, not kept */
   uint32_t n = take_rec(loop);
-  event_rec *e = &rec[n];
-  e->fn = old->fn;
-  e->ctx = old->ctx;
-  e->arg = old->arg;
-  e->seq = loop->next_seq++;
-  e->time = at;
-  e->prio = old->prio;
-  e->home = h;
-  rec[h].link = n;
+  moved_rec(loop, rec, old, n, h, at);
   /* kill_entry of a far entry: the near tier stays as plain as it was */
   old->home = DEAD;
   loop->dead++;
