@@ -14,17 +14,28 @@
 #include "models/scheduler.h"
 #include "tests/cunit_main.h"
 
-static void test_running_only_between_pick_and_account(void) {
+/* A fluid scheduler of one slot per vCPU holding two vCPUs, 0 and 1, both
+ * blocked; NULL on a failure. */
+static void *two_vcpu_fluid(void) {
   const scheduler_ops *o = &sched_fluid_ops;
   sched_env env = {NULL, NULL, 1};
   void *st = NULL;
   sim_diag d;
   sim_diag_init(&d);
-  CU_ASSERT_EQUAL_FATAL(o->create(&env, &st, &d), 0);
-  for (uint32_t i = 0; i < 2; i++) {
+  int rc = o->create(&env, &st, &d);
+  for (uint32_t i = 0; rc == 0 && i < 2; i++) {
     sched_vcpu_info in = {i, -1, 256, 0};
-    CU_ASSERT_EQUAL_FATAL(o->add_vcpu(st, &in), 0);
+    rc = o->add_vcpu(st, &in);
   }
+  sim_diag_clear(&d);
+  if (rc != 0 && st) o->destroy(st);
+  return rc == 0 ? st : NULL;
+}
+
+static void test_running_only_between_pick_and_account(void) {
+  const scheduler_ops *o = &sched_fluid_ops;
+  void *st = two_vcpu_fluid();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(st);
   CU_ASSERT_FALSE(sched_fluid_running(st, 0)); /* blocked */
   o->wake(st, 0, 0);
   CU_ASSERT_FALSE(sched_fluid_running(st, 0)); /* runnable, not picked */
@@ -41,7 +52,6 @@ static void test_running_only_between_pick_and_account(void) {
   CU_ASSERT_FALSE(sched_fluid_running(st, 0));
   CU_ASSERT_TRUE(o->pick_next(st, 0, 20).vcpu < 0);
   o->destroy(st);
-  sim_diag_clear(&d);
 }
 
 /* The fluid pick the engine's dispatch reads inline on a fluid host
@@ -51,15 +61,8 @@ static void test_running_only_between_pick_and_account(void) {
  * retry, so the dispatch of a vCPU's last run's end schedules nothing. */
 static void test_fluid_pick_runs_a_slots_own_vcpu(void) {
   const scheduler_ops *o = &sched_fluid_ops;
-  sched_env env = {NULL, NULL, 1};
-  void *st = NULL;
-  sim_diag d;
-  sim_diag_init(&d);
-  CU_ASSERT_EQUAL_FATAL(o->create(&env, &st, &d), 0);
-  for (uint32_t i = 0; i < 2; i++) {
-    sched_vcpu_info in = {i, -1, 256, 0};
-    CU_ASSERT_EQUAL_FATAL(o->add_vcpu(st, &in), 0);
-  }
+  void *st = two_vcpu_fluid();
+  CU_ASSERT_PTR_NOT_NULL_FATAL(st);
   const sched_fluid_signal *sig = st;
   sched_pick k = sched_fluid_pick(st, 0); /* blocked */
   CU_ASSERT(k.vcpu < 0 && k.retry_at_ns == 0);
@@ -81,7 +84,6 @@ static void test_fluid_pick_runs_a_slots_own_vcpu(void) {
   CU_ASSERT(k.vcpu < 0 && k.retry_at_ns == 0);
   CU_ASSERT_EQUAL(sig->n_running, 0);
   o->destroy(st);
-  sim_diag_clear(&d);
 }
 
 /* eng_fmin, which sizes a phase's first chunks in place of the library's
