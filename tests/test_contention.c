@@ -903,62 +903,6 @@ static void test_replans_at_new_rates(void) {
          alone);
 }
 
-/* ---- runs kept settled across a step ---- */
-
-static const char zeros_text[] =
-    "name: zeros\n"
-    ON_FE14_FOR("8 s")
-    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
-    "hosts: [{name: b, type: e5}]\n"
-    "workloads:\n"
-    "  victim: {phases: [" IN_LLC "]}\n"
-    "  forks: {repeat: true, phases: [{units: 1e9, ops: {instructions: 2000, syscalls: 20}}]}\n"
-    "  noise: {repeat: true, phases: [{duration: 100 ms, ops: {instructions: 1000}}, {duration: "
-    "100 ms, ops: " STREAMS "}]}\n"
-    "  samples: {trace: {file: %s, interval: 50 ms}, phases: [{duration: 50 ms, ops: "
-    "{instructions: 1000}}]}\n"
-    "guests:\n"
-    "  - {name: a-victim, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n"
-    "  - {name: b-forks, technique: container, memory: 4 GiB, host: b, workload: forks}\n"
-    "  - {name: c-noise, technique: hvm-ept, vcpus: %d, memory: 4 GiB, host: b, workload: "
-    "noise}\n%s";
-
-/* The victim's time_to_complete in zeros_text beside noise of `noise_vcpus`
- * vCPUs and, when `samples`, a guest of trace samples (phases that change in
- * place, using nothing the models count): 0, or nonzero on a failure. */
-static int run_zeros(int noise_vcpus, bool samples, double *victim) {
-  char trace[256];
-  write_trace(trace, sizeof trace, "50\n", "50\n");
-  const char *last =
-      samples ? "  - {name: d-samples, technique: hvm-ept, memory: 4 GiB, host: b, workload: samples}\n"
-              : "";
-  char text[4096];
-  snprintf(text, sizeof text, zeros_text, trace, noise_vcpus, last);
-  return victim_time("zeros.yaml", text, trace, victim);
-}
-
-/* A run that costs nothing extra stays settled across a step of the
- * running set only while its cost stays 0: a victim whose working set fits
- * the LLC, beside a container that makes only system calls (nothing the
- * victim, a VM, waits for), costs 0 extra; each time the noise's vCPUs
- * begin to stream (a step taken before, from the same set) it loses LLC to
- * them and costs more, its run re-costed at once.  It takes exactly as
- * long as when every change collects the whole running set (the trace
- * samples' guest), beside one vCPU of noise or three, and longer beside
- * three. */
-static void test_zero_runs_across_steps(void) {
-  int vcpus[] = {1, 3};
-  double by_step[2], whole[2];
-  for (int k = 0; k < 2; k++) {
-    CU_ASSERT_FATAL(run_zeros(vcpus[k], false, &by_step[k]) == 0);
-    CU_ASSERT_FATAL(run_zeros(vcpus[k], true, &whole[k]) == 0);
-    CU_ASSERT(by_step[k] > 0);
-    CU_ASSERT_EQUAL(by_step[k], whole[k]);
-    printf("\n  victim %.9g s, %.9g s collecting every slot", by_step[k], whole[k]);
-  }
-  CU_ASSERT(by_step[1] > by_step[0]);
-}
-
 int register_tests(void) {
   static const test_case tests[] = {
       {"LLC shared by insertion rate within bounds", test_llc_shares},
@@ -979,7 +923,6 @@ int register_tests(void) {
       {"hosts share a set's steps only when alike", test_shared_steps},
       {"a neighbour's vCPUs leave one at a time", test_vcpus_leave_one_at_a_time},
       {"re-plans at new rates on an overcommitted host", test_replans_at_new_rates},
-      {"runs at no extra cost stay settled across a step only at 0", test_zero_runs_across_steps},
       {NULL, NULL}};
   return add_suite("contention", tests);
 }

@@ -1,10 +1,12 @@
 /* tests/test_contention_paths.c: the contention mechanism's short ways
- * (models/contention.c) against its long one.  A run a re-check ends is
- * dispatched again on its slot at the cost the re-check found, and only
- * while the co-runners it was found among are still the running set: a
- * neighbour whose streaming phases begin and end over and over, beside a
- * container of system calls, changes the running set at instants where the
- * victim's run is ended and dispatched again.  The reference is the same
+ * (models/contention.c, contention_set.c) against its long one.  A run a
+ * re-check ends is dispatched again on its slot at the cost the re-check
+ * found, and only while the co-runners it was found among are still the
+ * running set; a run at no extra cost stays settled across a step of the
+ * running set only while the step keeps its cost at 0.  A neighbour whose
+ * streaming phases begin and end over and over, beside a container of
+ * system calls, changes the running set at instants where the victim's run
+ * is ended and dispatched again, or loses LLC.  The reference is the same
  * host with a guest of trace samples beside them: its phases change in
  * place and use nothing a model counts, so that no cost is kept and every
  * evaluation collects the whole running set.  Both runs must give the same
@@ -27,9 +29,9 @@
   "stride: 8 B, page_size: 2 MiB}, {count: 1, working_set: 1 GiB, pattern: sequential, stride: " \
   "8 B, page_size: 2 MiB, write_fraction: 1}]}"
 
-/* A fluid host: a VM re-reading 8 MiB at random, a container of system
- * calls, a VM of %d vCPUs streaming 100 ms in every 200 (the %s: the trace
- * file), and (the last %s) the guest of trace samples or nothing. */
+/* A fluid host: a VM of one phase (the first %s), a container of system
+ * calls, a VM of %d vCPUs streaming 100 ms in every 200 (the second %s: the
+ * trace file), and (the last %s) the guest of trace samples or nothing. */
 static const char paths_text[] =
     "name: paths\n"
     "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
@@ -38,8 +40,7 @@ static const char paths_text[] =
     "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid}\n"
     "hosts: [{name: b, type: e5}]\n"
     "workloads:\n"
-    "  victim: {phases: [{units: 3e7, ops: {instructions: 10, cpi: 1, memory: [{count: 1, "
-    "working_set: 8 MiB, pattern: random}]}}]}\n"
+    "  victim: {phases: [%s]}\n"
     "  calls: {repeat: true, phases: [{units: 1e9, ops: {instructions: 2000, syscalls: 20}}]}\n"
     "  noise: {repeat: true, phases: [{duration: 100 ms, ops: {instructions: 1000}}, {duration: "
     "100 ms, ops: " STREAMS "}]}\n"
@@ -53,10 +54,15 @@ static const char paths_text[] =
 
 static const char xeon_profile[] = "profile: {name: run, fallback: xeon-e5-2014}\nquantities: {}\n";
 
-/* The victim's time_to_complete in paths_text beside noise of `noise_vcpus`
- * vCPUs and, when `samples`, the guest of trace samples: 0, or nonzero on
- * a failure. */
-static int run_paths(int noise_vcpus, bool samples, double *victim) {
+/* A victim re-reading 8 MiB at random, `units` of it: as much as its share
+ * of the LLC holds while the noise does not stream. */
+#define RANDOM_8M(units) \
+  "{units: " units ", ops: {instructions: 10, cpi: 1, memory: [{count: 1, working_set: 8 MiB, pattern: random}]}}"
+
+/* The time_to_complete of a victim of phase `victim_phase` in paths_text
+ * beside noise of `noise_vcpus` vCPUs and, when `samples`, the guest of
+ * trace samples: 0, or nonzero on a failure. */
+static int run_paths(const char *victim_phase, int noise_vcpus, bool samples, double *victim) {
   char trace[256];
   int fd = scratch_file(trace, sizeof trace, "test-contention-paths");
   if (fd < 0) return -1;
@@ -67,7 +73,7 @@ static int run_paths(int noise_vcpus, bool samples, double *victim) {
       samples ? "  - {name: d-samples, technique: hvm-ept, memory: 4 GiB, host: b, workload: samples}\n"
               : "";
   char text[4096];
-  snprintf(text, sizeof text, paths_text, trace, noise_vcpus, last);
+  snprintf(text, sizeof text, paths_text, victim_phase, trace, noise_vcpus, last);
   sim_record_config cfg = {0};
   fx_run o;
   int rc = fx_run_text_shipped("test_contention_paths", xeon_profile, "paths.yaml", text, &cfg, &o);
@@ -85,17 +91,40 @@ static void test_replan_takes_cost_found(void) {
   int vcpus[] = {1, 3};
   for (int k = 0; k < 2; k++) {
     double kept, whole;
-    CU_ASSERT_FATAL(run_paths(vcpus[k], false, &kept) == 0);
-    CU_ASSERT_FATAL(run_paths(vcpus[k], true, &whole) == 0);
+    CU_ASSERT_FATAL(run_paths(RANDOM_8M("3e7"), vcpus[k], false, &kept) == 0);
+    CU_ASSERT_FATAL(run_paths(RANDOM_8M("3e7"), vcpus[k], true, &whole) == 0);
     CU_ASSERT(kept > 0);
     CU_ASSERT_EQUAL(kept, whole);
     printf("\n  victim %.9g s, %.9g s collecting every slot", kept, whole);
   }
 }
 
+/* A run that costs nothing extra stays settled across a step of the
+ * running set only while its cost stays 0: a victim whose working set fits
+ * the LLC, beside a container that makes only system calls (nothing the
+ * victim, a VM, waits for), costs 0 extra; each time the noise's vCPUs
+ * begin to stream (a step taken before, from the same set) it loses LLC to
+ * them and costs more, its run re-costed at once.  It takes exactly as
+ * long as when every change collects the whole running set (the trace
+ * samples' guest), beside one vCPU of noise or three, and longer beside
+ * three. */
+static void test_zero_runs_across_steps(void) {
+  int vcpus[] = {1, 3};
+  double by_step[2], whole[2];
+  for (int k = 0; k < 2; k++) {
+    CU_ASSERT_FATAL(run_paths(RANDOM_8M("2e7"), vcpus[k], false, &by_step[k]) == 0);
+    CU_ASSERT_FATAL(run_paths(RANDOM_8M("2e7"), vcpus[k], true, &whole[k]) == 0);
+    CU_ASSERT(by_step[k] > 0);
+    CU_ASSERT_EQUAL(by_step[k], whole[k]);
+    printf("\n  victim %.9g s, %.9g s collecting every slot", by_step[k], whole[k]);
+  }
+  CU_ASSERT(by_step[1] > by_step[0]);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"a re-planned run takes the cost found among its co-runners", test_replan_takes_cost_found},
+      {"runs at no extra cost stay settled across a step only at 0", test_zero_runs_across_steps},
       {NULL, NULL}};
   return add_suite("contention_paths", tests);
 }
