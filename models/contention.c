@@ -531,10 +531,12 @@ static inline void slot_zero_mark(contention_host *c, uint32_t p, bool zero) {
   c->slot_zero[p / 64] = (c->slot_zero[p / 64] & ~bit) | (zero ? bit : 0);
 }
 
-/* Keeps `extra`, what vcpu_extra_in gives slot p's entry's vCPU in its
- * entry's phase, one that does not change in place (*by_entry its), for
- * its run's re-plan on p (slot_extra): but when by_entry alone tells its
- * slot_zero mark (a cost of 0 not by its entry). */
+/* Keeps `extra`, the cost per unit vcpu_extra_in found for slot p's vCPU
+ * in its entry's phase (one that does not change in place), for the
+ * re-plan of its run on p (slot_extra, which holds while slot_epoch is
+ * known_epoch).  A cost of 0 is kept only when the entry itself gave it
+ * (by_entry): the re-plan marks the slot zero exactly when the cost it
+ * takes is 0. */
 static inline void slot_cost_keep(contention_host *c, uint32_t p, double extra, bool by_entry) {
   if (!by_entry && extra == 0) return;
   c->slot_extra[p] = extra;
