@@ -10,7 +10,8 @@
  * host with a guest of trace samples beside them: its phases change in
  * place and use nothing a model counts, so that no cost is kept and every
  * evaluation collects the whole running set.  Both runs must give the same
- * results, bit for bit.
+ * results, bit for bit: on a host of a few slots, and on one of more slots
+ * than a word of the slot bits holds.
  * Units: seconds as summary/guests records them.
  * Invariants: none kept; each test runs its scenario in a scratch
  * directory and removes its trace file. */
@@ -121,10 +122,90 @@ static void test_zero_runs_across_steps(void) {
   CU_ASSERT(by_step[1] > by_step[0]);
 }
 
+
+/* A fluid host of 80 cores, more slots (a vCPU each, in the guests' order
+ * by name) than one 64-bit word of slot bits holds: a VM of 70 vCPUs
+ * streaming 100 ms in every 200 (the first %s: its streaming phase's ops),
+ * the container of system calls, the victim (its phase the second %s, its
+ * name the fourth; the third: the trace file) and (the last %s) the guest
+ * of trace samples or nothing. */
+static const char wide_text[] =
+    "name: wide\n"
+    "simulation: {duration: 8 s, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 80, clock: 2.4 GHz, memory: 1024 GiB, fidelity: fluid}\n"
+    "hosts: [{name: b, type: e5}]\n"
+    "workloads:\n"
+    "  noise: {repeat: true, phases: [{duration: 100 ms, ops: {instructions: 1000}}, {duration: "
+    "100 ms, ops: %s}]}\n"
+    "  calls: {repeat: true, phases: [{units: 1e9, ops: {instructions: 2000, syscalls: 20}}]}\n"
+    "  victim: {phases: [%s]}\n"
+    "  samples: {trace: {file: %s, interval: 50 ms}, phases: [{duration: 50 ms, ops: "
+    "{instructions: 1000}}]}\n"
+    "guests:\n"
+    "  - {name: a-noise, technique: hvm-ept, vcpus: 70, memory: 4 GiB, host: b, workload: noise}\n"
+    "  - {name: b-calls, technique: container, memory: 4 GiB, host: b, workload: calls}\n"
+    "  - {name: %s, technique: hvm-ept, memory: 4 GiB, host: b, workload: victim}\n%s";
+
+/* A victim reading 1 GiB at random: past any LLC share, so that it waits
+ * for DRAM behind the noise's streams (ten sockets' LLCs leave it room for
+ * 8 MiB beside them). */
+#define RANDOM_1G \
+  "{units: 3e6, ops: {instructions: 10, cpi: 1, memory: [{count: 1, working_set: 1 GiB, pattern: random}]}}"
+
+/* The time_to_complete of the victim named `name` in wide_text beside
+ * noise streaming `noise_ops` and, when `samples`, the guest of trace
+ * samples: 0, or nonzero on a failure. */
+static int run_wide(const char *name, const char *noise_ops, bool samples, double *victim) {
+  char trace[256];
+  int fd = scratch_file(trace, sizeof trace, "test-contention-paths");
+  if (fd < 0) return -1;
+  for (int i = 0; i < 200; i++)
+    if (write(fd, "50\n", 3) != 3) break;
+  close(fd);
+  const char *last =
+      samples ? "  - {name: d-samples, technique: hvm-ept, memory: 4 GiB, host: b, workload: samples}\n"
+              : "";
+  char text[4096];
+  snprintf(text, sizeof text, wide_text, noise_ops, RANDOM_1G, trace, name, last);
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention_paths", xeon_profile, "wide.yaml", text, &cfg, &o);
+  *victim = rc == 0 ? fx_cell(o.r, "summary/guests", name, "time_to_complete_s") : NAN;
+  fx_run_close(&o);
+  unlink(trace);
+  return rc;
+}
+
+/* The slot bits past the first word count as the first word's do: the
+ * victim on slot 71 ("c-victim", after the noise's 70 vCPUs and the
+ * container), beside noise whose vCPUs span both words (its settled mark
+ * cleared when the running set changes, its mark of an instant forgotten
+ * at the next, a re-check due for it alone), takes exactly as long as when
+ * every change collects the whole running set, and as on slot 0
+ * ("0-victim", first by name: the models add the co-runners' traffic in
+ * guest order, and these sums come out the same either way), and longer
+ * than beside noise that never streams. */
+static void test_slots_past_first_word(void) {
+  double kept, whole, first, quiet;
+  CU_ASSERT_FATAL(run_wide("c-victim", STREAMS, false, &kept) == 0);
+  CU_ASSERT_FATAL(run_wide("c-victim", STREAMS, true, &whole) == 0);
+  CU_ASSERT_FATAL(run_wide("0-victim", STREAMS, false, &first) == 0);
+  CU_ASSERT_FATAL(run_wide("c-victim", "{instructions: 1000}", false, &quiet) == 0);
+  CU_ASSERT(kept > quiet);
+  CU_ASSERT_EQUAL(kept, whole);
+  CU_ASSERT_EQUAL(kept, first);
+  printf("\n  victim %.9g s, %.9g s collecting every slot, %.9g s on slot 0, %.9g s beside no "
+         "stream",
+         kept, whole, first, quiet);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"a re-planned run takes the cost found among its co-runners", test_replan_takes_cost_found},
       {"runs at no extra cost stay settled across a step only at 0", test_zero_runs_across_steps},
+      {"slots past the first 64 count as the first 64", test_slots_past_first_word},
       {NULL, NULL}};
   return add_suite("contention_paths", tests);
 }
