@@ -10,8 +10,9 @@
  * host with a guest of trace samples beside them: its phases change in
  * place and use nothing a model counts, so that no cost is kept and every
  * evaluation collects the whole running set.  Both runs must give the same
- * results, bit for bit: on a host of a few slots, and on one of more slots
- * than a word of the slot bits holds.
+ * results, bit for bit: on a host of a few slots, on one of more slots
+ * than a word of the slot bits holds, and beside a VM whose vCPUs change
+ * phase at different instants, re-planned at each disk read they issue.
  * Units: seconds as summary/guests records them.
  * Invariants: none kept; each test runs its scenario in a scratch
  * directory and removes its trace file. */
@@ -201,11 +202,81 @@ static void test_slots_past_first_word(void) {
          kept, whole, first, quiet);
 }
 
+/* A fluid host of 8 cores with a disk: a VM of 4 vCPUs whose phase of
+ * random reads in 8 MiB (each vCPU's share of its units drawn apart, so
+ * that its vCPUs leave it at different instants) is followed by one of
+ * random reads in 1 GiB, both issuing a disk read every 100,000 units
+ * without waiting for it; a VM of 2 vCPUs streaming all along; and (the
+ * second %s; the first: the trace file) the guest of trace samples or
+ * nothing. */
+static const char multi_text[] =
+    "name: multi\n"
+    "simulation: {duration: 8 s, seed: 1, record: {series: false, events: false}}\n"
+    "calibration: xeon-e5-2014\n"
+    "host_types:\n"
+    "  e5: {cores: 8, clock: 2.4 GHz, memory: 256 GiB, fidelity: fluid,\n"
+    "      disks: [{name: ssd, iops: 20000, bandwidth: 200 MB/s, latency: 80 us, queue_depth: 8}]}\n"
+    "hosts: [{name: b, type: e5}]\n"
+    "workloads:\n"
+    "  multi: {phases: [\n"
+    "    {units: {dist: uniform, min: 1e7, max: 4e7}, io_window: 1000000, ops: {instructions: 10, "
+    "cpi: 1, disk: {reads: 0.00001}, memory: [{count: 1, working_set: 8 MiB, pattern: random}]}},\n"
+    "    {units: 2e7, io_window: 1000000, ops: {instructions: 10, cpi: 1, disk: {reads: 0.00001}, "
+    "memory: [{count: 1, working_set: 1 GiB, pattern: random}]}}]}\n"
+    "  noise: {repeat: true, phases: [{units: 1e12, ops: " STREAMS "}]}\n"
+    "  samples: {trace: {file: %s, interval: 50 ms}, phases: [{duration: 50 ms, ops: "
+    "{instructions: 1000}}]}\n"
+    "guests:\n"
+    "  - {name: a-multi, technique: hvm-ept, vcpus: 4, memory: 4 GiB, host: b, workload: multi}\n"
+    "  - {name: b-noise, technique: hvm-ept, vcpus: 2, memory: 4 GiB, host: b, workload: noise}\n"
+    "%s";
+
+/* The time_to_complete of a-multi in multi_text, beside the guest of trace
+ * samples when `samples`: 0, or nonzero on a failure. */
+static int run_multi(bool samples, double *multi) {
+  char trace[256];
+  int fd = scratch_file(trace, sizeof trace, "test-contention-paths");
+  if (fd < 0) return -1;
+  for (int i = 0; i < 200; i++)
+    if (write(fd, "50\n", 3) != 3) break;
+  close(fd);
+  const char *last =
+      samples ? "  - {name: d-samples, technique: hvm-ept, memory: 4 GiB, host: b, workload: samples}\n"
+              : "";
+  char text[4096];
+  snprintf(text, sizeof text, multi_text, trace, last);
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention_paths", xeon_profile, "multi.yaml", text, &cfg, &o);
+  *multi = rc == 0 ? fx_cell(o.r, "summary/guests", "a-multi", "time_to_complete_s") : NAN;
+  fx_run_close(&o);
+  unlink(trace);
+  return rc;
+}
+
+/* A cost kept for a slot's re-plan holds only for the entry it was found
+ * for: a vCPU of the multi-vCPU VM that is not its lowest moves on to the
+ * phase of 1 GiB while the lowest is still in the phase of 8 MiB (its
+ * guest's entry, and so the running set, unchanged), its slot's entry is
+ * recorded again, and its run, ended at each unit that owes a disk read
+ * and re-planned on its slot, costs what the new phase costs, not what a
+ * re-plan kept in the phase before.  The VM takes exactly as long as when
+ * every change collects the whole running set. */
+static void test_kept_cost_per_entry(void) {
+  double kept, whole;
+  CU_ASSERT_FATAL(run_multi(false, &kept) == 0);
+  CU_ASSERT_FATAL(run_multi(true, &whole) == 0);
+  CU_ASSERT(kept > 0);
+  CU_ASSERT_EQUAL(kept, whole);
+  printf("\n  multi %.9g s, %.9g s collecting every slot", kept, whole);
+}
+
 int register_tests(void) {
   static const test_case tests[] = {
       {"a re-planned run takes the cost found among its co-runners", test_replan_takes_cost_found},
       {"runs at no extra cost stay settled across a step only at 0", test_zero_runs_across_steps},
       {"slots past the first 64 count as the first 64", test_slots_past_first_word},
+      {"a kept cost holds only for the slot entry it was found for", test_kept_cost_per_entry},
       {NULL, NULL}};
   return add_suite("contention_paths", tests);
 }
