@@ -56,6 +56,35 @@ static const char paths_text[] =
 
 static const char xeon_profile[] = "profile: {name: run, fallback: xeon-e5-2014}\nquantities: {}\n";
 
+/* The guest of trace samples (workload samples, on host b), which makes
+ * every evaluation collect the whole running set: the reference. */
+static const char samples_guest[] =
+    "  - {name: d-samples, technique: hvm-ept, memory: 4 GiB, host: b, workload: samples}\n";
+
+/* Writes the samples' trace, 200 samples of 50, into a scratch file whose
+ * path it leaves in trace[size]: 0, or -1. */
+static int samples_trace(char *trace, size_t size) {
+  int fd = scratch_file(trace, size, "test-contention-paths");
+  if (fd < 0) return -1;
+  for (int i = 0; i < 200; i++)
+    if (write(fd, "50\n", 3) != 3) break;
+  close(fd);
+  return 0;
+}
+
+/* Runs scenario `text` (as file `file`) and removes the trace file: the
+ * time_to_complete of guest `guest` in *time; 0, or nonzero on a failure. */
+static int guest_time(const char *file, const char *text, const char *trace, const char *guest,
+                      double *time) {
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped("test_contention_paths", xeon_profile, file, text, &cfg, &o);
+  *time = rc == 0 ? fx_cell(o.r, "summary/guests", guest, "time_to_complete_s") : NAN;
+  fx_run_close(&o);
+  unlink(trace);
+  return rc;
+}
+
 /* A victim re-reading 8 MiB at random, `units` of it: as much as its share
  * of the LLC holds while the noise does not stream. */
 #define RANDOM_8M(units) \
@@ -66,23 +95,10 @@ static const char xeon_profile[] = "profile: {name: run, fallback: xeon-e5-2014}
  * trace samples: 0, or nonzero on a failure. */
 static int run_paths(const char *victim_phase, int noise_vcpus, bool samples, double *victim) {
   char trace[256];
-  int fd = scratch_file(trace, sizeof trace, "test-contention-paths");
-  if (fd < 0) return -1;
-  for (int i = 0; i < 200; i++)
-    if (write(fd, "50\n", 3) != 3) break;
-  close(fd);
-  const char *last =
-      samples ? "  - {name: d-samples, technique: hvm-ept, memory: 4 GiB, host: b, workload: samples}\n"
-              : "";
+  if (samples_trace(trace, sizeof trace) < 0) return -1;
   char text[4096];
-  snprintf(text, sizeof text, paths_text, victim_phase, trace, noise_vcpus, last);
-  sim_record_config cfg = {0};
-  fx_run o;
-  int rc = fx_run_text_shipped("test_contention_paths", xeon_profile, "paths.yaml", text, &cfg, &o);
-  *victim = rc == 0 ? fx_cell(o.r, "summary/guests", "a-victim", "time_to_complete_s") : NAN;
-  fx_run_close(&o);
-  unlink(trace);
-  return rc;
+  snprintf(text, sizeof text, paths_text, victim_phase, trace, noise_vcpus, samples ? samples_guest : "");
+  return guest_time("paths.yaml", text, trace, "a-victim", victim);
 }
 
 /* The victim's runs ended by a re-check and dispatched again on their slot
@@ -160,23 +176,10 @@ static const char wide_text[] =
  * samples: 0, or nonzero on a failure. */
 static int run_wide(const char *name, const char *noise_ops, bool samples, double *victim) {
   char trace[256];
-  int fd = scratch_file(trace, sizeof trace, "test-contention-paths");
-  if (fd < 0) return -1;
-  for (int i = 0; i < 200; i++)
-    if (write(fd, "50\n", 3) != 3) break;
-  close(fd);
-  const char *last =
-      samples ? "  - {name: d-samples, technique: hvm-ept, memory: 4 GiB, host: b, workload: samples}\n"
-              : "";
+  if (samples_trace(trace, sizeof trace) < 0) return -1;
   char text[4096];
-  snprintf(text, sizeof text, wide_text, noise_ops, RANDOM_1G, trace, name, last);
-  sim_record_config cfg = {0};
-  fx_run o;
-  int rc = fx_run_text_shipped("test_contention_paths", xeon_profile, "wide.yaml", text, &cfg, &o);
-  *victim = rc == 0 ? fx_cell(o.r, "summary/guests", name, "time_to_complete_s") : NAN;
-  fx_run_close(&o);
-  unlink(trace);
-  return rc;
+  snprintf(text, sizeof text, wide_text, noise_ops, RANDOM_1G, trace, name, samples ? samples_guest : "");
+  return guest_time("wide.yaml", text, trace, name, victim);
 }
 
 /* The slot bits past the first word count as the first word's do: the
@@ -235,23 +238,10 @@ static const char multi_text[] =
  * samples when `samples`: 0, or nonzero on a failure. */
 static int run_multi(bool samples, double *multi) {
   char trace[256];
-  int fd = scratch_file(trace, sizeof trace, "test-contention-paths");
-  if (fd < 0) return -1;
-  for (int i = 0; i < 200; i++)
-    if (write(fd, "50\n", 3) != 3) break;
-  close(fd);
-  const char *last =
-      samples ? "  - {name: d-samples, technique: hvm-ept, memory: 4 GiB, host: b, workload: samples}\n"
-              : "";
+  if (samples_trace(trace, sizeof trace) < 0) return -1;
   char text[4096];
-  snprintf(text, sizeof text, multi_text, trace, last);
-  sim_record_config cfg = {0};
-  fx_run o;
-  int rc = fx_run_text_shipped("test_contention_paths", xeon_profile, "multi.yaml", text, &cfg, &o);
-  *multi = rc == 0 ? fx_cell(o.r, "summary/guests", "a-multi", "time_to_complete_s") : NAN;
-  fx_run_close(&o);
-  unlink(trace);
-  return rc;
+  snprintf(text, sizeof text, multi_text, trace, samples ? samples_guest : "");
+  return guest_time("multi.yaml", text, trace, "a-multi", multi);
 }
 
 /* A cost kept for a slot's re-plan holds only for the entry it was found
