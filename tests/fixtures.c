@@ -376,6 +376,16 @@ int fx_run_text_shipped(const char *tag, const char *profile_yaml, const char *n
   return run_text_with(tag, profile_yaml, name, text, cfg, &opt, NULL, o);
 }
 
+int fx_guest_time(const char *tag, const char *profile_yaml, const char *name, const char *text,
+                  const char *guest, double *time) {
+  sim_record_config cfg = {0};
+  fx_run o;
+  int rc = fx_run_text_shipped(tag, profile_yaml, name, text, &cfg, &o);
+  *time = rc == 0 ? fx_cell(o.r, "summary/guests", guest, "time_to_complete_s") : NAN;
+  fx_run_close(&o);
+  return rc;
+}
+
 int fx_run_scenario(const char *tag, const char *name, const char *text, const sim_record_config *cfg,
                     engine_stats *st, fx_run *o) {
   engine_options opt = {.data_path = test_data_path()};

@@ -138,5 +138,10 @@ int fx_run_scenario(const char *tag, const char *name, const char *text, const s
  * in msg (empty otherwise), *line and *col.  The scenario, or NULL. */
 sim_scenario *fx_load_text(const char *name, const char *text, char *msg, size_t len, int *line, int *col);
 void fx_run_close(fx_run *o);
+/* Runs scenario `text` as fx_run_text_shipped does and closes the run: the
+ * time_to_complete of guest `guest` (s, NaN if unfinished) in *time, NaN
+ * on a failed run.  0, or nonzero on a failure. */
+int fx_guest_time(const char *tag, const char *profile_yaml, const char *name, const char *text,
+                  const char *guest, double *time);
 
 #endif

@@ -381,12 +381,7 @@ static const char changes_text[] =
 /* The victim's time_to_complete in scenario `text` (messages name it
  * `name`) on the Xeon profile: 0, or nonzero on a failed run. */
 static int run_victim(const char *name, const char *text, double *victim) {
-  sim_record_config cfg = {0};
-  fx_run o;
-  int rc = fx_run_text_shipped("test_contention", xeon_profile, name, text, &cfg, &o);
-  *victim = rc == 0 ? fx_cell(o.r, "summary/guests", "victim", "time_to_complete_s") : NAN;
-  fx_run_close(&o);
-  return rc;
+  return fx_guest_time("test_contention", xeon_profile, name, text, "victim", victim);
 }
 
 /* The victim's time_to_complete beside a 3-vCPU neighbour whose phases
@@ -846,11 +841,7 @@ static void write_trace(char *path, size_t size, const char *even, const char *o
 /* Runs `text` (file `name`) on the Xeon profile, the victim's time to
  * complete in *victim, and removes `trace`: 0, or nonzero on a failure. */
 static int victim_time(const char *name, const char *text, const char *trace, double *victim) {
-  sim_record_config cfg = {0};
-  fx_run o;
-  int rc = fx_run_text_shipped("test_contention", xeon_profile, name, text, &cfg, &o);
-  *victim = rc == 0 ? fx_cell(o.r, "summary/guests", "a-victim", "time_to_complete_s") : NAN;
-  fx_run_close(&o);
+  int rc = fx_guest_time("test_contention", xeon_profile, name, text, "a-victim", victim);
   unlink(trace);
   return rc;
 }

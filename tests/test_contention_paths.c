@@ -76,11 +76,7 @@ static int samples_trace(char *trace, size_t size) {
  * time_to_complete of guest `guest` in *time; 0, or nonzero on a failure. */
 static int guest_time(const char *file, const char *text, const char *trace, const char *guest,
                       double *time) {
-  sim_record_config cfg = {0};
-  fx_run o;
-  int rc = fx_run_text_shipped("test_contention_paths", xeon_profile, file, text, &cfg, &o);
-  *time = rc == 0 ? fx_cell(o.r, "summary/guests", guest, "time_to_complete_s") : NAN;
-  fx_run_close(&o);
+  int rc = fx_guest_time("test_contention_paths", xeon_profile, file, text, guest, time);
   unlink(trace);
   return rc;
 }
